@@ -1,0 +1,28 @@
+/** Jest runs TypeScript through @swc/jest (decorator metadata on), and also transforms the
+ * ESM-only dependencies (Nest 12, jose) that Jest 30 cannot require() on Node 20. */
+const shared = {
+  testEnvironment: 'node',
+  transform: { '^.+\\.(t|j|mj)s$': ['@swc/jest'] },
+  transformIgnorePatterns: ['/node_modules/(?!(@nestjs|file-type|jose|strtok3|token-types|@tokenizer|uint8array-extras)/)'],
+  moduleFileExtensions: ['ts', 'js', 'mjs', 'json'],
+  moduleNameMapper: {
+    '^@custos/([a-z-]+)/testing$': '<rootDir>/libs/$1/src/testing/index.ts',
+    '^@custos/([a-z-]+)$': '<rootDir>/libs/$1/src/index.ts',
+  },
+};
+
+/** @type {import('jest').Config} */
+module.exports = {
+  projects: [
+    {
+      ...shared,
+      displayName: 'unit',
+      testMatch: ['<rootDir>/{libs,src}/**/*.spec.ts', '<rootDir>/{libs,src}/**/*.integration-spec.ts'],
+    },
+    {
+      ...shared,
+      displayName: 'e2e',
+      testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
+    },
+  ],
+};

@@ -1,0 +1,55 @@
+import { Injectable } from '@nestjs/common';
+import { ClsService, ClsStore } from 'nestjs-cls';
+import type { Actor } from './actor';
+import { CustosError } from '../errors/custos-error';
+
+/** What Custos keeps in the per-request continuation-local store. */
+export interface CustosClsStore extends ClsStore {
+  actor?: Actor;
+  requestId?: string;
+}
+
+/**
+ * The actor and account of the current request (or job), available to any service, guard or
+ * TypeORM subscriber without passing them by hand. Backed by nestjs-cls.
+ */
+@Injectable()
+export class RequestContext {
+  constructor(private readonly cls: ClsService<CustosClsStore>) {}
+
+  /** The current actor, or `undefined` outside an authenticated request. */
+  get actor(): Actor | undefined {
+    return this.cls.isActive() ? this.cls.get('actor') : undefined;
+  }
+
+  /** The current actor; throws `unauthenticated` when there is none. */
+  requireActor(): Actor {
+    const actor = this.actor;
+    if (!actor) {
+      throw new CustosError('unauthenticated', 'core.unauthenticated', 'Authentication is required.');
+    }
+    return actor;
+  }
+
+  /** The account every query of this request is scoped to. */
+  requireAccountId(): string {
+    return this.requireActor().accountId;
+  }
+
+  get requestId(): string | undefined {
+    return this.cls.isActive() ? this.cls.get('requestId') : undefined;
+  }
+
+  /** Binds the actor to the current context (authentication guard). */
+  setActor(actor: Actor): void {
+    this.cls.set('actor', actor);
+  }
+
+  /** Runs `work` as `actor` in a fresh context: for jobs, bootstrap code and tests. */
+  runAs<T>(actor: Actor, work: () => Promise<T>): Promise<T> {
+    return this.cls.run({ ifNested: 'inherit' }, () => {
+      this.cls.set('actor', actor);
+      return work();
+    });
+  }
+}

@@ -1,0 +1,80 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { CustosError } from '../errors/custos-error';
+
+export const DEFAULT_PAGE_SIZE = 25;
+export const MAX_PAGE_SIZE = 100;
+
+/** `?limit=&after=` on every list that can grow. */
+export class PageQueryDto {
+  @ApiPropertyOptional({ description: 'Page size.', minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE, example: 25 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(MAX_PAGE_SIZE)
+  limit?: number;
+
+  @ApiPropertyOptional({ description: 'Opaque cursor from `paging.next.after` of the previous page.', example: 'eyJrIjpbIjAxOTMiXX0' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(512)
+  after?: string;
+}
+
+export class NextPageDto {
+  @ApiProperty({ description: 'Pass as `after` to fetch the next page.', example: 'eyJrIjpbIjAxOTMiXX0' })
+  after!: string;
+}
+
+export class PagingDto {
+  @ApiPropertyOptional({ type: NextPageDto, description: 'Absent on the last page.' })
+  next?: NextPageDto;
+}
+
+/** A page of results, shaped like HubSpot's CRM API. */
+export interface Page<T> {
+  results: T[];
+  paging: PagingDto;
+}
+
+/** Encodes the sort-key values of the last row of a page as an opaque cursor. */
+export function encodeCursor(keys: readonly (string | number)[]): string {
+  return Buffer.from(JSON.stringify({ k: keys }), 'utf8').toString('base64url');
+}
+
+/** Decodes a cursor; a forged or corrupted cursor is a 422 naming `after`. */
+export function decodeCursor(cursor: string, arity: number): (string | number)[] {
+  try {
+    const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { k?: unknown };
+    if (
+      Array.isArray(parsed.k) &&
+      parsed.k.length === arity &&
+      parsed.k.every((v) => typeof v === 'string' || typeof v === 'number')
+    ) {
+      return parsed.k as (string | number)[];
+    }
+  } catch {
+    // fall through to the error below
+  }
+  throw CustosError.invalidField('core.invalid_cursor', 'after', 'is not a cursor returned by this list');
+}
+
+/**
+ * Builds a page from `limit + 1` rows fetched in key order: the extra row only tells whether a
+ * next page exists.
+ */
+export function toPage<Row, Out>(
+  rows: readonly Row[],
+  limit: number,
+  keyOf: (row: Row) => readonly (string | number)[],
+  map: (row: Row) => Out,
+): Page<Out> {
+  const pageRows = rows.slice(0, limit);
+  const last = pageRows[pageRows.length - 1];
+  return {
+    results: pageRows.map(map),
+    paging: rows.length > limit && last !== undefined ? { next: { after: encodeCursor(keyOf(last)) } } : {},
+  };
+}
