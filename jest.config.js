@@ -13,6 +13,7 @@ const shared = {
 
 /** @type {import('jest').Config} */
 module.exports = {
+  globalSetup: '<rootDir>/test/global-setup.ts',
   projects: [
     {
       ...shared,

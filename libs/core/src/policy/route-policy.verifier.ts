@@ -1,4 +1,4 @@
-import { Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
 import { PATH_METADATA } from '@nestjs/common/constants';
 import { ROUTE_POLICY } from './route-policy';
@@ -8,14 +8,15 @@ import { ROUTE_POLICY } from './route-policy';
  * decorator (`@Public`, `@Authenticated`, `@RequirePrivilege`, `@RequireSuperAdmin`).
  */
 @Injectable()
-export class RoutePolicyVerifier implements OnApplicationBootstrap {
+export class RoutePolicyVerifier {
   constructor(
     private readonly discovery: DiscoveryService,
     private readonly scanner: MetadataScanner,
     private readonly reflector: Reflector,
   ) {}
 
-  onApplicationBootstrap(): void {
+  /** Throws, naming each offending handler, when a route has no policy. */
+  verify(): void {
     const missing = this.findRoutesWithoutPolicy();
     if (missing.length > 0) {
       throw new Error(
@@ -34,7 +35,7 @@ export class RoutePolicyVerifier implements OnApplicationBootstrap {
       }
       const prototype = Object.getPrototypeOf(instance) as object;
       for (const name of this.scanner.getAllMethodNames(prototype)) {
-        const handler = (prototype as Record<string, unknown>)[name] as object;
+        const handler = (prototype as Record<string, unknown>)[name] as (...args: unknown[]) => unknown;
         if (Reflect.getMetadata(PATH_METADATA, handler) === undefined) {
           continue;
         }

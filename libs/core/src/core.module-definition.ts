@@ -1,0 +1,23 @@
+import { ConfigurableModuleBuilder } from '@nestjs/common';
+import type { Clock } from './clock';
+
+/** Options of {@link CoreModule}. */
+export interface CoreModuleOptions {
+  /** Source of the current time. Default: the system clock. */
+  clock?: Clock;
+  /**
+   * Refuse to start when a route has no policy decorator. Default `true`; turn off only in a
+   * consumer app that protects its routes by other means.
+   */
+  verifyRoutePolicies?: boolean;
+}
+
+export const {
+  ConfigurableModuleClass: CoreConfigurableModule,
+  MODULE_OPTIONS_TOKEN: CORE_MODULE_OPTIONS,
+  OPTIONS_TYPE: CORE_OPTIONS_TYPE,
+  ASYNC_OPTIONS_TYPE: CORE_ASYNC_OPTIONS_TYPE,
+} = new ConfigurableModuleBuilder<CoreModuleOptions>()
+  .setClassMethodName('forRoot')
+  .setExtras({ isGlobal: true }, (definition, extras) => ({ ...definition, global: extras.isGlobal }))
+  .build();

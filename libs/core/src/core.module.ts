@@ -1,0 +1,57 @@
+import { Global, Module, OnApplicationBootstrap, Inject } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
+import type { Request } from 'express';
+import { ClsModule } from 'nestjs-cls';
+import { Clock, SystemClock } from './clock';
+import { RequestContext } from './context/request-context';
+import { CORE_MODULE_OPTIONS, CoreConfigurableModule, type CoreModuleOptions } from './core.module-definition';
+import { TransactionHost } from './database/transaction-host';
+import { newId } from './ids';
+import { PolicyGuard } from './policy/policy.guard';
+import { RoutePolicyVerifier } from './policy/route-policy.verifier';
+
+/**
+ * The request context (nestjs-cls), transactions, clock and route policies shared by every
+ * Custos lib. Import once, with `CoreModule.forRoot()`, in the root module.
+ */
+@Global()
+@Module({
+  imports: [
+    DiscoveryModule,
+    ClsModule.forRoot({
+      global: true,
+      middleware: {
+        mount: true,
+        generateId: true,
+        idGenerator: (req: Request & { id?: string }) => req.id ?? newId(),
+        setup: (cls, req: Request & { id?: string }) => cls.set('requestId', req.id),
+      },
+    }),
+  ],
+  providers: [
+    RequestContext,
+    TransactionHost,
+    PolicyGuard,
+    RoutePolicyVerifier,
+    {
+      provide: Clock,
+      inject: [CORE_MODULE_OPTIONS],
+      useFactory: (options: CoreModuleOptions) => options.clock ?? new SystemClock(),
+    },
+  ],
+  exports: [RequestContext, TransactionHost, PolicyGuard, Clock, ClsModule],
+})
+export class CoreModule extends CoreConfigurableModule implements OnApplicationBootstrap {
+  constructor(
+    @Inject(CORE_MODULE_OPTIONS) private readonly options: CoreModuleOptions,
+    private readonly verifier: RoutePolicyVerifier,
+  ) {
+    super();
+  }
+
+  onApplicationBootstrap(): void {
+    if (this.options.verifyRoutePolicies ?? true) {
+      this.verifier.verify();
+    }
+  }
+}

@@ -1,0 +1,42 @@
+export { CoreModule } from './core.module';
+export { CORE_MODULE_OPTIONS, type CoreModuleOptions } from './core.module-definition';
+export { type Actor, type ActorKind, systemActor } from './context/actor';
+export { RequestContext, type CustosClsStore } from './context/request-context';
+export { CustosError, type ErrorKind, type FieldError } from './errors/custos-error';
+export { ProblemDetailsFilter, statusOfKind, toCustosError } from './errors/problem-details.filter';
+export { PROBLEM_CONTENT_TYPE, type ProblemDetails } from './errors/problem-details';
+export { ProblemDetailsDto, FieldErrorDto, ApiProblemResponses } from './errors/problem-details.dto';
+export { CustosValidationPipe } from './validation/validation.pipe';
+export { TransactionHost } from './database/transaction-host';
+export { isUniqueViolation } from './database/database-errors';
+export { newId, isId } from './ids';
+export { Clock, SystemClock } from './clock';
+export {
+  PageQueryDto,
+  PagingDto,
+  NextPageDto,
+  DEFAULT_PAGE_SIZE,
+  MAX_PAGE_SIZE,
+  encodeCursor,
+  decodeCursor,
+  toPage,
+  type Page,
+} from './pagination/pagination';
+export { TASK_PRIVILEGES, isTaskPrivilege, type TaskPrivilege } from './policy/task-privilege';
+export {
+  Public,
+  Authenticated,
+  RequirePrivilege,
+  RequireSuperAdmin,
+  ROUTE_POLICY,
+  type RoutePolicy,
+} from './policy/route-policy';
+export {
+  PRIVILEGE_RESOLVER,
+  SuperAdminPrivilegeResolver,
+  type PrivilegeResolver,
+} from './policy/privilege-resolver';
+export { PolicyGuard } from './policy/policy.guard';
+export { createLogger, PinoNestLogger, REDACTED_LOG_PATHS, type LoggerOptions } from './logging/logger';
+export { httpLogging } from './logging/http-logging';
+export { deriveKey } from './secrets';
