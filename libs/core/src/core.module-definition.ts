@@ -1,5 +1,6 @@
 import { ConfigurableModuleBuilder } from '@nestjs/common';
 import type { Clock } from './clock';
+import type { PrivilegeResolver } from './policy/privilege-resolver';
 
 /** Options of {@link CoreModule}. */
 export interface CoreModuleOptions {
@@ -10,6 +11,11 @@ export interface CoreModuleOptions {
    * consumer app that protects its routes by other means.
    */
   verifyRoutePolicies?: boolean;
+  /**
+   * Answers task-privilege checks of `@RequirePrivilege` routes. Default: super admins hold every
+   * privilege and private apps their scopes. `@custos/access` supplies the role-based resolver.
+   */
+  privilegeResolver?: PrivilegeResolver;
 }
 
 export const {

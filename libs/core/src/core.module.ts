@@ -8,6 +8,7 @@ import { CORE_MODULE_OPTIONS, CoreConfigurableModule, type CoreModuleOptions } f
 import { TransactionHost } from './database/transaction-host';
 import { newId } from './ids';
 import { PolicyGuard } from './policy/policy.guard';
+import { PRIVILEGE_RESOLVER, SuperAdminPrivilegeResolver } from './policy/privilege-resolver';
 import { RoutePolicyVerifier } from './policy/route-policy.verifier';
 
 /**
@@ -34,12 +35,17 @@ import { RoutePolicyVerifier } from './policy/route-policy.verifier';
     PolicyGuard,
     RoutePolicyVerifier,
     {
+      provide: PRIVILEGE_RESOLVER,
+      inject: [CORE_MODULE_OPTIONS],
+      useFactory: (options: CoreModuleOptions) => options.privilegeResolver ?? new SuperAdminPrivilegeResolver(),
+    },
+    {
       provide: Clock,
       inject: [CORE_MODULE_OPTIONS],
       useFactory: (options: CoreModuleOptions) => options.clock ?? new SystemClock(),
     },
   ],
-  exports: [RequestContext, TransactionHost, PolicyGuard, Clock, ClsModule],
+  exports: [RequestContext, TransactionHost, PolicyGuard, Clock, PRIVILEGE_RESOLVER, ClsModule],
 })
 export class CoreModule extends CoreConfigurableModule implements OnApplicationBootstrap {
   constructor(

@@ -7,8 +7,10 @@ export { ProblemDetailsFilter, statusOfKind, toCustosError } from './errors/prob
 export { PROBLEM_CONTENT_TYPE, type ProblemDetails } from './errors/problem-details';
 export { ProblemDetailsDto, FieldErrorDto, ApiProblemResponses } from './errors/problem-details.dto';
 export { CustosValidationPipe } from './validation/validation.pipe';
+export { IdParam } from './validation/id-param';
 export { TransactionHost } from './database/transaction-host';
 export { isUniqueViolation } from './database/database-errors';
+export { TimestampColumn } from './database/timestamp-column';
 export { newId, isId } from './ids';
 export { Clock, SystemClock } from './clock';
 export {

@@ -1,0 +1,32 @@
+import { ConfigurableModuleBuilder } from '@nestjs/common';
+
+/** Options of {@link AuditModule} (given to `forRoot`, or returned by the `forRootAsync` factory). */
+export class AuditModuleOptions {
+  /**
+   * 32-byte key that signs each account's chain head (HMAC-SHA256), so that cutting events off
+   * the tail is detected. Required; keep it stable and out of the database — derive it with
+   * `deriveKey(masterSecret, 'custos/audit-head')` from `@custos/core`.
+   */
+  signingKey!: Buffer;
+}
+
+/** Module-level switches; unlike the options they are known before the app starts. */
+export interface AuditModuleExtras {
+  /** Mount `AuditLogController` at `api/v1/audit-log`. Default `true`. */
+  registerController?: boolean;
+  /** Make `AuditService` injectable in every module. Default `true`. */
+  isGlobal?: boolean;
+}
+
+export const {
+  ConfigurableModuleClass: AuditConfigurableModule,
+  MODULE_OPTIONS_TOKEN: AUDIT_MODULE_OPTIONS,
+  OPTIONS_TYPE: AUDIT_OPTIONS_TYPE,
+  ASYNC_OPTIONS_TYPE: AUDIT_ASYNC_OPTIONS_TYPE,
+} = new ConfigurableModuleBuilder<AuditModuleOptions>()
+  .setClassMethodName('forRoot')
+  .setExtras<AuditModuleExtras>({ registerController: true, isGlobal: true }, (definition, extras) => ({
+    ...definition,
+    global: extras.isGlobal ?? true,
+  }))
+  .build();

@@ -1,0 +1,161 @@
+import { createHash, createHmac, timingSafeEqual, type KeyObject } from 'node:crypto';
+
+/** The `prevHash` of an account's first event, and the hash of an empty chain's head. */
+export const GENESIS_HASH = '0'.repeat(64);
+
+/** What a chain break looks like; see {@link ChainVerification}. */
+export type ChainBreakReason = 'hash_mismatch' | 'broken_link' | 'head_mismatch' | 'bad_signature';
+
+/** Every reason {@link ChainWalker} can report, for documentation. */
+export const CHAIN_BREAK_REASONS: readonly ChainBreakReason[] = [
+  'hash_mismatch',
+  'broken_link',
+  'head_mismatch',
+  'bad_signature',
+];
+
+/** The fields of an event that its hash covers (everything but its id and its own hash). */
+export interface ChainedFields {
+  readonly accountId: string;
+  readonly seq: number;
+  readonly prevHash: string;
+  /** ISO-8601 UTC with milliseconds, as stored. */
+  readonly occurredAt: string;
+  readonly actorKind: string;
+  readonly actorId: string;
+  readonly actorLabel: string;
+  readonly action: string;
+  readonly targetType: string | null;
+  readonly targetId: string | null;
+  /** The metadata as stored: its canonical JSON text. */
+  readonly metadataJson: string;
+  readonly requestId: string | null;
+}
+
+/** A stored event as the walker sees it. */
+export interface ChainedEvent extends ChainedFields {
+  readonly hash: string;
+}
+
+/** The signed pointer to the last event of an account's chain. */
+export interface SignedHead {
+  readonly accountId: string;
+  readonly seq: number;
+  readonly hash: string;
+  readonly signature: string;
+}
+
+/**
+ * JSON with object keys sorted (by UTF-16 code units, as RFC 8785 does) at every depth and no
+ * whitespace, so equal values always give equal bytes. `undefined` members are left out.
+ */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') {
+    return JSON.stringify(value) ?? 'null';
+  }
+  if (Array.isArray(value)) {
+    return `[${value.map((item: unknown) => canonicalJson(item === undefined ? null : item)).join(',')}]`;
+  }
+  const record = value as Record<string, unknown>;
+  const members = Object.keys(record)
+    .filter((key) => record[key] !== undefined)
+    .sort()
+    .map((key) => `${JSON.stringify(key)}:${canonicalJson(record[key])}`);
+  return `{${members.join(',')}}`;
+}
+
+/**
+ * SHA-256 (hex) over the canonical JSON of exactly the chained fields, `metadata` being the
+ * stored canonical text itself: the bytes hashed are the bytes stored, so any edit shows.
+ */
+export function hashEvent(fields: ChainedFields): string {
+  const members: Record<string, string> = {
+    accountId: JSON.stringify(fields.accountId),
+    seq: JSON.stringify(fields.seq),
+    prevHash: JSON.stringify(fields.prevHash),
+    occurredAt: JSON.stringify(fields.occurredAt),
+    actorKind: JSON.stringify(fields.actorKind),
+    actorId: JSON.stringify(fields.actorId),
+    actorLabel: JSON.stringify(fields.actorLabel),
+    action: JSON.stringify(fields.action),
+    targetType: JSON.stringify(fields.targetType),
+    targetId: JSON.stringify(fields.targetId),
+    metadata: fields.metadataJson,
+    requestId: JSON.stringify(fields.requestId),
+  };
+  const body = Object.keys(members)
+    .sort()
+    .map((key) => `${JSON.stringify(key)}:${members[key]}`)
+    .join(',');
+  return createHash('sha256').update(`{${body}}`, 'utf8').digest('hex');
+}
+
+/** HMAC-SHA256 (hex) over `accountId|seq|hash`: only the key holder can move a head. */
+export function signHead(key: KeyObject, accountId: string, seq: number, hash: string): string {
+  return createHmac('sha256', key).update(`${accountId}|${seq}|${hash}`, 'utf8').digest('hex');
+}
+
+/** Constant-time check of a head's signature. */
+export function isHeadSignatureValid(key: KeyObject, head: SignedHead): boolean {
+  const expected = Buffer.from(signHead(key, head.accountId, head.seq, head.hash), 'hex');
+  const actual = Buffer.from(head.signature, 'hex');
+  return actual.length === expected.length && timingSafeEqual(actual, expected);
+}
+
+/** Where and why a chain stops being trustworthy. */
+export interface ChainBreak {
+  readonly reason: ChainBreakReason;
+  readonly seq: number;
+}
+
+/**
+ * Checks one account's chain event by event, in seq order, holding only the last event's
+ * seq and hash — so callers can feed it batches of any size.
+ */
+export class ChainWalker {
+  private lastSeqValue = 0;
+  private lastHashValue = GENESIS_HASH;
+
+  /** Seq of the last event found intact (0 before the first). */
+  get lastSeq(): number {
+    return this.lastSeqValue;
+  }
+
+  /** Events found intact so far. */
+  get eventsChecked(): number {
+    return this.lastSeqValue;
+  }
+
+  /** Checks the next event; returns the break it reveals, or `null` when it extends the chain. */
+  next(event: ChainedEvent): ChainBreak | null {
+    const expectedSeq = this.lastSeqValue + 1;
+    if (event.seq !== expectedSeq || event.prevHash !== this.lastHashValue) {
+      return { reason: 'broken_link', seq: expectedSeq };
+    }
+    if (hashEvent(event) !== event.hash) {
+      return { reason: 'hash_mismatch', seq: event.seq };
+    }
+    this.lastSeqValue = event.seq;
+    this.lastHashValue = event.hash;
+    return null;
+  }
+
+  /**
+   * Checks the head against the last event walked. A missing head stands for an account with
+   * no events. Returns the break, or `null` when the head is authentic and points at the tail.
+   */
+  end(key: KeyObject, head: SignedHead | null): ChainBreak | null {
+    if (head && !isHeadSignatureValid(key, head)) {
+      return { reason: 'bad_signature', seq: this.lastSeqValue + 1 };
+    }
+    const headSeq = head?.seq ?? 0;
+    const headHash = head?.hash ?? GENESIS_HASH;
+    if (headSeq !== this.lastSeqValue) {
+      return { reason: 'head_mismatch', seq: Math.min(headSeq, this.lastSeqValue) + 1 };
+    }
+    if (headHash !== this.lastHashValue) {
+      return { reason: 'head_mismatch', seq: Math.max(headSeq, 1) };
+    }
+    return null;
+  }
+}

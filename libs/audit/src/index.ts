@@ -1,0 +1,25 @@
+export { AuditModule } from './audit.module';
+export {
+  AUDIT_MODULE_OPTIONS,
+  AuditModuleOptions,
+  type AuditModuleExtras,
+} from './audit.module-definition';
+export { AuditService } from './audit.service';
+export { AuditEvent } from './audit-event.entity';
+export { AuditChainHead } from './audit-chain-head.entity';
+export { AUDIT_ENTITIES } from './audit.entities';
+export { AuditLogController } from './audit-log.controller';
+export { AuditActorDto, AuditEventDto, AuditEventPageDto } from './audit-event.dto';
+export { AuditLogQueryDto } from './audit-log-query.dto';
+export { ChainVerificationDto } from './chain-verification.dto';
+export { AuditErrors } from './audit.errors';
+export { SECRET_METADATA_KEYS, type AuditMetadata } from './audit-metadata';
+export { GENESIS_HASH, CHAIN_BREAK_REASONS, type ChainBreakReason } from './hash-chain';
+export type {
+  AuditActor,
+  AuditActorKind,
+  AuditEventFilters,
+  AuditEventInput,
+  AuditPageRequest,
+  ChainVerification,
+} from './audit.types';

@@ -1,0 +1,1 @@
+export { readAuditEvents, readAuditActions } from './read-audit-events';

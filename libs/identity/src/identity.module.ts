@@ -1,0 +1,62 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { Account } from './accounts/account.entity';
+import { AccountService } from './accounts/account.service';
+import { AccountsController } from './accounts/accounts.controller';
+import { InitialAccountService } from './accounts/initial-account';
+import { ApiKey } from './api-keys/api-key.entity';
+import { ApiKeyService } from './api-keys/api-key.service';
+import { ApiKeysController } from './api-keys/api-keys.controller';
+import { AccessTokenService } from './auth/access-token.service';
+import { AuthController } from './auth/auth.controller';
+import { AuthenticationGuard } from './auth/authentication.guard';
+import { Authenticator } from './auth/authenticator';
+import { LoginService } from './auth/login.service';
+import { LoginThrottle } from './auth/login-throttle';
+import { OidcVerifier } from './auth/oidc-verifier';
+import { PasswordHasher } from './auth/password-hasher';
+import { BusinessUnit } from './business-units/business-unit.entity';
+import { BusinessUnitService } from './business-units/business-unit.service';
+import { BusinessUnitsController } from './business-units/business-units.controller';
+import { IdentityConfigurableModule } from './identity.module-definition';
+import { MeController } from './me/me.controller';
+import { MeService } from './me/me.service';
+import { TeamMember } from './teams/team-member.entity';
+import { Team } from './teams/team.entity';
+import { TeamService } from './teams/team.service';
+import { TeamsController } from './teams/teams.controller';
+import { Membership } from './users/membership.entity';
+import { User } from './users/user.entity';
+import { UserService } from './users/user.service';
+import { UsersController } from './users/users.controller';
+
+/** Every entity of `@custos/identity`, for the host's DataSource and migrations. */
+export const IDENTITY_ENTITIES = [Account, User, Membership, Team, TeamMember, BusinessUnit, ApiKey];
+
+/**
+ * Accounts, users, memberships, teams, business units, sign-in (password, OIDC, API keys) and
+ * their REST API. Needs `CoreModule`, `AuditModule` and a TypeORM connection with
+ * {@link IDENTITY_ENTITIES}. Register {@link AuthenticationGuard} as the first global guard.
+ */
+@Module({
+  imports: [TypeOrmModule.forFeature(IDENTITY_ENTITIES)],
+  controllers: [AuthController, MeController, AccountsController, UsersController, TeamsController, BusinessUnitsController, ApiKeysController],
+  providers: [
+    AccountService,
+    InitialAccountService,
+    ApiKeyService,
+    AccessTokenService,
+    Authenticator,
+    AuthenticationGuard,
+    LoginService,
+    LoginThrottle,
+    OidcVerifier,
+    PasswordHasher,
+    BusinessUnitService,
+    MeService,
+    TeamService,
+    UserService,
+  ],
+  exports: [AuthenticationGuard, Authenticator, InitialAccountService, PasswordHasher, AccessTokenService],
+})
+export class IdentityModule extends IdentityConfigurableModule {}

@@ -1,0 +1,28 @@
+export { IdentityModule, IDENTITY_ENTITIES } from './identity.module';
+export {
+  IDENTITY_MODULE_OPTIONS,
+  type IdentityModuleOptions,
+  type OidcOptions,
+  type LoginThrottleOptions,
+} from './identity.module-definition';
+export { IdentityErrors } from './identity.errors';
+export { Account } from './accounts/account.entity';
+export { User } from './users/user.entity';
+export { Membership, type MembershipStatus } from './users/membership.entity';
+export { Team } from './teams/team.entity';
+export { TeamMember } from './teams/team-member.entity';
+export { BusinessUnit } from './business-units/business-unit.entity';
+export { ApiKey } from './api-keys/api-key.entity';
+export { AuthenticationGuard } from './auth/authentication.guard';
+export { Authenticator, type PresentedCredential } from './auth/authenticator';
+export { AccessTokenService } from './auth/access-token.service';
+export { PasswordHasher } from './auth/password-hasher';
+export { OIDC_DEFAULT_ALGORITHMS } from './auth/oidc-verifier';
+export { InitialAccountService, DEFAULT_ADMIN_EMAIL, type InitialAccount } from './accounts/initial-account';
+export { AccountDto, MyAccountDto, AccountNameDto } from './accounts/account.dto';
+export { UserDto, UserPageDto, CreateUserDto, UpdateUserDto, ListUsersQueryDto } from './users/user.dto';
+export { TeamDto, TeamPageDto, CreateTeamDto, UpdateTeamDto, TeamMembersDto, TeamMemberDto, TeamMemberPageDto } from './teams/team.dto';
+export { BusinessUnitDto, BusinessUnitPageDto, CreateBusinessUnitDto, UpdateBusinessUnitDto } from './business-units/business-unit.dto';
+export { ApiKeyDto, ApiKeyPageDto, CreateApiKeyDto, CreatedApiKeyDto } from './api-keys/api-key.dto';
+export { LoginDto, AccessTokenDto, ChangePasswordDto } from './auth/login.dto';
+export { MeDto } from './me/me.dto';

@@ -1,0 +1,38 @@
+import { Body, Controller, Get, HttpCode, Put } from '@nestjs/common';
+import { ApiBearerAuth, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiProblemResponses, Authenticated, RequestContext } from '@custos/core';
+import { ChangePasswordDto } from '../auth/login.dto';
+import { LoginService } from '../auth/login.service';
+import { MeDto } from './me.dto';
+import { MeService } from './me.service';
+
+@ApiTags('me')
+@ApiBearerAuth()
+@ApiSecurity('api-key')
+@ApiProblemResponses('unauthenticated')
+@Controller('api/v1/me')
+export class MeController {
+  constructor(
+    private readonly me: MeService,
+    private readonly logins: LoginService,
+    private readonly context: RequestContext,
+  ) {}
+
+  @Get()
+  @Authenticated()
+  @ApiOperation({ summary: 'Who am I: actor, account, teams, business unit and privileges' })
+  @ApiOkResponse({ type: MeDto })
+  describe(): Promise<MeDto> {
+    return this.me.describe();
+  }
+
+  @Put('password')
+  @HttpCode(204)
+  @Authenticated()
+  @ApiOperation({ summary: 'Change your password', description: 'Requires the current password.' })
+  @ApiNoContentResponse({ description: 'Changed.' })
+  @ApiProblemResponses('validation', 'conflict')
+  async changePassword(@Body() body: ChangePasswordDto): Promise<void> {
+    await this.logins.changePassword(this.context.requireActor(), body);
+  }
+}

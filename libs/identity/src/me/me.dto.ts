@@ -1,0 +1,55 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { TASK_PRIVILEGES, type ActorKind, type TaskPrivilege } from '@custos/core';
+
+export class MeActorDto {
+  @ApiProperty({ enum: ['user', 'private_app', 'partner_admin', 'support', 'system'], example: 'user' })
+  kind!: ActorKind;
+
+  @ApiProperty({ example: '0193a6c4-7f1e-7c3a-9d1e-1f2a3b4c5d6e' })
+  id!: string;
+
+  @ApiProperty({ example: 'ada@example.com' })
+  label!: string;
+}
+
+export class NamedRefDto {
+  @ApiProperty({ example: '0193a6c4-7f1e-7c3a-9d1e-000000000002' })
+  id!: string;
+
+  @ApiProperty({ example: 'Northern Europe' })
+  name!: string;
+}
+
+export class MeUserDto {
+  @ApiProperty({ example: '0193a6c4-7f1e-7c3a-9d1e-1f2a3b4c5d6e' })
+  id!: string;
+
+  @ApiProperty({ example: 'ada@example.com' })
+  email!: string;
+
+  @ApiProperty({ example: 'Ada Lovelace' })
+  displayName!: string;
+}
+
+export class MeDto {
+  @ApiProperty({ type: MeActorDto })
+  actor!: MeActorDto;
+
+  @ApiProperty({ type: NamedRefDto, description: 'The account of this token.' })
+  account!: NamedRefDto;
+
+  @ApiPropertyOptional({ type: MeUserDto, description: 'The person (for private apps: the key\'s creator).' })
+  user?: MeUserDto;
+
+  @ApiProperty({ example: true })
+  superAdmin!: boolean;
+
+  @ApiPropertyOptional({ type: NamedRefDto })
+  businessUnit?: NamedRefDto;
+
+  @ApiProperty({ type: [NamedRefDto] })
+  teams!: NamedRefDto[];
+
+  @ApiProperty({ enum: TASK_PRIVILEGES, isArray: true, description: 'Task privileges you hold in this account.', example: ['manage_users', 'view_audit_log'] })
+  privileges!: TaskPrivilege[];
+}

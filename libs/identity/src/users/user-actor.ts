@@ -1,0 +1,15 @@
+import type { Actor } from '@custos/core';
+import type { Membership } from './membership.entity';
+import type { User } from './user.entity';
+
+/** The actor of a person acting in the account of `membership`. */
+export function userActor(user: User, membership: Membership): Actor {
+  return {
+    kind: 'user',
+    id: user.id,
+    accountId: membership.accountId,
+    userId: user.id,
+    label: user.email,
+    superAdmin: membership.superAdmin,
+  };
+}

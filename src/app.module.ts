@@ -1,0 +1,38 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AuditModule } from '@custos/audit';
+import { CoreModule, CustosValidationPipe, PolicyGuard, ProblemDetailsFilter, deriveKey, type Clock } from '@custos/core';
+import { AuthenticationGuard, IdentityModule } from '@custos/identity';
+import type { ServerConfig } from './config/server-config';
+import { dataSourceOptions } from './database/data-source-options';
+import { HealthController } from './health/health.controller';
+
+/** The reference server: every Custos lib composed over one database. */
+@Module({})
+export class AppModule {
+  static forRoot(config: ServerConfig, overrides: { clock?: Clock } = {}): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        CoreModule.forRoot({ isGlobal: true, clock: overrides.clock }),
+        TypeOrmModule.forRoot(dataSourceOptions(config.database)),
+        AuditModule.forRoot({ signingKey: deriveKey(config.masterKey, 'custos/audit-chain-head') }),
+        IdentityModule.forRoot({
+          tokenSigningKey: deriveKey(config.masterKey, 'custos/access-token'),
+          tokenTtlSeconds: config.tokenTtlSeconds,
+          oidc: config.oidc,
+          loginThrottle: config.loginThrottle,
+        }),
+      ],
+      controllers: [HealthController],
+      providers: [
+        // Order matters: authentication binds the actor, then the route's policy is checked.
+        { provide: APP_GUARD, useExisting: AuthenticationGuard },
+        { provide: APP_GUARD, useExisting: PolicyGuard },
+        { provide: APP_FILTER, useClass: ProblemDetailsFilter },
+        { provide: APP_PIPE, useClass: CustosValidationPipe },
+      ],
+    };
+  }
+}

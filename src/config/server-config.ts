@@ -1,0 +1,180 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+import { OIDC_DEFAULT_ALGORITHMS, type OidcOptions } from '@custos/identity';
+
+/** A configuration value that stops the start; the message names the variable. */
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
+    super(`Configuration error in ${variable}: ${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export type DatabaseConfig = { type: 'better-sqlite3'; database: string } | { type: 'postgres'; url: string };
+
+/** Everything the reference server reads from its environment, validated. */
+export interface ServerConfig {
+  port: number;
+  host: string;
+  dataDir: string;
+  database: DatabaseConfig;
+  /** 32-byte master secret; per-purpose keys are derived from it. */
+  masterKey: Buffer;
+  /** Whether the master key file was created by this start (warn to back it up). */
+  masterKeyCreated: boolean;
+  adminEmail?: string;
+  adminPassword?: string;
+  tokenTtlSeconds: number;
+  bodyLimitBytes: number;
+  logLevel: string;
+  trustProxy: boolean;
+  oidc?: OidcOptions;
+  loginThrottle: { maxFailuresPerEmail: number; maxFailuresPerIp: number; windowSeconds: number };
+}
+
+type Env = Record<string, string | undefined>;
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') {
+    return fallback;
+  }
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(name, `must be an integer from ${min} to ${max}, got "${raw}".`);
+  }
+  return value;
+}
+
+function url(env: Env, name: string, protocols: string[]): string {
+  const raw = env[name]!;
+  try {
+    const parsed = new URL(raw);
+    if (!protocols.includes(parsed.protocol)) {
+      throw new Error();
+    }
+    return raw;
+  } catch {
+    throw new ConfigError(name, `must be a URL starting with ${protocols.join(' or ')}.`);
+  }
+}
+
+function database(env: Env, dataDir: string): DatabaseConfig {
+  const raw = env.DATABASE_URL;
+  if (!raw) {
+    return { type: 'better-sqlite3', database: join(dataDir, 'custos.sqlite') };
+  }
+  if (raw.startsWith('sqlite:')) {
+    const path = raw.slice('sqlite:'.length);
+    if (!path) {
+      throw new ConfigError('DATABASE_URL', 'a sqlite: URL needs a file path, e.g. sqlite:./data/custos.sqlite.');
+    }
+    return { type: 'better-sqlite3', database: isAbsolute(path) ? path : resolve(path) };
+  }
+  return { type: 'postgres', url: url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']) };
+}
+
+function bodyLimit(env: Env): number {
+  const raw = env.CUSTOS_BODY_LIMIT;
+  if (!raw) {
+    return 1024 * 1024;
+  }
+  const match = /^(\d+)(b|kb|mb)?$/i.exec(raw.trim());
+  if (!match) {
+    throw new ConfigError('CUSTOS_BODY_LIMIT', `must be a size such as 512kb or 2mb, got "${raw}".`);
+  }
+  const unit = { b: 1, kb: 1024, mb: 1024 * 1024 }[(match[2] ?? 'b').toLowerCase() as 'b' | 'kb' | 'mb'];
+  return Number(match[1]) * unit;
+}
+
+/**
+ * The master secret: `CUSTOS_MASTER_KEY` (base64 of 32 bytes), else `<dataDir>/master.key`,
+ * created on first start with mode 0600.
+ */
+function masterKey(env: Env, dataDir: string): { key: Buffer; created: boolean } {
+  const decode = (raw: string, variable: string): Buffer => {
+    const key = Buffer.from(raw.trim(), 'base64');
+    if (key.length !== 32) {
+      throw new ConfigError(variable, 'must be 32 random bytes in base64 (e.g. `openssl rand -base64 32`).');
+    }
+    return key;
+  };
+  if (env.CUSTOS_MASTER_KEY) {
+    return { key: decode(env.CUSTOS_MASTER_KEY, 'CUSTOS_MASTER_KEY'), created: false };
+  }
+  const file = join(dataDir, 'master.key');
+  if (existsSync(file)) {
+    return { key: decode(readFileSync(file, 'utf8'), `CUSTOS_MASTER_KEY (file ${file})`), created: false };
+  }
+  const key = Buffer.from(crypto.getRandomValues(new Uint8Array(32)));
+  mkdirSync(dataDir, { recursive: true });
+  writeFileSync(file, key.toString('base64') + '\n', { mode: 0o600, flag: 'wx' });
+  return { key, created: true };
+}
+
+function oidc(env: Env): OidcOptions | undefined {
+  const names = ['OIDC_ISSUER', 'OIDC_AUDIENCE', 'OIDC_JWKS_URL'] as const;
+  const set = names.filter((name) => env[name]);
+  if (set.length === 0) {
+    return undefined;
+  }
+  const missing = names.find((name) => !env[name]);
+  if (missing) {
+    throw new ConfigError(missing, `is required when ${set.join(', ')} ${set.length > 1 ? 'are' : 'is'} set.`);
+  }
+  const algorithms = env.OIDC_ALGORITHMS ? env.OIDC_ALGORITHMS.split(',').map((a) => a.trim()) : OIDC_DEFAULT_ALGORITHMS;
+  const allowed = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'];
+  const bad = algorithms.find((a) => !allowed.includes(a));
+  if (bad !== undefined) {
+    throw new ConfigError('OIDC_ALGORITHMS', `"${bad}" is not an accepted asymmetric algorithm (${allowed.join(', ')}).`);
+  }
+  return {
+    issuer: env.OIDC_ISSUER!,
+    audience: env.OIDC_AUDIENCE!,
+    jwksUrl: url(env, 'OIDC_JWKS_URL', ['https:', 'http:']),
+    algorithms,
+    emailClaim: env.OIDC_EMAIL_CLAIM || 'email',
+  };
+}
+
+/** Reads and validates the configuration; throws {@link ConfigError} naming the first bad variable. */
+export function loadServerConfig(env: Env = process.env): ServerConfig {
+  const dataDir = resolve(env.CUSTOS_DATA_DIR || './data');
+  const logLevel = env.LOG_LEVEL || 'info';
+  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
+    throw new ConfigError('LOG_LEVEL', 'must be one of fatal, error, warn, info, debug, trace, silent.');
+  }
+  const adminEmail = env.CUSTOS_ADMIN_EMAIL?.trim();
+  if (adminEmail !== undefined && adminEmail !== '' && !/^[^@\s]+@[^@\s]+$/.test(adminEmail)) {
+    throw new ConfigError('CUSTOS_ADMIN_EMAIL', 'must be an email address.');
+  }
+  const adminPassword = env.CUSTOS_ADMIN_PASSWORD;
+  if (adminPassword !== undefined && adminPassword !== '' && (adminPassword.length < 12 || adminPassword.length > 256)) {
+    throw new ConfigError('CUSTOS_ADMIN_PASSWORD', 'must be 12 to 256 characters long.');
+  }
+  const databaseConfig = database(env, dataDir);
+  const master = masterKey(env, dataDir);
+  return {
+    port: integer(env, 'PORT', 3000, 0, 65535),
+    host: env.HOST || '127.0.0.1',
+    dataDir,
+    database: databaseConfig,
+    masterKey: master.key,
+    masterKeyCreated: master.created,
+    adminEmail: adminEmail || undefined,
+    adminPassword: adminPassword || undefined,
+    tokenTtlSeconds: integer(env, 'CUSTOS_TOKEN_TTL_SECONDS', 900, 60, 86_400),
+    bodyLimitBytes: bodyLimit(env),
+    logLevel,
+    trustProxy: env.CUSTOS_TRUST_PROXY === 'true',
+    oidc: oidc(env),
+    loginThrottle: {
+      maxFailuresPerEmail: integer(env, 'CUSTOS_LOGIN_MAX_FAILURES_PER_EMAIL', 5, 1, 1000),
+      maxFailuresPerIp: integer(env, 'CUSTOS_LOGIN_MAX_FAILURES_PER_IP', 20, 1, 100_000),
+      windowSeconds: integer(env, 'CUSTOS_LOGIN_WINDOW_SECONDS', 900, 1, 86_400),
+    },
+  };
+}

@@ -1,0 +1,49 @@
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
+import helmet from 'helmet';
+import type { Logger } from 'pino';
+import { PinoNestLogger, httpLogging } from '@custos/core';
+import type { ServerConfig } from './config/server-config';
+
+/** The OpenAPI document of the server, with bearer and API-key security schemes. */
+export function buildOpenApiDocument(app: NestExpressApplication): OpenAPIObject {
+  const config = new DocumentBuilder()
+    .setTitle('Custos')
+    .setDescription(
+      'Privacy and access-control layer of a CRM. Sign in with `POST /api/v1/auth/login`, then press ' +
+        '"Authorize" and paste the `accessToken` (bearer), or an API key of a private app. ' +
+        'Errors are RFC 9457 problem documents (`application/problem+json`).',
+    )
+    .setVersion('0.1.0')
+    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'Access token from /api/v1/auth/login or your identity provider' })
+    .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'API key of a private app' }, 'api-key')
+    .build();
+  return SwaggerModule.createDocument(app, config);
+}
+
+/**
+ * Everything between Nest and the wire, shared by `main.ts` and the e2e tests so that what is
+ * tested is what runs: logging, request ids, security headers, body limits, Swagger.
+ */
+export function configureApp(app: NestExpressApplication, config: ServerConfig, logger: Logger): void {
+  app.useLogger(new PinoNestLogger(logger));
+  app.set('trust proxy', config.trustProxy);
+  app.disable('x-powered-by');
+  app.use(...httpLogging(logger));
+  const strict = helmet();
+  // Swagger UI needs inline styles and scripts of its own; everywhere else keeps helmet's defaults.
+  const docs = helmet({
+    contentSecurityPolicy: {
+      directives: { 'script-src': ["'self'", "'unsafe-inline'"], 'style-src': ["'self'", "'unsafe-inline'"], 'img-src': ["'self'", 'data:'] },
+    },
+  });
+  app.use((req: { path: string }, res: unknown, next: () => void) =>
+    (req.path === '/docs' || req.path.startsWith('/docs/') ? docs : strict)(req as never, res as never, next),
+  );
+  app.useBodyParser('json', { limit: config.bodyLimitBytes });
+  app.enableShutdownHooks();
+  SwaggerModule.setup('docs', app, buildOpenApiDocument(app), {
+    jsonDocumentUrl: 'docs-json',
+    swaggerOptions: { persistAuthorization: true },
+  });
+}

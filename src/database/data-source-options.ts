@@ -1,0 +1,32 @@
+import type { DataSourceOptions } from 'typeorm';
+import { AUDIT_ENTITIES } from '@custos/audit';
+import { IDENTITY_ENTITIES } from '@custos/identity';
+import type { DatabaseConfig } from '../config/server-config';
+import { POSTGRES_MIGRATIONS } from '../migrations/postgres';
+import { SQLITE_MIGRATIONS } from '../migrations/sqlite';
+
+/** Every entity of the reference server. */
+export const SERVER_ENTITIES = [...AUDIT_ENTITIES, ...IDENTITY_ENTITIES];
+
+/**
+ * TypeORM options of the server: the schema comes only from migrations (one set per database
+ * type), run at start; `synchronize` stays off.
+ */
+export function dataSourceOptions(database: DatabaseConfig): DataSourceOptions {
+  const common = { entities: SERVER_ENTITIES, synchronize: false, migrationsRun: true } as const;
+  if (database.type === 'postgres') {
+    return { ...common, type: 'postgres', url: database.url, migrations: POSTGRES_MIGRATIONS, extra: { max: 20 } };
+  }
+  return {
+    ...common,
+    type: 'better-sqlite3',
+    database: database.database,
+    migrations: SQLITE_MIGRATIONS,
+    // WAL lets readers proceed during a write; the busy timeout covers a second process (seed, CLI).
+    prepareDatabase: (db: { pragma(source: string): unknown }) => {
+      db.pragma('journal_mode = WAL');
+      db.pragma('busy_timeout = 5000');
+      db.pragma('foreign_keys = ON');
+    },
+  };
+}

@@ -1,0 +1,36 @@
+import type { TestServer } from './test-server';
+
+export const USER_PASSWORD = 'a long enough user password';
+
+let counter = 0;
+
+/** A unique email for this test run. */
+export function uniqueEmail(prefix = 'user'): string {
+  counter += 1;
+  return `${prefix}.${Date.now().toString(36)}.${counter}@example.com`;
+}
+
+export interface CreatedUser {
+  id: string;
+  email: string;
+  token: string;
+}
+
+/** Adds a user to the server's Demo account through the API and signs them in. */
+export async function newUser(
+  server: TestServer,
+  adminToken: string,
+  fields: { superAdmin?: boolean; teamIds?: string[]; businessUnitId?: string; email?: string } = {},
+): Promise<CreatedUser> {
+  const email = fields.email ?? uniqueEmail();
+  const response = await server
+    .http()
+    .post('/api/v1/users')
+    .auth(adminToken, { type: 'bearer' })
+    .send({ displayName: email.split('@')[0], password: USER_PASSWORD, ...fields, email });
+  if (response.status !== 201) {
+    throw new Error(`creating ${email} failed: ${response.status} ${JSON.stringify(response.body)}`);
+  }
+  const token = await server.login(email, USER_PASSWORD);
+  return { id: (response.body as { id: string }).id, email, token };
+}
