@@ -57,6 +57,6 @@ export const IDENTITY_ENTITIES = [Account, User, Membership, Team, TeamMember, B
     TeamService,
     UserService,
   ],
-  exports: [AuthenticationGuard, Authenticator, InitialAccountService, PasswordHasher, AccessTokenService],
+  exports: [AuthenticationGuard, Authenticator, InitialAccountService, PasswordHasher, AccessTokenService, AccountService, UserService, TeamService, BusinessUnitService, ApiKeyService],
 })
 export class IdentityModule extends IdentityConfigurableModule {}
