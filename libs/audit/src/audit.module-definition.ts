@@ -5,7 +5,7 @@ export class AuditModuleOptions {
   /**
    * 32-byte key that signs each account's chain head (HMAC-SHA256), so that cutting events off
    * the tail is detected. Required; keep it stable and out of the database — derive it with
-   * `deriveKey(masterSecret, 'custos/audit-head')` from `@custos/core`.
+   * `deriveKey(masterSecret, 'custos/audit-chain-head')` from `@custos/core`.
    */
   signingKey!: Buffer;
 }

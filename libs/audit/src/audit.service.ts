@@ -89,7 +89,7 @@ function signingKeyOf(options: AuditModuleOptions | undefined): KeyObject {
   if (!Buffer.isBuffer(key) || key.length !== 32) {
     throw new Error(
       'AuditModule needs `signingKey`: a Buffer of exactly 32 bytes. ' +
-        "Derive one from the server secret with deriveKey(masterSecret, 'custos/audit-head') from @custos/core, " +
+        "Derive one from the server secret with deriveKey(masterSecret, 'custos/audit-chain-head') from @custos/core, " +
         'and keep it stable: heads signed with another key fail verification.',
     );
   }

@@ -1,0 +1,77 @@
+import { Test } from '@nestjs/testing';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { Column, DataSource, Entity, PrimaryColumn } from 'typeorm';
+import { CoreModule } from '../core.module';
+import { connectionOptionsOf, createTestDatabase, testDatabaseKinds, type TestDatabase } from '../testing/test-database';
+import { TransactionHost } from './transaction-host';
+
+@Entity('core_test_counter')
+class Counter {
+  @PrimaryColumn({ type: 'varchar', length: 10 })
+  id!: string;
+
+  @Column({ type: 'integer' })
+  value!: number;
+}
+
+describe.each(testDatabaseKinds())(`${TransactionHost.name} on %s`, (kind) => {
+  let database: TestDatabase;
+  let sut: TransactionHost;
+  let dataSource: DataSource;
+  let close: () => Promise<void>;
+
+  beforeAll(async () => {
+    database = await createTestDatabase(kind);
+    const moduleRef = await Test.createTestingModule({
+      imports: [CoreModule.forRoot({}), TypeOrmModule.forRoot({ ...connectionOptionsOf(database), entities: [Counter], synchronize: true })],
+    }).compile();
+    const app = await moduleRef.createNestApplication({ logger: false }).init();
+    sut = app.get(TransactionHost);
+    dataSource = app.get(DataSource);
+    close = async () => {
+      await app.close();
+      await database.drop();
+    };
+  });
+
+  afterAll(async () => close());
+
+  beforeEach(async () => {
+    await dataSource.getRepository(Counter).clear();
+    await dataSource.getRepository(Counter).insert({ id: 'c', value: 0 });
+  });
+
+  it('rolls back every write of a failed unit of work, including writes of nested runs', async () => {
+    await expect(
+      sut.run(async (manager) => {
+        await manager.update(Counter, { id: 'c' }, { value: 1 });
+        await sut.run(async (inner) => inner.insert(Counter, { id: 'd', value: 1 }));
+        throw new Error('half-way failure');
+      }),
+    ).rejects.toThrow('half-way failure');
+    await expect(dataSource.getRepository(Counter).find()).resolves.toEqual([{ id: 'c', value: 0 }]);
+  });
+
+  it('joins the open transaction from code that only knows the host', async () => {
+    await sut.run(async () => {
+      await sut.manager.update(Counter, { id: 'c' }, { value: 5 });
+      expect(sut.inTransaction).toBe(true);
+    });
+    expect(sut.inTransaction).toBe(false);
+    await expect(dataSource.getRepository(Counter).findOneByOrFail({ id: 'c' })).resolves.toMatchObject({ value: 5 });
+  });
+
+  it('runs concurrent read-modify-write transactions without losing updates or failing', async () => {
+    const increment = () =>
+      sut.run(async (manager) => {
+        const query = manager.createQueryBuilder(Counter, 'c').where('c.id = :id', { id: 'c' });
+        if (kind === 'postgres') {
+          query.setLock('pessimistic_write');
+        }
+        const counter = await query.getOneOrFail();
+        await manager.update(Counter, { id: 'c' }, { value: counter.value + 1 });
+      });
+    await Promise.all(Array.from({ length: 40 }, increment));
+    await expect(dataSource.getRepository(Counter).findOneByOrFail({ id: 'c' })).resolves.toMatchObject({ value: 40 });
+  });
+});
