@@ -8,7 +8,12 @@ import { SequenceColumn } from './sequence-column';
  */
 @Entity('audit_chain_head')
 export class AuditChainHead {
-  @PrimaryColumn({ name: 'account_id', type: 'varchar', length: 36, primaryKeyConstraintName: 'audit_chain_head_pk' })
+  @PrimaryColumn({
+    name: 'account_id',
+    type: 'varchar',
+    length: 36,
+    primaryKeyConstraintName: 'audit_chain_head_pk',
+  })
   accountId!: string;
 
   /** Seq of the last event; 0 before the first. */

@@ -40,11 +40,19 @@ describe(AuditService.name, () => {
 
     it('finds an untouched chain valid', async () => {
       const accountId = await seedChain(5);
-      await expect(app.sut.verify(accountId)).resolves.toEqual({ valid: true, eventsChecked: 5, headSeq: 5 });
+      await expect(app.sut.verify(accountId)).resolves.toEqual({
+        valid: true,
+        eventsChecked: 5,
+        headSeq: 5,
+      });
     });
 
     it('finds an account without events valid', async () => {
-      await expect(app.sut.verify(newId())).resolves.toEqual({ valid: true, eventsChecked: 0, headSeq: 0 });
+      await expect(app.sut.verify(newId())).resolves.toEqual({
+        valid: true,
+        eventsChecked: 0,
+        headSeq: 0,
+      });
     });
 
     it('detects an edited event', async () => {
@@ -64,13 +72,19 @@ describe(AuditService.name, () => {
 
     it('detects an edited event whose metadata is no longer JSON', async () => {
       const accountId = await seedChain(3);
-      await app.sql("UPDATE audit_event SET metadata = '{oops' WHERE account_id = $1 AND seq = 2", [accountId]);
-      await expect(app.sut.verify(accountId)).resolves.toMatchObject({ valid: false, firstBrokenSeq: 2, reason: 'hash_mismatch' });
+      await app.sql("UPDATE audit_event SET metadata = '{oops' WHERE account_id = $1 AND seq = 2", [
+        accountId,
+      ]);
+      await expect(app.sut.verify(accountId)).resolves.toMatchObject({
+        valid: false,
+        firstBrokenSeq: 2,
+        reason: 'hash_mismatch',
+      });
     });
 
     it('detects an edited event whose hash was recomputed by the editor', async () => {
       const accountId = await seedChain(5);
-      const third = (await readAuditEvents(app.dataSource, accountId))[2]!;
+      const third = (await readAuditEvents(app.dataSource, accountId))[2];
       const forgedHash = hashEvent({
         accountId,
         seq: third.seq,
@@ -85,11 +99,10 @@ describe(AuditService.name, () => {
         metadataJson: JSON.stringify(third.metadata),
         requestId: third.requestId,
       });
-      await app.sql('UPDATE audit_event SET actor_label = $1, hash = $2 WHERE account_id = $3 AND seq = 3', [
-        'someone-else@example.com',
-        forgedHash,
-        accountId,
-      ]);
+      await app.sql(
+        'UPDATE audit_event SET actor_label = $1, hash = $2 WHERE account_id = $3 AND seq = 3',
+        ['someone-else@example.com', forgedHash, accountId],
+      );
       await expect(app.sut.verify(accountId)).resolves.toMatchObject({
         valid: false,
         eventsChecked: 3,
@@ -113,7 +126,11 @@ describe(AuditService.name, () => {
     it('detects a deleted first event', async () => {
       const accountId = await seedChain(3);
       await app.sql('DELETE FROM audit_event WHERE account_id = $1 AND seq = 1', [accountId]);
-      await expect(app.sut.verify(accountId)).resolves.toMatchObject({ valid: false, firstBrokenSeq: 1, reason: 'broken_link' });
+      await expect(app.sut.verify(accountId)).resolves.toMatchObject({
+        valid: false,
+        firstBrokenSeq: 1,
+        reason: 'broken_link',
+      });
     });
 
     it('detects a truncated tail', async () => {
@@ -130,9 +147,12 @@ describe(AuditService.name, () => {
 
     it('detects a truncated tail whose head was moved back to the new last event', async () => {
       const accountId = await seedChain(5);
-      const third = (await readAuditEvents(app.dataSource, accountId))[2]!;
+      const third = (await readAuditEvents(app.dataSource, accountId))[2];
       await app.sql('DELETE FROM audit_event WHERE account_id = $1 AND seq > 3', [accountId]);
-      await app.sql('UPDATE audit_chain_head SET seq = 3, hash = $1 WHERE account_id = $2', [third.hash, accountId]);
+      await app.sql('UPDATE audit_chain_head SET seq = 3, hash = $1 WHERE account_id = $2', [
+        third.hash,
+        accountId,
+      ]);
       await expect(app.sut.verify(accountId)).resolves.toEqual({
         valid: false,
         eventsChecked: 3,
@@ -145,13 +165,24 @@ describe(AuditService.name, () => {
     it('detects a fully deleted chain whose head remains', async () => {
       const accountId = await seedChain(2);
       await app.sql('DELETE FROM audit_event WHERE account_id = $1', [accountId]);
-      await expect(app.sut.verify(accountId)).resolves.toMatchObject({ valid: false, firstBrokenSeq: 1, reason: 'head_mismatch' });
+      await expect(app.sut.verify(accountId)).resolves.toMatchObject({
+        valid: false,
+        firstBrokenSeq: 1,
+        reason: 'head_mismatch',
+      });
     });
 
     it('detects an edited head', async () => {
       const accountId = await seedChain(3);
-      await app.sql('UPDATE audit_chain_head SET signature = $1 WHERE account_id = $2', [GENESIS_HASH, accountId]);
-      await expect(app.sut.verify(accountId)).resolves.toMatchObject({ valid: false, headSeq: 3, reason: 'bad_signature' });
+      await app.sql('UPDATE audit_chain_head SET signature = $1 WHERE account_id = $2', [
+        GENESIS_HASH,
+        accountId,
+      ]);
+      await expect(app.sut.verify(accountId)).resolves.toMatchObject({
+        valid: false,
+        headSeq: 3,
+        reason: 'bad_signature',
+      });
     });
 
     it('detects an event appended behind the head', async () => {
@@ -160,7 +191,7 @@ describe(AuditService.name, () => {
       const appended = {
         accountId,
         seq: 3,
-        prevHash: second!.hash,
+        prevHash: second.hash,
         occurredAt: '2026-06-01T00:00:00.000Z',
         actorKind: 'user',
         actorId: 'x',
@@ -187,7 +218,10 @@ describe(AuditService.name, () => {
 
     it('walks chains longer than one batch and finds a break beyond the first', async () => {
       const accountId = await seedChain(1005);
-      await app.sql("UPDATE audit_event SET action = 'contact.deleted' WHERE account_id = $1 AND seq = 1003", [accountId]);
+      await app.sql(
+        "UPDATE audit_event SET action = 'contact.deleted' WHERE account_id = $1 AND seq = 1003",
+        [accountId],
+      );
       await expect(app.sut.verify(accountId)).resolves.toEqual({
         valid: false,
         eventsChecked: 1002,

@@ -3,16 +3,29 @@ import { ApiProperty } from '@nestjs/swagger';
 import type { AuditEvent } from './audit-event.entity';
 import type { AuditActorKind } from './audit.types';
 
-const ACTOR_KINDS: readonly AuditActorKind[] = ['user', 'private_app', 'partner_admin', 'support', 'system', 'anonymous'];
+const ACTOR_KINDS: readonly AuditActorKind[] = [
+  'user',
+  'private_app',
+  'partner_admin',
+  'support',
+  'system',
+  'anonymous',
+];
 
 export class AuditActorDto {
   @ApiProperty({ enum: ACTOR_KINDS, example: 'user' })
   kind!: AuditActorKind;
 
-  @ApiProperty({ description: 'User id, API key id, or `system`.', example: '0193a6c4-7f1e-7c3a-9d1e-1f2a3b4c5d6e' })
+  @ApiProperty({
+    description: 'User id, API key id, or `system`.',
+    example: '0193a6c4-7f1e-7c3a-9d1e-1f2a3b4c5d6e',
+  })
   id!: string;
 
-  @ApiProperty({ description: 'Email or key name at the time of the event.', example: 'ada@example.com' })
+  @ApiProperty({
+    description: 'Email or key name at the time of the event.',
+    example: 'ada@example.com',
+  })
   label!: string;
 }
 
@@ -21,7 +34,10 @@ export class AuditEventDto {
   @ApiProperty({ example: '0193a6c4-8a2b-7c3a-9d1e-1f2a3b4c5d6e' })
   id!: string;
 
-  @ApiProperty({ description: 'Position in the account\'s chain, from 1 without gaps.', example: 42 })
+  @ApiProperty({
+    description: "Position in the account's chain, from 1 without gaps.",
+    example: 42,
+  })
   seq!: number;
 
   @ApiProperty({ format: 'date-time', example: '2026-01-01T09:30:00.000Z' })
@@ -47,13 +63,24 @@ export class AuditEventDto {
   })
   metadata!: Record<string, unknown>;
 
-  @ApiProperty({ type: String, nullable: true, description: 'Id of the request that made the change.', example: '0193a6c4-7f1e-7c3a-9d1e-bbbbbbbbbbbb' })
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'Id of the request that made the change.',
+    example: '0193a6c4-7f1e-7c3a-9d1e-bbbbbbbbbbbb',
+  })
   requestId!: string | null;
 
-  @ApiProperty({ description: 'SHA-256 (hex) of the previous event; 64 zeros for the first.', example: '5d41402abc4b2a76b9719d911017c5925d41402abc4b2a76b9719d911017c592' })
+  @ApiProperty({
+    description: 'SHA-256 (hex) of the previous event; 64 zeros for the first.',
+    example: '5d41402abc4b2a76b9719d911017c5925d41402abc4b2a76b9719d911017c592',
+  })
   prevHash!: string;
 
-  @ApiProperty({ description: 'SHA-256 (hex) over the canonical JSON of this event.', example: '7c211433f02071597741e6ff5a8ea34789abbf4371b2e0d35c7e5d1f2a3b4c5d' })
+  @ApiProperty({
+    description: 'SHA-256 (hex) over the canonical JSON of this event.',
+    example: '7c211433f02071597741e6ff5a8ea34789abbf4371b2e0d35c7e5d1f2a3b4c5d',
+  })
   hash!: string;
 }
 

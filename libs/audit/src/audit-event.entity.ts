@@ -1,5 +1,13 @@
 import { TimestampColumn } from '@custos/core';
-import { Check, Column, Entity, Index, PrimaryColumn, Unique, type ValueTransformer } from 'typeorm';
+import {
+  Check,
+  Column,
+  Entity,
+  Index,
+  PrimaryColumn,
+  Unique,
+  type ValueTransformer,
+} from 'typeorm';
 import type { AuditMetadata } from './audit-metadata';
 import type { AuditActorKind } from './audit.types';
 import { canonicalJson } from './hash-chain';

@@ -7,8 +7,18 @@ import {
   RequestContext,
   type Actor,
 } from '@custos/core';
-import { connectionOptionsOf, createTestDatabase, testDatabaseKinds, type TestDatabase } from '@custos/core/testing';
-import { Injectable, type CanActivate, type ExecutionContext, type INestApplication } from '@nestjs/common';
+import {
+  connectionOptionsOf,
+  createTestDatabase,
+  testDatabaseKinds,
+  type TestDatabase,
+} from '@custos/core/testing';
+import {
+  Injectable,
+  type CanActivate,
+  type ExecutionContext,
+  type INestApplication,
+} from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import { Test } from '@nestjs/testing';
 import { TypeOrmModule } from '@nestjs/typeorm';
@@ -26,7 +36,9 @@ class HeaderAuthGuard implements CanActivate {
   constructor(private readonly context: RequestContext) {}
 
   canActivate(execution: ExecutionContext): boolean {
-    const header = execution.switchToHttp().getRequest<{ headers: Record<string, string | undefined> }>().headers['x-test-actor'];
+    const header = execution
+      .switchToHttp()
+      .getRequest<{ headers: Record<string, string | undefined> }>().headers['x-test-actor'];
     if (header) {
       this.context.setActor(JSON.parse(header) as Actor);
     }
@@ -47,7 +59,11 @@ describe(AuditLogController.name, () => {
       const module = await Test.createTestingModule({
         imports: [
           CoreModule.forRoot({}),
-          TypeOrmModule.forRoot({ ...connectionOptionsOf(database), entities: AUDIT_ENTITIES, synchronize: true }),
+          TypeOrmModule.forRoot({
+            ...connectionOptionsOf(database),
+            entities: AUDIT_ENTITIES,
+            synchronize: true,
+          }),
           AuditModule.forRoot({ signingKey: randomBytes(32) }),
         ],
         providers: [HeaderAuthGuard],
@@ -69,8 +85,10 @@ describe(AuditLogController.name, () => {
       await database?.drop();
     });
 
-    it('lists the events of the actor\'s account', async () => {
-      const response = await request(app.getHttpServer()).get('/api/v1/audit-log?action=user.').set(asActor(admin));
+    it("lists the events of the actor's account", async () => {
+      const response = await request(app.getHttpServer())
+        .get('/api/v1/audit-log?action=user.')
+        .set(asActor(admin));
       expect(response.status).toBe(200);
       expect(response.body).toMatchObject({
         results: [{ seq: 1, action: 'user.created', actor: { id: admin.id }, targetId: member.id }],
@@ -78,8 +96,10 @@ describe(AuditLogController.name, () => {
       });
     });
 
-    it('verifies the chain of the actor\'s account', async () => {
-      const response = await request(app.getHttpServer()).get('/api/v1/audit-log/verify').set(asActor(admin));
+    it("verifies the chain of the actor's account", async () => {
+      const response = await request(app.getHttpServer())
+        .get('/api/v1/audit-log/verify')
+        .set(asActor(admin));
       expect(response.status).toBe(200);
       expect(response.body).toEqual({ valid: true, eventsChecked: 2, headSeq: 2 });
     });
@@ -90,13 +110,20 @@ describe(AuditLogController.name, () => {
     });
 
     it('answers 403 naming the privilege to an actor without it', async () => {
-      const response = await request(app.getHttpServer()).get('/api/v1/audit-log/verify').set(asActor(member));
+      const response = await request(app.getHttpServer())
+        .get('/api/v1/audit-log/verify')
+        .set(asActor(member));
       expect(response.status).toBe(403);
-      expect(response.body).toMatchObject({ code: 'core.privilege_required', privilege: 'view_audit_log' });
+      expect(response.body).toMatchObject({
+        code: 'core.privilege_required',
+        privilege: 'view_audit_log',
+      });
     });
 
     it('answers 422 naming a malformed time', async () => {
-      const response = await request(app.getHttpServer()).get('/api/v1/audit-log?from=yesterday').set(asActor(admin));
+      const response = await request(app.getHttpServer())
+        .get('/api/v1/audit-log?from=yesterday')
+        .set(asActor(admin));
       expect(response.status).toBe(422);
       expect(response.body.errors).toEqual([expect.objectContaining({ field: 'from' })]);
     });
@@ -110,27 +137,53 @@ describe(AuditLogController.name, () => {
     });
 
     it('answers 422 to an unknown query parameter', async () => {
-      const response = await request(app.getHttpServer()).get('/api/v1/audit-log?actor=x').set(asActor(admin));
+      const response = await request(app.getHttpServer())
+        .get('/api/v1/audit-log?actor=x')
+        .set(asActor(admin));
       expect(response.status).toBe(422);
     });
 
     it('documents both routes with summaries, examples and problem responses', () => {
-      const document: OpenAPIObject = SwaggerModule.createDocument(app, new DocumentBuilder().addBearerAuth().build());
+      const document: OpenAPIObject = SwaggerModule.createDocument(
+        app,
+        new DocumentBuilder().addBearerAuth().build(),
+      );
       const list = document.paths['/api/v1/audit-log']?.get;
       const verify = document.paths['/api/v1/audit-log/verify']?.get;
       for (const operation of [list, verify]) {
         expect(operation).toMatchObject({ tags: ['audit log'], security: [{ bearer: [] }] });
         expect(operation?.summary).toEqual(expect.any(String));
-        expect(Object.keys(operation?.responses ?? {}).sort()).toEqual(['200', '401', '403', '422']);
+        expect(Object.keys(operation?.responses ?? {}).sort()).toEqual([
+          '200',
+          '401',
+          '403',
+          '422',
+        ]);
       }
-      expect(list?.parameters?.map((p) => ('name' in p ? p.name : undefined)).sort()).toEqual(
-        ['action', 'actorId', 'after', 'from', 'limit', 'targetId', 'targetType', 'to'],
-      );
+      expect(list?.parameters?.map((p) => ('name' in p ? p.name : undefined)).sort()).toEqual([
+        'action',
+        'actorId',
+        'after',
+        'from',
+        'limit',
+        'targetId',
+        'targetType',
+        'to',
+      ]);
       const schemas = document.components?.schemas ?? {};
       for (const name of ['AuditEventDto', 'AuditActorDto', 'ChainVerificationDto']) {
-        const properties = (schemas[name] as { properties: Record<string, { example?: unknown; $ref?: string; allOf?: unknown }> }).properties;
+        const properties = (
+          schemas[name] as {
+            properties: Record<string, { example?: unknown; $ref?: string; allOf?: unknown }>;
+          }
+        ).properties;
         for (const [field, property] of Object.entries(properties)) {
-          expect([field, property.example !== undefined || property.$ref !== undefined || property.allOf !== undefined]).toEqual([field, true]);
+          expect([
+            field,
+            property.example !== undefined ||
+              property.$ref !== undefined ||
+              property.allOf !== undefined,
+          ]).toEqual([field, true]);
         }
       }
     });

@@ -20,7 +20,13 @@ describe(sanitizeMetadata.name, () => {
   });
 
   it('reduces values to plain JSON', () => {
-    expect(sanitizeMetadata({ at: new Date('2026-01-01T00:00:00.000Z'), gone: undefined, n: Number.NaN })).toEqual({
+    expect(
+      sanitizeMetadata({
+        at: new Date('2026-01-01T00:00:00.000Z'),
+        gone: undefined,
+        n: Number.NaN,
+      }),
+    ).toEqual({
       at: '2026-01-01T00:00:00.000Z',
       n: null,
     });
@@ -31,13 +37,17 @@ describe(sanitizeMetadata.name, () => {
   });
 
   it('refuses metadata that is not an object', () => {
-    expect(() => sanitizeMetadata('text')).toThrow(expect.objectContaining({ code: 'audit.invalid_metadata' }));
+    expect(() => sanitizeMetadata('text')).toThrow(
+      expect.objectContaining({ code: 'audit.invalid_metadata' }),
+    );
   });
 
   it('refuses metadata with a cycle', () => {
     const cyclic: Record<string, unknown> = {};
     cyclic.self = cyclic;
-    expect(() => sanitizeMetadata(cyclic)).toThrow(expect.objectContaining({ code: 'audit.invalid_metadata' }));
+    expect(() => sanitizeMetadata(cyclic)).toThrow(
+      expect.objectContaining({ code: 'audit.invalid_metadata' }),
+    );
   });
 
   it('refuses metadata nested too deep', () => {
@@ -45,15 +55,24 @@ describe(sanitizeMetadata.name, () => {
     for (let i = 0; i < 40; i++) {
       deep = { deeper: deep };
     }
-    expect(() => sanitizeMetadata(deep)).toThrow(expect.objectContaining({ code: 'audit.invalid_metadata' }));
+    expect(() => sanitizeMetadata(deep)).toThrow(
+      expect.objectContaining({ code: 'audit.invalid_metadata' }),
+    );
   });
 });
 
 describe(isSecretKey.name, () => {
-  it.each(['password', 'passwordHash', 'token', 'secret', 'apiKey', 'key', 'hash', 'API_KEY', 'Client-Secret'])(
-    'treats %s as secret',
-    (key) => {
-      expect(isSecretKey(key)).toBe(true);
-    },
-  );
+  it.each([
+    'password',
+    'passwordHash',
+    'token',
+    'secret',
+    'apiKey',
+    'key',
+    'hash',
+    'API_KEY',
+    'Client-Secret',
+  ])('treats %s as secret', (key) => {
+    expect(isSecretKey(key)).toBe(true);
+  });
 });

@@ -24,7 +24,8 @@ describe(AuditService.name, () => {
         return event;
       });
     const seqs = (page: { results: AuditEventDto[] }) => page.results.map((event) => event.seq);
-    const query = (filters: AuditEventFilters, limit?: number) => app.sut.query(accountA, filters, { limit });
+    const query = (filters: AuditEventFilters, limit?: number) =>
+      app.sut.query(accountA, filters, { limit });
 
     beforeAll(async () => {
       app = await createAuditTestApp(kind);
@@ -47,8 +48,16 @@ describe(AuditService.name, () => {
 
     it('pages with a cursor until the last page', async () => {
       const first = await app.sut.query(accountA, {}, { limit: 2 });
-      const second = await app.sut.query(accountA, {}, { limit: 2, after: first.paging.next?.after });
-      const third = await app.sut.query(accountA, {}, { limit: 2, after: second.paging.next?.after });
+      const second = await app.sut.query(
+        accountA,
+        {},
+        { limit: 2, after: first.paging.next?.after },
+      );
+      const third = await app.sut.query(
+        accountA,
+        {},
+        { limit: 2, after: second.paging.next?.after },
+      );
       expect([seqs(first), seqs(second), seqs(third)]).toEqual([[5, 4], [3, 2], [1]]);
       expect(third.paging).toEqual({});
     });
@@ -74,7 +83,9 @@ describe(AuditService.name, () => {
     });
 
     it('filters by target type and id', async () => {
-      await expect(query({ targetType: 'user', targetId: 'u-2' }).then(seqs)).resolves.toEqual([5, 4]);
+      await expect(query({ targetType: 'user', targetId: 'u-2' }).then(seqs)).resolves.toEqual([
+        5, 4,
+      ]);
     });
 
     it('filters by time, from inclusive and to exclusive', async () => {
@@ -85,24 +96,36 @@ describe(AuditService.name, () => {
 
     it('combines filters with paging', async () => {
       const first = await query({ actorId: bob.id, targetType: 'user' }, 1);
-      const second = await app.sut.query(accountA, { actorId: bob.id, targetType: 'user' }, { limit: 1, after: first.paging.next?.after });
+      const second = await app.sut.query(
+        accountA,
+        { actorId: bob.id, targetType: 'user' },
+        { limit: 1, after: first.paging.next?.after },
+      );
       expect([seqs(first), seqs(second), second.paging]).toEqual([[5], [4], {}]);
     });
 
     it('refuses a time range whose end is not after its start', async () => {
-      await expect(query({ from: start, to: start })).rejects.toMatchObject({ code: 'audit.invalid_time_range' });
+      await expect(query({ from: start, to: start })).rejects.toMatchObject({
+        code: 'audit.invalid_time_range',
+      });
     });
 
     it('refuses an invalid date', async () => {
-      await expect(query({ from: new Date('nope') })).rejects.toMatchObject({ code: 'audit.invalid_time' });
+      await expect(query({ from: new Date('nope') })).rejects.toMatchObject({
+        code: 'audit.invalid_time',
+      });
     });
 
     it('refuses an action filter that is neither an action nor a prefix', async () => {
-      await expect(query({ action: 'user%' })).rejects.toMatchObject({ code: 'audit.invalid_action' });
+      await expect(query({ action: 'user%' })).rejects.toMatchObject({
+        code: 'audit.invalid_action',
+      });
     });
 
     it('refuses a cursor it did not issue', async () => {
-      await expect(app.sut.query(accountA, {}, { after: 'bm90LWEtY3Vyc29y' })).rejects.toMatchObject({
+      await expect(
+        app.sut.query(accountA, {}, { after: 'bm90LWEtY3Vyc29y' }),
+      ).rejects.toMatchObject({
         code: 'core.invalid_cursor',
       });
     });

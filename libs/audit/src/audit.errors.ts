@@ -16,14 +16,24 @@ export const AuditErrors = {
     ),
   invalidField: (field: string, message: string) =>
     CustosError.invalidField('audit.invalid_input', field, message),
-  invalidMetadata: (message: string) => CustosError.invalidField('audit.invalid_metadata', 'metadata', message),
+  invalidMetadata: (message: string) =>
+    CustosError.invalidField('audit.invalid_metadata', 'metadata', message),
   invalidTime: (field: string) =>
-    CustosError.invalidField('audit.invalid_time', field, 'must be an ISO-8601 date-time between years 1970 and 9999'),
-  invalidTimeRange: () => CustosError.invalidField('audit.invalid_time_range', 'to', 'must be later than from'),
+    CustosError.invalidField(
+      'audit.invalid_time',
+      field,
+      'must be an ISO-8601 date-time between years 1970 and 9999',
+    ),
+  invalidTimeRange: () =>
+    CustosError.invalidField('audit.invalid_time_range', 'to', 'must be later than from'),
   invalidLimit: (max: number) =>
     CustosError.invalidField('audit.invalid_limit', 'limit', `must be an integer from 1 to ${max}`),
   invalidCursor: () =>
-    CustosError.invalidField('core.invalid_cursor', 'after', 'is not a cursor returned by this list'),
+    CustosError.invalidField(
+      'core.invalid_cursor',
+      'after',
+      'is not a cursor returned by this list',
+    ),
   crossAccount: () =>
     new CustosError(
       'forbidden',

@@ -25,8 +25,11 @@ export const {
   ASYNC_OPTIONS_TYPE: AUDIT_ASYNC_OPTIONS_TYPE,
 } = new ConfigurableModuleBuilder<AuditModuleOptions>()
   .setClassMethodName('forRoot')
-  .setExtras<AuditModuleExtras>({ registerController: true, isGlobal: true }, (definition, extras) => ({
-    ...definition,
-    global: extras.isGlobal ?? true,
-  }))
+  .setExtras<AuditModuleExtras>(
+    { registerController: true, isGlobal: true },
+    (definition, extras) => ({
+      ...definition,
+      global: extras.isGlobal ?? true,
+    }),
+  )
   .build();

@@ -11,7 +11,10 @@ import {
 import { AuditService } from './audit.service';
 
 function withController(module: DynamicModule, extras: AuditModuleExtras): DynamicModule {
-  return { ...module, controllers: extras.registerController === false ? [] : [AuditLogController] };
+  return {
+    ...module,
+    controllers: extras.registerController === false ? [] : [AuditLogController],
+  };
 }
 
 /**

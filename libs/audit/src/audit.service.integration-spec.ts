@@ -3,7 +3,12 @@ import { testDatabaseKinds } from '@custos/core/testing';
 import { ClsService } from 'nestjs-cls';
 import { AuditService } from './audit.service';
 import { GENESIS_HASH } from './hash-chain';
-import { TestWidget, createAuditTestApp, testActor, type AuditTestApp } from './testing/audit-test-app';
+import {
+  TestWidget,
+  createAuditTestApp,
+  testActor,
+  type AuditTestApp,
+} from './testing/audit-test-app';
 import { readAuditEvents } from './testing/read-audit-events';
 
 describe(AuditService.name, () => {
@@ -18,7 +23,8 @@ describe(AuditService.name, () => {
       await app.close();
     });
 
-    const widgetCount = (accountId: string) => app.dataSource.getRepository(TestWidget).countBy({ accountId });
+    const widgetCount = (accountId: string) =>
+      app.dataSource.getRepository(TestWidget).countBy({ accountId });
 
     describe('record', () => {
       it('records the actor, account, action, target, metadata, request id and time', async () => {
@@ -55,7 +61,11 @@ describe(AuditService.name, () => {
         });
         const events = await readAuditEvents(app.dataSource, accountId);
         expect(events.map((e) => e.seq)).toEqual([1, 2, 3]);
-        expect(events.map((e) => e.prevHash)).toEqual([GENESIS_HASH, events[0]!.hash, events[1]!.hash]);
+        expect(events.map((e) => e.prevHash)).toEqual([
+          GENESIS_HASH,
+          events[0].hash,
+          events[1].hash,
+        ]);
       });
 
       it('takes the account and actor from the input where no actor is bound', async () => {
@@ -66,14 +76,23 @@ describe(AuditService.name, () => {
             actor: { kind: 'anonymous', id: 'anonymous', label: 'mallory@example.com' },
             action: 'auth.login_failed',
           }),
-        ).resolves.toMatchObject({ seq: 1, actor: { kind: 'anonymous', label: 'mallory@example.com' }, targetType: null });
+        ).resolves.toMatchObject({
+          seq: 1,
+          actor: { kind: 'anonymous', label: 'mallory@example.com' },
+          targetType: null,
+        });
       });
 
       it('records for a system actor of an account', async () => {
         const accountId = newId();
         await expect(
-          app.context.runAs(systemActor(accountId), () => app.sut.record({ action: 'retention.ran' })),
-        ).resolves.toMatchObject({ seq: 1, actor: { kind: 'system', id: 'system', label: 'system' } });
+          app.context.runAs(systemActor(accountId), () =>
+            app.sut.record({ action: 'retention.ran' }),
+          ),
+        ).resolves.toMatchObject({
+          seq: 1,
+          actor: { kind: 'system', id: 'system', label: 'system' },
+        });
       });
 
       it('refuses to record without an actor', async () => {
@@ -83,19 +102,25 @@ describe(AuditService.name, () => {
       });
 
       it("refuses to record into another account than the actor's", async () => {
-        await expect(app.as(() => app.sut.record({ action: 'user.created', accountId: newId() }))).rejects.toMatchObject({
+        await expect(
+          app.as(() => app.sut.record({ action: 'user.created', accountId: newId() })),
+        ).rejects.toMatchObject({
           code: 'audit.cross_account',
         });
       });
 
       it('refuses an action that is not dot-separated lower-case words', async () => {
-        await expect(app.as(() => app.sut.record({ action: 'User Created' }))).rejects.toMatchObject({
+        await expect(
+          app.as(() => app.sut.record({ action: 'User Created' })),
+        ).rejects.toMatchObject({
           code: 'audit.invalid_action',
         });
       });
 
       it('refuses a target id without a target type', async () => {
-        await expect(app.as(() => app.sut.record({ action: 'user.created', targetId: 'u-1' }))).rejects.toMatchObject({
+        await expect(
+          app.as(() => app.sut.record({ action: 'user.created', targetId: 'u-1' })),
+        ).rejects.toMatchObject({
           code: 'audit.invalid_input',
         });
       });
@@ -118,14 +143,21 @@ describe(AuditService.name, () => {
             },
           }),
         );
-        expect(event.metadata).toEqual({ after: { name: 'CI', nested: [{ TOKEN_hash: 1, scopes: ['export'] }] } });
-        const [row] = await app.sql<{ metadata: string }>('SELECT metadata FROM audit_event WHERE id = $1', [event.id]);
-        expect(row!.metadata).not.toMatch(/hunter2|ck_live|argon2|tok_1/);
+        expect(event.metadata).toEqual({
+          after: { name: 'CI', nested: [{ TOKEN_hash: 1, scopes: ['export'] }] },
+        });
+        const [row] = await app.sql<{ metadata: string }>(
+          'SELECT metadata FROM audit_event WHERE id = $1',
+          [event.id],
+        );
+        expect(row.metadata).not.toMatch(/hunter2|ck_live|argon2|tok_1/);
       });
 
       it('refuses metadata that is not a JSON object', async () => {
         const metadata = ['not', 'an', 'object'] as unknown as Record<string, unknown>;
-        await expect(app.as(() => app.sut.record({ action: 'user.created', metadata }))).rejects.toMatchObject({
+        await expect(
+          app.as(() => app.sut.record({ action: 'user.created', metadata })),
+        ).rejects.toMatchObject({
           code: 'audit.invalid_metadata',
         });
       });
@@ -161,7 +193,11 @@ describe(AuditService.name, () => {
           ),
         ).rejects.toThrow('the change failed');
         await expect(readAuditEvents(app.dataSource, accountId)).resolves.toEqual([]);
-        await expect(app.sut.verify(accountId)).resolves.toEqual({ valid: true, eventsChecked: 0, headSeq: 0 });
+        await expect(app.sut.verify(accountId)).resolves.toEqual({
+          valid: true,
+          eventsChecked: 0,
+          headSeq: 0,
+        });
       });
 
       it('fails the change when the audit write fails', async () => {
@@ -212,8 +248,16 @@ describe(AuditService.name, () => {
           Array.from({ length: 60 }, (_, i) =>
             app.context.runAs(testActor(accountId), () =>
               app.transactions.run(async () => {
-                await app.transactions.manager.insert(TestWidget, { id: newId(), accountId, name: `w${i}` });
-                await app.sut.record({ action: 'widget.created', targetType: 'widget', targetId: String(i) });
+                await app.transactions.manager.insert(TestWidget, {
+                  id: newId(),
+                  accountId,
+                  name: `w${i}`,
+                });
+                await app.sut.record({
+                  action: 'widget.created',
+                  targetType: 'widget',
+                  targetId: String(i),
+                });
               }),
             ),
           ),
@@ -221,7 +265,11 @@ describe(AuditService.name, () => {
         const events = await readAuditEvents(app.dataSource, accountId);
         expect(events.map((e) => e.seq)).toEqual(Array.from({ length: 60 }, (_, i) => i + 1));
         expect(new Set(events.map((e) => e.prevHash)).size).toBe(60);
-        await expect(app.sut.verify(accountId)).resolves.toEqual({ valid: true, eventsChecked: 60, headSeq: 60 });
+        await expect(app.sut.verify(accountId)).resolves.toEqual({
+          valid: true,
+          eventsChecked: 60,
+          headSeq: 60,
+        });
       });
     });
 
@@ -234,8 +282,16 @@ describe(AuditService.name, () => {
         }, a);
         const first = await app.as(() => app.sut.record({ action: 'user.created' }), b);
         expect(first).toMatchObject({ seq: 1, prevHash: GENESIS_HASH });
-        await expect(app.sut.verify(a)).resolves.toEqual({ valid: true, eventsChecked: 2, headSeq: 2 });
-        await expect(app.sut.verify(b)).resolves.toEqual({ valid: true, eventsChecked: 1, headSeq: 1 });
+        await expect(app.sut.verify(a)).resolves.toEqual({
+          valid: true,
+          eventsChecked: 2,
+          headSeq: 2,
+        });
+        await expect(app.sut.verify(b)).resolves.toEqual({
+          valid: true,
+          eventsChecked: 1,
+          headSeq: 1,
+        });
       });
     });
   });

@@ -98,7 +98,10 @@ function signingKeyOf(options: AuditModuleOptions | undefined): KeyObject {
 
 function checkLength(value: string, field: string, max: number): void {
   if (typeof value !== 'string' || value.length === 0 || value.length > max) {
-    throw AuditErrors.invalidField(field, `must be a non-empty string of at most ${max} characters`);
+    throw AuditErrors.invalidField(
+      field,
+      `must be a non-empty string of at most ${max} characters`,
+    );
   }
 }
 
@@ -320,7 +323,11 @@ export class AuditService {
       : { valid: true, ...result };
   }
 
-  private eventBatch(manager: EntityManager, accountId: string, afterSeq: number): Promise<RawEventRow[]> {
+  private eventBatch(
+    manager: EntityManager,
+    accountId: string,
+    afterSeq: number,
+  ): Promise<RawEventRow[]> {
     return manager
       .createQueryBuilder(AuditEvent, 'event')
       .select('event.accountId', 'accountId')
@@ -385,14 +392,21 @@ export class AuditService {
   }
 
   private draft(input: AuditEventInput): Draft {
-    if (typeof input.action !== 'string' || input.action.length > 100 || !ACTION_PATTERN.test(input.action)) {
+    if (
+      typeof input.action !== 'string' ||
+      input.action.length > 100 ||
+      !ACTION_PATTERN.test(input.action)
+    ) {
       throw AuditErrors.invalidAction('action');
     }
     const bound = this.context.actor;
     const actor = input.actor ?? this.context.requireActor();
     const accountId = input.accountId ?? bound?.accountId;
     if (accountId === undefined) {
-      throw AuditErrors.invalidField('accountId', 'is required when no actor is bound to the request context');
+      throw AuditErrors.invalidField(
+        'accountId',
+        'is required when no actor is bound to the request context',
+      );
     }
     if (input.actor === undefined && bound !== undefined && accountId !== bound.accountId) {
       throw AuditErrors.crossAccount();

@@ -7,13 +7,19 @@ export class ChainVerificationDto implements ChainVerification {
   @ApiProperty({ description: 'True when no event was edited, deleted or cut off.', example: true })
   valid!: boolean;
 
-  @ApiProperty({ description: 'Events found intact, from seq 1 up to the first break.', example: 1280 })
+  @ApiProperty({
+    description: 'Events found intact, from seq 1 up to the first break.',
+    example: 1280,
+  })
   eventsChecked!: number;
 
   @ApiProperty({ description: 'The seq the signed chain head claims.', example: 1280 })
   headSeq!: number;
 
-  @ApiPropertyOptional({ description: 'First seq missing, altered or not covered by the head (invalid chains only).', example: 1277 })
+  @ApiPropertyOptional({
+    description: 'First seq missing, altered or not covered by the head (invalid chains only).',
+    example: 1277,
+  })
   firstBrokenSeq?: number;
 
   @ApiPropertyOptional({

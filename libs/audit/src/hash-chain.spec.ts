@@ -38,7 +38,10 @@ function chain(length: number, accountId = 'acc-1'): ChainedEvent[] {
   return events;
 }
 
-function walk(events: readonly ChainedEvent[], head: { seq: number; hash: string; signature?: string } | null) {
+function walk(
+  events: readonly ChainedEvent[],
+  head: { seq: number; hash: string; signature?: string } | null,
+) {
   const walker = new ChainWalker();
   for (const event of events) {
     const broken = walker.next(event);
@@ -56,7 +59,9 @@ function walk(events: readonly ChainedEvent[], head: { seq: number; hash: string
 
 describe(canonicalJson.name, () => {
   it('sorts keys at every depth and drops undefined members', () => {
-    expect(canonicalJson({ b: 1, a: { d: [1, { z: 1, y: 2 }], c: undefined } })).toBe('{"a":{"d":[1,{"y":2,"z":1}]},"b":1}');
+    expect(canonicalJson({ b: 1, a: { d: [1, { z: 1, y: 2 }], c: undefined } })).toBe(
+      '{"a":{"d":[1,{"y":2,"z":1}]},"b":1}',
+    );
   });
 
   it('gives equal text for objects that differ only in key order', () => {
@@ -81,7 +86,7 @@ describe(canonicalJson.name, () => {
 describe(hashEvent.name, () => {
   it('is SHA-256 over the canonical JSON of the fields', () => {
     const [event] = chain(1);
-    const { hash, metadataJson, ...rest } = event!;
+    const { hash, metadataJson, ...rest } = event;
     const expected = createHash('sha256')
       .update(canonicalJson({ ...rest, metadata: JSON.parse(metadataJson) as unknown }))
       .digest('hex');
@@ -105,7 +110,7 @@ describe(hashEvent.name, () => {
       { requestId: 'r-1' },
     ];
     for (const variant of variants) {
-      expect(hashEvent({ ...event!, ...variant })).not.toBe(event!.hash);
+      expect(hashEvent({ ...event, ...variant })).not.toBe(event.hash);
     }
   });
 });
@@ -113,29 +118,42 @@ describe(hashEvent.name, () => {
 describe(isHeadSignatureValid.name, () => {
   it('accepts a head signed with the key', () => {
     const head = { accountId: 'acc-1', seq: 3, hash: 'ab'.repeat(32) };
-    expect(isHeadSignatureValid(key, { ...head, signature: signHead(key, 'acc-1', 3, head.hash) })).toBe(true);
+    expect(
+      isHeadSignatureValid(key, { ...head, signature: signHead(key, 'acc-1', 3, head.hash) }),
+    ).toBe(true);
   });
 
   it('refuses a head whose seq was moved', () => {
     const signature = signHead(key, 'acc-1', 3, 'ab'.repeat(32));
-    expect(isHeadSignatureValid(key, { accountId: 'acc-1', seq: 2, hash: 'ab'.repeat(32), signature })).toBe(false);
+    expect(
+      isHeadSignatureValid(key, { accountId: 'acc-1', seq: 2, hash: 'ab'.repeat(32), signature }),
+    ).toBe(false);
   });
 
   it('refuses a head signed with another key', () => {
     const other = createSecretKey(Buffer.alloc(32, 8));
     const signature = signHead(other, 'acc-1', 3, 'ab'.repeat(32));
-    expect(isHeadSignatureValid(key, { accountId: 'acc-1', seq: 3, hash: 'ab'.repeat(32), signature })).toBe(false);
+    expect(
+      isHeadSignatureValid(key, { accountId: 'acc-1', seq: 3, hash: 'ab'.repeat(32), signature }),
+    ).toBe(false);
   });
 
   it('refuses a malformed signature', () => {
-    expect(isHeadSignatureValid(key, { accountId: 'acc-1', seq: 3, hash: 'ab'.repeat(32), signature: 'zz' })).toBe(false);
+    expect(
+      isHeadSignatureValid(key, {
+        accountId: 'acc-1',
+        seq: 3,
+        hash: 'ab'.repeat(32),
+        signature: 'zz',
+      }),
+    ).toBe(false);
   });
 });
 
 describe(ChainWalker.name, () => {
   it('accepts an intact chain and its head', () => {
     const events = chain(4);
-    expect(walk(events, { seq: 4, hash: events[3]!.hash })).toBeNull();
+    expect(walk(events, { seq: 4, hash: events[3].hash })).toBeNull();
   });
 
   it('accepts an empty chain without a head', () => {
@@ -144,29 +162,41 @@ describe(ChainWalker.name, () => {
 
   it('reports an edited event as a hash mismatch at its seq', () => {
     const events = chain(4);
-    events[1] = { ...events[1]!, metadataJson: '{"after":{"n":99}}' };
-    expect(walk(events, { seq: 4, hash: events[3]!.hash })).toEqual({ reason: 'hash_mismatch', seq: 2 });
+    events[1] = { ...events[1], metadataJson: '{"after":{"n":99}}' };
+    expect(walk(events, { seq: 4, hash: events[3].hash })).toEqual({
+      reason: 'hash_mismatch',
+      seq: 2,
+    });
   });
 
   it('reports a missing event as a broken link at the missing seq', () => {
     const events = chain(4);
     events.splice(2, 1);
-    expect(walk(events, { seq: 4, hash: events[2]!.hash })).toEqual({ reason: 'broken_link', seq: 3 });
+    expect(walk(events, { seq: 4, hash: events[2].hash })).toEqual({
+      reason: 'broken_link',
+      seq: 3,
+    });
   });
 
   it('reports a cut-off tail as a head mismatch at the first missing seq', () => {
     const events = chain(4);
-    expect(walk(events.slice(0, 2), { seq: 4, hash: events[3]!.hash })).toEqual({ reason: 'head_mismatch', seq: 3 });
+    expect(walk(events.slice(0, 2), { seq: 4, hash: events[3].hash })).toEqual({
+      reason: 'head_mismatch',
+      seq: 3,
+    });
   });
 
   it('reports a head pointing at another event of the same seq as a head mismatch', () => {
     const events = chain(4);
-    expect(walk(events, { seq: 4, hash: '1'.repeat(64) })).toEqual({ reason: 'head_mismatch', seq: 4 });
+    expect(walk(events, { seq: 4, hash: '1'.repeat(64) })).toEqual({
+      reason: 'head_mismatch',
+      seq: 4,
+    });
   });
 
   it('reports a head with a wrong signature', () => {
     const events = chain(2);
-    expect(walk(events, { seq: 2, hash: events[1]!.hash, signature: '0'.repeat(64) })).toEqual({
+    expect(walk(events, { seq: 2, hash: events[1].hash, signature: '0'.repeat(64) })).toEqual({
       reason: 'bad_signature',
       seq: 3,
     });

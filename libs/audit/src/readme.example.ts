@@ -28,7 +28,11 @@ export class NotesService {
   /** Saves the note and its audit event in one transaction: both are committed, or neither. */
   create(text: string): Promise<Note> {
     return this.transactions.run(async (manager) => {
-      const note = manager.create(Note, { id: newId(), accountId: this.context.requireAccountId(), text });
+      const note = manager.create(Note, {
+        id: newId(),
+        accountId: this.context.requireAccountId(),
+        text,
+      });
       await manager.insert(Note, note);
       await this.audit.record({
         action: 'note.created',
@@ -54,7 +58,9 @@ export class NotesAppModule {
           entities: [Note, ...AUDIT_ENTITIES],
           // migrations: [...] — generated from these entities; the schema is never synchronised in production.
         }),
-        AuditModule.forRoot({ signingKey: deriveKey(config.masterSecret, 'custos/audit-chain-head') }),
+        AuditModule.forRoot({
+          signingKey: deriveKey(config.masterSecret, 'custos/audit-chain-head'),
+        }),
       ],
       providers: [NotesService],
     };

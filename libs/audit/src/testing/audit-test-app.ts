@@ -46,7 +46,15 @@ export interface AuditTestApp {
 
 export function testActor(accountId: string = newId(), overrides: Partial<Actor> = {}): Actor {
   const id = newId();
-  return { kind: 'user', id, accountId, userId: id, label: 'ada@example.com', superAdmin: true, ...overrides };
+  return {
+    kind: 'user',
+    id,
+    accountId,
+    userId: id,
+    label: 'ada@example.com',
+    superAdmin: true,
+    ...overrides,
+  };
 }
 
 export async function createAuditTestApp(kind: DatabaseKind): Promise<AuditTestApp> {

@@ -1,0 +1,34 @@
+import { Module } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AUDIT_ENTITIES, AuditModule } from '@custos/audit';
+import { CoreModule, CustosValidationPipe, PolicyGuard, ProblemDetailsFilter, deriveKey } from '@custos/core';
+import { AuthenticationGuard, IDENTITY_ENTITIES, IdentityModule } from '@custos/identity';
+
+/** Your own 32-byte secret, e.g. from a secret manager. */
+const masterSecret = Buffer.from(process.env.MY_APP_SECRET ?? '', 'base64');
+
+@Module({
+  imports: [
+    CoreModule.forRoot({ isGlobal: true }),
+    TypeOrmModule.forRoot({
+      type: 'better-sqlite3',
+      database: 'my-app.sqlite',
+      entities: [...AUDIT_ENTITIES, ...IDENTITY_ENTITIES /* , ...your entities */],
+      synchronize: false, // generate migrations that include these entities
+    }),
+    AuditModule.forRoot({ signingKey: deriveKey(masterSecret, 'my-app/audit') }),
+    IdentityModule.forRoot({
+      tokenSigningKey: deriveKey(masterSecret, 'my-app/access-token'),
+      tokenTtlSeconds: 900,
+      oidc: { issuer: 'https://login.example.com/', audience: 'my-app', jwksUrl: 'https://login.example.com/.well-known/jwks.json' },
+    }),
+  ],
+  providers: [
+    { provide: APP_GUARD, useExisting: AuthenticationGuard }, // who is calling
+    { provide: APP_GUARD, useExisting: PolicyGuard }, // may they call this route
+    { provide: APP_FILTER, useClass: ProblemDetailsFilter },
+    { provide: APP_PIPE, useClass: CustosValidationPipe },
+  ],
+})
+export class MyAppModule {}
