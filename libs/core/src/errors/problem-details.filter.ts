@@ -67,7 +67,7 @@ export function toCustosError(error: unknown): CustosError | null {
     }
   }
   if (error instanceof HttpException) {
-    const status = error.getStatus();
+    const status = error.getStatus() as HttpStatus;
     switch (status) {
       case HttpStatus.NOT_FOUND:
         return new CustosError('not_found', 'core.route_not_found', 'No route matches this method and path.');

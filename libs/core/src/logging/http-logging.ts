@@ -31,5 +31,5 @@ export function httpLogging(logger: Logger): RequestHandler[] {
     },
     customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : 'info'),
   });
-  return [assignId as RequestHandler, log as unknown as RequestHandler];
+  return [assignId as RequestHandler, log];
 }

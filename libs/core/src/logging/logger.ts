@@ -78,7 +78,7 @@ export class PinoNestLogger implements LoggerService {
     const context = typeof params[params.length - 1] === 'string' ? (params[params.length - 1] as string) : undefined;
     if (typeof message === 'object' && message !== null) {
       const text = typeof params[0] === 'string' && params.length > 1 ? params[0] : undefined;
-      this.logger[level]({ context, ...(message as object) }, text);
+      this.logger[level]({ context, ...(message) }, text);
     } else {
       this.logger[level]({ context }, String(message));
     }

@@ -53,7 +53,7 @@ export function decodeCursor(cursor: string, arity: number): (string | number)[]
       parsed.k.length === arity &&
       parsed.k.every((v) => typeof v === 'string' || typeof v === 'number')
     ) {
-      return parsed.k as (string | number)[];
+      return parsed.k;
     }
   } catch {
     // fall through to the error below

@@ -29,7 +29,8 @@ export class RoutePolicyVerifier {
   findRoutesWithoutPolicy(): string[] {
     const missing: string[] = [];
     for (const wrapper of this.discovery.getControllers()) {
-      const { instance, metatype } = wrapper;
+      const instance = wrapper.instance as object | undefined;
+      const metatype = wrapper.metatype as (new (...args: unknown[]) => unknown) | null;
       if (!instance || !metatype) {
         continue;
       }
@@ -39,7 +40,7 @@ export class RoutePolicyVerifier {
         if (Reflect.getMetadata(PATH_METADATA, handler) === undefined) {
           continue;
         }
-        const policy = this.reflector.getAllAndOverride(ROUTE_POLICY, [handler, metatype]);
+        const policy: unknown = this.reflector.getAllAndOverride(ROUTE_POLICY, [handler, metatype]);
         if (!policy) {
           missing.push(`${metatype.name}.${name}`);
         }

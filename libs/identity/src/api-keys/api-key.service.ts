@@ -116,12 +116,12 @@ export class ApiKeyService {
     if (!match) {
       return null;
     }
-    const hex = match[1]!;
+    const hex = match[1];
     const id = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
     const manager = this.transactions.manager;
     const apiKey = await manager.findOneBy(ApiKey, { id });
     const expected = apiKey ? Buffer.from(apiKey.secretHash, 'hex') : Buffer.alloc(32);
-    const matches = timingSafeEqual(expected, sha256(match[2]!));
+    const matches = timingSafeEqual(expected, sha256(match[2]));
     const now = this.clock.now();
     if (!apiKey || !matches || apiKey.revokedAt || (apiKey.expiresAt && apiKey.expiresAt <= now)) {
       return null;

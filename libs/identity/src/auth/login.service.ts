@@ -79,7 +79,7 @@ export class LoginService {
       return chosen;
     }
     if (memberships.length === 1) {
-      return memberships[0]!;
+      return memberships[0];
     }
     const accounts = await this.transactions.manager.findBy(Account, { id: In(memberships.map((m) => m.accountId)) });
     throw IdentityErrors.accountRequired(accounts.map((a) => ({ id: a.id, name: a.name })));
