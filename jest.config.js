@@ -14,6 +14,8 @@ const shared = {
 /** @type {import('jest').Config} */
 module.exports = {
   globalSetup: '<rootDir>/test/global-setup.ts',
+  // Suites boot servers, race transactions and hash passwords with argon2id on 2-core CI machines.
+  testTimeout: 120_000,
   projects: [
     {
       ...shared,

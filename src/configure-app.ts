@@ -34,7 +34,13 @@ export function configureApp(app: NestExpressApplication, config: ServerConfig, 
   // Swagger UI needs inline styles and scripts of its own; everywhere else keeps helmet's defaults.
   const docs = helmet({
     contentSecurityPolicy: {
-      directives: { 'script-src': ["'self'", "'unsafe-inline'"], 'style-src': ["'self'", "'unsafe-inline'"], 'img-src': ["'self'", 'data:'] },
+      directives: {
+        'script-src': ["'self'", "'unsafe-inline'"],
+        'style-src': ["'self'", "'unsafe-inline'"],
+        'img-src': ["'self'", 'data:'],
+        // Served over plain HTTP inside a network, upgraded asset URLs would not load.
+        'upgrade-insecure-requests': null,
+      },
     },
   });
   app.use((req: { path: string }, res: unknown, next: () => void) =>

@@ -2,7 +2,12 @@ import type { Test } from 'supertest';
 import { testDatabaseKinds } from '@custos/core/testing';
 import { auditEvents, auditHead, expectProblem, newAccount, walkPages } from './support/api';
 import { newUser, type CreatedUser } from './support/factories';
-import { ADMIN_EMAIL, ADMIN_PASSWORD, startTestServer, type TestServer } from './support/test-server';
+import {
+  ADMIN_EMAIL,
+  ADMIN_PASSWORD,
+  startTestServer,
+  type TestServer,
+} from './support/test-server';
 
 interface TeamView {
   id: string;
@@ -31,7 +36,10 @@ describe.each(testDatabaseKinds())('teams API on %s', (kind) => {
   const http = () => server.http();
   const asAdmin = (req: Test): Test => req.auth(adminToken, { type: 'bearer' });
   const createTeam = async (token: string, name = uniqueName('Team')): Promise<TeamView> => {
-    const response = await http().post('/api/v1/teams').auth(token, { type: 'bearer' }).send({ name });
+    const response = await http()
+      .post('/api/v1/teams')
+      .auth(token, { type: 'bearer' })
+      .send({ name });
     expect(response.status).toBe(201);
     return response.body as TeamView;
   };
@@ -40,7 +48,10 @@ describe.each(testDatabaseKinds())('teams API on %s', (kind) => {
     server = await startTestServer(kind);
     adminToken = await server.login();
     member = await newUser(server, adminToken);
-    other = await newAccount(server, adminToken, `Other ${kind}`, { email: ADMIN_EMAIL, password: ADMIN_PASSWORD });
+    other = await newAccount(server, adminToken, `Other ${kind}`, {
+      email: ADMIN_EMAIL,
+      password: ADMIN_PASSWORD,
+    });
   });
 
   afterAll(async () => {
@@ -54,8 +65,14 @@ describe.each(testDatabaseKinds())('teams API on %s', (kind) => {
         description: 'Nordics and Baltics',
       });
       expect(response.status).toBe(201);
-      expect(response.body).toMatchObject({ name: 'Northern Europe', description: 'Nordics and Baltics', memberCount: 0 });
-      const events = await auditEvents(server, adminToken, { targetId: response.body.id as string });
+      expect(response.body).toMatchObject({
+        name: 'Northern Europe',
+        description: 'Nordics and Baltics',
+        memberCount: 0,
+      });
+      const events = await auditEvents(server, adminToken, {
+        targetId: response.body.id as string,
+      });
       expect(events).toEqual([
         expect.objectContaining({
           action: 'team.created',
@@ -80,15 +97,23 @@ describe.each(testDatabaseKinds())('teams API on %s', (kind) => {
     });
 
     it('refuses an empty name with 422 naming name', async () => {
-      expectProblem(await asAdmin(http().post('/api/v1/teams')).send({ name: '' }), 422, { field: 'name' });
+      expectProblem(await asAdmin(http().post('/api/v1/teams')).send({ name: '' }), 422, {
+        field: 'name',
+      });
     });
 
-    it.each(['accountId', 'id', 'memberCount'])('refuses mass assignment of %s with 422 naming it', async (property) => {
-      const head = await auditHead(server, adminToken);
-      const response = await asAdmin(http().post('/api/v1/teams')).send({ name: uniqueName('Mass'), [property]: UNKNOWN_ID });
-      expectProblem(response, 422, { code: 'core.validation_failed', field: property });
-      expect(await auditHead(server, adminToken)).toBe(head);
-    });
+    it.each(['accountId', 'id', 'memberCount'])(
+      'refuses mass assignment of %s with 422 naming it',
+      async (property) => {
+        const head = await auditHead(server, adminToken);
+        const response = await asAdmin(http().post('/api/v1/teams')).send({
+          name: uniqueName('Mass'),
+          [property]: UNKNOWN_ID,
+        });
+        expectProblem(response, 422, { code: 'core.validation_failed', field: property });
+        expect(await auditHead(server, adminToken)).toBe(head);
+      },
+    );
   });
 
   describe('list and get', () => {
@@ -102,7 +127,9 @@ describe.each(testDatabaseKinds())('teams API on %s', (kind) => {
         asAdmin(http().get('/api/v1/teams')).query({ limit: 2, ...(after ? { after } : {}) }),
       );
       expect(pages.length).toBeGreaterThan(1);
-      expect(pages.flat().map((t) => t.id)).toEqual((all.body.results as TeamView[]).map((t) => t.id));
+      expect(pages.flat().map((t) => t.id)).toEqual(
+        (all.body.results as TeamView[]).map((t) => t.id),
+      );
     });
 
     it('never lists the teams of another account', async () => {
@@ -119,7 +146,9 @@ describe.each(testDatabaseKinds())('teams API on %s', (kind) => {
     });
 
     it('answers an unknown id with 404', async () => {
-      expectProblem(await asAdmin(http().get(`/api/v1/teams/${UNKNOWN_ID}`)), 404, { code: 'identity.team_not_found' });
+      expectProblem(await asAdmin(http().get(`/api/v1/teams/${UNKNOWN_ID}`)), 404, {
+        code: 'identity.team_not_found',
+      });
     });
 
     it('answers a non-UUID id with 422 naming teamId', async () => {
@@ -130,18 +159,32 @@ describe.each(testDatabaseKinds())('teams API on %s', (kind) => {
   describe('update', () => {
     it('renames a team and audits team.updated with only the changed fields', async () => {
       const team = await createTeam(adminToken);
-      const response = await asAdmin(http().patch(`/api/v1/teams/${team.id}`)).send({ name: `${team.name} renamed` });
+      const response = await asAdmin(http().patch(`/api/v1/teams/${team.id}`)).send({
+        name: `${team.name} renamed`,
+      });
       expect(response.status).toBe(200);
-      expect(response.body).toMatchObject({ id: team.id, name: `${team.name} renamed`, description: '' });
-      const [event] = await auditEvents(server, adminToken, { targetId: team.id, action: 'team.updated' });
-      expect(event!.metadata).toEqual({ before: { name: team.name }, after: { name: `${team.name} renamed` } });
+      expect(response.body).toMatchObject({
+        id: team.id,
+        name: `${team.name} renamed`,
+        description: '',
+      });
+      const [event] = await auditEvents(server, adminToken, {
+        targetId: team.id,
+        action: 'team.updated',
+      });
+      expect(event!.metadata).toEqual({
+        before: { name: team.name },
+        after: { name: `${team.name} renamed` },
+      });
     });
 
     it('refuses the name of another team with 409 naming name, writing nothing', async () => {
       const first = await createTeam(adminToken);
       const second = await createTeam(adminToken);
       const head = await auditHead(server, adminToken);
-      const response = await asAdmin(http().patch(`/api/v1/teams/${second.id}`)).send({ name: first.name });
+      const response = await asAdmin(http().patch(`/api/v1/teams/${second.id}`)).send({
+        name: first.name,
+      });
       expectProblem(response, 409, { code: 'identity.duplicate_name', field: 'name' });
       expect(await auditHead(server, adminToken)).toBe(head);
       expect((await asAdmin(http().get(`/api/v1/teams/${second.id}`))).body.name).toBe(second.name);
@@ -149,12 +192,16 @@ describe.each(testDatabaseKinds())('teams API on %s', (kind) => {
 
     it('refuses a description of the wrong type with 422 naming description', async () => {
       const team = await createTeam(adminToken);
-      const response = await asAdmin(http().patch(`/api/v1/teams/${team.id}`)).send({ description: 42 });
+      const response = await asAdmin(http().patch(`/api/v1/teams/${team.id}`)).send({
+        description: 42,
+      });
       expectProblem(response, 422, { field: 'description' });
     });
 
     it('answers an unknown id with 404', async () => {
-      const response = await asAdmin(http().patch(`/api/v1/teams/${UNKNOWN_ID}`)).send({ name: uniqueName('Ghost') });
+      const response = await asAdmin(http().patch(`/api/v1/teams/${UNKNOWN_ID}`)).send({
+        name: uniqueName('Ghost'),
+      });
       expectProblem(response, 404, { code: 'identity.team_not_found' });
     });
   });
@@ -169,7 +216,10 @@ describe.each(testDatabaseKinds())('teams API on %s', (kind) => {
       const fetched = await asAdmin(http().get(`/api/v1/users/${user.id}`));
       expect(fetched.status).toBe(200);
       expect(fetched.body.teamIds).toEqual([]);
-      const [event] = await auditEvents(server, adminToken, { targetId: team.id, action: 'team.deleted' });
+      const [event] = await auditEvents(server, adminToken, {
+        targetId: team.id,
+        action: 'team.deleted',
+      });
       expect(event!.metadata).toEqual({ before: { name: team.name } });
     });
 
@@ -197,22 +247,37 @@ describe.each(testDatabaseKinds())('teams API on %s', (kind) => {
       });
       expect(response.status).toBe(200);
       expect(response.body).toMatchObject({ id: team.id, memberCount: 2 });
-      const [event] = await auditEvents(server, adminToken, { targetId: team.id, action: 'team.members_added' });
+      const [event] = await auditEvents(server, adminToken, {
+        targetId: team.id,
+        action: 'team.members_added',
+      });
       expect((event!.metadata.userIds as string[]).sort()).toEqual([first.id, second.id].sort());
     });
 
     it('lists the members, and the users name the team', async () => {
       const { pages } = await walkPages<TeamMemberView>((after) =>
-        asAdmin(http().get(`/api/v1/teams/${team.id}/members`)).query({ limit: 1, ...(after ? { after } : {}) }),
+        asAdmin(http().get(`/api/v1/teams/${team.id}/members`)).query({
+          limit: 1,
+          ...(after ? { after } : {}),
+        }),
       );
-      expect(pages.flat().map((m) => m.userId).sort()).toEqual([first.id, second.id].sort());
+      expect(
+        pages
+          .flat()
+          .map((m) => m.userId)
+          .sort(),
+      ).toEqual([first.id, second.id].sort());
       expect(pages.flat().find((m) => m.userId === first.id)).toMatchObject({ email: first.email });
-      expect((await asAdmin(http().get(`/api/v1/users/${first.id}`))).body.teamIds).toEqual([team.id]);
+      expect((await asAdmin(http().get(`/api/v1/users/${first.id}`))).body.teamIds).toEqual([
+        team.id,
+      ]);
     });
 
     it('leaves users already in the team as they are, without a new audit event', async () => {
       const head = await auditHead(server, adminToken);
-      const response = await asAdmin(http().post(`/api/v1/teams/${team.id}/members`)).send({ userIds: [first.id] });
+      const response = await asAdmin(http().post(`/api/v1/teams/${team.id}/members`)).send({
+        userIds: [first.id],
+      });
       expect(response.status).toBe(200);
       expect(response.body.memberCount).toBe(2);
       expect(await auditHead(server, adminToken)).toBe(head);
@@ -229,38 +294,116 @@ describe.each(testDatabaseKinds())('teams API on %s', (kind) => {
 
     it("refuses another account's users with 422 naming the index", async () => {
       const foreign = await newUser(server, other.token);
-      const response = await asAdmin(http().post(`/api/v1/teams/${team.id}/members`)).send({ userIds: [foreign.id] });
+      const response = await asAdmin(http().post(`/api/v1/teams/${team.id}/members`)).send({
+        userIds: [foreign.id],
+      });
       expectProblem(response, 422, { field: 'userIds[0]' });
     });
 
     it('refuses an empty list with 422 naming userIds', async () => {
-      const response = await asAdmin(http().post(`/api/v1/teams/${team.id}/members`)).send({ userIds: [] });
+      const response = await asAdmin(http().post(`/api/v1/teams/${team.id}/members`)).send({
+        userIds: [],
+      });
       expectProblem(response, 422, { field: 'userIds' });
     });
 
     it('removes a member and audits team.member_removed', async () => {
-      const response = await asAdmin(http().delete(`/api/v1/teams/${team.id}/members/${second.id}`));
+      const response = await asAdmin(
+        http().delete(`/api/v1/teams/${team.id}/members/${second.id}`),
+      );
       expect(response.status).toBe(204);
       expect((await asAdmin(http().get(`/api/v1/teams/${team.id}`))).body.memberCount).toBe(1);
-      const [event] = await auditEvents(server, adminToken, { targetId: team.id, action: 'team.member_removed' });
+      const [event] = await auditEvents(server, adminToken, {
+        targetId: team.id,
+        action: 'team.member_removed',
+      });
       expect(event!.metadata).toEqual({ userIds: [second.id] });
     });
 
     it('answers removing a non-member with 404, writing nothing', async () => {
       const head = await auditHead(server, adminToken);
-      expectProblem(await asAdmin(http().delete(`/api/v1/teams/${team.id}/members/${second.id}`)), 404);
+      expectProblem(
+        await asAdmin(http().delete(`/api/v1/teams/${team.id}/members/${second.id}`)),
+        404,
+      );
       expect(await auditHead(server, adminToken)).toBe(head);
     });
 
     it('answers a non-UUID user id with 422 naming userId', async () => {
-      expectProblem(await asAdmin(http().delete(`/api/v1/teams/${team.id}/members/nope`)), 422, { field: 'userId' });
+      expectProblem(await asAdmin(http().delete(`/api/v1/teams/${team.id}/members/nope`)), 422, {
+        field: 'userId',
+      });
     });
 
     it("answers another account's team with 404 for members too", async () => {
       const foreign = await createTeam(other.token);
       expectProblem(await asAdmin(http().get(`/api/v1/teams/${foreign.id}/members`)), 404);
-      expectProblem(await asAdmin(http().post(`/api/v1/teams/${foreign.id}/members`)).send({ userIds: [first.id] }), 404);
-      expectProblem(await asAdmin(http().delete(`/api/v1/teams/${foreign.id}/members/${first.id}`)), 404);
+      expectProblem(
+        await asAdmin(http().post(`/api/v1/teams/${foreign.id}/members`)).send({
+          userIds: [first.id],
+        }),
+        404,
+      );
+      expectProblem(
+        await asAdmin(http().delete(`/api/v1/teams/${foreign.id}/members/${first.id}`)),
+        404,
+      );
+    });
+  });
+
+  describe('concurrent changes', () => {
+    const ROUNDS = 5;
+
+    it('never leave a user in a team deleted while they were added to it', async () => {
+      const user = await newUser(server, adminToken);
+      for (let i = 0; i < ROUNDS; i += 1) {
+        const team = await createTeam(adminToken);
+        await Promise.all([
+          asAdmin(http().delete(`/api/v1/teams/${team.id}`)),
+          asAdmin(http().post(`/api/v1/teams/${team.id}/members`)).send({ userIds: [user.id] }),
+        ]);
+        const teamIds = (await asAdmin(http().get(`/api/v1/users/${user.id}`))).body
+          .teamIds as string[];
+        expect(teamIds).toEqual([]);
+      }
+    });
+
+    it('never create a user in a team deleted at the same time', async () => {
+      for (let i = 0; i < ROUNDS; i += 1) {
+        const team = await createTeam(adminToken);
+        const [, added] = await Promise.all([
+          asAdmin(http().delete(`/api/v1/teams/${team.id}`)),
+          asAdmin(http().post('/api/v1/users')).send({
+            email: `race.${kind}.${i}.${team.id}@example.com`,
+            displayName: 'Racer',
+            teamIds: [team.id],
+          }),
+        ]);
+        if (added.status === 201) {
+          const teamIds = (await asAdmin(http().get(`/api/v1/users/${added.body.id}`))).body
+            .teamIds as string[];
+          expect(teamIds).toEqual([]);
+        } else {
+          expectProblem(added, 422, { field: 'teamIds[0]' });
+        }
+      }
+    });
+
+    it('never leave a team member who was removed from the account at the same time', async () => {
+      const team = await createTeam(adminToken);
+      for (let i = 0; i < ROUNDS; i += 1) {
+        const user = await newUser(server, adminToken);
+        await Promise.all([
+          asAdmin(http().delete(`/api/v1/users/${user.id}`)),
+          asAdmin(http().post(`/api/v1/teams/${team.id}/members`)).send({ userIds: [user.id] }),
+        ]);
+        const members = await asAdmin(http().get(`/api/v1/teams/${team.id}/members`)).query({
+          limit: 100,
+        });
+        expect((members.body.results as TeamMemberView[]).map((m) => m.userId)).not.toContain(
+          user.id,
+        );
+      }
     });
   });
 
@@ -272,19 +415,29 @@ describe.each(testDatabaseKinds())('teams API on %s', (kind) => {
     });
 
     it('answer get with 404', async () => {
-      expectProblem(await asAdmin(http().get(`/api/v1/teams/${foreign.id}`)), 404, { code: 'identity.team_not_found' });
+      expectProblem(await asAdmin(http().get(`/api/v1/teams/${foreign.id}`)), 404, {
+        code: 'identity.team_not_found',
+      });
     });
 
     it('answer update with 404 and stay unchanged', async () => {
-      const response = await asAdmin(http().patch(`/api/v1/teams/${foreign.id}`)).send({ name: uniqueName('Hijacked') });
+      const response = await asAdmin(http().patch(`/api/v1/teams/${foreign.id}`)).send({
+        name: uniqueName('Hijacked'),
+      });
       expectProblem(response, 404, { code: 'identity.team_not_found' });
-      const there = await http().get(`/api/v1/teams/${foreign.id}`).auth(other.token, { type: 'bearer' });
+      const there = await http()
+        .get(`/api/v1/teams/${foreign.id}`)
+        .auth(other.token, { type: 'bearer' });
       expect(there.body.name).toBe(foreign.name);
     });
 
     it('answer remove with 404 and stay', async () => {
-      expectProblem(await asAdmin(http().delete(`/api/v1/teams/${foreign.id}`)), 404, { code: 'identity.team_not_found' });
-      const there = await http().get(`/api/v1/teams/${foreign.id}`).auth(other.token, { type: 'bearer' });
+      expectProblem(await asAdmin(http().delete(`/api/v1/teams/${foreign.id}`)), 404, {
+        code: 'identity.team_not_found',
+      });
+      const there = await http()
+        .get(`/api/v1/teams/${foreign.id}`)
+        .auth(other.token, { type: 'bearer' });
       expect(there.status).toBe(200);
     });
   });
@@ -294,15 +447,37 @@ describe.each(testDatabaseKinds())('teams API on %s', (kind) => {
       const team = await createTeam(adminToken);
       const bearer = { type: 'bearer' } as const;
       expect((await http().get('/api/v1/teams').auth(member.token, bearer)).status).toBe(200);
-      expect((await http().get(`/api/v1/teams/${team.id}`).auth(member.token, bearer)).status).toBe(200);
-      expect((await http().get(`/api/v1/teams/${team.id}/members`).auth(member.token, bearer)).status).toBe(200);
+      expect((await http().get(`/api/v1/teams/${team.id}`).auth(member.token, bearer)).status).toBe(
+        200,
+      );
+      expect(
+        (await http().get(`/api/v1/teams/${team.id}/members`).auth(member.token, bearer)).status,
+      ).toBe(200);
     });
 
     it.each<[string, (team: TeamView) => Test]>([
-      ['create', () => http().post('/api/v1/teams').send({ name: uniqueName('Refused') })],
-      ['update', (team) => http().patch(`/api/v1/teams/${team.id}`).send({ name: uniqueName('Refused') })],
+      [
+        'create',
+        () =>
+          http()
+            .post('/api/v1/teams')
+            .send({ name: uniqueName('Refused') }),
+      ],
+      [
+        'update',
+        (team) =>
+          http()
+            .patch(`/api/v1/teams/${team.id}`)
+            .send({ name: uniqueName('Refused') }),
+      ],
       ['remove', (team) => http().delete(`/api/v1/teams/${team.id}`)],
-      ['add members', (team) => http().post(`/api/v1/teams/${team.id}/members`).send({ userIds: [member.id] })],
+      [
+        'add members',
+        (team) =>
+          http()
+            .post(`/api/v1/teams/${team.id}/members`)
+            .send({ userIds: [member.id] }),
+      ],
       ['remove a member', (team) => http().delete(`/api/v1/teams/${team.id}/members/${member.id}`)],
     ])('get 403 on %s, and nothing is written', async (_label, send) => {
       const team = await createTeam(adminToken);

@@ -3,7 +3,12 @@ import { testDatabaseKinds } from '@custos/core/testing';
 import { User } from '@custos/identity';
 import { auditEvents, auditHead, expectProblem, newAccount, walkPages } from './support/api';
 import { USER_PASSWORD, newUser, uniqueEmail, type CreatedUser } from './support/factories';
-import { ADMIN_EMAIL, ADMIN_PASSWORD, startTestServer, type TestServer } from './support/test-server';
+import {
+  ADMIN_EMAIL,
+  ADMIN_PASSWORD,
+  startTestServer,
+  type TestServer,
+} from './support/test-server';
 
 interface UserView {
   id: string;
@@ -28,12 +33,18 @@ describe.each(testDatabaseKinds())('users API on %s', (kind) => {
   const http = () => server.http();
   const asAdmin = (req: Test): Test => req.auth(adminToken, { type: 'bearer' });
   const createTeam = async (token: string, name: string): Promise<string> => {
-    const response = await http().post('/api/v1/teams').auth(token, { type: 'bearer' }).send({ name });
+    const response = await http()
+      .post('/api/v1/teams')
+      .auth(token, { type: 'bearer' })
+      .send({ name });
     expect(response.status).toBe(201);
     return response.body.id as string;
   };
   const createUnit = async (token: string, name: string): Promise<string> => {
-    const response = await http().post('/api/v1/business-units').auth(token, { type: 'bearer' }).send({ name });
+    const response = await http()
+      .post('/api/v1/business-units')
+      .auth(token, { type: 'bearer' })
+      .send({ name });
     expect(response.status).toBe(201);
     return response.body.id as string;
   };
@@ -43,7 +54,9 @@ describe.each(testDatabaseKinds())('users API on %s', (kind) => {
     server = await startTestServer(kind);
     adminToken = await server.login();
     const units = await asAdmin(http().get('/api/v1/business-units'));
-    rootUnitId = (units.body.results as { id: string; parentId: string | null }[]).find((u) => u.parentId === null)!.id;
+    rootUnitId = (units.body.results as { id: string; parentId: string | null }[]).find(
+      (u) => u.parentId === null,
+    )!.id;
     member = await newUser(server, adminToken);
     const key = await asAdmin(http().post('/api/v1/api-keys')).send({
       name: 'User sync',
@@ -52,7 +65,10 @@ describe.each(testDatabaseKinds())('users API on %s', (kind) => {
     expect(key.status).toBe(201);
     apiKey = key.body.key as string;
     // Last, because the admin then belongs to two accounts and must name one to sign in.
-    other = await newAccount(server, adminToken, `Other ${kind}`, { email: ADMIN_EMAIL, password: ADMIN_PASSWORD });
+    other = await newAccount(server, adminToken, `Other ${kind}`, {
+      email: ADMIN_EMAIL,
+      password: ADMIN_PASSWORD,
+    });
   });
 
   afterAll(async () => {
@@ -72,7 +88,11 @@ describe.each(testDatabaseKinds())('users API on %s', (kind) => {
         created.push(response.body.id as string);
       }
       const { pages } = await walkPages<UserView>((after) =>
-        asAdmin(http().get('/api/v1/users')).query({ email: tag, limit: 2, ...(after ? { after } : {}) }),
+        asAdmin(http().get('/api/v1/users')).query({
+          email: tag,
+          limit: 2,
+          ...(after ? { after } : {}),
+        }),
       );
       const ids = pages.flat().map((u) => u.id);
       expect(pages.map((p) => p.length)).toEqual([2, 2, 1]);
@@ -92,7 +112,9 @@ describe.each(testDatabaseKinds())('users API on %s', (kind) => {
 
     it('filters by email prefix, case-insensitively', async () => {
       const user = await newUser(server, adminToken, { email: uniqueEmail('prefix') });
-      const response = await asAdmin(http().get('/api/v1/users')).query({ email: user.email.slice(0, -6).toUpperCase() });
+      const response = await asAdmin(http().get('/api/v1/users')).query({
+        email: user.email.slice(0, -6).toUpperCase(),
+      });
       expect(response.status).toBe(200);
       expect((response.body.results as UserView[]).map((u) => u.id)).toEqual([user.id]);
     });
@@ -114,7 +136,9 @@ describe.each(testDatabaseKinds())('users API on %s', (kind) => {
     });
 
     it('refuses a forged cursor with 422 naming after', async () => {
-      const response = await asAdmin(http().get('/api/v1/users')).query({ after: 'bm90LWEtY3Vyc29y' });
+      const response = await asAdmin(http().get('/api/v1/users')).query({
+        after: 'bm90LWEtY3Vyc29y',
+      });
       expectProblem(response, 422, { code: 'core.invalid_cursor', field: 'after' });
     });
 
@@ -145,7 +169,9 @@ describe.each(testDatabaseKinds())('users API on %s', (kind) => {
     });
 
     it('answers a non-UUID id with 422 naming userId', async () => {
-      expectProblem(await asAdmin(http().get('/api/v1/users/not-a-uuid')), 422, { field: 'userId' });
+      expectProblem(await asAdmin(http().get('/api/v1/users/not-a-uuid')), 422, {
+        field: 'userId',
+      });
     });
   });
 
@@ -168,13 +194,22 @@ describe.each(testDatabaseKinds())('users API on %s', (kind) => {
       });
       expect(JSON.stringify(response.body)).not.toContain(USER_PASSWORD);
       await expect(server.login(email, USER_PASSWORD)).resolves.toEqual(expect.any(String));
-      const events = await auditEvents(server, adminToken, { targetId: response.body.id as string, action: 'user.' });
+      const events = await auditEvents(server, adminToken, {
+        targetId: response.body.id as string,
+        action: 'user.',
+      });
       expect(events).toEqual([
         expect.objectContaining({
           action: 'user.added',
           targetType: 'user',
           metadata: {
-            after: { email, displayName: 'New Person', superAdmin: false, businessUnitId: rootUnitId, teamIds: [] },
+            after: {
+              email,
+              displayName: 'New Person',
+              superAdmin: false,
+              businessUnitId: rootUnitId,
+              teamIds: [],
+            },
           },
         }),
       ]);
@@ -197,19 +232,29 @@ describe.each(testDatabaseKinds())('users API on %s', (kind) => {
 
     it('adds the existing login of another account without a password, keeping its password', async () => {
       const elsewhere = await newUser(server, other.token);
-      const response = await asAdmin(http().post('/api/v1/users')).send({ email: elsewhere.email, displayName: 'Partner' });
+      const response = await asAdmin(http().post('/api/v1/users')).send({
+        email: elsewhere.email,
+        displayName: 'Partner',
+      });
       expect(response.status).toBe(201);
       expect(response.body.id).toBe(elsewhere.id);
-      await expect(server.login(elsewhere.email, USER_PASSWORD, server.accountId)).resolves.toEqual(expect.any(String));
+      await expect(server.login(elsewhere.email, USER_PASSWORD, server.accountId)).resolves.toEqual(
+        expect.any(String),
+      );
       expect(await loginCount(elsewhere.email)).toBe(1);
     });
 
     it('refuses a user who is already a member with 409 naming email, writing nothing', async () => {
       const head = await auditHead(server, adminToken);
-      const response = await asAdmin(http().post('/api/v1/users')).send({ email: member.email, displayName: 'Again' });
+      const response = await asAdmin(http().post('/api/v1/users')).send({
+        email: member.email,
+        displayName: 'Again',
+      });
       expectProblem(response, 409, { code: 'identity.already_member', field: 'email' });
       expect(await auditHead(server, adminToken)).toBe(head);
-      expect((await asAdmin(http().get(`/api/v1/users/${member.id}`))).body.displayName).not.toBe('Again');
+      expect((await asAdmin(http().get(`/api/v1/users/${member.id}`))).body.displayName).not.toBe(
+        'Again',
+      );
     });
 
     it('refuses a password for an existing login with 422 naming password, writing nothing', async () => {
@@ -222,8 +267,12 @@ describe.each(testDatabaseKinds())('users API on %s', (kind) => {
       });
       expectProblem(response, 422, { code: 'identity.login_exists', field: 'password' });
       expect(await auditHead(server, adminToken)).toBe(head);
-      expect((await asAdmin(http().get('/api/v1/users')).query({ email: elsewhere.email })).body.results).toEqual([]);
-      await expect(server.login(elsewhere.email, USER_PASSWORD)).resolves.toEqual(expect.any(String));
+      expect(
+        (await asAdmin(http().get('/api/v1/users')).query({ email: elsewhere.email })).body.results,
+      ).toEqual([]);
+      await expect(server.login(elsewhere.email, USER_PASSWORD)).resolves.toEqual(
+        expect.any(String),
+      );
     });
 
     it('refuses unknown teamIds with 422 naming the index, writing nothing', async () => {
@@ -259,7 +308,10 @@ describe.each(testDatabaseKinds())('users API on %s', (kind) => {
         displayName: 'Unitless',
         businessUnitId: UNKNOWN_ID,
       });
-      expectProblem(response, 422, { code: 'identity.business_unit_not_found', field: 'businessUnitId' });
+      expectProblem(response, 422, {
+        code: 'identity.business_unit_not_found',
+        field: 'businessUnitId',
+      });
       expect(await auditHead(server, adminToken)).toBe(head);
       expect(await loginCount(email)).toBe(0);
     });
@@ -275,7 +327,10 @@ describe.each(testDatabaseKinds())('users API on %s', (kind) => {
     });
 
     it('refuses an invalid email with 422 naming email', async () => {
-      const response = await asAdmin(http().post('/api/v1/users')).send({ email: 'not-an-email', displayName: 'X' });
+      const response = await asAdmin(http().post('/api/v1/users')).send({
+        email: 'not-an-email',
+        displayName: 'X',
+      });
       expectProblem(response, 422, { code: 'core.validation_failed', field: 'email' });
     });
 
@@ -292,18 +347,21 @@ describe.each(testDatabaseKinds())('users API on %s', (kind) => {
       ['accountId', UNKNOWN_ID],
       ['id', UNKNOWN_ID],
       ['passwordHash', '$argon2id$v=19$m=65536,t=3,p=4$c2FsdA$aGFzaA'],
-    ])('refuses mass assignment of %s with 422 naming it, writing nothing', async (property, value) => {
-      const email = uniqueEmail('mass');
-      const head = await auditHead(server, adminToken);
-      const response = await asAdmin(http().post('/api/v1/users')).send({
-        email,
-        displayName: 'Mass',
-        [property]: value,
-      });
-      expectProblem(response, 422, { code: 'core.validation_failed', field: property });
-      expect(await auditHead(server, adminToken)).toBe(head);
-      expect(await loginCount(email)).toBe(0);
-    });
+    ])(
+      'refuses mass assignment of %s with 422 naming it, writing nothing',
+      async (property, value) => {
+        const email = uniqueEmail('mass');
+        const head = await auditHead(server, adminToken);
+        const response = await asAdmin(http().post('/api/v1/users')).send({
+          email,
+          displayName: 'Mass',
+          [property]: value,
+        });
+        expectProblem(response, 422, { code: 'core.validation_failed', field: property });
+        expect(await auditHead(server, adminToken)).toBe(head);
+        expect(await loginCount(email)).toBe(0);
+      },
+    );
   });
 
   describe('update', () => {
@@ -315,58 +373,98 @@ describe.each(testDatabaseKinds())('users API on %s', (kind) => {
 
     it('renames the user and audits user.updated with only the changed fields', async () => {
       const before = (await asAdmin(http().get(`/api/v1/users/${target.id}`))).body as UserView;
-      const response = await asAdmin(http().patch(`/api/v1/users/${target.id}`)).send({ displayName: 'Renamed Person' });
+      const response = await asAdmin(http().patch(`/api/v1/users/${target.id}`)).send({
+        displayName: 'Renamed Person',
+      });
       expect(response.status).toBe(200);
       expect(response.body).toMatchObject({ id: target.id, displayName: 'Renamed Person' });
-      const [event] = await auditEvents(server, adminToken, { targetId: target.id, action: 'user.updated' });
+      const [event] = await auditEvents(server, adminToken, {
+        targetId: target.id,
+        action: 'user.updated',
+      });
       expect(event).toMatchObject({
-        metadata: { before: { displayName: before.displayName }, after: { displayName: 'Renamed Person' } },
+        metadata: {
+          before: { displayName: before.displayName },
+          after: { displayName: 'Renamed Person' },
+        },
       });
     });
 
     it('moves the user to another business unit and audits before/after', async () => {
       const unitId = await createUnit(adminToken, `Move target ${Date.now()}`);
-      const response = await asAdmin(http().patch(`/api/v1/users/${target.id}`)).send({ businessUnitId: unitId });
+      const response = await asAdmin(http().patch(`/api/v1/users/${target.id}`)).send({
+        businessUnitId: unitId,
+      });
       expect(response.status).toBe(200);
       expect(response.body.businessUnitId).toBe(unitId);
-      const [event] = await auditEvents(server, adminToken, { targetId: target.id, action: 'user.updated' });
-      expect(event!.metadata).toEqual({ before: { businessUnitId: rootUnitId }, after: { businessUnitId: unitId } });
+      const [event] = await auditEvents(server, adminToken, {
+        targetId: target.id,
+        action: 'user.updated',
+      });
+      expect(event!.metadata).toEqual({
+        before: { businessUnitId: rootUnitId },
+        after: { businessUnitId: unitId },
+      });
     });
 
     it('deactivates the user and audits the status change', async () => {
       const user = await newUser(server, adminToken);
-      const response = await asAdmin(http().patch(`/api/v1/users/${user.id}`)).send({ status: 'deactivated' });
+      const response = await asAdmin(http().patch(`/api/v1/users/${user.id}`)).send({
+        status: 'deactivated',
+      });
       expect(response.status).toBe(200);
       expect(response.body.status).toBe('deactivated');
-      const [event] = await auditEvents(server, adminToken, { targetId: user.id, action: 'user.updated' });
-      expect(event!.metadata).toEqual({ before: { status: 'active' }, after: { status: 'deactivated' } });
+      const [event] = await auditEvents(server, adminToken, {
+        targetId: user.id,
+        action: 'user.updated',
+      });
+      expect(event!.metadata).toEqual({
+        before: { status: 'active' },
+        after: { status: 'deactivated' },
+      });
     });
 
     it('lets a super admin grant super admin, audited as user.updated and user.super_admin_granted', async () => {
       const user = await newUser(server, adminToken);
-      const response = await asAdmin(http().patch(`/api/v1/users/${user.id}`)).send({ superAdmin: true });
+      const response = await asAdmin(http().patch(`/api/v1/users/${user.id}`)).send({
+        superAdmin: true,
+      });
       expect(response.status).toBe(200);
       expect(response.body.superAdmin).toBe(true);
-      const actions = (await auditEvents(server, adminToken, { targetId: user.id, action: 'user.' })).map((e) => e.action);
+      const actions = (
+        await auditEvents(server, adminToken, { targetId: user.id, action: 'user.' })
+      ).map((e) => e.action);
       expect(actions).toEqual(['user.super_admin_granted', 'user.updated', 'user.added']);
-      const [updated] = await auditEvents(server, adminToken, { targetId: user.id, action: 'user.updated' });
-      expect(updated!.metadata).toEqual({ before: { superAdmin: false }, after: { superAdmin: true } });
+      const [updated] = await auditEvents(server, adminToken, {
+        targetId: user.id,
+        action: 'user.updated',
+      });
+      expect(updated!.metadata).toEqual({
+        before: { superAdmin: false },
+        after: { superAdmin: true },
+      });
     });
 
     it('refuses an unknown businessUnitId with 422 naming it, writing nothing', async () => {
       const head = await auditHead(server, adminToken);
-      const response = await asAdmin(http().patch(`/api/v1/users/${target.id}`)).send({ businessUnitId: UNKNOWN_ID });
+      const response = await asAdmin(http().patch(`/api/v1/users/${target.id}`)).send({
+        businessUnitId: UNKNOWN_ID,
+      });
       expectProblem(response, 422, { field: 'businessUnitId' });
       expect(await auditHead(server, adminToken)).toBe(head);
     });
 
     it('refuses an unknown status with 422 naming status', async () => {
-      const response = await asAdmin(http().patch(`/api/v1/users/${target.id}`)).send({ status: 'banned' });
+      const response = await asAdmin(http().patch(`/api/v1/users/${target.id}`)).send({
+        status: 'banned',
+      });
       expectProblem(response, 422, { field: 'status' });
     });
 
     it('answers an unknown id with 404', async () => {
-      const response = await asAdmin(http().patch(`/api/v1/users/${UNKNOWN_ID}`)).send({ displayName: 'Ghost' });
+      const response = await asAdmin(http().patch(`/api/v1/users/${UNKNOWN_ID}`)).send({
+        displayName: 'Ghost',
+      });
       expectProblem(response, 404, { code: 'identity.user_not_found' });
     });
 
@@ -375,16 +473,21 @@ describe.each(testDatabaseKinds())('users API on %s', (kind) => {
       ['id', UNKNOWN_ID],
       ['passwordHash', '$argon2id$v=19$m=65536,t=3,p=4$c2FsdA$aGFzaA'],
       ['email', 'someone.else@example.com'],
-    ])('refuses mass assignment of %s with 422 naming it, writing nothing', async (property, value) => {
-      const head = await auditHead(server, adminToken);
-      const response = await asAdmin(http().patch(`/api/v1/users/${target.id}`)).send({
-        displayName: 'Mass Assigned',
-        [property]: value,
-      });
-      expectProblem(response, 422, { code: 'core.validation_failed', field: property });
-      expect(await auditHead(server, adminToken)).toBe(head);
-      expect((await asAdmin(http().get(`/api/v1/users/${target.id}`))).body.displayName).not.toBe('Mass Assigned');
-    });
+    ])(
+      'refuses mass assignment of %s with 422 naming it, writing nothing',
+      async (property, value) => {
+        const head = await auditHead(server, adminToken);
+        const response = await asAdmin(http().patch(`/api/v1/users/${target.id}`)).send({
+          displayName: 'Mass Assigned',
+          [property]: value,
+        });
+        expectProblem(response, 422, { code: 'core.validation_failed', field: property });
+        expect(await auditHead(server, adminToken)).toBe(head);
+        expect((await asAdmin(http().get(`/api/v1/users/${target.id}`))).body.displayName).not.toBe(
+          'Mass Assigned',
+        );
+      },
+    );
   });
 
   describe('remove', () => {
@@ -393,18 +496,28 @@ describe.each(testDatabaseKinds())('users API on %s', (kind) => {
       const response = await asAdmin(http().delete(`/api/v1/users/${user.id}`));
       expect(response.status).toBe(204);
       expectProblem(await asAdmin(http().get(`/api/v1/users/${user.id}`)), 404);
-      const [event] = await auditEvents(server, adminToken, { targetId: user.id, action: 'user.removed' });
+      const [event] = await auditEvents(server, adminToken, {
+        targetId: user.id,
+        action: 'user.removed',
+      });
       expect(event!.metadata).toEqual({ before: { email: user.email, superAdmin: false } });
     });
 
     it('keeps the login and the memberships of other accounts', async () => {
       const elsewhere = await newUser(server, other.token);
-      const added = await asAdmin(http().post('/api/v1/users')).send({ email: elsewhere.email, displayName: 'Twice' });
+      const added = await asAdmin(http().post('/api/v1/users')).send({
+        email: elsewhere.email,
+        displayName: 'Twice',
+      });
       expect(added.status).toBe(201);
       expect((await asAdmin(http().delete(`/api/v1/users/${elsewhere.id}`))).status).toBe(204);
-      const there = await http().get(`/api/v1/users/${elsewhere.id}`).auth(other.token, { type: 'bearer' });
+      const there = await http()
+        .get(`/api/v1/users/${elsewhere.id}`)
+        .auth(other.token, { type: 'bearer' });
       expect(there.status).toBe(200);
-      await expect(server.login(elsewhere.email, USER_PASSWORD)).resolves.toEqual(expect.any(String));
+      await expect(server.login(elsewhere.email, USER_PASSWORD)).resolves.toEqual(
+        expect.any(String),
+      );
     });
 
     it('answers an unknown id with 404', async () => {
@@ -422,7 +535,9 @@ describe.each(testDatabaseKinds())('users API on %s', (kind) => {
     });
 
     it('can get a user', async () => {
-      const response = await http().get(`/api/v1/users/${member.id}`).auth(member.token, { type: 'bearer' });
+      const response = await http()
+        .get(`/api/v1/users/${member.id}`)
+        .auth(member.token, { type: 'bearer' });
       expect(response.status).toBe(200);
     });
 
@@ -447,12 +562,16 @@ describe.each(testDatabaseKinds())('users API on %s', (kind) => {
         .send({ displayName: 'Self Promoted' });
       expectProblem(response, 403, { code: 'core.privilege_required' });
       expect(await auditHead(server, adminToken)).toBe(head);
-      expect((await asAdmin(http().get(`/api/v1/users/${member.id}`))).body.displayName).not.toBe('Self Promoted');
+      expect((await asAdmin(http().get(`/api/v1/users/${member.id}`))).body.displayName).not.toBe(
+        'Self Promoted',
+      );
     });
 
     it('get 403 when removing a user, and nothing is written', async () => {
       const head = await auditHead(server, adminToken);
-      const response = await http().delete(`/api/v1/users/${member.id}`).auth(member.token, { type: 'bearer' });
+      const response = await http()
+        .delete(`/api/v1/users/${member.id}`)
+        .auth(member.token, { type: 'bearer' });
       expectProblem(response, 403, { code: 'core.privilege_required' });
       expect(await auditHead(server, adminToken)).toBe(head);
       expect((await asAdmin(http().get(`/api/v1/users/${member.id}`))).status).toBe(200);
@@ -513,9 +632,13 @@ describe.each(testDatabaseKinds())('users API on %s', (kind) => {
     });
 
     it('answer update with 404 and stay unchanged', async () => {
-      const response = await asAdmin(http().patch(`/api/v1/users/${foreign.id}`)).send({ displayName: 'Hijacked' });
+      const response = await asAdmin(http().patch(`/api/v1/users/${foreign.id}`)).send({
+        displayName: 'Hijacked',
+      });
       expectProblem(response, 404, { code: 'identity.user_not_found' });
-      const there = await http().get(`/api/v1/users/${foreign.id}`).auth(other.token, { type: 'bearer' });
+      const there = await http()
+        .get(`/api/v1/users/${foreign.id}`)
+        .auth(other.token, { type: 'bearer' });
       expect(there.body.displayName).not.toBe('Hijacked');
     });
 
@@ -523,15 +646,19 @@ describe.each(testDatabaseKinds())('users API on %s', (kind) => {
       expectProblem(await asAdmin(http().delete(`/api/v1/users/${foreign.id}`)), 404, {
         code: 'identity.user_not_found',
       });
-      const there = await http().get(`/api/v1/users/${foreign.id}`).auth(other.token, { type: 'bearer' });
+      const there = await http()
+        .get(`/api/v1/users/${foreign.id}`)
+        .auth(other.token, { type: 'bearer' });
       expect(there.status).toBe(200);
     });
 
     it("leave no trace in this account's audit log", async () => {
       expect(await auditEvents(server, adminToken, { targetId: foreign.id })).toEqual([]);
-      expect((await auditEvents(server, other.token, { targetId: foreign.id, action: 'user.' })).map((e) => e.action)).toEqual([
-        'user.added',
-      ]);
+      expect(
+        (await auditEvents(server, other.token, { targetId: foreign.id, action: 'user.' })).map(
+          (e) => e.action,
+        ),
+      ).toEqual(['user.added']);
     });
   });
 });

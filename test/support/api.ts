@@ -41,7 +41,9 @@ export async function auditEvents(
     .query({ ...filters, limit: 100 })
     .auth(token, { type: 'bearer' });
   if (response.status !== 200) {
-    throw new Error(`reading the audit log failed: ${response.status} ${JSON.stringify(response.body)}`);
+    throw new Error(
+      `reading the audit log failed: ${response.status} ${JSON.stringify(response.body)}`,
+    );
   }
   return (response.body as { results: AuditEventView[] }).results;
 }
@@ -54,7 +56,9 @@ export async function auditHead(server: TestServer, token: string): Promise<numb
     .query({ limit: 1 })
     .auth(token, { type: 'bearer' });
   if (response.status !== 200) {
-    throw new Error(`reading the audit log failed: ${response.status} ${JSON.stringify(response.body)}`);
+    throw new Error(
+      `reading the audit log failed: ${response.status} ${JSON.stringify(response.body)}`,
+    );
   }
   return (response.body as { results: AuditEventView[] }).results[0]?.seq ?? 0;
 }
@@ -69,7 +73,9 @@ export async function walkPages<T>(
   for (let i = 0; i < maxPages; i += 1) {
     const response = await fetchPage(after);
     if (response.status !== 200) {
-      throw new Error(`fetching a page failed: ${response.status} ${JSON.stringify(response.body)}`);
+      throw new Error(
+        `fetching a page failed: ${response.status} ${JSON.stringify(response.body)}`,
+      );
     }
     const body = response.body as { results: T[]; paging: { next?: { after: string } } };
     pages.push(body.results);
@@ -94,8 +100,13 @@ export async function newAccount(
     .auth(adminToken, { type: 'bearer' })
     .send({ name });
   if (created.status !== 201) {
-    throw new Error(`creating account ${name} failed: ${created.status} ${JSON.stringify(created.body)}`);
+    throw new Error(
+      `creating account ${name} failed: ${created.status} ${JSON.stringify(created.body)}`,
+    );
   }
   const accountId = (created.body as { id: string }).id;
-  return { accountId, token: await server.login(credentials.email, credentials.password, accountId) };
+  return {
+    accountId,
+    token: await server.login(credentials.email, credentials.password, accountId),
+  };
 }

@@ -1,19 +1,10 @@
 import { PagingDto } from '@custos/core';
 import { ApiProperty } from '@nestjs/swagger';
 import type { AuditEvent } from './audit-event.entity';
-import type { AuditActorKind } from './audit.types';
-
-const ACTOR_KINDS: readonly AuditActorKind[] = [
-  'user',
-  'private_app',
-  'partner_admin',
-  'support',
-  'system',
-  'anonymous',
-];
+import { AUDIT_ACTOR_KINDS, type AuditActorKind } from './audit.types';
 
 export class AuditActorDto {
-  @ApiProperty({ enum: ACTOR_KINDS, example: 'user' })
+  @ApiProperty({ enum: AUDIT_ACTOR_KINDS, example: 'user' })
   kind!: AuditActorKind;
 
   @ApiProperty({

@@ -20,8 +20,9 @@ import { ACTION_FILTER_PATTERN } from './audit-log-query.dto';
 import { sanitizeMetadata } from './audit-metadata';
 import { AuditErrors } from './audit.errors';
 import { AUDIT_MODULE_OPTIONS, type AuditModuleOptions } from './audit.module-definition';
-import type {
-  AuditActor,
+import {
+  AUDIT_ACTOR_KINDS,
+  type AuditActor,
   AuditActorKind,
   AuditEventFilters,
   AuditEventInput,
@@ -42,14 +43,7 @@ import {
 
 /** `user.created`, `auth.login_failed`: at least two dot-separated lower-case words. */
 const ACTION_PATTERN = /^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$/;
-const ACTOR_KINDS: ReadonlySet<AuditActorKind> = new Set<AuditActorKind>([
-  'user',
-  'private_app',
-  'partner_admin',
-  'support',
-  'system',
-  'anonymous',
-]);
+const ACTOR_KINDS: ReadonlySet<AuditActorKind> = new Set(AUDIT_ACTOR_KINDS);
 /** Events verified per query: bounded memory whatever the length of the chain. */
 const VERIFY_BATCH_SIZE = 1000;
 /** ISO-8601 with a four-digit year: fixed width, so string order is time order. */

@@ -5,6 +5,16 @@ import type { ChainBreakReason } from './hash-chain';
 /** Who did it: a core actor kind, or `anonymous` for an unidentified caller (e.g. failed sign-in). */
 export type AuditActorKind = ActorKind | 'anonymous';
 
+/** Every {@link AuditActorKind}. */
+export const AUDIT_ACTOR_KINDS: readonly AuditActorKind[] = [
+  'user',
+  'private_app',
+  'partner_admin',
+  'support',
+  'system',
+  'anonymous',
+];
+
 /** The actor fields an audit event keeps. A core `Actor` fits. */
 export interface AuditActor {
   readonly kind: AuditActorKind;

@@ -1,10 +1,15 @@
-import { Global, Module, OnApplicationBootstrap, Inject } from '@nestjs/common';
+import { DynamicModule, Global, Inject, Module, OnApplicationBootstrap } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import type { Request } from 'express';
 import { ClsModule } from 'nestjs-cls';
 import { Clock, SystemClock } from './clock';
 import { RequestContext } from './context/request-context';
-import { CORE_MODULE_OPTIONS, CoreConfigurableModule, type CoreModuleOptions } from './core.module-definition';
+import {
+  CORE_MODULE_OPTIONS,
+  CoreConfigurableModule,
+  type CORE_OPTIONS_TYPE,
+  type CoreModuleOptions,
+} from './core.module-definition';
 import { TransactionHost } from './database/transaction-host';
 import { newId } from './ids';
 import { PolicyGuard } from './policy/policy.guard';
@@ -53,6 +58,11 @@ export class CoreModule extends CoreConfigurableModule implements OnApplicationB
     private readonly verifier: RoutePolicyVerifier,
   ) {
     super();
+  }
+
+  /** Registers the module; every option has a default, so `CoreModule.forRoot()` is enough. */
+  static override forRoot(options: typeof CORE_OPTIONS_TYPE = {}): DynamicModule {
+    return super.forRoot(options);
   }
 
   onApplicationBootstrap(): void {

@@ -45,10 +45,16 @@ export class RequestContext {
     this.cls.set('actor', actor);
   }
 
-  /** Runs `work` as `actor` in a fresh context: for jobs, bootstrap code and tests. */
-  runAs<T>(actor: Actor, work: () => Promise<T>): Promise<T> {
+  /**
+   * Runs `work` as `actor` in a fresh context: for jobs, bootstrap code and tests. `requestId`
+   * correlates the audit events and logs of a job; default: the enclosing request's, if any.
+   */
+  runAs<T>(actor: Actor, work: () => Promise<T>, options: { requestId?: string } = {}): Promise<T> {
     return this.cls.run({ ifNested: 'inherit' }, () => {
       this.cls.set('actor', actor);
+      if (options.requestId !== undefined) {
+        this.cls.set('requestId', options.requestId);
+      }
       return work();
     });
   }

@@ -14,6 +14,7 @@ import {
   toPage,
   type Page,
 } from '@custos/core';
+import { lockAccount } from '../accounts/account-lock';
 import { IdentityErrors } from '../identity.errors';
 import { Membership } from '../users/membership.entity';
 import { changes } from '../users/user.service';
@@ -53,6 +54,8 @@ export class BusinessUnitService {
     const accountId = this.context.requireAccountId();
     return this.uniqueName(() =>
       this.transactions.run(async (manager) => {
+        // Tree changes of one account run one at a time, so no check reads a tree about to change.
+        await lockAccount(manager, accountId);
         const parent = input.parentId ? await this.findParent(manager, input.parentId) : await this.root(manager, accountId);
         const now = this.clock.now();
         const unit = manager.create(BusinessUnit, { id: newId(), accountId, name: input.name, parentId: parent.id, createdAt: now, updatedAt: now });
@@ -66,6 +69,8 @@ export class BusinessUnitService {
   async update(id: string, input: UpdateBusinessUnitDto): Promise<BusinessUnitDto> {
     return this.uniqueName(() =>
       this.transactions.run(async (manager) => {
+        // Two concurrent moves could otherwise each pass the cycle check and form a cycle together.
+        await lockAccount(manager, this.context.requireAccountId());
         const unit = await this.find(manager, id);
         const before = { name: unit.name, parentId: unit.parentId };
         if (input.parentId !== undefined && input.parentId !== unit.parentId) {
@@ -89,6 +94,8 @@ export class BusinessUnitService {
 
   async remove(id: string): Promise<void> {
     await this.transactions.run(async (manager) => {
+      // Serialised with new children and members of the unit, which would otherwise be orphaned.
+      await lockAccount(manager, this.context.requireAccountId());
       const unit = await this.find(manager, id);
       if (unit.parentId === null) {
         throw IdentityErrors.rootBusinessUnit();

@@ -14,6 +14,7 @@ import {
   toPage,
   type Page,
 } from '@custos/core';
+import { lockAccount } from '../accounts/account-lock';
 import { IdentityErrors } from '../identity.errors';
 import { Membership } from '../users/membership.entity';
 import { changes } from '../users/user.service';
@@ -85,6 +86,8 @@ export class TeamService {
 
   async remove(teamId: string): Promise<void> {
     await this.transactions.run(async (manager) => {
+      // Serialised with additions of members, which would otherwise outlive the team.
+      await lockAccount(manager, this.context.requireAccountId());
       const team = await this.find(manager, teamId);
       await manager.delete(TeamMember, { teamId: team.id });
       await manager.delete(Team, { id: team.id });
@@ -112,6 +115,8 @@ export class TeamService {
   /** Adds users of this account to the team; users already in it are left as they are. */
   async addMembers(teamId: string, userIds: string[]): Promise<TeamDto> {
     return this.transactions.run(async (manager) => {
+      // Serialised with deletion of the team and removal of the users from the account.
+      await lockAccount(manager, this.context.requireAccountId());
       const team = await this.find(manager, teamId);
       const members = await manager.findBy(Membership, { accountId: team.accountId, userId: In(userIds) });
       const missing = userIds.findIndex((id) => !members.some((m) => m.userId === id));

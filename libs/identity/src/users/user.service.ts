@@ -79,6 +79,8 @@ export class UserService {
     const now = this.clock.now();
     try {
       return await this.transactions.run(async (manager) => {
+        // Serialised with deletion of the business unit and teams the user is placed in.
+        await lockAccount(manager, actor.accountId);
         let user = await manager.findOneBy(User, { email: input.email });
         if (user && passwordHash) {
           throw CustosError.invalidField('identity.login_exists', 'password', 'this email already has a login; omit the password');
@@ -130,7 +132,7 @@ export class UserService {
     }
     return this.transactions.run(async (manager) => {
       const losesSuperAdmin = input.superAdmin === false || input.status === 'deactivated';
-      if (losesSuperAdmin || input.superAdmin === true) {
+      if (losesSuperAdmin || input.superAdmin === true || input.businessUnitId !== undefined) {
         await lockAccount(manager, actor.accountId);
       }
       const row = await this.findMember(manager, actor.accountId, userId);
