@@ -200,7 +200,7 @@ describe.each(testDatabaseKinds())('business units API on %s', (kind) => {
         targetId: unit.id,
         action: 'business_unit.updated',
       });
-      expect(event!.metadata).toEqual({
+      expect(event.metadata).toEqual({
         before: { name: unit.name },
         after: { name: `${unit.name} renamed` },
       });
@@ -220,7 +220,7 @@ describe.each(testDatabaseKinds())('business units API on %s', (kind) => {
         targetId: unit.id,
         action: 'business_unit.updated',
       });
-      expect(event!.metadata).toEqual({
+      expect(event.metadata).toEqual({
         before: { parentId: root.id },
         after: { parentId: target.id },
       });
@@ -297,7 +297,7 @@ describe.each(testDatabaseKinds())('business units API on %s', (kind) => {
         targetId: unit.id,
         action: 'business_unit.deleted',
       });
-      expect(event!.metadata).toEqual({ before: { name: unit.name, parentId: root.id } });
+      expect(event.metadata).toEqual({ before: { name: unit.name, parentId: root.id } });
     });
 
     it('refuses deleting the root with 409, writing nothing', async () => {

@@ -45,7 +45,7 @@ function operationsOf(doc: OpenApiDocument): [string, Operation][] {
   return Object.entries(doc.paths).flatMap(([path, item]) =>
     METHODS.filter((method) => item[method] !== undefined).map((method): [string, Operation] => [
       `${method} ${path}`,
-      item[method]!,
+      item[method],
     ]),
   );
 }
@@ -86,7 +86,7 @@ function hasExample(property: SchemaObject): boolean {
   ) {
     return true;
   }
-  if (property.allOf?.length === 1 && property.allOf[0]!.$ref) {
+  if (property.allOf?.length === 1 && property.allOf[0].$ref) {
     return true;
   }
   return property.type === 'array' && property.items?.$ref !== undefined;
@@ -225,7 +225,7 @@ describe.each(testDatabaseKinds())('OpenAPI document on %s', (kind) => {
 
   it('serves the Swagger UI scripts the page loads', async () => {
     const page = await server.http().get('/docs/');
-    const scripts = [...page.text.matchAll(/<script[^>]+src="([^"]+)"/g)].map((m) => m[1]!);
+    const scripts = [...page.text.matchAll(/<script[^>]+src="([^"]+)"/g)].map((m) => m[1]);
     expect(scripts.length).toBeGreaterThan(0);
     for (const src of scripts) {
       const url = src.startsWith('/') ? src : `/docs/${src.replace(/^\.\//, '')}`;

@@ -172,7 +172,7 @@ describe.each(testDatabaseKinds())('teams API on %s', (kind) => {
         targetId: team.id,
         action: 'team.updated',
       });
-      expect(event!.metadata).toEqual({
+      expect(event.metadata).toEqual({
         before: { name: team.name },
         after: { name: `${team.name} renamed` },
       });
@@ -220,7 +220,7 @@ describe.each(testDatabaseKinds())('teams API on %s', (kind) => {
         targetId: team.id,
         action: 'team.deleted',
       });
-      expect(event!.metadata).toEqual({ before: { name: team.name } });
+      expect(event.metadata).toEqual({ before: { name: team.name } });
     });
 
     it('answers an unknown id with 404', async () => {
@@ -251,7 +251,7 @@ describe.each(testDatabaseKinds())('teams API on %s', (kind) => {
         targetId: team.id,
         action: 'team.members_added',
       });
-      expect((event!.metadata.userIds as string[]).sort()).toEqual([first.id, second.id].sort());
+      expect((event.metadata.userIds as string[]).sort()).toEqual([first.id, second.id].sort());
     });
 
     it('lists the members, and the users name the team', async () => {
@@ -317,7 +317,7 @@ describe.each(testDatabaseKinds())('teams API on %s', (kind) => {
         targetId: team.id,
         action: 'team.member_removed',
       });
-      expect(event!.metadata).toEqual({ userIds: [second.id] });
+      expect(event.metadata).toEqual({ userIds: [second.id] });
     });
 
     it('answers removing a non-member with 404, writing nothing', async () => {

@@ -401,7 +401,7 @@ describe.each(testDatabaseKinds())('users API on %s', (kind) => {
         targetId: target.id,
         action: 'user.updated',
       });
-      expect(event!.metadata).toEqual({
+      expect(event.metadata).toEqual({
         before: { businessUnitId: rootUnitId },
         after: { businessUnitId: unitId },
       });
@@ -418,7 +418,7 @@ describe.each(testDatabaseKinds())('users API on %s', (kind) => {
         targetId: user.id,
         action: 'user.updated',
       });
-      expect(event!.metadata).toEqual({
+      expect(event.metadata).toEqual({
         before: { status: 'active' },
         after: { status: 'deactivated' },
       });
@@ -439,7 +439,7 @@ describe.each(testDatabaseKinds())('users API on %s', (kind) => {
         targetId: user.id,
         action: 'user.updated',
       });
-      expect(updated!.metadata).toEqual({
+      expect(updated.metadata).toEqual({
         before: { superAdmin: false },
         after: { superAdmin: true },
       });
@@ -500,7 +500,7 @@ describe.each(testDatabaseKinds())('users API on %s', (kind) => {
         targetId: user.id,
         action: 'user.removed',
       });
-      expect(event!.metadata).toEqual({ before: { email: user.email, superAdmin: false } });
+      expect(event.metadata).toEqual({ before: { email: user.email, superAdmin: false } });
     });
 
     it('keeps the login and the memberships of other accounts', async () => {
