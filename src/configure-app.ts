@@ -28,7 +28,22 @@ export function buildOpenApiDocument(app: NestExpressApplication): OpenAPIObject
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'Access token from /api/v1/auth/login or your identity provider' })
     .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'API key of a private app' }, 'api-key')
     .build();
-  return SwaggerModule.createDocument(app, config);
+  const document = SwaggerModule.createDocument(app, config);
+  documentBodyProblems(document);
+  return document;
+}
+
+/** Any route with a JSON body can also answer 400 (not JSON) and 413 (too large): documented once, here. */
+function documentBodyProblems(document: OpenAPIObject): void {
+  const problem = { 'application/problem+json': { schema: { $ref: '#/components/schemas/ProblemDetailsDto' } } };
+  for (const path of Object.values(document.paths)) {
+    for (const operation of [path.post, path.put, path.patch]) {
+      if (operation?.requestBody) {
+        operation.responses['400'] ??= { description: 'The request body is not valid JSON.', content: problem };
+        operation.responses['413'] ??= { description: 'The request body exceeds the configured limit.', content: problem };
+      }
+    }
+  }
 }
 
 /**

@@ -30,4 +30,4 @@ export { TeamDto, TeamPageDto, CreateTeamDto, UpdateTeamDto, TeamMembersDto, Tea
 export { BusinessUnitDto, BusinessUnitPageDto, CreateBusinessUnitDto, UpdateBusinessUnitDto } from './business-units/business-unit.dto';
 export { ApiKeyDto, ApiKeyPageDto, CreateApiKeyDto, CreatedApiKeyDto } from './api-keys/api-key.dto';
 export { LoginDto, AccessTokenDto, ChangePasswordDto } from './auth/login.dto';
-export { MeDto } from './me/me.dto';
+export { MeDto, UpdateMeDto } from './me/me.dto';

@@ -52,8 +52,10 @@ export function toCustosError(error: unknown): CustosError | null {
   if (error instanceof CustosError) {
     return error;
   }
-  if (isBodyParserError(error)) {
-    switch (error.type) {
+  // Nest wraps body-parser failures in an HttpException whose `cause` is the parser's error.
+  const parserError = error instanceof HttpException ? error.cause : error;
+  if (isBodyParserError(parserError)) {
+    switch (parserError.type) {
       case 'entity.too.large':
         return new CustosError(
           'payload_too_large',

@@ -1,9 +1,9 @@
-import { Body, Controller, Get, HttpCode, Put } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Patch, Put } from '@nestjs/common';
 import { ApiBearerAuth, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { ApiProblemResponses, Authenticated, RequestContext } from '@custos/core';
 import { ChangePasswordDto } from '../auth/login.dto';
 import { LoginService } from '../auth/login.service';
-import { MeDto } from './me.dto';
+import { MeDto, UpdateMeDto } from './me.dto';
 import { MeService } from './me.service';
 
 @ApiTags('me')
@@ -24,6 +24,15 @@ export class MeController {
   @ApiOkResponse({ type: MeDto })
   describe(): Promise<MeDto> {
     return this.me.describe();
+  }
+
+  @Patch()
+  @Authenticated()
+  @ApiOperation({ summary: 'Change your display name', description: 'Your login is shared by all your accounts, so the name changes in all of them.' })
+  @ApiOkResponse({ type: MeDto })
+  @ApiProblemResponses('forbidden', 'validation')
+  rename(@Body() body: UpdateMeDto): Promise<MeDto> {
+    return this.me.rename(body);
   }
 
   @Put('password')

@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsString, Length } from 'class-validator';
 import { TASK_PRIVILEGES, type ActorKind, type TaskPrivilege } from '@custos/core';
 
 export class MeActorDto {
@@ -52,4 +53,11 @@ export class MeDto {
 
   @ApiProperty({ enum: TASK_PRIVILEGES, isArray: true, description: 'Task privileges you hold in this account.', example: ['manage_users', 'view_audit_log'] })
   privileges!: TaskPrivilege[];
+}
+
+export class UpdateMeDto {
+  @ApiProperty({ description: 'Your name, as every account you belong to shows it.', example: 'Ada King', minLength: 1, maxLength: 200 })
+  @IsString()
+  @Length(1, 200)
+  displayName!: string;
 }

@@ -1,13 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { In } from 'typeorm';
-import { PRIVILEGE_RESOLVER, RequestContext, TASK_PRIVILEGES, TransactionHost, type PrivilegeResolver } from '@custos/core';
+import { AuditService } from '@custos/audit';
+import { Clock, CustosError, PRIVILEGE_RESOLVER, RequestContext, TASK_PRIVILEGES, TransactionHost, type PrivilegeResolver } from '@custos/core';
 import { Account } from '../accounts/account.entity';
 import { BusinessUnit } from '../business-units/business-unit.entity';
 import { TeamMember } from '../teams/team-member.entity';
 import { Team } from '../teams/team.entity';
 import { Membership } from '../users/membership.entity';
 import { User } from '../users/user.entity';
-import type { MeDto } from './me.dto';
+import type { MeDto, UpdateMeDto } from './me.dto';
 
 @Injectable()
 export class MeService {
@@ -15,6 +16,8 @@ export class MeService {
     private readonly transactions: TransactionHost,
     private readonly context: RequestContext,
     @Inject(PRIVILEGE_RESOLVER) private readonly privileges: PrivilegeResolver,
+    private readonly audit: AuditService,
+    private readonly clock: Clock,
   ) {}
 
   async describe(): Promise<MeDto> {
@@ -38,5 +41,25 @@ export class MeService {
       teams: teams.map((t) => ({ id: t.id, name: t.name })),
       privileges: held.filter((p) => p !== null),
     };
+  }
+
+  /** Renames the person behind the actor; audited in the account of the request. */
+  async rename(input: UpdateMeDto): Promise<MeDto> {
+    const actor = this.context.requireActor();
+    if (actor.kind !== 'user' || !actor.userId) {
+      throw new CustosError('forbidden', 'identity.people_only', 'Only people have a display name to change.');
+    }
+    const userId = actor.userId;
+    await this.transactions.run(async (manager) => {
+      const user = await manager.findOneByOrFail(User, { id: userId });
+      await manager.update(User, { id: userId }, { displayName: input.displayName, updatedAt: this.clock.now() });
+      await this.audit.record({
+        action: 'user.renamed',
+        targetType: 'user',
+        targetId: userId,
+        metadata: { before: { displayName: user.displayName }, after: { displayName: input.displayName } },
+      });
+    });
+    return this.describe();
   }
 }

@@ -105,13 +105,11 @@ export class CreateUserDto {
   teamIds?: string[];
 }
 
+/**
+ * What an administrator may change about a user in their account. The display name is not here:
+ * it belongs to the person's login, which other accounts share, so only they change it (`PATCH /me`).
+ */
 export class UpdateUserDto {
-  @ApiPropertyOptional({ example: 'Ada King' })
-  @IsOptional()
-  @IsString()
-  @Length(1, 200)
-  displayName?: string;
-
   @ApiPropertyOptional({ description: 'Grant or revoke super admin (super admins only). The last super admin cannot be demoted.', example: true })
   @IsOptional()
   @IsBoolean()

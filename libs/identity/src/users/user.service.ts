@@ -137,7 +137,7 @@ export class UserService {
       }
       const row = await this.findMember(manager, actor.accountId, userId);
       const { membership, user } = row;
-      const before = { displayName: user.displayName, superAdmin: membership.superAdmin, status: membership.status, businessUnitId: membership.businessUnitId };
+      const before = { superAdmin: membership.superAdmin, status: membership.status, businessUnitId: membership.businessUnitId };
       if (losesSuperAdmin && membership.superAdmin && membership.status === 'active') {
         await assertAnotherSuperAdmin(manager, actor.accountId, membership.id);
       }
@@ -158,12 +158,7 @@ export class UserService {
         businessUnitId: membership.businessUnitId,
         updatedAt: now,
       });
-      if (input.displayName !== undefined) {
-        user.displayName = input.displayName;
-        user.updatedAt = now;
-        await manager.update(User, { id: user.id }, { displayName: user.displayName, updatedAt: now });
-      }
-      const after = { displayName: user.displayName, superAdmin: membership.superAdmin, status: membership.status, businessUnitId: membership.businessUnitId };
+      const after = { superAdmin: membership.superAdmin, status: membership.status, businessUnitId: membership.businessUnitId };
       await this.audit.record({ action: 'user.updated', targetType: 'user', targetId: user.id, metadata: changes(before, after) });
       if (before.superAdmin !== after.superAdmin) {
         await this.audit.record({

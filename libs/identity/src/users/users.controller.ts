@@ -45,7 +45,7 @@ export class UsersController {
   @Patch(':userId')
   @RequirePrivilege('manage_users')
   @ApiOperation({
-    summary: 'Update a user: name, super admin, status, business unit',
+    summary: 'Update a user: super admin, status, business unit',
     description: 'Refused with 409 when it would leave the account without an active super admin.',
   })
   @ApiOkResponse({ type: UserDto })
