@@ -12,7 +12,10 @@ export default tseslint.config(
     },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
-      '@typescript-eslint/switch-exhaustiveness-check': ['error', { considerDefaultExhaustiveForUnions: true }],
+      '@typescript-eslint/switch-exhaustiveness-check': [
+        'error',
+        { considerDefaultExhaustiveForUnions: true },
+      ],
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/no-extraneous-class': 'off',
       // Interface implementations are async by contract even when one implementation is not.
@@ -22,7 +25,14 @@ export default tseslint.config(
       curly: ['error', 'all'],
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['**/libs/*/src/**', '@custos/*/src/**'], message: 'Import a lib only as @custos/<name> (its index.ts is its public API).' }] },
+        {
+          patterns: [
+            {
+              group: ['**/libs/*/src/**', '@custos/*/src/**'],
+              message: 'Import a lib only as @custos/<name> (its index.ts is its public API).',
+            },
+          ],
+        },
       ],
     },
   },

@@ -3,7 +3,9 @@
 const shared = {
   testEnvironment: 'node',
   transform: { '^.+\\.(t|j|mj)s$': ['@swc/jest'] },
-  transformIgnorePatterns: ['/node_modules/(?!(@nestjs|file-type|jose|strtok3|token-types|@tokenizer|uint8array-extras)/)'],
+  transformIgnorePatterns: [
+    '/node_modules/(?!(@nestjs|file-type|jose|strtok3|token-types|@tokenizer|uint8array-extras)/)',
+  ],
   moduleFileExtensions: ['ts', 'js', 'mjs', 'json'],
   moduleNameMapper: {
     '^@custos/([a-z-]+)/testing$': '<rootDir>/libs/$1/src/testing/index.ts',
@@ -20,7 +22,10 @@ module.exports = {
     {
       ...shared,
       displayName: 'unit',
-      testMatch: ['<rootDir>/{libs,src}/**/*.spec.ts', '<rootDir>/{libs,src}/**/*.integration-spec.ts'],
+      testMatch: [
+        '<rootDir>/{libs,src}/**/*.spec.ts',
+        '<rootDir>/{libs,src}/**/*.integration-spec.ts',
+      ],
     },
     {
       ...shared,

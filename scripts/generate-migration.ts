@@ -19,7 +19,11 @@ function escape(query: string): string {
 async function generate(kind: DatabaseKind, name: string, timestamp: number): Promise<void> {
   const database = await createTestDatabase(kind);
   const connection = connectionOptionsOf(database);
-  const options = dataSourceOptions(connection.type === 'postgres' ? connection : { type: 'better-sqlite3', database: connection.database });
+  const options = dataSourceOptions(
+    connection.type === 'postgres'
+      ? connection
+      : { type: 'better-sqlite3', database: connection.database },
+  );
   const dataSource = new DataSource({ ...options, migrationsRun: false, logging: false });
   try {
     await dataSource.initialize();
@@ -30,8 +34,16 @@ async function generate(kind: DatabaseKind, name: string, timestamp: number): Pr
       return;
     }
     const className = `${name}${timestamp}`;
-    const up = sql.upQueries.map((q) => `    await queryRunner.query(\`${escape(q.query)}\`${q.parameters?.length ? `, ${JSON.stringify(q.parameters)}` : ''});`);
-    const down = sql.downQueries.reverse().map((q) => `    await queryRunner.query(\`${escape(q.query)}\`${q.parameters?.length ? `, ${JSON.stringify(q.parameters)}` : ''});`);
+    const up = sql.upQueries.map(
+      (q) =>
+        `    await queryRunner.query(\`${escape(q.query)}\`${q.parameters?.length ? `, ${JSON.stringify(q.parameters)}` : ''});`,
+    );
+    const down = sql.downQueries
+      .reverse()
+      .map(
+        (q) =>
+          `    await queryRunner.query(\`${escape(q.query)}\`${q.parameters?.length ? `, ${JSON.stringify(q.parameters)}` : ''});`,
+      );
     const folder = join(__dirname, '..', 'src', 'migrations', kind);
     const file = `${timestamp}-${name}`;
     writeFileSync(
@@ -42,9 +54,13 @@ async function generate(kind: DatabaseKind, name: string, timestamp: number): Pr
         `  async down(queryRunner: QueryRunner): Promise<void> {\n${down.join('\n')}\n  }\n}\n`,
     );
     const indexFile = join(folder, 'index.ts');
-    const index = `import { ${className} } from './${file}';\n` + readFileSync(indexFile, 'utf8').replace(/\];\s*$/, `  ${className},\n];\n`);
+    const index =
+      `import { ${className} } from './${file}';\n` +
+      readFileSync(indexFile, 'utf8').replace(/\];\s*$/, `  ${className},\n];\n`);
     writeFileSync(indexFile, index);
-    console.log(`${kind}: wrote src/migrations/${kind}/${file}.ts (${sql.upQueries.length} statements)`);
+    console.log(
+      `${kind}: wrote src/migrations/${kind}/${file}.ts (${sql.upQueries.length} statements)`,
+    );
   } finally {
     if (dataSource.isInitialized) {
       await dataSource.destroy();

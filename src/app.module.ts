@@ -2,7 +2,14 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditModule } from '@custos/audit';
-import { CoreModule, CustosValidationPipe, PolicyGuard, ProblemDetailsFilter, deriveKey, type Clock } from '@custos/core';
+import {
+  CoreModule,
+  CustosValidationPipe,
+  PolicyGuard,
+  ProblemDetailsFilter,
+  deriveKey,
+  type Clock,
+} from '@custos/core';
 import { AuthenticationGuard, IdentityModule } from '@custos/identity';
 import type { ServerConfig } from './config/server-config';
 import { dataSourceOptions } from './database/data-source-options';

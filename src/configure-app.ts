@@ -25,8 +25,16 @@ export function buildOpenApiDocument(app: NestExpressApplication): OpenAPIObject
     .addTag('private apps')
     .addTag('audit log')
     .addTag('health')
-    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'Access token from /api/v1/auth/login or your identity provider' })
-    .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'API key of a private app' }, 'api-key')
+    .addBearerAuth({
+      type: 'http',
+      scheme: 'bearer',
+      bearerFormat: 'JWT',
+      description: 'Access token from /api/v1/auth/login or your identity provider',
+    })
+    .addApiKey(
+      { type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'API key of a private app' },
+      'api-key',
+    )
     .build();
   const document = SwaggerModule.createDocument(app, config);
   documentBodyProblems(document);
@@ -35,12 +43,20 @@ export function buildOpenApiDocument(app: NestExpressApplication): OpenAPIObject
 
 /** Any route with a JSON body can also answer 400 (not JSON) and 413 (too large): documented once, here. */
 function documentBodyProblems(document: OpenAPIObject): void {
-  const problem = { 'application/problem+json': { schema: { $ref: '#/components/schemas/ProblemDetailsDto' } } };
+  const problem = {
+    'application/problem+json': { schema: { $ref: '#/components/schemas/ProblemDetailsDto' } },
+  };
   for (const path of Object.values(document.paths)) {
     for (const operation of [path.post, path.put, path.patch]) {
       if (operation?.requestBody) {
-        operation.responses['400'] ??= { description: 'The request body is not valid JSON.', content: problem };
-        operation.responses['413'] ??= { description: 'The request body exceeds the configured limit.', content: problem };
+        operation.responses['400'] ??= {
+          description: 'The request body is not valid JSON.',
+          content: problem,
+        };
+        operation.responses['413'] ??= {
+          description: 'The request body exceeds the configured limit.',
+          content: problem,
+        };
       }
     }
   }
@@ -50,7 +66,11 @@ function documentBodyProblems(document: OpenAPIObject): void {
  * Everything between Nest and the wire, shared by `main.ts` and the e2e tests so that what is
  * tested is what runs: logging, request ids, security headers, body limits, Swagger.
  */
-export function configureApp(app: NestExpressApplication, config: ServerConfig, logger: Logger): void {
+export function configureApp(
+  app: NestExpressApplication,
+  config: ServerConfig,
+  logger: Logger,
+): void {
   app.useLogger(new PinoNestLogger(logger));
   app.set('trust proxy', config.trustProxy);
   app.disable('x-powered-by');
@@ -69,7 +89,11 @@ export function configureApp(app: NestExpressApplication, config: ServerConfig, 
     },
   });
   app.use((req: { path: string }, res: unknown, next: () => void) =>
-    (req.path === '/docs' || req.path.startsWith('/docs/') ? docs : strict)(req as never, res as never, next),
+    (req.path === '/docs' || req.path.startsWith('/docs/') ? docs : strict)(
+      req as never,
+      res as never,
+      next,
+    ),
   );
   app.useBodyParser('json', { limit: config.bodyLimitBytes });
   app.enableShutdownHooks();

@@ -25,11 +25,18 @@ async function bootstrap(): Promise<void> {
   mkdirSync(config.dataDir, { recursive: true });
   const logger = createLogger({ level: config.logLevel });
   if (config.masterKeyCreated) {
-    logger.warn(`Created a new master key in ${config.dataDir}/master.key. Back it up: without it, signed audit heads and future encrypted data cannot be verified or read.`);
+    logger.warn(
+      `Created a new master key in ${config.dataDir}/master.key. Back it up: without it, signed audit heads and future encrypted data cannot be verified or read.`,
+    );
   }
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), { bufferLogs: true, bodyParser: false });
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
+    bufferLogs: true,
+    bodyParser: false,
+  });
   configureApp(app, config, logger);
-  const initial = await app.get(InitialAccountService).ensure({ email: config.adminEmail, password: config.adminPassword });
+  const initial = await app
+    .get(InitialAccountService)
+    .ensure({ email: config.adminEmail, password: config.adminPassword });
   if (initial) {
     logger.info({ accountId: initial.accountId }, 'Created account "Demo" and its super admin');
     if (initial.generatedPassword) {
@@ -40,7 +47,9 @@ async function bootstrap(): Promise<void> {
     }
   }
   await app.listen(config.port, config.host);
-  logger.info(`Custos listens on http://${config.host}:${config.port} — Swagger UI at http://${config.host}:${config.port}/docs`);
+  logger.info(
+    `Custos listens on http://${config.host}:${config.port} — Swagger UI at http://${config.host}:${config.port}/docs`,
+  );
 }
 
 void bootstrap();

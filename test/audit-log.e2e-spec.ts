@@ -12,16 +12,32 @@ describe.each(testDatabaseKinds())('audit log on %s', (kind) => {
     adminToken = await server.login();
     // A few audited changes: users added, a team created, a super admin granted.
     const user = await newUser(server, adminToken);
-    await server.http().post('/api/v1/teams').auth(adminToken, { type: 'bearer' }).send({ name: 'Northern Europe' });
-    await server.http().patch(`/api/v1/users/${user.id}`).auth(adminToken, { type: 'bearer' }).send({ superAdmin: true });
+    await server
+      .http()
+      .post('/api/v1/teams')
+      .auth(adminToken, { type: 'bearer' })
+      .send({ name: 'Northern Europe' });
+    await server
+      .http()
+      .patch(`/api/v1/users/${user.id}`)
+      .auth(adminToken, { type: 'bearer' })
+      .send({ superAdmin: true });
   });
 
   afterEach(async () => {
     await server.close();
   });
 
-  async function verify(): Promise<{ valid: boolean; reason?: string; firstBrokenSeq?: number; headSeq: number }> {
-    const response = await server.http().get('/api/v1/audit-log/verify').auth(adminToken, { type: 'bearer' });
+  async function verify(): Promise<{
+    valid: boolean;
+    reason?: string;
+    firstBrokenSeq?: number;
+    headSeq: number;
+  }> {
+    const response = await server
+      .http()
+      .get('/api/v1/audit-log/verify')
+      .auth(adminToken, { type: 'bearer' });
     expect(response.status).toBe(200);
     return response.body;
   }
@@ -35,7 +51,11 @@ describe.each(testDatabaseKinds())('audit log on %s', (kind) => {
   }
 
   it('lists the changes, newest first, with their actor and before/after', async () => {
-    const response = await server.http().get('/api/v1/audit-log').query({ action: 'user.' }).auth(adminToken, { type: 'bearer' });
+    const response = await server
+      .http()
+      .get('/api/v1/audit-log')
+      .query({ action: 'user.' })
+      .auth(adminToken, { type: 'bearer' });
     expect(response.status).toBe(200);
     const actions = response.body.results.map((e: { action: string }) => e.action);
     expect(actions.slice(0, 2)).toEqual(['user.super_admin_granted', 'user.updated']);
@@ -48,10 +68,16 @@ describe.each(testDatabaseKinds())('audit log on %s', (kind) => {
 
   it('is readable only with the view_audit_log privilege', async () => {
     const member = await newUser(server, adminToken);
-    const response = await server.http().get('/api/v1/audit-log').auth(member.token, { type: 'bearer' });
+    const response = await server
+      .http()
+      .get('/api/v1/audit-log')
+      .auth(member.token, { type: 'bearer' });
     expect(response.status).toBe(403);
     expect(response.body.privilege).toBe('view_audit_log');
-    expect((await server.http().get('/api/v1/audit-log/verify').auth(member.token, { type: 'bearer' })).status).toBe(403);
+    expect(
+      (await server.http().get('/api/v1/audit-log/verify').auth(member.token, { type: 'bearer' }))
+        .status,
+    ).toBe(403);
   });
 
   it('verifies an untouched chain', async () => {
@@ -60,33 +86,55 @@ describe.each(testDatabaseKinds())('audit log on %s', (kind) => {
 
   it('detects an edited event', async () => {
     const [, second] = await seqs();
-    await server.dataSource.query(`UPDATE audit_event SET metadata = ${p(1)} WHERE account_id = ${p(2)} AND seq = ${p(3)}`, [
-      '{"after":{"email":"someone-else@example.com"}}',
-      server.accountId,
-      second,
-    ]);
-    await expect(verify()).resolves.toMatchObject({ valid: false, reason: 'hash_mismatch', firstBrokenSeq: second });
+    await server.dataSource.query(
+      `UPDATE audit_event SET metadata = ${p(1)} WHERE account_id = ${p(2)} AND seq = ${p(3)}`,
+      ['{"after":{"email":"someone-else@example.com"}}', server.accountId, second],
+    );
+    await expect(verify()).resolves.toMatchObject({
+      valid: false,
+      reason: 'hash_mismatch',
+      firstBrokenSeq: second,
+    });
   });
 
   it('detects a deleted event', async () => {
     const [, second] = await seqs();
-    await server.dataSource.query(`DELETE FROM audit_event WHERE account_id = ${p(1)} AND seq = ${p(2)}`, [server.accountId, second]);
-    await expect(verify()).resolves.toMatchObject({ valid: false, reason: 'broken_link', firstBrokenSeq: second });
+    await server.dataSource.query(
+      `DELETE FROM audit_event WHERE account_id = ${p(1)} AND seq = ${p(2)}`,
+      [server.accountId, second],
+    );
+    await expect(verify()).resolves.toMatchObject({
+      valid: false,
+      reason: 'broken_link',
+      firstBrokenSeq: second,
+    });
   });
 
   it('detects a truncated tail through the signed chain head', async () => {
     const all = await seqs();
-    const last = all[all.length - 1]!;
-    await server.dataSource.query(`DELETE FROM audit_event WHERE account_id = ${p(1)} AND seq >= ${p(2)}`, [server.accountId, last - 1]);
+    const last = all[all.length - 1];
+    await server.dataSource.query(
+      `DELETE FROM audit_event WHERE account_id = ${p(1)} AND seq >= ${p(2)}`,
+      [server.accountId, last - 1],
+    );
     await expect(verify()).resolves.toMatchObject({ valid: false, reason: 'head_mismatch' });
   });
 
   it('detects a chain head rewritten to hide a truncation', async () => {
     const all = await seqs();
-    const last = all[all.length - 1]!;
-    const [previous] = await server.dataSource.query(`SELECT hash FROM audit_event WHERE account_id = ${p(1)} AND seq = ${p(2)}`, [server.accountId, last - 1]);
-    await server.dataSource.query(`DELETE FROM audit_event WHERE account_id = ${p(1)} AND seq = ${p(2)}`, [server.accountId, last]);
-    await server.dataSource.query(`UPDATE audit_chain_head SET seq = ${p(1)}, hash = ${p(2)} WHERE account_id = ${p(3)}`, [last - 1, previous.hash, server.accountId]);
+    const last = all[all.length - 1];
+    const [previous] = await server.dataSource.query(
+      `SELECT hash FROM audit_event WHERE account_id = ${p(1)} AND seq = ${p(2)}`,
+      [server.accountId, last - 1],
+    );
+    await server.dataSource.query(
+      `DELETE FROM audit_event WHERE account_id = ${p(1)} AND seq = ${p(2)}`,
+      [server.accountId, last],
+    );
+    await server.dataSource.query(
+      `UPDATE audit_chain_head SET seq = ${p(1)}, hash = ${p(2)} WHERE account_id = ${p(3)}`,
+      [last - 1, previous.hash, server.accountId],
+    );
     await expect(verify()).resolves.toMatchObject({ valid: false, reason: 'bad_signature' });
   });
 });

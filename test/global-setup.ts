@@ -6,7 +6,8 @@ import { Client } from 'pg';
  * under `CI=true` an unreachable PostgreSQL fails the whole run instead of being skipped.
  */
 export default async function globalSetup(): Promise<void> {
-  const url = (process.env.CUSTOS_TEST_POSTGRES_URL ??= 'postgres://postgres@127.0.0.1:5432/postgres');
+  const url = (process.env.CUSTOS_TEST_POSTGRES_URL ??=
+    'postgres://postgres@127.0.0.1:5432/postgres');
   const client = new Client({ connectionString: url, connectionTimeoutMillis: 3000 });
   try {
     await client.connect();
@@ -18,7 +19,9 @@ export default async function globalSetup(): Promise<void> {
       throw new Error(`PostgreSQL is required under CI=true but ${url} is unreachable: ${reason}`);
     }
     process.env.CUSTOS_TEST_POSTGRES = 'unavailable';
-    console.warn(`\nPostgreSQL at ${url} is unreachable (${reason}): PostgreSQL suites are skipped.\n`);
+    console.warn(
+      `\nPostgreSQL at ${url} is unreachable (${reason}): PostgreSQL suites are skipped.\n`,
+    );
   } finally {
     await client.end().catch(() => undefined);
   }

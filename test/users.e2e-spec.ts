@@ -387,8 +387,13 @@ describe.each(testDatabaseKinds())('users API on %s', (kind) => {
         .send({ displayName: 'Renamed Person' });
       expect(response.status).toBe(200);
       expect(response.body.user.displayName).toBe('Renamed Person');
-      expect((await asAdmin(http().get(`/api/v1/users/${target.id}`))).body.displayName).toBe('Renamed Person');
-      const [event] = await auditEvents(server, adminToken, { targetId: target.id, action: 'user.renamed' });
+      expect((await asAdmin(http().get(`/api/v1/users/${target.id}`))).body.displayName).toBe(
+        'Renamed Person',
+      );
+      const [event] = await auditEvents(server, adminToken, {
+        targetId: target.id,
+        action: 'user.renamed',
+      });
       expect(event).toMatchObject({ metadata: { after: { displayName: 'Renamed Person' } } });
     });
 

@@ -14,7 +14,10 @@ describe(loadServerConfig.name, () => {
   it('defaults to an SQLite file in the data directory and creates a 0600 master key file', () => {
     const dataDir = freshDir();
     const config = loadServerConfig({ CUSTOS_DATA_DIR: dataDir });
-    expect(config.database).toEqual({ type: 'better-sqlite3', database: join(dataDir, 'custos.sqlite') });
+    expect(config.database).toEqual({
+      type: 'better-sqlite3',
+      database: join(dataDir, 'custos.sqlite'),
+    });
     expect(config.masterKeyCreated).toBe(true);
     const file = join(dataDir, 'master.key');
     expect(statSync(file).mode & 0o777).toBe(0o600);
@@ -25,7 +28,11 @@ describe(loadServerConfig.name, () => {
   });
 
   it('reads PostgreSQL from DATABASE_URL', () => {
-    const config = loadServerConfig({ CUSTOS_DATA_DIR: freshDir(), CUSTOS_MASTER_KEY: key, DATABASE_URL: 'postgres://custos@db:5432/custos' });
+    const config = loadServerConfig({
+      CUSTOS_DATA_DIR: freshDir(),
+      CUSTOS_MASTER_KEY: key,
+      DATABASE_URL: 'postgres://custos@db:5432/custos',
+    });
     expect(config.database).toEqual({ type: 'postgres', url: 'postgres://custos@db:5432/custos' });
   });
 
@@ -41,7 +48,11 @@ describe(loadServerConfig.name, () => {
     ['CUSTOS_TOKEN_TTL_SECONDS', '5'],
     ['OIDC_JWKS_URL', 'ftp://idp/jwks'],
   ])('stops with a message naming %s when it is %p', (variable, value) => {
-    const env: Record<string, string> = { CUSTOS_DATA_DIR: freshDir(), CUSTOS_MASTER_KEY: key, [variable]: value };
+    const env: Record<string, string> = {
+      CUSTOS_DATA_DIR: freshDir(),
+      CUSTOS_MASTER_KEY: key,
+      [variable]: value,
+    };
     if (variable === 'OIDC_JWKS_URL') {
       Object.assign(env, { OIDC_ISSUER: 'https://idp/', OIDC_AUDIENCE: 'custos' });
     }
@@ -51,14 +62,30 @@ describe(loadServerConfig.name, () => {
 
   it('requires all three OIDC settings together and refuses symmetric algorithms', () => {
     const base = { CUSTOS_DATA_DIR: freshDir(), CUSTOS_MASTER_KEY: key };
-    expect(() => loadServerConfig({ ...base, OIDC_ISSUER: 'https://idp/' })).toThrow('OIDC_AUDIENCE');
-    const oidc = { ...base, OIDC_ISSUER: 'https://idp/', OIDC_AUDIENCE: 'custos', OIDC_JWKS_URL: 'https://idp/jwks' };
-    expect(() => loadServerConfig({ ...oidc, OIDC_ALGORITHMS: 'RS256,HS256' })).toThrow('OIDC_ALGORITHMS');
-    expect(loadServerConfig(oidc).oidc).toMatchObject({ issuer: 'https://idp/', algorithms: ['RS256', 'ES256', 'PS256'] });
+    expect(() => loadServerConfig({ ...base, OIDC_ISSUER: 'https://idp/' })).toThrow(
+      'OIDC_AUDIENCE',
+    );
+    const oidc = {
+      ...base,
+      OIDC_ISSUER: 'https://idp/',
+      OIDC_AUDIENCE: 'custos',
+      OIDC_JWKS_URL: 'https://idp/jwks',
+    };
+    expect(() => loadServerConfig({ ...oidc, OIDC_ALGORITHMS: 'RS256,HS256' })).toThrow(
+      'OIDC_ALGORITHMS',
+    );
+    expect(loadServerConfig(oidc).oidc).toMatchObject({
+      issuer: 'https://idp/',
+      algorithms: ['RS256', 'ES256', 'PS256'],
+    });
   });
 
   it('parses body limits with units', () => {
-    const config = loadServerConfig({ CUSTOS_DATA_DIR: freshDir(), CUSTOS_MASTER_KEY: key, CUSTOS_BODY_LIMIT: '2mb' });
+    const config = loadServerConfig({
+      CUSTOS_DATA_DIR: freshDir(),
+      CUSTOS_MASTER_KEY: key,
+      CUSTOS_BODY_LIMIT: '2mb',
+    });
     expect(config.bodyLimitBytes).toBe(2 * 1024 * 1024);
   });
 });

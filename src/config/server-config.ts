@@ -13,7 +13,8 @@ export class ConfigError extends Error {
   }
 }
 
-export type DatabaseConfig = { type: 'better-sqlite3'; database: string } | { type: 'postgres'; url: string };
+export type DatabaseConfig =
+  { type: 'better-sqlite3'; database: string } | { type: 'postgres'; url: string };
 
 /** Everything the reference server reads from its environment, validated. */
 export interface ServerConfig {
@@ -70,7 +71,10 @@ function database(env: Env, dataDir: string): DatabaseConfig {
   if (raw.startsWith('sqlite:')) {
     const path = raw.slice('sqlite:'.length);
     if (!path) {
-      throw new ConfigError('DATABASE_URL', 'a sqlite: URL needs a file path, e.g. sqlite:./data/custos.sqlite.');
+      throw new ConfigError(
+        'DATABASE_URL',
+        'a sqlite: URL needs a file path, e.g. sqlite:./data/custos.sqlite.',
+      );
     }
     return { type: 'better-sqlite3', database: isAbsolute(path) ? path : resolve(path) };
   }
@@ -84,9 +88,14 @@ function bodyLimit(env: Env): number {
   }
   const match = /^(\d+)(b|kb|mb)?$/i.exec(raw.trim());
   if (!match) {
-    throw new ConfigError('CUSTOS_BODY_LIMIT', `must be a size such as 512kb or 2mb, got "${raw}".`);
+    throw new ConfigError(
+      'CUSTOS_BODY_LIMIT',
+      `must be a size such as 512kb or 2mb, got "${raw}".`,
+    );
   }
-  const unit = { b: 1, kb: 1024, mb: 1024 * 1024 }[(match[2] ?? 'b').toLowerCase() as 'b' | 'kb' | 'mb'];
+  const unit = { b: 1, kb: 1024, mb: 1024 * 1024 }[
+    (match[2] ?? 'b').toLowerCase() as 'b' | 'kb' | 'mb'
+  ];
   return Number(match[1]) * unit;
 }
 
@@ -98,7 +107,10 @@ function masterKey(env: Env, dataDir: string): { key: Buffer; created: boolean }
   const decode = (raw: string, variable: string): Buffer => {
     const key = Buffer.from(raw.trim(), 'base64');
     if (key.length !== 32) {
-      throw new ConfigError(variable, 'must be 32 random bytes in base64 (e.g. `openssl rand -base64 32`).');
+      throw new ConfigError(
+        variable,
+        'must be 32 random bytes in base64 (e.g. `openssl rand -base64 32`).',
+      );
     }
     return key;
   };
@@ -107,7 +119,10 @@ function masterKey(env: Env, dataDir: string): { key: Buffer; created: boolean }
   }
   const file = join(dataDir, 'master.key');
   if (existsSync(file)) {
-    return { key: decode(readFileSync(file, 'utf8'), `CUSTOS_MASTER_KEY (file ${file})`), created: false };
+    return {
+      key: decode(readFileSync(file, 'utf8'), `CUSTOS_MASTER_KEY (file ${file})`),
+      created: false,
+    };
   }
   const key = Buffer.from(crypto.getRandomValues(new Uint8Array(32)));
   mkdirSync(dataDir, { recursive: true });
@@ -123,13 +138,32 @@ function oidc(env: Env): OidcOptions | undefined {
   }
   const missing = names.find((name) => !env[name]);
   if (missing) {
-    throw new ConfigError(missing, `is required when ${set.join(', ')} ${set.length > 1 ? 'are' : 'is'} set.`);
+    throw new ConfigError(
+      missing,
+      `is required when ${set.join(', ')} ${set.length > 1 ? 'are' : 'is'} set.`,
+    );
   }
-  const algorithms = env.OIDC_ALGORITHMS ? env.OIDC_ALGORITHMS.split(',').map((a) => a.trim()) : OIDC_DEFAULT_ALGORITHMS;
-  const allowed = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'];
+  const algorithms = env.OIDC_ALGORITHMS
+    ? env.OIDC_ALGORITHMS.split(',').map((a) => a.trim())
+    : OIDC_DEFAULT_ALGORITHMS;
+  const allowed = [
+    'RS256',
+    'RS384',
+    'RS512',
+    'PS256',
+    'PS384',
+    'PS512',
+    'ES256',
+    'ES384',
+    'ES512',
+    'EdDSA',
+  ];
   const bad = algorithms.find((a) => !allowed.includes(a));
   if (bad !== undefined) {
-    throw new ConfigError('OIDC_ALGORITHMS', `"${bad}" is not an accepted asymmetric algorithm (${allowed.join(', ')}).`);
+    throw new ConfigError(
+      'OIDC_ALGORITHMS',
+      `"${bad}" is not an accepted asymmetric algorithm (${allowed.join(', ')}).`,
+    );
   }
   return {
     issuer: env.OIDC_ISSUER!,
@@ -145,14 +179,21 @@ export function loadServerConfig(env: Env = process.env): ServerConfig {
   const dataDir = resolve(env.CUSTOS_DATA_DIR || './data');
   const logLevel = env.LOG_LEVEL || 'info';
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
-    throw new ConfigError('LOG_LEVEL', 'must be one of fatal, error, warn, info, debug, trace, silent.');
+    throw new ConfigError(
+      'LOG_LEVEL',
+      'must be one of fatal, error, warn, info, debug, trace, silent.',
+    );
   }
   const adminEmail = env.CUSTOS_ADMIN_EMAIL?.trim();
   if (adminEmail !== undefined && adminEmail !== '' && !/^[^@\s]+@[^@\s]+$/.test(adminEmail)) {
     throw new ConfigError('CUSTOS_ADMIN_EMAIL', 'must be an email address.');
   }
   const adminPassword = env.CUSTOS_ADMIN_PASSWORD;
-  if (adminPassword !== undefined && adminPassword !== '' && (adminPassword.length < 12 || adminPassword.length > 256)) {
+  if (
+    adminPassword !== undefined &&
+    adminPassword !== '' &&
+    (adminPassword.length < 12 || adminPassword.length > 256)
+  ) {
     throw new ConfigError('CUSTOS_ADMIN_PASSWORD', 'must be 12 to 256 characters long.');
   }
   const databaseConfig = database(env, dataDir);

@@ -15,7 +15,13 @@ export const SERVER_ENTITIES = [...AUDIT_ENTITIES, ...IDENTITY_ENTITIES];
 export function dataSourceOptions(database: DatabaseConfig): DataSourceOptions {
   const common = { entities: SERVER_ENTITIES, synchronize: false, migrationsRun: true } as const;
   if (database.type === 'postgres') {
-    return { ...common, type: 'postgres', url: database.url, migrations: POSTGRES_MIGRATIONS, extra: { max: 20 } };
+    return {
+      ...common,
+      type: 'postgres',
+      url: database.url,
+      migrations: POSTGRES_MIGRATIONS,
+      extra: { max: 20 },
+    };
   }
   return {
     ...common,

@@ -30,7 +30,11 @@ export class HealthController {
     try {
       await this.dataSource.query('SELECT 1');
     } catch {
-      throw new CustosError('unavailable', 'server.database_unavailable', 'The database does not answer.');
+      throw new CustosError(
+        'unavailable',
+        'server.database_unavailable',
+        'The database does not answer.',
+      );
     }
     return { status: 'ok' };
   }

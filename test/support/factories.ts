@@ -20,7 +20,12 @@ export interface CreatedUser {
 export async function newUser(
   server: TestServer,
   adminToken: string,
-  fields: { superAdmin?: boolean; teamIds?: string[]; businessUnitId?: string; email?: string } = {},
+  fields: {
+    superAdmin?: boolean;
+    teamIds?: string[];
+    businessUnitId?: string;
+    email?: string;
+  } = {},
 ): Promise<CreatedUser> {
   const email = fields.email ?? uniqueEmail();
   const response = await server
@@ -29,7 +34,9 @@ export async function newUser(
     .auth(adminToken, { type: 'bearer' })
     .send({ displayName: email.split('@')[0], password: USER_PASSWORD, ...fields, email });
   if (response.status !== 201) {
-    throw new Error(`creating ${email} failed: ${response.status} ${JSON.stringify(response.body)}`);
+    throw new Error(
+      `creating ${email} failed: ${response.status} ${JSON.stringify(response.body)}`,
+    );
   }
   const token = await server.login(email, USER_PASSWORD);
   return { id: (response.body as { id: string }).id, email, token };

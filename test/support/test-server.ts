@@ -38,7 +38,10 @@ export interface TestServerOptions {
   clock?: Clock;
 }
 
-export async function startTestServer(kind: DatabaseKind, options: TestServerOptions = {}): Promise<TestServer> {
+export async function startTestServer(
+  kind: DatabaseKind,
+  options: TestServerOptions = {},
+): Promise<TestServer> {
   const database: TestDatabase = await createTestDatabase(kind);
   const dataDir = mkdtempSync(join(tmpdir(), 'custos-e2e-'));
   const config = loadServerConfig({
@@ -58,13 +61,18 @@ export async function startTestServer(kind: DatabaseKind, options: TestServerOpt
     },
   });
   const logger = createLogger({ level: config.logLevel }, sink);
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, { clock: options.clock }), {
-    bodyParser: false,
-    logger: false,
-  });
+  const app = await NestFactory.create<NestExpressApplication>(
+    AppModule.forRoot(config, { clock: options.clock }),
+    {
+      bodyParser: false,
+      logger: false,
+    },
+  );
   configureApp(app, config, logger);
   await app.init();
-  const initial = await app.get(InitialAccountService).ensure({ email: config.adminEmail, password: config.adminPassword });
+  const initial = await app
+    .get(InitialAccountService)
+    .ensure({ email: config.adminEmail, password: config.adminPassword });
   if (!initial) {
     throw new Error('A fresh test database already had an account');
   }
@@ -80,7 +88,9 @@ export async function startTestServer(kind: DatabaseKind, options: TestServerOpt
     async login(email = ADMIN_EMAIL, password = ADMIN_PASSWORD, accountId?: string) {
       const response = await http().post('/api/v1/auth/login').send({ email, password, accountId });
       if (response.status !== 200) {
-        throw new Error(`login of ${email} failed: ${response.status} ${JSON.stringify(response.body)}`);
+        throw new Error(
+          `login of ${email} failed: ${response.status} ${JSON.stringify(response.body)}`,
+        );
       }
       return (response.body as { accessToken: string }).accessToken;
     },

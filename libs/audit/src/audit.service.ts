@@ -1,14 +1,15 @@
 import { createSecretKey, type KeyObject } from 'node:crypto';
 import {
   Clock,
-  DEFAULT_PAGE_SIZE,
-  MAX_PAGE_SIZE,
-  RequestContext,
-  TransactionHost,
   decodeCursor,
+  DEFAULT_PAGE_SIZE,
+  escapeLike,
   isUniqueViolation,
+  MAX_PAGE_SIZE,
   newId,
+  RequestContext,
   toPage,
+  TransactionHost,
   type Page,
 } from '@custos/core';
 import { Inject, Injectable } from '@nestjs/common';
@@ -97,10 +98,6 @@ function checkLength(value: string, field: string, max: number): void {
       `must be a non-empty string of at most ${max} characters`,
     );
   }
-}
-
-function escapeLike(value: string): string {
-  return value.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
 function isoBound(value: Date, field: string): string {

@@ -1,4 +1,12 @@
-import { CanActivate, Controller, ExecutionContext, Get, Injectable, Module, Post } from '@nestjs/common';
+import {
+  CanActivate,
+  Controller,
+  ExecutionContext,
+  Get,
+  Injectable,
+  Module,
+  Post,
+} from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import type { Request } from 'express';
@@ -22,7 +30,14 @@ class DemoAuthGuard implements CanActivate {
   canActivate(execution: ExecutionContext): boolean {
     const user = execution.switchToHttp().getRequest<Request>().header('x-demo-user');
     if (user) {
-      this.context.setActor({ kind: 'user', id: user, userId: user, accountId: 'acme', label: user, superAdmin: user === 'boss' });
+      this.context.setActor({
+        kind: 'user',
+        id: user,
+        userId: user,
+        accountId: 'acme',
+        label: user,
+        superAdmin: user === 'boss',
+      });
     }
     return true;
   }
@@ -36,7 +51,10 @@ class NotesController {
   @Authenticated()
   get(@IdParam('noteId') noteId: string): never {
     // Domain code throws CustosError; the filter renders it as RFC 9457 problem details.
-    throw CustosError.notFound('notes.not_found', `Note ${noteId} of account ${this.context.requireAccountId()}`);
+    throw CustosError.notFound(
+      'notes.not_found',
+      `Note ${noteId} of account ${this.context.requireAccountId()}`,
+    );
   }
 
   @Post('purge')
@@ -47,7 +65,10 @@ class NotesController {
 }
 
 @Module({
-  imports: [CoreModule.forRoot({ isGlobal: true }), TypeOrmModule.forRoot({ type: 'better-sqlite3', database: ':memory:' })],
+  imports: [
+    CoreModule.forRoot({ isGlobal: true }),
+    TypeOrmModule.forRoot({ type: 'better-sqlite3', database: ':memory:' }),
+  ],
   controllers: [NotesController],
   providers: [
     { provide: APP_GUARD, useClass: DemoAuthGuard },

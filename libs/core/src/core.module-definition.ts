@@ -25,5 +25,8 @@ export const {
   ASYNC_OPTIONS_TYPE: CORE_ASYNC_OPTIONS_TYPE,
 } = new ConfigurableModuleBuilder<CoreModuleOptions>()
   .setClassMethodName('forRoot')
-  .setExtras({ isGlobal: true }, (definition, extras) => ({ ...definition, global: extras.isGlobal }))
+  .setExtras({ isGlobal: true }, (definition, extras) => ({
+    ...definition,
+    global: extras.isGlobal,
+  }))
   .build();

@@ -42,7 +42,8 @@ import { RoutePolicyVerifier } from './policy/route-policy.verifier';
     {
       provide: PRIVILEGE_RESOLVER,
       inject: [CORE_MODULE_OPTIONS],
-      useFactory: (options: CoreModuleOptions) => options.privilegeResolver ?? new SuperAdminPrivilegeResolver(),
+      useFactory: (options: CoreModuleOptions) =>
+        options.privilegeResolver ?? new SuperAdminPrivilegeResolver(),
     },
     {
       provide: Clock,

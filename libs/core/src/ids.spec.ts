@@ -11,9 +11,13 @@ describe(newId.name, () => {
 
   it('orders ids by their creation time', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 2 ** 47 }), fc.integer({ min: 1, max: 2 ** 20 }), (t, delta) => {
-        expect(newId(t) < newId(t + delta)).toBe(true);
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: 2 ** 47 }),
+        fc.integer({ min: 1, max: 2 ** 20 }),
+        (t, delta) => {
+          expect(newId(t) < newId(t + delta)).toBe(true);
+        },
+      ),
     );
   });
 

@@ -5,11 +5,15 @@ export { RequestContext, type CustosClsStore } from './context/request-context';
 export { CustosError, type ErrorKind, type FieldError } from './errors/custos-error';
 export { ProblemDetailsFilter, statusOfKind, toCustosError } from './errors/problem-details.filter';
 export { PROBLEM_CONTENT_TYPE, type ProblemDetails } from './errors/problem-details';
-export { ProblemDetailsDto, FieldErrorDto, ApiProblemResponses } from './errors/problem-details.dto';
+export {
+  ProblemDetailsDto,
+  FieldErrorDto,
+  ApiProblemResponses,
+} from './errors/problem-details.dto';
 export { CustosValidationPipe } from './validation/validation.pipe';
 export { IdParam } from './validation/id-param';
 export { TransactionHost } from './database/transaction-host';
-export { isUniqueViolation } from './database/database-errors';
+export { escapeLike, isUniqueViolation } from './database/database-errors';
 export { TimestampColumn } from './database/timestamp-column';
 export { newId, isId } from './ids';
 export { Clock, SystemClock } from './clock';
@@ -22,6 +26,8 @@ export {
   encodeCursor,
   decodeCursor,
   toPage,
+  keysetPage,
+  mapPage,
   type Page,
 } from './pagination/pagination';
 export { TASK_PRIVILEGES, isTaskPrivilege, type TaskPrivilege } from './policy/task-privilege';
@@ -39,6 +45,11 @@ export {
   type PrivilegeResolver,
 } from './policy/privilege-resolver';
 export { PolicyGuard } from './policy/policy.guard';
-export { createLogger, PinoNestLogger, REDACTED_LOG_PATHS, type LoggerOptions } from './logging/logger';
+export {
+  createLogger,
+  PinoNestLogger,
+  REDACTED_LOG_PATHS,
+  type LoggerOptions,
+} from './logging/logger';
 export { httpLogging } from './logging/http-logging';
 export { deriveKey } from './secrets';

@@ -12,7 +12,11 @@ describe('README example of @custos/core', () => {
   });
 
   it('renders problems, refuses bad ids and enforces privileges as the README says', async () => {
-    const app = await (await Test.createTestingModule({ imports: [NotesAppModule] }).compile()).createNestApplication({ logger: false }).init();
+    const app = await (
+      await Test.createTestingModule({ imports: [NotesAppModule] }).compile()
+    )
+      .createNestApplication({ logger: false })
+      .init();
     try {
       const http = () => request(app.getHttpServer());
       const anonymous = await http().get('/notes/0193a6c4-7f1e-7c3a-9d1e-1f2a3b4c5d6e');
@@ -20,7 +24,9 @@ describe('README example of @custos/core', () => {
       const badId = await http().get('/notes/not-an-id').set('x-demo-user', 'ann');
       expect(badId.status).toBe(422);
       expect(badId.body.errors).toEqual([{ field: 'noteId', message: 'must be a UUID' }]);
-      const missing = await http().get('/notes/0193a6c4-7f1e-7c3a-9d1e-1f2a3b4c5d6e').set('x-demo-user', 'ann');
+      const missing = await http()
+        .get('/notes/0193a6c4-7f1e-7c3a-9d1e-1f2a3b4c5d6e')
+        .set('x-demo-user', 'ann');
       expect(missing.status).toBe(404);
       expect(missing.headers['content-type']).toMatch(/^application\/problem\+json/);
       const forbidden = await http().post('/notes/purge').set('x-demo-user', 'ann');

@@ -2,7 +2,13 @@ import { Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AUDIT_ENTITIES, AuditModule } from '@custos/audit';
-import { CoreModule, CustosValidationPipe, PolicyGuard, ProblemDetailsFilter, deriveKey } from '@custos/core';
+import {
+  CoreModule,
+  CustosValidationPipe,
+  PolicyGuard,
+  ProblemDetailsFilter,
+  deriveKey,
+} from '@custos/core';
 import { AuthenticationGuard, IDENTITY_ENTITIES, IdentityModule } from '@custos/identity';
 
 /** Your own 32-byte secret, e.g. from a secret manager. */
@@ -21,7 +27,11 @@ const masterSecret = Buffer.from(process.env.MY_APP_SECRET ?? '', 'base64');
     IdentityModule.forRoot({
       tokenSigningKey: deriveKey(masterSecret, 'my-app/access-token'),
       tokenTtlSeconds: 900,
-      oidc: { issuer: 'https://login.example.com/', audience: 'my-app', jwksUrl: 'https://login.example.com/.well-known/jwks.json' },
+      oidc: {
+        issuer: 'https://login.example.com/',
+        audience: 'my-app',
+        jwksUrl: 'https://login.example.com/.well-known/jwks.json',
+      },
     }),
   ],
   providers: [

@@ -3,42 +3,99 @@ import { CustosError } from '@custos/core';
 /** The errors of `@custos/identity`; codes are stable, details say what to do. */
 export const IdentityErrors = {
   invalidCredentials: () =>
-    new CustosError('unauthenticated', 'identity.invalid_credentials', 'The email or password is wrong.'),
+    new CustosError(
+      'unauthenticated',
+      'identity.invalid_credentials',
+      'The email or password is wrong.',
+    ),
   invalidToken: () =>
-    new CustosError('unauthenticated', 'identity.invalid_token', 'The access token or API key is missing, invalid or expired.'),
+    new CustosError(
+      'unauthenticated',
+      'identity.invalid_token',
+      'The access token or API key is missing, invalid or expired.',
+    ),
   tooManyAttempts: (retryAfterSeconds: number) =>
-    new CustosError('rate_limited', 'identity.too_many_attempts', 'Too many failed sign-in attempts. Wait before trying again.', {
-      retryAfterSeconds,
-    }),
+    new CustosError(
+      'rate_limited',
+      'identity.too_many_attempts',
+      'Too many failed sign-in attempts. Wait before trying again.',
+      {
+        retryAfterSeconds,
+      },
+    ),
   accountRequired: (accounts: { id: string; name: string }[]) =>
-    new CustosError('validation', 'identity.account_required', 'You belong to several accounts: repeat the request with one of them as accountId.', {
-      errors: [{ field: 'accountId', message: 'choose one of the listed accounts' }],
-      extensions: { accounts },
-    }),
+    new CustosError(
+      'validation',
+      'identity.account_required',
+      'You belong to several accounts: repeat the request with one of them as accountId.',
+      {
+        errors: [{ field: 'accountId', message: 'choose one of the listed accounts' }],
+        extensions: { accounts },
+      },
+    ),
   notAMember: (field: string) =>
-    CustosError.invalidField('identity.not_a_member', field, 'you are not an active member of this account'),
+    CustosError.invalidField(
+      'identity.not_a_member',
+      field,
+      'you are not an active member of this account',
+    ),
   lastSuperAdmin: () =>
-    new CustosError('conflict', 'identity.last_super_admin', 'This would leave the account without a super admin. Make another user super admin first.'),
+    new CustosError(
+      'conflict',
+      'identity.last_super_admin',
+      'This would leave the account without a super admin. Make another user super admin first.',
+    ),
   userNotFound: () => CustosError.notFound('identity.user_not_found', 'The user'),
   teamNotFound: () => CustosError.notFound('identity.team_not_found', 'The team'),
-  businessUnitNotFound: () => CustosError.notFound('identity.business_unit_not_found', 'The business unit'),
+  businessUnitNotFound: () =>
+    CustosError.notFound('identity.business_unit_not_found', 'The business unit'),
   apiKeyNotFound: () => CustosError.notFound('identity.api_key_not_found', 'The API key'),
   alreadyMember: () =>
-    new CustosError('conflict', 'identity.already_member', 'A user with this email is already a member of this account.', {
-      errors: [{ field: 'email', message: 'is already a member of this account' }],
-    }),
+    new CustosError(
+      'conflict',
+      'identity.already_member',
+      'A user with this email is already a member of this account.',
+      {
+        errors: [{ field: 'email', message: 'is already a member of this account' }],
+      },
+    ),
   duplicateName: (what: string) =>
-    new CustosError('conflict', 'identity.duplicate_name', `${what} with this name already exists in this account.`, {
-      errors: [{ field: 'name', message: 'is already taken in this account' }],
-    }),
+    new CustosError(
+      'conflict',
+      'identity.duplicate_name',
+      `${what} with this name already exists in this account.`,
+      {
+        errors: [{ field: 'name', message: 'is already taken in this account' }],
+      },
+    ),
   businessUnitInUse: () =>
-    new CustosError('conflict', 'identity.business_unit_in_use', 'The business unit still has child units or members. Move them first.'),
+    new CustosError(
+      'conflict',
+      'identity.business_unit_in_use',
+      'The business unit still has child units or members. Move them first.',
+    ),
   rootBusinessUnit: () =>
-    new CustosError('conflict', 'identity.root_business_unit', 'The root business unit cannot be deleted or moved.'),
+    new CustosError(
+      'conflict',
+      'identity.root_business_unit',
+      'The root business unit cannot be deleted or moved.',
+    ),
   businessUnitCycle: () =>
-    CustosError.invalidField('identity.business_unit_cycle', 'parentId', 'cannot be the unit itself or one of its descendants'),
+    CustosError.invalidField(
+      'identity.business_unit_cycle',
+      'parentId',
+      'cannot be the unit itself or one of its descendants',
+    ),
   passwordLoginDisabled: () =>
-    new CustosError('conflict', 'identity.no_password', 'This user signs in through the identity provider and has no password.'),
+    new CustosError(
+      'conflict',
+      'identity.no_password',
+      'This user signs in through the identity provider and has no password.',
+    ),
   scopeNotHeld: (index: number) =>
-    CustosError.invalidField('identity.scope_not_held', `scopes[${index}]`, 'you cannot grant a privilege you do not hold'),
+    CustosError.invalidField(
+      'identity.scope_not_held',
+      `scopes[${index}]`,
+      'you cannot grant a privilege you do not hold',
+    ),
 } as const;

@@ -31,7 +31,15 @@ import { UserService } from './users/user.service';
 import { UsersController } from './users/users.controller';
 
 /** Every entity of `@custos/identity`, for the host's DataSource and migrations. */
-export const IDENTITY_ENTITIES = [Account, User, Membership, Team, TeamMember, BusinessUnit, ApiKey];
+export const IDENTITY_ENTITIES = [
+  Account,
+  User,
+  Membership,
+  Team,
+  TeamMember,
+  BusinessUnit,
+  ApiKey,
+];
 
 /**
  * Accounts, users, memberships, teams, business units, sign-in (password, OIDC, API keys) and
@@ -40,7 +48,15 @@ export const IDENTITY_ENTITIES = [Account, User, Membership, Team, TeamMember, B
  */
 @Module({
   imports: [TypeOrmModule.forFeature(IDENTITY_ENTITIES)],
-  controllers: [AuthController, MeController, AccountsController, UsersController, TeamsController, BusinessUnitsController, ApiKeysController],
+  controllers: [
+    AuthController,
+    MeController,
+    AccountsController,
+    UsersController,
+    TeamsController,
+    BusinessUnitsController,
+    ApiKeysController,
+  ],
   providers: [
     AccountService,
     InitialAccountService,
@@ -57,6 +73,17 @@ export const IDENTITY_ENTITIES = [Account, User, Membership, Team, TeamMember, B
     TeamService,
     UserService,
   ],
-  exports: [AuthenticationGuard, Authenticator, InitialAccountService, PasswordHasher, AccessTokenService, AccountService, UserService, TeamService, BusinessUnitService, ApiKeyService],
+  exports: [
+    AuthenticationGuard,
+    Authenticator,
+    InitialAccountService,
+    PasswordHasher,
+    AccessTokenService,
+    AccountService,
+    UserService,
+    TeamService,
+    BusinessUnitService,
+    ApiKeyService,
+  ],
 })
 export class IdentityModule extends IdentityConfigurableModule {}

@@ -23,11 +23,39 @@ export { Authenticator, type PresentedCredential } from './auth/authenticator';
 export { AccessTokenService } from './auth/access-token.service';
 export { PasswordHasher } from './auth/password-hasher';
 export { OIDC_DEFAULT_ALGORITHMS } from './auth/oidc-verifier';
-export { InitialAccountService, DEFAULT_ADMIN_EMAIL, type InitialAccount } from './accounts/initial-account';
+export {
+  InitialAccountService,
+  DEFAULT_ADMIN_EMAIL,
+  type InitialAccount,
+} from './accounts/initial-account';
 export { AccountDto, MyAccountDto, AccountNameDto } from './accounts/account.dto';
-export { UserDto, UserPageDto, CreateUserDto, UpdateUserDto, ListUsersQueryDto } from './users/user.dto';
-export { TeamDto, TeamPageDto, CreateTeamDto, UpdateTeamDto, TeamMembersDto, TeamMemberDto, TeamMemberPageDto } from './teams/team.dto';
-export { BusinessUnitDto, BusinessUnitPageDto, CreateBusinessUnitDto, UpdateBusinessUnitDto } from './business-units/business-unit.dto';
-export { ApiKeyDto, ApiKeyPageDto, CreateApiKeyDto, CreatedApiKeyDto } from './api-keys/api-key.dto';
+export {
+  UserDto,
+  UserPageDto,
+  CreateUserDto,
+  UpdateUserDto,
+  ListUsersQueryDto,
+} from './users/user.dto';
+export {
+  TeamDto,
+  TeamPageDto,
+  CreateTeamDto,
+  UpdateTeamDto,
+  TeamMembersDto,
+  TeamMemberDto,
+  TeamMemberPageDto,
+} from './teams/team.dto';
+export {
+  BusinessUnitDto,
+  BusinessUnitPageDto,
+  CreateBusinessUnitDto,
+  UpdateBusinessUnitDto,
+} from './business-units/business-unit.dto';
+export {
+  ApiKeyDto,
+  ApiKeyPageDto,
+  CreateApiKeyDto,
+  CreatedApiKeyDto,
+} from './api-keys/api-key.dto';
 export { LoginDto, AccessTokenDto, ChangePasswordDto } from './auth/login.dto';
 export { MeDto, UpdateMeDto } from './me/me.dto';

@@ -23,15 +23,26 @@ describe('README example of @custos/identity', () => {
       .overrideProvider(getDataSourceToken())
       .useFactory({
         factory: () =>
-          new DataSource({ type: 'better-sqlite3', database: ':memory:', entities: [...AUDIT_ENTITIES, ...IDENTITY_ENTITIES], synchronize: true }).initialize(),
+          new DataSource({
+            type: 'better-sqlite3',
+            database: ':memory:',
+            entities: [...AUDIT_ENTITIES, ...IDENTITY_ENTITIES],
+            synchronize: true,
+          }).initialize(),
       })
       .compile();
     const app = await moduleRef.createNestApplication({ logger: false }).init();
     try {
-      await app.get(InitialAccountService).ensure({ email: 'owner@example.com', password: 'a long enough password' });
-      const login = await request(app.getHttpServer()).post('/api/v1/auth/login').send({ email: 'owner@example.com', password: 'a long enough password' });
+      await app
+        .get(InitialAccountService)
+        .ensure({ email: 'owner@example.com', password: 'a long enough password' });
+      const login = await request(app.getHttpServer())
+        .post('/api/v1/auth/login')
+        .send({ email: 'owner@example.com', password: 'a long enough password' });
       expect(login.status).toBe(200);
-      const me = await request(app.getHttpServer()).get('/api/v1/me').auth(login.body.accessToken, { type: 'bearer' });
+      const me = await request(app.getHttpServer())
+        .get('/api/v1/me')
+        .auth(login.body.accessToken, { type: 'bearer' });
       expect(me.body).toMatchObject({ superAdmin: true, account: { name: 'Demo' } });
     } finally {
       await app.close();

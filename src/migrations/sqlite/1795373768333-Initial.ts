@@ -4,28 +4,72 @@ export class Initial1795373768333 implements MigrationInterface {
   name = 'Initial1795373768333';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(`CREATE TABLE "audit_chain_head" ("account_id" varchar(36) PRIMARY KEY NOT NULL, "seq" bigint NOT NULL, "hash" varchar(64) NOT NULL, "signature" varchar(64) NOT NULL, "updated_at" varchar(24) NOT NULL)`);
-    await queryRunner.query(`CREATE TABLE "audit_event" ("id" varchar(36) PRIMARY KEY NOT NULL, "account_id" varchar(36) NOT NULL, "seq" bigint NOT NULL, "prev_hash" varchar(64) NOT NULL, "hash" varchar(64) NOT NULL, "occurred_at" varchar(24) NOT NULL, "actor_kind" varchar(32) NOT NULL, "actor_id" varchar(255) NOT NULL, "actor_label" varchar(255) NOT NULL, "action" varchar(100) NOT NULL, "target_type" varchar(64), "target_id" varchar(255), "metadata" text NOT NULL, "request_id" varchar(100), CONSTRAINT "audit_event_account_seq_uq" UNIQUE ("account_id", "seq"), CONSTRAINT "audit_event_seq_positive_ck" CHECK ("seq" > 0))`);
-    await queryRunner.query(`CREATE INDEX "audit_event_account_target_idx" ON "audit_event" ("account_id", "target_type", "target_id") `);
-    await queryRunner.query(`CREATE INDEX "audit_event_account_actor_idx" ON "audit_event" ("account_id", "actor_id") `);
-    await queryRunner.query(`CREATE INDEX "audit_event_account_action_idx" ON "audit_event" ("account_id", "action") `);
-    await queryRunner.query(`CREATE INDEX "audit_event_account_occurred_at_idx" ON "audit_event" ("account_id", "occurred_at") `);
-    await queryRunner.query(`CREATE TABLE "identity_account" ("id" varchar(36) PRIMARY KEY NOT NULL, "name" varchar(200) NOT NULL, "created_at" varchar(24) NOT NULL, "updated_at" varchar(24) NOT NULL)`);
-    await queryRunner.query(`CREATE TABLE "identity_business_unit" ("id" varchar(36) PRIMARY KEY NOT NULL, "account_id" varchar(36) NOT NULL, "name" varchar(200) NOT NULL, "parent_id" varchar(36), "created_at" varchar(24) NOT NULL, "updated_at" varchar(24) NOT NULL)`);
-    await queryRunner.query(`CREATE INDEX "identity_business_unit_account_parent_idx" ON "identity_business_unit" ("account_id", "parent_id") `);
-    await queryRunner.query(`CREATE UNIQUE INDEX "identity_business_unit_account_name_uq" ON "identity_business_unit" ("account_id", "name") `);
-    await queryRunner.query(`CREATE TABLE "identity_membership" ("id" varchar(36) PRIMARY KEY NOT NULL, "account_id" varchar(36) NOT NULL, "user_id" varchar(36) NOT NULL, "super_admin" boolean NOT NULL DEFAULT (0), "status" varchar(16) NOT NULL DEFAULT ('active'), "business_unit_id" varchar(36) NOT NULL, "created_at" varchar(24) NOT NULL, "updated_at" varchar(24) NOT NULL)`);
-    await queryRunner.query(`CREATE INDEX "identity_membership_account_bu_idx" ON "identity_membership" ("account_id", "business_unit_id") `);
-    await queryRunner.query(`CREATE INDEX "identity_membership_user_idx" ON "identity_membership" ("user_id") `);
-    await queryRunner.query(`CREATE UNIQUE INDEX "identity_membership_account_user_uq" ON "identity_membership" ("account_id", "user_id") `);
-    await queryRunner.query(`CREATE TABLE "identity_user" ("id" varchar(36) PRIMARY KEY NOT NULL, "email" varchar(320) NOT NULL, "display_name" varchar(200) NOT NULL, "password_hash" varchar(200), "created_at" varchar(24) NOT NULL, "updated_at" varchar(24) NOT NULL)`);
-    await queryRunner.query(`CREATE UNIQUE INDEX "identity_user_email_uq" ON "identity_user" ("email") `);
-    await queryRunner.query(`CREATE TABLE "identity_api_key" ("id" varchar(36) PRIMARY KEY NOT NULL, "account_id" varchar(36) NOT NULL, "name" varchar(200) NOT NULL, "secret_hash" varchar(64) NOT NULL, "secret_hint" varchar(12) NOT NULL, "scopes" text NOT NULL, "created_by_user_id" varchar(36) NOT NULL, "created_at" varchar(24) NOT NULL, "expires_at" varchar(24), "last_used_at" varchar(24), "revoked_at" varchar(24))`);
-    await queryRunner.query(`CREATE INDEX "identity_api_key_account_idx" ON "identity_api_key" ("account_id") `);
-    await queryRunner.query(`CREATE TABLE "identity_team_member" ("team_id" varchar(36) NOT NULL, "user_id" varchar(36) NOT NULL, "account_id" varchar(36) NOT NULL, "created_at" varchar(24) NOT NULL, PRIMARY KEY ("team_id", "user_id"))`);
-    await queryRunner.query(`CREATE INDEX "identity_team_member_account_user_idx" ON "identity_team_member" ("account_id", "user_id") `);
-    await queryRunner.query(`CREATE TABLE "identity_team" ("id" varchar(36) PRIMARY KEY NOT NULL, "account_id" varchar(36) NOT NULL, "name" varchar(200) NOT NULL, "description" varchar(1000) NOT NULL DEFAULT (''), "created_at" varchar(24) NOT NULL, "updated_at" varchar(24) NOT NULL)`);
-    await queryRunner.query(`CREATE UNIQUE INDEX "identity_team_account_name_uq" ON "identity_team" ("account_id", "name") `);
+    await queryRunner.query(
+      `CREATE TABLE "audit_chain_head" ("account_id" varchar(36) PRIMARY KEY NOT NULL, "seq" bigint NOT NULL, "hash" varchar(64) NOT NULL, "signature" varchar(64) NOT NULL, "updated_at" varchar(24) NOT NULL)`,
+    );
+    await queryRunner.query(
+      `CREATE TABLE "audit_event" ("id" varchar(36) PRIMARY KEY NOT NULL, "account_id" varchar(36) NOT NULL, "seq" bigint NOT NULL, "prev_hash" varchar(64) NOT NULL, "hash" varchar(64) NOT NULL, "occurred_at" varchar(24) NOT NULL, "actor_kind" varchar(32) NOT NULL, "actor_id" varchar(255) NOT NULL, "actor_label" varchar(255) NOT NULL, "action" varchar(100) NOT NULL, "target_type" varchar(64), "target_id" varchar(255), "metadata" text NOT NULL, "request_id" varchar(100), CONSTRAINT "audit_event_account_seq_uq" UNIQUE ("account_id", "seq"), CONSTRAINT "audit_event_seq_positive_ck" CHECK ("seq" > 0))`,
+    );
+    await queryRunner.query(
+      `CREATE INDEX "audit_event_account_target_idx" ON "audit_event" ("account_id", "target_type", "target_id") `,
+    );
+    await queryRunner.query(
+      `CREATE INDEX "audit_event_account_actor_idx" ON "audit_event" ("account_id", "actor_id") `,
+    );
+    await queryRunner.query(
+      `CREATE INDEX "audit_event_account_action_idx" ON "audit_event" ("account_id", "action") `,
+    );
+    await queryRunner.query(
+      `CREATE INDEX "audit_event_account_occurred_at_idx" ON "audit_event" ("account_id", "occurred_at") `,
+    );
+    await queryRunner.query(
+      `CREATE TABLE "identity_account" ("id" varchar(36) PRIMARY KEY NOT NULL, "name" varchar(200) NOT NULL, "created_at" varchar(24) NOT NULL, "updated_at" varchar(24) NOT NULL)`,
+    );
+    await queryRunner.query(
+      `CREATE TABLE "identity_business_unit" ("id" varchar(36) PRIMARY KEY NOT NULL, "account_id" varchar(36) NOT NULL, "name" varchar(200) NOT NULL, "parent_id" varchar(36), "created_at" varchar(24) NOT NULL, "updated_at" varchar(24) NOT NULL)`,
+    );
+    await queryRunner.query(
+      `CREATE INDEX "identity_business_unit_account_parent_idx" ON "identity_business_unit" ("account_id", "parent_id") `,
+    );
+    await queryRunner.query(
+      `CREATE UNIQUE INDEX "identity_business_unit_account_name_uq" ON "identity_business_unit" ("account_id", "name") `,
+    );
+    await queryRunner.query(
+      `CREATE TABLE "identity_membership" ("id" varchar(36) PRIMARY KEY NOT NULL, "account_id" varchar(36) NOT NULL, "user_id" varchar(36) NOT NULL, "super_admin" boolean NOT NULL DEFAULT (0), "status" varchar(16) NOT NULL DEFAULT ('active'), "business_unit_id" varchar(36) NOT NULL, "created_at" varchar(24) NOT NULL, "updated_at" varchar(24) NOT NULL)`,
+    );
+    await queryRunner.query(
+      `CREATE INDEX "identity_membership_account_bu_idx" ON "identity_membership" ("account_id", "business_unit_id") `,
+    );
+    await queryRunner.query(
+      `CREATE INDEX "identity_membership_user_idx" ON "identity_membership" ("user_id") `,
+    );
+    await queryRunner.query(
+      `CREATE UNIQUE INDEX "identity_membership_account_user_uq" ON "identity_membership" ("account_id", "user_id") `,
+    );
+    await queryRunner.query(
+      `CREATE TABLE "identity_user" ("id" varchar(36) PRIMARY KEY NOT NULL, "email" varchar(320) NOT NULL, "display_name" varchar(200) NOT NULL, "password_hash" varchar(200), "created_at" varchar(24) NOT NULL, "updated_at" varchar(24) NOT NULL)`,
+    );
+    await queryRunner.query(
+      `CREATE UNIQUE INDEX "identity_user_email_uq" ON "identity_user" ("email") `,
+    );
+    await queryRunner.query(
+      `CREATE TABLE "identity_api_key" ("id" varchar(36) PRIMARY KEY NOT NULL, "account_id" varchar(36) NOT NULL, "name" varchar(200) NOT NULL, "secret_hash" varchar(64) NOT NULL, "secret_hint" varchar(12) NOT NULL, "scopes" text NOT NULL, "created_by_user_id" varchar(36) NOT NULL, "created_at" varchar(24) NOT NULL, "expires_at" varchar(24), "last_used_at" varchar(24), "revoked_at" varchar(24))`,
+    );
+    await queryRunner.query(
+      `CREATE INDEX "identity_api_key_account_idx" ON "identity_api_key" ("account_id") `,
+    );
+    await queryRunner.query(
+      `CREATE TABLE "identity_team_member" ("team_id" varchar(36) NOT NULL, "user_id" varchar(36) NOT NULL, "account_id" varchar(36) NOT NULL, "created_at" varchar(24) NOT NULL, PRIMARY KEY ("team_id", "user_id"))`,
+    );
+    await queryRunner.query(
+      `CREATE INDEX "identity_team_member_account_user_idx" ON "identity_team_member" ("account_id", "user_id") `,
+    );
+    await queryRunner.query(
+      `CREATE TABLE "identity_team" ("id" varchar(36) PRIMARY KEY NOT NULL, "account_id" varchar(36) NOT NULL, "name" varchar(200) NOT NULL, "description" varchar(1000) NOT NULL DEFAULT (''), "created_at" varchar(24) NOT NULL, "updated_at" varchar(24) NOT NULL)`,
+    );
+    await queryRunner.query(
+      `CREATE UNIQUE INDEX "identity_team_account_name_uq" ON "identity_team" ("account_id", "name") `,
+    );
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {

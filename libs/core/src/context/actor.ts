@@ -24,5 +24,12 @@ export interface Actor {
 
 /** The actor used by background jobs and bootstrap code acting for an account. */
 export function systemActor(accountId: string): Actor {
-  return { kind: 'system', id: 'system', accountId, userId: null, label: 'system', superAdmin: true };
+  return {
+    kind: 'system',
+    id: 'system',
+    accountId,
+    userId: null,
+    label: 'system',
+    superAdmin: true,
+  };
 }

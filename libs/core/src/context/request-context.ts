@@ -26,7 +26,11 @@ export class RequestContext {
   requireActor(): Actor {
     const actor = this.actor;
     if (!actor) {
-      throw new CustosError('unauthenticated', 'core.unauthenticated', 'Authentication is required.');
+      throw new CustosError(
+        'unauthenticated',
+        'core.unauthenticated',
+        'Authentication is required.',
+      );
     }
     return actor;
   }

@@ -13,6 +13,8 @@ const isoTransformer: ValueTransformer = {
  * PostgreSQL, no session time-zone conversions, lexical order equals time order (so range
  * filters and keyset pagination work in SQL), and hashes over stored rows are reproducible.
  */
-export function TimestampColumn(options: Pick<ColumnOptions, 'name' | 'nullable'> = {}): PropertyDecorator {
+export function TimestampColumn(
+  options: Pick<ColumnOptions, 'name' | 'nullable'> = {},
+): PropertyDecorator {
   return Column({ ...options, type: 'varchar', length: ISO_LENGTH, transformer: isoTransformer });
 }

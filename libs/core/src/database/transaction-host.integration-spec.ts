@@ -2,7 +2,12 @@ import { Test } from '@nestjs/testing';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { Column, DataSource, Entity, PrimaryColumn } from 'typeorm';
 import { CoreModule } from '../core.module';
-import { connectionOptionsOf, createTestDatabase, testDatabaseKinds, type TestDatabase } from '../testing/test-database';
+import {
+  connectionOptionsOf,
+  createTestDatabase,
+  testDatabaseKinds,
+  type TestDatabase,
+} from '../testing/test-database';
 import { TransactionHost } from './transaction-host';
 
 @Entity('core_test_counter')
@@ -23,7 +28,14 @@ describe.each(testDatabaseKinds())(`${TransactionHost.name} on %s`, (kind) => {
   beforeAll(async () => {
     database = await createTestDatabase(kind);
     const moduleRef = await Test.createTestingModule({
-      imports: [CoreModule.forRoot({}), TypeOrmModule.forRoot({ ...connectionOptionsOf(database), entities: [Counter], synchronize: true })],
+      imports: [
+        CoreModule.forRoot({}),
+        TypeOrmModule.forRoot({
+          ...connectionOptionsOf(database),
+          entities: [Counter],
+          synchronize: true,
+        }),
+      ],
     }).compile();
     const app = await moduleRef.createNestApplication({ logger: false }).init();
     sut = app.get(TransactionHost);
@@ -49,7 +61,9 @@ describe.each(testDatabaseKinds())(`${TransactionHost.name} on %s`, (kind) => {
         throw new Error('half-way failure');
       }),
     ).rejects.toThrow('half-way failure');
-    await expect(dataSource.getRepository(Counter).find()).resolves.toEqual([{ id: 'c', value: 0 }]);
+    await expect(dataSource.getRepository(Counter).find()).resolves.toEqual([
+      { id: 'c', value: 0 },
+    ]);
   });
 
   it('joins the open transaction from code that only knows the host', async () => {
@@ -58,7 +72,9 @@ describe.each(testDatabaseKinds())(`${TransactionHost.name} on %s`, (kind) => {
       expect(sut.inTransaction).toBe(true);
     });
     expect(sut.inTransaction).toBe(false);
-    await expect(dataSource.getRepository(Counter).findOneByOrFail({ id: 'c' })).resolves.toMatchObject({ value: 5 });
+    await expect(
+      dataSource.getRepository(Counter).findOneByOrFail({ id: 'c' }),
+    ).resolves.toMatchObject({ value: 5 });
   });
 
   it('runs concurrent read-modify-write transactions without losing updates or failing', async () => {
@@ -72,6 +88,8 @@ describe.each(testDatabaseKinds())(`${TransactionHost.name} on %s`, (kind) => {
         await manager.update(Counter, { id: 'c' }, { value: counter.value + 1 });
       });
     await Promise.all(Array.from({ length: 40 }, increment));
-    await expect(dataSource.getRepository(Counter).findOneByOrFail({ id: 'c' })).resolves.toMatchObject({ value: 40 });
+    await expect(
+      dataSource.getRepository(Counter).findOneByOrFail({ id: 'c' }),
+    ).resolves.toMatchObject({ value: 40 });
   });
 });

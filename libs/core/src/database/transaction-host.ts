@@ -22,7 +22,10 @@ export class TransactionHost {
 
   /** The manager of the current transaction, or the data source's when none is open. */
   get manager(): EntityManager {
-    return (this.cls.isActive() ? this.cls.get<EntityManager>(TRANSACTION_KEY) : undefined) ?? this.dataSource.manager;
+    return (
+      (this.cls.isActive() ? this.cls.get<EntityManager>(TRANSACTION_KEY) : undefined) ??
+      this.dataSource.manager
+    );
   }
 
   get isPostgres(): boolean {

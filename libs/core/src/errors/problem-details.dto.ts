@@ -1,5 +1,11 @@
 import { applyDecorators } from '@nestjs/common';
-import { ApiExtraModels, ApiProperty, ApiPropertyOptional, ApiResponse, getSchemaPath } from '@nestjs/swagger';
+import {
+  ApiExtraModels,
+  ApiProperty,
+  ApiPropertyOptional,
+  ApiResponse,
+  getSchemaPath,
+} from '@nestjs/swagger';
 import { statusOfKind } from './problem-details.filter';
 import type { ErrorKind } from './custos-error';
 
@@ -28,7 +34,10 @@ export class ProblemDetailsDto {
   @ApiPropertyOptional({ example: '/api/v1/users' })
   instance?: string;
 
-  @ApiProperty({ description: 'Stable machine-readable error code.', example: 'core.validation_failed' })
+  @ApiProperty({
+    description: 'Stable machine-readable error code.',
+    example: 'core.validation_failed',
+  })
   code!: string;
 
   @ApiPropertyOptional({ type: [FieldErrorDto] })
@@ -42,7 +51,7 @@ const DESCRIPTIONS: Record<ErrorKind, string> = {
   bad_request: 'Malformed request (for example a body that is not JSON).',
   unauthenticated: 'Missing, invalid or expired credentials.',
   forbidden: 'The actor lacks the privilege named in the problem.',
-  not_found: 'No such resource in the actor\'s account.',
+  not_found: "No such resource in the actor's account.",
   conflict: 'The request conflicts with the current state.',
   validation: 'Invalid input; `errors` names each offending field.',
   payload_too_large: 'The request body exceeds the configured limit.',
@@ -61,7 +70,9 @@ export function ApiProblemResponses(...kinds: ErrorKind[]): MethodDecorator & Cl
       ApiResponse({
         status: statusOfKind(kind).status,
         description: DESCRIPTIONS[kind],
-        content: { 'application/problem+json': { schema: { $ref: getSchemaPath(ProblemDetailsDto) } } },
+        content: {
+          'application/problem+json': { schema: { $ref: getSchemaPath(ProblemDetailsDto) } },
+        },
       }),
     ),
   );

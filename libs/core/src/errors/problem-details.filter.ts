@@ -1,4 +1,11 @@
-import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import {
+  ArgumentsHost,
+  Catch,
+  ExceptionFilter,
+  HttpException,
+  HttpStatus,
+  Logger,
+} from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { CustosError, ErrorKind } from './custos-error';
 import { PROBLEM_CONTENT_TYPE, ProblemDetails } from './problem-details';
@@ -63,26 +70,50 @@ export function toCustosError(error: unknown): CustosError | null {
           'The request body is larger than this server accepts.',
         );
       case 'entity.parse.failed':
-        return new CustosError('bad_request', 'core.malformed_json', 'The request body is not valid JSON.');
+        return new CustosError(
+          'bad_request',
+          'core.malformed_json',
+          'The request body is not valid JSON.',
+        );
       default:
-        return new CustosError('bad_request', 'core.unreadable_body', 'The request body could not be read.');
+        return new CustosError(
+          'bad_request',
+          'core.unreadable_body',
+          'The request body could not be read.',
+        );
     }
   }
   if (error instanceof HttpException) {
     const status = error.getStatus() as HttpStatus;
     switch (status) {
       case HttpStatus.NOT_FOUND:
-        return new CustosError('not_found', 'core.route_not_found', 'No route matches this method and path.');
+        return new CustosError(
+          'not_found',
+          'core.route_not_found',
+          'No route matches this method and path.',
+        );
       case HttpStatus.PAYLOAD_TOO_LARGE:
-        return new CustosError('payload_too_large', 'core.payload_too_large', 'The request body is larger than this server accepts.');
+        return new CustosError(
+          'payload_too_large',
+          'core.payload_too_large',
+          'The request body is larger than this server accepts.',
+        );
       case HttpStatus.UNAUTHORIZED:
-        return new CustosError('unauthenticated', 'core.unauthenticated', 'Authentication is required.');
+        return new CustosError(
+          'unauthenticated',
+          'core.unauthenticated',
+          'Authentication is required.',
+        );
       case HttpStatus.FORBIDDEN:
         return new CustosError('forbidden', 'core.forbidden', 'You are not allowed to do this.');
       case HttpStatus.UNSUPPORTED_MEDIA_TYPE:
       case HttpStatus.BAD_REQUEST:
       case HttpStatus.METHOD_NOT_ALLOWED:
-        return new CustosError('bad_request', 'core.bad_request', 'The request could not be understood.');
+        return new CustosError(
+          'bad_request',
+          'core.bad_request',
+          'The request could not be understood.',
+        );
       default:
         return null;
     }
@@ -114,10 +145,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const requestId = typeof request.id === 'string' ? request.id : undefined;
     const error = toCustosError(exception);
     if (!error) {
-      this.logger.error(
-        { err: exception, requestId },
-        'Unhandled error while serving a request',
-      );
+      this.logger.error({ err: exception, requestId }, 'Unhandled error while serving a request');
       return {
         type: 'about:blank',
         title: 'Internal Server Error',

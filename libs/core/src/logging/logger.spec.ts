@@ -16,7 +16,13 @@ describe(createLogger.name, () => {
   it('redacts credentials in headers and in logged objects', () => {
     const { lines, stream } = capture();
     const logger = createLogger({}, stream);
-    logger.info({ req: { headers: { authorization: 'Bearer secret-token', 'x-api-key': 'ck_secret' } }, body: { password: 'hunter2hunter2', token: 't0k3n' } }, 'request');
+    logger.info(
+      {
+        req: { headers: { authorization: 'Bearer secret-token', 'x-api-key': 'ck_secret' } },
+        body: { password: 'hunter2hunter2', token: 't0k3n' },
+      },
+      'request',
+    );
     const line = lines.join('');
     expect(line).not.toContain('secret-token');
     expect(line).not.toContain('ck_secret');
@@ -28,7 +34,10 @@ describe(createLogger.name, () => {
   it('logs only the shape of an error, not the query parameters a driver error carries', () => {
     const { lines, stream } = capture();
     const logger = createLogger({}, stream);
-    const error = Object.assign(new Error('duplicate key'), { code: '23505', parameters: ['canary-value-4711'] });
+    const error = Object.assign(new Error('duplicate key'), {
+      code: '23505',
+      parameters: ['canary-value-4711'],
+    });
     logger.error({ err: error }, 'failed');
     const line = lines.join('');
     expect(line).toContain('duplicate key');

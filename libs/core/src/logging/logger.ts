@@ -1,4 +1,5 @@
 import type { LoggerService, LogLevel } from '@nestjs/common';
+import { ClsServiceManager } from 'nestjs-cls';
 import pino, { type Logger } from 'pino';
 
 /**
@@ -35,13 +36,22 @@ export interface LoggerOptions {
 }
 
 /** The structured JSON logger used by the server and its HTTP logging. */
-export function createLogger(options: LoggerOptions = {}, destination?: pino.DestinationStream): Logger {
+export function createLogger(
+  options: LoggerOptions = {},
+  destination?: pino.DestinationStream,
+): Logger {
   return pino(
     {
       level: options.level ?? 'info',
       redact: { paths: REDACTED_LOG_PATHS, censor: '[redacted]' },
       serializers: { err: serializeError, error: serializeError },
       base: undefined,
+      // Every line written while serving a request carries its id, whoever logs it.
+      mixin: () => {
+        const cls = ClsServiceManager.getClsService();
+        const requestId: unknown = cls.isActive() ? cls.get('requestId') : undefined;
+        return requestId === undefined ? {} : { requestId };
+      },
     },
     destination,
   );
@@ -70,15 +80,22 @@ export class PinoNestLogger implements LoggerService {
     this.write('fatal', message, params);
   }
   setLogLevels(levels: LogLevel[]): void {
-    this.logger.level = levels.includes('debug') ? 'debug' : levels.includes('log') ? 'info' : 'warn';
+    this.logger.level = levels.includes('debug')
+      ? 'debug'
+      : levels.includes('log')
+        ? 'info'
+        : 'warn';
   }
 
   private write(level: pino.Level, message: unknown, params: unknown[]): void {
     // Nest passes the context name last; a stack trace (string) may precede it for errors.
-    const context = typeof params[params.length - 1] === 'string' ? (params[params.length - 1] as string) : undefined;
+    const context =
+      typeof params[params.length - 1] === 'string'
+        ? (params[params.length - 1] as string)
+        : undefined;
     if (typeof message === 'object' && message !== null) {
       const text = typeof params[0] === 'string' && params.length > 1 ? params[0] : undefined;
-      this.logger[level]({ context, ...(message) }, text);
+      this.logger[level]({ context, ...message }, text);
     } else {
       this.logger[level]({ context }, String(message));
     }

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import { CustosError } from '../errors/custos-error';
 
 export const DEFAULT_PAGE_SIZE = 25;
@@ -8,7 +9,13 @@ export const MAX_PAGE_SIZE = 100;
 
 /** `?limit=&after=` on every list that can grow. */
 export class PageQueryDto {
-  @ApiPropertyOptional({ description: 'Page size.', minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE, example: 25 })
+  @ApiPropertyOptional({
+    description: 'Page size.',
+    minimum: 1,
+    maximum: MAX_PAGE_SIZE,
+    default: DEFAULT_PAGE_SIZE,
+    example: 25,
+  })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -16,7 +23,10 @@ export class PageQueryDto {
   @Max(MAX_PAGE_SIZE)
   limit?: number;
 
-  @ApiPropertyOptional({ description: 'Opaque cursor from `paging.next.after` of the previous page.', example: 'eyJrIjpbIjAxOTMiXX0' })
+  @ApiPropertyOptional({
+    description: 'Opaque cursor from `paging.next.after` of the previous page.',
+    example: 'eyJrIjpbIjAxOTMiXX0',
+  })
   @IsOptional()
   @IsString()
   @MaxLength(512)
@@ -24,7 +34,10 @@ export class PageQueryDto {
 }
 
 export class NextPageDto {
-  @ApiProperty({ description: 'Pass as `after` to fetch the next page.', example: 'eyJrIjpbIjAxOTMiXX0' })
+  @ApiProperty({
+    description: 'Pass as `after` to fetch the next page.',
+    example: 'eyJrIjpbIjAxOTMiXX0',
+  })
   after!: string;
 }
 
@@ -58,7 +71,11 @@ export function decodeCursor(cursor: string, arity: number): (string | number)[]
   } catch {
     // fall through to the error below
   }
-  throw CustosError.invalidField('core.invalid_cursor', 'after', 'is not a cursor returned by this list');
+  throw CustosError.invalidField(
+    'core.invalid_cursor',
+    'after',
+    'is not a cursor returned by this list',
+  );
 }
 
 /**
@@ -75,6 +92,41 @@ export function toPage<Row, Out>(
   const last = pageRows[pageRows.length - 1];
   return {
     results: pageRows.map(map),
-    paging: rows.length > limit && last !== undefined ? { next: { after: encodeCursor(keyOf(last)) } } : {},
+    paging:
+      rows.length > limit && last !== undefined
+        ? { next: { after: encodeCursor(keyOf(last)) } }
+        : {},
   };
+}
+
+/**
+ * Fetches one page of `builder`'s rows in ascending order of a unique key column (keyset
+ * pagination: no OFFSET, so page N costs what page 1 costs). The cursor holds the last key.
+ */
+export async function keysetPage<T extends ObjectLiteral>(
+  builder: SelectQueryBuilder<T>,
+  keyColumn: string,
+  keyOf: (row: T) => string,
+  page: { limit?: number; after?: string },
+): Promise<Page<T>> {
+  const limit = page.limit ?? DEFAULT_PAGE_SIZE;
+  if (page.after !== undefined) {
+    const [after] = decodeCursor(page.after, 1);
+    builder.andWhere(`${keyColumn} > :keysetAfter`, { keysetAfter: after });
+  }
+  const rows = await builder
+    .orderBy(keyColumn, 'ASC')
+    .limit(limit + 1)
+    .getMany();
+  return toPage(
+    rows,
+    limit,
+    (row) => [keyOf(row)],
+    (row) => row,
+  );
+}
+
+/** The same page with each result mapped (e.g. entity → DTO). */
+export function mapPage<T, Out>(page: Page<T>, map: (row: T) => Out): Page<Out> {
+  return { results: page.results.map(map), paging: page.paging };
 }

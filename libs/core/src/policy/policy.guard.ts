@@ -23,7 +23,11 @@ export class PolicyGuard implements CanActivate {
       execution.getClass(),
     ]);
     if (!policy) {
-      throw new CustosError('forbidden', 'core.route_without_policy', 'This route declares no access policy.');
+      throw new CustosError(
+        'forbidden',
+        'core.route_without_policy',
+        'This route declares no access policy.',
+      );
     }
     switch (policy.kind) {
       case 'public':
@@ -36,7 +40,11 @@ export class PolicyGuard implements CanActivate {
         if (actor.kind === 'user' && actor.superAdmin) {
           return true;
         }
-        throw new CustosError('forbidden', 'core.super_admin_required', 'Only super admins of this account may do this.');
+        throw new CustosError(
+          'forbidden',
+          'core.super_admin_required',
+          'Only super admins of this account may do this.',
+        );
       }
       case 'privilege': {
         const actor = this.context.requireActor();

@@ -38,14 +38,18 @@ const database = TypeOrmModule.forRoot({ type: 'better-sqlite3', database: ':mem
 
 describe('RoutePolicyVerifier', () => {
   it('lets an application whose routes all declare a policy start', async () => {
-    const moduleRef = await Test.createTestingModule({ imports: [CoreModule.forRoot({}), database, CoveredModule] }).compile();
+    const moduleRef = await Test.createTestingModule({
+      imports: [CoreModule.forRoot({}), database, CoveredModule],
+    }).compile();
     const app = moduleRef.createNestApplication({ logger: false });
     await expect(app.init()).resolves.toBe(app);
     await app.close();
   });
 
   it('refuses to start an application with a route that declares no policy, naming it', async () => {
-    const moduleRef = await Test.createTestingModule({ imports: [CoreModule.forRoot({}), database, CoveredModule, UncoveredModule] }).compile();
+    const moduleRef = await Test.createTestingModule({
+      imports: [CoreModule.forRoot({}), database, CoveredModule, UncoveredModule],
+    }).compile();
     const app = moduleRef.createNestApplication({ logger: false });
     await expect(app.init()).rejects.toThrow('UncoveredController.leak');
     await app.close().catch(() => undefined);

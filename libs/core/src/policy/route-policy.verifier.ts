@@ -36,7 +36,9 @@ export class RoutePolicyVerifier {
       }
       const prototype = Object.getPrototypeOf(instance) as object;
       for (const name of this.scanner.getAllMethodNames(prototype)) {
-        const handler = (prototype as Record<string, unknown>)[name] as (...args: unknown[]) => unknown;
+        const handler = (prototype as Record<string, unknown>)[name] as (
+          ...args: unknown[]
+        ) => unknown;
         if (Reflect.getMetadata(PATH_METADATA, handler) === undefined) {
           continue;
         }

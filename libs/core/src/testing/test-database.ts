@@ -7,7 +7,8 @@ import { Client } from 'pg';
 export type DatabaseKind = 'sqlite' | 'postgres';
 
 /** Where tests find PostgreSQL; a fresh database is created there per suite and dropped after. */
-export const TEST_POSTGRES_URL = process.env.CUSTOS_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+export const TEST_POSTGRES_URL =
+  process.env.CUSTOS_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 /** A database made for one test suite. `url` is a `DATABASE_URL` the server accepts. */
 export interface TestDatabase {
@@ -65,7 +66,9 @@ export function testDatabaseKinds(): DatabaseKind[] {
 }
 
 /** TypeORM connection options for a test database (entities and migrations are the caller's). */
-export function connectionOptionsOf(database: TestDatabase): { type: 'better-sqlite3'; database: string } | { type: 'postgres'; url: string } {
+export function connectionOptionsOf(
+  database: TestDatabase,
+): { type: 'better-sqlite3'; database: string } | { type: 'postgres'; url: string } {
   return database.kind === 'sqlite'
     ? { type: 'better-sqlite3', database: database.url.slice('sqlite:'.length) }
     : { type: 'postgres', url: database.url };

@@ -23,7 +23,9 @@ async function failureOf(value: unknown): Promise<CustosError> {
 
 describe(CustosValidationPipe.name, () => {
   it('transforms a valid body into the DTO class', async () => {
-    await expect(new CustosValidationPipe().transform({ name: 'a', count: 1 }, metadata)).resolves.toBeInstanceOf(Body);
+    await expect(
+      new CustosValidationPipe().transform({ name: 'a', count: 1 }, metadata),
+    ).resolves.toBeInstanceOf(Body);
   });
 
   it('names every invalid field', async () => {

@@ -45,9 +45,14 @@ export class CustosValidationPipe extends ValidationPipe {
       exceptionFactory: (errors) => {
         const fieldErrors = flatten(errors);
         const summary = fieldErrors.map((e) => e.message).join('; ');
-        return new CustosError('validation', 'core.validation_failed', summary || 'The input is invalid.', {
-          errors: fieldErrors,
-        });
+        return new CustosError(
+          'validation',
+          'core.validation_failed',
+          summary || 'The input is invalid.',
+          {
+            errors: fieldErrors,
+          },
+        );
       },
     });
   }
@@ -55,7 +60,11 @@ export class CustosValidationPipe extends ValidationPipe {
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     const forbidden = findForbiddenKey(value, '');
     if (forbidden) {
-      throw CustosError.invalidField('core.forbidden_key', forbidden, 'this property name is not allowed');
+      throw CustosError.invalidField(
+        'core.forbidden_key',
+        forbidden,
+        'this property name is not allowed',
+      );
     }
     return super.transform(value, metadata);
   }

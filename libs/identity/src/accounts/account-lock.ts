@@ -10,7 +10,10 @@ import { IdentityErrors } from '../identity.errors';
  * sees the first's result.
  */
 export async function lockAccount(manager: EntityManager, accountId: string): Promise<void> {
-  const query = manager.createQueryBuilder(Account, 'account').select('account.id').where('account.id = :accountId', { accountId });
+  const query = manager
+    .createQueryBuilder(Account, 'account')
+    .select('account.id')
+    .where('account.id = :accountId', { accountId });
   if (manager.connection.options.type === 'postgres') {
     query.setLock('pessimistic_write');
   }

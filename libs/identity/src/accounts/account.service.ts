@@ -1,7 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { In, type EntityManager } from 'typeorm';
 import { AuditService } from '@custos/audit';
-import { Clock, CustosError, RequestContext, TransactionHost, newId, type Actor } from '@custos/core';
+import {
+  Clock,
+  CustosError,
+  RequestContext,
+  TransactionHost,
+  newId,
+  type Actor,
+} from '@custos/core';
 import { BusinessUnit } from '../business-units/business-unit.entity';
 import { Membership } from '../users/membership.entity';
 import { userActor } from '../users/user-actor';
@@ -24,12 +31,20 @@ export class AccountService {
     if (actor.kind !== 'user' || !actor.userId) {
       return [this.withRole(await this.findCurrent(), false)];
     }
-    const memberships = await this.transactions.manager.findBy(Membership, { userId: actor.userId, status: 'active' });
+    const memberships = await this.transactions.manager.findBy(Membership, {
+      userId: actor.userId,
+      status: 'active',
+    });
     const accounts = await this.transactions.manager.find(Account, {
       where: { id: In(memberships.map((m) => m.accountId)) },
       order: { name: 'ASC' },
     });
-    return accounts.map((a) => this.withRole(a, memberships.some((m) => m.accountId === a.id && m.superAdmin)));
+    return accounts.map((a) =>
+      this.withRole(
+        a,
+        memberships.some((m) => m.accountId === a.id && m.superAdmin),
+      ),
+    );
   }
 
   async getCurrent(): Promise<AccountDto> {
@@ -43,7 +58,12 @@ export class AccountService {
       account.name = name;
       account.updatedAt = this.clock.now();
       await manager.update(Account, { id: account.id }, { name, updatedAt: account.updatedAt });
-      await this.audit.record({ action: 'account.updated', targetType: 'account', targetId: account.id, metadata: { before: { name: before }, after: { name } } });
+      await this.audit.record({
+        action: 'account.updated',
+        targetType: 'account',
+        targetId: account.id,
+        metadata: { before: { name: before }, after: { name } },
+      });
       return toAccountDto(account);
     });
   }
@@ -52,10 +72,16 @@ export class AccountService {
   async createForActor(name: string): Promise<MyAccountDto> {
     const actor = this.context.requireActor();
     if (actor.kind !== 'user' || !actor.userId) {
-      throw new CustosError('forbidden', 'identity.people_only', 'Only people can create accounts.');
+      throw new CustosError(
+        'forbidden',
+        'identity.people_only',
+        'Only people can create accounts.',
+      );
     }
     const user = await this.transactions.manager.findOneByOrFail(User, { id: actor.userId });
-    return this.transactions.run(async (manager) => this.withRole(await this.createAccount(manager, name, user), true));
+    return this.transactions.run(async (manager) =>
+      this.withRole(await this.createAccount(manager, name, user), true),
+    );
   }
 
   /**
@@ -66,7 +92,14 @@ export class AccountService {
     const now = this.clock.now();
     const account = manager.create(Account, { id: newId(), name, createdAt: now, updatedAt: now });
     await manager.insert(Account, account);
-    const root = manager.create(BusinessUnit, { id: newId(), accountId: account.id, name, parentId: null, createdAt: now, updatedAt: now });
+    const root = manager.create(BusinessUnit, {
+      id: newId(),
+      accountId: account.id,
+      name,
+      parentId: null,
+      createdAt: now,
+      updatedAt: now,
+    });
     await manager.insert(BusinessUnit, root);
     const membership = manager.create(Membership, {
       id: newId(),
@@ -80,7 +113,14 @@ export class AccountService {
     });
     await manager.insert(Membership, membership);
     const actor: Actor = userActor(founder, membership);
-    await this.audit.record({ accountId: account.id, actor, action: 'account.created', targetType: 'account', targetId: account.id, metadata: { after: { name } } });
+    await this.audit.record({
+      accountId: account.id,
+      actor,
+      action: 'account.created',
+      targetType: 'account',
+      targetId: account.id,
+      metadata: { after: { name } },
+    });
     await this.audit.record({
       accountId: account.id,
       actor,
@@ -93,7 +133,9 @@ export class AccountService {
   }
 
   private async findCurrent(): Promise<Account> {
-    return this.transactions.manager.findOneByOrFail(Account, { id: this.context.requireAccountId() });
+    return this.transactions.manager.findOneByOrFail(Account, {
+      id: this.context.requireAccountId(),
+    });
   }
 
   private withRole(account: Account, superAdmin: boolean): MyAccountDto {

@@ -1,5 +1,12 @@
 import { Body, Controller, Get, Patch, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiSecurity,
+  ApiTags,
+} from '@nestjs/swagger';
 import { ApiProblemResponses, Authenticated, RequirePrivilege } from '@custos/core';
 import { AccountDto, AccountNameDto, MyAccountDto } from './account.dto';
 import { AccountService } from './account.service';
@@ -14,7 +21,10 @@ export class AccountsController {
 
   @Get()
   @Authenticated()
-  @ApiOperation({ summary: 'List the accounts you belong to', description: 'Sign in again with `accountId` to switch.' })
+  @ApiOperation({
+    summary: 'List the accounts you belong to',
+    description: 'Sign in again with `accountId` to switch.',
+  })
   @ApiOkResponse({ type: [MyAccountDto] })
   listMine(): Promise<MyAccountDto[]> {
     return this.accounts.listMine();

@@ -43,7 +43,14 @@ export class InitialAccountService {
       const now = this.clock.now();
       let user = await manager.findOneBy(User, { email });
       if (!user) {
-        user = manager.create(User, { id: newId(), email, displayName: 'Administrator', passwordHash, createdAt: now, updatedAt: now });
+        user = manager.create(User, {
+          id: newId(),
+          email,
+          displayName: 'Administrator',
+          passwordHash,
+          createdAt: now,
+          updatedAt: now,
+        });
         await manager.insert(User, user);
       }
       const account = await this.accounts.createAccount(manager, INITIAL_ACCOUNT_NAME, user);

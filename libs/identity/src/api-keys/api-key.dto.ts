@@ -1,6 +1,15 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayUnique, IsArray, IsDate, IsIn, IsOptional, IsString, Length } from 'class-validator';
+import {
+  ArrayMaxSize,
+  ArrayUnique,
+  IsArray,
+  IsDate,
+  IsIn,
+  IsOptional,
+  IsString,
+  Length,
+} from 'class-validator';
 import { PagingDto, TASK_PRIVILEGES, type TaskPrivilege } from '@custos/core';
 
 export class ApiKeyDto {
@@ -10,7 +19,10 @@ export class ApiKeyDto {
   @ApiProperty({ example: 'Data warehouse sync' })
   name!: string;
 
-  @ApiProperty({ description: 'First characters of the key, to tell keys apart.', example: 'ck_0193a6c4' })
+  @ApiProperty({
+    description: 'First characters of the key, to tell keys apart.',
+    example: 'ck_0193a6c4',
+  })
   hint!: string;
 
   @ApiProperty({ enum: TASK_PRIVILEGES, isArray: true, example: ['view_audit_log'] })
@@ -34,7 +46,8 @@ export class ApiKeyDto {
 
 export class CreatedApiKeyDto extends ApiKeyDto {
   @ApiProperty({
-    description: 'The key itself. Shown only in this response: store it now. Send it as `X-API-Key` or as a bearer token.',
+    description:
+      'The key itself. Shown only in this response: store it now. Send it as `X-API-Key` or as a bearer token.',
     example: 'ck_0193a6c47f1e7c3a9d1e000000000004_Qm9ndXMga2V5IGZvciBkb2N1bWVudGF0aW9uIG9ubHk',
   })
   key!: string;
@@ -66,7 +79,10 @@ export class CreateApiKeyDto {
   @ArrayMaxSize(TASK_PRIVILEGES.length)
   scopes!: TaskPrivilege[];
 
-  @ApiPropertyOptional({ description: 'When the key stops working; default never.', example: '2027-11-22T00:00:00.000Z' })
+  @ApiPropertyOptional({
+    description: 'When the key stops working; default never.',
+    example: '2027-11-22T00:00:00.000Z',
+  })
   @IsOptional()
   @Type(() => Date)
   @IsDate()

@@ -4,13 +4,12 @@ import { AuditService } from '@custos/audit';
 import {
   Clock,
   CustosError,
-  DEFAULT_PAGE_SIZE,
+  keysetPage,
+  mapPage,
+  newId,
   PageQueryDto,
   RequestContext,
   TransactionHost,
-  decodeCursor,
-  newId,
-  toPage,
   type Actor,
   type Page,
 } from '@custos/core';
@@ -41,11 +40,19 @@ export class ApiKeyService {
   async create(input: CreateApiKeyDto): Promise<CreatedApiKeyDto> {
     const actor = this.context.requireActor();
     if (actor.kind !== 'user' || !actor.superAdmin || !actor.userId) {
-      throw new CustosError('forbidden', 'identity.super_admin_required', 'Only super admins can create API keys.');
+      throw new CustosError(
+        'forbidden',
+        'identity.super_admin_required',
+        'Only super admins can create API keys.',
+      );
     }
     const now = this.clock.now();
     if (input.expiresAt && input.expiresAt <= now) {
-      throw CustosError.invalidField('identity.expiry_in_past', 'expiresAt', 'must be in the future');
+      throw CustosError.invalidField(
+        'identity.expiry_in_past',
+        'expiresAt',
+        'must be in the future',
+      );
     }
     const id = newId();
     const secret = randomBytes(32).toString('base64url');
@@ -69,7 +76,13 @@ export class ApiKeyService {
         action: 'api_key.created',
         targetType: 'api_key',
         targetId: id,
-        metadata: { after: { name: apiKey.name, scopes: apiKey.scopes, expiresAt: apiKey.expiresAt?.toISOString() ?? null } },
+        metadata: {
+          after: {
+            name: apiKey.name,
+            scopes: apiKey.scopes,
+            expiresAt: apiKey.expiresAt?.toISOString() ?? null,
+          },
+        },
       });
       return { ...toApiKeyDto(apiKey), key };
     });
@@ -77,17 +90,10 @@ export class ApiKeyService {
 
   async list(query: PageQueryDto): Promise<Page<ApiKeyDto>> {
     const accountId = this.context.requireAccountId();
-    const limit = query.limit ?? DEFAULT_PAGE_SIZE;
     const builder = this.transactions.manager
       .createQueryBuilder(ApiKey, 'k')
-      .where('k.accountId = :accountId', { accountId })
-      .orderBy('k.id', 'ASC')
-      .take(limit + 1);
-    if (query.after) {
-      const [afterId] = decodeCursor(query.after, 1);
-      builder.andWhere('k.id > :afterId', { afterId });
-    }
-    return toPage(await builder.getMany(), limit, (k) => [k.id], toApiKeyDto);
+      .where('k.accountId = :accountId', { accountId });
+    return mapPage(await keysetPage(builder, 'k.id', (k) => k.id, query), toApiKeyDto);
   }
 
   async revoke(id: string): Promise<ApiKeyDto> {
@@ -100,7 +106,12 @@ export class ApiKeyService {
       if (!apiKey.revokedAt) {
         apiKey.revokedAt = this.clock.now();
         await manager.update(ApiKey, { id }, { revokedAt: apiKey.revokedAt });
-        await this.audit.record({ action: 'api_key.revoked', targetType: 'api_key', targetId: id, metadata: { before: { name: apiKey.name } } });
+        await this.audit.record({
+          action: 'api_key.revoked',
+          targetType: 'api_key',
+          targetId: id,
+          metadata: { before: { name: apiKey.name } },
+        });
       }
       return toApiKeyDto(apiKey);
     });
@@ -126,9 +137,15 @@ export class ApiKeyService {
     if (!apiKey || !matches || apiKey.revokedAt || (apiKey.expiresAt && apiKey.expiresAt <= now)) {
       return null;
     }
-    const creator = await manager.findOneBy(Membership, { accountId: apiKey.accountId, userId: apiKey.createdByUserId });
+    const creator = await manager.findOneBy(Membership, {
+      accountId: apiKey.accountId,
+      userId: apiKey.createdByUserId,
+    });
     const creatorHoldsScopes = creator?.status === 'active' && creator.superAdmin;
-    if (!apiKey.lastUsedAt || now.getTime() - apiKey.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
+    if (
+      !apiKey.lastUsedAt ||
+      now.getTime() - apiKey.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS
+    ) {
       await manager.update(ApiKey, { id }, { lastUsedAt: now });
     }
     return {

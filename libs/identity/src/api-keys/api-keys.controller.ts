@@ -1,6 +1,18 @@
 import { Body, Controller, Delete, Get, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiProblemResponses, IdParam, PageQueryDto, RequireSuperAdmin, type Page } from '@custos/core';
+import {
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import {
+  ApiProblemResponses,
+  IdParam,
+  PageQueryDto,
+  RequireSuperAdmin,
+  type Page,
+} from '@custos/core';
 import { ApiKeyDto, ApiKeyPageDto, CreateApiKeyDto, CreatedApiKeyDto } from './api-key.dto';
 import { ApiKeyService } from './api-key.service';
 
@@ -24,7 +36,8 @@ export class ApiKeysController {
   @RequireSuperAdmin()
   @ApiOperation({
     summary: 'Create a private app API key',
-    description: 'The key is in this response only. It carries its scopes only while its creator remains a super admin.',
+    description:
+      'The key is in this response only. It carries its scopes only while its creator remains a super admin.',
   })
   @ApiCreatedResponse({ type: CreatedApiKeyDto })
   @ApiProblemResponses('validation')
@@ -34,7 +47,10 @@ export class ApiKeysController {
 
   @Delete(':apiKeyId')
   @RequireSuperAdmin()
-  @ApiOperation({ summary: 'Revoke an API key', description: 'Takes effect on the next request. Revoking twice is harmless.' })
+  @ApiOperation({
+    summary: 'Revoke an API key',
+    description: 'Takes effect on the next request. Revoking twice is harmless.',
+  })
   @ApiOkResponse({ type: ApiKeyDto })
   @ApiProblemResponses('not_found', 'validation')
   revoke(@IdParam('apiKeyId') id: string): Promise<ApiKeyDto> {

@@ -21,7 +21,10 @@ export class AuthenticationGuard implements CanActivate {
   ) {}
 
   async canActivate(execution: ExecutionContext): Promise<boolean> {
-    const policy = this.reflector.getAllAndOverride<RoutePolicy | undefined>(ROUTE_POLICY, [execution.getHandler(), execution.getClass()]);
+    const policy = this.reflector.getAllAndOverride<RoutePolicy | undefined>(ROUTE_POLICY, [
+      execution.getHandler(),
+      execution.getClass(),
+    ]);
     if (policy?.kind === 'public') {
       return true;
     }

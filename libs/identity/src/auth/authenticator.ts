@@ -59,19 +59,35 @@ export class Authenticator {
     return null;
   }
 
-  private async identityProviderActor(email: string, accountId: string | undefined): Promise<Actor | null> {
+  private async identityProviderActor(
+    email: string,
+    accountId: string | undefined,
+  ): Promise<Actor | null> {
     const user = await this.transactions.manager.findOneBy(User, { email });
     if (!user) {
       return null;
     }
-    const memberships = await this.transactions.manager.findBy(Membership, { userId: user.id, status: 'active' });
-    const chosen = accountId ? memberships.find((m) => m.accountId === accountId) : memberships.length === 1 ? memberships[0] : undefined;
+    const memberships = await this.transactions.manager.findBy(Membership, {
+      userId: user.id,
+      status: 'active',
+    });
+    const chosen = accountId
+      ? memberships.find((m) => m.accountId === accountId)
+      : memberships.length === 1
+        ? memberships[0]
+        : undefined;
     return chosen ? userActor(user, chosen) : null;
   }
 
   private async accessTokenActor(userId: string, accountId: string): Promise<Actor | null> {
-    const membership = await this.transactions.manager.findOneBy(Membership, { userId, accountId, status: 'active' });
-    const user = membership ? await this.transactions.manager.findOneBy(User, { id: userId }) : null;
+    const membership = await this.transactions.manager.findOneBy(Membership, {
+      userId,
+      accountId,
+      status: 'active',
+    });
+    const user = membership
+      ? await this.transactions.manager.findOneBy(User, { id: userId })
+      : null;
     return membership && user ? userActor(user, membership) : null;
   }
 }

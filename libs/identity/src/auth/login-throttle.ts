@@ -32,10 +32,15 @@ export class LoginThrottle {
   /** Throws `rate_limited` when the email or the IP has used up its failures. */
   assertAllowed(email: string, ip: string): void {
     const now = this.clock.now().getTime();
-    for (const [key, max] of [[`email:${email}`, this.maxPerEmail], [`ip:${ip}`, this.maxPerIp]] as const) {
+    for (const [key, max] of [
+      [`email:${email}`, this.maxPerEmail],
+      [`ip:${ip}`, this.maxPerIp],
+    ] as const) {
       const window = this.current(key, now);
       if (window && window.failures >= max) {
-        throw IdentityErrors.tooManyAttempts(Math.ceil((window.startedAt + this.windowMs - now) / 1000));
+        throw IdentityErrors.tooManyAttempts(
+          Math.ceil((window.startedAt + this.windowMs - now) / 1000),
+        );
       }
     }
   }

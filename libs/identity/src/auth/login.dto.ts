@@ -5,7 +5,9 @@ import { PASSWORD_MAX_LENGTH } from '../users/user.dto';
 
 export class LoginDto {
   @ApiProperty({ example: 'admin@example.com' })
-  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().toLowerCase() : value))
+  @Transform(({ value }: { value: unknown }) =>
+    typeof value === 'string' ? value.trim().toLowerCase() : value,
+  )
   @IsEmail()
   @MaxLength(320)
   email!: string;
@@ -15,14 +17,20 @@ export class LoginDto {
   @Length(1, PASSWORD_MAX_LENGTH)
   password!: string;
 
-  @ApiPropertyOptional({ description: 'Required when you belong to several accounts.', example: '0193a6c4-7f1e-7c3a-9d1e-000000000010' })
+  @ApiPropertyOptional({
+    description: 'Required when you belong to several accounts.',
+    example: '0193a6c4-7f1e-7c3a-9d1e-000000000010',
+  })
   @IsOptional()
   @IsUUID()
   accountId?: string;
 }
 
 export class AccessTokenDto {
-  @ApiProperty({ description: 'Paste into Swagger\'s "Authorize" dialog (bearer).', example: 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJhY2MiOiIwMTkzIn0.c2lnbmF0dXJl' })
+  @ApiProperty({
+    description: 'Paste into Swagger\'s "Authorize" dialog (bearer).',
+    example: 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJhY2MiOiIwMTkzIn0.c2lnbmF0dXJl',
+  })
   accessToken!: string;
 
   @ApiProperty({ example: 'Bearer' })

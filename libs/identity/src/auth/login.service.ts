@@ -31,7 +31,9 @@ export class LoginService {
     const manager = this.transactions.manager;
     const user = await manager.findOneBy(User, { email: input.email });
     const passwordOk = await this.passwords.verify(user?.passwordHash ?? null, input.password);
-    const memberships = user ? await manager.findBy(Membership, { userId: user.id, status: 'active' }) : [];
+    const memberships = user
+      ? await manager.findBy(Membership, { userId: user.id, status: 'active' })
+      : [];
     if (!user || !passwordOk || memberships.length === 0) {
       this.throttle.recordFailure(input.email, clientIp);
       await this.recordFailure(user, memberships, input.accountId);
@@ -56,7 +58,10 @@ export class LoginService {
   }
 
   async changePassword(actor: Actor, input: ChangePasswordDto): Promise<void> {
-    const user = actor.kind === 'user' ? await this.transactions.manager.findOneBy(User, { id: actor.id }) : null;
+    const user =
+      actor.kind === 'user'
+        ? await this.transactions.manager.findOneBy(User, { id: actor.id })
+        : null;
     if (!user || !user.passwordHash) {
       throw IdentityErrors.passwordLoginDisabled();
     }
@@ -66,11 +71,19 @@ export class LoginService {
     const passwordHash = await this.passwords.hash(input.newPassword);
     await this.transactions.run(async (manager) => {
       await manager.update(User, { id: user.id }, { passwordHash, updatedAt: this.clock.now() });
-      await this.audit.record({ action: 'auth.password_changed', targetType: 'user', targetId: user.id, metadata: {} });
+      await this.audit.record({
+        action: 'auth.password_changed',
+        targetType: 'user',
+        targetId: user.id,
+        metadata: {},
+      });
     });
   }
 
-  private async chooseMembership(memberships: Membership[], accountId: string | undefined): Promise<Membership> {
+  private async chooseMembership(
+    memberships: Membership[],
+    accountId: string | undefined,
+  ): Promise<Membership> {
     if (accountId) {
       const chosen = memberships.find((m) => m.accountId === accountId);
       if (!chosen) {
@@ -81,12 +94,18 @@ export class LoginService {
     if (memberships.length === 1) {
       return memberships[0];
     }
-    const accounts = await this.transactions.manager.findBy(Account, { id: In(memberships.map((m) => m.accountId)) });
+    const accounts = await this.transactions.manager.findBy(Account, {
+      id: In(memberships.map((m) => m.accountId)),
+    });
     throw IdentityErrors.accountRequired(accounts.map((a) => ({ id: a.id, name: a.name })));
   }
 
   /** A failed sign-in of a known user is audited in their accounts; unknown emails only in the log. */
-  private async recordFailure(user: User | null, memberships: Membership[], accountId: string | undefined): Promise<void> {
+  private async recordFailure(
+    user: User | null,
+    memberships: Membership[],
+    accountId: string | undefined,
+  ): Promise<void> {
     if (!user) {
       this.logger.warn('Failed sign-in for an unknown email');
       return;

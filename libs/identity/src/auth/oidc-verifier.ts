@@ -1,7 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Clock } from '@custos/core';
 import { createRemoteJWKSet, jwtVerify, type JWTVerifyGetKey } from 'jose';
-import { IDENTITY_MODULE_OPTIONS, type IdentityModuleOptions, type OidcOptions } from '../identity.module-definition';
+import {
+  IDENTITY_MODULE_OPTIONS,
+  type IdentityModuleOptions,
+  type OidcOptions,
+} from '../identity.module-definition';
 
 /** Asymmetric algorithms only: a symmetric or `none` algorithm would let anyone forge tokens. */
 export const OIDC_DEFAULT_ALGORITHMS = ['RS256', 'ES256', 'PS256'];
@@ -19,9 +23,13 @@ export class OidcVerifier {
     private readonly clock: Clock,
   ) {
     this.oidc = options.oidc;
-    this.algorithms = (this.oidc?.algorithms ?? OIDC_DEFAULT_ALGORITHMS).filter((alg) => !FORBIDDEN_ALGORITHMS.test(alg));
+    this.algorithms = (this.oidc?.algorithms ?? OIDC_DEFAULT_ALGORITHMS).filter(
+      (alg) => !FORBIDDEN_ALGORITHMS.test(alg),
+    );
     // jose caches the key set and refetches it (at most every 30 s) when a token names an unknown key id.
-    this.jwks = this.oidc ? createRemoteJWKSet(new URL(this.oidc.jwksUrl), { cooldownDuration: 30_000 }) : undefined;
+    this.jwks = this.oidc
+      ? createRemoteJWKSet(new URL(this.oidc.jwksUrl), { cooldownDuration: 30_000 })
+      : undefined;
   }
 
   /** Whether a token claiming this issuer should be verified here. */

@@ -8,7 +8,12 @@ const ARGON2ID = 2;
  * argon2id with the OWASP Password Storage Cheat Sheet's first recommended setting:
  * m = 19 MiB, t = 2, p = 1.
  */
-const OWASP_ARGON2ID = { algorithm: ARGON2ID, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
+const OWASP_ARGON2ID = {
+  algorithm: ARGON2ID,
+  memoryCost: 19_456,
+  timeCost: 2,
+  parallelism: 1,
+} as const;
 
 @Injectable()
 export class PasswordHasher {

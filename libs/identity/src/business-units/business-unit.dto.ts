@@ -9,7 +9,12 @@ export class BusinessUnitDto {
   @ApiProperty({ example: 'EMEA Sales' })
   name!: string;
 
-  @ApiProperty({ nullable: true, type: String, description: 'Parent unit; `null` for the root.', example: '0193a6c4-7f1e-7c3a-9d1e-000000000001' })
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description: 'Parent unit; `null` for the root.',
+    example: '0193a6c4-7f1e-7c3a-9d1e-000000000001',
+  })
   parentId!: string | null;
 
   @ApiProperty({ example: '2026-11-22T18:42:00.000Z' })
@@ -33,7 +38,10 @@ export class CreateBusinessUnitDto {
   @Length(1, 200)
   name!: string;
 
-  @ApiPropertyOptional({ description: 'Parent unit; default the root.', example: '0193a6c4-7f1e-7c3a-9d1e-000000000001' })
+  @ApiPropertyOptional({
+    description: 'Parent unit; default the root.',
+    example: '0193a6c4-7f1e-7c3a-9d1e-000000000001',
+  })
   @IsOptional()
   @IsUUID()
   parentId?: string;
@@ -46,7 +54,10 @@ export class UpdateBusinessUnitDto {
   @Length(1, 200)
   name?: string;
 
-  @ApiPropertyOptional({ description: 'Move the unit under another one (not under itself or its descendants).', example: '0193a6c4-7f1e-7c3a-9d1e-000000000001' })
+  @ApiPropertyOptional({
+    description: 'Move the unit under another one (not under itself or its descendants).',
+    example: '0193a6c4-7f1e-7c3a-9d1e-000000000001',
+  })
   @IsOptional()
   @IsUUID()
   parentId?: string;

@@ -6,7 +6,11 @@ import { TimestampColumn } from '@custos/core';
 @Index('identity_business_unit_account_name_uq', ['accountId', 'name'], { unique: true })
 @Index('identity_business_unit_account_parent_idx', ['accountId', 'parentId'])
 export class BusinessUnit {
-  @PrimaryColumn({ type: 'varchar', length: 36, primaryKeyConstraintName: 'identity_business_unit_pk' })
+  @PrimaryColumn({
+    type: 'varchar',
+    length: 36,
+    primaryKeyConstraintName: 'identity_business_unit_pk',
+  })
   id!: string;
 
   @Column({ name: 'account_id', type: 'varchar', length: 36 })

@@ -4,14 +4,13 @@ import { AuditService } from '@custos/audit';
 import {
   Clock,
   CustosError,
-  DEFAULT_PAGE_SIZE,
+  isUniqueViolation,
+  keysetPage,
+  mapPage,
+  newId,
   PageQueryDto,
   RequestContext,
   TransactionHost,
-  decodeCursor,
-  isUniqueViolation,
-  newId,
-  toPage,
   type Page,
 } from '@custos/core';
 import { lockAccount } from '../accounts/account-lock';
@@ -19,7 +18,11 @@ import { IdentityErrors } from '../identity.errors';
 import { Membership } from '../users/membership.entity';
 import { changes } from '../users/user.service';
 import { BusinessUnit } from './business-unit.entity';
-import type { BusinessUnitDto, CreateBusinessUnitDto, UpdateBusinessUnitDto } from './business-unit.dto';
+import type {
+  BusinessUnitDto,
+  CreateBusinessUnitDto,
+  UpdateBusinessUnitDto,
+} from './business-unit.dto';
 
 /** The tree of business units of the actor's account. The root is made with the account. */
 @Injectable()
@@ -33,17 +36,10 @@ export class BusinessUnitService {
 
   async list(query: PageQueryDto): Promise<Page<BusinessUnitDto>> {
     const accountId = this.context.requireAccountId();
-    const limit = query.limit ?? DEFAULT_PAGE_SIZE;
     const builder = this.transactions.manager
       .createQueryBuilder(BusinessUnit, 'bu')
-      .where('bu.accountId = :accountId', { accountId })
-      .orderBy('bu.id', 'ASC')
-      .take(limit + 1);
-    if (query.after) {
-      const [afterId] = decodeCursor(query.after, 1);
-      builder.andWhere('bu.id > :afterId', { afterId });
-    }
-    return toPage(await builder.getMany(), limit, (bu) => [bu.id], toBusinessUnitDto);
+      .where('bu.accountId = :accountId', { accountId });
+    return mapPage(await keysetPage(builder, 'bu.id', (bu) => bu.id, query), toBusinessUnitDto);
   }
 
   async get(id: string): Promise<BusinessUnitDto> {
@@ -56,11 +52,25 @@ export class BusinessUnitService {
       this.transactions.run(async (manager) => {
         // Tree changes of one account run one at a time, so no check reads a tree about to change.
         await lockAccount(manager, accountId);
-        const parent = input.parentId ? await this.findParent(manager, input.parentId) : await this.root(manager, accountId);
+        const parent = input.parentId
+          ? await this.findParent(manager, input.parentId)
+          : await this.root(manager, accountId);
         const now = this.clock.now();
-        const unit = manager.create(BusinessUnit, { id: newId(), accountId, name: input.name, parentId: parent.id, createdAt: now, updatedAt: now });
+        const unit = manager.create(BusinessUnit, {
+          id: newId(),
+          accountId,
+          name: input.name,
+          parentId: parent.id,
+          createdAt: now,
+          updatedAt: now,
+        });
         await manager.insert(BusinessUnit, unit);
-        await this.audit.record({ action: 'business_unit.created', targetType: 'business_unit', targetId: unit.id, metadata: { after: { name: unit.name, parentId: unit.parentId } } });
+        await this.audit.record({
+          action: 'business_unit.created',
+          targetType: 'business_unit',
+          targetId: unit.id,
+          metadata: { after: { name: unit.name, parentId: unit.parentId } },
+        });
         return toBusinessUnitDto(unit);
       }),
     );
@@ -85,8 +95,17 @@ export class BusinessUnitService {
         }
         unit.name = input.name ?? unit.name;
         unit.updatedAt = this.clock.now();
-        await manager.update(BusinessUnit, { id: unit.id }, { name: unit.name, parentId: unit.parentId, updatedAt: unit.updatedAt });
-        await this.audit.record({ action: 'business_unit.updated', targetType: 'business_unit', targetId: unit.id, metadata: changes(before, { name: unit.name, parentId: unit.parentId }) });
+        await manager.update(
+          BusinessUnit,
+          { id: unit.id },
+          { name: unit.name, parentId: unit.parentId, updatedAt: unit.updatedAt },
+        );
+        await this.audit.record({
+          action: 'business_unit.updated',
+          targetType: 'business_unit',
+          targetId: unit.id,
+          metadata: changes(before, { name: unit.name, parentId: unit.parentId }),
+        });
         return toBusinessUnitDto(unit);
       }),
     );
@@ -102,17 +121,29 @@ export class BusinessUnitService {
       }
       const inUse =
         (await manager.existsBy(BusinessUnit, { accountId: unit.accountId, parentId: unit.id })) ||
-        (await manager.existsBy(Membership, { accountId: unit.accountId, businessUnitId: unit.id }));
+        (await manager.existsBy(Membership, {
+          accountId: unit.accountId,
+          businessUnitId: unit.id,
+        }));
       if (inUse) {
         throw IdentityErrors.businessUnitInUse();
       }
       await manager.delete(BusinessUnit, { id: unit.id });
-      await this.audit.record({ action: 'business_unit.deleted', targetType: 'business_unit', targetId: unit.id, metadata: { before: { name: unit.name, parentId: unit.parentId } } });
+      await this.audit.record({
+        action: 'business_unit.deleted',
+        targetType: 'business_unit',
+        targetId: unit.id,
+        metadata: { before: { name: unit.name, parentId: unit.parentId } },
+      });
     });
   }
 
   /** Walks up from `candidateParentId`; meeting `unit` means the move would make a cycle. */
-  private async isSelfOrDescendant(manager: EntityManager, unit: BusinessUnit, candidateParentId: string): Promise<boolean> {
+  private async isSelfOrDescendant(
+    manager: EntityManager,
+    unit: BusinessUnit,
+    candidateParentId: string,
+  ): Promise<boolean> {
     let cursor: string | null = candidateParentId;
     const seen = new Set<string>();
     while (cursor !== null && !seen.has(cursor)) {
@@ -120,7 +151,10 @@ export class BusinessUnitService {
         return true;
       }
       seen.add(cursor);
-      const next: BusinessUnit | null = await manager.findOneBy(BusinessUnit, { accountId: unit.accountId, id: cursor });
+      const next: BusinessUnit | null = await manager.findOneBy(BusinessUnit, {
+        accountId: unit.accountId,
+        id: cursor,
+      });
       cursor = next?.parentId ?? null;
     }
     return false;
@@ -138,15 +172,25 @@ export class BusinessUnitService {
   }
 
   private async findParent(manager: EntityManager, parentId: string): Promise<BusinessUnit> {
-    const parent = await manager.findOneBy(BusinessUnit, { accountId: this.context.requireAccountId(), id: parentId });
+    const parent = await manager.findOneBy(BusinessUnit, {
+      accountId: this.context.requireAccountId(),
+      id: parentId,
+    });
     if (!parent) {
-      throw CustosError.invalidField('identity.business_unit_not_found', 'parentId', 'no such business unit in this account');
+      throw CustosError.invalidField(
+        'identity.business_unit_not_found',
+        'parentId',
+        'no such business unit in this account',
+      );
     }
     return parent;
   }
 
   private async find(manager: EntityManager, id: string): Promise<BusinessUnit> {
-    const unit = await manager.findOneBy(BusinessUnit, { accountId: this.context.requireAccountId(), id });
+    const unit = await manager.findOneBy(BusinessUnit, {
+      accountId: this.context.requireAccountId(),
+      id,
+    });
     if (!unit) {
       throw IdentityErrors.businessUnitNotFound();
     }

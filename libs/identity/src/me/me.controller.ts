@@ -1,5 +1,12 @@
 import { Body, Controller, Get, HttpCode, Patch, Put } from '@nestjs/common';
-import { ApiBearerAuth, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiSecurity,
+  ApiTags,
+} from '@nestjs/swagger';
 import { ApiProblemResponses, Authenticated, RequestContext } from '@custos/core';
 import { ChangePasswordDto } from '../auth/login.dto';
 import { LoginService } from '../auth/login.service';
@@ -28,7 +35,10 @@ export class MeController {
 
   @Patch()
   @Authenticated()
-  @ApiOperation({ summary: 'Change your display name', description: 'Your login is shared by all your accounts, so the name changes in all of them.' })
+  @ApiOperation({
+    summary: 'Change your display name',
+    description: 'Your login is shared by all your accounts, so the name changes in all of them.',
+  })
   @ApiOkResponse({ type: MeDto })
   @ApiProblemResponses('forbidden', 'validation')
   rename(@Body() body: UpdateMeDto): Promise<MeDto> {

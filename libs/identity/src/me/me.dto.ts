@@ -3,7 +3,10 @@ import { IsString, Length } from 'class-validator';
 import { TASK_PRIVILEGES, type ActorKind, type TaskPrivilege } from '@custos/core';
 
 export class MeActorDto {
-  @ApiProperty({ enum: ['user', 'private_app', 'partner_admin', 'support', 'system'], example: 'user' })
+  @ApiProperty({
+    enum: ['user', 'private_app', 'partner_admin', 'support', 'system'],
+    example: 'user',
+  })
   kind!: ActorKind;
 
   @ApiProperty({ example: '0193a6c4-7f1e-7c3a-9d1e-1f2a3b4c5d6e' })
@@ -39,7 +42,10 @@ export class MeDto {
   @ApiProperty({ type: NamedRefDto, description: 'The account of this token.' })
   account!: NamedRefDto;
 
-  @ApiPropertyOptional({ type: MeUserDto, description: 'The person (for private apps: the key\'s creator).' })
+  @ApiPropertyOptional({
+    type: MeUserDto,
+    description: "The person (for private apps: the key's creator).",
+  })
   user?: MeUserDto;
 
   @ApiProperty({ example: true })
@@ -51,12 +57,22 @@ export class MeDto {
   @ApiProperty({ type: [NamedRefDto] })
   teams!: NamedRefDto[];
 
-  @ApiProperty({ enum: TASK_PRIVILEGES, isArray: true, description: 'Task privileges you hold in this account.', example: ['manage_users', 'view_audit_log'] })
+  @ApiProperty({
+    enum: TASK_PRIVILEGES,
+    isArray: true,
+    description: 'Task privileges you hold in this account.',
+    example: ['manage_users', 'view_audit_log'],
+  })
   privileges!: TaskPrivilege[];
 }
 
 export class UpdateMeDto {
-  @ApiProperty({ description: 'Your name, as every account you belong to shows it.', example: 'Ada King', minLength: 1, maxLength: 200 })
+  @ApiProperty({
+    description: 'Your name, as every account you belong to shows it.',
+    example: 'Ada King',
+    minLength: 1,
+    maxLength: 200,
+  })
   @IsString()
   @Length(1, 200)
   displayName!: string;

@@ -1,7 +1,15 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { In } from 'typeorm';
 import { AuditService } from '@custos/audit';
-import { Clock, CustosError, PRIVILEGE_RESOLVER, RequestContext, TASK_PRIVILEGES, TransactionHost, type PrivilegeResolver } from '@custos/core';
+import {
+  Clock,
+  CustosError,
+  PRIVILEGE_RESOLVER,
+  RequestContext,
+  TASK_PRIVILEGES,
+  TransactionHost,
+  type PrivilegeResolver,
+} from '@custos/core';
 import { Account } from '../accounts/account.entity';
 import { BusinessUnit } from '../business-units/business-unit.entity';
 import { TeamMember } from '../teams/team-member.entity';
@@ -25,13 +33,27 @@ export class MeService {
     const manager = this.transactions.manager;
     const account = await manager.findOneByOrFail(Account, { id: actor.accountId });
     const user = actor.userId ? await manager.findOneBy(User, { id: actor.userId }) : null;
-    const membership = actor.kind === 'user' && actor.userId ? await manager.findOneBy(Membership, { accountId: actor.accountId, userId: actor.userId }) : null;
-    const businessUnit = membership ? await manager.findOneBy(BusinessUnit, { id: membership.businessUnitId }) : null;
+    const membership =
+      actor.kind === 'user' && actor.userId
+        ? await manager.findOneBy(Membership, { accountId: actor.accountId, userId: actor.userId })
+        : null;
+    const businessUnit = membership
+      ? await manager.findOneBy(BusinessUnit, { id: membership.businessUnitId })
+      : null;
     const teamIds = membership
-      ? (await manager.findBy(TeamMember, { accountId: actor.accountId, userId: membership.userId })).map((t) => t.teamId)
+      ? (
+          await manager.findBy(TeamMember, {
+            accountId: actor.accountId,
+            userId: membership.userId,
+          })
+        ).map((t) => t.teamId)
       : [];
-    const teams = teamIds.length ? await manager.find(Team, { where: { id: In(teamIds) }, order: { name: 'ASC' } }) : [];
-    const held = await Promise.all(TASK_PRIVILEGES.map(async (p) => ((await this.privileges.hasPrivilege(actor, p)) ? p : null)));
+    const teams = teamIds.length
+      ? await manager.find(Team, { where: { id: In(teamIds) }, order: { name: 'ASC' } })
+      : [];
+    const held = await Promise.all(
+      TASK_PRIVILEGES.map(async (p) => ((await this.privileges.hasPrivilege(actor, p)) ? p : null)),
+    );
     return {
       actor: { kind: actor.kind, id: actor.id, label: actor.label },
       account: { id: account.id, name: account.name },
@@ -47,17 +69,28 @@ export class MeService {
   async rename(input: UpdateMeDto): Promise<MeDto> {
     const actor = this.context.requireActor();
     if (actor.kind !== 'user' || !actor.userId) {
-      throw new CustosError('forbidden', 'identity.people_only', 'Only people have a display name to change.');
+      throw new CustosError(
+        'forbidden',
+        'identity.people_only',
+        'Only people have a display name to change.',
+      );
     }
     const userId = actor.userId;
     await this.transactions.run(async (manager) => {
       const user = await manager.findOneByOrFail(User, { id: userId });
-      await manager.update(User, { id: userId }, { displayName: input.displayName, updatedAt: this.clock.now() });
+      await manager.update(
+        User,
+        { id: userId },
+        { displayName: input.displayName, updatedAt: this.clock.now() },
+      );
       await this.audit.record({
         action: 'user.renamed',
         targetType: 'user',
         targetId: userId,
-        metadata: { before: { displayName: user.displayName }, after: { displayName: input.displayName } },
+        metadata: {
+          before: { displayName: user.displayName },
+          after: { displayName: input.displayName },
+        },
       });
     });
     return this.describe();

@@ -5,10 +5,20 @@ import { TimestampColumn } from '@custos/core';
 @Entity('identity_team_member')
 @Index('identity_team_member_account_user_idx', ['accountId', 'userId'])
 export class TeamMember {
-  @PrimaryColumn({ name: 'team_id', type: 'varchar', length: 36, primaryKeyConstraintName: 'identity_team_member_pk' })
+  @PrimaryColumn({
+    name: 'team_id',
+    type: 'varchar',
+    length: 36,
+    primaryKeyConstraintName: 'identity_team_member_pk',
+  })
   teamId!: string;
 
-  @PrimaryColumn({ name: 'user_id', type: 'varchar', length: 36, primaryKeyConstraintName: 'identity_team_member_pk' })
+  @PrimaryColumn({
+    name: 'user_id',
+    type: 'varchar',
+    length: 36,
+    primaryKeyConstraintName: 'identity_team_member_pk',
+  })
   userId!: string;
 
   @Column({ name: 'account_id', type: 'varchar', length: 36 })

@@ -1,5 +1,14 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsOptional, IsString, IsUUID, Length, MaxLength } from 'class-validator';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  ArrayUnique,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Length,
+  MaxLength,
+} from 'class-validator';
 import { PagingDto } from '@custos/core';
 
 export class TeamDto {
@@ -58,7 +67,11 @@ export class UpdateTeamDto {
 }
 
 export class TeamMembersDto {
-  @ApiProperty({ type: [String], description: 'Users of this account to add.', example: ['0193a6c4-7f1e-7c3a-9d1e-1f2a3b4c5d6e'] })
+  @ApiProperty({
+    type: [String],
+    description: 'Users of this account to add.',
+    example: ['0193a6c4-7f1e-7c3a-9d1e-1f2a3b4c5d6e'],
+  })
   @IsUUID('all', { each: true })
   @ArrayMinSize(1)
   @ArrayMaxSize(100)

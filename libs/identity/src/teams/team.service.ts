@@ -4,14 +4,13 @@ import { AuditService } from '@custos/audit';
 import {
   Clock,
   CustosError,
-  DEFAULT_PAGE_SIZE,
+  isUniqueViolation,
+  keysetPage,
+  mapPage,
+  newId,
   PageQueryDto,
   RequestContext,
   TransactionHost,
-  decodeCursor,
-  isUniqueViolation,
-  newId,
-  toPage,
   type Page,
 } from '@custos/core';
 import { lockAccount } from '../accounts/account-lock';
@@ -34,19 +33,15 @@ export class TeamService {
 
   async list(query: PageQueryDto): Promise<Page<TeamDto>> {
     const accountId = this.context.requireAccountId();
-    const limit = query.limit ?? DEFAULT_PAGE_SIZE;
     const builder = this.transactions.manager
       .createQueryBuilder(Team, 't')
-      .where('t.accountId = :accountId', { accountId })
-      .orderBy('t.id', 'ASC')
-      .take(limit + 1);
-    if (query.after) {
-      const [afterId] = decodeCursor(query.after, 1);
-      builder.andWhere('t.id > :afterId', { afterId });
-    }
-    const teams = await builder.getMany();
-    const counts = await this.memberCounts(this.transactions.manager, teams.slice(0, limit).map((t) => t.id));
-    return toPage(teams, limit, (t) => [t.id], (t) => toTeamDto(t, counts.get(t.id) ?? 0));
+      .where('t.accountId = :accountId', { accountId });
+    const page = await keysetPage(builder, 't.id', (t) => t.id, query);
+    const counts = await this.memberCounts(
+      this.transactions.manager,
+      page.results.map((t) => t.id),
+    );
+    return mapPage(page, (t) => toTeamDto(t, counts.get(t.id) ?? 0));
   }
 
   async get(teamId: string): Promise<TeamDto> {
@@ -60,9 +55,21 @@ export class TeamService {
     const now = this.clock.now();
     return this.uniqueName(() =>
       this.transactions.run(async (manager) => {
-        const team = manager.create(Team, { id: newId(), accountId, name: input.name, description: input.description ?? '', createdAt: now, updatedAt: now });
+        const team = manager.create(Team, {
+          id: newId(),
+          accountId,
+          name: input.name,
+          description: input.description ?? '',
+          createdAt: now,
+          updatedAt: now,
+        });
         await manager.insert(Team, team);
-        await this.audit.record({ action: 'team.created', targetType: 'team', targetId: team.id, metadata: { after: { name: team.name, description: team.description } } });
+        await this.audit.record({
+          action: 'team.created',
+          targetType: 'team',
+          targetId: team.id,
+          metadata: { after: { name: team.name, description: team.description } },
+        });
         return toTeamDto(team, 0);
       }),
     );
@@ -76,8 +83,17 @@ export class TeamService {
         team.name = input.name ?? team.name;
         team.description = input.description ?? team.description;
         team.updatedAt = this.clock.now();
-        await manager.update(Team, { id: team.id }, { name: team.name, description: team.description, updatedAt: team.updatedAt });
-        await this.audit.record({ action: 'team.updated', targetType: 'team', targetId: team.id, metadata: changes(before, { name: team.name, description: team.description }) });
+        await manager.update(
+          Team,
+          { id: team.id },
+          { name: team.name, description: team.description, updatedAt: team.updatedAt },
+        );
+        await this.audit.record({
+          action: 'team.updated',
+          targetType: 'team',
+          targetId: team.id,
+          metadata: changes(before, { name: team.name, description: team.description }),
+        });
         const counts = await this.memberCounts(manager, [team.id]);
         return toTeamDto(team, counts.get(team.id) ?? 0);
       }),
@@ -91,25 +107,26 @@ export class TeamService {
       const team = await this.find(manager, teamId);
       await manager.delete(TeamMember, { teamId: team.id });
       await manager.delete(Team, { id: team.id });
-      await this.audit.record({ action: 'team.deleted', targetType: 'team', targetId: team.id, metadata: { before: { name: team.name } } });
+      await this.audit.record({
+        action: 'team.deleted',
+        targetType: 'team',
+        targetId: team.id,
+        metadata: { before: { name: team.name } },
+      });
     });
   }
 
   async listMembers(teamId: string, query: PageQueryDto): Promise<Page<TeamMemberDto>> {
     const team = await this.find(this.transactions.manager, teamId);
-    const limit = query.limit ?? DEFAULT_PAGE_SIZE;
     const builder = this.transactions.manager
       .createQueryBuilder(TeamMember, 'tm')
       .innerJoinAndMapOne('tm.user', User, 'u', 'u.id = tm.userId')
-      .where('tm.teamId = :teamId', { teamId: team.id })
-      .orderBy('tm.userId', 'ASC')
-      .take(limit + 1);
-    if (query.after) {
-      const [afterId] = decodeCursor(query.after, 1);
-      builder.andWhere('tm.userId > :afterId', { afterId });
-    }
-    const rows = (await builder.getMany()) as (TeamMember & { user: User })[];
-    return toPage(rows, limit, (r) => [r.userId], (r) => ({ userId: r.userId, email: r.user.email, displayName: r.user.displayName }));
+      .where('tm.teamId = :teamId', { teamId: team.id });
+    const page = await keysetPage(builder, 'tm.userId', (tm) => tm.userId, query);
+    return mapPage(page, (tm) => {
+      const { user } = tm as TeamMember & { user: User };
+      return { userId: tm.userId, email: user.email, displayName: user.displayName };
+    });
   }
 
   /** Adds users of this account to the team; users already in it are left as they are. */
@@ -118,17 +135,37 @@ export class TeamService {
       // Serialised with deletion of the team and removal of the users from the account.
       await lockAccount(manager, this.context.requireAccountId());
       const team = await this.find(manager, teamId);
-      const members = await manager.findBy(Membership, { accountId: team.accountId, userId: In(userIds) });
+      const members = await manager.findBy(Membership, {
+        accountId: team.accountId,
+        userId: In(userIds),
+      });
       const missing = userIds.findIndex((id) => !members.some((m) => m.userId === id));
       if (missing >= 0) {
-        throw CustosError.invalidField('identity.user_not_found', `userIds[${missing}]`, 'no such user in this account');
+        throw CustosError.invalidField(
+          'identity.user_not_found',
+          `userIds[${missing}]`,
+          'no such user in this account',
+        );
       }
       const existing = await manager.findBy(TeamMember, { teamId: team.id, userId: In(userIds) });
       const added = userIds.filter((id) => !existing.some((e) => e.userId === id));
       const now = this.clock.now();
       if (added.length > 0) {
-        await manager.insert(TeamMember, added.map((userId) => ({ teamId: team.id, userId, accountId: team.accountId, createdAt: now })));
-        await this.audit.record({ action: 'team.members_added', targetType: 'team', targetId: team.id, metadata: { userIds: added } });
+        await manager.insert(
+          TeamMember,
+          added.map((userId) => ({
+            teamId: team.id,
+            userId,
+            accountId: team.accountId,
+            createdAt: now,
+          })),
+        );
+        await this.audit.record({
+          action: 'team.members_added',
+          targetType: 'team',
+          targetId: team.id,
+          metadata: { userIds: added },
+        });
       }
       const counts = await this.memberCounts(manager, [team.id]);
       return toTeamDto(team, counts.get(team.id) ?? 0);
@@ -142,19 +179,30 @@ export class TeamService {
       if (!result.affected) {
         throw IdentityErrors.userNotFound();
       }
-      await this.audit.record({ action: 'team.member_removed', targetType: 'team', targetId: team.id, metadata: { userIds: [userId] } });
+      await this.audit.record({
+        action: 'team.member_removed',
+        targetType: 'team',
+        targetId: team.id,
+        metadata: { userIds: [userId] },
+      });
     });
   }
 
   private async find(manager: EntityManager, teamId: string): Promise<Team> {
-    const team = await manager.findOneBy(Team, { accountId: this.context.requireAccountId(), id: teamId });
+    const team = await manager.findOneBy(Team, {
+      accountId: this.context.requireAccountId(),
+      id: teamId,
+    });
     if (!team) {
       throw IdentityErrors.teamNotFound();
     }
     return team;
   }
 
-  private async memberCounts(manager: EntityManager, teamIds: string[]): Promise<Map<string, number>> {
+  private async memberCounts(
+    manager: EntityManager,
+    teamIds: string[],
+  ): Promise<Map<string, number>> {
     if (teamIds.length === 0) {
       return new Map();
     }

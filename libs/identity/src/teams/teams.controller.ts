@@ -1,7 +1,30 @@
 import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
-import { ApiProblemResponses, Authenticated, IdParam, PageQueryDto, RequirePrivilege, type Page } from '@custos/core';
-import { CreateTeamDto, TeamDto, TeamMemberDto, TeamMemberPageDto, TeamMembersDto, TeamPageDto, UpdateTeamDto } from './team.dto';
+import {
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiSecurity,
+  ApiTags,
+} from '@nestjs/swagger';
+import {
+  ApiProblemResponses,
+  Authenticated,
+  IdParam,
+  PageQueryDto,
+  RequirePrivilege,
+  type Page,
+} from '@custos/core';
+import {
+  CreateTeamDto,
+  TeamDto,
+  TeamMemberDto,
+  TeamMemberPageDto,
+  TeamMembersDto,
+  TeamPageDto,
+  UpdateTeamDto,
+} from './team.dto';
 import { TeamService } from './team.service';
 
 @ApiTags('teams')
@@ -63,14 +86,20 @@ export class TeamsController {
   @ApiOperation({ summary: 'List the members of a team' })
   @ApiOkResponse({ type: TeamMemberPageDto })
   @ApiProblemResponses('not_found', 'validation')
-  listMembers(@IdParam('teamId') teamId: string, @Query() query: PageQueryDto): Promise<Page<TeamMemberDto>> {
+  listMembers(
+    @IdParam('teamId') teamId: string,
+    @Query() query: PageQueryDto,
+  ): Promise<Page<TeamMemberDto>> {
     return this.teams.listMembers(teamId, query);
   }
 
   @Post(':teamId/members')
   @HttpCode(200)
   @RequirePrivilege('manage_teams')
-  @ApiOperation({ summary: 'Add users to a team', description: 'Users already in the team are left as they are.' })
+  @ApiOperation({
+    summary: 'Add users to a team',
+    description: 'Users already in the team are left as they are.',
+  })
   @ApiOkResponse({ type: TeamDto })
   @ApiProblemResponses('not_found', 'validation')
   addMembers(@IdParam('teamId') teamId: string, @Body() body: TeamMembersDto): Promise<TeamDto> {
@@ -83,7 +112,10 @@ export class TeamsController {
   @ApiOperation({ summary: 'Remove a user from a team' })
   @ApiNoContentResponse({ description: 'Removed.' })
   @ApiProblemResponses('not_found', 'validation')
-  async removeMember(@IdParam('teamId') teamId: string, @IdParam('userId') userId: string): Promise<void> {
+  async removeMember(
+    @IdParam('teamId') teamId: string,
+    @IdParam('userId') userId: string,
+  ): Promise<void> {
     await this.teams.removeMember(teamId, userId);
   }
 }

@@ -9,7 +9,11 @@ export type MembershipStatus = 'active' | 'deactivated';
 @Index('identity_membership_user_idx', ['userId'])
 @Index('identity_membership_account_bu_idx', ['accountId', 'businessUnitId'])
 export class Membership {
-  @PrimaryColumn({ type: 'varchar', length: 36, primaryKeyConstraintName: 'identity_membership_pk' })
+  @PrimaryColumn({
+    type: 'varchar',
+    length: 36,
+    primaryKeyConstraintName: 'identity_membership_pk',
+  })
   id!: string;
 
   @Column({ name: 'account_id', type: 'varchar', length: 36 })

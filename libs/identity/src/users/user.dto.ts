@@ -15,7 +15,8 @@ import {
 import { PageQueryDto, PagingDto } from '@custos/core';
 import type { MembershipStatus } from './membership.entity';
 
-const trimLower = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().toLowerCase() : value);
+const trimLower = ({ value }: { value: unknown }) =>
+  typeof value === 'string' ? value.trim().toLowerCase() : value;
 
 export const PASSWORD_MIN_LENGTH = 12;
 export const PASSWORD_MAX_LENGTH = 256;
@@ -87,17 +88,28 @@ export class CreateUserDto {
   @Length(PASSWORD_MIN_LENGTH, PASSWORD_MAX_LENGTH)
   password?: string;
 
-  @ApiPropertyOptional({ description: 'Make the user a super admin (super admins only).', default: false, example: false })
+  @ApiPropertyOptional({
+    description: 'Make the user a super admin (super admins only).',
+    default: false,
+    example: false,
+  })
   @IsOptional()
   @IsBoolean()
   superAdmin?: boolean;
 
-  @ApiPropertyOptional({ description: 'Business unit; default the root unit.', example: '0193a6c4-7f1e-7c3a-9d1e-000000000001' })
+  @ApiPropertyOptional({
+    description: 'Business unit; default the root unit.',
+    example: '0193a6c4-7f1e-7c3a-9d1e-000000000001',
+  })
   @IsOptional()
   @IsUUID()
   businessUnitId?: string;
 
-  @ApiPropertyOptional({ type: [String], description: 'Teams to join.', example: ['0193a6c4-7f1e-7c3a-9d1e-000000000002'] })
+  @ApiPropertyOptional({
+    type: [String],
+    description: 'Teams to join.',
+    example: ['0193a6c4-7f1e-7c3a-9d1e-000000000002'],
+  })
   @IsOptional()
   @IsUUID('all', { each: true })
   @ArrayUnique()
@@ -110,12 +122,20 @@ export class CreateUserDto {
  * it belongs to the person's login, which other accounts share, so only they change it (`PATCH /me`).
  */
 export class UpdateUserDto {
-  @ApiPropertyOptional({ description: 'Grant or revoke super admin (super admins only). The last super admin cannot be demoted.', example: true })
+  @ApiPropertyOptional({
+    description:
+      'Grant or revoke super admin (super admins only). The last super admin cannot be demoted.',
+    example: true,
+  })
   @IsOptional()
   @IsBoolean()
   superAdmin?: boolean;
 
-  @ApiPropertyOptional({ enum: ['active', 'deactivated'], description: 'Deactivated users cannot sign in to this account.', example: 'deactivated' })
+  @ApiPropertyOptional({
+    enum: ['active', 'deactivated'],
+    description: 'Deactivated users cannot sign in to this account.',
+    example: 'deactivated',
+  })
   @IsOptional()
   @IsIn(['active', 'deactivated'])
   status?: MembershipStatus;

@@ -4,13 +4,13 @@ import { AuditService } from '@custos/audit';
 import {
   Clock,
   CustosError,
-  DEFAULT_PAGE_SIZE,
+  escapeLike,
+  isUniqueViolation,
+  keysetPage,
+  mapPage,
+  newId,
   RequestContext,
   TransactionHost,
-  decodeCursor,
-  isUniqueViolation,
-  newId,
-  toPage,
   type Page,
 } from '@custos/core';
 import { assertAnotherSuperAdmin, lockAccount } from '../accounts/account-lock';
@@ -41,24 +41,27 @@ export class UserService {
 
   async list(query: ListUsersQueryDto): Promise<Page<UserDto>> {
     const accountId = this.context.requireAccountId();
-    const limit = query.limit ?? DEFAULT_PAGE_SIZE;
     const builder = this.transactions.manager
       .createQueryBuilder(Membership, 'm')
       .innerJoinAndMapOne('m.user', User, 'u', 'u.id = m.userId')
-      .where('m.accountId = :accountId', { accountId })
-      .orderBy('m.id', 'ASC')
-      .take(limit + 1);
+      .where('m.accountId = :accountId', { accountId });
     if (query.email) {
-      builder.andWhere("u.email LIKE :prefix ESCAPE '\\'", { prefix: `${escapeLike(query.email)}%` });
+      builder.andWhere("u.email LIKE :prefix ESCAPE '\\'", {
+        prefix: `${escapeLike(query.email)}%`,
+      });
     }
-    if (query.after) {
-      const [afterId] = decodeCursor(query.after, 1);
-      builder.andWhere('m.id > :afterId', { afterId });
-    }
-    const memberships = (await builder.getMany()) as (Membership & { user: User })[];
-    const rows = memberships.map((m) => ({ membership: m, user: m.user }));
-    const teamIds = await this.teamIdsOf(this.transactions.manager, accountId, rows.slice(0, limit).map((r) => r.user.id));
-    return toPage(rows, limit, (r) => [r.membership.id], (r) => toUserDto(r, teamIds.get(r.user.id) ?? []));
+    const page = await keysetPage(builder, 'm.id', (m) => m.id, query);
+    const teamIds = await this.teamIdsOf(
+      this.transactions.manager,
+      accountId,
+      page.results.map((m) => m.userId),
+    );
+    return mapPage(page, (m) =>
+      toUserDto(
+        { membership: m, user: (m as Membership & { user: User }).user },
+        teamIds.get(m.userId) ?? [],
+      ),
+    );
   }
 
   async get(userId: string): Promise<UserDto> {
@@ -71,9 +74,14 @@ export class UserService {
   async create(input: CreateUserDto): Promise<UserDto> {
     const actor = this.context.requireActor();
     if (input.superAdmin && !(actor.kind === 'user' && actor.superAdmin)) {
-      throw new CustosError('forbidden', 'identity.super_admin_required', 'Only super admins can make other users super admins.', {
-        errors: [{ field: 'superAdmin', message: 'only super admins may set this' }],
-      });
+      throw new CustosError(
+        'forbidden',
+        'identity.super_admin_required',
+        'Only super admins can make other users super admins.',
+        {
+          errors: [{ field: 'superAdmin', message: 'only super admins may set this' }],
+        },
+      );
     }
     const passwordHash = input.password ? await this.passwords.hash(input.password) : null;
     const now = this.clock.now();
@@ -83,16 +91,31 @@ export class UserService {
         await lockAccount(manager, actor.accountId);
         let user = await manager.findOneBy(User, { email: input.email });
         if (user && passwordHash) {
-          throw CustosError.invalidField('identity.login_exists', 'password', 'this email already has a login; omit the password');
+          throw CustosError.invalidField(
+            'identity.login_exists',
+            'password',
+            'this email already has a login; omit the password',
+          );
         }
         if (!user) {
-          user = manager.create(User, { id: newId(), email: input.email, displayName: input.displayName, passwordHash, createdAt: now, updatedAt: now });
+          user = manager.create(User, {
+            id: newId(),
+            email: input.email,
+            displayName: input.displayName,
+            passwordHash,
+            createdAt: now,
+            updatedAt: now,
+          });
           await manager.insert(User, user);
         }
         if (await manager.existsBy(Membership, { accountId: actor.accountId, userId: user.id })) {
           throw IdentityErrors.alreadyMember();
         }
-        const businessUnitId = await this.resolveBusinessUnit(manager, actor.accountId, input.businessUnitId);
+        const businessUnitId = await this.resolveBusinessUnit(
+          manager,
+          actor.accountId,
+          input.businessUnitId,
+        );
         const membership = manager.create(Membership, {
           id: newId(),
           accountId: actor.accountId,
@@ -110,7 +133,15 @@ export class UserService {
           action: 'user.added',
           targetType: 'user',
           targetId: user.id,
-          metadata: { after: { email: user.email, displayName: user.displayName, superAdmin: membership.superAdmin, businessUnitId, teamIds } },
+          metadata: {
+            after: {
+              email: user.email,
+              displayName: user.displayName,
+              superAdmin: membership.superAdmin,
+              businessUnitId,
+              teamIds,
+            },
+          },
         });
         return toUserDto({ membership, user }, teamIds);
       });
@@ -126,9 +157,14 @@ export class UserService {
   async update(userId: string, input: UpdateUserDto): Promise<UserDto> {
     const actor = this.context.requireActor();
     if (input.superAdmin !== undefined && !(actor.kind === 'user' && actor.superAdmin)) {
-      throw new CustosError('forbidden', 'identity.super_admin_required', 'Only super admins can grant or revoke super admin.', {
-        errors: [{ field: 'superAdmin', message: 'only super admins may set this' }],
-      });
+      throw new CustosError(
+        'forbidden',
+        'identity.super_admin_required',
+        'Only super admins can grant or revoke super admin.',
+        {
+          errors: [{ field: 'superAdmin', message: 'only super admins may set this' }],
+        },
+      );
     }
     return this.transactions.run(async (manager) => {
       const losesSuperAdmin = input.superAdmin === false || input.status === 'deactivated';
@@ -137,13 +173,21 @@ export class UserService {
       }
       const row = await this.findMember(manager, actor.accountId, userId);
       const { membership, user } = row;
-      const before = { superAdmin: membership.superAdmin, status: membership.status, businessUnitId: membership.businessUnitId };
+      const before = {
+        superAdmin: membership.superAdmin,
+        status: membership.status,
+        businessUnitId: membership.businessUnitId,
+      };
       if (losesSuperAdmin && membership.superAdmin && membership.status === 'active') {
         await assertAnotherSuperAdmin(manager, actor.accountId, membership.id);
       }
       const now = this.clock.now();
       if (input.businessUnitId !== undefined) {
-        membership.businessUnitId = await this.resolveBusinessUnit(manager, actor.accountId, input.businessUnitId);
+        membership.businessUnitId = await this.resolveBusinessUnit(
+          manager,
+          actor.accountId,
+          input.businessUnitId,
+        );
       }
       if (input.superAdmin !== undefined) {
         membership.superAdmin = input.superAdmin;
@@ -152,14 +196,27 @@ export class UserService {
         membership.status = input.status;
       }
       membership.updatedAt = now;
-      await manager.update(Membership, { id: membership.id }, {
+      await manager.update(
+        Membership,
+        { id: membership.id },
+        {
+          superAdmin: membership.superAdmin,
+          status: membership.status,
+          businessUnitId: membership.businessUnitId,
+          updatedAt: now,
+        },
+      );
+      const after = {
         superAdmin: membership.superAdmin,
         status: membership.status,
         businessUnitId: membership.businessUnitId,
-        updatedAt: now,
+      };
+      await this.audit.record({
+        action: 'user.updated',
+        targetType: 'user',
+        targetId: user.id,
+        metadata: changes(before, after),
       });
-      const after = { superAdmin: membership.superAdmin, status: membership.status, businessUnitId: membership.businessUnitId };
-      await this.audit.record({ action: 'user.updated', targetType: 'user', targetId: user.id, metadata: changes(before, after) });
       if (before.superAdmin !== after.superAdmin) {
         await this.audit.record({
           action: after.superAdmin ? 'user.super_admin_granted' : 'user.super_admin_revoked',
@@ -193,7 +250,11 @@ export class UserService {
     });
   }
 
-  private async findMember(manager: EntityManager, accountId: string, userId: string): Promise<MemberRow> {
+  private async findMember(
+    manager: EntityManager,
+    accountId: string,
+    userId: string,
+  ): Promise<MemberRow> {
     const membership = await manager.findOneBy(Membership, { accountId, userId });
     const user = membership ? await manager.findOneBy(User, { id: userId }) : null;
     if (!membership || !user) {
@@ -202,35 +263,63 @@ export class UserService {
     return { membership, user };
   }
 
-  private async resolveBusinessUnit(manager: EntityManager, accountId: string, businessUnitId: string | undefined): Promise<string> {
+  private async resolveBusinessUnit(
+    manager: EntityManager,
+    accountId: string,
+    businessUnitId: string | undefined,
+  ): Promise<string> {
     const unit = businessUnitId
       ? await manager.findOneBy(BusinessUnit, { accountId, id: businessUnitId })
       : await manager.findOneBy(BusinessUnit, { accountId, parentId: IsNull() });
     if (!unit) {
-      throw CustosError.invalidField('identity.business_unit_not_found', 'businessUnitId', 'no such business unit in this account');
+      throw CustosError.invalidField(
+        'identity.business_unit_not_found',
+        'businessUnitId',
+        'no such business unit in this account',
+      );
     }
     return unit.id;
   }
 
-  private async joinTeams(manager: EntityManager, accountId: string, userId: string, teamIds: string[], now: Date): Promise<void> {
+  private async joinTeams(
+    manager: EntityManager,
+    accountId: string,
+    userId: string,
+    teamIds: string[],
+    now: Date,
+  ): Promise<void> {
     if (teamIds.length === 0) {
       return;
     }
     const found = await manager.findBy(Team, { accountId, id: In(teamIds) });
     const missing = teamIds.findIndex((id) => !found.some((team) => team.id === id));
     if (missing >= 0) {
-      throw CustosError.invalidField('identity.team_not_found', `teamIds[${missing}]`, 'no such team in this account');
+      throw CustosError.invalidField(
+        'identity.team_not_found',
+        `teamIds[${missing}]`,
+        'no such team in this account',
+      );
     }
-    await manager.insert(TeamMember, teamIds.map((teamId) => ({ teamId, userId, accountId, createdAt: now })));
+    await manager.insert(
+      TeamMember,
+      teamIds.map((teamId) => ({ teamId, userId, accountId, createdAt: now })),
+    );
   }
 
   /** Team ids of several users in one query (no N+1 on list pages). */
-  private async teamIdsOf(manager: EntityManager, accountId: string, userIds: string[]): Promise<Map<string, string[]>> {
+  private async teamIdsOf(
+    manager: EntityManager,
+    accountId: string,
+    userIds: string[],
+  ): Promise<Map<string, string[]>> {
     const result = new Map<string, string[]>();
     if (userIds.length === 0) {
       return result;
     }
-    const rows = await manager.find(TeamMember, { where: { accountId, userId: In(userIds) }, order: { teamId: 'ASC' } });
+    const rows = await manager.find(TeamMember, {
+      where: { accountId, userId: In(userIds) },
+      order: { teamId: 'ASC' },
+    });
     for (const row of rows) {
       result.set(row.userId, [...(result.get(row.userId) ?? []), row.teamId]);
     }
@@ -248,19 +337,21 @@ function toUserDto({ membership, user }: MemberRow, teamIds: string[]): UserDto 
     businessUnitId: membership.businessUnitId,
     teamIds,
     createdAt: membership.createdAt.toISOString(),
-    updatedAt: (membership.updatedAt > user.updatedAt ? membership.updatedAt : user.updatedAt).toISOString(),
+    updatedAt: (membership.updatedAt > user.updatedAt
+      ? membership.updatedAt
+      : user.updatedAt
+    ).toISOString(),
   };
 }
 
 /** Before/after of the fields that changed, for the audit trail. */
-export function changes<T extends Record<string, unknown>>(before: T, after: T): { before: Partial<T>; after: Partial<T> } {
+export function changes<T extends Record<string, unknown>>(
+  before: T,
+  after: T,
+): { before: Partial<T>; after: Partial<T> } {
   const changed = Object.keys(after).filter((key) => before[key] !== after[key]);
   return {
     before: Object.fromEntries(changed.map((key) => [key, before[key]])) as Partial<T>,
     after: Object.fromEntries(changed.map((key) => [key, after[key]])) as Partial<T>,
   };
-}
-
-export function escapeLike(value: string): string {
-  return value.replace(/[\\%_]/g, (c) => `\\${c}`);
 }

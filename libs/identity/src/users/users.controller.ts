@@ -1,6 +1,20 @@
 import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
-import { ApiProblemResponses, Authenticated, IdParam, RequirePrivilege, type Page } from '@custos/core';
+import {
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiSecurity,
+  ApiTags,
+} from '@nestjs/swagger';
+import {
+  ApiProblemResponses,
+  Authenticated,
+  IdParam,
+  RequirePrivilege,
+  type Page,
+} from '@custos/core';
 import { CreateUserDto, ListUsersQueryDto, UpdateUserDto, UserDto, UserPageDto } from './user.dto';
 import { UserService } from './user.service';
 
@@ -25,7 +39,8 @@ export class UsersController {
   @RequirePrivilege('manage_users')
   @ApiOperation({
     summary: 'Add a user to this account',
-    description: 'Creates the login when the email is new, then the membership. Only super admins may add super admins.',
+    description:
+      'Creates the login when the email is new, then the membership. Only super admins may add super admins.',
   })
   @ApiCreatedResponse({ type: UserDto })
   @ApiProblemResponses('validation', 'conflict')
@@ -59,7 +74,8 @@ export class UsersController {
   @RequirePrivilege('manage_users')
   @ApiOperation({
     summary: 'Remove a user from this account',
-    description: 'Their login and memberships of other accounts stay. Refused with 409 for the last super admin.',
+    description:
+      'Their login and memberships of other accounts stay. Refused with 409 for the last super admin.',
   })
   @ApiNoContentResponse({ description: 'Removed.' })
   @ApiProblemResponses('not_found', 'validation', 'conflict')
