@@ -54,9 +54,21 @@ async function generate(kind: DatabaseKind, name: string, timestamp: number): Pr
         `  async down(queryRunner: QueryRunner): Promise<void> {\n${down.join('\n')}\n  }\n}\n`,
     );
     const indexFile = join(folder, 'index.ts');
+    const current = readFileSync(indexFile, 'utf8');
+    const list = /= \[([^\]]*)\];/.exec(current);
+    if (!list) {
+      throw new Error(`${indexFile} has no migration array`);
+    }
+    const classes = [
+      ...list[1]
+        .split(',')
+        .map((name) => name.trim())
+        .filter(Boolean),
+      className,
+    ];
     const index =
       `import { ${className} } from './${file}';\n` +
-      readFileSync(indexFile, 'utf8').replace(/\];\s*$/, `  ${className},\n];\n`);
+      current.replace(list[0], `= [\n${classes.map((name) => `  ${name},`).join('\n')}\n];`);
     writeFileSync(indexFile, index);
     console.log(
       `${kind}: wrote src/migrations/${kind}/${file}.ts (${sql.upQueries.length} statements)`,

@@ -12,6 +12,7 @@ import {
 } from '@custos/core';
 import { AuthenticationGuard, IdentityModule } from '@custos/identity';
 import type { ServerConfig } from './config/server-config';
+import { CrmModule } from './crm/crm.module';
 import { dataSourceOptions } from './database/data-source-options';
 import { HealthController } from './health/health.controller';
 
@@ -31,6 +32,7 @@ export class AppModule {
           oidc: config.oidc,
           loginThrottle: config.loginThrottle,
         }),
+        CrmModule,
       ],
       controllers: [HealthController],
       providers: [

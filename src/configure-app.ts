@@ -23,6 +23,10 @@ export function buildOpenApiDocument(app: NestExpressApplication): OpenAPIObject
     .addTag('teams')
     .addTag('business units')
     .addTag('private apps')
+    .addTag('properties')
+    .addTag('records')
+    .addTag('associations')
+    .addTag('segments')
     .addTag('audit log')
     .addTag('health')
     .addBearerAuth({

@@ -2,11 +2,12 @@ import type { DataSourceOptions } from 'typeorm';
 import { AUDIT_ENTITIES } from '@custos/audit';
 import { IDENTITY_ENTITIES } from '@custos/identity';
 import type { DatabaseConfig } from '../config/server-config';
+import { CRM_ENTITIES } from '../crm/crm.module';
 import { POSTGRES_MIGRATIONS } from '../migrations/postgres';
 import { SQLITE_MIGRATIONS } from '../migrations/sqlite';
 
 /** Every entity of the reference server. */
-export const SERVER_ENTITIES = [...AUDIT_ENTITIES, ...IDENTITY_ENTITIES];
+export const SERVER_ENTITIES = [...AUDIT_ENTITIES, ...IDENTITY_ENTITIES, ...CRM_ENTITIES];
 
 /**
  * TypeORM options of the server: the schema comes only from migrations (one set per database

@@ -102,28 +102,35 @@ export function toPage<Row, Out>(
 /**
  * Fetches one page of `builder`'s rows in ascending order of a unique key column (keyset
  * pagination: no OFFSET, so page N costs what page 1 costs). The cursor holds the last key.
+ * `fetch` reads the rows: entities by default, or e.g. `(b) => b.getRawMany()`.
  */
-export async function keysetPage<T extends ObjectLiteral>(
+export function keysetPage<T extends ObjectLiteral>(
   builder: SelectQueryBuilder<T>,
   keyColumn: string,
   keyOf: (row: T) => string,
   page: { limit?: number; after?: string },
-): Promise<Page<T>> {
+): Promise<Page<T>>;
+export function keysetPage<T extends ObjectLiteral, Row>(
+  builder: SelectQueryBuilder<T>,
+  keyColumn: string,
+  keyOf: (row: Row) => string,
+  page: { limit?: number; after?: string },
+  fetch: (builder: SelectQueryBuilder<T>) => Promise<Row[]>,
+): Promise<Page<Row>>;
+export async function keysetPage<T extends ObjectLiteral, Row>(
+  builder: SelectQueryBuilder<T>,
+  keyColumn: string,
+  keyOf: (row: Row) => string,
+  page: { limit?: number; after?: string },
+  fetch: (builder: SelectQueryBuilder<T>) => Promise<Row[]> = (b) => b.getMany() as unknown as Promise<Row[]>,
+): Promise<Page<Row>> {
   const limit = page.limit ?? DEFAULT_PAGE_SIZE;
   if (page.after !== undefined) {
     const [after] = decodeCursor(page.after, 1);
     builder.andWhere(`${keyColumn} > :keysetAfter`, { keysetAfter: after });
   }
-  const rows = await builder
-    .orderBy(keyColumn, 'ASC')
-    .limit(limit + 1)
-    .getMany();
-  return toPage(
-    rows,
-    limit,
-    (row) => [keyOf(row)],
-    (row) => row,
-  );
+  const rows = await fetch(builder.orderBy(keyColumn, 'ASC').limit(limit + 1));
+  return toPage(rows, limit, (row) => [keyOf(row)], (row) => row);
 }
 
 /** The same page with each result mapped (e.g. entity → DTO). */

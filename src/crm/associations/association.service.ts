@@ -1,0 +1,166 @@
+import { Injectable } from '@nestjs/common';
+import { AuditService } from '@custos/audit';
+import { CustosError, RequestContext, TransactionHost, newId } from '@custos/core';
+import { objectTypeOf, type ObjectTypeName } from '../object-types';
+import { PropertyService } from '../properties/property.service';
+import { findRecords } from '../records/record-store';
+import { Association } from './association.entity';
+
+/** Which object types may be associated (both directions). */
+const ALLOWED: ReadonlySet<string> = new Set([
+  'contacts:companies',
+  'deals:contacts',
+  'deals:companies',
+]);
+
+function allowed(a: ObjectTypeName, b: ObjectTypeName): boolean {
+  return ALLOWED.has(`${a}:${b}`) || ALLOWED.has(`${b}:${a}`);
+}
+
+/** Associations between records: stored once, readable from either side. */
+@Injectable()
+export class AssociationService {
+  constructor(
+    private readonly transactions: TransactionHost,
+    private readonly context: RequestContext,
+    private readonly properties: PropertyService,
+    private readonly audit: AuditService,
+  ) {}
+
+  /** Ids of the `toType` records associated with a record, in id order. */
+  async list(fromType: string, fromId: string, toType: string): Promise<string[]> {
+    const { from, to } = await this.pair(fromType, fromId, toType);
+    const accountId = this.context.requireAccountId();
+    const rows = await this.transactions.manager
+      .createQueryBuilder(Association, 'a')
+      .where('a.accountId = :accountId', { accountId })
+      .andWhere(
+        '((a.fromType = :from AND a.fromId = :fromId AND a.toType = :to) OR (a.toType = :from AND a.toId = :fromId AND a.fromType = :to))',
+        { from, fromId, to },
+      )
+      .getMany();
+    return rows.map((a) => (a.fromType === from && a.fromId === fromId ? a.toId : a.fromId)).sort();
+  }
+
+  async associate(fromType: string, fromId: string, toType: string, toId: string): Promise<void> {
+    const accountId = this.context.requireAccountId();
+    await this.transactions.run(async (manager) => {
+      const { from, to } = await this.pair(fromType, fromId, toType, toId);
+      // One row per pair, in a canonical direction, so a link made from either side is the same link.
+      const [a, b] =
+        from < to
+          ? [
+              { type: from, id: fromId },
+              { type: to, id: toId },
+            ]
+          : [
+              { type: to, id: toId },
+              { type: from, id: fromId },
+            ];
+      const key = { accountId, fromType: a.type, fromId: a.id, toType: b.type, toId: b.id };
+      if (await manager.existsBy(Association, key)) {
+        return;
+      }
+      // orIgnore: a concurrent request making the same link is not an error.
+      await manager
+        .createQueryBuilder()
+        .insert()
+        .into(Association)
+        .values({ id: newId(), ...key })
+        .orIgnore()
+        .execute();
+      await this.audit.record({
+        action: 'record.associated',
+        targetType: from,
+        targetId: fromId,
+        metadata: { toType: to, toId },
+      });
+    });
+  }
+
+  async dissociate(fromType: string, fromId: string, toType: string, toId: string): Promise<void> {
+    const accountId = this.context.requireAccountId();
+    await this.transactions.run(async (manager) => {
+      const { from, to } = await this.pair(fromType, fromId, toType, toId);
+      const [a, b] =
+        from < to
+          ? [
+              { type: from, id: fromId },
+              { type: to, id: toId },
+            ]
+          : [
+              { type: to, id: toId },
+              { type: from, id: fromId },
+            ];
+      const result = await manager.delete(Association, {
+        accountId,
+        fromType: a.type,
+        fromId: a.id,
+        toType: b.type,
+        toId: b.id,
+      });
+      if (!result.affected) {
+        throw new CustosError(
+          'not_found',
+          'crm.association_not_found',
+          'These records are not associated.',
+        );
+      }
+      await this.audit.record({
+        action: 'record.dissociated',
+        targetType: from,
+        targetId: fromId,
+        metadata: { toType: to, toId },
+      });
+    });
+  }
+
+  /** Checks both object types, that they may be associated, and that the records exist. */
+  private async pair(
+    fromType: string,
+    fromId: string,
+    toType: string,
+    toId?: string,
+  ): Promise<{ from: ObjectTypeName; to: ObjectTypeName }> {
+    const from = objectTypeOf(fromType).name;
+    const to = objectTypeOf(toType).name;
+    if (!allowed(from, to)) {
+      throw CustosError.invalidField(
+        'crm.association_not_allowed',
+        'toObjectType',
+        `${from} cannot be associated with ${to}`,
+      );
+    }
+    const accountId = this.context.requireAccountId();
+    const manager = this.transactions.manager;
+    const [fromRecord] = await findRecords(
+      manager,
+      await this.properties.schema(from, manager),
+      accountId,
+      [fromId],
+    );
+    if (!fromRecord) {
+      throw new CustosError(
+        'not_found',
+        'crm.record_not_found',
+        `The ${objectTypeOf(from).singular} was not found.`,
+      );
+    }
+    if (toId !== undefined) {
+      const [toRecord] = await findRecords(
+        manager,
+        await this.properties.schema(to, manager),
+        accountId,
+        [toId],
+      );
+      if (!toRecord) {
+        throw new CustosError(
+          'not_found',
+          'crm.record_not_found',
+          `The ${objectTypeOf(to).singular} to associate was not found.`,
+        );
+      }
+    }
+    return { from, to };
+  }
+}

@@ -1,0 +1,49 @@
+import { Module } from '@nestjs/common';
+import { Association } from './associations/association.entity';
+import { AssociationService } from './associations/association.service';
+import { AssociationsController } from './associations/associations.controller';
+import { PropertyHistory } from './history/property-history.entity';
+import { PropertiesController } from './properties/properties.controller';
+import { CustomPropertyDefinition } from './properties/property-definition.entity';
+import { PropertyService } from './properties/property.service';
+import { ArchivePurgeJob } from './records/archive-purge.job';
+import { CompanyRecord, ContactRecord, DealRecord } from './records/record.entities';
+import { RecordService } from './records/record.service';
+import { RecordsController } from './records/records.controller';
+import { UniqueValue } from './records/unique-value.entity';
+import { SearchService } from './search/search.service';
+import { Segment } from './segments/segment.entity';
+import { SegmentService } from './segments/segment.service';
+import { SegmentsController } from './segments/segments.controller';
+
+/** Every table of the CRM, for the server's DataSource and migrations. */
+export const CRM_ENTITIES = [
+  ContactRecord,
+  CompanyRecord,
+  DealRecord,
+  CustomPropertyDefinition,
+  UniqueValue,
+  PropertyHistory,
+  Association,
+  Segment,
+];
+
+/** The CRM the privacy features protect: contacts, companies, deals, properties, history, search, segments. */
+@Module({
+  controllers: [
+    PropertiesController,
+    RecordsController,
+    AssociationsController,
+    SegmentsController,
+  ],
+  providers: [
+    PropertyService,
+    RecordService,
+    SearchService,
+    AssociationService,
+    SegmentService,
+    ArchivePurgeJob,
+  ],
+  exports: [PropertyService, RecordService, SearchService],
+})
+export class CrmModule {}

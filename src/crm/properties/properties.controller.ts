@@ -1,0 +1,100 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiSecurity,
+  ApiTags,
+} from '@nestjs/swagger';
+import { ApiProblemResponses, Authenticated, RequirePrivilege } from '@custos/core';
+import { OBJECT_TYPE_NAMES } from '../object-types';
+import {
+  CreatePropertyDto,
+  PropertyDefinitionDto,
+  PropertyListDto,
+  UpdatePropertyDto,
+} from './property.dto';
+import { PropertyService } from './property.service';
+
+@ApiTags('properties')
+@ApiBearerAuth()
+@ApiSecurity('api-key')
+@ApiParam({ name: 'objectType', enum: OBJECT_TYPE_NAMES, example: 'contacts' })
+@ApiProblemResponses('unauthenticated', 'forbidden', 'not_found')
+@Controller('api/v1/properties/:objectType')
+export class PropertiesController {
+  constructor(private readonly properties: PropertyService) {}
+
+  @Get()
+  @Authenticated()
+  @ApiOperation({
+    summary: 'List the properties of an object type',
+    description: 'Standard properties first, then custom ones.',
+  })
+  @ApiOkResponse({ type: PropertyListDto })
+  async list(@Param('objectType') objectType: string): Promise<PropertyListDto> {
+    return { results: await this.properties.list(objectType) };
+  }
+
+  @Post()
+  @RequirePrivilege('manage_properties')
+  @ApiOperation({
+    summary: 'Create a custom property',
+    description: 'Score and calculation properties are computed and cannot be unique or required.',
+  })
+  @ApiCreatedResponse({ type: PropertyDefinitionDto })
+  @ApiProblemResponses('validation', 'conflict')
+  create(
+    @Param('objectType') objectType: string,
+    @Body() body: CreatePropertyDto,
+  ): Promise<PropertyDefinitionDto> {
+    return this.properties.create(objectType, body);
+  }
+
+  @Get(':name')
+  @Authenticated()
+  @ApiOperation({ summary: 'Get a property definition' })
+  @ApiOkResponse({ type: PropertyDefinitionDto })
+  get(
+    @Param('objectType') objectType: string,
+    @Param('name') name: string,
+  ): Promise<PropertyDefinitionDto> {
+    return this.properties.get(objectType, name);
+  }
+
+  @Patch(':name')
+  @RequirePrivilege('manage_properties')
+  @ApiOperation({
+    summary: 'Update a custom property',
+    description:
+      'Standard properties cannot change (409); the type changes only while no record has a value; `unique` never changes.',
+  })
+  @ApiOkResponse({ type: PropertyDefinitionDto })
+  @ApiProblemResponses('validation', 'conflict')
+  update(
+    @Param('objectType') objectType: string,
+    @Param('name') name: string,
+    @Body() body: UpdatePropertyDto,
+  ): Promise<PropertyDefinitionDto> {
+    return this.properties.update(objectType, name, body);
+  }
+
+  @Delete(':name')
+  @HttpCode(204)
+  @RequirePrivilege('manage_properties')
+  @ApiOperation({
+    summary: 'Delete a custom property and all its values',
+    description: 'Standard properties cannot be deleted (409).',
+  })
+  @ApiNoContentResponse({ description: 'Deleted.' })
+  @ApiProblemResponses('conflict')
+  async remove(
+    @Param('objectType') objectType: string,
+    @Param('name') name: string,
+  ): Promise<void> {
+    await this.properties.remove(objectType, name);
+  }
+}

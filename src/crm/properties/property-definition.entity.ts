@@ -1,0 +1,53 @@
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { TimestampColumn } from '@custos/core';
+import type { EnumerationOption, PropertyType, ScoreRule } from './property-type';
+
+/** A custom property of an object type in one account. Standard properties are defined in code. */
+@Entity('crm_property')
+@Index('crm_property_account_type_name_uq', ['accountId', 'objectType', 'name'], { unique: true })
+export class CustomPropertyDefinition {
+  @PrimaryColumn({ type: 'varchar', length: 36, primaryKeyConstraintName: 'crm_property_pk' })
+  id!: string;
+
+  @Column({ name: 'account_id', type: 'varchar', length: 36 })
+  accountId!: string;
+
+  @Column({ name: 'object_type', type: 'varchar', length: 32 })
+  objectType!: string;
+
+  @Column({ type: 'varchar', length: 100 })
+  name!: string;
+
+  @Column({ type: 'varchar', length: 200 })
+  label!: string;
+
+  @Column({ name: 'group_name', type: 'varchar', length: 100 })
+  groupName!: string;
+
+  @Column({ type: 'varchar', length: 1000, default: '' })
+  description!: string;
+
+  @Column({ type: 'varchar', length: 16 })
+  type!: PropertyType;
+
+  @Column({ type: 'simple-json' })
+  options!: EnumerationOption[];
+
+  @Column({ name: 'is_unique', type: 'boolean', default: false })
+  unique!: boolean;
+
+  @Column({ name: 'is_required', type: 'boolean', default: false })
+  required!: boolean;
+
+  @Column({ type: 'varchar', length: 1000, nullable: true })
+  formula!: string | null;
+
+  @Column({ name: 'score_rules', type: 'simple-json' })
+  scoreRules!: ScoreRule[];
+
+  @TimestampColumn({ name: 'created_at' })
+  createdAt!: Date;
+
+  @TimestampColumn({ name: 'updated_at' })
+  updatedAt!: Date;
+}

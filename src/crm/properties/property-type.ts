@@ -1,0 +1,52 @@
+/** The value types of CRM properties, as HubSpot names them. */
+export const PROPERTY_TYPES = [
+  'string',
+  'number',
+  'bool',
+  'date',
+  'datetime',
+  'enumeration',
+  'score',
+  'calculation',
+  'file',
+] as const;
+export type PropertyType = (typeof PROPERTY_TYPES)[number];
+
+/** Types whose values the system computes; users never write them. */
+export const COMPUTED_TYPES: ReadonlySet<PropertyType> = new Set(['score', 'calculation']);
+
+/** A stored property value: strings for string, date (`YYYY-MM-DD`), datetime (ISO-8601 UTC), enumeration and file. */
+export type PropertyValue = string | number | boolean | null;
+
+/** One option of an enumeration property. */
+export interface EnumerationOption {
+  value: string;
+  label: string;
+}
+
+/** A points rule of a score property: `points` when the named property matches. */
+export interface ScoreRule {
+  propertyName: string;
+  operator: 'eq' | 'neq' | 'gt' | 'lt' | 'has_property';
+  value?: string | number | boolean;
+  points: number;
+}
+
+/** The definition of a property, standard (from code) or custom (from the database). */
+export interface PropertyDefinition {
+  name: string;
+  label: string;
+  groupName: string;
+  description: string;
+  type: PropertyType;
+  options: EnumerationOption[];
+  /** Values are unique among the account's records of the object type. */
+  unique: boolean;
+  required: boolean;
+  /** Standard properties come with the object type and cannot be deleted or retyped. */
+  standard: boolean;
+  /** Arithmetic over number properties, e.g. `amount * probability / 100` (calculation only). */
+  formula: string | null;
+  /** Points rules (score only). */
+  scoreRules: ScoreRule[];
+}

@@ -1,0 +1,251 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsNumber,
+  IsOptional,
+  IsString,
+  Length,
+  Matches,
+  MaxLength,
+  ValidateNested,
+} from 'class-validator';
+import { PROPERTY_TYPES, type PropertyType } from './property-type';
+
+export const PROPERTY_NAME_PATTERN = /^[a-z][a-z0-9_]{0,99}$/;
+
+export class EnumerationOptionDto {
+  @ApiProperty({ example: 'gold' })
+  @IsString()
+  @Length(1, 100)
+  value!: string;
+
+  @ApiProperty({ example: 'Gold' })
+  @IsString()
+  @Length(1, 200)
+  label!: string;
+}
+
+export class ScoreRuleDto {
+  @ApiProperty({ example: 'lifecyclestage' })
+  @Matches(PROPERTY_NAME_PATTERN)
+  propertyName!: string;
+
+  @ApiProperty({ enum: ['eq', 'neq', 'gt', 'lt', 'has_property'], example: 'eq' })
+  @IsIn(['eq', 'neq', 'gt', 'lt', 'has_property'])
+  operator!: 'eq' | 'neq' | 'gt' | 'lt' | 'has_property';
+
+  @ApiPropertyOptional({
+    example: 'customer',
+    description: 'Compared value (not for has_property).',
+  })
+  @IsOptional()
+  value?: string | number | boolean;
+
+  @ApiProperty({ example: 10 })
+  @IsNumber()
+  points!: number;
+}
+
+export class PropertyDefinitionDto {
+  @ApiProperty({ example: 'loyalty_tier' })
+  name!: string;
+
+  @ApiProperty({ example: 'Loyalty tier' })
+  label!: string;
+
+  @ApiProperty({ example: 'contactinformation' })
+  groupName!: string;
+
+  @ApiProperty({ example: 'Tier in the loyalty programme' })
+  description!: string;
+
+  @ApiProperty({ enum: PROPERTY_TYPES, example: 'enumeration' })
+  type!: PropertyType;
+
+  @ApiProperty({ type: [EnumerationOptionDto] })
+  options!: EnumerationOptionDto[];
+
+  @ApiProperty({ example: false })
+  unique!: boolean;
+
+  @ApiProperty({ example: false })
+  required!: boolean;
+
+  @ApiProperty({
+    description: 'Standard properties come with the object type: not deletable, not retypable.',
+    example: false,
+  })
+  standard!: boolean;
+
+  @ApiProperty({
+    description: 'Computed by the system (score, calculation, create and modification dates).',
+    example: false,
+  })
+  readOnly!: boolean;
+
+  @ApiProperty({ nullable: true, type: String, example: null })
+  formula!: string | null;
+
+  @ApiProperty({ type: [ScoreRuleDto] })
+  scoreRules!: ScoreRuleDto[];
+}
+
+export class PropertyListDto {
+  @ApiProperty({ type: [PropertyDefinitionDto] })
+  results!: PropertyDefinitionDto[];
+}
+
+export class CreatePropertyDto {
+  @ApiProperty({
+    description: 'Internal name: snake_case, unique per object type.',
+    example: 'loyalty_tier',
+  })
+  @Matches(PROPERTY_NAME_PATTERN, {
+    message:
+      'name must be snake_case: a lower-case letter, then letters, digits or _ (at most 100)',
+  })
+  name!: string;
+
+  @ApiProperty({ example: 'Loyalty tier' })
+  @IsString()
+  @Length(1, 200)
+  label!: string;
+
+  @ApiPropertyOptional({ example: 'contactinformation', default: 'custom' })
+  @IsOptional()
+  @Matches(PROPERTY_NAME_PATTERN)
+  groupName?: string;
+
+  @ApiPropertyOptional({ example: 'Tier in the loyalty programme' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(1000)
+  description?: string;
+
+  @ApiProperty({ enum: PROPERTY_TYPES, example: 'enumeration' })
+  @IsIn(PROPERTY_TYPES)
+  type!: PropertyType;
+
+  @ApiPropertyOptional({
+    type: [EnumerationOptionDto],
+    description: 'Required for enumeration.',
+    example: [{ value: 'gold', label: 'Gold' }],
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(1000)
+  @ValidateNested({ each: true })
+  @Type(() => EnumerationOptionDto)
+  options?: EnumerationOptionDto[];
+
+  @ApiPropertyOptional({
+    description:
+      "Values must be unique among the account's records (not for score or calculation).",
+    default: false,
+    example: false,
+  })
+  @IsOptional()
+  @IsBoolean()
+  unique?: boolean;
+
+  @ApiPropertyOptional({
+    description: 'Every created record must have a value.',
+    default: false,
+    example: false,
+  })
+  @IsOptional()
+  @IsBoolean()
+  required?: boolean;
+
+  @ApiPropertyOptional({
+    description: 'Calculation only: arithmetic over number properties.',
+    example: 'amount * probability / 100',
+  })
+  @IsOptional()
+  @IsString()
+  @Length(1, 1000)
+  formula?: string;
+
+  @ApiPropertyOptional({
+    type: [ScoreRuleDto],
+    description: 'Score only: points per matching rule.',
+    example: [{ propertyName: 'lifecyclestage', operator: 'eq', value: 'customer', points: 10 }],
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(100)
+  @ValidateNested({ each: true })
+  @Type(() => ScoreRuleDto)
+  scoreRules?: ScoreRuleDto[];
+}
+
+export class UpdatePropertyDto {
+  @ApiPropertyOptional({ example: 'Loyalty level' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 200)
+  label?: string;
+
+  @ApiPropertyOptional({ example: 'contactinformation' })
+  @IsOptional()
+  @Matches(PROPERTY_NAME_PATTERN)
+  groupName?: string;
+
+  @ApiPropertyOptional({ example: 'Level in the loyalty programme' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(1000)
+  description?: string;
+
+  @ApiPropertyOptional({
+    enum: PROPERTY_TYPES,
+    description: 'Custom properties only, and only while no record has a value.',
+    example: 'string',
+  })
+  @IsOptional()
+  @IsIn(PROPERTY_TYPES)
+  type?: PropertyType;
+
+  @ApiPropertyOptional({
+    type: [EnumerationOptionDto],
+    example: [
+      { value: 'gold', label: 'Gold' },
+      { value: 'silver', label: 'Silver' },
+    ],
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(1000)
+  @ValidateNested({ each: true })
+  @Type(() => EnumerationOptionDto)
+  options?: EnumerationOptionDto[];
+
+  @ApiPropertyOptional({ example: true })
+  @IsOptional()
+  @IsBoolean()
+  required?: boolean;
+
+  @ApiPropertyOptional({ example: 'amount * 2' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 1000)
+  formula?: string;
+
+  @ApiPropertyOptional({
+    type: [ScoreRuleDto],
+    example: [{ propertyName: 'country', operator: 'eq', value: 'DE', points: 5 }],
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(100)
+  @ValidateNested({ each: true })
+  @Type(() => ScoreRuleDto)
+  scoreRules?: ScoreRuleDto[];
+}

@@ -1,0 +1,432 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { AuditService } from '@custos/audit';
+import {
+  Clock,
+  CustosError,
+  RequestContext,
+  TransactionHost,
+  isUniqueViolation,
+  newId,
+} from '@custos/core';
+import { SYSTEM_PROPERTIES, objectTypeOf, type ObjectType } from '../object-types';
+import { UniqueValue } from '../records/unique-value.entity';
+import { dialectOf } from '../sql-dialect';
+import { formulaInputs, parseFormula } from './calculation';
+import { CustomPropertyDefinition } from './property-definition.entity';
+import type { CreatePropertyDto, PropertyDefinitionDto, UpdatePropertyDto } from './property.dto';
+import { COMPUTED_TYPES, type PropertyDefinition } from './property-type';
+
+/** Everything known about the properties of one object type in one account. */
+export interface PropertySchema {
+  objectType: ObjectType;
+  /** By name: standard, system and custom properties. */
+  byName: ReadonlyMap<string, PropertyDefinition>;
+  /** Names stored in a column of the table (standard and system) → column name. */
+  columns: ReadonlyMap<string, string>;
+  /** Read-only properties (computed or maintained by the system). */
+  readOnly: ReadonlySet<string>;
+}
+
+function standardDefinitions(objectType: ObjectType): PropertyDefinition[] {
+  return [
+    ...objectType.standard.map((p) => ({
+      name: p.name,
+      label: p.label,
+      groupName: p.groupName ?? `${objectType.singular}information`,
+      description: '',
+      type: p.type,
+      options: p.options ?? [],
+      unique: p.unique ?? false,
+      required: false,
+      standard: true,
+      formula: null,
+      scoreRules: [],
+    })),
+    ...SYSTEM_PROPERTIES.map((p) => ({
+      name: p.name,
+      label: p.label,
+      groupName: `${objectType.singular}information`,
+      description: '',
+      type: p.type,
+      options: [],
+      unique: false,
+      required: false,
+      standard: true,
+      formula: null,
+      scoreRules: [],
+    })),
+  ];
+}
+
+function toDefinition(entity: CustomPropertyDefinition): PropertyDefinition {
+  return {
+    name: entity.name,
+    label: entity.label,
+    groupName: entity.groupName,
+    description: entity.description,
+    type: entity.type,
+    options: entity.options,
+    unique: entity.unique,
+    required: entity.required,
+    standard: false,
+    formula: entity.formula,
+    scoreRules: entity.scoreRules,
+  };
+}
+
+/** Property definitions per object type: standard ones from code, custom ones per account. */
+@Injectable()
+export class PropertyService {
+  constructor(
+    private readonly transactions: TransactionHost,
+    private readonly context: RequestContext,
+    private readonly audit: AuditService,
+    private readonly clock: Clock,
+  ) {}
+
+  /** The schema of an object type for the actor's account (one indexed query). */
+  async schema(
+    objectTypeName: string,
+    manager: EntityManager = this.transactions.manager,
+  ): Promise<PropertySchema> {
+    const objectType = objectTypeOf(objectTypeName);
+    const custom = await manager.find(CustomPropertyDefinition, {
+      where: { accountId: this.context.requireAccountId(), objectType: objectType.name },
+      order: { name: 'ASC' },
+    });
+    const definitions = [...standardDefinitions(objectType), ...custom.map(toDefinition)];
+    const columns = new Map<string, string>([
+      ...objectType.standard.map((p) => [p.name, p.name] as [string, string]),
+      ...SYSTEM_PROPERTIES.map((p) => [p.name, p.column] as [string, string]),
+    ]);
+    const readOnly = new Set([
+      ...SYSTEM_PROPERTIES.filter((p) => p.readOnly).map((p) => p.name),
+      ...definitions.filter((d) => COMPUTED_TYPES.has(d.type)).map((d) => d.name),
+    ]);
+    return { objectType, byName: new Map(definitions.map((d) => [d.name, d])), columns, readOnly };
+  }
+
+  async list(objectTypeName: string): Promise<PropertyDefinitionDto[]> {
+    const schema = await this.schema(objectTypeName);
+    return [...schema.byName.values()].map((d) => toDto(d, schema));
+  }
+
+  async get(objectTypeName: string, name: string): Promise<PropertyDefinitionDto> {
+    const schema = await this.schema(objectTypeName);
+    const definition = schema.byName.get(name);
+    if (!definition) {
+      throw propertyNotFound(name);
+    }
+    return toDto(definition, schema);
+  }
+
+  async create(objectTypeName: string, input: CreatePropertyDto): Promise<PropertyDefinitionDto> {
+    const accountId = this.context.requireAccountId();
+    try {
+      return await this.transactions.run(async (manager) => {
+        const schema = await this.schema(objectTypeName, manager);
+        if (schema.byName.has(input.name)) {
+          throw duplicateProperty(input.name);
+        }
+        const definition: PropertyDefinition = {
+          name: input.name,
+          label: input.label,
+          groupName: input.groupName ?? 'custom',
+          description: input.description ?? '',
+          type: input.type,
+          options: input.options ?? [],
+          unique: input.unique ?? false,
+          required: input.required ?? false,
+          standard: false,
+          formula: input.formula ?? null,
+          scoreRules: input.scoreRules ?? [],
+        };
+        checkDefinition(definition, schema);
+        const now = this.clock.now();
+        await manager.insert(CustomPropertyDefinition, {
+          id: newId(),
+          accountId,
+          objectType: schema.objectType.name,
+          ...definition,
+          createdAt: now,
+          updatedAt: now,
+        });
+        await this.audit.record({
+          action: 'property.created',
+          targetType: 'property',
+          targetId: `${schema.objectType.name}.${definition.name}`,
+          metadata: { after: auditView(definition) },
+        });
+        return toDto(definition, {
+          ...schema,
+          readOnly: COMPUTED_TYPES.has(definition.type) ? new Set([definition.name]) : new Set(),
+        });
+      });
+    } catch (error) {
+      if (isUniqueViolation(error)) {
+        throw duplicateProperty(input.name);
+      }
+      throw error;
+    }
+  }
+
+  async update(
+    objectTypeName: string,
+    name: string,
+    input: UpdatePropertyDto,
+  ): Promise<PropertyDefinitionDto> {
+    const accountId = this.context.requireAccountId();
+    return this.transactions.run(async (manager) => {
+      const schema = await this.schema(objectTypeName, manager);
+      const current = schema.byName.get(name);
+      if (!current) {
+        throw propertyNotFound(name);
+      }
+      if (current.standard) {
+        throw new CustosError(
+          'conflict',
+          'crm.standard_property',
+          `"${name}" is a standard property: it cannot be changed or deleted.`,
+        );
+      }
+      const next: PropertyDefinition = {
+        ...current,
+        label: input.label ?? current.label,
+        groupName: input.groupName ?? current.groupName,
+        description: input.description ?? current.description,
+        type: input.type ?? current.type,
+        options:
+          input.options ?? (input.type && input.type !== 'enumeration' ? [] : current.options),
+        required: input.required ?? current.required,
+        formula:
+          input.formula ?? (input.type && input.type !== 'calculation' ? null : current.formula),
+        scoreRules:
+          input.scoreRules ?? (input.type && input.type !== 'score' ? [] : current.scoreRules),
+      };
+      if (next.type !== current.type && (await this.hasValues(manager, schema, name))) {
+        throw CustosError.invalidField(
+          'crm.property_has_values',
+          'type',
+          'cannot change while records have values for this property',
+        );
+      }
+      checkDefinition(next, schema);
+      await manager.update(
+        CustomPropertyDefinition,
+        { accountId, objectType: schema.objectType.name, name },
+        {
+          label: next.label,
+          groupName: next.groupName,
+          description: next.description,
+          type: next.type,
+          options: next.options,
+          required: next.required,
+          formula: next.formula,
+          scoreRules: next.scoreRules,
+          updatedAt: this.clock.now(),
+        },
+      );
+      await this.audit.record({
+        action: 'property.updated',
+        targetType: 'property',
+        targetId: `${schema.objectType.name}.${name}`,
+        metadata: { before: auditView(current), after: auditView(next) },
+      });
+      return toDto(next, {
+        ...schema,
+        readOnly: COMPUTED_TYPES.has(next.type) ? new Set([name]) : new Set(),
+      });
+    });
+  }
+
+  /** Deletes a custom property and every value of it. */
+  async remove(objectTypeName: string, name: string): Promise<void> {
+    const accountId = this.context.requireAccountId();
+    await this.transactions.run(async (manager) => {
+      const schema = await this.schema(objectTypeName, manager);
+      const current = schema.byName.get(name);
+      if (!current) {
+        throw propertyNotFound(name);
+      }
+      if (current.standard) {
+        throw new CustosError(
+          'conflict',
+          'crm.standard_property',
+          `"${name}" is a standard property: it cannot be changed or deleted.`,
+        );
+      }
+      const dialect = dialectOf(manager.connection.options.type);
+      await manager
+        .createQueryBuilder()
+        .update(schema.objectType.table)
+        .set({ custom: () => dialect.customWithout(name) })
+        .where('account_id = :accountId', { accountId })
+        .execute();
+      await manager.delete(UniqueValue, {
+        accountId,
+        objectType: schema.objectType.name,
+        propertyName: name,
+      });
+      await manager.delete(CustomPropertyDefinition, {
+        accountId,
+        objectType: schema.objectType.name,
+        name,
+      });
+      await this.audit.record({
+        action: 'property.deleted',
+        targetType: 'property',
+        targetId: `${schema.objectType.name}.${name}`,
+        metadata: { before: auditView(current) },
+      });
+    });
+  }
+
+  private async hasValues(
+    manager: EntityManager,
+    schema: PropertySchema,
+    name: string,
+  ): Promise<boolean> {
+    const dialect = dialectOf(manager.connection.options.type);
+    const row = await manager
+      .createQueryBuilder()
+      .select('1', 'found')
+      .from(schema.objectType.table, 'r')
+      .where('r.account_id = :accountId', { accountId: this.context.requireAccountId() })
+      .andWhere(`${dialect.customValue('r', name, 'string')} IS NOT NULL`)
+      .limit(1)
+      .getRawOne<{ found: number }>();
+    return row !== undefined;
+  }
+}
+
+/** Cross-field rules of a definition, each refused with a 422 naming the field. */
+function checkDefinition(definition: PropertyDefinition, schema: PropertySchema): void {
+  const computed = COMPUTED_TYPES.has(definition.type);
+  if (definition.unique && (computed || definition.type === 'bool')) {
+    throw CustosError.invalidField(
+      'crm.unique_not_allowed',
+      'unique',
+      `a ${definition.type} property cannot require unique values`,
+    );
+  }
+  if (definition.required && computed) {
+    throw CustosError.invalidField(
+      'crm.required_not_allowed',
+      'required',
+      `a ${definition.type} property is computed and cannot be required`,
+    );
+  }
+  if (definition.type === 'enumeration') {
+    if (definition.options.length === 0) {
+      throw CustosError.invalidField(
+        'crm.options_required',
+        'options',
+        'an enumeration needs at least one option',
+      );
+    }
+    const values = definition.options.map((o) => o.value);
+    const duplicate = values.findIndex((v, i) => values.indexOf(v) !== i);
+    if (duplicate >= 0) {
+      throw CustosError.invalidField(
+        'crm.duplicate_option',
+        `options[${duplicate}].value`,
+        'option values must be unique',
+      );
+    }
+  } else if (definition.options.length > 0) {
+    throw CustosError.invalidField(
+      'crm.options_not_allowed',
+      'options',
+      'only enumeration properties have options',
+    );
+  }
+  if (definition.type === 'calculation') {
+    if (!definition.formula) {
+      throw CustosError.invalidField(
+        'crm.formula_required',
+        'formula',
+        'a calculation property needs a formula',
+      );
+    }
+    const parsed = parseFormula(definition.formula);
+    if ('error' in parsed) {
+      throw CustosError.invalidField('crm.invalid_formula', 'formula', parsed.error);
+    }
+    for (const input of formulaInputs(parsed.formula)) {
+      const used = schema.byName.get(input);
+      if (!used || used.type !== 'number') {
+        throw CustosError.invalidField(
+          'crm.invalid_formula',
+          'formula',
+          `"${input}" is not a number property of this object type`,
+        );
+      }
+    }
+  } else if (definition.formula) {
+    throw CustosError.invalidField(
+      'crm.formula_not_allowed',
+      'formula',
+      'only calculation properties have a formula',
+    );
+  }
+  if (definition.type === 'score') {
+    definition.scoreRules.forEach((rule, index) => {
+      if (!schema.byName.has(rule.propertyName) || rule.propertyName === definition.name) {
+        throw CustosError.invalidField(
+          'crm.invalid_score_rule',
+          `scoreRules[${index}].propertyName`,
+          'is not another property of this object type',
+        );
+      }
+    });
+  } else if (definition.scoreRules.length > 0) {
+    throw CustosError.invalidField(
+      'crm.score_rules_not_allowed',
+      'scoreRules',
+      'only score properties have score rules',
+    );
+  }
+}
+
+function toDto(
+  definition: PropertyDefinition,
+  schema: Pick<PropertySchema, 'readOnly'>,
+): PropertyDefinitionDto {
+  return { ...definition, readOnly: schema.readOnly.has(definition.name) };
+}
+
+function auditView(definition: PropertyDefinition): Record<string, unknown> {
+  const { name, label, groupName, type, options, unique, required, formula, scoreRules } =
+    definition;
+  return {
+    name,
+    label,
+    groupName,
+    type,
+    options: options.map((o) => o.value),
+    unique,
+    required,
+    formula,
+    scoreRules,
+  };
+}
+
+function propertyNotFound(name: string): CustosError {
+  return new CustosError(
+    'not_found',
+    'crm.property_not_found',
+    `There is no property "${name}" on this object type.`,
+  );
+}
+
+function duplicateProperty(name: string): CustosError {
+  return new CustosError(
+    'conflict',
+    'crm.duplicate_property',
+    `A property named "${name}" already exists on this object type.`,
+    {
+      errors: [{ field: 'name', message: 'is already taken on this object type' }],
+    },
+  );
+}

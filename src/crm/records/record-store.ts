@@ -1,0 +1,168 @@
+import type { EntityManager } from 'typeorm';
+import type { PropertySchema } from '../properties/property.service';
+import type { PropertyValue } from '../properties/property-type';
+
+/** A record as its row holds it: common columns, standard values, custom values. */
+export interface StoredRecord {
+  id: string;
+  accountId: string;
+  ownerId: string | null;
+  businessUnitId: string | null;
+  createdAt: string;
+  updatedAt: string;
+  archivedAt: string | null;
+  /** Standard and custom property values by property name (system properties excluded). */
+  values: Record<string, PropertyValue>;
+}
+
+const COMMON_COLUMNS = [
+  'id',
+  'account_id',
+  'owner_id',
+  'business_unit_id',
+  'created_at',
+  'updated_at',
+  'archived_at',
+  'custom',
+] as const;
+
+/** Placeholder number `index` (1-based) in the database's syntax. */
+export function placeholder(manager: EntityManager, index: number): string {
+  return manager.connection.options.type === 'postgres' ? `$${index}` : '?';
+}
+
+/** The columns to select for records of `schema`, aliased by column name. */
+export function recordColumns(schema: PropertySchema, alias = 'r'): string {
+  return [...COMMON_COLUMNS, ...schema.objectType.standard.map((p) => p.name)]
+    .map((c) => `${alias}.${c}`)
+    .join(', ');
+}
+
+/** Maps a raw row to a {@link StoredRecord}. */
+export function fromRow(schema: PropertySchema, row: Record<string, unknown>): StoredRecord {
+  const values: Record<string, PropertyValue> = {};
+  for (const property of schema.objectType.standard) {
+    const value = row[property.name];
+    values[property.name] =
+      value === undefined || value === null
+        ? null
+        : property.type === 'number'
+          ? Number(value)
+          : (value as PropertyValue);
+  }
+  const custom = JSON.parse((row.custom as string | null) ?? '{}') as Record<string, PropertyValue>;
+  for (const [name, value] of Object.entries(custom)) {
+    if (schema.byName.has(name)) {
+      values[name] = value;
+    }
+  }
+  return {
+    id: row.id as string,
+    accountId: row.account_id as string,
+    ownerId: (row.owner_id as string | null) ?? null,
+    businessUnitId: (row.business_unit_id as string | null) ?? null,
+    createdAt: row.created_at as string,
+    updatedAt: row.updated_at as string,
+    archivedAt: (row.archived_at as string | null) ?? null,
+    values,
+  };
+}
+
+/** Splits values into the table's standard columns and the `custom` JSON text. */
+function toColumns(schema: PropertySchema, record: StoredRecord): Record<string, unknown> {
+  const columns: Record<string, unknown> = {
+    id: record.id,
+    account_id: record.accountId,
+    owner_id: record.ownerId,
+    business_unit_id: record.businessUnitId,
+    created_at: record.createdAt,
+    updated_at: record.updatedAt,
+    archived_at: record.archivedAt,
+  };
+  const custom: Record<string, PropertyValue> = {};
+  for (const [name, value] of Object.entries(record.values)) {
+    if (schema.columns.has(name)) {
+      columns[name] = value;
+    } else if (value !== null) {
+      custom[name] = value;
+    }
+  }
+  columns.custom = JSON.stringify(custom);
+  return columns;
+}
+
+/** Inserts records with one multi-row statement per chunk. */
+export async function insertRecords(
+  manager: EntityManager,
+  schema: PropertySchema,
+  records: readonly StoredRecord[],
+): Promise<void> {
+  if (records.length === 0) {
+    return;
+  }
+  const names = [...COMMON_COLUMNS, ...schema.objectType.standard.map((p) => p.name)];
+  // Stay below SQLite's and PostgreSQL's bound-parameter limits.
+  const perStatement = Math.max(1, Math.floor(30_000 / names.length));
+  for (let start = 0; start < records.length; start += perStatement) {
+    const chunk = records.slice(start, start + perStatement);
+    const parameters: unknown[] = [];
+    const tuples = chunk.map((record) => {
+      const columns = toColumns(schema, record);
+      return `(${names
+        .map((name) => {
+          parameters.push(columns[name] ?? null);
+          return placeholder(manager, parameters.length);
+        })
+        .join(', ')})`;
+    });
+    await manager.query(
+      `INSERT INTO ${schema.objectType.table} (${names.join(', ')}) VALUES ${tuples.join(', ')}`,
+      parameters,
+    );
+  }
+}
+
+/** Writes every column of an existing record (its row is locked by the caller). */
+export async function updateRecord(
+  manager: EntityManager,
+  schema: PropertySchema,
+  record: StoredRecord,
+): Promise<void> {
+  const columns = toColumns(schema, record);
+  const names = Object.keys(columns).filter((name) => name !== 'id' && name !== 'account_id');
+  const parameters = names.map((name) => columns[name] ?? null);
+  const assignments = names.map((name, index) => `${name} = ${placeholder(manager, index + 1)}`);
+  parameters.push(record.id, record.accountId);
+  await manager.query(
+    `UPDATE ${schema.objectType.table} SET ${assignments.join(', ')} WHERE id = ${placeholder(manager, names.length + 1)} AND account_id = ${placeholder(manager, names.length + 2)}`,
+    parameters,
+  );
+}
+
+/**
+ * Records of the account by id, optionally locked for update (PostgreSQL; SQLite transactions
+ * are serialised). Archived records are included only when asked for.
+ */
+export async function findRecords(
+  manager: EntityManager,
+  schema: PropertySchema,
+  accountId: string,
+  ids: readonly string[],
+  options: { archived?: boolean; lock?: boolean } = {},
+): Promise<StoredRecord[]> {
+  if (ids.length === 0) {
+    return [];
+  }
+  const builder = manager
+    .createQueryBuilder()
+    .select(recordColumns(schema))
+    .from(schema.objectType.table, 'r')
+    .where('r.account_id = :accountId', { accountId })
+    .andWhere('r.id IN (:...ids)', { ids })
+    .andWhere(options.archived ? 'r.archived_at IS NOT NULL' : 'r.archived_at IS NULL');
+  if (options.lock && manager.connection.options.type === 'postgres') {
+    builder.setLock('pessimistic_write');
+  }
+  const rows = await builder.getRawMany<Record<string, unknown>>();
+  return rows.map((row) => fromRow(schema, row));
+}

@@ -1,0 +1,278 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform, Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  ArrayUnique,
+  IsArray,
+  IsBoolean,
+  IsObject,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Matches,
+  ValidateNested,
+} from 'class-validator';
+import { PageQueryDto, PagingDto } from '@custos/core';
+import type { PropertyValue } from '../properties/property-type';
+
+export const MAX_BATCH_SIZE = 100;
+
+const PROPERTIES_EXAMPLE = {
+  email: 'ada@example.com',
+  firstname: 'Ada',
+  lastname: 'Lovelace',
+  lifecyclestage: 'lead',
+};
+
+export class RecordDto {
+  @ApiProperty({ example: '0193a6c4-7f1e-7c3a-9d1e-1f2a3b4c5d6e' })
+  id!: string;
+
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    description: 'Property values by name.',
+    example: PROPERTIES_EXAMPLE,
+  })
+  properties!: Record<string, PropertyValue>;
+
+  @ApiProperty({ example: '2026-11-22T18:42:00.000Z' })
+  createdAt!: string;
+
+  @ApiProperty({ example: '2026-11-22T18:42:00.000Z' })
+  updatedAt!: string;
+
+  @ApiProperty({ example: false })
+  archived!: boolean;
+
+  @ApiPropertyOptional({
+    example: '2026-11-23T09:00:00.000Z',
+    description: 'Set on archived records; purged 90 days later.',
+  })
+  archivedAt?: string;
+}
+
+export class RecordPageDto {
+  @ApiProperty({ type: [RecordDto] })
+  results!: RecordDto[];
+
+  @ApiProperty({ type: PagingDto })
+  paging!: PagingDto;
+}
+
+export class CreateRecordDto {
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    description: 'Property values by internal name. `owner_id` assigns an owner (default: you).',
+    example: PROPERTIES_EXAMPLE,
+  })
+  @IsObject()
+  properties!: Record<string, unknown>;
+}
+
+export class UpdateRecordDto {
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    description: 'Only the named properties change; `null` or `""` clears a value.',
+    example: { lifecyclestage: 'customer' },
+  })
+  @IsObject()
+  properties!: Record<string, unknown>;
+}
+
+/** `?properties=a,b`: which properties to return (default: all). */
+const splitNames = ({ value }: { value: unknown }) =>
+  typeof value === 'string'
+    ? value
+        .split(',')
+        .map((v) => v.trim())
+        .filter(Boolean)
+    : value;
+
+export class RecordReadQueryDto {
+  @ApiPropertyOptional({
+    description: 'Comma-separated property names to return; default all.',
+    example: 'email,firstname',
+    type: String,
+  })
+  @IsOptional()
+  @Transform(splitNames)
+  @IsArray()
+  @ArrayMaxSize(500)
+  @Matches(/^[a-z][a-z0-9_]{0,99}$/, { each: true, message: 'properties must be property names' })
+  properties?: string[];
+
+  @ApiPropertyOptional({
+    description: 'Read archived records instead of active ones.',
+    example: false,
+    default: false,
+  })
+  @IsOptional()
+  @Transform(({ value }: { value: unknown }) =>
+    value === 'true' ? true : value === 'false' ? false : value,
+  )
+  @IsBoolean()
+  archived?: boolean;
+}
+
+export class ListRecordsQueryDto extends PageQueryDto {
+  @ApiPropertyOptional({
+    description: 'Comma-separated property names to return; default all.',
+    example: 'email,firstname',
+    type: String,
+  })
+  @IsOptional()
+  @Transform(splitNames)
+  @IsArray()
+  @ArrayMaxSize(500)
+  @Matches(/^[a-z][a-z0-9_]{0,99}$/, { each: true, message: 'properties must be property names' })
+  properties?: string[];
+
+  @ApiPropertyOptional({
+    description: 'List archived records instead of active ones.',
+    example: false,
+    default: false,
+  })
+  @IsOptional()
+  @Transform(({ value }: { value: unknown }) =>
+    value === 'true' ? true : value === 'false' ? false : value,
+  )
+  @IsBoolean()
+  archived?: boolean;
+}
+
+export class DeleteRecordQueryDto {
+  @ApiPropertyOptional({
+    description: 'Delete permanently instead of archiving.',
+    example: false,
+    default: false,
+  })
+  @IsOptional()
+  @Transform(({ value }: { value: unknown }) =>
+    value === 'true' ? true : value === 'false' ? false : value,
+  )
+  @IsBoolean()
+  purge?: boolean;
+}
+
+export class BatchCreateDto {
+  @ApiProperty({
+    type: [CreateRecordDto],
+    description: `1 to ${MAX_BATCH_SIZE} records; all are created or none.`,
+    example: [{ properties: PROPERTIES_EXAMPLE }],
+  })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(MAX_BATCH_SIZE)
+  @ValidateNested({ each: true })
+  @Type(() => CreateRecordDto)
+  inputs!: CreateRecordDto[];
+}
+
+export class BatchUpdateItemDto {
+  @ApiProperty({ example: '0193a6c4-7f1e-7c3a-9d1e-1f2a3b4c5d6e' })
+  @IsUUID()
+  id!: string;
+
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    example: { lifecyclestage: 'customer' },
+  })
+  @IsObject()
+  properties!: Record<string, unknown>;
+}
+
+export class BatchUpdateDto {
+  @ApiProperty({
+    type: [BatchUpdateItemDto],
+    description: `1 to ${MAX_BATCH_SIZE} updates; all are applied or none.`,
+    example: [
+      { id: '0193a6c4-7f1e-7c3a-9d1e-1f2a3b4c5d6e', properties: { lifecyclestage: 'customer' } },
+    ],
+  })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(MAX_BATCH_SIZE)
+  @ValidateNested({ each: true })
+  @Type(() => BatchUpdateItemDto)
+  inputs!: BatchUpdateItemDto[];
+}
+
+export class BatchReadDto {
+  @ApiProperty({
+    type: [String],
+    description: `1 to ${MAX_BATCH_SIZE} ids.`,
+    example: ['0193a6c4-7f1e-7c3a-9d1e-1f2a3b4c5d6e'],
+  })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(MAX_BATCH_SIZE)
+  @ArrayUnique()
+  @IsUUID('all', { each: true })
+  ids!: string[];
+
+  @ApiPropertyOptional({ type: [String], example: ['email', 'firstname'] })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(500)
+  @IsString({ each: true })
+  properties?: string[];
+}
+
+export class BatchResultDto {
+  @ApiProperty({ enum: ['COMPLETE'], example: 'COMPLETE' })
+  status!: 'COMPLETE';
+
+  @ApiProperty({ type: [RecordDto] })
+  results!: RecordDto[];
+}
+
+export class HistoryQueryDto extends PageQueryDto {
+  @ApiPropertyOptional({
+    description: 'Only the history of this property.',
+    example: 'lifecyclestage',
+  })
+  @IsOptional()
+  @Matches(/^[a-z][a-z0-9_]{0,99}$/, { message: 'property must be a property name' })
+  property?: string;
+}
+
+export class HistoryEntryDto {
+  @ApiProperty({ example: 'lifecyclestage' })
+  property!: string;
+
+  @ApiProperty({
+    nullable: true,
+    example: 'lead',
+    oneOf: [{ type: 'string' }, { type: 'number' }, { type: 'boolean' }],
+  })
+  oldValue!: PropertyValue;
+
+  @ApiProperty({
+    nullable: true,
+    example: 'customer',
+    oneOf: [{ type: 'string' }, { type: 'number' }, { type: 'boolean' }],
+  })
+  newValue!: PropertyValue;
+
+  @ApiProperty({ enum: ['api', 'import', 'form', 'system', 'batch'], example: 'api' })
+  source!: string;
+
+  @ApiProperty({ example: { kind: 'user', id: '0193a6c4-7f1e-7c3a-9d1e-1f2a3b4c5d6e' } })
+  actor!: { kind: string; id: string };
+
+  @ApiProperty({ example: '2026-11-22T18:42:00.000Z' })
+  changedAt!: string;
+}
+
+export class HistoryPageDto {
+  @ApiProperty({ type: [HistoryEntryDto] })
+  results!: HistoryEntryDto[];
+
+  @ApiProperty({ type: PagingDto })
+  paging!: PagingDto;
+}

@@ -1,0 +1,739 @@
+import { Injectable } from '@nestjs/common';
+import { In, type EntityManager } from 'typeorm';
+import { AuditService } from '@custos/audit';
+import {
+  Clock,
+  CustosError,
+  RequestContext,
+  TransactionHost,
+  isUniqueViolation,
+  keysetPage,
+  mapPage,
+  newId,
+  type Page,
+} from '@custos/core';
+import { Membership } from '@custos/identity';
+import { Association } from '../associations/association.entity';
+import { PropertyHistory, type ChangeSource } from '../history/property-history.entity';
+import { evaluateFormula, evaluateScore, parseFormula } from '../properties/calculation';
+import { PropertyService, type PropertySchema } from '../properties/property.service';
+import { normalizeValue, uniqueKeyOf } from '../properties/property-values';
+import type { PropertyValue } from '../properties/property-type';
+import {
+  findRecords,
+  fromRow,
+  insertRecords,
+  recordColumns,
+  updateRecord,
+  type StoredRecord,
+} from './record-store';
+import type { HistoryEntryDto, RecordDto } from './record.dto';
+import { UniqueValue } from './unique-value.entity';
+
+/** Archived records are purged this long after archiving. */
+export const ARCHIVE_RETENTION_DAYS = 90;
+
+/** A write refused for one item of a batch: the field path is prefixed with the item's place. */
+function inItem(error: unknown, prefix: string): unknown {
+  if (error instanceof CustosError && error.options.errors?.length) {
+    const errors = error.options.errors.map((e) => ({
+      field: `${prefix}.${e.field}`,
+      message: e.message,
+    }));
+    return new CustosError(
+      error.kind,
+      error.code,
+      errors.map((e) => `${e.field}: ${e.message}`).join('; '),
+      { ...error.options, errors },
+    );
+  }
+  return error;
+}
+
+function recordNotFound(schema: PropertySchema): CustosError {
+  return new CustosError(
+    'not_found',
+    'crm.record_not_found',
+    `The ${schema.objectType.singular} was not found.`,
+  );
+}
+
+/**
+ * CRM records of any object type: validated writes with property history, unique values,
+ * computed properties and audit events, all in one transaction; reads as raw rows.
+ */
+@Injectable()
+export class RecordService {
+  constructor(
+    private readonly transactions: TransactionHost,
+    private readonly context: RequestContext,
+    private readonly properties: PropertyService,
+    private readonly audit: AuditService,
+    private readonly clock: Clock,
+  ) {}
+
+  async get(
+    objectType: string,
+    id: string,
+    selection?: string[],
+    archived = false,
+  ): Promise<RecordDto> {
+    const schema = await this.properties.schema(objectType);
+    const [record] = await findRecords(
+      this.transactions.manager,
+      schema,
+      this.context.requireAccountId(),
+      [id],
+      { archived },
+    );
+    if (!record) {
+      throw recordNotFound(schema);
+    }
+    return this.toDto(record, this.selected(schema, selection, 'properties'));
+  }
+
+  async list(
+    objectType: string,
+    query: { limit?: number; after?: string; properties?: string[]; archived?: boolean },
+  ): Promise<Page<RecordDto>> {
+    const schema = await this.properties.schema(objectType);
+    const selection = this.selected(schema, query.properties, 'properties');
+    const builder = this.transactions.manager
+      .createQueryBuilder()
+      .select(recordColumns(schema))
+      .from(schema.objectType.table, 'r')
+      .where('r.account_id = :accountId', { accountId: this.context.requireAccountId() })
+      .andWhere(query.archived ? 'r.archived_at IS NOT NULL' : 'r.archived_at IS NULL');
+    const page = await keysetPage(
+      builder,
+      'r.id',
+      (row: Record<string, unknown>) => row.id as string,
+      query,
+      (b) => b.getRawMany(),
+    );
+    return mapPage(page, (row) => this.toDto(fromRow(schema, row), selection));
+  }
+
+  async batchRead(objectType: string, ids: string[], selection?: string[]): Promise<RecordDto[]> {
+    const schema = await this.properties.schema(objectType);
+    const names = this.selected(schema, selection, 'properties');
+    const records = await findRecords(
+      this.transactions.manager,
+      schema,
+      this.context.requireAccountId(),
+      ids,
+    );
+    const byId = new Map(records.map((r) => [r.id, r]));
+    return ids.flatMap((id) => {
+      const record = byId.get(id);
+      return record ? [this.toDto(record, names)] : [];
+    });
+  }
+
+  async create(
+    objectType: string,
+    properties: Record<string, unknown>,
+    source: ChangeSource = 'api',
+  ): Promise<RecordDto> {
+    const [created] = await this.createMany(
+      objectType,
+      [properties],
+      source,
+      (_index) => 'properties',
+    );
+    return created;
+  }
+
+  async batchCreate(objectType: string, inputs: Record<string, unknown>[]): Promise<RecordDto[]> {
+    return this.createMany(objectType, inputs, 'api', (index) => `inputs[${index}].properties`);
+  }
+
+  /** Creates records all-or-nothing; `fieldOf(i)` names item i in errors. */
+  async createMany(
+    objectType: string,
+    inputs: Record<string, unknown>[],
+    source: ChangeSource,
+    fieldOf: (index: number) => string,
+  ): Promise<RecordDto[]> {
+    const actor = this.context.requireActor();
+    return this.withUniqueConflicts(() =>
+      this.transactions.run(async (manager) => {
+        const schema = await this.properties.schema(objectType, manager);
+        const now = this.clock.now().toISOString();
+        const records: StoredRecord[] = [];
+        for (const [index, input] of inputs.entries()) {
+          try {
+            const values = this.validate(schema, input, 'create');
+            const record: StoredRecord = {
+              id: newId(),
+              accountId: actor.accountId,
+              ownerId: null,
+              businessUnitId: null,
+              createdAt: now,
+              updatedAt: now,
+              archivedAt: null,
+              values: {},
+            };
+            const ownerId =
+              'owner_id' in values
+                ? (values.owner_id as string | null)
+                : actor.kind === 'user'
+                  ? actor.userId
+                  : null;
+            delete values.owner_id;
+            await this.assignOwner(manager, record, ownerId);
+            record.values = this.withComputed(schema, values);
+            records.push(record);
+          } catch (error) {
+            throw inItem(error, fieldOf(index));
+          }
+        }
+        await this.reserveUniqueValues(
+          manager,
+          schema,
+          records.map((record) => ({ record, before: {} })),
+          fieldOf,
+        );
+        await insertRecords(manager, schema, records);
+        await this.writeHistory(
+          manager,
+          schema,
+          records.map((record) => ({ record, before: {} })),
+          source,
+        );
+        for (const record of records) {
+          await this.audit.record({
+            action: 'record.created',
+            targetType: schema.objectType.name,
+            targetId: record.id,
+            metadata: {
+              properties: Object.keys(record.values)
+                .filter((k) => record.values[k] !== null)
+                .sort(),
+            },
+          });
+        }
+        return records.map((record) => this.toDto(record, [...schema.byName.keys()]));
+      }),
+    );
+  }
+
+  async update(
+    objectType: string,
+    id: string,
+    properties: Record<string, unknown>,
+    source: ChangeSource = 'api',
+  ): Promise<RecordDto> {
+    const [updated] = await this.updateMany(
+      objectType,
+      [{ id, properties }],
+      source,
+      () => 'properties',
+    );
+    return updated;
+  }
+
+  async batchUpdate(
+    objectType: string,
+    inputs: { id: string; properties: Record<string, unknown> }[],
+  ): Promise<RecordDto[]> {
+    const ids = inputs.map((i) => i.id);
+    const duplicate = ids.findIndex((id, i) => ids.indexOf(id) !== i);
+    if (duplicate >= 0) {
+      throw CustosError.invalidField(
+        'crm.duplicate_id',
+        `inputs[${duplicate}].id`,
+        'appears twice in this batch',
+      );
+    }
+    return this.updateMany(objectType, inputs, 'api', (index) => `inputs[${index}].properties`);
+  }
+
+  /** Updates records all-or-nothing; rows are locked, so concurrent updates never lose a change. */
+  async updateMany(
+    objectType: string,
+    inputs: { id: string; properties: Record<string, unknown> }[],
+    source: ChangeSource,
+    fieldOf: (index: number) => string,
+  ): Promise<RecordDto[]> {
+    const accountId = this.context.requireAccountId();
+    return this.withUniqueConflicts(() =>
+      this.transactions.run(async (manager) => {
+        const schema = await this.properties.schema(objectType, manager);
+        const found = new Map(
+          (
+            await findRecords(
+              manager,
+              schema,
+              accountId,
+              inputs.map((i) => i.id),
+              { lock: true },
+            )
+          ).map((r) => [r.id, r]),
+        );
+        const now = this.clock.now().toISOString();
+        const changes: { record: StoredRecord; before: Record<string, PropertyValue> }[] = [];
+        for (const [index, input] of inputs.entries()) {
+          const record = found.get(input.id);
+          if (!record) {
+            throw inputs.length === 1
+              ? recordNotFound(schema)
+              : CustosError.invalidField(
+                  'crm.record_not_found',
+                  `inputs[${index}].id`,
+                  `no such ${schema.objectType.singular}`,
+                );
+          }
+          try {
+            const values = this.validate(schema, input.properties, 'update');
+            const before = { ...record.values, owner_id: record.ownerId };
+            if ('owner_id' in values) {
+              await this.assignOwner(manager, record, values.owner_id as string | null);
+              delete values.owner_id;
+            }
+            record.values = this.withComputed(schema, { ...record.values, ...values });
+            record.updatedAt = now;
+            changes.push({ record, before });
+          } catch (error) {
+            throw inItem(error, fieldOf(index));
+          }
+        }
+        await this.reserveUniqueValues(manager, schema, changes, fieldOf);
+        for (const { record } of changes) {
+          await updateRecord(manager, schema, record);
+        }
+        await this.writeHistory(manager, schema, changes, source);
+        for (const { record, before } of changes) {
+          const changed = changedNames(before, { ...record.values, owner_id: record.ownerId });
+          await this.audit.record({
+            action: 'record.updated',
+            targetType: schema.objectType.name,
+            targetId: record.id,
+            metadata: { changed },
+          });
+        }
+        return changes.map(({ record }) => this.toDto(record, [...schema.byName.keys()]));
+      }),
+    );
+  }
+
+  /** Archives a record (restorable for {@link ARCHIVE_RETENTION_DAYS} days) or, with `purge`, deletes it for good. */
+  async remove(objectType: string, id: string, purge: boolean): Promise<void> {
+    const accountId = this.context.requireAccountId();
+    await this.transactions.run(async (manager) => {
+      const schema = await this.properties.schema(objectType, manager);
+      const [record] = [
+        ...(await findRecords(manager, schema, accountId, [id], { lock: true })),
+        ...(purge
+          ? await findRecords(manager, schema, accountId, [id], { lock: true, archived: true })
+          : []),
+      ];
+      if (!record) {
+        throw recordNotFound(schema);
+      }
+      if (purge) {
+        await purgeRecords(manager, schema.objectType.name, schema.objectType.table, accountId, [
+          id,
+        ]);
+        await this.audit.record({
+          action: 'record.purged',
+          targetType: schema.objectType.name,
+          targetId: id,
+          metadata: {},
+        });
+        return;
+      }
+      record.archivedAt = this.clock.now().toISOString();
+      await updateRecord(manager, schema, record);
+      await this.audit.record({
+        action: 'record.archived',
+        targetType: schema.objectType.name,
+        targetId: id,
+        metadata: {},
+      });
+    });
+  }
+
+  async restore(objectType: string, id: string): Promise<RecordDto> {
+    const accountId = this.context.requireAccountId();
+    return this.transactions.run(async (manager) => {
+      const schema = await this.properties.schema(objectType, manager);
+      const [record] = await findRecords(manager, schema, accountId, [id], {
+        lock: true,
+        archived: true,
+      });
+      if (!record) {
+        throw new CustosError(
+          'not_found',
+          'crm.record_not_found',
+          `No archived ${schema.objectType.singular} has this id.`,
+        );
+      }
+      record.archivedAt = null;
+      await updateRecord(manager, schema, record);
+      await this.audit.record({
+        action: 'record.restored',
+        targetType: schema.objectType.name,
+        targetId: id,
+        metadata: {},
+      });
+      return this.toDto(record, [...schema.byName.keys()]);
+    });
+  }
+
+  async history(
+    objectType: string,
+    id: string,
+    query: { property?: string; limit?: number; after?: string },
+  ): Promise<Page<HistoryEntryDto>> {
+    const schema = await this.properties.schema(objectType);
+    const accountId = this.context.requireAccountId();
+    const manager = this.transactions.manager;
+    const exists =
+      (await findRecords(manager, schema, accountId, [id])).length > 0 ||
+      (await findRecords(manager, schema, accountId, [id], { archived: true })).length > 0;
+    if (!exists) {
+      throw recordNotFound(schema);
+    }
+    if (query.property !== undefined && !schema.byName.has(query.property)) {
+      throw CustosError.invalidField(
+        'crm.unknown_property',
+        'property',
+        `is not a property of ${schema.objectType.name}`,
+      );
+    }
+    const builder = manager
+      .createQueryBuilder(PropertyHistory, 'h')
+      .where('h.accountId = :accountId AND h.recordId = :id', { accountId, id });
+    if (query.property !== undefined) {
+      builder.andWhere('h.propertyName = :property', { property: query.property });
+    }
+    const page = await keysetPage(builder, 'h.id', (h) => h.id, query);
+    return mapPage(page, (h) => ({
+      property: h.propertyName,
+      oldValue: h.oldValue === null ? null : (JSON.parse(h.oldValue) as PropertyValue),
+      newValue: h.newValue === null ? null : (JSON.parse(h.newValue) as PropertyValue),
+      source: h.source,
+      actor: { kind: h.actorKind, id: h.actorId },
+      changedAt: h.changedAt.toISOString(),
+    }));
+  }
+
+  /**
+   * Validates a write: every name must be a writable property, every value of its type. On
+   * create, required properties must be present. Returns normalised values.
+   */
+  private validate(
+    schema: PropertySchema,
+    input: Record<string, unknown>,
+    mode: 'create' | 'update',
+  ): Record<string, PropertyValue> {
+    const values: Record<string, PropertyValue> = {};
+    for (const [name, raw] of Object.entries(input)) {
+      const definition = schema.byName.get(name);
+      if (!definition) {
+        throw CustosError.invalidField(
+          'crm.unknown_property',
+          name,
+          `is not a property of ${schema.objectType.name}`,
+        );
+      }
+      if (schema.readOnly.has(name)) {
+        throw CustosError.invalidField(
+          'crm.read_only_property',
+          name,
+          'is read-only: the system sets it',
+        );
+      }
+      if (name === 'owner_id') {
+        if (
+          raw !== null &&
+          raw !== '' &&
+          (typeof raw !== 'string' || !/^[0-9a-f-]{36}$/.test(raw))
+        ) {
+          throw CustosError.invalidField(
+            'crm.invalid_value',
+            name,
+            'expected the id of a user of this account',
+          );
+        }
+        values[name] = raw === '' ? null : raw;
+        continue;
+      }
+      values[name] = normalizeValue(definition, raw, name);
+    }
+    if (mode === 'create') {
+      for (const definition of schema.byName.values()) {
+        if (definition.required && (values[definition.name] ?? null) === null) {
+          throw CustosError.invalidField('crm.required_property', definition.name, 'is required');
+        }
+      }
+    } else {
+      for (const [name, value] of Object.entries(values)) {
+        if (value === null && schema.byName.get(name)?.required) {
+          throw CustosError.invalidField(
+            'crm.required_property',
+            name,
+            'is required and cannot be cleared',
+          );
+        }
+      }
+    }
+    return values;
+  }
+
+  /** Recomputes calculation and score properties from the other values. */
+  private withComputed(
+    schema: PropertySchema,
+    values: Record<string, PropertyValue>,
+  ): Record<string, PropertyValue> {
+    const result = { ...values };
+    for (const definition of schema.byName.values()) {
+      if (definition.type === 'calculation' && definition.formula) {
+        const parsed = parseFormula(definition.formula);
+        result[definition.name] =
+          'formula' in parsed ? evaluateFormula(parsed.formula, result) : null;
+      }
+    }
+    for (const definition of schema.byName.values()) {
+      if (definition.type === 'score') {
+        result[definition.name] = evaluateScore(definition.scoreRules, result);
+      }
+    }
+    return result;
+  }
+
+  /** Sets the owner (an active user of the account) and, through them, the record's business unit. */
+  private async assignOwner(
+    manager: EntityManager,
+    record: StoredRecord,
+    ownerId: string | null,
+  ): Promise<void> {
+    if (ownerId === null) {
+      record.ownerId = null;
+      record.businessUnitId = null;
+      return;
+    }
+    const membership = await manager.findOneBy(Membership, {
+      accountId: record.accountId,
+      userId: ownerId,
+      status: 'active',
+    });
+    if (!membership) {
+      throw CustosError.invalidField(
+        'crm.invalid_owner',
+        'owner_id',
+        'is not an active user of this account',
+      );
+    }
+    record.ownerId = ownerId;
+    record.businessUnitId = membership.businessUnitId;
+  }
+
+  /**
+   * Reserves the values of unique properties (their rows' unique index makes this hold under
+   * concurrent writes) and releases the values records no longer hold.
+   */
+  private async reserveUniqueValues(
+    manager: EntityManager,
+    schema: PropertySchema,
+    changes: { record: StoredRecord; before: Record<string, PropertyValue> }[],
+    fieldOf: (index: number) => string,
+  ): Promise<void> {
+    const unique = [...schema.byName.values()].filter((d) => d.unique);
+    if (unique.length === 0) {
+      return;
+    }
+    const reserve: UniqueValue[] = [];
+    const release: { recordId: string; propertyName: string }[] = [];
+    const seen = new Map<string, number>();
+    for (const [index, { record, before }] of changes.entries()) {
+      for (const definition of unique) {
+        const next = record.values[definition.name] ?? null;
+        const previous = before[definition.name] ?? null;
+        if (next === previous) {
+          continue;
+        }
+        if (previous !== null) {
+          release.push({ recordId: record.id, propertyName: definition.name });
+        }
+        if (next !== null) {
+          const valueKey = uniqueKeyOf(next);
+          const key = `${definition.name}\u0000${valueKey}`;
+          if (seen.has(key)) {
+            throw uniqueConflict(`${fieldOf(index)}.${definition.name}`, definition.name);
+          }
+          seen.set(key, index);
+          reserve.push({
+            id: newId(),
+            accountId: record.accountId,
+            objectType: schema.objectType.name,
+            propertyName: definition.name,
+            valueKey,
+            recordId: record.id,
+          });
+        }
+      }
+    }
+    for (const { recordId, propertyName } of release) {
+      await manager.delete(UniqueValue, {
+        accountId: changes[0].record.accountId,
+        objectType: schema.objectType.name,
+        propertyName,
+        recordId,
+      });
+    }
+    if (reserve.length === 0) {
+      return;
+    }
+    // Name the item whose value is taken; the unique index still decides under concurrency.
+    const taken = await manager.find(UniqueValue, {
+      where: {
+        accountId: reserve[0].accountId,
+        objectType: schema.objectType.name,
+        valueKey: In(reserve.map((r) => r.valueKey)),
+      },
+    });
+    for (const row of taken) {
+      const clash = reserve.find(
+        (r) =>
+          r.propertyName === row.propertyName &&
+          r.valueKey === row.valueKey &&
+          r.recordId !== row.recordId,
+      );
+      if (clash) {
+        const index = seen.get(`${clash.propertyName}\u0000${clash.valueKey}`)!;
+        throw uniqueConflict(`${fieldOf(index)}.${clash.propertyName}`, clash.propertyName);
+      }
+    }
+    await manager.insert(UniqueValue, reserve);
+  }
+
+  private async writeHistory(
+    manager: EntityManager,
+    schema: PropertySchema,
+    changes: { record: StoredRecord; before: Record<string, PropertyValue> }[],
+    source: ChangeSource,
+  ): Promise<void> {
+    const actor = this.context.requireActor();
+    const changedAt = this.clock.now();
+    const rows: PropertyHistory[] = [];
+    for (const { record, before } of changes) {
+      const after: Record<string, PropertyValue> = { ...record.values, owner_id: record.ownerId };
+      for (const name of changedNames(before, after)) {
+        rows.push({
+          id: newId(),
+          accountId: record.accountId,
+          objectType: schema.objectType.name,
+          recordId: record.id,
+          propertyName: name,
+          oldValue: (before[name] ?? null) === null ? null : JSON.stringify(before[name]),
+          newValue: (after[name] ?? null) === null ? null : JSON.stringify(after[name]),
+          source,
+          actorKind: actor.kind,
+          actorId: actor.id,
+          changedAt,
+        });
+      }
+    }
+    for (let start = 0; start < rows.length; start += 500) {
+      await manager.insert(PropertyHistory, rows.slice(start, start + 500));
+    }
+  }
+
+  private async withUniqueConflicts<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      if (isUniqueViolation(error)) {
+        throw new CustosError(
+          'conflict',
+          'crm.unique_value_taken',
+          'A unique property value is already used by another record (a concurrent write took it first).',
+        );
+      }
+      throw error;
+    }
+  }
+
+  /** Resolves `?properties=`; unknown names are a 422 naming the parameter. */
+  selected(schema: PropertySchema, names: string[] | undefined, field: string): string[] {
+    if (!names || names.length === 0) {
+      return [...schema.byName.keys()];
+    }
+    const unknown = names.find((name) => !schema.byName.has(name));
+    if (unknown !== undefined) {
+      throw CustosError.invalidField(
+        'crm.unknown_property',
+        field,
+        `"${unknown}" is not a property of ${schema.objectType.name}`,
+      );
+    }
+    return names;
+  }
+
+  toDto(record: StoredRecord, names: readonly string[]): RecordDto {
+    const all: Record<string, PropertyValue> = {
+      ...record.values,
+      owner_id: record.ownerId,
+      createdate: record.createdAt,
+      lastmodifieddate: record.updatedAt,
+    };
+    const properties: Record<string, PropertyValue> = {};
+    for (const name of names) {
+      properties[name] = all[name] ?? null;
+    }
+    return {
+      id: record.id,
+      properties,
+      createdAt: record.createdAt,
+      updatedAt: record.updatedAt,
+      archived: record.archivedAt !== null,
+      ...(record.archivedAt ? { archivedAt: record.archivedAt } : {}),
+    };
+  }
+}
+
+function changedNames(
+  before: Record<string, PropertyValue>,
+  after: Record<string, PropertyValue>,
+): string[] {
+  const names = new Set([...Object.keys(before), ...Object.keys(after)]);
+  return [...names].filter((name) => (before[name] ?? null) !== (after[name] ?? null)).sort();
+}
+
+function uniqueConflict(field: string, property: string): CustosError {
+  return new CustosError(
+    'conflict',
+    'crm.unique_value_taken',
+    `The value of "${property}" is already used by another record.`,
+    {
+      errors: [{ field, message: 'is already used by another record' }],
+      extensions: { property },
+    },
+  );
+}
+
+/** Deletes records for good with their unique values, associations and history. */
+export async function purgeRecords(
+  manager: EntityManager,
+  objectType: string,
+  table: string,
+  accountId: string,
+  ids: string[],
+): Promise<void> {
+  if (ids.length === 0) {
+    return;
+  }
+  await manager.delete(UniqueValue, { accountId, objectType, recordId: In(ids) });
+  await manager.delete(Association, { accountId, fromType: objectType, fromId: In(ids) });
+  await manager.delete(Association, { accountId, toType: objectType, toId: In(ids) });
+  await manager.delete(PropertyHistory, { accountId, objectType, recordId: In(ids) });
+  await manager
+    .createQueryBuilder()
+    .delete()
+    .from(table)
+    .where('account_id = :accountId', { accountId })
+    .andWhere('id IN (:...ids)', { ids })
+    .execute();
+}

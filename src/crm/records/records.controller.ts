@@ -1,0 +1,224 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiSecurity,
+  ApiTags,
+} from '@nestjs/swagger';
+import { ApiProblemResponses, Authenticated, IdParam, type Page } from '@custos/core';
+import { OBJECT_TYPE_NAMES } from '../object-types';
+import { SearchDto, SearchResultDto } from '../search/search.dto';
+import { SearchService, type SearchPage } from '../search/search.service';
+import {
+  BatchCreateDto,
+  BatchReadDto,
+  BatchResultDto,
+  BatchUpdateDto,
+  CreateRecordDto,
+  DeleteRecordQueryDto,
+  HistoryEntryDto,
+  HistoryPageDto,
+  HistoryQueryDto,
+  ListRecordsQueryDto,
+  RecordDto,
+  RecordPageDto,
+  RecordReadQueryDto,
+  UpdateRecordDto,
+} from './record.dto';
+import { RecordService } from './record.service';
+
+@ApiTags('records')
+@ApiBearerAuth()
+@ApiSecurity('api-key')
+@ApiParam({ name: 'objectType', enum: OBJECT_TYPE_NAMES, example: 'contacts' })
+@ApiProblemResponses('unauthenticated', 'forbidden', 'not_found')
+@Controller('api/v1/objects/:objectType')
+export class RecordsController {
+  constructor(
+    private readonly records: RecordService,
+    private readonly searches: SearchService,
+  ) {}
+
+  @Get()
+  @Authenticated()
+  @ApiOperation({
+    summary: 'List records of an object type',
+    description:
+      'In id order, with cursor pagination. `?properties=` chooses the returned properties.',
+  })
+  @ApiOkResponse({ type: RecordPageDto })
+  @ApiProblemResponses('validation')
+  list(
+    @Param('objectType') objectType: string,
+    @Query() query: ListRecordsQueryDto,
+  ): Promise<Page<RecordDto>> {
+    return this.records.list(objectType, query);
+  }
+
+  @Post()
+  @Authenticated()
+  @ApiOperation({
+    summary: 'Create a record',
+    description:
+      'Values are validated by type; unknown properties, read-only properties and taken unique values are refused. The owner defaults to you.',
+  })
+  @ApiCreatedResponse({ type: RecordDto })
+  @ApiProblemResponses('validation', 'conflict')
+  create(
+    @Param('objectType') objectType: string,
+    @Body() body: CreateRecordDto,
+  ): Promise<RecordDto> {
+    return this.records.create(objectType, body.properties);
+  }
+
+  @Post('search')
+  @HttpCode(200)
+  @Authenticated()
+  @ApiOperation({
+    summary: 'Search records',
+    description:
+      'Filter groups (OR of AND-ed filters), one sort, cursor pagination and the total, all evaluated in the database.',
+  })
+  @ApiOkResponse({ type: SearchResultDto })
+  @ApiProblemResponses('validation')
+  search(@Param('objectType') objectType: string, @Body() body: SearchDto): Promise<SearchPage> {
+    return this.searches.search(objectType, body);
+  }
+
+  @Post('batch/create')
+  @Authenticated()
+  @ApiOperation({
+    summary: 'Create up to 100 records',
+    description:
+      'All or nothing: one invalid item refuses the batch, naming the item (`inputs[i].properties.x`).',
+  })
+  @ApiCreatedResponse({ type: BatchResultDto })
+  @ApiProblemResponses('validation', 'conflict')
+  async batchCreate(
+    @Param('objectType') objectType: string,
+    @Body() body: BatchCreateDto,
+  ): Promise<BatchResultDto> {
+    return {
+      status: 'COMPLETE',
+      results: await this.records.batchCreate(
+        objectType,
+        body.inputs.map((i) => i.properties),
+      ),
+    };
+  }
+
+  @Post('batch/update')
+  @HttpCode(200)
+  @Authenticated()
+  @ApiOperation({
+    summary: 'Update up to 100 records',
+    description: 'All or nothing, naming the failing item.',
+  })
+  @ApiOkResponse({ type: BatchResultDto })
+  @ApiProblemResponses('validation', 'conflict')
+  async batchUpdate(
+    @Param('objectType') objectType: string,
+    @Body() body: BatchUpdateDto,
+  ): Promise<BatchResultDto> {
+    return { status: 'COMPLETE', results: await this.records.batchUpdate(objectType, body.inputs) };
+  }
+
+  @Post('batch/read')
+  @HttpCode(200)
+  @Authenticated()
+  @ApiOperation({
+    summary: 'Read up to 100 records by id',
+    description: 'Ids that do not exist are left out.',
+  })
+  @ApiOkResponse({ type: BatchResultDto })
+  @ApiProblemResponses('validation')
+  async batchRead(
+    @Param('objectType') objectType: string,
+    @Body() body: BatchReadDto,
+  ): Promise<BatchResultDto> {
+    return {
+      status: 'COMPLETE',
+      results: await this.records.batchRead(objectType, body.ids, body.properties),
+    };
+  }
+
+  @Get(':recordId')
+  @Authenticated()
+  @ApiOperation({ summary: 'Get a record' })
+  @ApiOkResponse({ type: RecordDto })
+  @ApiProblemResponses('validation')
+  get(
+    @Param('objectType') objectType: string,
+    @IdParam('recordId') id: string,
+    @Query() query: RecordReadQueryDto,
+  ): Promise<RecordDto> {
+    return this.records.get(objectType, id, query.properties, query.archived ?? false);
+  }
+
+  @Patch(':recordId')
+  @Authenticated()
+  @ApiOperation({
+    summary: 'Update a record',
+    description: 'Only the named properties change; every change is kept in the property history.',
+  })
+  @ApiOkResponse({ type: RecordDto })
+  @ApiProblemResponses('validation', 'conflict')
+  update(
+    @Param('objectType') objectType: string,
+    @IdParam('recordId') id: string,
+    @Body() body: UpdateRecordDto,
+  ): Promise<RecordDto> {
+    return this.records.update(objectType, id, body.properties);
+  }
+
+  @Delete(':recordId')
+  @HttpCode(204)
+  @Authenticated()
+  @ApiOperation({
+    summary: 'Archive a record (or delete it permanently with ?purge=true)',
+    description: 'Archived records can be restored for 90 days, then they are purged.',
+  })
+  @ApiNoContentResponse({ description: 'Archived or purged.' })
+  @ApiProblemResponses('validation')
+  async remove(
+    @Param('objectType') objectType: string,
+    @IdParam('recordId') id: string,
+    @Query() query: DeleteRecordQueryDto,
+  ): Promise<void> {
+    await this.records.remove(objectType, id, query.purge ?? false);
+  }
+
+  @Post(':recordId/restore')
+  @HttpCode(200)
+  @Authenticated()
+  @ApiOperation({ summary: 'Restore an archived record' })
+  @ApiOkResponse({ type: RecordDto })
+  @ApiProblemResponses('validation')
+  restore(
+    @Param('objectType') objectType: string,
+    @IdParam('recordId') id: string,
+  ): Promise<RecordDto> {
+    return this.records.restore(objectType, id);
+  }
+
+  @Get(':recordId/history')
+  @Authenticated()
+  @ApiOperation({
+    summary: 'Property history of a record',
+    description:
+      'Every change of every value: old and new value, source, actor and time, oldest first.',
+  })
+  @ApiOkResponse({ type: HistoryPageDto })
+  @ApiProblemResponses('validation')
+  history(
+    @Param('objectType') objectType: string,
+    @IdParam('recordId') id: string,
+    @Query() query: HistoryQueryDto,
+  ): Promise<Page<HistoryEntryDto>> {
+    return this.records.history(objectType, id, query);
+  }
+}

@@ -1,0 +1,180 @@
+import { CustosError, escapeLike } from '@custos/core';
+import type { PropertySchema } from '../properties/property.service';
+import { normalizeValue } from '../properties/property-values';
+import type { PropertyDefinition, PropertyValue } from '../properties/property-type';
+import type { SqlDialect } from '../sql-dialect';
+import type { FilterDto, FilterGroupDto, FilterOperator } from './search.dto';
+
+/** A SQL condition with its named parameters, ready for a query builder's `andWhere`. */
+export interface SqlCondition {
+  sql: string;
+  parameters: Record<string, unknown>;
+}
+
+const ORDERED_TYPES = new Set(['number', 'date', 'datetime', 'string', 'score', 'calculation']);
+
+/** The SQL expression of a property: its column, or its value in the `custom` JSON. */
+export function propertyExpression(
+  schema: PropertySchema,
+  dialect: SqlDialect,
+  name: string,
+  alias = 'r',
+): string {
+  const definition = schema.byName.get(name)!;
+  const column = schema.columns.get(name);
+  return column !== undefined
+    ? `${alias}.${column}`
+    : dialect.customValue(alias, name, definition.type);
+}
+
+/** The definition of a property named in a filter or sort; unknown names are a 422 naming `field`. */
+export function definitionFor(
+  schema: PropertySchema,
+  name: string,
+  field: string,
+): PropertyDefinition {
+  const definition = schema.byName.get(name);
+  if (!definition) {
+    throw CustosError.invalidField(
+      'crm.unknown_property',
+      field,
+      `"${name}" is not a property of ${schema.objectType.name}`,
+    );
+  }
+  return definition;
+}
+
+/**
+ * Compiles filter groups (OR of AND-ed filters) into one SQL condition. Values are validated and
+ * normalised like writes, so `eq` on a date compares dates; every value is a bound parameter.
+ * Parameter names carry `prefix` so several conditions can share one query.
+ */
+export function compileFilterGroups(
+  schema: PropertySchema,
+  dialect: SqlDialect,
+  groups: readonly FilterGroupDto[],
+  prefix = 'f',
+  fieldPrefix = 'filterGroups',
+): SqlCondition | null {
+  if (groups.length === 0) {
+    return null;
+  }
+  const parameters: Record<string, unknown> = {};
+  let counter = 0;
+  const bind = (value: unknown): string => {
+    const name = `${prefix}${counter++}`;
+    parameters[name] = typeof value === 'boolean' ? dialect.bool(value) : value;
+    return `:${name}`;
+  };
+  const bindList = (values: unknown[]): string => {
+    const name = `${prefix}${counter++}`;
+    parameters[name] = values.map((v) => (typeof v === 'boolean' ? dialect.bool(v) : v));
+    return `(:...${name})`;
+  };
+  const groupSql = groups.map((group, g) => {
+    const filters = group.filters.map((filter, f) =>
+      compileFilter(schema, dialect, filter, `${fieldPrefix}[${g}].filters[${f}]`, bind, bindList),
+    );
+    return `(${filters.join(' AND ')})`;
+  });
+  return { sql: `(${groupSql.join(' OR ')})`, parameters };
+}
+
+function compileFilter(
+  schema: PropertySchema,
+  dialect: SqlDialect,
+  filter: FilterDto,
+  field: string,
+  bind: (value: unknown) => string,
+  bindList: (values: unknown[]) => string,
+): string {
+  const definition = definitionFor(schema, filter.propertyName, `${field}.propertyName`);
+  const expression = propertyExpression(schema, dialect, filter.propertyName);
+  const operator: FilterOperator = filter.operator;
+  const value = (raw: unknown, at: string): PropertyValue => {
+    if (raw === undefined || raw === null || raw === '') {
+      throw CustosError.invalidField(
+        'crm.filter_value_required',
+        at,
+        `is required for ${operator}`,
+      );
+    }
+    return filterValue(definition, raw, at);
+  };
+  const ordered = () => {
+    if (!ORDERED_TYPES.has(definition.type)) {
+      throw CustosError.invalidField(
+        'crm.invalid_operator',
+        `${field}.operator`,
+        `${operator} does not apply to ${definition.type} properties`,
+      );
+    }
+  };
+  switch (operator) {
+    case 'eq':
+      return `${expression} = ${bind(value(filter.value, `${field}.value`))}`;
+    case 'neq':
+      return `(${expression} <> ${bind(value(filter.value, `${field}.value`))} OR ${expression} IS NULL)`;
+    case 'lt':
+      ordered();
+      return `${expression} < ${bind(value(filter.value, `${field}.value`))}`;
+    case 'lte':
+      ordered();
+      return `${expression} <= ${bind(value(filter.value, `${field}.value`))}`;
+    case 'gt':
+      ordered();
+      return `${expression} > ${bind(value(filter.value, `${field}.value`))}`;
+    case 'gte':
+      ordered();
+      return `${expression} >= ${bind(value(filter.value, `${field}.value`))}`;
+    case 'between':
+      ordered();
+      return `(${expression} >= ${bind(value(filter.value, `${field}.value`))} AND ${expression} <= ${bind(value(filter.highValue, `${field}.highValue`))})`;
+    case 'in':
+    case 'not_in': {
+      if (!filter.values || filter.values.length === 0) {
+        throw CustosError.invalidField(
+          'crm.filter_value_required',
+          `${field}.values`,
+          `is required for ${operator}`,
+        );
+      }
+      const list = bindList(filter.values.map((v, i) => value(v, `${field}.values[${i}]`)));
+      return operator === 'in'
+        ? `${expression} IN ${list}`
+        : `(${expression} NOT IN ${list} OR ${expression} IS NULL)`;
+    }
+    case 'has_property':
+      return `${expression} IS NOT NULL`;
+    case 'not_has_property':
+      return `${expression} IS NULL`;
+    case 'contains_token': {
+      if (definition.type !== 'string') {
+        throw CustosError.invalidField(
+          'crm.invalid_operator',
+          `${field}.operator`,
+          `contains_token applies to string properties only`,
+        );
+      }
+      const token = value(filter.value, `${field}.value`);
+      return `LOWER(${expression}) LIKE ${bind(`%${escapeLike(String(token).toLowerCase())}%`)} ESCAPE '\\'`;
+    }
+  }
+}
+
+/** A filter value normalised to the stored form of its property's type. */
+function filterValue(definition: PropertyDefinition, raw: unknown, field: string): PropertyValue {
+  switch (definition.type) {
+    case 'score':
+    case 'calculation':
+      return normalizeValue({ ...definition, type: 'number' }, raw, field);
+    case 'enumeration':
+      // Filtering by an option that does not exist is allowed: it simply matches nothing.
+      return normalizeValue({ ...definition, type: 'string', standard: false }, raw, field);
+    default:
+      if (definition.name === 'owner_id') {
+        return normalizeValue({ ...definition, type: 'string', standard: false }, raw, field);
+      }
+      return normalizeValue(definition, raw, field);
+  }
+}

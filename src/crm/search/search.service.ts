@@ -1,0 +1,144 @@
+import { Injectable } from '@nestjs/common';
+import type { SelectQueryBuilder, ObjectLiteral } from 'typeorm';
+import {
+  CustosError,
+  DEFAULT_PAGE_SIZE,
+  RequestContext,
+  TransactionHost,
+  decodeCursor,
+  encodeCursor,
+  type Page,
+} from '@custos/core';
+import { PropertyService, type PropertySchema } from '../properties/property.service';
+import type { PropertyValue } from '../properties/property-type';
+import { fromRow, recordColumns } from '../records/record-store';
+import type { RecordDto } from '../records/record.dto';
+import { RecordService } from '../records/record.service';
+import { dialectOf, type SqlDialect } from '../sql-dialect';
+import { compileFilterGroups, definitionFor, propertyExpression } from './filter-sql';
+import type { FilterGroupDto, SearchDto, SortDto } from './search.dto';
+
+export interface SearchPage extends Page<RecordDto> {
+  total: number;
+}
+
+/**
+ * Search over records, evaluated entirely in SQL: filters, sort, keyset pagination and the total
+ * count, the same query on SQLite and PostgreSQL.
+ */
+@Injectable()
+export class SearchService {
+  constructor(
+    private readonly transactions: TransactionHost,
+    private readonly context: RequestContext,
+    private readonly properties: PropertyService,
+    private readonly records: RecordService,
+  ) {}
+
+  async search(objectType: string, query: SearchDto): Promise<SearchPage> {
+    const schema = await this.properties.schema(objectType);
+    const selection = this.records.selected(schema, query.properties, 'properties');
+    return this.run(schema, query.filterGroups ?? [], query.sorts?.[0], query, selection);
+  }
+
+  /** Runs a filtered, sorted, paginated query; also used by segments. */
+  async run(
+    schema: PropertySchema,
+    filterGroups: readonly FilterGroupDto[],
+    sort: SortDto | undefined,
+    page: { limit?: number; after?: string },
+    selection: readonly string[],
+  ): Promise<SearchPage> {
+    const manager = this.transactions.manager;
+    const dialect = dialectOf(manager.connection.options.type);
+    const condition = compileFilterGroups(schema, dialect, filterGroups);
+    const base = (): SelectQueryBuilder<ObjectLiteral> => {
+      const builder = manager
+        .createQueryBuilder()
+        .from(schema.objectType.table, 'r')
+        .where('r.account_id = :accountId', { accountId: this.context.requireAccountId() })
+        .andWhere('r.archived_at IS NULL');
+      if (condition) {
+        builder.andWhere(condition.sql, condition.parameters);
+      }
+      return builder;
+    };
+    const limit = page.limit ?? DEFAULT_PAGE_SIZE;
+    const rowsQuery = base().select(recordColumns(schema));
+    const sortExpression = sort
+      ? this.applySort(schema, dialect, rowsQuery, sort, page.after)
+      : this.applyIdOrder(rowsQuery, page.after);
+    const [rows, counted] = await Promise.all([
+      rowsQuery.limit(limit + 1).getRawMany<Record<string, unknown>>(),
+      base().select('COUNT(*)', 'total').getRawOne<{ total: string | number }>(),
+    ]);
+    const pageRows = rows.slice(0, limit);
+    const last = pageRows[pageRows.length - 1];
+    let next: string | undefined;
+    if (rows.length > limit && last) {
+      const id = last.id as string;
+      next =
+        sortExpression === null
+          ? encodeCursor([id])
+          : encodeCursor(cursorKey(last.sort_value as PropertyValue, id));
+    }
+    return {
+      total: Number(counted?.total ?? 0),
+      results: pageRows.map((row) => this.records.toDto(fromRow(schema, row), selection)),
+      paging: next ? { next: { after: next } } : {},
+    };
+  }
+
+  private applyIdOrder(
+    builder: SelectQueryBuilder<ObjectLiteral>,
+    after: string | undefined,
+  ): null {
+    if (after !== undefined) {
+      const [id] = decodeCursor(after, 1);
+      builder.andWhere('r.id > :afterId', { afterId: id });
+    }
+    builder.orderBy('r.id', 'ASC');
+    return null;
+  }
+
+  /** Orders by one property (empty values last, ties by id) and continues after the cursor. */
+  private applySort(
+    schema: PropertySchema,
+    dialect: SqlDialect,
+    builder: SelectQueryBuilder<ObjectLiteral>,
+    sort: SortDto,
+    after: string | undefined,
+  ): string {
+    const definition = definitionFor(schema, sort.propertyName, 'sorts[0].propertyName');
+    if (definition.type === 'bool') {
+      throw CustosError.invalidField(
+        'crm.invalid_sort',
+        'sorts[0].propertyName',
+        'boolean properties cannot be sorted',
+      );
+    }
+    const expression = propertyExpression(schema, dialect, sort.propertyName);
+    const ascending = sort.direction === 'ASCENDING';
+    builder.addSelect(expression, 'sort_value');
+    if (after !== undefined) {
+      const [hasValue, value, id] = decodeCursor(after, 3);
+      if (hasValue === 1) {
+        builder.andWhere(
+          `(${expression} ${ascending ? '>' : '<'} :afterValue OR (${expression} = :afterValue AND r.id > :afterId) OR ${expression} IS NULL)`,
+          { afterValue: value, afterId: id },
+        );
+      } else {
+        builder.andWhere(`(${expression} IS NULL AND r.id > :afterId)`, { afterId: id });
+      }
+    }
+    builder.orderBy(expression, ascending ? 'ASC' : 'DESC', 'NULLS LAST').addOrderBy('r.id', 'ASC');
+    return expression;
+  }
+}
+
+function cursorKey(value: PropertyValue, id: string): (string | number)[] {
+  if (value === null || value === undefined) {
+    return [0, '', id];
+  }
+  return [1, typeof value === 'boolean' ? Number(value) : value, id];
+}

@@ -1,0 +1,85 @@
+import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Query } from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiSecurity,
+  ApiTags,
+} from '@nestjs/swagger';
+import { ApiProblemResponses, Authenticated, IdParam, PageQueryDto, type Page } from '@custos/core';
+import { SearchResultDto } from '../search/search.dto';
+import type { SearchPage } from '../search/search.service';
+import { CreateSegmentDto, SegmentDto, SegmentPageDto, UpdateSegmentDto } from './segment.dto';
+import { SegmentService } from './segment.service';
+
+@ApiTags('segments')
+@ApiBearerAuth()
+@ApiSecurity('api-key')
+@ApiProblemResponses('unauthenticated', 'forbidden')
+@Controller('api/v1/segments')
+export class SegmentsController {
+  constructor(private readonly segments: SegmentService) {}
+
+  @Get()
+  @Authenticated()
+  @ApiOperation({ summary: 'List segments (saved lists)' })
+  @ApiOkResponse({ type: SegmentPageDto })
+  @ApiProblemResponses('validation')
+  list(@Query() query: PageQueryDto): Promise<Page<SegmentDto>> {
+    return this.segments.list(query);
+  }
+
+  @Post()
+  @Authenticated()
+  @ApiOperation({
+    summary: 'Create a segment',
+    description: 'Its filters are checked now, so a saved segment always runs.',
+  })
+  @ApiCreatedResponse({ type: SegmentDto })
+  @ApiProblemResponses('validation', 'conflict')
+  create(@Body() body: CreateSegmentDto): Promise<SegmentDto> {
+    return this.segments.create(body);
+  }
+
+  @Get(':segmentId')
+  @Authenticated()
+  @ApiOperation({ summary: 'Get a segment' })
+  @ApiOkResponse({ type: SegmentDto })
+  @ApiProblemResponses('not_found', 'validation')
+  get(@IdParam('segmentId') id: string): Promise<SegmentDto> {
+    return this.segments.get(id);
+  }
+
+  @Patch(':segmentId')
+  @Authenticated()
+  @ApiOperation({ summary: 'Rename a segment or change its filters' })
+  @ApiOkResponse({ type: SegmentDto })
+  @ApiProblemResponses('not_found', 'validation', 'conflict')
+  update(@IdParam('segmentId') id: string, @Body() body: UpdateSegmentDto): Promise<SegmentDto> {
+    return this.segments.update(id, body);
+  }
+
+  @Delete(':segmentId')
+  @HttpCode(204)
+  @Authenticated()
+  @ApiOperation({ summary: 'Delete a segment', description: 'Its members are not touched.' })
+  @ApiNoContentResponse({ description: 'Deleted.' })
+  @ApiProblemResponses('not_found', 'validation')
+  async remove(@IdParam('segmentId') id: string): Promise<void> {
+    await this.segments.remove(id);
+  }
+
+  @Get(':segmentId/members')
+  @Authenticated()
+  @ApiOperation({
+    summary: 'The current members of a segment',
+    description: 'Evaluated in the database at each call, with cursor pagination and the total.',
+  })
+  @ApiOkResponse({ type: SearchResultDto })
+  @ApiProblemResponses('not_found', 'validation')
+  members(@IdParam('segmentId') id: string, @Query() query: PageQueryDto): Promise<SearchPage> {
+    return this.segments.members(id, query);
+  }
+}

@@ -1,0 +1,58 @@
+import type { PropertyType } from './properties/property-type';
+
+/**
+ * The few SQL expressions that differ between SQLite and PostgreSQL: reading and removing a key
+ * of the `custom` JSON column. Property names are validated snake_case before they get here.
+ */
+export interface SqlDialect {
+  readonly postgres: boolean;
+  /** The value of custom property `name` as a comparable SQL value of its type. */
+  customValue(alias: string, name: string, type: PropertyType): string;
+  /** `custom` without key `name`. */
+  customWithout(name: string): string;
+  /** A boolean parameter as the driver binds it. */
+  bool(value: boolean): boolean | number;
+}
+
+const SAFE_NAME = /^[a-z][a-z0-9_]{0,99}$/;
+
+function checked(name: string): string {
+  if (!SAFE_NAME.test(name)) {
+    throw new Error(`Unsafe property name reached SQL: ${JSON.stringify(name)}`);
+  }
+  return name;
+}
+
+const sqlite: SqlDialect = {
+  postgres: false,
+  customValue: (alias, name) => `json_extract(${alias}.custom, '$.${checked(name)}')`,
+  customWithout: (name) => `json_remove(custom, '$.${checked(name)}')`,
+  bool: (value) => (value ? 1 : 0),
+};
+
+const postgres: SqlDialect = {
+  postgres: true,
+  customValue: (alias, name, type) => {
+    const text = `(${alias}.custom::jsonb ->> '${checked(name)}')`;
+    switch (type) {
+      case 'number':
+      case 'score':
+      case 'calculation':
+        return `(${text})::double precision`;
+      case 'bool':
+        return `(${text})::boolean`;
+      case 'string':
+      case 'date':
+      case 'datetime':
+      case 'enumeration':
+      case 'file':
+        return text;
+    }
+  },
+  customWithout: (name) => `(custom::jsonb - '${checked(name)}')::text`,
+  bool: (value) => value,
+};
+
+export function dialectOf(databaseType: string): SqlDialect {
+  return databaseType === 'postgres' ? postgres : sqlite;
+}
