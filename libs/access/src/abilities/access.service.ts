@@ -1,0 +1,109 @@
+import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
+import { In } from 'typeorm';
+import { TransactionHost, type Actor, type PrivilegeResolver, type TaskPrivilege } from '@custos/core';
+import { ACCESS_DIRECTORY, type AccessDirectory, type DirectoryMember } from '../access.ports';
+import { ACCESS_MODULE_OPTIONS, type AccessModuleOptions } from '../access.module-definition';
+import { FieldPermission } from '../field-permissions/field-permission.entity';
+import { RoleAssignment } from '../roles/role-assignment.entity';
+import { Role } from '../roles/role.entity';
+import { RecordRule } from '../rules/record-rule.entity';
+import { AccessVersion } from './access-version.entity';
+import type { ActorAccess } from './actor-access';
+import { buildAccess } from './build-access';
+
+interface CacheEntry {
+  version: number;
+  access: ActorAccess;
+}
+
+/**
+ * The access of each actor: compiled from roles, rules and field permissions, cached per
+ * (account, actor) and rebuilt when the account's access version moves — checked on every call,
+ * so a change is seen by the next request on every instance. Also the task-privilege resolver.
+ */
+@Injectable()
+export class AccessService implements PrivilegeResolver, OnModuleInit {
+  private readonly cache = new Map<string, CacheEntry>();
+  private directory!: AccessDirectory;
+
+  constructor(
+    private readonly transactions: TransactionHost,
+    private readonly moduleRef: ModuleRef,
+    @Inject(ACCESS_MODULE_OPTIONS) private readonly options: AccessModuleOptions,
+  ) {}
+
+  onModuleInit(): void {
+    // The directory is the host's (identity's) and may live in any module: looked up, not imported.
+    this.directory = this.moduleRef.get<AccessDirectory>(ACCESS_DIRECTORY, { strict: false });
+  }
+
+  async hasPrivilege(actor: Actor, privilege: TaskPrivilege): Promise<boolean> {
+    return (await this.accessFor(actor)).taskPrivileges.has(privilege);
+  }
+
+  /** The actor's access, from the cache when their account's rights have not changed since. */
+  async accessFor(actor: Actor): Promise<ActorAccess> {
+    const version = await this.version(actor.accountId);
+    const key = `${actor.accountId}:${actor.kind}:${actor.id}:${actor.superAdmin}`;
+    const cached = this.cache.get(key);
+    if (cached && cached.version === version) {
+      return cached.access;
+    }
+    const access = await this.build(actor);
+    if (this.cache.size >= (this.options.cacheSize ?? 10_000)) {
+      this.cache.delete(this.cache.keys().next().value!);
+    }
+    this.cache.set(key, { version, access });
+    return access;
+  }
+
+  /** Builds without the cache; `overrides` replace stored data (explain, preview of a change). */
+  async build(actor: Actor, overrides: { roles?: (holder: string) => Role[] | undefined; rules?: RecordRule[]; fieldPermissions?: FieldPermission[] } = {}): Promise<ActorAccess> {
+    const manager = this.transactions.manager;
+    const accountId = actor.accountId;
+    const [rules, fieldPermissions] = await Promise.all([
+      overrides.rules ?? manager.findBy(RecordRule, { accountId }),
+      overrides.fieldPermissions ?? manager.findBy(FieldPermission, { accountId }),
+    ]);
+    const person = actor.kind === 'private_app' || actor.kind === 'user' ? actor.userId : null;
+    const member = person ? await this.directory.member(accountId, person) : null;
+    const roles = member ? (overrides.roles?.(member.facts.id) ?? (await this.rolesOf(accountId, member))) : [];
+    if (actor.kind === 'private_app') {
+      // A private app holds its scopes only while its creator holds them too, and reads no
+      // records (record scopes for private apps come later).
+      const creator = member ? buildAccess({ superAdmin: member.superAdmin, facts: member.facts, roles, rules, fieldPermissions }) : null;
+      const scopes = new Set((actor.scopes ?? []).filter((scope) => creator?.taskPrivileges.has(scope) ?? false));
+      return buildAccess({ superAdmin: false, facts: null, roles: [], rules: [], fieldPermissions, taskPrivileges: scopes });
+    }
+    if (actor.kind === 'system') {
+      return buildAccess({ superAdmin: true, facts: null, roles: [], rules: [], fieldPermissions: [] });
+    }
+    return buildAccess({ superAdmin: member?.superAdmin ?? false, facts: member?.facts ?? null, roles, rules, fieldPermissions });
+  }
+
+  /** The roles a member holds directly or through one of their teams. */
+  async rolesOf(accountId: string, member: DirectoryMember): Promise<Role[]> {
+    const manager = this.transactions.manager;
+    const assignments = await manager.find(RoleAssignment, {
+      where: [
+        { accountId, principalType: 'user', principalId: member.facts.id },
+        ...(member.facts.teamIds.length > 0 ? [{ accountId, principalType: 'team' as const, principalId: In([...member.facts.teamIds]) }] : []),
+      ],
+    });
+    const roleIds = [...new Set(assignments.map((a) => a.roleId))];
+    return roleIds.length > 0 ? manager.findBy(Role, { accountId, id: In(roleIds) }) : [];
+  }
+
+  /** Raises the account's access version in the current transaction: every cached access of it is stale. */
+  async bump(accountId: string): Promise<void> {
+    const manager = this.transactions.manager;
+    await manager.createQueryBuilder().insert().into(AccessVersion).values({ accountId, version: 0 }).orIgnore().execute();
+    await manager.increment(AccessVersion, { accountId }, 'version', 1);
+  }
+
+  private async version(accountId: string): Promise<number> {
+    const row = await this.transactions.manager.findOneBy(AccessVersion, { accountId });
+    return row?.version ?? 0;
+  }
+}

@@ -1,0 +1,20 @@
+import type { TaskPrivilege } from '@custos/core';
+import type { AccessAbility } from '../conditions/access-ability';
+import type { ActorFacts } from '../conditions/condition-language';
+
+/** Which properties of a subject type an actor may view and edit. */
+export interface FieldAccess {
+  /** `true` when every property is allowed; else the allowed set applies to the restricted properties. */
+  canView(property: string): boolean;
+  canEdit(property: string): boolean;
+}
+
+/** Everything an actor may do in their account, built once and cached until their rights change. */
+export interface ActorAccess {
+  readonly ability: AccessAbility;
+  readonly superAdmin: boolean;
+  readonly facts: ActorFacts | null;
+  readonly roleIds: readonly string[];
+  readonly taskPrivileges: ReadonlySet<TaskPrivilege>;
+  fields(subjectType: string): FieldAccess;
+}
