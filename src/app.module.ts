@@ -1,6 +1,8 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { join } from 'node:path';
+import { ACCESS_DIRECTORY, AccessModule, AccessService } from '@custos/access';
 import { AuditModule } from '@custos/audit';
 import {
   CoreModule,
@@ -10,9 +12,10 @@ import {
   deriveKey,
   type Clock,
 } from '@custos/core';
-import { AuthenticationGuard, IdentityModule } from '@custos/identity';
+import { AuthenticationGuard, IdentityAccessDirectory, IdentityModule } from '@custos/identity';
 import type { ServerConfig } from './config/server-config';
 import { CrmModule } from './crm/crm.module';
+import { ImportsModule } from './crm/imports/imports.module';
 import { dataSourceOptions } from './database/data-source-options';
 import { HealthController } from './health/health.controller';
 
@@ -23,8 +26,13 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        CoreModule.forRoot({ isGlobal: true, clock: overrides.clock }),
+        CoreModule.forRoot({
+          isGlobal: true,
+          clock: overrides.clock,
+          privilegeResolver: AccessService,
+        }),
         TypeOrmModule.forRoot(dataSourceOptions(config.database)),
+        AccessModule.forRoot({}),
         AuditModule.forRoot({ signingKey: deriveKey(config.masterKey, 'custos/audit-chain-head') }),
         IdentityModule.forRoot({
           tokenSigningKey: deriveKey(config.masterKey, 'custos/access-token'),
@@ -33,10 +41,15 @@ export class AppModule {
           loginThrottle: config.loginThrottle,
         }),
         CrmModule,
+        ImportsModule.forRoot({
+          directory: join(config.dataDir, 'imports'),
+          maxFileBytes: config.importMaxBytes,
+        }),
       ],
       controllers: [HealthController],
       providers: [
         // Order matters: authentication binds the actor, then the route's policy is checked.
+        { provide: ACCESS_DIRECTORY, useExisting: IdentityAccessDirectory },
         { provide: APP_GUARD, useExisting: AuthenticationGuard },
         { provide: APP_GUARD, useExisting: PolicyGuard },
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },

@@ -1,4 +1,5 @@
 import type { DataSourceOptions } from 'typeorm';
+import { ACCESS_ENTITIES } from '@custos/access';
 import { AUDIT_ENTITIES } from '@custos/audit';
 import { IDENTITY_ENTITIES } from '@custos/identity';
 import type { DatabaseConfig } from '../config/server-config';
@@ -7,7 +8,12 @@ import { POSTGRES_MIGRATIONS } from '../migrations/postgres';
 import { SQLITE_MIGRATIONS } from '../migrations/sqlite';
 
 /** Every entity of the reference server. */
-export const SERVER_ENTITIES = [...AUDIT_ENTITIES, ...IDENTITY_ENTITIES, ...CRM_ENTITIES];
+export const SERVER_ENTITIES = [
+  ...AUDIT_ENTITIES,
+  ...ACCESS_ENTITIES,
+  ...IDENTITY_ENTITIES,
+  ...CRM_ENTITIES,
+];
 
 /**
  * TypeORM options of the server: the schema comes only from migrations (one set per database

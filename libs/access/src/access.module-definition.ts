@@ -11,5 +11,8 @@ export const {
   MODULE_OPTIONS_TOKEN: ACCESS_MODULE_OPTIONS,
 } = new ConfigurableModuleBuilder<AccessModuleOptions>()
   .setClassMethodName('forRoot')
-  .setExtras({ isGlobal: true }, (definition, extras) => ({ ...definition, global: extras.isGlobal }))
+  .setExtras({ isGlobal: true }, (definition, extras) => ({
+    ...definition,
+    global: extras.isGlobal,
+  }))
   .build();

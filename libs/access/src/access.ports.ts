@@ -25,7 +25,10 @@ export interface AccessSubjects {
   /** The subject types known to the host, e.g. `['contacts', 'companies', 'deals']`. */
   subjectTypes(): readonly string[];
   /** The fields of a subject in an account; `null` for an unknown subject. */
-  fields(accountId: string, subjectType: string): Promise<Readonly<Record<string, FieldType>> | null>;
+  fields(
+    accountId: string,
+    subjectType: string,
+  ): Promise<Readonly<Record<string, FieldType>> | null>;
 }
 
 export const ACCESS_SUBJECTS = Symbol('custos:access-subjects');

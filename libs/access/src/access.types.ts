@@ -1,7 +1,13 @@
 import type { RecordAction } from './conditions/access-ability';
 
 /** How far a record privilege reaches (Dynamics 365 access levels). */
-export const ACCESS_LEVELS = ['own', 'team', 'business_unit', 'business_unit_tree', 'account'] as const;
+export const ACCESS_LEVELS = [
+  'own',
+  'team',
+  'business_unit',
+  'business_unit_tree',
+  'account',
+] as const;
 export type AccessLevel = (typeof ACCESS_LEVELS)[number];
 
 /** A record privilege of a role: `action` on records of `objectType` within `level`. */

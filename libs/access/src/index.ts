@@ -19,8 +19,22 @@ export {
 export { accessibleBy, type AccessibleByOptions, type SqlCondition } from './query/accessible-by';
 export { AccessModule, ACCESS_ENTITIES } from './access.module';
 export { ACCESS_MODULE_OPTIONS, type AccessModuleOptions } from './access.module-definition';
-export { ACCESS_DIRECTORY, ACCESS_SUBJECTS, type AccessDirectory, type AccessSubjects, type DirectoryMember } from './access.ports';
-export { ACCESS_LEVELS, PRINCIPAL_TYPES, OWNER_FIELD, BUSINESS_UNIT_FIELD, type AccessLevel, type ObjectPrivilege, type PrincipalType } from './access.types';
+export {
+  ACCESS_DIRECTORY,
+  ACCESS_SUBJECTS,
+  type AccessDirectory,
+  type AccessSubjects,
+  type DirectoryMember,
+} from './access.ports';
+export {
+  ACCESS_LEVELS,
+  PRINCIPAL_TYPES,
+  OWNER_FIELD,
+  BUSINESS_UNIT_FIELD,
+  type AccessLevel,
+  type ObjectPrivilege,
+  type PrincipalType,
+} from './access.types';
 export { AccessService } from './abilities/access.service';
 export { buildAccess, levelCondition, type AccessInputs } from './abilities/build-access';
 export type { ActorAccess, FieldAccess } from './abilities/actor-access';

@@ -1,4 +1,4 @@
-import { ConfigurableModuleBuilder } from '@nestjs/common';
+import { ConfigurableModuleBuilder, type InjectionToken } from '@nestjs/common';
 import type { Clock } from './clock';
 import type { PrivilegeResolver } from './policy/privilege-resolver';
 
@@ -12,10 +12,11 @@ export interface CoreModuleOptions {
    */
   verifyRoutePolicies?: boolean;
   /**
-   * Answers task-privilege checks of `@RequirePrivilege` routes. Default: super admins hold every
-   * privilege and private apps their scopes. `@custos/access` supplies the role-based resolver.
+   * The provider (anywhere in the app, looked up at first use) answering task-privilege checks of
+   * `@RequirePrivilege` routes, e.g. `AccessService` of `@custos/access`. Default: super admins
+   * hold every privilege and private apps their scopes.
    */
-  privilegeResolver?: PrivilegeResolver;
+  privilegeResolver?: InjectionToken<PrivilegeResolver>;
 }
 
 export const {

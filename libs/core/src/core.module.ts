@@ -1,5 +1,5 @@
 import { DynamicModule, Global, Inject, Module, OnApplicationBootstrap } from '@nestjs/common';
-import { DiscoveryModule } from '@nestjs/core';
+import { DiscoveryModule, ModuleRef } from '@nestjs/core';
 import type { Request } from 'express';
 import { ClsModule } from 'nestjs-cls';
 import { Clock, SystemClock } from './clock';
@@ -13,7 +13,11 @@ import {
 import { TransactionHost } from './database/transaction-host';
 import { newId } from './ids';
 import { PolicyGuard } from './policy/policy.guard';
-import { PRIVILEGE_RESOLVER, SuperAdminPrivilegeResolver } from './policy/privilege-resolver';
+import {
+  PRIVILEGE_RESOLVER,
+  SuperAdminPrivilegeResolver,
+  type PrivilegeResolver,
+} from './policy/privilege-resolver';
 import { RoutePolicyVerifier } from './policy/route-policy.verifier';
 
 /**
@@ -41,9 +45,21 @@ import { RoutePolicyVerifier } from './policy/route-policy.verifier';
     RoutePolicyVerifier,
     {
       provide: PRIVILEGE_RESOLVER,
-      inject: [CORE_MODULE_OPTIONS],
-      useFactory: (options: CoreModuleOptions) =>
-        options.privilegeResolver ?? new SuperAdminPrivilegeResolver(),
+      inject: [CORE_MODULE_OPTIONS, ModuleRef],
+      useFactory: (options: CoreModuleOptions, moduleRef: ModuleRef): PrivilegeResolver => {
+        const token = options.privilegeResolver;
+        if (token === undefined) {
+          return new SuperAdminPrivilegeResolver();
+        }
+        // Looked up lazily: the resolver's module usually depends on this one.
+        let resolver: PrivilegeResolver | undefined;
+        return {
+          hasPrivilege: (actor, privilege) => {
+            resolver ??= moduleRef.get<PrivilegeResolver>(token, { strict: false });
+            return resolver.hasPrivilege(actor, privilege);
+          },
+        };
+      },
     },
     {
       provide: Clock,

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { ACCESS_DIRECTORY, ACCESS_ENTITIES, AccessModule, AccessService } from '@custos/access';
 import { AUDIT_ENTITIES, AuditModule } from '@custos/audit';
 import {
   CoreModule,
@@ -9,20 +10,30 @@ import {
   ProblemDetailsFilter,
   deriveKey,
 } from '@custos/core';
-import { AuthenticationGuard, IDENTITY_ENTITIES, IdentityModule } from '@custos/identity';
+import {
+  AuthenticationGuard,
+  IDENTITY_ENTITIES,
+  IdentityAccessDirectory,
+  IdentityModule,
+} from '@custos/identity';
 
 /** Your own 32-byte secret, e.g. from a secret manager. */
 const masterSecret = Buffer.from(process.env.MY_APP_SECRET ?? '', 'base64');
 
 @Module({
   imports: [
-    CoreModule.forRoot({ isGlobal: true }),
+    CoreModule.forRoot({ isGlobal: true, privilegeResolver: AccessService }), // roles decide task privileges
     TypeOrmModule.forRoot({
       type: 'better-sqlite3',
       database: 'my-app.sqlite',
-      entities: [...AUDIT_ENTITIES, ...IDENTITY_ENTITIES /* , ...your entities */],
+      entities: [
+        ...AUDIT_ENTITIES,
+        ...ACCESS_ENTITIES,
+        ...IDENTITY_ENTITIES /* , ...your entities */,
+      ],
       synchronize: false, // generate migrations that include these entities
     }),
+    AccessModule.forRoot({}),
     AuditModule.forRoot({ signingKey: deriveKey(masterSecret, 'my-app/audit') }),
     IdentityModule.forRoot({
       tokenSigningKey: deriveKey(masterSecret, 'my-app/access-token'),
@@ -35,6 +46,7 @@ const masterSecret = Buffer.from(process.env.MY_APP_SECRET ?? '', 'base64');
     }),
   ],
   providers: [
+    { provide: ACCESS_DIRECTORY, useExisting: IdentityAccessDirectory }, // who is in which team and unit
     { provide: APP_GUARD, useExisting: AuthenticationGuard }, // who is calling
     { provide: APP_GUARD, useExisting: PolicyGuard }, // may they call this route
     { provide: APP_FILTER, useClass: ProblemDetailsFilter },

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { IdentityAccessDirectory } from './access/identity-access-directory';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { Account } from './accounts/account.entity';
 import { AccountService } from './accounts/account.service';
@@ -43,8 +44,9 @@ export const IDENTITY_ENTITIES = [
 
 /**
  * Accounts, users, memberships, teams, business units, sign-in (password, OIDC, API keys) and
- * their REST API. Needs `CoreModule`, `AuditModule` and a TypeORM connection with
- * {@link IDENTITY_ENTITIES}. Register {@link AuthenticationGuard} as the first global guard.
+ * their REST API. Needs `CoreModule`, `AuditModule`, `AccessModule` (rights change when people
+ * move) and a TypeORM connection with {@link IDENTITY_ENTITIES}; provide `ACCESS_DIRECTORY` with
+ * the exported `IdentityAccessDirectory`. Register {@link AuthenticationGuard} as the first global guard.
  */
 @Module({
   imports: [TypeOrmModule.forFeature(IDENTITY_ENTITIES)],
@@ -58,6 +60,7 @@ export const IDENTITY_ENTITIES = [
     ApiKeysController,
   ],
   providers: [
+    IdentityAccessDirectory,
     AccountService,
     InitialAccountService,
     ApiKeyService,
@@ -74,6 +77,7 @@ export const IDENTITY_ENTITIES = [
     UserService,
   ],
   exports: [
+    IdentityAccessDirectory,
     AuthenticationGuard,
     Authenticator,
     InitialAccountService,

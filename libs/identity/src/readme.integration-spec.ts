@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
+import { ACCESS_ENTITIES } from '@custos/access';
 import { AUDIT_ENTITIES } from '@custos/audit';
 import { IDENTITY_ENTITIES, InitialAccountService } from '@custos/identity';
 import { MyAppModule } from '../examples/usage';
@@ -26,7 +27,7 @@ describe('README example of @custos/identity', () => {
           new DataSource({
             type: 'better-sqlite3',
             database: ':memory:',
-            entities: [...AUDIT_ENTITIES, ...IDENTITY_ENTITIES],
+            entities: [...AUDIT_ENTITIES, ...ACCESS_ENTITIES, ...IDENTITY_ENTITIES],
             synchronize: true,
           }).initialize(),
       })

@@ -7,7 +7,12 @@ import { Column, Entity, PrimaryColumn } from 'typeorm';
  */
 @Entity('access_account_version')
 export class AccessVersion {
-  @PrimaryColumn({ name: 'account_id', type: 'varchar', length: 36, primaryKeyConstraintName: 'access_account_version_pk' })
+  @PrimaryColumn({
+    name: 'account_id',
+    type: 'varchar',
+    length: 36,
+    primaryKeyConstraintName: 'access_account_version_pk',
+  })
   accountId!: string;
 
   @Column({ type: 'integer' })

@@ -1,7 +1,12 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { In } from 'typeorm';
-import { TransactionHost, type Actor, type PrivilegeResolver, type TaskPrivilege } from '@custos/core';
+import {
+  TransactionHost,
+  type Actor,
+  type PrivilegeResolver,
+  type TaskPrivilege,
+} from '@custos/core';
 import { ACCESS_DIRECTORY, type AccessDirectory, type DirectoryMember } from '../access.ports';
 import { ACCESS_MODULE_OPTIONS, type AccessModuleOptions } from '../access.module-definition';
 import { FieldPermission } from '../field-permissions/field-permission.entity';
@@ -59,7 +64,14 @@ export class AccessService implements PrivilegeResolver, OnModuleInit {
   }
 
   /** Builds without the cache; `overrides` replace stored data (explain, preview of a change). */
-  async build(actor: Actor, overrides: { roles?: (holder: string) => Role[] | undefined; rules?: RecordRule[]; fieldPermissions?: FieldPermission[] } = {}): Promise<ActorAccess> {
+  async build(
+    actor: Actor,
+    overrides: {
+      roles?: (holder: string) => Role[] | undefined;
+      rules?: RecordRule[];
+      fieldPermissions?: FieldPermission[];
+    } = {},
+  ): Promise<ActorAccess> {
     const manager = this.transactions.manager;
     const accountId = actor.accountId;
     const [rules, fieldPermissions] = await Promise.all([
@@ -68,18 +80,49 @@ export class AccessService implements PrivilegeResolver, OnModuleInit {
     ]);
     const person = actor.kind === 'private_app' || actor.kind === 'user' ? actor.userId : null;
     const member = person ? await this.directory.member(accountId, person) : null;
-    const roles = member ? (overrides.roles?.(member.facts.id) ?? (await this.rolesOf(accountId, member))) : [];
+    const roles = member
+      ? (overrides.roles?.(member.facts.id) ?? (await this.rolesOf(accountId, member)))
+      : [];
     if (actor.kind === 'private_app') {
       // A private app holds its scopes only while its creator holds them too, and reads no
       // records (record scopes for private apps come later).
-      const creator = member ? buildAccess({ superAdmin: member.superAdmin, facts: member.facts, roles, rules, fieldPermissions }) : null;
-      const scopes = new Set((actor.scopes ?? []).filter((scope) => creator?.taskPrivileges.has(scope) ?? false));
-      return buildAccess({ superAdmin: false, facts: null, roles: [], rules: [], fieldPermissions, taskPrivileges: scopes });
+      const creator = member
+        ? buildAccess({
+            superAdmin: member.superAdmin,
+            facts: member.facts,
+            roles,
+            rules,
+            fieldPermissions,
+          })
+        : null;
+      const scopes = new Set(
+        (actor.scopes ?? []).filter((scope) => creator?.taskPrivileges.has(scope) ?? false),
+      );
+      return buildAccess({
+        superAdmin: false,
+        facts: null,
+        roles: [],
+        rules: [],
+        fieldPermissions,
+        taskPrivileges: scopes,
+      });
     }
     if (actor.kind === 'system') {
-      return buildAccess({ superAdmin: true, facts: null, roles: [], rules: [], fieldPermissions: [] });
+      return buildAccess({
+        superAdmin: true,
+        facts: null,
+        roles: [],
+        rules: [],
+        fieldPermissions: [],
+      });
     }
-    return buildAccess({ superAdmin: member?.superAdmin ?? false, facts: member?.facts ?? null, roles, rules, fieldPermissions });
+    return buildAccess({
+      superAdmin: member?.superAdmin ?? false,
+      facts: member?.facts ?? null,
+      roles,
+      rules,
+      fieldPermissions,
+    });
   }
 
   /** The roles a member holds directly or through one of their teams. */
@@ -88,7 +131,15 @@ export class AccessService implements PrivilegeResolver, OnModuleInit {
     const assignments = await manager.find(RoleAssignment, {
       where: [
         { accountId, principalType: 'user', principalId: member.facts.id },
-        ...(member.facts.teamIds.length > 0 ? [{ accountId, principalType: 'team' as const, principalId: In([...member.facts.teamIds]) }] : []),
+        ...(member.facts.teamIds.length > 0
+          ? [
+              {
+                accountId,
+                principalType: 'team' as const,
+                principalId: In([...member.facts.teamIds]),
+              },
+            ]
+          : []),
       ],
     });
     const roleIds = [...new Set(assignments.map((a) => a.roleId))];
@@ -98,7 +149,13 @@ export class AccessService implements PrivilegeResolver, OnModuleInit {
   /** Raises the account's access version in the current transaction: every cached access of it is stale. */
   async bump(accountId: string): Promise<void> {
     const manager = this.transactions.manager;
-    await manager.createQueryBuilder().insert().into(AccessVersion).values({ accountId, version: 0 }).orIgnore().execute();
+    await manager
+      .createQueryBuilder()
+      .insert()
+      .into(AccessVersion)
+      .values({ accountId, version: 0 })
+      .orIgnore()
+      .execute();
     await manager.increment(AccessVersion, { accountId }, 'version', 1);
   }
 

@@ -7,13 +7,37 @@ import type { Role } from '../roles/role.entity';
 import type { RecordRule } from '../rules/record-rule.entity';
 import { buildAccess, type AccessInputs } from './build-access';
 
-const me = { id: 'me', teamIds: ['north'], teamMemberIds: ['me', 'mate'], businessUnitIds: ['emea'], businessUnitTreeIds: ['emea', 'emea-de'] };
+const me = {
+  id: 'me',
+  teamIds: ['north'],
+  teamMemberIds: ['me', 'mate'],
+  businessUnitIds: ['emea'],
+  businessUnitTreeIds: ['emea', 'emea-de'],
+};
 
-function role(id: string, privileges: ObjectPrivilege[], taskPrivileges: Role['taskPrivileges'] = []): Role {
-  return { id, accountId: 'a', name: id, description: '', privileges, taskPrivileges, createdAt: new Date(), updatedAt: new Date() };
+function role(
+  id: string,
+  privileges: ObjectPrivilege[],
+  taskPrivileges: Role['taskPrivileges'] = [],
+): Role {
+  return {
+    id,
+    accountId: 'a',
+    name: id,
+    description: '',
+    privileges,
+    taskPrivileges,
+    createdAt: new Date(),
+    updatedAt: new Date(),
+  };
 }
 
-function rule(fields: { roleId?: string | null; effect?: 'restrict' | 'deny'; actions?: RecordAction[]; condition: Condition }): RecordRule {
+function rule(fields: {
+  roleId?: string | null;
+  effect?: 'restrict' | 'deny';
+  actions?: RecordAction[];
+  condition: Condition;
+}): RecordRule {
   return {
     id: `rule-${Math.random()}`,
     accountId: 'a',
@@ -29,7 +53,14 @@ function rule(fields: { roleId?: string | null; effect?: 'restrict' | 'deny'; ac
 }
 
 function access(inputs: Partial<AccessInputs>) {
-  return buildAccess({ superAdmin: false, facts: me, roles: [], rules: [], fieldPermissions: [], ...inputs });
+  return buildAccess({
+    superAdmin: false,
+    facts: me,
+    roles: [],
+    rules: [],
+    fieldPermissions: [],
+    ...inputs,
+  });
 }
 
 const record = (fields: Record<string, unknown>) => subject('contacts', subjectFields(fields));
@@ -49,13 +80,18 @@ describe(buildAccess.name, () => {
     ['business_unit_tree', [true, true, false]],
     ['account', [true, true, true]],
   ] as const)('scopes a privilege at level %s', (level, expected) => {
-    const { ability } = access({ roles: [role('r', [{ objectType: 'contacts', action: 'read', level }])] });
+    const { ability } = access({
+      roles: [role('r', [{ objectType: 'contacts', action: 'read', level }])],
+    });
     expect([mine, mates, strangers].map((r) => ability.can('read', r))).toEqual(expected);
   });
 
   it('unions the roles a user holds', () => {
     const { ability } = access({
-      roles: [role('own', [{ objectType: 'contacts', action: 'read', level: 'own' }]), role('upd', [{ objectType: 'contacts', action: 'update', level: 'account' }])],
+      roles: [
+        role('own', [{ objectType: 'contacts', action: 'read', level: 'own' }]),
+        role('upd', [{ objectType: 'contacts', action: 'update', level: 'account' }]),
+      ],
     });
     expect(ability.can('read', mine)).toBe(true);
     expect(ability.can('read', strangers)).toBe(false);
@@ -64,16 +100,30 @@ describe(buildAccess.name, () => {
 
   it("narrows a role's grants with its restrict rules, OR'ed together", () => {
     const roles = [role('r', [{ objectType: 'contacts', action: 'read', level: 'account' }])];
-    const rules = [rule({ roleId: 'r', condition: { region: 'EMEA' } }), rule({ roleId: 'r', condition: { ownerId: '$user.id' } })];
+    const rules = [
+      rule({ roleId: 'r', condition: { region: 'EMEA' } }),
+      rule({ roleId: 'r', condition: { ownerId: '$user.id' } }),
+    ];
     const { ability } = access({ roles, rules });
-    expect([mine, mates, strangers].map((r) => ability.can('read', r))).toEqual([true, false, true]);
+    expect([mine, mates, strangers].map((r) => ability.can('read', r))).toEqual([
+      true,
+      false,
+      true,
+    ]);
   });
 
   it("AND's account-wide restrict rules over every role", () => {
     const roles = [role('r', [{ objectType: 'contacts', action: 'read', level: 'account' }])];
-    const rules = [rule({ condition: { region: 'EMEA' } }), rule({ condition: { businessUnitId: { $in: '$user.businessUnitTreeIds' } } })];
+    const rules = [
+      rule({ condition: { region: 'EMEA' } }),
+      rule({ condition: { businessUnitId: { $in: '$user.businessUnitTreeIds' } } }),
+    ];
     const { ability } = access({ roles, rules });
-    expect([mine, mates, strangers].map((r) => ability.can('read', r))).toEqual([true, false, false]);
+    expect([mine, mates, strangers].map((r) => ability.can('read', r))).toEqual([
+      true,
+      false,
+      false,
+    ]);
   });
 
   it('lets deny rules win over any grant, for holders of the role or everyone', () => {
@@ -86,18 +136,28 @@ describe(buildAccess.name, () => {
   });
 
   it('gives super admins everything, unbound by rules', () => {
-    const { ability, taskPrivileges } = access({ superAdmin: true, rules: [rule({ effect: 'deny', condition: { region: 'EMEA' } })] });
+    const { ability, taskPrivileges } = access({
+      superAdmin: true,
+      rules: [rule({ effect: 'deny', condition: { region: 'EMEA' } })],
+    });
     expect(ability.can('delete', strangers)).toBe(true);
     expect(taskPrivileges.has('manage_roles')).toBe(true);
   });
 
   it('unions task privileges of roles', () => {
-    const { taskPrivileges } = access({ roles: [role('a', [], ['export']), role('b', [], ['import'])] });
+    const { taskPrivileges } = access({
+      roles: [role('a', [], ['export']), role('b', [], ['import'])],
+    });
     expect([...taskPrivileges].sort()).toEqual(['export', 'import']);
   });
 
   describe('field permissions (allow-lists)', () => {
-    const permission = (property: string, accessKind: 'view' | 'edit', principalType: FieldPermission['principalType'], principalId = ''): FieldPermission => ({
+    const permission = (
+      property: string,
+      accessKind: 'view' | 'edit',
+      principalType: FieldPermission['principalType'],
+      principalId = '',
+    ): FieldPermission => ({
       id: `${property}-${accessKind}-${principalType}-${principalId}`,
       accountId: 'a',
       objectType: 'contacts',
@@ -106,10 +166,21 @@ describe(buildAccess.name, () => {
       principalType,
       principalId,
     });
-    const roles = [role('sales', [{ objectType: 'contacts', action: 'read', level: 'account' }, { objectType: 'contacts', action: 'update', level: 'account' }])];
+    const roles = [
+      role('sales', [
+        { objectType: 'contacts', action: 'read', level: 'account' },
+        { objectType: 'contacts', action: 'update', level: 'account' },
+      ]),
+    ];
 
     it('leaves unrestricted properties open and restricts listed ones to their principals', () => {
-      const fields = access({ roles, fieldPermissions: [permission('salary', 'view', 'team', 'hr'), permission('region', 'view', 'team', 'north')] }).fields('contacts');
+      const fields = access({
+        roles,
+        fieldPermissions: [
+          permission('salary', 'view', 'team', 'hr'),
+          permission('region', 'view', 'team', 'north'),
+        ],
+      }).fields('contacts');
       expect(fields.canView('email')).toBe(true);
       expect(fields.canView('salary')).toBe(false);
       expect(fields.canView('region')).toBe(true);
@@ -124,14 +195,28 @@ describe(buildAccess.name, () => {
         permission('e', 'view', 'everyone'),
       ];
       const fields = access({ roles, fieldPermissions }).fields('contacts');
-      expect(['a', 'b', 'c', 'd', 'e'].map((p) => fields.canView(p))).toEqual([false, true, true, true, true]);
-      expect(['a', 'b', 'd', 'e'].map((p) => fields.canEdit(p))).toEqual([false, true, false, true]);
+      expect(['a', 'b', 'c', 'd', 'e'].map((p) => fields.canView(p))).toEqual([
+        false,
+        true,
+        true,
+        true,
+        true,
+      ]);
+      expect(['a', 'b', 'd', 'e'].map((p) => fields.canEdit(p))).toEqual([
+        false,
+        true,
+        false,
+        true,
+      ]);
       const admin = access({ superAdmin: true, fieldPermissions }).fields('contacts');
       expect(admin.canView('a') && admin.canEdit('d')).toBe(true);
     });
 
     it('puts hidden fields into the CASL rules for UIs', () => {
-      const { ability } = access({ roles, fieldPermissions: [permission('salary', 'view', 'super_admins')] });
+      const { ability } = access({
+        roles,
+        fieldPermissions: [permission('salary', 'view', 'super_admins')],
+      });
       expect(ability.can('read', mine, 'salary')).toBe(false);
       expect(ability.can('read', mine, 'email')).toBe(true);
       expect(ability.can('read', mine)).toBe(true);

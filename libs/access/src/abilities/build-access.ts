@@ -1,7 +1,15 @@
 import { TASK_PRIVILEGES, type TaskPrivilege } from '@custos/core';
 import { BUSINESS_UNIT_FIELD, OWNER_FIELD, type AccessLevel } from '../access.types';
-import { createAccessAbility, type AccessRule, type RecordAction } from '../conditions/access-ability';
-import { prepareCondition, type ActorFacts, type Condition } from '../conditions/condition-language';
+import {
+  createAccessAbility,
+  type AccessRule,
+  type RecordAction,
+} from '../conditions/access-ability';
+import {
+  prepareCondition,
+  type ActorFacts,
+  type Condition,
+} from '../conditions/condition-language';
 import type { FieldPermission } from '../field-permissions/field-permission.entity';
 import type { Role } from '../roles/role.entity';
 import type { RecordRule } from '../rules/record-rule.entity';
@@ -58,48 +66,77 @@ export function buildAccess(inputs: AccessInputs): ActorAccess {
   } else if (facts) {
     const prepare = (condition: Condition) => prepareCondition(condition, facts);
     const heldRoleIds = new Set(roleIds);
-    const globalRestrictions = inputs.rules.filter((r) => r.roleId === null && r.effect === 'restrict');
+    const globalRestrictions = inputs.rules.filter(
+      (r) => r.roleId === null && r.effect === 'restrict',
+    );
     for (const role of inputs.roles) {
-      const roleRestrictions = inputs.rules.filter((r) => r.roleId === role.id && r.effect === 'restrict');
+      const roleRestrictions = inputs.rules.filter(
+        (r) => r.roleId === role.id && r.effect === 'restrict',
+      );
       for (const privilege of role.privileges) {
         const parts: Condition[] = [];
         const level = levelCondition(privilege.level);
         if (level) {
           parts.push(level);
         }
-        const own = roleRestrictions.filter((r) => r.objectType === privilege.objectType && appliesTo(r, privilege.action));
+        const own = roleRestrictions.filter(
+          (r) => r.objectType === privilege.objectType && appliesTo(r, privilege.action),
+        );
         if (own.length > 0) {
           parts.push({ $or: own.map((r) => r.condition) });
         }
-        for (const global of globalRestrictions.filter((r) => r.objectType === privilege.objectType && appliesTo(r, privilege.action))) {
+        for (const global of globalRestrictions.filter(
+          (r) => r.objectType === privilege.objectType && appliesTo(r, privilege.action),
+        )) {
           parts.push(global.condition);
         }
         rules.push({
           action: privilege.action,
           subject: privilege.objectType,
-          ...(parts.length > 0 ? { conditions: prepare(parts.length === 1 ? parts[0]! : { $and: parts }) } : {}),
+          ...(parts.length > 0
+            ? { conditions: prepare(parts.length === 1 ? parts[0]! : { $and: parts }) }
+            : {}),
         });
       }
     }
-    for (const deny of inputs.rules.filter((r) => r.effect === 'deny' && (r.roleId === null || heldRoleIds.has(r.roleId)))) {
+    for (const deny of inputs.rules.filter(
+      (r) => r.effect === 'deny' && (r.roleId === null || heldRoleIds.has(r.roleId)),
+    )) {
       for (const action of deny.actions) {
-        rules.push({ action, subject: deny.objectType, inverted: true, conditions: prepare(deny.condition) });
+        rules.push({
+          action,
+          subject: deny.objectType,
+          inverted: true,
+          conditions: prepare(deny.condition),
+        });
       }
     }
   }
   const fieldAccess = fieldAccessOf(inputs, roleIds);
   for (const [subjectType, access] of fieldAccess.restricted) {
-    const hiddenFromView = [...access.view.entries()].filter(([, allowed]) => !allowed).map(([p]) => p);
-    const hiddenFromEdit = [...access.edit.entries()].filter(([, allowed]) => !allowed).map(([p]) => p);
+    const hiddenFromView = [...access.view.entries()]
+      .filter(([, allowed]) => !allowed)
+      .map(([p]) => p);
+    const hiddenFromEdit = [...access.edit.entries()]
+      .filter(([, allowed]) => !allowed)
+      .map(([p]) => p);
     if (hiddenFromView.length > 0) {
       rules.push({ action: 'read', subject: subjectType, fields: hiddenFromView, inverted: true });
     }
     if (hiddenFromEdit.length > 0 || hiddenFromView.length > 0) {
-      rules.push({ action: ['create', 'update'], subject: subjectType, fields: [...new Set([...hiddenFromEdit, ...hiddenFromView])], inverted: true });
+      rules.push({
+        action: ['create', 'update'],
+        subject: subjectType,
+        fields: [...new Set([...hiddenFromEdit, ...hiddenFromView])],
+        inverted: true,
+      });
     }
   }
   const taskPrivileges =
-    inputs.taskPrivileges ?? new Set<TaskPrivilege>(inputs.superAdmin ? TASK_PRIVILEGES : inputs.roles.flatMap((r) => r.taskPrivileges));
+    inputs.taskPrivileges ??
+    new Set<TaskPrivilege>(
+      inputs.superAdmin ? TASK_PRIVILEGES : inputs.roles.flatMap((r) => r.taskPrivileges),
+    );
   const ability = createAccessAbility(rules);
   return {
     ability,
@@ -137,7 +174,10 @@ function fieldAccessOf(inputs: AccessInputs, roleIds: readonly string[]) {
     const subject = restricted.get(permission.objectType) ?? { view: new Map(), edit: new Map() };
     restricted.set(permission.objectType, subject);
     const list = permission.access === 'view' ? subject.view : subject.edit;
-    list.set(permission.property, (list.get(permission.property) ?? false) || inputs.superAdmin || matches(permission));
+    list.set(
+      permission.property,
+      (list.get(permission.property) ?? false) || inputs.superAdmin || matches(permission),
+    );
   }
   return {
     restricted,

@@ -7,9 +7,17 @@ import type { PrincipalType } from '../access.types';
  * entries, only the listed principals (and super admins) may.
  */
 @Entity('access_field_permission')
-@Index('access_field_permission_uq', ['accountId', 'objectType', 'property', 'access', 'principalType', 'principalId'], { unique: true })
+@Index(
+  'access_field_permission_uq',
+  ['accountId', 'objectType', 'property', 'access', 'principalType', 'principalId'],
+  { unique: true },
+)
 export class FieldPermission {
-  @PrimaryColumn({ type: 'varchar', length: 36, primaryKeyConstraintName: 'access_field_permission_pk' })
+  @PrimaryColumn({
+    type: 'varchar',
+    length: 36,
+    primaryKeyConstraintName: 'access_field_permission_pk',
+  })
   id!: string;
 
   @Column({ name: 'account_id', type: 'varchar', length: 36 })

@@ -5,7 +5,11 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 @Index('access_role_assignment_uq', ['roleId', 'principalType', 'principalId'], { unique: true })
 @Index('access_role_assignment_principal_idx', ['accountId', 'principalType', 'principalId'])
 export class RoleAssignment {
-  @PrimaryColumn({ type: 'varchar', length: 36, primaryKeyConstraintName: 'access_role_assignment_pk' })
+  @PrimaryColumn({
+    type: 'varchar',
+    length: 36,
+    primaryKeyConstraintName: 'access_role_assignment_pk',
+  })
   id!: string;
 
   @Column({ name: 'account_id', type: 'varchar', length: 36 })

@@ -122,7 +122,8 @@ export async function keysetPage<T extends ObjectLiteral, Row>(
   keyColumn: string,
   keyOf: (row: Row) => string,
   page: { limit?: number; after?: string },
-  fetch: (builder: SelectQueryBuilder<T>) => Promise<Row[]> = (b) => b.getMany() as unknown as Promise<Row[]>,
+  fetch: (builder: SelectQueryBuilder<T>) => Promise<Row[]> = (b) =>
+    b.getMany() as unknown as Promise<Row[]>,
 ): Promise<Page<Row>> {
   const limit = page.limit ?? DEFAULT_PAGE_SIZE;
   if (page.after !== undefined) {
@@ -130,7 +131,12 @@ export async function keysetPage<T extends ObjectLiteral, Row>(
     builder.andWhere(`${keyColumn} > :keysetAfter`, { keysetAfter: after });
   }
   const rows = await fetch(builder.orderBy(keyColumn, 'ASC').limit(limit + 1));
-  return toPage(rows, limit, (row) => [keyOf(row)], (row) => row);
+  return toPage(
+    rows,
+    limit,
+    (row) => [keyOf(row)],
+    (row) => row,
+  );
 }
 
 /** The same page with each result mapped (e.g. entity → DTO). */

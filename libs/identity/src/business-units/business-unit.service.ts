@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import { AccessService } from '@custos/access';
 import { AuditService } from '@custos/audit';
 import {
   Clock,
@@ -31,6 +32,7 @@ export class BusinessUnitService {
     private readonly transactions: TransactionHost,
     private readonly context: RequestContext,
     private readonly audit: AuditService,
+    private readonly access: AccessService,
     private readonly clock: Clock,
   ) {}
 
@@ -100,6 +102,7 @@ export class BusinessUnitService {
           { id: unit.id },
           { name: unit.name, parentId: unit.parentId, updatedAt: unit.updatedAt },
         );
+        await this.access.bump(unit.accountId);
         await this.audit.record({
           action: 'business_unit.updated',
           targetType: 'business_unit',
@@ -129,6 +132,7 @@ export class BusinessUnitService {
         throw IdentityErrors.businessUnitInUse();
       }
       await manager.delete(BusinessUnit, { id: unit.id });
+      await this.access.bump(unit.accountId);
       await this.audit.record({
         action: 'business_unit.deleted',
         targetType: 'business_unit',

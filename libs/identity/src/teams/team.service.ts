@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { In, type EntityManager } from 'typeorm';
+import { AccessService } from '@custos/access';
 import { AuditService } from '@custos/audit';
 import {
   Clock,
@@ -28,6 +29,7 @@ export class TeamService {
     private readonly transactions: TransactionHost,
     private readonly context: RequestContext,
     private readonly audit: AuditService,
+    private readonly access: AccessService,
     private readonly clock: Clock,
   ) {}
 
@@ -107,6 +109,7 @@ export class TeamService {
       const team = await this.find(manager, teamId);
       await manager.delete(TeamMember, { teamId: team.id });
       await manager.delete(Team, { id: team.id });
+      await this.access.bump(team.accountId);
       await this.audit.record({
         action: 'team.deleted',
         targetType: 'team',
@@ -160,6 +163,7 @@ export class TeamService {
             createdAt: now,
           })),
         );
+        await this.access.bump(team.accountId);
         await this.audit.record({
           action: 'team.members_added',
           targetType: 'team',
@@ -179,6 +183,7 @@ export class TeamService {
       if (!result.affected) {
         throw IdentityErrors.userNotFound();
       }
+      await this.access.bump(team.accountId);
       await this.audit.record({
         action: 'team.member_removed',
         targetType: 'team',

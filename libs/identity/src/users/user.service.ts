@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { In, IsNull, type EntityManager } from 'typeorm';
+import { AccessService } from '@custos/access';
 import { AuditService } from '@custos/audit';
 import {
   Clock,
@@ -35,6 +36,7 @@ export class UserService {
     private readonly transactions: TransactionHost,
     private readonly context: RequestContext,
     private readonly audit: AuditService,
+    private readonly access: AccessService,
     private readonly passwords: PasswordHasher,
     private readonly clock: Clock,
   ) {}
@@ -129,6 +131,7 @@ export class UserService {
         await manager.insert(Membership, membership);
         const teamIds = input.teamIds ?? [];
         await this.joinTeams(manager, actor.accountId, user.id, teamIds, now);
+        await this.access.bump(actor.accountId);
         await this.audit.record({
           action: 'user.added',
           targetType: 'user',
@@ -211,6 +214,7 @@ export class UserService {
         status: membership.status,
         businessUnitId: membership.businessUnitId,
       };
+      await this.access.bump(actor.accountId);
       await this.audit.record({
         action: 'user.updated',
         targetType: 'user',
@@ -241,6 +245,7 @@ export class UserService {
       }
       await manager.delete(TeamMember, { accountId, userId });
       await manager.delete(Membership, { id: membership.id });
+      await this.access.bump(accountId);
       await this.audit.record({
         action: 'user.removed',
         targetType: 'user',

@@ -1,0 +1,29 @@
+import type { MigrationInterface, QueryRunner } from 'typeorm';
+
+export class CrmImports1795375942833 implements MigrationInterface {
+  name = 'CrmImports1795375942833';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(
+      `CREATE TABLE "crm_import" ("id" varchar(36) PRIMARY KEY NOT NULL, "account_id" varchar(36) NOT NULL, "object_type" varchar(32) NOT NULL, "mode" varchar(16) NOT NULL, "unique_property" varchar(100), "mapping" text NOT NULL, "file_name" varchar(255) NOT NULL, "file_bytes" integer NOT NULL, "status" varchar(16) NOT NULL, "total_rows" integer NOT NULL, "processed_rows" integer NOT NULL DEFAULT (0), "rows_created" integer NOT NULL DEFAULT (0), "rows_updated" integer NOT NULL DEFAULT (0), "rows_unchanged" integer NOT NULL DEFAULT (0), "rows_failed" integer NOT NULL DEFAULT (0), "actor_kind" varchar(32) NOT NULL, "actor_id" varchar(255) NOT NULL, "actor_user_id" varchar(36), "actor_label" varchar(255) NOT NULL, "actor_super_admin" boolean NOT NULL, "error" varchar(1000), "created_at" varchar(24) NOT NULL, "updated_at" varchar(24) NOT NULL, "started_at" varchar(24), "finished_at" varchar(24))`,
+    );
+    await queryRunner.query(`CREATE INDEX "crm_import_status_idx" ON "crm_import" ("status") `);
+    await queryRunner.query(
+      `CREATE INDEX "crm_import_account_idx" ON "crm_import" ("account_id", "id") `,
+    );
+    await queryRunner.query(
+      `CREATE TABLE "crm_import_error" ("id" varchar(36) PRIMARY KEY NOT NULL, "import_id" varchar(36) NOT NULL, "row_number" integer NOT NULL, "column_name" varchar(255), "reason" varchar(1000) NOT NULL, CONSTRAINT "crm_import_error_import_fk" FOREIGN KEY ("import_id") REFERENCES "crm_import" ("id") ON DELETE CASCADE ON UPDATE NO ACTION)`,
+    );
+    await queryRunner.query(
+      `CREATE UNIQUE INDEX "crm_import_error_row_uq" ON "crm_import_error" ("import_id", "row_number") `,
+    );
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`DROP INDEX "crm_import_error_row_uq"`);
+    await queryRunner.query(`DROP TABLE "crm_import_error"`);
+    await queryRunner.query(`DROP INDEX "crm_import_account_idx"`);
+    await queryRunner.query(`DROP INDEX "crm_import_status_idx"`);
+    await queryRunner.query(`DROP TABLE "crm_import"`);
+  }
+}
