@@ -94,7 +94,7 @@ export function buildAccess(inputs: AccessInputs): ActorAccess {
           action: privilege.action,
           subject: privilege.objectType,
           ...(parts.length > 0
-            ? { conditions: prepare(parts.length === 1 ? parts[0]! : { $and: parts }) }
+            ? { conditions: prepare(parts.length === 1 ? parts[0] : { $and: parts }) }
             : {}),
         });
       }
