@@ -30,6 +30,8 @@ export interface ServerConfig {
   adminPassword?: string;
   tokenTtlSeconds: number;
   bodyLimitBytes: number;
+  /** Largest CSV file accepted by `POST /api/v1/imports`. */
+  importMaxBytes: number;
   logLevel: string;
   trustProxy: boolean;
   oidc?: OidcOptions;
@@ -81,22 +83,24 @@ function database(env: Env, dataDir: string): DatabaseConfig {
   return { type: 'postgres', url: url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']) };
 }
 
-function bodyLimit(env: Env): number {
-  const raw = env.CUSTOS_BODY_LIMIT;
+/** A size in bytes, optionally with a unit (`512kb`, `2mb`). */
+function size(env: Env, name: string, fallback: number, max = Number.MAX_SAFE_INTEGER): number {
+  const raw = env[name];
   if (!raw) {
-    return 1024 * 1024;
+    return fallback;
   }
   const match = /^(\d+)(b|kb|mb)?$/i.exec(raw.trim());
   if (!match) {
-    throw new ConfigError(
-      'CUSTOS_BODY_LIMIT',
-      `must be a size such as 512kb or 2mb, got "${raw}".`,
-    );
+    throw new ConfigError(name, `must be a size such as 512kb or 2mb, got "${raw}".`);
   }
   const unit = { b: 1, kb: 1024, mb: 1024 * 1024 }[
     (match[2] ?? 'b').toLowerCase() as 'b' | 'kb' | 'mb'
   ];
-  return Number(match[1]) * unit;
+  const bytes = Number(match[1]) * unit;
+  if (bytes < 1 || bytes > max) {
+    throw new ConfigError(name, `must be from 1 byte to ${max} bytes, got "${raw}".`);
+  }
+  return bytes;
 }
 
 /**
@@ -208,7 +212,8 @@ export function loadServerConfig(env: Env = process.env): ServerConfig {
     adminEmail: adminEmail || undefined,
     adminPassword: adminPassword || undefined,
     tokenTtlSeconds: integer(env, 'CUSTOS_TOKEN_TTL_SECONDS', 900, 60, 86_400),
-    bodyLimitBytes: bodyLimit(env),
+    bodyLimitBytes: size(env, 'CUSTOS_BODY_LIMIT', 1024 * 1024),
+    importMaxBytes: size(env, 'CUSTOS_IMPORT_MAX_BYTES', 50 * 1024 * 1024, 2 ** 31 - 1),
     logLevel,
     trustProxy: env.CUSTOS_TRUST_PROXY === 'true',
     oidc: oidc(env),

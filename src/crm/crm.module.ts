@@ -3,6 +3,8 @@ import { Association } from './associations/association.entity';
 import { AssociationService } from './associations/association.service';
 import { AssociationsController } from './associations/associations.controller';
 import { PropertyHistory } from './history/property-history.entity';
+import { ImportRowError } from './imports/import-error.entity';
+import { CrmImport } from './imports/import.entity';
 import { PropertiesController } from './properties/properties.controller';
 import { CustomPropertyDefinition } from './properties/property-definition.entity';
 import { PropertyService } from './properties/property.service';
@@ -26,6 +28,8 @@ export const CRM_ENTITIES = [
   PropertyHistory,
   Association,
   Segment,
+  CrmImport,
+  ImportRowError,
 ];
 
 /** The CRM the privacy features protect: contacts, companies, deals, properties, history, search, segments. */

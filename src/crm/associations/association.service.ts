@@ -27,11 +27,12 @@ export class AssociationService {
     private readonly audit: AuditService,
   ) {}
 
-  /** Ids of the `toType` records associated with a record, in id order. */
+  /** Ids of the active `toType` records associated with a record, in id order. */
   async list(fromType: string, fromId: string, toType: string): Promise<string[]> {
     const { from, to } = await this.pair(fromType, fromId, toType);
     const accountId = this.context.requireAccountId();
-    const rows = await this.transactions.manager
+    const manager = this.transactions.manager;
+    const rows = await manager
       .createQueryBuilder(Association, 'a')
       .where('a.accountId = :accountId', { accountId })
       .andWhere(
@@ -39,7 +40,15 @@ export class AssociationService {
         { from, fromId, to },
       )
       .getMany();
-    return rows.map((a) => (a.fromType === from && a.fromId === fromId ? a.toId : a.fromId)).sort();
+    const ids = rows.map((a) => (a.fromType === from && a.fromId === fromId ? a.toId : a.fromId));
+    // Archived records keep their associations (restored with them) but are not listed.
+    const active = await findRecords(
+      manager,
+      await this.properties.schema(to, manager),
+      accountId,
+      ids,
+    );
+    return active.map((r) => r.id).sort();
   }
 
   async associate(fromType: string, fromId: string, toType: string, toId: string): Promise<void> {

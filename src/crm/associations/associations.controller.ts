@@ -10,7 +10,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { ApiProblemResponses, Authenticated, IdParam } from '@custos/core';
-import { OBJECT_TYPE_NAMES } from '../object-types';
+import { OBJECT_TYPE_NAMES, ObjectTypeParam } from '../object-types';
 import { AssociationService } from './association.service';
 
 class AssociatedIdsDto {
@@ -33,9 +33,9 @@ export class AssociationsController {
   @ApiOperation({ summary: 'Ids of the associated records of another object type' })
   @ApiOkResponse({ type: AssociatedIdsDto })
   async list(
-    @Param('objectType') objectType: string,
+    @ObjectTypeParam('objectType') objectType: string,
     @IdParam('recordId') id: string,
-    @Param('toObjectType') toType: string,
+    @ObjectTypeParam('toObjectType') toType: string,
   ): Promise<AssociatedIdsDto> {
     return { results: await this.associations.list(objectType, id, toType) };
   }
@@ -50,9 +50,9 @@ export class AssociationsController {
   })
   @ApiNoContentResponse({ description: 'Associated.' })
   async associate(
-    @Param('objectType') objectType: string,
+    @ObjectTypeParam('objectType') objectType: string,
     @IdParam('recordId') id: string,
-    @Param('toObjectType') toType: string,
+    @ObjectTypeParam('toObjectType') toType: string,
     @IdParam('toRecordId') toId: string,
   ): Promise<void> {
     await this.associations.associate(objectType, id, toType, toId);
@@ -64,9 +64,9 @@ export class AssociationsController {
   @ApiOperation({ summary: 'Remove an association' })
   @ApiNoContentResponse({ description: 'Removed.' })
   async dissociate(
-    @Param('objectType') objectType: string,
+    @ObjectTypeParam('objectType') objectType: string,
     @IdParam('recordId') id: string,
-    @Param('toObjectType') toType: string,
+    @ObjectTypeParam('toObjectType') toType: string,
     @IdParam('toRecordId') toId: string,
   ): Promise<void> {
     await this.associations.dissociate(objectType, id, toType, toId);

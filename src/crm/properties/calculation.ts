@@ -98,7 +98,10 @@ export function formulaInputs(formula: Formula): string[] {
   }
 }
 
-/** Evaluates a formula; a missing input or a division by zero yields `null` (no value). */
+/**
+ * Evaluates a formula; a missing input, a division by zero or a result too large for a number
+ * (never stored: JSON has no Infinity) yields `null` (no value).
+ */
 export function evaluateFormula(
   formula: Formula,
   values: Record<string, PropertyValue>,
@@ -120,16 +123,17 @@ export function evaluateFormula(
       if (left === null || right === null) {
         return null;
       }
-      switch (formula.op) {
-        case '+':
-          return left + right;
-        case '-':
-          return left - right;
-        case '*':
-          return left * right;
-        case '/':
-          return right === 0 ? null : left / right;
-      }
+      const result =
+        formula.op === '+'
+          ? left + right
+          : formula.op === '-'
+            ? left - right
+            : formula.op === '*'
+              ? left * right
+              : right === 0
+                ? null
+                : left / right;
+      return result !== null && Number.isFinite(result) ? result : null;
     }
   }
 }

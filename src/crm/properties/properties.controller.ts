@@ -10,7 +10,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { ApiProblemResponses, Authenticated, RequirePrivilege } from '@custos/core';
-import { OBJECT_TYPE_NAMES } from '../object-types';
+import { OBJECT_TYPE_NAMES, ObjectTypeParam } from '../object-types';
 import {
   CreatePropertyDto,
   PropertyDefinitionDto,
@@ -35,7 +35,7 @@ export class PropertiesController {
     description: 'Standard properties first, then custom ones.',
   })
   @ApiOkResponse({ type: PropertyListDto })
-  async list(@Param('objectType') objectType: string): Promise<PropertyListDto> {
+  async list(@ObjectTypeParam('objectType') objectType: string): Promise<PropertyListDto> {
     return { results: await this.properties.list(objectType) };
   }
 
@@ -48,7 +48,7 @@ export class PropertiesController {
   @ApiCreatedResponse({ type: PropertyDefinitionDto })
   @ApiProblemResponses('validation', 'conflict')
   create(
-    @Param('objectType') objectType: string,
+    @ObjectTypeParam('objectType') objectType: string,
     @Body() body: CreatePropertyDto,
   ): Promise<PropertyDefinitionDto> {
     return this.properties.create(objectType, body);
@@ -59,7 +59,7 @@ export class PropertiesController {
   @ApiOperation({ summary: 'Get a property definition' })
   @ApiOkResponse({ type: PropertyDefinitionDto })
   get(
-    @Param('objectType') objectType: string,
+    @ObjectTypeParam('objectType') objectType: string,
     @Param('name') name: string,
   ): Promise<PropertyDefinitionDto> {
     return this.properties.get(objectType, name);
@@ -75,7 +75,7 @@ export class PropertiesController {
   @ApiOkResponse({ type: PropertyDefinitionDto })
   @ApiProblemResponses('validation', 'conflict')
   update(
-    @Param('objectType') objectType: string,
+    @ObjectTypeParam('objectType') objectType: string,
     @Param('name') name: string,
     @Body() body: UpdatePropertyDto,
   ): Promise<PropertyDefinitionDto> {
@@ -92,7 +92,7 @@ export class PropertiesController {
   @ApiNoContentResponse({ description: 'Deleted.' })
   @ApiProblemResponses('conflict')
   async remove(
-    @Param('objectType') objectType: string,
+    @ObjectTypeParam('objectType') objectType: string,
     @Param('name') name: string,
   ): Promise<void> {
     await this.properties.remove(objectType, name);

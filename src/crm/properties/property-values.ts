@@ -7,6 +7,12 @@ export const MAX_STRING_LENGTH = 65_535;
 /** Standard string properties are columns of 255 characters. */
 export const MAX_STANDARD_STRING_LENGTH = 255;
 
+/** Whether `YYYY-MM-DD` names a day of the calendar (not 2026-02-30). */
+function isCalendarDate(value: string): boolean {
+  const time = Date.parse(`${value}T00:00:00Z`);
+  return !Number.isNaN(time) && new Date(time).toISOString().slice(0, 10) === value;
+}
+
 function invalid(field: string, expected: string): CustosError {
   return CustosError.invalidField('crm.invalid_value', field, `expected ${expected}`);
 }
@@ -51,18 +57,19 @@ export function normalizeValue(
       throw invalid(field, 'a boolean (true or false)');
     }
     case 'date': {
-      if (
-        typeof raw !== 'string' ||
-        !DATE.test(raw) ||
-        Number.isNaN(Date.parse(`${raw}T00:00:00Z`)) ||
-        new Date(`${raw}T00:00:00Z`).toISOString().slice(0, 10) !== raw
-      ) {
+      if (typeof raw !== 'string' || !DATE.test(raw) || !isCalendarDate(raw)) {
         throw invalid(field, 'a date (YYYY-MM-DD)');
       }
       return raw;
     }
     case 'datetime': {
-      if (typeof raw !== 'string' || !DATETIME.test(raw) || Number.isNaN(Date.parse(raw))) {
+      // Date.parse rolls 2026-02-30T… over to March: check the calendar date first.
+      if (
+        typeof raw !== 'string' ||
+        !DATETIME.test(raw) ||
+        !isCalendarDate(raw.slice(0, 10)) ||
+        Number.isNaN(Date.parse(raw))
+      ) {
         throw invalid(field, 'a date-time (ISO-8601 with a time zone, e.g. 2026-11-22T18:42:00Z)');
       }
       return new Date(raw).toISOString();

@@ -204,6 +204,9 @@ export class PropertyService {
         scoreRules:
           input.scoreRules ?? (input.type && input.type !== 'score' ? [] : current.scoreRules),
       };
+      if (next.type !== current.type) {
+        refuseIfUsed(schema, name, 'retyped');
+      }
       if (next.type !== current.type && (await this.hasValues(manager, schema, name))) {
         throw CustosError.invalidField(
           'crm.property_has_values',
@@ -256,6 +259,7 @@ export class PropertyService {
           `"${name}" is a standard property: it cannot be changed or deleted.`,
         );
       }
+      refuseIfUsed(schema, name, 'deleted');
       const dialect = dialectOf(manager.connection.options.type);
       await manager
         .createQueryBuilder()
@@ -297,6 +301,29 @@ export class PropertyService {
       .limit(1)
       .getRawOne<{ found: number }>();
     return row !== undefined;
+  }
+}
+
+/**
+ * A property read by a calculation's formula or a score's rules cannot be deleted or retyped:
+ * the computed property would silently lose its value.
+ */
+function refuseIfUsed(schema: PropertySchema, name: string, change: 'deleted' | 'retyped'): void {
+  const users = [...schema.byName.values()]
+    .filter((d) => {
+      if (d.type === 'calculation' && d.formula) {
+        const parsed = parseFormula(d.formula);
+        return 'formula' in parsed && formulaInputs(parsed.formula).includes(name);
+      }
+      return d.type === 'score' && d.scoreRules.some((rule) => rule.propertyName === name);
+    })
+    .map((d) => d.name);
+  if (users.length > 0) {
+    throw new CustosError(
+      'conflict',
+      'crm.property_in_use',
+      `"${name}" cannot be ${change}: ${users.map((u) => `"${u}"`).join(', ')} ${users.length === 1 ? 'is' : 'are'} computed from it. Change or delete ${users.length === 1 ? 'that property' : 'those properties'} first.`,
+    );
   }
 }
 

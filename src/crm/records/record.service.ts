@@ -145,7 +145,7 @@ export class RecordService {
   }
 
   async batchCreate(objectType: string, inputs: Record<string, unknown>[]): Promise<RecordDto[]> {
-    return this.createMany(objectType, inputs, 'api', (index) => `inputs[${index}].properties`);
+    return this.createMany(objectType, inputs, 'batch', (index) => `inputs[${index}].properties`);
   }
 
   /** Creates records all-or-nothing; `fieldOf(i)` names item i in errors. */
@@ -246,10 +246,13 @@ export class RecordService {
         'appears twice in this batch',
       );
     }
-    return this.updateMany(objectType, inputs, 'api', (index) => `inputs[${index}].properties`);
+    return this.updateMany(objectType, inputs, 'batch', (index) => `inputs[${index}].properties`);
   }
 
-  /** Updates records all-or-nothing; rows are locked, so concurrent updates never lose a change. */
+  /**
+   * Updates records all-or-nothing; rows are locked, so concurrent updates never lose a change.
+   * A record whose values do not change is returned as it is: not written, audited or historied.
+   */
   async updateMany(
     objectType: string,
     inputs: { id: string; properties: Record<string, unknown> }[],
@@ -273,6 +276,7 @@ export class RecordService {
         );
         const now = this.clock.now().toISOString();
         const changes: { record: StoredRecord; before: Record<string, PropertyValue> }[] = [];
+        const results: StoredRecord[] = [];
         for (const [index, input] of inputs.entries()) {
           const record = found.get(input.id);
           if (!record) {
@@ -292,8 +296,11 @@ export class RecordService {
               delete values.owner_id;
             }
             record.values = this.withComputed(schema, { ...record.values, ...values });
-            record.updatedAt = now;
-            changes.push({ record, before });
+            results.push(record);
+            if (changedNames(before, { ...record.values, owner_id: record.ownerId }).length > 0) {
+              record.updatedAt = now;
+              changes.push({ record, before });
+            }
           } catch (error) {
             throw inItem(error, fieldOf(index));
           }
@@ -312,7 +319,7 @@ export class RecordService {
             metadata: { changed },
           });
         }
-        return changes.map(({ record }) => this.toDto(record, [...schema.byName.keys()]));
+        return results.map((record) => this.toDto(record, [...schema.byName.keys()]));
       }),
     );
   }
@@ -606,7 +613,28 @@ export class RecordService {
         throw uniqueConflict(`${fieldOf(index)}.${clash.propertyName}`, clash.propertyName);
       }
     }
-    await manager.insert(UniqueValue, reserve);
+    // A concurrent write may have taken a value since the check above. Its row wins and ours is
+    // skipped (no error, which on PostgreSQL would abort the transaction), so the item can be named.
+    await manager
+      .createQueryBuilder()
+      .insert()
+      .into(UniqueValue)
+      .values(reserve)
+      .orIgnore()
+      .execute();
+    const inserted = new Set(
+      (
+        await manager.find(UniqueValue, {
+          select: { id: true },
+          where: { id: In(reserve.map((r) => r.id)) },
+        })
+      ).map((r) => r.id),
+    );
+    const lost = reserve.find((r) => !inserted.has(r.id));
+    if (lost) {
+      const index = seen.get(`${lost.propertyName}\u0000${lost.valueKey}`)!;
+      throw uniqueConflict(`${fieldOf(index)}.${lost.propertyName}`, lost.propertyName);
+    }
   }
 
   private async writeHistory(

@@ -95,6 +95,9 @@ export class SearchService {
   ): null {
     if (after !== undefined) {
       const [id] = decodeCursor(after, 1);
+      if (typeof id !== 'string') {
+        throw invalidCursor();
+      }
       builder.andWhere('r.id > :afterId', { afterId: id });
     }
     builder.orderBy('r.id', 'ASC');
@@ -122,6 +125,16 @@ export class SearchService {
     builder.addSelect(expression, 'sort_value');
     if (after !== undefined) {
       const [hasValue, value, id] = decodeCursor(after, 3);
+      // A cursor of another sort (or a forged one) would compare values of the wrong type in
+      // SQL: an error on PostgreSQL, silently wrong pages on SQLite.
+      const valueType = NUMERIC_TYPES.has(definition.type) ? 'number' : 'string';
+      if (
+        typeof id !== 'string' ||
+        (hasValue !== 0 && hasValue !== 1) ||
+        (hasValue === 1 && typeof value !== valueType)
+      ) {
+        throw invalidCursor();
+      }
       if (hasValue === 1) {
         builder.andWhere(
           `(${expression} ${ascending ? '>' : '<'} :afterValue OR (${expression} = :afterValue AND r.id > :afterId) OR ${expression} IS NULL)`,
@@ -134,6 +147,16 @@ export class SearchService {
     builder.orderBy(expression, ascending ? 'ASC' : 'DESC', 'NULLS LAST').addOrderBy('r.id', 'ASC');
     return expression;
   }
+}
+
+const NUMERIC_TYPES: ReadonlySet<string> = new Set(['number', 'score', 'calculation']);
+
+function invalidCursor(): CustosError {
+  return CustosError.invalidField(
+    'core.invalid_cursor',
+    'after',
+    'is not a cursor returned by this search',
+  );
 }
 
 function cursorKey(value: PropertyValue, id: string): (string | number)[] {

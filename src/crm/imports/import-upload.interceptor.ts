@@ -1,0 +1,75 @@
+import {
+  Inject,
+  Injectable,
+  PayloadTooLargeException,
+  type CallHandler,
+  type ExecutionContext,
+  type NestInterceptor,
+} from '@nestjs/common';
+import { FileInterceptor } from '@nestjs/platform-express';
+import { rm } from 'node:fs/promises';
+import { catchError, defer, from, mergeAll, mergeMap, throwError, type Observable } from 'rxjs';
+import { CustosError } from '@custos/core';
+import { uploadsDirectory } from './import-files';
+import {
+  DEFAULT_IMPORT_MAX_BYTES,
+  IMPORTS_MODULE_OPTIONS,
+  type ImportsModuleOptions,
+} from './imports.module-definition';
+
+/** The part of multer's file description the import uses. */
+export interface UploadedCsv {
+  /** Where the upload was stored (below `<directory>/uploads`). */
+  path: string;
+  originalname: string;
+  size: number;
+}
+
+function megabytes(bytes: number): string {
+  return bytes >= 1024 * 1024 ? `${+(bytes / (1024 * 1024)).toFixed(1)} MB` : `${bytes} bytes`;
+}
+
+/**
+ * Receives the `file` part of an import straight to disk (multer; never whole in memory) up to the
+ * configured size, which is a 413 problem beyond. When anything refuses the request afterwards
+ * (validation, the service), the stored upload is removed.
+ */
+@Injectable()
+export class ImportUploadInterceptor implements NestInterceptor {
+  private readonly upload: NestInterceptor;
+  private readonly maxFileBytes: number;
+
+  constructor(@Inject(IMPORTS_MODULE_OPTIONS) options: ImportsModuleOptions) {
+    this.maxFileBytes = options.maxFileBytes ?? DEFAULT_IMPORT_MAX_BYTES;
+    const Upload = FileInterceptor('file', {
+      dest: uploadsDirectory(options.directory),
+      defParamCharset: 'utf8',
+      limits: { fileSize: this.maxFileBytes, files: 1, fields: 500, fieldSize: 256 * 1024 },
+    });
+    this.upload = new Upload();
+  }
+
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    const request = context.switchToHttp().getRequest<{ file?: UploadedCsv }>();
+    return defer(() => this.upload.intercept(context, next)).pipe(
+      mergeAll(),
+      catchError((error: unknown) =>
+        from(request.file ? rm(request.file.path, { force: true }) : Promise.resolve()).pipe(
+          mergeMap(() => throwError(() => this.translate(error))),
+        ),
+      ),
+    );
+  }
+
+  private translate(error: unknown): unknown {
+    if (error instanceof PayloadTooLargeException) {
+      return new CustosError(
+        'payload_too_large',
+        'crm.import_too_large',
+        `The file is larger than ${megabytes(this.maxFileBytes)}, the largest import this server accepts. Split it into smaller files.`,
+        { extensions: { maxBytes: this.maxFileBytes } },
+      );
+    }
+    return error;
+  }
+}

@@ -1,0 +1,232 @@
+import { Inject, Injectable, StreamableFile } from '@nestjs/common';
+import { rename, rm } from 'node:fs/promises';
+import { Readable } from 'node:stream';
+import { MoreThan } from 'typeorm';
+import { AuditService } from '@custos/audit';
+import {
+  Clock,
+  CustosError,
+  DEFAULT_PAGE_SIZE,
+  PageQueryDto,
+  RequestContext,
+  TransactionHost,
+  decodeCursor,
+  keysetPage,
+  mapPage,
+  newId,
+  toPage,
+  type Page,
+} from '@custos/core';
+import { PropertyService } from '../properties/property.service';
+import { csvField, inspectUpload } from './csv-file';
+import { ImportRowError } from './import-error.entity';
+import { importFilePath } from './import-files';
+import { parseMapping, planImport } from './import-plan';
+import type { UploadedCsv } from './import-upload.interceptor';
+import { CrmImport } from './import.entity';
+import type { CreateImportDto, ImportDto, ImportErrorDto } from './import.dto';
+import { ImportWorker } from './import.worker';
+import { IMPORTS_MODULE_OPTIONS, type ImportsModuleOptions } from './imports.module-definition';
+
+const CSV_PAGE = 1000;
+
+function importNotFound(): CustosError {
+  return new CustosError('not_found', 'crm.import_not_found', 'The import was not found.');
+}
+
+/** CSV imports of the actor's account: checked and stored at upload, applied by {@link ImportWorker}. */
+@Injectable()
+export class ImportService {
+  constructor(
+    private readonly transactions: TransactionHost,
+    private readonly context: RequestContext,
+    private readonly properties: PropertyService,
+    private readonly audit: AuditService,
+    private readonly clock: Clock,
+    private readonly worker: ImportWorker,
+    @Inject(IMPORTS_MODULE_OPTIONS) private readonly options: ImportsModuleOptions,
+  ) {}
+
+  /**
+   * Checks everything that can be checked before the first row (object type, mapping, header,
+   * mode, the file being CSV), keeps the file and queues the import. A refusal writes nothing.
+   */
+  async create(input: CreateImportDto, file: UploadedCsv | undefined): Promise<ImportDto> {
+    const actor = this.context.requireActor();
+    if (!file) {
+      throw CustosError.invalidField(
+        'crm.import_file_missing',
+        'file',
+        'attach the CSV file as the multipart part named "file"',
+      );
+    }
+    const schema = await this.properties.schema(input.objectType);
+    const mapping = parseMapping(input.mapping);
+    const { header, rows } = await inspectUpload(file.path);
+    const uniqueProperty = input.uniqueProperty || null;
+    const plan = planImport(schema, header, { mapping, mode: input.mode, uniqueProperty });
+    if (rows === 0) {
+      throw CustosError.invalidField(
+        'crm.import_invalid_csv',
+        'file',
+        'has no data rows below the header row',
+      );
+    }
+    const now = this.clock.now();
+    const entity: CrmImport = {
+      id: newId(),
+      accountId: actor.accountId,
+      objectType: schema.objectType.name,
+      mode: input.mode,
+      uniqueProperty,
+      mapping,
+      fileName: (file.originalname || 'import.csv').slice(0, 255),
+      fileBytes: file.size,
+      status: 'pending',
+      totalRows: rows,
+      processedRows: 0,
+      rowsCreated: 0,
+      rowsUpdated: 0,
+      rowsUnchanged: 0,
+      rowsFailed: 0,
+      actorKind: actor.kind,
+      actorId: actor.id,
+      actorUserId: actor.userId,
+      actorLabel: actor.label,
+      actorSuperAdmin: actor.superAdmin,
+      error: null,
+      createdAt: now,
+      updatedAt: now,
+      startedAt: null,
+      finishedAt: null,
+    };
+    const path = importFilePath(this.options.directory, entity.id);
+    await rename(file.path, path);
+    try {
+      await this.transactions.run(async (manager) => {
+        await manager.insert(CrmImport, entity);
+        await this.audit.record({
+          action: 'import.started',
+          targetType: 'import',
+          targetId: entity.id,
+          metadata: {
+            objectType: entity.objectType,
+            mode: entity.mode,
+            uniqueProperty,
+            properties: plan.columns.map((c) => c.property).sort(),
+            totalRows: rows,
+          },
+        });
+      });
+    } catch (error) {
+      await rm(path, { force: true });
+      throw error;
+    }
+    this.worker.enqueue(entity.id);
+    return toImportDto(entity);
+  }
+
+  async get(id: string): Promise<ImportDto> {
+    return toImportDto(await this.find(id));
+  }
+
+  async list(query: PageQueryDto): Promise<Page<ImportDto>> {
+    const builder = this.transactions.manager
+      .createQueryBuilder(CrmImport, 'i')
+      .where('i.accountId = :accountId', { accountId: this.context.requireAccountId() });
+    return mapPage(await keysetPage(builder, 'i.id', (i) => i.id, query), toImportDto);
+  }
+
+  /** The refused rows in row order, with cursor pagination. */
+  async errors(id: string, query: PageQueryDto): Promise<Page<ImportErrorDto>> {
+    await this.find(id);
+    const limit = query.limit ?? DEFAULT_PAGE_SIZE;
+    let after = 0;
+    if (query.after !== undefined) {
+      const [key] = decodeCursor(query.after, 1);
+      if (typeof key !== 'number') {
+        throw CustosError.invalidField(
+          'core.invalid_cursor',
+          'after',
+          'is not a cursor returned by this list',
+        );
+      }
+      after = key;
+    }
+    const rows = await this.transactions.manager.find(ImportRowError, {
+      where: { importId: id, rowNumber: MoreThan(after) },
+      order: { rowNumber: 'ASC' },
+      take: limit + 1,
+    });
+    return toPage(rows, limit, (row) => [row.rowNumber], toErrorDto);
+  }
+
+  /** Every refused row as a CSV download (`row,column,reason`), streamed page by page. */
+  async errorsCsv(id: string): Promise<StreamableFile> {
+    await this.find(id);
+    const manager = this.transactions.manager;
+    async function* lines(): AsyncGenerator<string> {
+      yield 'row,column,reason\r\n';
+      let after = 0;
+      for (;;) {
+        const rows = await manager.find(ImportRowError, {
+          where: { importId: id, rowNumber: MoreThan(after) },
+          order: { rowNumber: 'ASC' },
+          take: CSV_PAGE,
+        });
+        for (const row of rows) {
+          yield `${row.rowNumber},${csvField(row.column)},${csvField(row.reason)}\r\n`;
+        }
+        if (rows.length < CSV_PAGE) {
+          return;
+        }
+        after = rows[rows.length - 1].rowNumber;
+      }
+    }
+    return new StreamableFile(Readable.from(lines()), {
+      type: 'text/csv; charset=utf-8',
+      disposition: `attachment; filename="import-${id}-errors.csv"`,
+    });
+  }
+
+  private async find(id: string): Promise<CrmImport> {
+    const entity = await this.transactions.manager.findOneBy(CrmImport, {
+      accountId: this.context.requireAccountId(),
+      id,
+    });
+    if (!entity) {
+      throw importNotFound();
+    }
+    return entity;
+  }
+}
+
+export function toImportDto(entity: CrmImport): ImportDto {
+  return {
+    id: entity.id,
+    objectType: entity.objectType,
+    mode: entity.mode,
+    uniqueProperty: entity.uniqueProperty,
+    mapping: entity.mapping,
+    fileName: entity.fileName,
+    fileBytes: entity.fileBytes,
+    status: entity.status,
+    totalRows: entity.totalRows,
+    processedRows: entity.processedRows,
+    created: entity.rowsCreated,
+    updated: entity.rowsUpdated,
+    unchanged: entity.rowsUnchanged,
+    failed: entity.rowsFailed,
+    errorCount: entity.rowsFailed,
+    error: entity.error,
+    createdBy: { kind: entity.actorKind, id: entity.actorId, label: entity.actorLabel },
+    createdAt: entity.createdAt.toISOString(),
+    updatedAt: entity.updatedAt.toISOString(),
+    startedAt: entity.startedAt?.toISOString() ?? null,
+    finishedAt: entity.finishedAt?.toISOString() ?? null,
+  };
+}
+
+function toErrorDto(row: ImportRowError): ImportErrorDto {
+  return { row: row.rowNumber, column: row.column, reason: row.reason };
+}

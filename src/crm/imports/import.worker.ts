@@ -1,0 +1,505 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type BeforeApplicationShutdown,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
+import { existsSync } from 'node:fs';
+import { readdir, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ClsService } from 'nestjs-cls';
+import { In, QueryFailedError, type EntityManager } from 'typeorm';
+import { AuditService } from '@custos/audit';
+import {
+  Clock,
+  CustosError,
+  RequestContext,
+  TransactionHost,
+  newId,
+  type Actor,
+} from '@custos/core';
+import { PropertyService, type PropertySchema } from '../properties/property.service';
+import { findRecords } from '../records/record-store';
+import { RecordService } from '../records/record.service';
+import { UniqueValue } from '../records/unique-value.entity';
+import { readCsv } from './csv-file';
+import { ImportRowError } from './import-error.entity';
+import { importFilePath, uploadsDirectory } from './import-files';
+import { planImport, rowInput, type ImportPlan } from './import-plan';
+import { CrmImport, type ImportStatus } from './import.entity';
+import {
+  DEFAULT_IMPORT_BATCH_SIZE,
+  IMPORTS_MODULE_OPTIONS,
+  type ImportsModuleOptions,
+} from './imports.module-definition';
+
+/** Uploads older than this that never became an import are left-overs of a crash. */
+const STALE_UPLOAD_MS = 3_600_000;
+
+/** Kinds of refusal that concern one row; anything else stops the import. */
+const ROW_ERROR_KINDS = new Set(['validation', 'conflict', 'not_found', 'forbidden']);
+
+/** Tries of a batch the database aborted for a transient reason. */
+const BATCH_ATTEMPTS = 3;
+
+/** PostgreSQL deadlock and serialisation failures, SQLite's busy database (another process). */
+function isTransient(error: unknown): boolean {
+  const code =
+    error instanceof QueryFailedError ? (error.driverError as { code?: string }).code : undefined;
+  return code === '40P01' || code === '40001' || code === 'SQLITE_BUSY';
+}
+
+/** RecordService names a row's fields `row.<property>`. */
+const ROW = (): string => 'row';
+
+type RowOutcome = 'created' | 'updated' | 'unchanged';
+
+interface DataRow {
+  rowNumber: number;
+  cells: string[];
+}
+
+/** The import ended as a whole; the message is shown to the user (no cell values). */
+class ImportFailure extends Error {}
+
+/** Processing paused: the server is stopping, or another worker moved the import on. */
+class ImportPaused extends Error {}
+
+/** The actor an import was started by, as stored on it. */
+export function actorOf(entity: CrmImport): Actor {
+  return {
+    kind: entity.actorKind,
+    id: entity.actorId,
+    accountId: entity.accountId,
+    userId: entity.actorUserId,
+    label: entity.actorLabel,
+    superAdmin: entity.actorSuperAdmin,
+  };
+}
+
+/**
+ * Applies imports in the background, one at a time, in batches: each batch is one transaction
+ * that also advances `processedRows` and the counters, so after a crash every row is either fully
+ * applied or not at all, and the import resumes after its last committed batch when the server
+ * starts again. Inside a batch each row has a savepoint: an invalid row is rolled back alone and
+ * reported, the valid rows commit. Work runs as the actor who started the import.
+ */
+@Injectable()
+export class ImportWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger(ImportWorker.name);
+  private readonly queue: string[] = [];
+  private readonly queued = new Set<string>();
+  private draining: Promise<void> | null = null;
+  private stopping = false;
+  private readonly batchSize: number;
+
+  constructor(
+    private readonly transactions: TransactionHost,
+    private readonly context: RequestContext,
+    private readonly cls: ClsService,
+    private readonly properties: PropertyService,
+    private readonly records: RecordService,
+    private readonly audit: AuditService,
+    private readonly clock: Clock,
+    @Inject(IMPORTS_MODULE_OPTIONS) private readonly options: ImportsModuleOptions,
+  ) {
+    this.batchSize = options.batchSize ?? DEFAULT_IMPORT_BATCH_SIZE;
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.removeLeftoverFiles();
+    await this.resumeUnfinished();
+  }
+
+  /** Lets the batch in progress commit; the import resumes at the next start. */
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopping = true;
+    await this.draining;
+  }
+
+  /**
+   * Queues every `pending` or `running` import of every account: run at start, so that imports
+   * interrupted by a crash or a restart continue after their last committed batch. Returns how
+   * many were queued.
+   */
+  async resumeUnfinished(): Promise<number> {
+    const unfinished = await this.transactions.manager.find(CrmImport, {
+      select: { id: true },
+      where: { status: In(['pending', 'running'] satisfies ImportStatus[]) },
+      order: { id: 'ASC' },
+    });
+    for (const { id } of unfinished) {
+      this.enqueue(id);
+    }
+    return unfinished.length;
+  }
+
+  /** Queues an import; returns at once. */
+  enqueue(id: string): void {
+    if (this.stopping || this.queued.has(id)) {
+      return;
+    }
+    this.queued.add(id);
+    this.queue.push(id);
+    this.kick();
+  }
+
+  private kick(): void {
+    if (this.draining || this.stopping || this.queue.length === 0) {
+      return;
+    }
+    // Outside the enqueuing request's context: the work outlives the request.
+    this.draining = this.cls
+      .exit(() => this.drain())
+      .finally(() => {
+        this.draining = null;
+        this.kick();
+      });
+  }
+
+  private async drain(): Promise<void> {
+    while (this.queue.length > 0 && !this.stopping) {
+      const id = this.queue.shift()!;
+      try {
+        await this.run(id);
+      } catch (error) {
+        this.logger.error({ err: error, importId: id }, 'Import could not be processed');
+      } finally {
+        this.queued.delete(id);
+      }
+    }
+  }
+
+  private async run(id: string): Promise<void> {
+    const entity = await this.transactions.manager.findOneBy(CrmImport, { id });
+    if (!entity || entity.status === 'done' || entity.status === 'failed') {
+      return;
+    }
+    await this.context.runAs(
+      actorOf(entity),
+      async () => {
+        try {
+          await this.process(entity);
+        } catch (error) {
+          if (error instanceof ImportPaused) {
+            return;
+          }
+          if (!(error instanceof ImportFailure)) {
+            this.logger.error(
+              { err: error, importId: id },
+              'Import stopped by an unexpected error',
+            );
+          }
+          await this.end(
+            id,
+            'failed',
+            error instanceof ImportFailure
+              ? error.message
+              : `The import stopped at an unexpected error after row ${await this.processedRows(id)}; the rows before it are applied. Quote import id ${id} when reporting it.`,
+          );
+        }
+      },
+      { requestId: id },
+    );
+  }
+
+  private async process(entity: CrmImport): Promise<void> {
+    const path = importFilePath(this.options.directory, entity.id);
+    if (!existsSync(path)) {
+      throw new ImportFailure(
+        'The uploaded file is no longer on the server, so the import cannot continue. Upload it again.',
+      );
+    }
+    const schema = await this.properties.schema(entity.objectType);
+    await this.start(entity.id);
+    let plan: ImportPlan | undefined;
+    let rowNumber = 0;
+    let offset = entity.processedRows;
+    let batch: DataRow[] = [];
+    const flush = async (): Promise<void> => {
+      await this.applyBatch(entity, schema, plan!, batch, offset);
+      offset += batch.length;
+      batch = [];
+      if (this.stopping) {
+        throw new ImportPaused();
+      }
+    };
+    for await (const cells of readCsv(path)) {
+      if (plan === undefined) {
+        plan = this.plan(entity, schema, cells);
+        continue;
+      }
+      rowNumber += 1;
+      if (rowNumber > offset) {
+        batch.push({ rowNumber, cells });
+        if (batch.length === this.batchSize) {
+          await flush();
+        }
+      }
+    }
+    if (batch.length > 0) {
+      await flush();
+    }
+    await this.end(entity.id, 'done', null);
+  }
+
+  /** The plan checked at upload, checked again: properties may have changed since. */
+  private plan(entity: CrmImport, schema: PropertySchema, header: string[]): ImportPlan {
+    try {
+      return planImport(
+        schema,
+        header.map((name) => name.trim()),
+        entity,
+      );
+    } catch (error) {
+      if (error instanceof CustosError) {
+        throw new ImportFailure(
+          `The mapping no longer fits the ${schema.objectType.name} properties: ${error.detail}`,
+        );
+      }
+      throw error;
+    }
+  }
+
+  /** Locks the import's row (PostgreSQL; SQLite transactions are serialised). */
+  private async lock(manager: EntityManager, id: string): Promise<CrmImport | null> {
+    const builder = manager.createQueryBuilder(CrmImport, 'i').where('i.id = :id', { id });
+    if (this.transactions.isPostgres) {
+      builder.setLock('pessimistic_write');
+    }
+    return builder.getOne();
+  }
+
+  private async start(id: string): Promise<void> {
+    await this.transactions.run(async (manager) => {
+      const current = await this.lock(manager, id);
+      if (current?.status !== 'pending') {
+        return;
+      }
+      const now = this.clock.now();
+      await manager.update(
+        CrmImport,
+        { id },
+        { status: 'running', startedAt: now, updatedAt: now },
+      );
+    });
+  }
+
+  /**
+   * {@link applyBatchOnce}, again when the database gave up on it for a reason that passes (a
+   * deadlock with a concurrent request, a serialisation failure): nothing of it was committed.
+   */
+  private async applyBatch(
+    entity: CrmImport,
+    schema: PropertySchema,
+    plan: ImportPlan,
+    rows: DataRow[],
+    offset: number,
+  ): Promise<void> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await this.applyBatchOnce(entity, schema, plan, rows, offset);
+      } catch (error) {
+        if (attempt >= BATCH_ATTEMPTS || !isTransient(error)) {
+          throw error;
+        }
+        this.logger.warn({ importId: entity.id, attempt }, 'Import batch retried');
+        await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
+      }
+    }
+  }
+
+  /** One batch, one transaction: the rows, their errors and the progress commit together. */
+  private async applyBatchOnce(
+    entity: CrmImport,
+    schema: PropertySchema,
+    plan: ImportPlan,
+    rows: DataRow[],
+    offset: number,
+  ): Promise<void> {
+    await this.transactions.run(async (manager) => {
+      const current = await this.lock(manager, entity.id);
+      if (current?.status !== 'running' || current.processedRows !== offset) {
+        throw new ImportPaused();
+      }
+      const tally: Record<RowOutcome, number> = { created: 0, updated: 0, unchanged: 0 };
+      const errors: ImportRowError[] = [];
+      const fail = (rowNumber: number, error: { column: string | null; reason: string }) =>
+        errors.push({ id: newId(), importId: entity.id, rowNumber, ...error });
+      for (const { rowNumber, cells } of rows) {
+        const input = rowInput(plan, schema, cells);
+        if ('error' in input) {
+          fail(rowNumber, input.error);
+          continue;
+        }
+        await manager.query('SAVEPOINT crm_import_row');
+        try {
+          tally[await this.applyRow(manager, entity, schema, plan, input)] += 1;
+          await manager.query('RELEASE SAVEPOINT crm_import_row');
+        } catch (error) {
+          await manager.query('ROLLBACK TO SAVEPOINT crm_import_row');
+          await manager.query('RELEASE SAVEPOINT crm_import_row');
+          const refusal = rowErrorOf(error, plan);
+          if (!refusal) {
+            throw error;
+          }
+          fail(rowNumber, refusal);
+        }
+      }
+      for (let start = 0; start < errors.length; start += 500) {
+        await manager.insert(ImportRowError, errors.slice(start, start + 500));
+      }
+      await manager.update(
+        CrmImport,
+        { id: entity.id },
+        {
+          processedRows: offset + rows.length,
+          rowsCreated: current.rowsCreated + tally.created,
+          rowsUpdated: current.rowsUpdated + tally.updated,
+          rowsUnchanged: current.rowsUnchanged + tally.unchanged,
+          rowsFailed: current.rowsFailed + errors.length,
+          updatedAt: this.clock.now(),
+        },
+      );
+    });
+  }
+
+  private async applyRow(
+    manager: EntityManager,
+    entity: CrmImport,
+    schema: PropertySchema,
+    plan: ImportPlan,
+    input: { properties: Record<string, string>; matchKey: string | null },
+  ): Promise<RowOutcome> {
+    const create = async (): Promise<RowOutcome> => {
+      await this.records.createMany(entity.objectType, [input.properties], 'import', ROW);
+      return 'created';
+    };
+    if (!plan.match || input.matchKey === null) {
+      return create();
+    }
+    const property = plan.match.property;
+    const match = await manager.findOneBy(UniqueValue, {
+      accountId: entity.accountId,
+      objectType: schema.objectType.name,
+      propertyName: property,
+      valueKey: input.matchKey,
+    });
+    if (!match) {
+      if (plan.mode === 'upsert') {
+        return create();
+      }
+      throw CustosError.invalidField(
+        'crm.import_no_match',
+        `row.${property}`,
+        `no ${schema.objectType.singular} has this value`,
+      );
+    }
+    const [before] = await findRecords(manager, schema, entity.accountId, [match.recordId]);
+    if (!before) {
+      throw CustosError.invalidField(
+        'crm.import_archived_match',
+        `row.${property}`,
+        `the ${schema.objectType.singular} with this value is archived; restore it to update it`,
+      );
+    }
+    const [after] = await this.records.updateMany(
+      entity.objectType,
+      [{ id: match.recordId, properties: input.properties }],
+      'import',
+      ROW,
+    );
+    const previous = this.records.toDto(before, Object.keys(after.properties)).properties;
+    const changed = Object.entries(after.properties).some(
+      ([name, value]) => name !== 'lastmodifieddate' && previous[name] !== value,
+    );
+    return changed ? 'updated' : 'unchanged';
+  }
+
+  /** Marks the import done or failed, with its `import.finished` audit event; removes its file. */
+  private async end(id: string, status: 'done' | 'failed', error: string | null): Promise<void> {
+    await this.transactions.run(async (manager) => {
+      const current = await this.lock(manager, id);
+      if (!current || current.status === 'done' || current.status === 'failed') {
+        return;
+      }
+      const now = this.clock.now();
+      await manager.update(
+        CrmImport,
+        { id },
+        { status, error, finishedAt: now, updatedAt: now, startedAt: current.startedAt ?? now },
+      );
+      await this.audit.record({
+        action: 'import.finished',
+        targetType: 'import',
+        targetId: id,
+        metadata: {
+          status,
+          objectType: current.objectType,
+          totalRows: current.totalRows,
+          processedRows: current.processedRows,
+          created: current.rowsCreated,
+          updated: current.rowsUpdated,
+          unchanged: current.rowsUnchanged,
+          failed: current.rowsFailed,
+        },
+      });
+    });
+    // The rows are in the CRM now; the file would only be a second copy of personal data.
+    await rm(importFilePath(this.options.directory, id), { force: true });
+  }
+
+  private async processedRows(id: string): Promise<number> {
+    const entity = await this.transactions.manager.findOneBy(CrmImport, { id });
+    return entity?.processedRows ?? 0;
+  }
+
+  /**
+   * Files no import needs any more: those of ended imports (a crash between the end and the
+   * removal) and uploads that never became an import.
+   */
+  private async removeLeftoverFiles(): Promise<void> {
+    const { directory } = this.options;
+    const names = existsSync(directory) ? await readdir(directory) : [];
+    const files = names.filter((name) => name.endsWith('.csv'));
+    if (files.length > 0) {
+      const active = await this.transactions.manager.find(CrmImport, {
+        select: { id: true },
+        where: { status: In(['pending', 'running'] satisfies ImportStatus[]) },
+      });
+      const keep = new Set(active.map(({ id }) => `${id}.csv`));
+      for (const name of files.filter((file) => !keep.has(file))) {
+        await rm(join(directory, name), { force: true });
+      }
+    }
+    const uploads = uploadsDirectory(directory);
+    const cutoff = Date.now() - STALE_UPLOAD_MS;
+    for (const name of existsSync(uploads) ? await readdir(uploads) : []) {
+      const path = join(uploads, name);
+      const { mtimeMs } = await stat(path);
+      if (mtimeMs < cutoff) {
+        await rm(path, { force: true });
+      }
+    }
+  }
+}
+
+/** A refusal of one row as `{ column, reason }`, or `null` when the error is not about the row. */
+function rowErrorOf(
+  error: unknown,
+  plan: ImportPlan,
+): { column: string | null; reason: string } | null {
+  if (!(error instanceof CustosError) || !ROW_ERROR_KINDS.has(error.kind)) {
+    return null;
+  }
+  const first = error.options.errors?.[0];
+  if (!first) {
+    return { column: null, reason: error.detail };
+  }
+  const property = first.field.replace(/^row\./, '');
+  return {
+    column: plan.columns.find((c) => c.property === property)?.column ?? null,
+    reason: `${property}: ${first.message}`,
+  };
+}
