@@ -27,6 +27,7 @@ export function buildOpenApiDocument(app: NestExpressApplication): OpenAPIObject
     .addTag('records')
     .addTag('associations')
     .addTag('segments')
+    .addTag('imports')
     .addTag('audit log')
     .addTag('health')
     .addBearerAuth({

@@ -1,4 +1,14 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Param,
+  Patch,
+  Post,
+  type PipeTransform,
+} from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiCreatedResponse,
@@ -9,9 +19,10 @@ import {
   ApiSecurity,
   ApiTags,
 } from '@nestjs/swagger';
-import { ApiProblemResponses, Authenticated, RequirePrivilege } from '@custos/core';
+import { ApiProblemResponses, Authenticated, CustosError, RequirePrivilege } from '@custos/core';
 import { OBJECT_TYPE_NAMES, ObjectTypeParam } from '../object-types';
 import {
+  PROPERTY_NAME_PATTERN,
   CreatePropertyDto,
   PropertyDefinitionDto,
   PropertyListDto,
@@ -19,11 +30,27 @@ import {
 } from './property.dto';
 import { PropertyService } from './property.service';
 
+class ParsePropertyNamePipe implements PipeTransform<string, string> {
+  transform(value: string): string {
+    if (typeof value !== 'string' || !PROPERTY_NAME_PATTERN.test(value)) {
+      throw CustosError.invalidField(
+        'crm.invalid_property_name',
+        'name',
+        'must be a property name: a lower-case letter, then letters, digits or _',
+      );
+    }
+    return value;
+  }
+}
+
+/** The `:name` path parameter: a malformed name is a 422, an unknown one a 404. */
+const PropertyNameParam = () => Param('name', new ParsePropertyNamePipe());
+
 @ApiTags('properties')
 @ApiBearerAuth()
 @ApiSecurity('api-key')
 @ApiParam({ name: 'objectType', enum: OBJECT_TYPE_NAMES, example: 'contacts' })
-@ApiProblemResponses('unauthenticated', 'forbidden', 'not_found')
+@ApiProblemResponses('unauthenticated', 'forbidden', 'not_found', 'validation')
 @Controller('api/v1/properties/:objectType')
 export class PropertiesController {
   constructor(private readonly properties: PropertyService) {}
@@ -60,7 +87,7 @@ export class PropertiesController {
   @ApiOkResponse({ type: PropertyDefinitionDto })
   get(
     @ObjectTypeParam('objectType') objectType: string,
-    @Param('name') name: string,
+    @PropertyNameParam() name: string,
   ): Promise<PropertyDefinitionDto> {
     return this.properties.get(objectType, name);
   }
@@ -76,7 +103,7 @@ export class PropertiesController {
   @ApiProblemResponses('validation', 'conflict')
   update(
     @ObjectTypeParam('objectType') objectType: string,
-    @Param('name') name: string,
+    @PropertyNameParam() name: string,
     @Body() body: UpdatePropertyDto,
   ): Promise<PropertyDefinitionDto> {
     return this.properties.update(objectType, name, body);
@@ -93,7 +120,7 @@ export class PropertiesController {
   @ApiProblemResponses('conflict')
   async remove(
     @ObjectTypeParam('objectType') objectType: string,
-    @Param('name') name: string,
+    @PropertyNameParam() name: string,
   ): Promise<void> {
     await this.properties.remove(objectType, name);
   }
