@@ -2,7 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { join } from 'node:path';
-import { ACCESS_DIRECTORY, AccessModule, AccessService } from '@custos/access';
+import { ACCESS_DIRECTORY, ACCESS_SUBJECTS, AccessModule, AccessService } from '@custos/access';
 import { AuditModule } from '@custos/audit';
 import {
   CoreModule,
@@ -14,6 +14,7 @@ import {
 } from '@custos/core';
 import { AuthenticationGuard, IdentityAccessDirectory, IdentityModule } from '@custos/identity';
 import type { ServerConfig } from './config/server-config';
+import { CrmAccessSubjects } from './crm/access/crm-access-subjects';
 import { CrmModule } from './crm/crm.module';
 import { ImportsModule } from './crm/imports/imports.module';
 import { dataSourceOptions } from './database/data-source-options';
@@ -50,6 +51,7 @@ export class AppModule {
       providers: [
         // Order matters: authentication binds the actor, then the route's policy is checked.
         { provide: ACCESS_DIRECTORY, useExisting: IdentityAccessDirectory },
+        { provide: ACCESS_SUBJECTS, useExisting: CrmAccessSubjects },
         { provide: APP_GUARD, useExisting: AuthenticationGuard },
         { provide: APP_GUARD, useExisting: PolicyGuard },
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },

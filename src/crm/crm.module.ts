@@ -1,4 +1,6 @@
 import { Module } from '@nestjs/common';
+import { CrmAccessSubjects } from './access/crm-access-subjects';
+import { CrmAccessService } from './access/crm-access.service';
 import { Association } from './associations/association.entity';
 import { AssociationService } from './associations/association.service';
 import { AssociationsController } from './associations/associations.controller';
@@ -41,6 +43,8 @@ export const CRM_ENTITIES = [
     SegmentsController,
   ],
   providers: [
+    CrmAccessService,
+    CrmAccessSubjects,
     PropertyService,
     RecordService,
     SearchService,
@@ -48,6 +52,6 @@ export const CRM_ENTITIES = [
     SegmentService,
     ArchivePurgeJob,
   ],
-  exports: [PropertyService, RecordService, SearchService],
+  exports: [CrmAccessSubjects, PropertyService, RecordService, SearchService],
 })
 export class CrmModule {}

@@ -3,6 +3,14 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { AccessConfigurableModule } from './access.module-definition';
 import { AccessVersion } from './abilities/access-version.entity';
 import { AccessService } from './abilities/access.service';
+import { AccessController } from './explain/access.controller';
+import { ExplainService } from './explain/explain.service';
+import { FieldPermissionService } from './field-permissions/field-permission.service';
+import { FieldPermissionsController } from './field-permissions/field-permissions.controller';
+import { RecordRuleService } from './rules/record-rule.service';
+import { RecordRulesController } from './rules/record-rules.controller';
+import { RoleService } from './roles/role.service';
+import { RolesController } from './roles/roles.controller';
 import { FieldPermission } from './field-permissions/field-permission.entity';
 import { RoleAssignment } from './roles/role-assignment.entity';
 import { Role } from './roles/role.entity';
@@ -13,13 +21,25 @@ export const ACCESS_ENTITIES = [Role, RoleAssignment, RecordRule, FieldPermissio
 
 /**
  * Roles, record rules and field permissions compiled into CASL abilities per actor. Needs
- * `CoreModule`, a TypeORM connection with {@link ACCESS_ENTITIES}, and a provider of
- * `ACCESS_DIRECTORY` somewhere in the app. Pass `AccessService` to `CoreModule` as its
+ * `CoreModule`, `AuditModule`, a TypeORM connection with {@link ACCESS_ENTITIES}, and providers of
+ * `ACCESS_DIRECTORY` (people) and `ACCESS_SUBJECTS` (object types) somewhere in the app. Pass `AccessService` to `CoreModule` as its
  * privilege resolver so that `@RequirePrivilege` routes follow the roles.
  */
 @Module({
   imports: [TypeOrmModule.forFeature(ACCESS_ENTITIES)],
-  providers: [AccessService],
+  controllers: [
+    RolesController,
+    RecordRulesController,
+    FieldPermissionsController,
+    AccessController,
+  ],
+  providers: [
+    AccessService,
+    RoleService,
+    RecordRuleService,
+    FieldPermissionService,
+    ExplainService,
+  ],
   exports: [AccessService],
 })
 export class AccessModule extends AccessConfigurableModule {}

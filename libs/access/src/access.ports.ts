@@ -7,6 +7,10 @@ import type { ActorFacts, FieldType } from './conditions/condition-language';
 export interface AccessDirectory {
   /** An active member of the account, or `null` when the user is not one. */
   member(accountId: string, userId: string): Promise<DirectoryMember | null>;
+  /** Whether a user (active member) or team exists in the account. */
+  exists(accountId: string, principalType: 'user' | 'team', id: string): Promise<boolean>;
+  /** The users of a team. */
+  teamMembers(accountId: string, teamId: string): Promise<string[]>;
 }
 
 /** What the directory knows of a member: placeholder facts and the super-admin flag. */
@@ -29,6 +33,45 @@ export interface AccessSubjects {
     accountId: string,
     subjectType: string,
   ): Promise<Readonly<Record<string, FieldType>> | null>;
+  /** One record's fields as rules see them (`null` for missing values), or `null` if there is no such record. */
+  record(
+    accountId: string,
+    subjectType: string,
+    id: string,
+  ): Promise<Record<string, unknown> | null>;
 }
 
 export const ACCESS_SUBJECTS = Symbol('custos:access-subjects');
+
+/** Used when the host registers no subjects: roles then hold task privileges only. */
+export const NO_SUBJECTS: AccessSubjects = {
+  subjectTypes: () => [],
+  fields: async () => null,
+  record: async () => null,
+};
+
+/** Minimal view of Nest's `ModuleRef` used to find the host's port providers. */
+interface ProviderLookup {
+  get<T>(token: symbol, options: { strict: false }): T;
+}
+
+/** The host's `ACCESS_DIRECTORY`; a missing one stops the start with a message saying how to fix it. */
+export function lookUpDirectory(moduleRef: ProviderLookup): AccessDirectory {
+  try {
+    return moduleRef.get<AccessDirectory>(ACCESS_DIRECTORY, { strict: false });
+  } catch {
+    throw new Error(
+      'AccessModule needs an ACCESS_DIRECTORY provider (who is in which team and business unit). ' +
+        'With @custos/identity: { provide: ACCESS_DIRECTORY, useExisting: IdentityAccessDirectory }.',
+    );
+  }
+}
+
+/** The host's `ACCESS_SUBJECTS`, or {@link NO_SUBJECTS}. */
+export function lookUpSubjects(moduleRef: ProviderLookup): AccessSubjects {
+  try {
+    return moduleRef.get<AccessSubjects>(ACCESS_SUBJECTS, { strict: false });
+  } catch {
+    return NO_SUBJECTS;
+  }
+}

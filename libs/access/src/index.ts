@@ -43,3 +43,29 @@ export { Role } from './roles/role.entity';
 export { RoleAssignment } from './roles/role-assignment.entity';
 export { RecordRule } from './rules/record-rule.entity';
 export { FieldPermission } from './field-permissions/field-permission.entity';
+export { AccessErrors } from './access.errors';
+export { RoleService } from './roles/role.service';
+export { RecordRuleService } from './rules/record-rule.service';
+export { FieldPermissionService } from './field-permissions/field-permission.service';
+export { ExplainService } from './explain/explain.service';
+export { assertWithinCeiling } from './roles/grant-ceiling';
+export {
+  RoleDto,
+  RolePageDto,
+  CreateRoleDto,
+  UpdateRoleDto,
+  ObjectPrivilegeDto,
+  AssignmentDto,
+  AssignmentListDto,
+  CreateAssignmentDto,
+} from './roles/role.dto';
+export { RecordRuleDto, RecordRuleListDto, CreateRecordRuleDto } from './rules/record-rule.dto';
+export { FieldPermissionsDto, PrincipalDto } from './field-permissions/field-permission.dto';
+export {
+  ExplainDto,
+  ExplanationDto,
+  DecisionDto,
+  PreviewDto,
+  PreviewResultDto,
+  PermissionsDto,
+} from './explain/explain.dto';

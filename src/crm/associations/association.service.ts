@@ -3,6 +3,7 @@ import { AuditService } from '@custos/audit';
 import { CustosError, RequestContext, TransactionHost, newId } from '@custos/core';
 import { objectTypeOf, type ObjectTypeName } from '../object-types';
 import { PropertyService } from '../properties/property.service';
+import { CrmAccessService } from '../access/crm-access.service';
 import { findRecords } from '../records/record-store';
 import { Association } from './association.entity';
 
@@ -25,6 +26,7 @@ export class AssociationService {
     private readonly context: RequestContext,
     private readonly properties: PropertyService,
     private readonly audit: AuditService,
+    private readonly crmAccess: CrmAccessService,
   ) {}
 
   /** Ids of the active `toType` records associated with a record, in id order. */
@@ -42,12 +44,9 @@ export class AssociationService {
       .getMany();
     const ids = rows.map((a) => (a.fromType === from && a.fromId === fromId ? a.toId : a.fromId));
     // Archived records keep their associations (restored with them) but are not listed.
-    const active = await findRecords(
-      manager,
-      await this.properties.schema(to, manager),
-      accountId,
-      ids,
-    );
+    const toSchema = await this.properties.schema(to, manager);
+    const readable = (await this.crmAccess.forSchema(toSchema)).where('read');
+    const active = await findRecords(manager, toSchema, accountId, ids, { where: readable });
     return active.map((r) => r.id).sort();
   }
 
@@ -142,12 +141,19 @@ export class AssociationService {
     }
     const accountId = this.context.requireAccountId();
     const manager = this.transactions.manager;
-    const [fromRecord] = await findRecords(
-      manager,
-      await this.properties.schema(from, manager),
-      accountId,
-      [fromId],
-    );
+    // Reading links needs read access to the record; changing them needs update access to it.
+    const fromSchema = await this.properties.schema(from, manager);
+    const fromAccess = await this.crmAccess.forSchema(fromSchema);
+    const [fromRecord] = await findRecords(manager, fromSchema, accountId, [fromId], {
+      where: fromAccess.where('read'),
+    });
+    if (fromRecord && toId !== undefined && !fromAccess.can('update', fromRecord)) {
+      throw new CustosError(
+        'forbidden',
+        'crm.record_forbidden',
+        `You may not change the associations of this ${objectTypeOf(from).singular}.`,
+      );
+    }
     if (!fromRecord) {
       throw new CustosError(
         'not_found',
@@ -156,12 +162,11 @@ export class AssociationService {
       );
     }
     if (toId !== undefined) {
-      const [toRecord] = await findRecords(
-        manager,
-        await this.properties.schema(to, manager),
-        accountId,
-        [toId],
-      );
+      const toSchema = await this.properties.schema(to, manager);
+      const toAccess = await this.crmAccess.forSchema(toSchema);
+      const [toRecord] = await findRecords(manager, toSchema, accountId, [toId], {
+        where: toAccess.where('read'),
+      });
       if (!toRecord) {
         throw new CustosError(
           'not_found',

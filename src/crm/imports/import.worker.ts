@@ -410,7 +410,11 @@ export class ImportWorker implements OnApplicationBootstrap, BeforeApplicationSh
       'import',
       ROW,
     );
-    const previous = this.records.toDto(before, Object.keys(after.properties)).properties;
+    const previous: Record<string, unknown> = {
+      ...before.values,
+      owner_id: before.ownerId,
+      createdate: before.createdAt,
+    };
     const changed = Object.entries(after.properties).some(
       ([name, value]) => name !== 'lastmodifieddate' && previous[name] !== value,
     );

@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import type { SqlCondition } from '@custos/access';
 import type { PropertySchema } from '../properties/property.service';
 import type { PropertyValue } from '../properties/property-type';
 
@@ -148,7 +149,7 @@ export async function findRecords(
   schema: PropertySchema,
   accountId: string,
   ids: readonly string[],
-  options: { archived?: boolean; lock?: boolean } = {},
+  options: { archived?: boolean; lock?: boolean; where?: SqlCondition } = {},
 ): Promise<StoredRecord[]> {
   if (ids.length === 0) {
     return [];
@@ -160,6 +161,9 @@ export async function findRecords(
     .where('r.account_id = :accountId', { accountId })
     .andWhere('r.id IN (:...ids)', { ids })
     .andWhere(options.archived ? 'r.archived_at IS NOT NULL' : 'r.archived_at IS NULL');
+  if (options.where) {
+    builder.andWhere(options.where.sql, options.where.parameters);
+  }
   if (options.lock && manager.connection.options.type === 'postgres') {
     builder.setLock('pessimistic_write');
   }

@@ -37,6 +37,13 @@ export class RecordDto {
   })
   properties!: Record<string, PropertyValue>;
 
+  @ApiProperty({
+    type: [String],
+    description: 'Properties you may not read: left out of `properties` (show a lock).',
+    example: ['salary'],
+  })
+  redacted!: string[];
+
   @ApiProperty({ example: '2026-11-22T18:42:00.000Z' })
   createdAt!: string;
 

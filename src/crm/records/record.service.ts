@@ -13,6 +13,8 @@ import {
   type Page,
 } from '@custos/core';
 import { Membership } from '@custos/identity';
+import { CrmAccessService } from '../access/crm-access.service';
+import type { RecordAccess } from '../access/record-access';
 import { Association } from '../associations/association.entity';
 import { PropertyHistory, type ChangeSource } from '../history/property-history.entity';
 import { evaluateFormula, evaluateScore, parseFormula } from '../properties/calculation';
@@ -70,6 +72,7 @@ export class RecordService {
     private readonly properties: PropertyService,
     private readonly audit: AuditService,
     private readonly clock: Clock,
+    private readonly crmAccess: CrmAccessService,
   ) {}
 
   async get(
@@ -79,17 +82,18 @@ export class RecordService {
     archived = false,
   ): Promise<RecordDto> {
     const schema = await this.properties.schema(objectType);
+    const access = await this.crmAccess.forSchema(schema);
     const [record] = await findRecords(
       this.transactions.manager,
       schema,
       this.context.requireAccountId(),
       [id],
-      { archived },
+      { archived, where: access.where('read') },
     );
     if (!record) {
       throw recordNotFound(schema);
     }
-    return this.toDto(record, this.selected(schema, selection, 'properties'));
+    return this.toDto(record, this.selected(schema, selection, 'properties'), access);
   }
 
   async list(
@@ -104,6 +108,9 @@ export class RecordService {
       .from(schema.objectType.table, 'r')
       .where('r.account_id = :accountId', { accountId: this.context.requireAccountId() })
       .andWhere(query.archived ? 'r.archived_at IS NOT NULL' : 'r.archived_at IS NULL');
+    const access = await this.crmAccess.forSchema(schema);
+    const readable = access.where('read');
+    builder.andWhere(readable.sql, readable.parameters);
     const page = await keysetPage(
       builder,
       'r.id',
@@ -111,22 +118,24 @@ export class RecordService {
       query,
       (b) => b.getRawMany(),
     );
-    return mapPage(page, (row) => this.toDto(fromRow(schema, row), selection));
+    return mapPage(page, (row) => this.toDto(fromRow(schema, row), selection, access));
   }
 
   async batchRead(objectType: string, ids: string[], selection?: string[]): Promise<RecordDto[]> {
     const schema = await this.properties.schema(objectType);
     const names = this.selected(schema, selection, 'properties');
+    const access = await this.crmAccess.forSchema(schema);
     const records = await findRecords(
       this.transactions.manager,
       schema,
       this.context.requireAccountId(),
       ids,
+      { where: access.where('read') },
     );
     const byId = new Map(records.map((r) => [r.id, r]));
     return ids.flatMap((id) => {
       const record = byId.get(id);
-      return record ? [this.toDto(record, names)] : [];
+      return record ? [this.toDto(record, names, access)] : [];
     });
   }
 
@@ -159,11 +168,13 @@ export class RecordService {
     return this.withUniqueConflicts(() =>
       this.transactions.run(async (manager) => {
         const schema = await this.properties.schema(objectType, manager);
+        const access = await this.crmAccess.forSchema(schema);
         const now = this.clock.now().toISOString();
         const records: StoredRecord[] = [];
         for (const [index, input] of inputs.entries()) {
           try {
             const values = this.validate(schema, input, 'create');
+            access.assertEditable(Object.keys(values));
             const record: StoredRecord = {
               id: newId(),
               accountId: actor.accountId,
@@ -183,6 +194,9 @@ export class RecordService {
             delete values.owner_id;
             await this.assignOwner(manager, record, ownerId);
             record.values = this.withComputed(schema, values);
+            if (!access.can('create', record)) {
+              throw forbidden(schema, 'create', 'this');
+            }
             records.push(record);
           } catch (error) {
             throw inItem(error, fieldOf(index));
@@ -213,7 +227,7 @@ export class RecordService {
             },
           });
         }
-        return records.map((record) => this.toDto(record, [...schema.byName.keys()]));
+        return records.map((record) => this.toDto(record, [...schema.byName.keys()], access));
       }),
     );
   }
@@ -263,22 +277,32 @@ export class RecordService {
     return this.withUniqueConflicts(() =>
       this.transactions.run(async (manager) => {
         const schema = await this.properties.schema(objectType, manager);
+        const access = await this.crmAccess.forSchema(schema);
+        const ids = inputs.map((i) => i.id);
         const found = new Map(
           (
-            await findRecords(
-              manager,
-              schema,
-              accountId,
-              inputs.map((i) => i.id),
-              { lock: true },
-            )
+            await findRecords(manager, schema, accountId, ids, {
+              lock: true,
+              where: access.where('update'),
+            })
           ).map((r) => [r.id, r]),
+        );
+        // Records the actor may read but not update are refused with 403; others do not exist for them (404).
+        const readable = new Set(
+          found.size === ids.length
+            ? []
+            : (
+                await findRecords(manager, schema, accountId, ids, { where: access.where('read') })
+              ).map((r) => r.id),
         );
         const now = this.clock.now().toISOString();
         const changes: { record: StoredRecord; before: Record<string, PropertyValue> }[] = [];
         const results: StoredRecord[] = [];
         for (const [index, input] of inputs.entries()) {
           const record = found.get(input.id);
+          if (!record && readable.has(input.id)) {
+            throw forbidden(schema, 'update', inputs.length === 1 ? 'this' : `inputs[${index}]`);
+          }
           if (!record) {
             throw inputs.length === 1
               ? recordNotFound(schema)
@@ -290,8 +314,16 @@ export class RecordService {
           }
           try {
             const values = this.validate(schema, input.properties, 'update');
+            access.assertEditable(Object.keys(values));
             const before = { ...record.values, owner_id: record.ownerId };
-            if ('owner_id' in values) {
+            if ('owner_id' in values && values.owner_id !== record.ownerId) {
+              if (!access.can('assign', record)) {
+                throw forbidden(
+                  schema,
+                  'assign',
+                  inputs.length === 1 ? 'this' : `inputs[${index}]`,
+                );
+              }
               await this.assignOwner(manager, record, values.owner_id as string | null);
               delete values.owner_id;
             }
@@ -319,7 +351,7 @@ export class RecordService {
             metadata: { changed },
           });
         }
-        return results.map((record) => this.toDto(record, [...schema.byName.keys()]));
+        return results.map((record) => this.toDto(record, [...schema.byName.keys()], access));
       }),
     );
   }
@@ -329,13 +361,20 @@ export class RecordService {
     const accountId = this.context.requireAccountId();
     await this.transactions.run(async (manager) => {
       const schema = await this.properties.schema(objectType, manager);
+      const access = await this.crmAccess.forSchema(schema);
+      const where = access.where('delete');
       const [record] = [
-        ...(await findRecords(manager, schema, accountId, [id], { lock: true })),
+        ...(await findRecords(manager, schema, accountId, [id], { lock: true, where })),
         ...(purge
-          ? await findRecords(manager, schema, accountId, [id], { lock: true, archived: true })
+          ? await findRecords(manager, schema, accountId, [id], {
+              lock: true,
+              archived: true,
+              where,
+            })
           : []),
       ];
       if (!record) {
+        await this.refuseUnlessInvisible(manager, schema, access, id, 'delete');
         throw recordNotFound(schema);
       }
       if (purge) {
@@ -365,9 +404,11 @@ export class RecordService {
     const accountId = this.context.requireAccountId();
     return this.transactions.run(async (manager) => {
       const schema = await this.properties.schema(objectType, manager);
+      const access = await this.crmAccess.forSchema(schema);
       const [record] = await findRecords(manager, schema, accountId, [id], {
         lock: true,
         archived: true,
+        where: access.where('delete'),
       });
       if (!record) {
         throw new CustosError(
@@ -384,7 +425,7 @@ export class RecordService {
         targetId: id,
         metadata: {},
       });
-      return this.toDto(record, [...schema.byName.keys()]);
+      return this.toDto(record, [...schema.byName.keys()], access);
     });
   }
 
@@ -396,9 +437,11 @@ export class RecordService {
     const schema = await this.properties.schema(objectType);
     const accountId = this.context.requireAccountId();
     const manager = this.transactions.manager;
+    const access = await this.crmAccess.forSchema(schema);
+    const where = access.where('read');
     const exists =
-      (await findRecords(manager, schema, accountId, [id])).length > 0 ||
-      (await findRecords(manager, schema, accountId, [id], { archived: true })).length > 0;
+      (await findRecords(manager, schema, accountId, [id], { where })).length > 0 ||
+      (await findRecords(manager, schema, accountId, [id], { archived: true, where })).length > 0;
     if (!exists) {
       throw recordNotFound(schema);
     }
@@ -413,7 +456,13 @@ export class RecordService {
       .createQueryBuilder(PropertyHistory, 'h')
       .where('h.accountId = :accountId AND h.recordId = :id', { accountId, id });
     if (query.property !== undefined) {
+      access.assertReadable(query.property, 'property');
       builder.andWhere('h.propertyName = :property', { property: query.property });
+    }
+    // The history of a property one may not read is not shown either.
+    const hidden = [...schema.byName.keys()].filter((name) => !access.canView(name));
+    if (hidden.length > 0) {
+      builder.andWhere('h.propertyName NOT IN (:...hidden)', { hidden });
     }
     const page = await keysetPage(builder, 'h.id', (h) => h.id, query);
     return mapPage(page, (h) => ({
@@ -684,6 +733,24 @@ export class RecordService {
     }
   }
 
+  /** A record the actor may read but not `action` is a 403; one they may not read stays a 404. */
+  private async refuseUnlessInvisible(
+    manager: EntityManager,
+    schema: PropertySchema,
+    access: RecordAccess,
+    id: string,
+    action: string,
+  ): Promise<void> {
+    const accountId = this.context.requireAccountId();
+    const where = access.where('read');
+    const visible =
+      (await findRecords(manager, schema, accountId, [id], { where })).length > 0 ||
+      (await findRecords(manager, schema, accountId, [id], { archived: true, where })).length > 0;
+    if (visible) {
+      throw forbidden(schema, action, 'this');
+    }
+  }
+
   /** Resolves `?properties=`; unknown names are a 422 naming the parameter. */
   selected(schema: PropertySchema, names: string[] | undefined, field: string): string[] {
     if (!names || names.length === 0) {
@@ -700,7 +767,8 @@ export class RecordService {
     return names;
   }
 
-  toDto(record: StoredRecord, names: readonly string[]): RecordDto {
+  /** The record as the actor may see it: unreadable properties are left out and listed in `redacted`. */
+  toDto(record: StoredRecord, names: readonly string[], access: RecordAccess): RecordDto {
     const all: Record<string, PropertyValue> = {
       ...record.values,
       owner_id: record.ownerId,
@@ -708,18 +776,43 @@ export class RecordService {
       lastmodifieddate: record.updatedAt,
     };
     const properties: Record<string, PropertyValue> = {};
+    const redacted: string[] = [];
     for (const name of names) {
-      properties[name] = all[name] ?? null;
+      if (access.canView(name)) {
+        properties[name] = all[name] ?? null;
+      } else {
+        redacted.push(name);
+      }
     }
     return {
       id: record.id,
       properties,
+      redacted,
       createdAt: record.createdAt,
       updatedAt: record.updatedAt,
       archived: record.archivedAt !== null,
       ...(record.archivedAt ? { archivedAt: record.archivedAt } : {}),
     };
   }
+}
+
+/** 403 for a record the actor may see but not change; the action is named, the record is not. */
+function forbidden(schema: PropertySchema, action: string, which: string): CustosError {
+  return new CustosError(
+    'forbidden',
+    'crm.record_forbidden',
+    `You may not ${action} ${which === 'this' ? `this ${schema.objectType.singular}` : `the ${schema.objectType.singular} at ${which}`}.`,
+    {
+      extensions: { action },
+      ...(which === 'this'
+        ? {}
+        : {
+            errors: [
+              { field: which, message: `you may not ${action} this ${schema.objectType.singular}` },
+            ],
+          }),
+    },
+  );
 }
 
 function changedNames(

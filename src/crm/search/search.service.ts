@@ -9,6 +9,7 @@ import {
   encodeCursor,
   type Page,
 } from '@custos/core';
+import { CrmAccessService } from '../access/crm-access.service';
 import { PropertyService, type PropertySchema } from '../properties/property.service';
 import type { PropertyValue } from '../properties/property-type';
 import { fromRow, recordColumns } from '../records/record-store';
@@ -33,6 +34,7 @@ export class SearchService {
     private readonly context: RequestContext,
     private readonly properties: PropertyService,
     private readonly records: RecordService,
+    private readonly crmAccess: CrmAccessService,
   ) {}
 
   async search(objectType: string, query: SearchDto): Promise<SearchPage> {
@@ -51,13 +53,25 @@ export class SearchService {
   ): Promise<SearchPage> {
     const manager = this.transactions.manager;
     const dialect = dialectOf(manager.connection.options.type);
+    const access = await this.crmAccess.forSchema(schema);
+    // No oracles: filtering or sorting by a property one may not read is refused.
+    filterGroups.forEach((group, g) =>
+      group.filters.forEach((filter, f) =>
+        access.assertReadable(filter.propertyName, `filterGroups[${g}].filters[${f}].propertyName`),
+      ),
+    );
+    if (sort) {
+      access.assertReadable(sort.propertyName, 'sorts[0].propertyName');
+    }
     const condition = compileFilterGroups(schema, dialect, filterGroups);
+    const readable = access.where('read');
     const base = (): SelectQueryBuilder<ObjectLiteral> => {
       const builder = manager
         .createQueryBuilder()
         .from(schema.objectType.table, 'r')
         .where('r.account_id = :accountId', { accountId: this.context.requireAccountId() })
-        .andWhere('r.archived_at IS NULL');
+        .andWhere('r.archived_at IS NULL')
+        .andWhere(readable.sql, readable.parameters);
       if (condition) {
         builder.andWhere(condition.sql, condition.parameters);
       }
@@ -84,7 +98,7 @@ export class SearchService {
     }
     return {
       total: Number(counted?.total ?? 0),
-      results: pageRows.map((row) => this.records.toDto(fromRow(schema, row), selection)),
+      results: pageRows.map((row) => this.records.toDto(fromRow(schema, row), selection, access)),
       paging: next ? { next: { after: next } } : {},
     };
   }

@@ -7,7 +7,7 @@ import {
   type PrivilegeResolver,
   type TaskPrivilege,
 } from '@custos/core';
-import { ACCESS_DIRECTORY, type AccessDirectory, type DirectoryMember } from '../access.ports';
+import { type AccessDirectory, type DirectoryMember, lookUpDirectory } from '../access.ports';
 import { ACCESS_MODULE_OPTIONS, type AccessModuleOptions } from '../access.module-definition';
 import { FieldPermission } from '../field-permissions/field-permission.entity';
 import { RoleAssignment } from '../roles/role-assignment.entity';
@@ -40,7 +40,7 @@ export class AccessService implements PrivilegeResolver, OnModuleInit {
 
   onModuleInit(): void {
     // The directory is the host's (identity's) and may live in any module: looked up, not imported.
-    this.directory = this.moduleRef.get<AccessDirectory>(ACCESS_DIRECTORY, { strict: false });
+    this.directory = lookUpDirectory(this.moduleRef);
   }
 
   async hasPrivilege(actor: Actor, privilege: TaskPrivilege): Promise<boolean> {
@@ -63,49 +63,35 @@ export class AccessService implements PrivilegeResolver, OnModuleInit {
     return access;
   }
 
-  /** Builds without the cache; `overrides` replace stored data (explain, preview of a change). */
-  async build(
-    actor: Actor,
-    overrides: {
-      roles?: (holder: string) => Role[] | undefined;
-      rules?: RecordRule[];
-      fieldPermissions?: FieldPermission[];
-    } = {},
-  ): Promise<ActorAccess> {
+  /** Builds without the cache; `replaceRole` stands in for the stored role of that id (preview). */
+  async build(actor: Actor, overrides: { replaceRole?: Role } = {}): Promise<ActorAccess> {
     const manager = this.transactions.manager;
     const accountId = actor.accountId;
     const [rules, fieldPermissions] = await Promise.all([
-      overrides.rules ?? manager.findBy(RecordRule, { accountId }),
-      overrides.fieldPermissions ?? manager.findBy(FieldPermission, { accountId }),
+      manager.findBy(RecordRule, { accountId }),
+      manager.findBy(FieldPermission, { accountId }),
     ]);
     const person = actor.kind === 'private_app' || actor.kind === 'user' ? actor.userId : null;
     const member = person ? await this.directory.member(accountId, person) : null;
-    const roles = member
-      ? (overrides.roles?.(member.facts.id) ?? (await this.rolesOf(accountId, member)))
-      : [];
+    const held = member ? await this.rolesOf(accountId, member) : [];
+    const replacement = overrides.replaceRole;
+    const roles = replacement
+      ? held.map((role) => (role.id === replacement.id ? replacement : role))
+      : held;
     if (actor.kind === 'private_app') {
-      // A private app holds its scopes only while its creator holds them too, and reads no
-      // records (record scopes for private apps come later).
-      const creator = member
-        ? buildAccess({
-            superAdmin: member.superAdmin,
-            facts: member.facts,
-            roles,
-            rules,
-            fieldPermissions,
-          })
-        : null;
-      const scopes = new Set(
-        (actor.scopes ?? []).filter((scope) => creator?.taskPrivileges.has(scope) ?? false),
-      );
-      return buildAccess({
-        superAdmin: false,
-        facts: null,
-        roles: [],
-        rules: [],
+      // A private app acts for its creator: it works on records as the creator may now, and
+      // holds its task-privilege scopes only while the creator holds them too.
+      const creator = buildAccess({
+        superAdmin: member?.superAdmin ?? false,
+        facts: member?.facts ?? null,
+        roles,
+        rules,
         fieldPermissions,
-        taskPrivileges: scopes,
       });
+      const scopes = new Set(
+        (actor.scopes ?? []).filter((scope) => creator.taskPrivileges.has(scope)),
+      );
+      return { ...creator, superAdmin: false, taskPrivileges: scopes };
     }
     if (actor.kind === 'system') {
       return buildAccess({

@@ -1,4 +1,5 @@
 import type { TaskPrivilege } from '@custos/core';
+import type { ObjectPrivilege } from '../access.types';
 import type { AccessAbility } from '../conditions/access-ability';
 import type { ActorFacts } from '../conditions/condition-language';
 
@@ -15,6 +16,8 @@ export interface ActorAccess {
   readonly superAdmin: boolean;
   readonly facts: ActorFacts | null;
   readonly roleIds: readonly string[];
+  /** The record privileges of the roles held (not of super admin status). */
+  readonly privileges: readonly ObjectPrivilege[];
   readonly taskPrivileges: ReadonlySet<TaskPrivilege>;
   fields(subjectType: string): FieldAccess;
 }

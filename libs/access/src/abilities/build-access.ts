@@ -93,6 +93,7 @@ export function buildAccess(inputs: AccessInputs): ActorAccess {
         rules.push({
           action: privilege.action,
           subject: privilege.objectType,
+          reason: `role:${role.id}:${privilege.level}`,
           ...(parts.length > 0
             ? { conditions: prepare(parts.length === 1 ? parts[0] : { $and: parts }) }
             : {}),
@@ -107,6 +108,7 @@ export function buildAccess(inputs: AccessInputs): ActorAccess {
           action,
           subject: deny.objectType,
           inverted: true,
+          reason: `deny:${deny.id}`,
           conditions: prepare(deny.condition),
         });
       }
@@ -143,6 +145,7 @@ export function buildAccess(inputs: AccessInputs): ActorAccess {
     superAdmin: inputs.superAdmin,
     facts,
     roleIds,
+    privileges: inputs.roles.flatMap((r) => r.privileges),
     taskPrivileges,
     fields: (subjectType) => fieldAccess.forSubject(subjectType),
   };

@@ -4,6 +4,7 @@ import { TransactionHost } from '@custos/core';
 import type { AccessDirectory, DirectoryMember } from '@custos/access';
 import { BusinessUnit } from '../business-units/business-unit.entity';
 import { TeamMember } from '../teams/team-member.entity';
+import { Team } from '../teams/team.entity';
 import { Membership } from '../users/membership.entity';
 
 /** `@custos/access`'s view of people: teams, team mates and business units of a member. */
@@ -50,5 +51,16 @@ export class IdentityAccessDirectory implements AccessDirectory {
         businessUnitTreeIds: tree,
       },
     };
+  }
+
+  async exists(accountId: string, principalType: 'user' | 'team', id: string): Promise<boolean> {
+    const manager = this.transactions.manager;
+    return principalType === 'user'
+      ? manager.existsBy(Membership, { accountId, userId: id, status: 'active' })
+      : manager.existsBy(Team, { accountId, id });
+  }
+
+  async teamMembers(accountId: string, teamId: string): Promise<string[]> {
+    return (await this.transactions.manager.findBy(TeamMember, { accountId, teamId })).map((m) => m.userId);
   }
 }

@@ -1,0 +1,64 @@
+import { Injectable } from '@nestjs/common';
+import type { AccessSubjects, FieldType } from '@custos/access';
+import { TransactionHost } from '@custos/core';
+import { OBJECT_TYPE_NAMES } from '../object-types';
+import { PropertyService } from '../properties/property.service';
+import type { PropertyType } from '../properties/property-type';
+import { findRecords } from '../records/record-store';
+import { recordSubjectFields } from './record-access';
+
+function fieldTypeOf(type: PropertyType): FieldType {
+  switch (type) {
+    case 'number':
+    case 'score':
+    case 'calculation':
+      return 'number';
+    case 'bool':
+      return 'boolean';
+    case 'string':
+    case 'date':
+    case 'datetime':
+    case 'enumeration':
+    case 'file':
+      return 'string';
+  }
+}
+
+/** The CRM's object types as `@custos/access` subjects: their properties are the rule fields. */
+@Injectable()
+export class CrmAccessSubjects implements AccessSubjects {
+  constructor(
+    private readonly properties: PropertyService,
+    private readonly transactions: TransactionHost,
+  ) {}
+
+  subjectTypes(): readonly string[] {
+    return OBJECT_TYPE_NAMES;
+  }
+
+  async fields(
+    _accountId: string,
+    subjectType: string,
+  ): Promise<Readonly<Record<string, FieldType>> | null> {
+    if (!(OBJECT_TYPE_NAMES as readonly string[]).includes(subjectType)) {
+      return null;
+    }
+    const schema = await this.properties.schema(subjectType);
+    return Object.fromEntries(
+      [...schema.byName.values()].map((d) => [d.name, fieldTypeOf(d.type)]),
+    );
+  }
+
+  async record(
+    accountId: string,
+    subjectType: string,
+    id: string,
+  ): Promise<Record<string, unknown> | null> {
+    if (!(OBJECT_TYPE_NAMES as readonly string[]).includes(subjectType)) {
+      return null;
+    }
+    const schema = await this.properties.schema(subjectType);
+    const [record] = await findRecords(this.transactions.manager, schema, accountId, [id]);
+    return record ? recordSubjectFields(record) : null;
+  }
+}

@@ -1,0 +1,108 @@
+import { subject as asSubject } from '@casl/ability';
+import { CustosError } from '@custos/core';
+import {
+  accessibleBy,
+  subjectFields,
+  type ActorAccess,
+  type RecordAction,
+  type SqlCondition,
+} from '@custos/access';
+import type { PropertySchema } from '../properties/property.service';
+import type { StoredRecord } from '../records/record-store';
+import { propertyExpression } from '../search/filter-sql';
+import type { SqlDialect } from '../sql-dialect';
+
+/** The CASL subject fields of a record: its properties plus the owner and business unit. */
+export function recordSubjectFields(record: StoredRecord): Record<string, unknown> {
+  return {
+    ...record.values,
+    owner_id: record.ownerId,
+    ownerId: record.ownerId,
+    businessUnitId: record.businessUnitId,
+  };
+}
+
+/**
+ * What the acting person may do with the records of one object type: the SQL conditions of
+ * record rules, checks of single records, and field-level view/edit rights.
+ */
+export class RecordAccess {
+  private parameterCounter = 0;
+
+  constructor(
+    readonly access: ActorAccess,
+    readonly schema: PropertySchema,
+    private readonly dialect: SqlDialect,
+  ) {}
+
+  get superAdmin(): boolean {
+    return this.access.superAdmin;
+  }
+
+  /** The records the actor may `action`, as a SQL condition on alias `alias` (never load-then-filter). */
+  where(action: RecordAction, alias = 'r'): SqlCondition {
+    return accessibleBy(this.access.ability, action, this.schema.objectType.name, {
+      columnOf: (field) => {
+        if (field === 'ownerId') {
+          return `${alias}.owner_id`;
+        }
+        if (field === 'businessUnitId') {
+          return `${alias}.business_unit_id`;
+        }
+        return this.schema.byName.has(field)
+          ? propertyExpression(this.schema, this.dialect, field, alias)
+          : undefined;
+      },
+      postgres: this.dialect.postgres,
+      parameterPrefix: `acc${this.parameterCounter++}_`,
+    });
+  }
+
+  /** Whether the actor may `action` this record (its values as they are now). */
+  can(action: RecordAction, record: StoredRecord): boolean {
+    return this.access.ability.can(
+      action,
+      asSubject(this.schema.objectType.name, subjectFields(recordSubjectFields(record))),
+    );
+  }
+
+  canView(property: string): boolean {
+    return this.access.fields(this.schema.objectType.name).canView(property);
+  }
+
+  canEdit(property: string): boolean {
+    return this.access.fields(this.schema.objectType.name).canEdit(property);
+  }
+
+  /** A write that touches a property the actor may not edit is refused with 403 naming it. */
+  assertEditable(names: readonly string[]): void {
+    for (const name of names) {
+      if (!this.canEdit(name)) {
+        throw new CustosError(
+          'forbidden',
+          'crm.field_not_editable',
+          `You may not edit "${name}".`,
+          {
+            errors: [{ field: name, message: 'you may not edit this property' }],
+            extensions: { property: name },
+          },
+        );
+      }
+    }
+  }
+
+  /** Filtering, sorting or grouping by a property the actor may not read is refused (no oracle). */
+  assertReadable(property: string, field: string): void {
+    if (!this.canView(property)) {
+      throw new CustosError(
+        'forbidden',
+        'crm.field_not_readable',
+        `You may not filter or sort by "${property}".`,
+        {
+          errors: [{ field, message: 'you may not read this property' }],
+          extensions: { property },
+        },
+      );
+    }
+  }
+}
