@@ -1,14 +1,29 @@
+import { CanActivate, Controller, ExecutionContext, Get, Injectable, Module } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import type { Request } from 'express';
 import { Column, DataSource, Entity, PrimaryColumn } from 'typeorm';
 import {
+  ACCESS_DIRECTORY,
+  ACCESS_ENTITIES,
+  ACCESS_SUBJECTS,
+  AccessModule,
+  AccessService,
   accessibleBy,
-  createAccessAbility,
-  prepareCondition,
-  validateCondition,
-  type ActorFacts,
-  type Condition,
+  type AccessDirectory,
+  type AccessSubjects,
 } from '@custos/access';
+import { AUDIT_ENTITIES, AuditModule } from '@custos/audit';
+import {
+  Authenticated,
+  CoreModule,
+  CustosValidationPipe,
+  PolicyGuard,
+  ProblemDetailsFilter,
+  RequestContext,
+} from '@custos/core';
 
-/** Your own entity. */
+/** Your own entity: access levels test `ownerId` (and `businessUnitId` if you have one). */
 @Entity('invoice')
 export class Invoice {
   @PrimaryColumn({ type: 'varchar' }) id!: string;
@@ -17,29 +32,119 @@ export class Invoice {
   @Column({ type: 'double precision' }) amount!: number;
 }
 
-/** A record rule as an administrator saves it: validated against the fields it may test. */
-const rule: Condition = {
-  $or: [{ ownerId: '$user.id' }, { region: 'EMEA', amount: { $lt: 10_000 } }],
-};
-validateCondition(rule, { ownerId: 'string', region: 'string', amount: 'number' });
-
-/** The invoices `actor` may read, filtered by the database — never loaded and filtered in memory. */
-export async function readableInvoices(
-  dataSource: DataSource,
-  actor: ActorFacts,
-): Promise<Invoice[]> {
-  const ability = createAccessAbility([
-    { action: 'read', subject: 'Invoice', conditions: prepareCondition(rule, actor) },
-  ]);
-  const where = accessibleBy(ability, 'read', 'Invoice', {
-    columnOf: (field) =>
-      ({ ownerId: 'invoice.owner_id', region: 'invoice.region', amount: 'invoice.amount' })[field],
-    postgres: dataSource.options.type === 'postgres',
-  });
-  return dataSource
-    .getRepository(Invoice)
-    .createQueryBuilder('invoice')
-    .where(where.sql, where.parameters)
-    .orderBy('invoice.id')
-    .getMany();
+/** Who is in which team and business unit — here a fixed list; with @custos/identity, IdentityAccessDirectory. */
+@Injectable()
+class Directory implements AccessDirectory {
+  private readonly teams: Record<string, string[]> = { ann: ['sales'], bob: ['sales'], eve: [] };
+  async member(_accountId: string, userId: string) {
+    const teamIds = this.teams[userId] ?? [];
+    const mates = Object.keys(this.teams).filter((u) =>
+      this.teams[u]!.some((t) => teamIds.includes(t)),
+    );
+    return {
+      superAdmin: userId === 'boss',
+      facts: {
+        id: userId,
+        teamIds,
+        teamMemberIds: [userId, ...mates],
+        businessUnitIds: [],
+        businessUnitTreeIds: [],
+      },
+    };
+  }
+  async exists(_accountId: string, type: 'user' | 'team', id: string) {
+    return type === 'user' ? id in this.teams : id === 'sales';
+  }
+  async teamMembers(_accountId: string, teamId: string) {
+    return Object.keys(this.teams).filter((u) => this.teams[u]!.includes(teamId));
+  }
 }
+
+/** Which subjects record rules and field permissions may name. */
+@Injectable()
+class Subjects implements AccessSubjects {
+  subjectTypes() {
+    return ['invoices'];
+  }
+  async fields() {
+    return { region: 'string', amount: 'number' } as const;
+  }
+  async record() {
+    return null;
+  }
+}
+
+/** Stand-in for your authentication: binds the actor of the request. */
+@Injectable()
+class DemoAuthGuard implements CanActivate {
+  constructor(private readonly context: RequestContext) {}
+  canActivate(execution: ExecutionContext): boolean {
+    const user = execution.switchToHttp().getRequest<Request>().header('x-demo-user');
+    if (user) {
+      this.context.setActor({
+        kind: 'user',
+        id: user,
+        userId: user,
+        accountId: 'acme',
+        label: user,
+        superAdmin: user === 'boss',
+      });
+    }
+    return true;
+  }
+}
+
+@Controller('invoices')
+class InvoicesController {
+  constructor(
+    private readonly access: AccessService,
+    private readonly context: RequestContext,
+    private readonly dataSource: DataSource,
+  ) {}
+
+  /** Only the invoices the caller's roles and rules allow — filtered by the database. */
+  @Get()
+  @Authenticated()
+  async list(): Promise<Invoice[]> {
+    const { ability } = await this.access.accessFor(this.context.requireActor());
+    const where = accessibleBy(ability, 'read', 'invoices', {
+      columnOf: (field) =>
+        ({ ownerId: 'invoice.owner_id', region: 'invoice.region', amount: 'invoice.amount' })[
+          field
+        ],
+      postgres: this.dataSource.options.type === 'postgres',
+    });
+    return this.dataSource
+      .getRepository(Invoice)
+      .createQueryBuilder('invoice')
+      .where(where.sql, where.parameters)
+      .orderBy('invoice.id')
+      .getMany();
+  }
+}
+
+@Module({
+  imports: [
+    CoreModule.forRoot({ isGlobal: true, privilegeResolver: AccessService }), // roles decide @RequirePrivilege routes
+    TypeOrmModule.forRoot({
+      type: 'better-sqlite3',
+      database: ':memory:',
+      entities: [Invoice, ...ACCESS_ENTITIES, ...AUDIT_ENTITIES],
+      synchronize: true,
+    }),
+    AuditModule.forRoot({ signingKey: Buffer.alloc(32, 7) }), // role changes are audited
+    AccessModule.forRoot({}), // also serves /api/v1/roles, /api/v1/record-rules, …
+  ],
+  controllers: [InvoicesController],
+  providers: [
+    Directory,
+    Subjects,
+    { provide: ACCESS_DIRECTORY, useExisting: Directory },
+    { provide: ACCESS_SUBJECTS, useExisting: Subjects },
+    { provide: APP_GUARD, useClass: DemoAuthGuard },
+    { provide: APP_GUARD, useExisting: PolicyGuard },
+    { provide: APP_FILTER, useClass: ProblemDetailsFilter },
+    { provide: APP_PIPE, useClass: CustosValidationPipe },
+  ],
+})
+export class InvoicesAppModule {}

@@ -1,6 +1,14 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsIn, IsOptional, IsUUID, ValidateNested } from 'class-validator';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsIn,
+  IsOptional,
+  ValidateNested,
+  IsString,
+  Length,
+} from 'class-validator';
 import { PRINCIPAL_TYPES, type PrincipalType } from '../access.types';
 
 export class PrincipalDto {
@@ -13,7 +21,8 @@ export class PrincipalDto {
     example: '0193a6c4-7f1e-7c3a-9d1e-000000000002',
   })
   @IsOptional()
-  @IsUUID()
+  @IsString()
+  @Length(1, 36)
   id?: string;
 }
 

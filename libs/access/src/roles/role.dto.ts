@@ -7,7 +7,6 @@ import {
   IsIn,
   IsOptional,
   IsString,
-  IsUUID,
   Length,
   Matches,
   MaxLength,
@@ -155,6 +154,7 @@ export class CreateAssignmentDto {
   principalType!: 'user' | 'team';
 
   @ApiProperty({ example: '0193a6c4-7f1e-7c3a-9d1e-000000000002' })
-  @IsUUID()
+  @IsString()
+  @Length(1, 36)
   principalId!: string;
 }
