@@ -1,3 +1,4 @@
+import { Param, type PipeTransform } from '@nestjs/common';
 import { CustosError } from '@custos/core';
 import type { PropertyDefinition, PropertyType } from './properties/property-type';
 
@@ -146,4 +147,29 @@ export function columnTypeOf(type: PropertyType): 'double precision' | 'boolean'
     case 'file':
       return 'varchar';
   }
+}
+
+const OBJECT_TYPE_PATTERN = /^[a-z][a-z_]{0,31}$/;
+
+class ParseObjectTypePipe implements PipeTransform<string, string> {
+  constructor(private readonly name: string) {}
+
+  transform(value: string): string {
+    if (typeof value !== 'string' || !OBJECT_TYPE_PATTERN.test(value)) {
+      throw CustosError.invalidField(
+        'crm.invalid_object_type',
+        this.name,
+        'must be the name of an object type, such as contacts',
+      );
+    }
+    return value;
+  }
+}
+
+/**
+ * A path parameter naming an object type: a malformed name is a 422 naming the parameter, a
+ * well-formed unknown one a 404 (from {@link objectTypeOf}), as with ids.
+ */
+export function ObjectTypeParam(name: string): ParameterDecorator {
+  return Param(name, new ParseObjectTypePipe(name));
 }

@@ -39,7 +39,7 @@ class Directory implements AccessDirectory {
   async member(_accountId: string, userId: string) {
     const teamIds = this.teams[userId] ?? [];
     const mates = Object.keys(this.teams).filter((u) =>
-      this.teams[u]!.some((t) => teamIds.includes(t)),
+      this.teams[u].some((t) => teamIds.includes(t)),
     );
     return {
       superAdmin: userId === 'boss',
@@ -56,7 +56,7 @@ class Directory implements AccessDirectory {
     return type === 'user' ? id in this.teams : id === 'sales';
   }
   async teamMembers(_accountId: string, teamId: string) {
-    return Object.keys(this.teams).filter((u) => this.teams[u]!.includes(teamId));
+    return Object.keys(this.teams).filter((u) => this.teams[u].includes(teamId));
   }
 }
 

@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { runInNewContext } from 'node:vm';
 import {
   evaluateFormula,
   evaluateScore,
@@ -158,12 +159,9 @@ describe(evaluateFormula.name, () => {
     b: fc.integer({ min: -50, max: 50 }),
     c: fc.constantFrom(0, 1, -1, 0.5, 3),
   });
+  /** The same source text evaluated by JavaScript itself, in a context holding only a, b and c. */
   const javascript = (source: string, values: { a: number; b: number; c: number }): number =>
-    (new Function(...names, `return (${source});`) as (...args: number[]) => number)(
-      values.a,
-      values.b,
-      values.c,
-    );
+    runInNewContext(`(${source})`, { ...values }) as number;
 
   it('equals JavaScript arithmetic for random expressions without division', () => {
     fc.assert(

@@ -374,7 +374,15 @@ export class RecordService {
           : []),
       ];
       if (!record) {
-        await this.refuseUnlessInvisible(manager, schema, access, id, 'delete');
+        // Only the records this request could act on: archiving an archived record stays a 404.
+        await this.refuseUnlessInvisible(
+          manager,
+          schema,
+          access,
+          id,
+          'delete',
+          purge ? [false, true] : [false],
+        );
         throw recordNotFound(schema);
       }
       if (purge) {
@@ -740,14 +748,16 @@ export class RecordService {
     access: RecordAccess,
     id: string,
     action: string,
+    archived: boolean[],
   ): Promise<void> {
     const accountId = this.context.requireAccountId();
     const where = access.where('read');
-    const visible =
-      (await findRecords(manager, schema, accountId, [id], { where })).length > 0 ||
-      (await findRecords(manager, schema, accountId, [id], { archived: true, where })).length > 0;
-    if (visible) {
-      throw forbidden(schema, action, 'this');
+    for (const state of archived) {
+      if (
+        (await findRecords(manager, schema, accountId, [id], { archived: state, where })).length > 0
+      ) {
+        throw forbidden(schema, action, 'this');
+      }
     }
   }
 

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Query } from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiCreatedResponse,
@@ -10,7 +10,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { ApiProblemResponses, Authenticated, IdParam, type Page } from '@custos/core';
-import { OBJECT_TYPE_NAMES } from '../object-types';
+import { OBJECT_TYPE_NAMES, ObjectTypeParam } from '../object-types';
 import { SearchDto, SearchResultDto } from '../search/search.dto';
 import { SearchService, type SearchPage } from '../search/search.service';
 import {
@@ -53,7 +53,7 @@ export class RecordsController {
   @ApiOkResponse({ type: RecordPageDto })
   @ApiProblemResponses('validation')
   list(
-    @Param('objectType') objectType: string,
+    @ObjectTypeParam('objectType') objectType: string,
     @Query() query: ListRecordsQueryDto,
   ): Promise<Page<RecordDto>> {
     return this.records.list(objectType, query);
@@ -69,7 +69,7 @@ export class RecordsController {
   @ApiCreatedResponse({ type: RecordDto })
   @ApiProblemResponses('validation', 'conflict')
   create(
-    @Param('objectType') objectType: string,
+    @ObjectTypeParam('objectType') objectType: string,
     @Body() body: CreateRecordDto,
   ): Promise<RecordDto> {
     return this.records.create(objectType, body.properties);
@@ -85,7 +85,10 @@ export class RecordsController {
   })
   @ApiOkResponse({ type: SearchResultDto })
   @ApiProblemResponses('validation')
-  search(@Param('objectType') objectType: string, @Body() body: SearchDto): Promise<SearchPage> {
+  search(
+    @ObjectTypeParam('objectType') objectType: string,
+    @Body() body: SearchDto,
+  ): Promise<SearchPage> {
     return this.searches.search(objectType, body);
   }
 
@@ -99,7 +102,7 @@ export class RecordsController {
   @ApiCreatedResponse({ type: BatchResultDto })
   @ApiProblemResponses('validation', 'conflict')
   async batchCreate(
-    @Param('objectType') objectType: string,
+    @ObjectTypeParam('objectType') objectType: string,
     @Body() body: BatchCreateDto,
   ): Promise<BatchResultDto> {
     return {
@@ -121,7 +124,7 @@ export class RecordsController {
   @ApiOkResponse({ type: BatchResultDto })
   @ApiProblemResponses('validation', 'conflict')
   async batchUpdate(
-    @Param('objectType') objectType: string,
+    @ObjectTypeParam('objectType') objectType: string,
     @Body() body: BatchUpdateDto,
   ): Promise<BatchResultDto> {
     return { status: 'COMPLETE', results: await this.records.batchUpdate(objectType, body.inputs) };
@@ -137,7 +140,7 @@ export class RecordsController {
   @ApiOkResponse({ type: BatchResultDto })
   @ApiProblemResponses('validation')
   async batchRead(
-    @Param('objectType') objectType: string,
+    @ObjectTypeParam('objectType') objectType: string,
     @Body() body: BatchReadDto,
   ): Promise<BatchResultDto> {
     return {
@@ -152,7 +155,7 @@ export class RecordsController {
   @ApiOkResponse({ type: RecordDto })
   @ApiProblemResponses('validation')
   get(
-    @Param('objectType') objectType: string,
+    @ObjectTypeParam('objectType') objectType: string,
     @IdParam('recordId') id: string,
     @Query() query: RecordReadQueryDto,
   ): Promise<RecordDto> {
@@ -168,7 +171,7 @@ export class RecordsController {
   @ApiOkResponse({ type: RecordDto })
   @ApiProblemResponses('validation', 'conflict')
   update(
-    @Param('objectType') objectType: string,
+    @ObjectTypeParam('objectType') objectType: string,
     @IdParam('recordId') id: string,
     @Body() body: UpdateRecordDto,
   ): Promise<RecordDto> {
@@ -185,7 +188,7 @@ export class RecordsController {
   @ApiNoContentResponse({ description: 'Archived or purged.' })
   @ApiProblemResponses('validation')
   async remove(
-    @Param('objectType') objectType: string,
+    @ObjectTypeParam('objectType') objectType: string,
     @IdParam('recordId') id: string,
     @Query() query: DeleteRecordQueryDto,
   ): Promise<void> {
@@ -199,7 +202,7 @@ export class RecordsController {
   @ApiOkResponse({ type: RecordDto })
   @ApiProblemResponses('validation')
   restore(
-    @Param('objectType') objectType: string,
+    @ObjectTypeParam('objectType') objectType: string,
     @IdParam('recordId') id: string,
   ): Promise<RecordDto> {
     return this.records.restore(objectType, id);
@@ -215,7 +218,7 @@ export class RecordsController {
   @ApiOkResponse({ type: HistoryPageDto })
   @ApiProblemResponses('validation')
   history(
-    @Param('objectType') objectType: string,
+    @ObjectTypeParam('objectType') objectType: string,
     @IdParam('recordId') id: string,
     @Query() query: HistoryQueryDto,
   ): Promise<Page<HistoryEntryDto>> {

@@ -1,0 +1,114 @@
+import type { Response, Test } from 'supertest';
+import type { TestServer } from '../support/test-server';
+
+/** A record as the CRM API returns it. */
+export interface RecordView {
+  id: string;
+  properties: Record<string, string | number | boolean | null>;
+  createdAt: string;
+  updatedAt: string;
+  archived: boolean;
+  archivedAt?: string;
+}
+
+/** A property definition as the CRM API returns it. */
+export interface PropertyView {
+  name: string;
+  label: string;
+  groupName: string;
+  description: string;
+  type: string;
+  options: { value: string; label: string }[];
+  unique: boolean;
+  required: boolean;
+  standard: boolean;
+  readOnly: boolean;
+  formula: string | null;
+  scoreRules: unknown[];
+}
+
+/** One entry of a record's property history. */
+export interface HistoryView {
+  property: string;
+  oldValue: string | number | boolean | null;
+  newValue: string | number | boolean | null;
+  source: string;
+  actor: { kind: string; id: string };
+  changedAt: string;
+}
+
+/** An id no record has. */
+export const UNKNOWN_ID = '0193a6c4-7f1e-7c3a-9d1e-0000000000ff';
+
+/** HTTP calls as one caller (a user's access token, or an API key sent as a bearer token). */
+export interface Caller {
+  get(path: string, query?: Record<string, unknown>): Test;
+  post(path: string, body?: object): Test;
+  patch(path: string, body: object): Test;
+  put(path: string): Test;
+  delete(path: string, query?: Record<string, unknown>): Test;
+}
+
+export function callerOf(server: TestServer, token: string): Caller {
+  const auth = (req: Test) => req.auth(token, { type: 'bearer' });
+  return {
+    get: (path, query = {}) => auth(server.http().get(path)).query(query),
+    post: (path, body = {}) => auth(server.http().post(path)).send(body),
+    patch: (path, body) => auth(server.http().patch(path)).send(body),
+    put: (path) => auth(server.http().put(path)),
+    delete: (path, query = {}) => auth(server.http().delete(path)).query(query),
+  };
+}
+
+/** Throws with the response body unless the status is the expected one. */
+export function expectStatus(response: Response, status: number): Response {
+  if (response.status !== status) {
+    throw new Error(
+      `expected ${status}, got ${response.status}: ${JSON.stringify(response.body as unknown)}`,
+    );
+  }
+  return response;
+}
+
+/** Creates a record through the API and returns it. */
+export async function createRecord(
+  caller: Caller,
+  objectType: string,
+  properties: Record<string, unknown>,
+): Promise<RecordView> {
+  return expectStatus(await caller.post(`/api/v1/objects/${objectType}`, { properties }), 201)
+    .body as RecordView;
+}
+
+/** Creates records with batch create (in chunks of 100) and returns them in input order. */
+export async function createRecords(
+  caller: Caller,
+  objectType: string,
+  inputs: Record<string, unknown>[],
+): Promise<RecordView[]> {
+  const created: RecordView[] = [];
+  for (let start = 0; start < inputs.length; start += 100) {
+    const response = await caller.post(`/api/v1/objects/${objectType}/batch/create`, {
+      inputs: inputs.slice(start, start + 100).map((properties) => ({ properties })),
+    });
+    created.push(...(expectStatus(response, 201).body.results as RecordView[]));
+  }
+  return created;
+}
+
+/** Creates a custom property through the API and returns it. */
+export async function createProperty(
+  caller: Caller,
+  objectType: string,
+  definition: Record<string, unknown>,
+): Promise<PropertyView> {
+  return expectStatus(await caller.post(`/api/v1/properties/${objectType}`, definition), 201)
+    .body as PropertyView;
+}
+
+/** A name unique within this test run, usable as a property or segment name. */
+let counter = 0;
+export function uniqueName(prefix: string): string {
+  counter += 1;
+  return `${prefix}_${Date.now().toString(36)}_${counter}`;
+}
