@@ -458,7 +458,7 @@ describe.each(testDatabaseKinds())('CRM properties API on %s', (kind) => {
         },
         422,
         'core.validation_failed',
-        'scoreRules.0.operator',
+        'scoreRules[0].operator',
       ],
       [
         'score rules on a number',

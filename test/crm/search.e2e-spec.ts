@@ -719,7 +719,7 @@ describe.each(testDatabaseKinds())('CRM search on %s', (kind) => {
         'an unknown operator',
         withFilter({ propertyName: 'n', operator: 'like', value: 1 }),
         'core.validation_failed',
-        'filterGroups.0.filters.1.operator',
+        'filterGroups[0].filters[1].operator',
       ],
       [
         'an unknown property',
@@ -731,7 +731,7 @@ describe.each(testDatabaseKinds())('CRM search on %s', (kind) => {
         'a malformed property name',
         withFilter({ propertyName: 'Shoe-Size', operator: 'eq', value: 42 }),
         'core.validation_failed',
-        'filterGroups.0.filters.1.propertyName',
+        'filterGroups[0].filters[1].propertyName',
       ],
       [
         'lt on an enumeration',
@@ -832,7 +832,7 @@ describe.each(testDatabaseKinds())('CRM search on %s', (kind) => {
         'in with an empty list',
         withFilter({ propertyName: 'country', operator: 'in', values: [] }),
         'core.validation_failed',
-        'filterGroups.0.filters.1.values',
+        'filterGroups[0].filters[1].values',
       ],
       [
         'not_in with a bad value',
@@ -871,13 +871,13 @@ describe.each(testDatabaseKinds())('CRM search on %s', (kind) => {
           ],
         },
         'core.validation_failed',
-        'filterGroups.0.filters',
+        'filterGroups[0].filters',
       ],
       [
         'a group without filters',
         { filterGroups: [{ filters: [] }] },
         'core.validation_failed',
-        'filterGroups.0.filters',
+        'filterGroups[0].filters',
       ],
       [
         'a sort on a bool',
@@ -895,7 +895,7 @@ describe.each(testDatabaseKinds())('CRM search on %s', (kind) => {
         'an unknown sort direction',
         { sorts: [{ propertyName: 'n', direction: 'UP' }] },
         'core.validation_failed',
-        'sorts.0.direction',
+        'sorts[0].direction',
       ],
       [
         'two sorts',

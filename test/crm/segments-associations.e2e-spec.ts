@@ -339,7 +339,7 @@ describe.each(testDatabaseKinds())('CRM segments and associations on %s', (kind)
         'an unknown operator',
         { filterGroups: [{ filters: [{ propertyName: 'email', operator: 'like', value: 'x' }] }] },
         'core.validation_failed',
-        'filterGroups.0.filters.0.operator',
+        'filterGroups[0].filters[0].operator',
       ],
       ['an unknown object type', { objectType: 'widgets' }, 'core.validation_failed', 'objectType'],
       ['no filter groups', { filterGroups: undefined }, 'core.validation_failed', 'filterGroups'],
