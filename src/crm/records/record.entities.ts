@@ -42,6 +42,7 @@ const ENUMERATION = { type: 'varchar', length: 100, nullable: true } as const;
 @Index('crm_contact_account_country_lastname_idx', ['accountId', 'country', 'lastname', 'id'])
 @Index('crm_contact_account_lifecyclestage_idx', ['accountId', 'lifecyclestage', 'id'])
 @Index('crm_contact_account_owner_idx', ['accountId', 'ownerId', 'id'])
+@Index('crm_contact_account_business_unit_idx', ['accountId', 'businessUnitId', 'id'])
 @Index('crm_contact_account_created_idx', ['accountId', 'createdAt', 'id'])
 export class ContactRecord extends RecordColumns {
   @PrimaryColumn({ type: 'varchar', length: 36, primaryKeyConstraintName: 'crm_contact_pk' })
@@ -64,6 +65,7 @@ export class ContactRecord extends RecordColumns {
 @Index('crm_company_account_domain_idx', ['accountId', 'domain'])
 @Index('crm_company_account_name_idx', ['accountId', 'name', 'id'])
 @Index('crm_company_account_owner_idx', ['accountId', 'ownerId', 'id'])
+@Index('crm_company_account_business_unit_idx', ['accountId', 'businessUnitId', 'id'])
 export class CompanyRecord extends RecordColumns {
   @PrimaryColumn({ type: 'varchar', length: 36, primaryKeyConstraintName: 'crm_company_pk' })
   id!: string;
@@ -83,6 +85,7 @@ export class CompanyRecord extends RecordColumns {
 @Index('crm_deal_account_dealstage_idx', ['accountId', 'dealstage', 'id'])
 @Index('crm_deal_account_closedate_idx', ['accountId', 'closedate', 'id'])
 @Index('crm_deal_account_owner_idx', ['accountId', 'ownerId', 'id'])
+@Index('crm_deal_account_business_unit_idx', ['accountId', 'businessUnitId', 'id'])
 export class DealRecord extends RecordColumns {
   @PrimaryColumn({ type: 'varchar', length: 36, primaryKeyConstraintName: 'crm_deal_pk' })
   id!: string;

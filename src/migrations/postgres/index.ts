@@ -1,3 +1,4 @@
+import { ScopeIndexes1795377377931 } from './1795377377931-ScopeIndexes';
 import { Access1795376111887 } from './1795376111887-Access';
 import type { MigrationInterface } from 'typeorm';
 import { Initial1795373768333 } from './1795373768333-Initial';
@@ -10,4 +11,5 @@ export const POSTGRES_MIGRATIONS: (new () => MigrationInterface)[] = [
   Crm1795375304585,
   CrmImports1795375942833,
   Access1795376111887,
+  ScopeIndexes1795377377931,
 ];

@@ -1,0 +1,133 @@
+import type { Logger, QueryRunner } from 'typeorm';
+import { testDatabaseKinds } from '@custos/core/testing';
+import { newUser } from '../support/factories';
+import { startTestServer, type TestServer } from '../support/test-server';
+import { callerOf } from './crm-support';
+
+const LEVELS = ['own', 'team', 'business_unit_tree'] as const;
+const CONTACTS = 3000;
+
+/**
+ * Record rules change query plans. For each access level, the scoped search (sorted page and
+ * count) the API runs must be able to use an index on the scope columns: PostgreSQL with
+ * sequential scans disabled still chooses an index, SQLite's plan searches by index.
+ */
+describe.each(testDatabaseKinds())('query plans of scoped searches on %s', (kind) => {
+  let server: TestServer;
+  const captured: { query: string; parameters: unknown[] }[] = [];
+  let units: string[] = [];
+
+  beforeAll(async () => {
+    server = await startTestServer(kind);
+    const admin = callerOf(server, await server.login());
+    const p = (n: number) => (kind === 'postgres' ? `$${n}` : '?');
+    const owners = await Promise.all(
+      Array.from({ length: 6 }, async () => (await newUser(server, await server.login())).id),
+    );
+    for (let i = 0; i < 5; i += 1) {
+      await admin.post('/api/v1/business-units', { name: `Unit ${i}` }).expect(201);
+    }
+    units = ((await admin.get('/api/v1/business-units')).body.results as { id: string }[]).map(
+      (u) => u.id,
+    );
+    const now = new Date().toISOString();
+    await server.dataSource.transaction(async (manager) => {
+      for (let i = 0; i < CONTACTS; i += 1) {
+        await manager.query(
+          `INSERT INTO crm_contact (id, account_id, owner_id, business_unit_id, custom, created_at, updated_at, lastname, country) VALUES (${[1, 2, 3, 4, 5, 6, 7, 8, 9].map(p).join(', ')})`,
+          [
+            `00000000-0000-7000-8000-${String(i).padStart(12, '0')}`,
+            server.accountId,
+            owners[i % owners.length],
+            units[i % units.length],
+            '{}',
+            now,
+            now,
+            `Name ${i % 97}`,
+            i % 3 ? 'DE' : 'FR',
+          ],
+        );
+      }
+    });
+    await server.dataSource.query(kind === 'postgres' ? 'ANALYZE crm_contact' : 'ANALYZE');
+    const capture: Logger = {
+      logQuery: (query: string, parameters?: unknown[]) => {
+        if (!query.startsWith('EXPLAIN') && /FROM "?crm_contact"? "?r"?/.test(query)) {
+          captured.push({ query, parameters: parameters ?? [] });
+        }
+      },
+      logQueryError: () => undefined,
+      logQuerySlow: () => undefined,
+      logSchemaBuild: () => undefined,
+      logMigration: () => undefined,
+      log: () => undefined,
+    };
+    Object.assign(server.dataSource, { logger: capture });
+    Object.assign(server.dataSource.driver, {
+      options: { ...server.dataSource.driver.options, logging: true },
+    });
+    Object.assign(server.dataSource.options, { logging: true });
+  });
+
+  afterAll(async () => {
+    await server.close();
+  });
+
+  async function plan(query: string, parameters: unknown[]): Promise<string> {
+    if (kind === 'sqlite') {
+      const rows: { detail: string }[] = await server.dataSource.query(
+        `EXPLAIN QUERY PLAN ${query}`,
+        parameters,
+      );
+      return rows.map((r) => r.detail).join('\n');
+    }
+    const runner: QueryRunner = server.dataSource.createQueryRunner();
+    try {
+      await runner.startTransaction();
+      await runner.query('SET LOCAL enable_seqscan = off');
+      const rows: { 'QUERY PLAN': string }[] = await runner.query(`EXPLAIN ${query}`, parameters);
+      return rows.map((r) => r['QUERY PLAN']).join('\n');
+    } finally {
+      await runner.rollbackTransaction();
+      await runner.release();
+    }
+  }
+
+  it.each(LEVELS)('uses an index for a %s-scoped sorted page and count', async (level) => {
+    const admin = callerOf(server, await server.login());
+    // A member of a leaf unit: scopes are selective, as in a real account.
+    const member = await newUser(server, await server.login(), {
+      businessUnitId: units[units.length - 1],
+    });
+    const role = await admin.post('/api/v1/roles', {
+      name: `Readers ${level}`,
+      privileges: [{ objectType: 'contacts', action: 'read', level }],
+      taskPrivileges: [],
+    });
+    await admin
+      .post(`/api/v1/roles/${role.body.id}/assignments`, {
+        principalType: 'user',
+        principalId: member.id,
+      })
+      .expect(201);
+    captured.length = 0;
+    const search = await callerOf(server, member.token).post('/api/v1/objects/contacts/search', {
+      filterGroups: [{ filters: [{ propertyName: 'country', operator: 'eq', value: 'DE' }] }],
+      sorts: [{ propertyName: 'lastname', direction: 'ASCENDING' }],
+      limit: 50,
+    });
+    expect(search.status).toBe(200);
+    const queries = [...captured];
+    expect(queries.length).toBeGreaterThanOrEqual(2);
+    for (const { query, parameters } of queries) {
+      const text = await plan(query, parameters);
+      if (kind === 'sqlite') {
+        expect(text).toMatch(/USING (COVERING )?INDEX crm_contact_/);
+        expect(text).not.toMatch(/^SCAN r$/m);
+      } else {
+        expect(text).toMatch(/Index (Only )?Scan|Bitmap Index Scan/);
+        expect(text).not.toMatch(/Seq Scan on crm_contact/);
+      }
+    }
+  });
+});
