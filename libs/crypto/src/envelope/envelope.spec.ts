@@ -1,0 +1,87 @@
+import { createSecretKey, randomBytes } from 'node:crypto';
+import fc from 'fast-check';
+import { EnvelopeError, keyVersionOf, open, seal, type ValuePlace } from './envelope';
+import { NonceSource } from './nonce-source';
+
+const key = { version: 3, key: createSecretKey(randomBytes(32)) };
+const keyFor = (version: number) => (version === key.version ? key.key : undefined);
+const place: ValuePlace = {
+  accountId: 'acc-1',
+  table: 'crm_contact',
+  column: 'national_id',
+  recordId: 'rec-1',
+};
+
+function reasonOf(work: () => unknown): string {
+  try {
+    work();
+  } catch (error) {
+    expect(error).toBeInstanceOf(EnvelopeError);
+    return (error as EnvelopeError).reason;
+  }
+  throw new Error('expected the envelope to be refused');
+}
+
+describe(seal.name, () => {
+  it('round-trips any text', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 300 }), (text) => {
+        expect(open(seal(text, key, place), keyFor, place)).toBe(text);
+      }),
+    );
+  });
+
+  it('records the key version and never repeats a ciphertext for the same value', () => {
+    const a = seal('same value', key, place);
+    const b = seal('same value', key, place);
+    expect(a).not.toBe(b);
+    expect(keyVersionOf(a)).toBe(3);
+  });
+
+  it('refuses an envelope with any single byte flipped', () => {
+    const envelope = seal('123-45-6789', key, place);
+    const bytes = Buffer.from(envelope.slice(4), 'base64url');
+    for (let i = 0; i < bytes.length; i += 1) {
+      const tampered = Buffer.from(bytes);
+      tampered[i] = tampered[i]! ^ 0x01;
+      expect(['not_authentic', 'malformed', 'unknown_key']).toContain(
+        reasonOf(() => open(`cx1.${tampered.toString('base64url')}`, keyFor, place)),
+      );
+    }
+  });
+
+  it('refuses a truncated tag and garbage', () => {
+    const envelope = seal('123-45-6789', key, place);
+    expect(reasonOf(() => open(envelope.slice(0, -6), keyFor, place))).toMatch(
+      /not_authentic|malformed/,
+    );
+    expect(reasonOf(() => open('cx1.AAAA', keyFor, place))).toBe('malformed');
+    expect(reasonOf(() => open('plain text', keyFor, place))).toBe('malformed');
+  });
+
+  it.each([
+    ['another account', { accountId: 'acc-2' }],
+    ['another table', { table: 'crm_company' }],
+    ['another field', { column: 'passport' }],
+    ['another record', { recordId: 'rec-2' }],
+  ])('refuses a ciphertext moved to %s', (_label, moved) => {
+    const envelope = seal('123-45-6789', key, place);
+    expect(reasonOf(() => open(envelope, keyFor, { ...place, ...moved }))).toBe('not_authentic');
+  });
+
+  it('refuses a value sealed with an unknown key version', () => {
+    const other = { version: 9, key: createSecretKey(randomBytes(32)) };
+    expect(reasonOf(() => open(seal('x', other, place), keyFor, place))).toBe('unknown_key');
+  });
+});
+
+describe(NonceSource.name, () => {
+  it('hands out 1,000,000 distinct 96-bit nonces', () => {
+    const source = new NonceSource();
+    const seen = new Set<string>();
+    for (let i = 0; i < 1_000_000; i += 1) {
+      seen.add(source.next().toString('base64'));
+    }
+    expect(seen.size).toBe(1_000_000);
+  });
+});

@@ -1,0 +1,12 @@
+export {
+  seal,
+  open,
+  keyVersionOf,
+  isEnvelope,
+  EnvelopeError,
+  ENVELOPE_VERSION,
+  type DataKey,
+  type ValuePlace,
+} from './envelope/envelope';
+export { NonceSource } from './envelope/nonce-source';
+export { BlindIndexer, BLIND_INDEX_BITS, normalizeForIndex } from './blind-index/blind-index';
