@@ -43,7 +43,7 @@ describe(seal.name, () => {
     const bytes = Buffer.from(envelope.slice(4), 'base64url');
     for (let i = 0; i < bytes.length; i += 1) {
       const tampered = Buffer.from(bytes);
-      tampered[i] = tampered[i]! ^ 0x01;
+      tampered[i] = tampered[i] ^ 0x01;
       expect(['not_authentic', 'malformed', 'unknown_key']).toContain(
         reasonOf(() => open(`cx1.${tampered.toString('base64url')}`, keyFor, place)),
       );
