@@ -10,3 +10,7 @@ export {
 } from './envelope/envelope';
 export { NonceSource } from './envelope/nonce-source';
 export { BlindIndexer, BLIND_INDEX_BITS, normalizeForIndex } from './blind-index/blind-index';
+export { LocalKeyProvider, type KeyProvider } from './keys/key-provider';
+export { KeyRing } from './keys/key-ring';
+export { DataKeyRecord } from './keys/data-key.entity';
+export { CRYPTO_ENTITIES } from './keys/crypto-entities';

@@ -1,0 +1,4 @@
+import { DataKeyRecord } from './data-key.entity';
+
+/** Every entity of `@custos/crypto`, for the host's DataSource and migrations. */
+export const CRYPTO_ENTITIES = [DataKeyRecord];
