@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { AccessService } from '@custos/access';
+import { AccessService, type ActorAccess } from '@custos/access';
 import { RequestContext, TransactionHost } from '@custos/core';
 import type { PropertySchema } from '../properties/property.service';
 import { dialectOf } from '../sql-dialect';
@@ -14,12 +14,17 @@ export class CrmAccessService {
     private readonly transactions: TransactionHost,
   ) {}
 
-  async forSchema(schema: PropertySchema): Promise<RecordAccess> {
-    const access = await this.access.accessFor(this.context.requireActor());
+  /** `access`: the actor's access if already looked up (see {@link actorAccess}). */
+  async forSchema(schema: PropertySchema, access?: ActorAccess): Promise<RecordAccess> {
     return new RecordAccess(
-      access,
+      access ?? (await this.actorAccess()),
       schema,
       dialectOf(this.transactions.manager.connection.options.type),
     );
+  }
+
+  /** The acting person's access, independent of any schema: can be looked up alongside one. */
+  actorAccess(): Promise<ActorAccess> {
+    return this.access.accessFor(this.context.requireActor());
   }
 }

@@ -10,6 +10,7 @@ import {
   type Page,
 } from '@custos/core';
 import { CrmAccessService } from '../access/crm-access.service';
+import type { RecordAccess } from '../access/record-access';
 import { PropertyService, type PropertySchema } from '../properties/property.service';
 import type { PropertyValue } from '../properties/property-type';
 import { fromRow, recordColumns } from '../records/record-store';
@@ -38,9 +39,14 @@ export class SearchService {
   ) {}
 
   async search(objectType: string, query: SearchDto): Promise<SearchPage> {
-    const schema = await this.properties.schema(objectType);
+    // Independent look-ups, made together: one database round trip less per search.
+    const [schema, actorAccess] = await Promise.all([
+      this.properties.schema(objectType),
+      this.crmAccess.actorAccess(),
+    ]);
     const selection = this.records.selected(schema, query.properties, 'properties');
-    return this.run(schema, query.filterGroups ?? [], query.sorts?.[0], query, selection);
+    const access = await this.crmAccess.forSchema(schema, actorAccess);
+    return this.run(schema, query.filterGroups ?? [], query.sorts?.[0], query, selection, access);
   }
 
   /** Runs a filtered, sorted, paginated query; also used by segments. */
@@ -50,10 +56,11 @@ export class SearchService {
     sort: SortDto | undefined,
     page: { limit?: number; after?: string },
     selection: readonly string[],
+    recordAccess?: RecordAccess,
   ): Promise<SearchPage> {
     const manager = this.transactions.manager;
     const dialect = dialectOf(manager.connection.options.type);
-    const access = await this.crmAccess.forSchema(schema);
+    const access = recordAccess ?? (await this.crmAccess.forSchema(schema));
     // No oracles: filtering or sorting by a property one may not read is refused.
     filterGroups.forEach((group, g) =>
       group.filters.forEach((filter, f) =>
