@@ -61,6 +61,8 @@ export class IdentityAccessDirectory implements AccessDirectory {
   }
 
   async teamMembers(accountId: string, teamId: string): Promise<string[]> {
-    return (await this.transactions.manager.findBy(TeamMember, { accountId, teamId })).map((m) => m.userId);
+    return (await this.transactions.manager.findBy(TeamMember, { accountId, teamId })).map(
+      (m) => m.userId,
+    );
   }
 }
