@@ -25,6 +25,12 @@ export const AccessErrors = {
         errors: [{ field, message: 'exceeds what you hold' }],
       },
     ),
+  ruleCeiling: () =>
+    new CustosError(
+      'forbidden',
+      'access.grant_ceiling',
+      'You cannot change or delete this record rule: it would give its holders records you cannot reach yourself.',
+    ),
   selfLockout: () =>
     new CustosError(
       'conflict',

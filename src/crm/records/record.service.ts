@@ -419,6 +419,8 @@ export class RecordService {
         where: access.where('delete'),
       });
       if (!record) {
+        // An archived record one may read but not delete (restoring needs delete) is a 403.
+        await this.refuseUnlessInvisible(manager, schema, access, id, 'restore', [true]);
         throw new CustosError(
           'not_found',
           'crm.record_not_found',

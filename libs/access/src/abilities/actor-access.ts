@@ -18,6 +18,12 @@ export interface ActorAccess {
   readonly roleIds: readonly string[];
   /** The record privileges of the roles held (not of super admin status). */
   readonly privileges: readonly ObjectPrivilege[];
+  /**
+   * The record privileges held in full: not narrowed by a restrict rule of their role nor by a
+   * deny rule bound to a held role. Only these count towards the grant ceiling (a manager whose
+   * reads are narrowed to some records cannot hand out reads of all of them).
+   */
+  readonly grantable: readonly ObjectPrivilege[];
   readonly taskPrivileges: ReadonlySet<TaskPrivilege>;
   fields(subjectType: string): FieldAccess;
 }

@@ -135,6 +135,26 @@ describe(buildAccess.name, () => {
     expect(access({ roles, rules: [elsewhere] }).ability.can('read', mine)).toBe(true);
   });
 
+  it('counts towards the grant ceiling only the privileges no rule of a held role narrows', () => {
+    const read = { objectType: 'contacts', action: 'read', level: 'account' } as const;
+    const update = { objectType: 'contacts', action: 'update', level: 'team' } as const;
+    const roles = [role('r', [read, update]), role('s', [{ ...read, level: 'own' }])];
+    const narrowed = access({
+      roles,
+      rules: [rule({ roleId: 'r', condition: { region: 'EMEA' } })],
+    });
+    expect(narrowed.grantable).toEqual([update, { ...read, level: 'own' }]);
+    expect(narrowed.privileges).toHaveLength(3);
+    const denied = access({
+      roles,
+      rules: [rule({ roleId: 's', effect: 'deny', condition: { region: 'APAC' } })],
+    });
+    expect(denied.grantable).toEqual([update]);
+    // Account-wide rules bind the holders of any role alike: they narrow nothing one could grant.
+    const global = access({ roles, rules: [rule({ condition: { region: 'EMEA' } })] });
+    expect(global.grantable).toEqual([read, update, { ...read, level: 'own' }]);
+  });
+
   it('gives super admins everything, unbound by rules', () => {
     const { ability, taskPrivileges } = access({
       superAdmin: true,

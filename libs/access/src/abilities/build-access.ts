@@ -1,5 +1,10 @@
 import { TASK_PRIVILEGES, type TaskPrivilege } from '@custos/core';
-import { BUSINESS_UNIT_FIELD, OWNER_FIELD, type AccessLevel } from '../access.types';
+import {
+  BUSINESS_UNIT_FIELD,
+  OWNER_FIELD,
+  type AccessLevel,
+  type ObjectPrivilege,
+} from '../access.types';
 import {
   createAccessAbility,
   type AccessRule,
@@ -61,6 +66,7 @@ export function buildAccess(inputs: AccessInputs): ActorAccess {
   const { facts } = inputs;
   const roleIds = inputs.roles.map((r) => r.id);
   const rules: AccessRule[] = [];
+  const grantable: ObjectPrivilege[] = [];
   if (inputs.superAdmin) {
     rules.push({ action: 'manage', subject: 'all' });
   } else if (facts) {
@@ -84,6 +90,17 @@ export function buildAccess(inputs: AccessInputs): ActorAccess {
         );
         if (own.length > 0) {
           parts.push({ $or: own.map((r) => r.condition) });
+        } else if (
+          !inputs.rules.some(
+            (r) =>
+              r.effect === 'deny' &&
+              r.roleId !== null &&
+              heldRoleIds.has(r.roleId) &&
+              r.objectType === privilege.objectType &&
+              appliesTo(r, privilege.action),
+          )
+        ) {
+          grantable.push(privilege);
         }
         for (const global of globalRestrictions.filter(
           (r) => r.objectType === privilege.objectType && appliesTo(r, privilege.action),
@@ -146,6 +163,7 @@ export function buildAccess(inputs: AccessInputs): ActorAccess {
     facts,
     roleIds,
     privileges: inputs.roles.flatMap((r) => r.privileges),
+    grantable,
     taskPrivileges,
     fields: (subjectType) => fieldAccess.forSubject(subjectType),
   };

@@ -16,6 +16,7 @@ import type { ActorAccess } from '../abilities/actor-access';
 import { subjectFields } from '../conditions/condition-language';
 import { RoleAssignment } from '../roles/role-assignment.entity';
 import { Role } from '../roles/role.entity';
+import { plainRules } from './plain-rules';
 import type {
   DecisionDto,
   ExplainDto,
@@ -48,7 +49,8 @@ export class ExplainService implements OnModuleInit {
     return {
       superAdmin: access.superAdmin,
       taskPrivileges: [...access.taskPrivileges].sort(),
-      rules: packRules(access.ability.rules),
+      // Plain field operators only, so that CASL's stock createMongoAbility evaluates them right.
+      rules: packRules(plainRules(access.ability.rules)),
     };
   }
 

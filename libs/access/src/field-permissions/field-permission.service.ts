@@ -46,7 +46,7 @@ export class FieldPermissionService implements OnModuleInit {
 
   /**
    * Replaces both allow-lists. Nobody grants what they do not hold: the actor must be allowed to
-   * view (for the view list) and edit (for the edit list) the property themselves.
+   * view the property themselves, and to edit it unless the edit list stays as it is.
    */
   async replace(
     objectType: string,
@@ -57,11 +57,10 @@ export class FieldPermissionService implements OnModuleInit {
     const accountId = actor.accountId;
     await this.checkProperty(accountId, objectType, property);
     const mine = (await this.access.accessFor(actor)).fields(objectType);
-    if (input.view.length > 0 && !mine.canView(property)) {
+    // An empty list opens the property to everyone, so whoever may not view (edit) it may not
+    // set its view list at all (nor change its edit list): either would grant what they lack.
+    if (!mine.canView(property)) {
       throw AccessErrors.ceiling('view', `view access to "${property}"`);
-    }
-    if (input.edit.length > 0 && !mine.canEdit(property)) {
-      throw AccessErrors.ceiling('edit', `edit access to "${property}"`);
     }
     for (const [list, principals] of [
       ['view', input.view],
@@ -75,6 +74,9 @@ export class FieldPermissionService implements OnModuleInit {
       const before = toDto(
         await manager.findBy(FieldPermission, { accountId, objectType, property }),
       );
+      if (!mine.canEdit(property) && !samePrincipals(before.edit, input.edit)) {
+        throw AccessErrors.ceiling('edit', `edit access to "${property}"`);
+      }
       await manager.delete(FieldPermission, { accountId, objectType, property });
       const rows: FieldPermission[] = (['view', 'edit'] as const).flatMap((access) =>
         dedupe(input[access]).map((principal) => ({
@@ -158,6 +160,12 @@ export class FieldPermissionService implements OnModuleInit {
         return;
     }
   }
+}
+
+function samePrincipals(a: readonly PrincipalDto[], b: readonly PrincipalDto[]): boolean {
+  const keys = (list: readonly PrincipalDto[]) =>
+    [...new Set(list.map((p) => `${p.type}:${p.id ?? ''}`))].sort().join(',');
+  return keys(a) === keys(b);
 }
 
 function dedupe(principals: readonly PrincipalDto[]): PrincipalDto[] {

@@ -13,7 +13,8 @@ const LEVEL_RANK: Record<AccessLevel, number> = {
 
 /**
  * Nobody grants more than they hold: every record privilege must be held at the same or a wider
- * level, every task privilege held. Super admins hold everything. Throws 403 naming the item.
+ * level (and not narrowed by a record rule of a held role), every task privilege held. Super
+ * admins hold everything. Throws 403 naming the item.
  */
 export function assertWithinCeiling(
   access: ActorAccess,
@@ -25,7 +26,7 @@ export function assertWithinCeiling(
     return;
   }
   privileges.forEach((wanted, index) => {
-    const held = access.privileges
+    const held = access.grantable
       .filter((p) => p.objectType === wanted.objectType && p.action === wanted.action)
       .reduce((max, p) => Math.max(max, LEVEL_RANK[p.level]), -1);
     if (held < LEVEL_RANK[wanted.level]) {

@@ -7,6 +7,7 @@ import { type AccessSubjects, lookUpSubjects } from '../access.ports';
 import { BUSINESS_UNIT_FIELD, OWNER_FIELD } from '../access.types';
 import { AccessService } from '../abilities/access.service';
 import { validateCondition } from '../conditions/condition-language';
+import { assertWithinCeiling } from '../roles/grant-ceiling';
 import { Role } from '../roles/role.entity';
 import type { CreateRecordRuleDto, RecordRuleDto } from './record-rule.dto';
 import { RecordRule } from './record-rule.entity';
@@ -75,6 +76,7 @@ export class RecordRuleService implements OnModuleInit {
     await this.checkRule(accountId, input);
     return this.transactions.run(async (manager) => {
       const rule = await this.find(id);
+      await this.assertMayLoosen(rule);
       const before = auditView(rule);
       Object.assign(rule, {
         roleId: input.roleId ?? null,
@@ -100,6 +102,7 @@ export class RecordRuleService implements OnModuleInit {
   async remove(id: string): Promise<void> {
     await this.transactions.run(async (manager) => {
       const rule = await this.find(id);
+      await this.assertMayLoosen(rule);
       await manager.delete(RecordRule, { id });
       await this.access.bump(rule.accountId);
       await this.audit.record({
@@ -109,6 +112,34 @@ export class RecordRuleService implements OnModuleInit {
         metadata: { before: auditView(rule) },
       });
     });
+  }
+
+  /**
+   * Changing or deleting a rule may widen what it kept from its role's holders (or, for an
+   * account-wide rule, from everyone, the actor included): only those who hold those privileges
+   * in full themselves may do it — for account-wide rules, super admins only. Adding a rule
+   * only narrows, so it needs no check.
+   */
+  private async assertMayLoosen(rule: RecordRule): Promise<void> {
+    const access = await this.access.accessFor(this.context.requireActor());
+    if (access.superAdmin) {
+      return;
+    }
+    if (rule.roleId === null) {
+      throw AccessErrors.ruleCeiling();
+    }
+    const role = await this.transactions.manager.findOneBy(Role, {
+      accountId: rule.accountId,
+      id: rule.roleId,
+    });
+    const narrowed = (role?.privileges ?? []).filter(
+      (p) => p.objectType === rule.objectType && rule.actions.includes(p.action),
+    );
+    try {
+      assertWithinCeiling(access, narrowed, []);
+    } catch {
+      throw AccessErrors.ruleCeiling();
+    }
   }
 
   /** The object type exists, the role is the account's, and the condition only uses known fields. */
