@@ -150,6 +150,7 @@ export class TeamService {
           'no such user in this account',
         );
       }
+      await this.access.assertMayConferTeam(this.context.requireActor(), team.id, 'userIds');
       const existing = await manager.findBy(TeamMember, { teamId: team.id, userId: In(userIds) });
       const added = userIds.filter((id) => !existing.some((e) => e.userId === id));
       const now = this.clock.now();

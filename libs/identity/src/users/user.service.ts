@@ -169,6 +169,19 @@ export class UserService {
         },
       );
     }
+    if (input.businessUnitId !== undefined && actor.userId === userId && !actor.superAdmin) {
+      // Business-unit access levels follow one's unit: moving oneself would widen one's own rights.
+      throw new CustosError(
+        'forbidden',
+        'identity.self_move',
+        'You cannot move yourself to another business unit; ask another user manager.',
+        {
+          errors: [
+            { field: 'businessUnitId', message: 'you cannot change your own business unit' },
+          ],
+        },
+      );
+    }
     return this.transactions.run(async (manager) => {
       const losesSuperAdmin = input.superAdmin === false || input.status === 'deactivated';
       if (losesSuperAdmin || input.superAdmin === true || input.businessUnitId !== undefined) {
@@ -303,6 +316,13 @@ export class UserService {
         'identity.team_not_found',
         `teamIds[${missing}]`,
         'no such team in this account',
+      );
+    }
+    for (const [index, teamId] of teamIds.entries()) {
+      await this.access.assertMayConferTeam(
+        this.context.requireActor(),
+        teamId,
+        `teamIds[${index}]`,
       );
     }
     await manager.insert(
