@@ -83,4 +83,22 @@ describe.each(testDatabaseKinds())('privilege escalation through teams and units
       200,
     );
   });
+
+  it('refuses removing from oneself a role whose record rules bind one', async () => {
+    const manager = await setup.userWithRole({ taskPrivileges: ['manage_roles'] });
+    const bound = await setup.role({
+      privileges: [{ objectType: 'contacts', action: 'read', level: 'account' }],
+    });
+    const assignment = await setup.assign(bound.id, 'user', manager.id);
+    await setup.rule({ roleId: bound.id, effect: 'deny', condition: { country: 'US' } });
+    const response = await manager.caller.delete(
+      `/api/v1/roles/${bound.id}/assignments/${assignment}`,
+    );
+    expectStatus(response, 403);
+    expect(response.body.code).toBe('access.own_restriction');
+    expectStatus(
+      await setup.admin.delete(`/api/v1/roles/${bound.id}/assignments/${assignment}`),
+      204,
+    );
+  });
 });

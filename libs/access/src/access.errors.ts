@@ -31,6 +31,12 @@ export const AccessErrors = {
       'access.grant_ceiling',
       'You cannot change or delete this record rule: it would give its holders records you cannot reach yourself.',
     ),
+  ownRestriction: () =>
+    new CustosError(
+      'forbidden',
+      'access.own_restriction',
+      'Record rules of this role bind you: ask another role manager or a super admin to remove it from you.',
+    ),
   selfLockout: () =>
     new CustosError(
       'conflict',

@@ -220,6 +220,22 @@ export class RoleService implements OnModuleInit {
       if (!assignment) {
         throw AccessErrors.assignmentNotFound();
       }
+      const actor = this.context.requireActor();
+      const bindsActor =
+        actor.userId !== null &&
+        (assignment.principalType === 'user'
+          ? assignment.principalId === actor.userId
+          : (await this.directory.teamMembers(role.accountId, assignment.principalId)).includes(
+              actor.userId,
+            ));
+      if (
+        !actor.superAdmin &&
+        bindsActor &&
+        (await manager.existsBy(RecordRule, { accountId: role.accountId, roleId }))
+      ) {
+        // Its record rules hold the actor back: removing it from oneself would escape them.
+        throw AccessErrors.ownRestriction();
+      }
       await manager.delete(RoleAssignment, { id: assignmentId });
       await this.access.bump(role.accountId);
       await this.assertNoSelfLockout();
