@@ -1,10 +1,14 @@
 /**
- * `npm run bench [-- --contacts N --iterations N --only sqlite|postgres]`: runs the benchmarks
- * and prints one JSON document, also written to bench/results/latest.json (not committed).
+ * `npm run bench [-- --contacts N --iterations N --only sqlite|postgres --bench crm-search|access]`:
+ * runs the benchmarks and prints one JSON document, also written to bench/results/latest.json (not
+ * committed).
  *
  * - `crmSearch` (bench/crm-search.ts): a search through the HTTP API vs the same query in SQL,
  *   and the seed throughput, on SQLite and on PostgreSQL (at `CUSTOS_TEST_POSTGRES_URL`, default
  *   postgres://postgres@127.0.0.1:5432/postgres; unreachable → `{ "skipped": reason }`).
+ * - `access` (bench/access.ts): the cost of access control: a scoped search vs the super admin's,
+ *   `can()` checks per second, ability build times, the delay before a role change is seen, and
+ *   memory at two data sizes; per database as above, `canChecks` once.
  *
  * Scratch databases are made with `createTestDatabase` and dropped at the end. The machine's
  * load average is reported before and after: figures from a busy machine are noisy.
@@ -15,18 +19,32 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { TEST_POSTGRES_URL, type DatabaseKind } from '@custos/core/testing';
+import {
+  benchAccess,
+  benchCanChecks,
+  type AccessDatabaseResult,
+  type CanChecksResult,
+} from './access';
 import { benchCrmSearch, type CrmSearchOptions, type CrmSearchResult } from './crm-search';
 
-function parseArguments(argv: readonly string[]): CrmSearchOptions & { only?: DatabaseKind } {
+const BENCHMARKS = ['crm-search', 'access'] as const;
+type Benchmark = (typeof BENCHMARKS)[number];
+
+interface Options extends CrmSearchOptions {
+  only?: DatabaseKind;
+  bench?: Benchmark;
+}
+
+function parseArguments(argv: readonly string[]): Options {
   const usage =
-    'Usage: npm run bench -- [--contacts N] [--iterations N] [--warmup N] [--only sqlite|postgres]';
-  const options: CrmSearchOptions & { only?: DatabaseKind } = {
+    'Usage: npm run bench -- [--contacts N] [--iterations N] [--warmup N] [--only sqlite|postgres] [--bench crm-search|access]';
+  const options: Options = {
     contacts: 100_000,
     iterations: 200,
     warmup: 20,
   };
   for (let i = 0; i < argv.length; i++) {
-    const match = /^--(contacts|iterations|warmup|only)(?:=(.*))?$/.exec(argv[i]);
+    const match = /^--(contacts|iterations|warmup|only|bench)(?:=(.*))?$/.exec(argv[i]);
     const value = match ? (match[2] ?? argv[++i]) : undefined;
     if (!match || value === undefined) {
       throw new Error(usage);
@@ -36,6 +54,11 @@ function parseArguments(argv: readonly string[]): CrmSearchOptions & { only?: Da
         throw new Error(usage);
       }
       options.only = value;
+    } else if (match[1] === 'bench') {
+      if (!BENCHMARKS.includes(value as Benchmark)) {
+        throw new Error(usage);
+      }
+      options.bench = value as Benchmark;
     } else {
       const number = Number(value);
       if (!Number.isSafeInteger(number) || number < (match[1] === 'warmup' ? 0 : 1)) {
@@ -63,18 +86,46 @@ async function main(): Promise<void> {
   const options = parseArguments(process.argv.slice(2));
   const started = Date.now();
   const loadBefore = loadavg();
-  const crmSearch: Partial<Record<DatabaseKind, CrmSearchResult | { skipped: string }>> = {};
-  for (const kind of ['sqlite', 'postgres'] as const) {
-    if (options.only && options.only !== kind) {
-      continue;
+  const kinds = (['sqlite', 'postgres'] as const).filter(
+    (k) => !options.only || options.only === k,
+  );
+  const runs = (bench: Benchmark) => !options.bench || options.bench === bench;
+  const unreachable = new Map<DatabaseKind, string | undefined>();
+  for (const kind of kinds) {
+    unreachable.set(kind, kind === 'postgres' ? await postgresUnreachable() : undefined);
+  }
+  type Skipped = { skipped: string };
+  // First, before any database work of the benchmarks (CPU only, most sensitive to load).
+  let canChecks: CanChecksResult | undefined;
+  if (runs('access')) {
+    process.stderr.write('access: can() checks…\n');
+    canChecks = benchCanChecks();
+  }
+  let crmSearch: Partial<Record<DatabaseKind, CrmSearchResult | Skipped>> | undefined;
+  if (runs('crm-search')) {
+    crmSearch = {};
+    for (const kind of kinds) {
+      process.stderr.write(`crm-search on ${kind}: seeding ${options.contacts} contacts…\n`);
+      const skipped = unreachable.get(kind);
+      crmSearch[kind] = skipped ? { skipped } : await benchCrmSearch(kind, options);
     }
-    process.stderr.write(`crm-search on ${kind}: seeding ${options.contacts} contacts…\n`);
-    const unreachable = kind === 'postgres' ? await postgresUnreachable() : undefined;
-    crmSearch[kind] = unreachable ? { skipped: unreachable } : await benchCrmSearch(kind, options);
+  }
+  let access:
+    | ({ canChecks: CanChecksResult } & Partial<
+        Record<DatabaseKind, AccessDatabaseResult | Skipped>
+      >)
+    | undefined;
+  if (canChecks) {
+    access = { canChecks };
+    for (const kind of kinds) {
+      const skipped = unreachable.get(kind);
+      access[kind] = skipped ? { skipped } : await benchAccess(kind, options);
+    }
   }
   const round = (n: number) => Math.round(n * 100) / 100;
   const report = {
-    crmSearch,
+    ...(crmSearch ? { crmSearch } : {}),
+    ...(access ? { access } : {}),
     machine: {
       cpus: cpus().length,
       cpuModel: cpus()[0]?.model,
