@@ -26,8 +26,8 @@ export interface AccessibleByOptions {
 /**
  * The records `ability` allows `action` on, as a SQL condition — CASL's rules pushed into the
  * query (the shape of casl-prisma's `accessibleBy`). No rule means `1 = 0`; an unconditional
- * rule `1 = 1`. Every field test is NULL-safe (TRUE or FALSE, never NULL), so negations and
- * `cannot` rules behave in SQL exactly as CASL evaluates them in memory.
+ * rule `1 = 1`. Negations are pushed down to the field tests, so `cannot` rules and `$not`
+ * behave in SQL exactly as CASL evaluates them in memory, missing values included.
  */
 export function accessibleBy(
   ability: AccessAbility,
@@ -63,48 +63,69 @@ export function accessibleBy(
   };
   const ordered = (sql: string, value: unknown): string =>
     options.postgres && typeof value === 'string' ? `${sql} COLLATE "C"` : sql;
-  const compile = (node: AstNode): string => {
+  /**
+   * Compiles `node` (or, with `negated`, its negation) by pushing negations down to the field
+   * tests (De Morgan), so that no NOT wraps a test that could be NULL: positive tests stay plain
+   * and index-friendly (`owner_id IN (…)`), and a negated test spells out its NULL case
+   * (`owner_id IS NULL OR owner_id NOT IN (…)`), as CASL evaluates a missing value.
+   */
+  const compile = (node: AstNode, negated: boolean): string => {
     const children = () => node.value as AstNode[];
+    const join = (
+      parts: AstNode[],
+      operator: 'AND' | 'OR',
+      childNegated: boolean,
+      empty: string,
+    ) =>
+      parts.length === 0
+        ? empty
+        : `(${parts.map((child) => compile(child, childNegated)).join(` ${operator} `)})`;
     switch (node.operator) {
       case 'and':
-        return children().length === 0 ? '1 = 1' : `(${children().map(compile).join(' AND ')})`;
+        return negated
+          ? join(children(), 'OR', true, '1 = 0')
+          : join(children(), 'AND', false, '1 = 1');
       case 'or':
-        return children().length === 0 ? '1 = 0' : `(${children().map(compile).join(' OR ')})`;
-      case 'nor':
-        return `NOT (${children().map(compile).join(' OR ')})`;
+        return negated
+          ? join(children(), 'AND', true, '1 = 1')
+          : join(children(), 'OR', false, '1 = 0');
       case 'not':
-        return `NOT (${children().map(compile).join(' AND ')})`;
-      case 'eq': {
-        const sql = column(node.field);
-        return `(${sql} IS NOT NULL AND ${sql} = ${bind(node.value)})`;
-      }
+        return compile({ operator: 'and', value: children() }, !negated);
+      case 'nor':
+        return compile({ operator: 'or', value: children() }, !negated);
+      case 'eq':
       case 'ne': {
         const sql = column(node.field);
-        return `(${sql} IS NULL OR ${sql} <> ${bind(node.value)})`;
+        const equal = (node.operator === 'eq') !== negated;
+        return equal
+          ? `${sql} = ${bind(node.value)}`
+          : `(${sql} IS NULL OR ${sql} <> ${bind(node.value)})`;
       }
-      case 'in': {
-        const sql = column(node.field);
-        return `(${sql} IS NOT NULL AND ${sql} IN ${bindList(node.value as unknown[])})`;
-      }
+      case 'in':
       case 'nin': {
         const sql = column(node.field);
-        return `(${sql} IS NULL OR ${sql} NOT IN ${bindList(node.value as unknown[])})`;
+        const inside = (node.operator === 'in') !== negated;
+        const list = bindList(node.value as unknown[]);
+        return inside ? `${sql} IN ${list}` : `(${sql} IS NULL OR ${sql} NOT IN ${list})`;
       }
       case 'lt':
       case 'lte':
       case 'gt':
       case 'gte': {
         const sql = column(node.field);
-        const operator = { lt: '<', lte: '<=', gt: '>', gte: '>=' }[node.operator];
-        return `(${sql} IS NOT NULL AND ${ordered(sql, node.value)} ${operator} ${bind(node.value)})`;
+        const operators = negated
+          ? { lt: '>=', lte: '>', gt: '<=', gte: '<' }
+          : { lt: '<', lte: '<=', gt: '>', gte: '>=' };
+        const comparison = `${ordered(sql, node.value)} ${operators[node.operator]} ${bind(node.value)}`;
+        return negated ? `(${sql} IS NULL OR ${comparison})` : comparison;
       }
       case 'exists': {
         const sql = column(node.field);
-        return node.value ? `${sql} IS NOT NULL` : `${sql} IS NULL`;
+        return (node.value === true) !== negated ? `${sql} IS NOT NULL` : `${sql} IS NULL`;
       }
       default:
         throw new Error(`Operator "${node.operator}" cannot be translated to SQL.`);
     }
   };
-  return { sql: compile(ast), parameters };
+  return { sql: compile(ast, false), parameters };
 }
