@@ -26,7 +26,7 @@
  * - Seeded records have no property history and no audit events per record: history starts with
  *   the first change after seeding. Custom properties (including score and calculation
  *   properties) are left empty.
- * - The database's planner statistics are refreshed at the end (SQLite `ANALYZE`, PostgreSQL
+ * - The database's planner statistics are refreshed at the end (SQLite full `ANALYZE`, PostgreSQL
  *   `VACUUM (ANALYZE)` of the seeded tables), as autovacuum would after a bulk load.
  *
  * Prints `{ "contacts": n, "companies": n, "deals": n, "seconds": s, "recordsPerSecond": r, … }`.
@@ -493,8 +493,9 @@ class SqliteWriter implements BulkWriter {
       this.db.exec('COMMIT');
       this.deferredIndexes = undefined;
     }
-    // Approximate statistics (as PRAGMA optimize gathers them): enough for the planner, and fast.
-    this.db.pragma('analysis_limit = 1000');
+    // Full statistics: with sampled ones every index looks alike, and scoped counts (owner_id IN …)
+    // got a plan reading the whole owner index (bench/access found it).
+    this.db.pragma('analysis_limit = 0');
     for (const table of SEEDED_TABLES) {
       this.db.exec(`ANALYZE ${table.name}`);
     }
