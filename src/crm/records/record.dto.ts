@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -125,31 +125,8 @@ export class RecordReadQueryDto {
   archived?: boolean;
 }
 
-export class ListRecordsQueryDto extends PageQueryDto {
-  @ApiPropertyOptional({
-    description: 'Comma-separated property names to return; default all.',
-    example: 'email,firstname',
-    type: String,
-  })
-  @IsOptional()
-  @Transform(splitNames)
-  @IsArray()
-  @ArrayMaxSize(500)
-  @Matches(/^[a-z][a-z0-9_]{0,99}$/, { each: true, message: 'properties must be property names' })
-  properties?: string[];
-
-  @ApiPropertyOptional({
-    description: 'List archived records instead of active ones.',
-    example: false,
-    default: false,
-  })
-  @IsOptional()
-  @Transform(({ value }: { value: unknown }) =>
-    value === 'true' ? true : value === 'false' ? false : value,
-  )
-  @IsBoolean()
-  archived?: boolean;
-}
+/** `?limit=&after=` plus the read options. */
+export class ListRecordsQueryDto extends IntersectionType(PageQueryDto, RecordReadQueryDto) {}
 
 export class DeleteRecordQueryDto {
   @ApiPropertyOptional({
