@@ -4,6 +4,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { join } from 'node:path';
 import { ACCESS_DIRECTORY, ACCESS_SUBJECTS, AccessModule, AccessService } from '@custos/access';
 import { AuditModule } from '@custos/audit';
+import { CryptoModule, LocalKeyProvider } from '@custos/crypto';
 import {
   CoreModule,
   CustosValidationPipe,
@@ -19,6 +20,7 @@ import { CrmModule } from './crm/crm.module';
 import { ImportsModule } from './crm/imports/imports.module';
 import { dataSourceOptions } from './database/data-source-options';
 import { HealthController } from './health/health.controller';
+import { SensitiveDataModule } from './sensitive-data/sensitive-data.module';
 
 /** The reference server: every Custos lib composed over one database. */
 @Module({})
@@ -41,6 +43,10 @@ export class AppModule {
           oidc: config.oidc,
           loginThrottle: config.loginThrottle,
         }),
+        CryptoModule.forRoot({
+          keyProvider: new LocalKeyProvider(deriveKey(config.masterKey, 'custos/key-encryption')),
+        }),
+        SensitiveDataModule,
         CrmModule,
         ImportsModule.forRoot({
           directory: join(config.dataDir, 'imports'),

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { SensitiveDataModule } from '../sensitive-data/sensitive-data.module';
 import { CrmAccessSubjects } from './access/crm-access-subjects';
 import { CrmAccessService } from './access/crm-access.service';
 import { Association } from './associations/association.entity';
@@ -11,6 +12,7 @@ import { PropertiesController } from './properties/properties.controller';
 import { CustomPropertyDefinition } from './properties/property-definition.entity';
 import { PropertyService } from './properties/property.service';
 import { ArchivePurgeJob } from './records/archive-purge.job';
+import { BlindIndexEntry } from './records/blind-index.entity';
 import { CompanyRecord, ContactRecord, DealRecord } from './records/record.entities';
 import { RecordService } from './records/record.service';
 import { RecordsController } from './records/records.controller';
@@ -27,6 +29,7 @@ export const CRM_ENTITIES = [
   DealRecord,
   CustomPropertyDefinition,
   UniqueValue,
+  BlindIndexEntry,
   PropertyHistory,
   Association,
   Segment,
@@ -36,6 +39,7 @@ export const CRM_ENTITIES = [
 
 /** The CRM the privacy features protect: contacts, companies, deals, properties, history, search, segments. */
 @Module({
+  imports: [SensitiveDataModule],
   controllers: [
     PropertiesController,
     RecordsController,

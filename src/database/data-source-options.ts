@@ -1,18 +1,22 @@
 import type { DataSourceOptions } from 'typeorm';
 import { ACCESS_ENTITIES } from '@custos/access';
 import { AUDIT_ENTITIES } from '@custos/audit';
+import { CRYPTO_ENTITIES } from '@custos/crypto';
 import { IDENTITY_ENTITIES } from '@custos/identity';
 import type { DatabaseConfig } from '../config/server-config';
 import { CRM_ENTITIES } from '../crm/crm.module';
+import { SENSITIVE_DATA_ENTITIES } from '../sensitive-data/sensitive-data.module';
 import { POSTGRES_MIGRATIONS } from '../migrations/postgres';
 import { SQLITE_MIGRATIONS } from '../migrations/sqlite';
 
 /** Every entity of the reference server. */
 export const SERVER_ENTITIES = [
   ...AUDIT_ENTITIES,
+  ...CRYPTO_ENTITIES,
   ...ACCESS_ENTITIES,
   ...IDENTITY_ENTITIES,
   ...CRM_ENTITIES,
+  ...SENSITIVE_DATA_ENTITIES,
 ];
 
 /**

@@ -194,6 +194,7 @@ describe.each(testDatabaseKinds())('CRM properties API on %s', (kind) => {
         readOnly: false,
         formula: null,
         scoreRules: [],
+        sensitivity: null,
       });
       expect((await admin.get(`/api/v1/properties/contacts/${name}`)).body).toEqual(response.body);
       const record = await createRecord(admin, 'contacts', { [name]: raw });
@@ -319,6 +320,7 @@ describe.each(testDatabaseKinds())('CRM properties API on %s', (kind) => {
               required: false,
               formula: null,
               scoreRules: [],
+              sensitivity: null,
             },
           },
         }),

@@ -14,3 +14,7 @@ export { LocalKeyProvider, type KeyProvider } from './keys/key-provider';
 export { KeyRing } from './keys/key-ring';
 export { DataKeyRecord } from './keys/data-key.entity';
 export { CRYPTO_ENTITIES } from './keys/crypto-entities';
+export { CryptoModule } from './crypto.module';
+export { CryptoModuleOptions, CRYPTO_MODULE_OPTIONS } from './crypto.module-definition';
+export { AccountCipher } from './cipher/account-cipher';
+export { AccountCiphers } from './cipher/account-ciphers';

@@ -7,7 +7,7 @@ export {
   type LoginThrottleOptions,
 } from './identity.module-definition';
 export { IdentityErrors } from './identity.errors';
-export { Account } from './accounts/account.entity';
+export { Account, ACCOUNT_EDITIONS, type AccountEdition } from './accounts/account.entity';
 export { User } from './users/user.entity';
 export { Membership, type MembershipStatus } from './users/membership.entity';
 export { Team } from './teams/team.entity';

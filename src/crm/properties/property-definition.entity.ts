@@ -1,6 +1,6 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import { TimestampColumn } from '@custos/core';
-import type { EnumerationOption, PropertyType, ScoreRule } from './property-type';
+import type { EnumerationOption, PropertyType, ScoreRule, SensitiveAccess } from './property-type';
 
 /** A custom property of an object type in one account. Standard properties are defined in code. */
 @Entity('crm_property')
@@ -44,6 +44,22 @@ export class CustomPropertyDefinition {
 
   @Column({ name: 'score_rules', type: 'simple-json' })
   scoreRules!: ScoreRule[];
+
+  /** Values are encrypted in the application; set at creation, never changed. */
+  @Column({ type: 'boolean', default: false })
+  sensitive!: boolean;
+
+  /** Sensitive only: holds protected health information. */
+  @Column({ type: 'boolean', default: false })
+  phi!: boolean;
+
+  /** Sensitive only: masked everywhere, revealed one record at a time. */
+  @Column({ name: 'highly_sensitive', type: 'boolean', default: false })
+  highlySensitive!: boolean;
+
+  /** Sensitive only: who may view and edit values before field permissions narrow it. */
+  @Column({ name: 'value_access', type: 'varchar', length: 16, default: 'everyone' })
+  valueAccess!: SensitiveAccess;
 
   @TimestampColumn({ name: 'created_at' })
   createdAt!: Date;

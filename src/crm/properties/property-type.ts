@@ -32,6 +32,19 @@ export interface ScoreRule {
   points: number;
 }
 
+/** Who may view and edit a sensitive property's values (field permissions narrow it further). */
+export const SENSITIVE_ACCESS = ['everyone', 'super_admins'] as const;
+export type SensitiveAccess = (typeof SENSITIVE_ACCESS)[number];
+
+/** How a sensitive property is protected; `null` on ordinary properties. */
+export interface Sensitivity {
+  /** Holds protected health information. */
+  phi: boolean;
+  /** Masked in lists and records; revealed one record at a time, each reveal audited. */
+  highlySensitive: boolean;
+  access: SensitiveAccess;
+}
+
 /** The definition of a property, standard (from code) or custom (from the database). */
 export interface PropertyDefinition {
   name: string;
@@ -49,4 +62,6 @@ export interface PropertyDefinition {
   formula: string | null;
   /** Points rules (score only). */
   scoreRules: ScoreRule[];
+  /** Set when the values are sensitive (encrypted); fixed at creation. */
+  sensitivity: Sensitivity | null;
 }

@@ -24,6 +24,7 @@ function definition(
     standard: false,
     formula: null,
     scoreRules: [],
+    sensitivity: null,
     ...fields,
   };
 }

@@ -14,7 +14,12 @@ import {
   MaxLength,
   ValidateNested,
 } from 'class-validator';
-import { PROPERTY_TYPES, type PropertyType } from './property-type';
+import {
+  PROPERTY_TYPES,
+  SENSITIVE_ACCESS,
+  type PropertyType,
+  type SensitiveAccess,
+} from './property-type';
 
 export const PROPERTY_NAME_PATTERN = /^[a-z][a-z0-9_]{0,99}$/;
 
@@ -49,6 +54,32 @@ export class ScoreRuleDto {
   @ApiProperty({ example: 10 })
   @IsNumber()
   points!: number;
+}
+
+export class SensitivityDto {
+  @ApiProperty({ example: false, description: 'Holds protected health information.' })
+  @IsOptional()
+  @IsBoolean()
+  phi!: boolean;
+
+  @ApiProperty({
+    example: false,
+    description:
+      'Masked in lists and records; revealed one record at a time (POST …/reveal), each reveal audited.',
+  })
+  @IsOptional()
+  @IsBoolean()
+  highlySensitive!: boolean;
+
+  @ApiProperty({
+    enum: SENSITIVE_ACCESS,
+    example: 'everyone',
+    description:
+      'Who may view and edit values: everyone, or super admins only; field permissions narrow it further.',
+  })
+  @IsOptional()
+  @IsIn(SENSITIVE_ACCESS)
+  access!: SensitiveAccess;
 }
 
 export class PropertyDefinitionDto {
@@ -93,6 +124,14 @@ export class PropertyDefinitionDto {
 
   @ApiProperty({ type: [ScoreRuleDto] })
   scoreRules!: ScoreRuleDto[];
+
+  @ApiProperty({
+    type: SensitivityDto,
+    nullable: true,
+    description: 'Set on sensitive properties: their values are encrypted. Fixed at creation.',
+    example: null,
+  })
+  sensitivity!: SensitivityDto | null;
 }
 
 export class PropertyListDto {
@@ -183,6 +222,17 @@ export class CreatePropertyDto {
   @ValidateNested({ each: true })
   @Type(() => ScoreRuleDto)
   scoreRules?: ScoreRuleDto[];
+
+  @ApiPropertyOptional({
+    type: SensitivityDto,
+    description:
+      'Makes the property sensitive (super admins, enterprise edition, sensitive data enabled): values are encrypted. Cannot be changed later; not for score or calculation, not with `unique`.',
+    example: { phi: true, highlySensitive: false, access: 'super_admins' },
+  })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => SensitivityDto)
+  sensitivity?: SensitivityDto;
 }
 
 export class UpdatePropertyDto {
@@ -248,4 +298,14 @@ export class UpdatePropertyDto {
   @ValidateNested({ each: true })
   @Type(() => ScoreRuleDto)
   scoreRules?: ScoreRuleDto[];
+
+  @ApiPropertyOptional({
+    type: SensitivityDto,
+    description:
+      'Sensitive properties only: PHI, highly sensitive and access may change; whether a property is sensitive never does (sending `null` here, or a sensitivity for an ordinary property → 422).',
+  })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => SensitivityDto)
+  sensitivity?: SensitivityDto | null;
 }

@@ -10,12 +10,14 @@ import {
   newId,
 } from '@custos/core';
 import { SYSTEM_PROPERTIES, objectTypeOf, type ObjectType } from '../object-types';
+import { SensitiveDataService } from '../../sensitive-data/sensitive-data.service';
+import { BlindIndexEntry } from '../records/blind-index.entity';
 import { UniqueValue } from '../records/unique-value.entity';
 import { dialectOf } from '../sql-dialect';
 import { formulaInputs, parseFormula } from './calculation';
 import { CustomPropertyDefinition } from './property-definition.entity';
 import type { CreatePropertyDto, PropertyDefinitionDto, UpdatePropertyDto } from './property.dto';
-import { COMPUTED_TYPES, type PropertyDefinition } from './property-type';
+import { COMPUTED_TYPES, type PropertyDefinition, type Sensitivity } from './property-type';
 
 /** Everything known about the properties of one object type in one account. */
 export interface PropertySchema {
@@ -42,6 +44,7 @@ function standardDefinitions(objectType: ObjectType): PropertyDefinition[] {
       standard: true,
       formula: null,
       scoreRules: [],
+      sensitivity: null,
     })),
     ...SYSTEM_PROPERTIES.map((p) => ({
       name: p.name,
@@ -55,6 +58,7 @@ function standardDefinitions(objectType: ObjectType): PropertyDefinition[] {
       standard: true,
       formula: null,
       scoreRules: [],
+      sensitivity: null,
     })),
   ];
 }
@@ -72,6 +76,21 @@ function toDefinition(entity: CustomPropertyDefinition): PropertyDefinition {
     standard: false,
     formula: entity.formula,
     scoreRules: entity.scoreRules,
+    sensitivity: entity.sensitive
+      ? { phi: entity.phi, highlySensitive: entity.highlySensitive, access: entity.valueAccess }
+      : null,
+  };
+}
+
+/** The columns of a definition's sensitivity. */
+function sensitivityColumns(
+  sensitivity: Sensitivity | null,
+): Pick<CustomPropertyDefinition, 'sensitive' | 'phi' | 'highlySensitive' | 'valueAccess'> {
+  return {
+    sensitive: sensitivity !== null,
+    phi: sensitivity?.phi ?? false,
+    highlySensitive: sensitivity?.highlySensitive ?? false,
+    valueAccess: sensitivity?.access ?? 'everyone',
   };
 }
 
@@ -83,6 +102,7 @@ export class PropertyService {
     private readonly context: RequestContext,
     private readonly audit: AuditService,
     private readonly clock: Clock,
+    private readonly sensitiveData: SensitiveDataService,
   ) {}
 
   /** The schema of an object type for the actor's account (one indexed query). */
@@ -141,14 +161,26 @@ export class PropertyService {
           standard: false,
           formula: input.formula ?? null,
           scoreRules: input.scoreRules ?? [],
+          sensitivity: input.sensitivity
+            ? {
+                phi: input.sensitivity.phi ?? false,
+                highlySensitive: input.sensitivity.highlySensitive ?? false,
+                access: input.sensitivity.access ?? 'everyone',
+              }
+            : null,
         };
         checkDefinition(definition, schema);
+        if (definition.sensitivity) {
+          await this.assertMayDefineSensitive(manager, accountId, 'create');
+        }
         const now = this.clock.now();
+        const { sensitivity, ...columns } = definition;
         await manager.insert(CustomPropertyDefinition, {
           id: newId(),
           accountId,
           objectType: schema.objectType.name,
-          ...definition,
+          ...columns,
+          ...sensitivityColumns(sensitivity),
           createdAt: now,
           updatedAt: now,
         });
@@ -203,7 +235,11 @@ export class PropertyService {
           input.formula ?? (input.type && input.type !== 'calculation' ? null : current.formula),
         scoreRules:
           input.scoreRules ?? (input.type && input.type !== 'score' ? [] : current.scoreRules),
+        sensitivity: nextSensitivity(current, input),
       };
+      if (current.sensitivity) {
+        await this.assertMayDefineSensitive(manager, accountId, 'edit');
+      }
       if (next.type !== current.type) {
         refuseIfUsed(schema, name, 'retyped');
       }
@@ -227,6 +263,7 @@ export class PropertyService {
           required: next.required,
           formula: next.formula,
           scoreRules: next.scoreRules,
+          ...sensitivityColumns(next.sensitivity),
           updatedAt: this.clock.now(),
         },
       );
@@ -260,6 +297,9 @@ export class PropertyService {
         );
       }
       refuseIfUsed(schema, name, 'deleted');
+      if (current.sensitivity) {
+        await this.assertMayDefineSensitive(manager, accountId, 'delete');
+      }
       const dialect = dialectOf(manager.connection.options.type);
       await manager
         .createQueryBuilder()
@@ -268,6 +308,11 @@ export class PropertyService {
         .where('account_id = :accountId', { accountId })
         .execute();
       await manager.delete(UniqueValue, {
+        accountId,
+        objectType: schema.objectType.name,
+        propertyName: name,
+      });
+      await manager.delete(BlindIndexEntry, {
         accountId,
         objectType: schema.objectType.name,
         propertyName: name,
@@ -284,6 +329,43 @@ export class PropertyService {
         metadata: { before: auditView(current) },
       });
     });
+  }
+
+  /**
+   * Sensitive property definitions: super admins in person only; creating and editing need the
+   * enterprise edition and the setting on, deleting stays possible after a downgrade.
+   */
+  private async assertMayDefineSensitive(
+    manager: EntityManager,
+    accountId: string,
+    change: 'create' | 'edit' | 'delete',
+  ): Promise<void> {
+    const actor = this.context.requireActor();
+    if (actor.kind !== 'user' || !actor.superAdmin) {
+      throw new CustosError(
+        'forbidden',
+        'crm.sensitive_property_super_admin_only',
+        'Only super admins may create, edit or delete sensitive properties.',
+      );
+    }
+    if (change === 'delete') {
+      return;
+    }
+    const state = await this.sensitiveData.state(accountId, manager);
+    if (!state.enterprise) {
+      throw new CustosError(
+        'forbidden',
+        'crm.sensitive_property_edition',
+        'Sensitive properties can only be deleted below the enterprise edition, not created or edited.',
+      );
+    }
+    if (!state.enabled) {
+      throw new CustosError(
+        'conflict',
+        'crm.sensitive_data_not_enabled',
+        'Enable sensitive data for the account (POST /api/v1/settings/sensitive-data/enable) before creating sensitive properties.',
+      );
+    }
   }
 
   private async hasValues(
@@ -327,9 +409,45 @@ function refuseIfUsed(schema: PropertySchema, name: string, change: 'deleted' | 
   }
 }
 
+/** The sensitivity after an update: its details may change, whether it is sensitive may not. */
+function nextSensitivity(
+  current: PropertyDefinition,
+  input: UpdatePropertyDto,
+): Sensitivity | null {
+  if (input.sensitivity === undefined) {
+    return current.sensitivity;
+  }
+  if (input.sensitivity === null || !current.sensitivity) {
+    throw CustosError.invalidField(
+      'crm.sensitive_fixed',
+      'sensitivity',
+      'whether a property is sensitive is set when it is created and never changes',
+    );
+  }
+  return {
+    phi: input.sensitivity.phi ?? current.sensitivity.phi,
+    highlySensitive: input.sensitivity.highlySensitive ?? current.sensitivity.highlySensitive,
+    access: input.sensitivity.access ?? current.sensitivity.access,
+  };
+}
+
 /** Cross-field rules of a definition, each refused with a 422 naming the field. */
 function checkDefinition(definition: PropertyDefinition, schema: PropertySchema): void {
   const computed = COMPUTED_TYPES.has(definition.type);
+  if (definition.sensitivity && computed) {
+    throw CustosError.invalidField(
+      'crm.sensitive_not_allowed',
+      'sensitivity',
+      `a ${definition.type} property is computed from other values and cannot be sensitive`,
+    );
+  }
+  if (definition.sensitivity && definition.unique) {
+    throw CustosError.invalidField(
+      'crm.unique_not_allowed',
+      'unique',
+      'a sensitive property cannot require unique values (they would be compared in clear)',
+    );
+  }
   if (definition.unique && (computed || definition.type === 'bool')) {
     throw CustosError.invalidField(
       'crm.unique_not_allowed',
@@ -427,6 +545,7 @@ function auditView(definition: PropertyDefinition): Record<string, unknown> {
   const { name, label, groupName, type, options, unique, required, formula, scoreRules } =
     definition;
   return {
+    sensitivity: definition.sensitivity,
     name,
     label,
     groupName,

@@ -1,3 +1,4 @@
+import { SensitiveData1795383997230 } from './1795383997230-SensitiveData';
 import { ScopeIndexes1795377377931 } from './1795377377931-ScopeIndexes';
 import { Access1795376111887 } from './1795376111887-Access';
 import type { MigrationInterface } from 'typeorm';
@@ -12,4 +13,5 @@ export const POSTGRES_MIGRATIONS: (new () => MigrationInterface)[] = [
   CrmImports1795375942833,
   Access1795376111887,
   ScopeIndexes1795377377931,
+  SensitiveData1795383997230,
 ];

@@ -16,16 +16,26 @@ export function normalizeForIndex(value: string, caseSensitive = false): string 
  * tokens of other fields or accounts are unrelated.
  */
 export class BlindIndexer {
+  private readonly fieldKeys = new Map<string, Buffer>();
+
   constructor(private readonly indexKey: Buffer) {}
 
   token(field: string, value: string, caseSensitive = false): string {
-    const fieldKey = Buffer.from(
-      hkdfSync('sha256', this.indexKey, Buffer.alloc(0), `custos/blind-index/${field}`, 32),
-    );
-    return createHmac('sha256', fieldKey)
+    return createHmac('sha256', this.fieldKey(field))
       .update(normalizeForIndex(value, caseSensitive), 'utf8')
       .digest()
       .subarray(0, BLIND_INDEX_BITS / 8)
       .toString('hex');
+  }
+
+  private fieldKey(field: string): Buffer {
+    let key = this.fieldKeys.get(field);
+    if (!key) {
+      key = Buffer.from(
+        hkdfSync('sha256', this.indexKey, Buffer.alloc(0), `custos/blind-index/${field}`, 32),
+      );
+      this.fieldKeys.set(field, key);
+    }
+    return key;
   }
 }

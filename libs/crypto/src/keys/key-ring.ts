@@ -40,6 +40,29 @@ export class KeyRing {
     return { version: record.version, key: await this.unwrap(record) };
   }
 
+  /** Every data-key version of the account (to open values) and the active one (to seal), in one query. */
+  async dataKeys(accountId: string): Promise<{ active: DataKey; keys: Map<number, KeyObject> }> {
+    let records = await this.transactions.manager.findBy(DataKeyRecord, {
+      accountId,
+      purpose: 'data',
+    });
+    if (records.length === 0) {
+      await this.create(accountId, 'data', 1, true);
+      records = await this.transactions.manager.findBy(DataKeyRecord, {
+        accountId,
+        purpose: 'data',
+      });
+    }
+    const keys = new Map<number, KeyObject>();
+    for (const record of records) {
+      keys.set(record.version, await this.unwrap(record));
+    }
+    // Should a reader ever see two active versions (or none), the newest active (or newest) wins.
+    const candidates = records.some((r) => r.active) ? records.filter((r) => r.active) : records;
+    const active = Math.max(...candidates.map((r) => r.version));
+    return { active: { version: active, key: keys.get(active)! }, keys };
+  }
+
   /** The data key of a version, for opening what it sealed; `undefined` if there is none. */
   async dataKey(accountId: string, version: number): Promise<KeyObject | undefined> {
     const cached = this.unwrapped.get(contextOf(accountId, 'data', version));
@@ -69,10 +92,7 @@ export class KeyRing {
         version: 1,
       });
     }
-    return this.provider.unwrap(
-      Buffer.from(record.wrappedKey, 'base64'),
-      contextOf(accountId, 'index', 1),
-    );
+    return (await this.unwrap(record)).export();
   }
 
   /** Adds a new data-key version and makes it the active one; returns its version. */

@@ -1,0 +1,42 @@
+import type { KeyObject } from 'node:crypto';
+import { BlindIndexer } from '../blind-index/blind-index';
+import { open, seal, type DataKey, type ValuePlace } from '../envelope/envelope';
+
+/**
+ * One account's keys, loaded: seals with the active data key, opens with any version the account
+ * has, and makes blind-index tokens. Synchronous, so a page or a batch costs one key look-up.
+ */
+export class AccountCipher {
+  private readonly indexer: BlindIndexer;
+
+  constructor(
+    readonly accountId: string,
+    private readonly active: DataKey,
+    private readonly keys: ReadonlyMap<number, KeyObject>,
+    indexKey: Buffer,
+  ) {
+    this.indexer = new BlindIndexer(indexKey);
+  }
+
+  /** Version of the data key new values are sealed with. */
+  get activeVersion(): number {
+    return this.active.version;
+  }
+
+  seal(plaintext: string, place: Omit<ValuePlace, 'accountId'>): string {
+    return seal(plaintext, this.active, { ...place, accountId: this.accountId });
+  }
+
+  /** Throws `EnvelopeError` when the value was tampered with, moved, or sealed by an unknown key. */
+  open(envelope: string, place: Omit<ValuePlace, 'accountId'>): string {
+    return open(envelope, (version) => this.keys.get(version), {
+      ...place,
+      accountId: this.accountId,
+    });
+  }
+
+  /** Blind-index token of `value` for `field` (see `BlindIndexer`). */
+  token(field: string, value: string, caseSensitive = false): string {
+    return this.indexer.token(field, value, caseSensitive);
+  }
+}

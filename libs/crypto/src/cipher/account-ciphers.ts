@@ -1,0 +1,15 @@
+import { Injectable } from '@nestjs/common';
+import { KeyRing } from '../keys/key-ring';
+import { AccountCipher } from './account-cipher';
+
+/** Builds {@link AccountCipher}s from the key ring: one query for the account's key versions, unwrapping cached. */
+@Injectable()
+export class AccountCiphers {
+  constructor(private readonly keyRing: KeyRing) {}
+
+  /** The cipher of an account, its keys created on first use. Read per request: rotation elsewhere shows at once. */
+  async forAccount(accountId: string): Promise<AccountCipher> {
+    const { active, keys } = await this.keyRing.dataKeys(accountId);
+    return new AccountCipher(accountId, active, keys, await this.keyRing.indexKey(accountId));
+  }
+}
