@@ -1,4 +1,6 @@
 import { Module } from '@nestjs/common';
+import { APP_INTERCEPTOR } from '@nestjs/core';
+import { SensitiveViews, SensitiveViewsInterceptor } from './sensitive/sensitive-views';
 import { SensitiveDataModule } from '../sensitive-data/sensitive-data.module';
 import { CrmAccessSubjects } from './access/crm-access-subjects';
 import { CrmAccessService } from './access/crm-access.service';
@@ -55,6 +57,8 @@ export const CRM_ENTITIES = [
     AssociationService,
     SegmentService,
     ArchivePurgeJob,
+    SensitiveViews,
+    { provide: APP_INTERCEPTOR, useClass: SensitiveViewsInterceptor },
   ],
   exports: [CrmAccessSubjects, PropertyService, RecordService, SearchService],
 })

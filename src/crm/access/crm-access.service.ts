@@ -1,7 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { AccessService, type ActorAccess } from '@custos/access';
 import { RequestContext, TransactionHost } from '@custos/core';
+import { AccountCiphers } from '@custos/crypto';
+import { SensitiveDataService } from '../../sensitive-data/sensitive-data.service';
 import type { PropertySchema } from '../properties/property.service';
+import { SensitiveFields, sensitiveNames } from '../sensitive/sensitive-fields';
 import { dialectOf } from '../sql-dialect';
 import { RecordAccess } from './record-access';
 
@@ -12,15 +15,38 @@ export class CrmAccessService {
     private readonly access: AccessService,
     private readonly context: RequestContext,
     private readonly transactions: TransactionHost,
+    private readonly ciphers: AccountCiphers,
+    private readonly sensitiveData: SensitiveDataService,
   ) {}
 
-  /** `access`: the actor's access if already looked up (see {@link actorAccess}). */
+  /**
+   * `access`: the actor's access if already looked up (see {@link actorAccess}). Schemas with
+   * sensitive properties also load the account's keys (one more query) and edition.
+   */
   async forSchema(schema: PropertySchema, access?: ActorAccess): Promise<RecordAccess> {
+    const [actorAccess, sensitive] = await Promise.all([
+      access ?? this.actorAccess(),
+      this.sensitiveFields(schema),
+    ]);
     return new RecordAccess(
-      access ?? (await this.actorAccess()),
+      actorAccess,
       schema,
       dialectOf(this.transactions.manager.connection.options.type),
+      sensitive,
     );
+  }
+
+  /** The request's view of the schema's sensitive properties; `null` when it has none. */
+  async sensitiveFields(schema: PropertySchema): Promise<SensitiveFields | null> {
+    if (sensitiveNames(schema).length === 0) {
+      return null;
+    }
+    const actor = this.context.requireActor();
+    const [cipher, state] = await Promise.all([
+      this.ciphers.forAccount(actor.accountId),
+      this.sensitiveData.state(actor.accountId, this.transactions.manager),
+    ]);
+    return new SensitiveFields(schema, cipher, actor, state);
   }
 
   /** The acting person's access, independent of any schema: can be looked up alongside one. */

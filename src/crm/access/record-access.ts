@@ -10,6 +10,7 @@ import {
 import type { PropertySchema } from '../properties/property.service';
 import type { StoredRecord } from '../records/record-store';
 import { propertyExpression } from '../search/filter-sql';
+import type { SensitiveFields } from '../sensitive/sensitive-fields';
 import type { SqlDialect } from '../sql-dialect';
 
 /** The CASL subject fields of a record: its properties plus the owner and business unit. */
@@ -33,6 +34,8 @@ export class RecordAccess {
     readonly access: ActorAccess,
     readonly schema: PropertySchema,
     private readonly dialect: SqlDialect,
+    /** The schema's sensitive properties as this actor sees them; `null` when there are none. */
+    readonly sensitive: SensitiveFields | null = null,
   ) {}
 
   get superAdmin(): boolean {
@@ -66,12 +69,19 @@ export class RecordAccess {
     );
   }
 
+  /** Field permissions, and for sensitive properties also who may see them in clear. */
   canView(property: string): boolean {
-    return this.access.fields(this.schema.objectType.name).canView(property);
+    return (
+      this.access.fields(this.schema.objectType.name).canView(property) &&
+      (!this.sensitive?.has(property) || this.sensitive.mayDecrypt(property))
+    );
   }
 
   canEdit(property: string): boolean {
-    return this.access.fields(this.schema.objectType.name).canEdit(property);
+    return (
+      this.access.fields(this.schema.objectType.name).canEdit(property) &&
+      (!this.sensitive?.has(property) || this.sensitive.mayDecrypt(property))
+    );
   }
 
   /** A write that touches a property the actor may not edit is refused with 403 naming it. */

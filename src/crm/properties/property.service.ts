@@ -507,6 +507,13 @@ function checkDefinition(definition: PropertyDefinition, schema: PropertySchema)
           `"${input}" is not a number property of this object type`,
         );
       }
+      if (used.sensitivity) {
+        throw CustosError.invalidField(
+          'crm.invalid_formula',
+          'formula',
+          `"${input}" is sensitive: a computed value would show it in clear`,
+        );
+      }
     }
   } else if (definition.formula) {
     throw CustosError.invalidField(
@@ -522,6 +529,13 @@ function checkDefinition(definition: PropertyDefinition, schema: PropertySchema)
           'crm.invalid_score_rule',
           `scoreRules[${index}].propertyName`,
           'is not another property of this object type',
+        );
+      }
+      if (schema.byName.get(rule.propertyName)!.sensitivity) {
+        throw CustosError.invalidField(
+          'crm.invalid_score_rule',
+          `scoreRules[${index}].propertyName`,
+          'is sensitive: a score would reveal its value',
         );
       }
     });

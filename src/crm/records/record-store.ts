@@ -2,6 +2,8 @@ import type { EntityManager } from 'typeorm';
 import type { SqlCondition } from '@custos/access';
 import type { PropertySchema } from '../properties/property.service';
 import type { PropertyValue } from '../properties/property-type';
+import { sensitiveNames, type SensitiveFields } from '../sensitive/sensitive-fields';
+import { BlindIndexEntry } from './blind-index.entity';
 
 /** A record as its row holds it: common columns, standard values, custom values. */
 export interface StoredRecord {
@@ -14,6 +16,11 @@ export interface StoredRecord {
   archivedAt: string | null;
   /** Standard and custom property values by property name (system properties excluded). */
   values: Record<string, PropertyValue>;
+  /**
+   * Sensitive values as stored (envelopes), by property name, for those not opened into `values`.
+   * They are written back untouched; a name in `values` wins over its envelope here.
+   */
+  sealed: Record<string, string>;
 }
 
 const COMMON_COLUMNS = [
@@ -52,8 +59,12 @@ export function fromRow(schema: PropertySchema, row: Record<string, unknown>): S
           : (value as PropertyValue);
   }
   const custom = JSON.parse((row.custom as string | null) ?? '{}') as Record<string, PropertyValue>;
+  const sealed: Record<string, string> = {};
   for (const [name, value] of Object.entries(custom)) {
-    if (schema.byName.has(name)) {
+    const definition = schema.byName.get(name);
+    if (definition?.sensitivity) {
+      sealed[name] = value as string;
+    } else if (definition) {
       values[name] = value;
     }
   }
@@ -66,11 +77,19 @@ export function fromRow(schema: PropertySchema, row: Record<string, unknown>): S
     updatedAt: row.updated_at as string,
     archivedAt: (row.archived_at as string | null) ?? null,
     values,
+    sealed,
   };
 }
 
-/** Splits values into the table's standard columns and the `custom` JSON text. */
-function toColumns(schema: PropertySchema, record: StoredRecord): Record<string, unknown> {
+/**
+ * Splits values into the table's standard columns and the `custom` JSON text. Sensitive values
+ * are sealed here, the one place rows are written from: no write path can store them in clear.
+ */
+function toColumns(
+  schema: PropertySchema,
+  record: StoredRecord,
+  sensitive: SensitiveFields | null,
+): Record<string, unknown> {
   const columns: Record<string, unknown> = {
     id: record.id,
     account_id: record.accountId,
@@ -81,15 +100,80 @@ function toColumns(schema: PropertySchema, record: StoredRecord): Record<string,
     archived_at: record.archivedAt,
   };
   const custom: Record<string, PropertyValue> = {};
+  for (const [name, envelope] of Object.entries(record.sealed)) {
+    if (!(name in record.values)) {
+      custom[name] = envelope;
+    }
+  }
   for (const [name, value] of Object.entries(record.values)) {
     if (schema.columns.has(name)) {
       columns[name] = value;
     } else if (value !== null) {
-      custom[name] = value;
+      custom[name] = sensitive?.has(name)
+        ? sensitive.seal(schema.objectType.table, name, record.id, value)
+        : value;
     }
   }
   columns.custom = JSON.stringify(custom);
   return columns;
+}
+
+/** Refuses (as a programming error) to write a schema with sensitive properties without their keys. */
+function requireSensitive(
+  schema: PropertySchema,
+  sensitive: SensitiveFields | null,
+): SensitiveFields | null {
+  if (!sensitive && sensitiveNames(schema).length > 0) {
+    throw new Error(
+      `${schema.objectType.name} has sensitive properties: records must be written with their SensitiveFields.`,
+    );
+  }
+  return sensitive;
+}
+
+/**
+ * Rewrites the blind-index tokens of the records' sensitive values that are in clear in `values`
+ * (envelopes carried through untouched keep their tokens).
+ */
+async function writeBlindIndex(
+  manager: EntityManager,
+  sensitive: SensitiveFields | null,
+  records: readonly StoredRecord[],
+  replace: boolean,
+): Promise<void> {
+  if (!sensitive) {
+    return;
+  }
+  const objectType = sensitive.schema.objectType.name;
+  const entries: BlindIndexEntry[] = [];
+  for (const record of records) {
+    for (const name of sensitive.names) {
+      if (!(name in record.values)) {
+        continue;
+      }
+      if (replace) {
+        await manager.delete(BlindIndexEntry, {
+          accountId: record.accountId,
+          objectType,
+          propertyName: name,
+          recordId: record.id,
+        });
+      }
+      const value = record.values[name];
+      if (value !== null) {
+        entries.push({
+          accountId: record.accountId,
+          objectType,
+          propertyName: name,
+          recordId: record.id,
+          token: sensitive.token(name, value),
+        });
+      }
+    }
+  }
+  for (let start = 0; start < entries.length; start += 1000) {
+    await manager.insert(BlindIndexEntry, entries.slice(start, start + 1000));
+  }
 }
 
 /** Inserts records with one multi-row statement per chunk. */
@@ -97,10 +181,12 @@ export async function insertRecords(
   manager: EntityManager,
   schema: PropertySchema,
   records: readonly StoredRecord[],
+  sensitive: SensitiveFields | null,
 ): Promise<void> {
   if (records.length === 0) {
     return;
   }
+  requireSensitive(schema, sensitive);
   const names = [...COMMON_COLUMNS, ...schema.objectType.standard.map((p) => p.name)];
   // Stay below SQLite's and PostgreSQL's bound-parameter limits.
   const perStatement = Math.max(1, Math.floor(30_000 / names.length));
@@ -108,7 +194,7 @@ export async function insertRecords(
     const chunk = records.slice(start, start + perStatement);
     const parameters: unknown[] = [];
     const tuples = chunk.map((record) => {
-      const columns = toColumns(schema, record);
+      const columns = toColumns(schema, record, sensitive);
       return `(${names
         .map((name) => {
           parameters.push(columns[name] ?? null);
@@ -121,6 +207,7 @@ export async function insertRecords(
       parameters,
     );
   }
+  await writeBlindIndex(manager, sensitive, records, false);
 }
 
 /** Writes every column of an existing record (its row is locked by the caller). */
@@ -128,8 +215,9 @@ export async function updateRecord(
   manager: EntityManager,
   schema: PropertySchema,
   record: StoredRecord,
+  sensitive: SensitiveFields | null,
 ): Promise<void> {
-  const columns = toColumns(schema, record);
+  const columns = toColumns(schema, record, requireSensitive(schema, sensitive));
   const names = Object.keys(columns).filter((name) => name !== 'id' && name !== 'account_id');
   const parameters = names.map((name) => columns[name] ?? null);
   const assignments = names.map((name, index) => `${name} = ${placeholder(manager, index + 1)}`);
@@ -138,6 +226,7 @@ export async function updateRecord(
     `UPDATE ${schema.objectType.table} SET ${assignments.join(', ')} WHERE id = ${placeholder(manager, names.length + 1)} AND account_id = ${placeholder(manager, names.length + 2)}`,
     parameters,
   );
+  await writeBlindIndex(manager, sensitive, [record], true);
 }
 
 /**

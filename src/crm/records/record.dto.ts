@@ -44,6 +44,14 @@ export class RecordDto {
   })
   redacted!: string[];
 
+  @ApiPropertyOptional({
+    type: [String],
+    description:
+      'Highly sensitive properties that hold a value you may read: masked here, shown one record at a time by `POST …/{recordId}/reveal` (audited).',
+    example: ['national_id'],
+  })
+  masked?: string[];
+
   @ApiProperty({ example: '2026-11-22T18:42:00.000Z' })
   createdAt!: string;
 
@@ -259,4 +267,37 @@ export class HistoryPageDto {
 
   @ApiProperty({ type: PagingDto })
   paging!: PagingDto;
+}
+
+export class RevealDto {
+  @ApiPropertyOptional({
+    type: [String],
+    description: 'Which highly sensitive properties to reveal; default: all you may read.',
+    example: ['national_id'],
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(100)
+  @IsString({ each: true })
+  properties?: string[];
+}
+
+export class RevealedValuesDto {
+  @ApiProperty({ example: '0193a6c4-7f1e-7c3a-9d1e-000000000001' })
+  id!: string;
+
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    description: 'The revealed values by property name (null when the record has none).',
+    example: { national_id: '756.1234.5678.97' },
+  })
+  properties!: Record<string, string | number | boolean | null>;
+
+  @ApiProperty({
+    type: [String],
+    description: 'Requested properties you may not read, or whose value could not be opened.',
+    example: [],
+  })
+  redacted!: string[];
 }

@@ -30,6 +30,9 @@ import {
   type StoredRecord,
 } from './record-store';
 import type { HistoryEntryDto, RecordDto } from './record.dto';
+import { SensitiveViews } from '../sensitive/sensitive-views';
+import type { SensitiveFields } from '../sensitive/sensitive-fields';
+import { BlindIndexEntry } from './blind-index.entity';
 import { UniqueValue } from './unique-value.entity';
 
 /** Archived records are purged this long after archiving. */
@@ -73,6 +76,7 @@ export class RecordService {
     private readonly audit: AuditService,
     private readonly clock: Clock,
     private readonly crmAccess: CrmAccessService,
+    private readonly sensitiveViews: SensitiveViews,
   ) {}
 
   async get(
@@ -184,6 +188,7 @@ export class RecordService {
               updatedAt: now,
               archivedAt: null,
               values: {},
+              sealed: {},
             };
             const ownerId =
               'owner_id' in values
@@ -208,12 +213,13 @@ export class RecordService {
           records.map((record) => ({ record, before: {} })),
           fieldOf,
         );
-        await insertRecords(manager, schema, records);
+        await insertRecords(manager, schema, records, access.sensitive);
         await this.writeHistory(
           manager,
           schema,
           records.map((record) => ({ record, before: {} })),
           source,
+          access.sensitive,
         );
         for (const record of records) {
           await this.audit.record({
@@ -315,6 +321,8 @@ export class RecordService {
           try {
             const values = this.validate(schema, input.properties, 'update');
             access.assertEditable(Object.keys(values));
+            // The sensitive values being replaced are opened (never shown) to tell changes and history.
+            openInto(record, Object.keys(values), access.sensitive);
             const before = { ...record.values, owner_id: record.ownerId };
             if ('owner_id' in values && values.owner_id !== record.ownerId) {
               if (!access.can('assign', record)) {
@@ -339,9 +347,9 @@ export class RecordService {
         }
         await this.reserveUniqueValues(manager, schema, changes, fieldOf);
         for (const { record } of changes) {
-          await updateRecord(manager, schema, record);
+          await updateRecord(manager, schema, record, access.sensitive);
         }
-        await this.writeHistory(manager, schema, changes, source);
+        await this.writeHistory(manager, schema, changes, source, access.sensitive);
         for (const { record, before } of changes) {
           const changed = changedNames(before, { ...record.values, owner_id: record.ownerId });
           await this.audit.record({
@@ -398,7 +406,7 @@ export class RecordService {
         return;
       }
       record.archivedAt = this.clock.now().toISOString();
-      await updateRecord(manager, schema, record);
+      await updateRecord(manager, schema, record, access.sensitive);
       await this.audit.record({
         action: 'record.archived',
         targetType: schema.objectType.name,
@@ -428,7 +436,7 @@ export class RecordService {
         );
       }
       record.archivedAt = null;
-      await updateRecord(manager, schema, record);
+      await updateRecord(manager, schema, record, access.sensitive);
       await this.audit.record({
         action: 'record.restored',
         targetType: schema.objectType.name,
@@ -437,6 +445,58 @@ export class RecordService {
       });
       return this.toDto(record, [...schema.byName.keys()], access);
     });
+  }
+
+  /** Shows the highly sensitive values of one record to someone who may read them; audited. */
+  async reveal(
+    objectType: string,
+    id: string,
+    requested?: string[],
+  ): Promise<{ id: string; properties: Record<string, PropertyValue>; redacted: string[] }> {
+    const schema = await this.properties.schema(objectType);
+    const access = await this.crmAccess.forSchema(schema);
+    const sensitive = access.sensitive;
+    const masked = sensitive ? [...sensitive.names].filter((name) => sensitive.masked(name)) : [];
+    const names = requested ?? masked;
+    names.forEach((name, index) => {
+      if (!masked.includes(name)) {
+        throw CustosError.invalidField(
+          'crm.not_highly_sensitive',
+          `properties[${index}]`,
+          `"${name}" is not a highly sensitive property of ${schema.objectType.name}`,
+        );
+      }
+    });
+    const [record] = await findRecords(
+      this.transactions.manager,
+      schema,
+      this.context.requireAccountId(),
+      [id],
+      { where: access.where('read') },
+    );
+    if (!record) {
+      throw recordNotFound(schema);
+    }
+    const properties: Record<string, PropertyValue> = {};
+    const redacted: string[] = [];
+    for (const name of names) {
+      const value = access.canView(name) ? openValue(record, name, sensitive!) : undefined;
+      if (value === undefined) {
+        redacted.push(name);
+      } else {
+        properties[name] = value;
+      }
+    }
+    const revealed = Object.keys(properties).sort();
+    if (revealed.length > 0) {
+      await this.audit.record({
+        action: 'sensitive_data.revealed',
+        targetType: schema.objectType.name,
+        targetId: id,
+        metadata: { properties: revealed },
+      });
+    }
+    return { id, properties, redacted };
   }
 
   async history(
@@ -475,10 +535,30 @@ export class RecordService {
       builder.andWhere('h.propertyName NOT IN (:...hidden)', { hidden });
     }
     const page = await keysetPage(builder, 'h.id', (h) => h.id, query);
+    const sensitive = access.sensitive;
+    const valueOf = (h: PropertyHistory, side: 'old' | 'new'): PropertyValue => {
+      const stored = side === 'old' ? h.oldValue : h.newValue;
+      if (stored === null) {
+        return null;
+      }
+      if (!sensitive?.has(h.propertyName)) {
+        return JSON.parse(stored) as PropertyValue;
+      }
+      const value = sensitive.open(
+        'crm_property_history',
+        h.propertyName,
+        `${h.id}:${side}`,
+        JSON.parse(stored) as string,
+      );
+      if (value !== undefined && value !== null) {
+        this.sensitiveViews.shown(schema.objectType.name, id, h.propertyName);
+      }
+      return value ?? null;
+    };
     return mapPage(page, (h) => ({
       property: h.propertyName,
-      oldValue: h.oldValue === null ? null : (JSON.parse(h.oldValue) as PropertyValue),
-      newValue: h.newValue === null ? null : (JSON.parse(h.newValue) as PropertyValue),
+      oldValue: valueOf(h, 'old'),
+      newValue: valueOf(h, 'new'),
       source: h.source,
       actor: { kind: h.actorKind, id: h.actorId },
       changedAt: h.changedAt.toISOString(),
@@ -701,21 +781,32 @@ export class RecordService {
     schema: PropertySchema,
     changes: { record: StoredRecord; before: Record<string, PropertyValue> }[],
     source: ChangeSource,
+    sensitive: SensitiveFields | null,
   ): Promise<void> {
     const actor = this.context.requireActor();
+    // History keeps sensitive values sealed like the records, each bound to its history row.
+    const stored = (id: string, name: string, side: 'old' | 'new', value: PropertyValue) =>
+      (value ?? null) === null
+        ? null
+        : JSON.stringify(
+            sensitive?.has(name)
+              ? sensitive.seal('crm_property_history', name, `${id}:${side}`, value)
+              : value,
+          );
     const changedAt = this.clock.now();
     const rows: PropertyHistory[] = [];
     for (const { record, before } of changes) {
       const after: Record<string, PropertyValue> = { ...record.values, owner_id: record.ownerId };
       for (const name of changedNames(before, after)) {
+        const id = newId();
         rows.push({
-          id: newId(),
+          id,
           accountId: record.accountId,
           objectType: schema.objectType.name,
           recordId: record.id,
           propertyName: name,
-          oldValue: (before[name] ?? null) === null ? null : JSON.stringify(before[name]),
-          newValue: (after[name] ?? null) === null ? null : JSON.stringify(after[name]),
+          oldValue: stored(id, name, 'old', before[name]),
+          newValue: stored(id, name, 'new', after[name]),
           source,
           actorKind: actor.kind,
           actorId: actor.id,
@@ -789,22 +880,67 @@ export class RecordService {
     };
     const properties: Record<string, PropertyValue> = {};
     const redacted: string[] = [];
+    const masked: string[] = [];
+    const sensitive = access.sensitive;
     for (const name of names) {
-      if (access.canView(name)) {
-        properties[name] = all[name] ?? null;
-      } else {
+      if (!access.canView(name)) {
         redacted.push(name);
+      } else if (!sensitive?.has(name)) {
+        properties[name] = all[name] ?? null;
+      } else if (!(name in record.values) && record.sealed[name] === undefined) {
+        properties[name] = null;
+      } else if (sensitive.masked(name)) {
+        masked.push(name);
+      } else {
+        const value = openValue(record, name, sensitive);
+        if (value === undefined) {
+          redacted.push(name);
+        } else {
+          properties[name] = value;
+          if (value !== null) {
+            this.sensitiveViews.shown(access.schema.objectType.name, record.id, name);
+          }
+        }
       }
     }
     return {
       id: record.id,
       properties,
       redacted,
+      ...(masked.length > 0 ? { masked } : {}),
       createdAt: record.createdAt,
       updatedAt: record.updatedAt,
       archived: record.archivedAt !== null,
       ...(record.archivedAt ? { archivedAt: record.archivedAt } : {}),
     };
+  }
+}
+
+/** A sensitive value in clear: from memory, or opened from its envelope; `undefined` if it does not open. */
+export function openValue(
+  record: StoredRecord,
+  name: string,
+  sensitive: SensitiveFields,
+): PropertyValue | undefined {
+  if (name in record.values) {
+    return record.values[name];
+  }
+  const envelope = record.sealed[name];
+  return envelope === undefined
+    ? null
+    : sensitive.open(sensitive.schema.objectType.table, name, record.id, envelope);
+}
+
+/** Opens the named sensitive values of a record into its `values` (a value that does not open counts as empty). */
+function openInto(
+  record: StoredRecord,
+  names: readonly string[],
+  sensitive: SensitiveFields | null,
+): void {
+  for (const name of names) {
+    if (sensitive?.has(name) && !(name in record.values)) {
+      record.values[name] = openValue(record, name, sensitive) ?? null;
+    }
   }
 }
 
@@ -859,6 +995,7 @@ export async function purgeRecords(
     return;
   }
   await manager.delete(UniqueValue, { accountId, objectType, recordId: In(ids) });
+  await manager.delete(BlindIndexEntry, { accountId, objectType, recordId: In(ids) });
   await manager.delete(Association, { accountId, fromType: objectType, fromId: In(ids) });
   await manager.delete(Association, { accountId, toType: objectType, toId: In(ids) });
   await manager.delete(PropertyHistory, { accountId, objectType, recordId: In(ids) });

@@ -27,6 +27,8 @@ import {
   RecordDto,
   RecordPageDto,
   RecordReadQueryDto,
+  RevealDto,
+  RevealedValuesDto,
   UpdateRecordDto,
 } from './record.dto';
 import { RecordService } from './record.service';
@@ -73,6 +75,24 @@ export class RecordsController {
     @Body() body: CreateRecordDto,
   ): Promise<RecordDto> {
     return this.records.create(objectType, body.properties);
+  }
+
+  @Post(':recordId/reveal')
+  @HttpCode(200)
+  @Authenticated()
+  @ApiOperation({
+    summary: 'Reveal the highly sensitive values of one record',
+    description:
+      'Highly sensitive properties are masked in lists and records; this shows their values for one record, to people who may read them. Every reveal is audited (record id and property names, never values).',
+  })
+  @ApiOkResponse({ type: RevealedValuesDto })
+  @ApiProblemResponses('validation')
+  reveal(
+    @ObjectTypeParam('objectType') objectType: string,
+    @IdParam('recordId') id: string,
+    @Body() body: RevealDto,
+  ): Promise<RevealedValuesDto> {
+    return this.records.reveal(objectType, id, body.properties);
   }
 
   @Post('search')

@@ -2,6 +2,7 @@ import { CustosError, escapeLike } from '@custos/core';
 import type { PropertySchema } from '../properties/property.service';
 import { normalizeValue } from '../properties/property-values';
 import type { PropertyDefinition, PropertyValue } from '../properties/property-type';
+import type { SensitiveFields } from '../sensitive/sensitive-fields';
 import type { SqlDialect } from '../sql-dialect';
 import type { FilterDto, FilterGroupDto, FilterOperator } from './search.dto';
 
@@ -55,6 +56,7 @@ export function compileFilterGroups(
   groups: readonly FilterGroupDto[],
   prefix = 'f',
   fieldPrefix = 'filterGroups',
+  sensitive: SensitiveFields | null = null,
 ): SqlCondition | null {
   if (groups.length === 0) {
     return null;
@@ -73,7 +75,15 @@ export function compileFilterGroups(
   };
   const groupSql = groups.map((group, g) => {
     const filters = group.filters.map((filter, f) =>
-      compileFilter(schema, dialect, filter, `${fieldPrefix}[${g}].filters[${f}]`, bind, bindList),
+      compileFilter(
+        schema,
+        dialect,
+        filter,
+        `${fieldPrefix}[${g}].filters[${f}]`,
+        bind,
+        bindList,
+        sensitive,
+      ),
     );
     return `(${filters.join(' AND ')})`;
   });
@@ -87,8 +97,12 @@ function compileFilter(
   field: string,
   bind: (value: unknown) => string,
   bindList: (values: unknown[]) => string,
+  sensitive: SensitiveFields | null,
 ): string {
   const definition = definitionFor(schema, filter.propertyName, `${field}.propertyName`);
+  if (definition.sensitivity) {
+    return compileSensitiveFilter(schema, definition, filter, field, bind, bindList, sensitive);
+  }
   const expression = propertyExpression(schema, dialect, filter.propertyName);
   const operator: FilterOperator = filter.operator;
   const value = (raw: unknown, at: string): PropertyValue => {
@@ -162,8 +176,74 @@ function compileFilter(
   }
 }
 
+/** Operators that work on encrypted values: equality through the blind index, and presence. */
+export const SENSITIVE_OPERATORS: ReadonlySet<FilterOperator> = new Set([
+  'eq',
+  'in',
+  'has_property',
+  'not_has_property',
+]);
+
+/**
+ * A filter on a sensitive property: `eq`/`in` match blind-index tokens (candidates, checked
+ * again after decryption), presence looks at the stored envelope. Without `sensitive` (checking
+ * a segment's filters) the tokens are placeholders.
+ */
+function compileSensitiveFilter(
+  schema: PropertySchema,
+  definition: PropertyDefinition,
+  filter: FilterDto,
+  field: string,
+  bind: (value: unknown) => string,
+  bindList: (values: unknown[]) => string,
+  sensitive: SensitiveFields | null,
+): string {
+  const operator = filter.operator;
+  if (!SENSITIVE_OPERATORS.has(operator)) {
+    throw CustosError.invalidField(
+      'crm.sensitive_operator',
+      `${field}.operator`,
+      `"${definition.name}" is sensitive and stored encrypted: only eq, in, has_property and not_has_property can search it`,
+    );
+  }
+  const present = `r.id IN (SELECT b.record_id FROM crm_blind_index b WHERE b.account_id = r.account_id AND b.object_type = ${bind(schema.objectType.name)} AND b.property_name = ${bind(definition.name)}`;
+  if (operator === 'has_property') {
+    return `${present})`;
+  }
+  if (operator === 'not_has_property') {
+    return `NOT ${present})`;
+  }
+  const token = (raw: unknown, at: string): string => {
+    if (raw === undefined || raw === null || raw === '') {
+      throw CustosError.invalidField(
+        'crm.filter_value_required',
+        at,
+        `is required for ${operator}`,
+      );
+    }
+    const value = filterValue(definition, raw, at);
+    return sensitive ? sensitive.token(definition.name, value) : '';
+  };
+  if (operator === 'eq') {
+    return `${present} AND b.token = ${bind(token(filter.value, `${field}.value`))})`;
+  }
+  if (!filter.values || filter.values.length === 0) {
+    throw CustosError.invalidField(
+      'crm.filter_value_required',
+      `${field}.values`,
+      `is required for ${operator}`,
+    );
+  }
+  const tokens = filter.values.map((v, i) => token(v, `${field}.values[${i}]`));
+  return `${present} AND b.token IN ${bindList(tokens)})`;
+}
+
 /** A filter value normalised to the stored form of its property's type. */
-function filterValue(definition: PropertyDefinition, raw: unknown, field: string): PropertyValue {
+export function filterValue(
+  definition: PropertyDefinition,
+  raw: unknown,
+  field: string,
+): PropertyValue {
   switch (definition.type) {
     case 'score':
     case 'calculation':

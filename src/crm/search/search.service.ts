@@ -13,11 +13,13 @@ import { CrmAccessService } from '../access/crm-access.service';
 import type { RecordAccess } from '../access/record-access';
 import { PropertyService, type PropertySchema } from '../properties/property.service';
 import type { PropertyValue } from '../properties/property-type';
-import { fromRow, recordColumns } from '../records/record-store';
+import { normalizeForIndex } from '@custos/crypto';
+import { fromRow, recordColumns, type StoredRecord } from '../records/record-store';
 import type { RecordDto } from '../records/record.dto';
-import { RecordService } from '../records/record.service';
+import { RecordService, openValue } from '../records/record.service';
+import type { SensitiveFields } from '../sensitive/sensitive-fields';
 import { dialectOf, type SqlDialect } from '../sql-dialect';
-import { compileFilterGroups, definitionFor, propertyExpression } from './filter-sql';
+import { compileFilterGroups, definitionFor, filterValue, propertyExpression } from './filter-sql';
 import type { FilterGroupDto, SearchDto, SortDto } from './search.dto';
 
 export interface SearchPage extends Page<RecordDto> {
@@ -70,7 +72,14 @@ export class SearchService {
     if (sort) {
       access.assertReadable(sort.propertyName, 'sorts[0].propertyName');
     }
-    const condition = compileFilterGroups(schema, dialect, filterGroups);
+    const condition = compileFilterGroups(
+      schema,
+      dialect,
+      filterGroups,
+      'f',
+      'filterGroups',
+      access.sensitive,
+    );
     const readable = access.where('read');
     const base = (): SelectQueryBuilder<ObjectLiteral> => {
       const builder = manager
@@ -94,6 +103,7 @@ export class SearchService {
       base().select('COUNT(*)', 'total').getRawOne<{ total: string | number }>(),
     ]);
     const pageRows = rows.slice(0, limit);
+    const records = pageRows.map((row) => fromRow(schema, row));
     const last = pageRows[pageRows.length - 1];
     let next: string | undefined;
     if (rows.length > limit && last) {
@@ -105,7 +115,9 @@ export class SearchService {
     }
     return {
       total: Number(counted?.total ?? 0),
-      results: pageRows.map((row) => this.records.toDto(fromRow(schema, row), selection, access)),
+      results: records
+        .filter((record) => matchesSensitiveFilters(record, filterGroups, access.sensitive))
+        .map((record) => this.records.toDto(record, selection, access)),
       paging: next ? { next: { after: next } } : {},
     };
   }
@@ -134,6 +146,13 @@ export class SearchService {
     after: string | undefined,
   ): string {
     const definition = definitionFor(schema, sort.propertyName, 'sorts[0].propertyName');
+    if (definition.sensitivity) {
+      throw CustosError.invalidField(
+        'crm.invalid_sort',
+        'sorts[0].propertyName',
+        `"${definition.name}" is sensitive and stored encrypted: it cannot be sorted by`,
+      );
+    }
     if (definition.type === 'bool') {
       throw CustosError.invalidField(
         'crm.invalid_sort',
@@ -168,6 +187,39 @@ export class SearchService {
     builder.orderBy(expression, ascending ? 'ASC' : 'DESC', 'NULLS LAST').addOrderBy('r.id', 'ASC');
     return expression;
   }
+}
+
+/**
+ * Blind-index tokens are truncated, so a token match is a candidate: a record stays only if some
+ * filter group's sensitive equality filters hold for its decrypted values (never shown). With
+ * several groups this is a necessary condition, and the total counts candidates: at 64 bits a
+ * false candidate is expected about once in 10^19 comparisons.
+ */
+function matchesSensitiveFilters(
+  record: StoredRecord,
+  groups: readonly FilterGroupDto[],
+  sensitive: SensitiveFields | null,
+): boolean {
+  if (!sensitive || groups.length === 0) {
+    return true;
+  }
+  return groups.some((group) =>
+    group.filters.every((filter) => {
+      if (!sensitive.has(filter.propertyName) || !['eq', 'in'].includes(filter.operator)) {
+        return true;
+      }
+      const definition = sensitive.definition(filter.propertyName);
+      const value = openValue(record, filter.propertyName, sensitive);
+      if (value === undefined || value === null) {
+        return false;
+      }
+      const wanted = filter.operator === 'eq' ? [filter.value] : (filter.values ?? []);
+      const stored = normalizeForIndex(String(value));
+      return wanted.some(
+        (raw) => normalizeForIndex(String(filterValue(definition, raw, 'value'))) === stored,
+      );
+    }),
+  );
 }
 
 const NUMERIC_TYPES: ReadonlySet<string> = new Set(['number', 'score', 'calculation']);

@@ -1,0 +1,95 @@
+import { Logger } from '@nestjs/common';
+import { EnvelopeError, type AccountCipher } from '@custos/crypto';
+import type { Actor } from '@custos/core';
+import type { SensitiveDataState } from '../../sensitive-data/sensitive-data.service';
+import type { PropertySchema } from '../properties/property.service';
+import type { PropertyDefinition, PropertyValue } from '../properties/property-type';
+
+const logger = new Logger('SensitiveFields');
+
+/** Names of the sensitive properties of a schema. */
+export function sensitiveNames(schema: PropertySchema): string[] {
+  return [...schema.byName.values()].filter((d) => d.sensitivity !== null).map((d) => d.name);
+}
+
+/**
+ * The sensitive properties of one object type as one request sees them: seals values for storage
+ * and blind-index tokens for search, and opens values only for the properties the actor may read.
+ * Values live in clear only in memory; a value that does not open (tampered, moved, unknown key)
+ * is treated as unreadable and logged without its content.
+ */
+export class SensitiveFields {
+  readonly names: ReadonlySet<string>;
+
+  constructor(
+    readonly schema: PropertySchema,
+    private readonly cipher: AccountCipher,
+    private readonly actor: Actor,
+    private readonly state: SensitiveDataState,
+  ) {
+    this.names = new Set(sensitiveNames(schema));
+  }
+
+  has(name: string): boolean {
+    return this.names.has(name);
+  }
+
+  definition(name: string): PropertyDefinition {
+    return this.schema.byName.get(name)!;
+  }
+
+  /**
+   * Whether the actor may ever see values of this property in clear (field permissions are
+   * checked separately). Support sessions never do; below the enterprise edition only super
+   * admins do; `super_admins` properties are for super admins in person.
+   */
+  mayDecrypt(name: string): boolean {
+    const sensitivity = this.definition(name).sensitivity!;
+    const superAdminInPerson = this.actor.kind === 'user' && this.actor.superAdmin;
+    if (this.actor.kind === 'support' || this.actor.kind === 'partner_admin') {
+      return false;
+    }
+    if (!this.state.enterprise && !superAdminInPerson) {
+      return false;
+    }
+    return sensitivity.access === 'everyone' || superAdminInPerson || this.actor.kind === 'system';
+  }
+
+  /** Highly sensitive values are masked until revealed, one record at a time. */
+  masked(name: string): boolean {
+    return this.definition(name).sensitivity!.highlySensitive;
+  }
+
+  seal(table: string, column: string, recordId: string, value: PropertyValue): string {
+    return this.cipher.seal(JSON.stringify(value), { table, column, recordId });
+  }
+
+  /** The value, or `undefined` when it does not open (logged without the value). */
+  open(
+    table: string,
+    column: string,
+    recordId: string,
+    envelope: string,
+  ): PropertyValue | undefined {
+    try {
+      return JSON.parse(this.cipher.open(envelope, { table, column, recordId })) as PropertyValue;
+    } catch (error) {
+      if (!(error instanceof EnvelopeError)) {
+        throw error;
+      }
+      logger.error(
+        `A sensitive value does not open (${error.reason}): table ${table}, property ${column}, record ${recordId}. It is shown as redacted.`,
+      );
+      return undefined;
+    }
+  }
+
+  /** Blind-index token of a value of a sensitive property (strings case-folded, like equality search). */
+  token(name: string, value: PropertyValue): string {
+    return this.cipher.token(`${this.schema.objectType.name}.${name}`, String(value));
+  }
+
+  get keyVersion(): number {
+    return this.cipher.activeVersion;
+  }
+}
