@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { testDatabaseKinds } from '@custos/core/testing';
 import { auditEvents, expectProblem } from '../support/api';
 import { startTestServer, type TestServer } from '../support/test-server';
-import { Setup } from '../access/access-support';
+import { Setup, type RecordView } from '../access/access-support';
 import {
   callerOf,
   createProperty,
@@ -10,7 +10,6 @@ import {
   expectStatus,
   uniqueName,
   type Caller,
-  type RecordView,
 } from './crm-support';
 
 /** A value that must never appear in clear anywhere but in responses to people allowed to read it. */
@@ -307,9 +306,9 @@ describe.each(testDatabaseKinds())('Sensitive properties on %s', (kind) => {
   it('redacts a tampered, moved or swapped value instead of failing, and logs no value', async () => {
     const a = await createRecord(admin, 'contacts', { [nationalId]: 'TAMPER-A' });
     const b = await createRecord(admin, 'contacts', { [nationalId]: 'TAMPER-B' });
-    const rows = (await server.dataSource.query(
+    const rows = await server.dataSource.query<{ id: string; custom: string }[]>(
       `SELECT id, custom FROM crm_contact WHERE id IN ('${a.id}', '${b.id}')`,
-    )) as { id: string; custom: string }[];
+    );
     const customOf = new Map(
       rows.map((r) => [r.id, JSON.parse(r.custom) as Record<string, string>]),
     );
@@ -348,13 +347,13 @@ describe.each(testDatabaseKinds())('Sensitive properties on %s', (kind) => {
     const rep = await setup.userWithRole({ privileges: ACCOUNT_WIDE, taskPrivileges: [] });
     expectProblem(await rep.caller.delete(`/api/v1/properties/contacts/${doomed}`), 403);
     expectStatus(await admin.delete(`/api/v1/properties/contacts/${doomed}`), 204);
-    const [row] = (await server.dataSource.query(
+    const [row] = await server.dataSource.query<{ custom: string }[]>(
       `SELECT custom FROM crm_contact WHERE id = '${record.id}'`,
-    )) as { custom: string }[];
+    );
     expect(JSON.parse(row.custom)).not.toHaveProperty(doomed);
-    const tokens = (await server.dataSource.query(
+    const tokens = await server.dataSource.query<unknown[]>(
       `SELECT * FROM crm_blind_index WHERE property_name = '${doomed}'`,
-    )) as unknown[];
+    );
     expect(tokens).toEqual([]);
   });
 
