@@ -20,6 +20,7 @@ import { CrmModule } from './crm/crm.module';
 import { ImportsModule } from './crm/imports/imports.module';
 import { dataSourceOptions } from './database/data-source-options';
 import { HealthController } from './health/health.controller';
+import { OperatorModule } from './operator/operator.module';
 import { SensitiveDataModule } from './sensitive-data/sensitive-data.module';
 
 /** The reference server: every Custos lib composed over one database. */
@@ -47,6 +48,7 @@ export class AppModule {
           keyProvider: new LocalKeyProvider(deriveKey(config.masterKey, 'custos/key-encryption')),
         }),
         SensitiveDataModule,
+        OperatorModule.forRoot({ token: config.operatorToken }),
         CrmModule,
         ImportsModule.forRoot({
           directory: join(config.dataDir, 'imports'),

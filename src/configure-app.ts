@@ -34,6 +34,10 @@ export function buildOpenApiDocument(app: NestExpressApplication): OpenAPIObject
     .addTag('imports')
     .addTag('audit log')
     .addTag('health')
+    .addTag(
+      'operator',
+      'For the platform operator, with the operator token; not for account users.',
+    )
     .addBearerAuth({
       type: 'http',
       scheme: 'bearer',
@@ -43,6 +47,15 @@ export function buildOpenApiDocument(app: NestExpressApplication): OpenAPIObject
     .addApiKey(
       { type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'API key of a private app' },
       'api-key',
+    )
+    .addApiKey(
+      {
+        type: 'apiKey',
+        in: 'header',
+        name: 'X-Operator-Token',
+        description: 'Token of the platform operator (CUSTOS_OPERATOR_TOKEN); operator routes only',
+      },
+      'operator-token',
     )
     .build();
   const document = SwaggerModule.createDocument(app, config);

@@ -36,6 +36,14 @@ const PUBLIC_ROUTES = new Set([
   'get /api/v1/health/ready',
 ]);
 
+/**
+ * Routes of the platform operator: not for account users, so no bearer or API key. They are
+ * `@Public()` to the user authentication guard and demand the operator token instead.
+ */
+function isOperatorRoute(name: string): boolean {
+  return /^[a-z]+ \/api\/v1\/operator\//.test(name);
+}
+
 function schemaName(ref: string): string {
   return ref.replace('#/components/schemas/', '');
 }
@@ -129,6 +137,7 @@ describe.each(testDatabaseKinds())('OpenAPI document on %s', (kind) => {
     expect(doc.components.securitySchemes).toMatchObject({
       bearer: { type: 'http', scheme: 'bearer' },
       'api-key': { type: 'apiKey', in: 'header', name: 'X-API-Key' },
+      'operator-token': { type: 'apiKey', in: 'header', name: 'X-Operator-Token' },
     });
   });
 
@@ -148,13 +157,31 @@ describe.each(testDatabaseKinds())('OpenAPI document on %s', (kind) => {
 
   it('lists bearer security and a 401 response on every non-public operation', () => {
     const missing = operationsOf(doc)
-      .filter(([name]) => !PUBLIC_ROUTES.has(name))
+      .filter(([name]) => !PUBLIC_ROUTES.has(name) && !isOperatorRoute(name))
       .filter(
         ([, op]) =>
           !op.security?.some((requirement) => 'bearer' in requirement) || !op.responses?.['401'],
       )
       .map(([name]) => name);
     expect(missing).toEqual([]);
+  });
+
+  it('lists only the operator token and a 401 on operator operations', () => {
+    const operator = operationsOf(doc).filter(([name]) => isOperatorRoute(name));
+    expect(operator.map(([name]) => name)).toEqual(
+      expect.arrayContaining([
+        'get /api/v1/operator/accounts/{accountId}',
+        'patch /api/v1/operator/accounts/{accountId}',
+      ]),
+    );
+    const wrong = operator
+      .filter(
+        ([, op]) =>
+          JSON.stringify(op.security) !== JSON.stringify([{ 'operator-token': [] }]) ||
+          !op.responses?.['401'],
+      )
+      .map(([name]) => name);
+    expect(wrong).toEqual([]);
   });
 
   it('lists no security requirement on public operations', () => {

@@ -47,6 +47,8 @@ describe(loadServerConfig.name, () => {
     ['CUSTOS_ADMIN_PASSWORD', 'short'],
     ['CUSTOS_TOKEN_TTL_SECONDS', '5'],
     ['OIDC_JWKS_URL', 'ftp://idp/jwks'],
+    ['CUSTOS_OPERATOR_TOKEN', 'too-short-to-guess-safely'],
+    ['CUSTOS_OPERATOR_TOKEN', `${'x'.repeat(20)} ${'y'.repeat(20)}`],
   ])('stops with a message naming %s when it is %p', (variable, value) => {
     const env: Record<string, string> = {
       CUSTOS_DATA_DIR: freshDir(),
@@ -87,5 +89,13 @@ describe(loadServerConfig.name, () => {
       CUSTOS_BODY_LIMIT: '2mb',
     });
     expect(config.bodyLimitBytes).toBe(2 * 1024 * 1024);
+  });
+
+  it('keeps the operator API off unless a token is set, and keeps the token as given', () => {
+    const base = { CUSTOS_DATA_DIR: freshDir(), CUSTOS_MASTER_KEY: key };
+    expect(loadServerConfig(base).operatorToken).toBeUndefined();
+    expect(loadServerConfig({ ...base, CUSTOS_OPERATOR_TOKEN: '' }).operatorToken).toBeUndefined();
+    const token = randomBytes(32).toString('base64url');
+    expect(loadServerConfig({ ...base, CUSTOS_OPERATOR_TOKEN: token }).operatorToken).toBe(token);
   });
 });

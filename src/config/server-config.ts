@@ -36,6 +36,8 @@ export interface ServerConfig {
   trustProxy: boolean;
   oidc?: OidcOptions;
   loginThrottle: { maxFailuresPerEmail: number; maxFailuresPerIp: number; windowSeconds: number };
+  /** Static token of the platform operator API (`X-Operator-Token`); unset: that API answers 404. */
+  operatorToken?: string;
 }
 
 type Env = Record<string, string | undefined>;
@@ -178,6 +180,21 @@ function oidc(env: Env): OidcOptions | undefined {
   };
 }
 
+/** The platform operator's token: at least 32 characters, no whitespace; unset or empty: disabled. */
+function operatorToken(env: Env): string | undefined {
+  const raw = env.CUSTOS_OPERATOR_TOKEN;
+  if (raw === undefined || raw === '') {
+    return undefined;
+  }
+  if (raw.length < 32 || raw.length > 512 || /\s/.test(raw)) {
+    throw new ConfigError(
+      'CUSTOS_OPERATOR_TOKEN',
+      'must be 32 to 512 characters without whitespace (e.g. `openssl rand -base64 32`).',
+    );
+  }
+  return raw;
+}
+
 /** Reads and validates the configuration; throws {@link ConfigError} naming the first bad variable. */
 export function loadServerConfig(env: Env = process.env): ServerConfig {
   const dataDir = resolve(env.CUSTOS_DATA_DIR || './data');
@@ -222,5 +239,6 @@ export function loadServerConfig(env: Env = process.env): ServerConfig {
       maxFailuresPerIp: integer(env, 'CUSTOS_LOGIN_MAX_FAILURES_PER_IP', 20, 1, 100_000),
       windowSeconds: integer(env, 'CUSTOS_LOGIN_WINDOW_SECONDS', 900, 1, 86_400),
     },
+    operatorToken: operatorToken(env),
   };
 }
