@@ -1,7 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { testDatabaseKinds } from '@custos/core/testing';
-import { auditEvents, expectProblem } from '../support/api';
-import { startTestServer, type TestServer } from '../support/test-server';
+import { auditEvents, expectProblem, newAccount } from '../support/api';
+import { USER_PASSWORD, newUser, uniqueEmail } from '../support/factories';
+import {
+  ADMIN_EMAIL,
+  ADMIN_PASSWORD,
+  startTestServer,
+  type TestServer,
+} from '../support/test-server';
 import { Setup, type RecordView } from '../access/access-support';
 import {
   callerOf,
@@ -389,6 +395,54 @@ describe.each(testDatabaseKinds())('Sensitive properties on %s', (kind) => {
         `UPDATE identity_account SET edition = 'enterprise' WHERE id = '${server.accountId}'`,
       );
     }
+  });
+
+  it('never decrypts for a support session, and lets it search only what it may read', async () => {
+    const record = await createRecord(admin, 'contacts', {
+      firstname: 'Supported',
+      [nationalId]: 'SUPPORT-SECRET',
+    });
+    const desk = await newAccount(server, adminToken, 'Support desk', {
+      email: ADMIN_EMAIL,
+      password: ADMIN_PASSWORD,
+    });
+    const person = await newUser(server, desk.token, { email: uniqueEmail('support') });
+    expectStatus(
+      await admin.post('/api/v1/support-access', {
+        supportUserEmail: person.email,
+        reason: 'Ticket #1: records look wrong',
+        expiresAt: new Date(Date.now() + 86_400_000).toISOString(),
+      }),
+      201,
+    );
+    const login = expectStatus(
+      await server
+        .http()
+        .post('/api/v1/auth/login')
+        .send({ email: person.email, password: USER_PASSWORD, accountId: server.accountId }),
+      200,
+    );
+    const support = callerOf(server, (login.body as { accessToken: string }).accessToken);
+    const read = expectStatus(await support.get(`/api/v1/objects/contacts/${record.id}`), 200)
+      .body as RecordView;
+    expect(read.properties.firstname).toBe('Supported');
+    expect(read.redacted).toEqual(expect.arrayContaining([nationalId, diagnosis, secretNote]));
+    expect(JSON.stringify(read)).not.toContain('SUPPORT-SECRET');
+    expectProblem(await support.post(`/api/v1/objects/contacts/${record.id}/reveal`, {}), 403);
+    expectProblem(
+      await support.post('/api/v1/objects/contacts/search', {
+        filterGroups: [
+          { filters: [{ propertyName: nationalId, operator: 'eq', value: 'SUPPORT-SECRET' }] },
+        ],
+      }),
+      403,
+      { code: 'crm.field_not_readable' },
+    );
+    const history = expectStatus(
+      await support.get(`/api/v1/objects/contacts/${record.id}/history`),
+      200,
+    ).body as { results: { property: string }[] };
+    expect(history.results.map((h) => h.property)).not.toContain(nationalId);
   });
 
   it('never leaked the canary into logs, audit rows or responses to people who may not read it', async () => {

@@ -36,7 +36,12 @@ export {
   type PrincipalType,
 } from './access.types';
 export { AccessService } from './abilities/access.service';
-export { buildAccess, levelCondition, type AccessInputs } from './abilities/build-access';
+export {
+  buildAccess,
+  levelCondition,
+  SUPPORT_TASK_PRIVILEGES,
+  type AccessInputs,
+} from './abilities/build-access';
 export type { ActorAccess, FieldAccess } from './abilities/actor-access';
 export { AccessVersion } from './abilities/access-version.entity';
 export { Role } from './roles/role.entity';

@@ -36,7 +36,9 @@ export {
   Authenticated,
   RequirePrivilege,
   RequireSuperAdmin,
+  ReadOnlyRoute,
   ROUTE_POLICY,
+  READ_ONLY_ROUTE,
   type RoutePolicy,
 } from './policy/route-policy';
 export {

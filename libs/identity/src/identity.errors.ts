@@ -98,4 +98,44 @@ export const IdentityErrors = {
       `scopes[${index}]`,
       'you cannot grant a privilege you do not hold',
     ),
+  supportAccessNotFound: () =>
+    CustosError.notFound('identity.support_access_not_found', 'The support access grant'),
+  supportUserUnknown: () =>
+    CustosError.invalidField(
+      'identity.support_user_unknown',
+      'supportUserEmail',
+      'no login of the platform has this email',
+    ),
+  supportUserDeactivated: () =>
+    CustosError.invalidField(
+      'identity.support_user_deactivated',
+      'supportUserEmail',
+      'this login is deactivated in every account it belongs to and cannot sign in',
+    ),
+  supportUserIsMember: () =>
+    new CustosError(
+      'conflict',
+      'identity.support_user_is_member',
+      'This person is a member of this account (active or deactivated): manage their rights through roles instead.',
+      {
+        errors: [{ field: 'supportUserEmail', message: 'is a member of this account' }],
+      },
+    ),
+  supportAccessExists: () =>
+    new CustosError(
+      'conflict',
+      'identity.support_access_exists',
+      'This person already holds active support access to this account. Revoke it first to change it.',
+      {
+        errors: [{ field: 'supportUserEmail', message: 'already holds active support access' }],
+      },
+    ),
+  supportAccessTooLong: (maxDays: number) =>
+    CustosError.invalidField(
+      'identity.support_access_too_long',
+      'expiresAt',
+      `must be at most ${maxDays} days ahead`,
+    ),
+  expiryInPast: () =>
+    CustosError.invalidField('identity.expiry_in_past', 'expiresAt', 'must be in the future'),
 } as const;

@@ -22,6 +22,9 @@ import { BusinessUnitsController } from './business-units/business-units.control
 import { IdentityConfigurableModule } from './identity.module-definition';
 import { MeController } from './me/me.controller';
 import { MeService } from './me/me.service';
+import { SupportAccessGrant } from './support-access/support-access-grant.entity';
+import { SupportAccessController } from './support-access/support-access.controller';
+import { SupportAccessService } from './support-access/support-access.service';
 import { TeamMember } from './teams/team-member.entity';
 import { Team } from './teams/team.entity';
 import { TeamService } from './teams/team.service';
@@ -40,11 +43,12 @@ export const IDENTITY_ENTITIES = [
   TeamMember,
   BusinessUnit,
   ApiKey,
+  SupportAccessGrant,
 ];
 
 /**
- * Accounts, users, memberships, teams, business units, sign-in (password, OIDC, API keys) and
- * their REST API. Needs `CoreModule`, `AuditModule`, `AccessModule` (rights change when people
+ * Accounts, users, memberships, teams, business units, sign-in (password, OIDC, API keys),
+ * temporary support access and their REST API. Needs `CoreModule`, `AuditModule`, `AccessModule` (rights change when people
  * move) and a TypeORM connection with {@link IDENTITY_ENTITIES}; provide `ACCESS_DIRECTORY` with
  * the exported `IdentityAccessDirectory`. Register {@link AuthenticationGuard} as the first global guard.
  */
@@ -58,6 +62,7 @@ export const IDENTITY_ENTITIES = [
     TeamsController,
     BusinessUnitsController,
     ApiKeysController,
+    SupportAccessController,
   ],
   providers: [
     IdentityAccessDirectory,
@@ -73,6 +78,7 @@ export const IDENTITY_ENTITIES = [
     PasswordHasher,
     BusinessUnitService,
     MeService,
+    SupportAccessService,
     TeamService,
     UserService,
   ],
@@ -88,6 +94,7 @@ export const IDENTITY_ENTITIES = [
     TeamService,
     BusinessUnitService,
     ApiKeyService,
+    SupportAccessService,
   ],
 })
 export class IdentityModule extends IdentityConfigurableModule {}

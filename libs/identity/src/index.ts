@@ -14,10 +14,12 @@ export { Team } from './teams/team.entity';
 export { TeamMember } from './teams/team-member.entity';
 export { BusinessUnit } from './business-units/business-unit.entity';
 export { ApiKey } from './api-keys/api-key.entity';
+export { SupportAccessGrant } from './support-access/support-access-grant.entity';
 export { UserService } from './users/user.service';
 export { TeamService } from './teams/team.service';
 export { BusinessUnitService } from './business-units/business-unit.service';
 export { ApiKeyService } from './api-keys/api-key.service';
+export { SupportAccessService } from './support-access/support-access.service';
 export { AccountService } from './accounts/account.service';
 export { AuthenticationGuard } from './auth/authentication.guard';
 export { Authenticator, type PresentedCredential } from './auth/authenticator';
@@ -60,3 +62,12 @@ export {
 } from './api-keys/api-key.dto';
 export { LoginDto, AccessTokenDto, ChangePasswordDto } from './auth/login.dto';
 export { MeDto, UpdateMeDto } from './me/me.dto';
+export {
+  SupportAccessGrantDto,
+  SupportAccessGrantPageDto,
+  SupportUserDto,
+  CreateSupportAccessDto,
+  SUPPORT_ACCESS_MAX_DAYS,
+  SUPPORT_ACCESS_STATUSES,
+  type SupportAccessStatus,
+} from './support-access/support-access.dto';

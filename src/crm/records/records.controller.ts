@@ -9,7 +9,13 @@ import {
   ApiSecurity,
   ApiTags,
 } from '@nestjs/swagger';
-import { ApiProblemResponses, Authenticated, IdParam, type Page } from '@custos/core';
+import {
+  ApiProblemResponses,
+  Authenticated,
+  IdParam,
+  ReadOnlyRoute,
+  type Page,
+} from '@custos/core';
 import { OBJECT_TYPE_NAMES, ObjectTypeParam } from '../object-types';
 import { SearchDto, SearchResultDto } from '../search/search.dto';
 import { SearchService, type SearchPage } from '../search/search.service';
@@ -98,6 +104,7 @@ export class RecordsController {
   @Post('search')
   @HttpCode(200)
   @Authenticated()
+  @ReadOnlyRoute()
   @ApiOperation({
     summary: 'Search records',
     description:
@@ -153,6 +160,7 @@ export class RecordsController {
   @Post('batch/read')
   @HttpCode(200)
   @Authenticated()
+  @ReadOnlyRoute()
   @ApiOperation({
     summary: 'Read up to 100 records by id',
     description: 'Ids that do not exist are left out.',

@@ -1,3 +1,4 @@
+import { SupportAccess1795384389258 } from './1795384389258-SupportAccess';
 import { SensitiveDataIntegrations1795384359603 } from './1795384359603-SensitiveDataIntegrations';
 import { SensitiveData1795383997230 } from './1795383997230-SensitiveData';
 import { ScopeIndexes1795377377931 } from './1795377377931-ScopeIndexes';
@@ -16,4 +17,5 @@ export const POSTGRES_MIGRATIONS: (new () => MigrationInterface)[] = [
   ScopeIndexes1795377377931,
   SensitiveData1795383997230,
   SensitiveDataIntegrations1795384359603,
+  SupportAccess1795384389258,
 ];

@@ -15,7 +15,7 @@ import { Role } from '../roles/role.entity';
 import { RecordRule } from '../rules/record-rule.entity';
 import { AccessVersion } from './access-version.entity';
 import type { ActorAccess } from './actor-access';
-import { buildAccess } from './build-access';
+import { buildAccess, SUPPORT_TASK_PRIVILEGES } from './build-access';
 import { AccessErrors } from '../access.errors';
 import { assertWithinCeiling } from '../roles/grant-ceiling';
 
@@ -73,6 +73,18 @@ export class AccessService implements PrivilegeResolver, OnModuleInit {
       manager.findBy(RecordRule, { accountId }),
       manager.findBy(FieldPermission, { accountId }),
     ]);
+    if (actor.kind === 'support') {
+      // Support staff troubleshoot: they see the account but change nothing, and hold no role.
+      return buildAccess({
+        superAdmin: false,
+        facts: null,
+        roles: [],
+        rules,
+        fieldPermissions,
+        readOnly: true,
+        taskPrivileges: new Set(SUPPORT_TASK_PRIVILEGES),
+      });
+    }
     const person = actor.kind === 'private_app' || actor.kind === 'user' ? actor.userId : null;
     const member = person ? await this.directory.member(accountId, person) : null;
     const held = member ? await this.rolesOf(accountId, member) : [];

@@ -1,6 +1,6 @@
 import { subject } from '@casl/ability';
 import type { ObjectPrivilege } from '../access.types';
-import type { RecordAction } from '../conditions/access-ability';
+import { RECORD_ACTIONS, type RecordAction } from '../conditions/access-ability';
 import { subjectFields, type Condition } from '../conditions/condition-language';
 import type { FieldPermission } from '../field-permissions/field-permission.entity';
 import type { Role } from '../roles/role.entity';
@@ -169,6 +169,68 @@ describe(buildAccess.name, () => {
       roles: [role('a', [], ['export']), role('b', [], ['import'])],
     });
     expect([...taskPrivileges].sort()).toEqual(['export', 'import']);
+  });
+
+  describe('read-only actors (support sessions)', () => {
+    const readOnly = (inputs: Partial<AccessInputs> = {}) =>
+      access({
+        facts: null,
+        readOnly: true,
+        taskPrivileges: new Set(['view_audit_log']),
+        ...inputs,
+      });
+
+    it('reads every record of every type and does nothing else', () => {
+      const { ability, taskPrivileges } = readOnly();
+      for (const type of ['contacts', 'companies', 'deals']) {
+        expect(ability.can('read', subject(type, subjectFields({ ownerId: 'x' })))).toBe(true);
+      }
+      for (const action of RECORD_ACTIONS.filter((a) => a !== 'read')) {
+        expect(ability.can(action, strangers)).toBe(false);
+      }
+      expect([...taskPrivileges]).toEqual(['view_audit_log']);
+    });
+
+    it('is bound by account-wide restrict and deny rules, not by rules of roles', () => {
+      const { ability } = readOnly({
+        rules: [
+          rule({ condition: { region: 'EMEA' } }),
+          rule({ effect: 'deny', condition: { businessUnitId: 'emea-de' } }),
+          rule({ roleId: 'r', effect: 'deny', condition: { ownerId: 'me' } }),
+        ],
+      });
+      expect([mine, mates, strangers].map((r) => ability.can('read', r))).toEqual([
+        true,
+        false,
+        true,
+      ]);
+    });
+
+    it('matches no $user placeholder: it is nobody in the account', () => {
+      const { ability } = readOnly({ rules: [rule({ condition: { ownerId: '$user.id' } })] });
+      expect([mine, mates, strangers].some((r) => ability.can('read', r))).toBe(false);
+    });
+
+    it('sees only the restricted properties open to everyone', () => {
+      const permission = (property: string, principalType: FieldPermission['principalType']) =>
+        ({
+          id: property,
+          accountId: 'a',
+          objectType: 'contacts',
+          property,
+          access: 'view',
+          principalType,
+          principalId: '',
+        }) satisfies FieldPermission;
+      const fields = readOnly({
+        fieldPermissions: [permission('salary', 'super_admins'), permission('city', 'everyone')],
+      }).fields('contacts');
+      expect(['email', 'salary', 'city'].map((p) => fields.canView(p))).toEqual([
+        true,
+        false,
+        true,
+      ]);
+    });
   });
 
   describe('field permissions (allow-lists)', () => {

@@ -33,7 +33,25 @@ export interface AccessInputs {
   fieldPermissions: readonly FieldPermission[];
   /** Task privileges to hold instead of those of the roles (private apps: their effective scopes). */
   taskPrivileges?: ReadonlySet<TaskPrivilege>;
+  /**
+   * Support sessions: `read` of every record of every type and nothing else, still bound by the
+   * account-wide record rules (as the actor is nobody in the account, `$user.*` matches nothing).
+   * Default `false`.
+   */
+  readOnly?: boolean;
 }
+
+/** The task privileges of a support session: viewing only. */
+export const SUPPORT_TASK_PRIVILEGES: readonly TaskPrivilege[] = ['view_audit_log'];
+
+/** The facts of an actor who is nobody in the account: placeholders match no record. */
+const NOBODY: ActorFacts = {
+  id: '',
+  teamIds: [],
+  teamMemberIds: [],
+  businessUnitIds: [],
+  businessUnitTreeIds: [],
+};
 
 /** The condition an access level puts on records. */
 export function levelCondition(level: AccessLevel): Condition | null {
@@ -60,7 +78,8 @@ function appliesTo(rule: RecordRule, action: RecordAction): boolean {
  * - each role privilege becomes `can(action, type, level ∧ (role's restrict rules OR'ed) ∧ account-wide restrict rules)`;
  * - deny rules (of held roles, or account-wide) become `cannot(action, type, condition)` and win;
  * - properties the actor may not view (edit) become `cannot('read' ('update'), type, fields)`.
- * Super admins may do everything in their account.
+ * Super admins may do everything in their account; read-only actors (support) read everything
+ * account-wide rules let anyone read.
  */
 export function buildAccess(inputs: AccessInputs): ActorAccess {
   const { facts } = inputs;
@@ -69,6 +88,8 @@ export function buildAccess(inputs: AccessInputs): ActorAccess {
   const grantable: ObjectPrivilege[] = [];
   if (inputs.superAdmin) {
     rules.push({ action: 'manage', subject: 'all' });
+  } else if (inputs.readOnly) {
+    rules.push(...readOnlyRules(inputs.rules));
   } else if (facts) {
     const prepare = (condition: Condition) => prepareCondition(condition, facts);
     const heldRoleIds = new Set(roleIds);
@@ -167,6 +188,28 @@ export function buildAccess(inputs: AccessInputs): ActorAccess {
     taskPrivileges,
     fields: (subjectType) => fieldAccess.forSubject(subjectType),
   };
+}
+
+/**
+ * `read` of everything, then each account-wide rule on reads as a `cannot`: a deny rule where its
+ * condition holds, a restrict rule where it does not.
+ */
+function readOnlyRules(recordRules: readonly RecordRule[]): AccessRule[] {
+  const rules: AccessRule[] = [{ action: 'read', subject: 'all', reason: 'support' }];
+  for (const rule of recordRules) {
+    if (rule.roleId !== null || !appliesTo(rule, 'read')) {
+      continue;
+    }
+    const condition = prepareCondition(rule.condition, NOBODY);
+    rules.push({
+      action: 'read',
+      subject: rule.objectType,
+      inverted: true,
+      reason: `${rule.effect}:${rule.id}`,
+      conditions: rule.effect === 'deny' ? condition : { $nor: [condition] },
+    });
+  }
+  return rules;
 }
 
 interface SubjectFieldAccess {

@@ -7,7 +7,12 @@ import {
   testDatabaseKinds,
   type TestDatabase,
 } from '@custos/core/testing';
-import { createAccessAbility, type AccessRule } from '../conditions/access-ability';
+import { buildAccess } from '../abilities/build-access';
+import {
+  createAccessAbility,
+  type AccessAbility,
+  type AccessRule,
+} from '../conditions/access-ability';
 import {
   prepareCondition,
   subjectFields,
@@ -16,6 +21,7 @@ import {
   type Condition,
   type FieldType,
 } from '../conditions/condition-language';
+import type { RecordRule } from '../rules/record-rule.entity';
 import { accessibleBy } from './accessible-by';
 
 /** A small subject with every kind of field a rule can test. */
@@ -115,6 +121,11 @@ const rule = fc.record({
   conditions: fc.option(condition, { nil: undefined, freq: 4 }),
 });
 
+const accountWideRule = fc.record({
+  effect: fc.constantFrom<'restrict' | 'deny'>('restrict', 'deny'),
+  condition,
+});
+
 describe.each(testDatabaseKinds())('accessibleBy on %s', (kind) => {
   let database: TestDatabase;
   let dataSource: DataSource;
@@ -132,8 +143,8 @@ describe.each(testDatabaseKinds())('accessibleBy on %s', (kind) => {
     await database.drop();
   });
 
-  async function idsInSql(rules: AccessRule[]): Promise<string[]> {
-    const ability = createAccessAbility(rules);
+  async function idsInSql(rules: AccessRule[] | AccessAbility): Promise<string[]> {
+    const ability = Array.isArray(rules) ? createAccessAbility(rules) : rules;
     const where = accessibleBy(ability, 'read', 'probe', {
       columnOf: (field) => COLUMNS[field],
       postgres: kind === 'postgres',
@@ -145,6 +156,43 @@ describe.each(testDatabaseKinds())('accessibleBy on %s', (kind) => {
       .where(where.sql, where.parameters)
       .getRawMany<{ id: string }>();
     return rows.map((r) => r.id).sort();
+  }
+
+  async function store(rows: Probe[]): Promise<void> {
+    await dataSource.query('DELETE FROM probe');
+    for (const row of rows) {
+      const p = (n: number) => (kind === 'postgres' ? `$${n}` : '?');
+      await dataSource.query(
+        `INSERT INTO probe (id, owner_id, country, score, active) VALUES (${p(1)}, ${p(2)}, ${p(3)}, ${p(4)}, ${p(5)})`,
+        [
+          row.id,
+          row.ownerId,
+          row.country,
+          row.score,
+          row.active === null ? null : kind === 'postgres' ? row.active : Number(row.active),
+        ],
+      );
+    }
+  }
+
+  function readableIds(ability: AccessAbility, rows: Probe[]): string[] {
+    return rows
+      .filter((row) =>
+        ability.can(
+          'read',
+          subject(
+            'probe',
+            subjectFields({
+              ownerId: row.ownerId,
+              country: row.country,
+              score: row.score,
+              active: row.active,
+            }),
+          ),
+        ),
+      )
+      .map((row) => row.id)
+      .sort();
   }
 
   it('returns no record when no rule allows the action', async () => {
@@ -174,42 +222,47 @@ describe.each(testDatabaseKinds())('accessibleBy on %s', (kind) => {
             ...(r.conditions ? { conditions: prepareCondition(r.conditions, actor) } : {}),
           }));
           const rows: Probe[] = records.map((r, i) => ({ id: `r${i}`, ...r }));
-          await dataSource.query('DELETE FROM probe');
-          for (const row of rows) {
-            const p = (n: number) => (kind === 'postgres' ? `$${n}` : '?');
-            await dataSource.query(
-              `INSERT INTO probe (id, owner_id, country, score, active) VALUES (${p(1)}, ${p(2)}, ${p(3)}, ${p(4)}, ${p(5)})`,
-              [
-                row.id,
-                row.ownerId,
-                row.country,
-                row.score,
-                row.active === null ? null : kind === 'postgres' ? row.active : Number(row.active),
-              ],
-            );
-          }
-          const ability = createAccessAbility(rules);
-          const expected = rows
-            .filter((row) =>
-              ability.can(
-                'read',
-                subject(
-                  'probe',
-                  subjectFields({
-                    ownerId: row.ownerId,
-                    country: row.country,
-                    score: row.score,
-                    active: row.active,
-                  }),
-                ),
-              ),
-            )
-            .map((row) => row.id)
-            .sort();
+          await store(rows);
+          const expected = readableIds(createAccessAbility(rules), rows);
           expect(await idsInSql(rules)).toEqual(expected);
         },
       ),
       { numRuns: 150 },
+    );
+  });
+
+  it('agrees with ability.can() for support sessions under random account-wide rules', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(probe, { maxLength: 30 }),
+        fc.array(accountWideRule, { maxLength: 4 }),
+        async (records, rawRules) => {
+          const rules: RecordRule[] = rawRules.map((r, i) => ({
+            id: `rule${i}`,
+            accountId: 'a',
+            roleId: null,
+            name: `rule ${i}`,
+            objectType: 'probe',
+            actions: ['read'],
+            effect: r.effect,
+            condition: r.condition,
+            createdAt: new Date(0),
+            updatedAt: new Date(0),
+          }));
+          const { ability } = buildAccess({
+            superAdmin: false,
+            facts: null,
+            roles: [],
+            rules,
+            fieldPermissions: [],
+            readOnly: true,
+          });
+          const rows: Probe[] = records.map((r, i) => ({ id: `r${i}`, ...r }));
+          await store(rows);
+          expect(await idsInSql(ability)).toEqual(readableIds(ability, rows));
+        },
+      ),
+      { numRuns: 100 },
     );
   });
 });

@@ -105,7 +105,12 @@ export function accessibleBy(
       case 'nin': {
         const sql = column(node.field);
         const inside = (node.operator === 'in') !== negated;
-        const list = bindList(node.value as unknown[]);
+        const values = node.value as unknown[];
+        if (values.length === 0) {
+          // `IN ()` is no SQL; an empty list (a placeholder of an actor who is in no team) holds nothing.
+          return inside ? '1 = 0' : '1 = 1';
+        }
+        const list = bindList(values);
         return inside ? `${sql} IN ${list}` : `(${sql} IS NULL OR ${sql} NOT IN ${list})`;
       }
       case 'lt':

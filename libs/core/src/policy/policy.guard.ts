@@ -3,11 +3,16 @@ import { Reflector } from '@nestjs/core';
 import { RequestContext } from '../context/request-context';
 import { CustosError } from '../errors/custos-error';
 import { PRIVILEGE_RESOLVER, type PrivilegeResolver } from './privilege-resolver';
-import { ROUTE_POLICY, type RoutePolicy } from './route-policy';
+import { READ_ONLY_ROUTE, ROUTE_POLICY, type RoutePolicy } from './route-policy';
+
+/** Methods that change nothing; the only ones read-only actors may use unless a route says otherwise. */
+const SAFE_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /**
  * Enforces each route's declared policy after authentication has bound the actor.
  * A route without a policy is refused here too (the start-up check should have caught it).
+ * Support sessions are read-only: any other method than GET/HEAD is refused for them unless the
+ * route is marked {@link ReadOnlyRoute}, whatever the route's policy and the service's checks.
  */
 @Injectable()
 export class PolicyGuard implements CanActivate {
@@ -29,14 +34,21 @@ export class PolicyGuard implements CanActivate {
         'This route declares no access policy.',
       );
     }
+    if (policy.kind === 'public') {
+      return true;
+    }
+    const actor = this.context.requireActor();
+    if (actor.kind === 'support' && !this.readOnly(execution)) {
+      throw new CustosError(
+        'forbidden',
+        'core.read_only_actor',
+        'Support access is read-only: it can view this account but not change it.',
+      );
+    }
     switch (policy.kind) {
-      case 'public':
-        return true;
       case 'authenticated':
-        this.context.requireActor();
         return true;
       case 'super_admin': {
-        const actor = this.context.requireActor();
         if (actor.kind === 'user' && actor.superAdmin) {
           return true;
         }
@@ -47,7 +59,6 @@ export class PolicyGuard implements CanActivate {
         );
       }
       case 'privilege': {
-        const actor = this.context.requireActor();
         if (await this.privileges.hasPrivilege(actor, policy.privilege)) {
           return true;
         }
@@ -59,5 +70,16 @@ export class PolicyGuard implements CanActivate {
         );
       }
     }
+  }
+
+  private readOnly(execution: ExecutionContext): boolean {
+    const { method } = execution.switchToHttp().getRequest<{ method: string }>();
+    return (
+      SAFE_METHODS.has(method.toUpperCase()) ||
+      this.reflector.getAllAndOverride<boolean | undefined>(READ_ONLY_ROUTE, [
+        execution.getHandler(),
+        execution.getClass(),
+      ]) === true
+    );
   }
 }

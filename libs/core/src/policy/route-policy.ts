@@ -25,3 +25,12 @@ export const RequirePrivilege = (privilege: TaskPrivilege): MethodDecorator & Cl
 /** Only super admins of the account (never private apps or partner admins). */
 export const RequireSuperAdmin = (): MethodDecorator & ClassDecorator =>
   SetMetadata(ROUTE_POLICY, { kind: 'super_admin' } satisfies RoutePolicy);
+
+export const READ_ONLY_ROUTE = 'custos:read-only-route';
+
+/**
+ * The route changes nothing although its method is not GET or HEAD (a search, a batch read), so
+ * read-only actors — support sessions — may call it like a GET.
+ */
+export const ReadOnlyRoute = (): MethodDecorator & ClassDecorator =>
+  SetMetadata(READ_ONLY_ROUTE, true);

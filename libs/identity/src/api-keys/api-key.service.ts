@@ -48,11 +48,7 @@ export class ApiKeyService {
     }
     const now = this.clock.now();
     if (input.expiresAt && input.expiresAt <= now) {
-      throw CustosError.invalidField(
-        'identity.expiry_in_past',
-        'expiresAt',
-        'must be in the future',
-      );
+      throw IdentityErrors.expiryInPast();
     }
     const id = newId();
     const secret = randomBytes(32).toString('base64url');

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { decodeJwt } from 'jose';
 import { TransactionHost, type Actor } from '@custos/core';
 import { ApiKeyService } from '../api-keys/api-key.service';
+import { SupportAccessService } from '../support-access/support-access.service';
 import { IdentityErrors } from '../identity.errors';
 import { Membership } from '../users/membership.entity';
 import { userActor } from '../users/user-actor';
@@ -19,7 +20,8 @@ export interface PresentedCredential {
 /**
  * Turns a presented credential into the actor of the request: Custos access tokens, OIDC tokens
  * of the configured provider, or private-app API keys. Rights come from the database on every
- * request, so a demotion or deactivation takes effect at once, not when the token expires.
+ * request, so a demotion or deactivation takes effect at once, not when the token expires; so
+ * does a support session's grant, which ends the session when it expires or is revoked.
  */
 @Injectable()
 export class Authenticator {
@@ -28,6 +30,7 @@ export class Authenticator {
     private readonly tokens: AccessTokenService,
     private readonly oidc: OidcVerifier,
     private readonly apiKeys: ApiKeyService,
+    private readonly supportAccess: SupportAccessService,
   ) {}
 
   async authenticate(credential: PresentedCredential): Promise<Actor> {
@@ -76,7 +79,10 @@ export class Authenticator {
       : memberships.length === 1
         ? memberships[0]
         : undefined;
-    return chosen ? userActor(user, chosen) : null;
+    if (chosen) {
+      return userActor(user, chosen);
+    }
+    return accountId ? this.supportAccess.sessionActor(user.id, accountId) : null;
   }
 
   private async accessTokenActor(userId: string, accountId: string): Promise<Actor | null> {
@@ -85,9 +91,10 @@ export class Authenticator {
       accountId,
       status: 'active',
     });
-    const user = membership
-      ? await this.transactions.manager.findOneBy(User, { id: userId })
-      : null;
-    return membership && user ? userActor(user, membership) : null;
+    if (!membership) {
+      return this.supportAccess.sessionActor(userId, accountId);
+    }
+    const user = await this.transactions.manager.findOneBy(User, { id: userId });
+    return user ? userActor(user, membership) : null;
   }
 }

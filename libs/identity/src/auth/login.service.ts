@@ -4,6 +4,7 @@ import { AuditService } from '@custos/audit';
 import { Clock, TransactionHost, type Actor } from '@custos/core';
 import { Account } from '../accounts/account.entity';
 import { IdentityErrors } from '../identity.errors';
+import { SupportAccessService } from '../support-access/support-access.service';
 import { Membership } from '../users/membership.entity';
 import { userActor } from '../users/user-actor';
 import { User } from '../users/user.entity';
@@ -12,7 +13,10 @@ import type { AccessTokenDto, ChangePasswordDto, LoginDto } from './login.dto';
 import { LoginThrottle } from './login-throttle';
 import { PasswordHasher } from './password-hasher';
 
-/** Email + password sign-in, throttled and audited, yielding an access token for one account. */
+/**
+ * Email + password sign-in, throttled and audited, yielding an access token for one account: as a
+ * member, or as support staff holding an active support access grant to it.
+ */
 @Injectable()
 export class LoginService {
   private readonly logger = new Logger(LoginService.name);
@@ -24,6 +28,7 @@ export class LoginService {
     private readonly throttle: LoginThrottle,
     private readonly audit: AuditService,
     private readonly clock: Clock,
+    private readonly supportAccess: SupportAccessService,
   ) {}
 
   async login(input: LoginDto, clientIp: string): Promise<AccessTokenDto> {
@@ -39,21 +44,25 @@ export class LoginService {
       await this.recordFailure(user, memberships, input.accountId);
       throw IdentityErrors.invalidCredentials();
     }
-    const membership = await this.chooseMembership(memberships, input.accountId);
+    const support =
+      input.accountId && !memberships.some((m) => m.accountId === input.accountId)
+        ? await this.supportAccess.sessionActor(user.id, input.accountId)
+        : null;
+    const actor = support ?? (await this.chooseActor(user, memberships, input.accountId));
     this.throttle.recordSuccess(input.email);
     await this.audit.record({
-      accountId: membership.accountId,
-      actor: userActor(user, membership),
+      accountId: actor.accountId,
+      actor,
       action: 'auth.login_succeeded',
       targetType: 'user',
       targetId: user.id,
-      metadata: { method: 'password' },
+      metadata: { method: 'password', ...(support ? { supportAccess: true } : {}) },
     });
     return {
-      accessToken: await this.tokens.issue({ userId: user.id, accountId: membership.accountId }),
+      accessToken: await this.tokens.issue({ userId: user.id, accountId: actor.accountId }),
       tokenType: 'Bearer',
       expiresIn: this.tokens.ttlSeconds,
-      accountId: membership.accountId,
+      accountId: actor.accountId,
     };
   }
 
@@ -80,19 +89,20 @@ export class LoginService {
     });
   }
 
-  private async chooseMembership(
+  private async chooseActor(
+    user: User,
     memberships: Membership[],
     accountId: string | undefined,
-  ): Promise<Membership> {
+  ): Promise<Actor> {
     if (accountId) {
       const chosen = memberships.find((m) => m.accountId === accountId);
       if (!chosen) {
         throw IdentityErrors.notAMember('accountId');
       }
-      return chosen;
+      return userActor(user, chosen);
     }
     if (memberships.length === 1) {
-      return memberships[0];
+      return userActor(user, memberships[0]);
     }
     const accounts = await this.transactions.manager.findBy(Account, {
       id: In(memberships.map((m) => m.accountId)),
