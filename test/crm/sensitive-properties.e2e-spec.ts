@@ -204,6 +204,94 @@ describe.each(testDatabaseKinds())('Sensitive properties on %s', (kind) => {
     );
   });
 
+  it('stores no value in clear through a CSV import (create and upsert)', async () => {
+    const csv = [
+      'Email,National ID',
+      `import.one@sensitive.test,${CANARY}-import-1`,
+      `import.two@sensitive.test,${CANARY}-import-2`,
+    ].join('\n');
+    const started = expectStatus(
+      await server
+        .http()
+        .post('/api/v1/imports')
+        .auth(adminToken, { type: 'bearer' })
+        .field('objectType', 'contacts')
+        .field('mapping', JSON.stringify({ Email: 'email', 'National ID': nationalId }))
+        .field('mode', 'upsert')
+        .field('uniqueProperty', 'email')
+        .attach('file', Buffer.from(csv, 'utf8'), {
+          filename: 'sensitive.csv',
+          contentType: 'text/csv',
+        }),
+      202,
+    ).body as { id: string };
+    let status = 'pending';
+    for (let attempt = 0; attempt < 500 && status !== 'done' && status !== 'failed'; attempt += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      status = (
+        expectStatus(await admin.get(`/api/v1/imports/${started.id}`), 200).body as {
+          status: string;
+        }
+      ).status;
+    }
+    expect(status).toBe('done');
+    const found = expectStatus(
+      await admin.post('/api/v1/objects/contacts/search', {
+        filterGroups: [
+          {
+            filters: [{ propertyName: nationalId, operator: 'eq', value: `${CANARY}-import-2` }],
+          },
+        ],
+      }),
+      200,
+    ).body as { results: RecordView[] };
+    expect(found.results.map((r) => r.properties.email)).toEqual(['import.two@sensitive.test']);
+    expect(await rawDatabaseText()).not.toContain(CANARY);
+  });
+
+  it('round-trips and finds values of every type a sensitive property can have', async () => {
+    const samples: [string, Record<string, unknown>, unknown, unknown][] = [
+      ['number', {}, '42.50', 42.5],
+      ['bool', {}, 'true', true],
+      ['date', {}, '1990-02-28', '1990-02-28'],
+      ['datetime', {}, '2026-11-22T10:00:00Z', '2026-11-22T10:00:00.000Z'],
+      [
+        'enumeration',
+        {
+          options: [
+            { value: 'a_plus', label: 'A+' },
+            { value: 'zero', label: '0' },
+          ],
+        },
+        'a_plus',
+        'a_plus',
+      ],
+      ['string', {}, '  Ünïcödé 𝔘 ', '  Ünïcödé 𝔘 '],
+    ];
+    for (const [type, extra, raw, stored] of samples) {
+      const name = uniqueName(`sensitive_${type}`);
+      await createProperty(admin, 'contacts', {
+        name,
+        label: `Sensitive ${type}`,
+        type,
+        sensitivity: {},
+        ...extra,
+      });
+      const record = await createRecord(admin, 'contacts', { [name]: raw });
+      expect(record.properties[name]).toEqual(stored);
+      const read = expectStatus(await admin.get(`/api/v1/objects/contacts/${record.id}`), 200)
+        .body as RecordView;
+      expect(read.properties[name]).toEqual(stored);
+      const found = expectStatus(
+        await admin.post('/api/v1/objects/contacts/search', {
+          filterGroups: [{ filters: [{ propertyName: name, operator: 'eq', value: raw }] }],
+        }),
+        200,
+      ).body as { results: RecordView[] };
+      expect(found.results.map((r) => r.id)).toEqual([record.id]);
+    }
+  });
+
   it('shows values to readers, audits each request that shows them, and keeps them from others', async () => {
     const record = await createRecord(admin, 'contacts', {
       [nationalId]: 'AB-123',
