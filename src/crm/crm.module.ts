@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { SensitiveDataModule } from '../sensitive-data/sensitive-data.module';
 import { CrmAccessSubjects } from './access/crm-access-subjects';
 import { CrmAccessService } from './access/crm-access.service';
+import { CrmAttachment } from './attachments/attachment.entity';
 import { Association } from './associations/association.entity';
 import { AssociationService } from './associations/association.service';
 import { AssociationsController } from './associations/associations.controller';
@@ -35,6 +36,7 @@ export const CRM_ENTITIES = [
   Segment,
   CrmImport,
   ImportRowError,
+  CrmAttachment,
 ];
 
 /** The CRM the privacy features protect: contacts, companies, deals, properties, history, search, segments. */
@@ -56,6 +58,6 @@ export const CRM_ENTITIES = [
     SegmentService,
     ArchivePurgeJob,
   ],
-  exports: [CrmAccessSubjects, PropertyService, RecordService, SearchService],
+  exports: [CrmAccessService, CrmAccessSubjects, PropertyService, RecordService, SearchService],
 })
 export class CrmModule {}
