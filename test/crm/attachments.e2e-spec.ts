@@ -359,7 +359,7 @@ describe.each(testDatabaseKinds())('attachments of CRM records on %s', (kind) =>
       expect((file.body as Buffer).toString('utf8')).toBe(`${CANARY} uploaded before`);
     });
 
-    it('never serves an encrypted file to a support session, though its metadata stays listable', async () => {
+    it('never serves an encrypted file to a support session', async () => {
       const support: Actor = {
         kind: 'support',
         id: 'support-agent-1',
