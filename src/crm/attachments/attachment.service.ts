@@ -168,10 +168,10 @@ export class AttachmentService {
       this.logger.error({ attachmentId: id }, 'The stored file of an attachment is missing');
       throw unreadable();
     }
+    // No length for streamed plaintext: its file is not integrity-protected, so the header could lie.
     const options = {
       type: attachment.contentType,
       disposition: contentDisposition(attachment.fileName),
-      length: attachment.size,
     };
     if (!attachment.encrypted) {
       return new StreamableFile(stream, options);
