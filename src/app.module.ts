@@ -16,6 +16,7 @@ import {
 import { AuthenticationGuard, IdentityAccessDirectory, IdentityModule } from '@custos/identity';
 import type { ServerConfig } from './config/server-config';
 import { CrmAccessSubjects } from './crm/access/crm-access-subjects';
+import { AttachmentsModule } from './crm/attachments/attachments.module';
 import { CrmModule } from './crm/crm.module';
 import { ImportsModule } from './crm/imports/imports.module';
 import { dataSourceOptions } from './database/data-source-options';
@@ -53,6 +54,10 @@ export class AppModule {
         ImportsModule.forRoot({
           directory: join(config.dataDir, 'imports'),
           maxFileBytes: config.importMaxBytes,
+        }),
+        AttachmentsModule.forRoot({
+          directory: join(config.dataDir, 'attachments'),
+          maxFileBytes: config.attachmentMaxBytes,
         }),
       ],
       controllers: [HealthController],

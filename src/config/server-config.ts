@@ -32,6 +32,8 @@ export interface ServerConfig {
   bodyLimitBytes: number;
   /** Largest CSV file accepted by `POST /api/v1/imports`. */
   importMaxBytes: number;
+  /** Largest file accepted as an attachment of a CRM record. */
+  attachmentMaxBytes: number;
   logLevel: string;
   trustProxy: boolean;
   oidc?: OidcOptions;
@@ -231,6 +233,8 @@ export function loadServerConfig(env: Env = process.env): ServerConfig {
     tokenTtlSeconds: integer(env, 'CUSTOS_TOKEN_TTL_SECONDS', 900, 60, 86_400),
     bodyLimitBytes: size(env, 'CUSTOS_BODY_LIMIT', 1024 * 1024),
     importMaxBytes: size(env, 'CUSTOS_IMPORT_MAX_BYTES', 50 * 1024 * 1024, 2 ** 31 - 1),
+    // Held in memory while received (so plaintext of encrypted files never touches disk): bounded.
+    attachmentMaxBytes: size(env, 'CUSTOS_ATTACHMENT_MAX_BYTES', 25 * 1024 * 1024, 1024 ** 3),
     logLevel,
     trustProxy: env.CUSTOS_TRUST_PROXY === 'true',
     oidc: oidc(env),

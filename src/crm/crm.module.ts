@@ -4,6 +4,7 @@ import { SensitiveViews, SensitiveViewsInterceptor } from './sensitive/sensitive
 import { SensitiveDataModule } from '../sensitive-data/sensitive-data.module';
 import { CrmAccessSubjects } from './access/crm-access-subjects';
 import { CrmAccessService } from './access/crm-access.service';
+import { CrmAttachment } from './attachments/attachment.entity';
 import { Association } from './associations/association.entity';
 import { AssociationService } from './associations/association.service';
 import { AssociationsController } from './associations/associations.controller';
@@ -37,6 +38,7 @@ export const CRM_ENTITIES = [
   Segment,
   CrmImport,
   ImportRowError,
+  CrmAttachment,
 ];
 
 /** The CRM the privacy features protect: contacts, companies, deals, properties, history, search, segments. */
@@ -60,6 +62,6 @@ export const CRM_ENTITIES = [
     SensitiveViews,
     { provide: APP_INTERCEPTOR, useClass: SensitiveViewsInterceptor },
   ],
-  exports: [CrmAccessSubjects, PropertyService, RecordService, SearchService],
+  exports: [CrmAccessService, CrmAccessSubjects, PropertyService, RecordService, SearchService],
 })
 export class CrmModule {}

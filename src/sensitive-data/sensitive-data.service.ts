@@ -23,21 +23,27 @@ export class SensitiveDataService {
     private readonly clock: Clock,
   ) {}
 
-  /** Enabled? Enterprise? One query; read inside the caller's transaction when there is one. */
+  /**
+   * Enabled? Enterprise? One query; read inside the caller's transaction when there is one.
+   * `lock` (PostgreSQL) holds a share lock on the account row until that transaction ends, so
+   * enabling (which locks the row for update) cannot slip in between the read and the write.
+   */
   async state(
     accountId: string,
     manager: EntityManager = this.transactions.manager,
+    lock = false,
   ): Promise<SensitiveDataState> {
-    const [row] = (await manager
+    const builder = manager
       .createQueryBuilder()
       .select('a.edition', 'edition')
       .addSelect('s.account_id', 'enabled')
       .from(Account, 'a')
       .leftJoin(SensitiveDataSetting, 's', 's.account_id = a.id')
-      .where('a.id = :accountId', { accountId })
-      .getRawMany<{ edition: string; enabled: string | null }>()) as [
-      { edition: string; enabled: string | null } | undefined,
-    ];
+      .where('a.id = :accountId', { accountId });
+    if (lock && manager.connection.options.type === 'postgres') {
+      builder.setLock('pessimistic_read', undefined, ['a']);
+    }
+    const [row] = await builder.getRawMany<{ edition: string; enabled: string | null }>();
     return { enabled: Boolean(row?.enabled), enterprise: row?.edition === 'enterprise' };
   }
 

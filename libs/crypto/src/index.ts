@@ -8,6 +8,14 @@ export {
   type DataKey,
   type ValuePlace,
 } from './envelope/envelope';
+export {
+  sealBytes,
+  openBytes,
+  keyVersionOfBytes,
+  isSealedBytes,
+  BINARY_ENVELOPE_VERSION,
+  type BlobPlace,
+} from './envelope/binary-envelope';
 export { NonceSource } from './envelope/nonce-source';
 export { BlindIndexer, BLIND_INDEX_BITS, normalizeForIndex } from './blind-index/blind-index';
 export { LocalKeyProvider, type KeyProvider } from './keys/key-provider';

@@ -16,6 +16,7 @@ import { Membership } from '@custos/identity';
 import { CrmAccessService } from '../access/crm-access.service';
 import type { RecordAccess } from '../access/record-access';
 import { Association } from '../associations/association.entity';
+import { CrmAttachment } from '../attachments/attachment.entity';
 import { PropertyHistory, type ChangeSource } from '../history/property-history.entity';
 import { evaluateFormula, evaluateScore, parseFormula } from '../properties/calculation';
 import { PropertyService, type PropertySchema } from '../properties/property.service';
@@ -983,7 +984,10 @@ function uniqueConflict(field: string, property: string): CustosError {
   );
 }
 
-/** Deletes records for good with their unique values, associations and history. */
+/**
+ * Deletes records for good with their unique values, associations, history and attachments (the
+ * attachments' stored files follow with `AttachmentSweepJob`).
+ */
 export async function purgeRecords(
   manager: EntityManager,
   objectType: string,
@@ -999,6 +1003,7 @@ export async function purgeRecords(
   await manager.delete(Association, { accountId, fromType: objectType, fromId: In(ids) });
   await manager.delete(Association, { accountId, toType: objectType, toId: In(ids) });
   await manager.delete(PropertyHistory, { accountId, objectType, recordId: In(ids) });
+  await manager.delete(CrmAttachment, { accountId, objectType, recordId: In(ids) });
   await manager
     .createQueryBuilder()
     .delete()

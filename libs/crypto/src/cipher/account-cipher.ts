@@ -1,5 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import { BlindIndexer } from '../blind-index/blind-index';
+import { openBytes, sealBytes, type BlobPlace } from '../envelope/binary-envelope';
 import { open, seal, type DataKey, type ValuePlace } from '../envelope/envelope';
 
 /**
@@ -30,6 +31,19 @@ export class AccountCipher {
   /** Throws `EnvelopeError` when the value was tampered with, moved, or sealed by an unknown key. */
   open(envelope: string, place: Omit<ValuePlace, 'accountId'>): string {
     return open(envelope, (version) => this.keys.get(version), {
+      ...place,
+      accountId: this.accountId,
+    });
+  }
+
+  /** Seals a file's bytes (see `sealBytes`); the envelope records {@link activeVersion}. */
+  sealBytes(plaintext: Uint8Array, place: Omit<BlobPlace, 'accountId'>): Buffer {
+    return sealBytes(plaintext, this.active, { ...place, accountId: this.accountId });
+  }
+
+  /** Throws `EnvelopeError` when the bytes were tampered with, moved, or sealed by an unknown key. */
+  openBytes(envelope: Uint8Array, place: Omit<BlobPlace, 'accountId'>): Buffer {
+    return openBytes(envelope, (version) => this.keys.get(version), {
       ...place,
       accountId: this.accountId,
     });

@@ -1,0 +1,67 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { PagingDto } from '@custos/core';
+import { OBJECT_TYPE_NAMES } from '../object-types';
+
+/** The multipart body of an upload (documentation only: multer reads it). */
+export class AttachmentUploadDto {
+  @ApiProperty({
+    type: 'string',
+    format: 'binary',
+    description:
+      'The file, as the multipart part named `file`. At most `CUSTOS_ATTACHMENT_MAX_BYTES` (default 25 MB). Its name is kept (sanitised) and shown in lists; its content type is taken from the part.',
+    example: 'referral-letter.pdf',
+  })
+  file!: unknown;
+}
+
+export class AttachmentCreatorDto {
+  @ApiProperty({ example: 'user', description: 'Kind of actor that uploaded the file.' })
+  kind!: string;
+
+  @ApiProperty({ example: '0193a6c4-7f1e-7c3a-9d1e-000000000001' })
+  id!: string;
+}
+
+export class AttachmentDto {
+  @ApiProperty({
+    example: '0193a6c4-7f1e-7c3a-9d1e-000000000070',
+    description: 'Opaque id (UUIDv7); the content is only ever served to authenticated callers.',
+  })
+  id!: string;
+
+  @ApiProperty({ enum: OBJECT_TYPE_NAMES, example: 'contacts' })
+  objectType!: string;
+
+  @ApiProperty({ example: '0193a6c4-7f1e-7c3a-9d1e-000000000010' })
+  recordId!: string;
+
+  @ApiProperty({ example: 'referral-letter.pdf' })
+  fileName!: string;
+
+  @ApiProperty({ example: 'application/pdf' })
+  contentType!: string;
+
+  @ApiProperty({ example: 48213, description: 'Size of the file in bytes.' })
+  size!: number;
+
+  @ApiProperty({
+    example: true,
+    description:
+      'Whether the file is stored encrypted (uploaded while sensitive data was enabled). Encrypted files are never served to support sessions.',
+  })
+  encrypted!: boolean;
+
+  @ApiProperty({ example: '2025-03-01T09:30:00.000Z' })
+  createdAt!: string;
+
+  @ApiProperty({ type: AttachmentCreatorDto })
+  createdBy!: AttachmentCreatorDto;
+}
+
+export class AttachmentPageDto {
+  @ApiProperty({ type: [AttachmentDto] })
+  results!: AttachmentDto[];
+
+  @ApiProperty({ type: PagingDto })
+  paging!: PagingDto;
+}

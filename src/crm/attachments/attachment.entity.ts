@@ -1,0 +1,55 @@
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { TimestampColumn, type ActorKind } from '@custos/core';
+
+/**
+ * A file attached to a CRM record. The bytes live in the `AttachmentStorage` under `storageKey`;
+ * when `encrypted`, they are a binary envelope sealed with the account's data key `keyVersion`
+ * (files stored before sensitive data was enabled stay as they were: `encrypted` false).
+ */
+@Entity('crm_attachment')
+@Index('crm_attachment_record_idx', ['accountId', 'objectType', 'recordId', 'id'])
+@Index('crm_attachment_key_version_idx', ['accountId', 'keyVersion'])
+@Index('crm_attachment_storage_key_idx', ['storageKey'], { unique: true })
+export class CrmAttachment {
+  @PrimaryColumn({ type: 'varchar', length: 36, primaryKeyConstraintName: 'crm_attachment_pk' })
+  id!: string;
+
+  @Column({ name: 'account_id', type: 'varchar', length: 36 })
+  accountId!: string;
+
+  @Column({ name: 'object_type', type: 'varchar', length: 32 })
+  objectType!: string;
+
+  @Column({ name: 'record_id', type: 'varchar', length: 36 })
+  recordId!: string;
+
+  /** The sanitised name the client gave the file (personal data: never in logs or audit). */
+  @Column({ name: 'file_name', type: 'varchar', length: 255 })
+  fileName!: string;
+
+  @Column({ name: 'content_type', type: 'varchar', length: 255 })
+  contentType!: string;
+
+  /** Size of the file itself in bytes (not of its envelope). */
+  @Column({ type: 'integer' })
+  size!: number;
+
+  @Column({ type: 'boolean' })
+  encrypted!: boolean;
+
+  /** Data-key version the bytes are sealed with (for rotation); null for plaintext files. */
+  @Column({ name: 'key_version', type: 'integer', nullable: true })
+  keyVersion!: number | null;
+
+  @Column({ name: 'storage_key', type: 'varchar', length: 255 })
+  storageKey!: string;
+
+  @TimestampColumn({ name: 'created_at' })
+  createdAt!: Date;
+
+  @Column({ name: 'created_by_kind', type: 'varchar', length: 32 })
+  createdByKind!: ActorKind;
+
+  @Column({ name: 'created_by', type: 'varchar', length: 255 })
+  createdBy!: string;
+}

@@ -1,0 +1,344 @@
+import { Injectable, Logger, StreamableFile } from '@nestjs/common';
+import type { Readable } from 'node:stream';
+import type { EntityManager } from 'typeorm';
+import type { RecordAction } from '@custos/access';
+import { AuditService } from '@custos/audit';
+import {
+  Clock,
+  CustosError,
+  RequestContext,
+  TransactionHost,
+  keysetPage,
+  mapPage,
+  newId,
+  type Page,
+} from '@custos/core';
+import { AccountCiphers, EnvelopeError } from '@custos/crypto';
+import { SensitiveDataService } from '../../sensitive-data/sensitive-data.service';
+import { CrmAccessService } from '../access/crm-access.service';
+import { PropertyService, type PropertySchema } from '../properties/property.service';
+import { findRecords } from '../records/record-store';
+import { AttachmentStorage } from './attachment-storage';
+import type { UploadedAttachment } from './attachment-upload.interceptor';
+import type { AttachmentDto } from './attachment.dto';
+import { CrmAttachment } from './attachment.entity';
+import { contentDisposition, sanitizeContentType, sanitizeFileName } from './file-names';
+
+/** Bound into every sealed file's authenticated data, with the account and the attachment id. */
+const PURPOSE = 'attachment';
+
+function attachmentNotFound(): CustosError {
+  return new CustosError('not_found', 'crm.attachment_not_found', 'The attachment was not found.');
+}
+
+function unreadable(): CustosError {
+  return new CustosError(
+    'unavailable',
+    'crm.attachment_unreadable',
+    'The stored file cannot be served: it is missing or fails its integrity check. An operator must restore it from a backup.',
+  );
+}
+
+async function readAll(stream: Readable): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) {
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+/**
+ * Files attached to CRM records. Access follows the record: reading its files needs read access
+ * to it, adding or deleting them edit access, checked in SQL. Files uploaded while the account has
+ * sensitive data enabled are sealed with its data key before they reach the storage.
+ */
+@Injectable()
+export class AttachmentService {
+  private readonly logger = new Logger(AttachmentService.name);
+
+  constructor(
+    private readonly transactions: TransactionHost,
+    private readonly context: RequestContext,
+    private readonly properties: PropertyService,
+    private readonly crmAccess: CrmAccessService,
+    private readonly sensitiveData: SensitiveDataService,
+    private readonly ciphers: AccountCiphers,
+    private readonly audit: AuditService,
+    private readonly clock: Clock,
+    private readonly storage: AttachmentStorage,
+  ) {}
+
+  async upload(
+    objectType: string,
+    recordId: string,
+    file: UploadedAttachment | undefined,
+  ): Promise<AttachmentDto> {
+    const actor = this.context.requireActor();
+    if (!file) {
+      throw CustosError.invalidField(
+        'crm.attachment_file_missing',
+        'file',
+        'attach the file as the multipart part named "file"',
+      );
+    }
+    // Refuse before storing anything; checked again under lock when the row is written.
+    const schema = await this.requireRecord(
+      this.transactions.manager,
+      objectType,
+      recordId,
+      'update',
+    );
+    const id = newId();
+    let bytes = file.buffer;
+    let keyVersion: number | null = null;
+    if ((await this.sensitiveData.state(actor.accountId)).enabled) {
+      const cipher = await this.ciphers.forAccount(actor.accountId);
+      bytes = cipher.sealBytes(file.buffer, { purpose: PURPOSE, id });
+      keyVersion = cipher.activeVersion;
+    }
+    const entity: CrmAttachment = {
+      id,
+      accountId: actor.accountId,
+      objectType: schema.objectType.name,
+      recordId,
+      fileName: sanitizeFileName(file.originalname),
+      contentType: sanitizeContentType(file.mimetype),
+      size: file.size,
+      encrypted: keyVersion !== null,
+      keyVersion,
+      storageKey: `${actor.accountId}/${id}`,
+      createdAt: this.clock.now(),
+      createdByKind: actor.kind,
+      createdBy: actor.id,
+    };
+    await this.storage.put(entity.storageKey, bytes);
+    try {
+      await this.transactions.run(async (manager) => {
+        // The lock holds off a purge of the record until this attachment is in (and purged with it).
+        await this.requireRecord(manager, objectType, recordId, 'update', true);
+        // Sensitive data enabled while the file was being stored: it must not land in clear.
+        if (
+          !entity.encrypted &&
+          (await this.sensitiveData.state(actor.accountId, manager, true)).enabled
+        ) {
+          throw new CustosError(
+            'conflict',
+            'crm.attachment_setting_changed',
+            'Sensitive data was enabled while this file was uploaded; upload it again to store it encrypted.',
+          );
+        }
+        await manager.insert(CrmAttachment, entity);
+        await this.audit.record({
+          action: 'attachment.uploaded',
+          targetType: 'attachment',
+          targetId: id,
+          metadata: this.auditMetadata(entity),
+        });
+      });
+    } catch (error) {
+      await this.storage.delete(entity.storageKey);
+      throw error;
+    }
+    return toDto(entity);
+  }
+
+  /** The record's attachments, oldest first, with cursor pagination. */
+  async list(
+    objectType: string,
+    recordId: string,
+    query: { limit?: number; after?: string },
+  ): Promise<Page<AttachmentDto>> {
+    const schema = await this.requireRecord(
+      this.transactions.manager,
+      objectType,
+      recordId,
+      'read',
+    );
+    const builder = this.transactions.manager
+      .createQueryBuilder(CrmAttachment, 'a')
+      .where('a.accountId = :accountId', { accountId: this.context.requireAccountId() })
+      .andWhere('a.objectType = :objectType AND a.recordId = :recordId', {
+        objectType: schema.objectType.name,
+        recordId,
+      });
+    return mapPage(await keysetPage(builder, 'a.id', (a) => a.id, query), toDto);
+  }
+
+  async get(id: string): Promise<AttachmentDto> {
+    return toDto(await this.findReadable(id));
+  }
+
+  /**
+   * The file's bytes. A sealed file is opened whole before anything is sent, so a tampered one is
+   * refused with a problem rather than cut off mid-download; its download is audited.
+   */
+  async download(id: string): Promise<StreamableFile> {
+    const attachment = await this.findReadable(id, true);
+    const stream = await this.storage.get(attachment.storageKey);
+    if (!stream) {
+      this.logger.error({ attachmentId: id }, 'The stored file of an attachment is missing');
+      throw unreadable();
+    }
+    // No length for streamed plaintext: its file is not integrity-protected, so the header could lie.
+    const options = {
+      type: attachment.contentType,
+      disposition: contentDisposition(attachment.fileName),
+    };
+    if (!attachment.encrypted) {
+      return new StreamableFile(stream, options);
+    }
+    const plaintext = await this.open(attachment, await readAll(stream));
+    await this.audit.record({
+      action: 'attachment.downloaded',
+      targetType: 'attachment',
+      targetId: id,
+      metadata: this.auditMetadata(attachment),
+    });
+    return new StreamableFile(plaintext, options);
+  }
+
+  async remove(id: string): Promise<void> {
+    const attachment = await this.transactions.run(async (manager) => {
+      const found = await manager.findOneBy(CrmAttachment, {
+        accountId: this.context.requireAccountId(),
+        id,
+      });
+      if (!found) {
+        throw attachmentNotFound();
+      }
+      await this.requireRecord(manager, found.objectType, found.recordId, 'update', true, true);
+      await manager.delete(CrmAttachment, { accountId: found.accountId, id });
+      await this.audit.record({
+        action: 'attachment.deleted',
+        targetType: 'attachment',
+        targetId: id,
+        metadata: this.auditMetadata(found),
+      });
+      return found;
+    });
+    // After the commit: a failure here leaves a file no row refers to, which the sweep removes.
+    await this.storage.delete(attachment.storageKey);
+  }
+
+  /**
+   * The attachment, if the actor may read its record (else 404, as if it did not exist). The
+   * content of a sealed file is never served to a support session, whatever its access.
+   */
+  private async findReadable(id: string, content = false): Promise<CrmAttachment> {
+    const actor = this.context.requireActor();
+    const attachment = await this.transactions.manager.findOneBy(CrmAttachment, {
+      accountId: actor.accountId,
+      id,
+    });
+    if (!attachment) {
+      throw attachmentNotFound();
+    }
+    if (content && attachment.encrypted && actor.kind === 'support') {
+      throw new CustosError(
+        'forbidden',
+        'crm.attachment_sensitive',
+        'Encrypted files are never readable in a support session.',
+      );
+    }
+    await this.requireRecord(
+      this.transactions.manager,
+      attachment.objectType,
+      attachment.recordId,
+      'read',
+      false,
+      true,
+    );
+    return attachment;
+  }
+
+  /** Opens a sealed file; a refused envelope is logged (ids and reason only) and answered with a problem. */
+  private async open(attachment: CrmAttachment, sealed: Buffer): Promise<Buffer> {
+    const cipher = await this.ciphers.forAccount(attachment.accountId);
+    try {
+      return cipher.openBytes(sealed, { purpose: PURPOSE, id: attachment.id });
+    } catch (error) {
+      if (error instanceof EnvelopeError) {
+        this.logger.error(
+          { attachmentId: attachment.id, reason: error.reason },
+          'An encrypted attachment cannot be opened',
+        );
+        throw unreadable();
+      }
+      throw error;
+    }
+  }
+
+  /**
+   * Refuses unless the actor may `action` the record, in SQL: a record they may not read is a
+   * 404 (of the attachment when `asAttachment`), one they may read but not change a 403.
+   */
+  private async requireRecord(
+    manager: EntityManager,
+    objectType: string,
+    recordId: string,
+    action: Extract<RecordAction, 'read' | 'update'>,
+    lock = false,
+    asAttachment = false,
+  ): Promise<PropertySchema> {
+    const accountId = this.context.requireAccountId();
+    const schema = await this.properties.schema(objectType, manager);
+    const access = await this.crmAccess.forSchema(schema);
+    const readable = access.where('read');
+    // Changing the files of a record needs both rights: a record one may not see stays a 404.
+    let where = readable;
+    if (action !== 'read') {
+      const allowed = access.where(action);
+      where = {
+        sql: `(${readable.sql}) AND (${allowed.sql})`,
+        parameters: { ...readable.parameters, ...allowed.parameters },
+      };
+    }
+    const [record] = await findRecords(manager, schema, accountId, [recordId], { lock, where });
+    if (record) {
+      return schema;
+    }
+    if (
+      action !== 'read' &&
+      (await findRecords(manager, schema, accountId, [recordId], { where: readable })).length > 0
+    ) {
+      throw new CustosError(
+        'forbidden',
+        'crm.record_forbidden',
+        `You may not change the files of this ${schema.objectType.singular}.`,
+        { extensions: { action } },
+      );
+    }
+    throw asAttachment
+      ? attachmentNotFound()
+      : new CustosError(
+          'not_found',
+          'crm.record_not_found',
+          `The ${schema.objectType.singular} was not found.`,
+        );
+  }
+
+  /** Ids and sizes only: file names may be personal data. */
+  private auditMetadata(attachment: CrmAttachment): Record<string, unknown> {
+    return {
+      objectType: attachment.objectType,
+      recordId: attachment.recordId,
+      attachmentId: attachment.id,
+      size: attachment.size,
+      encrypted: attachment.encrypted,
+    };
+  }
+}
+
+function toDto(attachment: CrmAttachment): AttachmentDto {
+  return {
+    id: attachment.id,
+    objectType: attachment.objectType,
+    recordId: attachment.recordId,
+    fileName: attachment.fileName,
+    contentType: attachment.contentType,
+    size: attachment.size,
+    encrypted: attachment.encrypted,
+    createdAt: attachment.createdAt.toISOString(),
+    createdBy: { kind: attachment.createdByKind, id: attachment.createdBy },
+  };
+}
