@@ -118,11 +118,11 @@ function build(metadata: EntityMetadata): EncryptedEntitySpec | null {
     }
     fields.push({
       property,
-      column: column!.databaseName,
+      column: column.databaseName,
       accountProperty,
       blindIndexProperty: blindIndex?.propertyName,
       caseSensitive: options.caseSensitive ?? false,
-      indexField: `${metadata.tableName}.${column!.databaseName}`,
+      indexField: `${metadata.tableName}.${column.databaseName}`,
     });
   }
   return { table: metadata.tableName, primaryProperty: primary.propertyName, fields };

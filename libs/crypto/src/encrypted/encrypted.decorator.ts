@@ -11,7 +11,7 @@ export interface EncryptedOptions {
   accountColumn?: string;
 }
 
-const registry = new Map<Function, Map<string, EncryptedOptions>>();
+const registry = new Map<object, Map<string, EncryptedOptions>>();
 
 /**
  * Encrypts the column in the application: written as an envelope bound to the account, table,
@@ -31,15 +31,15 @@ export function Encrypted(options: EncryptedOptions = {}): PropertyDecorator {
 }
 
 /** The `@Encrypted` properties of an entity class, inherited ones included. */
-export function encryptedPropertiesOf(target: Function): Map<string, EncryptedOptions> {
+export function encryptedPropertiesOf(target: object): Map<string, EncryptedOptions> {
   const fields = new Map<string, EncryptedOptions>();
-  const chain: Function[] = [];
+  const chain: object[] = [];
   for (
     let current: unknown = target;
     typeof current === 'function' && current !== Function.prototype;
     current = Object.getPrototypeOf(current)
   ) {
-    chain.unshift(current as Function);
+    chain.unshift(current);
   }
   for (const type of chain) {
     for (const [property, options] of registry.get(type) ?? []) {

@@ -161,7 +161,11 @@ export class EncryptionSubscriber implements EntitySubscriberInterface<object> {
     try {
       return open(envelope, (v) => keys.get(v), place);
     } catch (error) {
-      if (keys !== cached || !(error instanceof EnvelopeError) || error.reason !== 'not_authentic') {
+      if (
+        keys !== cached ||
+        !(error instanceof EnvelopeError) ||
+        error.reason !== 'not_authentic'
+      ) {
         throw error;
       }
       // The cached key may come from a transaction that rolled back: retry once if the row changed.
