@@ -1,4 +1,5 @@
-import { ConfigurableModuleBuilder } from '@nestjs/common';
+import { ConfigurableModuleBuilder, type InjectionToken } from '@nestjs/common';
+import type { EncryptedFieldReadPolicy } from './encrypted/read-policy';
 import type { KeyProvider } from './keys/key-provider';
 
 /** Options of {@link CryptoModule}. */
@@ -8,6 +9,16 @@ export class CryptoModuleOptions {
    * master key in the process; a KMS or Vault provider implements the same interface.
    */
   keyProvider!: KeyProvider;
+  /**
+   * The provider (anywhere in the app, looked up at first use) deciding which `@Encrypted` fields
+   * are decrypted on load. Default: `ActorReadPolicy` (an actor of the value's account, not support).
+   */
+  readPolicy?: InjectionToken<EncryptedFieldReadPolicy>;
+  /**
+   * Check at application bootstrap that the stored keys unwrap with `keyProvider` (one per
+   * key-encryption-key id), so a wrong master key stops the start. Default `true`.
+   */
+  verifyKeysAtStart?: boolean;
 }
 
 export const {

@@ -1,19 +1,34 @@
-import { Module } from '@nestjs/common';
+import {
+  Inject,
+  Module,
+  type OnApplicationBootstrap,
+  type OnModuleDestroy,
+  type OnModuleInit,
+} from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { Clock, TransactionHost } from '@custos/core';
+import { DataSource } from 'typeorm';
+import { Clock, RequestContext, TransactionHost } from '@custos/core';
 import { AccountCiphers } from './cipher/account-ciphers';
 import {
   CRYPTO_MODULE_OPTIONS,
   CryptoConfigurableModule,
   type CryptoModuleOptions,
 } from './crypto.module-definition';
+import { BlindIndexQuery } from './encrypted/blind-index-query';
+import { EncryptionSubscriber, verifyEncryptedEntities } from './encrypted/encryption.subscriber';
+import {
+  ActorReadPolicy,
+  ENCRYPTED_FIELD_READ_POLICY,
+  type EncryptedFieldReadPolicy,
+} from './encrypted/read-policy';
 import { CRYPTO_ENTITIES } from './keys/crypto-entities';
 import { KeyRing } from './keys/key-ring';
 
 /**
- * Per-account keys and the ciphers built on them. Import once with
+ * Per-account keys, the ciphers built on them and `@Encrypted` columns. Import once with
  * `CryptoModule.forRoot({ keyProvider })` next to `CoreModule.forRoot()` and a TypeORM connection
- * that includes `CRYPTO_ENTITIES`.
+ * that includes `CRYPTO_ENTITIES`. Registers its TypeORM subscriber on the default `DataSource`.
  */
 @Module({
   imports: [TypeOrmModule.forFeature(CRYPTO_ENTITIES)],
@@ -24,8 +39,69 @@ import { KeyRing } from './keys/key-ring';
       useFactory: (transactions: TransactionHost, options: CryptoModuleOptions, clock: Clock) =>
         new KeyRing(transactions, options.keyProvider, clock),
     },
+    {
+      provide: ENCRYPTED_FIELD_READ_POLICY,
+      inject: [CRYPTO_MODULE_OPTIONS, ModuleRef, RequestContext],
+      useFactory: (
+        options: CryptoModuleOptions,
+        moduleRef: ModuleRef,
+        context: RequestContext,
+      ): EncryptedFieldReadPolicy => {
+        const token = options.readPolicy;
+        if (token === undefined) {
+          return new ActorReadPolicy(context);
+        }
+        // Looked up lazily: the policy's module usually depends on this one.
+        let policy: EncryptedFieldReadPolicy | undefined;
+        return {
+          canDecrypt: (entity, field) => {
+            policy ??= moduleRef.get<EncryptedFieldReadPolicy>(token, { strict: false });
+            return policy.canDecrypt(entity, field);
+          },
+        };
+      },
+    },
+    {
+      provide: EncryptionSubscriber,
+      inject: [KeyRing, ENCRYPTED_FIELD_READ_POLICY],
+      useFactory: (keyRing: KeyRing, policy: EncryptedFieldReadPolicy) =>
+        new EncryptionSubscriber(keyRing, policy),
+    },
     AccountCiphers,
+    BlindIndexQuery,
   ],
-  exports: [KeyRing, AccountCiphers],
+  exports: [KeyRing, AccountCiphers, BlindIndexQuery, ENCRYPTED_FIELD_READ_POLICY],
 })
-export class CryptoModule extends CryptoConfigurableModule {}
+export class CryptoModule
+  extends CryptoConfigurableModule
+  implements OnModuleInit, OnApplicationBootstrap, OnModuleDestroy
+{
+  constructor(
+    @Inject(CRYPTO_MODULE_OPTIONS) private readonly options: CryptoModuleOptions,
+    private readonly dataSource: DataSource,
+    private readonly subscriber: EncryptionSubscriber,
+    private readonly keyRing: KeyRing,
+  ) {
+    super();
+  }
+
+  onModuleInit(): void {
+    verifyEncryptedEntities(this.dataSource.entityMetadatas);
+    if (!this.dataSource.subscribers.includes(this.subscriber)) {
+      this.dataSource.subscribers.push(this.subscriber);
+    }
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (this.options.verifyKeysAtStart ?? true) {
+      await this.keyRing.verifyProvider();
+    }
+  }
+
+  onModuleDestroy(): void {
+    const index = this.dataSource.subscribers.indexOf(this.subscriber);
+    if (index >= 0) {
+      this.dataSource.subscribers.splice(index, 1);
+    }
+  }
+}

@@ -20,9 +20,26 @@ export { NonceSource } from './envelope/nonce-source';
 export { BlindIndexer, BLIND_INDEX_BITS, normalizeForIndex } from './blind-index/blind-index';
 export { LocalKeyProvider, type KeyProvider } from './keys/key-provider';
 export { KeyRing } from './keys/key-ring';
+export { rewrapDataKeys } from './keys/master-key-rotation';
 export { DataKeyRecord } from './keys/data-key.entity';
 export { CRYPTO_ENTITIES } from './keys/crypto-entities';
 export { CryptoModule } from './crypto.module';
 export { CryptoModuleOptions, CRYPTO_MODULE_OPTIONS } from './crypto.module-definition';
 export { AccountCipher } from './cipher/account-cipher';
 export { AccountCiphers } from './cipher/account-ciphers';
+export { Encrypted, type EncryptedOptions } from './encrypted/encrypted.decorator';
+export { EncryptedColumnError } from './encrypted/encrypted-entity';
+export {
+  EncryptedValueError,
+  type EncryptableValue,
+  type JsonValue,
+} from './encrypted/encrypted-value';
+export { EncryptionSubscriber } from './encrypted/encryption.subscriber';
+export { BlindIndexQuery } from './encrypted/blind-index-query';
+export { redactedFieldsOf } from './encrypted/redacted-fields';
+export {
+  ActorReadPolicy,
+  ENCRYPTED_FIELD_READ_POLICY,
+  type EncryptedField,
+  type EncryptedFieldReadPolicy,
+} from './encrypted/read-policy';
