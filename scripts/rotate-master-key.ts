@@ -15,11 +15,11 @@
  *   sign in again.
  */
 import 'reflect-metadata';
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createSecretKey } from 'node:crypto';
 import { existsSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DataSource } from 'typeorm';
-import { AuditChainHead } from '@custos/audit';
+import { AuditChainHead, isHeadSignatureValid, signHead } from '@custos/audit';
 import { deriveKey } from '@custos/core';
 import { LocalKeyProvider, rewrapDataKeys } from '@custos/crypto';
 import { loadServerConfig } from '../src/config/server-config';
@@ -28,11 +28,6 @@ import { dataSourceOptions } from '../src/database/data-source-options';
 function fail(message: string): never {
   console.error(message);
   process.exit(1);
-}
-
-/** The audit head signature: HMAC-SHA256 of `accountId|seq|hash` (see @custos/audit's hash chain). */
-function headSignature(key: Buffer, head: AuditChainHead): Buffer {
-  return createHmac('sha256', key).update(`${head.accountId}|${head.seq}|${head.hash}`).digest();
 }
 
 async function main(): Promise<void> {
@@ -66,12 +61,10 @@ async function main(): Promise<void> {
         new LocalKeyProvider(deriveKey(config.masterKey, 'custos/key-encryption')),
         new LocalKeyProvider(deriveKey(newKey, 'custos/key-encryption')),
       );
-      const oldAudit = deriveKey(config.masterKey, 'custos/audit-chain-head');
-      const newAudit = deriveKey(newKey, 'custos/audit-chain-head');
+      const oldAudit = createSecretKey(deriveKey(config.masterKey, 'custos/audit-chain-head'));
+      const newAudit = createSecretKey(deriveKey(newKey, 'custos/audit-chain-head'));
       for (const head of await manager.find(AuditChainHead)) {
-        const stored = Buffer.from(head.signature, 'hex');
-        const expected = headSignature(oldAudit, head);
-        if (stored.length !== expected.length || !timingSafeEqual(stored, expected)) {
+        if (!isHeadSignatureValid(oldAudit, head)) {
           throw new Error(
             `The audit chain head of account ${head.accountId} does not verify with the current master key; nothing was changed.`,
           );
@@ -79,7 +72,7 @@ async function main(): Promise<void> {
         await manager.update(
           AuditChainHead,
           { accountId: head.accountId },
-          { signature: headSignature(newAudit, head).toString('hex') },
+          { signature: signHead(newAudit, head.accountId, head.seq, head.hash) },
         );
         heads += 1;
       }

@@ -14,7 +14,13 @@ export { AuditLogQueryDto } from './audit-log-query.dto';
 export { ChainVerificationDto } from './chain-verification.dto';
 export { AuditErrors } from './audit.errors';
 export { SECRET_METADATA_KEYS, type AuditMetadata } from './audit-metadata';
-export { GENESIS_HASH, CHAIN_BREAK_REASONS, type ChainBreakReason } from './hash-chain';
+export {
+  GENESIS_HASH,
+  CHAIN_BREAK_REASONS,
+  signHead,
+  isHeadSignatureValid,
+  type ChainBreakReason,
+} from './hash-chain';
 export { AUDIT_ACTOR_KINDS } from './audit.types';
 export type {
   AuditActor,
