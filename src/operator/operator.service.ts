@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
 import { AuditService, type AuditActor } from '@custos/audit';
 import { Clock, CustosError, TransactionHost } from '@custos/core';
-import { Account } from '@custos/identity';
+import { Account, lockAccount } from '@custos/identity';
 import { SensitiveDataService } from '../sensitive-data/sensitive-data.service';
 import type { OperatorAccountDto, UpdateOperatorAccountDto } from './operator.dto';
 
@@ -51,7 +50,10 @@ export class OperatorService {
       );
     }
     await this.transactions.run(async (manager) => {
-      const account = await this.lockAccount(manager, accountId);
+      const account = await lockAccount(manager, accountId);
+      if (!account) {
+        throw accountNotFound();
+      }
       const edition = change.edition ?? account.edition;
       const dataRegion = change.dataRegion ?? account.dataRegion;
       if (dataRegion !== account.dataRegion) {
@@ -102,21 +104,6 @@ export class OperatorService {
       targetId: accountId,
       metadata: { before, after },
     });
-  }
-
-  /** Serialises operator changes with the sensitive-data setting's changes (which lock the same row). */
-  private async lockAccount(manager: EntityManager, accountId: string): Promise<Account> {
-    const builder = manager
-      .createQueryBuilder(Account, 'a')
-      .where('a.id = :accountId', { accountId });
-    if (manager.connection.options.type === 'postgres') {
-      builder.setLock('pessimistic_write');
-    }
-    const account = await builder.getOne();
-    if (!account) {
-      throw accountNotFound();
-    }
-    return account;
   }
 }
 

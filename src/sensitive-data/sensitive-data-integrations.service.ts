@@ -1,14 +1,16 @@
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
 import { AuditService } from '@custos/audit';
-import { Clock, CustosError, RequestContext, TransactionHost, type Actor } from '@custos/core';
-import { Account } from '@custos/identity';
+import { Clock, CustosError, RequestContext, TransactionHost } from '@custos/core';
 import {
   INTEGRATION_NAME_PATTERN,
   SensitiveDataIntegration,
 } from './sensitive-data-integration.entity';
 import type { SensitiveDataIntegrationDto } from './sensitive-data-integrations.dto';
-import { SensitiveDataService } from './sensitive-data.service';
+import {
+  SensitiveDataService,
+  lockAccountOrFail,
+  requireSuperAdminUser,
+} from './sensitive-data.service';
 
 /** Which integrations (and webhooks) a super admin allowed to receive sensitive properties. */
 @Injectable()
@@ -34,10 +36,13 @@ export class SensitiveDataIntegrationsService {
    * audits nothing). Needs sensitive data on (409) and the enterprise edition (403).
    */
   async enable(name: string): Promise<SensitiveDataIntegrationDto> {
-    const actor = requireSuperAdminUser(this.context);
+    const actor = requireSuperAdminUser(
+      this.context,
+      'Only a super admin of the account may choose which integrations receive sensitive data.',
+    );
     checkName(name);
     return this.transactions.run(async (manager) => {
-      await lockAccount(manager, actor.accountId);
+      await lockAccountOrFail(manager, actor.accountId);
       const state = await this.settings.state(actor.accountId, manager);
       if (!state.enabled) {
         throw new CustosError(
@@ -79,10 +84,13 @@ export class SensitiveDataIntegrationsService {
 
   /** Stops `name` from receiving sensitive properties; 404 when it was not allowed. */
   async disable(name: string): Promise<void> {
-    const actor = requireSuperAdminUser(this.context);
+    const actor = requireSuperAdminUser(
+      this.context,
+      'Only a super admin of the account may choose which integrations receive sensitive data.',
+    );
     checkName(name);
     await this.transactions.run(async (manager) => {
-      await lockAccount(manager, actor.accountId);
+      await lockAccountOrFail(manager, actor.accountId);
       const existing = await manager.findOneBy(SensitiveDataIntegration, {
         accountId: actor.accountId,
         name,
@@ -116,30 +124,6 @@ function checkName(name: string): void {
       'must start with a lower-case letter, then up to 63 lower-case letters, digits, "_" or "-"',
     );
   }
-}
-
-/** A super admin of the account in person: not partner admins, private apps, support or jobs. */
-function requireSuperAdminUser(context: RequestContext): Actor {
-  const actor = context.requireActor();
-  if (actor.kind !== 'user' || !actor.superAdmin) {
-    throw new CustosError(
-      'forbidden',
-      'sensitive_data.super_admin_only',
-      'Only a super admin of the account may choose which integrations receive sensitive data.',
-    );
-  }
-  return actor;
-}
-
-/** Serialises with the setting's own changes, which lock the same account row. */
-async function lockAccount(manager: EntityManager, accountId: string): Promise<void> {
-  const builder = manager
-    .createQueryBuilder(Account, 'a')
-    .where('a.id = :accountId', { accountId });
-  if (manager.connection.options.type === 'postgres') {
-    builder.setLock('pessimistic_write');
-  }
-  await builder.getOneOrFail();
 }
 
 function toDto(row: SensitiveDataIntegration): SensitiveDataIntegrationDto {

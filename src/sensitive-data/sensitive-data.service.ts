@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { AuditService } from '@custos/audit';
 import { Clock, CustosError, RequestContext, TransactionHost, type Actor } from '@custos/core';
-import { Account } from '@custos/identity';
+import { Account, lockAccount } from '@custos/identity';
 import { SensitiveDataSetting, type SensitiveDataCategory } from './sensitive-data-setting.entity';
 import type { SensitiveDataStatusDto } from './sensitive-data.dto';
 
@@ -66,7 +66,7 @@ export class SensitiveDataService {
   async enable(categories: SensitiveDataCategory[]): Promise<SensitiveDataStatusDto> {
     const actor = this.requireSuperAdminUser();
     await this.transactions.run(async (manager) => {
-      const account = await this.lockAccount(manager, actor.accountId);
+      const account = await lockAccountOrFail(manager, actor.accountId);
       if (account.edition !== 'enterprise') {
         throw new CustosError(
           'forbidden',
@@ -99,7 +99,7 @@ export class SensitiveDataService {
   async updateCategories(categories: SensitiveDataCategory[]): Promise<SensitiveDataStatusDto> {
     const actor = this.requireSuperAdminUser();
     await this.transactions.run(async (manager) => {
-      await this.lockAccount(manager, actor.accountId);
+      await lockAccountOrFail(manager, actor.accountId);
       const setting = await manager.findOneBy(SensitiveDataSetting, { accountId: actor.accountId });
       if (!setting) {
         throw new CustosError(
@@ -134,29 +134,33 @@ export class SensitiveDataService {
     );
   }
 
-  /** Only a super admin of the account in person: not partner admins, apps, support or jobs. */
   private requireSuperAdminUser(): Actor {
-    const actor = this.context.requireActor();
-    if (actor.kind !== 'user' || !actor.superAdmin) {
-      throw new CustosError(
-        'forbidden',
-        'sensitive_data.super_admin_only',
-        'Only a super admin of the account may change the sensitive-data setting.',
-      );
-    }
-    return actor;
+    return requireSuperAdminUser(
+      this.context,
+      'Only a super admin of the account may change the sensitive-data setting.',
+    );
   }
+}
 
-  /** Serialises setting changes per account (SQLite serialises transactions anyway). */
-  private async lockAccount(manager: EntityManager, accountId: string): Promise<Account> {
-    const builder = manager
-      .createQueryBuilder(Account, 'a')
-      .where('a.id = :accountId', { accountId });
-    if (manager.connection.options.type === 'postgres') {
-      builder.setLock('pessimistic_write');
-    }
-    return builder.getOneOrFail();
+/** A super admin of the account in person: not partner admins, private apps, support or jobs. */
+export function requireSuperAdminUser(context: RequestContext, detail: string): Actor {
+  const actor = context.requireActor();
+  if (actor.kind !== 'user' || !actor.superAdmin) {
+    throw new CustosError('forbidden', 'sensitive_data.super_admin_only', detail);
   }
+  return actor;
+}
+
+/** Locks the account row (see `lockAccount`); settings of all kinds serialise on it. */
+export async function lockAccountOrFail(
+  manager: EntityManager,
+  accountId: string,
+): Promise<Account> {
+  const account = await lockAccount(manager, accountId);
+  if (!account) {
+    throw new CustosError('not_found', 'identity.account_not_found', 'There is no such account.');
+  }
+  return account;
 }
 
 function alreadyEnabled(): CustosError {

@@ -8,6 +8,7 @@ export {
 } from './identity.module-definition';
 export { IdentityErrors } from './identity.errors';
 export { Account, ACCOUNT_EDITIONS, type AccountEdition } from './accounts/account.entity';
+export { lockAccount } from './accounts/account-lock';
 export { User } from './users/user.entity';
 export { Membership, type MembershipStatus } from './users/membership.entity';
 export { Team } from './teams/team.entity';

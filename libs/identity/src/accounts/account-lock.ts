@@ -4,20 +4,22 @@ import { Membership } from '../users/membership.entity';
 import { IdentityErrors } from '../identity.errors';
 
 /**
- * Serialises changes to an account's super admins: on PostgreSQL by locking the account row for
- * the rest of the transaction (SQLite transactions are already serialised by TransactionHost).
- * Two super admins demoting each other at once therefore run one after the other, and the second
- * sees the first's result.
+ * Serialises changes to an account (its super admins, its settings): on PostgreSQL by locking the
+ * account row for the rest of the transaction (SQLite transactions are already serialised by
+ * TransactionHost). Two super admins demoting each other at once therefore run one after the
+ * other, and the second sees the first's result. Returns the account, `null` if there is none.
  */
-export async function lockAccount(manager: EntityManager, accountId: string): Promise<void> {
+export async function lockAccount(
+  manager: EntityManager,
+  accountId: string,
+): Promise<Account | null> {
   const query = manager
     .createQueryBuilder(Account, 'account')
-    .select('account.id')
     .where('account.id = :accountId', { accountId });
   if (manager.connection.options.type === 'postgres') {
     query.setLock('pessimistic_write');
   }
-  await query.getOne();
+  return query.getOne();
 }
 
 /**
