@@ -1,5 +1,6 @@
 /**
- * `npm run bench [-- --contacts N --iterations N --only sqlite|postgres --bench crm-search|access]`:
+ * `npm run bench [-- --contacts N --iterations N --only sqlite|postgres --bench crm-search|access|crypto
+ * --crypto-insert-contacts N --crypto-search-contacts N]`:
  * runs the benchmarks and prints one JSON document, also written to bench/results/latest.json (not
  * committed).
  *
@@ -9,6 +10,10 @@
  * - `access` (bench/access.ts): the cost of access control: a scoped search vs the super admin's,
  *   `can()` checks per second, ability build times, the delay before a role change is seen, and
  *   memory at two data sizes; per database as above, `canChecks` once.
+ * - `crypto` (bench/crypto.ts): what sensitive properties cost: inserts (`--crypto-insert-contacts`
+ *   per kind, default 10,000) and a page read with and without decryption, equality search by an
+ *   encrypted value over `--crypto-search-contacts` contacts (default 1,000,000); per database as
+ *   above, the raw `@custos/crypto` primitives once.
  *
  * Scratch databases are made with `createTestDatabase` and dropped at the end. The machine's
  * load average is reported before and after: figures from a busy machine are noisy.
@@ -26,25 +31,45 @@ import {
   type CanChecksResult,
 } from './access';
 import { benchCrmSearch, type CrmSearchOptions, type CrmSearchResult } from './crm-search';
+import {
+  benchCrypto,
+  benchCryptoPrimitives,
+  type CryptoBenchOptions,
+  type CryptoDatabaseResult,
+  type PrimitivesResult,
+} from './crypto';
 
-const BENCHMARKS = ['crm-search', 'access'] as const;
+const BENCHMARKS = ['crm-search', 'access', 'crypto'] as const;
 type Benchmark = (typeof BENCHMARKS)[number];
 
-interface Options extends CrmSearchOptions {
+interface Options
+  extends CrmSearchOptions, Pick<CryptoBenchOptions, 'insertContacts' | 'searchContacts'> {
   only?: DatabaseKind;
   bench?: Benchmark;
 }
 
 function parseArguments(argv: readonly string[]): Options {
   const usage =
-    'Usage: npm run bench -- [--contacts N] [--iterations N] [--warmup N] [--only sqlite|postgres] [--bench crm-search|access]';
+    'Usage: npm run bench -- [--contacts N] [--iterations N] [--warmup N] [--only sqlite|postgres] [--bench crm-search|access|crypto] [--crypto-insert-contacts N] [--crypto-search-contacts N]';
   const options: Options = {
     contacts: 100_000,
     iterations: 200,
     warmup: 20,
+    insertContacts: 10_000,
+    searchContacts: 1_000_000,
   };
+  const numeric = {
+    contacts: 'contacts',
+    iterations: 'iterations',
+    warmup: 'warmup',
+    'crypto-insert-contacts': 'insertContacts',
+    'crypto-search-contacts': 'searchContacts',
+  } as const;
   for (let i = 0; i < argv.length; i++) {
-    const match = /^--(contacts|iterations|warmup|only|bench)(?:=(.*))?$/.exec(argv[i]);
+    const match =
+      /^--(contacts|iterations|warmup|only|bench|crypto-insert-contacts|crypto-search-contacts)(?:=(.*))?$/.exec(
+        argv[i],
+      );
     const value = match ? (match[2] ?? argv[++i]) : undefined;
     if (!match || value === undefined) {
       throw new Error(usage);
@@ -64,7 +89,7 @@ function parseArguments(argv: readonly string[]): Options {
       if (!Number.isSafeInteger(number) || number < (match[1] === 'warmup' ? 0 : 1)) {
         throw new Error(`--${match[1]} needs a whole number. ${usage}`);
       }
-      options[match[1] as 'contacts' | 'iterations' | 'warmup'] = number;
+      options[numeric[match[1] as keyof typeof numeric]] = number;
     }
   }
   return options;
@@ -101,6 +126,11 @@ async function main(): Promise<void> {
     process.stderr.write('access: can() checks…\n');
     canChecks = benchCanChecks();
   }
+  let cryptoPrimitives: PrimitivesResult | undefined;
+  if (runs('crypto')) {
+    process.stderr.write('crypto: primitives…\n');
+    cryptoPrimitives = benchCryptoPrimitives();
+  }
   let crmSearch: Partial<Record<DatabaseKind, CrmSearchResult | Skipped>> | undefined;
   if (runs('crm-search')) {
     crmSearch = {};
@@ -122,10 +152,23 @@ async function main(): Promise<void> {
       access[kind] = skipped ? { skipped } : await benchAccess(kind, options);
     }
   }
+  let crypto:
+    | ({ primitives: PrimitivesResult } & Partial<
+        Record<DatabaseKind, CryptoDatabaseResult | Skipped>
+      >)
+    | undefined;
+  if (cryptoPrimitives) {
+    crypto = { primitives: cryptoPrimitives };
+    for (const kind of kinds) {
+      const skipped = unreachable.get(kind);
+      crypto[kind] = skipped ? { skipped } : await benchCrypto(kind, options);
+    }
+  }
   const round = (n: number) => Math.round(n * 100) / 100;
   const report = {
     ...(crmSearch ? { crmSearch } : {}),
     ...(access ? { access } : {}),
+    ...(crypto ? { crypto } : {}),
     machine: {
       cpus: cpus().length,
       cpuModel: cpus()[0]?.model,

@@ -89,6 +89,11 @@ export class SensitiveFields {
     return this.cipher.token(`${this.schema.objectType.name}.${name}`, String(value));
   }
 
+  /** The account whose keys these are. */
+  get accountId(): string {
+    return this.cipher.accountId;
+  }
+
   get keyVersion(): number {
     return this.cipher.activeVersion;
   }
