@@ -9,7 +9,7 @@ export class AccountCiphers {
 
   /** The cipher of an account, its keys created on first use. Read per request: rotation elsewhere shows at once. */
   async forAccount(accountId: string): Promise<AccountCipher> {
-    const { active, keys } = await this.keyRing.dataKeys(accountId);
-    return new AccountCipher(accountId, active, keys, await this.keyRing.indexKey(accountId));
+    const { active, keys, indexKey } = await this.keyRing.accountKeys(accountId);
+    return new AccountCipher(accountId, active, keys, indexKey);
   }
 }

@@ -44,6 +44,26 @@ export class KeyRing {
     return { version: record.version, key: await this.unwrap(record) };
   }
 
+  /**
+   * Every data-key version of the account (to open values), the active one (to seal) and the
+   * blind-index key, in one query (keys missing on first use are created).
+   */
+  async accountKeys(
+    accountId: string,
+    manager?: EntityManager,
+  ): Promise<{ active: DataKey; keys: Map<number, KeyObject>; indexKey: Buffer }> {
+    const db = manager ?? this.transactions.manager;
+    let all = await db.findBy(DataKeyRecord, { accountId });
+    if (!all.some((r) => r.purpose === 'data') || !all.some((r) => r.purpose === 'index')) {
+      await this.create(db, accountId, 'data', 1, true);
+      await this.create(db, accountId, 'index', 1, true);
+      all = await db.findBy(DataKeyRecord, { accountId });
+    }
+    const { active, keys } = await this.activeAmong(all.filter((r) => r.purpose === 'data'));
+    const index = all.find((r) => r.purpose === 'index' && r.version === 1)!;
+    return { active, keys, indexKey: (await this.unwrap(index)).export() };
+  }
+
   /** Every data-key version of the account (to open values) and the active one (to seal), in one query. */
   async dataKeys(
     accountId: string,
@@ -55,6 +75,12 @@ export class KeyRing {
       await this.create(db, accountId, 'data', 1, true);
       records = await db.findBy(DataKeyRecord, { accountId, purpose: 'data' });
     }
+    return this.activeAmong(records);
+  }
+
+  private async activeAmong(
+    records: DataKeyRecord[],
+  ): Promise<{ active: DataKey; keys: Map<number, KeyObject> }> {
     const keys = await this.unwrapAll(records);
     // Should a reader ever see two active versions (or none), the newest active (or newest) wins.
     const candidates = records.some((r) => r.active) ? records.filter((r) => r.active) : records;
