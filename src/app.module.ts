@@ -4,7 +4,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { join } from 'node:path';
 import { ACCESS_DIRECTORY, ACCESS_SUBJECTS, AccessModule, AccessService } from '@custos/access';
 import { AuditModule } from '@custos/audit';
-import { CryptoModule, LocalKeyProvider } from '@custos/crypto';
+import { CryptoModule, KeyRotationModule, LocalKeyProvider } from '@custos/crypto';
 import {
   CoreModule,
   CustosValidationPipe,
@@ -46,6 +46,7 @@ export class AppModule {
         CryptoModule.forRoot({
           keyProvider: new LocalKeyProvider(deriveKey(config.masterKey, 'custos/key-encryption')),
         }),
+        KeyRotationModule.forRoot({ batchSize: config.rotationBatchSize }),
         SensitiveDataModule,
         CrmModule,
         ImportsModule.forRoot({

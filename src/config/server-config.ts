@@ -32,6 +32,8 @@ export interface ServerConfig {
   bodyLimitBytes: number;
   /** Largest CSV file accepted by `POST /api/v1/imports`. */
   importMaxBytes: number;
+  /** Rows each source of a data-key rotation looks at per transaction. */
+  rotationBatchSize: number;
   logLevel: string;
   trustProxy: boolean;
   oidc?: OidcOptions;
@@ -214,6 +216,7 @@ export function loadServerConfig(env: Env = process.env): ServerConfig {
     tokenTtlSeconds: integer(env, 'CUSTOS_TOKEN_TTL_SECONDS', 900, 60, 86_400),
     bodyLimitBytes: size(env, 'CUSTOS_BODY_LIMIT', 1024 * 1024),
     importMaxBytes: size(env, 'CUSTOS_IMPORT_MAX_BYTES', 50 * 1024 * 1024, 2 ** 31 - 1),
+    rotationBatchSize: integer(env, 'CUSTOS_ROTATION_BATCH_SIZE', 500, 1, 100_000),
     logLevel,
     trustProxy: env.CUSTOS_TRUST_PROXY === 'true',
     oidc: oidc(env),

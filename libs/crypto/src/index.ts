@@ -18,3 +18,29 @@ export { CryptoModule } from './crypto.module';
 export { CryptoModuleOptions, CRYPTO_MODULE_OPTIONS } from './crypto.module-definition';
 export { AccountCipher } from './cipher/account-cipher';
 export { AccountCiphers } from './cipher/account-ciphers';
+export { KeyRotationModule, KEY_ROTATION_ENTITIES } from './rotation/key-rotation.module';
+export {
+  KeyRotationModuleOptions,
+  KEY_ROTATION_MODULE_OPTIONS,
+  DEFAULT_ROTATION_BATCH_SIZE,
+  DEFAULT_ROTATION_POLL_MS,
+} from './rotation/key-rotation.module-definition';
+export {
+  KeyRotationJob,
+  KEY_ROTATION_STATUSES,
+  type KeyRotationStatus,
+} from './rotation/key-rotation.entity';
+export { KeyRotationRegistry } from './rotation/key-rotation.registry';
+export {
+  KeyRotationService,
+  type EncryptionKeysStatus,
+  type KeyVersionUsage,
+} from './rotation/key-rotation.service';
+export { KeyRotationWorker } from './rotation/key-rotation.worker';
+export type {
+  RotationSource,
+  RotationBatch,
+  RotationBatchResult,
+  KeyRotationListener,
+  KeyRotationEvent,
+} from './rotation/rotation-source';

@@ -1,3 +1,4 @@
+import { KeyRotation1795385014473 } from './1795385014473-KeyRotation';
 import { SensitiveData1795383997230 } from './1795383997230-SensitiveData';
 import { ScopeIndexes1795377377931 } from './1795377377931-ScopeIndexes';
 import { Access1795376111887 } from './1795376111887-Access';
@@ -14,4 +15,5 @@ export const POSTGRES_MIGRATIONS: (new () => MigrationInterface)[] = [
   Access1795376111887,
   ScopeIndexes1795377377931,
   SensitiveData1795383997230,
+  KeyRotation1795385014473,
 ];
