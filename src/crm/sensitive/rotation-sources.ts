@@ -12,7 +12,6 @@ import {
 } from '@custos/crypto';
 import { OBJECT_TYPES, type ObjectType } from '../object-types';
 import { CustomPropertyDefinition } from '../properties/property-definition.entity';
-import { placeholder } from '../records/record-store';
 
 const logger = new Logger('CrmRotationSources');
 
@@ -79,6 +78,49 @@ function tally(counts: Map<number, number>, values: Iterable<unknown>): void {
   }
 }
 
+/**
+ * Writes new values of `columns` into the account's rows of `table`: on PostgreSQL in one
+ * statement (`UPDATE … FROM (VALUES …)`, one round trip); on SQLite row by row, which runs in
+ * process and measured about 3× faster there than the single statement.
+ */
+async function updateRows(
+  manager: EntityManager,
+  table: string,
+  accountId: string,
+  columns: readonly string[],
+  rows: readonly { id: string; values: (string | null)[] }[],
+): Promise<void> {
+  if (rows.length === 0) {
+    return;
+  }
+  if (manager.connection.options.type !== 'postgres') {
+    for (const row of rows) {
+      await manager.query(
+        `UPDATE ${table} SET ${columns.map((c) => `${c} = ?`).join(', ')} WHERE id = ? AND account_id = ?`,
+        [...row.values, row.id, accountId],
+      );
+    }
+    return;
+  }
+  const parameters: unknown[] = [];
+  const tuples = rows.map(
+    (row) =>
+      `(${[row.id, ...row.values]
+        .map((value) => {
+          parameters.push(value);
+          return `$${parameters.length}`;
+        })
+        .join(', ')})`,
+  );
+  // The columns of a VALUES list are named column1, column2, …
+  const assignments = columns.map((column, i) => `${column} = v.column${i + 2}`).join(', ');
+  parameters.push(accountId);
+  await manager.query(
+    `UPDATE ${table} SET ${assignments} FROM (VALUES ${tuples.join(', ')}) AS v WHERE ${table}.id = v.column1 AND ${table}.account_id = $${parameters.length}`,
+    parameters,
+  );
+}
+
 interface RecordRow {
   id: string;
   custom: string;
@@ -121,6 +163,7 @@ export class RecordValuesRotationSource implements RotationSource {
       }
     }
     let reencrypted = 0;
+    const updates: { id: string; values: string[] }[] = [];
     for (const row of await this.lock(manager, accountId, candidates)) {
       // Read again under the lock: a request may have rewritten the row since the scan.
       const custom = JSON.parse(row.custom) as Record<string, unknown>;
@@ -142,12 +185,10 @@ export class RecordValuesRotationSource implements RotationSource {
         }
       }
       if (changed) {
-        await manager.query(
-          `UPDATE ${this.objectType.table} SET custom = ${placeholder(manager, 1)} WHERE id = ${placeholder(manager, 2)} AND account_id = ${placeholder(manager, 3)}`,
-          [JSON.stringify(custom), row.id, accountId],
-        );
+        updates.push({ id: row.id, values: [JSON.stringify(custom)] });
       }
     }
+    await updateRows(manager, this.objectType.table, accountId, ['custom'], updates);
     return {
       lastKey: rows.at(-1)?.id ?? batch.after,
       reencrypted,
@@ -271,6 +312,7 @@ export class HistoryValuesRotationSource implements RotationSource {
       }
     }
     let reencrypted = 0;
+    const updates: { id: string; values: (string | null)[] }[] = [];
     for (const row of await this.lock(manager, accountId, candidates)) {
       const next = { old_value: row.old_value, new_value: row.new_value };
       let changed = false;
@@ -295,12 +337,16 @@ export class HistoryValuesRotationSource implements RotationSource {
         }
       }
       if (changed) {
-        await manager.query(
-          `UPDATE crm_property_history SET old_value = ${placeholder(manager, 1)}, new_value = ${placeholder(manager, 2)} WHERE id = ${placeholder(manager, 3)} AND account_id = ${placeholder(manager, 4)}`,
-          [next.old_value, next.new_value, row.id, accountId],
-        );
+        updates.push({ id: row.id, values: [next.old_value, next.new_value] });
       }
     }
+    await updateRows(
+      manager,
+      'crm_property_history',
+      accountId,
+      ['old_value', 'new_value'],
+      updates,
+    );
     return {
       lastKey: rows.at(-1)?.id ?? batch.after,
       reencrypted,

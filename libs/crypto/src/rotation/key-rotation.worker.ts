@@ -22,6 +22,13 @@ import {
 } from './key-rotation.module-definition';
 import { KeyRotationRegistry } from './key-rotation.registry';
 
+/**
+ * Passes after which values still turning up on older keys mean something is wrong (a source
+ * whose writes do not stick, or a writer that keeps old keys): the rotation fails instead of
+ * looping. Requests that loaded the keys before the rotation are through long before.
+ */
+const MAX_PASSES = 10;
+
 /** Tries of a batch the database aborted for a reason that passes. */
 const BATCH_ATTEMPTS = 5;
 
@@ -261,6 +268,14 @@ export class KeyRotationWorker implements OnApplicationBootstrap, BeforeApplicat
         { rotationId: job.id, processed: job.processed, passes: job.pass },
         'Key rotation completed',
       );
+      return false;
+    }
+    if (job.pass >= MAX_PASSES) {
+      job.status = 'failed';
+      job.finishedAt = job.updatedAt;
+      job.error = `Values on older keys were still found after ${MAX_PASSES} passes; every value still opens with its key. A rotation source may not store what it re-encrypts: check the registered sources, then start a new rotation.`;
+      await this.save(manager, job);
+      this.logger.error({ rotationId: job.id }, 'Key rotation failed: it does not converge');
       return false;
     }
     job.status = 'verifying';
