@@ -4,7 +4,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { join } from 'node:path';
 import { ACCESS_DIRECTORY, ACCESS_SUBJECTS, AccessModule, AccessService } from '@custos/access';
 import { AuditModule } from '@custos/audit';
-import { CryptoModule, LocalKeyProvider } from '@custos/crypto';
+import { CryptoModule, KeyRotationModule, LocalKeyProvider } from '@custos/crypto';
 import {
   CoreModule,
   CustosValidationPipe,
@@ -48,6 +48,7 @@ export class AppModule {
         CryptoModule.forRoot({
           keyProvider: new LocalKeyProvider(deriveKey(config.masterKey, 'custos/key-encryption')),
         }),
+        KeyRotationModule.forRoot({ batchSize: config.rotationBatchSize }),
         SensitiveDataModule,
         OperatorModule.forRoot({ token: config.operatorToken }),
         CrmModule,

@@ -34,6 +34,8 @@ export interface ServerConfig {
   importMaxBytes: number;
   /** Largest file accepted as an attachment of a CRM record. */
   attachmentMaxBytes: number;
+  /** Rows each source of a data-key rotation looks at per transaction. */
+  rotationBatchSize: number;
   logLevel: string;
   trustProxy: boolean;
   oidc?: OidcOptions;
@@ -235,6 +237,7 @@ export function loadServerConfig(env: Env = process.env): ServerConfig {
     importMaxBytes: size(env, 'CUSTOS_IMPORT_MAX_BYTES', 50 * 1024 * 1024, 2 ** 31 - 1),
     // Held in memory while received (so plaintext of encrypted files never touches disk): bounded.
     attachmentMaxBytes: size(env, 'CUSTOS_ATTACHMENT_MAX_BYTES', 25 * 1024 * 1024, 1024 ** 3),
+    rotationBatchSize: integer(env, 'CUSTOS_ROTATION_BATCH_SIZE', 500, 1, 100_000),
     logLevel,
     trustProxy: env.CUSTOS_TRUST_PROXY === 'true',
     oidc: oidc(env),

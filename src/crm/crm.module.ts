@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { APP_INTERCEPTOR } from '@nestjs/core';
+import { CrmRotationSources } from './sensitive/rotation-sources';
 import { SensitiveViews, SensitiveViewsInterceptor } from './sensitive/sensitive-views';
 import { SensitiveDataModule } from '../sensitive-data/sensitive-data.module';
 import { CrmAccessSubjects } from './access/crm-access-subjects';
@@ -60,6 +61,7 @@ export const CRM_ENTITIES = [
     SegmentService,
     ArchivePurgeJob,
     SensitiveViews,
+    CrmRotationSources,
     { provide: APP_INTERCEPTOR, useClass: SensitiveViewsInterceptor },
   ],
   exports: [CrmAccessService, CrmAccessSubjects, PropertyService, RecordService, SearchService],

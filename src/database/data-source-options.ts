@@ -1,7 +1,7 @@
 import type { DataSourceOptions } from 'typeorm';
 import { ACCESS_ENTITIES } from '@custos/access';
 import { AUDIT_ENTITIES } from '@custos/audit';
-import { CRYPTO_ENTITIES } from '@custos/crypto';
+import { CRYPTO_ENTITIES, KEY_ROTATION_ENTITIES } from '@custos/crypto';
 import { IDENTITY_ENTITIES } from '@custos/identity';
 import type { DatabaseConfig } from '../config/server-config';
 import { CRM_ENTITIES } from '../crm/crm.module';
@@ -13,6 +13,7 @@ import { SQLITE_MIGRATIONS } from '../migrations/sqlite';
 export const SERVER_ENTITIES = [
   ...AUDIT_ENTITIES,
   ...CRYPTO_ENTITIES,
+  ...KEY_ROTATION_ENTITIES,
   ...ACCESS_ENTITIES,
   ...IDENTITY_ENTITIES,
   ...CRM_ENTITIES,

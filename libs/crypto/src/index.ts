@@ -43,3 +43,29 @@ export {
   type EncryptedField,
   type EncryptedFieldReadPolicy,
 } from './encrypted/read-policy';
+export { KeyRotationModule, KEY_ROTATION_ENTITIES } from './rotation/key-rotation.module';
+export {
+  KeyRotationModuleOptions,
+  KEY_ROTATION_MODULE_OPTIONS,
+  DEFAULT_ROTATION_BATCH_SIZE,
+  DEFAULT_ROTATION_POLL_MS,
+} from './rotation/key-rotation.module-definition';
+export {
+  KeyRotationJob,
+  KEY_ROTATION_STATUSES,
+  type KeyRotationStatus,
+} from './rotation/key-rotation.entity';
+export { KeyRotationRegistry } from './rotation/key-rotation.registry';
+export {
+  KeyRotationService,
+  type EncryptionKeysStatus,
+  type KeyVersionUsage,
+} from './rotation/key-rotation.service';
+export { KeyRotationWorker } from './rotation/key-rotation.worker';
+export type {
+  RotationSource,
+  RotationBatch,
+  RotationBatchResult,
+  KeyRotationListener,
+  KeyRotationEvent,
+} from './rotation/rotation-source';

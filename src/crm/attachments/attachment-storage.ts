@@ -16,6 +16,12 @@ export abstract class AttachmentStorage {
   /** Stores the bytes under a new `key`. Visible under `key` only once complete. */
   abstract put(key: string, data: Buffer | Readable): Promise<void>;
 
+  /**
+   * Replaces the bytes under an existing `key` at once (readers see the old bytes or the new,
+   * never a mix): re-encryption after a key rotation.
+   */
+  abstract replace(key: string, data: Buffer): Promise<void>;
+
   /** The stored bytes, or `null` when nothing is stored under `key`. */
   abstract get(key: string): Promise<Readable | null>;
 

@@ -25,7 +25,8 @@ import { CrmAttachment } from './attachment.entity';
 import { contentDisposition, sanitizeContentType, sanitizeFileName } from './file-names';
 
 /** Bound into every sealed file's authenticated data, with the account and the attachment id. */
-const PURPOSE = 'attachment';
+/** The `purpose` of attachment envelopes (part of their authenticated place). */
+export const ATTACHMENT_PURPOSE = 'attachment';
 
 function attachmentNotFound(): CustosError {
   return new CustosError('not_found', 'crm.attachment_not_found', 'The attachment was not found.');
@@ -39,7 +40,7 @@ function unreadable(): CustosError {
   );
 }
 
-async function readAll(stream: Readable): Promise<Buffer> {
+export async function readAll(stream: Readable): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of stream) {
     chunks.push(chunk as Buffer);
@@ -93,7 +94,7 @@ export class AttachmentService {
     let keyVersion: number | null = null;
     if ((await this.sensitiveData.state(actor.accountId)).enabled) {
       const cipher = await this.ciphers.forAccount(actor.accountId);
-      bytes = cipher.sealBytes(file.buffer, { purpose: PURPOSE, id });
+      bytes = cipher.sealBytes(file.buffer, { purpose: ATTACHMENT_PURPOSE, id });
       keyVersion = cipher.activeVersion;
     }
     const entity: CrmAttachment = {
@@ -255,7 +256,7 @@ export class AttachmentService {
   private async open(attachment: CrmAttachment, sealed: Buffer): Promise<Buffer> {
     const cipher = await this.ciphers.forAccount(attachment.accountId);
     try {
-      return cipher.openBytes(sealed, { purpose: PURPOSE, id: attachment.id });
+      return cipher.openBytes(sealed, { purpose: ATTACHMENT_PURPOSE, id: attachment.id });
     } catch (error) {
       if (error instanceof EnvelopeError) {
         this.logger.error(

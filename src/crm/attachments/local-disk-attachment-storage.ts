@@ -47,6 +47,20 @@ export class LocalDiskAttachmentStorage extends AttachmentStorage {
     }
   }
 
+  async replace(key: string, data: Buffer): Promise<void> {
+    const path = this.pathOf(key);
+    // A `.part` left by an interrupted replace of the same key is overwritten.
+    const partial = `${path}.part`;
+    const file = await open(partial, 'w', 0o600);
+    try {
+      await file.writeFile(data);
+      await file.sync();
+    } finally {
+      await file.close();
+    }
+    await rename(partial, path);
+  }
+
   async get(key: string): Promise<Readable | null> {
     const path = this.pathOf(key);
     try {

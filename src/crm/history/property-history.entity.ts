@@ -7,6 +7,8 @@ export type ChangeSource = (typeof CHANGE_SOURCES)[number];
 /** One change of one property value of one record: old and new value (JSON text), source, actor, time. */
 @Entity('crm_property_history')
 @Index('crm_property_history_record_idx', ['accountId', 'recordId', 'propertyName', 'changedAt'])
+// Walked by id per account (data-key rotation).
+@Index('crm_property_history_account_id_idx', ['accountId', 'id'])
 export class PropertyHistory {
   @PrimaryColumn({
     type: 'varchar',

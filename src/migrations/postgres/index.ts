@@ -1,3 +1,4 @@
+import { KeyRotation1795385014473 } from './1795385014473-KeyRotation';
 import { Attachments1795384524576 } from './1795384524576-Attachments';
 import { SupportAccess1795384389258 } from './1795384389258-SupportAccess';
 import { SensitiveDataIntegrations1795384359603 } from './1795384359603-SensitiveDataIntegrations';
@@ -20,4 +21,5 @@ export const POSTGRES_MIGRATIONS: (new () => MigrationInterface)[] = [
   SensitiveDataIntegrations1795384359603,
   SupportAccess1795384389258,
   Attachments1795384524576,
+  KeyRotation1795385014473,
 ];

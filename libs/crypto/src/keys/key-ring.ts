@@ -64,20 +64,6 @@ export class KeyRing {
     return { active, keys, indexKey: (await this.unwrap(index)).export() };
   }
 
-  /** Every data-key version of the account (to open values) and the active one (to seal), in one query. */
-  async dataKeys(
-    accountId: string,
-    manager?: EntityManager,
-  ): Promise<{ active: DataKey; keys: Map<number, KeyObject> }> {
-    const db = manager ?? this.transactions.manager;
-    let records = await db.findBy(DataKeyRecord, { accountId, purpose: 'data' });
-    if (records.length === 0) {
-      await this.create(db, accountId, 'data', 1, true);
-      records = await db.findBy(DataKeyRecord, { accountId, purpose: 'data' });
-    }
-    return this.activeAmong(records);
-  }
-
   private async activeAmong(
     records: DataKeyRecord[],
   ): Promise<{ active: DataKey; keys: Map<number, KeyObject> }> {

@@ -1,0 +1,23 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { KeyRotationJob } from './key-rotation.entity';
+import { KeyRotationConfigurableModule } from './key-rotation.module-definition';
+import { KeyRotationRegistry } from './key-rotation.registry';
+import { KeyRotationService } from './key-rotation.service';
+import { KeyRotationWorker } from './key-rotation.worker';
+
+/** Every entity of the data-key rotation, for the host's DataSource and migrations. */
+export const KEY_ROTATION_ENTITIES = [KeyRotationJob];
+
+/**
+ * Data-key rotation: `KeyRotationModule.forRoot({ batchSize })` next to `CryptoModule` (global
+ * by default, so the host's sources can inject {@link KeyRotationRegistry}). Its table
+ * (`crypto_rotation`) is in `KEY_ROTATION_ENTITIES`. Each instance runs a worker that resumes
+ * unfinished rotations at start and every `pollIntervalMs`.
+ */
+@Module({
+  imports: [TypeOrmModule.forFeature(KEY_ROTATION_ENTITIES)],
+  providers: [KeyRotationRegistry, KeyRotationService, KeyRotationWorker],
+  exports: [KeyRotationRegistry, KeyRotationService],
+})
+export class KeyRotationModule extends KeyRotationConfigurableModule {}

@@ -1,0 +1,317 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type BeforeApplicationShutdown,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
+import { ClsService } from 'nestjs-cls';
+import { In, IsNull, QueryFailedError, type EntityManager } from 'typeorm';
+import { Clock, RequestContext, TransactionHost, systemActor } from '@custos/core';
+import { AccountCiphers } from '../cipher/account-ciphers';
+import {
+  KeyRotationJob,
+  UNFINISHED_ROTATION_STATUSES,
+  rotationEventOf,
+} from './key-rotation.entity';
+import {
+  DEFAULT_ROTATION_BATCH_SIZE,
+  DEFAULT_ROTATION_POLL_MS,
+  KEY_ROTATION_MODULE_OPTIONS,
+  type KeyRotationModuleOptions,
+} from './key-rotation.module-definition';
+import { KeyRotationRegistry } from './key-rotation.registry';
+
+/**
+ * Passes after which values still turning up on older keys mean something is wrong (a source
+ * whose writes do not stick, or a writer that keeps old keys): the rotation fails instead of
+ * looping. Requests that loaded the keys before the rotation are through long before.
+ */
+const MAX_PASSES = 10;
+
+/** Tries of a batch the database aborted for a reason that passes. */
+const BATCH_ATTEMPTS = 5;
+
+/** PostgreSQL deadlock and serialisation failures, SQLite's busy database (another process). */
+function isTransient(error: unknown): boolean {
+  const code =
+    error instanceof QueryFailedError ? (error.driverError as { code?: string }).code : undefined;
+  return code === '40P01' || code === '40001' || code === 'SQLITE_BUSY';
+}
+
+/**
+ * Runs rotations in the background, one at a time, batch by batch. Each batch is one
+ * transaction that locks the job, lets one source rewrite its next rows and advances the job's
+ * position and counters: after a crash at any instant either the batch and its position are
+ * committed or neither is, and the job resumes exactly there when a worker starts (or polls).
+ * When the last source is through, passes repeat until one re-encrypts nothing — values sealed
+ * meanwhile by requests that loaded the keys before the rotation are caught that way.
+ */
+@Injectable()
+export class KeyRotationWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger(KeyRotationWorker.name);
+  private readonly queue: string[] = [];
+  private readonly queued = new Set<string>();
+  private draining: Promise<void> | null = null;
+  private stopping = false;
+  private timer: NodeJS.Timeout | undefined;
+  private readonly batchSize: number;
+  private readonly pollIntervalMs: number;
+
+  constructor(
+    private readonly transactions: TransactionHost,
+    private readonly context: RequestContext,
+    private readonly cls: ClsService,
+    private readonly ciphers: AccountCiphers,
+    private readonly registry: KeyRotationRegistry,
+    private readonly clock: Clock,
+    @Inject(KEY_ROTATION_MODULE_OPTIONS) options: KeyRotationModuleOptions,
+  ) {
+    this.batchSize = options.batchSize ?? DEFAULT_ROTATION_BATCH_SIZE;
+    this.pollIntervalMs = options.pollIntervalMs ?? DEFAULT_ROTATION_POLL_MS;
+    if (!Number.isInteger(this.batchSize) || this.batchSize < 1) {
+      throw new Error(
+        `KeyRotationModule batchSize must be a positive integer, got ${this.batchSize}.`,
+      );
+    }
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.resumeUnfinished();
+    this.timer = setInterval(() => {
+      this.resumeUnfinished().catch((error: unknown) =>
+        this.logger.error({ err: error }, 'Looking for unfinished key rotations failed'),
+      );
+    }, this.pollIntervalMs);
+    this.timer.unref();
+  }
+
+  /** Lets the batch in progress commit; the rotation resumes at the next start. */
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopping = true;
+    clearInterval(this.timer);
+    await this.draining;
+  }
+
+  /** Queues every unfinished rotation of every account; returns how many there are. */
+  async resumeUnfinished(): Promise<number> {
+    const unfinished = await this.transactions.manager.find(KeyRotationJob, {
+      select: { id: true },
+      where: { status: In([...UNFINISHED_ROTATION_STATUSES]) },
+      order: { startedAt: 'ASC' },
+    });
+    for (const { id } of unfinished) {
+      this.enqueue(id);
+    }
+    return unfinished.length;
+  }
+
+  /** Queues a rotation; returns at once. */
+  enqueue(id: string): void {
+    if (this.stopping || this.queued.has(id)) {
+      return;
+    }
+    this.queued.add(id);
+    this.queue.push(id);
+    this.kick();
+  }
+
+  private kick(): void {
+    if (this.draining || this.stopping || this.queue.length === 0) {
+      return;
+    }
+    // Outside the enqueuing request's context: the work outlives the request.
+    this.draining = this.cls
+      .exit(() => this.drain())
+      .finally(() => {
+        this.draining = null;
+        this.kick();
+      });
+  }
+
+  private async drain(): Promise<void> {
+    while (this.queue.length > 0 && !this.stopping) {
+      const id = this.queue.shift()!;
+      try {
+        await this.run(id);
+      } catch (error) {
+        this.logger.error({ err: error, rotationId: id }, 'Key rotation could not be processed');
+      } finally {
+        this.queued.delete(id);
+      }
+    }
+  }
+
+  private async run(id: string): Promise<void> {
+    const job = await this.transactions.manager.findOneBy(KeyRotationJob, { id });
+    if (!job || !UNFINISHED_ROTATION_STATUSES.includes(job.status)) {
+      return;
+    }
+    await this.context.runAs(
+      systemActor(job.accountId),
+      async () => {
+        try {
+          if (job.totalEstimate === null) {
+            await this.estimate(job);
+          }
+          while (!this.stopping && (await this.stepWithRetries(id))) {
+            // Let requests in between batches: with SQLite every query completes synchronously.
+            await new Promise((resolve) => setImmediate(resolve));
+          }
+        } catch (error) {
+          this.logger.error({ err: error, rotationId: id }, 'Key rotation stopped by an error');
+          await this.fail(
+            id,
+            `The rotation stopped at an unexpected error; every value still opens with its key. Quote rotation id ${id} when reporting it, and start a new rotation to finish the work.`,
+          );
+        }
+      },
+      { requestId: id },
+    );
+  }
+
+  /** Counts the values on older versions (outside the batch transactions: it is a scan). */
+  private async estimate(job: KeyRotationJob): Promise<void> {
+    let total = 0;
+    for (const source of this.registry.sources) {
+      for (const [version, values] of await source.countByVersion(
+        this.transactions.manager,
+        job.accountId,
+      )) {
+        if (version < job.targetVersion) {
+          total += values;
+        }
+      }
+    }
+    await this.transactions.run((manager) =>
+      manager.update(
+        KeyRotationJob,
+        { id: job.id, totalEstimate: IsNull() },
+        { totalEstimate: total },
+      ),
+    );
+  }
+
+  private async stepWithRetries(id: string): Promise<boolean> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await this.step(id);
+      } catch (error) {
+        if (attempt >= BATCH_ATTEMPTS || !isTransient(error)) {
+          throw error;
+        }
+        this.logger.warn({ rotationId: id, attempt }, 'Key rotation batch retried');
+        await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
+      }
+    }
+  }
+
+  /** One batch in one transaction; `false` once the rotation is over. */
+  private step(id: string): Promise<boolean> {
+    return this.transactions.run(async (manager) => {
+      const job = await this.lock(manager, id);
+      if (!job || !UNFINISHED_ROTATION_STATUSES.includes(job.status)) {
+        return false;
+      }
+      const sources = this.registry.sources;
+      let index = job.source === null ? 0 : sources.findIndex((s) => s.name === job.source);
+      let after = job.cursor;
+      if (index === -1) {
+        // The source is no longer registered: go on with the next one by name.
+        const position = sources.findIndex((s) => s.name > job.source!);
+        index = position === -1 ? sources.length : position;
+        after = null;
+      }
+      job.updatedAt = this.clock.now();
+      if (index < sources.length) {
+        const result = await sources[index].reencryptBatch({
+          manager,
+          accountId: job.accountId,
+          cipher: await this.ciphers.forAccount(job.accountId),
+          targetVersion: job.targetVersion,
+          after,
+          limit: this.batchSize,
+        });
+        job.processed += result.reencrypted;
+        job.passReencrypted += result.reencrypted;
+        job.unreadable += result.unreadable;
+        if (!result.done) {
+          job.source = sources[index].name;
+          job.cursor = result.lastKey;
+          await this.save(manager, job);
+          return true;
+        }
+        index += 1;
+        job.source = sources[index]?.name ?? null;
+        job.cursor = null;
+        if (index < sources.length) {
+          await this.save(manager, job);
+          return true;
+        }
+      }
+      return this.endPass(manager, job);
+    });
+  }
+
+  /** A pass is through: complete if it re-encrypted nothing, else verify with another pass. */
+  private async endPass(manager: EntityManager, job: KeyRotationJob): Promise<boolean> {
+    job.source = null;
+    job.cursor = null;
+    if (job.passReencrypted === 0) {
+      job.status = 'completed';
+      job.finishedAt = job.updatedAt;
+      await this.save(manager, job);
+      for (const listener of this.registry.listeners) {
+        await listener.completed?.(rotationEventOf(job), manager);
+      }
+      this.logger.log(
+        { rotationId: job.id, processed: job.processed, passes: job.pass },
+        'Key rotation completed',
+      );
+      return false;
+    }
+    if (job.pass >= MAX_PASSES) {
+      job.status = 'failed';
+      job.finishedAt = job.updatedAt;
+      job.error = `Values on older keys were still found after ${MAX_PASSES} passes; every value still opens with its key. A rotation source may not store what it re-encrypts: check the registered sources, then start a new rotation.`;
+      await this.save(manager, job);
+      this.logger.error({ rotationId: job.id }, 'Key rotation failed: it does not converge');
+      return false;
+    }
+    job.status = 'verifying';
+    job.pass += 1;
+    job.passReencrypted = 0;
+    job.unreadable = 0;
+    await this.save(manager, job);
+    return true;
+  }
+
+  private async save(manager: EntityManager, job: KeyRotationJob): Promise<void> {
+    const { id, ...changes } = job;
+    await manager.update(KeyRotationJob, { id }, changes);
+  }
+
+  private async fail(id: string, error: string): Promise<void> {
+    await this.transactions.run(async (manager) => {
+      const job = await this.lock(manager, id);
+      if (!job || !UNFINISHED_ROTATION_STATUSES.includes(job.status)) {
+        return;
+      }
+      const now = this.clock.now();
+      await manager.update(
+        KeyRotationJob,
+        { id },
+        { status: 'failed', error, updatedAt: now, finishedAt: now },
+      );
+    });
+  }
+
+  /** Locks the job's row (PostgreSQL; SQLite transactions are serialised). */
+  private lock(manager: EntityManager, id: string): Promise<KeyRotationJob | null> {
+    const builder = manager.createQueryBuilder(KeyRotationJob, 'j').where('j.id = :id', { id });
+    if (this.transactions.isPostgres) {
+      builder.setLock('pessimistic_write');
+    }
+    return builder.getOne();
+  }
+}

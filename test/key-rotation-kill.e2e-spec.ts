@@ -1,0 +1,173 @@
+import { Test } from '@nestjs/testing';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { DataSource } from 'typeorm';
+import { CoreModule, deriveKey } from '@custos/core';
+import { createTestDatabase, testDatabaseKinds, type TestDatabase } from '@custos/core/testing';
+import {
+  AccountCiphers,
+  CryptoModule,
+  KeyRotationJob,
+  LocalKeyProvider,
+  keyVersionOf,
+} from '@custos/crypto';
+import { loadServerConfig } from '../src/config/server-config';
+import { dataSourceOptions } from '../src/database/data-source-options';
+import { callerOf, expectStatus } from './crm/crm-support';
+import { openAll, seedSensitiveContacts, storedValues } from './support/key-rotation-support';
+import { startTestServer } from './support/test-server';
+
+const ROOT = resolve(__dirname, '..');
+const CONTACTS = 1000;
+const KILLS = 15;
+const BATCH_SIZE = '20';
+
+/** Starts the worker process; resolves once its rotation worker has resumed (it printed `ready`). */
+function startWorker(env: Record<string, string>): { child: ChildProcess; ready: Promise<void> } {
+  const child = spawn(
+    process.execPath,
+    ['-r', '@swc-node/register', 'test/support/rotation-worker.ts'],
+    {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let errors = '';
+  child.stderr.on('data', (chunk: Buffer) => (errors += chunk.toString('utf8')));
+  const ready = new Promise<void>((resolveReady, reject) => {
+    child.stdout.on('data', (chunk: Buffer) => {
+      if (chunk.toString('utf8').includes('ready')) {
+        resolveReady();
+      }
+    });
+    child.once('exit', (code, signal) =>
+      reject(new Error(`the worker exited before it was ready (${code ?? signal}): ${errors}`)),
+    );
+  });
+  return { child, ready };
+}
+
+function stop(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) {
+    return Promise.resolve();
+  }
+  const exited = new Promise<void>((resolveExit) => child.once('exit', () => resolveExit()));
+  child.kill(signal);
+  return exited;
+}
+
+const sleep = (ms: number) => new Promise((resolveSleep) => setTimeout(resolveSleep, ms));
+
+describe.each(testDatabaseKinds())('Data-key rotation killed at random moments on %s', (kind) => {
+  let database: TestDatabase;
+  let dataDir: string;
+  let env: Record<string, string>;
+  let accountId: string;
+  let property: string;
+  let checker: { dataSource: DataSource; ciphers: AccountCiphers; close(): Promise<void> };
+  const children: ChildProcess[] = [];
+
+  beforeAll(async () => {
+    database = await createTestDatabase(kind);
+    dataDir = mkdtempSync(join(tmpdir(), 'custos-rotation-'));
+    env = {
+      DATABASE_URL: database.url,
+      CUSTOS_DATA_DIR: dataDir,
+      CUSTOS_MASTER_KEY: randomBytes(32).toString('base64'),
+      CUSTOS_ROTATION_BATCH_SIZE: BATCH_SIZE,
+      LOG_LEVEL: 'error',
+    };
+    // Seed through the API, start the rotation, stop: the worker processes take over from here.
+    const server = await startTestServer(kind, { env });
+    accountId = server.accountId;
+    const admin = callerOf(server, await server.login());
+    ({ property } = await seedSensitiveContacts(admin, CONTACTS));
+    expectStatus(await admin.post('/api/v1/settings/encryption/rotate'), 202);
+    await server.close();
+
+    // Reads and opens values with the keys alone: no rotation worker in this process.
+    const config = loadServerConfig(env);
+    const moduleRef = await Test.createTestingModule({
+      imports: [
+        CoreModule.forRoot({}),
+        TypeOrmModule.forRoot({ ...dataSourceOptions(config.database), migrationsRun: false }),
+        CryptoModule.forRoot({
+          keyProvider: new LocalKeyProvider(deriveKey(config.masterKey, 'custos/key-encryption')),
+        }),
+      ],
+    }).compile();
+    const app = await moduleRef.createNestApplication({ logger: false }).init();
+    checker = {
+      dataSource: app.get(DataSource),
+      ciphers: app.get(AccountCiphers),
+      close: () => app.close(),
+    };
+  });
+
+  afterAll(async () => {
+    for (const child of children) {
+      await stop(child, 'SIGKILL');
+    }
+    await checker?.close();
+    await database.drop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  async function job(): Promise<KeyRotationJob> {
+    return checker.dataSource.getRepository(KeyRotationJob).findOneByOrFail({ accountId });
+  }
+
+  it('keeps every value readable through SIGKILLs and completes with all values on the new key', async () => {
+    const initial = await storedValues(checker.dataSource, accountId, property);
+    expect(initial).toHaveLength(3 * CONTACTS);
+    const plaintexts = await openAll(checker.ciphers, accountId, initial);
+    const { targetVersion } = await job();
+    expect(targetVersion).toBe(2);
+
+    let killedMidway = 0;
+    let previous = (await job()).processed;
+    for (let kill = 0; kill < KILLS; kill += 1) {
+      const { child, ready } = startWorker(env);
+      children.push(child);
+      await ready;
+      await sleep(Math.floor(Math.random() * 400));
+      await stop(child, 'SIGKILL');
+
+      const values = await storedValues(checker.dataSource, accountId, property);
+      // Every value still opens, to what it was, and is on the old or the new key.
+      await expect(openAll(checker.ciphers, accountId, values)).resolves.toEqual(plaintexts);
+      expect(values.every((v) => [1, 2].includes(keyVersionOf(v.envelope)))).toBe(true);
+      const state = await job();
+      // Progress never goes back: committed batches stay committed with their position.
+      expect(state.processed).toBeGreaterThanOrEqual(previous);
+      previous = state.processed;
+      if (state.status !== 'completed') {
+        killedMidway += 1;
+      }
+    }
+    expect(killedMidway).toBeGreaterThanOrEqual(3);
+
+    const { child, ready } = startWorker(env);
+    children.push(child);
+    await ready;
+    const deadline = Date.now() + 60_000;
+    while ((await job()).status !== 'completed' && Date.now() < deadline) {
+      await sleep(100);
+    }
+    await stop(child, 'SIGTERM');
+
+    const final = await job();
+    expect(final).toMatchObject({ status: 'completed', unreadable: 0, error: null });
+    // Each value re-encrypted exactly once across all the processes: no batch counted twice.
+    expect(final.processed).toBe(initial.length);
+    expect(final.totalEstimate).toBe(initial.length);
+    const values = await storedValues(checker.dataSource, accountId, property);
+    expect(values.every((v) => keyVersionOf(v.envelope) === targetVersion)).toBe(true);
+    await expect(openAll(checker.ciphers, accountId, values)).resolves.toEqual(plaintexts);
+  }, 300_000);
+});

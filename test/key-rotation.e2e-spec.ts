@@ -1,0 +1,215 @@
+import { AccountCiphers, keyVersionOf } from '@custos/crypto';
+import { testDatabaseKinds } from '@custos/core/testing';
+import { Setup } from './access/access-support';
+import { callerOf, expectStatus, type Caller, type RecordView } from './crm/crm-support';
+import {
+  openAll,
+  seedSensitiveContacts,
+  storedValues,
+  versionCounts,
+  waitForRotation,
+  type EncryptionStatusView,
+} from './support/key-rotation-support';
+import { auditEvents, expectProblem } from './support/api';
+import { startTestServer, type TestServer } from './support/test-server';
+
+const CONTACTS = 300;
+
+describe.each(testDatabaseKinds())('Data-key rotation on %s', (kind) => {
+  let server: TestServer;
+  let adminToken: string;
+  let admin: Caller;
+  let property: string;
+  let expected: Map<string, string>;
+
+  beforeAll(async () => {
+    // Small batches: many transactions, and a rotation that runs while requests come in.
+    server = await startTestServer(kind, { env: { CUSTOS_ROTATION_BATCH_SIZE: '10' } });
+    adminToken = await server.login();
+    admin = callerOf(server, adminToken);
+    ({ property, values: expected } = await seedSensitiveContacts(admin, CONTACTS));
+  });
+
+  afterAll(async () => server.close());
+
+  async function allContacts(): Promise<RecordView[]> {
+    const records: RecordView[] = [];
+    let after: string | undefined;
+    do {
+      const page = expectStatus(
+        await admin.get('/api/v1/objects/contacts', {
+          limit: 100,
+          properties: property,
+          ...(after ? { after } : {}),
+        }),
+        200,
+      ).body as { results: RecordView[]; paging?: { next?: { after: string } } };
+      records.push(...page.results);
+      after = page.paging?.next?.after;
+    } while (after);
+    return records;
+  }
+
+  it('shows version 1 in use before any rotation', async () => {
+    const status = expectStatus(await admin.get('/api/v1/settings/encryption'), 200)
+      .body as EncryptionStatusView;
+    const stored = await storedValues(server.dataSource, server.accountId, property);
+    // Every contact holds a value; every other one was changed once (old and new in history).
+    expect(stored).toHaveLength(CONTACTS + CONTACTS + 2 * (CONTACTS / 2));
+    expect(status).toMatchObject({
+      activeVersion: 1,
+      versions: [{ version: 1, active: true, values: stored.length }],
+      versionsInUse: [1],
+      rotation: null,
+    });
+  });
+
+  it('refuses rotation to anyone but a super admin', async () => {
+    const rep = await new Setup(server, adminToken).userWithRole({ privileges: [] });
+    expectProblem(await rep.caller.post('/api/v1/settings/encryption/rotate'), 403);
+    expectProblem(await rep.caller.get('/api/v1/settings/encryption'), 403);
+  });
+
+  it('re-encrypts every value with the new key in the background, values unchanged, audited', async () => {
+    const before = await storedValues(server.dataSource, server.accountId, property);
+    const ciphers = server.app.get(AccountCiphers);
+    const plaintexts = await openAll(ciphers, server.accountId, before);
+
+    // Two at once: one starts the rotation, the other finds it running.
+    const responses = await Promise.all([
+      admin.post('/api/v1/settings/encryption/rotate'),
+      admin.post('/api/v1/settings/encryption/rotate'),
+    ]);
+    const [accepted, refused] = responses[0].status === 202 ? responses : responses.reverse();
+    expect(expectStatus(accepted, 202).body).toMatchObject({
+      activeVersion: 2,
+      rotation: { targetVersion: 2 },
+    });
+    expectProblem(refused, 409, { code: 'crypto.rotation_running' });
+    // Written during the rotation: sealed with the new key at once.
+    const [changedId] = [...expected.keys()];
+    expectStatus(
+      await admin.patch(`/api/v1/objects/contacts/${changedId}`, {
+        properties: { [property]: 'changed during rotation' },
+      }),
+      200,
+    );
+    expected.set(changedId, 'changed during rotation');
+    plaintexts.set(
+      `crm_contact/${changedId}/${property}`,
+      JSON.stringify('changed during rotation'),
+    );
+
+    const done = await waitForRotation(admin);
+    expect(done.rotation).toMatchObject({
+      status: 'completed',
+      targetVersion: 2,
+      unreadable: 0,
+      error: null,
+    });
+    // The value changed during the rotation needed no re-encryption if the change came first.
+    expect(done.rotation!.processed).toBeGreaterThanOrEqual(before.length - 1);
+    expect(done.rotation!.processed).toBeLessThanOrEqual(before.length);
+    expect(done.rotation!.pass).toBeGreaterThanOrEqual(2);
+
+    const after = await storedValues(server.dataSource, server.accountId, property);
+    expect(after.every((v) => keyVersionOf(v.envelope) === 2)).toBe(true);
+    expect(versionCounts(after)).toEqual({ 2: before.length + 2 });
+    expect(done).toMatchObject({
+      activeVersion: 2,
+      versions: [
+        { version: 1, active: false, values: 0 },
+        { version: 2, active: true, values: after.length },
+      ],
+      versionsInUse: [2],
+    });
+    // Every value that existed before opens to the same plaintext with the new key.
+    const reopened = await openAll(ciphers, server.accountId, after);
+    for (const [place, plaintext] of plaintexts) {
+      expect(reopened.get(place)).toBe(plaintext);
+    }
+
+    const contacts = await allContacts();
+    expect(contacts).toHaveLength(CONTACTS);
+    expect(new Map(contacts.map((c) => [c.id, c.properties[property]]))).toEqual(expected);
+    const history = expectStatus(
+      await admin.get(`/api/v1/objects/contacts/${changedId}/history`, { property }),
+      200,
+    ).body.results as { oldValue: unknown; newValue: unknown }[];
+    expect(history.map((h) => [h.oldValue, h.newValue])).toEqual([
+      [null, 'D-0'],
+      ['D-0', 'D-0-revised'],
+      ['D-0-revised', 'changed during rotation'],
+    ]);
+
+    const [startedEvent] = await auditEvents(server, adminToken, {
+      action: 'encryption.rotation_started',
+    });
+    expect(startedEvent).toMatchObject({
+      targetType: 'key_rotation',
+      targetId: done.rotation!.id,
+      actor: { kind: 'user' },
+      metadata: { targetVersion: 2 },
+    });
+    const [completedEvent] = await auditEvents(server, adminToken, {
+      action: 'encryption.rotation_completed',
+    });
+    expect(completedEvent).toMatchObject({
+      targetId: done.rotation!.id,
+      actor: { kind: 'system' },
+      metadata: { targetVersion: 2, reencrypted: done.rotation!.processed, unreadable: 0 },
+    });
+  });
+
+  it('rotates again once the previous rotation completed', async () => {
+    expectStatus(await admin.post('/api/v1/settings/encryption/rotate'), 202);
+    const done = await waitForRotation(admin);
+    expect(done).toMatchObject({
+      activeVersion: 3,
+      versionsInUse: [3],
+      rotation: { status: 'completed', targetVersion: 3 },
+    });
+  });
+
+  it('re-encrypts encrypted attachment files too, which download unchanged', async () => {
+    const [contact] = await allContacts();
+    const content = Buffer.from(`attachment body ${'x'.repeat(5000)}`);
+    const uploaded = expectStatus(
+      await server
+        .http()
+        .post(`/api/v1/objects/contacts/${contact.id}/attachments`)
+        .auth(adminToken, { type: 'bearer' })
+        .attach('file', content, { filename: 'scan.txt', contentType: 'text/plain' }),
+      201,
+    ).body as { id: string; encrypted: boolean };
+    expect(uploaded.encrypted).toBe(true);
+    const keyVersion = async () =>
+      Number(
+        (
+          await server.dataSource.query<{ key_version: number }[]>(
+            `SELECT key_version FROM crm_attachment WHERE id = '${uploaded.id}'`,
+          )
+        )[0].key_version,
+      );
+    const before = await keyVersion();
+    expectStatus(await admin.post('/api/v1/settings/encryption/rotate'), 202);
+    const done = await waitForRotation(admin);
+    expect(done.rotation).toMatchObject({ status: 'completed', unreadable: 0 });
+    expect(await keyVersion()).toBe(before + 1);
+    expect(done.versionsInUse).toEqual([before + 1]);
+    const downloaded = expectStatus(
+      await server
+        .http()
+        .get(`/api/v1/attachments/${uploaded.id}/content`)
+        .auth(adminToken, { type: 'bearer' })
+        .buffer(true)
+        .parse((response, callback) => {
+          const chunks: Buffer[] = [];
+          response.on('data', (chunk: Buffer) => chunks.push(chunk));
+          response.on('end', () => callback(null, Buffer.concat(chunks)));
+        }),
+      200,
+    );
+    expect(Buffer.compare(downloaded.body as Buffer, content)).toBe(0);
+  });
+});
