@@ -61,7 +61,7 @@ import {
   type AccessRule,
   type RecordAction,
 } from '@custos/access';
-import { TransactionHost, type Actor } from '@custos/core';
+import { RequestContext, TransactionHost, type Actor } from '@custos/core';
 import type { DatabaseKind } from '@custos/core/testing';
 import { seedDemoData, type SeedResult } from '../scripts/seed';
 import { HttpClient, signIn, startBenchServer, type Timing } from './crm-search';
@@ -1014,6 +1014,7 @@ async function onServer(
     const freshService = () => {
       const service = new AccessService(
         app.get(TransactionHost),
+        app.get(RequestContext),
         app.get(ModuleRef),
         app.get<AccessModuleOptions>(ACCESS_MODULE_OPTIONS),
       );

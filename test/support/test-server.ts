@@ -23,6 +23,7 @@ export interface TestServer {
   readonly app: NestExpressApplication;
   readonly config: ServerConfig;
   readonly dataSource: DataSource;
+  readonly database: TestDatabase;
   /** Id of the "Demo" account made at first start. */
   readonly accountId: string;
   /** Every line the server logged, for asserting that secrets never reach the log. */
@@ -36,18 +37,26 @@ export interface TestServer {
 export interface TestServerOptions {
   env?: Record<string, string>;
   clock?: Clock;
+  /**
+   * Another instance of the same deployment: this one uses its database (and master key),
+   * which it neither sets up nor drops. Close this one before that one.
+   */
+  sameDatabaseAs?: TestServer;
 }
 
 export async function startTestServer(
   kind: DatabaseKind,
   options: TestServerOptions = {},
 ): Promise<TestServer> {
-  const database: TestDatabase = await createTestDatabase(kind);
+  const shared = options.sameDatabaseAs;
+  const database: TestDatabase = shared
+    ? { kind, url: shared.database.url, drop: async () => undefined }
+    : await createTestDatabase(kind);
   const dataDir = mkdtempSync(join(tmpdir(), 'custos-e2e-'));
   const config = loadServerConfig({
     DATABASE_URL: database.url,
     CUSTOS_DATA_DIR: dataDir,
-    CUSTOS_MASTER_KEY: randomBytes(32).toString('base64'),
+    CUSTOS_MASTER_KEY: (shared?.config.masterKey ?? randomBytes(32)).toString('base64'),
     CUSTOS_ADMIN_EMAIL: ADMIN_EMAIL,
     CUSTOS_ADMIN_PASSWORD: ADMIN_PASSWORD,
     LOG_LEVEL: 'info',
@@ -70,9 +79,11 @@ export async function startTestServer(
   );
   configureApp(app, config, logger);
   await app.init();
-  const initial = await app
-    .get(InitialAccountService)
-    .ensure({ email: config.adminEmail, password: config.adminPassword });
+  const initial = shared
+    ? { accountId: shared.accountId }
+    : await app
+        .get(InitialAccountService)
+        .ensure({ email: config.adminEmail, password: config.adminPassword });
   if (!initial) {
     throw new Error('A fresh test database already had an account');
   }
@@ -82,6 +93,7 @@ export async function startTestServer(
     app,
     config,
     dataSource: app.get(DataSource),
+    database,
     accountId: initial.accountId,
     logs,
     http,

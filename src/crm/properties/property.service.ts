@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import { AccessService } from '@custos/access';
 import { AuditService } from '@custos/audit';
 import {
   Clock,
@@ -94,25 +95,63 @@ function sensitivityColumns(
   };
 }
 
-/** Property definitions per object type: standard ones from code, custom ones per account. */
+/** Schemas kept per instance; the oldest goes first beyond this many (account × object type). */
+const SCHEMA_CACHE_SIZE = 10_000;
+
+/**
+ * Property definitions per object type: standard ones from code, custom ones per account.
+ *
+ * Schemas are cached per (account, object type) under the account's access version, which
+ * every change of a custom property raises in its own transaction: each request compares the
+ * version it read (at sign-in), so it sees a change made on any instance. Only reads outside a
+ * transaction fill the cache, so nothing that may still roll back is ever served from it.
+ */
 @Injectable()
 export class PropertyService {
+  private readonly cache = new Map<string, { version: number; schema: PropertySchema }>();
+
   constructor(
     private readonly transactions: TransactionHost,
     private readonly context: RequestContext,
     private readonly audit: AuditService,
     private readonly clock: Clock,
     private readonly sensitiveData: SensitiveDataService,
+    private readonly access: AccessService,
   ) {}
 
-  /** The schema of an object type for the actor's account (one indexed query). */
-  async schema(
-    objectTypeName: string,
-    manager: EntityManager = this.transactions.manager,
-  ): Promise<PropertySchema> {
+  /**
+   * The schema of an object type for the actor's account: from the cache when custom
+   * properties have not changed since, else one indexed query. Inside a transaction (or given
+   * its `manager`) always read there, as the transaction may have changed them.
+   */
+  async schema(objectTypeName: string, manager?: EntityManager): Promise<PropertySchema> {
     const objectType = objectTypeOf(objectTypeName);
+    const accountId = this.context.requireAccountId();
+    if (manager || this.transactions.inTransaction) {
+      return this.read(objectType, accountId, manager ?? this.transactions.manager);
+    }
+    const version = await this.access.currentVersion(accountId);
+    const key = `${accountId}:${objectType.name}`;
+    const cached = this.cache.get(key);
+    if (cached && cached.version === version) {
+      return cached.schema;
+    }
+    const schema = await this.read(objectType, accountId, this.transactions.manager);
+    this.cache.delete(key);
+    if (this.cache.size >= SCHEMA_CACHE_SIZE) {
+      this.cache.delete(this.cache.keys().next().value!);
+    }
+    this.cache.set(key, { version, schema });
+    return schema;
+  }
+
+  private async read(
+    objectType: ObjectType,
+    accountId: string,
+    manager: EntityManager,
+  ): Promise<PropertySchema> {
     const custom = await manager.find(CustomPropertyDefinition, {
-      where: { accountId: this.context.requireAccountId(), objectType: objectType.name },
+      where: { accountId, objectType: objectType.name },
       order: { name: 'ASC' },
     });
     const definitions = [...standardDefinitions(objectType), ...custom.map(toDefinition)];
@@ -184,6 +223,8 @@ export class PropertyService {
           createdAt: now,
           updatedAt: now,
         });
+        // Cached schemas and abilities (which may name properties) are now stale everywhere.
+        await this.access.bump(accountId);
         await this.audit.record({
           action: 'property.created',
           targetType: 'property',
@@ -267,6 +308,7 @@ export class PropertyService {
           updatedAt: this.clock.now(),
         },
       );
+      await this.access.bump(accountId);
       await this.audit.record({
         action: 'property.updated',
         targetType: 'property',
@@ -322,6 +364,7 @@ export class PropertyService {
         objectType: schema.objectType.name,
         name,
       });
+      await this.access.bump(accountId);
       await this.audit.record({
         action: 'property.deleted',
         targetType: 'property',

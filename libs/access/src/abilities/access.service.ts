@@ -2,6 +2,7 @@ import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { In } from 'typeorm';
 import {
+  RequestContext,
   TransactionHost,
   type Actor,
   type PrivilegeResolver,
@@ -26,8 +27,9 @@ interface CacheEntry {
 
 /**
  * The access of each actor: compiled from roles, rules and field permissions, cached per
- * (account, actor) and rebuilt when the account's access version moves — checked on every call,
- * so a change is seen by the next request on every instance. Also the task-privilege resolver.
+ * (account, actor) and rebuilt when the account's access version moves — checked on every
+ * request (read at sign-in with the actor, else here), so a change is seen by the next request
+ * on every instance. Also the task-privilege resolver.
  */
 @Injectable()
 export class AccessService implements PrivilegeResolver, OnModuleInit {
@@ -36,6 +38,7 @@ export class AccessService implements PrivilegeResolver, OnModuleInit {
 
   constructor(
     private readonly transactions: TransactionHost,
+    private readonly context: RequestContext,
     private readonly moduleRef: ModuleRef,
     @Inject(ACCESS_MODULE_OPTIONS) private readonly options: AccessModuleOptions,
   ) {}
@@ -51,13 +54,17 @@ export class AccessService implements PrivilegeResolver, OnModuleInit {
 
   /** The actor's access, from the cache when their account's rights have not changed since. */
   async accessFor(actor: Actor): Promise<ActorAccess> {
-    const version = await this.version(actor.accountId);
+    const version = await this.currentVersion(actor.accountId);
     const key = `${actor.accountId}:${actor.kind}:${actor.id}:${actor.superAdmin}`;
     const cached = this.cache.get(key);
     if (cached && cached.version === version) {
       return cached.access;
     }
     const access = await this.build(actor);
+    if (this.transactions.inTransaction) {
+      // Built from reads that may yet roll back (a rolled-back version number comes again).
+      return access;
+    }
     if (this.cache.size >= (this.options.cacheSize ?? 10_000)) {
       this.cache.delete(this.cache.keys().next().value!);
     }
@@ -181,6 +188,7 @@ export class AccessService implements PrivilegeResolver, OnModuleInit {
 
   /** Raises the account's access version in the current transaction: every cached access of it is stale. */
   async bump(accountId: string): Promise<void> {
+    this.context.forgetAccessVersion();
     const manager = this.transactions.manager;
     await manager
       .createQueryBuilder()
@@ -192,7 +200,18 @@ export class AccessService implements PrivilegeResolver, OnModuleInit {
     await manager.increment(AccessVersion, { accountId }, 'version', 1);
   }
 
-  private async version(accountId: string): Promise<number> {
+  /**
+   * The account's access version: a key for caches of anything its rights changes invalidate.
+   * Outside a transaction, the one read at sign-in when there was one (no round trip); inside,
+   * the transaction's own, which may have been raised by it.
+   */
+  async currentVersion(accountId: string): Promise<number> {
+    if (!this.transactions.inTransaction) {
+      const remembered = this.context.rememberedAccessVersion(accountId);
+      if (remembered !== undefined) {
+        return remembered;
+      }
+    }
     const row = await this.transactions.manager.findOneBy(AccessVersion, { accountId });
     return row?.version ?? 0;
   }

@@ -7,6 +7,11 @@ import { CustosError } from '../errors/custos-error';
 export interface CustosClsStore extends ClsStore {
   actor?: Actor;
   requestId?: string;
+  /**
+   * Mutable on purpose: nested contexts (transactions, `runAs`) copy the store shallowly, so a
+   * change of rights made inside one is forgotten for the whole request.
+   */
+  accessVersion?: { accountId: string; version: number | undefined };
 }
 
 /**
@@ -47,6 +52,30 @@ export class RequestContext {
   /** Binds the actor to the current context (authentication guard). */
   setActor(actor: Actor): void {
     this.cls.set('actor', actor);
+  }
+
+  /**
+   * Remembers the access version of `accountId` (the counter of `@custos/access`) as read
+   * together with the actor at sign-in, so the request needs no second read of it.
+   */
+  rememberAccessVersion(accountId: string, version: number): void {
+    if (this.cls.isActive()) {
+      this.cls.set('accessVersion', { accountId, version });
+    }
+  }
+
+  /** The access version remembered for `accountId` in this request, unless since forgotten. */
+  rememberedAccessVersion(accountId: string): number | undefined {
+    const remembered = this.cls.isActive() ? this.cls.get('accessVersion') : undefined;
+    return remembered?.accountId === accountId ? remembered.version : undefined;
+  }
+
+  /** This request changes rights: the remembered version is no longer the current one. */
+  forgetAccessVersion(): void {
+    const remembered = this.cls.isActive() ? this.cls.get('accessVersion') : undefined;
+    if (remembered) {
+      remembered.version = undefined;
+    }
   }
 
   /**

@@ -92,4 +92,44 @@ describe.each(testDatabaseKinds())(`${TransactionHost.name} on %s`, (kind) => {
       dataSource.getRepository(Counter).findOneByOrFail({ id: 'c' }),
     ).resolves.toMatchObject({ value: 40 });
   });
+
+  describe('queryPrepared', () => {
+    const sql = 'SELECT id, value FROM core_test_counter WHERE id = $2 OR value = $1 ORDER BY id';
+
+    it('binds numbered parameters, reused and out of order, on every run', async () => {
+      await dataSource.getRepository(Counter).insert({ id: 'd', value: 7 });
+      for (const [parameters, ids] of [
+        [
+          [7, 'c'],
+          ['c', 'd'],
+        ],
+        [[0, 'x'], ['c']],
+        [[9, 'x'], []],
+      ] as const) {
+        const rows = await sut.queryPrepared<{ id: string }>('core_test_counter_by', sql, [
+          ...parameters,
+        ]);
+        expect(rows.map((r) => r.id)).toEqual(ids);
+      }
+    });
+
+    it('joins the open transaction', async () => {
+      await sut.run(async (manager) => {
+        await manager.update(Counter, { id: 'c' }, { value: 3 });
+        const rows = await sut.queryPrepared<{ id: string; value: number }>(
+          'core_test_counter_by',
+          sql,
+          [3, 'x'],
+        );
+        expect(rows).toEqual([{ id: 'c', value: 3 }]);
+      });
+    });
+
+    it('refuses a second query under a name already used', async () => {
+      await sut.queryPrepared('core_test_counter_by', sql, [0, 'c']);
+      await expect(
+        sut.queryPrepared('core_test_counter_by', 'SELECT 1 AS one', []),
+      ).rejects.toThrow('already used for another query');
+    });
+  });
 });

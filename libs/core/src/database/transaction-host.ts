@@ -4,6 +4,15 @@ import { DataSource, EntityManager } from 'typeorm';
 
 const TRANSACTION_KEY = 'custos:transaction';
 
+/** What `pg`'s client offers for a named (prepared) statement; TypeORM's runner hands it out. */
+interface PgClient {
+  query(config: {
+    name: string;
+    text: string;
+    values: unknown[];
+  }): Promise<{ rows: Record<string, unknown>[] }>;
+}
+
 /**
  * The current transaction of this request, kept in the request context so that every write
  * made while serving it — the change and its audit events alike — joins the same transaction.
@@ -14,6 +23,8 @@ const TRANSACTION_KEY = 'custos:transaction';
 @Injectable()
 export class TransactionHost {
   private sqliteQueue: Promise<unknown> = Promise.resolve();
+  /** Statement name → its SQL: PostgreSQL would refuse a second text under the same name. */
+  private readonly preparedStatements = new Map<string, string>();
 
   constructor(
     private readonly dataSource: DataSource,
@@ -59,5 +70,46 @@ export class TransactionHost {
     const result = this.sqliteQueue.then(open, open);
     this.sqliteQueue = result.catch(() => undefined);
     return result;
+  }
+
+  /**
+   * Runs a read of the hot path as a prepared statement: on PostgreSQL a named statement, parsed
+   * and planned once per connection; on SQLite TypeORM's statement cache does the same. `sql`
+   * uses PostgreSQL's `$1`, `$2`… placeholders (rewritten for SQLite; so no `$` in literals).
+   * Joins the current transaction, if any. Rows come back as the driver returns them.
+   */
+  async queryPrepared<T extends object>(
+    name: string,
+    sql: string,
+    parameters: readonly unknown[],
+  ): Promise<T[]> {
+    const known = this.preparedStatements.get(name);
+    if (known !== undefined && known !== sql) {
+      throw new Error(`Prepared statement "${name}" is already used for another query.`);
+    }
+    this.preparedStatements.set(name, sql);
+    const manager = this.manager;
+    if (!this.isPostgres) {
+      const order: number[] = [];
+      const text = sql.replace(/\$(\d+)/g, (_match, index: string) => {
+        order.push(Number(index) - 1);
+        return '?';
+      });
+      return manager.query<T[]>(
+        text,
+        order.map((i) => parameters[i]),
+      );
+    }
+    const runner = manager.queryRunner ?? this.dataSource.createQueryRunner();
+    try {
+      const client = (await runner.connect()) as PgClient;
+      this.dataSource.logger.logQuery(sql, [...parameters], runner);
+      const result = await client.query({ name, text: sql, values: [...parameters] });
+      return result.rows as T[];
+    } finally {
+      if (runner !== manager.queryRunner) {
+        await runner.release();
+      }
+    }
   }
 }

@@ -1,14 +1,43 @@
 import { Injectable } from '@nestjs/common';
 import { decodeJwt } from 'jose';
-import { TransactionHost, type Actor } from '@custos/core';
+import { Clock, RequestContext, TransactionHost, type Actor } from '@custos/core';
 import { ApiKeyService } from '../api-keys/api-key.service';
-import { SupportAccessService } from '../support-access/support-access.service';
+import { SupportAccessService, supportActor } from '../support-access/support-access.service';
 import { IdentityErrors } from '../identity.errors';
 import { Membership } from '../users/membership.entity';
 import { userActor } from '../users/user-actor';
 import { User } from '../users/user.entity';
 import { ACCESS_TOKEN_ISSUER, AccessTokenService } from './access-token.service';
 import { OidcVerifier } from './oidc-verifier';
+
+/**
+ * Everything an access token's sign-in needs, in one round trip: the user, their membership of
+ * the account (any status), whether a support grant to it is active and whether they are active
+ * anywhere (for a support session), and the account's access version (for the cached abilities
+ * and schemas of the request). ISO timestamps compare as text (see `TimestampColumn`).
+ */
+const SIGN_IN_SQL = `SELECT u.id AS user_id, u.email AS email,
+  m.status AS member_status, m.super_admin AS super_admin,
+  EXISTS (SELECT 1 FROM identity_support_access_grant g
+    WHERE g.support_user_id = u.id AND g.account_id = $2
+      AND g.revoked_at IS NULL AND g.expires_at > $3) AS support_granted,
+  EXISTS (SELECT 1 FROM identity_membership a
+    WHERE a.user_id = u.id AND a.status = 'active') AS active_somewhere,
+  (SELECT v.version FROM access_account_version v WHERE v.account_id = $2) AS access_version
+FROM identity_user u
+LEFT JOIN identity_membership m ON m.user_id = u.id AND m.account_id = $2
+WHERE u.id = $1`;
+
+/** A row of {@link SIGN_IN_SQL}; SQLite gives booleans as 0/1. */
+interface SignInRow {
+  user_id: string;
+  email: string;
+  member_status: string | null;
+  super_admin: boolean | number | null;
+  support_granted: boolean | number;
+  active_somewhere: boolean | number;
+  access_version: number | null;
+}
 
 /** A credential as presented: the bearer token or `X-API-Key`, and the chosen account if any. */
 export interface PresentedCredential {
@@ -31,6 +60,8 @@ export class Authenticator {
     private readonly oidc: OidcVerifier,
     private readonly apiKeys: ApiKeyService,
     private readonly supportAccess: SupportAccessService,
+    private readonly context: RequestContext,
+    private readonly clock: Clock,
   ) {}
 
   async authenticate(credential: PresentedCredential): Promise<Actor> {
@@ -45,6 +76,11 @@ export class Authenticator {
     if (token.startsWith('ck_')) {
       return this.apiKeys.authenticate(token);
     }
+    // Our own tokens first, the common case: verified without decoding them twice.
+    const claims = await this.tokens.verify(token);
+    if (claims) {
+      return this.accessTokenActor(claims.userId, claims.accountId);
+    }
     let issuer: string | undefined;
     try {
       issuer = decodeJwt(token).iss;
@@ -52,8 +88,7 @@ export class Authenticator {
       return null;
     }
     if (issuer === ACCESS_TOKEN_ISSUER) {
-      const claims = await this.tokens.verify(token);
-      return claims ? this.accessTokenActor(claims.userId, claims.accountId) : null;
+      return null;
     }
     if (this.oidc.accepts(issuer)) {
       const email = await this.oidc.verifiedEmail(token);
@@ -85,16 +120,32 @@ export class Authenticator {
     return accountId ? this.supportAccess.sessionActor(user.id, accountId) : null;
   }
 
+  /** The same rules as `userActor` and `SupportAccessService.sessionActor`, from one query. */
   private async accessTokenActor(userId: string, accountId: string): Promise<Actor | null> {
-    const membership = await this.transactions.manager.findOneBy(Membership, {
-      userId,
-      accountId,
-      status: 'active',
-    });
-    if (!membership) {
-      return this.supportAccess.sessionActor(userId, accountId);
+    const [row] = await this.transactions.queryPrepared<SignInRow>(
+      'identity_sign_in',
+      SIGN_IN_SQL,
+      [userId, accountId, this.clock.now().toISOString()],
+    );
+    if (!row) {
+      return null;
     }
-    const user = await this.transactions.manager.findOneBy(User, { id: userId });
-    return user ? userActor(user, membership) : null;
+    let actor: Actor | null = null;
+    if (row.member_status === 'active') {
+      actor = userActor(
+        { id: row.user_id, email: row.email },
+        { accountId, superAdmin: Boolean(row.super_admin) },
+      );
+    } else if (
+      row.member_status === null &&
+      Boolean(row.support_granted) &&
+      Boolean(row.active_somewhere)
+    ) {
+      actor = supportActor({ id: row.user_id, email: row.email }, accountId);
+    }
+    if (actor) {
+      this.context.rememberAccessVersion(accountId, row.access_version ?? 0);
+    }
+    return actor;
   }
 }

@@ -165,14 +165,7 @@ export class SupportAccessService {
     ) {
       return null;
     }
-    return {
-      kind: 'support',
-      id: user.id,
-      accountId,
-      userId: user.id,
-      label: user.email,
-      superAdmin: false,
-    };
+    return supportActor(user, accountId);
   }
 
   private async activeGrant(accountId: string, userId: string): Promise<SupportAccessGrant | null> {
@@ -197,6 +190,18 @@ export class SupportAccessService {
     }
     return { ...actor, userId: actor.userId };
   }
+}
+
+/** The actor of a support session in `accountId`: read-only, never a super admin. */
+export function supportActor(user: Pick<User, 'id' | 'email'>, accountId: string): Actor {
+  return {
+    kind: 'support',
+    id: user.id,
+    accountId,
+    userId: user.id,
+    label: user.email,
+    superAdmin: false,
+  };
 }
 
 function statusOf(grant: SupportAccessGrant, now: Date): SupportAccessStatus {

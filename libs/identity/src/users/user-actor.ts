@@ -3,7 +3,10 @@ import type { Membership } from './membership.entity';
 import type { User } from './user.entity';
 
 /** The actor of a person acting in the account of `membership`. */
-export function userActor(user: User, membership: Membership): Actor {
+export function userActor(
+  user: Pick<User, 'id' | 'email'>,
+  membership: Pick<Membership, 'accountId' | 'superAdmin'>,
+): Actor {
   return {
     kind: 'user',
     id: user.id,
