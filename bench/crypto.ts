@@ -29,7 +29,10 @@
  *    ordinary ones. For reference, without HTTP and without the audit event: `RecordService.list`
  *    of the same pages in-process, and the audit event alone (`AuditService.record` of the same
  *    event, in a transaction).
- * 3. `search`: tops the account up to `searchContacts` contacts, each new one with a
+ * 3. `rotation`: `POST /api/v1/settings/encryption/rotate`, then the status polled until the
+ *    background job completes: values re-encrypted per second (the sensitive values of the
+ *    inserted records and of their history). `primitives.reseal` is its CPU floor per value.
+ * 4. `search`: tops the account up to `searchContacts` contacts, each new one with a
  *    `private_email` (and a different standard `email`), with the CRM's store function
  *    (`insertRecords` with the admin's `SensitiveFields`, 10,000 records per transaction: every
  *    value sealed, every token written; no history, audit events or unique-value reservations,
@@ -41,9 +44,6 @@
  *    (no audit event), and the baseline: `email eq …` on the standard, indexed, clear column.
  *    Each must find exactly its one contact. The generated SQL of the sensitive search and its
  *    plan are reported.
- *
- * Rotation throughput (values/s re-encrypted by the rotation job) is not measured: there is no
- * rotation job in this tree yet. `primitives.reseal` is its CPU floor per value.
  */
 import { createSecretKey, randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
@@ -144,6 +144,7 @@ export interface CryptoDatabaseResult {
     keyLoad: Timing;
     schemaLoad: Timing;
   };
+  rotation: RotationResult;
   search: {
     /** Contacts in the account, and those with a `private_email`. */
     contacts: number;
@@ -563,7 +564,11 @@ export async function benchCrypto(
     const readService = { sensitive: rt('serviceSensitive'), ordinary: rt('serviceOrdinary') };
     const readRatio = round(readApi.sensitive.medianMs / readApi.ordinary.medianMs, 2);
 
-    // --- 3. Equality search through the blind index.
+    // --- 3. Data-key rotation: every sealed value of the inserts (records and history) re-encrypted.
+    token = await reconnect();
+    const rotation = await measureRotation(http, token, ok);
+
+    // --- 4. Equality search through the blind index.
     const existing = await count('SELECT COUNT(*) AS n FROM crm_contact');
     const toSeed = Math.max(0, options.searchContacts - existing);
     process.stderr.write(`crypto on ${kind}: seeding ${toSeed} contacts with ${PRIVATE_EMAIL}…\n`);
@@ -746,6 +751,7 @@ export async function benchCrypto(
         keyLoad: rt('keysOnly'),
         schemaLoad: rt('schemaOnly'),
       },
+      rotation,
       search: {
         contacts: await count('SELECT COUNT(*) AS n FROM crm_contact'),
         withPrivateEmail: toSeed,
@@ -769,6 +775,43 @@ export async function benchCrypto(
   } finally {
     http.close();
     await server.close();
+  }
+}
+
+export interface RotationResult {
+  /** Values re-encrypted by the job (sensitive values of records and of their history). */
+  values: number;
+  /** From `POST …/encryption/rotate` until the status says completed (polled every 50 ms). */
+  seconds: number;
+  valuesPerSecond: number;
+  /** `completed` (or `failed`). The job takes `CUSTOS_ROTATION_BATCH_SIZE` rows (500) per transaction. */
+  status: string;
+}
+
+/** Starts a data-key rotation over HTTP and waits for the background job to complete. */
+async function measureRotation(
+  http: HttpClient,
+  token: string,
+  ok: <T>(response: Promise<{ status: number; body: T }>, what: string) => Promise<T>,
+): Promise<RotationResult> {
+  interface Status {
+    rotation: { status: string; processed: number } | null;
+  }
+  const start = now();
+  await ok(http.post('/api/v1/settings/encryption/rotate', {}, token), 'start a rotation');
+  for (;;) {
+    const status = await ok(http.get<Status>('/api/v1/settings/encryption', token), 'status');
+    const rotation = status.rotation!;
+    if (rotation.status === 'completed' || rotation.status === 'failed') {
+      const seconds = (now() - start) / 1000;
+      return {
+        values: rotation.processed,
+        seconds: round(seconds, 2),
+        valuesPerSecond: Math.round(rotation.processed / seconds),
+        status: rotation.status,
+      };
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
 
