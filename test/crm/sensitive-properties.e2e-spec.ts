@@ -449,6 +449,10 @@ describe.each(testDatabaseKinds())('Sensitive properties on %s', (kind) => {
       `SELECT * FROM crm_blind_index WHERE property_name = '${doomed}'`,
     );
     expect(tokens).toEqual([]);
+    const history = await server.dataSource.query<unknown[]>(
+      `SELECT * FROM crm_property_history WHERE property_name = '${doomed}'`,
+    );
+    expect(history).toEqual([]);
   });
 
   it('after a downgrade below enterprise: super admins keep values and may delete definitions only', async () => {

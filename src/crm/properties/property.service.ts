@@ -12,6 +12,7 @@ import {
 } from '@custos/core';
 import { SYSTEM_PROPERTIES, objectTypeOf, type ObjectType } from '../object-types';
 import { SensitiveDataService } from '../../sensitive-data/sensitive-data.service';
+import { PropertyHistory } from '../history/property-history.entity';
 import { BlindIndexEntry } from '../records/blind-index.entity';
 import { UniqueValue } from '../records/unique-value.entity';
 import { dialectOf } from '../sql-dialect';
@@ -359,6 +360,14 @@ export class PropertyService {
         objectType: schema.objectType.name,
         propertyName: name,
       });
+      if (current.sensitivity) {
+        // Destroying a sensitive property's values includes the ones its history kept.
+        await manager.delete(PropertyHistory, {
+          accountId,
+          objectType: schema.objectType.name,
+          propertyName: name,
+        });
+      }
       await manager.delete(CustomPropertyDefinition, {
         accountId,
         objectType: schema.objectType.name,
