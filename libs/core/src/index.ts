@@ -13,7 +13,12 @@ export {
 export { CustosValidationPipe } from './validation/validation.pipe';
 export { IdParam } from './validation/id-param';
 export { TransactionHost } from './database/transaction-host';
-export { escapeLike, isUniqueViolation } from './database/database-errors';
+export {
+  escapeLike,
+  isUniqueViolation,
+  isTransientDatabaseError,
+} from './database/database-errors';
+export { BackgroundQueue } from './jobs/background-queue';
 export { TimestampColumn } from './database/timestamp-column';
 export { newId, isId } from './ids';
 export { Clock, SystemClock } from './clock';

@@ -9,13 +9,15 @@ import { existsSync } from 'node:fs';
 import { readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ClsService } from 'nestjs-cls';
-import { In, QueryFailedError, type EntityManager } from 'typeorm';
+import { In, type EntityManager } from 'typeorm';
 import { AuditService } from '@custos/audit';
 import {
+  BackgroundQueue,
   Clock,
   CustosError,
   RequestContext,
   TransactionHost,
+  isTransientDatabaseError,
   newId,
   type Actor,
 } from '@custos/core';
@@ -42,13 +44,6 @@ const ROW_ERROR_KINDS = new Set(['validation', 'conflict', 'not_found', 'forbidd
 
 /** Tries of a batch the database aborted for a transient reason. */
 const BATCH_ATTEMPTS = 3;
-
-/** PostgreSQL deadlock and serialisation failures, SQLite's busy database (another process). */
-function isTransient(error: unknown): boolean {
-  const code =
-    error instanceof QueryFailedError ? (error.driverError as { code?: string }).code : undefined;
-  return code === '40P01' || code === '40001' || code === 'SQLITE_BUSY';
-}
 
 /** RecordService names a row's fields `row.<property>`. */
 const ROW = (): string => 'row';
@@ -88,16 +83,13 @@ export function actorOf(entity: CrmImport): Actor {
 @Injectable()
 export class ImportWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(ImportWorker.name);
-  private readonly queue: string[] = [];
-  private readonly queued = new Set<string>();
-  private draining: Promise<void> | null = null;
-  private stopping = false;
+  private readonly jobs: BackgroundQueue;
   private readonly batchSize: number;
 
   constructor(
     private readonly transactions: TransactionHost,
     private readonly context: RequestContext,
-    private readonly cls: ClsService,
+    cls: ClsService,
     private readonly properties: PropertyService,
     private readonly records: RecordService,
     private readonly audit: AuditService,
@@ -105,6 +97,12 @@ export class ImportWorker implements OnApplicationBootstrap, BeforeApplicationSh
     @Inject(IMPORTS_MODULE_OPTIONS) private readonly options: ImportsModuleOptions,
   ) {
     this.batchSize = options.batchSize ?? DEFAULT_IMPORT_BATCH_SIZE;
+    this.jobs = new BackgroundQueue(
+      cls,
+      (id) => this.run(id),
+      (error, id) =>
+        this.logger.error({ err: error, importId: id }, 'Import could not be processed'),
+    );
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -114,8 +112,7 @@ export class ImportWorker implements OnApplicationBootstrap, BeforeApplicationSh
 
   /** Lets the batch in progress commit; the import resumes at the next start. */
   async beforeApplicationShutdown(): Promise<void> {
-    this.stopping = true;
-    await this.draining;
+    await this.jobs.stop();
   }
 
   /**
@@ -137,38 +134,7 @@ export class ImportWorker implements OnApplicationBootstrap, BeforeApplicationSh
 
   /** Queues an import; returns at once. */
   enqueue(id: string): void {
-    if (this.stopping || this.queued.has(id)) {
-      return;
-    }
-    this.queued.add(id);
-    this.queue.push(id);
-    this.kick();
-  }
-
-  private kick(): void {
-    if (this.draining || this.stopping || this.queue.length === 0) {
-      return;
-    }
-    // Outside the enqueuing request's context: the work outlives the request.
-    this.draining = this.cls
-      .exit(() => this.drain())
-      .finally(() => {
-        this.draining = null;
-        this.kick();
-      });
-  }
-
-  private async drain(): Promise<void> {
-    while (this.queue.length > 0 && !this.stopping) {
-      const id = this.queue.shift()!;
-      try {
-        await this.run(id);
-      } catch (error) {
-        this.logger.error({ err: error, importId: id }, 'Import could not be processed');
-      } finally {
-        this.queued.delete(id);
-      }
-    }
+    this.jobs.enqueue(id);
   }
 
   private async run(id: string): Promise<void> {
@@ -221,7 +187,7 @@ export class ImportWorker implements OnApplicationBootstrap, BeforeApplicationSh
       await this.applyBatch(entity, schema, plan!, batch, offset);
       offset += batch.length;
       batch = [];
-      if (this.stopping) {
+      if (this.jobs.stopped) {
         throw new ImportPaused();
       }
     };
@@ -301,7 +267,7 @@ export class ImportWorker implements OnApplicationBootstrap, BeforeApplicationSh
       try {
         return await this.applyBatchOnce(entity, schema, plan, rows, offset);
       } catch (error) {
-        if (attempt >= BATCH_ATTEMPTS || !isTransient(error)) {
+        if (attempt >= BATCH_ATTEMPTS || !isTransientDatabaseError(error)) {
           throw error;
         }
         this.logger.warn({ importId: entity.id, attempt }, 'Import batch retried');

@@ -22,6 +22,16 @@ export function isUniqueViolation(error: unknown, constraint?: string): boolean 
   return false;
 }
 
+/**
+ * A failure that passes if the transaction is tried again: PostgreSQL deadlock and serialisation
+ * failures, SQLite's busy database (another process holds the write lock).
+ */
+export function isTransientDatabaseError(error: unknown): boolean {
+  const code =
+    error instanceof QueryFailedError ? (error.driverError as { code?: string }).code : undefined;
+  return code === '40P01' || code === '40001' || code === 'SQLITE_BUSY';
+}
+
 /** Escapes `%`, `_` and backslash for a `LIKE … ESCAPE` pattern with backslash as escape, so input matches literally. */
 export function escapeLike(value: string): string {
   return value.replace(/[\\%_]/g, (c) => `\\${c}`);

@@ -6,8 +6,15 @@ import {
   type OnApplicationBootstrap,
 } from '@nestjs/common';
 import { ClsService } from 'nestjs-cls';
-import { In, IsNull, QueryFailedError, type EntityManager } from 'typeorm';
-import { Clock, RequestContext, TransactionHost, systemActor } from '@custos/core';
+import { In, IsNull, type EntityManager } from 'typeorm';
+import {
+  BackgroundQueue,
+  Clock,
+  RequestContext,
+  TransactionHost,
+  isTransientDatabaseError,
+  systemActor,
+} from '@custos/core';
 import { AccountCiphers } from '../cipher/account-ciphers';
 import {
   KeyRotationJob,
@@ -32,13 +39,6 @@ const MAX_PASSES = 10;
 /** Tries of a batch the database aborted for a reason that passes. */
 const BATCH_ATTEMPTS = 5;
 
-/** PostgreSQL deadlock and serialisation failures, SQLite's busy database (another process). */
-function isTransient(error: unknown): boolean {
-  const code =
-    error instanceof QueryFailedError ? (error.driverError as { code?: string }).code : undefined;
-  return code === '40P01' || code === '40001' || code === 'SQLITE_BUSY';
-}
-
 /**
  * Runs rotations in the background, one at a time, batch by batch. Each batch is one
  * transaction that locks the job, lets one source rewrite its next rows and advances the job's
@@ -50,10 +50,7 @@ function isTransient(error: unknown): boolean {
 @Injectable()
 export class KeyRotationWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(KeyRotationWorker.name);
-  private readonly queue: string[] = [];
-  private readonly queued = new Set<string>();
-  private draining: Promise<void> | null = null;
-  private stopping = false;
+  private readonly jobs: BackgroundQueue;
   private timer: NodeJS.Timeout | undefined;
   private readonly batchSize: number;
   private readonly pollIntervalMs: number;
@@ -61,7 +58,7 @@ export class KeyRotationWorker implements OnApplicationBootstrap, BeforeApplicat
   constructor(
     private readonly transactions: TransactionHost,
     private readonly context: RequestContext,
-    private readonly cls: ClsService,
+    cls: ClsService,
     private readonly ciphers: AccountCiphers,
     private readonly registry: KeyRotationRegistry,
     private readonly clock: Clock,
@@ -74,6 +71,12 @@ export class KeyRotationWorker implements OnApplicationBootstrap, BeforeApplicat
         `KeyRotationModule batchSize must be a positive integer, got ${this.batchSize}.`,
       );
     }
+    this.jobs = new BackgroundQueue(
+      cls,
+      (id) => this.run(id),
+      (error, id) =>
+        this.logger.error({ err: error, rotationId: id }, 'Key rotation could not be processed'),
+    );
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -88,9 +91,8 @@ export class KeyRotationWorker implements OnApplicationBootstrap, BeforeApplicat
 
   /** Lets the batch in progress commit; the rotation resumes at the next start. */
   async beforeApplicationShutdown(): Promise<void> {
-    this.stopping = true;
     clearInterval(this.timer);
-    await this.draining;
+    await this.jobs.stop();
   }
 
   /** Queues every unfinished rotation of every account; returns how many there are. */
@@ -108,38 +110,7 @@ export class KeyRotationWorker implements OnApplicationBootstrap, BeforeApplicat
 
   /** Queues a rotation; returns at once. */
   enqueue(id: string): void {
-    if (this.stopping || this.queued.has(id)) {
-      return;
-    }
-    this.queued.add(id);
-    this.queue.push(id);
-    this.kick();
-  }
-
-  private kick(): void {
-    if (this.draining || this.stopping || this.queue.length === 0) {
-      return;
-    }
-    // Outside the enqueuing request's context: the work outlives the request.
-    this.draining = this.cls
-      .exit(() => this.drain())
-      .finally(() => {
-        this.draining = null;
-        this.kick();
-      });
-  }
-
-  private async drain(): Promise<void> {
-    while (this.queue.length > 0 && !this.stopping) {
-      const id = this.queue.shift()!;
-      try {
-        await this.run(id);
-      } catch (error) {
-        this.logger.error({ err: error, rotationId: id }, 'Key rotation could not be processed');
-      } finally {
-        this.queued.delete(id);
-      }
-    }
+    this.jobs.enqueue(id);
   }
 
   private async run(id: string): Promise<void> {
@@ -154,7 +125,7 @@ export class KeyRotationWorker implements OnApplicationBootstrap, BeforeApplicat
           if (job.totalEstimate === null) {
             await this.estimate(job);
           }
-          while (!this.stopping && (await this.stepWithRetries(id))) {
+          while (!this.jobs.stopped && (await this.stepWithRetries(id))) {
             // Let requests in between batches: with SQLite every query completes synchronously.
             await new Promise((resolve) => setImmediate(resolve));
           }
@@ -197,7 +168,7 @@ export class KeyRotationWorker implements OnApplicationBootstrap, BeforeApplicat
       try {
         return await this.step(id);
       } catch (error) {
-        if (attempt >= BATCH_ATTEMPTS || !isTransient(error)) {
+        if (attempt >= BATCH_ATTEMPTS || !isTransientDatabaseError(error)) {
           throw error;
         }
         this.logger.warn({ rotationId: id, attempt }, 'Key rotation batch retried');
