@@ -1,4 +1,4 @@
-import type { EntityManager } from 'typeorm';
+import { In, type EntityManager } from 'typeorm';
 import type { SqlCondition } from '@custos/access';
 import type { PropertySchema } from '../properties/property.service';
 import type { PropertyValue } from '../properties/property-type';
@@ -147,18 +147,16 @@ async function writeBlindIndex(
   const objectType = sensitive.schema.objectType.name;
   const entries: BlindIndexEntry[] = [];
   for (const record of records) {
-    for (const name of sensitive.names) {
-      if (!(name in record.values)) {
-        continue;
-      }
-      if (replace) {
-        await manager.delete(BlindIndexEntry, {
-          accountId: record.accountId,
-          objectType,
-          propertyName: name,
-          recordId: record.id,
-        });
-      }
+    const written = [...sensitive.names].filter((name) => name in record.values);
+    if (replace && written.length > 0) {
+      await manager.delete(BlindIndexEntry, {
+        accountId: record.accountId,
+        objectType,
+        propertyName: In(written),
+        recordId: record.id,
+      });
+    }
+    for (const name of written) {
       const value = record.values[name];
       if (value !== null) {
         entries.push({

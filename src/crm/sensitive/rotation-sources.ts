@@ -1,5 +1,5 @@
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
+import type { EntityManager, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import {
   EnvelopeError,
   KeyRotationRegistry,
@@ -220,19 +220,24 @@ export class RecordValuesRotationSource implements RotationSource {
     }
   }
 
-  /** The next rows after `after` that hold an envelope (archived ones too). */
+  /** Id and `custom` of the account's rows (archived ones too). */
+  private rows(manager: EntityManager, accountId: string): SelectQueryBuilder<ObjectLiteral> {
+    return manager
+      .createQueryBuilder()
+      .select('r.id', 'id')
+      .addSelect('r.custom', 'custom')
+      .from(this.objectType.table, 'r')
+      .where('r.account_id = :accountId', { accountId });
+  }
+
+  /** The next rows after `after` that hold an envelope. */
   private scan(
     manager: EntityManager,
     accountId: string,
     after: string | null,
     limit: number,
   ): Promise<RecordRow[]> {
-    const builder = manager
-      .createQueryBuilder()
-      .select('r.id', 'id')
-      .addSelect('r.custom', 'custom')
-      .from(this.objectType.table, 'r')
-      .where('r.account_id = :accountId', { accountId })
+    const builder = this.rows(manager, accountId)
       .andWhere('r.custom LIKE :envelope', { envelope: '%"cx1.%' })
       .orderBy('r.id', 'ASC')
       .limit(limit);
@@ -250,12 +255,7 @@ export class RecordValuesRotationSource implements RotationSource {
     if (ids.length === 0) {
       return [];
     }
-    const builder = manager
-      .createQueryBuilder()
-      .select('r.id', 'id')
-      .addSelect('r.custom', 'custom')
-      .from(this.objectType.table, 'r')
-      .where('r.account_id = :accountId', { accountId })
+    const builder = this.rows(manager, accountId)
       .andWhere('r.id IN (:...ids)', { ids })
       .orderBy('r.id', 'ASC');
     if (manager.connection.options.type === 'postgres') {
@@ -376,6 +376,16 @@ export class HistoryValuesRotationSource implements RotationSource {
     }
   }
 
+  /** The columns a batch needs of the account's history rows. */
+  private rows(manager: EntityManager, accountId: string): SelectQueryBuilder<ObjectLiteral> {
+    return manager
+      .createQueryBuilder()
+      .select(['h.id AS id', 'h.object_type AS object_type', 'h.property_name AS property_name'])
+      .addSelect(['h.old_value AS old_value', 'h.new_value AS new_value'])
+      .from('crm_property_history', 'h')
+      .where('h.account_id = :accountId', { accountId });
+  }
+
   /** The next rows after `after` of sensitive property names whose old or new value is an envelope. */
   private scan(
     manager: EntityManager,
@@ -385,12 +395,7 @@ export class HistoryValuesRotationSource implements RotationSource {
     limit: number,
   ): Promise<HistoryRow[]> {
     const names = [...new Set([...sensitive.values()].flatMap((set) => [...set]))];
-    const builder = manager
-      .createQueryBuilder()
-      .select(['h.id AS id', 'h.object_type AS object_type', 'h.property_name AS property_name'])
-      .addSelect(['h.old_value AS old_value', 'h.new_value AS new_value'])
-      .from('crm_property_history', 'h')
-      .where('h.account_id = :accountId', { accountId })
+    const builder = this.rows(manager, accountId)
       .andWhere('h.property_name IN (:...names)', { names })
       .andWhere('(h.old_value LIKE :envelope OR h.new_value LIKE :envelope)', {
         envelope: '"cx1.%',
@@ -411,12 +416,7 @@ export class HistoryValuesRotationSource implements RotationSource {
     if (ids.length === 0) {
       return [];
     }
-    const builder = manager
-      .createQueryBuilder()
-      .select(['h.id AS id', 'h.object_type AS object_type', 'h.property_name AS property_name'])
-      .addSelect(['h.old_value AS old_value', 'h.new_value AS new_value'])
-      .from('crm_property_history', 'h')
-      .where('h.account_id = :accountId', { accountId })
+    const builder = this.rows(manager, accountId)
       .andWhere('h.id IN (:...ids)', { ids })
       .orderBy('h.id', 'ASC');
     if (manager.connection.options.type === 'postgres') {
