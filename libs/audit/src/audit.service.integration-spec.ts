@@ -271,6 +271,32 @@ describe(AuditService.name, () => {
           headSeq: 60,
         });
       });
+
+      it('chains 60 concurrent appends, half alone and half in transactions, without a gap or fork', async () => {
+        const accountId = newId();
+        await app.as(() => app.sut.record({ action: 'account.created' }), accountId);
+        await Promise.all(
+          Array.from({ length: 60 }, (_, i) =>
+            app.context.runAs(testActor(accountId), () => {
+              const append = () =>
+                app.sut.record({
+                  action: 'record.viewed',
+                  targetId: String(i),
+                  targetType: 'widget',
+                });
+              return i % 2 === 0 ? append() : app.transactions.run(append);
+            }),
+          ),
+        );
+        const events = await readAuditEvents(app.dataSource, accountId);
+        expect(events.map((e) => e.seq)).toEqual(Array.from({ length: 61 }, (_, i) => i + 1));
+        expect(new Set(events.map((e) => e.targetId)).size).toBe(61);
+        await expect(app.sut.verify(accountId)).resolves.toEqual({
+          valid: true,
+          eventsChecked: 61,
+          headSeq: 61,
+        });
+      });
     });
 
     describe('accounts', () => {

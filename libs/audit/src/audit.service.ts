@@ -13,7 +13,7 @@ import {
   type Page,
 } from '@custos/core';
 import { Inject, Injectable } from '@nestjs/common';
-import type { EntityManager, QueryDeepPartialEntity } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import { AuditChainHead } from './audit-chain-head.entity';
 import { toAuditEventDto, type AuditEventDto } from './audit-event.dto';
 import { AuditEvent } from './audit-event.entity';
@@ -38,6 +38,7 @@ import {
   isHeadSignatureValid,
   signHead,
   type ChainBreak,
+  type SignedHead,
   type ChainedEvent,
   type ChainedFields,
 } from './hash-chain';
@@ -47,6 +48,11 @@ const ACTION_PATTERN = /^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$/;
 const ACTOR_KINDS: ReadonlySet<AuditActorKind> = new Set(AUDIT_ACTOR_KINDS);
 /** Events verified per query: bounded memory whatever the length of the chain. */
 const VERIFY_BATCH_SIZE = 1000;
+/** Moves an account's chain head ($1) to seq $2, hash $3, signature $4 at $5 — if still at seq $6, hash $7. */
+const MOVE_HEAD_SQL =
+  'UPDATE audit_chain_head SET seq = $2, hash = $3, signature = $4, updated_at = $5 WHERE account_id = $1 AND seq = $6 AND hash = $7';
+const EVENT_COLUMNS =
+  'id, account_id, seq, prev_hash, hash, occurred_at, actor_kind, actor_id, actor_label, action, target_type, target_id, metadata, request_id';
 /** ISO-8601 with a four-digit year: fixed width, so string order is time order. */
 const MIN_TIME = Date.UTC(1970, 0, 1);
 const MAX_TIME = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
@@ -145,70 +151,151 @@ export class AuditService {
   }
 
   /**
-   * Appends an event to the account's chain, joining the current transaction (or opening one).
-   * The actor and account default to the request context's. On PostgreSQL the account's chain
-   * head stays locked until the transaction ends, so record as the last step of a change.
+   * Appends an event to the account's chain, joining the current transaction (or, where needed,
+   * opening one). The actor and account default to the request context's. The head moves with a
+   * compare-and-set (its seq and hash as read), so the common case costs one head read and one
+   * write statement; when another writer moved the head first, the append retries under
+   * the head's row lock, which on PostgreSQL stays taken until the transaction ends — so record
+   * as the last step of a change.
    */
   async record(input: AuditEventInput): Promise<AuditEventDto> {
     const draft = this.draft(input);
-    return this.transactions.run(async (manager) => {
-      const head = await this.lockHead(manager, draft.accountId);
-      if (!isHeadSignatureValid(this.signingKey, head)) {
-        // Extending a forged head would sign the forgery; refuse until an operator steps in.
-        throw AuditErrors.chainHeadInvalid();
+    if (this.transactions.isPostgres && !this.transactions.inTransaction) {
+      // On its own, the compare-and-set is one atomic statement: no transaction to open.
+      const appended = await this.appendToHeadAsRead(draft);
+      if (appended) {
+        return appended;
       }
-      const occurredAt = this.clock.now();
-      const fields: ChainedFields = {
-        accountId: draft.accountId,
-        seq: head.seq + 1,
-        prevHash: head.hash,
-        occurredAt: occurredAt.toISOString(),
-        actorKind: draft.actor.kind,
-        actorId: draft.actor.id,
-        actorLabel: draft.actor.label,
-        action: draft.action,
-        targetType: draft.targetType,
-        targetId: draft.targetId,
-        metadataJson: draft.metadataJson,
-        requestId: draft.requestId,
-      };
-      const event = Object.assign(new AuditEvent(), {
-        id: newId(),
-        accountId: fields.accountId,
-        seq: fields.seq,
-        prevHash: fields.prevHash,
-        hash: hashEvent(fields),
-        occurredAt,
-        actorKind: draft.actor.kind,
-        actorId: fields.actorId,
-        actorLabel: fields.actorLabel,
-        action: fields.action,
-        targetType: fields.targetType,
-        targetId: fields.targetId,
-        metadata: JSON.parse(fields.metadataJson) as Record<string, unknown>,
-        requestId: fields.requestId,
-      });
-      try {
-        // The metadata column's transformer turns the object into text; TypeORM's typing can't see that.
-        await manager.insert(AuditEvent, event as QueryDeepPartialEntity<AuditEvent>);
-      } catch (error) {
-        if (isUniqueViolation(error)) {
-          throw AuditErrors.chainConflict();
-        }
-        throw error;
+    }
+    return this.transactions.run(
+      async (manager) =>
+        (await this.appendToHeadAsRead(draft)) ?? (await this.appendToLockedHead(manager, draft)),
+    );
+  }
+
+  /** The append without a lock: `null` when the head is missing or moved since it was read. */
+  private async appendToHeadAsRead(draft: Draft): Promise<AuditEventDto | null> {
+    const [row] = await this.transactions.queryPrepared<{
+      seq: string | number;
+      hash: string;
+      signature: string;
+    }>(
+      'audit_chain_head_read',
+      'SELECT seq, hash, signature FROM audit_chain_head WHERE account_id = $1',
+      [draft.accountId],
+    );
+    return row
+      ? this.appendAfter({ ...row, accountId: draft.accountId, seq: Number(row.seq) }, draft)
+      : null;
+  }
+
+  private async appendToLockedHead(manager: EntityManager, draft: Draft): Promise<AuditEventDto> {
+    const appended = await this.appendAfter(await this.lockHead(manager, draft.accountId), draft);
+    if (!appended) {
+      // The head is locked, so only a change made outside Custos can have moved it.
+      throw AuditErrors.chainConflict();
+    }
+    return appended;
+  }
+
+  /** Appends the event after `head` and moves the head to it, unless the head is no longer `head`. */
+  private async appendAfter(head: SignedHead, draft: Draft): Promise<AuditEventDto | null> {
+    if (!isHeadSignatureValid(this.signingKey, head)) {
+      // Extending a forged head would sign the forgery; refuse until an operator steps in.
+      throw AuditErrors.chainHeadInvalid();
+    }
+    const occurredAt = this.clock.now();
+    const fields: ChainedFields = {
+      accountId: draft.accountId,
+      seq: head.seq + 1,
+      prevHash: head.hash,
+      occurredAt: occurredAt.toISOString(),
+      actorKind: draft.actor.kind,
+      actorId: draft.actor.id,
+      actorLabel: draft.actor.label,
+      action: draft.action,
+      targetType: draft.targetType,
+      targetId: draft.targetId,
+      metadataJson: draft.metadataJson,
+      requestId: draft.requestId,
+    };
+    const event = Object.assign(new AuditEvent(), {
+      id: newId(),
+      accountId: fields.accountId,
+      seq: fields.seq,
+      prevHash: fields.prevHash,
+      hash: hashEvent(fields),
+      occurredAt,
+      actorKind: draft.actor.kind,
+      actorId: fields.actorId,
+      actorLabel: fields.actorLabel,
+      action: fields.action,
+      targetType: fields.targetType,
+      targetId: fields.targetId,
+      metadata: JSON.parse(fields.metadataJson) as Record<string, unknown>,
+      requestId: fields.requestId,
+    });
+    const headMove = [
+      event.accountId,
+      event.seq,
+      event.hash,
+      signHead(this.signingKey, event.accountId, event.seq, event.hash),
+      fields.occurredAt,
+      head.seq,
+      head.hash,
+    ];
+    const eventValues = [
+      event.id,
+      event.actorKind,
+      event.actorId,
+      event.actorLabel,
+      event.action,
+      event.targetType,
+      event.targetId,
+      fields.metadataJson,
+      event.requestId,
+    ];
+    try {
+      if (this.transactions.isPostgres) {
+        const inserted = await this.transactions.queryPrepared(
+          'audit_event_append',
+          `WITH moved AS (${MOVE_HEAD_SQL} RETURNING account_id)
+           INSERT INTO audit_event (${EVENT_COLUMNS})
+           SELECT $8, account_id, $2, $7, $3, $5, $9, $10, $11, $12, $13, $14, $15, $16 FROM moved
+           RETURNING seq`,
+          [...headMove, ...eventValues],
+        );
+        return inserted.length === 1 ? toAuditEventDto(event) : null;
       }
-      await manager.update(
-        AuditChainHead,
-        { accountId: event.accountId },
-        {
-          seq: event.seq,
-          hash: event.hash,
-          signature: signHead(this.signingKey, event.accountId, event.seq, event.hash),
-          updatedAt: occurredAt,
-        },
+      const moved = await this.transactions.queryPrepared(
+        'audit_chain_head_move',
+        `${MOVE_HEAD_SQL} RETURNING seq`,
+        headMove,
+      );
+      if (moved.length !== 1) {
+        return null;
+      }
+      await this.transactions.queryPrepared(
+        'audit_event_insert',
+        `INSERT INTO audit_event (${EVENT_COLUMNS})
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+        [
+          event.id,
+          event.accountId,
+          event.seq,
+          event.prevHash,
+          event.hash,
+          fields.occurredAt,
+          ...eventValues.slice(1),
+        ],
       );
       return toAuditEventDto(event);
-    });
+    } catch (error) {
+      if (isUniqueViolation(error)) {
+        throw AuditErrors.chainConflict();
+      }
+      throw error;
+    }
   }
 
   /** A page of the account's events, newest first, filtered; `after` is the previous page's cursor. */

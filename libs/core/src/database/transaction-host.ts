@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ClsService } from 'nestjs-cls';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
 
 const TRANSACTION_KEY = 'custos:transaction';
 
@@ -104,7 +104,12 @@ export class TransactionHost {
     try {
       const client = (await runner.connect()) as PgClient;
       this.dataSource.logger.logQuery(sql, [...parameters], runner);
-      const result = await client.query({ name, text: sql, values: [...parameters] });
+      const result = await client
+        .query({ name, text: sql, values: [...parameters] })
+        .catch((error: Error) => {
+          // As TypeORM reports driver errors, so that `isUniqueViolation` & co. recognise them.
+          throw new QueryFailedError(sql, [...parameters], error);
+        });
       return result.rows as T[];
     } finally {
       if (runner !== manager.queryRunner) {
