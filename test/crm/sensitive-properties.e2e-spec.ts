@@ -335,6 +335,17 @@ describe.each(testDatabaseKinds())('Sensitive properties on %s', (kind) => {
     expect(JSON.stringify(listed)).not.toContain('only for super admins');
   });
 
+  it('audits the deletion of sensitive values by property name, never by value', async () => {
+    const record = await createRecord(admin, 'contacts', { [nationalId]: 'PURGE-ME-77' });
+    expectStatus(await admin.delete(`/api/v1/objects/contacts/${record.id}?purge=true`), 204);
+    const purged = await auditEvents(server, adminToken, { action: 'record.purged' });
+    expect(purged[0]).toMatchObject({
+      targetId: record.id,
+      metadata: { sensitiveProperties: [nationalId] },
+    });
+    expect(JSON.stringify(purged)).not.toContain('PURGE-ME-77');
+  });
+
   it('masks highly sensitive values and reveals one record at a time, audited', async () => {
     const record = await createRecord(admin, 'contacts', { [diagnosis]: 'J45.0' });
     const read = expectStatus(await admin.get(`/api/v1/objects/contacts/${record.id}`), 200)

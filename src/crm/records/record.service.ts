@@ -398,11 +398,13 @@ export class RecordService {
         await purgeRecords(manager, schema.objectType.name, schema.objectType.table, accountId, [
           id,
         ]);
+        // Names (never values) of the sensitive values destroyed with the record.
+        const sensitiveProperties = Object.keys(record.sealed).sort();
         await this.audit.record({
           action: 'record.purged',
           targetType: schema.objectType.name,
           targetId: id,
-          metadata: {},
+          metadata: sensitiveProperties.length > 0 ? { sensitiveProperties } : {},
         });
         return;
       }
