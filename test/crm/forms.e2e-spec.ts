@@ -369,6 +369,22 @@ describe.each(testDatabaseKinds())('CRM forms on %s', (kind) => {
       expect(viaAdmin.fields.map((f) => f.property)).toEqual([nationalId, restricted]);
     });
 
+    it('refuses a form for an object type its saver may not create', async () => {
+      const readOnlyManager = await setup.userWithRole({
+        privileges: READ_CONTACTS,
+        taskPrivileges: ['manage_properties'],
+      });
+      expectProblem(
+        await readOnlyManager.caller.post('/api/v1/forms', {
+          name: 'F',
+          objectType: 'contacts',
+          fields: [{ property: 'email' }],
+        }),
+        403,
+        { code: 'crm.form_create_forbidden', field: 'objectType' },
+      );
+    });
+
     it('answers a form of another account with 404', async () => {
       const form = await createForm({
         name: 'Mine',
@@ -531,6 +547,37 @@ describe.each(testDatabaseKinds())('CRM forms on %s', (kind) => {
       expectStatus(await reader.caller.post(`/api/v1/me/notifications/${ofReader.id}/read`), 204);
       const [again] = await notificationsOf(reader.caller);
       expect(again.readAt).toEqual(expect.any(String));
+    });
+
+    it("pages through a recipient's notifications newest first", async () => {
+      const paged = await createForm({
+        name: 'Paged notifications',
+        objectType: 'contacts',
+        fields: [{ property: 'firstname' }],
+        notify: [noRecord.id],
+      });
+      for (let i = 0; i < 3; i += 1) {
+        expectStatus(await submit(paged.id, { firstname: `Paged ${i}` }), 202);
+      }
+      const caller = callerOf(server, noRecord.token);
+      const all = await notificationsOf(caller);
+      const seen: string[] = [];
+      let after: string | undefined;
+      do {
+        const page = expectStatus(
+          await caller.get('/api/v1/me/notifications', { limit: 2, ...(after ? { after } : {}) }),
+          200,
+        ).body as { results: NotificationView[]; paging: { next?: { after: string } } };
+        expect(page.results.length).toBeLessThanOrEqual(2);
+        seen.push(...page.results.map((n) => n.id));
+        after = page.paging.next?.after;
+      } while (after !== undefined);
+      expect(seen).toEqual(all.map((n) => n.id));
+      expect(seen).toEqual([...seen].sort().reverse());
+      expect(all.filter((n) => n.form.id === paged.id)).toHaveLength(3);
+      expectProblem(await caller.get('/api/v1/me/notifications', { after: 'forged' }), 422, {
+        field: 'after',
+      });
     });
 
     it('notifies no one who has left the account', async () => {

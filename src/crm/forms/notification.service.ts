@@ -15,6 +15,7 @@ import { CrmForm } from './form.entity';
 import { FormSubmission } from './form-submission.entity';
 import { CrmNotification } from './notification.entity';
 import { newestFirstPage } from './newest-first';
+import type { RecordDto } from '../records/record.dto';
 import type { NotificationDto } from './notification.dto';
 
 /** People have an inbox; private apps, support sessions and jobs do not. */
@@ -65,17 +66,50 @@ export class NotificationService {
     ]);
     const formById = new Map(forms.map((f) => [f.id, f]));
     const fieldsBySubmission = new Map(submissions.map((s) => [s.id, s.fieldNames]));
-    const results: NotificationDto[] = [];
+    // Records shown with the same fields are read together: one read per object type and form.
+    const groups = new Map<string, { objectType: string; names: string[]; ids: Set<string> }>();
+    const selectionOf = new Map<string, string>();
     for (const notification of rows) {
-      results.push(
-        await this.render(
+      const schema = await this.properties.schema(notification.objectType);
+      // Properties deleted since the submission are gone from the record too.
+      const names = (fieldsBySubmission.get(notification.submissionId) ?? []).filter((name) =>
+        schema.byName.has(name),
+      );
+      const key = `${notification.objectType}\u0000${names.join(',')}`;
+      const group = groups.get(key) ?? {
+        objectType: notification.objectType,
+        names,
+        ids: new Set(),
+      };
+      group.ids.add(notification.recordId);
+      groups.set(key, group);
+      selectionOf.set(notification.id, key);
+    }
+    const shown = new Map<string, RecordDto>();
+    for (const [key, group] of groups) {
+      // With no field left, a system property still tells whether the reader may see the record.
+      const found = await this.records.batchRead(
+        group.objectType,
+        [...group.ids],
+        group.names.length > 0 ? group.names : ['createdate'],
+      );
+      for (const record of found) {
+        shown.set(
+          `${key}\u0000${record.id}`,
+          group.names.length > 0 ? record : { ...record, properties: {}, redacted: [] },
+        );
+      }
+    }
+    return {
+      results: rows.map((notification) =>
+        toNotificationDto(
           notification,
           formById.get(notification.formId)?.name ?? '',
-          fieldsBySubmission.get(notification.submissionId) ?? [],
+          shown.get(`${selectionOf.get(notification.id)}\u0000${notification.recordId}`),
         ),
-      );
-    }
-    return { results, paging: notifications.paging };
+      ),
+      paging: notifications.paging,
+    };
   }
 
   /** Marks one of the actor's notifications read (again is harmless); others' are 404. */
@@ -99,42 +133,32 @@ export class NotificationService {
       { readAt: this.clock.now() },
     );
   }
+}
 
-  /** The submitted record's form fields as the reader may see them, or no record at all. */
-  private async render(
-    notification: CrmNotification,
-    formName: string,
-    fieldNames: readonly string[],
-  ): Promise<NotificationDto> {
-    const schema = await this.properties.schema(notification.objectType);
-    // Properties deleted since the submission are gone from the record too.
-    const names = fieldNames.filter((name) => schema.byName.has(name));
-    // With no field left, a system property still tells whether the reader may see the record.
-    const [found] = await this.records.batchRead(
-      notification.objectType,
-      [notification.recordId],
-      names.length > 0 ? names : ['createdate'],
-    );
-    const record = found && names.length === 0 ? { ...found, properties: {}, redacted: [] } : found;
-    return {
-      id: notification.id,
-      kind: notification.kind,
-      createdAt: notification.createdAt.toISOString(),
-      readAt: notification.readAt?.toISOString() ?? null,
-      form: { id: notification.formId, name: formName },
-      submissionId: notification.submissionId,
-      objectType: notification.objectType,
-      recordAccessible: record !== undefined,
-      ...(record
-        ? {
-            record: {
-              id: record.id,
-              properties: record.properties,
-              redacted: record.redacted,
-              ...(record.masked ? { masked: record.masked } : {}),
-            },
-          }
-        : {}),
-    };
-  }
+/** A notification with the record as the reader may see it (`undefined`: they may not). */
+function toNotificationDto(
+  notification: CrmNotification,
+  formName: string,
+  record: RecordDto | undefined,
+): NotificationDto {
+  return {
+    id: notification.id,
+    kind: notification.kind,
+    createdAt: notification.createdAt.toISOString(),
+    readAt: notification.readAt?.toISOString() ?? null,
+    form: { id: notification.formId, name: formName },
+    submissionId: notification.submissionId,
+    objectType: notification.objectType,
+    recordAccessible: record !== undefined,
+    ...(record
+      ? {
+          record: {
+            id: record.id,
+            properties: record.properties,
+            redacted: record.redacted,
+            ...(record.masked ? { masked: record.masked } : {}),
+          },
+        }
+      : {}),
+  };
 }
