@@ -18,6 +18,7 @@ import type { ServerConfig } from './config/server-config';
 import { CrmAccessSubjects } from './crm/access/crm-access-subjects';
 import { AttachmentsModule } from './crm/attachments/attachments.module';
 import { CrmModule } from './crm/crm.module';
+import { FormsModule } from './crm/forms/forms.module';
 import { ImportsModule } from './crm/imports/imports.module';
 import { dataSourceOptions } from './database/data-source-options';
 import { HealthController } from './health/health.controller';
@@ -55,6 +56,10 @@ export class AppModule {
         ImportsModule.forRoot({
           directory: join(config.dataDir, 'imports'),
           maxFileBytes: config.importMaxBytes,
+        }),
+        FormsModule.forRoot({
+          maxSubmissionsPerIp: config.formSubmissionThrottle.maxPerIp,
+          submissionWindowSeconds: config.formSubmissionThrottle.windowSeconds,
         }),
         AttachmentsModule.forRoot({
           directory: join(config.dataDir, 'attachments'),

@@ -32,6 +32,7 @@ const METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;
 /** Routes anyone may call without credentials. */
 const PUBLIC_ROUTES = new Set([
   'post /api/v1/auth/login',
+  'post /api/v1/forms/{formId}/submissions',
   'get /api/v1/health/live',
   'get /api/v1/health/ready',
 ]);

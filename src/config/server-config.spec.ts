@@ -98,4 +98,21 @@ describe(loadServerConfig.name, () => {
     const token = randomBytes(32).toString('base64url');
     expect(loadServerConfig({ ...base, CUSTOS_OPERATOR_TOKEN: token }).operatorToken).toBe(token);
   });
+  it('reads the form submission throttle, with defaults, and names a bad value', () => {
+    const base = { CUSTOS_DATA_DIR: freshDir(), CUSTOS_MASTER_KEY: key };
+    expect(loadServerConfig(base).formSubmissionThrottle).toEqual({
+      maxPerIp: 10,
+      windowSeconds: 60,
+    });
+    expect(
+      loadServerConfig({
+        ...base,
+        CUSTOS_FORM_SUBMISSIONS_PER_IP: '3',
+        CUSTOS_FORM_SUBMISSION_WINDOW_SECONDS: '600',
+      }).formSubmissionThrottle,
+    ).toEqual({ maxPerIp: 3, windowSeconds: 600 });
+    expect(() => loadServerConfig({ ...base, CUSTOS_FORM_SUBMISSIONS_PER_IP: '0' })).toThrow(
+      expect.objectContaining({ variable: 'CUSTOS_FORM_SUBMISSIONS_PER_IP' }),
+    );
+  });
 });

@@ -40,6 +40,8 @@ export interface ServerConfig {
   trustProxy: boolean;
   oidc?: OidcOptions;
   loginThrottle: { maxFailuresPerEmail: number; maxFailuresPerIp: number; windowSeconds: number };
+  /** Public form submissions accepted per client IP per window (in this process). */
+  formSubmissionThrottle: { maxPerIp: number; windowSeconds: number };
   /** Static token of the platform operator API (`X-Operator-Token`); unset: that API answers 404. */
   operatorToken?: string;
 }
@@ -245,6 +247,10 @@ export function loadServerConfig(env: Env = process.env): ServerConfig {
       maxFailuresPerEmail: integer(env, 'CUSTOS_LOGIN_MAX_FAILURES_PER_EMAIL', 5, 1, 1000),
       maxFailuresPerIp: integer(env, 'CUSTOS_LOGIN_MAX_FAILURES_PER_IP', 20, 1, 100_000),
       windowSeconds: integer(env, 'CUSTOS_LOGIN_WINDOW_SECONDS', 900, 1, 86_400),
+    },
+    formSubmissionThrottle: {
+      maxPerIp: integer(env, 'CUSTOS_FORM_SUBMISSIONS_PER_IP', 10, 1, 100_000),
+      windowSeconds: integer(env, 'CUSTOS_FORM_SUBMISSION_WINDOW_SECONDS', 60, 1, 86_400),
     },
     operatorToken: operatorToken(env),
   };

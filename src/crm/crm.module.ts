@@ -10,6 +10,9 @@ import { Association } from './associations/association.entity';
 import { AssociationService } from './associations/association.service';
 import { AssociationsController } from './associations/associations.controller';
 import { PropertyHistory } from './history/property-history.entity';
+import { FormSubmission } from './forms/form-submission.entity';
+import { CrmForm } from './forms/form.entity';
+import { CrmNotification } from './forms/notification.entity';
 import { ImportRowError } from './imports/import-error.entity';
 import { CrmImport } from './imports/import.entity';
 import { PropertiesController } from './properties/properties.controller';
@@ -40,6 +43,9 @@ export const CRM_ENTITIES = [
   CrmImport,
   ImportRowError,
   CrmAttachment,
+  CrmForm,
+  FormSubmission,
+  CrmNotification,
 ];
 
 /** The CRM the privacy features protect: contacts, companies, deals, properties, history, search, segments. */

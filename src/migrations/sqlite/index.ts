@@ -1,3 +1,4 @@
+import { Forms1796272919192 } from './1796272919192-Forms';
 import { KeyRotation1795385014473 } from './1795385014473-KeyRotation';
 import { Attachments1795384524576 } from './1795384524576-Attachments';
 import { SupportAccess1795384389258 } from './1795384389258-SupportAccess';
@@ -22,4 +23,5 @@ export const SQLITE_MIGRATIONS: (new () => MigrationInterface)[] = [
   SupportAccess1795384389258,
   Attachments1795384524576,
   KeyRotation1795385014473,
+  Forms1796272919192,
 ];

@@ -1,0 +1,242 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { In } from 'typeorm';
+import {
+  Clock,
+  CustosError,
+  RequestContext,
+  TransactionHost,
+  isTransientDatabaseError,
+  mapPage,
+  newId,
+  systemActor,
+  type Actor,
+  type PageQueryDto,
+  type Page,
+} from '@custos/core';
+import { Membership } from '@custos/identity';
+import { RecordService } from '../records/record.service';
+import { CrmForm } from './form.entity';
+import { FormSubmission } from './form-submission.entity';
+import { FormService, formNotFound } from './form.service';
+import { FormSubmissionThrottle } from './form-submission-throttle';
+import { CrmNotification } from './notification.entity';
+import { newestFirstPage } from './newest-first';
+import type { FormSubmissionDto } from './form.dto';
+
+/**
+ * The actor a form's submissions run as: system rights in the form's account (the form's
+ * fields were checked against its saver's rights when saved), named after the form — never
+ * after the person submitting, whom it does not know.
+ */
+export function formActor(form: Pick<CrmForm, 'id' | 'accountId'>): Actor {
+  return { ...systemActor(form.accountId), id: `form:${form.id}`, label: `form:${form.id}` };
+}
+
+type SubmittedValue = string | number | boolean | null;
+
+/**
+ * Public form submissions: checked against the form, then written as a new record through
+ * `RecordService` (so validation, unique values, history with source `form`, audit and the
+ * sealing of sensitive values are those of every other write). The anonymous submitter learns
+ * only "accepted" or what is wrong with their input — never whether a unique value exists.
+ */
+@Injectable()
+export class FormSubmissionService {
+  private readonly logger = new Logger('FormSubmissions');
+
+  constructor(
+    private readonly transactions: TransactionHost,
+    private readonly context: RequestContext,
+    private readonly forms: FormService,
+    private readonly records: RecordService,
+    private readonly throttle: FormSubmissionThrottle,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Accepts a submission from `ip`: the record is created, or the failure logged for admins. */
+  async submit(formId: string, fields: Record<string, unknown>, ip: string): Promise<void> {
+    this.throttle.take(ip);
+    // Unknown and inactive forms answer alike: no oracle for which ids exist.
+    const form = await this.transactions.manager.findOneBy(CrmForm, { id: formId, active: true });
+    if (!form) {
+      throw formNotFound();
+    }
+    const values = checkValues(form, fields);
+    await this.context.runAs(formActor(form), async () => {
+      const submissionId = newId();
+      try {
+        await this.transactions.run(async (manager) => {
+          const record = await this.records.create(form.objectType, values, 'form');
+          const submittedAt = this.clock.now();
+          await manager.insert(FormSubmission, {
+            id: submissionId,
+            accountId: form.accountId,
+            formId: form.id,
+            status: 'created',
+            recordId: record.id,
+            errorCode: null,
+            fieldNames: form.fields.map((f) => f.property),
+            submittedAt,
+          });
+          const recipients = await this.activeRecipients(form);
+          if (recipients.length > 0) {
+            await manager.insert(
+              CrmNotification,
+              recipients.map((userId) => ({
+                id: newId(),
+                accountId: form.accountId,
+                recipientUserId: userId,
+                kind: 'form_submission' as const,
+                formId: form.id,
+                submissionId,
+                objectType: form.objectType,
+                recordId: record.id,
+                createdAt: submittedAt,
+                readAt: null,
+              })),
+            );
+          }
+        });
+      } catch (error) {
+        if (error instanceof CustosError && error.kind === 'validation') {
+          throw asSubmissionError(error);
+        }
+        await this.recordFailure(form, submissionId, error);
+      }
+    });
+  }
+
+  /** The form's submission log, newest first: outcome and record id, never values. */
+  async list(formId: string, page: PageQueryDto): Promise<Page<FormSubmissionDto>> {
+    const form = await this.forms.find(this.transactions.manager, formId);
+    const builder = this.transactions.manager
+      .createQueryBuilder(FormSubmission, 's')
+      .where('s.accountId = :accountId', { accountId: form.accountId })
+      .andWhere('s.formId = :formId', { formId: form.id });
+    return mapPage(await newestFirstPage(builder, 's.id', (s) => s.id, page), toSubmissionDto);
+  }
+
+  /** Recipients who are still active users of the account. */
+  private async activeRecipients(form: CrmForm): Promise<string[]> {
+    if (form.notify.length === 0) {
+      return [];
+    }
+    const active = new Set(
+      (
+        await this.transactions.manager.find(Membership, {
+          select: { userId: true },
+          where: { accountId: form.accountId, userId: In(form.notify), status: 'active' },
+        })
+      ).map((m) => m.userId),
+    );
+    return form.notify.filter((id) => active.has(id));
+  }
+
+  /**
+   * A submission that passed the form's checks but created no record (a unique value taken, a
+   * right or edition the account no longer has): the submitter is still told "accepted", the
+   * admins see the error code. Logged by code only: the values are never logged.
+   */
+  private async recordFailure(form: CrmForm, submissionId: string, error: unknown): Promise<void> {
+    const known = error instanceof CustosError;
+    const errorCode = known ? error.code : 'crm.form_submission_error';
+    this.logger.warn(
+      `Form submission ${submissionId} of form ${form.id} created no record: ${errorCode}${known ? '' : ` (${error instanceof Error ? error.name : typeof error})`}`,
+    );
+    await this.transactions.run((manager) =>
+      manager.insert(FormSubmission, {
+        id: submissionId,
+        accountId: form.accountId,
+        formId: form.id,
+        status: 'failed',
+        recordId: null,
+        errorCode,
+        fieldNames: form.fields.map((f) => f.property),
+        submittedAt: this.clock.now(),
+      }),
+    );
+    if (!known) {
+      // Not the submitter's doing and not a state we know: a bug or an outage. The original
+      // error may quote SQL parameters (values), so it is not rethrown.
+      if (isTransientDatabaseError(error)) {
+        throw new CustosError(
+          'unavailable',
+          'crm.form_submission_unavailable',
+          'The submission could not be stored right now. Try again later.',
+        );
+      }
+      throw new Error(`Form submission ${submissionId} of form ${form.id} failed (${errorCode})`);
+    }
+  }
+}
+
+/**
+ * The submitted values the form accepts: only its fields, primitive values, required ones
+ * filled; empty values are left out. Errors name `fields.<name>` and never quote a value.
+ */
+export function checkValues(
+  form: Pick<CrmForm, 'fields'>,
+  submitted: Record<string, unknown>,
+): Record<string, SubmittedValue> {
+  const byName = new Map(form.fields.map((f) => [f.property, f]));
+  const values: Record<string, SubmittedValue> = {};
+  for (const [name, value] of Object.entries(submitted)) {
+    if (!byName.has(name)) {
+      throw CustosError.invalidField(
+        'crm.unknown_form_field',
+        `fields.${name}`,
+        'is not a field of this form',
+      );
+    }
+    if (
+      value !== null &&
+      typeof value !== 'string' &&
+      typeof value !== 'number' &&
+      typeof value !== 'boolean'
+    ) {
+      throw CustosError.invalidField(
+        'crm.invalid_value',
+        `fields.${name}`,
+        'expected a string, number, boolean or null',
+      );
+    }
+    if (value !== null && !(typeof value === 'string' && value.trim() === '')) {
+      values[name] = value;
+    }
+  }
+  const missing = form.fields.find((f) => f.required && !(f.property in values));
+  if (missing) {
+    throw CustosError.invalidField(
+      'crm.required_property',
+      `fields.${missing.property}`,
+      'is required',
+    );
+  }
+  return values;
+}
+
+/** A validation error of the record write, with fields named as the form's (`fields.<name>`). */
+function asSubmissionError(error: CustosError): CustosError {
+  const errors = (error.options.errors ?? []).map((e) => ({
+    field: e.field.replace(/^properties\./, 'fields.'),
+    message: e.message,
+  }));
+  return new CustosError(
+    'validation',
+    error.code,
+    errors.length > 0
+      ? errors.map((e) => `${e.field}: ${e.message}`).join('; ')
+      : 'The submission is invalid.',
+    { errors },
+  );
+}
+
+function toSubmissionDto(submission: FormSubmission): FormSubmissionDto {
+  return {
+    id: submission.id,
+    submittedAt: submission.submittedAt.toISOString(),
+    status: submission.status,
+    ...(submission.recordId !== null ? { recordId: submission.recordId } : {}),
+    ...(submission.errorCode !== null ? { errorCode: submission.errorCode } : {}),
+  };
+}

@@ -1,0 +1,228 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsObject,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Length,
+  Matches,
+  ValidateNested,
+} from 'class-validator';
+import { PagingDto } from '@custos/core';
+import { OBJECT_TYPE_NAMES } from '../object-types';
+
+/** Most fields one form may have. */
+export const MAX_FORM_FIELDS = 50;
+/** Most users one form may notify. */
+export const MAX_FORM_RECIPIENTS = 20;
+
+const FIELDS_EXAMPLE = [
+  { property: 'email', label: 'Your email', required: true },
+  { property: 'firstname', label: 'First name', required: false },
+];
+const NOTIFY_EXAMPLE = ['0193a6c4-7f1e-7c3a-9d1e-000000000002'];
+
+export class FormFieldDto {
+  @ApiProperty({ description: 'Internal name of a writable property.', example: 'email' })
+  @IsString()
+  @Matches(/^[a-z][a-z0-9_]{0,99}$/, { message: 'property must be a property name' })
+  property!: string;
+
+  @ApiPropertyOptional({
+    description: 'Label shown on the form; default: the property label.',
+    example: 'Your email',
+    nullable: true,
+  })
+  @IsOptional()
+  @IsString()
+  @Length(1, 200)
+  label?: string | null;
+
+  @ApiPropertyOptional({
+    description: 'A submission must fill it (always so for required properties). Default false.',
+    example: true,
+  })
+  @IsOptional()
+  @IsBoolean()
+  required?: boolean;
+}
+
+export class FormFieldViewDto {
+  @ApiProperty({ example: 'email' })
+  property!: string;
+
+  @ApiProperty({ example: 'Your email', nullable: true, type: String })
+  label!: string | null;
+
+  @ApiProperty({ example: true })
+  required!: boolean;
+}
+
+export class FormDto {
+  @ApiProperty({ example: '0193a6c4-7f1e-7c3a-9d1e-000000000030' })
+  id!: string;
+
+  @ApiProperty({ example: 'Contact us' })
+  name!: string;
+
+  @ApiProperty({ enum: OBJECT_TYPE_NAMES, example: 'contacts' })
+  objectType!: string;
+
+  @ApiProperty({ type: [FormFieldViewDto], example: FIELDS_EXAMPLE })
+  fields!: FormFieldViewDto[];
+
+  @ApiProperty({ type: [String], example: NOTIFY_EXAMPLE })
+  notify!: string[];
+
+  @ApiProperty({ description: 'Inactive forms refuse submissions (404).', example: true })
+  active!: boolean;
+
+  @ApiProperty({
+    description: 'Where the form is submitted, without credentials.',
+    example: '/api/v1/forms/0193a6c4-7f1e-7c3a-9d1e-000000000030/submissions',
+  })
+  submitUrl!: string;
+
+  @ApiProperty({ example: '2026-11-22T18:42:00.000Z' })
+  createdAt!: string;
+
+  @ApiProperty({ example: '2026-11-22T18:42:00.000Z' })
+  updatedAt!: string;
+}
+
+export class FormPageDto {
+  @ApiProperty({ type: [FormDto] })
+  results!: FormDto[];
+
+  @ApiProperty({ type: PagingDto })
+  paging!: PagingDto;
+}
+
+export class CreateFormDto {
+  @ApiProperty({ example: 'Contact us' })
+  @IsString()
+  @Length(1, 200)
+  name!: string;
+
+  @ApiProperty({ enum: OBJECT_TYPE_NAMES, example: 'contacts' })
+  @IsIn(OBJECT_TYPE_NAMES)
+  objectType!: string;
+
+  @ApiProperty({
+    type: [FormFieldDto],
+    description: `1 to ${MAX_FORM_FIELDS} fields, in display order, each property once.`,
+    example: FIELDS_EXAMPLE,
+  })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(MAX_FORM_FIELDS)
+  @ValidateNested({ each: true })
+  @Type(() => FormFieldDto)
+  fields!: FormFieldDto[];
+
+  @ApiPropertyOptional({
+    type: [String],
+    description: `Users of the account notified of each submission (at most ${MAX_FORM_RECIPIENTS}). Default none.`,
+    example: NOTIFY_EXAMPLE,
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(MAX_FORM_RECIPIENTS)
+  @IsUUID('all', { each: true })
+  notify?: string[];
+
+  @ApiPropertyOptional({ description: 'Accepts submissions. Default true.', example: true })
+  @IsOptional()
+  @IsBoolean()
+  active?: boolean;
+}
+
+export class UpdateFormDto {
+  @ApiPropertyOptional({ example: 'Contact us (new)' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 200)
+  name?: string;
+
+  @ApiPropertyOptional({
+    type: [FormFieldDto],
+    description: 'Replaces the fields.',
+    example: FIELDS_EXAMPLE,
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(MAX_FORM_FIELDS)
+  @ValidateNested({ each: true })
+  @Type(() => FormFieldDto)
+  fields?: FormFieldDto[];
+
+  @ApiPropertyOptional({ type: [String], example: NOTIFY_EXAMPLE })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(MAX_FORM_RECIPIENTS)
+  @IsUUID('all', { each: true })
+  notify?: string[];
+
+  @ApiPropertyOptional({ example: false })
+  @IsOptional()
+  @IsBoolean()
+  active?: boolean;
+}
+
+export class SubmitFormDto {
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    description:
+      "Values by property name: only the form's fields. Strings, numbers, booleans or null.",
+    example: { email: 'ada@example.com', firstname: 'Ada' },
+  })
+  @IsObject()
+  fields!: Record<string, unknown>;
+}
+
+export class SubmissionAcceptedDto {
+  @ApiProperty({
+    description: "Always `accepted`: the result is in the form's submission log, for its admins.",
+    example: 'accepted',
+  })
+  status!: 'accepted';
+}
+
+export class FormSubmissionDto {
+  @ApiProperty({ example: '0193a6c4-7f1e-7c3a-9d1e-000000000031' })
+  id!: string;
+
+  @ApiProperty({ example: '2026-11-22T18:42:00.000Z' })
+  submittedAt!: string;
+
+  @ApiProperty({ enum: ['created', 'failed'], example: 'created' })
+  status!: 'created' | 'failed';
+
+  @ApiPropertyOptional({
+    description: 'The record the submission created.',
+    example: '0193a6c4-7f1e-7c3a-9d1e-000000000032',
+  })
+  recordId?: string;
+
+  @ApiPropertyOptional({
+    description: 'Why the submission created no record.',
+    example: 'crm.unique_value_taken',
+  })
+  errorCode?: string;
+}
+
+export class FormSubmissionPageDto {
+  @ApiProperty({ type: [FormSubmissionDto] })
+  results!: FormSubmissionDto[];
+
+  @ApiProperty({ type: PagingDto })
+  paging!: PagingDto;
+}

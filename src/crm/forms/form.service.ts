@@ -1,0 +1,326 @@
+import { Injectable } from '@nestjs/common';
+import { In, type EntityManager } from 'typeorm';
+import { AuditService } from '@custos/audit';
+import {
+  Clock,
+  CustosError,
+  RequestContext,
+  TransactionHost,
+  keysetPage,
+  mapPage,
+  newId,
+  type PageQueryDto,
+  type Page,
+} from '@custos/core';
+import { Membership } from '@custos/identity';
+import { CrmAccessService } from '../access/crm-access.service';
+import { PropertyService, type PropertySchema } from '../properties/property.service';
+import { CrmForm, type FormField } from './form.entity';
+import { FormSubmission } from './form-submission.entity';
+import { CrmNotification } from './notification.entity';
+import type { CreateFormDto, FormDto, FormFieldDto, UpdateFormDto } from './form.dto';
+
+/** The form of the actor's account, or 404 (also for forms of other accounts). */
+export function formNotFound(): CustosError {
+  return CustosError.notFound('crm.form_not_found', 'The form');
+}
+
+/**
+ * Form definitions: which properties a form collects for which object type, and who is
+ * notified. Saving is bounded by the saver's own rights (grant ceiling): every field must be
+ * a property they may edit, and sensitive ones need a super admin in person.
+ */
+@Injectable()
+export class FormService {
+  constructor(
+    private readonly transactions: TransactionHost,
+    private readonly context: RequestContext,
+    private readonly properties: PropertyService,
+    private readonly crmAccess: CrmAccessService,
+    private readonly audit: AuditService,
+    private readonly clock: Clock,
+  ) {}
+
+  async list(query: PageQueryDto): Promise<Page<FormDto>> {
+    const builder = this.transactions.manager
+      .createQueryBuilder(CrmForm, 'f')
+      .where('f.accountId = :accountId', { accountId: this.context.requireAccountId() });
+    return mapPage(await keysetPage(builder, 'f.id', (f) => f.id, query), toFormDto);
+  }
+
+  async get(id: string): Promise<FormDto> {
+    return toFormDto(await this.find(this.transactions.manager, id));
+  }
+
+  async create(input: CreateFormDto): Promise<FormDto> {
+    const accountId = this.context.requireAccountId();
+    return this.transactions.run(async (manager) => {
+      const schema = await this.properties.schema(input.objectType, manager);
+      const fields = await this.checkFields(schema, input.fields);
+      const notify = await this.checkRecipients(manager, accountId, input.notify ?? []);
+      const now = this.clock.now();
+      const form: CrmForm = {
+        id: newId(),
+        accountId,
+        name: input.name,
+        objectType: schema.objectType.name,
+        fields,
+        notify,
+        active: input.active ?? true,
+        createdAt: now,
+        updatedAt: now,
+      };
+      await manager.insert(CrmForm, form);
+      await this.audit.record({
+        action: 'form.created',
+        targetType: 'form',
+        targetId: form.id,
+        metadata: { after: auditView(form) },
+      });
+      return toFormDto(form);
+    });
+  }
+
+  async update(id: string, input: UpdateFormDto): Promise<FormDto> {
+    const accountId = this.context.requireAccountId();
+    return this.transactions.run(async (manager) => {
+      const form = await this.find(manager, id, true);
+      const before = auditView(form);
+      // Saving fields, or switching the form on, is bounded by the saver's rights to them.
+      if (input.fields !== undefined || (input.active === true && !form.active)) {
+        const schema = await this.properties.schema(form.objectType, manager);
+        form.fields = await this.checkFields(
+          schema,
+          input.fields ?? form.fields.map((f) => ({ ...f })),
+        );
+      }
+      if (input.notify !== undefined) {
+        form.notify = await this.checkRecipients(manager, accountId, input.notify);
+      }
+      form.name = input.name ?? form.name;
+      form.active = input.active ?? form.active;
+      form.updatedAt = this.clock.now();
+      await manager.update(
+        CrmForm,
+        { accountId, id },
+        {
+          name: form.name,
+          fields: form.fields,
+          notify: form.notify,
+          active: form.active,
+          updatedAt: form.updatedAt,
+        },
+      );
+      await this.audit.record({
+        action: 'form.updated',
+        targetType: 'form',
+        targetId: id,
+        metadata: { before, after: auditView(form) },
+      });
+      return toFormDto(form);
+    });
+  }
+
+  /** Deletes the form with its submission log and notifications; the records it created stay. */
+  async remove(id: string): Promise<void> {
+    const accountId = this.context.requireAccountId();
+    await this.transactions.run(async (manager) => {
+      const form = await this.find(manager, id, true);
+      await manager.delete(CrmNotification, { accountId, formId: id });
+      await manager.delete(FormSubmission, { accountId, formId: id });
+      await manager.delete(CrmForm, { accountId, id });
+      await this.audit.record({
+        action: 'form.deleted',
+        targetType: 'form',
+        targetId: id,
+        metadata: { before: auditView(form) },
+      });
+    });
+  }
+
+  /** The form of the actor's account; `lock` takes its row for the rest of the transaction. */
+  async find(manager: EntityManager, id: string, lock = false): Promise<CrmForm> {
+    const form = await manager.findOne(CrmForm, {
+      where: { accountId: this.context.requireAccountId(), id },
+      ...(lock && this.transactions.isPostgres ? { lock: { mode: 'pessimistic_write' } } : {}),
+    });
+    if (!form) {
+      throw formNotFound();
+    }
+    return form;
+  }
+
+  /**
+   * Each field an existing, writable property of the type, once; every required property of
+   * the type on the form; and the saver may edit each field's property themself.
+   */
+  private async checkFields(
+    schema: PropertySchema,
+    input: readonly FormFieldDto[],
+  ): Promise<FormField[]> {
+    const seen = new Set<string>();
+    for (const [index, field] of input.entries()) {
+      const path = `fields[${index}].property`;
+      const definition = schema.byName.get(field.property);
+      if (!definition) {
+        throw CustosError.invalidField(
+          'crm.unknown_property',
+          path,
+          `"${field.property}" is not a property of ${schema.objectType.name}`,
+        );
+      }
+      if (seen.has(field.property)) {
+        throw CustosError.invalidField('crm.duplicate_form_field', path, 'appears twice');
+      }
+      seen.add(field.property);
+      if (schema.readOnly.has(field.property)) {
+        throw CustosError.invalidField(
+          'crm.read_only_property',
+          path,
+          'is read-only (computed or set by the system): a form cannot fill it',
+        );
+      }
+      if (field.property === 'owner_id') {
+        throw CustosError.invalidField(
+          'crm.form_field_not_allowed',
+          path,
+          'the owner is assigned in the CRM, not by the person filling a form',
+        );
+      }
+      if (definition.type === 'file') {
+        throw CustosError.invalidField(
+          'crm.form_field_not_allowed',
+          path,
+          'file properties cannot be filled by forms yet',
+        );
+      }
+    }
+    const missing = [...schema.byName.values()].find((d) => d.required && !seen.has(d.name));
+    if (missing) {
+      throw CustosError.invalidField(
+        'crm.form_missing_required_property',
+        'fields',
+        `must include the required property "${missing.name}"`,
+      );
+    }
+    await this.assertWithinCeiling(schema, input);
+    return input.map((field) => ({
+      property: field.property,
+      label: field.label ?? null,
+      required: (field.required ?? false) || schema.byName.get(field.property)!.required,
+    }));
+  }
+
+  private async assertWithinCeiling(
+    schema: PropertySchema,
+    input: readonly FormFieldDto[],
+  ): Promise<void> {
+    const actor = this.context.requireActor();
+    const access = await this.crmAccess.forSchema(schema);
+    if (!access.access.ability.can('create', schema.objectType.name)) {
+      throw new CustosError(
+        'forbidden',
+        'crm.form_create_forbidden',
+        `You may not create ${schema.objectType.name}, so you may not make a form that creates them.`,
+        {
+          errors: [
+            { field: 'objectType', message: `you may not create ${schema.objectType.name}` },
+          ],
+        },
+      );
+    }
+    for (const [index, field] of input.entries()) {
+      const path = `fields[${index}].property`;
+      if (
+        schema.byName.get(field.property)!.sensitivity !== null &&
+        (actor.kind !== 'user' || !actor.superAdmin)
+      ) {
+        throw new CustosError(
+          'forbidden',
+          'crm.form_sensitive_super_admin_only',
+          `Only super admins may put the sensitive property "${field.property}" on a form.`,
+          {
+            errors: [{ field: path, message: 'sensitive properties are for super admins only' }],
+            extensions: { property: field.property },
+          },
+        );
+      }
+      if (!access.canEdit(field.property)) {
+        throw new CustosError(
+          'forbidden',
+          'crm.field_not_editable',
+          `You may not edit "${field.property}", so you may not put it on a form.`,
+          {
+            errors: [{ field: path, message: 'you may not edit this property' }],
+            extensions: { property: field.property },
+          },
+        );
+      }
+    }
+  }
+
+  /** Recipients are active users of the account, each once. */
+  private async checkRecipients(
+    manager: EntityManager,
+    accountId: string,
+    userIds: readonly string[],
+  ): Promise<string[]> {
+    const ids = userIds.map((id) => id.toLowerCase());
+    const duplicate = ids.findIndex((id, i) => ids.indexOf(id) !== i);
+    if (duplicate >= 0) {
+      throw CustosError.invalidField(
+        'crm.duplicate_recipient',
+        `notify[${duplicate}]`,
+        'appears twice',
+      );
+    }
+    if (ids.length === 0) {
+      return [];
+    }
+    const active = new Set(
+      (
+        await manager.find(Membership, {
+          select: { userId: true },
+          where: { accountId, userId: In(ids), status: 'active' },
+        })
+      ).map((m) => m.userId),
+    );
+    const unknown = ids.findIndex((id) => !active.has(id));
+    if (unknown >= 0) {
+      throw CustosError.invalidField(
+        'crm.invalid_recipient',
+        `notify[${unknown}]`,
+        'is not an active user of this account',
+      );
+    }
+    return ids;
+  }
+}
+
+function auditView(form: CrmForm): Record<string, unknown> {
+  return {
+    name: form.name,
+    objectType: form.objectType,
+    fields: form.fields.map((f) => f.property),
+    notify: form.notify,
+    active: form.active,
+  };
+}
+
+export function toFormDto(form: CrmForm): FormDto {
+  return {
+    id: form.id,
+    name: form.name,
+    objectType: form.objectType,
+    fields: form.fields.map((f) => ({
+      property: f.property,
+      label: f.label,
+      required: f.required,
+    })),
+    notify: form.notify,
+    active: form.active,
+    submitUrl: `/api/v1/forms/${form.id}/submissions`,
+    createdAt: form.createdAt.toISOString(),
+    updatedAt: form.updatedAt.toISOString(),
+  };
+}

@@ -1,0 +1,22 @@
+import { Module } from '@nestjs/common';
+import { CrmModule } from '../crm.module';
+import { FormSubmissionThrottle } from './form-submission-throttle';
+import { FormSubmissionService } from './form-submission.service';
+import { FormSubmissionsController } from './form-submissions.controller';
+import { FormService } from './form.service';
+import { FormsConfigurableModule } from './forms.module-definition';
+import { FormsController } from './forms.controller';
+import { NotificationService } from './notification.service';
+import { NotificationsController } from './notifications.controller';
+
+/**
+ * CRM forms, their public submissions and the in-app notifications they send:
+ * `FormsModule.forRoot({ maxSubmissionsPerIp, submissionWindowSeconds })` next to `CrmModule`.
+ * Its tables (`crm_form`, `crm_form_submission`, `crm_notification`) are in `CRM_ENTITIES`.
+ */
+@Module({
+  imports: [CrmModule],
+  controllers: [FormsController, FormSubmissionsController, NotificationsController],
+  providers: [FormService, FormSubmissionService, FormSubmissionThrottle, NotificationService],
+})
+export class FormsModule extends FormsConfigurableModule {}
