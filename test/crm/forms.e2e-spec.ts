@@ -385,6 +385,25 @@ describe.each(testDatabaseKinds())('CRM forms on %s', (kind) => {
       );
     });
 
+    it('keeps a property a form collects from being deleted until it is taken off the form', async () => {
+      const hobby = uniqueName('hobby');
+      await createProperty(admin, 'contacts', { name: hobby, label: 'Hobby', type: 'string' });
+      const form = await createForm({
+        name: 'Hobbies',
+        objectType: 'contacts',
+        fields: [{ property: 'email' }, { property: hobby }],
+      });
+      const refused = await admin.delete(`/api/v1/properties/contacts/${hobby}`);
+      expectProblem(refused, 409, { code: 'crm.property_on_form' });
+      expect(refused.body).toMatchObject({ forms: [form.id] });
+      expectStatus(await admin.get(`/api/v1/properties/contacts/${hobby}`), 200);
+      expectStatus(
+        await admin.patch(`/api/v1/forms/${form.id}`, { fields: [{ property: 'email' }] }),
+        200,
+      );
+      expectStatus(await admin.delete(`/api/v1/properties/contacts/${hobby}`), 204);
+    });
+
     it('answers a form of another account with 404', async () => {
       const form = await createForm({
         name: 'Mine',

@@ -15,6 +15,7 @@ import { SensitiveDataService } from '../../sensitive-data/sensitive-data.servic
 import { PropertyHistory } from '../history/property-history.entity';
 import { BlindIndexEntry } from '../records/blind-index.entity';
 import { UniqueValue } from '../records/unique-value.entity';
+import { CrmForm } from '../forms/form.entity';
 import { dialectOf } from '../sql-dialect';
 import { formulaInputs, parseFormula } from './calculation';
 import { CustomPropertyDefinition } from './property-definition.entity';
@@ -340,6 +341,7 @@ export class PropertyService {
         );
       }
       refuseIfUsed(schema, name, 'deleted');
+      await refuseIfOnForms(manager, accountId, schema.objectType.name, name);
       if (current.sensitivity) {
         await this.assertMayDefineSensitive(manager, accountId, 'delete');
       }
@@ -457,6 +459,29 @@ function refuseIfUsed(schema: PropertySchema, name: string, change: 'deleted' | 
       'conflict',
       'crm.property_in_use',
       `"${name}" cannot be ${change}: ${users.map((u) => `"${u}"`).join(', ')} ${users.length === 1 ? 'is' : 'are'} computed from it. Change or delete ${users.length === 1 ? 'that property' : 'those properties'} first.`,
+    );
+  }
+}
+
+/** A property that forms collect stays until it is taken off them: their submissions would fail. */
+async function refuseIfOnForms(
+  manager: EntityManager,
+  accountId: string,
+  objectType: string,
+  name: string,
+): Promise<void> {
+  const forms = (
+    await manager.find(CrmForm, {
+      select: { id: true, name: true, fields: true },
+      where: { accountId, objectType },
+    })
+  ).filter((form) => form.fields.some((field) => field.property === name));
+  if (forms.length > 0) {
+    throw new CustosError(
+      'conflict',
+      'crm.property_on_form',
+      `"${name}" cannot be deleted: the form${forms.length === 1 ? '' : 's'} ${forms.map((f) => `"${f.name}"`).join(', ')} collect${forms.length === 1 ? 's' : ''} it. Take it off ${forms.length === 1 ? 'that form' : 'those forms'} first.`,
+      { extensions: { forms: forms.map((f) => f.id) } },
     );
   }
 }
