@@ -29,6 +29,10 @@ import { SensitiveDataModule } from './sensitive-data/sensitive-data.module';
 @Module({})
 export class AppModule {
   static forRoot(config: ServerConfig, overrides: { clock?: Clock } = {}): DynamicModule {
+    const attachments = AttachmentsModule.forRoot({
+      directory: join(config.dataDir, 'attachments'),
+      maxFileBytes: config.attachmentMaxBytes,
+    });
     return {
       module: AppModule,
       imports: [
@@ -60,11 +64,9 @@ export class AppModule {
         FormsModule.forRoot({
           maxSubmissionsPerIp: config.formSubmissionThrottle.maxPerIp,
           submissionWindowSeconds: config.formSubmissionThrottle.windowSeconds,
+          attachments,
         }),
-        AttachmentsModule.forRoot({
-          directory: join(config.dataDir, 'attachments'),
-          maxFileBytes: config.attachmentMaxBytes,
-        }),
+        attachments,
       ],
       controllers: [HealthController],
       providers: [

@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Response } from 'supertest';
 import { testDatabaseKinds } from '@custos/core/testing';
 import { auditEvents, expectProblem, newAccount } from '../support/api';
@@ -16,6 +17,8 @@ const CANARY = 'CANARY-4b1d-form-sensitive';
 /** A plain value that the public answer must never echo. */
 const PLAIN_CANARY = 'PLAINCANARY-form-echo';
 const SUBMISSIONS_PER_IP = 5;
+/** The attachment limit of this suite's server, which form files share. */
+const FILE_LIMIT = 64 * 1024;
 
 const READ_CONTACTS = [{ objectType: 'contacts', action: 'read', level: 'account' }];
 const ALL_ON_CONTACTS = ['read', 'create', 'update', 'delete'].map((action) => ({
@@ -140,6 +143,7 @@ describe.each(testDatabaseKinds())('CRM forms on %s', (kind) => {
       env: {
         CUSTOS_TRUST_PROXY: 'true',
         CUSTOS_FORM_SUBMISSIONS_PER_IP: String(SUBMISSIONS_PER_IP),
+        CUSTOS_ATTACHMENT_MAX_BYTES: String(FILE_LIMIT),
       },
     });
     adminToken = await server.login();
@@ -710,6 +714,129 @@ describe.each(testDatabaseKinds())('CRM forms on %s', (kind) => {
       expectStatus(await admin.delete(`/api/v1/forms/${small.id}`), 204);
       expect((await notificationsOf(reader.caller)).map((n) => n.form.id)).not.toContain(small.id);
       expectStatus(await admin.get(`/api/v1/objects/contacts/${kept}`), 200);
+    });
+  });
+
+  describe('file fields', () => {
+    let form: FormView;
+    let scan: string;
+    const FILE_CANARY = `${CANARY}-scan-bytes`;
+
+    function submitMultipart(
+      formId: string,
+      fields: Record<string, string>,
+      files: Record<string, Buffer>,
+      ip = freshIp(),
+    ) {
+      let request = server
+        .http()
+        .post(`/api/v1/forms/${formId}/submissions`)
+        .set('X-Forwarded-For', ip);
+      for (const [name, value] of Object.entries(fields)) {
+        request = request.field(`fields[${name}]`, value);
+      }
+      for (const [part, content] of Object.entries(files)) {
+        request = request.attach(part, content, {
+          filename: 'scan.pdf',
+          contentType: 'application/pdf',
+        });
+      }
+      return request;
+    }
+
+    /** The bytes of every file the attachment storage holds for the account. */
+    function storedFileText(): string {
+      const dir = join(server.config.dataDir, 'attachments', server.accountId);
+      return readdirSync(dir)
+        .map((id) => readFileSync(join(dir, id)).toString('latin1'))
+        .join('\n');
+    }
+
+    beforeAll(async () => {
+      scan = uniqueName('scan');
+      await createProperty(admin, 'contacts', {
+        name: scan,
+        label: 'Scanned referral',
+        type: 'file',
+        sensitivity: { phi: true },
+      });
+      form = await createForm({
+        name: 'Referral upload',
+        objectType: 'contacts',
+        fields: [
+          { property: 'email', required: true },
+          { property: scan, required: true },
+        ],
+      });
+    });
+
+    it('stores the file as an encrypted attachment of the new record, the property holding its id', async () => {
+      const email = `referral.${Date.now()}@forms.test`;
+      const answer = await submitMultipart(
+        form.id,
+        { email },
+        { [`files[${scan}]`]: Buffer.from(FILE_CANARY) },
+      );
+      expect(answer.status).toBe(202);
+      expect(answer.text).not.toContain(FILE_CANARY);
+      const [submission] = await submissions(form.id);
+      expect(submission).toMatchObject({ status: 'created' });
+      const record = expectStatus(
+        await admin.get(`/api/v1/objects/contacts/${submission.recordId}?properties=email,${scan}`),
+        200,
+      ).body as { properties: Record<string, string> };
+      expect(record.properties.email).toBe(email);
+      const attachmentId = record.properties[scan];
+      const attachment = expectStatus(await admin.get(`/api/v1/attachments/${attachmentId}`), 200)
+        .body as { encrypted: boolean; fileName: string };
+      expect(attachment).toMatchObject({ encrypted: true, fileName: 'scan.pdf' });
+      const content = await admin.get(`/api/v1/attachments/${attachmentId}/content`);
+      expect(content.status).toBe(200);
+      expect(Buffer.from(content.body as Buffer).toString()).toBe(FILE_CANARY);
+      expectProblem(await server.http().get(`/api/v1/attachments/${attachmentId}/content`), 401);
+      expect(storedFileText()).not.toContain(FILE_CANARY);
+      expect(await rawDatabaseText()).not.toContain(FILE_CANARY);
+      // The sensitive file property's value (the attachment id) is sealed in the row too.
+      const [row] = await server.dataSource.query<{ custom: string }[]>(
+        `SELECT custom FROM crm_contact WHERE id = '${submission.recordId}'`,
+      );
+      expect(row.custom).not.toContain(attachmentId);
+      expect(JSON.parse(row.custom)).toMatchObject({ [scan]: expect.stringMatching(/^cx1\./) });
+    });
+
+    it('refuses a value in place of the file, a file for another field, and a missing file with 422', async () => {
+      expectProblem(
+        await submit(form.id, { email: 'x@forms.test', [scan]: 'https://example.com/a.pdf' }),
+        422,
+        { code: 'crm.form_file_expected', field: `fields.${scan}` },
+      );
+      expectProblem(
+        await submitMultipart(
+          form.id,
+          { email: 'x@forms.test' },
+          { 'files[email]': Buffer.from('x'), [`files[${scan}]`]: Buffer.from('y') },
+        ),
+        422,
+        { code: 'crm.unknown_form_file', field: 'files[email]' },
+      );
+      expectProblem(await submitMultipart(form.id, { email: 'x@forms.test' }, {}), 422, {
+        code: 'crm.required_property',
+        field: `fields.${scan}`,
+      });
+    });
+
+    it('refuses a file above the attachment limit with 413, storing nothing', async () => {
+      const before = (await submissions(form.id)).length;
+      expectProblem(
+        await submitMultipart(
+          form.id,
+          { email: 'big@forms.test' },
+          { [`files[${scan}]`]: Buffer.alloc(FILE_LIMIT + 1, 1) },
+        ),
+        413,
+        { code: 'crm.attachment_too_large' },
+      );
+      expect(await submissions(form.id)).toHaveLength(before);
     });
   });
 });

@@ -27,6 +27,16 @@ function megabytes(bytes: number): string {
   return bytes >= 1024 * 1024 ? `${+(bytes / (1024 * 1024)).toFixed(1)} MB` : `${bytes} bytes`;
 }
 
+/** The 413 problem of a file above the attachment limit (uploads and form submissions alike). */
+export function fileTooLarge(maxFileBytes: number): CustosError {
+  return new CustosError(
+    'payload_too_large',
+    'crm.attachment_too_large',
+    `The file is larger than ${megabytes(maxFileBytes)}, the largest attachment this server accepts.`,
+    { extensions: { maxBytes: maxFileBytes } },
+  );
+}
+
 /**
  * Receives the `file` part of an upload into memory, up to the configured size (a 413 problem
  * beyond). Memory, not a temporary file: an account that encrypts its files must never have
@@ -56,14 +66,6 @@ export class AttachmentUploadInterceptor implements NestInterceptor {
   }
 
   private translate(error: unknown): unknown {
-    if (error instanceof PayloadTooLargeException) {
-      return new CustosError(
-        'payload_too_large',
-        'crm.attachment_too_large',
-        `The file is larger than ${megabytes(this.maxFileBytes)}, the largest attachment this server accepts.`,
-        { extensions: { maxBytes: this.maxFileBytes } },
-      );
-    }
-    return error;
+    return error instanceof PayloadTooLargeException ? fileTooLarge(this.maxFileBytes) : error;
   }
 }

@@ -40,6 +40,6 @@ import { LocalDiskAttachmentStorage } from './local-disk-attachment-storage';
       },
     },
   ],
-  exports: [AttachmentService, AttachmentStorage],
+  exports: [AttachmentService, AttachmentStorage, ATTACHMENTS_MODULE_OPTIONS],
 })
 export class AttachmentsModule extends AttachmentsConfigurableModule {}

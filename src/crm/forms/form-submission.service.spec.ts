@@ -1,5 +1,6 @@
 import { CustosError } from '@custos/core';
-import { checkValues, formActor } from './form-submission.service';
+import { checkValues, filesByField, formActor } from './form-submission.service';
+import type { UploadedFormFile } from './form-submission-upload.interceptor';
 
 const form = {
   fields: [
@@ -52,6 +53,59 @@ describe(checkValues.name, () => {
       'SECRET-VALUE',
     );
     expect(errorOf(() => checkValues(form, { email: ['x'] })).code).toBe('crm.invalid_value');
+  });
+});
+
+describe('file fields', () => {
+  const withFile = {
+    fields: [...form.fields, { property: 'scan', label: null, required: true }],
+  };
+  const fileFields = new Set(['scan']);
+  const part = (fieldname: string): UploadedFormFile => ({
+    fieldname,
+    buffer: Buffer.from('%PDF'),
+    originalname: 'secret-name.pdf',
+    mimetype: 'application/pdf',
+    size: 4,
+  });
+
+  it('takes a required file field as filled by its file part, not by a value', () => {
+    const files = filesByField([part('files[scan]')], fileFields);
+    expect([...files.keys()]).toEqual(['scan']);
+    expect(checkValues(withFile, { email: 'a@b.test' }, files, fileFields)).toEqual({
+      email: 'a@b.test',
+    });
+    expect(
+      errorOf(() => checkValues(withFile, { email: 'a@b.test' }, new Map(), fileFields)),
+    ).toMatchObject({
+      code: 'crm.required_property',
+      options: { errors: [{ field: 'fields.scan' }] },
+    });
+  });
+
+  it('refuses a value for a file field, and says how to send the file', () => {
+    expect(
+      errorOf(() =>
+        checkValues(withFile, { email: 'a@b.test', scan: 'http://x' }, new Map(), fileFields),
+      ),
+    ).toMatchObject({
+      code: 'crm.form_file_expected',
+      options: { errors: [{ field: 'fields.scan' }] },
+    });
+  });
+
+  it('names file parts that are not file fields, or come twice, never the file name', () => {
+    for (const name of ['files[email]', 'files[other]', 'scan', 'files[scan']) {
+      const error = errorOf(() => filesByField([part(name)], fileFields));
+      expect(error).toMatchObject({
+        code: 'crm.unknown_form_file',
+        options: { errors: [{ field: name }] },
+      });
+      expect(JSON.stringify(error.options)).not.toContain('secret-name');
+    }
+    expect(
+      errorOf(() => filesByField([part('files[scan]'), part('files[scan]')], fileFields)).code,
+    ).toBe('crm.duplicate_form_file');
   });
 });
 

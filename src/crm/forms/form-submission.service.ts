@@ -14,6 +14,9 @@ import {
   type Page,
 } from '@custos/core';
 import { Membership } from '@custos/identity';
+import { AttachmentService } from '../attachments/attachment.service';
+import type { UploadedFormFile } from './form-submission-upload.interceptor';
+import { PropertyService } from '../properties/property.service';
 import { RecordService } from '../records/record.service';
 import { CrmForm } from './form.entity';
 import { FormSubmission } from './form-submission.entity';
@@ -49,24 +52,51 @@ export class FormSubmissionService {
     private readonly context: RequestContext,
     private readonly forms: FormService,
     private readonly records: RecordService,
+    private readonly properties: PropertyService,
+    private readonly attachments: AttachmentService,
     private readonly throttle: FormSubmissionThrottle,
     private readonly clock: Clock,
   ) {}
 
-  /** Accepts a submission from `ip`: the record is created, or the failure logged for admins. */
-  async submit(formId: string, fields: Record<string, unknown>, ip: string): Promise<void> {
+  /**
+   * Accepts a submission from `ip`: the record is created, or the failure logged for admins.
+   * Files of file fields become attachments of the record (sealed once the account has sensitive
+   * data on), the property holding the attachment's id.
+   */
+  async submit(
+    formId: string,
+    fields: Record<string, unknown>,
+    uploaded: readonly UploadedFormFile[],
+    ip: string,
+  ): Promise<void> {
     this.throttle.take(ip);
     // Unknown and inactive forms answer alike: no oracle for which ids exist.
     const form = await this.transactions.manager.findOneBy(CrmForm, { id: formId, active: true });
     if (!form) {
       throw formNotFound();
     }
-    const values = checkValues(form, fields);
     await this.context.runAs(formActor(form), async () => {
+      const schema = await this.properties.schema(form.objectType);
+      const fileFields = new Set(
+        form.fields
+          .filter((f) => schema.byName.get(f.property)?.type === 'file')
+          .map((f) => f.property),
+      );
+      const files = filesByField(uploaded, fileFields);
+      const values = checkValues(form, fields, files, fileFields);
       const submissionId = newId();
       try {
         await this.transactions.run(async (manager) => {
           const record = await this.records.create(form.objectType, values, 'form');
+          if (files.size > 0) {
+            const attachmentIds: Record<string, string> = {};
+            for (const [property, file] of files) {
+              attachmentIds[property] = (
+                await this.attachments.upload(form.objectType, record.id, file)
+              ).id;
+            }
+            await this.records.update(form.objectType, record.id, attachmentIds, 'form');
+          }
           const submittedAt = this.clock.now();
           await manager.insert(FormSubmission, {
             id: submissionId,
@@ -177,6 +207,8 @@ export class FormSubmissionService {
 export function checkValues(
   form: Pick<CrmForm, 'fields'>,
   submitted: Record<string, unknown>,
+  files: ReadonlyMap<string, unknown> = new Map(),
+  fileFields: ReadonlySet<string> = new Set(),
 ): Record<string, SubmittedValue> {
   const byName = new Map(form.fields.map((f) => [f.property, f]));
   const values: Record<string, SubmittedValue> = {};
@@ -186,6 +218,13 @@ export function checkValues(
         'crm.unknown_form_field',
         `fields.${name}`,
         'is not a field of this form',
+      );
+    }
+    if (fileFields.has(name)) {
+      throw CustosError.invalidField(
+        'crm.form_file_expected',
+        `fields.${name}`,
+        `is a file field: send the file as the multipart part "files[${name}]"`,
       );
     }
     if (
@@ -204,7 +243,9 @@ export function checkValues(
       values[name] = value;
     }
   }
-  const missing = form.fields.find((f) => f.required && !(f.property in values));
+  const missing = form.fields.find(
+    (f) => f.required && !(f.property in values) && !files.has(f.property),
+  );
   if (missing) {
     throw CustosError.invalidField(
       'crm.required_property',
@@ -213,6 +254,36 @@ export function checkValues(
     );
   }
   return values;
+}
+
+/**
+ * The uploaded files by the file field they are for (part `files[<property>]`), each field once.
+ * Errors name the part, never the file's name or content.
+ */
+export function filesByField(
+  uploaded: readonly UploadedFormFile[],
+  fileFields: ReadonlySet<string>,
+): Map<string, UploadedFormFile> {
+  const files = new Map<string, UploadedFormFile>();
+  for (const file of uploaded) {
+    const property = /^files\[([^\]]+)\]$/.exec(file.fieldname)?.[1];
+    if (property === undefined || !fileFields.has(property)) {
+      throw CustosError.invalidField(
+        'crm.unknown_form_file',
+        file.fieldname.slice(0, 100),
+        'is not a file field of this form (file parts are named files[<property>])',
+      );
+    }
+    if (files.has(property)) {
+      throw CustosError.invalidField(
+        'crm.duplicate_form_file',
+        file.fieldname,
+        'is sent more than once',
+      );
+    }
+    files.set(property, file);
+  }
+  return files;
 }
 
 /** A validation error of the record write, with fields named as the form's (`fields.<name>`). */

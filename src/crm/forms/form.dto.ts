@@ -177,15 +177,16 @@ export class UpdateFormDto {
 }
 
 export class SubmitFormDto {
-  @ApiProperty({
+  @ApiPropertyOptional({
     type: 'object',
     additionalProperties: true,
     description:
-      "Values by property name: only the form's fields. Strings, numbers, booleans or null.",
+      "Values by property name: only the form's fields, file fields excepted (those are multipart parts `files[<property>]`). Strings, numbers, booleans or null; in a multipart submission, text parts `fields[<property>]`.",
     example: { email: 'ada@example.com', firstname: 'Ada' },
   })
+  @IsOptional()
   @IsObject()
-  fields!: Record<string, unknown>;
+  fields?: Record<string, unknown>;
 }
 
 export class SubmissionAcceptedDto {

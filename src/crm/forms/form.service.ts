@@ -187,13 +187,6 @@ export class FormService {
           'the owner is assigned in the CRM, not by the person filling a form',
         );
       }
-      if (definition.type === 'file') {
-        throw CustosError.invalidField(
-          'crm.form_field_not_allowed',
-          path,
-          'file properties cannot be filled by forms yet',
-        );
-      }
     }
     const missing = [...schema.byName.values()].find((d) => d.required && !seen.has(d.name));
     if (missing) {

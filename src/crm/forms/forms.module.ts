@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { CrmModule } from '../crm.module';
 import { FormSubmissionThrottle } from './form-submission-throttle';
 import { FormSubmissionService } from './form-submission.service';
+import { FormSubmissionUploadInterceptor } from './form-submission-upload.interceptor';
 import { FormSubmissionsController } from './form-submissions.controller';
 import { FormService } from './form.service';
 import { FormsConfigurableModule } from './forms.module-definition';
@@ -11,12 +12,19 @@ import { NotificationsController } from './notifications.controller';
 
 /**
  * CRM forms, their public submissions and the in-app notifications they send:
- * `FormsModule.forRoot({ maxSubmissionsPerIp, submissionWindowSeconds })` next to `CrmModule`.
+ * `FormsModule.forRoot({ maxSubmissionsPerIp, submissionWindowSeconds, attachments })` next to
+ * `CrmModule`, `attachments` being the host's `AttachmentsModule.forRoot(...)` (it stores file fields).
  * Its tables (`crm_form`, `crm_form_submission`, `crm_notification`) are in `CRM_ENTITIES`.
  */
 @Module({
   imports: [CrmModule],
   controllers: [FormsController, FormSubmissionsController, NotificationsController],
-  providers: [FormService, FormSubmissionService, FormSubmissionThrottle, NotificationService],
+  providers: [
+    FormService,
+    FormSubmissionService,
+    FormSubmissionThrottle,
+    FormSubmissionUploadInterceptor,
+    NotificationService,
+  ],
 })
 export class FormsModule extends FormsConfigurableModule {}
