@@ -32,6 +32,7 @@ export {
   decodeCursor,
   toPage,
   keysetPage,
+  newestFirstPage,
   mapPage,
   type Page,
 } from './pagination/pagination';

@@ -7,6 +7,7 @@ import {
   TransactionHost,
   isTransientDatabaseError,
   mapPage,
+  newestFirstPage,
   newId,
   systemActor,
   type Actor,
@@ -23,7 +24,6 @@ import { FormSubmission } from './form-submission.entity';
 import { FormService, formNotFound } from './form.service';
 import { FormSubmissionThrottle } from './form-submission-throttle';
 import { CrmNotification } from './notification.entity';
-import { newestFirstPage } from './newest-first';
 import type { FormSubmissionDto } from './form.dto';
 
 /**

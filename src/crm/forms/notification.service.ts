@@ -5,6 +5,7 @@ import {
   CustosError,
   RequestContext,
   TransactionHost,
+  newestFirstPage,
   type Actor,
   type Page,
   type PageQueryDto,
@@ -14,7 +15,6 @@ import { RecordService } from '../records/record.service';
 import { CrmForm } from './form.entity';
 import { FormSubmission } from './form-submission.entity';
 import { CrmNotification } from './notification.entity';
-import { newestFirstPage } from './newest-first';
 import type { RecordDto } from '../records/record.dto';
 import type { NotificationDto } from './notification.dto';
 

@@ -125,12 +125,38 @@ export async function keysetPage<T extends ObjectLiteral, Row>(
   fetch: (builder: SelectQueryBuilder<T>) => Promise<Row[]> = (b) =>
     b.getMany() as unknown as Promise<Row[]>,
 ): Promise<Page<Row>> {
+  return orderedKeysetPage(builder, keyColumn, keyOf, page, fetch, 'ASC');
+}
+
+/**
+ * {@link keysetPage} from the newest entity back, for a time-ordered unique key column (UUIDv7
+ * ids): logs and inboxes read from the latest entry.
+ */
+export function newestFirstPage<T extends ObjectLiteral>(
+  builder: SelectQueryBuilder<T>,
+  keyColumn: string,
+  keyOf: (row: T) => string,
+  page: { limit?: number; after?: string },
+): Promise<Page<T>> {
+  return orderedKeysetPage(builder, keyColumn, keyOf, page, (b) => b.getMany(), 'DESC');
+}
+
+async function orderedKeysetPage<T extends ObjectLiteral, Row>(
+  builder: SelectQueryBuilder<T>,
+  keyColumn: string,
+  keyOf: (row: Row) => string,
+  page: { limit?: number; after?: string },
+  fetch: (builder: SelectQueryBuilder<T>) => Promise<Row[]>,
+  order: 'ASC' | 'DESC',
+): Promise<Page<Row>> {
   const limit = page.limit ?? DEFAULT_PAGE_SIZE;
   if (page.after !== undefined) {
     const [after] = decodeCursor(page.after, 1);
-    builder.andWhere(`${keyColumn} > :keysetAfter`, { keysetAfter: after });
+    builder.andWhere(`${keyColumn} ${order === 'ASC' ? '>' : '<'} :keysetAfter`, {
+      keysetAfter: after,
+    });
   }
-  const rows = await fetch(builder.orderBy(keyColumn, 'ASC').limit(limit + 1));
+  const rows = await fetch(builder.orderBy(keyColumn, order).limit(limit + 1));
   return toPage(
     rows,
     limit,
