@@ -50,10 +50,10 @@ export class SensitiveDataService {
   async status(): Promise<SensitiveDataStatusDto> {
     const accountId = this.context.requireAccountId();
     const manager = this.transactions.manager;
-    const [setting, account] = await Promise.all([
-      manager.findOneBy(SensitiveDataSetting, { accountId }),
-      manager.findOneByOrFail(Account, { id: accountId }),
-    ]);
+    const [setting, account] = await this.transactions.all(
+      () => manager.findOneBy(SensitiveDataSetting, { accountId }),
+      () => manager.findOneByOrFail(Account, { id: accountId }),
+    );
     return {
       enabled: Boolean(setting),
       categories: setting?.categories ?? [],

@@ -24,10 +24,10 @@ export class CrmAccessService {
    * sensitive properties also load the account's keys (one more query) and edition.
    */
   async forSchema(schema: PropertySchema, access?: ActorAccess): Promise<RecordAccess> {
-    const [actorAccess, sensitive] = await Promise.all([
-      access ?? this.actorAccess(),
-      this.sensitiveFields(schema),
-    ]);
+    const [actorAccess, sensitive] = await this.transactions.all(
+      () => (access ? Promise.resolve(access) : this.actorAccess()),
+      () => this.sensitiveFields(schema),
+    );
     return new RecordAccess(
       actorAccess,
       schema,
@@ -42,10 +42,10 @@ export class CrmAccessService {
       return null;
     }
     const actor = this.context.requireActor();
-    const [cipher, state] = await Promise.all([
-      this.ciphers.forAccount(actor.accountId),
-      this.sensitiveData.state(actor.accountId, this.transactions.manager),
-    ]);
+    const [cipher, state] = await this.transactions.all(
+      () => this.ciphers.forAccount(actor.accountId),
+      () => this.sensitiveData.state(actor.accountId, this.transactions.manager),
+    );
     return new SensitiveFields(schema, cipher, actor, state);
   }
 

@@ -54,16 +54,18 @@ export class NotificationService {
     if (rows.length === 0) {
       return { results: [], paging: notifications.paging };
     }
-    const [forms, submissions] = await Promise.all([
-      manager.findBy(CrmForm, {
-        accountId: actor.accountId,
-        id: In([...new Set(rows.map((n) => n.formId))]),
-      }),
-      manager.findBy(FormSubmission, {
-        accountId: actor.accountId,
-        id: In(rows.map((n) => n.submissionId)),
-      }),
-    ]);
+    const [forms, submissions] = await this.transactions.all(
+      () =>
+        manager.findBy(CrmForm, {
+          accountId: actor.accountId,
+          id: In([...new Set(rows.map((n) => n.formId))]),
+        }),
+      () =>
+        manager.findBy(FormSubmission, {
+          accountId: actor.accountId,
+          id: In(rows.map((n) => n.submissionId)),
+        }),
+    );
     const formById = new Map(forms.map((f) => [f.id, f]));
     const fieldsBySubmission = new Map(submissions.map((s) => [s.id, s.fieldNames]));
     // Records shown with the same fields are read together: one read per object type and form.

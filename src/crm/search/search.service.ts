@@ -42,10 +42,10 @@ export class SearchService {
 
   async search(objectType: string, query: SearchDto): Promise<SearchPage> {
     // Independent look-ups, made together: one database round trip less per search.
-    const [schema, actorAccess] = await Promise.all([
-      this.properties.schema(objectType),
-      this.crmAccess.actorAccess(),
-    ]);
+    const [schema, actorAccess] = await this.transactions.all(
+      () => this.properties.schema(objectType),
+      () => this.crmAccess.actorAccess(),
+    );
     const selection = this.records.selected(schema, query.properties, 'properties');
     const access = await this.crmAccess.forSchema(schema, actorAccess);
     return this.run(schema, query.filterGroups ?? [], query.sorts?.[0], query, selection, access);
@@ -98,10 +98,10 @@ export class SearchService {
     const sortExpression = sort
       ? this.applySort(schema, dialect, rowsQuery, sort, page.after)
       : this.applyIdOrder(rowsQuery, page.after);
-    const [rows, counted] = await Promise.all([
-      rowsQuery.limit(limit + 1).getRawMany<Record<string, unknown>>(),
-      base().select('COUNT(*)', 'total').getRawOne<{ total: string | number }>(),
-    ]);
+    const [rows, counted] = await this.transactions.all(
+      () => rowsQuery.limit(limit + 1).getRawMany<Record<string, unknown>>(),
+      () => base().select('COUNT(*)', 'total').getRawOne<{ total: string | number }>(),
+    );
     const pageRows = rows.slice(0, limit);
     const records = pageRows.map((row) => fromRow(schema, row));
     const last = pageRows[pageRows.length - 1];

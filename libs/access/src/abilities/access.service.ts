@@ -76,10 +76,10 @@ export class AccessService implements PrivilegeResolver, OnModuleInit {
   async build(actor: Actor, overrides: { replaceRole?: Role } = {}): Promise<ActorAccess> {
     const manager = this.transactions.manager;
     const accountId = actor.accountId;
-    const [rules, fieldPermissions] = await Promise.all([
-      manager.findBy(RecordRule, { accountId }),
-      manager.findBy(FieldPermission, { accountId }),
-    ]);
+    const [rules, fieldPermissions] = await this.transactions.all(
+      () => manager.findBy(RecordRule, { accountId }),
+      () => manager.findBy(FieldPermission, { accountId }),
+    );
     if (actor.kind === 'support') {
       // Support staff troubleshoot: they see the account but change nothing, and hold no role.
       return buildAccess({

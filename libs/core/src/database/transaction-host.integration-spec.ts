@@ -53,6 +53,21 @@ describe.each(testDatabaseKinds())(`${TransactionHost.name} on %s`, (kind) => {
     await dataSource.getRepository(Counter).insert({ id: 'c', value: 0 });
   });
 
+  it('runs independent queries together on the pool, and one at a time in a transaction', async () => {
+    const events: string[] = [];
+    const query = (name: string) => async () => {
+      events.push(`${name} start`);
+      const rows = await sut.manager.query<unknown[]>('SELECT 1 AS one');
+      events.push(`${name} end`);
+      return rows.length;
+    };
+    await expect(sut.all(query('a'), query('b'))).resolves.toEqual([1, 1]);
+    expect(events.slice(0, 2)).toEqual(['a start', 'b start']);
+    events.length = 0;
+    await expect(sut.run(() => sut.all(query('a'), query('b')))).resolves.toEqual([1, 1]);
+    expect(events).toEqual(['a start', 'a end', 'b start', 'b end']);
+  });
+
   it('rolls back every write of a failed unit of work, including writes of nested runs', async () => {
     await expect(
       sut.run(async (manager) => {

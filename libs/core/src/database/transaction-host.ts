@@ -73,6 +73,22 @@ export class TransactionHost {
   }
 
   /**
+   * Runs independent queries at once on the pool, or one after another inside a transaction: a
+   * transaction has one connection, and overlapping queries on one `pg` client are deprecated
+   * (refused from pg 9). SQLite runs them one at a time either way.
+   */
+  async all<T extends unknown[]>(...works: { [K in keyof T]: () => Promise<T[K]> }): Promise<T> {
+    if (!this.inTransaction) {
+      return (await Promise.all(works.map((work) => work()))) as T;
+    }
+    const results: unknown[] = [];
+    for (const work of works) {
+      results.push(await work());
+    }
+    return results as T;
+  }
+
+  /**
    * Runs a read of the hot path as a prepared statement: on PostgreSQL a named statement, parsed
    * and planned once per connection; on SQLite TypeORM's statement cache does the same. `sql`
    * uses PostgreSQL's `$1`, `$2`… placeholders (rewritten for SQLite; so no `$` in literals).

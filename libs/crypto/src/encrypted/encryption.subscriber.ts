@@ -92,7 +92,6 @@ export class EncryptionSubscriber implements EntitySubscriberInterface<object> {
       return;
     }
     const row = entity as Row;
-    const work: Promise<void>[] = [];
     for (const field of spec.fields) {
       const stored = row[field.property];
       if (stored === undefined || stored === null) {
@@ -117,11 +116,10 @@ export class EncryptionSubscriber implements EntitySubscriberInterface<object> {
         this.redact(row, field);
         continue;
       }
-      work.push(
-        this.openField(row, field, stored, { ...place, accountId: account }, event!.manager),
-      );
+      // One after another: the first loads the account's keys for the rest, and a transaction's
+      // connection takes one query at a time.
+      await this.openField(row, field, stored, { ...place, accountId: account }, event!.manager);
     }
-    await Promise.all(work);
   }
 
   private async openField(

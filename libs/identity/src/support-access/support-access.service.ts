@@ -154,10 +154,10 @@ export class SupportAccessService {
     if (!grant) {
       return null;
     }
-    const [user, memberships] = await Promise.all([
-      manager.findOneBy(User, { id: userId }),
-      manager.findBy(Membership, { userId }),
-    ]);
+    const [user, memberships] = await this.transactions.all(
+      () => manager.findOneBy(User, { id: userId }),
+      () => manager.findBy(Membership, { userId }),
+    );
     if (
       !user ||
       memberships.some((m) => m.accountId === accountId) ||
