@@ -11,7 +11,7 @@ import type { Test } from 'supertest';
 import { RequestContext, type Actor } from '@custos/core';
 import { testDatabaseKinds } from '@custos/core/testing';
 import { AttachmentSweepJob } from '../../src/crm/attachments/attachment-sweep.job';
-import { AttachmentService } from '../../src/crm/attachments/attachment.service';
+import { AttachmentService, readAll } from '../../src/crm/attachments/attachment.service';
 import { CrmAttachment } from '../../src/crm/attachments/attachment.entity';
 import {
   UNKNOWN_ID,
@@ -376,7 +376,8 @@ describe.each(testDatabaseKinds())('attachments of CRM records on %s', (kind) =>
         code: 'crm.attachment_sensitive',
       });
       // Files from before the setting are not sensitive: support sessions read records, so also these.
-      await expect(asSupport(() => service.download(plaintext.id))).resolves.toBeDefined();
+      const file = await asSupport(() => service.download(plaintext.id));
+      await expect(readAll(file.getStream())).resolves.toBeInstanceOf(Buffer);
     });
 
     it('refuses a tampered or swapped file with a problem, logging no content', async () => {
