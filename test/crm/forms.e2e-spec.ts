@@ -825,6 +825,23 @@ describe.each(testDatabaseKinds())('CRM forms on %s', (kind) => {
       });
     });
 
+    it('refuses a throttled address before reading its files (429, not 413)', async () => {
+      const ip = freshIp();
+      for (let i = 0; i < SUBMISSIONS_PER_IP; i += 1) {
+        expectProblem(await submit(form.id, { email: `t.${i}@forms.test` }, ip), 422);
+      }
+      expectProblem(
+        await submitMultipart(
+          form.id,
+          { email: 'late@forms.test' },
+          { [`files[${scan}]`]: Buffer.alloc(FILE_LIMIT + 1, 1) },
+          ip,
+        ),
+        429,
+        { code: 'crm.form_submissions_throttled' },
+      );
+    });
+
     it('refuses a file above the attachment limit with 413, storing nothing', async () => {
       const before = (await submissions(form.id)).length;
       expectProblem(

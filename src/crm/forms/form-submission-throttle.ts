@@ -1,4 +1,5 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import type { Request } from 'express';
 import { Clock, CustosError } from '@custos/core';
 import { FORMS_MODULE_OPTIONS, type FormsModuleOptions } from './forms.module-definition';
 
@@ -12,11 +13,12 @@ const SWEEP_THRESHOLD = 10_000;
 
 /**
  * Counts public form submissions per client IP in fixed windows; once the limit is reached,
- * further submissions get 429 with `Retry-After` until the window ends. Counters live in this
- * process, like the sign-in throttle.
+ * further submissions get 429 with `Retry-After` until the window ends. A guard on the route, so
+ * a throttled request is refused before its body (up to several files) is read. Counters live in
+ * this process, like the sign-in throttle.
  */
 @Injectable()
-export class FormSubmissionThrottle {
+export class FormSubmissionThrottle implements CanActivate {
   private readonly windows = new Map<string, Window>();
   private readonly max: number;
   private readonly windowMs: number;
@@ -27,6 +29,11 @@ export class FormSubmissionThrottle {
   ) {
     this.max = options.maxSubmissionsPerIp ?? 10;
     this.windowMs = (options.submissionWindowSeconds ?? 60) * 1000;
+  }
+
+  canActivate(context: ExecutionContext): boolean {
+    this.take(context.switchToHttp().getRequest<Request>().ip ?? 'unknown');
+    return true;
   }
 
   /** Counts one submission from `ip`; throws `rate_limited` when its window is used up. */

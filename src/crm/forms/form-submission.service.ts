@@ -22,7 +22,6 @@ import { RecordService } from '../records/record.service';
 import { CrmForm } from './form.entity';
 import { FormSubmission } from './form-submission.entity';
 import { FormService, formNotFound } from './form.service';
-import { FormSubmissionThrottle } from './form-submission-throttle';
 import { CrmNotification } from './notification.entity';
 import type { FormSubmissionDto } from './form.dto';
 
@@ -54,12 +53,12 @@ export class FormSubmissionService {
     private readonly records: RecordService,
     private readonly properties: PropertyService,
     private readonly attachments: AttachmentService,
-    private readonly throttle: FormSubmissionThrottle,
     private readonly clock: Clock,
   ) {}
 
   /**
-   * Accepts a submission from `ip`: the record is created, or the failure logged for admins.
+   * Accepts a submission (throttled per address by `FormSubmissionThrottle` before it gets here):
+   * the record is created, or the failure logged for admins.
    * Files of file fields become attachments of the record (sealed once the account has sensitive
    * data on), the property holding the attachment's id.
    */
@@ -67,9 +66,7 @@ export class FormSubmissionService {
     formId: string,
     fields: Record<string, unknown>,
     uploaded: readonly UploadedFormFile[],
-    ip: string,
   ): Promise<void> {
-    this.throttle.take(ip);
     // Unknown and inactive forms answer alike: no oracle for which ids exist.
     const form = await this.transactions.manager.findOneBy(CrmForm, { id: formId, active: true });
     if (!form) {

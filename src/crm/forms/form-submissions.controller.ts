@@ -2,15 +2,16 @@ import {
   Body,
   Controller,
   HttpCode,
-  Ip,
   Post,
   UploadedFiles,
+  UseGuards,
   UseInterceptors,
 } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiProblemResponses, IdParam, Public } from '@custos/core';
 import { SubmissionAcceptedDto, SubmitFormDto } from './form.dto';
 import { FormSubmissionService } from './form-submission.service';
+import { FormSubmissionThrottle } from './form-submission-throttle';
 import {
   FormSubmissionUploadInterceptor,
   type UploadedFormFile,
@@ -25,6 +26,7 @@ export class FormSubmissionsController {
   @Post(':formId/submissions')
   @HttpCode(202)
   @Public()
+  @UseGuards(FormSubmissionThrottle)
   @UseInterceptors(FormSubmissionUploadInterceptor)
   @ApiConsumes('application/json', 'multipart/form-data')
   @ApiOperation({
@@ -44,9 +46,8 @@ export class FormSubmissionsController {
     @IdParam('formId') id: string,
     @Body() body: SubmitFormDto,
     @UploadedFiles() files: UploadedFormFile[] | undefined,
-    @Ip() ip: string,
   ): Promise<SubmissionAcceptedDto> {
-    await this.submissions.submit(id, body.fields ?? {}, files ?? [], ip);
+    await this.submissions.submit(id, body.fields ?? {}, files ?? []);
     return { status: 'accepted' };
   }
 }
