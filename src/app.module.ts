@@ -1,6 +1,15 @@
-import { DynamicModule, Module } from '@nestjs/common';
+import {
+  Inject,
+  Logger,
+  Module,
+  Optional,
+  type DynamicModule,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { Redis } from 'ioredis';
 import { join } from 'node:path';
 import { ACCESS_DIRECTORY, ACCESS_SUBJECTS, AccessModule, AccessService } from '@custos/access';
 import { AuditModule } from '@custos/audit';
@@ -14,7 +23,7 @@ import {
   type Clock,
 } from '@custos/core';
 import { AuthenticationGuard, IdentityAccessDirectory, IdentityModule } from '@custos/identity';
-import type { ServerConfig } from './config/server-config';
+import { ConfigError, type ServerConfig } from './config/server-config';
 import { CrmAccessSubjects } from './crm/access/crm-access-subjects';
 import { AttachmentsModule } from './crm/attachments/attachments.module';
 import { CrmModule } from './crm/crm.module';
@@ -23,12 +32,27 @@ import { ImportsModule } from './crm/imports/imports.module';
 import { dataSourceOptions } from './database/data-source-options';
 import { HealthController } from './health/health.controller';
 import { OperatorModule } from './operator/operator.module';
+import { RedisThrottleStore } from './redis/redis-throttle-store';
 import { SensitiveDataModule } from './sensitive-data/sensitive-data.module';
+
+/** The Redis connection of the server, when `REDIS_URL` is set. */
+const REDIS = Symbol('REDIS');
+const redisLogger = new Logger('Redis');
 
 /** The reference server: every Custos lib composed over one database. */
 @Module({})
-export class AppModule {
+export class AppModule implements OnApplicationBootstrap, OnApplicationShutdown {
+  constructor(@Optional() @Inject(REDIS) private readonly redis?: Redis) {}
+
   static forRoot(config: ServerConfig, overrides: { clock?: Clock } = {}): DynamicModule {
+    // Connects in the background; the start waits for it in onApplicationBootstrap.
+    const redis = config.redisUrl
+      ? new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 })
+      : undefined;
+    // ioredis reconnects by itself; say so in the log (the message names no credentials).
+    redis?.on('error', (error: Error) =>
+      redisLogger.warn(`Redis connection error: ${error.message}`),
+    );
     const attachments = AttachmentsModule.forRoot({
       directory: join(config.dataDir, 'attachments'),
       maxFileBytes: config.attachmentMaxBytes,
@@ -40,6 +64,7 @@ export class AppModule {
           isGlobal: true,
           clock: overrides.clock,
           privilegeResolver: AccessService,
+          throttleStore: redis ? new RedisThrottleStore(redis) : undefined,
         }),
         TypeOrmModule.forRoot(dataSourceOptions(config.database)),
         AccessModule.forRoot({}),
@@ -77,7 +102,33 @@ export class AppModule {
         { provide: APP_GUARD, useExisting: PolicyGuard },
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
         { provide: APP_PIPE, useClass: CustosValidationPipe },
+        ...(redis ? [{ provide: REDIS, useValue: redis }] : []),
       ],
     };
+  }
+
+  /** A configured Redis that does not answer stops the start, naming the setting. */
+  async onApplicationBootstrap(): Promise<void> {
+    if (!this.redis) {
+      return;
+    }
+    try {
+      if (this.redis.status === 'wait') {
+        await this.redis.connect();
+      }
+      await this.redis.ping();
+    } catch (error) {
+      this.redis.disconnect();
+      throw new ConfigError(
+        'REDIS_URL',
+        `Redis does not answer (${error instanceof Error ? error.message : String(error)}).`,
+      );
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.redis?.status === 'ready') {
+      await this.redis.quit();
+    }
   }
 }

@@ -49,6 +49,8 @@ describe(loadServerConfig.name, () => {
     ['OIDC_JWKS_URL', 'ftp://idp/jwks'],
     ['CUSTOS_OPERATOR_TOKEN', 'too-short-to-guess-safely'],
     ['CUSTOS_OPERATOR_TOKEN', `${'x'.repeat(20)} ${'y'.repeat(20)}`],
+    ['REDIS_URL', 'http://127.0.0.1:6379'],
+    ['REDIS_URL', 'not a url'],
   ])('stops with a message naming %s when it is %p', (variable, value) => {
     const env: Record<string, string> = {
       CUSTOS_DATA_DIR: freshDir(),
@@ -98,6 +100,14 @@ describe(loadServerConfig.name, () => {
     const token = randomBytes(32).toString('base64url');
     expect(loadServerConfig({ ...base, CUSTOS_OPERATOR_TOKEN: token }).operatorToken).toBe(token);
   });
+  it('uses Redis only when REDIS_URL is set', () => {
+    const base = { CUSTOS_DATA_DIR: freshDir(), CUSTOS_MASTER_KEY: key };
+    expect(loadServerConfig(base).redisUrl).toBeUndefined();
+    expect(loadServerConfig({ ...base, REDIS_URL: 'rediss://cache:6380/2' }).redisUrl).toBe(
+      'rediss://cache:6380/2',
+    );
+  });
+
   it('reads the form submission throttle, with defaults, and names a bad value', () => {
     const base = { CUSTOS_DATA_DIR: freshDir(), CUSTOS_MASTER_KEY: key };
     expect(loadServerConfig(base).formSubmissionThrottle).toEqual({

@@ -40,10 +40,12 @@ export interface ServerConfig {
   trustProxy: boolean;
   oidc?: OidcOptions;
   loginThrottle: { maxFailuresPerEmail: number; maxFailuresPerIp: number; windowSeconds: number };
-  /** Public form submissions accepted per client IP per window (in this process). */
+  /** Public form submissions accepted per client IP per window (over all instances with Redis). */
   formSubmissionThrottle: { maxPerIp: number; windowSeconds: number };
   /** Static token of the platform operator API (`X-Operator-Token`); unset: that API answers 404. */
   operatorToken?: string;
+  /** Redis shared by the instances (throttling counters); unset: counters per process. */
+  redisUrl?: string;
 }
 
 type Env = Record<string, string | undefined>;
@@ -201,6 +203,24 @@ function operatorToken(env: Env): string | undefined {
   return raw;
 }
 
+/** `REDIS_URL`: a `redis://` or `rediss://` URL; unset or empty: no Redis. */
+function redisUrl(env: Env): string | undefined {
+  const raw = env.REDIS_URL;
+  if (raw === undefined || raw === '') {
+    return undefined;
+  }
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError('REDIS_URL', 'must be a URL such as redis://127.0.0.1:6379/0.');
+  }
+  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') {
+    throw new ConfigError('REDIS_URL', 'must start with redis:// or rediss:// (TLS).');
+  }
+  return raw;
+}
+
 /** Reads and validates the configuration; throws {@link ConfigError} naming the first bad variable. */
 export function loadServerConfig(env: Env = process.env): ServerConfig {
   const dataDir = resolve(env.CUSTOS_DATA_DIR || './data');
@@ -253,5 +273,6 @@ export function loadServerConfig(env: Env = process.env): ServerConfig {
       windowSeconds: integer(env, 'CUSTOS_FORM_SUBMISSION_WINDOW_SECONDS', 60, 1, 86_400),
     },
     operatorToken: operatorToken(env),
+    redisUrl: redisUrl(env),
   };
 }

@@ -1,6 +1,7 @@
 import { ConfigurableModuleBuilder, type InjectionToken } from '@nestjs/common';
 import type { Clock } from './clock';
 import type { PrivilegeResolver } from './policy/privilege-resolver';
+import type { ThrottleStore } from './throttling/throttle-store';
 
 /** Options of {@link CoreModule}. */
 export interface CoreModuleOptions {
@@ -17,6 +18,11 @@ export interface CoreModuleOptions {
    * hold every privilege and private apps their scopes.
    */
   privilegeResolver?: InjectionToken<PrivilegeResolver>;
+  /**
+   * Where throttling counters live (`ThrottleStore`). Default: this process's memory, right for
+   * one instance; several instances need a shared store to count together.
+   */
+  throttleStore?: ThrottleStore;
 }
 
 export const {

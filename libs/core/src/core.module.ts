@@ -19,9 +19,10 @@ import {
   type PrivilegeResolver,
 } from './policy/privilege-resolver';
 import { RoutePolicyVerifier } from './policy/route-policy.verifier';
+import { InMemoryThrottleStore, ThrottleStore } from './throttling/throttle-store';
 
 /**
- * The request context (nestjs-cls), transactions, clock and route policies shared by every
+ * The request context (nestjs-cls), transactions, clock, throttling counters and route policies shared by every
  * Custos lib. Import once, with `CoreModule.forRoot()`, in the root module.
  */
 @Global()
@@ -66,8 +67,22 @@ import { RoutePolicyVerifier } from './policy/route-policy.verifier';
       inject: [CORE_MODULE_OPTIONS],
       useFactory: (options: CoreModuleOptions) => options.clock ?? new SystemClock(),
     },
+    {
+      provide: ThrottleStore,
+      inject: [CORE_MODULE_OPTIONS, Clock],
+      useFactory: (options: CoreModuleOptions, clock: Clock) =>
+        options.throttleStore ?? new InMemoryThrottleStore(clock),
+    },
   ],
-  exports: [RequestContext, TransactionHost, PolicyGuard, Clock, PRIVILEGE_RESOLVER, ClsModule],
+  exports: [
+    RequestContext,
+    TransactionHost,
+    PolicyGuard,
+    Clock,
+    ThrottleStore,
+    PRIVILEGE_RESOLVER,
+    ClsModule,
+  ],
 })
 export class CoreModule extends CoreConfigurableModule implements OnApplicationBootstrap {
   constructor(

@@ -23,6 +23,12 @@ export { TimestampColumn } from './database/timestamp-column';
 export { newId, isId } from './ids';
 export { Clock, SystemClock } from './clock';
 export {
+  ThrottleStore,
+  InMemoryThrottleStore,
+  throttleKey,
+  type ThrottleWindow,
+} from './throttling/throttle-store';
+export {
   PageQueryDto,
   PagingDto,
   NextPageDto,

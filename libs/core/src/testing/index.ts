@@ -8,3 +8,5 @@ export {
   type TestDatabase,
 } from './test-database';
 export { FixedClock } from './fixed-clock';
+export { throttleStoreContract, type ThrottleStoreUnderTest } from './throttle-store-contract';
+export { isRedisAvailable, TEST_REDIS_URL } from './test-redis';

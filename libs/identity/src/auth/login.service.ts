@@ -32,7 +32,7 @@ export class LoginService {
   ) {}
 
   async login(input: LoginDto, clientIp: string): Promise<AccessTokenDto> {
-    this.throttle.assertAllowed(input.email, clientIp);
+    await this.throttle.assertAllowed(input.email, clientIp);
     const manager = this.transactions.manager;
     const user = await manager.findOneBy(User, { email: input.email });
     const passwordOk = await this.passwords.verify(user?.passwordHash ?? null, input.password);
@@ -40,7 +40,7 @@ export class LoginService {
       ? await manager.findBy(Membership, { userId: user.id, status: 'active' })
       : [];
     if (!user || !passwordOk || memberships.length === 0) {
-      this.throttle.recordFailure(input.email, clientIp);
+      await this.throttle.recordFailure(input.email, clientIp);
       await this.recordFailure(user, memberships, input.accountId);
       throw IdentityErrors.invalidCredentials();
     }
@@ -49,7 +49,7 @@ export class LoginService {
         ? await this.supportAccess.sessionActor(user.id, input.accountId)
         : null;
     const actor = support ?? (await this.chooseActor(user, memberships, input.accountId));
-    this.throttle.recordSuccess(input.email);
+    await this.throttle.recordSuccess(input.email);
     await this.audit.record({
       accountId: actor.accountId,
       actor,
