@@ -3,7 +3,7 @@ import { Column, Entity, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
 import { createTestDatabase, testDatabaseKinds, type TestDatabase } from '@custos/core/testing';
 import { CryptoModule } from './crypto.module';
 import { Encrypted } from './encrypted/encrypted.decorator';
-import { person, Person, startCryptoApp, userOf } from './encrypted/encrypted-test-support';
+import { person, Person, startCryptoApp, userOf } from './testing/encrypted-test-support';
 import { redactedFieldsOf } from './encrypted/redacted-fields';
 import { DataKeyRecord } from './keys/data-key.entity';
 import { LocalKeyProvider } from './keys/key-provider';

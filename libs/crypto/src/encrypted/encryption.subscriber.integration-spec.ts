@@ -10,7 +10,7 @@ import { LocalKeyProvider } from '../keys/key-provider';
 import { KeyRing } from '../keys/key-ring';
 import { BlindIndexQuery } from './blind-index-query';
 import { EncryptedColumnError } from './encrypted-entity';
-import { person, Person, startCryptoApp, userOf } from './encrypted-test-support';
+import { person, Person, startCryptoApp, userOf } from '../testing/encrypted-test-support';
 import { redactedFieldsOf } from './redacted-fields';
 
 const CANARY = 'canary-7f3e9d1c-plaintext';

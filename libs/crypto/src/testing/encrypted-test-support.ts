@@ -7,7 +7,7 @@ import { connectionOptionsOf, type TestDatabase } from '@custos/core/testing';
 import { CryptoModule } from '../crypto.module';
 import { CRYPTO_ENTITIES } from '../keys/crypto-entities';
 import { LocalKeyProvider } from '../keys/key-provider';
-import { Encrypted } from './encrypted.decorator';
+import { Encrypted } from '../encrypted/encrypted.decorator';
 
 /** A consumer's entity with one encrypted column of every supported type. */
 @Entity('person')
