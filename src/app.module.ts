@@ -45,7 +45,7 @@ export class AppModule implements OnApplicationBootstrap, OnApplicationShutdown 
   constructor(@Optional() @Inject(REDIS) private readonly redis?: Redis) {}
 
   static forRoot(config: ServerConfig, overrides: { clock?: Clock } = {}): DynamicModule {
-    // Connects in the background; the start waits for it in onApplicationBootstrap.
+    // Connected in onApplicationBootstrap, which stops the start when Redis does not answer.
     const redis = config.redisUrl
       ? new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 })
       : undefined;
