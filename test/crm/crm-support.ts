@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { Response, Test } from 'supertest';
 import type { TestServer } from '../support/test-server';
 
@@ -111,4 +112,33 @@ let counter = 0;
 export function uniqueName(prefix: string): string {
   counter += 1;
   return `${prefix}_${Date.now().toString(36)}_${counter}`;
+}
+
+/** The CRM tables that could hold a sensitive value, for canary checks. */
+export const CRM_VALUE_TABLES = [
+  'crm_contact',
+  'crm_property_history',
+  'audit_event',
+  'crm_blind_index',
+  'crm_unique_value',
+] as const;
+
+/**
+ * Every text of the rows of `tables` and, on SQLite, of the database file itself (after a WAL
+ * checkpoint): where a canary must never be found.
+ */
+export async function rawDatabaseText(
+  server: TestServer,
+  tables: readonly string[] = CRM_VALUE_TABLES,
+): Promise<string> {
+  const parts: string[] = [];
+  for (const table of tables) {
+    parts.push(JSON.stringify(await server.dataSource.query(`SELECT * FROM ${table}`)));
+  }
+  if (server.kind === 'sqlite') {
+    await server.dataSource.query('PRAGMA wal_checkpoint(TRUNCATE)');
+    const file = (server.dataSource.options as { database: string }).database;
+    parts.push(readFileSync(file).toString('latin1'));
+  }
+  return parts.join('\n');
 }

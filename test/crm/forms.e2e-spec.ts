@@ -10,7 +10,12 @@ import {
   type TestServer,
 } from '../support/test-server';
 import { Setup, callerOf, expectStatus, type Caller } from '../access/access-support';
-import { createProperty, uniqueName } from './crm-support';
+import {
+  CRM_VALUE_TABLES,
+  createProperty,
+  rawDatabaseText as rawText,
+  uniqueName,
+} from './crm-support';
 
 /** A sensitive value that must never be stored, logged or answered in clear. */
 const CANARY = 'CANARY-4b1d-form-sensitive';
@@ -115,28 +120,8 @@ describe.each(testDatabaseKinds())('CRM forms on %s', (kind) => {
   }
 
   /** Every text of the rows that could hold a submitted value, and (SQLite) the database file. */
-  async function rawDatabaseText(): Promise<string> {
-    const tables = [
-      'crm_contact',
-      'crm_property_history',
-      'audit_event',
-      'crm_blind_index',
-      'crm_unique_value',
-      'crm_form',
-      'crm_form_submission',
-      'crm_notification',
-    ];
-    const parts: string[] = [];
-    for (const table of tables) {
-      parts.push(JSON.stringify(await server.dataSource.query(`SELECT * FROM ${table}`)));
-    }
-    if (kind === 'sqlite') {
-      await server.dataSource.query('PRAGMA wal_checkpoint(TRUNCATE)');
-      const file = (server.dataSource.options as { database: string }).database;
-      parts.push(readFileSync(file).toString('latin1'));
-    }
-    return parts.join('\n');
-  }
+  const rawDatabaseText = () =>
+    rawText(server, [...CRM_VALUE_TABLES, 'crm_form', 'crm_form_submission', 'crm_notification']);
 
   beforeAll(async () => {
     server = await startTestServer(kind, {

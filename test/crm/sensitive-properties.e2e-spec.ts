@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { testDatabaseKinds } from '@custos/core/testing';
 import { auditEvents, expectProblem, newAccount } from '../support/api';
 import { USER_PASSWORD, newUser, uniqueEmail } from '../support/factories';
@@ -14,6 +13,7 @@ import {
   createProperty,
   createRecord,
   expectStatus,
+  rawDatabaseText as rawText,
   uniqueName,
   type Caller,
 } from './crm-support';
@@ -52,26 +52,7 @@ describe.each(testDatabaseKinds())('Sensitive properties on %s', (kind) => {
 
   afterAll(async () => server.close());
 
-  /** Every text of rows and (for SQLite) the database file, to search for the canary. */
-  async function rawDatabaseText(): Promise<string> {
-    const tables = [
-      'crm_contact',
-      'crm_property_history',
-      'audit_event',
-      'crm_blind_index',
-      'crm_unique_value',
-    ];
-    const parts: string[] = [];
-    for (const table of tables) {
-      parts.push(JSON.stringify(await server.dataSource.query(`SELECT * FROM ${table}`)));
-    }
-    if (kind === 'sqlite') {
-      await server.dataSource.query('PRAGMA wal_checkpoint(TRUNCATE)');
-      const file = (server.dataSource.options as { database: string }).database;
-      parts.push(readFileSync(file).toString('latin1'));
-    }
-    return parts.join('\n');
-  }
+  const rawDatabaseText = () => rawText(server);
 
   it('refuses sensitive properties until the account enables sensitive data', async () => {
     const response = await admin.post('/api/v1/properties/contacts', {
