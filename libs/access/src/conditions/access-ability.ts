@@ -30,6 +30,14 @@ export type AccessRule = RawRuleOf<AccessAbility>;
  */
 const conditionsMatcher = buildMongoQueryMatcher({ $and, $or, $nor, $not }, { and, or, nor, not });
 
+/** Whether a prepared condition holds for a plain object, exactly as the ability decides it. */
+export function matchesCondition(
+  condition: Record<string, unknown>,
+  object: Record<string, unknown>,
+): boolean {
+  return conditionsMatcher(condition)(object);
+}
+
 /** Builds an ability from prepared rules (placeholders resolved, see `prepareCondition`). */
 export function createAccessAbility(rules: AccessRule[]): AccessAbility {
   return createMongoAbility<[string, Subject]>(rules, { conditionsMatcher });
