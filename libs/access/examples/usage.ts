@@ -52,6 +52,9 @@ class Directory implements AccessDirectory {
       },
     };
   }
+  async members(accountId: string) {
+    return Promise.all(Object.keys(this.teams).map((u) => this.member(accountId, u)));
+  }
   async exists(_accountId: string, type: 'user' | 'team', id: string) {
     return type === 'user' ? id in this.teams : id === 'sales';
   }

@@ -1,4 +1,19 @@
 import { CustosError } from '@custos/core';
+import type { AccessGain } from './delegation/access-gains';
+
+/** A gain in words, e.g. `user 0193… could read contacts records you cannot read`. */
+function describeGain(gain: AccessGain): string {
+  switch (gain.kind) {
+    case 'super_admin':
+      return `user ${gain.userId} would become a super admin`;
+    case 'task_privilege':
+      return `user ${gain.userId} would hold "${gain.privilege}", which you do not hold`;
+    case 'records':
+      return `user ${gain.userId} could ${gain.action} ${gain.objectType} records that you cannot`;
+    case 'field':
+      return `user ${gain.userId} could ${gain.access} "${gain.property}" of ${gain.objectType}, which you cannot`;
+  }
+}
 
 /** The errors of `@custos/access`. */
 export const AccessErrors = {
@@ -25,17 +40,25 @@ export const AccessErrors = {
         errors: [{ field, message: 'exceeds what you hold' }],
       },
     ),
-  ruleCeiling: () =>
+  delegationExceeded: (gains: readonly AccessGain[], field?: string) =>
     new CustosError(
       'forbidden',
       'access.grant_ceiling',
-      'You cannot change or delete this record rule: it would give its holders records you cannot reach yourself.',
+      `This change would give access beyond your own: ${gains
+        .slice(0, 3)
+        .map(describeGain)
+        .join('; ')}${gains.length > 3 ? ` (and ${gains.length - 3} more)` : ''}.`,
+      {
+        ...(field ? { errors: [{ field, message: 'would give access beyond your own' }] } : {}),
+        extensions: { gains: gains.slice(0, 50) },
+      },
     ),
-  ownRestriction: () =>
+  hiddenConditionField: (field: string) =>
     new CustosError(
       'forbidden',
-      'access.own_restriction',
-      'Record rules of this role bind you: ask another role manager or a super admin to remove it from you.',
+      'access.hidden_field',
+      `${field}: a rule may only test fields you may read yourself.`,
+      { errors: [{ field, message: 'you may not read this field' }] },
     ),
   selfLockout: () =>
     new CustosError(

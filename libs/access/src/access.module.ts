@@ -4,6 +4,7 @@ import { AccessConfigurableModule } from './access.module-definition';
 import { AccessVersion } from './abilities/access-version.entity';
 import { AccessService } from './abilities/access.service';
 import { AccessController } from './explain/access.controller';
+import { DelegationCheck } from './delegation/delegation-check';
 import { ExplainService } from './explain/explain.service';
 import { FieldPermissionService } from './field-permissions/field-permission.service';
 import { FieldPermissionsController } from './field-permissions/field-permissions.controller';
@@ -35,11 +36,12 @@ export const ACCESS_ENTITIES = [Role, RoleAssignment, RecordRule, FieldPermissio
   ],
   providers: [
     AccessService,
+    DelegationCheck,
     RoleService,
     RecordRuleService,
     FieldPermissionService,
     ExplainService,
   ],
-  exports: [AccessService],
+  exports: [AccessService, DelegationCheck],
 })
 export class AccessModule extends AccessConfigurableModule {}

@@ -7,6 +7,11 @@ import type { ActorFacts, FieldType } from './conditions/condition-language';
 export interface AccessDirectory {
   /** An active member of the account, or `null` when the user is not one. */
   member(accountId: string, userId: string): Promise<DirectoryMember | null>;
+  /**
+   * Every active member of the account, with the same facts as {@link member}: the delegation
+   * check compares everyone's access before and after an administrative change.
+   */
+  members(accountId: string): Promise<DirectoryMember[]>;
   /** Whether a user (active member) or team exists in the account. */
   exists(accountId: string, principalType: 'user' | 'team', id: string): Promise<boolean>;
   /** The users of a team. */

@@ -35,7 +35,9 @@ export {
   type ObjectPrivilege,
   type PrincipalType,
 } from './access.types';
-export { AccessService } from './abilities/access.service';
+export { AccessService, type AccountAccess } from './abilities/access.service';
+export { DelegationCheck } from './delegation/delegation-check';
+export { accessGains, type AccessGain } from './delegation/access-gains';
 export {
   buildAccess,
   levelCondition,

@@ -20,6 +20,14 @@ import { buildAccess, SUPPORT_TASK_PRIVILEGES } from './build-access';
 import { AccessErrors } from '../access.errors';
 import { assertWithinCeiling } from '../roles/grant-ceiling';
 
+/** Everyone's access in one account at one moment. */
+export interface AccountAccess {
+  /** Active member's user id → their access. */
+  readonly accesses: ReadonlyMap<string, ActorAccess>;
+  /** Object type → the properties field permissions restrict. */
+  readonly restricted: ReadonlyMap<string, ReadonlySet<string>>;
+}
+
 interface CacheEntry {
   version: number;
   access: ActorAccess;
@@ -130,6 +138,73 @@ export class AccessService implements PrivilegeResolver, OnModuleInit {
       rules,
       fieldPermissions,
     });
+  }
+
+  /**
+   * Every active member's access, built from one read of the account's roles, assignments, rules,
+   * field permissions and directory; with the properties field permissions restrict, per type.
+   */
+  async buildAll(accountId: string): Promise<AccountAccess> {
+    const manager = this.transactions.manager;
+    const [members, roles, assignments, rules, fieldPermissions] = await this.transactions.all(
+      () => this.directory.members(accountId),
+      () => manager.findBy(Role, { accountId }),
+      () => manager.findBy(RoleAssignment, { accountId }),
+      () => manager.findBy(RecordRule, { accountId }),
+      () => manager.findBy(FieldPermission, { accountId }),
+    );
+    const roleById = new Map(roles.map((role) => [role.id, role]));
+    const heldBy = new Map<string, string[]>();
+    for (const a of assignments) {
+      const key = `${a.principalType}:${a.principalId}`;
+      heldBy.set(key, [...(heldBy.get(key) ?? []), a.roleId]);
+    }
+    const accesses = new Map<string, ActorAccess>();
+    for (const member of members) {
+      const roleIds = new Set([
+        ...(heldBy.get(`user:${member.facts.id}`) ?? []),
+        ...member.facts.teamIds.flatMap((team) => heldBy.get(`team:${team}`) ?? []),
+      ]);
+      accesses.set(
+        member.facts.id,
+        buildAccess({
+          superAdmin: member.superAdmin,
+          facts: member.facts,
+          roles: [...roleIds].flatMap((id) => roleById.get(id) ?? []),
+          rules,
+          fieldPermissions,
+        }),
+      );
+    }
+    const restricted = new Map<string, Set<string>>();
+    for (const permission of fieldPermissions) {
+      const properties = restricted.get(permission.objectType) ?? new Set<string>();
+      restricted.set(permission.objectType, properties.add(permission.property));
+    }
+    return { accesses, restricted };
+  }
+
+  /**
+   * Locks the account's access version row for the rest of the transaction (PostgreSQL; SQLite
+   * transactions are serialised already), so administrative changes of one account run one
+   * after the other and each is checked against the state the previous one left.
+   */
+  async lock(accountId: string): Promise<void> {
+    const manager = this.transactions.manager;
+    await manager
+      .createQueryBuilder()
+      .insert()
+      .into(AccessVersion)
+      .values({ accountId, version: 0 })
+      .orIgnore()
+      .execute();
+    if (this.transactions.isPostgres) {
+      await manager
+        .createQueryBuilder(AccessVersion, 'v')
+        .where('v.accountId = :accountId', { accountId })
+        .setLock('pessimistic_write')
+        .getOne();
+    }
   }
 
   /** The roles a member holds directly or through one of their teams. */

@@ -255,6 +255,24 @@ export function prepareCondition(condition: Condition, facts: ActorFacts): Condi
   return prepare(condition);
 }
 
+/** The fields a (saved, unprepared) condition tests. */
+export function conditionFields(condition: Condition): Set<string> {
+  const fields = new Set<string>();
+  const visit = (node: Condition): void => {
+    for (const [key, value] of Object.entries(node)) {
+      if (key === '$and' || key === '$or') {
+        (value as Condition[]).forEach(visit);
+      } else if (key === '$not') {
+        visit(value as Condition);
+      } else {
+        fields.add(key);
+      }
+    }
+  };
+  visit(condition);
+  return fields;
+}
+
 /**
  * The object CASL should match for a row: fields with no value are left out, as they are
  * absent (not `null`) in the condition semantics.

@@ -204,7 +204,8 @@ describe('recordsGained against concrete records', () => {
       { maxLength: 3 },
     ),
   });
-  const user = (id: string, unit: string, s: fc.RecordValue<typeof setup.value> | null) =>
+  type Setup = typeof setup extends fc.Arbitrary<infer T> ? T : never;
+  const user = (id: string, unit: string, s: Setup | null) =>
     s === null
       ? null
       : access({

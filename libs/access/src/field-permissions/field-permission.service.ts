@@ -10,6 +10,7 @@ import {
   lookUpSubjects,
 } from '../access.ports';
 import { AccessService } from '../abilities/access.service';
+import { DelegationCheck } from '../delegation/delegation-check';
 import { Role } from '../roles/role.entity';
 import type { FieldPermissionsDto, PrincipalDto } from './field-permission.dto';
 import { FieldPermission } from './field-permission.entity';
@@ -24,6 +25,7 @@ export class FieldPermissionService implements OnModuleInit {
     private readonly transactions: TransactionHost,
     private readonly context: RequestContext,
     private readonly access: AccessService,
+    private readonly delegation: DelegationCheck,
     private readonly audit: AuditService,
     private readonly moduleRef: ModuleRef,
   ) {}
@@ -45,23 +47,16 @@ export class FieldPermissionService implements OnModuleInit {
   }
 
   /**
-   * Replaces both allow-lists. Nobody grants what they do not hold: the actor must be allowed to
-   * view the property themselves, and to edit it unless the edit list stays as it is.
+   * Replaces both allow-lists. Whoever is not a super admin in person may not open the property
+   * to anyone beyond what they may view and edit themselves (the delegation check).
    */
   async replace(
     objectType: string,
     property: string,
     input: FieldPermissionsDto,
   ): Promise<FieldPermissionsDto> {
-    const actor = this.context.requireActor();
-    const accountId = actor.accountId;
+    const accountId = this.context.requireAccountId();
     await this.checkProperty(accountId, objectType, property);
-    const mine = (await this.access.accessFor(actor)).fields(objectType);
-    // An empty list opens the property to everyone, so whoever may not view (edit) it may not
-    // set its view list at all (nor change its edit list): either would grant what they lack.
-    if (!mine.canView(property)) {
-      throw AccessErrors.ceiling('view', `view access to "${property}"`);
-    }
     for (const [list, principals] of [
       ['view', input.view],
       ['edit', input.edit],
@@ -70,37 +65,38 @@ export class FieldPermissionService implements OnModuleInit {
         await this.checkPrincipal(accountId, principal, `${list}[${index}]`);
       }
     }
-    return this.transactions.run(async (manager) => {
-      const before = toDto(
-        await manager.findBy(FieldPermission, { accountId, objectType, property }),
-      );
-      if (!mine.canEdit(property) && !samePrincipals(before.edit, input.edit)) {
-        throw AccessErrors.ceiling('edit', `edit access to "${property}"`);
-      }
-      await manager.delete(FieldPermission, { accountId, objectType, property });
-      const rows: FieldPermission[] = (['view', 'edit'] as const).flatMap((access) =>
-        dedupe(input[access]).map((principal) => ({
-          id: newId(),
-          accountId,
-          objectType,
-          property,
-          access,
-          principalType: principal.type,
-          principalId: principal.id ?? '',
-        })),
-      );
-      if (rows.length > 0) {
-        await manager.insert(FieldPermission, rows);
-      }
-      await this.access.bump(accountId);
-      await this.audit.record({
-        action: 'field_permission.updated',
-        targetType: 'property',
-        targetId: `${objectType}.${property}`,
-        metadata: { before, after: toDto(rows) },
-      });
-      return toDto(rows);
-    });
+    return this.delegation.checked(
+      async () => {
+        const manager = this.transactions.manager;
+        const before = toDto(
+          await manager.findBy(FieldPermission, { accountId, objectType, property }),
+        );
+        await manager.delete(FieldPermission, { accountId, objectType, property });
+        const rows: FieldPermission[] = (['view', 'edit'] as const).flatMap((access) =>
+          dedupe(input[access]).map((principal) => ({
+            id: newId(),
+            accountId,
+            objectType,
+            property,
+            access,
+            principalType: principal.type,
+            principalId: principal.id ?? '',
+          })),
+        );
+        if (rows.length > 0) {
+          await manager.insert(FieldPermission, rows);
+        }
+        await this.access.bump(accountId);
+        await this.audit.record({
+          action: 'field_permission.updated',
+          targetType: 'property',
+          targetId: `${objectType}.${property}`,
+          metadata: { before, after: toDto(rows) },
+        });
+        return toDto(rows);
+      },
+      (gain) => (gain.kind === 'field' && gain.access === 'edit' ? 'edit' : 'view'),
+    );
   }
 
   private async checkProperty(
@@ -160,12 +156,6 @@ export class FieldPermissionService implements OnModuleInit {
         return;
     }
   }
-}
-
-function samePrincipals(a: readonly PrincipalDto[], b: readonly PrincipalDto[]): boolean {
-  const keys = (list: readonly PrincipalDto[]) =>
-    [...new Set(list.map((p) => `${p.type}:${p.id ?? ''}`))].sort().join(',');
-  return keys(a) === keys(b);
 }
 
 function dedupe(principals: readonly PrincipalDto[]): PrincipalDto[] {

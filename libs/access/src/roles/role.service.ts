@@ -22,6 +22,7 @@ import {
 } from '../access.ports';
 import type { ObjectPrivilege } from '../access.types';
 import { AccessService } from '../abilities/access.service';
+import { DelegationCheck } from '../delegation/delegation-check';
 import { RecordRule } from '../rules/record-rule.entity';
 import { assertWithinCeiling } from './grant-ceiling';
 import { RoleAssignment } from './role-assignment.entity';
@@ -44,6 +45,7 @@ export class RoleService implements OnModuleInit {
     private readonly transactions: TransactionHost,
     private readonly context: RequestContext,
     private readonly access: AccessService,
+    private readonly delegation: DelegationCheck,
     private readonly audit: AuditService,
     private readonly clock: Clock,
     private readonly moduleRef: ModuleRef,
@@ -109,7 +111,8 @@ export class RoleService implements OnModuleInit {
       input.taskPrivileges ?? [],
     );
     return this.uniqueName(() =>
-      this.transactions.run(async (manager) => {
+      this.delegation.checked(async () => {
+        const manager = this.transactions.manager;
         const role = await this.find(id);
         const before = auditView(role);
         role.name = input.name ?? role.name;
@@ -147,7 +150,8 @@ export class RoleService implements OnModuleInit {
   }
 
   async remove(id: string): Promise<void> {
-    await this.transactions.run(async (manager) => {
+    await this.delegation.checked(async () => {
+      const manager = this.transactions.manager;
       const role = await this.find(id);
       await manager.delete(RoleAssignment, { accountId: role.accountId, roleId: id });
       await manager.delete(RecordRule, { accountId: role.accountId, roleId: id });
@@ -175,7 +179,8 @@ export class RoleService implements OnModuleInit {
   /** Gives the role to a user or team; the actor must hold everything the role grants. */
   async assign(roleId: string, input: CreateAssignmentDto): Promise<AssignmentDto> {
     const actor = this.context.requireActor();
-    return this.transactions.run(async (manager) => {
+    return this.delegation.checked(async () => {
+      const manager = this.transactions.manager;
       const role = await this.find(roleId);
       assertWithinCeiling(await this.access.accessFor(actor), role.privileges, role.taskPrivileges);
       if (!(await this.directory.exists(role.accountId, input.principalType, input.principalId))) {
@@ -206,11 +211,12 @@ export class RoleService implements OnModuleInit {
         metadata: { after: { principalType: input.principalType, principalId: input.principalId } },
       });
       return toAssignmentDto(assignment);
-    });
+    }, 'principalId');
   }
 
   async unassign(roleId: string, assignmentId: string): Promise<void> {
-    await this.transactions.run(async (manager) => {
+    await this.delegation.checked(async () => {
+      const manager = this.transactions.manager;
       const role = await this.find(roleId);
       const assignment = await manager.findOneBy(RoleAssignment, {
         accountId: role.accountId,
@@ -219,22 +225,6 @@ export class RoleService implements OnModuleInit {
       });
       if (!assignment) {
         throw AccessErrors.assignmentNotFound();
-      }
-      const actor = this.context.requireActor();
-      const bindsActor =
-        actor.userId !== null &&
-        (assignment.principalType === 'user'
-          ? assignment.principalId === actor.userId
-          : (await this.directory.teamMembers(role.accountId, assignment.principalId)).includes(
-              actor.userId,
-            ));
-      if (
-        !actor.superAdmin &&
-        bindsActor &&
-        (await manager.existsBy(RecordRule, { accountId: role.accountId, roleId }))
-      ) {
-        // Its record rules hold the actor back: removing it from oneself would escape them.
-        throw AccessErrors.ownRestriction();
       }
       await manager.delete(RoleAssignment, { id: assignmentId });
       await this.access.bump(role.accountId);

@@ -43,7 +43,13 @@ export class RecordRuleDto {
   })
   roleId!: string | null;
 
-  @ApiProperty({ type: 'object', additionalProperties: true, example: CONDITION_EXAMPLE })
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    description:
+      'The condition. A field the reader may not read shows `{ "$redacted": true }` in place of what it is tested against.',
+    example: CONDITION_EXAMPLE,
+  })
   condition!: Condition;
 
   @ApiProperty({ example: '2026-11-22T18:42:00.000Z' })

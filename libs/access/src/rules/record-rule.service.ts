@@ -6,8 +6,13 @@ import { AccessErrors } from '../access.errors';
 import { type AccessSubjects, lookUpSubjects } from '../access.ports';
 import { BUSINESS_UNIT_FIELD, OWNER_FIELD } from '../access.types';
 import { AccessService } from '../abilities/access.service';
-import { validateCondition } from '../conditions/condition-language';
-import { assertWithinCeiling } from '../roles/grant-ceiling';
+import type { FieldAccess } from '../abilities/actor-access';
+import {
+  conditionFields,
+  validateCondition,
+  type Condition,
+} from '../conditions/condition-language';
+import { DelegationCheck } from '../delegation/delegation-check';
 import { Role } from '../roles/role.entity';
 import type { CreateRecordRuleDto, RecordRuleDto } from './record-rule.dto';
 import { RecordRule } from './record-rule.entity';
@@ -21,6 +26,7 @@ export class RecordRuleService implements OnModuleInit {
     private readonly transactions: TransactionHost,
     private readonly context: RequestContext,
     private readonly access: AccessService,
+    private readonly delegation: DelegationCheck,
     private readonly audit: AuditService,
     private readonly clock: Clock,
     private readonly moduleRef: ModuleRef,
@@ -35,11 +41,14 @@ export class RecordRuleService implements OnModuleInit {
       where: { accountId: this.context.requireAccountId() },
       order: { id: 'ASC' },
     });
-    return rules.map(toRuleDto);
+    const access = await this.access.accessFor(this.context.requireActor());
+    return rules.map((rule) => toRuleDto(rule, access.fields(rule.objectType)));
   }
 
   async get(id: string): Promise<RecordRuleDto> {
-    return toRuleDto(await this.find(id));
+    const rule = await this.find(id);
+    const access = await this.access.accessFor(this.context.requireActor());
+    return toRuleDto(rule, access.fields(rule.objectType));
   }
 
   async create(input: CreateRecordRuleDto): Promise<RecordRuleDto> {
@@ -58,8 +67,8 @@ export class RecordRuleService implements OnModuleInit {
       createdAt: now,
       updatedAt: now,
     };
-    await this.transactions.run(async (manager) => {
-      await manager.save(RecordRule, rule);
+    await this.delegation.checked(async () => {
+      await this.transactions.manager.save(RecordRule, rule);
       await this.access.bump(accountId);
       await this.audit.record({
         action: 'record_rule.created',
@@ -68,15 +77,14 @@ export class RecordRuleService implements OnModuleInit {
         metadata: { after: auditView(rule) },
       });
     });
-    return toRuleDto(rule);
+    return toRuleDto(rule, null);
   }
 
   async replace(id: string, input: CreateRecordRuleDto): Promise<RecordRuleDto> {
     const accountId = this.context.requireAccountId();
     await this.checkRule(accountId, input);
-    return this.transactions.run(async (manager) => {
+    return this.delegation.checked(async () => {
       const rule = await this.find(id);
-      await this.assertMayLoosen(rule);
       const before = auditView(rule);
       Object.assign(rule, {
         roleId: input.roleId ?? null,
@@ -87,7 +95,7 @@ export class RecordRuleService implements OnModuleInit {
         condition: input.condition,
         updatedAt: this.clock.now(),
       });
-      await manager.save(RecordRule, rule);
+      await this.transactions.manager.save(RecordRule, rule);
       await this.access.bump(accountId);
       await this.audit.record({
         action: 'record_rule.updated',
@@ -95,15 +103,14 @@ export class RecordRuleService implements OnModuleInit {
         targetId: id,
         metadata: { before, after: auditView(rule) },
       });
-      return toRuleDto(rule);
-    });
+      return toRuleDto(rule, null);
+    }, 'condition');
   }
 
   async remove(id: string): Promise<void> {
-    await this.transactions.run(async (manager) => {
+    await this.delegation.checked(async () => {
       const rule = await this.find(id);
-      await this.assertMayLoosen(rule);
-      await manager.delete(RecordRule, { id });
+      await this.transactions.manager.delete(RecordRule, { id });
       await this.access.bump(rule.accountId);
       await this.audit.record({
         action: 'record_rule.deleted',
@@ -115,34 +122,10 @@ export class RecordRuleService implements OnModuleInit {
   }
 
   /**
-   * Changing or deleting a rule may widen what it kept from its role's holders (or, for an
-   * account-wide rule, from everyone, the actor included): only those who hold those privileges
-   * in full themselves may do it — for account-wide rules, super admins only. Adding a rule
-   * only narrows, so it needs no check.
+   * The object type exists, the role is the account's, and the condition only uses known fields
+   * that the author may read: a rule is administration, not a probe of values the author cannot
+   * see (a rule on a hidden field would tell its matches by which records turn up).
    */
-  private async assertMayLoosen(rule: RecordRule): Promise<void> {
-    const access = await this.access.accessFor(this.context.requireActor());
-    if (access.superAdmin) {
-      return;
-    }
-    if (rule.roleId === null) {
-      throw AccessErrors.ruleCeiling();
-    }
-    const role = await this.transactions.manager.findOneBy(Role, {
-      accountId: rule.accountId,
-      id: rule.roleId,
-    });
-    const narrowed = (role?.privileges ?? []).filter(
-      (p) => p.objectType === rule.objectType && rule.actions.includes(p.action),
-    );
-    try {
-      assertWithinCeiling(access, narrowed, []);
-    } catch {
-      throw AccessErrors.ruleCeiling();
-    }
-  }
-
-  /** The object type exists, the role is the account's, and the condition only uses known fields. */
   private async checkRule(accountId: string, input: CreateRecordRuleDto): Promise<void> {
     const fields = await this.subjects.fields(accountId, input.objectType);
     if (!fields) {
@@ -159,6 +142,13 @@ export class RecordRuleService implements OnModuleInit {
       { ...fields, [OWNER_FIELD]: 'string', [BUSINESS_UNIT_FIELD]: 'string' },
       'condition',
     );
+    const author = await this.access.accessFor(this.context.requireActor());
+    const fieldAccess = author.fields(input.objectType);
+    for (const field of conditionFields(input.condition)) {
+      if (!fieldAccess.canView(field)) {
+        throw AccessErrors.hiddenConditionField(`condition.${field}`);
+      }
+    }
   }
 
   private async find(id: string): Promise<RecordRule> {
@@ -184,7 +174,11 @@ function auditView(rule: RecordRule): Record<string, unknown> {
   };
 }
 
-function toRuleDto(rule: RecordRule): RecordRuleDto {
+/**
+ * A rule as its reader may see it: values tested on fields the reader may not read are replaced
+ * by `{ "$redacted": true }` (`fields` null: the author, who may read them all).
+ */
+function toRuleDto(rule: RecordRule, fields: FieldAccess | null): RecordRuleDto {
   return {
     id: rule.id,
     name: rule.name,
@@ -192,8 +186,22 @@ function toRuleDto(rule: RecordRule): RecordRuleDto {
     actions: rule.actions,
     effect: rule.effect,
     roleId: rule.roleId,
-    condition: rule.condition,
+    condition: fields ? redactCondition(rule.condition, fields) : rule.condition,
     createdAt: rule.createdAt.toISOString(),
     updatedAt: rule.updatedAt.toISOString(),
   };
+}
+
+function redactCondition(condition: Condition, fields: FieldAccess): Condition {
+  const result: Condition = {};
+  for (const [key, value] of Object.entries(condition)) {
+    if (key === '$and' || key === '$or') {
+      result[key] = (value as Condition[]).map((c) => redactCondition(c, fields));
+    } else if (key === '$not') {
+      result[key] = redactCondition(value as Condition, fields);
+    } else {
+      result[key] = fields.canView(key) ? value : { $redacted: true };
+    }
+  }
+  return result;
 }

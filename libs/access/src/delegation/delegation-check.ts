@@ -1,0 +1,72 @@
+import { Injectable } from '@nestjs/common';
+import { RequestContext, TransactionHost, type Actor } from '@custos/core';
+import { AccessErrors } from '../access.errors';
+import { AccessService, type AccountAccess } from '../abilities/access.service';
+import { accessGains, type AccessGain } from './access-gains';
+
+/**
+ * The one rule of delegated administration: a change made by anyone but a super admin in person
+ * (roles, assignments, rules, field permissions, teams, business units, users, …) may not leave
+ * any user — the actor included — able to do on a record or a field what the actor could not do
+ * before it. Every administrative write runs through {@link DelegationCheck.checked}.
+ */
+@Injectable()
+export class DelegationCheck {
+  constructor(
+    private readonly transactions: TransactionHost,
+    private readonly context: RequestContext,
+    private readonly access: AccessService,
+  ) {}
+
+  /**
+   * Runs `change` in a transaction (joining the current one) and keeps it only if no active
+   * member gains access beyond the actor's; otherwise rolls it back with 403
+   * `access.grant_ceiling` naming each gain (and `field`, the request member that asked
+   * for the change — or a function of the first gain giving it — when given).
+   */
+  async checked<T>(
+    change: () => Promise<T>,
+    field?: string | ((gain: AccessGain) => string),
+  ): Promise<T> {
+    const actor = this.context.requireActor();
+    if (isSuperAdminInPerson(actor)) {
+      return this.transactions.run(change);
+    }
+    return this.transactions.run(async () => {
+      await this.access.lock(actor.accountId);
+      const mine = await this.access.build(actor);
+      const before = await this.access.buildAll(actor.accountId);
+      const result = await change();
+      const after = await this.access.buildAll(actor.accountId);
+      const gains = gainsOf(before, after, mine);
+      if (gains.length > 0) {
+        throw AccessErrors.delegationExceeded(
+          gains,
+          typeof field === 'function' ? field(gains[0]) : field,
+        );
+      }
+      return result;
+    });
+  }
+}
+
+/** Super admins in person are exempt; their private apps and everyone else are checked. */
+function isSuperAdminInPerson(actor: Actor): boolean {
+  return actor.kind === 'user' && actor.superAdmin;
+}
+
+function gainsOf(
+  before: AccountAccess,
+  after: AccountAccess,
+  actor: Parameters<typeof accessGains>[1],
+): AccessGain[] {
+  const restricted = new Map<string, Set<string>>();
+  for (const source of [before.restricted, after.restricted]) {
+    for (const [objectType, properties] of source) {
+      restricted.set(objectType, new Set([...(restricted.get(objectType) ?? []), ...properties]));
+    }
+  }
+  return [...after.accesses].flatMap(([userId, access]) =>
+    accessGains(userId, actor, before.accesses.get(userId) ?? null, access, { restricted }),
+  );
+}
