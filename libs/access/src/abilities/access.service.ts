@@ -17,8 +17,6 @@ import { RecordRule } from '../rules/record-rule.entity';
 import { AccessVersion } from './access-version.entity';
 import type { ActorAccess } from './actor-access';
 import { buildAccess, SUPPORT_TASK_PRIVILEGES } from './build-access';
-import { AccessErrors } from '../access.errors';
-import { assertWithinCeiling } from '../roles/grant-ceiling';
 
 /** Everyone's access in one account at one moment. */
 export interface AccountAccess {
@@ -226,39 +224,6 @@ export class AccessService implements PrivilegeResolver, OnModuleInit {
     });
     const roleIds = [...new Set(assignments.map((a) => a.roleId))];
     return roleIds.length > 0 ? manager.findBy(Role, { accountId, id: In(roleIds) }) : [];
-  }
-
-  /**
-   * Grant ceiling through teams: a member added to a team inherits the team's roles, so whoever
-   * adds them must hold everything those roles grant. Throws 403 naming `field`.
-   */
-  async assertMayConferTeam(actor: Actor, teamId: string, field: string): Promise<void> {
-    const access = await this.accessFor(actor);
-    if (access.superAdmin) {
-      return;
-    }
-    const manager = this.transactions.manager;
-    const assignments = await manager.findBy(RoleAssignment, {
-      accountId: actor.accountId,
-      principalType: 'team',
-      principalId: teamId,
-    });
-    const roles =
-      assignments.length > 0
-        ? await manager.findBy(Role, {
-            accountId: actor.accountId,
-            id: In(assignments.map((a) => a.roleId)),
-          })
-        : [];
-    try {
-      assertWithinCeiling(
-        access,
-        roles.flatMap((r) => r.privileges),
-        roles.flatMap((r) => r.taskPrivileges),
-      );
-    } catch {
-      throw AccessErrors.ceiling(field, 'the roles of this team');
-    }
   }
 
   /** Raises the account's access version in the current transaction: every cached access of it is stale. */

@@ -83,7 +83,7 @@ function grantedPairs(access: ActorAccess): Array<[string, RecordAction]> {
     if (rule.inverted) {
       continue;
     }
-    const actions = [rule.action].flat() as string[];
+    const actions: string[] = [rule.action].flat();
     const subjects = [rule.subject].flat() as string[];
     for (const action of actions.includes('manage') ? RECORD_ACTIONS : actions) {
       for (const objectType of subjects) {
@@ -103,7 +103,7 @@ function recordRules(access: ActorAccess, action: RecordAction, objectType: stri
       action: rule.action,
       subject: rule.subject,
       inverted: rule.inverted,
-      conditions: rule.conditions as AccessRule['conditions'],
+      conditions: rule.conditions,
     }));
 }
 
@@ -186,7 +186,7 @@ function valueClasses(rules: readonly AccessRule[]): Map<string, unknown[]> {
   };
   for (const rule of rules) {
     if (rule.conditions) {
-      visit(rule.conditions as Record<string, unknown>);
+      visit(rule.conditions);
     }
   }
   const classes = new Map<string, unknown[]>();

@@ -29,11 +29,12 @@ export class DelegationCheck {
     field?: string | ((gain: AccessGain) => string),
   ): Promise<T> {
     const actor = this.context.requireActor();
-    if (isSuperAdminInPerson(actor)) {
-      return this.transactions.run(change);
-    }
     return this.transactions.run(async () => {
+      // Every administrative change takes this lock first, so locks are always taken in one order.
       await this.access.lock(actor.accountId);
+      if (isSuperAdminInPerson(actor)) {
+        return change();
+      }
       const mine = await this.access.build(actor);
       const before = await this.access.buildAll(actor.accountId);
       const result = await change();

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { AccessService } from '@custos/access';
+import { AccessService, DelegationCheck } from '@custos/access';
 import { AuditService } from '@custos/audit';
 import {
   Clock,
@@ -33,6 +33,7 @@ export class BusinessUnitService {
     private readonly context: RequestContext,
     private readonly audit: AuditService,
     private readonly access: AccessService,
+    private readonly delegation: DelegationCheck,
     private readonly clock: Clock,
   ) {}
 
@@ -80,7 +81,8 @@ export class BusinessUnitService {
 
   async update(id: string, input: UpdateBusinessUnitDto): Promise<BusinessUnitDto> {
     return this.uniqueName(() =>
-      this.transactions.run(async (manager) => {
+      this.delegation.checked(async () => {
+        const manager = this.transactions.manager;
         // Two concurrent moves could otherwise each pass the cycle check and form a cycle together.
         await lockAccount(manager, this.context.requireAccountId());
         const unit = await this.find(manager, id);
@@ -110,12 +112,13 @@ export class BusinessUnitService {
           metadata: changes(before, { name: unit.name, parentId: unit.parentId }),
         });
         return toBusinessUnitDto(unit);
-      }),
+      }, 'parentId'),
     );
   }
 
   async remove(id: string): Promise<void> {
-    await this.transactions.run(async (manager) => {
+    await this.delegation.checked(async () => {
+      const manager = this.transactions.manager;
       // Serialised with new children and members of the unit, which would otherwise be orphaned.
       await lockAccount(manager, this.context.requireAccountId());
       const unit = await this.find(manager, id);

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { In, type EntityManager } from 'typeorm';
-import { AccessService } from '@custos/access';
+import { AccessService, DelegationCheck } from '@custos/access';
 import { AuditService } from '@custos/audit';
 import {
   Clock,
@@ -30,6 +30,7 @@ export class TeamService {
     private readonly context: RequestContext,
     private readonly audit: AuditService,
     private readonly access: AccessService,
+    private readonly delegation: DelegationCheck,
     private readonly clock: Clock,
   ) {}
 
@@ -103,7 +104,8 @@ export class TeamService {
   }
 
   async remove(teamId: string): Promise<void> {
-    await this.transactions.run(async (manager) => {
+    await this.delegation.checked(async () => {
+      const manager = this.transactions.manager;
       // Serialised with additions of members, which would otherwise outlive the team.
       await lockAccount(manager, this.context.requireAccountId());
       const team = await this.find(manager, teamId);
@@ -134,7 +136,8 @@ export class TeamService {
 
   /** Adds users of this account to the team; users already in it are left as they are. */
   async addMembers(teamId: string, userIds: string[]): Promise<TeamDto> {
-    return this.transactions.run(async (manager) => {
+    return this.delegation.checked(async () => {
+      const manager = this.transactions.manager;
       // Serialised with deletion of the team and removal of the users from the account.
       await lockAccount(manager, this.context.requireAccountId());
       const team = await this.find(manager, teamId);
@@ -150,7 +153,6 @@ export class TeamService {
           'no such user in this account',
         );
       }
-      await this.access.assertMayConferTeam(this.context.requireActor(), team.id, 'userIds');
       const existing = await manager.findBy(TeamMember, { teamId: team.id, userId: In(userIds) });
       const added = userIds.filter((id) => !existing.some((e) => e.userId === id));
       const now = this.clock.now();
@@ -174,11 +176,12 @@ export class TeamService {
       }
       const counts = await this.memberCounts(manager, [team.id]);
       return toTeamDto(team, counts.get(team.id) ?? 0);
-    });
+    }, 'userIds');
   }
 
   async removeMember(teamId: string, userId: string): Promise<void> {
-    await this.transactions.run(async (manager) => {
+    await this.delegation.checked(async () => {
+      const manager = this.transactions.manager;
       const team = await this.find(manager, teamId);
       const result = await manager.delete(TeamMember, { teamId: team.id, userId });
       if (!result.affected) {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { In, IsNull, type EntityManager } from 'typeorm';
-import { AccessService } from '@custos/access';
+import { AccessService, DelegationCheck } from '@custos/access';
 import { AuditService } from '@custos/audit';
 import {
   Clock,
@@ -37,6 +37,7 @@ export class UserService {
     private readonly context: RequestContext,
     private readonly audit: AuditService,
     private readonly access: AccessService,
+    private readonly delegation: DelegationCheck,
     private readonly passwords: PasswordHasher,
     private readonly clock: Clock,
   ) {}
@@ -88,7 +89,8 @@ export class UserService {
     const passwordHash = input.password ? await this.passwords.hash(input.password) : null;
     const now = this.clock.now();
     try {
-      return await this.transactions.run(async (manager) => {
+      return await this.delegation.checked(async () => {
+        const manager = this.transactions.manager;
         // Serialised with deletion of the business unit and teams the user is placed in.
         await lockAccount(manager, actor.accountId);
         let user = await manager.findOneBy(User, { email: input.email });
@@ -147,7 +149,7 @@ export class UserService {
           },
         });
         return toUserDto({ membership, user }, teamIds);
-      });
+      }, 'teamIds');
     } catch (error) {
       if (isUniqueViolation(error)) {
         // A concurrent request added the same email or membership first.
@@ -182,75 +184,80 @@ export class UserService {
         },
       );
     }
-    return this.transactions.run(async (manager) => {
-      const losesSuperAdmin = input.superAdmin === false || input.status === 'deactivated';
-      if (losesSuperAdmin || input.superAdmin === true || input.businessUnitId !== undefined) {
-        await lockAccount(manager, actor.accountId);
-      }
-      const row = await this.findMember(manager, actor.accountId, userId);
-      const { membership, user } = row;
-      const before = {
-        superAdmin: membership.superAdmin,
-        status: membership.status,
-        businessUnitId: membership.businessUnitId,
-      };
-      if (losesSuperAdmin && membership.superAdmin && membership.status === 'active') {
-        await assertAnotherSuperAdmin(manager, actor.accountId, membership.id);
-      }
-      const now = this.clock.now();
-      if (input.businessUnitId !== undefined) {
-        membership.businessUnitId = await this.resolveBusinessUnit(
-          manager,
-          actor.accountId,
-          input.businessUnitId,
-        );
-      }
-      if (input.superAdmin !== undefined) {
-        membership.superAdmin = input.superAdmin;
-      }
-      if (input.status !== undefined) {
-        membership.status = input.status;
-      }
-      membership.updatedAt = now;
-      await manager.update(
-        Membership,
-        { id: membership.id },
-        {
+    return this.delegation.checked(
+      async () => {
+        const manager = this.transactions.manager;
+        const losesSuperAdmin = input.superAdmin === false || input.status === 'deactivated';
+        if (losesSuperAdmin || input.superAdmin === true || input.businessUnitId !== undefined) {
+          await lockAccount(manager, actor.accountId);
+        }
+        const row = await this.findMember(manager, actor.accountId, userId);
+        const { membership, user } = row;
+        const before = {
           superAdmin: membership.superAdmin,
           status: membership.status,
           businessUnitId: membership.businessUnitId,
-          updatedAt: now,
-        },
-      );
-      const after = {
-        superAdmin: membership.superAdmin,
-        status: membership.status,
-        businessUnitId: membership.businessUnitId,
-      };
-      await this.access.bump(actor.accountId);
-      await this.audit.record({
-        action: 'user.updated',
-        targetType: 'user',
-        targetId: user.id,
-        metadata: changes(before, after),
-      });
-      if (before.superAdmin !== after.superAdmin) {
+        };
+        if (losesSuperAdmin && membership.superAdmin && membership.status === 'active') {
+          await assertAnotherSuperAdmin(manager, actor.accountId, membership.id);
+        }
+        const now = this.clock.now();
+        if (input.businessUnitId !== undefined) {
+          membership.businessUnitId = await this.resolveBusinessUnit(
+            manager,
+            actor.accountId,
+            input.businessUnitId,
+          );
+        }
+        if (input.superAdmin !== undefined) {
+          membership.superAdmin = input.superAdmin;
+        }
+        if (input.status !== undefined) {
+          membership.status = input.status;
+        }
+        membership.updatedAt = now;
+        await manager.update(
+          Membership,
+          { id: membership.id },
+          {
+            superAdmin: membership.superAdmin,
+            status: membership.status,
+            businessUnitId: membership.businessUnitId,
+            updatedAt: now,
+          },
+        );
+        const after = {
+          superAdmin: membership.superAdmin,
+          status: membership.status,
+          businessUnitId: membership.businessUnitId,
+        };
+        await this.access.bump(actor.accountId);
         await this.audit.record({
-          action: after.superAdmin ? 'user.super_admin_granted' : 'user.super_admin_revoked',
+          action: 'user.updated',
           targetType: 'user',
           targetId: user.id,
-          metadata: {},
+          metadata: changes(before, after),
         });
-      }
-      const teamIds = await this.teamIdsOf(manager, actor.accountId, [user.id]);
-      return toUserDto(row, teamIds.get(user.id) ?? []);
-    });
+        if (before.superAdmin !== after.superAdmin) {
+          await this.audit.record({
+            action: after.superAdmin ? 'user.super_admin_granted' : 'user.super_admin_revoked',
+            targetType: 'user',
+            targetId: user.id,
+            metadata: {},
+          });
+        }
+        const teamIds = await this.teamIdsOf(manager, actor.accountId, [user.id]);
+        return toUserDto(row, teamIds.get(user.id) ?? []);
+      },
+      input.businessUnitId !== undefined ? 'businessUnitId' : 'status',
+    );
   }
 
   /** Removes the user from this account (their login and other accounts stay). */
   async remove(userId: string): Promise<void> {
     const accountId = this.context.requireAccountId();
-    await this.transactions.run(async (manager) => {
+    await this.delegation.checked(async () => {
+      const manager = this.transactions.manager;
       await lockAccount(manager, accountId);
       const { membership, user } = await this.findMember(manager, accountId, userId);
       if (membership.superAdmin && membership.status === 'active') {
@@ -316,13 +323,6 @@ export class UserService {
         'identity.team_not_found',
         `teamIds[${missing}]`,
         'no such team in this account',
-      );
-    }
-    for (const [index, teamId] of teamIds.entries()) {
-      await this.access.assertMayConferTeam(
-        this.context.requireActor(),
-        teamId,
-        `teamIds[${index}]`,
       );
     }
     await manager.insert(
