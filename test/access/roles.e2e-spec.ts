@@ -269,16 +269,34 @@ describe.each(testDatabaseKinds())('roles and assignments on %s', (kind) => {
       });
     });
 
-    it('lets a role manager grant what they hold, at the same or a narrower level', async () => {
+    it('lets a role manager grant what they hold over the same records, at a narrower level', async () => {
       const created = await setup.role(
         { privileges: [READ_OWN], taskPrivileges: ['manage_roles'] },
         manager.caller,
       );
       const helper = await setup.user();
+      // A team mate's own records are among the manager's team records.
+      await setup.addToTeam(await setup.team(), [manager.id, helper.id]);
       await setup.assign(created.id, 'user', helper.id, manager.caller);
       expect((await callerOf(server, helper.token).get('/api/v1/roles', { limit: 1 })).status).toBe(
         200,
       );
+    });
+
+    it('refuses a level name the manager holds when it reaches other records (effective access, not level names)', async () => {
+      const created = await setup.role(
+        { privileges: [READ_OWN], taskPrivileges: [] },
+        manager.caller,
+      );
+      const stranger = await setup.user();
+      const response = await manager.caller.post(`/api/v1/roles/${created.id}/assignments`, {
+        principalType: 'user',
+        principalId: stranger.id,
+      });
+      expectProblem(response, 403, { code: 'access.grant_ceiling', field: 'principalId' });
+      expect(response.body.gains).toEqual([
+        { userId: stranger.id, kind: 'records', action: 'read', objectType: 'contacts' },
+      ]);
     });
 
     it('refuses a task privilege the role manager does not hold with 403 naming it', async () => {

@@ -53,6 +53,12 @@ export const AccessErrors = {
         extensions: { gains: gains.slice(0, 50) },
       },
     ),
+  accountWideRule: () =>
+    new CustosError(
+      'forbidden',
+      'access.grant_ceiling',
+      'Account-wide record rules bind everyone: only a super admin may change or delete one.',
+    ),
   hiddenConditionField: (field: string) =>
     new CustosError(
       'forbidden',

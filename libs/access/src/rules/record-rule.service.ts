@@ -85,6 +85,7 @@ export class RecordRuleService implements OnModuleInit {
     await this.checkRule(accountId, input);
     return this.delegation.checked(async () => {
       const rule = await this.find(id);
+      this.assertMayChange(rule);
       const before = auditView(rule);
       Object.assign(rule, {
         roleId: input.roleId ?? null,
@@ -110,6 +111,7 @@ export class RecordRuleService implements OnModuleInit {
   async remove(id: string): Promise<void> {
     await this.delegation.checked(async () => {
       const rule = await this.find(id);
+      this.assertMayChange(rule);
       await this.transactions.manager.delete(RecordRule, { id });
       await this.access.bump(rule.accountId);
       await this.audit.record({
@@ -119,6 +121,18 @@ export class RecordRuleService implements OnModuleInit {
         metadata: { before: auditView(rule) },
       });
     });
+  }
+
+  /**
+   * Account-wide rules bind everyone, including whoever holds a privilege only later: changing or
+   * deleting one is for super admins in person. (Role-bound rules are left to the delegation
+   * check, which holds for later holders too: giving them the role is itself checked.)
+   */
+  private assertMayChange(rule: RecordRule): void {
+    const actor = this.context.requireActor();
+    if (rule.roleId === null && !(actor.kind === 'user' && actor.superAdmin)) {
+      throw AccessErrors.accountWideRule();
+    }
   }
 
   /**
