@@ -156,6 +156,42 @@ describe.each(testDatabaseKinds())('derived values and segments on %s', (kind) =
       expect(got.redacted).toEqual([]);
     });
 
+    it('decides readability of scores that test each other without looping', async () => {
+      const [first, second] = [unique('loop_a'), unique('loop_b')].map((n) => n.replace(/-/g, '_'));
+      const rulesOn = (...propertyNames: string[]) =>
+        propertyNames.map((propertyName) => ({
+          propertyName,
+          operator: 'has_property',
+          points: 1,
+        }));
+      const create = async (name: string, scoreRules: unknown[]) =>
+        expectStatus(
+          await admin.post('/api/v1/properties/contacts', {
+            name,
+            label: name,
+            type: 'score',
+            scoreRules,
+          }),
+          201,
+        );
+      await create(first, rulesOn('bonus'));
+      await create(second, rulesOn(first));
+      // Now each tests the other, and the first also tests the hidden salary.
+      expectStatus(
+        await admin.patch(`/api/v1/properties/contacts/${first}`, {
+          scoreRules: rulesOn('bonus', second, 'salary'),
+        }),
+        200,
+      );
+      const got = expectStatus(
+        await reader.caller.get(`/api/v1/objects/contacts/${record.id}`, {
+          properties: `${first},${second},bonus_double`,
+        }),
+        200,
+      ).body as RecordView;
+      expect(got.redacted.sort()).toEqual([first, second].sort());
+    });
+
     it('refuses filtering by a calculation over a hidden property with 403 naming it', async () => {
       const response = await searchBy(reader.caller, {
         filterGroups: [

@@ -667,8 +667,12 @@ function toDto(
       if (!access || access.canView(rule.propertyName)) {
         return rule;
       }
-      const { value: _redacted, ...withoutValue } = rule;
-      return { ...withoutValue, valueRedacted: true };
+      return {
+        propertyName: rule.propertyName,
+        operator: rule.operator,
+        points: rule.points,
+        valueRedacted: true,
+      };
     }),
     readOnly: schema.readOnly.has(definition.name),
   };

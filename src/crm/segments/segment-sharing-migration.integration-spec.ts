@@ -56,13 +56,12 @@ describe.each(testDatabaseKinds())('the SegmentSharing migration on %s', (kind) 
     await database?.drop();
   });
 
-  const segment = async (id: string) =>
-    (
-      (await sut.query(`SELECT owner_user_id, sharing FROM crm_segment WHERE id = '${id}'`)) as {
-        owner_user_id: string | null;
-        sharing: string;
-      }[]
-    )[0];
+  const segment = async (id: string) => {
+    const rows: { owner_user_id: string | null; sharing: string }[] = await sut.query(
+      `SELECT owner_user_id, sharing FROM crm_segment WHERE id = '${id}'`,
+    );
+    return rows[0];
+  };
 
   it('gives an existing segment to the user its audit event says created it, shared read-only', async () => {
     await expect(segment(BY_USER)).resolves.toEqual({
