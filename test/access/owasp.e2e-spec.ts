@@ -795,6 +795,7 @@ describe.each(testDatabaseKinds())('OWASP API Top 10 on %s', (kind) => {
           await admin.post('/api/v1/segments', {
             name: unique('secretive'),
             objectType: 'contacts',
+            sharing: 'shared_read',
             filterGroups: [
               { filters: [{ propertyName: 'firstname', operator: 'eq', value: 'Secretive' }] },
             ],

@@ -615,6 +615,7 @@ describe.each(testDatabaseKinds())('record rules and field permissions on %s', (
         await admin.post('/api/v1/segments', {
           name: unique('well paid'),
           objectType: 'contacts',
+          sharing: 'shared_read',
           filterGroups: [{ filters: [{ propertyName: 'salary', operator: 'gt', value: 10_000 }] }],
         }),
         201,

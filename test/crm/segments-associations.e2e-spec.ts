@@ -23,6 +23,8 @@ interface SegmentView {
   name: string;
   objectType: string;
   filterGroups: { filters: Record<string, unknown>[] }[];
+  ownerUserId: string | null;
+  sharing: string;
   createdAt: string;
   updatedAt: string;
 }
@@ -94,6 +96,8 @@ describe.each(testDatabaseKinds())('CRM segments and associations on %s', (kind)
         name,
         objectType: 'contacts',
         filterGroups,
+        ownerUserId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+        sharing: 'private',
         createdAt: expect.any(String),
         updatedAt: segment.createdAt,
       });
@@ -128,11 +132,11 @@ describe.each(testDatabaseKinds())('CRM segments and associations on %s', (kind)
         'segment.created',
       ]);
       expect(events[3].metadata).toEqual({
-        after: { name, objectType: 'contacts', filterGroups },
+        after: { name, objectType: 'contacts', filterGroups, sharing: 'private' },
       });
       expect(events[2].metadata).toEqual({
-        before: { name, filterGroups },
-        after: { name: `${name} (2)`, filterGroups },
+        before: { name, filterGroups, sharing: 'private' },
+        after: { name: `${name} (2)`, filterGroups, sharing: 'private' },
       });
     });
 

@@ -7,6 +7,7 @@ import {
   type RecordAction,
   type SqlCondition,
 } from '@custos/access';
+import { computedInputs } from '../properties/calculation';
 import type { PropertySchema } from '../properties/property.service';
 import type { StoredRecord } from '../records/record-store';
 import { propertyExpression } from '../search/filter-sql';
@@ -29,6 +30,8 @@ export function recordSubjectFields(record: StoredRecord): Record<string, unknow
  */
 export class RecordAccess {
   private parameterCounter = 0;
+  /** {@link canView} per property: presenters ask for every property of every record. */
+  private readonly viewable = new Map<string, boolean>();
 
   constructor(
     readonly access: ActorAccess,
@@ -69,12 +72,38 @@ export class RecordAccess {
     );
   }
 
-  /** Field permissions, and for sensitive properties also who may see them in clear. */
+  /**
+   * Field permissions, and for sensitive properties also who may see them in clear. A computed
+   * property is readable only when every input it derives from (through other computed
+   * properties too) is: its value would otherwise reveal them.
+   */
   canView(property: string): boolean {
-    return (
-      this.access.fields(this.schema.objectType.name).canView(property) &&
-      (!this.sensitive?.has(property) || this.sensitive.mayDecrypt(property))
+    let readable = this.viewable.get(property);
+    if (readable === undefined) {
+      readable = this.canViewDerived(property, new Set());
+      this.viewable.set(property, readable);
+    }
+    return readable;
+  }
+
+  /** `visiting`: the computed properties on the current path, so that cyclic scores end. */
+  private canViewDerived(property: string, visiting: Set<string>): boolean {
+    if (
+      !this.access.fields(this.schema.objectType.name).canView(property) ||
+      (this.sensitive?.has(property) && !this.sensitive.mayDecrypt(property))
+    ) {
+      return false;
+    }
+    const definition = this.schema.byName.get(property);
+    if (!definition) {
+      return true;
+    }
+    visiting.add(property);
+    const readable = computedInputs(definition).every(
+      (input) => visiting.has(input) || this.canViewDerived(input, visiting),
     );
+    visiting.delete(property);
+    return readable;
   }
 
   canEdit(property: string): boolean {
@@ -99,6 +128,18 @@ export class RecordAccess {
         );
       }
     }
+  }
+
+  /** Every filter of OR-ed filter groups must be on a readable property (see {@link assertReadable}). */
+  assertFiltersReadable(
+    groups: readonly { filters: readonly { propertyName: string }[] }[],
+    fieldPrefix = 'filterGroups',
+  ): void {
+    groups.forEach((group, g) =>
+      group.filters.forEach((filter, f) =>
+        this.assertReadable(filter.propertyName, `${fieldPrefix}[${g}].filters[${f}].propertyName`),
+      ),
+    );
   }
 
   /** Filtering, sorting or grouping by a property the actor may not read is refused (no oracle). */

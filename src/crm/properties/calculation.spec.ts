@@ -1,13 +1,14 @@
 import fc from 'fast-check';
 import { runInNewContext } from 'node:vm';
 import {
+  computedInputs,
   evaluateFormula,
   evaluateScore,
   formulaInputs,
   parseFormula,
   type Formula,
 } from './calculation';
-import type { PropertyValue, ScoreRule } from './property-type';
+import type { PropertyDefinition, PropertyValue, ScoreRule } from './property-type';
 
 function parsed(source: string): Formula {
   const result = parseFormula(source);
@@ -92,6 +93,45 @@ describe(formulaInputs.name, () => {
   it('lists the property names a formula reads, in order of appearance', () => {
     expect(formulaInputs(parsed('-(a + 2) * b / a'))).toEqual(['a', 'b', 'a']);
     expect(formulaInputs(parsed('1 + 2'))).toEqual([]);
+  });
+});
+
+describe(computedInputs.name, () => {
+  const definition = (fields: Partial<PropertyDefinition>): PropertyDefinition => ({
+    name: 'derived',
+    label: 'Derived',
+    groupName: 'custom',
+    description: '',
+    type: 'number',
+    options: [],
+    unique: false,
+    required: false,
+    standard: false,
+    formula: null,
+    scoreRules: [],
+    sensitivity: null,
+    ...fields,
+  });
+
+  it("names a calculation's formula inputs", () => {
+    expect(
+      computedInputs(definition({ type: 'calculation', formula: 'salary * 2 + bonus' })),
+    ).toEqual(['salary', 'bonus']);
+  });
+
+  it("names the properties a score's rules test", () => {
+    const scoreRules: ScoreRule[] = [
+      { propertyName: 'salary', operator: 'gt', value: 1, points: 1 },
+      { propertyName: 'lifecyclestage', operator: 'has_property', points: 2 },
+    ];
+    expect(computedInputs(definition({ type: 'score', scoreRules }))).toEqual([
+      'salary',
+      'lifecyclestage',
+    ]);
+  });
+
+  it('names none for a property that is not computed', () => {
+    expect(computedInputs(definition({ type: 'number' }))).toEqual([]);
   });
 });
 

@@ -1,4 +1,4 @@
-import type { PropertyValue, ScoreRule } from './property-type';
+import type { PropertyDefinition, PropertyValue, ScoreRule } from './property-type';
 
 /** A parsed calculation formula: arithmetic over number properties. */
 export type Formula =
@@ -95,6 +95,29 @@ export function formulaInputs(formula: Formula): string[] {
       return formulaInputs(formula.operand);
     case 'binary':
       return [...formulaInputs(formula.left), ...formulaInputs(formula.right)];
+  }
+}
+
+/**
+ * The properties a computed property's value is derived from directly: a calculation's formula
+ * inputs, a score's rule properties; none for other types (or a formula that does not parse).
+ */
+export function computedInputs(definition: PropertyDefinition): string[] {
+  switch (definition.type) {
+    case 'calculation': {
+      const parsed = definition.formula ? parseFormula(definition.formula) : null;
+      return parsed && 'formula' in parsed ? formulaInputs(parsed.formula) : [];
+    }
+    case 'score':
+      return definition.scoreRules.map((rule) => rule.propertyName);
+    case 'string':
+    case 'number':
+    case 'bool':
+    case 'date':
+    case 'datetime':
+    case 'enumeration':
+    case 'file':
+      return [];
   }
 }
 

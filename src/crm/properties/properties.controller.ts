@@ -59,7 +59,8 @@ export class PropertiesController {
   @Authenticated()
   @ApiOperation({
     summary: 'List the properties of an object type',
-    description: 'Standard properties first, then custom ones.',
+    description:
+      'Standard properties first, then custom ones. A score rule testing a property you may not read is shown without its value (`valueRedacted`).',
   })
   @ApiOkResponse({ type: PropertyListDto })
   async list(@ObjectTypeParam('objectType') objectType: string): Promise<PropertyListDto> {
@@ -70,7 +71,8 @@ export class PropertiesController {
   @RequirePrivilege('manage_properties')
   @ApiOperation({
     summary: 'Create a custom property',
-    description: 'Score and calculation properties are computed and cannot be unique or required.',
+    description:
+      'Score and calculation properties are computed and cannot be unique or required; computing one from a property you may not read (directly or through another computed one) is 403 naming it.',
   })
   @ApiCreatedResponse({ type: PropertyDefinitionDto })
   @ApiProblemResponses('validation', 'conflict')
@@ -83,7 +85,11 @@ export class PropertiesController {
 
   @Get(':name')
   @Authenticated()
-  @ApiOperation({ summary: 'Get a property definition' })
+  @ApiOperation({
+    summary: 'Get a property definition',
+    description:
+      'A score rule testing a property you may not read is shown without its value (`valueRedacted`).',
+  })
   @ApiOkResponse({ type: PropertyDefinitionDto })
   get(
     @ObjectTypeParam('objectType') objectType: string,
@@ -97,7 +103,7 @@ export class PropertiesController {
   @ApiOperation({
     summary: 'Update a custom property',
     description:
-      'Standard properties cannot change (409); the type changes only while no record has a value; `unique` never changes.',
+      'Standard properties cannot change (409); the type changes only while no record has a value; `unique` never changes. A computed property over a property you may not read cannot be changed (403 naming it).',
   })
   @ApiOkResponse({ type: PropertyDefinitionDto })
   @ApiProblemResponses('validation', 'conflict')

@@ -56,6 +56,16 @@ export class ScoreRuleDto {
   points!: number;
 }
 
+/** A score rule as shown: its value is left out for readers who may not read the property it tests. */
+export class ScoreRuleViewDto extends ScoreRuleDto {
+  @ApiPropertyOptional({
+    example: true,
+    description:
+      'Present (true) when you may not read the tested property: `value` is then left out, so a definition never quotes a value you may not read.',
+  })
+  valueRedacted?: boolean;
+}
+
 export class SensitivityDto {
   @ApiProperty({ example: false, description: 'Holds protected health information.' })
   @IsOptional()
@@ -122,8 +132,8 @@ export class PropertyDefinitionDto {
   @ApiProperty({ nullable: true, type: String, example: null })
   formula!: string | null;
 
-  @ApiProperty({ type: [ScoreRuleDto] })
-  scoreRules!: ScoreRuleDto[];
+  @ApiProperty({ type: [ScoreRuleViewDto] })
+  scoreRules!: ScoreRuleViewDto[];
 
   @ApiProperty({
     type: SensitivityDto,

@@ -10,6 +10,8 @@ import {
   isUniqueViolation,
   newId,
 } from '@custos/core';
+import { CrmAccessService } from '../access/crm-access.service';
+import type { RecordAccess } from '../access/record-access';
 import { SYSTEM_PROPERTIES, objectTypeOf, type ObjectType } from '../object-types';
 import { SensitiveDataService } from '../../sensitive-data/sensitive-data.service';
 import { PropertyHistory } from '../history/property-history.entity';
@@ -17,7 +19,7 @@ import { BlindIndexEntry } from '../records/blind-index.entity';
 import { UniqueValue } from '../records/unique-value.entity';
 import { CrmForm } from '../forms/form.entity';
 import { dialectOf } from '../sql-dialect';
-import { formulaInputs, parseFormula } from './calculation';
+import { computedInputs, formulaInputs, parseFormula } from './calculation';
 import { CustomPropertyDefinition } from './property-definition.entity';
 import type { CreatePropertyDto, PropertyDefinitionDto, UpdatePropertyDto } from './property.dto';
 import { COMPUTED_TYPES, type PropertyDefinition, type Sensitivity } from './property-type';
@@ -119,6 +121,7 @@ export class PropertyService {
     private readonly clock: Clock,
     private readonly sensitiveData: SensitiveDataService,
     private readonly access: AccessService,
+    private readonly crmAccess: CrmAccessService,
   ) {}
 
   /**
@@ -168,9 +171,11 @@ export class PropertyService {
     return { objectType, byName: new Map(definitions.map((d) => [d.name, d])), columns, readOnly };
   }
 
+  /** Score rules testing a property the actor may not read are shown without their value. */
   async list(objectTypeName: string): Promise<PropertyDefinitionDto[]> {
     const schema = await this.schema(objectTypeName);
-    return [...schema.byName.values()].map((d) => toDto(d, schema));
+    const access = await this.crmAccess.forSchema(schema);
+    return [...schema.byName.values()].map((d) => toDto(d, schema, access));
   }
 
   async get(objectTypeName: string, name: string): Promise<PropertyDefinitionDto> {
@@ -179,7 +184,7 @@ export class PropertyService {
     if (!definition) {
       throw propertyNotFound(name);
     }
-    return toDto(definition, schema);
+    return toDto(definition, schema, await this.crmAccess.forSchema(schema));
   }
 
   async create(objectTypeName: string, input: CreatePropertyDto): Promise<PropertyDefinitionDto> {
@@ -211,6 +216,7 @@ export class PropertyService {
             : null,
         };
         checkDefinition(definition, schema);
+        await this.assertInputsReadable(definition, schema);
         if (definition.sensitivity) {
           await this.assertMayDefineSensitive(manager, accountId, 'create');
         }
@@ -294,6 +300,7 @@ export class PropertyService {
         );
       }
       checkDefinition(next, schema);
+      await this.assertInputsReadable(next, schema);
       await manager.update(
         CustomPropertyDefinition,
         { accountId, objectType: schema.objectType.name, name },
@@ -386,6 +393,35 @@ export class PropertyService {
   }
 
   /**
+   * A computed property shows what its inputs derive, so defining or changing one is refused
+   * (403 naming the input) unless the actor may read every input, through computed ones too.
+   */
+  private async assertInputsReadable(
+    definition: PropertyDefinition,
+    schema: PropertySchema,
+  ): Promise<void> {
+    const inputs = computedInputs(definition);
+    if (inputs.length === 0) {
+      return;
+    }
+    const access = await this.crmAccess.forSchema(schema);
+    inputs.forEach((input, index) => {
+      if (!access.canView(input)) {
+        const field = definition.type === 'score' ? `scoreRules[${index}].propertyName` : 'formula';
+        throw new CustosError(
+          'forbidden',
+          'crm.computed_input_not_readable',
+          `You may not compute a property from "${input}": you may not read it.`,
+          {
+            errors: [{ field, message: `you may not read "${input}"` }],
+            extensions: { property: input },
+          },
+        );
+      }
+    });
+  }
+
+  /**
    * Sensitive property definitions: super admins in person only; creating and editing need the
    * enterprise edition and the setting on, deleting stays possible after a downgrade.
    */
@@ -446,13 +482,7 @@ export class PropertyService {
  */
 function refuseIfUsed(schema: PropertySchema, name: string, change: 'deleted' | 'retyped'): void {
   const users = [...schema.byName.values()]
-    .filter((d) => {
-      if (d.type === 'calculation' && d.formula) {
-        const parsed = parseFormula(d.formula);
-        return 'formula' in parsed && formulaInputs(parsed.formula).includes(name);
-      }
-      return d.type === 'score' && d.scoreRules.some((rule) => rule.propertyName === name);
-    })
+    .filter((d) => computedInputs(d).includes(name))
     .map((d) => d.name);
   if (users.length > 0) {
     throw new CustosError(
@@ -625,11 +655,27 @@ function checkDefinition(definition: PropertyDefinition, schema: PropertySchema)
   }
 }
 
+/** `access`: the reader, when score rules may test properties they may not read. */
 function toDto(
   definition: PropertyDefinition,
   schema: Pick<PropertySchema, 'readOnly'>,
+  access?: RecordAccess,
 ): PropertyDefinitionDto {
-  return { ...definition, readOnly: schema.readOnly.has(definition.name) };
+  return {
+    ...definition,
+    scoreRules: definition.scoreRules.map((rule) => {
+      if (!access || access.canView(rule.propertyName)) {
+        return rule;
+      }
+      return {
+        propertyName: rule.propertyName,
+        operator: rule.operator,
+        points: rule.points,
+        valueRedacted: true,
+      };
+    }),
+    readOnly: schema.readOnly.has(definition.name),
+  };
 }
 
 function auditView(definition: PropertyDefinition): Record<string, unknown> {

@@ -64,11 +64,7 @@ export class SearchService {
     const dialect = dialectOf(manager.connection.options.type);
     const access = recordAccess ?? (await this.crmAccess.forSchema(schema));
     // No oracles: filtering or sorting by a property one may not read is refused.
-    filterGroups.forEach((group, g) =>
-      group.filters.forEach((filter, f) =>
-        access.assertReadable(filter.propertyName, `filterGroups[${g}].filters[${f}].propertyName`),
-      ),
-    );
+    access.assertFiltersReadable(filterGroups);
     if (sort) {
       access.assertReadable(sort.propertyName, 'sorts[0].propertyName');
     }

@@ -11,11 +11,30 @@ import {
 } from 'class-validator';
 import { PagingDto } from '@custos/core';
 import { OBJECT_TYPE_NAMES } from '../object-types';
-import { FilterGroupDto } from '../search/search.dto';
+import { FilterDto, FilterGroupDto } from '../search/search.dto';
+import { SEGMENT_SHARING, type SegmentSharing } from './segment.entity';
 
 const FILTER_EXAMPLE = [
   { filters: [{ propertyName: 'lifecyclestage', operator: 'eq', value: 'customer' }] },
 ];
+
+const SHARING_DESCRIPTION =
+  'Who may use the segment: `private` (its owner only), `shared_read` (everyone in the account sees it and reads its members, only the owner edits), `shared_edit` (everyone edits). Super admins see and manage every segment. Only the owner or a super admin changes the sharing or deletes the segment.';
+
+/** A filter of a saved segment as shown to one reader. */
+export class SegmentFilterDto extends FilterDto {
+  @ApiPropertyOptional({
+    example: true,
+    description:
+      'Present (true) when you may not read the filtered property: `value`, `highValue` and `values` are then left out, so a segment never quotes a value you may not read.',
+  })
+  valueRedacted?: boolean;
+}
+
+export class SegmentFilterGroupDto {
+  @ApiProperty({ type: [SegmentFilterDto], description: 'AND-ed filters.' })
+  filters!: SegmentFilterDto[];
+}
 
 export class SegmentDto {
   @ApiProperty({ example: '0193a6c4-7f1e-7c3a-9d1e-000000000020' })
@@ -27,8 +46,19 @@ export class SegmentDto {
   @ApiProperty({ enum: OBJECT_TYPE_NAMES, example: 'contacts' })
   objectType!: string;
 
-  @ApiProperty({ type: [FilterGroupDto], example: FILTER_EXAMPLE })
-  filterGroups!: FilterGroupDto[];
+  @ApiProperty({ type: [SegmentFilterGroupDto], example: FILTER_EXAMPLE })
+  filterGroups!: SegmentFilterGroupDto[];
+
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    example: '0193a6c4-7f1e-7c3a-9d1e-000000000001',
+    description: 'The user who created it; null when none is known (segments from before owners).',
+  })
+  ownerUserId!: string | null;
+
+  @ApiProperty({ enum: SEGMENT_SHARING, example: 'shared_read', description: SHARING_DESCRIPTION })
+  sharing!: SegmentSharing;
 
   @ApiProperty({ example: '2026-11-22T18:42:00.000Z' })
   createdAt!: string;
@@ -65,6 +95,16 @@ export class CreateSegmentDto {
   @ValidateNested({ each: true })
   @Type(() => FilterGroupDto)
   filterGroups!: FilterGroupDto[];
+
+  @ApiPropertyOptional({
+    enum: SEGMENT_SHARING,
+    default: 'private',
+    example: 'shared_read',
+    description: SHARING_DESCRIPTION,
+  })
+  @IsOptional()
+  @IsIn(SEGMENT_SHARING)
+  sharing?: SegmentSharing;
 }
 
 export class UpdateSegmentDto {
@@ -81,4 +121,13 @@ export class UpdateSegmentDto {
   @ValidateNested({ each: true })
   @Type(() => FilterGroupDto)
   filterGroups?: FilterGroupDto[];
+
+  @ApiPropertyOptional({
+    enum: SEGMENT_SHARING,
+    example: 'shared_edit',
+    description: 'The owner and super admins only (403 for others).',
+  })
+  @IsOptional()
+  @IsIn(SEGMENT_SHARING)
+  sharing?: SegmentSharing;
 }

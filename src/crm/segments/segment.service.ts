@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { SelectQueryBuilder } from 'typeorm';
 import { AuditService } from '@custos/audit';
 import {
   Clock,
@@ -8,18 +9,31 @@ import {
   TransactionHost,
   isUniqueViolation,
   keysetPage,
-  mapPage,
   newId,
+  type Actor,
   type Page,
 } from '@custos/core';
+import { CrmAccessService } from '../access/crm-access.service';
+import type { RecordAccess } from '../access/record-access';
 import { PropertyService } from '../properties/property.service';
 import { RecordService } from '../records/record.service';
 import { compileFilterGroups } from '../search/filter-sql';
 import { SearchService, type SearchPage } from '../search/search.service';
 import { dialectOf } from '../sql-dialect';
 import { Segment } from './segment.entity';
-import type { CreateSegmentDto, SegmentDto, UpdateSegmentDto } from './segment.dto';
+import type {
+  CreateSegmentDto,
+  SegmentDto,
+  SegmentFilterGroupDto,
+  UpdateSegmentDto,
+} from './segment.dto';
 
+/**
+ * Saved segments with an owner and a sharing level. Segments the actor may not see answer 404
+ * alike (lists leave them out in SQL); seen but not editable ones 403. Filters on a property the
+ * actor may not read are refused when saved, hide their values when shown, and refuse the
+ * members (the search's no-oracle rule).
+ */
 @Injectable()
 export class SegmentService {
   constructor(
@@ -28,30 +42,33 @@ export class SegmentService {
     private readonly properties: PropertyService,
     private readonly records: RecordService,
     private readonly search: SearchService,
+    private readonly crmAccess: CrmAccessService,
     private readonly audit: AuditService,
     private readonly clock: Clock,
   ) {}
 
   async list(query: PageQueryDto): Promise<Page<SegmentDto>> {
-    const builder = this.transactions.manager
-      .createQueryBuilder(Segment, 's')
-      .where('s.accountId = :accountId', { accountId: this.context.requireAccountId() });
-    return mapPage(await keysetPage(builder, 's.id', (s) => s.id, query), toSegmentDto);
+    const page = await keysetPage(this.visible(), 's.id', (s) => s.id, query);
+    return { ...page, results: await this.present(page.results) };
   }
 
   async get(id: string): Promise<SegmentDto> {
-    return toSegmentDto(await this.find(id));
+    const [segment] = await this.present([await this.find(id)]);
+    return segment;
   }
 
   async create(input: CreateSegmentDto): Promise<SegmentDto> {
+    const actor = this.context.requireActor();
     await this.checkFilters(input.objectType, input.filterGroups);
     const now = this.clock.now();
     const segment: Segment = {
       id: newId(),
-      accountId: this.context.requireAccountId(),
+      accountId: actor.accountId,
       name: input.name,
       objectType: input.objectType,
       filterGroups: input.filterGroups,
+      ownerUserId: actor.userId,
+      sharing: input.sharing ?? 'private',
       createdAt: now,
       updatedAt: now,
     };
@@ -67,44 +84,71 @@ export class SegmentService {
               name: segment.name,
               objectType: segment.objectType,
               filterGroups: segment.filterGroups,
+              sharing: segment.sharing,
             },
           },
         });
       }),
     );
-    return toSegmentDto(segment);
+    const [created] = await this.present([segment]);
+    return created;
   }
 
   async update(id: string, input: UpdateSegmentDto): Promise<SegmentDto> {
-    return this.uniqueName(() =>
+    const updated = await this.uniqueName(() =>
       this.transactions.run(async (manager) => {
         const segment = await this.find(id);
-        const before = { name: segment.name, filterGroups: segment.filterGroups };
+        this.assertEditable(segment);
+        if (input.sharing !== undefined && input.sharing !== segment.sharing) {
+          this.assertOwned(segment, 'change its sharing', 'sharing');
+        }
+        const before = {
+          name: segment.name,
+          filterGroups: segment.filterGroups,
+          sharing: segment.sharing,
+        };
         if (input.filterGroups) {
           await this.checkFilters(segment.objectType, input.filterGroups);
           segment.filterGroups = input.filterGroups;
         }
         segment.name = input.name ?? segment.name;
+        segment.sharing = input.sharing ?? segment.sharing;
         segment.updatedAt = this.clock.now();
         await manager.update(
           Segment,
           { id },
-          { name: segment.name, filterGroups: segment.filterGroups, updatedAt: segment.updatedAt },
+          {
+            name: segment.name,
+            filterGroups: segment.filterGroups,
+            sharing: segment.sharing,
+            updatedAt: segment.updatedAt,
+          },
         );
         await this.audit.record({
           action: 'segment.updated',
           targetType: 'segment',
           targetId: id,
-          metadata: { before, after: { name: segment.name, filterGroups: segment.filterGroups } },
+          metadata: {
+            before,
+            after: {
+              name: segment.name,
+              filterGroups: segment.filterGroups,
+              sharing: segment.sharing,
+            },
+          },
         });
-        return toSegmentDto(segment);
+        return segment;
       }),
     );
+    const [shown] = await this.present([updated]);
+    return shown;
   }
 
   async remove(id: string): Promise<void> {
     await this.transactions.run(async (manager) => {
       const segment = await this.find(id);
+      this.assertEditable(segment);
+      this.assertOwned(segment, 'delete it');
       await manager.delete(Segment, { id });
       await this.audit.record({
         action: 'segment.deleted',
@@ -128,12 +172,16 @@ export class SegmentService {
     );
   }
 
-  /** Compiles the filters once so that a segment that cannot run is refused when saved. */
+  /**
+   * A segment filters only on properties its author may read (403 naming the filter), and its
+   * filters are compiled once so that a segment that cannot run is refused when saved.
+   */
   private async checkFilters(
     objectType: string,
     filterGroups: CreateSegmentDto['filterGroups'],
   ): Promise<void> {
     const schema = await this.properties.schema(objectType);
+    (await this.crmAccess.forSchema(schema)).assertFiltersReadable(filterGroups);
     compileFilterGroups(
       schema,
       dialectOf(this.transactions.manager.connection.options.type),
@@ -141,15 +189,67 @@ export class SegmentService {
     );
   }
 
+  /** The actor's segments as a query: all for super admins in person, else shared or owned. */
+  private visible(): SelectQueryBuilder<Segment> {
+    const actor = this.context.requireActor();
+    const builder = this.transactions.manager
+      .createQueryBuilder(Segment, 's')
+      .where('s.accountId = :accountId', { accountId: actor.accountId });
+    if (managesEverySegment(actor)) {
+      return builder;
+    }
+    return actor.userId === null
+      ? builder.andWhere("s.sharing <> 'private'")
+      : builder.andWhere("(s.sharing <> 'private' OR s.ownerUserId = :ownerUserId)", {
+          ownerUserId: actor.userId,
+        });
+  }
+
   private async find(id: string): Promise<Segment> {
-    const segment = await this.transactions.manager.findOneBy(Segment, {
-      accountId: this.context.requireAccountId(),
-      id,
-    });
+    const segment = await this.visible().andWhere('s.id = :id', { id }).getOne();
     if (!segment) {
       throw new CustosError('not_found', 'crm.segment_not_found', 'The segment was not found.');
     }
     return segment;
+  }
+
+  private assertEditable(segment: Segment): void {
+    const actor = this.context.requireActor();
+    if (segment.sharing !== 'shared_edit' && !ownsOrManages(actor, segment)) {
+      throw new CustosError(
+        'forbidden',
+        'crm.segment_not_editable',
+        'This segment is shared with you read-only: ask its owner or a super admin to change it, or to share it for editing.',
+      );
+    }
+  }
+
+  /** Changing the sharing or deleting stays with the owner (and super admins) even when shared for editing. */
+  private assertOwned(segment: Segment, change: string, field?: string): void {
+    if (!ownsOrManages(this.context.requireActor(), segment)) {
+      throw new CustosError(
+        'forbidden',
+        'crm.segment_owner_only',
+        `Only the segment's owner or a super admin may ${change}.`,
+        field
+          ? { errors: [{ field, message: 'only the owner or a super admin may change this' }] }
+          : {},
+      );
+    }
+  }
+
+  /** Segments as the actor may see them: filter values on properties they may not read are left out. */
+  private async present(segments: readonly Segment[]): Promise<SegmentDto[]> {
+    const objectTypes = [...new Set(segments.map((s) => s.objectType))];
+    const accessByType = new Map<string, RecordAccess>();
+    if (objectTypes.length > 0) {
+      const actorAccess = await this.crmAccess.actorAccess();
+      for (const objectType of objectTypes) {
+        const schema = await this.properties.schema(objectType);
+        accessByType.set(objectType, await this.crmAccess.forSchema(schema, actorAccess));
+      }
+    }
+    return segments.map((segment) => toSegmentDto(segment, accessByType.get(segment.objectType)!));
   }
 
   private async uniqueName<T>(work: () => Promise<T>): Promise<T> {
@@ -169,12 +269,33 @@ export class SegmentService {
   }
 }
 
-function toSegmentDto(segment: Segment): SegmentDto {
+/** Super admins in person (not apps, partners or support) see and manage every segment. */
+function managesEverySegment(actor: Actor): boolean {
+  return actor.kind === 'user' && actor.superAdmin;
+}
+
+function ownsOrManages(actor: Actor, segment: Segment): boolean {
+  return (
+    managesEverySegment(actor) || (actor.userId !== null && segment.ownerUserId === actor.userId)
+  );
+}
+
+function toSegmentDto(segment: Segment, access: RecordAccess): SegmentDto {
+  const filterGroups: SegmentFilterGroupDto[] = segment.filterGroups.map((group) => ({
+    filters: group.filters.map((filter) => {
+      if (access.canView(filter.propertyName)) {
+        return filter;
+      }
+      return { propertyName: filter.propertyName, operator: filter.operator, valueRedacted: true };
+    }),
+  }));
   return {
     id: segment.id,
     name: segment.name,
     objectType: segment.objectType,
-    filterGroups: segment.filterGroups,
+    filterGroups,
+    ownerUserId: segment.ownerUserId,
+    sharing: segment.sharing,
     createdAt: segment.createdAt.toISOString(),
     updatedAt: segment.updatedAt.toISOString(),
   };

@@ -24,7 +24,11 @@ export class SegmentsController {
 
   @Get()
   @Authenticated()
-  @ApiOperation({ summary: 'List segments (saved lists)' })
+  @ApiOperation({
+    summary: 'List segments (saved lists)',
+    description:
+      'Your own segments and those shared with the account (all of them for super admins). Filter values on properties you may not read are left out (`valueRedacted`).',
+  })
   @ApiOkResponse({ type: SegmentPageDto })
   @ApiProblemResponses('validation')
   list(@Query() query: PageQueryDto): Promise<Page<SegmentDto>> {
@@ -35,7 +39,8 @@ export class SegmentsController {
   @Authenticated()
   @ApiOperation({
     summary: 'Create a segment',
-    description: 'Its filters are checked now, so a saved segment always runs.',
+    description:
+      'You own it; `sharing` defaults to `private`. Its filters are checked now, so a saved segment always runs; filtering on a property you may not read is 403 naming the filter.',
   })
   @ApiCreatedResponse({ type: SegmentDto })
   @ApiProblemResponses('validation', 'conflict')
@@ -45,7 +50,11 @@ export class SegmentsController {
 
   @Get(':segmentId')
   @Authenticated()
-  @ApiOperation({ summary: 'Get a segment' })
+  @ApiOperation({
+    summary: 'Get a segment',
+    description:
+      'A private segment of someone else is 404 like a missing one. Filter values on properties you may not read are left out (`valueRedacted`).',
+  })
   @ApiOkResponse({ type: SegmentDto })
   @ApiProblemResponses('not_found', 'validation')
   get(@IdParam('segmentId') id: string): Promise<SegmentDto> {
@@ -54,7 +63,11 @@ export class SegmentsController {
 
   @Patch(':segmentId')
   @Authenticated()
-  @ApiOperation({ summary: 'Rename a segment or change its filters' })
+  @ApiOperation({
+    summary: 'Rename a segment, change its filters or its sharing',
+    description:
+      'The owner, super admins, and everyone when shared `shared_edit`; others who see it get 403. Only the owner or a super admin changes `sharing` (403 naming it).',
+  })
   @ApiOkResponse({ type: SegmentDto })
   @ApiProblemResponses('not_found', 'validation', 'conflict')
   update(@IdParam('segmentId') id: string, @Body() body: UpdateSegmentDto): Promise<SegmentDto> {
@@ -64,7 +77,11 @@ export class SegmentsController {
   @Delete(':segmentId')
   @HttpCode(204)
   @Authenticated()
-  @ApiOperation({ summary: 'Delete a segment', description: 'Its members are not touched.' })
+  @ApiOperation({
+    summary: 'Delete a segment',
+    description:
+      'The owner or a super admin only (403 for others who see it). Its members are not touched.',
+  })
   @ApiNoContentResponse({ description: 'Deleted.' })
   @ApiProblemResponses('not_found', 'validation')
   async remove(@IdParam('segmentId') id: string): Promise<void> {
@@ -75,7 +92,8 @@ export class SegmentsController {
   @Authenticated()
   @ApiOperation({
     summary: 'The current members of a segment',
-    description: 'Evaluated in the database at each call, with cursor pagination and the total.',
+    description:
+      'Evaluated in the database at each call, with cursor pagination and the total. A segment that filters on a property you may not read is 403 naming that filter (no oracle), as in search.',
   })
   @ApiOkResponse({ type: SearchResultDto })
   @ApiProblemResponses('not_found', 'validation')
