@@ -35,6 +35,15 @@ export class AttachmentDto {
   @ApiProperty({ example: '0193a6c4-7f1e-7c3a-9d1e-000000000010' })
   recordId!: string;
 
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: 'resume',
+    description:
+      'The file property of the record that holds this file (its value is this id); `null` for a file no property holds. A file held by a property you may not read is not listed, and 404 like a missing one.',
+  })
+  property!: string | null;
+
   @ApiProperty({ example: 'referral-letter.pdf' })
   fileName!: string;
 

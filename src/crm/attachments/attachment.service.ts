@@ -16,7 +16,8 @@ import {
 import { AccountCiphers, EnvelopeError } from '@custos/crypto';
 import { SensitiveDataService } from '../../sensitive-data/sensitive-data.service';
 import { CrmAccessService } from '../access/crm-access.service';
-import { PropertyService, type PropertySchema } from '../properties/property.service';
+import type { RecordAccess } from '../access/record-access';
+import { PropertyService } from '../properties/property.service';
 import { findRecords } from '../records/record-store';
 import { AttachmentStorage } from './attachment-storage';
 import type { UploadedAttachment } from './attachment-upload.interceptor';
@@ -50,7 +51,8 @@ export async function readAll(stream: Readable): Promise<Buffer> {
 
 /**
  * Files attached to CRM records. Access follows the record: reading its files needs read access
- * to it, adding or deleting them edit access, checked in SQL. Files uploaded while the account has
+ * to it, adding or deleting them edit access, checked in SQL. A file held by a file property
+ * (`propertyName`) also follows that property: for whoever may not read it, the file does not exist. Files uploaded while the account has
  * sensitive data enabled are sealed with its data key before they reach the storage.
  */
 @Injectable()
@@ -83,7 +85,7 @@ export class AttachmentService {
       );
     }
     // Refuse before storing anything; checked again under lock when the row is written.
-    const schema = await this.requireRecord(
+    const { schema } = await this.requireRecord(
       this.transactions.manager,
       objectType,
       recordId,
@@ -102,6 +104,7 @@ export class AttachmentService {
       accountId: actor.accountId,
       objectType: schema.objectType.name,
       recordId,
+      propertyName: null,
       fileName: sanitizeFileName(file.originalname),
       contentType: sanitizeContentType(file.mimetype),
       size: file.size,
@@ -143,25 +146,38 @@ export class AttachmentService {
     return toDto(entity);
   }
 
-  /** The record's attachments, oldest first, with cursor pagination. */
+  /**
+   * The record's attachments, oldest first, with cursor pagination: those held by no property
+   * and those held by a property the actor may read.
+   */
   async list(
     objectType: string,
     recordId: string,
     query: { limit?: number; after?: string },
   ): Promise<Page<AttachmentDto>> {
-    const schema = await this.requireRecord(
+    const access = await this.requireRecord(
       this.transactions.manager,
       objectType,
       recordId,
       'read',
     );
+    const schema = access.schema;
+    const readableHolders = [...schema.byName.values()]
+      .filter((d) => d.type === 'file' && access.canView(d.name))
+      .map((d) => d.name);
     const builder = this.transactions.manager
       .createQueryBuilder(CrmAttachment, 'a')
       .where('a.accountId = :accountId', { accountId: this.context.requireAccountId() })
       .andWhere('a.objectType = :objectType AND a.recordId = :recordId', {
         objectType: schema.objectType.name,
         recordId,
-      });
+      })
+      .andWhere(
+        readableHolders.length > 0
+          ? '(a.propertyName IS NULL OR a.propertyName IN (:...readableHolders))'
+          : 'a.propertyName IS NULL',
+        { readableHolders },
+      );
     return mapPage(await keysetPage(builder, 'a.id', (a) => a.id, query), toDto);
   }
 
@@ -207,7 +223,7 @@ export class AttachmentService {
       if (!found) {
         throw attachmentNotFound();
       }
-      await this.requireRecord(manager, found.objectType, found.recordId, 'update', true, true);
+      await this.requireRecord(manager, found.objectType, found.recordId, 'update', true, found);
       await manager.delete(CrmAttachment, { accountId: found.accountId, id });
       await this.audit.record({
         action: 'attachment.deleted',
@@ -222,8 +238,9 @@ export class AttachmentService {
   }
 
   /**
-   * The attachment, if the actor may read its record (else 404, as if it did not exist). The
-   * content of a sealed file is never served to a support session, whatever its access.
+   * The attachment, if the actor may read its record and the property holding it (else 404, as if
+   * it did not exist). The content of a sealed file is never served to a support session,
+   * whatever its access.
    */
   private async findReadable(id: string, content = false): Promise<CrmAttachment> {
     const actor = this.context.requireActor();
@@ -234,6 +251,14 @@ export class AttachmentService {
     if (!attachment) {
       throw attachmentNotFound();
     }
+    await this.requireRecord(
+      this.transactions.manager,
+      attachment.objectType,
+      attachment.recordId,
+      'read',
+      false,
+      attachment,
+    );
     if (content && attachment.encrypted && actor.kind === 'support') {
       throw new CustosError(
         'forbidden',
@@ -241,14 +266,6 @@ export class AttachmentService {
         'Encrypted files are never readable in a support session.',
       );
     }
-    await this.requireRecord(
-      this.transactions.manager,
-      attachment.objectType,
-      attachment.recordId,
-      'read',
-      false,
-      true,
-    );
     return attachment;
   }
 
@@ -271,7 +288,8 @@ export class AttachmentService {
 
   /**
    * Refuses unless the actor may `action` the record, in SQL: a record they may not read is a
-   * 404 (of the attachment when `asAttachment`), one they may read but not change a 403.
+   * 404, one they may read but not change a 403. With an `attachment`, both answers are about it:
+   * held by a property the actor may not read, it is a 404 before anything else is told.
    */
   private async requireRecord(
     manager: EntityManager,
@@ -279,11 +297,14 @@ export class AttachmentService {
     recordId: string,
     action: Extract<RecordAction, 'read' | 'update'>,
     lock = false,
-    asAttachment = false,
-  ): Promise<PropertySchema> {
+    attachment?: CrmAttachment,
+  ): Promise<RecordAccess> {
     const accountId = this.context.requireAccountId();
     const schema = await this.properties.schema(objectType, manager);
     const access = await this.crmAccess.forSchema(schema);
+    if (attachment?.propertyName && !access.canView(attachment.propertyName)) {
+      throw attachmentNotFound();
+    }
     const readable = access.where('read');
     // Changing the files of a record needs both rights: a record one may not see stays a 404.
     let where = readable;
@@ -296,7 +317,7 @@ export class AttachmentService {
     }
     const [record] = await findRecords(manager, schema, accountId, [recordId], { lock, where });
     if (record) {
-      return schema;
+      return access;
     }
     if (
       action !== 'read' &&
@@ -309,7 +330,7 @@ export class AttachmentService {
         { extensions: { action } },
       );
     }
-    throw asAttachment
+    throw attachment
       ? attachmentNotFound()
       : new CustosError(
           'not_found',
@@ -335,6 +356,7 @@ function toDto(attachment: CrmAttachment): AttachmentDto {
     id: attachment.id,
     objectType: attachment.objectType,
     recordId: attachment.recordId,
+    property: attachment.propertyName,
     fileName: attachment.fileName,
     contentType: attachment.contentType,
     size: attachment.size,

@@ -1,3 +1,4 @@
+import { AttachmentHolders1796448428284 } from './1796448428284-AttachmentHolders';
 import { Forms1796272919192 } from './1796272919192-Forms';
 import { KeyRotation1795385014473 } from './1795385014473-KeyRotation';
 import { Attachments1795384524576 } from './1795384524576-Attachments';
@@ -24,4 +25,5 @@ export const SQLITE_MIGRATIONS: (new () => MigrationInterface)[] = [
   Attachments1795384524576,
   KeyRotation1795385014473,
   Forms1796272919192,
+  AttachmentHolders1796448428284,
 ];
