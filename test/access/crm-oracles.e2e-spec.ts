@@ -59,14 +59,14 @@ const propertyName = (prefix: string) => unique(prefix).replace(/-/g, '_');
  * Status and body of a response without what names the request (its path and id), to compare a
  * refusal with the answer for a missing thing.
  */
-const answer = (response: Response) => {
-  const {
-    instance: _instance,
-    requestId: _requestId,
-    ...body
-  } = (response.body ?? {}) as Record<string, unknown>;
-  return { status: response.status, body };
-};
+const answer = (response: Response) => ({
+  status: response.status,
+  body: Object.fromEntries(
+    Object.entries((response.body ?? {}) as Record<string, unknown>).filter(
+      ([key]) => key !== 'instance' && key !== 'requestId',
+    ),
+  ),
+});
 
 /**
  * Each scenario is one way a hostile insider with one delegated privilege (`import`,
