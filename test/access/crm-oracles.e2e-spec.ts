@@ -426,6 +426,32 @@ describe.each(testDatabaseKinds())('CRM oracles: imports, form log, files on %s'
       });
     });
 
+    it('keeps a file whose property was deleted from all but super admins', async () => {
+      const scan = propertyName('scan');
+      expectStatus(
+        await admin.post('/api/v1/properties/contacts', {
+          name: scan,
+          label: 'Scan',
+          type: 'file',
+        }),
+        201,
+      );
+      const record = await setup.contact();
+      const file = await attach(record, 'scan of a hidden property');
+      expectStatus(
+        await admin.patch(`/api/v1/objects/contacts/${record.id}`, {
+          properties: { [scan]: file.id },
+        }),
+        200,
+      );
+      expectStatus(await admin.delete(`/api/v1/properties/contacts/${scan}`), 204);
+      expect({
+        admin: await listOf(admin, record),
+        reader: await listOf(reader.caller, record),
+        content: (await reader.caller.get(`/api/v1/attachments/${file.id}/content`)).status,
+      }).toEqual({ admin: [file.id], reader: [], content: 404 });
+    });
+
     it("hides a file sent through a form's file field from readers of the record who may not read the field", async () => {
       const formId = (
         expectStatus(

@@ -1,4 +1,6 @@
 import { IsNull, type EntityManager } from 'typeorm';
+import type { SqlCondition } from '@custos/access';
+import type { RecordAccess } from '../access/record-access';
 import type { PropertySchema } from '../properties/property.service';
 import type { PropertyValue } from '../properties/property-type';
 import type { StoredRecord } from '../records/record-store';
@@ -34,4 +36,37 @@ export async function holdAttachments(
       );
     }
   }
+}
+
+/**
+ * Whether the actor may see a file held by `property` (`null`: held by none). A file whose property
+ * was deleted since stays hidden from all but super admins: it was data of a property not
+ * everyone could read.
+ */
+export function mayReadHeldFile(access: RecordAccess, property: string | null): boolean {
+  if (property === null) {
+    return true;
+  }
+  return access.schema.byName.has(property) ? access.canView(property) : access.superAdmin;
+}
+
+/** {@link mayReadHeldFile} as a SQL condition on the attachment alias `alias`. */
+export function readableHeldFiles(access: RecordAccess, alias = 'a'): SqlCondition {
+  const files = [...access.schema.byName.values()].filter((d) => d.type === 'file');
+  if (access.superAdmin) {
+    const unreadable = files.filter((d) => !access.canView(d.name)).map((d) => d.name);
+    return unreadable.length === 0
+      ? { sql: '1=1', parameters: {} }
+      : {
+          sql: `(${alias}.propertyName IS NULL OR ${alias}.propertyName NOT IN (:...unreadableHolders))`,
+          parameters: { unreadableHolders: unreadable },
+        };
+  }
+  const readable = files.filter((d) => access.canView(d.name)).map((d) => d.name);
+  return readable.length === 0
+    ? { sql: `${alias}.propertyName IS NULL`, parameters: {} }
+    : {
+        sql: `(${alias}.propertyName IS NULL OR ${alias}.propertyName IN (:...readableHolders))`,
+        parameters: { readableHolders: readable },
+      };
 }

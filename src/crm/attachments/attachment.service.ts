@@ -20,6 +20,7 @@ import type { RecordAccess } from '../access/record-access';
 import { PropertyService } from '../properties/property.service';
 import { findRecords } from '../records/record-store';
 import { AttachmentStorage } from './attachment-storage';
+import { mayReadHeldFile, readableHeldFiles } from './attachment-holders';
 import type { UploadedAttachment } from './attachment-upload.interceptor';
 import type { AttachmentDto } from './attachment.dto';
 import { CrmAttachment } from './attachment.entity';
@@ -162,9 +163,7 @@ export class AttachmentService {
       'read',
     );
     const schema = access.schema;
-    const readableHolders = [...schema.byName.values()]
-      .filter((d) => d.type === 'file' && access.canView(d.name))
-      .map((d) => d.name);
+    const held = readableHeldFiles(access);
     const builder = this.transactions.manager
       .createQueryBuilder(CrmAttachment, 'a')
       .where('a.accountId = :accountId', { accountId: this.context.requireAccountId() })
@@ -172,12 +171,7 @@ export class AttachmentService {
         objectType: schema.objectType.name,
         recordId,
       })
-      .andWhere(
-        readableHolders.length > 0
-          ? '(a.propertyName IS NULL OR a.propertyName IN (:...readableHolders))'
-          : 'a.propertyName IS NULL',
-        { readableHolders },
-      );
+      .andWhere(held.sql, held.parameters);
     return mapPage(await keysetPage(builder, 'a.id', (a) => a.id, query), toDto);
   }
 
@@ -302,7 +296,7 @@ export class AttachmentService {
     const accountId = this.context.requireAccountId();
     const schema = await this.properties.schema(objectType, manager);
     const access = await this.crmAccess.forSchema(schema);
-    if (attachment?.propertyName && !access.canView(attachment.propertyName)) {
+    if (attachment && !mayReadHeldFile(access, attachment.propertyName)) {
       throw attachmentNotFound();
     }
     const readable = access.where('read');
