@@ -426,6 +426,35 @@ describe.each(testDatabaseKinds())('CRM oracles: imports, form log, files on %s'
       });
     });
 
+    it('hides a file uploaded for a hidden property from the upload on, before any record write', async () => {
+      const record = await setup.contact();
+      const file = expectStatus(
+        await admin
+          .upload(`/api/v1/objects/contacts/${record.id}/attachments`)
+          .field('property', resume)
+          .attach('file', Buffer.from('uploaded for the property', 'utf8'), {
+            filename: 'cv.txt',
+            contentType: 'text/plain',
+          }),
+        201,
+      ).body as AttachmentView;
+      expect({ property: file.property, reader: await listOf(reader.caller, record) }).toEqual({
+        property: resume,
+        reader: [],
+      });
+    });
+
+    it('refuses an upload for a file property the uploader may not edit with 403 naming property', async () => {
+      const response = await writer.caller
+        .upload(`/api/v1/objects/contacts/${contact.id}/attachments`)
+        .field('property', resume)
+        .attach('file', Buffer.from('not mine to file', 'utf8'), {
+          filename: 'cv.txt',
+          contentType: 'text/plain',
+        });
+      expectProblem(response, 403, { code: 'crm.field_not_editable', field: 'property' });
+    });
+
     it('keeps a file whose property was deleted from all but super admins', async () => {
       const scan = propertyName('scan');
       expectStatus(

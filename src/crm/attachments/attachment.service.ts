@@ -72,10 +72,15 @@ export class AttachmentService {
     private readonly storage: AttachmentStorage,
   ) {}
 
+  /**
+   * Stores a file as an attachment of the record; `property` names the file property that will
+   * hold it (see `holdAttachments`), so that it follows that property from the upload on.
+   */
   async upload(
     objectType: string,
     recordId: string,
     file: UploadedAttachment | undefined,
+    property: string | null = null,
   ): Promise<AttachmentDto> {
     const actor = this.context.requireActor();
     if (!file) {
@@ -86,12 +91,16 @@ export class AttachmentService {
       );
     }
     // Refuse before storing anything; checked again under lock when the row is written.
-    const { schema } = await this.requireRecord(
+    const access = await this.requireRecord(
       this.transactions.manager,
       objectType,
       recordId,
       'update',
     );
+    const schema = access.schema;
+    if (property !== null) {
+      assertHolder(access, property);
+    }
     const id = newId();
     let bytes = file.buffer;
     let keyVersion: number | null = null;
@@ -105,7 +114,7 @@ export class AttachmentService {
       accountId: actor.accountId,
       objectType: schema.objectType.name,
       recordId,
-      propertyName: null,
+      propertyName: property,
       fileName: sanitizeFileName(file.originalname),
       contentType: sanitizeContentType(file.mimetype),
       size: file.size,
@@ -342,6 +351,28 @@ export class AttachmentService {
       size: attachment.size,
       encrypted: attachment.encrypted,
     };
+  }
+}
+
+/** The property an upload names must be a file property the actor may edit (they will write the id there). */
+function assertHolder(access: RecordAccess, property: string): void {
+  if (access.schema.byName.get(property)?.type !== 'file') {
+    throw CustosError.invalidField(
+      'crm.attachment_property_invalid',
+      'property',
+      `must be a file property of ${access.schema.objectType.name}`,
+    );
+  }
+  if (!access.canEdit(property)) {
+    throw new CustosError(
+      'forbidden',
+      'crm.field_not_editable',
+      `You may not edit "${property}", so no file can be uploaded for it.`,
+      {
+        errors: [{ field: 'property', message: 'you may not edit this property' }],
+        extensions: { property },
+      },
+    );
   }
 }
 

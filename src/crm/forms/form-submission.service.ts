@@ -91,7 +91,7 @@ export class FormSubmissionService {
             const attachmentIds: Record<string, string> = {};
             for (const [property, file] of files) {
               attachmentIds[property] = (
-                await this.attachments.upload(form.objectType, record.id, file)
+                await this.attachments.upload(form.objectType, record.id, file, property)
               ).id;
             }
             await this.records.update(form.objectType, record.id, attachmentIds, 'form');
