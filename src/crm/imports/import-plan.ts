@@ -158,16 +158,12 @@ export function planImport(
  * Refuses update and upsert keyed on a property the actor may not read (field permissions,
  * sensitive access): which rows matched would tell which values the hidden property holds.
  */
-export function assertReadableKey(
-  access: RecordAccess,
-  schema: PropertySchema,
-  uniqueProperty: string | null,
-): void {
+export function assertReadableKey(access: RecordAccess, uniqueProperty: string | null): void {
   if (uniqueProperty !== null && !access.canView(uniqueProperty)) {
     throw new CustosError(
       'forbidden',
       'crm.import_key_not_readable',
-      `You may not read "${uniqueProperty}", so rows cannot be matched on it: key the import on a unique property of ${schema.objectType.name} you may read.`,
+      `You may not read "${uniqueProperty}", so rows cannot be matched on it: key the import on a unique property of ${access.schema.objectType.name} you may read.`,
       {
         errors: [{ field: 'uniqueProperty', message: 'you may not read this property' }],
         extensions: { property: uniqueProperty },

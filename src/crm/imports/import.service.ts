@@ -68,7 +68,7 @@ export class ImportService {
     const { header, rows } = await inspectUpload(file.path);
     const uniqueProperty = input.uniqueProperty || null;
     const plan = planImport(schema, header, { mapping, mode: input.mode, uniqueProperty });
-    assertReadableKey(await this.crmAccess.forSchema(schema), schema, uniqueProperty);
+    assertReadableKey(await this.crmAccess.forSchema(schema), uniqueProperty);
     if (rows === 0) {
       throw CustosError.invalidField(
         'crm.import_invalid_csv',

@@ -219,14 +219,13 @@ export class ImportWorker implements OnApplicationBootstrap, BeforeApplicationSh
     schema: PropertySchema,
     header: string[],
   ): Promise<ImportPlan> {
+    let plan: ImportPlan;
     try {
-      const plan = planImport(
+      plan = planImport(
         schema,
         header.map((name) => name.trim()),
         entity,
       );
-      assertReadableKey(await this.crmAccess.forSchema(schema), schema, entity.uniqueProperty);
-      return plan;
     } catch (error) {
       if (error instanceof CustosError) {
         throw new ImportFailure(
@@ -235,6 +234,15 @@ export class ImportWorker implements OnApplicationBootstrap, BeforeApplicationSh
       }
       throw error;
     }
+    try {
+      assertReadableKey(await this.crmAccess.forSchema(schema), entity.uniqueProperty);
+    } catch (error) {
+      if (error instanceof CustosError) {
+        throw new ImportFailure(error.detail);
+      }
+      throw error;
+    }
+    return plan;
   }
 
   /** Locks the import's row (PostgreSQL; SQLite transactions are serialised). */
