@@ -1,5 +1,10 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Response, Test } from 'supertest';
+import { newId } from '@custos/core';
 import { testDatabaseKinds } from '@custos/core/testing';
+import { CrmImport } from '../../src/crm/imports/import.entity';
+import { ImportWorker } from '../../src/crm/imports/import.worker';
 import { expectProblem } from '../support/api';
 import { startTestServer, type TestServer } from '../support/test-server';
 import {
@@ -29,6 +34,7 @@ const SUPER_ADMINS_ONLY = [{ type: 'super_admins' }];
 interface ImportView {
   id: string;
   status: string;
+  processedRows: number;
   created: number;
   updated: number;
   unchanged: number;
@@ -183,6 +189,47 @@ describe.each(testDatabaseKinds())('CRM oracles: imports, form log, files on %s'
         code: 'crm.import_key_not_readable',
         field: 'uniqueProperty',
       });
+    });
+
+    it('fails a queued import keyed on a property the importer may no longer read, applying no row', async () => {
+      // An import queued while the key was readable (a crash or restart in between): the worker
+      // checks again before the first row.
+      const id = newId();
+      writeFileSync(
+        join(server.config.dataDir, 'imports', `${id}.csv`),
+        `Code,First name\n${String(invisible.properties[secretCode])},Probe\n`,
+      );
+      const now = new Date();
+      await server.dataSource.getRepository(CrmImport).insert({
+        id,
+        accountId: server.accountId,
+        objectType: 'contacts',
+        mode: 'update',
+        uniqueProperty: secretCode,
+        mapping: { Code: secretCode, 'First name': 'firstname' },
+        fileName: 'queued.csv',
+        fileBytes: 100,
+        status: 'pending',
+        totalRows: 1,
+        processedRows: 0,
+        rowsCreated: 0,
+        rowsUpdated: 0,
+        rowsUnchanged: 0,
+        rowsFailed: 0,
+        actorKind: 'user',
+        actorId: importer.id,
+        actorUserId: importer.id,
+        actorLabel: importer.email,
+        actorSuperAdmin: false,
+        error: null,
+        createdAt: now,
+        updatedAt: now,
+        startedAt: null,
+        finishedAt: null,
+      });
+      await server.app.get(ImportWorker).resumeUnfinished();
+      const view = await finished(importer.caller, id);
+      expect(view).toMatchObject({ status: 'failed', processedRows: 0, failed: 0 });
     });
 
     it('reports an update row matching an invisible record exactly like one matching no record', async () => {
