@@ -189,7 +189,9 @@ describe.each(testDatabaseKinds())('attachments of CRM records on %s', (kind) =>
 
     it('answers 422 without a file part, and for malformed ids', async () => {
       expectProblem(
-        await admin.upload(`/api/v1/objects/contacts/${contact.id}/attachments`).field('a', 'b'),
+        await admin
+          .upload(`/api/v1/objects/contacts/${contact.id}/attachments`)
+          .field('property', 'cv'),
         422,
         { code: 'crm.attachment_file_missing', field: 'file' },
       );

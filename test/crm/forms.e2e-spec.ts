@@ -46,7 +46,7 @@ interface SubmissionView {
   id: string;
   submittedAt: string;
   status: 'created' | 'failed';
-  recordId?: string;
+  recordId: string | null;
   errorCode?: string;
 }
 
@@ -661,6 +661,7 @@ describe.each(testDatabaseKinds())('CRM forms on %s', (kind) => {
         id: expect.any(String),
         submittedAt: expect.any(String),
         status: 'failed',
+        recordId: null,
         errorCode: 'crm.unique_value_taken',
       });
       expect(server.logs.join('\n')).not.toContain(email);

@@ -1,4 +1,5 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsOptional, IsString, MaxLength } from 'class-validator';
 import { PagingDto } from '@custos/core';
 import { OBJECT_TYPE_NAMES } from '../object-types';
 
@@ -12,6 +13,21 @@ export class AttachmentUploadDto {
     example: 'referral-letter.pdf',
   })
   file!: unknown;
+
+  @ApiPropertyOptional({
+    description:
+      'The file property of the record that will hold this file (write its id there next). The file is held by it from the upload on, so it is never visible to readers of the record who may not read that property. Needs edit rights on the property.',
+    example: 'resume',
+  })
+  property?: string;
+}
+
+/** The text fields of an upload (the file arrives as the `file` part). */
+export class UploadAttachmentDto {
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  property?: string;
 }
 
 export class AttachmentCreatorDto {
@@ -34,6 +50,15 @@ export class AttachmentDto {
 
   @ApiProperty({ example: '0193a6c4-7f1e-7c3a-9d1e-000000000010' })
   recordId!: string;
+
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: 'resume',
+    description:
+      'The file property of the record that holds this file (its value is this id); `null` for a file no property holds. A file held by a property you may not read is not listed, and 404 like a missing one.',
+  })
+  property!: string | null;
 
   @ApiProperty({ example: 'referral-letter.pdf' })
   fileName!: string;

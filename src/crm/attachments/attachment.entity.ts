@@ -23,6 +23,14 @@ export class CrmAttachment {
   @Column({ name: 'record_id', type: 'varchar', length: 36 })
   recordId!: string;
 
+  /**
+   * The file property of the record that holds this attachment (its value is the attachment's
+   * id), set by the first write that makes it so and kept after: the file is that property's
+   * data, readable only by those who may read the property. `null`: held by no property.
+   */
+  @Column({ name: 'property_name', type: 'varchar', length: 100, nullable: true })
+  propertyName!: string | null;
+
   /** The sanitised name the client gave the file (personal data: never in logs or audit). */
   @Column({ name: 'file_name', type: 'varchar', length: 255 })
   fileName!: string;

@@ -16,9 +16,11 @@ import {
 import { AccountCiphers, EnvelopeError } from '@custos/crypto';
 import { SensitiveDataService } from '../../sensitive-data/sensitive-data.service';
 import { CrmAccessService } from '../access/crm-access.service';
-import { PropertyService, type PropertySchema } from '../properties/property.service';
+import type { RecordAccess } from '../access/record-access';
+import { PropertyService } from '../properties/property.service';
 import { findRecords } from '../records/record-store';
 import { AttachmentStorage } from './attachment-storage';
+import { mayReadHeldFile, readableHeldFiles } from './attachment-holders';
 import type { UploadedAttachment } from './attachment-upload.interceptor';
 import type { AttachmentDto } from './attachment.dto';
 import { CrmAttachment } from './attachment.entity';
@@ -50,7 +52,8 @@ export async function readAll(stream: Readable): Promise<Buffer> {
 
 /**
  * Files attached to CRM records. Access follows the record: reading its files needs read access
- * to it, adding or deleting them edit access, checked in SQL. Files uploaded while the account has
+ * to it, adding or deleting them edit access, checked in SQL. A file held by a file property
+ * (`propertyName`) also follows that property: for whoever may not read it, the file does not exist. Files uploaded while the account has
  * sensitive data enabled are sealed with its data key before they reach the storage.
  */
 @Injectable()
@@ -69,10 +72,15 @@ export class AttachmentService {
     private readonly storage: AttachmentStorage,
   ) {}
 
+  /**
+   * Stores a file as an attachment of the record; `property` names the file property that will
+   * hold it (see `holdAttachments`), so that it follows that property from the upload on.
+   */
   async upload(
     objectType: string,
     recordId: string,
     file: UploadedAttachment | undefined,
+    property: string | null = null,
   ): Promise<AttachmentDto> {
     const actor = this.context.requireActor();
     if (!file) {
@@ -83,12 +91,16 @@ export class AttachmentService {
       );
     }
     // Refuse before storing anything; checked again under lock when the row is written.
-    const schema = await this.requireRecord(
+    const access = await this.requireRecord(
       this.transactions.manager,
       objectType,
       recordId,
       'update',
     );
+    const schema = access.schema;
+    if (property !== null) {
+      assertHolder(access, property);
+    }
     const id = newId();
     let bytes = file.buffer;
     let keyVersion: number | null = null;
@@ -102,6 +114,7 @@ export class AttachmentService {
       accountId: actor.accountId,
       objectType: schema.objectType.name,
       recordId,
+      propertyName: property,
       fileName: sanitizeFileName(file.originalname),
       contentType: sanitizeContentType(file.mimetype),
       size: file.size,
@@ -143,25 +156,31 @@ export class AttachmentService {
     return toDto(entity);
   }
 
-  /** The record's attachments, oldest first, with cursor pagination. */
+  /**
+   * The record's attachments, oldest first, with cursor pagination: those held by no property
+   * and those held by a property the actor may read.
+   */
   async list(
     objectType: string,
     recordId: string,
     query: { limit?: number; after?: string },
   ): Promise<Page<AttachmentDto>> {
-    const schema = await this.requireRecord(
+    const access = await this.requireRecord(
       this.transactions.manager,
       objectType,
       recordId,
       'read',
     );
+    const schema = access.schema;
+    const held = readableHeldFiles(access);
     const builder = this.transactions.manager
       .createQueryBuilder(CrmAttachment, 'a')
       .where('a.accountId = :accountId', { accountId: this.context.requireAccountId() })
       .andWhere('a.objectType = :objectType AND a.recordId = :recordId', {
         objectType: schema.objectType.name,
         recordId,
-      });
+      })
+      .andWhere(held.sql, held.parameters);
     return mapPage(await keysetPage(builder, 'a.id', (a) => a.id, query), toDto);
   }
 
@@ -207,7 +226,7 @@ export class AttachmentService {
       if (!found) {
         throw attachmentNotFound();
       }
-      await this.requireRecord(manager, found.objectType, found.recordId, 'update', true, true);
+      await this.requireRecord(manager, found.objectType, found.recordId, 'update', true, found);
       await manager.delete(CrmAttachment, { accountId: found.accountId, id });
       await this.audit.record({
         action: 'attachment.deleted',
@@ -222,8 +241,9 @@ export class AttachmentService {
   }
 
   /**
-   * The attachment, if the actor may read its record (else 404, as if it did not exist). The
-   * content of a sealed file is never served to a support session, whatever its access.
+   * The attachment, if the actor may read its record and the property holding it (else 404, as if
+   * it did not exist). The content of a sealed file is never served to a support session,
+   * whatever its access.
    */
   private async findReadable(id: string, content = false): Promise<CrmAttachment> {
     const actor = this.context.requireActor();
@@ -234,6 +254,14 @@ export class AttachmentService {
     if (!attachment) {
       throw attachmentNotFound();
     }
+    await this.requireRecord(
+      this.transactions.manager,
+      attachment.objectType,
+      attachment.recordId,
+      'read',
+      false,
+      attachment,
+    );
     if (content && attachment.encrypted && actor.kind === 'support') {
       throw new CustosError(
         'forbidden',
@@ -241,14 +269,6 @@ export class AttachmentService {
         'Encrypted files are never readable in a support session.',
       );
     }
-    await this.requireRecord(
-      this.transactions.manager,
-      attachment.objectType,
-      attachment.recordId,
-      'read',
-      false,
-      true,
-    );
     return attachment;
   }
 
@@ -271,7 +291,8 @@ export class AttachmentService {
 
   /**
    * Refuses unless the actor may `action` the record, in SQL: a record they may not read is a
-   * 404 (of the attachment when `asAttachment`), one they may read but not change a 403.
+   * 404, one they may read but not change a 403. With an `attachment`, both answers are about it:
+   * held by a property the actor may not read, it is a 404 before anything else is told.
    */
   private async requireRecord(
     manager: EntityManager,
@@ -279,11 +300,14 @@ export class AttachmentService {
     recordId: string,
     action: Extract<RecordAction, 'read' | 'update'>,
     lock = false,
-    asAttachment = false,
-  ): Promise<PropertySchema> {
+    attachment?: CrmAttachment,
+  ): Promise<RecordAccess> {
     const accountId = this.context.requireAccountId();
     const schema = await this.properties.schema(objectType, manager);
     const access = await this.crmAccess.forSchema(schema);
+    if (attachment && !mayReadHeldFile(access, attachment.propertyName)) {
+      throw attachmentNotFound();
+    }
     const readable = access.where('read');
     // Changing the files of a record needs both rights: a record one may not see stays a 404.
     let where = readable;
@@ -296,7 +320,7 @@ export class AttachmentService {
     }
     const [record] = await findRecords(manager, schema, accountId, [recordId], { lock, where });
     if (record) {
-      return schema;
+      return access;
     }
     if (
       action !== 'read' &&
@@ -309,7 +333,7 @@ export class AttachmentService {
         { extensions: { action } },
       );
     }
-    throw asAttachment
+    throw attachment
       ? attachmentNotFound()
       : new CustosError(
           'not_found',
@@ -330,11 +354,34 @@ export class AttachmentService {
   }
 }
 
+/** The property an upload names must be a file property the actor may edit (they will write the id there). */
+function assertHolder(access: RecordAccess, property: string): void {
+  if (access.schema.byName.get(property)?.type !== 'file') {
+    throw CustosError.invalidField(
+      'crm.attachment_property_invalid',
+      'property',
+      `must be a file property of ${access.schema.objectType.name}`,
+    );
+  }
+  if (!access.canEdit(property)) {
+    throw new CustosError(
+      'forbidden',
+      'crm.field_not_editable',
+      `You may not edit "${property}", so no file can be uploaded for it.`,
+      {
+        errors: [{ field: 'property', message: 'you may not edit this property' }],
+        extensions: { property },
+      },
+    );
+  }
+}
+
 function toDto(attachment: CrmAttachment): AttachmentDto {
   return {
     id: attachment.id,
     objectType: attachment.objectType,
     recordId: attachment.recordId,
+    property: attachment.propertyName,
     fileName: attachment.fileName,
     contentType: attachment.contentType,
     size: attachment.size,

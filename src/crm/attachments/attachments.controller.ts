@@ -1,4 +1,5 @@
 import {
+  Body,
   Controller,
   Delete,
   Get,
@@ -29,7 +30,12 @@ import {
   AttachmentUploadInterceptor,
   type UploadedAttachment,
 } from './attachment-upload.interceptor';
-import { AttachmentDto, AttachmentPageDto, AttachmentUploadDto } from './attachment.dto';
+import {
+  AttachmentDto,
+  AttachmentPageDto,
+  AttachmentUploadDto,
+  UploadAttachmentDto,
+} from './attachment.dto';
 import { AttachmentService } from './attachment.service';
 
 const ATTACHMENT_ID = {
@@ -54,7 +60,7 @@ export class AttachmentsController {
   @ApiOperation({
     summary: 'Attach a file to a record',
     description:
-      'Needs edit access to the record (403 when you may only read it, 404 when you may not see it). When the account has sensitive data enabled, the file is encrypted with the account’s data key before it is stored (`encrypted: true`); files uploaded before stay as they were.',
+      'Needs edit access to the record (403 when you may only read it, 404 when you may not see it). When the account has sensitive data enabled, the file is encrypted with the account’s data key before it is stored (`encrypted: true`); files uploaded before stay as they were. With `property`, the file is held by that file property from the start (422 if it is not a file property of the type, 403 naming `property` if you may not edit it).',
   })
   @ApiConsumes('multipart/form-data')
   @ApiBody({ type: AttachmentUploadDto })
@@ -63,9 +69,10 @@ export class AttachmentsController {
   upload(
     @ObjectTypeParam('objectType') objectType: string,
     @IdParam('recordId') recordId: string,
+    @Body() body: UploadAttachmentDto,
     @UploadedFile() file: UploadedAttachment | undefined,
   ): Promise<AttachmentDto> {
-    return this.attachments.upload(objectType, recordId, file);
+    return this.attachments.upload(objectType, recordId, file, body.property ?? null);
   }
 
   @Get('objects/:objectType/:recordId/attachments')

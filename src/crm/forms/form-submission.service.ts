@@ -15,6 +15,7 @@ import {
   type Page,
 } from '@custos/core';
 import { Membership } from '@custos/identity';
+import { CrmAccessService } from '../access/crm-access.service';
 import { AttachmentService } from '../attachments/attachment.service';
 import type { UploadedFormFile } from './form-submission-upload.interceptor';
 import { PropertyService } from '../properties/property.service';
@@ -53,6 +54,7 @@ export class FormSubmissionService {
     private readonly records: RecordService,
     private readonly properties: PropertyService,
     private readonly attachments: AttachmentService,
+    private readonly crmAccess: CrmAccessService,
     private readonly clock: Clock,
   ) {}
 
@@ -89,7 +91,7 @@ export class FormSubmissionService {
             const attachmentIds: Record<string, string> = {};
             for (const [property, file] of files) {
               attachmentIds[property] = (
-                await this.attachments.upload(form.objectType, record.id, file)
+                await this.attachments.upload(form.objectType, record.id, file, property)
               ).id;
             }
             await this.records.update(form.objectType, record.id, attachmentIds, 'form');
@@ -133,14 +135,44 @@ export class FormSubmissionService {
     });
   }
 
-  /** The form's submission log, newest first: outcome and record id, never values. */
+  /**
+   * The form's submission log, newest first: outcome and record id, never values. A record id is
+   * shown only when the reader may read that record (archived or not), else `null` like a failed
+   * submission's: the log must not list records the reader's access hides.
+   */
   async list(formId: string, page: PageQueryDto): Promise<Page<FormSubmissionDto>> {
-    const form = await this.forms.find(this.transactions.manager, formId);
-    const builder = this.transactions.manager
+    const manager = this.transactions.manager;
+    const form = await this.forms.find(manager, formId);
+    const builder = manager
       .createQueryBuilder(FormSubmission, 's')
       .where('s.accountId = :accountId', { accountId: form.accountId })
       .andWhere('s.formId = :formId', { formId: form.id });
-    return mapPage(await newestFirstPage(builder, 's.id', (s) => s.id, page), toSubmissionDto);
+    const submissions = await newestFirstPage(builder, 's.id', (s) => s.id, page);
+    const recordIds = submissions.results.flatMap((s) => (s.recordId === null ? [] : [s.recordId]));
+    const readable = new Set<string>();
+    if (recordIds.length > 0) {
+      const schema = await this.properties.schema(form.objectType, manager);
+      const where = (await this.crmAccess.forSchema(schema)).where('read');
+      const rows = await manager
+        .createQueryBuilder()
+        .select('r.id', 'id')
+        .from(schema.objectType.table, 'r')
+        .where('r.account_id = :accountId', { accountId: form.accountId })
+        .andWhere('r.id IN (:...recordIds)', { recordIds })
+        .andWhere(where.sql, where.parameters)
+        .getRawMany<{ id: string }>();
+      for (const { id } of rows) {
+        readable.add(id);
+      }
+    }
+    return mapPage(submissions, (submission) =>
+      toSubmissionDto(
+        submission,
+        submission.recordId !== null && readable.has(submission.recordId)
+          ? submission.recordId
+          : null,
+      ),
+    );
   }
 
   /** Recipients who are still active users of the account. */
@@ -299,12 +331,12 @@ function asSubmissionError(error: CustosError): CustosError {
   );
 }
 
-function toSubmissionDto(submission: FormSubmission): FormSubmissionDto {
+function toSubmissionDto(submission: FormSubmission, recordId: string | null): FormSubmissionDto {
   return {
     id: submission.id,
     submittedAt: submission.submittedAt.toISOString(),
     status: submission.status,
-    ...(submission.recordId !== null ? { recordId: submission.recordId } : {}),
+    recordId,
     ...(submission.errorCode !== null ? { errorCode: submission.errorCode } : {}),
   };
 }

@@ -207,11 +207,14 @@ export class FormSubmissionDto {
   @ApiProperty({ enum: ['created', 'failed'], example: 'created' })
   status!: 'created' | 'failed';
 
-  @ApiPropertyOptional({
-    description: 'The record the submission created.',
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description:
+      'The record the submission created; `null` when it created none or when you may not read that record.',
     example: '0193a6c4-7f1e-7c3a-9d1e-000000000032',
   })
-  recordId?: string;
+  recordId!: string | null;
 
   @ApiPropertyOptional({
     description: 'Why the submission created no record.',

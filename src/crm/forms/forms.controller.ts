@@ -101,7 +101,8 @@ export class FormsController {
   @ApiOperation({
     summary: "A form's submission log",
     description:
-      'Newest first: when, whether a record was created (its id) or why not (an error code). Never the values.',
+      'Newest first: when, whether a record was created (its id) or why not (an error code). Never the values. ' +
+      'The record id is shown only if you may read that record, else `null`.',
   })
   @ApiOkResponse({ type: FormSubmissionPageDto })
   @ApiProblemResponses('not_found', 'validation')

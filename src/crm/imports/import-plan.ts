@@ -1,4 +1,5 @@
 import { CustosError } from '@custos/core';
+import type { RecordAccess } from '../access/record-access';
 import type { PropertySchema } from '../properties/property.service';
 import { normalizeValue, uniqueKeyOf } from '../properties/property-values';
 import type { ImportMode } from './import.entity';
@@ -151,6 +152,24 @@ export function planImport(
     }
   }
   return { mode: request.mode, headerLength: header.length, columns, match };
+}
+
+/**
+ * Refuses update and upsert keyed on a property the actor may not read (field permissions,
+ * sensitive access): which rows matched would tell which values the hidden property holds.
+ */
+export function assertReadableKey(access: RecordAccess, uniqueProperty: string | null): void {
+  if (uniqueProperty !== null && !access.canView(uniqueProperty)) {
+    throw new CustosError(
+      'forbidden',
+      'crm.import_key_not_readable',
+      `You may not read "${uniqueProperty}", so rows cannot be matched on it: key the import on a unique property of ${access.schema.objectType.name} you may read.`,
+      {
+        errors: [{ field: 'uniqueProperty', message: 'you may not read this property' }],
+        extensions: { property: uniqueProperty },
+      },
+    );
+  }
 }
 
 /**

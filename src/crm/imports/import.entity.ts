@@ -15,6 +15,7 @@ export type ImportStatus = (typeof IMPORT_STATUSES)[number];
  */
 @Entity('crm_import')
 @Index('crm_import_account_idx', ['accountId', 'id'])
+@Index('crm_import_creator_idx', ['accountId', 'actorKind', 'actorId', 'id'])
 @Index('crm_import_status_idx', ['status'])
 export class CrmImport {
   @PrimaryColumn({ type: 'varchar', length: 36, primaryKeyConstraintName: 'crm_import_pk' })

@@ -11,17 +11,19 @@ import {
   RequestContext,
   TransactionHost,
   decodeCursor,
+  isSuperAdminInPerson,
   keysetPage,
   mapPage,
   newId,
   toPage,
   type Page,
 } from '@custos/core';
+import { CrmAccessService } from '../access/crm-access.service';
 import { PropertyService } from '../properties/property.service';
 import { csvField, inspectUpload } from './csv-file';
 import { ImportRowError } from './import-error.entity';
 import { importFilePath } from './import-files';
-import { parseMapping, planImport } from './import-plan';
+import { assertReadableKey, parseMapping, planImport } from './import-plan';
 import type { UploadedCsv } from './import-upload.interceptor';
 import { CrmImport } from './import.entity';
 import type { CreateImportDto, ImportDto, ImportErrorDto } from './import.dto';
@@ -41,6 +43,7 @@ export class ImportService {
     private readonly transactions: TransactionHost,
     private readonly context: RequestContext,
     private readonly properties: PropertyService,
+    private readonly crmAccess: CrmAccessService,
     private readonly audit: AuditService,
     private readonly clock: Clock,
     private readonly worker: ImportWorker,
@@ -65,6 +68,7 @@ export class ImportService {
     const { header, rows } = await inspectUpload(file.path);
     const uniqueProperty = input.uniqueProperty || null;
     const plan = planImport(schema, header, { mapping, mode: input.mode, uniqueProperty });
+    assertReadableKey(await this.crmAccess.forSchema(schema), uniqueProperty);
     if (rows === 0) {
       throw CustosError.invalidField(
         'crm.import_invalid_csv',
@@ -130,10 +134,18 @@ export class ImportService {
     return toImportDto(await this.find(id));
   }
 
+  /** The imports the actor may see: their own, or all of the account's for a super admin in person. */
   async list(query: PageQueryDto): Promise<Page<ImportDto>> {
+    const actor = this.context.requireActor();
     const builder = this.transactions.manager
       .createQueryBuilder(CrmImport, 'i')
-      .where('i.accountId = :accountId', { accountId: this.context.requireAccountId() });
+      .where('i.accountId = :accountId', { accountId: actor.accountId });
+    if (!isSuperAdminInPerson(actor)) {
+      builder.andWhere('i.actorKind = :actorKind AND i.actorId = :actorId', {
+        actorKind: actor.kind,
+        actorId: actor.id,
+      });
+    }
     return mapPage(await keysetPage(builder, 'i.id', (i) => i.id, query), toImportDto);
   }
 
@@ -189,10 +201,16 @@ export class ImportService {
     });
   }
 
+  /**
+   * The import, for its creator or a super admin in person; anyone else gets the 404 of an
+   * import that does not exist (row errors describe the creator's data and access).
+   */
   private async find(id: string): Promise<CrmImport> {
+    const actor = this.context.requireActor();
     const entity = await this.transactions.manager.findOneBy(CrmImport, {
-      accountId: this.context.requireAccountId(),
+      accountId: actor.accountId,
       id,
+      ...(isSuperAdminInPerson(actor) ? {} : { actorKind: actor.kind, actorId: actor.id }),
     });
     if (!entity) {
       throw importNotFound();

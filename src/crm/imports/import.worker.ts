@@ -21,6 +21,8 @@ import {
   newId,
   type Actor,
 } from '@custos/core';
+import { CrmAccessService } from '../access/crm-access.service';
+import type { RecordAccess } from '../access/record-access';
 import { PropertyService, type PropertySchema } from '../properties/property.service';
 import { findRecords } from '../records/record-store';
 import { RecordService } from '../records/record.service';
@@ -28,7 +30,7 @@ import { UniqueValue } from '../records/unique-value.entity';
 import { readCsv } from './csv-file';
 import { ImportRowError } from './import-error.entity';
 import { importFilePath, uploadsDirectory } from './import-files';
-import { planImport, rowInput, type ImportPlan } from './import-plan';
+import { assertReadableKey, planImport, rowInput, type ImportPlan } from './import-plan';
 import { CrmImport, type ImportStatus } from './import.entity';
 import {
   DEFAULT_IMPORT_BATCH_SIZE,
@@ -92,6 +94,7 @@ export class ImportWorker implements OnApplicationBootstrap, BeforeApplicationSh
     cls: ClsService,
     private readonly properties: PropertyService,
     private readonly records: RecordService,
+    private readonly crmAccess: CrmAccessService,
     private readonly audit: AuditService,
     private readonly clock: Clock,
     @Inject(IMPORTS_MODULE_OPTIONS) private readonly options: ImportsModuleOptions,
@@ -193,7 +196,7 @@ export class ImportWorker implements OnApplicationBootstrap, BeforeApplicationSh
     };
     for await (const cells of readCsv(path)) {
       if (plan === undefined) {
-        plan = this.plan(entity, schema, cells);
+        plan = await this.plan(entity, schema, cells);
         continue;
       }
       rowNumber += 1;
@@ -210,10 +213,15 @@ export class ImportWorker implements OnApplicationBootstrap, BeforeApplicationSh
     await this.end(entity.id, 'done', null);
   }
 
-  /** The plan checked at upload, checked again: properties may have changed since. */
-  private plan(entity: CrmImport, schema: PropertySchema, header: string[]): ImportPlan {
+  /** The plan checked at upload, checked again: properties and the actor's access may have changed since. */
+  private async plan(
+    entity: CrmImport,
+    schema: PropertySchema,
+    header: string[],
+  ): Promise<ImportPlan> {
+    let plan: ImportPlan;
     try {
-      return planImport(
+      plan = planImport(
         schema,
         header.map((name) => name.trim()),
         entity,
@@ -226,6 +234,15 @@ export class ImportWorker implements OnApplicationBootstrap, BeforeApplicationSh
       }
       throw error;
     }
+    try {
+      assertReadableKey(await this.crmAccess.forSchema(schema), entity.uniqueProperty);
+    } catch (error) {
+      if (error instanceof CustosError) {
+        throw new ImportFailure(error.detail);
+      }
+      throw error;
+    }
+    return plan;
   }
 
   /** Locks the import's row (PostgreSQL; SQLite transactions are serialised). */
@@ -289,6 +306,7 @@ export class ImportWorker implements OnApplicationBootstrap, BeforeApplicationSh
       if (current?.status !== 'running' || current.processedRows !== offset) {
         throw new ImportPaused();
       }
+      const access = await this.crmAccess.forSchema(schema);
       const tally: Record<RowOutcome, number> = { created: 0, updated: 0, unchanged: 0 };
       const errors: ImportRowError[] = [];
       const fail = (rowNumber: number, error: { column: string | null; reason: string }) =>
@@ -301,7 +319,7 @@ export class ImportWorker implements OnApplicationBootstrap, BeforeApplicationSh
         }
         await manager.query('SAVEPOINT crm_import_row');
         try {
-          tally[await this.applyRow(manager, entity, schema, plan, input)] += 1;
+          tally[await this.applyRow(manager, entity, access, plan, input)] += 1;
           await manager.query('RELEASE SAVEPOINT crm_import_row');
         } catch (error) {
           await manager.query('ROLLBACK TO SAVEPOINT crm_import_row');
@@ -331,13 +349,19 @@ export class ImportWorker implements OnApplicationBootstrap, BeforeApplicationSh
     });
   }
 
+  /**
+   * Creates or updates the record a row asks for. Only a record the actor may update is a match:
+   * one they may not read or change (archived or not) gives, in every outcome, what no record
+   * would give — for upsert a create, which meets the unique-value conflict every create path has.
+   */
   private async applyRow(
     manager: EntityManager,
     entity: CrmImport,
-    schema: PropertySchema,
+    access: RecordAccess,
     plan: ImportPlan,
     input: { properties: Record<string, string>; matchKey: string | null },
   ): Promise<RowOutcome> {
+    const schema = access.schema;
     const create = async (): Promise<RowOutcome> => {
       await this.records.createMany(entity.objectType, [input.properties], 'import', ROW);
       return 'created';
@@ -352,7 +376,27 @@ export class ImportWorker implements OnApplicationBootstrap, BeforeApplicationSh
       propertyName: property,
       valueKey: input.matchKey,
     });
-    if (!match) {
+    const [before] = match
+      ? await findRecords(manager, schema, entity.accountId, [match.recordId], {
+          where: access.where('update'),
+        })
+      : [];
+    if (!before) {
+      if (
+        match &&
+        (
+          await findRecords(manager, schema, entity.accountId, [match.recordId], {
+            archived: true,
+            where: access.where('read'),
+          })
+        ).length > 0
+      ) {
+        throw CustosError.invalidField(
+          'crm.import_archived_match',
+          `row.${property}`,
+          `the ${schema.objectType.singular} with this value is archived; restore it to update it`,
+        );
+      }
       if (plan.mode === 'upsert') {
         return create();
       }
@@ -362,17 +406,9 @@ export class ImportWorker implements OnApplicationBootstrap, BeforeApplicationSh
         `no ${schema.objectType.singular} has this value`,
       );
     }
-    const [before] = await findRecords(manager, schema, entity.accountId, [match.recordId]);
-    if (!before) {
-      throw CustosError.invalidField(
-        'crm.import_archived_match',
-        `row.${property}`,
-        `the ${schema.objectType.singular} with this value is archived; restore it to update it`,
-      );
-    }
     const [after] = await this.records.updateMany(
       entity.objectType,
-      [{ id: match.recordId, properties: input.properties }],
+      [{ id: before.id, properties: input.properties }],
       'import',
       ROW,
     );

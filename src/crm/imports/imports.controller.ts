@@ -54,7 +54,8 @@ export class ImportsController {
   @ApiOperation({
     summary: 'Import a CSV file',
     description:
-      'Checks the object type, the mapping against the header row and the mode up-front (a refusal writes nothing), then applies the rows in the background: poll `GET /api/v1/imports/{importId}`. Valid rows are committed, invalid rows reported with row, column and reason. Re-running the same upsert changes nothing. Needs the `import` privilege.',
+      'Checks the object type, the mapping against the header row and the mode up-front (a refusal writes nothing), then applies the rows in the background: poll `GET /api/v1/imports/{importId}`. Valid rows are committed, invalid rows reported with row, column and reason. Re-running the same upsert changes nothing. Needs the `import` privilege. ' +
+      'Update and upsert keyed on a property you may not read are 403 naming `uniqueProperty`; rows only match records you may update, any other holder of the value counts as no record (upsert then meets the usual unique-value conflict of a create).',
   })
   @ApiConsumes('multipart/form-data')
   @ApiBody({ type: ImportUploadDto })
@@ -69,7 +70,11 @@ export class ImportsController {
 
   @Get()
   @RequirePrivilege('import')
-  @ApiOperation({ summary: 'List imports', description: 'Oldest first, with cursor pagination.' })
+  @ApiOperation({
+    summary: 'List imports',
+    description:
+      'Your own imports, oldest first, with cursor pagination; super admins in person see every import of the account.',
+  })
   @ApiOkResponse({ type: ImportPageDto })
   @ApiProblemResponses('validation')
   list(@Query() query: PageQueryDto): Promise<Page<ImportDto>> {
@@ -81,7 +86,7 @@ export class ImportsController {
   @ApiOperation({
     summary: 'Progress and result of an import',
     description:
-      'Status, rows processed so far, and the counts of created, updated, unchanged and failed rows.',
+      'Status, rows processed so far, and the counts of created, updated, unchanged and failed rows. Only for its creator and super admins in person; 404 for anyone else.',
   })
   @ApiOkResponse({ type: ImportDto })
   @ApiProblemResponses('not_found', 'validation')
@@ -94,7 +99,7 @@ export class ImportsController {
   @ApiOperation({
     summary: 'Rows an import refused',
     description:
-      'Row number (1-based, header not counted), column and reason, in row order. Cell values are never shown.',
+      'Row number (1-based, header not counted), column and reason, in row order. Cell values are never shown. Only for the import’s creator and super admins in person; 404 for anyone else.',
   })
   @ApiOkResponse({ type: ImportErrorPageDto })
   @ApiProblemResponses('not_found', 'validation')

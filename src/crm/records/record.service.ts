@@ -16,6 +16,7 @@ import { Membership } from '@custos/identity';
 import { CrmAccessService } from '../access/crm-access.service';
 import type { RecordAccess } from '../access/record-access';
 import { Association } from '../associations/association.entity';
+import { holdAttachments } from '../attachments/attachment-holders';
 import { CrmAttachment } from '../attachments/attachment.entity';
 import { PropertyHistory, type ChangeSource } from '../history/property-history.entity';
 import { evaluateFormula, evaluateScore, parseFormula } from '../properties/calculation';
@@ -351,6 +352,7 @@ export class RecordService {
           await updateRecord(manager, schema, record, access.sensitive);
         }
         await this.writeHistory(manager, schema, changes, source, access.sensitive);
+        await holdAttachments(manager, schema, changes);
         for (const { record, before } of changes) {
           const changed = changedNames(before, { ...record.values, owner_id: record.ownerId });
           await this.audit.record({

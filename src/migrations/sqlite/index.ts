@@ -1,4 +1,5 @@
 import { SegmentSharing1796448368332 } from './1796448368332-SegmentSharing';
+import { AttachmentHolders1796448428284 } from './1796448428284-AttachmentHolders';
 import { Forms1796272919192 } from './1796272919192-Forms';
 import { KeyRotation1795385014473 } from './1795385014473-KeyRotation';
 import { Attachments1795384524576 } from './1795384524576-Attachments';
@@ -26,4 +27,5 @@ export const SQLITE_MIGRATIONS: (new () => MigrationInterface)[] = [
   KeyRotation1795385014473,
   Forms1796272919192,
   SegmentSharing1796448368332,
+  AttachmentHolders1796448428284,
 ];
