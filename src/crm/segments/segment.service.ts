@@ -7,6 +7,7 @@ import {
   PageQueryDto,
   RequestContext,
   TransactionHost,
+  isSuperAdminInPerson,
   isUniqueViolation,
   keysetPage,
   newId,
@@ -195,7 +196,7 @@ export class SegmentService {
     const builder = this.transactions.manager
       .createQueryBuilder(Segment, 's')
       .where('s.accountId = :accountId', { accountId: actor.accountId });
-    if (managesEverySegment(actor)) {
+    if (isSuperAdminInPerson(actor)) {
       return builder;
     }
     return actor.userId === null
@@ -269,14 +270,9 @@ export class SegmentService {
   }
 }
 
-/** Super admins in person (not apps, partners or support) see and manage every segment. */
-function managesEverySegment(actor: Actor): boolean {
-  return actor.kind === 'user' && actor.superAdmin;
-}
-
 function ownsOrManages(actor: Actor, segment: Segment): boolean {
   return (
-    managesEverySegment(actor) || (actor.userId !== null && segment.ownerUserId === actor.userId)
+    isSuperAdminInPerson(actor) || (actor.userId !== null && segment.ownerUserId === actor.userId)
   );
 }
 

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { EnvelopeError, type AccountCipher } from '@custos/crypto';
-import type { Actor } from '@custos/core';
+import { isSuperAdminInPerson, type Actor } from '@custos/core';
 import type { SensitiveDataState } from '../../sensitive-data/sensitive-data.service';
 import type { PropertySchema } from '../properties/property.service';
 import type { PropertyDefinition, PropertyValue } from '../properties/property-type';
@@ -45,7 +45,7 @@ export class SensitiveFields {
    */
   mayDecrypt(name: string): boolean {
     const sensitivity = this.definition(name).sensitivity!;
-    const superAdminInPerson = this.actor.kind === 'user' && this.actor.superAdmin;
+    const superAdminInPerson = isSuperAdminInPerson(this.actor);
     if (this.actor.kind === 'support' || this.actor.kind === 'partner_admin') {
       return false;
     }

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { RequestContext, TransactionHost, type Actor } from '@custos/core';
+import { RequestContext, TransactionHost, isSuperAdminInPerson } from '@custos/core';
 import { AccessErrors } from '../access.errors';
 import { AccessService, type AccountAccess } from '../abilities/access.service';
 import { accessGains, type AccessGain } from './access-gains';
@@ -49,11 +49,6 @@ export class DelegationCheck {
       return result;
     });
   }
-}
-
-/** Super admins in person are exempt; their private apps and everyone else are checked. */
-function isSuperAdminInPerson(actor: Actor): boolean {
-  return actor.kind === 'user' && actor.superAdmin;
 }
 
 function gainsOf(

@@ -1,7 +1,7 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { AuditService } from '@custos/audit';
-import { Clock, RequestContext, TransactionHost, newId } from '@custos/core';
+import { Clock, RequestContext, TransactionHost, isSuperAdminInPerson, newId } from '@custos/core';
 import { AccessErrors } from '../access.errors';
 import { type AccessSubjects, lookUpSubjects } from '../access.ports';
 import { BUSINESS_UNIT_FIELD, OWNER_FIELD } from '../access.types';
@@ -130,7 +130,7 @@ export class RecordRuleService implements OnModuleInit {
    */
   private assertMayChange(rule: RecordRule): void {
     const actor = this.context.requireActor();
-    if (rule.roleId === null && !(actor.kind === 'user' && actor.superAdmin)) {
+    if (rule.roleId === null && !isSuperAdminInPerson(actor)) {
       throw AccessErrors.accountWideRule();
     }
   }

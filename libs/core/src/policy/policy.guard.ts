@@ -1,5 +1,6 @@
 import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import { isSuperAdminInPerson } from '../context/actor';
 import { RequestContext } from '../context/request-context';
 import { CustosError } from '../errors/custos-error';
 import { PRIVILEGE_RESOLVER, type PrivilegeResolver } from './privilege-resolver';
@@ -49,7 +50,7 @@ export class PolicyGuard implements CanActivate {
       case 'authenticated':
         return true;
       case 'super_admin': {
-        if (actor.kind === 'user' && actor.superAdmin) {
+        if (isSuperAdminInPerson(actor)) {
           return true;
         }
         throw new CustosError(
