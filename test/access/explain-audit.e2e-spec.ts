@@ -145,6 +145,8 @@ describe.each(testDatabaseKinds())('explain and the audit log on %s', (kind) => 
         201,
       );
       const manager = await roleManager(READ_ACCOUNT);
+      // The manager is on its view list, but only super admins see its values in clear.
+      await setup.fieldPermissions('contacts', secret, { view: [{ type: 'user', id: manager.id }] });
       const reader = await setup.userWithRole({ privileges: [READ_ACCOUNT] });
       const body = { userId: reader.id, action: 'read', objectType: 'contacts' };
 
@@ -157,6 +159,7 @@ describe.each(testDatabaseKinds())('explain and the audit log on %s', (kind) => 
         property: 'no_such_property',
       });
 
+      expectProblem(sensitive, 422, { code: 'access.unknown_property', field: 'property' });
       expect(problemOf(sensitive)).toEqual(problemOf(unknown));
     });
 
