@@ -89,8 +89,8 @@ describe.each(testDatabaseKinds())('explain and the audit log on %s', (kind) => 
     caller: Caller,
     filters: { action?: string; targetId?: string },
   ): Promise<(AuditEventView & { metadataRedacted: boolean })[]> {
-    return expectStatus(await caller.get('/api/v1/audit-log', { ...filters, limit: 100 }), 200)
-      .body.results;
+    return expectStatus(await caller.get('/api/v1/audit-log', { ...filters, limit: 100 }), 200).body
+      .results;
   }
 
   describe('class 5: explain reads outside the caller’s scope', () => {
@@ -146,7 +146,9 @@ describe.each(testDatabaseKinds())('explain and the audit log on %s', (kind) => 
       );
       const manager = await roleManager(READ_ACCOUNT);
       // The manager is on its view list, but only super admins see its values in clear.
-      await setup.fieldPermissions('contacts', secret, { view: [{ type: 'user', id: manager.id }] });
+      await setup.fieldPermissions('contacts', secret, {
+        view: [{ type: 'user', id: manager.id }],
+      });
       const reader = await setup.userWithRole({ privileges: [READ_ACCOUNT] });
       const body = { userId: reader.id, action: 'read', objectType: 'contacts' };
 
@@ -299,9 +301,7 @@ describe.each(testDatabaseKinds())('explain and the audit log on %s', (kind) => 
       const seenByReader = await eventsAs(reader.caller, { targetId: contact.id });
       const seenByAdmin = await eventsAs(admin, { targetId: contact.id });
 
-      expect(JSON.stringify(seenByReader.map((event) => event.metadata))).not.toContain(
-        nationalId,
-      );
+      expect(JSON.stringify(seenByReader.map((event) => event.metadata))).not.toContain(nationalId);
       expect(seenByReader.map((event) => event.action)).toEqual(
         expect.arrayContaining(['record.created', 'sensitive_data.viewed']),
       );

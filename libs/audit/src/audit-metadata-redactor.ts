@@ -52,7 +52,9 @@ function without(value: unknown, hidden: ReadonlySet<string>): unknown {
     return Object.fromEntries(
       Object.entries(value)
         // A member named after a hidden name, or whose value is one (`uniqueProperty: 'ssn'`).
-        .filter(([key, item]) => !hidden.has(key) && !(typeof item === 'string' && hidden.has(item)))
+        .filter(
+          ([key, item]) => !hidden.has(key) && !(typeof item === 'string' && hidden.has(item)),
+        )
         .map(([key, item]) => [key, without(item, hidden)]),
     );
   }

@@ -14,7 +14,9 @@ export const ExplainErrors = {
       'access.explain_hidden_condition',
       `The answer depends on a record rule over "${property}", which you may not read. Ask someone who may read it, or explain without a record.`,
       {
-        errors: [{ field: 'recordId', message: `depends on "${property}", which you may not read` }],
+        errors: [
+          { field: 'recordId', message: `depends on "${property}", which you may not read` },
+        ],
         extensions: { property },
       },
     ),
