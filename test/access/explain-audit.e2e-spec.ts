@@ -308,6 +308,37 @@ describe.each(testDatabaseKinds())('explain and the audit log on %s', (kind) => 
       expect(JSON.stringify(seenByAdmin.map((event) => event.metadata))).toContain(nationalId);
     });
 
+    it('attack: a segment’s audit events do not quote its filter on a property the reader may not read', async () => {
+      const reader = await auditor(READ_ACCOUNT);
+      const segment = expectStatus(
+        await admin.post('/api/v1/segments', {
+          name: unique('well paid'),
+          objectType: 'contacts',
+          filterGroups: [
+            {
+              filters: [
+                { propertyName: salary, operator: 'gte', value: 123456 },
+                { propertyName: 'country', operator: 'eq', value: 'DE' },
+              ],
+            },
+          ],
+        }),
+        201,
+      ).body as { id: string };
+      expectStatus(
+        await admin.patch(`/api/v1/segments/${segment.id}`, { name: unique('renamed') }),
+        200,
+      );
+
+      const events = await eventsAs(reader.caller, { targetId: segment.id });
+
+      expect(events.map((event) => event.action)).toEqual(['segment.updated', 'segment.created']);
+      const text = JSON.stringify(events.map((event) => event.metadata));
+      expect(text).not.toContain(salary);
+      expect(text).not.toContain('123456');
+      expect(text).toContain('country');
+    });
+
     it('shows super admins every event as stored, and the chain still verifies', async () => {
       const contact = await setup.contact({ [salary]: 1 });
 

@@ -22,6 +22,23 @@ describe(redactMetadata.name, () => {
     });
   });
 
+  it('removes a listed object that names a hidden name, with its other members', () => {
+    expect(
+      redactMetadata(
+        {
+          filters: [
+            { propertyName: 'salary', operator: 'gte', value: 100000 },
+            { propertyName: 'country', operator: 'eq', value: 'DE' },
+          ],
+        },
+        hidden,
+      ),
+    ).toEqual({
+      metadata: { filters: [{ propertyName: 'country', operator: 'eq', value: 'DE' }] },
+      redacted: true,
+    });
+  });
+
   it('keeps metadata that names nothing hidden, and says nothing was removed', () => {
     expect(redactMetadata({ changed: ['phone'], count: 2 }, hidden)).toEqual({
       metadata: { changed: ['phone'], count: 2 },

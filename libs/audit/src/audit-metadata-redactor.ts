@@ -42,19 +42,33 @@ export function lookUpRedactor(moduleRef: ProviderLookup): AuditMetadataRedactor
   }
 }
 
+function namesHidden(item: unknown, hidden: ReadonlySet<string>): boolean {
+  return typeof item === 'string' && hidden.has(item);
+}
+
+/** An object that names a hidden name as a member's value (`{ propertyName: 'ssn', value: … }`). */
+function quotesHidden(item: unknown, hidden: ReadonlySet<string>): boolean {
+  return (
+    item !== null &&
+    typeof item === 'object' &&
+    !Array.isArray(item) &&
+    Object.values(item).some((member) => namesHidden(member, hidden))
+  );
+}
+
 function without(value: unknown, hidden: ReadonlySet<string>): unknown {
   if (Array.isArray(value)) {
+    // A listed object that names a hidden name goes whole: its other members (a filter's value)
+    // are about that name.
     return value
-      .filter((item) => !(typeof item === 'string' && hidden.has(item)))
+      .filter((item) => !namesHidden(item, hidden) && !quotesHidden(item, hidden))
       .map((item: unknown) => without(item, hidden));
   }
   if (value !== null && typeof value === 'object') {
     return Object.fromEntries(
       Object.entries(value)
         // A member named after a hidden name, or whose value is one (`uniqueProperty: 'ssn'`).
-        .filter(
-          ([key, item]) => !hidden.has(key) && !(typeof item === 'string' && hidden.has(item)),
-        )
+        .filter(([key, item]) => !hidden.has(key) && !namesHidden(item, hidden))
         .map(([key, item]) => [key, without(item, hidden)]),
     );
   }
@@ -62,8 +76,8 @@ function without(value: unknown, hidden: ReadonlySet<string>): unknown {
 }
 
 /**
- * The metadata without the hidden names — as keys, as strings in lists and as string values —
- * at any depth, and whether anything was removed.
+ * The metadata without the hidden names — as keys, as strings in lists and as string values, and
+ * listed objects that name one — at any depth, and whether anything was removed.
  */
 export function redactMetadata(
   metadata: Readonly<Record<string, unknown>>,

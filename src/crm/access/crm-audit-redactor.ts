@@ -34,13 +34,28 @@ function strings(value: unknown): string[] | null {
   return Array.isArray(value) && value.every((item) => typeof item === 'string') ? value : null;
 }
 
+function isObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/** The object type a definition event names, at the top of its metadata or in its before/after. */
+function namedObjectType(metadata: Record<string, unknown>): string | null {
+  for (const part of [metadata, metadata.after, metadata.before]) {
+    if (isObject(part) && isObjectType(part.objectType)) {
+      return part.objectType;
+    }
+  }
+  return null;
+}
+
 /**
- * Record events name the properties of their object type (`record.created`, `record.updated`,
- * `sensitive_data.viewed`…); events of other things may name them with `objectType` and
- * `recordId` in their metadata (imports, attachments). Property definitions (`property.*`) are
- * shown to every member by `GET /properties` and are left as they are.
+ * What an event's metadata may name properties of. Record events (`record.created`,
+ * `record.updated`, `sensitive_data.viewed`…) name those of their record's type; imports,
+ * attachments, forms and segments name an object type in their metadata — a segment's update
+ * does not, so it may name those of any type. Property definitions (`property.*`) are shown to
+ * every member by `GET properties`, and other events (people, teams, keys) name no property.
  */
-function subjectOf(event: AuditEventDto): EventSubject | null {
+function subjectOf(event: AuditEventDto): EventSubject | 'any_object_type' | null {
   const metadata = event.metadata;
   if (isObjectType(event.targetType)) {
     const listed = strings(metadata.recordIds);
@@ -49,13 +64,14 @@ function subjectOf(event: AuditEventDto): EventSubject | null {
       recordIds: listed ?? (event.targetId === null ? [] : [event.targetId]),
     };
   }
-  if (isObjectType(metadata.objectType)) {
+  const objectType = namedObjectType(metadata);
+  if (objectType !== null) {
     return {
-      objectType: metadata.objectType,
+      objectType,
       recordIds: typeof metadata.recordId === 'string' ? [metadata.recordId] : [],
     };
   }
-  return null;
+  return event.targetType === 'segment' ? 'any_object_type' : null;
 }
 
 /**
@@ -74,9 +90,12 @@ export class CrmAuditRedactor implements AuditMetadataRedactor {
 
   async hiddenFrom(events: readonly AuditEventDto[]): Promise<readonly HiddenMetadata[]> {
     const subjects = events.map(subjectOf);
-    const recordIds = new Map<string, Set<string>>();
+    const anyType = subjects.includes('any_object_type');
+    const recordIds = new Map<string, Set<string>>(
+      anyType ? OBJECT_TYPE_NAMES.map((name) => [name, new Set<string>()]) : [],
+    );
     for (const subject of subjects) {
-      if (subject) {
+      if (subject !== null && subject !== 'any_object_type') {
         const ids = recordIds.get(subject.objectType) ?? new Set<string>();
         subject.recordIds.forEach((id) => ids.add(id));
         recordIds.set(subject.objectType, ids);
@@ -86,9 +105,14 @@ export class CrmAuditRedactor implements AuditMetadataRedactor {
     for (const [objectType, ids] of recordIds) {
       views.set(objectType, await this.view(objectType, [...ids]));
     }
+    // A name hidden on one type is hidden where the type is not known (refuse when unsure).
+    const hiddenOnAnyType = new Set([...views.values()].flatMap((view) => [...view.hidden]));
     return subjects.map((subject) => {
-      if (!subject) {
+      if (subject === null) {
         return NOTHING_HIDDEN;
+      }
+      if (subject === 'any_object_type') {
+        return hiddenOnAnyType;
       }
       const view = views.get(subject.objectType)!;
       return subject.recordIds.every((id) => view.readableRecords.has(id))
