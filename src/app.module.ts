@@ -16,7 +16,7 @@ import {
   ACCESS_SUBJECTS,
   AccessModule,
   AccessService,
-  EXPLAIN_READABLE_PROPERTIES,
+  EXPLAIN_READABLE_FIELDS,
 } from '@custos/access';
 import { AUDIT_METADATA_REDACTOR, AuditModule } from '@custos/audit';
 import { CryptoModule, KeyRotationModule, LocalKeyProvider } from '@custos/crypto';
@@ -32,7 +32,7 @@ import { AuthenticationGuard, IdentityAccessDirectory, IdentityModule } from '@c
 import { ConfigError, type ServerConfig } from './config/server-config';
 import { CrmAccessSubjects } from './crm/access/crm-access-subjects';
 import { CrmAuditRedactor } from './crm/access/crm-audit-redactor';
-import { CrmReadableProperties } from './crm/access/crm-readable-properties';
+import { CrmReadableFields } from './crm/access/crm-readable-fields';
 import { AttachmentsModule } from './crm/attachments/attachments.module';
 import { CrmModule } from './crm/crm.module';
 import { FormsModule } from './crm/forms/forms.module';
@@ -106,7 +106,7 @@ export class AppModule implements OnApplicationBootstrap, OnApplicationShutdown 
         // Order matters: authentication binds the actor, then the route's policy is checked.
         { provide: ACCESS_DIRECTORY, useExisting: IdentityAccessDirectory },
         { provide: ACCESS_SUBJECTS, useExisting: CrmAccessSubjects },
-        { provide: EXPLAIN_READABLE_PROPERTIES, useExisting: CrmReadableProperties },
+        { provide: EXPLAIN_READABLE_FIELDS, useExisting: CrmReadableFields },
         { provide: AUDIT_METADATA_REDACTOR, useExisting: CrmAuditRedactor },
         { provide: APP_GUARD, useExisting: AuthenticationGuard },
         { provide: APP_GUARD, useExisting: PolicyGuard },

@@ -5,7 +5,7 @@ import { SensitiveViews, SensitiveViewsInterceptor } from './sensitive/sensitive
 import { SensitiveDataModule } from '../sensitive-data/sensitive-data.module';
 import { CrmAccessSubjects } from './access/crm-access-subjects';
 import { CrmAuditRedactor } from './access/crm-audit-redactor';
-import { CrmReadableProperties } from './access/crm-readable-properties';
+import { CrmReadableFields } from './access/crm-readable-fields';
 import { CrmAccessService } from './access/crm-access.service';
 import { CrmAttachment } from './attachments/attachment.entity';
 import { Association } from './associations/association.entity';
@@ -63,7 +63,7 @@ export const CRM_ENTITIES = [
     CrmAccessService,
     CrmAccessSubjects,
     CrmAuditRedactor,
-    CrmReadableProperties,
+    CrmReadableFields,
     PropertyService,
     RecordService,
     SearchService,
@@ -78,7 +78,7 @@ export const CRM_ENTITIES = [
     CrmAccessService,
     CrmAccessSubjects,
     CrmAuditRedactor,
-    CrmReadableProperties,
+    CrmReadableFields,
     PropertyService,
     RecordService,
     SearchService,

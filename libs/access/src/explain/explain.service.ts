@@ -18,7 +18,7 @@ import { subjectFields } from '../conditions/condition-language';
 import { RoleAssignment } from '../roles/role-assignment.entity';
 import { Role } from '../roles/role.entity';
 import { ExplainErrors } from './explain.errors';
-import { lookUpReadableProperties, type ReadableProperties } from './explain.ports';
+import { lookUpReadableFields, type ReadableFields } from './explain.ports';
 import { plainRules } from './plain-rules';
 import type {
   DecisionDto,
@@ -29,15 +29,12 @@ import type {
   PreviewResultDto,
 } from './explain.dto';
 
-/** The property holding a record's owner, which rules name as `ownerId`. */
-const OWNER_PROPERTY = 'owner_id';
-
 /** Why a user may or may not do something, what a role change would change, and one's own rules. */
 @Injectable()
 export class ExplainService implements OnModuleInit {
   private directory!: AccessDirectory;
   private subjects!: AccessSubjects;
-  private readableProperties!: ReadableProperties | null;
+  private hostReadableFields!: ReadableFields | null;
 
   constructor(
     private readonly transactions: TransactionHost,
@@ -49,7 +46,7 @@ export class ExplainService implements OnModuleInit {
   onModuleInit(): void {
     this.directory = lookUpDirectory(this.moduleRef);
     this.subjects = lookUpSubjects(this.moduleRef);
-    this.readableProperties = lookUpReadableProperties(this.moduleRef);
+    this.hostReadableFields = lookUpReadableFields(this.moduleRef);
   }
 
   async myPermissions(): Promise<PermissionsDto> {
@@ -189,28 +186,23 @@ export class ExplainService implements OnModuleInit {
   }
 
   /**
-   * The fields of `subjectType`, as rules name them, that the caller may read: the host's
-   * readable properties (field permissions alone without a host port), the owner when
-   * `owner_id` is one of them, and the business unit, which no field permission restricts.
+   * The fields of `subjectType` the caller may read, as the host's port says; without one, the
+   * properties their field permissions let them view, the owner and the business unit.
    */
   private async readableFields(
     accountId: string,
     subjectType: string,
     caller: ActorAccess,
   ): Promise<ReadonlySet<string>> {
-    const properties = this.readableProperties
-      ? await this.readableProperties.readableBy(subjectType)
-      : new Set(
-          Object.keys((await this.subjects.fields(accountId, subjectType)) ?? {}).filter((name) =>
-            caller.fields(subjectType).canView(name),
-          ),
-        );
-    const fields = new Set(properties);
-    if (properties.has(OWNER_PROPERTY)) {
-      fields.add(OWNER_FIELD);
+    if (this.hostReadableFields) {
+      return this.hostReadableFields.readableBy(subjectType);
     }
-    fields.add(BUSINESS_UNIT_FIELD);
-    return fields;
+    const fields = Object.keys((await this.subjects.fields(accountId, subjectType)) ?? {});
+    return new Set([
+      ...fields.filter((name) => caller.fields(subjectType).canView(name)),
+      OWNER_FIELD,
+      BUSINESS_UNIT_FIELD,
+    ]);
   }
 
   private async actorOf(accountId: string, userId: string): Promise<Actor> {
