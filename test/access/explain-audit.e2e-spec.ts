@@ -190,6 +190,25 @@ describe.each(testDatabaseKinds())('explain and the audit log on %s', (kind) => 
       expect(problemOf(poorAnswer)).toEqual(problemOf(richAnswer));
     });
 
+    it('attack: an access level of the explained user is not an oracle on an owner the caller may not read', async () => {
+      const manager = await roleManager(READ_ACCOUNT);
+      const reader = await setup.userWithRole({ privileges: [READ_OWN] });
+      const readersOwn = await setup.contact({ owner_id: reader.id });
+      await setup.fieldPermissions('contacts', 'owner_id', { view: [{ type: 'super_admins' }] });
+      try {
+        const response = await manager.caller.post('/api/v1/access/explain', {
+          userId: reader.id,
+          action: 'read',
+          objectType: 'contacts',
+          recordId: readersOwn.id,
+        });
+
+        expectProblem(response, 403, { code: 'access.explain_hidden_condition' });
+      } finally {
+        await setup.fieldPermissions('contacts', 'owner_id', {});
+      }
+    });
+
     it('still explains a record through rules over fields the caller may read', async () => {
       const manager = await roleManager(READ_ACCOUNT);
       const reader = await setup.userWithRole({ privileges: [READ_ACCOUNT] });
