@@ -11,8 +11,14 @@ import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { Redis } from 'ioredis';
 import { join } from 'node:path';
-import { ACCESS_DIRECTORY, ACCESS_SUBJECTS, AccessModule, AccessService } from '@custos/access';
-import { AuditModule } from '@custos/audit';
+import {
+  ACCESS_DIRECTORY,
+  ACCESS_SUBJECTS,
+  AccessModule,
+  AccessService,
+  EXPLAIN_READABLE_FIELDS,
+} from '@custos/access';
+import { AUDIT_METADATA_REDACTOR, AuditModule } from '@custos/audit';
 import { CryptoModule, KeyRotationModule, LocalKeyProvider } from '@custos/crypto';
 import {
   CoreModule,
@@ -25,6 +31,8 @@ import {
 import { AuthenticationGuard, IdentityAccessDirectory, IdentityModule } from '@custos/identity';
 import { ConfigError, type ServerConfig } from './config/server-config';
 import { CrmAccessSubjects } from './crm/access/crm-access-subjects';
+import { CrmAuditRedactor } from './crm/access/crm-audit-redactor';
+import { CrmReadableFields } from './crm/access/crm-readable-fields';
 import { AttachmentsModule } from './crm/attachments/attachments.module';
 import { CrmModule } from './crm/crm.module';
 import { FormsModule } from './crm/forms/forms.module';
@@ -98,6 +106,8 @@ export class AppModule implements OnApplicationBootstrap, OnApplicationShutdown 
         // Order matters: authentication binds the actor, then the route's policy is checked.
         { provide: ACCESS_DIRECTORY, useExisting: IdentityAccessDirectory },
         { provide: ACCESS_SUBJECTS, useExisting: CrmAccessSubjects },
+        { provide: EXPLAIN_READABLE_FIELDS, useExisting: CrmReadableFields },
+        { provide: AUDIT_METADATA_REDACTOR, useExisting: CrmAuditRedactor },
         { provide: APP_GUARD, useExisting: AuthenticationGuard },
         { provide: APP_GUARD, useExisting: PolicyGuard },
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },

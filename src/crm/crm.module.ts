@@ -4,6 +4,8 @@ import { CrmRotationSources } from './sensitive/rotation-sources';
 import { SensitiveViews, SensitiveViewsInterceptor } from './sensitive/sensitive-views';
 import { SensitiveDataModule } from '../sensitive-data/sensitive-data.module';
 import { CrmAccessSubjects } from './access/crm-access-subjects';
+import { CrmAuditRedactor } from './access/crm-audit-redactor';
+import { CrmReadableFields } from './access/crm-readable-fields';
 import { CrmAccessService } from './access/crm-access.service';
 import { CrmAttachment } from './attachments/attachment.entity';
 import { Association } from './associations/association.entity';
@@ -60,6 +62,8 @@ export const CRM_ENTITIES = [
   providers: [
     CrmAccessService,
     CrmAccessSubjects,
+    CrmAuditRedactor,
+    CrmReadableFields,
     PropertyService,
     RecordService,
     SearchService,
@@ -70,6 +74,14 @@ export const CRM_ENTITIES = [
     CrmRotationSources,
     { provide: APP_INTERCEPTOR, useClass: SensitiveViewsInterceptor },
   ],
-  exports: [CrmAccessService, CrmAccessSubjects, PropertyService, RecordService, SearchService],
+  exports: [
+    CrmAccessService,
+    CrmAccessSubjects,
+    CrmAuditRedactor,
+    CrmReadableFields,
+    PropertyService,
+    RecordService,
+    SearchService,
+  ],
 })
 export class CrmModule {}

@@ -55,6 +55,7 @@ export { RoleService } from './roles/role.service';
 export { RecordRuleService } from './rules/record-rule.service';
 export { FieldPermissionService } from './field-permissions/field-permission.service';
 export { ExplainService } from './explain/explain.service';
+export { EXPLAIN_READABLE_FIELDS, type ReadableFields } from './explain/explain.ports';
 export { assertWithinCeiling } from './roles/grant-ceiling';
 export {
   RoleDto,

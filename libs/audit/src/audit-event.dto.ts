@@ -49,10 +49,18 @@ export class AuditEventDto {
   @ApiProperty({
     type: 'object',
     additionalProperties: true,
-    description: 'What changed, conventionally `{ before, after }`; never secrets.',
+    description:
+      'What changed, conventionally `{ before, after }`; never secrets. For readers who are not super admins in person, names they may not see (properties they may not read, every property of a record outside their scope, sensitive properties) are removed.',
     example: { before: { displayName: 'Ada' }, after: { displayName: 'Ada Lovelace' } },
   })
   metadata!: Record<string, unknown>;
+
+  @ApiProperty({
+    description:
+      'Whether names were removed from `metadata` for you; `hash` still covers the stored metadata (check the chain with GET /api/v1/audit-log/verify).',
+    example: false,
+  })
+  metadataRedacted!: boolean;
 
   @ApiProperty({
     type: String,
@@ -94,6 +102,7 @@ export function toAuditEventDto(event: AuditEvent): AuditEventDto {
     targetType: event.targetType,
     targetId: event.targetId,
     metadata: { ...event.metadata },
+    metadataRedacted: false,
     requestId: event.requestId,
     prevHash: event.prevHash,
     hash: event.hash,

@@ -52,6 +52,12 @@ describe(AuditLogController.name, () => {
     let app: INestApplication<App>;
     const admin = testActor();
     const member = testActor(admin.accountId, { superAdmin: false });
+    /** A reader who holds `view_audit_log` without being a super admin in person. */
+    const apiKey = testActor(admin.accountId, {
+      kind: 'private_app',
+      superAdmin: false,
+      scopes: ['view_audit_log'],
+    });
     const asActor = (actor: Actor) => ({ 'x-test-actor': JSON.stringify(actor) });
 
     beforeAll(async () => {
@@ -76,7 +82,12 @@ describe(AuditLogController.name, () => {
       const audit = module.get(AuditService);
       await module.get(RequestContext).runAs(admin, async () => {
         await audit.record({ action: 'user.created', targetType: 'user', targetId: member.id });
-        await audit.record({ action: 'team.created', targetType: 'team', targetId: 't-1' });
+        await audit.record({
+          action: 'team.created',
+          targetType: 'team',
+          targetId: 't-1',
+          metadata: { after: { name: 'Northern Europe' } },
+        });
       });
     });
 
@@ -94,6 +105,28 @@ describe(AuditLogController.name, () => {
         results: [{ seq: 1, action: 'user.created', actor: { id: admin.id }, targetId: member.id }],
         paging: {},
       });
+    });
+
+    it('shows a reader who is not a super admin in person no metadata when the host hides nothing it knows of', async () => {
+      const response = await request(app.getHttpServer())
+        .get('/api/v1/audit-log?action=team.created')
+        .set(asActor(apiKey));
+      expect(response.status).toBe(200);
+      expect(response.body.results).toEqual([
+        expect.objectContaining({ action: 'team.created', metadata: {}, metadataRedacted: true }),
+      ]);
+    });
+
+    it('shows super admins in person the metadata as stored', async () => {
+      const response = await request(app.getHttpServer())
+        .get('/api/v1/audit-log?action=team.created')
+        .set(asActor(admin));
+      expect(response.body.results).toEqual([
+        expect.objectContaining({
+          metadata: { after: { name: 'Northern Europe' } },
+          metadataRedacted: false,
+        }),
+      ]);
     });
 
     it("verifies the chain of the actor's account", async () => {

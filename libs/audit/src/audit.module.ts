@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditLogController } from './audit-log.controller';
+import { AuditLogReader } from './audit-log-reader';
 import { AUDIT_ENTITIES } from './audit.entities';
 import {
   AUDIT_ASYNC_OPTIONS_TYPE,
@@ -23,8 +24,8 @@ function withController(module: DynamicModule, extras: AuditModuleExtras): Dynam
  */
 @Module({
   imports: [TypeOrmModule.forFeature(AUDIT_ENTITIES)],
-  providers: [AuditService],
-  exports: [AuditService],
+  providers: [AuditService, AuditLogReader],
+  exports: [AuditService, AuditLogReader],
 })
 export class AuditModule extends AuditConfigurableModule {
   static override forRoot(options: typeof AUDIT_OPTIONS_TYPE): DynamicModule {

@@ -5,6 +5,14 @@ export {
   type AuditModuleExtras,
 } from './audit.module-definition';
 export { AuditService } from './audit.service';
+export { AuditLogReader } from './audit-log-reader';
+export {
+  AUDIT_METADATA_REDACTOR,
+  HIDE_ALL_METADATA,
+  redactMetadata,
+  type AuditMetadataRedactor,
+  type HiddenMetadata,
+} from './audit-metadata-redactor';
 export { AuditEvent } from './audit-event.entity';
 export { AuditChainHead } from './audit-chain-head.entity';
 export { AUDIT_ENTITIES } from './audit.entities';

@@ -30,14 +30,19 @@ export class ExplainDto {
   objectType!: string;
 
   @ApiPropertyOptional({
-    description: 'A record; without it the answer is about records of the type in general.',
+    description:
+      'A record; without it the answer is about records of the type in general. A record you may not read answers 404 like a missing one.',
     example: '0193a6c4-7f1e-7c3a-9d1e-000000000031',
   })
   @IsOptional()
   @IsUUID()
   recordId?: string;
 
-  @ApiPropertyOptional({ description: 'A property, for field-level access.', example: 'email' })
+  @ApiPropertyOptional({
+    description:
+      'A property, for field-level access. A property you may not read answers 422 like an unknown one.',
+    example: 'email',
+  })
   @IsOptional()
   @Matches(/^[a-z][a-z0-9_]{0,99}$/)
   property?: string;

@@ -10,12 +10,15 @@ import {
   lookUpDirectory,
   lookUpSubjects,
 } from '../access.ports';
-import type { ObjectPrivilege } from '../access.types';
+import { BUSINESS_UNIT_FIELD, OWNER_FIELD, type ObjectPrivilege } from '../access.types';
 import { AccessService } from '../abilities/access.service';
 import type { ActorAccess } from '../abilities/actor-access';
+import type { AccessAbility } from '../conditions/access-ability';
 import { subjectFields } from '../conditions/condition-language';
 import { RoleAssignment } from '../roles/role-assignment.entity';
 import { Role } from '../roles/role.entity';
+import { ExplainErrors } from './explain.errors';
+import { lookUpReadableFields, type ReadableFields } from './explain.ports';
 import { plainRules } from './plain-rules';
 import type {
   DecisionDto,
@@ -31,6 +34,7 @@ import type {
 export class ExplainService implements OnModuleInit {
   private directory!: AccessDirectory;
   private subjects!: AccessSubjects;
+  private hostReadableFields!: ReadableFields | null;
 
   constructor(
     private readonly transactions: TransactionHost,
@@ -42,6 +46,7 @@ export class ExplainService implements OnModuleInit {
   onModuleInit(): void {
     this.directory = lookUpDirectory(this.moduleRef);
     this.subjects = lookUpSubjects(this.moduleRef);
+    this.hostReadableFields = lookUpReadableFields(this.moduleRef);
   }
 
   async myPermissions(): Promise<PermissionsDto> {
@@ -54,20 +59,31 @@ export class ExplainService implements OnModuleInit {
     };
   }
 
+  /**
+   * Answers only about what the caller may read: a record they may not read is "not found", a
+   * property they may not read is "not a property", and a decision that would rest on a rule
+   * over a field they may not read is refused (403 naming it) rather than given.
+   */
   async explain(input: ExplainDto): Promise<ExplanationDto> {
     const accountId = this.context.requireAccountId();
+    const caller = await this.access.accessFor(this.context.requireActor());
     const target = await this.actorOf(accountId, input.userId);
     const access = await this.access.build(target);
     if (!this.subjects.subjectTypes().includes(input.objectType)) {
       throw AccessErrors.unknownSubject('objectType', input.objectType);
     }
+    const readable = await this.readableFields(accountId, input.objectType, caller);
     let record: ReturnType<typeof asSubject> | string = input.objectType;
     if (input.recordId) {
       const fields = await this.subjects.record(accountId, input.objectType, input.recordId);
-      if (!fields) {
+      const found = fields ? asSubject(input.objectType, subjectFields(fields)) : null;
+      if (!found || !caller.ability.can('read', found)) {
         throw AccessErrors.recordNotFound();
       }
-      record = asSubject(input.objectType, subjectFields(fields));
+      record = found;
+    }
+    if (input.property !== undefined && !readable.has(input.property)) {
+      throw ExplainErrors.unknownProperty(input.objectType);
     }
     if (access.superAdmin) {
       return {
@@ -90,7 +106,10 @@ export class ExplainService implements OnModuleInit {
         };
       }
     }
-    const rule = access.ability.relevantRuleFor(input.action, record);
+    const rule =
+      typeof record === 'string'
+        ? access.ability.relevantRuleFor(input.action, record)
+        : decidingRule(access.ability, input.action, input.objectType, record, readable);
     if (!rule) {
       const candidates = access.privileges.filter(
         (p) => p.objectType === input.objectType && p.action === input.action,
@@ -166,6 +185,26 @@ export class ExplainService implements OnModuleInit {
     return { users };
   }
 
+  /**
+   * The fields of `subjectType` the caller may read, as the host's port says; without one, the
+   * properties their field permissions let them view, the owner and the business unit.
+   */
+  private async readableFields(
+    accountId: string,
+    subjectType: string,
+    caller: ActorAccess,
+  ): Promise<ReadonlySet<string>> {
+    if (this.hostReadableFields) {
+      return this.hostReadableFields.readableBy(subjectType);
+    }
+    const fields = Object.keys((await this.subjects.fields(accountId, subjectType)) ?? {});
+    return new Set([
+      ...fields.filter((name) => caller.fields(subjectType).canView(name)),
+      OWNER_FIELD,
+      BUSINESS_UNIT_FIELD,
+    ]);
+  }
+
   private async actorOf(accountId: string, userId: string): Promise<Actor> {
     const member = await this.directory.member(accountId, userId);
     if (!member) {
@@ -180,6 +219,39 @@ export class ExplainService implements OnModuleInit {
       superAdmin: member.superAdmin,
     };
   }
+}
+
+/**
+ * The rule CASL decides `action` on `record` by (as `relevantRuleFor`), walking the rules in
+ * CASL's order; a rule it must test on the way that names a field the caller may not read is
+ * refused, since whether it matched would tell that field's value.
+ */
+function decidingRule(
+  ability: AccessAbility,
+  action: string,
+  subjectType: string,
+  record: ReturnType<typeof asSubject>,
+  readable: ReadonlySet<string>,
+): ReturnType<AccessAbility['relevantRuleFor']> {
+  for (const rule of ability.rulesFor(action, subjectType)) {
+    const hidden = conditionFields(rule.conditions ?? {}).find((field) => !readable.has(field));
+    if (hidden !== undefined) {
+      throw ExplainErrors.hiddenCondition(hidden);
+    }
+    if (rule.matchesConditions(record)) {
+      return rule;
+    }
+  }
+  return null;
+}
+
+/** The fields a prepared condition tests, at any depth of `$and`, `$or`, `$nor`. */
+function conditionFields(condition: object): string[] {
+  return Object.entries(condition).flatMap(([key, value]) =>
+    key === '$and' || key === '$or' || key === '$nor'
+      ? (value as object[]).flatMap(conditionFields)
+      : [key],
+  );
 }
 
 /** The widest level per (object type, action), and the task privileges. */

@@ -7,6 +7,7 @@ import {
   type DatabaseKind,
   type TestDatabase,
 } from '@custos/core/testing';
+import type { Provider } from '@nestjs/common';
 import { Test, type TestingModule } from '@nestjs/testing';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { Column, DataSource, Entity, PrimaryColumn } from 'typeorm';
@@ -57,7 +58,14 @@ export function testActor(accountId: string = newId(), overrides: Partial<Actor>
   };
 }
 
-export async function createAuditTestApp(kind: DatabaseKind): Promise<AuditTestApp> {
+/**
+ * `providers`: the host's, e.g. an `AUDIT_METADATA_REDACTOR`, found by the lib like any host
+ * provider.
+ */
+export async function createAuditTestApp(
+  kind: DatabaseKind,
+  options: { providers?: Provider[] } = {},
+): Promise<AuditTestApp> {
   const database: TestDatabase = await createTestDatabase(kind);
   const clock = new FixedClock();
   const signingKey = randomBytes(32);
@@ -73,6 +81,7 @@ export async function createAuditTestApp(kind: DatabaseKind): Promise<AuditTestA
         }),
         AuditModule.forRoot({ signingKey, registerController: false }),
       ],
+      providers: options.providers ?? [],
     }).compile();
     await module.init();
   } catch (error) {
