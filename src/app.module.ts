@@ -16,7 +16,7 @@ import {
   ACCESS_SUBJECTS,
   AccessModule,
   AccessService,
-  EXPLAIN_READABLE_FIELDS,
+  READABLE_FIELDS,
 } from '@custos/access';
 import { AUDIT_METADATA_REDACTOR, AuditModule } from '@custos/audit';
 import { CryptoModule, KeyRotationModule, LocalKeyProvider } from '@custos/crypto';
@@ -106,7 +106,7 @@ export class AppModule implements OnApplicationBootstrap, OnApplicationShutdown 
         // Order matters: authentication binds the actor, then the route's policy is checked.
         { provide: ACCESS_DIRECTORY, useExisting: IdentityAccessDirectory },
         { provide: ACCESS_SUBJECTS, useExisting: CrmAccessSubjects },
-        { provide: EXPLAIN_READABLE_FIELDS, useExisting: CrmReadableFields },
+        { provide: READABLE_FIELDS, useExisting: CrmReadableFields },
         { provide: AUDIT_METADATA_REDACTOR, useExisting: CrmAuditRedactor },
         { provide: APP_GUARD, useExisting: AuthenticationGuard },
         { provide: APP_GUARD, useExisting: PolicyGuard },

@@ -92,4 +92,23 @@ export const AccessErrors = {
     ),
   userNotFound: () => CustosError.notFound('access.user_not_found', 'The user'),
   recordNotFound: () => CustosError.notFound('access.record_not_found', 'The record'),
+  /** Explain: an unknown property and one the caller may not read answer alike. */
+  explainUnknownProperty: (subjectType: string) =>
+    CustosError.invalidField(
+      'access.unknown_property',
+      'property',
+      `is not a property of ${subjectType}`,
+    ),
+  explainHiddenCondition: (property: string) =>
+    new CustosError(
+      'forbidden',
+      'access.explain_hidden_condition',
+      `The answer depends on a record rule over "${property}", which you may not read. Ask someone who may read it, or explain without a record.`,
+      {
+        errors: [
+          { field: 'recordId', message: `depends on "${property}", which you may not read` },
+        ],
+        extensions: { property },
+      },
+    ),
 } as const;

@@ -5,6 +5,7 @@ import { AccessVersion } from './abilities/access-version.entity';
 import { AccessService } from './abilities/access.service';
 import { AccessController } from './explain/access.controller';
 import { DelegationCheck } from './delegation/delegation-check';
+import { FieldReadability } from './fields/field-readability';
 import { ExplainService } from './explain/explain.service';
 import { FieldPermissionService } from './field-permissions/field-permission.service';
 import { FieldPermissionsController } from './field-permissions/field-permissions.controller';
@@ -37,6 +38,7 @@ export const ACCESS_ENTITIES = [Role, RoleAssignment, RecordRule, FieldPermissio
   providers: [
     AccessService,
     DelegationCheck,
+    FieldReadability,
     RoleService,
     RecordRuleService,
     FieldPermissionService,

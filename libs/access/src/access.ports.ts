@@ -55,6 +55,20 @@ export const NO_SUBJECTS: AccessSubjects = {
   record: async () => null,
 };
 
+/**
+ * Port to the host's field-level read check (field permissions and, for a CRM, who may see
+ * sensitive values in clear), so that rules and explain go only as far as what their caller may read.
+ */
+export interface ReadableFields {
+  /**
+   * The fields of `subjectType` that the request's actor may read, named as record rules and
+   * field permissions name them (properties, and `ownerId` / `businessUnitId` when readable).
+   */
+  readableBy(subjectType: string): Promise<ReadonlySet<string>>;
+}
+
+export const READABLE_FIELDS = Symbol('custos:readable-fields');
+
 /** Minimal view of Nest's `ModuleRef` used to find the host's port providers. */
 interface ProviderLookup {
   get<T>(token: symbol, options: { strict: false }): T;
@@ -78,5 +92,14 @@ export function lookUpSubjects(moduleRef: ProviderLookup): AccessSubjects {
     return moduleRef.get<AccessSubjects>(ACCESS_SUBJECTS, { strict: false });
   } catch {
     return NO_SUBJECTS;
+  }
+}
+
+/** The host's `READABLE_FIELDS`, or `null` to check field permissions alone. */
+export function lookUpReadableFields(moduleRef: ProviderLookup): ReadableFields | null {
+  try {
+    return moduleRef.get<ReadableFields>(READABLE_FIELDS, { strict: false });
+  } catch {
+    return null;
   }
 }

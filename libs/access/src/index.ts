@@ -22,6 +22,8 @@ export { ACCESS_MODULE_OPTIONS, type AccessModuleOptions } from './access.module
 export {
   ACCESS_DIRECTORY,
   ACCESS_SUBJECTS,
+  READABLE_FIELDS,
+  type ReadableFields,
   type AccessDirectory,
   type AccessSubjects,
   type DirectoryMember,
@@ -55,7 +57,7 @@ export { RoleService } from './roles/role.service';
 export { RecordRuleService } from './rules/record-rule.service';
 export { FieldPermissionService } from './field-permissions/field-permission.service';
 export { ExplainService } from './explain/explain.service';
-export { EXPLAIN_READABLE_FIELDS, type ReadableFields } from './explain/explain.ports';
+export { FieldReadability } from './fields/field-readability';
 export { assertWithinCeiling } from './roles/grant-ceiling';
 export {
   RoleDto,

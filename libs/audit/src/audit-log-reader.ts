@@ -1,4 +1,4 @@
-import { RequestContext, type Page } from '@custos/core';
+import { RequestContext, isSuperAdminInPerson, type Page } from '@custos/core';
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import type { AuditEventDto } from './audit-event.dto';
@@ -33,7 +33,7 @@ export class AuditLogReader implements OnModuleInit {
   async list(filters: AuditEventFilters, page: AuditPageRequest): Promise<Page<AuditEventDto>> {
     const reader = this.context.requireActor();
     const events = await this.audit.query(reader.accountId, filters, page);
-    if (reader.kind === 'user' && reader.superAdmin) {
+    if (isSuperAdminInPerson(reader)) {
       return events;
     }
     const hidden = await this.redactor.hiddenFrom(events.results);

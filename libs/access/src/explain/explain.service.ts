@@ -10,15 +10,14 @@ import {
   lookUpDirectory,
   lookUpSubjects,
 } from '../access.ports';
-import { BUSINESS_UNIT_FIELD, OWNER_FIELD, type ObjectPrivilege } from '../access.types';
+import type { ObjectPrivilege } from '../access.types';
 import { AccessService } from '../abilities/access.service';
 import type { ActorAccess } from '../abilities/actor-access';
 import type { AccessAbility } from '../conditions/access-ability';
 import { subjectFields } from '../conditions/condition-language';
 import { RoleAssignment } from '../roles/role-assignment.entity';
 import { Role } from '../roles/role.entity';
-import { ExplainErrors } from './explain.errors';
-import { lookUpReadableFields, type ReadableFields } from './explain.ports';
+import { FieldReadability } from '../fields/field-readability';
 import { plainRules } from './plain-rules';
 import type {
   DecisionDto,
@@ -34,19 +33,18 @@ import type {
 export class ExplainService implements OnModuleInit {
   private directory!: AccessDirectory;
   private subjects!: AccessSubjects;
-  private hostReadableFields!: ReadableFields | null;
 
   constructor(
     private readonly transactions: TransactionHost,
     private readonly context: RequestContext,
     private readonly access: AccessService,
+    private readonly readability: FieldReadability,
     private readonly moduleRef: ModuleRef,
   ) {}
 
   onModuleInit(): void {
     this.directory = lookUpDirectory(this.moduleRef);
     this.subjects = lookUpSubjects(this.moduleRef);
-    this.hostReadableFields = lookUpReadableFields(this.moduleRef);
   }
 
   async myPermissions(): Promise<PermissionsDto> {
@@ -72,7 +70,7 @@ export class ExplainService implements OnModuleInit {
     if (!this.subjects.subjectTypes().includes(input.objectType)) {
       throw AccessErrors.unknownSubject('objectType', input.objectType);
     }
-    const readable = await this.readableFields(accountId, input.objectType, caller);
+    const readable = await this.readability.readableBy(accountId, input.objectType, caller);
     let record: ReturnType<typeof asSubject> | string = input.objectType;
     if (input.recordId) {
       const fields = await this.subjects.record(accountId, input.objectType, input.recordId);
@@ -83,7 +81,7 @@ export class ExplainService implements OnModuleInit {
       record = found;
     }
     if (input.property !== undefined && !readable.has(input.property)) {
-      throw ExplainErrors.unknownProperty(input.objectType);
+      throw AccessErrors.explainUnknownProperty(input.objectType);
     }
     if (access.superAdmin) {
       return {
@@ -185,26 +183,6 @@ export class ExplainService implements OnModuleInit {
     return { users };
   }
 
-  /**
-   * The fields of `subjectType` the caller may read, as the host's port says; without one, the
-   * properties their field permissions let them view, the owner and the business unit.
-   */
-  private async readableFields(
-    accountId: string,
-    subjectType: string,
-    caller: ActorAccess,
-  ): Promise<ReadonlySet<string>> {
-    if (this.hostReadableFields) {
-      return this.hostReadableFields.readableBy(subjectType);
-    }
-    const fields = Object.keys((await this.subjects.fields(accountId, subjectType)) ?? {});
-    return new Set([
-      ...fields.filter((name) => caller.fields(subjectType).canView(name)),
-      OWNER_FIELD,
-      BUSINESS_UNIT_FIELD,
-    ]);
-  }
-
   private async actorOf(accountId: string, userId: string): Promise<Actor> {
     const member = await this.directory.member(accountId, userId);
     if (!member) {
@@ -236,7 +214,7 @@ function decidingRule(
   for (const rule of ability.rulesFor(action, subjectType)) {
     const hidden = conditionFields(rule.conditions ?? {}).find((field) => !readable.has(field));
     if (hidden !== undefined) {
-      throw ExplainErrors.hiddenCondition(hidden);
+      throw AccessErrors.explainHiddenCondition(hidden);
     }
     if (rule.matchesConditions(record)) {
       return rule;

@@ -6,13 +6,13 @@ import { AccessErrors } from '../access.errors';
 import { type AccessSubjects, lookUpSubjects } from '../access.ports';
 import { BUSINESS_UNIT_FIELD, OWNER_FIELD } from '../access.types';
 import { AccessService } from '../abilities/access.service';
-import type { FieldAccess } from '../abilities/actor-access';
 import {
   conditionFields,
   validateCondition,
   type Condition,
 } from '../conditions/condition-language';
 import { DelegationCheck } from '../delegation/delegation-check';
+import { FieldReadability } from '../fields/field-readability';
 import { Role } from '../roles/role.entity';
 import type { CreateRecordRuleDto, RecordRuleDto } from './record-rule.dto';
 import { RecordRule } from './record-rule.entity';
@@ -27,6 +27,7 @@ export class RecordRuleService implements OnModuleInit {
     private readonly context: RequestContext,
     private readonly access: AccessService,
     private readonly delegation: DelegationCheck,
+    private readonly readability: FieldReadability,
     private readonly audit: AuditService,
     private readonly clock: Clock,
     private readonly moduleRef: ModuleRef,
@@ -41,14 +42,14 @@ export class RecordRuleService implements OnModuleInit {
       where: { accountId: this.context.requireAccountId() },
       order: { id: 'ASC' },
     });
-    const access = await this.access.accessFor(this.context.requireActor());
-    return rules.map((rule) => toRuleDto(rule, access.fields(rule.objectType)));
+    const readable = await this.readableByType(rules.map((rule) => rule.objectType));
+    return rules.map((rule) => toRuleDto(rule, readable.get(rule.objectType)!));
   }
 
   async get(id: string): Promise<RecordRuleDto> {
     const rule = await this.find(id);
-    const access = await this.access.accessFor(this.context.requireActor());
-    return toRuleDto(rule, access.fields(rule.objectType));
+    const readable = await this.readableByType([rule.objectType]);
+    return toRuleDto(rule, readable.get(rule.objectType)!);
   }
 
   async create(input: CreateRecordRuleDto): Promise<RecordRuleDto> {
@@ -157,12 +158,30 @@ export class RecordRuleService implements OnModuleInit {
       'condition',
     );
     const author = await this.access.accessFor(this.context.requireActor());
-    const fieldAccess = author.fields(input.objectType);
+    const readable = await this.readability.readableBy(accountId, input.objectType, author);
     for (const field of conditionFields(input.condition)) {
-      if (!fieldAccess.canView(field)) {
+      if (!readable.has(field)) {
         throw AccessErrors.hiddenConditionField(`condition.${field}`);
       }
     }
+  }
+
+  /** Per object type, the fields the reader may read (null: a super admin in person, all). */
+  private async readableByType(
+    objectTypes: readonly string[],
+  ): Promise<Map<string, ReadonlySet<string> | null>> {
+    const actor = this.context.requireActor();
+    const access = await this.access.accessFor(actor);
+    const result = new Map<string, ReadonlySet<string> | null>();
+    for (const objectType of new Set(objectTypes)) {
+      result.set(
+        objectType,
+        isSuperAdminInPerson(actor)
+          ? null
+          : await this.readability.readableBy(actor.accountId, objectType, access),
+      );
+    }
+    return result;
   }
 
   private async find(id: string): Promise<RecordRule> {
@@ -190,9 +209,9 @@ function auditView(rule: RecordRule): Record<string, unknown> {
 
 /**
  * A rule as its reader may see it: values tested on fields the reader may not read are replaced
- * by `{ "$redacted": true }` (`fields` null: the author, who may read them all).
+ * by `{ "$redacted": true }` (`readable` null: every field is readable).
  */
-function toRuleDto(rule: RecordRule, fields: FieldAccess | null): RecordRuleDto {
+function toRuleDto(rule: RecordRule, readable: ReadonlySet<string> | null): RecordRuleDto {
   return {
     id: rule.id,
     name: rule.name,
@@ -200,21 +219,21 @@ function toRuleDto(rule: RecordRule, fields: FieldAccess | null): RecordRuleDto 
     actions: rule.actions,
     effect: rule.effect,
     roleId: rule.roleId,
-    condition: fields ? redactCondition(rule.condition, fields) : rule.condition,
+    condition: readable ? redactCondition(rule.condition, readable) : rule.condition,
     createdAt: rule.createdAt.toISOString(),
     updatedAt: rule.updatedAt.toISOString(),
   };
 }
 
-function redactCondition(condition: Condition, fields: FieldAccess): Condition {
+function redactCondition(condition: Condition, readable: ReadonlySet<string>): Condition {
   const result: Condition = {};
   for (const [key, value] of Object.entries(condition)) {
     if (key === '$and' || key === '$or') {
-      result[key] = (value as Condition[]).map((c) => redactCondition(c, fields));
+      result[key] = (value as Condition[]).map((c) => redactCondition(c, readable));
     } else if (key === '$not') {
-      result[key] = redactCondition(value as Condition, fields);
+      result[key] = redactCondition(value as Condition, readable);
     } else {
-      result[key] = fields.canView(key) ? value : { $redacted: true };
+      result[key] = readable.has(key) ? value : { $redacted: true };
     }
   }
   return result;
