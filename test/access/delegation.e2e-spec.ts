@@ -154,6 +154,33 @@ describe.each(testDatabaseKinds())('delegated administration is closed on %s', (
       expect(await status(manager.caller, it.id)).toBe(404);
     });
 
+    it('refuses deleting (or retyping) the property a deny rule tests', async () => {
+      const name = `tier_${Date.now().toString(36)}`;
+      expectStatus(
+        await setup.admin.post('/api/v1/properties/contacts', {
+          name,
+          label: 'Tier',
+          type: 'string',
+        }),
+        201,
+      );
+      const manager = await setup.userWithRole({
+        privileges: [READ_ACCOUNT],
+        taskPrivileges: ['manage_properties'],
+      });
+      await setup.rule({ roleId: manager.roleId, effect: 'deny', condition: { [name]: 'gold' } });
+      const gold = await setup.contact({ [name]: 'gold' });
+      expectProblem(await manager.caller.delete(`/api/v1/properties/contacts/${name}`), 409, {
+        code: 'crm.property_in_rule',
+      });
+      expectProblem(
+        await manager.caller.patch(`/api/v1/properties/contacts/${name}`, { type: 'number' }),
+        409,
+        { code: 'crm.property_in_rule' },
+      );
+      expect(await status(manager.caller, gold.id)).toBe(404);
+    });
+
     it('refuses unassigning the role with the deny rule from oneself', async () => {
       const manager = await setup.userWithRole({
         privileges: [READ_ACCOUNT],
@@ -225,7 +252,7 @@ describe.each(testDatabaseKinds())('delegated administration is closed on %s', (
     });
 
     it('refuses opening the property to everyone', async () => {
-      const { manager } = await hiddenPhone(['manage_properties']);
+      const { manager } = await hiddenPhone(['manage_roles']);
       expectProblem(
         await manager.caller.put('/api/v1/properties/contacts/phone/permissions', {
           view: [{ type: 'everyone' }],

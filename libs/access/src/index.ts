@@ -1,6 +1,7 @@
 export {
   COMPOUND_OPERATORS,
   FIELD_OPERATORS,
+  conditionFields,
   prepareCondition,
   subjectFields,
   validateCondition,

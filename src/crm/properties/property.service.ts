@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { AccessService } from '@custos/access';
+import { AccessService, RecordRule, conditionFields } from '@custos/access';
 import { AuditService } from '@custos/audit';
 import {
   Clock,
@@ -291,6 +291,7 @@ export class PropertyService {
       }
       if (next.type !== current.type) {
         refuseIfUsed(schema, name, 'retyped');
+        await refuseIfInRules(manager, accountId, schema.objectType.name, name, 'retyped');
       }
       if (next.type !== current.type && (await this.hasValues(manager, schema, name))) {
         throw CustosError.invalidField(
@@ -349,6 +350,7 @@ export class PropertyService {
       }
       refuseIfUsed(schema, name, 'deleted');
       await refuseIfOnForms(manager, accountId, schema.objectType.name, name);
+      await refuseIfInRules(manager, accountId, schema.objectType.name, name, 'deleted');
       if (current.sensitivity) {
         await this.assertMayDefineSensitive(manager, accountId, 'delete');
       }
@@ -489,6 +491,33 @@ function refuseIfUsed(schema: PropertySchema, name: string, change: 'deleted' | 
       'conflict',
       'crm.property_in_use',
       `"${name}" cannot be ${change}: ${users.map((u) => `"${u}"`).join(', ')} ${users.length === 1 ? 'is' : 'are'} computed from it. Change or delete ${users.length === 1 ? 'that property' : 'those properties'} first.`,
+    );
+  }
+}
+
+/**
+ * A property a record rule tests stays until the rule is changed: without it a deny rule would
+ * match nothing — silently widening access — and a restrict rule would hide everything.
+ */
+async function refuseIfInRules(
+  manager: EntityManager,
+  accountId: string,
+  objectType: string,
+  name: string,
+  change: 'deleted' | 'retyped',
+): Promise<void> {
+  const rules = (
+    await manager.find(RecordRule, {
+      select: { id: true, condition: true },
+      where: { accountId, objectType },
+    })
+  ).filter((rule) => conditionFields(rule.condition).has(name));
+  if (rules.length > 0) {
+    throw new CustosError(
+      'conflict',
+      'crm.property_in_rule',
+      `"${name}" cannot be ${change}: ${rules.length === 1 ? 'a record rule tests' : `${rules.length} record rules test`} it. Change or delete ${rules.length === 1 ? 'that rule' : 'those rules'} first.`,
+      { extensions: { rules: rules.map((r) => r.id) } },
     );
   }
 }

@@ -77,7 +77,7 @@ export class RecordRuleService implements OnModuleInit {
         targetId: rule.id,
         metadata: { after: auditView(rule) },
       });
-    });
+    }, 'condition');
     return toRuleDto(rule, null);
   }
 
