@@ -1,3 +1,4 @@
+import { Tenancy1796448383029 } from './1796448383029-Tenancy';
 import { Forms1796272919192 } from './1796272919192-Forms';
 import { KeyRotation1795385014473 } from './1795385014473-KeyRotation';
 import { Attachments1795384524576 } from './1795384524576-Attachments';
@@ -24,4 +25,5 @@ export const SQLITE_MIGRATIONS: (new () => MigrationInterface)[] = [
   Attachments1795384524576,
   KeyRotation1795385014473,
   Forms1796272919192,
+  Tenancy1796448383029,
 ];
