@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { In } from 'typeorm';
 import { TransactionHost } from '@custos/core';
 import type { AccessDirectory, DirectoryMember } from '@custos/access';
 import { BusinessUnit } from '../business-units/business-unit.entity';
@@ -19,10 +18,7 @@ export class IdentityAccessDirectory implements AccessDirectory {
       return null;
     }
     const teamIds = (await manager.findBy(TeamMember, { accountId, userId })).map((t) => t.teamId);
-    const mates =
-      teamIds.length > 0
-        ? await manager.findBy(TeamMember, { accountId, teamId: In(teamIds) })
-        : [];
+    const mates = teamIds.length > 0 ? await this.placesIn(accountId, teamIds) : [];
     // Business-unit trees are small: one query for the account's units, the subtree in memory.
     const units = await manager.find(BusinessUnit, {
       where: { accountId },
@@ -61,8 +57,20 @@ export class IdentityAccessDirectory implements AccessDirectory {
   }
 
   async teamMembers(accountId: string, teamId: string): Promise<string[]> {
-    return (await this.transactions.manager.findBy(TeamMember, { accountId, teamId })).map(
-      (m) => m.userId,
-    );
+    return (await this.placesIn(accountId, [teamId])).map((m) => m.userId);
+  }
+
+  /** Team places of people who joined the account: an invitation not yet accepted counts nowhere. */
+  private placesIn(accountId: string, teamIds: string[]): Promise<TeamMember[]> {
+    return this.transactions.manager
+      .createQueryBuilder(TeamMember, 'tm')
+      .innerJoin(
+        Membership,
+        'm',
+        "m.accountId = tm.accountId AND m.userId = tm.userId AND m.status <> 'invited'",
+      )
+      .where('tm.accountId = :accountId', { accountId })
+      .andWhere('tm.teamId IN (:...teamIds)', { teamIds })
+      .getMany();
   }
 }

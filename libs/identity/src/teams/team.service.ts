@@ -121,14 +121,28 @@ export class TeamService {
 
   async listMembers(teamId: string, query: PageQueryDto): Promise<Page<TeamMemberDto>> {
     const team = await this.find(this.transactions.manager, teamId);
+    // Through the membership, so an invitation shows as the users API shows it (see toUserDto).
     const builder = this.transactions.manager
       .createQueryBuilder(TeamMember, 'tm')
-      .innerJoinAndMapOne('tm.user', User, 'u', 'u.id = tm.userId')
+      .innerJoinAndMapOne(
+        'tm.membership',
+        Membership,
+        'm',
+        'm.accountId = tm.accountId AND m.userId = tm.userId',
+      )
+      .innerJoinAndMapOne('tm.user', User, 'u', 'u.id = COALESCE(m.invitedLoginId, m.userId)')
       .where('tm.teamId = :teamId', { teamId: team.id });
     const page = await keysetPage(builder, 'tm.userId', (tm) => tm.userId, query);
     return mapPage(page, (tm) => {
-      const { user } = tm as TeamMember & { user: User };
-      return { userId: tm.userId, email: user.email, displayName: user.displayName };
+      const { user, membership } = tm as TeamMember & { user: User; membership: Membership };
+      return {
+        userId: tm.userId,
+        email: user.email,
+        displayName:
+          membership.status === 'invited'
+            ? (membership.invitedDisplayName ?? '')
+            : user.displayName,
+      };
     });
   }
 
