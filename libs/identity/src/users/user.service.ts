@@ -21,6 +21,7 @@ import { IdentityErrors } from '../identity.errors';
 import { TeamMember } from '../teams/team-member.entity';
 import { Team } from '../teams/team.entity';
 import { Membership } from './membership.entity';
+import { LOGIN_OF_MEMBERSHIP, shownDisplayName } from './shown-member';
 import type { CreateUserDto, ListUsersQueryDto, UpdateUserDto, UserDto } from './user.dto';
 import { User } from './user.entity';
 
@@ -394,20 +395,17 @@ export class UserService {
   }
 }
 
-/** The login behind a membership `m` in SQL: the invited one until acceptance, then its own. */
-const LOGIN_OF_MEMBERSHIP = 'COALESCE(m.invitedLoginId, m.userId)';
-
 /**
  * A user as the account sees them. Until the person accepts, only what the inviter typed shows
- * (never the login's own name or dates), so an invitation reads the same whether the login was
- * new or not.
+ * (never the login's own name or dates) under an id made for the invitation, so an invitation
+ * reads the same whether the login was new or not.
  */
 function toUserDto({ membership, user }: MemberRow, teamIds: string[]): UserDto {
   const invited = membership.status === 'invited';
   return {
     id: membership.userId,
     email: user.email,
-    displayName: invited ? (membership.invitedDisplayName ?? '') : user.displayName,
+    displayName: shownDisplayName(membership, user),
     superAdmin: membership.superAdmin,
     status: membership.status,
     businessUnitId: membership.businessUnitId,
