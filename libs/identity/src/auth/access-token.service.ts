@@ -44,7 +44,9 @@ export class AccessTokenService {
     return new SignJWT({
       acc: claims.accountId,
       gen: claims.userGeneration,
-      ...(claims.membership ? { mid: claims.membership.id, mgen: claims.membership.generation } : {}),
+      ...(claims.membership
+        ? { mid: claims.membership.id, mgen: claims.membership.generation }
+        : {}),
     })
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
       .setIssuer(ACCESS_TOKEN_ISSUER)

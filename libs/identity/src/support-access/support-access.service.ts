@@ -182,7 +182,10 @@ export class SupportAccessService {
     return supportActor(user, accountId);
   }
 
-  private async activeGrantTo(accountId: string, email: string): Promise<SupportAccessGrant | null> {
+  private async activeGrantTo(
+    accountId: string,
+    email: string,
+  ): Promise<SupportAccessGrant | null> {
     const grants = await this.transactions.manager.findBy(SupportAccessGrant, {
       accountId,
       supportUserEmail: email,

@@ -177,7 +177,11 @@ export class UserService {
   }
 
   /** Whether the login is a member of the account or invited to it. */
-  private holdsPlaceIn(manager: EntityManager, accountId: string, loginId: string): Promise<boolean> {
+  private holdsPlaceIn(
+    manager: EntityManager,
+    accountId: string,
+    loginId: string,
+  ): Promise<boolean> {
     return manager.exists(Membership, {
       where: [
         { accountId, userId: loginId },
