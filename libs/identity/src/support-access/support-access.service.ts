@@ -27,8 +27,9 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 
 /**
  * Temporary, read-only access of support staff to an account, granted to an email and revoked by
- * its super admins; nothing in the answers tells whether that email has a login elsewhere. A support session is checked against its grant on every request ({@link sessionActor}),
- * so expiry and revocation take effect at once.
+ * its super admins; nothing in the answers tells whether that email has a login elsewhere. A
+ * support session is checked against its grant on every request ({@link sessionActor}), so expiry
+ * and revocation take effect at once.
  */
 @Injectable()
 export class SupportAccessService {
@@ -157,7 +158,8 @@ export class SupportAccessService {
    * The support actor of `userId` in `accountId`, or `null` unless a grant to their email there
    * is unexpired and unrevoked (and not used by another login), they are no member of the account
    * (members act through their membership, a deactivated one included) and their login is still
-   * active somewhere. The first use binds the grant to the login, which the account sees from then on.
+   * active somewhere. The first use binds the grant to the login, which the account sees from
+   * then on.
    */
   async sessionActor(userId: string, accountId: string): Promise<Actor | null> {
     const manager = this.transactions.manager;

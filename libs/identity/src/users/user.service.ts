@@ -108,6 +108,7 @@ export class UserService {
     }
   }
 
+  /** One attempt of {@link create}, in its own transaction. */
   private invite(
     accountId: string,
     input: CreateUserDto,
