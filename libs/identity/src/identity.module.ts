@@ -93,6 +93,7 @@ export const IDENTITY_ENTITIES = [
     AccessTokenService,
     AccountService,
     UserService,
+    InvitationService,
     TeamService,
     BusinessUnitService,
     ApiKeyService,
