@@ -44,8 +44,10 @@ import {
   Account,
   BusinessUnitService,
   InitialAccountService,
+  InvitationService,
   Membership,
   TeamService,
+  User,
   UserService,
 } from '@custos/identity';
 import { AppModule } from '../src/app.module';
@@ -648,12 +650,20 @@ async function ownersOf(
           last = LAST_NAMES[(random() * LAST_NAMES.length) | 0];
         } while (taken.has(`${first} ${last}`));
         taken.add(`${first} ${last}`);
-        await users.create({
+        const invited = await users.create({
           email: `${fold(first)}.${fold(last)}.${i + 1}@demo.custos.invalid`,
           displayName: `${first} ${last} (demo)`,
           businessUnitId: unitIds[i % unitIds.length],
           teamIds: [teamIds[i % teamIds.length]],
         });
+        // Demo people are the seed's own fiction, with new logins: it accepts for them.
+        const invitation = await dataSource
+          .getRepository(Membership)
+          .findOneByOrFail({ accountId, userId: invited.id });
+        const login = await dataSource
+          .getRepository(User)
+          .findOneByOrFail({ id: invitation.invitedLoginId ?? invited.id });
+        await app.get(InvitationService).accept(login, invitation);
         created++;
       }
     });

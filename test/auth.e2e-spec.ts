@@ -248,6 +248,30 @@ describe.each(testDatabaseKinds())('authentication on %s', (kind) => {
       expect(me.body.user.email).toBe(user.email);
     });
 
+    it('accepts an invitation only when the token names its account in X-Custos-Account', async () => {
+      const email = uniqueEmail('oidc-invited');
+      const invited = await server
+        .http()
+        .post('/api/v1/users')
+        .auth(adminToken, { type: 'bearer' })
+        .send({ email, displayName: 'Invited through the IdP' });
+      expect(invited.status).toBe(201);
+      const token = await idp.sign({ sub: 'idp-subject-2', email, email_verified: true });
+      const unnamed = await server.http().get('/api/v1/me').auth(token, { type: 'bearer' });
+      expect(unnamed.status).toBe(401);
+      const named = await server
+        .http()
+        .get('/api/v1/me')
+        .auth(token, { type: 'bearer' })
+        .set('X-Custos-Account', server.accountId);
+      expect(named.status).toBe(200);
+      const user = await server
+        .http()
+        .get(`/api/v1/users/${invited.body.id}`)
+        .auth(adminToken, { type: 'bearer' });
+      expect(user.body.status).toBe('active');
+    });
+
     it('refuses tokens with the wrong audience, an unverified email, an unknown user or an expired time', async () => {
       const user = await newUser(server, adminToken);
       const tokens = [

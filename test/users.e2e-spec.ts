@@ -176,7 +176,7 @@ describe.each(testDatabaseKinds())('users API on %s', (kind) => {
   });
 
   describe('create', () => {
-    it('creates a new login that can sign in, and audits user.added with the new state', async () => {
+    it('invites a new login that accepts by signing in, and audits user.added with the new state', async () => {
       const email = uniqueEmail('new');
       const response = await asAdmin(http().post('/api/v1/users')).send({
         email: email.toUpperCase(),
@@ -188,22 +188,30 @@ describe.each(testDatabaseKinds())('users API on %s', (kind) => {
         email,
         displayName: 'New Person',
         superAdmin: false,
-        status: 'active',
+        status: 'invited',
         businessUnitId: rootUnitId,
         teamIds: [],
       });
       expect(JSON.stringify(response.body)).not.toContain(USER_PASSWORD);
       await expect(server.login(email, USER_PASSWORD)).resolves.toEqual(expect.any(String));
+      const accepted = await asAdmin(http().get(`/api/v1/users/${response.body.id}`));
+      expect(accepted.body).toMatchObject({ status: 'active', displayName: 'New Person' });
       const events = await auditEvents(server, adminToken, {
         targetId: response.body.id as string,
         action: 'user.',
       });
       expect(events).toEqual([
         expect.objectContaining({
+          action: 'user.invitation_accepted',
+          targetType: 'user',
+          metadata: { invitedAs: response.body.id },
+        }),
+        expect.objectContaining({
           action: 'user.added',
           targetType: 'user',
           metadata: {
             after: {
+              status: 'invited',
               email,
               displayName: 'New Person',
               superAdmin: false,
@@ -230,17 +238,23 @@ describe.each(testDatabaseKinds())('users API on %s', (kind) => {
       expect(fetched.body).toMatchObject({ teamIds: [teamId], businessUnitId: unitId });
     });
 
-    it('adds the existing login of another account without a password, keeping its password', async () => {
+    it('invites the existing login of another account, which accepts with its own password', async () => {
       const elsewhere = await newUser(server, other.token);
       const response = await asAdmin(http().post('/api/v1/users')).send({
         email: elsewhere.email,
         displayName: 'Partner',
       });
       expect(response.status).toBe(201);
-      expect(response.body.id).toBe(elsewhere.id);
+      expect(response.body).toMatchObject({ status: 'invited', displayName: 'Partner' });
+      // Until acceptance the account knows the invitation under an id of its own.
+      expect(response.body.id).not.toBe(elsewhere.id);
       await expect(server.login(elsewhere.email, USER_PASSWORD, server.accountId)).resolves.toEqual(
         expect.any(String),
       );
+      expectProblem(await asAdmin(http().get(`/api/v1/users/${response.body.id}`)), 404);
+      expect((await asAdmin(http().get(`/api/v1/users/${elsewhere.id}`))).body).toMatchObject({
+        status: 'active',
+      });
       expect(await loginCount(elsewhere.email)).toBe(1);
     });
 
@@ -257,20 +271,18 @@ describe.each(testDatabaseKinds())('users API on %s', (kind) => {
       );
     });
 
-    it('refuses a password for an existing login with 422 naming password, writing nothing', async () => {
+    it('leaves the password of an existing login as it is when the inviter gives one', async () => {
       const elsewhere = await newUser(server, other.token);
-      const head = await auditHead(server, adminToken);
       const response = await asAdmin(http().post('/api/v1/users')).send({
         email: elsewhere.email,
         displayName: 'Hijack',
         password: 'another password of mine',
       });
-      expectProblem(response, 422, { code: 'identity.login_exists', field: 'password' });
-      expect(await auditHead(server, adminToken)).toBe(head);
-      expect(
-        (await asAdmin(http().get('/api/v1/users')).query({ email: elsewhere.email })).body.results,
-      ).toEqual([]);
-      await expect(server.login(elsewhere.email, USER_PASSWORD)).resolves.toEqual(
+      expect(response.status).toBe(201);
+      await expect(
+        server.login(elsewhere.email, 'another password of mine', server.accountId),
+      ).rejects.toThrow(/401/);
+      await expect(server.login(elsewhere.email, USER_PASSWORD, other.accountId)).resolves.toEqual(
         expect.any(String),
       );
     });
@@ -441,7 +453,12 @@ describe.each(testDatabaseKinds())('users API on %s', (kind) => {
       const actions = (
         await auditEvents(server, adminToken, { targetId: user.id, action: 'user.' })
       ).map((e) => e.action);
-      expect(actions).toEqual(['user.super_admin_granted', 'user.updated', 'user.added']);
+      expect(actions).toEqual([
+        'user.super_admin_granted',
+        'user.updated',
+        'user.invitation_accepted',
+        'user.added',
+      ]);
       const [updated] = await auditEvents(server, adminToken, {
         targetId: user.id,
         action: 'user.updated',
@@ -517,7 +534,7 @@ describe.each(testDatabaseKinds())('users API on %s', (kind) => {
         displayName: 'Twice',
       });
       expect(added.status).toBe(201);
-      expect((await asAdmin(http().delete(`/api/v1/users/${elsewhere.id}`))).status).toBe(204);
+      expect((await asAdmin(http().delete(`/api/v1/users/${added.body.id}`))).status).toBe(204);
       const there = await http()
         .get(`/api/v1/users/${elsewhere.id}`)
         .auth(other.token, { type: 'bearer' });
@@ -662,7 +679,7 @@ describe.each(testDatabaseKinds())('users API on %s', (kind) => {
         (await auditEvents(server, other.token, { targetId: foreign.id, action: 'user.' })).map(
           (e) => e.action,
         ),
-      ).toEqual(['user.added']);
+      ).toEqual(['user.invitation_accepted', 'user.added']);
     });
   });
 });

@@ -102,14 +102,17 @@ describe.each(testDatabaseKinds())('OWASP API Top 10 on %s', (kind) => {
       expectStatus(await other.delete(`/api/v1/objects/${objectType}/${archived.id}`), 204);
       foreign.archived[objectType] = archived.id;
     }
+    const foreignEmail = contactEmail('foreign-user');
     const user = expectStatus(
       await other.post('/api/v1/users', {
-        email: contactEmail('foreign-user'),
+        email: foreignEmail,
         displayName: 'Foreign',
         password: 'a long enough user password',
       }),
       201,
     ).body as { id: string };
+    // Signing in accepts the invitation: only members can be given roles.
+    await server.login(foreignEmail, 'a long enough user password', account.accountId);
     foreign.user = user.id;
     foreign.team = await elsewhere.team();
     await elsewhere.addToTeam(foreign.team, [foreign.user]);

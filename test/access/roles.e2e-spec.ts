@@ -1,5 +1,6 @@
 import { testDatabaseKinds } from '@custos/core/testing';
 import { auditEvents, expectProblem } from '../support/api';
+import { USER_PASSWORD } from '../support/factories';
 import { startTestServer, type TestServer } from '../support/test-server';
 import {
   UNKNOWN_ID,
@@ -593,9 +594,12 @@ describe.each(testDatabaseKinds())('roles and assignments on %s', (kind) => {
       expect((await caller.get('/api/v1/roles', { limit: 1 })).status).toBe(200);
       expect((await caller.get(`/api/v1/objects/contacts/${contact.id}`)).status).toBe(200);
       expectStatus(await admin.patch(`/api/v1/users/${user.id}`, { superAdmin: false }), 200);
-      expect((await caller.get('/api/v1/roles', { limit: 1 })).status).toBe(403);
-      expect((await caller.get(`/api/v1/objects/contacts/${contact.id}`)).status).toBe(404);
-      const permissions = expectStatus(await caller.get('/api/v1/me/permissions'), 200).body as {
+      // Revoking super admin ends the tokens issued before; the next sign-in sees the demotion.
+      expect((await caller.get('/api/v1/roles', { limit: 1 })).status).toBe(401);
+      const demoted = callerOf(server, await server.login(user.email, USER_PASSWORD));
+      expect((await demoted.get('/api/v1/roles', { limit: 1 })).status).toBe(403);
+      expect((await demoted.get(`/api/v1/objects/contacts/${contact.id}`)).status).toBe(404);
+      const permissions = expectStatus(await demoted.get('/api/v1/me/permissions'), 200).body as {
         superAdmin: boolean;
         rules: unknown[];
       };

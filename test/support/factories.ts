@@ -16,7 +16,10 @@ export interface CreatedUser {
   token: string;
 }
 
-/** Adds a user to the server's Demo account through the API and signs them in. */
+/**
+ * Adds a user to the account of `adminToken` through the API (an invitation) and signs them in
+ * naming that account, which accepts it: the user is an active member from then on.
+ */
 export async function newUser(
   server: TestServer,
   adminToken: string,
@@ -38,6 +41,10 @@ export async function newUser(
       `creating ${email} failed: ${response.status} ${JSON.stringify(response.body)}`,
     );
   }
-  const token = await server.login(email, USER_PASSWORD);
-  return { id: (response.body as { id: string }).id, email, token };
+  const me = await server.http().get('/api/v1/me').auth(adminToken, { type: 'bearer' });
+  const accountId = (me.body as { account: { id: string } }).account.id;
+  const token = await server.login(email, USER_PASSWORD, accountId);
+  // Accepting moves the invitation to the login's own id, which is the user's id from then on.
+  const accepted = await server.http().get('/api/v1/me').auth(token, { type: 'bearer' });
+  return { id: (accepted.body as { user: { id: string } }).user.id, email, token };
 }

@@ -8,8 +8,9 @@ export interface AccessDirectory {
   /** An active member of the account, or `null` when the user is not one. */
   member(accountId: string, userId: string): Promise<DirectoryMember | null>;
   /**
-   * Every active member of the account, with the same facts as {@link member}: the delegation
-   * check compares everyone's access before and after an administrative change.
+   * Everyone who is, or may become without another administrative change (an invitation), an
+   * active member, with facts as {@link member} gives them: the delegation check compares
+   * everyone's access before and after an administrative change.
    */
   members(accountId: string): Promise<DirectoryMember[]>;
   /** Whether a user (active member) or team exists in the account. */

@@ -23,14 +23,26 @@ export const IdentityErrors = {
         retryAfterSeconds,
       },
     ),
-  accountRequired: (accounts: { id: string; name: string }[]) =>
+  accountRequired: (
+    accounts: { id: string; name: string }[],
+    invitations: { id: string; name: string }[],
+  ) =>
     new CustosError(
       'validation',
       'identity.account_required',
-      'You belong to several accounts: repeat the request with one of them as accountId.',
+      'Choose an account: repeat the request with one of your accounts as accountId, or with an account of an invitation to accept it.',
       {
         errors: [{ field: 'accountId', message: 'choose one of the listed accounts' }],
-        extensions: { accounts },
+        extensions: { accounts, invitations },
+      },
+    ),
+  invitationPending: () =>
+    new CustosError(
+      'conflict',
+      'identity.invitation_pending',
+      'The person has not accepted the invitation yet, so there is no status to change. Remove the user to withdraw it.',
+      {
+        errors: [{ field: 'status', message: 'the invitation is not accepted yet' }],
       },
     ),
   notAMember: (field: string) =>
@@ -100,18 +112,6 @@ export const IdentityErrors = {
     ),
   supportAccessNotFound: () =>
     CustosError.notFound('identity.support_access_not_found', 'The support access grant'),
-  supportUserUnknown: () =>
-    CustosError.invalidField(
-      'identity.support_user_unknown',
-      'supportUserEmail',
-      'no login of the platform has this email',
-    ),
-  supportUserDeactivated: () =>
-    CustosError.invalidField(
-      'identity.support_user_deactivated',
-      'supportUserEmail',
-      'this login is deactivated in every account it belongs to and cannot sign in',
-    ),
   supportUserIsMember: () =>
     new CustosError(
       'conflict',

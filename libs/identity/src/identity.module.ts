@@ -29,6 +29,7 @@ import { TeamMember } from './teams/team-member.entity';
 import { Team } from './teams/team.entity';
 import { TeamService } from './teams/team.service';
 import { TeamsController } from './teams/teams.controller';
+import { InvitationService } from './users/invitation.service';
 import { Membership } from './users/membership.entity';
 import { User } from './users/user.entity';
 import { UserService } from './users/user.service';
@@ -81,6 +82,7 @@ export const IDENTITY_ENTITIES = [
     SupportAccessService,
     TeamService,
     UserService,
+    InvitationService,
   ],
   exports: [
     IdentityAccessDirectory,
@@ -91,6 +93,7 @@ export const IDENTITY_ENTITIES = [
     AccessTokenService,
     AccountService,
     UserService,
+    InvitationService,
     TeamService,
     BusinessUnitService,
     ApiKeyService,

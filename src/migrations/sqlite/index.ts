@@ -1,5 +1,6 @@
 import { SegmentSharing1796448368332 } from './1796448368332-SegmentSharing';
 import { AttachmentHolders1796448428284 } from './1796448428284-AttachmentHolders';
+import { Tenancy1796448383029 } from './1796448383029-Tenancy';
 import { Forms1796272919192 } from './1796272919192-Forms';
 import { KeyRotation1795385014473 } from './1795385014473-KeyRotation';
 import { Attachments1795384524576 } from './1795384524576-Attachments';
@@ -28,4 +29,5 @@ export const SQLITE_MIGRATIONS: (new () => MigrationInterface)[] = [
   Forms1796272919192,
   SegmentSharing1796448368332,
   AttachmentHolders1796448428284,
+  Tenancy1796448383029,
 ];

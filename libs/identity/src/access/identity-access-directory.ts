@@ -13,51 +13,44 @@ export class IdentityAccessDirectory implements AccessDirectory {
   constructor(private readonly transactions: TransactionHost) {}
 
   async member(accountId: string, userId: string): Promise<DirectoryMember | null> {
-    const membership = await this.transactions.manager.findOneBy(Membership, {
-      accountId,
-      userId,
-      status: 'active',
-    });
-    return membership ? ((await this.facts(accountId, [membership]))[0] ?? null) : null;
+    const manager = this.transactions.manager;
+    const membership = await manager.findOneBy(Membership, { accountId, userId, status: 'active' });
+    if (!membership) {
+      return null;
+    }
+    const own = await manager.findBy(TeamMember, { accountId, userId });
+    const teamIds = own.map((t) => t.teamId);
+    const mates = teamIds.length > 0 ? await this.placesIn(accountId, teamIds) : [];
+    return (await this.withFacts(accountId, [membership], [...own, ...mates]))[0];
   }
 
+  /**
+   * Active members, and invited ones as if they had accepted: an invitation needs no further
+   * administrative change to take effect, so the delegation check weighs it when it is made.
+   */
   async members(accountId: string): Promise<DirectoryMember[]> {
-    const memberships = await this.transactions.manager.find(Membership, {
-      where: { accountId, status: 'active' },
+    const manager = this.transactions.manager;
+    const memberships = await manager.find(Membership, {
+      where: { accountId, status: In(['active', 'invited']) },
       order: { userId: 'ASC' },
     });
-    return this.facts(accountId, memberships);
+    return this.withFacts(accountId, memberships, await manager.findBy(TeamMember, { accountId }));
   }
 
-  /** Teams, team mates and business-unit subtrees of memberships, in three queries. */
-  private async facts(
+  /** Facts of memberships from the team places given (each member's own and their mates'). */
+  private async withFacts(
     accountId: string,
     memberships: readonly Membership[],
+    places: readonly TeamMember[],
   ): Promise<DirectoryMember[]> {
-    if (memberships.length === 0) {
-      return [];
-    }
-    const manager = this.transactions.manager;
-    const userIds = memberships.map((m) => m.userId);
-    const own = await manager.findBy(TeamMember, {
-      accountId,
-      ...(userIds.length === 1 ? { userId: userIds[0] } : {}),
-    });
-    const teamsOf = new Map<string, string[]>();
-    for (const row of own) {
-      teamsOf.set(row.userId, [...(teamsOf.get(row.userId) ?? []), row.teamId]);
-    }
-    const heldTeams = [...new Set(userIds.flatMap((id) => teamsOf.get(id) ?? []))];
-    const mates =
-      userIds.length === 1 && heldTeams.length > 0
-        ? await manager.findBy(TeamMember, { accountId, teamId: In(heldTeams) })
-        : own;
-    const membersOf = new Map<string, string[]>();
-    for (const row of mates) {
-      membersOf.set(row.teamId, [...(membersOf.get(row.teamId) ?? []), row.userId]);
+    const teamsOf = new Map<string, Set<string>>();
+    const membersOf = new Map<string, Set<string>>();
+    for (const place of places) {
+      teamsOf.set(place.userId, (teamsOf.get(place.userId) ?? new Set()).add(place.teamId));
+      membersOf.set(place.teamId, (membersOf.get(place.teamId) ?? new Set()).add(place.userId));
     }
     // Business-unit trees are small: one query for the account's units, subtrees in memory.
-    const units = await manager.find(BusinessUnit, {
+    const units = await this.transactions.manager.find(BusinessUnit, {
       where: { accountId },
       select: { id: true, parentId: true },
     });
@@ -78,14 +71,17 @@ export class IdentityAccessDirectory implements AccessDirectory {
       return tree;
     };
     return memberships.map((membership) => {
-      const teamIds = teamsOf.get(membership.userId) ?? [];
+      const teamIds = [...(teamsOf.get(membership.userId) ?? [])];
       return {
         superAdmin: membership.superAdmin,
         facts: {
           id: membership.userId,
           teamIds,
           teamMemberIds: [
-            ...new Set([membership.userId, ...teamIds.flatMap((t) => membersOf.get(t) ?? [])]),
+            ...new Set([
+              membership.userId,
+              ...teamIds.flatMap((t) => [...(membersOf.get(t) ?? [])]),
+            ]),
           ],
           businessUnitIds: [membership.businessUnitId],
           businessUnitTreeIds: subtree(membership.businessUnitId),
@@ -102,8 +98,20 @@ export class IdentityAccessDirectory implements AccessDirectory {
   }
 
   async teamMembers(accountId: string, teamId: string): Promise<string[]> {
-    return (await this.transactions.manager.findBy(TeamMember, { accountId, teamId })).map(
-      (m) => m.userId,
-    );
+    return (await this.placesIn(accountId, [teamId])).map((m) => m.userId);
+  }
+
+  /** Team places of people who joined the account: an invitation not yet accepted counts nowhere. */
+  private placesIn(accountId: string, teamIds: string[]): Promise<TeamMember[]> {
+    return this.transactions.manager
+      .createQueryBuilder(TeamMember, 'tm')
+      .innerJoin(
+        Membership,
+        'm',
+        "m.accountId = tm.accountId AND m.userId = tm.userId AND m.status <> 'invited'",
+      )
+      .where('tm.accountId = :accountId', { accountId })
+      .andWhere('tm.teamId IN (:...teamIds)', { teamIds })
+      .getMany();
   }
 }

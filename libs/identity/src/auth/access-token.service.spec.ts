@@ -23,6 +23,9 @@ function token(
     aud: 'custos-api',
     sub: 'user-1',
     acc: 'account-1',
+    gen: 0,
+    mid: 'membership-1',
+    mgen: 0,
     iat: NOW,
     exp: NOW + 900,
     ...claims,
@@ -42,12 +45,15 @@ describe(AccessTokenService.name, () => {
   it('verifies the tokens it issues, until they expire', async () => {
     const clock = new FixedClock(START);
     const sut = service(clock);
-    const issued = await sut.issue({ userId: 'user-1', accountId: 'account-1' });
-
-    await expect(sut.verify(issued)).resolves.toEqual({
+    const claims = {
       userId: 'user-1',
       accountId: 'account-1',
-    });
+      userGeneration: 3,
+      membership: { id: 'membership-1', generation: 2 },
+    };
+    const issued = await sut.issue(claims);
+
+    await expect(sut.verify(issued)).resolves.toEqual(claims);
     clock.advance(899_000);
     await expect(sut.verify(issued)).resolves.not.toBeNull();
     clock.advance(1_000);
@@ -58,6 +64,8 @@ describe(AccessTokenService.name, () => {
     await expect(service().verify(await token())).resolves.toEqual({
       userId: 'user-1',
       accountId: 'account-1',
+      userGeneration: 0,
+      membership: { id: 'membership-1', generation: 0 },
     });
     await expect(
       service().verify(await token({ aud: ['other', 'custos-api'] })),
@@ -91,12 +99,22 @@ describe(AccessTokenService.name, () => {
     ['no subject', () => token({ sub: undefined })],
     ['no account', () => token({ acc: undefined })],
     ['an account that is not a string', () => token({ acc: 42 })],
+    ['no credential generation (issued before generations)', () => token({ gen: undefined })],
+    ['a credential generation that is not an integer', () => token({ gen: '0' })],
+    ['a membership without its generation', () => token({ mgen: undefined })],
+    ['a membership generation without the membership', () => token({ mid: undefined })],
     ['a payload that is not an object', () => Promise.resolve(handSigned({ alg: 'HS256' }, ['x']))],
     ['garbage', () => Promise.resolve('not a token')],
     ['four segments', async () => `${await token()}.x`],
     ['padding', async () => `${await token()}=`],
   ])('refuses a token with %s', async (_case, make) => {
     await expect(service().verify(await make())).resolves.toBeNull();
+  });
+
+  it('reads a support session token, which has no membership', async () => {
+    await expect(
+      service().verify(await token({ mid: undefined, mgen: undefined })),
+    ).resolves.toEqual({ userId: 'user-1', accountId: 'account-1', userGeneration: 0 });
   });
 
   it('accepts a not-before of now and no issued-at', async () => {

@@ -10,9 +10,17 @@ const AUDIENCE = 'custos-api';
 const SIGNATURE_BYTES = 32;
 const BASE64URL = /^[A-Za-z0-9_-]*$/;
 
+/**
+ * What an access token says: who, in which account, and the credential generations it was issued
+ * under; the per-request sign-in refuses it once either has moved on.
+ */
 export interface AccessTokenClaims {
   userId: string;
   accountId: string;
+  /** The login's `credentialGeneration` at issue. */
+  userGeneration: number;
+  /** The membership acted through (its id never repeats, so a re-added person's old tokens die); absent for support sessions. */
+  membership?: { id: string; generation: number };
 }
 
 /** Short-lived HS256 access tokens for one account, issued at login. */
@@ -33,7 +41,13 @@ export class AccessTokenService {
 
   issue(claims: AccessTokenClaims): Promise<string> {
     const now = Math.floor(this.clock.now().getTime() / 1000);
-    return new SignJWT({ acc: claims.accountId })
+    return new SignJWT({
+      acc: claims.accountId,
+      gen: claims.userGeneration,
+      ...(claims.membership
+        ? { mid: claims.membership.id, mgen: claims.membership.generation }
+        : {}),
+    })
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
       .setIssuer(ACCESS_TOKEN_ISSUER)
       .setAudience(AUDIENCE)
@@ -77,10 +91,7 @@ export class AccessTokenService {
     if (!payload || !this.claimsValid(payload)) {
       return null;
     }
-    const { sub, acc } = payload;
-    return typeof sub === 'string' && typeof acc === 'string'
-      ? { userId: sub, accountId: acc }
-      : null;
+    return claimsOf(payload);
   }
 
   /** Issuer, audience and the registered time claims, as RFC 7519 §4.1 has them. */
@@ -97,6 +108,21 @@ export class AccessTokenService {
       (iat === undefined || typeof iat === 'number')
     );
   }
+}
+
+/** Our claims from a verified payload; `null` when one is missing or of the wrong type. */
+function claimsOf(payload: Record<string, unknown>): AccessTokenClaims | null {
+  const { sub, acc, gen, mid, mgen } = payload;
+  if (typeof sub !== 'string' || typeof acc !== 'string' || !Number.isInteger(gen)) {
+    return null;
+  }
+  const claims: AccessTokenClaims = { userId: sub, accountId: acc, userGeneration: gen as number };
+  if (mid === undefined && mgen === undefined) {
+    return claims;
+  }
+  return typeof mid === 'string' && Number.isInteger(mgen)
+    ? { ...claims, membership: { id: mid, generation: mgen as number } }
+    : null;
 }
 
 /** A base64url segment holding a JSON object, or `null`. */

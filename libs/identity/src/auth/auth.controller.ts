@@ -16,7 +16,9 @@ export class AuthController {
     summary: 'Sign in with email and password',
     description:
       'Returns a short-lived access token for one account. Users of several accounts pass `accountId` ' +
-      '(a 422 lists their accounts otherwise). Wrong email and wrong password get the same 401; repeated failures get 429.',
+      '(a 422 lists their accounts, and separately the accounts that invited them, otherwise). ' +
+      'Naming the account of an invitation accepts it; so does a plain sign-in of someone invited to one account and member of none. ' +
+      'Wrong email and wrong password get the same 401; repeated failures get 429.',
   })
   @ApiOkResponse({ type: AccessTokenDto })
   @ApiProblemResponses('unauthenticated', 'validation', 'rate_limited')

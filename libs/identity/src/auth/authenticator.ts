@@ -4,19 +4,27 @@ import { Clock, RequestContext, TransactionHost, type Actor } from '@custos/core
 import { ApiKeyService } from '../api-keys/api-key.service';
 import { SupportAccessService, supportActor } from '../support-access/support-access.service';
 import { IdentityErrors } from '../identity.errors';
+import { InvitationService } from '../users/invitation.service';
 import { Membership } from '../users/membership.entity';
 import { userActor } from '../users/user-actor';
 import { User } from '../users/user.entity';
-import { ACCESS_TOKEN_ISSUER, AccessTokenService } from './access-token.service';
+import {
+  ACCESS_TOKEN_ISSUER,
+  AccessTokenService,
+  type AccessTokenClaims,
+} from './access-token.service';
 import { OidcVerifier } from './oidc-verifier';
 
 /**
- * Everything an access token's sign-in needs, in one round trip: the user, their membership of
- * the account (any status), whether a support grant to it is active and whether they are active
- * anywhere (for a support session), and the account's access version (for the cached abilities
- * and schemas of the request). ISO timestamps compare as text (see `TimestampColumn`).
+ * Everything an access token's sign-in needs, in one round trip: the user and their credential
+ * generation, their membership of the account (any status) with its id and generation, whether a
+ * support grant to it is active and whether they are active anywhere (for a support session), and
+ * the account's access version (for the cached abilities and schemas of the request). ISO
+ * timestamps compare as text (see `TimestampColumn`).
  */
 const SIGN_IN_SQL = `SELECT u.id AS user_id, u.email AS email,
+  u.credential_generation AS user_generation,
+  m.id AS membership_id, m.credential_generation AS membership_generation,
   m.status AS member_status, m.super_admin AS super_admin,
   EXISTS (SELECT 1 FROM identity_support_access_grant g
     WHERE g.support_user_id = u.id AND g.account_id = $2
@@ -28,10 +36,13 @@ FROM identity_user u
 LEFT JOIN identity_membership m ON m.user_id = u.id AND m.account_id = $2
 WHERE u.id = $1`;
 
-/** A row of {@link SIGN_IN_SQL}; SQLite gives booleans as 0/1. */
+/** A row of {@link SIGN_IN_SQL}; SQLite gives booleans as 0/1, PostgreSQL integers as numbers. */
 interface SignInRow {
   user_id: string;
   email: string;
+  user_generation: number | string;
+  membership_id: string | null;
+  membership_generation: number | string | null;
   member_status: string | null;
   super_admin: boolean | number | null;
   support_granted: boolean | number;
@@ -60,6 +71,7 @@ export class Authenticator {
     private readonly oidc: OidcVerifier,
     private readonly apiKeys: ApiKeyService,
     private readonly supportAccess: SupportAccessService,
+    private readonly invitations: InvitationService,
     private readonly context: RequestContext,
     private readonly clock: Clock,
   ) {}
@@ -79,7 +91,7 @@ export class Authenticator {
     // Our own tokens first, the common case: verified without decoding them twice.
     const claims = await this.tokens.verify(token);
     if (claims) {
-      return this.accessTokenActor(claims.userId, claims.accountId);
+      return this.accessTokenActor(claims);
     }
     let issuer: string | undefined;
     try {
@@ -117,25 +129,46 @@ export class Authenticator {
     if (chosen) {
       return userActor(user, chosen);
     }
-    return accountId ? this.supportAccess.sessionActor(user.id, accountId) : null;
+    if (!accountId) {
+      return null;
+    }
+    // Naming the account of an invitation accepts it, as a password sign-in naming it does.
+    const invitation = (await this.invitations.pendingFor(user.id)).find(
+      (m) => m.accountId === accountId,
+    );
+    return invitation
+      ? userActor(user, await this.invitations.accept(user, invitation))
+      : this.supportAccess.sessionActor(user.id, accountId);
   }
 
-  /** The same rules as `userActor` and `SupportAccessService.sessionActor`, from one query. */
-  private async accessTokenActor(userId: string, accountId: string): Promise<Actor | null> {
+  /**
+   * The same rules as `userActor` and `SupportAccessService.sessionActor`, from one query; the
+   * token must still be of the login's and the membership's current credential generation, and a
+   * member's token of the very membership it was issued for (so one issued before a removal dies
+   * with the removed row, whatever is added later).
+   */
+  private async accessTokenActor(claims: AccessTokenClaims): Promise<Actor | null> {
+    const { userId, accountId, membership } = claims;
     const [row] = await this.transactions.queryPrepared<SignInRow>(
       'identity_sign_in',
       SIGN_IN_SQL,
       [userId, accountId, this.clock.now().toISOString()],
     );
-    if (!row) {
+    if (!row || Number(row.user_generation) !== claims.userGeneration) {
       return null;
     }
     let actor: Actor | null = null;
-    if (row.member_status === 'active') {
-      actor = userActor(
-        { id: row.user_id, email: row.email },
-        { accountId, superAdmin: Boolean(row.super_admin) },
-      );
+    if (membership) {
+      if (
+        row.member_status === 'active' &&
+        row.membership_id === membership.id &&
+        Number(row.membership_generation) === membership.generation
+      ) {
+        actor = userActor(
+          { id: row.user_id, email: row.email },
+          { accountId, superAdmin: Boolean(row.super_admin) },
+        );
+      }
     } else if (
       row.member_status === null &&
       Boolean(row.support_granted) &&

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Patch, Put } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Patch, Post, Put } from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiNoContentResponse,
@@ -48,10 +48,28 @@ export class MeController {
   @Put('password')
   @HttpCode(204)
   @Authenticated()
-  @ApiOperation({ summary: 'Change your password', description: 'Requires the current password.' })
+  @ApiOperation({
+    summary: 'Change your password',
+    description:
+      'Requires the current password. Ends every access token of your login, this one included: sign in again.',
+  })
   @ApiNoContentResponse({ description: 'Changed.' })
   @ApiProblemResponses('validation', 'conflict')
   async changePassword(@Body() body: ChangePasswordDto): Promise<void> {
     await this.logins.changePassword(this.context.requireActor(), body);
+  }
+
+  @Post('sign-out-everywhere')
+  @HttpCode(204)
+  @Authenticated()
+  @ApiOperation({
+    summary: 'Sign out everywhere',
+    description:
+      'Ends every access token of your login, in all your accounts and on every server, this one included: each is refused at its next request. Sign in again afterwards. Audited.',
+  })
+  @ApiNoContentResponse({ description: 'Every token issued so far is ended.' })
+  @ApiProblemResponses('forbidden')
+  async signOutEverywhere(): Promise<void> {
+    await this.logins.signOutEverywhere(this.context.requireActor());
   }
 }

@@ -3,11 +3,13 @@ import { TimestampColumn } from '@custos/core';
 
 /**
  * Temporary, read-only access to an account for a support person who is not a member of it,
- * granted by a super admin of the account. Valid from creation until `expiresAt` or revocation.
+ * granted by a super admin of the account to an email. Valid from creation until `expiresAt` or
+ * revocation; bound to the login of that email when the person first signs in with it.
  */
 @Entity('identity_support_access_grant')
 @Index('identity_support_access_grant_account_idx', ['accountId'])
 @Index('identity_support_access_grant_user_account_idx', ['supportUserId', 'accountId'])
+@Index('identity_support_access_grant_email_account_idx', ['supportUserEmail', 'accountId'])
 export class SupportAccessGrant {
   @PrimaryColumn({
     type: 'varchar',
@@ -19,8 +21,13 @@ export class SupportAccessGrant {
   @Column({ name: 'account_id', type: 'varchar', length: 36 })
   accountId!: string;
 
-  @Column({ name: 'support_user_id', type: 'varchar', length: 36 })
-  supportUserId!: string;
+  /** The email the grant was made to (lower-cased, as logins store it). */
+  @Column({ name: 'support_user_email', type: 'varchar', length: 320 })
+  supportUserEmail!: string;
+
+  /** The login that used the grant; `null` until its first support sign-in. */
+  @Column({ name: 'support_user_id', type: 'varchar', length: 36, nullable: true })
+  supportUserId!: string | null;
 
   /** Why access was granted, written by the super admin (e.g. a ticket number). */
   @Column({ type: 'varchar', length: 500 })

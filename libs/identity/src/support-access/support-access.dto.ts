@@ -9,15 +9,26 @@ export const SUPPORT_ACCESS_MAX_DAYS = 30;
 export const SUPPORT_ACCESS_STATUSES = ['active', 'expired', 'revoked'] as const;
 export type SupportAccessStatus = (typeof SUPPORT_ACCESS_STATUSES)[number];
 
+/** The person a grant was made to: only the email until they first sign in with it. */
 export class SupportUserDto {
-  @ApiProperty({ example: '0193a6c4-7f1e-7c3a-9d1e-00000000005a' })
-  id!: string;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description: 'Their user id; `null` until they first sign in with this grant.',
+    example: '0193a6c4-7f1e-7c3a-9d1e-00000000005a',
+  })
+  id!: string | null;
 
   @ApiProperty({ example: 'grace@support.example.com' })
   email!: string;
 
-  @ApiProperty({ example: 'Grace Hopper' })
-  displayName!: string;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description: 'Their own display name; `null` until they first sign in with this grant.',
+    example: 'Grace Hopper',
+  })
+  displayName!: string | null;
 }
 
 export class SupportAccessGrantDto {
@@ -64,7 +75,7 @@ export class SupportAccessGrantPageDto {
 export class CreateSupportAccessDto {
   @ApiProperty({
     description:
-      'Email of the support person: an existing, active login of the platform who is not a member of this account.',
+      'Email of the support person, who is not a member of this account. The grant works once they sign in with an active login of this email; whether one exists is not told.',
     example: 'grace@support.example.com',
   })
   @Transform(({ value }: { value: unknown }) =>

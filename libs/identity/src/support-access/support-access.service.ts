@@ -26,9 +26,10 @@ import {
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 /**
- * Temporary, read-only access of support staff to an account, granted and revoked by its super
- * admins. A support session is checked against its grant on every request ({@link sessionActor}),
- * so expiry and revocation take effect at once.
+ * Temporary, read-only access of support staff to an account, granted to an email and revoked by
+ * its super admins; nothing in the answers tells whether that email has a login elsewhere. A
+ * support session is checked against its grant on every request ({@link sessionActor}), so expiry
+ * and revocation take effect at once.
  */
 @Injectable()
 export class SupportAccessService {
@@ -49,24 +50,28 @@ export class SupportAccessService {
       throw IdentityErrors.supportAccessTooLong(SUPPORT_ACCESS_MAX_DAYS);
     }
     return this.transactions.run(async (manager) => {
-      const user = await manager.findOneBy(User, { email: input.supportUserEmail });
-      if (!user) {
-        throw IdentityErrors.supportUserUnknown();
-      }
-      const memberships = await manager.findBy(Membership, { userId: user.id });
-      if (memberships.some((m) => m.accountId === actor.accountId)) {
+      // Whether the email has a login at all, or one that can sign in, is never told: the grant
+      // is made to the email and takes effect when its person signs in with it.
+      const login = await manager.findOneBy(User, { email: input.supportUserEmail });
+      if (
+        login &&
+        (await manager.exists(Membership, {
+          where: [
+            { accountId: actor.accountId, userId: login.id },
+            { accountId: actor.accountId, invitedLoginId: login.id },
+          ],
+        }))
+      ) {
         throw IdentityErrors.supportUserIsMember();
       }
-      if (!memberships.some((m) => m.status === 'active')) {
-        throw IdentityErrors.supportUserDeactivated();
-      }
-      if (await this.activeGrant(actor.accountId, user.id)) {
+      if (await this.activeGrantTo(actor.accountId, input.supportUserEmail)) {
         throw IdentityErrors.supportAccessExists();
       }
       const grant: SupportAccessGrant = {
         id: newId(),
         accountId: actor.accountId,
-        supportUserId: user.id,
+        supportUserEmail: input.supportUserEmail,
+        supportUserId: null,
         reason: input.reason,
         grantedByUserId: actor.userId,
         createdAt: now,
@@ -80,12 +85,12 @@ export class SupportAccessService {
         targetType: 'support_access',
         targetId: grant.id,
         metadata: {
-          supportUserId: user.id,
+          supportUserEmail: grant.supportUserEmail,
           expiresAt: grant.expiresAt.toISOString(),
           reason: grant.reason,
         },
       });
-      return toGrantDto(grant, user, now);
+      return toGrantDto(grant, undefined, now);
     });
   }
 
@@ -97,12 +102,16 @@ export class SupportAccessService {
       .createQueryBuilder(SupportAccessGrant, 'g')
       .where('g.accountId = :accountId', { accountId: this.context.requireAccountId() });
     const page = await keysetPage(builder, 'g.id', (g) => g.id, query);
-    const userIds = [...new Set(page.results.map((g) => g.supportUserId))];
+    const userIds = [
+      ...new Set(page.results.flatMap((g) => (g.supportUserId ? [g.supportUserId] : []))),
+    ];
     const users = userIds.length > 0 ? await manager.findBy(User, { id: In(userIds) }) : [];
     const byId = new Map(users.map((u) => [u.id, u]));
     const now = this.clock.now();
     return {
-      results: page.results.map((g) => toGrantDto(g, byId.get(g.supportUserId), now)),
+      results: page.results.map((g) =>
+        toGrantDto(g, g.supportUserId ? byId.get(g.supportUserId) : undefined, now),
+      ),
       paging: page.paging,
     };
   }
@@ -132,28 +141,28 @@ export class SupportAccessService {
           targetType: 'support_access',
           targetId: id,
           metadata: {
-            supportUserId: grant.supportUserId,
+            supportUserEmail: grant.supportUserEmail,
             expiresAt: grant.expiresAt.toISOString(),
             reason: grant.reason,
           },
         });
       }
-      const user = await manager.findOneBy(User, { id: grant.supportUserId });
+      const user = grant.supportUserId
+        ? await manager.findOneBy(User, { id: grant.supportUserId })
+        : null;
       return toGrantDto(grant, user ?? undefined, now);
     });
   }
 
   /**
-   * The support actor of `userId` in `accountId`, or `null` unless they hold an unexpired,
-   * unrevoked grant there, are no member of the account (members act through their membership,
-   * a deactivated one included) and their login is still active somewhere.
+   * The support actor of `userId` in `accountId`, or `null` unless a grant to their email there
+   * is unexpired and unrevoked (and not used by another login), they are no member of the account
+   * (members act through their membership, a deactivated one included) and their login is still
+   * active somewhere. The first use binds the grant to the login, which the account sees from
+   * then on.
    */
   async sessionActor(userId: string, accountId: string): Promise<Actor | null> {
     const manager = this.transactions.manager;
-    const grant = await this.activeGrant(accountId, userId);
-    if (!grant) {
-      return null;
-    }
     const [user, memberships] = await this.transactions.all(
       () => manager.findOneBy(User, { id: userId }),
       () => manager.findBy(Membership, { userId }),
@@ -165,13 +174,23 @@ export class SupportAccessService {
     ) {
       return null;
     }
+    const grant = await this.activeGrantTo(accountId, user.email);
+    if (!grant || (grant.supportUserId !== null && grant.supportUserId !== userId)) {
+      return null;
+    }
+    if (grant.supportUserId === null) {
+      await manager.update(SupportAccessGrant, { id: grant.id }, { supportUserId: userId });
+    }
     return supportActor(user, accountId);
   }
 
-  private async activeGrant(accountId: string, userId: string): Promise<SupportAccessGrant | null> {
+  private async activeGrantTo(
+    accountId: string,
+    email: string,
+  ): Promise<SupportAccessGrant | null> {
     const grants = await this.transactions.manager.findBy(SupportAccessGrant, {
       accountId,
-      supportUserId: userId,
+      supportUserEmail: email,
       revokedAt: IsNull(),
     });
     const now = this.clock.now();
@@ -220,8 +239,8 @@ function toGrantDto(
     id: grant.id,
     supportUser: {
       id: grant.supportUserId,
-      email: user?.email ?? '',
-      displayName: user?.displayName ?? '',
+      email: grant.supportUserEmail,
+      displayName: user?.displayName ?? null,
     },
     reason: grant.reason,
     grantedByUserId: grant.grantedByUserId,

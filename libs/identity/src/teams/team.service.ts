@@ -17,6 +17,7 @@ import {
 import { lockAccount } from '../accounts/account-lock';
 import { IdentityErrors } from '../identity.errors';
 import { Membership } from '../users/membership.entity';
+import { LOGIN_OF_MEMBERSHIP, shownDisplayName } from '../users/shown-member';
 import { changes } from '../users/user.service';
 import { User } from '../users/user.entity';
 import { TeamMember } from './team-member.entity';
@@ -123,14 +124,25 @@ export class TeamService {
 
   async listMembers(teamId: string, query: PageQueryDto): Promise<Page<TeamMemberDto>> {
     const team = await this.find(this.transactions.manager, teamId);
+    // Through the membership, so an invitation shows as the users API shows it.
     const builder = this.transactions.manager
       .createQueryBuilder(TeamMember, 'tm')
-      .innerJoinAndMapOne('tm.user', User, 'u', 'u.id = tm.userId')
+      .innerJoinAndMapOne(
+        'tm.membership',
+        Membership,
+        'm',
+        'm.accountId = tm.accountId AND m.userId = tm.userId',
+      )
+      .innerJoinAndMapOne('tm.user', User, 'u', `u.id = ${LOGIN_OF_MEMBERSHIP}`)
       .where('tm.teamId = :teamId', { teamId: team.id });
     const page = await keysetPage(builder, 'tm.userId', (tm) => tm.userId, query);
     return mapPage(page, (tm) => {
-      const { user } = tm as TeamMember & { user: User };
-      return { userId: tm.userId, email: user.email, displayName: user.displayName };
+      const { user, membership } = tm as TeamMember & { user: User; membership: Membership };
+      return {
+        userId: tm.userId,
+        email: user.email,
+        displayName: shownDisplayName(membership, user),
+      };
     });
   }
 

@@ -1,11 +1,25 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import { TimestampColumn } from '@custos/core';
 
-export type MembershipStatus = 'active' | 'deactivated';
+/**
+ * `invited`: added by an administrator, not yet accepted by the person (no access, counts nowhere);
+ * `active` and `deactivated` only after the person accepted.
+ */
+export type MembershipStatus = 'invited' | 'active' | 'deactivated';
 
-/** A user's place in one account: super-admin flag, business unit and status. */
+/**
+ * A user's place in one account: super-admin flag, business unit and status.
+ *
+ * An invitation to a login that already existed when it was made is stored under a fresh
+ * `userId` (with the login in `invitedLoginId`), so that nothing the inviting account sees, not
+ * even the id's UUIDv7 time, tells whether the login existed; acceptance moves the membership to
+ * the login's own id.
+ */
 @Entity('identity_membership')
 @Index('identity_membership_account_user_uq', ['accountId', 'userId'], { unique: true })
+@Index('identity_membership_invited_login_account_uq', ['invitedLoginId', 'accountId'], {
+  unique: true,
+})
 @Index('identity_membership_user_idx', ['userId'])
 @Index('identity_membership_account_bu_idx', ['accountId', 'businessUnitId'])
 export class Membership {
@@ -27,6 +41,21 @@ export class Membership {
 
   @Column({ type: 'varchar', length: 16, default: 'active' })
   status!: MembershipStatus;
+
+  /** The login an invitation is for; `null` once accepted (then `userId` is that login). */
+  @Column({ name: 'invited_login_id', type: 'varchar', length: 36, nullable: true })
+  invitedLoginId!: string | null;
+
+  /** The name the inviter gave, shown instead of the login's own until the person accepts. */
+  @Column({ name: 'invited_display_name', type: 'varchar', length: 200, nullable: true })
+  invitedDisplayName!: string | null;
+
+  /**
+   * Raised by deactivation and by revoking super admin: access tokens carry the generation they
+   * were issued under and die when it moves on (a reactivation does not bring them back).
+   */
+  @Column({ name: 'credential_generation', type: 'integer', default: 0 })
+  credentialGeneration!: number;
 
   @Column({ name: 'business_unit_id', type: 'varchar', length: 36 })
   businessUnitId!: string;

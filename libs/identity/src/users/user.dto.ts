@@ -34,7 +34,12 @@ export class UserDto {
   @ApiProperty({ example: false })
   superAdmin!: boolean;
 
-  @ApiProperty({ enum: ['active', 'deactivated'], example: 'active' })
+  @ApiProperty({
+    enum: ['invited', 'active', 'deactivated'],
+    description:
+      '`invited` until the person accepts by signing in (no access until then; `displayName` is the one you gave).',
+    example: 'active',
+  })
   status!: MembershipStatus;
 
   @ApiProperty({ example: '0193a6c4-7f1e-7c3a-9d1e-000000000001' })
@@ -80,7 +85,7 @@ export class CreateUserDto {
   displayName!: string;
 
   @ApiPropertyOptional({
-    description: `Initial password (${PASSWORD_MIN_LENGTH}–${PASSWORD_MAX_LENGTH} characters) for a new login. Omit for users who sign in through the identity provider, or who already have a login in another account.`,
+    description: `Initial password (${PASSWORD_MIN_LENGTH}–${PASSWORD_MAX_LENGTH} characters), used only if the email has no login yet: an existing login keeps its own (you are not told which). Omit for users who sign in through the identity provider.`,
     example: 'correct horse battery staple',
   })
   @IsOptional()
@@ -133,7 +138,8 @@ export class UpdateUserDto {
 
   @ApiPropertyOptional({
     enum: ['active', 'deactivated'],
-    description: 'Deactivated users cannot sign in to this account.',
+    description:
+      'Deactivated users cannot sign in to this account; deactivating ends their tokens for good. Not for invitations (409).',
     example: 'deactivated',
   })
   @IsOptional()

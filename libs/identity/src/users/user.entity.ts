@@ -19,6 +19,13 @@ export class User {
   @Column({ name: 'password_hash', type: 'varchar', length: 200, nullable: true })
   passwordHash!: string | null;
 
+  /**
+   * Raised by a password change and by "sign out everywhere": every access token of the login
+   * issued before, in any account, stops working at its next request.
+   */
+  @Column({ name: 'credential_generation', type: 'integer', default: 0 })
+  credentialGeneration!: number;
+
   @TimestampColumn({ name: 'created_at' })
   createdAt!: Date;
 

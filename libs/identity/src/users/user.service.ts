@@ -6,6 +6,7 @@ import {
   Clock,
   CustosError,
   escapeLike,
+  isSuperAdminInPerson,
   isUniqueViolation,
   keysetPage,
   mapPage,
@@ -21,6 +22,7 @@ import { IdentityErrors } from '../identity.errors';
 import { TeamMember } from '../teams/team-member.entity';
 import { Team } from '../teams/team.entity';
 import { Membership } from './membership.entity';
+import { LOGIN_OF_MEMBERSHIP, shownDisplayName } from './shown-member';
 import type { CreateUserDto, ListUsersQueryDto, UpdateUserDto, UserDto } from './user.dto';
 import { User } from './user.entity';
 
@@ -46,7 +48,7 @@ export class UserService {
     const accountId = this.context.requireAccountId();
     const builder = this.transactions.manager
       .createQueryBuilder(Membership, 'm')
-      .innerJoinAndMapOne('m.user', User, 'u', 'u.id = m.userId')
+      .innerJoinAndMapOne('m.user', User, 'u', `u.id = ${LOGIN_OF_MEMBERSHIP}`)
       .where('m.accountId = :accountId', { accountId });
     if (query.email) {
       builder.andWhere("u.email LIKE :prefix ESCAPE '\\'", {
@@ -74,9 +76,14 @@ export class UserService {
     return toUserDto(row, teamIds.get(userId) ?? []);
   }
 
+  /**
+   * Invites a person: a new membership with status `invited`, which gives no access until they
+   * accept by signing in. A new email gets a login (with `password`, if given); an existing login
+   * keeps its own password and name, and the answer does not tell the two cases apart.
+   */
   async create(input: CreateUserDto): Promise<UserDto> {
     const actor = this.context.requireActor();
-    if (input.superAdmin && !(actor.kind === 'user' && actor.superAdmin)) {
+    if (input.superAdmin && !isSuperAdminInPerson(actor)) {
       throw new CustosError(
         'forbidden',
         'identity.super_admin_required',
@@ -87,81 +94,109 @@ export class UserService {
       );
     }
     const passwordHash = input.password ? await this.passwords.hash(input.password) : null;
-    const now = this.clock.now();
     try {
-      return await this.delegation.checked(async () => {
-        const manager = this.transactions.manager;
-        // Serialised with deletion of the business unit and teams the user is placed in.
-        await lockAccount(manager, actor.accountId);
-        let user = await manager.findOneBy(User, { email: input.email });
-        if (user && passwordHash) {
-          throw CustosError.invalidField(
-            'identity.login_exists',
-            'password',
-            'this email already has a login; omit the password',
-          );
-        }
-        if (!user) {
-          user = manager.create(User, {
-            id: newId(),
-            email: input.email,
-            displayName: input.displayName,
-            passwordHash,
-            createdAt: now,
-            updatedAt: now,
-          });
-          await manager.insert(User, user);
-        }
-        if (await manager.existsBy(Membership, { accountId: actor.accountId, userId: user.id })) {
-          throw IdentityErrors.alreadyMember();
-        }
-        const businessUnitId = await this.resolveBusinessUnit(
-          manager,
-          actor.accountId,
-          input.businessUnitId,
-        );
-        const membership = manager.create(Membership, {
-          id: newId(),
-          accountId: actor.accountId,
-          userId: user.id,
-          superAdmin: input.superAdmin ?? false,
-          status: 'active',
-          businessUnitId,
+      return await this.invite(actor.accountId, input, passwordHash);
+    } catch (error) {
+      if (!isUniqueViolation(error)) {
+        throw error;
+      }
+      // Another account created the login of this email meanwhile: invite that login instead.
+      // A second violation is a concurrent invitation to this very account.
+      try {
+        return await this.invite(actor.accountId, input, passwordHash);
+      } catch (retryError) {
+        throw isUniqueViolation(retryError) ? IdentityErrors.alreadyMember() : retryError;
+      }
+    }
+  }
+
+  /** One attempt of {@link create}, in its own transaction. */
+  private invite(
+    accountId: string,
+    input: CreateUserDto,
+    passwordHash: string | null,
+  ): Promise<UserDto> {
+    const now = this.clock.now();
+    return this.delegation.checked(async () => {
+      const manager = this.transactions.manager;
+      // Serialised with deletion of the business unit and teams the user is placed in.
+      await lockAccount(manager, accountId);
+      let login = await manager.findOneBy(User, { email: input.email });
+      if (login && (await this.holdsPlaceIn(manager, accountId, login.id))) {
+        throw IdentityErrors.alreadyMember();
+      }
+      // A fresh id either way: the login's own id (UUIDv7) would tell when it was created.
+      const userId = newId();
+      if (!login) {
+        login = manager.create(User, {
+          id: userId,
+          email: input.email,
+          displayName: input.displayName,
+          passwordHash,
+          credentialGeneration: 0,
           createdAt: now,
           updatedAt: now,
         });
-        await manager.insert(Membership, membership);
-        const teamIds = input.teamIds ?? [];
-        await this.joinTeams(manager, actor.accountId, user.id, teamIds, now);
-        await this.access.bump(actor.accountId);
-        await this.audit.record({
-          action: 'user.added',
-          targetType: 'user',
-          targetId: user.id,
-          metadata: {
-            after: {
-              email: user.email,
-              displayName: user.displayName,
-              superAdmin: membership.superAdmin,
-              businessUnitId,
-              teamIds,
-            },
-          },
-        });
-        return toUserDto({ membership, user }, teamIds);
-      }, 'teamIds');
-    } catch (error) {
-      if (isUniqueViolation(error)) {
-        // A concurrent request added the same email or membership first.
-        throw IdentityErrors.alreadyMember();
+        await manager.insert(User, login);
       }
-      throw error;
-    }
+      const businessUnitId = await this.resolveBusinessUnit(
+        manager,
+        accountId,
+        input.businessUnitId,
+      );
+      const membership = manager.create(Membership, {
+        id: newId(),
+        accountId,
+        userId,
+        superAdmin: input.superAdmin ?? false,
+        status: 'invited',
+        invitedLoginId: login.id,
+        invitedDisplayName: input.displayName,
+        credentialGeneration: 0,
+        businessUnitId,
+        createdAt: now,
+        updatedAt: now,
+      });
+      await manager.insert(Membership, membership);
+      const teamIds = input.teamIds ?? [];
+      await this.joinTeams(manager, accountId, userId, teamIds, now);
+      await this.access.bump(accountId);
+      await this.audit.record({
+        action: 'user.added',
+        targetType: 'user',
+        targetId: userId,
+        metadata: {
+          after: {
+            status: membership.status,
+            email: input.email,
+            displayName: input.displayName,
+            superAdmin: membership.superAdmin,
+            businessUnitId,
+            teamIds,
+          },
+        },
+      });
+      return toUserDto({ membership, user: login }, teamIds);
+    }, 'teamIds');
+  }
+
+  /** Whether the login is a member of the account or invited to it. */
+  private holdsPlaceIn(
+    manager: EntityManager,
+    accountId: string,
+    loginId: string,
+  ): Promise<boolean> {
+    return manager.exists(Membership, {
+      where: [
+        { accountId, userId: loginId },
+        { accountId, invitedLoginId: loginId },
+      ],
+    });
   }
 
   async update(userId: string, input: UpdateUserDto): Promise<UserDto> {
     const actor = this.context.requireActor();
-    if (input.superAdmin !== undefined && !(actor.kind === 'user' && actor.superAdmin)) {
+    if (input.superAdmin !== undefined && !isSuperAdminInPerson(actor)) {
       throw new CustosError(
         'forbidden',
         'identity.super_admin_required',
@@ -192,12 +227,15 @@ export class UserService {
           await lockAccount(manager, actor.accountId);
         }
         const row = await this.findMember(manager, actor.accountId, userId);
-        const { membership, user } = row;
+        const { membership } = row;
         const before = {
           superAdmin: membership.superAdmin,
           status: membership.status,
           businessUnitId: membership.businessUnitId,
         };
+        if (input.status !== undefined && membership.status === 'invited') {
+          throw IdentityErrors.invitationPending();
+        }
         if (losesSuperAdmin && membership.superAdmin && membership.status === 'active') {
           await assertAnotherSuperAdmin(manager, actor.accountId, membership.id);
         }
@@ -208,6 +246,14 @@ export class UserService {
             actor.accountId,
             input.businessUnitId,
           );
+        }
+        // Deactivation and losing super admin end the person's tokens here; a reactivation or a
+        // new grant does not bring them back.
+        if (before.status !== 'deactivated' && input.status === 'deactivated') {
+          membership.credentialGeneration += 1;
+        }
+        if (before.superAdmin && input.superAdmin === false) {
+          membership.credentialGeneration += 1;
         }
         if (input.superAdmin !== undefined) {
           membership.superAdmin = input.superAdmin;
@@ -223,6 +269,7 @@ export class UserService {
             superAdmin: membership.superAdmin,
             status: membership.status,
             businessUnitId: membership.businessUnitId,
+            credentialGeneration: membership.credentialGeneration,
             updatedAt: now,
           },
         );
@@ -235,19 +282,19 @@ export class UserService {
         await this.audit.record({
           action: 'user.updated',
           targetType: 'user',
-          targetId: user.id,
+          targetId: membership.userId,
           metadata: changes(before, after),
         });
         if (before.superAdmin !== after.superAdmin) {
           await this.audit.record({
             action: after.superAdmin ? 'user.super_admin_granted' : 'user.super_admin_revoked',
             targetType: 'user',
-            targetId: user.id,
+            targetId: membership.userId,
             metadata: {},
           });
         }
-        const teamIds = await this.teamIdsOf(manager, actor.accountId, [user.id]);
-        return toUserDto(row, teamIds.get(user.id) ?? []);
+        const teamIds = await this.teamIdsOf(manager, actor.accountId, [membership.userId]);
+        return toUserDto(row, teamIds.get(membership.userId) ?? []);
       },
       input.businessUnitId !== undefined ? 'businessUnitId' : 'status',
     );
@@ -269,7 +316,7 @@ export class UserService {
       await this.audit.record({
         action: 'user.removed',
         targetType: 'user',
-        targetId: user.id,
+        targetId: membership.userId,
         metadata: { before: { email: user.email, superAdmin: membership.superAdmin } },
       });
     });
@@ -281,7 +328,9 @@ export class UserService {
     userId: string,
   ): Promise<MemberRow> {
     const membership = await manager.findOneBy(Membership, { accountId, userId });
-    const user = membership ? await manager.findOneBy(User, { id: userId }) : null;
+    const user = membership
+      ? await manager.findOneBy(User, { id: membership.invitedLoginId ?? membership.userId })
+      : null;
     if (!membership || !user) {
       throw IdentityErrors.userNotFound();
     }
@@ -352,17 +401,23 @@ export class UserService {
   }
 }
 
+/**
+ * A user as the account sees them. Until the person accepts, only what the inviter typed shows
+ * (never the login's own name or dates) under an id made for the invitation, so an invitation
+ * reads the same whether the login was new or not.
+ */
 function toUserDto({ membership, user }: MemberRow, teamIds: string[]): UserDto {
+  const invited = membership.status === 'invited';
   return {
-    id: user.id,
+    id: membership.userId,
     email: user.email,
-    displayName: user.displayName,
+    displayName: shownDisplayName(membership, user),
     superAdmin: membership.superAdmin,
     status: membership.status,
     businessUnitId: membership.businessUnitId,
     teamIds,
     createdAt: membership.createdAt.toISOString(),
-    updatedAt: (membership.updatedAt > user.updatedAt
+    updatedAt: (invited || membership.updatedAt > user.updatedAt
       ? membership.updatedAt
       : user.updatedAt
     ).toISOString(),

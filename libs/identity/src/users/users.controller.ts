@@ -38,9 +38,11 @@ export class UsersController {
   @Post()
   @RequirePrivilege('manage_users')
   @ApiOperation({
-    summary: 'Add a user to this account',
+    summary: 'Invite a user to this account',
     description:
-      'Creates the login when the email is new, then the membership. Only super admins may add super admins.',
+      'Adds the user with status `invited`: no access until the person accepts by signing in with their own credentials and this account. ' +
+      'Creates the login (with `password`) when the email is new; an existing login keeps its password and name. ' +
+      'The answer is the same either way: it never tells whether the email has a login elsewhere. Only super admins may add super admins.',
   })
   @ApiCreatedResponse({ type: UserDto })
   @ApiProblemResponses('validation', 'conflict')
@@ -61,7 +63,9 @@ export class UsersController {
   @RequirePrivilege('manage_users')
   @ApiOperation({
     summary: 'Update a user: super admin, status, business unit',
-    description: 'Refused with 409 when it would leave the account without an active super admin.',
+    description:
+      'Refused with 409 when it would leave the account without an active super admin, or when it changes the status of an invitation. ' +
+      "Deactivating or revoking super admin ends the user's access tokens: they sign in again.",
   })
   @ApiOkResponse({ type: UserDto })
   @ApiProblemResponses('not_found', 'validation', 'conflict')
@@ -75,7 +79,7 @@ export class UsersController {
   @ApiOperation({
     summary: 'Remove a user from this account',
     description:
-      'Their login and memberships of other accounts stay. Refused with 409 for the last super admin.',
+      'Withdraws an invitation too. Their login and memberships of other accounts stay; their tokens for this account end for good. Refused with 409 for the last super admin.',
   })
   @ApiNoContentResponse({ description: 'Removed.' })
   @ApiProblemResponses('not_found', 'validation', 'conflict')

@@ -1,0 +1,100 @@
+import { Injectable } from '@nestjs/common';
+import { In } from 'typeorm';
+import { AccessService } from '@custos/access';
+import { AuditService } from '@custos/audit';
+import { Clock, TransactionHost } from '@custos/core';
+import { Account } from '../accounts/account.entity';
+import { TeamMember } from '../teams/team-member.entity';
+import { Membership } from './membership.entity';
+import { userActor } from './user-actor';
+import type { User } from './user.entity';
+
+/** An account that invited a person, as shown to that person when they sign in. */
+export interface InvitingAccount {
+  id: string;
+  name: string;
+}
+
+/**
+ * Invitations as the invited person sees them: the accounts that added their login, and their
+ * acceptance, which happens only when they sign in with their own credentials.
+ */
+@Injectable()
+export class InvitationService {
+  constructor(
+    private readonly transactions: TransactionHost,
+    private readonly access: AccessService,
+    private readonly audit: AuditService,
+    private readonly clock: Clock,
+  ) {}
+
+  /** The invitations waiting for `loginId`, oldest first. */
+  pendingFor(loginId: string): Promise<Membership[]> {
+    return this.transactions.manager.find(Membership, {
+      where: { invitedLoginId: loginId, status: 'invited' },
+      order: { id: 'ASC' },
+    });
+  }
+
+  /** Names of the accounts behind `invitations`, for the person's own sign-in answer. */
+  async accountsOf(invitations: Membership[]): Promise<InvitingAccount[]> {
+    if (invitations.length === 0) {
+      return [];
+    }
+    const accounts = await this.transactions.manager.find(Account, {
+      where: { id: In(invitations.map((m) => m.accountId)) },
+      order: { name: 'ASC' },
+    });
+    return accounts.map((a) => ({ id: a.id, name: a.name }));
+  }
+
+  /**
+   * Makes `invitation` an active membership of `login`: the account's references to the
+   * invitation's id (its team places) move to the login's own id. Audited in the account.
+   */
+  async accept(login: User, invitation: Membership): Promise<Membership> {
+    const now = this.clock.now();
+    return this.transactions.run(async (manager) => {
+      const accepted: Membership = {
+        ...invitation,
+        userId: login.id,
+        status: 'active',
+        invitedLoginId: null,
+        invitedDisplayName: null,
+        updatedAt: now,
+      };
+      // Guarded by the status, so a concurrent second acceptance changes nothing.
+      const result = await manager.update(
+        Membership,
+        { id: invitation.id, status: 'invited' },
+        {
+          userId: accepted.userId,
+          status: accepted.status,
+          invitedLoginId: null,
+          invitedDisplayName: null,
+          updatedAt: now,
+        },
+      );
+      if (result.affected === 0) {
+        return manager.findOneByOrFail(Membership, { id: invitation.id });
+      }
+      if (invitation.userId !== login.id) {
+        await manager.update(
+          TeamMember,
+          { accountId: invitation.accountId, userId: invitation.userId },
+          { userId: login.id },
+        );
+      }
+      await this.access.bump(invitation.accountId);
+      await this.audit.record({
+        accountId: invitation.accountId,
+        actor: userActor(login, accepted),
+        action: 'user.invitation_accepted',
+        targetType: 'user',
+        targetId: login.id,
+        metadata: { invitedAs: invitation.userId },
+      });
+      return accepted;
+    });
+  }
+}
