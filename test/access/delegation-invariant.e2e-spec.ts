@@ -517,7 +517,7 @@ describe.each(testDatabaseKinds())(
         ]),
         (_key, value: unknown) =>
           Array.isArray(value) && value.every((v) => typeof v === 'string')
-            ? [...(value as string[])].sort()
+            ? [...value].sort()
             : value,
       );
 
