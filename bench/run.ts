@@ -1,6 +1,6 @@
 /**
- * `npm run bench [-- --contacts N --iterations N --only sqlite|postgres --bench crm-search|access|crypto
- * --crypto-insert-contacts N --crypto-search-contacts N]`:
+ * `npm run bench [-- --contacts N --iterations N --only sqlite|postgres --bench crm-search|access|crypto|delegation
+ * --crypto-insert-contacts N --crypto-search-contacts N --delegation-users N]`:
  * runs the benchmarks and prints one JSON document, also written to bench/results/latest.json (not
  * committed).
  *
@@ -14,6 +14,9 @@
  *   per kind, default 10,000) and a page read with and without decryption, equality search by an
  *   encrypted value over `--crypto-search-contacts` contacts (default 1,000,000); per database as
  *   above, the raw `@custos/crypto` primitives once.
+ * - `delegation` (bench/delegation.ts): an administrative change with the delegation check (as a
+ *   delegated admin) vs the same change by a super admin in person (exempt), on an account of
+ *   `--delegation-users` members (default 1,000); per database as above.
  *
  * Scratch databases are made with `createTestDatabase` and dropped at the end. The machine's
  * load average is reported before and after: figures from a busy machine are noisy.
@@ -31,6 +34,7 @@ import {
   type CanChecksResult,
 } from './access';
 import { benchCrmSearch, type CrmSearchOptions, type CrmSearchResult } from './crm-search';
+import { benchDelegation, type DelegationResult } from './delegation';
 import {
   benchCrypto,
   benchCryptoPrimitives,
@@ -39,24 +43,26 @@ import {
   type PrimitivesResult,
 } from './crypto';
 
-const BENCHMARKS = ['crm-search', 'access', 'crypto'] as const;
+const BENCHMARKS = ['crm-search', 'access', 'crypto', 'delegation'] as const;
 type Benchmark = (typeof BENCHMARKS)[number];
 
 interface Options
   extends CrmSearchOptions, Pick<CryptoBenchOptions, 'insertContacts' | 'searchContacts'> {
+  delegationUsers: number;
   only?: DatabaseKind;
   bench?: Benchmark;
 }
 
 function parseArguments(argv: readonly string[]): Options {
   const usage =
-    'Usage: npm run bench -- [--contacts N] [--iterations N] [--warmup N] [--only sqlite|postgres] [--bench crm-search|access|crypto] [--crypto-insert-contacts N] [--crypto-search-contacts N]';
+    'Usage: npm run bench -- [--contacts N] [--iterations N] [--warmup N] [--only sqlite|postgres] [--bench crm-search|access|crypto|delegation] [--crypto-insert-contacts N] [--crypto-search-contacts N] [--delegation-users N]';
   const options: Options = {
     contacts: 100_000,
     iterations: 200,
     warmup: 20,
     insertContacts: 10_000,
     searchContacts: 1_000_000,
+    delegationUsers: 1_000,
   };
   const numeric = {
     contacts: 'contacts',
@@ -64,10 +70,11 @@ function parseArguments(argv: readonly string[]): Options {
     warmup: 'warmup',
     'crypto-insert-contacts': 'insertContacts',
     'crypto-search-contacts': 'searchContacts',
+    'delegation-users': 'delegationUsers',
   } as const;
   for (let i = 0; i < argv.length; i++) {
     const match =
-      /^--(contacts|iterations|warmup|only|bench|crypto-insert-contacts|crypto-search-contacts)(?:=(.*))?$/.exec(
+      /^--(contacts|iterations|warmup|only|bench|crypto-insert-contacts|crypto-search-contacts|delegation-users)(?:=(.*))?$/.exec(
         argv[i],
       );
     const value = match ? (match[2] ?? argv[++i]) : undefined;
@@ -164,11 +171,27 @@ async function main(): Promise<void> {
       crypto[kind] = skipped ? { skipped } : await benchCrypto(kind, options);
     }
   }
+  let delegation: Partial<Record<DatabaseKind, DelegationResult | Skipped>> | undefined;
+  if (runs('delegation')) {
+    delegation = {};
+    for (const kind of kinds) {
+      process.stderr.write(`delegation on ${kind}: ${options.delegationUsers} users…\n`);
+      const skipped = unreachable.get(kind);
+      delegation[kind] = skipped
+        ? { skipped }
+        : await benchDelegation(kind, {
+            users: options.delegationUsers,
+            iterations: Math.min(options.iterations, 50),
+            warmup: Math.min(options.warmup, 5),
+          });
+    }
+  }
   const round = (n: number) => Math.round(n * 100) / 100;
   const report = {
     ...(crmSearch ? { crmSearch } : {}),
     ...(access ? { access } : {}),
     ...(crypto ? { crypto } : {}),
+    ...(delegation ? { delegation } : {}),
     machine: {
       cpus: cpus().length,
       cpuModel: cpus()[0]?.model,

@@ -197,6 +197,31 @@ describe.each(testDatabaseKinds())('delegated administration is closed on %s', (
     });
   });
 
+  it('serialises changes: two racing deletions, each harmless alone, never both pass', async () => {
+    // Two identical deny rules keep FR contacts from a reader; removing one leaves the other.
+    const reader = await setup.userWithRole({ privileges: [READ_ACCOUNT] });
+    const manager = await setup.userWithRole({
+      privileges: [READ_TEAM],
+      taskPrivileges: ['manage_roles'],
+    });
+    const first = await setup.rule({
+      roleId: reader.roleId,
+      effect: 'deny',
+      condition: { country: 'FR' },
+    });
+    const second = await setup.rule({
+      roleId: reader.roleId,
+      effect: 'deny',
+      condition: { country: 'FR' },
+    });
+    const fr = await setup.contact({ country: 'FR' });
+    const results = await Promise.all(
+      [first, second].map((id) => manager.caller.delete(`/api/v1/record-rules/${id}`)),
+    );
+    expect(results.map((r) => r.status).sort()).toEqual([204, 403]);
+    expect(await status(reader.caller, fr.id)).toBe(404);
+  });
+
   describe('class 3: field allow-lists stay within the ceiling', () => {
     async function hiddenPhone(taskPrivileges: string[]) {
       const manager = await setup.userWithRole({ privileges: [READ_ACCOUNT], taskPrivileges });
