@@ -397,6 +397,8 @@ describe.each(testDatabaseKinds())('delegated administration is closed on %s', (
         }),
         201,
       ).body as { id: string };
+      // The manager set the password, so they can accept the invitation as the puppet.
+      await server.login(email, 'a long enough password', server.accountId);
       // The role's level names what the manager holds; its reach from the other unit does not.
       const role = await setup.role({ privileges: [READ_UNIT] }, manager.caller);
       const response = await manager.caller.post(`/api/v1/roles/${role.id}/assignments`, {
@@ -412,6 +414,34 @@ describe.each(testDatabaseKinds())('delegated administration is closed on %s', (
         results: unknown[];
       };
       expect(assignments.results).toEqual([]);
+    });
+
+    it('refuses inviting a puppet into a team whose role would reach another unit', async () => {
+      const mine = await setup.businessUnit();
+      const other = await setup.businessUnit();
+      const team = await setup.team();
+      const unitReaders = await setup.role({ privileges: [READ_UNIT] });
+      await setup.assign(unitReaders.id, 'team', team);
+      const manager = await setup.userWithRole(
+        { privileges: [READ_UNIT], taskPrivileges: ['manage_users'] },
+        { businessUnitId: mine },
+      );
+      // An invitation takes effect without any further admin change: it is weighed as accepted.
+      const email = uniqueEmail('puppet');
+      expectProblem(
+        await manager.caller.post('/api/v1/users', {
+          email,
+          displayName: 'Puppet',
+          password: 'a long enough password',
+          businessUnitId: other,
+          teamIds: [team],
+        }),
+        403,
+        { code: 'access.grant_ceiling', field: 'teamIds' },
+      );
+      expect(await server.login(email, 'a long enough password').catch(() => 'refused')).toBe(
+        'refused',
+      );
     });
 
     it('lets a unit-level manager give the same role to someone in their own unit', async () => {
