@@ -11,7 +11,7 @@
  * Timed, round-robin, through the real services as an actor:
  * - `assign`: a role given to a member and taken back (`RoleService.assign` + `unassign`);
  * - `teamMember`: a member added to a team and removed (`TeamService.addMembers` + `removeMember`);
- * - `snapshot`: `AccessService.buildAll` alone (everyone's access, read and compiled).
+ * - `snapshot`: `AccessService.accountInputs` alone (what everyone's access is built from, read).
  * Each change once as a delegated admin (not a super admin: the check runs) and once as a super
  * admin in person (exempt: the same change, lock and transaction, no check) — the baseline;
  * `ratio` = delegated / baseline median.
@@ -19,12 +19,13 @@
 import { In } from 'typeorm';
 import {
   AccessService,
+  ACCESS_LEVELS,
   FieldPermission,
+  RECORD_ACTIONS,
   RecordRule,
   Role,
   RoleAssignment,
   RoleService,
-  type AccessLevel,
 } from '@custos/access';
 import { RequestContext, TransactionHost, newId, type Actor } from '@custos/core';
 import type { DatabaseKind } from '@custos/core/testing';
@@ -53,17 +54,7 @@ export interface DelegationResult {
 }
 
 const TYPES = ['contacts', 'companies', 'deals'] as const;
-const ACTIONS = [
-  'create',
-  'read',
-  'update',
-  'delete',
-  'assign',
-  'share',
-  'export',
-  'import',
-] as const;
-const LEVELS: AccessLevel[] = ['own', 'team', 'business_unit', 'business_unit_tree', 'account'];
+const RESTRICTED = ['phone', 'jobtitle', 'birthdate', 'city', 'company'];
 
 function timing(samples: number[]): Timing {
   const sorted = [...samples].sort((a, b) => a - b);
@@ -169,10 +160,10 @@ export async function benchDelegation(
           name: `role ${r}`,
           description: '',
           privileges: TYPES.flatMap((objectType) =>
-            ACTIONS.filter(() => next(2) === 0).map((action) => ({
+            RECORD_ACTIONS.filter(() => next(2) === 0).map((action) => ({
               objectType,
               action,
-              level: LEVELS[next(LEVELS.length)],
+              level: ACCESS_LEVELS[next(ACCESS_LEVELS.length)],
             })),
           ),
           taskPrivileges: [],
@@ -203,19 +194,28 @@ export async function benchDelegation(
           updatedAt: now,
         });
       }
-      for (const property of ['phone', 'jobtitle', 'birthdate', 'city', 'company']) {
-        for (const list of ['view', 'edit'] as const) {
-          await manager.insert(FieldPermission, {
-            id: newId(),
-            accountId,
-            objectType: 'contacts',
-            property,
-            access: list,
-            principalType: 'team',
-            principalId: teamIds[next(teamIds.length)],
-          });
-        }
-      }
+      // Five restricted contact properties, each viewable and editable by one team and the admin.
+      await manager.insert(
+        FieldPermission,
+        RESTRICTED.flatMap((property) =>
+          (['view', 'edit'] as const).flatMap((access) =>
+            (
+              [
+                ['team', teamIds[next(teamIds.length)]],
+                ['user', userIds[0]],
+              ] as const
+            ).map(([principalType, principalId]) => ({
+              id: newId(),
+              accountId,
+              objectType: 'contacts',
+              property,
+              access,
+              principalType,
+              principalId,
+            })),
+          ),
+        ),
+      );
       // The delegated admin: everything on records and the admin privileges, not super admin.
       const adminRole = newId();
       await manager.insert(Role, {
@@ -224,7 +224,7 @@ export async function benchDelegation(
         name: 'delegated admin',
         description: '',
         privileges: TYPES.flatMap((objectType) =>
-          ACTIONS.map((action) => ({ objectType, action, level: 'account' as const })),
+          RECORD_ACTIONS.map((action) => ({ objectType, action, level: 'account' as const })),
         ),
         taskPrivileges: ['manage_roles', 'manage_teams', 'manage_users'],
         createdAt: now,
@@ -237,19 +237,6 @@ export async function benchDelegation(
         principalType: 'user',
         principalId: userIds[0],
       });
-      for (const property of ['phone', 'jobtitle', 'birthdate', 'city', 'company']) {
-        for (const list of ['view', 'edit'] as const) {
-          await manager.insert(FieldPermission, {
-            id: newId(),
-            accountId,
-            objectType: 'contacts',
-            property,
-            access: list,
-            principalType: 'user',
-            principalId: userIds[0],
-          });
-        }
-      }
       await access.bump(accountId);
     });
 
@@ -313,7 +300,7 @@ export async function benchDelegation(
         ['teamSuper', await timeChange(superAdmin, teamOnce)],
         [
           'snapshot',
-          await timeChange(superAdmin, async () => void (await access.buildAll(accountId))),
+          await timeChange(superAdmin, async () => void (await access.accountInputs(accountId))),
         ],
       ] as const;
       if (keep) {

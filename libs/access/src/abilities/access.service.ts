@@ -16,12 +16,12 @@ import { Role } from '../roles/role.entity';
 import { RecordRule } from '../rules/record-rule.entity';
 import { AccessVersion } from './access-version.entity';
 import type { ActorAccess } from './actor-access';
-import { buildAccess, SUPPORT_TASK_PRIVILEGES } from './build-access';
+import { buildAccess, SUPPORT_TASK_PRIVILEGES, type AccessInputs } from './build-access';
 
-/** Everyone's access in one account at one moment. */
+/** What everyone's access in one account is built from, at one moment. */
 export interface AccountAccess {
-  /** Active member's user id → their access. */
-  readonly accesses: ReadonlyMap<string, ActorAccess>;
+  /** Member's user id → the inputs of their access. */
+  readonly inputs: ReadonlyMap<string, AccessInputs>;
   /** Object type → the properties field permissions restrict. */
   readonly restricted: ReadonlyMap<string, ReadonlySet<string>>;
 }
@@ -139,10 +139,11 @@ export class AccessService implements PrivilegeResolver, OnModuleInit {
   }
 
   /**
-   * Every active member's access, built from one read of the account's roles, assignments, rules,
-   * field permissions and directory; with the properties field permissions restrict, per type.
+   * What every member's access is built from (see `buildAccess`), from one read of the account's
+   * roles, assignments, rules, field permissions and directory; and the properties field
+   * permissions restrict, per type. Nothing is compiled: callers build only what they need.
    */
-  async buildAll(accountId: string): Promise<AccountAccess> {
+  async accountInputs(accountId: string): Promise<AccountAccess> {
     const manager = this.transactions.manager;
     const [members, roles, assignments, rules, fieldPermissions] = await this.transactions.all(
       () => this.directory.members(accountId),
@@ -157,29 +158,26 @@ export class AccessService implements PrivilegeResolver, OnModuleInit {
       const key = `${a.principalType}:${a.principalId}`;
       heldBy.set(key, [...(heldBy.get(key) ?? []), a.roleId]);
     }
-    const accesses = new Map<string, ActorAccess>();
+    const inputs = new Map<string, AccessInputs>();
     for (const member of members) {
       const roleIds = new Set([
         ...(heldBy.get(`user:${member.facts.id}`) ?? []),
         ...member.facts.teamIds.flatMap((team) => heldBy.get(`team:${team}`) ?? []),
       ]);
-      accesses.set(
-        member.facts.id,
-        buildAccess({
-          superAdmin: member.superAdmin,
-          facts: member.facts,
-          roles: [...roleIds].flatMap((id) => roleById.get(id) ?? []),
-          rules,
-          fieldPermissions,
-        }),
-      );
+      inputs.set(member.facts.id, {
+        superAdmin: member.superAdmin,
+        facts: member.facts,
+        roles: [...roleIds].sort().flatMap((id) => roleById.get(id) ?? []),
+        rules,
+        fieldPermissions,
+      });
     }
     const restricted = new Map<string, Set<string>>();
     for (const permission of fieldPermissions) {
       const properties = restricted.get(permission.objectType) ?? new Set<string>();
       restricted.set(permission.objectType, properties.add(permission.property));
     }
-    return { accesses, restricted };
+    return { inputs, restricted };
   }
 
   /**
@@ -188,16 +186,9 @@ export class AccessService implements PrivilegeResolver, OnModuleInit {
    * after the other and each is checked against the state the previous one left.
    */
   async lock(accountId: string): Promise<void> {
-    const manager = this.transactions.manager;
-    await manager
-      .createQueryBuilder()
-      .insert()
-      .into(AccessVersion)
-      .values({ accountId, version: 0 })
-      .orIgnore()
-      .execute();
+    await this.ensureVersionRow(accountId);
     if (this.transactions.isPostgres) {
-      await manager
+      await this.transactions.manager
         .createQueryBuilder(AccessVersion, 'v')
         .where('v.accountId = :accountId', { accountId })
         .setLock('pessimistic_write')
@@ -229,15 +220,18 @@ export class AccessService implements PrivilegeResolver, OnModuleInit {
   /** Raises the account's access version in the current transaction: every cached access of it is stale. */
   async bump(accountId: string): Promise<void> {
     this.context.forgetAccessVersion();
-    const manager = this.transactions.manager;
-    await manager
+    await this.ensureVersionRow(accountId);
+    await this.transactions.manager.increment(AccessVersion, { accountId }, 'version', 1);
+  }
+
+  private async ensureVersionRow(accountId: string): Promise<void> {
+    await this.transactions.manager
       .createQueryBuilder()
       .insert()
       .into(AccessVersion)
       .values({ accountId, version: 0 })
       .orIgnore()
       .execute();
-    await manager.increment(AccessVersion, { accountId }, 'version', 1);
   }
 
   /**

@@ -30,12 +30,11 @@ export type AccessRule = RawRuleOf<AccessAbility>;
  */
 const conditionsMatcher = buildMongoQueryMatcher({ $and, $or, $nor, $not }, { and, or, nor, not });
 
-/** Whether a prepared condition holds for a plain object, exactly as the ability decides it. */
-export function matchesCondition(
+/** A prepared condition as a predicate on plain objects, matching exactly as the ability does. */
+export function conditionMatcher(
   condition: Record<string, unknown>,
-  object: Record<string, unknown>,
-): boolean {
-  return conditionsMatcher(condition)(object);
+): (object: Record<string, unknown>) => boolean {
+  return conditionsMatcher(condition);
 }
 
 /** Builds an ability from prepared rules (placeholders resolved, see `prepareCondition`). */

@@ -2,7 +2,7 @@ import { subject as asSubject } from '@casl/ability';
 import type { TaskPrivilege } from '@custos/core';
 import type { ActorAccess } from '../abilities/actor-access';
 import {
-  matchesCondition,
+  conditionMatcher,
   RECORD_ACTIONS,
   type AccessRule,
   type RecordAction,
@@ -44,6 +44,7 @@ export function accessGains(
   before: ActorAccess | null,
   after: ActorAccess,
   fields: ComparedFields,
+  compare: { records: boolean; fields: boolean } = { records: true, fields: true },
 ): AccessGain[] {
   if (before?.superAdmin) {
     return [];
@@ -57,12 +58,12 @@ export function accessGains(
       gains.push({ userId, kind: 'task_privilege', privilege });
     }
   }
-  for (const [objectType, action] of grantedPairs(after)) {
+  for (const [objectType, action] of compare.records ? grantedPairs(after) : []) {
     if (recordsGained(actor, before, after, action, objectType)) {
       gains.push({ userId, kind: 'records', action, objectType });
     }
   }
-  for (const [objectType, properties] of fields.restricted) {
+  for (const [objectType, properties] of compare.fields ? fields.restricted : []) {
     const [mine, was, now] = [actor, before, after].map((a) => a?.fields(objectType));
     for (const property of properties) {
       if (now!.canView(property) && !was?.canView(property) && !mine!.canView(property)) {
@@ -191,14 +192,12 @@ function valueClasses(rules: readonly AccessRule[]): Map<string, unknown[]> {
   }
   const classes = new Map<string, unknown[]>();
   for (const [field, byKey] of leaves) {
-    const fieldLeaves = [...byKey.values()];
+    const matchers = [...byKey.values()].map(conditionMatcher);
     const seen = new Set<string>();
     const kept: unknown[] = [];
     for (const candidate of representatives([...constants.get(field)!])) {
       const object = candidate === undefined ? {} : { [field]: candidate };
-      const signature = fieldLeaves
-        .map((leaf) => (matchesCondition(leaf, object) ? 1 : 0))
-        .join('');
+      const signature = matchers.map((matches) => (matches(object) ? 1 : 0)).join('');
       if (!seen.has(signature)) {
         seen.add(signature);
         kept.push(candidate);

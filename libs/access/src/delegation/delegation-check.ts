@@ -2,6 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { RequestContext, TransactionHost, isSuperAdminInPerson } from '@custos/core';
 import { AccessErrors } from '../access.errors';
 import { AccessService, type AccountAccess } from '../abilities/access.service';
+import type { ActorAccess } from '../abilities/actor-access';
+import { buildAccess, type AccessInputs } from '../abilities/build-access';
 import { accessGains, type AccessGain } from './access-gains';
 
 /**
@@ -36,9 +38,9 @@ export class DelegationCheck {
         return change();
       }
       const mine = await this.access.build(actor);
-      const before = await this.access.buildAll(actor.accountId);
+      const before = await this.access.accountInputs(actor.accountId);
       const result = await change();
-      const after = await this.access.buildAll(actor.accountId);
+      const after = await this.access.accountInputs(actor.accountId);
       const gains = gainsOf(before, after, mine);
       if (gains.length > 0) {
         throw AccessErrors.delegationExceeded(
@@ -51,18 +53,63 @@ export class DelegationCheck {
   }
 }
 
-function gainsOf(
-  before: AccountAccess,
-  after: AccountAccess,
-  actor: Parameters<typeof accessGains>[1],
-): AccessGain[] {
+function gainsOf(before: AccountAccess, after: AccountAccess, actor: ActorAccess): AccessGain[] {
   const restricted = new Map<string, Set<string>>();
   for (const source of [before.restricted, after.restricted]) {
     for (const [objectType, properties] of source) {
       restricted.set(objectType, new Set([...(restricted.get(objectType) ?? []), ...properties]));
     }
   }
-  return [...after.accesses].flatMap(([userId, access]) =>
-    accessGains(userId, actor, before.accesses.get(userId) ?? null, access, { restricted }),
-  );
+  const gains: AccessGain[] = [];
+  for (const [userId, now] of after.inputs) {
+    const was = before.inputs.get(userId);
+    const compare = {
+      records: !was || recordKey(was) !== recordKey(now),
+      fields: !was || fieldKey(was) !== fieldKey(now),
+    };
+    if (compare.records || compare.fields) {
+      gains.push(
+        ...accessGains(
+          userId,
+          actor,
+          was ? buildAccess(was) : null,
+          buildAccess(now),
+          { restricted },
+          compare,
+        ),
+      );
+    }
+  }
+  return gains;
+}
+
+/** Everything a user's record rules and task privileges are built from. */
+function recordKey(inputs: AccessInputs): string {
+  const roleIds = new Set(inputs.roles.map((r) => r.id));
+  return JSON.stringify([
+    inputs.superAdmin,
+    inputs.facts,
+    inputs.roles.map((r) => [r.id, r.privileges, r.taskPrivileges]),
+    inputs.rules
+      .filter((r) => r.roleId === null || roleIds.has(r.roleId))
+      .map((r) => [r.id, r.roleId, r.objectType, r.actions, r.effect, r.condition]),
+  ]);
+}
+
+/** Everything a user's field access is built from. */
+function fieldKey(inputs: AccessInputs): string {
+  return JSON.stringify([
+    inputs.superAdmin,
+    inputs.facts?.id,
+    inputs.facts?.teamIds,
+    inputs.roles.map((r) => r.id),
+    inputs.fieldPermissions.map((p) => [
+      p.id,
+      p.objectType,
+      p.property,
+      p.access,
+      p.principalType,
+      p.principalId,
+    ]),
+  ]);
 }
