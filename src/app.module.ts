@@ -18,7 +18,7 @@ import {
   AccessService,
   READABLE_FIELDS,
 } from '@custos/access';
-import { AUDIT_METADATA_REDACTOR, AuditModule } from '@custos/audit';
+import { AUDIT_METADATA_REDACTOR, AuditModule, FileAuditWitness } from '@custos/audit';
 import { CryptoModule, KeyRotationModule, LocalKeyProvider } from '@custos/crypto';
 import {
   CoreModule,
@@ -76,7 +76,11 @@ export class AppModule implements OnApplicationBootstrap, OnApplicationShutdown 
         }),
         TypeOrmModule.forRoot(dataSourceOptions(config.database)),
         AccessModule.forRoot({}),
-        AuditModule.forRoot({ signingKey: deriveKey(config.masterKey, 'custos/audit-chain-head') }),
+        AuditModule.forRoot({
+          signingKey: deriveKey(config.masterKey, 'custos/audit-chain-head'),
+          witness: new FileAuditWitness(config.auditWitnessFile),
+          checkpointIntervalSeconds: config.auditCheckpointSeconds,
+        }),
         IdentityModule.forRoot({
           tokenSigningKey: deriveKey(config.masterKey, 'custos/access-token'),
           tokenTtlSeconds: config.tokenTtlSeconds,
