@@ -37,6 +37,7 @@ import { AttachmentsModule } from './crm/attachments/attachments.module';
 import { CrmModule } from './crm/crm.module';
 import { FormsModule } from './crm/forms/forms.module';
 import { ImportsModule } from './crm/imports/imports.module';
+import { SealedValuesModule } from './crm/sensitive/sealed-values.module';
 import { dataSourceOptions } from './database/data-source-options';
 import { HealthController } from './health/health.controller';
 import { OperatorModule } from './operator/operator.module';
@@ -94,6 +95,7 @@ export class AppModule implements OnApplicationBootstrap, OnApplicationShutdown 
         SensitiveDataModule,
         OperatorModule.forRoot({ token: config.operatorToken }),
         CrmModule,
+        SealedValuesModule.forRoot({ verifyIntervalSeconds: config.sealedValuesVerifySeconds }),
         ImportsModule.forRoot({
           directory: join(config.dataDir, 'imports'),
           maxFileBytes: config.importMaxBytes,
