@@ -73,7 +73,7 @@ export interface ChainVerification {
   /**
    * Only when invalid: `hash_mismatch` (an event was edited), `broken_link` (an event was deleted
    * or the chain has a gap), `head_mismatch` (events were cut off the tail), `bad_signature`
-   * (the head, or a checkpoint, was edited), `missing_head` (the chain was deleted),
+   * (the head itself was edited), `missing_head` (the chain was deleted),
    * `rolled_back` (the chain is behind the witness's newest checkpoint: the tail was cut off and
    * an older head written back).
    */

@@ -32,7 +32,7 @@ export class ChainVerificationDto implements ChainVerification {
   @ApiPropertyOptional({
     enum: CHAIN_BREAK_REASONS,
     description:
-      '`hash_mismatch`: an event was edited; `broken_link`: an event was deleted; `head_mismatch`: the tail was cut off; `bad_signature`: the chain head (or a checkpoint) was edited; `missing_head`: the chain was deleted; `rolled_back`: the tail was cut off and an older signed head written back (the head is behind the newest checkpoint).',
+      '`hash_mismatch`: an event was edited; `broken_link`: an event was deleted; `head_mismatch`: the tail was cut off; `bad_signature`: the chain head was edited; `missing_head`: the chain was deleted; `rolled_back`: the tail was cut off and an older signed head written back (the head is behind the newest checkpoint).',
     example: 'head_mismatch',
   })
   reason?: ChainBreakReason;

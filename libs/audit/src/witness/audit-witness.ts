@@ -3,7 +3,7 @@ export interface AuditCheckpoint {
   readonly accountId: string;
   readonly seq: number;
   readonly hash: string;
-  /** The head's signature (HMAC under the module's signing key): a forged line does not verify. */
+  /** The head's signature as it was (HMAC under the signing key of the time), for auditors. */
   readonly signature: string;
   /** ISO-8601 time the checkpoint was taken. */
   readonly at: string;
