@@ -284,6 +284,12 @@ export function loadServerConfig(env: Env = process.env): ServerConfig {
       env.CUSTOS_AUDIT_WITNESS_FILE || join(dataDir, 'audit-checkpoints.jsonl'),
     ),
     auditCheckpointSeconds: integer(env, 'CUSTOS_AUDIT_CHECKPOINT_SECONDS', 60, 0, 86_400),
-    sealedValuesVerifySeconds: integer(env, 'CUSTOS_SEALED_VALUES_VERIFY_SECONDS', 86_400, 0, 604_800),
+    sealedValuesVerifySeconds: integer(
+      env,
+      'CUSTOS_SEALED_VALUES_VERIFY_SECONDS',
+      86_400,
+      0,
+      604_800,
+    ),
   };
 }

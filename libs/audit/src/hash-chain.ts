@@ -167,4 +167,5 @@ export class ChainWalker {
       return { reason: 'head_mismatch', seq: Math.max(head.seq, 1) };
     }
     return null;
-  }}
+  }
+}

@@ -368,12 +368,7 @@ export class RecordService {
             changedNames(before, { ...record.values, owner_id: record.ownerId }),
           ]),
         );
-        const digests = await writtenDigests(
-          manager,
-          access.sensitive,
-          accountId,
-          changedByRecord,
-        );
+        const digests = await writtenDigests(manager, access.sensitive, accountId, changedByRecord);
         for (const { record } of changes) {
           const sealedDigests = digests.get(record.id);
           await this.audit.record({

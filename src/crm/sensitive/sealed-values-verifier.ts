@@ -147,7 +147,12 @@ export class SealedValuesVerifier {
         .andWhere('event.seq > :afterSeq', { afterSeq })
         .orderBy('event.seq', 'ASC')
         .limit(BATCH_SIZE)
-        .getRawMany<{ seq: string | number; action: string; targetId: string | null; metadata: string }>();
+        .getRawMany<{
+          seq: string | number;
+          action: string;
+          targetId: string | null;
+          metadata: string;
+        }>();
       for (const event of events) {
         const written = parsed(event.metadata)?.sealedDigests;
         if (event.action === 'record.resealed') {
@@ -169,7 +174,10 @@ export class SealedValuesVerifier {
    * One audit event per object type, listing the mismatches (record ids and property names, no
    * values): readers who may not see a property lose the entries naming it.
    */
-  private async report(accountId: string, mismatches: readonly SealedValueMismatch[]): Promise<void> {
+  private async report(
+    accountId: string,
+    mismatches: readonly SealedValueMismatch[],
+  ): Promise<void> {
     for (const objectType of Object.keys(OBJECT_TYPES)) {
       const found = mismatches.filter((mismatch) => mismatch.objectType === objectType);
       if (found.length === 0) {
@@ -184,7 +192,11 @@ export class SealedValuesVerifier {
         metadata: {
           count: found.length,
           recordIds: [...new Set(listed.map((mismatch) => mismatch.recordId))],
-          mismatches: listed.map(({ recordId, property, reason }) => ({ recordId, property, reason })),
+          mismatches: listed.map(({ recordId, property, reason }) => ({
+            recordId,
+            property,
+            reason,
+          })),
         },
       });
     }

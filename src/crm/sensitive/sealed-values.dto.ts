@@ -21,7 +21,10 @@ export class SealedValueMismatchDto implements SealedValueMismatch {
 }
 
 export class SealedValuesVerificationDto implements SealedValuesVerification {
-  @ApiProperty({ description: 'True when every sealed value is the last one audited.', example: false })
+  @ApiProperty({
+    description: 'True when every sealed value is the last one audited.',
+    example: false,
+  })
   valid!: boolean;
 
   @ApiProperty({ description: 'Sensitive values compared.', example: 1280 })

@@ -43,7 +43,12 @@ describe(AuditCheckpointer.name, () => {
       await app.sql('DELETE FROM audit_event WHERE account_id = $1 AND seq > $2', [accountId, seq]);
       await app.sql(
         'UPDATE audit_chain_head SET seq = $1, hash = $2, signature = $3 WHERE account_id = $4',
-        [seq, row.hash, signHead(createSecretKey(app.signingKey), accountId, seq, row.hash), accountId],
+        [
+          seq,
+          row.hash,
+          signHead(createSecretKey(app.signingKey), accountId, seq, row.hash),
+          accountId,
+        ],
       );
     }
 
