@@ -88,7 +88,8 @@ export class SealedValuesVerifier {
             valuesChecked += 1;
             const expected = audited.get(row.id)?.[property];
             if (expected !== sealedDigest(stored)) {
-              const reason = typeof expected === 'string' ? 'differs' : 'unaudited';
+              // A value where the last audited write cleared it differs too.
+              const reason = expected === undefined ? 'unaudited' : 'differs';
               mismatches.push({ objectType, recordId: row.id, property, reason });
             }
           }
