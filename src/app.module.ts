@@ -18,7 +18,7 @@ import {
   AccessService,
   READABLE_FIELDS,
 } from '@custos/access';
-import { AUDIT_METADATA_REDACTOR, AuditModule } from '@custos/audit';
+import { AUDIT_METADATA_REDACTOR, AuditModule, FileAuditWitness } from '@custos/audit';
 import { CryptoModule, KeyRotationModule, LocalKeyProvider } from '@custos/crypto';
 import {
   CoreModule,
@@ -37,6 +37,7 @@ import { AttachmentsModule } from './crm/attachments/attachments.module';
 import { CrmModule } from './crm/crm.module';
 import { FormsModule } from './crm/forms/forms.module';
 import { ImportsModule } from './crm/imports/imports.module';
+import { SealedValuesModule } from './crm/sensitive/sealed-values.module';
 import { dataSourceOptions } from './database/data-source-options';
 import { HealthController } from './health/health.controller';
 import { OperatorModule } from './operator/operator.module';
@@ -76,7 +77,11 @@ export class AppModule implements OnApplicationBootstrap, OnApplicationShutdown 
         }),
         TypeOrmModule.forRoot(dataSourceOptions(config.database)),
         AccessModule.forRoot({}),
-        AuditModule.forRoot({ signingKey: deriveKey(config.masterKey, 'custos/audit-chain-head') }),
+        AuditModule.forRoot({
+          signingKey: deriveKey(config.masterKey, 'custos/audit-chain-head'),
+          witness: new FileAuditWitness(config.auditWitnessFile),
+          checkpointIntervalSeconds: config.auditCheckpointSeconds,
+        }),
         IdentityModule.forRoot({
           tokenSigningKey: deriveKey(config.masterKey, 'custos/access-token'),
           tokenTtlSeconds: config.tokenTtlSeconds,
@@ -90,6 +95,7 @@ export class AppModule implements OnApplicationBootstrap, OnApplicationShutdown 
         SensitiveDataModule,
         OperatorModule.forRoot({ token: config.operatorToken }),
         CrmModule,
+        SealedValuesModule.forRoot({ verifyIntervalSeconds: config.sealedValuesVerifySeconds }),
         ImportsModule.forRoot({
           directory: join(config.dataDir, 'imports'),
           maxFileBytes: config.importMaxBytes,

@@ -1,3 +1,6 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { AuditCheckpointer } from '@custos/audit';
 import { testDatabaseKinds } from '@custos/core/testing';
 import { startTestServer, type TestServer } from './support/test-server';
 import { newUser } from './support/factories';
@@ -40,6 +43,28 @@ describe.each(testDatabaseKinds())('audit log on %s', (kind) => {
       .auth(adminToken, { type: 'bearer' });
     expect(response.status).toBe(200);
     return response.body;
+  }
+
+  async function head(): Promise<{ seq: number; hash: string; signature: string }> {
+    const [row] = await server.dataSource.query(
+      `SELECT seq, hash, signature FROM audit_chain_head WHERE account_id = ${p(1)}`,
+      [server.accountId],
+    );
+    return { seq: Number(row.seq), hash: row.hash, signature: row.signature };
+  }
+
+  async function createTeam(name: string): Promise<void> {
+    const response = await server
+      .http()
+      .post('/api/v1/teams')
+      .auth(adminToken, { type: 'bearer' })
+      .send({ name });
+    expect(response.status).toBe(201);
+  }
+
+  /** What the scheduled checkpoint does: every head that moved goes to the witness file. */
+  async function checkpoint(): Promise<void> {
+    await server.app.get(AuditCheckpointer).checkpointAll();
   }
 
   async function seqs(): Promise<number[]> {
@@ -136,5 +161,78 @@ describe.each(testDatabaseKinds())('audit log on %s', (kind) => {
       [last - 1, previous.hash, server.accountId],
     );
     await expect(verify()).resolves.toMatchObject({ valid: false, reason: 'bad_signature' });
+  });
+
+  it('keeps checkpoints of the head in an append-only file under the data directory', async () => {
+    await checkpoint();
+    const lines = readFileSync(join(server.config.dataDir, 'audit-checkpoints.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { accountId: string; seq: number });
+    expect(lines.filter((line) => line.accountId === server.accountId).at(-1)?.seq).toBe(
+      (await head()).seq,
+    );
+  });
+
+  it('detects a tail cut off with an older signed head written back', async () => {
+    const older = await head();
+    await createTeam('Southern Europe');
+    await checkpoint();
+    await server.dataSource.query(
+      `DELETE FROM audit_event WHERE account_id = ${p(1)} AND seq > ${p(2)}`,
+      [server.accountId, older.seq],
+    );
+    await server.dataSource.query(
+      `UPDATE audit_chain_head SET seq = ${p(1)}, hash = ${p(2)}, signature = ${p(3)} WHERE account_id = ${p(4)}`,
+      [older.seq, older.hash, older.signature, server.accountId],
+    );
+    await expect(verify()).resolves.toMatchObject({
+      valid: false,
+      reason: 'rolled_back',
+      headSeq: older.seq,
+      firstBrokenSeq: older.seq + 1,
+    });
+  });
+
+  it('detects a tail cut off with an older head written back after a verification', async () => {
+    const older = await head();
+    await createTeam('Southern Europe');
+    // A successful verification checkpoints the head it verified.
+    await expect(verify()).resolves.toMatchObject({ valid: true });
+    await server.dataSource.query(
+      `DELETE FROM audit_event WHERE account_id = ${p(1)} AND seq > ${p(2)}`,
+      [server.accountId, older.seq],
+    );
+    await server.dataSource.query(
+      `UPDATE audit_chain_head SET seq = ${p(1)}, hash = ${p(2)}, signature = ${p(3)} WHERE account_id = ${p(4)}`,
+      [older.seq, older.hash, older.signature, server.accountId],
+    );
+    await expect(verify()).resolves.toMatchObject({ valid: false, reason: 'rolled_back' });
+  });
+
+  it('detects every event of the account deleted together with its head', async () => {
+    await server.dataSource.query(`DELETE FROM audit_event WHERE account_id = ${p(1)}`, [
+      server.accountId,
+    ]);
+    await server.dataSource.query(`DELETE FROM audit_chain_head WHERE account_id = ${p(1)}`, [
+      server.accountId,
+    ]);
+    await expect(verify()).resolves.toMatchObject({
+      valid: false,
+      reason: 'missing_head',
+      headSeq: 0,
+    });
+  });
+
+  it('detects a deleted chain that later changes started again', async () => {
+    await checkpoint();
+    await server.dataSource.query(`DELETE FROM audit_event WHERE account_id = ${p(1)}`, [
+      server.accountId,
+    ]);
+    await server.dataSource.query(`DELETE FROM audit_chain_head WHERE account_id = ${p(1)}`, [
+      server.accountId,
+    ]);
+    await createTeam('Southern Europe');
+    await expect(verify()).resolves.toMatchObject({ valid: false, reason: 'rolled_back' });
   });
 });

@@ -125,4 +125,28 @@ describe(loadServerConfig.name, () => {
       expect.objectContaining({ variable: 'CUSTOS_FORM_SUBMISSIONS_PER_IP' }),
     );
   });
+
+  it('keeps audit checkpoints below the data directory unless told otherwise', () => {
+    const dataDir = freshDir();
+    const base = { CUSTOS_DATA_DIR: dataDir, CUSTOS_MASTER_KEY: key };
+    expect(loadServerConfig(base)).toMatchObject({
+      auditWitnessFile: join(dataDir, 'audit-checkpoints.jsonl'),
+      auditCheckpointSeconds: 60,
+      sealedValuesVerifySeconds: 86_400,
+    });
+    const shared = join(freshDir(), 'witness.jsonl');
+    expect(loadServerConfig({ ...base, CUSTOS_AUDIT_WITNESS_FILE: shared }).auditWitnessFile).toBe(
+      shared,
+    );
+  });
+
+  it('names a bad checkpoint or verification interval', () => {
+    const base = { CUSTOS_DATA_DIR: freshDir(), CUSTOS_MASTER_KEY: key };
+    expect(() => loadServerConfig({ ...base, CUSTOS_AUDIT_CHECKPOINT_SECONDS: '-1' })).toThrow(
+      expect.objectContaining({ variable: 'CUSTOS_AUDIT_CHECKPOINT_SECONDS' }),
+    );
+    expect(() =>
+      loadServerConfig({ ...base, CUSTOS_SEALED_VALUES_VERIFY_SECONDS: 'daily' }),
+    ).toThrow(expect.objectContaining({ variable: 'CUSTOS_SEALED_VALUES_VERIFY_SECONDS' }));
+  });
 });

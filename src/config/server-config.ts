@@ -46,6 +46,12 @@ export interface ServerConfig {
   operatorToken?: string;
   /** Redis shared by the instances (throttling counters); unset: counters per process. */
   redisUrl?: string;
+  /** Append-only file of audit chain-head checkpoints (`CUSTOS_AUDIT_WITNESS_FILE`). */
+  auditWitnessFile: string;
+  /** Seconds between two checkpoints of the audit chain heads that moved. */
+  auditCheckpointSeconds: number;
+  /** Seconds between two verifications of every sealed value against its audited digest (0: off). */
+  sealedValuesVerifySeconds: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -274,5 +280,16 @@ export function loadServerConfig(env: Env = process.env): ServerConfig {
     },
     operatorToken: operatorToken(env),
     redisUrl: redisUrl(env),
+    auditWitnessFile: resolve(
+      env.CUSTOS_AUDIT_WITNESS_FILE || join(dataDir, 'audit-checkpoints.jsonl'),
+    ),
+    auditCheckpointSeconds: integer(env, 'CUSTOS_AUDIT_CHECKPOINT_SECONDS', 60, 0, 86_400),
+    sealedValuesVerifySeconds: integer(
+      env,
+      'CUSTOS_SEALED_VALUES_VERIFY_SECONDS',
+      86_400,
+      0,
+      604_800,
+    ),
   };
 }

@@ -47,11 +47,13 @@ describe(AuditService.name, () => {
       });
     });
 
-    it('finds an account without events valid', async () => {
+    it('reports an account without a head as a missing head', async () => {
       await expect(app.sut.verify(newId())).resolves.toEqual({
-        valid: true,
+        valid: false,
         eventsChecked: 0,
         headSeq: 0,
+        firstBrokenSeq: 1,
+        reason: 'missing_head',
       });
     });
 

@@ -1,4 +1,5 @@
 import { ConfigurableModuleBuilder } from '@nestjs/common';
+import type { AuditWitness } from './witness/audit-witness';
 
 /** Options of {@link AuditModule} (given to `forRoot`, or returned by the `forRootAsync` factory). */
 export class AuditModuleOptions {
@@ -8,6 +9,19 @@ export class AuditModuleOptions {
    * `deriveKey(masterSecret, 'custos/audit-chain-head')` from `@custos/core`.
    */
   signingKey!: Buffer;
+
+  /**
+   * Where checkpoints of every account's chain head are kept, outside the database, so that a
+   * chain cut back to an older head is detected. Default: none — verification then cannot
+   * detect a tail cut off together with its head rolled back.
+   */
+  witness?: AuditWitness;
+
+  /**
+   * Seconds between two checkpoints of the heads that moved (0: only after each successful
+   * verification). Default 60. Appends never wait for the witness.
+   */
+  checkpointIntervalSeconds?: number;
 }
 
 /** Module-level switches; unlike the options they are known before the app starts. */

@@ -10,6 +10,7 @@ import {
   type AuditModuleExtras,
 } from './audit.module-definition';
 import { AuditService } from './audit.service';
+import { AuditCheckpointer } from './witness/audit-checkpointer';
 
 function withController(module: DynamicModule, extras: AuditModuleExtras): DynamicModule {
   return {
@@ -24,8 +25,8 @@ function withController(module: DynamicModule, extras: AuditModuleExtras): Dynam
  */
 @Module({
   imports: [TypeOrmModule.forFeature(AUDIT_ENTITIES)],
-  providers: [AuditService, AuditLogReader],
-  exports: [AuditService, AuditLogReader],
+  providers: [AuditService, AuditLogReader, AuditCheckpointer],
+  exports: [AuditService, AuditLogReader, AuditCheckpointer],
 })
 export class AuditModule extends AuditConfigurableModule {
   static override forRoot(options: typeof AUDIT_OPTIONS_TYPE): DynamicModule {

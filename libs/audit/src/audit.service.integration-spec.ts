@@ -193,10 +193,11 @@ describe(AuditService.name, () => {
           ),
         ).rejects.toThrow('the change failed');
         await expect(readAuditEvents(app.dataSource, accountId)).resolves.toEqual([]);
-        await expect(app.sut.verify(accountId)).resolves.toEqual({
-          valid: true,
+        // Not even the head is left: the account's chain is as if it never began.
+        await expect(app.sut.verify(accountId)).resolves.toMatchObject({
           eventsChecked: 0,
           headSeq: 0,
+          reason: 'missing_head',
         });
       });
 

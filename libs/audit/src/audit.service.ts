@@ -1,4 +1,4 @@
-import { createSecretKey, type KeyObject } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import {
   Clock,
   decodeCursor,
@@ -20,6 +20,9 @@ import { AuditEvent } from './audit-event.entity';
 import { ACTION_FILTER_PATTERN } from './audit-log-query.dto';
 import { sanitizeMetadata } from './audit-metadata';
 import { AuditErrors } from './audit.errors';
+import { signingKeyOf } from './signing-key';
+import { AuditCheckpointer } from './witness/audit-checkpointer';
+import type { AuditCheckpoint } from './witness/audit-witness';
 import { AUDIT_MODULE_OPTIONS, type AuditModuleOptions } from './audit.module-definition';
 import {
   AUDIT_ACTOR_KINDS,
@@ -85,18 +88,6 @@ interface RawEventRow {
   requestId: string | null;
 }
 
-function signingKeyOf(options: AuditModuleOptions | undefined): KeyObject {
-  const key = options?.signingKey;
-  if (!Buffer.isBuffer(key) || key.length !== 32) {
-    throw new Error(
-      'AuditModule needs `signingKey`: a Buffer of exactly 32 bytes. ' +
-        "Derive one from the server secret with deriveKey(masterSecret, 'custos/audit-chain-head') from @custos/core, " +
-        'and keep it stable: heads signed with another key fail verification.',
-    );
-  }
-  return createSecretKey(key);
-}
-
 function checkLength(value: string, field: string, max: number): void {
   if (typeof value !== 'string' || value.length === 0 || value.length > max) {
     throw AuditErrors.invalidField(
@@ -145,6 +136,7 @@ export class AuditService {
     private readonly transactions: TransactionHost,
     private readonly context: RequestContext,
     private readonly clock: Clock,
+    private readonly checkpoints: AuditCheckpointer,
     @Inject(AUDIT_MODULE_OPTIONS) options: AuditModuleOptions,
   ) {
     this.signingKey = signingKeyOf(options);
@@ -360,20 +352,28 @@ export class AuditService {
 
   /**
    * Walks the account's chain in seq order, in batches, recomputing every hash and link, then
-   * checks the signed head against the last event. Reports the first break found.
+   * checks the signed head against the last event and against the witness's newest checkpoint
+   * (a head behind it, or a chain that no longer holds the checkpointed event, was rolled back).
+   * Reports the first break found; a valid chain's head is checkpointed.
    */
   async verify(accountId: string): Promise<ChainVerification> {
     const manager = this.transactions.manager;
+    const checkpoint = await this.checkpoints.newest(accountId);
     const walker = new ChainWalker();
+    let checkpointedHash: string | null = null;
     let head: AuditChainHead | null = null;
     let previousHeadSeq = -1;
     for (;;) {
       const batch = await this.eventBatch(manager, accountId, walker.lastSeq);
       for (const row of batch) {
-        const broken = walker.next(storedEventOf(row));
+        const event = storedEventOf(row);
+        const broken = walker.next(event);
         if (broken) {
           head = await manager.findOneBy(AuditChainHead, { accountId });
-          return this.verification(walker, head, broken);
+          return this.verification(walker, head, checkpoint, broken);
+        }
+        if (event.seq === checkpoint?.seq) {
+          checkpointedHash = event.hash;
         }
       }
       if (batch.length === VERIFY_BATCH_SIZE) {
@@ -386,16 +386,43 @@ export class AuditService {
         previousHeadSeq = headSeq;
         continue;
       }
-      return this.verification(walker, head, walker.end(this.signingKey, head));
+      const broken =
+        walker.end(this.signingKey, head) ??
+        this.behindCheckpoint(walker, checkpoint, checkpointedHash);
+      if (!broken && head) {
+        await this.checkpoints.checkpoint(head);
+      }
+      return this.verification(walker, head, checkpoint, broken);
     }
+  }
+
+  /** The break when the chain walked no longer holds the checkpointed event; `null` when it does. */
+  private behindCheckpoint(
+    walker: ChainWalker,
+    checkpoint: AuditCheckpoint | null,
+    checkpointedHash: string | null,
+  ): ChainBreak | null {
+    // Its signature is not checked: a master-key rotation re-signs heads, never their seq and
+    // hash, and a line forged in the witness could only raise an alarm, not hide a rollback.
+    if (!checkpoint) {
+      return null;
+    }
+    return checkpointedHash === checkpoint.hash
+      ? null
+      : { reason: 'rolled_back', seq: Math.min(walker.lastSeq + 1, checkpoint.seq) };
   }
 
   private verification(
     walker: ChainWalker,
     head: AuditChainHead | null,
+    checkpoint: AuditCheckpoint | null,
     broken: ChainBreak | null,
   ): ChainVerification {
-    const result = { eventsChecked: walker.eventsChecked, headSeq: head?.seq ?? 0 };
+    const result = {
+      eventsChecked: walker.eventsChecked,
+      headSeq: head?.seq ?? 0,
+      ...(checkpoint ? { checkpointSeq: checkpoint.seq } : {}),
+    };
     return broken
       ? { valid: false, ...result, firstBrokenSeq: broken.seq, reason: broken.reason }
       : { valid: true, ...result };

@@ -66,12 +66,16 @@ export interface ChainVerification {
   readonly eventsChecked: number;
   /** The seq the chain head claims (0 when the account has no events). */
   readonly headSeq: number;
+  /** The seq of the witness's newest checkpoint of this account; only when there is one. */
+  readonly checkpointSeq?: number;
   /** The first seq that is missing, altered or not covered by the head; only when invalid. */
   readonly firstBrokenSeq?: number;
   /**
    * Only when invalid: `hash_mismatch` (an event was edited), `broken_link` (an event was deleted
    * or the chain has a gap), `head_mismatch` (events were cut off the tail), `bad_signature`
-   * (the head itself was edited).
+   * (the head itself was edited), `missing_head` (the chain was deleted),
+   * `rolled_back` (the chain is behind the witness's newest checkpoint: the tail was cut off and
+   * an older head written back).
    */
   readonly reason?: ChainBreakReason;
 }

@@ -17,6 +17,13 @@ export class ChainVerificationDto implements ChainVerification {
   headSeq!: number;
 
   @ApiPropertyOptional({
+    description:
+      "The seq of the newest checkpoint of the account's head kept outside the database (only when the server keeps checkpoints and one was taken).",
+    example: 1270,
+  })
+  checkpointSeq?: number;
+
+  @ApiPropertyOptional({
     description: 'First seq missing, altered or not covered by the head (invalid chains only).',
     example: 1277,
   })
@@ -25,7 +32,7 @@ export class ChainVerificationDto implements ChainVerification {
   @ApiPropertyOptional({
     enum: CHAIN_BREAK_REASONS,
     description:
-      '`hash_mismatch`: an event was edited; `broken_link`: an event was deleted; `head_mismatch`: the tail was cut off; `bad_signature`: the chain head was edited.',
+      '`hash_mismatch`: an event was edited; `broken_link`: an event was deleted; `head_mismatch`: the tail was cut off; `bad_signature`: the chain head was edited; `missing_head`: the chain was deleted; `rolled_back`: the tail was cut off and an older signed head written back (the head is behind the newest checkpoint).',
     example: 'head_mismatch',
   })
   reason?: ChainBreakReason;

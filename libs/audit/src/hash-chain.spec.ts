@@ -156,8 +156,12 @@ describe(ChainWalker.name, () => {
     expect(walk(events, { seq: 4, hash: events[3].hash })).toBeNull();
   });
 
-  it('accepts an empty chain without a head', () => {
-    expect(walk([], null)).toBeNull();
+  it('reports a chain without a head as a missing head, even with no events', () => {
+    expect(walk([], null)).toEqual({ reason: 'missing_head', seq: 1 });
+  });
+
+  it('reports events without a head as a missing head', () => {
+    expect(walk(chain(2), null)).toEqual({ reason: 'missing_head', seq: 1 });
   });
 
   it('reports an edited event as a hash mismatch at its seq', () => {

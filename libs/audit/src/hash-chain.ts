@@ -4,7 +4,13 @@ import { createHash, createHmac, timingSafeEqual, type KeyObject } from 'node:cr
 export const GENESIS_HASH = '0'.repeat(64);
 
 /** What a chain break looks like; see {@link ChainVerification}. */
-export type ChainBreakReason = 'hash_mismatch' | 'broken_link' | 'head_mismatch' | 'bad_signature';
+export type ChainBreakReason =
+  | 'hash_mismatch'
+  | 'broken_link'
+  | 'head_mismatch'
+  | 'bad_signature'
+  | 'missing_head'
+  | 'rolled_back';
 
 /** Every reason {@link ChainWalker} can report, for documentation. */
 export const CHAIN_BREAK_REASONS: readonly ChainBreakReason[] = [
@@ -12,6 +18,8 @@ export const CHAIN_BREAK_REASONS: readonly ChainBreakReason[] = [
   'broken_link',
   'head_mismatch',
   'bad_signature',
+  'missing_head',
+  'rolled_back',
 ];
 
 /** The fields of an event that its hash covers (everything but its id and its own hash). */
@@ -141,20 +149,22 @@ export class ChainWalker {
   }
 
   /**
-   * Checks the head against the last event walked. A missing head stands for an account with
-   * no events. Returns the break, or `null` when the head is authentic and points at the tail.
+   * Checks the head against the last event walked. Every existing account has a head (its first
+   * event creates it), so a missing one means the chain was deleted. Returns the break, or `null`
+   * when the head is authentic and points at the tail.
    */
   end(key: KeyObject, head: SignedHead | null): ChainBreak | null {
-    if (head && !isHeadSignatureValid(key, head)) {
+    if (!head) {
+      return { reason: 'missing_head', seq: 1 };
+    }
+    if (!isHeadSignatureValid(key, head)) {
       return { reason: 'bad_signature', seq: this.lastSeqValue + 1 };
     }
-    const headSeq = head?.seq ?? 0;
-    const headHash = head?.hash ?? GENESIS_HASH;
-    if (headSeq !== this.lastSeqValue) {
-      return { reason: 'head_mismatch', seq: Math.min(headSeq, this.lastSeqValue) + 1 };
+    if (head.seq !== this.lastSeqValue) {
+      return { reason: 'head_mismatch', seq: Math.min(head.seq, this.lastSeqValue) + 1 };
     }
-    if (headHash !== this.lastHashValue) {
-      return { reason: 'head_mismatch', seq: Math.max(headSeq, 1) };
+    if (head.hash !== this.lastHashValue) {
+      return { reason: 'head_mismatch', seq: Math.max(head.seq, 1) };
     }
     return null;
   }

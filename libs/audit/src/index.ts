@@ -6,6 +6,9 @@ export {
 } from './audit.module-definition';
 export { AuditService } from './audit.service';
 export { AuditLogReader } from './audit-log-reader';
+export { AuditCheckpointer } from './witness/audit-checkpointer';
+export type { AuditCheckpoint, AuditWitness } from './witness/audit-witness';
+export { FileAuditWitness } from './witness/file-audit-witness';
 export {
   AUDIT_METADATA_REDACTOR,
   HIDE_ALL_METADATA,

@@ -34,6 +34,7 @@ import {
 import type { HistoryEntryDto, RecordDto } from './record.dto';
 import { SensitiveViews } from '../sensitive/sensitive-views';
 import type { SensitiveFields } from '../sensitive/sensitive-fields';
+import { writtenDigests } from '../sensitive/sealed-digests';
 import { BlindIndexEntry } from './blind-index.entity';
 import { UniqueValue } from './unique-value.entity';
 
@@ -223,7 +224,14 @@ export class RecordService {
           source,
           access.sensitive,
         );
+        const digests = await writtenDigests(
+          manager,
+          access.sensitive,
+          actor.accountId,
+          new Map(records.map((record) => [record.id, Object.keys(record.values)])),
+        );
         for (const record of records) {
+          const sealedDigests = digests.get(record.id);
           await this.audit.record({
             action: 'record.created',
             targetType: schema.objectType.name,
@@ -232,6 +240,7 @@ export class RecordService {
               properties: Object.keys(record.values)
                 .filter((k) => record.values[k] !== null)
                 .sort(),
+              ...(sealedDigests ? { sealedDigests } : {}),
             },
           });
         }
@@ -353,13 +362,23 @@ export class RecordService {
         }
         await this.writeHistory(manager, schema, changes, source, access.sensitive);
         await holdAttachments(manager, schema, changes);
-        for (const { record, before } of changes) {
-          const changed = changedNames(before, { ...record.values, owner_id: record.ownerId });
+        const changedByRecord = new Map(
+          changes.map(({ record, before }) => [
+            record.id,
+            changedNames(before, { ...record.values, owner_id: record.ownerId }),
+          ]),
+        );
+        const digests = await writtenDigests(manager, access.sensitive, accountId, changedByRecord);
+        for (const { record } of changes) {
+          const sealedDigests = digests.get(record.id);
           await this.audit.record({
             action: 'record.updated',
             targetType: schema.objectType.name,
             targetId: record.id,
-            metadata: { changed },
+            metadata: {
+              changed: changedByRecord.get(record.id)!,
+              ...(sealedDigests ? { sealedDigests } : {}),
+            },
           });
         }
         return results.map((record) => this.toDto(record, [...schema.byName.keys()], access));

@@ -10,8 +10,11 @@ import {
   type RotationBatchResult,
   type RotationSource,
 } from '@custos/crypto';
+import { AuditService } from '@custos/audit';
+import { systemActor } from '@custos/core';
 import { OBJECT_TYPES, type ObjectType } from '../object-types';
 import { CustomPropertyDefinition } from '../properties/property-definition.entity';
+import { sealedDigest, type SealedDigests } from './sealed-digests';
 
 const logger = new Logger('CrmRotationSources');
 
@@ -31,7 +34,7 @@ function versionOf(value: unknown): number | null | 'malformed' {
 }
 
 /** Sensitive custom properties of the account, as `objectType` → names. */
-async function sensitiveProperties(
+export async function sensitiveProperties(
   manager: EntityManager,
   accountId: string,
 ): Promise<Map<string, Set<string>>> {
@@ -130,11 +133,16 @@ interface RecordRow {
  * Sensitive values of one object type's records: envelopes in the `custom` JSON text, bound to
  * `{ table, column: property, recordId }`. Rows are walked by id; only rows holding an envelope
  * (`"cx1.` in the text) are read, only those with a value on an older key are locked and written.
+ * Each batch that re-seals values records their digests (`record.resealed`), so verification
+ * tells a rotation from a rollback.
  */
 export class RecordValuesRotationSource implements RotationSource {
   readonly name: string;
 
-  constructor(private readonly objectType: ObjectType) {
+  constructor(
+    private readonly objectType: ObjectType,
+    private readonly audit: AuditService,
+  ) {
     this.name = objectType.table;
   }
 
@@ -164,6 +172,7 @@ export class RecordValuesRotationSource implements RotationSource {
     }
     let reencrypted = 0;
     const updates: { id: string; values: string[] }[] = [];
+    const digests: Record<string, SealedDigests> = {};
     for (const row of await this.lock(manager, accountId, candidates)) {
       // Read again under the lock: a request may have rewritten the row since the scan.
       const custom = JSON.parse(row.custom) as Record<string, unknown>;
@@ -180,6 +189,7 @@ export class RecordValuesRotationSource implements RotationSource {
           unreadable += 1;
         } else {
           custom[name] = sealed;
+          (digests[row.id] ??= {})[name] = sealedDigest(sealed);
           reencrypted += 1;
           changed = true;
         }
@@ -189,6 +199,15 @@ export class RecordValuesRotationSource implements RotationSource {
       }
     }
     await updateRows(manager, this.objectType.table, accountId, ['custom'], updates);
+    if (updates.length > 0) {
+      await this.audit.record({
+        accountId,
+        actor: systemActor(accountId),
+        action: 'record.resealed',
+        targetType: this.objectType.name,
+        metadata: { recordIds: updates.map((update) => update.id), sealedDigests: digests },
+      });
+    }
     return {
       lastKey: rows.at(-1)?.id ?? batch.after,
       reencrypted,
@@ -441,11 +460,14 @@ function stored(text: string | null): unknown {
 /** Registers where the CRM keeps sensitive values with the key rotation. */
 @Injectable()
 export class CrmRotationSources implements OnModuleInit {
-  constructor(private readonly registry: KeyRotationRegistry) {}
+  constructor(
+    private readonly registry: KeyRotationRegistry,
+    private readonly audit: AuditService,
+  ) {}
 
   onModuleInit(): void {
     for (const objectType of Object.values(OBJECT_TYPES)) {
-      this.registry.addSource(new RecordValuesRotationSource(objectType));
+      this.registry.addSource(new RecordValuesRotationSource(objectType, this.audit));
     }
     this.registry.addSource(new HistoryValuesRotationSource());
   }

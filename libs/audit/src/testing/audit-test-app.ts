@@ -14,6 +14,7 @@ import { Column, DataSource, Entity, PrimaryColumn } from 'typeorm';
 import { AUDIT_ENTITIES } from '../audit.entities';
 import { AuditModule } from '../audit.module';
 import { AuditService } from '../audit.service';
+import type { AuditWitness } from '../witness/audit-witness';
 
 /** A stand-in for the host's data: the "change" that an audit event describes. */
 @Entity('audit_test_widget')
@@ -60,11 +61,11 @@ export function testActor(accountId: string = newId(), overrides: Partial<Actor>
 
 /**
  * `providers`: the host's, e.g. an `AUDIT_METADATA_REDACTOR`, found by the lib like any host
- * provider.
+ * provider; `witness`: where checkpoints go (none by default).
  */
 export async function createAuditTestApp(
   kind: DatabaseKind,
-  options: { providers?: Provider[] } = {},
+  options: { providers?: Provider[]; witness?: AuditWitness } = {},
 ): Promise<AuditTestApp> {
   const database: TestDatabase = await createTestDatabase(kind);
   const clock = new FixedClock();
@@ -79,7 +80,7 @@ export async function createAuditTestApp(
           entities: [...AUDIT_ENTITIES, TestWidget],
           synchronize: true,
         }),
-        AuditModule.forRoot({ signingKey, registerController: false }),
+        AuditModule.forRoot({ signingKey, witness: options.witness, registerController: false }),
       ],
       providers: options.providers ?? [],
     }).compile();
