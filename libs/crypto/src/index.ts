@@ -2,6 +2,7 @@ export {
   seal,
   open,
   keyVersionOf,
+  envelopeFormatOf,
   isEnvelope,
   EnvelopeError,
   ENVELOPE_VERSION,

@@ -9,7 +9,7 @@ import {
 } from '@custos/crypto';
 import { AttachmentStorage } from './attachment-storage';
 import { CrmAttachment } from './attachment.entity';
-import { ATTACHMENT_PURPOSE, readAll } from './attachment.service';
+import { attachmentPlaces, readAll } from './attachment.service';
 
 const logger = new Logger('AttachmentRotationSource');
 
@@ -58,13 +58,13 @@ export class AttachmentRotationSource implements RotationSource, OnModuleInit {
     let reencrypted = 0;
     let unreadable = 0;
     for (const attachment of await stale.getMany()) {
-      const place = { purpose: ATTACHMENT_PURPOSE, id: attachment.id };
+      const { place, formerPlace } = attachmentPlaces(attachment);
       const stream = await this.storage.get(attachment.storageKey);
       try {
         if (!stream) {
           throw new EnvelopeError('malformed');
         }
-        const plaintext = cipher.openBytes(await readAll(stream), place);
+        const plaintext = cipher.openBytes(await readAll(stream), place, formerPlace);
         await this.storage.replace(attachment.storageKey, cipher.sealBytes(plaintext, place));
       } catch (error) {
         if (!(error instanceof EnvelopeError)) {

@@ -13,7 +13,7 @@ import {
   newId,
   type Page,
 } from '@custos/core';
-import { AccountCiphers, EnvelopeError } from '@custos/crypto';
+import { AccountCiphers, EnvelopeError, type BlobPlace } from '@custos/crypto';
 import { SensitiveDataService } from '../../sensitive-data/sensitive-data.service';
 import { CrmAccessService } from '../access/crm-access.service';
 import type { RecordAccess } from '../access/record-access';
@@ -26,9 +26,28 @@ import type { AttachmentDto } from './attachment.dto';
 import { CrmAttachment } from './attachment.entity';
 import { contentDisposition, sanitizeContentType, sanitizeFileName } from './file-names';
 
-/** Bound into every sealed file's authenticated data, with the account and the attachment id. */
 /** The `purpose` of attachment envelopes (part of their authenticated place). */
 export const ATTACHMENT_PURPOSE = 'attachment';
+
+/**
+ * Where an attachment's sealed file is bound: to the attachment and the record it is of, so a row
+ * moved to another record no longer opens. `formerPlace` is the format-1 binding (the attachment
+ * alone), still opened until a key rotation seals the file again.
+ */
+export function attachmentPlaces(
+  attachment: Pick<CrmAttachment, 'id' | 'objectType' | 'recordId'>,
+): { place: AttachmentPlace; formerPlace: AttachmentPlace } {
+  return {
+    place: {
+      purpose: ATTACHMENT_PURPOSE,
+      id: attachment.id,
+      owner: `${attachment.objectType}/${attachment.recordId}`,
+    },
+    formerPlace: { purpose: ATTACHMENT_PURPOSE, id: attachment.id },
+  };
+}
+
+type AttachmentPlace = Omit<BlobPlace, 'accountId'>;
 
 function attachmentNotFound(): CustosError {
   return new CustosError('not_found', 'crm.attachment_not_found', 'The attachment was not found.');
@@ -106,7 +125,8 @@ export class AttachmentService {
     let keyVersion: number | null = null;
     if ((await this.sensitiveData.state(actor.accountId)).enabled) {
       const cipher = await this.ciphers.forAccount(actor.accountId);
-      bytes = cipher.sealBytes(file.buffer, { purpose: ATTACHMENT_PURPOSE, id });
+      const { place } = attachmentPlaces({ id, objectType: schema.objectType.name, recordId });
+      bytes = cipher.sealBytes(file.buffer, place);
       keyVersion = cipher.activeVersion;
     }
     const entity: CrmAttachment = {
@@ -276,11 +296,17 @@ export class AttachmentService {
   private async open(attachment: CrmAttachment, sealed: Buffer): Promise<Buffer> {
     const cipher = await this.ciphers.forAccount(attachment.accountId);
     try {
-      return cipher.openBytes(sealed, { purpose: ATTACHMENT_PURPOSE, id: attachment.id });
+      const { place, formerPlace } = attachmentPlaces(attachment);
+      return cipher.openBytes(sealed, place, formerPlace);
     } catch (error) {
       if (error instanceof EnvelopeError) {
         this.logger.error(
-          { attachmentId: attachment.id, reason: error.reason },
+          {
+            attachmentId: attachment.id,
+            objectType: attachment.objectType,
+            recordId: attachment.recordId,
+            reason: error.reason,
+          },
           'An encrypted attachment cannot be opened',
         );
         throw unreadable();

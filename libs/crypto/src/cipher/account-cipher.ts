@@ -28,12 +28,21 @@ export class AccountCipher {
     return seal(plaintext, this.active, { ...place, accountId: this.accountId });
   }
 
-  /** Throws `EnvelopeError` when the value was tampered with, moved, or sealed by an unknown key. */
-  open(envelope: string, place: Omit<ValuePlace, 'accountId'>): string {
-    return open(envelope, (version) => this.keys.get(version), {
-      ...place,
-      accountId: this.accountId,
-    });
+  /**
+   * Throws `EnvelopeError` when the value was tampered with, moved, or sealed by an unknown key.
+   * A format-1 envelope is checked against `formerPlace` (see `open`).
+   */
+  open(
+    envelope: string,
+    place: Omit<ValuePlace, 'accountId'>,
+    formerPlace: Omit<ValuePlace, 'accountId'> = place,
+  ): string {
+    return open(
+      envelope,
+      (version) => this.keys.get(version),
+      { ...place, accountId: this.accountId },
+      { ...formerPlace, accountId: this.accountId },
+    );
   }
 
   /** Seals a file's bytes (see `sealBytes`); the envelope records {@link activeVersion}. */
@@ -41,12 +50,21 @@ export class AccountCipher {
     return sealBytes(plaintext, this.active, { ...place, accountId: this.accountId });
   }
 
-  /** Throws `EnvelopeError` when the bytes were tampered with, moved, or sealed by an unknown key. */
-  openBytes(envelope: Uint8Array, place: Omit<BlobPlace, 'accountId'>): Buffer {
-    return openBytes(envelope, (version) => this.keys.get(version), {
-      ...place,
-      accountId: this.accountId,
-    });
+  /**
+   * Throws `EnvelopeError` when the bytes were tampered with, moved, or sealed by an unknown key.
+   * A format-1 envelope is checked against `formerPlace` (see `openBytes`).
+   */
+  openBytes(
+    envelope: Uint8Array,
+    place: Omit<BlobPlace, 'accountId'>,
+    formerPlace: Omit<BlobPlace, 'accountId'> = place,
+  ): Buffer {
+    return openBytes(
+      envelope,
+      (version) => this.keys.get(version),
+      { ...place, accountId: this.accountId },
+      { ...formerPlace, accountId: this.accountId },
+    );
   }
 
   /** Blind-index token of `value` for `field` (see `BlindIndexer`). */
