@@ -2,6 +2,7 @@ import type { KeyObject } from 'node:crypto';
 import { BlindIndexer } from '../blind-index/blind-index';
 import { openBytes, sealBytes, type BlobPlace } from '../envelope/binary-envelope';
 import { open, seal, type DataKey, type ValuePlace } from '../envelope/envelope';
+import { openStream, sealStream } from '../envelope/sealed-stream';
 
 /**
  * One account's keys, loaded: seals with the active data key, opens with any version the account
@@ -65,6 +66,25 @@ export class AccountCipher {
       { ...place, accountId: this.accountId },
       { ...formerPlace, accountId: this.accountId },
     );
+  }
+
+  /** Seals a stream of any length frame by frame (see `sealStream`), with the active key. */
+  sealStream(
+    source: AsyncIterable<Uint8Array>,
+    place: Omit<BlobPlace, 'accountId'>,
+  ): AsyncGenerator<Buffer> {
+    return sealStream(source, this.active, { ...place, accountId: this.accountId });
+  }
+
+  /** The plaintext of a sealed stream; throws `EnvelopeError` at a frame tampered with, moved, dropped or cut off. */
+  openStream(
+    source: AsyncIterable<Uint8Array>,
+    place: Omit<BlobPlace, 'accountId'>,
+  ): AsyncGenerator<Buffer> {
+    return openStream(source, (version) => this.keys.get(version), {
+      ...place,
+      accountId: this.accountId,
+    });
   }
 
   /** Blind-index token of `value` for `field` (see `BlindIndexer`). */
