@@ -75,13 +75,16 @@ export class ImportFiles {
         const id = newId();
         const path = join(directory, id);
         let size = 0;
-        const counted = file.stream.on('data', (chunk: Buffer) => {
-          size += chunk.length;
-        });
+        const received = (async function* () {
+          for await (const chunk of file.stream as AsyncIterable<Buffer>) {
+            size += chunk.length;
+            yield chunk;
+          }
+        })();
         const cipher = sealerOf(request);
         const content = cipher
-          ? Readable.from(cipher.sealStream(counted, { purpose: IMPORT_PURPOSE, id }))
-          : counted;
+          ? cipher.sealStream(received, { purpose: IMPORT_PURPOSE, id })
+          : received;
         mkdir(directory, { recursive: true })
           .then(() => pipeline(content, createWriteStream(path, { mode: 0o600 })))
           .then(
