@@ -133,12 +133,7 @@ export async function openAll(
   values: readonly StoredValue[],
 ): Promise<Map<string, string>> {
   const cipher = await ciphers.forAccount(accountId);
-  return new Map(
-    values.map((v) => [
-      placeKey(v),
-      cipher.open(v.envelope, v.place, v.formerPlace),
-    ]),
-  );
+  return new Map(values.map((v) => [placeKey(v), cipher.open(v.envelope, v.place, v.formerPlace)]));
 }
 
 /** How many stored values each key version sealed. */
