@@ -142,6 +142,20 @@ describe.each(testDatabaseKinds())(
         expect(JSON.stringify(response.body) + response.text).not.toContain(FILE_CANARY);
         expect(server.logs.slice(logsBefore).join('')).not.toContain(FILE_CANARY);
       });
+      it('refuses the file of an attachment moved out of the file property holding it, logging no content', async () => {
+        const xray = uniqueName('xray');
+        await createProperty(admin, 'contacts', { name: xray, label: 'X-ray', type: 'file' });
+        const record = await contact({ lastname: 'Held file' });
+        const file = await attach(record.id, FILE_CANARY, xray);
+        await tamper('UPDATE crm_attachment SET property_name = NULL WHERE id = $1', [file.id]);
+        const logsBefore = server.logs.length;
+
+        const response = await contentOf(file.id);
+
+        expectProblem(response, 503, { code: 'crm.attachment_unreadable' });
+        expect(JSON.stringify(response.body) + response.text).not.toContain(FILE_CANARY);
+        expect(server.logs.slice(logsBefore).join('')).not.toContain(FILE_CANARY);
+      });
     });
 
     describe('issue 11 item 1: deleting a file property destroys the files it holds', () => {

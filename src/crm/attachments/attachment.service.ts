@@ -13,41 +13,19 @@ import {
   newId,
   type Page,
 } from '@custos/core';
-import { AccountCiphers, EnvelopeError, type BlobPlace } from '@custos/crypto';
+import { AccountCiphers, EnvelopeError } from '@custos/crypto';
 import { SensitiveDataService } from '../../sensitive-data/sensitive-data.service';
 import { CrmAccessService } from '../access/crm-access.service';
 import type { RecordAccess } from '../access/record-access';
 import { PropertyService } from '../properties/property.service';
 import { findRecords } from '../records/record-store';
+import { openAttachment, sealAttachment } from './attachment-places';
 import { AttachmentStorage } from './attachment-storage';
 import { mayReadHeldFile, readableHeldFiles } from './attachment-holders';
 import type { UploadedAttachment } from './attachment-upload.interceptor';
 import type { AttachmentDto } from './attachment.dto';
 import { CrmAttachment } from './attachment.entity';
 import { contentDisposition, sanitizeContentType, sanitizeFileName } from './file-names';
-
-/** The `purpose` of attachment envelopes (part of their authenticated place). */
-export const ATTACHMENT_PURPOSE = 'attachment';
-
-/**
- * Where an attachment's sealed file is bound: to the attachment and the record it is of, so a row
- * moved to another record no longer opens. `formerPlace` is the format-1 binding (the attachment
- * alone), still opened until a key rotation seals the file again.
- */
-export function attachmentPlaces(
-  attachment: Pick<CrmAttachment, 'id' | 'objectType' | 'recordId'>,
-): { place: AttachmentPlace; formerPlace: AttachmentPlace } {
-  return {
-    place: {
-      purpose: ATTACHMENT_PURPOSE,
-      id: attachment.id,
-      owner: `${attachment.objectType}/${attachment.recordId}`,
-    },
-    formerPlace: { purpose: ATTACHMENT_PURPOSE, id: attachment.id },
-  };
-}
-
-type AttachmentPlace = Omit<BlobPlace, 'accountId'>;
 
 function attachmentNotFound(): CustosError {
   return new CustosError('not_found', 'crm.attachment_not_found', 'The attachment was not found.');
@@ -125,8 +103,11 @@ export class AttachmentService {
     let keyVersion: number | null = null;
     if ((await this.sensitiveData.state(actor.accountId)).enabled) {
       const cipher = await this.ciphers.forAccount(actor.accountId);
-      const { place } = attachmentPlaces({ id, objectType: schema.objectType.name, recordId });
-      bytes = cipher.sealBytes(file.buffer, place);
+      bytes = sealAttachment(
+        cipher,
+        { id, objectType: schema.objectType.name, recordId, propertyName: property },
+        file.buffer,
+      );
       keyVersion = cipher.activeVersion;
     }
     const entity: CrmAttachment = {
@@ -296,8 +277,7 @@ export class AttachmentService {
   private async open(attachment: CrmAttachment, sealed: Buffer): Promise<Buffer> {
     const cipher = await this.ciphers.forAccount(attachment.accountId);
     try {
-      const { place, formerPlace } = attachmentPlaces(attachment);
-      return cipher.openBytes(sealed, place, formerPlace);
+      return openAttachment(cipher, attachment, sealed);
     } catch (error) {
       if (error instanceof EnvelopeError) {
         this.logger.error(
