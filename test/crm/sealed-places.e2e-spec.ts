@@ -219,6 +219,7 @@ describe.each(testDatabaseKinds())(
       let target: { id: string };
       let historyId: string;
       let file: AttachmentView;
+      let heldLater: AttachmentView;
       const formerValue = 'value sealed the former way';
       const formerFile = Buffer.from('file sealed the former way', 'utf8');
 
@@ -237,6 +238,16 @@ describe.each(testDatabaseKinds())(
         target = await contact({ lastname: 'Target after the upgrade' });
         historyId = await historyIdOf(record.id);
         file = await attach(record.id, 'to be replaced');
+        // Uploaded before any property held it: sealed with its record alone.
+        const photo = uniqueName('photo');
+        await createProperty(admin, 'contacts', { name: photo, label: 'Photo', type: 'file' });
+        heldLater = await attach(record.id, 'held after the upload');
+        expectStatus(
+          await admin.patch(`/api/v1/objects/contacts/${record.id}`, {
+            properties: { [photo]: heldLater.id },
+          }),
+          200,
+        );
         // What a server before this change wrote: bound to the history entry or attachment alone.
         const { active } = await server.app.get(KeyRing).accountKeys(server.accountId);
         const accountId = server.accountId;
@@ -267,6 +278,10 @@ describe.each(testDatabaseKinds())(
           history: [formerValue],
           content: formerFile.toString('utf8'),
         });
+      });
+
+      it('opens a file a property came to hold after its upload', async () => {
+        expect((await contentOf(heldLater.id)).text).toBe('held after the upload');
       });
 
       it('seals them again into the record binding on a key rotation', async () => {
@@ -300,6 +315,14 @@ describe.each(testDatabaseKinds())(
         const history = await historyOf(target.id);
         expect(history.map((h) => h.newValue)).toEqual([null]);
         expectProblem(await contentOf(file.id), 503, { code: 'crm.attachment_unreadable' });
+      });
+
+      it('no longer opens a file held after its upload once moved out of its property after the rotation', async () => {
+        expect((await contentOf(heldLater.id)).text).toBe('held after the upload');
+        await tamper('UPDATE crm_attachment SET property_name = NULL WHERE id = $1', [
+          heldLater.id,
+        ]);
+        expectProblem(await contentOf(heldLater.id), 503, { code: 'crm.attachment_unreadable' });
       });
     });
   },
