@@ -1,5 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { keyVersionOf, type AccountCiphers } from '@custos/crypto';
+import { historyValuePlaces } from '../../src/crm/history/history-places';
+import type { SealedPlace } from '../../src/crm/sensitive/sensitive-fields';
 import {
   createProperty,
   createRecords,
@@ -8,12 +10,15 @@ import {
   type Caller,
 } from '../crm/crm-support';
 
-/** One sensitive value as stored, and where it is bound. */
+/** One sensitive value as stored: where it is kept (table, column, row) and where it is bound. */
 export interface StoredValue {
   table: string;
   column: string;
   recordId: string;
   envelope: string;
+  place: SealedPlace;
+  /** The binding of a format-1 envelope (see `historyValuePlaces`). */
+  formerPlace: SealedPlace;
 }
 
 /** Key of a stored value's place, for maps of values. */
@@ -81,16 +86,23 @@ export async function storedValues(
   for (const row of contacts) {
     const envelope = (JSON.parse(row.custom) as Record<string, unknown>)[property];
     if (typeof envelope === 'string') {
-      values.push({ table: 'crm_contact', column: property, recordId: row.id, envelope });
+      const place = { table: 'crm_contact', column: property, recordId: row.id };
+      values.push({ ...place, envelope, place, formerPlace: place });
     }
   }
   const history = await dataSource
     .createQueryBuilder()
-    .select(['h.id AS id', 'h.old_value AS old_value', 'h.new_value AS new_value'])
+    .select(['h.id AS id', 'h.record_id AS record_id'])
+    .addSelect(['h.old_value AS old_value', 'h.new_value AS new_value'])
     .from('crm_property_history', 'h')
     .where('h.account_id = :accountId', { accountId })
     .andWhere('h.property_name = :property', { property })
-    .getRawMany<{ id: string; old_value: string | null; new_value: string | null }>();
+    .getRawMany<{
+      id: string;
+      record_id: string;
+      old_value: string | null;
+      new_value: string | null;
+    }>();
   for (const row of history) {
     for (const [side, text] of [
       ['old', row.old_value],
@@ -102,6 +114,11 @@ export async function storedValues(
           column: property,
           recordId: `${row.id}:${side}`,
           envelope: JSON.parse(text) as string,
+          ...historyValuePlaces(
+            'crm_contact',
+            { id: row.id, recordId: row.record_id, propertyName: property },
+            side,
+          ),
         });
       }
     }
@@ -116,12 +133,7 @@ export async function openAll(
   values: readonly StoredValue[],
 ): Promise<Map<string, string>> {
   const cipher = await ciphers.forAccount(accountId);
-  return new Map(
-    values.map((v) => [
-      placeKey(v),
-      cipher.open(v.envelope, { table: v.table, column: v.column, recordId: v.recordId }),
-    ]),
-  );
+  return new Map(values.map((v) => [placeKey(v), cipher.open(v.envelope, v.place, v.formerPlace)]));
 }
 
 /** How many stored values each key version sealed. */

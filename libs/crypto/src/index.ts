@@ -2,6 +2,7 @@ export {
   seal,
   open,
   keyVersionOf,
+  envelopeFormatOf,
   isEnvelope,
   EnvelopeError,
   ENVELOPE_VERSION,
@@ -16,6 +17,12 @@ export {
   BINARY_ENVELOPE_VERSION,
   type BlobPlace,
 } from './envelope/binary-envelope';
+export {
+  sealStream,
+  openStream,
+  isSealedStream,
+  SEALED_STREAM_CHUNK_BYTES,
+} from './envelope/sealed-stream';
 export { NonceSource } from './envelope/nonce-source';
 export { BlindIndexer, BLIND_INDEX_BITS, normalizeForIndex } from './blind-index/blind-index';
 export { LocalKeyProvider, type KeyProvider } from './keys/key-provider';

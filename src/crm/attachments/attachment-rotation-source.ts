@@ -9,12 +9,14 @@ import {
 } from '@custos/crypto';
 import { AttachmentStorage } from './attachment-storage';
 import { CrmAttachment } from './attachment.entity';
-import { ATTACHMENT_PURPOSE, readAll } from './attachment.service';
+import { openAttachment, sealAttachment } from './attachment-places';
+import { readAll } from './attachment.service';
 
 const logger = new Logger('AttachmentRotationSource');
 
 /**
- * Encrypted attachment files on older data-key versions, sealed again with the active key. The
+ * Encrypted attachment files on older data-key versions, sealed again with the active key (and into
+ * the current binding: record and holding property, see `sealAttachment`). The
  * file is replaced before its row's `key_version` commits: a crash in between leaves a file that
  * opens (its envelope names its key version) and a row the next pass handles again.
  */
@@ -58,14 +60,17 @@ export class AttachmentRotationSource implements RotationSource, OnModuleInit {
     let reencrypted = 0;
     let unreadable = 0;
     for (const attachment of await stale.getMany()) {
-      const place = { purpose: ATTACHMENT_PURPOSE, id: attachment.id };
       const stream = await this.storage.get(attachment.storageKey);
       try {
         if (!stream) {
           throw new EnvelopeError('malformed');
         }
-        const plaintext = cipher.openBytes(await readAll(stream), place);
-        await this.storage.replace(attachment.storageKey, cipher.sealBytes(plaintext, place));
+        const plaintext = openAttachment(cipher, attachment, await readAll(stream));
+        // Sealed again where the row says: with the record and the property that holds it now.
+        await this.storage.replace(
+          attachment.storageKey,
+          sealAttachment(cipher, attachment, plaintext),
+        );
       } catch (error) {
         if (!(error instanceof EnvelopeError)) {
           throw error;

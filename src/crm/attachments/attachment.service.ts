@@ -19,16 +19,13 @@ import { CrmAccessService } from '../access/crm-access.service';
 import type { RecordAccess } from '../access/record-access';
 import { PropertyService } from '../properties/property.service';
 import { findRecords } from '../records/record-store';
+import { openAttachment, sealAttachment } from './attachment-places';
 import { AttachmentStorage } from './attachment-storage';
 import { mayReadHeldFile, readableHeldFiles } from './attachment-holders';
 import type { UploadedAttachment } from './attachment-upload.interceptor';
 import type { AttachmentDto } from './attachment.dto';
 import { CrmAttachment } from './attachment.entity';
 import { contentDisposition, sanitizeContentType, sanitizeFileName } from './file-names';
-
-/** Bound into every sealed file's authenticated data, with the account and the attachment id. */
-/** The `purpose` of attachment envelopes (part of their authenticated place). */
-export const ATTACHMENT_PURPOSE = 'attachment';
 
 function attachmentNotFound(): CustosError {
   return new CustosError('not_found', 'crm.attachment_not_found', 'The attachment was not found.');
@@ -106,7 +103,11 @@ export class AttachmentService {
     let keyVersion: number | null = null;
     if ((await this.sensitiveData.state(actor.accountId)).enabled) {
       const cipher = await this.ciphers.forAccount(actor.accountId);
-      bytes = cipher.sealBytes(file.buffer, { purpose: ATTACHMENT_PURPOSE, id });
+      bytes = sealAttachment(
+        cipher,
+        { id, objectType: schema.objectType.name, recordId, propertyName: property },
+        file.buffer,
+      );
       keyVersion = cipher.activeVersion;
     }
     const entity: CrmAttachment = {
@@ -276,11 +277,16 @@ export class AttachmentService {
   private async open(attachment: CrmAttachment, sealed: Buffer): Promise<Buffer> {
     const cipher = await this.ciphers.forAccount(attachment.accountId);
     try {
-      return cipher.openBytes(sealed, { purpose: ATTACHMENT_PURPOSE, id: attachment.id });
+      return openAttachment(cipher, attachment, sealed);
     } catch (error) {
       if (error instanceof EnvelopeError) {
         this.logger.error(
-          { attachmentId: attachment.id, reason: error.reason },
+          {
+            attachmentId: attachment.id,
+            objectType: attachment.objectType,
+            recordId: attachment.recordId,
+            reason: error.reason,
+          },
           'An encrypted attachment cannot be opened',
         );
         throw unreadable();

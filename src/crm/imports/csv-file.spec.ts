@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createReadStream, mkdtempSync, rmSync, writeFileSync, type ReadStream } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CsvFormatError, csvField, inspectCsv, readCsv } from './csv-file';
@@ -7,11 +7,11 @@ describe('csv-file', () => {
   let dir: string;
   let counter = 0;
 
-  const file = (content: string): string => {
+  const file = (content: string): ReadStream => {
     counter += 1;
     const path = join(dir, `${counter}.csv`);
     writeFileSync(path, content, 'utf8');
-    return path;
+    return createReadStream(path);
   };
 
   const records = async (content: string): Promise<string[][]> => {

@@ -1,4 +1,4 @@
-import { createReadStream } from 'node:fs';
+import type { Readable } from 'node:stream';
 import { CsvError, parse, type Options } from 'csv-parse';
 import { CustosError } from '@custos/core';
 
@@ -59,9 +59,8 @@ function toFormatError(error: unknown): unknown {
  * The records of a CSV file, header included, streamed: only one chunk of the file and one
  * record are in memory at a time. Throws {@link CsvFormatError} when the file is not CSV.
  */
-export async function* readCsv(path: string): AsyncGenerator<string[]> {
+export async function* readCsv(source: Readable): AsyncGenerator<string[]> {
   const parser = parse(CSV_OPTIONS);
-  const source = createReadStream(path);
   source.on('error', (error) => parser.destroy(error));
   source.pipe(parser);
   try {
@@ -77,10 +76,10 @@ export async function* readCsv(path: string): AsyncGenerator<string[]> {
 }
 
 /** The header row (names trimmed) and the number of data rows of a CSV file. */
-export async function inspectCsv(path: string): Promise<{ header: string[]; rows: number }> {
+export async function inspectCsv(source: Readable): Promise<{ header: string[]; rows: number }> {
   let header: string[] | undefined;
   let rows = 0;
-  for await (const record of readCsv(path)) {
+  for await (const record of readCsv(source)) {
     if (header === undefined) {
       header = record.map((name) => name.trim());
     } else {
@@ -94,9 +93,9 @@ export async function inspectCsv(path: string): Promise<{ header: string[]; rows
 }
 
 /** {@link inspectCsv} for an uploaded file: a format error is a 422 naming `file`. */
-export async function inspectUpload(path: string): Promise<{ header: string[]; rows: number }> {
+export async function inspectUpload(source: Readable): Promise<{ header: string[]; rows: number }> {
   try {
-    return await inspectCsv(path);
+    return await inspectCsv(source);
   } catch (error) {
     if (error instanceof CsvFormatError) {
       throw CustosError.invalidField('crm.import_invalid_csv', 'file', error.message);

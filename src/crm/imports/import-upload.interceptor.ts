@@ -9,8 +9,9 @@ import {
 import { FileInterceptor } from '@nestjs/platform-express';
 import { rm } from 'node:fs/promises';
 import { catchError, defer, from, mergeAll, mergeMap, throwError, type Observable } from 'rxjs';
-import { CustosError } from '@custos/core';
-import { uploadsDirectory } from './import-files';
+import { CustosError, RequestContext } from '@custos/core';
+import type { AccountCipher } from '@custos/crypto';
+import { ImportFiles } from './import-files';
 import {
   DEFAULT_IMPORT_MAX_BYTES,
   IMPORTS_MODULE_OPTIONS,
@@ -19,7 +20,9 @@ import {
 
 /** The part of multer's file description the import uses. */
 export interface UploadedCsv {
-  /** Where the upload was stored (below `<directory>/uploads`). */
+  /** The id the import takes (its sealed file is bound to it). */
+  id: string;
+  /** Where the upload was stored (below `<directory>/uploads`; sealed once sensitive data is on). */
   path: string;
   originalname: string;
   size: number;
@@ -30,19 +33,26 @@ function megabytes(bytes: number): string {
 }
 
 /**
- * Receives the `file` part of an import straight to disk (multer; never whole in memory) up to the
- * configured size, which is a 413 problem beyond. When anything refuses the request afterwards
- * (validation, the service), the stored upload is removed.
+ * Receives the `file` part of an import straight to disk (multer; never whole in memory), sealed
+ * as it arrives once the account has sensitive data on (see `ImportFiles`), up to the configured
+ * size, which is a 413 problem beyond. When anything refuses the request afterwards (validation,
+ * the service), the stored upload is removed.
  */
 @Injectable()
 export class ImportUploadInterceptor implements NestInterceptor {
   private readonly upload: NestInterceptor;
   private readonly maxFileBytes: number;
+  /** The cipher of each request's upload, decided before multer reads the body. */
+  private readonly sealers = new WeakMap<object, AccountCipher | null>();
 
-  constructor(@Inject(IMPORTS_MODULE_OPTIONS) options: ImportsModuleOptions) {
+  constructor(
+    @Inject(IMPORTS_MODULE_OPTIONS) options: ImportsModuleOptions,
+    private readonly files: ImportFiles,
+    private readonly context: RequestContext,
+  ) {
     this.maxFileBytes = options.maxFileBytes ?? DEFAULT_IMPORT_MAX_BYTES;
     const Upload = FileInterceptor('file', {
-      dest: uploadsDirectory(options.directory),
+      storage: files.storageEngine((request) => this.sealers.get(request) ?? null),
       defParamCharset: 'utf8',
       limits: { fileSize: this.maxFileBytes, files: 1, fields: 500, fieldSize: 256 * 1024 },
     });
@@ -51,7 +61,10 @@ export class ImportUploadInterceptor implements NestInterceptor {
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const request = context.switchToHttp().getRequest<{ file?: UploadedCsv }>();
-    return defer(() => this.upload.intercept(context, next)).pipe(
+    return defer(async () => {
+      this.sealers.set(request, await this.files.sealerFor(this.context.requireAccountId()));
+      return this.upload.intercept(context, next);
+    }).pipe(
       mergeAll(),
       catchError((error: unknown) =>
         from(request.file ? rm(request.file.path, { force: true }) : Promise.resolve()).pipe(

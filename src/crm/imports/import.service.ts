@@ -14,7 +14,6 @@ import {
   isSuperAdminInPerson,
   keysetPage,
   mapPage,
-  newId,
   toPage,
   type Page,
 } from '@custos/core';
@@ -22,7 +21,7 @@ import { CrmAccessService } from '../access/crm-access.service';
 import { PropertyService } from '../properties/property.service';
 import { csvField, inspectUpload } from './csv-file';
 import { ImportRowError } from './import-error.entity';
-import { importFilePath } from './import-files';
+import { ImportFiles, importFilePath } from './import-files';
 import { assertReadableKey, parseMapping, planImport } from './import-plan';
 import type { UploadedCsv } from './import-upload.interceptor';
 import { CrmImport } from './import.entity';
@@ -47,6 +46,7 @@ export class ImportService {
     private readonly audit: AuditService,
     private readonly clock: Clock,
     private readonly worker: ImportWorker,
+    private readonly files: ImportFiles,
     @Inject(IMPORTS_MODULE_OPTIONS) private readonly options: ImportsModuleOptions,
   ) {}
 
@@ -65,7 +65,9 @@ export class ImportService {
     }
     const schema = await this.properties.schema(input.objectType);
     const mapping = parseMapping(input.mapping);
-    const { header, rows } = await inspectUpload(file.path);
+    const { header, rows } = await inspectUpload(
+      await this.files.read(actor.accountId, file.id, file.path),
+    );
     const uniqueProperty = input.uniqueProperty || null;
     const plan = planImport(schema, header, { mapping, mode: input.mode, uniqueProperty });
     assertReadableKey(await this.crmAccess.forSchema(schema), uniqueProperty);
@@ -78,7 +80,7 @@ export class ImportService {
     }
     const now = this.clock.now();
     const entity: CrmImport = {
-      id: newId(),
+      id: file.id,
       accountId: actor.accountId,
       objectType: schema.objectType.name,
       mode: input.mode,

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { ClsService } from 'nestjs-cls';
 import { In, type EntityManager } from 'typeorm';
 import { AuditService } from '@custos/audit';
+import { EnvelopeError } from '@custos/crypto';
 import {
   BackgroundQueue,
   Clock,
@@ -29,7 +30,7 @@ import { RecordService } from '../records/record.service';
 import { UniqueValue } from '../records/unique-value.entity';
 import { readCsv } from './csv-file';
 import { ImportRowError } from './import-error.entity';
-import { importFilePath, uploadsDirectory } from './import-files';
+import { ImportFiles, importFilePath, uploadsDirectory } from './import-files';
 import { assertReadableKey, planImport, rowInput, type ImportPlan } from './import-plan';
 import { CrmImport, type ImportStatus } from './import.entity';
 import {
@@ -97,6 +98,7 @@ export class ImportWorker implements OnApplicationBootstrap, BeforeApplicationSh
     private readonly crmAccess: CrmAccessService,
     private readonly audit: AuditService,
     private readonly clock: Clock,
+    private readonly files: ImportFiles,
     @Inject(IMPORTS_MODULE_OPTIONS) private readonly options: ImportsModuleOptions,
   ) {
     this.batchSize = options.batchSize ?? DEFAULT_IMPORT_BATCH_SIZE;
@@ -154,6 +156,18 @@ export class ImportWorker implements OnApplicationBootstrap, BeforeApplicationSh
           if (error instanceof ImportPaused) {
             return;
           }
+          if (error instanceof EnvelopeError) {
+            this.logger.error(
+              { importId: id, reason: error.reason },
+              'The sealed file of an import does not open',
+            );
+            await this.end(
+              id,
+              'failed',
+              `The stored file of this import fails its integrity check (changed on disk) after row ${await this.processedRows(id)}; the rows before it are applied. Upload the file again.`,
+            );
+            return;
+          }
           if (!(error instanceof ImportFailure)) {
             this.logger.error(
               { err: error, importId: id },
@@ -194,7 +208,7 @@ export class ImportWorker implements OnApplicationBootstrap, BeforeApplicationSh
         throw new ImportPaused();
       }
     };
-    for await (const cells of readCsv(path)) {
+    for await (const cells of readCsv(await this.files.read(entity.accountId, entity.id, path))) {
       if (plan === undefined) {
         plan = await this.plan(entity, schema, cells);
         continue;

@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
+import { SensitiveDataModule } from '../../sensitive-data/sensitive-data.module';
 import { CrmModule } from '../crm.module';
+import { ImportFiles } from './import-files';
 import { ImportUploadInterceptor } from './import-upload.interceptor';
 import { ImportService } from './import.service';
 import { ImportWorker } from './import.worker';
@@ -11,8 +13,8 @@ import { ImportsController } from './imports.controller';
  * (`crm_import`, `crm_import_error`) are in `CRM_ENTITIES`.
  */
 @Module({
-  imports: [CrmModule],
+  imports: [CrmModule, SensitiveDataModule],
   controllers: [ImportsController],
-  providers: [ImportService, ImportWorker, ImportUploadInterceptor],
+  providers: [ImportService, ImportWorker, ImportUploadInterceptor, ImportFiles],
 })
 export class ImportsModule extends ImportsConfigurableModule {}

@@ -120,7 +120,8 @@ export class PropertiesController {
   @RequirePrivilege('manage_properties')
   @ApiOperation({
     summary: 'Delete a custom property and all its values',
-    description: 'Standard properties cannot be deleted (409).',
+    description:
+      'Standard properties cannot be deleted (409). Deleting a file property also destroys the files it holds (their attachments at once, the stored bytes with the sweep).',
   })
   @ApiNoContentResponse({ description: 'Deleted.' })
   @ApiProblemResponses('conflict')

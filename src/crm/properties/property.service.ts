@@ -11,6 +11,7 @@ import {
   newId,
 } from '@custos/core';
 import { CrmAccessService } from '../access/crm-access.service';
+import { CrmAttachment } from '../attachments/attachment.entity';
 import type { RecordAccess } from '../access/record-access';
 import { SYSTEM_PROPERTIES, objectTypeOf, type ObjectType } from '../object-types';
 import { SensitiveDataService } from '../../sensitive-data/sensitive-data.service';
@@ -332,7 +333,7 @@ export class PropertyService {
     });
   }
 
-  /** Deletes a custom property and every value of it. */
+  /** Deletes a custom property and every value of it (for a file property: the files it holds). */
   async remove(objectTypeName: string, name: string): Promise<void> {
     const accountId = this.context.requireAccountId();
     await this.transactions.run(async (manager) => {
@@ -379,6 +380,18 @@ export class PropertyService {
           propertyName: name,
         });
       }
+      // A file property's files are its values: they go with it (their stored bytes follow with
+      // `AttachmentSweepJob`, as for a purge).
+      const filesDestroyed =
+        current.type === 'file'
+          ? ((
+              await manager.delete(CrmAttachment, {
+                accountId,
+                objectType: schema.objectType.name,
+                propertyName: name,
+              })
+            ).affected ?? 0)
+          : 0;
       await manager.delete(CustomPropertyDefinition, {
         accountId,
         objectType: schema.objectType.name,
@@ -389,7 +402,10 @@ export class PropertyService {
         action: 'property.deleted',
         targetType: 'property',
         targetId: `${schema.objectType.name}.${name}`,
-        metadata: { before: auditView(current) },
+        metadata: {
+          before: auditView(current),
+          ...(current.type === 'file' ? { filesDestroyed } : {}),
+        },
       });
     });
   }

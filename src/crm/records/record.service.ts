@@ -18,6 +18,7 @@ import type { RecordAccess } from '../access/record-access';
 import { Association } from '../associations/association.entity';
 import { holdAttachments } from '../attachments/attachment-holders';
 import { CrmAttachment } from '../attachments/attachment.entity';
+import { historyValuePlaces, type HistoryEntryRef } from '../history/history-places';
 import { PropertyHistory, type ChangeSource } from '../history/property-history.entity';
 import { evaluateFormula, evaluateScore, parseFormula } from '../properties/calculation';
 import { PropertyService, type PropertySchema } from '../properties/property.service';
@@ -568,12 +569,8 @@ export class RecordService {
       if (!sensitive?.has(h.propertyName)) {
         return JSON.parse(stored) as PropertyValue;
       }
-      const value = sensitive.open(
-        'crm_property_history',
-        h.propertyName,
-        `${h.id}:${side}`,
-        JSON.parse(stored) as string,
-      );
+      const { place, formerPlace } = historyValuePlaces(schema.objectType.table, h, side);
+      const value = sensitive.openAt(place, JSON.parse(stored), formerPlace);
       if (value !== undefined && value !== null) {
         this.sensitiveViews.shown(schema.objectType.name, id, h.propertyName);
       }
@@ -808,13 +805,20 @@ export class RecordService {
     sensitive: SensitiveFields | null,
   ): Promise<void> {
     const actor = this.context.requireActor();
-    // History keeps sensitive values sealed like the records, each bound to its history row.
-    const stored = (id: string, name: string, side: 'old' | 'new', value: PropertyValue) =>
+    // History keeps sensitive values sealed like the records, each bound to its record, property and entry.
+    const stored = (
+      entry: HistoryEntryRef,
+      side: 'old' | 'new',
+      value: PropertyValue,
+    ): string | null =>
       (value ?? null) === null
         ? null
         : JSON.stringify(
-            sensitive?.has(name)
-              ? sensitive.seal('crm_property_history', name, `${id}:${side}`, value)
+            sensitive?.has(entry.propertyName)
+              ? sensitive.sealAt(
+                  historyValuePlaces(schema.objectType.table, entry, side).place,
+                  value,
+                )
               : value,
           );
     const changedAt = this.clock.now();
@@ -822,15 +826,13 @@ export class RecordService {
     for (const { record, before } of changes) {
       const after: Record<string, PropertyValue> = { ...record.values, owner_id: record.ownerId };
       for (const name of changedNames(before, after)) {
-        const id = newId();
+        const entry = { id: newId(), recordId: record.id, propertyName: name };
         rows.push({
-          id,
+          ...entry,
           accountId: record.accountId,
           objectType: schema.objectType.name,
-          recordId: record.id,
-          propertyName: name,
-          oldValue: stored(id, name, 'old', before[name]),
-          newValue: stored(id, name, 'new', after[name]),
+          oldValue: stored(entry, 'old', before[name]),
+          newValue: stored(entry, 'new', after[name]),
           source,
           actorKind: actor.kind,
           actorId: actor.id,

@@ -1,8 +1,10 @@
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import type { EntityManager, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import {
+  ENVELOPE_VERSION,
   EnvelopeError,
   KeyRotationRegistry,
+  envelopeFormatOf,
   isEnvelope,
   keyVersionOf,
   type AccountCipher,
@@ -12,9 +14,11 @@ import {
 } from '@custos/crypto';
 import { AuditService } from '@custos/audit';
 import { systemActor } from '@custos/core';
-import { OBJECT_TYPES, type ObjectType } from '../object-types';
+import { historyValuePlaces } from '../history/history-places';
+import { OBJECT_TYPES, objectTypeOf, type ObjectType } from '../object-types';
 import { CustomPropertyDefinition } from '../properties/property-definition.entity';
 import { sealedDigest, type SealedDigests } from './sealed-digests';
+import type { SealedPlace } from './sensitive-fields';
 
 const logger = new Logger('CrmRotationSources');
 
@@ -31,6 +35,17 @@ function versionOf(value: unknown): number | null | 'malformed' {
   } catch {
     return 'malformed';
   }
+}
+
+/**
+ * Whether an envelope of key `version` is to be sealed again: on an older key, or in an older
+ * format (bound the former way: rotation moves it into the current binding).
+ */
+function isStale(value: unknown, version: number | null | 'malformed', target: number): boolean {
+  return (
+    typeof version === 'number' &&
+    (version < target || envelopeFormatOf(value as string) < ENVELOPE_VERSION)
+  );
 }
 
 /** Sensitive custom properties of the account, as `objectType` → names. */
@@ -50,22 +65,23 @@ export async function sensitiveProperties(
 }
 
 /**
- * One stored value on an older key, sealed again with the active key at the same place; `false`
- * when it does not open (logged without the value, left as it is).
+ * One stored value on an older key (or in an older format, opened at `formerPlace`), sealed again
+ * with the active key at `place`; `false` when it does not open (logged without the value, left as it is).
  */
 function reseal(
   cipher: AccountCipher,
   envelope: string,
-  place: { table: string; column: string; recordId: string },
+  place: SealedPlace,
+  formerPlace: SealedPlace = place,
 ): string | false {
   try {
-    return cipher.seal(cipher.open(envelope, place), place);
+    return cipher.seal(cipher.open(envelope, place, formerPlace), place);
   } catch (error) {
     if (!(error instanceof EnvelopeError)) {
       throw error;
     }
     logger.error(
-      `A sensitive value does not open (${error.reason}) and keeps its old key: table ${place.table}, property ${place.column}, record ${place.recordId}.`,
+      `A sensitive value does not open (${error.reason}) and keeps its old key: table ${place.table}, property ${place.column}, record ${place.recordId}${place.entry ? `, ${place.entry}` : ''}.`,
     );
     return false;
   }
@@ -162,7 +178,7 @@ export class RecordValuesRotationSource implements RotationSource {
         const version = versionOf(custom[name]);
         if (version === 'malformed') {
           unreadable += 1;
-        } else if (version !== null && version < targetVersion) {
+        } else if (isStale(custom[name], version, targetVersion)) {
           older = true;
         }
       }
@@ -179,8 +195,7 @@ export class RecordValuesRotationSource implements RotationSource {
       let changed = false;
       for (const name of names) {
         const value = custom[name];
-        const version = versionOf(value);
-        if (typeof version !== 'number' || version >= targetVersion) {
+        if (!isStale(value, versionOf(value), targetVersion)) {
           continue;
         }
         const place = { table: this.objectType.table, column: name, recordId: row.id };
@@ -287,6 +302,7 @@ export class RecordValuesRotationSource implements RotationSource {
 interface HistoryRow {
   id: string;
   object_type: string;
+  record_id: string;
   property_name: string;
   old_value: string | null;
   new_value: string | null;
@@ -299,7 +315,8 @@ const SIDES = [
 
 /**
  * Sensitive values in the property history: `old_value` / `new_value` hold the JSON text of an
- * envelope bound to `{ table: 'crm_property_history', column: property, recordId: '<id>:old|new' }`.
+ * envelope bound as `historyValuePlaces` says (format 1: to the entry alone, sealed again into the
+ * record-and-property binding here).
  * Only rows of sensitive properties whose values are envelopes are read.
  */
 export class HistoryValuesRotationSource implements RotationSource {
@@ -319,10 +336,11 @@ export class HistoryValuesRotationSource implements RotationSource {
     for (const row of rows.filter(isSensitive)) {
       let older = false;
       for (const { column } of SIDES) {
-        const version = versionOf(stored(row[column]));
+        const value = stored(row[column]);
+        const version = versionOf(value);
         if (version === 'malformed') {
           unreadable += 1;
-        } else if (version !== null && version < targetVersion) {
+        } else if (isStale(value, version, targetVersion)) {
           older = true;
         }
       }
@@ -337,16 +355,15 @@ export class HistoryValuesRotationSource implements RotationSource {
       let changed = false;
       for (const { side, column } of SIDES) {
         const value = stored(row[column]);
-        const version = versionOf(value);
-        if (typeof version !== 'number' || version >= targetVersion) {
+        if (!isStale(value, versionOf(value), targetVersion)) {
           continue;
         }
-        const place = {
-          table: 'crm_property_history',
-          column: row.property_name,
-          recordId: `${row.id}:${side}`,
-        };
-        const sealed = reseal(cipher, value as string, place);
+        const { place, formerPlace } = historyValuePlaces(
+          objectTypeOf(row.object_type).table,
+          { id: row.id, recordId: row.record_id, propertyName: row.property_name },
+          side,
+        );
+        const sealed = reseal(cipher, value as string, place, formerPlace);
         if (sealed === false) {
           unreadable += 1;
         } else {
@@ -399,7 +416,8 @@ export class HistoryValuesRotationSource implements RotationSource {
   private rows(manager: EntityManager, accountId: string): SelectQueryBuilder<ObjectLiteral> {
     return manager
       .createQueryBuilder()
-      .select(['h.id AS id', 'h.object_type AS object_type', 'h.property_name AS property_name'])
+      .select(['h.id AS id', 'h.object_type AS object_type', 'h.record_id AS record_id'])
+      .addSelect('h.property_name', 'property_name')
       .addSelect(['h.old_value AS old_value', 'h.new_value AS new_value'])
       .from('crm_property_history', 'h')
       .where('h.account_id = :accountId', { accountId });

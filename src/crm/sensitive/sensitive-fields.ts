@@ -1,11 +1,14 @@
 import { Logger } from '@nestjs/common';
-import { EnvelopeError, type AccountCipher } from '@custos/crypto';
+import { EnvelopeError, type AccountCipher, type ValuePlace } from '@custos/crypto';
 import { isSuperAdminInPerson, type Actor } from '@custos/core';
 import type { SensitiveDataState } from '../../sensitive-data/sensitive-data.service';
 import type { PropertySchema } from '../properties/property.service';
 import type { PropertyDefinition, PropertyValue } from '../properties/property-type';
 
 const logger = new Logger('SensitiveFields');
+
+/** Where a sensitive value is bound within the account (see `ValuePlace`). */
+export type SealedPlace = Omit<ValuePlace, 'accountId'>;
 
 /** Names of the sensitive properties of a schema. */
 export function sensitiveNames(schema: PropertySchema): string[] {
@@ -61,7 +64,12 @@ export class SensitiveFields {
   }
 
   seal(table: string, column: string, recordId: string, value: PropertyValue): string {
-    return this.cipher.seal(JSON.stringify(value), { table, column, recordId });
+    return this.sealAt({ table, column, recordId }, value);
+  }
+
+  /** Seals a value bound to `place` (record, property and, for history, the entry). */
+  sealAt(place: SealedPlace, value: PropertyValue): string {
+    return this.cipher.seal(JSON.stringify(value), place);
   }
 
   /** The value, or `undefined` when it does not open (logged without the value). */
@@ -71,14 +79,29 @@ export class SensitiveFields {
     recordId: string,
     envelope: string,
   ): PropertyValue | undefined {
+    return this.openAt({ table, column, recordId }, envelope);
+  }
+
+  /**
+   * The value sealed at `place` (a format-1 envelope: at `formerPlace`), or `undefined` when it
+   * does not open or is no envelope at all (logged without the value).
+   */
+  openAt(
+    place: SealedPlace,
+    envelope: unknown,
+    formerPlace: SealedPlace = place,
+  ): PropertyValue | undefined {
     try {
-      return JSON.parse(this.cipher.open(envelope, { table, column, recordId })) as PropertyValue;
+      if (typeof envelope !== 'string') {
+        throw new EnvelopeError('malformed');
+      }
+      return JSON.parse(this.cipher.open(envelope, place, formerPlace)) as PropertyValue;
     } catch (error) {
       if (!(error instanceof EnvelopeError)) {
         throw error;
       }
       logger.error(
-        `A sensitive value does not open (${error.reason}): table ${table}, property ${column}, record ${recordId}. It is shown as redacted.`,
+        `A sensitive value does not open (${error.reason}): table ${place.table}, property ${place.column}, record ${place.recordId}${place.entry ? `, ${place.entry}` : ''}. It is shown as redacted.`,
       );
       return undefined;
     }

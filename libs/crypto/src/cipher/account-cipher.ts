@@ -2,6 +2,7 @@ import type { KeyObject } from 'node:crypto';
 import { BlindIndexer } from '../blind-index/blind-index';
 import { openBytes, sealBytes, type BlobPlace } from '../envelope/binary-envelope';
 import { open, seal, type DataKey, type ValuePlace } from '../envelope/envelope';
+import { openStream, sealStream } from '../envelope/sealed-stream';
 
 /**
  * One account's keys, loaded: seals with the active data key, opens with any version the account
@@ -28,12 +29,21 @@ export class AccountCipher {
     return seal(plaintext, this.active, { ...place, accountId: this.accountId });
   }
 
-  /** Throws `EnvelopeError` when the value was tampered with, moved, or sealed by an unknown key. */
-  open(envelope: string, place: Omit<ValuePlace, 'accountId'>): string {
-    return open(envelope, (version) => this.keys.get(version), {
-      ...place,
-      accountId: this.accountId,
-    });
+  /**
+   * Throws `EnvelopeError` when the value was tampered with, moved, or sealed by an unknown key.
+   * A format-1 envelope is checked against `formerPlace` (see `open`).
+   */
+  open(
+    envelope: string,
+    place: Omit<ValuePlace, 'accountId'>,
+    formerPlace: Omit<ValuePlace, 'accountId'> = place,
+  ): string {
+    return open(
+      envelope,
+      (version) => this.keys.get(version),
+      { ...place, accountId: this.accountId },
+      { ...formerPlace, accountId: this.accountId },
+    );
   }
 
   /** Seals a file's bytes (see `sealBytes`); the envelope records {@link activeVersion}. */
@@ -41,9 +51,37 @@ export class AccountCipher {
     return sealBytes(plaintext, this.active, { ...place, accountId: this.accountId });
   }
 
-  /** Throws `EnvelopeError` when the bytes were tampered with, moved, or sealed by an unknown key. */
-  openBytes(envelope: Uint8Array, place: Omit<BlobPlace, 'accountId'>): Buffer {
-    return openBytes(envelope, (version) => this.keys.get(version), {
+  /**
+   * Throws `EnvelopeError` when the bytes were tampered with, moved, or sealed by an unknown key.
+   * A format-1 envelope is checked against `formerPlace` (see `openBytes`).
+   */
+  openBytes(
+    envelope: Uint8Array,
+    place: Omit<BlobPlace, 'accountId'>,
+    formerPlace: Omit<BlobPlace, 'accountId'> = place,
+  ): Buffer {
+    return openBytes(
+      envelope,
+      (version) => this.keys.get(version),
+      { ...place, accountId: this.accountId },
+      { ...formerPlace, accountId: this.accountId },
+    );
+  }
+
+  /** Seals a stream of any length frame by frame (see `sealStream`), with the active key. */
+  sealStream(
+    source: AsyncIterable<Uint8Array>,
+    place: Omit<BlobPlace, 'accountId'>,
+  ): AsyncGenerator<Buffer> {
+    return sealStream(source, this.active, { ...place, accountId: this.accountId });
+  }
+
+  /** The plaintext of a sealed stream; throws `EnvelopeError` at a frame tampered with, moved, dropped or cut off. */
+  openStream(
+    source: AsyncIterable<Uint8Array>,
+    place: Omit<BlobPlace, 'accountId'>,
+  ): AsyncGenerator<Buffer> {
+    return openStream(source, (version) => this.keys.get(version), {
       ...place,
       accountId: this.accountId,
     });

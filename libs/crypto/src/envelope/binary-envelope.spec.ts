@@ -6,6 +6,7 @@ import {
   keyVersionOfBytes,
   openBytes,
   sealBytes,
+  sealBytesInFormat,
   type BlobPlace,
 } from './binary-envelope';
 import { EnvelopeError, open, seal } from './envelope';
@@ -110,5 +111,27 @@ describe(sealBytes.name, () => {
     expect(() => open(`cx1.${blob.toString('base64url')}`, keyFor, valuePlace)).toThrow(
       EnvelopeError,
     );
+  });
+});
+
+describe('binary envelope formats', () => {
+  const owned: BlobPlace = { ...place, owner: 'contacts/rec-1' };
+  const content = Buffer.from('CANARY file', 'utf8');
+
+  it('refuses a blob whose thing moved to another owner', () => {
+    const sealed = sealBytes(content, key, owned);
+    expect(reasonOf(() => openBytes(sealed, keyFor, { ...owned, owner: 'contacts/rec-2' }))).toBe(
+      'not_authentic',
+    );
+  });
+
+  it('opens a format-1 blob at the former place it was bound to', () => {
+    const sealed = sealBytesInFormat(1, content, key, place);
+    expect(openBytes(sealed, keyFor, owned, place).equals(content)).toBe(true);
+  });
+
+  it('refuses a format-2 blob at its former place', () => {
+    const sealed = sealBytes(content, key, place);
+    expect(reasonOf(() => openBytes(sealed, keyFor, owned, place))).toBe('not_authentic');
   });
 });

@@ -2,8 +2,12 @@ import { createCipheriv, createDecipheriv, type KeyObject } from 'node:crypto';
 import { EnvelopeError, type DataKey } from './envelope';
 import { NonceSource } from './nonce-source';
 
-/** Format version of the binary envelope layout below. */
-export const BINARY_ENVELOPE_VERSION = 1;
+/**
+ * Format version new binary envelopes are written in. Format 2 binds {@link BlobPlace.owner};
+ * format 1 (the place without it) is still opened, at the caller's `formerPlace`.
+ */
+export const BINARY_ENVELOPE_VERSION = 2;
+const FORMATS: ReadonlySet<number> = new Set([1, BINARY_ENVELOPE_VERSION]);
 const MAGIC = Buffer.from('CXB', 'ascii');
 const HEADER = MAGIC.length + 1 + 4 + 12; // magic, version, key version, nonce
 const TAG = 16;
@@ -15,33 +19,46 @@ export interface BlobPlace {
   purpose: string;
   /** The id of the thing the blob is the content of. */
   id: string;
+  /** What that thing belongs to, e.g. the record an attachment is of (`contacts/<id>`). Bound since format 2. */
+  owner?: string;
 }
 
-function aadOf(place: BlobPlace, header: Buffer): Buffer {
+function aadOf(place: BlobPlace, format: number, header: Buffer): Buffer {
   // The domain keeps a blob from ever opening as a string envelope's value (and vice versa); the
   // header is authenticated too, so no byte of the envelope can change unnoticed.
-  return Buffer.concat([
-    Buffer.from(JSON.stringify(['custos/blob', place.accountId, place.purpose, place.id]), 'utf8'),
-    header,
-  ]);
+  const parts =
+    format === 1
+      ? ['custos/blob', place.accountId, place.purpose, place.id]
+      : ['custos/blob/2', place.accountId, place.purpose, place.id, place.owner ?? null];
+  return Buffer.concat([Buffer.from(JSON.stringify(parts), 'utf8'), header]);
 }
 
 const nonces = new NonceSource();
 
 /**
  * AES-256-GCM over bytes (files), with a fresh 96-bit nonce per blob:
- * `CXB` ‖ version ‖ key version (uint32) ‖ nonce ‖ ciphertext ‖ tag. The place (account, purpose,
- * id) is authenticated, so a blob copied to another attachment or account does not open.
+ * `CXB` ‖ format ‖ key version (uint32) ‖ nonce ‖ ciphertext ‖ tag. The place (account, purpose,
+ * id, owner) is authenticated, so a blob copied to another attachment, record or account does not open.
  */
 export function sealBytes(plaintext: Uint8Array, dataKey: DataKey, place: BlobPlace): Buffer {
+  return sealBytesInFormat(BINARY_ENVELOPE_VERSION, plaintext, dataKey, place);
+}
+
+/** {@link sealBytes} in a given format: format 1 only to test that older envelopes still open. */
+export function sealBytesInFormat(
+  format: number,
+  plaintext: Uint8Array,
+  dataKey: DataKey,
+  place: BlobPlace,
+): Buffer {
   const nonce = nonces.next();
   const header = Buffer.alloc(HEADER);
   MAGIC.copy(header, 0);
-  header.writeUInt8(BINARY_ENVELOPE_VERSION, MAGIC.length);
+  header.writeUInt8(format, MAGIC.length);
   header.writeUInt32BE(dataKey.version, MAGIC.length + 1);
   nonce.copy(header, MAGIC.length + 5);
   const cipher = createCipheriv('aes-256-gcm', dataKey.key, nonce);
-  cipher.setAAD(aadOf(place, header));
+  cipher.setAAD(aadOf(place, format, header));
   const body = Buffer.concat([cipher.update(plaintext), cipher.final()]);
   return Buffer.concat([header, body, cipher.getAuthTag()]);
 }
@@ -52,7 +69,7 @@ export function isSealedBytes(bytes: Uint8Array): boolean {
   return (
     buffer.length >= HEADER + TAG &&
     buffer.subarray(0, MAGIC.length).equals(MAGIC) &&
-    buffer.readUInt8(MAGIC.length) === BINARY_ENVELOPE_VERSION
+    FORMATS.has(buffer.readUInt8(MAGIC.length))
   );
 }
 
@@ -63,21 +80,23 @@ export function keyVersionOfBytes(envelope: Uint8Array): number {
 
 /**
  * Opens a binary envelope with the key of its version; throws {@link EnvelopeError} on any
- * mismatch. Nothing of the plaintext is returned unless the whole envelope is authentic.
+ * mismatch. Nothing of the plaintext is returned unless the whole envelope is authentic. A
+ * format-1 envelope is checked against `formerPlace` (by default the same place).
  */
 export function openBytes(
   envelope: Uint8Array,
   keyFor: (version: number) => KeyObject | undefined,
   place: BlobPlace,
+  formerPlace: BlobPlace = place,
 ): Buffer {
-  const { header, keyVersion, nonce, body, tag } = parse(envelope);
+  const { format, header, keyVersion, nonce, body, tag } = parse(envelope);
   const key = keyFor(keyVersion);
   if (!key) {
     throw new EnvelopeError('unknown_key');
   }
   try {
     const decipher = createDecipheriv('aes-256-gcm', key, nonce);
-    decipher.setAAD(aadOf(place, header));
+    decipher.setAAD(aadOf(format === 1 ? formerPlace : place, format, header));
     decipher.setAuthTag(tag);
     return Buffer.concat([decipher.update(body), decipher.final()]);
   } catch {
@@ -86,6 +105,7 @@ export function openBytes(
 }
 
 function parse(envelope: Uint8Array): {
+  format: number;
   header: Buffer;
   keyVersion: number;
   nonce: Buffer;
@@ -97,6 +117,7 @@ function parse(envelope: Uint8Array): {
   }
   const bytes = Buffer.from(envelope.buffer, envelope.byteOffset, envelope.byteLength);
   return {
+    format: bytes.readUInt8(MAGIC.length),
     header: bytes.subarray(0, HEADER),
     keyVersion: bytes.readUInt32BE(MAGIC.length + 1),
     nonce: bytes.subarray(MAGIC.length + 5, HEADER),

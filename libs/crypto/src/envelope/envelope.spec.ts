@@ -1,6 +1,15 @@
 import { createSecretKey, randomBytes } from 'node:crypto';
 import fc from 'fast-check';
-import { EnvelopeError, keyVersionOf, open, seal, type ValuePlace } from './envelope';
+import {
+  ENVELOPE_VERSION,
+  EnvelopeError,
+  envelopeFormatOf,
+  keyVersionOf,
+  open,
+  seal,
+  sealInFormat,
+  type ValuePlace,
+} from './envelope';
 import { NonceSource } from './nonce-source';
 
 const key = { version: 3, key: createSecretKey(randomBytes(32)) };
@@ -72,6 +81,49 @@ describe(seal.name, () => {
   it('refuses a value sealed with an unknown key version', () => {
     const other = { version: 9, key: createSecretKey(randomBytes(32)) };
     expect(reasonOf(() => open(seal('x', other, place), keyFor, place))).toBe('unknown_key');
+  });
+});
+
+describe('envelope formats', () => {
+  const entry: ValuePlace = { ...place, entry: 'history:h-1:new' };
+  const formerPlace: ValuePlace = { ...place, table: 'crm_property_history', recordId: 'h-1:new' };
+
+  it('writes the current format', () => {
+    expect(envelopeFormatOf(seal('x', key, entry))).toBe(ENVELOPE_VERSION);
+  });
+
+  it('refuses a value moved to another entry of the same record and field', () => {
+    const envelope = seal('123-45-6789', key, entry);
+    expect(reasonOf(() => open(envelope, keyFor, { ...entry, entry: 'history:h-2:new' }))).toBe(
+      'not_authentic',
+    );
+  });
+
+  it('refuses a format-2 value at its former place', () => {
+    const envelope = seal('123-45-6789', key, formerPlace);
+    expect(reasonOf(() => open(envelope, keyFor, entry, formerPlace))).toBe('not_authentic');
+  });
+
+  it('opens a format-1 envelope at the former place it was bound to', () => {
+    const envelope = sealInFormat(1, '123-45-6789', key, formerPlace);
+    expect({
+      format: envelopeFormatOf(envelope),
+      value: open(envelope, keyFor, entry, formerPlace),
+    }).toEqual({
+      format: 1,
+      value: '123-45-6789',
+    });
+  });
+
+  it('refuses a format-1 envelope at any other former place', () => {
+    const envelope = sealInFormat(1, '123-45-6789', key, formerPlace);
+    expect(
+      reasonOf(() => open(envelope, keyFor, entry, { ...formerPlace, recordId: 'h-2:new' })),
+    ).toBe('not_authentic');
+  });
+
+  it('refuses an unknown format', () => {
+    expect(reasonOf(() => open(sealInFormat(3, 'x', key, place), keyFor, place))).toBe('malformed');
   });
 });
 

@@ -1,8 +1,13 @@
 import { createCipheriv, createDecipheriv, type KeyObject } from 'node:crypto';
 import { NonceSource } from './nonce-source';
 
-/** Format version of the envelope layout below. */
-export const ENVELOPE_VERSION = 1;
+/**
+ * Format version new envelopes are written in. Format 2 binds {@link ValuePlace.entry} and the
+ * envelope's header; format 1 (the place without `entry`) is still opened, at the caller's
+ * `formerPlace`, until a key rotation seals the value again.
+ */
+export const ENVELOPE_VERSION = 2;
+const FORMATS: ReadonlySet<number> = new Set([1, ENVELOPE_VERSION]);
 const HEADER = 1 + 4 + 12; // version, key version, nonce
 const TAG = 16;
 const PREFIX = 'cx1.';
@@ -15,6 +20,11 @@ export interface ValuePlace {
   /** Column or property, e.g. `national_id`. */
   column: string;
   recordId: string;
+  /**
+   * Which of several values of the same record and column this is, e.g. one side of one history
+   * entry (`history:<id>:old`); absent for the value itself. Bound since format 2.
+   */
+  entry?: string;
 }
 
 /** A data key and its version number (stored in every envelope it seals). */
@@ -31,30 +41,56 @@ export class EnvelopeError extends Error {
   }
 }
 
-function aadOf(place: ValuePlace): Buffer {
-  // Length-prefixed parts: no two different places share an AAD.
-  return Buffer.from(
-    JSON.stringify([place.accountId, place.table, place.column, place.recordId]),
-    'utf8',
-  );
+function aadOf(place: ValuePlace, format: number, header: Buffer): Buffer {
+  // JSON arrays as length-safe encodings: no two different places share an AAD.
+  if (format === 1) {
+    return Buffer.from(
+      JSON.stringify([place.accountId, place.table, place.column, place.recordId]),
+      'utf8',
+    );
+  }
+  return Buffer.concat([
+    Buffer.from(
+      JSON.stringify([
+        'custos/value/2',
+        place.accountId,
+        place.table,
+        place.column,
+        place.recordId,
+        place.entry ?? null,
+      ]),
+      'utf8',
+    ),
+    header,
+  ]);
 }
 
 const nonces = new NonceSource();
 
 /**
  * AES-256-GCM with a fresh 96-bit nonce per value, in a self-describing envelope:
- * `cx1.` + base64url(version ‖ key version (uint32) ‖ nonce ‖ ciphertext ‖ tag). The place of the
- * value is authenticated, so a ciphertext copied to another row, field or account does not open.
+ * `cx1.` + base64url(format ‖ key version (uint32) ‖ nonce ‖ ciphertext ‖ tag). The place of the
+ * value is authenticated, so a ciphertext copied to another row, field, entry or account does not open.
  */
 export function seal(plaintext: string, dataKey: DataKey, place: ValuePlace): string {
+  return sealInFormat(ENVELOPE_VERSION, plaintext, dataKey, place);
+}
+
+/** {@link seal} in a given format: format 1 only to test that older envelopes still open. */
+export function sealInFormat(
+  format: number,
+  plaintext: string,
+  dataKey: DataKey,
+  place: ValuePlace,
+): string {
   const nonce = nonces.next();
-  const cipher = createCipheriv('aes-256-gcm', dataKey.key, nonce);
-  cipher.setAAD(aadOf(place));
-  const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
   const header = Buffer.alloc(HEADER);
-  header.writeUInt8(ENVELOPE_VERSION, 0);
+  header.writeUInt8(format, 0);
   header.writeUInt32BE(dataKey.version, 1);
   nonce.copy(header, 5);
+  const cipher = createCipheriv('aes-256-gcm', dataKey.key, nonce);
+  cipher.setAAD(aadOf(place, format, header));
+  const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
   return PREFIX + Buffer.concat([header, body, cipher.getAuthTag()]).toString('base64url');
 }
 
@@ -63,25 +99,35 @@ export function keyVersionOf(envelope: string): number {
   return parse(envelope).keyVersion;
 }
 
+/** The format an envelope was written in (older than {@link ENVELOPE_VERSION}: seal it again), or throws `malformed`. */
+export function envelopeFormatOf(envelope: string): number {
+  return parse(envelope).format;
+}
+
 /** Whether a stored value is an envelope (as opposed to a legacy plaintext value). */
 export function isEnvelope(value: string): boolean {
   return value.startsWith(PREFIX);
 }
 
-/** Opens an envelope with the key of its version; throws {@link EnvelopeError} on any mismatch. */
+/**
+ * Opens an envelope with the key of its version; throws {@link EnvelopeError} on any mismatch.
+ * A format-1 envelope is checked against `formerPlace`: where the value was bound before format 2
+ * (by default the same place).
+ */
 export function open(
   envelope: string,
   keyFor: (version: number) => KeyObject | undefined,
   place: ValuePlace,
+  formerPlace: ValuePlace = place,
 ): string {
-  const { keyVersion, nonce, body, tag } = parse(envelope);
+  const { format, header, keyVersion, nonce, body, tag } = parse(envelope);
   const key = keyFor(keyVersion);
   if (!key) {
     throw new EnvelopeError('unknown_key');
   }
   try {
     const decipher = createDecipheriv('aes-256-gcm', key, nonce);
-    decipher.setAAD(aadOf(place));
+    decipher.setAAD(aadOf(format === 1 ? formerPlace : place, format, header));
     decipher.setAuthTag(tag);
     return Buffer.concat([decipher.update(body), decipher.final()]).toString('utf8');
   } catch {
@@ -89,19 +135,28 @@ export function open(
   }
 }
 
-function parse(envelope: string): { keyVersion: number; nonce: Buffer; body: Buffer; tag: Buffer } {
+function parse(envelope: string): {
+  format: number;
+  header: Buffer;
+  keyVersion: number;
+  nonce: Buffer;
+  body: Buffer;
+  tag: Buffer;
+} {
   if (!isEnvelope(envelope)) {
     throw new EnvelopeError('malformed');
   }
   const bytes = Buffer.from(envelope.slice(PREFIX.length), 'base64url');
   if (
     bytes.length < HEADER + TAG ||
-    bytes.readUInt8(0) !== ENVELOPE_VERSION ||
+    !FORMATS.has(bytes.readUInt8(0)) ||
     bytes.toString('base64url') !== envelope.slice(PREFIX.length)
   ) {
     throw new EnvelopeError('malformed');
   }
   return {
+    format: bytes.readUInt8(0),
+    header: bytes.subarray(0, HEADER),
     keyVersion: bytes.readUInt32BE(1),
     nonce: bytes.subarray(5, HEADER),
     body: bytes.subarray(HEADER, bytes.length - TAG),
