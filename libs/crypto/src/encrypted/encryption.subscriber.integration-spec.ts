@@ -98,8 +98,9 @@ describe.each(testDatabaseKinds())('@Encrypted columns on %s', (kind) => {
     it('JSON values', async () => {
       await fc.assert(
         fc.asyncProperty(fc.jsonValue({ maxDepth: 3 }), async (value) => {
-          const expected = JSON.parse(JSON.stringify(value)) as unknown;
-          expect((await roundTrip({ profile: value })).profile).toEqual(expected);
+          // Compared as JSON text: -0 and 0 are one JSON value.
+          const loaded = (await roundTrip({ profile: value })).profile as unknown;
+          expect(JSON.stringify(loaded)).toBe(JSON.stringify(value));
         }),
         { numRuns: 25 },
       );
