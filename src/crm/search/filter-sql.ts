@@ -14,6 +14,18 @@ export interface SqlCondition {
 
 const ORDERED_TYPES = new Set(['number', 'date', 'datetime', 'string', 'score', 'calculation']);
 
+/**
+ * A filter as a saved definition (a segment) keeps it: on a sensitive property, `eq` and `in`
+ * hold the blind-index tokens of their values in `tokens` instead of the values, which are never
+ * stored.
+ */
+export type StoredFilter = FilterDto & { tokens?: string[] };
+
+/** OR-ed groups of AND-ed filters, as a request or a saved definition holds them. */
+export interface StoredFilterGroup {
+  filters: StoredFilter[];
+}
+
 /** The SQL expression of a property: its column, or its value in the `custom` JSON. */
 export function propertyExpression(
   schema: PropertySchema,
@@ -53,7 +65,7 @@ export function definitionFor(
 export function compileFilterGroups(
   schema: PropertySchema,
   dialect: SqlDialect,
-  groups: readonly FilterGroupDto[],
+  groups: readonly StoredFilterGroup[],
   prefix = 'f',
   fieldPrefix = 'filterGroups',
   sensitive: SensitiveFields | null = null,
@@ -93,7 +105,7 @@ export function compileFilterGroups(
 function compileFilter(
   schema: PropertySchema,
   dialect: SqlDialect,
-  filter: FilterDto,
+  filter: StoredFilter,
   field: string,
   bind: (value: unknown) => string,
   bindList: (values: unknown[]) => string,
@@ -186,13 +198,13 @@ export const SENSITIVE_OPERATORS: ReadonlySet<FilterOperator> = new Set([
 
 /**
  * A filter on a sensitive property: `eq`/`in` match blind-index tokens (candidates, checked
- * again after decryption), presence looks at the stored envelope. Without `sensitive` (checking
- * a segment's filters) the tokens are placeholders.
+ * again after decryption; a saved filter brings its tokens), presence looks at the stored
+ * envelope. Without `sensitive` (checking a segment's filters) the tokens are placeholders.
  */
 function compileSensitiveFilter(
   schema: PropertySchema,
   definition: PropertyDefinition,
-  filter: FilterDto,
+  filter: StoredFilter,
   field: string,
   bind: (value: unknown) => string,
   bindList: (values: unknown[]) => string,
@@ -227,6 +239,9 @@ function compileSensitiveFilter(
     const value = filterValue(definition, raw, at);
     return sensitive ? sensitive.token(definition.name, value) : '';
   };
+  if (filter.tokens) {
+    return `${present} AND b.token IN ${bindList(filter.tokens)})`;
+  }
   if (operator === 'eq') {
     return `${present} AND b.token = ${bind(token(filter.value, `${field}.value`))})`;
   }
@@ -239,6 +254,34 @@ function compileSensitiveFilter(
   }
   const tokens = filter.values.map((v, i) => token(v, `${field}.values[${i}]`));
   return `${present} AND b.token IN ${bindList(tokens)})`;
+}
+
+/**
+ * Filter groups as a saved definition stores them: each `eq`/`in` filter on a sensitive property
+ * keeps the blind-index tokens of its values (normalised as search does), never the values. The
+ * groups must have compiled ({@link compileFilterGroups}), which checks that the values are there.
+ */
+export function tokenizeSensitiveFilters(
+  groups: readonly FilterGroupDto[],
+  sensitive: SensitiveFields | null,
+  fieldPrefix = 'filterGroups',
+): StoredFilterGroup[] {
+  return groups.map((group, g) => ({
+    filters: group.filters.map((filter, f): StoredFilter => {
+      if (!sensitive?.has(filter.propertyName) || !['eq', 'in'].includes(filter.operator)) {
+        return filter;
+      }
+      const definition = sensitive.definition(filter.propertyName);
+      const at = `${fieldPrefix}[${g}].filters[${f}]`;
+      const tokens =
+        filter.operator === 'eq'
+          ? [sensitive.token(definition.name, filterValue(definition, filter.value, `${at}.value`))]
+          : (filter.values ?? []).map((value, i) =>
+              sensitive.token(definition.name, filterValue(definition, value, `${at}.values[${i}]`)),
+            );
+      return { propertyName: filter.propertyName, operator: filter.operator, tokens };
+    }),
+  }));
 }
 
 /** A filter value normalised to the stored form of its property's type. */
