@@ -8,6 +8,7 @@ import {
   type TestServer,
 } from '../support/test-server';
 import { Setup, callerOf, expectStatus, type Caller } from '../access/access-support';
+import { SensitiveDefinitionsSweep } from '../../src/crm/sensitive/sensitive-definitions.sweep';
 import { CRM_VALUE_TABLES, createProperty, rawDatabaseText, uniqueName } from './crm-support';
 
 /** Compared with a sensitive property in every kind of definition: never stored in clear. */
@@ -272,7 +273,7 @@ describe.each(testDatabaseKinds())('Sensitive values in definitions on %s', (kin
     }
   });
 
-  it('shows a rule written before sealed fields were refused with its sensitive values redacted to support sessions and API keys', async () => {
+  it('hides the sensitive value of a rule written before sealed fields were refused from an API key, and every rule from a support session', async () => {
     const id = await setup.rule({ condition: { country: 'DE' } });
     await server.dataSource.query(
       kind === 'postgres'
@@ -280,21 +281,59 @@ describe.each(testDatabaseKinds())('Sensitive values in definitions on %s', (kin
         : 'UPDATE access_record_rule SET condition = ? WHERE id = ?',
       [JSON.stringify({ [secretNote]: 'LEGACY-SECRET' }), id],
     );
-    for (const reader of [apiKey, support]) {
-      const response = await reader.get(`/api/v1/record-rules/${id}`);
-      expect(JSON.stringify(response.body)).not.toContain('LEGACY-SECRET');
-    }
+    const byKey = expectStatus(await apiKey.get(`/api/v1/record-rules/${id}`), 200).body as {
+      condition: unknown;
+    };
+    expect(byKey.condition).toEqual({ [secretNote]: { $redacted: true } });
+    // Support sessions hold no manage_roles: they see no rule at all.
+    expectProblem(await support.get(`/api/v1/record-rules/${id}`), 403);
+  });
+
+  it('replaces, at start, the clear values of a segment saved before tokens by their tokens, keeping its members', async () => {
+    const created = expectStatus(
+      await admin.post(
+        '/api/v1/segments',
+        segment([{ propertyName: 'country', operator: 'eq', value: 'DE' }]),
+      ),
+      201,
+    ).body as SegmentView;
+    const legacy = [
+      { filters: [{ propertyName: nationalId, operator: 'eq', value: 'LEGACY-SEGMENT-VALUE' }] },
+      { filters: [{ propertyName: secretNote, operator: 'in', values: [CANARY.toLowerCase()] }] },
+    ];
+    await server.dataSource.query(
+      kind === 'postgres'
+        ? 'UPDATE crm_segment SET filter_groups = $1 WHERE id = $2'
+        : 'UPDATE crm_segment SET filter_groups = ? WHERE id = ?',
+      [JSON.stringify(legacy), created.id],
+    );
+    const report = await server.app.get(SensitiveDefinitionsSweep).sweep();
+    expect(report.tokenizedSegments).toEqual([created.id]);
+    expect(await rawText()).not.toContain('LEGACY-SEGMENT-VALUE');
+    const members = expectStatus(await admin.get(`/api/v1/segments/${created.id}/members`), 200)
+      .body as MembersView;
+    expect(members.results.map((r) => r.id)).toEqual([canaryContact]);
+  });
+
+  it('reports, at start, a rule saved before sealed fields were refused, naming it and never its value', async () => {
+    const id = await setup.rule({ condition: { country: 'DE' } });
+    await server.dataSource.query(
+      kind === 'postgres'
+        ? 'UPDATE access_record_rule SET condition = $1 WHERE id = $2'
+        : 'UPDATE access_record_rule SET condition = ? WHERE id = ?',
+      [JSON.stringify({ [nationalId]: { $ne: 'LEGACY-RULE-VALUE' } }), id],
+    );
+    const report = await server.app.get(SensitiveDefinitionsSweep).sweep();
+    expect(report.unenforceableRules).toContain(id);
+    const logged = server.logs.join('\n');
+    expect(logged).toContain(id);
+    expect(logged).not.toContain('LEGACY-RULE-VALUE');
   });
 
   it('never stores the canary of any definition path in clear, nor shows it to a support session', async () => {
     expect(await rawText()).not.toContain(CANARY);
-    for (const path of [
-      '/api/v1/record-rules',
-      '/api/v1/segments',
-      '/api/v1/properties/contacts',
-      '/api/v1/audit-log',
-    ]) {
-      const response = await support.get(path, { limit: 100 });
+    for (const path of ['/api/v1/segments', '/api/v1/properties/contacts', '/api/v1/audit-log']) {
+      const response = expectStatus(await support.get(path, { limit: 100 }), 200);
       expect(JSON.stringify(response.body)).not.toContain(CANARY);
     }
     expect(server.logs.join('\n')).not.toContain(CANARY);

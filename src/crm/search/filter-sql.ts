@@ -4,7 +4,7 @@ import { normalizeValue } from '../properties/property-values';
 import type { PropertyDefinition, PropertyValue } from '../properties/property-type';
 import type { SensitiveFields } from '../sensitive/sensitive-fields';
 import type { SqlDialect } from '../sql-dialect';
-import type { FilterDto, FilterGroupDto, FilterOperator } from './search.dto';
+import type { FilterDto, FilterOperator } from './search.dto';
 
 /** A SQL condition with its named parameters, ready for a query builder's `andWhere`. */
 export interface SqlCondition {
@@ -258,30 +258,41 @@ function compileSensitiveFilter(
 
 /**
  * Filter groups as a saved definition stores them: each `eq`/`in` filter on a sensitive property
- * keeps the blind-index tokens of its values (normalised as search does), never the values. The
- * groups must have compiled ({@link compileFilterGroups}), which checks that the values are there.
+ * keeps the blind-index tokens of its values (normalised as search does), never the values;
+ * filters that hold tokens already stay as they are. New groups must have compiled
+ * ({@link compileFilterGroups}), which checks that the values are there.
  */
 export function tokenizeSensitiveFilters(
-  groups: readonly FilterGroupDto[],
+  groups: readonly StoredFilterGroup[],
   sensitive: SensitiveFields | null,
   fieldPrefix = 'filterGroups',
 ): StoredFilterGroup[] {
   return groups.map((group, g) => ({
-    filters: group.filters.map((filter, f): StoredFilter => {
-      if (!sensitive?.has(filter.propertyName) || !['eq', 'in'].includes(filter.operator)) {
-        return filter;
-      }
-      const definition = sensitive.definition(filter.propertyName);
-      const at = `${fieldPrefix}[${g}].filters[${f}]`;
-      const tokens =
-        filter.operator === 'eq'
-          ? [sensitive.token(definition.name, filterValue(definition, filter.value, `${at}.value`))]
-          : (filter.values ?? []).map((value, i) =>
-              sensitive.token(definition.name, filterValue(definition, value, `${at}.values[${i}]`)),
-            );
-      return { propertyName: filter.propertyName, operator: filter.operator, tokens };
-    }),
+    filters: group.filters.map((filter, f) =>
+      sensitive && quotesSensitiveValue(filter, sensitive) && !filter.tokens
+        ? tokenized(filter, sensitive, `${fieldPrefix}[${g}].filters[${f}]`)
+        : filter,
+    ),
   }));
+}
+
+function tokenized(filter: StoredFilter, sensitive: SensitiveFields, at: string): StoredFilter {
+  const definition = sensitive.definition(filter.propertyName);
+  const token = (value: unknown, path: string) =>
+    sensitive.token(definition.name, filterValue(definition, value, path));
+  const tokens =
+    filter.operator === 'eq'
+      ? [token(filter.value, `${at}.value`)]
+      : (filter.values ?? []).map((value, i) => token(value, `${at}.values[${i}]`));
+  return { propertyName: filter.propertyName, operator: filter.operator, tokens };
+}
+
+/** Whether a filter compares a sensitive property with values (`eq`, `in`), as values or tokens. */
+export function quotesSensitiveValue(
+  filter: StoredFilter,
+  sensitive: SensitiveFields | null,
+): boolean {
+  return (sensitive?.has(filter.propertyName) ?? false) && ['eq', 'in'].includes(filter.operator);
 }
 
 /** A filter value normalised to the stored form of its property's type. */

@@ -20,6 +20,7 @@ import { PropertyService } from '../properties/property.service';
 import { RecordService } from '../records/record.service';
 import {
   compileFilterGroups,
+  quotesSensitiveValue,
   tokenizeSensitiveFilters,
   type StoredFilterGroup,
 } from '../search/filter-sql';
@@ -289,7 +290,7 @@ function ownsOrManages(actor: Actor, segment: Segment): boolean {
 function toSegmentDto(segment: Segment, access: RecordAccess): SegmentDto {
   const filterGroups: SegmentFilterGroupDto[] = segment.filterGroups.map((group) => ({
     filters: group.filters.map((filter) => {
-      if (access.canView(filter.propertyName) && !filter.tokens) {
+      if (access.canView(filter.propertyName) && !quotesSensitiveValue(filter, access.sensitive)) {
         return filter;
       }
       return { propertyName: filter.propertyName, operator: filter.operator, valueRedacted: true };
