@@ -204,12 +204,12 @@ describe.each(testDatabaseKinds())('Sensitive values in definitions on %s', (kin
       ),
       201,
     ).body as SegmentView;
-    const [row] = (await server.dataSource.query(
+    const [row] = await server.dataSource.query<{ filter_groups: string }[]>(
       kind === 'postgres'
         ? 'SELECT filter_groups FROM crm_segment WHERE id = $1'
         : 'SELECT filter_groups FROM crm_segment WHERE id = ?',
       [created.id],
-    )) as { filter_groups: string }[];
+    );
     expect(row.filter_groups).not.toContain(CANARY);
     expect(row.filter_groups).toMatch(/"tokens":\["[0-9a-f]{16}"\]/);
   });
