@@ -4,6 +4,7 @@ import { CrmRotationSources } from './sensitive/rotation-sources';
 import { SensitiveViews, SensitiveViewsInterceptor } from './sensitive/sensitive-views';
 import { SensitiveDataModule } from '../sensitive-data/sensitive-data.module';
 import { CrmAccessSubjects } from './access/crm-access-subjects';
+import { SensitiveDefinitionsSweep } from './sensitive/sensitive-definitions.sweep';
 import { CrmAuditRedactor } from './access/crm-audit-redactor';
 import { CrmReadableFields } from './access/crm-readable-fields';
 import { CrmAccessService } from './access/crm-access.service';
@@ -70,6 +71,7 @@ export const CRM_ENTITIES = [
     AssociationService,
     SegmentService,
     ArchivePurgeJob,
+    SensitiveDefinitionsSweep,
     SensitiveViews,
     CrmRotationSources,
     { provide: APP_INTERCEPTOR, useClass: SensitiveViewsInterceptor },

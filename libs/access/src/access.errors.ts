@@ -66,6 +66,12 @@ export const AccessErrors = {
       `${field}: a rule may only test fields you may read yourself.`,
       { errors: [{ field, message: 'you may not read this field' }] },
     ),
+  sealedConditionField: (field: string) =>
+    CustosError.invalidField(
+      'access.sealed_condition_field',
+      field,
+      'is a sensitive property stored encrypted: a rule cannot compare its values, so it could not be enforced (restrict access to such records with a plain property, or with field permissions)',
+    ),
   selfLockout: () =>
     new CustosError(
       'conflict',

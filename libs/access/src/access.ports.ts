@@ -45,6 +45,12 @@ export interface AccessSubjects {
     subjectType: string,
     id: string,
   ): Promise<Record<string, unknown> | null>;
+  /**
+   * Fields whose stored values are sealed (encrypted), so that neither SQL nor CASL can compare
+   * them: record rules may not test them (a condition over envelopes would silently mean
+   * something else). Default: none.
+   */
+  sealedFields?(accountId: string, subjectType: string): Promise<ReadonlySet<string>>;
 }
 
 export const ACCESS_SUBJECTS = Symbol('custos:access-subjects');

@@ -5,6 +5,7 @@ import { OBJECT_TYPE_NAMES } from '../object-types';
 import { PropertyService } from '../properties/property.service';
 import type { PropertyType } from '../properties/property-type';
 import { findRecords } from '../records/record-store';
+import { sensitiveNames } from '../sensitive/sensitive-fields';
 import { recordSubjectFields } from './record-access';
 
 function fieldTypeOf(type: PropertyType): FieldType {
@@ -47,6 +48,14 @@ export class CrmAccessSubjects implements AccessSubjects {
     return Object.fromEntries(
       [...schema.byName.values()].map((d) => [d.name, fieldTypeOf(d.type)]),
     );
+  }
+
+  /** Sensitive properties: their values are stored as envelopes that no condition can compare. */
+  async sealedFields(_accountId: string, subjectType: string): Promise<ReadonlySet<string>> {
+    if (!(OBJECT_TYPE_NAMES as readonly string[]).includes(subjectType)) {
+      return new Set();
+    }
+    return new Set(sensitiveNames(await this.properties.schema(subjectType)));
   }
 
   async record(

@@ -4,7 +4,7 @@ import { normalizeValue } from '../properties/property-values';
 import type { PropertyDefinition, PropertyValue } from '../properties/property-type';
 import type { SensitiveFields } from '../sensitive/sensitive-fields';
 import type { SqlDialect } from '../sql-dialect';
-import type { FilterDto, FilterGroupDto, FilterOperator } from './search.dto';
+import type { FilterDto, FilterOperator } from './search.dto';
 
 /** A SQL condition with its named parameters, ready for a query builder's `andWhere`. */
 export interface SqlCondition {
@@ -13,6 +13,18 @@ export interface SqlCondition {
 }
 
 const ORDERED_TYPES = new Set(['number', 'date', 'datetime', 'string', 'score', 'calculation']);
+
+/**
+ * A filter as a saved definition (a segment) keeps it: on a sensitive property, `eq` and `in`
+ * hold the blind-index tokens of their values in `tokens` instead of the values, which are never
+ * stored.
+ */
+export type StoredFilter = FilterDto & { tokens?: string[] };
+
+/** OR-ed groups of AND-ed filters, as a request or a saved definition holds them. */
+export interface StoredFilterGroup {
+  filters: StoredFilter[];
+}
 
 /** The SQL expression of a property: its column, or its value in the `custom` JSON. */
 export function propertyExpression(
@@ -53,7 +65,7 @@ export function definitionFor(
 export function compileFilterGroups(
   schema: PropertySchema,
   dialect: SqlDialect,
-  groups: readonly FilterGroupDto[],
+  groups: readonly StoredFilterGroup[],
   prefix = 'f',
   fieldPrefix = 'filterGroups',
   sensitive: SensitiveFields | null = null,
@@ -93,7 +105,7 @@ export function compileFilterGroups(
 function compileFilter(
   schema: PropertySchema,
   dialect: SqlDialect,
-  filter: FilterDto,
+  filter: StoredFilter,
   field: string,
   bind: (value: unknown) => string,
   bindList: (values: unknown[]) => string,
@@ -186,13 +198,13 @@ export const SENSITIVE_OPERATORS: ReadonlySet<FilterOperator> = new Set([
 
 /**
  * A filter on a sensitive property: `eq`/`in` match blind-index tokens (candidates, checked
- * again after decryption), presence looks at the stored envelope. Without `sensitive` (checking
- * a segment's filters) the tokens are placeholders.
+ * again after decryption; a saved filter brings its tokens), presence looks at the stored
+ * envelope. Without `sensitive` (checking a segment's filters) the tokens are placeholders.
  */
 function compileSensitiveFilter(
   schema: PropertySchema,
   definition: PropertyDefinition,
-  filter: FilterDto,
+  filter: StoredFilter,
   field: string,
   bind: (value: unknown) => string,
   bindList: (values: unknown[]) => string,
@@ -227,6 +239,9 @@ function compileSensitiveFilter(
     const value = filterValue(definition, raw, at);
     return sensitive ? sensitive.token(definition.name, value) : '';
   };
+  if (filter.tokens) {
+    return `${present} AND b.token IN ${bindList(filter.tokens)})`;
+  }
   if (operator === 'eq') {
     return `${present} AND b.token = ${bind(token(filter.value, `${field}.value`))})`;
   }
@@ -239,6 +254,45 @@ function compileSensitiveFilter(
   }
   const tokens = filter.values.map((v, i) => token(v, `${field}.values[${i}]`));
   return `${present} AND b.token IN ${bindList(tokens)})`;
+}
+
+/**
+ * Filter groups as a saved definition stores them: each `eq`/`in` filter on a sensitive property
+ * keeps the blind-index tokens of its values (normalised as search does), never the values;
+ * filters that hold tokens already stay as they are. New groups must have compiled
+ * ({@link compileFilterGroups}), which checks that the values are there.
+ */
+export function tokenizeSensitiveFilters(
+  groups: readonly StoredFilterGroup[],
+  sensitive: SensitiveFields | null,
+  fieldPrefix = 'filterGroups',
+): StoredFilterGroup[] {
+  return groups.map((group, g) => ({
+    filters: group.filters.map((filter, f) =>
+      sensitive && quotesSensitiveValue(filter, sensitive) && !filter.tokens
+        ? tokenized(filter, sensitive, `${fieldPrefix}[${g}].filters[${f}]`)
+        : filter,
+    ),
+  }));
+}
+
+function tokenized(filter: StoredFilter, sensitive: SensitiveFields, at: string): StoredFilter {
+  const definition = sensitive.definition(filter.propertyName);
+  const token = (value: unknown, path: string) =>
+    sensitive.token(definition.name, filterValue(definition, value, path));
+  const tokens =
+    filter.operator === 'eq'
+      ? [token(filter.value, `${at}.value`)]
+      : (filter.values ?? []).map((value, i) => token(value, `${at}.values[${i}]`));
+  return { propertyName: filter.propertyName, operator: filter.operator, tokens };
+}
+
+/** Whether a filter compares a sensitive property with values (`eq`, `in`), as values or tokens. */
+export function quotesSensitiveValue(
+  filter: StoredFilter,
+  sensitive: SensitiveFields | null,
+): boolean {
+  return (sensitive?.has(filter.propertyName) ?? false) && ['eq', 'in'].includes(filter.operator);
 }
 
 /** A filter value normalised to the stored form of its property's type. */

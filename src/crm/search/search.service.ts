@@ -19,8 +19,14 @@ import type { RecordDto } from '../records/record.dto';
 import { RecordService, openValue } from '../records/record.service';
 import type { SensitiveFields } from '../sensitive/sensitive-fields';
 import { dialectOf, type SqlDialect } from '../sql-dialect';
-import { compileFilterGroups, definitionFor, filterValue, propertyExpression } from './filter-sql';
-import type { FilterGroupDto, SearchDto, SortDto } from './search.dto';
+import {
+  compileFilterGroups,
+  definitionFor,
+  filterValue,
+  propertyExpression,
+  type StoredFilterGroup,
+} from './filter-sql';
+import type { SearchDto, SortDto } from './search.dto';
 
 export interface SearchPage extends Page<RecordDto> {
   total: number;
@@ -54,7 +60,7 @@ export class SearchService {
   /** Runs a filtered, sorted, paginated query; also used by segments. */
   async run(
     schema: PropertySchema,
-    filterGroups: readonly FilterGroupDto[],
+    filterGroups: readonly StoredFilterGroup[],
     sort: SortDto | undefined,
     page: { limit?: number; after?: string },
     selection: readonly string[],
@@ -189,11 +195,12 @@ export class SearchService {
  * Blind-index tokens are truncated, so a token match is a candidate: a record stays only if some
  * filter group's sensitive equality filters hold for its decrypted values (never shown). With
  * several groups this is a necessary condition, and the total counts candidates: at 64 bits a
- * false candidate is expected about once in 10^19 comparisons.
+ * false candidate is expected about once in 10^19 comparisons. A saved filter holds tokens, not
+ * values, so its token match is final.
  */
 function matchesSensitiveFilters(
   record: StoredRecord,
-  groups: readonly FilterGroupDto[],
+  groups: readonly StoredFilterGroup[],
   sensitive: SensitiveFields | null,
 ): boolean {
   if (!sensitive || groups.length === 0) {
@@ -201,7 +208,11 @@ function matchesSensitiveFilters(
   }
   return groups.some((group) =>
     group.filters.every((filter) => {
-      if (!sensitive.has(filter.propertyName) || !['eq', 'in'].includes(filter.operator)) {
+      if (
+        !sensitive.has(filter.propertyName) ||
+        !['eq', 'in'].includes(filter.operator) ||
+        filter.tokens
+      ) {
         return true;
       }
       const definition = sensitive.definition(filter.propertyName);

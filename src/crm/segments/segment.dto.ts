@@ -26,7 +26,7 @@ export class SegmentFilterDto extends FilterDto {
   @ApiPropertyOptional({
     example: true,
     description:
-      'Present (true) when you may not read the filtered property: `value`, `highValue` and `values` are then left out, so a segment never quotes a value you may not read.',
+      'Present (true) when you may not read the filtered property, or when the filter compares a sensitive property (its values are stored only as blind-index tokens, so nobody sees them again; send them anew to change the filters): `value`, `highValue` and `values` are then left out, so a segment never quotes a value you may not read.',
   })
   valueRedacted?: boolean;
 }

@@ -1,6 +1,6 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import { TimestampColumn } from '@custos/core';
-import type { FilterGroupDto } from '../search/search.dto';
+import type { StoredFilterGroup } from '../search/filter-sql';
 
 /**
  * Who besides the owner may use a segment, as HubSpot lists: `private` (the owner only),
@@ -27,8 +27,9 @@ export class Segment {
   @Column({ name: 'object_type', type: 'varchar', length: 32 })
   objectType!: string;
 
+  /** Filters on sensitive properties hold blind-index tokens, never values. */
   @Column({ name: 'filter_groups', type: 'simple-json' })
-  filterGroups!: FilterGroupDto[];
+  filterGroups!: StoredFilterGroup[];
 
   /** The user who created it; `null` when no person did (or, for older segments, none is known). */
   @Column({ name: 'owner_user_id', type: 'varchar', length: 36, nullable: true })

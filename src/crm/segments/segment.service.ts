@@ -18,7 +18,12 @@ import { CrmAccessService } from '../access/crm-access.service';
 import type { RecordAccess } from '../access/record-access';
 import { PropertyService } from '../properties/property.service';
 import { RecordService } from '../records/record.service';
-import { compileFilterGroups } from '../search/filter-sql';
+import {
+  compileFilterGroups,
+  quotesSensitiveValue,
+  tokenizeSensitiveFilters,
+  type StoredFilterGroup,
+} from '../search/filter-sql';
 import { SearchService, type SearchPage } from '../search/search.service';
 import { dialectOf } from '../sql-dialect';
 import { Segment } from './segment.entity';
@@ -60,14 +65,14 @@ export class SegmentService {
 
   async create(input: CreateSegmentDto): Promise<SegmentDto> {
     const actor = this.context.requireActor();
-    await this.checkFilters(input.objectType, input.filterGroups);
+    const filterGroups = await this.storedFilters(input.objectType, input.filterGroups);
     const now = this.clock.now();
     const segment: Segment = {
       id: newId(),
       accountId: actor.accountId,
       name: input.name,
       objectType: input.objectType,
-      filterGroups: input.filterGroups,
+      filterGroups,
       ownerUserId: actor.userId,
       sharing: input.sharing ?? 'private',
       createdAt: now,
@@ -109,8 +114,7 @@ export class SegmentService {
           sharing: segment.sharing,
         };
         if (input.filterGroups) {
-          await this.checkFilters(segment.objectType, input.filterGroups);
-          segment.filterGroups = input.filterGroups;
+          segment.filterGroups = await this.storedFilters(segment.objectType, input.filterGroups);
         }
         segment.name = input.name ?? segment.name;
         segment.sharing = input.sharing ?? segment.sharing;
@@ -174,20 +178,24 @@ export class SegmentService {
   }
 
   /**
-   * A segment filters only on properties its author may read (403 naming the filter), and its
-   * filters are compiled once so that a segment that cannot run is refused when saved.
+   * The filters as the segment stores them. A segment filters only on properties its author may
+   * read (403 naming the filter), its filters are compiled once so that a segment that cannot run
+   * is refused when saved, and values compared with sensitive properties are kept only as their
+   * blind-index tokens (the search matches those), never in clear.
    */
-  private async checkFilters(
+  private async storedFilters(
     objectType: string,
     filterGroups: CreateSegmentDto['filterGroups'],
-  ): Promise<void> {
+  ): Promise<StoredFilterGroup[]> {
     const schema = await this.properties.schema(objectType);
-    (await this.crmAccess.forSchema(schema)).assertFiltersReadable(filterGroups);
+    const access = await this.crmAccess.forSchema(schema);
+    access.assertFiltersReadable(filterGroups);
     compileFilterGroups(
       schema,
       dialectOf(this.transactions.manager.connection.options.type),
       filterGroups,
     );
+    return tokenizeSensitiveFilters(filterGroups, access.sensitive);
   }
 
   /** The actor's segments as a query: all for super admins in person, else shared or owned. */
@@ -239,7 +247,10 @@ export class SegmentService {
     }
   }
 
-  /** Segments as the actor may see them: filter values on properties they may not read are left out. */
+  /**
+   * Segments as the actor may see them: filter values on properties they may not read are left
+   * out, and so are the tokens of sensitive filters (for everyone: a token is not the value).
+   */
   private async present(segments: readonly Segment[]): Promise<SegmentDto[]> {
     const objectTypes = [...new Set(segments.map((s) => s.objectType))];
     const accessByType = new Map<string, RecordAccess>();
@@ -279,7 +290,7 @@ function ownsOrManages(actor: Actor, segment: Segment): boolean {
 function toSegmentDto(segment: Segment, access: RecordAccess): SegmentDto {
   const filterGroups: SegmentFilterGroupDto[] = segment.filterGroups.map((group) => ({
     filters: group.filters.map((filter) => {
-      if (access.canView(filter.propertyName)) {
+      if (access.canView(filter.propertyName) && !quotesSensitiveValue(filter, access.sensitive)) {
         return filter;
       }
       return { propertyName: filter.propertyName, operator: filter.operator, valueRedacted: true };

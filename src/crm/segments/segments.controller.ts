@@ -27,7 +27,7 @@ export class SegmentsController {
   @ApiOperation({
     summary: 'List segments (saved lists)',
     description:
-      'Your own segments and those shared with the account (all of them for super admins). Filter values on properties you may not read are left out (`valueRedacted`).',
+      'Your own segments and those shared with the account (all of them for super admins). Filter values on properties you may not read, and values compared with sensitive properties (for everyone), are left out (`valueRedacted`).',
   })
   @ApiOkResponse({ type: SegmentPageDto })
   @ApiProblemResponses('validation')
@@ -40,7 +40,7 @@ export class SegmentsController {
   @ApiOperation({
     summary: 'Create a segment',
     description:
-      'You own it; `sharing` defaults to `private`. Its filters are checked now, so a saved segment always runs; filtering on a property you may not read is 403 naming the filter.',
+      'You own it; `sharing` defaults to `private`. Its filters are checked now, so a saved segment always runs; filtering on a property you may not read is 403 naming the filter. `eq`/`in` values compared with a sensitive property are stored only as their blind-index tokens, never in clear (shown as `valueRedacted` from then on).',
   })
   @ApiCreatedResponse({ type: SegmentDto })
   @ApiProblemResponses('validation', 'conflict')
@@ -53,7 +53,7 @@ export class SegmentsController {
   @ApiOperation({
     summary: 'Get a segment',
     description:
-      'A private segment of someone else is 404 like a missing one. Filter values on properties you may not read are left out (`valueRedacted`).',
+      'A private segment of someone else is 404 like a missing one. Filter values on properties you may not read, and values compared with sensitive properties (for everyone), are left out (`valueRedacted`).',
   })
   @ApiOkResponse({ type: SegmentDto })
   @ApiProblemResponses('not_found', 'validation')
@@ -66,7 +66,7 @@ export class SegmentsController {
   @ApiOperation({
     summary: 'Rename a segment, change its filters or its sharing',
     description:
-      'The owner, super admins, and everyone when shared `shared_edit`; others who see it get 403. Only the owner or a super admin changes `sharing` (403 naming it).',
+      'The owner, super admins, and everyone when shared `shared_edit`; others who see it get 403. Only the owner or a super admin changes `sharing` (403 naming it). New `filterGroups` replace the old ones whole: a filter shown `valueRedacted` must be sent with its value again.',
   })
   @ApiOkResponse({ type: SegmentDto })
   @ApiProblemResponses('not_found', 'validation', 'conflict')

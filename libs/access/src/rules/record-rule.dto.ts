@@ -102,7 +102,7 @@ export class CreateRecordRuleDto {
     type: 'object',
     additionalProperties: true,
     description:
-      'MongoDB-style condition: $eq $ne $in $nin $lt $lte $gt $gte $exists $and $or $not; placeholders $user.id, $user.teamIds, $user.teamMemberIds, $user.businessUnitIds, $user.businessUnitTreeIds.',
+      'MongoDB-style condition: $eq $ne $in $nin $lt $lte $gt $gte $exists $and $or $not; placeholders $user.id, $user.teamIds, $user.teamMemberIds, $user.businessUnitIds, $user.businessUnitTreeIds. Sensitive (encrypted) properties cannot be tested.',
     example: CONDITION_EXAMPLE,
   })
   @IsObject()

@@ -138,8 +138,9 @@ export class RecordRuleService implements OnModuleInit {
 
   /**
    * The object type exists, the role is the account's, and the condition only uses known fields
-   * that the author may read: a rule is administration, not a probe of values the author cannot
-   * see (a rule on a hidden field would tell its matches by which records turn up).
+   * that are not sealed (422: it could not be enforced, and would store a sensitive value in
+   * clear) and that the author may read: a rule is administration, not a probe of values the
+   * author cannot see (a rule on a hidden field would tell its matches by which records turn up).
    */
   private async checkRule(accountId: string, input: CreateRecordRuleDto): Promise<void> {
     const fields = await this.subjects.fields(accountId, input.objectType);
@@ -157,9 +158,13 @@ export class RecordRuleService implements OnModuleInit {
       { ...fields, [OWNER_FIELD]: 'string', [BUSINESS_UNIT_FIELD]: 'string' },
       'condition',
     );
+    const sealed = (await this.subjects.sealedFields?.(accountId, input.objectType)) ?? new Set();
     const author = await this.access.accessFor(this.context.requireActor());
     const readable = await this.readability.readableBy(accountId, input.objectType, author);
     for (const field of conditionFields(input.condition)) {
+      if (sealed.has(field)) {
+        throw AccessErrors.sealedConditionField(`condition.${field}`);
+      }
       if (!readable.has(field)) {
         throw AccessErrors.hiddenConditionField(`condition.${field}`);
       }

@@ -31,7 +31,7 @@ export class RecordRulesController {
   @ApiOperation({
     summary: 'Create a record rule',
     description:
-      'Conditions are checked when saved: unknown fields or operators are refused, naming the path.',
+      'Conditions are checked when saved: unknown fields or operators are refused, naming the path; a field whose values are stored encrypted (a sensitive property) is 422 `access.sealed_condition_field`, since no rule could compare its values.',
   })
   @ApiCreatedResponse({ type: RecordRuleDto })
   @ApiProblemResponses('not_found')
@@ -50,7 +50,10 @@ export class RecordRulesController {
 
   @Put(':ruleId')
   @RequirePrivilege('manage_roles')
-  @ApiOperation({ summary: 'Replace a record rule' })
+  @ApiOperation({
+    summary: 'Replace a record rule',
+    description: 'The condition is checked as on creation (422 naming the path).',
+  })
   @ApiOkResponse({ type: RecordRuleDto })
   @ApiProblemResponses('not_found')
   replace(
