@@ -37,6 +37,12 @@ import type { SensitiveFields } from '../sensitive/sensitive-fields';
 import { BlindIndexEntry } from './blind-index.entity';
 import { UniqueValue } from './unique-value.entity';
 
+/** Records as a write left them (values in clear in memory) and the access they were written with. */
+export interface WrittenRecords {
+  records: StoredRecord[];
+  access: RecordAccess;
+}
+
 /** Archived records are purged this long after archiving. */
 export const ARCHIVE_RETENTION_DAYS = 90;
 
@@ -145,31 +151,29 @@ export class RecordService {
     });
   }
 
-  async create(
-    objectType: string,
-    properties: Record<string, unknown>,
-    source: ChangeSource = 'api',
-  ): Promise<RecordDto> {
-    const [created] = await this.createMany(
-      objectType,
-      [properties],
-      source,
-      (_index) => 'properties',
+  async create(objectType: string, properties: Record<string, unknown>): Promise<RecordDto> {
+    const [created] = this.present(
+      await this.createMany(objectType, [properties], 'api', () => 'properties'),
     );
     return created;
   }
 
   async batchCreate(objectType: string, inputs: Record<string, unknown>[]): Promise<RecordDto[]> {
-    return this.createMany(objectType, inputs, 'batch', (index) => `inputs[${index}].properties`);
+    return this.present(
+      await this.createMany(objectType, inputs, 'batch', (index) => `inputs[${index}].properties`),
+    );
   }
 
-  /** Creates records all-or-nothing; `fieldOf(i)` names item i in errors. */
+  /**
+   * Creates records all-or-nothing; `fieldOf(i)` names item i in errors. Returns them as written
+   * (values in clear, for the caller only): a response shows them through {@link present}.
+   */
   async createMany(
     objectType: string,
     inputs: Record<string, unknown>[],
     source: ChangeSource,
     fieldOf: (index: number) => string,
-  ): Promise<RecordDto[]> {
+  ): Promise<WrittenRecords> {
     const actor = this.context.requireActor();
     return this.withUniqueConflicts(() =>
       this.transactions.run(async (manager) => {
@@ -235,7 +239,7 @@ export class RecordService {
             },
           });
         }
-        return records.map((record) => this.toDto(record, [...schema.byName.keys()], access));
+        return { records, access };
       }),
     );
   }
@@ -244,13 +248,9 @@ export class RecordService {
     objectType: string,
     id: string,
     properties: Record<string, unknown>,
-    source: ChangeSource = 'api',
   ): Promise<RecordDto> {
-    const [updated] = await this.updateMany(
-      objectType,
-      [{ id, properties }],
-      source,
-      () => 'properties',
+    const [updated] = this.present(
+      await this.updateMany(objectType, [{ id, properties }], 'api', () => 'properties'),
     );
     return updated;
   }
@@ -268,19 +268,22 @@ export class RecordService {
         'appears twice in this batch',
       );
     }
-    return this.updateMany(objectType, inputs, 'batch', (index) => `inputs[${index}].properties`);
+    return this.present(
+      await this.updateMany(objectType, inputs, 'batch', (index) => `inputs[${index}].properties`),
+    );
   }
 
   /**
    * Updates records all-or-nothing; rows are locked, so concurrent updates never lose a change.
    * A record whose values do not change is returned as it is: not written, audited or historied.
+   * Returns the records as written (values in clear, for the caller only; see {@link present}).
    */
   async updateMany(
     objectType: string,
     inputs: { id: string; properties: Record<string, unknown> }[],
     source: ChangeSource,
     fieldOf: (index: number) => string,
-  ): Promise<RecordDto[]> {
+  ): Promise<WrittenRecords> {
     const accountId = this.context.requireAccountId();
     return this.withUniqueConflicts(() =>
       this.transactions.run(async (manager) => {
@@ -362,7 +365,7 @@ export class RecordService {
             metadata: { changed },
           });
         }
-        return results.map((record) => this.toDto(record, [...schema.byName.keys()], access));
+        return { records: results, access };
       }),
     );
   }
@@ -873,6 +876,14 @@ export class RecordService {
       );
     }
     return names;
+  }
+
+  /**
+   * Written records as their writer may see them, through the read presenter: field permissions,
+   * `redacted`, `masked` and the `sensitive_data.viewed` event of what the response shows.
+   */
+  private present({ records, access }: WrittenRecords): RecordDto[] {
+    return records.map((record) => this.toDto(record, [...access.schema.byName.keys()], access));
   }
 
   /** The record as the actor may see it: unreadable properties are left out and listed in `redacted`. */
