@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { In, type EntityManager } from 'typeorm';
 import { AuditService } from '@custos/audit';
 import {
@@ -31,7 +31,7 @@ import {
   updateRecord,
   type StoredRecord,
 } from './record-store';
-import type { HistoryEntryDto, RecordDto } from './record.dto';
+import type { HistoryEntryDto, RecordDto, RevealedValuesDto } from './record.dto';
 import { SensitiveViews } from '../sensitive/sensitive-views';
 import type { SensitiveFields } from '../sensitive/sensitive-fields';
 import { BlindIndexEntry } from './blind-index.entity';
@@ -42,6 +42,8 @@ export interface WrittenRecords {
   records: StoredRecord[];
   access: RecordAccess;
 }
+
+const logger = new Logger('RecordService');
 
 /** Archived records are purged this long after archiving. */
 export const ARCHIVE_RETENTION_DAYS = 90;
@@ -455,12 +457,16 @@ export class RecordService {
     });
   }
 
-  /** Shows the highly sensitive values of one record to someone who may read them; audited. */
+  /**
+   * Shows the highly sensitive values of one record to someone who may read them, and with
+   * `history` their past values too; audited as a reveal (property names, never values).
+   */
   async reveal(
     objectType: string,
     id: string,
     requested?: string[],
-  ): Promise<{ id: string; properties: Record<string, PropertyValue>; redacted: string[] }> {
+    withHistory = false,
+  ): Promise<RevealedValuesDto> {
     const schema = await this.properties.schema(objectType);
     const access = await this.crmAccess.forSchema(schema);
     const sensitive = access.sensitive;
@@ -495,16 +501,38 @@ export class RecordService {
         properties[name] = value;
       }
     }
-    const revealed = Object.keys(properties).sort();
+    const readable = names.filter((name) => access.canView(name));
+    const history =
+      withHistory && readable.length > 0
+        ? (
+            await this.transactions.manager
+              .createQueryBuilder(PropertyHistory, 'h')
+              .where('h.accountId = :accountId AND h.recordId = :id', {
+                accountId: record.accountId,
+                id,
+              })
+              .andWhere('h.propertyName IN (:...readable)', { readable })
+              .orderBy('h.id', 'ASC')
+              .getMany()
+          ).map((h) => this.historyEntry(h, sensitive, true))
+        : [];
+    const revealed = [
+      ...new Set([
+        ...Object.keys(properties),
+        ...history
+          .filter((h) => (h.oldValue ?? null) !== null || (h.newValue ?? null) !== null)
+          .map((h) => h.property),
+      ]),
+    ].sort();
     if (revealed.length > 0) {
       await this.audit.record({
         action: 'sensitive_data.revealed',
         targetType: schema.objectType.name,
         targetId: id,
-        metadata: { properties: revealed },
+        metadata: { properties: revealed, ...(withHistory ? { history: true } : {}) },
       });
     }
-    return { id, properties, redacted };
+    return { id, properties, redacted, ...(withHistory ? { history } : {}) };
   }
 
   async history(
@@ -543,34 +571,51 @@ export class RecordService {
       builder.andWhere('h.propertyName NOT IN (:...hidden)', { hidden });
     }
     const page = await keysetPage(builder, 'h.id', (h) => h.id, query);
-    const sensitive = access.sensitive;
-    const valueOf = (h: PropertyHistory, side: 'old' | 'new'): PropertyValue => {
-      const stored = side === 'old' ? h.oldValue : h.newValue;
-      if (stored === null) {
-        return null;
-      }
-      if (!sensitive?.has(h.propertyName)) {
-        return JSON.parse(stored) as PropertyValue;
-      }
-      const value = sensitive.open(
-        'crm_property_history',
-        h.propertyName,
-        `${h.id}:${side}`,
-        JSON.parse(stored) as string,
-      );
-      if (value !== undefined && value !== null) {
-        this.sensitiveViews.shown(schema.objectType.name, id, h.propertyName);
-      }
-      return value ?? null;
-    };
-    return mapPage(page, (h) => ({
+    return mapPage(page, (h) => this.historyEntry(h, access.sensitive, false));
+  }
+
+  /**
+   * One history row as the record shows its values: highly sensitive values are masked unless
+   * `revealing` (the reveal route, audited as a reveal), values that do not open are redacted, and
+   * sensitive values shown otherwise are noted as viewed. A masked or redacted side is left out.
+   */
+  private historyEntry(
+    h: PropertyHistory,
+    sensitive: SensitiveFields | null,
+    revealing: boolean,
+  ): HistoryEntryDto {
+    const entry: HistoryEntryDto = {
       property: h.propertyName,
-      oldValue: valueOf(h, 'old'),
-      newValue: valueOf(h, 'new'),
       source: h.source,
       actor: { kind: h.actorKind, id: h.actorId },
       changedAt: h.changedAt.toISOString(),
-    }));
+    };
+    const masked: HistorySide[] = [];
+    const redacted: HistorySide[] = [];
+    const isSensitive = sensitive?.has(h.propertyName) ?? false;
+    for (const side of HISTORY_SIDES) {
+      const stored = side === 'oldValue' ? h.oldValue : h.newValue;
+      if (stored === null) {
+        entry[side] = null;
+      } else if (isSensitive && !revealing && sensitive!.masked(h.propertyName)) {
+        masked.push(side);
+      } else {
+        const value = openHistoryValue(h, side, stored, isSensitive ? sensitive : null);
+        if (value === undefined) {
+          redacted.push(side);
+        } else {
+          entry[side] = value;
+          if (isSensitive && !revealing && value !== null) {
+            this.sensitiveViews.shown(h.objectType, h.recordId, h.propertyName);
+          }
+        }
+      }
+    }
+    return {
+      ...entry,
+      ...(masked.length > 0 ? { masked } : {}),
+      ...(redacted.length > 0 ? { redacted } : {}),
+    };
   }
 
   /**
@@ -930,6 +975,38 @@ export class RecordService {
       ...(record.archivedAt ? { archivedAt: record.archivedAt } : {}),
     };
   }
+}
+
+const HISTORY_SIDES = ['oldValue', 'newValue'] as const;
+type HistorySide = (typeof HISTORY_SIDES)[number];
+
+/**
+ * A history value as stored (JSON text; sensitive ones an envelope bound to the history row), or
+ * `undefined` when it cannot be read: a database writer may have put anything there.
+ */
+function openHistoryValue(
+  h: PropertyHistory,
+  side: HistorySide,
+  stored: string,
+  sensitive: SensitiveFields | null,
+): PropertyValue | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(stored);
+  } catch {
+    logger.error(
+      `A history value is not JSON: history ${h.id}, property ${h.propertyName}, record ${h.recordId}. It is shown as redacted.`,
+    );
+    return undefined;
+  }
+  return sensitive
+    ? sensitive.open(
+        'crm_property_history',
+        h.propertyName,
+        `${h.id}:${side === 'oldValue' ? 'old' : 'new'}`,
+        parsed,
+      )
+    : (parsed as PropertyValue);
 }
 
 /** A sensitive value in clear: from memory, or opened from its envelope; `undefined` if it does not open. */

@@ -64,23 +64,22 @@ export class SensitiveFields {
     return this.cipher.seal(JSON.stringify(value), { table, column, recordId });
   }
 
-  /** The value, or `undefined` when it does not open (logged without the value). */
-  open(
-    table: string,
-    column: string,
-    recordId: string,
-    envelope: string,
-  ): PropertyValue | undefined {
+  /**
+   * The value, or `undefined` when it does not open (logged without the value). `stored` is
+   * whatever the slot holds: a database writer can put any JSON there, and a number, object or
+   * null is as unreadable as a flipped byte — never an error for the request that meets it.
+   */
+  open(table: string, column: string, recordId: string, stored: unknown): PropertyValue | undefined {
+    if (typeof stored !== 'string') {
+      return unreadable(table, column, recordId, 'malformed');
+    }
     try {
-      return JSON.parse(this.cipher.open(envelope, { table, column, recordId })) as PropertyValue;
+      return JSON.parse(this.cipher.open(stored, { table, column, recordId })) as PropertyValue;
     } catch (error) {
       if (!(error instanceof EnvelopeError)) {
         throw error;
       }
-      logger.error(
-        `A sensitive value does not open (${error.reason}): table ${table}, property ${column}, record ${recordId}. It is shown as redacted.`,
-      );
-      return undefined;
+      return unreadable(table, column, recordId, error.reason);
     }
   }
 
@@ -97,4 +96,17 @@ export class SensitiveFields {
   get keyVersion(): number {
     return this.cipher.activeVersion;
   }
+}
+
+/** Logs a value that does not open (where, never what) and gives the "unreadable" answer. */
+export function unreadable(
+  table: string,
+  column: string,
+  recordId: string,
+  reason: string,
+): undefined {
+  logger.error(
+    `A sensitive value does not open (${reason}): table ${table}, property ${column}, record ${recordId}. It is shown as redacted.`,
+  );
+  return undefined;
 }
