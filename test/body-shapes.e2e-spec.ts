@@ -117,9 +117,8 @@ describe.each(testDatabaseKinds())('Request bodies of any shape on %s', (kind) =
   let routes: WriteRoute[];
 
   function send(route: WriteRoute, body: string) {
-    return server
-      .http()
-      [route.method](route.path)
+    const http = server.http();
+    return http[route.method](route.path)
       .auth(token, { type: 'bearer' })
       .set('X-Operator-Token', OPERATOR_TOKEN)
       .set('Content-Type', 'application/json')

@@ -69,7 +69,12 @@ export class SensitiveFields {
    * whatever the slot holds: a database writer can put any JSON there, and a number, object or
    * null is as unreadable as a flipped byte — never an error for the request that meets it.
    */
-  open(table: string, column: string, recordId: string, stored: unknown): PropertyValue | undefined {
+  open(
+    table: string,
+    column: string,
+    recordId: string,
+    stored: unknown,
+  ): PropertyValue | undefined {
     if (typeof stored !== 'string') {
       return unreadable(table, column, recordId, 'malformed');
     }
