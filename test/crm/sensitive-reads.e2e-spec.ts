@@ -421,4 +421,34 @@ describe.each(testDatabaseKinds())('Sensitive reads on every path on %s', (kind)
       expect(logs).not.toMatch(/BROKEN-SECRET|FORM-SECRET/);
     });
   });
+
+  describe.each(['null', 'not json', '[1]', '"text"'])(
+    'a custom cell holding %s (item 8)',
+    (cell) => {
+      let broken: string;
+
+      beforeAll(async () => {
+        broken = (await createRecord(admin, 'contacts', { [nationalId]: 'CELL-SECRET' })).id;
+        await server.dataSource.query(
+          `UPDATE crm_contact SET custom = ${p(1)} WHERE id = ${p(2)}`,
+          [cell, broken],
+        );
+      });
+
+      it('the list answers 200 with its sensitive values redacted', async () => {
+        const listed = expectStatus(
+          await admin.get('/api/v1/objects/contacts', { limit: 100 }),
+          200,
+        ).body as { results: ShownRecord[] };
+        expect(listed.results.find((r) => r.id === broken)!.redacted).toContain(nationalId);
+      });
+
+      it('the record answers 200 with its sensitive values redacted, logged without them', async () => {
+        const read = expectStatus(await admin.get(`/api/v1/objects/contacts/${broken}`), 200)
+          .body as ShownRecord;
+        expect(read.redacted).toContain(nationalId);
+        expect(server.logs.join('\n')).not.toContain('CELL-SECRET');
+      });
+    },
+  );
 });
