@@ -157,6 +157,18 @@ describe.each(testDatabaseKinds())('Sensitive reads on every path on %s', (kind)
       expect(await viewsOf(record.id)).toHaveLength(before + 1);
     });
 
+    it('restore audits the view of the values it answers with', async () => {
+      const record = await createRecord(admin, 'contacts', { [nationalId]: 'RESTORE-ID' });
+      expectStatus(await admin.delete(`/api/v1/objects/contacts/${record.id}`), 204);
+      const before = (await viewsOf(record.id)).length;
+      const restored = expectStatus(
+        await admin.post(`/api/v1/objects/contacts/${record.id}/restore`),
+        200,
+      ).body as ShownRecord;
+      expect(restored.properties[nationalId]).toBe('RESTORE-ID');
+      expect(await viewsOf(record.id)).toHaveLength(before + 1);
+    });
+
     it('a write response masks and redacts as a read does', async () => {
       const record = await createRecord(admin, 'contacts', {
         [diagnosis]: 'WRITE-DIAGNOSIS',
