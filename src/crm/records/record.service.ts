@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { In, type EntityManager } from 'typeorm';
 import { AuditService } from '@custos/audit';
 import {
@@ -32,9 +32,9 @@ import {
   type StoredRecord,
 } from './record-store';
 import type { HistoryEntryDto, RecordDto, RevealedValuesDto } from './record.dto';
-import { SensitiveViews } from '../sensitive/sensitive-views';
 import type { SensitiveFields } from '../sensitive/sensitive-fields';
 import { BlindIndexEntry } from './blind-index.entity';
+import { RecordPresenter, openValue } from './record.presenter';
 import { UniqueValue } from './unique-value.entity';
 
 /** Records as a write left them (values in clear in memory) and the access they were written with. */
@@ -42,8 +42,6 @@ export interface WrittenRecords {
   records: StoredRecord[];
   access: RecordAccess;
 }
-
-const logger = new Logger('RecordService');
 
 /** Archived records are purged this long after archiving. */
 export const ARCHIVE_RETENTION_DAYS = 90;
@@ -86,7 +84,7 @@ export class RecordService {
     private readonly audit: AuditService,
     private readonly clock: Clock,
     private readonly crmAccess: CrmAccessService,
-    private readonly sensitiveViews: SensitiveViews,
+    private readonly presenter: RecordPresenter,
   ) {}
 
   async get(
@@ -107,7 +105,7 @@ export class RecordService {
     if (!record) {
       throw recordNotFound(schema);
     }
-    return this.toDto(record, this.selected(schema, selection, 'properties'), access);
+    return this.presenter.record(record, this.selected(schema, selection, 'properties'), access);
   }
 
   async list(
@@ -132,7 +130,7 @@ export class RecordService {
       query,
       (b) => b.getRawMany(),
     );
-    return mapPage(page, (row) => this.toDto(fromRow(schema, row), selection, access));
+    return mapPage(page, (row) => this.presenter.record(fromRow(schema, row), selection, access));
   }
 
   async batchRead(objectType: string, ids: string[], selection?: string[]): Promise<RecordDto[]> {
@@ -149,7 +147,7 @@ export class RecordService {
     const byId = new Map(records.map((r) => [r.id, r]));
     return ids.flatMap((id) => {
       const record = byId.get(id);
-      return record ? [this.toDto(record, names, access)] : [];
+      return record ? [this.presenter.record(record, names, access)] : [];
     });
   }
 
@@ -453,7 +451,7 @@ export class RecordService {
         targetId: id,
         metadata: {},
       });
-      return this.toDto(record, [...schema.byName.keys()], access);
+      return this.presenter.record(record, [...schema.byName.keys()], access);
     });
   }
 
@@ -514,7 +512,7 @@ export class RecordService {
               .andWhere('h.propertyName IN (:...readable)', { readable })
               .orderBy('h.id', 'ASC')
               .getMany()
-          ).map((h) => this.historyEntry(h, sensitive, true))
+          ).map((h) => this.presenter.historyEntry(h, sensitive, true))
         : [];
     const revealed = [
       ...new Set([
@@ -571,51 +569,7 @@ export class RecordService {
       builder.andWhere('h.propertyName NOT IN (:...hidden)', { hidden });
     }
     const page = await keysetPage(builder, 'h.id', (h) => h.id, query);
-    return mapPage(page, (h) => this.historyEntry(h, access.sensitive, false));
-  }
-
-  /**
-   * One history row as the record shows its values: highly sensitive values are masked unless
-   * `revealing` (the reveal route, audited as a reveal), values that do not open are redacted, and
-   * sensitive values shown otherwise are noted as viewed. A masked or redacted side is left out.
-   */
-  private historyEntry(
-    h: PropertyHistory,
-    sensitive: SensitiveFields | null,
-    revealing: boolean,
-  ): HistoryEntryDto {
-    const entry: HistoryEntryDto = {
-      property: h.propertyName,
-      source: h.source,
-      actor: { kind: h.actorKind, id: h.actorId },
-      changedAt: h.changedAt.toISOString(),
-    };
-    const masked: HistorySide[] = [];
-    const redacted: HistorySide[] = [];
-    const isSensitive = sensitive?.has(h.propertyName) ?? false;
-    for (const side of HISTORY_SIDES) {
-      const stored = side === 'oldValue' ? h.oldValue : h.newValue;
-      if (stored === null) {
-        entry[side] = null;
-      } else if (isSensitive && !revealing && sensitive!.masked(h.propertyName)) {
-        masked.push(side);
-      } else {
-        const value = openHistoryValue(h, side, stored, isSensitive ? sensitive : null);
-        if (value === undefined) {
-          redacted.push(side);
-        } else {
-          entry[side] = value;
-          if (isSensitive && !revealing && value !== null) {
-            this.sensitiveViews.shown(h.objectType, h.recordId, h.propertyName);
-          }
-        }
-      }
-    }
-    return {
-      ...entry,
-      ...(masked.length > 0 ? { masked } : {}),
-      ...(redacted.length > 0 ? { redacted } : {}),
-    };
+    return mapPage(page, (h) => this.presenter.historyEntry(h, access.sensitive, false));
   }
 
   /**
@@ -928,100 +882,10 @@ export class RecordService {
    * `redacted`, `masked` and the `sensitive_data.viewed` event of what the response shows.
    */
   private present({ records, access }: WrittenRecords): RecordDto[] {
-    return records.map((record) => this.toDto(record, [...access.schema.byName.keys()], access));
-  }
-
-  /** The record as the actor may see it: unreadable properties are left out and listed in `redacted`. */
-  toDto(record: StoredRecord, names: readonly string[], access: RecordAccess): RecordDto {
-    const all: Record<string, PropertyValue> = {
-      ...record.values,
-      owner_id: record.ownerId,
-      createdate: record.createdAt,
-      lastmodifieddate: record.updatedAt,
-    };
-    const properties: Record<string, PropertyValue> = {};
-    const redacted: string[] = [];
-    const masked: string[] = [];
-    const sensitive = access.sensitive;
-    for (const name of names) {
-      if (!access.canView(name)) {
-        redacted.push(name);
-      } else if (!sensitive?.has(name)) {
-        properties[name] = all[name] ?? null;
-      } else if (!(name in record.values) && record.sealed[name] === undefined) {
-        properties[name] = null;
-      } else if (sensitive.masked(name)) {
-        masked.push(name);
-      } else {
-        const value = openValue(record, name, sensitive);
-        if (value === undefined) {
-          redacted.push(name);
-        } else {
-          properties[name] = value;
-          if (value !== null) {
-            this.sensitiveViews.shown(access.schema.objectType.name, record.id, name);
-          }
-        }
-      }
-    }
-    return {
-      id: record.id,
-      properties,
-      redacted,
-      ...(masked.length > 0 ? { masked } : {}),
-      createdAt: record.createdAt,
-      updatedAt: record.updatedAt,
-      archived: record.archivedAt !== null,
-      ...(record.archivedAt ? { archivedAt: record.archivedAt } : {}),
-    };
-  }
-}
-
-const HISTORY_SIDES = ['oldValue', 'newValue'] as const;
-type HistorySide = (typeof HISTORY_SIDES)[number];
-
-/**
- * A history value as stored (JSON text; sensitive ones an envelope bound to the history row), or
- * `undefined` when it cannot be read: a database writer may have put anything there.
- */
-function openHistoryValue(
-  h: PropertyHistory,
-  side: HistorySide,
-  stored: string,
-  sensitive: SensitiveFields | null,
-): PropertyValue | undefined {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(stored);
-  } catch {
-    logger.error(
-      `A history value is not JSON: history ${h.id}, property ${h.propertyName}, record ${h.recordId}. It is shown as redacted.`,
+    return records.map((record) =>
+      this.presenter.record(record, [...access.schema.byName.keys()], access),
     );
-    return undefined;
   }
-  return sensitive
-    ? sensitive.open(
-        'crm_property_history',
-        h.propertyName,
-        `${h.id}:${side === 'oldValue' ? 'old' : 'new'}`,
-        parsed,
-      )
-    : (parsed as PropertyValue);
-}
-
-/** A sensitive value in clear: from memory, or opened from its envelope; `undefined` if it does not open. */
-export function openValue(
-  record: StoredRecord,
-  name: string,
-  sensitive: SensitiveFields,
-): PropertyValue | undefined {
-  if (name in record.values) {
-    return record.values[name];
-  }
-  const envelope = record.sealed[name];
-  return envelope === undefined
-    ? null
-    : sensitive.open(sensitive.schema.objectType.table, name, record.id, envelope);
 }
 
 /** Opens the named sensitive values of a record into its `values` (a value that does not open counts as empty). */

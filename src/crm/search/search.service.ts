@@ -17,7 +17,8 @@ import { normalizeForIndex } from '@custos/crypto';
 import { AuditService } from '@custos/audit';
 import { fromRow, recordColumns, type StoredRecord } from '../records/record-store';
 import type { RecordDto } from '../records/record.dto';
-import { RecordService, openValue } from '../records/record.service';
+import { RecordPresenter, openValue } from '../records/record.presenter';
+import { RecordService } from '../records/record.service';
 import type { SensitiveFields } from '../sensitive/sensitive-fields';
 import { dialectOf, type SqlDialect } from '../sql-dialect';
 import { compileFilterGroups, definitionFor, filterValue, propertyExpression } from './filter-sql';
@@ -38,6 +39,7 @@ export class SearchService {
     private readonly context: RequestContext,
     private readonly properties: PropertyService,
     private readonly records: RecordService,
+    private readonly presenter: RecordPresenter,
     private readonly crmAccess: CrmAccessService,
     private readonly audit: AuditService,
   ) {}
@@ -116,7 +118,7 @@ export class SearchService {
     }
     return {
       total: Number(counted?.total ?? 0),
-      results: records.map((record) => this.records.toDto(record, selection, access)),
+      results: records.map((record) => this.presenter.record(record, selection, access)),
       paging: next ? { next: { after: next } } : {},
     };
   }
