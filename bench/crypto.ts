@@ -443,7 +443,7 @@ export async function benchCrypto(
           const created = await asAdmin(() =>
             records.createMany('contacts', batch, 'api', (i) => `inputs[${i}].properties`),
           );
-          ids = created.map((r) => r.id);
+          ids = created.records.map((r) => r.id);
         }),
       );
       chunkIds[which].push(ids);

@@ -2,7 +2,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
-import { PinoNestLogger, httpLogging } from '@custos/core';
+import { MAX_BODY_DEPTH, PinoNestLogger, bodyDepthLimit, httpLogging } from '@custos/core';
 import type { ServerConfig } from './config/server-config';
 
 /** The OpenAPI document of the server, with bearer and API-key security schemes. */
@@ -63,7 +63,7 @@ export function buildOpenApiDocument(app: NestExpressApplication): OpenAPIObject
   return document;
 }
 
-/** Any route with a JSON body can also answer 400 (not JSON) and 413 (too large): documented once, here. */
+/** Any route with a JSON body can also answer 400 (not JSON, nested too deep) and 413 (too large): documented once, here. */
 function documentBodyProblems(document: OpenAPIObject): void {
   const problem = {
     'application/problem+json': { schema: { $ref: '#/components/schemas/ProblemDetailsDto' } },
@@ -72,7 +72,7 @@ function documentBodyProblems(document: OpenAPIObject): void {
     for (const operation of [path.post, path.put, path.patch]) {
       if (operation?.requestBody) {
         operation.responses['400'] ??= {
-          description: 'The request body is not valid JSON.',
+          description: `The request body is not valid JSON, or nests objects and arrays deeper than ${MAX_BODY_DEPTH} levels (\`core.body_too_deep\`, \`limit\` names it).`,
           content: problem,
         };
         operation.responses['413'] ??= {
@@ -118,6 +118,8 @@ export function configureApp(
     ),
   );
   app.useBodyParser('json', { limit: config.bodyLimitBytes });
+  // Before any route, guard or validation: a deep body would overflow their recursion (a 500).
+  app.use(bodyDepthLimit(MAX_BODY_DEPTH));
   app.enableShutdownHooks();
   SwaggerModule.setup('docs', app, buildOpenApiDocument(app), {
     jsonDocumentUrl: 'docs-json',

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { APP_INTERCEPTOR } from '@nestjs/core';
 import { CrmRotationSources } from './sensitive/rotation-sources';
 import { SensitiveViews, SensitiveViewsInterceptor } from './sensitive/sensitive-views';
+import { RecordPresenter } from './records/record.presenter';
 import { SensitiveDataModule } from '../sensitive-data/sensitive-data.module';
 import { CrmAccessSubjects } from './access/crm-access-subjects';
 import { SensitiveDefinitionsSweep } from './sensitive/sensitive-definitions.sweep';
@@ -67,6 +68,7 @@ export const CRM_ENTITIES = [
     CrmReadableFields,
     PropertyService,
     RecordService,
+    RecordPresenter,
     SearchService,
     AssociationService,
     SegmentService,

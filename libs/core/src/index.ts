@@ -11,6 +11,7 @@ export {
   ApiProblemResponses,
 } from './errors/problem-details.dto';
 export { CustosValidationPipe } from './validation/validation.pipe';
+export { MAX_BODY_DEPTH, bodyDepthLimit } from './validation/body-depth';
 export { IdParam } from './validation/id-param';
 export { TransactionHost } from './database/transaction-host';
 export {

@@ -86,7 +86,9 @@ export class FormSubmissionService {
       const submissionId = newId();
       try {
         await this.transactions.run(async (manager) => {
-          const record = await this.records.create(form.objectType, values, 'form');
+          const {
+            records: [record],
+          } = await this.records.createMany(form.objectType, [values], 'form', () => 'properties');
           if (files.size > 0) {
             const attachmentIds: Record<string, string> = {};
             for (const [property, file] of files) {
@@ -94,7 +96,12 @@ export class FormSubmissionService {
                 await this.attachments.upload(form.objectType, record.id, file, property)
               ).id;
             }
-            await this.records.update(form.objectType, record.id, attachmentIds, 'form');
+            await this.records.updateMany(
+              form.objectType,
+              [{ id: record.id, properties: attachmentIds }],
+              'form',
+              () => 'properties',
+            );
           }
           const submittedAt = this.clock.now();
           await manager.insert(FormSubmission, {

@@ -420,7 +420,9 @@ export class ImportWorker implements OnApplicationBootstrap, BeforeApplicationSh
         `no ${schema.objectType.singular} has this value`,
       );
     }
-    const [after] = await this.records.updateMany(
+    const {
+      records: [after],
+    } = await this.records.updateMany(
       entity.objectType,
       [{ id: before.id, properties: input.properties }],
       'import',
@@ -431,8 +433,8 @@ export class ImportWorker implements OnApplicationBootstrap, BeforeApplicationSh
       owner_id: before.ownerId,
       createdate: before.createdAt,
     };
-    const changed = Object.entries(after.properties).some(
-      ([name, value]) => name !== 'lastmodifieddate' && previous[name] !== value,
+    const changed = Object.entries({ ...after.values, owner_id: after.ownerId }).some(
+      ([name, value]) => previous[name] !== value,
     );
     return changed ? 'updated' : 'unchanged';
   }

@@ -1,9 +1,12 @@
+import { Logger } from '@nestjs/common';
 import { In, type EntityManager } from 'typeorm';
 import type { SqlCondition } from '@custos/access';
 import type { PropertySchema } from '../properties/property.service';
 import type { PropertyValue } from '../properties/property-type';
 import { sensitiveNames, type SensitiveFields } from '../sensitive/sensitive-fields';
 import { BlindIndexEntry } from './blind-index.entity';
+
+const logger = new Logger('RecordStore');
 
 /** A record as its row holds it: common columns, standard values, custom values. */
 export interface StoredRecord {
@@ -46,6 +49,29 @@ export function recordColumns(schema: PropertySchema, alias = 'r'): string {
     .join(', ');
 }
 
+/**
+ * The `custom` JSON object of a row. A cell that is not one (only a database writer can make it
+ * so) is logged, and its sensitive values read as unopenable: one damaged row must not fail a list.
+ */
+function customOf(
+  schema: PropertySchema,
+  row: Record<string, unknown>,
+): Record<string, PropertyValue> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse((row.custom as string | null) ?? '{}');
+  } catch {
+    parsed = undefined;
+  }
+  if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) {
+    return parsed as Record<string, PropertyValue>;
+  }
+  logger.error(
+    `The custom values of a record are not a JSON object: table ${schema.objectType.table}, record ${String(row.id)}. Its sensitive values are shown as redacted.`,
+  );
+  return Object.fromEntries(sensitiveNames(schema).map((name) => [name, null]));
+}
+
 /** Maps a raw row to a {@link StoredRecord}. */
 export function fromRow(schema: PropertySchema, row: Record<string, unknown>): StoredRecord {
   const values: Record<string, PropertyValue> = {};
@@ -58,7 +84,7 @@ export function fromRow(schema: PropertySchema, row: Record<string, unknown>): S
           ? Number(value)
           : (value as PropertyValue);
   }
-  const custom = JSON.parse((row.custom as string | null) ?? '{}') as Record<string, PropertyValue>;
+  const custom = customOf(schema, row);
   const sealed: Record<string, string> = {};
   for (const [name, value] of Object.entries(custom)) {
     const definition = schema.byName.get(name);

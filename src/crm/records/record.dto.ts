@@ -237,19 +237,38 @@ export class HistoryEntryDto {
   @ApiProperty({ example: 'lifecyclestage' })
   property!: string;
 
-  @ApiProperty({
+  @ApiPropertyOptional({
     nullable: true,
     example: 'lead',
     oneOf: [{ type: 'string' }, { type: 'number' }, { type: 'boolean' }],
+    description: 'Left out when listed in `masked` or `redacted`.',
   })
-  oldValue!: PropertyValue;
+  oldValue?: PropertyValue;
 
-  @ApiProperty({
+  @ApiPropertyOptional({
     nullable: true,
     example: 'customer',
     oneOf: [{ type: 'string' }, { type: 'number' }, { type: 'boolean' }],
+    description: 'Left out when listed in `masked` or `redacted`.',
   })
-  newValue!: PropertyValue;
+  newValue?: PropertyValue;
+
+  @ApiPropertyOptional({
+    enum: ['oldValue', 'newValue'],
+    isArray: true,
+    description:
+      'Values of a highly sensitive property, masked as on the record: shown by `POST …/{recordId}/reveal` with `history: true` (audited).',
+    example: ['newValue'],
+  })
+  masked?: ('oldValue' | 'newValue')[];
+
+  @ApiPropertyOptional({
+    enum: ['oldValue', 'newValue'],
+    isArray: true,
+    description: 'Values that could not be opened (tampered or damaged); logged, never shown.',
+    example: [],
+  })
+  redacted?: ('oldValue' | 'newValue')[];
 
   @ApiProperty({ enum: ['api', 'import', 'form', 'system', 'batch'], example: 'api' })
   source!: string;
@@ -280,6 +299,16 @@ export class RevealDto {
   @ArrayMaxSize(100)
   @IsString({ each: true })
   properties?: string[];
+
+  @ApiPropertyOptional({
+    description:
+      "Also reveal these properties' past values: every entry of the record's history for them, oldest first.",
+    default: false,
+    example: true,
+  })
+  @IsOptional()
+  @IsBoolean()
+  history?: boolean;
 }
 
 export class RevealedValuesDto {
@@ -300,4 +329,10 @@ export class RevealedValuesDto {
     example: [],
   })
   redacted!: string[];
+
+  @ApiPropertyOptional({
+    type: [HistoryEntryDto],
+    description: 'With `history: true`: the history of the revealed properties, oldest first.',
+  })
+  history?: HistoryEntryDto[];
 }

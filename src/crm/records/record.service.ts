@@ -32,12 +32,18 @@ import {
   updateRecord,
   type StoredRecord,
 } from './record-store';
-import type { HistoryEntryDto, RecordDto } from './record.dto';
-import { SensitiveViews } from '../sensitive/sensitive-views';
+import type { HistoryEntryDto, RecordDto, RevealedValuesDto } from './record.dto';
 import type { SensitiveFields } from '../sensitive/sensitive-fields';
 import { writtenDigests } from '../sensitive/sealed-digests';
 import { BlindIndexEntry } from './blind-index.entity';
+import { RecordPresenter, openValue } from './record.presenter';
 import { UniqueValue } from './unique-value.entity';
+
+/** Records as a write left them (values in clear in memory) and the access they were written with. */
+export interface WrittenRecords {
+  records: StoredRecord[];
+  access: RecordAccess;
+}
 
 /** Archived records are purged this long after archiving. */
 export const ARCHIVE_RETENTION_DAYS = 90;
@@ -80,7 +86,7 @@ export class RecordService {
     private readonly audit: AuditService,
     private readonly clock: Clock,
     private readonly crmAccess: CrmAccessService,
-    private readonly sensitiveViews: SensitiveViews,
+    private readonly presenter: RecordPresenter,
   ) {}
 
   async get(
@@ -101,7 +107,7 @@ export class RecordService {
     if (!record) {
       throw recordNotFound(schema);
     }
-    return this.toDto(record, this.selected(schema, selection, 'properties'), access);
+    return this.presenter.record(record, this.selected(schema, selection, 'properties'), access);
   }
 
   async list(
@@ -126,7 +132,7 @@ export class RecordService {
       query,
       (b) => b.getRawMany(),
     );
-    return mapPage(page, (row) => this.toDto(fromRow(schema, row), selection, access));
+    return mapPage(page, (row) => this.presenter.record(fromRow(schema, row), selection, access));
   }
 
   async batchRead(objectType: string, ids: string[], selection?: string[]): Promise<RecordDto[]> {
@@ -143,35 +149,33 @@ export class RecordService {
     const byId = new Map(records.map((r) => [r.id, r]));
     return ids.flatMap((id) => {
       const record = byId.get(id);
-      return record ? [this.toDto(record, names, access)] : [];
+      return record ? [this.presenter.record(record, names, access)] : [];
     });
   }
 
-  async create(
-    objectType: string,
-    properties: Record<string, unknown>,
-    source: ChangeSource = 'api',
-  ): Promise<RecordDto> {
-    const [created] = await this.createMany(
-      objectType,
-      [properties],
-      source,
-      (_index) => 'properties',
+  async create(objectType: string, properties: Record<string, unknown>): Promise<RecordDto> {
+    const [created] = this.present(
+      await this.createMany(objectType, [properties], 'api', () => 'properties'),
     );
     return created;
   }
 
   async batchCreate(objectType: string, inputs: Record<string, unknown>[]): Promise<RecordDto[]> {
-    return this.createMany(objectType, inputs, 'batch', (index) => `inputs[${index}].properties`);
+    return this.present(
+      await this.createMany(objectType, inputs, 'batch', (index) => `inputs[${index}].properties`),
+    );
   }
 
-  /** Creates records all-or-nothing; `fieldOf(i)` names item i in errors. */
+  /**
+   * Creates records all-or-nothing; `fieldOf(i)` names item i in errors. Returns them as written
+   * (values in clear, for the caller only): a response shows them through {@link present}.
+   */
   async createMany(
     objectType: string,
     inputs: Record<string, unknown>[],
     source: ChangeSource,
     fieldOf: (index: number) => string,
-  ): Promise<RecordDto[]> {
+  ): Promise<WrittenRecords> {
     const actor = this.context.requireActor();
     return this.withUniqueConflicts(() =>
       this.transactions.run(async (manager) => {
@@ -245,7 +249,7 @@ export class RecordService {
             },
           });
         }
-        return records.map((record) => this.toDto(record, [...schema.byName.keys()], access));
+        return { records, access };
       }),
     );
   }
@@ -254,13 +258,9 @@ export class RecordService {
     objectType: string,
     id: string,
     properties: Record<string, unknown>,
-    source: ChangeSource = 'api',
   ): Promise<RecordDto> {
-    const [updated] = await this.updateMany(
-      objectType,
-      [{ id, properties }],
-      source,
-      () => 'properties',
+    const [updated] = this.present(
+      await this.updateMany(objectType, [{ id, properties }], 'api', () => 'properties'),
     );
     return updated;
   }
@@ -278,19 +278,22 @@ export class RecordService {
         'appears twice in this batch',
       );
     }
-    return this.updateMany(objectType, inputs, 'batch', (index) => `inputs[${index}].properties`);
+    return this.present(
+      await this.updateMany(objectType, inputs, 'batch', (index) => `inputs[${index}].properties`),
+    );
   }
 
   /**
    * Updates records all-or-nothing; rows are locked, so concurrent updates never lose a change.
    * A record whose values do not change is returned as it is: not written, audited or historied.
+   * Returns the records as written (values in clear, for the caller only; see {@link present}).
    */
   async updateMany(
     objectType: string,
     inputs: { id: string; properties: Record<string, unknown> }[],
     source: ChangeSource,
     fieldOf: (index: number) => string,
-  ): Promise<RecordDto[]> {
+  ): Promise<WrittenRecords> {
     const accountId = this.context.requireAccountId();
     return this.withUniqueConflicts(() =>
       this.transactions.run(async (manager) => {
@@ -382,7 +385,7 @@ export class RecordService {
             },
           });
         }
-        return results.map((record) => this.toDto(record, [...schema.byName.keys()], access));
+        return { records: results, access };
       }),
     );
   }
@@ -468,16 +471,20 @@ export class RecordService {
         targetId: id,
         metadata: {},
       });
-      return this.toDto(record, [...schema.byName.keys()], access);
+      return this.presenter.record(record, [...schema.byName.keys()], access);
     });
   }
 
-  /** Shows the highly sensitive values of one record to someone who may read them; audited. */
+  /**
+   * Shows the highly sensitive values of one record to someone who may read them, and with
+   * `history` their past values too; audited as a reveal (property names, never values).
+   */
   async reveal(
     objectType: string,
     id: string,
     requested?: string[],
-  ): Promise<{ id: string; properties: Record<string, PropertyValue>; redacted: string[] }> {
+    withHistory = false,
+  ): Promise<RevealedValuesDto> {
     const schema = await this.properties.schema(objectType);
     const access = await this.crmAccess.forSchema(schema);
     const sensitive = access.sensitive;
@@ -512,16 +519,38 @@ export class RecordService {
         properties[name] = value;
       }
     }
-    const revealed = Object.keys(properties).sort();
+    const readable = names.filter((name) => access.canView(name));
+    const history =
+      withHistory && readable.length > 0
+        ? (
+            await this.transactions.manager
+              .createQueryBuilder(PropertyHistory, 'h')
+              .where('h.accountId = :accountId AND h.recordId = :id', {
+                accountId: record.accountId,
+                id,
+              })
+              .andWhere('h.propertyName IN (:...readable)', { readable })
+              .orderBy('h.id', 'ASC')
+              .getMany()
+          ).map((h) => this.presenter.historyEntry(h, sensitive, true))
+        : [];
+    const revealed = [
+      ...new Set([
+        ...Object.keys(properties),
+        ...history
+          .filter((h) => (h.oldValue ?? null) !== null || (h.newValue ?? null) !== null)
+          .map((h) => h.property),
+      ]),
+    ].sort();
     if (revealed.length > 0) {
       await this.audit.record({
         action: 'sensitive_data.revealed',
         targetType: schema.objectType.name,
         targetId: id,
-        metadata: { properties: revealed },
+        metadata: { properties: revealed, ...(withHistory ? { history: true } : {}) },
       });
     }
-    return { id, properties, redacted };
+    return { id, properties, redacted, ...(withHistory ? { history } : {}) };
   }
 
   async history(
@@ -560,30 +589,7 @@ export class RecordService {
       builder.andWhere('h.propertyName NOT IN (:...hidden)', { hidden });
     }
     const page = await keysetPage(builder, 'h.id', (h) => h.id, query);
-    const sensitive = access.sensitive;
-    const valueOf = (h: PropertyHistory, side: 'old' | 'new'): PropertyValue => {
-      const stored = side === 'old' ? h.oldValue : h.newValue;
-      if (stored === null) {
-        return null;
-      }
-      if (!sensitive?.has(h.propertyName)) {
-        return JSON.parse(stored) as PropertyValue;
-      }
-      const { place, formerPlace } = historyValuePlaces(schema.objectType.table, h, side);
-      const value = sensitive.openAt(place, JSON.parse(stored), formerPlace);
-      if (value !== undefined && value !== null) {
-        this.sensitiveViews.shown(schema.objectType.name, id, h.propertyName);
-      }
-      return value ?? null;
-    };
-    return mapPage(page, (h) => ({
-      property: h.propertyName,
-      oldValue: valueOf(h, 'old'),
-      newValue: valueOf(h, 'new'),
-      source: h.source,
-      actor: { kind: h.actorKind, id: h.actorId },
-      changedAt: h.changedAt.toISOString(),
-    }));
+    return mapPage(page, (h) => this.presenter.historyEntry(h, access.sensitive, false));
   }
 
   /**
@@ -896,65 +902,15 @@ export class RecordService {
     return names;
   }
 
-  /** The record as the actor may see it: unreadable properties are left out and listed in `redacted`. */
-  toDto(record: StoredRecord, names: readonly string[], access: RecordAccess): RecordDto {
-    const all: Record<string, PropertyValue> = {
-      ...record.values,
-      owner_id: record.ownerId,
-      createdate: record.createdAt,
-      lastmodifieddate: record.updatedAt,
-    };
-    const properties: Record<string, PropertyValue> = {};
-    const redacted: string[] = [];
-    const masked: string[] = [];
-    const sensitive = access.sensitive;
-    for (const name of names) {
-      if (!access.canView(name)) {
-        redacted.push(name);
-      } else if (!sensitive?.has(name)) {
-        properties[name] = all[name] ?? null;
-      } else if (!(name in record.values) && record.sealed[name] === undefined) {
-        properties[name] = null;
-      } else if (sensitive.masked(name)) {
-        masked.push(name);
-      } else {
-        const value = openValue(record, name, sensitive);
-        if (value === undefined) {
-          redacted.push(name);
-        } else {
-          properties[name] = value;
-          if (value !== null) {
-            this.sensitiveViews.shown(access.schema.objectType.name, record.id, name);
-          }
-        }
-      }
-    }
-    return {
-      id: record.id,
-      properties,
-      redacted,
-      ...(masked.length > 0 ? { masked } : {}),
-      createdAt: record.createdAt,
-      updatedAt: record.updatedAt,
-      archived: record.archivedAt !== null,
-      ...(record.archivedAt ? { archivedAt: record.archivedAt } : {}),
-    };
+  /**
+   * Written records as their writer may see them, through the read presenter: field permissions,
+   * `redacted`, `masked` and the `sensitive_data.viewed` event of what the response shows.
+   */
+  private present({ records, access }: WrittenRecords): RecordDto[] {
+    return records.map((record) =>
+      this.presenter.record(record, [...access.schema.byName.keys()], access),
+    );
   }
-}
-
-/** A sensitive value in clear: from memory, or opened from its envelope; `undefined` if it does not open. */
-export function openValue(
-  record: StoredRecord,
-  name: string,
-  sensitive: SensitiveFields,
-): PropertyValue | undefined {
-  if (name in record.values) {
-    return record.values[name];
-  }
-  const envelope = record.sealed[name];
-  return envelope === undefined
-    ? null
-    : sensitive.open(sensitive.schema.objectType.table, name, record.id, envelope);
 }
 
 /** Opens the named sensitive values of a record into its `values` (a value that does not open counts as empty). */

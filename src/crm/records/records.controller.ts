@@ -89,7 +89,7 @@ export class RecordsController {
   @ApiOperation({
     summary: 'Reveal the highly sensitive values of one record',
     description:
-      'Highly sensitive properties are masked in lists and records; this shows their values for one record, to people who may read them. Every reveal is audited (record id and property names, never values).',
+      'Highly sensitive properties are masked in lists, records and history; this shows their values for one record (with `history: true` also their past values), to people who may read them. Every reveal is audited as `sensitive_data.revealed` (record id and property names, never values).',
   })
   @ApiOkResponse({ type: RevealedValuesDto })
   @ApiProblemResponses('validation')
@@ -98,7 +98,7 @@ export class RecordsController {
     @IdParam('recordId') id: string,
     @Body() body: RevealDto,
   ): Promise<RevealedValuesDto> {
-    return this.records.reveal(objectType, id, body.properties);
+    return this.records.reveal(objectType, id, body.properties, body.history ?? false);
   }
 
   @Post('search')
@@ -241,7 +241,7 @@ export class RecordsController {
   @ApiOperation({
     summary: 'Property history of a record',
     description:
-      'Every change of every value: old and new value, source, actor and time, oldest first.',
+      'Every change of every value: old and new value, source, actor and time, oldest first. Values of highly sensitive properties are masked as on the record (`masked`; `POST …/{recordId}/reveal` with `history: true` shows them, audited); values that cannot be opened are `redacted`.',
   })
   @ApiOkResponse({ type: HistoryPageDto })
   @ApiProblemResponses('validation')

@@ -14,9 +14,11 @@ import type { RecordAccess } from '../access/record-access';
 import { PropertyService, type PropertySchema } from '../properties/property.service';
 import type { PropertyValue } from '../properties/property-type';
 import { normalizeForIndex } from '@custos/crypto';
+import { AuditService } from '@custos/audit';
 import { fromRow, recordColumns, type StoredRecord } from '../records/record-store';
 import type { RecordDto } from '../records/record.dto';
-import { RecordService, openValue } from '../records/record.service';
+import { RecordPresenter, openValue } from '../records/record.presenter';
+import { RecordService } from '../records/record.service';
 import type { SensitiveFields } from '../sensitive/sensitive-fields';
 import { dialectOf, type SqlDialect } from '../sql-dialect';
 import {
@@ -43,7 +45,9 @@ export class SearchService {
     private readonly context: RequestContext,
     private readonly properties: PropertyService,
     private readonly records: RecordService,
+    private readonly presenter: RecordPresenter,
     private readonly crmAccess: CrmAccessService,
+    private readonly audit: AuditService,
   ) {}
 
   async search(objectType: string, query: SearchDto): Promise<SearchPage> {
@@ -105,7 +109,10 @@ export class SearchService {
       () => base().select('COUNT(*)', 'total').getRawOne<{ total: string | number }>(),
     );
     const pageRows = rows.slice(0, limit);
-    const records = pageRows.map((row) => fromRow(schema, row));
+    const records = pageRows
+      .map((row) => fromRow(schema, row))
+      .filter((record) => matchesSensitiveFilters(record, filterGroups, access.sensitive));
+    await this.auditHighlySensitiveFilters(schema, filterGroups, records, access);
     const last = pageRows[pageRows.length - 1];
     let next: string | undefined;
     if (rows.length > limit && last) {
@@ -117,11 +124,40 @@ export class SearchService {
     }
     return {
       total: Number(counted?.total ?? 0),
-      results: records
-        .filter((record) => matchesSensitiveFilters(record, filterGroups, access.sensitive))
-        .map((record) => this.records.toDto(record, selection, access)),
+      results: records.map((record) => this.presenter.record(record, selection, access)),
       paging: next ? { next: { after: next } } : {},
     };
+  }
+
+  /**
+   * A filter on a highly sensitive property tells which records hold a guessed value (or none):
+   * only people who may reveal it get this far (see `assertFiltersReadable`), and each such search
+   * is audited like a reveal, naming the properties and the records found, never the values.
+   */
+  private async auditHighlySensitiveFilters(
+    schema: PropertySchema,
+    filterGroups: readonly StoredFilterGroup[],
+    found: readonly StoredRecord[],
+    access: RecordAccess,
+  ): Promise<void> {
+    const sensitive = access.sensitive;
+    const properties = [
+      ...new Set(
+        filterGroups
+          .flatMap((group) => group.filters.map((filter) => filter.propertyName))
+          .filter((name) => sensitive?.has(name) && sensitive.masked(name)),
+      ),
+    ].sort();
+    if (properties.length === 0) {
+      return;
+    }
+    const recordIds = found.map((record) => record.id).sort();
+    await this.audit.record({
+      action: 'sensitive_data.searched',
+      targetType: schema.objectType.name,
+      targetId: recordIds.length === 1 ? recordIds[0] : `${recordIds.length} records`,
+      metadata: { properties, recordIds },
+    });
   }
 
   private applyIdOrder(

@@ -72,14 +72,18 @@ export class SensitiveFields {
     return this.cipher.seal(JSON.stringify(value), place);
   }
 
-  /** The value, or `undefined` when it does not open (logged without the value). */
+  /**
+   * The value, or `undefined` when it does not open (logged without the value). `stored` is
+   * whatever the slot holds: a database writer can put any JSON there, and a number, object or
+   * null is as unreadable as a flipped byte — never an error for the request that meets it.
+   */
   open(
     table: string,
     column: string,
     recordId: string,
-    envelope: string,
+    stored: unknown,
   ): PropertyValue | undefined {
-    return this.openAt({ table, column, recordId }, envelope);
+    return this.openAt({ table, column, recordId }, stored);
   }
 
   /**

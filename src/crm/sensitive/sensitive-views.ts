@@ -24,16 +24,24 @@ export class SensitiveViews {
     private readonly audit: AuditService,
   ) {}
 
+  /**
+   * Starts collecting for the current request. Transactions run in nested contexts that inherit
+   * the request's store by copy: a collection begun here is the one they add to, whereas one begun
+   * inside a transaction (a write answering with its record) would vanish with it, unaudited.
+   */
+  begin(): void {
+    if (this.cls.isActive() && !this.cls.get<Views | undefined>(VIEWS_KEY)) {
+      this.cls.set(VIEWS_KEY, new Map());
+    }
+  }
+
   /** Notes that `property` of `recordId` was shown in clear. */
   shown(objectType: string, recordId: string, property: string): void {
     if (!this.cls.isActive()) {
       return;
     }
-    let views = this.cls.get<Views | undefined>(VIEWS_KEY);
-    if (!views) {
-      views = new Map();
-      this.cls.set(VIEWS_KEY, views);
-    }
+    this.begin();
+    const views = this.cls.get<Views>(VIEWS_KEY);
     let entry = views.get(objectType);
     if (!entry) {
       entry = { records: new Set(), properties: new Set() };
@@ -49,8 +57,9 @@ export class SensitiveViews {
     if (!views || views.size === 0) {
       return;
     }
-    this.cls.set(VIEWS_KEY, undefined);
-    for (const [objectType, entry] of views) {
+    const pending = [...views];
+    views.clear();
+    for (const [objectType, entry] of pending) {
       await this.audit.record({
         action: 'sensitive_data.viewed',
         targetType: objectType,
@@ -71,6 +80,7 @@ export class SensitiveViewsInterceptor implements NestInterceptor {
   constructor(private readonly views: SensitiveViews) {}
 
   intercept(_context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    this.views.begin();
     return next
       .handle()
       .pipe(mergeMap((body: unknown) => from(this.views.flush().then(() => body))));

@@ -1,0 +1,160 @@
+import { Injectable, Logger } from '@nestjs/common';
+import type { RecordAccess } from '../access/record-access';
+import type { PropertyHistory } from '../history/property-history.entity';
+import { historyValuePlaces } from '../history/history-places';
+import { objectTypeOf } from '../object-types';
+import type { PropertyValue } from '../properties/property-type';
+import type { SensitiveFields } from '../sensitive/sensitive-fields';
+import { SensitiveViews } from '../sensitive/sensitive-views';
+import type { StoredRecord } from './record-store';
+import type { HistoryEntryDto, RecordDto } from './record.dto';
+
+const logger = new Logger('RecordPresenter');
+
+/**
+ * Records and their history as the actor may see them, for every response that shows them (reads,
+ * searches, write answers, notifications): field permissions, `redacted`, `masked`, and the
+ * sensitive values shown noted for the request's `sensitive_data.viewed` event.
+ */
+@Injectable()
+export class RecordPresenter {
+  constructor(private readonly sensitiveViews: SensitiveViews) {}
+
+  /** The record as the actor may see it: unreadable properties are left out and listed in `redacted`. */
+  record(record: StoredRecord, names: readonly string[], access: RecordAccess): RecordDto {
+    const all: Record<string, PropertyValue> = {
+      ...record.values,
+      owner_id: record.ownerId,
+      createdate: record.createdAt,
+      lastmodifieddate: record.updatedAt,
+    };
+    const properties: Record<string, PropertyValue> = {};
+    const redacted: string[] = [];
+    const masked: string[] = [];
+    const sensitive = access.sensitive;
+    for (const name of names) {
+      if (!access.canView(name)) {
+        redacted.push(name);
+      } else if (!sensitive?.has(name)) {
+        properties[name] = all[name] ?? null;
+      } else if (!(name in record.values) && record.sealed[name] === undefined) {
+        properties[name] = null;
+      } else if (sensitive.masked(name)) {
+        masked.push(name);
+      } else {
+        const value = openValue(record, name, sensitive);
+        if (value === undefined) {
+          redacted.push(name);
+        } else {
+          properties[name] = value;
+          if (value !== null) {
+            this.sensitiveViews.shown(access.schema.objectType.name, record.id, name);
+          }
+        }
+      }
+    }
+    return {
+      id: record.id,
+      properties,
+      redacted,
+      ...(masked.length > 0 ? { masked } : {}),
+      createdAt: record.createdAt,
+      updatedAt: record.updatedAt,
+      archived: record.archivedAt !== null,
+      ...(record.archivedAt ? { archivedAt: record.archivedAt } : {}),
+    };
+  }
+
+  /**
+   * One history row as the record shows its values: highly sensitive values are masked unless
+   * `revealing` (the reveal route, audited as a reveal), values that do not open are redacted, and
+   * sensitive values shown otherwise are noted as viewed. A masked or redacted side is left out.
+   */
+  historyEntry(
+    h: PropertyHistory,
+    sensitive: SensitiveFields | null,
+    revealing: boolean,
+  ): HistoryEntryDto {
+    const entry: HistoryEntryDto = {
+      property: h.propertyName,
+      source: h.source,
+      actor: { kind: h.actorKind, id: h.actorId },
+      changedAt: h.changedAt.toISOString(),
+    };
+    const masked: HistorySide[] = [];
+    const redacted: HistorySide[] = [];
+    const isSensitive = sensitive?.has(h.propertyName) ?? false;
+    for (const side of HISTORY_SIDES) {
+      const stored = side === 'oldValue' ? h.oldValue : h.newValue;
+      if (stored === null) {
+        entry[side] = null;
+      } else if (isSensitive && !revealing && sensitive!.masked(h.propertyName)) {
+        masked.push(side);
+      } else {
+        const value = openHistoryValue(h, side, stored, isSensitive ? sensitive : null);
+        if (value === undefined) {
+          redacted.push(side);
+        } else {
+          entry[side] = value;
+          if (isSensitive && !revealing && value !== null) {
+            this.sensitiveViews.shown(h.objectType, h.recordId, h.propertyName);
+          }
+        }
+      }
+    }
+    return {
+      ...entry,
+      ...(masked.length > 0 ? { masked } : {}),
+      ...(redacted.length > 0 ? { redacted } : {}),
+    };
+  }
+}
+
+const HISTORY_SIDES = ['oldValue', 'newValue'] as const;
+type HistorySide = (typeof HISTORY_SIDES)[number];
+
+/**
+ * A history value as stored (JSON text; sensitive ones an envelope bound to the record, property
+ * and entry — see `historyValuePlaces`), or
+ * `undefined` when it cannot be read: a database writer may have put anything there.
+ */
+function openHistoryValue(
+  h: PropertyHistory,
+  side: HistorySide,
+  stored: string,
+  sensitive: SensitiveFields | null,
+): PropertyValue | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(stored);
+  } catch {
+    logger.error(
+      `A history value is not JSON: history ${h.id}, property ${h.propertyName}, record ${h.recordId}. It is shown as redacted.`,
+    );
+    return undefined;
+  }
+  if (!sensitive) {
+    return parsed as PropertyValue;
+  }
+  const { place, formerPlace } = historyValuePlaces(
+    objectTypeOf(h.objectType).table,
+    h,
+    side === 'oldValue' ? 'old' : 'new',
+  );
+  return sensitive.openAt(place, parsed, formerPlace);
+}
+
+/** A sensitive value in clear: from memory, or opened from its envelope; `undefined` if it does not open. */
+export function openValue(
+  record: StoredRecord,
+  name: string,
+  sensitive: SensitiveFields,
+): PropertyValue | undefined {
+  if (name in record.values) {
+    return record.values[name];
+  }
+  const envelope = record.sealed[name];
+  return envelope === undefined
+    ? null
+    : sensitive.open(sensitive.schema.objectType.table, name, record.id, envelope);
+}
