@@ -18,7 +18,12 @@ import {
   AccessService,
   READABLE_FIELDS,
 } from '@custos/access';
-import { AUDIT_METADATA_REDACTOR, AuditModule, FileAuditWitness } from '@custos/audit';
+import {
+  AUDIT_METADATA_REDACTOR,
+  AuditModule,
+  FileAuditWitness,
+  WebhookAuditWitness,
+} from '@custos/audit';
 import { CryptoModule, KeyRotationModule, LocalKeyProvider } from '@custos/crypto';
 import {
   CoreModule,
@@ -79,7 +84,9 @@ export class AppModule implements OnApplicationBootstrap, OnApplicationShutdown 
         AccessModule.forRoot({}),
         AuditModule.forRoot({
           signingKey: deriveKey(config.masterKey, 'custos/audit-chain-head'),
-          witness: new FileAuditWitness(config.auditWitnessFile),
+          witness: config.auditWitnessWebhook
+            ? new WebhookAuditWitness(config.auditWitnessWebhook)
+            : new FileAuditWitness(config.auditWitnessFile),
           checkpointIntervalSeconds: config.auditCheckpointSeconds,
         }),
         IdentityModule.forRoot({

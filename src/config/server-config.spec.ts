@@ -140,6 +140,55 @@ describe(loadServerConfig.name, () => {
     );
   });
 
+  it('uses the witness webhook only when CUSTOS_AUDIT_WITNESS_URL is set, with its secret', () => {
+    const base = { CUSTOS_DATA_DIR: freshDir(), CUSTOS_MASTER_KEY: key };
+    const secret = 'w'.repeat(32);
+    expect(loadServerConfig(base).auditWitnessWebhook).toBeUndefined();
+    expect(
+      loadServerConfig({ ...base, CUSTOS_AUDIT_WITNESS_URL: '', CUSTOS_AUDIT_WITNESS_SECRET: '' })
+        .auditWitnessWebhook,
+    ).toBeUndefined();
+    for (const url of [
+      'https://witness.example/custos',
+      'http://127.0.0.1:8080/witness',
+      'http://localhost/witness',
+    ]) {
+      expect(
+        loadServerConfig({
+          ...base,
+          CUSTOS_AUDIT_WITNESS_URL: url,
+          CUSTOS_AUDIT_WITNESS_SECRET: secret,
+        }).auditWitnessWebhook,
+      ).toEqual({ url, secret });
+    }
+  });
+
+  it.each([
+    ['CUSTOS_AUDIT_WITNESS_URL', 'http://witness.example/custos', 'w'.repeat(32)],
+    ['CUSTOS_AUDIT_WITNESS_URL', 'ftp://witness.example/custos', 'w'.repeat(32)],
+    ['CUSTOS_AUDIT_WITNESS_URL', 'not a url', 'w'.repeat(32)],
+    ['CUSTOS_AUDIT_WITNESS_URL', 'https://user:pass@witness.example/', 'w'.repeat(32)],
+    ['CUSTOS_AUDIT_WITNESS_SECRET', 'https://witness.example/custos', undefined],
+    ['CUSTOS_AUDIT_WITNESS_SECRET', 'https://witness.example/custos', 'too-short-a-secret'],
+    [
+      'CUSTOS_AUDIT_WITNESS_SECRET',
+      'https://witness.example/custos',
+      `${'w'.repeat(20)} x${'y'.repeat(20)}`,
+    ],
+  ])('stops naming %s for the witness URL %p', (variable, url, secret) => {
+    const env = {
+      CUSTOS_DATA_DIR: freshDir(),
+      CUSTOS_MASTER_KEY: key,
+      CUSTOS_AUDIT_WITNESS_URL: url,
+      CUSTOS_AUDIT_WITNESS_SECRET: secret,
+    };
+    expect(() => loadServerConfig(env)).toThrow(expect.objectContaining({ variable }));
+    if (secret) {
+      // The message never repeats the secret.
+      expect(() => loadServerConfig(env)).not.toThrow(secret);
+    }
+  });
+
   it('names a bad checkpoint or verification interval', () => {
     const base = { CUSTOS_DATA_DIR: freshDir(), CUSTOS_MASTER_KEY: key };
     expect(() => loadServerConfig({ ...base, CUSTOS_AUDIT_CHECKPOINT_SECONDS: '-1' })).toThrow(

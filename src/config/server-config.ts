@@ -48,6 +48,11 @@ export interface ServerConfig {
   redisUrl?: string;
   /** Append-only file of audit chain-head checkpoints (`CUSTOS_AUDIT_WITNESS_FILE`). */
   auditWitnessFile: string;
+  /**
+   * Webhook storing the audit checkpoints at another party (`CUSTOS_AUDIT_WITNESS_URL` and
+   * `CUSTOS_AUDIT_WITNESS_SECRET`); when set it replaces the file.
+   */
+  auditWitnessWebhook?: { url: string; secret: string };
   /** Seconds between two checkpoints of the audit chain heads that moved. */
   auditCheckpointSeconds: number;
   /** Seconds between two verifications of every sealed value against its audited digest (0: off). */
@@ -227,6 +232,47 @@ function redisUrl(env: Env): string | undefined {
   return raw;
 }
 
+/**
+ * `CUSTOS_AUDIT_WITNESS_URL` (https, or http to 127.0.0.1 / localhost only) with
+ * `CUSTOS_AUDIT_WITNESS_SECRET` (32 to 512 characters, no whitespace); unset or empty: no webhook.
+ */
+function auditWitnessWebhook(env: Env): { url: string; secret: string } | undefined {
+  const raw = env.CUSTOS_AUDIT_WITNESS_URL;
+  if (raw === undefined || raw === '') {
+    return undefined;
+  }
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    parsed = undefined;
+  }
+  const local =
+    parsed?.hostname === '127.0.0.1' ||
+    parsed?.hostname === 'localhost' ||
+    parsed?.hostname === '[::1]';
+  if (
+    !parsed ||
+    !(parsed.protocol === 'https:' || (parsed.protocol === 'http:' && local)) ||
+    parsed.username !== '' ||
+    parsed.password !== ''
+  ) {
+    throw new ConfigError(
+      'CUSTOS_AUDIT_WITNESS_URL',
+      'must be an https:// URL without credentials (http:// only to 127.0.0.1 or localhost).',
+    );
+  }
+  const secret = env.CUSTOS_AUDIT_WITNESS_SECRET;
+  if (secret === undefined || secret.length < 32 || secret.length > 512 || /\s/.test(secret)) {
+    throw new ConfigError(
+      'CUSTOS_AUDIT_WITNESS_SECRET',
+      'must be 32 to 512 characters without whitespace when CUSTOS_AUDIT_WITNESS_URL is set ' +
+        '(e.g. `openssl rand -base64 32`).',
+    );
+  }
+  return { url: raw, secret };
+}
+
 /** Reads and validates the configuration; throws {@link ConfigError} naming the first bad variable. */
 export function loadServerConfig(env: Env = process.env): ServerConfig {
   const dataDir = resolve(env.CUSTOS_DATA_DIR || './data');
@@ -283,6 +329,7 @@ export function loadServerConfig(env: Env = process.env): ServerConfig {
     auditWitnessFile: resolve(
       env.CUSTOS_AUDIT_WITNESS_FILE || join(dataDir, 'audit-checkpoints.jsonl'),
     ),
+    auditWitnessWebhook: auditWitnessWebhook(env),
     auditCheckpointSeconds: integer(env, 'CUSTOS_AUDIT_CHECKPOINT_SECONDS', 60, 0, 86_400),
     sealedValuesVerifySeconds: integer(
       env,

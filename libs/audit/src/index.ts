@@ -10,6 +10,12 @@ export { AuditCheckpointer } from './witness/audit-checkpointer';
 export type { AuditCheckpoint, AuditWitness } from './witness/audit-witness';
 export { FileAuditWitness } from './witness/file-audit-witness';
 export {
+  WebhookAuditWitness,
+  WEBHOOK_SIGNATURE_HEADER,
+  signWebhookBody,
+  type WebhookAuditWitnessOptions,
+} from './witness/webhook-audit-witness';
+export {
   AUDIT_METADATA_REDACTOR,
   HIDE_ALL_METADATA,
   redactMetadata,
