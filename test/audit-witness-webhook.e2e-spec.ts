@@ -1,0 +1,114 @@
+import { timingSafeEqual } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { AuditCheckpointer, signWebhookBody, type AuditCheckpoint } from '@custos/audit';
+import { testDatabaseKinds } from '@custos/core/testing';
+import { startTestServer, type TestServer } from './support/test-server';
+
+const SECRET = 'e2e-witness-secret-of-more-than-32-characters';
+
+/** Another party's witness: checks the signature and keeps the checkpoints in memory. */
+async function startWitness(): Promise<{ server: Server; url: string; stored: AuditCheckpoint[] }> {
+  const stored: AuditCheckpoint[] = [];
+  const server = createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      const body = Buffer.concat(chunks).toString('utf8');
+      const expected = Buffer.from(signWebhookBody(body, SECRET));
+      const given = Buffer.from(String(request.headers['x-custos-signature'] ?? ''));
+      if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+        response.writeHead(401).end();
+        return;
+      }
+      if (request.method === 'POST') {
+        stored.push(...(JSON.parse(body) as AuditCheckpoint[]));
+        response.writeHead(204).end();
+        return;
+      }
+      const accountId = new URL(request.url!, 'http://x').searchParams.get('accountId');
+      const newest = stored
+        .filter((checkpoint) => checkpoint.accountId === accountId)
+        .sort((a, b) => b.seq - a.seq)[0];
+      response
+        .writeHead(200, { 'Content-Type': 'application/json' })
+        .end(JSON.stringify(newest ?? null));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return { server, url: `http://127.0.0.1:${port}/checkpoints`, stored };
+}
+
+describe.each(testDatabaseKinds())('audit witness webhook on %s', (kind) => {
+  let witness: Awaited<ReturnType<typeof startWitness>>;
+  let server: TestServer;
+  let adminToken: string;
+  const p = (n: number) => (kind === 'postgres' ? `$${n}` : '?');
+
+  beforeEach(async () => {
+    witness = await startWitness();
+    server = await startTestServer(kind, {
+      env: { CUSTOS_AUDIT_WITNESS_URL: witness.url, CUSTOS_AUDIT_WITNESS_SECRET: SECRET },
+    });
+    adminToken = await server.login();
+  });
+
+  afterEach(async () => {
+    await server.close();
+    await new Promise<void>((resolve) => {
+      witness.server.closeAllConnections();
+      witness.server.close(() => resolve());
+    });
+  });
+
+  async function verify(): Promise<{ valid: boolean; reason?: string; headSeq: number }> {
+    const response = await server
+      .http()
+      .get('/api/v1/audit-log/verify')
+      .auth(adminToken, { type: 'bearer' });
+    expect(response.status).toBe(200);
+    return response.body;
+  }
+
+  async function head(): Promise<{ seq: number; hash: string; signature: string }> {
+    const [row] = await server.dataSource.query(
+      `SELECT seq, hash, signature FROM audit_chain_head WHERE account_id = ${p(1)}`,
+      [server.accountId],
+    );
+    return { seq: Number(row.seq), hash: row.hash, signature: row.signature };
+  }
+
+  async function createTeam(name: string): Promise<void> {
+    const response = await server
+      .http()
+      .post('/api/v1/teams')
+      .auth(adminToken, { type: 'bearer' })
+      .send({ name });
+    expect(response.status).toBe(201);
+  }
+
+  it('sends the checkpoints to the webhook instead of the file and detects a cut-back chain', async () => {
+    const older = await head();
+    await createTeam('Southern Europe');
+    await server.app.get(AuditCheckpointer).checkpointAll();
+    const newest = await head();
+    expect(
+      witness.stored.filter((checkpoint) => checkpoint.accountId === server.accountId).at(-1),
+    ).toMatchObject({ seq: newest.seq, hash: newest.hash });
+    expect(existsSync(join(server.config.dataDir, 'audit-checkpoints.jsonl'))).toBe(false);
+
+    await server.dataSource.query(
+      `DELETE FROM audit_event WHERE account_id = ${p(1)} AND seq > ${p(2)}`,
+      [server.accountId, older.seq],
+    );
+    await server.dataSource.query(
+      `UPDATE audit_chain_head SET seq = ${p(1)}, hash = ${p(2)}, signature = ${p(3)} WHERE account_id = ${p(4)}`,
+      [older.seq, older.hash, older.signature, server.accountId],
+    );
+    await expect(verify()).resolves.toMatchObject({ valid: false, reason: 'rolled_back' });
+    expect(server.logs.join('')).not.toContain(SECRET);
+  });
+});
