@@ -1,5 +1,11 @@
 import { createHmac } from 'node:crypto';
+import { CustosError } from '@custos/core';
 import type { AuditCheckpoint, AuditWitness } from './audit-witness';
+
+/** The witness could not be asked or answered nonsense: verification cannot conclude (503). */
+function witnessUnavailable(detail: string): CustosError {
+  return new CustosError('unavailable', 'audit.witness_unavailable', detail);
+}
 
 /** Options of {@link WebhookAuditWitness}. */
 export interface WebhookAuditWitnessOptions {
@@ -75,7 +81,9 @@ export class WebhookAuditWitness implements AuditWitness {
     // Drain the body so the connection can be reused; its content does not matter.
     await response.arrayBuffer().catch(() => undefined);
     if (!response.ok) {
-      throw new Error(`Audit witness webhook refused the checkpoints (HTTP ${response.status}).`);
+      throw witnessUnavailable(
+        `Audit witness webhook refused the checkpoints (HTTP ${response.status}).`,
+      );
     }
   }
 
@@ -89,19 +97,21 @@ export class WebhookAuditWitness implements AuditWitness {
     }
     const text = await this.readLimited(response);
     if (!response.ok) {
-      throw new Error(`Audit witness webhook answered HTTP ${response.status}.`);
+      throw witnessUnavailable(`Audit witness webhook answered HTTP ${response.status}.`);
     }
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);
     } catch {
-      throw new Error('Audit witness webhook answered a body that is not JSON.');
+      throw witnessUnavailable('Audit witness webhook answered a body that is not JSON.');
     }
     if (parsed === null) {
       return null;
     }
     if (!isCheckpoint(parsed, accountId)) {
-      throw new Error('Audit witness webhook answered something that is not a checkpoint.');
+      throw witnessUnavailable(
+        'Audit witness webhook answered something that is not a checkpoint.',
+      );
     }
     const { seq, hash, signature, at } = parsed;
     return { accountId, seq, hash, signature, at };
@@ -127,7 +137,7 @@ export class WebhookAuditWitness implements AuditWitness {
         (error as Error).name === 'TimeoutError'
           ? `no answer within ${this.timeoutMs} ms`
           : (error as Error).message;
-      throw new Error(`Audit witness webhook unreachable: ${reason}.`);
+      throw witnessUnavailable(`Audit witness webhook unreachable: ${reason}.`);
     }
   }
 
@@ -135,16 +145,16 @@ export class WebhookAuditWitness implements AuditWitness {
     const declared = Number(response.headers.get('content-length'));
     if (declared > MAX_RESPONSE_BYTES) {
       await response.body?.cancel().catch(() => undefined);
-      throw new Error('Audit witness webhook answered a body that is too large.');
+      throw witnessUnavailable('Audit witness webhook answered a body that is too large.');
     }
     let bytes: ArrayBuffer;
     try {
       bytes = await response.arrayBuffer();
     } catch (error) {
-      throw new Error(`Audit witness webhook answer failed: ${(error as Error).message}.`);
+      throw witnessUnavailable(`Audit witness webhook answer failed: ${(error as Error).message}.`);
     }
     if (bytes.byteLength > MAX_RESPONSE_BYTES) {
-      throw new Error('Audit witness webhook answered a body that is too large.');
+      throw witnessUnavailable('Audit witness webhook answered a body that is too large.');
     }
     return Buffer.from(bytes).toString('utf8');
   }
