@@ -1,9 +1,8 @@
-import { timingSafeEqual } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
 import { join } from 'node:path';
-import { AuditCheckpointer, signWebhookBody, type AuditCheckpoint } from '@custos/audit';
+import { AuditCheckpointer, type AuditCheckpoint } from '@custos/audit';
+import { listenForWebhook, storingWitness } from '@custos/audit/testing';
 import { testDatabaseKinds } from '@custos/core/testing';
 import { startTestServer, type TestServer } from './support/test-server';
 
@@ -11,35 +10,8 @@ const SECRET = 'e2e-witness-secret-of-more-than-32-characters';
 
 /** Another party's witness: checks the signature and keeps the checkpoints in memory. */
 async function startWitness(): Promise<{ server: Server; url: string; stored: AuditCheckpoint[] }> {
-  const stored: AuditCheckpoint[] = [];
-  const server = createServer((request, response) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => {
-      const body = Buffer.concat(chunks).toString('utf8');
-      const expected = Buffer.from(signWebhookBody(body, SECRET));
-      const given = Buffer.from(String(request.headers['x-custos-signature'] ?? ''));
-      if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-        response.writeHead(401).end();
-        return;
-      }
-      if (request.method === 'POST') {
-        stored.push(...(JSON.parse(body) as AuditCheckpoint[]));
-        response.writeHead(204).end();
-        return;
-      }
-      const accountId = new URL(request.url!, 'http://x').searchParams.get('accountId');
-      const newest = stored
-        .filter((checkpoint) => checkpoint.accountId === accountId)
-        .sort((a, b) => b.seq - a.seq)[0];
-      response
-        .writeHead(200, { 'Content-Type': 'application/json' })
-        .end(JSON.stringify(newest ?? null));
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return { server, url: `http://127.0.0.1:${port}/checkpoints`, stored };
+  const { handler, stored } = storingWitness(SECRET);
+  return { ...(await listenForWebhook(handler)), stored };
 }
 
 describe.each(testDatabaseKinds())('audit witness webhook on %s', (kind) => {

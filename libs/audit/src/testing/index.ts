@@ -1,1 +1,2 @@
 export { readAuditEvents, readAuditActions } from './read-audit-events';
+export { listenForWebhook, storingWitness, type WebhookHandler } from './witness-webhook';
