@@ -52,7 +52,7 @@ import { RequestContext, TransactionHost, encodeCursor, newId, type Actor } from
 import type { DatabaseKind } from '@custos/core/testing';
 import { AccountCipher } from '@custos/crypto';
 import { Membership } from '@custos/identity';
-import { CrmAccessService } from '../src/crm/access/crm-access.service';
+import { CrmAccessService } from '../src/crm/records/crm-access.service';
 import { PropertyService } from '../src/crm/properties/property.service';
 import { insertRecords, type StoredRecord } from '../src/crm/records/record-store';
 import { RecordService } from '../src/crm/records/record.service';

@@ -52,7 +52,7 @@ import {
 } from '@custos/identity';
 import { AppModule } from '../src/app.module';
 import { loadServerConfig } from '../src/config/server-config';
-import { OBJECT_TYPES } from '../src/crm/object-types';
+import { OBJECT_TYPES } from '../src/crm/kernel/object-types';
 import { uniqueKeyOf } from '../src/crm/properties/property-values';
 import {
   COMPANY_SUFFIX,

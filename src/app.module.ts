@@ -35,9 +35,9 @@ import {
 } from '@custos/core';
 import { AuthenticationGuard, IdentityAccessDirectory, IdentityModule } from '@custos/identity';
 import { ConfigError, type ServerConfig } from './config/server-config';
-import { CrmAccessSubjects } from './crm/access/crm-access-subjects';
-import { CrmAuditRedactor } from './crm/access/crm-audit-redactor';
-import { CrmReadableFields } from './crm/access/crm-readable-fields';
+import { CrmAccessSubjects } from './crm/records/crm-access-subjects';
+import { CrmAuditRedactor } from './crm/records/crm-audit-redactor';
+import { CrmReadableFields } from './crm/records/crm-readable-fields';
 import { AttachmentsModule } from './crm/attachments/attachments.module';
 import { CrmModule } from './crm/crm.module';
 import { FormsModule } from './crm/forms/forms.module';

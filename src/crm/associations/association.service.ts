@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { AuditService } from '@custos/audit';
 import { CustosError, RequestContext, TransactionHost, newId } from '@custos/core';
-import { objectTypeOf, type ObjectTypeName } from '../object-types';
+import { objectTypeOf, type ObjectTypeName } from '../kernel/object-types';
 import { PropertyService } from '../properties/property.service';
-import { CrmAccessService } from '../access/crm-access.service';
+import { CrmAccessService } from '../records/crm-access.service';
 import { findRecords } from '../records/record-store';
 import { Association } from './association.entity';
 

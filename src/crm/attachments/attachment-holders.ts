@@ -1,8 +1,8 @@
 import { IsNull, type EntityManager } from 'typeorm';
 import type { SqlCondition } from '@custos/access';
-import type { RecordAccess } from '../access/record-access';
-import type { PropertySchema } from '../properties/property.service';
-import type { PropertyValue } from '../properties/property-type';
+import type { RecordAccess } from '../records/record-access';
+import type { PropertySchema } from '../kernel/property-schema';
+import type { PropertyValue } from '../kernel/property-type';
 import type { StoredRecord } from '../records/record-store';
 import { CrmAttachment } from './attachment.entity';
 

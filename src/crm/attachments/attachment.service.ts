@@ -15,8 +15,8 @@ import {
 } from '@custos/core';
 import { AccountCiphers, EnvelopeError } from '@custos/crypto';
 import { SensitiveDataService } from '../../sensitive-data/sensitive-data.service';
-import { CrmAccessService } from '../access/crm-access.service';
-import type { RecordAccess } from '../access/record-access';
+import { CrmAccessService } from '../records/crm-access.service';
+import type { RecordAccess } from '../records/record-access';
 import { PropertyService } from '../properties/property.service';
 import { findRecords } from '../records/record-store';
 import { openAttachment, sealAttachment } from './attachment-places';

@@ -15,7 +15,7 @@ import {
   type Page,
 } from '@custos/core';
 import { Membership } from '@custos/identity';
-import { CrmAccessService } from '../access/crm-access.service';
+import { CrmAccessService } from '../records/crm-access.service';
 import { AttachmentService } from '../attachments/attachment.service';
 import type { UploadedFormFile } from './form-submission-upload.interceptor';
 import { PropertyService } from '../properties/property.service';

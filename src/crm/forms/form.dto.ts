@@ -15,7 +15,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { PagingDto } from '@custos/core';
-import { OBJECT_TYPE_NAMES } from '../object-types';
+import { OBJECT_TYPE_NAMES } from '../kernel/object-types';
 
 /** Most fields one form may have. */
 export const MAX_FORM_FIELDS = 50;

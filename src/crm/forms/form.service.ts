@@ -13,8 +13,9 @@ import {
   type Page,
 } from '@custos/core';
 import { Membership } from '@custos/identity';
-import { CrmAccessService } from '../access/crm-access.service';
-import { PropertyService, type PropertySchema } from '../properties/property.service';
+import { CrmAccessService } from '../records/crm-access.service';
+import { PropertyService } from '../properties/property.service';
+import type { PropertySchema } from '../kernel/property-schema';
 import { CrmForm, type FormField } from './form.entity';
 import { FormSubmission } from './form-submission.entity';
 import { CrmNotification } from './notification.entity';

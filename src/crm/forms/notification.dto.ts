@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { PagingDto } from '@custos/core';
-import type { PropertyValue } from '../properties/property-type';
+import type { PropertyValue } from '../kernel/property-type';
 
 export class NotificationFormDto {
   @ApiProperty({ example: '0193a6c4-7f1e-7c3a-9d1e-000000000030' })

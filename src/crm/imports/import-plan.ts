@@ -1,6 +1,6 @@
 import { CustosError } from '@custos/core';
-import type { RecordAccess } from '../access/record-access';
-import type { PropertySchema } from '../properties/property.service';
+import type { RecordAccess } from '../records/record-access';
+import type { PropertySchema } from '../kernel/property-schema';
 import { normalizeValue, uniqueKeyOf } from '../properties/property-values';
 import type { ImportMode } from './import.entity';
 

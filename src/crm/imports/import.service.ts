@@ -17,7 +17,7 @@ import {
   toPage,
   type Page,
 } from '@custos/core';
-import { CrmAccessService } from '../access/crm-access.service';
+import { CrmAccessService } from '../records/crm-access.service';
 import { PropertyService } from '../properties/property.service';
 import { csvField, inspectUpload } from './csv-file';
 import { ImportRowError } from './import-error.entity';

@@ -22,9 +22,10 @@ import {
   newId,
   type Actor,
 } from '@custos/core';
-import { CrmAccessService } from '../access/crm-access.service';
-import type { RecordAccess } from '../access/record-access';
-import { PropertyService, type PropertySchema } from '../properties/property.service';
+import { CrmAccessService } from '../records/crm-access.service';
+import type { RecordAccess } from '../records/record-access';
+import { PropertyService } from '../properties/property.service';
+import type { PropertySchema } from '../kernel/property-schema';
 import { findRecords } from '../records/record-store';
 import { RecordService } from '../records/record.service';
 import { UniqueValue } from '../records/unique-value.entity';

@@ -8,7 +8,7 @@ import {
   parseFormula,
   type Formula,
 } from './calculation';
-import type { PropertyDefinition, PropertyValue, ScoreRule } from './property-type';
+import type { PropertyDefinition, PropertyValue, ScoreRule } from '../kernel/property-type';
 
 function parsed(source: string): Formula {
   const result = parseFormula(source);

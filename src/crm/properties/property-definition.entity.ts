@@ -1,6 +1,11 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import { TimestampColumn } from '@custos/core';
-import type { EnumerationOption, PropertyType, ScoreRule, SensitiveAccess } from './property-type';
+import type {
+  EnumerationOption,
+  PropertyType,
+  ScoreRule,
+  SensitiveAccess,
+} from '../kernel/property-type';
 
 /** A custom property of an object type in one account. Standard properties are defined in code. */
 @Entity('crm_property')

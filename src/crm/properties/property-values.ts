@@ -1,5 +1,5 @@
 import { CustosError } from '@custos/core';
-import type { PropertyDefinition, PropertyValue } from './property-type';
+import type { PropertyDefinition, PropertyValue } from '../kernel/property-type';
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const DATETIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/;

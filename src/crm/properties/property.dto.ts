@@ -19,7 +19,7 @@ import {
   SENSITIVE_ACCESS,
   type PropertyType,
   type SensitiveAccess,
-} from './property-type';
+} from '../kernel/property-type';
 
 export const PROPERTY_NAME_PATTERN = /^[a-z][a-z0-9_]{0,99}$/;
 

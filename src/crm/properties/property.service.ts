@@ -10,31 +10,21 @@ import {
   isUniqueViolation,
   newId,
 } from '@custos/core';
-import { CrmAccessService } from '../access/crm-access.service';
+import { CrmAccessService } from '../records/crm-access.service';
 import { CrmAttachment } from '../attachments/attachment.entity';
-import type { RecordAccess } from '../access/record-access';
-import { SYSTEM_PROPERTIES, objectTypeOf, type ObjectType } from '../object-types';
+import type { RecordAccess } from '../records/record-access';
+import { SYSTEM_PROPERTIES, objectTypeOf, type ObjectType } from '../kernel/object-types';
 import { SensitiveDataService } from '../../sensitive-data/sensitive-data.service';
 import { PropertyHistory } from '../history/property-history.entity';
 import { BlindIndexEntry } from '../records/blind-index.entity';
 import { UniqueValue } from '../records/unique-value.entity';
 import { CrmForm } from '../forms/form.entity';
-import { dialectOf } from '../sql-dialect';
+import { dialectOf } from '../kernel/sql-dialect';
+import type { PropertySchema } from '../kernel/property-schema';
 import { computedInputs, formulaInputs, parseFormula } from './calculation';
 import { CustomPropertyDefinition } from './property-definition.entity';
 import type { CreatePropertyDto, PropertyDefinitionDto, UpdatePropertyDto } from './property.dto';
-import { COMPUTED_TYPES, type PropertyDefinition, type Sensitivity } from './property-type';
-
-/** Everything known about the properties of one object type in one account. */
-export interface PropertySchema {
-  objectType: ObjectType;
-  /** By name: standard, system and custom properties. */
-  byName: ReadonlyMap<string, PropertyDefinition>;
-  /** Names stored in a column of the table (standard and system) → column name. */
-  columns: ReadonlyMap<string, string>;
-  /** Read-only properties (computed or maintained by the system). */
-  readOnly: ReadonlySet<string>;
-}
+import { COMPUTED_TYPES, type PropertyDefinition, type Sensitivity } from '../kernel/property-type';
 
 function standardDefinitions(objectType: ObjectType): PropertyDefinition[] {
   return [

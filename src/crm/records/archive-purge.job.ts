@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { AuditService } from '@custos/audit';
 import { Clock, TransactionHost, systemActor } from '@custos/core';
-import { OBJECT_TYPES } from '../object-types';
+import { OBJECT_TYPES } from '../kernel/object-types';
 import { ARCHIVE_RETENTION_DAYS, purgeRecords } from './record.service';
 
 const HOUR_MS = 3_600_000;

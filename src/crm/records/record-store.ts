@@ -1,8 +1,8 @@
 import { Logger } from '@nestjs/common';
 import { In, type EntityManager } from 'typeorm';
 import type { SqlCondition } from '@custos/access';
-import type { PropertySchema } from '../properties/property.service';
-import type { PropertyValue } from '../properties/property-type';
+import type { PropertySchema } from '../kernel/property-schema';
+import type { PropertyValue } from '../kernel/property-type';
 import { sensitiveNames, type SensitiveFields } from '../sensitive/sensitive-fields';
 import { BlindIndexEntry } from './blind-index.entity';
 

@@ -14,7 +14,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { PageQueryDto, PagingDto } from '@custos/core';
-import type { PropertyValue } from '../properties/property-type';
+import type { PropertyValue } from '../kernel/property-type';
 
 export const MAX_BATCH_SIZE = 100;
 

@@ -1,9 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
-import type { RecordAccess } from '../access/record-access';
+import type { RecordAccess } from './record-access';
 import type { PropertyHistory } from '../history/property-history.entity';
 import { historyValuePlaces } from '../history/history-places';
-import { objectTypeOf } from '../object-types';
-import type { PropertyValue } from '../properties/property-type';
+import { objectTypeOf } from '../kernel/object-types';
+import type { PropertyValue } from '../kernel/property-type';
 import type { SensitiveFields } from '../sensitive/sensitive-fields';
 import { SensitiveViews } from '../sensitive/sensitive-views';
 import type { StoredRecord } from './record-store';

@@ -13,17 +13,18 @@ import {
   type Page,
 } from '@custos/core';
 import { Membership } from '@custos/identity';
-import { CrmAccessService } from '../access/crm-access.service';
-import type { RecordAccess } from '../access/record-access';
+import { CrmAccessService } from './crm-access.service';
+import type { RecordAccess } from './record-access';
 import { Association } from '../associations/association.entity';
 import { holdAttachments } from '../attachments/attachment-holders';
 import { CrmAttachment } from '../attachments/attachment.entity';
 import { historyValuePlaces, type HistoryEntryRef } from '../history/history-places';
 import { PropertyHistory, type ChangeSource } from '../history/property-history.entity';
 import { evaluateFormula, evaluateScore, parseFormula } from '../properties/calculation';
-import { PropertyService, type PropertySchema } from '../properties/property.service';
+import { PropertyService } from '../properties/property.service';
+import type { PropertySchema } from '../kernel/property-schema';
 import { normalizeValue, uniqueKeyOf } from '../properties/property-values';
-import type { PropertyValue } from '../properties/property-type';
+import type { PropertyValue } from '../kernel/property-type';
 import {
   findRecords,
   fromRow,

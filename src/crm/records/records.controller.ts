@@ -16,7 +16,7 @@ import {
   ReadOnlyRoute,
   type Page,
 } from '@custos/core';
-import { OBJECT_TYPE_NAMES, ObjectTypeParam } from '../object-types';
+import { OBJECT_TYPE_NAMES, ObjectTypeParam } from '../kernel/object-types';
 import { SearchDto, SearchResultDto } from '../search/search.dto';
 import { SearchService, type SearchPage } from '../search/search.service';
 import {

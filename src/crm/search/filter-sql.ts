@@ -1,16 +1,12 @@
+import type { SqlCondition } from '@custos/access';
 import { CustosError, escapeLike } from '@custos/core';
-import type { PropertySchema } from '../properties/property.service';
+import type { PropertySchema } from '../kernel/property-schema';
+import { propertyExpression } from '../kernel/property-sql';
 import { normalizeValue } from '../properties/property-values';
-import type { PropertyDefinition, PropertyValue } from '../properties/property-type';
+import type { PropertyDefinition, PropertyValue } from '../kernel/property-type';
 import type { SensitiveFields } from '../sensitive/sensitive-fields';
-import type { SqlDialect } from '../sql-dialect';
+import type { SqlDialect } from '../kernel/sql-dialect';
 import type { FilterDto, FilterOperator } from './search.dto';
-
-/** A SQL condition with its named parameters, ready for a query builder's `andWhere`. */
-export interface SqlCondition {
-  sql: string;
-  parameters: Record<string, unknown>;
-}
 
 const ORDERED_TYPES = new Set(['number', 'date', 'datetime', 'string', 'score', 'calculation']);
 
@@ -24,20 +20,6 @@ export type StoredFilter = FilterDto & { tokens?: string[] };
 /** OR-ed groups of AND-ed filters, as a request or a saved definition holds them. */
 export interface StoredFilterGroup {
   filters: StoredFilter[];
-}
-
-/** The SQL expression of a property: its column, or its value in the `custom` JSON. */
-export function propertyExpression(
-  schema: PropertySchema,
-  dialect: SqlDialect,
-  name: string,
-  alias = 'r',
-): string {
-  const definition = schema.byName.get(name)!;
-  const column = schema.columns.get(name);
-  return column !== undefined
-    ? `${alias}.${column}`
-    : dialect.customValue(alias, name, definition.type);
 }
 
 /** The definition of a property named in a filter or sort; unknown names are a 422 naming `field`. */

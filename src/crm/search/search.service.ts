@@ -9,10 +9,11 @@ import {
   encodeCursor,
   type Page,
 } from '@custos/core';
-import { CrmAccessService } from '../access/crm-access.service';
-import type { RecordAccess } from '../access/record-access';
-import { PropertyService, type PropertySchema } from '../properties/property.service';
-import type { PropertyValue } from '../properties/property-type';
+import { CrmAccessService } from '../records/crm-access.service';
+import type { RecordAccess } from '../records/record-access';
+import { PropertyService } from '../properties/property.service';
+import type { PropertySchema } from '../kernel/property-schema';
+import type { PropertyValue } from '../kernel/property-type';
 import { normalizeForIndex } from '@custos/crypto';
 import { AuditService } from '@custos/audit';
 import { fromRow, recordColumns, type StoredRecord } from '../records/record-store';
@@ -20,12 +21,12 @@ import type { RecordDto } from '../records/record.dto';
 import { RecordPresenter, openValue } from '../records/record.presenter';
 import { RecordService } from '../records/record.service';
 import type { SensitiveFields } from '../sensitive/sensitive-fields';
-import { dialectOf, type SqlDialect } from '../sql-dialect';
+import { dialectOf, type SqlDialect } from '../kernel/sql-dialect';
+import { propertyExpression } from '../kernel/property-sql';
 import {
   compileFilterGroups,
   definitionFor,
   filterValue,
-  propertyExpression,
   type StoredFilterGroup,
 } from './filter-sql';
 import type { SearchDto, SortDto } from './search.dto';

@@ -10,7 +10,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { PagingDto } from '@custos/core';
-import { OBJECT_TYPE_NAMES } from '../object-types';
+import { OBJECT_TYPE_NAMES } from '../kernel/object-types';
 import { FilterDto, FilterGroupDto } from '../search/search.dto';
 import { SEGMENT_SHARING, type SegmentSharing } from './segment.entity';
 

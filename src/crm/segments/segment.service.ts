@@ -14,8 +14,8 @@ import {
   type Actor,
   type Page,
 } from '@custos/core';
-import { CrmAccessService } from '../access/crm-access.service';
-import type { RecordAccess } from '../access/record-access';
+import { CrmAccessService } from '../records/crm-access.service';
+import type { RecordAccess } from '../records/record-access';
 import { PropertyService } from '../properties/property.service';
 import { RecordService } from '../records/record.service';
 import {
@@ -25,7 +25,7 @@ import {
   type StoredFilterGroup,
 } from '../search/filter-sql';
 import { SearchService, type SearchPage } from '../search/search.service';
-import { dialectOf } from '../sql-dialect';
+import { dialectOf } from '../kernel/sql-dialect';
 import { Segment } from './segment.entity';
 import type {
   CreateSegmentDto,

@@ -15,7 +15,7 @@ import {
 import { AuditService } from '@custos/audit';
 import { systemActor } from '@custos/core';
 import { historyValuePlaces } from '../history/history-places';
-import { OBJECT_TYPES, objectTypeOf, type ObjectType } from '../object-types';
+import { OBJECT_TYPES, objectTypeOf, type ObjectType } from '../kernel/object-types';
 import { CustomPropertyDefinition } from '../properties/property-definition.entity';
 import { sealedDigest, type SealedDigests } from './sealed-digests';
 import type { SealedPlace } from './sensitive-fields';

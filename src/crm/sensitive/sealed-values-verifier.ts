@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { AuditEvent, AuditService } from '@custos/audit';
 import { TransactionHost, systemActor } from '@custos/core';
-import { OBJECT_TYPES, objectTypeOf } from '../object-types';
+import { OBJECT_TYPES, objectTypeOf } from '../kernel/object-types';
 import { CustomPropertyDefinition } from '../properties/property-definition.entity';
 import { sensitiveProperties } from './rotation-sources';
 import { sealedDigest, type SealedDigests } from './sealed-digests';

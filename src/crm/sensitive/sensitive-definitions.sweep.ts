@@ -2,7 +2,7 @@ import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common'
 import { conditionFields, RecordRule } from '@custos/access';
 import { AuditService } from '@custos/audit';
 import { CustosError, RequestContext, TransactionHost, systemActor } from '@custos/core';
-import { CrmAccessService } from '../access/crm-access.service';
+import { CrmAccessService } from '../records/crm-access.service';
 import { CustomPropertyDefinition } from '../properties/property-definition.entity';
 import { PropertyService } from '../properties/property.service';
 import { quotesSensitiveValue, tokenizeSensitiveFilters } from '../search/filter-sql';

@@ -2,8 +2,8 @@ import { Logger } from '@nestjs/common';
 import { EnvelopeError, type AccountCipher, type ValuePlace } from '@custos/crypto';
 import { isSuperAdminInPerson, type Actor } from '@custos/core';
 import type { SensitiveDataState } from '../../sensitive-data/sensitive-data.service';
-import type { PropertySchema } from '../properties/property.service';
-import type { PropertyDefinition, PropertyValue } from '../properties/property-type';
+import type { PropertySchema } from '../kernel/property-schema';
+import type { PropertyDefinition, PropertyValue } from '../kernel/property-type';
 
 const logger = new Logger('SensitiveFields');
 

@@ -1,4 +1,4 @@
-import type { PropertyType } from './properties/property-type';
+import type { PropertyType } from './property-type';
 
 /**
  * The few SQL expressions that differ between SQLite and PostgreSQL: reading and removing a key

@@ -1,6 +1,6 @@
 import { Param, type PipeTransform } from '@nestjs/common';
 import { CustosError } from '@custos/core';
-import type { PropertyDefinition, PropertyType } from './properties/property-type';
+import type { PropertyDefinition, PropertyType } from './property-type';
 
 export const OBJECT_TYPE_NAMES = ['contacts', 'companies', 'deals'] as const;
 export type ObjectTypeName = (typeof OBJECT_TYPE_NAMES)[number];

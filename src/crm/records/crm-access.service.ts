@@ -3,9 +3,9 @@ import { AccessService, type ActorAccess } from '@custos/access';
 import { RequestContext, TransactionHost } from '@custos/core';
 import { AccountCiphers } from '@custos/crypto';
 import { SensitiveDataService } from '../../sensitive-data/sensitive-data.service';
-import type { PropertySchema } from '../properties/property.service';
+import type { PropertySchema } from '../kernel/property-schema';
 import { SensitiveFields, sensitiveNames } from '../sensitive/sensitive-fields';
-import { dialectOf } from '../sql-dialect';
+import { dialectOf } from '../kernel/sql-dialect';
 import { RecordAccess } from './record-access';
 
 /** The acting person's {@link RecordAccess} to an object type. */

@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import type { AccessSubjects, FieldType } from '@custos/access';
 import { TransactionHost } from '@custos/core';
-import { OBJECT_TYPE_NAMES } from '../object-types';
+import { OBJECT_TYPE_NAMES } from '../kernel/object-types';
 import { PropertyService } from '../properties/property.service';
-import type { PropertyType } from '../properties/property-type';
-import { findRecords } from '../records/record-store';
+import type { PropertyType } from '../kernel/property-type';
+import { findRecords } from './record-store';
 import { sensitiveNames } from '../sensitive/sensitive-fields';
 import { recordSubjectFields } from './record-access';
 

@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import type { AuditEventDto, AuditMetadataRedactor, HiddenMetadata } from '@custos/audit';
 import { RequestContext, TransactionHost } from '@custos/core';
-import { OBJECT_TYPE_NAMES } from '../object-types';
-import { PropertyService, type PropertySchema } from '../properties/property.service';
-import { findRecords } from '../records/record-store';
+import { OBJECT_TYPE_NAMES } from '../kernel/object-types';
+import { PropertyService } from '../properties/property.service';
+import type { PropertySchema } from '../kernel/property-schema';
+import { findRecords } from './record-store';
 import { sensitiveNames } from '../sensitive/sensitive-fields';
 import type { RecordAccess } from './record-access';
 import { CrmAccessService } from './crm-access.service';

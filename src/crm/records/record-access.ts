@@ -8,11 +8,11 @@ import {
   type SqlCondition,
 } from '@custos/access';
 import { computedInputs } from '../properties/calculation';
-import type { PropertySchema } from '../properties/property.service';
-import type { StoredRecord } from '../records/record-store';
-import { propertyExpression } from '../search/filter-sql';
+import type { PropertySchema } from '../kernel/property-schema';
+import type { StoredRecord } from './record-store';
+import { propertyExpression } from '../kernel/property-sql';
 import type { SensitiveFields } from '../sensitive/sensitive-fields';
-import type { SqlDialect } from '../sql-dialect';
+import type { SqlDialect } from '../kernel/sql-dialect';
 
 /** The CASL subject fields of a record: its properties plus the owner and business unit. */
 export function recordSubjectFields(record: StoredRecord): Record<string, unknown> {
