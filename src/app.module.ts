@@ -45,6 +45,7 @@ import { ImportsModule } from './crm/imports/imports.module';
 import { SealedValuesModule } from './crm/sensitive/sealed-values.module';
 import { dataSourceOptions } from './database/data-source-options';
 import { HealthController } from './health/health.controller';
+import { MetricsModule } from './metrics/metrics.module';
 import { OperatorModule } from './operator/operator.module';
 import { RedisThrottleStore } from './redis/redis-throttle-store';
 import { SensitiveDataModule } from './sensitive-data/sensitive-data.module';
@@ -113,6 +114,7 @@ export class AppModule implements OnApplicationBootstrap, OnApplicationShutdown 
           attachments,
         }),
         attachments,
+        ...(config.metrics ? [MetricsModule.forRoot(config.metrics)] : []),
       ],
       controllers: [HealthController],
       providers: [
