@@ -46,6 +46,7 @@ import { SealedValuesModule } from './crm/sensitive/sealed-values.module';
 import { dataSourceOptions } from './database/data-source-options';
 import { HealthController } from './health/health.controller';
 import { MetricsModule } from './metrics/metrics.module';
+import { NotificationsController } from './notifications/notifications.controller';
 import { OperatorModule } from './operator/operator.module';
 import { RedisThrottleStore } from './redis/redis-throttle-store';
 import { SensitiveDataModule } from './sensitive-data/sensitive-data.module';
@@ -116,7 +117,7 @@ export class AppModule implements OnApplicationBootstrap, OnApplicationShutdown 
         attachments,
         ...(config.metrics ? [MetricsModule.forRoot(config.metrics)] : []),
       ],
-      controllers: [HealthController],
+      controllers: [HealthController, NotificationsController],
       providers: [
         // Order matters: authentication binds the actor, then the route's policy is checked.
         { provide: ACCESS_DIRECTORY, useExisting: IdentityAccessDirectory },
