@@ -16,7 +16,7 @@
  *    `plain_diagnosis`, `plain_bank_account`).
  * 1. `insert`: `insertContacts` contacts with the three sensitive properties vs as many with the
  *    three ordinary ones (same firstname, lastname, unique email and values otherwise), through
- *    the real write path: `RecordService.createMany` in chunks of 1,000 (one transaction each:
+ *    the real write path: `RecordWriter.createMany` in chunks of 1,000 (one transaction each:
  *    validation, owner, unique email reservation, property history, one `record.created` audit
  *    event per record; sensitive values sealed in the record and in its history, and blind-index
  *    tokens written), as the admin (`RequestContext.runAs`). Chunks alternate between the two
@@ -26,7 +26,7 @@
  *    over HTTP keep-alive as the admin: a page of 50 contacts made by one sensitive chunk,
  *    returning the three sensitive properties (150 values opened; the request also writes one
  *    `sensitive_data.viewed` audit event), vs a page of 50 ordinary contacts returning the three
- *    ordinary ones. For reference, without HTTP and without the audit event: `RecordService.list`
+ *    ordinary ones. For reference, without HTTP and without the audit event: `RecordReader.list`
  *    of the same pages in-process, and the audit event alone (`AuditService.record` of the same
  *    event, in a transaction).
  * 3. `rotation`: `POST /api/v1/settings/encryption/rotate`, then the status polled until the
@@ -55,7 +55,8 @@ import { Membership } from '@custos/identity';
 import { CrmAccessService } from '../src/crm/records/crm-access.service';
 import { PropertyService } from '../src/crm/properties/property.service';
 import { insertRecords, type StoredRecord } from '../src/crm/records/record-store';
-import { RecordService } from '../src/crm/records/record.service';
+import { RecordReader } from '../src/crm/records/record-reader.service';
+import { RecordWriter } from '../src/crm/records/record-writer.service';
 import { HttpClient, signIn, startBenchServer, type Timing } from './crm-search';
 
 export interface CryptoBenchOptions {
@@ -132,7 +133,7 @@ export interface CryptoDatabaseResult {
     ratio: number;
     ratioP95: number;
     withinTarget: boolean;
-    /** For reference: `RecordService.list` in-process (no HTTP, no audit event). */
+    /** For reference: `RecordReader.list` in-process (no HTTP, no audit event). */
     service: { sensitive: Timing; ordinary: Timing; ratio: number };
     /** For reference: the request's `sensitive_data.viewed` event alone, in its own transaction. */
     auditEventOnly: Timing;
@@ -356,7 +357,8 @@ export async function benchCrypto(
   try {
     const dataSource = app.get(DataSource);
     const context = app.get(RequestContext);
-    const records = app.get(RecordService);
+    const writer = app.get(RecordWriter);
+    const reader = app.get(RecordReader);
     let token = await signIn(http);
     const ok = async <T>(response: Promise<{ status: number; body: T }>, what: string) => {
       const { status, body } = await response;
@@ -411,7 +413,7 @@ export async function benchCrypto(
     };
     const asAdmin = <T>(work: () => Promise<T>) => context.runAs(admin, work);
 
-    // --- 1. Inserts through RecordService.createMany.
+    // --- 1. Inserts through RecordWriter.createMany.
     process.stderr.write(`crypto on ${kind}: inserting 2 × ${options.insertContacts} contacts…\n`);
     const random = generator(RANDOM_SEED);
     let serial = 0;
@@ -441,7 +443,7 @@ export async function benchCrypto(
       chunkSamples[which].push(
         await timed(async () => {
           const created = await asAdmin(() =>
-            records.createMany('contacts', batch, 'api', (i) => `inputs[${i}].properties`),
+            writer.createMany('contacts', batch, 'api', (i) => `inputs[${i}].properties`),
           );
           ids = created.records.map((r) => r.id);
         }),
@@ -526,7 +528,7 @@ export async function benchCrypto(
       },
       serviceSensitive: () =>
         asAdmin(() =>
-          records.list('contacts', {
+          reader.list('contacts', {
             limit: PAGE,
             after: pages.sensitive.after && encodeCursor([pages.sensitive.after]),
             properties: pages.sensitive.names,
@@ -534,7 +536,7 @@ export async function benchCrypto(
         ),
       serviceOrdinary: () =>
         asAdmin(() =>
-          records.list('contacts', {
+          reader.list('contacts', {
             limit: PAGE,
             after: pages.ordinary.after && encodeCursor([pages.ordinary.after]),
             properties: pages.ordinary.names,

@@ -18,6 +18,7 @@ export {
   escapeLike,
   isUniqueViolation,
   isTransientDatabaseError,
+  mapUniqueViolation,
 } from './database/database-errors';
 export { BackgroundQueue } from './jobs/background-queue';
 export { TimestampColumn } from './database/timestamp-column';

@@ -1,11 +1,18 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { In, type EntityManager } from 'typeorm';
 import { AuditService } from '@custos/audit';
-import { CustosError, RequestContext, TransactionHost, newId } from '@custos/core';
+import { RequestContext, TransactionHost, newId } from '@custos/core';
 import { objectTypeOf, type ObjectTypeName } from '../kernel/object-types';
 import { PropertyService } from '../properties/property.service';
 import { CrmAccessService } from '../records/crm-access.service';
-import { findRecords } from '../records/record-store';
+import {
+  RecordPurgeHooks,
+  type PurgedRecords,
+  type RecordPurgeHook,
+} from '../records/record-purge.port';
+import { RecordQuery } from '../records/record-query';
 import { Association } from './association.entity';
+import { AssociationErrors } from './associations.errors';
 
 /** Which object types may be associated (both directions). */
 const ALLOWED: ReadonlySet<string> = new Set([
@@ -18,25 +25,42 @@ function allowed(a: ObjectTypeName, b: ObjectTypeName): boolean {
   return ALLOWED.has(`${a}:${b}`) || ALLOWED.has(`${b}:${a}`);
 }
 
+/**
+ * The row of a link: one per pair, in a canonical direction, so a link made from either side is
+ * the same link.
+ */
+function linkKey(
+  accountId: string,
+  from: { type: ObjectTypeName; id: string },
+  to: { type: ObjectTypeName; id: string },
+): Pick<Association, 'accountId' | 'fromType' | 'fromId' | 'toType' | 'toId'> {
+  const [a, b] = from.type < to.type ? [from, to] : [to, from];
+  return { accountId, fromType: a.type, fromId: a.id, toType: b.type, toId: b.id };
+}
+
 /** Associations between records: stored once, readable from either side. */
 @Injectable()
-export class AssociationService {
+export class AssociationService implements RecordPurgeHook, OnModuleInit {
   constructor(
     private readonly transactions: TransactionHost,
     private readonly context: RequestContext,
     private readonly properties: PropertyService,
     private readonly audit: AuditService,
     private readonly crmAccess: CrmAccessService,
+    private readonly query: RecordQuery,
+    private readonly purgeHooks: RecordPurgeHooks,
   ) {}
+
+  onModuleInit(): void {
+    this.purgeHooks.add(this);
+  }
 
   /** Ids of the active `toType` records associated with a record, in id order. */
   async list(fromType: string, fromId: string, toType: string): Promise<string[]> {
     const { from, to } = await this.pair(fromType, fromId, toType);
-    const accountId = this.context.requireAccountId();
-    const manager = this.transactions.manager;
-    const rows = await manager
+    const rows = await this.transactions.manager
       .createQueryBuilder(Association, 'a')
-      .where('a.accountId = :accountId', { accountId })
+      .where('a.accountId = :accountId', { accountId: this.context.requireAccountId() })
       .andWhere(
         '((a.fromType = :from AND a.fromId = :fromId AND a.toType = :to) OR (a.toType = :from AND a.toId = :fromId AND a.fromType = :to))',
         { from, fromId, to },
@@ -44,9 +68,12 @@ export class AssociationService {
       .getMany();
     const ids = rows.map((a) => (a.fromType === from && a.fromId === fromId ? a.toId : a.fromId));
     // Archived records keep their associations (restored with them) but are not listed.
-    const toSchema = await this.properties.schema(to, manager);
-    const readable = (await this.crmAccess.forSchema(toSchema)).where('read');
-    const active = await findRecords(manager, toSchema, accountId, ids, { where: readable });
+    const toSchema = await this.properties.schema(to);
+    const active = await this.query.find(
+      toSchema,
+      await this.crmAccess.forSchema(toSchema),
+      ids,
+    );
     return active.map((r) => r.id).sort();
   }
 
@@ -54,18 +81,7 @@ export class AssociationService {
     const accountId = this.context.requireAccountId();
     await this.transactions.run(async (manager) => {
       const { from, to } = await this.pair(fromType, fromId, toType, toId);
-      // One row per pair, in a canonical direction, so a link made from either side is the same link.
-      const [a, b] =
-        from < to
-          ? [
-              { type: from, id: fromId },
-              { type: to, id: toId },
-            ]
-          : [
-              { type: to, id: toId },
-              { type: from, id: fromId },
-            ];
-      const key = { accountId, fromType: a.type, fromId: a.id, toType: b.type, toId: b.id };
+      const key = linkKey(accountId, { type: from, id: fromId }, { type: to, id: toId });
       if (await manager.existsBy(Association, key)) {
         return;
       }
@@ -90,29 +106,12 @@ export class AssociationService {
     const accountId = this.context.requireAccountId();
     await this.transactions.run(async (manager) => {
       const { from, to } = await this.pair(fromType, fromId, toType, toId);
-      const [a, b] =
-        from < to
-          ? [
-              { type: from, id: fromId },
-              { type: to, id: toId },
-            ]
-          : [
-              { type: to, id: toId },
-              { type: from, id: fromId },
-            ];
-      const result = await manager.delete(Association, {
-        accountId,
-        fromType: a.type,
-        fromId: a.id,
-        toType: b.type,
-        toId: b.id,
-      });
+      const result = await manager.delete(
+        Association,
+        linkKey(accountId, { type: from, id: fromId }, { type: to, id: toId }),
+      );
       if (!result.affected) {
-        throw new CustosError(
-          'not_found',
-          'crm.association_not_found',
-          'These records are not associated.',
-        );
+        throw AssociationErrors.notFound();
       }
       await this.audit.record({
         action: 'record.dissociated',
@@ -123,7 +122,20 @@ export class AssociationService {
     });
   }
 
-  /** Checks both object types, that they may be associated, and that the records exist. */
+  /** Purged records take their links, from either side, with them. */
+  async purgeRecords(
+    manager: EntityManager,
+    { accountId, objectType, recordIds }: PurgedRecords,
+  ): Promise<void> {
+    await manager.delete(Association, { accountId, fromType: objectType, fromId: In(recordIds) });
+    await manager.delete(Association, { accountId, toType: objectType, toId: In(recordIds) });
+  }
+
+  /**
+   * Checks both object types, that they may be associated, and that the records exist for the
+   * actor. Reading links needs read access to the record; changing them (`toId` given) needs
+   * update access to it and read access to the other.
+   */
   private async pair(
     fromType: string,
     fromId: string,
@@ -133,47 +145,18 @@ export class AssociationService {
     const from = objectTypeOf(fromType).name;
     const to = objectTypeOf(toType).name;
     if (!allowed(from, to)) {
-      throw CustosError.invalidField(
-        'crm.association_not_allowed',
-        'toObjectType',
-        `${from} cannot be associated with ${to}`,
-      );
+      throw AssociationErrors.notAllowed(from, to);
     }
-    const accountId = this.context.requireAccountId();
-    const manager = this.transactions.manager;
-    // Reading links needs read access to the record; changing them needs update access to it.
-    const fromSchema = await this.properties.schema(from, manager);
-    const fromAccess = await this.crmAccess.forSchema(fromSchema);
-    const [fromRecord] = await findRecords(manager, fromSchema, accountId, [fromId], {
-      where: fromAccess.where('read'),
-    });
-    if (fromRecord && toId !== undefined && !fromAccess.can('update', fromRecord)) {
-      throw new CustosError(
-        'forbidden',
-        'crm.record_forbidden',
-        `You may not change the associations of this ${objectTypeOf(from).singular}.`,
-      );
-    }
-    if (!fromRecord) {
-      throw new CustosError(
-        'not_found',
-        'crm.record_not_found',
-        `The ${objectTypeOf(from).singular} was not found.`,
-      );
-    }
+    const fromSchema = await this.properties.schema(from);
+    await this.query.require(
+      fromSchema,
+      await this.crmAccess.forSchema(fromSchema),
+      fromId,
+      toId === undefined ? 'read' : 'update',
+    );
     if (toId !== undefined) {
-      const toSchema = await this.properties.schema(to, manager);
-      const toAccess = await this.crmAccess.forSchema(toSchema);
-      const [toRecord] = await findRecords(manager, toSchema, accountId, [toId], {
-        where: toAccess.where('read'),
-      });
-      if (!toRecord) {
-        throw new CustosError(
-          'not_found',
-          'crm.record_not_found',
-          `The ${objectTypeOf(to).singular} to associate was not found.`,
-        );
-      }
+      const toSchema = await this.properties.schema(to);
+      await this.query.require(toSchema, await this.crmAccess.forSchema(toSchema), toId, 'read');
     }
     return { from, to };
   }

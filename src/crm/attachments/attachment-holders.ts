@@ -2,8 +2,7 @@ import { IsNull, type EntityManager } from 'typeorm';
 import type { SqlCondition } from '@custos/access';
 import type { RecordAccess } from '../records/record-access';
 import type { PropertySchema } from '../kernel/property-schema';
-import type { PropertyValue } from '../kernel/property-type';
-import type { StoredRecord } from '../records/record-store';
+import type { RecordChange } from '../records/record-store';
 import { CrmAttachment } from './attachment.entity';
 
 /**
@@ -14,7 +13,7 @@ import { CrmAttachment } from './attachment.entity';
 export async function holdAttachments(
   manager: EntityManager,
   schema: PropertySchema,
-  changes: readonly { record: StoredRecord; before: Record<string, PropertyValue> }[],
+  changes: readonly RecordChange[],
 ): Promise<void> {
   const fileProperties = [...schema.byName.values()].filter((d) => d.type === 'file');
   for (const { record, before } of changes) {

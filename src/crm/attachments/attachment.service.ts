@@ -1,6 +1,5 @@
 import { Injectable, Logger, StreamableFile } from '@nestjs/common';
 import type { Readable } from 'node:stream';
-import type { EntityManager } from 'typeorm';
 import type { RecordAction } from '@custos/access';
 import { AuditService } from '@custos/audit';
 import {
@@ -18,7 +17,9 @@ import { SensitiveDataService } from '../../sensitive-data/sensitive-data.servic
 import { CrmAccessService } from '../records/crm-access.service';
 import type { RecordAccess } from '../records/record-access';
 import { PropertyService } from '../properties/property.service';
-import { findRecords } from '../records/record-store';
+import { RecordQuery } from '../records/record-query';
+import { RecordErrors } from '../records/records.errors';
+import { AttachmentErrors } from './attachments.errors';
 import { openAttachment, sealAttachment } from './attachment-places';
 import { AttachmentStorage } from './attachment-storage';
 import { mayReadHeldFile, readableHeldFiles } from './attachment-holders';
@@ -26,18 +27,6 @@ import type { UploadedAttachment } from './attachment-upload.interceptor';
 import type { AttachmentDto } from './attachment.dto';
 import { CrmAttachment } from './attachment.entity';
 import { contentDisposition, sanitizeContentType, sanitizeFileName } from './file-names';
-
-function attachmentNotFound(): CustosError {
-  return new CustosError('not_found', 'crm.attachment_not_found', 'The attachment was not found.');
-}
-
-function unreadable(): CustosError {
-  return new CustosError(
-    'unavailable',
-    'crm.attachment_unreadable',
-    'The stored file cannot be served: it is missing or fails its integrity check. An operator must restore it from a backup.',
-  );
-}
 
 export async function readAll(stream: Readable): Promise<Buffer> {
   const chunks: Buffer[] = [];
@@ -67,6 +56,7 @@ export class AttachmentService {
     private readonly audit: AuditService,
     private readonly clock: Clock,
     private readonly storage: AttachmentStorage,
+    private readonly query: RecordQuery,
   ) {}
 
   /**
@@ -81,19 +71,10 @@ export class AttachmentService {
   ): Promise<AttachmentDto> {
     const actor = this.context.requireActor();
     if (!file) {
-      throw CustosError.invalidField(
-        'crm.attachment_file_missing',
-        'file',
-        'attach the file as the multipart part named "file"',
-      );
+      throw AttachmentErrors.fileMissing();
     }
     // Refuse before storing anything; checked again under lock when the row is written.
-    const access = await this.requireRecord(
-      this.transactions.manager,
-      objectType,
-      recordId,
-      'update',
-    );
+    const access = await this.requireRecord(objectType, recordId, 'update');
     const schema = access.schema;
     if (property !== null) {
       assertHolder(access, property);
@@ -130,17 +111,13 @@ export class AttachmentService {
     try {
       await this.transactions.run(async (manager) => {
         // The lock holds off a purge of the record until this attachment is in (and purged with it).
-        await this.requireRecord(manager, objectType, recordId, 'update', true);
+        await this.requireRecord(objectType, recordId, 'update', true);
         // Sensitive data enabled while the file was being stored: it must not land in clear.
         if (
           !entity.encrypted &&
           (await this.sensitiveData.state(actor.accountId, manager, true)).enabled
         ) {
-          throw new CustosError(
-            'conflict',
-            'crm.attachment_setting_changed',
-            'Sensitive data was enabled while this file was uploaded; upload it again to store it encrypted.',
-          );
+          throw AttachmentErrors.settingChanged();
         }
         await manager.insert(CrmAttachment, entity);
         await this.audit.record({
@@ -166,12 +143,7 @@ export class AttachmentService {
     recordId: string,
     query: { limit?: number; after?: string },
   ): Promise<Page<AttachmentDto>> {
-    const access = await this.requireRecord(
-      this.transactions.manager,
-      objectType,
-      recordId,
-      'read',
-    );
+    const access = await this.requireRecord(objectType, recordId, 'read');
     const schema = access.schema;
     const held = readableHeldFiles(access);
     const builder = this.transactions.manager
@@ -198,7 +170,7 @@ export class AttachmentService {
     const stream = await this.storage.get(attachment.storageKey);
     if (!stream) {
       this.logger.error({ attachmentId: id }, 'The stored file of an attachment is missing');
-      throw unreadable();
+      throw AttachmentErrors.unreadable();
     }
     // No length for streamed plaintext: its file is not integrity-protected, so the header could lie.
     const options = {
@@ -225,9 +197,9 @@ export class AttachmentService {
         id,
       });
       if (!found) {
-        throw attachmentNotFound();
+        throw AttachmentErrors.notFound();
       }
-      await this.requireRecord(manager, found.objectType, found.recordId, 'update', true, found);
+      await this.requireRecord(found.objectType, found.recordId, 'update', true, found);
       await manager.delete(CrmAttachment, { accountId: found.accountId, id });
       await this.audit.record({
         action: 'attachment.deleted',
@@ -253,22 +225,11 @@ export class AttachmentService {
       id,
     });
     if (!attachment) {
-      throw attachmentNotFound();
+      throw AttachmentErrors.notFound();
     }
-    await this.requireRecord(
-      this.transactions.manager,
-      attachment.objectType,
-      attachment.recordId,
-      'read',
-      false,
-      attachment,
-    );
+    await this.requireRecord(attachment.objectType, attachment.recordId, 'read', false, attachment);
     if (content && attachment.encrypted && actor.kind === 'support') {
-      throw new CustosError(
-        'forbidden',
-        'crm.attachment_sensitive',
-        'Encrypted files are never readable in a support session.',
-      );
+      throw AttachmentErrors.sensitive();
     }
     return attachment;
   }
@@ -289,63 +250,38 @@ export class AttachmentService {
           },
           'An encrypted attachment cannot be opened',
         );
-        throw unreadable();
+        throw AttachmentErrors.unreadable();
       }
       throw error;
     }
   }
 
   /**
-   * Refuses unless the actor may `action` the record, in SQL: a record they may not read is a
-   * 404, one they may read but not change a 403. With an `attachment`, both answers are about it:
-   * held by a property the actor may not read, it is a 404 before anything else is told.
+   * Refuses unless the actor may `action` the record (see `RecordQuery.require`). With an
+   * `attachment`, a refusal that would tell it exists is about it: held by a property the actor may
+   * not read, or of a record they may not see, it is a 404 before anything else is told.
    */
   private async requireRecord(
-    manager: EntityManager,
     objectType: string,
     recordId: string,
     action: Extract<RecordAction, 'read' | 'update'>,
     lock = false,
     attachment?: CrmAttachment,
   ): Promise<RecordAccess> {
-    const accountId = this.context.requireAccountId();
-    const schema = await this.properties.schema(objectType, manager);
+    const schema = await this.properties.schema(objectType);
     const access = await this.crmAccess.forSchema(schema);
     if (attachment && !mayReadHeldFile(access, attachment.propertyName)) {
-      throw attachmentNotFound();
+      throw AttachmentErrors.notFound();
     }
-    const readable = access.where('read');
-    // Changing the files of a record needs both rights: a record one may not see stays a 404.
-    let where = readable;
-    if (action !== 'read') {
-      const allowed = access.where(action);
-      where = {
-        sql: `(${readable.sql}) AND (${allowed.sql})`,
-        parameters: { ...readable.parameters, ...allowed.parameters },
-      };
+    try {
+      await this.query.require(schema, access, recordId, action, { lock });
+    } catch (error) {
+      if (attachment && error instanceof CustosError && error.kind === 'not_found') {
+        throw AttachmentErrors.notFound();
+      }
+      throw error;
     }
-    const [record] = await findRecords(manager, schema, accountId, [recordId], { lock, where });
-    if (record) {
-      return access;
-    }
-    if (
-      action !== 'read' &&
-      (await findRecords(manager, schema, accountId, [recordId], { where: readable })).length > 0
-    ) {
-      throw new CustosError(
-        'forbidden',
-        'crm.record_forbidden',
-        `You may not change the files of this ${schema.objectType.singular}.`,
-        { extensions: { action } },
-      );
-    }
-    throw attachment
-      ? attachmentNotFound()
-      : new CustosError(
-          'not_found',
-          'crm.record_not_found',
-          `The ${schema.objectType.singular} was not found.`,
-        );
+    return access;
   }
 
   /** Ids and sizes only: file names may be personal data. */
@@ -363,22 +299,10 @@ export class AttachmentService {
 /** The property an upload names must be a file property the actor may edit (they will write the id there). */
 function assertHolder(access: RecordAccess, property: string): void {
   if (access.schema.byName.get(property)?.type !== 'file') {
-    throw CustosError.invalidField(
-      'crm.attachment_property_invalid',
-      'property',
-      `must be a file property of ${access.schema.objectType.name}`,
-    );
+    throw AttachmentErrors.propertyInvalid(access.schema.objectType.name);
   }
   if (!access.canEdit(property)) {
-    throw new CustosError(
-      'forbidden',
-      'crm.field_not_editable',
-      `You may not edit "${property}", so no file can be uploaded for it.`,
-      {
-        errors: [{ field: 'property', message: 'you may not edit this property' }],
-        extensions: { property },
-      },
-    );
+    throw RecordErrors.fieldNotEditable(property, 'property');
   }
 }
 

@@ -1,8 +1,10 @@
 import { Module } from '@nestjs/common';
 import { SensitiveDataModule } from '../../sensitive-data/sensitive-data.module';
-import { CrmModule } from '../crm.module';
+import { RecordsModule } from '../records/records.module';
+import { AttachmentRecordHooks } from './attachment-record-hooks';
 import { AttachmentRotationSource } from './attachment-rotation-source';
 import { AttachmentStorage } from './attachment-storage';
+import { CrmAttachment } from './attachment.entity';
 import { AttachmentSweepJob } from './attachment-sweep.job';
 import { AttachmentUploadInterceptor } from './attachment-upload.interceptor';
 import { AttachmentService } from './attachment.service';
@@ -14,15 +16,15 @@ import {
 import { AttachmentsController } from './attachments.controller';
 import { LocalDiskAttachmentStorage } from './local-disk-attachment-storage';
 
-/**
- * Files attached to CRM records: `AttachmentsModule.forRoot({ directory })` next to `CrmModule`.
- * Its table (`crm_attachment`) is in `CRM_ENTITIES`.
- */
+export const ATTACHMENTS_ENTITIES = [CrmAttachment];
+
+/** Files attached to CRM records: `AttachmentsModule.forRoot({ directory })` next to `CrmModule`. */
 @Module({
-  imports: [CrmModule, SensitiveDataModule],
+  imports: [RecordsModule, SensitiveDataModule],
   controllers: [AttachmentsController],
   providers: [
     AttachmentService,
+    AttachmentRecordHooks,
     AttachmentSweepJob,
     AttachmentRotationSource,
     AttachmentUploadInterceptor,

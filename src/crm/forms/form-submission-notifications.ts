@@ -7,11 +7,12 @@ import {
   type NotificationKind,
 } from '@custos/core';
 import { PropertyService } from '../properties/property.service';
-import { RecordService } from '../records/record.service';
+import { RecordReader } from '../records/record-reader.service';
 import type { RecordDto } from '../records/record.dto';
 import { CrmForm } from './form.entity';
 import { FormSubmission } from './form-submission.entity';
 import type { FormSubmissionNotificationFields } from './form.dto';
+import { SensitiveViewAudit, SensitiveViews } from '../sensitive/sensitive-views';
 
 export const FORM_SUBMISSION = 'form_submission';
 
@@ -38,7 +39,8 @@ export class FormSubmissionNotifications
     private readonly inbox: NotificationInbox,
     private readonly transactions: TransactionHost,
     private readonly properties: PropertyService,
-    private readonly records: RecordService,
+    private readonly records: RecordReader,
+    private readonly viewAudit: SensitiveViewAudit,
   ) {}
 
   onModuleInit(): void {
@@ -104,6 +106,7 @@ export class FormSubmissionNotifications
       selectionOf.set(notification.id, key);
     }
     const shown = new Map<string, RecordDto>();
+    const views = new SensitiveViews();
     for (const [key, group] of groups) {
       // With no field left, a system property still tells whether the reader may see the record.
       const found = await this.records.batchRead(
@@ -111,23 +114,28 @@ export class FormSubmissionNotifications
         [...group.ids],
         group.names.length > 0 ? group.names : ['createdate'],
       );
-      for (const record of found) {
+      views.merge(found.views);
+      for (const record of found.value) {
         shown.set(
           `${key}\u0000${record.id}`,
           group.names.length > 0 ? record : { ...record, properties: {}, redacted: [] },
         );
       }
     }
-    return new Map(
-      rows.map((notification) => [
-        notification.id,
-        toFields(
-          notification,
-          formById.get(notification.formId)?.name ?? '',
-          shown.get(`${selectionOf.get(notification.id)}\u0000${notification.recordId}`),
-        ),
-      ]),
-    );
+    // What the reader is shown is audited here: the inbox knows nothing of sensitive values.
+    return this.viewAudit.audited({
+      value: new Map(
+        rows.map((notification) => [
+          notification.id,
+          toFields(
+            notification,
+            formById.get(notification.formId)?.name ?? '',
+            shown.get(`${selectionOf.get(notification.id)}\u0000${notification.recordId}`),
+          ),
+        ]),
+      ),
+      views,
+    });
   }
 }
 

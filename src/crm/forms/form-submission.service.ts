@@ -19,7 +19,7 @@ import { CrmAccessService } from '../records/crm-access.service';
 import { AttachmentService } from '../attachments/attachment.service';
 import type { UploadedFormFile } from './form-submission-upload.interceptor';
 import { PropertyService } from '../properties/property.service';
-import { RecordService } from '../records/record.service';
+import { RecordWriter } from '../records/record-writer.service';
 import { CrmForm } from './form.entity';
 import { FormSubmission } from './form-submission.entity';
 import { FormService, formNotFound } from './form.service';
@@ -39,7 +39,7 @@ type SubmittedValue = string | number | boolean | null;
 
 /**
  * Public form submissions: checked against the form, then written as a new record through
- * `RecordService` (so validation, unique values, history with source `form`, audit and the
+ * `RecordWriter` (so validation, unique values, history with source `form`, audit and the
  * sealing of sensitive values are those of every other write). The anonymous submitter learns
  * only "accepted" or what is wrong with their input — never whether a unique value exists.
  */
@@ -51,7 +51,7 @@ export class FormSubmissionService {
     private readonly transactions: TransactionHost,
     private readonly context: RequestContext,
     private readonly forms: FormService,
-    private readonly records: RecordService,
+    private readonly records: RecordWriter,
     private readonly properties: PropertyService,
     private readonly attachments: AttachmentService,
     private readonly crmAccess: CrmAccessService,

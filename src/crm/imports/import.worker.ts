@@ -26,9 +26,9 @@ import { CrmAccessService } from '../records/crm-access.service';
 import type { RecordAccess } from '../records/record-access';
 import { PropertyService } from '../properties/property.service';
 import type { PropertySchema } from '../kernel/property-schema';
-import { findRecords } from '../records/record-store';
-import { RecordService } from '../records/record.service';
-import { UniqueValue } from '../records/unique-value.entity';
+import { RecordQuery } from '../records/record-query';
+import { RecordWriter } from '../records/record-writer.service';
+import { UniqueValues } from '../records/unique-values';
 import { readCsv } from './csv-file';
 import { ImportRowError } from './import-error.entity';
 import { ImportFiles, importFilePath, uploadsDirectory } from './import-files';
@@ -49,7 +49,7 @@ const ROW_ERROR_KINDS = new Set(['validation', 'conflict', 'not_found', 'forbidd
 /** Tries of a batch the database aborted for a transient reason. */
 const BATCH_ATTEMPTS = 3;
 
-/** RecordService names a row's fields `row.<property>`. */
+/** RecordWriter names a row's fields `row.<property>`. */
 const ROW = (): string => 'row';
 
 type RowOutcome = 'created' | 'updated' | 'unchanged';
@@ -95,7 +95,9 @@ export class ImportWorker implements OnApplicationBootstrap, BeforeApplicationSh
     private readonly context: RequestContext,
     cls: ClsService,
     private readonly properties: PropertyService,
-    private readonly records: RecordService,
+    private readonly records: RecordWriter,
+    private readonly recordQuery: RecordQuery,
+    private readonly uniqueValues: UniqueValues,
     private readonly crmAccess: CrmAccessService,
     private readonly audit: AuditService,
     private readonly clock: Clock,
@@ -334,7 +336,7 @@ export class ImportWorker implements OnApplicationBootstrap, BeforeApplicationSh
         }
         await manager.query('SAVEPOINT crm_import_row');
         try {
-          tally[await this.applyRow(manager, entity, access, plan, input)] += 1;
+          tally[await this.applyRow(entity, access, plan, input)] += 1;
           await manager.query('RELEASE SAVEPOINT crm_import_row');
         } catch (error) {
           await manager.query('ROLLBACK TO SAVEPOINT crm_import_row');
@@ -370,7 +372,6 @@ export class ImportWorker implements OnApplicationBootstrap, BeforeApplicationSh
    * would give — for upsert a create, which meets the unique-value conflict every create path has.
    */
   private async applyRow(
-    manager: EntityManager,
     entity: CrmImport,
     access: RecordAccess,
     plan: ImportPlan,
@@ -385,26 +386,20 @@ export class ImportWorker implements OnApplicationBootstrap, BeforeApplicationSh
       return create();
     }
     const property = plan.match.property;
-    const match = await manager.findOneBy(UniqueValue, {
-      accountId: entity.accountId,
-      objectType: schema.objectType.name,
-      propertyName: property,
-      valueKey: input.matchKey,
-    });
-    const [before] = match
-      ? await findRecords(manager, schema, entity.accountId, [match.recordId], {
-          where: access.where('update'),
-        })
-      : [];
+    const matchId = await this.uniqueValues.recordIdByValue(
+      schema,
+      entity.accountId,
+      property,
+      input.matchKey,
+    );
+    const [before] =
+      matchId === null
+        ? []
+        : await this.recordQuery.find(schema, access, [matchId], { action: 'update' });
     if (!before) {
       if (
-        match &&
-        (
-          await findRecords(manager, schema, entity.accountId, [match.recordId], {
-            archived: true,
-            where: access.where('read'),
-          })
-        ).length > 0
+        matchId !== null &&
+        (await this.recordQuery.find(schema, access, [matchId], { archived: true })).length > 0
       ) {
         throw CustosError.invalidField(
           'crm.import_archived_match',

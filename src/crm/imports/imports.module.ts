@@ -1,19 +1,20 @@
 import { Module } from '@nestjs/common';
 import { SensitiveDataModule } from '../../sensitive-data/sensitive-data.module';
-import { CrmModule } from '../crm.module';
+import { RecordsModule } from '../records/records.module';
+import { ImportRowError } from './import-error.entity';
 import { ImportFiles } from './import-files';
+import { CrmImport } from './import.entity';
 import { ImportUploadInterceptor } from './import-upload.interceptor';
 import { ImportService } from './import.service';
 import { ImportWorker } from './import.worker';
 import { ImportsConfigurableModule } from './imports.module-definition';
 import { ImportsController } from './imports.controller';
 
-/**
- * CSV imports into the CRM: `ImportsModule.forRoot({ directory })` next to `CrmModule`. Its tables
- * (`crm_import`, `crm_import_error`) are in `CRM_ENTITIES`.
- */
+export const IMPORTS_ENTITIES = [CrmImport, ImportRowError];
+
+/** CSV imports into the CRM: `ImportsModule.forRoot({ directory })` next to `CrmModule`. */
 @Module({
-  imports: [CrmModule, SensitiveDataModule],
+  imports: [RecordsModule, SensitiveDataModule],
   controllers: [ImportsController],
   providers: [ImportService, ImportWorker, ImportUploadInterceptor, ImportFiles],
 })

@@ -2,7 +2,7 @@ import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } fro
 import { AuditService } from '@custos/audit';
 import { Clock, TransactionHost, systemActor } from '@custos/core';
 import { OBJECT_TYPES } from '../kernel/object-types';
-import { ARCHIVE_RETENTION_DAYS, purgeRecords } from './record.service';
+import { ARCHIVE_RETENTION_DAYS, RecordArchive } from './record-archive.service';
 
 const HOUR_MS = 3_600_000;
 const BATCH = 500;
@@ -17,6 +17,7 @@ export class ArchivePurgeJob implements OnApplicationBootstrap, OnApplicationShu
     private readonly transactions: TransactionHost,
     private readonly audit: AuditService,
     private readonly clock: Clock,
+    private readonly archive: RecordArchive,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -60,7 +61,11 @@ export class ArchivePurgeJob implements OnApplicationBootstrap, OnApplicationShu
         }
         for (const [accountId, ids] of byAccount) {
           await this.transactions.run(async (manager) => {
-            await purgeRecords(manager, objectType.name, objectType.table, accountId, ids);
+            await this.archive.purge(manager, {
+              accountId,
+              objectType: objectType.name,
+              recordIds: ids,
+            });
             await this.audit.record({
               accountId,
               actor: systemActor(accountId),

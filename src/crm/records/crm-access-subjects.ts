@@ -1,10 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import type { AccessSubjects, FieldType } from '@custos/access';
-import { TransactionHost } from '@custos/core';
 import { OBJECT_TYPE_NAMES } from '../kernel/object-types';
 import { PropertyService } from '../properties/property.service';
 import type { PropertyType } from '../kernel/property-type';
-import { findRecords } from './record-store';
+import { RecordQuery } from './record-query';
 import { sensitiveNames } from '../sensitive/sensitive-fields';
 import { recordSubjectFields } from './record-access';
 
@@ -30,7 +29,7 @@ function fieldTypeOf(type: PropertyType): FieldType {
 export class CrmAccessSubjects implements AccessSubjects {
   constructor(
     private readonly properties: PropertyService,
-    private readonly transactions: TransactionHost,
+    private readonly query: RecordQuery,
   ) {}
 
   subjectTypes(): readonly string[] {
@@ -67,7 +66,7 @@ export class CrmAccessSubjects implements AccessSubjects {
       return null;
     }
     const schema = await this.properties.schema(subjectType);
-    const [record] = await findRecords(this.transactions.manager, schema, accountId, [id]);
+    const record = await this.query.forRuleCheck(schema, accountId, id);
     return record ? recordSubjectFields(record) : null;
   }
 }

@@ -1,10 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import type { AuditEventDto, AuditMetadataRedactor, HiddenMetadata } from '@custos/audit';
-import { RequestContext, TransactionHost } from '@custos/core';
 import { OBJECT_TYPE_NAMES } from '../kernel/object-types';
 import { PropertyService } from '../properties/property.service';
 import type { PropertySchema } from '../kernel/property-schema';
-import { findRecords } from './record-store';
+import { RecordQuery } from './record-query';
 import { sensitiveNames } from '../sensitive/sensitive-fields';
 import type { RecordAccess } from './record-access';
 import { CrmAccessService } from './crm-access.service';
@@ -83,8 +82,7 @@ function subjectOf(event: AuditEventDto): EventSubject | 'any_object_type' | nul
 @Injectable()
 export class CrmAuditRedactor implements AuditMetadataRedactor {
   constructor(
-    private readonly transactions: TransactionHost,
-    private readonly context: RequestContext,
+    private readonly query: RecordQuery,
     private readonly properties: PropertyService,
     private readonly crmAccess: CrmAccessService,
   ) {}
@@ -141,16 +139,10 @@ export class CrmAuditRedactor implements AuditMetadataRedactor {
     ids: string[],
   ): Promise<Set<string>> {
     const readable = new Set<string>();
-    const accountId = this.context.requireAccountId();
     for (let start = 0; start < ids.length; start += ID_BATCH_SIZE) {
       const batch = ids.slice(start, start + ID_BATCH_SIZE);
-      for (const archived of [false, true]) {
-        const records = await findRecords(this.transactions.manager, schema, accountId, batch, {
-          archived,
-          where: access.where('read'),
-        });
-        records.forEach((record) => readable.add(record.id));
-      }
+      const records = await this.query.find(schema, access, batch, { archived: 'any' });
+      records.forEach((record) => readable.add(record.id));
     }
     return readable;
   }

@@ -1,5 +1,4 @@
 import { subject as asSubject } from '@casl/ability';
-import { CustosError } from '@custos/core';
 import {
   accessibleBy,
   subjectFields,
@@ -13,6 +12,7 @@ import type { StoredRecord } from './record-store';
 import { propertyExpression } from '../kernel/property-sql';
 import type { SensitiveFields } from '../sensitive/sensitive-fields';
 import type { SqlDialect } from '../kernel/sql-dialect';
+import { RecordErrors } from './records.errors';
 
 /** The CASL subject fields of a record: its properties plus the owner and business unit. */
 export function recordSubjectFields(record: StoredRecord): Record<string, unknown> {
@@ -117,15 +117,7 @@ export class RecordAccess {
   assertEditable(names: readonly string[]): void {
     for (const name of names) {
       if (!this.canEdit(name)) {
-        throw new CustosError(
-          'forbidden',
-          'crm.field_not_editable',
-          `You may not edit "${name}".`,
-          {
-            errors: [{ field: name, message: 'you may not edit this property' }],
-            extensions: { property: name },
-          },
-        );
+        throw RecordErrors.fieldNotEditable(name);
       }
     }
   }
@@ -145,15 +137,7 @@ export class RecordAccess {
   /** Filtering, sorting or grouping by a property the actor may not read is refused (no oracle). */
   assertReadable(property: string, field: string): void {
     if (!this.canView(property)) {
-      throw new CustosError(
-        'forbidden',
-        'crm.field_not_readable',
-        `You may not filter or sort by "${property}".`,
-        {
-          errors: [{ field, message: 'you may not read this property' }],
-          extensions: { property },
-        },
-      );
+      throw RecordErrors.fieldNotReadable(property, field);
     }
   }
 }

@@ -1,6 +1,5 @@
 import { Logger } from '@nestjs/common';
 import { In, type EntityManager } from 'typeorm';
-import type { SqlCondition } from '@custos/access';
 import type { PropertySchema } from '../kernel/property-schema';
 import type { PropertyValue } from '../kernel/property-type';
 import { sensitiveNames, type SensitiveFields } from '../sensitive/sensitive-fields';
@@ -24,6 +23,12 @@ export interface StoredRecord {
    * They are written back untouched; a name in `values` wins over its envelope here.
    */
   sealed: Record<string, string>;
+}
+
+/** A record as a write leaves it, with its values before the write (`{}` for a new record). */
+export interface RecordChange {
+  record: StoredRecord;
+  before: Record<string, PropertyValue>;
 }
 
 const COMMON_COLUMNS = [
@@ -251,35 +256,4 @@ export async function updateRecord(
     parameters,
   );
   await writeBlindIndex(manager, sensitive, [record], true);
-}
-
-/**
- * Records of the account by id, optionally locked for update (PostgreSQL; SQLite transactions
- * are serialised). Archived records are included only when asked for.
- */
-export async function findRecords(
-  manager: EntityManager,
-  schema: PropertySchema,
-  accountId: string,
-  ids: readonly string[],
-  options: { archived?: boolean; lock?: boolean; where?: SqlCondition } = {},
-): Promise<StoredRecord[]> {
-  if (ids.length === 0) {
-    return [];
-  }
-  const builder = manager
-    .createQueryBuilder()
-    .select(recordColumns(schema))
-    .from(schema.objectType.table, 'r')
-    .where('r.account_id = :accountId', { accountId })
-    .andWhere('r.id IN (:...ids)', { ids })
-    .andWhere(options.archived ? 'r.archived_at IS NOT NULL' : 'r.archived_at IS NULL');
-  if (options.where) {
-    builder.andWhere(options.where.sql, options.where.parameters);
-  }
-  if (options.lock && manager.connection.options.type === 'postgres') {
-    builder.setLock('pessimistic_write');
-  }
-  const rows = await builder.getRawMany<Record<string, unknown>>();
-  return rows.map((row) => fromRow(schema, row));
 }

@@ -5,7 +5,7 @@ import { historyValuePlaces } from '../history/history-places';
 import { objectTypeOf } from '../kernel/object-types';
 import type { PropertyValue } from '../kernel/property-type';
 import type { SensitiveFields } from '../sensitive/sensitive-fields';
-import { SensitiveViews } from '../sensitive/sensitive-views';
+import { SensitiveViews, type Shown } from '../sensitive/sensitive-views';
 import type { StoredRecord } from './record-store';
 import type { HistoryEntryDto, RecordDto } from './record.dto';
 
@@ -14,14 +14,28 @@ const logger = new Logger('RecordPresenter');
 /**
  * Records and their history as the actor may see them, for every response that shows them (reads,
  * searches, write answers, notifications): field permissions, `redacted`, `masked`, and the
- * sensitive values shown noted for the request's `sensitive_data.viewed` event.
+ * sensitive values shown noted in the caller's {@link SensitiveViews} for its `sensitive_data.viewed`
+ * event.
  */
 @Injectable()
 export class RecordPresenter {
-  constructor(private readonly sensitiveViews: SensitiveViews) {}
+  /** Records as the actor may see them, with the sensitive values shown. */
+  records(
+    records: readonly StoredRecord[],
+    names: readonly string[],
+    access: RecordAccess,
+  ): Shown<RecordDto[]> {
+    const views = new SensitiveViews();
+    return { value: records.map((record) => this.record(record, names, access, views)), views };
+  }
 
   /** The record as the actor may see it: unreadable properties are left out and listed in `redacted`. */
-  record(record: StoredRecord, names: readonly string[], access: RecordAccess): RecordDto {
+  record(
+    record: StoredRecord,
+    names: readonly string[],
+    access: RecordAccess,
+    views: SensitiveViews,
+  ): RecordDto {
     const all: Record<string, PropertyValue> = {
       ...record.values,
       owner_id: record.ownerId,
@@ -48,7 +62,7 @@ export class RecordPresenter {
         } else {
           properties[name] = value;
           if (value !== null) {
-            this.sensitiveViews.shown(access.schema.objectType.name, record.id, name);
+            views.shown(access.schema.objectType.name, record.id, name);
           }
         }
       }
@@ -66,15 +80,17 @@ export class RecordPresenter {
   }
 
   /**
-   * One history row as the record shows its values: highly sensitive values are masked unless
-   * `revealing` (the reveal route, audited as a reveal), values that do not open are redacted, and
-   * sensitive values shown otherwise are noted as viewed. A masked or redacted side is left out.
+   * One history row as the record shows its values: highly sensitive values are masked, values
+   * that do not open are redacted, and sensitive values shown are noted in `views`. With `views`
+   * `'revealing'` (the reveal route, audited as a reveal) nothing is masked or noted. A masked or
+   * redacted side is left out.
    */
   historyEntry(
     h: PropertyHistory,
     sensitive: SensitiveFields | null,
-    revealing: boolean,
+    views: SensitiveViews | 'revealing',
   ): HistoryEntryDto {
+    const revealing = views === 'revealing';
     const entry: HistoryEntryDto = {
       property: h.propertyName,
       source: h.source,
@@ -96,8 +112,8 @@ export class RecordPresenter {
           redacted.push(side);
         } else {
           entry[side] = value;
-          if (isSensitive && !revealing && value !== null) {
-            this.sensitiveViews.shown(h.objectType, h.recordId, h.propertyName);
+          if (isSensitive && views !== 'revealing' && value !== null) {
+            views.shown(h.objectType, h.recordId, h.propertyName);
           }
         }
       }

@@ -17,8 +17,6 @@ import {
   type Page,
 } from '@custos/core';
 import { OBJECT_TYPE_NAMES, ObjectTypeParam } from '../kernel/object-types';
-import { SearchDto, SearchResultDto } from '../search/search.dto';
-import { SearchService, type SearchPage } from '../search/search.service';
 import {
   BatchCreateDto,
   BatchReadDto,
@@ -37,7 +35,11 @@ import {
   RevealedValuesDto,
   UpdateRecordDto,
 } from './record.dto';
-import { RecordService } from './record.service';
+import { SensitiveViewAudit } from '../sensitive/sensitive-views';
+import { RecordArchive } from './record-archive.service';
+import { RecordReader } from './record-reader.service';
+import { RecordWriter } from './record-writer.service';
+import { RevealService } from './reveal.service';
 
 @ApiTags('records')
 @ApiBearerAuth()
@@ -47,8 +49,11 @@ import { RecordService } from './record.service';
 @Controller('api/v1/objects/:objectType')
 export class RecordsController {
   constructor(
-    private readonly records: RecordService,
-    private readonly searches: SearchService,
+    private readonly reader: RecordReader,
+    private readonly writer: RecordWriter,
+    private readonly archive: RecordArchive,
+    private readonly reveals: RevealService,
+    private readonly viewAudit: SensitiveViewAudit,
   ) {}
 
   @Get()
@@ -60,11 +65,11 @@ export class RecordsController {
   })
   @ApiOkResponse({ type: RecordPageDto })
   @ApiProblemResponses('validation')
-  list(
+  async list(
     @ObjectTypeParam('objectType') objectType: string,
     @Query() query: ListRecordsQueryDto,
   ): Promise<Page<RecordDto>> {
-    return this.records.list(objectType, query);
+    return this.viewAudit.audited(await this.reader.list(objectType, query));
   }
 
   @Post()
@@ -76,11 +81,11 @@ export class RecordsController {
   })
   @ApiCreatedResponse({ type: RecordDto })
   @ApiProblemResponses('validation', 'conflict')
-  create(
+  async create(
     @ObjectTypeParam('objectType') objectType: string,
     @Body() body: CreateRecordDto,
   ): Promise<RecordDto> {
-    return this.records.create(objectType, body.properties);
+    return this.viewAudit.audited(await this.writer.create(objectType, body.properties));
   }
 
   @Post(':recordId/reveal')
@@ -98,25 +103,7 @@ export class RecordsController {
     @IdParam('recordId') id: string,
     @Body() body: RevealDto,
   ): Promise<RevealedValuesDto> {
-    return this.records.reveal(objectType, id, body.properties, body.history ?? false);
-  }
-
-  @Post('search')
-  @HttpCode(200)
-  @Authenticated()
-  @ReadOnlyRoute()
-  @ApiOperation({
-    summary: 'Search records',
-    description:
-      'Filter groups (OR of AND-ed filters), one sort, cursor pagination and the total, all evaluated in the database.',
-  })
-  @ApiOkResponse({ type: SearchResultDto })
-  @ApiProblemResponses('validation')
-  search(
-    @ObjectTypeParam('objectType') objectType: string,
-    @Body() body: SearchDto,
-  ): Promise<SearchPage> {
-    return this.searches.search(objectType, body);
+    return this.reveals.reveal(objectType, id, body.properties, body.history ?? false);
   }
 
   @Post('batch/create')
@@ -134,9 +121,11 @@ export class RecordsController {
   ): Promise<BatchResultDto> {
     return {
       status: 'COMPLETE',
-      results: await this.records.batchCreate(
-        objectType,
-        body.inputs.map((i) => i.properties),
+      results: await this.viewAudit.audited(
+        await this.writer.batchCreate(
+          objectType,
+          body.inputs.map((i) => i.properties),
+        ),
       ),
     };
   }
@@ -154,7 +143,12 @@ export class RecordsController {
     @ObjectTypeParam('objectType') objectType: string,
     @Body() body: BatchUpdateDto,
   ): Promise<BatchResultDto> {
-    return { status: 'COMPLETE', results: await this.records.batchUpdate(objectType, body.inputs) };
+    return {
+      status: 'COMPLETE',
+      results: await this.viewAudit.audited(
+        await this.writer.batchUpdate(objectType, body.inputs),
+      ),
+    };
   }
 
   @Post('batch/read')
@@ -173,7 +167,9 @@ export class RecordsController {
   ): Promise<BatchResultDto> {
     return {
       status: 'COMPLETE',
-      results: await this.records.batchRead(objectType, body.ids, body.properties),
+      results: await this.viewAudit.audited(
+        await this.reader.batchRead(objectType, body.ids, body.properties),
+      ),
     };
   }
 
@@ -182,12 +178,14 @@ export class RecordsController {
   @ApiOperation({ summary: 'Get a record' })
   @ApiOkResponse({ type: RecordDto })
   @ApiProblemResponses('validation')
-  get(
+  async get(
     @ObjectTypeParam('objectType') objectType: string,
     @IdParam('recordId') id: string,
     @Query() query: RecordReadQueryDto,
   ): Promise<RecordDto> {
-    return this.records.get(objectType, id, query.properties, query.archived ?? false);
+    return this.viewAudit.audited(
+      await this.reader.get(objectType, id, query.properties, query.archived ?? false),
+    );
   }
 
   @Patch(':recordId')
@@ -198,12 +196,12 @@ export class RecordsController {
   })
   @ApiOkResponse({ type: RecordDto })
   @ApiProblemResponses('validation', 'conflict')
-  update(
+  async update(
     @ObjectTypeParam('objectType') objectType: string,
     @IdParam('recordId') id: string,
     @Body() body: UpdateRecordDto,
   ): Promise<RecordDto> {
-    return this.records.update(objectType, id, body.properties);
+    return this.viewAudit.audited(await this.writer.update(objectType, id, body.properties));
   }
 
   @Delete(':recordId')
@@ -220,7 +218,7 @@ export class RecordsController {
     @IdParam('recordId') id: string,
     @Query() query: DeleteRecordQueryDto,
   ): Promise<void> {
-    await this.records.remove(objectType, id, query.purge ?? false);
+    await this.archive.remove(objectType, id, query.purge ?? false);
   }
 
   @Post(':recordId/restore')
@@ -229,11 +227,11 @@ export class RecordsController {
   @ApiOperation({ summary: 'Restore an archived record' })
   @ApiOkResponse({ type: RecordDto })
   @ApiProblemResponses('validation')
-  restore(
+  async restore(
     @ObjectTypeParam('objectType') objectType: string,
     @IdParam('recordId') id: string,
   ): Promise<RecordDto> {
-    return this.records.restore(objectType, id);
+    return this.viewAudit.audited(await this.archive.restore(objectType, id));
   }
 
   @Get(':recordId/history')
@@ -245,11 +243,11 @@ export class RecordsController {
   })
   @ApiOkResponse({ type: HistoryPageDto })
   @ApiProblemResponses('validation')
-  history(
+  async history(
     @ObjectTypeParam('objectType') objectType: string,
     @IdParam('recordId') id: string,
     @Query() query: HistoryQueryDto,
   ): Promise<Page<HistoryEntryDto>> {
-    return this.records.history(objectType, id, query);
+    return this.viewAudit.audited(await this.reader.history(objectType, id, query));
   }
 }

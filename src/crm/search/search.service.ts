@@ -3,7 +3,6 @@ import type { SelectQueryBuilder, ObjectLiteral } from 'typeorm';
 import {
   CustosError,
   DEFAULT_PAGE_SIZE,
-  RequestContext,
   TransactionHost,
   decodeCursor,
   encodeCursor,
@@ -16,11 +15,13 @@ import type { PropertySchema } from '../kernel/property-schema';
 import type { PropertyValue } from '../kernel/property-type';
 import { normalizeForIndex } from '@custos/crypto';
 import { AuditService } from '@custos/audit';
+import { RecordQuery } from '../records/record-query';
 import { fromRow, recordColumns, type StoredRecord } from '../records/record-store';
+import { selectedProperties } from '../records/record-values';
 import type { RecordDto } from '../records/record.dto';
 import { RecordPresenter, openValue } from '../records/record.presenter';
-import { RecordService } from '../records/record.service';
 import type { SensitiveFields } from '../sensitive/sensitive-fields';
+import type { Shown } from '../sensitive/sensitive-views';
 import { dialectOf, type SqlDialect } from '../kernel/sql-dialect';
 import { propertyExpression } from '../kernel/property-sql';
 import {
@@ -43,34 +44,36 @@ export interface SearchPage extends Page<RecordDto> {
 export class SearchService {
   constructor(
     private readonly transactions: TransactionHost,
-    private readonly context: RequestContext,
     private readonly properties: PropertyService,
-    private readonly records: RecordService,
+    private readonly query: RecordQuery,
     private readonly presenter: RecordPresenter,
     private readonly crmAccess: CrmAccessService,
     private readonly audit: AuditService,
   ) {}
 
-  async search(objectType: string, query: SearchDto): Promise<SearchPage> {
+  async search(objectType: string, query: SearchDto): Promise<Shown<SearchPage>> {
     // Independent look-ups, made together: one database round trip less per search.
     const [schema, actorAccess] = await this.transactions.all(
       () => this.properties.schema(objectType),
       () => this.crmAccess.actorAccess(),
     );
-    const selection = this.records.selected(schema, query.properties, 'properties');
+    const selection = selectedProperties(schema, query.properties, 'properties');
     const access = await this.crmAccess.forSchema(schema, actorAccess);
     return this.run(schema, query.filterGroups ?? [], query.sorts?.[0], query, selection, access);
   }
 
-  /** Runs a filtered, sorted, paginated query; also used by segments. */
+  /**
+   * Runs a filtered, sorted, paginated query over the records the actor may read; also used by
+   * segments. `selection`: the properties shown (all when left out).
+   */
   async run(
     schema: PropertySchema,
     filterGroups: readonly StoredFilterGroup[],
     sort: SortDto | undefined,
     page: { limit?: number; after?: string },
-    selection: readonly string[],
+    selection: readonly string[] = [...schema.byName.keys()],
     recordAccess?: RecordAccess,
-  ): Promise<SearchPage> {
+  ): Promise<Shown<SearchPage>> {
     const manager = this.transactions.manager;
     const dialect = dialectOf(manager.connection.options.type);
     const access = recordAccess ?? (await this.crmAccess.forSchema(schema));
@@ -87,14 +90,8 @@ export class SearchService {
       'filterGroups',
       access.sensitive,
     );
-    const readable = access.where('read');
     const base = (): SelectQueryBuilder<ObjectLiteral> => {
-      const builder = manager
-        .createQueryBuilder()
-        .from(schema.objectType.table, 'r')
-        .where('r.account_id = :accountId', { accountId: this.context.requireAccountId() })
-        .andWhere('r.archived_at IS NULL')
-        .andWhere(readable.sql, readable.parameters);
+      const builder = this.query.scoped(schema, access);
       if (condition) {
         builder.andWhere(condition.sql, condition.parameters);
       }
@@ -123,10 +120,14 @@ export class SearchService {
           ? encodeCursor([id])
           : encodeCursor(cursorKey(last.sort_value as PropertyValue, id));
     }
+    const { value: results, views } = this.presenter.records(records, selection, access);
     return {
-      total: Number(counted?.total ?? 0),
-      results: records.map((record) => this.presenter.record(record, selection, access)),
-      paging: next ? { next: { after: next } } : {},
+      value: {
+        total: Number(counted?.total ?? 0),
+        results,
+        paging: next ? { next: { after: next } } : {},
+      },
+      views,
     };
   }
 

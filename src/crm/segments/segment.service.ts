@@ -3,13 +3,12 @@ import type { SelectQueryBuilder } from 'typeorm';
 import { AuditService } from '@custos/audit';
 import {
   Clock,
-  CustosError,
   PageQueryDto,
   RequestContext,
   TransactionHost,
   isSuperAdminInPerson,
-  isUniqueViolation,
   keysetPage,
+  mapUniqueViolation,
   newId,
   type Actor,
   type Page,
@@ -17,7 +16,6 @@ import {
 import { CrmAccessService } from '../records/crm-access.service';
 import type { RecordAccess } from '../records/record-access';
 import { PropertyService } from '../properties/property.service';
-import { RecordService } from '../records/record.service';
 import {
   compileFilterGroups,
   quotesSensitiveValue,
@@ -26,7 +24,9 @@ import {
 } from '../search/filter-sql';
 import { SearchService, type SearchPage } from '../search/search.service';
 import { dialectOf } from '../kernel/sql-dialect';
+import type { Shown } from '../sensitive/sensitive-views';
 import { Segment } from './segment.entity';
+import { SegmentErrors } from './segments.errors';
 import type {
   CreateSegmentDto,
   SegmentDto,
@@ -46,7 +46,6 @@ export class SegmentService {
     private readonly transactions: TransactionHost,
     private readonly context: RequestContext,
     private readonly properties: PropertyService,
-    private readonly records: RecordService,
     private readonly search: SearchService,
     private readonly crmAccess: CrmAccessService,
     private readonly audit: AuditService,
@@ -165,16 +164,10 @@ export class SegmentService {
   }
 
   /** The segment's current members, evaluated in SQL, with the total. */
-  async members(id: string, page: PageQueryDto): Promise<SearchPage> {
+  async members(id: string, page: PageQueryDto): Promise<Shown<SearchPage>> {
     const segment = await this.find(id);
     const schema = await this.properties.schema(segment.objectType);
-    return this.search.run(
-      schema,
-      segment.filterGroups,
-      undefined,
-      page,
-      this.records.selected(schema, undefined, 'properties'),
-    );
+    return this.search.run(schema, segment.filterGroups, undefined, page);
   }
 
   /**
@@ -217,7 +210,7 @@ export class SegmentService {
   private async find(id: string): Promise<Segment> {
     const segment = await this.visible().andWhere('s.id = :id', { id }).getOne();
     if (!segment) {
-      throw new CustosError('not_found', 'crm.segment_not_found', 'The segment was not found.');
+      throw SegmentErrors.notFound();
     }
     return segment;
   }
@@ -225,25 +218,14 @@ export class SegmentService {
   private assertEditable(segment: Segment): void {
     const actor = this.context.requireActor();
     if (segment.sharing !== 'shared_edit' && !ownsOrManages(actor, segment)) {
-      throw new CustosError(
-        'forbidden',
-        'crm.segment_not_editable',
-        'This segment is shared with you read-only: ask its owner or a super admin to change it, or to share it for editing.',
-      );
+      throw SegmentErrors.notEditable();
     }
   }
 
   /** Changing the sharing or deleting stays with the owner (and super admins) even when shared for editing. */
   private assertOwned(segment: Segment, change: string, field?: string): void {
     if (!ownsOrManages(this.context.requireActor(), segment)) {
-      throw new CustosError(
-        'forbidden',
-        'crm.segment_owner_only',
-        `Only the segment's owner or a super admin may ${change}.`,
-        field
-          ? { errors: [{ field, message: 'only the owner or a super admin may change this' }] }
-          : {},
-      );
+      throw SegmentErrors.ownerOnly(change, field);
     }
   }
 
@@ -264,20 +246,8 @@ export class SegmentService {
     return segments.map((segment) => toSegmentDto(segment, accessByType.get(segment.objectType)!));
   }
 
-  private async uniqueName<T>(work: () => Promise<T>): Promise<T> {
-    try {
-      return await work();
-    } catch (error) {
-      if (isUniqueViolation(error)) {
-        throw new CustosError(
-          'conflict',
-          'crm.duplicate_segment',
-          'A segment with this name already exists.',
-          { errors: [{ field: 'name', message: 'is already taken' }] },
-        );
-      }
-      throw error;
-    }
+  private uniqueName<T>(work: () => Promise<T>): Promise<T> {
+    return mapUniqueViolation(work, SegmentErrors.duplicateName);
   }
 }
 

@@ -11,6 +11,7 @@ import {
 import { ApiProblemResponses, Authenticated, IdParam, PageQueryDto, type Page } from '@custos/core';
 import { SearchResultDto } from '../search/search.dto';
 import type { SearchPage } from '../search/search.service';
+import { SensitiveViewAudit } from '../sensitive/sensitive-views';
 import { CreateSegmentDto, SegmentDto, SegmentPageDto, UpdateSegmentDto } from './segment.dto';
 import { SegmentService } from './segment.service';
 
@@ -20,7 +21,10 @@ import { SegmentService } from './segment.service';
 @ApiProblemResponses('unauthenticated', 'forbidden')
 @Controller('api/v1/segments')
 export class SegmentsController {
-  constructor(private readonly segments: SegmentService) {}
+  constructor(
+    private readonly segments: SegmentService,
+    private readonly viewAudit: SensitiveViewAudit,
+  ) {}
 
   @Get()
   @Authenticated()
@@ -97,7 +101,10 @@ export class SegmentsController {
   })
   @ApiOkResponse({ type: SearchResultDto })
   @ApiProblemResponses('not_found', 'validation')
-  members(@IdParam('segmentId') id: string, @Query() query: PageQueryDto): Promise<SearchPage> {
-    return this.segments.members(id, query);
+  async members(
+    @IdParam('segmentId') id: string,
+    @Query() query: PageQueryDto,
+  ): Promise<SearchPage> {
+    return this.viewAudit.audited(await this.segments.members(id, query));
   }
 }

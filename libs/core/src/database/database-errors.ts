@@ -23,6 +23,21 @@ export function isUniqueViolation(error: unknown, constraint?: string): boolean 
 }
 
 /**
+ * Runs `work`, turning a unique-constraint violation it meets into `conflict()` (the domain's
+ * 409): the unique index decides under concurrency, the caller names what was taken.
+ */
+export async function mapUniqueViolation<T>(
+  work: () => Promise<T>,
+  conflict: () => Error,
+): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    throw isUniqueViolation(error) ? conflict() : error;
+  }
+}
+
+/**
  * A failure that passes if the transaction is tried again: PostgreSQL deadlock and serialisation
  * failures, SQLite's busy database (another process holds the write lock).
  */

@@ -1,0 +1,201 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
+import type { RecordAction, SqlCondition } from '@custos/access';
+import { RequestContext, TransactionHost } from '@custos/core';
+import type { PropertySchema } from '../kernel/property-schema';
+import type { RecordAccess } from './record-access';
+import { fromRow, recordColumns, type StoredRecord } from './record-store';
+import { RecordErrors } from './records.errors';
+
+/** Which records by their archive state: active ones (`false`), archived ones, or both (`'any'`). */
+export type ArchivedScope = boolean | 'any';
+
+export interface RecordScope {
+  archived?: ArchivedScope;
+}
+
+export interface RecordLookup extends RecordScope {
+  /** Lock the rows for update (PostgreSQL; SQLite transactions are serialised). */
+  lock?: boolean;
+}
+
+export interface RecordRequirement extends RecordLookup {
+  /** The action a 403 names when it is not the one checked (restoring needs `delete`). */
+  refusedAs?: string;
+  /** With several ids, names item `index` in refusals. */
+  item?: (index: number) => string;
+}
+
+/** Every record of the account: only for checking rules against a record, never for showing one. */
+const EVERY_RECORD: SqlCondition = { sql: '1 = 1', parameters: {} };
+
+/**
+ * The one way to read records: the actor's account, the archive state and the actor's record rules
+ * are applied here, always. Lists, searches, segments, counts and single-record paths all start
+ * from it, and {@link require} is the one "invisible → 404, visible but not allowed → 403".
+ */
+@Injectable()
+export class RecordQuery {
+  constructor(
+    private readonly transactions: TransactionHost,
+    private readonly context: RequestContext,
+  ) {}
+
+  /** The base query (alias `r`, nothing selected yet) of the records the actor may read. */
+  scoped(
+    schema: PropertySchema,
+    access: RecordAccess,
+    { archived = false }: RecordScope = {},
+  ): SelectQueryBuilder<ObjectLiteral> {
+    return base(
+      this.transactions.manager,
+      schema,
+      this.context.requireAccountId(),
+      archived,
+      access.where('read'),
+    );
+  }
+
+  /**
+   * The records among `ids` the actor may read and, when `action` is not `read`, also `action`;
+   * in no particular order.
+   */
+  find(
+    schema: PropertySchema,
+    access: RecordAccess,
+    ids: readonly string[],
+    { action = 'read', ...lookup }: RecordLookup & { action?: RecordAction } = {},
+  ): Promise<StoredRecord[]> {
+    return findRecords(
+      this.transactions.manager,
+      schema,
+      this.context.requireAccountId(),
+      ids,
+      permitted(access, action),
+      lookup,
+    );
+  }
+
+  /**
+   * The record, if the actor may read it and `action` it. A record they may not read does not
+   * exist for them (404); one they may read but not `action` is a 403 naming the action.
+   */
+  async require(
+    schema: PropertySchema,
+    access: RecordAccess,
+    id: string,
+    action: RecordAction,
+    requirement: Omit<RecordRequirement, 'item'> = {},
+  ): Promise<StoredRecord> {
+    const [record] = await this.requireAll(schema, access, [id], action, requirement);
+    return record;
+  }
+
+  /**
+   * {@link require} for several records, in the order of `ids`. With more than one id, refusals
+   * name the item: `item(index)` for a 403, `item(index).id` for a record not found (422).
+   */
+  async requireAll(
+    schema: PropertySchema,
+    access: RecordAccess,
+    ids: readonly string[],
+    action: RecordAction,
+    { item, refusedAs = action, ...lookup }: RecordRequirement = {},
+  ): Promise<StoredRecord[]> {
+    const found = new Map(
+      (await this.find(schema, access, ids, { ...lookup, action })).map((r) => [r.id, r]),
+    );
+    if (found.size === new Set(ids).size) {
+      return ids.map((id) => found.get(id)!);
+    }
+    const visible = new Set(
+      action === 'read'
+        ? []
+        : (await this.find(schema, access, ids, { archived: lookup.archived })).map((r) => r.id),
+    );
+    const itemAt = ids.length > 1 ? item : undefined;
+    ids.forEach((id, index) => {
+      if (found.has(id)) {
+        return;
+      }
+      if (visible.has(id)) {
+        throw RecordErrors.forbidden(schema, refusedAs, itemAt?.(index));
+      }
+      throw itemAt
+        ? RecordErrors.notFoundAt(schema, `${itemAt(index)}.id`)
+        : RecordErrors.notFound(schema);
+    });
+    return [];
+  }
+
+  /**
+   * The record as the account holds it, with no record rule applied: for checking rules against
+   * it (explaining access), never for showing it.
+   */
+  async forRuleCheck(
+    schema: PropertySchema,
+    accountId: string,
+    id: string,
+  ): Promise<StoredRecord | undefined> {
+    const [record] = await findRecords(
+      this.transactions.manager,
+      schema,
+      accountId,
+      [id],
+      EVERY_RECORD,
+      {},
+    );
+    return record;
+  }
+}
+
+/** The records the actor may read and `action`, as one SQL condition. */
+function permitted(access: RecordAccess, action: RecordAction): SqlCondition {
+  const readable = access.where('read');
+  if (action === 'read') {
+    return readable;
+  }
+  const allowed = access.where(action);
+  return {
+    sql: `(${readable.sql}) AND (${allowed.sql})`,
+    parameters: { ...readable.parameters, ...allowed.parameters },
+  };
+}
+
+function base(
+  manager: EntityManager,
+  schema: PropertySchema,
+  accountId: string,
+  archived: ArchivedScope,
+  where: SqlCondition,
+): SelectQueryBuilder<ObjectLiteral> {
+  const builder = manager
+    .createQueryBuilder()
+    .from(schema.objectType.table, 'r')
+    .where('r.account_id = :accountId', { accountId });
+  if (archived !== 'any') {
+    builder.andWhere(archived ? 'r.archived_at IS NOT NULL' : 'r.archived_at IS NULL');
+  }
+  return builder.andWhere(where.sql, where.parameters);
+}
+
+async function findRecords(
+  manager: EntityManager,
+  schema: PropertySchema,
+  accountId: string,
+  ids: readonly string[],
+  where: SqlCondition,
+  { archived = false, lock = false }: RecordLookup,
+): Promise<StoredRecord[]> {
+  if (ids.length === 0) {
+    return [];
+  }
+  const builder = base(manager, schema, accountId, archived, where)
+    .select(recordColumns(schema))
+    .andWhere('r.id IN (:...ids)', { ids });
+  if (lock && manager.connection.options.type === 'postgres') {
+    builder.setLock('pessimistic_write');
+  }
+  const rows = await builder.getRawMany<Record<string, unknown>>();
+  return rows.map((row) => fromRow(schema, row));
+}

@@ -1,0 +1,112 @@
+import { Injectable } from '@nestjs/common';
+import { keysetPage, mapPage, type Page } from '@custos/core';
+import { PropertyHistoryService } from '../history/property-history.service';
+import { PropertyService } from '../properties/property.service';
+import { SensitiveViews, type Shown } from '../sensitive/sensitive-views';
+import { CrmAccessService } from './crm-access.service';
+import { RecordQuery } from './record-query';
+import { fromRow, recordColumns } from './record-store';
+import { selectedProperties } from './record-values';
+import type { HistoryEntryDto, RecordDto } from './record.dto';
+import { RecordPresenter } from './record.presenter';
+import { RecordErrors } from './records.errors';
+
+/**
+ * Reads of records and their history as the actor may see them. Each read returns the sensitive
+ * values it showed ({@link Shown}); the caller writes their `sensitive_data.viewed` event.
+ */
+@Injectable()
+export class RecordReader {
+  constructor(
+    private readonly properties: PropertyService,
+    private readonly crmAccess: CrmAccessService,
+    private readonly query: RecordQuery,
+    private readonly presenter: RecordPresenter,
+    private readonly histories: PropertyHistoryService,
+  ) {}
+
+  async get(
+    objectType: string,
+    id: string,
+    selection?: string[],
+    archived = false,
+  ): Promise<Shown<RecordDto>> {
+    const access = await this.crmAccess.forSchema(await this.properties.schema(objectType));
+    const record = await this.query.require(access.schema, access, id, 'read', { archived });
+    const names = selectedProperties(access.schema, selection, 'properties');
+    const views = new SensitiveViews();
+    return { value: this.presenter.record(record, names, access, views), views };
+  }
+
+  async list(
+    objectType: string,
+    query: { limit?: number; after?: string; properties?: string[]; archived?: boolean },
+  ): Promise<Shown<Page<RecordDto>>> {
+    const schema = await this.properties.schema(objectType);
+    const names = selectedProperties(schema, query.properties, 'properties');
+    const access = await this.crmAccess.forSchema(schema);
+    const builder = this.query
+      .scoped(schema, access, { archived: query.archived ?? false })
+      .select(recordColumns(schema));
+    const page = await keysetPage(
+      builder,
+      'r.id',
+      (row: Record<string, unknown>) => row.id as string,
+      query,
+      (b) => b.getRawMany(),
+    );
+    const views = new SensitiveViews();
+    return {
+      value: mapPage(page, (row) =>
+        this.presenter.record(fromRow(schema, row), names, access, views),
+      ),
+      views,
+    };
+  }
+
+  /** The records among `ids` the actor may read, in the order asked; the others are left out. */
+  async batchRead(
+    objectType: string,
+    ids: string[],
+    selection?: string[],
+  ): Promise<Shown<RecordDto[]>> {
+    const schema = await this.properties.schema(objectType);
+    const names = selectedProperties(schema, selection, 'properties');
+    const access = await this.crmAccess.forSchema(schema);
+    const byId = new Map(
+      (await this.query.find(schema, access, ids)).map((record) => [record.id, record]),
+    );
+    return this.presenter.records(
+      ids.flatMap((id) => byId.get(id) ?? []),
+      names,
+      access,
+    );
+  }
+
+  /**
+   * The property history of a record the actor may read (archived or not), leaving out the
+   * properties they may not read.
+   */
+  async history(
+    objectType: string,
+    id: string,
+    query: { property?: string; limit?: number; after?: string },
+  ): Promise<Shown<Page<HistoryEntryDto>>> {
+    const schema = await this.properties.schema(objectType);
+    const access = await this.crmAccess.forSchema(schema);
+    await this.query.require(schema, access, id, 'read', { archived: 'any' });
+    if (query.property !== undefined) {
+      if (!schema.byName.has(query.property)) {
+        throw RecordErrors.unknownProperty(schema, 'property');
+      }
+      access.assertReadable(query.property, 'property');
+    }
+    const hidden = [...schema.byName.keys()].filter((name) => !access.canView(name));
+    const page = await this.histories.page(id, { ...query, hidden });
+    const views = new SensitiveViews();
+    return {
+      value: mapPage(page, (h) => this.presenter.historyEntry(h, access.sensitive, views)),
+      views,
+    };
+  }
+}

@@ -1,0 +1,92 @@
+import { Module } from '@nestjs/common';
+import { SensitiveDataModule } from '../../sensitive-data/sensitive-data.module';
+import { PropertyHistory } from '../history/property-history.entity';
+import { PropertyHistoryService } from '../history/property-history.service';
+import { PropertiesController } from '../properties/properties.controller';
+import { CustomPropertyDefinition } from '../properties/property-definition.entity';
+import { PropertyService } from '../properties/property.service';
+import { SearchController } from '../search/search.controller';
+import { SearchService } from '../search/search.service';
+import { CrmRotationSources } from '../sensitive/rotation-sources';
+import { SensitiveDefinitionsSweep } from '../sensitive/sensitive-definitions.sweep';
+import { SensitiveViewAudit } from '../sensitive/sensitive-views';
+import { ArchivePurgeJob } from './archive-purge.job';
+import { BlindIndexPurge } from './blind-index-purge';
+import { BlindIndexEntry } from './blind-index.entity';
+import { CrmAccessSubjects } from './crm-access-subjects';
+import { CrmAccessService } from './crm-access.service';
+import { CrmAuditRedactor } from './crm-audit-redactor';
+import { CrmReadableFields } from './crm-readable-fields';
+import { RecordArchive } from './record-archive.service';
+import { RecordPurgeHooks } from './record-purge.port';
+import { RecordQuery } from './record-query';
+import { RecordReader } from './record-reader.service';
+import { RecordWriteHooks } from './record-write.port';
+import { RecordWriter } from './record-writer.service';
+import { CompanyRecord, ContactRecord, DealRecord } from './record.entities';
+import { RecordPresenter } from './record.presenter';
+import { RecordsController } from './records.controller';
+import { RevealService } from './reveal.service';
+import { UniqueValue } from './unique-value.entity';
+import { UniqueValues } from './unique-values';
+
+/** The tables of the records core. */
+export const RECORDS_ENTITIES = [
+  ContactRecord,
+  CompanyRecord,
+  DealRecord,
+  CustomPropertyDefinition,
+  UniqueValue,
+  BlindIndexEntry,
+  PropertyHistory,
+];
+
+/**
+ * The records core every CRM feature builds on: object types and their properties, records (one
+ * scoped query, reader, writer, presenter, archive, reveal), history, search and the reading of
+ * sensitive values. It imports no feature module: features hear of record writes and purges
+ * through `RecordWriteHooks` and `RecordPurgeHooks`.
+ */
+@Module({
+  imports: [SensitiveDataModule],
+  controllers: [PropertiesController, RecordsController, SearchController],
+  providers: [
+    CrmAccessService,
+    CrmAccessSubjects,
+    CrmAuditRedactor,
+    CrmReadableFields,
+    PropertyService,
+    RecordQuery,
+    RecordReader,
+    RecordWriter,
+    RecordArchive,
+    RevealService,
+    RecordPresenter,
+    RecordPurgeHooks,
+    RecordWriteHooks,
+    UniqueValues,
+    BlindIndexPurge,
+    PropertyHistoryService,
+    SearchService,
+    SensitiveViewAudit,
+    ArchivePurgeJob,
+    SensitiveDefinitionsSweep,
+    CrmRotationSources,
+  ],
+  exports: [
+    CrmAccessService,
+    CrmAccessSubjects,
+    CrmAuditRedactor,
+    CrmReadableFields,
+    PropertyService,
+    RecordQuery,
+    RecordReader,
+    RecordWriter,
+    RecordPurgeHooks,
+    RecordWriteHooks,
+    UniqueValues,
+    SearchService,
+    SensitiveViewAudit,
+  ],
+})
+export class RecordsModule {}
