@@ -69,11 +69,7 @@ export class AssociationService implements RecordPurgeHook, OnModuleInit {
     const ids = rows.map((a) => (a.fromType === from && a.fromId === fromId ? a.toId : a.fromId));
     // Archived records keep their associations (restored with them) but are not listed.
     const toSchema = await this.properties.schema(to);
-    const active = await this.query.find(
-      toSchema,
-      await this.crmAccess.forSchema(toSchema),
-      ids,
-    );
+    const active = await this.query.find(toSchema, await this.crmAccess.forSchema(toSchema), ids);
     return active.map((r) => r.id).sort();
   }
 

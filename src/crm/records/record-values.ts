@@ -56,7 +56,8 @@ export function withComputed(
   for (const definition of schema.byName.values()) {
     if (definition.type === 'calculation' && definition.formula) {
       const parsed = parseFormula(definition.formula);
-      result[definition.name] = 'formula' in parsed ? evaluateFormula(parsed.formula, result) : null;
+      result[definition.name] =
+        'formula' in parsed ? evaluateFormula(parsed.formula, result) : null;
     }
   }
   for (const definition of schema.byName.values()) {

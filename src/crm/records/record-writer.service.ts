@@ -13,12 +13,7 @@ import type { Shown } from '../sensitive/sensitive-views';
 import { CrmAccessService } from './crm-access.service';
 import type { RecordAccess } from './record-access';
 import { RecordQuery } from './record-query';
-import {
-  insertRecords,
-  updateRecord,
-  type RecordChange,
-  type StoredRecord,
-} from './record-store';
+import { insertRecords, updateRecord, type RecordChange, type StoredRecord } from './record-store';
 import { changedNames, validateValues, withComputed } from './record-values';
 import { RecordWriteHooks } from './record-write.port';
 import type { RecordDto } from './record.dto';
@@ -52,10 +47,7 @@ export class RecordWriter {
     private readonly writeHooks: RecordWriteHooks,
   ) {}
 
-  async create(
-    objectType: string,
-    properties: Record<string, unknown>,
-  ): Promise<Shown<RecordDto>> {
+  async create(objectType: string, properties: Record<string, unknown>): Promise<Shown<RecordDto>> {
     return single(
       this.present(await this.createMany(objectType, [properties], 'api', () => 'properties')),
     );

@@ -145,9 +145,7 @@ export class RecordsController {
   ): Promise<BatchResultDto> {
     return {
       status: 'COMPLETE',
-      results: await this.viewAudit.audited(
-        await this.writer.batchUpdate(objectType, body.inputs),
-      ),
+      results: await this.viewAudit.audited(await this.writer.batchUpdate(objectType, body.inputs)),
     };
   }
 

@@ -21,7 +21,12 @@ export const SegmentErrors = {
         : {},
     ),
   duplicateName: () =>
-    new CustosError('conflict', 'crm.duplicate_segment', 'A segment with this name already exists.', {
-      errors: [{ field: 'name', message: 'is already taken' }],
-    }),
+    new CustosError(
+      'conflict',
+      'crm.duplicate_segment',
+      'A segment with this name already exists.',
+      {
+        errors: [{ field: 'name', message: 'is already taken' }],
+      },
+    ),
 };
