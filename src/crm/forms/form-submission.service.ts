@@ -19,6 +19,7 @@ import { CrmAccessService } from '../records/crm-access.service';
 import { AttachmentService } from '../attachments/attachment.service';
 import type { UploadedFormFile } from './form-submission-upload.interceptor';
 import { PropertyService } from '../properties/property.service';
+import { RecordQuery } from '../records/record-query';
 import { RecordWriter } from '../records/record-writer.service';
 import { CrmForm } from './form.entity';
 import { FormSubmission } from './form-submission.entity';
@@ -52,6 +53,7 @@ export class FormSubmissionService {
     private readonly context: RequestContext,
     private readonly forms: FormService,
     private readonly records: RecordWriter,
+    private readonly recordQuery: RecordQuery,
     private readonly properties: PropertyService,
     private readonly attachments: AttachmentService,
     private readonly crmAccess: CrmAccessService,
@@ -148,16 +150,9 @@ export class FormSubmissionService {
     const readable = new Set<string>();
     if (recordIds.length > 0) {
       const schema = await this.properties.schema(form.objectType, manager);
-      const where = (await this.crmAccess.forSchema(schema)).where('read');
-      const rows = await manager
-        .createQueryBuilder()
-        .select('r.id', 'id')
-        .from(schema.objectType.table, 'r')
-        .where('r.account_id = :accountId', { accountId: form.accountId })
-        .andWhere('r.id IN (:...recordIds)', { recordIds })
-        .andWhere(where.sql, where.parameters)
-        .getRawMany<{ id: string }>();
-      for (const { id } of rows) {
+      const access = await this.crmAccess.forSchema(schema);
+      const records = await this.recordQuery.find(schema, access, recordIds, { archived: 'any' });
+      for (const { id } of records) {
         readable.add(id);
       }
     }

@@ -8,7 +8,7 @@ import { SensitiveViews, type Shown } from '../sensitive/sensitive-views';
 import { CrmAccessService } from './crm-access.service';
 import { RecordPurgeHooks, type PurgedRecords } from './record-purge.port';
 import { RecordQuery } from './record-query';
-import { updateRecord } from './record-store';
+import { deleteRecords, updateRecord } from './record-store';
 import type { RecordDto } from './record.dto';
 import { RecordPresenter } from './record.presenter';
 
@@ -104,12 +104,6 @@ export class RecordArchive {
       return;
     }
     await this.purgeHooks.purge(manager, purged);
-    await manager
-      .createQueryBuilder()
-      .delete()
-      .from(objectTypeOf(purged.objectType).table)
-      .where('account_id = :accountId', { accountId: purged.accountId })
-      .andWhere('id IN (:...ids)', { ids: [...purged.recordIds] })
-      .execute();
+    await deleteRecords(manager, objectTypeOf(purged.objectType).table, purged);
   }
 }

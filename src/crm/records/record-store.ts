@@ -257,3 +257,18 @@ export async function updateRecord(
   );
   await writeBlindIndex(manager, sensitive, [record], true);
 }
+
+/** Deletes records for good (what features keep about them goes first, through their purge hooks). */
+export async function deleteRecords(
+  manager: EntityManager,
+  table: string,
+  { accountId, recordIds }: { accountId: string; recordIds: readonly string[] },
+): Promise<void> {
+  await manager
+    .createQueryBuilder()
+    .delete()
+    .from(table)
+    .where('account_id = :accountId', { accountId })
+    .andWhere('id IN (:...ids)', { ids: [...recordIds] })
+    .execute();
+}
