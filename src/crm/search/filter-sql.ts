@@ -1,12 +1,14 @@
 import type { SqlCondition } from '@custos/access';
-import { CustosError, escapeLike } from '@custos/core';
+import { escapeLike } from '@custos/core';
 import type { PropertySchema } from '../kernel/property-schema';
 import { propertyExpression } from '../kernel/property-sql';
 import { normalizeValue } from '../properties/property-values';
 import type { PropertyDefinition, PropertyValue } from '../kernel/property-type';
 import type { SensitiveFields } from '../sensitive/sensitive-fields';
 import type { SqlDialect } from '../kernel/sql-dialect';
+import { RecordErrors } from '../records/records.errors';
 import type { FilterDto, FilterOperator } from './search.dto';
+import { SearchErrors } from './search.errors';
 
 const ORDERED_TYPES = new Set(['number', 'date', 'datetime', 'string', 'score', 'calculation']);
 
@@ -30,11 +32,7 @@ export function definitionFor(
 ): PropertyDefinition {
   const definition = schema.byName.get(name);
   if (!definition) {
-    throw CustosError.invalidField(
-      'crm.unknown_property',
-      field,
-      `"${name}" is not a property of ${schema.objectType.name}`,
-    );
+    throw RecordErrors.unknownProperty(schema, field, name);
   }
   return definition;
 }
@@ -101,19 +99,14 @@ function compileFilter(
   const operator: FilterOperator = filter.operator;
   const value = (raw: unknown, at: string): PropertyValue => {
     if (raw === undefined || raw === null || raw === '') {
-      throw CustosError.invalidField(
-        'crm.filter_value_required',
-        at,
-        `is required for ${operator}`,
-      );
+      throw SearchErrors.filterValueRequired(at, operator);
     }
     return filterValue(definition, raw, at);
   };
   const ordered = () => {
     if (!ORDERED_TYPES.has(definition.type)) {
-      throw CustosError.invalidField(
-        'crm.invalid_operator',
-        `${field}.operator`,
+      throw SearchErrors.invalidOperator(
+        field,
         `${operator} does not apply to ${definition.type} properties`,
       );
     }
@@ -141,11 +134,7 @@ function compileFilter(
     case 'in':
     case 'not_in': {
       if (!filter.values || filter.values.length === 0) {
-        throw CustosError.invalidField(
-          'crm.filter_value_required',
-          `${field}.values`,
-          `is required for ${operator}`,
-        );
+        throw SearchErrors.filterValueRequired(`${field}.values`, operator);
       }
       const list = bindList(filter.values.map((v, i) => value(v, `${field}.values[${i}]`)));
       return operator === 'in'
@@ -158,10 +147,9 @@ function compileFilter(
       return `${expression} IS NULL`;
     case 'contains_token': {
       if (definition.type !== 'string') {
-        throw CustosError.invalidField(
-          'crm.invalid_operator',
-          `${field}.operator`,
-          `contains_token applies to string properties only`,
+        throw SearchErrors.invalidOperator(
+          field,
+          'contains_token applies to string properties only',
         );
       }
       const token = value(filter.value, `${field}.value`);
@@ -194,11 +182,7 @@ function compileSensitiveFilter(
 ): string {
   const operator = filter.operator;
   if (!SENSITIVE_OPERATORS.has(operator)) {
-    throw CustosError.invalidField(
-      'crm.sensitive_operator',
-      `${field}.operator`,
-      `"${definition.name}" is sensitive and stored encrypted: only eq, in, has_property and not_has_property can search it`,
-    );
+    throw SearchErrors.sensitiveOperator(field, definition.name);
   }
   // The account bound rather than correlated (`= r.account_id`): PostgreSQL runs a correlated IN
   // subquery once per row of the account instead of joining on the few matching tokens.
@@ -212,11 +196,7 @@ function compileSensitiveFilter(
   }
   const token = (raw: unknown, at: string): string => {
     if (raw === undefined || raw === null || raw === '') {
-      throw CustosError.invalidField(
-        'crm.filter_value_required',
-        at,
-        `is required for ${operator}`,
-      );
+      throw SearchErrors.filterValueRequired(at, operator);
     }
     const value = filterValue(definition, raw, at);
     return sensitive ? sensitive.token(definition.name, value) : '';
@@ -228,11 +208,7 @@ function compileSensitiveFilter(
     return `${present} AND b.token = ${bind(token(filter.value, `${field}.value`))})`;
   }
   if (!filter.values || filter.values.length === 0) {
-    throw CustosError.invalidField(
-      'crm.filter_value_required',
-      `${field}.values`,
-      `is required for ${operator}`,
-    );
+    throw SearchErrors.filterValueRequired(`${field}.values`, operator);
   }
   const tokens = filter.values.map((v, i) => token(v, `${field}.values[${i}]`));
   return `${present} AND b.token IN ${bindList(tokens)})`;

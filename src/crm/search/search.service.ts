@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { SelectQueryBuilder, ObjectLiteral } from 'typeorm';
 import {
-  CustosError,
   DEFAULT_PAGE_SIZE,
   TransactionHost,
   decodeCursor,
@@ -31,6 +30,7 @@ import {
   type StoredFilterGroup,
 } from './filter-sql';
 import type { SearchDto, SortDto } from './search.dto';
+import { SearchErrors } from './search.errors';
 
 export interface SearchPage extends Page<RecordDto> {
   total: number;
@@ -169,7 +169,7 @@ export class SearchService {
     if (after !== undefined) {
       const [id] = decodeCursor(after, 1);
       if (typeof id !== 'string') {
-        throw invalidCursor();
+        throw SearchErrors.invalidCursor();
       }
       builder.andWhere('r.id > :afterId', { afterId: id });
     }
@@ -187,18 +187,12 @@ export class SearchService {
   ): string {
     const definition = definitionFor(schema, sort.propertyName, 'sorts[0].propertyName');
     if (definition.sensitivity) {
-      throw CustosError.invalidField(
-        'crm.invalid_sort',
-        'sorts[0].propertyName',
+      throw SearchErrors.invalidSort(
         `"${definition.name}" is sensitive and stored encrypted: it cannot be sorted by`,
       );
     }
     if (definition.type === 'bool') {
-      throw CustosError.invalidField(
-        'crm.invalid_sort',
-        'sorts[0].propertyName',
-        'boolean properties cannot be sorted',
-      );
+      throw SearchErrors.invalidSort('boolean properties cannot be sorted');
     }
     const expression = propertyExpression(schema, dialect, sort.propertyName);
     const ascending = sort.direction === 'ASCENDING';
@@ -213,7 +207,7 @@ export class SearchService {
         (hasValue !== 0 && hasValue !== 1) ||
         (hasValue === 1 && typeof value !== valueType)
       ) {
-        throw invalidCursor();
+        throw SearchErrors.invalidCursor();
       }
       if (hasValue === 1) {
         builder.andWhere(
@@ -268,14 +262,6 @@ function matchesSensitiveFilters(
 }
 
 const NUMERIC_TYPES: ReadonlySet<string> = new Set(['number', 'score', 'calculation']);
-
-function invalidCursor(): CustosError {
-  return CustosError.invalidField(
-    'core.invalid_cursor',
-    'after',
-    'is not a cursor returned by this search',
-  );
-}
 
 function cursorKey(value: PropertyValue, id: string): (string | number)[] {
   if (value === null || value === undefined) {
