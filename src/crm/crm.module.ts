@@ -20,7 +20,11 @@ import { ImportRowError } from './imports/import-error.entity';
 import { CrmImport } from './imports/import.entity';
 import { PropertiesController } from './properties/properties.controller';
 import { CustomPropertyDefinition } from './properties/property-definition.entity';
-import { PropertyService } from './properties/property.service';
+import { PropertyDefinitionService } from './properties/property-definition.service';
+import { PropertySchemaService } from './properties/property-schemas.service';
+import { PropertyUsageRegistry } from './properties/property-usage.port';
+import { RecordPropertyCleanup } from './records/record-property-cleanup';
+import { SensitivePropertyPolicy } from './sensitive/sensitive-property-policy';
 import { ArchivePurgeJob } from './records/archive-purge.job';
 import { BlindIndexEntry } from './records/blind-index.entity';
 import { CompanyRecord, ContactRecord, DealRecord } from './records/record.entities';
@@ -64,7 +68,11 @@ export const CRM_ENTITIES = [
     CrmAccessSubjects,
     CrmAuditRedactor,
     CrmReadableFields,
-    PropertyService,
+    PropertySchemaService,
+    PropertyDefinitionService,
+    PropertyUsageRegistry,
+    RecordPropertyCleanup,
+    SensitivePropertyPolicy,
     RecordService,
     RecordPresenter,
     SearchService,
@@ -81,7 +89,8 @@ export const CRM_ENTITIES = [
     CrmAccessSubjects,
     CrmAuditRedactor,
     CrmReadableFields,
-    PropertyService,
+    PropertySchemaService,
+    PropertyUsageRegistry,
     RecordService,
     SearchService,
   ],

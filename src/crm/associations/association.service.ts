@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { AuditService } from '@custos/audit';
 import { CustosError, RequestContext, TransactionHost, newId } from '@custos/core';
 import { objectTypeOf, type ObjectTypeName } from '../kernel/object-types';
-import { PropertyService } from '../properties/property.service';
+import { PropertySchemaService } from '../properties/property-schemas.service';
 import { CrmAccessService } from '../records/crm-access.service';
 import { findRecords } from '../records/record-store';
 import { Association } from './association.entity';
@@ -24,7 +24,7 @@ export class AssociationService {
   constructor(
     private readonly transactions: TransactionHost,
     private readonly context: RequestContext,
-    private readonly properties: PropertyService,
+    private readonly properties: PropertySchemaService,
     private readonly audit: AuditService,
     private readonly crmAccess: CrmAccessService,
   ) {}

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { SensitiveDataModule } from '../../sensitive-data/sensitive-data.module';
 import { CrmModule } from '../crm.module';
+import { AttachmentPropertyCleanup } from './attachment-property-cleanup';
 import { AttachmentRotationSource } from './attachment-rotation-source';
 import { AttachmentStorage } from './attachment-storage';
 import { AttachmentSweepJob } from './attachment-sweep.job';
@@ -23,6 +24,7 @@ import { LocalDiskAttachmentStorage } from './local-disk-attachment-storage';
   controllers: [AttachmentsController],
   providers: [
     AttachmentService,
+    AttachmentPropertyCleanup,
     AttachmentSweepJob,
     AttachmentRotationSource,
     AttachmentUploadInterceptor,

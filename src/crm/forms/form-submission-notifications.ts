@@ -6,7 +6,7 @@ import {
   type Notification,
   type NotificationKind,
 } from '@custos/core';
-import { PropertyService } from '../properties/property.service';
+import { PropertySchemaService } from '../properties/property-schemas.service';
 import { RecordService } from '../records/record.service';
 import type { RecordDto } from '../records/record.dto';
 import { CrmForm } from './form.entity';
@@ -37,7 +37,7 @@ export class FormSubmissionNotifications
   constructor(
     private readonly inbox: NotificationInbox,
     private readonly transactions: TransactionHost,
-    private readonly properties: PropertyService,
+    private readonly properties: PropertySchemaService,
     private readonly records: RecordService,
   ) {}
 

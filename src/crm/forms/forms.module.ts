@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { CrmModule } from '../crm.module';
+import { FormPropertyUsage } from './form-property-usage';
 import { FormSubmissionThrottle } from './form-submission-throttle';
 import { FormSubmissionService } from './form-submission.service';
 import { FormSubmissionUploadInterceptor } from './form-submission-upload.interceptor';
@@ -20,6 +21,7 @@ import { FormSubmissionNotifications } from './form-submission-notifications';
   controllers: [FormsController, FormSubmissionsController],
   providers: [
     FormService,
+    FormPropertyUsage,
     FormSubmissionService,
     FormSubmissionThrottle,
     FormSubmissionUploadInterceptor,

@@ -18,7 +18,7 @@ import {
   type Page,
 } from '@custos/core';
 import { CrmAccessService } from '../records/crm-access.service';
-import { PropertyService } from '../properties/property.service';
+import { PropertySchemaService } from '../properties/property-schemas.service';
 import { csvField, inspectUpload } from './csv-file';
 import { ImportRowError } from './import-error.entity';
 import { ImportFiles, importFilePath } from './import-files';
@@ -41,7 +41,7 @@ export class ImportService {
   constructor(
     private readonly transactions: TransactionHost,
     private readonly context: RequestContext,
-    private readonly properties: PropertyService,
+    private readonly properties: PropertySchemaService,
     private readonly crmAccess: CrmAccessService,
     private readonly audit: AuditService,
     private readonly clock: Clock,

@@ -24,7 +24,7 @@ import {
 } from '@custos/core';
 import { CrmAccessService } from '../records/crm-access.service';
 import type { RecordAccess } from '../records/record-access';
-import { PropertyService } from '../properties/property.service';
+import { PropertySchemaService } from '../properties/property-schemas.service';
 import type { PropertySchema } from '../kernel/property-schema';
 import { findRecords } from '../records/record-store';
 import { RecordService } from '../records/record.service';
@@ -94,7 +94,7 @@ export class ImportWorker implements OnApplicationBootstrap, BeforeApplicationSh
     private readonly transactions: TransactionHost,
     private readonly context: RequestContext,
     cls: ClsService,
-    private readonly properties: PropertyService,
+    private readonly properties: PropertySchemaService,
     private readonly records: RecordService,
     private readonly crmAccess: CrmAccessService,
     private readonly audit: AuditService,

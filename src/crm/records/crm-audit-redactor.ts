@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { AuditEventDto, AuditMetadataRedactor, HiddenMetadata } from '@custos/audit';
 import { RequestContext, TransactionHost } from '@custos/core';
 import { OBJECT_TYPE_NAMES } from '../kernel/object-types';
-import { PropertyService } from '../properties/property.service';
+import { PropertySchemaService } from '../properties/property-schemas.service';
 import type { PropertySchema } from '../kernel/property-schema';
 import { findRecords } from './record-store';
 import { sensitiveNames } from '../sensitive/sensitive-fields';
@@ -85,7 +85,7 @@ export class CrmAuditRedactor implements AuditMetadataRedactor {
   constructor(
     private readonly transactions: TransactionHost,
     private readonly context: RequestContext,
-    private readonly properties: PropertyService,
+    private readonly properties: PropertySchemaService,
     private readonly crmAccess: CrmAccessService,
   ) {}
 

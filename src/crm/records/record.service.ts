@@ -21,7 +21,7 @@ import { CrmAttachment } from '../attachments/attachment.entity';
 import { historyValuePlaces, type HistoryEntryRef } from '../history/history-places';
 import { PropertyHistory, type ChangeSource } from '../history/property-history.entity';
 import { evaluateFormula, evaluateScore, parseFormula } from '../properties/calculation';
-import { PropertyService } from '../properties/property.service';
+import { PropertySchemaService } from '../properties/property-schemas.service';
 import type { PropertySchema } from '../kernel/property-schema';
 import { normalizeValue, uniqueKeyOf } from '../properties/property-values';
 import type { PropertyValue } from '../kernel/property-type';
@@ -83,7 +83,7 @@ export class RecordService {
   constructor(
     private readonly transactions: TransactionHost,
     private readonly context: RequestContext,
-    private readonly properties: PropertyService,
+    private readonly properties: PropertySchemaService,
     private readonly audit: AuditService,
     private readonly clock: Clock,
     private readonly crmAccess: CrmAccessService,

@@ -11,7 +11,7 @@ import {
 } from '@custos/core';
 import { CrmAccessService } from '../records/crm-access.service';
 import type { RecordAccess } from '../records/record-access';
-import { PropertyService } from '../properties/property.service';
+import { PropertySchemaService } from '../properties/property-schemas.service';
 import type { PropertySchema } from '../kernel/property-schema';
 import type { PropertyValue } from '../kernel/property-type';
 import { normalizeForIndex } from '@custos/crypto';
@@ -44,7 +44,7 @@ export class SearchService {
   constructor(
     private readonly transactions: TransactionHost,
     private readonly context: RequestContext,
-    private readonly properties: PropertyService,
+    private readonly properties: PropertySchemaService,
     private readonly records: RecordService,
     private readonly presenter: RecordPresenter,
     private readonly crmAccess: CrmAccessService,
