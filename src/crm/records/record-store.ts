@@ -4,6 +4,7 @@ import type { SqlCondition } from '@custos/access';
 import type { PropertySchema } from '../kernel/property-schema';
 import type { PropertyValue } from '../kernel/property-type';
 import { sensitiveNames, type SensitiveFields } from '../sensitive/sensitive-fields';
+import { recordValuePlace } from '../sensitive/sealed-places';
 import { BlindIndexEntry } from './blind-index.entity';
 
 const logger = new Logger('RecordStore');
@@ -136,7 +137,7 @@ function toColumns(
       columns[name] = value;
     } else if (value !== null) {
       custom[name] = sensitive?.has(name)
-        ? sensitive.seal(schema.objectType.table, name, record.id, value)
+        ? sensitive.sealAt(recordValuePlace(schema.objectType.table, name, record.id), value)
         : value;
     }
   }

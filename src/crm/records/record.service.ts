@@ -18,7 +18,7 @@ import type { RecordAccess } from './record-access';
 import { Association } from '../associations/association.entity';
 import { holdAttachments } from '../attachments/attachment-holders';
 import { CrmAttachment } from '../attachments/attachment.entity';
-import { historyValuePlaces, type HistoryEntryRef } from '../history/history-places';
+import { historyValuePlaces, type HistoryEntryRef } from '../sensitive/sealed-places';
 import { PropertyHistory, type ChangeSource } from '../history/property-history.entity';
 import { evaluateFormula, evaluateScore, parseFormula } from '../properties/calculation';
 import { PropertySchemaService } from '../properties/property-schemas.service';
