@@ -84,10 +84,10 @@ describe.each(testDatabaseKinds())(`${EnvelopeColumnRotationSource.name} on %s`,
   }
 
   async function payloadOf(id: string): Promise<Record<string, unknown>> {
-    const [row] = (await dataSource.query(
+    const [row] = await dataSource.query<{ payload: string }[]>(
       `SELECT payload FROM ${TABLE} WHERE id = ${kind === 'postgres' ? '$1' : '?'}`,
       [id],
-    )) as { payload: string }[];
+    );
     return JSON.parse(row.payload) as Record<string, unknown>;
   }
 
