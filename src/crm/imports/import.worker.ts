@@ -39,6 +39,7 @@ import {
   IMPORTS_MODULE_OPTIONS,
   type ImportsModuleOptions,
 } from './imports.module-definition';
+import { importErrors, rowPropertyOf } from './imports.errors';
 
 /** Uploads older than this that never became an import are left-overs of a crash. */
 const STALE_UPLOAD_MS = 3_600_000;
@@ -406,20 +407,12 @@ export class ImportWorker implements OnApplicationBootstrap, BeforeApplicationSh
           })
         ).length > 0
       ) {
-        throw CustosError.invalidField(
-          'crm.import_archived_match',
-          `row.${property}`,
-          `the ${schema.objectType.singular} with this value is archived; restore it to update it`,
-        );
+        throw importErrors.archivedMatch(property, schema.objectType.singular);
       }
       if (plan.mode === 'upsert') {
         return create();
       }
-      throw CustosError.invalidField(
-        'crm.import_no_match',
-        `row.${property}`,
-        `no ${schema.objectType.singular} has this value`,
-      );
+      throw importErrors.noMatch(property, schema.objectType.singular);
     }
     const {
       records: [after],
@@ -520,7 +513,7 @@ function rowErrorOf(
   if (!first) {
     return { column: null, reason: error.detail };
   }
-  const property = first.field.replace(/^row\./, '');
+  const property = rowPropertyOf(first.field);
   return {
     column: plan.columns.find((c) => c.property === property)?.column ?? null,
     reason: `${property}: ${first.message}`,
