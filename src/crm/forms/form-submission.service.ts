@@ -24,7 +24,7 @@ import { CrmForm } from './form.entity';
 import { FormSubmission } from './form-submission.entity';
 import { FormService } from './form.service';
 import { FormSubmissionNotifications } from './form-submission-notifications';
-import { formErrors } from './forms.errors';
+import { SUBMITTED_FIELDS, formErrors } from './forms.errors';
 import type { FormSubmissionDto } from './form.dto';
 
 /**
@@ -37,6 +37,9 @@ export function formActor(form: Pick<CrmForm, 'id' | 'accountId'>): Actor {
 }
 
 type SubmittedValue = string | number | boolean | null;
+
+/** The record write names a submitted value as the submission does (`fields.<name>`). */
+const asSubmitted = (): string => SUBMITTED_FIELDS;
 
 /**
  * Public form submissions: checked against the form, then written as a new record through
@@ -90,7 +93,7 @@ export class FormSubmissionService {
         await this.transactions.run(async (manager) => {
           const {
             records: [record],
-          } = await this.records.createMany(form.objectType, [values], 'form', () => 'properties');
+          } = await this.records.createMany(form.objectType, [values], 'form', asSubmitted);
           if (files.size > 0) {
             const attachmentIds: Record<string, string> = {};
             for (const [property, file] of files) {
@@ -102,7 +105,7 @@ export class FormSubmissionService {
               form.objectType,
               [{ id: record.id, properties: attachmentIds }],
               'form',
-              () => 'properties',
+              asSubmitted,
             );
           }
           const submittedAt = this.clock.now();
@@ -284,12 +287,12 @@ export function filesByField(
   return files;
 }
 
-/** A validation error of the record write, with fields named as the form's (`fields.<name>`). */
+/**
+ * A validation error of the record write as the submitter sees it: its fields (named as the
+ * form's, `fields.<name>`, by {@link asSubmitted}) and nothing else of the error.
+ */
 function asSubmissionError(error: CustosError): CustosError {
-  const errors = (error.options.errors ?? []).map((e) => ({
-    field: e.field.replace(/^properties\./, 'fields.'),
-    message: e.message,
-  }));
+  const errors = error.options.errors ?? [];
   return new CustosError(
     'validation',
     error.code,

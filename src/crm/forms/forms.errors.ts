@@ -3,8 +3,10 @@ import { CustosError } from '@custos/core';
 /** Where a form field is named in a form definition: `fields[<index>].property`. */
 const fieldPath = (index: number): string => `fields[${index}].property`;
 
-/** Where a submitted value is named in a submission: `fields.<property>`. */
-export const submittedFieldPath = (property: string): string => `fields.${property}`;
+/** Where a submission names its values: `fields.<property>`, as the submitter sent them. */
+export const SUBMITTED_FIELDS = 'fields';
+
+const submittedFieldPath = (property: string): string => `${SUBMITTED_FIELDS}.${property}`;
 
 /**
  * The errors of forms and their submissions (`crm.*` codes), one wording each.
