@@ -53,7 +53,7 @@ import type { DatabaseKind } from '@custos/core/testing';
 import { AccountCipher } from '@custos/crypto';
 import { Membership } from '@custos/identity';
 import { CrmAccessService } from '../src/crm/records/crm-access.service';
-import { PropertyService } from '../src/crm/properties/property.service';
+import { PropertySchemaService } from '../src/crm/properties/property-schemas.service';
 import { insertRecords, type StoredRecord } from '../src/crm/records/record-store';
 import { RecordReader } from '../src/crm/records/record-reader.service';
 import { RecordWriter } from '../src/crm/records/record-writer.service';
@@ -512,7 +512,7 @@ export async function benchCrypto(
     const viewedBefore = await count(viewedSql);
     let sensitiveReads = 0;
     const auditService = app.get(AuditService);
-    const properties = app.get(PropertyService);
+    const properties = app.get(PropertySchemaService);
     const crmAccess = app.get(CrmAccessService);
     const transactions = app.get(TransactionHost);
     const sensitivePageIds = [...pages.sensitive.ids].sort().slice(0, PAGE);

@@ -1,7 +1,10 @@
 import type { DataSource } from 'typeorm';
 import { keyVersionOf, type AccountCiphers } from '@custos/crypto';
-import { historyValuePlaces } from '../../src/crm/history/history-places';
-import type { SealedPlace } from '../../src/crm/sensitive/sensitive-fields';
+import {
+  historyValuePlaces,
+  recordValuePlace,
+  type SealedPlace,
+} from '../../src/crm/sensitive/sealed-places';
 import {
   createProperty,
   createRecords,
@@ -86,7 +89,7 @@ export async function storedValues(
   for (const row of contacts) {
     const envelope = (JSON.parse(row.custom) as Record<string, unknown>)[property];
     if (typeof envelope === 'string') {
-      const place = { table: 'crm_contact', column: property, recordId: row.id };
+      const place = recordValuePlace('crm_contact', property, row.id);
       values.push({ ...place, envelope, place, formerPlace: place });
     }
   }

@@ -6,6 +6,7 @@ export {
   isEnvelope,
   EnvelopeError,
   ENVELOPE_VERSION,
+  ENVELOPE_LIKE,
   type DataKey,
   type ValuePlace,
 } from './envelope/envelope';
@@ -69,6 +70,13 @@ export {
   type KeyVersionUsage,
 } from './rotation/key-rotation.service';
 export { KeyRotationWorker } from './rotation/key-rotation.worker';
+export {
+  EnvelopeColumnRotationSource,
+  type ColumnValuePlace,
+  type EnvelopeColumns,
+  type ResealedRow,
+  type SealedSlot,
+} from './rotation/envelope-column-rotation-source';
 export type {
   RotationSource,
   RotationBatch,

@@ -3,7 +3,7 @@ import { In, type EntityManager } from 'typeorm';
 import { AuditService } from '@custos/audit';
 import { RequestContext, TransactionHost, newId } from '@custos/core';
 import { objectTypeOf, type ObjectTypeName } from '../kernel/object-types';
-import { PropertyService } from '../properties/property.service';
+import { PropertySchemaService } from '../properties/property-schemas.service';
 import { CrmAccessService } from '../records/crm-access.service';
 import {
   RecordPurgeHooks,
@@ -44,7 +44,7 @@ export class AssociationService implements RecordPurgeHook, OnModuleInit {
   constructor(
     private readonly transactions: TransactionHost,
     private readonly context: RequestContext,
-    private readonly properties: PropertyService,
+    private readonly properties: PropertySchemaService,
     private readonly audit: AuditService,
     private readonly crmAccess: CrmAccessService,
     private readonly query: RecordQuery,

@@ -16,7 +16,7 @@ import { AccountCiphers, EnvelopeError } from '@custos/crypto';
 import { SensitiveDataService } from '../../sensitive-data/sensitive-data.service';
 import { CrmAccessService } from '../records/crm-access.service';
 import type { RecordAccess } from '../records/record-access';
-import { PropertyService } from '../properties/property.service';
+import { PropertySchemaService } from '../properties/property-schemas.service';
 import { RecordQuery } from '../records/record-query';
 import { RecordErrors } from '../records/records.errors';
 import { AttachmentErrors } from './attachments.errors';
@@ -49,7 +49,7 @@ export class AttachmentService {
   constructor(
     private readonly transactions: TransactionHost,
     private readonly context: RequestContext,
-    private readonly properties: PropertyService,
+    private readonly properties: PropertySchemaService,
     private readonly crmAccess: CrmAccessService,
     private readonly sensitiveData: SensitiveDataService,
     private readonly ciphers: AccountCiphers,

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { SensitiveDataModule } from '../../sensitive-data/sensitive-data.module';
 import { RecordsModule } from '../records/records.module';
+import { AttachmentPropertyCleanup } from './attachment-property-cleanup';
 import { AttachmentRecordHooks } from './attachment-record-hooks';
 import { AttachmentRotationSource } from './attachment-rotation-source';
 import { AttachmentStorage } from './attachment-storage';
@@ -25,6 +26,7 @@ export const ATTACHMENTS_ENTITIES = [CrmAttachment];
   providers: [
     AttachmentService,
     AttachmentRecordHooks,
+    AttachmentPropertyCleanup,
     AttachmentSweepJob,
     AttachmentRotationSource,
     AttachmentUploadInterceptor,

@@ -6,7 +6,7 @@ import {
   type Notification,
   type NotificationKind,
 } from '@custos/core';
-import { PropertyService } from '../properties/property.service';
+import { PropertySchemaService } from '../properties/property-schemas.service';
 import { RecordReader } from '../records/record-reader.service';
 import type { RecordDto } from '../records/record.dto';
 import { CrmForm } from './form.entity';
@@ -38,7 +38,7 @@ export class FormSubmissionNotifications
   constructor(
     private readonly inbox: NotificationInbox,
     private readonly transactions: TransactionHost,
-    private readonly properties: PropertyService,
+    private readonly properties: PropertySchemaService,
     private readonly records: RecordReader,
     private readonly viewAudit: SensitiveViewAudit,
   ) {}

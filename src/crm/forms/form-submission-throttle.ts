@@ -1,7 +1,8 @@
 import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import type { Request } from 'express';
-import { CustosError, ThrottleStore, throttleKey } from '@custos/core';
+import { ThrottleStore, throttleKey } from '@custos/core';
 import { FORMS_MODULE_OPTIONS, type FormsModuleOptions } from './forms.module-definition';
+import { formErrors } from './forms.errors';
 
 /**
  * Counts public form submissions per client IP in fixed windows; once the limit is reached,
@@ -32,12 +33,7 @@ export class FormSubmissionThrottle implements CanActivate {
     const window = await this.store.hit(throttleKey('form-submission:ip', ip), this.windowMs);
     if (window.count > this.max) {
       const retryAfterSeconds = Math.max(1, Math.ceil(window.resetInMs / 1000));
-      throw new CustosError(
-        'rate_limited',
-        'crm.form_submissions_throttled',
-        `Too many form submissions from this address. Retry in ${retryAfterSeconds} seconds.`,
-        { retryAfterSeconds },
-      );
+      throw formErrors.throttled(retryAfterSeconds);
     }
   }
 }

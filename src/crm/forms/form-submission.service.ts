@@ -18,13 +18,14 @@ import { Membership } from '@custos/identity';
 import { CrmAccessService } from '../records/crm-access.service';
 import { AttachmentService } from '../attachments/attachment.service';
 import type { UploadedFormFile } from './form-submission-upload.interceptor';
-import { PropertyService } from '../properties/property.service';
+import { PropertySchemaService } from '../properties/property-schemas.service';
 import { RecordQuery } from '../records/record-query';
 import { RecordWriter } from '../records/record-writer.service';
 import { CrmForm } from './form.entity';
 import { FormSubmission } from './form-submission.entity';
-import { FormService, formNotFound } from './form.service';
+import { FormService } from './form.service';
 import { FormSubmissionNotifications } from './form-submission-notifications';
+import { SUBMITTED_FIELDS, formErrors } from './forms.errors';
 import type { FormSubmissionDto } from './form.dto';
 
 /**
@@ -37,6 +38,9 @@ export function formActor(form: Pick<CrmForm, 'id' | 'accountId'>): Actor {
 }
 
 type SubmittedValue = string | number | boolean | null;
+
+/** The record write names a submitted value as the submission does (`fields.<name>`). */
+const asSubmitted = (): string => SUBMITTED_FIELDS;
 
 /**
  * Public form submissions: checked against the form, then written as a new record through
@@ -54,7 +58,7 @@ export class FormSubmissionService {
     private readonly forms: FormService,
     private readonly records: RecordWriter,
     private readonly recordQuery: RecordQuery,
-    private readonly properties: PropertyService,
+    private readonly properties: PropertySchemaService,
     private readonly attachments: AttachmentService,
     private readonly crmAccess: CrmAccessService,
     private readonly clock: Clock,
@@ -75,7 +79,7 @@ export class FormSubmissionService {
     // Unknown and inactive forms answer alike: no oracle for which ids exist.
     const form = await this.transactions.manager.findOneBy(CrmForm, { id: formId, active: true });
     if (!form) {
-      throw formNotFound();
+      throw formErrors.notFound();
     }
     await this.context.runAs(formActor(form), async () => {
       const schema = await this.properties.schema(form.objectType);
@@ -91,7 +95,7 @@ export class FormSubmissionService {
         await this.transactions.run(async (manager) => {
           const {
             records: [record],
-          } = await this.records.createMany(form.objectType, [values], 'form', () => 'properties');
+          } = await this.records.createMany(form.objectType, [values], 'form', asSubmitted);
           if (files.size > 0) {
             const attachmentIds: Record<string, string> = {};
             for (const [property, file] of files) {
@@ -103,7 +107,7 @@ export class FormSubmissionService {
               form.objectType,
               [{ id: record.id, properties: attachmentIds }],
               'form',
-              () => 'properties',
+              asSubmitted,
             );
           }
           const submittedAt = this.clock.now();
@@ -189,7 +193,7 @@ export class FormSubmissionService {
    */
   private async recordFailure(form: CrmForm, submissionId: string, error: unknown): Promise<void> {
     const known = error instanceof CustosError;
-    const errorCode = known ? error.code : 'crm.form_submission_error';
+    const errorCode = known ? error.code : formErrors.submissionErrorCode;
     this.logger.warn(
       `Form submission ${submissionId} of form ${form.id} created no record: ${errorCode}${known ? '' : ` (${error instanceof Error ? error.name : typeof error})`}`,
     );
@@ -209,11 +213,7 @@ export class FormSubmissionService {
       // Not the submitter's doing and not a state we know: a bug or an outage. The original
       // error may quote SQL parameters (values), so it is not rethrown.
       if (isTransientDatabaseError(error)) {
-        throw new CustosError(
-          'unavailable',
-          'crm.form_submission_unavailable',
-          'The submission could not be stored right now. Try again later.',
-        );
+        throw formErrors.submissionUnavailable();
       }
       throw new Error(`Form submission ${submissionId} of form ${form.id} failed (${errorCode})`);
     }
@@ -234,18 +234,10 @@ export function checkValues(
   const values: Record<string, SubmittedValue> = {};
   for (const [name, value] of Object.entries(submitted)) {
     if (!byName.has(name)) {
-      throw CustosError.invalidField(
-        'crm.unknown_form_field',
-        `fields.${name}`,
-        'is not a field of this form',
-      );
+      throw formErrors.unknownSubmittedField(name);
     }
     if (fileFields.has(name)) {
-      throw CustosError.invalidField(
-        'crm.form_file_expected',
-        `fields.${name}`,
-        `is a file field: send the file as the multipart part "files[${name}]"`,
-      );
+      throw formErrors.fileExpected(name);
     }
     if (
       value !== null &&
@@ -253,11 +245,7 @@ export function checkValues(
       typeof value !== 'number' &&
       typeof value !== 'boolean'
     ) {
-      throw CustosError.invalidField(
-        'crm.invalid_value',
-        `fields.${name}`,
-        'expected a string, number, boolean or null',
-      );
+      throw formErrors.invalidSubmittedValue(name);
     }
     if (value !== null && !(typeof value === 'string' && value.trim() === '')) {
       values[name] = value;
@@ -267,11 +255,7 @@ export function checkValues(
     (f) => f.required && !(f.property in values) && !files.has(f.property),
   );
   if (missing) {
-    throw CustosError.invalidField(
-      'crm.required_property',
-      `fields.${missing.property}`,
-      'is required',
-    );
+    throw formErrors.requiredField(missing.property);
   }
   return values;
 }
@@ -288,30 +272,22 @@ export function filesByField(
   for (const file of uploaded) {
     const property = /^files\[([^\]]+)\]$/.exec(file.fieldname)?.[1];
     if (property === undefined || !fileFields.has(property)) {
-      throw CustosError.invalidField(
-        'crm.unknown_form_file',
-        file.fieldname.slice(0, 100),
-        'is not a file field of this form (file parts are named files[<property>])',
-      );
+      throw formErrors.unknownFile(file.fieldname);
     }
     if (files.has(property)) {
-      throw CustosError.invalidField(
-        'crm.duplicate_form_file',
-        file.fieldname,
-        'is sent more than once',
-      );
+      throw formErrors.duplicateFile(file.fieldname);
     }
     files.set(property, file);
   }
   return files;
 }
 
-/** A validation error of the record write, with fields named as the form's (`fields.<name>`). */
+/**
+ * A validation error of the record write as the submitter sees it: its fields (named as the
+ * form's, `fields.<name>`, by {@link asSubmitted}) and nothing else of the error.
+ */
 function asSubmissionError(error: CustosError): CustosError {
-  const errors = (error.options.errors ?? []).map((e) => ({
-    field: e.field.replace(/^properties\./, 'fields.'),
-    message: e.message,
-  }));
+  const errors = error.options.errors ?? [];
   return new CustosError(
     'validation',
     error.code,

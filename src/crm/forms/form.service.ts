@@ -3,7 +3,6 @@ import { In, type EntityManager } from 'typeorm';
 import { AuditService } from '@custos/audit';
 import {
   Clock,
-  CustosError,
   RequestContext,
   TransactionHost,
   keysetPage,
@@ -14,17 +13,13 @@ import {
 } from '@custos/core';
 import { Membership } from '@custos/identity';
 import { CrmAccessService } from '../records/crm-access.service';
-import { PropertyService } from '../properties/property.service';
+import { PropertySchemaService } from '../properties/property-schemas.service';
 import type { PropertySchema } from '../kernel/property-schema';
 import { CrmForm, type FormField } from './form.entity';
 import { FormSubmission } from './form-submission.entity';
 import { FormSubmissionNotifications } from './form-submission-notifications';
+import { formErrors } from './forms.errors';
 import type { CreateFormDto, FormDto, FormFieldDto, UpdateFormDto } from './form.dto';
-
-/** The form of the actor's account, or 404 (also for forms of other accounts). */
-export function formNotFound(): CustosError {
-  return CustosError.notFound('crm.form_not_found', 'The form');
-}
 
 /**
  * Form definitions: which properties a form collects for which object type, and who is
@@ -36,7 +31,7 @@ export class FormService {
   constructor(
     private readonly transactions: TransactionHost,
     private readonly context: RequestContext,
-    private readonly properties: PropertyService,
+    private readonly properties: PropertySchemaService,
     private readonly crmAccess: CrmAccessService,
     private readonly audit: AuditService,
     private readonly clock: Clock,
@@ -147,7 +142,7 @@ export class FormService {
       ...(lock && this.transactions.isPostgres ? { lock: { mode: 'pessimistic_write' } } : {}),
     });
     if (!form) {
-      throw formNotFound();
+      throw formErrors.notFound();
     }
     return form;
   }
@@ -162,41 +157,24 @@ export class FormService {
   ): Promise<FormField[]> {
     const seen = new Set<string>();
     for (const [index, field] of input.entries()) {
-      const path = `fields[${index}].property`;
       const definition = schema.byName.get(field.property);
       if (!definition) {
-        throw CustosError.invalidField(
-          'crm.unknown_property',
-          path,
-          `"${field.property}" is not a property of ${schema.objectType.name}`,
-        );
+        throw formErrors.unknownProperty(index, field.property, schema.objectType.name);
       }
       if (seen.has(field.property)) {
-        throw CustosError.invalidField('crm.duplicate_form_field', path, 'appears twice');
+        throw formErrors.duplicateField(index);
       }
       seen.add(field.property);
       if (schema.readOnly.has(field.property)) {
-        throw CustosError.invalidField(
-          'crm.read_only_property',
-          path,
-          'is read-only (computed or set by the system): a form cannot fill it',
-        );
+        throw formErrors.readOnlyField(index);
       }
       if (field.property === 'owner_id') {
-        throw CustosError.invalidField(
-          'crm.form_field_not_allowed',
-          path,
-          'the owner is assigned in the CRM, not by the person filling a form',
-        );
+        throw formErrors.ownerField(index);
       }
     }
     const missing = [...schema.byName.values()].find((d) => d.required && !seen.has(d.name));
     if (missing) {
-      throw CustosError.invalidField(
-        'crm.form_missing_required_property',
-        'fields',
-        `must include the required property "${missing.name}"`,
-      );
+      throw formErrors.missingRequiredProperty(missing.name);
     }
     await this.assertWithinCeiling(schema, input);
     return input.map((field) => ({
@@ -213,43 +191,17 @@ export class FormService {
     const actor = this.context.requireActor();
     const access = await this.crmAccess.forSchema(schema);
     if (!access.access.ability.can('create', schema.objectType.name)) {
-      throw new CustosError(
-        'forbidden',
-        'crm.form_create_forbidden',
-        `You may not create ${schema.objectType.name}, so you may not make a form that creates them.`,
-        {
-          errors: [
-            { field: 'objectType', message: `you may not create ${schema.objectType.name}` },
-          ],
-        },
-      );
+      throw formErrors.createForbidden(schema.objectType.name);
     }
     for (const [index, field] of input.entries()) {
-      const path = `fields[${index}].property`;
       if (
         schema.byName.get(field.property)!.sensitivity !== null &&
         (actor.kind !== 'user' || !actor.superAdmin)
       ) {
-        throw new CustosError(
-          'forbidden',
-          'crm.form_sensitive_super_admin_only',
-          `Only super admins may put the sensitive property "${field.property}" on a form.`,
-          {
-            errors: [{ field: path, message: 'sensitive properties are for super admins only' }],
-            extensions: { property: field.property },
-          },
-        );
+        throw formErrors.sensitiveFieldSuperAdminOnly(index, field.property);
       }
       if (!access.canEdit(field.property)) {
-        throw new CustosError(
-          'forbidden',
-          'crm.field_not_editable',
-          `You may not edit "${field.property}", so you may not put it on a form.`,
-          {
-            errors: [{ field: path, message: 'you may not edit this property' }],
-            extensions: { property: field.property },
-          },
-        );
+        throw formErrors.fieldNotEditable(index, field.property);
       }
     }
   }
@@ -263,11 +215,7 @@ export class FormService {
     const ids = userIds.map((id) => id.toLowerCase());
     const duplicate = ids.findIndex((id, i) => ids.indexOf(id) !== i);
     if (duplicate >= 0) {
-      throw CustosError.invalidField(
-        'crm.duplicate_recipient',
-        `notify[${duplicate}]`,
-        'appears twice',
-      );
+      throw formErrors.duplicateRecipient(duplicate);
     }
     if (ids.length === 0) {
       return [];
@@ -282,11 +230,7 @@ export class FormService {
     );
     const unknown = ids.findIndex((id) => !active.has(id));
     if (unknown >= 0) {
-      throw CustosError.invalidField(
-        'crm.invalid_recipient',
-        `notify[${unknown}]`,
-        'is not an active user of this account',
-      );
+      throw formErrors.invalidRecipient(unknown);
     }
     return ids;
   }

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { RecordsModule } from '../records/records.module';
+import { FormPropertyUsage } from './form-property-usage';
 import { FormSubmission } from './form-submission.entity';
 import { FormSubmissionThrottle } from './form-submission-throttle';
 import { FormSubmissionService } from './form-submission.service';
@@ -23,6 +24,7 @@ export const FORMS_ENTITIES = [CrmForm, FormSubmission];
   controllers: [FormsController, FormSubmissionsController],
   providers: [
     FormService,
+    FormPropertyUsage,
     FormSubmissionService,
     FormSubmissionThrottle,
     FormSubmissionUploadInterceptor,

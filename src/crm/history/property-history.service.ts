@@ -11,7 +11,7 @@ import {
 import { changedNames } from '../records/record-values';
 import type { RecordChange } from '../records/record-store';
 import type { SensitiveFields } from '../sensitive/sensitive-fields';
-import { historyValuePlaces, type HistoryEntryRef } from './history-places';
+import { historyValuePlaces, type HistoryEntryRef } from '../sensitive/sealed-places';
 import { PropertyHistory, type ChangeSource } from './property-history.entity';
 
 /** Rows per insert statement: below SQLite's and PostgreSQL's bound-parameter limits. */

@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import { CsvError, parse, type Options } from 'csv-parse';
-import { CustosError } from '@custos/core';
+import { importErrors } from './imports.errors';
 
 /**
  * RFC 4180 as spreadsheets write it: comma-separated, `"`-quoted fields with `""` escapes and
@@ -98,7 +98,7 @@ export async function inspectUpload(source: Readable): Promise<{ header: string[
     return await inspectCsv(source);
   } catch (error) {
     if (error instanceof CsvFormatError) {
-      throw CustosError.invalidField('crm.import_invalid_csv', 'file', error.message);
+      throw importErrors.invalidCsv(error.message);
     }
     throw error;
   }

@@ -3,6 +3,7 @@ import type { RecordAccess } from '../records/record-access';
 import type { PropertySchema } from '../kernel/property-schema';
 import { normalizeValue, uniqueKeyOf } from '../properties/property-values';
 import type { ImportMode } from './import.entity';
+import { importErrors } from './imports.errors';
 
 /** A CSV column written to a property. */
 export interface MappedColumn {
@@ -38,35 +39,25 @@ export function parseMapping(raw: unknown): Record<string, string> {
     }
   }
   if (typeof mapping !== 'object' || mapping === null || Array.isArray(mapping)) {
-    throw CustosError.invalidField(
-      'crm.import_invalid_mapping',
-      'mapping',
+    throw importErrors.invalidMapping(
+      null,
       'must be a JSON object of CSV column → property name, e.g. {"Email": "email"}',
     );
   }
   const entries = Object.entries(mapping as Record<string, unknown>);
   if (entries.length === 0) {
-    throw CustosError.invalidField(
-      'crm.import_invalid_mapping',
-      'mapping',
+    throw importErrors.invalidMapping(
+      null,
       'maps no column; map at least one CSV column to a property',
     );
   }
   for (const [column, property] of entries) {
     if (typeof property !== 'string' || property === '') {
-      throw CustosError.invalidField(
-        'crm.import_invalid_mapping',
-        `mapping.${column}`,
-        'must be the name of a property',
-      );
+      throw importErrors.invalidMapping(column, 'must be the name of a property');
     }
   }
   // Own properties only, even for a column named like `__proto__`.
   return Object.fromEntries(entries as [string, string][]);
-}
-
-function mappingError(column: string, message: string): CustosError {
-  return CustosError.invalidField('crm.import_invalid_mapping', `mapping.${column}`, message);
 }
 
 /**
@@ -84,24 +75,26 @@ export function planImport(
   for (const [column, property] of Object.entries(request.mapping)) {
     const index = header.indexOf(column);
     if (index < 0) {
-      throw mappingError(column, "is not a column of the file's header row");
+      throw importErrors.invalidMapping(column, "is not a column of the file's header row");
     }
     if (header.indexOf(column, index + 1) >= 0) {
-      throw CustosError.invalidField(
-        'crm.import_invalid_csv',
-        'file',
-        `the header row has more than one column named "${column}"`,
-      );
+      throw importErrors.invalidCsv(`the header row has more than one column named "${column}"`);
     }
     if (!schema.byName.has(property)) {
-      throw mappingError(column, `"${property}" is not a property of ${schema.objectType.name}`);
+      throw importErrors.invalidMapping(
+        column,
+        `"${property}" is not a property of ${schema.objectType.name}`,
+      );
     }
     if (schema.readOnly.has(property)) {
-      throw mappingError(column, `"${property}" is read-only: the system sets it`);
+      throw importErrors.invalidMapping(column, `"${property}" is read-only: the system sets it`);
     }
     const other = byProperty.get(property);
     if (other) {
-      throw mappingError(column, `maps to "${property}" like column "${other.column}"`);
+      throw importErrors.invalidMapping(
+        column,
+        `maps to "${property}" like column "${other.column}"`,
+      );
     }
     const mapped = { index, column, property };
     columns.push(mapped);
@@ -111,17 +104,12 @@ export function planImport(
   let match: MappedColumn | null = null;
   if (request.mode === 'create') {
     if (uniqueProperty !== null) {
-      throw CustosError.invalidField(
-        'crm.import_invalid_unique_property',
-        'uniqueProperty',
-        'is only used by the update and upsert modes',
-      );
+      throw importErrors.invalidUniqueProperty('is only used by the update and upsert modes');
     }
     for (const definition of schema.byName.values()) {
       if (definition.required && !byProperty.has(definition.name)) {
-        throw CustosError.invalidField(
-          'crm.import_invalid_mapping',
-          'mapping',
+        throw importErrors.invalidMapping(
+          null,
           `maps no column to "${definition.name}", which every ${schema.objectType.singular} needs`,
         );
       }
@@ -129,24 +117,18 @@ export function planImport(
   } else {
     const uniqueNames = [...schema.byName.values()].filter((d) => d.unique).map((d) => d.name);
     if (uniqueProperty === null) {
-      throw CustosError.invalidField(
-        'crm.import_invalid_unique_property',
-        'uniqueProperty',
+      throw importErrors.invalidUniqueProperty(
         `is required for ${request.mode}: name the unique property that finds each record (${uniqueNames.join(', ')})`,
       );
     }
     if (!schema.byName.get(uniqueProperty)?.unique) {
-      throw CustosError.invalidField(
-        'crm.import_invalid_unique_property',
-        'uniqueProperty',
+      throw importErrors.invalidUniqueProperty(
         `must be a unique property of ${schema.objectType.name} (${uniqueNames.join(', ')})`,
       );
     }
     match = byProperty.get(uniqueProperty) ?? null;
     if (!match) {
-      throw CustosError.invalidField(
-        'crm.import_invalid_unique_property',
-        'uniqueProperty',
+      throw importErrors.invalidUniqueProperty(
         `no column is mapped to "${uniqueProperty}"; map one so that rows can be matched`,
       );
     }
@@ -160,15 +142,7 @@ export function planImport(
  */
 export function assertReadableKey(access: RecordAccess, uniqueProperty: string | null): void {
   if (uniqueProperty !== null && !access.canView(uniqueProperty)) {
-    throw new CustosError(
-      'forbidden',
-      'crm.import_key_not_readable',
-      `You may not read "${uniqueProperty}", so rows cannot be matched on it: key the import on a unique property of ${access.schema.objectType.name} you may read.`,
-      {
-        errors: [{ field: 'uniqueProperty', message: 'you may not read this property' }],
-        extensions: { property: uniqueProperty },
-      },
-    );
+    throw importErrors.keyNotReadable(uniqueProperty, access.schema.objectType.name);
   }
 }
 

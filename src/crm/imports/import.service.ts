@@ -18,7 +18,7 @@ import {
   type Page,
 } from '@custos/core';
 import { CrmAccessService } from '../records/crm-access.service';
-import { PropertyService } from '../properties/property.service';
+import { PropertySchemaService } from '../properties/property-schemas.service';
 import { csvField, inspectUpload } from './csv-file';
 import { ImportRowError } from './import-error.entity';
 import { ImportFiles, importFilePath } from './import-files';
@@ -28,12 +28,9 @@ import { CrmImport } from './import.entity';
 import type { CreateImportDto, ImportDto, ImportErrorDto } from './import.dto';
 import { ImportWorker } from './import.worker';
 import { IMPORTS_MODULE_OPTIONS, type ImportsModuleOptions } from './imports.module-definition';
+import { importErrors } from './imports.errors';
 
 const CSV_PAGE = 1000;
-
-function importNotFound(): CustosError {
-  return new CustosError('not_found', 'crm.import_not_found', 'The import was not found.');
-}
 
 /** CSV imports of the actor's account: checked and stored at upload, applied by {@link ImportWorker}. */
 @Injectable()
@@ -41,7 +38,7 @@ export class ImportService {
   constructor(
     private readonly transactions: TransactionHost,
     private readonly context: RequestContext,
-    private readonly properties: PropertyService,
+    private readonly properties: PropertySchemaService,
     private readonly crmAccess: CrmAccessService,
     private readonly audit: AuditService,
     private readonly clock: Clock,
@@ -57,11 +54,7 @@ export class ImportService {
   async create(input: CreateImportDto, file: UploadedCsv | undefined): Promise<ImportDto> {
     const actor = this.context.requireActor();
     if (!file) {
-      throw CustosError.invalidField(
-        'crm.import_file_missing',
-        'file',
-        'attach the CSV file as the multipart part named "file"',
-      );
+      throw importErrors.fileMissing();
     }
     const schema = await this.properties.schema(input.objectType);
     const mapping = parseMapping(input.mapping);
@@ -72,11 +65,7 @@ export class ImportService {
     const plan = planImport(schema, header, { mapping, mode: input.mode, uniqueProperty });
     assertReadableKey(await this.crmAccess.forSchema(schema), uniqueProperty);
     if (rows === 0) {
-      throw CustosError.invalidField(
-        'crm.import_invalid_csv',
-        'file',
-        'has no data rows below the header row',
-      );
+      throw importErrors.invalidCsv('has no data rows below the header row');
     }
     const now = this.clock.now();
     const entity: CrmImport = {
@@ -215,7 +204,7 @@ export class ImportService {
       ...(isSuperAdminInPerson(actor) ? {} : { actorKind: actor.kind, actorId: actor.id }),
     });
     if (!entity) {
-      throw importNotFound();
+      throw importErrors.notFound();
     }
     return entity;
   }

@@ -24,7 +24,7 @@ import {
 } from '@custos/core';
 import { CrmAccessService } from '../records/crm-access.service';
 import type { RecordAccess } from '../records/record-access';
-import { PropertyService } from '../properties/property.service';
+import { PropertySchemaService } from '../properties/property-schemas.service';
 import type { PropertySchema } from '../kernel/property-schema';
 import { RecordQuery } from '../records/record-query';
 import { RecordWriter } from '../records/record-writer.service';
@@ -39,6 +39,7 @@ import {
   IMPORTS_MODULE_OPTIONS,
   type ImportsModuleOptions,
 } from './imports.module-definition';
+import { importErrors, rowPropertyOf } from './imports.errors';
 
 /** Uploads older than this that never became an import are left-overs of a crash. */
 const STALE_UPLOAD_MS = 3_600_000;
@@ -94,7 +95,7 @@ export class ImportWorker implements OnApplicationBootstrap, BeforeApplicationSh
     private readonly transactions: TransactionHost,
     private readonly context: RequestContext,
     cls: ClsService,
-    private readonly properties: PropertyService,
+    private readonly properties: PropertySchemaService,
     private readonly records: RecordWriter,
     private readonly recordQuery: RecordQuery,
     private readonly uniqueValues: UniqueValues,
@@ -401,20 +402,12 @@ export class ImportWorker implements OnApplicationBootstrap, BeforeApplicationSh
         matchId !== null &&
         (await this.recordQuery.find(schema, access, [matchId], { archived: true })).length > 0
       ) {
-        throw CustosError.invalidField(
-          'crm.import_archived_match',
-          `row.${property}`,
-          `the ${schema.objectType.singular} with this value is archived; restore it to update it`,
-        );
+        throw importErrors.archivedMatch(property, schema.objectType.singular);
       }
       if (plan.mode === 'upsert') {
         return create();
       }
-      throw CustosError.invalidField(
-        'crm.import_no_match',
-        `row.${property}`,
-        `no ${schema.objectType.singular} has this value`,
-      );
+      throw importErrors.noMatch(property, schema.objectType.singular);
     }
     const {
       records: [after],
@@ -515,7 +508,7 @@ function rowErrorOf(
   if (!first) {
     return { column: null, reason: error.detail };
   }
-  const property = first.field.replace(/^row\./, '');
+  const property = rowPropertyOf(first.field);
   return {
     column: plan.columns.find((c) => c.property === property)?.column ?? null,
     reason: `${property}: ${first.message}`,

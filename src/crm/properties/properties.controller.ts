@@ -19,7 +19,7 @@ import {
   ApiSecurity,
   ApiTags,
 } from '@nestjs/swagger';
-import { ApiProblemResponses, Authenticated, CustosError, RequirePrivilege } from '@custos/core';
+import { ApiProblemResponses, Authenticated, RequirePrivilege } from '@custos/core';
 import { OBJECT_TYPE_NAMES, ObjectTypeParam } from '../kernel/object-types';
 import {
   PROPERTY_NAME_PATTERN,
@@ -28,16 +28,13 @@ import {
   PropertyListDto,
   UpdatePropertyDto,
 } from './property.dto';
-import { PropertyService } from './property.service';
+import { PropertyDefinitionService } from './property-definition.service';
+import { propertyErrors } from './properties.errors';
 
 class ParsePropertyNamePipe implements PipeTransform<string, string> {
   transform(value: string): string {
     if (typeof value !== 'string' || !PROPERTY_NAME_PATTERN.test(value)) {
-      throw CustosError.invalidField(
-        'crm.invalid_property_name',
-        'name',
-        'must be a property name: a lower-case letter, then letters, digits or _',
-      );
+      throw propertyErrors.invalidName();
     }
     return value;
   }
@@ -53,7 +50,7 @@ const PropertyNameParam = () => Param('name', new ParsePropertyNamePipe());
 @ApiProblemResponses('unauthenticated', 'forbidden', 'not_found', 'validation')
 @Controller('api/v1/properties/:objectType')
 export class PropertiesController {
-  constructor(private readonly properties: PropertyService) {}
+  constructor(private readonly properties: PropertyDefinitionService) {}
 
   @Get()
   @Authenticated()

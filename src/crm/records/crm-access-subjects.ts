@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { AccessSubjects, FieldType } from '@custos/access';
 import { OBJECT_TYPE_NAMES } from '../kernel/object-types';
-import { PropertyService } from '../properties/property.service';
+import { PropertySchemaService } from '../properties/property-schemas.service';
 import type { PropertyType } from '../kernel/property-type';
 import { RecordQuery } from './record-query';
 import { sensitiveNames } from '../sensitive/sensitive-fields';
@@ -28,7 +28,7 @@ function fieldTypeOf(type: PropertyType): FieldType {
 @Injectable()
 export class CrmAccessSubjects implements AccessSubjects {
   constructor(
-    private readonly properties: PropertyService,
+    private readonly properties: PropertySchemaService,
     private readonly query: RecordQuery,
   ) {}
 

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { AuditEventDto, AuditMetadataRedactor, HiddenMetadata } from '@custos/audit';
 import { OBJECT_TYPE_NAMES } from '../kernel/object-types';
-import { PropertyService } from '../properties/property.service';
+import { PropertySchemaService } from '../properties/property-schemas.service';
 import type { PropertySchema } from '../kernel/property-schema';
 import { RecordQuery } from './record-query';
 import { sensitiveNames } from '../sensitive/sensitive-fields';
@@ -83,7 +83,7 @@ function subjectOf(event: AuditEventDto): EventSubject | 'any_object_type' | nul
 export class CrmAuditRedactor implements AuditMetadataRedactor {
   constructor(
     private readonly query: RecordQuery,
-    private readonly properties: PropertyService,
+    private readonly properties: PropertySchemaService,
     private readonly crmAccess: CrmAccessService,
   ) {}
 

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { BUSINESS_UNIT_FIELD, OWNER_FIELD, type ReadableFields } from '@custos/access';
-import { PropertyService } from '../properties/property.service';
+import { PropertySchemaService } from '../properties/property-schemas.service';
 import { CrmAccessService } from './crm-access.service';
 
 /** The property that holds a record's owner, which record rules name `ownerId`. */
@@ -13,7 +13,7 @@ const OWNER_PROPERTY = 'owner_id';
 @Injectable()
 export class CrmReadableFields implements ReadableFields {
   constructor(
-    private readonly properties: PropertyService,
+    private readonly properties: PropertySchemaService,
     private readonly crmAccess: CrmAccessService,
   ) {}
 

@@ -3,7 +3,7 @@ import type { EntityManager } from 'typeorm';
 import { AuditService } from '@custos/audit';
 import { Clock, TransactionHost } from '@custos/core';
 import { objectTypeOf } from '../kernel/object-types';
-import { PropertyService } from '../properties/property.service';
+import { PropertySchemaService } from '../properties/property-schemas.service';
 import { SensitiveViews, type Shown } from '../sensitive/sensitive-views';
 import { CrmAccessService } from './crm-access.service';
 import { RecordPurgeHooks, type PurgedRecords } from './record-purge.port';
@@ -23,7 +23,7 @@ export const ARCHIVE_RETENTION_DAYS = 90;
 export class RecordArchive {
   constructor(
     private readonly transactions: TransactionHost,
-    private readonly properties: PropertyService,
+    private readonly properties: PropertySchemaService,
     private readonly audit: AuditService,
     private readonly clock: Clock,
     private readonly crmAccess: CrmAccessService,

@@ -1,6 +1,6 @@
 import { newId, systemActor, type Actor } from '@custos/core';
 import { testDatabaseKinds } from '@custos/core/testing';
-import { PropertyService } from '../properties/property.service';
+import { PropertySchemaService } from '../properties/property-schemas.service';
 import { startRecordsSlice, type RecordsSlice } from '../testing/records-slice';
 import { CrmAccessService } from './crm-access.service';
 import { RecordArchive } from './record-archive.service';
@@ -32,7 +32,7 @@ describe.each(testDatabaseKinds())(`${RecordQuery.name} on %s`, (kind) => {
   const access = async () =>
     slice.module
       .get(CrmAccessService)
-      .forSchema(await slice.module.get(PropertyService).schema('contacts'));
+      .forSchema(await slice.module.get(PropertySchemaService).schema('contacts'));
 
   const scopedIds = (actor: Actor, archived: boolean | 'any' = false): Promise<string[]> =>
     slice.as(actor, async () => {

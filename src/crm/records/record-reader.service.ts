@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { keysetPage, mapPage, type Page } from '@custos/core';
 import { PropertyHistoryService } from '../history/property-history.service';
-import { PropertyService } from '../properties/property.service';
+import { PropertySchemaService } from '../properties/property-schemas.service';
 import { SensitiveViews, type Shown } from '../sensitive/sensitive-views';
 import { CrmAccessService } from './crm-access.service';
 import { RecordQuery } from './record-query';
@@ -18,7 +18,7 @@ import { RecordErrors } from './records.errors';
 @Injectable()
 export class RecordReader {
   constructor(
-    private readonly properties: PropertyService,
+    private readonly properties: PropertySchemaService,
     private readonly crmAccess: CrmAccessService,
     private readonly query: RecordQuery,
     private readonly presenter: RecordPresenter,

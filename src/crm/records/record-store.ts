@@ -3,6 +3,7 @@ import { In, type EntityManager } from 'typeorm';
 import type { PropertySchema } from '../kernel/property-schema';
 import type { PropertyValue } from '../kernel/property-type';
 import { sensitiveNames, type SensitiveFields } from '../sensitive/sensitive-fields';
+import { recordValuePlace } from '../sensitive/sealed-places';
 import { BlindIndexEntry } from './blind-index.entity';
 
 const logger = new Logger('RecordStore');
@@ -141,7 +142,7 @@ function toColumns(
       columns[name] = value;
     } else if (value !== null) {
       custom[name] = sensitive?.has(name)
-        ? sensitive.seal(schema.objectType.table, name, record.id, value)
+        ? sensitive.sealAt(recordValuePlace(schema.objectType.table, name, record.id), value)
         : value;
     }
   }

@@ -4,7 +4,7 @@ import { newId, type Actor } from '@custos/core';
 import { testDatabaseKinds } from '@custos/core/testing';
 import { SensitiveDataService } from '../../sensitive-data/sensitive-data.service';
 import { PropertyHistory } from '../history/property-history.entity';
-import { PropertyService } from '../properties/property.service';
+import { PropertyDefinitionService } from '../properties/property-definition.service';
 import { startRecordsSlice, type RecordsSlice } from '../testing/records-slice';
 import { RecordReader } from './record-reader.service';
 import { RecordWriter } from './record-writer.service';
@@ -39,7 +39,7 @@ describe.each(testDatabaseKinds())(
       );
       await asAdmin(async () => {
         await slice.module.get(SensitiveDataService).enable(['government_identifiers']);
-        await slice.module.get(PropertyService).create('contacts', {
+        await slice.module.get(PropertyDefinitionService).create('contacts', {
           name: NATIONAL_ID,
           label: 'National ID',
           type: 'string',

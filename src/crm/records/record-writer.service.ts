@@ -5,7 +5,7 @@ import { Clock, RequestContext, TransactionHost, newId } from '@custos/core';
 import { Membership } from '@custos/identity';
 import { PropertyHistoryService } from '../history/property-history.service';
 import type { ChangeSource } from '../history/property-history.entity';
-import { PropertyService } from '../properties/property.service';
+import { PropertySchemaService } from '../properties/property-schemas.service';
 import type { PropertySchema } from '../kernel/property-schema';
 import { writtenDigests } from '../sensitive/sealed-digests';
 import type { SensitiveFields } from '../sensitive/sensitive-fields';
@@ -36,7 +36,7 @@ export class RecordWriter {
   constructor(
     private readonly transactions: TransactionHost,
     private readonly context: RequestContext,
-    private readonly properties: PropertyService,
+    private readonly properties: PropertySchemaService,
     private readonly audit: AuditService,
     private readonly clock: Clock,
     private readonly crmAccess: CrmAccessService,

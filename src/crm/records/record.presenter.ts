@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { RecordAccess } from './record-access';
 import type { PropertyHistory } from '../history/property-history.entity';
-import { historyValuePlaces } from '../history/history-places';
+import { historyValuePlaces, recordValuePlace } from '../sensitive/sealed-places';
 import { objectTypeOf } from '../kernel/object-types';
 import type { PropertyValue } from '../kernel/property-type';
 import type { SensitiveFields } from '../sensitive/sensitive-fields';
@@ -172,5 +172,8 @@ export function openValue(
   const envelope = record.sealed[name];
   return envelope === undefined
     ? null
-    : sensitive.open(sensitive.schema.objectType.table, name, record.id, envelope);
+    : sensitive.openAt(
+        recordValuePlace(sensitive.schema.objectType.table, name, record.id),
+        envelope,
+      );
 }

@@ -4,7 +4,11 @@ import { PropertyHistory } from '../history/property-history.entity';
 import { PropertyHistoryService } from '../history/property-history.service';
 import { PropertiesController } from '../properties/properties.controller';
 import { CustomPropertyDefinition } from '../properties/property-definition.entity';
-import { PropertyService } from '../properties/property.service';
+import { PropertyDefinitionService } from '../properties/property-definition.service';
+import { PropertySchemaService } from '../properties/property-schemas.service';
+import { PropertyUsageRegistry } from '../properties/property-usage.port';
+import { SensitivePropertyPolicy } from '../sensitive/sensitive-property-policy';
+import { RecordPropertyCleanup } from './record-property-cleanup';
 import { SearchController } from '../search/search.controller';
 import { SearchService } from '../search/search.service';
 import { CrmRotationSources } from '../sensitive/rotation-sources';
@@ -55,7 +59,11 @@ export const RECORDS_ENTITIES = [
     CrmAccessSubjects,
     CrmAuditRedactor,
     CrmReadableFields,
-    PropertyService,
+    PropertySchemaService,
+    PropertyDefinitionService,
+    PropertyUsageRegistry,
+    RecordPropertyCleanup,
+    SensitivePropertyPolicy,
     RecordQuery,
     RecordReader,
     RecordWriter,
@@ -78,7 +86,8 @@ export const RECORDS_ENTITIES = [
     CrmAccessSubjects,
     CrmAuditRedactor,
     CrmReadableFields,
-    PropertyService,
+    PropertySchemaService,
+    PropertyUsageRegistry,
     RecordQuery,
     RecordReader,
     RecordWriter,

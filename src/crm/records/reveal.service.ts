@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { AuditService } from '@custos/audit';
 import { PropertyHistoryService } from '../history/property-history.service';
 import type { PropertyValue } from '../kernel/property-type';
-import { PropertyService } from '../properties/property.service';
+import { PropertySchemaService } from '../properties/property-schemas.service';
 import { CrmAccessService } from './crm-access.service';
 import { RecordQuery } from './record-query';
 import type { RevealedValuesDto } from './record.dto';
@@ -17,7 +17,7 @@ import { RecordErrors } from './records.errors';
 @Injectable()
 export class RevealService {
   constructor(
-    private readonly properties: PropertyService,
+    private readonly properties: PropertySchemaService,
     private readonly crmAccess: CrmAccessService,
     private readonly query: RecordQuery,
     private readonly presenter: RecordPresenter,

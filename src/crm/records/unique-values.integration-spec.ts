@@ -1,5 +1,5 @@
 import { uniqueKeyOf } from '../properties/property-values';
-import { PropertyService } from '../properties/property.service';
+import { PropertySchemaService } from '../properties/property-schemas.service';
 import { testDatabaseKinds } from '@custos/core/testing';
 import { startRecordsSlice, type RecordsSlice } from '../testing/records-slice';
 import { RecordArchive } from './record-archive.service';
@@ -14,7 +14,7 @@ describe.each(testDatabaseKinds())(`${UniqueValues.name} on %s`, (kind) => {
   const holder = (email: string): Promise<string | null> =>
     slice.as(slice.admin, async () =>
       sut.recordIdByValue(
-        await slice.module.get(PropertyService).schema('contacts'),
+        await slice.module.get(PropertySchemaService).schema('contacts'),
         slice.accountId,
         'email',
         uniqueKeyOf(email),

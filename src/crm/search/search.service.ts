@@ -9,7 +9,7 @@ import {
 } from '@custos/core';
 import { CrmAccessService } from '../records/crm-access.service';
 import type { RecordAccess } from '../records/record-access';
-import { PropertyService } from '../properties/property.service';
+import { PropertySchemaService } from '../properties/property-schemas.service';
 import type { PropertySchema } from '../kernel/property-schema';
 import type { PropertyValue } from '../kernel/property-type';
 import { normalizeForIndex } from '@custos/crypto';
@@ -44,7 +44,7 @@ export interface SearchPage extends Page<RecordDto> {
 export class SearchService {
   constructor(
     private readonly transactions: TransactionHost,
-    private readonly properties: PropertyService,
+    private readonly properties: PropertySchemaService,
     private readonly query: RecordQuery,
     private readonly presenter: RecordPresenter,
     private readonly crmAccess: CrmAccessService,

@@ -15,7 +15,7 @@ import {
 } from '@custos/core';
 import { CrmAccessService } from '../records/crm-access.service';
 import type { RecordAccess } from '../records/record-access';
-import { PropertyService } from '../properties/property.service';
+import { PropertySchemaService } from '../properties/property-schemas.service';
 import {
   compileFilterGroups,
   quotesSensitiveValue,
@@ -45,7 +45,7 @@ export class SegmentService {
   constructor(
     private readonly transactions: TransactionHost,
     private readonly context: RequestContext,
-    private readonly properties: PropertyService,
+    private readonly properties: PropertySchemaService,
     private readonly search: SearchService,
     private readonly crmAccess: CrmAccessService,
     private readonly audit: AuditService,

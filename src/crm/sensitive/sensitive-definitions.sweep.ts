@@ -4,7 +4,7 @@ import { AuditService } from '@custos/audit';
 import { CustosError, RequestContext, TransactionHost, systemActor } from '@custos/core';
 import { CrmAccessService } from '../records/crm-access.service';
 import { CustomPropertyDefinition } from '../properties/property-definition.entity';
-import { PropertyService } from '../properties/property.service';
+import { PropertySchemaService } from '../properties/property-schemas.service';
 import { quotesSensitiveValue, tokenizeSensitiveFilters } from '../search/filter-sql';
 import { Segment } from '../segments/segment.entity';
 import type { SensitiveFields } from './sensitive-fields';
@@ -32,7 +32,7 @@ export class SensitiveDefinitionsSweep implements OnApplicationBootstrap {
   constructor(
     private readonly transactions: TransactionHost,
     private readonly context: RequestContext,
-    private readonly properties: PropertyService,
+    private readonly properties: PropertySchemaService,
     private readonly crmAccess: CrmAccessService,
     private readonly audit: AuditService,
   ) {}

@@ -1,14 +1,12 @@
 import { Logger } from '@nestjs/common';
-import { EnvelopeError, type AccountCipher, type ValuePlace } from '@custos/crypto';
+import { EnvelopeError, type AccountCipher } from '@custos/crypto';
 import { isSuperAdminInPerson, type Actor } from '@custos/core';
 import type { SensitiveDataState } from '../../sensitive-data/sensitive-data.service';
 import type { PropertySchema } from '../kernel/property-schema';
 import type { PropertyDefinition, PropertyValue } from '../kernel/property-type';
+import type { SealedPlace } from './sealed-places';
 
 const logger = new Logger('SensitiveFields');
-
-/** Where a sensitive value is bound within the account (see `ValuePlace`). */
-export type SealedPlace = Omit<ValuePlace, 'accountId'>;
 
 /** Names of the sensitive properties of a schema. */
 export function sensitiveNames(schema: PropertySchema): string[] {
@@ -63,32 +61,16 @@ export class SensitiveFields {
     return this.definition(name).sensitivity!.highlySensitive;
   }
 
-  seal(table: string, column: string, recordId: string, value: PropertyValue): string {
-    return this.sealAt({ table, column, recordId }, value);
-  }
-
-  /** Seals a value bound to `place` (record, property and, for history, the entry). */
+  /** Seals a value bound to `place` (see `sealed-places.ts`). */
   sealAt(place: SealedPlace, value: PropertyValue): string {
     return this.cipher.seal(JSON.stringify(value), place);
   }
 
   /**
-   * The value, or `undefined` when it does not open (logged without the value). `stored` is
-   * whatever the slot holds: a database writer can put any JSON there, and a number, object or
-   * null is as unreadable as a flipped byte — never an error for the request that meets it.
-   */
-  open(
-    table: string,
-    column: string,
-    recordId: string,
-    stored: unknown,
-  ): PropertyValue | undefined {
-    return this.openAt({ table, column, recordId }, stored);
-  }
-
-  /**
    * The value sealed at `place` (a format-1 envelope: at `formerPlace`), or `undefined` when it
-   * does not open or is no envelope at all (logged without the value).
+   * does not open or is no envelope at all (logged without the value). `envelope` is whatever
+   * the slot holds: a database writer can put any JSON there, and a number, object or null is as
+   * unreadable as a flipped byte — never an error for the request that meets it.
    */
   openAt(
     place: SealedPlace,

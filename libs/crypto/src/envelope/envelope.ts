@@ -12,6 +12,16 @@ const HEADER = 1 + 4 + 12; // version, key version, nonce
 const TAG = 16;
 const PREFIX = 'cx1.';
 
+/**
+ * SQL `LIKE` patterns that find envelopes stored as JSON strings in text columns, so a scan reads
+ * only the rows that may hold one: `jsonString` when the column's text is one JSON string,
+ * `inJson` when an envelope string may sit anywhere in it (e.g. a member of a JSON object).
+ */
+export const ENVELOPE_LIKE = {
+  jsonString: `"${PREFIX}%`,
+  inJson: `%"${PREFIX}%`,
+} as const;
+
 /** Where a value lives; bound into the ciphertext as additional authenticated data. */
 export interface ValuePlace {
   accountId: string;

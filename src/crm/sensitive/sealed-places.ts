@@ -1,4 +1,16 @@
-import type { SealedPlace } from '../sensitive/sensitive-fields';
+import type { ValuePlace } from '@custos/crypto';
+
+/**
+ * Where a sensitive value is bound within the account (see `ValuePlace`). Every place a CRM value
+ * is sealed at is built here, for the writer, the readers and the key rotation alike: a drift
+ * between them would make values "unreadable".
+ */
+export type SealedPlace = Omit<ValuePlace, 'accountId'>;
+
+/** Where a record's value of a property is sealed: the record's table, the property and the record. */
+export function recordValuePlace(table: string, name: string, recordId: string): SealedPlace {
+  return { table, column: name, recordId };
+}
 
 /** The history entry a sealed value belongs to. */
 export interface HistoryEntryRef {
@@ -19,9 +31,7 @@ export function historyValuePlaces(
 ): { place: SealedPlace; formerPlace: SealedPlace } {
   return {
     place: {
-      table,
-      column: entry.propertyName,
-      recordId: entry.recordId,
+      ...recordValuePlace(table, entry.propertyName, entry.recordId),
       entry: `history:${entry.id}:${side}`,
     },
     formerPlace: {
