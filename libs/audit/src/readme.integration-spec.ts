@@ -4,7 +4,7 @@ import { createTestDatabase, type TestDatabase } from '@custos/core/testing';
 import { Test, type TestingModule } from '@nestjs/testing';
 import { DataSource } from 'typeorm';
 import { AuditService } from './audit.service';
-import { NotesAppModule, NotesService, Note } from './readme.example';
+import { NotesAppModule, NotesService, Note } from '../examples/usage';
 import { testActor } from './testing/audit-test-app';
 
 describe('README example', () => {
