@@ -4,7 +4,17 @@ import tseslint from 'typescript-eslint';
 import { dependencyRule } from './eslint/dependency-rule.mjs';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'libs/*/dist/', 'node_modules/', 'coverage/', 'data/', '**/*.js', '**/*.mjs'] },
+  {
+    ignores: [
+      'dist/',
+      'libs/*/dist/',
+      'node_modules/',
+      'coverage/',
+      'data/',
+      '**/*.js',
+      '**/*.mjs',
+    ],
+  },
   eslint.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
