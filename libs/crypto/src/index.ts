@@ -76,3 +76,4 @@ export type {
   KeyRotationListener,
   KeyRotationEvent,
 } from './rotation/rotation-source';
+export { CRYPTO_MIGRATIONS } from './migrations';
