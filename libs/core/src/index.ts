@@ -69,3 +69,14 @@ export {
 } from './logging/logger';
 export { httpLogging } from './logging/http-logging';
 export { deriveKey } from './secrets';
+export {
+  Notification,
+  NOTIFICATION_ENTITIES,
+  type NotificationRefs,
+} from './notifications/notification.entity';
+export {
+  NotificationInbox,
+  type NotificationKind,
+  type NotificationToSend,
+  type NotificationView,
+} from './notifications/notification-inbox';
