@@ -1,5 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import type { MigrationClass } from '@custos/core';
+import { CORE_MIGRATIONS, type MigrationClass } from '@custos/core';
 import { ACCESS_MIGRATIONS } from '@custos/access';
 import { AUDIT_MIGRATIONS } from '@custos/audit';
 import { CRYPTO_MIGRATIONS } from '@custos/crypto';
@@ -20,11 +20,16 @@ const FORMER_SERVER_MIGRATIONS: Record<string, string[]> = {
     'CrmSensitiveData1795383997230',
   ],
   KeyRotation1795385014473: ['CryptoRotation1795385014473', 'CrmHistoryKeyIndex1795385014473'],
+  SharedNotifications1796460704521: [
+    'Notifications1796460704521',
+    'FormNotificationsToInbox1796460704521',
+  ],
 };
 
 /** The migrations of the server on a database: the libs' and its own, oldest first. */
 export function serverMigrations(kind: 'sqlite' | 'postgres'): MigrationClass[] {
   const all = [
+    ...CORE_MIGRATIONS[kind],
     ...AUDIT_MIGRATIONS[kind],
     ...CRYPTO_MIGRATIONS[kind],
     ...ACCESS_MIGRATIONS[kind],
@@ -59,7 +64,7 @@ function timestampOf(migration: MigrationClass): number {
 }
 
 function underFormerName(name: string, parts: MigrationClass[]): MigrationClass {
-  return class FormerServerMigration implements MigrationInterface {
+  const migration = class implements MigrationInterface {
     readonly name = name;
 
     async up(queryRunner: QueryRunner): Promise<void> {
@@ -74,4 +79,6 @@ function underFormerName(name: string, parts: MigrationClass[]): MigrationClass 
       }
     }
   };
+  // The class goes by the former name too, as generated migration classes do.
+  return Object.defineProperty(migration, 'name', { value: name });
 }

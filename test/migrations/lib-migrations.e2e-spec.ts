@@ -4,7 +4,12 @@ import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { ACCESS_ENTITIES, ACCESS_MIGRATIONS } from '@custos/access';
 import { AUDIT_ENTITIES, AUDIT_MIGRATIONS } from '@custos/audit';
-import type { DatabaseMigrations, MigrationClass } from '@custos/core';
+import {
+  CORE_MIGRATIONS,
+  NOTIFICATION_ENTITIES,
+  type DatabaseMigrations,
+  type MigrationClass,
+} from '@custos/core';
 import {
   connectionOptionsOf,
   createTestDatabase,
@@ -62,14 +67,15 @@ describe.each(testDatabaseKinds())('migrations from the libs on %s', (kind) => {
     });
   });
 
-  it.each<[string, DatabaseMigrations, EntityList]>([
-    ['audit', AUDIT_MIGRATIONS, AUDIT_ENTITIES],
-    ['crypto', CRYPTO_MIGRATIONS, [...CRYPTO_ENTITIES, ...KEY_ROTATION_ENTITIES]],
-    ['access', ACCESS_MIGRATIONS, ACCESS_ENTITIES],
-    ['identity', IDENTITY_MIGRATIONS, IDENTITY_ENTITIES],
+  it.each<[string, DatabaseMigrations, EntityList, string]>([
+    ['core', CORE_MIGRATIONS, NOTIFICATION_ENTITIES, 'custos_'],
+    ['audit', AUDIT_MIGRATIONS, AUDIT_ENTITIES, 'audit_'],
+    ['crypto', CRYPTO_MIGRATIONS, [...CRYPTO_ENTITIES, ...KEY_ROTATION_ENTITIES], 'crypto_'],
+    ['access', ACCESS_MIGRATIONS, ACCESS_ENTITIES, 'access_'],
+    ['identity', IDENTITY_MIGRATIONS, IDENTITY_ENTITIES, 'identity_'],
   ])(
     "of %s alone create the lib's tables and nothing else, as its entities describe them",
-    async (lib, libMigrations, entities) => {
+    async (_lib, libMigrations, entities, tablePrefix) => {
       await migrated(kind, { migrations: libMigrations[kind], entities }, async (dataSource) => {
         const pending = await dataSource.driver.createSchemaBuilder().log();
         expect(pending.upQueries.map((query) => query.query)).toEqual([]);
@@ -79,7 +85,7 @@ describe.each(testDatabaseKinds())('migrations from the libs on %s', (kind) => {
         ];
         const others = names.filter(
           (name) =>
-            !name.startsWith(`${lib}_`) &&
+            !name.startsWith(tablePrefix) &&
             !['migrations', 'typeorm_metadata', 'sqlite_sequence'].includes(name),
         );
         expect({ created: names.length > 0, others }).toEqual({ created: true, others: [] });

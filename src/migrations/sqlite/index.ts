@@ -9,7 +9,7 @@ import { CrmHistoryKeyIndex1795385014473 } from './1795385014473-CrmHistoryKeyIn
 import { Forms1796272919192 } from './1796272919192-Forms';
 import { SegmentSharing1796448368332 } from './1796448368332-SegmentSharing';
 import { AttachmentHolders1796448428284 } from './1796448428284-AttachmentHolders';
-import { SharedNotifications1796460704521 } from './1796460704521-SharedNotifications';
+import { FormNotificationsToInbox1796460704521 } from './1796460704521-FormNotificationsToInbox';
 
 /** The sqlite migrations of the server's own tables, oldest first (the libs bring theirs). */
 export const SQLITE_SERVER_MIGRATIONS: MigrationClass[] = [
@@ -23,5 +23,5 @@ export const SQLITE_SERVER_MIGRATIONS: MigrationClass[] = [
   Forms1796272919192,
   SegmentSharing1796448368332,
   AttachmentHolders1796448428284,
-  SharedNotifications1796460704521,
+  FormNotificationsToInbox1796460704521,
 ];
