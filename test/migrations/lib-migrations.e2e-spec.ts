@@ -22,7 +22,7 @@ import { dataSourceOptions } from '../../src/database/data-source-options';
 import { databaseSchema } from './database-schema';
 
 /** The newest migration of the server when the libs' tables moved into the libs' migrations. */
-const LAST_BEFORE_LIB_MIGRATIONS = 1796448428284;
+const LAST_BEFORE_LIB_MIGRATIONS = 1796460704521;
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type -- TypeORM's own entity list type
 type EntityList = Function[];
