@@ -1,9 +1,20 @@
 // @ts-check
 import eslint from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import { dependencyRule } from './eslint/dependency-rule.mjs';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'coverage/', 'data/', '**/*.js', '**/*.mjs'] },
+  {
+    ignores: [
+      'dist/',
+      'libs/*/dist/',
+      'node_modules/',
+      'coverage/',
+      'data/',
+      '**/*.js',
+      '**/*.mjs',
+    ],
+  },
   eslint.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -35,6 +46,17 @@ export default tseslint.config(
         },
       ],
     },
+  },
+  {
+    // The dependency rule (docs/architecture.md): fails lint, and so CI, when broken.
+    files: ['libs/**/*.ts'],
+    plugins: { custos: dependencyRule },
+    rules: { 'custos/lib-dependencies': 'error' },
+  },
+  {
+    files: ['src/crm/**/*.ts'],
+    plugins: { custos: dependencyRule },
+    rules: { 'custos/crm-layers': 'warn' },
   },
   {
     files: ['**/*.spec.ts', '**/*.integration-spec.ts', 'test/**/*.ts'],

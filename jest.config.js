@@ -6,6 +6,8 @@ const shared = {
   transformIgnorePatterns: [
     '/node_modules/(?!(@nestjs|file-type|jose|strtok3|token-types|@tokenizer|uint8array-extras)/)',
   ],
+  // Built libs (npm run build:libs) are for packing; tests run the sources.
+  modulePathIgnorePatterns: ['<rootDir>/libs/[^/]+/dist/'],
   moduleFileExtensions: ['ts', 'js', 'mjs', 'json'],
   moduleNameMapper: {
     '^@custos/([a-z-]+)/testing$': '<rootDir>/libs/$1/src/testing/index.ts',

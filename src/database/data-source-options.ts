@@ -7,8 +7,7 @@ import { IDENTITY_ENTITIES } from '@custos/identity';
 import type { DatabaseConfig } from '../config/server-config';
 import { CRM_ENTITIES } from '../crm/crm.module';
 import { SENSITIVE_DATA_ENTITIES } from '../sensitive-data/sensitive-data.module';
-import { POSTGRES_MIGRATIONS } from '../migrations/postgres';
-import { SQLITE_MIGRATIONS } from '../migrations/sqlite';
+import { serverMigrations } from '../migrations';
 
 /** Every entity of the reference server. */
 export const SERVER_ENTITIES = [
@@ -33,7 +32,7 @@ export function dataSourceOptions(database: DatabaseConfig): DataSourceOptions {
       ...common,
       type: 'postgres',
       url: database.url,
-      migrations: POSTGRES_MIGRATIONS,
+      migrations: serverMigrations('postgres'),
       extra: { max: 20 },
     };
   }
@@ -41,7 +40,7 @@ export function dataSourceOptions(database: DatabaseConfig): DataSourceOptions {
     ...common,
     type: 'better-sqlite3',
     database: database.database,
-    migrations: SQLITE_MIGRATIONS,
+    migrations: serverMigrations('sqlite'),
     // WAL lets readers proceed during a write; the busy timeout covers a second process (seed, CLI).
     prepareDatabase: (db: { pragma(source: string): unknown }) => {
       db.pragma('journal_mode = WAL');

@@ -2,10 +2,18 @@ import { CanActivate, Controller, ExecutionContext, Get, Injectable, Module } fr
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import type { Request } from 'express';
-import { Column, DataSource, Entity, PrimaryColumn } from 'typeorm';
+import {
+  Column,
+  DataSource,
+  Entity,
+  PrimaryColumn,
+  type MigrationInterface,
+  type QueryRunner,
+} from 'typeorm';
 import {
   ACCESS_DIRECTORY,
   ACCESS_ENTITIES,
+  ACCESS_MIGRATIONS,
   ACCESS_SUBJECTS,
   AccessModule,
   AccessService,
@@ -13,7 +21,7 @@ import {
   type AccessDirectory,
   type AccessSubjects,
 } from '@custos/access';
-import { AUDIT_ENTITIES, AuditModule } from '@custos/audit';
+import { AUDIT_ENTITIES, AUDIT_MIGRATIONS, AuditModule } from '@custos/audit';
 import {
   Authenticated,
   CoreModule,
@@ -30,6 +38,21 @@ export class Invoice {
   @Column({ name: 'owner_id', type: 'varchar' }) ownerId!: string;
   @Column({ type: 'varchar' }) region!: string;
   @Column({ type: 'double precision' }) amount!: number;
+}
+
+/** Your own table, in your own migration next to the libs'. */
+class CreateInvoices1796500000000 implements MigrationInterface {
+  name = 'CreateInvoices1796500000000';
+
+  async up(runner: QueryRunner): Promise<void> {
+    await runner.query(
+      `CREATE TABLE "invoice" ("id" varchar PRIMARY KEY, "owner_id" varchar NOT NULL, "region" varchar NOT NULL, "amount" double precision NOT NULL)`,
+    );
+  }
+
+  async down(runner: QueryRunner): Promise<void> {
+    await runner.query(`DROP TABLE "invoice"`);
+  }
 }
 
 /** Who is in which team and business unit — here a fixed list; with @custos/identity, IdentityAccessDirectory. */
@@ -133,7 +156,12 @@ class InvoicesController {
       type: 'better-sqlite3',
       database: ':memory:',
       entities: [Invoice, ...ACCESS_ENTITIES, ...AUDIT_ENTITIES],
-      synchronize: true,
+      migrations: [
+        ...AUDIT_MIGRATIONS.sqlite,
+        ...ACCESS_MIGRATIONS.sqlite,
+        CreateInvoices1796500000000,
+      ],
+      migrationsRun: true,
     }),
     AuditModule.forRoot({ signingKey: Buffer.alloc(32, 7) }), // role changes are audited
     AccessModule.forRoot({}), // also serves /api/v1/roles, /api/v1/record-rules, …

@@ -80,3 +80,4 @@ export {
   PreviewResultDto,
   PermissionsDto,
 } from './explain/explain.dto';
+export { ACCESS_MIGRATIONS } from './migrations';

@@ -47,3 +47,4 @@ export type {
   AuditPageRequest,
   ChainVerification,
 } from './audit.types';
+export { AUDIT_MIGRATIONS } from './migrations';

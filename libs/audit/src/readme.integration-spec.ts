@@ -1,13 +1,21 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { RequestContext } from '@custos/core';
 import { createTestDatabase, type TestDatabase } from '@custos/core/testing';
 import { Test, type TestingModule } from '@nestjs/testing';
 import { DataSource } from 'typeorm';
 import { AuditService } from './audit.service';
-import { NotesAppModule, NotesService, Note } from './readme.example';
+import { NotesAppModule, NotesService, Note } from '../examples/usage';
 import { testActor } from './testing/audit-test-app';
 
 describe('README example', () => {
+  it('is the code of examples/usage.ts, verbatim', () => {
+    const readme = readFileSync(join(__dirname, '..', 'README.md'), 'utf8');
+    const example = readFileSync(join(__dirname, '..', 'examples', 'usage.ts'), 'utf8');
+    expect(readme).toContain('```ts\n' + example + '```');
+  });
+
   let database: TestDatabase;
   let module: TestingModule;
 
@@ -22,8 +30,6 @@ describe('README example', () => {
       ],
     }).compile();
     await module.init();
-    // The example leaves the schema to migrations; this test creates it from the entities.
-    await module.get(DataSource).synchronize();
   });
 
   afterAll(async () => {

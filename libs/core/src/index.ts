@@ -22,6 +22,8 @@ export {
 } from './database/database-errors';
 export { BackgroundQueue } from './jobs/background-queue';
 export { TimestampColumn } from './database/timestamp-column';
+export type { DatabaseMigrations, MigrationClass } from './database/migrations';
+export { CORE_MIGRATIONS } from './migrations';
 export { newId, isId } from './ids';
 export { Clock, SystemClock } from './clock';
 export {

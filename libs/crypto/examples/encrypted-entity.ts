@@ -1,10 +1,18 @@
 import { Injectable, Module, type DynamicModule } from '@nestjs/common';
 import { InjectRepository, TypeOrmModule } from '@nestjs/typeorm';
-import { Column, Entity, PrimaryColumn, type Repository } from 'typeorm';
+import {
+  Column,
+  Entity,
+  PrimaryColumn,
+  type MigrationInterface,
+  type QueryRunner,
+  type Repository,
+} from 'typeorm';
 import { CoreModule, newId } from '@custos/core';
 import {
   BlindIndexQuery,
   CRYPTO_ENTITIES,
+  CRYPTO_MIGRATIONS,
   CryptoModule,
   Encrypted,
   LocalKeyProvider,
@@ -32,6 +40,21 @@ export class Patient {
   @Encrypted()
   @Column({ name: 'born_on', type: 'text', nullable: true })
   bornOn!: Date | null;
+}
+
+/** Your own table, in your own migration next to the key ring's. */
+class CreatePatients1796500000000 implements MigrationInterface {
+  name = 'CreatePatients1796500000000';
+
+  async up(runner: QueryRunner): Promise<void> {
+    await runner.query(
+      `CREATE TABLE "patient" ("id" varchar(36) PRIMARY KEY, "account_id" varchar(36) NOT NULL, "name" varchar(200) NOT NULL, "national_id" text, "national_id_bidx" varchar(16), "born_on" text)`,
+    );
+  }
+
+  async down(runner: QueryRunner): Promise<void> {
+    await runner.query(`DROP TABLE "patient"`);
+  }
 }
 
 @Injectable()
@@ -67,7 +90,8 @@ export function patientsModule(databaseFile: string, masterKey: Buffer): Dynamic
         type: 'better-sqlite3',
         database: databaseFile,
         entities: [...CRYPTO_ENTITIES, Patient],
-        synchronize: true, // brevity: use migrations in production
+        migrations: [...CRYPTO_MIGRATIONS.sqlite, CreatePatients1796500000000], // .postgres on PostgreSQL
+        migrationsRun: true,
       }),
       TypeOrmModule.forFeature([Patient]),
       CryptoModule.forRoot({ keyProvider: new LocalKeyProvider(masterKey) }),

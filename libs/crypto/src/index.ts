@@ -84,3 +84,4 @@ export type {
   KeyRotationListener,
   KeyRotationEvent,
 } from './rotation/rotation-source';
+export { CRYPTO_MIGRATIONS } from './migrations';

@@ -1,8 +1,14 @@
 import { Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { ACCESS_DIRECTORY, ACCESS_ENTITIES, AccessModule, AccessService } from '@custos/access';
-import { AUDIT_ENTITIES, AuditModule } from '@custos/audit';
+import {
+  ACCESS_DIRECTORY,
+  ACCESS_ENTITIES,
+  ACCESS_MIGRATIONS,
+  AccessModule,
+  AccessService,
+} from '@custos/access';
+import { AUDIT_ENTITIES, AUDIT_MIGRATIONS, AuditModule } from '@custos/audit';
 import {
   CoreModule,
   CustosValidationPipe,
@@ -13,6 +19,7 @@ import {
 import {
   AuthenticationGuard,
   IDENTITY_ENTITIES,
+  IDENTITY_MIGRATIONS,
   IdentityAccessDirectory,
   IdentityModule,
 } from '@custos/identity';
@@ -31,7 +38,12 @@ const masterSecret = Buffer.from(process.env.MY_APP_SECRET ?? '', 'base64');
         ...ACCESS_ENTITIES,
         ...IDENTITY_ENTITIES /* , ...your entities */,
       ],
-      synchronize: false, // generate migrations that include these entities
+      migrations: [
+        ...AUDIT_MIGRATIONS.sqlite,
+        ...ACCESS_MIGRATIONS.sqlite,
+        ...IDENTITY_MIGRATIONS.sqlite /* , ...your migrations */,
+      ],
+      migrationsRun: true,
     }),
     AccessModule.forRoot({}),
     AuditModule.forRoot({ signingKey: deriveKey(masterSecret, 'my-app/audit') }),

@@ -73,3 +73,4 @@ export {
   SUPPORT_ACCESS_STATUSES,
   type SupportAccessStatus,
 } from './support-access/support-access.dto';
+export { IDENTITY_MIGRATIONS } from './migrations';

@@ -1,15 +1,9 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
-export class SensitiveData1795383997230 implements MigrationInterface {
-  name = 'SensitiveData1795383997230';
+export class CrmSensitiveData1795383997230 implements MigrationInterface {
+  name = 'CrmSensitiveData1795383997230';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(
-      `CREATE TABLE "crypto_data_key" ("id" character varying(36) NOT NULL, "account_id" character varying(36) NOT NULL, "purpose" character varying(8) NOT NULL, "version" integer NOT NULL, "wrapped_key" character varying(200) NOT NULL, "kek_id" character varying(100) NOT NULL, "active" boolean NOT NULL DEFAULT false, "created_at" character varying(24) NOT NULL, CONSTRAINT "crypto_data_key_pk" PRIMARY KEY ("id"))`,
-    );
-    await queryRunner.query(
-      `CREATE UNIQUE INDEX "crypto_data_key_account_purpose_version_uq" ON "crypto_data_key"  ("account_id", "purpose", "version") `,
-    );
     await queryRunner.query(
       `CREATE TABLE "sensitive_data_setting" ("account_id" character varying(36) NOT NULL, "categories" text NOT NULL, "enabled_at" character varying(24) NOT NULL, "enabled_by" character varying(36) NOT NULL, "updated_at" character varying(24) NOT NULL, CONSTRAINT "sensitive_data_setting_pk" PRIMARY KEY ("account_id"))`,
     );
@@ -18,12 +12,6 @@ export class SensitiveData1795383997230 implements MigrationInterface {
     );
     await queryRunner.query(
       `CREATE INDEX "crm_blind_index_lookup_idx" ON "crm_blind_index"  ("account_id", "object_type", "property_name", "token", "record_id") `,
-    );
-    await queryRunner.query(
-      `ALTER TABLE "identity_account" ADD "edition" character varying(20) NOT NULL DEFAULT 'enterprise'`,
-    );
-    await queryRunner.query(
-      `ALTER TABLE "identity_account" ADD "data_region" character varying(32) NOT NULL DEFAULT 'eu'`,
     );
     await queryRunner.query(
       `ALTER TABLE "crm_property" ADD "sensitive" boolean NOT NULL DEFAULT false`,
@@ -42,12 +30,8 @@ export class SensitiveData1795383997230 implements MigrationInterface {
     await queryRunner.query(`ALTER TABLE "crm_property" DROP COLUMN "highly_sensitive"`);
     await queryRunner.query(`ALTER TABLE "crm_property" DROP COLUMN "phi"`);
     await queryRunner.query(`ALTER TABLE "crm_property" DROP COLUMN "sensitive"`);
-    await queryRunner.query(`ALTER TABLE "identity_account" DROP COLUMN "data_region"`);
-    await queryRunner.query(`ALTER TABLE "identity_account" DROP COLUMN "edition"`);
     await queryRunner.query(`DROP INDEX "public"."crm_blind_index_lookup_idx"`);
     await queryRunner.query(`DROP TABLE "crm_blind_index"`);
     await queryRunner.query(`DROP TABLE "sensitive_data_setting"`);
-    await queryRunner.query(`DROP INDEX "public"."crypto_data_key_account_purpose_version_uq"`);
-    await queryRunner.query(`DROP TABLE "crypto_data_key"`);
   }
 }

@@ -1,7 +1,7 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
-export class KeyRotation1795385014473 implements MigrationInterface {
-  name = 'KeyRotation1795385014473';
+export class CryptoRotation1795385014473 implements MigrationInterface {
+  name = 'CryptoRotation1795385014473';
 
   async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(
@@ -16,13 +16,9 @@ export class KeyRotation1795385014473 implements MigrationInterface {
     await queryRunner.query(
       `CREATE UNIQUE INDEX "crypto_rotation_account_target_uq" ON "crypto_rotation"  ("account_id", "target_version") `,
     );
-    await queryRunner.query(
-      `CREATE INDEX "crm_property_history_account_id_idx" ON "crm_property_history"  ("account_id", "id") `,
-    );
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(`DROP INDEX "public"."crm_property_history_account_id_idx"`);
     await queryRunner.query(`DROP INDEX "public"."crypto_rotation_account_target_uq"`);
     await queryRunner.query(`DROP INDEX "public"."crypto_rotation_account_started_idx"`);
     await queryRunner.query(`DROP INDEX "public"."crypto_rotation_status_idx"`);

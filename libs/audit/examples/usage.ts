@@ -1,9 +1,8 @@
-// The usage example of libs/audit/README.md, compiled and booted by readme.integration-spec.ts.
-import { AUDIT_ENTITIES, AuditModule, AuditService } from '@custos/audit';
+import { AUDIT_ENTITIES, AUDIT_MIGRATIONS, AuditModule, AuditService } from '@custos/audit';
 import { CoreModule, RequestContext, TransactionHost, deriveKey, newId } from '@custos/core';
 import { Injectable, Module, type DynamicModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Column, Entity, PrimaryColumn, type MigrationInterface, type QueryRunner } from 'typeorm';
 
 @Entity('example_note')
 export class Note {
@@ -15,6 +14,21 @@ export class Note {
 
   @Column({ type: 'text' })
   text!: string;
+}
+
+/** Your own table, in your own migration next to the audit log's. */
+export class CreateNotes1796500000000 implements MigrationInterface {
+  name = 'CreateNotes1796500000000';
+
+  async up(runner: QueryRunner): Promise<void> {
+    await runner.query(
+      `CREATE TABLE "example_note" ("id" varchar(36) PRIMARY KEY, "account_id" varchar(36) NOT NULL, "text" text NOT NULL)`,
+    );
+  }
+
+  async down(runner: QueryRunner): Promise<void> {
+    await runner.query(`DROP TABLE "example_note"`);
+  }
 }
 
 @Injectable()
@@ -56,7 +70,8 @@ export class NotesAppModule {
           type: 'better-sqlite3',
           database: config.databaseFile,
           entities: [Note, ...AUDIT_ENTITIES],
-          // migrations: [...] — generated from these entities; the schema is never synchronised in production.
+          migrations: [...AUDIT_MIGRATIONS.sqlite, CreateNotes1796500000000], // .postgres on PostgreSQL
+          migrationsRun: true,
         }),
         AuditModule.forRoot({
           signingKey: deriveKey(config.masterSecret, 'custos/audit-chain-head'),

@@ -1,15 +1,9 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
-export class SensitiveData1795383997230 implements MigrationInterface {
-  name = 'SensitiveData1795383997230';
+export class CrmSensitiveData1795383997230 implements MigrationInterface {
+  name = 'CrmSensitiveData1795383997230';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(
-      `CREATE TABLE "crypto_data_key" ("id" varchar(36) PRIMARY KEY NOT NULL, "account_id" varchar(36) NOT NULL, "purpose" varchar(8) NOT NULL, "version" integer NOT NULL, "wrapped_key" varchar(200) NOT NULL, "kek_id" varchar(100) NOT NULL, "active" boolean NOT NULL DEFAULT (0), "created_at" varchar(24) NOT NULL)`,
-    );
-    await queryRunner.query(
-      `CREATE UNIQUE INDEX "crypto_data_key_account_purpose_version_uq" ON "crypto_data_key" ("account_id", "purpose", "version") `,
-    );
     await queryRunner.query(
       `CREATE TABLE "sensitive_data_setting" ("account_id" varchar(36) PRIMARY KEY NOT NULL, "categories" text NOT NULL, "enabled_at" varchar(24) NOT NULL, "enabled_by" varchar(36) NOT NULL, "updated_at" varchar(24) NOT NULL)`,
     );
@@ -18,16 +12,6 @@ export class SensitiveData1795383997230 implements MigrationInterface {
     );
     await queryRunner.query(
       `CREATE INDEX "crm_blind_index_lookup_idx" ON "crm_blind_index" ("account_id", "object_type", "property_name", "token", "record_id") `,
-    );
-    await queryRunner.query(
-      `CREATE TABLE "temporary_identity_account" ("id" varchar(36) PRIMARY KEY NOT NULL, "name" varchar(200) NOT NULL, "created_at" varchar(24) NOT NULL, "updated_at" varchar(24) NOT NULL, "edition" varchar(20) NOT NULL DEFAULT ('enterprise'), "data_region" varchar(32) NOT NULL DEFAULT ('eu'))`,
-    );
-    await queryRunner.query(
-      `INSERT INTO "temporary_identity_account"("id", "name", "created_at", "updated_at") SELECT "id", "name", "created_at", "updated_at" FROM "identity_account"`,
-    );
-    await queryRunner.query(`DROP TABLE "identity_account"`);
-    await queryRunner.query(
-      `ALTER TABLE "temporary_identity_account" RENAME TO "identity_account"`,
     );
     await queryRunner.query(`DROP INDEX "crm_property_account_type_name_uq"`);
     await queryRunner.query(
@@ -56,20 +40,8 @@ export class SensitiveData1795383997230 implements MigrationInterface {
     await queryRunner.query(
       `CREATE UNIQUE INDEX "crm_property_account_type_name_uq" ON "crm_property" ("account_id", "object_type", "name") `,
     );
-    await queryRunner.query(
-      `ALTER TABLE "identity_account" RENAME TO "temporary_identity_account"`,
-    );
-    await queryRunner.query(
-      `CREATE TABLE "identity_account" ("id" varchar(36) PRIMARY KEY NOT NULL, "name" varchar(200) NOT NULL, "created_at" varchar(24) NOT NULL, "updated_at" varchar(24) NOT NULL)`,
-    );
-    await queryRunner.query(
-      `INSERT INTO "identity_account"("id", "name", "created_at", "updated_at") SELECT "id", "name", "created_at", "updated_at" FROM "temporary_identity_account"`,
-    );
-    await queryRunner.query(`DROP TABLE "temporary_identity_account"`);
     await queryRunner.query(`DROP INDEX "crm_blind_index_lookup_idx"`);
     await queryRunner.query(`DROP TABLE "crm_blind_index"`);
     await queryRunner.query(`DROP TABLE "sensitive_data_setting"`);
-    await queryRunner.query(`DROP INDEX "crypto_data_key_account_purpose_version_uq"`);
-    await queryRunner.query(`DROP TABLE "crypto_data_key"`);
   }
 }

@@ -1,0 +1,14 @@
+import type { DatabaseMigrations } from '@custos/core';
+import { CryptoDataKeys1795383997230 as CryptoDataKeysSqlite } from './sqlite/1795383997230-CryptoDataKeys';
+import { CryptoRotation1795385014473 as CryptoRotationSqlite } from './sqlite/1795385014473-CryptoRotation';
+import { CryptoDataKeys1795383997230 as CryptoDataKeysPostgres } from './postgres/1795383997230-CryptoDataKeys';
+import { CryptoRotation1795385014473 as CryptoRotationPostgres } from './postgres/1795385014473-CryptoRotation';
+
+/**
+ * The tables of the key ring and of key rotation, per database, oldest first: spread them into your DataSource's
+ * `migrations` (the schema of a lib is never synchronised in production).
+ */
+export const CRYPTO_MIGRATIONS: DatabaseMigrations = {
+  sqlite: [CryptoDataKeysSqlite, CryptoRotationSqlite],
+  postgres: [CryptoDataKeysPostgres, CryptoRotationPostgres],
+};

@@ -1,0 +1,75 @@
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+
+const REPOSITORY = join(__dirname, '..', '..');
+
+interface LintedText {
+  file: string;
+  messages: { ruleId: string | null; severity: number; message: string }[];
+}
+
+/**
+ * Lints each text as if it were the given file, with the repository's own ESLint configuration
+ * (ESLint's Node API in a child process: the flat config is an ES module, which Jest's module
+ * system does not load).
+ */
+function lint(texts: { file: string; code: string }[]): LintedText[] {
+  const script = `
+    import { ESLint } from 'eslint';
+    const eslint = new ESLint({ cwd: process.cwd() });
+    const results = [];
+    for (const { file, code } of JSON.parse(process.env.TEXTS)) {
+      const [result] = await eslint.lintText(code, { filePath: file });
+      results.push({ file, messages: result.messages });
+    }
+    process.stdout.write(JSON.stringify(results));`;
+  const output = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+    cwd: REPOSITORY,
+    env: { ...process.env, TEXTS: JSON.stringify(texts) },
+    encoding: 'utf8',
+  });
+  return JSON.parse(output) as LintedText[];
+}
+
+const ruleErrors = (linted: LintedText, ruleId: string) =>
+  linted.messages.filter((message) => message.ruleId === ruleId && message.severity === 2);
+
+describe('the dependency rule in lint', () => {
+  let results: LintedText[];
+
+  beforeAll(() => {
+    results = lint([
+      {
+        file: 'libs/audit/src/index.ts',
+        code: "export { AccessModule } from '@custos/access';\n",
+      },
+      {
+        file: 'libs/core/src/index.ts',
+        code: "export { AppModule } from '../../../src/app.module';\n",
+      },
+      {
+        file: 'libs/access/src/index.ts',
+        code: "export { AuditModule } from '@custos/audit';\nexport { CoreModule } from '@custos/core';\n",
+      },
+    ]);
+  });
+
+  it('fails a lib importing a lib to its right', () => {
+    const [auditImportingAccess] = results;
+    expect(ruleErrors(auditImportingAccess, 'custos/lib-dependencies')).toEqual([
+      expect.objectContaining({ message: expect.stringContaining('not @custos/access') }),
+    ]);
+  });
+
+  it('fails a lib importing the server by a relative path', () => {
+    const [, coreImportingServer] = results;
+    expect(ruleErrors(coreImportingServer, 'custos/lib-dependencies')).toEqual([
+      expect.objectContaining({ message: expect.stringContaining('src/app.module') }),
+    ]);
+  });
+
+  it('passes a lib importing the libs to its left', () => {
+    const [, , accessImportingLeft] = results;
+    expect(ruleErrors(accessImportingLeft, 'custos/lib-dependencies')).toEqual([]);
+  });
+});

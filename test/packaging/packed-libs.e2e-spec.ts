@@ -1,0 +1,308 @@
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+
+/**
+ * The libs as a consumer gets them (README "Use one lib"): built, packed with `npm pack`, installed
+ * from the tarballs into a fresh Nest app outside the repository, and each lib README's example
+ * copied verbatim into it, compiled with tsc and run on SQLite with the libs' migrations.
+ */
+const REPOSITORY = join(__dirname, '..', '..');
+const LIBS = ['core', 'audit', 'crypto', 'access', 'identity'];
+
+/** What the app installs besides the tarballs, at the repository's versions. */
+const APP_DEPENDENCIES = [
+  '@casl/ability',
+  '@nestjs/common',
+  '@nestjs/core',
+  '@nestjs/platform-express',
+  '@nestjs/swagger',
+  '@nestjs/typeorm',
+  'better-sqlite3',
+  'class-transformer',
+  'class-validator',
+  'nestjs-cls',
+  'reflect-metadata',
+  'rxjs',
+  'typeorm',
+  '@types/express',
+  '@types/node',
+];
+
+/**
+ * Runs each README example, printing what it did as JSON. Written by this test (the examples
+ * export modules; something must start them), importing only the example and installed packages.
+ */
+const DRIVERS: Record<string, string> = {
+  core: `
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { NotesAppModule } from './usage';
+
+async function main() {
+  const app = await NestFactory.create(NotesAppModule, { logger: false });
+  await app.listen(0, '127.0.0.1');
+  const url = await app.getUrl();
+  const missing = await fetch(url + '/notes/0193a6c4-7f1e-7c3a-9d1e-1f2a3b4c5d6e', { headers: { 'x-demo-user': 'ann' } });
+  const forbidden = await fetch(url + '/notes/purge', { method: 'POST', headers: { 'x-demo-user': 'ann' } });
+  const purged = await fetch(url + '/notes/purge', { method: 'POST', headers: { 'x-demo-user': 'boss' } });
+  console.log(JSON.stringify({
+    missing: { status: missing.status, type: missing.headers.get('content-type') },
+    forbidden: ((await forbidden.json()) as { privilege: string }).privilege,
+    purged: await purged.json(),
+  }));
+  await app.close();
+}
+void main();
+`,
+  audit: `
+import 'reflect-metadata';
+import { randomBytes } from 'node:crypto';
+import { NestFactory } from '@nestjs/core';
+import { AuditService } from '@custos/audit';
+import { RequestContext } from '@custos/core';
+import { NotesAppModule, NotesService } from './usage';
+
+async function main() {
+  const app = await NestFactory.createApplicationContext(
+    NotesAppModule.forRoot({ databaseFile: 'audit.sqlite', masterSecret: randomBytes(32) }),
+    { logger: false },
+  );
+  const actor = { kind: 'user' as const, id: 'ann', userId: 'ann', accountId: 'acme', label: 'Ann', superAdmin: false };
+  await app.get(RequestContext).runAs(actor, () => app.get(NotesService).create('hello'));
+  const audit = app.get(AuditService);
+  const page = await audit.query('acme');
+  console.log(JSON.stringify({
+    actions: page.results.map((event) => event.action),
+    verified: await audit.verify('acme'),
+  }));
+  await app.close();
+}
+void main();
+`,
+  crypto: `
+import 'reflect-metadata';
+import { randomBytes } from 'node:crypto';
+import { NestFactory } from '@nestjs/core';
+import { DataSource } from 'typeorm';
+import { RequestContext, systemActor } from '@custos/core';
+import { Patient, PatientService, patientsModule } from './encrypted-entity';
+import { protect, reveal } from './usage';
+
+async function main() {
+  const app = await NestFactory.createApplicationContext(
+    patientsModule('crypto.sqlite', randomBytes(32)),
+    { logger: false },
+  );
+  const patients = app.get(PatientService);
+  await patients.admit(Object.assign(new Patient(), { accountId: 'acme', name: 'Ada', nationalId: 'UK-1815-AL', bornOn: null }));
+  const raw = await app.get(DataSource).query('SELECT national_id FROM patient');
+  const found = await app.get(RequestContext).runAs(systemActor('acme'), () => patients.findByNationalId('acme', 'uk-1815-al'));
+  const place = { accountId: 'acme', table: 'patient', column: 'national_id', recordId: 'r1' };
+  console.log(JSON.stringify({
+    storedInClear: JSON.stringify(raw).includes('1815'),
+    found: found.map((patient) => patient.nationalId),
+    revealed: reveal(protect('756.1234.5678.97', place).stored, place),
+  }));
+  await app.close();
+}
+void main();
+`,
+  access: `
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { DataSource } from 'typeorm';
+import { Invoice, InvoicesAppModule } from './usage';
+
+async function main() {
+  const app = await NestFactory.create(InvoicesAppModule, { logger: false });
+  await app.listen(0, '127.0.0.1');
+  const url = await app.getUrl();
+  await app.get(DataSource).getRepository(Invoice).insert([
+    { id: 'i1', ownerId: 'ann', region: 'EMEA', amount: 100 },
+    { id: 'i2', ownerId: 'eve', region: 'EMEA', amount: 200 },
+  ]);
+  const ids = async (user: string) =>
+    ((await (await fetch(url + '/invoices', { headers: { 'x-demo-user': user } })).json()) as Invoice[]).map((invoice) => invoice.id);
+  const before = await ids('ann');
+  const send = (path: string, body: unknown) =>
+    fetch(url + path, { method: 'POST', headers: { 'x-demo-user': 'boss', 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const role = (await (await send('/api/v1/roles', {
+    name: 'Sales',
+    privileges: [{ objectType: 'invoices', action: 'read', level: 'team' }],
+    taskPrivileges: [],
+  })).json()) as { id: string };
+  await send('/api/v1/roles/' + role.id + '/assignments', { principalType: 'team', principalId: 'sales' });
+  console.log(JSON.stringify({ before, after: await ids('ann') }));
+  await app.close();
+}
+void main();
+`,
+  identity: `
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { InitialAccountService } from '@custos/identity';
+import { MyAppModule } from './usage';
+
+async function main() {
+  const app = await NestFactory.create(MyAppModule, { logger: false });
+  await app.listen(0, '127.0.0.1');
+  const url = await app.getUrl();
+  const credentials = { email: 'owner@example.com', password: 'a long enough password' };
+  await app.get(InitialAccountService).ensure(credentials);
+  const login = await fetch(url + '/api/v1/auth/login', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(credentials),
+  });
+  const { accessToken } = (await login.json()) as { accessToken: string };
+  const me = (await (await fetch(url + '/api/v1/me', { headers: { authorization: 'Bearer ' + accessToken } })).json()) as {
+    superAdmin: boolean;
+    account: { name: string };
+  };
+  console.log(JSON.stringify({ login: login.status, superAdmin: me.superAdmin, account: me.account.name }));
+  await app.close();
+}
+void main();
+`,
+};
+
+/** The README's examples: each block after `<!-- example: examples/<file>.ts`, verbatim. */
+function readmeExamples(lib: string): { file: string; code: string }[] {
+  const readme = readFileSync(join(REPOSITORY, 'libs', lib, 'README.md'), 'utf8');
+  return [
+    ...readme.matchAll(/<!-- example: examples\/([\w-]+\.ts)[^\n]*-->\s*```ts\n([\s\S]*?)```/g),
+  ].map(([, file, code]) => ({ file, code }));
+}
+
+function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): string {
+  return execFileSync(command, args, {
+    cwd,
+    env: { ...process.env, ...env },
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
+describe('the libs packed with npm pack, in a fresh app', () => {
+  const workspace = mkdtempSync(join(tmpdir(), 'custos-consumer-'));
+  const app = join(workspace, 'app');
+  const output: Record<string, unknown> = {};
+
+  beforeAll(() => {
+    const root = JSON.parse(readFileSync(join(REPOSITORY, 'package.json'), 'utf8')) as {
+      dependencies: Record<string, string>;
+      devDependencies: Record<string, string>;
+    };
+    const versions = { ...root.dependencies, ...root.devDependencies };
+    run('npm', ['run', 'build:libs'], REPOSITORY);
+    const packs = join(workspace, 'packs');
+    mkdirSync(packs);
+    run(
+      'npm',
+      ['pack', ...LIBS.flatMap((lib) => ['-w', `libs/${lib}`]), '--pack-destination', packs],
+      REPOSITORY,
+    );
+
+    mkdirSync(join(app, 'src'), { recursive: true });
+    const dependencies: Record<string, string> = Object.fromEntries(
+      APP_DEPENDENCIES.map((name) => [name, versions[name]]),
+    );
+    for (const lib of LIBS) {
+      dependencies[`@custos/${lib}`] = `file:${join(packs, `custos-${lib}-0.1.0.tgz`)}`;
+    }
+    writeFileSync(
+      join(app, 'package.json'),
+      JSON.stringify({ name: 'consumer', private: true, dependencies }, null, 2),
+    );
+    // Install scripts stay off: better-sqlite3 would compile again (about 100 s). Its binary for
+    // this Node comes from the repository's install, which ran the same version's build.
+    run('npm', ['install', '--prefer-offline', '--ignore-scripts', '--no-audit', '--no-fund'], app);
+    const binary = join('better-sqlite3', 'build', 'Release', 'better_sqlite3.node');
+    mkdirSync(dirname(join(app, 'node_modules', binary)), { recursive: true });
+    copyFileSync(join(REPOSITORY, 'node_modules', binary), join(app, 'node_modules', binary));
+
+    for (const lib of LIBS) {
+      for (const { file, code } of readmeExamples(lib)) {
+        mkdirSync(join(app, 'src', lib), { recursive: true });
+        writeFileSync(join(app, 'src', lib, file), code);
+      }
+      writeFileSync(join(app, 'src', lib, 'run.ts'), DRIVERS[lib]);
+    }
+    writeFileSync(
+      join(app, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: {
+          module: 'nodenext',
+          moduleResolution: 'nodenext',
+          target: 'es2023',
+          lib: ['es2023'],
+          types: ['node'],
+          strict: true,
+          experimentalDecorators: true,
+          emitDecoratorMetadata: true,
+          esModuleInterop: true,
+          skipLibCheck: true,
+          rootDir: 'src',
+          outDir: 'dist',
+        },
+        include: ['src'],
+      }),
+    );
+    // The repository's TypeScript compiler is a tool here; every import resolves in the app.
+    run(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.json'], app);
+    for (const lib of LIBS) {
+      const dir = join(app, 'run', lib);
+      mkdirSync(dir, { recursive: true });
+      // The identity example reads its secret from the environment, as a deployment would.
+      const secret = { MY_APP_SECRET: randomBytes(32).toString('base64') };
+      output[lib] = JSON.parse(
+        run(process.execPath, [join(app, 'dist', lib, 'run.js')], dir, secret),
+      );
+    }
+  }, 600_000);
+
+  afterAll(() => rmSync(workspace, { recursive: true, force: true }));
+
+  it('installs the tarballs and nothing of the repository', () => {
+    const installed = JSON.parse(
+      readFileSync(join(app, 'node_modules', '@custos', 'identity', 'package.json'), 'utf8'),
+    ) as { name: string; version: string };
+    expect(installed).toMatchObject({ name: '@custos/identity', version: '0.1.0' });
+    const lock = readFileSync(join(app, 'package-lock.json'), 'utf8');
+    expect(lock).not.toContain(REPOSITORY);
+  });
+
+  it('runs the example of @custos/core: problem details and fail-closed privileges', () => {
+    expect(output.core).toEqual({
+      missing: { status: 404, type: expect.stringMatching(/^application\/problem\+json/) },
+      forbidden: 'manage_privacy_requests',
+      purged: { purgedBy: 'boss' },
+    });
+  });
+
+  it('runs the example of @custos/audit: a note and its verifiable audit event', () => {
+    expect(output.audit).toEqual({
+      actions: ['note.created'],
+      verified: { valid: true, eventsChecked: 1, headSeq: 1 },
+    });
+  });
+
+  it('runs the examples of @custos/crypto: encrypted columns searched by blind index', () => {
+    expect(output.crypto).toEqual({
+      storedInClear: false,
+      found: ['UK-1815-AL'],
+      revealed: '756.1234.5678.97',
+    });
+  });
+
+  it('runs the example of @custos/access: records filtered by roles in SQL', () => {
+    expect(output.access).toEqual({ before: [], after: ['i1'] });
+  });
+
+  it('runs the example of @custos/identity: the first super admin signs in', () => {
+    expect(output.identity).toEqual({ login: 200, superAdmin: true, account: 'Demo' });
+  });
+});
