@@ -8,7 +8,7 @@ import {
   type TestServer,
 } from '../support/test-server';
 import { Setup, callerOf, expectStatus, type Caller } from '../access/access-support';
-import { SensitiveDefinitionsSweep } from '../../src/crm/sensitive/sensitive-definitions.sweep';
+import { SensitiveDefinitionsSweep } from '../../src/crm/segments/sensitive-definitions.sweep';
 import { CRM_VALUE_TABLES, createProperty, rawDatabaseText, uniqueName } from './crm-support';
 
 /** Compared with a sensitive property in every kind of definition: never stored in clear. */

@@ -51,6 +51,14 @@ describe('the dependency rule in lint', () => {
         file: 'libs/access/src/index.ts',
         code: "export { AuditModule } from '@custos/audit';\nexport { CoreModule } from '@custos/core';\n",
       },
+      {
+        file: 'src/crm/records/record-query.ts',
+        code: "export { CrmForm } from '../forms/form.entity';\n",
+      },
+      {
+        file: 'src/crm/forms/form.service.ts',
+        code: "export { RecordQuery } from '../records/record-query';\n",
+      },
     ]);
   });
 
@@ -71,5 +79,13 @@ describe('the dependency rule in lint', () => {
   it('passes a lib importing the libs to its left', () => {
     const [, , accessImportingLeft] = results;
     expect(ruleErrors(accessImportingLeft, 'custos/lib-dependencies')).toEqual([]);
+  });
+
+  it('fails a lower CRM layer importing a higher feature, and passes the other way', () => {
+    const [, , , recordsImportingForms, formsImportingRecords] = results;
+    expect(ruleErrors(recordsImportingForms, 'custos/crm-layers')).toEqual([
+      expect.objectContaining({ message: expect.stringContaining('src/crm/forms') }),
+    ]);
+    expect(ruleErrors(formsImportingRecords, 'custos/crm-layers')).toEqual([]);
   });
 });

@@ -12,7 +12,6 @@ import { RecordPropertyCleanup } from './record-property-cleanup';
 import { SearchController } from '../search/search.controller';
 import { SearchService } from '../search/search.service';
 import { CrmRotationSources } from '../sensitive/rotation-sources';
-import { SensitiveDefinitionsSweep } from '../sensitive/sensitive-definitions.sweep';
 import { SensitiveViewAudit } from '../sensitive/sensitive-views';
 import { ArchivePurgeJob } from './archive-purge.job';
 import { BlindIndexPurge } from './blind-index-purge';
@@ -78,7 +77,6 @@ export const RECORDS_ENTITIES = [
     SearchService,
     SensitiveViewAudit,
     ArchivePurgeJob,
-    SensitiveDefinitionsSweep,
     CrmRotationSources,
   ],
   exports: [

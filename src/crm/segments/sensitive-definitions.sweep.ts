@@ -6,8 +6,8 @@ import { CrmAccessService } from '../records/crm-access.service';
 import { CustomPropertyDefinition } from '../properties/property-definition.entity';
 import { PropertySchemaService } from '../properties/property-schemas.service';
 import { quotesSensitiveValue, tokenizeSensitiveFilters } from '../search/filter-sql';
-import { Segment } from '../segments/segment.entity';
-import type { SensitiveFields } from './sensitive-fields';
+import { Segment } from './segment.entity';
+import type { SensitiveFields } from '../sensitive/sensitive-fields';
 
 /** What {@link SensitiveDefinitionsSweep.sweep} changed and found. */
 export interface SensitiveDefinitionsReport {
