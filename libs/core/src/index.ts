@@ -68,3 +68,7 @@ export {
 } from './logging/logger';
 export { httpLogging } from './logging/http-logging';
 export { deriveKey } from './secrets';
+export { FileStore, assertFileKey, type FileContent, type StoredFile } from './files/file-store';
+export { FileStoreModule } from './files/file-store.module';
+export { LocalDiskFileStore } from './files/local-disk-file-store';
+export { S3FileStore, S3_PART_BYTES, type S3FileStoreOptions } from './files/s3-file-store';
