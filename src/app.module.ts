@@ -10,7 +10,6 @@ import {
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { Redis } from 'ioredis';
-import { join } from 'node:path';
 import {
   ACCESS_DIRECTORY,
   ACCESS_SUBJECTS,
@@ -28,8 +27,12 @@ import { CryptoModule, KeyRotationModule, LocalKeyProvider } from '@custos/crypt
 import {
   CoreModule,
   CustosValidationPipe,
+  FileStore,
+  FileStoreModule,
+  LocalDiskFileStore,
   PolicyGuard,
   ProblemDetailsFilter,
+  S3FileStore,
   deriveKey,
   type Clock,
 } from '@custos/core';
@@ -56,7 +59,10 @@ const redisLogger = new Logger('Redis');
 /** The reference server: every Custos lib composed over one database. */
 @Module({})
 export class AppModule implements OnApplicationBootstrap, OnApplicationShutdown {
-  constructor(@Optional() @Inject(REDIS) private readonly redis?: Redis) {}
+  constructor(
+    private readonly files: FileStore,
+    @Optional() @Inject(REDIS) private readonly redis?: Redis,
+  ) {}
 
   static forRoot(config: ServerConfig, overrides: { clock?: Clock } = {}): DynamicModule {
     // Connected in onApplicationBootstrap, which stops the start when Redis does not answer.
@@ -67,10 +73,11 @@ export class AppModule implements OnApplicationBootstrap, OnApplicationShutdown 
     redis?.on('error', (error: Error) =>
       redisLogger.warn(`Redis connection error: ${error.message}`),
     );
-    const attachments = AttachmentsModule.forRoot({
-      directory: join(config.dataDir, 'attachments'),
-      maxFileBytes: config.attachmentMaxBytes,
-    });
+    const attachments = AttachmentsModule.forRoot({ maxFileBytes: config.attachmentMaxBytes });
+    const files =
+      config.fileStore.kind === 's3'
+        ? new S3FileStore(config.fileStore.options)
+        : new LocalDiskFileStore(config.fileStore.directory);
     return {
       module: AppModule,
       imports: [
@@ -81,6 +88,7 @@ export class AppModule implements OnApplicationBootstrap, OnApplicationShutdown 
           throttleStore: redis ? new RedisThrottleStore(redis) : undefined,
         }),
         TypeOrmModule.forRoot(dataSourceOptions(config.database)),
+        FileStoreModule.forRoot(files),
         AccessModule.forRoot({}),
         AuditModule.forRoot({
           signingKey: deriveKey(config.masterKey, 'custos/audit-chain-head'),
@@ -103,10 +111,7 @@ export class AppModule implements OnApplicationBootstrap, OnApplicationShutdown 
         OperatorModule.forRoot({ token: config.operatorToken }),
         CrmModule,
         SealedValuesModule.forRoot({ verifyIntervalSeconds: config.sealedValuesVerifySeconds }),
-        ImportsModule.forRoot({
-          directory: join(config.dataDir, 'imports'),
-          maxFileBytes: config.importMaxBytes,
-        }),
+        ImportsModule.forRoot({ maxFileBytes: config.importMaxBytes }),
         FormsModule.forRoot({
           maxSubmissionsPerIp: config.formSubmissionThrottle.maxPerIp,
           submissionWindowSeconds: config.formSubmissionThrottle.windowSeconds,
@@ -130,8 +135,16 @@ export class AppModule implements OnApplicationBootstrap, OnApplicationShutdown 
     };
   }
 
-  /** A configured Redis that does not answer stops the start, naming the setting. */
+  /** A file store or a configured Redis that does not answer stops the start, naming the setting. */
   async onApplicationBootstrap(): Promise<void> {
+    try {
+      await this.files.checkReady();
+    } catch (error) {
+      throw new ConfigError(
+        this.files instanceof S3FileStore ? 'S3_BUCKET' : 'CUSTOS_DATA_DIR',
+        `The file store cannot be used (${error instanceof Error ? error.message : String(error)}).`,
+      );
+    }
     if (!this.redis) {
       return;
     }

@@ -9,14 +9,13 @@ import { AttachmentService } from './attachment.service';
 import {
   ATTACHMENTS_MODULE_OPTIONS,
   AttachmentsConfigurableModule,
-  type AttachmentsModuleOptions,
 } from './attachments.module-definition';
 import { AttachmentsController } from './attachments.controller';
-import { LocalDiskAttachmentStorage } from './local-disk-attachment-storage';
 
 /**
- * Files attached to CRM records: `AttachmentsModule.forRoot({ directory })` next to `CrmModule`.
- * Its table (`crm_attachment`) is in `CRM_ENTITIES`.
+ * Files attached to CRM records: `AttachmentsModule.forRoot({ maxFileBytes })` next to `CrmModule`,
+ * the bytes in the app's `FileStore` (`FileStoreModule`). Its table (`crm_attachment`) is in
+ * `CRM_ENTITIES`.
  */
 @Module({
   imports: [CrmModule, SensitiveDataModule],
@@ -26,19 +25,7 @@ import { LocalDiskAttachmentStorage } from './local-disk-attachment-storage';
     AttachmentSweepJob,
     AttachmentRotationSource,
     AttachmentUploadInterceptor,
-    {
-      provide: AttachmentStorage,
-      inject: [ATTACHMENTS_MODULE_OPTIONS],
-      useFactory: (options: AttachmentsModuleOptions): AttachmentStorage => {
-        if (options.storage) {
-          return options.storage;
-        }
-        if (!options.directory) {
-          throw new Error('AttachmentsModule needs a `directory` or a `storage`');
-        }
-        return new LocalDiskAttachmentStorage(options.directory);
-      },
-    },
+    AttachmentStorage,
   ],
   exports: [AttachmentService, AttachmentStorage, ATTACHMENTS_MODULE_OPTIONS],
 })

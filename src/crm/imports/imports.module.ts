@@ -9,7 +9,8 @@ import { ImportsConfigurableModule } from './imports.module-definition';
 import { ImportsController } from './imports.controller';
 
 /**
- * CSV imports into the CRM: `ImportsModule.forRoot({ directory })` next to `CrmModule`. Its tables
+ * CSV imports into the CRM: `ImportsModule.forRoot({ maxFileBytes })` next to `CrmModule`, their
+ * files in the app's `FileStore` (`FileStoreModule`) until each import ends. Its tables
  * (`crm_import`, `crm_import_error`) are in `CRM_ENTITIES`.
  */
 @Module({

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileStoreContract, startTestS3Server, type TestS3Server } from '../testing';
@@ -38,5 +38,20 @@ describe(`${S3FileStore.name} (s3rver)`, () => {
     const other = new S3FileStore({ ...server.options, bucket: 'no-such-bucket' });
     await expect(other.checkReady()).rejects.toThrow();
     other.destroy();
+  });
+});
+
+describe(`${LocalDiskFileStore.name} on disk`, () => {
+  it('writes files readable by the owner only, under the key as path', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'custos-files-'));
+    try {
+      const store = new LocalDiskFileStore(folder);
+      await store.put('attachments/a/b', Buffer.from('bytes'));
+      expect(readFileSync(join(folder, 'attachments', 'a', 'b'), 'utf8')).toBe('bytes');
+      expect(statSync(join(folder, 'attachments', 'a', 'b')).mode & 0o777).toBe(0o600);
+      expect(readdirSync(join(folder, '.partial'))).toEqual([]);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
   });
 });

@@ -33,6 +33,12 @@ export abstract class FileStore {
   /** Size and time of the file, or `null` when nothing is stored under `key`. */
   abstract stat(key: string): Promise<StoredFile | null>;
 
+  /**
+   * Moves a file to another key, replacing what was there (a rename on disk, a server-side copy
+   * and delete on S3: no bytes pass through this process). Throws when nothing is stored under `from`.
+   */
+  abstract move(from: string, to: string): Promise<void>;
+
   /** Removes the file; removing what is not there is not an error. */
   abstract delete(key: string): Promise<void>;
 

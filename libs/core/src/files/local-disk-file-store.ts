@@ -86,6 +86,13 @@ export class LocalDiskFileStore extends FileStore {
     }
   }
 
+  async move(from: string, to: string): Promise<void> {
+    const target = this.pathOf(to);
+    const source = this.pathOf(from);
+    await mkdir(dirname(target), { recursive: true, mode: 0o700 });
+    await rename(source, target);
+  }
+
   async delete(key: string): Promise<void> {
     await rm(this.pathOf(key), { force: true });
   }

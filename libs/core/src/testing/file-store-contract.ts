@@ -78,6 +78,19 @@ export function fileStoreContract(make: () => Promise<{ store: FileStore; root: 
     await expect(keysOf(store, root)).resolves.toEqual([]);
   });
 
+  it('moves a file to another key, replacing what was there', async () => {
+    const { store, root } = await make();
+    await store.put(`${root}up/1`, Buffer.from('moved bytes'));
+    await store.put(`${root}kept/1`, Buffer.from('old'));
+    await store.move(`${root}up/1`, `${root}kept/1`);
+    await store.move(`${root}kept/1`, `${root}new/deeper/1`);
+    await expect(bytesOf(await store.get(`${root}new/deeper/1`))).resolves.toEqual(
+      Buffer.from('moved bytes'),
+    );
+    await expect(keysOf(store, root)).resolves.toEqual([`${root}new/deeper/1`]);
+    await expect(store.move(`${root}up/1`, `${root}other`)).rejects.toThrow();
+  });
+
   it('keeps nothing of a write whose stream fails', async () => {
     const { store, root } = await make();
     await store.put(`${root}kept`, Buffer.from('old'));
