@@ -72,3 +72,18 @@ export { FileStore, assertFileKey, type FileContent, type StoredFile } from './f
 export { FileStoreModule } from './files/file-store.module';
 export { LocalDiskFileStore } from './files/local-disk-file-store';
 export { S3FileStore, S3_PART_BYTES, type S3FileStoreOptions } from './files/s3-file-store';
+export { MailTransport, type OutgoingMail } from './mail/mail-transport';
+export { SmtpMailTransport, type DkimOptions } from './mail/smtp-mail-transport';
+export {
+  MAIL_CONTENT_POLICY,
+  NoSensitiveFieldsMailPolicy,
+  type CarriedField,
+  type MailContentPolicy,
+  type MailToSend,
+} from './mail/mail-content-policy';
+export { MailOutboxEntry, type MailStatus } from './mail/mail-outbox.entity';
+export { MailOutbox, retryDelayMs, type DeliveryRun } from './mail/mail-outbox';
+export { MailModule, MAIL_ENTITIES } from './mail/mail.module';
+export { type MailModuleOptions, type MailModuleExtras } from './mail/mail.module-definition';
+export { MailOutboxController } from './mail/mail-outbox.controller';
+export { OutboxMailDto, OutboxMailPageDto } from './mail/mail-outbox.dto';

@@ -1,3 +1,4 @@
+import { MailOutbox1796461352528 } from './1796461352528-MailOutbox';
 import { SegmentSharing1796448368332 } from './1796448368332-SegmentSharing';
 import { AttachmentHolders1796448428284 } from './1796448428284-AttachmentHolders';
 import { Tenancy1796448383029 } from './1796448383029-Tenancy';
@@ -30,4 +31,5 @@ export const SQLITE_MIGRATIONS: (new () => MigrationInterface)[] = [
   SegmentSharing1796448368332,
   AttachmentHolders1796448428284,
   Tenancy1796448383029,
+  MailOutbox1796461352528,
 ];
