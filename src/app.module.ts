@@ -30,9 +30,11 @@ import {
   FileStore,
   FileStoreModule,
   LocalDiskFileStore,
+  MailModule,
   PolicyGuard,
   ProblemDetailsFilter,
   S3FileStore,
+  SmtpMailTransport,
   deriveKey,
   type Clock,
 } from '@custos/core';
@@ -50,6 +52,7 @@ import { dataSourceOptions } from './database/data-source-options';
 import { HealthController } from './health/health.controller';
 import { OperatorModule } from './operator/operator.module';
 import { RedisThrottleStore } from './redis/redis-throttle-store';
+import { SensitiveDataMailPolicy } from './sensitive-data/mail-content-policy';
 import { SensitiveDataModule } from './sensitive-data/sensitive-data.module';
 
 /** The Redis connection of the server, when `REDIS_URL` is set. */
@@ -89,6 +92,13 @@ export class AppModule implements OnApplicationBootstrap, OnApplicationShutdown 
         }),
         TypeOrmModule.forRoot(dataSourceOptions(config.database)),
         FileStoreModule.forRoot(files),
+        MailModule.forRoot({
+          from: config.mail.from,
+          transport: config.mail.smtpUrl
+            ? new SmtpMailTransport(config.mail.smtpUrl, { dkim: config.mail.dkim })
+            : undefined,
+          contentPolicy: SensitiveDataMailPolicy,
+        }),
         AccessModule.forRoot({}),
         AuditModule.forRoot({
           signingKey: deriveKey(config.masterKey, 'custos/audit-chain-head'),

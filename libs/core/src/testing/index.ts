@@ -12,3 +12,4 @@ export { throttleStoreContract, type ThrottleStoreUnderTest } from './throttle-s
 export { isRedisAvailable, TEST_REDIS_URL } from './test-redis';
 export { fileStoreContract } from './file-store-contract';
 export { startTestS3Server, type TestS3Server } from './test-s3';
+export { startTestSmtpServer, type ReceivedMail, type TestSmtpServer } from './test-smtp';
