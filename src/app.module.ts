@@ -6,6 +6,7 @@ import {
   type DynamicModule,
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
+  type OnModuleInit,
 } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
@@ -61,7 +62,7 @@ const redisLogger = new Logger('Redis');
 
 /** The reference server: every Custos lib composed over one database. */
 @Module({})
-export class AppModule implements OnApplicationBootstrap, OnApplicationShutdown {
+export class AppModule implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
   constructor(
     private readonly files: FileStore,
     @Optional() @Inject(REDIS) private readonly redis?: Redis,
@@ -145,8 +146,8 @@ export class AppModule implements OnApplicationBootstrap, OnApplicationShutdown 
     };
   }
 
-  /** A file store or a configured Redis that does not answer stops the start, naming the setting. */
-  async onApplicationBootstrap(): Promise<void> {
+  /** A file store that cannot be used stops the start, naming the setting, before any feature uses it. */
+  async onModuleInit(): Promise<void> {
     try {
       await this.files.checkReady();
     } catch (error) {
@@ -155,6 +156,10 @@ export class AppModule implements OnApplicationBootstrap, OnApplicationShutdown 
         `The file store cannot be used (${error instanceof Error ? error.message : String(error)}).`,
       );
     }
+  }
+
+  /** A configured Redis that does not answer stops the start, naming the setting. */
+  async onApplicationBootstrap(): Promise<void> {
     if (!this.redis) {
       return;
     }
