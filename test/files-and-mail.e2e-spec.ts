@@ -4,13 +4,14 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { MailOutbox, S3FileStore } from '@custos/core';
+import { MailOutbox, S3FileStore, newId } from '@custos/core';
 import { startTestS3Server, testDatabaseKinds, type TestS3Server } from '@custos/core/testing';
 import { AppModule } from '../src/app.module';
+import { CrmImport } from '../src/crm/imports/import.entity';
 import { ConfigError, loadServerConfig } from '../src/config/server-config';
 import { expectProblem } from './support/api';
 import { newUser } from './support/factories';
-import { startTestServer, type TestServer } from './support/test-server';
+import { ADMIN_EMAIL, startTestServer, type TestServer } from './support/test-server';
 
 const CANARY = 'CANARY-s3-attachment-do-not-leak';
 
@@ -112,25 +113,55 @@ describe.each(testDatabaseKinds())('the server with its files on S3 on %s', (kin
   });
 
   it('lets another instance resume an import whose file only the bucket holds', async () => {
-    // An import accepted by an instance that died before starting it: its row and its file.
+    // The state an instance leaves when it dies mid-import: the row `running` after rows 1–2,
+    // the file in the bucket (nothing on the next instance's disk).
+    const emails = [1, 2, 3].map((n) => `resumed${n}.${kind}@files.test`);
+    const id = newId();
+    await bucket.put(`imports/${id}.csv`, Buffer.from(`Email\n${emails.join('\n')}\n`));
+    const me = await call('get', '/api/v1/me');
+    const now = new Date();
+    await server.dataSource.getRepository(CrmImport).insert({
+      id,
+      accountId: server.accountId,
+      objectType: 'contacts',
+      mode: 'create',
+      uniqueProperty: null,
+      mapping: { Email: 'email' },
+      fileName: 'resume.csv',
+      fileBytes: 100,
+      status: 'running',
+      totalRows: 3,
+      processedRows: 2,
+      rowsCreated: 2,
+      rowsUpdated: 0,
+      rowsUnchanged: 0,
+      rowsFailed: 0,
+      actorKind: 'user',
+      actorId: me.body.actor.id,
+      actorUserId: me.body.actor.id,
+      actorLabel: ADMIN_EMAIL,
+      actorSuperAdmin: true,
+      error: null,
+      createdAt: now,
+      updatedAt: now,
+      startedAt: now,
+      finishedAt: null,
+    });
+    // Another instance of the deployment starts, and resumes it from the bucket.
     const other = await startTestServer(kind, { env: s3Env(), sameDatabaseAs: server });
     try {
-      const csv = `Email\nresumed.${kind}@files.test\n`;
-      const response = await other
-        .http()
-        .post('/api/v1/imports')
-        .auth(await other.login(), { type: 'bearer' })
-        .field('objectType', 'contacts')
-        .field('mapping', JSON.stringify({ Email: 'email' }))
-        .field('mode', 'create')
-        .attach('file', Buffer.from(csv), { filename: 'one.csv', contentType: 'text/csv' });
-      expect(response.status).toBe(202);
-      let view = response.body as { id: string; status: string };
-      for (let attempt = 0; attempt < 500 && view.status !== 'done'; attempt += 1) {
+      let view = (await call('get', `/api/v1/imports/${id}`)).body as { status: string };
+      for (let attempt = 0; attempt < 500 && view.status === 'running'; attempt += 1) {
         await new Promise((resolve) => setTimeout(resolve, 20));
-        view = (await call('get', `/api/v1/imports/${view.id}`)).body;
+        view = (await call('get', `/api/v1/imports/${id}`)).body;
       }
-      expect(view.status).toBe('done');
+      // Rows 1–2 count as applied already: only row 3 is created.
+      expect(view).toMatchObject({ status: 'done', processedRows: 3, created: 3 });
+      const found = await call('post', '/api/v1/objects/contacts/search').send({
+        filterGroups: [{ filters: [{ propertyName: 'email', operator: 'eq', value: emails[2] }] }],
+      });
+      expect(found.body.results).toHaveLength(1);
+      expect(await keysIn(bucket, 'imports/')).toEqual([]);
     } finally {
       await other.close();
     }
