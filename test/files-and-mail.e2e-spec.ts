@@ -7,11 +7,11 @@ import { Readable } from 'node:stream';
 import { MailOutbox, S3FileStore, newId } from '@custos/core';
 import { startTestS3Server, testDatabaseKinds, type TestS3Server } from '@custos/core/testing';
 import { AppModule } from '../src/app.module';
-import { CrmImport } from '../src/crm/imports/import.entity';
 import { ConfigError, loadServerConfig } from '../src/config/server-config';
 import { expectProblem } from './support/api';
 import { newUser } from './support/factories';
-import { ADMIN_EMAIL, startTestServer, type TestServer } from './support/test-server';
+import { insertInterruptedImport } from './crm/crm-support';
+import { startTestServer, type TestServer } from './support/test-server';
 
 const CANARY = 'CANARY-s3-attachment-do-not-leak';
 
@@ -118,34 +118,11 @@ describe.each(testDatabaseKinds())('the server with its files on S3 on %s', (kin
     const emails = [1, 2, 3].map((n) => `resumed${n}.${kind}@files.test`);
     const id = newId();
     await bucket.put(`imports/${id}.csv`, Buffer.from(`Email\n${emails.join('\n')}\n`));
-    const me = await call('get', '/api/v1/me');
-    const now = new Date();
-    await server.dataSource.getRepository(CrmImport).insert({
+    await insertInterruptedImport(server, token, {
       id,
-      accountId: server.accountId,
-      objectType: 'contacts',
-      mode: 'create',
-      uniqueProperty: null,
       mapping: { Email: 'email' },
-      fileName: 'resume.csv',
-      fileBytes: 100,
-      status: 'running',
       totalRows: 3,
       processedRows: 2,
-      rowsCreated: 2,
-      rowsUpdated: 0,
-      rowsUnchanged: 0,
-      rowsFailed: 0,
-      actorKind: 'user',
-      actorId: me.body.actor.id,
-      actorUserId: me.body.actor.id,
-      actorLabel: ADMIN_EMAIL,
-      actorSuperAdmin: true,
-      error: null,
-      createdAt: now,
-      updatedAt: now,
-      startedAt: now,
-      finishedAt: null,
     });
     // Another instance of the deployment starts, and resumes it from the bucket.
     const other = await startTestServer(kind, { env: s3Env(), sameDatabaseAs: server });

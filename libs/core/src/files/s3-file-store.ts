@@ -81,9 +81,13 @@ export class S3FileStore extends FileStore {
     }
     const parts = chunks(content, S3_PART_BYTES)[Symbol.asyncIterator]();
     const first = await parts.next();
-    const second = first.done ? first : await parts.next();
+    if (first.done) {
+      await this.putWhole(key, Buffer.alloc(0));
+      return;
+    }
+    const second = await parts.next();
     if (second.done) {
-      await this.putWhole(key, first.done ? Buffer.alloc(0) : first.value);
+      await this.putWhole(key, first.value);
       return;
     }
     await this.putInParts(key, [first.value, second.value], parts);
