@@ -51,6 +51,8 @@ import { ImportsModule } from './crm/imports/imports.module';
 import { SealedValuesModule } from './crm/sensitive/sealed-values.module';
 import { dataSourceOptions } from './database/data-source-options';
 import { HealthController } from './health/health.controller';
+import { MetricsModule } from './metrics/metrics.module';
+import { NotificationsController } from './notifications/notifications.controller';
 import { OperatorModule } from './operator/operator.module';
 import { RedisThrottleStore } from './redis/redis-throttle-store';
 import { SensitiveDataMailPolicy } from './sensitive-data/mail-content-policy';
@@ -129,8 +131,9 @@ export class AppModule implements OnModuleInit, OnApplicationBootstrap, OnApplic
           attachments,
         }),
         attachments,
+        ...(config.metrics ? [MetricsModule.forRoot(config.metrics)] : []),
       ],
-      controllers: [HealthController],
+      controllers: [HealthController, NotificationsController],
       providers: [
         // Order matters: authentication binds the actor, then the route's policy is checked.
         { provide: ACCESS_DIRECTORY, useExisting: IdentityAccessDirectory },

@@ -4,6 +4,8 @@ import helmet from 'helmet';
 import type { Logger } from 'pino';
 import { MAX_BODY_DEPTH, PinoNestLogger, bodyDepthLimit, httpLogging } from '@custos/core';
 import type { ServerConfig } from './config/server-config';
+import { httpMetrics } from './metrics/http-metrics';
+import { ServerMetrics } from './metrics/server-metrics';
 
 /** The OpenAPI document of the server, with bearer and API-key security schemes. */
 export function buildOpenApiDocument(app: NestExpressApplication): OpenAPIObject {
@@ -97,6 +99,21 @@ export function configureApp(
   app.set('trust proxy', config.trustProxy);
   app.disable('x-powered-by');
   app.use(...httpLogging(logger));
+  if (config.metrics) {
+    const metrics = app.get(ServerMetrics);
+    app.use(httpMetrics(metrics));
+    if (config.metrics.port === undefined) {
+      // Before Nest's routes: a plain Express route, outside the API's guards (no account data in it).
+      app
+        .getHttpAdapter()
+        .getInstance()
+        .get('/metrics', (_req, res, next) => {
+          metrics.exposition().then(({ contentType, body }) => {
+            res.type(contentType).send(body);
+          }, next);
+        });
+    }
+  }
   const strict = helmet();
   // Swagger UI needs inline styles and scripts of its own; everywhere else keeps helmet's defaults.
   const docs = helmet({

@@ -28,6 +28,20 @@ describe(loadServerConfig.name, () => {
     expect(again.masterKey).toEqual(config.masterKey);
   });
 
+  it('serves metrics only when CUSTOS_METRICS is on, on its own port when one is given', () => {
+    const base = { CUSTOS_DATA_DIR: freshDir(), CUSTOS_MASTER_KEY: key };
+    expect(loadServerConfig(base).metrics).toBeUndefined();
+    expect(loadServerConfig({ ...base, CUSTOS_METRICS: 'on' }).metrics).toEqual({
+      host: '127.0.0.1',
+    });
+    expect(
+      loadServerConfig({ ...base, CUSTOS_METRICS: 'on', CUSTOS_METRICS_PORT: '9464' }).metrics,
+    ).toEqual({ host: '127.0.0.1', port: 9464 });
+    expect(() =>
+      loadServerConfig({ ...base, CUSTOS_METRICS: 'on', CUSTOS_METRICS_PORT: 'ninety' }),
+    ).toThrow('CUSTOS_METRICS_PORT');
+  });
+
   it('reads PostgreSQL from DATABASE_URL', () => {
     const config = loadServerConfig({
       CUSTOS_DATA_DIR: freshDir(),
@@ -52,6 +66,8 @@ describe(loadServerConfig.name, () => {
     ['CUSTOS_OPERATOR_TOKEN', `${'x'.repeat(20)} ${'y'.repeat(20)}`],
     ['REDIS_URL', 'http://127.0.0.1:6379'],
     ['REDIS_URL', 'not a url'],
+    ['CUSTOS_METRICS', 'yes'],
+    ['CUSTOS_METRICS_PORT', '9464'],
   ])('stops with a message naming %s when it is %p', (variable, value) => {
     const env: Record<string, string> = {
       CUSTOS_DATA_DIR: freshDir(),

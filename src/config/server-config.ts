@@ -58,6 +58,11 @@ export interface ServerConfig {
   auditCheckpointSeconds: number;
   /** Seconds between two verifications of every sealed value against its audited digest (0: off). */
   sealedValuesVerifySeconds: number;
+  /**
+   * Prometheus metrics (`CUSTOS_METRICS=on`); served on the API port, or with `CUSTOS_METRICS_PORT`
+   * on a listener of its own at `CUSTOS_METRICS_HOST`. Unset: off.
+   */
+  metrics?: { port?: number; host: string };
   /** Where files live: below `dataDir` (default) or in an S3-compatible bucket (`S3_*`). */
   fileStore: FileStoreConfig;
   /** Outbound mail: the sender, and SMTP when `SMTP_URL` is set (else mail stays in the outbox). */
@@ -390,6 +395,25 @@ function mail(env: Env): MailConfig {
   return { from, smtpUrl };
 }
 
+/** `CUSTOS_METRICS` (`on` / `off`, default off), `CUSTOS_METRICS_PORT`, `CUSTOS_METRICS_HOST`. */
+function metrics(env: Env): { port?: number; host: string } | undefined {
+  const switched = env.CUSTOS_METRICS || 'off';
+  if (switched !== 'on' && switched !== 'off') {
+    throw new ConfigError('CUSTOS_METRICS', `must be on or off, got "${switched}".`);
+  }
+  const ownPort = env.CUSTOS_METRICS_PORT !== undefined && env.CUSTOS_METRICS_PORT !== '';
+  if (switched === 'off') {
+    if (ownPort) {
+      throw new ConfigError('CUSTOS_METRICS_PORT', 'is set but CUSTOS_METRICS is not on.');
+    }
+    return undefined;
+  }
+  return {
+    port: ownPort ? integer(env, 'CUSTOS_METRICS_PORT', 0, 0, 65535) : undefined,
+    host: env.CUSTOS_METRICS_HOST || '127.0.0.1',
+  };
+}
+
 /** Reads and validates the configuration; throws {@link ConfigError} naming the first bad variable. */
 export function loadServerConfig(env: Env = process.env): ServerConfig {
   const dataDir = resolve(env.CUSTOS_DATA_DIR || './data');
@@ -457,5 +481,6 @@ export function loadServerConfig(env: Env = process.env): ServerConfig {
     ),
     fileStore: fileStore(env, dataDir),
     mail: mail(env),
+    metrics: metrics(env),
   };
 }

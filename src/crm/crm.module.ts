@@ -16,7 +16,6 @@ import { AssociationsController } from './associations/associations.controller';
 import { PropertyHistory } from './history/property-history.entity';
 import { FormSubmission } from './forms/form-submission.entity';
 import { CrmForm } from './forms/form.entity';
-import { CrmNotification } from './forms/notification.entity';
 import { ImportRowError } from './imports/import-error.entity';
 import { CrmImport } from './imports/import.entity';
 import { PropertiesController } from './properties/properties.controller';
@@ -49,7 +48,6 @@ export const CRM_ENTITIES = [
   CrmAttachment,
   CrmForm,
   FormSubmission,
-  CrmNotification,
 ];
 
 /** The CRM the privacy features protect: contacts, companies, deals, properties, history, search, segments. */

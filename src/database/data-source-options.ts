@@ -1,4 +1,5 @@
 import type { DataSourceOptions } from 'typeorm';
+import { NOTIFICATION_ENTITIES } from '@custos/core';
 import { ACCESS_ENTITIES } from '@custos/access';
 import { AUDIT_ENTITIES } from '@custos/audit';
 import { MAIL_ENTITIES } from '@custos/core';
@@ -12,6 +13,7 @@ import { SQLITE_MIGRATIONS } from '../migrations/sqlite';
 
 /** Every entity of the reference server. */
 export const SERVER_ENTITIES = [
+  ...NOTIFICATION_ENTITIES,
   ...AUDIT_ENTITIES,
   ...CRYPTO_ENTITIES,
   ...KEY_ROTATION_ENTITIES,

@@ -121,7 +121,12 @@ describe.each(testDatabaseKinds())('CRM forms on %s', (kind) => {
 
   /** Every text of the rows that could hold a submitted value, and (SQLite) the database file. */
   const rawDatabaseText = () =>
-    rawText(server, [...CRM_VALUE_TABLES, 'crm_form', 'crm_form_submission', 'crm_notification']);
+    rawText(server, [
+      ...CRM_VALUE_TABLES,
+      'crm_form',
+      'crm_form_submission',
+      'custos_notification',
+    ]);
 
   beforeAll(async () => {
     server = await startTestServer(kind, {
@@ -602,8 +607,8 @@ describe.each(testDatabaseKinds())('CRM forms on %s', (kind) => {
       );
       const rows = await server.dataSource.query<unknown[]>(
         kind === 'postgres'
-          ? 'SELECT id FROM crm_notification WHERE recipient_user_id = $1'
-          : 'SELECT id FROM crm_notification WHERE recipient_user_id = ?',
+          ? 'SELECT id FROM custos_notification WHERE recipient_user_id = $1'
+          : 'SELECT id FROM custos_notification WHERE recipient_user_id = ?',
         [leaving.id],
       );
       expect(rows).toEqual([]);

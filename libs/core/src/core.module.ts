@@ -2,6 +2,7 @@ import { DynamicModule, Global, Inject, Module, OnApplicationBootstrap } from '@
 import { DiscoveryModule, ModuleRef } from '@nestjs/core';
 import type { Request } from 'express';
 import { ClsModule } from 'nestjs-cls';
+import { NotificationInbox } from './notifications/notification-inbox';
 import { Clock, SystemClock } from './clock';
 import { RequestContext } from './context/request-context';
 import {
@@ -44,6 +45,7 @@ import { InMemoryThrottleStore, ThrottleStore } from './throttling/throttle-stor
     TransactionHost,
     PolicyGuard,
     RoutePolicyVerifier,
+    NotificationInbox,
     {
       provide: PRIVILEGE_RESOLVER,
       inject: [CORE_MODULE_OPTIONS, ModuleRef],
@@ -80,6 +82,7 @@ import { InMemoryThrottleStore, ThrottleStore } from './throttling/throttle-stor
     PolicyGuard,
     Clock,
     ThrottleStore,
+    NotificationInbox,
     PRIVILEGE_RESOLVER,
     ClsModule,
   ],

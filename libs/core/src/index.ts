@@ -87,3 +87,14 @@ export { MailModule, MAIL_ENTITIES } from './mail/mail.module';
 export { type MailModuleOptions, type MailModuleExtras } from './mail/mail.module-definition';
 export { MailOutboxController } from './mail/mail-outbox.controller';
 export { OutboxMailDto, OutboxMailPageDto } from './mail/mail-outbox.dto';
+export {
+  Notification,
+  NOTIFICATION_ENTITIES,
+  type NotificationRefs,
+} from './notifications/notification.entity';
+export {
+  NotificationInbox,
+  type NotificationKind,
+  type NotificationToSend,
+  type NotificationView,
+} from './notifications/notification-inbox';

@@ -23,7 +23,7 @@ import { RecordService } from '../records/record.service';
 import { CrmForm } from './form.entity';
 import { FormSubmission } from './form-submission.entity';
 import { FormService, formNotFound } from './form.service';
-import { CrmNotification } from './notification.entity';
+import { FormSubmissionNotifications } from './form-submission-notifications';
 import type { FormSubmissionDto } from './form.dto';
 
 /**
@@ -56,6 +56,7 @@ export class FormSubmissionService {
     private readonly attachments: AttachmentService,
     private readonly crmAccess: CrmAccessService,
     private readonly clock: Clock,
+    private readonly notifications: FormSubmissionNotifications,
   ) {}
 
   /**
@@ -114,24 +115,12 @@ export class FormSubmissionService {
             fieldNames: form.fields.map((f) => f.property),
             submittedAt,
           });
-          const recipients = await this.activeRecipients(form);
-          if (recipients.length > 0) {
-            await manager.insert(
-              CrmNotification,
-              recipients.map((userId) => ({
-                id: newId(),
-                accountId: form.accountId,
-                recipientUserId: userId,
-                kind: 'form_submission' as const,
-                formId: form.id,
-                submissionId,
-                objectType: form.objectType,
-                recordId: record.id,
-                createdAt: submittedAt,
-                readAt: null,
-              })),
-            );
-          }
+          await this.notifications.send(form.accountId, await this.activeRecipients(form), {
+            formId: form.id,
+            submissionId,
+            objectType: form.objectType,
+            recordId: record.id,
+          });
         });
       } catch (error) {
         if (error instanceof CustosError && error.kind === 'validation') {

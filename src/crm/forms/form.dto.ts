@@ -16,6 +16,8 @@ import {
 } from 'class-validator';
 import { PagingDto } from '@custos/core';
 import { OBJECT_TYPE_NAMES } from '../kernel/object-types';
+import type { PropertyValue } from '../kernel/property-type';
+import { NotificationDto } from '../../notifications/notification.dto';
 
 /** Most fields one form may have. */
 export const MAX_FORM_FIELDS = 50;
@@ -230,3 +232,68 @@ export class FormSubmissionPageDto {
   @ApiProperty({ type: PagingDto })
   paging!: PagingDto;
 }
+
+export class NotificationFormDto {
+  @ApiProperty({ example: '0193a6c4-7f1e-7c3a-9d1e-000000000030' })
+  id!: string;
+
+  @ApiProperty({ example: 'Contact us' })
+  name!: string;
+}
+
+/** The submitted record as the recipient may see it now. */
+export class NotificationRecordDto {
+  @ApiProperty({ example: '0193a6c4-7f1e-7c3a-9d1e-000000000032' })
+  id!: string;
+
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    description: "The form's fields you may read, by property name.",
+    example: { email: 'ada@example.com', firstname: 'Ada' },
+  })
+  properties!: Record<string, PropertyValue>;
+
+  @ApiProperty({
+    type: [String],
+    description: 'Form fields you may not read: left out of `properties` (show a lock).',
+    example: ['national_id'],
+  })
+  redacted!: string[];
+
+  @ApiPropertyOptional({
+    type: [String],
+    description:
+      'Highly sensitive fields with a value you may read: reveal them on the record, one at a time (audited).',
+    example: ['diagnosis'],
+  })
+  masked?: string[];
+}
+
+/** A `form_submission` notification in `GET /api/v1/me/notifications`. */
+export class FormSubmissionNotificationDto extends NotificationDto {
+  @ApiProperty({ type: NotificationFormDto })
+  form!: NotificationFormDto;
+
+  @ApiProperty({ example: '0193a6c4-7f1e-7c3a-9d1e-000000000031' })
+  submissionId!: string;
+
+  @ApiProperty({ example: 'contacts' })
+  objectType!: string;
+
+  @ApiProperty({
+    description:
+      'Whether you may read the record the submission created; when false, `record` is absent.',
+    example: true,
+  })
+  recordAccessible!: boolean;
+
+  @ApiPropertyOptional({ type: NotificationRecordDto })
+  record?: NotificationRecordDto;
+}
+
+/** The fields a form-submission notification adds to the common ones. */
+export type FormSubmissionNotificationFields = Omit<
+  FormSubmissionNotificationDto,
+  keyof NotificationDto
+>;

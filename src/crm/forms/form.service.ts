@@ -18,7 +18,7 @@ import { PropertyService } from '../properties/property.service';
 import type { PropertySchema } from '../kernel/property-schema';
 import { CrmForm, type FormField } from './form.entity';
 import { FormSubmission } from './form-submission.entity';
-import { CrmNotification } from './notification.entity';
+import { FormSubmissionNotifications } from './form-submission-notifications';
 import type { CreateFormDto, FormDto, FormFieldDto, UpdateFormDto } from './form.dto';
 
 /** The form of the actor's account, or 404 (also for forms of other accounts). */
@@ -40,6 +40,7 @@ export class FormService {
     private readonly crmAccess: CrmAccessService,
     private readonly audit: AuditService,
     private readonly clock: Clock,
+    private readonly notifications: FormSubmissionNotifications,
   ) {}
 
   async list(query: PageQueryDto): Promise<Page<FormDto>> {
@@ -127,7 +128,7 @@ export class FormService {
     const accountId = this.context.requireAccountId();
     await this.transactions.run(async (manager) => {
       const form = await this.find(manager, id, true);
-      await manager.delete(CrmNotification, { accountId, formId: id });
+      await this.notifications.forgetForm(accountId, id);
       await manager.delete(FormSubmission, { accountId, formId: id });
       await manager.delete(CrmForm, { accountId, id });
       await this.audit.record({

@@ -7,24 +7,23 @@ import { FormSubmissionsController } from './form-submissions.controller';
 import { FormService } from './form.service';
 import { FormsConfigurableModule } from './forms.module-definition';
 import { FormsController } from './forms.controller';
-import { NotificationService } from './notification.service';
-import { NotificationsController } from './notifications.controller';
+import { FormSubmissionNotifications } from './form-submission-notifications';
 
 /**
- * CRM forms, their public submissions and the in-app notifications they send:
+ * CRM forms, their public submissions and the notifications they send to the shared inbox:
  * `FormsModule.forRoot({ maxSubmissionsPerIp, submissionWindowSeconds, attachments })` next to
  * `CrmModule`, `attachments` being the host's `AttachmentsModule.forRoot(...)` (it stores file fields).
- * Its tables (`crm_form`, `crm_form_submission`, `crm_notification`) are in `CRM_ENTITIES`.
+ * Its tables (`crm_form`, `crm_form_submission`) are in `CRM_ENTITIES`.
  */
 @Module({
   imports: [CrmModule],
-  controllers: [FormsController, FormSubmissionsController, NotificationsController],
+  controllers: [FormsController, FormSubmissionsController],
   providers: [
     FormService,
     FormSubmissionService,
     FormSubmissionThrottle,
     FormSubmissionUploadInterceptor,
-    NotificationService,
+    FormSubmissionNotifications,
   ],
 })
 export class FormsModule extends FormsConfigurableModule {}

@@ -1,4 +1,5 @@
 import { MailOutbox1796461352528 } from './1796461352528-MailOutbox';
+import { SharedNotifications1796460704521 } from './1796460704521-SharedNotifications';
 import { SegmentSharing1796448368332 } from './1796448368332-SegmentSharing';
 import { AttachmentHolders1796448428284 } from './1796448428284-AttachmentHolders';
 import { Tenancy1796448383029 } from './1796448383029-Tenancy';
@@ -31,5 +32,6 @@ export const POSTGRES_MIGRATIONS: (new () => MigrationInterface)[] = [
   SegmentSharing1796448368332,
   AttachmentHolders1796448428284,
   Tenancy1796448383029,
+  SharedNotifications1796460704521,
   MailOutbox1796461352528,
 ];

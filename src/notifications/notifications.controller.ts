@@ -7,9 +7,16 @@ import {
   ApiSecurity,
   ApiTags,
 } from '@nestjs/swagger';
-import { ApiProblemResponses, Authenticated, IdParam, PageQueryDto, type Page } from '@custos/core';
-import { NotificationPageDto, type NotificationDto } from './notification.dto';
-import { NotificationService } from './notification.service';
+import {
+  ApiProblemResponses,
+  Authenticated,
+  IdParam,
+  NotificationInbox,
+  PageQueryDto,
+  type NotificationView,
+  type Page,
+} from '@custos/core';
+import { NotificationPageDto } from './notification.dto';
 
 @ApiTags('me')
 @ApiBearerAuth()
@@ -17,21 +24,22 @@ import { NotificationService } from './notification.service';
 @ApiProblemResponses('unauthenticated')
 @Controller('api/v1/me/notifications')
 export class NotificationsController {
-  constructor(private readonly notifications: NotificationService) {}
+  constructor(private readonly inbox: NotificationInbox) {}
 
   @Get()
   @Authenticated()
   @ApiOperation({
-    summary: 'Your notifications (form submissions)',
+    summary: 'Your notifications, of every kind',
     description:
-      "Newest first. Each shows the submitted record's form fields as you may see them now: fields you may not " +
-      'read are listed in `redacted`, highly sensitive ones in `masked`; a record you may not read is absent ' +
+      'Newest first. Each is rendered now, as you may see it: nothing it refers to is shown beyond your ' +
+      "current access. `form_submission`: the submitted record's form fields; fields you may not read are " +
+      'listed in `redacted`, highly sensitive ones in `masked`; a record you may not read is absent ' +
       '(`recordAccessible: false`). Sensitive values shown are audited (`sensitive_data.viewed`).',
   })
   @ApiOkResponse({ type: NotificationPageDto })
   @ApiProblemResponses('validation')
-  list(@Query() query: PageQueryDto): Promise<Page<NotificationDto>> {
-    return this.notifications.list(query);
+  list(@Query() query: PageQueryDto): Promise<Page<NotificationView>> {
+    return this.inbox.list(query);
   }
 
   @Post(':notificationId/read')
@@ -41,6 +49,6 @@ export class NotificationsController {
   @ApiNoContentResponse({ description: 'Marked read.' })
   @ApiProblemResponses('not_found', 'validation')
   async markRead(@IdParam('notificationId') id: string): Promise<void> {
-    await this.notifications.markRead(id);
+    await this.inbox.markRead(id);
   }
 }

@@ -1,0 +1,156 @@
+import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { In } from 'typeorm';
+import {
+  NotificationInbox,
+  TransactionHost,
+  type Notification,
+  type NotificationKind,
+} from '@custos/core';
+import { PropertyService } from '../properties/property.service';
+import { RecordService } from '../records/record.service';
+import type { RecordDto } from '../records/record.dto';
+import { CrmForm } from './form.entity';
+import { FormSubmission } from './form-submission.entity';
+import type { FormSubmissionNotificationFields } from './form.dto';
+
+export const FORM_SUBMISSION = 'form_submission';
+
+/** What a form-submission notification refers to: ids and the object type, never values. */
+export interface FormSubmissionRefs {
+  formId: string;
+  submissionId: string;
+  objectType: string;
+  recordId: string;
+}
+
+/**
+ * Form submissions in the shared inbox. Rendered when read, through the ordinary record read
+ * path under the reader's own access, so record rules, field permissions and sensitive-data rules
+ * apply as they are now.
+ */
+@Injectable()
+export class FormSubmissionNotifications
+  implements NotificationKind<FormSubmissionNotificationFields>, OnModuleInit
+{
+  readonly kind = FORM_SUBMISSION;
+
+  constructor(
+    private readonly inbox: NotificationInbox,
+    private readonly transactions: TransactionHost,
+    private readonly properties: PropertyService,
+    private readonly records: RecordService,
+  ) {}
+
+  onModuleInit(): void {
+    this.inbox.register(this);
+  }
+
+  /** Tells the form's recipients, in the transaction that created the record. */
+  async send(
+    accountId: string,
+    recipientUserIds: string[],
+    refs: FormSubmissionRefs,
+  ): Promise<void> {
+    await this.inbox.send({
+      accountId,
+      recipientUserIds,
+      kind: FORM_SUBMISSION,
+      topicId: refs.formId,
+      refs: { ...refs },
+    });
+  }
+
+  /** Removes the notifications of a deleted form. */
+  async forgetForm(accountId: string, formId: string): Promise<void> {
+    await this.inbox.forgetTopic(accountId, FORM_SUBMISSION, formId);
+  }
+
+  async render(
+    notifications: readonly Notification[],
+  ): Promise<ReadonlyMap<string, FormSubmissionNotificationFields>> {
+    const rows = notifications.map((n) => ({
+      id: n.id,
+      accountId: n.accountId,
+      ...(n.refs as unknown as FormSubmissionRefs),
+    }));
+    const accountId = rows[0]?.accountId;
+    if (accountId === undefined) {
+      return new Map();
+    }
+    const manager = this.transactions.manager;
+    const [forms, submissions] = await this.transactions.all(
+      () => manager.findBy(CrmForm, { accountId, id: In([...new Set(rows.map((n) => n.formId))]) }),
+      () => manager.findBy(FormSubmission, { accountId, id: In(rows.map((n) => n.submissionId)) }),
+    );
+    const formById = new Map(forms.map((f) => [f.id, f]));
+    const fieldsBySubmission = new Map(submissions.map((s) => [s.id, s.fieldNames]));
+    // Records shown with the same fields are read together: one read per object type and form.
+    const groups = new Map<string, { objectType: string; names: string[]; ids: Set<string> }>();
+    const selectionOf = new Map<string, string>();
+    for (const notification of rows) {
+      const schema = await this.properties.schema(notification.objectType);
+      // Properties deleted since the submission are gone from the record too.
+      const names = (fieldsBySubmission.get(notification.submissionId) ?? []).filter((name) =>
+        schema.byName.has(name),
+      );
+      const key = `${notification.objectType}\u0000${names.join(',')}`;
+      const group = groups.get(key) ?? {
+        objectType: notification.objectType,
+        names,
+        ids: new Set(),
+      };
+      group.ids.add(notification.recordId);
+      groups.set(key, group);
+      selectionOf.set(notification.id, key);
+    }
+    const shown = new Map<string, RecordDto>();
+    for (const [key, group] of groups) {
+      // With no field left, a system property still tells whether the reader may see the record.
+      const found = await this.records.batchRead(
+        group.objectType,
+        [...group.ids],
+        group.names.length > 0 ? group.names : ['createdate'],
+      );
+      for (const record of found) {
+        shown.set(
+          `${key}\u0000${record.id}`,
+          group.names.length > 0 ? record : { ...record, properties: {}, redacted: [] },
+        );
+      }
+    }
+    return new Map(
+      rows.map((notification) => [
+        notification.id,
+        toFields(
+          notification,
+          formById.get(notification.formId)?.name ?? '',
+          shown.get(`${selectionOf.get(notification.id)}\u0000${notification.recordId}`),
+        ),
+      ]),
+    );
+  }
+}
+
+/** A notification's own fields, with the record as the reader may see it (`undefined`: they may not). */
+function toFields(
+  refs: FormSubmissionRefs,
+  formName: string,
+  record: RecordDto | undefined,
+): FormSubmissionNotificationFields {
+  return {
+    form: { id: refs.formId, name: formName },
+    submissionId: refs.submissionId,
+    objectType: refs.objectType,
+    recordAccessible: record !== undefined,
+    ...(record
+      ? {
+          record: {
+            id: record.id,
+            properties: record.properties,
+            redacted: record.redacted,
+            ...(record.masked ? { masked: record.masked } : {}),
+          },
+        }
+      : {}),
+  };
+}
