@@ -10,7 +10,7 @@ const shared = {
   modulePathIgnorePatterns: ['<rootDir>/libs/[^/]+/dist/'],
   moduleFileExtensions: ['ts', 'js', 'mjs', 'json'],
   moduleNameMapper: {
-    '^@custos/([a-z-]+)/testing$': '<rootDir>/libs/$1/src/testing/index.ts',
+    '^@custos/([a-z-]+)/(testing|s3|smtp)$': '<rootDir>/libs/$1/src/$2/index.ts',
     '^@custos/([a-z-]+)$': '<rootDir>/libs/$1/src/index.ts',
   },
 };

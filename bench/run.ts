@@ -1,6 +1,6 @@
 /**
- * `npm run bench [-- --contacts N --iterations N --only sqlite|postgres --bench crm-search|access|crypto|delegation
- * --crypto-insert-contacts N --crypto-search-contacts N --delegation-users N]`:
+ * `npm run bench [-- --contacts N --iterations N --only sqlite|postgres --bench crm-search|access|crypto|delegation|files
+ * --crypto-insert-contacts N --crypto-search-contacts N --delegation-users N --files-megabytes N]`:
  * runs the benchmarks and prints one JSON document, also written to bench/results/latest.json (not
  * committed).
  *
@@ -17,6 +17,8 @@
  * - `delegation` (bench/delegation.ts): an administrative change with the delegation check (as a
  *   delegated admin) vs the same change by a super admin in person (exempt), on an account of
  *   `--delegation-users` members (default 1,000); per database as above.
+ * - `files` (bench/files.ts): `FileStore` write/read MB/s of one `--files-megabytes` file (default
+ *   50), local disk and S3-compatible (s3rver in process) vs raw `fs` on the same disk; no database.
  *
  * Scratch databases are made with `createTestDatabase` and dropped at the end. The machine's
  * load average is reported before and after: figures from a busy machine are noisy.
@@ -35,6 +37,7 @@ import {
 } from './access';
 import { benchCrmSearch, type CrmSearchOptions, type CrmSearchResult } from './crm-search';
 import { benchDelegation, type DelegationResult } from './delegation';
+import { benchFiles, type FilesResult } from './files';
 import {
   benchCrypto,
   benchCryptoPrimitives,
@@ -43,19 +46,20 @@ import {
   type PrimitivesResult,
 } from './crypto';
 
-const BENCHMARKS = ['crm-search', 'access', 'crypto', 'delegation'] as const;
+const BENCHMARKS = ['crm-search', 'access', 'crypto', 'delegation', 'files'] as const;
 type Benchmark = (typeof BENCHMARKS)[number];
 
 interface Options
   extends CrmSearchOptions, Pick<CryptoBenchOptions, 'insertContacts' | 'searchContacts'> {
   delegationUsers: number;
+  filesMegabytes: number;
   only?: DatabaseKind;
   bench?: Benchmark;
 }
 
 function parseArguments(argv: readonly string[]): Options {
   const usage =
-    'Usage: npm run bench -- [--contacts N] [--iterations N] [--warmup N] [--only sqlite|postgres] [--bench crm-search|access|crypto|delegation] [--crypto-insert-contacts N] [--crypto-search-contacts N] [--delegation-users N]';
+    'Usage: npm run bench -- [--contacts N] [--iterations N] [--warmup N] [--only sqlite|postgres] [--bench crm-search|access|crypto|delegation|files] [--crypto-insert-contacts N] [--crypto-search-contacts N] [--delegation-users N] [--files-megabytes N]';
   const options: Options = {
     contacts: 100_000,
     iterations: 200,
@@ -63,6 +67,7 @@ function parseArguments(argv: readonly string[]): Options {
     insertContacts: 10_000,
     searchContacts: 1_000_000,
     delegationUsers: 1_000,
+    filesMegabytes: 50,
   };
   const numeric = {
     contacts: 'contacts',
@@ -71,10 +76,11 @@ function parseArguments(argv: readonly string[]): Options {
     'crypto-insert-contacts': 'insertContacts',
     'crypto-search-contacts': 'searchContacts',
     'delegation-users': 'delegationUsers',
+    'files-megabytes': 'filesMegabytes',
   } as const;
   for (let i = 0; i < argv.length; i++) {
     const match =
-      /^--(contacts|iterations|warmup|only|bench|crypto-insert-contacts|crypto-search-contacts|delegation-users)(?:=(.*))?$/.exec(
+      /^--(contacts|iterations|warmup|only|bench|crypto-insert-contacts|crypto-search-contacts|delegation-users|files-megabytes)(?:=(.*))?$/.exec(
         argv[i],
       );
     const value = match ? (match[2] ?? argv[++i]) : undefined;
@@ -186,12 +192,18 @@ async function main(): Promise<void> {
           });
     }
   }
+  let files: FilesResult | undefined;
+  if (runs('files')) {
+    process.stderr.write(`files: ${options.filesMegabytes} MB, disk vs S3-compatible vs fs…\n`);
+    files = await benchFiles({ megabytes: options.filesMegabytes, runs: 3 });
+  }
   const round = (n: number) => Math.round(n * 100) / 100;
   const report = {
     ...(crmSearch ? { crmSearch } : {}),
     ...(access ? { access } : {}),
     ...(crypto ? { crypto } : {}),
     ...(delegation ? { delegation } : {}),
+    ...(files ? { files } : {}),
     machine: {
       cpus: cpus().length,
       cpuModel: cpus()[0]?.model,

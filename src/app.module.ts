@@ -6,11 +6,11 @@ import {
   type DynamicModule,
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
+  type OnModuleInit,
 } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { Redis } from 'ioredis';
-import { join } from 'node:path';
 import {
   ACCESS_DIRECTORY,
   ACCESS_SUBJECTS,
@@ -28,11 +28,17 @@ import { CryptoModule, KeyRotationModule, LocalKeyProvider } from '@custos/crypt
 import {
   CoreModule,
   CustosValidationPipe,
+  FileStore,
+  FileStoreModule,
+  LocalDiskFileStore,
+  MailModule,
   PolicyGuard,
   ProblemDetailsFilter,
   deriveKey,
   type Clock,
 } from '@custos/core';
+import { S3FileStore } from '@custos/core/s3';
+import { SmtpMailTransport } from '@custos/core/smtp';
 import { AuthenticationGuard, IdentityAccessDirectory, IdentityModule } from '@custos/identity';
 import { ConfigError, type ServerConfig } from './config/server-config';
 import { CrmAccessSubjects } from './crm/records/crm-access-subjects';
@@ -49,6 +55,7 @@ import { MetricsModule } from './metrics/metrics.module';
 import { NotificationsController } from './notifications/notifications.controller';
 import { OperatorModule } from './operator/operator.module';
 import { RedisThrottleStore } from './redis/redis-throttle-store';
+import { SensitiveDataMailPolicy } from './sensitive-data/mail-content-policy';
 import { SensitiveDataModule } from './sensitive-data/sensitive-data.module';
 
 /** The Redis connection of the server, when `REDIS_URL` is set. */
@@ -57,8 +64,11 @@ const redisLogger = new Logger('Redis');
 
 /** The reference server: every Custos lib composed over one database. */
 @Module({})
-export class AppModule implements OnApplicationBootstrap, OnApplicationShutdown {
-  constructor(@Optional() @Inject(REDIS) private readonly redis?: Redis) {}
+export class AppModule implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
+  constructor(
+    private readonly files: FileStore,
+    @Optional() @Inject(REDIS) private readonly redis?: Redis,
+  ) {}
 
   static forRoot(config: ServerConfig, overrides: { clock?: Clock } = {}): DynamicModule {
     // Connected in onApplicationBootstrap, which stops the start when Redis does not answer.
@@ -69,10 +79,11 @@ export class AppModule implements OnApplicationBootstrap, OnApplicationShutdown 
     redis?.on('error', (error: Error) =>
       redisLogger.warn(`Redis connection error: ${error.message}`),
     );
-    const attachments = AttachmentsModule.forRoot({
-      directory: join(config.dataDir, 'attachments'),
-      maxFileBytes: config.attachmentMaxBytes,
-    });
+    const attachments = AttachmentsModule.forRoot({ maxFileBytes: config.attachmentMaxBytes });
+    const files =
+      config.fileStore.kind === 's3'
+        ? new S3FileStore(config.fileStore.options)
+        : new LocalDiskFileStore(config.fileStore.directory);
     return {
       module: AppModule,
       imports: [
@@ -83,6 +94,14 @@ export class AppModule implements OnApplicationBootstrap, OnApplicationShutdown 
           throttleStore: redis ? new RedisThrottleStore(redis) : undefined,
         }),
         TypeOrmModule.forRoot(dataSourceOptions(config.database)),
+        FileStoreModule.forRoot(files),
+        MailModule.forRoot({
+          from: config.mail.from,
+          transport: config.mail.smtpUrl
+            ? new SmtpMailTransport(config.mail.smtpUrl, { dkim: config.mail.dkim })
+            : undefined,
+          contentPolicy: SensitiveDataMailPolicy,
+        }),
         AccessModule.forRoot({}),
         AuditModule.forRoot({
           signingKey: deriveKey(config.masterKey, 'custos/audit-chain-head'),
@@ -105,10 +124,7 @@ export class AppModule implements OnApplicationBootstrap, OnApplicationShutdown 
         OperatorModule.forRoot({ token: config.operatorToken }),
         CrmModule,
         SealedValuesModule.forRoot({ verifyIntervalSeconds: config.sealedValuesVerifySeconds }),
-        ImportsModule.forRoot({
-          directory: join(config.dataDir, 'imports'),
-          maxFileBytes: config.importMaxBytes,
-        }),
+        ImportsModule.forRoot({ maxFileBytes: config.importMaxBytes }),
         FormsModule.forRoot({
           maxSubmissionsPerIp: config.formSubmissionThrottle.maxPerIp,
           submissionWindowSeconds: config.formSubmissionThrottle.windowSeconds,
@@ -131,6 +147,18 @@ export class AppModule implements OnApplicationBootstrap, OnApplicationShutdown 
         ...(redis ? [{ provide: REDIS, useValue: redis }] : []),
       ],
     };
+  }
+
+  /** A file store that cannot be used stops the start, naming the setting, before any feature uses it. */
+  async onModuleInit(): Promise<void> {
+    try {
+      await this.files.checkReady();
+    } catch (error) {
+      throw new ConfigError(
+        this.files instanceof S3FileStore ? 'S3_BUCKET' : 'CUSTOS_DATA_DIR',
+        `The file store cannot be used (${error instanceof Error ? error.message : String(error)}).`,
+      );
+    }
   }
 
   /** A configured Redis that does not answer stops the start, naming the setting. */

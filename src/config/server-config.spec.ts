@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, loadServerConfig } from './server-config';
@@ -78,6 +79,98 @@ describe(loadServerConfig.name, () => {
     }
     expect(() => loadServerConfig(env)).toThrow(ConfigError);
     expect(() => loadServerConfig(env)).toThrow(variable);
+  });
+
+  it('keeps files below the data folder unless S3_BUCKET is set, and validates every S3_* variable', () => {
+    const dataDir = freshDir();
+    const base = { CUSTOS_DATA_DIR: dataDir, CUSTOS_MASTER_KEY: key };
+    expect(loadServerConfig(base).fileStore).toEqual({ kind: 'disk', directory: dataDir });
+    expect(
+      loadServerConfig({
+        ...base,
+        S3_BUCKET: 'custos-files',
+        S3_ENDPOINT: 'https://minio.internal:9000',
+        S3_REGION: 'eu-central-1',
+        S3_ACCESS_KEY_ID: 'AKIA',
+        S3_SECRET_ACCESS_KEY: 'secret',
+        S3_FORCE_PATH_STYLE: 'true',
+      }).fileStore,
+    ).toEqual({
+      kind: 's3',
+      options: {
+        bucket: 'custos-files',
+        endpoint: 'https://minio.internal:9000',
+        region: 'eu-central-1',
+        credentials: { accessKeyId: 'AKIA', secretAccessKey: 'secret' },
+        forcePathStyle: true,
+      },
+    });
+    expect(loadServerConfig({ ...base, S3_BUCKET: 'custos-files' }).fileStore).toEqual({
+      kind: 's3',
+      options: {
+        bucket: 'custos-files',
+        region: 'us-east-1',
+        endpoint: undefined,
+        credentials: undefined,
+        forcePathStyle: false,
+      },
+    });
+    for (const [variable, env] of [
+      ['S3_BUCKET', { S3_ENDPOINT: 'https://s3.example' }],
+      ['S3_BUCKET', { S3_BUCKET: 'Bad_Bucket' }],
+      ['S3_REGION', { S3_BUCKET: 'b-1', S3_REGION: 'EU Central' }],
+      ['S3_ENDPOINT', { S3_BUCKET: 'b-1', S3_ENDPOINT: 'minio:9000' }],
+      ['S3_ENDPOINT', { S3_BUCKET: 'b-1', S3_ENDPOINT: 'https://key:secret@minio' }],
+      ['S3_SECRET_ACCESS_KEY', { S3_BUCKET: 'b-1', S3_ACCESS_KEY_ID: 'AKIA' }],
+      ['S3_ACCESS_KEY_ID', { S3_BUCKET: 'b-1', S3_SECRET_ACCESS_KEY: 'secret' }],
+      ['S3_FORCE_PATH_STYLE', { S3_BUCKET: 'b-1', S3_FORCE_PATH_STYLE: 'yes' }],
+    ] as const) {
+      expect(() => loadServerConfig({ ...base, ...env })).toThrow(`in ${variable}:`);
+    }
+  });
+
+  it('keeps mail in the outbox unless SMTP_URL is set, and validates the mail variables', () => {
+    const dataDir = freshDir();
+    const base = { CUSTOS_DATA_DIR: dataDir, CUSTOS_MASTER_KEY: key };
+    expect(loadServerConfig(base).mail).toEqual({ from: 'custos@localhost', smtpUrl: undefined });
+    const pem = generateKeyPairSync('rsa', { modulusLength: 1024 })
+      .privateKey.export({ type: 'pkcs8', format: 'pem' })
+      .toString();
+    const keyFile = join(dataDir, 'dkim.pem');
+    writeFileSync(keyFile, pem);
+    expect(
+      loadServerConfig({
+        ...base,
+        SMTP_URL: 'smtps://user:pass@mail.example:465',
+        MAIL_FROM: 'crm@example.com',
+        MAIL_DKIM_DOMAIN: 'example.com',
+        MAIL_DKIM_SELECTOR: 'custos',
+        MAIL_DKIM_PRIVATE_KEY_FILE: keyFile,
+      }).mail,
+    ).toEqual({
+      from: 'crm@example.com',
+      smtpUrl: 'smtps://user:pass@mail.example:465',
+      dkim: { domainName: 'example.com', keySelector: 'custos', privateKey: pem },
+    });
+    for (const [variable, env] of [
+      ['SMTP_URL', { SMTP_URL: 'http://mail.example' }],
+      ['MAIL_FROM', { MAIL_FROM: 'not an address' }],
+      ['MAIL_DKIM_PRIVATE_KEY_FILE', { MAIL_DKIM_DOMAIN: 'example.com', MAIL_DKIM_SELECTOR: 's' }],
+      [
+        'MAIL_DKIM_PRIVATE_KEY_FILE',
+        {
+          MAIL_DKIM_DOMAIN: 'example.com',
+          MAIL_DKIM_SELECTOR: 's',
+          MAIL_DKIM_PRIVATE_KEY_FILE: join(dataDir, 'missing.pem'),
+        },
+      ],
+    ] as const) {
+      expect(() => loadServerConfig({ ...base, ...env })).toThrow(`in ${variable}:`);
+    }
+    // The URL may hold a password: the message never repeats it.
+    expect(() => loadServerConfig({ ...base, SMTP_URL: 'ftp://user:hunter2@mail' })).toThrow(
+      expect.objectContaining({ message: expect.not.stringContaining('hunter2') }),
+    );
   });
 
   it('requires all three OIDC settings together and refuses symmetric algorithms', () => {

@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
+import type { S3FileStoreOptions } from '@custos/core/s3';
 import { OIDC_DEFAULT_ALGORITHMS, type OidcOptions } from '@custos/identity';
 
 /** A configuration value that stops the start; the message names the variable. */
@@ -62,6 +63,22 @@ export interface ServerConfig {
    * on a listener of its own at `CUSTOS_METRICS_HOST`. Unset: off.
    */
   metrics?: { port?: number; host: string };
+  /** Where files live: below `dataDir` (default) or in an S3-compatible bucket (`S3_*`). */
+  fileStore: FileStoreConfig;
+  /** Outbound mail: the sender, and SMTP when `SMTP_URL` is set (else mail stays in the outbox). */
+  mail: MailConfig;
+}
+
+export type FileStoreConfig =
+  { kind: 'disk'; directory: string } | { kind: 's3'; options: S3FileStoreOptions };
+
+export interface MailConfig {
+  /** `MAIL_FROM`: the sender address of every mail. */
+  from: string;
+  /** `SMTP_URL` (may hold credentials: never logged). */
+  smtpUrl?: string;
+  /** DKIM signing (`MAIL_DKIM_DOMAIN`, `MAIL_DKIM_SELECTOR`, `MAIL_DKIM_PRIVATE_KEY_FILE`). */
+  dkim?: { domainName: string; keySelector: string; privateKey: string };
 }
 
 type Env = Record<string, string | undefined>;
@@ -278,6 +295,106 @@ function auditWitnessWebhook(env: Env): { url: string; secret: string } | undefi
   return { url: raw, secret };
 }
 
+const S3_VARIABLES = [
+  'S3_ENDPOINT',
+  'S3_REGION',
+  'S3_ACCESS_KEY_ID',
+  'S3_SECRET_ACCESS_KEY',
+  'S3_FORCE_PATH_STYLE',
+] as const;
+
+/** `S3_BUCKET` selects the S3-compatible store, with the other `S3_*`; unset: files below the data folder. */
+function fileStore(env: Env, dataDir: string): FileStoreConfig {
+  const bucket = env.S3_BUCKET;
+  if (!bucket) {
+    const stray = S3_VARIABLES.find((name) => env[name]);
+    if (stray) {
+      throw new ConfigError('S3_BUCKET', `must be set when ${stray} is (or unset ${stray}).`);
+    }
+    return { kind: 'disk', directory: dataDir };
+  }
+  if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) {
+    throw new ConfigError(
+      'S3_BUCKET',
+      'must be a bucket name: 3 to 63 lowercase letters, digits, dots and hyphens.',
+    );
+  }
+  const region = env.S3_REGION || 'us-east-1';
+  if (!/^[a-z0-9-]{1,64}$/.test(region)) {
+    throw new ConfigError('S3_REGION', 'must be a region name such as eu-central-1.');
+  }
+  const endpoint = env.S3_ENDPOINT ? url(env, 'S3_ENDPOINT', ['https:', 'http:']) : undefined;
+  if (endpoint && (new URL(endpoint).username || new URL(endpoint).password)) {
+    throw new ConfigError(
+      'S3_ENDPOINT',
+      'must not hold credentials: use S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY.',
+    );
+  }
+  const accessKeyId = env.S3_ACCESS_KEY_ID;
+  const secretAccessKey = env.S3_SECRET_ACCESS_KEY;
+  if (!accessKeyId !== !secretAccessKey) {
+    throw new ConfigError(
+      accessKeyId ? 'S3_SECRET_ACCESS_KEY' : 'S3_ACCESS_KEY_ID',
+      'must be set together with the other key (or neither, for the default AWS credential chain).',
+    );
+  }
+  const pathStyle = env.S3_FORCE_PATH_STYLE || 'false';
+  if (pathStyle !== 'true' && pathStyle !== 'false') {
+    throw new ConfigError('S3_FORCE_PATH_STYLE', 'must be true or false.');
+  }
+  return {
+    kind: 's3',
+    options: {
+      bucket,
+      region,
+      endpoint,
+      forcePathStyle: pathStyle === 'true',
+      credentials: accessKeyId ? { accessKeyId, secretAccessKey: secretAccessKey! } : undefined,
+    },
+  };
+}
+
+const EMAIL = /^[^@\s<>"]+@[^@\s<>"]+$/;
+
+/** `MAIL_FROM`, `SMTP_URL` (smtp:// or smtps://) and the DKIM trio (all three or none). */
+function mail(env: Env): MailConfig {
+  const from = env.MAIL_FROM || 'custos@localhost';
+  if (!EMAIL.test(from)) {
+    throw new ConfigError('MAIL_FROM', 'must be an email address such as custos@example.com.');
+  }
+  const smtpUrl = env.SMTP_URL ? url(env, 'SMTP_URL', ['smtp:', 'smtps:']) : undefined;
+  const dkimVariables = [
+    'MAIL_DKIM_DOMAIN',
+    'MAIL_DKIM_SELECTOR',
+    'MAIL_DKIM_PRIVATE_KEY_FILE',
+  ] as const;
+  const missing = dkimVariables.find((name) => !env[name]);
+  if (missing === undefined) {
+    let privateKey: string;
+    try {
+      privateKey = readFileSync(env.MAIL_DKIM_PRIVATE_KEY_FILE!, 'utf8');
+    } catch {
+      throw new ConfigError('MAIL_DKIM_PRIVATE_KEY_FILE', 'cannot be read.');
+    }
+    if (!privateKey.includes('PRIVATE KEY-----')) {
+      throw new ConfigError('MAIL_DKIM_PRIVATE_KEY_FILE', 'must hold a PEM private key.');
+    }
+    return {
+      from,
+      smtpUrl,
+      dkim: {
+        domainName: env.MAIL_DKIM_DOMAIN!,
+        keySelector: env.MAIL_DKIM_SELECTOR!,
+        privateKey,
+      },
+    };
+  }
+  if (dkimVariables.some((name) => env[name])) {
+    throw new ConfigError(missing, 'must be set with the other MAIL_DKIM_* variables (or none).');
+  }
+  return { from, smtpUrl };
+}
+
 /** `CUSTOS_METRICS` (`on` / `off`, default off), `CUSTOS_METRICS_PORT`, `CUSTOS_METRICS_HOST`. */
 function metrics(env: Env): { port?: number; host: string } | undefined {
   const switched = env.CUSTOS_METRICS || 'off';
@@ -362,6 +479,8 @@ export function loadServerConfig(env: Env = process.env): ServerConfig {
       0,
       604_800,
     ),
+    fileStore: fileStore(env, dataDir),
+    mail: mail(env),
     metrics: metrics(env),
   };
 }

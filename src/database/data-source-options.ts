@@ -2,6 +2,7 @@ import type { DataSourceOptions } from 'typeorm';
 import { NOTIFICATION_ENTITIES } from '@custos/core';
 import { ACCESS_ENTITIES } from '@custos/access';
 import { AUDIT_ENTITIES } from '@custos/audit';
+import { MAIL_ENTITIES } from '@custos/core';
 import { CRYPTO_ENTITIES, KEY_ROTATION_ENTITIES } from '@custos/crypto';
 import { IDENTITY_ENTITIES } from '@custos/identity';
 import type { DatabaseConfig } from '../config/server-config';
@@ -19,6 +20,7 @@ export const SERVER_ENTITIES = [
   ...IDENTITY_ENTITIES,
   ...CRM_ENTITIES,
   ...SENSITIVE_DATA_ENTITIES,
+  ...MAIL_ENTITIES,
 ];
 
 /**

@@ -1,7 +1,7 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
-import { ApiProblemResponses, CustosError, Public } from '@custos/core';
+import { ApiProblemResponses, CustosError, FileStore, Public } from '@custos/core';
 
 class HealthDto {
   @ApiProperty({ example: 'ok' })
@@ -11,7 +11,10 @@ class HealthDto {
 @ApiTags('health')
 @Controller('api/v1/health')
 export class HealthController {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly files: FileStore,
+  ) {}
 
   @Get('live')
   @Public()
@@ -23,7 +26,7 @@ export class HealthController {
 
   @Get('ready')
   @Public()
-  @ApiOperation({ summary: 'Readiness: the database answers' })
+  @ApiOperation({ summary: 'Readiness: the database answers and the file store is usable' })
   @ApiOkResponse({ type: HealthDto })
   @ApiProblemResponses('unavailable')
   async ready(): Promise<HealthDto> {
@@ -34,6 +37,16 @@ export class HealthController {
         'unavailable',
         'server.database_unavailable',
         'The database does not answer.',
+      );
+    }
+    try {
+      await this.files.checkReady();
+    } catch {
+      // The cause (a path, an endpoint) stays out of this public answer.
+      throw new CustosError(
+        'unavailable',
+        'server.file_store_unavailable',
+        'The file store cannot be used.',
       );
     }
     return { status: 'ok' };

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { SensitiveDataChannelPolicy } from './channel-policy';
+import { SensitiveDataMailPolicy } from './mail-content-policy';
 import { SensitiveDataIntegration } from './sensitive-data-integration.entity';
 import { SensitiveDataIntegrationsController } from './sensitive-data-integrations.controller';
 import { SensitiveDataIntegrationsService } from './sensitive-data-integrations.service';
@@ -18,8 +19,9 @@ export const SENSITIVE_DATA_ENTITIES = [SensitiveDataSetting, SensitiveDataInteg
     SensitiveDataService,
     SensitiveDataIntegrationsService,
     SensitiveDataChannelPolicy,
+    SensitiveDataMailPolicy,
     EncryptionService,
   ],
-  exports: [SensitiveDataService, SensitiveDataChannelPolicy],
+  exports: [SensitiveDataService, SensitiveDataChannelPolicy, SensitiveDataMailPolicy],
 })
 export class SensitiveDataModule {}

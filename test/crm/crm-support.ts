@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Response, Test } from 'supertest';
-import type { TestServer } from '../support/test-server';
+import { CrmImport } from '../../src/crm/imports/import.entity';
+import { ADMIN_EMAIL, type TestServer } from '../support/test-server';
 
 /** A record as the CRM API returns it. */
 export interface RecordView {
@@ -141,4 +142,42 @@ export async function rawDatabaseText(
     parts.push(readFileSync(file).toString('latin1'));
   }
   return parts.join('\n');
+}
+
+/**
+ * The row a crash leaves mid-import: `running`, the first `processedRows` rows applied (counted as
+ * created), started by the server's admin. The caller puts its file in place.
+ */
+export async function insertInterruptedImport(
+  server: TestServer,
+  adminToken: string,
+  fields: { id: string; mapping: Record<string, string>; totalRows: number; processedRows: number },
+): Promise<void> {
+  const me = await server.http().get('/api/v1/me').auth(adminToken, { type: 'bearer' });
+  const actorId = (me.body as { actor: { id: string } }).actor.id;
+  const now = new Date();
+  await server.dataSource.getRepository(CrmImport).insert({
+    ...fields,
+    accountId: server.accountId,
+    objectType: 'contacts',
+    mode: 'create',
+    uniqueProperty: null,
+    fileName: 'resume.csv',
+    fileBytes: 100,
+    status: 'running',
+    rowsCreated: fields.processedRows,
+    rowsUpdated: 0,
+    rowsUnchanged: 0,
+    rowsFailed: 0,
+    actorKind: 'user',
+    actorId,
+    actorUserId: actorId,
+    actorLabel: ADMIN_EMAIL,
+    actorSuperAdmin: true,
+    error: null,
+    createdAt: now,
+    updatedAt: now,
+    startedAt: now,
+    finishedAt: null,
+  });
 }

@@ -3,10 +3,10 @@ import { join } from 'node:path';
 import type { Test } from 'supertest';
 import { newId } from '@custos/core';
 import { testDatabaseKinds } from '@custos/core/testing';
-import { CrmImport } from '../../src/crm/imports/import.entity';
 import { ImportWorker } from '../../src/crm/imports/import.worker';
 import { auditEvents, expectProblem, walkPages } from '../support/api';
 import { newUser } from '../support/factories';
+import { insertInterruptedImport } from './crm-support';
 import { ADMIN_EMAIL, startTestServer, type TestServer } from '../support/test-server';
 
 interface ImportView {
@@ -499,39 +499,16 @@ describe.each(testDatabaseKinds())('CRM CSV import on %s', (kind) => {
       inputs: emails.slice(0, 2).map((email) => ({ properties: { email } })),
     });
     expect(committed.status).toBe(201);
-    const me = await get('/api/v1/me');
     const id = newId();
     writeFileSync(
       join(importsDir(), `${id}.csv`),
       `Email,First name\n${emails.map((email, i) => `${email},R${i + 1}`).join('\n')}\n`,
     );
-    const now = new Date();
-    await server.dataSource.getRepository(CrmImport).insert({
+    await insertInterruptedImport(server, token, {
       id,
-      accountId: server.accountId,
-      objectType: 'contacts',
-      mode: 'create',
-      uniqueProperty: null,
       mapping: { Email: 'email', 'First name': 'firstname' },
-      fileName: 'resume.csv',
-      fileBytes: 100,
-      status: 'running',
       totalRows: 5,
       processedRows: 2,
-      rowsCreated: 2,
-      rowsUpdated: 0,
-      rowsUnchanged: 0,
-      rowsFailed: 0,
-      actorKind: 'user',
-      actorId: me.body.actor.id,
-      actorUserId: me.body.actor.id,
-      actorLabel: ADMIN_EMAIL,
-      actorSuperAdmin: true,
-      error: null,
-      createdAt: now,
-      updatedAt: now,
-      startedAt: now,
-      finishedAt: null,
     });
 
     // What the server does at start.

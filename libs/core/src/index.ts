@@ -71,6 +71,23 @@ export {
 } from './logging/logger';
 export { httpLogging } from './logging/http-logging';
 export { deriveKey } from './secrets';
+export { FileStore, assertFileKey, type FileContent, type StoredFile } from './files/file-store';
+export { FileStoreModule } from './files/file-store.module';
+export { LocalDiskFileStore } from './files/local-disk-file-store';
+export { MailTransport, type OutgoingMail } from './mail/mail-transport';
+export {
+  MAIL_CONTENT_POLICY,
+  NoSensitiveFieldsMailPolicy,
+  type CarriedField,
+  type MailContentPolicy,
+  type MailToSend,
+} from './mail/mail-content-policy';
+export { MailOutboxEntry, type MailStatus } from './mail/mail-outbox.entity';
+export { MailOutbox, retryDelayMs, type DeliveryRun } from './mail/mail-outbox';
+export { MailModule, MAIL_ENTITIES } from './mail/mail.module';
+export { type MailModuleOptions, type MailModuleExtras } from './mail/mail.module-definition';
+export { MailOutboxController } from './mail/mail-outbox.controller';
+export { OutboxMailDto, OutboxMailPageDto } from './mail/mail-outbox.dto';
 export {
   Notification,
   NOTIFICATION_ENTITIES,

@@ -67,7 +67,7 @@ export class AttachmentRotationSource implements RotationSource, OnModuleInit {
         }
         const plaintext = openAttachment(cipher, attachment, await readAll(stream));
         // Sealed again where the row says: with the record and the property that holds it now.
-        await this.storage.replace(
+        await this.storage.put(
           attachment.storageKey,
           sealAttachment(cipher, attachment, plaintext),
         );

@@ -12,14 +12,15 @@ import { AttachmentService } from './attachment.service';
 import {
   ATTACHMENTS_MODULE_OPTIONS,
   AttachmentsConfigurableModule,
-  type AttachmentsModuleOptions,
 } from './attachments.module-definition';
 import { AttachmentsController } from './attachments.controller';
-import { LocalDiskAttachmentStorage } from './local-disk-attachment-storage';
 
 export const ATTACHMENTS_ENTITIES = [CrmAttachment];
 
-/** Files attached to CRM records: `AttachmentsModule.forRoot({ directory })` next to `CrmModule`. */
+/**
+ * Files attached to CRM records: `AttachmentsModule.forRoot({ maxFileBytes })` next to `CrmModule`,
+ * the bytes in the app's `FileStore` (`FileStoreModule`).
+ */
 @Module({
   imports: [RecordsModule, SensitiveDataModule],
   controllers: [AttachmentsController],
@@ -30,19 +31,7 @@ export const ATTACHMENTS_ENTITIES = [CrmAttachment];
     AttachmentSweepJob,
     AttachmentRotationSource,
     AttachmentUploadInterceptor,
-    {
-      provide: AttachmentStorage,
-      inject: [ATTACHMENTS_MODULE_OPTIONS],
-      useFactory: (options: AttachmentsModuleOptions): AttachmentStorage => {
-        if (options.storage) {
-          return options.storage;
-        }
-        if (!options.directory) {
-          throw new Error('AttachmentsModule needs a `directory` or a `storage`');
-        }
-        return new LocalDiskAttachmentStorage(options.directory);
-      },
-    },
+    AttachmentStorage,
   ],
   exports: [AttachmentService, AttachmentStorage, ATTACHMENTS_MODULE_OPTIONS],
 })

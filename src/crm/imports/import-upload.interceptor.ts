@@ -7,7 +7,6 @@ import {
   type NestInterceptor,
 } from '@nestjs/common';
 import { FileInterceptor } from '@nestjs/platform-express';
-import { rm } from 'node:fs/promises';
 import { catchError, defer, from, mergeAll, mergeMap, throwError, type Observable } from 'rxjs';
 import { CustosError, RequestContext } from '@custos/core';
 import type { AccountCipher } from '@custos/crypto';
@@ -22,8 +21,8 @@ import {
 export interface UploadedCsv {
   /** The id the import takes (its sealed file is bound to it). */
   id: string;
-  /** Where the upload was stored (below `<directory>/uploads`; sealed once sensitive data is on). */
-  path: string;
+  /** Its key in the `FileStore` (below `imports/uploads/`; sealed once sensitive data is on). */
+  key: string;
   originalname: string;
   size: number;
 }
@@ -33,7 +32,7 @@ function megabytes(bytes: number): string {
 }
 
 /**
- * Receives the `file` part of an import straight to disk (multer; never whole in memory), sealed
+ * Receives the `file` part of an import straight into the file store (multer; never whole in memory), sealed
  * as it arrives once the account has sensitive data on (see `ImportFiles`), up to the configured
  * size, which is a 413 problem beyond. When anything refuses the request afterwards (validation,
  * the service), the stored upload is removed.
@@ -67,7 +66,7 @@ export class ImportUploadInterceptor implements NestInterceptor {
     }).pipe(
       mergeAll(),
       catchError((error: unknown) =>
-        from(request.file ? rm(request.file.path, { force: true }) : Promise.resolve()).pipe(
+        from(this.files.remove(request.file?.key)).pipe(
           mergeMap(() => throwError(() => this.translate(error))),
         ),
       ),

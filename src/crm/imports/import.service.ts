@@ -1,5 +1,4 @@
-import { Inject, Injectable, StreamableFile } from '@nestjs/common';
-import { rename, rm } from 'node:fs/promises';
+import { Injectable, StreamableFile } from '@nestjs/common';
 import { Readable } from 'node:stream';
 import { MoreThan } from 'typeorm';
 import { AuditService } from '@custos/audit';
@@ -21,13 +20,12 @@ import { CrmAccessService } from '../records/crm-access.service';
 import { PropertySchemaService } from '../properties/property-schemas.service';
 import { csvField, inspectUpload } from './csv-file';
 import { ImportRowError } from './import-error.entity';
-import { ImportFiles, importFilePath } from './import-files';
+import { ImportFiles } from './import-files';
 import { assertReadableKey, parseMapping, planImport } from './import-plan';
 import type { UploadedCsv } from './import-upload.interceptor';
 import { CrmImport } from './import.entity';
 import type { CreateImportDto, ImportDto, ImportErrorDto } from './import.dto';
 import { ImportWorker } from './import.worker';
-import { IMPORTS_MODULE_OPTIONS, type ImportsModuleOptions } from './imports.module-definition';
 import { importErrors } from './imports.errors';
 
 const CSV_PAGE = 1000;
@@ -44,7 +42,6 @@ export class ImportService {
     private readonly clock: Clock,
     private readonly worker: ImportWorker,
     private readonly files: ImportFiles,
-    @Inject(IMPORTS_MODULE_OPTIONS) private readonly options: ImportsModuleOptions,
   ) {}
 
   /**
@@ -59,7 +56,7 @@ export class ImportService {
     const schema = await this.properties.schema(input.objectType);
     const mapping = parseMapping(input.mapping);
     const { header, rows } = await inspectUpload(
-      await this.files.read(actor.accountId, file.id, file.path),
+      await this.files.read(actor.accountId, file.id, file.key),
     );
     const uniqueProperty = input.uniqueProperty || null;
     const plan = planImport(schema, header, { mapping, mode: input.mode, uniqueProperty });
@@ -95,8 +92,7 @@ export class ImportService {
       startedAt: null,
       finishedAt: null,
     };
-    const path = importFilePath(this.options.directory, entity.id);
-    await rename(file.path, path);
+    const key = await this.files.keepForImport(file);
     try {
       await this.transactions.run(async (manager) => {
         await manager.insert(CrmImport, entity);
@@ -114,7 +110,7 @@ export class ImportService {
         });
       });
     } catch (error) {
-      await rm(path, { force: true });
+      await this.files.remove(key);
       throw error;
     }
     this.worker.enqueue(entity.id);

@@ -1,9 +1,7 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { newId } from '@custos/core';
+import { FileStore, newId } from '@custos/core';
 import { testDatabaseKinds } from '@custos/core/testing';
 import { startCrmTestApp, type CrmTestApp } from '../testing/crm-test-app';
-import { importFilePath, uploadsDirectory } from './import-files';
+import { importFileKey } from './import-files';
 import { CrmImport } from './import.entity';
 import { ImportService } from './import.service';
 import { ImportWorker } from './import.worker';
@@ -14,13 +12,12 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 describe.each(testDatabaseKinds())(`${ImportWorker.name} on %s`, (kind) => {
   let crm: CrmTestApp;
   let imports: ImportService;
-  let directory: string;
+  let store: FileStore;
 
   beforeAll(async () => {
     crm = await startCrmTestApp(kind);
     imports = crm.app.get(ImportService);
-    directory = join(crm.dataDir, 'imports');
-    mkdirSync(uploadsDirectory(directory), { recursive: true });
+    store = crm.app.get(FileStore);
   });
 
   afterAll(() => crm?.close());
@@ -40,12 +37,12 @@ describe.each(testDatabaseKinds())(`${ImportWorker.name} on %s`, (kind) => {
   /** Uploads `csv` as the interceptor would and starts a create import of contacts. */
   async function upload(csv: string): Promise<ImportDto> {
     const id = newId();
-    const path = join(uploadsDirectory(directory), id);
-    writeFileSync(path, csv);
+    const key = `imports/uploads/${id}`;
+    await store.put(key, Buffer.from(csv));
     return crm.as(() =>
       imports.create(
         { objectType: 'contacts', mapping: { Email: 'email', Name: 'lastname' }, mode: 'create' },
-        { id, path, originalname: 'contacts.csv', size: Buffer.byteLength(csv) },
+        { id, key, originalname: 'contacts.csv', size: Buffer.byteLength(csv) },
       ),
     );
   }
@@ -102,7 +99,7 @@ describe.each(testDatabaseKinds())(`${ImportWorker.name} on %s`, (kind) => {
       .findOneByOrFail({ id: (await upload('Email,Name\nfirst@template.test,First')).id });
     await ended(template.id);
     const id = newId();
-    writeFileSync(importFilePath(directory, id), csv);
+    await store.put(importFileKey(id), Buffer.from(csv));
     await crm.dataSource.getRepository(CrmImport).insert({
       ...template,
       id,

@@ -5,9 +5,6 @@ import {
   type BeforeApplicationShutdown,
   type OnApplicationBootstrap,
 } from '@nestjs/common';
-import { existsSync } from 'node:fs';
-import { readdir, rm, stat } from 'node:fs/promises';
-import { join } from 'node:path';
 import { ClsService } from 'nestjs-cls';
 import { In, type EntityManager } from 'typeorm';
 import { AuditService } from '@custos/audit';
@@ -31,7 +28,7 @@ import { RecordWriter } from '../records/record-writer.service';
 import { UniqueValues } from '../records/unique-values';
 import { readCsv } from './csv-file';
 import { ImportRowError } from './import-error.entity';
-import { ImportFiles, importFilePath, uploadsDirectory } from './import-files';
+import { ImportFiles, importFileKey } from './import-files';
 import { assertReadableKey, planImport, rowInput, type ImportPlan } from './import-plan';
 import { CrmImport, type ImportStatus } from './import.entity';
 import {
@@ -103,7 +100,7 @@ export class ImportWorker implements OnApplicationBootstrap, BeforeApplicationSh
     private readonly audit: AuditService,
     private readonly clock: Clock,
     private readonly files: ImportFiles,
-    @Inject(IMPORTS_MODULE_OPTIONS) private readonly options: ImportsModuleOptions,
+    @Inject(IMPORTS_MODULE_OPTIONS) options: ImportsModuleOptions,
   ) {
     this.batchSize = options.batchSize ?? DEFAULT_IMPORT_BATCH_SIZE;
     this.jobs = new BackgroundQueue(
@@ -192,8 +189,8 @@ export class ImportWorker implements OnApplicationBootstrap, BeforeApplicationSh
   }
 
   private async process(entity: CrmImport): Promise<void> {
-    const path = importFilePath(this.options.directory, entity.id);
-    if (!existsSync(path)) {
+    const key = importFileKey(entity.id);
+    if (!(await this.files.exists(key))) {
       throw new ImportFailure(
         'The uploaded file is no longer on the server, so the import cannot continue. Upload it again.',
       );
@@ -212,7 +209,7 @@ export class ImportWorker implements OnApplicationBootstrap, BeforeApplicationSh
         throw new ImportPaused();
       }
     };
-    for await (const cells of readCsv(await this.files.read(entity.accountId, entity.id, path))) {
+    for await (const cells of readCsv(await this.files.read(entity.accountId, entity.id, key))) {
       if (plan === undefined) {
         plan = await this.plan(entity, schema, cells);
         continue;
@@ -458,7 +455,7 @@ export class ImportWorker implements OnApplicationBootstrap, BeforeApplicationSh
       });
     });
     // The rows are in the CRM now; the file would only be a second copy of personal data.
-    await rm(importFilePath(this.options.directory, id), { force: true });
+    await this.files.remove(importFileKey(id));
   }
 
   private async processedRows(id: string): Promise<number> {
@@ -471,28 +468,14 @@ export class ImportWorker implements OnApplicationBootstrap, BeforeApplicationSh
    * removal) and uploads that never became an import.
    */
   private async removeLeftoverFiles(): Promise<void> {
-    const { directory } = this.options;
-    const names = existsSync(directory) ? await readdir(directory) : [];
-    const files = names.filter((name) => name.endsWith('.csv'));
-    if (files.length > 0) {
-      const active = await this.transactions.manager.find(CrmImport, {
-        select: { id: true },
-        where: { status: In(['pending', 'running'] satisfies ImportStatus[]) },
-      });
-      const keep = new Set(active.map(({ id }) => `${id}.csv`));
-      for (const name of files.filter((file) => !keep.has(file))) {
-        await rm(join(directory, name), { force: true });
-      }
-    }
-    const uploads = uploadsDirectory(directory);
-    const cutoff = Date.now() - STALE_UPLOAD_MS;
-    for (const name of existsSync(uploads) ? await readdir(uploads) : []) {
-      const path = join(uploads, name);
-      const { mtimeMs } = await stat(path);
-      if (mtimeMs < cutoff) {
-        await rm(path, { force: true });
-      }
-    }
+    const active = await this.transactions.manager.find(CrmImport, {
+      select: { id: true },
+      where: { status: In(['pending', 'running'] satisfies ImportStatus[]) },
+    });
+    await this.files.removeLeftovers(
+      new Set(active.map(({ id }) => id)),
+      new Date(this.clock.now().getTime() - STALE_UPLOAD_MS),
+    );
   }
 }
 

@@ -8,11 +8,6 @@ export const DEFAULT_IMPORT_BATCH_SIZE = 200;
 
 /** Options of {@link ImportsModule} (given to `forRoot`). */
 export class ImportsModuleOptions {
-  /**
-   * Folder of uploaded CSV files, kept as `<importId>.csv` until their import ends (uploads in
-   * progress go to `uploads/` below it). Required; the server uses `<CUSTOS_DATA_DIR>/imports`.
-   */
-  directory!: string;
   /** Largest accepted file in bytes; a larger upload gets a 413. Default 50 MB. */
   maxFileBytes?: number;
   /** Rows applied per transaction (and per step of `processedRows`). Default 200. */

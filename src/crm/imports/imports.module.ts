@@ -12,7 +12,10 @@ import { ImportsController } from './imports.controller';
 
 export const IMPORTS_ENTITIES = [CrmImport, ImportRowError];
 
-/** CSV imports into the CRM: `ImportsModule.forRoot({ directory })` next to `CrmModule`. */
+/**
+ * CSV imports into the CRM: `ImportsModule.forRoot({ maxFileBytes })` next to `CrmModule`, their
+ * files in the app's `FileStore` (`FileStoreModule`) until each import ends.
+ */
 @Module({
   imports: [RecordsModule, SensitiveDataModule],
   controllers: [ImportsController],

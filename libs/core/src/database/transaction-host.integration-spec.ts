@@ -81,6 +81,27 @@ describe.each(testDatabaseKinds())(`${TransactionHost.name} on %s`, (kind) => {
     ]);
   });
 
+  it('calls afterCommit callbacks once the outer transaction committed, never after a rollback', async () => {
+    const seen: string[] = [];
+    await sut.run(async (manager) => {
+      await sut.run(async () => {
+        sut.afterCommit(() => seen.push(`nested sees ${kind}`));
+      });
+      await manager.update(Counter, { id: 'c' }, { value: 1 });
+      sut.afterCommit(() => seen.push('outer'));
+      expect(seen).toEqual([]);
+    });
+    expect(seen).toEqual([`nested sees ${kind}`, 'outer']);
+    await expect(
+      sut.run(async () => {
+        sut.afterCommit(() => seen.push('rolled back'));
+        throw new Error('fails');
+      }),
+    ).rejects.toThrow('fails');
+    sut.afterCommit(() => seen.push('no transaction: at once'));
+    expect(seen).toEqual([`nested sees ${kind}`, 'outer', 'no transaction: at once']);
+  });
+
   it('joins the open transaction from code that only knows the host', async () => {
     await sut.run(async () => {
       await sut.manager.update(Counter, { id: 'c' }, { value: 5 });

@@ -3,6 +3,7 @@ import { ClsService } from 'nestjs-cls';
 import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
 
 const TRANSACTION_KEY = 'custos:transaction';
+const AFTER_COMMIT_KEY = 'custos:after-commit';
 
 /** What `pg`'s client offers for a named (prepared) statement; TypeORM's runner hands it out. */
 interface PgClient {
@@ -57,19 +58,40 @@ export class TransactionHost {
     if (current) {
       return work(current);
     }
-    const open = (): Promise<T> =>
-      this.dataSource.transaction((manager) =>
+    const open = async (): Promise<T> => {
+      const afterCommit: (() => void)[] = [];
+      const result = await this.dataSource.transaction((manager) =>
         this.cls.run({ ifNested: 'inherit' }, () => {
           this.cls.set(TRANSACTION_KEY, manager);
+          this.cls.set(AFTER_COMMIT_KEY, afterCommit);
           return work(manager);
         }),
       );
+      afterCommit.forEach((callback) => callback());
+      return result;
+    };
     if (this.isPostgres) {
       return open();
     }
     const result = this.sqliteQueue.then(open, open);
     this.sqliteQueue = result.catch(() => undefined);
     return result;
+  }
+
+  /**
+   * Calls `callback` once the current transaction has committed (never when it rolls back), or
+   * at once when none is open: to start work on what the transaction wrote (deliver the mail it
+   * put in the outbox). The callback must not throw; it runs outside the transaction.
+   */
+  afterCommit(callback: () => void): void {
+    const pending = this.inTransaction
+      ? this.cls.get<(() => void)[] | undefined>(AFTER_COMMIT_KEY)
+      : undefined;
+    if (pending) {
+      pending.push(callback);
+    } else {
+      callback();
+    }
   }
 
   /**

@@ -10,3 +10,6 @@ export {
 export { FixedClock } from './fixed-clock';
 export { throttleStoreContract, type ThrottleStoreUnderTest } from './throttle-store-contract';
 export { isRedisAvailable, TEST_REDIS_URL } from './test-redis';
+export { fileStoreContract } from './file-store-contract';
+export { startTestS3Server, type TestS3Server } from './test-s3';
+export { startTestSmtpServer, type ReceivedMail, type TestSmtpServer } from './test-smtp';

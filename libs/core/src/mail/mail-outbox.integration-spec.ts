@@ -1,0 +1,247 @@
+import { Test } from '@nestjs/testing';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import type { INestApplication } from '@nestjs/common';
+import { generateKeyPairSync } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { CoreModule } from '../core.module';
+import { TransactionHost } from '../database/transaction-host';
+import {
+  FixedClock,
+  connectionOptionsOf,
+  createTestDatabase,
+  startTestSmtpServer,
+  testDatabaseKinds,
+  type TestDatabase,
+  type TestSmtpServer,
+} from '../testing';
+import type { MailToSend } from './mail-content-policy';
+import { MailOutbox, retryDelayMs } from './mail-outbox';
+import { MailOutboxEntry } from './mail-outbox.entity';
+import { MailModule } from './mail.module';
+import { SmtpMailTransport, type DkimOptions } from './smtp-mail-transport';
+
+const ACCOUNT = '01936f0e-4b7c-7c3a-9b1e-2f4d5e6a7b8c';
+
+function mail(overrides: Partial<MailToSend> = {}): MailToSend {
+  return {
+    accountId: ACCOUNT,
+    kind: 'test.notice',
+    to: ['owner@example.org'],
+    subject: 'A new submission',
+    text: 'Someone filled in "Contact us".',
+    html: '<p>Someone filled in <b>Contact us</b>.</p>',
+    ...overrides,
+  };
+}
+
+describe.each(testDatabaseKinds())('Mail outbox on %s', (kind) => {
+  let database: TestDatabase;
+  let smtp: TestSmtpServer;
+  const apps: INestApplication[] = [];
+
+  /** An app on the shared database: with SMTP, or outbox-only when `smtpUrl` is null. */
+  async function start(
+    smtpUrl: string | null,
+    options: { clock?: FixedClock; dkim?: DkimOptions } = {},
+  ): Promise<{ app: INestApplication; outbox: MailOutbox; transactions: TransactionHost }> {
+    const moduleRef = await Test.createTestingModule({
+      imports: [
+        CoreModule.forRoot({ clock: options.clock }),
+        TypeOrmModule.forRoot({
+          ...connectionOptionsOf(database),
+          entities: [MailOutboxEntry],
+          synchronize: true,
+        }),
+        MailModule.forRoot({
+          from: 'custos@example.com',
+          transport: smtpUrl ? new SmtpMailTransport(smtpUrl, { dkim: options.dkim }) : undefined,
+          registerController: false,
+        }),
+      ],
+    }).compile();
+    const app = await moduleRef.createNestApplication({ logger: false }).init();
+    apps.push(app);
+    return { app, outbox: app.get(MailOutbox), transactions: app.get(TransactionHost) };
+  }
+
+  async function stop(app: INestApplication): Promise<void> {
+    apps.splice(apps.indexOf(app), 1);
+    await app.close();
+  }
+
+  /** Waits for the deliveries an app started by itself (after a commit, at start). */
+  async function settle(outbox: MailOutbox): Promise<void> {
+    await (outbox as unknown as { running?: Promise<void> }).running;
+  }
+
+  beforeAll(async () => {
+    database = await createTestDatabase(kind);
+    smtp = await startTestSmtpServer();
+  });
+
+  afterAll(async () => {
+    for (const app of apps) {
+      await app.close();
+    }
+    await smtp.close();
+    await database.drop();
+  });
+
+  beforeEach(async () => {
+    smtp.received.length = 0;
+    const { app } = await start(null);
+    await app.get(DataSource).getRepository(MailOutboxEntry).clear();
+    await stop(app);
+  });
+
+  it('delivers a committed mail over SMTP with its headers, both bodies and a fixed Message-ID', async () => {
+    const { app, outbox, transactions } = await start(smtp.url);
+    const id = await transactions.run(() => outbox.enqueue(mail()));
+    await settle(outbox);
+    expect(smtp.received).toHaveLength(1);
+    const [{ parsed, envelopeTo }] = smtp.received;
+    expect(envelopeTo).toEqual(['owner@example.org']);
+    expect(parsed.messageId).toBe(`<${id}@example.com>`);
+    expect(parsed.from?.text).toBe('custos@example.com');
+    expect(parsed.subject).toBe('A new submission');
+    expect(parsed.text?.trim()).toBe('Someone filled in "Contact us".');
+    expect(parsed.html).toContain('<b>Contact us</b>');
+    const row = await app.get(DataSource).getRepository(MailOutboxEntry).findOneByOrFail({ id });
+    expect(row).toMatchObject({ status: 'sent', claimedUntil: null, lastError: null });
+    await expect(outbox.deliverPending()).resolves.toEqual({ sent: 0, failed: 0 });
+    expect(smtp.received).toHaveLength(1);
+  });
+
+  it('signs with DKIM when configured', async () => {
+    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const dkim = {
+      domainName: 'example.com',
+      keySelector: 'custos',
+      privateKey: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    };
+    const { outbox } = await start(smtp.url, { dkim });
+    await outbox.enqueue(mail());
+    await settle(outbox);
+    const signature = smtp.received[0].parsed.headers.get('dkim-signature');
+    expect(signature).toMatchObject({
+      value: 'v=1',
+      params: { a: 'rsa-sha256', d: 'example.com', s: 'custos' },
+    });
+  });
+
+  it('sends nothing for a rolled-back change', async () => {
+    const { app, outbox, transactions } = await start(smtp.url);
+    await expect(
+      transactions.run(async () => {
+        await outbox.enqueue(mail());
+        throw new Error('the change failed');
+      }),
+    ).rejects.toThrow('the change failed');
+    await settle(outbox);
+    await expect(outbox.deliverPending()).resolves.toEqual({ sent: 0, failed: 0 });
+    expect(smtp.received).toEqual([]);
+    await expect(app.get(DataSource).getRepository(MailOutboxEntry).count()).resolves.toBe(0);
+  });
+
+  it('delivers exactly once a mail committed by a process that died before delivering it', async () => {
+    // The first process commits the change with its mail and dies before any delivery run.
+    const first = await start(null);
+    const id = await first.transactions.run(() => first.outbox.enqueue(mail()));
+    await stop(first.app);
+    expect(smtp.received).toEqual([]);
+    // The next process delivers it at start; later runs and restarts do not send it again.
+    const second = await start(smtp.url);
+    await settle(second.outbox);
+    await expect(second.outbox.deliverPending()).resolves.toEqual({ sent: 0, failed: 0 });
+    await stop(second.app);
+    const third = await start(smtp.url);
+    await settle(third.outbox);
+    expect(smtp.received.map((m) => m.parsed.messageId)).toEqual([`<${id}@example.com>`]);
+  });
+
+  it('sends again, with the same Message-ID, a mail whose sender died between the send and the mark', async () => {
+    const clock = new FixedClock(new Date());
+    const { app, outbox } = await start(smtp.url, { clock });
+    const id = await outbox.enqueue(mail());
+    await settle(outbox);
+    // The state a death right after the SMTP server accepted it leaves: still pending, claimed.
+    const repository = app.get(DataSource).getRepository(MailOutboxEntry);
+    await repository.update({ id }, { status: 'pending', sentAt: null, claimedUntil: clock.now() });
+    await expect(outbox.deliverPending()).resolves.toEqual({ sent: 0, failed: 0 });
+    clock.advance(1);
+    await expect(outbox.deliverPending()).resolves.toEqual({ sent: 1, failed: 0 });
+    expect(smtp.received.map((m) => m.parsed.messageId)).toEqual([
+      `<${id}@example.com>`,
+      `<${id}@example.com>`,
+    ]);
+  });
+
+  it('retries a refused mail after a growing delay, recording only the reply code, and gives up after maxAttempts', async () => {
+    const clock = new FixedClock(new Date());
+    const { app, outbox } = await start(smtp.url, { clock });
+    smtp.refuseNext(1, 451);
+    const id = await outbox.enqueue(mail({ subject: 'Secret-free subject' }));
+    await settle(outbox);
+    const repository = app.get(DataSource).getRepository(MailOutboxEntry);
+    expect(await repository.findOneByOrFail({ id })).toMatchObject({
+      status: 'pending',
+      attempts: 1,
+      lastError: 'smtp_451',
+    });
+    await expect(outbox.deliverPending()).resolves.toEqual({ sent: 0, failed: 0 });
+    clock.advance(retryDelayMs(1));
+    await expect(outbox.deliverPending()).resolves.toEqual({ sent: 1, failed: 0 });
+    expect(smtp.received).toHaveLength(1);
+
+    smtp.refuseNext(100, 550);
+    const doomed = await outbox.enqueue(mail());
+    await settle(outbox);
+    for (let attempt = 1; attempt < 8; attempt += 1) {
+      clock.advance(retryDelayMs(attempt));
+      await expect(outbox.deliverPending()).resolves.toEqual({ sent: 0, failed: 1 });
+    }
+    expect(await repository.findOneByOrFail({ id: doomed })).toMatchObject({
+      status: 'failed',
+      attempts: 8,
+      lastError: 'smtp_550',
+    });
+    smtp.refuseNext(0, 0);
+  });
+
+  it('keeps every mail pending in the outbox without SMTP', async () => {
+    const { outbox, transactions } = await start(null);
+    expect(outbox.delivering).toBe(false);
+    const first = await outbox.enqueue(mail({ subject: 'first' }));
+    const second = await outbox.enqueue(mail({ subject: 'second' }));
+    await outbox.enqueue(mail({ accountId: '01936f0e-0000-7000-8000-000000000000' }));
+    await expect(outbox.deliverPending()).resolves.toEqual({ sent: 0, failed: 0 });
+    // Listing to super admins (per account, newest first) is in the e2e test of GET /api/v1/mail/outbox.
+    const rows = await transactions.manager.find(MailOutboxEntry, {
+      where: { accountId: ACCOUNT },
+      order: { id: 'DESC' },
+    });
+    expect(rows.map((r) => [r.id, r.status])).toEqual([
+      [second, 'pending'],
+      [first, 'pending'],
+    ]);
+    expect(smtp.received).toEqual([]);
+  });
+
+  it('refuses a mail carrying a sensitive field, or without a valid recipient, writing nothing', async () => {
+    const { app, outbox } = await start(smtp.url);
+    await expect(
+      outbox.enqueue(
+        mail({
+          carries: [
+            { name: 'email', sensitivity: null },
+            { name: 'diagnosis', sensitivity: { category: 'health' } },
+          ],
+        }),
+      ),
+    ).rejects.toMatchObject({ kind: 'forbidden', code: 'mail.sensitive_content' });
+    await expect(outbox.enqueue(mail({ to: ['not an address'] }))).rejects.toMatchObject({
+      code: 'mail.invalid_recipient',
+    });
+    await expect(app.get(DataSource).getRepository(MailOutboxEntry).count()).resolves.toBe(0);
+  });
+});
