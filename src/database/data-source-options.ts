@@ -1,6 +1,7 @@
 import type { DataSourceOptions } from 'typeorm';
 import { ACCESS_ENTITIES } from '@custos/access';
 import { AUDIT_ENTITIES } from '@custos/audit';
+import { JOB_ENTITIES } from '@custos/core';
 import { CRYPTO_ENTITIES, KEY_ROTATION_ENTITIES } from '@custos/crypto';
 import { IDENTITY_ENTITIES } from '@custos/identity';
 import type { DatabaseConfig } from '../config/server-config';
@@ -11,6 +12,7 @@ import { SQLITE_MIGRATIONS } from '../migrations/sqlite';
 
 /** Every entity of the reference server. */
 export const SERVER_ENTITIES = [
+  ...JOB_ENTITIES,
   ...AUDIT_ENTITIES,
   ...CRYPTO_ENTITIES,
   ...KEY_ROTATION_ENTITIES,

@@ -1,3 +1,4 @@
+import { Jobs1796459710385 } from './1796459710385-Jobs';
 import { SegmentSharing1796448368332 } from './1796448368332-SegmentSharing';
 import { AttachmentHolders1796448428284 } from './1796448428284-AttachmentHolders';
 import { Tenancy1796448383029 } from './1796448383029-Tenancy';
@@ -30,4 +31,5 @@ export const POSTGRES_MIGRATIONS: (new () => MigrationInterface)[] = [
   SegmentSharing1796448368332,
   AttachmentHolders1796448428284,
   Tenancy1796448383029,
+  Jobs1796459710385,
 ];
