@@ -10,3 +10,11 @@ export {
 export { FixedClock } from './fixed-clock';
 export { throttleStoreContract, type ThrottleStoreUnderTest } from './throttle-store-contract';
 export { isRedisAvailable, TEST_REDIS_URL } from './test-redis';
+export {
+  jobsContract,
+  jobsInstanceBooter,
+  jobInState,
+  eventually,
+  type BootJobsInstance,
+  type JobsInstance,
+} from './jobs-contract';
