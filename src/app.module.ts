@@ -4,8 +4,8 @@ import {
   Module,
   Optional,
   type DynamicModule,
-  type OnApplicationBootstrap,
   type OnApplicationShutdown,
+  type OnModuleInit,
 } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
@@ -46,6 +46,7 @@ import { SealedValuesModule } from './crm/sensitive/sealed-values.module';
 import { dataSourceOptions } from './database/data-source-options';
 import { HealthController } from './health/health.controller';
 import { OperatorModule } from './operator/operator.module';
+import { BullJobBackend } from './redis/bullmq-job-backend';
 import { RedisThrottleStore } from './redis/redis-throttle-store';
 import { SensitiveDataModule } from './sensitive-data/sensitive-data.module';
 
@@ -55,11 +56,11 @@ const redisLogger = new Logger('Redis');
 
 /** The reference server: every Custos lib composed over one database. */
 @Module({})
-export class AppModule implements OnApplicationBootstrap, OnApplicationShutdown {
+export class AppModule implements OnModuleInit, OnApplicationShutdown {
   constructor(@Optional() @Inject(REDIS) private readonly redis?: Redis) {}
 
   static forRoot(config: ServerConfig, overrides: { clock?: Clock } = {}): DynamicModule {
-    // Connected in onApplicationBootstrap, which stops the start when Redis does not answer.
+    // Connected in onModuleInit, which stops the start when Redis does not answer.
     const redis = config.redisUrl
       ? new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 })
       : undefined;
@@ -79,6 +80,13 @@ export class AppModule implements OnApplicationBootstrap, OnApplicationShutdown 
           clock: overrides.clock,
           privilegeResolver: AccessService,
           throttleStore: redis ? new RedisThrottleStore(redis) : undefined,
+          jobs: {
+            leaseMs: config.jobs.leaseSeconds * 1000,
+            pollMs: config.jobs.pollMs,
+            backend: config.redisUrl
+              ? new BullJobBackend({ url: config.redisUrl, leaseMs: config.jobs.leaseSeconds * 1000 })
+              : undefined,
+          },
         }),
         TypeOrmModule.forRoot(dataSourceOptions(config.database)),
         AccessModule.forRoot({}),
@@ -130,8 +138,11 @@ export class AppModule implements OnApplicationBootstrap, OnApplicationShutdown 
     };
   }
 
-  /** A configured Redis that does not answer stops the start, naming the setting. */
-  async onApplicationBootstrap(): Promise<void> {
+  /**
+   * A configured Redis that does not answer stops the start, naming the setting: checked before
+   * any module's bootstrap, so before the job workers start on it.
+   */
+  async onModuleInit(): Promise<void> {
     if (!this.redis) {
       return;
     }

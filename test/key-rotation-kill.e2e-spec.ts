@@ -80,6 +80,9 @@ describe.each(testDatabaseKinds())('Data-key rotation killed at random moments o
       CUSTOS_DATA_DIR: dataDir,
       CUSTOS_MASTER_KEY: randomBytes(32).toString('base64'),
       CUSTOS_ROTATION_BATCH_SIZE: BATCH_SIZE,
+      // A killed worker's job is taken over by the next process once its lease expires.
+      CUSTOS_JOB_LEASE_SECONDS: '1',
+      CUSTOS_JOB_POLL_MS: '100',
       LOG_LEVEL: 'error',
     };
     // Seed through the API, start the rotation, stop: the worker processes take over from here.

@@ -133,6 +133,7 @@ describe(loadServerConfig.name, () => {
       auditWitnessFile: join(dataDir, 'audit-checkpoints.jsonl'),
       auditCheckpointSeconds: 60,
       sealedValuesVerifySeconds: 86_400,
+      jobs: { leaseSeconds: 30, pollMs: 1000 },
     });
     const shared = join(freshDir(), 'witness.jsonl');
     expect(loadServerConfig({ ...base, CUSTOS_AUDIT_WITNESS_FILE: shared }).auditWitnessFile).toBe(

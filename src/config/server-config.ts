@@ -57,6 +57,11 @@ export interface ServerConfig {
   auditCheckpointSeconds: number;
   /** Seconds between two verifications of every sealed value against its audited digest (0: off). */
   sealedValuesVerifySeconds: number;
+  /**
+   * Background jobs: how long a worker holds a job without renewing its lease (a job of a killed
+   * instance is taken over after it) and how often idle workers look for jobs in the database.
+   */
+  jobs: { leaseSeconds: number; pollMs: number };
 }
 
 type Env = Record<string, string | undefined>;
@@ -338,5 +343,9 @@ export function loadServerConfig(env: Env = process.env): ServerConfig {
       0,
       604_800,
     ),
+    jobs: {
+      leaseSeconds: integer(env, 'CUSTOS_JOB_LEASE_SECONDS', 30, 1, 3600),
+      pollMs: integer(env, 'CUSTOS_JOB_POLL_MS', 1000, 10, 60_000),
+    },
   };
 }

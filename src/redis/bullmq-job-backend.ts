@@ -81,6 +81,8 @@ export class BullJobBackend extends JobBackend {
   private readonly queues = new Map<string, Queue<Envelope>>();
   private readonly workers: Worker<Envelope>[] = [];
   private readonly running = new Map<string, AbortController>();
+  /** Period length of each schedule, by name. */
+  private readonly periods = new Map<string, number>();
   private cancelTimer: NodeJS.Timeout | undefined;
 
   constructor(options: BullJobBackendOptions) {
@@ -118,9 +120,14 @@ export class BullJobBackend extends JobBackend {
     for (const settings of queues) {
       const queue = this.queue(settings.name);
       if (settings.everyMs) {
+        this.periods.set(settings.name, settings.everyMs);
         await queue.upsertJobScheduler(
           settings.name,
-          { every: settings.everyMs },
+          // The first run at the end of the current period, as on the database backend.
+          {
+            every: settings.everyMs,
+            startDate: (Math.floor(Date.now() / settings.everyMs) + 1) * settings.everyMs,
+          },
           {
             name: settings.name,
             data: { data: {}, accountId: null, actor: null, maxAttempts: settings.attempts },
@@ -288,7 +295,7 @@ export class BullJobBackend extends JobBackend {
   }
 
   private claimedOf(job: Job<Envelope>): ClaimedJob {
-    const scheduled = job.id!.startsWith('repeat:');
+    const every = this.periods.get(job.name);
     return {
       id: job.id!,
       name: job.name,
@@ -297,8 +304,11 @@ export class BullJobBackend extends JobBackend {
       actor: job.data.actor,
       attempt: job.attemptsStarted,
       maxAttempts: job.data.maxAttempts,
-      // A scheduler's job id ends with the millisecond of its slot: one job per slot.
-      period: scheduled ? new Date(Number(job.id!.split(':').at(-1))) : null,
+      // A scheduler's job id ends with the millisecond of its slot, the end of its period.
+      period:
+        every && job.id!.startsWith('repeat:')
+          ? new Date(Number(job.id!.split(':').at(-1)) - every)
+          : null,
     };
   }
 

@@ -262,7 +262,10 @@ export class DatabaseJobBackend extends JobBackend {
     }
   }
 
-  /** Adds this period's run of every schedule (a no-op where another instance did). */
+  /**
+   * Adds the run of every schedule for the current period, due at its end (a no-op where another
+   * instance did): an hourly task runs at each full hour, not at each start.
+   */
   private async enqueueSchedules(): Promise<void> {
     const now = this.clock.now();
     for (const queue of this.queues) {
@@ -286,7 +289,7 @@ export class DatabaseJobBackend extends JobBackend {
           delayMs: 0,
         },
         now,
-        now,
+        new Date(periodStart + queue.everyMs),
         period,
       );
       this.enqueuedPeriods.set(queue.name, periodStart);
@@ -296,7 +299,9 @@ export class DatabaseJobBackend extends JobBackend {
   private claim(name: string, limit: number): Promise<JobRow[]> {
     const now = this.clock.now();
     const params = [name, iso(now), limit, this.owner, iso(new Date(now.getTime() + this.leaseMs))];
-    const due = `name = $1 AND ((state = 'waiting' AND run_at <= $2) OR (state = 'active' AND lease_expires_at < $2))`;
+    // Never its own expired lease: this instance still runs that job (a slow lease renewal).
+    const due = `name = $1 AND ((state = 'waiting' AND run_at <= $2)
+      OR (state = 'active' AND lease_expires_at < $2 AND lease_owner <> $4))`;
     const set = `state = 'active', lease_owner = $4, lease_expires_at = $5, attempts = attempts + 1,
       started_at = COALESCE(started_at, $2)`;
     return this.write(

@@ -38,7 +38,8 @@ export interface RunningJob<T> {
   readonly attempt: number;
   readonly accountId: string | null;
   /**
-   * For a schedule's run: the start of the period it runs for. `null` for enqueued jobs.
+   * For a schedule's run: the start of the period it runs for (it runs once that period is
+   * over). `null` for enqueued jobs.
    */
   readonly period: Date | null;
   /**
@@ -66,7 +67,10 @@ export interface QueueDefinition<T> {
 
 /** A periodic task: runs once per period per deployment, whatever the number of instances. */
 export interface ScheduleDefinition extends Omit<QueueDefinition<Record<string, never>>, 'concurrency'> {
-  /** Length of the period; periods are aligned to the epoch (an hourly task runs each full hour). */
+  /**
+   * Length of the period; periods are aligned to the epoch and a period's run is due at its end
+   * (an hourly task runs at each full hour, whenever the instances started).
+   */
   everySeconds: number;
 }
 
