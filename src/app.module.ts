@@ -45,6 +45,7 @@ import { ImportsModule } from './crm/imports/imports.module';
 import { SealedValuesModule } from './crm/sensitive/sealed-values.module';
 import { dataSourceOptions } from './database/data-source-options';
 import { HealthController } from './health/health.controller';
+import { OperationsModule } from './operations/operations.module';
 import { OperatorModule } from './operator/operator.module';
 import { BullJobBackend } from './redis/bullmq-job-backend';
 import { RedisThrottleStore } from './redis/redis-throttle-store';
@@ -84,7 +85,11 @@ export class AppModule implements OnModuleInit, OnApplicationShutdown {
             leaseMs: config.jobs.leaseSeconds * 1000,
             pollMs: config.jobs.pollMs,
             backend: config.redisUrl
-              ? new BullJobBackend({ url: config.redisUrl, leaseMs: config.jobs.leaseSeconds * 1000 })
+              ? new BullJobBackend({
+                  url: config.redisUrl,
+                  prefix: config.jobs.redisPrefix,
+                  leaseMs: config.jobs.leaseSeconds * 1000,
+                })
               : undefined,
           },
         }),
@@ -109,6 +114,7 @@ export class AppModule implements OnModuleInit, OnApplicationShutdown {
         KeyRotationModule.forRoot({ batchSize: config.rotationBatchSize }),
         SensitiveDataModule,
         OperatorModule.forRoot({ token: config.operatorToken }),
+        OperationsModule,
         CrmModule,
         SealedValuesModule.forRoot({ verifyIntervalSeconds: config.sealedValuesVerifySeconds }),
         ImportsModule.forRoot({

@@ -51,6 +51,9 @@ describe(loadServerConfig.name, () => {
     ['CUSTOS_OPERATOR_TOKEN', `${'x'.repeat(20)} ${'y'.repeat(20)}`],
     ['REDIS_URL', 'http://127.0.0.1:6379'],
     ['REDIS_URL', 'not a url'],
+    ['CUSTOS_JOB_LEASE_SECONDS', '0'],
+    ['CUSTOS_JOB_POLL_MS', 'fast'],
+    ['CUSTOS_JOB_REDIS_PREFIX', 'a:b'],
   ])('stops with a message naming %s when it is %p', (variable, value) => {
     const env: Record<string, string> = {
       CUSTOS_DATA_DIR: freshDir(),
@@ -133,7 +136,7 @@ describe(loadServerConfig.name, () => {
       auditWitnessFile: join(dataDir, 'audit-checkpoints.jsonl'),
       auditCheckpointSeconds: 60,
       sealedValuesVerifySeconds: 86_400,
-      jobs: { leaseSeconds: 30, pollMs: 1000 },
+      jobs: { leaseSeconds: 30, pollMs: 1000, redisPrefix: 'custos' },
     });
     const shared = join(freshDir(), 'witness.jsonl');
     expect(loadServerConfig({ ...base, CUSTOS_AUDIT_WITNESS_FILE: shared }).auditWitnessFile).toBe(

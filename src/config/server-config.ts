@@ -59,9 +59,10 @@ export interface ServerConfig {
   sealedValuesVerifySeconds: number;
   /**
    * Background jobs: how long a worker holds a job without renewing its lease (a job of a killed
-   * instance is taken over after it) and how often idle workers look for jobs in the database.
+   * instance is taken over after it), how often idle workers look for jobs in the database, and
+   * the key prefix of the BullMQ queues (deployments sharing one Redis need their own).
    */
-  jobs: { leaseSeconds: number; pollMs: number };
+  jobs: { leaseSeconds: number; pollMs: number; redisPrefix: string };
 }
 
 type Env = Record<string, string | undefined>;
@@ -89,6 +90,17 @@ function url(env: Env, name: string, protocols: string[]): string {
   } catch {
     throw new ConfigError(name, `must be a URL starting with ${protocols.join(' or ')}.`);
   }
+}
+
+function jobPrefix(env: Env): string {
+  const raw = env.CUSTOS_JOB_REDIS_PREFIX || 'custos';
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(raw)) {
+    throw new ConfigError(
+      'CUSTOS_JOB_REDIS_PREFIX',
+      'must be 1 to 64 letters, digits, "-" or "_".',
+    );
+  }
+  return raw;
 }
 
 function database(env: Env, dataDir: string): DatabaseConfig {
@@ -346,6 +358,7 @@ export function loadServerConfig(env: Env = process.env): ServerConfig {
     jobs: {
       leaseSeconds: integer(env, 'CUSTOS_JOB_LEASE_SECONDS', 30, 1, 3600),
       pollMs: integer(env, 'CUSTOS_JOB_POLL_MS', 1000, 10, 60_000),
+      redisPrefix: jobPrefix(env),
     },
   };
 }

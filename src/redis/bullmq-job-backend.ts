@@ -10,6 +10,7 @@ import {
 } from 'bullmq';
 import { Redis } from 'ioredis';
 import { createHash } from 'node:crypto';
+import { hostname } from 'node:os';
 import {
   JOB_RETENTION_DAYS,
   JobBackend,
@@ -139,6 +140,8 @@ export class BullJobBackend extends JobBackend {
         settings.name,
         (job, token) => this.process(job, token, execute),
         {
+          // Shown as the job's `processedBy`: which instance runs it.
+          name: `${hostname()}:${process.pid}`,
           connection: this.connection,
           prefix: this.prefix,
           concurrency: settings.concurrency,
