@@ -43,14 +43,15 @@ async function allJobs(caller: Caller): Promise<JobView[]> {
 
 describe.each(testDatabaseKinds())('Background jobs API on %s', (kind) => {
   let server: TestServer;
+  let adminToken: string;
   let admin: Caller;
   let other: Caller;
 
   beforeAll(async () => {
     server = await startTestServer(kind);
-    const token = await server.login();
-    admin = callerOf(server, token);
-    const second = await newAccount(server, token, 'Second', {
+    adminToken = await server.login();
+    admin = callerOf(server, adminToken);
+    const second = await newAccount(server, adminToken, 'Second', {
       email: ADMIN_EMAIL,
       password: ADMIN_PASSWORD,
     });
@@ -110,7 +111,7 @@ describe.each(testDatabaseKinds())('Background jobs API on %s', (kind) => {
   });
 
   it('is for super admins only', async () => {
-    const rep = await new Setup(server, await server.login()).userWithRole({ privileges: [] });
+    const rep = await new Setup(server, adminToken).userWithRole({ privileges: [] });
     expectProblem(await rep.caller.get('/api/v1/jobs'), 403);
     expectProblem(await rep.caller.post(`/api/v1/jobs/${UNKNOWN_ID}/cancel`), 403);
   });
@@ -142,7 +143,7 @@ describeOnPostgresAndRedis('Two instances on PostgreSQL and Redis (BullMQ)', () 
       CUSTOS_AUDIT_CHECKPOINT_SECONDS: '1',
       LOG_LEVEL: 'error',
     };
-    dataSource = new DataSource({ type: 'postgres', url: database.url });
+    dataSource = new DataSource({ type: 'postgres', url: database.url, entities: [KeyRotationJob] });
     await dataSource.initialize();
     redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 1 });
   });
