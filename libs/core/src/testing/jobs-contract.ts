@@ -25,18 +25,19 @@ export type BootJobsInstance = (register: (jobs: Jobs) => void) => Promise<JobsI
 
 /**
  * Boots `Jobs` over `database` (the job table made by the entities), on the default database
- * backend or on `backend()` (a new one per instance), with a short poll and lease for tests.
+ * backend or on `backend()` (a new one per instance), by default with a short poll and lease.
  */
 export function jobsInstanceBooter(
   database: TestDatabase,
   backend?: () => JobBackend,
+  timing: { pollMs: number; leaseMs: number } = { pollMs: 50, leaseMs: 600 },
 ): BootJobsInstance {
   return async (register) => {
     const moduleRef = await Test.createTestingModule({
       imports: [
         CoreModule.forRoot({
           verifyRoutePolicies: false,
-          jobs: { backend: backend?.(), pollMs: 50, leaseMs: 600 },
+          jobs: { backend: backend?.(), ...timing },
         }),
         TypeOrmModule.forRoot({
           ...connectionOptionsOf(database),
