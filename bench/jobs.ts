@@ -73,7 +73,9 @@ export async function benchJobs(
   const leaseMs = kind === 'bullmq' ? 1000 : 30_000;
   const boot = jobsInstanceBooter(
     database,
-    kind === 'bullmq' ? () => new BullJobBackend({ url: TEST_REDIS_URL, prefix, leaseMs }) : undefined,
+    kind === 'bullmq'
+      ? () => new BullJobBackend({ url: TEST_REDIS_URL, prefix, leaseMs })
+      : undefined,
     { pollMs: 1000, leaseMs },
   );
   let completed = 0;

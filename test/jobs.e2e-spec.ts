@@ -18,8 +18,17 @@ import {
 import { Setup } from './access/access-support';
 import { callerOf, expectStatus, UNKNOWN_ID, type Caller } from './crm/crm-support';
 import { expectProblem, newAccount, walkPages } from './support/api';
-import { seedSensitiveContacts, storedValues, waitForRotation } from './support/key-rotation-support';
-import { ADMIN_EMAIL, ADMIN_PASSWORD, startTestServer, type TestServer } from './support/test-server';
+import {
+  seedSensitiveContacts,
+  storedValues,
+  waitForRotation,
+} from './support/key-rotation-support';
+import {
+  ADMIN_EMAIL,
+  ADMIN_PASSWORD,
+  startTestServer,
+  type TestServer,
+} from './support/test-server';
 import { startWorker, stopWorker } from './support/worker-process';
 
 interface JobView {
@@ -143,7 +152,11 @@ describeOnPostgresAndRedis('Two instances on PostgreSQL and Redis (BullMQ)', () 
       CUSTOS_AUDIT_CHECKPOINT_SECONDS: '1',
       LOG_LEVEL: 'error',
     };
-    dataSource = new DataSource({ type: 'postgres', url: database.url, entities: [KeyRotationJob] });
+    dataSource = new DataSource({
+      type: 'postgres',
+      url: database.url,
+      entities: [KeyRotationJob],
+    });
     await dataSource.initialize();
     redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 1 });
   });

@@ -65,7 +65,14 @@ const STATE_OF: Record<string, JobState> = {
   completed: 'completed',
   failed: 'dead',
 };
-const LISTED_TYPES: JobType[] = ['active', 'waiting', 'delayed', 'prioritized', 'completed', 'failed'];
+const LISTED_TYPES: JobType[] = [
+  'active',
+  'waiting',
+  'delayed',
+  'prioritized',
+  'completed',
+  'failed',
+];
 
 /**
  * Jobs on BullMQ (Redis), for several instances: every instance works every queue; BullMQ locks
@@ -180,7 +187,12 @@ export class BullJobBackend extends JobBackend {
     const names = await this.connection.smembers(this.namesKey);
     const unfinished: string[] = [];
     for (const name of names) {
-      const counts = await this.queue(name).getJobCounts('waiting', 'active', 'delayed', 'prioritized');
+      const counts = await this.queue(name).getJobCounts(
+        'waiting',
+        'active',
+        'delayed',
+        'prioritized',
+      );
       if (Object.values(counts).some((count) => count > 0)) {
         unfinished.push(name);
       }
@@ -214,7 +226,12 @@ export class BullJobBackend extends JobBackend {
           (v.createdAt.getTime() === Number(after[0]) && v.id < String(after[1])),
       )
       .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || (a.id < b.id ? 1 : -1));
-    return toPage(newestFirst, page.limit, (v) => [v.createdAt.getTime(), v.id], (v) => v);
+    return toPage(
+      newestFirst,
+      page.limit,
+      (v) => [v.createdAt.getTime(), v.id],
+      (v) => v,
+    );
   }
 
   async retry(id: string): Promise<JobView | null> {

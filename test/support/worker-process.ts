@@ -21,9 +21,9 @@ export function startWorker(env: Record<string, string>): {
     },
   );
   let errors = '';
-  child.stderr!.on('data', (chunk: Buffer) => (errors += chunk.toString('utf8')));
+  child.stderr.on('data', (chunk: Buffer) => (errors += chunk.toString('utf8')));
   const ready = new Promise<void>((resolveReady, reject) => {
-    child.stdout!.on('data', (chunk: Buffer) => {
+    child.stdout.on('data', (chunk: Buffer) => {
       if (chunk.toString('utf8').includes('ready')) {
         resolveReady();
       }

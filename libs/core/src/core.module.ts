@@ -77,8 +77,7 @@ import { InMemoryThrottleStore, ThrottleStore } from './throttling/throttle-stor
         transactions: TransactionHost,
         clock: Clock,
         cls: ClsService,
-      ) =>
-        options.jobs?.backend ?? new DatabaseJobBackend(transactions, clock, cls, options.jobs),
+      ) => options.jobs?.backend ?? new DatabaseJobBackend(transactions, clock, cls, options.jobs),
     },
     Jobs,
     {

@@ -354,7 +354,12 @@ export class DatabaseJobBackend extends JobBackend {
     const now = this.clock.now();
     await this.write(
       `UPDATE custos_job SET progress = $3, lease_expires_at = $4 WHERE id = $1 AND lease_owner = $2 AND state = 'active' RETURNING id`,
-      [id, this.owner, Math.max(0, Math.min(100, Math.round(percent))), iso(new Date(now.getTime() + this.leaseMs))],
+      [
+        id,
+        this.owner,
+        Math.max(0, Math.min(100, Math.round(percent))),
+        iso(new Date(now.getTime() + this.leaseMs)),
+      ],
     );
   }
 
@@ -410,7 +415,11 @@ export class DatabaseJobBackend extends JobBackend {
         `UPDATE custos_job SET lease_expires_at = $3
          WHERE lease_owner = $1 AND state = 'active' AND ${this.transactions.isPostgres ? 'id = ANY($2)' : 'id IN (SELECT value FROM json_each($2))'}
          RETURNING id, cancel_requested_at`,
-        [this.owner, this.transactions.isPostgres ? ids : JSON.stringify(ids), iso(new Date(now.getTime() + this.leaseMs))],
+        [
+          this.owner,
+          this.transactions.isPostgres ? ids : JSON.stringify(ids),
+          iso(new Date(now.getTime() + this.leaseMs)),
+        ],
       );
       const byId = new Map(kept.map((row) => [row.id, row]));
       for (const id of ids) {

@@ -66,7 +66,10 @@ export interface QueueDefinition<T> {
 }
 
 /** A periodic task: runs once per period per deployment, whatever the number of instances. */
-export interface ScheduleDefinition extends Omit<QueueDefinition<Record<string, never>>, 'concurrency'> {
+export interface ScheduleDefinition extends Omit<
+  QueueDefinition<Record<string, never>>,
+  'concurrency'
+> {
   /**
    * Length of the period; periods are aligned to the epoch and a period's run is due at its end
    * (an hourly task runs at each full hour, whenever the instances started).

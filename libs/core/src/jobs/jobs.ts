@@ -115,10 +115,9 @@ export class Jobs implements OnApplicationBootstrap, BeforeApplicationShutdown {
       );
     }
     this.started = true;
-    const execute: ExecuteJob = (job, control) => this.execute(job, control);
     await this.backend.start(
       [...this.queues.values()].map((q) => q.settings),
-      execute,
+      this.execute,
     );
   }
 
@@ -157,7 +156,9 @@ export class Jobs implements OnApplicationBootstrap, BeforeApplicationShutdown {
 
   private register(definition: QueueDefinition<unknown>): QueueSettings {
     if (this.started) {
-      throw new Error(`Queue ${definition.name} is registered after the start: register it in a constructor or onModuleInit.`);
+      throw new Error(
+        `Queue ${definition.name} is registered after the start: register it in a constructor or onModuleInit.`,
+      );
     }
     if (this.queues.has(definition.name)) {
       throw new Error(`Queue ${definition.name} is registered twice.`);
@@ -170,7 +171,9 @@ export class Jobs implements OnApplicationBootstrap, BeforeApplicationShutdown {
     };
     for (const [option, value] of Object.entries(settings)) {
       if (option !== 'name' && (!Number.isInteger(value) || (value as number) < 1)) {
-        throw new Error(`Queue ${definition.name}: ${option} must be a positive integer, got ${String(value)}.`);
+        throw new Error(
+          `Queue ${definition.name}: ${option} must be a positive integer, got ${String(value)}.`,
+        );
       }
     }
     this.queues.set(definition.name, { settings, process: definition.process });

@@ -135,7 +135,12 @@ export function jobsContract(makeBooter: () => Promise<BootJobsInstance>): void 
       { data: { n: 3 }, accountId },
     ]);
     const completed = await jobs.get(first.id);
-    expect(completed).toMatchObject({ state: 'completed', attempts: 1, accountId, errorCode: null });
+    expect(completed).toMatchObject({
+      state: 'completed',
+      attempts: 1,
+      accountId,
+      errorCode: null,
+    });
   });
 
   it('retries a failing job with backoff, then completes it', async () => {
