@@ -183,6 +183,15 @@ export class BullJobBackend extends JobBackend {
     }
   }
 
+  async retireSchedulesExcept(names: readonly string[]): Promise<void> {
+    for (const name of await this.connection.smembers(this.namesKey)) {
+      if (!names.includes(name)) {
+        // Also removes the scheduler's next (delayed) job. A no-op for plain queues.
+        await this.queue(name).removeJobScheduler(name);
+      }
+    }
+  }
+
   async unfinishedNames(): Promise<string[]> {
     const names = await this.connection.smembers(this.namesKey);
     const unfinished: string[] = [];

@@ -114,6 +114,15 @@ export class DatabaseJobBackend extends JobBackend {
     await Promise.all([...this.running.values()].map((r) => r.done));
   }
 
+  async retireSchedulesExcept(names: readonly string[]): Promise<void> {
+    await this.write(
+      `UPDATE custos_job SET state = 'cancelled', finished_at = $1
+       WHERE state = 'waiting' AND period IS NOT NULL AND ${this.transactions.isPostgres ? 'NOT (name = ANY($2))' : 'name NOT IN (SELECT value FROM json_each($2))'}
+       RETURNING id`,
+      [iso(this.clock.now()), this.transactions.isPostgres ? names : JSON.stringify(names)],
+    );
+  }
+
   async unfinishedNames(): Promise<string[]> {
     const rows = await this.read<{ name: string }>(
       `SELECT DISTINCT name FROM custos_job WHERE state IN ('waiting', 'active')`,

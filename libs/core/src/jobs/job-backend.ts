@@ -65,6 +65,11 @@ export abstract class JobBackend {
   abstract start(queues: readonly QueueSettings[], execute: ExecuteJob): Promise<void>;
   /** Takes no more jobs; aborts the running ones with `shutdown` and waits for them. */
   abstract stop(): Promise<void>;
+  /**
+   * Stops the schedules not in `names` (a task turned off, or removed): their pending runs are
+   * dropped, so they neither run nor stop the start.
+   */
+  abstract retireSchedulesExcept(names: readonly string[]): Promise<void>;
   /** Names of waiting or active jobs (to find those without a handler at start). */
   abstract unfinishedNames(): Promise<string[]>;
   abstract find(id: string): Promise<JobView | null>;

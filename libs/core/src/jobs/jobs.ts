@@ -108,6 +108,9 @@ export class Jobs implements OnApplicationBootstrap, BeforeApplicationShutdown {
         await this.backend.prune(before);
       },
     });
+    await this.backend.retireSchedulesExcept(
+      [...this.queues.values()].filter((q) => q.settings.everyMs).map((q) => q.settings.name),
+    );
     const missing = (await this.backend.unfinishedNames()).filter((n) => !this.queues.has(n));
     if (missing.length > 0) {
       throw new Error(

@@ -271,6 +271,18 @@ export function jobsContract(makeBooter: () => Promise<BootJobsInstance>): void 
     ).rejects.toThrow(name);
   });
 
+  it('starts without a schedule that was turned off, dropping its pending run', async () => {
+    const name = unique('retired');
+    const first = await start((j) =>
+      j.schedule({ name, everySeconds: 3600, process: async () => undefined }),
+    );
+    await first.close();
+    instances.splice(instances.indexOf(first), 1);
+    await expect(
+      start((j) => j.createQueue({ name: unique('other'), process: async () => undefined })),
+    ).resolves.toBeDefined();
+  });
+
   it('runs a schedule once per period with two instances working', async () => {
     const periods: number[] = [];
     const name = unique('tick');
