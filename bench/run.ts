@@ -1,6 +1,6 @@
 /**
- * `npm run bench [-- --contacts N --iterations N --only sqlite|postgres --bench crm-search|access|crypto|delegation|files
- * --crypto-insert-contacts N --crypto-search-contacts N --delegation-users N --files-megabytes N]`:
+ * `npm run bench [-- --contacts N --iterations N --only sqlite|postgres --bench crm-search|access|crypto|delegation|files|jobs
+ * --crypto-insert-contacts N --crypto-search-contacts N --delegation-users N --files-megabytes N --jobs-count N]`:
  * runs the benchmarks and prints one JSON document, also written to bench/results/latest.json (not
  * committed).
  *
@@ -19,6 +19,10 @@
  *   `--delegation-users` members (default 1,000); per database as above.
  * - `files` (bench/files.ts): `FileStore` write/read MB/s of one `--files-megabytes` file (default
  *   50), local disk and S3-compatible (s3rver in process) vs raw `fs` on the same disk; no database.
+ * - `jobs` (bench/jobs.ts): no-op job throughput (`--jobs-count`, default 5,000) and enqueue→start
+ *   latency at concurrency 10, the embedded backend per database as above vs BullMQ on Redis
+ *   (`CUSTOS_TEST_REDIS_URL`; unreachable → skipped), with the ratio to the anchor (BullMQ ≈
+ *   2,000 jobs/s), and whether a CPU-heavy handler keeps BullMQ's lock.
  *
  * Scratch databases are made with `createTestDatabase` and dropped at the end. The machine's
  * load average is reported before and after: figures from a busy machine are noisy.
@@ -28,7 +32,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { TEST_POSTGRES_URL, type DatabaseKind } from '@custos/core/testing';
+import { Redis } from 'ioredis';
+import { TEST_POSTGRES_URL, TEST_REDIS_URL, type DatabaseKind } from '@custos/core/testing';
 import {
   benchAccess,
   benchCanChecks,
@@ -38,6 +43,7 @@ import {
 import { benchCrmSearch, type CrmSearchOptions, type CrmSearchResult } from './crm-search';
 import { benchDelegation, type DelegationResult } from './delegation';
 import { benchFiles, type FilesResult } from './files';
+import { benchJobs, type JobBackendKind, type JobsBackendResult } from './jobs';
 import {
   benchCrypto,
   benchCryptoPrimitives,
@@ -46,20 +52,21 @@ import {
   type PrimitivesResult,
 } from './crypto';
 
-const BENCHMARKS = ['crm-search', 'access', 'crypto', 'delegation', 'files'] as const;
+const BENCHMARKS = ['crm-search', 'access', 'crypto', 'delegation', 'files', 'jobs'] as const;
 type Benchmark = (typeof BENCHMARKS)[number];
 
 interface Options
   extends CrmSearchOptions, Pick<CryptoBenchOptions, 'insertContacts' | 'searchContacts'> {
   delegationUsers: number;
   filesMegabytes: number;
+  jobsCount: number;
   only?: DatabaseKind;
   bench?: Benchmark;
 }
 
 function parseArguments(argv: readonly string[]): Options {
   const usage =
-    'Usage: npm run bench -- [--contacts N] [--iterations N] [--warmup N] [--only sqlite|postgres] [--bench crm-search|access|crypto|delegation|files] [--crypto-insert-contacts N] [--crypto-search-contacts N] [--delegation-users N] [--files-megabytes N]';
+    'Usage: npm run bench -- [--contacts N] [--iterations N] [--warmup N] [--only sqlite|postgres] [--bench crm-search|access|crypto|delegation|files|jobs] [--crypto-insert-contacts N] [--crypto-search-contacts N] [--delegation-users N] [--files-megabytes N] [--jobs-count N]';
   const options: Options = {
     contacts: 100_000,
     iterations: 200,
@@ -68,6 +75,7 @@ function parseArguments(argv: readonly string[]): Options {
     searchContacts: 1_000_000,
     delegationUsers: 1_000,
     filesMegabytes: 50,
+    jobsCount: 5_000,
   };
   const numeric = {
     contacts: 'contacts',
@@ -77,10 +85,11 @@ function parseArguments(argv: readonly string[]): Options {
     'crypto-search-contacts': 'searchContacts',
     'delegation-users': 'delegationUsers',
     'files-megabytes': 'filesMegabytes',
+    'jobs-count': 'jobsCount',
   } as const;
   for (let i = 0; i < argv.length; i++) {
     const match =
-      /^--(contacts|iterations|warmup|only|bench|crypto-insert-contacts|crypto-search-contacts|delegation-users|files-megabytes)(?:=(.*))?$/.exec(
+      /^--(contacts|iterations|warmup|only|bench|crypto-insert-contacts|crypto-search-contacts|delegation-users|files-megabytes|jobs-count)(?:=(.*))?$/.exec(
         argv[i],
       );
     const value = match ? (match[2] ?? argv[++i]) : undefined;
@@ -117,6 +126,25 @@ async function postgresUnreachable(): Promise<string | undefined> {
     return `PostgreSQL unreachable at ${TEST_POSTGRES_URL.replace(/\/\/[^@]*@/, '//…@')}: ${error instanceof Error ? error.message : String(error)}`;
   } finally {
     await client.end().catch(() => undefined);
+  }
+}
+
+async function redisUnreachable(): Promise<string | undefined> {
+  const redis = new Redis(TEST_REDIS_URL, {
+    lazyConnect: true,
+    connectTimeout: 3000,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
+  redis.on('error', () => undefined); // reported by connect() below
+  try {
+    await redis.connect();
+    await redis.ping();
+    return undefined;
+  } catch (error) {
+    return `Redis unreachable: ${error instanceof Error ? error.message : String(error)}`;
+  } finally {
+    redis.disconnect();
   }
 }
 
@@ -197,6 +225,18 @@ async function main(): Promise<void> {
     process.stderr.write(`files: ${options.filesMegabytes} MB, disk vs S3-compatible vs fs…\n`);
     files = await benchFiles({ megabytes: options.filesMegabytes, runs: 3 });
   }
+  let jobs: Partial<Record<JobBackendKind, JobsBackendResult | Skipped>> | undefined;
+  if (runs('jobs')) {
+    jobs = {};
+    const redisSkipped = await redisUnreachable();
+    for (const kind of [...kinds, 'bullmq'] as const) {
+      process.stderr.write(`jobs on ${kind}: ${options.jobsCount} no-op jobs…\n`);
+      const skipped = kind === 'bullmq' ? redisSkipped : unreachable.get(kind);
+      jobs[kind] = skipped
+        ? { skipped }
+        : await benchJobs(kind, { jobs: options.jobsCount, samples: 50 });
+    }
+  }
   const round = (n: number) => Math.round(n * 100) / 100;
   const report = {
     ...(crmSearch ? { crmSearch } : {}),
@@ -204,6 +244,7 @@ async function main(): Promise<void> {
     ...(crypto ? { crypto } : {}),
     ...(delegation ? { delegation } : {}),
     ...(files ? { files } : {}),
+    ...(jobs ? { jobs } : {}),
     machine: {
       cpus: cpus().length,
       cpuModel: cpus()[0]?.model,

@@ -4,7 +4,6 @@ import {
   Module,
   Optional,
   type DynamicModule,
-  type OnApplicationBootstrap,
   type OnApplicationShutdown,
   type OnModuleInit,
 } from '@nestjs/common';
@@ -53,7 +52,9 @@ import { dataSourceOptions } from './database/data-source-options';
 import { HealthController } from './health/health.controller';
 import { MetricsModule } from './metrics/metrics.module';
 import { NotificationsController } from './notifications/notifications.controller';
+import { OperationsModule } from './operations/operations.module';
 import { OperatorModule } from './operator/operator.module';
+import { BullJobBackend } from './redis/bullmq-job-backend';
 import { RedisThrottleStore } from './redis/redis-throttle-store';
 import { SensitiveDataMailPolicy } from './sensitive-data/mail-content-policy';
 import { SensitiveDataModule } from './sensitive-data/sensitive-data.module';
@@ -64,14 +65,14 @@ const redisLogger = new Logger('Redis');
 
 /** The reference server: every Custos lib composed over one database. */
 @Module({})
-export class AppModule implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
+export class AppModule implements OnModuleInit, OnApplicationShutdown {
   constructor(
     private readonly files: FileStore,
     @Optional() @Inject(REDIS) private readonly redis?: Redis,
   ) {}
 
   static forRoot(config: ServerConfig, overrides: { clock?: Clock } = {}): DynamicModule {
-    // Connected in onApplicationBootstrap, which stops the start when Redis does not answer.
+    // Connected in onModuleInit, which stops the start when Redis does not answer.
     const redis = config.redisUrl
       ? new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 })
       : undefined;
@@ -92,6 +93,17 @@ export class AppModule implements OnModuleInit, OnApplicationBootstrap, OnApplic
           clock: overrides.clock,
           privilegeResolver: AccessService,
           throttleStore: redis ? new RedisThrottleStore(redis) : undefined,
+          jobs: {
+            leaseMs: config.jobs.leaseSeconds * 1000,
+            pollMs: config.jobs.pollMs,
+            backend: config.redisUrl
+              ? new BullJobBackend({
+                  url: config.redisUrl,
+                  prefix: config.jobs.redisPrefix,
+                  leaseMs: config.jobs.leaseSeconds * 1000,
+                })
+              : undefined,
+          },
         }),
         TypeOrmModule.forRoot(dataSourceOptions(config.database)),
         FileStoreModule.forRoot(files),
@@ -122,6 +134,7 @@ export class AppModule implements OnModuleInit, OnApplicationBootstrap, OnApplic
         KeyRotationModule.forRoot({ batchSize: config.rotationBatchSize }),
         SensitiveDataModule,
         OperatorModule.forRoot({ token: config.operatorToken }),
+        OperationsModule,
         CrmModule,
         SealedValuesModule.forRoot({ verifyIntervalSeconds: config.sealedValuesVerifySeconds }),
         ImportsModule.forRoot({ maxFileBytes: config.importMaxBytes }),
@@ -149,7 +162,10 @@ export class AppModule implements OnModuleInit, OnApplicationBootstrap, OnApplic
     };
   }
 
-  /** A file store that cannot be used stops the start, naming the setting, before any feature uses it. */
+  /**
+   * A file store that cannot be used, or a configured Redis that does not answer, stops the start
+   * naming the setting: checked before any module's bootstrap, so before the job workers start.
+   */
   async onModuleInit(): Promise<void> {
     try {
       await this.files.checkReady();
@@ -159,10 +175,10 @@ export class AppModule implements OnModuleInit, OnApplicationBootstrap, OnApplic
         `The file store cannot be used (${error instanceof Error ? error.message : String(error)}).`,
       );
     }
+    await this.checkRedis();
   }
 
-  /** A configured Redis that does not answer stops the start, naming the setting. */
-  async onApplicationBootstrap(): Promise<void> {
+  private async checkRedis(): Promise<void> {
     if (!this.redis) {
       return;
     }

@@ -1,10 +1,10 @@
 import { Test } from '@nestjs/testing';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { CoreModule, deriveKey } from '@custos/core';
 import { createTestDatabase, testDatabaseKinds, type TestDatabase } from '@custos/core/testing';
@@ -20,46 +20,11 @@ import { dataSourceOptions } from '../src/database/data-source-options';
 import { callerOf, expectStatus } from './crm/crm-support';
 import { openAll, seedSensitiveContacts, storedValues } from './support/key-rotation-support';
 import { startTestServer } from './support/test-server';
+import { startWorker, stopWorker as stop } from './support/worker-process';
 
-const ROOT = resolve(__dirname, '..');
 const CONTACTS = 1000;
 const KILLS = 15;
 const BATCH_SIZE = '20';
-
-/** Starts the worker process; resolves once its rotation worker has resumed (it printed `ready`). */
-function startWorker(env: Record<string, string>): { child: ChildProcess; ready: Promise<void> } {
-  const child = spawn(
-    process.execPath,
-    ['-r', '@swc-node/register', 'test/support/rotation-worker.ts'],
-    {
-      cwd: ROOT,
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  let errors = '';
-  child.stderr.on('data', (chunk: Buffer) => (errors += chunk.toString('utf8')));
-  const ready = new Promise<void>((resolveReady, reject) => {
-    child.stdout.on('data', (chunk: Buffer) => {
-      if (chunk.toString('utf8').includes('ready')) {
-        resolveReady();
-      }
-    });
-    child.once('exit', (code, signal) =>
-      reject(new Error(`the worker exited before it was ready (${code ?? signal}): ${errors}`)),
-    );
-  });
-  return { child, ready };
-}
-
-function stop(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) {
-    return Promise.resolve();
-  }
-  const exited = new Promise<void>((resolveExit) => child.once('exit', () => resolveExit()));
-  child.kill(signal);
-  return exited;
-}
 
 const sleep = (ms: number) => new Promise((resolveSleep) => setTimeout(resolveSleep, ms));
 
@@ -80,6 +45,9 @@ describe.each(testDatabaseKinds())('Data-key rotation killed at random moments o
       CUSTOS_DATA_DIR: dataDir,
       CUSTOS_MASTER_KEY: randomBytes(32).toString('base64'),
       CUSTOS_ROTATION_BATCH_SIZE: BATCH_SIZE,
+      // A killed worker's job is taken over by the next process once its lease expires.
+      CUSTOS_JOB_LEASE_SECONDS: '1',
+      CUSTOS_JOB_POLL_MS: '100',
       LOG_LEVEL: 'error',
     };
     // Seed through the API, start the rotation, stop: the worker processes take over from here.

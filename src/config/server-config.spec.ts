@@ -68,6 +68,9 @@ describe(loadServerConfig.name, () => {
     ['REDIS_URL', 'not a url'],
     ['CUSTOS_METRICS', 'yes'],
     ['CUSTOS_METRICS_PORT', '9464'],
+    ['CUSTOS_JOB_LEASE_SECONDS', '0'],
+    ['CUSTOS_JOB_POLL_MS', 'fast'],
+    ['CUSTOS_JOB_REDIS_PREFIX', 'a:b'],
   ])('stops with a message naming %s when it is %p', (variable, value) => {
     const env: Record<string, string> = {
       CUSTOS_DATA_DIR: freshDir(),
@@ -242,6 +245,7 @@ describe(loadServerConfig.name, () => {
       auditWitnessFile: join(dataDir, 'audit-checkpoints.jsonl'),
       auditCheckpointSeconds: 60,
       sealedValuesVerifySeconds: 86_400,
+      jobs: { leaseSeconds: 30, pollMs: 1000, redisPrefix: 'custos' },
     });
     const shared = join(freshDir(), 'witness.jsonl');
     expect(loadServerConfig({ ...base, CUSTOS_AUDIT_WITNESS_FILE: shared }).auditWitnessFile).toBe(

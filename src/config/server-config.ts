@@ -63,6 +63,12 @@ export interface ServerConfig {
    * on a listener of its own at `CUSTOS_METRICS_HOST`. Unset: off.
    */
   metrics?: { port?: number; host: string };
+  /**
+   * Background jobs: how long a worker holds a job without renewing its lease (a job of a killed
+   * instance is taken over after it), how often idle workers look for jobs in the database, and
+   * the key prefix of the BullMQ queues (deployments sharing one Redis need their own).
+   */
+  jobs: { leaseSeconds: number; pollMs: number; redisPrefix: string };
   /** Where files live: below `dataDir` (default) or in an S3-compatible bucket (`S3_*`). */
   fileStore: FileStoreConfig;
   /** Outbound mail: the sender, and SMTP when `SMTP_URL` is set (else mail stays in the outbox). */
@@ -106,6 +112,17 @@ function url(env: Env, name: string, protocols: string[]): string {
   } catch {
     throw new ConfigError(name, `must be a URL starting with ${protocols.join(' or ')}.`);
   }
+}
+
+function jobPrefix(env: Env): string {
+  const raw = env.CUSTOS_JOB_REDIS_PREFIX || 'custos';
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(raw)) {
+    throw new ConfigError(
+      'CUSTOS_JOB_REDIS_PREFIX',
+      'must be 1 to 64 letters, digits, "-" or "_".',
+    );
+  }
+  return raw;
 }
 
 function database(env: Env, dataDir: string): DatabaseConfig {
@@ -482,5 +499,10 @@ export function loadServerConfig(env: Env = process.env): ServerConfig {
     fileStore: fileStore(env, dataDir),
     mail: mail(env),
     metrics: metrics(env),
+    jobs: {
+      leaseSeconds: integer(env, 'CUSTOS_JOB_LEASE_SECONDS', 30, 1, 3600),
+      pollMs: integer(env, 'CUSTOS_JOB_POLL_MS', 1000, 10, 60_000),
+      redisPrefix: jobPrefix(env),
+    },
   };
 }

@@ -1,8 +1,7 @@
 import type { DataSourceOptions } from 'typeorm';
-import { NOTIFICATION_ENTITIES } from '@custos/core';
 import { ACCESS_ENTITIES } from '@custos/access';
 import { AUDIT_ENTITIES } from '@custos/audit';
-import { MAIL_ENTITIES } from '@custos/core';
+import { JOB_ENTITIES, MAIL_ENTITIES, NOTIFICATION_ENTITIES } from '@custos/core';
 import { CRYPTO_ENTITIES, KEY_ROTATION_ENTITIES } from '@custos/crypto';
 import { IDENTITY_ENTITIES } from '@custos/identity';
 import type { DatabaseConfig } from '../config/server-config';
@@ -13,6 +12,7 @@ import { serverMigrations } from '../migrations';
 /** Every entity of the reference server. */
 export const SERVER_ENTITIES = [
   ...NOTIFICATION_ENTITIES,
+  ...JOB_ENTITIES,
   ...AUDIT_ENTITIES,
   ...CRYPTO_ENTITIES,
   ...KEY_ROTATION_ENTITIES,

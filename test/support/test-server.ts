@@ -60,6 +60,9 @@ export async function startTestServer(
     CUSTOS_ADMIN_EMAIL: ADMIN_EMAIL,
     CUSTOS_ADMIN_PASSWORD: ADMIN_PASSWORD,
     LOG_LEVEL: 'info',
+    // Its own job queues when it uses Redis: test runs in parallel share one server.
+    CUSTOS_JOB_REDIS_PREFIX:
+      shared?.config.jobs.redisPrefix ?? `custos-test-${randomBytes(6).toString('hex')}`,
     ...options.env,
   });
   const logs: string[] = [];

@@ -1,5 +1,7 @@
 import { ConfigurableModuleBuilder, type InjectionToken } from '@nestjs/common';
 import type { Clock } from './clock';
+import type { DatabaseJobBackendOptions } from './jobs/database-job-backend';
+import type { JobBackend } from './jobs/job-backend';
 import type { PrivilegeResolver } from './policy/privilege-resolver';
 import type { ThrottleStore } from './throttling/throttle-store';
 
@@ -23,6 +25,11 @@ export interface CoreModuleOptions {
    * one instance; several instances need a shared store to count together.
    */
   throttleStore?: ThrottleStore;
+  /**
+   * Where background jobs are kept and run (`Jobs`). Default: the database (`JOB_ENTITIES` in
+   * the DataSource), with the given lease and poll interval; `backend` for another, e.g. BullMQ.
+   */
+  jobs?: DatabaseJobBackendOptions & { backend?: JobBackend };
 }
 
 export const {

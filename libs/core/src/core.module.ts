@@ -1,7 +1,7 @@
 import { DynamicModule, Global, Inject, Module, OnApplicationBootstrap } from '@nestjs/common';
 import { DiscoveryModule, ModuleRef } from '@nestjs/core';
 import type { Request } from 'express';
-import { ClsModule } from 'nestjs-cls';
+import { ClsModule, ClsService } from 'nestjs-cls';
 import { NotificationInbox } from './notifications/notification-inbox';
 import { Clock, SystemClock } from './clock';
 import { RequestContext } from './context/request-context';
@@ -13,6 +13,8 @@ import {
 } from './core.module-definition';
 import { TransactionHost } from './database/transaction-host';
 import { newId } from './ids';
+import { DatabaseJobBackend } from './jobs/database-job-backend';
+import { JOB_BACKEND, Jobs } from './jobs/jobs';
 import { PolicyGuard } from './policy/policy.guard';
 import {
   PRIVILEGE_RESOLVER,
@@ -23,7 +25,7 @@ import { RoutePolicyVerifier } from './policy/route-policy.verifier';
 import { InMemoryThrottleStore, ThrottleStore } from './throttling/throttle-store';
 
 /**
- * The request context (nestjs-cls), transactions, clock, throttling counters and route policies shared by every
+ * The request context (nestjs-cls), transactions, clock, throttling counters, background jobs and route policies shared by every
  * Custos lib. Import once, with `CoreModule.forRoot()`, in the root module.
  */
 @Global()
@@ -70,6 +72,17 @@ import { InMemoryThrottleStore, ThrottleStore } from './throttling/throttle-stor
       useFactory: (options: CoreModuleOptions) => options.clock ?? new SystemClock(),
     },
     {
+      provide: JOB_BACKEND,
+      inject: [CORE_MODULE_OPTIONS, TransactionHost, Clock, ClsService],
+      useFactory: (
+        options: CoreModuleOptions,
+        transactions: TransactionHost,
+        clock: Clock,
+        cls: ClsService,
+      ) => options.jobs?.backend ?? new DatabaseJobBackend(transactions, clock, cls, options.jobs),
+    },
+    Jobs,
+    {
       provide: ThrottleStore,
       inject: [CORE_MODULE_OPTIONS, Clock],
       useFactory: (options: CoreModuleOptions, clock: Clock) =>
@@ -83,6 +96,7 @@ import { InMemoryThrottleStore, ThrottleStore } from './throttling/throttle-stor
     Clock,
     ThrottleStore,
     NotificationInbox,
+    Jobs,
     PRIVILEGE_RESOLVER,
     ClsModule,
   ],

@@ -21,6 +21,28 @@ export {
   mapUniqueViolation,
 } from './database/database-errors';
 export { BackgroundQueue } from './jobs/background-queue';
+export { Jobs, JOB_BACKEND, JOB_RETENTION_DAYS } from './jobs/jobs';
+export {
+  JOB_STATES,
+  type JobState,
+  type JobView,
+  type JobQueue,
+  type RunningJob,
+  type QueueDefinition,
+  type ScheduleDefinition,
+  type EnqueueOptions,
+} from './jobs/job';
+export {
+  JobBackend,
+  type AbortReason,
+  type ClaimedJob,
+  type ExecuteJob,
+  type JobOutcome,
+  type NewJob,
+  type QueueSettings,
+} from './jobs/job-backend';
+export { DatabaseJobBackend, type DatabaseJobBackendOptions } from './jobs/database-job-backend';
+export { JobRecord, JOB_ENTITIES } from './jobs/job.entity';
 export { TimestampColumn } from './database/timestamp-column';
 export type { DatabaseMigrations, MigrationClass } from './database/migrations';
 export { CORE_MIGRATIONS } from './migrations';

@@ -56,7 +56,6 @@ export {
   KeyRotationModuleOptions,
   KEY_ROTATION_MODULE_OPTIONS,
   DEFAULT_ROTATION_BATCH_SIZE,
-  DEFAULT_ROTATION_POLL_MS,
 } from './rotation/key-rotation.module-definition';
 export {
   KeyRotationJob,

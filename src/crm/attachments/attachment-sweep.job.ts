@@ -1,11 +1,6 @@
-import {
-  Injectable,
-  Logger,
-  type OnApplicationBootstrap,
-  type OnApplicationShutdown,
-} from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { In } from 'typeorm';
-import { Clock, TransactionHost } from '@custos/core';
+import { Clock, Jobs, TransactionHost } from '@custos/core';
 import { AttachmentStorage, type StoredObject } from './attachment-storage';
 import { CrmAttachment } from './attachment.entity';
 
@@ -17,32 +12,23 @@ export const SWEEP_GRACE_MS = 15 * 60_000;
 /**
  * Removes stored files no attachment refers to: those of purged records (a purge deletes the
  * rows in its transaction; the files follow here), of deletions whose file removal failed, and
- * interrupted writes. At start, then hourly.
+ * interrupted writes. Hourly, once per deployment.
  */
 @Injectable()
-export class AttachmentSweepJob implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger(AttachmentSweepJob.name);
-  private timer: NodeJS.Timeout | undefined;
-
+export class AttachmentSweepJob {
   constructor(
     private readonly transactions: TransactionHost,
     private readonly storage: AttachmentStorage,
     private readonly clock: Clock,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    const run = () => {
-      this.sweep().catch((error: unknown) =>
-        this.logger.error({ err: error }, 'Removing unreferenced attachment files failed'),
-      );
-    };
-    this.timer = setInterval(run, HOUR_MS);
-    this.timer.unref();
-    setImmediate(run);
-  }
-
-  onApplicationShutdown(): void {
-    clearInterval(this.timer);
+    jobs: Jobs,
+  ) {
+    jobs.schedule({
+      name: 'crm.attachment_sweep',
+      everySeconds: HOUR_MS / 1000,
+      process: async () => {
+        await this.sweep();
+      },
+    });
   }
 
   /** Removes every unreferenced file stored more than `graceMs` ago; returns how many. */

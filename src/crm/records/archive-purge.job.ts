@@ -1,38 +1,29 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { AuditService } from '@custos/audit';
-import { Clock, TransactionHost, systemActor } from '@custos/core';
+import { Clock, Jobs, TransactionHost, systemActor } from '@custos/core';
 import { OBJECT_TYPES } from '../kernel/object-types';
 import { ARCHIVE_RETENTION_DAYS, RecordArchive } from './record-archive.service';
 
 const HOUR_MS = 3_600_000;
 const BATCH = 500;
 
-/** Purges records archived more than {@link ARCHIVE_RETENTION_DAYS} days ago: at start, then hourly. */
+/** Purges records archived more than {@link ARCHIVE_RETENTION_DAYS} days ago: hourly, once per deployment. */
 @Injectable()
-export class ArchivePurgeJob implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger(ArchivePurgeJob.name);
-  private timer: NodeJS.Timeout | undefined;
-
+export class ArchivePurgeJob {
   constructor(
     private readonly transactions: TransactionHost,
     private readonly audit: AuditService,
     private readonly clock: Clock,
     private readonly archive: RecordArchive,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    const run = () => {
-      this.purgeExpired().catch((error: unknown) =>
-        this.logger.error({ err: error }, 'Purging archived records failed'),
-      );
-    };
-    this.timer = setInterval(run, HOUR_MS);
-    this.timer.unref();
-    setImmediate(run);
-  }
-
-  onApplicationShutdown(): void {
-    clearInterval(this.timer);
+    jobs: Jobs,
+  ) {
+    jobs.schedule({
+      name: 'crm.archive_purge',
+      everySeconds: HOUR_MS / 1000,
+      process: async () => {
+        await this.purgeExpired();
+      },
+    });
   }
 
   /** Purges every expired archived record of every account; returns how many. */

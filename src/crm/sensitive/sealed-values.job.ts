@@ -1,43 +1,32 @@
-import {
-  Inject,
-  Injectable,
-  Logger,
-  type OnApplicationBootstrap,
-  type OnApplicationShutdown,
-} from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Jobs } from '@custos/core';
 import { SealedValuesVerifier } from './sealed-values-verifier';
 
 /** Seconds between two scheduled verifications of every account's sealed values; 0: never. */
 export const SEALED_VALUES_VERIFY_SECONDS = Symbol('custos:sealed-values-verify-seconds');
 
 /**
- * Verifies every account's sealed values on a schedule (not at start: it reads every record).
+ * Verifies every account's sealed values on a schedule, once per period per deployment.
  * A mismatch is logged (ids and property names only) and audited by the verifier.
  */
 @Injectable()
-export class SealedValuesVerificationJob implements OnApplicationBootstrap, OnApplicationShutdown {
+export class SealedValuesVerificationJob {
   private readonly logger = new Logger(SealedValuesVerificationJob.name);
-  private timer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly verifier: SealedValuesVerifier,
-    @Inject(SEALED_VALUES_VERIFY_SECONDS) private readonly intervalSeconds: number,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    if (this.intervalSeconds === 0) {
-      return;
+    @Inject(SEALED_VALUES_VERIFY_SECONDS) intervalSeconds: number,
+    jobs: Jobs,
+  ) {
+    if (intervalSeconds > 0) {
+      jobs.schedule({
+        name: 'crm.sealed_values_verification',
+        everySeconds: intervalSeconds,
+        process: async () => {
+          await this.verifyAll();
+        },
+      });
     }
-    this.timer = setInterval(() => {
-      this.verifyAll().catch((error: unknown) =>
-        this.logger.error({ err: error }, 'Verifying the sealed values failed'),
-      );
-    }, this.intervalSeconds * 1000);
-    this.timer.unref();
-  }
-
-  onApplicationShutdown(): void {
-    clearInterval(this.timer);
   }
 
   /** Verifies every account with sensitive properties; returns the accounts with mismatches. */

@@ -1,5 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { CoreModule, RequestContext, TransactionHost, newId, type Actor } from '@custos/core';
+import {
+  CoreModule,
+  JOB_ENTITIES,
+  RequestContext,
+  TransactionHost,
+  newId,
+  type Actor,
+} from '@custos/core';
 import {
   FixedClock,
   connectionOptionsOf,
@@ -77,7 +84,8 @@ export async function createAuditTestApp(
         CoreModule.forRoot({ clock, verifyRoutePolicies: false }),
         TypeOrmModule.forRoot({
           ...connectionOptionsOf(database),
-          entities: [...AUDIT_ENTITIES, TestWidget],
+          // The checkpoints of a witness are a scheduled job.
+          entities: [...AUDIT_ENTITIES, ...JOB_ENTITIES, TestWidget],
           synchronize: true,
         }),
         AuditModule.forRoot({ signingKey, witness: options.witness, registerController: false }),

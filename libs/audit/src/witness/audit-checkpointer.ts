@@ -1,12 +1,6 @@
-import {
-  Inject,
-  Injectable,
-  Logger,
-  type OnApplicationBootstrap,
-  type OnApplicationShutdown,
-} from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { KeyObject } from 'node:crypto';
-import { Clock, TransactionHost } from '@custos/core';
+import { Clock, Jobs, TransactionHost } from '@custos/core';
 import { AuditChainHead } from '../audit-chain-head.entity';
 import { AUDIT_MODULE_OPTIONS, type AuditModuleOptions } from '../audit.module-definition';
 import { isHeadSignatureValid, type SignedHead } from '../hash-chain';
@@ -20,42 +14,35 @@ const HEAD_PAGE = 1000;
 
 /**
  * Hands the chain heads to the module's {@link AuditWitness}: every head that moved since its last
- * checkpoint, periodically (off the append path, which never waits for the witness), and a
+ * checkpoint, periodically (a `Jobs` schedule, once per period per deployment; off the append
+ * path, which never waits for the witness), and a
  * verified head after each successful verification. A head behind its newest checkpoint, or
  * whose signature does not verify, is never checkpointed: it is logged for verification to report.
  */
 @Injectable()
-export class AuditCheckpointer implements OnApplicationBootstrap, OnApplicationShutdown {
+export class AuditCheckpointer {
   private readonly logger = new Logger(AuditCheckpointer.name);
   private readonly signingKey: KeyObject;
   private readonly witness: AuditWitness | undefined;
-  private readonly intervalSeconds: number;
-  private timer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly transactions: TransactionHost,
     private readonly clock: Clock,
     @Inject(AUDIT_MODULE_OPTIONS) options: AuditModuleOptions,
+    jobs: Jobs,
   ) {
     this.signingKey = signingKeyOf(options);
     this.witness = options.witness;
-    this.intervalSeconds = options.checkpointIntervalSeconds ?? DEFAULT_INTERVAL_SECONDS;
-  }
-
-  onApplicationBootstrap(): void {
-    if (!this.witness || this.intervalSeconds === 0) {
-      return;
+    const intervalSeconds = options.checkpointIntervalSeconds ?? DEFAULT_INTERVAL_SECONDS;
+    if (this.witness && intervalSeconds > 0) {
+      jobs.schedule({
+        name: 'audit.checkpoint',
+        everySeconds: intervalSeconds,
+        process: async () => {
+          await this.checkpointAll();
+        },
+      });
     }
-    this.timer = setInterval(() => {
-      this.checkpointAll().catch((error: unknown) =>
-        this.logger.error({ err: error }, 'Checkpointing the audit chain heads failed'),
-      );
-    }, this.intervalSeconds * 1000);
-    this.timer.unref();
-  }
-
-  onApplicationShutdown(): void {
-    clearInterval(this.timer);
   }
 
   /** The account's newest checkpoint; `null` without a witness or before the first. */

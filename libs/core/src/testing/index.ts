@@ -13,3 +13,11 @@ export { isRedisAvailable, TEST_REDIS_URL } from './test-redis';
 export { fileStoreContract } from './file-store-contract';
 export { startTestS3Server, type TestS3Server } from './test-s3';
 export { startTestSmtpServer, type ReceivedMail, type TestSmtpServer } from './test-smtp';
+export {
+  jobsContract,
+  jobsInstanceBooter,
+  jobInState,
+  eventually,
+  type BootJobsInstance,
+  type JobsInstance,
+} from './jobs-contract';

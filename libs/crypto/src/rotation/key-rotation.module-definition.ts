@@ -3,18 +3,10 @@ import { ConfigurableModuleBuilder } from '@nestjs/common';
 /** Default {@link KeyRotationModuleOptions.batchSize}. */
 export const DEFAULT_ROTATION_BATCH_SIZE = 500;
 
-/** Default {@link KeyRotationModuleOptions.pollIntervalMs}: one minute. */
-export const DEFAULT_ROTATION_POLL_MS = 60_000;
-
 /** Options of {@link KeyRotationModule}. */
 export class KeyRotationModuleOptions {
   /** Rows each source looks at per batch (one transaction each). Default 500. */
   batchSize?: number;
-  /**
-   * How often the worker looks for unfinished rotations besides at start (another instance may
-   * have stopped in the middle of one). Default 60 000 ms.
-   */
-  pollIntervalMs?: number;
 }
 
 export const {

@@ -12,8 +12,8 @@ export const KEY_ROTATION_ENTITIES = [KeyRotationJob];
 /**
  * Data-key rotation: `KeyRotationModule.forRoot({ batchSize })` next to `CryptoModule` (global
  * by default, so the host's sources can inject {@link KeyRotationRegistry}). Its table
- * (`crypto_rotation`) is in `KEY_ROTATION_ENTITIES`. Each instance runs a worker that resumes
- * unfinished rotations at start and every `pollIntervalMs`.
+ * (`crypto_rotation`) is in `KEY_ROTATION_ENTITIES`. Rotations run as jobs of `@custos/core`'s
+ * `Jobs` (queue `crypto.key_rotation`): on any instance, resumed after a crash or a restart.
  */
 @Module({
   imports: [TypeOrmModule.forFeature(KEY_ROTATION_ENTITIES)],

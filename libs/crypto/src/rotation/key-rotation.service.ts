@@ -89,7 +89,7 @@ export class KeyRotationService {
       }
       return created;
     });
-    this.worker.enqueue(job.id);
+    await this.worker.enqueue(job.id, accountId);
     return job;
   }
 

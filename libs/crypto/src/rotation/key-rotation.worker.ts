@@ -1,19 +1,12 @@
-import {
-  Inject,
-  Injectable,
-  Logger,
-  type BeforeApplicationShutdown,
-  type OnApplicationBootstrap,
-} from '@nestjs/common';
-import { ClsService } from 'nestjs-cls';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { In, IsNull, type EntityManager } from 'typeorm';
 import {
-  BackgroundQueue,
   Clock,
-  RequestContext,
+  Jobs,
   TransactionHost,
   isTransientDatabaseError,
-  systemActor,
+  type JobQueue,
+  type RunningJob,
 } from '@custos/core';
 import { AccountCiphers } from '../cipher/account-ciphers';
 import {
@@ -23,7 +16,6 @@ import {
 } from './key-rotation.entity';
 import {
   DEFAULT_ROTATION_BATCH_SIZE,
-  DEFAULT_ROTATION_POLL_MS,
   KEY_ROTATION_MODULE_OPTIONS,
   type KeyRotationModuleOptions,
 } from './key-rotation.module-definition';
@@ -39,106 +31,92 @@ const MAX_PASSES = 10;
 /** Tries of a batch the database aborted for a reason that passes. */
 const BATCH_ATTEMPTS = 5;
 
+/** The job queue of rotations: one job per rotation, keyed by its id. */
+export const KEY_ROTATION_QUEUE = 'crypto.key_rotation';
+
 /**
  * Runs rotations in the background, one at a time, batch by batch. Each batch is one
  * transaction that locks the job, lets one source rewrite its next rows and advances the job's
  * position and counters: after a crash at any instant either the batch and its position are
- * committed or neither is, and the job resumes exactly there when a worker starts (or polls).
+ * committed or neither is, and the job resumes exactly there on whichever instance takes the job
+ * over (a `Jobs` queue: after a restart, or once the lease of a killed instance expires).
  * When the last source is through, passes repeat until one re-encrypts nothing — values sealed
  * meanwhile by requests that loaded the keys before the rotation are caught that way.
  */
 @Injectable()
-export class KeyRotationWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
+export class KeyRotationWorker implements OnApplicationBootstrap {
   private readonly logger = new Logger(KeyRotationWorker.name);
-  private readonly jobs: BackgroundQueue;
-  private timer: NodeJS.Timeout | undefined;
+  private readonly queue: JobQueue<{ rotationId: string }>;
   private readonly batchSize: number;
-  private readonly pollIntervalMs: number;
 
   constructor(
     private readonly transactions: TransactionHost,
-    private readonly context: RequestContext,
-    cls: ClsService,
+    jobs: Jobs,
     private readonly ciphers: AccountCiphers,
     private readonly registry: KeyRotationRegistry,
     private readonly clock: Clock,
     @Inject(KEY_ROTATION_MODULE_OPTIONS) options: KeyRotationModuleOptions,
   ) {
     this.batchSize = options.batchSize ?? DEFAULT_ROTATION_BATCH_SIZE;
-    this.pollIntervalMs = options.pollIntervalMs ?? DEFAULT_ROTATION_POLL_MS;
     if (!Number.isInteger(this.batchSize) || this.batchSize < 1) {
       throw new Error(
         `KeyRotationModule batchSize must be a positive integer, got ${this.batchSize}.`,
       );
     }
-    this.jobs = new BackgroundQueue(
-      cls,
-      (id) => this.run(id),
-      (error, id) =>
-        this.logger.error({ err: error, rotationId: id }, 'Key rotation could not be processed'),
-    );
+    this.queue = jobs.createQueue({
+      name: KEY_ROTATION_QUEUE,
+      process: (job) => this.run(job),
+    });
   }
 
+  /**
+   * Makes sure every unfinished rotation has its job (a rotation whose enqueue did not follow its
+   * commit, e.g. a crash in between); the key makes this a no-op for the others.
+   */
   async onApplicationBootstrap(): Promise<void> {
     await this.resumeUnfinished();
-    this.timer = setInterval(() => {
-      this.resumeUnfinished().catch((error: unknown) =>
-        this.logger.error({ err: error }, 'Looking for unfinished key rotations failed'),
-      );
-    }, this.pollIntervalMs);
-    this.timer.unref();
-  }
-
-  /** Lets the batch in progress commit; the rotation resumes at the next start. */
-  async beforeApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    await this.jobs.stop();
   }
 
   /** Queues every unfinished rotation of every account; returns how many there are. */
   async resumeUnfinished(): Promise<number> {
     const unfinished = await this.transactions.manager.find(KeyRotationJob, {
-      select: { id: true },
+      select: { id: true, accountId: true },
       where: { status: In([...UNFINISHED_ROTATION_STATUSES]) },
       order: { startedAt: 'ASC' },
     });
-    for (const { id } of unfinished) {
-      this.enqueue(id);
+    for (const { id, accountId } of unfinished) {
+      await this.enqueue(id, accountId);
     }
     return unfinished.length;
   }
 
-  /** Queues a rotation; returns at once. */
-  enqueue(id: string): void {
-    this.jobs.enqueue(id);
+  /** Queues a rotation (once: the job is keyed by the rotation). */
+  async enqueue(id: string, accountId: string): Promise<void> {
+    await this.queue.enqueue({ rotationId: id }, { key: id, accountId });
   }
 
-  private async run(id: string): Promise<void> {
+  /** Runs as the account's system actor; returns between batches once the job is aborted. */
+  private async run({ data, signal }: RunningJob<{ rotationId: string }>): Promise<void> {
+    const id = data.rotationId;
     const job = await this.transactions.manager.findOneBy(KeyRotationJob, { id });
     if (!job || !UNFINISHED_ROTATION_STATUSES.includes(job.status)) {
       return;
     }
-    await this.context.runAs(
-      systemActor(job.accountId),
-      async () => {
-        try {
-          if (job.totalEstimate === null) {
-            await this.estimate(job);
-          }
-          while (!this.jobs.stopped && (await this.stepWithRetries(id))) {
-            // Let requests in between batches: with SQLite every query completes synchronously.
-            await new Promise((resolve) => setImmediate(resolve));
-          }
-        } catch (error) {
-          this.logger.error({ err: error, rotationId: id }, 'Key rotation stopped by an error');
-          await this.fail(
-            id,
-            `The rotation stopped at an unexpected error; every value still opens with its key. Quote rotation id ${id} when reporting it, and start a new rotation to finish the work.`,
-          );
-        }
-      },
-      { requestId: id },
-    );
+    try {
+      if (job.totalEstimate === null) {
+        await this.estimate(job);
+      }
+      while (!signal.aborted && (await this.stepWithRetries(id))) {
+        // Let requests and the lease renewal in between batches: with SQLite every query completes synchronously.
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    } catch (error) {
+      this.logger.error({ err: error, rotationId: id }, 'Key rotation stopped by an error');
+      await this.fail(
+        id,
+        `The rotation stopped at an unexpected error; every value still opens with its key. Quote rotation id ${id} when reporting it, and start a new rotation to finish the work.`,
+      );
+    }
   }
 
   /** Counts the values on older versions (outside the batch transactions: it is a scan). */
