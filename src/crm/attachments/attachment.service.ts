@@ -12,6 +12,7 @@ import {
   mapPage,
   newId,
   type Page,
+  mayDecryptSensitive,
 } from '@custos/core';
 import { AccountCiphers, EnvelopeError } from '@custos/crypto';
 import { SensitiveDataService } from '../../sensitive-data/sensitive-data.service';
@@ -263,7 +264,7 @@ export class AttachmentService {
       false,
       attachment,
     );
-    if (content && attachment.encrypted && actor.kind === 'support') {
+    if (content && attachment.encrypted && !mayDecryptSensitive(actor)) {
       throw new CustosError(
         'forbidden',
         'crm.attachment_sensitive',

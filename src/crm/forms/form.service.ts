@@ -11,6 +11,7 @@ import {
   newId,
   type PageQueryDto,
   type Page,
+  isSuperAdminInPerson,
 } from '@custos/core';
 import { Membership } from '@custos/identity';
 import { CrmAccessService } from '../records/crm-access.service';
@@ -225,10 +226,7 @@ export class FormService {
     }
     for (const [index, field] of input.entries()) {
       const path = `fields[${index}].property`;
-      if (
-        schema.byName.get(field.property)!.sensitivity !== null &&
-        (actor.kind !== 'user' || !actor.superAdmin)
-      ) {
+      if (schema.byName.get(field.property)!.sensitivity !== null && !isSuperAdminInPerson(actor)) {
         throw new CustosError(
           'forbidden',
           'crm.form_sensitive_super_admin_only',

@@ -9,6 +9,8 @@ import {
   type Actor,
   type Page,
   type PageQueryDto,
+  isMemberInPerson,
+  isPartnerAdmin,
 } from '@custos/core';
 import { PropertyService } from '../properties/property.service';
 import { RecordService } from '../records/record.service';
@@ -20,7 +22,7 @@ import type { NotificationDto } from './notification.dto';
 
 /** People have an inbox; private apps, support sessions and jobs do not. */
 function recipientOf(actor: Actor): string | null {
-  return actor.kind === 'user' || actor.kind === 'partner_admin' ? actor.userId : null;
+  return isMemberInPerson(actor) || isPartnerAdmin(actor) ? actor.userId : null;
 }
 
 /**

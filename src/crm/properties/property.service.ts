@@ -9,6 +9,7 @@ import {
   TransactionHost,
   isUniqueViolation,
   newId,
+  isSuperAdminInPerson,
 } from '@custos/core';
 import { CrmAccessService } from '../records/crm-access.service';
 import { CrmAttachment } from '../attachments/attachment.entity';
@@ -439,7 +440,7 @@ export class PropertyService {
     change: 'create' | 'edit' | 'delete',
   ): Promise<void> {
     const actor = this.context.requireActor();
-    if (actor.kind !== 'user' || !actor.superAdmin) {
+    if (!isSuperAdminInPerson(actor)) {
       throw new CustosError(
         'forbidden',
         'crm.sensitive_property_super_admin_only',

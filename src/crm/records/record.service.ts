@@ -11,6 +11,7 @@ import {
   mapPage,
   newId,
   type Page,
+  isMemberInPerson,
 } from '@custos/core';
 import { Membership } from '@custos/identity';
 import { CrmAccessService } from './crm-access.service';
@@ -202,7 +203,7 @@ export class RecordService {
             const ownerId =
               'owner_id' in values
                 ? (values.owner_id as string | null)
-                : actor.kind === 'user'
+                : isMemberInPerson(actor)
                   ? actor.userId
                   : null;
             delete values.owner_id;

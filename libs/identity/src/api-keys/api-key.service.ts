@@ -12,6 +12,7 @@ import {
   TransactionHost,
   type Actor,
   type Page,
+  isSuperAdminInPerson,
 } from '@custos/core';
 import { IdentityErrors } from '../identity.errors';
 import { Membership } from '../users/membership.entity';
@@ -39,7 +40,7 @@ export class ApiKeyService {
 
   async create(input: CreateApiKeyDto): Promise<CreatedApiKeyDto> {
     const actor = this.context.requireActor();
-    if (actor.kind !== 'user' || !actor.superAdmin || !actor.userId) {
+    if (!isSuperAdminInPerson(actor)) {
       throw new CustosError(
         'forbidden',
         'identity.super_admin_required',
