@@ -5,6 +5,7 @@ import { Account } from './accounts/account.entity';
 import { AccountService } from './accounts/account.service';
 import { AccountsController } from './accounts/accounts.controller';
 import { InitialAccountService } from './accounts/initial-account';
+import { SuperAdminInvariant } from './accounts/super-admin-invariant';
 import { ApiKey } from './api-keys/api-key.entity';
 import { ApiKeyService } from './api-keys/api-key.service';
 import { ApiKeysController } from './api-keys/api-keys.controller';
@@ -69,6 +70,7 @@ export const IDENTITY_ENTITIES = [
     IdentityAccessDirectory,
     AccountService,
     InitialAccountService,
+    SuperAdminInvariant,
     ApiKeyService,
     AccessTokenService,
     Authenticator,
@@ -92,6 +94,7 @@ export const IDENTITY_ENTITIES = [
     PasswordHasher,
     AccessTokenService,
     AccountService,
+    SuperAdminInvariant,
     UserService,
     InvitationService,
     TeamService,

@@ -8,7 +8,7 @@ export {
 } from './identity.module-definition';
 export { IdentityErrors } from './identity.errors';
 export { Account, ACCOUNT_EDITIONS, type AccountEdition } from './accounts/account.entity';
-export { lockAccount } from './accounts/account-lock';
+export { lockAccount, SuperAdminInvariant } from './accounts/super-admin-invariant';
 export { User } from './users/user.entity';
 export { Membership, type MembershipStatus } from './users/membership.entity';
 export { Team } from './teams/team.entity';
