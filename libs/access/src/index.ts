@@ -48,7 +48,7 @@ export {
   type AccessInputs,
 } from './abilities/build-access';
 export type { ActorAccess, FieldAccess } from './abilities/actor-access';
-export { AccessVersion } from './abilities/access-version.entity';
+export { AccessVersion, accessVersionSql } from './abilities/access-version.entity';
 export { Role } from './roles/role.entity';
 export { RoleAssignment } from './roles/role-assignment.entity';
 export { RecordRule } from './rules/record-rule.entity';
