@@ -7,19 +7,21 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_PIPE, RouterModule } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { Redis } from 'ioredis';
 import { join } from 'node:path';
 import {
   ACCESS_DIRECTORY,
   ACCESS_SUBJECTS,
+  AccessHttpModule,
   AccessModule,
   AccessService,
   READABLE_FIELDS,
 } from '@custos/access';
 import {
   AUDIT_METADATA_REDACTOR,
+  AuditHttpModule,
   AuditModule,
   FileAuditWitness,
   WebhookAuditWitness,
@@ -33,7 +35,12 @@ import {
   deriveKey,
   type Clock,
 } from '@custos/core';
-import { AuthenticationGuard, IdentityAccessDirectory, IdentityModule } from '@custos/identity';
+import {
+  AuthenticationGuard,
+  IdentityAccessDirectory,
+  IdentityHttpModule,
+  IdentityModule,
+} from '@custos/identity';
 import { ConfigError, type ServerConfig } from './config/server-config';
 import { CrmAccessSubjects } from './crm/records/crm-access-subjects';
 import { CrmAuditRedactor } from './crm/records/crm-audit-redactor';
@@ -82,6 +89,7 @@ export class AppModule implements OnApplicationBootstrap, OnApplicationShutdown 
         }),
         TypeOrmModule.forRoot(dataSourceOptions(config.database)),
         AccessModule.forRoot({}),
+        AccessHttpModule,
         AuditModule.forRoot({
           signingKey: deriveKey(config.masterKey, 'custos/audit-chain-head'),
           witness: config.auditWitnessWebhook
@@ -89,12 +97,18 @@ export class AppModule implements OnApplicationBootstrap, OnApplicationShutdown 
             : new FileAuditWitness(config.auditWitnessFile),
           checkpointIntervalSeconds: config.auditCheckpointSeconds,
         }),
+        AuditHttpModule,
         IdentityModule.forRoot({
           tokenSigningKey: deriveKey(config.masterKey, 'custos/access-token'),
           tokenTtlSeconds: config.tokenTtlSeconds,
           oidc: config.oidc,
           loginThrottle: config.loginThrottle,
         }),
+        IdentityHttpModule,
+        // The libs' REST APIs have relative paths; the server serves them under its prefix.
+        RouterModule.register([
+          { path: 'api/v1', children: [AccessHttpModule, AuditHttpModule, IdentityHttpModule] },
+        ]),
         CryptoModule.forRoot({
           keyProvider: new LocalKeyProvider(deriveKey(config.masterKey, 'custos/key-encryption')),
         }),

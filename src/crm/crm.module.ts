@@ -19,6 +19,7 @@ import { CrmForm } from './forms/form.entity';
 import { CrmNotification } from './forms/notification.entity';
 import { ImportRowError } from './imports/import-error.entity';
 import { CrmImport } from './imports/import.entity';
+import { FieldPermissionsController } from './properties/field-permissions.controller';
 import { PropertiesController } from './properties/properties.controller';
 import { CustomPropertyDefinition } from './properties/property-definition.entity';
 import { PropertyService } from './properties/property.service';
@@ -57,6 +58,7 @@ export const CRM_ENTITIES = [
   imports: [SensitiveDataModule],
   controllers: [
     PropertiesController,
+    FieldPermissionsController,
     RecordsController,
     AssociationsController,
     SegmentsController,

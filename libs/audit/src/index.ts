@@ -1,4 +1,5 @@
 export { AuditModule } from './audit.module';
+export { AuditHttpModule } from './audit-http.module';
 export {
   AUDIT_MODULE_OPTIONS,
   AuditModuleOptions,

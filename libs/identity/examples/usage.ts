@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_PIPE, RouterModule } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ACCESS_DIRECTORY, ACCESS_ENTITIES, AccessModule, AccessService } from '@custos/access';
 import { AUDIT_ENTITIES, AuditModule } from '@custos/audit';
@@ -14,6 +14,7 @@ import {
   AuthenticationGuard,
   IDENTITY_ENTITIES,
   IdentityAccessDirectory,
+  IdentityHttpModule,
   IdentityModule,
 } from '@custos/identity';
 
@@ -44,6 +45,8 @@ const masterSecret = Buffer.from(process.env.MY_APP_SECRET ?? '', 'base64');
         jwksUrl: 'https://login.example.com/.well-known/jwks.json',
       },
     }),
+    IdentityHttpModule, // the REST API (opt-in), under your prefix:
+    RouterModule.register([{ path: 'api/v1', module: IdentityHttpModule }]),
   ],
   providers: [
     { provide: ACCESS_DIRECTORY, useExisting: IdentityAccessDirectory }, // who is in which team and unit

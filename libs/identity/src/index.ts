@@ -1,4 +1,5 @@
 export { IdentityModule, IDENTITY_ENTITIES } from './identity.module';
+export { IdentityHttpModule } from './identity-http.module';
 export { IdentityAccessDirectory } from './access/identity-access-directory';
 export {
   IDENTITY_MODULE_OPTIONS,

@@ -80,7 +80,7 @@ export async function createAuditTestApp(
           entities: [...AUDIT_ENTITIES, TestWidget],
           synchronize: true,
         }),
-        AuditModule.forRoot({ signingKey, witness: options.witness, registerController: false }),
+        AuditModule.forRoot({ signingKey, witness: options.witness }),
       ],
       providers: options.providers ?? [],
     }).compile();

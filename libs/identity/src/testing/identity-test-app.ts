@@ -64,7 +64,7 @@ export async function createIdentityTestApp(kind: DatabaseKind): Promise<Identit
           entities: [...AUDIT_ENTITIES, ...ACCESS_ENTITIES, ...IDENTITY_ENTITIES],
           synchronize: true,
         }),
-        AuditModule.forRoot({ signingKey: randomBytes(32), registerController: false }),
+        AuditModule.forRoot({ signingKey: randomBytes(32) }),
         AccessModule.forRoot({}),
         IdentityModule.forRoot({ tokenSigningKey: randomBytes(32) }),
       ],
