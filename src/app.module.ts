@@ -55,6 +55,8 @@ import { HealthController } from './health/health.controller';
 import { OperatorModule } from './operator/operator.module';
 import { RedisThrottleStore } from './redis/redis-throttle-store';
 import { SensitiveDataModule } from './sensitive-data/sensitive-data.module';
+// Defines the server's own task privileges before any route or DTO needs them.
+import './task-privileges';
 
 /** The Redis connection of the server, when `REDIS_URL` is set. */
 const REDIS = Symbol('REDIS');

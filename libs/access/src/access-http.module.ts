@@ -1,4 +1,6 @@
 import { Module } from '@nestjs/common';
+// Defines the task privileges these routes require.
+import './access.privileges';
 import { AccessController } from './explain/access.controller';
 import { RecordRulesController } from './rules/record-rules.controller';
 import { RolesController } from './roles/roles.controller';

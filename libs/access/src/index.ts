@@ -1,3 +1,4 @@
+export { ACCESS_PRIVILEGES, type AccessPrivilege } from './access.privileges';
 export {
   COMPOUND_OPERATORS,
   FIELD_OPERATORS,

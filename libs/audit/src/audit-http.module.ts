@@ -1,4 +1,6 @@
 import { Module } from '@nestjs/common';
+// Defines the task privileges these routes require.
+import './audit.privileges';
 import { AuditLogController } from './audit-log.controller';
 
 /**

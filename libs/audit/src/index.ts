@@ -1,3 +1,4 @@
+export { AUDIT_PRIVILEGES, type AuditPrivilege } from './audit.privileges';
 export { AuditModule } from './audit.module';
 export { AuditHttpModule } from './audit-http.module';
 export {

@@ -53,7 +53,13 @@ export {
   mapPage,
   type Page,
 } from './pagination/pagination';
-export { TASK_PRIVILEGES, isTaskPrivilege, type TaskPrivilege } from './policy/task-privilege';
+export {
+  TASK_PRIVILEGES,
+  TASK_PRIVILEGE_LIST_SCHEMA,
+  definePrivileges,
+  isTaskPrivilege,
+  type TaskPrivilege,
+} from './policy/task-privilege';
 export {
   Public,
   Authenticated,

@@ -1,4 +1,6 @@
 import { Module } from '@nestjs/common';
+// Defines the task privileges these routes require.
+import './identity.privileges';
 import { AccountsController } from './accounts/accounts.controller';
 import { ApiKeysController } from './api-keys/api-keys.controller';
 import { AuthController } from './auth/auth.controller';

@@ -1,3 +1,4 @@
+export { IDENTITY_PRIVILEGES, type IdentityPrivilege } from './identity.privileges';
 export { IdentityModule, IDENTITY_ENTITIES } from './identity.module';
 export { IdentityHttpModule } from './identity-http.module';
 export { IdentityAccessDirectory } from './access/identity-access-directory';

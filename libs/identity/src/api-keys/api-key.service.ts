@@ -62,7 +62,7 @@ export class ApiKeyService {
         secretHash: sha256(secret).toString('hex'),
         secretHint: key.slice(0, 11),
         scopes: input.scopes,
-        createdByUserId: actor.userId!,
+        createdByUserId: actor.userId,
         createdAt: now,
         expiresAt: input.expiresAt ?? null,
         lastUsedAt: null,
