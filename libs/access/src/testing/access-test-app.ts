@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { Test, type TestingModule } from '@nestjs/testing';
+import type { TestingModule } from '@nestjs/testing';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AUDIT_ENTITIES, AuditModule } from '@custos/audit';
 import { CoreModule, RequestContext, TransactionHost, type Actor } from '@custos/core';
-import { connectionOptionsOf, createTestDatabase, type DatabaseKind } from '@custos/core/testing';
+import { startTestModule, type DatabaseKind } from '@custos/core/testing';
 import { AccessService } from '../abilities/access.service';
 import { ACCESS_ENTITIES, AccessModule } from '../access.module';
 import {
@@ -98,37 +98,27 @@ export async function createAccessTestApp(
   kind: DatabaseKind,
   options: { subjects?: AccessSubjects } = {},
 ): Promise<AccessTestApp> {
-  const database = await createTestDatabase(kind);
   const directory = new InMemoryAccessDirectory();
-  let module: TestingModule | undefined;
-  try {
-    module = await Test.createTestingModule({
-      imports: [
-        CoreModule.forRoot({
-          isGlobal: true,
-          verifyRoutePolicies: false,
-          privilegeResolver: AccessService,
-        }),
-        TypeOrmModule.forRoot({
-          ...connectionOptionsOf(database),
-          entities: [...AUDIT_ENTITIES, ...ACCESS_ENTITIES],
-          synchronize: true,
-        }),
-        AuditModule.forRoot({ signingKey: randomBytes(32) }),
-        AccessModule.forRoot({}),
-      ],
-      providers: [
-        { provide: ACCESS_DIRECTORY, useValue: directory },
-        { provide: ACCESS_SUBJECTS, useValue: options.subjects ?? NO_SUBJECTS },
-      ],
-    }).compile();
-    await module.init();
-  } catch (error) {
-    await module?.close();
-    await database.drop();
-    throw error;
-  }
-  const app = module;
+  const { module: app, close } = await startTestModule(kind, (connection) => ({
+    imports: [
+      CoreModule.forRoot({
+        isGlobal: true,
+        verifyRoutePolicies: false,
+        privilegeResolver: AccessService,
+      }),
+      TypeOrmModule.forRoot({
+        ...connection,
+        entities: [...AUDIT_ENTITIES, ...ACCESS_ENTITIES],
+        synchronize: true,
+      }),
+      AuditModule.forRoot({ signingKey: randomBytes(32) }),
+      AccessModule.forRoot({}),
+    ],
+    providers: [
+      { provide: ACCESS_DIRECTORY, useValue: directory },
+      { provide: ACCESS_SUBJECTS, useValue: options.subjects ?? NO_SUBJECTS },
+    ],
+  }));
   return {
     module: app,
     directory,
@@ -136,10 +126,7 @@ export async function createAccessTestApp(
     roles: app.get(RoleService),
     context: app.get(RequestContext),
     transactions: app.get(TransactionHost),
-    close: async () => {
-      await app.close();
-      await database.drop();
-    },
+    close,
   };
 }
 

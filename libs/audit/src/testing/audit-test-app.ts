@@ -1,14 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { CoreModule, RequestContext, TransactionHost, newId, type Actor } from '@custos/core';
-import {
-  FixedClock,
-  connectionOptionsOf,
-  createTestDatabase,
-  type DatabaseKind,
-  type TestDatabase,
-} from '@custos/core/testing';
+import { FixedClock, startTestModule, type DatabaseKind } from '@custos/core/testing';
 import type { Provider } from '@nestjs/common';
-import { Test, type TestingModule } from '@nestjs/testing';
+import type { TestingModule } from '@nestjs/testing';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { Column, DataSource, Entity, PrimaryColumn } from 'typeorm';
 import { AUDIT_ENTITIES } from '../audit.entities';
@@ -67,30 +61,20 @@ export async function createAuditTestApp(
   kind: DatabaseKind,
   options: { providers?: Provider[]; witness?: AuditWitness } = {},
 ): Promise<AuditTestApp> {
-  const database: TestDatabase = await createTestDatabase(kind);
   const clock = new FixedClock();
   const signingKey = randomBytes(32);
-  let module: TestingModule | undefined;
-  try {
-    module = await Test.createTestingModule({
-      imports: [
-        CoreModule.forRoot({ clock, verifyRoutePolicies: false }),
-        TypeOrmModule.forRoot({
-          ...connectionOptionsOf(database),
-          entities: [...AUDIT_ENTITIES, TestWidget],
-          synchronize: true,
-        }),
-        AuditModule.forRoot({ signingKey, witness: options.witness }),
-      ],
-      providers: options.providers ?? [],
-    }).compile();
-    await module.init();
-  } catch (error) {
-    await module?.close();
-    await database.drop();
-    throw error;
-  }
-  const app = module;
+  const { module: app, close } = await startTestModule(kind, (connection) => ({
+    imports: [
+      CoreModule.forRoot({ clock, verifyRoutePolicies: false }),
+      TypeOrmModule.forRoot({
+        ...connection,
+        entities: [...AUDIT_ENTITIES, TestWidget],
+        synchronize: true,
+      }),
+      AuditModule.forRoot({ signingKey, witness: options.witness }),
+    ],
+    providers: options.providers ?? [],
+  }));
   const dataSource = app.get(DataSource);
   const context = app.get(RequestContext);
   return {
@@ -108,9 +92,6 @@ export async function createAuditTestApp(
       const actor = testActor(accountId);
       return context.runAs(actor, () => work(actor));
     },
-    close: async () => {
-      await app.close();
-      await database.drop();
-    },
+    close,
   };
 }

@@ -1,16 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { Test, type TestingModule } from '@nestjs/testing';
+import type { TestingModule } from '@nestjs/testing';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { ACCESS_DIRECTORY, ACCESS_ENTITIES, AccessModule, AccessService } from '@custos/access';
 import { AUDIT_ENTITIES, AuditModule } from '@custos/audit';
 import { CoreModule, RequestContext, TransactionHost, newId, type Actor } from '@custos/core';
-import {
-  FixedClock,
-  connectionOptionsOf,
-  createTestDatabase,
-  type DatabaseKind,
-} from '@custos/core/testing';
+import { FixedClock, startTestModule, type DatabaseKind } from '@custos/core/testing';
 import { IdentityAccessDirectory } from '../access/identity-access-directory';
 import { AccountService } from '../accounts/account.service';
 import { IDENTITY_ENTITIES, IdentityModule } from '../identity.module';
@@ -47,36 +42,26 @@ export interface TestMember {
 }
 
 export async function createIdentityTestApp(kind: DatabaseKind): Promise<IdentityTestApp> {
-  const database = await createTestDatabase(kind);
   const clock = new FixedClock();
-  let module: TestingModule | undefined;
-  try {
-    module = await Test.createTestingModule({
-      imports: [
-        CoreModule.forRoot({
-          isGlobal: true,
-          clock,
-          verifyRoutePolicies: false,
-          privilegeResolver: AccessService,
-        }),
-        TypeOrmModule.forRoot({
-          ...connectionOptionsOf(database),
-          entities: [...AUDIT_ENTITIES, ...ACCESS_ENTITIES, ...IDENTITY_ENTITIES],
-          synchronize: true,
-        }),
-        AuditModule.forRoot({ signingKey: randomBytes(32) }),
-        AccessModule.forRoot({}),
-        IdentityModule.forRoot({ tokenSigningKey: randomBytes(32) }),
-      ],
-      providers: [{ provide: ACCESS_DIRECTORY, useExisting: IdentityAccessDirectory }],
-    }).compile();
-    await module.init();
-  } catch (error) {
-    await module?.close();
-    await database.drop();
-    throw error;
-  }
-  const app = module;
+  const { module: app, close } = await startTestModule(kind, (connection) => ({
+    imports: [
+      CoreModule.forRoot({
+        isGlobal: true,
+        clock,
+        verifyRoutePolicies: false,
+        privilegeResolver: AccessService,
+      }),
+      TypeOrmModule.forRoot({
+        ...connection,
+        entities: [...AUDIT_ENTITIES, ...ACCESS_ENTITIES, ...IDENTITY_ENTITIES],
+        synchronize: true,
+      }),
+      AuditModule.forRoot({ signingKey: randomBytes(32) }),
+      AccessModule.forRoot({}),
+      IdentityModule.forRoot({ tokenSigningKey: randomBytes(32) }),
+    ],
+    providers: [{ provide: ACCESS_DIRECTORY, useExisting: IdentityAccessDirectory }],
+  }));
   return {
     kind,
     module: app,
@@ -84,10 +69,7 @@ export async function createIdentityTestApp(kind: DatabaseKind): Promise<Identit
     context: app.get(RequestContext),
     dataSource: app.get(DataSource),
     clock,
-    close: async () => {
-      await app.close();
-      await database.drop();
-    },
+    close,
   };
 }
 
