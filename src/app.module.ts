@@ -7,18 +7,20 @@ import {
   type OnApplicationShutdown,
   type OnModuleInit,
 } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_PIPE, RouterModule } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { Redis } from 'ioredis';
 import {
   ACCESS_DIRECTORY,
   ACCESS_SUBJECTS,
+  AccessHttpModule,
   AccessModule,
   AccessService,
   READABLE_FIELDS,
 } from '@custos/access';
 import {
   AUDIT_METADATA_REDACTOR,
+  AuditHttpModule,
   AuditModule,
   FileAuditWitness,
   WebhookAuditWitness,
@@ -38,7 +40,12 @@ import {
 } from '@custos/core';
 import { S3FileStore } from '@custos/core/s3';
 import { SmtpMailTransport } from '@custos/core/smtp';
-import { AuthenticationGuard, IdentityAccessDirectory, IdentityModule } from '@custos/identity';
+import {
+  AuthenticationGuard,
+  IdentityAccessDirectory,
+  IdentityHttpModule,
+  IdentityModule,
+} from '@custos/identity';
 import { ConfigError, type ServerConfig } from './config/server-config';
 import { CrmAccessSubjects } from './crm/records/crm-access-subjects';
 import { CrmAuditRedactor } from './crm/records/crm-audit-redactor';
@@ -58,6 +65,8 @@ import { BullJobBackend } from './redis/bullmq-job-backend';
 import { RedisThrottleStore } from './redis/redis-throttle-store';
 import { SensitiveDataMailPolicy } from './sensitive-data/mail-content-policy';
 import { SensitiveDataModule } from './sensitive-data/sensitive-data.module';
+// Defines the server's own task privileges before any route or DTO needs them.
+import './task-privileges';
 
 /** The Redis connection of the server, when `REDIS_URL` is set. */
 const REDIS = Symbol('REDIS');
@@ -115,6 +124,7 @@ export class AppModule implements OnModuleInit, OnApplicationShutdown {
           contentPolicy: SensitiveDataMailPolicy,
         }),
         AccessModule.forRoot({}),
+        AccessHttpModule,
         AuditModule.forRoot({
           signingKey: deriveKey(config.masterKey, 'custos/audit-chain-head'),
           witness: config.auditWitnessWebhook
@@ -122,12 +132,18 @@ export class AppModule implements OnModuleInit, OnApplicationShutdown {
             : new FileAuditWitness(config.auditWitnessFile),
           checkpointIntervalSeconds: config.auditCheckpointSeconds,
         }),
+        AuditHttpModule,
         IdentityModule.forRoot({
           tokenSigningKey: deriveKey(config.masterKey, 'custos/access-token'),
           tokenTtlSeconds: config.tokenTtlSeconds,
           oidc: config.oidc,
           loginThrottle: config.loginThrottle,
         }),
+        IdentityHttpModule,
+        // The libs' REST APIs have relative paths; the server serves them under its prefix.
+        RouterModule.register([
+          { path: 'api/v1', children: [AccessHttpModule, AuditHttpModule, IdentityHttpModule] },
+        ]),
         CryptoModule.forRoot({
           keyProvider: new LocalKeyProvider(deriveKey(config.masterKey, 'custos/key-encryption')),
         }),

@@ -1,6 +1,6 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { AuditService } from '@custos/audit';
-import { CustosError, RequestContext } from '@custos/core';
+import { CustosError, RequestContext, isSuperAdminInPerson } from '@custos/core';
 import {
   KeyRotationRegistry,
   KeyRotationService,
@@ -80,7 +80,7 @@ export class EncryptionService implements OnModuleInit {
   /** A new data-key version, and re-encryption of every older value in the background. */
   async rotate(): Promise<EncryptionStatusDto> {
     const actor = this.context.requireActor();
-    if (actor.kind !== 'user' || !actor.superAdmin) {
+    if (!isSuperAdminInPerson(actor)) {
       throw new CustosError(
         'forbidden',
         'encryption.super_admin_only',

@@ -1,7 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { AuditService } from '@custos/audit';
-import { Clock, CustosError, RequestContext, TransactionHost, type Actor } from '@custos/core';
+import {
+  Clock,
+  CustosError,
+  RequestContext,
+  TransactionHost,
+  type Actor,
+  isSuperAdminInPerson,
+} from '@custos/core';
 import { Account, lockAccount } from '@custos/identity';
 import { SensitiveDataSetting, type SensitiveDataCategory } from './sensitive-data-setting.entity';
 import type { SensitiveDataStatusDto } from './sensitive-data.dto';
@@ -145,7 +152,7 @@ export class SensitiveDataService {
 /** A super admin of the account in person: not partner admins, private apps, support or jobs. */
 export function requireSuperAdminUser(context: RequestContext, detail: string): Actor {
   const actor = context.requireActor();
-  if (actor.kind !== 'user' || !actor.superAdmin) {
+  if (!isSuperAdminInPerson(actor)) {
     throw new CustosError('forbidden', 'sensitive_data.super_admin_only', detail);
   }
   return actor;

@@ -1,5 +1,5 @@
 import { CanActivate, Controller, ExecutionContext, Get, Injectable, Module } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_PIPE, RouterModule } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import type { Request } from 'express';
 import {
@@ -15,6 +15,7 @@ import {
   ACCESS_ENTITIES,
   ACCESS_MIGRATIONS,
   ACCESS_SUBJECTS,
+  AccessHttpModule,
   AccessModule,
   AccessService,
   accessibleBy,
@@ -164,7 +165,9 @@ class InvoicesController {
       migrationsRun: true,
     }),
     AuditModule.forRoot({ signingKey: Buffer.alloc(32, 7) }), // role changes are audited
-    AccessModule.forRoot({}), // also serves /api/v1/roles, /api/v1/record-rules, …
+    AccessModule.forRoot({}),
+    AccessHttpModule, // the REST API (opt-in: /api/v1/roles, /api/v1/record-rules, …)
+    RouterModule.register([{ path: 'api/v1', module: AccessHttpModule }]),
   ],
   controllers: [InvoicesController],
   providers: [

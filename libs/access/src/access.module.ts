@@ -3,16 +3,12 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { AccessConfigurableModule } from './access.module-definition';
 import { AccessVersion } from './abilities/access-version.entity';
 import { AccessService } from './abilities/access.service';
-import { AccessController } from './explain/access.controller';
 import { DelegationCheck } from './delegation/delegation-check';
 import { FieldReadability } from './fields/field-readability';
 import { ExplainService } from './explain/explain.service';
 import { FieldPermissionService } from './field-permissions/field-permission.service';
-import { FieldPermissionsController } from './field-permissions/field-permissions.controller';
 import { RecordRuleService } from './rules/record-rule.service';
-import { RecordRulesController } from './rules/record-rules.controller';
 import { RoleService } from './roles/role.service';
-import { RolesController } from './roles/roles.controller';
 import { FieldPermission } from './field-permissions/field-permission.entity';
 import { RoleAssignment } from './roles/role-assignment.entity';
 import { Role } from './roles/role.entity';
@@ -25,16 +21,11 @@ export const ACCESS_ENTITIES = [Role, RoleAssignment, RecordRule, FieldPermissio
  * Roles, record rules and field permissions compiled into CASL abilities per actor. Needs
  * `CoreModule`, `AuditModule`, a TypeORM connection with {@link ACCESS_ENTITIES}, and providers of
  * `ACCESS_DIRECTORY` (people) and `ACCESS_SUBJECTS` (object types) somewhere in the app. Pass `AccessService` to `CoreModule` as its
- * privilege resolver so that `@RequirePrivilege` routes follow the roles.
+ * privilege resolver so that `@RequirePrivilege` routes follow the roles. Mounts no routes: import
+ * {@link AccessHttpModule} for the REST API.
  */
 @Module({
   imports: [TypeOrmModule.forFeature(ACCESS_ENTITIES)],
-  controllers: [
-    RolesController,
-    RecordRulesController,
-    FieldPermissionsController,
-    AccessController,
-  ],
   providers: [
     AccessService,
     DelegationCheck,
@@ -44,6 +35,13 @@ export const ACCESS_ENTITIES = [Role, RoleAssignment, RecordRule, FieldPermissio
     FieldPermissionService,
     ExplainService,
   ],
-  exports: [AccessService, DelegationCheck],
+  exports: [
+    AccessService,
+    DelegationCheck,
+    RoleService,
+    RecordRuleService,
+    FieldPermissionService,
+    ExplainService,
+  ],
 })
 export class AccessModule extends AccessConfigurableModule {}

@@ -1,3 +1,4 @@
+export { ACCESS_PRIVILEGES, type AccessPrivilege } from './access.privileges';
 export {
   COMPOUND_OPERATORS,
   FIELD_OPERATORS,
@@ -19,6 +20,7 @@ export {
 } from './conditions/access-ability';
 export { accessibleBy, type AccessibleByOptions, type SqlCondition } from './query/accessible-by';
 export { AccessModule, ACCESS_ENTITIES } from './access.module';
+export { AccessHttpModule } from './access-http.module';
 export { ACCESS_MODULE_OPTIONS, type AccessModuleOptions } from './access.module-definition';
 export {
   ACCESS_DIRECTORY,
@@ -48,7 +50,7 @@ export {
   type AccessInputs,
 } from './abilities/build-access';
 export type { ActorAccess, FieldAccess } from './abilities/actor-access';
-export { AccessVersion } from './abilities/access-version.entity';
+export { AccessVersion, accessVersionSql } from './abilities/access-version.entity';
 export { Role } from './roles/role.entity';
 export { RoleAssignment } from './roles/role-assignment.entity';
 export { RecordRule } from './rules/record-rule.entity';

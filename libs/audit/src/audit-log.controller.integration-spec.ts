@@ -13,6 +13,7 @@ import {
   testDatabaseKinds,
   type TestDatabase,
 } from '@custos/core/testing';
+import { RouterModule } from '@nestjs/core';
 import {
   Injectable,
   type CanActivate,
@@ -26,6 +27,7 @@ import request from 'supertest';
 import type { App } from 'supertest/types';
 import { AuditLogController } from './audit-log.controller';
 import { AUDIT_ENTITIES } from './audit.entities';
+import { AuditHttpModule } from './audit-http.module';
 import { AuditModule } from './audit.module';
 import { AuditService } from './audit.service';
 import { testActor } from './testing/audit-test-app';
@@ -71,6 +73,8 @@ describe(AuditLogController.name, () => {
             synchronize: true,
           }),
           AuditModule.forRoot({ signingKey: randomBytes(32) }),
+          AuditHttpModule,
+          RouterModule.register([{ path: 'api/v1', module: AuditHttpModule }]),
         ],
         providers: [HeaderAuthGuard],
       }).compile();

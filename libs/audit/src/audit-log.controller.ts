@@ -11,7 +11,7 @@ import { ChainVerificationDto } from './chain-verification.dto';
 /** Read access to the account's audit log, for super admins and holders of `view_audit_log`. */
 @ApiTags('audit log')
 @ApiBearerAuth()
-@Controller('api/v1/audit-log')
+@Controller('audit-log')
 export class AuditLogController {
   constructor(
     private readonly audit: AuditService,

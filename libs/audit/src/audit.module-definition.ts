@@ -26,8 +26,6 @@ export class AuditModuleOptions {
 
 /** Module-level switches; unlike the options they are known before the app starts. */
 export interface AuditModuleExtras {
-  /** Mount `AuditLogController` at `api/v1/audit-log`. Default `true`. */
-  registerController?: boolean;
   /** Make `AuditService` injectable in every module. Default `true`. */
   isGlobal?: boolean;
 }
@@ -35,15 +33,10 @@ export interface AuditModuleExtras {
 export const {
   ConfigurableModuleClass: AuditConfigurableModule,
   MODULE_OPTIONS_TOKEN: AUDIT_MODULE_OPTIONS,
-  OPTIONS_TYPE: AUDIT_OPTIONS_TYPE,
-  ASYNC_OPTIONS_TYPE: AUDIT_ASYNC_OPTIONS_TYPE,
 } = new ConfigurableModuleBuilder<AuditModuleOptions>()
   .setClassMethodName('forRoot')
-  .setExtras<AuditModuleExtras>(
-    { registerController: true, isGlobal: true },
-    (definition, extras) => ({
-      ...definition,
-      global: extras.isGlobal ?? true,
-    }),
-  )
+  .setExtras<AuditModuleExtras>({ isGlobal: true }, (definition, extras) => ({
+    ...definition,
+    global: extras.isGlobal ?? true,
+  }))
   .build();

@@ -1,12 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { CoreModule, ProblemDetailsFilter, RequestContext } from '@custos/core';
 import { connectionOptionsOf, createTestDatabase, type TestDatabase } from '@custos/core/testing';
-import type { DynamicModule, INestApplication } from '@nestjs/common';
+import type { DynamicModule, INestApplication, Type } from '@nestjs/common';
+import { RouterModule } from '@nestjs/core';
 import { Test } from '@nestjs/testing';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import request from 'supertest';
 import type { App } from 'supertest/types';
 import { AUDIT_ENTITIES } from './audit.entities';
+import { AuditHttpModule } from './audit-http.module';
 import { AuditModule } from './audit.module';
 import { AuditService } from './audit.service';
 import { testActor } from './testing/audit-test-app';
@@ -22,7 +24,7 @@ describe(AuditModule.name, () => {
     await database.drop();
   });
 
-  const compile = (audit: DynamicModule) =>
+  const compile = (audit: DynamicModule, http: (Type | DynamicModule)[] = []) =>
     Test.createTestingModule({
       imports: [
         CoreModule.forRoot({}),
@@ -32,6 +34,7 @@ describe(AuditModule.name, () => {
           synchronize: true,
         }),
         audit,
+        ...http,
       ],
     }).compile();
 
@@ -57,28 +60,29 @@ describe(AuditModule.name, () => {
     );
   });
 
-  it('mounts the audit log routes by default', async () => {
+  it('mounts no routes by itself', async () => {
     const module = await compile(AuditModule.forRoot({ signingKey: randomBytes(32) }));
+    const app = module.createNestApplication<INestApplication<App>>({ logger: false });
+    try {
+      await app.init();
+      const response = await request(app.getHttpServer()).get('/api/v1/audit-log/verify');
+      expect(response.status).toBe(404);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('mounts the audit log routes with AuditHttpModule, under the prefix the host chooses', async () => {
+    const module = await compile(AuditModule.forRoot({ signingKey: randomBytes(32) }), [
+      AuditHttpModule,
+      RouterModule.register([{ path: 'api/v1', module: AuditHttpModule }]),
+    ]);
     const app = module.createNestApplication<INestApplication<App>>({ logger: false });
     app.useGlobalFilters(new ProblemDetailsFilter());
     try {
       await app.init();
       const response = await request(app.getHttpServer()).get('/api/v1/audit-log/verify');
       expect(response.status).toBe(401);
-    } finally {
-      await app.close();
-    }
-  });
-
-  it('mounts no routes with registerController: false', async () => {
-    const module = await compile(
-      AuditModule.forRoot({ signingKey: randomBytes(32), registerController: false }),
-    );
-    const app = module.createNestApplication<INestApplication<App>>({ logger: false });
-    try {
-      await app.init();
-      const response = await request(app.getHttpServer()).get('/api/v1/audit-log/verify');
-      expect(response.status).toBe(404);
     } finally {
       await app.close();
     }

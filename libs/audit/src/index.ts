@@ -1,4 +1,6 @@
+export { AUDIT_PRIVILEGES, type AuditPrivilege } from './audit.privileges';
 export { AuditModule } from './audit.module';
+export { AuditHttpModule } from './audit-http.module';
 export {
   AUDIT_MODULE_OPTIONS,
   AuditModuleOptions,

@@ -20,7 +20,11 @@ import {
   ProblemDetailsFilter,
   RequestContext,
   RequirePrivilege,
+  definePrivileges,
 } from '@custos/core';
+
+/** Your app's task privileges; a route requiring one nobody defined stops the app at start. */
+definePrivileges(['manage_privacy_requests']);
 
 /** Stand-in for your authentication (or @custos/identity's AuthenticationGuard): binds the actor. */
 @Injectable()

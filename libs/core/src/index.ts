@@ -1,6 +1,16 @@
 export { CoreModule } from './core.module';
 export { CORE_MODULE_OPTIONS, type CoreModuleOptions } from './core.module-definition';
-export { type Actor, type ActorKind, isSuperAdminInPerson, systemActor } from './context/actor';
+export { type Actor, type ActorKind, systemActor } from './context/actor';
+export {
+  isMemberInPerson,
+  isSuperAdminInPerson,
+  isPrivateApp,
+  isPartnerAdmin,
+  isSystem,
+  isReadOnly,
+  signsInAsPerson,
+  mayDecryptSensitive,
+} from './context/actor-capabilities';
 export { RequestContext, type CustosClsStore } from './context/request-context';
 export { CustosError, type ErrorKind, type FieldError } from './errors/custos-error';
 export { ProblemDetailsFilter, statusOfKind, toCustosError } from './errors/problem-details.filter';
@@ -68,7 +78,13 @@ export {
   mapPage,
   type Page,
 } from './pagination/pagination';
-export { TASK_PRIVILEGES, isTaskPrivilege, type TaskPrivilege } from './policy/task-privilege';
+export {
+  TASK_PRIVILEGES,
+  TASK_PRIVILEGE_LIST_SCHEMA,
+  definePrivileges,
+  isTaskPrivilege,
+  type TaskPrivilege,
+} from './policy/task-privilege';
 export {
   Public,
   Authenticated,

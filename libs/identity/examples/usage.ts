@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_PIPE, RouterModule } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import {
   ACCESS_DIRECTORY,
@@ -21,6 +21,7 @@ import {
   IDENTITY_ENTITIES,
   IDENTITY_MIGRATIONS,
   IdentityAccessDirectory,
+  IdentityHttpModule,
   IdentityModule,
 } from '@custos/identity';
 
@@ -56,6 +57,8 @@ const masterSecret = Buffer.from(process.env.MY_APP_SECRET ?? '', 'base64');
         jwksUrl: 'https://login.example.com/.well-known/jwks.json',
       },
     }),
+    IdentityHttpModule, // the REST API (opt-in), under your prefix:
+    RouterModule.register([{ path: 'api/v1', module: IdentityHttpModule }]),
   ],
   providers: [
     { provide: ACCESS_DIRECTORY, useExisting: IdentityAccessDirectory }, // who is in which team and unit

@@ -40,4 +40,11 @@ export const {
   MODULE_OPTIONS_TOKEN: IDENTITY_MODULE_OPTIONS,
   OPTIONS_TYPE: IDENTITY_OPTIONS_TYPE,
   ASYNC_OPTIONS_TYPE: IDENTITY_ASYNC_OPTIONS_TYPE,
-} = new ConfigurableModuleBuilder<IdentityModuleOptions>().setClassMethodName('forRoot').build();
+} = new ConfigurableModuleBuilder<IdentityModuleOptions>()
+  .setClassMethodName('forRoot')
+  // Global by default, so that IdentityHttpModule and the host's modules reach its services.
+  .setExtras({ isGlobal: true }, (definition, extras) => ({
+    ...definition,
+    global: extras.isGlobal,
+  }))
+  .build();

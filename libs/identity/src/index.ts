@@ -1,4 +1,6 @@
+export { IDENTITY_PRIVILEGES, type IdentityPrivilege } from './identity.privileges';
 export { IdentityModule, IDENTITY_ENTITIES } from './identity.module';
+export { IdentityHttpModule } from './identity-http.module';
 export { IdentityAccessDirectory } from './access/identity-access-directory';
 export {
   IDENTITY_MODULE_OPTIONS,
@@ -8,7 +10,7 @@ export {
 } from './identity.module-definition';
 export { IdentityErrors } from './identity.errors';
 export { Account, ACCOUNT_EDITIONS, type AccountEdition } from './accounts/account.entity';
-export { lockAccount } from './accounts/account-lock';
+export { lockAccount, SuperAdminInvariant } from './accounts/super-admin-invariant';
 export { User } from './users/user.entity';
 export { Membership, type MembershipStatus } from './users/membership.entity';
 export { Team } from './teams/team.entity';

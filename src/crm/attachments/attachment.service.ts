@@ -11,6 +11,7 @@ import {
   mapPage,
   newId,
   type Page,
+  mayDecryptSensitive,
 } from '@custos/core';
 import { AccountCiphers, EnvelopeError } from '@custos/crypto';
 import { SensitiveDataService } from '../../sensitive-data/sensitive-data.service';
@@ -228,7 +229,7 @@ export class AttachmentService {
       throw AttachmentErrors.notFound();
     }
     await this.requireRecord(attachment.objectType, attachment.recordId, 'read', false, attachment);
-    if (content && attachment.encrypted && actor.kind === 'support') {
+    if (content && attachment.encrypted && !mayDecryptSensitive(actor)) {
       throw AttachmentErrors.sensitive();
     }
     return attachment;

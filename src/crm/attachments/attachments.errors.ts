@@ -26,7 +26,7 @@ export const AttachmentErrors = {
     new CustosError(
       'forbidden',
       'crm.attachment_sensitive',
-      'Encrypted files are never readable in a support session.',
+      'Encrypted files are never readable in a support session or by a partner admin.',
     ),
   propertyInvalid: (objectType: string) =>
     CustosError.invalidField(

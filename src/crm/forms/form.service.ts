@@ -10,6 +10,7 @@ import {
   newId,
   type PageQueryDto,
   type Page,
+  isSuperAdminInPerson,
 } from '@custos/core';
 import { Membership } from '@custos/identity';
 import { CrmAccessService } from '../records/crm-access.service';
@@ -194,10 +195,7 @@ export class FormService {
       throw formErrors.createForbidden(schema.objectType.name);
     }
     for (const [index, field] of input.entries()) {
-      if (
-        schema.byName.get(field.property)!.sensitivity !== null &&
-        (actor.kind !== 'user' || !actor.superAdmin)
-      ) {
+      if (schema.byName.get(field.property)!.sensitivity !== null && !isSuperAdminInPerson(actor)) {
         throw formErrors.sensitiveFieldSuperAdminOnly(index, field.property);
       }
       if (!access.canEdit(field.property)) {

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { AuditService } from '@custos/audit';
-import { Clock, RequestContext, TransactionHost, newId } from '@custos/core';
+import { Clock, RequestContext, TransactionHost, isMemberInPerson, newId } from '@custos/core';
 import { Membership } from '@custos/identity';
 import { PropertyHistoryService } from '../history/property-history.service';
 import type { ChangeSource } from '../history/property-history.entity';
@@ -97,7 +97,7 @@ export class RecordWriter {
             const ownerId =
               'owner_id' in values
                 ? (values.owner_id as string | null)
-                : actor.kind === 'user'
+                : isMemberInPerson(actor)
                   ? actor.userId
                   : null;
             delete values.owner_id;

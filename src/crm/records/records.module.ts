@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { SensitiveDataModule } from '../../sensitive-data/sensitive-data.module';
 import { PropertyHistory } from '../history/property-history.entity';
 import { PropertyHistoryService } from '../history/property-history.service';
+import { FieldPermissionsController } from '../properties/field-permissions.controller';
 import { PropertiesController } from '../properties/properties.controller';
 import { CustomPropertyDefinition } from '../properties/property-definition.entity';
 import { PropertyDefinitionService } from '../properties/property-definition.service';
@@ -52,7 +53,12 @@ export const RECORDS_ENTITIES = [
  */
 @Module({
   imports: [SensitiveDataModule],
-  controllers: [PropertiesController, RecordsController, SearchController],
+  controllers: [
+    PropertiesController,
+    FieldPermissionsController,
+    RecordsController,
+    SearchController,
+  ],
   providers: [
     CrmAccessService,
     CrmAccessSubjects,

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { EnvelopeError, type AccountCipher } from '@custos/crypto';
-import { isSuperAdminInPerson, type Actor } from '@custos/core';
+import { isSuperAdminInPerson, type Actor, mayDecryptSensitive, isSystem } from '@custos/core';
 import type { SensitiveDataState } from '../../sensitive-data/sensitive-data.service';
 import type { PropertySchema } from '../kernel/property-schema';
 import type { PropertyDefinition, PropertyValue } from '../kernel/property-type';
@@ -47,13 +47,13 @@ export class SensitiveFields {
   mayDecrypt(name: string): boolean {
     const sensitivity = this.definition(name).sensitivity!;
     const superAdminInPerson = isSuperAdminInPerson(this.actor);
-    if (this.actor.kind === 'support' || this.actor.kind === 'partner_admin') {
+    if (!mayDecryptSensitive(this.actor)) {
       return false;
     }
     if (!this.state.enterprise && !superAdminInPerson) {
       return false;
     }
-    return sensitivity.access === 'everyone' || superAdminInPerson || this.actor.kind === 'system';
+    return sensitivity.access === 'everyone' || superAdminInPerson || isSystem(this.actor);
   }
 
   /** Highly sensitive values are masked until revealed, one record at a time. */

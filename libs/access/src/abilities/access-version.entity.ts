@@ -18,3 +18,12 @@ export class AccessVersion {
   @Column({ type: 'integer' })
   version!: number;
 }
+
+/**
+ * The scalar subquery of an account's access version (NULL before the account's first change),
+ * for SQL of other libs that needs it in the same round trip, e.g. identity's sign-in.
+ * `accountIdParam` is that SQL's placeholder of the account id, e.g. `$2`.
+ */
+export function accessVersionSql(accountIdParam: string): string {
+  return `(SELECT v.version FROM access_account_version v WHERE v.account_id = ${accountIdParam})`;
+}

@@ -7,6 +7,10 @@ import {
   type Actor,
   type PrivilegeResolver,
   type TaskPrivilege,
+  isReadOnly,
+  isPrivateApp,
+  isMemberInPerson,
+  isSystem,
 } from '@custos/core';
 import { type AccessDirectory, type DirectoryMember, lookUpDirectory } from '../access.ports';
 import { ACCESS_MODULE_OPTIONS, type AccessModuleOptions } from '../access.module-definition';
@@ -86,7 +90,7 @@ export class AccessService implements PrivilegeResolver, OnModuleInit {
       () => manager.findBy(RecordRule, { accountId }),
       () => manager.findBy(FieldPermission, { accountId }),
     );
-    if (actor.kind === 'support') {
+    if (isReadOnly(actor)) {
       // Support staff troubleshoot: they see the account but change nothing, and hold no role.
       return buildAccess({
         superAdmin: false,
@@ -98,14 +102,14 @@ export class AccessService implements PrivilegeResolver, OnModuleInit {
         taskPrivileges: new Set(SUPPORT_TASK_PRIVILEGES),
       });
     }
-    const person = actor.kind === 'private_app' || actor.kind === 'user' ? actor.userId : null;
+    const person = isPrivateApp(actor) || isMemberInPerson(actor) ? actor.userId : null;
     const member = person ? await this.directory.member(accountId, person) : null;
     const held = member ? await this.rolesOf(accountId, member) : [];
     const replacement = overrides.replaceRole;
     const roles = replacement
       ? held.map((role) => (role.id === replacement.id ? replacement : role))
       : held;
-    if (actor.kind === 'private_app') {
+    if (isPrivateApp(actor)) {
       // A private app acts for its creator: it works on records as the creator may now, and
       // holds its task-privilege scopes only while the creator holds them too.
       const creator = buildAccess({
@@ -120,7 +124,7 @@ export class AccessService implements PrivilegeResolver, OnModuleInit {
       );
       return { ...creator, superAdmin: false, taskPrivileges: scopes };
     }
-    if (actor.kind === 'system') {
+    if (isSystem(actor)) {
       return buildAccess({
         superAdmin: true,
         facts: null,

@@ -14,7 +14,7 @@ import { ExplainService } from './explain.service';
 @ApiBearerAuth()
 @ApiSecurity('api-key')
 @ApiProblemResponses('unauthenticated', 'forbidden', 'validation')
-@Controller('api/v1')
+@Controller()
 export class AccessController {
   constructor(private readonly explainer: ExplainService) {}
 

@@ -9,7 +9,7 @@ import {
   Matches,
   ValidateNested,
 } from 'class-validator';
-import { TASK_PRIVILEGES, type TaskPrivilege } from '@custos/core';
+import { TASK_PRIVILEGES, TASK_PRIVILEGE_LIST_SCHEMA, type TaskPrivilege } from '@custos/core';
 import { RECORD_ACTIONS, type RecordAction } from '../conditions/access-ability';
 import { ObjectPrivilegeDto } from '../roles/role.dto';
 
@@ -102,8 +102,7 @@ export class PreviewDto {
   privileges?: ObjectPrivilegeDto[];
 
   @ApiPropertyOptional({
-    enum: TASK_PRIVILEGES,
-    isArray: true,
+    ...TASK_PRIVILEGE_LIST_SCHEMA,
     description: 'Proposed task privileges (default: unchanged).',
     example: ['export'],
   })
@@ -117,7 +116,7 @@ export class ChangeSetDto {
   @ApiProperty({ type: [String], example: ['read contacts at account'] })
   privileges!: string[];
 
-  @ApiProperty({ enum: TASK_PRIVILEGES, isArray: true, example: ['export'] })
+  @ApiProperty({ ...TASK_PRIVILEGE_LIST_SCHEMA, example: ['export'] })
   taskPrivileges!: TaskPrivilege[];
 }
 
@@ -144,7 +143,7 @@ export class PermissionsDto {
   @ApiProperty({ example: false })
   superAdmin!: boolean;
 
-  @ApiProperty({ enum: TASK_PRIVILEGES, isArray: true, example: ['export'] })
+  @ApiProperty({ ...TASK_PRIVILEGE_LIST_SCHEMA, example: ['export'] })
   taskPrivileges!: TaskPrivilege[];
 
   @ApiProperty({

@@ -177,7 +177,7 @@ export class ExplainService implements OnModuleInit {
           loses.taskPrivileges.length >
         0
       ) {
-        users.push({ userId, gains, loses } as PreviewResultDto['users'][number]);
+        users.push({ userId, gains, loses });
       }
     }
     return { users };

@@ -12,7 +12,12 @@ import {
   MaxLength,
   ValidateNested,
 } from 'class-validator';
-import { PagingDto, TASK_PRIVILEGES, type TaskPrivilege } from '@custos/core';
+import {
+  PagingDto,
+  TASK_PRIVILEGES,
+  TASK_PRIVILEGE_LIST_SCHEMA,
+  type TaskPrivilege,
+} from '@custos/core';
 import { ACCESS_LEVELS, type AccessLevel } from '../access.types';
 import { RECORD_ACTIONS, type RecordAction } from '../conditions/access-ability';
 
@@ -48,7 +53,7 @@ export class RoleDto {
   @ApiProperty({ type: [ObjectPrivilegeDto], example: PRIVILEGES_EXAMPLE })
   privileges!: ObjectPrivilegeDto[];
 
-  @ApiProperty({ enum: TASK_PRIVILEGES, isArray: true, example: ['export'] })
+  @ApiProperty({ ...TASK_PRIVILEGE_LIST_SCHEMA, example: ['export'] })
   taskPrivileges!: TaskPrivilege[];
 
   @ApiProperty({ example: '2026-11-22T18:42:00.000Z' })
@@ -89,7 +94,7 @@ export class CreateRoleDto {
   @Type(() => ObjectPrivilegeDto)
   privileges!: ObjectPrivilegeDto[];
 
-  @ApiProperty({ enum: TASK_PRIVILEGES, isArray: true, example: ['export'] })
+  @ApiProperty({ ...TASK_PRIVILEGE_LIST_SCHEMA, example: ['export'] })
   @IsArray()
   @IsIn(TASK_PRIVILEGES, { each: true })
   @ArrayUnique()
@@ -117,7 +122,7 @@ export class UpdateRoleDto {
   @Type(() => ObjectPrivilegeDto)
   privileges?: ObjectPrivilegeDto[];
 
-  @ApiPropertyOptional({ enum: TASK_PRIVILEGES, isArray: true, example: ['export', 'import'] })
+  @ApiPropertyOptional({ ...TASK_PRIVILEGE_LIST_SCHEMA, example: ['export', 'import'] })
   @IsOptional()
   @IsArray()
   @IsIn(TASK_PRIVILEGES, { each: true })

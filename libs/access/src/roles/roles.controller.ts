@@ -28,7 +28,7 @@ import { RoleService } from './role.service';
 @ApiTags('roles')
 @ApiBearerAuth()
 @ApiProblemResponses('unauthenticated', 'forbidden', 'validation')
-@Controller('api/v1/roles')
+@Controller('roles')
 export class RolesController {
   constructor(private readonly roles: RoleService) {}
 

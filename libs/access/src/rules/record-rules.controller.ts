@@ -14,7 +14,7 @@ import { RecordRuleService } from './record-rule.service';
 @ApiTags('record rules')
 @ApiBearerAuth()
 @ApiProblemResponses('unauthenticated', 'forbidden', 'validation')
-@Controller('api/v1/record-rules')
+@Controller('record-rules')
 export class RecordRulesController {
   constructor(private readonly rules: RecordRuleService) {}
 

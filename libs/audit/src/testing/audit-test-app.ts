@@ -7,15 +7,9 @@ import {
   newId,
   type Actor,
 } from '@custos/core';
-import {
-  FixedClock,
-  connectionOptionsOf,
-  createTestDatabase,
-  type DatabaseKind,
-  type TestDatabase,
-} from '@custos/core/testing';
+import { FixedClock, startTestModule, type DatabaseKind } from '@custos/core/testing';
 import type { Provider } from '@nestjs/common';
-import { Test, type TestingModule } from '@nestjs/testing';
+import type { TestingModule } from '@nestjs/testing';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { Column, DataSource, Entity, PrimaryColumn } from 'typeorm';
 import { AUDIT_ENTITIES } from '../audit.entities';
@@ -74,31 +68,21 @@ export async function createAuditTestApp(
   kind: DatabaseKind,
   options: { providers?: Provider[]; witness?: AuditWitness } = {},
 ): Promise<AuditTestApp> {
-  const database: TestDatabase = await createTestDatabase(kind);
   const clock = new FixedClock();
   const signingKey = randomBytes(32);
-  let module: TestingModule | undefined;
-  try {
-    module = await Test.createTestingModule({
-      imports: [
-        CoreModule.forRoot({ clock, verifyRoutePolicies: false }),
-        TypeOrmModule.forRoot({
-          ...connectionOptionsOf(database),
-          // The checkpoints of a witness are a scheduled job.
-          entities: [...AUDIT_ENTITIES, ...JOB_ENTITIES, TestWidget],
-          synchronize: true,
-        }),
-        AuditModule.forRoot({ signingKey, witness: options.witness, registerController: false }),
-      ],
-      providers: options.providers ?? [],
-    }).compile();
-    await module.init();
-  } catch (error) {
-    await module?.close();
-    await database.drop();
-    throw error;
-  }
-  const app = module;
+  const { module: app, close } = await startTestModule(kind, (connection) => ({
+    imports: [
+      CoreModule.forRoot({ clock, verifyRoutePolicies: false }),
+      TypeOrmModule.forRoot({
+        ...connection,
+        // The checkpoints of a witness are a scheduled job.
+        entities: [...AUDIT_ENTITIES, ...JOB_ENTITIES, TestWidget],
+        synchronize: true,
+      }),
+      AuditModule.forRoot({ signingKey, witness: options.witness }),
+    ],
+    providers: options.providers ?? [],
+  }));
   const dataSource = app.get(DataSource);
   const context = app.get(RequestContext);
   return {
@@ -116,9 +100,6 @@ export async function createAuditTestApp(
       const actor = testActor(accountId);
       return context.runAs(actor, () => work(actor));
     },
-    close: async () => {
-      await app.close();
-      await database.drop();
-    },
+    close,
   };
 }

@@ -22,14 +22,6 @@ export interface Actor {
   readonly scopes?: readonly TaskPrivilege[];
 }
 
-/**
- * A super admin of the account acting in person: not a private app, partner admin, support
- * session or background job, whatever rights those carry.
- */
-export function isSuperAdminInPerson(actor: Actor): boolean {
-  return actor.kind === 'user' && actor.superAdmin;
-}
-
 /** The actor used by background jobs and bootstrap code acting for an account. */
 export function systemActor(accountId: string): Actor {
   return {

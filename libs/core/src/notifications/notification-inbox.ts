@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { IsNull } from 'typeorm';
 import { Clock } from '../clock';
 import type { Actor } from '../context/actor';
+import { isMemberInPerson, isPartnerAdmin } from '../context/actor-capabilities';
 import { RequestContext } from '../context/request-context';
 import { CustosError } from '../errors/custos-error';
 import { TransactionHost } from '../database/transaction-host';
@@ -40,7 +41,7 @@ const REF_VALUE = /^[A-Za-z0-9_.:-]{1,64}$/;
 
 /** People have an inbox; private apps, support sessions and jobs do not. */
 function recipientOf(actor: Actor): string | null {
-  return actor.kind === 'user' || actor.kind === 'partner_admin' ? actor.userId : null;
+  return isMemberInPerson(actor) || isPartnerAdmin(actor) ? actor.userId : null;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { isSuperAdminInPerson } from '../context/actor';
+import { isReadOnly, isSuperAdminInPerson } from '../context/actor-capabilities';
 import { RequestContext } from '../context/request-context';
 import { CustosError } from '../errors/custos-error';
 import { PRIVILEGE_RESOLVER, type PrivilegeResolver } from './privilege-resolver';
@@ -39,7 +39,7 @@ export class PolicyGuard implements CanActivate {
       return true;
     }
     const actor = this.context.requireActor();
-    if (actor.kind === 'support' && !this.readOnly(execution)) {
+    if (isReadOnly(actor) && !this.readOnly(execution)) {
       throw new CustosError(
         'forbidden',
         'core.read_only_actor',

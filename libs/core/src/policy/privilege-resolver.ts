@@ -1,4 +1,5 @@
 import type { Actor } from '../context/actor';
+import { isPrivateApp } from '../context/actor-capabilities';
 import type { TaskPrivilege } from './task-privilege';
 
 /**
@@ -13,7 +14,7 @@ export const PRIVILEGE_RESOLVER = Symbol('custos:privilege-resolver');
 
 export class SuperAdminPrivilegeResolver implements PrivilegeResolver {
   async hasPrivilege(actor: Actor, privilege: TaskPrivilege): Promise<boolean> {
-    if (actor.kind === 'private_app') {
+    if (isPrivateApp(actor)) {
       return actor.scopes?.includes(privilege) ?? false;
     }
     return actor.superAdmin;

@@ -2,7 +2,10 @@ import { Controller, Get, Module } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { CoreModule } from '../core.module';
-import { Authenticated, Public } from './route-policy';
+import { Authenticated, Public, RequirePrivilege } from './route-policy';
+import { definePrivileges } from './task-privilege';
+
+definePrivileges(['manage_widgets']);
 
 @Controller('covered')
 @Authenticated()
@@ -27,11 +30,32 @@ class UncoveredController {
   }
 }
 
-@Module({ controllers: [CoveredController] })
+@Controller('mistyped')
+@RequirePrivilege('manage_widgest')
+class MistypedController {
+  @Get()
+  list(): string {
+    return 'ok';
+  }
+}
+
+@Controller('widgets')
+@RequirePrivilege('manage_widgets')
+class WidgetsController {
+  @Get()
+  list(): string {
+    return 'ok';
+  }
+}
+
+@Module({ controllers: [CoveredController, WidgetsController] })
 class CoveredModule {}
 
 @Module({ controllers: [UncoveredController] })
 class UncoveredModule {}
+
+@Module({ controllers: [MistypedController] })
+class MistypedModule {}
 
 /** CoreModule's transactions need a connection; an in-memory one is enough here. */
 const database = TypeOrmModule.forRoot({ type: 'better-sqlite3', database: ':memory:' });
@@ -52,6 +76,15 @@ describe('RoutePolicyVerifier', () => {
     }).compile();
     const app = moduleRef.createNestApplication({ logger: false });
     await expect(app.init()).rejects.toThrow('UncoveredController.leak');
+    await app.close().catch(() => undefined);
+  });
+
+  it('refuses to start an application with a route requiring an undefined privilege, naming both', async () => {
+    const moduleRef = await Test.createTestingModule({
+      imports: [CoreModule.forRoot({}), database, CoveredModule, MistypedModule],
+    }).compile();
+    const app = moduleRef.createNestApplication({ logger: false });
+    await expect(app.init()).rejects.toThrow('MistypedController.list ("manage_widgest")');
     await app.close().catch(() => undefined);
   });
 });

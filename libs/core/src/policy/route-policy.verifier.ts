@@ -1,11 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
 import { PATH_METADATA } from '@nestjs/common/constants';
-import { ROUTE_POLICY } from './route-policy';
+import { ROUTE_POLICY, type RoutePolicy } from './route-policy';
+import { isTaskPrivilege } from './task-privilege';
 
 /**
  * Fail closed: refuses to start an application in which any route handler lacks a policy
- * decorator (`@Public`, `@Authenticated`, `@RequirePrivilege`, `@RequireSuperAdmin`).
+ * decorator (`@Public`, `@Authenticated`, `@RequirePrivilege`, `@RequireSuperAdmin`), or requires
+ * a task privilege that no lib and not the host defined (a typo would lock everyone out).
  */
 @Injectable()
 export class RoutePolicyVerifier {
@@ -15,19 +17,32 @@ export class RoutePolicyVerifier {
     private readonly reflector: Reflector,
   ) {}
 
-  /** Throws, naming each offending handler, when a route has no policy. */
+  /** Throws, naming each offending handler, when a route has no policy or an unknown privilege. */
   verify(): void {
-    const missing = this.findRoutesWithoutPolicy();
+    const routes = this.routes();
+    const missing = routes.filter((route) => !route.policy).map((route) => route.name);
     if (missing.length > 0) {
       throw new Error(
         `These routes declare no access policy: ${missing.join(', ')}. ` +
           'Add @Public(), @Authenticated(), @RequirePrivilege(...) or @RequireSuperAdmin() to each.',
       );
     }
+    const unknown = routes.flatMap(({ name, policy }) =>
+      policy?.kind === 'privilege' && !isTaskPrivilege(policy.privilege)
+        ? [`${name} ("${policy.privilege}")`]
+        : [],
+    );
+    if (unknown.length > 0) {
+      throw new Error(
+        `These routes require task privileges that are not defined: ${unknown.join(', ')}. ` +
+          'Define them with definePrivileges([...]) from @custos/core.',
+      );
+    }
   }
 
-  findRoutesWithoutPolicy(): string[] {
-    const missing: string[] = [];
+  /** Every route handler of the application as `Controller.method`, with its policy if any. */
+  private routes(): { name: string; policy: RoutePolicy | undefined }[] {
+    const routes: { name: string; policy: RoutePolicy | undefined }[] = [];
     for (const wrapper of this.discovery.getControllers()) {
       const instance = wrapper.instance as object | undefined;
       const metatype = wrapper.metatype as (new (...args: unknown[]) => unknown) | null;
@@ -42,12 +57,15 @@ export class RoutePolicyVerifier {
         if (Reflect.getMetadata(PATH_METADATA, handler) === undefined) {
           continue;
         }
-        const policy: unknown = this.reflector.getAllAndOverride(ROUTE_POLICY, [handler, metatype]);
-        if (!policy) {
-          missing.push(`${metatype.name}.${name}`);
-        }
+        routes.push({
+          name: `${metatype.name}.${name}`,
+          policy: this.reflector.getAllAndOverride<RoutePolicy | undefined>(ROUTE_POLICY, [
+            handler,
+            metatype,
+          ]),
+        });
       }
     }
-    return missing;
+    return routes;
   }
 }

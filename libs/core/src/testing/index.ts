@@ -7,6 +7,7 @@ export {
   type DatabaseKind,
   type TestDatabase,
 } from './test-database';
+export { startTestModule, type StartedTestModule } from './test-module';
 export { FixedClock } from './fixed-clock';
 export { throttleStoreContract, type ThrottleStoreUnderTest } from './throttle-store-contract';
 export { isRedisAvailable, TEST_REDIS_URL } from './test-redis';

@@ -265,6 +265,10 @@ describe.each(testDatabaseKinds())('@Encrypted columns on %s', (kind) => {
         'a support actor',
         (work: () => Promise<Person>) => context.runAs(userOf(accountId, 'support'), work),
       ],
+      [
+        'a partner admin (mayDecryptSensitive: partner admins never decrypt)',
+        (work: () => Promise<Person>) => context.runAs(userOf(accountId, 'partner_admin'), work),
+      ],
       ['an actor of another account', (work: () => Promise<Person>) => as('acc-other', work)],
     ])('decrypts nothing for %s and reports the fields as redacted', async (_label, run) => {
       const loaded = await run(() => people.findOneByOrFail({ id }));

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { RequestContext } from '@custos/core';
+import { RequestContext, mayDecryptSensitive } from '@custos/core';
 
 /** An `@Encrypted` field of a loaded entity, as the read policy sees it. */
 export interface EncryptedField {
@@ -27,7 +27,7 @@ export const ENCRYPTED_FIELD_READ_POLICY = Symbol('custos:encrypted-field-read-p
 
 /**
  * The default read policy: decrypts only for an actor of the value's own account, bound in the
- * `RequestContext`, whose kind is not `support` (support staff never see sensitive values). With no
+ * `RequestContext`, who {@link mayDecryptSensitive} (support sessions and partner admins never do). With no
  * actor — code outside a request that did not use `RequestContext.runAs` — nothing is decrypted.
  */
 @Injectable()
@@ -36,6 +36,6 @@ export class ActorReadPolicy implements EncryptedFieldReadPolicy {
 
   canDecrypt(_entity: object, field: EncryptedField): boolean {
     const actor = this.context.actor;
-    return actor !== undefined && actor.kind !== 'support' && actor.accountId === field.accountId;
+    return actor !== undefined && mayDecryptSensitive(actor) && actor.accountId === field.accountId;
   }
 }

@@ -12,6 +12,7 @@ import {
 import { open, seal } from '../envelope/envelope';
 import { CRYPTO_ENTITIES } from './crypto-entities';
 import { DataKeyRecord } from './data-key.entity';
+import { testKeyProvider } from '@custos/crypto/testing';
 import { LocalKeyProvider } from './key-provider';
 import { KeyRing } from './key-ring';
 
@@ -83,7 +84,7 @@ describe.each(testDatabaseKinds())(`${KeyRing.name} on %s`, (kind) => {
 
   it('refuses to unwrap with another master key, saying what is wrong', async () => {
     await new KeyRing(transactions, new LocalKeyProvider(master), clock).activeDataKey('acc-wrong');
-    const wrong = new KeyRing(transactions, new LocalKeyProvider(randomBytes(32)), clock);
+    const wrong = new KeyRing(transactions, testKeyProvider(), clock);
     await expect(wrong.activeDataKey('acc-wrong')).rejects.toThrow(
       'CUSTOS_MASTER_KEY is missing or wrong',
     );

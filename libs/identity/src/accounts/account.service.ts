@@ -8,6 +8,7 @@ import {
   TransactionHost,
   newId,
   type Actor,
+  isMemberInPerson,
 } from '@custos/core';
 import { BusinessUnit } from '../business-units/business-unit.entity';
 import { Membership } from '../users/membership.entity';
@@ -28,7 +29,7 @@ export class AccountService {
   /** The accounts the acting person belongs to (for switching between them). */
   async listMine(): Promise<MyAccountDto[]> {
     const actor = this.context.requireActor();
-    if (actor.kind !== 'user' || !actor.userId) {
+    if (!isMemberInPerson(actor)) {
       return [this.withRole(await this.findCurrent(), false)];
     }
     const memberships = await this.transactions.manager.findBy(Membership, {
@@ -71,7 +72,7 @@ export class AccountService {
   /** A new account with the acting person as its first super admin. */
   async createForActor(name: string): Promise<MyAccountDto> {
     const actor = this.context.requireActor();
-    if (actor.kind !== 'user' || !actor.userId) {
+    if (!isMemberInPerson(actor)) {
       throw new CustosError(
         'forbidden',
         'identity.people_only',

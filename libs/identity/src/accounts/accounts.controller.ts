@@ -15,7 +15,7 @@ import { AccountService } from './account.service';
 @ApiBearerAuth()
 @ApiSecurity('api-key')
 @ApiProblemResponses('unauthenticated', 'forbidden')
-@Controller('api/v1/accounts')
+@Controller('accounts')
 export class AccountsController {
   constructor(private readonly accounts: AccountService) {}
 

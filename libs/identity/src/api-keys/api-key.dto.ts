@@ -10,7 +10,12 @@ import {
   IsString,
   Length,
 } from 'class-validator';
-import { PagingDto, TASK_PRIVILEGES, type TaskPrivilege } from '@custos/core';
+import {
+  PagingDto,
+  TASK_PRIVILEGES,
+  TASK_PRIVILEGE_LIST_SCHEMA,
+  type TaskPrivilege,
+} from '@custos/core';
 
 export class ApiKeyDto {
   @ApiProperty({ example: '0193a6c4-7f1e-7c3a-9d1e-000000000004' })
@@ -25,7 +30,7 @@ export class ApiKeyDto {
   })
   hint!: string;
 
-  @ApiProperty({ enum: TASK_PRIVILEGES, isArray: true, example: ['view_audit_log'] })
+  @ApiProperty({ ...TASK_PRIVILEGE_LIST_SCHEMA, example: ['view_audit_log'] })
   scopes!: TaskPrivilege[];
 
   @ApiProperty({ example: '0193a6c4-7f1e-7c3a-9d1e-1f2a3b4c5d6e' })
@@ -61,6 +66,9 @@ export class ApiKeyPageDto {
   paging!: PagingDto;
 }
 
+/** Cheap bound checked before each scope is; unique known privileges are fewer anyway. */
+const MAX_SCOPES = 100;
+
 export class CreateApiKeyDto {
   @ApiProperty({ example: 'Data warehouse sync', minLength: 1, maxLength: 200 })
   @IsString()
@@ -68,15 +76,14 @@ export class CreateApiKeyDto {
   name!: string;
 
   @ApiProperty({
-    enum: TASK_PRIVILEGES,
-    isArray: true,
+    ...TASK_PRIVILEGE_LIST_SCHEMA,
     description: 'Privileges of the private app; never more than its creator holds.',
     example: ['view_audit_log'],
   })
   @IsArray()
   @IsIn(TASK_PRIVILEGES, { each: true })
   @ArrayUnique()
-  @ArrayMaxSize(TASK_PRIVILEGES.length)
+  @ArrayMaxSize(MAX_SCOPES)
   scopes!: TaskPrivilege[];
 
   @ApiPropertyOptional({

@@ -12,6 +12,7 @@ import {
   TransactionHost,
   type Actor,
   type Page,
+  isSuperAdminInPerson,
 } from '@custos/core';
 import { IdentityErrors } from '../identity.errors';
 import { Membership } from '../users/membership.entity';
@@ -39,7 +40,7 @@ export class ApiKeyService {
 
   async create(input: CreateApiKeyDto): Promise<CreatedApiKeyDto> {
     const actor = this.context.requireActor();
-    if (actor.kind !== 'user' || !actor.superAdmin || !actor.userId) {
+    if (!isSuperAdminInPerson(actor)) {
       throw new CustosError(
         'forbidden',
         'identity.super_admin_required',
@@ -61,7 +62,7 @@ export class ApiKeyService {
         secretHash: sha256(secret).toString('hex'),
         secretHint: key.slice(0, 11),
         scopes: input.scopes,
-        createdByUserId: actor.userId!,
+        createdByUserId: actor.userId,
         createdAt: now,
         expiresAt: input.expiresAt ?? null,
         lastUsedAt: null,

@@ -19,7 +19,7 @@ import { ApiKeyService } from './api-key.service';
 @ApiTags('private apps')
 @ApiBearerAuth()
 @ApiProblemResponses('unauthenticated', 'forbidden')
-@Controller('api/v1/api-keys')
+@Controller('api-keys')
 export class ApiKeysController {
   constructor(private readonly apiKeys: ApiKeyService) {}
 

@@ -5,7 +5,7 @@ import { AccessTokenDto, LoginDto } from './login.dto';
 import { LoginService } from './login.service';
 
 @ApiTags('authentication')
-@Controller('api/v1/auth')
+@Controller('auth')
 export class AuthController {
   constructor(private readonly logins: LoginService) {}
 

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { decodeJwt } from 'jose';
+import { accessVersionSql } from '@custos/access';
 import { Clock, RequestContext, TransactionHost, type Actor } from '@custos/core';
 import { ApiKeyService } from '../api-keys/api-key.service';
 import { SupportAccessService, supportActor } from '../support-access/support-access.service';
@@ -31,7 +32,7 @@ const SIGN_IN_SQL = `SELECT u.id AS user_id, u.email AS email,
       AND g.revoked_at IS NULL AND g.expires_at > $3) AS support_granted,
   EXISTS (SELECT 1 FROM identity_membership a
     WHERE a.user_id = u.id AND a.status = 'active') AS active_somewhere,
-  (SELECT v.version FROM access_account_version v WHERE v.account_id = $2) AS access_version
+  ${accessVersionSql('$2')} AS access_version
 FROM identity_user u
 LEFT JOIN identity_membership m ON m.user_id = u.id AND m.account_id = $2
 WHERE u.id = $1`;

@@ -1,7 +1,14 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { In } from 'typeorm';
 import { AuditService } from '@custos/audit';
-import { Clock, CustosError, TransactionHost, type Actor } from '@custos/core';
+import {
+  Clock,
+  CustosError,
+  TransactionHost,
+  type Actor,
+  isMemberInPerson,
+  signsInAsPerson,
+} from '@custos/core';
 import { Account } from '../accounts/account.entity';
 import { IdentityErrors } from '../identity.errors';
 import { SupportAccessService } from '../support-access/support-access.service';
@@ -75,10 +82,9 @@ export class LoginService {
   }
 
   async changePassword(actor: Actor, input: ChangePasswordDto): Promise<void> {
-    const user =
-      actor.kind === 'user'
-        ? await this.transactions.manager.findOneBy(User, { id: actor.id })
-        : null;
+    const user = isMemberInPerson(actor)
+      ? await this.transactions.manager.findOneBy(User, { id: actor.id })
+      : null;
     if (!user || !user.passwordHash) {
       throw IdentityErrors.passwordLoginDisabled();
     }
@@ -100,7 +106,7 @@ export class LoginService {
 
   /** Ends every access token of the acting person, in every account, the current one included. */
   async signOutEverywhere(actor: Actor): Promise<void> {
-    if ((actor.kind !== 'user' && actor.kind !== 'support') || !actor.userId) {
+    if (!signsInAsPerson(actor)) {
       throw new CustosError(
         'forbidden',
         'identity.people_only',

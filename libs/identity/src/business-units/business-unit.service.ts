@@ -14,7 +14,7 @@ import {
   TransactionHost,
   type Page,
 } from '@custos/core';
-import { lockAccount } from '../accounts/account-lock';
+import { lockAccount } from '../accounts/super-admin-invariant';
 import { IdentityErrors } from '../identity.errors';
 import { Membership } from '../users/membership.entity';
 import { changes } from '../users/user.service';

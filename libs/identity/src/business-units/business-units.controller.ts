@@ -28,7 +28,7 @@ import { BusinessUnitService } from './business-unit.service';
 @ApiBearerAuth()
 @ApiSecurity('api-key')
 @ApiProblemResponses('unauthenticated', 'forbidden')
-@Controller('api/v1/business-units')
+@Controller('business-units')
 export class BusinessUnitsController {
   constructor(private readonly units: BusinessUnitService) {}
 

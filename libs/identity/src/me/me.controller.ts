@@ -17,7 +17,7 @@ import { MeService } from './me.service';
 @ApiBearerAuth()
 @ApiSecurity('api-key')
 @ApiProblemResponses('unauthenticated')
-@Controller('api/v1/me')
+@Controller('me')
 export class MeController {
   constructor(
     private readonly me: MeService,

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsString, Length } from 'class-validator';
-import { TASK_PRIVILEGES, type ActorKind, type TaskPrivilege } from '@custos/core';
+import { TASK_PRIVILEGE_LIST_SCHEMA, type ActorKind, type TaskPrivilege } from '@custos/core';
 
 export class MeActorDto {
   @ApiProperty({
@@ -58,8 +58,7 @@ export class MeDto {
   teams!: NamedRefDto[];
 
   @ApiProperty({
-    enum: TASK_PRIVILEGES,
-    isArray: true,
+    ...TASK_PRIVILEGE_LIST_SCHEMA,
     description: 'Task privileges you hold in this account.',
     example: ['manage_users', 'view_audit_log'],
   })

@@ -9,6 +9,7 @@ import {
   TASK_PRIVILEGES,
   TransactionHost,
   type PrivilegeResolver,
+  isMemberInPerson,
 } from '@custos/core';
 import { Account } from '../accounts/account.entity';
 import { BusinessUnit } from '../business-units/business-unit.entity';
@@ -33,10 +34,9 @@ export class MeService {
     const manager = this.transactions.manager;
     const account = await manager.findOneByOrFail(Account, { id: actor.accountId });
     const user = actor.userId ? await manager.findOneBy(User, { id: actor.userId }) : null;
-    const membership =
-      actor.kind === 'user' && actor.userId
-        ? await manager.findOneBy(Membership, { accountId: actor.accountId, userId: actor.userId })
-        : null;
+    const membership = isMemberInPerson(actor)
+      ? await manager.findOneBy(Membership, { accountId: actor.accountId, userId: actor.userId })
+      : null;
     const businessUnit = membership
       ? await manager.findOneBy(BusinessUnit, { id: membership.businessUnitId })
       : null;
@@ -68,7 +68,7 @@ export class MeService {
   /** Renames the person behind the actor; audited in the account of the request. */
   async rename(input: UpdateMeDto): Promise<MeDto> {
     const actor = this.context.requireActor();
-    if (actor.kind !== 'user' || !actor.userId) {
+    if (!isMemberInPerson(actor)) {
       throw new CustosError(
         'forbidden',
         'identity.people_only',

@@ -23,7 +23,7 @@ import { SupportAccessService } from './support-access.service';
 @ApiTags('support access')
 @ApiBearerAuth()
 @ApiProblemResponses('unauthenticated', 'forbidden')
-@Controller('api/v1/support-access')
+@Controller('support-access')
 export class SupportAccessController {
   constructor(private readonly supportAccess: SupportAccessService) {}
 

@@ -11,6 +11,7 @@ import {
   TransactionHost,
   type Actor,
   type Page,
+  isSuperAdminInPerson,
 } from '@custos/core';
 import { IdentityErrors } from '../identity.errors';
 import { Membership } from '../users/membership.entity';
@@ -200,7 +201,7 @@ export class SupportAccessService {
   /** The route is for super admins already; the service holds the rule too, for other callers. */
   private superAdminInPerson(): Actor & { userId: string } {
     const actor = this.context.requireActor();
-    if (actor.kind !== 'user' || !actor.superAdmin || !actor.userId) {
+    if (!isSuperAdminInPerson(actor)) {
       throw new CustosError(
         'forbidden',
         'identity.super_admin_required',

@@ -31,7 +31,7 @@ import { TeamService } from './team.service';
 @ApiBearerAuth()
 @ApiSecurity('api-key')
 @ApiProblemResponses('unauthenticated', 'forbidden')
-@Controller('api/v1/teams')
+@Controller('teams')
 export class TeamsController {
   constructor(private readonly teams: TeamService) {}
 

@@ -15,7 +15,7 @@ import {
   TransactionHost,
   type Page,
 } from '@custos/core';
-import { assertAnotherSuperAdmin, lockAccount } from '../accounts/account-lock';
+import { SuperAdminInvariant, lockAccount } from '../accounts/super-admin-invariant';
 import { PasswordHasher } from '../auth/password-hasher';
 import { BusinessUnit } from '../business-units/business-unit.entity';
 import { IdentityErrors } from '../identity.errors';
@@ -40,6 +40,7 @@ export class UserService {
     private readonly audit: AuditService,
     private readonly access: AccessService,
     private readonly delegation: DelegationCheck,
+    private readonly superAdmins: SuperAdminInvariant,
     private readonly passwords: PasswordHasher,
     private readonly clock: Clock,
   ) {}
@@ -236,8 +237,8 @@ export class UserService {
         if (input.status !== undefined && membership.status === 'invited') {
           throw IdentityErrors.invitationPending();
         }
-        if (losesSuperAdmin && membership.superAdmin && membership.status === 'active') {
-          await assertAnotherSuperAdmin(manager, actor.accountId, membership.id);
+        if (losesSuperAdmin) {
+          await this.superAdmins.assertAnotherRemains(membership);
         }
         const now = this.clock.now();
         if (input.businessUnitId !== undefined) {
@@ -307,9 +308,7 @@ export class UserService {
       const manager = this.transactions.manager;
       await lockAccount(manager, accountId);
       const { membership, user } = await this.findMember(manager, accountId, userId);
-      if (membership.superAdmin && membership.status === 'active') {
-        await assertAnotherSuperAdmin(manager, accountId, membership.id);
-      }
+      await this.superAdmins.assertAnotherRemains(membership);
       await manager.delete(TeamMember, { accountId, userId });
       await manager.delete(Membership, { id: membership.id });
       await this.access.bump(accountId);

@@ -22,7 +22,7 @@ import { UserService } from './user.service';
 @ApiBearerAuth()
 @ApiSecurity('api-key')
 @ApiProblemResponses('unauthenticated', 'forbidden')
-@Controller('api/v1/users')
+@Controller('users')
 export class UsersController {
   constructor(private readonly users: UserService) {}
 

@@ -1,9 +1,12 @@
 import { Body, Controller, Get, Param, Put } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { FieldPermissionService, FieldPermissionsDto } from '@custos/access';
 import { ApiProblemResponses, RequirePrivilege } from '@custos/core';
-import { FieldPermissionsDto } from './field-permission.dto';
-import { FieldPermissionService } from './field-permission.service';
 
+/**
+ * Field permissions of a CRM property: the access lib keeps them per subject and field; the URL
+ * in the CRM's vocabulary (object type, property name) is the host's.
+ */
 @ApiTags('field permissions')
 @ApiBearerAuth()
 @ApiProblemResponses('unauthenticated', 'forbidden', 'not_found', 'validation')

@@ -1,0 +1,43 @@
+import type { Actor, ActorKind } from './actor';
+import {
+  isReadOnly,
+  isSuperAdminInPerson,
+  mayDecryptSensitive,
+  signsInAsPerson,
+} from './actor-capabilities';
+
+const actor = (kind: ActorKind, superAdmin = false): Actor => ({
+  kind,
+  id: 'u1',
+  accountId: 'a1',
+  userId: kind === 'system' ? null : 'u1',
+  label: 'someone@example.com',
+  superAdmin,
+});
+
+describe('actor capabilities', () => {
+  it.each([
+    ['user', true],
+    ['private_app', true],
+    ['system', true],
+    ['support', false],
+    ['partner_admin', false],
+  ] as const)('mayDecryptSensitive: a %s actor → %s', (kind, decrypts) => {
+    expect(mayDecryptSensitive(actor(kind, true))).toBe(decrypts);
+  });
+
+  it('only a super admin member in person is a super admin in person', () => {
+    expect(isSuperAdminInPerson(actor('user', true))).toBe(true);
+    expect(isSuperAdminInPerson(actor('user', false))).toBe(false);
+    for (const kind of ['private_app', 'partner_admin', 'support', 'system'] as const) {
+      expect(isSuperAdminInPerson(actor(kind, true))).toBe(false);
+    }
+  });
+
+  it('support sessions are read-only and sign in as people', () => {
+    expect(isReadOnly(actor('support'))).toBe(true);
+    expect(isReadOnly(actor('user'))).toBe(false);
+    expect(signsInAsPerson(actor('support'))).toBe(true);
+    expect(signsInAsPerson(actor('private_app'))).toBe(false);
+  });
+});

@@ -1,0 +1,57 @@
+import type { Actor } from './actor';
+
+/*
+ * What an actor may do because of what it is. Every "which kind of actor is this" question in
+ * the libs and the host is answered here, so a new kind (or a changed rule for one) is one edit.
+ */
+
+/** A member of the account acting in person, signed in as themselves (the actor's `userId`). */
+export function isMemberInPerson(actor: Actor): actor is Actor & { readonly userId: string } {
+  return actor.kind === 'user' && actor.userId !== null;
+}
+
+/**
+ * A super admin of the account acting in person: not a private app, partner admin, support
+ * session or background job, whatever rights those carry.
+ */
+export function isSuperAdminInPerson(actor: Actor): actor is Actor & { readonly userId: string } {
+  return isMemberInPerson(actor) && actor.superAdmin;
+}
+
+/** A private app (API key): acts for its creator, within the scopes it was given. */
+export function isPrivateApp(actor: Actor): boolean {
+  return actor.kind === 'private_app';
+}
+
+/** A partner admin managing a client account: never a super admin, never sees sensitive values. */
+export function isPartnerAdmin(actor: Actor): boolean {
+  return actor.kind === 'partner_admin';
+}
+
+/** Background work and bootstrap code acting for an account (see `systemActor`). */
+export function isSystem(actor: Actor): boolean {
+  return actor.kind === 'system';
+}
+
+/** A support session: it may view the account to troubleshoot, and change nothing. */
+export function isReadOnly(actor: Actor): boolean {
+  return actor.kind === 'support';
+}
+
+/**
+ * A person holding sign-in tokens of their own (a member or a support session), which
+ * "sign out everywhere" ends; private apps and jobs have none.
+ */
+export function signsInAsPerson(actor: Actor): actor is Actor & { readonly userId: string } {
+  return (actor.kind === 'user' || actor.kind === 'support') && actor.userId !== null;
+}
+
+/**
+ * Whether sealed (sensitive) values may ever be opened for this actor: the one answer for the
+ * crypto lib's read policy, the CRM and attachments. Support sessions and partner admins never
+ * decrypt; everyone else is further limited by the caller's own rules (field permissions,
+ * sensitivity levels, the value's account).
+ */
+export function mayDecryptSensitive(actor: Actor): boolean {
+  return !isReadOnly(actor) && !isPartnerAdmin(actor);
+}
