@@ -134,7 +134,7 @@ describe.each(testDatabaseKinds())('authentication on %s', (kind) => {
         .post('/api/v1/auth/login')
         .send({ email: user.email, password: USER_PASSWORD });
       expect(later.status).toBe(200);
-      adminToken = await server.login();
+      adminToken = await server.login(ADMIN_EMAIL, ADMIN_PASSWORD, server.accountId);
     });
 
     it('audits failed and successful sign-ins without the password', async () => {
