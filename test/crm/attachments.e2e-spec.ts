@@ -295,6 +295,7 @@ describe.each(testDatabaseKinds())('attachments of CRM records on %s', (kind) =>
     expectStatus(await admin.delete(`/api/v1/objects/contacts/${doomed.id}`, { purge: true }), 204);
     expect(await server.dataSource.manager.countBy(CrmAttachment, { id: kept.id })).toBe(0);
     expect(existsSync(pathOf(server.accountId, kept.id))).toBe(true);
+    await attach(contact, 'still referred to');
     const sweep = server.app.get(AttachmentSweepJob);
     expect(await sweep.sweep()).toBe(0); // within the grace period of uploads in flight
     await sweep.sweep(0);
