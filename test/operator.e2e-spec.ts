@@ -229,6 +229,14 @@ describe.each(testDatabaseKinds())('operator API on %s', (kind) => {
     });
 
     it('keeps the audit chain valid and the operator token out of the log', async () => {
+      // A refused operator request of its own, which the log names.
+      expectProblem(
+        await server
+          .http()
+          .get(`${ACCOUNTS}/${server.accountId}`)
+          .set('X-Operator-Token', `${OPERATOR_TOKEN}x`),
+        401,
+      );
       const verify = await server
         .http()
         .get('/api/v1/audit-log/verify')
