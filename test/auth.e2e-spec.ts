@@ -134,7 +134,7 @@ describe.each(testDatabaseKinds())('authentication on %s', (kind) => {
         .post('/api/v1/auth/login')
         .send({ email: user.email, password: USER_PASSWORD });
       expect(later.status).toBe(200);
-      adminToken = await server.login();
+      adminToken = await server.login(ADMIN_EMAIL, ADMIN_PASSWORD, server.accountId);
     });
 
     it('audits failed and successful sign-ins without the password', async () => {
@@ -158,16 +158,18 @@ describe.each(testDatabaseKinds())('authentication on %s', (kind) => {
     });
 
     it('asks users of several accounts to choose one, and signs them in to the chosen one', async () => {
+      // A person of their own: the other tests sign the admin in without naming an account.
+      const person = await newUser(server, adminToken);
       const created = await server
         .http()
         .post('/api/v1/accounts')
-        .auth(adminToken, { type: 'bearer' })
+        .auth(person.token, { type: 'bearer' })
         .send({ name: `Second ${kind}` });
       expect(created.status).toBe(201);
       const ambiguous = await server
         .http()
         .post('/api/v1/auth/login')
-        .send({ email: ADMIN_EMAIL, password: ADMIN_PASSWORD });
+        .send({ email: person.email, password: USER_PASSWORD });
       expect(ambiguous.status).toBe(422);
       expect(ambiguous.body.code).toBe('identity.account_required');
       expect(ambiguous.body.accounts).toEqual(
@@ -176,14 +178,13 @@ describe.each(testDatabaseKinds())('authentication on %s', (kind) => {
           { id: created.body.id, name: `Second ${kind}` },
         ]),
       );
-      const token = await server.login(ADMIN_EMAIL, ADMIN_PASSWORD, created.body.id);
+      const token = await server.login(person.email, USER_PASSWORD, created.body.id);
       const me = await server.http().get('/api/v1/me').auth(token, { type: 'bearer' });
       expect(me.body.account).toEqual({ id: created.body.id, name: `Second ${kind}` });
       const mine = await server.http().get('/api/v1/accounts').auth(token, { type: 'bearer' });
       expect(mine.body.map((a: { id: string }) => a.id).sort()).toEqual(
         [server.accountId, created.body.id].sort(),
       );
-      adminToken = await server.login(ADMIN_EMAIL, ADMIN_PASSWORD, server.accountId);
     });
   });
 

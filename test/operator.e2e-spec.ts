@@ -1,7 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { testDatabaseKinds } from '@custos/core/testing';
-import { auditEvents, expectProblem } from './support/api';
-import { startTestServer, type TestServer } from './support/test-server';
+import { auditEvents, expectProblem, newAccount } from './support/api';
+import {
+  ADMIN_EMAIL,
+  ADMIN_PASSWORD,
+  startTestServer,
+  type TestServer,
+} from './support/test-server';
 
 const OPERATOR_TOKEN = randomBytes(32).toString('base64url');
 const ACCOUNTS = '/api/v1/operator/accounts';
@@ -57,8 +62,11 @@ describe.each(testDatabaseKinds())('operator API on %s', (kind) => {
           .set('X-Operator-Token', OPERATOR_TOKEN)
           .send(body),
     });
-    const settings = () =>
-      server.http().get('/api/v1/settings/sensitive-data').auth(adminToken, { type: 'bearer' });
+    const settings = (token = adminToken) =>
+      server.http().get('/api/v1/settings/sensitive-data').auth(token, { type: 'bearer' });
+    /** An account of the test's own, for the tests that change one: the others read the Demo one. */
+    const ownAccount = () =>
+      newAccount(server, adminToken, 'Operated', { email: ADMIN_EMAIL, password: ADMIN_PASSWORD });
 
     beforeAll(async () => {
       server = await startTestServer(kind, { env: { CUSTOS_OPERATOR_TOKEN: OPERATOR_TOKEN } });
@@ -138,78 +146,82 @@ describe.each(testDatabaseKinds())('operator API on %s', (kind) => {
     });
 
     it('changes the edition and the data region, each audited as the platform operator with before and after', async () => {
-      const response = await operator().patch(server.accountId, {
+      const { accountId, token } = await ownAccount();
+      const response = await operator().patch(accountId, {
         edition: 'professional',
         dataRegion: 'us-east',
       });
       expect(response.status).toBe(200);
       expect(response.body).toMatchObject({ edition: 'professional', dataRegion: 'us-east' });
-      expect((await operator().get(server.accountId)).body).toMatchObject({
+      expect((await operator().get(accountId)).body).toMatchObject({
         edition: 'professional',
         dataRegion: 'us-east',
       });
-      expect((await settings()).body.edition).toBe('professional');
+      expect((await settings(token)).body.edition).toBe('professional');
       const actor = { kind: 'system', id: 'operator', label: 'platform operator' };
-      expect(await auditEvents(server, adminToken, { action: 'account.edition_changed' })).toEqual([
+      expect(await auditEvents(server, token, { action: 'account.edition_changed' })).toEqual([
         expect.objectContaining({
           actor,
           targetType: 'account',
-          targetId: server.accountId,
+          targetId: accountId,
           metadata: { before: 'enterprise', after: 'professional' },
         }),
       ]);
-      expect(
-        await auditEvents(server, adminToken, { action: 'account.data_region_changed' }),
-      ).toEqual([expect.objectContaining({ actor, metadata: { before: 'eu', after: 'us-east' } })]);
+      expect(await auditEvents(server, token, { action: 'account.data_region_changed' })).toEqual([
+        expect.objectContaining({ actor, metadata: { before: 'eu', after: 'us-east' } }),
+      ]);
     });
 
     it('records nothing when nothing changes', async () => {
-      const before = await auditEvents(server, adminToken, { action: 'account.' });
-      const response = await operator().patch(server.accountId, {
+      const { accountId, token } = await ownAccount();
+      expect(
+        (await operator().patch(accountId, { edition: 'professional', dataRegion: 'us-east' }))
+          .status,
+      ).toBe(200);
+      const before = await auditEvents(server, token, { action: 'account.' });
+      const response = await operator().patch(accountId, {
         edition: 'professional',
         dataRegion: 'us-east',
       });
       expect(response.status).toBe(200);
-      expect(await auditEvents(server, adminToken, { action: 'account.' })).toEqual(before);
+      expect(await auditEvents(server, token, { action: 'account.' })).toEqual(before);
     });
 
     it('locks the data region once sensitive data is on, and still lets the edition change', async () => {
-      expect((await operator().patch(server.accountId, { edition: 'enterprise' })).status).toBe(
-        200,
-      );
+      const { accountId, token } = await ownAccount();
+      expect((await operator().patch(accountId, { dataRegion: 'us-east' })).status).toBe(200);
+      expect((await operator().patch(accountId, { edition: 'enterprise' })).status).toBe(200);
       const enabled = await server
         .http()
         .post('/api/v1/settings/sensitive-data/enable')
-        .auth(adminToken, { type: 'bearer' })
+        .auth(token, { type: 'bearer' })
         .send({ categories: ['health_data'], acceptTerms: true });
       expect(enabled.status).toBe(200);
-      expect((await operator().get(server.accountId)).body.sensitiveDataEnabled).toBe(true);
-      const eventsBefore = await auditEvents(server, adminToken, { action: 'account.' });
+      expect((await operator().get(accountId)).body.sensitiveDataEnabled).toBe(true);
+      const eventsBefore = await auditEvents(server, token, { action: 'account.' });
 
-      const moved = await operator().patch(server.accountId, { dataRegion: 'eu' });
+      const moved = await operator().patch(accountId, { dataRegion: 'eu' });
       expectProblem(moved, 409, { code: 'sensitive_data.region_locked', field: 'dataRegion' });
       expect(moved.body.detail).toMatch(/sensitive data/);
       // All or nothing: the edition in the same request is not changed either.
       expectProblem(
-        await operator().patch(server.accountId, { edition: 'starter', dataRegion: 'eu' }),
+        await operator().patch(accountId, { edition: 'starter', dataRegion: 'eu' }),
         409,
         {
           code: 'sensitive_data.region_locked',
         },
       );
-      expect((await operator().get(server.accountId)).body).toMatchObject({
+      expect((await operator().get(accountId)).body).toMatchObject({
         edition: 'enterprise',
         dataRegion: 'us-east',
       });
-      expect(await auditEvents(server, adminToken, { action: 'account.' })).toEqual(eventsBefore);
+      expect(await auditEvents(server, token, { action: 'account.' })).toEqual(eventsBefore);
 
       // Naming the current region is no move.
-      expect((await operator().patch(server.accountId, { dataRegion: 'us-east' })).status).toBe(
-        200,
-      );
-      const downgraded = await operator().patch(server.accountId, { edition: 'starter' });
+      expect((await operator().patch(accountId, { dataRegion: 'us-east' })).status).toBe(200);
+      const downgraded = await operator().patch(accountId, { edition: 'starter' });
       expect(downgraded.status).toBe(200);
-      expect((await settings()).body).toMatchObject({
+      expect((await settings(token)).body).toMatchObject({
         enabled: true,
         categories: ['health_data'],
         edition: 'starter',
@@ -217,6 +229,14 @@ describe.each(testDatabaseKinds())('operator API on %s', (kind) => {
     });
 
     it('keeps the audit chain valid and the operator token out of the log', async () => {
+      // A refused operator request of its own, which the log names.
+      expectProblem(
+        await server
+          .http()
+          .get(`${ACCOUNTS}/${server.accountId}`)
+          .set('X-Operator-Token', `${OPERATOR_TOKEN}x`),
+        401,
+      );
       const verify = await server
         .http()
         .get('/api/v1/audit-log/verify')

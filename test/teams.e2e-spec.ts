@@ -1,4 +1,4 @@
-import type { Test } from 'supertest';
+import type { Response, Test } from 'supertest';
 import { testDatabaseKinds } from '@custos/core/testing';
 import { auditEvents, auditHead, expectProblem, newAccount, walkPages } from './support/api';
 import { newUser, type CreatedUser } from './support/factories';
@@ -231,20 +231,23 @@ describe.each(testDatabaseKinds())('teams API on %s', (kind) => {
   });
 
   describe('members', () => {
+    /** A team of two members, `first` and `second`, added together. */
     let team: TeamView;
     let first: CreatedUser;
     let second: CreatedUser;
+    let added: Response;
 
     beforeAll(async () => {
       team = await createTeam(adminToken);
       first = await newUser(server, adminToken);
       second = await newUser(server, adminToken);
+      added = await asAdmin(http().post(`/api/v1/teams/${team.id}/members`)).send({
+        userIds: [first.id, second.id],
+      });
     });
 
     it('adds users and audits team.members_added', async () => {
-      const response = await asAdmin(http().post(`/api/v1/teams/${team.id}/members`)).send({
-        userIds: [first.id, second.id],
-      });
+      const response = added;
       expect(response.status).toBe(200);
       expect(response.body).toMatchObject({ id: team.id, memberCount: 2 });
       const [event] = await auditEvents(server, adminToken, {
@@ -308,22 +311,36 @@ describe.each(testDatabaseKinds())('teams API on %s', (kind) => {
     });
 
     it('removes a member and audits team.member_removed', async () => {
+      // A team of its own: the others keep both members.
+      const pair = await createTeam(adminToken);
+      const staying = await newUser(server, adminToken);
+      const leaving = await newUser(server, adminToken);
+      await asAdmin(http().post(`/api/v1/teams/${pair.id}/members`)).send({
+        userIds: [staying.id, leaving.id],
+      });
       const response = await asAdmin(
-        http().delete(`/api/v1/teams/${team.id}/members/${second.id}`),
+        http().delete(`/api/v1/teams/${pair.id}/members/${leaving.id}`),
       );
       expect(response.status).toBe(204);
-      expect((await asAdmin(http().get(`/api/v1/teams/${team.id}`))).body.memberCount).toBe(1);
+      expect((await asAdmin(http().get(`/api/v1/teams/${pair.id}`))).body.memberCount).toBe(1);
       const [event] = await auditEvents(server, adminToken, {
-        targetId: team.id,
+        targetId: pair.id,
         action: 'team.member_removed',
       });
-      expect(event.metadata).toEqual({ userIds: [second.id] });
+      expect(event.metadata).toEqual({ userIds: [leaving.id] });
     });
 
     it('answers removing a non-member with 404, writing nothing', async () => {
+      // A former member, of a team of its own: the others keep their members and audit events.
+      const left = await createTeam(adminToken);
+      const former = await newUser(server, adminToken);
+      await asAdmin(http().post(`/api/v1/teams/${left.id}/members`)).send({
+        userIds: [former.id],
+      });
+      await asAdmin(http().delete(`/api/v1/teams/${left.id}/members/${former.id}`));
       const head = await auditHead(server, adminToken);
       expectProblem(
-        await asAdmin(http().delete(`/api/v1/teams/${team.id}/members/${second.id}`)),
+        await asAdmin(http().delete(`/api/v1/teams/${left.id}/members/${former.id}`)),
         404,
       );
       expect(await auditHead(server, adminToken)).toBe(head);

@@ -62,7 +62,7 @@ describe.each(testDatabaseKinds())('attachments of CRM records on %s', (kind) =>
 
   const pathOf = (accountId: string, id: string) =>
     join(server.config.dataDir, 'attachments', accountId, id);
-  const stored = (id: string) => readFileSync(pathOf(server.accountId, id));
+  const stored = (id: string, accountId = server.accountId) => readFileSync(pathOf(accountId, id));
   const storedFiles = () => {
     const dir = join(server.config.dataDir, 'attachments', server.accountId);
     return existsSync(dir) ? readdirSync(dir).sort() : [];
@@ -88,8 +88,9 @@ describe.each(testDatabaseKinds())('attachments of CRM records on %s', (kind) =>
     content: Buffer | string,
     fileName?: string,
     contentType?: string,
+    as: Caller = admin,
   ): Promise<AttachmentView> {
-    return expectStatus(await upload(admin, record, content, fileName, contentType), 201)
+    return expectStatus(await upload(as, record, content, fileName, contentType), 201)
       .body as AttachmentView;
   }
 
@@ -111,11 +112,13 @@ describe.each(testDatabaseKinds())('attachments of CRM records on %s', (kind) =>
 
   describe('before sensitive data is enabled', () => {
     it('uploads, lists, describes and downloads a file, stored as it came', async () => {
+      // A record of its own: the test lists every file of it.
+      const record = await setup.contact();
       const content = Buffer.concat([Buffer.from(CANARY), Buffer.from([0, 1, 2, 255, 254])]);
-      const created = await attach(contact, content, 'Überweisung März.pdf', 'application/pdf');
+      const created = await attach(record, content, 'Überweisung März.pdf', 'application/pdf');
       expect(created).toMatchObject({
         objectType: 'contacts',
-        recordId: contact.id,
+        recordId: record.id,
         fileName: 'Überweisung März.pdf',
         contentType: 'application/pdf',
         size: content.length,
@@ -126,7 +129,7 @@ describe.each(testDatabaseKinds())('attachments of CRM records on %s', (kind) =>
       expect(stored(created.id).equals(content)).toBe(true);
 
       const list = expectStatus(
-        await admin.get(`/api/v1/objects/contacts/${contact.id}/attachments`),
+        await admin.get(`/api/v1/objects/contacts/${record.id}/attachments`),
         200,
       );
       expect(list.body.results).toEqual([created]);
@@ -147,7 +150,7 @@ describe.each(testDatabaseKinds())('attachments of CRM records on %s', (kind) =>
       });
       expect(event.metadata).toEqual({
         objectType: 'contacts',
-        recordId: contact.id,
+        recordId: record.id,
         attachmentId: created.id,
         size: content.length,
         encrypted: false,
@@ -292,6 +295,7 @@ describe.each(testDatabaseKinds())('attachments of CRM records on %s', (kind) =>
     expectStatus(await admin.delete(`/api/v1/objects/contacts/${doomed.id}`, { purge: true }), 204);
     expect(await server.dataSource.manager.countBy(CrmAttachment, { id: kept.id })).toBe(0);
     expect(existsSync(pathOf(server.accountId, kept.id))).toBe(true);
+    await attach(contact, 'still referred to');
     const sweep = server.app.get(AttachmentSweepJob);
     expect(await sweep.sweep()).toBe(0); // within the grace period of uploads in flight
     await sweep.sweep(0);
@@ -304,25 +308,38 @@ describe.each(testDatabaseKinds())('attachments of CRM records on %s', (kind) =>
   });
 
   describe('once sensitive data is enabled', () => {
+    // In an account of its own: the other tests need the setting still off.
+    let owner: Setup;
+    let accountId: string;
+    let record: RecordView;
     let plaintext: AttachmentView;
     let sealed: AttachmentView;
     const secret = Buffer.from(`${CANARY}\n${CANARY}\n`.repeat(50), 'utf8');
+    const attachHere = (content: Buffer | string, fileName?: string) =>
+      attach(record, content, fileName, undefined, owner.admin);
 
     beforeAll(async () => {
-      plaintext = await attach(contact, `${CANARY} uploaded before`);
+      const account = await newAccount(server, setup.adminToken, 'Sensitive', {
+        email: ADMIN_EMAIL,
+        password: ADMIN_PASSWORD,
+      });
+      owner = new Setup(server, account.token);
+      accountId = account.accountId;
+      record = await owner.contact();
+      plaintext = await attachHere(`${CANARY} uploaded before`);
       expectStatus(
-        await admin.post('/api/v1/settings/sensitive-data/enable', {
+        await owner.admin.post('/api/v1/settings/sensitive-data/enable', {
           categories: ['health_data'],
           acceptTerms: true,
         }),
         200,
       );
-      sealed = await attach(contact, secret, 'diagnosis.txt');
+      sealed = await attachHere(secret, 'diagnosis.txt');
     });
 
     it('encrypts new files before they reach the disk and serves them back identical', async () => {
       expect(sealed).toMatchObject({ encrypted: true, size: secret.length });
-      const onDisk = stored(sealed.id);
+      const onDisk = stored(sealed.id, accountId);
       expect(onDisk.includes(Buffer.from(CANARY))).toBe(false);
       expect(onDisk.includes(Buffer.from('F32.1'))).toBe(false);
       const row = await server.dataSource.manager.findOneByOrFail(CrmAttachment, { id: sealed.id });
@@ -330,17 +347,17 @@ describe.each(testDatabaseKinds())('attachments of CRM records on %s', (kind) =>
         encrypted: true,
         keyVersion: 1,
       });
-      const file = expectStatus(await download(admin, sealed.id), 200);
+      const file = expectStatus(await download(owner.admin, sealed.id), 200);
       expect((file.body as Buffer).equals(secret)).toBe(true);
       expect(file.headers['content-type']).toBe('text/plain');
-      const events = await auditEvents(server, setup.adminToken, {
+      const events = await auditEvents(server, owner.adminToken, {
         action: 'attachment.downloaded',
         targetId: sealed.id,
       });
       expect(events).toHaveLength(1);
       expect(events[0].metadata).toEqual({
         objectType: 'contacts',
-        recordId: contact.id,
+        recordId: record.id,
         attachmentId: sealed.id,
         size: secret.length,
         encrypted: true,
@@ -350,14 +367,14 @@ describe.each(testDatabaseKinds())('attachments of CRM records on %s', (kind) =>
 
     it('leaves files uploaded before as they were', async () => {
       expect(
-        expectStatus(await admin.get(`/api/v1/attachments/${plaintext.id}`), 200).body,
+        expectStatus(await owner.admin.get(`/api/v1/attachments/${plaintext.id}`), 200).body,
       ).toEqual(plaintext);
-      expect(stored(plaintext.id).toString('utf8')).toBe(`${CANARY} uploaded before`);
+      expect(stored(plaintext.id, accountId).toString('utf8')).toBe(`${CANARY} uploaded before`);
       const row = await server.dataSource.manager.findOneByOrFail(CrmAttachment, {
         id: plaintext.id,
       });
       expect(row.keyVersion).toBeNull();
-      const file = expectStatus(await download(admin, plaintext.id), 200);
+      const file = expectStatus(await download(owner.admin, plaintext.id), 200);
       expect((file.body as Buffer).toString('utf8')).toBe(`${CANARY} uploaded before`);
     });
 
@@ -365,7 +382,7 @@ describe.each(testDatabaseKinds())('attachments of CRM records on %s', (kind) =>
       const support: Actor = {
         kind: 'support',
         id: 'support-agent-1',
-        accountId: server.accountId,
+        accountId,
         userId: null,
         label: 'support',
         superAdmin: false,
@@ -383,19 +400,19 @@ describe.each(testDatabaseKinds())('attachments of CRM records on %s', (kind) =>
     });
 
     it('refuses a tampered or swapped file with a problem, logging no content', async () => {
-      const tamperedOne = await attach(contact, secret, 'tampered.txt');
-      const bytes = stored(tamperedOne.id);
+      const tamperedOne = await attachHere(secret, 'tampered.txt');
+      const bytes = stored(tamperedOne.id, accountId);
       bytes[bytes.length - 40] ^= 0x01;
-      writeFileSync(pathOf(server.accountId, tamperedOne.id), bytes);
+      writeFileSync(pathOf(accountId, tamperedOne.id), bytes);
       const logsBefore = server.logs.length;
-      const response = await admin.get(`/api/v1/attachments/${tamperedOne.id}/content`);
+      const response = await owner.admin.get(`/api/v1/attachments/${tamperedOne.id}/content`);
       expectProblem(response, 503, { code: 'crm.attachment_unreadable' });
       expect(JSON.stringify(response.body)).not.toMatch(/stack|CANARY/i);
 
       // A sealed file moved under another attachment's name does not open either.
-      const swapped = await attach(contact, 'another file', 'other.txt');
-      copyFileSync(pathOf(server.accountId, sealed.id), pathOf(server.accountId, swapped.id));
-      expectProblem(await admin.get(`/api/v1/attachments/${swapped.id}/content`), 503, {
+      const swapped = await attachHere('another file', 'other.txt');
+      copyFileSync(pathOf(accountId, sealed.id), pathOf(accountId, swapped.id));
+      expectProblem(await owner.admin.get(`/api/v1/attachments/${swapped.id}/content`), 503, {
         code: 'crm.attachment_unreadable',
       });
       const logged = server.logs.slice(logsBefore).join('');
@@ -404,7 +421,7 @@ describe.each(testDatabaseKinds())('attachments of CRM records on %s', (kind) =>
       expect(logged).not.toContain(CANARY);
       expect(logged).not.toContain('tampered.txt');
       expect(
-        await auditEvents(server, setup.adminToken, {
+        await auditEvents(server, owner.adminToken, {
           action: 'attachment.downloaded',
           targetId: tamperedOne.id,
         }),
@@ -412,11 +429,11 @@ describe.each(testDatabaseKinds())('attachments of CRM records on %s', (kind) =>
     });
 
     it('answers a problem when the stored file is gone', async () => {
-      const gone = await attach(contact, 'gone');
+      const gone = await attachHere('gone');
       await server.app.get(AttachmentSweepJob).sweep(0);
-      expect(existsSync(pathOf(server.accountId, gone.id))).toBe(true);
-      rmSync(pathOf(server.accountId, gone.id));
-      expectProblem(await admin.get(`/api/v1/attachments/${gone.id}/content`), 503, {
+      expect(existsSync(pathOf(accountId, gone.id))).toBe(true);
+      rmSync(pathOf(accountId, gone.id));
+      expectProblem(await owner.admin.get(`/api/v1/attachments/${gone.id}/content`), 503, {
         code: 'crm.attachment_unreadable',
       });
     });

@@ -444,6 +444,10 @@ describe.each(testDatabaseKinds())('CRM forms on %s', (kind) => {
       recordId = submission.recordId!;
     });
 
+    /** The caller's notification of that submission (other tests notify some of them too). */
+    const notificationOf = async (caller: Caller) =>
+      (await notificationsOf(caller)).filter((n) => n.form.id === form.id);
+
     it('accepts without credentials with 202, no record id and no echo of values', () => {
       expect(answer.status).toBe(202);
       expect(answer.body).toEqual({ status: 'accepted' });
@@ -512,7 +516,7 @@ describe.each(testDatabaseKinds())('CRM forms on %s', (kind) => {
     });
 
     it('shows a reader allowed to decrypt the sensitive values, and audits the view without values', async () => {
-      const [notification] = await notificationsOf(reader.caller);
+      const [notification] = await notificationOf(reader.caller);
       expect(notification).toMatchObject({
         kind: 'form_submission',
         readAt: null,
@@ -534,7 +538,7 @@ describe.each(testDatabaseKinds())('CRM forms on %s', (kind) => {
     });
 
     it('lists a field the recipient may not read in redacted', async () => {
-      const [notification] = await notificationsOf(callerOf(server, noField.token));
+      const [notification] = await notificationOf(callerOf(server, noField.token));
       expect(notification.recordAccessible).toBe(true);
       expect(notification.record!.redacted).toEqual(
         expect.arrayContaining([nationalId, secretNote]),
@@ -544,7 +548,7 @@ describe.each(testDatabaseKinds())('CRM forms on %s', (kind) => {
     });
 
     it('shows a recipient who may not read the record the notification without any value', async () => {
-      const [notification] = await notificationsOf(callerOf(server, noRecord.token));
+      const [notification] = await notificationOf(callerOf(server, noRecord.token));
       expect(notification).toMatchObject({ form: { id: form.id }, recordAccessible: false });
       expect(notification).not.toHaveProperty('record');
       expect(JSON.stringify(notification)).not.toContain(CANARY);
@@ -552,6 +556,13 @@ describe.each(testDatabaseKinds())('CRM forms on %s', (kind) => {
     });
 
     it('keeps notifications per recipient and marks them read', async () => {
+      const marked = await createForm({
+        name: 'Marked read',
+        objectType: 'contacts',
+        fields: [{ property: 'firstname' }],
+        notify: [reader.id, noRecord.id],
+      });
+      expectStatus(await submit(marked.id, { firstname: 'Read me' }), 202);
       const [ofReader] = await notificationsOf(reader.caller);
       const other = callerOf(server, noRecord.token);
       expect((await notificationsOf(other)).map((n) => n.id)).not.toContain(ofReader.id);
@@ -673,22 +684,27 @@ describe.each(testDatabaseKinds())('CRM forms on %s', (kind) => {
     });
 
     it('throttles submissions per client address with 429 and Retry-After', async () => {
+      const throttled = await createForm({
+        name: 'Throttled',
+        objectType: 'contacts',
+        fields: [{ property: 'email', required: true }],
+      });
       const ip = freshIp();
       for (let i = 0; i < SUBMISSIONS_PER_IP; i += 1) {
         expectStatus(
-          await submit(form.id, { email: `throttle.${i}.${Date.now()}@forms.test` }, ip),
+          await submit(throttled.id, { email: `throttle.${i}.${Date.now()}@forms.test` }, ip),
           202,
         );
       }
       const refused = await submit(
-        form.id,
+        throttled.id,
         { email: `throttle.over.${Date.now()}@forms.test` },
         ip,
       );
       expectProblem(refused, 429, { code: 'crm.form_submissions_throttled' });
       expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
       expectStatus(
-        await submit(form.id, { email: `throttle.other.${Date.now()}@forms.test` }),
+        await submit(throttled.id, { email: `throttle.other.${Date.now()}@forms.test` }),
         202,
       );
     });

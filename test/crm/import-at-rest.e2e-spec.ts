@@ -33,6 +33,8 @@ describe.each(testDatabaseKinds())(
     let diagnosis: string;
     let pending: ImportView;
     let tampered: ImportView;
+    /** Every file under the data directory, with its content, while both imports waited. */
+    let filesWhilePending: Map<string, Buffer>;
 
     const importFile = (id: string) => join(server.config.dataDir, 'imports', `${id}.csv`);
 
@@ -86,22 +88,9 @@ describe.each(testDatabaseKinds())(
         `Email,Diagnosis\n${[1, 2, 3].map((n) => `p${n}@rest.test,${CANARY}-${n}`).join('\n')}\n`,
       );
       tampered = await startImport(admin, `Email,Diagnosis\nt1@rest.test,${CANARY}-t\n`);
-    });
-
-    afterAll(async () => {
-      await restarted?.close();
-      await server.close();
-    });
-
-    it('keeps no sensitive cell in clear in any file under the data directory while the import is pending', () => {
-      const files = filesBelow(server.config.dataDir);
-      expect(files).toContain(importFile(pending.id));
-      expect(
-        files.filter((path) => readFileSync(path).includes(Buffer.from(CANARY, 'utf8'))),
-      ).toEqual([]);
-    });
-
-    it('applies the sealed file after a restart', async () => {
+      filesWhilePending = new Map(
+        filesBelow(server.config.dataDir).map((path) => [path, readFileSync(path)]),
+      );
       const bytes = readFileSync(importFile(tampered.id));
       bytes[bytes.length - 20] ^= 0x01;
       writeFileSync(importFile(tampered.id), bytes);
@@ -110,6 +99,23 @@ describe.each(testDatabaseKinds())(
         sameDatabaseAs: server,
         env: { CUSTOS_DATA_DIR: server.config.dataDir },
       });
+    });
+
+    afterAll(async () => {
+      await restarted?.close();
+      await server.close();
+    });
+
+    it('keeps no sensitive cell in clear in any file under the data directory while the import is pending', () => {
+      expect([...filesWhilePending.keys()]).toContain(importFile(pending.id));
+      expect(
+        [...filesWhilePending]
+          .filter(([, content]) => content.includes(Buffer.from(CANARY, 'utf8')))
+          .map(([path]) => path),
+      ).toEqual([]);
+    });
+
+    it('applies the sealed file after a restart', async () => {
       const caller = callerOf(restarted, await restarted.login());
       const result = await finished(caller, pending.id);
       const records = expectStatus(

@@ -482,6 +482,14 @@ describe.each(testDatabaseKinds())('CRM CSV import on %s', (kind) => {
     );
     expectProblem(await get('/api/v1/imports/not-an-id'), 422, { field: 'importId' });
 
+    // Two more imports of this test's own: more than one page of two, whatever ran before.
+    for (const email of ['page1@import.test', 'page2@import.test']) {
+      await runImport(`Email\n${email}\n`, {
+        mapping: { Email: 'email' },
+        mode: 'upsert',
+        uniqueProperty: 'email',
+      });
+    }
     const { pages } = await walkPages<ImportView>((after) =>
       get('/api/v1/imports', { limit: 2, after }),
     );

@@ -277,20 +277,20 @@ describe.each(testDatabaseKinds())(
         );
       });
 
-      it('still opens a history value and a file sealed the former way', async () => {
+      // One scenario: the rotation reseals what the first steps open, and the moves need it done.
+      it('opens envelopes sealed the former way, seals them again into the record binding on a key rotation, and then no longer opens them once moved', async () => {
+        // Still opens a history value and a file sealed the former way.
         const history = await historyOf(record.id);
         const content = await contentOf(file.id);
         expect({ history: history.map((h) => h.newValue), content: content.text }).toEqual({
           history: [formerValue],
           content: formerFile.toString('utf8'),
         });
-      });
 
-      it('opens a file a property came to hold after its upload', async () => {
+        // Opens a file a property came to hold after its upload.
         expect((await contentOf(heldLater.id)).text).toBe('held after the upload');
-      });
 
-      it('seals them again into the record binding on a key rotation', async () => {
+        // Seals them again into the record binding on a key rotation.
         expectStatus(await admin.post('/api/v1/settings/encryption/rotate'), 202);
         const done = await waitForRotation(admin);
         expect(done.rotation).toMatchObject({ status: 'completed' });
@@ -307,9 +307,8 @@ describe.each(testDatabaseKinds())(
           history: [formerValue],
           content: formerFile.toString('utf8'),
         });
-      });
 
-      it('no longer opens them once moved to another record after the rotation', async () => {
+        // No longer opens them once moved to another record after the rotation.
         await tamper('UPDATE crm_property_history SET record_id = $1 WHERE id = $2', [
           target.id,
           historyId,
@@ -318,12 +317,10 @@ describe.each(testDatabaseKinds())(
           target.id,
           file.id,
         ]);
-        const history = await historyOf(target.id);
-        expect(history.map(newValueOf)).toEqual(['redacted']);
+        expect((await historyOf(target.id)).map(newValueOf)).toEqual(['redacted']);
         expectProblem(await contentOf(file.id), 503, { code: 'crm.attachment_unreadable' });
-      });
 
-      it('no longer opens a file held after its upload once moved out of its property after the rotation', async () => {
+        // No longer opens a file held after its upload once moved out of its property.
         expect((await contentOf(heldLater.id)).text).toBe('held after the upload');
         await tamper('UPDATE crm_attachment SET property_name = NULL WHERE id = $1', [
           heldLater.id,
