@@ -31,8 +31,16 @@ function lint(texts: { file: string; code: string }[]): LintedText[] {
   return JSON.parse(output) as LintedText[];
 }
 
-const ruleErrors = (linted: LintedText, ruleId: string) =>
-  linted.messages.filter((message) => message.ruleId === ruleId && message.severity === 2);
+/** The errors of one rule; a message of no rule means ESLint could not check the text at all. */
+function ruleErrors(linted: LintedText, ruleId: string): LintedText['messages'] {
+  const fatal = linted.messages.filter((message) => message.ruleId === null);
+  if (fatal.length > 0) {
+    throw new Error(
+      `ESLint did not check ${linted.file}: ${fatal.map((message) => message.message).join('; ')}`,
+    );
+  }
+  return linted.messages.filter((message) => message.ruleId === ruleId && message.severity === 2);
+}
 
 describe('the dependency rule in lint', () => {
   let results: LintedText[];

@@ -1,4 +1,6 @@
 import { Module } from '@nestjs/common';
+// Defines the task privileges its routes require (`manage_properties`, …) wherever it is imported.
+import '../../task-privileges';
 import { SensitiveDataModule } from '../../sensitive-data/sensitive-data.module';
 import { PropertyHistory } from '../history/property-history.entity';
 import { PropertyHistoryService } from '../history/property-history.service';
