@@ -22,7 +22,9 @@ import { openAll, seedSensitiveContacts, storedValues } from './support/key-rota
 import { startTestServer } from './support/test-server';
 import { startWorker, stopWorker as stop } from './support/worker-process';
 
-const CONTACTS = 1000;
+// Enough batches (300) that fifteen kills, each after 1–6 batches plus what commits before the
+// signal lands, all fall before the end.
+const CONTACTS = 2000;
 const KILLS = 15;
 const BATCH_SIZE = '20';
 

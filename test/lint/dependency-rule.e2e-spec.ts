@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 const REPOSITORY = join(__dirname, '..', '..');
 
@@ -9,14 +10,28 @@ interface LintedText {
 }
 
 /**
- * Lints each text as if it were the given file, with the repository's own ESLint configuration
- * (ESLint's Node API in a child process: the flat config is an ES module, which Jest's module
- * system does not load).
+ * Lints each text as if it were the given file, with the entries of the repository's ESLint
+ * configuration that carry the dependency rule (and its global ignores), parsed without type
+ * information: the outcome depends on those entries and the text alone, not on the state of the
+ * TypeScript program. ESLint's Node API runs in a child process: the flat config is an ES module,
+ * which Jest's module system does not load.
  */
 function lint(texts: { file: string; code: string }[]): LintedText[] {
   const script = `
     import { ESLint } from 'eslint';
-    const eslint = new ESLint({ cwd: process.cwd() });
+    import tseslint from 'typescript-eslint';
+    const { default: config } = await import(process.env.CONFIG_URL);
+    const entries = config.filter(
+      (entry) => entry.plugins?.custos || (entry.ignores && Object.keys(entry).length === 1),
+    );
+    if (!entries.some((entry) => entry.plugins?.custos)) {
+      throw new Error('eslint.config.mjs has no entry with the dependency rule');
+    }
+    const eslint = new ESLint({
+      cwd: process.cwd(),
+      overrideConfigFile: true,
+      overrideConfig: [{ files: ['**/*.ts'], languageOptions: { parser: tseslint.parser } }, ...entries],
+    });
     const results = [];
     for (const { file, code } of JSON.parse(process.env.TEXTS)) {
       const [result] = await eslint.lintText(code, { filePath: file });
@@ -25,7 +40,11 @@ function lint(texts: { file: string; code: string }[]): LintedText[] {
     process.stdout.write(JSON.stringify(results));`;
   const output = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
     cwd: REPOSITORY,
-    env: { ...process.env, TEXTS: JSON.stringify(texts) },
+    env: {
+      ...process.env,
+      TEXTS: JSON.stringify(texts),
+      CONFIG_URL: pathToFileURL(join(REPOSITORY, 'eslint.config.mjs')).href,
+    },
     encoding: 'utf8',
   });
   return JSON.parse(output) as LintedText[];
