@@ -195,6 +195,8 @@ describe.each(testDatabaseKinds())('CRM properties API on %s', (kind) => {
         formula: null,
         scoreRules: [],
         sensitivity: null,
+        indexed: false,
+        indexState: null,
       });
       expect((await admin.get(`/api/v1/properties/contacts/${name}`)).body).toEqual(response.body);
       const record = await createRecord(admin, 'contacts', { [name]: raw });
@@ -321,6 +323,7 @@ describe.each(testDatabaseKinds())('CRM properties API on %s', (kind) => {
               formula: null,
               scoreRules: [],
               sensitivity: null,
+              indexed: false,
             },
           },
         }),

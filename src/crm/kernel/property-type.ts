@@ -45,6 +45,25 @@ export interface Sensitivity {
   access: SensitiveAccess;
 }
 
+/**
+ * Where the expression index of an `indexed` custom property is: being built (PostgreSQL builds
+ * it in the background), usable, or failed (unmark and mark again to retry).
+ */
+export const INDEX_STATES = ['building', 'ready', 'failed'] as const;
+export type IndexState = (typeof INDEX_STATES)[number];
+
+/** Types whose values an expression index may hold: single, comparable, never sensitive values. */
+export const INDEXABLE_TYPES: ReadonlySet<PropertyType> = new Set([
+  'string',
+  'number',
+  'bool',
+  'date',
+  'datetime',
+  'enumeration',
+  'score',
+  'calculation',
+]);
+
 /** The definition of a property, standard (from code) or custom (from the database). */
 export interface PropertyDefinition {
   name: string;
@@ -64,4 +83,8 @@ export interface PropertyDefinition {
   scoreRules: ScoreRule[];
   /** Set when the values are sensitive (encrypted); fixed at creation. */
   sensitivity: Sensitivity | null;
+  /** An admin asked for an expression index on the value (custom properties only). */
+  indexed: boolean;
+  /** The state of that index; `null` when not indexed. */
+  indexState: IndexState | null;
 }

@@ -6,7 +6,10 @@ import type { PropertyType } from './property-type';
  */
 export interface SqlDialect {
   readonly postgres: boolean;
-  /** The value of custom property `name` as a comparable SQL value of its type. */
+  /**
+   * The value of custom property `name` as a comparable SQL value of its type; `alias` `''` for
+   * the unqualified column (an index definition, which must build the very same expression).
+   */
   customValue(alias: string, name: string, type: PropertyType): string;
   /** `custom` without key `name`. */
   customWithout(name: string): string;
@@ -23,9 +26,13 @@ function checked(name: string): string {
   return name;
 }
 
+function custom(alias: string): string {
+  return alias === '' ? 'custom' : `${alias}.custom`;
+}
+
 const sqlite: SqlDialect = {
   postgres: false,
-  customValue: (alias, name) => `json_extract(${alias}.custom, '$.${checked(name)}')`,
+  customValue: (alias, name) => `json_extract(${custom(alias)}, '$.${checked(name)}')`,
   customWithout: (name) => `json_remove(custom, '$.${checked(name)}')`,
   bool: (value) => (value ? 1 : 0),
 };
@@ -33,7 +40,7 @@ const sqlite: SqlDialect = {
 const postgres: SqlDialect = {
   postgres: true,
   customValue: (alias, name, type) => {
-    const text = `(${alias}.custom::jsonb ->> '${checked(name)}')`;
+    const text = `(${custom(alias)}::jsonb ->> '${checked(name)}')`;
     switch (type) {
       case 'number':
       case 'score':

@@ -110,6 +110,8 @@ describe(computedInputs.name, () => {
     formula: null,
     scoreRules: [],
     sensitivity: null,
+    indexed: false,
+    indexState: null,
     ...fields,
   });
 

@@ -88,6 +88,10 @@ export const propertyErrors = {
   uniqueNotAllowed: (why: string): CustosError =>
     CustosError.invalidField('crm.unique_not_allowed', 'unique', why),
 
+  /** `why`: the rest of the sentence, e.g. "a sensitive property cannot be indexed …". */
+  indexNotAllowed: (why: string): CustosError =>
+    CustosError.invalidField('crm.index_not_allowed', 'indexed', why),
+
   requiredNotAllowed: (type: string): CustosError =>
     CustosError.invalidField(
       'crm.required_not_allowed',

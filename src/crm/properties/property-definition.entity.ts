@@ -2,6 +2,7 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import { TimestampColumn } from '@custos/core';
 import type {
   EnumerationOption,
+  IndexState,
   PropertyType,
   ScoreRule,
   SensitiveAccess,
@@ -65,6 +66,14 @@ export class CustomPropertyDefinition {
   /** Sensitive only: who may view and edit values before field permissions narrow it. */
   @Column({ name: 'value_access', type: 'varchar', length: 16, default: 'everyone' })
   valueAccess!: SensitiveAccess;
+
+  /** An expression index on the value is asked for (see `CustomPropertyIndexes`). */
+  @Column({ type: 'boolean', default: false })
+  indexed!: boolean;
+
+  /** `building`, `ready` or `failed` while `indexed`; `null` otherwise. */
+  @Column({ name: 'index_state', type: 'varchar', length: 16, nullable: true })
+  indexState!: IndexState | null;
 
   @TimestampColumn({ name: 'created_at' })
   createdAt!: Date;

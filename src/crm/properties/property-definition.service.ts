@@ -6,10 +6,12 @@ import { Clock, RequestContext, TransactionHost, isUniqueViolation, newId } from
 import { CrmAccessService } from '../records/crm-access.service';
 import type { RecordAccess } from '../records/record-access';
 import { SensitivePropertyPolicy } from '../sensitive/sensitive-property-policy';
+import { objectTypeOf } from '../kernel/object-types';
 import { dialectOf } from '../kernel/sql-dialect';
 import type { PropertySchema } from '../kernel/property-schema';
 import { COMPUTED_TYPES, type PropertyDefinition, type Sensitivity } from '../kernel/property-type';
 import { computedInputs } from './calculation';
+import { CustomPropertyIndexes, type IndexedProperty } from './custom-property-indexes';
 import { propertyErrors, type PropertyChange } from './properties.errors';
 import { CustomPropertyDefinition } from './property-definition.entity';
 import {
@@ -52,6 +54,7 @@ export class PropertyDefinitionService {
     private readonly schemas: PropertySchemaService,
     private readonly sensitivePolicy: SensitivePropertyPolicy,
     private readonly usages: PropertyUsageRegistry,
+    private readonly indexes: CustomPropertyIndexes,
   ) {}
 
   /** Score rules testing a property the actor may not read are shown without their value. */
@@ -85,9 +88,23 @@ export class PropertyDefinitionService {
           await this.sensitivePolicy.assertMayDefine(manager, accountId, 'create');
         }
         const now = this.clock.now();
+        const id = newId();
+        if (definition.indexed) {
+          definition.indexState = await this.indexes.mark(
+            manager,
+            {
+              id,
+              accountId,
+              objectType: schema.objectType,
+              name: definition.name,
+              type: definition.type,
+            },
+            now,
+          );
+        }
         const { sensitivity, ...columns } = definition;
         await manager.insert(CustomPropertyDefinition, {
-          id: newId(),
+          id,
           accountId,
           objectType: schema.objectType.name,
           ...columns,
@@ -120,6 +137,7 @@ export class PropertyDefinitionService {
   ): Promise<PropertyDefinitionDto> {
     const accountId = this.context.requireAccountId();
     return this.transactions.run(async (manager) => {
+      const row = await lockedRow(manager, accountId, objectTypeName, name);
       const schema = await this.schemas.schema(objectTypeName, manager);
       const current = customDefinition(schema, name);
       const next = updatedDefinition(current, input);
@@ -127,6 +145,11 @@ export class PropertyDefinitionService {
         await this.sensitivePolicy.assertMayDefine(manager, accountId, 'edit');
       }
       if (next.type !== current.type) {
+        if (current.indexed && next.indexed) {
+          throw propertyErrors.indexNotAllowed(
+            'an indexed property keeps its type: unmark it (indexed: false) to change the type',
+          );
+        }
         refuseIfComputedFrom(schema, name, 'retyped');
         await refuseIfInRules(manager, accountId, schema.objectType.name, name, 'retyped');
         if (await this.hasValues(manager, schema, name)) {
@@ -135,6 +158,19 @@ export class PropertyDefinitionService {
       }
       checkDefinition(next, schema);
       await this.assertInputsReadable(next, schema);
+      const now = this.clock.now();
+      const property: IndexedProperty = {
+        id: row!.id,
+        accountId,
+        objectType: schema.objectType,
+        name,
+        type: next.type,
+      };
+      if (next.indexed && !current.indexed) {
+        next.indexState = await this.indexes.mark(manager, property, now);
+      } else if (!next.indexed) {
+        next.indexState = null;
+      }
       await manager.update(
         CustomPropertyDefinition,
         { accountId, objectType: schema.objectType.name, name },
@@ -148,9 +184,14 @@ export class PropertyDefinitionService {
           formula: next.formula,
           scoreRules: next.scoreRules,
           ...sensitivityColumns(next.sensitivity),
-          updatedAt: this.clock.now(),
+          indexed: next.indexed,
+          indexState: next.indexState,
+          updatedAt: now,
         },
       );
+      if (current.indexed && !next.indexed) {
+        await this.indexes.unmark(manager, property, now);
+      }
       await this.access.bump(accountId);
       await this.audit.record({
         action: 'property.updated',
@@ -169,6 +210,7 @@ export class PropertyDefinitionService {
   async remove(objectTypeName: string, name: string): Promise<void> {
     const accountId = this.context.requireAccountId();
     await this.transactions.run(async (manager) => {
+      const row = await lockedRow(manager, accountId, objectTypeName, name);
       const schema = await this.schemas.schema(objectTypeName, manager);
       const current = customDefinition(schema, name);
       const property = { accountId, objectType: schema.objectType, definition: current };
@@ -184,6 +226,14 @@ export class PropertyDefinitionService {
         objectType: schema.objectType.name,
         name,
       });
+      if (current.indexed) {
+        const { type } = current;
+        await this.indexes.unmark(
+          manager,
+          { id: row!.id, accountId, objectType: schema.objectType, name, type },
+          this.clock.now(),
+        );
+      }
       await this.access.bump(accountId);
       await this.audit.record({
         action: 'property.deleted',
@@ -231,6 +281,25 @@ export class PropertyDefinitionService {
       .getRawOne<{ found: number }>();
     return row !== undefined;
   }
+}
+
+/**
+ * The row of custom property `name`, locked on PostgreSQL so that concurrent changes of one
+ * property (two admins marking it indexed) run one after the other and see each other's result;
+ * SQLite transactions are serialised already. Missing for standard and unknown properties.
+ */
+async function lockedRow(
+  manager: EntityManager,
+  accountId: string,
+  objectTypeName: string,
+  name: string,
+): Promise<CustomPropertyDefinition | null> {
+  const postgres = dialectOf(manager.connection.options.type).postgres;
+  return manager.findOne(CustomPropertyDefinition, {
+    select: { id: true },
+    where: { accountId, objectType: objectTypeOf(objectTypeName).name, name },
+    ...(postgres ? { lock: { mode: 'pessimistic_write' as const } } : {}),
+  });
 }
 
 /** The custom property `name` (404 when there is none, 409 for a standard one). */
@@ -301,7 +370,7 @@ function toDto(
 }
 
 function auditView(definition: PropertyDefinition): Record<string, unknown> {
-  const { name, label, groupName, type, options, unique, required, formula, scoreRules } =
+  const { name, label, groupName, type, options, unique, required, formula, scoreRules, indexed } =
     definition;
   return {
     sensitivity: definition.sensitivity,
@@ -314,5 +383,6 @@ function auditView(definition: PropertyDefinition): Record<string, unknown> {
     required,
     formula,
     scoreRules,
+    indexed,
   };
 }

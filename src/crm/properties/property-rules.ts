@@ -1,5 +1,10 @@
 import type { PropertySchema } from '../kernel/property-schema';
-import { COMPUTED_TYPES, type PropertyDefinition, type Sensitivity } from '../kernel/property-type';
+import {
+  COMPUTED_TYPES,
+  INDEXABLE_TYPES,
+  type PropertyDefinition,
+  type Sensitivity,
+} from '../kernel/property-type';
 import { computedInputs, formulaInputs, parseFormula } from './calculation';
 import { propertyErrors, type PropertyChange } from './properties.errors';
 import type { CreatePropertyDto, UpdatePropertyDto } from './property.dto';
@@ -25,6 +30,8 @@ export function newDefinition(input: CreatePropertyDto): PropertyDefinition {
           access: input.sensitivity.access ?? 'everyone',
         }
       : null,
+    indexed: input.indexed ?? false,
+    indexState: null,
   };
 }
 
@@ -48,6 +55,7 @@ export function updatedDefinition(
     scoreRules:
       input.scoreRules ?? (input.type && input.type !== 'score' ? [] : current.scoreRules),
     sensitivity: nextSensitivity(current, input),
+    indexed: input.indexed ?? current.indexed,
   };
 }
 
@@ -105,9 +113,25 @@ export function checkDefinition(definition: PropertyDefinition, schema: Property
   if (definition.required && computed) {
     throw propertyErrors.requiredNotAllowed(definition.type);
   }
+  checkIndexed(definition);
   checkOptions(definition);
   checkFormula(definition, schema);
   checkScoreRules(definition, schema);
+}
+
+function checkIndexed(definition: PropertyDefinition): void {
+  if (!definition.indexed) {
+    return;
+  }
+  if (definition.sensitivity) {
+    // An index would hold the plaintext; equality on sensitive values goes through the blind index.
+    throw propertyErrors.indexNotAllowed(
+      'a sensitive property cannot be indexed: its values are searched through their blind index',
+    );
+  }
+  if (!INDEXABLE_TYPES.has(definition.type)) {
+    throw propertyErrors.indexNotAllowed(`a ${definition.type} property cannot be indexed`);
+  }
 }
 
 function checkOptions(definition: PropertyDefinition): void {

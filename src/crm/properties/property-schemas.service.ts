@@ -22,6 +22,8 @@ function standardDefinitions(objectType: ObjectType): PropertyDefinition[] {
       formula: null,
       scoreRules: [],
       sensitivity: null,
+      indexed: false,
+      indexState: null,
     })),
     ...SYSTEM_PROPERTIES.map((p) => ({
       name: p.name,
@@ -36,6 +38,8 @@ function standardDefinitions(objectType: ObjectType): PropertyDefinition[] {
       formula: null,
       scoreRules: [],
       sensitivity: null,
+      indexed: false,
+      indexState: null,
     })),
   ];
 }
@@ -56,6 +60,8 @@ function toDefinition(entity: CustomPropertyDefinition): PropertyDefinition {
     sensitivity: entity.sensitive
       ? { phi: entity.phi, highlySensitive: entity.highlySensitive, access: entity.valueAccess }
       : null,
+    indexed: entity.indexed,
+    indexState: entity.indexed ? entity.indexState : null,
   };
 }
 

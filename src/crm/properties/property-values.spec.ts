@@ -25,6 +25,8 @@ function definition(
     formula: null,
     scoreRules: [],
     sensitivity: null,
+    indexed: false,
+    indexState: null,
     ...fields,
   };
 }

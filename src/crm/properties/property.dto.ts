@@ -15,11 +15,16 @@ import {
   ValidateNested,
 } from 'class-validator';
 import {
+  INDEX_STATES,
   PROPERTY_TYPES,
   SENSITIVE_ACCESS,
+  type IndexState,
   type PropertyType,
   type SensitiveAccess,
 } from '../kernel/property-type';
+
+const INDEXED_DESCRIPTION =
+  'Custom properties only: keeps an index on the value so that `eq`/`in` filters and sorts on it do not scan the records. Not for sensitive or file properties. On PostgreSQL the index is built in the background (`indexState`); unmarking or deleting the property drops it.';
 
 export const PROPERTY_NAME_PATTERN = /^[a-z][a-z0-9_]{0,99}$/;
 
@@ -142,6 +147,18 @@ export class PropertyDefinitionDto {
     example: null,
   })
   sensitivity!: SensitivityDto | null;
+
+  @ApiProperty({ description: INDEXED_DESCRIPTION, example: true })
+  indexed!: boolean;
+
+  @ApiProperty({
+    enum: INDEX_STATES,
+    nullable: true,
+    description:
+      'The index of an `indexed` property: `building` (filters work, without it, until it is `ready`), `ready`, or `failed` (unmark and mark again to retry); `null` when not indexed.',
+    example: 'ready',
+  })
+  indexState!: IndexState | null;
 }
 
 export class PropertyListDto {
@@ -243,6 +260,10 @@ export class CreatePropertyDto {
   @ValidateNested()
   @Type(() => SensitivityDto)
   sensitivity?: SensitivityDto;
+  @ApiPropertyOptional({ description: INDEXED_DESCRIPTION, default: false, example: true })
+  @IsOptional()
+  @IsBoolean()
+  indexed?: boolean;
 }
 
 export class UpdatePropertyDto {
@@ -318,4 +339,8 @@ export class UpdatePropertyDto {
   @ValidateNested()
   @Type(() => SensitivityDto)
   sensitivity?: SensitivityDto | null;
+  @ApiPropertyOptional({ description: INDEXED_DESCRIPTION, example: true })
+  @IsOptional()
+  @IsBoolean()
+  indexed?: boolean;
 }

@@ -6,6 +6,7 @@ import { PropertyHistory } from '../history/property-history.entity';
 import { PropertyHistoryService } from '../history/property-history.service';
 import { FieldPermissionsController } from '../properties/field-permissions.controller';
 import { PropertiesController } from '../properties/properties.controller';
+import { CustomPropertyIndexes } from '../properties/custom-property-indexes';
 import { CustomPropertyDefinition } from '../properties/property-definition.entity';
 import { PropertyDefinitionService } from '../properties/property-definition.service';
 import { PropertySchemaService } from '../properties/property-schemas.service';
@@ -68,6 +69,7 @@ export const RECORDS_ENTITIES = [
     CrmReadableFields,
     PropertySchemaService,
     PropertyDefinitionService,
+    CustomPropertyIndexes,
     PropertyUsageRegistry,
     RecordPropertyCleanup,
     SensitivePropertyPolicy,

@@ -10,6 +10,7 @@ import { Forms1796272919192 } from './1796272919192-Forms';
 import { SegmentSharing1796448368332 } from './1796448368332-SegmentSharing';
 import { AttachmentHolders1796448428284 } from './1796448428284-AttachmentHolders';
 import { FormNotificationsToInbox1796460704521 } from './1796460704521-FormNotificationsToInbox';
+import { IndexedCustomProperties1796471122691 } from './1796471122691-IndexedCustomProperties';
 
 /** The sqlite migrations of the server's own tables, oldest first (the libs bring theirs). */
 export const SQLITE_SERVER_MIGRATIONS: MigrationClass[] = [
@@ -24,4 +25,5 @@ export const SQLITE_SERVER_MIGRATIONS: MigrationClass[] = [
   SegmentSharing1796448368332,
   AttachmentHolders1796448428284,
   FormNotificationsToInbox1796460704521,
+  IndexedCustomProperties1796471122691,
 ];

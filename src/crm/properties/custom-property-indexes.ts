@@ -1,0 +1,223 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import { AccessService } from '@custos/access';
+import { Clock, Jobs, TransactionHost, type JobQueue, type RunningJob } from '@custos/core';
+import { objectTypeOf, type ObjectType } from '../kernel/object-types';
+import type { IndexState, PropertyType } from '../kernel/property-type';
+import { dialectOf } from '../kernel/sql-dialect';
+import { CustomPropertyDefinition } from './property-definition.entity';
+
+/** A custom property whose index is made or dropped. */
+export interface IndexedProperty {
+  id: string;
+  accountId: string;
+  objectType: ObjectType;
+  name: string;
+  type: PropertyType;
+}
+
+/** What the PostgreSQL job converges to: the definition as of `since` (its `updatedAt`). */
+interface IndexJob {
+  propertyId: string;
+  since: string;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const SAFE_NAME = /^[a-z][a-z0-9_]{0,99}$/;
+const SAFE_TABLE = /^crm_[a-z_]+$/;
+
+/** Checks an identifier or literal before it is written into DDL (which takes no parameters). */
+function checked(value: string, pattern: RegExp): string {
+  if (!pattern.test(value)) {
+    throw new Error(`Unsafe value reached index DDL: ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+/**
+ * SQLite: one index per table and property name, shared by every account indexing that name
+ * (`json_extract` never fails, so other accounts' values are harmless). Leading `account_id`
+ * and live rows only, like the scoped query; ties by id as the sorts break them.
+ */
+export function sqliteIndex(
+  objectType: ObjectType,
+  name: string,
+): { name: string; create: string } {
+  const table = checked(objectType.table, SAFE_TABLE);
+  const index = `${table}_cx_${checked(name, SAFE_NAME)}`;
+  const value = dialectOf('sqlite').customValue('', name, 'string');
+  return {
+    name: index,
+    create: `CREATE INDEX IF NOT EXISTS "${index}" ON "${table}" ("account_id", ${value}, "id") WHERE "archived_at" IS NULL`,
+  };
+}
+
+/**
+ * PostgreSQL: one index per property, holding its account's live rows only. Per account because
+ * the typed cast of the filter (`::double precision`) must be in the index for the planner to
+ * match it, and would fail on another account's value of another type under the same name.
+ * The planner proves the predicate from the bound `account_id` (unnamed statements are planned
+ * with their parameters).
+ */
+export function postgresIndex(
+  property: Pick<IndexedProperty, 'id' | 'accountId' | 'objectType' | 'name' | 'type'>,
+): { name: string; create: string } {
+  const table = checked(property.objectType.table, SAFE_TABLE);
+  const index = postgresIndexName(property.id);
+  const account = checked(property.accountId, UUID);
+  const value = dialectOf('postgres').customValue('', property.name, property.type);
+  return {
+    name: index,
+    create: `CREATE INDEX CONCURRENTLY IF NOT EXISTS "${index}" ON "${table}" ((${value}), "id") WHERE "account_id" = '${account}' AND "archived_at" IS NULL`,
+  };
+}
+
+export function postgresIndexName(propertyId: string): string {
+  return `crm_cx_${checked(propertyId, UUID).replaceAll('-', '')}`;
+}
+
+/**
+ * The expression indexes of custom properties an admin marks `indexed`, on exactly the expression
+ * filters and sorts compile to (`SqlDialect.customValue`), so that `eq` filters and sorts on
+ * them search an index instead of scanning the account's records.
+ *
+ * SQLite builds the index in the definition's transaction (its single writer waits either way):
+ * `ready` at once. PostgreSQL builds it with `CREATE INDEX CONCURRENTLY` in a job, so that
+ * writes to the table (every account's) go on during the build: `building`, then `ready` or
+ * `failed`. Unmarking or deleting drops it (PostgreSQL: the same job, `DROP INDEX CONCURRENTLY`).
+ */
+@Injectable()
+export class CustomPropertyIndexes {
+  private readonly logger = new Logger(CustomPropertyIndexes.name);
+  private readonly queue: JobQueue<IndexJob>;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly transactions: TransactionHost,
+    private readonly access: AccessService,
+    private readonly clock: Clock,
+    jobs: Jobs,
+  ) {
+    this.queue = jobs.createQueue<IndexJob>({
+      name: 'crm.custom_property_index',
+      // Retries only cover a definition not committed yet (a backend outside the transaction).
+      attempts: 5,
+      backoffMs: 500,
+      process: (job) => this.converge(job),
+    });
+  }
+
+  /** In the transaction that marks `property` indexed (as of `since`): the state to store. */
+  async mark(manager: EntityManager, property: IndexedProperty, since: Date): Promise<IndexState> {
+    if (dialectOf(manager.connection.options.type).postgres) {
+      await this.enqueue(property, since);
+      return 'building';
+    }
+    await manager.query(sqliteIndex(property.objectType, property.name).create);
+    return 'ready';
+  }
+
+  /** In the transaction that unmarks or deletes `property`, after its row changed. */
+  async unmark(manager: EntityManager, property: IndexedProperty, since: Date): Promise<void> {
+    if (dialectOf(manager.connection.options.type).postgres) {
+      await this.enqueue(property, since);
+      return;
+    }
+    const stillIndexed = await manager.count(CustomPropertyDefinition, {
+      where: { objectType: property.objectType.name, name: property.name, indexed: true },
+    });
+    if (stillIndexed === 0) {
+      await manager.query(
+        `DROP INDEX IF EXISTS "${sqliteIndex(property.objectType, property.name).name}"`,
+      );
+    }
+  }
+
+  private async enqueue(property: IndexedProperty, since: Date): Promise<void> {
+    await this.queue.enqueue(
+      { propertyId: property.id, since: since.toISOString() },
+      { accountId: property.accountId },
+    );
+  }
+
+  /**
+   * Makes the index match the definition as it is now (jobs may run late, twice or out of
+   * order): build it while the property is indexed, drop it otherwise. A session advisory lock
+   * per property keeps two builds of one index apart.
+   */
+  private async converge({ data }: RunningJob<IndexJob>): Promise<void> {
+    const name = postgresIndexName(data.propertyId);
+    const runner = this.dataSource.createQueryRunner();
+    await runner.connect();
+    try {
+      await runner.query('SELECT pg_advisory_lock(hashtext($1))', [name]);
+      const row = await runner.manager.findOne(CustomPropertyDefinition, {
+        where: { id: data.propertyId },
+      });
+      if (row && row.updatedAt.getTime() < Date.parse(data.since)) {
+        throw new Error('The property definition is not committed yet');
+      }
+      if (!row?.indexed) {
+        await runner.query(`DROP INDEX CONCURRENTLY IF EXISTS "${name}"`);
+        return;
+      }
+      const index = postgresIndex({
+        id: row.id,
+        accountId: row.accountId,
+        objectType: objectTypeOf(row.objectType),
+        name: row.name,
+        type: row.type,
+      });
+      let state: IndexState = 'ready';
+      try {
+        // A build that failed or was interrupted leaves an invalid index that IF NOT EXISTS would keep.
+        if (await this.invalid(runner.manager, name)) {
+          await runner.query(`DROP INDEX CONCURRENTLY IF EXISTS "${name}"`);
+        }
+        await runner.query(index.create);
+      } catch (error) {
+        this.logger.error(`Building index ${name} failed: ${(error as Error).message}`);
+        await runner.query(`DROP INDEX CONCURRENTLY IF EXISTS "${name}"`);
+        state = 'failed';
+      }
+      await this.finish(data.propertyId, name, state);
+    } finally {
+      await runner.query('SELECT pg_advisory_unlock(hashtext($1))', [name]).catch(() => undefined);
+      await runner.release();
+    }
+  }
+
+  /** Records the outcome, unless the property was unmarked or deleted during the build. */
+  private async finish(propertyId: string, name: string, state: IndexState): Promise<void> {
+    const dropped = await this.transactions.run(async (manager) => {
+      const row = await manager.findOne(CustomPropertyDefinition, {
+        where: { id: propertyId },
+        lock: { mode: 'pessimistic_write' },
+      });
+      if (!row?.indexed) {
+        return true;
+      }
+      if (row.indexState !== state) {
+        await manager.update(
+          CustomPropertyDefinition,
+          { id: propertyId },
+          { indexState: state, updatedAt: this.clock.now() },
+        );
+        // Cached schemas show the state.
+        await this.access.bump(row.accountId);
+      }
+      return false;
+    });
+    if (dropped) {
+      await this.dataSource.query(`DROP INDEX CONCURRENTLY IF EXISTS "${name}"`);
+    }
+  }
+
+  private async invalid(manager: EntityManager, name: string): Promise<boolean> {
+    const rows: { valid: boolean }[] = await manager.query(
+      `SELECT i.indisvalid AS valid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE c.relname = $1`,
+      [name],
+    );
+    return rows.length > 0 && !rows[0].valid;
+  }
+}

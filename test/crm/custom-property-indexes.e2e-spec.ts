@@ -1,0 +1,344 @@
+import type { Logger, QueryRunner } from 'typeorm';
+import { testDatabaseKinds } from '@custos/core/testing';
+import { expectProblem, newAccount } from '../support/api';
+import { newUser } from '../support/factories';
+import {
+  ADMIN_EMAIL,
+  ADMIN_PASSWORD,
+  startTestServer,
+  type TestServer,
+} from '../support/test-server';
+import { callerOf, createProperty, expectStatus, uniqueName, type Caller } from './crm-support';
+
+const CONTACTS = 3000;
+
+interface IndexRow {
+  name: string;
+  sql: string;
+}
+
+/**
+ * Custom properties marked `indexed` get an expression index on exactly the expression filters
+ * and sorts compile to: an `eq` filter searches it and an ascending sort walks it, on both
+ * databases (PostgreSQL with sequential scans disabled still has to choose it).
+ */
+describe.each(testDatabaseKinds())('indexed custom properties on %s', (kind) => {
+  let server: TestServer;
+  let admin: Caller;
+  let adminToken: string;
+  const captured: { query: string; parameters: unknown[] }[] = [];
+  const tier = uniqueName('tier');
+  const points = uniqueName('points');
+
+  const customIndexes = async (): Promise<IndexRow[]> =>
+    kind === 'sqlite'
+      ? server.dataSource.query(
+          `SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'crm_contact' AND name LIKE 'crm_contact_cx_%'`,
+        )
+      : server.dataSource.query(
+          `SELECT c.relname AS name, pg_get_indexdef(c.oid) AS sql FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_class t ON t.oid = i.indrelid WHERE t.relname = 'crm_contact' AND c.relname LIKE 'crm_cx_%'`,
+        );
+
+  /** Waits (PostgreSQL builds and drops in a job) until `check` holds; fails after 30 s. */
+  const eventually = async (check: () => Promise<boolean>): Promise<void> => {
+    for (let tries = 0; tries < 300; tries += 1) {
+      if (await check()) {
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error('condition not reached');
+  };
+
+  const state = async (caller: Caller, name: string): Promise<unknown> =>
+    expectStatus(await caller.get(`/api/v1/properties/contacts/${name}`), 200).body.indexState;
+
+  const mark = async (name: string, indexed: boolean, caller = admin): Promise<void> => {
+    expectStatus(await caller.patch(`/api/v1/properties/contacts/${name}`, { indexed }), 200);
+    if (indexed) {
+      await eventually(async () => (await state(caller, name)) === 'ready');
+    }
+  };
+
+  beforeAll(async () => {
+    server = await startTestServer(kind);
+    adminToken = await server.login();
+    admin = callerOf(server, adminToken);
+    await createProperty(admin, 'contacts', { name: tier, label: 'Tier', type: 'string' });
+    await createProperty(admin, 'contacts', { name: points, label: 'Points', type: 'number' });
+    const p = (n: number) => (kind === 'postgres' ? `$${n}` : '?');
+    const now = new Date().toISOString();
+    await server.dataSource.transaction(async (manager) => {
+      for (let i = 0; i < CONTACTS; i += 1) {
+        await manager.query(
+          `INSERT INTO crm_contact (id, account_id, custom, created_at, updated_at, lastname) VALUES (${[1, 2, 3, 4, 5, 6].map(p).join(', ')})`,
+          [
+            `00000000-0000-7000-8000-${String(i).padStart(12, '0')}`,
+            server.accountId,
+            JSON.stringify({ [tier]: `tier ${i % 300}`, [points]: i % 1000 }),
+            now,
+            now,
+            `Name ${i % 97}`,
+          ],
+        );
+      }
+    });
+    await server.dataSource.query(kind === 'postgres' ? 'ANALYZE crm_contact' : 'ANALYZE');
+    const capture: Logger = {
+      logQuery: (query: string, parameters?: unknown[]) => {
+        if (!query.startsWith('EXPLAIN') && /FROM "?crm_contact"? "?r"?/.test(query)) {
+          captured.push({ query, parameters: parameters ?? [] });
+        }
+      },
+      logQueryError: () => undefined,
+      logQuerySlow: () => undefined,
+      logSchemaBuild: () => undefined,
+      logMigration: () => undefined,
+      log: () => undefined,
+    };
+    Object.assign(server.dataSource, { logger: capture });
+    Object.assign(server.dataSource.driver, {
+      options: { ...server.dataSource.driver.options, logging: true },
+    });
+    Object.assign(server.dataSource.options, { logging: true });
+  });
+
+  afterAll(async () => {
+    await server.close();
+  });
+
+  async function plan(query: string, parameters: unknown[]): Promise<string> {
+    if (kind === 'sqlite') {
+      const rows: { detail: string }[] = await server.dataSource.query(
+        `EXPLAIN QUERY PLAN ${query}`,
+        parameters,
+      );
+      return rows.map((r) => r.detail).join('\n');
+    }
+    const runner: QueryRunner = server.dataSource.createQueryRunner();
+    try {
+      await runner.startTransaction();
+      await runner.query('SET LOCAL enable_seqscan = off');
+      const rows: { 'QUERY PLAN': string }[] = await runner.query(`EXPLAIN ${query}`, parameters);
+      return rows.map((r) => r['QUERY PLAN']).join('\n');
+    } finally {
+      await runner.rollbackTransaction();
+      await runner.release();
+    }
+  }
+
+  /** The plans of the queries (page, count) one search runs. */
+  async function searchPlans(body: object): Promise<string[]> {
+    captured.length = 0;
+    expectStatus(await admin.post('/api/v1/objects/contacts/search', body), 200);
+    const queries = [...captured];
+    expect(queries.length).toBeGreaterThanOrEqual(2);
+    const plans: string[] = [];
+    for (const { query, parameters } of queries) {
+      plans.push(await plan(query, parameters));
+    }
+    return plans;
+  }
+
+  const byTier = {
+    filterGroups: [{ filters: [{ propertyName: tier, operator: 'eq', value: 'tier 7' }] }],
+    limit: 50,
+  };
+  const byPoints = { sorts: [{ propertyName: points, direction: 'ASCENDING' }], limit: 50 };
+
+  it('searches filtered by, and sorted by, an indexed custom property through its index', async () => {
+    const before = [...(await searchPlans(byTier)), (await searchPlans(byPoints))[0]];
+    for (const text of before) {
+      expect(text).not.toMatch(/crm_(contact_)?cx_/);
+    }
+    await mark(tier, true);
+    await mark(points, true);
+
+    const filtered = await searchPlans(byTier);
+    const [sorted] = await searchPlans(byPoints);
+    if (kind === 'sqlite') {
+      for (const text of filtered) {
+        expect(text).toMatch(
+          new RegExp(
+            `SEARCH r USING (COVERING )?INDEX crm_contact_cx_${tier} \\(account_id=\\? AND <expr>=\\?\\)`,
+          ),
+        );
+      }
+      expect(sorted).toMatch(new RegExp(`USING (COVERING )?INDEX crm_contact_cx_${points}`));
+      expect(sorted).not.toMatch(/TEMP B-TREE/);
+    } else {
+      for (const text of filtered) {
+        expect(text).toMatch(/(Index|Bitmap Index) Scan (using|on) crm_cx_/);
+        expect(text).not.toMatch(/Seq Scan/);
+      }
+      expect(sorted).toMatch(/Index Scan using crm_cx_/);
+      expect(sorted).not.toMatch(/Sort|Seq Scan/);
+    }
+    // The index answers the same as the scan did.
+    const found = expectStatus(await admin.post('/api/v1/objects/contacts/search', byTier), 200);
+    expect(found.body.total).toBe(CONTACTS / 300);
+    const page = expectStatus(await admin.post('/api/v1/objects/contacts/search', byPoints), 200);
+    const values = (page.body.results as { properties: Record<string, number> }[]).map(
+      (r) => r.properties[points],
+    );
+    expect(values.slice(0, 3)).toEqual([0, 0, 0]);
+    expect(values).toEqual([...values].sort((a, b) => a - b));
+  });
+
+  it('creates the index on marking, drops it on unmarking and on deletion, and shows its state', async () => {
+    const name = uniqueName('lifecycle');
+    const created = await createProperty(admin, 'contacts', {
+      name,
+      label: 'Lifecycle',
+      type: 'number',
+      indexed: true,
+    });
+    expect(created).toMatchObject({ indexed: true });
+    await eventually(async () => (await state(admin, name)) === 'ready');
+    const ours = async () =>
+      (await customIndexes()).filter(
+        (index) => index.sql.includes(`'$.${name}'`) || index.sql.includes(`'${name}'`),
+      );
+    const [index] = await ours();
+    if (kind === 'postgres') {
+      // The cast the filter uses, and the account's live rows only.
+      expect(index.sql).toContain(
+        `((((custom)::jsonb ->> '${name}'::text))::double precision), id)`,
+      );
+      expect(index.sql).toContain(
+        `WHERE (((account_id)::text = '${server.accountId}'::text) AND (archived_at IS NULL))`,
+      );
+    } else {
+      expect(index.sql).toContain(
+        `("account_id", json_extract(custom, '$.${name}'), "id") WHERE "archived_at" IS NULL`,
+      );
+    }
+    expectStatus(await admin.patch(`/api/v1/properties/contacts/${name}`, { indexed: false }), 200);
+    expect(await state(admin, name)).toBeNull();
+    await eventually(async () => (await ours()).length === 0);
+
+    await mark(name, true);
+    expect(await ours()).toHaveLength(1);
+    expectStatus(await admin.delete(`/api/v1/properties/contacts/${name}`), 204);
+    await eventually(async () => (await ours()).length === 0);
+  });
+
+  it('leaves one index when the same property is marked concurrently', async () => {
+    const name = uniqueName('concurrent');
+    await createProperty(admin, 'contacts', { name, label: 'Concurrent', type: 'string' });
+    const responses = await Promise.all(
+      [1, 2, 3].map(() => admin.patch(`/api/v1/properties/contacts/${name}`, { indexed: true })),
+    );
+    expect(responses.map((r) => r.status)).toEqual([200, 200, 200]);
+    await eventually(async () => (await state(admin, name)) === 'ready');
+    expect((await customIndexes()).filter((index) => index.sql.includes(name))).toHaveLength(1);
+  });
+
+  it('refuses to index file and sensitive properties, and to retype an indexed one (422 naming indexed)', async () => {
+    expectProblem(
+      await admin.post('/api/v1/properties/contacts', {
+        name: uniqueName('doc'),
+        label: 'Document',
+        type: 'file',
+        indexed: true,
+      }),
+      422,
+      { code: 'crm.index_not_allowed', field: 'indexed' },
+    );
+    expectStatus(
+      await admin.post('/api/v1/settings/sensitive-data/enable', {
+        categories: ['government_identifiers'],
+        acceptTerms: true,
+      }),
+      200,
+    );
+    const secret = uniqueName('national_id');
+    expectProblem(
+      await admin.post('/api/v1/properties/contacts', {
+        name: secret,
+        label: 'National ID',
+        type: 'string',
+        sensitivity: { access: 'everyone' },
+        indexed: true,
+      }),
+      422,
+      { code: 'crm.index_not_allowed', field: 'indexed' },
+    );
+    await createProperty(admin, 'contacts', {
+      name: secret,
+      label: 'National ID',
+      type: 'string',
+      sensitivity: { access: 'everyone' },
+    });
+    const indexesBefore = await customIndexes();
+    expectProblem(
+      await admin.patch(`/api/v1/properties/contacts/${secret}`, { indexed: true }),
+      422,
+      { code: 'crm.index_not_allowed', field: 'indexed' },
+    );
+    expect(await state(admin, secret)).toBeNull();
+
+    const retyped = uniqueName('retyped');
+    await createProperty(admin, 'contacts', {
+      name: retyped,
+      label: 'Retyped',
+      type: 'number',
+      indexed: true,
+    });
+    await eventually(async () => (await state(admin, retyped)) === 'ready');
+    expectProblem(
+      await admin.patch(`/api/v1/properties/contacts/${retyped}`, { type: 'string' }),
+      422,
+      { code: 'crm.index_not_allowed', field: 'indexed' },
+    );
+    expectStatus(
+      await admin.patch(`/api/v1/properties/contacts/${retyped}`, {
+        type: 'string',
+        indexed: false,
+      }),
+      200,
+    );
+    await eventually(async () => (await customIndexes()).length === indexesBefore.length);
+    expectProblem(
+      await admin.patch('/api/v1/properties/contacts/lastname', { indexed: true }),
+      409,
+      { code: 'crm.standard_property' },
+    );
+  });
+
+  it('refuses a member without manage_properties (403), changing nothing', async () => {
+    const name = uniqueName('guarded');
+    await createProperty(admin, 'contacts', { name, label: 'Guarded', type: 'string' });
+    const member = callerOf(server, (await newUser(server, adminToken)).token);
+    expectProblem(
+      await member.patch(`/api/v1/properties/contacts/${name}`, { indexed: true }),
+      403,
+    );
+    expect(await state(admin, name)).toBeNull();
+    expect((await customIndexes()).filter((index) => index.sql.includes(name))).toEqual([]);
+  });
+
+  it('keeps each account to its own index state when two accounts index the same name', async () => {
+    const name = uniqueName('shared');
+    const other = await newAccount(server, adminToken, 'Indexing peer', {
+      email: ADMIN_EMAIL,
+      password: ADMIN_PASSWORD,
+    });
+    const peer = callerOf(server, other.token);
+    for (const caller of [admin, peer]) {
+      await createProperty(caller, 'contacts', { name, label: 'Shared', type: 'string' });
+      await mark(name, true, caller);
+    }
+    const ours = async () =>
+      (await customIndexes()).filter(
+        (index) => index.sql.includes(`'${name}'`) || index.sql.includes(`$.${name}'`),
+      );
+    // SQLite: one index for the name, its leading account_id serving both; PostgreSQL: one each.
+    expect(await ours()).toHaveLength(kind === 'sqlite' ? 1 : 2);
+    await mark(name, false, peer);
+    await eventually(async () => (await ours()).length === 1);
+    expect(await state(admin, name)).toBe('ready');
+    await mark(name, false);
+    await eventually(async () => (await ours()).length === 0);
+  });
+});
