@@ -306,6 +306,37 @@ describe.each(testDatabaseKinds())('indexed custom properties on %s', (kind) => 
     );
   });
 
+  it('reports a PostgreSQL build the cast cannot complete as failed, leaving no index, and builds it when marked again', async () => {
+    const name = uniqueName('broken');
+    await createProperty(admin, 'contacts', { name, label: 'Broken', type: 'number' });
+    const id = '00000000-0000-7000-8000-ffff00000001';
+    const p = (n: number) => (kind === 'postgres' ? `$${n}` : '?');
+    const now = new Date().toISOString();
+    // Written behind the API's back: the API never stores text in a number property.
+    await server.dataSource.query(
+      `INSERT INTO crm_contact (id, account_id, custom, created_at, updated_at) VALUES (${[1, 2, 3, 4, 5].map(p).join(', ')})`,
+      [id, server.accountId, JSON.stringify({ [name]: 'not a number' }), now, now],
+    );
+    const ours = async () => (await customIndexes()).filter((index) => index.sql.includes(name));
+    expectStatus(await admin.patch(`/api/v1/properties/contacts/${name}`, { indexed: true }), 200);
+    if (kind === 'postgres') {
+      await eventually(async () => (await state(admin, name)) === 'failed');
+      expect(await ours()).toEqual([]);
+      await server.dataSource.query(`UPDATE crm_contact SET custom = $1 WHERE id = $2`, [
+        JSON.stringify({ [name]: 12 }),
+        id,
+      ]);
+      expectStatus(
+        await admin.patch(`/api/v1/properties/contacts/${name}`, { indexed: true }),
+        200,
+      );
+    }
+    // SQLite's json_extract reads any value: nothing to fail.
+    await eventually(async () => (await state(admin, name)) === 'ready');
+    expect(await ours()).toHaveLength(1);
+    await server.dataSource.query(`DELETE FROM crm_contact WHERE id = ${p(1)}`, [id]);
+  });
+
   it('refuses a member without manage_properties (403), changing nothing', async () => {
     const name = uniqueName('guarded');
     await createProperty(admin, 'contacts', { name, label: 'Guarded', type: 'string' });

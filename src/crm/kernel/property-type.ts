@@ -47,7 +47,7 @@ export interface Sensitivity {
 
 /**
  * Where the expression index of an `indexed` custom property is: being built (PostgreSQL builds
- * it in the background), usable, or failed (unmark and mark again to retry).
+ * it in the background), usable, or failed (marking it again retries).
  */
 export const INDEX_STATES = ['building', 'ready', 'failed'] as const;
 export type IndexState = (typeof INDEX_STATES)[number];

@@ -176,7 +176,9 @@ export class CustomPropertyIndexes {
         }
         await runner.query(index.create);
       } catch (error) {
-        this.logger.error(`Building index ${name} failed: ${(error as Error).message}`);
+        // The SQLSTATE only: PostgreSQL's message quotes the value the cast could not read.
+        const code = (error as { code?: unknown }).code;
+        this.logger.error(`Building index ${name} failed (SQLSTATE ${String(code)})`);
         await runner.query(`DROP INDEX CONCURRENTLY IF EXISTS "${name}"`);
         state = 'failed';
       }

@@ -166,7 +166,8 @@ export class PropertyDefinitionService {
         name,
         type: next.type,
       };
-      if (next.indexed && !current.indexed) {
+      // Marking a property whose build failed builds it again.
+      if (next.indexed && (!current.indexed || current.indexState === 'failed')) {
         next.indexState = await this.indexes.mark(manager, property, now);
       } else if (!next.indexed) {
         next.indexState = null;

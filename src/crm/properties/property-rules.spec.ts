@@ -174,6 +174,32 @@ describe(checkDefinition.name, () => {
   });
 });
 
+describe(`${checkDefinition.name} of indexed properties`, () => {
+  it('indexes single comparable values only, never sensitive ones or files (422 naming indexed)', () => {
+    for (const type of ['string', 'number', 'bool', 'date', 'datetime'] as const) {
+      expect(() => checkDefinition(definition({ type, indexed: true }), schema)).not.toThrow();
+    }
+    expect(
+      refusal(() => checkDefinition(definition({ type: 'file', indexed: true }), schema)),
+    ).toEqual({ code: 'crm.index_not_allowed', kind: 'validation', field: 'indexed' });
+    expect(refusal(() => checkDefinition({ ...diagnosis, indexed: true }, schema))).toEqual({
+      code: 'crm.index_not_allowed',
+      kind: 'validation',
+      field: 'indexed',
+    });
+  });
+
+  it('keeps the flag and its state unless an update changes it', () => {
+    const indexed = { ...definition({ indexed: true }), indexState: 'ready' as const };
+    expect(definition({}).indexed).toBe(false);
+    expect(updatedDefinition(indexed, { label: 'Renamed' })).toMatchObject({
+      indexed: true,
+      indexState: 'ready',
+    });
+    expect(updatedDefinition(indexed, { indexed: false }).indexed).toBe(false);
+  });
+});
+
 describe(nextSensitivity.name, () => {
   it('keeps or changes the details of a sensitive property', () => {
     expect(nextSensitivity(diagnosis, {})).toBe(diagnosis.sensitivity);

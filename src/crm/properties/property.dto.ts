@@ -155,7 +155,7 @@ export class PropertyDefinitionDto {
     enum: INDEX_STATES,
     nullable: true,
     description:
-      'The index of an `indexed` property: `building` (filters work, without it, until it is `ready`), `ready`, or `failed` (unmark and mark again to retry); `null` when not indexed.',
+      'The index of an `indexed` property: `building` (filters work, without it, until it is `ready`), `ready`, or `failed` (send `indexed: true` again to retry); `null` when not indexed.',
     example: 'ready',
   })
   indexState!: IndexState | null;
