@@ -69,7 +69,7 @@ export class PropertiesController {
   @ApiOperation({
     summary: 'Create a custom property',
     description:
-      'Score and calculation properties are computed and cannot be unique or required; computing one from a property you may not read (directly or through another computed one) is 403 naming it.',
+      'Score and calculation properties are computed and cannot be unique or required; computing one from a property you may not read (directly or through another computed one) is 403 naming it. `indexed: true` keeps an index on the value for filters and sorts (not for sensitive or file properties: 422 naming `indexed`).',
   })
   @ApiCreatedResponse({ type: PropertyDefinitionDto })
   @ApiProblemResponses('validation', 'conflict')
@@ -100,7 +100,7 @@ export class PropertiesController {
   @ApiOperation({
     summary: 'Update a custom property',
     description:
-      'Standard properties cannot change (409); the type changes only while no record has a value; `unique` never changes. A computed property over a property you may not read cannot be changed (403 naming it).',
+      'Standard properties cannot change (409); the type changes only while no record has a value, and not while the property is `indexed`; `unique` never changes. A computed property over a property you may not read cannot be changed (403 naming it). `indexed: true` builds an index on the value (on PostgreSQL in the background: see `indexState`), `indexed: false` drops it.',
   })
   @ApiOkResponse({ type: PropertyDefinitionDto })
   @ApiProblemResponses('validation', 'conflict')
