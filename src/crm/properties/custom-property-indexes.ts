@@ -16,10 +16,14 @@ export interface IndexedProperty {
   type: PropertyType;
 }
 
-/** What the PostgreSQL job converges to: the definition as of `since` (its `updatedAt`). */
+/**
+ * What the PostgreSQL job converges to: the definition as of `since` (its `updatedAt`), which
+ * asked for the index (`build`) or not.
+ */
 interface IndexJob {
   propertyId: string;
   since: string;
+  build: boolean;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -110,7 +114,7 @@ export class CustomPropertyIndexes {
   /** In the transaction that marks `property` indexed (as of `since`): the state to store. */
   async mark(manager: EntityManager, property: IndexedProperty, since: Date): Promise<IndexState> {
     if (dialectOf(manager.connection.options.type).postgres) {
-      await this.enqueue(property, since);
+      await this.enqueue(property, since, true);
       return 'building';
     }
     await manager.query(sqliteIndex(property.objectType, property.name).create);
@@ -120,7 +124,7 @@ export class CustomPropertyIndexes {
   /** In the transaction that unmarks or deletes `property`, after its row changed. */
   async unmark(manager: EntityManager, property: IndexedProperty, since: Date): Promise<void> {
     if (dialectOf(manager.connection.options.type).postgres) {
-      await this.enqueue(property, since);
+      await this.enqueue(property, since, false);
       return;
     }
     const stillIndexed = await manager.count(CustomPropertyDefinition, {
@@ -133,9 +137,9 @@ export class CustomPropertyIndexes {
     }
   }
 
-  private async enqueue(property: IndexedProperty, since: Date): Promise<void> {
+  private async enqueue(property: IndexedProperty, since: Date, build: boolean): Promise<void> {
     await this.queue.enqueue(
-      { propertyId: property.id, since: since.toISOString() },
+      { propertyId: property.id, since: since.toISOString(), build },
       { accountId: property.accountId },
     );
   }
@@ -154,7 +158,10 @@ export class CustomPropertyIndexes {
       const row = await runner.manager.findOne(CustomPropertyDefinition, {
         where: { id: data.propertyId },
       });
-      if (row && row.updatedAt.getTime() < Date.parse(data.since)) {
+      // Only a backend outside the transaction (BullMQ) can run a job before its definition is
+      // committed: a retry then finds it. (A build for a property deleted since retries too, and
+      // the deletion's own job drops the index.)
+      if (row ? row.updatedAt.getTime() < Date.parse(data.since) : data.build) {
         throw new Error('The property definition is not committed yet');
       }
       if (!row?.indexed) {
