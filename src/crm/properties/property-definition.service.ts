@@ -228,10 +228,9 @@ export class PropertyDefinitionService {
         name,
       });
       if (current.indexed) {
-        const { type } = current;
         await this.indexes.unmark(
           manager,
-          { id: row!.id, accountId, objectType: schema.objectType, name, type },
+          { id: row!.id, accountId, objectType: schema.objectType, name, type: current.type },
           this.clock.now(),
         );
       }
