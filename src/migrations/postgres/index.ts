@@ -1,3 +1,4 @@
+import { LiveRecordIndexes1796471621419 } from './1796471621419-LiveRecordIndexes';
 import type { MigrationClass } from '@custos/core';
 import { Crm1795375304585 } from './1795375304585-Crm';
 import { CrmImports1795375942833 } from './1795375942833-CrmImports';
@@ -24,4 +25,5 @@ export const POSTGRES_SERVER_MIGRATIONS: MigrationClass[] = [
   SegmentSharing1796448368332,
   AttachmentHolders1796448428284,
   FormNotificationsToInbox1796460704521,
+  LiveRecordIndexes1796471621419,
 ];
