@@ -37,7 +37,9 @@ abstract class RecordColumns {
  * creation date, the default sort of restricted lists. The predicate is spelled as the scoped
  * query spells it, so that both planners match it. Each live index also holds `archived_at`
  * (always NULL there, one byte): SQLite does not count a partial index's own condition as covered,
- * and without the column would read every counted row from the table.
+ * and without the column would read every counted row from the table. The scope indexes also
+ * carry the columns record rules and filters test most (country, stage…), so that a restricted
+ * count with such a rule or filter is answered from the index too.
  */
 export const LIVE_ROWS = '"archived_at" IS NULL';
 const LIVE = LIVE_ROWS;
@@ -67,14 +69,14 @@ const ENUMERATION = { type: 'varchar', length: 100, nullable: true } as const;
 })
 @Index(
   'crm_contact_live_owner_created_idx',
-  ['accountId', 'ownerId', 'createdAt', 'id', 'archivedAt'],
+  ['accountId', 'ownerId', 'createdAt', 'id', 'archivedAt', 'country', 'lifecyclestage'],
   {
     where: LIVE,
   },
 )
 @Index(
   'crm_contact_live_business_unit_created_idx',
-  ['accountId', 'businessUnitId', 'createdAt', 'id', 'archivedAt'],
+  ['accountId', 'businessUnitId', 'createdAt', 'id', 'archivedAt', 'country', 'lifecyclestage'],
   { where: LIVE },
 )
 @Index('crm_contact_live_created_idx', ['accountId', 'createdAt', 'id', 'archivedAt'], {
@@ -103,14 +105,14 @@ export class ContactRecord extends RecordColumns {
 @Index('crm_company_live_name_idx', ['accountId', 'name', 'id', 'archivedAt'], { where: LIVE })
 @Index(
   'crm_company_live_owner_created_idx',
-  ['accountId', 'ownerId', 'createdAt', 'id', 'archivedAt'],
+  ['accountId', 'ownerId', 'createdAt', 'id', 'archivedAt', 'country', 'industry'],
   {
     where: LIVE,
   },
 )
 @Index(
   'crm_company_live_business_unit_created_idx',
-  ['accountId', 'businessUnitId', 'createdAt', 'id', 'archivedAt'],
+  ['accountId', 'businessUnitId', 'createdAt', 'id', 'archivedAt', 'country', 'industry'],
   { where: LIVE },
 )
 @Index('crm_company_live_created_idx', ['accountId', 'createdAt', 'id', 'archivedAt'], {
@@ -141,14 +143,14 @@ export class CompanyRecord extends RecordColumns {
 })
 @Index(
   'crm_deal_live_owner_created_idx',
-  ['accountId', 'ownerId', 'createdAt', 'id', 'archivedAt'],
+  ['accountId', 'ownerId', 'createdAt', 'id', 'archivedAt', 'dealstage', 'pipeline'],
   {
     where: LIVE,
   },
 )
 @Index(
   'crm_deal_live_business_unit_created_idx',
-  ['accountId', 'businessUnitId', 'createdAt', 'id', 'archivedAt'],
+  ['accountId', 'businessUnitId', 'createdAt', 'id', 'archivedAt', 'dealstage', 'pipeline'],
   { where: LIVE },
 )
 @Index('crm_deal_live_created_idx', ['accountId', 'createdAt', 'id', 'archivedAt'], { where: LIVE })

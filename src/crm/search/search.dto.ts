@@ -116,7 +116,8 @@ export class SearchDto {
 
   @ApiPropertyOptional({
     type: [SortDto],
-    description: 'At most one sort; ties and the default order go by id. Empty values sort last.',
+    description:
+      'At most one sort; ties go by id in the same direction, the default order by id ascending. Empty values sort last.',
     example: [{ propertyName: 'lastname', direction: 'ASCENDING' }],
   })
   @IsOptional()

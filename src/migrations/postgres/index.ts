@@ -1,4 +1,3 @@
-import { LiveRecordIndexes1796471621419 } from './1796471621419-LiveRecordIndexes';
 import type { MigrationClass } from '@custos/core';
 import { Crm1795375304585 } from './1795375304585-Crm';
 import { CrmImports1795375942833 } from './1795375942833-CrmImports';
@@ -11,6 +10,7 @@ import { Forms1796272919192 } from './1796272919192-Forms';
 import { SegmentSharing1796448368332 } from './1796448368332-SegmentSharing';
 import { AttachmentHolders1796448428284 } from './1796448428284-AttachmentHolders';
 import { FormNotificationsToInbox1796460704521 } from './1796460704521-FormNotificationsToInbox';
+import { LiveRecordIndexes1796472263873 } from './1796472263873-LiveRecordIndexes';
 
 /** The postgres migrations of the server's own tables, oldest first (the libs bring theirs). */
 export const POSTGRES_SERVER_MIGRATIONS: MigrationClass[] = [
@@ -25,5 +25,5 @@ export const POSTGRES_SERVER_MIGRATIONS: MigrationClass[] = [
   SegmentSharing1796448368332,
   AttachmentHolders1796448428284,
   FormNotificationsToInbox1796460704521,
-  LiveRecordIndexes1796471621419,
+  LiveRecordIndexes1796472263873,
 ];
