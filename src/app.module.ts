@@ -52,6 +52,7 @@ import { CrmAuditRedactor } from './crm/records/crm-audit-redactor';
 import { CrmReadableFields } from './crm/records/crm-readable-fields';
 import { AttachmentsModule } from './crm/attachments/attachments.module';
 import { CrmModule } from './crm/crm.module';
+import { RecordTotalsModule } from './crm/records/record-totals';
 import { FormsModule } from './crm/forms/forms.module';
 import { ImportsModule } from './crm/imports/imports.module';
 import { SealedValuesModule } from './crm/sensitive/sealed-values.module';
@@ -148,6 +149,7 @@ export class AppModule implements OnModuleInit, OnApplicationShutdown {
           keyProvider: new LocalKeyProvider(deriveKey(config.masterKey, 'custos/key-encryption')),
         }),
         KeyRotationModule.forRoot({ batchSize: config.rotationBatchSize }),
+        RecordTotalsModule.forRoot({ exactUpTo: config.exactTotalUpTo }),
         SensitiveDataModule,
         OperatorModule.forRoot({ token: config.operatorToken }),
         OperationsModule,

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import type { S3FileStoreOptions } from '@custos/core/s3';
+import { DEFAULT_EXACT_TOTAL_UP_TO } from '../crm/records/record-totals';
 import { OIDC_DEFAULT_ALGORITHMS, type OidcOptions } from '@custos/identity';
 
 /** A configuration value that stops the start; the message names the variable. */
@@ -37,6 +38,11 @@ export interface ServerConfig {
   attachmentMaxBytes: number;
   /** Rows each source of a data-key rotation looks at per transaction. */
   rotationBatchSize: number;
+  /**
+   * Lists and searches count their total exactly up to this many matches; above it a request may
+   * ask for an estimate (`total: 'estimate'`). `CUSTOS_EXACT_TOTAL_UP_TO`, default 10,000.
+   */
+  exactTotalUpTo: number;
   logLevel: string;
   trustProxy: boolean;
   oidc?: OidcOptions;
@@ -470,6 +476,13 @@ export function loadServerConfig(env: Env = process.env): ServerConfig {
     // Held in memory while received (so plaintext of encrypted files never touches disk): bounded.
     attachmentMaxBytes: size(env, 'CUSTOS_ATTACHMENT_MAX_BYTES', 25 * 1024 * 1024, 1024 ** 3),
     rotationBatchSize: integer(env, 'CUSTOS_ROTATION_BATCH_SIZE', 500, 1, 100_000),
+    exactTotalUpTo: integer(
+      env,
+      'CUSTOS_EXACT_TOTAL_UP_TO',
+      DEFAULT_EXACT_TOTAL_UP_TO,
+      1,
+      Number.MAX_SAFE_INTEGER,
+    ),
     logLevel,
     trustProxy: env.CUSTOS_TRUST_PROXY === 'true',
     oidc: oidc(env),

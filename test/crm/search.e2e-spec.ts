@@ -569,7 +569,7 @@ describe.each(testDatabaseKinds())('CRM search on %s', (kind) => {
   describe('sorts, pagination and total', () => {
     it.each<[string, Sort['direction'], string]>([
       ['n', 'ASCENDING', 'DFABEC'],
-      ['n', 'DESCENDING', 'BEAFDC'],
+      ['n', 'DESCENDING', 'EBAFDC'],
       ['lastname', 'ASCENDING', 'ABCDEF'],
       ['lastname', 'DESCENDING', 'EDCBAF'],
       ['birthdate', 'ASCENDING', 'BAEDCF'],
@@ -577,9 +577,9 @@ describe.each(testDatabaseKinds())('CRM search on %s', (kind) => {
       ['dt', 'ASCENDING', 'DAEBFC'],
       ['s', 'ASCENDING', 'DBAEFC'],
       ['tier', 'ASCENDING', 'ADBFCE'],
-      ['lifecyclestage', 'DESCENDING', 'EAFBDC'],
+      ['lifecyclestage', 'DESCENDING', 'EFADBC'],
     ])(
-      'sorts by %s %s with empty values last and ties by id',
+      'sorts by %s %s with empty values last and ties by id in the same direction',
       async (propertyName, direction, expected) => {
         expect(await letters([[]], [{ propertyName, direction }])).toBe(expected);
       },
@@ -656,7 +656,7 @@ describe.each(testDatabaseKinds())('CRM search on %s', (kind) => {
               }
               return direction === 'ASCENDING' ? a.n - b.n : b.n - a.n;
             }
-            return a.id < b.id ? -1 : 1;
+            return (a.id < b.id ? -1 : 1) * (direction === 'ASCENDING' ? 1 : -1);
           })
           .map((r) => r.id);
         const first = expectStatus(
@@ -1132,7 +1132,9 @@ describe.each(testDatabaseKinds())('CRM search on %s', (kind) => {
                     }
                   }
                 }
-                return compare(a.id, b.id);
+                return sort?.direction === 'DESCENDING'
+                  ? -compare(a.id, b.id)
+                  : compare(a.id, b.id);
               })
               .map((row) => row.id);
             const tagFilter = { propertyName: 'company', operator: 'eq', value: tag };

@@ -44,6 +44,9 @@ const STALE_UPLOAD_MS = 3_600_000;
 /** Kinds of refusal that concern one row; anything else stops the import. */
 const ROW_ERROR_KINDS = new Set(['validation', 'conflict', 'not_found', 'forbidden']);
 
+/** An import of at least this many rows refreshes the table's planner statistics. */
+const ANALYZE_AFTER_ROWS = 1_000;
+
 /** Tries of a batch the database aborted for a transient reason. */
 const BATCH_ATTEMPTS = 3;
 
@@ -226,6 +229,26 @@ export class ImportWorker implements OnApplicationBootstrap, BeforeApplicationSh
       await flush();
     }
     await this.end(entity.id, 'done', null);
+    if (rowNumber >= ANALYZE_AFTER_ROWS) {
+      await this.refreshStatistics(schema.objectType.table);
+    }
+  }
+
+  /**
+   * After a bulk load the planner's statistics are stale: scope sizes, and the live-row count by
+   * which SQLite pages choose their index (`RecordQuery.walksSortIndex`). Refreshed as the seeder
+   * does; the import is done either way.
+   */
+  private async refreshStatistics(table: string): Promise<void> {
+    try {
+      // `table` is an object type's table name, a constant.
+      await this.transactions.manager.query(`ANALYZE ${table}`);
+    } catch (error) {
+      this.logger.warn(
+        { err: error, table },
+        'Could not refresh planner statistics after an import',
+      );
+    }
   }
 
   /** The plan checked at upload, checked again: properties and the actor's access may have changed since. */

@@ -45,15 +45,23 @@ export class RecordAccess {
     return this.access.superAdmin;
   }
 
-  /** The records the actor may `action`, as a SQL condition on alias `alias` (never load-then-filter). */
-  where(action: RecordAction, alias = 'r'): SqlCondition {
+  /**
+   * The records the actor may `action`, as a SQL condition on alias `alias` (never load-then-filter).
+   * `scopeIndexes: false` keeps SQLite from driving the query by the owner and business-unit
+   * indexes (a unary `+` on those columns; same result): for a sorted page over a wide scope,
+   * walking the sort's index and testing the scope per row beats collecting and sorting the whole
+   * scope, which SQLite's planner would otherwise choose (see docs/query-performance.md).
+   */
+  where(action: RecordAction, alias = 'r', { scopeIndexes = true } = {}): SqlCondition {
+    // The columns hold ids compared with ids: `+` (no affinity) cannot change a comparison.
+    const scope = scopeIndexes || this.dialect.postgres ? '' : '+';
     return accessibleBy(this.access.ability, action, this.schema.objectType.name, {
       columnOf: (field) => {
         if (field === 'ownerId') {
-          return `${alias}.owner_id`;
+          return `${scope}${alias}.owner_id`;
         }
         if (field === 'businessUnitId') {
-          return `${alias}.business_unit_id`;
+          return `${scope}${alias}.business_unit_id`;
         }
         return this.schema.byName.has(field)
           ? propertyExpression(this.schema, this.dialect, field, alias)

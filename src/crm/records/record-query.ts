@@ -4,6 +4,7 @@ import type { RecordAction, SqlCondition } from '@custos/access';
 import { RequestContext, TransactionHost } from '@custos/core';
 import type { PropertySchema } from '../kernel/property-schema';
 import type { RecordAccess } from './record-access';
+import { LIVE_ROWS } from './record.entities';
 import { fromRow, recordColumns, type StoredRecord } from './record-store';
 import { RecordErrors } from './records.errors';
 
@@ -12,6 +13,11 @@ export type ArchivedScope = boolean | 'any';
 
 export interface RecordScope {
   archived?: ArchivedScope;
+}
+
+export interface ScopedQueryOptions extends RecordScope {
+  /** `false`: the planner is kept from driving the query by the scope indexes (see {@link RecordQuery.walksSortIndex}). */
+  scopeIndexes?: boolean;
 }
 
 export interface RecordLookup extends RecordScope {
@@ -45,15 +51,54 @@ export class RecordQuery {
   scoped(
     schema: PropertySchema,
     access: RecordAccess,
-    { archived = false }: RecordScope = {},
+    { archived = false, scopeIndexes = true }: ScopedQueryOptions = {},
   ): SelectQueryBuilder<ObjectLiteral> {
     return base(
       this.transactions.manager,
       schema,
       this.context.requireAccountId(),
       archived,
-      access.where('read'),
+      access.where('read', 'r', { scopeIndexes }),
     );
+  }
+
+  /** SQLite: the plan of a sorted page depends on how many records match (see {@link walksSortIndex}). */
+  get plansFromCounts(): boolean {
+    return this.transactions.manager.connection.options.type !== 'postgres';
+  }
+
+  /**
+   * Whether a page of `limit` live records sorted by `column`, out of `matching` the actor may
+   * see, should walk the live index of that column rather than collect the scope through the
+   * owner or business-unit index and sort it: walking reads about `limit × live / matching` rows,
+   * sorting `matching`. PostgreSQL's planner weighs the LIMIT itself; SQLite's does not and picks
+   * the scope index and a temporary B-tree, so there the answer becomes `scopeIndexes: false`.
+   * The number of live rows is ANALYZE's (`sqlite_stat1`); without statistics the planner decides.
+   */
+  async walksSortIndex(
+    schema: PropertySchema,
+    column: string,
+    matching: number | undefined,
+    limit: number,
+  ): Promise<boolean> {
+    const manager = this.transactions.manager;
+    const table = schema.objectType.table;
+    if (
+      manager.connection.options.type === 'postgres' ||
+      matching === undefined ||
+      !liveSortColumns(manager, table).has(column)
+    ) {
+      return false;
+    }
+    // The statistics table exists once ANALYZE (or PRAGMA optimize) has run.
+    const [stat] = await manager
+      .query<{ stat: string }[]>(`SELECT stat FROM sqlite_stat1 WHERE tbl = ? AND idx = ?`, [
+        table,
+        `${table}_live_id_idx`,
+      ])
+      .catch(() => []);
+    const live = stat ? Number.parseInt(stat.stat, 10) : Number.NaN;
+    return Number.isFinite(live) && matching * matching >= (limit + 1) * live;
   }
 
   /**
@@ -160,6 +205,23 @@ function permitted(access: RecordAccess, action: RecordAction): SqlCondition {
     sql: `(${readable.sql}) AND (${allowed.sql})`,
     parameters: { ...readable.parameters, ...allowed.parameters },
   };
+}
+
+const sortColumnsByTable = new Map<string, ReadonlySet<string>>();
+
+/** The columns a live-row index of `table` is ordered by right after the account (plus `id`). */
+function liveSortColumns(manager: EntityManager, table: string): ReadonlySet<string> {
+  let columns = sortColumnsByTable.get(table);
+  if (!columns) {
+    const metadata = manager.connection.entityMetadatas.find((m) => m.tableName === table);
+    columns = new Set(
+      (metadata?.indices ?? [])
+        .filter((index) => index.where === LIVE_ROWS && index.columns.length > 1)
+        .map((index) => index.columns[1].databaseName),
+    );
+    sortColumnsByTable.set(table, columns);
+  }
+  return columns;
 }
 
 function base(

@@ -1,10 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { keysetPage, mapPage, type Page } from '@custos/core';
+import { DEFAULT_PAGE_SIZE, keysetPage, mapPage, type Page } from '@custos/core';
 import { PropertyHistoryService } from '../history/property-history.service';
 import { PropertySchemaService } from '../properties/property-schemas.service';
 import { SensitiveViews, type Shown } from '../sensitive/sensitive-views';
 import { CrmAccessService } from './crm-access.service';
 import { RecordQuery } from './record-query';
+import { RecordTotals, type RecordTotal, type TotalMode } from './record-totals';
 import { fromRow, recordColumns } from './record-store';
 import { selectedProperties } from './record-values';
 import type { HistoryEntryDto, RecordDto } from './record.dto';
@@ -23,6 +24,7 @@ export class RecordReader {
     private readonly query: RecordQuery,
     private readonly presenter: RecordPresenter,
     private readonly histories: PropertyHistoryService,
+    private readonly totals: RecordTotals,
   ) {}
 
   async get(
@@ -40,13 +42,33 @@ export class RecordReader {
 
   async list(
     objectType: string,
-    query: { limit?: number; after?: string; properties?: string[]; archived?: boolean },
-  ): Promise<Shown<Page<RecordDto>>> {
+    query: {
+      limit?: number;
+      after?: string;
+      properties?: string[];
+      archived?: boolean;
+      total?: TotalMode;
+    },
+  ): Promise<Shown<Page<RecordDto> & RecordTotal>> {
     const schema = await this.properties.schema(objectType);
     const names = selectedProperties(schema, query.properties, 'properties');
     const access = await this.crmAccess.forSchema(schema);
+    const archived = query.archived ?? false;
+    const counted = await this.totals.total(
+      this.query.scoped(schema, access, { archived }),
+      query.total ?? 'none',
+    );
+    // Only live records have the indexes the page could walk instead (see walksSortIndex).
+    const walk =
+      !archived &&
+      (await this.query.walksSortIndex(
+        schema,
+        'id',
+        counted.total,
+        query.limit ?? DEFAULT_PAGE_SIZE,
+      ));
     const builder = this.query
-      .scoped(schema, access, { archived: query.archived ?? false })
+      .scoped(schema, access, { archived, scopeIndexes: !walk })
       .select(recordColumns(schema));
     const page = await keysetPage(
       builder,
@@ -57,9 +79,12 @@ export class RecordReader {
     );
     const views = new SensitiveViews();
     return {
-      value: mapPage(page, (row) =>
-        this.presenter.record(fromRow(schema, row), names, access, views),
-      ),
+      value: {
+        ...counted,
+        ...mapPage(page, (row) =>
+          this.presenter.record(fromRow(schema, row), names, access, views),
+        ),
+      },
       views,
     };
   }

@@ -6,6 +6,7 @@ import {
   ArrayUnique,
   IsArray,
   IsBoolean,
+  IsIn,
   IsObject,
   IsOptional,
   IsString,
@@ -15,6 +16,7 @@ import {
 } from 'class-validator';
 import { PageQueryDto, PagingDto } from '@custos/core';
 import type { PropertyValue } from '../kernel/property-type';
+import { TOTAL_MODES, type TotalMode } from './record-totals';
 
 export const MAX_BATCH_SIZE = 100;
 
@@ -68,7 +70,31 @@ export class RecordDto {
   archivedAt?: string;
 }
 
-export class RecordPageDto {
+/** The total of a page, as `total` asked for it. */
+export class PageTotalDto {
+  @ApiPropertyOptional({
+    description:
+      'Number of matching records; left out only when the request asked for `total: none`.',
+    example: 1342,
+  })
+  total?: number;
+
+  @ApiPropertyOptional({
+    description:
+      "Set when `total` is not an exact count (only with `total: estimate`, above the threshold): on PostgreSQL the planner's estimate, on SQLite a lower bound (see `lowerBound`).",
+    example: true,
+  })
+  estimated?: boolean;
+
+  @ApiPropertyOptional({
+    description:
+      'Set when the estimated `total` is a lower bound: at least this many match (SQLite).',
+    example: true,
+  })
+  lowerBound?: boolean;
+}
+
+export class RecordPageDto extends PageTotalDto {
   @ApiProperty({ type: [RecordDto] })
   results!: RecordDto[];
 
@@ -134,7 +160,18 @@ export class RecordReadQueryDto {
 }
 
 /** `?limit=&after=` plus the read options. */
-export class ListRecordsQueryDto extends IntersectionType(PageQueryDto, RecordReadQueryDto) {}
+export class ListRecordsQueryDto extends IntersectionType(PageQueryDto, RecordReadQueryDto) {
+  @ApiPropertyOptional({
+    enum: TOTAL_MODES,
+    default: 'none',
+    description:
+      "Also answer the number of records: `exact`, or `estimate` (exact up to the server's threshold, `CUSTOS_EXACT_TOTAL_UP_TO`, above it an estimate flagged `estimated: true`). Default `none`: no total.",
+    example: 'exact',
+  })
+  @IsOptional()
+  @IsIn(TOTAL_MODES)
+  total?: TotalMode;
+}
 
 export class DeleteRecordQueryDto {
   @ApiPropertyOptional({

@@ -30,20 +30,58 @@ abstract class RecordColumns {
   archivedAt!: Date | null;
 }
 
+/**
+ * Lists, searches and counts read live records only (`RecordQuery.scoped`), so their indexes
+ * leave archived rows out: smaller, and a count is answered from the index alone. Archived
+ * records have one index of their own (archived lists, the purge job). Scope indexes end with the
+ * creation date, the default sort of restricted lists. The predicate is spelled as the scoped
+ * query spells it, so that both planners match it. Each live index also holds `archived_at`
+ * (always NULL there, one byte): SQLite does not count a partial index's own condition as covered,
+ * and without the column would read every counted row from the table. The scope indexes also
+ * carry the columns record rules and filters test most (country, stage…), so that a restricted
+ * count with such a rule or filter is answered from the index too.
+ */
+export const LIVE_ROWS = '"archived_at" IS NULL';
+const LIVE = LIVE_ROWS;
+const ARCHIVED = '"archived_at" IS NOT NULL';
+
 const STRING = { type: 'varchar', length: 255, nullable: true } as const;
 const NUMBER = { type: 'double precision', nullable: true } as const;
 const DATE = { type: 'varchar', length: 10, nullable: true } as const;
 const ENUMERATION = { type: 'varchar', length: 100, nullable: true } as const;
 
 @Entity('crm_contact')
-@Index('crm_contact_account_id_idx', ['accountId', 'id'])
-@Index('crm_contact_account_email_idx', ['accountId', 'email'])
-@Index('crm_contact_account_lastname_idx', ['accountId', 'lastname', 'id'])
-@Index('crm_contact_account_country_lastname_idx', ['accountId', 'country', 'lastname', 'id'])
-@Index('crm_contact_account_lifecyclestage_idx', ['accountId', 'lifecyclestage', 'id'])
-@Index('crm_contact_account_owner_idx', ['accountId', 'ownerId', 'id'])
-@Index('crm_contact_account_business_unit_idx', ['accountId', 'businessUnitId', 'id'])
-@Index('crm_contact_account_created_idx', ['accountId', 'createdAt', 'id'])
+@Index('crm_contact_live_id_idx', ['accountId', 'id', 'archivedAt'], { where: LIVE })
+@Index('crm_contact_archived_id_idx', ['accountId', 'id'], { where: ARCHIVED })
+@Index('crm_contact_live_email_idx', ['accountId', 'email', 'archivedAt'], { where: LIVE })
+@Index('crm_contact_live_lastname_idx', ['accountId', 'lastname', 'id', 'archivedAt'], {
+  where: LIVE,
+})
+@Index(
+  'crm_contact_live_country_lastname_idx',
+  ['accountId', 'country', 'lastname', 'id', 'archivedAt'],
+  {
+    where: LIVE,
+  },
+)
+@Index('crm_contact_live_lifecyclestage_idx', ['accountId', 'lifecyclestage', 'id', 'archivedAt'], {
+  where: LIVE,
+})
+@Index(
+  'crm_contact_live_owner_created_idx',
+  ['accountId', 'ownerId', 'createdAt', 'id', 'archivedAt', 'country', 'lifecyclestage'],
+  {
+    where: LIVE,
+  },
+)
+@Index(
+  'crm_contact_live_business_unit_created_idx',
+  ['accountId', 'businessUnitId', 'createdAt', 'id', 'archivedAt', 'country', 'lifecyclestage'],
+  { where: LIVE },
+)
+@Index('crm_contact_live_created_idx', ['accountId', 'createdAt', 'id', 'archivedAt'], {
+  where: LIVE,
+})
 export class ContactRecord extends RecordColumns {
   @PrimaryColumn({ type: 'varchar', length: 36, primaryKeyConstraintName: 'crm_contact_pk' })
   id!: string;
@@ -61,11 +99,25 @@ export class ContactRecord extends RecordColumns {
 }
 
 @Entity('crm_company')
-@Index('crm_company_account_id_idx', ['accountId', 'id'])
-@Index('crm_company_account_domain_idx', ['accountId', 'domain'])
-@Index('crm_company_account_name_idx', ['accountId', 'name', 'id'])
-@Index('crm_company_account_owner_idx', ['accountId', 'ownerId', 'id'])
-@Index('crm_company_account_business_unit_idx', ['accountId', 'businessUnitId', 'id'])
+@Index('crm_company_live_id_idx', ['accountId', 'id', 'archivedAt'], { where: LIVE })
+@Index('crm_company_archived_id_idx', ['accountId', 'id'], { where: ARCHIVED })
+@Index('crm_company_live_domain_idx', ['accountId', 'domain', 'archivedAt'], { where: LIVE })
+@Index('crm_company_live_name_idx', ['accountId', 'name', 'id', 'archivedAt'], { where: LIVE })
+@Index(
+  'crm_company_live_owner_created_idx',
+  ['accountId', 'ownerId', 'createdAt', 'id', 'archivedAt', 'country', 'industry'],
+  {
+    where: LIVE,
+  },
+)
+@Index(
+  'crm_company_live_business_unit_created_idx',
+  ['accountId', 'businessUnitId', 'createdAt', 'id', 'archivedAt', 'country', 'industry'],
+  { where: LIVE },
+)
+@Index('crm_company_live_created_idx', ['accountId', 'createdAt', 'id', 'archivedAt'], {
+  where: LIVE,
+})
 export class CompanyRecord extends RecordColumns {
   @PrimaryColumn({ type: 'varchar', length: 36, primaryKeyConstraintName: 'crm_company_pk' })
   id!: string;
@@ -81,11 +133,27 @@ export class CompanyRecord extends RecordColumns {
 }
 
 @Entity('crm_deal')
-@Index('crm_deal_account_id_idx', ['accountId', 'id'])
-@Index('crm_deal_account_dealstage_idx', ['accountId', 'dealstage', 'id'])
-@Index('crm_deal_account_closedate_idx', ['accountId', 'closedate', 'id'])
-@Index('crm_deal_account_owner_idx', ['accountId', 'ownerId', 'id'])
-@Index('crm_deal_account_business_unit_idx', ['accountId', 'businessUnitId', 'id'])
+@Index('crm_deal_live_id_idx', ['accountId', 'id', 'archivedAt'], { where: LIVE })
+@Index('crm_deal_archived_id_idx', ['accountId', 'id'], { where: ARCHIVED })
+@Index('crm_deal_live_dealstage_idx', ['accountId', 'dealstage', 'id', 'archivedAt'], {
+  where: LIVE,
+})
+@Index('crm_deal_live_closedate_idx', ['accountId', 'closedate', 'id', 'archivedAt'], {
+  where: LIVE,
+})
+@Index(
+  'crm_deal_live_owner_created_idx',
+  ['accountId', 'ownerId', 'createdAt', 'id', 'archivedAt', 'dealstage', 'pipeline'],
+  {
+    where: LIVE,
+  },
+)
+@Index(
+  'crm_deal_live_business_unit_created_idx',
+  ['accountId', 'businessUnitId', 'createdAt', 'id', 'archivedAt', 'dealstage', 'pipeline'],
+  { where: LIVE },
+)
+@Index('crm_deal_live_created_idx', ['accountId', 'createdAt', 'id', 'archivedAt'], { where: LIVE })
 export class DealRecord extends RecordColumns {
   @PrimaryColumn({ type: 'varchar', length: 36, primaryKeyConstraintName: 'crm_deal_pk' })
   id!: string;

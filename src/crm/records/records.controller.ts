@@ -37,6 +37,7 @@ import {
 } from './record.dto';
 import { SensitiveViewAudit } from '../sensitive/sensitive-views';
 import { RecordArchive } from './record-archive.service';
+import type { RecordTotal } from './record-totals';
 import { RecordReader } from './record-reader.service';
 import { RecordWriter } from './record-writer.service';
 import { RevealService } from './reveal.service';
@@ -61,14 +62,14 @@ export class RecordsController {
   @ApiOperation({
     summary: 'List records of an object type',
     description:
-      'In id order, with cursor pagination. `?properties=` chooses the returned properties.',
+      'In id order, with cursor pagination. `?properties=` chooses the returned properties; `?total=exact` (or `estimate`) adds the number of records.',
   })
   @ApiOkResponse({ type: RecordPageDto })
   @ApiProblemResponses('validation')
   async list(
     @ObjectTypeParam('objectType') objectType: string,
     @Query() query: ListRecordsQueryDto,
-  ): Promise<Page<RecordDto>> {
+  ): Promise<Page<RecordDto> & RecordTotal> {
     return this.viewAudit.audited(await this.reader.list(objectType, query));
   }
 

@@ -27,6 +27,7 @@ import { CrmReadableFields } from './crm-readable-fields';
 import { RecordArchive } from './record-archive.service';
 import { RecordPurgeHooks } from './record-purge.port';
 import { RecordQuery } from './record-query';
+import { RecordTotals } from './record-totals';
 import { RecordReader } from './record-reader.service';
 import { RecordWriteHooks } from './record-write.port';
 import { RecordWriter } from './record-writer.service';
@@ -74,6 +75,7 @@ export const RECORDS_ENTITIES = [
     RecordPropertyCleanup,
     SensitivePropertyPolicy,
     RecordQuery,
+    RecordTotals,
     RecordReader,
     RecordWriter,
     RecordArchive,
@@ -97,6 +99,7 @@ export const RECORDS_ENTITIES = [
     PropertySchemaService,
     PropertyUsageRegistry,
     RecordQuery,
+    RecordTotals,
     RecordReader,
     RecordWriter,
     RecordPurgeHooks,

@@ -15,7 +15,8 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { MAX_PAGE_SIZE, PagingDto } from '@custos/core';
-import { RecordDto } from '../records/record.dto';
+import { PageTotalDto, RecordDto } from '../records/record.dto';
+import { TOTAL_MODES, type TotalMode } from '../records/record-totals';
 
 export const FILTER_OPERATORS = [
   'eq',
@@ -115,7 +116,8 @@ export class SearchDto {
 
   @ApiPropertyOptional({
     type: [SortDto],
-    description: 'At most one sort; ties and the default order go by id. Empty values sort last.',
+    description:
+      'At most one sort; ties go by id in the same direction, the default order by id ascending. Empty values sort last.',
     example: [{ propertyName: 'lastname', direction: 'ASCENDING' }],
   })
   @IsOptional()
@@ -151,12 +153,20 @@ export class SearchDto {
   @IsString()
   @MaxLength(2048)
   after?: string;
+
+  @ApiPropertyOptional({
+    enum: TOTAL_MODES,
+    default: 'exact',
+    description:
+      "`exact`: count every match. `estimate`: count exactly up to the server's threshold (`CUSTOS_EXACT_TOTAL_UP_TO`, default 10,000), above it answer an estimate flagged `estimated: true`. `none`: leave `total` out (cheapest).",
+    example: 'exact',
+  })
+  @IsOptional()
+  @IsIn(TOTAL_MODES)
+  total?: TotalMode;
 }
 
-export class SearchResultDto {
-  @ApiProperty({ description: 'Number of matching records.', example: 1342 })
-  total!: number;
-
+export class SearchResultDto extends PageTotalDto {
   @ApiProperty({ type: [RecordDto] })
   results!: RecordDto[];
 

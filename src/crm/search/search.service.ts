@@ -15,6 +15,8 @@ import type { PropertyValue } from '../kernel/property-type';
 import { normalizeForIndex } from '@custos/crypto';
 import { AuditService } from '@custos/audit';
 import { RecordQuery } from '../records/record-query';
+import { RecordTotals, type RecordTotal, type TotalMode } from '../records/record-totals';
+import { SYSTEM_PROPERTIES } from '../kernel/object-types';
 import { fromRow, recordColumns, type StoredRecord } from '../records/record-store';
 import { selectedProperties } from '../records/record-values';
 import type { RecordDto } from '../records/record.dto';
@@ -32,9 +34,7 @@ import {
 import type { SearchDto, SortDto } from './search.dto';
 import { SearchErrors } from './search.errors';
 
-export interface SearchPage extends Page<RecordDto> {
-  total: number;
-}
+export interface SearchPage extends Page<RecordDto>, RecordTotal {}
 
 /**
  * Search over records, evaluated entirely in SQL: filters, sort, keyset pagination and the total
@@ -49,6 +49,7 @@ export class SearchService {
     private readonly presenter: RecordPresenter,
     private readonly crmAccess: CrmAccessService,
     private readonly audit: AuditService,
+    private readonly totals: RecordTotals,
   ) {}
 
   async search(objectType: string, query: SearchDto): Promise<Shown<SearchPage>> {
@@ -70,7 +71,7 @@ export class SearchService {
     schema: PropertySchema,
     filterGroups: readonly StoredFilterGroup[],
     sort: SortDto | undefined,
-    page: { limit?: number; after?: string },
+    page: { limit?: number; after?: string; total?: TotalMode },
     selection: readonly string[] = [...schema.byName.keys()],
     recordAccess?: RecordAccess,
   ): Promise<Shown<SearchPage>> {
@@ -90,22 +91,38 @@ export class SearchService {
       'filterGroups',
       access.sensitive,
     );
-    const base = (): SelectQueryBuilder<ObjectLiteral> => {
-      const builder = this.query.scoped(schema, access);
+    const base = (scopeIndexes = true): SelectQueryBuilder<ObjectLiteral> => {
+      const builder = this.query.scoped(schema, access, { scopeIndexes });
       if (condition) {
         builder.andWhere(condition.sql, condition.parameters);
       }
       return builder;
     };
     const limit = page.limit ?? DEFAULT_PAGE_SIZE;
-    const rowsQuery = base().select(recordColumns(schema));
-    const sortExpression = sort
-      ? this.applySort(schema, dialect, rowsQuery, sort, page.after)
-      : this.applyIdOrder(rowsQuery, page.after);
-    const [rows, counted] = await this.transactions.all(
-      () => rowsQuery.limit(limit + 1).getRawMany<Record<string, unknown>>(),
-      () => base().select('COUNT(*)', 'total').getRawOne<{ total: string | number }>(),
-    );
+    const rowsOf = (scopeIndexes: boolean) => {
+      const rowsQuery = base(scopeIndexes).select(recordColumns(schema));
+      if (sort) {
+        this.applySort(schema, dialect, rowsQuery, sort, page.after);
+      } else {
+        this.applyIdOrder(rowsQuery, page.after);
+      }
+      return rowsQuery.limit(limit + 1).getRawMany<Record<string, unknown>>();
+    };
+    const mode = page.total ?? 'exact';
+    const sortColumn = sort ? schema.columns.get(sort.propertyName) : 'id';
+    let rows: Record<string, unknown>[];
+    let counted: RecordTotal;
+    if (this.query.plansFromCounts && sortColumn !== undefined) {
+      // SQLite: the total tells how wide the scope is, which decides the page's plan.
+      counted = await this.totals.total(base(), mode);
+      const walk = await this.query.walksSortIndex(schema, sortColumn, counted.total, limit);
+      rows = await rowsOf(!walk);
+    } else {
+      [rows, counted] = await this.transactions.all(
+        () => rowsOf(true),
+        () => this.totals.total(base(), mode),
+      );
+    }
     const pageRows = rows.slice(0, limit);
     const records = pageRows
       .map((row) => fromRow(schema, row))
@@ -115,18 +132,13 @@ export class SearchService {
     let next: string | undefined;
     if (rows.length > limit && last) {
       const id = last.id as string;
-      next =
-        sortExpression === null
-          ? encodeCursor([id])
-          : encodeCursor(cursorKey(last.sort_value as PropertyValue, id));
+      next = sort
+        ? encodeCursor(cursorKey(last.sort_value as PropertyValue, id))
+        : encodeCursor([id]);
     }
     const { value: results, views } = this.presenter.records(records, selection, access);
     return {
-      value: {
-        total: Number(counted?.total ?? 0),
-        results,
-        paging: next ? { next: { after: next } } : {},
-      },
+      value: { ...counted, results, paging: next ? { next: { after: next } } : {} },
       views,
     };
   }
@@ -165,7 +177,7 @@ export class SearchService {
   private applyIdOrder(
     builder: SelectQueryBuilder<ObjectLiteral>,
     after: string | undefined,
-  ): null {
+  ): void {
     if (after !== undefined) {
       const [id] = decodeCursor(after, 1);
       if (typeof id !== 'string') {
@@ -174,17 +186,21 @@ export class SearchService {
       builder.andWhere('r.id > :afterId', { afterId: id });
     }
     builder.orderBy('r.id', 'ASC');
-    return null;
   }
 
-  /** Orders by one property (empty values last, ties by id) and continues after the cursor. */
+  /**
+   * Orders by one property (empty values last, ties by id in the same direction) and continues
+   * after the cursor. The order is the one of the property's index read forwards or backwards, so
+   * that a page walks the index rather than sorting: ties by id in the sort's direction, and no
+   * `NULLS LAST` on the dates the system always sets (PostgreSQL would not match it to the index).
+   */
   private applySort(
     schema: PropertySchema,
     dialect: SqlDialect,
     builder: SelectQueryBuilder<ObjectLiteral>,
     sort: SortDto,
     after: string | undefined,
-  ): string {
+  ): void {
     const definition = definitionFor(schema, sort.propertyName, 'sorts[0].propertyName');
     if (definition.sensitivity) {
       throw SearchErrors.invalidSort(
@@ -196,6 +212,7 @@ export class SearchService {
     }
     const expression = propertyExpression(schema, dialect, sort.propertyName);
     const ascending = sort.direction === 'ASCENDING';
+    const beyond = ascending ? '>' : '<';
     builder.addSelect(expression, 'sort_value');
     if (after !== undefined) {
       const [hasValue, value, id] = decodeCursor(after, 3);
@@ -211,15 +228,20 @@ export class SearchService {
       }
       if (hasValue === 1) {
         builder.andWhere(
-          `(${expression} ${ascending ? '>' : '<'} :afterValue OR (${expression} = :afterValue AND r.id > :afterId) OR ${expression} IS NULL)`,
+          `(${expression} ${beyond} :afterValue OR (${expression} = :afterValue AND r.id ${beyond} :afterId) OR ${expression} IS NULL)`,
           { afterValue: value, afterId: id },
         );
       } else {
-        builder.andWhere(`(${expression} IS NULL AND r.id > :afterId)`, { afterId: id });
+        builder.andWhere(`(${expression} IS NULL AND r.id ${beyond} :afterId)`, { afterId: id });
       }
     }
-    builder.orderBy(expression, ascending ? 'ASC' : 'DESC', 'NULLS LAST').addOrderBy('r.id', 'ASC');
-    return expression;
+    const direction = ascending ? 'ASC' : 'DESC';
+    if (ALWAYS_SET.has(sort.propertyName)) {
+      builder.orderBy(expression, direction);
+    } else {
+      builder.orderBy(expression, direction, 'NULLS LAST');
+    }
+    builder.addOrderBy('r.id', direction);
   }
 }
 
@@ -262,6 +284,11 @@ function matchesSensitiveFilters(
 }
 
 const NUMERIC_TYPES: ReadonlySet<string> = new Set(['number', 'score', 'calculation']);
+
+/** Dates the system sets on every record (create and last-modified date): never empty. */
+const ALWAYS_SET: ReadonlySet<string> = new Set(
+  SYSTEM_PROPERTIES.filter((property) => property.readOnly).map((property) => property.name),
+);
 
 function cursorKey(value: PropertyValue, id: string): (string | number)[] {
   if (value === null || value === undefined) {

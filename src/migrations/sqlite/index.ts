@@ -11,6 +11,7 @@ import { SegmentSharing1796448368332 } from './1796448368332-SegmentSharing';
 import { AttachmentHolders1796448428284 } from './1796448428284-AttachmentHolders';
 import { FormNotificationsToInbox1796460704521 } from './1796460704521-FormNotificationsToInbox';
 import { IndexedCustomProperties1796471122691 } from './1796471122691-IndexedCustomProperties';
+import { LiveRecordIndexes1796472263873 } from './1796472263873-LiveRecordIndexes';
 
 /** The sqlite migrations of the server's own tables, oldest first (the libs bring theirs). */
 export const SQLITE_SERVER_MIGRATIONS: MigrationClass[] = [
@@ -26,4 +27,5 @@ export const SQLITE_SERVER_MIGRATIONS: MigrationClass[] = [
   AttachmentHolders1796448428284,
   FormNotificationsToInbox1796460704521,
   IndexedCustomProperties1796471122691,
+  LiveRecordIndexes1796472263873,
 ];

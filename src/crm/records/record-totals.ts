@@ -1,0 +1,106 @@
+import { Global, Inject, Injectable, Module, Optional, type DynamicModule } from '@nestjs/common';
+import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
+import { TransactionHost } from '@custos/core';
+
+/** How a list or search answers its total: counted, estimated above a size, or not at all. */
+export const TOTAL_MODES = ['exact', 'estimate', 'none'] as const;
+export type TotalMode = (typeof TOTAL_MODES)[number];
+
+/**
+ * A total as a response carries it. `estimated` is set whenever `total` is not an exact count;
+ * `lowerBound` when it is not an estimate either, but the number known to match (SQLite). No
+ * total at all only when the request asked for none.
+ */
+export interface RecordTotal {
+  total?: number;
+  estimated?: boolean;
+  lowerBound?: boolean;
+}
+
+export interface RecordTotalsOptions {
+  /** Up to this many matches a total is always counted exactly, whatever the request asks. */
+  exactUpTo: number;
+}
+
+export const DEFAULT_EXACT_TOTAL_UP_TO = 10_000;
+
+const RECORD_TOTALS_OPTIONS = Symbol('RECORD_TOTALS_OPTIONS');
+
+/**
+ * Totals of the scoped record query (the caller passes the very query of its page, with its
+ * rules and filters: a total never counts what the page would not show). The exact count reads
+ * the live-row indexes (`COUNT(*)` over the partial index, no table rows when the filter is on
+ * indexed columns). An estimate, asked for by the request, is given only above the threshold:
+ * PostgreSQL's planner row estimate of the same query; SQLite has none to offer, so there the
+ * count stops one past the threshold and answers that as a lower bound.
+ */
+@Injectable()
+export class RecordTotals {
+  readonly exactUpTo: number;
+
+  constructor(
+    private readonly transactions: TransactionHost,
+    @Optional() @Inject(RECORD_TOTALS_OPTIONS) options?: RecordTotalsOptions,
+  ) {
+    this.exactUpTo = options?.exactUpTo ?? DEFAULT_EXACT_TOTAL_UP_TO;
+  }
+
+  /** `query`: the scoped query of the page, nothing selected, no order or limit. */
+  async total(query: SelectQueryBuilder<ObjectLiteral>, mode: TotalMode): Promise<RecordTotal> {
+    if (mode === 'none') {
+      return {};
+    }
+    if (mode === 'exact') {
+      return { total: await this.exact(query) };
+    }
+    if (this.transactions.manager.connection.options.type === 'postgres') {
+      const estimate = await this.plannerEstimate(query);
+      return estimate > this.exactUpTo
+        ? { total: estimate, estimated: true }
+        : { total: await this.exact(query) };
+    }
+    const [sql, parameters] = query
+      .clone()
+      .select('1')
+      .limit(this.exactUpTo + 1)
+      .getQueryAndParameters();
+    const [row] = await this.transactions.manager.query<{ total: number }[]>(
+      `SELECT COUNT(*) AS total FROM (${sql}) counted`,
+      parameters,
+    );
+    const counted = Number(row.total);
+    return counted > this.exactUpTo
+      ? { total: counted, estimated: true, lowerBound: true }
+      : { total: counted };
+  }
+
+  private async exact(query: SelectQueryBuilder<ObjectLiteral>): Promise<number> {
+    const row = await query
+      .clone()
+      .select('COUNT(*)', 'total')
+      .getRawOne<{ total: string | number }>();
+    return Number(row?.total ?? 0);
+  }
+
+  /** The rows PostgreSQL's planner expects the query to return (from the table statistics). */
+  private async plannerEstimate(query: SelectQueryBuilder<ObjectLiteral>): Promise<number> {
+    const [sql, parameters] = query.clone().select('1').getQueryAndParameters();
+    const [row] = await this.transactions.manager.query<
+      { 'QUERY PLAN': { Plan: { 'Plan Rows': number } }[] }[]
+    >(`EXPLAIN (FORMAT JSON) ${sql}`, parameters);
+    return Math.round(row['QUERY PLAN'][0].Plan['Plan Rows']);
+  }
+}
+
+/** The threshold of {@link RecordTotals}, for the whole application (`CUSTOS_EXACT_TOTAL_UP_TO`). */
+@Global()
+@Module({})
+export class RecordTotalsModule {
+  static forRoot(options: RecordTotalsOptions): DynamicModule {
+    return {
+      module: RecordTotalsModule,
+      providers: [{ provide: RECORD_TOTALS_OPTIONS, useValue: options }],
+      exports: [RECORD_TOTALS_OPTIONS],
+    };
+  }
+}
