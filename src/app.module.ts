@@ -58,6 +58,8 @@ import { SealedValuesModule } from './crm/sensitive/sealed-values.module';
 import { dataSourceOptions } from './database/data-source-options';
 import { HealthController } from './health/health.controller';
 import { MetricsModule } from './metrics/metrics.module';
+import { MemberAddressBook } from './notifications/member-address-book';
+import { NotificationSettingsController } from './notifications/notification-settings.controller';
 import { NotificationsController } from './notifications/notifications.controller';
 import { OperationsModule } from './operations/operations.module';
 import { OperatorModule } from './operator/operator.module';
@@ -102,6 +104,10 @@ export class AppModule implements OnModuleInit, OnApplicationShutdown {
           clock: overrides.clock,
           privilegeResolver: AccessService,
           throttleStore: redis ? new RedisThrottleStore(redis) : undefined,
+          notificationMail: {
+            addressBook: MemberAddressBook,
+            link: config.mail.publicUrl && `${config.mail.publicUrl}/api/v1/me/notifications`,
+          },
           jobs: {
             leaseMs: config.jobs.leaseSeconds * 1000,
             pollMs: config.jobs.pollMs,
@@ -122,6 +128,7 @@ export class AppModule implements OnModuleInit, OnApplicationShutdown {
             ? new SmtpMailTransport(config.mail.smtpUrl, { dkim: config.mail.dkim })
             : undefined,
           contentPolicy: SensitiveDataMailPolicy,
+          deliveryEverySeconds: config.mail.deliveryEverySeconds,
         }),
         AccessModule.forRoot({}),
         AccessHttpModule,
@@ -162,7 +169,7 @@ export class AppModule implements OnModuleInit, OnApplicationShutdown {
         attachments,
         ...(config.metrics ? [MetricsModule.forRoot(config.metrics)] : []),
       ],
-      controllers: [HealthController, NotificationsController],
+      controllers: [HealthController, NotificationsController, NotificationSettingsController],
       providers: [
         // Order matters: authentication binds the actor, then the route's policy is checked.
         { provide: ACCESS_DIRECTORY, useExisting: IdentityAccessDirectory },
@@ -173,6 +180,7 @@ export class AppModule implements OnModuleInit, OnApplicationShutdown {
         { provide: APP_GUARD, useExisting: PolicyGuard },
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
         { provide: APP_PIPE, useClass: CustosValidationPipe },
+        MemberAddressBook,
         ...(redis ? [{ provide: REDIS, useValue: redis }] : []),
       ],
     };

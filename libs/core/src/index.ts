@@ -140,7 +140,11 @@ export {
 } from './notifications/notification.entity';
 export {
   NotificationInbox,
+  type NotificationAddressBook,
+  type NotificationEmailSettingView,
   type NotificationKind,
+  type NotificationMail,
   type NotificationToSend,
   type NotificationView,
 } from './notifications/notification-inbox';
+export { NotificationEmailSetting } from './notifications/notification-email-setting.entity';
