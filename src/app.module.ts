@@ -65,13 +65,12 @@ import { OperationsModule } from './operations/operations.module';
 import { OperatorModule } from './operator/operator.module';
 import { BullJobBackend } from './redis/bullmq-job-backend';
 import { RedisThrottleStore } from './redis/redis-throttle-store';
+import { REDIS } from './redis/redis.token';
 import { SensitiveDataMailPolicy } from './sensitive-data/mail-content-policy';
 import { SensitiveDataModule } from './sensitive-data/sensitive-data.module';
 // Defines the server's own task privileges before any route or DTO needs them.
 import './task-privileges';
 
-/** The Redis connection of the server, when `REDIS_URL` is set. */
-const REDIS = Symbol('REDIS');
 const redisLogger = new Logger('Redis');
 
 /** The reference server: every Custos lib composed over one database. */
