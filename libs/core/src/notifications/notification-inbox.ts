@@ -180,7 +180,9 @@ export class NotificationInbox {
     if (!this.options.notificationMail) {
       return [];
     }
-    return [...this.kinds.values()].filter((kind) => kind.mail !== undefined).map((kind) => kind.kind);
+    return [...this.kinds.values()]
+      .filter((kind) => kind.mail !== undefined)
+      .map((kind) => kind.kind);
   }
 
   /** Settings are personal: people with an inbox only (not private apps or support sessions). */
