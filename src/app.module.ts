@@ -59,18 +59,19 @@ import { SealedValuesModule } from './crm/sensitive/sealed-values.module';
 import { dataSourceOptions } from './database/data-source-options';
 import { HealthController } from './health/health.controller';
 import { MetricsModule } from './metrics/metrics.module';
+import { MemberAddressBook } from './notifications/member-address-book';
+import { NotificationSettingsController } from './notifications/notification-settings.controller';
 import { NotificationsController } from './notifications/notifications.controller';
 import { OperationsModule } from './operations/operations.module';
 import { OperatorModule } from './operator/operator.module';
 import { BullJobBackend } from './redis/bullmq-job-backend';
 import { RedisThrottleStore } from './redis/redis-throttle-store';
+import { REDIS } from './redis/redis.token';
 import { SensitiveDataMailPolicy } from './sensitive-data/mail-content-policy';
 import { SensitiveDataModule } from './sensitive-data/sensitive-data.module';
 // Defines the server's own task privileges before any route or DTO needs them.
 import './task-privileges';
 
-/** The Redis connection of the server, when `REDIS_URL` is set. */
-const REDIS = Symbol('REDIS');
 const redisLogger = new Logger('Redis');
 
 /** The reference server: every Custos lib composed over one database. */
@@ -103,6 +104,10 @@ export class AppModule implements OnModuleInit, OnApplicationShutdown {
           clock: overrides.clock,
           privilegeResolver: AccessService,
           throttleStore: redis ? new RedisThrottleStore(redis) : undefined,
+          notificationMail: {
+            addressBook: MemberAddressBook,
+            link: config.mail.publicUrl && `${config.mail.publicUrl}/api/v1/me/notifications`,
+          },
           jobs: {
             leaseMs: config.jobs.leaseSeconds * 1000,
             pollMs: config.jobs.pollMs,
@@ -123,6 +128,7 @@ export class AppModule implements OnModuleInit, OnApplicationShutdown {
             ? new SmtpMailTransport(config.mail.smtpUrl, { dkim: config.mail.dkim })
             : undefined,
           contentPolicy: SensitiveDataMailPolicy,
+          deliveryEverySeconds: config.mail.deliveryEverySeconds,
         }),
         AccessModule.forRoot({}),
         AccessHttpModule,
@@ -164,7 +170,7 @@ export class AppModule implements OnModuleInit, OnApplicationShutdown {
         attachments,
         ...(config.metrics ? [MetricsModule.forRoot(config.metrics)] : []),
       ],
-      controllers: [HealthController, NotificationsController],
+      controllers: [HealthController, NotificationsController, NotificationSettingsController],
       providers: [
         // Order matters: authentication binds the actor, then the route's policy is checked.
         { provide: ACCESS_DIRECTORY, useExisting: IdentityAccessDirectory },
@@ -175,6 +181,7 @@ export class AppModule implements OnModuleInit, OnApplicationShutdown {
         { provide: APP_GUARD, useExisting: PolicyGuard },
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
         { provide: APP_PIPE, useClass: CustosValidationPipe },
+        MemberAddressBook,
         ...(redis ? [{ provide: REDIS, useValue: redis }] : []),
       ],
     };

@@ -259,10 +259,13 @@ describe.each(testDatabaseKinds())('error responses on %s', (kind) => {
     expect(response.body).toEqual({ status: 'ok' });
   });
 
-  it('answers ready without credentials once the database answers', async () => {
+  it('answers ready without credentials once the database and the file store answer', async () => {
     const response = await http().get('/api/v1/health/ready');
     expect(response.status).toBe(200);
-    expect(response.body).toEqual({ status: 'ok' });
+    expect(response.body).toEqual({
+      status: 'ok',
+      checks: { database: 'ok', fileStore: 'ok' },
+    });
   });
 
   it('never logs a stack trace or SQL for client errors', () => {

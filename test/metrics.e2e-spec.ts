@@ -1,9 +1,33 @@
 import request from 'supertest';
-import { testDatabaseKinds } from '@custos/core/testing';
+import { MailOutbox } from '@custos/core';
+import { TEST_REDIS_URL, isRedisAvailable, testDatabaseKinds } from '@custos/core/testing';
 import { MetricsModule } from '../src/metrics/metrics.module';
 import { ADMIN_EMAIL, startTestServer, type TestServer } from './support/test-server';
 
 const RECORD_ROUTE = 'route="/api/v1/objects/:objectType/:recordId"';
+const describeWithRedis = isRedisAvailable() ? describe : describe.skip;
+
+/** Job and outbox figures of a scrape: the deployment's queues, read from their store. */
+async function expectJobAndOutboxMetrics(server: TestServer): Promise<void> {
+  // Without SMTP the mail stays pending: the outbox backlog shows it.
+  await server.app.get(MailOutbox).enqueue({
+    accountId: server.accountId,
+    kind: 'test.notice',
+    to: ['backlog@metrics.test'],
+    subject: 'Waiting',
+    text: 'Kept in the outbox.',
+  });
+  const text = (await server.http().get('/metrics')).text;
+  // Every schedule's next run waits (due at the end of its period) on either backend.
+  expect(text).toMatch(/custos_job_queue_jobs\{queue="jobs\.prune",state="waiting"\} 1\n/);
+  expect(text).toMatch(/custos_job_queue_jobs\{queue="jobs\.prune",state="dead"\} 0\n/);
+  expect(text).toMatch(/custos_job_queue_oldest_waiting_seconds\{queue="jobs\.prune"\} \d/);
+  expect(text).toContain('# TYPE custos_job_failures_total counter');
+  expect(text).toMatch(/custos_mail_outbox_mails\{status="pending"\} 1\n/);
+  expect(text).toMatch(/custos_mail_outbox_mails\{status="failed"\} 0\n/);
+  expect(text).toMatch(/custos_mail_outbox_oldest_pending_seconds \d/);
+  expect(text).not.toContain('backlog@metrics.test');
+}
 
 async function createContact(server: TestServer, token: string): Promise<string> {
   const response = await server
@@ -60,6 +84,24 @@ describe.each(testDatabaseKinds())('Prometheus metrics on %s', (kind) => {
       if (kind === 'postgres') {
         expect(text).toMatch(/custos_db_pool_connections\{state="total"\} [1-9]/);
       }
+    });
+
+    it('reports job queue depth by state, the oldest waiting job and the outbox backlog (database backend)', async () => {
+      await expectJobAndOutboxMetrics(server);
+    });
+  });
+
+  describeWithRedis('with jobs on BullMQ (REDIS_URL)', () => {
+    let server: TestServer;
+    beforeAll(async () => {
+      server = await startTestServer(kind, {
+        env: { CUSTOS_METRICS: 'on', REDIS_URL: TEST_REDIS_URL },
+      });
+    });
+    afterAll(() => server.close());
+
+    it('reports job queue depth by state, the oldest waiting job and the outbox backlog', async () => {
+      await expectJobAndOutboxMetrics(server);
     });
   });
 

@@ -135,7 +135,12 @@ describe(loadServerConfig.name, () => {
   it('keeps mail in the outbox unless SMTP_URL is set, and validates the mail variables', () => {
     const dataDir = freshDir();
     const base = { CUSTOS_DATA_DIR: dataDir, CUSTOS_MASTER_KEY: key };
-    expect(loadServerConfig(base).mail).toEqual({ from: 'custos@localhost', smtpUrl: undefined });
+    expect(loadServerConfig(base).mail).toEqual({
+      from: 'custos@localhost',
+      smtpUrl: undefined,
+      deliveryEverySeconds: 60,
+      publicUrl: undefined,
+    });
     const pem = generateKeyPairSync('rsa', { modulusLength: 1024 })
       .privateKey.export({ type: 'pkcs8', format: 'pem' })
       .toString();
@@ -149,15 +154,22 @@ describe(loadServerConfig.name, () => {
         MAIL_DKIM_DOMAIN: 'example.com',
         MAIL_DKIM_SELECTOR: 'custos',
         MAIL_DKIM_PRIVATE_KEY_FILE: keyFile,
+        CUSTOS_MAIL_DELIVERY_SECONDS: '30',
+        CUSTOS_PUBLIC_URL: 'https://crm.example.com/',
       }).mail,
     ).toEqual({
       from: 'crm@example.com',
       smtpUrl: 'smtps://user:pass@mail.example:465',
+      deliveryEverySeconds: 30,
+      publicUrl: 'https://crm.example.com',
       dkim: { domainName: 'example.com', keySelector: 'custos', privateKey: pem },
     });
     for (const [variable, env] of [
       ['SMTP_URL', { SMTP_URL: 'http://mail.example' }],
       ['MAIL_FROM', { MAIL_FROM: 'not an address' }],
+      ['CUSTOS_MAIL_DELIVERY_SECONDS', { CUSTOS_MAIL_DELIVERY_SECONDS: '0' }],
+      ['CUSTOS_PUBLIC_URL', { CUSTOS_PUBLIC_URL: 'crm.example.com' }],
+      ['CUSTOS_PUBLIC_URL', { CUSTOS_PUBLIC_URL: 'https://crm.example.com/?next=1' }],
       ['MAIL_DKIM_PRIVATE_KEY_FILE', { MAIL_DKIM_DOMAIN: 'example.com', MAIL_DKIM_SELECTOR: 's' }],
       [
         'MAIL_DKIM_PRIVATE_KEY_FILE',

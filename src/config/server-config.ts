@@ -91,6 +91,13 @@ export interface MailConfig {
   smtpUrl?: string;
   /** DKIM signing (`MAIL_DKIM_DOMAIN`, `MAIL_DKIM_SELECTOR`, `MAIL_DKIM_PRIVATE_KEY_FILE`). */
   dkim?: { domainName: string; keySelector: string; privateKey: string };
+  /** `CUSTOS_MAIL_DELIVERY_SECONDS`: period of the `mail.deliver` schedule (retries that fell due). */
+  deliveryEverySeconds: number;
+  /**
+   * `CUSTOS_PUBLIC_URL`: where people reach this server; notification mails link to
+   * `<url>/api/v1/me/notifications`. Unset: no link.
+   */
+  publicUrl?: string;
 }
 
 type Env = Record<string, string | undefined>;
@@ -385,7 +392,12 @@ function mail(env: Env): MailConfig {
   if (!EMAIL.test(from)) {
     throw new ConfigError('MAIL_FROM', 'must be an email address such as custos@example.com.');
   }
-  const smtpUrl = env.SMTP_URL ? url(env, 'SMTP_URL', ['smtp:', 'smtps:']) : undefined;
+  const common = {
+    from,
+    smtpUrl: env.SMTP_URL ? url(env, 'SMTP_URL', ['smtp:', 'smtps:']) : undefined,
+    deliveryEverySeconds: integer(env, 'CUSTOS_MAIL_DELIVERY_SECONDS', 60, 1, 3600),
+    publicUrl: publicUrl(env),
+  };
   const dkimVariables = [
     'MAIL_DKIM_DOMAIN',
     'MAIL_DKIM_SELECTOR',
@@ -403,8 +415,7 @@ function mail(env: Env): MailConfig {
       throw new ConfigError('MAIL_DKIM_PRIVATE_KEY_FILE', 'must hold a PEM private key.');
     }
     return {
-      from,
-      smtpUrl,
+      ...common,
       dkim: {
         domainName: env.MAIL_DKIM_DOMAIN!,
         keySelector: env.MAIL_DKIM_SELECTOR!,
@@ -415,7 +426,23 @@ function mail(env: Env): MailConfig {
   if (dkimVariables.some((name) => env[name])) {
     throw new ConfigError(missing, 'must be set with the other MAIL_DKIM_* variables (or none).');
   }
-  return { from, smtpUrl };
+  return common;
+}
+
+/** `CUSTOS_PUBLIC_URL`: an http(s) base without credentials, query or fragment (it goes in mails). */
+function publicUrl(env: Env): string | undefined {
+  if (!env.CUSTOS_PUBLIC_URL) {
+    return undefined;
+  }
+  const raw = url(env, 'CUSTOS_PUBLIC_URL', ['https:', 'http:']);
+  const parsed = new URL(raw);
+  if (parsed.username || parsed.password || parsed.search || parsed.hash) {
+    throw new ConfigError(
+      'CUSTOS_PUBLIC_URL',
+      'must be a plain base URL such as https://crm.example.com (no credentials, query or fragment).',
+    );
+  }
+  return raw.replace(/\/+$/, '');
 }
 
 /** `CUSTOS_METRICS` (`on` / `off`, default off), `CUSTOS_METRICS_PORT`, `CUSTOS_METRICS_HOST`. */

@@ -26,6 +26,7 @@ import {
   type NewJob,
   type Page,
   type QueueSettings,
+  type QueueStats,
 } from '@custos/core';
 
 /** Options of {@link BullJobBackend}. */
@@ -274,6 +275,46 @@ export class BullJobBackend extends JobBackend {
   /** BullMQ removes finished jobs by age itself (`removeOnComplete`/`removeOnFail`). */
   async prune(): Promise<number> {
     return 0;
+  }
+
+  async stats(): Promise<QueueStats[]> {
+    const all: QueueStats[] = [];
+    for (const name of await this.connection.smembers(this.namesKey)) {
+      const queue = this.queue(name);
+      const counts = await queue.getJobCounts(
+        'waiting',
+        'delayed',
+        'prioritized',
+        'waiting-children',
+        'active',
+        'failed',
+      );
+      // The oldest job in the wait list (delayed ones enter it when they fall due).
+      const [oldest] = await queue.getJobs(['waiting'], 0, 0, true);
+      const waiting =
+        counts.waiting + counts.delayed + counts.prioritized + counts['waiting-children'];
+      all.push({
+        queue: name,
+        // Cancelled jobs are failed ones with a code of their own: counted as cancelled, not dead.
+        counts: {
+          waiting,
+          active: counts.active,
+          dead: await this.deadCount(queue, counts.failed),
+        },
+        oldestWaitingSince: oldest ? new Date(oldest.timestamp + (oldest.delay ?? 0)) : null,
+      });
+    }
+    return all;
+  }
+
+  /** Failed jobs less the cancelled ones (scanned up to LIST_SCAN; usually there are few). */
+  private async deadCount(queue: Queue<Envelope>, failed: number): Promise<number> {
+    if (failed === 0) {
+      return 0;
+    }
+    const scanned = await queue.getJobs(['failed'], 0, LIST_SCAN - 1);
+    const cancelled = scanned.filter((job) => job?.failedReason === CANCELLED).length;
+    return failed - cancelled;
   }
 
   private async process(job: Job<Envelope>, token: string | undefined, execute: ExecuteJob) {

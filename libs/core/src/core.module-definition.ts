@@ -2,6 +2,7 @@ import { ConfigurableModuleBuilder, type InjectionToken } from '@nestjs/common';
 import type { Clock } from './clock';
 import type { DatabaseJobBackendOptions } from './jobs/database-job-backend';
 import type { JobBackend } from './jobs/job-backend';
+import type { NotificationAddressBook } from './notifications/notification-inbox';
 import type { PrivilegeResolver } from './policy/privilege-resolver';
 import type { ThrottleStore } from './throttling/throttle-store';
 
@@ -30,6 +31,12 @@ export interface CoreModuleOptions {
    * the DataSource), with the given lease and poll interval; `backend` for another, e.g. BullMQ.
    */
   jobs?: DatabaseJobBackendOptions & { backend?: JobBackend };
+  /**
+   * E-mail copies of notifications for the users who opt in (needs `MailModule`): the provider
+   * (anywhere in the app, looked up at first use) giving recipients' addresses, and a link put at
+   * the end of every such mail. Default: notifications stay in the app and nobody can opt in.
+   */
+  notificationMail?: { addressBook: InjectionToken<NotificationAddressBook>; link?: string };
 }
 
 export const {

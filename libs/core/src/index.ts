@@ -50,6 +50,7 @@ export {
   type JobOutcome,
   type NewJob,
   type QueueSettings,
+  type QueueStats,
 } from './jobs/job-backend';
 export { DatabaseJobBackend, type DatabaseJobBackendOptions } from './jobs/database-job-backend';
 export { JobRecord, JOB_ENTITIES } from './jobs/job.entity';
@@ -121,7 +122,13 @@ export {
   type MailToSend,
 } from './mail/mail-content-policy';
 export { MailOutboxEntry, type MailStatus } from './mail/mail-outbox.entity';
-export { MailOutbox, retryDelayMs, type DeliveryRun } from './mail/mail-outbox';
+export {
+  MailOutbox,
+  MAIL_DELIVERY_SCHEDULE,
+  retryDelayMs,
+  type DeliveryRun,
+  type MailBacklog,
+} from './mail/mail-outbox';
 export { MailModule, MAIL_ENTITIES } from './mail/mail.module';
 export { type MailModuleOptions, type MailModuleExtras } from './mail/mail.module-definition';
 export { MailOutboxController } from './mail/mail-outbox.controller';
@@ -133,7 +140,11 @@ export {
 } from './notifications/notification.entity';
 export {
   NotificationInbox,
+  type NotificationAddressBook,
+  type NotificationEmailSettingView,
   type NotificationKind,
+  type NotificationMail,
   type NotificationToSend,
   type NotificationView,
 } from './notifications/notification-inbox';
+export { NotificationEmailSetting } from './notifications/notification-email-setting.entity';

@@ -5,6 +5,8 @@ import {
   TransactionHost,
   type Notification,
   type NotificationKind,
+  type NotificationMail,
+  type NotificationToSend,
 } from '@custos/core';
 import { PropertySchemaService } from '../properties/property-schemas.service';
 import { RecordReader } from '../records/record-reader.service';
@@ -65,6 +67,28 @@ export class FormSubmissionNotifications
   /** Removes the notifications of a deleted form. */
   async forgetForm(accountId: string, formId: string): Promise<void> {
     await this.inbox.forgetTopic(accountId, FORM_SUBMISSION, formId);
+  }
+
+  /**
+   * The e-mail copy names the form only: it is rendered now, for every opted-in recipient at
+   * once, so it carries no submitted value (those depend on each reader's access, shown in the
+   * app when read). The form's name is what every recipient sees in the app too.
+   */
+  async mail(notification: NotificationToSend): Promise<NotificationMail> {
+    const form = await this.transactions.manager.findOneBy(CrmForm, {
+      accountId: notification.accountId,
+      id: notification.refs.formId,
+    });
+    // Control characters would break the subject line; nothing else of the name is interpreted.
+    const name = (form?.name ?? '').replace(/\p{Cc}+/gu, ' ').trim();
+    return {
+      subject: `New submission on the form "${name}"`,
+      text:
+        `Someone submitted the form "${name}".\n\n` +
+        'The submitted values are not in this mail: see them, as your access allows, in your ' +
+        'notifications in Custos.',
+      carries: [],
+    };
   }
 
   async render(

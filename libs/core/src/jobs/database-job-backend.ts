@@ -15,6 +15,7 @@ import {
   type JobOutcome,
   type NewJob,
   type QueueSettings,
+  type QueueStats,
 } from './job-backend';
 
 /** Options of the embedded backend. */
@@ -183,6 +184,34 @@ export class DatabaseJobBackend extends JobBackend {
       [iso(before)],
     );
     return rows.length;
+  }
+
+  async stats(): Promise<QueueStats[]> {
+    const rows = await this.read<{
+      name: string;
+      state: 'waiting' | 'active' | 'dead';
+      count: string | number;
+      oldest: string | null;
+    }>(
+      `SELECT name, state, COUNT(*) AS count,
+         MIN(CASE WHEN state = 'waiting' AND run_at <= $1 THEN run_at END) AS oldest
+       FROM custos_job WHERE state IN ('waiting', 'active', 'dead') GROUP BY name, state`,
+      [iso(this.clock.now())],
+    );
+    const byQueue = new Map<string, QueueStats>();
+    for (const row of rows) {
+      const stats = byQueue.get(row.name) ?? {
+        queue: row.name,
+        counts: { waiting: 0, active: 0, dead: 0 },
+        oldestWaitingSince: null,
+      };
+      stats.counts[row.state] = Number(row.count);
+      if (row.oldest) {
+        stats.oldestWaitingSince = new Date(row.oldest);
+      }
+      byQueue.set(row.name, stats);
+    }
+    return [...byQueue.values()];
   }
 
   private async addAt(job: NewJob, now: Date, runAt: Date, period: Date | null): Promise<JobView> {

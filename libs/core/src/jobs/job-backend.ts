@@ -12,6 +12,15 @@ export interface QueueSettings {
   everyMs?: number;
 }
 
+/** What a queue holds now, for metrics: jobs by state, and the oldest due waiting job. */
+export interface QueueStats {
+  queue: string;
+  /** Waiting (delayed ones included), active and dead jobs; other states are not counted. */
+  counts: Record<'waiting' | 'active' | 'dead', number>;
+  /** When the longest-waiting due job became due; `null` when none waits. */
+  oldestWaitingSince: Date | null;
+}
+
 /** A job to add. */
 export interface NewJob {
   name: string;
@@ -81,4 +90,6 @@ export abstract class JobBackend {
   abstract cancel(id: string): Promise<JobView | null>;
   /** Forgets completed and cancelled jobs that finished before `before`; returns how many. */
   abstract prune(before: Date): Promise<number>;
+  /** Every queue of the deployment that has waiting, active or dead jobs. */
+  abstract stats(): Promise<QueueStats[]>;
 }

@@ -26,6 +26,7 @@ import {
   type ExecuteJob,
   type JobOutcome,
   type QueueSettings,
+  type QueueStats,
 } from './job-backend';
 
 /** Injection token of the {@link JobBackend} that `Jobs` runs on. */
@@ -54,6 +55,7 @@ export class Jobs implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(Jobs.name);
   private readonly queues = new Map<string, Registered>();
   private started = false;
+  private readonly failureListeners: ((queue: string, dead: boolean) => void)[] = [];
 
   constructor(
     @Inject(JOB_BACKEND) private readonly backend: JobBackend,
@@ -157,6 +159,16 @@ export class Jobs implements OnApplicationBootstrap, BeforeApplicationShutdown {
     );
   }
 
+  /** What every queue of the deployment holds now (metrics). */
+  stats(): Promise<QueueStats[]> {
+    return this.backend.stats();
+  }
+
+  /** Calls `listener` for each failed attempt on this instance; `dead` when it is not retried. */
+  onFailure(listener: (queue: string, dead: boolean) => void): void {
+    this.failureListeners.push(listener);
+  }
+
   private register(definition: QueueDefinition<unknown>): QueueSettings {
     if (this.started) {
       throw new Error(
@@ -219,6 +231,7 @@ export class Jobs implements OnApplicationBootstrap, BeforeApplicationShutdown {
           { err: error, jobId: job.id, job: job.name, attempt: job.attempt, code },
           retry ? 'Job attempt failed; it will be retried' : 'Job failed; it is dead',
         );
+        this.failureListeners.forEach((listener) => listener(job.name, !retry));
         return { kind: 'failed', code, retry };
       }
     }

@@ -5,10 +5,12 @@ import { generateKeyPairSync } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { CoreModule } from '../core.module';
 import { TransactionHost } from '../database/transaction-host';
+import { JOB_ENTITIES } from '../jobs/job.entity';
 import {
   FixedClock,
   connectionOptionsOf,
   createTestDatabase,
+  eventually,
   startTestSmtpServer,
   testDatabaseKinds,
   type TestDatabase,
@@ -42,20 +44,21 @@ describe.each(testDatabaseKinds())('Mail outbox on %s', (kind) => {
   /** An app on the shared database: with SMTP, or outbox-only when `smtpUrl` is null. */
   async function start(
     smtpUrl: string | null,
-    options: { clock?: FixedClock; dkim?: DkimOptions } = {},
+    options: { clock?: FixedClock; dkim?: DkimOptions; deliveryEverySeconds?: number } = {},
   ): Promise<{ app: INestApplication; outbox: MailOutbox; transactions: TransactionHost }> {
     const moduleRef = await Test.createTestingModule({
       imports: [
         CoreModule.forRoot({ clock: options.clock }),
         TypeOrmModule.forRoot({
           ...connectionOptionsOf(database),
-          entities: [MailOutboxEntry],
+          entities: [MailOutboxEntry, ...JOB_ENTITIES],
           synchronize: true,
         }),
         MailModule.forRoot({
           from: 'custos@example.com',
           transport: smtpUrl ? new SmtpMailTransport(smtpUrl, { dkim: options.dkim }) : undefined,
           registerController: false,
+          deliveryEverySeconds: options.deliveryEverySeconds,
         }),
       ],
     }).compile();
@@ -206,6 +209,29 @@ describe.each(testDatabaseKinds())('Mail outbox on %s', (kind) => {
       lastError: 'smtp_550',
     });
     smtp.refuseNext(0, 0);
+  });
+
+  it('delivers a retry that fell due on the mail.deliver schedule, with no new trigger', async () => {
+    const { app, outbox } = await start(smtp.url, { deliveryEverySeconds: 1 });
+    smtp.refuseNext(1, 451);
+    const id = await outbox.enqueue(mail());
+    await settle(outbox);
+    const repository = app.get(DataSource).getRepository(MailOutboxEntry);
+    // The retry falls due now; nothing in this process triggers a run any more.
+    await repository.update({ id }, { nextAttemptAt: new Date(Date.now() - 1000) });
+    const backlog = await outbox.backlog();
+    expect(backlog).toMatchObject({ pending: 1, failed: 0 });
+    expect(backlog.oldestPendingAt).toBeInstanceOf(Date);
+    await eventually(async () => {
+      const row = await repository.findOneByOrFail({ id });
+      return row.status === 'sent' ? row : undefined;
+    });
+    expect(smtp.received.map((m) => m.parsed.messageId)).toEqual([`<${id}@example.com>`]);
+    await expect(outbox.backlog()).resolves.toEqual({
+      pending: 0,
+      failed: 0,
+      oldestPendingAt: null,
+    });
   });
 
   it('keeps every mail pending in the outbox without SMTP', async () => {

@@ -12,13 +12,14 @@ import { RequestContext } from '../context/request-context';
 import { TransactionHost } from '../database/transaction-host';
 import { CustosError } from '../errors/custos-error';
 import { newId } from '../ids';
+import { Jobs } from '../jobs/jobs';
 import { newestFirstPage, type Page } from '../pagination/pagination';
 import {
   NoSensitiveFieldsMailPolicy,
   type MailContentPolicy,
   type MailToSend,
 } from './mail-content-policy';
-import { MailOutboxEntry } from './mail-outbox.entity';
+import { MailOutboxEntry, type MailStatus } from './mail-outbox.entity';
 import { MAIL_MODULE_OPTIONS, type MailModuleOptions } from './mail.module-definition';
 
 /** Mails one delivery run takes. */
@@ -26,6 +27,9 @@ const BATCH = 20;
 /** How long a run holds a mail it took; a run that died is overtaken after this. */
 const CLAIM_MS = 5 * 60_000;
 const DEFAULT_MAX_ATTEMPTS = 8;
+const DEFAULT_DELIVERY_EVERY_SECONDS = 60;
+/** The schedule delivering what fell due (retries, mails whose trigger died with its process). */
+export const MAIL_DELIVERY_SCHEDULE = 'mail.deliver';
 const KIND = /^[a-z0-9._-]{1,100}$/;
 const ADDRESS = /^[^@\s<>",;]+@[^@\s<>",;]+$/;
 
@@ -43,6 +47,13 @@ function errorCode(error: unknown): string {
   return typeof code === 'string' && /^[A-Z_]{1,40}$/.test(code) ? code.toLowerCase() : 'error';
 }
 
+/** What waits in the outbox (for metrics): mails not sent, and since when the oldest waits. */
+export interface MailBacklog {
+  pending: number;
+  failed: number;
+  oldestPendingAt: Date | null;
+}
+
 /** The outcome of one {@link MailOutbox.deliverPending} run. */
 export interface DeliveryRun {
   sent: number;
@@ -57,8 +68,9 @@ export interface DeliveryRun {
  * when the claim lapses, with the same Message-ID, so the receiving side can tell it is the same
  * mail. Without a transport every mail stays `pending` (development), listed to super admins.
  *
- * Triggers: after each commit that wrote a mail, and at start. `deliverPending` is a plain
- * method so a job scheduler can run it periodically (for retries that fall due).
+ * Triggers: after each commit that wrote a mail and at start (latency), and with a transport the
+ * `mail.deliver` schedule on {@link Jobs}, once per period for the deployment (retries that fall
+ * due, mails whose process died before its trigger ran).
  */
 @Injectable()
 export class MailOutbox implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -76,8 +88,21 @@ export class MailOutbox implements OnApplicationBootstrap, OnApplicationShutdown
     private readonly context: RequestContext,
     private readonly clock: Clock,
     private readonly moduleRef: ModuleRef,
+    jobs: Jobs,
   ) {
     this.maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
+    if (options.transport) {
+      jobs.schedule({
+        name: MAIL_DELIVERY_SCHEDULE,
+        everySeconds: options.deliveryEverySeconds ?? DEFAULT_DELIVERY_EVERY_SECONDS,
+        process: async () => {
+          const { sent, failed } = await this.deliverPending();
+          if (failed > 0) {
+            this.logger.warn({ sent, failed }, 'Some mails could not be sent; they are retried');
+          }
+        },
+      });
+    }
   }
 
   /** Whether mail leaves the server (a transport is configured) or stays in the outbox. */
@@ -184,6 +209,26 @@ export class MailOutbox implements OnApplicationBootstrap, OnApplicationShutdown
       .createQueryBuilder(MailOutboxEntry, 'm')
       .where('m.accountId = :accountId', { accountId: this.context.requireAccountId() });
     return newestFirstPage(builder, 'm.id', (m) => m.id, page);
+  }
+
+  /** Pending and failed mails of every account, and the oldest pending one's creation. */
+  async backlog(): Promise<MailBacklog> {
+    const rows: { status: MailStatus; count: string | number; oldest: string | null }[] =
+      await this.transactions.manager
+        .createQueryBuilder(MailOutboxEntry, 'm')
+        .select('m.status', 'status')
+        .addSelect('COUNT(*)', 'count')
+        .addSelect('MIN(m.createdAt)', 'oldest')
+        .where('m.status IN (:...waiting)', { waiting: ['pending', 'failed'] })
+        .groupBy('m.status')
+        .getRawMany();
+    const of = (status: MailStatus) => rows.find((row) => row.status === status);
+    const oldest = of('pending')?.oldest;
+    return {
+      pending: Number(of('pending')?.count ?? 0),
+      failed: Number(of('failed')?.count ?? 0),
+      oldestPendingAt: oldest ? new Date(oldest) : null,
+    };
   }
 
   /** Starts a delivery run unless one is running (then one more follows it); errors are logged. */

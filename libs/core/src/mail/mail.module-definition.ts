@@ -12,6 +12,11 @@ export interface MailModuleOptions {
   contentPolicy?: InjectionToken<MailContentPolicy>;
   /** Attempts before a mail is `failed`. Default 8 (about 4 hours of backoff). */
   maxAttempts?: number;
+  /**
+   * Period of the `mail.deliver` schedule (with a transport), which sends the mails that fell due
+   * without a trigger: retries, and those of a process that died after its commit. Default 60.
+   */
+  deliveryEverySeconds?: number;
 }
 
 export interface MailModuleExtras {

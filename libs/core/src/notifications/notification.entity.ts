@@ -1,5 +1,6 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import { TimestampColumn } from '../database/timestamp-column';
+import { NotificationEmailSetting } from './notification-email-setting.entity';
 
 /**
  * An in-app notification for one user of one account. It holds references (ids and names of
@@ -43,4 +44,4 @@ export class Notification {
 /** References of a notification: names to ids or short names (letters, digits, `_ - . :`). */
 export type NotificationRefs = Record<string, string>;
 
-export const NOTIFICATION_ENTITIES = [Notification];
+export const NOTIFICATION_ENTITIES = [Notification, NotificationEmailSetting];

@@ -219,6 +219,48 @@ export function jobsContract(makeBooter: () => Promise<BootJobsInstance>): void 
     await expect(jobs.retry(newId())).rejects.toMatchObject({ code: 'core.job_not_found' });
   });
 
+  it('reports depth by state, dead jobs and the oldest due waiting job; tells failures to listeners', async () => {
+    const failures: [string, boolean][] = [];
+    let blocked!: JobQueue<Record<string, never>>;
+    let failing!: JobQueue<Record<string, never>>;
+    let started!: () => void;
+    const running = new Promise<void>((resolve) => (started = resolve));
+    const { jobs } = await start((j) => {
+      j.onFailure((queue, dead) => failures.push([queue, dead]));
+      blocked = j.createQueue({
+        name: unique('blocked'),
+        process: (job) =>
+          new Promise<void>((resolve) => {
+            started();
+            job.signal.addEventListener('abort', () => resolve());
+          }),
+      });
+      failing = j.createQueue({
+        name: unique('failing'),
+        attempts: 1,
+        process: async () => {
+          throw CustosError.invalidField('test.bad_input', 'email', 'refused');
+        },
+      });
+    });
+    await blocked.enqueue({});
+    await running;
+    await blocked.enqueue({});
+    await blocked.enqueue({});
+    await blocked.enqueue({}, { delayMs: 60_000 });
+    await jobInState(jobs, (await failing.enqueue({})).id, 'dead');
+    const stats = await jobs.stats();
+    const of = (name: string) => stats.find((s) => s.queue === name);
+    expect(of(blocked.name)).toMatchObject({ counts: { waiting: 3, active: 1, dead: 0 } });
+    expect(of(blocked.name)?.oldestWaitingSince).toBeInstanceOf(Date);
+    expect(of(failing.name)).toEqual({
+      queue: failing.name,
+      counts: { waiting: 0, active: 0, dead: 1 },
+      oldestWaitingSince: null,
+    });
+    expect(failures).toEqual([[failing.name, true]]);
+  });
+
   it('reports progress, and cancels a waiting job and a running one', async () => {
     let release!: () => void;
     const released = new Promise<void>((resolve) => (release = resolve));
