@@ -2,7 +2,7 @@ import { DataSource } from 'typeorm';
 import { AuditService } from '@custos/audit';
 import { newId, type Actor } from '@custos/core';
 import { testDatabaseKinds } from '@custos/core/testing';
-import { SensitiveDataService } from '../../sensitive-data/sensitive-data.service';
+import { SensitiveDataService } from '../../sensitive-data';
 import { PropertyHistory } from '../history/property-history.entity';
 import { PropertyDefinitionService } from '../properties/property-definition.service';
 import { startCrmTestApp, type CrmTestApp } from '../testing/crm-test-app';

@@ -33,8 +33,8 @@ import {
   UserService,
 } from '@custos/identity';
 import { AppModule } from '../../app.module';
-import { loadServerConfig } from '../../config/server-config';
-import { dataSourceOptions } from '../../database/data-source-options';
+import { loadServerConfig } from '../../config';
+import { dataSourceOptions } from '../../database';
 import { SensitiveDataModule } from '../../sensitive-data/sensitive-data.module';
 import { CrmAccessSubjects } from '../records/crm-access-subjects';
 import { CrmAuditRedactor } from '../records/crm-audit-redactor';
