@@ -54,6 +54,11 @@ export default tseslint.config(
     rules: { 'custos/lib-dependencies': 'error' },
   },
   {
+    files: ['src/**/*.ts'],
+    plugins: { custos: dependencyRule },
+    rules: { 'custos/feature-exports': 'error' },
+  },
+  {
     // Specs may put a feature next to a lower layer to test a port they meet at.
     files: ['src/crm/**/*.ts'],
     ignores: ['**/*.spec.ts', '**/*.integration-spec.ts'],

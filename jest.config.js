@@ -20,6 +20,8 @@ module.exports = {
   globalSetup: '<rootDir>/test/global-setup.ts',
   // Suites boot servers, race transactions and hash passwords with argon2id on 2-core CI machines.
   testTimeout: 120_000,
+  // The e2e project runs its tests in random order; the seed lets a failure be replayed.
+  showSeed: true,
   projects: [
     {
       ...shared,
@@ -33,6 +35,7 @@ module.exports = {
       ...shared,
       displayName: 'e2e',
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
+      testRunner: '<rootDir>/test/support/shuffled-runner.js',
     },
   ],
 };

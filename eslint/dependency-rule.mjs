@@ -1,7 +1,8 @@
 // @ts-check
 // The dependency rule of the architecture (docs/architecture.md): a lib imports only itself and
 // the libs to its left, never the server (src/) or the tests (test/) — nor any other folder by a
-// relative path; inside the server's CRM, lower layers never import higher features.
+// relative path; a server feature (src/<feature>) imports another only through its index.ts or
+// module; inside the server's CRM, lower layers never import higher features.
 import path from 'node:path';
 
 const REPOSITORY = path.dirname(path.dirname(new URL(import.meta.url).pathname));
@@ -116,6 +117,53 @@ const crmLayers = {
   },
 };
 
+/**
+ * The entry points of a server feature (src/<feature>) that other features may import: its
+ * index.ts (the folder itself) or a module file in its root folder.
+ */
+function isFeatureEntry(relative) {
+  return relative === '' || relative === 'index' || /^[^/\\]+\.module$/.test(relative);
+}
+
+/** @type {import('eslint').Rule.RuleModule} */
+const featureExports = {
+  meta: {
+    type: 'problem',
+    docs: { description: 'A server feature imports another only through its index.ts or module' },
+    schema: [],
+  },
+  create(context) {
+    const src = path.join(REPOSITORY, 'src');
+    const relativeFile = path.relative(src, context.filename);
+    const feature = folderUnder(src, context.filename);
+    // Files in src/ itself (the app module, main.ts) assemble the features.
+    if (feature === undefined || !relativeFile.includes(path.sep)) {
+      return {};
+    }
+    return eachImport(context, (source, node) => {
+      if (!source.startsWith('.')) {
+        return;
+      }
+      const target = path.resolve(path.dirname(context.filename), source);
+      const imported = folderUnder(src, target);
+      if (imported === undefined || imported === feature || path.dirname(target) === src) {
+        return;
+      }
+      const inside = path.relative(path.join(src, imported), target.replace(/\.[cm]?[jt]s$/, ''));
+      if (!isFeatureEntry(inside)) {
+        context.report({
+          node,
+          message: `src/${feature} may import the feature src/${imported} only through its index.ts or module file, not ${path.relative(REPOSITORY, target)}.`,
+        });
+      }
+    });
+  },
+};
+
 export const dependencyRule = {
-  rules: { 'lib-dependencies': libDependencies, 'crm-layers': crmLayers },
+  rules: {
+    'lib-dependencies': libDependencies,
+    'crm-layers': crmLayers,
+    'feature-exports': featureExports,
+  },
 };

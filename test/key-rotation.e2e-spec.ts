@@ -1,7 +1,13 @@
 import { AccountCiphers, keyVersionOf } from '@custos/crypto';
 import { testDatabaseKinds } from '@custos/core/testing';
 import { Setup } from './access/access-support';
-import { callerOf, expectStatus, type Caller, type RecordView } from './crm/crm-support';
+import {
+  callerOf,
+  expectStatus,
+  uniqueName,
+  type Caller,
+  type RecordView,
+} from './crm/crm-support';
 import {
   openAll,
   seedSensitiveContacts,
@@ -10,29 +16,41 @@ import {
   waitForRotation,
   type EncryptionStatusView,
 } from './support/key-rotation-support';
-import { auditEvents, expectProblem } from './support/api';
-import { startTestServer, type TestServer } from './support/test-server';
+import { auditEvents, expectProblem, newAccount } from './support/api';
+import {
+  ADMIN_EMAIL,
+  ADMIN_PASSWORD,
+  startTestServer,
+  type TestServer,
+} from './support/test-server';
 
 const CONTACTS = 300;
 
 describe.each(testDatabaseKinds())('Data-key rotation on %s', (kind) => {
   let server: TestServer;
   let adminToken: string;
-  let admin: Caller;
-  let property: string;
-  let expected: Map<string, string>;
 
   beforeAll(async () => {
     // Small batches: many transactions, and a rotation that runs while requests come in.
     server = await startTestServer(kind, { env: { CUSTOS_ROTATION_BATCH_SIZE: '10' } });
     adminToken = await server.login();
-    admin = callerOf(server, adminToken);
-    ({ property, values: expected } = await seedSensitiveContacts(admin, CONTACTS));
   });
 
   afterAll(async () => server.close());
 
-  async function allContacts(): Promise<RecordView[]> {
+  /**
+   * A rotation cannot be undone, so each test that enables sensitive data or rotates does so in an
+   * account of its own, with the Demo admin as its super admin.
+   */
+  async function ownAccount(): Promise<{ accountId: string; token: string; admin: Caller }> {
+    const { accountId, token } = await newAccount(server, adminToken, uniqueName('Rotation'), {
+      email: ADMIN_EMAIL,
+      password: ADMIN_PASSWORD,
+    });
+    return { accountId, token, admin: callerOf(server, token) };
+  }
+
+  async function allContacts(admin: Caller, property: string): Promise<RecordView[]> {
     const records: RecordView[] = [];
     let after: string | undefined;
     do {
@@ -51,11 +69,13 @@ describe.each(testDatabaseKinds())('Data-key rotation on %s', (kind) => {
   }
 
   it('shows version 1 in use before any rotation', async () => {
+    const { accountId, admin } = await ownAccount();
+    const { property } = await seedSensitiveContacts(admin, 10);
     const status = expectStatus(await admin.get('/api/v1/settings/encryption'), 200)
       .body as EncryptionStatusView;
-    const stored = await storedValues(server.dataSource, server.accountId, property);
+    const stored = await storedValues(server.dataSource, accountId, property);
     // Every contact holds a value; every other one was changed once (old and new in history).
-    expect(stored).toHaveLength(CONTACTS + CONTACTS + 2 * (CONTACTS / 2));
+    expect(stored).toHaveLength(10 + 10 + 2 * (10 / 2));
     expect(status).toMatchObject({
       activeVersion: 1,
       versions: [{ version: 1, active: true, values: stored.length }],
@@ -71,9 +91,11 @@ describe.each(testDatabaseKinds())('Data-key rotation on %s', (kind) => {
   });
 
   it('re-encrypts every value with the new key in the background, values unchanged, audited', async () => {
-    const before = await storedValues(server.dataSource, server.accountId, property);
+    const { accountId, token, admin } = await ownAccount();
+    const { property, values: expected } = await seedSensitiveContacts(admin, CONTACTS);
+    const before = await storedValues(server.dataSource, accountId, property);
     const ciphers = server.app.get(AccountCiphers);
-    const plaintexts = await openAll(ciphers, server.accountId, before);
+    const plaintexts = await openAll(ciphers, accountId, before);
 
     // Two at once: one starts the rotation, the other finds it running.
     const responses = await Promise.all([
@@ -112,7 +134,7 @@ describe.each(testDatabaseKinds())('Data-key rotation on %s', (kind) => {
     expect(done.rotation!.processed).toBeLessThanOrEqual(before.length);
     expect(done.rotation!.pass).toBeGreaterThanOrEqual(2);
 
-    const after = await storedValues(server.dataSource, server.accountId, property);
+    const after = await storedValues(server.dataSource, accountId, property);
     expect(after.every((v) => keyVersionOf(v.envelope) === 2)).toBe(true);
     expect(versionCounts(after)).toEqual({ 2: before.length + 2 });
     expect(done).toMatchObject({
@@ -124,12 +146,12 @@ describe.each(testDatabaseKinds())('Data-key rotation on %s', (kind) => {
       versionsInUse: [2],
     });
     // Every value that existed before opens to the same plaintext with the new key.
-    const reopened = await openAll(ciphers, server.accountId, after);
+    const reopened = await openAll(ciphers, accountId, after);
     for (const [place, plaintext] of plaintexts) {
       expect(reopened.get(place)).toBe(plaintext);
     }
 
-    const contacts = await allContacts();
+    const contacts = await allContacts(admin, property);
     expect(contacts).toHaveLength(CONTACTS);
     expect(new Map(contacts.map((c) => [c.id, c.properties[property]]))).toEqual(expected);
     const history = expectStatus(
@@ -142,7 +164,7 @@ describe.each(testDatabaseKinds())('Data-key rotation on %s', (kind) => {
       ['D-0-revised', 'changed during rotation'],
     ]);
 
-    const [startedEvent] = await auditEvents(server, adminToken, {
+    const [startedEvent] = await auditEvents(server, token, {
       action: 'encryption.rotation_started',
     });
     expect(startedEvent).toMatchObject({
@@ -151,7 +173,7 @@ describe.each(testDatabaseKinds())('Data-key rotation on %s', (kind) => {
       actor: { kind: 'user' },
       metadata: { targetVersion: 2 },
     });
-    const [completedEvent] = await auditEvents(server, adminToken, {
+    const [completedEvent] = await auditEvents(server, token, {
       action: 'encryption.rotation_completed',
     });
     expect(completedEvent).toMatchObject({
@@ -162,6 +184,10 @@ describe.each(testDatabaseKinds())('Data-key rotation on %s', (kind) => {
   });
 
   it('rotates again once the previous rotation completed', async () => {
+    const { admin } = await ownAccount();
+    await seedSensitiveContacts(admin, 4);
+    expectStatus(await admin.post('/api/v1/settings/encryption/rotate'), 202);
+    expect((await waitForRotation(admin)).rotation).toMatchObject({ status: 'completed' });
     expectStatus(await admin.post('/api/v1/settings/encryption/rotate'), 202);
     const done = await waitForRotation(admin);
     expect(done).toMatchObject({
@@ -172,13 +198,15 @@ describe.each(testDatabaseKinds())('Data-key rotation on %s', (kind) => {
   });
 
   it('re-encrypts encrypted attachment files too, which download unchanged', async () => {
-    const [contact] = await allContacts();
+    const { token, admin } = await ownAccount();
+    const { property } = await seedSensitiveContacts(admin, 2);
+    const [contact] = await allContacts(admin, property);
     const content = Buffer.from(`attachment body ${'x'.repeat(5000)}`);
     const uploaded = expectStatus(
       await server
         .http()
         .post(`/api/v1/objects/contacts/${contact.id}/attachments`)
-        .auth(adminToken, { type: 'bearer' })
+        .auth(token, { type: 'bearer' })
         .attach('file', content, { filename: 'scan.txt', contentType: 'text/plain' }),
       201,
     ).body as { id: string; encrypted: boolean };
@@ -201,7 +229,7 @@ describe.each(testDatabaseKinds())('Data-key rotation on %s', (kind) => {
       await server
         .http()
         .get(`/api/v1/attachments/${uploaded.id}/content`)
-        .auth(adminToken, { type: 'bearer' })
+        .auth(token, { type: 'bearer' })
         .buffer(true)
         .parse((response, callback) => {
           const chunks: Buffer[] = [];

@@ -4,7 +4,7 @@ import { AUDIT_ENTITIES } from '@custos/audit';
 import { JOB_ENTITIES, MAIL_ENTITIES, NOTIFICATION_ENTITIES } from '@custos/core';
 import { CRYPTO_ENTITIES, KEY_ROTATION_ENTITIES } from '@custos/crypto';
 import { IDENTITY_ENTITIES } from '@custos/identity';
-import type { DatabaseConfig } from '../config/server-config';
+import type { DatabaseConfig } from '../config';
 import { CRM_ENTITIES } from '../crm/crm.module';
 import { SENSITIVE_DATA_ENTITIES } from '../sensitive-data/sensitive-data.module';
 import { serverMigrations } from '../migrations';

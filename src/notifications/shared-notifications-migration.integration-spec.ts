@@ -6,7 +6,7 @@ import {
   testDatabaseKinds,
   type TestDatabase,
 } from '@custos/core/testing';
-import { dataSourceOptions } from '../database/data-source-options';
+import { dataSourceOptions } from '../database';
 
 const ACCOUNT_ID = '0193a6c4-7f1e-7c3a-9d1e-00000000b001';
 const USER_ID = '0193a6c4-7f1e-7c3a-9d1e-00000000b002';

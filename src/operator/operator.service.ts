@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { AuditService, type AuditActor } from '@custos/audit';
 import { Clock, CustosError, TransactionHost } from '@custos/core';
 import { Account, lockAccount } from '@custos/identity';
-import { SensitiveDataService } from '../sensitive-data/sensitive-data.service';
+import { SensitiveDataService } from '../sensitive-data';
 import type { OperatorAccountDto, UpdateOperatorAccountDto } from './operator.dto';
 
 /** How the operator appears in an account's audit log: not a user of the account. */

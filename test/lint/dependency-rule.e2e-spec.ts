@@ -86,6 +86,21 @@ describe('the dependency rule in lint', () => {
         file: 'src/crm/forms/form.service.ts',
         code: "export { RecordQuery } from '../records/record-query';\n",
       },
+      {
+        file: 'src/operator/operator.service.ts',
+        code: "export { SensitiveDataService } from '../sensitive-data/sensitive-data.service';\n",
+      },
+      {
+        file: 'src/crm/records/crm-access.service.ts',
+        code: [
+          "export { SensitiveDataService } from '../../sensitive-data';",
+          "export { SensitiveDataModule } from '../../sensitive-data/sensitive-data.module';",
+          "export { dataSourceOptions } from '../../database/index';",
+          "export { AppModule } from '../../app.module';",
+          "export { RecordQuery } from './record-query';",
+          '',
+        ].join('\n'),
+      },
     ]);
   });
 
@@ -114,5 +129,19 @@ describe('the dependency rule in lint', () => {
       expect.objectContaining({ message: expect.stringContaining('src/crm/forms') }),
     ]);
     expect(ruleErrors(formsImportingRecords, 'custos/crm-layers')).toEqual([]);
+  });
+
+  it('fails a server feature importing a file inside another feature', () => {
+    const [, , , , , operatorImportingDeep] = results;
+    expect(ruleErrors(operatorImportingDeep, 'custos/feature-exports')).toEqual([
+      expect.objectContaining({
+        message: expect.stringContaining('src/sensitive-data/sensitive-data.service'),
+      }),
+    ]);
+  });
+
+  it("passes a feature's index and module, the app module and the feature's own files", () => {
+    const [, , , , , , throughEntries] = results;
+    expect(ruleErrors(throughEntries, 'custos/feature-exports')).toEqual([]);
   });
 });

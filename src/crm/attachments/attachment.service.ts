@@ -14,7 +14,7 @@ import {
   mayDecryptSensitive,
 } from '@custos/core';
 import { AccountCiphers, EnvelopeError } from '@custos/crypto';
-import { SensitiveDataService } from '../../sensitive-data/sensitive-data.service';
+import { SensitiveDataService } from '../../sensitive-data';
 import { CrmAccessService } from '../records/crm-access.service';
 import type { RecordAccess } from '../records/record-access';
 import { PropertySchemaService } from '../properties/property-schemas.service';

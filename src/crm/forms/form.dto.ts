@@ -17,7 +17,7 @@ import {
 import { PagingDto } from '@custos/core';
 import { OBJECT_TYPE_NAMES } from '../kernel/object-types';
 import type { PropertyValue } from '../kernel/property-type';
-import { NotificationDto } from '../../notifications/notification.dto';
+import { NotificationDto } from '../../notifications';
 
 /** Most fields one form may have. */
 export const MAX_FORM_FIELDS = 50;

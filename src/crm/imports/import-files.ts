@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Readable } from 'node:stream';
 import { AccountCiphers, isSealedStream, type AccountCipher } from '@custos/crypto';
 import { FileStore, newId } from '@custos/core';
-import { SensitiveDataService } from '../../sensitive-data/sensitive-data.service';
+import { SensitiveDataService } from '../../sensitive-data';
 
 /** The key (in the `FileStore`) of the CSV of an import, kept until the import ends. */
 export function importFileKey(importId: string): string {

@@ -1,4 +1,10 @@
+import type { EntityManager } from 'typeorm';
 import type { PropertyType } from './property-type';
+
+/** Placeholder number `index` (1-based) in the database's syntax, for raw SQL. */
+export function placeholder(manager: EntityManager, index: number): string {
+  return manager.connection.options.type === 'postgres' ? `$${index}` : '?';
+}
 
 /**
  * The few SQL expressions that differ between SQLite and PostgreSQL: reading and removing a key

@@ -45,7 +45,7 @@ describe.each(testDatabaseKinds())(`${PropertyDefinitionService.name} on %s`, (k
   };
 
   it('creates, changes and lists a custom property; the cached schema follows each change', async () => {
-    await crm.as(async () => {
+    await crm.as(crm.admin, async () => {
       expect((await schemas.schema('contacts')).byName.has('shoe_size')).toBe(false);
       const created = await definitions.create('contacts', {
         name: 'shoe_size',
@@ -71,7 +71,7 @@ describe.each(testDatabaseKinds())(`${PropertyDefinitionService.name} on %s`, (k
   });
 
   it('refuses to change or delete a standard property, and one that is not there', async () => {
-    await crm.as(async () => {
+    await crm.as(crm.admin, async () => {
       expect(await refusal(definitions.update('contacts', 'email', { label: 'Mail' }))).toEqual({
         kind: 'conflict',
         code: 'crm.standard_property',
@@ -84,7 +84,7 @@ describe.each(testDatabaseKinds())(`${PropertyDefinitionService.name} on %s`, (k
   });
 
   it('refuses a retype while records hold values', async () => {
-    await crm.as(async () => {
+    await crm.as(crm.admin, async () => {
       await definitions.create('contacts', { name: 'nickname', label: 'Nickname', type: 'string' });
       await records.createMany(
         'contacts',
@@ -102,7 +102,7 @@ describe.each(testDatabaseKinds())(`${PropertyDefinitionService.name} on %s`, (k
   });
 
   it('keeps a property a form collects until the form lets go of it (the forms veto)', async () => {
-    await crm.as(async () => {
+    await crm.as(crm.admin, async () => {
       await definitions.create('contacts', { name: 'referrer', label: 'Referrer', type: 'string' });
       const form = await crm.app.get(FormService).create({
         name: 'Sign-up',
@@ -120,7 +120,7 @@ describe.each(testDatabaseKinds())(`${PropertyDefinitionService.name} on %s`, (k
   });
 
   it('takes the values with a removed property: from every record and its unique-value reservations', async () => {
-    await crm.as(async () => {
+    await crm.as(crm.admin, async () => {
       await definitions.create('contacts', {
         name: 'member_no',
         label: 'Member number',

@@ -7,6 +7,7 @@ import { CrmAccessService } from '../records/crm-access.service';
 import type { RecordAccess } from '../records/record-access';
 import { SensitivePropertyPolicy } from '../sensitive/sensitive-property-policy';
 import { objectTypeOf } from '../kernel/object-types';
+import { selectAccountRows } from '../kernel/account-rows';
 import { dialectOf } from '../kernel/sql-dialect';
 import type { PropertySchema } from '../kernel/property-schema';
 import { COMPUTED_TYPES, type PropertyDefinition, type Sensitivity } from '../kernel/property-type';
@@ -271,11 +272,13 @@ export class PropertyDefinitionService {
     name: string,
   ): Promise<boolean> {
     const dialect = dialectOf(manager.connection.options.type);
-    const row = await manager
-      .createQueryBuilder()
+    // Any record of the account, archived or not and whoever may read it: a retype would break it.
+    const row = await selectAccountRows(
+      manager,
+      schema.objectType.table,
+      this.context.requireAccountId(),
+    )
       .select('1', 'found')
-      .from(schema.objectType.table, 'r')
-      .where('r.account_id = :accountId', { accountId: this.context.requireAccountId() })
       .andWhere(`${dialect.customValue('r', name, 'string')} IS NOT NULL`)
       .limit(1)
       .getRawOne<{ found: number }>();

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { AccessService, type ActorAccess } from '@custos/access';
 import { RequestContext, TransactionHost } from '@custos/core';
 import { AccountCiphers } from '@custos/crypto';
-import { SensitiveDataService } from '../../sensitive-data/sensitive-data.service';
+import { SensitiveDataService } from '../../sensitive-data';
 import type { PropertySchema } from '../kernel/property-schema';
 import { SensitiveFields, sensitiveNames } from '../sensitive/sensitive-fields';
 import { dialectOf } from '../kernel/sql-dialect';

@@ -1,6 +1,7 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { PropertyHistory } from '../history/property-history.entity';
+import { updateAccountRows } from '../kernel/account-rows';
 import { dialectOf } from '../kernel/sql-dialect';
 import {
   PropertyUsageRegistry,
@@ -26,11 +27,8 @@ export class RecordPropertyCleanup implements PropertyUsage, OnModuleInit {
   async removed(manager: EntityManager, property: UsedProperty): Promise<void> {
     const { accountId, objectType, definition } = property;
     const dialect = dialectOf(manager.connection.options.type);
-    await manager
-      .createQueryBuilder()
-      .update(objectType.table)
+    await updateAccountRows(manager, objectType.table, accountId)
       .set({ custom: () => dialect.customWithout(definition.name) })
-      .where('account_id = :accountId', { accountId })
       .execute();
     const rowsOfIt = { accountId, objectType: objectType.name, propertyName: definition.name };
     await manager.delete(UniqueValue, rowsOfIt);

@@ -1,7 +1,7 @@
 import { newId, systemActor, type Actor } from '@custos/core';
 import { testDatabaseKinds } from '@custos/core/testing';
 import { PropertySchemaService } from '../properties/property-schemas.service';
-import { startRecordsSlice, type RecordsSlice } from '../testing/records-slice';
+import { startCrmTestApp, type CrmTestApp } from '../testing/crm-test-app';
 import { CrmAccessService } from './crm-access.service';
 import { RecordArchive } from './record-archive.service';
 import { RecordQuery } from './record-query';
@@ -9,7 +9,7 @@ import { fromRow, recordColumns } from './record-store';
 import { RecordWriter } from './record-writer.service';
 
 describe.each(testDatabaseKinds())(`${RecordQuery.name} on %s`, (kind) => {
-  let slice: RecordsSlice;
+  let crm: CrmTestApp;
   let sut: RecordQuery;
   /** Reads every contact, creates and updates only their own. */
   let reader: Actor;
@@ -21,8 +21,8 @@ describe.each(testDatabaseKinds())(`${RecordQuery.name} on %s`, (kind) => {
   let otherAccountsContact: string;
 
   const create = async (actor: Actor, firstname: string): Promise<string> =>
-    slice.as(actor, async () => {
-      const { records } = await slice.module
+    crm.as(actor, async () => {
+      const { records } = await crm.app
         .get(RecordWriter)
         .createMany('contacts', [{ firstname }], 'api', () => 'properties');
       return records[0].id;
@@ -30,12 +30,12 @@ describe.each(testDatabaseKinds())(`${RecordQuery.name} on %s`, (kind) => {
 
   /** The query's view as `actor`: the ids `scoped` finds, and `require`'s answer for one id. */
   const access = async () =>
-    slice.module
+    crm.app
       .get(CrmAccessService)
-      .forSchema(await slice.module.get(PropertySchemaService).schema('contacts'));
+      .forSchema(await crm.app.get(PropertySchemaService).schema('contacts'));
 
   const scopedIds = (actor: Actor, archived: boolean | 'any' = false): Promise<string[]> =>
-    slice.as(actor, async () => {
+    crm.as(actor, async () => {
       const recordAccess = await access();
       const rows = await sut
         .scoped(recordAccess.schema, recordAccess, { archived })
@@ -50,46 +50,46 @@ describe.each(testDatabaseKinds())(`${RecordQuery.name} on %s`, (kind) => {
     action: 'read' | 'update' | 'delete',
     archived: boolean | 'any' = false,
   ): Promise<string> =>
-    slice.as(actor, async () => {
+    crm.as(actor, async () => {
       const recordAccess = await access();
       return (await sut.require(recordAccess.schema, recordAccess, id, action, { archived })).id;
     });
 
   beforeAll(async () => {
-    slice = await startRecordsSlice(kind);
-    sut = slice.module.get(RecordQuery);
-    reader = await slice.member([
+    crm = await startCrmTestApp(kind);
+    sut = crm.app.get(RecordQuery);
+    reader = await crm.member([
       { action: 'read', level: 'account' },
       { action: 'create', level: 'own' },
       { action: 'update', level: 'own' },
     ]);
-    ownOnly = await slice.member([{ action: 'read', level: 'own' }]);
-    adminsContact = await create(slice.admin, 'Ada');
+    ownOnly = await crm.member([{ action: 'read', level: 'own' }]);
+    adminsContact = await create(crm.admin, 'Ada');
     readersContact = await create(reader, 'Rea');
-    archivedContact = await create(slice.admin, 'Archie');
-    await slice.as(slice.admin, () =>
-      slice.module.get(RecordArchive).remove('contacts', archivedContact, false),
+    archivedContact = await create(crm.admin, 'Archie');
+    await crm.as(crm.admin, () =>
+      crm.app.get(RecordArchive).remove('contacts', archivedContact, false),
     );
     otherAccountsContact = await create(systemActor(newId()), 'Other');
   });
 
   afterAll(async () => {
-    await slice.close();
+    await crm.close();
   });
 
   describe('scoped', () => {
     it('finds the active records of the actor’s account that their rules let them read', async () => {
-      expect(await scopedIds(slice.admin)).toEqual([adminsContact, readersContact].sort());
+      expect(await scopedIds(crm.admin)).toEqual([adminsContact, readersContact].sort());
       expect(await scopedIds(reader)).toEqual([adminsContact, readersContact].sort());
       expect(await scopedIds(ownOnly)).toEqual([]);
     });
 
     it('finds archived records only when asked, and never another account’s', async () => {
-      expect(await scopedIds(slice.admin, true)).toEqual([archivedContact]);
-      expect(await scopedIds(slice.admin, 'any')).toEqual(
+      expect(await scopedIds(crm.admin, true)).toEqual([archivedContact]);
+      expect(await scopedIds(crm.admin, 'any')).toEqual(
         [adminsContact, readersContact, archivedContact].sort(),
       );
-      expect(await scopedIds(slice.admin, 'any')).not.toContain(otherAccountsContact);
+      expect(await scopedIds(crm.admin, 'any')).not.toContain(otherAccountsContact);
     });
   });
 
@@ -127,17 +127,17 @@ describe.each(testDatabaseKinds())(`${RecordQuery.name} on %s`, (kind) => {
         [archivedContact, false],
         [adminsContact, true],
       ] as const) {
-        await expect(required(slice.admin, id, 'read', archived)).rejects.toMatchObject({
+        await expect(required(crm.admin, id, 'read', archived)).rejects.toMatchObject({
           kind: 'not_found',
           code: 'crm.record_not_found',
         });
       }
-      expect(await required(slice.admin, archivedContact, 'read', 'any')).toBe(archivedContact);
+      expect(await required(crm.admin, archivedContact, 'read', 'any')).toBe(archivedContact);
     });
 
     it('names the item of a batch it refuses', async () => {
       await expect(
-        slice.as(reader, async () => {
+        crm.as(reader, async () => {
           const recordAccess = await access();
           return sut.requireAll(
             recordAccess.schema,
@@ -152,7 +152,7 @@ describe.each(testDatabaseKinds())(`${RecordQuery.name} on %s`, (kind) => {
         options: { errors: [{ field: 'inputs[1].id' }] },
       });
       await expect(
-        slice.as(reader, async () => {
+        crm.as(reader, async () => {
           const recordAccess = await access();
           return sut.requireAll(
             recordAccess.schema,

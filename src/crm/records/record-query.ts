@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import type { RecordAction, SqlCondition } from '@custos/access';
 import { RequestContext, TransactionHost } from '@custos/core';
+import { selectAccountRows } from '../kernel/account-rows';
 import type { PropertySchema } from '../kernel/property-schema';
 import type { RecordAccess } from './record-access';
 import { LIVE_ROWS } from './record.entities';
@@ -231,10 +232,7 @@ function base(
   archived: ArchivedScope,
   where: SqlCondition,
 ): SelectQueryBuilder<ObjectLiteral> {
-  const builder = manager
-    .createQueryBuilder()
-    .from(schema.objectType.table, 'r')
-    .where('r.account_id = :accountId', { accountId });
+  const builder = selectAccountRows(manager, schema.objectType.table, accountId);
   if (archived !== 'any') {
     builder.andWhere(archived ? 'r.archived_at IS NOT NULL' : 'r.archived_at IS NULL');
   }

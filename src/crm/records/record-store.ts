@@ -1,6 +1,8 @@
 import { Logger } from '@nestjs/common';
 import { In, type EntityManager } from 'typeorm';
+import { deleteAccountRows, updateAccountRow } from '../kernel/account-rows';
 import type { PropertySchema } from '../kernel/property-schema';
+import { placeholder } from '../kernel/sql-dialect';
 import type { PropertyValue } from '../kernel/property-type';
 import { sensitiveNames, type SensitiveFields } from '../sensitive/sensitive-fields';
 import { recordValuePlace } from '../sensitive/sealed-places';
@@ -42,11 +44,6 @@ const COMMON_COLUMNS = [
   'archived_at',
   'custom',
 ] as const;
-
-/** Placeholder number `index` (1-based) in the database's syntax. */
-export function placeholder(manager: EntityManager, index: number): string {
-  return manager.connection.options.type === 'postgres' ? `$${index}` : '?';
-}
 
 /** The columns to select for records of `schema`, aliased by column name. */
 export function recordColumns(schema: PropertySchema, alias = 'r'): string {
@@ -248,14 +245,10 @@ export async function updateRecord(
   sensitive: SensitiveFields | null,
 ): Promise<void> {
   const columns = toColumns(schema, record, requireSensitive(schema, sensitive));
-  const names = Object.keys(columns).filter((name) => name !== 'id' && name !== 'account_id');
-  const parameters = names.map((name) => columns[name] ?? null);
-  const assignments = names.map((name, index) => `${name} = ${placeholder(manager, index + 1)}`);
-  parameters.push(record.id, record.accountId);
-  await manager.query(
-    `UPDATE ${schema.objectType.table} SET ${assignments.join(', ')} WHERE id = ${placeholder(manager, names.length + 1)} AND account_id = ${placeholder(manager, names.length + 2)}`,
-    parameters,
+  const values = Object.fromEntries(
+    Object.entries(columns).filter(([name]) => name !== 'id' && name !== 'account_id'),
   );
+  await updateAccountRow(manager, schema.objectType.table, record, values);
   await writeBlindIndex(manager, sensitive, [record], true);
 }
 
@@ -265,11 +258,7 @@ export async function deleteRecords(
   table: string,
   { accountId, recordIds }: { accountId: string; recordIds: readonly string[] },
 ): Promise<void> {
-  await manager
-    .createQueryBuilder()
-    .delete()
-    .from(table)
-    .where('account_id = :accountId', { accountId })
+  await deleteAccountRows(manager, table, accountId)
     .andWhere('id IN (:...ids)', { ids: [...recordIds] })
     .execute();
 }

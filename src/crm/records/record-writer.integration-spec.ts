@@ -2,10 +2,10 @@ import { DataSource } from 'typeorm';
 import { AuditService } from '@custos/audit';
 import { newId, type Actor } from '@custos/core';
 import { testDatabaseKinds } from '@custos/core/testing';
-import { SensitiveDataService } from '../../sensitive-data/sensitive-data.service';
+import { SensitiveDataService } from '../../sensitive-data';
 import { PropertyHistory } from '../history/property-history.entity';
 import { PropertyDefinitionService } from '../properties/property-definition.service';
-import { startRecordsSlice, type RecordsSlice } from '../testing/records-slice';
+import { startCrmTestApp, type CrmTestApp } from '../testing/crm-test-app';
 import { RecordReader } from './record-reader.service';
 import { RecordWriter } from './record-writer.service';
 
@@ -16,30 +16,30 @@ const SECRET = 'AB-123-secret';
 describe.each(testDatabaseKinds())(
   `${RecordWriter.name} and ${RecordReader.name} on %s`,
   (kind) => {
-    let slice: RecordsSlice;
+    let crm: CrmTestApp;
     let writer: RecordWriter;
     let reader: RecordReader;
     /** Reads and writes every contact, but not {@link NATIONAL_ID} (not a super admin). */
     let member: Actor;
 
-    const asAdmin = <T>(work: () => Promise<T>): Promise<T> => slice.as(slice.admin, work);
+    const asAdmin = <T>(work: () => Promise<T>): Promise<T> => crm.as(crm.admin, work);
     const rawRow = async (id: string): Promise<string> =>
       JSON.stringify(
-        await slice.module
+        await crm.app
           .get(DataSource)
           .query(`SELECT * FROM crm_contact WHERE id = ${kind === 'postgres' ? '$1' : '?'}`, [id]),
       );
 
     beforeAll(async () => {
-      slice = await startRecordsSlice(kind);
-      writer = slice.module.get(RecordWriter);
-      reader = slice.module.get(RecordReader);
-      member = await slice.member(
+      crm = await startCrmTestApp(kind);
+      writer = crm.app.get(RecordWriter);
+      reader = crm.app.get(RecordReader);
+      member = await crm.member(
         (['read', 'create', 'update'] as const).map((action) => ({ action, level: 'account' })),
       );
       await asAdmin(async () => {
-        await slice.module.get(SensitiveDataService).enable(['government_identifiers']);
-        await slice.module.get(PropertyDefinitionService).create('contacts', {
+        await crm.app.get(SensitiveDataService).enable(['government_identifiers']);
+        await crm.app.get(PropertyDefinitionService).create('contacts', {
           name: NATIONAL_ID,
           label: 'National ID',
           type: 'string',
@@ -49,11 +49,11 @@ describe.each(testDatabaseKinds())(
     });
 
     afterAll(async () => {
-      await slice.close();
+      await crm.close();
     });
 
     it('creates a record owned by its creator, with its history and an audit event naming the properties', async () => {
-      const created = await slice.as(member, () =>
+      const created = await crm.as(member, () =>
         writer.create('contacts', { firstname: 'Ada', email: 'ada@writer.test' }),
       );
       expect(created.value).toMatchObject({
@@ -61,12 +61,12 @@ describe.each(testDatabaseKinds())(
         redacted: [NATIONAL_ID],
         archived: false,
       });
-      const history = await slice.module
+      const history = await crm.app
         .get(DataSource)
         .manager.findBy(PropertyHistory, { recordId: created.value.id });
       expect(history.map((h) => h.propertyName).sort()).toEqual(['email', 'firstname', 'owner_id']);
       const { results } = await asAdmin(() =>
-        slice.module.get(AuditService).query(slice.accountId, { targetId: created.value.id }),
+        crm.app.get(AuditService).query(crm.accountId, { targetId: created.value.id }),
       );
       expect(results[0]).toMatchObject({
         action: 'record.created',
@@ -75,29 +75,29 @@ describe.each(testDatabaseKinds())(
     });
 
     it('updates only what changed, and writes nothing for a write that changes nothing', async () => {
-      const { value: record } = await slice.as(member, () =>
+      const { value: record } = await crm.as(member, () =>
         writer.create('contacts', { firstname: 'Bob', lastname: 'Old' }),
       );
-      const updated = await slice.as(member, () =>
+      const updated = await crm.as(member, () =>
         writer.update('contacts', record.id, { lastname: 'New', firstname: 'Bob' }),
       );
       expect(updated.value.properties).toMatchObject({ firstname: 'Bob', lastname: 'New' });
-      const again = await slice.as(member, () =>
+      const again = await crm.as(member, () =>
         writer.update('contacts', record.id, { lastname: 'New' }),
       );
       expect(again.value.updatedAt).toBe(updated.value.updatedAt);
-      const lastnames = await slice.module
+      const lastnames = await crm.app
         .get(DataSource)
         .manager.findBy(PropertyHistory, { recordId: record.id, propertyName: 'lastname' });
       expect(lastnames).toHaveLength(2);
-      const read = await slice.as(member, () => reader.get('contacts', record.id));
+      const read = await crm.as(member, () => reader.get('contacts', record.id));
       expect(read.value.properties.lastname).toBe('New');
     });
 
     it('refuses a unique value another record holds with 409 naming the field, writing nothing', async () => {
-      await slice.as(member, () => writer.create('contacts', { email: 'taken@writer.test' }));
+      await crm.as(member, () => writer.create('contacts', { email: 'taken@writer.test' }));
       await expect(
-        slice.as(member, () =>
+        crm.as(member, () =>
           writer.batchCreate('contacts', [
             { email: 'free@writer.test' },
             { email: 'TAKEN@writer.test' },
@@ -108,16 +108,16 @@ describe.each(testDatabaseKinds())(
         code: 'crm.unique_value_taken',
         options: { errors: [{ field: 'inputs[1].properties.email' }] },
       });
-      const listed = await slice.as(member, () => reader.list('contacts', { limit: 100 }));
+      const listed = await crm.as(member, () => reader.list('contacts', { limit: 100 }));
       expect(listed.value.results.map((r) => r.properties.email)).not.toContain('free@writer.test');
     });
 
     it('refuses an unknown record with 404, and a write to a property the actor may not edit with 403', async () => {
       await expect(
-        slice.as(member, () => writer.update('contacts', newId(), { firstname: 'X' })),
+        crm.as(member, () => writer.update('contacts', newId(), { firstname: 'X' })),
       ).rejects.toMatchObject({ kind: 'not_found', code: 'crm.record_not_found' });
       await expect(
-        slice.as(member, () => writer.create('contacts', { [NATIONAL_ID]: SECRET })),
+        crm.as(member, () => writer.create('contacts', { [NATIONAL_ID]: SECRET })),
       ).rejects.toMatchObject({
         kind: 'forbidden',
         code: 'crm.field_not_editable',
@@ -135,7 +135,7 @@ describe.each(testDatabaseKinds())(
       expect(asAllowed.views.entries()).toEqual([
         { objectType: 'contacts', recordIds: [created.id], properties: [NATIONAL_ID] },
       ]);
-      const asMember = await slice.as(member, () =>
+      const asMember = await crm.as(member, () =>
         reader.batchRead('contacts', [created.id, newId()]),
       );
       expect(asMember.value).toHaveLength(1);

@@ -1,36 +1,36 @@
 import { uniqueKeyOf } from '../properties/property-values';
 import { PropertySchemaService } from '../properties/property-schemas.service';
 import { testDatabaseKinds } from '@custos/core/testing';
-import { startRecordsSlice, type RecordsSlice } from '../testing/records-slice';
+import { startCrmTestApp, type CrmTestApp } from '../testing/crm-test-app';
 import { RecordArchive } from './record-archive.service';
 import { RecordWriter } from './record-writer.service';
 import { UniqueValues } from './unique-values';
 
 describe.each(testDatabaseKinds())(`${UniqueValues.name} on %s`, (kind) => {
-  let slice: RecordsSlice;
+  let crm: CrmTestApp;
   let sut: UniqueValues;
   let writer: RecordWriter;
 
   const holder = (email: string): Promise<string | null> =>
-    slice.as(slice.admin, async () =>
+    crm.as(crm.admin, async () =>
       sut.recordIdByValue(
-        await slice.module.get(PropertySchemaService).schema('contacts'),
-        slice.accountId,
+        await crm.app.get(PropertySchemaService).schema('contacts'),
+        crm.accountId,
         'email',
         uniqueKeyOf(email),
       ),
     );
   const create = (email: string): Promise<string> =>
-    slice.as(slice.admin, async () => (await writer.create('contacts', { email })).value.id);
+    crm.as(crm.admin, async () => (await writer.create('contacts', { email })).value.id);
 
   beforeAll(async () => {
-    slice = await startRecordsSlice(kind);
-    sut = slice.module.get(UniqueValues);
-    writer = slice.module.get(RecordWriter);
+    crm = await startCrmTestApp(kind);
+    sut = crm.app.get(UniqueValues);
+    writer = crm.app.get(RecordWriter);
   });
 
   afterAll(async () => {
-    await slice.close();
+    await crm.close();
   });
 
   it('finds the record holding a value, whatever its case', async () => {
@@ -41,9 +41,7 @@ describe.each(testDatabaseKinds())(`${UniqueValues.name} on %s`, (kind) => {
 
   it('releases a value the record no longer holds, so another record may take it', async () => {
     const id = await create('moving@unique.test');
-    await slice.as(slice.admin, () =>
-      writer.update('contacts', id, { email: 'moved@unique.test' }),
-    );
+    await crm.as(crm.admin, () => writer.update('contacts', id, { email: 'moved@unique.test' }));
     expect(await holder('moving@unique.test')).toBeNull();
     expect(await holder('moved@unique.test')).toBe(id);
     const taker = await create('moving@unique.test');
@@ -52,7 +50,7 @@ describe.each(testDatabaseKinds())(`${UniqueValues.name} on %s`, (kind) => {
 
   it('refuses one value twice in one write, naming the second item', async () => {
     await expect(
-      slice.as(slice.admin, () =>
+      crm.as(crm.admin, () =>
         writer.batchCreate('contacts', [
           { email: 'twice@unique.test' },
           { email: 'TWICE@unique.test' },
@@ -79,7 +77,7 @@ describe.each(testDatabaseKinds())(`${UniqueValues.name} on %s`, (kind) => {
 
   it('frees the values of a purged record', async () => {
     const id = await create('purged@unique.test');
-    await slice.as(slice.admin, () => slice.module.get(RecordArchive).remove('contacts', id, true));
+    await crm.as(crm.admin, () => crm.app.get(RecordArchive).remove('contacts', id, true));
     expect(await holder('purged@unique.test')).toBeNull();
   });
 });

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
+import { selectAccountRows } from '../kernel/account-rows';
 import type { SensitiveFields } from './sensitive-fields';
 
 /** Record ids per query: well under the bind-parameter limits of both databases. */
@@ -40,12 +41,9 @@ export async function writtenDigests(
   }
   const ids = [...names.keys()];
   for (let start = 0; start < ids.length; start += ID_BATCH_SIZE) {
-    const rows = await manager
-      .createQueryBuilder()
+    const rows = await selectAccountRows(manager, sensitive.schema.objectType.table, accountId)
       .select('r.id', 'id')
       .addSelect('r.custom', 'custom')
-      .from(sensitive.schema.objectType.table, 'r')
-      .where('r.account_id = :accountId', { accountId })
       .andWhere('r.id IN (:...ids)', { ids: ids.slice(start, start + ID_BATCH_SIZE) })
       .getRawMany<{ id: string; custom: string }>();
     for (const row of rows) {

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { AuditEvent, AuditService } from '@custos/audit';
 import { TransactionHost, systemActor } from '@custos/core';
+import { selectAccountRows } from '../kernel/account-rows';
 import { OBJECT_TYPES, objectTypeOf } from '../kernel/object-types';
 import { CustomPropertyDefinition } from '../properties/property-definition.entity';
 import { sensitiveProperties } from './rotation-sources';
@@ -67,12 +68,9 @@ export class SealedValuesVerifier {
       const audited = await this.auditedDigests(manager, accountId, objectType);
       let after = '';
       for (;;) {
-        const rows = await manager
-          .createQueryBuilder()
+        const rows = await selectAccountRows(manager, objectTypeOf(objectType).table, accountId)
           .select('r.id', 'id')
           .addSelect('r.custom', 'custom')
-          .from(objectTypeOf(objectType).table, 'r')
-          .where('r.account_id = :accountId', { accountId })
           .andWhere('r.id > :after', { after })
           .orderBy('r.id', 'ASC')
           .limit(BATCH_SIZE)

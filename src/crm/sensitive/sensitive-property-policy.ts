@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { CustosError, RequestContext, isSuperAdminInPerson } from '@custos/core';
-import { SensitiveDataService } from '../../sensitive-data/sensitive-data.service';
+import { SensitiveDataService } from '../../sensitive-data';
 
 /** A change to the definition of a sensitive property. */
 export type SensitiveDefinitionChange = 'create' | 'edit' | 'delete';

@@ -1,0 +1,1 @@
+export { loadServerConfig, type DatabaseConfig } from './server-config';

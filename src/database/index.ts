@@ -1,0 +1,1 @@
+export { dataSourceOptions } from './data-source-options';

@@ -1,0 +1,1 @@
+export { NotificationDto } from './notification.dto';

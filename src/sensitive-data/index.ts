@@ -1,0 +1,2 @@
+export { SENSITIVE_DATA_ENTITIES, SensitiveDataModule } from './sensitive-data.module';
+export { SensitiveDataService, type SensitiveDataState } from './sensitive-data.service';
