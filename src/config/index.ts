@@ -1,1 +1,1 @@
-export { loadServerConfig, type DatabaseConfig } from './server-config';
+export { DEFAULT_EXACT_TOTAL_UP_TO, loadServerConfig, type DatabaseConfig } from './server-config';

@@ -1,8 +1,10 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import type { S3FileStoreOptions } from '@custos/core/s3';
-import { DEFAULT_EXACT_TOTAL_UP_TO } from '../crm/records/record-totals';
 import { OIDC_DEFAULT_ALGORITHMS, type OidcOptions } from '@custos/identity';
+
+/** Up to this many matches a list or search total is always counted exactly. */
+export const DEFAULT_EXACT_TOTAL_UP_TO = 10_000;
 
 /** A configuration value that stops the start; the message names the variable. */
 export class ConfigError extends Error {

@@ -9,7 +9,7 @@ import {
 import type { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
 import { ApiProblemResponses, CustosError, FileStore, Public } from '@custos/core';
-import { REDIS } from '../redis/redis.token';
+import { REDIS } from '../redis';
 
 /** A dependency that does not answer within this long counts as down. */
 const CHECK_TIMEOUT_MS = 2000;

@@ -1,6 +1,7 @@
 import { Global, Inject, Injectable, Module, Optional, type DynamicModule } from '@nestjs/common';
 import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import { TransactionHost } from '@custos/core';
+import { DEFAULT_EXACT_TOTAL_UP_TO } from '../../config';
 
 /** How a list or search answers its total: counted, estimated above a size, or not at all. */
 export const TOTAL_MODES = ['exact', 'estimate', 'none'] as const;
@@ -21,8 +22,6 @@ export interface RecordTotalsOptions {
   /** Up to this many matches a total is always counted exactly, whatever the request asks. */
   exactUpTo: number;
 }
-
-export const DEFAULT_EXACT_TOTAL_UP_TO = 10_000;
 
 const RECORD_TOTALS_OPTIONS = Symbol('RECORD_TOTALS_OPTIONS');
 

@@ -1,0 +1,3 @@
+export { BullJobBackend, type BullJobBackendOptions } from './bullmq-job-backend';
+export { RedisThrottleStore } from './redis-throttle-store';
+export { REDIS } from './redis.token';
