@@ -9,6 +9,7 @@ import { ClsService } from 'nestjs-cls';
 import { Clock } from '../clock';
 import { systemActor } from '../context/actor';
 import { RequestContext } from '../context/request-context';
+import { TransactionHost } from '../database/transaction-host';
 import { CustosError } from '../errors/custos-error';
 import type { Page } from '../pagination/pagination';
 import {
@@ -25,6 +26,7 @@ import {
   type ClaimedJob,
   type ExecuteJob,
   type JobOutcome,
+  type NewJob,
   type QueueSettings,
 } from './job-backend';
 
@@ -60,6 +62,7 @@ export class Jobs implements OnApplicationBootstrap, BeforeApplicationShutdown {
     private readonly context: RequestContext,
     private readonly cls: ClsService,
     private readonly clock: Clock,
+    private readonly transactions: TransactionHost,
   ) {}
 
   /** Registers a queue and its handler; returns the handle to enqueue with. */
@@ -71,7 +74,7 @@ export class Jobs implements OnApplicationBootstrap, BeforeApplicationShutdown {
         if (options.actor && options.actor.accountId !== options.accountId) {
           throw new Error(`Job ${definition.name}: the actor must belong to accountId.`);
         }
-        return this.backend.add({
+        return this.add({
           name: definition.name,
           key: options.key ?? null,
           accountId: options.accountId ?? null,
@@ -83,6 +86,28 @@ export class Jobs implements OnApplicationBootstrap, BeforeApplicationShutdown {
         });
       },
     };
+  }
+
+  /**
+   * Adds the job now when the backend joins the transaction (or none is open); else once the
+   * transaction commits, so that a worker never sees a job whose change rolled back (or has not
+   * committed yet).
+   */
+  private async add(job: NewJob): Promise<JobView | null> {
+    if (this.backend.joinsTransactions || !this.transactions.inTransaction) {
+      return this.backend.add(job);
+    }
+    this.transactions.afterCommit(() => {
+      this.backend
+        .add(job)
+        .catch((error: unknown) =>
+          this.logger.error(
+            { err: error, job: job.name },
+            'A job could not be added after its transaction committed',
+          ),
+        );
+    });
+    return null;
   }
 
   /** Registers a periodic task: one run per period for the whole deployment. */
