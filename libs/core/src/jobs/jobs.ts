@@ -56,6 +56,8 @@ export class Jobs implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(Jobs.name);
   private readonly queues = new Map<string, Registered>();
   private started = false;
+  /** Adds after a commit still on their way to the backend. */
+  private readonly adding = new Set<Promise<unknown>>();
 
   constructor(
     @Inject(JOB_BACKEND) private readonly backend: JobBackend,
@@ -98,14 +100,16 @@ export class Jobs implements OnApplicationBootstrap, BeforeApplicationShutdown {
       return this.backend.add(job);
     }
     this.transactions.afterCommit(() => {
-      this.backend
+      const adding = this.backend
         .add(job)
         .catch((error: unknown) =>
           this.logger.error(
             { err: error, job: job.name },
             'A job could not be added after its transaction committed',
           ),
-        );
+        )
+        .finally(() => this.adding.delete(adding));
+      this.adding.add(adding);
     });
     return null;
   }
@@ -151,6 +155,8 @@ export class Jobs implements OnApplicationBootstrap, BeforeApplicationShutdown {
 
   /** Lets running handlers return (their signal is aborted); their jobs run again later. */
   async beforeApplicationShutdown(): Promise<void> {
+    // Jobs of committed changes first: the backend's connection closes with `stop`.
+    await Promise.all(this.adding);
     await this.backend.stop();
   }
 
