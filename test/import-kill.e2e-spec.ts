@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
+import { Jobs } from '@custos/core';
 import { S3FileStore } from '@custos/core/s3';
 import {
   TEST_REDIS_URL,
@@ -18,7 +19,7 @@ import {
 } from '@custos/core/testing';
 import { IMPORT_QUEUE } from '../src/crm/imports/import.worker';
 import { callerOf, expectStatus } from './access/access-support';
-import { startTestServer } from './support/test-server';
+import { startTestServer, type TestServer } from './support/test-server';
 import { startWorker, stopWorker } from './support/worker-process';
 
 /**
@@ -52,6 +53,8 @@ describeOnPostgresAndRedis('A CSV import on PostgreSQL, Redis (BullMQ) and S3', 
   let env: Record<string, string>;
   let dataSource: DataSource;
   let redis: Redis;
+  /** The instance the CSV is uploaded through. */
+  let server: TestServer | undefined;
 
   beforeAll(async () => {
     s3 = await startTestS3Server();
@@ -81,6 +84,7 @@ describeOnPostgresAndRedis('A CSV import on PostgreSQL, Redis (BullMQ) and S3', 
     for (const child of children) {
       await stopWorker(child, 'SIGKILL');
     }
+    await server?.close();
     await dataSource?.destroy();
     const keys = await redis.keys(`${prefix}:*`);
     if (keys.length > 0) {
@@ -112,6 +116,17 @@ describeOnPostgresAndRedis('A CSV import on PostgreSQL, Redis (BullMQ) and S3', 
     return row;
   }
 
+  /** The import and its job as they are, for a failure message. */
+  async function situation(): Promise<string> {
+    const imports = new Queue(IMPORT_QUEUE, { connection: redis, prefix });
+    try {
+      const jobs = await imports.getJobs(['waiting', 'delayed', 'active', 'completed', 'failed']);
+      return `imports: ${JSON.stringify(await dataSource.query('SELECT status, processed_rows, error FROM crm_import'))}; jobs: ${JSON.stringify(jobs.map((j) => ({ by: j.processedBy, attempts: j.attemptsStarted, failed: j.failedReason, finished: j.finishedOn })))}; instances: ${children.map((c) => `${c.pid} ${c.exitCode ?? c.signalCode ?? 'up'}`).join(', ')}`;
+    } finally {
+      await imports.close();
+    }
+  }
+
   /** Polls `check` until it gives a value, or fails after `ms`. */
   async function waitFor<T>(what: string, ms: number, check: () => Promise<T | undefined>) {
     const deadline = Date.now() + ms;
@@ -121,17 +136,16 @@ describeOnPostgresAndRedis('A CSV import on PostgreSQL, Redis (BullMQ) and S3', 
         return value;
       }
       if (Date.now() > deadline) {
-        throw new Error(`${what} did not happen within ${ms / 1000} s`);
+        throw new Error(`${what} did not happen within ${ms / 1000} s; ${await situation()}`);
       }
       await sleep(20);
     }
   }
 
   it('finishes on another instance the import of a SIGKILLed one, every row applied once', async () => {
-    // Upload through one instance (its files in S3, none on its own disk), which then stops;
-    // two more start meanwhile (the database is set up by then). Whichever takes the job first,
-    // it is a child's once the first instance has stopped.
-    const server = await startTestServer('postgres', { env });
+    // Upload through one instance (its files in S3, none on its own disk), whose job workers
+    // then stop; two more start meanwhile (the database is set up by then).
+    server = await startTestServer('postgres', { env });
     const instances = [instance(), instance()];
     const admin = callerOf(server, await server.login());
     const csv = `Email,Last name\n${Array.from({ length: ROWS }, (_, i) => `row${i}@kill.test,Row ${i}`).join('\n')}\n`;
@@ -148,7 +162,9 @@ describeOnPostgresAndRedis('A CSV import on PostgreSQL, Redis (BullMQ) and S3', 
       202,
     ).body as { id: string; totalRows: number };
     expect(uploaded.totalRows).toBe(ROWS);
-    await server.close();
+    // Its job workers stop at once (at most its batch in progress commits); it stays up until
+    // the end, closing only later (a close runs other shutdown hooks before the workers stop).
+    await server.app.get(Jobs).beforeApplicationShutdown();
     await Promise.all(instances.map((i) => i.ready));
 
     // The instance running the import (BullMQ names it in `processedBy`), once it has committed
