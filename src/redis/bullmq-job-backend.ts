@@ -66,11 +66,16 @@ const STATE_OF: Record<string, JobState> = {
   completed: 'completed',
   failed: 'dead',
 };
+/**
+ * In the order jobs move through (a retry's move back to `delayed` aside): the states are read one
+ * after the other, so a job that moves on meanwhile is seen again later, never missed, and its
+ * last sighting is the one listed.
+ */
 const LISTED_TYPES: JobType[] = [
-  'active',
   'waiting',
   'delayed',
   'prioritized',
+  'active',
   'completed',
   'failed',
 ];
@@ -83,6 +88,8 @@ const LISTED_TYPES: JobType[] = [
  * code alone (no message, no stack). Cancellation is a Redis key every worker checks.
  */
 export class BullJobBackend extends JobBackend {
+  /** Redis is not the database: `Jobs` adds a job enqueued in a transaction after its commit. */
+  readonly joinsTransactions = false;
   private readonly logger = new Logger(BullJobBackend.name);
   private readonly connection: Redis;
   private readonly prefix: string;
@@ -211,24 +218,34 @@ export class BullJobBackend extends JobBackend {
   }
 
   async find(id: string): Promise<JobView | null> {
-    const job = await this.job(id);
-    return job ? this.viewOf(job, await job.getState()) : null;
+    for (let read = 1; ; read += 1) {
+      const job = await this.job(id);
+      if (!job) {
+        return null;
+      }
+      const state = await job.getState();
+      // Two reads: a job that finished in between has a finished state but the hash of before
+      // (no `finishedOn`, no failure code yet), so it is read again. BullMQ sets both at once.
+      if (!['completed', 'failed'].includes(state) || job.finishedOn || read === 3) {
+        return this.viewOf(job, state);
+      }
+    }
   }
 
   async list(accountId: string, page: { limit: number; after?: string }): Promise<Page<JobView>> {
     const after = page.after ? decodeCursor(page.after, 2) : undefined;
-    const views: JobView[] = [];
+    const views = new Map<string, JobView>();
     for (const name of await this.connection.smembers(this.namesKey)) {
       const queue = this.queue(name);
       for (const type of LISTED_TYPES) {
         for (const job of await queue.getJobs([type], 0, LIST_SCAN - 1)) {
           if (job?.data && (job.data.accountId === null || job.data.accountId === accountId)) {
-            views.push(await this.viewOf(job, type));
+            views.set(job.id!, await this.viewOf(job, type));
           }
         }
       }
     }
-    const newestFirst = views
+    const newestFirst = [...views.values()]
       .filter(
         (v) =>
           !after ||

@@ -1,7 +1,7 @@
 import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Jobs } from '@custos/core';
 import { testDatabaseKinds } from '@custos/core/testing';
-import { ImportWorker } from '../../src/crm/imports/import.worker';
 import { startTestServer, type TestServer } from '../support/test-server';
 import { callerOf, expectStatus, type Caller } from '../access/access-support';
 import { createProperty, uniqueName } from './crm-support';
@@ -81,8 +81,8 @@ describe.each(testDatabaseKinds())(
         type: 'string',
         sensitivity: {},
       });
-      // The worker stops as at a shutdown: the imports stay pending, their files on disk.
-      await server.app.get(ImportWorker).beforeApplicationShutdown();
+      // The job workers stop as at a shutdown: the imports stay pending, their files on disk.
+      await server.app.get(Jobs).beforeApplicationShutdown();
       pending = await startImport(
         admin,
         `Email,Diagnosis\n${[1, 2, 3].map((n) => `p${n}@rest.test,${CANARY}-${n}`).join('\n')}\n`,

@@ -1,7 +1,7 @@
 /**
- * The real server module without HTTP, for the key-rotation kill test: boots `AppModule` from the
- * environment (`DATABASE_URL`, `CUSTOS_MASTER_KEY`, `CUSTOS_ROTATION_BATCH_SIZE`, …) so that its
- * rotation worker resumes unfinished rotations, prints `ready`, and runs until killed.
+ * The real server module without HTTP, for the kill tests (key rotation, imports): boots
+ * `AppModule` from the environment (`DATABASE_URL`, `CUSTOS_MASTER_KEY`, `REDIS_URL`, …) so that
+ * its job workers resume unfinished work, prints `ready`, and runs until killed.
  * Run with `node -r @swc-node/register test/support/rotation-worker.ts`.
  */
 import 'reflect-metadata';

@@ -30,7 +30,6 @@ export {
   isTransientDatabaseError,
   mapUniqueViolation,
 } from './database/database-errors';
-export { BackgroundQueue } from './jobs/background-queue';
 export { Jobs, JOB_BACKEND, JOB_RETENTION_DAYS } from './jobs/jobs';
 export {
   JOB_STATES,

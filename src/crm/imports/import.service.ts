@@ -108,12 +108,13 @@ export class ImportService {
             totalRows: rows,
           },
         });
+        // In the same transaction: a rolled-back upload enqueues nothing.
+        await this.worker.enqueue(entity.id, entity.accountId);
       });
     } catch (error) {
       await this.files.remove(key);
       throw error;
     }
-    this.worker.enqueue(entity.id);
     return toImportDto(entity);
   }
 

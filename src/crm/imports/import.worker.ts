@@ -1,23 +1,18 @@
-import {
-  Inject,
-  Injectable,
-  Logger,
-  type BeforeApplicationShutdown,
-  type OnApplicationBootstrap,
-} from '@nestjs/common';
-import { ClsService } from 'nestjs-cls';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { In, type EntityManager } from 'typeorm';
 import { AuditService } from '@custos/audit';
 import { EnvelopeError } from '@custos/crypto';
 import {
-  BackgroundQueue,
   Clock,
   CustosError,
+  Jobs,
   RequestContext,
   TransactionHost,
   isTransientDatabaseError,
   newId,
   type Actor,
+  type JobQueue,
+  type RunningJob,
 } from '@custos/core';
 import { CrmAccessService } from '../records/crm-access.service';
 import type { RecordAccess } from '../records/record-access';
@@ -37,6 +32,9 @@ import {
   type ImportsModuleOptions,
 } from './imports.module-definition';
 import { importErrors, rowPropertyOf } from './imports.errors';
+
+/** The job queue of imports: one job per import, keyed by its id. */
+export const IMPORT_QUEUE = 'crm.import';
 
 /** Uploads older than this that never became an import are left-overs of a crash. */
 const STALE_UPLOAD_MS = 3_600_000;
@@ -63,7 +61,10 @@ interface DataRow {
 /** The import ended as a whole; the message is shown to the user (no cell values). */
 class ImportFailure extends Error {}
 
-/** Processing paused: the server is stopping, or another worker moved the import on. */
+/**
+ * Processing paused: the job was aborted (shutdown, lost lease, cancellation), or another
+ * worker moved the import on.
+ */
 class ImportPaused extends Error {}
 
 /** The actor an import was started by, as stored on it. */
@@ -79,22 +80,25 @@ export function actorOf(entity: CrmImport): Actor {
 }
 
 /**
- * Applies imports in the background, one at a time, in batches: each batch is one transaction
- * that also advances `processedRows` and the counters, so after a crash every row is either fully
- * applied or not at all, and the import resumes after its last committed batch when the server
- * starts again. Inside a batch each row has a savepoint: an invalid row is rolled back alone and
- * reported, the valid rows commit. Work runs as the actor who started the import.
+ * Applies imports in the background (the `crm.import` queue of `Jobs`, one import at a time per
+ * instance), in batches: each batch is one transaction that locks the import, checks that its
+ * `processedRows` is still where this worker left it, and advances it with the counters. So
+ * after a crash every row is either fully applied or not at all, and whichever instance takes
+ * the job over (after a restart, or once the lease of a killed instance expires) resumes after
+ * the last committed batch, reading the file from the shared `FileStore`. Inside a batch each
+ * row has a savepoint: an invalid row is rolled back alone and reported, the valid rows commit.
+ * Work runs as the actor who started the import.
  */
 @Injectable()
-export class ImportWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
+export class ImportWorker implements OnApplicationBootstrap {
   private readonly logger = new Logger(ImportWorker.name);
-  private readonly jobs: BackgroundQueue;
+  private readonly queue: JobQueue<{ importId: string }>;
   private readonly batchSize: number;
 
   constructor(
     private readonly transactions: TransactionHost,
     private readonly context: RequestContext,
-    cls: ClsService,
+    jobs: Jobs,
     private readonly properties: PropertySchemaService,
     private readonly records: RecordWriter,
     private readonly recordQuery: RecordQuery,
@@ -106,12 +110,7 @@ export class ImportWorker implements OnApplicationBootstrap, BeforeApplicationSh
     @Inject(IMPORTS_MODULE_OPTIONS) options: ImportsModuleOptions,
   ) {
     this.batchSize = options.batchSize ?? DEFAULT_IMPORT_BATCH_SIZE;
-    this.jobs = new BackgroundQueue(
-      cls,
-      (id) => this.run(id),
-      (error, id) =>
-        this.logger.error({ err: error, importId: id }, 'Import could not be processed'),
-    );
+    this.queue = jobs.createQueue({ name: IMPORT_QUEUE, process: (job) => this.run(job) });
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -119,79 +118,83 @@ export class ImportWorker implements OnApplicationBootstrap, BeforeApplicationSh
     await this.resumeUnfinished();
   }
 
-  /** Lets the batch in progress commit; the import resumes at the next start. */
-  async beforeApplicationShutdown(): Promise<void> {
-    await this.jobs.stop();
-  }
-
   /**
-   * Queues every `pending` or `running` import of every account: run at start, so that imports
-   * interrupted by a crash or a restart continue after their last committed batch. Returns how
-   * many were queued.
+   * Makes sure every `pending` or `running` import of every account has its job (one whose
+   * enqueue did not follow its commit: a crash in between, Redis unreachable); the key makes
+   * this a no-op for the others. Returns how many imports are unfinished.
    */
   async resumeUnfinished(): Promise<number> {
     const unfinished = await this.transactions.manager.find(CrmImport, {
-      select: { id: true },
+      select: { id: true, accountId: true },
       where: { status: In(['pending', 'running'] satisfies ImportStatus[]) },
       order: { id: 'ASC' },
     });
-    for (const { id } of unfinished) {
-      this.enqueue(id);
+    for (const { id, accountId } of unfinished) {
+      await this.enqueue(id, accountId);
     }
     return unfinished.length;
   }
 
-  /** Queues an import; returns at once. */
-  enqueue(id: string): void {
-    this.jobs.enqueue(id);
+  /**
+   * Queues an import, once (the job is keyed by the import). Inside the transaction that makes
+   * the import, the job exists only if that transaction commits.
+   */
+  async enqueue(id: string, accountId: string): Promise<void> {
+    await this.queue.enqueue({ importId: id }, { key: id, accountId });
   }
 
-  private async run(id: string): Promise<void> {
+  private async run(job: RunningJob<{ importId: string }>): Promise<void> {
+    const { signal } = job;
+    const id = job.data.importId;
     const entity = await this.transactions.manager.findOneBy(CrmImport, { id });
     if (!entity || entity.status === 'done' || entity.status === 'failed') {
       return;
     }
-    await this.context.runAs(
-      actorOf(entity),
-      async () => {
-        try {
-          await this.process(entity);
-        } catch (error) {
-          if (error instanceof ImportPaused) {
-            return;
-          }
-          if (error instanceof EnvelopeError) {
-            this.logger.error(
-              { importId: id, reason: error.reason },
-              'The sealed file of an import does not open',
-            );
+    await this.context.runAs(actorOf(entity), async () => {
+      try {
+        await this.process(entity, signal, (percent) => job.progress(percent));
+      } catch (error) {
+        if (error instanceof ImportPaused) {
+          if (signal.reason === 'cancelled') {
             await this.end(
               id,
               'failed',
-              `The stored file of this import fails its integrity check (changed on disk) after row ${await this.processedRows(id)}; the rows before it are applied. Upload the file again.`,
-            );
-            return;
-          }
-          if (!(error instanceof ImportFailure)) {
-            this.logger.error(
-              { err: error, importId: id },
-              'Import stopped by an unexpected error',
+              `The import was cancelled after row ${await this.processedRows(id)}; the rows before it are applied.`,
             );
           }
+          return;
+        }
+        if (error instanceof EnvelopeError) {
+          this.logger.error(
+            { importId: id, reason: error.reason },
+            'The sealed file of an import does not open',
+          );
           await this.end(
             id,
             'failed',
-            error instanceof ImportFailure
-              ? error.message
-              : `The import stopped at an unexpected error after row ${await this.processedRows(id)}; the rows before it are applied. Quote import id ${id} when reporting it.`,
+            `The stored file of this import fails its integrity check (changed on disk) after row ${await this.processedRows(id)}; the rows before it are applied. Upload the file again.`,
           );
+          return;
         }
-      },
-      { requestId: id },
-    );
+        if (!(error instanceof ImportFailure)) {
+          this.logger.error({ err: error, importId: id }, 'Import stopped by an unexpected error');
+        }
+        await this.end(
+          id,
+          'failed',
+          error instanceof ImportFailure
+            ? error.message
+            : `The import stopped at an unexpected error after row ${await this.processedRows(id)}; the rows before it are applied. Quote import id ${id} when reporting it.`,
+        );
+      }
+    });
   }
 
-  private async process(entity: CrmImport): Promise<void> {
+  private async process(
+    entity: CrmImport,
+    signal: AbortSignal,
+    progress: (percent: number) => Promise<void>,
+  ): Promise<void> {
     const key = importFileKey(entity.id);
     if (!(await this.files.exists(key))) {
       throw new ImportFailure(
@@ -208,7 +211,10 @@ export class ImportWorker implements OnApplicationBootstrap, BeforeApplicationSh
       await this.applyBatch(entity, schema, plan!, batch, offset);
       offset += batch.length;
       batch = [];
-      if (this.jobs.stopped) {
+      await progress((offset * 100) / entity.totalRows);
+      // Let requests and the lease renewal in between batches (SQLite answers synchronously).
+      await new Promise((resolve) => setImmediate(resolve));
+      if (signal.aborted) {
         throw new ImportPaused();
       }
     };

@@ -44,7 +44,7 @@ describe.each(testDatabaseKinds())(`${DatabaseJobBackend.name} on %s`, (kind) =>
     });
     try {
       // A worker of another instance holds the job, then dies: its lease is never renewed.
-      const job = await queue.enqueue({}, { delayMs: 60_000 });
+      const job = (await queue.enqueue({}, { delayMs: 60_000 }))!;
       const held = new Date(Date.now() + 300).toISOString();
       await instance.dataSource.query(
         `UPDATE custos_job SET state = 'active', attempts = 1, lease_owner = 'gone', lease_expires_at = ${kind === 'postgres' ? '$1' : '?'} WHERE id = ${kind === 'postgres' ? '$2' : '?'}`,

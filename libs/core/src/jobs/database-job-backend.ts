@@ -62,6 +62,7 @@ const dateOrNull = (value: string | null) => (value === null ? null : new Date(v
  * run of a period is a job keyed by that period, so only one instance adds it.
  */
 export class DatabaseJobBackend extends JobBackend {
+  readonly joinsTransactions = true;
   private readonly logger = new Logger(DatabaseJobBackend.name);
   private readonly owner = newId();
   private readonly leaseMs: number;
@@ -238,7 +239,8 @@ export class DatabaseJobBackend extends JobBackend {
       values,
     );
     if (inserted) {
-      this.wake();
+      // Once the job is visible to the workers' claim (at once outside a transaction).
+      this.transactions.afterCommit(() => this.wake());
       return viewOf(inserted);
     }
     const [existing] = await this.read<JobRow>(

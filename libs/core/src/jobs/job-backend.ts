@@ -68,6 +68,11 @@ export type ExecuteJob = (
  * recovers jobs, and enqueues one run of each schedule per period for the whole deployment.
  */
 export abstract class JobBackend {
+  /**
+   * Whether `add` joins the caller's database transaction (the job exists only if it commits).
+   * When not, `Jobs` adds a job enqueued inside a transaction only once that transaction commits.
+   */
+  abstract readonly joinsTransactions: boolean;
   /** Adds a job, or returns the kept job of the same name and key. */
   abstract add(job: NewJob): Promise<JobView>;
   /** Begins working the queues (and their schedules) on this instance. */

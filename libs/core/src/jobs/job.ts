@@ -96,10 +96,13 @@ export interface EnqueueOptions {
 export interface JobQueue<T> {
   readonly name: string;
   /**
-   * Adds a job (or returns the one with the same key). On the embedded backend it joins the
-   * current transaction: a rolled-back change enqueues nothing.
+   * Adds a job (or returns the one with the same key). Inside a transaction, a rolled-back change
+   * enqueues nothing: the embedded backend joins the transaction; a backend that cannot (BullMQ)
+   * gets the job once the transaction has committed, and `enqueue` then returns `null`. Were
+   * that add to fail (Redis down, a crash right after the commit), the job is missing: features
+   * re-enqueue their unfinished work at start under the same key.
    */
-  enqueue(data: T, options?: EnqueueOptions): Promise<JobView>;
+  enqueue(data: T, options?: EnqueueOptions): Promise<JobView | null>;
 }
 
 /** The error code a failure is recorded with: a `CustosError`'s code, else a generic one. */

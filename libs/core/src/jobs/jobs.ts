@@ -9,6 +9,7 @@ import { ClsService } from 'nestjs-cls';
 import { Clock } from '../clock';
 import { systemActor } from '../context/actor';
 import { RequestContext } from '../context/request-context';
+import { TransactionHost } from '../database/transaction-host';
 import { CustosError } from '../errors/custos-error';
 import type { Page } from '../pagination/pagination';
 import {
@@ -25,6 +26,7 @@ import {
   type ClaimedJob,
   type ExecuteJob,
   type JobOutcome,
+  type NewJob,
   type QueueSettings,
   type QueueStats,
 } from './job-backend';
@@ -56,12 +58,15 @@ export class Jobs implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly queues = new Map<string, Registered>();
   private started = false;
   private readonly failureListeners: ((queue: string, dead: boolean) => void)[] = [];
+  /** Adds after a commit still on their way to the backend. */
+  private readonly adding = new Set<Promise<unknown>>();
 
   constructor(
     @Inject(JOB_BACKEND) private readonly backend: JobBackend,
     private readonly context: RequestContext,
     private readonly cls: ClsService,
     private readonly clock: Clock,
+    private readonly transactions: TransactionHost,
   ) {}
 
   /** Registers a queue and its handler; returns the handle to enqueue with. */
@@ -73,7 +78,7 @@ export class Jobs implements OnApplicationBootstrap, BeforeApplicationShutdown {
         if (options.actor && options.actor.accountId !== options.accountId) {
           throw new Error(`Job ${definition.name}: the actor must belong to accountId.`);
         }
-        return this.backend.add({
+        return this.add({
           name: definition.name,
           key: options.key ?? null,
           accountId: options.accountId ?? null,
@@ -85,6 +90,30 @@ export class Jobs implements OnApplicationBootstrap, BeforeApplicationShutdown {
         });
       },
     };
+  }
+
+  /**
+   * Adds the job now when the backend joins the transaction (or none is open); else once the
+   * transaction commits, so that a worker never sees a job whose change rolled back (or has not
+   * committed yet).
+   */
+  private async add(job: NewJob): Promise<JobView | null> {
+    if (this.backend.joinsTransactions || !this.transactions.inTransaction) {
+      return this.backend.add(job);
+    }
+    this.transactions.afterCommit(() => {
+      const adding = this.backend
+        .add(job)
+        .catch((error: unknown) =>
+          this.logger.error(
+            { err: error, job: job.name },
+            'A job could not be added after its transaction committed',
+          ),
+        )
+        .finally(() => this.adding.delete(adding));
+      this.adding.add(adding);
+    });
+    return null;
   }
 
   /** Registers a periodic task: one run per period for the whole deployment. */
@@ -128,6 +157,8 @@ export class Jobs implements OnApplicationBootstrap, BeforeApplicationShutdown {
 
   /** Lets running handlers return (their signal is aborted); their jobs run again later. */
   async beforeApplicationShutdown(): Promise<void> {
+    // Jobs of committed changes first: the backend's connection closes with `stop`.
+    await Promise.all(this.adding);
     await this.backend.stop();
   }
 

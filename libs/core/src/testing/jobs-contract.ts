@@ -4,11 +4,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { DataSource } from 'typeorm';
 import { CoreModule } from '../core.module';
 import { RequestContext } from '../context/request-context';
+import { TransactionHost } from '../database/transaction-host';
 import { CustosError } from '../errors/custos-error';
 import { newId } from '../ids';
 import { JobBackend } from '../jobs/job-backend';
 import { JOB_ENTITIES } from '../jobs/job.entity';
-import { Jobs } from '../jobs/jobs';
+import { JOB_BACKEND, Jobs } from '../jobs/jobs';
 import type { JobQueue, JobView } from '../jobs/job';
 import { connectionOptionsOf, type TestDatabase } from './test-database';
 
@@ -17,6 +18,8 @@ export interface JobsInstance {
   readonly jobs: Jobs;
   readonly context: RequestContext;
   readonly dataSource: DataSource;
+  readonly transactions: TransactionHost;
+  readonly backend: JobBackend;
   close(): Promise<void>;
 }
 
@@ -58,6 +61,8 @@ export function jobsInstanceBooter(
       jobs,
       context: moduleRef.get(RequestContext),
       dataSource: moduleRef.get(DataSource),
+      transactions: moduleRef.get(TransactionHost),
+      backend: moduleRef.get<JobBackend>(JOB_BACKEND),
       close: () => moduleRef.close(),
     };
   };
@@ -84,6 +89,15 @@ export function jobInState(jobs: Jobs, id: string, state: JobView['state']): Pro
     const job = await jobs.get(id);
     return job.state === state ? job : undefined;
   });
+}
+
+/** A job enqueued outside a transaction: every backend adds it at once and returns it. */
+async function added(enqueued: Promise<JobView | null>): Promise<JobView> {
+  const view = await enqueued;
+  if (!view) {
+    throw new Error('A job enqueued outside a transaction came back as null');
+  }
+  return view;
 }
 
 /**
@@ -124,11 +138,11 @@ export function jobsContract(makeBooter: () => Promise<BootJobsInstance>): void 
       });
     });
     const accountId = newId();
-    const first = await queue.enqueue({ n: 1 }, { key: 'k1', accountId });
-    const again = await queue.enqueue({ n: 2 }, { key: 'k1', accountId });
+    const first = await added(queue.enqueue({ n: 1 }, { key: 'k1', accountId }));
+    const again = await added(queue.enqueue({ n: 2 }, { key: 'k1', accountId }));
     expect(again.id).toBe(first.id);
     await jobInState(jobs, first.id, 'completed');
-    const other = await queue.enqueue({ n: 3 }, { accountId });
+    const other = await added(queue.enqueue({ n: 3 }, { accountId }));
     await jobInState(jobs, other.id, 'completed');
     expect(runs).toEqual([
       { data: { n: 1 }, accountId },
@@ -141,6 +155,43 @@ export function jobsContract(makeBooter: () => Promise<BootJobsInstance>): void 
       accountId,
       errorCode: null,
     });
+  });
+
+  it('adds a job enqueued in a transaction only once it commits, and none when it rolls back', async () => {
+    const runs: string[] = [];
+    let queue!: JobQueue<{ n: string }>;
+    const { jobs, transactions, backend } = await start((j) => {
+      queue = j.createQueue({
+        name: unique('transactional'),
+        process: async (job) => {
+          runs.push(job.data.n);
+        },
+      });
+    });
+    const accountId = newId();
+    await expect(
+      transactions.run(async () => {
+        await queue.enqueue({ n: 'rolled back' }, { key: 'rolled-back', accountId });
+        throw new Error('the change fails');
+      }),
+    ).rejects.toThrow('the change fails');
+    const inside = await transactions.run(() =>
+      queue.enqueue({ n: 'committed' }, { key: 'committed', accountId }),
+    );
+    // A backend that joins the transaction returns the job; another gets it after the commit.
+    expect(inside === null).toBe(!backend.joinsTransactions);
+    const listed = await eventually(async () => {
+      const mine = (await jobs.list(accountId, { limit: 10 })).results.filter(
+        (j) => j.name === queue.name,
+      );
+      return mine.some((j) => j.state === 'completed') ? mine : undefined;
+    });
+    expect(listed).toHaveLength(1);
+    expect(inside?.id ?? listed[0].id).toBe(listed[0].id);
+    // Nothing is kept under the rolled-back key: enqueuing it now adds (and runs) a new job.
+    const again = await added(queue.enqueue({ n: 'again' }, { key: 'rolled-back', accountId }));
+    await jobInState(jobs, again.id, 'completed');
+    expect(runs).toEqual(['committed', 'again']);
   });
 
   it('retries a failing job with backoff, then completes it', async () => {
@@ -159,7 +210,7 @@ export function jobsContract(makeBooter: () => Promise<BootJobsInstance>): void 
         },
       });
     });
-    const job = await queue.enqueue({});
+    const job = await added(queue.enqueue({}));
     await expect(jobInState(jobs, job.id, 'completed')).resolves.toMatchObject({
       attempts: 3,
       errorCode: null,
@@ -199,13 +250,13 @@ export function jobsContract(makeBooter: () => Promise<BootJobsInstance>): void 
         },
       });
     });
-    const down = await jobInState(jobs, (await unavailable.enqueue({})).id, 'dead');
+    const down = await jobInState(jobs, (await added(unavailable.enqueue({}))).id, 'dead');
     expect(down).toMatchObject({ attempts: 2, errorCode: 'test.service_down' });
     expect(calls).toBe(2);
     // A decision (not `unavailable`) is not retried.
-    const bad = await jobInState(jobs, (await invalid.enqueue({})).id, 'dead');
+    const bad = await jobInState(jobs, (await added(invalid.enqueue({}))).id, 'dead');
     expect(bad).toMatchObject({ attempts: 1, errorCode: 'test.bad_input' });
-    const crashed = await jobInState(jobs, (await crashing.enqueue({})).id, 'dead');
+    const crashed = await jobInState(jobs, (await added(crashing.enqueue({}))).id, 'dead');
     expect(crashed).toMatchObject({ errorCode: 'job.unexpected_error' });
     for (const view of [down, bad, crashed]) {
       expect(JSON.stringify(view)).not.toContain(secret);
@@ -282,13 +333,13 @@ export function jobsContract(makeBooter: () => Promise<BootJobsInstance>): void 
         },
       });
     });
-    const later = await slow.enqueue({}, { delayMs: 60_000 });
+    const later = await added(slow.enqueue({}, { delayMs: 60_000 }));
     await expect(jobs.cancel(later.id)).resolves.toMatchObject({ state: 'cancelled' });
     await expect(jobs.cancel(later.id)).rejects.toMatchObject({
       code: 'core.job_not_cancellable',
     });
 
-    const running = await slow.enqueue({});
+    const running = await added(slow.enqueue({}));
     await eventually(async () => {
       const job = await jobs.get(running.id);
       return job.state === 'active' && job.progress === 40 ? job : undefined;
@@ -305,7 +356,7 @@ export function jobsContract(makeBooter: () => Promise<BootJobsInstance>): void 
     const first = await start((j) => {
       queue = j.createQueue({ name, process: () => new Promise(() => undefined) });
     });
-    await queue.enqueue({}, { delayMs: 60_000 });
+    await added(queue.enqueue({}, { delayMs: 60_000 }));
     await first.close();
     instances.splice(instances.indexOf(first), 1);
     await expect(
