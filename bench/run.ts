@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --contacts N --iterations N --only sqlite|postgres --bench crm-search|access|crypto|delegation|files|jobs
+ * `npm run bench [-- --contacts N --iterations N --only sqlite|postgres --bench crm-search|access|crypto|delegation|files|jobs|request
  * --crypto-insert-contacts N --crypto-search-contacts N --delegation-users N --files-megabytes N --jobs-count N]`:
  * runs the benchmarks and prints one JSON document, also written to bench/results/latest.json (not
  * committed).
@@ -23,6 +23,10 @@
  *   latency at concurrency 10, the embedded backend per database as above vs BullMQ on Redis
  *   (`CUSTOS_TEST_REDIS_URL`; unreachable → skipped), with the ratio to the anchor (BullMQ ≈
  *   2,000 jobs/s), and whether a CPU-heavy handler keeps BullMQ's lock.
+ * - `request` (bench/request-cost.ts): the server CPU of one trivial request (`GET /health/live`,
+ *   `GET /me`, one record by id) read from `/proc/<pid>/stat` of the server run as a child process,
+ *   with latency, against a bare `node:http` child in the same run; `--request-count` requests
+ *   per route and round (default 2,000), 3 rounds; per database as above.
  *
  * Scratch databases are made with `createTestDatabase` and dropped at the end. The machine's
  * load average is reported before and after: figures from a busy machine are noisy.
@@ -44,6 +48,7 @@ import { benchCrmSearch, type CrmSearchOptions, type CrmSearchResult } from './c
 import { benchDelegation, type DelegationResult } from './delegation';
 import { benchFiles, type FilesResult } from './files';
 import { benchJobs, type JobBackendKind, type JobsBackendResult } from './jobs';
+import { benchRequestCost, type RequestCostResult } from './request-cost';
 import {
   benchCrypto,
   benchCryptoPrimitives,
@@ -52,7 +57,15 @@ import {
   type PrimitivesResult,
 } from './crypto';
 
-const BENCHMARKS = ['crm-search', 'access', 'crypto', 'delegation', 'files', 'jobs'] as const;
+const BENCHMARKS = [
+  'crm-search',
+  'access',
+  'crypto',
+  'delegation',
+  'files',
+  'jobs',
+  'request',
+] as const;
 type Benchmark = (typeof BENCHMARKS)[number];
 
 interface Options
@@ -60,13 +73,14 @@ interface Options
   delegationUsers: number;
   filesMegabytes: number;
   jobsCount: number;
+  requestCount: number;
   only?: DatabaseKind;
   bench?: Benchmark;
 }
 
 function parseArguments(argv: readonly string[]): Options {
   const usage =
-    'Usage: npm run bench -- [--contacts N] [--iterations N] [--warmup N] [--only sqlite|postgres] [--bench crm-search|access|crypto|delegation|files|jobs] [--crypto-insert-contacts N] [--crypto-search-contacts N] [--delegation-users N] [--files-megabytes N] [--jobs-count N]';
+    'Usage: npm run bench -- [--contacts N] [--iterations N] [--warmup N] [--only sqlite|postgres] [--bench crm-search|access|crypto|delegation|files|jobs|request] [--crypto-insert-contacts N] [--crypto-search-contacts N] [--delegation-users N] [--files-megabytes N] [--jobs-count N] [--request-count N]';
   const options: Options = {
     contacts: 100_000,
     iterations: 200,
@@ -76,6 +90,7 @@ function parseArguments(argv: readonly string[]): Options {
     delegationUsers: 1_000,
     filesMegabytes: 50,
     jobsCount: 5_000,
+    requestCount: 2_000,
   };
   const numeric = {
     contacts: 'contacts',
@@ -86,10 +101,11 @@ function parseArguments(argv: readonly string[]): Options {
     'delegation-users': 'delegationUsers',
     'files-megabytes': 'filesMegabytes',
     'jobs-count': 'jobsCount',
+    'request-count': 'requestCount',
   } as const;
   for (let i = 0; i < argv.length; i++) {
     const match =
-      /^--(contacts|iterations|warmup|only|bench|crypto-insert-contacts|crypto-search-contacts|delegation-users|files-megabytes|jobs-count)(?:=(.*))?$/.exec(
+      /^--(contacts|iterations|warmup|only|bench|crypto-insert-contacts|crypto-search-contacts|delegation-users|files-megabytes|jobs-count|request-count)(?:=(.*))?$/.exec(
         argv[i],
       );
     const value = match ? (match[2] ?? argv[++i]) : undefined;
@@ -237,6 +253,21 @@ async function main(): Promise<void> {
         : await benchJobs(kind, { jobs: options.jobsCount, samples: 50 });
     }
   }
+  let request: Partial<Record<DatabaseKind, RequestCostResult | Skipped>> | undefined;
+  if (runs('request')) {
+    request = {};
+    for (const kind of kinds) {
+      process.stderr.write(`request on ${kind}: ${options.requestCount} requests per route…\n`);
+      const skipped = unreachable.get(kind);
+      request[kind] = skipped
+        ? { skipped }
+        : await benchRequestCost(kind, {
+            requests: options.requestCount,
+            rounds: 3,
+            warmup: Math.min(options.requestCount, 500),
+          });
+    }
+  }
   const round = (n: number) => Math.round(n * 100) / 100;
   const report = {
     ...(crmSearch ? { crmSearch } : {}),
@@ -245,6 +276,7 @@ async function main(): Promise<void> {
     ...(delegation ? { delegation } : {}),
     ...(files ? { files } : {}),
     ...(jobs ? { jobs } : {}),
+    ...(request ? { request } : {}),
     machine: {
       cpus: cpus().length,
       cpuModel: cpus()[0]?.model,

@@ -86,6 +86,32 @@ function documentBodyProblems(document: OpenAPIObject): void {
   }
 }
 
+type HeaderMiddleware = (req: never, res: never, next: (error?: unknown) => void) => void;
+
+/**
+ * The headers a helmet middleware sets, set from a list made once: with no nonce configured they
+ * are the same for every request, and helmet's dozen middlewares per request cost more than the
+ * lookup of the route.
+ */
+function fixedHeaders(middleware: HeaderMiddleware): HeaderMiddleware {
+  const headers: [string, string][] = [];
+  const recorder = {
+    setHeader: (name: string, value: string) => headers.push([name, value]),
+    removeHeader: () => undefined,
+  };
+  middleware({ headers: {} } as never, recorder as never, (error) => {
+    if (error) {
+      throw error instanceof Error ? error : new Error('helmet refused its own configuration');
+    }
+  });
+  return (_req, res: { setHeader(name: string, value: string): void }, next) => {
+    for (const [name, value] of headers) {
+      res.setHeader(name, value);
+    }
+    next();
+  };
+}
+
 /**
  * Everything between Nest and the wire, shared by `main.ts` and the e2e tests so that what is
  * tested is what runs: logging, request ids, security headers, body limits, Swagger.
@@ -114,19 +140,21 @@ export function configureApp(
         });
     }
   }
-  const strict = helmet();
+  const strict = fixedHeaders(helmet());
   // Swagger UI needs inline styles and scripts of its own; everywhere else keeps helmet's defaults.
-  const docs = helmet({
-    contentSecurityPolicy: {
-      directives: {
-        'script-src': ["'self'", "'unsafe-inline'"],
-        'style-src': ["'self'", "'unsafe-inline'"],
-        'img-src': ["'self'", 'data:'],
-        // Served over plain HTTP inside a network, upgraded asset URLs would not load.
-        'upgrade-insecure-requests': null,
+  const docs = fixedHeaders(
+    helmet({
+      contentSecurityPolicy: {
+        directives: {
+          'script-src': ["'self'", "'unsafe-inline'"],
+          'style-src': ["'self'", "'unsafe-inline'"],
+          'img-src': ["'self'", 'data:'],
+          // Served over plain HTTP inside a network, upgraded asset URLs would not load.
+          'upgrade-insecure-requests': null,
+        },
       },
-    },
-  });
+    }),
+  );
   app.use((req: { path: string }, res: unknown, next: () => void) =>
     (req.path === '/docs' || req.path.startsWith('/docs/') ? docs : strict)(
       req as never,
@@ -137,7 +165,8 @@ export function configureApp(
   app.useBodyParser('json', { limit: config.bodyLimitBytes });
   // Before any route, guard or validation: a deep body would overflow their recursion (a 500).
   app.use(bodyDepthLimit(MAX_BODY_DEPTH));
-  app.enableShutdownHooks();
+  // Exit through process.exit, not a re-raised signal: the logger writes its buffer at `exit`.
+  app.enableShutdownHooks(undefined, { useProcessExit: true });
   SwaggerModule.setup('docs', app, buildOpenApiDocument(app), {
     jsonDocumentUrl: 'docs-json',
     swaggerOptions: { persistAuthorization: true },

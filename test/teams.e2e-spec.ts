@@ -58,6 +58,32 @@ describe.each(testDatabaseKinds())('teams API on %s', (kind) => {
     await server.close();
   });
 
+  it("lists a member's teams of this account by name in GET /me, with their business unit", async () => {
+    const user = await newUser(server, adminToken);
+    const zulu = await createTeam(adminToken, uniqueName('Zulu'));
+    const alpha = await createTeam(adminToken, uniqueName('Alpha'));
+    await createTeam(adminToken, uniqueName('Not theirs'));
+    for (const team of [zulu, alpha]) {
+      const added = await asAdmin(http().post(`/api/v1/teams/${team.id}/members`)).send({
+        userIds: [user.id],
+      });
+      expect([200, 201]).toContain(added.status);
+    }
+    const me = await http().get('/api/v1/me').auth(user.token, { type: 'bearer' });
+    expect(me.status).toBe(200);
+    expect(me.body).toMatchObject({
+      user: { id: user.id, email: user.email },
+      superAdmin: false,
+      teams: [
+        { id: alpha.id, name: alpha.name },
+        { id: zulu.id, name: zulu.name },
+      ],
+    });
+    expect((me.body as { businessUnit?: { id: string } }).businessUnit?.id).toEqual(
+      expect.any(String),
+    );
+  });
+
   describe('create', () => {
     it('creates a team and audits team.created with its state', async () => {
       const response = await asAdmin(http().post('/api/v1/teams')).send({

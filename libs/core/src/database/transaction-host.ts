@@ -26,6 +26,8 @@ export class TransactionHost {
   private sqliteQueue: Promise<unknown> = Promise.resolve();
   /** Statement name → its SQL: PostgreSQL would refuse a second text under the same name. */
   private readonly preparedStatements = new Map<string, string>();
+  /** SQLite's text of each prepared statement, and which parameter each `?` takes: rewritten once. */
+  private readonly sqliteStatements = new Map<string, { text: string; order: number[] }>();
 
   constructor(
     private readonly dataSource: DataSource,
@@ -128,14 +130,19 @@ export class TransactionHost {
     this.preparedStatements.set(name, sql);
     const manager = this.manager;
     if (!this.isPostgres) {
-      const order: number[] = [];
-      const text = sql.replace(/\$(\d+)/g, (_match, index: string) => {
-        order.push(Number(index) - 1);
-        return '?';
-      });
+      let statement = this.sqliteStatements.get(name);
+      if (!statement) {
+        const order: number[] = [];
+        const text = sql.replace(/\$(\d+)/g, (_match, index: string) => {
+          order.push(Number(index) - 1);
+          return '?';
+        });
+        statement = { text, order };
+        this.sqliteStatements.set(name, statement);
+      }
       return manager.query<T[]>(
-        text,
-        order.map((i) => parameters[i]),
+        statement.text,
+        statement.order.map((i) => parameters[i]),
       );
     }
     const runner = manager.queryRunner ?? this.dataSource.createQueryRunner();

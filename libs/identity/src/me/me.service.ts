@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { In } from 'typeorm';
+import { EntityNotFoundError } from 'typeorm';
 import { AuditService } from '@custos/audit';
 import {
   Clock,
@@ -12,12 +12,37 @@ import {
   isMemberInPerson,
 } from '@custos/core';
 import { Account } from '../accounts/account.entity';
-import { BusinessUnit } from '../business-units/business-unit.entity';
-import { TeamMember } from '../teams/team-member.entity';
-import { Team } from '../teams/team.entity';
-import { Membership } from '../users/membership.entity';
 import { User } from '../users/user.entity';
 import type { MeDto, UpdateMeDto } from './me.dto';
+
+/**
+ * Everything `GET /me` shows from the database in one round trip (it is the cheapest
+ * authenticated call, so clients poll it): the account, the login, the membership's business
+ * unit and one row per team, by name. `$3` is the user only for a member in person.
+ */
+const ME_SQL = `SELECT a.id AS account_id, a.name AS account_name,
+  u.id AS user_id, u.email AS email, u.display_name AS display_name,
+  b.id AS business_unit_id, b.name AS business_unit_name, t.id AS team_id, t.name AS team_name
+FROM identity_account a
+LEFT JOIN identity_user u ON u.id = $2
+LEFT JOIN identity_membership m ON m.account_id = a.id AND m.user_id = $3
+LEFT JOIN identity_business_unit b ON b.id = m.business_unit_id
+LEFT JOIN identity_team_member tm ON tm.account_id = a.id AND tm.user_id = m.user_id
+LEFT JOIN identity_team t ON t.id = tm.team_id
+WHERE a.id = $1
+ORDER BY t.name, t.id`;
+
+interface MeRow {
+  account_id: string;
+  account_name: string;
+  user_id: string | null;
+  email: string | null;
+  display_name: string | null;
+  business_unit_id: string | null;
+  business_unit_name: string | null;
+  team_id: string | null;
+  team_name: string | null;
+}
 
 @Injectable()
 export class MeService {
@@ -31,36 +56,33 @@ export class MeService {
 
   async describe(): Promise<MeDto> {
     const actor = this.context.requireActor();
-    const manager = this.transactions.manager;
-    const account = await manager.findOneByOrFail(Account, { id: actor.accountId });
-    const user = actor.userId ? await manager.findOneBy(User, { id: actor.userId }) : null;
-    const membership = isMemberInPerson(actor)
-      ? await manager.findOneBy(Membership, { accountId: actor.accountId, userId: actor.userId })
-      : null;
-    const businessUnit = membership
-      ? await manager.findOneBy(BusinessUnit, { id: membership.businessUnitId })
-      : null;
-    const teamIds = membership
-      ? (
-          await manager.findBy(TeamMember, {
-            accountId: actor.accountId,
-            userId: membership.userId,
-          })
-        ).map((t) => t.teamId)
-      : [];
-    const teams = teamIds.length
-      ? await manager.find(Team, { where: { id: In(teamIds) }, order: { name: 'ASC' } })
-      : [];
     const held = await Promise.all(
       TASK_PRIVILEGES.map(async (p) => ((await this.privileges.hasPrivilege(actor, p)) ? p : null)),
     );
+    const rows = await this.transactions.queryPrepared<MeRow>('identity_me', ME_SQL, [
+      actor.accountId,
+      actor.userId ?? null,
+      isMemberInPerson(actor) ? actor.userId : null,
+    ]);
+    const [first] = rows;
+    if (!first) {
+      throw new EntityNotFoundError(Account, { id: actor.accountId });
+    }
     return {
       actor: { kind: actor.kind, id: actor.id, label: actor.label },
-      account: { id: account.id, name: account.name },
-      user: user ? { id: user.id, email: user.email, displayName: user.displayName } : undefined,
+      account: { id: first.account_id, name: first.account_name },
+      user:
+        first.user_id !== null
+          ? { id: first.user_id, email: first.email!, displayName: first.display_name! }
+          : undefined,
       superAdmin: actor.superAdmin,
-      businessUnit: businessUnit ? { id: businessUnit.id, name: businessUnit.name } : undefined,
-      teams: teams.map((t) => ({ id: t.id, name: t.name })),
+      businessUnit:
+        first.business_unit_id !== null
+          ? { id: first.business_unit_id, name: first.business_unit_name! }
+          : undefined,
+      teams: rows.flatMap((r) =>
+        r.team_id !== null ? [{ id: r.team_id, name: r.team_name! }] : [],
+      ),
       privileges: held.filter((p) => p !== null),
     };
   }
