@@ -299,7 +299,7 @@ export function jobsContract(makeBooter: () => Promise<BootJobsInstance>): void 
     await blocked.enqueue({});
     await blocked.enqueue({});
     await blocked.enqueue({}, { delayMs: 60_000 });
-    await jobInState(jobs, (await failing.enqueue({})).id, 'dead');
+    await jobInState(jobs, (await added(failing.enqueue({}))).id, 'dead');
     const stats = await jobs.stats();
     const of = (name: string) => stats.find((s) => s.queue === name);
     expect(of(blocked.name)).toMatchObject({ counts: { waiting: 3, active: 1, dead: 0 } });
