@@ -31,6 +31,7 @@ describe.each(testDatabaseKinds())('notification e-mail on %s', (kind) => {
   let admin: Caller;
   let optedIn: CreatedUser & { caller: Caller };
   let optedOut: CreatedUser & { caller: Caller };
+  let newUserWithCaller: () => Promise<CreatedUser & { caller: Caller }>;
 
   /** The account's notification mails in the outbox, as the database holds them. */
   const notificationMails = () =>
@@ -47,12 +48,19 @@ describe.each(testDatabaseKinds())('notification e-mail on %s', (kind) => {
     const adminToken = await server.login();
     admin = callerOf(server, adminToken);
     const setup = new Setup(server, adminToken);
-    const withCaller = async () => {
+    newUserWithCaller = async () => {
       const user = await setup.user();
       return { ...user, caller: callerOf(server, user.token) };
     };
-    optedIn = await withCaller();
-    optedOut = await withCaller();
+    optedIn = await newUserWithCaller();
+    optedOut = await newUserWithCaller();
+    // Tests run in any order: the opted-in user chooses mail before any of them.
+    expectStatus(
+      await optedIn.caller.put('/api/v1/me/notification-settings', {
+        emailKinds: ['form_submission'],
+      }),
+      200,
+    );
   });
 
   afterAll(async () => {
@@ -61,29 +69,30 @@ describe.each(testDatabaseKinds())('notification e-mail on %s', (kind) => {
   });
 
   it('lets each person choose the kinds they get by e-mail; none by default; refuses unknown kinds', async () => {
-    const initial = expectStatus(await optedIn.caller.get('/api/v1/me/notification-settings'), 200);
+    const chooser = await newUserWithCaller();
+    const initial = expectStatus(await chooser.caller.get('/api/v1/me/notification-settings'), 200);
     expect(initial.body as Settings).toEqual({
       kinds: [{ kind: 'form_submission', email: false }],
     });
     const chosen = expectStatus(
-      await optedIn.caller.put('/api/v1/me/notification-settings', {
+      await chooser.caller.put('/api/v1/me/notification-settings', {
         emailKinds: ['form_submission'],
       }),
       200,
     );
     expect(chosen.body as Settings).toEqual({ kinds: [{ kind: 'form_submission', email: true }] });
     expectProblem(
-      await optedIn.caller.put('/api/v1/me/notification-settings', {
+      await chooser.caller.put('/api/v1/me/notification-settings', {
         emailKinds: ['form_submission', 'no_such_kind'],
       }),
       422,
       { code: 'core.notification_kind_not_mailable', field: 'emailKinds[1]' },
     );
-    expectProblem(await optedIn.caller.put('/api/v1/me/notification-settings', {}), 422, {
+    expectProblem(await chooser.caller.put('/api/v1/me/notification-settings', {}), 422, {
       field: 'emailKinds',
     });
     // Refused requests changed nothing, and one person's choice is not another's.
-    const after = expectStatus(await optedIn.caller.get('/api/v1/me/notification-settings'), 200);
+    const after = expectStatus(await chooser.caller.get('/api/v1/me/notification-settings'), 200);
     expect(after.body as Settings).toEqual({ kinds: [{ kind: 'form_submission', email: true }] });
     const other = expectStatus(await optedOut.caller.get('/api/v1/me/notification-settings'), 200);
     expect(other.body as Settings).toEqual({ kinds: [{ kind: 'form_submission', email: false }] });
