@@ -204,9 +204,15 @@ export interface CrmSearchResult {
 
 /** A minimal keep-alive HTTP client: what an integration would use, with little overhead of its own. */
 export class HttpClient {
-  private readonly agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  private agent = new Agent({ keepAlive: true, maxSockets: 1 });
 
   constructor(private readonly port: number) {}
+
+  /** A new connection: after a pause that may outlast the server's keep-alive timeout. */
+  reconnect(): void {
+    this.agent.destroy();
+    this.agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  }
 
   post<T>(path: string, body: unknown, token?: string): Promise<{ status: number; body: T }> {
     return this.send('POST', path, JSON.stringify(body), token);
@@ -901,6 +907,10 @@ async function benchSize(
         for (const spec of specs) {
           const into = samples[user][spec.name];
           const call = spec.api(recordId);
+          // The SQL blocks between two API blocks can outlast the keep-alive timeout: a fresh
+          // connection, opened by an untimed request, so that none is reused as it closes.
+          client.reconnect();
+          await apiCall(client, call, tokens[user]);
           const cpuBefore = processCpuMs(serverPid) ?? 0;
           const databaseBefore = await serverBackendsCpuMs();
           const apiTimes = await block(() => apiCall(client, call, tokens[user]));
