@@ -133,6 +133,12 @@ export interface CaseResult {
   sql: Timing;
   /** CPU of that SQL per execution: this process for SQLite, its backend for PostgreSQL. */
   sqlCpuMs: number | null;
+  /**
+   * Server CPU beyond the SQL's: SQLite cpuMsPerRequest − sqlCpuMs (both run the queries in
+   * process); PostgreSQL cpuMsPerRequest (the queries run in the database). Less sensitive to the
+   * machine's load than either figure alone.
+   */
+  cpuBeyondSqlMs: number | null;
   /** The server's own SQL for the request (captured), run the same way. */
   generatedSql: Timing;
   /** api / sql (medians). Target for pages ≤ 1.3. */
@@ -958,6 +964,12 @@ async function benchSize(
             s.databaseCpuMs === null ? null : round(s.databaseCpuMs / s.api.length),
           sql,
           sqlCpuMs: s.sqlCpuMs === null ? null : round(s.sqlCpuMs / s.sql.length),
+          cpuBeyondSqlMs:
+            kind === 'postgres'
+              ? round(s.cpuMs / s.api.length)
+              : s.sqlCpuMs === null
+                ? null
+                : round(s.cpuMs / s.api.length - s.sqlCpuMs / s.sql.length),
           generatedSql: timing(s.generated),
           ratioToSql: round(api.medianMs / sql.medianMs, 2),
           ratioToSqlP95: round(api.p95Ms / sql.p95Ms, 2),
@@ -1000,7 +1012,7 @@ async function benchSize(
     const summary = USERS.flatMap((user) =>
       CASES.map((name) => {
         const c = cases[user][name];
-        return `${user} ${name}: API ${c.api.medianMs} ms (p95 ${c.api.p95Ms}), server CPU ${c.cpuMsPerRequest} ms, SQL ${c.sql.medianMs} ms, ×${c.ratioToSql} SQL${user === 'restricted' ? `, ×${restrictedVsAdmin[name]} admin` : ''}, total ${String(c.total)}${c.sameResult ? '' : ' (DIFFERS)'}`;
+        return `${user} ${name}: API ${c.api.medianMs} ms (p95 ${c.api.p95Ms}), server CPU ${c.cpuMsPerRequest} ms (${String(c.cpuBeyondSqlMs)} beyond SQL), SQL ${c.sql.medianMs} ms, ×${c.ratioToSql} SQL${user === 'restricted' ? `, ×${restrictedVsAdmin[name]} admin` : ''}, total ${String(c.total)}${c.sameResult ? '' : ' (DIFFERS)'}`;
       }),
     );
     return {
