@@ -211,6 +211,7 @@ export interface CrmSearchResult {
 /** A minimal keep-alive HTTP client: what an integration would use, with little overhead of its own. */
 export class HttpClient {
   private agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  private lastResponse = 0;
 
   constructor(private readonly port: number) {}
 
@@ -238,6 +239,12 @@ export class HttpClient {
     payload: string | undefined,
     token: string | undefined,
   ): Promise<{ status: number; body: T }> {
+    // After a pause near the server's keep-alive timeout (5 s) the idle connection may be closed
+    // as this request goes out on it (ECONNRESET; likely when synchronous SQLite work blocked
+    // this process): a new one instead.
+    if (Date.now() - this.lastResponse > 2000) {
+      this.reconnect();
+    }
     return new Promise((resolve, reject) => {
       const req = request(
         {
@@ -260,6 +267,7 @@ export class HttpClient {
           const chunks: Buffer[] = [];
           res.on('data', (chunk: Buffer) => chunks.push(chunk));
           res.on('end', () => {
+            this.lastResponse = Date.now();
             const text = Buffer.concat(chunks).toString('utf8');
             try {
               resolve({ status: res.statusCode ?? 0, body: (text ? JSON.parse(text) : {}) as T });
