@@ -78,7 +78,7 @@ const CUSTOM_PROPERTY = 'loyalty_tier';
 const ROUNDS = 3;
 /** A block stops after this long once it has MIN_BLOCK requests (slow cases at 1,000,000). */
 const BLOCK_BUDGET_MS = 4000;
-const MIN_BLOCK = 10;
+const MIN_BLOCK = 5;
 
 export interface CrmSearchOptions {
   /** Contacts of the first (or only) size; the other benchmarks use this one. */
