@@ -1,11 +1,12 @@
 /**
- * `npm run bench [-- --contacts N --iterations N --only sqlite|postgres --bench crm-search|access|crypto|delegation|files|jobs|request
+ * `npm run bench [-- --contacts N[,N…] --iterations N --only sqlite|postgres --bench crm-search|access|crypto|delegation|files|jobs|request
  * --crypto-insert-contacts N --crypto-search-contacts N --delegation-users N --files-megabytes N --jobs-count N]`:
  * runs the benchmarks and prints one JSON document, also written to bench/results/latest.json (not
  * committed).
  *
- * - `crmSearch` (bench/crm-search.ts): a search through the HTTP API vs the same query in SQL,
- *   and the seed throughput, on SQLite and on PostgreSQL (at `CUSTOS_TEST_POSTGRES_URL`, default
+ * - `crmSearch` (bench/crm-search.ts): lists, searches, counts and a read by id through the HTTP
+ *   API as a super admin and as a restricted user, with the server's CPU per request, vs the same
+ *   queries in SQL, at each size of `--contacts` (a comma-separated list), on SQLite and on PostgreSQL (at `CUSTOS_TEST_POSTGRES_URL`, default
  *   postgres://postgres@127.0.0.1:5432/postgres; unreachable → `{ "skipped": reason }`).
  * - `access` (bench/access.ts): the cost of access control: a scoped search vs the super admin's,
  *   `can()` checks per second, ability build times, the delay before a role change is seen, and
@@ -80,7 +81,7 @@ interface Options
 
 function parseArguments(argv: readonly string[]): Options {
   const usage =
-    'Usage: npm run bench -- [--contacts N] [--iterations N] [--warmup N] [--only sqlite|postgres] [--bench crm-search|access|crypto|delegation|files|jobs|request] [--crypto-insert-contacts N] [--crypto-search-contacts N] [--delegation-users N] [--files-megabytes N] [--jobs-count N] [--request-count N]';
+    'Usage: npm run bench -- [--contacts N[,N…]] [--iterations N] [--warmup N] [--only sqlite|postgres] [--bench crm-search|access|crypto|delegation|files|jobs|request] [--crypto-insert-contacts N] [--crypto-search-contacts N] [--delegation-users N] [--files-megabytes N] [--jobs-count N] [--request-count N]';
   const options: Options = {
     contacts: 100_000,
     iterations: 200,
@@ -122,6 +123,14 @@ function parseArguments(argv: readonly string[]): Options {
         throw new Error(usage);
       }
       options.bench = value as Benchmark;
+    } else if (match[1] === 'contacts' && value.includes(',')) {
+      // A list: crm-search measures each size; the other benchmarks use the first.
+      const sizes = value.split(',').map(Number);
+      if (!sizes.every((n) => Number.isSafeInteger(n) && n >= 1)) {
+        throw new Error(`--contacts needs whole numbers. ${usage}`);
+      }
+      options.contacts = sizes[0];
+      options.contactSizes = sizes;
     } else {
       const number = Number(value);
       if (!Number.isSafeInteger(number) || number < (match[1] === 'warmup' ? 0 : 1)) {
@@ -192,7 +201,6 @@ async function main(): Promise<void> {
   if (runs('crm-search')) {
     crmSearch = {};
     for (const kind of kinds) {
-      process.stderr.write(`crm-search on ${kind}: seeding ${options.contacts} contacts…\n`);
       const skipped = unreachable.get(kind);
       crmSearch[kind] = skipped ? { skipped } : await benchCrmSearch(kind, options);
     }
