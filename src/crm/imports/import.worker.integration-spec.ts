@@ -1,5 +1,5 @@
 import { FileStore, JOB_BACKEND, Jobs, newId, type JobBackend, type JobView } from '@custos/core';
-import { testDatabaseKinds } from '@custos/core/testing';
+import { jobInState, testDatabaseKinds } from '@custos/core/testing';
 import { startCrmTestApp, type CrmTestApp } from '../testing/crm-test-app';
 import { importFileKey } from './import-files';
 import { CrmImport } from './import.entity';
@@ -116,6 +116,50 @@ describe.each(testDatabaseKinds())(`${ImportWorker.name} on %s`, (kind) => {
 
     expect(await ended(id)).toMatchObject({ status: 'done', processedRows: 4, created: 4 });
     expect(await emails('resumed.test')).toEqual(['r3@resumed.test', 'r4@resumed.test']);
+  });
+
+  it('ends an import whose delayed job is cancelled; retrying that job completes it doing nothing', async () => {
+    const template = await crm.dataSource
+      .getRepository(CrmImport)
+      .findOneByOrFail({ id: (await upload('Email,Name\nfirst@template.test,First')).id });
+    await ended(template.id);
+    const id = newId();
+    await store.put(importFileKey(id), Buffer.from('Email,Name\nretried@cancelled.test,Retried'));
+    await crm.dataSource.getRepository(CrmImport).insert({
+      ...template,
+      id,
+      status: 'pending',
+      totalRows: 1,
+      processedRows: 0,
+      rowsCreated: 0,
+      error: null,
+      startedAt: null,
+      finishedAt: null,
+    });
+    // Its job, due in a minute: the running workers do not take it before the cancel.
+    const job = await crm.app.get<JobBackend>(JOB_BACKEND).add({
+      name: 'crm.import',
+      key: id,
+      accountId: crm.accountId,
+      actor: null,
+      data: { importId: id },
+      maxAttempts: 3,
+      backoffMs: 1000,
+      delayMs: 60_000,
+    });
+    const jobs = crm.app.get(Jobs);
+
+    await crm.as(crm.admin, () => jobs.cancel(job.id));
+    expect(await crm.as(crm.admin, () => imports.get(id))).toMatchObject({
+      status: 'failed',
+      error: 'The import was cancelled before it started; no rows were applied.',
+    });
+
+    // The import is over (its file removed): the retried job finds it failed and returns.
+    await jobs.retry(job.id);
+    expect(await jobInState(jobs, job.id, 'completed')).toMatchObject({ errorCode: null });
+    expect(await crm.as(crm.admin, () => imports.get(id))).toMatchObject({ status: 'failed' });
+    expect(await emails('cancelled.test')).toEqual([]);
   });
 });
 
