@@ -82,7 +82,7 @@ export class JobsController {
   @ApiOperation({
     summary: 'Cancel a waiting job, or stop a running one',
     description:
-      "Super admins only. A `waiting` job is `cancelled` at once; an `active` one is asked to stop (`cancelRequested`) and is `cancelled` once it reaches the end of its current batch: what it committed stays. 409 `core.job_not_cancellable` once the job is over; 403 `operations.deployment_job` for a deployment-wide schedule's run; 404 for another account's job.",
+      "Super admins only. A `waiting` job is `cancelled` at once and never runs (a pending import it was for ends `failed`, nothing applied); an `active` one is asked to stop (`cancelRequested`) and is `cancelled` once it reaches the end of its current batch: what it committed stays. 409 `core.job_not_cancellable` once the job is over; 403 `operations.deployment_job` for a deployment-wide schedule's run; 404 for another account's job.",
   })
   @ApiParam(JOB_ID_PARAM)
   @ApiOkResponse({ type: JobDto })

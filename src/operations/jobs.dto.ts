@@ -12,6 +12,15 @@ export class JobDto implements JobView {
   @ApiProperty({
     type: String,
     nullable: true,
+    description:
+      'Its idempotency key: the id of what it works on (the import, the rotation), `period:…` for a schedule run; `null` when it has none.',
+    example: '0193a6c4-7f1e-7c3a-9d1e-2b4c6d8e0f14',
+  })
+  key!: string | null;
+
+  @ApiProperty({
+    type: String,
+    nullable: true,
     description: 'The account the job works for; `null` for deployment-wide schedules.',
     example: '0193a6c4-7f1e-7c3a-9d1e-2b4c6d8e0f13',
   })

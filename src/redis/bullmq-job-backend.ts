@@ -42,6 +42,8 @@ export interface BullJobBackendOptions {
 /** What a BullMQ job carries: the handler's data and whom it runs for. */
 interface Envelope {
   data: unknown;
+  /** The idempotency key, for the view (the job id is derived from it, one way). */
+  key?: string | null;
   accountId: string | null;
   actor: Actor | null;
   /** Attempts allowed, for the view (BullMQ keeps it in the options too). */
@@ -118,6 +120,7 @@ export class BullJobBackend extends JobBackend {
     await this.connection.sadd(this.namesKey, job.name);
     const envelope: Envelope = {
       data: job.data ?? null,
+      key: job.key,
       accountId: job.accountId,
       actor: job.actor,
       maxAttempts: job.maxAttempts,
@@ -285,8 +288,10 @@ export class BullJobBackend extends JobBackend {
       return null;
     }
     await this.connection.set(this.cancelKey(id), '1', 'EX', DEAD_RETENTION_DAYS * DAY_S);
+    // Read before a local abort, so that an active job is seen active, not already over.
+    const cancelled = await this.find(id);
     this.running.get(id)?.abort('cancelled' satisfies AbortReason);
-    return this.find(id);
+    return cancelled;
   }
 
   /** BullMQ removes finished jobs by age itself (`removeOnComplete`/`removeOnFail`). */
@@ -413,6 +418,7 @@ export class BullJobBackend extends JobBackend {
     return {
       id: job.id!,
       name: job.name,
+      key: job.data?.key ?? null,
       accountId: job.data?.accountId ?? null,
       state,
       progress: typeof job.progress === 'number' ? job.progress : null,

@@ -1,5 +1,5 @@
-import { FileStore, newId } from '@custos/core';
-import { testDatabaseKinds } from '@custos/core/testing';
+import { FileStore, JOB_BACKEND, Jobs, newId, type JobBackend, type JobView } from '@custos/core';
+import { jobInState, testDatabaseKinds } from '@custos/core/testing';
 import { startCrmTestApp, type CrmTestApp } from '../testing/crm-test-app';
 import { importFileKey } from './import-files';
 import { CrmImport } from './import.entity';
@@ -117,4 +117,131 @@ describe.each(testDatabaseKinds())(`${ImportWorker.name} on %s`, (kind) => {
     expect(await ended(id)).toMatchObject({ status: 'done', processedRows: 4, created: 4 });
     expect(await emails('resumed.test')).toEqual(['r3@resumed.test', 'r4@resumed.test']);
   });
+
+  it('ends an import whose delayed job is cancelled; retrying that job completes it doing nothing', async () => {
+    const template = await crm.dataSource
+      .getRepository(CrmImport)
+      .findOneByOrFail({ id: (await upload('Email,Name\nfirst@template.test,First')).id });
+    await ended(template.id);
+    const id = newId();
+    await store.put(importFileKey(id), Buffer.from('Email,Name\nretried@cancelled.test,Retried'));
+    await crm.dataSource.getRepository(CrmImport).insert({
+      ...template,
+      id,
+      status: 'pending',
+      totalRows: 1,
+      processedRows: 0,
+      rowsCreated: 0,
+      error: null,
+      startedAt: null,
+      finishedAt: null,
+    });
+    // Its job, due in a minute: the running workers do not take it before the cancel.
+    const job = await crm.app.get<JobBackend>(JOB_BACKEND).add({
+      name: 'crm.import',
+      key: id,
+      accountId: crm.accountId,
+      actor: null,
+      data: { importId: id },
+      maxAttempts: 3,
+      backoffMs: 1000,
+      delayMs: 60_000,
+    });
+    const jobs = crm.app.get(Jobs);
+
+    await crm.as(crm.admin, () => jobs.cancel(job.id));
+    expect(await crm.as(crm.admin, () => imports.get(id))).toMatchObject({
+      status: 'failed',
+      error: 'The import was cancelled before it started; no rows were applied.',
+    });
+
+    // The import is over (its file removed): the retried job finds it failed and returns.
+    await jobs.retry(job.id);
+    expect(await jobInState(jobs, job.id, 'completed')).toMatchObject({ errorCode: null });
+    expect(await crm.as(crm.admin, () => imports.get(id))).toMatchObject({ status: 'failed' });
+    expect(await emails('cancelled.test')).toEqual([]);
+  });
 });
+
+describe.each(testDatabaseKinds())(
+  `${ImportWorker.name} with stopped job workers on %s`,
+  (kind) => {
+    let crm: CrmTestApp;
+
+    beforeAll(async () => {
+      crm = await startCrmTestApp(kind);
+      // The workers stop as at a shutdown: an import's job stays waiting, never started.
+      await crm.app.get(Jobs).beforeApplicationShutdown();
+    });
+
+    afterAll(() => crm?.close());
+
+    /** Starts an import of one contact; returns it and its (waiting) job. */
+    async function pendingImport(email: string): Promise<{ started: ImportDto; job: JobView }> {
+      const store = crm.app.get(FileStore);
+      const csv = `Email,Name\n${email},Never`;
+      const id = newId();
+      await store.put(`imports/uploads/${id}`, Buffer.from(csv));
+      const started = await crm.as(crm.admin, () =>
+        crm.app.get(ImportService).create(
+          {
+            objectType: 'contacts',
+            mapping: { Email: 'email', Name: 'lastname' },
+            mode: 'create',
+          },
+          {
+            id,
+            key: `imports/uploads/${id}`,
+            originalname: 'c.csv',
+            size: Buffer.byteLength(csv),
+          },
+        ),
+      );
+      const job = (await crm.app.get(Jobs).list(crm.accountId, { limit: 100 })).results.find(
+        (j) => j.key === started.id,
+      )!;
+      expect(job).toMatchObject({ name: 'crm.import', state: 'waiting' });
+      return { started, job };
+    }
+
+    it('ends an import failed, nothing applied, when its job is cancelled before it started', async () => {
+      const store = crm.app.get(FileStore);
+      const imports = crm.app.get(ImportService);
+      const jobs = crm.app.get(Jobs);
+      const { started, job } = await pendingImport('never@cancelled.test');
+
+      await expect(crm.as(crm.admin, () => jobs.cancel(job.id))).resolves.toMatchObject({
+        state: 'cancelled',
+        key: started.id,
+      });
+
+      expect(await crm.as(crm.admin, () => imports.get(started.id))).toMatchObject({
+        status: 'failed',
+        error: 'The import was cancelled before it started; no rows were applied.',
+        processedRows: 0,
+        created: 0,
+      });
+      expect(await store.stat(importFileKey(started.id))).toBeNull();
+      expect(
+        await crm.dataSource.query(
+          `SELECT id FROM crm_contact WHERE email = 'never@cancelled.test'`,
+        ),
+      ).toEqual([]);
+    });
+
+    it('ends at start a pending import whose job was cancelled without the import hearing of it', async () => {
+      const { started, job } = await pendingImport('lost@cancelled.test');
+      // The backend alone: as when the `cancelled` call was lost.
+      await crm.app.get<JobBackend>(JOB_BACKEND).cancel(job.id);
+
+      await crm.app.get(ImportWorker).resumeUnfinished();
+
+      expect(
+        await crm.as(crm.admin, () => crm.app.get(ImportService).get(started.id)),
+      ).toMatchObject({
+        status: 'failed',
+        error: 'The import was cancelled before it started; no rows were applied.',
+      });
+    });
+  },
+);

@@ -110,7 +110,11 @@ export class ImportWorker implements OnApplicationBootstrap {
     @Inject(IMPORTS_MODULE_OPTIONS) options: ImportsModuleOptions,
   ) {
     this.batchSize = options.batchSize ?? DEFAULT_IMPORT_BATCH_SIZE;
-    this.queue = jobs.createQueue({ name: IMPORT_QUEUE, process: (job) => this.run(job) });
+    this.queue = jobs.createQueue({
+      name: IMPORT_QUEUE,
+      process: (job) => this.run(job),
+      cancelled: (job) => this.endCancelled(job.key!),
+    });
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -121,7 +125,9 @@ export class ImportWorker implements OnApplicationBootstrap {
   /**
    * Makes sure every `pending` or `running` import of every account has its job (one whose
    * enqueue did not follow its commit: a crash in between, Redis unreachable); the key makes
-   * this a no-op for the others. Returns how many imports are unfinished.
+   * this a no-op for the others. One whose kept job is cancelled is ended (its `cancelled` call
+   * was lost: a failure, or on BullMQ a cancel racing a worker's take-over). Returns how many
+   * imports are unfinished.
    */
   async resumeUnfinished(): Promise<number> {
     const unfinished = await this.transactions.manager.find(CrmImport, {
@@ -130,7 +136,10 @@ export class ImportWorker implements OnApplicationBootstrap {
       order: { id: 'ASC' },
     });
     for (const { id, accountId } of unfinished) {
-      await this.enqueue(id, accountId);
+      const job = await this.queue.enqueue({ importId: id }, { key: id, accountId });
+      if (job?.state === 'cancelled') {
+        await this.endCancelled(id);
+      }
     }
     return unfinished.length;
   }
@@ -188,6 +197,26 @@ export class ImportWorker implements OnApplicationBootstrap {
         );
       }
     });
+  }
+
+  /**
+   * Its job was cancelled while waiting, so no run will end the import: ends it here. Pending,
+   * nothing was applied; running (its job was waiting for another attempt), the committed
+   * batches stay. A done or failed import is left as it is.
+   */
+  private async endCancelled(id: string): Promise<void> {
+    const entity = await this.transactions.manager.findOneBy(CrmImport, { id });
+    if (!entity) {
+      return;
+    }
+    // As its runs do: `import.finished` is the starter's, whoever cancelled.
+    await this.context.runAs(actorOf(entity), () =>
+      this.end(id, 'failed', (current) =>
+        current.status === 'pending'
+          ? 'The import was cancelled before it started; no rows were applied.'
+          : `The import was cancelled after row ${current.processedRows}; the rows before it are applied.`,
+      ),
+    );
   }
 
   private async process(
@@ -454,8 +483,15 @@ export class ImportWorker implements OnApplicationBootstrap {
     return changed ? 'updated' : 'unchanged';
   }
 
-  /** Marks the import done or failed, with its `import.finished` audit event; removes its file. */
-  private async end(id: string, status: 'done' | 'failed', error: string | null): Promise<void> {
+  /**
+   * Marks the import done or failed, with its `import.finished` audit event; removes its file.
+   * `error` may be worked out from the import as locked (still pending or running).
+   */
+  private async end(
+    id: string,
+    status: 'done' | 'failed',
+    error: string | null | ((current: CrmImport) => string),
+  ): Promise<void> {
     await this.transactions.run(async (manager) => {
       const current = await this.lock(manager, id);
       if (!current || current.status === 'done' || current.status === 'failed') {
@@ -465,7 +501,13 @@ export class ImportWorker implements OnApplicationBootstrap {
       await manager.update(
         CrmImport,
         { id },
-        { status, error, finishedAt: now, updatedAt: now, startedAt: current.startedAt ?? now },
+        {
+          status,
+          error: typeof error === 'function' ? error(current) : error,
+          finishedAt: now,
+          updatedAt: now,
+          startedAt: current.startedAt ?? now,
+        },
       );
       await this.audit.record({
         action: 'import.finished',

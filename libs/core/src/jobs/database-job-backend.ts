@@ -29,6 +29,7 @@ export interface DatabaseJobBackendOptions {
 interface JobRow {
   id: string;
   name: string;
+  idempotency_key: string | null;
   account_id: string | null;
   actor: string | null;
   data: string;
@@ -506,6 +507,7 @@ function viewOf(row: JobRow): JobView {
   return {
     id: row.id,
     name: row.name,
+    key: row.idempotency_key,
     accountId: row.account_id,
     state: row.state,
     progress: row.progress,

@@ -12,6 +12,8 @@ export type JobState = (typeof JOB_STATES)[number];
 export interface JobView {
   id: string;
   name: string;
+  /** Its idempotency key (`EnqueueOptions.key`: the id of what it works on), if it has one. */
+  key: string | null;
   /** The account the job works for; `null` for deployment-wide work (schedules). */
   accountId: string | null;
   state: JobState;
@@ -63,6 +65,13 @@ export interface QueueDefinition<T> {
   backoffMs?: number;
   /** Jobs of this queue one instance runs at once. Default 1. */
   concurrency?: number;
+  /**
+   * Called by `Jobs.cancel` when it cancels a job that was waiting: `process` never runs for it
+   * (unless it is retried), so this ends what the job was for (an import left pending). Runs in
+   * the cancelling request; must be idempotent and check in SQL that the work is still unstarted
+   * (on BullMQ a cancel racing a worker's take-over may also see the job's handler end).
+   */
+  cancelled?: (job: JobView) => Promise<void>;
 }
 
 /** A periodic task: runs once per period per deployment, whatever the number of instances. */

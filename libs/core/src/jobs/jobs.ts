@@ -44,6 +44,7 @@ const PRUNE_QUEUE = 'jobs.prune';
 interface Registered {
   settings: QueueSettings;
   process: QueueDefinition<unknown>['process'];
+  cancelled: QueueDefinition<unknown>['cancelled'];
 }
 
 /**
@@ -181,13 +182,20 @@ export class Jobs implements OnApplicationBootstrap, BeforeApplicationShutdown {
     );
   }
 
-  /** Cancels a waiting job; asks an active one to stop between its batches (409 once over). */
+  /**
+   * Cancels a waiting job (its queue's `cancelled` is called); asks an active one to stop between
+   * its batches (409 once over).
+   */
   async cancel(id: string): Promise<JobView> {
     await this.get(id);
-    return (
+    const view =
       (await this.backend.cancel(id)) ??
-      conflict('core.job_not_cancellable', 'The job is over: it can no longer be cancelled.')
-    );
+      conflict('core.job_not_cancellable', 'The job is over: it can no longer be cancelled.');
+    // An active job stays `active` until its handler returns: only a waiting one is over now.
+    if (view.state === 'cancelled') {
+      await this.queues.get(view.name)?.cancelled?.(view);
+    }
+    return view;
   }
 
   /** What every queue of the deployment holds now (metrics). */
@@ -222,7 +230,11 @@ export class Jobs implements OnApplicationBootstrap, BeforeApplicationShutdown {
         );
       }
     }
-    this.queues.set(definition.name, { settings, process: definition.process });
+    this.queues.set(definition.name, {
+      settings,
+      process: definition.process,
+      cancelled: definition.cancelled,
+    });
     return settings;
   }
 

@@ -312,14 +312,18 @@ export function jobsContract(makeBooter: () => Promise<BootJobsInstance>): void 
     expect(failures).toEqual([[failing.name, true]]);
   });
 
-  it('reports progress, and cancels a waiting job and a running one', async () => {
+  it('reports progress, and cancels a waiting job (calling `cancelled` with its key) and a running one', async () => {
     let release!: () => void;
     const released = new Promise<void>((resolve) => (release = resolve));
     let sawCancel = false;
+    const cancelledWaiting: Pick<JobView, 'id' | 'key' | 'state'>[] = [];
     let slow!: JobQueue<Record<string, never>>;
     const { jobs } = await start((j) => {
       slow = j.createQueue({
         name: unique('slow'),
+        cancelled: async ({ id, key, state }) => {
+          cancelledWaiting.push({ id, key, state });
+        },
         process: async (job) => {
           await job.progress(40);
           await released;
@@ -333,13 +337,15 @@ export function jobsContract(makeBooter: () => Promise<BootJobsInstance>): void 
         },
       });
     });
-    const later = await added(slow.enqueue({}, { delayMs: 60_000 }));
+    const later = await added(slow.enqueue({}, { key: 'later', delayMs: 60_000 }));
+    expect(later.key).toBe('later');
     await expect(jobs.cancel(later.id)).resolves.toMatchObject({ state: 'cancelled' });
     await expect(jobs.cancel(later.id)).rejects.toMatchObject({
       code: 'core.job_not_cancellable',
     });
+    expect(cancelledWaiting).toEqual([{ id: later.id, key: 'later', state: 'cancelled' }]);
 
-    const running = await added(slow.enqueue({}));
+    const running = await added(slow.enqueue({}, { key: 'running' }));
     await eventually(async () => {
       const job = await jobs.get(running.id);
       return job.state === 'active' && job.progress === 40 ? job : undefined;
@@ -348,6 +354,8 @@ export function jobsContract(makeBooter: () => Promise<BootJobsInstance>): void 
     release();
     await jobInState(jobs, running.id, 'cancelled');
     expect(sawCancel).toBe(true);
+    // The handler ended the running one: `cancelled` is not called for it.
+    expect(cancelledWaiting.map((job) => job.key)).toEqual(['later']);
   });
 
   it('refuses to start while jobs wait for a name without a handler, naming it', async () => {
