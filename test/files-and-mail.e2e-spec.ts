@@ -176,11 +176,19 @@ describe.each(testDatabaseKinds())('the server with its files on S3 on %s', (kin
   });
 
   it('is not ready when the bucket does not answer', async () => {
-    expect((await server.http().get('/api/v1/health/ready')).status).toBe(200);
-    await s3.close();
-    const ready = await server.http().get('/api/v1/health/ready');
-    expectProblem(ready, 503, { code: 'server.file_store_unavailable' });
-    s3 = await startTestS3Server();
+    // A bucket and server of its own: the suite's bucket stays up for tests in any order.
+    const lost = await startTestS3Server();
+    const alone = await startTestServer(kind, {
+      env: { ...s3Env(), S3_BUCKET: lost.options.bucket, S3_ENDPOINT: lost.endpoint },
+    });
+    try {
+      expect((await alone.http().get('/api/v1/health/ready')).status).toBe(200);
+      await lost.close();
+      const ready = await alone.http().get('/api/v1/health/ready');
+      expectProblem(ready, 503, { code: 'server.file_store_unavailable' });
+    } finally {
+      await alone.close();
+    }
   });
 });
 
