@@ -102,6 +102,8 @@ export class BullJobBackend extends JobBackend {
   /** Period length of each schedule, by name. */
   private readonly periods = new Map<string, number>();
   private cancelTimer: NodeJS.Timeout | undefined;
+  /** Set by `stop`: a job the worker fetched meanwhile starts aborted and goes back to the queue. */
+  private stopping = false;
 
   constructor(options: BullJobBackendOptions) {
     super();
@@ -181,6 +183,7 @@ export class BullJobBackend extends JobBackend {
   }
 
   async stop(): Promise<void> {
+    this.stopping = true;
     clearInterval(this.cancelTimer);
     for (const controller of this.running.values()) {
       controller.abort('shutdown' satisfies AbortReason);
@@ -346,6 +349,10 @@ export class BullJobBackend extends JobBackend {
       throw new UnrecoverableError(CANCELLED);
     }
     this.running.set(id, controller);
+    if (this.stopping) {
+      // Fetched while stopping: without this, closing the worker would wait for the whole job.
+      controller.abort('shutdown' satisfies AbortReason);
+    }
     try {
       const outcome = await execute(this.claimedOf(job), {
         signal: controller.signal,

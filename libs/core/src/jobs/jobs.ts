@@ -246,6 +246,10 @@ export class Jobs implements OnApplicationBootstrap, BeforeApplicationShutdown {
     job: ClaimedJob,
     control: Parameters<ExecuteJob>[1],
   ): Promise<JobOutcome> {
+    if (control.signal.aborted) {
+      // Stopped before it began (a backend shutting down): back to the queue, not run.
+      return control.signal.reason === 'cancelled' ? { kind: 'cancelled' } : { kind: 'released' };
+    }
     const { process } = this.queues.get(job.name)!;
     const run = () =>
       process({
