@@ -153,10 +153,10 @@ describe.each(testDatabaseKinds())('indexed custom properties on %s', (kind) => 
       if (kind === 'sqlite') {
         return `crm_contact_cx_${name}\\b`;
       }
-      const [{ id }] = (await server.dataSource.query(
+      const [{ id }] = await server.dataSource.query<{ id: string }[]>(
         'SELECT id FROM crm_property WHERE account_id = $1 AND name = $2',
         [server.accountId, name],
-      )) as { id: string }[];
+      );
       return `crm_cx_${id.replaceAll('-', '')}`;
     };
     const ours = new RegExp(`${await indexOf(tier)}|${await indexOf(points)}`);
