@@ -616,7 +616,7 @@ function caseSpecs(kind: DatabaseKind): CaseSpec[] {
       name: 'pageByCreated',
       request: 'search, sorted by createdate descending, limit 50, with total',
       api: search({ sorts: [{ propertyName: 'createdate', direction: 'DESCENDING' }] }),
-      sql: pageAndCount(undefined, 'created_at DESC NULLS LAST, id ASC'),
+      sql: pageAndCount(undefined, 'created_at DESC, id DESC'),
     },
     {
       name: 'pageByName',
