@@ -1,4 +1,4 @@
-import type { Logger, QueryRunner } from 'typeorm';
+import { captureContactQueries, queryPlan, type CapturedQuery } from '../support/query-plans';
 import { testDatabaseKinds } from '@custos/core/testing';
 import { newUser } from '../support/factories';
 import { startTestServer, type TestServer } from '../support/test-server';
@@ -17,7 +17,7 @@ const CONTACTS = 3000;
  */
 describe.each(testDatabaseKinds())('query plans of scoped searches on %s', (kind) => {
   let server: TestServer;
-  const captured: { query: string; parameters: unknown[] }[] = [];
+  const captured: CapturedQuery[] = [];
   let units: string[] = [];
   let owners: string[] = [];
 
@@ -54,48 +54,14 @@ describe.each(testDatabaseKinds())('query plans of scoped searches on %s', (kind
       }
     });
     await server.dataSource.query(kind === 'postgres' ? 'ANALYZE crm_contact' : 'ANALYZE');
-    const capture: Logger = {
-      logQuery: (query: string, parameters?: unknown[]) => {
-        if (!query.startsWith('EXPLAIN') && /FROM "?crm_contact"? "?r"?/.test(query)) {
-          captured.push({ query, parameters: parameters ?? [] });
-        }
-      },
-      logQueryError: () => undefined,
-      logQuerySlow: () => undefined,
-      logSchemaBuild: () => undefined,
-      logMigration: () => undefined,
-      log: () => undefined,
-    };
-    Object.assign(server.dataSource, { logger: capture });
-    Object.assign(server.dataSource.driver, {
-      options: { ...server.dataSource.driver.options, logging: true },
-    });
-    Object.assign(server.dataSource.options, { logging: true });
+    captureContactQueries(server, captured);
   });
 
   afterAll(async () => {
     await server.close();
   });
 
-  async function plan(query: string, parameters: unknown[]): Promise<string> {
-    if (kind === 'sqlite') {
-      const rows: { detail: string }[] = await server.dataSource.query(
-        `EXPLAIN QUERY PLAN ${query}`,
-        parameters,
-      );
-      return rows.map((r) => r.detail).join('\n');
-    }
-    const runner: QueryRunner = server.dataSource.createQueryRunner();
-    try {
-      await runner.startTransaction();
-      await runner.query('SET LOCAL enable_seqscan = off');
-      const rows: { 'QUERY PLAN': string }[] = await runner.query(`EXPLAIN ${query}`, parameters);
-      return rows.map((r) => r['QUERY PLAN']).join('\n');
-    } finally {
-      await runner.rollbackTransaction();
-      await runner.release();
-    }
-  }
+  const plan = (query: string, parameters: unknown[]) => queryPlan(server, kind, query, parameters);
 
   it.each(LEVELS)('uses an index for a %s-scoped sorted page and count', async (level) => {
     const admin = callerOf(server, await server.login());
