@@ -22,11 +22,11 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { Agent, request } from 'node:http';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createTestDatabase, type DatabaseKind } from '@custos/core/testing';
+import { HttpClient } from './crm-search';
 
 const ROOT = resolve(__dirname, '..');
 const ADMIN_EMAIL = 'bench@example.com';
@@ -128,65 +128,10 @@ function stopChild(child: ChildProcess): Promise<void> {
   return exited;
 }
 
-/** One keep-alive connection; the body is read and parsed as a client would. */
-class Client {
-  private readonly agent = new Agent({ keepAlive: true, maxSockets: 1 });
-
-  constructor(private readonly port: number) {}
-
-  send<T>(
-    method: string,
-    path: string,
-    token?: string,
-    body?: unknown,
-  ): Promise<{ status: number; body: T }> {
-    const payload = body === undefined ? undefined : JSON.stringify(body);
-    return new Promise((resolveResponse, reject) => {
-      const req = request(
-        {
-          host: '127.0.0.1',
-          port: this.port,
-          path,
-          method,
-          agent: this.agent,
-          headers: {
-            ...(payload !== undefined
-              ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }
-              : {}),
-            ...(token ? { authorization: `Bearer ${token}` } : {}),
-          },
-        },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (chunk: Buffer) => chunks.push(chunk));
-          res.on('end', () => {
-            try {
-              const text = Buffer.concat(chunks).toString('utf8');
-              resolveResponse({
-                status: res.statusCode ?? 0,
-                body: (text ? JSON.parse(text) : undefined) as T,
-              });
-            } catch (error) {
-              reject(error instanceof Error ? error : new Error(String(error)));
-            }
-          });
-          res.on('error', reject);
-        },
-      );
-      req.on('error', reject);
-      req.end(payload);
-    });
-  }
-
-  close(): void {
-    this.agent.destroy();
-  }
-}
-
 interface Target {
   name: Route | 'bare';
   pid: number;
-  client: Client;
+  client: HttpClient;
   path: string;
   token?: string;
 }
@@ -208,7 +153,7 @@ async function measure(
   const latency = new Map<string, number[]>(targets.map((t) => [t.name, []]));
   for (const target of targets) {
     for (let i = 0; i < options.warmup; i++) {
-      await target.client.send('GET', target.path, target.token);
+      await target.client.get(target.path, target.token);
     }
   }
   for (let round = 0; round < options.rounds; round++) {
@@ -216,7 +161,7 @@ async function measure(
       const before = processCpuMs(target.pid);
       for (let i = 0; i < options.requests; i++) {
         const start = process.hrtime.bigint();
-        const response = await target.client.send('GET', target.path, target.token);
+        const response = await target.client.get(target.path, target.token);
         latency.get(target.name)!.push(Number(process.hrtime.bigint() - start) / 1e6);
         if (response.status !== 200) {
           throw new Error(`${target.name}: ${target.path} answered ${response.status}`);
@@ -297,7 +242,7 @@ export async function benchRequestCost(
   const profile = process.env.REQUEST_COST_CPU_PROF;
   let server: ChildProcess | undefined;
   let bare: ChildProcess | undefined;
-  const clients: Client[] = [];
+  const clients: HttpClient[] = [];
   try {
     server = await startChild(
       [
@@ -320,21 +265,21 @@ export async function benchRequestCost(
       'Custos listens',
     );
     bare = await startChild(['-e', BARE_SERVER], {}, 'listening');
-    const setup = new Client(port);
+    const setup = new HttpClient(port);
     clients.push(setup);
-    const login = await setup.send<{ accessToken: string }>(
-      'POST',
-      '/api/v1/auth/login',
-      undefined,
-      { email: ADMIN_EMAIL, password: ADMIN_PASSWORD },
-    );
+    const login = await setup.post<{ accessToken: string }>('/api/v1/auth/login', {
+      email: ADMIN_EMAIL,
+      password: ADMIN_PASSWORD,
+    });
     if (login.status !== 200) {
       throw new Error(`sign-in answered ${login.status}`);
     }
     const token = login.body.accessToken;
-    const contact = await setup.send<{ id: string }>('POST', '/api/v1/objects/contacts', token, {
-      properties: { firstname: 'Ada', lastname: 'Lovelace', email: 'ada@example.com' },
-    });
+    const contact = await setup.post<{ id: string }>(
+      '/api/v1/objects/contacts',
+      { properties: { firstname: 'Ada', lastname: 'Lovelace', email: 'ada@example.com' } },
+      token,
+    );
     if (contact.status !== 201) {
       throw new Error(`creating a contact answered ${contact.status}`);
     }
@@ -344,7 +289,7 @@ export async function benchRequestCost(
       record: `/api/v1/objects/contacts/${contact.body.id}`,
     };
     const targets: Target[] = ROUTES.map((name) => {
-      const client = new Client(port);
+      const client = new HttpClient(port);
       clients.push(client);
       return {
         name,
@@ -354,7 +299,7 @@ export async function benchRequestCost(
         token: name === 'live' ? undefined : token,
       };
     });
-    const bareClient = new Client(portOfChild(bare));
+    const bareClient = new HttpClient(portOfChild(bare));
     clients.push(bareClient);
     targets.push({ name: 'bare', pid: bare.pid!, client: bareClient, path: paths.live });
     return {
