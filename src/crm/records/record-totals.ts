@@ -9,8 +9,8 @@ export type TotalMode = (typeof TOTAL_MODES)[number];
 
 /**
  * A total as a response carries it. `estimated` is set whenever `total` is not an exact count;
- * `lowerBound` when it is not an estimate either, but the number known to match (SQLite). No
- * total at all only when the request asked for none.
+ * `lowerBound` with it: the number known to match, the count having stopped there. No total at
+ * all only when the request asked for none.
  */
 export interface RecordTotal {
   total?: number;
@@ -29,9 +29,10 @@ const RECORD_TOTALS_OPTIONS = Symbol('RECORD_TOTALS_OPTIONS');
  * Totals of the scoped record query (the caller passes the very query of its page, with its
  * rules and filters: a total never counts what the page would not show). The exact count reads
  * the live-row indexes (`COUNT(*)` over the partial index, no table rows when the filter is on
- * indexed columns). An estimate, asked for by the request, is given only above the threshold:
- * PostgreSQL's planner row estimate of the same query; SQLite has none to offer, so there the
- * count stops one past the threshold and answers that as a lower bound.
+ * indexed columns). Asked for an estimate, the count stops one past the threshold and answers
+ * that as a lower bound, on both databases. Not PostgreSQL's planner estimate: it comes from
+ * table-wide statistics, so it would answer with rows of other accounts and outside the reader's
+ * rules (a reader who sees none could be told of thousands).
  */
 @Injectable()
 export class RecordTotals {
@@ -51,12 +52,6 @@ export class RecordTotals {
     }
     if (mode === 'exact') {
       return { total: await this.exact(query) };
-    }
-    if (this.transactions.manager.connection.options.type === 'postgres') {
-      const estimate = await this.plannerEstimate(query);
-      return estimate > this.exactUpTo
-        ? { total: estimate, estimated: true }
-        : { total: await this.exact(query) };
     }
     const [sql, parameters] = query
       .clone()
@@ -79,15 +74,6 @@ export class RecordTotals {
       .select('COUNT(*)', 'total')
       .getRawOne<{ total: string | number }>();
     return Number(row?.total ?? 0);
-  }
-
-  /** The rows PostgreSQL's planner expects the query to return (from the table statistics). */
-  private async plannerEstimate(query: SelectQueryBuilder<ObjectLiteral>): Promise<number> {
-    const [sql, parameters] = query.clone().select('1').getQueryAndParameters();
-    const [row] = await this.transactions.manager.query<
-      { 'QUERY PLAN': { Plan: { 'Plan Rows': number } }[] }[]
-    >(`EXPLAIN (FORMAT JSON) ${sql}`, parameters);
-    return Math.round(row['QUERY PLAN'][0].Plan['Plan Rows']);
   }
 }
 

@@ -81,14 +81,13 @@ export class PageTotalDto {
 
   @ApiPropertyOptional({
     description:
-      "Set when `total` is not an exact count (only with `total: estimate`, above the threshold): on PostgreSQL the planner's estimate, on SQLite a lower bound (see `lowerBound`).",
+      'Set when `total` is not an exact count (only with `total: estimate`, above the threshold): then it is a lower bound (see `lowerBound`).',
     example: true,
   })
   estimated?: boolean;
 
   @ApiPropertyOptional({
-    description:
-      'Set when the estimated `total` is a lower bound: at least this many match (SQLite).',
+    description: 'Set when the estimated `total` is a lower bound: at least this many match.',
     example: true,
   })
   lowerBound?: boolean;
