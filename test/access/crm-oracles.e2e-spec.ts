@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Response, Test } from 'supertest';
 import { newId } from '@custos/core';
@@ -195,6 +195,8 @@ describe.each(testDatabaseKinds())('CRM oracles: imports, form log, files on %s'
       // An import queued while the key was readable (a crash or restart in between): the worker
       // checks again before the first row.
       const id = newId();
+      // The folder exists only once an import was uploaded, which another test may or may not have done.
+      mkdirSync(join(server.config.dataDir, 'imports'), { recursive: true });
       writeFileSync(
         join(server.config.dataDir, 'imports', `${id}.csv`),
         `Code,First name\n${String(invisible.properties[secretCode])},Probe\n`,
