@@ -1,0 +1,41 @@
+import type { Actor } from '@custos/core';
+
+/** The states of an approval request; every state but `pending` is final. */
+export const APPROVAL_STATES = ['pending', 'approved', 'rejected', 'revoked', 'expired'] as const;
+export type ApprovalState = (typeof APPROVAL_STATES)[number];
+
+/** An approval request as callers see it. */
+export interface ApprovalView {
+  id: string;
+  accountId: string;
+  /** The kind it belongs to (e.g. `export`). */
+  kind: string;
+  /** What is being approved (e.g. the export's id). */
+  subjectId: string;
+  requesterUserId: string;
+  state: ApprovalState;
+  /** Approvers the requester asked to notify (any eligible approver may decide). */
+  notifiedUserIds: string[];
+  message: string | null;
+  decidedByUserId: string | null;
+  decidedAt: Date | null;
+  /** Required for a rejection. */
+  reason: string | null;
+  expiresAt: Date;
+  createdAt: Date;
+}
+
+/**
+ * A kind of approval a feature registers (e.g. exports): who may decide, and what happens when a
+ * request leaves `pending`. `settled` runs in the transaction of the transition, so an approval
+ * and the work it releases (a queued job) commit together, or neither does.
+ */
+export interface ApprovalKind {
+  readonly name: string;
+  /** Users of the account who may decide requests of this kind (the requester is excluded by the engine). */
+  approvers(accountId: string): Promise<string[]>;
+  /** Whether this actor may decide (in person; the engine refuses the requester itself). */
+  mayDecide(actor: Actor): Promise<boolean>;
+  /** Called once per request, in the transaction that moves it out of `pending`. */
+  settled(request: ApprovalView): Promise<void>;
+}
