@@ -11,12 +11,10 @@ import type { Observable } from 'rxjs';
 import {
   fileTooLarge,
   type UploadedAttachment,
-} from '../attachments/attachment-upload.interceptor';
-import {
   ATTACHMENTS_MODULE_OPTIONS,
   DEFAULT_ATTACHMENT_MAX_BYTES,
   type AttachmentsModuleOptions,
-} from '../attachments/attachments.module-definition';
+} from '../attachments';
 
 /** A file part of a submission: multer's description, with the part's name (`files[<property>]`). */
 export interface UploadedFormFile extends UploadedAttachment {
