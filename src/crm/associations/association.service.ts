@@ -7,9 +7,9 @@ import { PropertySchemaService } from '../properties';
 import {
   CrmAccessService,
   RecordPurgeHooks,
+  RecordQuery,
   type PurgedRecords,
   type RecordPurgeHook,
-  RecordQuery,
 } from '../records';
 import { Association } from './association.entity';
 import { AssociationErrors } from './associations.errors';

@@ -3,10 +3,10 @@ import { In, type EntityManager } from 'typeorm';
 import type { PropertySchema } from '../kernel';
 import {
   RecordPurgeHooks,
-  type PurgedRecords,
-  type RecordPurgeHook,
-  type RecordChange,
   RecordWriteHooks,
+  type PurgedRecords,
+  type RecordChange,
+  type RecordPurgeHook,
   type RecordWriteHook,
 } from '../records';
 import { holdAttachments } from './attachment-holders';

@@ -15,7 +15,7 @@ import {
 } from '@custos/core';
 import { AccountCiphers, EnvelopeError } from '@custos/crypto';
 import { SensitiveDataService } from '../../sensitive-data';
-import { CrmAccessService, type RecordAccess, RecordQuery, RecordErrors } from '../records';
+import { CrmAccessService, RecordErrors, RecordQuery, type RecordAccess } from '../records';
 import { PropertySchemaService } from '../properties';
 import { AttachmentErrors } from './attachments.errors';
 import { openAttachment, sealAttachment } from './attachment-places';

@@ -9,11 +9,11 @@ import {
 import { AnyFilesInterceptor } from '@nestjs/platform-express';
 import type { Observable } from 'rxjs';
 import {
-  fileTooLarge,
-  type UploadedAttachment,
   ATTACHMENTS_MODULE_OPTIONS,
   DEFAULT_ATTACHMENT_MAX_BYTES,
+  fileTooLarge,
   type AttachmentsModuleOptions,
+  type UploadedAttachment,
 } from '../attachments';
 
 /** A file part of a submission: multer's description, with the part's name (`files[<property>]`). */

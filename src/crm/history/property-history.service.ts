@@ -3,7 +3,7 @@ import { In, type EntityManager, type SelectQueryBuilder } from 'typeorm';
 import { Clock, RequestContext, TransactionHost, keysetPage, newId, type Page } from '@custos/core';
 import type { PropertySchema, PropertyValue } from '../kernel';
 import { changedNames } from '../properties';
-import { type SensitiveFields, historyValuePlaces, type HistoryEntryRef } from '../sensitive';
+import { historyValuePlaces, type HistoryEntryRef, type SensitiveFields } from '../sensitive';
 import { PropertyHistory, type ChangeSource } from './property-history.entity';
 
 /** A write's change to one record, as history needs it: its values before and after. */
@@ -107,15 +107,12 @@ export class PropertyHistoryService {
       .getMany();
   }
 
-  /** Deletes the history of purged records (the records' purge calls it in its transaction). */
+  /** Deletes the history of records being purged, in the purge's transaction (records call it). */
   async purgeRecords(
     manager: EntityManager,
-    {
-      accountId,
-      objectType,
-      recordIds,
-    }: { accountId: string; objectType: string; recordIds: readonly string[] },
+    purged: { accountId: string; objectType: string; recordIds: readonly string[] },
   ): Promise<void> {
+    const { accountId, objectType, recordIds } = purged;
     await manager.delete(PropertyHistory, { accountId, objectType, recordId: In(recordIds) });
   }
 

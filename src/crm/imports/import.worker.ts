@@ -16,10 +16,10 @@ import {
 } from '@custos/core';
 import {
   CrmAccessService,
-  type RecordAccess,
   RecordQuery,
   RecordWriter,
   UniqueValues,
+  type RecordAccess,
 } from '../records';
 import { PropertySchemaService } from '../properties';
 import type { PropertySchema } from '../kernel';

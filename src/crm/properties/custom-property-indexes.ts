@@ -3,11 +3,11 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { AccessService } from '@custos/access';
 import { Clock, Jobs, TransactionHost, type JobQueue, type RunningJob } from '@custos/core';
 import {
-  objectTypeOf,
-  type ObjectType,
-  type IndexState,
-  type PropertyType,
   dialectOf,
+  objectTypeOf,
+  type IndexState,
+  type ObjectType,
+  type PropertyType,
 } from '../kernel';
 import { CustomPropertyDefinition } from './property-definition.entity';
 

@@ -5,12 +5,12 @@ import { AuditService } from '@custos/audit';
 import { Clock, RequestContext, TransactionHost, isUniqueViolation, newId } from '@custos/core';
 import { SensitivePropertyPolicy } from './sensitive-property-policy';
 import {
+  COMPUTED_TYPES,
+  dialectOf,
   objectTypeOf,
   selectAccountRows,
-  dialectOf,
-  type PropertySchema,
-  COMPUTED_TYPES,
   type PropertyDefinition,
+  type PropertySchema,
   type Sensitivity,
 } from '../kernel';
 import { computedInputs } from './calculation';

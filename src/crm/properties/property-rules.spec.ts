@@ -1,5 +1,5 @@
 import { CustosError } from '@custos/core';
-import { objectTypeOf, type PropertySchema, type PropertyDefinition } from '../kernel';
+import { objectTypeOf, type PropertyDefinition, type PropertySchema } from '../kernel';
 import type { CreatePropertyDto, UpdatePropertyDto } from './property.dto';
 import {
   checkDefinition,

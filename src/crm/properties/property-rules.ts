@@ -1,8 +1,8 @@
 import {
-  type PropertySchema,
   COMPUTED_TYPES,
   INDEXABLE_TYPES,
   type PropertyDefinition,
+  type PropertySchema,
   type Sensitivity,
 } from '../kernel';
 import { computedInputs, formulaInputs, parseFormula } from './calculation';

@@ -3,12 +3,12 @@ import type { EntityManager } from 'typeorm';
 import { AccessService } from '@custos/access';
 import { RequestContext, TransactionHost } from '@custos/core';
 import {
-  SYSTEM_PROPERTIES,
-  objectTypeOf,
-  type ObjectType,
-  type PropertySchema,
   COMPUTED_TYPES,
+  objectTypeOf,
+  SYSTEM_PROPERTIES,
+  type ObjectType,
   type PropertyDefinition,
+  type PropertySchema,
 } from '../kernel';
 import { CustomPropertyDefinition } from './property-definition.entity';
 

@@ -3,7 +3,7 @@ import { AccessService, type ActorAccess } from '@custos/access';
 import { RequestContext, TransactionHost } from '@custos/core';
 import { AccountCiphers } from '@custos/crypto';
 import { SensitiveDataService } from '../../sensitive-data';
-import { type PropertySchema, dialectOf } from '../kernel';
+import { dialectOf, type PropertySchema } from '../kernel';
 import { SensitiveFields, sensitiveNames } from '../sensitive';
 import { RecordAccess } from './record-access';
 

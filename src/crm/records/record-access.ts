@@ -7,7 +7,7 @@ import {
   type SqlCondition,
 } from '@custos/access';
 import { computedInputs } from '../properties';
-import { type PropertySchema, propertyExpression, type SqlDialect } from '../kernel';
+import { propertyExpression, type PropertySchema, type SqlDialect } from '../kernel';
 import type { StoredRecord } from './record-store';
 import type { SensitiveFields } from '../sensitive';
 import { RecordErrors } from './records.errors';

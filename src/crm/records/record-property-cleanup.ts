@@ -1,7 +1,7 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { PropertyHistory } from '../history';
-import { updateAccountRows, dialectOf } from '../kernel';
+import { dialectOf, updateAccountRows } from '../kernel';
 import { PropertyUsageRegistry, type PropertyUsage, type UsedProperty } from '../properties';
 import { BlindIndexEntry } from './blind-index.entity';
 import { UniqueValue } from './unique-value.entity';

@@ -2,12 +2,12 @@ import { Logger } from '@nestjs/common';
 import { In, type EntityManager } from 'typeorm';
 import {
   deleteAccountRows,
+  placeholder,
   updateAccountRow,
   type PropertySchema,
-  placeholder,
   type PropertyValue,
 } from '../kernel';
-import { sensitiveNames, type SensitiveFields, recordValuePlace } from '../sensitive';
+import { recordValuePlace, sensitiveNames, type SensitiveFields } from '../sensitive';
 import { BlindIndexEntry } from './blind-index.entity';
 
 const logger = new Logger('RecordStore');

@@ -1,5 +1,5 @@
 import type { PropertySchema, PropertyValue } from '../kernel';
-import { evaluateFormula, evaluateScore, parseFormula, normalizeValue } from '../properties';
+import { evaluateFormula, evaluateScore, normalizeValue, parseFormula } from '../properties';
 import { RecordErrors } from './records.errors';
 
 /**

@@ -4,7 +4,7 @@ import { AuditService } from '@custos/audit';
 import { Clock, RequestContext, TransactionHost, isMemberInPerson, newId } from '@custos/core';
 import { Membership } from '@custos/identity';
 import { PropertyHistoryService, type ChangeSource } from '../history';
-import { PropertySchemaService, changedNames } from '../properties';
+import { changedNames, PropertySchemaService } from '../properties';
 import type { PropertySchema } from '../kernel';
 import { writtenDigests, type SensitiveFields, type Shown } from '../sensitive';
 import { CrmAccessService } from './crm-access.service';

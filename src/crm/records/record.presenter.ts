@@ -4,8 +4,8 @@ import type { PropertyHistory } from '../history';
 import {
   historyValuePlaces,
   recordValuePlace,
-  type SensitiveFields,
   SensitiveViews,
+  type SensitiveFields,
   type Shown,
 } from '../sensitive';
 import { objectTypeOf, type PropertyValue } from '../kernel';

@@ -4,14 +4,14 @@ import '../../task-privileges';
 import { SensitiveDataModule } from '../../sensitive-data/sensitive-data.module';
 import { PropertyHistory, PropertyHistoryService } from '../history';
 import {
+  CustomPropertyDefinition,
+  CustomPropertyIndexes,
   FieldPermissionsController,
   PropertiesController,
-  CustomPropertyIndexes,
-  CustomPropertyDefinition,
+  PROPERTY_READERS,
   PropertyDefinitionService,
   PropertySchemaService,
   PropertyUsageRegistry,
-  PROPERTY_READERS,
   SensitivePropertyPolicy,
 } from '../properties';
 import { RecordPropertyCleanup } from './record-property-cleanup';

@@ -1,4 +1,4 @@
-import { uniqueKeyOf, PropertySchemaService } from '../properties';
+import { PropertySchemaService, uniqueKeyOf } from '../properties';
 import { testDatabaseKinds } from '@custos/core/testing';
 import { startCrmTestApp, type CrmTestApp } from '../testing';
 import { RecordArchive } from './record-archive.service';

@@ -1,9 +1,9 @@
 import type { SqlCondition } from '@custos/access';
 import { escapeLike } from '@custos/core';
 import {
-  type PropertySchema,
   propertyExpression,
   type PropertyDefinition,
+  type PropertySchema,
   type PropertyValue,
   type SqlDialect,
 } from '../kernel';

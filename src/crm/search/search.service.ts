@@ -9,27 +9,27 @@ import {
 } from '@custos/core';
 import {
   CrmAccessService,
-  type RecordAccess,
+  fromRow,
+  openValue,
+  recordColumns,
+  RecordPresenter,
   RecordQuery,
   RecordTotals,
-  type RecordTotal,
-  type TotalMode,
-  fromRow,
-  recordColumns,
-  type StoredRecord,
   selectedProperties,
+  type RecordAccess,
   type RecordDto,
-  RecordPresenter,
-  openValue,
+  type RecordTotal,
+  type StoredRecord,
+  type TotalMode,
 } from '../records';
 import { PropertySchemaService } from '../properties';
 import {
+  dialectOf,
+  propertyExpression,
+  SYSTEM_PROPERTIES,
   type PropertySchema,
   type PropertyValue,
-  SYSTEM_PROPERTIES,
-  dialectOf,
   type SqlDialect,
-  propertyExpression,
 } from '../kernel';
 import { normalizeForIndex } from '@custos/crypto';
 import { AuditService } from '@custos/audit';

@@ -18,10 +18,10 @@ import { PropertySchemaService } from '../properties';
 import {
   compileFilterGroups,
   quotesSensitiveValue,
-  tokenizeSensitiveFilters,
-  type StoredFilterGroup,
   SearchService,
+  tokenizeSensitiveFilters,
   type SearchPage,
+  type StoredFilterGroup,
 } from '../search';
 import { dialectOf } from '../kernel';
 import type { Shown } from '../sensitive';

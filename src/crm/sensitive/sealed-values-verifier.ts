@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { AuditEvent, AuditService } from '@custos/audit';
 import { TransactionHost, systemActor } from '@custos/core';
-import { selectAccountRows, OBJECT_TYPES, objectTypeOf } from '../kernel';
+import { OBJECT_TYPES, objectTypeOf, selectAccountRows } from '../kernel';
 import { CustomPropertyDefinition } from '../properties';
 import { sensitiveProperties } from './rotation-sources';
 import { sealedDigest, type SealedDigests } from './sealed-digests';

@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import { EnvelopeError, type AccountCipher } from '@custos/crypto';
 import { isSuperAdminInPerson, type Actor, mayDecryptSensitive, isSystem } from '@custos/core';
 import type { SensitiveDataState } from '../../sensitive-data';
-import type { PropertySchema, PropertyDefinition, PropertyValue } from '../kernel';
+import type { PropertyDefinition, PropertySchema, PropertyValue } from '../kernel';
 import type { SealedPlace } from './sealed-places';
 
 const logger = new Logger('SensitiveFields');
