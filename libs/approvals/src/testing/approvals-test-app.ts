@@ -61,12 +61,18 @@ export interface ApprovalsTestApp {
 
 /**
  * Boots core, audit and approvals on a fresh database of `kind` (or on `database` with the same
- * `auditSigningKey`, to run a second instance beside another), schema from the migrations. The expiry schedule is off
- * (`expireEverySeconds: 0`): tests call `expireDue` themselves.
+ * `auditSigningKey`, to run a second instance beside another), schema from the migrations. The
+ * expiry schedule is off unless `expireEverySeconds` is given: tests call `expireDue` themselves.
  */
 export async function createApprovalsTestApp(
   kind: DatabaseKind,
-  options: { clock?: FixedClock; database?: TestDatabase; auditSigningKey?: Buffer } = {},
+  options: {
+    clock?: FixedClock;
+    database?: TestDatabase;
+    auditSigningKey?: Buffer;
+    /** Runs the expiry schedule every so many seconds. Default 0: off. */
+    expireEverySeconds?: number;
+  } = {},
 ): Promise<ApprovalsTestApp> {
   const clock = options.clock ?? new FixedClock();
   const approvalKind = new TestApprovalKind();
@@ -76,7 +82,7 @@ export async function createApprovalsTestApp(
   const connection = connectionOptionsOf(database);
   const builder = Test.createTestingModule({
     imports: [
-      CoreModule.forRoot({ clock, verifyRoutePolicies: false }),
+      CoreModule.forRoot({ clock, verifyRoutePolicies: false, jobs: { pollMs: 50 } }),
       TypeOrmModule.forRoot({
         ...connection,
         entities: [
@@ -95,7 +101,7 @@ export async function createApprovalsTestApp(
         ...(kind === 'postgres' ? { extra: { max: 20 } } : {}),
       }),
       AuditModule.forRoot({ signingKey: auditSigningKey }),
-      ApprovalsModule.forRoot({ expireEverySeconds: 0 }),
+      ApprovalsModule.forRoot({ expireEverySeconds: options.expireEverySeconds ?? 0 }),
     ],
   });
   const drop = () => (options.database ? Promise.resolve() : database.drop());
