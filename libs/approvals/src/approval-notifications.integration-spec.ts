@@ -15,18 +15,27 @@ describe.each(testDatabaseKinds())(`${ApprovalNotifications.name} on %s`, (kind)
 
   afterAll(() => app?.close());
 
-  it('shows each recipient the request by reference with its state now, and nothing to another account', async () => {
+  /** A requester and an approver of a fresh account, and a pending request between them. */
+  async function pendingRequest(subjectId: string, message?: string) {
     const accountId = newId();
     const [requester, approver] = [personActor(accountId), personActor(accountId)];
     app.kind.allow(accountId, approver.id);
     const pending = await app.as(requester, () =>
       app.sut.request({
         kind: 'test',
-        subjectId: 'export-1',
+        subjectId,
         notify: [approver.id],
-        message: 'for the board meeting',
+        message,
         expiresAt: new Date(app.clock.now().getTime() + HOUR),
       }),
+    );
+    return { requester, approver, pending };
+  }
+
+  it('shows each recipient the request by reference with its state now, and nothing to another account', async () => {
+    const { requester, approver, pending } = await pendingRequest(
+      'export-1',
+      'for the board meeting',
     );
     await app.as(approver, () => app.sut.reject(pending.id, 'too many rows'));
     const inbox = app.module.get(NotificationInbox);
@@ -58,17 +67,7 @@ describe.each(testDatabaseKinds())(`${ApprovalNotifications.name} on %s`, (kind)
   });
 
   it(`expires due requests on the ${APPROVAL_EXPIRY_SCHEDULE} schedule`, async () => {
-    const accountId = newId();
-    const [requester, approver] = [personActor(accountId), personActor(accountId)];
-    app.kind.allow(accountId, approver.id);
-    const pending = await app.as(requester, () =>
-      app.sut.request({
-        kind: 'test',
-        subjectId: 'export-2',
-        notify: [approver.id],
-        expiresAt: new Date(app.clock.now().getTime() + HOUR),
-      }),
-    );
+    const { requester, pending } = await pendingRequest('export-2');
     app.clock.advance(2 * HOUR);
     await expect(
       eventually(async () => {

@@ -22,3 +22,4 @@ export {
 export { ApprovalRequest } from './approval-request.entity';
 export { APPROVAL_ENTITIES } from './approvals.entities';
 export { APPROVAL_MIGRATIONS } from './migrations';
+export { ApprovalDto, RejectApprovalDto, toApprovalDto } from './approval.dto';
