@@ -29,12 +29,6 @@ export const ApprovalErrors = {
       'approvals.own_request',
       'Nobody decides their own request: another approver must approve or reject it (you may revoke it).',
     ),
-  notAnApprover: () =>
-    new CustosError(
-      'forbidden',
-      'approvals.not_an_approver',
-      'You may not decide requests of this kind: ask an approver of the account.',
-    ),
   notRequester: () =>
     new CustosError(
       'forbidden',

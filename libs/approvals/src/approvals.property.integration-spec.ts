@@ -57,6 +57,7 @@ class Model {
       case 'revoke':
         return (
           this.common(operation.who) ??
+          (operation.who === 'member' ? 'approvals.not_found' : null) ??
           (operation.who === 'requester' ? this.transition('revoked') : 'approvals.not_requester')
         );
     }
@@ -65,8 +66,8 @@ class Model {
   private decide(who: Who, to: ApprovalState): string | null {
     const refused =
       this.common(who) ??
-      (who === 'requester' ? 'approvals.own_request' : null) ??
-      (who === 'member' ? 'approvals.not_an_approver' : null);
+      (who === 'member' ? 'approvals.not_found' : null) ??
+      (who === 'requester' ? 'approvals.own_request' : null);
     return refused ?? this.transition(to);
   }
 

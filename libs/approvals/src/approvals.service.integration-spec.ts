@@ -1,5 +1,5 @@
 import { readAuditEvents } from '@custos/audit/testing';
-import { CustosError, newId, Notification, type Actor } from '@custos/core';
+import { CustosError, newId, Notification, systemActor, type Actor } from '@custos/core';
 import { testDatabaseKinds } from '@custos/core/testing';
 import { ApprovalRequest } from './approval-request.entity';
 import { Approvals } from './approvals.service';
@@ -220,10 +220,17 @@ describe.each(testDatabaseKinds())(`${Approvals.name} on %s`, (databaseKind) => 
       });
     });
 
-    it('refuses a member who may not decide (403) and an approver of another account (404)', async () => {
+    it('answers 404 to a member who may not decide and to an approver of another account', async () => {
       const pending = await request();
-      const notAllowed = await failure(app.as(bystander, () => app.sut.approve(pending.id)));
-      expect(notAllowed).toMatchObject({ kind: 'forbidden', code: 'approvals.not_an_approver' });
+      for (const work of [
+        () => app.sut.approve(pending.id),
+        () => app.sut.reject(pending.id, 'no'),
+        () => app.sut.revoke(pending.id),
+        () => app.sut.find(pending.id),
+      ]) {
+        const error = await failure(app.as(bystander, work));
+        expect(error).toMatchObject({ kind: 'not_found', code: 'approvals.not_found' });
+      }
       const outsider = personActor(newId(), { superAdmin: true });
       app.kind.allow(outsider.accountId, outsider.id);
       for (const work of [
@@ -327,12 +334,10 @@ describe.each(testDatabaseKinds())(`${Approvals.name} on %s`, (databaseKind) => 
       expect((await notifications()).map((n) => n.kind)).toEqual(['approval_requested']);
     });
 
-    it('is refused to anyone but the requester, approvers included (403)', async () => {
+    it('is refused to an approver (403): only the requester revokes', async () => {
       const pending = await request();
-      for (const actor of [approver, bystander]) {
-        const error = await failure(app.as(actor, () => app.sut.revoke(pending.id)));
-        expect(error).toMatchObject({ kind: 'forbidden', code: 'approvals.not_requester' });
-      }
+      const error = await failure(app.as(approver, () => app.sut.revoke(pending.id)));
+      expect(error).toMatchObject({ kind: 'forbidden', code: 'approvals.not_requester' });
     });
   });
 
@@ -388,17 +393,35 @@ describe.each(testDatabaseKinds())(`${Approvals.name} on %s`, (databaseKind) => 
   });
 
   describe('find and forSubject', () => {
-    it('lists the requests of a subject newest first, within the account', async () => {
+    it('lists the requests of a subject newest first: all to approvers and the system, own ones to other members, none to other actors', async () => {
       const first = await request({ subjectId: 'export-7' });
       await app.as(requester, () => app.sut.revoke(first.id));
       app.clock.advance(1);
-      const second = await request({ subjectId: 'export-7' });
-      await expect(
-        app.as(bystander, () => app.sut.forSubject('test', 'export-7')),
-      ).resolves.toMatchObject([
-        { id: second.id, state: 'pending' },
-        { id: first.id, state: 'revoked' },
-      ]);
+      app.kind.allow(accountId, bystander.id);
+      const second = await app.as(bystander, () =>
+        app.sut.request({
+          kind: 'test',
+          subjectId: 'export-7',
+          notify: [approver.id],
+          expiresAt: new Date(app.clock.now().getTime() + HOUR),
+        }),
+      );
+      app.kind.disallow(accountId, bystander.id, requester.id);
+      const list = (actor: Actor) => app.as(actor, () => app.sut.forSubject('test', 'export-7'));
+      const ids = (views: { id: string }[]) => views.map((view) => view.id);
+
+      await expect(list(approver).then(ids)).resolves.toEqual([second.id, first.id]);
+      await expect(list(systemActor(accountId)).then(ids)).resolves.toEqual([second.id, first.id]);
+      await expect(list(requester).then(ids)).resolves.toEqual([first.id]);
+      await expect(list(bystander).then(ids)).resolves.toEqual([second.id]);
+      await expect(list(personActor(accountId)).then(ids)).resolves.toEqual([]);
+      await expect(list({ ...approver, kind: 'private_app', id: newId() })).resolves.toEqual([]);
+      await expect(list({ ...approver, kind: 'support' })).resolves.toEqual([]);
+      const error = await failure(app.as(requester, () => app.sut.find(second.id)));
+      expect(error).toMatchObject({ code: 'approvals.not_found' });
+      await expect(app.as(approver, () => app.sut.find(second.id))).resolves.toMatchObject({
+        id: second.id,
+      });
     });
   });
 });

@@ -2,6 +2,7 @@ import { AuditService } from '@custos/audit';
 import {
   Clock,
   isMemberInPerson,
+  isSystem,
   isUniqueViolation,
   newId,
   RequestContext,
@@ -164,7 +165,10 @@ export class Approvals {
     });
   }
 
-  /** Approves for an eligible approver other than the requester (403 otherwise; 409 when decided or expired). */
+  /**
+   * Approves, for an approver of the kind other than the requester (403 for the requester, 404
+   * for whoever may not see the request; 409 when decided or expired).
+   */
   async approve(id: string): Promise<ApprovalView> {
     return this.decide(id, 'approved', null);
   }
@@ -174,11 +178,14 @@ export class Approvals {
     return this.decide(id, 'rejected', text(reason, 'reason', true));
   }
 
-  /** The requester withdraws a pending request (403 for anyone else; 409 when decided or expired). */
+  /**
+   * The requester withdraws a pending request (403 for an approver, 404 for whoever may not see
+   * it; 409 when decided or expired).
+   */
   async revoke(id: string): Promise<ApprovalView> {
     const actor = this.person();
     return this.transactions.run(async () => {
-      const row = await this.load(actor.accountId, id);
+      const row = await this.visible(id);
       if (row.requesterUserId !== actor.userId) {
         throw ApprovalErrors.notRequester();
       }
@@ -193,15 +200,20 @@ export class Approvals {
     });
   }
 
-  /** A request of the current account (404 for any other, or none). */
+  /** A request the actor may see (see {@link seenRequester}); 404 for any other, or none. */
   async find(id: string): Promise<ApprovalView> {
-    return toView(await this.load(this.context.requireAccountId(), id));
+    return toView(await this.visible(id));
   }
 
-  /** The requests of the current account about one subject, newest first. */
+  /** The requests about one subject that the actor may see, newest first. */
   async forSubject(kind: string, subjectId: string): Promise<ApprovalView[]> {
+    const accountId = this.context.requireAccountId();
+    const seen = await this.seenRequester(this.kindOf(kind));
+    if (seen === false) {
+      return [];
+    }
     const rows = await this.transactions.manager.find(ApprovalRequest, {
-      where: { accountId: this.context.requireAccountId(), kind, subjectId },
+      where: { accountId, kind, subjectId, ...(seen === null ? {} : { requesterUserId: seen }) },
       order: { createdAt: 'DESC', id: 'DESC' },
     });
     return rows.map(toView);
@@ -282,12 +294,10 @@ export class Approvals {
   ): Promise<ApprovalView> {
     const actor = this.person();
     return this.transactions.run(async () => {
-      const row = await this.load(actor.accountId, id);
+      // Seen by a person: their own request, or one of a kind they may decide.
+      const row = await this.visible(id);
       if (row.requesterUserId === actor.userId) {
         throw ApprovalErrors.ownRequest();
-      }
-      if (!(await this.kindOf(row.kind).mayDecide(actor))) {
-        throw ApprovalErrors.notAnApprover();
       }
       const now = this.clock.now().toISOString();
       const won = await this.transactions.queryPrepared('approvals_decide', DECIDE_SQL, [
@@ -332,6 +342,32 @@ export class Approvals {
       targetId: view.id,
       metadata: { kind: view.kind, subjectId: view.subjectId, state: view.state, ...extra },
     });
+  }
+
+  /**
+   * Who sees which requests of a kind — the one rule of every read and decision: the account's
+   * system actor and the kind's approvers see all of them, any other member in person their own,
+   * nobody else any. Returns the requester the actor is limited to, `null` for all, `false` for none.
+   */
+  private async seenRequester(kind: ApprovalKind): Promise<string | null | false> {
+    const actor = this.context.requireActor();
+    if (isSystem(actor)) {
+      return null;
+    }
+    if (!isMemberInPerson(actor)) {
+      return false;
+    }
+    return (await kind.mayDecide(actor)) ? null : actor.userId;
+  }
+
+  /** The request of the actor's account, if the actor may see it; else 404, as for none. */
+  private async visible(id: string): Promise<ApprovalRequest> {
+    const row = await this.load(this.context.requireAccountId(), id);
+    const seen = await this.seenRequester(this.kindOf(row.kind));
+    if (seen === false || (seen !== null && row.requesterUserId !== seen)) {
+      throw ApprovalErrors.notFound();
+    }
+    return row;
   }
 
   private async load(accountId: string, id: string): Promise<ApprovalRequest> {
