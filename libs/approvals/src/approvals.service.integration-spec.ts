@@ -35,7 +35,7 @@ describe.each(testDatabaseKinds())(`${Approvals.name} on %s`, (databaseKind) => 
     otherApprover = personActor(accountId);
     bystander = personActor(accountId);
     app.kind.allow(accountId, requester.id, approver.id, otherApprover.id);
-    app.kind.failSettledWith = null;
+    app.kind.failSettled = () => null;
   });
 
   const request = (overrides: Partial<Parameters<Approvals['request']>[0]> = {}) =>
@@ -304,11 +304,11 @@ describe.each(testDatabaseKinds())(`${Approvals.name} on %s`, (databaseKind) => 
 
     it('rolls the transition back with a failing settled: still pending, nothing audited or sent', async () => {
       const pending = await request();
-      app.kind.failSettledWith = new Error('the export could not be queued');
+      app.kind.failSettled = () => new Error('the export could not be queued');
       await expect(app.as(approver, () => app.sut.approve(pending.id))).rejects.toThrow(
         'the export could not be queued',
       );
-      app.kind.failSettledWith = null;
+      app.kind.failSettled = () => null;
       await expect(app.as(approver, () => app.sut.find(pending.id))).resolves.toMatchObject({
         state: 'pending',
         decidedByUserId: null,
@@ -389,6 +389,23 @@ describe.each(testDatabaseKinds())(`${Approvals.name} on %s`, (databaseKind) => 
         [later.id]: 'pending',
         [decided.id]: 'approved',
       });
+    });
+
+    it('expires the others when one cannot be, leaves that one pending and says so', async () => {
+      const failing = await request({ expiresAt: new Date(app.clock.now().getTime() + 1000) });
+      const fine = await request({ expiresAt: new Date(app.clock.now().getTime() + 1000) });
+      app.kind.failSettled = (view) => (view.id === failing.id ? new Error('boom') : null);
+      app.clock.advance(1000);
+      await expect(app.sut.expireDue()).rejects.toThrow(
+        '1 approval request(s) could not be expired',
+      );
+      const states = Object.fromEntries((await rows()).map((row) => [row.id, row.state]));
+      expect(states).toEqual({ [failing.id]: 'pending', [fine.id]: 'expired' });
+      await expect(readAuditActionsOf(app, accountId)).resolves.toEqual([
+        'approval.requested',
+        'approval.requested',
+        'approval.expired',
+      ]);
     });
   });
 

@@ -56,19 +56,10 @@ function toView(row: ApprovalRequest): ApprovalView {
   };
 }
 
-/** A text of 1 to 1000 characters after trimming, or `null` when optional and absent. */
-function text(value: unknown, field: string, required: boolean): string | null {
-  if ((value === undefined || value === null) && !required) {
-    return null;
-  }
+/** The text trimmed, when it then has 1 to 1000 characters; `null` otherwise. */
+function trimmedText(value: unknown): string | null {
   const trimmed = typeof value === 'string' ? value.trim() : '';
-  if (trimmed.length === 0 || trimmed.length > MAX_TEXT) {
-    if (field === 'reason') {
-      throw ApprovalErrors.reasonRequired();
-    }
-    throw ApprovalErrors.invalidField(field, `must be 1 to ${MAX_TEXT} characters`);
-  }
-  return trimmed;
+  return trimmed.length > 0 && trimmed.length <= MAX_TEXT ? trimmed : null;
 }
 
 /**
@@ -120,7 +111,11 @@ export class Approvals {
         'must be an id: 1 to 64 letters, digits, _ - . or :',
       );
     }
-    const message = text(input.message, 'message', false);
+    const message =
+      input.message === undefined || input.message === null ? null : trimmedText(input.message);
+    if (message === null && input.message !== undefined && input.message !== null) {
+      throw ApprovalErrors.invalidField('message', `must be 1 to ${MAX_TEXT} characters`);
+    }
     const now = this.clock.now();
     if (!(input.expiresAt instanceof Date) || !(input.expiresAt.getTime() > now.getTime())) {
       throw ApprovalErrors.invalidField('expiresAt', 'must be a time in the future');
@@ -175,7 +170,11 @@ export class Approvals {
 
   /** Rejects, with a required reason (422 without), kept in the request only. */
   async reject(id: string, reason: string): Promise<ApprovalView> {
-    return this.decide(id, 'rejected', text(reason, 'reason', true));
+    const why = trimmedText(reason);
+    if (why === null) {
+      throw ApprovalErrors.reasonRequired();
+    }
+    return this.decide(id, 'rejected', why);
   }
 
   /**

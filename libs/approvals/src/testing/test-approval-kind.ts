@@ -8,8 +8,8 @@ import type { ApprovalKind, ApprovalView } from '../approval.types';
 export class TestApprovalKind implements ApprovalKind {
   /** Every `settled` call, in order (including those whose transaction then rolled back). */
   readonly settledCalls: ApprovalView[] = [];
-  /** When set, `settled` throws this error (after recording the call). */
-  failSettledWith: Error | null = null;
+  /** The error `settled` throws for a request (after recording the call); none by default. */
+  failSettled: (request: ApprovalView) => Error | null = () => null;
   private readonly allowed = new Map<string, Set<string>>();
 
   constructor(readonly name = 'test') {}
@@ -40,7 +40,8 @@ export class TestApprovalKind implements ApprovalKind {
 
   settled(request: ApprovalView): Promise<void> {
     this.settledCalls.push(request);
-    return this.failSettledWith ? Promise.reject(this.failSettledWith) : Promise.resolve();
+    const failure = this.failSettled(request);
+    return failure ? Promise.reject(failure) : Promise.resolve();
   }
 
   /** How many times `settled` ran for the request. */
