@@ -6,7 +6,8 @@
  *   row, discarded) and `generatorJsonDeflate` (the same text through zlib's raw deflate at the
  *   writers' level, discarded) — the floor for CSV and for the compressed XLSX;
  * - `csv` and `xlsx`, each to a discarding sink and to a file in the temporary folder.
- * Per case: rows/s, MB written, the time ratio to each baseline, and the peak RSS growth over the RSS
+ * Per case: rows/s (wall clock, and per CPU second of this process: the machine is shared), MB
+ * written, the time ratio to each baseline, and the peak RSS growth over the RSS
  * at the case's start (sampled every 16 chunks and every 50 ms; the heap is collected between cases).
  */
 import { createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
@@ -29,6 +30,8 @@ export interface ExportWritersOptions {
 interface CaseResult {
   rowsPerSecond: number;
   seconds: number;
+  /** Rows per second of this process's CPU (all threads, zlib's included): less sensitive to load. */
+  rowsPerCpuSecond: number;
   megabytes: number;
   peakRssGrowthMb: number;
 }
@@ -140,6 +143,7 @@ async function measure(
   peakRss = start;
   const timer = setInterval(sampleRss, 50);
   const began = process.hrtime.bigint();
+  const cpuBefore = process.cpuUsage();
   let written: number;
   try {
     written = await write();
@@ -147,10 +151,12 @@ async function measure(
     clearInterval(timer);
   }
   const seconds = Number(process.hrtime.bigint() - began) / 1e9;
+  const cpu = process.cpuUsage(cpuBefore);
   sampleRss();
   return {
     rowsPerSecond: Math.round(rows / seconds),
     seconds: round(seconds),
+    rowsPerCpuSecond: Math.round(rows / ((cpu.user + cpu.system) / 1e6)),
     megabytes: round(written / 2 ** 20),
     peakRssGrowthMb: round((peakRss - start) / 2 ** 20),
   };
