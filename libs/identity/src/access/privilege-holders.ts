@@ -12,7 +12,7 @@ export class PrivilegeHolders {
 
   /** User ids of the account's active members holding `privilege`, in id order. */
   async userIds(accountId: string, privilege: TaskPrivilege): Promise<string[]> {
-    const [account, pattern] = this.transactions.isPostgres ? ['$1', '$2'] : ['?1', '?2'];
+    const [account, pattern] = this.transactions.isPostgres ? ['$1', '$2'] : ['?', '?'];
     // Roles keep their task privileges as a JSON array of snake_case names: match the quoted name.
     const rows = await this.transactions.manager.query<{ user_id: string }[]>(
       `SELECT m.user_id FROM identity_membership m
