@@ -1,6 +1,7 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 import { CORE_MIGRATIONS, type MigrationClass } from '@custos/core';
 import { ACCESS_MIGRATIONS } from '@custos/access';
+import { APPROVAL_MIGRATIONS } from '@custos/approvals';
 import { AUDIT_MIGRATIONS } from '@custos/audit';
 import { CRYPTO_MIGRATIONS } from '@custos/crypto';
 import { IDENTITY_MIGRATIONS } from '@custos/identity';
@@ -34,6 +35,7 @@ export function serverMigrations(kind: 'sqlite' | 'postgres'): MigrationClass[] 
     ...CRYPTO_MIGRATIONS[kind],
     ...ACCESS_MIGRATIONS[kind],
     ...IDENTITY_MIGRATIONS[kind],
+    ...APPROVAL_MIGRATIONS[kind],
     ...(kind === 'sqlite' ? SQLITE_SERVER_MIGRATIONS : POSTGRES_SERVER_MIGRATIONS),
   ];
   const byName = new Map(all.map((migration) => [nameOf(migration), migration]));

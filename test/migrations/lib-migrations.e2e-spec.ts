@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { ACCESS_ENTITIES, ACCESS_MIGRATIONS } from '@custos/access';
+import { APPROVAL_ENTITIES, APPROVAL_MIGRATIONS } from '@custos/approvals';
 import { AUDIT_ENTITIES, AUDIT_MIGRATIONS } from '@custos/audit';
 import {
   CORE_MIGRATIONS,
@@ -78,6 +79,7 @@ describe.each(testDatabaseKinds())('migrations from the libs on %s', (kind) => {
     ['crypto', CRYPTO_MIGRATIONS, [...CRYPTO_ENTITIES, ...KEY_ROTATION_ENTITIES], 'crypto_'],
     ['access', ACCESS_MIGRATIONS, ACCESS_ENTITIES, 'access_'],
     ['identity', IDENTITY_MIGRATIONS, IDENTITY_ENTITIES, 'identity_'],
+    ['approvals', APPROVAL_MIGRATIONS, APPROVAL_ENTITIES, 'custos_approval_'],
   ])(
     "of %s alone create the lib's tables and nothing else, as its entities describe them",
     async (_lib, libMigrations, entities, tablePrefix) => {
