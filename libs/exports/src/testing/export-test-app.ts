@@ -6,7 +6,7 @@ import type { TestingModule } from '@nestjs/testing';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { ACCESS_DIRECTORY, ACCESS_ENTITIES, AccessModule, AccessService } from '@custos/access';
-import { APPROVALS_ENTITIES, ApprovalsModule } from '@custos/approvals';
+import { APPROVAL_ENTITIES, ApprovalsModule } from '@custos/approvals';
 import { AUDIT_ENTITIES, AuditModule } from '@custos/audit';
 import {
   CoreModule,
@@ -64,7 +64,7 @@ export async function createExportsTestApp(
           ...CRYPTO_ENTITIES,
           ...JOB_ENTITIES,
           ...NOTIFICATION_ENTITIES,
-          ...APPROVALS_ENTITIES,
+          ...APPROVAL_ENTITIES,
           ...EXPORTS_ENTITIES,
           ExportTestItem,
         ],
