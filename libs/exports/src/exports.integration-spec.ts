@@ -5,15 +5,18 @@ import type { Readable } from 'node:stream';
 import { RoleService } from '@custos/access';
 import { Approvals } from '@custos/approvals';
 import { readAuditEvents } from '@custos/audit/testing';
-import { Jobs, type Actor } from '@custos/core';
+import { FileStore, Jobs, newId, type Actor } from '@custos/core';
 import { eventually, testDatabaseKinds } from '@custos/core/testing';
 import { addTestMember, createTestAccount, type TestAccount } from '@custos/identity/testing';
 import { DataExport, type ExportState } from './export.entity';
 import type { ExportView } from './export.view';
+import { ExportTransitions } from './export-transitions';
 import { ExportDownloads } from './files/export-downloads';
+import { exportFileKey } from './files/export-files';
 import { ExportFileSweep } from './files/export-file-sweep';
 import { ExportLog } from './log/export-log';
 import { ExportRequests, type ExportRequest } from './requests/export-requests';
+import { ExportRunner } from './run/export-runner';
 import { ExportSettingsService } from './settings/export-settings.service';
 import { createExportsTestApp, type ExportsTestApp } from './testing/export-test-app';
 import { addTestItems, UNREADABLE_PROPERTY } from './testing/test-export-source';
@@ -359,5 +362,78 @@ describe.each(testDatabaseKinds())('@custos/exports on %s', (kind) => {
     await expect(stateOf(second.id)).resolves.toMatchObject({ state: 'cancelled' });
     release();
     await until(first.id, 'done');
+  });
+
+  describe('after a crash', () => {
+    /** A copy of a finished export, put back in `state` as a dead server would have left it. */
+    const leftIn = async (state: ExportState): Promise<DataExport> => {
+      const done = await until((await as(account.founder, () => sut.create(request()))).id, 'done');
+      const copy = {
+        ...done,
+        id: newId(),
+        state,
+        rowsDone: 60,
+        jobId: null,
+        fileKey: null,
+        sha256: null,
+      };
+      await app.dataSource.manager.save(DataExport, copy);
+      return copy;
+    };
+
+    it('starts a run that was cut off again from the first row, dropping the partial file', async () => {
+      const entity = await leftIn('running');
+      const part = `${exportFileKey(entity.accountId, entity.id)}.part`;
+      await app.module.get(FileStore).put(part, Buffer.from('half a file'));
+      await app.module.get(ExportRunner).enqueue(entity);
+
+      const done = await until(entity.id, 'done');
+      expect(done).toMatchObject({ rowsDone: 120 });
+      await expect(app.module.get(FileStore).stat(part)).resolves.toBeNull();
+      const bytes = await download(account.founder, entity.id);
+      expect(createHash('sha256').update(bytes).digest('hex')).toBe(done.sha256);
+    });
+
+    it('ends failed, never stuck running, once its attempts are used up', async () => {
+      const entity = await leftIn('running');
+      await app.transactions.run(async (manager) => {
+        await app.module.get(ExportRunner).enqueue(entity);
+        // Three attempts already started and died with their server.
+        await manager.query(
+          `UPDATE custos_job SET attempts = 3 WHERE idempotency_key = ${kind === 'postgres' ? '$1' : '?'}`,
+          [entity.id],
+        );
+      });
+      await expect(until(entity.id, 'failed')).resolves.toMatchObject({
+        errorCode: 'exports.interrupted',
+      });
+    });
+
+    it('queues again at start an export whose job was lost after its commit', async () => {
+      const entity = await leftIn('queued');
+      await app.module.get(ExportRunner).onApplicationBootstrap();
+      await until(entity.id, 'done');
+    });
+  });
+
+  it('takes each transition once under concurrent attempts, with one audit event', async () => {
+    const transitions = app.module.get(ExportTransitions);
+    const done = await until((await as(account.founder, () => sut.create(request()))).id, 'done');
+    for (let round = 0; round < 10; round += 1) {
+      const id = newId();
+      await app.dataSource.manager.save(DataExport, { ...done, id, state: 'pending_approval' });
+      const outcomes = await Promise.all(
+        (['queued', 'rejected', 'revoked', 'expired'] as const).map((to) =>
+          as(account.founder, () => transitions.move(id, 'pending_approval', to)),
+        ),
+      );
+      const won = outcomes.filter((o) => o !== null);
+      expect(won).toHaveLength(1);
+      const events = (await readAuditEvents(app.dataSource, account.accountId)).filter(
+        (e) => e.targetId === id,
+      );
+      expect(events.map((e) => e.action)).toEqual([`export.${won[0]!.state}`]);
+      await expect(stateOf(id)).resolves.toMatchObject({ state: won[0]!.state });
+    }
   });
 });
