@@ -432,8 +432,8 @@ describe.each(testDatabaseKinds())('@custos/exports on %s', (kind) => {
       const events = (await readAuditEvents(app.dataSource, account.accountId)).filter(
         (e) => e.targetId === id,
       );
-      expect(events.map((e) => e.action)).toEqual([`export.${won[0]!.state}`]);
-      await expect(stateOf(id)).resolves.toMatchObject({ state: won[0]!.state });
+      expect(events.map((e) => e.action)).toEqual([`export.${won[0].state}`]);
+      await expect(stateOf(id)).resolves.toMatchObject({ state: won[0].state });
     }
   });
 });
