@@ -154,6 +154,16 @@ describe.each(testDatabaseKinds())('@custos/exports on %s', (kind) => {
     await expect(stateOf(created.id)).resolves.toMatchObject({ downloads: 1 });
   });
 
+  it('writes XLSX as a workbook (a ZIP) with its content type', async () => {
+    const created = await as(account.founder, () => sut.create(request({ format: 'xlsx' })));
+    await expect(until(created.id, 'done')).resolves.toMatchObject({
+      contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+      fileExtension: 'xlsx',
+    });
+    const bytes = await download(account.founder, created.id);
+    expect(bytes.subarray(0, 2).toString('latin1')).toBe('PK');
+  });
+
   it.each<[string, Partial<ExportRequest>, { kind: string; field?: string }]>([
     ['an unknown format', { format: 'pdf' }, { kind: 'validation', field: 'format' }],
     ['an unknown source', { source: 'nope' }, { kind: 'validation', field: 'source' }],
