@@ -49,6 +49,8 @@ export interface ApprovalsTestApp {
   readonly clock: FixedClock;
   readonly dataSource: DataSource;
   readonly database: TestDatabase;
+  /** The audit chain's signing key: a second instance on the same database needs the same. */
+  readonly auditSigningKey: Buffer;
   /** Runs `work` as `actor` in a fresh request context. */
   as<T>(actor: Actor, work: () => Promise<T>): Promise<T>;
   /** Raw SQL with `$1, $2…` placeholders on both drivers (numbered in order of use). */
@@ -58,21 +60,29 @@ export interface ApprovalsTestApp {
 }
 
 /**
- * Boots core, audit and approvals on a fresh database of `kind` (or on `database`, to run a
- * second instance beside another), schema from the migrations. The expiry schedule is off
- * (`expireEverySeconds: 0`): tests call `expireDue` themselves.
+ * Boots core, audit and approvals on a fresh database of `kind` (or on `database` with the same
+ * `auditSigningKey`, to run a second instance beside another), schema from the migrations. The
+ * expiry schedule is off unless `expireEverySeconds` is given: tests call `expireDue` themselves.
  */
 export async function createApprovalsTestApp(
   kind: DatabaseKind,
-  options: { clock?: FixedClock; database?: TestDatabase } = {},
+  options: {
+    clock?: FixedClock;
+    database?: TestDatabase;
+    auditSigningKey?: Buffer;
+    /** Runs the expiry schedule every so many seconds. Default 0: off. */
+    expireEverySeconds?: number;
+  } = {},
 ): Promise<ApprovalsTestApp> {
   const clock = options.clock ?? new FixedClock();
   const approvalKind = new TestApprovalKind();
+  const auditSigningKey =
+    options.auditSigningKey ?? deriveKey(randomBytes(32), 'custos/audit-chain-head');
   const database = options.database ?? (await createTestDatabase(kind));
   const connection = connectionOptionsOf(database);
   const builder = Test.createTestingModule({
     imports: [
-      CoreModule.forRoot({ clock, verifyRoutePolicies: false }),
+      CoreModule.forRoot({ clock, verifyRoutePolicies: false, jobs: { pollMs: 50 } }),
       TypeOrmModule.forRoot({
         ...connection,
         entities: [
@@ -90,8 +100,8 @@ export async function createApprovalsTestApp(
         migrationsRun: true,
         ...(kind === 'postgres' ? { extra: { max: 20 } } : {}),
       }),
-      AuditModule.forRoot({ signingKey: deriveKey(randomBytes(32), 'custos/audit-chain-head') }),
-      ApprovalsModule.forRoot({ expireEverySeconds: 0 }),
+      AuditModule.forRoot({ signingKey: auditSigningKey }),
+      ApprovalsModule.forRoot({ expireEverySeconds: options.expireEverySeconds ?? 0 }),
     ],
   });
   const drop = () => (options.database ? Promise.resolve() : database.drop());
@@ -116,6 +126,7 @@ export async function createApprovalsTestApp(
     clock,
     dataSource,
     database,
+    auditSigningKey,
     as: (actor, work) => context.runAs(actor, work),
     sql: <T>(text: string, params: unknown[] = []) =>
       dataSource.query<T[]>(kind === 'sqlite' ? text.replace(/\$\d+/g, '?') : text, params),
