@@ -1,6 +1,6 @@
 /**
- * `npm run bench [-- --contacts N[,N…] --iterations N --only sqlite|postgres --bench crm-search|access|crypto|delegation|files|jobs|request
- * --crypto-insert-contacts N --crypto-search-contacts N --delegation-users N --files-megabytes N --jobs-count N]`:
+ * `npm run bench [-- --contacts N[,N…] --iterations N --only sqlite|postgres --bench crm-search|access|crypto|delegation|files|jobs|request|export-writers
+ * --crypto-insert-contacts N --crypto-search-contacts N --delegation-users N --files-megabytes N --jobs-count N --rows N]`:
  * runs the benchmarks and prints one JSON document, also written to bench/results/latest.json (not
  * committed).
  *
@@ -28,6 +28,10 @@
  *   `GET /me`, one record by id) read from `/proc/<pid>/stat` of the server run as a child process,
  *   with latency, against a bare `node:http` child in the same run; `--request-count` requests
  *   per route and round (default 2,000), 3 rounds; per database as above.
+ * - `exportWriters` (bench/export-writers.ts): CSV and XLSX rows/s of `@custos/exports`' streaming
+ *   writers on `--rows` generated rows of 8 typed columns (default 1,000,000), to a discarding sink
+ *   and to a file, with peak RSS growth, against a JSON (and JSON + deflate) baseline in the same
+ *   run; no database.
  *
  * Scratch databases are made with `createTestDatabase` and dropped at the end. The machine's
  * load average is reported before and after: figures from a busy machine are noisy.
@@ -47,6 +51,7 @@ import {
 } from './access';
 import { benchCrmSearch, type CrmSearchOptions, type CrmSearchResult } from './crm-search';
 import { benchDelegation, type DelegationResult } from './delegation';
+import { benchExportWriters, type ExportWritersResult } from './export-writers';
 import { benchFiles, type FilesResult } from './files';
 import { benchJobs, type JobBackendKind, type JobsBackendResult } from './jobs';
 import { benchRequestCost, type RequestCostResult } from './request-cost';
@@ -66,6 +71,7 @@ const BENCHMARKS = [
   'files',
   'jobs',
   'request',
+  'export-writers',
 ] as const;
 type Benchmark = (typeof BENCHMARKS)[number];
 
@@ -75,13 +81,14 @@ interface Options
   filesMegabytes: number;
   jobsCount: number;
   requestCount: number;
+  rows: number;
   only?: DatabaseKind;
   bench?: Benchmark;
 }
 
 function parseArguments(argv: readonly string[]): Options {
   const usage =
-    'Usage: npm run bench -- [--contacts N[,N…]] [--iterations N] [--warmup N] [--only sqlite|postgres] [--bench crm-search|access|crypto|delegation|files|jobs|request] [--crypto-insert-contacts N] [--crypto-search-contacts N] [--delegation-users N] [--files-megabytes N] [--jobs-count N] [--request-count N]';
+    'Usage: npm run bench -- [--contacts N[,N…]] [--iterations N] [--warmup N] [--only sqlite|postgres] [--bench crm-search|access|crypto|delegation|files|jobs|request] [--crypto-insert-contacts N] [--crypto-search-contacts N] [--delegation-users N] [--files-megabytes N] [--jobs-count N] [--request-count N] [--rows N]';
   const options: Options = {
     contacts: 100_000,
     iterations: 200,
@@ -92,6 +99,7 @@ function parseArguments(argv: readonly string[]): Options {
     filesMegabytes: 50,
     jobsCount: 5_000,
     requestCount: 2_000,
+    rows: 1_000_000,
   };
   const numeric = {
     contacts: 'contacts',
@@ -103,10 +111,11 @@ function parseArguments(argv: readonly string[]): Options {
     'files-megabytes': 'filesMegabytes',
     'jobs-count': 'jobsCount',
     'request-count': 'requestCount',
+    rows: 'rows',
   } as const;
   for (let i = 0; i < argv.length; i++) {
     const match =
-      /^--(contacts|iterations|warmup|only|bench|crypto-insert-contacts|crypto-search-contacts|delegation-users|files-megabytes|jobs-count|request-count)(?:=(.*))?$/.exec(
+      /^--(contacts|iterations|warmup|only|bench|crypto-insert-contacts|crypto-search-contacts|delegation-users|files-megabytes|jobs-count|request-count|rows)(?:=(.*))?$/.exec(
         argv[i],
       );
     const value = match ? (match[2] ?? argv[++i]) : undefined;
@@ -276,6 +285,10 @@ async function main(): Promise<void> {
           });
     }
   }
+  let exportWriters: ExportWritersResult | undefined;
+  if (runs('export-writers')) {
+    exportWriters = await benchExportWriters({ rows: options.rows });
+  }
   const round = (n: number) => Math.round(n * 100) / 100;
   const report = {
     ...(crmSearch ? { crmSearch } : {}),
@@ -285,6 +298,7 @@ async function main(): Promise<void> {
     ...(files ? { files } : {}),
     ...(jobs ? { jobs } : {}),
     ...(request ? { request } : {}),
+    ...(exportWriters ? { exportWriters } : {}),
     machine: {
       cpus: cpus().length,
       cpuModel: cpus()[0]?.model,

@@ -2,7 +2,7 @@ import type { ExportColumn, ExportRow } from '../export-source';
 import type { RowCursor } from './row-cursor';
 
 /** Rows turned into text at a time: bounds the string a writer builds whatever the source's batch size. */
-const ROWS_PER_PIECE = 1024;
+const ROWS_PER_PIECE = 256;
 /** Text is handed on in buffers of about this size (fewer, larger writes to zlib and to the sink). */
 const BUFFER_BYTES = 64 * 1024;
 
