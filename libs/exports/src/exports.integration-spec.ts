@@ -265,6 +265,34 @@ describe.each(testDatabaseKinds())('@custos/exports on %s', (kind) => {
     await expect(download(account.founder, running.id)).rejects.toMatchObject({ kind: 'conflict' });
   });
 
+  it("runs with the requester's rights as they are when it runs: a lost privilege fails it", async () => {
+    const { actor: requester } = await addTestMember(app, account);
+    const roles = app.module.get(RoleService);
+    const role = await as(account.founder, async () => {
+      const created = await roles.create({
+        name: 'exporter',
+        privileges: [],
+        taskPrivileges: ['export', 'export_without_approval'],
+      });
+      await roles.assign(created.id, { principalType: 'user', principalId: requester.userId });
+      return created;
+    });
+    const { reached, release } = hold();
+    const first = await as(account.founder, () => sut.create(request()));
+    await reached; // the queue is busy: the next export waits
+    const waiting = await as(requester, () => sut.create(request()));
+    await as(account.founder, () => roles.remove(role.id));
+    release();
+    await until(first.id, 'done');
+    await expect(until(waiting.id, 'failed')).resolves.toMatchObject({
+      errorCode: 'exports.privilege_lost',
+    });
+    const notifications = JSON.stringify(
+      await app.dataSource.query('SELECT * FROM custos_notification'),
+    );
+    expect(notifications).toContain('exports.privilege_lost');
+  });
+
   it('lets only the requester cancel', async () => {
     const requester = await member('export', 'export_without_approval');
     const { reached, release } = hold();
