@@ -4,6 +4,7 @@ import { ACCESS_MIGRATIONS } from '@custos/access';
 import { APPROVAL_MIGRATIONS } from '@custos/approvals';
 import { AUDIT_MIGRATIONS } from '@custos/audit';
 import { CRYPTO_MIGRATIONS } from '@custos/crypto';
+import { EXPORTS_MIGRATIONS } from '@custos/exports';
 import { IDENTITY_MIGRATIONS } from '@custos/identity';
 import { POSTGRES_SERVER_MIGRATIONS } from './postgres';
 import { SQLITE_SERVER_MIGRATIONS } from './sqlite';
@@ -36,6 +37,7 @@ export function serverMigrations(kind: 'sqlite' | 'postgres'): MigrationClass[] 
     ...ACCESS_MIGRATIONS[kind],
     ...IDENTITY_MIGRATIONS[kind],
     ...APPROVAL_MIGRATIONS[kind],
+    ...EXPORTS_MIGRATIONS[kind],
     ...(kind === 'sqlite' ? SQLITE_SERVER_MIGRATIONS : POSTGRES_SERVER_MIGRATIONS),
   ];
   const byName = new Map(all.map((migration) => [nameOf(migration), migration]));
