@@ -188,7 +188,7 @@ export class ExportRunner implements OnApplicationBootstrap {
       { id: entity.id, state: 'running' },
       { rowsTotal: plan.count, sensitive: entity.sensitive || plan.sensitive },
     );
-    const file = await writeExportFile(
+    const file = writeExportFile(
       entity.format,
       plan.columns,
       this.counted(entity, plan, source.rows(target, job.signal), job),
