@@ -12,6 +12,9 @@ import type { StoredRecord } from './record-store';
 import type { SensitiveFields } from '../sensitive';
 import { RecordErrors } from './records.errors';
 
+/** The rule fields the scope indexes lead with (after the account). */
+const SCOPE_FIELDS = ['ownerId', 'businessUnitId'];
+
 /** The CASL subject fields of a record: its properties plus the owner and business unit. */
 export function recordSubjectFields(record: StoredRecord): Record<string, unknown> {
   return {
@@ -67,6 +70,9 @@ export class RecordAccess {
       },
       postgres: this.dialect.postgres,
       parameterPrefix: `acc${this.parameterCounter++}_`,
+      // PostgreSQL: a scoped reader's other rule tests are read from the scope index that
+      // carries their columns, not combined with the scope into index conditions.
+      scopeFields: this.dialect.postgres ? SCOPE_FIELDS : undefined,
     });
   }
 

@@ -77,16 +77,12 @@ export class RecordReader {
       query,
       (b) => b.getRawMany(),
     );
-    const views = new SensitiveViews();
-    return {
-      value: {
-        ...counted,
-        ...mapPage(page, (row) =>
-          this.presenter.record(fromRow(schema, row), names, access, views),
-        ),
-      },
-      views,
-    };
+    const { value: results, views } = this.presenter.records(
+      page.results.map((row) => fromRow(schema, row)),
+      names,
+      access,
+    );
+    return { value: { ...counted, results, paging: page.paging }, views };
   }
 
   /** The records among `ids` the actor may read, in the order asked; the others are left out. */

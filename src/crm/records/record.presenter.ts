@@ -29,7 +29,8 @@ export class RecordPresenter {
     access: RecordAccess,
   ): Shown<RecordDto[]> {
     const views = new SensitiveViews();
-    return { value: records.map((record) => this.record(record, names, access, views)), views };
+    const plan = showing(names, access);
+    return { value: records.map((record) => present(record, plan, access, views)), views };
   }
 
   /** The record as the actor may see it: unreadable properties are left out and listed in `redacted`. */
@@ -39,47 +40,7 @@ export class RecordPresenter {
     access: RecordAccess,
     views: SensitiveViews,
   ): RecordDto {
-    const all: Record<string, PropertyValue> = {
-      ...record.values,
-      owner_id: record.ownerId,
-      createdate: record.createdAt,
-      lastmodifieddate: record.updatedAt,
-    };
-    const properties: Record<string, PropertyValue> = {};
-    const redacted: string[] = [];
-    const masked: string[] = [];
-    const sensitive = access.sensitive;
-    for (const name of names) {
-      if (!access.canView(name)) {
-        redacted.push(name);
-      } else if (!sensitive?.has(name)) {
-        properties[name] = all[name] ?? null;
-      } else if (!(name in record.values) && record.sealed[name] === undefined) {
-        properties[name] = null;
-      } else if (sensitive.masked(name)) {
-        masked.push(name);
-      } else {
-        const value = openValue(record, name, sensitive);
-        if (value === undefined) {
-          redacted.push(name);
-        } else {
-          properties[name] = value;
-          if (value !== null) {
-            views.shown(access.schema.objectType.name, record.id, name);
-          }
-        }
-      }
-    }
-    return {
-      id: record.id,
-      properties,
-      redacted,
-      ...(masked.length > 0 ? { masked } : {}),
-      createdAt: record.createdAt,
-      updatedAt: record.updatedAt,
-      archived: record.archivedAt !== null,
-      ...(record.archivedAt ? { archivedAt: record.archivedAt } : {}),
-    };
+    return present(record, showing(names, access), access, views);
   }
 
   /**
@@ -179,4 +140,99 @@ export function openValue(
         recordValuePlace(sensitive.schema.objectType.table, name, record.id),
         envelope,
       );
+}
+
+/** Where a shown property's value comes from: a system column, the values, or a sensitive value. */
+type Shows = 'owner' | 'created' | 'modified' | 'value' | 'sensitive' | 'redacted';
+
+/**
+ * How each of `names` is shown to the actor, decided once for a page rather than per record:
+ * the field permissions (`RecordAccess.canView`) and which properties are sensitive.
+ */
+function showing(names: readonly string[], access: RecordAccess): [string, Shows][] {
+  const sensitive = access.sensitive;
+  return names.map((name) => [
+    name,
+    !access.canView(name)
+      ? 'redacted'
+      : sensitive?.has(name)
+        ? 'sensitive'
+        : (SYSTEM_VALUES.get(name) ?? 'value'),
+  ]);
+}
+
+/** System properties shown from the record's own columns (they win over a value of that name). */
+const SYSTEM_VALUES: ReadonlyMap<string, Shows> = new Map([
+  ['owner_id', 'owner'],
+  ['createdate', 'created'],
+  ['lastmodifieddate', 'modified'],
+]);
+
+function present(
+  record: StoredRecord,
+  plan: readonly [string, Shows][],
+  access: RecordAccess,
+  views: SensitiveViews,
+): RecordDto {
+  const properties: Record<string, PropertyValue> = {};
+  const redacted: string[] = [];
+  const masked: string[] = [];
+  for (const [name, shows] of plan) {
+    switch (shows) {
+      case 'redacted':
+        redacted.push(name);
+        break;
+      case 'owner':
+        properties[name] = record.ownerId;
+        break;
+      case 'created':
+        properties[name] = record.createdAt;
+        break;
+      case 'modified':
+        properties[name] = record.updatedAt;
+        break;
+      case 'value':
+        properties[name] = record.values[name] ?? null;
+        break;
+      case 'sensitive':
+        showSensitive(record, name, access, views, { properties, redacted, masked });
+        break;
+    }
+  }
+  return {
+    id: record.id,
+    properties,
+    redacted,
+    ...(masked.length > 0 ? { masked } : {}),
+    createdAt: record.createdAt,
+    updatedAt: record.updatedAt,
+    archived: record.archivedAt !== null,
+    ...(record.archivedAt ? { archivedAt: record.archivedAt } : {}),
+  };
+}
+
+/** A readable sensitive property: empty, masked (highly sensitive), redacted (does not open) or shown and noted. */
+function showSensitive(
+  record: StoredRecord,
+  name: string,
+  access: RecordAccess,
+  views: SensitiveViews,
+  into: { properties: Record<string, PropertyValue>; redacted: string[]; masked: string[] },
+): void {
+  const sensitive = access.sensitive!;
+  if (!(name in record.values) && record.sealed[name] === undefined) {
+    into.properties[name] = null;
+  } else if (sensitive.masked(name)) {
+    into.masked.push(name);
+  } else {
+    const value = openValue(record, name, sensitive);
+    if (value === undefined) {
+      into.redacted.push(name);
+    } else {
+      into.properties[name] = value;
+      if (value !== null) {
+        views.shown(access.schema.objectType.name, record.id, name);
+      }
+    }
+  }
 }

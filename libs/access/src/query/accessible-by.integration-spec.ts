@@ -143,11 +143,15 @@ describe.each(testDatabaseKinds())('accessibleBy on %s', (kind) => {
     await database.drop();
   });
 
-  async function idsInSql(rules: AccessRule[] | AccessAbility): Promise<string[]> {
+  async function idsInSql(
+    rules: AccessRule[] | AccessAbility,
+    scopeFields?: readonly string[],
+  ): Promise<string[]> {
     const ability = Array.isArray(rules) ? createAccessAbility(rules) : rules;
     const where = accessibleBy(ability, 'read', 'probe', {
       columnOf: (field) => COLUMNS[field],
       postgres: kind === 'postgres',
+      scopeFields,
     });
     const rows = await dataSource
       .createQueryBuilder()
@@ -225,6 +229,8 @@ describe.each(testDatabaseKinds())('accessibleBy on %s', (kind) => {
           await store(rows);
           const expected = readableIds(createAccessAbility(rules), rows);
           expect(await idsInSql(rules)).toEqual(expected);
+          // With the owner as scope field, tests beside it are written as filters: same records.
+          expect(await idsInSql(rules, ['ownerId'])).toEqual(expected);
         },
       ),
       { numRuns: 150 },

@@ -21,6 +21,15 @@ export interface AccessibleByOptions {
   postgres: boolean;
   /** Prefix of parameter names, unique per query. Default `acc`. */
   parameterPrefix?: string;
+  /**
+   * Fields whose tests lead the indexes of a scoped query (owner, business unit). When the
+   * condition tests one of them, tests of the other fields are written `(…) IS TRUE`: the
+   * planner then checks them as filters (from a scope index that carries their columns) instead
+   * of combining them with the scope as index conditions — PostgreSQL before 17 turns two `IN`
+   * lists on one index into one index descent per pair of values, and prices it so. Same result:
+   * no NOT is ever above a test. Default none.
+   */
+  scopeFields?: readonly string[];
 }
 
 /**
@@ -61,6 +70,11 @@ export function accessibleBy(
     }
     return sql;
   };
+  const scopeFields = new Set(options.scopeFields);
+  const scoped = scopeFields.size > 0 && testsAny(ast, scopeFields);
+  /** A field test, written as a filter when it sits beside a scope test (see `scopeFields`). */
+  const test = (field: string | undefined, sql: string): string =>
+    scoped && !scopeFields.has(field!) ? `(${sql}) IS TRUE` : sql;
   const ordered = (sql: string, value: unknown): string =>
     options.postgres && typeof value === 'string' ? `${sql} COLLATE "C"` : sql;
   /**
@@ -97,9 +111,12 @@ export function accessibleBy(
       case 'ne': {
         const sql = column(node.field);
         const equal = (node.operator === 'eq') !== negated;
-        return equal
-          ? `${sql} = ${bind(node.value)}`
-          : `(${sql} IS NULL OR ${sql} <> ${bind(node.value)})`;
+        return test(
+          node.field,
+          equal
+            ? `${sql} = ${bind(node.value)}`
+            : `(${sql} IS NULL OR ${sql} <> ${bind(node.value)})`,
+        );
       }
       case 'in':
       case 'nin': {
@@ -111,7 +128,10 @@ export function accessibleBy(
           return inside ? '1 = 0' : '1 = 1';
         }
         const list = bindList(values);
-        return inside ? `${sql} IN ${list}` : `(${sql} IS NULL OR ${sql} NOT IN ${list})`;
+        return test(
+          node.field,
+          inside ? `${sql} IN ${list}` : `(${sql} IS NULL OR ${sql} NOT IN ${list})`,
+        );
       }
       case 'lt':
       case 'lte':
@@ -122,15 +142,26 @@ export function accessibleBy(
           ? { lt: '>=', lte: '>', gt: '<=', gte: '<' }
           : { lt: '<', lte: '<=', gt: '>', gte: '>=' };
         const comparison = `${ordered(sql, node.value)} ${operators[node.operator]} ${bind(node.value)}`;
-        return negated ? `(${sql} IS NULL OR ${comparison})` : comparison;
+        return test(node.field, negated ? `(${sql} IS NULL OR ${comparison})` : comparison);
       }
       case 'exists': {
         const sql = column(node.field);
-        return (node.value === true) !== negated ? `${sql} IS NOT NULL` : `${sql} IS NULL`;
+        return test(
+          node.field,
+          (node.value === true) !== negated ? `${sql} IS NOT NULL` : `${sql} IS NULL`,
+        );
       }
       default:
         throw new Error(`Operator "${node.operator}" cannot be translated to SQL.`);
     }
   };
   return { sql: compile(ast, false), parameters };
+}
+
+/** Whether the condition tests any of `fields`. */
+function testsAny(node: AstNode, fields: ReadonlySet<string>): boolean {
+  return node.field !== undefined
+    ? fields.has(node.field)
+    : Array.isArray(node.value) &&
+        (node.value as AstNode[]).some((child) => testsAny(child, fields));
 }
