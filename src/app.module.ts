@@ -25,6 +25,8 @@ import {
   FileAuditWitness,
   WebhookAuditWitness,
 } from '@custos/audit';
+import { ApprovalsModule } from '@custos/approvals';
+import { ExportsHttpModule, ExportsModule } from '@custos/exports';
 import { CryptoModule, KeyRotationModule, LocalKeyProvider } from '@custos/crypto';
 import {
   CoreModule,
@@ -149,9 +151,15 @@ export class AppModule implements OnModuleInit, OnApplicationShutdown {
           loginThrottle: config.loginThrottle,
         }),
         IdentityHttpModule,
+        ApprovalsModule.forRoot({}),
+        ExportsModule.forRoot(config.exports),
+        ExportsHttpModule,
         // The libs' REST APIs have relative paths; the server serves them under its prefix.
         RouterModule.register([
-          { path: 'api/v1', children: [AccessHttpModule, AuditHttpModule, IdentityHttpModule] },
+          {
+            path: 'api/v1',
+            children: [AccessHttpModule, AuditHttpModule, IdentityHttpModule, ExportsHttpModule],
+          },
         ]),
         CryptoModule.forRoot({
           keyProvider: new LocalKeyProvider(deriveKey(config.masterKey, 'custos/key-encryption')),

@@ -40,6 +40,8 @@ export interface ServerConfig {
   attachmentMaxBytes: number;
   /** Rows each source of a data-key rotation looks at per transaction. */
   rotationBatchSize: number;
+  /** Exports: days a finished file can be downloaded, and hours a request waits for approval. */
+  exports: { fileTtlDays: number; pendingApprovalHours: number };
   /**
    * Lists and searches count their total exactly up to this many matches; above it a request may
    * ask for an estimate (`total: 'estimate'`). `CUSTOS_EXACT_TOTAL_UP_TO`, default 10,000.
@@ -505,6 +507,10 @@ export function loadServerConfig(env: Env = process.env): ServerConfig {
     // Held in memory while received (so plaintext of encrypted files never touches disk): bounded.
     attachmentMaxBytes: size(env, 'CUSTOS_ATTACHMENT_MAX_BYTES', 25 * 1024 * 1024, 1024 ** 3),
     rotationBatchSize: integer(env, 'CUSTOS_ROTATION_BATCH_SIZE', 500, 1, 100_000),
+    exports: {
+      fileTtlDays: integer(env, 'CUSTOS_EXPORT_FILE_TTL_DAYS', 7, 1, 365),
+      pendingApprovalHours: integer(env, 'CUSTOS_EXPORT_APPROVAL_HOURS', 72, 1, 24 * 90),
+    },
     exactTotalUpTo: integer(
       env,
       'CUSTOS_EXACT_TOTAL_UP_TO',
