@@ -26,7 +26,7 @@ export const LIB_DEPENDENCIES = {
 /** The CRM's lower layers and the features above them (src/crm/<folder>). */
 export const CRM_LAYERS = {
   lower: ['kernel', 'records', 'properties', 'history', 'search', 'sensitive'],
-  higher: ['forms', 'imports', 'attachments', 'associations', 'segments', 'mailings'],
+  higher: ['forms', 'imports', 'attachments', 'associations', 'segments', 'mailings', 'exports'],
 };
 
 /** @param {import('eslint').Rule.RuleContext} context @param {(source: string, node: import('estree').Node) => void} check */

@@ -36,12 +36,6 @@ export class RecordPresenter {
     access: RecordAccess,
     views: SensitiveViews,
   ): RecordDto {
-    const all: Record<string, PropertyValue> = {
-      ...record.values,
-      owner_id: record.ownerId,
-      createdate: record.createdAt,
-      lastmodifieddate: record.updatedAt,
-    };
     const properties: Record<string, PropertyValue> = {};
     const redacted: string[] = [];
     const masked: string[] = [];
@@ -50,7 +44,7 @@ export class RecordPresenter {
       if (!access.canView(name)) {
         redacted.push(name);
       } else if (!sensitive?.has(name)) {
-        properties[name] = all[name] ?? null;
+        properties[name] = plainValue(record, name);
       } else if (!(name in record.values) && record.sealed[name] === undefined) {
         properties[name] = null;
       } else if (sensitive.masked(name)) {
@@ -158,6 +152,20 @@ function openHistoryValue(
     side === 'oldValue' ? 'old' : 'new',
   );
   return sensitive.openAt(place, parsed, formerPlace);
+}
+
+/** The value of a property that is not sensitive, system properties (owner, dates) included. */
+export function plainValue(record: StoredRecord, name: string): PropertyValue {
+  switch (name) {
+    case 'owner_id':
+      return record.ownerId;
+    case 'createdate':
+      return record.createdAt;
+    case 'lastmodifieddate':
+      return record.updatedAt;
+    default:
+      return record.values[name] ?? null;
+  }
 }
 
 /** A sensitive value in clear: from memory, or opened from its envelope; `undefined` if it does not open. */

@@ -98,6 +98,8 @@ export const RECORDS_ENTITIES = [
     CrmReadableFields,
     PropertySchemaService,
     PropertyUsageRegistry,
+    PropertyHistoryService,
+    RecordPresenter,
     RecordQuery,
     RecordTotals,
     RecordReader,

@@ -15,5 +15,6 @@ export const SEGMENTS_ENTITIES = [Segment];
   imports: [RecordsModule],
   controllers: [SegmentsController],
   providers: [SegmentService, SensitiveDefinitionsSweep],
+  exports: [SegmentService],
 })
 export class SegmentsModule {}
