@@ -3,6 +3,7 @@ import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import { TransactionHost } from '@custos/core';
 import type {
   ExportCell,
+  ExportColumn,
   ExportPlan,
   ExportRow,
   ExportSource,
@@ -33,6 +34,13 @@ import {
 } from './export-columns';
 import { checkedRecordsTarget } from './export-target.dto';
 import { EXPORT_BATCH_SIZE, keysetPages } from './keyset-pages';
+
+/** The first column of every records export: the record's id (as HubSpot's "Record ID"). */
+export const RECORD_ID_COLUMN: ExportColumn = {
+  name: 'record_id',
+  type: 'string',
+  sensitive: false,
+};
 
 /** A records export checked for the current actor, ready to count or to read. */
 interface PreparedRecords {
@@ -68,11 +76,14 @@ export class RecordsExportSource implements ExportSource {
   async plan(target: ExportTarget): Promise<ExportPlan> {
     const prepared = await this.prepare(target);
     const { total } = await this.totals.total(prepared.query(), 'exact');
-    const columns = prepared.properties.map((property) => ({
-      name: property.definition.name,
-      type: property.as === 'masked' ? ('string' as const) : cellTypeOf(property.definition.type),
-      sensitive: carriesSensitive(property),
-    }));
+    const columns: ExportColumn[] = [
+      RECORD_ID_COLUMN,
+      ...prepared.properties.map((property) => ({
+        name: property.definition.name,
+        type: property.as === 'masked' ? ('string' as const) : cellTypeOf(property.definition.type),
+        sensitive: carriesSensitive(property),
+      })),
+    ];
     return {
       columns,
       count: total ?? 0,
@@ -120,8 +131,9 @@ export class RecordsExportSource implements ExportSource {
     const objectType = access.schema.objectType.name;
     const views = new SensitiveViews();
     const revealed = new SensitiveViews();
-    const rows = records.map((record) =>
-      properties.map(({ definition, as }): ExportCell => {
+    const rows = records.map((record): ExportRow => [
+      record.id,
+      ...properties.map(({ definition, as }): ExportCell => {
         const type = cellTypeOf(definition.type);
         const name = definition.name;
         if (as === 'plain') {
@@ -137,7 +149,7 @@ export class RecordsExportSource implements ExportSource {
         }
         return toCell(type, value);
       }),
-    );
+    ]);
     await this.valuesAudit.record(views, revealed);
     return rows;
   }
