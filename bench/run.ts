@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --contacts N[,N…] --iterations N --only sqlite|postgres --bench crm-search|access|crypto|delegation|files|jobs|request
+ * `npm run bench [-- --contacts N[,N…] --iterations N --only sqlite|postgres --bench crm-search|access|crypto|delegation|files|jobs|request|exports
  * --crypto-insert-contacts N --crypto-search-contacts N --delegation-users N --files-megabytes N --jobs-count N]`:
  * runs the benchmarks and prints one JSON document, also written to bench/results/latest.json (not
  * committed).
@@ -28,6 +28,10 @@
  *   `GET /me`, one record by id) read from `/proc/<pid>/stat` of the server run as a child process,
  *   with latency, against a bare `node:http` child in the same run; `--request-count` requests
  *   per route and round (default 2,000), 3 rounds; per database as above.
+ * - `exports` (bench/exports.ts): the CRM's records export source for a team-level user with record
+ *   rules and field restrictions, rows/s and peak RSS, vs `COPY … TO STDOUT` of its own SQL, and with
+ *   three sensitive properties vs a cursor-plus-decrypt floor (PostgreSQL); at `--contacts` if
+ *   given, else 1,000,000; per database as above.
  *
  * Scratch databases are made with `createTestDatabase` and dropped at the end. The machine's
  * load average is reported before and after: figures from a busy machine are noisy.
@@ -47,6 +51,7 @@ import {
 } from './access';
 import { benchCrmSearch, type CrmSearchOptions, type CrmSearchResult } from './crm-search';
 import { benchDelegation, type DelegationResult } from './delegation';
+import { benchExports, type ExportsResult } from './exports';
 import { benchFiles, type FilesResult } from './files';
 import { benchJobs, type JobBackendKind, type JobsBackendResult } from './jobs';
 import { benchRequestCost, type RequestCostResult } from './request-cost';
@@ -66,6 +71,7 @@ const BENCHMARKS = [
   'files',
   'jobs',
   'request',
+  'exports',
 ] as const;
 type Benchmark = (typeof BENCHMARKS)[number];
 
@@ -77,11 +83,13 @@ interface Options
   requestCount: number;
   only?: DatabaseKind;
   bench?: Benchmark;
+  /** Whether `--contacts` was given (bench/exports defaults to 1,000,000 otherwise). */
+  contactsGiven?: boolean;
 }
 
 function parseArguments(argv: readonly string[]): Options {
   const usage =
-    'Usage: npm run bench -- [--contacts N[,N…]] [--iterations N] [--warmup N] [--only sqlite|postgres] [--bench crm-search|access|crypto|delegation|files|jobs|request] [--crypto-insert-contacts N] [--crypto-search-contacts N] [--delegation-users N] [--files-megabytes N] [--jobs-count N] [--request-count N]';
+    'Usage: npm run bench -- [--contacts N[,N…]] [--iterations N] [--warmup N] [--only sqlite|postgres] [--bench crm-search|access|crypto|delegation|files|jobs|request|exports] [--crypto-insert-contacts N] [--crypto-search-contacts N] [--delegation-users N] [--files-megabytes N] [--jobs-count N] [--request-count N]';
   const options: Options = {
     contacts: 100_000,
     iterations: 200,
@@ -124,6 +132,7 @@ function parseArguments(argv: readonly string[]): Options {
       }
       options.bench = value as Benchmark;
     } else if (match[1] === 'contacts' && value.includes(',')) {
+      options.contactsGiven = true;
       // A list: crm-search measures each size; the other benchmarks use the first.
       const sizes = value.split(',').map(Number);
       if (!sizes.every((n) => Number.isSafeInteger(n) && n >= 1)) {
@@ -137,6 +146,7 @@ function parseArguments(argv: readonly string[]): Options {
         throw new Error(`--${match[1]} needs a whole number. ${usage}`);
       }
       options[numeric[match[1] as keyof typeof numeric]] = number;
+      options.contactsGiven ||= match[1] === 'contacts';
     }
   }
   return options;
@@ -276,6 +286,15 @@ async function main(): Promise<void> {
           });
     }
   }
+  let exports: Partial<Record<DatabaseKind, ExportsResult | Skipped>> | undefined;
+  if (runs('exports')) {
+    exports = {};
+    const contacts = options.contactsGiven ? options.contacts : 1_000_000;
+    for (const kind of kinds) {
+      const skipped = unreachable.get(kind);
+      exports[kind] = skipped ? { skipped } : await benchExports(kind, { contacts });
+    }
+  }
   const round = (n: number) => Math.round(n * 100) / 100;
   const report = {
     ...(crmSearch ? { crmSearch } : {}),
@@ -285,6 +304,7 @@ async function main(): Promise<void> {
     ...(files ? { files } : {}),
     ...(jobs ? { jobs } : {}),
     ...(request ? { request } : {}),
+    ...(exports ? { exports } : {}),
     machine: {
       cpus: cpus().length,
       cpuModel: cpus()[0]?.model,
