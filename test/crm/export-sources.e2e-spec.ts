@@ -263,6 +263,20 @@ describe.each(testDatabaseKinds())('CRM export sources on %s', (kind) => {
       ).resolves.toMatchObject({ kind: 'validation', fields: ['reveal[0]'] });
     });
 
+    it("answers another user's private segment as unknown (its filter stays theirs)", async () => {
+      const segment = expectStatus(
+        await admin.post('/api/v1/segments', {
+          name: uniqueName('private'),
+          objectType: 'contacts',
+          filterGroups: [{ filters: [{ propertyName: 'country', operator: 'eq', value: 'DE' }] }],
+        }),
+        201,
+      ).body as { id: string };
+      await expect(
+        refusal(plan(exporter, records({ segmentId: segment.id }, ['email']))),
+      ).resolves.toMatchObject({ kind: 'not_found' });
+    });
+
     it('a segment of another object type is refused naming the segment', async () => {
       const segment = expectStatus(
         await admin.post('/api/v1/segments', {
@@ -386,6 +400,8 @@ describe.each(testDatabaseKinds())('CRM export sources on %s', (kind) => {
       ).resolves.toMatchObject({ kind: 'forbidden', fields: ['properties[1]'] });
       const everything = await rows(restricted, records({}, ['email', 'country']));
       expect(JSON.stringify(everything)).not.toContain(CANARY);
+      // Nor does any export put it in the server's log.
+      expect(server.logs.join('')).not.toContain(CANARY);
     });
 
     it('masks a highly sensitive value unless revealed, and audits the reveal', async () => {
