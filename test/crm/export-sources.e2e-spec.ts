@@ -7,6 +7,7 @@ import {
   type ExportTarget,
 } from '@custos/exports';
 import { CrmExportsModule, EXPORT_BATCH_SIZE, MASKED_CELL } from '../../src/crm/exports';
+import { RecordWriter } from '../../src/crm/records/record-writer.service';
 import { auditEvents } from '../support/api';
 import { startTestServer, type TestServer } from '../support/test-server';
 import { Setup, type Caller } from '../access/access-support';
@@ -490,10 +491,14 @@ describe.each(testDatabaseKinds())('CRM export sources on %s', (kind) => {
 
   describe('batches', () => {
     it('walks keyset pages past a batch boundary and stops when the signal aborts', async () => {
-      await createRecords(
-        admin,
-        'companies',
-        Array.from({ length: EXPORT_BATCH_SIZE + 1 }, (_, i) => ({ name: `Company ${i}` })),
+      // Written in process (a page and one more through HTTP would take long).
+      await as(adminActor, () =>
+        server.app.get(RecordWriter).createMany(
+          'companies',
+          Array.from({ length: EXPORT_BATCH_SIZE + 1 }, (_, i) => ({ name: `Company ${i}` })),
+          'api',
+          () => 'properties',
+        ),
       );
       const target: ExportTarget = {
         source: 'records',

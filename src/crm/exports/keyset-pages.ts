@@ -1,5 +1,9 @@
-/** Rows read per keyset page of an export. */
-export const EXPORT_BATCH_SIZE = 1000;
+/**
+ * Rows read per keyset page of an export. Each page is planned alone: on PostgreSQL a team-wide
+ * scope is collected through its index and sorted again per page, so fewer, larger pages cost
+ * less overall (bench/exports at 300,000 contacts: 1,000 → 3.3× COPY, 5,000 → 1.2×).
+ */
+export const EXPORT_BATCH_SIZE = 5000;
 
 /**
  * The pages of a walk in id order (`fetch` returns up to `EXPORT_BATCH_SIZE` items with ids above
