@@ -54,12 +54,14 @@ export default tseslint.config(
     rules: { 'custos/lib-dependencies': 'error' },
   },
   {
+    // Features of the server and folders of the CRM meet only at their index.ts or module.
     files: ['src/**/*.ts'],
     plugins: { custos: dependencyRule },
     rules: { 'custos/feature-exports': 'error' },
   },
   {
-    // Specs may put a feature next to a lower layer to test a port they meet at.
+    // CRM folders import only lower layers (CRM_LAYERS). Specs may put a feature next to a lower
+    // layer to test a port they meet at.
     files: ['src/crm/**/*.ts'],
     ignores: ['**/*.spec.ts', '**/*.integration-spec.ts'],
     plugins: { custos: dependencyRule },

@@ -1,6 +1,6 @@
 /**
- * `npm run bench [-- --contacts N[,N…] --iterations N --only sqlite|postgres --bench crm-search|access|crypto|delegation|files|jobs|request|exports
- * --crypto-insert-contacts N --crypto-search-contacts N --delegation-users N --files-megabytes N --jobs-count N]`:
+ * `npm run bench [-- --contacts N[,N…] --iterations N --only sqlite|postgres --bench crm-search|access|crypto|delegation|files|jobs|request|export-writers|exports
+ * --crypto-insert-contacts N --crypto-search-contacts N --delegation-users N --files-megabytes N --jobs-count N --rows N]`:
  * runs the benchmarks and prints one JSON document, also written to bench/results/latest.json (not
  * committed).
  *
@@ -28,6 +28,10 @@
  *   `GET /me`, one record by id) read from `/proc/<pid>/stat` of the server run as a child process,
  *   with latency, against a bare `node:http` child in the same run; `--request-count` requests
  *   per route and round (default 2,000), 3 rounds; per database as above.
+ * - `exportWriters` (bench/export-writers.ts): CSV and XLSX rows/s of `@custos/exports`' streaming
+ *   writers on `--rows` generated rows of 8 typed columns (default 1,000,000), to a discarding sink
+ *   and to a file, with peak RSS growth, against a JSON (and JSON + deflate) baseline in the same
+ *   run; no database.
  * - `exports` (bench/exports.ts): the CRM's records export source for a team-level user with record
  *   rules and field restrictions, rows/s and peak RSS, vs `COPY … TO STDOUT` of its own SQL, and with
  *   three sensitive properties vs a cursor-plus-decrypt floor (PostgreSQL); at `--contacts` if
@@ -52,6 +56,7 @@ import {
 import { benchCrmSearch, type CrmSearchOptions, type CrmSearchResult } from './crm-search';
 import { benchDelegation, type DelegationResult } from './delegation';
 import { benchExports, type ExportsResult } from './exports';
+import { benchExportWriters, type ExportWritersResult } from './export-writers';
 import { benchFiles, type FilesResult } from './files';
 import { benchJobs, type JobBackendKind, type JobsBackendResult } from './jobs';
 import { benchRequestCost, type RequestCostResult } from './request-cost';
@@ -71,6 +76,7 @@ const BENCHMARKS = [
   'files',
   'jobs',
   'request',
+  'export-writers',
   'exports',
 ] as const;
 type Benchmark = (typeof BENCHMARKS)[number];
@@ -81,6 +87,7 @@ interface Options
   filesMegabytes: number;
   jobsCount: number;
   requestCount: number;
+  rows: number;
   only?: DatabaseKind;
   bench?: Benchmark;
   /** Whether `--contacts` was given (bench/exports defaults to 1,000,000 otherwise). */
@@ -89,7 +96,7 @@ interface Options
 
 function parseArguments(argv: readonly string[]): Options {
   const usage =
-    'Usage: npm run bench -- [--contacts N[,N…]] [--iterations N] [--warmup N] [--only sqlite|postgres] [--bench crm-search|access|crypto|delegation|files|jobs|request|exports] [--crypto-insert-contacts N] [--crypto-search-contacts N] [--delegation-users N] [--files-megabytes N] [--jobs-count N] [--request-count N]';
+    'Usage: npm run bench -- [--contacts N[,N…]] [--iterations N] [--warmup N] [--only sqlite|postgres] [--bench crm-search|access|crypto|delegation|files|jobs|request|export-writers|exports] [--crypto-insert-contacts N] [--crypto-search-contacts N] [--delegation-users N] [--files-megabytes N] [--jobs-count N] [--request-count N] [--rows N]';
   const options: Options = {
     contacts: 100_000,
     iterations: 200,
@@ -100,6 +107,7 @@ function parseArguments(argv: readonly string[]): Options {
     filesMegabytes: 50,
     jobsCount: 5_000,
     requestCount: 2_000,
+    rows: 1_000_000,
   };
   const numeric = {
     contacts: 'contacts',
@@ -111,10 +119,11 @@ function parseArguments(argv: readonly string[]): Options {
     'files-megabytes': 'filesMegabytes',
     'jobs-count': 'jobsCount',
     'request-count': 'requestCount',
+    rows: 'rows',
   } as const;
   for (let i = 0; i < argv.length; i++) {
     const match =
-      /^--(contacts|iterations|warmup|only|bench|crypto-insert-contacts|crypto-search-contacts|delegation-users|files-megabytes|jobs-count|request-count)(?:=(.*))?$/.exec(
+      /^--(contacts|iterations|warmup|only|bench|crypto-insert-contacts|crypto-search-contacts|delegation-users|files-megabytes|jobs-count|request-count|rows)(?:=(.*))?$/.exec(
         argv[i],
       );
     const value = match ? (match[2] ?? argv[++i]) : undefined;
@@ -286,6 +295,10 @@ async function main(): Promise<void> {
           });
     }
   }
+  let exportWriters: ExportWritersResult | undefined;
+  if (runs('export-writers')) {
+    exportWriters = await benchExportWriters({ rows: options.rows });
+  }
   let exports: Partial<Record<DatabaseKind, ExportsResult | Skipped>> | undefined;
   if (runs('exports')) {
     exports = {};
@@ -304,6 +317,7 @@ async function main(): Promise<void> {
     ...(files ? { files } : {}),
     ...(jobs ? { jobs } : {}),
     ...(request ? { request } : {}),
+    ...(exportWriters ? { exportWriters } : {}),
     ...(exports ? { exports } : {}),
     machine: {
       cpus: cpus().length,

@@ -1,8 +1,10 @@
 // @ts-check
 // The dependency rule of the architecture (docs/architecture.md): a lib imports only itself and
 // the libs to its left, never the server (src/) or the tests (test/) — nor any other folder by a
-// relative path; a server feature (src/<feature>) imports another only through its index.ts or
-// module; inside the server's CRM, lower layers never import higher features.
+// relative path; a server feature (src/<feature>) and a CRM folder (src/crm/<folder>) import
+// another only through its index.ts or module; a CRM folder imports only folders of lower
+// layers (CRM_LAYERS), so no import runs back up and the folders have no cycle.
+import { statSync } from 'node:fs';
 import path from 'node:path';
 
 const REPOSITORY = path.dirname(path.dirname(new URL(import.meta.url).pathname));
@@ -23,11 +25,26 @@ export const LIB_DEPENDENCIES = {
   privacy: [...LEFT_OF_APPROVALS, 'approvals', 'exports', 'consent'],
 };
 
-/** The CRM's lower layers and the features above them (src/crm/<folder>). */
-export const CRM_LAYERS = {
-  lower: ['kernel', 'records', 'properties', 'history', 'search', 'sensitive'],
-  higher: ['forms', 'imports', 'attachments', 'associations', 'segments', 'mailings', 'exports'],
-};
+/**
+ * The layers of the server's CRM (src/crm/<folder>), lowest first. A folder imports only folders
+ * of the layers before its own: never a folder of its layer (those are independent of each
+ * other) nor of a later one, so the folders have no cycle. A lower folder that must hear from a
+ * higher one declares a port (an interface and an injection token or a registry) that the higher
+ * one implements. The files in src/crm itself (`crm.module.ts`) assemble the folders: no folder
+ * imports them. Specs may import any folder (a feature next to the port it meets a layer at).
+ */
+export const CRM_LAYERS = [
+  ['kernel'],
+  ['properties'],
+  ['sensitive'],
+  ['history'],
+  ['records'],
+  ['search'],
+  ['associations', 'attachments', 'imports', 'segments'],
+  ['forms'],
+  ['exports', 'mailings'],
+  ['testing'],
+];
 
 /** @param {import('eslint').Rule.RuleContext} context @param {(source: string, node: import('estree').Node) => void} check */
 function eachImport(context, check) {
@@ -89,28 +106,73 @@ const libDependencies = {
   },
 };
 
+/** The position of a CRM folder in {@link CRM_LAYERS}, or -1 when no layer holds it. */
+function layerOf(folder) {
+  return CRM_LAYERS.findIndex((layer) => layer.includes(folder));
+}
+
+/** Whether a path names a file: as given, or as a TypeScript import names one (without `.ts`). */
+function isFile(target) {
+  return [target, `${target}.ts`].some(
+    (file) => statSync(file, { throwIfNoEntry: false })?.isFile() ?? false,
+  );
+}
+
 /** @type {import('eslint').Rule.RuleModule} */
 const crmLayers = {
   meta: {
     type: 'problem',
-    docs: { description: "The CRM's lower layers never import its higher features" },
+    docs: { description: 'A CRM folder imports only the folders of lower layers (CRM_LAYERS)' },
     schema: [],
   },
   create(context) {
     const crm = path.join(REPOSITORY, 'src', 'crm');
-    const layer = folderUnder(crm, context.filename);
-    if (layer === undefined || !CRM_LAYERS.lower.includes(layer)) {
+    const relativeFile = path.relative(crm, context.filename);
+    // Files outside the CRM, and the CRM's own files that assemble its folders.
+    if (relativeFile.startsWith('..') || !relativeFile.includes(path.sep)) {
       return {};
+    }
+    const folder = relativeFile.split(path.sep)[0];
+    const layer = layerOf(folder);
+    if (layer === -1) {
+      return {
+        Program(node) {
+          context.report({
+            node,
+            message: `src/crm/${folder} is in no layer of CRM_LAYERS (eslint/dependency-rule.mjs): add it to the layer it belongs to.`,
+          });
+        },
+      };
     }
     return eachImport(context, (source, node) => {
       if (!source.startsWith('.')) {
         return;
       }
-      const feature = folderUnder(crm, path.resolve(path.dirname(context.filename), source));
-      if (feature !== undefined && CRM_LAYERS.higher.includes(feature)) {
+      const target = path.resolve(path.dirname(context.filename), source);
+      const imported = folderUnder(crm, target);
+      if (imported === undefined || imported === folder) {
+        return;
+      }
+      const importedLayer = layerOf(imported);
+      if (!path.relative(crm, target).includes(path.sep) && isFile(target)) {
         context.report({
           node,
-          message: `src/crm/${layer} is a lower layer and may not import the feature src/crm/${feature}; declare a port in the lower layer that the feature implements.`,
+          message: `src/crm/${imported} assembles the CRM's folders; src/crm/${folder} may not import it.`,
+        });
+      } else if (importedLayer === -1) {
+        context.report({
+          node,
+          message: `src/crm/${imported} is in no layer of CRM_LAYERS (eslint/dependency-rule.mjs): add it to the layer it belongs to.`,
+        });
+      } else if (importedLayer === layer) {
+        context.report({
+          node,
+          message: `src/crm/${folder} may not import src/crm/${imported}: folders of one layer are independent (CRM_LAYERS).`,
+        });
+      } else if (importedLayer > layer) {
+        context.report({
+          node,
+          message: `src/crm/${folder} may not import src/crm/${imported}, a higher layer (CRM_LAYERS); declare a port in src/crm/${folder} that src/crm/${imported} implements.`,
         });
       }
     });
@@ -118,10 +180,30 @@ const crmLayers = {
 };
 
 /**
- * The entry points of a server feature (src/<feature>) that other features may import: its
- * index.ts (the folder itself) or a module file in its root folder.
+ * The part of the server a path lies in, as its folder under src/: a CRM folder (`crm/records`)
+ * or a feature (`operator`, and `crm` for the files in src/crm itself); undefined outside src/
+ * and for the files in src/ itself.
  */
-function isFeatureEntry(relative) {
+function serverPartOf(src, file) {
+  const relative = path.relative(src, file);
+  if (relative.startsWith('..') || path.isAbsolute(relative)) {
+    return undefined;
+  }
+  const [feature, next, ...rest] = relative.split(path.sep);
+  if (next === undefined) {
+    return undefined;
+  }
+  if (feature === 'crm' && (rest.length > 0 || !isFile(path.join(src, feature, next)))) {
+    return path.join(feature, next);
+  }
+  return feature;
+}
+
+/**
+ * The entry points of a part of the server that other parts may import: its index.ts (the folder
+ * itself) or a module file in its root folder.
+ */
+function isEntry(relative) {
   return relative === '' || relative === 'index' || /^[^/\\]+\.module$/.test(relative);
 }
 
@@ -129,15 +211,17 @@ function isFeatureEntry(relative) {
 const featureExports = {
   meta: {
     type: 'problem',
-    docs: { description: 'A server feature imports another only through its index.ts or module' },
+    docs: {
+      description:
+        'A server feature or CRM folder imports another only through its index.ts or module',
+    },
     schema: [],
   },
   create(context) {
     const src = path.join(REPOSITORY, 'src');
-    const relativeFile = path.relative(src, context.filename);
-    const feature = folderUnder(src, context.filename);
+    const part = serverPartOf(src, context.filename);
     // Files in src/ itself (the app module, main.ts) assemble the features.
-    if (feature === undefined || !relativeFile.includes(path.sep)) {
+    if (part === undefined) {
       return {};
     }
     return eachImport(context, (source, node) => {
@@ -145,15 +229,15 @@ const featureExports = {
         return;
       }
       const target = path.resolve(path.dirname(context.filename), source);
-      const imported = folderUnder(src, target);
-      if (imported === undefined || imported === feature || path.dirname(target) === src) {
+      const imported = serverPartOf(src, target);
+      if (imported === undefined || imported === part) {
         return;
       }
       const inside = path.relative(path.join(src, imported), target.replace(/\.[cm]?[jt]s$/, ''));
-      if (!isFeatureEntry(inside)) {
+      if (!isEntry(inside)) {
         context.report({
           node,
-          message: `src/${feature} may import the feature src/${imported} only through its index.ts or module file, not ${path.relative(REPOSITORY, target)}.`,
+          message: `src/${part} may import src/${imported} only through its index.ts or module file, not ${path.relative(REPOSITORY, target)}.`,
         });
       }
     });

@@ -47,15 +47,17 @@ import {
   IdentityModule,
 } from '@custos/identity';
 import { ConfigError, type ServerConfig } from './config/server-config';
-import { CrmAccessSubjects } from './crm/records/crm-access-subjects';
-import { CrmAuditRedactor } from './crm/records/crm-audit-redactor';
-import { CrmReadableFields } from './crm/records/crm-readable-fields';
-import { AttachmentsModule } from './crm/attachments/attachments.module';
+import {
+  CrmAccessSubjects,
+  CrmAuditRedactor,
+  CrmReadableFields,
+  RecordTotalsModule,
+} from './crm/records';
+import { AttachmentsModule } from './crm/attachments';
 import { CrmModule } from './crm/crm.module';
-import { RecordTotalsModule } from './crm/records/record-totals';
-import { FormsModule } from './crm/forms/forms.module';
-import { ImportsModule } from './crm/imports/imports.module';
-import { SealedValuesModule } from './crm/sensitive/sealed-values.module';
+import { FormsModule } from './crm/forms';
+import { ImportsModule } from './crm/imports';
+import { SealedValuesModule } from './crm/sensitive';
 import { dataSourceOptions } from './database/data-source-options';
 import { HealthController } from './health/health.controller';
 import { MetricsModule } from './metrics/metrics.module';

@@ -1,17 +1,18 @@
 import { definePrivileges } from '@custos/core';
+// Defines `export`, `approve_exports` and `export_without_approval`, before the server's own.
+import '@custos/exports';
+import type { ExportPrivilege } from '@custos/exports';
 
 /**
  * Task privileges of the reference server: the CRM's, the sensitive-data setting's, and those
- * of features the next libs (exports, privacy, partners) will define themselves.
+ * of features the next libs (privacy, partners) will define themselves. The exports lib defines
+ * its own.
  */
 export const SERVER_PRIVILEGES = definePrivileges([
   'manage_properties',
   'import',
-  'export',
-  'approve_exports',
-  'export_without_approval',
   'manage_privacy_requests',
   'manage_partner_access',
   'manage_sensitive_data',
 ] as const);
-export type ServerPrivilege = (typeof SERVER_PRIVILEGES)[number];
+export type ServerPrivilege = (typeof SERVER_PRIVILEGES)[number] | ExportPrivilege;

@@ -1,10 +1,11 @@
 import { Module } from '@nestjs/common';
-import { ASSOCIATIONS_ENTITIES, AssociationsModule } from './associations/associations.module';
-import { ATTACHMENTS_ENTITIES } from './attachments/attachments.module';
-import { FORMS_ENTITIES } from './forms/forms.module';
-import { IMPORTS_ENTITIES } from './imports/imports.module';
-import { RECORDS_ENTITIES, RecordsModule } from './records/records.module';
-import { SEGMENTS_ENTITIES, SegmentsModule } from './segments/segments.module';
+import { ASSOCIATIONS_ENTITIES, AssociationsModule } from './associations';
+import { ATTACHMENTS_ENTITIES } from './attachments';
+import { FORMS_ENTITIES } from './forms';
+import { IMPORTS_ENTITIES } from './imports';
+import { RECORDS_ENTITIES, RecordsModule } from './records';
+import { SearchModule } from './search';
+import { SEGMENTS_ENTITIES, SegmentsModule } from './segments';
 
 /** Every table of the CRM, for the server's DataSource and migrations: each feature's list. */
 export const CRM_ENTITIES = [
@@ -17,12 +18,12 @@ export const CRM_ENTITIES = [
 ];
 
 /**
- * The CRM the privacy features protect: the records core and the features that need no options.
- * Features configured by the host (`ImportsModule`, `FormsModule`, `AttachmentsModule`) are
+ * The CRM the privacy features protect: the records core, search and the features that need no
+ * options. Features configured by the host (`ImportsModule`, `FormsModule`, `AttachmentsModule`) are
  * imported next to it with their `forRoot`.
  */
 @Module({
-  imports: [RecordsModule, AssociationsModule, SegmentsModule],
-  exports: [RecordsModule],
+  imports: [RecordsModule, SearchModule, AssociationsModule, SegmentsModule],
+  exports: [RecordsModule, SearchModule],
 })
 export class CrmModule {}

@@ -1,5 +1,6 @@
 import type { DataSourceOptions } from 'typeorm';
 import { ACCESS_ENTITIES } from '@custos/access';
+import { APPROVAL_ENTITIES } from '@custos/approvals';
 import { AUDIT_ENTITIES } from '@custos/audit';
 import { JOB_ENTITIES, MAIL_ENTITIES, NOTIFICATION_ENTITIES } from '@custos/core';
 import { CRYPTO_ENTITIES, KEY_ROTATION_ENTITIES } from '@custos/crypto';
@@ -18,6 +19,7 @@ export const SERVER_ENTITIES = [
   ...KEY_ROTATION_ENTITIES,
   ...ACCESS_ENTITIES,
   ...IDENTITY_ENTITIES,
+  ...APPROVAL_ENTITIES,
   ...CRM_ENTITIES,
   ...SENSITIVE_DATA_ENTITIES,
   ...MAIL_ENTITIES,

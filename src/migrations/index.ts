@@ -1,8 +1,10 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 import { CORE_MIGRATIONS, type MigrationClass } from '@custos/core';
 import { ACCESS_MIGRATIONS } from '@custos/access';
+import { APPROVAL_MIGRATIONS } from '@custos/approvals';
 import { AUDIT_MIGRATIONS } from '@custos/audit';
 import { CRYPTO_MIGRATIONS } from '@custos/crypto';
+import { EXPORTS_MIGRATIONS } from '@custos/exports';
 import { IDENTITY_MIGRATIONS } from '@custos/identity';
 import { POSTGRES_SERVER_MIGRATIONS } from './postgres';
 import { SQLITE_SERVER_MIGRATIONS } from './sqlite';
@@ -34,6 +36,8 @@ export function serverMigrations(kind: 'sqlite' | 'postgres'): MigrationClass[] 
     ...CRYPTO_MIGRATIONS[kind],
     ...ACCESS_MIGRATIONS[kind],
     ...IDENTITY_MIGRATIONS[kind],
+    ...APPROVAL_MIGRATIONS[kind],
+    ...EXPORTS_MIGRATIONS[kind],
     ...(kind === 'sqlite' ? SQLITE_SERVER_MIGRATIONS : POSTGRES_SERVER_MIGRATIONS),
   ];
   const byName = new Map(all.map((migration) => [nameOf(migration), migration]));

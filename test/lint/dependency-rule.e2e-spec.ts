@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
@@ -84,7 +85,7 @@ describe('the dependency rule in lint', () => {
       },
       {
         file: 'src/crm/forms/form.service.ts',
-        code: "export { RecordQuery } from '../records/record-query';\n",
+        code: "export { RecordQuery } from '../records';\n",
       },
       {
         file: 'src/operator/operator.service.ts',
@@ -143,5 +144,179 @@ describe('the dependency rule in lint', () => {
   it("passes a feature's index and module, the app module and the feature's own files", () => {
     const [, , , , , , throughEntries] = results;
     expect(ruleErrors(throughEntries, 'custos/feature-exports')).toEqual([]);
+  });
+});
+
+describe('the dependency rule inside src/crm', () => {
+  /** Errors of the two rules that hold the CRM's folders apart. */
+  const crmErrors = (linted: LintedText) => [
+    ...ruleErrors(linted, 'custos/crm-layers'),
+    ...ruleErrors(linted, 'custos/feature-exports'),
+  ];
+  const messages = (linted: LintedText) => crmErrors(linted).map((error) => error.message);
+  const wrong = {
+    deepImport: {
+      file: 'src/crm/records/record-values.ts',
+      code: "export { normalizeValue } from '../properties/property-values';\n",
+    },
+    throughIndex: {
+      file: 'src/crm/records/record-values.ts',
+      code: "export { normalizeValue } from '../properties';\nexport { RecordsModule } from '../records/records.module';\n",
+    },
+    propertiesImportingRecords: {
+      file: 'src/crm/properties/property-definition.service.ts',
+      code: "export { CrmAccessService } from '../records';\n",
+    },
+    historyImportingRecords: {
+      file: 'src/crm/history/property-history.service.ts',
+      code: "export { RecordPurgeHooks } from '../records';\n",
+    },
+    recordsImportingSearch: {
+      file: 'src/crm/records/records.module.ts',
+      code: "export { SearchService } from '../search';\n",
+    },
+    peers: {
+      file: 'src/crm/segments/segment.service.ts',
+      code: "export { AttachmentService } from '../attachments';\n",
+    },
+    assembly: {
+      file: 'src/crm/records/record-query.ts',
+      code: "export { CrmModule } from '../crm.module';\n",
+    },
+    folderInNoLayer: {
+      file: 'src/crm/newsletters/newsletter.service.ts',
+      code: "export { RecordQuery } from '../records';\n",
+    },
+    importingFolderInNoLayer: {
+      file: 'src/crm/records/record-query.ts',
+      code: "export { Newsletter } from '../newsletters';\n",
+    },
+    outsideDeep: {
+      file: 'src/operator/operator.service.ts',
+      code: "export { RecordQuery } from '../crm/records/record-query';\n",
+    },
+    outsideThroughIndex: {
+      file: 'src/operator/operator.service.ts',
+      code: "export { RecordQuery } from '../crm/records';\nexport { CrmModule } from '../crm/crm.module';\n",
+    },
+    specOfLowerLayer: {
+      file: 'src/crm/properties/property-definition.service.integration-spec.ts',
+      code: "export { FormService } from '../forms';\n",
+    },
+    specDeepImport: {
+      file: 'src/crm/properties/property-definition.service.integration-spec.ts',
+      code: "export { FormService } from '../forms/form.service';\n",
+    },
+  };
+  type Case = keyof typeof wrong;
+  const cases = Object.keys(wrong) as Case[];
+  let linted: Record<Case, LintedText>;
+
+  beforeAll(() => {
+    const results = lint(cases.map((name) => wrong[name]));
+    linted = Object.fromEntries(cases.map((name, index) => [name, results[index]])) as Record<
+      Case,
+      LintedText
+    >;
+  });
+
+  it('fails an import of a file inside another CRM folder, and passes its index and module', () => {
+    expect(messages(linted.deepImport)).toEqual([
+      expect.stringContaining(
+        'only through its index.ts or module file, not src/crm/properties/property-values',
+      ),
+    ]);
+    expect(crmErrors(linted.throughIndex)).toEqual([]);
+  });
+
+  it('fails the imports that made the lower layers a cycle', () => {
+    expect(messages(linted.propertiesImportingRecords)).toEqual([
+      expect.stringContaining('src/crm/properties may not import src/crm/records, a higher layer'),
+    ]);
+    expect(messages(linted.historyImportingRecords)).toEqual([
+      expect.stringContaining('src/crm/history may not import src/crm/records, a higher layer'),
+    ]);
+    expect(messages(linted.recordsImportingSearch)).toEqual([
+      expect.stringContaining('src/crm/records may not import src/crm/search, a higher layer'),
+    ]);
+  });
+
+  it('fails a folder importing another of its own layer', () => {
+    expect(messages(linted.peers)).toEqual([
+      expect.stringContaining('folders of one layer are independent'),
+    ]);
+  });
+
+  it('fails a folder importing the files that assemble the CRM', () => {
+    expect(messages(linted.assembly)).toEqual([
+      expect.stringContaining('src/crm/crm.module assembles'),
+    ]);
+  });
+
+  it('fails a CRM folder that no layer declares, importing or imported', () => {
+    expect(messages(linted.folderInNoLayer)).toEqual([
+      expect.stringContaining('src/crm/newsletters is in no layer of CRM_LAYERS'),
+    ]);
+    expect(messages(linted.importingFolderInNoLayer)).toEqual([
+      expect.stringContaining('src/crm/newsletters is in no layer of CRM_LAYERS'),
+    ]);
+  });
+
+  it('fails the rest of the server importing a file inside a CRM folder, not its index', () => {
+    expect(messages(linted.outsideDeep)).toEqual([
+      expect.stringContaining('src/operator may import src/crm/records only through its index.ts'),
+    ]);
+    expect(crmErrors(linted.outsideThroughIndex)).toEqual([]);
+  });
+
+  it('lets a spec meet a higher folder, but only through its index', () => {
+    expect(crmErrors(linted.specOfLowerLayer)).toEqual([]);
+    expect(messages(linted.specDeepImport)).toEqual([
+      expect.stringContaining('not src/crm/forms/form.service'),
+    ]);
+  });
+
+  it('allows no cycle between the CRM folders: the imports it passes form no cycle', () => {
+    const folders = readdirSync(join(REPOSITORY, 'src', 'crm'), { withFileTypes: true })
+      .filter((entry) => entry.isDirectory())
+      .map((entry) => entry.name);
+    const pairs = folders.flatMap((from) =>
+      folders.filter((to) => to !== from).map((to) => ({ from, to })),
+    );
+    const results = lint(
+      pairs.map(({ from, to }) => ({
+        file: `src/crm/${from}/probe.ts`,
+        code: `export * from '../${to}';\n`,
+      })),
+    );
+    const allowed = new Map(folders.map((folder) => [folder, [] as string[]]));
+    pairs.forEach(({ from, to }, index) => {
+      if (crmErrors(results[index]).length === 0) {
+        allowed.get(from)!.push(to);
+      }
+    });
+    // Every folder is declared and the lowest imports nothing: the rule is not vacuous.
+    expect(allowed.get('kernel')).toEqual([]);
+    expect(allowed.get('records')).toEqual(expect.arrayContaining(['kernel', 'properties']));
+    // Depth-first search for a path that comes back to a folder on it.
+    const state = new Map<string, 'visiting' | 'done'>();
+    const cycleFrom = (folder: string, path: string[]): string[] | undefined => {
+      if (state.get(folder) === 'visiting') {
+        return [...path, folder];
+      }
+      if (state.get(folder) === 'done') {
+        return undefined;
+      }
+      state.set(folder, 'visiting');
+      for (const next of allowed.get(folder)!) {
+        const cycle = cycleFrom(next, [...path, folder]);
+        if (cycle) {
+          return cycle;
+        }
+      }
+      state.set(folder, 'done');
+      return undefined;
+    };
+    expect(folders.map((folder) => cycleFrom(folder, [])).find(Boolean)).toBeUndefined();
   });
 });

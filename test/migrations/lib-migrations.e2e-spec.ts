@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { ACCESS_ENTITIES, ACCESS_MIGRATIONS } from '@custos/access';
+import { APPROVAL_ENTITIES, APPROVAL_MIGRATIONS } from '@custos/approvals';
 import { AUDIT_ENTITIES, AUDIT_MIGRATIONS } from '@custos/audit';
 import {
   CORE_MIGRATIONS,
@@ -19,6 +20,7 @@ import {
   type DatabaseKind,
 } from '@custos/core/testing';
 import { CRYPTO_ENTITIES, CRYPTO_MIGRATIONS, KEY_ROTATION_ENTITIES } from '@custos/crypto';
+import { EXPORTS_ENTITIES, EXPORTS_MIGRATIONS } from '@custos/exports';
 import { IDENTITY_ENTITIES, IDENTITY_MIGRATIONS } from '@custos/identity';
 import { dataSourceOptions } from '../../src/database/data-source-options';
 import { databaseSchema } from './database-schema';
@@ -78,6 +80,8 @@ describe.each(testDatabaseKinds())('migrations from the libs on %s', (kind) => {
     ['crypto', CRYPTO_MIGRATIONS, [...CRYPTO_ENTITIES, ...KEY_ROTATION_ENTITIES], 'crypto_'],
     ['access', ACCESS_MIGRATIONS, ACCESS_ENTITIES, 'access_'],
     ['identity', IDENTITY_MIGRATIONS, IDENTITY_ENTITIES, 'identity_'],
+    ['approvals', APPROVAL_MIGRATIONS, APPROVAL_ENTITIES, 'custos_approval_'],
+    ['exports', EXPORTS_MIGRATIONS, EXPORTS_ENTITIES, 'custos_export'],
   ])(
     "of %s alone create the lib's tables and nothing else, as its entities describe them",
     async (_lib, libMigrations, entities, tablePrefix) => {

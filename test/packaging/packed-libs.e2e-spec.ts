@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
  * copied verbatim into it, compiled with tsc and run on SQLite with the libs' migrations.
  */
 const REPOSITORY = join(__dirname, '..', '..');
-const LIBS = ['core', 'audit', 'crypto', 'access', 'identity'];
+const LIBS = ['core', 'audit', 'crypto', 'access', 'identity', 'approvals'];
 
 /** What the app installs besides the tarballs, at the repository's versions. */
 const APP_DEPENDENCIES = [
@@ -167,6 +167,34 @@ async function main() {
 }
 void main();
 `,
+  approvals: `
+import 'reflect-metadata';
+import { randomBytes } from 'node:crypto';
+import { NestFactory } from '@nestjs/core';
+import { DataSource } from 'typeorm';
+import { Approvals } from '@custos/approvals';
+import { RequestContext } from '@custos/core';
+import { Publication, PublicationApprovals, PublishingAppModule } from './usage';
+
+async function main() {
+  const app = await NestFactory.createApplicationContext(
+    PublishingAppModule.forRoot({ databaseFile: 'approvals.sqlite', masterSecret: randomBytes(32) }),
+    { logger: false },
+  );
+  const person = (userId: string) => ({ kind: 'user' as const, id: userId, userId, accountId: 'acme', label: userId, superAdmin: false });
+  const context = app.get(RequestContext);
+  const approvals = app.get(Approvals);
+  const request = await context.runAs(person('ann'), () => app.get(PublicationApprovals).ask('doc-1', ['eve']));
+  const own = await context
+    .runAs(person('ann'), () => approvals.approve(request.id))
+    .catch((error: { code: string }) => error.code);
+  const approved = await context.runAs(person('ed'), () => approvals.approve(request.id));
+  const publication = await app.get(DataSource).getRepository(Publication).findOneBy({ id: 'doc-1' });
+  console.log(JSON.stringify({ own, state: approved.state, status: publication?.status }));
+  await app.close();
+}
+void main();
+`,
 };
 
 /** The README's examples: each block after `<!-- example: examples/<file>.ts`, verbatim. */
@@ -304,5 +332,13 @@ describe('the libs packed with npm pack, in a fresh app', () => {
 
   it('runs the example of @custos/identity: the first super admin signs in', () => {
     expect(output.identity).toEqual({ login: 200, superAdmin: true, account: 'Demo' });
+  });
+
+  it('runs the example of @custos/approvals: an editor approves, not the requester', () => {
+    expect(output.approvals).toEqual({
+      own: 'approvals.own_request',
+      state: 'approved',
+      status: 'published',
+    });
   });
 });

@@ -1,10 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { keyVersionOf, type AccountCiphers } from '@custos/crypto';
-import {
-  historyValuePlaces,
-  recordValuePlace,
-  type SealedPlace,
-} from '../../src/crm/sensitive/sealed-places';
+import { historyValuePlaces, recordValuePlace, type SealedPlace } from '../../src/crm/sensitive';
 import {
   createProperty,
   createRecords,

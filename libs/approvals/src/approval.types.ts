@@ -39,3 +39,17 @@ export interface ApprovalKind {
   /** Called once per request, in the transaction that moves it out of `pending`. */
   settled(request: ApprovalView): Promise<void>;
 }
+
+/** What {@link Approvals.request} needs: the current actor (a person) is the requester. */
+export interface ApprovalRequestInput {
+  /** A registered {@link ApprovalKind}'s name. */
+  kind: string;
+  /** What is being approved: an id or short name (letters, digits, `_ - . :`, at most 64). */
+  subjectId: string;
+  /** User ids of eligible approvers to notify (at least one; never the requester). */
+  notify: readonly string[];
+  /** The requester's note to the approvers (at most 1000 characters); kept in the request only. */
+  message?: string | null;
+  /** When the request expires if still pending; must be in the future. */
+  expiresAt: Date;
+}

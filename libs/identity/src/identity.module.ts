@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { IdentityAccessDirectory } from './access/identity-access-directory';
+import { PrivilegeHolders } from './access/privilege-holders';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { Account } from './accounts/account.entity';
 import { AccountService } from './accounts/account.service';
@@ -51,6 +52,7 @@ export const IDENTITY_ENTITIES = [
   imports: [TypeOrmModule.forFeature(IDENTITY_ENTITIES)],
   providers: [
     IdentityAccessDirectory,
+    PrivilegeHolders,
     AccountService,
     InitialAccountService,
     SuperAdminInvariant,
@@ -71,6 +73,7 @@ export const IDENTITY_ENTITIES = [
   ],
   exports: [
     IdentityAccessDirectory,
+    PrivilegeHolders,
     AuthenticationGuard,
     Authenticator,
     InitialAccountService,

@@ -2,6 +2,7 @@ export { IDENTITY_PRIVILEGES, type IdentityPrivilege } from './identity.privileg
 export { IdentityModule, IDENTITY_ENTITIES } from './identity.module';
 export { IdentityHttpModule } from './identity-http.module';
 export { IdentityAccessDirectory } from './access/identity-access-directory';
+export { PrivilegeHolders } from './access/privilege-holders';
 export {
   IDENTITY_MODULE_OPTIONS,
   type IdentityModuleOptions,

@@ -2,15 +2,15 @@ import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { In, type EntityManager } from 'typeorm';
 import { AuditService } from '@custos/audit';
 import { RequestContext, TransactionHost, newId } from '@custos/core';
-import { objectTypeOf, type ObjectTypeName } from '../kernel/object-types';
-import { PropertySchemaService } from '../properties/property-schemas.service';
-import { CrmAccessService } from '../records/crm-access.service';
+import { objectTypeOf, type ObjectTypeName } from '../kernel';
+import { PropertySchemaService } from '../properties';
 import {
+  CrmAccessService,
   RecordPurgeHooks,
+  RecordQuery,
   type PurgedRecords,
   type RecordPurgeHook,
-} from '../records/record-purge.port';
-import { RecordQuery } from '../records/record-query';
+} from '../records';
 import { Association } from './association.entity';
 import { AssociationErrors } from './associations.errors';
 

@@ -10,7 +10,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { ApiProblemResponses, Authenticated, IdParam } from '@custos/core';
-import { OBJECT_TYPE_NAMES, ObjectTypeParam } from '../kernel/object-types';
+import { OBJECT_TYPE_NAMES, ObjectTypeParam } from '../kernel';
 import { AssociationService } from './association.service';
 
 class AssociatedIdsDto {

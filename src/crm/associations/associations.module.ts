@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { RecordsModule } from '../records/records.module';
+import { RecordsModule } from '../records';
 import { Association } from './association.entity';
 import { AssociationService } from './association.service';
 import { AssociationsController } from './associations.controller';

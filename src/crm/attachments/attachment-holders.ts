@@ -1,8 +1,7 @@
 import { IsNull, type EntityManager } from 'typeorm';
 import type { SqlCondition } from '@custos/access';
-import type { RecordAccess } from '../records/record-access';
-import type { PropertySchema } from '../kernel/property-schema';
-import type { RecordChange } from '../records/record-store';
+import type { RecordAccess, RecordChange } from '../records';
+import type { PropertySchema } from '../kernel';
 import { CrmAttachment } from './attachment.entity';
 
 /**

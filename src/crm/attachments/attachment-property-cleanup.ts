@@ -1,10 +1,6 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import {
-  PropertyUsageRegistry,
-  type PropertyUsage,
-  type UsedProperty,
-} from '../properties/property-usage.port';
+import { PropertyUsageRegistry, type PropertyUsage, type UsedProperty } from '../properties';
 import { CrmAttachment } from './attachment.entity';
 
 /**

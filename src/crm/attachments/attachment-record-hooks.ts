@@ -1,13 +1,14 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { In, type EntityManager } from 'typeorm';
-import type { PropertySchema } from '../kernel/property-schema';
+import type { PropertySchema } from '../kernel';
 import {
   RecordPurgeHooks,
+  RecordWriteHooks,
   type PurgedRecords,
+  type RecordChange,
   type RecordPurgeHook,
-} from '../records/record-purge.port';
-import type { RecordChange } from '../records/record-store';
-import { RecordWriteHooks, type RecordWriteHook } from '../records/record-write.port';
+  type RecordWriteHook,
+} from '../records';
 import { holdAttachments } from './attachment-holders';
 import { CrmAttachment } from './attachment.entity';
 

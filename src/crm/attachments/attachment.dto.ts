@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, MaxLength } from 'class-validator';
 import { PagingDto } from '@custos/core';
-import { OBJECT_TYPE_NAMES } from '../kernel/object-types';
+import { OBJECT_TYPE_NAMES } from '../kernel';
 
 /** The multipart body of an upload (documentation only: multer reads it). */
 export class AttachmentUploadDto {

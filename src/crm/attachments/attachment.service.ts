@@ -15,11 +15,8 @@ import {
 } from '@custos/core';
 import { AccountCiphers, EnvelopeError } from '@custos/crypto';
 import { SensitiveDataService } from '../../sensitive-data';
-import { CrmAccessService } from '../records/crm-access.service';
-import type { RecordAccess } from '../records/record-access';
-import { PropertySchemaService } from '../properties/property-schemas.service';
-import { RecordQuery } from '../records/record-query';
-import { RecordErrors } from '../records/records.errors';
+import { CrmAccessService, RecordErrors, RecordQuery, type RecordAccess } from '../records';
+import { PropertySchemaService } from '../properties';
 import { AttachmentErrors } from './attachments.errors';
 import { openAttachment, sealAttachment } from './attachment-places';
 import { AttachmentStorage } from './attachment-storage';

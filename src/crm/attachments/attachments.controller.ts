@@ -25,7 +25,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { ApiProblemResponses, Authenticated, IdParam, PageQueryDto, type Page } from '@custos/core';
-import { OBJECT_TYPE_NAMES, ObjectTypeParam } from '../kernel/object-types';
+import { OBJECT_TYPE_NAMES, ObjectTypeParam } from '../kernel';
 import {
   AttachmentUploadInterceptor,
   type UploadedAttachment,

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { SensitiveDataModule } from '../../sensitive-data/sensitive-data.module';
-import { RecordsModule } from '../records/records.module';
+import { RecordsModule } from '../records';
 import { AttachmentPropertyCleanup } from './attachment-property-cleanup';
 import { AttachmentRecordHooks } from './attachment-record-hooks';
 import { AttachmentRotationSource } from './attachment-rotation-source';

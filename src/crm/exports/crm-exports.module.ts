@@ -1,8 +1,8 @@
 import { Module } from '@nestjs/common';
 import { EXPORT_SOURCES, type ExportSource } from '@custos/exports';
 import { SensitiveDataModule } from '../../sensitive-data/sensitive-data.module';
-import { RecordsModule } from '../records/records.module';
-import { SegmentsModule } from '../segments/segments.module';
+import { RecordsModule } from '../records';
+import { SegmentsModule } from '../segments';
 import { ExportedProperties } from './export-columns';
 import { ExportedValuesAudit } from './exported-values.audit';
 import { HistoryExportSource } from './history-export.source';

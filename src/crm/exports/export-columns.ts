@@ -1,10 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import type { ExportCell, ExportCellType } from '@custos/exports';
 import { SensitiveDataChannelPolicy } from '../../sensitive-data';
-import type { PropertySchema } from '../kernel/property-schema';
-import type { PropertyDefinition, PropertyType, PropertyValue } from '../kernel/property-type';
-import type { RecordAccess } from '../records/record-access';
-import { RecordErrors } from '../records/records.errors';
+import {
+  type PropertySchema,
+  type PropertyDefinition,
+  type PropertyType,
+  type PropertyValue,
+} from '../kernel';
+import { type RecordAccess, RecordErrors } from '../records';
 import { CrmExportErrors } from './crm-exports.errors';
 
 /** What a masked cell holds: the value exists, but it is highly sensitive and was not revealed. */

@@ -14,7 +14,7 @@ import {
 import type { Type } from '@nestjs/common';
 import type { ExportTarget } from '@custos/exports';
 import { CustosValidationPipe } from '@custos/core';
-import { SearchDto } from '../search/search.dto';
+import { SearchDto } from '../search';
 
 /** Most properties one export may name (as many as a search may return). */
 const MAX_PROPERTIES = 500;

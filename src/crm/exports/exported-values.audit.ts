@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AuditService } from '@custos/audit';
 import { TransactionHost } from '@custos/core';
-import { SensitiveViewAudit, SensitiveViews } from '../sensitive/sensitive-views';
+import { SensitiveViewAudit, SensitiveViews } from '../sensitive';
 
 /**
  * The sensitive values an export page holds, audited before the page leaves the source: values

@@ -7,15 +7,11 @@ import type {
   ExportSource,
   ExportTarget,
 } from '@custos/exports';
-import { PropertyHistoryService } from '../history/property-history.service';
-import type { PropertyHistory } from '../history/property-history.entity';
-import type { PropertySchema } from '../kernel/property-schema';
-import { PropertySchemaService } from '../properties/property-schemas.service';
-import { CrmAccessService } from '../records/crm-access.service';
-import type { RecordAccess } from '../records/record-access';
-import { RecordQuery } from '../records/record-query';
-import { RecordPresenter } from '../records/record.presenter';
-import { SensitiveViews } from '../sensitive/sensitive-views';
+import { PropertyHistoryService, type PropertyHistory } from '../history';
+import { type PropertySchema } from '../kernel';
+import { PropertySchemaService } from '../properties';
+import { CrmAccessService, type RecordAccess, RecordQuery, RecordPresenter } from '../records';
+import { SensitiveViews } from '../sensitive';
 import { ExportedValuesAudit } from './exported-values.audit';
 import {
   ExportedProperties,

@@ -9,19 +9,22 @@ import type {
   ExportSource,
   ExportTarget,
 } from '@custos/exports';
-import { dialectOf } from '../kernel/sql-dialect';
-import type { PropertySchema } from '../kernel/property-schema';
-import { PropertySchemaService } from '../properties/property-schemas.service';
-import { CrmAccessService } from '../records/crm-access.service';
-import type { RecordAccess } from '../records/record-access';
-import { RecordQuery } from '../records/record-query';
-import { fromRow, recordColumns, type StoredRecord } from '../records/record-store';
-import { openValue, plainValue } from '../records/record.presenter';
-import { RecordTotals } from '../records/record-totals';
-import { compileFilterGroups, type StoredFilterGroup } from '../search/filter-sql';
-import { matchesSensitiveFilters } from '../search/search.service';
-import { SegmentService } from '../segments/segment.service';
-import { SensitiveViews } from '../sensitive/sensitive-views';
+import { dialectOf, type PropertySchema } from '../kernel';
+import { PropertySchemaService } from '../properties';
+import {
+  CrmAccessService,
+  type RecordAccess,
+  RecordQuery,
+  fromRow,
+  recordColumns,
+  type StoredRecord,
+  openValue,
+  plainValue,
+  RecordTotals,
+} from '../records';
+import { compileFilterGroups, type StoredFilterGroup, matchesSensitiveFilters } from '../search';
+import { SegmentService } from '../segments';
+import { SensitiveViews } from '../sensitive';
 import { ExportedValuesAudit } from './exported-values.audit';
 import { CrmExportErrors } from './crm-exports.errors';
 import {

@@ -8,13 +8,12 @@ import {
   type NotificationMail,
   type NotificationToSend,
 } from '@custos/core';
-import { PropertySchemaService } from '../properties/property-schemas.service';
-import { RecordReader } from '../records/record-reader.service';
-import type { RecordDto } from '../records/record.dto';
+import { PropertySchemaService } from '../properties';
+import { RecordReader, type RecordDto } from '../records';
 import { CrmForm } from './form.entity';
 import { FormSubmission } from './form-submission.entity';
 import type { FormSubmissionNotificationFields } from './form.dto';
-import { SensitiveViewAudit, SensitiveViews } from '../sensitive/sensitive-views';
+import { SensitiveViewAudit, SensitiveViews } from '../sensitive';
 
 export const FORM_SUBMISSION = 'form_submission';
 

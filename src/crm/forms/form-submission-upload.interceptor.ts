@@ -9,14 +9,12 @@ import {
 import { AnyFilesInterceptor } from '@nestjs/platform-express';
 import type { Observable } from 'rxjs';
 import {
-  fileTooLarge,
-  type UploadedAttachment,
-} from '../attachments/attachment-upload.interceptor';
-import {
   ATTACHMENTS_MODULE_OPTIONS,
   DEFAULT_ATTACHMENT_MAX_BYTES,
+  fileTooLarge,
   type AttachmentsModuleOptions,
-} from '../attachments/attachments.module-definition';
+  type UploadedAttachment,
+} from '../attachments';
 
 /** A file part of a submission: multer's description, with the part's name (`files[<property>]`). */
 export interface UploadedFormFile extends UploadedAttachment {

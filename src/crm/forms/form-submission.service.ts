@@ -15,12 +15,10 @@ import {
   type Page,
 } from '@custos/core';
 import { Membership } from '@custos/identity';
-import { CrmAccessService } from '../records/crm-access.service';
-import { AttachmentService } from '../attachments/attachment.service';
+import { CrmAccessService, RecordQuery, RecordWriter } from '../records';
+import { AttachmentService } from '../attachments';
 import type { UploadedFormFile } from './form-submission-upload.interceptor';
-import { PropertySchemaService } from '../properties/property-schemas.service';
-import { RecordQuery } from '../records/record-query';
-import { RecordWriter } from '../records/record-writer.service';
+import { PropertySchemaService } from '../properties';
 import { CrmForm } from './form.entity';
 import { FormSubmission } from './form-submission.entity';
 import { FormService } from './form.service';

@@ -15,8 +15,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { PagingDto } from '@custos/core';
-import { OBJECT_TYPE_NAMES } from '../kernel/object-types';
-import type { PropertyValue } from '../kernel/property-type';
+import { OBJECT_TYPE_NAMES, type PropertyValue } from '../kernel';
 import { NotificationDto } from '../../notifications';
 
 /** Most fields one form may have. */

@@ -13,9 +13,9 @@ import {
   isSuperAdminInPerson,
 } from '@custos/core';
 import { Membership } from '@custos/identity';
-import { CrmAccessService } from '../records/crm-access.service';
-import { PropertySchemaService } from '../properties/property-schemas.service';
-import type { PropertySchema } from '../kernel/property-schema';
+import { CrmAccessService } from '../records';
+import { PropertySchemaService } from '../properties';
+import type { PropertySchema } from '../kernel';
 import { CrmForm, type FormField } from './form.entity';
 import { FormSubmission } from './form-submission.entity';
 import { FormSubmissionNotifications } from './form-submission-notifications';

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { RecordsModule } from '../records/records.module';
+import { RecordsModule } from '../records';
 import { FormPropertyUsage } from './form-property-usage';
 import { FormSubmission } from './form-submission.entity';
 import { FormSubmissionThrottle } from './form-submission-throttle';

@@ -1,18 +1,21 @@
-import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { In, type EntityManager, type ObjectLiteral, type SelectQueryBuilder } from 'typeorm';
 import { Clock, RequestContext, TransactionHost, keysetPage, newId, type Page } from '@custos/core';
-import type { PropertySchema } from '../kernel/property-schema';
-import type { PropertyValue } from '../kernel/property-type';
-import {
-  RecordPurgeHooks,
-  type PurgedRecords,
-  type RecordPurgeHook,
-} from '../records/record-purge.port';
-import { changedNames } from '../records/record-values';
-import type { RecordChange } from '../records/record-store';
-import type { SensitiveFields } from '../sensitive/sensitive-fields';
-import { historyValuePlaces, type HistoryEntryRef } from '../sensitive/sealed-places';
+import type { PropertySchema, PropertyValue } from '../kernel';
+import { changedNames } from '../properties';
+import { historyValuePlaces, type HistoryEntryRef, type SensitiveFields } from '../sensitive';
 import { PropertyHistory, type ChangeSource } from './property-history.entity';
+
+/** A write's change to one record, as history needs it: its values before and after. */
+export interface HistoryChange {
+  record: {
+    id: string;
+    accountId: string;
+    ownerId: string | null;
+    values: Record<string, PropertyValue>;
+  };
+  before: Record<string, PropertyValue>;
+}
 
 /** Rows per insert statement: below SQLite's and PostgreSQL's bound-parameter limits. */
 const ROWS_PER_INSERT = 500;
@@ -22,23 +25,18 @@ const ROWS_PER_INSERT = 500;
  * (sensitive values sealed like the records'), read by record and property.
  */
 @Injectable()
-export class PropertyHistoryService implements RecordPurgeHook, OnModuleInit {
+export class PropertyHistoryService {
   constructor(
     private readonly transactions: TransactionHost,
     private readonly context: RequestContext,
     private readonly clock: Clock,
-    private readonly hooks: RecordPurgeHooks,
   ) {}
-
-  onModuleInit(): void {
-    this.hooks.add(this);
-  }
 
   /** Writes one entry per value the changes changed, by the acting person. */
   async write(
     manager: EntityManager,
     schema: PropertySchema,
-    changes: readonly RecordChange[],
+    changes: readonly HistoryChange[],
     source: ChangeSource,
     sensitive: SensitiveFields | null,
   ): Promise<void> {
@@ -129,10 +127,12 @@ export class PropertyHistoryService implements RecordPurgeHook, OnModuleInit {
       .setParameters(records.getParameters());
   }
 
+  /** Deletes the history of records being purged, in the purge's transaction (records call it). */
   async purgeRecords(
     manager: EntityManager,
-    { accountId, objectType, recordIds }: PurgedRecords,
+    purged: { accountId: string; objectType: string; recordIds: readonly string[] },
   ): Promise<void> {
+    const { accountId, objectType, recordIds } = purged;
     await manager.delete(PropertyHistory, { accountId, objectType, recordId: In(recordIds) });
   }
 

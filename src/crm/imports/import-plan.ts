@@ -1,7 +1,7 @@
 import { CustosError } from '@custos/core';
-import type { RecordAccess } from '../records/record-access';
-import type { PropertySchema } from '../kernel/property-schema';
-import { normalizeValue, uniqueKeyOf } from '../properties/property-values';
+import type { RecordAccess } from '../records';
+import type { PropertySchema } from '../kernel';
+import { normalizeValue, uniqueKeyOf } from '../properties';
 import type { ImportMode } from './import.entity';
 import { importErrors } from './imports.errors';
 

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsDefined, IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
 import { PagingDto } from '@custos/core';
-import { OBJECT_TYPE_NAMES } from '../kernel/object-types';
+import { OBJECT_TYPE_NAMES } from '../kernel';
 import { IMPORT_MODES, IMPORT_STATUSES, type ImportMode, type ImportStatus } from './import.entity';
 
 const MAPPING_EXAMPLE = { Email: 'email', 'First name': 'firstname', Stage: 'lifecyclestage' };

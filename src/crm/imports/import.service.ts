@@ -16,8 +16,8 @@ import {
   toPage,
   type Page,
 } from '@custos/core';
-import { CrmAccessService } from '../records/crm-access.service';
-import { PropertySchemaService } from '../properties/property-schemas.service';
+import { CrmAccessService } from '../records';
+import { PropertySchemaService } from '../properties';
 import { csvField, inspectUpload } from './csv-file';
 import { ImportRowError } from './import-error.entity';
 import { ImportFiles } from './import-files';

@@ -1,6 +1,6 @@
 import { FileStore, JOB_BACKEND, Jobs, newId, type JobBackend, type JobView } from '@custos/core';
 import { jobInState, testDatabaseKinds } from '@custos/core/testing';
-import { startCrmTestApp, type CrmTestApp } from '../testing/crm-test-app';
+import { startCrmTestApp, type CrmTestApp } from '../testing';
 import { importFileKey } from './import-files';
 import { CrmImport } from './import.entity';
 import { ImportService } from './import.service';

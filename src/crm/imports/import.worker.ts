@@ -14,13 +14,15 @@ import {
   type JobQueue,
   type RunningJob,
 } from '@custos/core';
-import { CrmAccessService } from '../records/crm-access.service';
-import type { RecordAccess } from '../records/record-access';
-import { PropertySchemaService } from '../properties/property-schemas.service';
-import type { PropertySchema } from '../kernel/property-schema';
-import { RecordQuery } from '../records/record-query';
-import { RecordWriter } from '../records/record-writer.service';
-import { UniqueValues } from '../records/unique-values';
+import {
+  CrmAccessService,
+  RecordQuery,
+  RecordWriter,
+  UniqueValues,
+  type RecordAccess,
+} from '../records';
+import { PropertySchemaService } from '../properties';
+import type { PropertySchema } from '../kernel';
 import { readCsv } from './csv-file';
 import { ImportRowError } from './import-error.entity';
 import { ImportFiles, importFileKey } from './import-files';

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { SensitiveDataModule } from '../../sensitive-data/sensitive-data.module';
-import { RecordsModule } from '../records/records.module';
+import { RecordsModule } from '../records';
 import { ImportRowError } from './import-error.entity';
 import { ImportFiles } from './import-files';
 import { CrmImport } from './import.entity';

@@ -8,7 +8,7 @@ import {
   parseFormula,
   type Formula,
 } from './calculation';
-import type { PropertyDefinition, PropertyValue, ScoreRule } from '../kernel/property-type';
+import type { PropertyDefinition, PropertyValue, ScoreRule } from '../kernel';
 
 function parsed(source: string): Formula {
   const result = parseFormula(source);

@@ -1,4 +1,4 @@
-import type { PropertyDefinition, PropertyValue, ScoreRule } from '../kernel/property-type';
+import type { PropertyDefinition, PropertyValue, ScoreRule } from '../kernel';
 
 /** A parsed calculation formula: arithmetic over number properties. */
 export type Formula =

@@ -2,9 +2,13 @@ import { Injectable, Logger } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AccessService } from '@custos/access';
 import { Clock, Jobs, TransactionHost, type JobQueue, type RunningJob } from '@custos/core';
-import { objectTypeOf, type ObjectType } from '../kernel/object-types';
-import type { IndexState, PropertyType } from '../kernel/property-type';
-import { dialectOf } from '../kernel/sql-dialect';
+import {
+  dialectOf,
+  objectTypeOf,
+  type IndexState,
+  type ObjectType,
+  type PropertyType,
+} from '../kernel';
 import { CustomPropertyDefinition } from './property-definition.entity';
 
 /** A custom property whose index is made or dropped. */

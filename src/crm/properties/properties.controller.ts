@@ -20,7 +20,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { ApiProblemResponses, Authenticated, RequirePrivilege } from '@custos/core';
-import { OBJECT_TYPE_NAMES, ObjectTypeParam } from '../kernel/object-types';
+import { OBJECT_TYPE_NAMES, ObjectTypeParam } from '../kernel';
 import {
   PROPERTY_NAME_PATTERN,
   CreatePropertyDto,

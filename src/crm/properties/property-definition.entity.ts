@@ -6,7 +6,7 @@ import type {
   PropertyType,
   ScoreRule,
   SensitiveAccess,
-} from '../kernel/property-type';
+} from '../kernel';
 
 /** A custom property of an object type in one account. Standard properties are defined in code. */
 @Entity('crm_property')

@@ -1,10 +1,9 @@
 import { CustosError } from '@custos/core';
 import { AuditEvent } from '@custos/audit';
 import { testDatabaseKinds } from '@custos/core/testing';
-import { FormService } from '../forms/form.service';
-import { RecordWriter } from '../records/record-writer.service';
-import { UniqueValue } from '../records/unique-value.entity';
-import { startCrmTestApp, type CrmTestApp } from '../testing/crm-test-app';
+import { FormService } from '../forms';
+import { RecordWriter, UniqueValue } from '../records';
+import { startCrmTestApp, type CrmTestApp } from '../testing';
 import { PropertyDefinitionService } from './property-definition.service';
 import { PropertySchemaService } from './property-schemas.service';
 

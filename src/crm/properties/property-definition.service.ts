@@ -1,16 +1,18 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { AccessService, RecordRule, conditionFields } from '@custos/access';
 import { AuditService } from '@custos/audit';
 import { Clock, RequestContext, TransactionHost, isUniqueViolation, newId } from '@custos/core';
-import { CrmAccessService } from '../records/crm-access.service';
-import type { RecordAccess } from '../records/record-access';
-import { SensitivePropertyPolicy } from '../sensitive/sensitive-property-policy';
-import { objectTypeOf } from '../kernel/object-types';
-import { selectAccountRows } from '../kernel/account-rows';
-import { dialectOf } from '../kernel/sql-dialect';
-import type { PropertySchema } from '../kernel/property-schema';
-import { COMPUTED_TYPES, type PropertyDefinition, type Sensitivity } from '../kernel/property-type';
+import { SensitivePropertyPolicy } from './sensitive-property-policy';
+import {
+  COMPUTED_TYPES,
+  dialectOf,
+  objectTypeOf,
+  selectAccountRows,
+  type PropertyDefinition,
+  type PropertySchema,
+  type Sensitivity,
+} from '../kernel';
 import { computedInputs } from './calculation';
 import { CustomPropertyIndexes, type IndexedProperty } from './custom-property-indexes';
 import { propertyErrors, type PropertyChange } from './properties.errors';
@@ -21,6 +23,11 @@ import {
   refuseIfComputedFrom,
   updatedDefinition,
 } from './property-rules';
+import {
+  PROPERTY_READERS,
+  type PropertyReaders,
+  type ReadableProperties,
+} from './property-readers.port';
 import { PropertySchemaService } from './property-schemas.service';
 import { PropertyUsageRegistry } from './property-usage.port';
 import type { CreatePropertyDto, PropertyDefinitionDto, UpdatePropertyDto } from './property.dto';
@@ -51,7 +58,7 @@ export class PropertyDefinitionService {
     private readonly audit: AuditService,
     private readonly clock: Clock,
     private readonly access: AccessService,
-    private readonly crmAccess: CrmAccessService,
+    @Inject(PROPERTY_READERS) private readonly readers: PropertyReaders,
     private readonly schemas: PropertySchemaService,
     private readonly sensitivePolicy: SensitivePropertyPolicy,
     private readonly usages: PropertyUsageRegistry,
@@ -61,7 +68,7 @@ export class PropertyDefinitionService {
   /** Score rules testing a property the actor may not read are shown without their value. */
   async list(objectTypeName: string): Promise<PropertyDefinitionDto[]> {
     const schema = await this.schemas.schema(objectTypeName);
-    const access = await this.crmAccess.forSchema(schema);
+    const access = await this.readers.forSchema(schema);
     return [...schema.byName.values()].map((d) => toDto(d, schema, access));
   }
 
@@ -71,7 +78,7 @@ export class PropertyDefinitionService {
     if (!definition) {
       throw propertyErrors.notFound(name);
     }
-    return toDto(definition, schema, await this.crmAccess.forSchema(schema));
+    return toDto(definition, schema, await this.readers.forSchema(schema));
   }
 
   async create(objectTypeName: string, input: CreatePropertyDto): Promise<PropertyDefinitionDto> {
@@ -257,7 +264,7 @@ export class PropertyDefinitionService {
     if (inputs.length === 0) {
       return;
     }
-    const access = await this.crmAccess.forSchema(schema);
+    const access = await this.readers.forSchema(schema);
     inputs.forEach((input, index) => {
       if (!access.canView(input)) {
         const field = definition.type === 'score' ? `scoreRules[${index}].propertyName` : 'formula';
@@ -353,7 +360,7 @@ function readOnlyIfComputed(definition: PropertyDefinition): Pick<PropertySchema
 function toDto(
   definition: PropertyDefinition,
   schema: Pick<PropertySchema, 'readOnly'>,
-  access?: RecordAccess,
+  access?: ReadableProperties,
 ): PropertyDefinitionDto {
   return {
     ...definition,

@@ -1,7 +1,5 @@
 import { CustosError } from '@custos/core';
-import { objectTypeOf } from '../kernel/object-types';
-import type { PropertySchema } from '../kernel/property-schema';
-import type { PropertyDefinition } from '../kernel/property-type';
+import { objectTypeOf, type PropertyDefinition, type PropertySchema } from '../kernel';
 import type { CreatePropertyDto, UpdatePropertyDto } from './property.dto';
 import {
   checkDefinition,

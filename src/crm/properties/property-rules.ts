@@ -1,10 +1,10 @@
-import type { PropertySchema } from '../kernel/property-schema';
 import {
   COMPUTED_TYPES,
   INDEXABLE_TYPES,
   type PropertyDefinition,
+  type PropertySchema,
   type Sensitivity,
-} from '../kernel/property-type';
+} from '../kernel';
 import { computedInputs, formulaInputs, parseFormula } from './calculation';
 import { propertyErrors, type PropertyChange } from './properties.errors';
 import type { CreatePropertyDto, UpdatePropertyDto } from './property.dto';

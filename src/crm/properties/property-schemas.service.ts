@@ -2,9 +2,14 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { AccessService } from '@custos/access';
 import { RequestContext, TransactionHost } from '@custos/core';
-import { SYSTEM_PROPERTIES, objectTypeOf, type ObjectType } from '../kernel/object-types';
-import type { PropertySchema } from '../kernel/property-schema';
-import { COMPUTED_TYPES, type PropertyDefinition } from '../kernel/property-type';
+import {
+  COMPUTED_TYPES,
+  objectTypeOf,
+  SYSTEM_PROPERTIES,
+  type ObjectType,
+  type PropertyDefinition,
+  type PropertySchema,
+} from '../kernel';
 import { CustomPropertyDefinition } from './property-definition.entity';
 
 function standardDefinitions(objectType: ObjectType): PropertyDefinition[] {

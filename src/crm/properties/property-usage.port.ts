@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import type { ObjectType } from '../kernel/object-types';
-import type { PropertyDefinition } from '../kernel/property-type';
+import type { ObjectType, PropertyDefinition } from '../kernel';
 
 /** A custom property of one account's object type, as the features using it are told about it. */
 export interface UsedProperty {

@@ -6,7 +6,7 @@ import {
   normalizeValue,
   uniqueKeyOf,
 } from './property-values';
-import type { PropertyDefinition, PropertyType } from '../kernel/property-type';
+import type { PropertyDefinition, PropertyType } from '../kernel';
 
 function definition(
   type: PropertyType,

@@ -1,5 +1,5 @@
 import { CustosError } from '@custos/core';
-import type { PropertyDefinition, PropertyValue } from '../kernel/property-type';
+import type { PropertyDefinition, PropertyValue } from '../kernel';
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const DATETIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/;
@@ -95,4 +95,13 @@ export function uniqueKeyOf(value: Exclude<PropertyValue, null>): string {
   return typeof value === 'string'
     ? value.normalize('NFKC').trim().toLowerCase()
     : JSON.stringify(value);
+}
+
+/** The names whose values differ (empty and `null` alike), sorted. */
+export function changedNames(
+  before: Record<string, PropertyValue>,
+  after: Record<string, PropertyValue>,
+): string[] {
+  const names = new Set([...Object.keys(before), ...Object.keys(after)]);
+  return [...names].filter((name) => (before[name] ?? null) !== (after[name] ?? null)).sort();
 }

@@ -21,7 +21,7 @@ import {
   type IndexState,
   type PropertyType,
   type SensitiveAccess,
-} from '../kernel/property-type';
+} from '../kernel';
 
 const INDEXED_DESCRIPTION =
   'Custom properties only: keeps an index on the value so that `eq`/`in` filters and sorts on it do not scan the records. Not for sensitive or file properties. On PostgreSQL the index is built in the background (`indexState`); unmarking or deleting the property drops it.';

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AuditService } from '@custos/audit';
 import { Clock, Jobs, TransactionHost, systemActor } from '@custos/core';
-import { OBJECT_TYPES } from '../kernel/object-types';
+import { OBJECT_TYPES } from '../kernel';
 import { ARCHIVE_RETENTION_DAYS, RecordArchive } from './record-archive.service';
 
 const HOUR_MS = 3_600_000;

@@ -1,10 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import type { AccessSubjects, FieldType } from '@custos/access';
-import { OBJECT_TYPE_NAMES } from '../kernel/object-types';
-import { PropertySchemaService } from '../properties/property-schemas.service';
-import type { PropertyType } from '../kernel/property-type';
+import { OBJECT_TYPE_NAMES, type PropertyType } from '../kernel';
+import { PropertySchemaService } from '../properties';
 import { RecordQuery } from './record-query';
-import { sensitiveNames } from '../sensitive/sensitive-fields';
+import { sensitiveNames } from '../sensitive';
 import { recordSubjectFields } from './record-access';
 
 function fieldTypeOf(type: PropertyType): FieldType {

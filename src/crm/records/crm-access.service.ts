@@ -3,9 +3,8 @@ import { AccessService, type ActorAccess } from '@custos/access';
 import { RequestContext, TransactionHost } from '@custos/core';
 import { AccountCiphers } from '@custos/crypto';
 import { SensitiveDataService } from '../../sensitive-data';
-import type { PropertySchema } from '../kernel/property-schema';
-import { SensitiveFields, sensitiveNames } from '../sensitive/sensitive-fields';
-import { dialectOf } from '../kernel/sql-dialect';
+import { dialectOf, type PropertySchema } from '../kernel';
+import { SensitiveFields, sensitiveNames } from '../sensitive';
 import { RecordAccess } from './record-access';
 
 /** The acting person's {@link RecordAccess} to an object type. */

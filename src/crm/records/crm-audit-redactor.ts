@@ -1,10 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import type { AuditEventDto, AuditMetadataRedactor, HiddenMetadata } from '@custos/audit';
-import { OBJECT_TYPE_NAMES } from '../kernel/object-types';
-import { PropertySchemaService } from '../properties/property-schemas.service';
-import type { PropertySchema } from '../kernel/property-schema';
+import { OBJECT_TYPE_NAMES, type PropertySchema } from '../kernel';
+import { PropertySchemaService } from '../properties';
 import { RecordQuery } from './record-query';
-import { sensitiveNames } from '../sensitive/sensitive-fields';
+import { sensitiveNames } from '../sensitive';
 import type { RecordAccess } from './record-access';
 import { CrmAccessService } from './crm-access.service';
 

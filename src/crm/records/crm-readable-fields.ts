@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { BUSINESS_UNIT_FIELD, OWNER_FIELD, type ReadableFields } from '@custos/access';
-import { PropertySchemaService } from '../properties/property-schemas.service';
+import { PropertySchemaService } from '../properties';
 import { CrmAccessService } from './crm-access.service';
 
 /** The property that holds a record's owner, which record rules name `ownerId`. */

@@ -6,12 +6,10 @@ import {
   type RecordAction,
   type SqlCondition,
 } from '@custos/access';
-import { computedInputs } from '../properties/calculation';
-import type { PropertySchema } from '../kernel/property-schema';
+import { computedInputs } from '../properties';
+import { propertyExpression, type PropertySchema, type SqlDialect } from '../kernel';
 import type { StoredRecord } from './record-store';
-import { propertyExpression } from '../kernel/property-sql';
-import type { SensitiveFields } from '../sensitive/sensitive-fields';
-import type { SqlDialect } from '../kernel/sql-dialect';
+import type { SensitiveFields } from '../sensitive';
 import { RecordErrors } from './records.errors';
 
 /** The CASL subject fields of a record: its properties plus the owner and business unit. */

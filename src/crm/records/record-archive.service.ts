@@ -2,9 +2,10 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { AuditService } from '@custos/audit';
 import { Clock, TransactionHost } from '@custos/core';
-import { objectTypeOf } from '../kernel/object-types';
-import { PropertySchemaService } from '../properties/property-schemas.service';
-import { SensitiveViews, type Shown } from '../sensitive/sensitive-views';
+import { PropertyHistoryService } from '../history';
+import { objectTypeOf } from '../kernel';
+import { PropertySchemaService } from '../properties';
+import { SensitiveViews, type Shown } from '../sensitive';
 import { CrmAccessService } from './crm-access.service';
 import { RecordPurgeHooks, type PurgedRecords } from './record-purge.port';
 import { RecordQuery } from './record-query';
@@ -30,6 +31,7 @@ export class RecordArchive {
     private readonly query: RecordQuery,
     private readonly presenter: RecordPresenter,
     private readonly purgeHooks: RecordPurgeHooks,
+    private readonly history: PropertyHistoryService,
   ) {}
 
   /** Archives a record or, with `purge`, deletes it for good (archived or not). */
@@ -96,13 +98,15 @@ export class RecordArchive {
   }
 
   /**
-   * Deletes records for good, after what the features keep about them (unique values, blind
-   * index, history, associations, attachments — whose stored files follow with the sweep).
+   * Deletes records for good, after their history and what the features keep about them (unique
+   * values, blind index, associations, attachments — whose stored files follow with the sweep).
    */
   async purge(manager: EntityManager, purged: PurgedRecords): Promise<void> {
     if (purged.recordIds.length === 0) {
       return;
     }
+    // History lies below records, so records purge it themselves rather than through a hook.
+    await this.history.purgeRecords(manager, purged);
     await this.purgeHooks.purge(manager, purged);
     await deleteRecords(manager, objectTypeOf(purged.objectType).table, purged);
   }

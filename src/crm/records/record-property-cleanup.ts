@@ -1,13 +1,8 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { PropertyHistory } from '../history/property-history.entity';
-import { updateAccountRows } from '../kernel/account-rows';
-import { dialectOf } from '../kernel/sql-dialect';
-import {
-  PropertyUsageRegistry,
-  type PropertyUsage,
-  type UsedProperty,
-} from '../properties/property-usage.port';
+import { PropertyHistory } from '../history';
+import { dialectOf, updateAccountRows } from '../kernel';
+import { PropertyUsageRegistry, type PropertyUsage, type UsedProperty } from '../properties';
 import { BlindIndexEntry } from './blind-index.entity';
 import { UniqueValue } from './unique-value.entity';
 

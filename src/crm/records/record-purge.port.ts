@@ -9,7 +9,7 @@ export interface PurgedRecords {
 }
 
 /**
- * What a feature that keeps rows about records (history, unique values, associations, files…)
+ * What a feature that keeps rows about records (unique values, associations, files…)
  * does when records are purged: delete those rows in the purge's transaction, before the records.
  */
 export interface RecordPurgeHook {

@@ -1,7 +1,7 @@
 import { newId, systemActor, type Actor } from '@custos/core';
 import { testDatabaseKinds } from '@custos/core/testing';
-import { PropertySchemaService } from '../properties/property-schemas.service';
-import { startCrmTestApp, type CrmTestApp } from '../testing/crm-test-app';
+import { PropertySchemaService } from '../properties';
+import { startCrmTestApp, type CrmTestApp } from '../testing';
 import { CrmAccessService } from './crm-access.service';
 import { RecordArchive } from './record-archive.service';
 import { RecordQuery } from './record-query';

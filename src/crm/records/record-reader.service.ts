@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { DEFAULT_PAGE_SIZE, keysetPage, mapPage, type Page } from '@custos/core';
-import { PropertyHistoryService } from '../history/property-history.service';
-import { PropertySchemaService } from '../properties/property-schemas.service';
-import { SensitiveViews, type Shown } from '../sensitive/sensitive-views';
+import { PropertyHistoryService } from '../history';
+import { PropertySchemaService } from '../properties';
+import { SensitiveViews, type Shown } from '../sensitive';
 import { CrmAccessService } from './crm-access.service';
 import { RecordQuery } from './record-query';
 import { RecordTotals, type RecordTotal, type TotalMode } from './record-totals';

@@ -1,11 +1,13 @@
 import { Logger } from '@nestjs/common';
 import { In, type EntityManager } from 'typeorm';
-import { deleteAccountRows, updateAccountRow } from '../kernel/account-rows';
-import type { PropertySchema } from '../kernel/property-schema';
-import { placeholder } from '../kernel/sql-dialect';
-import type { PropertyValue } from '../kernel/property-type';
-import { sensitiveNames, type SensitiveFields } from '../sensitive/sensitive-fields';
-import { recordValuePlace } from '../sensitive/sealed-places';
+import {
+  deleteAccountRows,
+  placeholder,
+  updateAccountRow,
+  type PropertySchema,
+  type PropertyValue,
+} from '../kernel';
+import { recordValuePlace, sensitiveNames, type SensitiveFields } from '../sensitive';
 import { BlindIndexEntry } from './blind-index.entity';
 
 const logger = new Logger('RecordStore');

@@ -1,7 +1,5 @@
-import type { PropertySchema } from '../kernel/property-schema';
-import type { PropertyValue } from '../kernel/property-type';
-import { evaluateFormula, evaluateScore, parseFormula } from '../properties/calculation';
-import { normalizeValue } from '../properties/property-values';
+import type { PropertySchema, PropertyValue } from '../kernel';
+import { evaluateFormula, evaluateScore, normalizeValue, parseFormula } from '../properties';
 import { RecordErrors } from './records.errors';
 
 /**
@@ -66,15 +64,6 @@ export function withComputed(
     }
   }
   return result;
-}
-
-/** The names whose values differ (empty and `null` alike), sorted. */
-export function changedNames(
-  before: Record<string, PropertyValue>,
-  after: Record<string, PropertyValue>,
-): string[] {
-  const names = new Set([...Object.keys(before), ...Object.keys(after)]);
-  return [...names].filter((name) => (before[name] ?? null) !== (after[name] ?? null)).sort();
 }
 
 /** Resolves `?properties=` (every property when none are named); an unknown name is a 422 naming `field`. */

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import type { PropertySchema } from '../kernel/property-schema';
+import type { PropertySchema } from '../kernel';
 import type { RecordChange } from './record-store';
 
 /** What a feature does in the transaction of a write that changed records (e.g. attachments held by a file property). */

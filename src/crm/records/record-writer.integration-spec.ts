@@ -3,9 +3,9 @@ import { AuditService } from '@custos/audit';
 import { newId, type Actor } from '@custos/core';
 import { testDatabaseKinds } from '@custos/core/testing';
 import { SensitiveDataService } from '../../sensitive-data';
-import { PropertyHistory } from '../history/property-history.entity';
-import { PropertyDefinitionService } from '../properties/property-definition.service';
-import { startCrmTestApp, type CrmTestApp } from '../testing/crm-test-app';
+import { PropertyHistory } from '../history';
+import { PropertyDefinitionService } from '../properties';
+import { startCrmTestApp, type CrmTestApp } from '../testing';
 import { RecordReader } from './record-reader.service';
 import { RecordWriter } from './record-writer.service';
 

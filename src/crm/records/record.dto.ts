@@ -15,7 +15,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { PageQueryDto, PagingDto } from '@custos/core';
-import type { PropertyValue } from '../kernel/property-type';
+import type { PropertyValue } from '../kernel';
 import { TOTAL_MODES, type TotalMode } from './record-totals';
 
 export const MAX_BATCH_SIZE = 100;

@@ -1,11 +1,14 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { RecordAccess } from './record-access';
-import type { PropertyHistory } from '../history/property-history.entity';
-import { historyValuePlaces, recordValuePlace } from '../sensitive/sealed-places';
-import { objectTypeOf } from '../kernel/object-types';
-import type { PropertyValue } from '../kernel/property-type';
-import type { SensitiveFields } from '../sensitive/sensitive-fields';
-import { SensitiveViews, type Shown } from '../sensitive/sensitive-views';
+import type { PropertyHistory } from '../history';
+import {
+  historyValuePlaces,
+  recordValuePlace,
+  SensitiveViews,
+  type SensitiveFields,
+  type Shown,
+} from '../sensitive';
+import { objectTypeOf, type PropertyValue } from '../kernel';
 import type { StoredRecord } from './record-store';
 import type { HistoryEntryDto, RecordDto } from './record.dto';
 

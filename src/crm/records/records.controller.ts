@@ -16,7 +16,7 @@ import {
   ReadOnlyRoute,
   type Page,
 } from '@custos/core';
-import { OBJECT_TYPE_NAMES, ObjectTypeParam } from '../kernel/object-types';
+import { OBJECT_TYPE_NAMES, ObjectTypeParam } from '../kernel';
 import {
   BatchCreateDto,
   BatchReadDto,
@@ -35,7 +35,7 @@ import {
   RevealedValuesDto,
   UpdateRecordDto,
 } from './record.dto';
-import { SensitiveViewAudit } from '../sensitive/sensitive-views';
+import { SensitiveViewAudit } from '../sensitive';
 import { RecordArchive } from './record-archive.service';
 import type { RecordTotal } from './record-totals';
 import { RecordReader } from './record-reader.service';

@@ -1,5 +1,5 @@
 import { CustosError } from '@custos/core';
-import type { PropertySchema } from '../kernel/property-schema';
+import type { PropertySchema } from '../kernel';
 
 /** The errors of CRM records: stable codes, one wording each. */
 export const RecordErrors = {

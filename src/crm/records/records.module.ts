@@ -2,21 +2,20 @@ import { Module } from '@nestjs/common';
 // Defines the task privileges its routes require (`manage_properties`, …) wherever it is imported.
 import '../../task-privileges';
 import { SensitiveDataModule } from '../../sensitive-data/sensitive-data.module';
-import { PropertyHistory } from '../history/property-history.entity';
-import { PropertyHistoryService } from '../history/property-history.service';
-import { FieldPermissionsController } from '../properties/field-permissions.controller';
-import { PropertiesController } from '../properties/properties.controller';
-import { CustomPropertyIndexes } from '../properties/custom-property-indexes';
-import { CustomPropertyDefinition } from '../properties/property-definition.entity';
-import { PropertyDefinitionService } from '../properties/property-definition.service';
-import { PropertySchemaService } from '../properties/property-schemas.service';
-import { PropertyUsageRegistry } from '../properties/property-usage.port';
-import { SensitivePropertyPolicy } from '../sensitive/sensitive-property-policy';
+import { PropertyHistory, PropertyHistoryService } from '../history';
+import {
+  CustomPropertyDefinition,
+  CustomPropertyIndexes,
+  FieldPermissionsController,
+  PropertiesController,
+  PROPERTY_READERS,
+  PropertyDefinitionService,
+  PropertySchemaService,
+  PropertyUsageRegistry,
+  SensitivePropertyPolicy,
+} from '../properties';
 import { RecordPropertyCleanup } from './record-property-cleanup';
-import { SearchController } from '../search/search.controller';
-import { SearchService } from '../search/search.service';
-import { CrmRotationSources } from '../sensitive/rotation-sources';
-import { SensitiveViewAudit } from '../sensitive/sensitive-views';
+import { CrmRotationSources, SensitiveViewAudit } from '../sensitive';
 import { ArchivePurgeJob } from './archive-purge.job';
 import { BlindIndexPurge } from './blind-index-purge';
 import { BlindIndexEntry } from './blind-index.entity';
@@ -51,20 +50,17 @@ export const RECORDS_ENTITIES = [
 
 /**
  * The records core every CRM feature builds on: object types and their properties, records (one
- * scoped query, reader, writer, presenter, archive, reveal), history, search and the reading of
- * sensitive values. It imports no feature module: features hear of record writes and purges
- * through `RecordWriteHooks` and `RecordPurgeHooks`.
+ * scoped query, reader, writer, presenter, archive, reveal), history and the reading of sensitive
+ * values. It imports no feature module (search included): features hear of record writes and
+ * purges through `RecordWriteHooks` and `RecordPurgeHooks`.
  */
 @Module({
   imports: [SensitiveDataModule],
-  controllers: [
-    PropertiesController,
-    FieldPermissionsController,
-    RecordsController,
-    SearchController,
-  ],
+  controllers: [PropertiesController, FieldPermissionsController, RecordsController],
   providers: [
     CrmAccessService,
+    // Property definitions ask records which properties the actor may read.
+    { provide: PROPERTY_READERS, useExisting: CrmAccessService },
     CrmAccessSubjects,
     CrmAuditRedactor,
     CrmReadableFields,
@@ -86,7 +82,6 @@ export const RECORDS_ENTITIES = [
     UniqueValues,
     BlindIndexPurge,
     PropertyHistoryService,
-    SearchService,
     SensitiveViewAudit,
     ArchivePurgeJob,
     CrmRotationSources,
@@ -107,7 +102,6 @@ export const RECORDS_ENTITIES = [
     RecordPurgeHooks,
     RecordWriteHooks,
     UniqueValues,
-    SearchService,
     SensitiveViewAudit,
   ],
 })

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { AuditService } from '@custos/audit';
-import { PropertyHistoryService } from '../history/property-history.service';
-import type { PropertyValue } from '../kernel/property-type';
-import { PropertySchemaService } from '../properties/property-schemas.service';
+import { PropertyHistoryService } from '../history';
+import type { PropertyValue } from '../kernel';
+import { PropertySchemaService } from '../properties';
 import { CrmAccessService } from './crm-access.service';
 import { RecordQuery } from './record-query';
 import type { RevealedValuesDto } from './record.dto';

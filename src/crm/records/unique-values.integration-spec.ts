@@ -1,7 +1,6 @@
-import { uniqueKeyOf } from '../properties/property-values';
-import { PropertySchemaService } from '../properties/property-schemas.service';
+import { PropertySchemaService, uniqueKeyOf } from '../properties';
 import { testDatabaseKinds } from '@custos/core/testing';
-import { startCrmTestApp, type CrmTestApp } from '../testing/crm-test-app';
+import { startCrmTestApp, type CrmTestApp } from '../testing';
 import { RecordArchive } from './record-archive.service';
 import { RecordWriter } from './record-writer.service';
 import { UniqueValues } from './unique-values';

@@ -1,8 +1,8 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { In, type EntityManager } from 'typeorm';
 import { TransactionHost, mapUniqueViolation, newId } from '@custos/core';
-import type { PropertySchema } from '../kernel/property-schema';
-import { uniqueKeyOf } from '../properties/property-values';
+import type { PropertySchema } from '../kernel';
+import { uniqueKeyOf } from '../properties';
 import { RecordPurgeHooks, type PurgedRecords, type RecordPurgeHook } from './record-purge.port';
 import type { RecordChange } from './record-store';
 import { RecordErrors } from './records.errors';

@@ -1,12 +1,15 @@
 import type { SqlCondition } from '@custos/access';
 import { escapeLike } from '@custos/core';
-import type { PropertySchema } from '../kernel/property-schema';
-import { propertyExpression } from '../kernel/property-sql';
-import { normalizeValue } from '../properties/property-values';
-import type { PropertyDefinition, PropertyValue } from '../kernel/property-type';
-import type { SensitiveFields } from '../sensitive/sensitive-fields';
-import type { SqlDialect } from '../kernel/sql-dialect';
-import { RecordErrors } from '../records/records.errors';
+import {
+  propertyExpression,
+  type PropertyDefinition,
+  type PropertySchema,
+  type PropertyValue,
+  type SqlDialect,
+} from '../kernel';
+import { normalizeValue } from '../properties';
+import type { SensitiveFields } from '../sensitive';
+import { RecordErrors } from '../records';
 import type { FilterDto, FilterOperator } from './search.dto';
 import { SearchErrors } from './search.errors';
 

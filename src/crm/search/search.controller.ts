@@ -8,8 +8,8 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { ApiProblemResponses, Authenticated, ReadOnlyRoute } from '@custos/core';
-import { OBJECT_TYPE_NAMES, ObjectTypeParam } from '../kernel/object-types';
-import { SensitiveViewAudit } from '../sensitive/sensitive-views';
+import { OBJECT_TYPE_NAMES, ObjectTypeParam } from '../kernel';
+import { SensitiveViewAudit } from '../sensitive';
 import { SearchDto, SearchResultDto } from './search.dto';
 import { SearchService, type SearchPage } from './search.service';
 

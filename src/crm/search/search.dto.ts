@@ -15,8 +15,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { MAX_PAGE_SIZE, PagingDto } from '@custos/core';
-import { PageTotalDto, RecordDto } from '../records/record.dto';
-import { TOTAL_MODES, type TotalMode } from '../records/record-totals';
+import { PageTotalDto, RecordDto, TOTAL_MODES, type TotalMode } from '../records';
 
 export const FILTER_OPERATORS = [
   'eq',

@@ -7,24 +7,33 @@ import {
   encodeCursor,
   type Page,
 } from '@custos/core';
-import { CrmAccessService } from '../records/crm-access.service';
-import type { RecordAccess } from '../records/record-access';
-import { PropertySchemaService } from '../properties/property-schemas.service';
-import type { PropertySchema } from '../kernel/property-schema';
-import type { PropertyValue } from '../kernel/property-type';
+import {
+  CrmAccessService,
+  fromRow,
+  openValue,
+  recordColumns,
+  RecordPresenter,
+  RecordQuery,
+  RecordTotals,
+  selectedProperties,
+  type RecordAccess,
+  type RecordDto,
+  type RecordTotal,
+  type StoredRecord,
+  type TotalMode,
+} from '../records';
+import { PropertySchemaService } from '../properties';
+import {
+  dialectOf,
+  propertyExpression,
+  SYSTEM_PROPERTIES,
+  type PropertySchema,
+  type PropertyValue,
+  type SqlDialect,
+} from '../kernel';
 import { normalizeForIndex } from '@custos/crypto';
 import { AuditService } from '@custos/audit';
-import { RecordQuery } from '../records/record-query';
-import { RecordTotals, type RecordTotal, type TotalMode } from '../records/record-totals';
-import { SYSTEM_PROPERTIES } from '../kernel/object-types';
-import { fromRow, recordColumns, type StoredRecord } from '../records/record-store';
-import { selectedProperties } from '../records/record-values';
-import type { RecordDto } from '../records/record.dto';
-import { RecordPresenter, openValue } from '../records/record.presenter';
-import type { SensitiveFields } from '../sensitive/sensitive-fields';
-import type { Shown } from '../sensitive/sensitive-views';
-import { dialectOf, type SqlDialect } from '../kernel/sql-dialect';
-import { propertyExpression } from '../kernel/property-sql';
+import type { SensitiveFields, Shown } from '../sensitive';
 import {
   compileFilterGroups,
   definitionFor,

@@ -10,8 +10,8 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { PagingDto } from '@custos/core';
-import { OBJECT_TYPE_NAMES } from '../kernel/object-types';
-import { FilterDto, FilterGroupDto } from '../search/search.dto';
+import { OBJECT_TYPE_NAMES } from '../kernel';
+import { FilterDto, FilterGroupDto } from '../search';
 import { SEGMENT_SHARING, type SegmentSharing } from './segment.entity';
 
 const FILTER_EXAMPLE = [

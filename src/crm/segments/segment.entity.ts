@@ -1,6 +1,6 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import { TimestampColumn } from '@custos/core';
-import type { StoredFilterGroup } from '../search/filter-sql';
+import type { StoredFilterGroup } from '../search';
 
 /**
  * Who besides the owner may use a segment, as HubSpot lists: `private` (the owner only),

@@ -13,18 +13,18 @@ import {
   type Actor,
   type Page,
 } from '@custos/core';
-import { CrmAccessService } from '../records/crm-access.service';
-import type { RecordAccess } from '../records/record-access';
-import { PropertySchemaService } from '../properties/property-schemas.service';
+import { CrmAccessService, type RecordAccess } from '../records';
+import { PropertySchemaService } from '../properties';
 import {
   compileFilterGroups,
   quotesSensitiveValue,
+  SearchService,
   tokenizeSensitiveFilters,
+  type SearchPage,
   type StoredFilterGroup,
-} from '../search/filter-sql';
-import { SearchService, type SearchPage } from '../search/search.service';
-import { dialectOf } from '../kernel/sql-dialect';
-import type { Shown } from '../sensitive/sensitive-views';
+} from '../search';
+import { dialectOf } from '../kernel';
+import type { Shown } from '../sensitive';
 import { Segment } from './segment.entity';
 import { SegmentErrors } from './segments.errors';
 import type {

@@ -9,9 +9,8 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { ApiProblemResponses, Authenticated, IdParam, PageQueryDto, type Page } from '@custos/core';
-import { SearchResultDto } from '../search/search.dto';
-import type { SearchPage } from '../search/search.service';
-import { SensitiveViewAudit } from '../sensitive/sensitive-views';
+import { SearchResultDto, type SearchPage } from '../search';
+import { SensitiveViewAudit } from '../sensitive';
 import { CreateSegmentDto, SegmentDto, SegmentPageDto, UpdateSegmentDto } from './segment.dto';
 import { SegmentService } from './segment.service';
 

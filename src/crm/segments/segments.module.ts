@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
-import { RecordsModule } from '../records/records.module';
+import { RecordsModule } from '../records';
+import { SearchModule } from '../search';
 import { Segment } from './segment.entity';
 import { SegmentService } from './segment.service';
 import { SegmentsController } from './segments.controller';
@@ -12,7 +13,7 @@ export const SEGMENTS_ENTITIES = [Segment];
  * of definitions saved before sensitive values were kept out of them.
  */
 @Module({
-  imports: [RecordsModule],
+  imports: [RecordsModule, SearchModule],
   controllers: [SegmentsController],
   providers: [SegmentService, SensitiveDefinitionsSweep],
   exports: [SegmentService],

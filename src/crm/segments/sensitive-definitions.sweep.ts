@@ -2,12 +2,11 @@ import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common'
 import { conditionFields, RecordRule } from '@custos/access';
 import { AuditService } from '@custos/audit';
 import { CustosError, RequestContext, TransactionHost, systemActor } from '@custos/core';
-import { CrmAccessService } from '../records/crm-access.service';
-import { CustomPropertyDefinition } from '../properties/property-definition.entity';
-import { PropertySchemaService } from '../properties/property-schemas.service';
-import { quotesSensitiveValue, tokenizeSensitiveFilters } from '../search/filter-sql';
+import { CrmAccessService } from '../records';
+import { CustomPropertyDefinition, PropertySchemaService } from '../properties';
+import { quotesSensitiveValue, tokenizeSensitiveFilters } from '../search';
 import { Segment } from './segment.entity';
-import type { SensitiveFields } from '../sensitive/sensitive-fields';
+import type { SensitiveFields } from '../sensitive';
 
 /** What {@link SensitiveDefinitionsSweep.sweep} changed and found. */
 export interface SensitiveDefinitionsReport {

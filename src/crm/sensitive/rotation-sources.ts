@@ -8,8 +8,8 @@ import {
 } from '@custos/crypto';
 import { AuditService } from '@custos/audit';
 import { systemActor } from '@custos/core';
-import { OBJECT_TYPES, objectTypeOf, type ObjectType } from '../kernel/object-types';
-import { CustomPropertyDefinition } from '../properties/property-definition.entity';
+import { OBJECT_TYPES, objectTypeOf, type ObjectType } from '../kernel';
+import { CustomPropertyDefinition } from '../properties';
 import { sealedDigest, type SealedDigests } from './sealed-digests';
 import { historyValuePlaces, recordValuePlace } from './sealed-places';
 

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
-import { selectAccountRows } from '../kernel/account-rows';
+import { selectAccountRows } from '../kernel';
 import type { SensitiveFields } from './sensitive-fields';
 
 /** Record ids per query: well under the bind-parameter limits of both databases. */

@@ -2,9 +2,8 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { AuditEvent, AuditService } from '@custos/audit';
 import { TransactionHost, systemActor } from '@custos/core';
-import { selectAccountRows } from '../kernel/account-rows';
-import { OBJECT_TYPES, objectTypeOf } from '../kernel/object-types';
-import { CustomPropertyDefinition } from '../properties/property-definition.entity';
+import { OBJECT_TYPES, objectTypeOf, selectAccountRows } from '../kernel';
+import { CustomPropertyDefinition } from '../properties';
 import { sensitiveProperties } from './rotation-sources';
 import { sealedDigest, type SealedDigests } from './sealed-digests';
 

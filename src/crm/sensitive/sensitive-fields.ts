@@ -2,8 +2,7 @@ import { Logger } from '@nestjs/common';
 import { EnvelopeError, type AccountCipher } from '@custos/crypto';
 import { isSuperAdminInPerson, type Actor, mayDecryptSensitive, isSystem } from '@custos/core';
 import type { SensitiveDataState } from '../../sensitive-data';
-import type { PropertySchema } from '../kernel/property-schema';
-import type { PropertyDefinition, PropertyValue } from '../kernel/property-type';
+import type { PropertyDefinition, PropertySchema, PropertyValue } from '../kernel';
 import type { SealedPlace } from './sealed-places';
 
 const logger = new Logger('SensitiveFields');

@@ -36,10 +36,7 @@ import { AppModule } from '../../app.module';
 import { loadServerConfig } from '../../config';
 import { dataSourceOptions } from '../../database';
 import { SensitiveDataModule } from '../../sensitive-data/sensitive-data.module';
-import { CrmAccessSubjects } from '../records/crm-access-subjects';
-import { CrmAuditRedactor } from '../records/crm-audit-redactor';
-import { CrmReadableFields } from '../records/crm-readable-fields';
-import { RecordsModule } from '../records/records.module';
+import { CrmAccessSubjects, CrmAuditRedactor, CrmReadableFields, RecordsModule } from '../records';
 
 /**
  * Which modules the app holds: the whole server (`'server'`, for features above the records

@@ -53,6 +53,7 @@ const DESCRIPTIONS: Record<ErrorKind, string> = {
   forbidden: 'The actor lacks the privilege named in the problem.',
   not_found: "No such resource in the actor's account.",
   conflict: 'The request conflicts with the current state.',
+  gone: 'The resource existed but is no longer available (for example an expired file).',
   validation: 'Invalid input; `errors` names each offending field.',
   payload_too_large: 'The request body exceeds the configured limit.',
   rate_limited: 'Too many attempts; retry after the `Retry-After` seconds.',

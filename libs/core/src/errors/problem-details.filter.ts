@@ -28,6 +28,8 @@ export function statusOfKind(kind: ErrorKind): KindMapping {
       return { status: HttpStatus.NOT_FOUND, title: 'Not Found' };
     case 'conflict':
       return { status: HttpStatus.CONFLICT, title: 'Conflict' };
+    case 'gone':
+      return { status: HttpStatus.GONE, title: 'Gone' };
     case 'validation':
       return { status: HttpStatus.UNPROCESSABLE_ENTITY, title: 'Unprocessable Content' };
     case 'payload_too_large':

@@ -1,0 +1,54 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import './exports.privileges';
+import { ExportApprovalKind } from './approval/export-approval-kind';
+import { ExportAccess } from './export-access';
+import { ExportSources } from './export-sources';
+import { ExportTransitions } from './export-transitions';
+import { DataExport } from './export.entity';
+import { ExportsConfigurableModule } from './exports.module-definition';
+import { ExportDownloads } from './files/export-downloads';
+import { ExportFileSweep } from './files/export-file-sweep';
+import { ExportFiles } from './files/export-files';
+import { ExportLog } from './log/export-log';
+import { ExportNotifications } from './notifications/export-notifications';
+import { ExportRequests } from './requests/export-requests';
+import { ExportRunner } from './run/export-runner';
+import { ExportSettingsRecord } from './settings/export-settings.entity';
+import { ExportSettingsService } from './settings/export-settings.service';
+
+/** Every entity of `@custos/exports`, for the host's DataSource and migrations. */
+export const EXPORTS_ENTITIES = [DataExport, ExportSettingsRecord];
+
+/**
+ * Background CSV/XLSX exports under the requester's own rules, with approvals, sealed files,
+ * receipts and an export log. Needs `CoreModule` (jobs, files, notifications), `AuditModule`,
+ * `CryptoModule`, `AccessModule`, `IdentityModule`, `ApprovalsModule`, the entities in the
+ * DataSource, and the host's `EXPORT_SOURCES`. Mounts no routes: import {@link ExportsHttpModule}.
+ */
+@Module({
+  imports: [TypeOrmModule.forFeature(EXPORTS_ENTITIES)],
+  providers: [
+    ExportAccess,
+    ExportSources,
+    ExportTransitions,
+    ExportFiles,
+    ExportSettingsService,
+    ExportNotifications,
+    ExportRunner,
+    ExportApprovalKind,
+    ExportLog,
+    ExportRequests,
+    ExportDownloads,
+    ExportFileSweep,
+  ],
+  exports: [
+    ExportRequests,
+    ExportLog,
+    ExportDownloads,
+    ExportSettingsService,
+    ExportFileSweep,
+    ExportRunner,
+  ],
+})
+export class ExportsModule extends ExportsConfigurableModule {}

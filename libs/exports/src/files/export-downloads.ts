@@ -1,0 +1,59 @@
+import { Injectable, StreamableFile } from '@nestjs/common';
+import { AuditService } from '@custos/audit';
+import { Clock, TransactionHost } from '@custos/core';
+import { DataExport } from '../export.entity';
+import { ExportErrors } from '../exports.errors';
+import { ExportLog } from '../log/export-log';
+import { ExportFiles } from './export-files';
+
+/**
+ * Downloads of export files: by the requester only (anyone else gets the 404 of an export they
+ * cannot see, a super admin too), only through Custos, only while unexpired (410 after). Each
+ * download is counted and audited with the file's SHA-256, the receipt of what left.
+ */
+@Injectable()
+export class ExportDownloads {
+  constructor(
+    private readonly transactions: TransactionHost,
+    private readonly log: ExportLog,
+    private readonly files: ExportFiles,
+    private readonly audit: AuditService,
+    private readonly clock: Clock,
+  ) {}
+
+  async download(id: string): Promise<StreamableFile> {
+    const entity = await this.log.own(id);
+    if (
+      entity.state === 'file_expired' ||
+      (entity.state === 'done' && entity.fileExpiresAt! <= this.clock.now())
+    ) {
+      throw ExportErrors.fileExpired();
+    }
+    if (entity.state !== 'done') {
+      throw ExportErrors.fileNotReady(entity.state);
+    }
+    const file = await this.files.read(
+      entity.accountId,
+      entity.id,
+      entity.fileKey!,
+      entity.sensitive,
+    );
+    if (!file) {
+      throw ExportErrors.fileExpired(); // removed by the sweep a moment ago
+    }
+    await this.transactions.run(async (manager) => {
+      await manager.increment(DataExport, { id }, 'downloads', 1);
+      await this.audit.record({
+        action: 'export.downloaded',
+        targetType: 'export',
+        targetId: id,
+        metadata: { sha256: entity.sha256, size: entity.size, format: entity.format },
+      });
+    });
+    return new StreamableFile(file, {
+      type: entity.contentType ?? 'application/octet-stream',
+      disposition: `attachment; filename="export-${entity.id}.${entity.fileExtension ?? 'bin'}"`,
+      length: entity.size ?? undefined,
+    });
+  }
+}

@@ -1,0 +1,33 @@
+/**
+ * Formula injection ("CSV injection", OWASP): a spreadsheet evaluates a text cell that starts with
+ * `=`, `+`, `-` or `@` — and, in some, with their full-width or small-form look-alikes, or after
+ * leading whitespace, tab, CR, LF or NUL. Such a string is neutralised by a leading single quote.
+ *
+ * No pattern is exempt: Excel evaluates `+33 6 12 34 56 78` as the formula `=33 6 12 34 56 78` and a
+ * string `-5` as the number -5, so a phone number or a signed code held as a string property is
+ * written `'+33 6 12 34 56 78` (readable, never run). Numeric and date properties are written as
+ * typed values, not strings, so `-5` stays the number -5.
+ */
+
+/** `=`, `+`, `-`, `@` and their look-alikes: full-width, small forms, minus sign, heavy plus/minus. */
+const FORMULA_START = /^[=+\-@\uFF1D\uFF0B\uFF0D\uFF20\uFE66\uFE62\uFE63\uFE6B\u2212\u2795\u2796]/;
+/** Control characters that some readers drop or treat as a cell start. */
+const CONTROL_START = /^[\t\r\n\0]/;
+/**
+ * What a reader may trim or drop before the first visible character: whitespace (including no-break,
+ * ideographic and zero-width spaces, and the BOM), C0 controls and DEL (XML cannot hold most of them,
+ * so an XLSX writer removes them and `\u0001=1` becomes `=1`).
+ */
+// eslint-disable-next-line no-control-regex -- control characters are what it matches
+const LEADING_BLANKS = /^[\s\x00-\x1F\x7F\u200B-\u200D\u2060]+/;
+const LEADING_QUOTES = /^'+/;
+
+/**
+ * Whether `value` must be written with a leading `'`. Leading quotes are looked through so that
+ * neutralising stays reversible: `'=1` (a value that looks neutralised) is itself written `''=1`,
+ * and removing one quote from every neutralised field gives back exactly the original values.
+ */
+export function needsNeutralising(value: string): boolean {
+  const unquoted = value.replace(LEADING_QUOTES, '');
+  return CONTROL_START.test(unquoted) || FORMULA_START.test(unquoted.replace(LEADING_BLANKS, ''));
+}
