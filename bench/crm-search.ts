@@ -43,7 +43,7 @@
  * server CPU per page + total ≤ 3 ms (super admin) and ≤ 5 ms (restricted) at 100,000 contacts on
  * SQLite, and no more than 2× that at 1,000,000.
  */
-import type { INestApplication } from '@nestjs/common';
+import type { DynamicModule, INestApplication, Type } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { NestFactory } from '@nestjs/core';
 import Database from 'better-sqlite3';
@@ -295,8 +295,17 @@ export interface BenchEnvironment {
   masterKey: string;
 }
 
-/** The server as `main.ts` wires it (request logging on, into a sink that drops the lines); not listening yet. */
-export async function bootBenchApp(environment: BenchEnvironment): Promise<NestExpressApplication> {
+/** The root of a server with modules it does not wire yet (see {@link bootBenchApp}). */
+class BenchRootModule {}
+
+/**
+ * The server as `main.ts` wires it (request logging on, into a sink that drops the lines); not
+ * listening yet. `imports`: feature modules the server does not wire yet, added beside it.
+ */
+export async function bootBenchApp(
+  environment: BenchEnvironment,
+  imports: (DynamicModule | Type)[] = [],
+): Promise<NestExpressApplication> {
   const config = loadServerConfig({
     DATABASE_URL: environment.databaseUrl,
     CUSTOS_DATA_DIR: environment.dataDir,
@@ -308,7 +317,9 @@ export async function bootBenchApp(environment: BenchEnvironment): Promise<NestE
     LOG_LEVEL: 'info',
   });
   const sink = new Writable({ write: (_chunk, _encoding, done) => done() });
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
+  const server = AppModule.forRoot(config);
+  const root = imports.length ? { module: BenchRootModule, imports: [server, ...imports] } : server;
+  const app = await NestFactory.create<NestExpressApplication>(root, {
     bodyParser: false,
     logger: false,
     abortOnError: false,

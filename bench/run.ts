@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --contacts N[,N…] --iterations N --only sqlite|postgres --bench crm-search|access|crypto|delegation|files|jobs|request|export-writers
+ * `npm run bench [-- --contacts N[,N…] --iterations N --only sqlite|postgres --bench crm-search|access|crypto|delegation|files|jobs|request|export-writers|exports
  * --crypto-insert-contacts N --crypto-search-contacts N --delegation-users N --files-megabytes N --jobs-count N --rows N]`:
  * runs the benchmarks and prints one JSON document, also written to bench/results/latest.json (not
  * committed).
@@ -32,6 +32,10 @@
  *   writers on `--rows` generated rows of 8 typed columns (default 1,000,000), to a discarding sink
  *   and to a file, with peak RSS growth, against a JSON (and JSON + deflate) baseline in the same
  *   run; no database.
+ * - `exports` (bench/exports.ts): the CRM's records export source for a team-level user with record
+ *   rules and field restrictions, rows/s and peak RSS, vs `COPY … TO STDOUT` of its own SQL, and with
+ *   three sensitive properties vs a cursor-plus-decrypt floor (PostgreSQL); at `--contacts` if
+ *   given, else 1,000,000; per database as above.
  *
  * Scratch databases are made with `createTestDatabase` and dropped at the end. The machine's
  * load average is reported before and after: figures from a busy machine are noisy.
@@ -51,6 +55,7 @@ import {
 } from './access';
 import { benchCrmSearch, type CrmSearchOptions, type CrmSearchResult } from './crm-search';
 import { benchDelegation, type DelegationResult } from './delegation';
+import { benchExports, type ExportsResult } from './exports';
 import { benchExportWriters, type ExportWritersResult } from './export-writers';
 import { benchFiles, type FilesResult } from './files';
 import { benchJobs, type JobBackendKind, type JobsBackendResult } from './jobs';
@@ -72,6 +77,7 @@ const BENCHMARKS = [
   'jobs',
   'request',
   'export-writers',
+  'exports',
 ] as const;
 type Benchmark = (typeof BENCHMARKS)[number];
 
@@ -84,11 +90,13 @@ interface Options
   rows: number;
   only?: DatabaseKind;
   bench?: Benchmark;
+  /** Whether `--contacts` was given (bench/exports defaults to 1,000,000 otherwise). */
+  contactsGiven?: boolean;
 }
 
 function parseArguments(argv: readonly string[]): Options {
   const usage =
-    'Usage: npm run bench -- [--contacts N[,N…]] [--iterations N] [--warmup N] [--only sqlite|postgres] [--bench crm-search|access|crypto|delegation|files|jobs|request] [--crypto-insert-contacts N] [--crypto-search-contacts N] [--delegation-users N] [--files-megabytes N] [--jobs-count N] [--request-count N] [--rows N]';
+    'Usage: npm run bench -- [--contacts N[,N…]] [--iterations N] [--warmup N] [--only sqlite|postgres] [--bench crm-search|access|crypto|delegation|files|jobs|request|export-writers|exports] [--crypto-insert-contacts N] [--crypto-search-contacts N] [--delegation-users N] [--files-megabytes N] [--jobs-count N] [--request-count N] [--rows N]';
   const options: Options = {
     contacts: 100_000,
     iterations: 200,
@@ -133,6 +141,7 @@ function parseArguments(argv: readonly string[]): Options {
       }
       options.bench = value as Benchmark;
     } else if (match[1] === 'contacts' && value.includes(',')) {
+      options.contactsGiven = true;
       // A list: crm-search measures each size; the other benchmarks use the first.
       const sizes = value.split(',').map(Number);
       if (!sizes.every((n) => Number.isSafeInteger(n) && n >= 1)) {
@@ -146,6 +155,7 @@ function parseArguments(argv: readonly string[]): Options {
         throw new Error(`--${match[1]} needs a whole number. ${usage}`);
       }
       options[numeric[match[1] as keyof typeof numeric]] = number;
+      options.contactsGiven ||= match[1] === 'contacts';
     }
   }
   return options;
@@ -289,6 +299,15 @@ async function main(): Promise<void> {
   if (runs('export-writers')) {
     exportWriters = await benchExportWriters({ rows: options.rows });
   }
+  let exports: Partial<Record<DatabaseKind, ExportsResult | Skipped>> | undefined;
+  if (runs('exports')) {
+    exports = {};
+    const contacts = options.contactsGiven ? options.contacts : 1_000_000;
+    for (const kind of kinds) {
+      const skipped = unreachable.get(kind);
+      exports[kind] = skipped ? { skipped } : await benchExports(kind, { contacts });
+    }
+  }
   const round = (n: number) => Math.round(n * 100) / 100;
   const report = {
     ...(crmSearch ? { crmSearch } : {}),
@@ -299,6 +318,7 @@ async function main(): Promise<void> {
     ...(jobs ? { jobs } : {}),
     ...(request ? { request } : {}),
     ...(exportWriters ? { exportWriters } : {}),
+    ...(exports ? { exports } : {}),
     machine: {
       cpus: cpus().length,
       cpuModel: cpus()[0]?.model,

@@ -1,3 +1,4 @@
+import type { DynamicModule, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { randomBytes } from 'node:crypto';
@@ -42,7 +43,12 @@ export interface TestServerOptions {
    * which it neither sets up nor drops. Close this one before that one.
    */
   sameDatabaseAs?: TestServer;
+  /** Feature modules the server does not wire yet (e.g. `CrmExportsModule`), added beside it. */
+  imports?: (DynamicModule | Type)[];
 }
+
+/** The root of a server with extra modules (see {@link TestServerOptions.imports}). */
+class TestServerModule {}
 
 export async function startTestServer(
   kind: DatabaseKind,
@@ -73,8 +79,11 @@ export async function startTestServer(
     },
   });
   const logger = createLogger({ level: config.logLevel }, sink);
+  const server = AppModule.forRoot(config, { clock: options.clock });
   const app = await NestFactory.create<NestExpressApplication>(
-    AppModule.forRoot(config, { clock: options.clock }),
+    options.imports?.length
+      ? { module: TestServerModule, imports: [server, ...options.imports] }
+      : server,
     {
       bodyParser: false,
       logger: false,

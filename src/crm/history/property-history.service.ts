@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { In, type EntityManager, type SelectQueryBuilder } from 'typeorm';
+import { In, type EntityManager, type ObjectLiteral, type SelectQueryBuilder } from 'typeorm';
 import { Clock, RequestContext, TransactionHost, keysetPage, newId, type Page } from '@custos/core';
 import type { PropertySchema, PropertyValue } from '../kernel';
 import { changedNames } from '../properties';
@@ -105,6 +105,26 @@ export class PropertyHistoryService {
       .andWhere('h.propertyName IN (:...names)', { names: [...names] })
       .orderBy('h.id', 'ASC')
       .getMany();
+  }
+
+  /**
+   * The history of the properties `names` of the records `records` selects (a scoped record query
+   * selecting `r.id`, with the reader's rules): the caller adds its order and keyset.
+   */
+  ofRecords(
+    objectType: string,
+    names: readonly string[],
+    records: SelectQueryBuilder<ObjectLiteral>,
+  ): SelectQueryBuilder<PropertyHistory> {
+    return this.transactions.manager
+      .createQueryBuilder(PropertyHistory, 'h')
+      .where('h.accountId = :historyAccountId AND h.objectType = :historyObjectType', {
+        historyAccountId: this.context.requireAccountId(),
+        historyObjectType: objectType,
+      })
+      .andWhere('h.propertyName IN (:...historyNames)', { historyNames: [...names] })
+      .andWhere(`h.recordId IN (${records.getQuery()})`)
+      .setParameters(records.getParameters());
   }
 
   /** Deletes the history of records being purged, in the purge's transaction (records call it). */

@@ -16,6 +16,8 @@ export interface RecordScope {
 }
 
 export interface ScopedQueryOptions extends RecordScope {
+  /** The records the actor may read and also this action (default `read`: readable ones). */
+  action?: RecordAction;
   /** `false`: the planner is kept from driving the query by the scope indexes (see {@link RecordQuery.walksSortIndex}). */
   scopeIndexes?: boolean;
 }
@@ -47,18 +49,21 @@ export class RecordQuery {
     private readonly context: RequestContext,
   ) {}
 
-  /** The base query (alias `r`, nothing selected yet) of the records the actor may read. */
+  /**
+   * The base query (alias `r`, nothing selected yet) of the records the actor may read and, when
+   * `action` is not `read`, also `action` (an export holds what one may read and export).
+   */
   scoped(
     schema: PropertySchema,
     access: RecordAccess,
-    { archived = false, scopeIndexes = true }: ScopedQueryOptions = {},
+    { archived = false, scopeIndexes = true, action = 'read' }: ScopedQueryOptions = {},
   ): SelectQueryBuilder<ObjectLiteral> {
     return base(
       this.transactions.manager,
       schema,
       this.context.requireAccountId(),
       archived,
-      access.where('read', 'r', { scopeIndexes }),
+      permitted(access, action, scopeIndexes),
     );
   }
 
@@ -195,12 +200,12 @@ export class RecordQuery {
 }
 
 /** The records the actor may read and `action`, as one SQL condition. */
-function permitted(access: RecordAccess, action: RecordAction): SqlCondition {
-  const readable = access.where('read');
+function permitted(access: RecordAccess, action: RecordAction, scopeIndexes = true): SqlCondition {
+  const readable = access.where('read', 'r', { scopeIndexes });
   if (action === 'read') {
     return readable;
   }
-  const allowed = access.where(action);
+  const allowed = access.where(action, 'r', { scopeIndexes });
   return {
     sql: `(${readable.sql}) AND (${allowed.sql})`,
     parameters: { ...readable.parameters, ...allowed.parameters },

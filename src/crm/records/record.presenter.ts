@@ -124,6 +124,20 @@ function openHistoryValue(
   return sensitive.openAt(place, parsed, formerPlace);
 }
 
+/** The value of a property that is not sensitive, system properties (owner, dates) included. */
+export function plainValue(record: StoredRecord, name: string): PropertyValue {
+  switch (name) {
+    case 'owner_id':
+      return record.ownerId;
+    case 'createdate':
+      return record.createdAt;
+    case 'lastmodifieddate':
+      return record.updatedAt;
+    default:
+      return record.values[name] ?? null;
+  }
+}
+
 /** A sensitive value in clear: from memory, or opened from its envelope; `undefined` if it does not open. */
 export function openValue(
   record: StoredRecord,

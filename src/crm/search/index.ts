@@ -8,6 +8,6 @@ export {
   tokenizeSensitiveFilters,
   type StoredFilterGroup,
 } from './filter-sql';
-export { FilterDto, FilterGroupDto, SearchResultDto } from './search.dto';
+export { FilterDto, FilterGroupDto, SearchDto, SearchResultDto } from './search.dto';
 export { SearchModule } from './search.module';
-export { SearchService, type SearchPage } from './search.service';
+export { matchesSensitiveFilters, SearchService, type SearchPage } from './search.service';

@@ -261,7 +261,7 @@ export class SearchService {
  * false candidate is expected about once in 10^19 comparisons. A saved filter holds tokens, not
  * values, so its token match is final.
  */
-function matchesSensitiveFilters(
+export function matchesSensitiveFilters(
   record: StoredRecord,
   groups: readonly StoredFilterGroup[],
   sensitive: SensitiveFields | null,

@@ -171,6 +171,14 @@ export class SegmentService {
   }
 
   /**
+   * A segment the actor may see, as stored (its object type and saved filter groups), for a
+   * feature that evaluates it itself (exports); 404 like every other segment path otherwise.
+   */
+  visibleSegment(id: string): Promise<Segment> {
+    return this.find(id);
+  }
+
+  /**
    * The filters as the segment stores them. A segment filters only on properties its author may
    * read (403 naming the filter), its filters are compiled once so that a segment that cannot run
    * is refused when saved, and values compared with sensitive properties are kept only as their

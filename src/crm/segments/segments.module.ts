@@ -16,5 +16,6 @@ export const SEGMENTS_ENTITIES = [Segment];
   imports: [RecordsModule, SearchModule],
   controllers: [SegmentsController],
   providers: [SegmentService, SensitiveDefinitionsSweep],
+  exports: [SegmentService],
 })
 export class SegmentsModule {}

@@ -1,0 +1,508 @@
+/**
+ * bench/exports: the CRM's `records` export source (src/crm/exports) producing CSV lines, against
+ * floors measured in the same run on the same data.
+ *
+ * Per database, on a scratch database seeded with `seedDemoData` (scripts/seed.ts) to `contacts`
+ * contacts, with `CrmExportsModule` beside the server (`bootBenchApp`, bench/crm-search):
+ * 0. Set-up through the HTTP API as the admin: a user `rep` in the demo team owning the share of
+ *    contacts closest to 15 %, with a role reading and exporting contacts at `team` level, a
+ *    restrict rule on the role for both actions (`country $in` eight European countries) and view
+ *    allow-lists hiding `phone` and `birthdate` (super admins only). On PostgreSQL also three
+ *    sensitive custom properties (`sensitivity: {}`), each contact given a value of each, sealed
+ *    with the account's keys as the record store seals them (bound to record and property), written
+ *    in batches of SQL updates.
+ * 1. `plaintext`: the source's rows for `rep` (RequestContext.runAs), eight readable properties
+ *    plus the record id, each row joined into a CSV line (a simple join: the file writers are
+ *    another lib's), rows/s and peak RSS growth over the run (sampled every 20 ms).
+ *    PostgreSQL also: `copy`, `COPY (SELECT … same WHERE … ORDER BY id) TO STDOUT WITH (FORMAT
+ *    csv)` through `psql` to /dev/null: the source's own SQL (captured from TypeORM's query log,
+ *    without its keyset and LIMIT), parameters inlined. Target: plaintext ≤ 2× COPY's time.
+ * 2. PostgreSQL, `sensitive`: the same with the three sensitive properties (values opened, each
+ *    page's `sensitive_data.viewed` audit event written) vs `floor`: the same SQL through a server
+ *    cursor (`FETCH 1000`) on a raw driver connection, the three values opened with the account's
+ *    cipher, lines joined. Targets: ≥ 30,000 rows/s and ≤ 1.3× the floor's time.
+ * Targets on SQLite: plaintext ≥ 160,000 rows/s.
+ */
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AddressInfo, Server } from 'node:net';
+import { Client } from 'pg';
+import { DataSource } from 'typeorm';
+import { RequestContext, type Actor } from '@custos/core';
+import { createTestDatabase, type DatabaseKind } from '@custos/core/testing';
+import { AccountCiphers } from '@custos/crypto';
+import {
+  EXPORT_SOURCES,
+  type ExportCell,
+  type ExportSource,
+  type ExportTarget,
+} from '@custos/exports';
+import { CrmExportsModule } from '../src/crm/exports';
+import { CrmAccessService } from '../src/crm/records/crm-access.service';
+import { PropertySchemaService } from '../src/crm/properties/property-schemas.service';
+import { recordValuePlace } from '../src/crm/sensitive/sealed-places';
+import { seedDemoData } from '../scripts/seed';
+import { HttpClient, bootBenchApp, signIn } from './crm-search';
+
+const REP_EMAIL = 'rep.exports@example.com';
+const REP_PASSWORD = 'a long enough bench password';
+const RANDOM_SEED = 20_260_115;
+const TARGET_TEAM_SHARE = 0.15;
+const ROLE_COUNTRIES = ['DE', 'AT', 'CH', 'NL', 'BE', 'FR', 'GB', 'IE'];
+const PLAIN = [
+  'email',
+  'firstname',
+  'lastname',
+  'company',
+  'city',
+  'country',
+  'lifecyclestage',
+  'jobtitle',
+];
+const SENSITIVE = ['national_id', 'diagnosis', 'bank_account'];
+const SEAL_BATCH = 5000;
+
+export interface ExportsOptions {
+  contacts: number;
+}
+
+export interface Throughput {
+  rows: number;
+  seconds: number;
+  rowsPerSecond: number;
+  /** Peak RSS during the run minus RSS before it, MB. */
+  peakRssGrowthMb?: number;
+  peakRssMb?: number;
+}
+
+export interface ExportsResult {
+  database: DatabaseKind;
+  contacts: number;
+  seedSeconds: number;
+  setup: { teamShare: number; exportableRows: number; sealSeconds?: number };
+  plaintext: Throughput;
+  /** The same export by a super admin: every contact. */
+  plaintextAll: Throughput;
+  copy?: Throughput;
+  /** plaintext seconds / COPY seconds. Target ≤ 2. */
+  plaintextToCopy?: number;
+  sensitive?: Throughput;
+  floor?: Throughput;
+  /** sensitive seconds / floor seconds. Target ≤ 1.3. */
+  sensitiveToFloor?: number;
+  targets: Record<string, boolean>;
+  loadAverage: number[];
+}
+
+const now = () => Number(process.hrtime.bigint()) / 1e6;
+const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
+const mb = (bytes: number) => round(bytes / 2 ** 20, 1);
+
+function csvLine(cells: readonly ExportCell[]): string {
+  return cells
+    .map((cell) => (cell === null ? '' : cell instanceof Date ? cell.toISOString() : String(cell)))
+    .join(',');
+}
+
+/** Runs `work` (which returns rows done) while sampling RSS; rows/s and peak growth. */
+async function measured(work: () => Promise<number>): Promise<Throughput> {
+  const before = process.memoryUsage().rss;
+  let peak = before;
+  const sampler = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage().rss);
+  }, 20);
+  const started = now();
+  try {
+    const rows = await work();
+    const seconds = (now() - started) / 1000;
+    peak = Math.max(peak, process.memoryUsage().rss);
+    return {
+      rows,
+      seconds: round(seconds, 3),
+      rowsPerSecond: Math.round(rows / seconds),
+      peakRssGrowthMb: mb(peak - before),
+      peakRssMb: mb(peak),
+    };
+  } finally {
+    clearInterval(sampler);
+  }
+}
+
+/** A query's `$n` parameters written as SQL literals (for COPY through psql). */
+function inlined(sql: string, parameters: readonly unknown[]): string {
+  const literal = (value: unknown): string => {
+    if (value === null || value === undefined) {
+      return 'NULL';
+    }
+    if (Array.isArray(value)) {
+      return `ARRAY[${value.map(literal).join(', ')}]`;
+    }
+    if (typeof value === 'number' || typeof value === 'boolean') {
+      return String(value);
+    }
+    return `'${(value as string).replace(/'/g, "''")}'`;
+  };
+  return sql.replace(/\$(\d+)/g, (_match, n: string) => literal(parameters[Number(n) - 1]));
+}
+
+export async function benchExports(
+  kind: DatabaseKind,
+  options: ExportsOptions,
+): Promise<ExportsResult> {
+  const database = await createTestDatabase(kind);
+  const dataDir = mkdtempSync(join(tmpdir(), 'custos-bench-exports-'));
+  const app = await bootBenchApp(
+    { databaseUrl: database.url, dataDir, masterKey: randomBytes(32).toString('base64') },
+    [CrmExportsModule],
+  );
+  try {
+    process.stderr.write(`exports on ${kind}: seeding ${options.contacts} contacts…\n`);
+    const seed = await seedDemoData(app, { contacts: options.contacts, randomSeed: RANDOM_SEED });
+    await app.listen(0, '127.0.0.1');
+    const http = new HttpClient(((app.getHttpServer() as Server).address() as AddressInfo).port);
+    const dataSource = app.get(DataSource);
+    const setup = await setUp(kind, http, dataSource, seed.accountId);
+    http.close();
+    const rep: Actor = {
+      kind: 'user',
+      id: setup.repId,
+      userId: setup.repId,
+      accountId: seed.accountId,
+      label: REP_EMAIL,
+      superAdmin: false,
+    };
+    const context = app.get(RequestContext);
+    const source = app.get<ExportSource[]>(EXPORT_SOURCES).find((s) => s.name === 'records')!;
+    const target = (properties: string[]): ExportTarget => ({
+      source: 'records',
+      selection: { objectType: 'contacts' },
+      properties,
+    });
+    const [{ user_id: adminId }] = await dataSource.query<{ user_id: string }[]>(
+      `SELECT user_id FROM identity_membership WHERE account_id = ${kind === 'postgres' ? '$1' : '?'} AND super_admin = ${kind === 'postgres' ? 'true' : '1'} LIMIT 1`,
+      [seed.accountId],
+    );
+    const admin: Actor = { ...rep, id: adminId, userId: adminId, label: 'admin', superAdmin: true };
+    const exported =
+      (properties: string[], actor = rep) =>
+      () =>
+        context.runAs(actor, async () => {
+          let rows = 0;
+          let bytes = 0;
+          for await (const batch of source.rows(target(properties), new AbortController().signal)) {
+            for (const row of batch) {
+              bytes += csvLine(row).length + 1;
+            }
+            rows += batch.length;
+          }
+          return bytes >= 0 ? rows : 0;
+        });
+    const exportable = await context.runAs(rep, () => source.plan(target(PLAIN)));
+
+    let sealSeconds: number | undefined;
+    if (kind === 'postgres') {
+      const ids = await context.runAs(rep, async () => {
+        const all: string[] = [];
+        for await (const batch of source.rows(target(['email']), new AbortController().signal)) {
+          all.push(...batch.map((row) => row[0] as string));
+        }
+        return all;
+      });
+      sealSeconds = await sealSensitiveValues(app, admin, ids);
+    }
+
+    // The source's own SQL (first page), captured from TypeORM's query log.
+    const logger = dataSource.logger;
+    const logQuery = logger.logQuery.bind(logger);
+    let captured: { sql: string; parameters: unknown[] } | undefined;
+    logger.logQuery = (sql, parameters, runner) => {
+      if (!captured && /FROM "?crm_contact"?/.test(sql) && /LIMIT/.test(sql)) {
+        captured = { sql, parameters: Array.isArray(parameters) ? parameters : [] };
+      }
+      logQuery(sql, parameters, runner);
+    };
+    await context.runAs(rep, async () => {
+      for await (const batch of source.rows(
+        target([...PLAIN, ...(kind === 'postgres' ? SENSITIVE : [])]),
+        new AbortController().signal,
+      )) {
+        void batch;
+        break;
+      }
+    });
+    logger.logQuery = logQuery;
+    if (!captured) {
+      throw new Error('the export SQL was not captured');
+    }
+    const whole = captured.sql.replace(/\s+LIMIT\s+\d+\s*$/i, '');
+
+    process.stderr.write(`exports on ${kind}: measuring…\n`);
+    const plaintext = await measured(exported(PLAIN));
+    // The same properties for a super admin: every contact, no rule — the source's cost per row.
+    const plaintextAll = await measured(exported(PLAIN, admin));
+    const result: ExportsResult = {
+      database: kind,
+      contacts: options.contacts,
+      seedSeconds: seed.seconds,
+      setup: { teamShare: setup.teamShare, exportableRows: exportable.count, sealSeconds },
+      plaintext,
+      plaintextAll,
+      targets: {},
+      loadAverage: [],
+    };
+    if (kind === 'sqlite') {
+      result.targets.sqlitePlaintextAtLeast160k = plaintext.rowsPerSecond >= 160_000;
+    } else {
+      result.copy = await measured(async () => {
+        execFileSync(
+          'psql',
+          [
+            database.url,
+            '-v',
+            'ON_ERROR_STOP=1',
+            '-c',
+            `COPY (${inlined(whole, captured!.parameters)}) TO STDOUT WITH (FORMAT csv)`,
+          ],
+          { stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 1 << 20 },
+        );
+        return plaintext.rows;
+      });
+      result.plaintextToCopy = round(plaintext.seconds / result.copy.seconds);
+      result.sensitive = await measured(exported([...PLAIN, ...SENSITIVE]));
+      result.floor = await measured(() =>
+        cursorFloor(
+          database.url,
+          app.get(AccountCiphers),
+          seed.accountId,
+          whole,
+          captured!.parameters,
+        ),
+      );
+      result.sensitiveToFloor = round(result.sensitive.seconds / result.floor.seconds);
+      result.targets.plaintextAtMost2xCopy = result.plaintextToCopy <= 2;
+      result.targets.sensitiveAtLeast30k = result.sensitive.rowsPerSecond >= 30_000;
+      result.targets.sensitiveAtMost1_3xFloor = result.sensitiveToFloor <= 1.3;
+    }
+    result.targets.rssGrowthAtMost100Mb = [result.plaintext, result.plaintextAll, result.sensitive]
+      .filter((t): t is Throughput => t !== undefined)
+      .every((t) => (t.peakRssGrowthMb ?? 0) <= 100);
+    result.loadAverage = loadavg().map((n) => round(n));
+    return result;
+  } finally {
+    await app.close();
+    await database.drop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The floor of a sensitive export: the same SQL through a server cursor on a raw connection, the
+ * three sealed values of each row opened with the account's cipher, the line joined.
+ */
+async function cursorFloor(
+  url: string,
+  ciphers: AccountCiphers,
+  accountId: string,
+  sql: string,
+  parameters: unknown[],
+): Promise<number> {
+  const cipher = await ciphers.forAccount(accountId);
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  let rows = 0;
+  try {
+    await client.query('BEGIN');
+    await client.query(`DECLARE floor_cursor NO SCROLL CURSOR FOR ${sql}`, parameters);
+    for (;;) {
+      const page = await client.query<Record<string, string | null>>(
+        'FETCH 1000 FROM floor_cursor',
+      );
+      if (page.rows.length === 0) {
+        break;
+      }
+      for (const row of page.rows) {
+        const custom = JSON.parse(row.custom ?? '{}') as Record<string, string>;
+        const cells: ExportCell[] = [row.id, ...PLAIN.map((name) => row[name] ?? null)];
+        for (const name of SENSITIVE) {
+          const envelope = custom[name];
+          const place = recordValuePlace('crm_contact', name, row.id!);
+          cells.push(
+            envelope === undefined
+              ? null
+              : (JSON.parse(cipher.open(envelope, place, place)) as string),
+          );
+        }
+        csvLine(cells);
+      }
+      rows += page.rows.length;
+    }
+    await client.query('COMMIT');
+  } finally {
+    await client.end();
+  }
+  return rows;
+}
+
+/**
+ * Seals a value of each sensitive property into the contacts `ids` (the ones the rep exports: the
+ * others are never opened), as the record store seals them; `admin` seals.
+ */
+async function sealSensitiveValues(
+  app: Parameters<typeof seedDemoData>[0],
+  admin: Actor,
+  ids: readonly string[],
+): Promise<number> {
+  const started = now();
+  const dataSource = app.get(DataSource);
+  await app.get(RequestContext).runAs(admin, async () => {
+    const schema = await app.get(PropertySchemaService).schema('contacts');
+    const sensitive = (await app.get(CrmAccessService).sensitiveFields(schema))!;
+    for (let start = 0; start < ids.length; start += SEAL_BATCH) {
+      const batch = ids.slice(start, start + SEAL_BATCH);
+      const values = batch.map((id, i) =>
+        JSON.stringify(
+          Object.fromEntries(
+            SENSITIVE.map((name, n) => [
+              name,
+              sensitive.sealAt(
+                recordValuePlace('crm_contact', name, id),
+                `${name}-${start + i}-${n}-${id.slice(-6)}`,
+              ),
+            ]),
+          ),
+        ),
+      );
+      await dataSource.query(
+        `UPDATE crm_contact c SET custom = (COALESCE(c.custom, '{}')::jsonb || v.sealed::jsonb)::text
+           FROM (SELECT unnest($1::text[]) AS id, unnest($2::text[]) AS sealed) v
+          WHERE c.id = v.id AND c.account_id = $3`,
+        [batch, values, admin.accountId],
+      );
+    }
+  });
+  await dataSource.query('VACUUM (ANALYZE) crm_contact');
+  return round((now() - started) / 1000, 1);
+}
+
+async function setUp(
+  kind: DatabaseKind,
+  http: HttpClient,
+  dataSource: DataSource,
+  accountId: string,
+): Promise<{ repId: string; teamShare: number }> {
+  const token = await signIn(http);
+  const expect = async <T>(status: number, response: Promise<{ status: number; body: T }>) => {
+    const { status: got, body } = await response;
+    if (got !== status) {
+      throw new Error(`set-up: expected ${status}, got ${got}: ${JSON.stringify(body)}`);
+    }
+    return body;
+  };
+  const p = (n: number) => (kind === 'postgres' ? `$${n}` : '?');
+  const teams = await dataSource.query<{ id: string }[]>(
+    `SELECT id FROM identity_team WHERE account_id = ${p(1)} ORDER BY name`,
+    [accountId],
+  );
+  const shares: { id: string; share: number }[] = [];
+  const [{ total }] = await dataSource.query<{ total: string | number }[]>(
+    `SELECT COUNT(*) AS total FROM crm_contact WHERE account_id = ${p(1)}`,
+    [accountId],
+  );
+  for (const team of teams) {
+    const [{ owned }] = await dataSource.query<{ owned: string | number }[]>(
+      `SELECT COUNT(*) AS owned FROM crm_contact WHERE account_id = ${p(1)} AND owner_id IN (SELECT user_id FROM identity_team_member WHERE team_id = ${p(2)})`,
+      [accountId, team.id],
+    );
+    shares.push({ id: team.id, share: Number(owned) / Number(total) });
+  }
+  shares.sort(
+    (a, b) => Math.abs(a.share - TARGET_TEAM_SHARE) - Math.abs(b.share - TARGET_TEAM_SHARE),
+  );
+  const team = shares[0];
+  const rep = await expect<{ id: string }>(
+    201,
+    http.post(
+      '/api/v1/users',
+      { email: REP_EMAIL, displayName: 'Export rep', password: REP_PASSWORD, teamIds: [team.id] },
+      token,
+    ),
+  );
+  // The invitation is accepted at the first sign-in.
+  await expect(200, http.post('/api/v1/auth/login', { email: REP_EMAIL, password: REP_PASSWORD }));
+  const role = await expect<{ id: string }>(
+    201,
+    http.post(
+      '/api/v1/roles',
+      {
+        name: 'Bench: team exporter',
+        privileges: ['read', 'export'].map((action) => ({
+          objectType: 'contacts',
+          action,
+          level: 'team',
+        })),
+        taskPrivileges: [],
+      },
+      token,
+    ),
+  );
+  await expect(
+    201,
+    http.post(
+      `/api/v1/roles/${role.id}/assignments`,
+      { principalType: 'user', principalId: rep.id },
+      token,
+    ),
+  );
+  await expect(
+    201,
+    http.post(
+      '/api/v1/record-rules',
+      {
+        name: 'Bench: European contacts only',
+        objectType: 'contacts',
+        actions: ['read', 'export'],
+        effect: 'restrict',
+        roleId: role.id,
+        condition: { country: { $in: ROLE_COUNTRIES } },
+      },
+      token,
+    ),
+  );
+  for (const name of ['phone', 'birthdate']) {
+    await expect(
+      200,
+      http.put(
+        `/api/v1/properties/contacts/${name}/permissions`,
+        { view: [{ type: 'super_admins' }], edit: [] },
+        token,
+      ),
+    );
+  }
+  if (kind === 'postgres') {
+    await expect(
+      200,
+      http.post(
+        '/api/v1/settings/sensitive-data/enable',
+        {
+          categories: ['health_data', 'government_identifiers', 'financial_data'],
+          acceptTerms: true,
+        },
+        token,
+      ),
+    );
+    for (const name of SENSITIVE) {
+      await expect(
+        201,
+        http.post(
+          '/api/v1/properties/contacts',
+          { name, label: name, type: 'string', sensitivity: {} },
+          token,
+        ),
+      );
+    }
+  }
+  return { repId: rep.id, teamShare: round(team.share, 4) };
+}

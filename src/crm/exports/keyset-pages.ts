@@ -1,0 +1,29 @@
+/**
+ * Rows read per keyset page of an export. Each page is planned alone: on PostgreSQL a team-wide
+ * scope is collected through its index and sorted again per page, so fewer, larger pages cost
+ * less overall (bench/exports at 300,000 contacts: 1,000 → 3.3× COPY, 5,000 → 1.2×).
+ */
+export const EXPORT_BATCH_SIZE = 5000;
+
+/**
+ * The pages of a walk in id order (`fetch` returns up to `EXPORT_BATCH_SIZE` items with ids above
+ * `after`, ascending), never OFFSET and never the whole set in memory; ends at a short page or
+ * when `signal` aborts.
+ */
+export async function* keysetPages<T>(
+  fetch: (after: string | undefined) => Promise<T[]>,
+  idOf: (item: T) => string,
+  signal: AbortSignal,
+): AsyncGenerator<T[]> {
+  let after: string | undefined;
+  while (!signal.aborted) {
+    const page = await fetch(after);
+    if (page.length > 0 && !signal.aborted) {
+      after = idOf(page[page.length - 1]);
+      yield page;
+    }
+    if (page.length < EXPORT_BATCH_SIZE) {
+      return;
+    }
+  }
+}
