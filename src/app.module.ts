@@ -57,6 +57,7 @@ import {
 } from './crm/records';
 import { AttachmentsModule } from './crm/attachments';
 import { CrmModule } from './crm/crm.module';
+import { CrmExportsModule } from './crm/exports';
 import { FormsModule } from './crm/forms';
 import { ImportsModule } from './crm/imports';
 import { SealedValuesModule } from './crm/sensitive';
@@ -170,6 +171,7 @@ export class AppModule implements OnModuleInit, OnApplicationShutdown {
         OperatorModule.forRoot({ token: config.operatorToken }),
         OperationsModule,
         CrmModule,
+        CrmExportsModule,
         SealedValuesModule.forRoot({ verifyIntervalSeconds: config.sealedValuesVerifySeconds }),
         ImportsModule.forRoot({ maxFileBytes: config.importMaxBytes }),
         FormsModule.forRoot({

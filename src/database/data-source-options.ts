@@ -1,6 +1,7 @@
 import type { DataSourceOptions } from 'typeorm';
 import { ACCESS_ENTITIES } from '@custos/access';
 import { APPROVAL_ENTITIES } from '@custos/approvals';
+import { EXPORTS_ENTITIES } from '@custos/exports';
 import { AUDIT_ENTITIES } from '@custos/audit';
 import { JOB_ENTITIES, MAIL_ENTITIES, NOTIFICATION_ENTITIES } from '@custos/core';
 import { CRYPTO_ENTITIES, KEY_ROTATION_ENTITIES } from '@custos/crypto';
@@ -20,6 +21,7 @@ export const SERVER_ENTITIES = [
   ...ACCESS_ENTITIES,
   ...IDENTITY_ENTITIES,
   ...APPROVAL_ENTITIES,
+  ...EXPORTS_ENTITIES,
   ...CRM_ENTITIES,
   ...SENSITIVE_DATA_ENTITIES,
   ...MAIL_ENTITIES,
