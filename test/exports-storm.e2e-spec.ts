@@ -43,6 +43,7 @@ describe('Export approval storms on postgres', () => {
   let first: Awaited<ReturnType<Setup['userWithRole']>>;
   let second: Awaited<ReturnType<Setup['userWithRole']>>;
   const approved: string[] = [];
+  let expiryRounds = 0;
 
   beforeAll(async () => {
     server = await startTestServer('postgres');
@@ -87,7 +88,7 @@ describe('Export approval storms on postgres', () => {
   }
 
   /** The rival's move, as the HTTP status it would answer (the expiry job: 200 when it won). */
-  async function move(rival: Rival, id: string): Promise<number> {
+  async function move(rival: Rival, id: string, dueIn: number): Promise<number> {
     const path = `/api/v1/exports/${id}`;
     switch (rival) {
       case 'approve':
@@ -97,6 +98,7 @@ describe('Export approval storms on postgres', () => {
       case 'revoke':
         return (await requester.caller.post(`${path}/revoke`)).status;
       case 'expire':
+        await new Promise((resolve) => setTimeout(resolve, Math.max(dueIn, 0)));
         return (await server.app.get(Approvals).expireDue()) === 1 ? 200 : 409;
     }
   }
@@ -112,15 +114,17 @@ describe('Export approval storms on postgres', () => {
   async function round(rival: Rival): Promise<void> {
     const created = await pending();
     const approvalId = created.approvalId!;
+    // Expiry rounds alternate: already due, or due a moment after the approval is sent.
+    const dueIn = rival === 'expire' ? (expiryRounds++ % 2 === 0 ? -1_000 : 20) : 0;
     if (rival === 'expire') {
       await server.dataSource.query(
         'UPDATE custos_approval_request SET expires_at = $1 WHERE id = $2',
-        [new Date(Date.now() - 1_000).toISOString(), approvalId],
+        [new Date(Date.now() + dueIn).toISOString(), approvalId],
       );
     }
     const [approval, other] = await Promise.all([
       first.caller.post(`/api/v1/exports/${created.id}/approve`),
-      move(rival, created.id),
+      move(rival, created.id, dueIn),
     ]);
     const statuses = [approval.status, other];
     expect(statuses.sort()).toEqual([200, 409]);

@@ -315,7 +315,8 @@ describe.each(testDatabaseKinds())('Exports over HTTP on %s', (kind) => {
         '/api/v1/exports',
         contactsExport(['email', ssn]),
       );
-      expect(refused.status).toBe(403);
+      expectProblem(refused, 403);
+      expect(refused.body.detail).toContain(ssn);
       // A member exporting other columns of the same record never gets it.
       const plain = await exportAndDownload(accountExporter, ['email'], []);
       expect(plain.bytes.toString('utf8')).not.toContain(CANARY);
