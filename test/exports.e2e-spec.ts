@@ -279,6 +279,13 @@ describe.each(testDatabaseKinds())('Exports over HTTP on %s', (kind) => {
       expect(Number(exportsAfter)).toBe(Number(exportsBefore));
     });
 
+    it("someone else's export cannot be cancelled: 404 for a member, 403 for an approver", async () => {
+      const theirs = await requestExport(accountExporter.caller, contactsExport(['email']));
+      const path = `/api/v1/exports/${theirs.id}/cancel`;
+      expectProblem(await ownExporter.caller.post(path), 404);
+      expectProblem(await approver.caller.post(path), 403, { code: 'exports.not_requester' });
+    });
+
     it('a member without the export privilege is refused', async () => {
       const reader = await setup.userWithRole({ privileges: [contacts('read', 'account')] });
       expectProblem(await reader.caller.post('/api/v1/exports', contactsExport(['email'])), 403);
@@ -401,6 +408,7 @@ describe.each(testDatabaseKinds())('Exports over HTTP on %s', (kind) => {
     };
 
     it('settings: a super admin changes them, a member gets 403, bad fields are 422 naming them', async () => {
+      expectProblem(await member.caller.get('/api/v1/exports/settings'), 403);
       expectProblem(
         await member.caller.put('/api/v1/exports/settings', {
           approvalRequired: false,
