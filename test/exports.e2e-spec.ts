@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { testDatabaseKinds } from '@custos/core/testing';
 import { Setup, expectStatus, type Caller, type PrivilegeInput } from './access/access-support';
 import { createProperty, createRecords, uniqueName } from './crm/crm-support';
@@ -207,6 +208,40 @@ describe.each(testDatabaseKinds())('Exports over HTTP on %s', (kind) => {
         expect(done.sha256).toBe(sha256Of(bytes));
       },
     );
+
+    it('for random roles and rules, the CSV is the search narrowed to what the role may export', async () => {
+      const properties = ['email', 'lifecyclestage', 'owner_id', 'country'];
+      const conditions = [{ lifecyclestage: 'lead' }, { country: { $ne: 'FR' } }];
+      await fc.assert(
+        fc.asyncProperty(
+          fc.constantFrom('own', 'account'),
+          fc.option(fc.constantFrom(0, 1), { nil: undefined }),
+          fc.boolean(),
+          async (level, rule, filtered) => {
+            const user = await setup.userWithRole({
+              privileges: [contacts('read', 'account'), contacts('export', level)],
+              taskPrivileges: ['export'],
+            });
+            // A record of their own, so that `own` has something to export.
+            await setup.contact({ owner_id: user.id, country: 'DE', lifecyclestage: 'lead' });
+            if (rule !== undefined) {
+              await setup.rule({
+                roleId: user.roleId,
+                actions: ['read', 'export'],
+                condition: conditions[rule],
+              });
+            }
+            const filterGroups = filtered ? byCountry : [];
+            const { bytes } = await exportAndDownload(user, properties, filterGroups);
+            const expected = [...(await searched(user.caller, properties, filterGroups))].filter(
+              ([, row]) => level === 'account' || row[2] === user.id,
+            );
+            expect(csvRows(bytes, properties)).toEqual(new Map(expected));
+          },
+        ),
+        { numRuns: 4 },
+      );
+    });
 
     it('numbers keep their value and a formula stays inert in the CSV', async () => {
       const properties = ['email', pts];
