@@ -1,0 +1,239 @@
+import type { ChildProcess } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { DataSource } from 'typeorm';
+import { Jobs } from '@custos/core';
+import { S3FileStore } from '@custos/core/s3';
+import {
+  TEST_REDIS_URL,
+  createTestDatabase,
+  isPostgresAvailable,
+  isRedisAvailable,
+  startTestS3Server,
+  type TestDatabase,
+  type TestS3Server,
+} from '@custos/core/testing';
+import { EXPORT_QUEUE } from '@custos/exports';
+import { callerOf, expectStatus, type Caller } from './access/access-support';
+import { startTestServer, type TestServer } from './support/test-server';
+import { startWorker, stopWorker } from './support/worker-process';
+
+/**
+ * Contacts exported: rows done are reported every 5,000 (the default), so a run reports several
+ * times before it ends and the kill lands in the middle of it.
+ */
+const CONTACTS = 40_000;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+interface ExportRow {
+  state: string;
+  rows_done: number;
+  rows_total: number | null;
+  sha256: string | null;
+  file_key: string | null;
+  error_code: string | null;
+}
+
+describe('An export on PostgreSQL, Redis (BullMQ) and S3 whose server is SIGKILLed', () => {
+  const prefix = `custos-test-${randomBytes(6).toString('hex')}`;
+  const children: ChildProcess[] = [];
+  const dataDirs: string[] = [];
+  let s3: TestS3Server;
+  let bucket: S3FileStore;
+  let database: TestDatabase;
+  let env: Record<string, string>;
+  let dataSource: DataSource;
+  let redis: Redis;
+  /** The instance the export is asked for and downloaded through (its own job workers stopped). */
+  let server: TestServer | undefined;
+
+  beforeAll(async () => {
+    // Fails, never skips, without PostgreSQL or Redis.
+    expect(isPostgresAvailable()).toBe(true);
+    expect(isRedisAvailable()).toBe(true);
+    s3 = await startTestS3Server();
+    bucket = new S3FileStore(s3.options);
+    database = await createTestDatabase('postgres');
+    env = {
+      DATABASE_URL: database.url,
+      CUSTOS_MASTER_KEY: randomBytes(32).toString('base64'),
+      REDIS_URL: TEST_REDIS_URL,
+      CUSTOS_JOB_REDIS_PREFIX: prefix,
+      // A killed instance's job is taken over once its 2-second lock has lapsed.
+      CUSTOS_JOB_LEASE_SECONDS: '2',
+      S3_BUCKET: s3.options.bucket,
+      S3_ENDPOINT: s3.endpoint,
+      S3_REGION: s3.options.region,
+      S3_ACCESS_KEY_ID: s3.options.credentials!.accessKeyId,
+      S3_SECRET_ACCESS_KEY: s3.options.credentials!.secretAccessKey,
+      S3_FORCE_PATH_STYLE: 'true',
+      LOG_LEVEL: 'error',
+    };
+    dataSource = new DataSource({ type: 'postgres', url: database.url });
+    await dataSource.initialize();
+    redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 1 });
+  });
+
+  afterAll(async () => {
+    for (const child of children) {
+      await stopWorker(child, 'SIGKILL');
+    }
+    await server?.close();
+    await dataSource?.destroy();
+    const keys = await redis.keys(`${prefix}:*`);
+    if (keys.length > 0) {
+      await redis.del(...keys);
+    }
+    await redis.quit();
+    await database.drop();
+    bucket.close();
+    await s3.close();
+    for (const dir of dataDirs) {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  /** A server instance without HTTP in a child process, with a data directory of its own. */
+  function instance(): ReturnType<typeof startWorker> {
+    const dataDir = mkdtempSync(join(tmpdir(), 'custos-export-kill-'));
+    dataDirs.push(dataDir);
+    const started = startWorker({ ...env, CUSTOS_DATA_DIR: dataDir });
+    children.push(started.child);
+    return started;
+  }
+
+  async function exportRow(id: string): Promise<ExportRow> {
+    const [row] = await dataSource.query<ExportRow[]>(
+      'SELECT state, rows_done, rows_total, sha256, file_key, error_code FROM custos_export WHERE id = $1',
+      [id],
+    );
+    return { ...row, rows_done: Number(row.rows_done) };
+  }
+
+  async function storedKeys(): Promise<string[]> {
+    const keys: string[] = [];
+    for await (const file of bucket.list('exports/')) {
+      keys.push(file.key);
+    }
+    return keys;
+  }
+
+  /**
+   * The export's file is refused while it is not done: 409 "not ready", never bytes. (Its store
+   * key may already hold the whole file for the moment between the move and the commit of `done`.)
+   */
+  async function expectNotDownloadable(admin: Caller, id: string): Promise<void> {
+    const response = await admin.get(`/api/v1/exports/${id}/file`);
+    expect(response.status).toBe(409);
+    expect(response.headers['content-type']).toMatch(/problem\+json/);
+    expect((response.body as { state: string }).state).toMatch(/^(queued|running)$/);
+  }
+
+  /** Polls `check` until it gives a value, or fails after `ms`. */
+  async function waitFor<T>(what: string, ms: number, check: () => Promise<T | undefined>) {
+    const deadline = Date.now() + ms;
+    for (;;) {
+      const value = await check();
+      if (value !== undefined) {
+        return value;
+      }
+      if (Date.now() > deadline) {
+        throw new Error(
+          `${what} did not happen within ${ms / 1000} s; exports: ${JSON.stringify(await dataSource.query('SELECT state, rows_done, error_code FROM custos_export'))}; instances: ${children.map((c) => `${c.pid} ${c.exitCode ?? c.signalCode ?? 'up'}`).join(', ')}`,
+        );
+      }
+      await sleep(10);
+    }
+  }
+
+  it('ends done with the whole file or failed, never stuck running, nothing partial downloadable', async () => {
+    server = await startTestServer('postgres', { env });
+    // The export runs on the child instances only: this one's job workers (and queue connection)
+    // stop at once, so its job is given by the children's start-up, which queues every queued
+    // export without one.
+    await server.app.get(Jobs).beforeApplicationShutdown();
+    const admin = callerOf(server, await server.login());
+    // One contact through the API gives the account and owner; the rest are copied in SQL.
+    expectStatus(
+      await admin.post('/api/v1/objects/contacts', {
+        properties: { email: 'first@kill.test', lastname: 'First' },
+      }),
+      201,
+    );
+    await dataSource.query(
+      `INSERT INTO crm_contact (id, account_id, owner_id, custom, created_at, updated_at, email, lastname)
+       SELECT gen_random_uuid()::text, c.account_id, c.owner_id, '{}', c.created_at, c.updated_at,
+              'row' || n || '@kill.test', 'Row ' || n
+       FROM crm_contact c, generate_series(2, $1) AS n`,
+      [CONTACTS],
+    );
+
+    const created = expectStatus(
+      await admin.post('/api/v1/exports', {
+        source: 'records',
+        format: 'csv',
+        selection: { objectType: 'contacts' },
+        properties: ['email', 'lastname'],
+      }),
+      202,
+    ).body as { id: string; state: string };
+    expect(created.state).toBe('queued');
+    const instances = [instance(), instance()];
+    await Promise.all(instances.map((i) => i.ready));
+
+    // The instance running the export (BullMQ names it in `processedBy`), once it has reported
+    // rows done: then SIGKILL it.
+    const exports = new Queue(EXPORT_QUEUE, { connection: redis, prefix });
+    const holder = await waitFor('an instance taking the export', 30_000, async () => {
+      const [job] = await exports.getJobs(['active']);
+      const pid = Number(job?.processedBy?.split(':').at(-1));
+      return instances.find((i) => i.child.pid === pid);
+    });
+    const before = await waitFor('rows reported by the holder', 30_000, async () => {
+      const row = await exportRow(created.id);
+      return row.rows_done > 0 || row.state !== 'running' ? row : undefined;
+    });
+    await stopWorker(holder.child, 'SIGKILL');
+    await exports.close();
+    expect(before).toMatchObject({ state: 'running', rows_total: CONTACTS });
+    expect(before.rows_done).toBeLessThan(CONTACTS);
+
+    // Until it is done, the file is refused and nothing is under its final key.
+    let final: ExportRow | undefined;
+    while (!final) {
+      const row = await exportRow(created.id);
+      if (row.state === 'done' || row.state === 'failed') {
+        final = row;
+      } else {
+        expect(row.state).toBe('running');
+        await expectNotDownloadable(admin, created.id);
+        await sleep(50);
+      }
+    }
+
+    if (final.state === 'failed') {
+      expect(final.error_code).not.toBeNull();
+      expect(await storedKeys()).toEqual([]);
+      expectStatus(await admin.get(`/api/v1/exports/${created.id}/file`), 409);
+    } else {
+      expect(final).toMatchObject({ state: 'done', rows_done: CONTACTS, rows_total: CONTACTS });
+      const bytes = expectStatus(
+        await admin.get(`/api/v1/exports/${created.id}/file`).responseType('blob'),
+        200,
+      ).body as Buffer;
+      expect(createHash('sha256').update(bytes).digest('hex')).toBe(final.sha256);
+      const lines = bytes.toString('utf8').trimEnd().split(/\r?\n/);
+      expect(lines).toHaveLength(CONTACTS + 1); // the header and every contact once
+      expect(new Set(lines).size).toBe(CONTACTS + 1);
+      expect(await storedKeys()).toEqual([final.file_key]);
+    }
+
+    const survivor = instances.find((i) => i !== holder)!;
+    await stopWorker(survivor.child, 'SIGTERM');
+  }, 120_000);
+});
