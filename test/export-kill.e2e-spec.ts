@@ -1,26 +1,11 @@
-import type { ChildProcess } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { createHash } from 'node:crypto';
 import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
-import { DataSource } from 'typeorm';
 import { Jobs } from '@custos/core';
-import { S3FileStore } from '@custos/core/s3';
-import {
-  TEST_REDIS_URL,
-  createTestDatabase,
-  isPostgresAvailable,
-  isRedisAvailable,
-  startTestS3Server,
-  type TestDatabase,
-  type TestS3Server,
-} from '@custos/core/testing';
 import { EXPORT_QUEUE } from '@custos/exports';
 import { callerOf, expectStatus, type Caller } from './access/access-support';
+import { startKillCluster, type KillCluster } from './support/kill-cluster';
 import { startTestServer, type TestServer } from './support/test-server';
-import { startWorker, stopWorker } from './support/worker-process';
+import { stopWorker } from './support/worker-process';
 
 /**
  * Contacts exported: rows done are reported every 5,000 (the default), so a run reports several
@@ -40,88 +25,28 @@ interface ExportRow {
 }
 
 describe('An export on PostgreSQL, Redis (BullMQ) and S3 whose server is SIGKILLed', () => {
-  const prefix = `custos-test-${randomBytes(6).toString('hex')}`;
-  const children: ChildProcess[] = [];
-  const dataDirs: string[] = [];
-  let s3: TestS3Server;
-  let bucket: S3FileStore;
-  let database: TestDatabase;
-  let env: Record<string, string>;
-  let dataSource: DataSource;
-  let redis: Redis;
+  let cluster: KillCluster;
   /** The instance the export is asked for and downloaded through (its own job workers stopped). */
   let server: TestServer | undefined;
 
   beforeAll(async () => {
-    // Fails, never skips, without PostgreSQL or Redis.
-    expect(isPostgresAvailable()).toBe(true);
-    expect(isRedisAvailable()).toBe(true);
-    s3 = await startTestS3Server();
-    bucket = new S3FileStore(s3.options);
-    database = await createTestDatabase('postgres');
-    env = {
-      DATABASE_URL: database.url,
-      CUSTOS_MASTER_KEY: randomBytes(32).toString('base64'),
-      REDIS_URL: TEST_REDIS_URL,
-      CUSTOS_JOB_REDIS_PREFIX: prefix,
-      // A killed instance's job is taken over once its 2-second lock has lapsed.
-      CUSTOS_JOB_LEASE_SECONDS: '2',
-      S3_BUCKET: s3.options.bucket,
-      S3_ENDPOINT: s3.endpoint,
-      S3_REGION: s3.options.region,
-      S3_ACCESS_KEY_ID: s3.options.credentials!.accessKeyId,
-      S3_SECRET_ACCESS_KEY: s3.options.credentials!.secretAccessKey,
-      S3_FORCE_PATH_STYLE: 'true',
-      LOG_LEVEL: 'error',
-    };
-    dataSource = new DataSource({ type: 'postgres', url: database.url });
-    await dataSource.initialize();
-    redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 1 });
+    cluster = await startKillCluster();
   });
 
   afterAll(async () => {
-    for (const child of children) {
-      await stopWorker(child, 'SIGKILL');
-    }
     await server?.close();
-    await dataSource?.destroy();
-    const keys = await redis.keys(`${prefix}:*`);
-    if (keys.length > 0) {
-      await redis.del(...keys);
-    }
-    await redis.quit();
-    await database.drop();
-    bucket.close();
-    await s3.close();
-    for (const dir of dataDirs) {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    await cluster?.close();
   });
 
-  /** A server instance without HTTP in a child process, with a data directory of its own. */
-  function instance(): ReturnType<typeof startWorker> {
-    const dataDir = mkdtempSync(join(tmpdir(), 'custos-export-kill-'));
-    dataDirs.push(dataDir);
-    const started = startWorker({ ...env, CUSTOS_DATA_DIR: dataDir });
-    children.push(started.child);
-    return started;
-  }
-
   async function exportRow(id: string): Promise<ExportRow> {
-    const [row] = await dataSource.query<ExportRow[]>(
+    const [row] = await cluster.dataSource.query<ExportRow[]>(
       'SELECT state, rows_done, rows_total, sha256, file_key, error_code FROM custos_export WHERE id = $1',
       [id],
     );
     return { ...row, rows_done: Number(row.rows_done) };
   }
 
-  async function storedKeys(): Promise<string[]> {
-    const keys: string[] = [];
-    for await (const file of bucket.list('exports/')) {
-      keys.push(file.key);
-    }
-    return keys;
-  }
+  const storedKeys = () => cluster.storedKeys('exports/');
 
   /**
    * The export's file is refused while it is not done: 409 "not ready", never bytes. (Its store
@@ -144,7 +69,7 @@ describe('An export on PostgreSQL, Redis (BullMQ) and S3 whose server is SIGKILL
       }
       if (Date.now() > deadline) {
         throw new Error(
-          `${what} did not happen within ${ms / 1000} s; exports: ${JSON.stringify(await dataSource.query('SELECT state, rows_done, error_code FROM custos_export'))}; instances: ${children.map((c) => `${c.pid} ${c.exitCode ?? c.signalCode ?? 'up'}`).join(', ')}`,
+          `${what} did not happen within ${ms / 1000} s; exports: ${JSON.stringify(await cluster.dataSource.query('SELECT state, rows_done, error_code FROM custos_export'))}; instances: ${cluster.children.map((c) => `${c.pid} ${c.exitCode ?? c.signalCode ?? 'up'}`).join(', ')}`,
         );
       }
       await sleep(10);
@@ -152,7 +77,7 @@ describe('An export on PostgreSQL, Redis (BullMQ) and S3 whose server is SIGKILL
   }
 
   it('ends done with the whole file or failed, never stuck running, nothing partial downloadable', async () => {
-    server = await startTestServer('postgres', { env });
+    server = await startTestServer('postgres', { env: cluster.env });
     // The export runs on the child instances only: this one's job workers (and queue connection)
     // stop at once, so its job is given by the children's start-up, which queues every queued
     // export without one.
@@ -165,7 +90,7 @@ describe('An export on PostgreSQL, Redis (BullMQ) and S3 whose server is SIGKILL
       }),
       201,
     );
-    await dataSource.query(
+    await cluster.dataSource.query(
       `INSERT INTO crm_contact (id, account_id, owner_id, custom, created_at, updated_at, email, lastname)
        SELECT gen_random_uuid()::text, c.account_id, c.owner_id, '{}', c.created_at, c.updated_at,
               'row' || n || '@kill.test', 'Row ' || n
@@ -183,12 +108,12 @@ describe('An export on PostgreSQL, Redis (BullMQ) and S3 whose server is SIGKILL
       202,
     ).body as { id: string; state: string };
     expect(created.state).toBe('queued');
-    const instances = [instance(), instance()];
+    const instances = [cluster.instance(), cluster.instance()];
     await Promise.all(instances.map((i) => i.ready));
 
     // The instance running the export (BullMQ names it in `processedBy`), once it has reported
     // rows done: then SIGKILL it.
-    const exports = new Queue(EXPORT_QUEUE, { connection: redis, prefix });
+    const exports = new Queue(EXPORT_QUEUE, { connection: cluster.redis, prefix: cluster.prefix });
     const holder = await waitFor('an instance taking the export', 30_000, async () => {
       const [job] = await exports.getJobs(['active']);
       const pid = Number(job?.processedBy?.split(':').at(-1));
