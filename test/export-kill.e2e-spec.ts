@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { Queue } from 'bullmq';
 import { Jobs } from '@custos/core';
 import { EXPORT_QUEUE } from '@custos/exports';
 import { callerOf, expectStatus, type Caller } from './access/access-support';
@@ -59,22 +58,12 @@ describe('An export on PostgreSQL, Redis (BullMQ) and S3 whose server is SIGKILL
     expect((response.body as { state: string }).state).toMatch(/^(queued|running)$/);
   }
 
-  /** Polls `check` until it gives a value, or fails after `ms`. */
-  async function waitFor<T>(what: string, ms: number, check: () => Promise<T | undefined>) {
-    const deadline = Date.now() + ms;
-    for (;;) {
-      const value = await check();
-      if (value !== undefined) {
-        return value;
-      }
-      if (Date.now() > deadline) {
-        throw new Error(
-          `${what} did not happen within ${ms / 1000} s; exports: ${JSON.stringify(await cluster.dataSource.query('SELECT state, rows_done, error_code FROM custos_export'))}; instances: ${cluster.children.map((c) => `${c.pid} ${c.exitCode ?? c.signalCode ?? 'up'}`).join(', ')}`,
-        );
-      }
-      await sleep(10);
-    }
-  }
+  const waitFor = <T>(what: string, ms: number, check: () => Promise<T | undefined>) =>
+    cluster.waitFor(what, ms, check, async () =>
+      JSON.stringify(
+        await cluster.dataSource.query('SELECT state, rows_done, error_code FROM custos_export'),
+      ),
+    );
 
   it('ends done with the whole file or failed, never stuck running, nothing partial downloadable', async () => {
     server = await startTestServer('postgres', { env: cluster.env });
@@ -113,18 +102,12 @@ describe('An export on PostgreSQL, Redis (BullMQ) and S3 whose server is SIGKILL
 
     // The instance running the export (BullMQ names it in `processedBy`), once it has reported
     // rows done: then SIGKILL it.
-    const exports = new Queue(EXPORT_QUEUE, { connection: cluster.redis, prefix: cluster.prefix });
-    const holder = await waitFor('an instance taking the export', 30_000, async () => {
-      const [job] = await exports.getJobs(['active']);
-      const pid = Number(job?.processedBy?.split(':').at(-1));
-      return instances.find((i) => i.child.pid === pid);
-    });
+    const holder = await cluster.holder(EXPORT_QUEUE, instances, 30_000);
     const before = await waitFor('rows reported by the holder', 30_000, async () => {
       const row = await exportRow(created.id);
       return row.rows_done > 0 || row.state !== 'running' ? row : undefined;
     });
     await stopWorker(holder.child, 'SIGKILL');
-    await exports.close();
     expect(before).toMatchObject({ state: 'running', rows_total: CONTACTS });
     expect(before.rows_done).toBeLessThan(CONTACTS);
 

@@ -13,8 +13,6 @@ import { stopWorker } from './support/worker-process';
 const ROWS = 1200;
 const BATCH = 200;
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 interface ImportRow {
   status: string;
   total_rows: number;
@@ -51,26 +49,14 @@ describe('A CSV import on PostgreSQL, Redis (BullMQ) and S3', () => {
     const imports = new Queue(IMPORT_QUEUE, { connection: cluster.redis, prefix: cluster.prefix });
     try {
       const jobs = await imports.getJobs(['waiting', 'delayed', 'active', 'completed', 'failed']);
-      return `imports: ${JSON.stringify(await cluster.dataSource.query('SELECT status, processed_rows, error FROM crm_import'))}; jobs: ${JSON.stringify(jobs.map((j) => ({ by: j.processedBy, attempts: j.attemptsStarted, failed: j.failedReason, finished: j.finishedOn })))}; instances: ${cluster.children.map((c) => `${c.pid} ${c.exitCode ?? c.signalCode ?? 'up'}`).join(', ')}`;
+      return `imports: ${JSON.stringify(await cluster.dataSource.query('SELECT status, processed_rows, error FROM crm_import'))}; jobs: ${JSON.stringify(jobs.map((j) => ({ by: j.processedBy, attempts: j.attemptsStarted, failed: j.failedReason, finished: j.finishedOn })))}`;
     } finally {
       await imports.close();
     }
   }
 
-  /** Polls `check` until it gives a value, or fails after `ms`. */
-  async function waitFor<T>(what: string, ms: number, check: () => Promise<T | undefined>) {
-    const deadline = Date.now() + ms;
-    for (;;) {
-      const value = await check();
-      if (value !== undefined) {
-        return value;
-      }
-      if (Date.now() > deadline) {
-        throw new Error(`${what} did not happen within ${ms / 1000} s; ${await situation()}`);
-      }
-      await sleep(20);
-    }
-  }
+  const waitFor = <T>(what: string, ms: number, check: () => Promise<T | undefined>) =>
+    cluster.waitFor(what, ms, check, situation);
 
   it('finishes on another instance the import of a SIGKILLed one, every row applied once', async () => {
     // Upload through one instance (its files in S3, none on its own disk), whose job workers
@@ -99,19 +85,13 @@ describe('A CSV import on PostgreSQL, Redis (BullMQ) and S3', () => {
 
     // The instance running the import (BullMQ names it in `processedBy`), once it has committed
     // a batch of its own: then SIGKILL it.
-    const imports = new Queue(IMPORT_QUEUE, { connection: cluster.redis, prefix: cluster.prefix });
-    const holder = await waitFor('an instance taking the import', 60_000, async () => {
-      const [job] = await imports.getJobs(['active']);
-      const pid = Number(job?.processedBy?.split(':').at(-1));
-      return instances.find((i) => i.child.pid === pid);
-    });
+    const holder = await cluster.holder(IMPORT_QUEUE, instances, 60_000);
     const taken = (await importRow(uploaded.id)).processed_rows;
     const before = await waitFor('a batch committed by the holder', 60_000, async () => {
       const row = await importRow(uploaded.id);
       return row.processed_rows >= taken + BATCH ? row : undefined;
     });
     await stopWorker(holder.child, 'SIGKILL');
-    await imports.close();
     expect(before.status).toBe('running');
     expect(before.processed_rows).toBeLessThan(ROWS);
 

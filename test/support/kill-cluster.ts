@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
 import { S3FileStore } from '@custos/core/s3';
@@ -33,6 +34,22 @@ export interface KillCluster {
   instance(): ReturnType<typeof startWorker>;
   /** The keys of the bucket under `prefix`. */
   storedKeys(prefix: string): Promise<string[]>;
+  /**
+   * Polls `check` (every 20 ms) until it gives a value, or fails after `ms` with what `situation`
+   * tells and the instances' states.
+   */
+  waitFor<T>(
+    what: string,
+    ms: number,
+    check: () => Promise<T | undefined>,
+    situation?: () => Promise<string>,
+  ): Promise<T>;
+  /** The instance among `instances` whose job of `queue` is active (BullMQ names it in `processedBy`). */
+  holder(
+    queue: string,
+    instances: ReturnType<typeof startWorker>[],
+    ms: number,
+  ): Promise<ReturnType<typeof startWorker>>;
   /** Kills the children and removes the database, the queues, the bucket and the directories. */
   close(): Promise<void>;
 }
@@ -65,6 +82,28 @@ export async function startKillCluster(): Promise<KillCluster> {
   const redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 1 });
   const children: ChildProcess[] = [];
   const dataDirs: string[] = [];
+  async function waitFor<T>(
+    what: string,
+    ms: number,
+    check: () => Promise<T | undefined>,
+    situation?: () => Promise<string>,
+  ): Promise<T> {
+    const deadline = Date.now() + ms;
+    for (;;) {
+      const value = await check();
+      if (value !== undefined) {
+        return value;
+      }
+      if (Date.now() > deadline) {
+        const instances = children.map((c) => `${c.pid} ${c.exitCode ?? c.signalCode ?? 'up'}`);
+        throw new Error(
+          `${what} did not happen within ${ms / 1000} s; ${(await situation?.()) ?? ''}; instances: ${instances.join(', ')}`,
+        );
+      }
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+
   return {
     env,
     prefix,
@@ -85,6 +124,19 @@ export async function startKillCluster(): Promise<KillCluster> {
         keys.push(file.key);
       }
       return keys;
+    },
+    waitFor,
+    async holder(queue, instances, ms) {
+      const jobs = new Queue(queue, { connection: redis, prefix });
+      try {
+        return await waitFor(`an instance taking the ${queue} job`, ms, async () => {
+          const [job] = await jobs.getJobs(['active']);
+          const pid = Number(job?.processedBy?.split(':').at(-1));
+          return instances.find((i) => i.child.pid === pid);
+        });
+      } finally {
+        await jobs.close();
+      }
     },
     async close() {
       for (const child of children) {
