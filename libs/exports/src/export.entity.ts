@@ -134,6 +134,10 @@ export class DataExport {
   @TimestampColumn({ name: 'file_expires_at', nullable: true })
   fileExpiresAt!: Date | null;
 
+  /** The data-key version that sealed the file (`null`: not sealed); key rotation reseals older ones. */
+  @Column({ name: 'key_version', type: 'integer', nullable: true })
+  keyVersion!: number | null;
+
   @Column({ type: 'integer', default: 0 })
   downloads!: number;
 

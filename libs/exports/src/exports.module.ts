@@ -9,6 +9,7 @@ import { DataExport } from './export.entity';
 import { ExportsConfigurableModule } from './exports.module-definition';
 import { ExportDownloads } from './files/export-downloads';
 import { ExportFileSweep } from './files/export-file-sweep';
+import { ExportFileRotationSource } from './files/export-file-rotation-source';
 import { ExportFiles } from './files/export-files';
 import { ExportLog } from './log/export-log';
 import { ExportNotifications } from './notifications/export-notifications';
@@ -41,6 +42,7 @@ export const EXPORTS_ENTITIES = [DataExport, ExportSettingsRecord];
     ExportRequests,
     ExportDownloads,
     ExportFileSweep,
+    ExportFileRotationSource,
   ],
   exports: [
     ExportRequests,

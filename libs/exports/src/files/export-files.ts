@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { FileStore } from '@custos/core';
-import { AccountCiphers } from '@custos/crypto';
+import { AccountCiphers, type AccountCipher } from '@custos/crypto';
 
 /** The `purpose` of sealed export files (part of their authenticated place, with the export id). */
 const EXPORT_PURPOSE = 'export';
@@ -23,6 +23,8 @@ export interface WrittenFile {
   key: string;
   size: number;
   sha256: string;
+  /** The data-key version that sealed it; `null` when it is not sealed. */
+  keyVersion: number | null;
 }
 
 /**
@@ -56,11 +58,9 @@ export class ExportFiles {
         yield chunk;
       }
     })();
-    const content = options.sealed
-      ? (await this.ciphers.forAccount(accountId)).sealStream(hashed, {
-          purpose: EXPORT_PURPOSE,
-          id: exportId,
-        })
+    const cipher = options.sealed ? await this.ciphers.forAccount(accountId) : null;
+    const content = cipher
+      ? cipher.sealStream(hashed, { purpose: EXPORT_PURPOSE, id: exportId })
       : hashed;
     const part = partKey(accountId, exportId);
     try {
@@ -75,7 +75,29 @@ export class ExportFiles {
     }
     const key = exportFileKey(accountId, exportId);
     await this.store.move(part, key);
-    return { key, size, sha256: hash.digest('hex') };
+    return { key, size, sha256: hash.digest('hex'), keyVersion: cipher?.activeVersion ?? null };
+  }
+
+  /**
+   * Seals a finished file again with `cipher`'s active key (key rotation): written whole under the
+   * temporary key, then moved over the file, so a download reads either version whole. Returns
+   * `false` when the file is gone.
+   */
+  async reseal(cipher: AccountCipher, exportId: string, key: string): Promise<boolean> {
+    const stored = await this.store.get(key);
+    if (!stored) {
+      return false;
+    }
+    const place = { purpose: EXPORT_PURPOSE, id: exportId };
+    const part = partKey(cipher.accountId, exportId);
+    try {
+      await this.store.put(part, cipher.sealStream(cipher.openStream(stored, place), place));
+    } catch (error) {
+      await this.store.delete(part);
+      throw error;
+    }
+    await this.store.move(part, key);
+    return true;
   }
 
   /** The file in clear, streamed (opened frame by frame when sealed); `null` when it is gone. */

@@ -1,12 +1,14 @@
 import type { DatabaseMigrations } from '@custos/core';
 import { Exports1797000000000 as ExportsSqlite } from './sqlite/1797000000000-Exports';
 import { Exports1797000000000 as ExportsPostgres } from './postgres/1797000000000-Exports';
+import { ExportKeyVersion1797100000000 as ExportKeyVersionSqlite } from './sqlite/1797100000000-ExportKeyVersion';
+import { ExportKeyVersion1797100000000 as ExportKeyVersionPostgres } from './postgres/1797100000000-ExportKeyVersion';
 
 /**
  * The tables of exports and export settings, per database, oldest first: spread them into your
  * DataSource's `migrations` (the schema of a lib is never synchronised in production).
  */
 export const EXPORTS_MIGRATIONS: DatabaseMigrations = {
-  sqlite: [ExportsSqlite],
-  postgres: [ExportsPostgres],
+  sqlite: [ExportsSqlite, ExportKeyVersionSqlite],
+  postgres: [ExportsPostgres, ExportKeyVersionPostgres],
 };

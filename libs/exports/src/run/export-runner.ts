@@ -214,6 +214,7 @@ export class ExportRunner implements OnApplicationBootstrap {
           fileExtension: file.extension,
           size: written.size,
           sha256: written.sha256,
+          keyVersion: written.keyVersion,
           fileExpiresAt: new Date(now.getTime() + fileTtlDays * 86_400_000),
           finishedAt: now,
         },

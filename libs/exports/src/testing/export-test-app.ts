@@ -18,7 +18,12 @@ import {
   TransactionHost,
 } from '@custos/core';
 import { FixedClock, startTestModule, type DatabaseKind } from '@custos/core/testing';
-import { CRYPTO_ENTITIES, CryptoModule } from '@custos/crypto';
+import {
+  CRYPTO_ENTITIES,
+  CryptoModule,
+  KEY_ROTATION_ENTITIES,
+  KeyRotationModule,
+} from '@custos/crypto';
 import { testKeyProvider } from '@custos/crypto/testing';
 import { IDENTITY_ENTITIES, IdentityAccessDirectory, IdentityModule } from '@custos/identity';
 import { EXPORT_SOURCES } from '../export-source';
@@ -26,7 +31,10 @@ import { EXPORTS_ENTITIES, ExportsModule } from '../exports.module';
 import type { ExportsModuleOptions } from '../exports.module-definition';
 import { ExportTestItem, TestExportSource } from './test-export-source';
 
-/** `@custos/exports` with every lib it needs, on a real database and a real disk, no HTTP. */
+/**
+ * `@custos/exports` with every lib it needs (and data-key rotation, in which sealed export files
+ * take part), on a real database and a real disk, no HTTP.
+ */
 export interface ExportsTestApp {
   readonly kind: DatabaseKind;
   readonly module: TestingModule;
@@ -62,6 +70,7 @@ export async function createExportsTestApp(
           ...ACCESS_ENTITIES,
           ...IDENTITY_ENTITIES,
           ...CRYPTO_ENTITIES,
+          ...KEY_ROTATION_ENTITIES,
           ...JOB_ENTITIES,
           ...NOTIFICATION_ENTITIES,
           ...APPROVAL_ENTITIES,
@@ -73,6 +82,7 @@ export async function createExportsTestApp(
       FileStoreModule.forRoot(new LocalDiskFileStore(files)),
       AuditModule.forRoot({ signingKey: randomBytes(32) }),
       CryptoModule.forRoot({ keyProvider: testKeyProvider() }),
+      KeyRotationModule.forRoot({ batchSize: 2 }),
       AccessModule.forRoot({}),
       IdentityModule.forRoot({ tokenSigningKey: randomBytes(32) }),
       ApprovalsModule.forRoot({}),

@@ -29,6 +29,15 @@ interface CentralRecord {
   offset: number;
 }
 
+/** Internal options of {@link zipArchive} (not part of the lib's API). */
+export interface ZipOptions {
+  /**
+   * Entries from which the ZIP64 end records are written: 65,535 (the classic count field's limit).
+   * Only tests lower it, to prove the ZIP64 end records without deflating 65,535 entries.
+   */
+  zip64FromEntries?: number;
+}
+
 /**
  * A streaming ZIP writer (APPNOTE 6.3): each entry is deflated as its content arrives, behind a local
  * header with a data descriptor (sizes and CRC-32 after the data), so nothing but the central directory
@@ -42,6 +51,7 @@ interface CentralRecord {
 export async function* zipArchive(
   entries: AsyncIterable<ZipEntry>,
   modified = new Date(),
+  options: ZipOptions = {},
 ): AsyncGenerator<Buffer> {
   const { time, date } = dosDateTime(modified);
   const central: CentralRecord[] = [];
@@ -83,7 +93,7 @@ export async function* zipArchive(
     central.push({ name, crc, compressedSize, size, offset });
     offset += header.length + compressedSize + descriptor.length;
   }
-  yield* centralDirectory(central, offset, time, date);
+  yield* centralDirectory(central, offset, time, date, options.zip64FromEntries ?? MAX_16);
 }
 
 function localHeader(name: Buffer, time: number, date: number): Buffer {
@@ -121,6 +131,7 @@ function* centralDirectory(
   start: number,
   time: number,
   date: number,
+  zip64FromEntries: number,
 ): Generator<Buffer> {
   let length = 0;
   let pending: Buffer[] = [];
@@ -139,7 +150,8 @@ function* centralDirectory(
   if (pending.length > 0) {
     yield Buffer.concat(pending);
   }
-  const zip64 = records.length >= MAX_16 || start >= MAX_32 || length >= MAX_32;
+  const manyEntries = records.length >= zip64FromEntries;
+  const zip64 = manyEntries || start >= MAX_32 || length >= MAX_32;
   if (zip64) {
     const end64 = Buffer.alloc(56);
     end64.writeUInt32LE(0x06064b50, 0);
@@ -159,8 +171,10 @@ function* centralDirectory(
   }
   const end = Buffer.alloc(22);
   end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(Math.min(records.length, MAX_16), 8);
-  end.writeUInt16LE(Math.min(records.length, MAX_16), 10);
+  // Past the limit the classic counts say 0xFFFF: readers take the count from the ZIP64 record.
+  const classicCount = manyEntries ? MAX_16 : records.length;
+  end.writeUInt16LE(classicCount, 8);
+  end.writeUInt16LE(classicCount, 10);
   end.writeUInt32LE(Math.min(length, MAX_32), 12);
   end.writeUInt32LE(Math.min(start, MAX_32), 16);
   yield end;
