@@ -1,7 +1,7 @@
 /**
- * Rows read per keyset page of an export. Each page is planned alone: on PostgreSQL a team-wide
- * scope is collected through its index and sorted again per page, so fewer, larger pages cost
- * less overall (bench/exports at 300,000 contacts: 1,000 → 3.3× COPY, 5,000 → 1.2×).
+ * Rows per batch of an export: the records source fetches them from one cursor (streamed-rows.ts),
+ * the history source reads keyset pages of them. A keyset page is planned alone (on PostgreSQL a
+ * team-wide scope is collected and sorted again per page), so pages are large.
  */
 export const EXPORT_BATCH_SIZE = 5000;
 
