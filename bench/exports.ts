@@ -15,8 +15,11 @@
  *    plus the record id, each row joined into a CSV line (a simple join: the file writers are
  *    another lib's), rows/s and peak RSS growth over the run (sampled every 20 ms).
  *    PostgreSQL also: `copy`, `COPY (SELECT … same WHERE … ORDER BY id) TO STDOUT WITH (FORMAT
- *    csv)` through `psql` to /dev/null: the source's own SQL (captured from TypeORM's query log,
- *    without its keyset and LIMIT), parameters inlined. Target: plaintext ≤ 2× COPY's time.
+ *    csv)` through `psql` to /dev/null: the source's own SQL (captured from TypeORM's query log:
+ *    the query its cursor declares), parameters inlined. Target: plaintext ≤ 2× COPY's time.
+ * 1b. `pipeline`: the whole export — the source's batches through `writeExportFile` (CSV and XLSX)
+ *    into a SHA-256, the bytes discarded — for `rep`, for the super admin (CSV) and on PostgreSQL
+ *    for `rep` with the sensitive properties; ratios to COPY and to the floor of the same run.
  * 2. PostgreSQL, `sensitive`: the same with the three sensitive properties (values opened, each
  *    page's `sensitive_data.viewed` audit event written) vs `floor`: the same SQL through a server
  *    cursor (`FETCH 1000`) on a raw driver connection, the three values opened with the account's
@@ -78,6 +81,9 @@ export interface Throughput {
   /** Peak RSS during the run minus RSS before it, MB. */
   peakRssGrowthMb?: number;
   peakRssMb?: number;
+  /** Peak V8 heap in use and peak off-heap (Buffers, ArrayBuffers) during the run, MB. */
+  peakHeapUsedMb?: number;
+  peakExternalMb?: number;
 }
 
 export interface Pipeline {
@@ -127,20 +133,28 @@ function csvLine(cells: readonly ExportCell[]): string {
 async function measured(work: () => Promise<number>): Promise<Throughput> {
   const before = process.memoryUsage().rss;
   let peak = before;
-  const sampler = setInterval(() => {
-    peak = Math.max(peak, process.memoryUsage().rss);
-  }, 20);
+  let heap = 0;
+  let external = 0;
+  const sample = () => {
+    const usage = process.memoryUsage();
+    peak = Math.max(peak, usage.rss);
+    heap = Math.max(heap, usage.heapUsed);
+    external = Math.max(external, usage.external + usage.arrayBuffers);
+  };
+  const sampler = setInterval(sample, 20);
   const started = now();
   try {
     const rows = await work();
     const seconds = (now() - started) / 1000;
-    peak = Math.max(peak, process.memoryUsage().rss);
+    sample();
     return {
       rows,
       seconds: round(seconds, 3),
       rowsPerSecond: Math.round(rows / seconds),
       peakRssGrowthMb: mb(peak - before),
       peakRssMb: mb(peak),
+      peakHeapUsedMb: mb(heap),
+      peakExternalMb: mb(external),
     };
   } finally {
     clearInterval(sampler);
@@ -268,18 +282,23 @@ export async function benchExports(
       measured(() =>
         context.runAs(actor, async () => {
           const columns = (await source.plan(target(properties))).columns;
-          const file = writeExportFile(
-            format,
-            columns,
-            source.rows(target(properties), new AbortController().signal),
-            { expectedRows: plan.count },
-          );
+          let rows = 0;
+          const batches = async function* () {
+            for await (const batch of source.rows(
+              target(properties),
+              new AbortController().signal,
+            )) {
+              rows += batch.length;
+              yield batch;
+            }
+          };
+          const file = writeExportFile(format, columns, batches(), { expectedRows: plan.count });
           const hash = createHash('sha256');
           for await (const chunk of file.bytes) {
             hash.update(chunk);
           }
           hash.digest();
-          return plan.count;
+          return rows;
         }),
       );
     const pipeline: Pipeline = {

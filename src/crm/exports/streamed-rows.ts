@@ -1,6 +1,11 @@
 import Database from 'better-sqlite3';
 import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
-import { EXPORT_BATCH_SIZE } from './keyset-pages';
+
+/**
+ * Rows per batch of a streamed export (one audit event, one abort check, one progress step each).
+ * Small enough that a batch's objects mostly die young; the cursor costs one round trip per batch.
+ */
+export const EXPORT_BATCH_SIZE = 1000;
 
 type RawRow = Record<string, unknown>;
 
