@@ -15,7 +15,8 @@ type RawRow = Record<string, unknown>;
  * PostgreSQL: a server-side cursor inside a REPEATABLE READ, READ ONLY transaction on a connection
  * of its own. SQLite: a statement iterated on a read-only connection of its own (WAL: a reader
  * keeps its snapshot and never blocks the writer; the server's connection stays free between
- * batches, for the audit writes among others).
+ * batches, for the audit writes among others). The cost: a running export holds one pool
+ * connection (PostgreSQL) and keeps the WAL from being checkpointed past its snapshot (SQLite).
  */
 export function streamedRows(
   query: SelectQueryBuilder<ObjectLiteral>,
