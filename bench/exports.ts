@@ -15,8 +15,11 @@
  *    plus the record id, each row joined into a CSV line (a simple join: the file writers are
  *    another lib's), rows/s and peak RSS growth over the run (sampled every 20 ms).
  *    PostgreSQL also: `copy`, `COPY (SELECT … same WHERE … ORDER BY id) TO STDOUT WITH (FORMAT
- *    csv)` through `psql` to /dev/null: the source's own SQL (captured from TypeORM's query log,
- *    without its keyset and LIMIT), parameters inlined. Target: plaintext ≤ 2× COPY's time.
+ *    csv)` through `psql` to /dev/null: the source's own SQL (captured from TypeORM's query log:
+ *    the query its cursor declares), parameters inlined. Target: plaintext ≤ 2× COPY's time.
+ * 1b. `pipeline`: the whole export — the source's batches through `writeExportFile` (CSV and XLSX)
+ *    into a SHA-256, the bytes discarded — for `rep`, for the super admin (CSV) and on PostgreSQL
+ *    for `rep` with the sensitive properties; ratios to COPY and to the floor of the same run.
  * 2. PostgreSQL, `sensitive`: the same with the three sensitive properties (values opened, each
  *    page's `sensitive_data.viewed` audit event written) vs `floor`: the same SQL through a server
  *    cursor (`FETCH 1000`) on a raw driver connection, the three values opened with the account's
@@ -24,7 +27,7 @@
  * Targets on SQLite: plaintext ≥ 160,000 rows/s.
  */
 import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -40,6 +43,8 @@ import {
   type ExportSource,
   type ExportTarget,
 } from '@custos/exports';
+// eslint-disable-next-line no-restricted-imports
+import { writeExportFile, type ExportFormat } from '../libs/exports/src/writers';
 import { CrmExportsModule } from '../src/crm/exports';
 import { CrmAccessService } from '../src/crm/records/crm-access.service';
 import { PropertySchemaService } from '../src/crm/properties/property-schemas.service';
@@ -76,6 +81,21 @@ export interface Throughput {
   /** Peak RSS during the run minus RSS before it, MB. */
   peakRssGrowthMb?: number;
   peakRssMb?: number;
+  /** Peak V8 heap in use and peak off-heap (Buffers, ArrayBuffers) during the run, MB. */
+  peakHeapUsedMb?: number;
+  peakExternalMb?: number;
+}
+
+export interface Pipeline {
+  csv: Throughput;
+  xlsx: Throughput;
+  /** The super admin's CSV: every contact. */
+  csvAll: Throughput;
+  /** PostgreSQL: the rep's CSV with the three sensitive properties. */
+  sensitiveCsv?: Throughput;
+  csvToCopy?: number;
+  xlsxToCopy?: number;
+  sensitiveCsvToFloor?: number;
 }
 
 export interface ExportsResult {
@@ -89,6 +109,8 @@ export interface ExportsResult {
   copy?: Throughput;
   /** plaintext seconds / COPY seconds. Target ≤ 2. */
   plaintextToCopy?: number;
+  /** The source through `writeExportFile` to a SHA-256 (the rep's export unless named `All`). */
+  pipeline: Pipeline;
   sensitive?: Throughput;
   floor?: Throughput;
   /** sensitive seconds / floor seconds. Target ≤ 1.3. */
@@ -111,20 +133,28 @@ function csvLine(cells: readonly ExportCell[]): string {
 async function measured(work: () => Promise<number>): Promise<Throughput> {
   const before = process.memoryUsage().rss;
   let peak = before;
-  const sampler = setInterval(() => {
-    peak = Math.max(peak, process.memoryUsage().rss);
-  }, 20);
+  let heap = 0;
+  let external = 0;
+  const sample = () => {
+    const usage = process.memoryUsage();
+    peak = Math.max(peak, usage.rss);
+    heap = Math.max(heap, usage.heapUsed);
+    external = Math.max(external, usage.external + usage.arrayBuffers);
+  };
+  const sampler = setInterval(sample, 20);
   const started = now();
   try {
     const rows = await work();
     const seconds = (now() - started) / 1000;
-    peak = Math.max(peak, process.memoryUsage().rss);
+    sample();
     return {
       rows,
       seconds: round(seconds, 3),
       rowsPerSecond: Math.round(rows / seconds),
       peakRssGrowthMb: mb(peak - before),
       peakRssMb: mb(peak),
+      peakHeapUsedMb: mb(heap),
+      peakExternalMb: mb(external),
     };
   } finally {
     clearInterval(sampler);
@@ -214,35 +244,68 @@ export async function benchExports(
       sealSeconds = await sealSensitiveValues(app, admin, ids);
     }
 
-    // The source's own SQL (first page), captured from TypeORM's query log.
-    const logger = dataSource.logger;
-    const logQuery = logger.logQuery.bind(logger);
+    // PostgreSQL: the source's own SQL, captured from TypeORM's query log (the cursor's DECLARE).
     let captured: { sql: string; parameters: unknown[] } | undefined;
-    logger.logQuery = (sql, parameters, runner) => {
-      if (!captured && /FROM "?crm_contact"?/.test(sql) && /LIMIT/.test(sql)) {
-        captured = { sql, parameters: Array.isArray(parameters) ? parameters : [] };
+    if (kind === 'postgres') {
+      const logger = dataSource.logger;
+      const logQuery = logger.logQuery.bind(logger);
+      logger.logQuery = (sql, parameters, runner) => {
+        const declared = /^DECLARE \w+ NO SCROLL CURSOR FOR ([\s\S]*)$/.exec(sql);
+        if (!captured && declared && /FROM "crm_contact"/.test(sql)) {
+          captured = { sql: declared[1], parameters: Array.isArray(parameters) ? parameters : [] };
+        }
+        logQuery(sql, parameters, runner);
+      };
+      await context.runAs(rep, async () => {
+        for await (const batch of source.rows(
+          target([...PLAIN, ...SENSITIVE]),
+          new AbortController().signal,
+        )) {
+          void batch;
+          break;
+        }
+      });
+      logger.logQuery = logQuery;
+      if (!captured) {
+        throw new Error('the export SQL was not captured');
       }
-      logQuery(sql, parameters, runner);
-    };
-    await context.runAs(rep, async () => {
-      for await (const batch of source.rows(
-        target([...PLAIN, ...(kind === 'postgres' ? SENSITIVE : [])]),
-        new AbortController().signal,
-      )) {
-        void batch;
-        break;
-      }
-    });
-    logger.logQuery = logQuery;
-    if (!captured) {
-      throw new Error('the export SQL was not captured');
     }
-    const whole = captured.sql.replace(/\s+LIMIT\s+\d+\s*$/i, '');
+    const whole = captured?.sql ?? '';
 
     process.stderr.write(`exports on ${kind}: measuring…\n`);
     const plaintext = await measured(exported(PLAIN));
     // The same properties for a super admin: every contact, no rule — the source's cost per row.
     const plaintextAll = await measured(exported(PLAIN, admin));
+    // The whole pipeline: the source's batches through the file writer, the bytes hashed.
+    const plan = await context.runAs(rep, () => source.plan(target(PLAIN)));
+    const filed = (format: ExportFormat, properties: string[], actor = rep) =>
+      measured(() =>
+        context.runAs(actor, async () => {
+          const columns = (await source.plan(target(properties))).columns;
+          let rows = 0;
+          const batches = async function* () {
+            for await (const batch of source.rows(
+              target(properties),
+              new AbortController().signal,
+            )) {
+              rows += batch.length;
+              yield batch;
+            }
+          };
+          const file = writeExportFile(format, columns, batches(), { expectedRows: plan.count });
+          const hash = createHash('sha256');
+          for await (const chunk of file.bytes) {
+            hash.update(chunk);
+          }
+          hash.digest();
+          return rows;
+        }),
+      );
+    const pipeline: Pipeline = {
+      csv: await filed('csv', PLAIN),
+      xlsx: await filed('xlsx', PLAIN),
+      csvAll: await filed('csv', PLAIN, admin),
+    };
     const result: ExportsResult = {
       database: kind,
       contacts: options.contacts,
@@ -250,6 +313,7 @@ export async function benchExports(
       setup: { teamShare: setup.teamShare, exportableRows: exportable.count, sealSeconds },
       plaintext,
       plaintextAll,
+      pipeline,
       targets: {},
       loadAverage: [],
     };
@@ -271,6 +335,8 @@ export async function benchExports(
         return plaintext.rows;
       });
       result.plaintextToCopy = round(plaintext.seconds / result.copy.seconds);
+      pipeline.csvToCopy = round(pipeline.csv.seconds / result.copy.seconds);
+      pipeline.xlsxToCopy = round(pipeline.xlsx.seconds / result.copy.seconds);
       result.sensitive = await measured(exported([...PLAIN, ...SENSITIVE]));
       result.floor = await measured(() =>
         cursorFloor(
@@ -282,11 +348,21 @@ export async function benchExports(
         ),
       );
       result.sensitiveToFloor = round(result.sensitive.seconds / result.floor.seconds);
+      pipeline.sensitiveCsv = await filed('csv', [...PLAIN, ...SENSITIVE]);
+      pipeline.sensitiveCsvToFloor = round(pipeline.sensitiveCsv.seconds / result.floor.seconds);
       result.targets.plaintextAtMost2xCopy = result.plaintextToCopy <= 2;
       result.targets.sensitiveAtLeast30k = result.sensitive.rowsPerSecond >= 30_000;
       result.targets.sensitiveAtMost1_3xFloor = result.sensitiveToFloor <= 1.3;
     }
-    result.targets.rssGrowthAtMost100Mb = [result.plaintext, result.plaintextAll, result.sensitive]
+    result.targets.rssGrowthAtMost100Mb = [
+      result.plaintext,
+      result.plaintextAll,
+      result.sensitive,
+      pipeline.csv,
+      pipeline.xlsx,
+      pipeline.csvAll,
+      pipeline.sensitiveCsv,
+    ]
       .filter((t): t is Throughput => t !== undefined)
       .every((t) => (t.peakRssGrowthMb ?? 0) <= 100);
     result.loadAverage = loadavg().map((n) => round(n));

@@ -490,7 +490,7 @@ describe.each(testDatabaseKinds())('CRM export sources on %s', (kind) => {
   });
 
   describe('batches', () => {
-    it('walks keyset pages past a batch boundary and stops when the signal aborts', async () => {
+    it('streams past a batch boundary, as of one moment, and stops when the signal aborts', async () => {
       // Written in process (a page and one more through HTTP would take long).
       await as(adminActor, () =>
         server.app.get(RecordWriter).createMany(
@@ -508,6 +508,21 @@ describe.each(testDatabaseKinds())('CRM export sources on %s', (kind) => {
       const all = await rows(adminActor, target);
       expect(all).toHaveLength(EXPORT_BATCH_SIZE + 1);
       expect(new Set(all.map((row) => row[1])).size).toBe(EXPORT_BATCH_SIZE + 1);
+      // A company created after the first batch is not in the export: it holds one moment.
+      const streamed = await as(adminActor, async () => {
+        const names: unknown[] = [];
+        for await (const batch of source('records').rows(target, new AbortController().signal)) {
+          if (names.length === 0) {
+            await server.app
+              .get(RecordWriter)
+              .createMany('companies', [{ name: 'Created mid-export' }], 'api', () => 'properties');
+          }
+          names.push(...batch.map((row) => row[1]));
+        }
+        return names;
+      });
+      expect(streamed).toHaveLength(EXPORT_BATCH_SIZE + 1);
+      expect(streamed).not.toContain('Created mid-export');
       const controller = new AbortController();
       const received = await as(adminActor, async () => {
         let count = 0;

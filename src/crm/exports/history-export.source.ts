@@ -22,7 +22,7 @@ import {
   type ExportedProperty,
 } from './export-columns';
 import { checkedHistoryTarget } from './export-target.dto';
-import { EXPORT_BATCH_SIZE, keysetPages } from './keyset-pages';
+import { KEYSET_PAGE_SIZE, keysetPages } from './keyset-pages';
 
 /** A history export checked for the current actor. */
 interface PreparedHistory {
@@ -84,7 +84,7 @@ export class HistoryExportSource implements ExportSource {
     const prepared = await this.prepare(target);
     const pages = keysetPages(
       (after) => {
-        const builder = this.entries(prepared).orderBy('h.id', 'ASC').limit(EXPORT_BATCH_SIZE);
+        const builder = this.entries(prepared).orderBy('h.id', 'ASC').limit(KEYSET_PAGE_SIZE);
         if (after !== undefined) {
           builder.andWhere('h.id > :historyAfter', { historyAfter: after });
         }

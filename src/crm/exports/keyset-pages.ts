@@ -1,12 +1,12 @@
 /**
- * Rows read per keyset page of an export. Each page is planned alone: on PostgreSQL a team-wide
- * scope is collected through its index and sorted again per page, so fewer, larger pages cost
- * less overall (bench/exports at 300,000 contacts: 1,000 → 3.3× COPY, 5,000 → 1.2×).
+ * Rows per keyset page (the history source). A page is planned alone (on PostgreSQL a team-wide
+ * scope is collected and sorted again per page), so pages are large (bench/exports, records at
+ * 300,000 contacts before they streamed: 1,000 → 3.3× COPY, 5,000 → 1.2×).
  */
-export const EXPORT_BATCH_SIZE = 5000;
+export const KEYSET_PAGE_SIZE = 5000;
 
 /**
- * The pages of a walk in id order (`fetch` returns up to `EXPORT_BATCH_SIZE` items with ids above
+ * The pages of a walk in id order (`fetch` returns up to `KEYSET_PAGE_SIZE` items with ids above
  * `after`, ascending), never OFFSET and never the whole set in memory; ends at a short page or
  * when `signal` aborts.
  */
@@ -22,7 +22,7 @@ export async function* keysetPages<T>(
       after = idOf(page[page.length - 1]);
       yield page;
     }
-    if (page.length < EXPORT_BATCH_SIZE) {
+    if (page.length < KEYSET_PAGE_SIZE) {
       return;
     }
   }

@@ -36,7 +36,7 @@ import {
   type ExportedProperty,
 } from './export-columns';
 import { checkedRecordsTarget } from './export-target.dto';
-import { EXPORT_BATCH_SIZE, keysetPages } from './keyset-pages';
+import { streamedRows } from './streamed-rows';
 
 /** The first column of every records export: the record's id (as HubSpot's "Record ID"). */
 export const RECORD_ID_COLUMN: ExportColumn = {
@@ -51,11 +51,8 @@ interface PreparedRecords {
   access: RecordAccess;
   properties: ExportedProperty[];
   filterGroups: readonly StoredFilterGroup[];
-  /**
-   * The records the actor may export that the filter selects (alias `r`, nothing selected).
-   * `scopeIndexes: false` for walking in id order (see `RecordAccess.where`).
-   */
-  query: (scopeIndexes?: boolean) => SelectQueryBuilder<ObjectLiteral>;
+  /** The records the actor may export that the filter selects (alias `r`, nothing selected). */
+  query: () => SelectQueryBuilder<ObjectLiteral>;
   description: Record<string, unknown>;
 }
 
@@ -102,16 +99,8 @@ export class RecordsExportSource implements ExportSource {
     // Rights as they are now: a run after an approval checks them again.
     const prepared = await this.prepare(target);
     const { schema, access, properties, filterGroups } = prepared;
-    const walk = await this.walksIds(prepared);
-    const pages = keysetPages(
-      (after) => {
-        const builder = prepared.query(!walk).select(recordColumns(schema)).orderBy('r.id', 'ASC');
-        if (after !== undefined) {
-          builder.andWhere('r.id > :exportAfter', { exportAfter: after });
-        }
-        return builder.limit(EXPORT_BATCH_SIZE).getRawMany<Record<string, unknown>>();
-      },
-      (row) => row.id as string,
+    const pages = streamedRows(
+      prepared.query().select(recordColumns(schema)).orderBy('r.id', 'ASC'),
       signal,
     );
     for await (const page of pages) {
@@ -126,19 +115,6 @@ export class RecordsExportSource implements ExportSource {
         yield batch;
       }
     }
-  }
-
-  /**
-   * SQLite: whether pages walk the id index testing the scope per row, rather than collect the
-   * scope through the owner or business-unit index and sort what remains of it for every page
-   * (the planner's choice, quadratic for a wide scope). `RecordQuery.walksSortIndex` weighs it.
-   */
-  private async walksIds(prepared: PreparedRecords): Promise<boolean> {
-    if (!this.query.plansFromCounts) {
-      return false;
-    }
-    const { total } = await this.totals.total(prepared.query(), 'exact');
-    return this.query.walksSortIndex(prepared.schema, 'id', total, EXPORT_BATCH_SIZE);
   }
 
   /** The cells of a page; the sensitive values it opens and reveals are audited before they leave. */
@@ -207,8 +183,8 @@ export class RecordsExportSource implements ExportSource {
       access,
       properties: exported,
       filterGroups,
-      query: (scopeIndexes = true) => {
-        const builder = this.query.scoped(schema, access, { action: 'export', scopeIndexes });
+      query: () => {
+        const builder = this.query.scoped(schema, access, { action: 'export' });
         return condition ? builder.andWhere(condition.sql, condition.parameters) : builder;
       },
       description: {
