@@ -68,19 +68,26 @@ describe.each(testDatabaseKinds())('notification e-mail on %s', (kind) => {
     await smtp?.close();
   });
 
+  /** Every mailable kind, opted in or not: the approvals' two and the forms' one. */
+  const kinds = (formSubmission: boolean): Settings => ({
+    kinds: [
+      { kind: 'approval_requested', email: false },
+      { kind: 'approval_decided', email: false },
+      { kind: 'form_submission', email: formSubmission },
+    ],
+  });
+
   it('lets each person choose the kinds they get by e-mail; none by default; refuses unknown kinds', async () => {
     const chooser = await newUserWithCaller();
     const initial = expectStatus(await chooser.caller.get('/api/v1/me/notification-settings'), 200);
-    expect(initial.body as Settings).toEqual({
-      kinds: [{ kind: 'form_submission', email: false }],
-    });
+    expect(initial.body as Settings).toEqual(kinds(false));
     const chosen = expectStatus(
       await chooser.caller.put('/api/v1/me/notification-settings', {
         emailKinds: ['form_submission'],
       }),
       200,
     );
-    expect(chosen.body as Settings).toEqual({ kinds: [{ kind: 'form_submission', email: true }] });
+    expect(chosen.body as Settings).toEqual(kinds(true));
     expectProblem(
       await chooser.caller.put('/api/v1/me/notification-settings', {
         emailKinds: ['form_submission', 'no_such_kind'],
@@ -93,9 +100,9 @@ describe.each(testDatabaseKinds())('notification e-mail on %s', (kind) => {
     });
     // Refused requests changed nothing, and one person's choice is not another's.
     const after = expectStatus(await chooser.caller.get('/api/v1/me/notification-settings'), 200);
-    expect(after.body as Settings).toEqual({ kinds: [{ kind: 'form_submission', email: true }] });
+    expect(after.body as Settings).toEqual(kinds(true));
     const other = expectStatus(await optedOut.caller.get('/api/v1/me/notification-settings'), 200);
-    expect(other.body as Settings).toEqual({ kinds: [{ kind: 'form_submission', email: false }] });
+    expect(other.body as Settings).toEqual(kinds(false));
   });
 
   it('mails exactly one opted-in recipient once, naming the form, never a submitted value', async () => {
