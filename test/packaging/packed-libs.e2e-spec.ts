@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
  * copied verbatim into it, compiled with tsc and run on SQLite with the libs' migrations.
  */
 const REPOSITORY = join(__dirname, '..', '..');
-const LIBS = ['core', 'audit', 'crypto', 'access', 'identity', 'approvals'];
+const LIBS = ['core', 'audit', 'crypto', 'access', 'identity', 'approvals', 'exports'];
 
 /** What the app installs besides the tarballs, at the repository's versions. */
 const APP_DEPENDENCIES = [
@@ -195,6 +195,51 @@ async function main() {
 }
 void main();
 `,
+  exports: `
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { DataSource } from 'typeorm';
+import { newId } from '@custos/core';
+import { InitialAccountService } from '@custos/identity';
+import { MyAppModule, Note } from './usage';
+
+async function main() {
+  const app = await NestFactory.create(MyAppModule, { logger: false });
+  await app.listen(0, '127.0.0.1');
+  const url = await app.getUrl();
+  const credentials = { email: 'owner@example.com', password: 'a long enough password' };
+  const initial = await app.get(InitialAccountService).ensure(credentials);
+  // The table your own migration (my_note) would create.
+  const data = app.get(DataSource);
+  await data.query('CREATE TABLE my_note (id varchar(36) PRIMARY KEY, account_id varchar(36) NOT NULL, text varchar(500) NOT NULL)');
+  await data.getRepository(Note).insert([
+    { id: newId(), accountId: initial!.accountId, text: 'first note' },
+    { id: newId(), accountId: initial!.accountId, text: '=HYPERLINK("http://evil")' },
+  ]);
+  const login = await fetch(url + '/api/v1/auth/login', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(credentials),
+  });
+  const { accessToken } = (await login.json()) as { accessToken: string };
+  const auth = { authorization: 'Bearer ' + accessToken, 'content-type': 'application/json' };
+  const created = await fetch(url + '/api/v1/exports', {
+    method: 'POST',
+    headers: auth,
+    body: JSON.stringify({ source: 'notes', format: 'csv', properties: ['text'] }),
+  });
+  const location = created.headers.get('location')!;
+  let state = '';
+  for (let i = 0; i < 200 && state !== 'done'; i++) {
+    state = ((await (await fetch(url + location, { headers: auth })).json()) as { state: string }).state;
+    if (state !== 'done') await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  const csv = await (await fetch(url + location + '/file', { headers: auth })).text();
+  console.log(JSON.stringify({ created: created.status, state, firstNote: csv.includes('first note'), formula: /^=/m.test(csv) }));
+  await app.close();
+}
+void main();
+`,
 };
 
 /** The README's examples: each block after `<!-- example: examples/<file>.ts`, verbatim. */
@@ -332,6 +377,15 @@ describe('the libs packed with npm pack, in a fresh app', () => {
 
   it('runs the example of @custos/identity: the first super admin signs in', () => {
     expect(output.identity).toEqual({ login: 200, superAdmin: true, account: 'Demo' });
+  });
+
+  it('runs the example of @custos/exports: a note export downloaded by its requester, formulas neutralised', () => {
+    expect(output.exports).toEqual({
+      created: 202,
+      state: 'done',
+      firstNote: true,
+      formula: false,
+    });
   });
 
   it('runs the example of @custos/approvals: an editor approves, not the requester', () => {
