@@ -22,11 +22,11 @@ import { openAll, seedSensitiveContacts, storedValues } from './support/key-rota
 import { startTestServer } from './support/test-server';
 import { startWorker, stopWorker as stop } from './support/worker-process';
 
-// Enough batches (300) that most of fifteen kills, each after 1–6 batches plus what commits before the
+// Enough batches (300) that most of ten kills, each after 1–6 batches plus what commits before the
 // signal lands, fall before the end.
 const CONTACTS = 2000;
-const KILLS = 15;
-const MIN_KILLS_MIDWAY = 5;
+const KILLS = 10;
+const MIN_KILLS_MIDWAY = 4;
 const BATCH_SIZE = '20';
 
 const sleep = (ms: number) => new Promise((resolveSleep) => setTimeout(resolveSleep, ms));
