@@ -60,7 +60,7 @@ export class ExportsController {
   @ApiOperation({
     summary: 'Ask for an export',
     description:
-      'Plans it for you (your rights; refusals are 404/403/422 and queue nothing), then queues it, or asks for approval when it holds sensitive data or more rows than the account threshold (unless you may export without approval). `Location` is the export; poll it for progress.',
+      'Plans it for you (your rights; refusals are 404/403/422 and queue nothing), then queues it, or asks for approval when it holds sensitive data or more rows than the account threshold (unless you may export without approval). Only a member in person may ask for approval: an API key whose export needs it gets 403 `exports.approval_needs_person` (`reason`: `sensitive` or `threshold`). `Location` is the export; poll it for progress.',
   })
   @ApiAcceptedResponse({ type: ExportDto, description: '`queued` or `pending_approval`.' })
   @ApiProblemResponses('not_found', 'validation', 'conflict')

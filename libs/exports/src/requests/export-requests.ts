@@ -65,6 +65,10 @@ export class ExportRequests {
     const needsApproval =
       (plan.sensitive || (settings.approvalRequired && plan.count > settings.recordThreshold)) &&
       !(await this.access.mayBypassApproval(actor));
+    // Refused before anything is written, saying why approval is needed and how to go on.
+    if (needsApproval && !this.approvals.mayRequest(actor)) {
+      throw ExportErrors.approvalNeedsPerson(plan.sensitive ? 'sensitive' : 'threshold');
+    }
     return this.transactions.run(async (manager) => {
       const now = this.clock.now();
       const entity = manager.create(DataExport, {
