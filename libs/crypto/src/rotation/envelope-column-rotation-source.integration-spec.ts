@@ -1,4 +1,3 @@
-import { createSecretKey, randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import {
   connectionOptionsOf,
@@ -6,8 +5,8 @@ import {
   testDatabaseKinds,
   type TestDatabase,
 } from '@custos/core/testing';
-import { AccountCipher } from '../cipher/account-cipher';
-import { keyVersionOf, sealInFormat, type DataKey } from '../envelope/envelope';
+import { keyVersionOf, sealInFormat } from '../envelope/envelope';
+import { rotationCiphers } from '../testing/rotation-ciphers';
 import {
   EnvelopeColumnRotationSource,
   type EnvelopeColumns,
@@ -52,14 +51,7 @@ function columns(rewrites: ResealedRow<ValueRow>[][]): EnvelopeColumns<ValueRow,
 describe.each(testDatabaseKinds())(`${EnvelopeColumnRotationSource.name} on %s`, (kind) => {
   let database: TestDatabase;
   let dataSource: DataSource;
-  const first: DataKey = { version: 1, key: createSecretKey(randomBytes(32)) };
-  const second: DataKey = { version: 2, key: createSecretKey(randomBytes(32)) };
-  const keys = new Map([
-    [1, first.key],
-    [2, second.key],
-  ]);
-  const onFirst = new AccountCipher(ACCOUNT, first, keys, randomBytes(32));
-  const onSecond = new AccountCipher(ACCOUNT, second, keys, randomBytes(32));
+  const { second, onFirst, onSecond } = rotationCiphers(ACCOUNT);
 
   beforeAll(async () => {
     database = await createTestDatabase(kind);

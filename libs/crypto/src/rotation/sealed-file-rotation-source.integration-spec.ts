@@ -1,4 +1,3 @@
-import { createSecretKey, randomBytes } from 'node:crypto';
 import { Column, DataSource, Entity, PrimaryColumn } from 'typeorm';
 import {
   connectionOptionsOf,
@@ -6,8 +5,8 @@ import {
   testDatabaseKinds,
   type TestDatabase,
 } from '@custos/core/testing';
-import { AccountCipher } from '../cipher/account-cipher';
-import { keyVersionOf, type DataKey } from '../envelope/envelope';
+import { keyVersionOf } from '../envelope/envelope';
+import { rotationCiphers } from '../testing/rotation-ciphers';
 import { SealedFileRotationSource } from './sealed-file-rotation-source';
 
 const ACCOUNT = 'acc-files';
@@ -32,14 +31,7 @@ const placeOf = (id: string) => ({ table: 'rotation_test_file', column: 'file', 
 describe.each(testDatabaseKinds())(`${SealedFileRotationSource.name} on %s`, (kind) => {
   let database: TestDatabase;
   let dataSource: DataSource;
-  const first: DataKey = { version: 1, key: createSecretKey(randomBytes(32)) };
-  const second: DataKey = { version: 2, key: createSecretKey(randomBytes(32)) };
-  const keys = new Map([
-    [1, first.key],
-    [2, second.key],
-  ]);
-  const onFirst = new AccountCipher(ACCOUNT, first, keys, randomBytes(32));
-  const onSecond = new AccountCipher(ACCOUNT, second, keys, randomBytes(32));
+  const { onFirst, onSecond } = rotationCiphers(ACCOUNT);
   /** The file store: file id → its sealed content. */
   const files = new Map<string, string>();
   const source = new SealedFileRotationSource<TestFile>({
