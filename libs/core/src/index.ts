@@ -2,6 +2,13 @@ export { CoreModule } from './core.module';
 export { CORE_MODULE_OPTIONS, type CoreModuleOptions } from './core.module-definition';
 export { type Actor, type ActorKind, systemActor } from './context/actor';
 export {
+  ActorSnapshotColumns,
+  actorFromSnapshot,
+  isSnapshotOf,
+  snapshotOf,
+  type ActorSnapshot,
+} from './context/actor-snapshot';
+export {
   isMemberInPerson,
   isSuperAdminInPerson,
   isPrivateApp,
