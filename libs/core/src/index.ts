@@ -30,6 +30,7 @@ export {
 export { CustosValidationPipe } from './validation/validation.pipe';
 export { MAX_BODY_DEPTH, bodyDepthLimit } from './validation/body-depth';
 export { IdParam } from './validation/id-param';
+export { AcceptedWithLocation } from './http/accepted';
 export { TransactionHost } from './database/transaction-host';
 export {
   escapeLike,
