@@ -6,7 +6,7 @@ import {
   type TestDatabase,
 } from '@custos/core/testing';
 import { keyVersionOf, sealInFormat } from '../envelope/envelope';
-import { rotationCiphers } from '../testing/rotation-ciphers';
+import { rotationBatch, rotationCiphers } from '../testing/rotation-ciphers';
 import {
   EnvelopeColumnRotationSource,
   type EnvelopeColumns,
@@ -87,17 +87,7 @@ describe.each(testDatabaseKinds())(`${EnvelopeColumnRotationSource.name} on %s`,
     source: EnvelopeColumnRotationSource<ValueRow, true>,
     after: string | null,
     limit: number,
-  ) =>
-    dataSource.transaction((manager) =>
-      source.reencryptBatch({
-        manager,
-        accountId: ACCOUNT,
-        cipher: onSecond,
-        targetVersion: 2,
-        after,
-        limit,
-      }),
-    );
+  ) => rotationBatch(dataSource, source, { accountId: ACCOUNT, cipher: onSecond, after, limit });
 
   it('seals values on an older key again in batches, leaving clear text, other accounts and unreadable values', async () => {
     await insert('r1', { a: onFirst.seal('one', placeOf('r1', 'a')), plain: 'clear' });

@@ -6,7 +6,7 @@ import {
   type TestDatabase,
 } from '@custos/core/testing';
 import { keyVersionOf } from '../envelope/envelope';
-import { rotationCiphers } from '../testing/rotation-ciphers';
+import { rotationBatch, rotationCiphers } from '../testing/rotation-ciphers';
 import { SealedFileRotationSource } from './sealed-file-rotation-source';
 
 const ACCOUNT = 'acc-files';
@@ -82,16 +82,7 @@ describe.each(testDatabaseKinds())(`${SealedFileRotationSource.name} on %s`, (ki
       ]),
     );
   const batch = (after: string | null, limit: number) =>
-    dataSource.transaction((manager) =>
-      source.reencryptBatch({
-        manager,
-        accountId: ACCOUNT,
-        cipher: onSecond,
-        targetVersion: 2,
-        after,
-        limit,
-      }),
-    );
+    rotationBatch(dataSource, source, { accountId: ACCOUNT, cipher: onSecond, after, limit });
 
   it('reseals stale sealed files in batches; files gone or not opening are unreadable and keep their key', async () => {
     await file('f1', 'one');

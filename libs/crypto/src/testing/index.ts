@@ -5,4 +5,4 @@
 export { testKeyProvider } from './test-key-provider';
 export { sealInFormat } from '../envelope/envelope';
 export { sealBytesInFormat } from '../envelope/binary-envelope';
-export { rotationCiphers } from './rotation-ciphers';
+export { rotationBatch, rotationCiphers } from './rotation-ciphers';

@@ -1,5 +1,7 @@
 import { createSecretKey, randomBytes } from 'node:crypto';
+import type { DataSource } from 'typeorm';
 import { AccountCipher } from '../cipher/account-cipher';
+import type { RotationBatchResult, RotationSource } from '../rotation/rotation-source';
 import type { DataKey } from '../envelope/envelope';
 
 /**
@@ -24,4 +26,15 @@ export function rotationCiphers(accountId: string): {
     onFirst: new AccountCipher(accountId, first, keys, randomBytes(32)),
     onSecond: new AccountCipher(accountId, second, keys, randomBytes(32)),
   };
+}
+
+/** One batch of `source` towards key version 2, with `cipher`, in its own transaction. */
+export function rotationBatch(
+  dataSource: DataSource,
+  source: RotationSource,
+  batch: { accountId: string; cipher: AccountCipher; after: string | null; limit: number },
+): Promise<RotationBatchResult> {
+  return dataSource.transaction((manager) =>
+    source.reencryptBatch({ manager, targetVersion: 2, ...batch }),
+  );
 }
