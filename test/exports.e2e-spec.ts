@@ -528,7 +528,7 @@ describe.each(testDatabaseKinds())('Exports over HTTP on %s', (kind) => {
       expect(skipped).toMatchObject({ state: 'queued', sensitive: true });
     });
 
-    it('an API key cannot request approval: 403 saying why, nothing kept; below the threshold or with export_without_approval it exports', async () => {
+    it('an API key needs the export scope and cannot request approval: 403 saying why, nothing kept; below the threshold or with export_without_approval it exports', async () => {
       const keyOf = async (scopes: string[]) => {
         const { key } = expectStatus(
           await approvalsSetup.admin.post('/api/v1/api-keys', { name: uniqueName('key'), scopes }),
@@ -536,6 +536,8 @@ describe.each(testDatabaseKinds())('Exports over HTTP on %s', (kind) => {
         ).body as { key: string };
         return { token: key, caller: callerOf(server, key) };
       };
+      const unscoped = await keyOf(['view_audit_log']);
+      expectProblem(await unscoped.caller.post('/api/v1/exports', contactsExport(['email'])), 403);
       const app = await keyOf(['export']);
       const jobsBefore = await jobCount(server);
       const exportsBefore = await exportCount(server);
