@@ -7,10 +7,11 @@ import { startTestServer, type TestServer } from './support/test-server';
 import { stopWorker } from './support/worker-process';
 
 /**
- * Contacts exported: rows done are reported every 5,000 (the default), so a run reports several
- * times before it ends and the kill lands in the middle of it.
+ * Contacts exported: rows done are reported every 5,000 (the default), so a run reports many
+ * times before it ends and the kill lands in the middle of it. (At 40,000 a run could report its
+ * last rows before the kill landed, once exports got fast.)
  */
-const CONTACTS = 40_000;
+const CONTACTS = 200_000;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -1,19 +1,32 @@
+import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { testDatabaseKinds } from '@custos/core/testing';
-import { Setup, expectStatus, type Caller, type PrivilegeInput } from './access/access-support';
+import {
+  Setup,
+  callerOf,
+  expectStatus,
+  type Caller,
+  type PrivilegeInput,
+} from './access/access-support';
 import { createProperty, createRecords, uniqueName } from './crm/crm-support';
 import { auditEvents, expectProblem, newAccount } from './support/api';
 import {
   contactsExport,
+  csvRowsById,
   downloadExport,
+  exportCount,
+  exportedFile,
+  historyExport,
   jobCount,
   jobsOf,
   parseCsv,
   placeholder,
   requestExport,
+  searchedRows,
   sha256Of,
   waitForExport,
   type ExportView,
+  type ExportingUser,
 } from './support/exports';
 import {
   ADMIN_EMAIL,
@@ -34,11 +47,6 @@ const contacts = (action: string, level: string): PrivilegeInput => ({
   action,
   level,
 });
-
-interface SearchResult {
-  id: string;
-  properties: Record<string, string | number | boolean | null>;
-}
 
 describe.each(testDatabaseKinds())('Exports over HTTP on %s', (kind) => {
   let server: TestServer;
@@ -121,57 +129,16 @@ describe.each(testDatabaseKinds())('Exports over HTTP on %s', (kind) => {
 
   afterAll(async () => server?.close());
 
-  /** What the caller's search returns for the filter, as strings per property, by id. */
-  async function searched(
-    caller: Caller,
-    properties: string[],
-    filterGroups: unknown[],
-  ): Promise<Map<string, string[]>> {
-    const response = expectStatus(
-      await caller.post('/api/v1/objects/contacts/search', {
-        filterGroups,
-        properties,
-        limit: 100,
-      }),
-      200,
-    );
-    const rows = new Map<string, string[]>();
-    for (const record of (response.body as { results: SearchResult[] }).results) {
-      rows.set(
-        record.id,
-        properties.map((name) => {
-          const value = record.properties[name];
-          return value === null || value === undefined ? '' : String(value);
-        }),
-      );
-    }
-    return rows;
-  }
+  const csvRows = (bytes: Buffer, properties: string[]) =>
+    csvRowsById(bytes, ['record_id', ...properties]);
 
-  /** The CSV rows by record id, with formula neutralising undone for comparison. */
-  function csvRows(bytes: Buffer, properties: string[]): Map<string, string[]> {
-    const [header, ...rows] = parseCsv(bytes);
-    expect(header).toEqual(['record_id', ...properties]);
-    return new Map(
-      rows.map(([id, ...cells]) => [id, cells.map((cell) => cell.replace(/^'(?=[=+\-@])/, ''))]),
-    );
-  }
-
-  async function exportAndDownload(
-    user: { token: string; caller: Caller },
+  function exportAndDownload(
+    user: ExportingUser,
     properties: string[],
     filterGroups: unknown[],
     format = 'csv',
   ): Promise<{ done: ExportView; bytes: Buffer }> {
-    const created = await requestExport(
-      user.caller,
-      contactsExport(properties, { filterGroups, format }),
-    );
-    expect(created.state).toBe('queued');
-    const done = await waitForExport(user.caller, created.id);
-    expect(done).toMatchObject({ state: 'done', rowsDone: done.rowsTotal });
-    const response = expectStatus(await downloadExport(server, user.token, created.id), 200);
-    return { done, bytes: response.body as Buffer };
+    return exportedFile(server, user, contactsExport(properties, { filterGroups, format }));
   }
 
   describe('the flow: ask, poll, download', () => {
@@ -190,7 +157,7 @@ describe.each(testDatabaseKinds())('Exports over HTTP on %s', (kind) => {
         const properties = ['email', 'lifecyclestage', 'owner_id'];
         const { done, bytes } = await exportAndDownload(user, properties, byCountry);
         const expected = new Map(
-          [...(await searched(user.caller, properties, byCountry))].filter(([, row]) =>
+          [...(await searchedRows(user.caller, properties, byCountry))].filter(([, row]) =>
             exportable(row),
           ),
         );
@@ -233,9 +200,9 @@ describe.each(testDatabaseKinds())('Exports over HTTP on %s', (kind) => {
             }
             const filterGroups = filtered ? byCountry : [];
             const { bytes } = await exportAndDownload(user, properties, filterGroups);
-            const expected = [...(await searched(user.caller, properties, filterGroups))].filter(
-              ([, row]) => level === 'account' || row[2] === user.id,
-            );
+            const expected = [
+              ...(await searchedRows(user.caller, properties, filterGroups)),
+            ].filter(([, row]) => level === 'account' || row[2] === user.id);
             expect(csvRows(bytes, properties)).toEqual(new Map(expected));
           },
         ),
@@ -265,6 +232,7 @@ describe.each(testDatabaseKinds())('Exports over HTTP on %s', (kind) => {
   describe('attacks', () => {
     it("someone else's file is 404, a super admin's download included; an expired file is 410", async () => {
       const { done } = await exportAndDownload(accountExporter, ['email'], []);
+      const jobsBefore = await jobCount(server);
       for (const token of [ownExporter.token, approver.token, adminToken]) {
         expectProblem(await downloadExport(server, token, done.id), 404);
       }
@@ -276,6 +244,7 @@ describe.each(testDatabaseKinds())('Exports over HTTP on %s', (kind) => {
       expectProblem(await downloadExport(server, accountExporter.token, done.id), 410, {
         code: 'exports.file_expired',
       });
+      expect(await jobCount(server)).toBe(jobsBefore);
     });
 
     it.each([
@@ -286,7 +255,30 @@ describe.each(testDatabaseKinds())('Exports over HTTP on %s', (kind) => {
         () => ({ ...contactsExport(['email']), selection: { objectType: 'planets' } }),
         undefined,
       ],
+      [
+        'an unknown segment',
+        404,
+        () => ({
+          ...contactsExport(['email']),
+          selection: { objectType: 'contacts', segmentId: randomUUID() },
+        }),
+        undefined,
+      ],
+      [
+        'an unreadable property in a history export',
+        403,
+        () => historyExport(['email', pts]),
+        undefined,
+      ],
+      [
+        'an unknown object type in a history export',
+        404,
+        () => ({ ...historyExport(['email']), selection: { objectType: 'planets' } }),
+        undefined,
+      ],
       ['no properties', 422, () => contactsExport([]), 'properties'],
+      ['no properties in a history export', 422, () => historyExport([]), 'properties'],
+      ['an unknown source', 422, () => ({ ...contactsExport(['email']), source: 'x' }), 'source'],
       ['an unknown format', 422, () => contactsExport(['email'], { format: 'pdf' }), 'format'],
       [
         'an invalid filter',
@@ -299,19 +291,14 @@ describe.each(testDatabaseKinds())('Exports over HTTP on %s', (kind) => {
       ],
     ] as const)('%s is refused (%i) and queues nothing', async (_name, status, body, field) => {
       const jobsBefore = await jobCount(server);
-      const [{ n: exportsBefore }] = await server.dataSource.query<{ n: string }[]>(
-        'SELECT COUNT(*) AS n FROM custos_export',
-      );
+      const exportsBefore = await exportCount(server);
       const response = await ruledExporter.caller.post('/api/v1/exports', body());
       expectProblem(response, status, field ? { field } : {});
       if (status === 403) {
         expect(response.body.detail).toContain(pts);
       }
       expect(await jobCount(server)).toBe(jobsBefore);
-      const [{ n: exportsAfter }] = await server.dataSource.query<{ n: string }[]>(
-        'SELECT COUNT(*) AS n FROM custos_export',
-      );
-      expect(Number(exportsAfter)).toBe(Number(exportsBefore));
+      expect(await exportCount(server)).toBe(exportsBefore);
     });
 
     it("someone else's export cannot be cancelled: 404 for a member, 403 for an approver", async () => {
@@ -379,6 +366,7 @@ describe.each(testDatabaseKinds())('Exports over HTTP on %s', (kind) => {
   describe('approvals', () => {
     /** A second account: its settings and approvers do not touch the other cases. */
     let accountId: string;
+    let second: { accountId: string; token: string };
     let approvalsSetup: Setup;
     let requester: Awaited<ReturnType<Setup['userWithRole']>>;
     let decider: Awaited<ReturnType<Setup['userWithRole']>>;
@@ -387,7 +375,7 @@ describe.each(testDatabaseKinds())('Exports over HTTP on %s', (kind) => {
     let secret: string;
 
     beforeAll(async () => {
-      const second = await newAccount(server, adminToken, uniqueName('Approvals'), {
+      second = await newAccount(server, adminToken, uniqueName('Approvals'), {
         email: ADMIN_EMAIL,
         password: ADMIN_PASSWORD,
       });
@@ -483,6 +471,8 @@ describe.each(testDatabaseKinds())('Exports over HTTP on %s', (kind) => {
       expectProblem(await downloadExport(server, decider.token, created.id), 404);
       expectProblem(await decider.caller.post(`${path}/approve`), 409);
       expectProblem(await decider.caller.post(`${path}/reject`, { reason: 'late' }), 409);
+      // The one job it ran, and none more.
+      expect(await jobsOf(server, created.id)).toBe(1);
     });
 
     it('a rejection needs a reason and tells the requester', async () => {
@@ -500,6 +490,9 @@ describe.each(testDatabaseKinds())('Exports over HTTP on %s', (kind) => {
         expectStatus(await requester.caller.get('/api/v1/me/notifications'), 200).body,
       );
       expect(inbox).toContain(created.id);
+      expectProblem(await decider.caller.post(`${path}/approve`), 409, {
+        code: 'approvals.already_decided',
+      });
       expect(await jobsOf(server, created.id)).toBe(0);
     });
 
@@ -511,6 +504,7 @@ describe.each(testDatabaseKinds())('Exports over HTTP on %s', (kind) => {
         .body as ExportView;
       expect(revoked.state).toBe('revoked');
       expectProblem(await decider.caller.post(`${path}/approve`), 409);
+      expect(await jobsOf(server, created.id)).toBe(0);
     });
 
     it('sensitive data always needs approval, unless the requester may export without it', async () => {
@@ -534,6 +528,50 @@ describe.each(testDatabaseKinds())('Exports over HTTP on %s', (kind) => {
       expect(skipped).toMatchObject({ state: 'queued', sensitive: true });
     });
 
+    it('an API key needs the export scope and cannot request approval: 403 saying why, nothing kept; below the threshold or with export_without_approval it exports', async () => {
+      const keyOf = async (scopes: string[]) => {
+        const { key } = expectStatus(
+          await approvalsSetup.admin.post('/api/v1/api-keys', { name: uniqueName('key'), scopes }),
+          201,
+        ).body as { key: string };
+        return { token: key, caller: callerOf(server, key) };
+      };
+      const unscoped = await keyOf(['view_audit_log']);
+      expectProblem(await unscoped.caller.post('/api/v1/exports', contactsExport(['email'])), 403);
+      const app = await keyOf(['export']);
+      const jobsBefore = await jobCount(server);
+      const exportsBefore = await exportCount(server);
+      for (const [properties, reason] of [
+        [['email', secret], 'sensitive'],
+        [['email'], 'threshold'],
+      ] as const) {
+        const refused = await app.caller.post(
+          '/api/v1/exports',
+          contactsExport([...properties], { notify: [decider.id] }),
+        );
+        expectProblem(refused, 403, { code: 'exports.approval_needs_person' });
+        expect(refused.body).toMatchObject({ reason });
+      }
+      expect(await jobCount(server)).toBe(jobsBefore);
+      expect(await exportCount(server)).toBe(exportsBefore);
+      // Needing no approval, the key's export runs, and the key (not its creator) downloads it.
+      const one = [
+        { filters: [{ propertyName: 'email', operator: 'eq', value: 'a1@approvals.test' }] },
+      ];
+      const small = await requestExport(
+        app.caller,
+        contactsExport(['email'], { filterGroups: one }),
+      );
+      expect(small).toMatchObject({ state: 'queued', requester: { kind: 'private_app' } });
+      await expect(waitForExport(app.caller, small.id)).resolves.toMatchObject({ state: 'done' });
+      expectStatus(await downloadExport(server, app.token, small.id), 200);
+      expectProblem(await downloadExport(server, second.token, small.id), 404);
+      // Its creator, a super admin, holds export_without_approval: a key scoped to it skips approval.
+      const bypassing = await keyOf(['export', 'export_without_approval']);
+      const skipped = await requestExport(bypassing.caller, contactsExport(['email', secret]));
+      expect(skipped).toMatchObject({ state: 'queued', sensitive: true, rowsTotal: 4 });
+    });
+
     it('with no eligible approver but the requester, the request is refused (409) and nothing is kept', async () => {
       // The other approvers (the super admin, the decider) leave for a moment, in SQL.
       const set = (status: string) =>
@@ -543,9 +581,7 @@ describe.each(testDatabaseKinds())('Exports over HTTP on %s', (kind) => {
               AND user_id IN (${placeholder(server, 2)}, ${placeholder(server, 3)})`,
           [accountId, adminId, decider.id],
         );
-      const [{ n: before }] = await server.dataSource.query<{ n: string }[]>(
-        'SELECT COUNT(*) AS n FROM custos_export',
-      );
+      const before = await exportCount(server);
       await set('deactivated');
       try {
         expectProblem(
@@ -559,10 +595,7 @@ describe.each(testDatabaseKinds())('Exports over HTTP on %s', (kind) => {
       } finally {
         await set('active');
       }
-      const [{ n: after }] = await server.dataSource.query<{ n: string }[]>(
-        'SELECT COUNT(*) AS n FROM custos_export',
-      );
-      expect(Number(after)).toBe(Number(before));
+      expect(await exportCount(server)).toBe(before);
     });
   });
 });

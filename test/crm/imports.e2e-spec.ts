@@ -96,7 +96,9 @@ describe.each(testDatabaseKinds())('CRM CSV import on %s', (kind) => {
       status: 202,
       body: { status: 'pending' },
     });
-    return finished((response.body as ImportView).id);
+    const { id } = response.body as ImportView;
+    expect(response.headers.location).toBe(`/api/v1/imports/${id}`);
+    return finished(id);
   }
 
   async function errorsOf(id: string): Promise<ImportErrorView[]> {

@@ -43,6 +43,26 @@ export function contactsExport(
   };
 }
 
+/** A property-history export of contacts (all the caller may export, or the named records). */
+export function historyExport(properties: string[], recordIds?: string[], format = 'csv'): object {
+  return {
+    source: 'history',
+    format,
+    selection: { objectType: 'contacts', ...(recordIds ? { recordIds } : {}) },
+    properties,
+  };
+}
+
+/** A records export of a saved segment (its filter selects the records). */
+export function segmentExport(segmentId: string, properties: string[], format = 'csv'): object {
+  return {
+    source: 'records',
+    format,
+    selection: { objectType: 'contacts', segmentId },
+    properties,
+  };
+}
+
 /** Asks for an export; returns the 202 response's export (its `Location` checked). */
 export async function requestExport(caller: Caller, body: object): Promise<ExportView> {
   const response = expectStatus(await caller.post('/api/v1/exports', body), 202);
@@ -126,10 +146,73 @@ export function parseCsv(bytes: Buffer): string[][] {
   return rows;
 }
 
+/** A caller with the token behind it (the download route takes the token itself). */
+export interface ExportingUser {
+  token: string;
+  caller: Caller;
+}
+
+/** Asks for an export as `user`, waits until it is done and downloads its file. */
+export async function exportedFile(
+  server: TestServer,
+  user: ExportingUser,
+  body: object,
+): Promise<{ done: ExportView; bytes: Buffer }> {
+  const created = await requestExport(user.caller, body);
+  expect(created.state).toBe('queued');
+  const done = await waitForExport(user.caller, created.id);
+  expect(done).toMatchObject({ state: 'done', rowsDone: done.rowsTotal });
+  const response = expectStatus(await downloadExport(server, user.token, created.id), 200);
+  return { done, bytes: response.body as Buffer };
+}
+
+/** A cell as a CSV export writes it and as the tests compare it: `null` is empty. */
+export function cellText(value: string | number | boolean | null | undefined): string {
+  return value === null || value === undefined ? '' : String(value);
+}
+
+/** The CSV's data rows by their first column (the record id), with formula neutralising undone. */
+export function csvRowsById(bytes: Buffer, header: string[]): Map<string, string[]> {
+  const [first, ...rows] = parseCsv(bytes);
+  expect(first).toEqual(header);
+  return new Map(
+    rows.map(([id, ...cells]) => [id, cells.map((cell) => cell.replace(/^'(?=[=+\-@])/, ''))]),
+  );
+}
+
+/** What the caller's contact search returns for the filter, as cells per property, by record id. */
+export async function searchedRows(
+  caller: Caller,
+  properties: string[],
+  filterGroups: unknown[],
+): Promise<Map<string, string[]>> {
+  const response = expectStatus(
+    await caller.post('/api/v1/objects/contacts/search', { filterGroups, properties, limit: 100 }),
+    200,
+  );
+  const { results } = response.body as {
+    results: { id: string; properties: Record<string, string | number | boolean | null> }[];
+  };
+  return new Map(
+    results.map((record) => [
+      record.id,
+      properties.map((name) => cellText(record.properties[name])),
+    ]),
+  );
+}
+
 /** Number of jobs in the queue table (what a refused request must leave unchanged). */
 export async function jobCount(server: TestServer): Promise<number> {
   const [row] = await server.dataSource.query<{ n: string | number }[]>(
     'SELECT COUNT(*) AS n FROM custos_job',
+  );
+  return Number(row.n);
+}
+
+/** Number of exports kept, of every account (what a refused request must leave unchanged). */
+export async function exportCount(server: TestServer): Promise<number> {
+  const [row] = await server.dataSource.query<{ n: string | number }[]>(
+    'SELECT COUNT(*) AS n FROM custos_export',
   );
   return Number(row.n);
 }

@@ -121,6 +121,9 @@ describe.each(testDatabaseKinds())(`${Approvals.name} on %s`, (databaseKind) => 
         ),
       );
       expect(error).toMatchObject({ kind: 'forbidden', code: 'approvals.person_only' });
+      // The one rule a kind's host asks before it writes anything (exports do).
+      expect(app.sut.mayRequest(actor)).toBe(false);
+      expect(app.sut.mayRequest(personActor(accountId))).toBe(true);
     });
 
     it('names notify[i] when a notified user is the requester, not an approver, or of another account (422)', async () => {

@@ -96,6 +96,14 @@ export class Approvals {
   }
 
   /**
+   * Whether `actor` may request (and decide) approvals at all: a member of the account in person,
+   * never an API key, a partner or support session or a background job (403 `approvals.person_only`).
+   */
+  mayRequest(actor: Actor): actor is Actor & { readonly userId: string } {
+    return isMemberInPerson(actor);
+  }
+
+  /**
    * Requests approval of `subjectId` for the current actor (a member in person). Every user in
    * `notify` must be an eligible approver other than the requester (422 naming `notify[i]`);
    * when the kind has no such approver at all the request is refused (409 `approvals.no_approver`)
@@ -353,7 +361,7 @@ export class Approvals {
     if (isSystem(actor)) {
       return null;
     }
-    if (!isMemberInPerson(actor)) {
+    if (!this.mayRequest(actor)) {
       return false;
     }
     return (await kind.mayDecide(actor)) ? null : actor.userId;
@@ -393,7 +401,7 @@ export class Approvals {
   /** Requests and decisions are made by a member of the account in person. */
   private person(): Actor & { readonly userId: string } {
     const actor = this.context.requireActor();
-    if (!isMemberInPerson(actor)) {
+    if (!this.mayRequest(actor)) {
       throw ApprovalErrors.personOnly();
     }
     return actor;

@@ -2,6 +2,13 @@ export { CoreModule } from './core.module';
 export { CORE_MODULE_OPTIONS, type CoreModuleOptions } from './core.module-definition';
 export { type Actor, type ActorKind, systemActor } from './context/actor';
 export {
+  ActorSnapshotColumns,
+  actorFromSnapshot,
+  isSnapshotOf,
+  snapshotOf,
+  type ActorSnapshot,
+} from './context/actor-snapshot';
+export {
   isMemberInPerson,
   isSuperAdminInPerson,
   isPrivateApp,
@@ -23,6 +30,7 @@ export {
 export { CustosValidationPipe } from './validation/validation.pipe';
 export { MAX_BODY_DEPTH, bodyDepthLimit } from './validation/body-depth';
 export { IdParam } from './validation/id-param';
+export { AcceptedWithLocation } from './http/accepted';
 export { TransactionHost } from './database/transaction-host';
 export {
   escapeLike,

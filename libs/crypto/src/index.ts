@@ -76,6 +76,11 @@ export {
   type ResealedRow,
   type SealedSlot,
 } from './rotation/envelope-column-rotation-source';
+export {
+  SealedFileRotationSource,
+  type SealedFileRow,
+  type SealedFiles,
+} from './rotation/sealed-file-rotation-source';
 export type {
   RotationSource,
   RotationBatch,

@@ -1,28 +1,22 @@
 import { Injectable } from '@nestjs/common';
 import { AccessService } from '@custos/access';
-import { isMemberInPerson, isSuperAdminInPerson, type Actor } from '@custos/core';
+import {
+  actorFromSnapshot,
+  isMemberInPerson,
+  isSnapshotOf,
+  isSuperAdminInPerson,
+  type Actor,
+} from '@custos/core';
 import type { DataExport } from './export.entity';
 
 /** The requester an export runs as, from its row: identity only; rights are read when it runs. */
 export function requesterOf(entity: DataExport): Actor {
-  return {
-    kind: entity.requesterKind,
-    id: entity.requesterId,
-    accountId: entity.accountId,
-    userId: entity.requesterUserId,
-    label: entity.requesterLabel,
-    superAdmin: entity.requesterSuperAdmin,
-    ...(entity.requesterScopes ? { scopes: entity.requesterScopes } : {}),
-  };
+  return actorFromSnapshot(entity.requester, entity.accountId, entity.requesterScopes);
 }
 
 /** Whether `actor` is the one who asked for the export (a private app is not its creator). */
 export function isRequester(actor: Actor, entity: DataExport): boolean {
-  return (
-    actor.accountId === entity.accountId &&
-    actor.kind === entity.requesterKind &&
-    actor.id === entity.requesterId
-  );
+  return isSnapshotOf(entity.requester, entity.accountId, actor);
 }
 
 /** Who may do what with exports beyond their own, from the actor's task privileges as they are now. */

@@ -1,5 +1,10 @@
 import { Column, Entity, Index, PrimaryColumn, type ValueTransformer } from 'typeorm';
-import { TimestampColumn, type ActorKind, type TaskPrivilege } from '@custos/core';
+import {
+  ActorSnapshotColumns,
+  TimestampColumn,
+  type ActorSnapshot,
+  type TaskPrivilege,
+} from '@custos/core';
 
 /**
  * `pending_approval` waits for a decision, which ends it `rejected`, `revoked` or `expired`, or
@@ -36,13 +41,15 @@ const BIGINT: ValueTransformer = {
   from: (value: string | number | null) => (value === null ? null : Number(value)),
 };
 
+const RequesterColumns = ActorSnapshotColumns('requester');
+
 /**
  * An export: who asked for what, and how far it got. Every change of `state` is a conditional
  * update from the state it was read in, with one audit event.
  */
 @Entity('custos_export')
 @Index('custos_export_account_idx', ['accountId', 'id'])
-@Index('custos_export_requester_idx', ['accountId', 'requesterKind', 'requesterId', 'id'])
+@Index('custos_export_requester_idx', ['accountId', 'requester.kind', 'requester.id', 'id'])
 @Index('custos_export_state_idx', ['state'])
 export class DataExport {
   @PrimaryColumn({ type: 'varchar', length: 36, primaryKeyConstraintName: 'custos_export_pk' })
@@ -51,21 +58,9 @@ export class DataExport {
   @Column({ name: 'account_id', type: 'varchar', length: 36 })
   accountId!: string;
 
-  // The actor the export runs as: identity only, never a credential.
-  @Column({ name: 'requester_kind', type: 'varchar', length: 32 })
-  requesterKind!: ActorKind;
-
-  @Column({ name: 'requester_id', type: 'varchar', length: 255 })
-  requesterId!: string;
-
-  @Column({ name: 'requester_user_id', type: 'varchar', length: 36, nullable: true })
-  requesterUserId!: string | null;
-
-  @Column({ name: 'requester_label', type: 'varchar', length: 255 })
-  requesterLabel!: string;
-
-  @Column({ name: 'requester_super_admin', type: 'boolean' })
-  requesterSuperAdmin!: boolean;
+  /** The actor the export runs as (its rights are read when it runs). */
+  @Column(() => RequesterColumns, { prefix: false })
+  requester!: ActorSnapshot;
 
   /** A private app's scopes (its rights are its creator's, within them). */
   @Column({ name: 'requester_scopes', type: 'simple-json', nullable: true })

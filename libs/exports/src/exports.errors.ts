@@ -24,6 +24,17 @@ export const ExportErrors = {
       'exports.not_requester',
       'Only the person who asked for this export may do this.',
     ),
+  approvalNeedsPerson: (reason: 'sensitive' | 'threshold') =>
+    new CustosError(
+      'forbidden',
+      'exports.approval_needs_person',
+      `This export needs approval (${
+        reason === 'sensitive'
+          ? 'it holds sensitive data'
+          : "it holds more records than the account's approval threshold"
+      }), and approval is requested only by a member of the account in person, not by an API key or a partner or support session. Ask a member to request it, or use a key with the export_without_approval scope (its creator must hold that privilege).`,
+      { extensions: { reason } },
+    ),
   stateConflict: (state: string) =>
     new CustosError(
       'conflict',

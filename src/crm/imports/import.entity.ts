@@ -1,5 +1,5 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
-import { TimestampColumn, type ActorKind } from '@custos/core';
+import { ActorSnapshotColumns, TimestampColumn, type ActorSnapshot } from '@custos/core';
 
 export const IMPORT_MODES = ['create', 'update', 'upsert'] as const;
 /** `create` adds every row; `update` changes records matched by a unique property; `upsert` does either. */
@@ -8,6 +8,8 @@ export type ImportMode = (typeof IMPORT_MODES)[number];
 export const IMPORT_STATUSES = ['pending', 'running', 'done', 'failed'] as const;
 export type ImportStatus = (typeof IMPORT_STATUSES)[number];
 
+const ActorColumns = ActorSnapshotColumns('actor');
+
 /**
  * A CSV import: what to do with the file's rows and how far the worker got. `processedRows`
  * advances with each committed batch, in the batch's transaction, so a restarted worker resumes
@@ -15,7 +17,7 @@ export type ImportStatus = (typeof IMPORT_STATUSES)[number];
  */
 @Entity('crm_import')
 @Index('crm_import_account_idx', ['accountId', 'id'])
-@Index('crm_import_creator_idx', ['accountId', 'actorKind', 'actorId', 'id'])
+@Index('crm_import_creator_idx', ['accountId', 'actor.kind', 'actor.id', 'id'])
 @Index('crm_import_status_idx', ['status'])
 export class CrmImport {
   @PrimaryColumn({ type: 'varchar', length: 36, primaryKeyConstraintName: 'crm_import_pk' })
@@ -68,21 +70,9 @@ export class CrmImport {
   @Column({ name: 'rows_failed', type: 'integer', default: 0 })
   rowsFailed!: number;
 
-  // The actor the import runs as: identity only, never a credential.
-  @Column({ name: 'actor_kind', type: 'varchar', length: 32 })
-  actorKind!: ActorKind;
-
-  @Column({ name: 'actor_id', type: 'varchar', length: 255 })
-  actorId!: string;
-
-  @Column({ name: 'actor_user_id', type: 'varchar', length: 36, nullable: true })
-  actorUserId!: string | null;
-
-  @Column({ name: 'actor_label', type: 'varchar', length: 255 })
-  actorLabel!: string;
-
-  @Column({ name: 'actor_super_admin', type: 'boolean' })
-  actorSuperAdmin!: boolean;
+  /** The actor the import runs as (its rights are read when it runs). */
+  @Column(() => ActorColumns, { prefix: false })
+  actor!: ActorSnapshot;
 
   /** Why the import failed as a whole (never contains cell values). */
   @Column({ type: 'varchar', length: 1000, nullable: true })

@@ -13,6 +13,7 @@ import {
   isSuperAdminInPerson,
   keysetPage,
   mapPage,
+  snapshotOf,
   toPage,
   type Page,
 } from '@custos/core';
@@ -81,11 +82,7 @@ export class ImportService {
       rowsUpdated: 0,
       rowsUnchanged: 0,
       rowsFailed: 0,
-      actorKind: actor.kind,
-      actorId: actor.id,
-      actorUserId: actor.userId,
-      actorLabel: actor.label,
-      actorSuperAdmin: actor.superAdmin,
+      actor: snapshotOf(actor),
       error: null,
       createdAt: now,
       updatedAt: now,
@@ -129,7 +126,7 @@ export class ImportService {
       .createQueryBuilder(CrmImport, 'i')
       .where('i.accountId = :accountId', { accountId: actor.accountId });
     if (!isSuperAdminInPerson(actor)) {
-      builder.andWhere('i.actorKind = :actorKind AND i.actorId = :actorId', {
+      builder.andWhere('i.actor.kind = :actorKind AND i.actor.id = :actorId', {
         actorKind: actor.kind,
         actorId: actor.id,
       });
@@ -198,7 +195,7 @@ export class ImportService {
     const entity = await this.transactions.manager.findOneBy(CrmImport, {
       accountId: actor.accountId,
       id,
-      ...(isSuperAdminInPerson(actor) ? {} : { actorKind: actor.kind, actorId: actor.id }),
+      ...(isSuperAdminInPerson(actor) ? {} : { actor: { kind: actor.kind, id: actor.id } }),
     });
     if (!entity) {
       throw importErrors.notFound();
@@ -225,7 +222,7 @@ export function toImportDto(entity: CrmImport): ImportDto {
     failed: entity.rowsFailed,
     errorCount: entity.rowsFailed,
     error: entity.error,
-    createdBy: { kind: entity.actorKind, id: entity.actorId, label: entity.actorLabel },
+    createdBy: { kind: entity.actor.kind, id: entity.actor.id, label: entity.actor.label },
     createdAt: entity.createdAt.toISOString(),
     updatedAt: entity.updatedAt.toISOString(),
     startedAt: entity.startedAt?.toISOString() ?? null,

@@ -4,6 +4,7 @@ import { AuditService } from '@custos/audit';
 import { EnvelopeError } from '@custos/crypto';
 import {
   Clock,
+  actorFromSnapshot,
   CustosError,
   Jobs,
   RequestContext,
@@ -71,14 +72,7 @@ class ImportPaused extends Error {}
 
 /** The actor an import was started by, as stored on it. */
 export function actorOf(entity: CrmImport): Actor {
-  return {
-    kind: entity.actorKind,
-    id: entity.actorId,
-    accountId: entity.accountId,
-    userId: entity.actorUserId,
-    label: entity.actorLabel,
-    superAdmin: entity.actorSuperAdmin,
-  };
+  return actorFromSnapshot(entity.actor, entity.accountId);
 }
 
 /**

@@ -2,7 +2,6 @@ import {
   Body,
   Controller,
   Get,
-  HttpCode,
   Post,
   Query,
   StreamableFile,
@@ -10,7 +9,6 @@ import {
   UseInterceptors,
 } from '@nestjs/common';
 import {
-  ApiAcceptedResponse,
   ApiBearerAuth,
   ApiBody,
   ApiConsumes,
@@ -21,6 +19,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import {
+  AcceptedWithLocation,
   ApiProblemResponses,
   IdParam,
   PageQueryDto,
@@ -48,7 +47,6 @@ export class ImportsController {
   constructor(private readonly imports: ImportService) {}
 
   @Post()
-  @HttpCode(202)
   @RequirePrivilege('import')
   @UseInterceptors(ImportUploadInterceptor)
   @ApiOperation({
@@ -59,7 +57,7 @@ export class ImportsController {
   })
   @ApiConsumes('multipart/form-data')
   @ApiBody({ type: ImportUploadDto })
-  @ApiAcceptedResponse({ type: ImportDto, description: 'Queued; `status` is `pending`.' })
+  @AcceptedWithLocation({ type: ImportDto, description: 'Queued; `status` is `pending`.' })
   @ApiProblemResponses('bad_request', 'not_found', 'validation', 'payload_too_large')
   create(
     @Body() body: CreateImportDto,

@@ -124,18 +124,25 @@ function openHistoryValue(
   return sensitive.openAt(place, parsed, formerPlace);
 }
 
+/** Reads one property that is not sensitive from a stored record. */
+type ValueReader = (record: StoredRecord) => PropertyValue;
+
+/** System properties read from the record's own columns (they win over a value of that name). */
+const SYSTEM_VALUES: ReadonlyMap<string, ValueReader> = new Map<string, ValueReader>([
+  ['owner_id', (record) => record.ownerId],
+  ['createdate', (record) => record.createdAt],
+  ['lastmodifieddate', (record) => record.updatedAt],
+]);
+
 /** The value of a property that is not sensitive, system properties (owner, dates) included. */
 export function plainValue(record: StoredRecord, name: string): PropertyValue {
-  switch (name) {
-    case 'owner_id':
-      return record.ownerId;
-    case 'createdate':
-      return record.createdAt;
-    case 'lastmodifieddate':
-      return record.updatedAt;
-    default:
-      return record.values[name] ?? null;
-  }
+  const system = SYSTEM_VALUES.get(name);
+  return system ? system(record) : (record.values[name] ?? null);
+}
+
+/** {@link plainValue} of one property, decided once for a page. */
+function plainReader(name: string): ValueReader {
+  return SYSTEM_VALUES.get(name) ?? ((record) => record.values[name] ?? null);
 }
 
 /** A sensitive value in clear: from memory, or opened from its envelope; `undefined` if it does not open. */
@@ -156,8 +163,8 @@ export function openValue(
       );
 }
 
-/** Where a shown property's value comes from: a system column, the values, or a sensitive value. */
-type Shows = 'owner' | 'created' | 'modified' | 'value' | 'sensitive' | 'redacted';
+/** How a shown property's value is read: as a plain value (a system column or the values), or a sensitive value. */
+type Shows = ValueReader | 'sensitive' | 'redacted';
 
 /**
  * How each of `names` is shown to the actor, decided once for a page rather than per record:
@@ -167,20 +174,9 @@ function showing(names: readonly string[], access: RecordAccess): [string, Shows
   const sensitive = access.sensitive;
   return names.map((name) => [
     name,
-    !access.canView(name)
-      ? 'redacted'
-      : sensitive?.has(name)
-        ? 'sensitive'
-        : (SYSTEM_VALUES.get(name) ?? 'value'),
+    !access.canView(name) ? 'redacted' : sensitive?.has(name) ? 'sensitive' : plainReader(name),
   ]);
 }
-
-/** System properties shown from the record's own columns (they win over a value of that name). */
-const SYSTEM_VALUES: ReadonlyMap<string, Shows> = new Map([
-  ['owner_id', 'owner'],
-  ['createdate', 'created'],
-  ['lastmodifieddate', 'modified'],
-]);
 
 function present(
   record: StoredRecord,
@@ -192,25 +188,12 @@ function present(
   const redacted: string[] = [];
   const masked: string[] = [];
   for (const [name, shows] of plan) {
-    switch (shows) {
-      case 'redacted':
-        redacted.push(name);
-        break;
-      case 'owner':
-        properties[name] = record.ownerId;
-        break;
-      case 'created':
-        properties[name] = record.createdAt;
-        break;
-      case 'modified':
-        properties[name] = record.updatedAt;
-        break;
-      case 'value':
-        properties[name] = record.values[name] ?? null;
-        break;
-      case 'sensitive':
-        showSensitive(record, name, access, views, { properties, redacted, masked });
-        break;
+    if (shows === 'redacted') {
+      redacted.push(name);
+    } else if (shows === 'sensitive') {
+      showSensitive(record, name, access, views, { properties, redacted, masked });
+    } else {
+      properties[name] = shows(record);
     }
   }
   return {

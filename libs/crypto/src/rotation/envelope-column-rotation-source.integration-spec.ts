@@ -1,4 +1,3 @@
-import { createSecretKey, randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import {
   connectionOptionsOf,
@@ -6,8 +5,8 @@ import {
   testDatabaseKinds,
   type TestDatabase,
 } from '@custos/core/testing';
-import { AccountCipher } from '../cipher/account-cipher';
-import { keyVersionOf, sealInFormat, type DataKey } from '../envelope/envelope';
+import { keyVersionOf, sealInFormat } from '../envelope/envelope';
+import { rotationBatch, rotationCiphers } from '../testing/rotation-ciphers';
 import {
   EnvelopeColumnRotationSource,
   type EnvelopeColumns,
@@ -52,14 +51,7 @@ function columns(rewrites: ResealedRow<ValueRow>[][]): EnvelopeColumns<ValueRow,
 describe.each(testDatabaseKinds())(`${EnvelopeColumnRotationSource.name} on %s`, (kind) => {
   let database: TestDatabase;
   let dataSource: DataSource;
-  const first: DataKey = { version: 1, key: createSecretKey(randomBytes(32)) };
-  const second: DataKey = { version: 2, key: createSecretKey(randomBytes(32)) };
-  const keys = new Map([
-    [1, first.key],
-    [2, second.key],
-  ]);
-  const onFirst = new AccountCipher(ACCOUNT, first, keys, randomBytes(32));
-  const onSecond = new AccountCipher(ACCOUNT, second, keys, randomBytes(32));
+  const { second, onFirst, onSecond } = rotationCiphers(ACCOUNT);
 
   beforeAll(async () => {
     database = await createTestDatabase(kind);
@@ -95,17 +87,7 @@ describe.each(testDatabaseKinds())(`${EnvelopeColumnRotationSource.name} on %s`,
     source: EnvelopeColumnRotationSource<ValueRow, true>,
     after: string | null,
     limit: number,
-  ) =>
-    dataSource.transaction((manager) =>
-      source.reencryptBatch({
-        manager,
-        accountId: ACCOUNT,
-        cipher: onSecond,
-        targetVersion: 2,
-        after,
-        limit,
-      }),
-    );
+  ) => rotationBatch(dataSource, source, { accountId: ACCOUNT, cipher: onSecond, after, limit });
 
   it('seals values on an older key again in batches, leaving clear text, other accounts and unreadable values', async () => {
     await insert('r1', { a: onFirst.seal('one', placeOf('r1', 'a')), plain: 'clear' });

@@ -1,16 +1,5 @@
+import { Body, Controller, Get, HttpCode, Post, Put, Query, StreamableFile } from '@nestjs/common';
 import {
-  Body,
-  Controller,
-  Get,
-  HttpCode,
-  Post,
-  Put,
-  Query,
-  Res,
-  StreamableFile,
-} from '@nestjs/common';
-import {
-  ApiAcceptedResponse,
   ApiBearerAuth,
   ApiOkResponse,
   ApiOperation,
@@ -18,8 +7,8 @@ import {
   ApiSecurity,
   ApiTags,
 } from '@nestjs/swagger';
-import type { Response } from 'express';
 import {
+  AcceptedWithLocation,
   ApiProblemResponses,
   Authenticated,
   IdParam,
@@ -55,23 +44,16 @@ export class ExportsController {
   ) {}
 
   @Post()
-  @HttpCode(202)
   @RequirePrivilege('export')
   @ApiOperation({
     summary: 'Ask for an export',
     description:
-      'Plans it for you (your rights; refusals are 404/403/422 and queue nothing), then queues it, or asks for approval when it holds sensitive data or more rows than the account threshold (unless you may export without approval). `Location` is the export; poll it for progress.',
+      'Plans it for you (your rights; refusals are 404/403/422 and queue nothing), then queues it, or asks for approval when it holds sensitive data or more rows than the account threshold (unless you may export without approval). Only a member in person may ask for approval: an API key whose export needs it gets 403 `exports.approval_needs_person` (`reason`: `sensitive` or `threshold`). `Location` is the export; poll it for progress.',
   })
-  @ApiAcceptedResponse({ type: ExportDto, description: '`queued` or `pending_approval`.' })
+  @AcceptedWithLocation({ type: ExportDto, description: '`queued` or `pending_approval`.' })
   @ApiProblemResponses('not_found', 'validation', 'conflict')
-  async create(
-    @Body() body: CreateExportDto,
-    @Res({ passthrough: true }) response: Response,
-  ): Promise<ExportView> {
-    const created = await this.requests.create(body);
-    // Under whatever prefix the host mounted the routes.
-    response.location(`${response.req.originalUrl.split('?')[0].replace(/\/$/, '')}/${created.id}`);
-    return created;
+  create(@Body() body: CreateExportDto): Promise<ExportView> {
+    return this.requests.create(body);
   }
 
   @Get()

@@ -77,7 +77,7 @@ export class ExportLog {
     return this.transactions.manager
       .createQueryBuilder(DataExport, 'e')
       .where('e.accountId = :accountId', { accountId: actor.accountId })
-      .andWhere('e.requesterKind = :kind AND e.requesterId = :requesterId', {
+      .andWhere('e.requester.kind = :kind AND e.requester.id = :requesterId', {
         kind: actor.kind,
         requesterId: actor.id,
       });

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AuditService } from '@custos/audit';
 import { Approvals } from '@custos/approvals';
-import { Clock, Jobs, RequestContext, TransactionHost, newId } from '@custos/core';
+import { Clock, Jobs, RequestContext, TransactionHost, newId, snapshotOf } from '@custos/core';
 import { ExportAccess, isRequester } from '../export-access';
 import { EXPORT_APPROVAL_KIND } from '../approval/export-approval-kind';
 import type { ExportTarget } from '../export-source';
@@ -65,16 +65,16 @@ export class ExportRequests {
     const needsApproval =
       (plan.sensitive || (settings.approvalRequired && plan.count > settings.recordThreshold)) &&
       !(await this.access.mayBypassApproval(actor));
+    // Refused before anything is written, saying why approval is needed and how to go on.
+    if (needsApproval && !this.approvals.mayRequest(actor)) {
+      throw ExportErrors.approvalNeedsPerson(plan.sensitive ? 'sensitive' : 'threshold');
+    }
     return this.transactions.run(async (manager) => {
       const now = this.clock.now();
       const entity = manager.create(DataExport, {
         id: newId(),
         accountId: actor.accountId,
-        requesterKind: actor.kind,
-        requesterId: actor.id,
-        requesterUserId: actor.userId,
-        requesterLabel: actor.label,
-        requesterSuperAdmin: actor.superAdmin,
+        requester: snapshotOf(actor),
         requesterScopes: actor.scopes ? [...actor.scopes] : null,
         source: source.name,
         target: {

@@ -227,7 +227,7 @@ export class ExportRunner implements OnApplicationBootstrap {
         },
       );
       if (moved) {
-        await this.notifications.ready(moved.accountId, moved.requesterUserId, moved.id);
+        await this.notifications.ready(moved.accountId, moved.requester.userId, moved.id);
       }
       return moved;
     });
@@ -297,7 +297,7 @@ export class ExportRunner implements OnApplicationBootstrap {
         { metadata: { errorCode: code } },
       );
       if (failed) {
-        await this.notifications.failed(failed.accountId, failed.requesterUserId, failed.id, code);
+        await this.notifications.failed(failed.accountId, failed.requester.userId, failed.id, code);
       }
     });
     await this.files.remove(entity.accountId, entity.id);
