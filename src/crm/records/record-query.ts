@@ -72,6 +72,9 @@ export class ScopedRecords {
   }
 }
 
+/** How long {@link RecordQuery}'s planner statistics are kept. */
+const STATISTICS_KEPT_MS = 10_000;
+
 /** Every record of the account: only for checking rules against a record, never for showing one. */
 const EVERY_RECORD: SqlCondition = { sql: '1 = 1', parameters: {} };
 
@@ -82,6 +85,9 @@ const EVERY_RECORD: SqlCondition = { sql: '1 = 1', parameters: {} };
  */
 @Injectable()
 export class RecordQuery {
+  /** {@link liveRows} by table, and until when each is kept. */
+  private readonly statistics = new Map<string, { live: number; until: number }>();
+
   constructor(
     private readonly transactions: TransactionHost,
     private readonly context: RequestContext,
@@ -172,15 +178,30 @@ export class RecordQuery {
     ) {
       return false;
     }
+    const live = await this.liveRows(table);
+    return Number.isFinite(live) && matching * matching >= (limit + 1) * live;
+  }
+
+  /**
+   * ANALYZE's count of `table`'s live rows (`NaN` without statistics), read at most once per
+   * {@link STATISTICS_KEPT_MS}: statistics change only when ANALYZE runs (after a seed or a large
+   * import), and a count a few seconds old only weighs a plan, never changes a result.
+   */
+  private async liveRows(table: string): Promise<number> {
+    const kept = this.statistics.get(table);
+    if (kept && kept.until > Date.now()) {
+      return kept.live;
+    }
     // The statistics table exists once ANALYZE (or PRAGMA optimize) has run.
-    const [stat] = await manager
+    const [stat] = await this.transactions.manager
       .query<{ stat: string }[]>(`SELECT stat FROM sqlite_stat1 WHERE tbl = ? AND idx = ?`, [
         table,
         `${table}_live_id_idx`,
       ])
       .catch(() => []);
     const live = stat ? Number.parseInt(stat.stat, 10) : Number.NaN;
-    return Number.isFinite(live) && matching * matching >= (limit + 1) * live;
+    this.statistics.set(table, { live, until: Date.now() + STATISTICS_KEPT_MS });
+    return live;
   }
 
   /**
