@@ -196,12 +196,12 @@ describe.each(testDatabaseKinds())('query plans of scoped searches on %s', (kind
     }
   });
 
-  it("seeks a team reader's scope and filtered value together: a standard property the scope indexes carry, and an indexed custom property (SQLite)", async () => {
-    const admin = callerOf(server, await server.login());
-    const { member, roleId } = await teamReader(admin, 'Filter plans team', owners.slice(4, 6));
+  /** A team reader of owners 4 and 5 (all their contacts in DE) under a `lifecyclestage` rule. */
+  async function filteringReader(admin: ReturnType<typeof callerOf>, name: string) {
+    const { member, roleId } = await teamReader(admin, name, owners.slice(4, 6));
     await admin
       .post('/api/v1/record-rules', {
-        name: 'Not other',
+        name: `${name}: not other`,
         objectType: 'contacts',
         actions: ['read'],
         effect: 'restrict',
@@ -209,22 +209,8 @@ describe.each(testDatabaseKinds())('query plans of scoped searches on %s', (kind
         condition: { lifecyclestage: { $ne: 'other' } },
       })
       .expect(201);
-    const tier = uniqueName('tier');
-    await createProperty(admin, 'contacts', {
-      name: tier,
-      label: 'Tier',
-      type: 'string',
-      indexed: true,
-    });
-    await server.dataSource.query(
-      kind === 'postgres'
-        ? `UPDATE crm_contact SET custom = jsonb_build_object($1::text, 'tier ' || (RIGHT(id, 1)::int % 4))::text WHERE account_id = $2 AND id LIKE '00000000-0000-7000-8000-%'`
-        : `UPDATE crm_contact SET custom = json_object(?, 'tier ' || (CAST(substr(id, -1) AS integer) % 4)) WHERE account_id = ? AND id LIKE '00000000-0000-7000-8000-%'`,
-      [tier, server.accountId],
-    );
-    await server.dataSource.query(kind === 'postgres' ? 'VACUUM (ANALYZE) crm_contact' : 'ANALYZE');
     const reader = callerOf(server, member.token);
-    const plansOf = async (filter: object): Promise<{ total: number; count: string }> => {
+    return async (filter: object): Promise<{ total: number; count: string }> => {
       captured.length = 0;
       const search = await reader.post('/api/v1/objects/contacts/search', {
         filterGroups: [{ filters: [filter] }],
@@ -237,8 +223,14 @@ describe.each(testDatabaseKinds())('query plans of scoped searches on %s', (kind
         count: await plan(count.query, count.parameters),
       };
     };
+  }
 
-    // Owners 4 and 5 of six: their contacts are all in DE.
+  it("seeks a team reader's scope and a filtered standard property the scope indexes carry together", async () => {
+    const plansOf = await filteringReader(callerOf(server, await server.login()), 'Country team');
+    if (kind === 'postgres') {
+      // The visibility map set, as after a bulk load: index-only scans are priced as such.
+      await server.dataSource.query('VACUUM (ANALYZE) crm_contact');
+    }
     const byCountry = await plansOf({ propertyName: 'country', operator: 'eq', value: 'DE' });
     expect(byCountry.total).toBe(CONTACTS / 3);
     if (kind === 'sqlite') {
@@ -246,17 +238,43 @@ describe.each(testDatabaseKinds())('query plans of scoped searches on %s', (kind
         /USING COVERING INDEX crm_contact_live_owner_filters_idx \(account_id=\? AND owner_id=\? AND country=\?\)/,
       );
     } else {
-      expect(byCountry.count).toMatch(/Index Only Scan using crm_contact_live_owner_filters_idx/);
+      expect(byCountry.count).toMatch(
+        /Index Only Scan using crm_contact_live_owner_filters_idx|Bitmap Index Scan on crm_contact_live_owner_filters_idx/,
+      );
       expect(byCountry.count).toMatch(/Index Cond: .*owner_id.*country/);
     }
-    if (kind === 'sqlite') {
-      const byTier = await plansOf({ propertyName: tier, operator: 'eq', value: 'tier 1' });
-      expect(byTier.total).toBeGreaterThan(0);
-      expect(byTier.count).toMatch(
-        new RegExp(
-          `USING COVERING INDEX crm_contact_cx_${tier}_owner \\(account_id=\\? AND <expr>=\\? AND owner_id=\\?`,
-        ),
-      );
-    }
   });
+
+  if (kind === 'sqlite') {
+    it("seeks a team reader's scope and a filtered indexed custom property together (SQLite)", async () => {
+      const admin = callerOf(server, await server.login());
+      const plansOf = await filteringReader(admin, 'Tier team');
+      const tier = uniqueName('tier');
+      await createProperty(admin, 'contacts', {
+        name: tier,
+        label: 'Tier',
+        type: 'string',
+        indexed: true,
+      });
+      try {
+        await server.dataSource.query(
+          `UPDATE crm_contact SET custom = json_object(?, 'tier ' || (CAST(substr(id, -1) AS integer) % 4)) WHERE account_id = ? AND id LIKE '00000000-0000-7000-8000-%'`,
+          [tier, server.accountId],
+        );
+        await server.dataSource.query('ANALYZE');
+        const byTier = await plansOf({ propertyName: tier, operator: 'eq', value: 'tier 1' });
+        expect(byTier.total).toBeGreaterThan(0);
+        expect(byTier.count).toMatch(
+          new RegExp(
+            `USING COVERING INDEX crm_contact_cx_${tier}_owner \\(account_id=\\? AND <expr>=\\? AND owner_id=\\?`,
+          ),
+        );
+      } finally {
+        // The other tests' plans are of contacts without custom indexes (any order).
+        await admin.patch(`/api/v1/properties/contacts/${tier}`, { indexed: false }).expect(200);
+        await server.dataSource.query(`UPDATE crm_contact SET custom = '{}'`);
+        await server.dataSource.query('ANALYZE');
+      }
+    });
+  }
 });

@@ -45,7 +45,8 @@ function checked(value: string, pattern: RegExp): string {
 /**
  * SQLite: the indexes of one table and property name, shared by every account indexing that name
  * (`json_extract` never fails, so other accounts' values are harmless). Leading `account_id`
- * and live rows only, like the scoped query. The first serves filters and sorts on the value
+ * and live rows only, like the scoped query, each holding `archived_at` as the live-row indexes do
+ * (so a count is covered by the narrower one). The first serves filters and sorts on the value
  * (ties by id as the sorts break them); the other a team or own-level reader's filter on it: the
  * value, then the owner the reader's scope seeks, carrying the columns rules test most
  * (`scopeCarried`), so that a scoped count with the filter reads the index alone rather than every
@@ -65,7 +66,7 @@ export function sqliteIndexes(
     create: `CREATE INDEX IF NOT EXISTS "${indexName}" ON "${table}" (${columns.join(', ')}) WHERE "archived_at" IS NULL`,
   });
   return [
-    create(index, ['"account_id"', value, '"id"']),
+    create(index, ['"account_id"', value, '"id"', '"archived_at"']),
     create(`${index}_owner`, [
       '"account_id"',
       value,
