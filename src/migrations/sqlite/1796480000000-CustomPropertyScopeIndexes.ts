@@ -9,11 +9,10 @@ const TABLES: Record<string, { table: string; carried: string[] }> = {
 const SAFE_NAME = /^[a-z][a-z0-9_]{0,99}$/;
 
 /**
- * Custom properties already `indexed` get the indexes `CustomPropertyIndexes` now creates
- * (`sqliteIndexes`): the value index also holds `archived_at` (a count is covered by it), and
- * beside it the value, then the owner, carrying the columns rules test most, so that a team or
- * own-level reader's filter on the property is served by one index for value and scope
- * (docs/query-performance.md). PostgreSQL is unchanged.
+ * Custom properties already `indexed` get the scoped index that `CustomPropertyIndexes` now
+ * creates with the value index (`sqliteIndexes`): the value, then the owner, carrying the columns
+ * rules test most, so that a team or own-level reader's filter on the property is served by one
+ * index for value and scope (docs/query-performance.md). PostgreSQL is unchanged.
  */
 export class CustomPropertyScopeIndexes1796480000000 implements MigrationInterface {
   name = 'CustomPropertyScopeIndexes1796480000000';
@@ -21,13 +20,8 @@ export class CustomPropertyScopeIndexes1796480000000 implements MigrationInterfa
   async up(queryRunner: QueryRunner): Promise<void> {
     for (const { objectType, name } of await indexed(queryRunner)) {
       const { table, carried } = TABLES[objectType];
-      const value = `json_extract(custom, '$.${name}')`;
-      await queryRunner.query(`DROP INDEX IF EXISTS "${table}_cx_${name}"`);
       await queryRunner.query(
-        `CREATE INDEX "${table}_cx_${name}" ON "${table}" ("account_id", ${value}, "id", "archived_at") WHERE "archived_at" IS NULL`,
-      );
-      await queryRunner.query(
-        `CREATE INDEX IF NOT EXISTS "${table}_cx_${name}_owner" ON "${table}" ("account_id", ${value}, "owner_id", ${carried.map((c) => `"${c}"`).join(', ')}, "id", "archived_at") WHERE "archived_at" IS NULL`,
+        `CREATE INDEX IF NOT EXISTS "${table}_cx_${name}_owner" ON "${table}" ("account_id", json_extract(custom, '$.${name}'), "owner_id", ${carried.map((c) => `"${c}"`).join(', ')}, "id", "archived_at") WHERE "archived_at" IS NULL`,
       );
     }
   }
@@ -36,10 +30,6 @@ export class CustomPropertyScopeIndexes1796480000000 implements MigrationInterfa
     for (const { objectType, name } of await indexed(queryRunner)) {
       const { table } = TABLES[objectType];
       await queryRunner.query(`DROP INDEX IF EXISTS "${table}_cx_${name}_owner"`);
-      await queryRunner.query(`DROP INDEX IF EXISTS "${table}_cx_${name}"`);
-      await queryRunner.query(
-        `CREATE INDEX "${table}_cx_${name}" ON "${table}" ("account_id", json_extract(custom, '$.${name}'), "id") WHERE "archived_at" IS NULL`,
-      );
     }
   }
 }
