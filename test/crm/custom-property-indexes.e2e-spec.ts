@@ -28,6 +28,8 @@ describe.each(testDatabaseKinds())('indexed custom properties on %s', (kind) => 
   let adminToken: string;
   const captured: CapturedQuery[] = [];
   const tier = uniqueName('tier');
+  /** SQLite: the value index and its owner-scoped one; PostgreSQL: the value index. */
+  const perName = kind === 'sqlite' ? 2 : 1;
   const points = uniqueName('points');
 
   const customIndexes = async (): Promise<IndexRow[]> =>
@@ -138,7 +140,7 @@ describe.each(testDatabaseKinds())('indexed custom properties on %s', (kind) => 
       for (const text of filtered) {
         expect(text).toMatch(
           new RegExp(
-            `SEARCH r USING (COVERING )?INDEX crm_contact_cx_${tier} \\(account_id=\\? AND <expr>=\\?\\)`,
+            `SEARCH r USING (COVERING )?INDEX crm_contact_cx_${tier}(_owner)? \\(account_id=\\? AND <expr>=\\?\\)`,
           ),
         );
       }
@@ -187,16 +189,18 @@ describe.each(testDatabaseKinds())('indexed custom properties on %s', (kind) => 
         `WHERE (((account_id)::text = '${server.accountId}'::text) AND (archived_at IS NULL))`,
       );
     } else {
-      expect(index.sql).toContain(
+      // The value index, then the value with a team or own-level reader's scope.
+      expect((await ours()).map((i) => i.sql.replace(/^.* ON "crm_contact" /, ''))).toEqual([
         `("account_id", json_extract(custom, '$.${name}'), "id") WHERE "archived_at" IS NULL`,
-      );
+        `("account_id", json_extract(custom, '$.${name}'), "owner_id", "country", "lifecyclestage", "id", "archived_at") WHERE "archived_at" IS NULL`,
+      ]);
     }
     expectStatus(await admin.patch(`/api/v1/properties/contacts/${name}`, { indexed: false }), 200);
     expect(await state(admin, name)).toBeNull();
     await eventually(async () => (await ours()).length === 0);
 
     await mark(name, true);
-    expect(await ours()).toHaveLength(1);
+    expect(await ours()).toHaveLength(perName);
     expectStatus(await admin.delete(`/api/v1/properties/contacts/${name}`), 204);
     await eventually(async () => (await ours()).length === 0);
   });
@@ -209,7 +213,9 @@ describe.each(testDatabaseKinds())('indexed custom properties on %s', (kind) => 
     );
     expect(responses.map((r) => r.status)).toEqual([200, 200, 200]);
     await eventually(async () => (await state(admin, name)) === 'ready');
-    expect((await customIndexes()).filter((index) => index.sql.includes(name))).toHaveLength(1);
+    expect((await customIndexes()).filter((index) => index.sql.includes(name))).toHaveLength(
+      perName,
+    );
   });
 
   it('refuses to index file and sensitive properties, and to retype an indexed one (422 naming indexed)', async () => {
@@ -311,7 +317,7 @@ describe.each(testDatabaseKinds())('indexed custom properties on %s', (kind) => 
     }
     // SQLite's json_extract reads any value: nothing to fail.
     await eventually(async () => (await state(admin, name)) === 'ready');
-    expect(await ours()).toHaveLength(1);
+    expect(await ours()).toHaveLength(perName);
     await server.dataSource.query(`DELETE FROM crm_contact WHERE id = ${p(1)}`, [id]);
   });
 
@@ -342,10 +348,10 @@ describe.each(testDatabaseKinds())('indexed custom properties on %s', (kind) => 
       (await customIndexes()).filter(
         (index) => index.sql.includes(`'${name}'`) || index.sql.includes(`$.${name}'`),
       );
-    // SQLite: one index for the name, its leading account_id serving both; PostgreSQL: one each.
-    expect(await ours()).toHaveLength(kind === 'sqlite' ? 1 : 2);
+    // SQLite: the name's indexes, their leading account_id serving both; PostgreSQL: one each.
+    expect(await ours()).toHaveLength(kind === 'sqlite' ? perName : 2);
     await mark(name, false, peer);
-    await eventually(async () => (await ours()).length === 1);
+    await eventually(async () => (await ours()).length === perName);
     expect(await state(admin, name)).toBe('ready');
     await mark(name, false);
     await eventually(async () => (await ours()).length === 0);

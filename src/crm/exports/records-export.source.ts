@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import { TransactionHost } from '@custos/core';
 import type {
   ExportCell,
@@ -21,6 +20,7 @@ import {
   openValue,
   plainValue,
   RecordTotals,
+  type ScopedRecords,
 } from '../records';
 import { compileFilterGroups, type StoredFilterGroup, matchesSensitiveFilters } from '../search';
 import { SegmentService } from '../segments';
@@ -51,8 +51,8 @@ interface PreparedRecords {
   access: RecordAccess;
   properties: ExportedProperty[];
   filterGroups: readonly StoredFilterGroup[];
-  /** The records the actor may export that the filter selects (alias `r`, nothing selected). */
-  query: () => SelectQueryBuilder<ObjectLiteral>;
+  /** The records the actor may export that the filter selects (alias `r`). */
+  scope: () => ScopedRecords;
   description: Record<string, unknown>;
 }
 
@@ -78,7 +78,7 @@ export class RecordsExportSource implements ExportSource {
 
   async plan(target: ExportTarget): Promise<ExportPlan> {
     const prepared = await this.prepare(target);
-    const { total } = await this.totals.total(prepared.query(), 'exact');
+    const { total } = await this.totals.total(prepared.scope(), 'exact');
     const columns: ExportColumn[] = [
       RECORD_ID_COLUMN,
       ...prepared.properties.map((property) => ({
@@ -100,7 +100,7 @@ export class RecordsExportSource implements ExportSource {
     const prepared = await this.prepare(target);
     const { schema, access, properties, filterGroups } = prepared;
     const pages = streamedRows(
-      prepared.query().select(recordColumns(schema)).orderBy('r.id', 'ASC'),
+      this.query.builder(prepared.scope()).select(recordColumns(schema)).orderBy('r.id', 'ASC'),
       signal,
     );
     for await (const page of pages) {
@@ -183,10 +183,7 @@ export class RecordsExportSource implements ExportSource {
       access,
       properties: exported,
       filterGroups,
-      query: () => {
-        const builder = this.query.scoped(schema, access, { action: 'export' });
-        return condition ? builder.andWhere(condition.sql, condition.parameters) : builder;
-      },
+      scope: () => this.query.scope(schema, access, { action: 'export' }).and(condition),
       description: {
         objectType: schema.objectType.name,
         ...(segment ? { segment: { id: segment.id, name: segment.name } } : {}),

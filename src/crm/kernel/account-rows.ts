@@ -65,4 +65,5 @@ export function deleteAccountRows(
 
 const ACCOUNT_COLUMN = 'account_id';
 const ACCOUNT = `${ACCOUNT_COLUMN} = :accountId`;
-const ACCOUNT_OF_ROW = `r.${ACCOUNT}`;
+/** The account filter on alias `r` (named parameter `accountId`). */
+export const ACCOUNT_OF_ROW = `r.${ACCOUNT}`;

@@ -4,6 +4,7 @@
  * Other folders import this folder only through this file (eslint/dependency-rule.mjs).
  */
 export {
+  ACCOUNT_OF_ROW,
   deleteAccountRows,
   selectAccountRows,
   updateAccountRow,

@@ -16,6 +16,11 @@ export interface ObjectType {
   /** Singular label, for messages. */
   singular: string;
   standard: readonly StandardProperty[];
+  /**
+   * The standard columns record rules and filters test most: the scope indexes (owner, business
+   * unit) carry them after the scope, so a restricted count testing them reads the index alone.
+   */
+  scopeCarried: readonly string[];
 }
 
 const option = (value: string, label: string) => ({ value, label });
@@ -25,6 +30,7 @@ export const OBJECT_TYPES: Readonly<Record<ObjectTypeName, ObjectType>> = {
     name: 'contacts',
     table: 'crm_contact',
     singular: 'contact',
+    scopeCarried: ['country', 'lifecyclestage'],
     standard: [
       { name: 'email', label: 'Email', type: 'string', unique: true },
       { name: 'firstname', label: 'First name', type: 'string' },
@@ -56,6 +62,7 @@ export const OBJECT_TYPES: Readonly<Record<ObjectTypeName, ObjectType>> = {
     name: 'companies',
     table: 'crm_company',
     singular: 'company',
+    scopeCarried: ['country', 'industry'],
     standard: [
       { name: 'name', label: 'Company name', type: 'string' },
       { name: 'domain', label: 'Company domain name', type: 'string', unique: true },
@@ -71,6 +78,7 @@ export const OBJECT_TYPES: Readonly<Record<ObjectTypeName, ObjectType>> = {
     name: 'deals',
     table: 'crm_deal',
     singular: 'deal',
+    scopeCarried: ['dealstage', 'pipeline'],
     standard: [
       { name: 'dealname', label: 'Deal name', type: 'string' },
       { name: 'amount', label: 'Amount', type: 'number' },

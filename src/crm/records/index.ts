@@ -9,7 +9,7 @@ export { CrmAuditRedactor } from './crm-audit-redactor';
 export { CrmReadableFields } from './crm-readable-fields';
 export { RecordAccess } from './record-access';
 export { RecordPurgeHooks, type PurgedRecords, type RecordPurgeHook } from './record-purge.port';
-export { RecordQuery } from './record-query';
+export { RecordQuery, ScopedRecords } from './record-query';
 export { RecordReader } from './record-reader.service';
 export { fromRow, recordColumns, type RecordChange, type StoredRecord } from './record-store';
 export {

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import type { RecordAction, SqlCondition } from '@custos/access';
 import { RequestContext, TransactionHost } from '@custos/core';
-import { selectAccountRows, type PropertySchema } from '../kernel';
+import { ACCOUNT_OF_ROW, type PropertySchema } from '../kernel';
 import type { RecordAccess } from './record-access';
 import { LIVE_ROWS } from './record.entities';
 import { fromRow, recordColumns, type StoredRecord } from './record-store';
@@ -34,6 +34,47 @@ export interface RecordRequirement extends RecordLookup {
   item?: (index: number) => string;
 }
 
+/** Which rows of a scoped query to read: the select list, the order and at most how many. */
+export interface ScopedSelect {
+  /** Select list (alias `r`), e.g. `recordColumns(schema)`. */
+  select: string;
+  order?: string;
+  limit?: number;
+}
+
+/**
+ * The scoped query as SQL fragments, alias `r`: the account, the archive state, the actor's rules
+ * and whatever the caller adds ({@link and}), AND-ed. {@link RecordQuery.scope} makes it; lists,
+ * searches and totals read it as SQL text built once per shape ({@link RecordQuery.rows},
+ * {@link RecordQuery.count}), exports and history through a query builder made from the very
+ * same conditions ({@link RecordQuery.builder}).
+ */
+export class ScopedRecords {
+  constructor(
+    readonly table: string,
+    readonly conditions: readonly SqlCondition[],
+  ) {}
+
+  /** These records that also match `condition` (these when there is none). */
+  and(condition: SqlCondition | null | undefined): ScopedRecords {
+    return condition ? new ScopedRecords(this.table, [...this.conditions, condition]) : this;
+  }
+
+  /** `FROM … WHERE …` and its named parameters. */
+  fromWhere(): SqlCondition {
+    const parameters: Record<string, unknown> = {};
+    let where = '';
+    for (const condition of this.conditions) {
+      where += where ? ` AND (${condition.sql})` : `(${condition.sql})`;
+      Object.assign(parameters, condition.parameters);
+    }
+    return { sql: `FROM "${this.table}" "r" WHERE ${where}`, parameters };
+  }
+}
+
+/** How long {@link RecordQuery}'s planner statistics are kept. */
+const STATISTICS_KEPT_MS = 10_000;
+
 /** Every record of the account: only for checking rules against a record, never for showing one. */
 const EVERY_RECORD: SqlCondition = { sql: '1 = 1', parameters: {} };
 
@@ -44,6 +85,9 @@ const EVERY_RECORD: SqlCondition = { sql: '1 = 1', parameters: {} };
  */
 @Injectable()
 export class RecordQuery {
+  /** {@link liveRows} by table, and until when each is kept. */
+  private readonly statistics = new Map<string, { live: number; until: number }>();
+
   constructor(
     private readonly transactions: TransactionHost,
     private readonly context: RequestContext,
@@ -56,15 +100,54 @@ export class RecordQuery {
   scoped(
     schema: PropertySchema,
     access: RecordAccess,
-    { archived = false, scopeIndexes = true, action = 'read' }: ScopedQueryOptions = {},
+    options: ScopedQueryOptions = {},
   ): SelectQueryBuilder<ObjectLiteral> {
-    return base(
-      this.transactions.manager,
-      schema,
-      this.context.requireAccountId(),
-      archived,
-      permitted(access, action, scopeIndexes),
+    return this.builder(this.scope(schema, access, options));
+  }
+
+  /** {@link scoped} as SQL fragments, for the reads of the hot path ({@link rows}, {@link count}). */
+  scope(
+    schema: PropertySchema,
+    access: RecordAccess,
+    { archived = false, scopeIndexes = true, action = 'read' }: ScopedQueryOptions = {},
+  ): ScopedRecords {
+    return new ScopedRecords(
+      schema.objectType.table,
+      scopeConditions(
+        this.context.requireAccountId(),
+        archived,
+        permitted(access, action, scopeIndexes),
+      ),
     );
+  }
+
+  /** A query builder (nothing selected yet) of exactly `scope`'s records. */
+  builder(scope: ScopedRecords): SelectQueryBuilder<ObjectLiteral> {
+    return builderOf(this.transactions.manager, scope);
+  }
+
+  /** The rows of `scope` as `read` selects and orders them (raw, as the driver returns them). */
+  rows(
+    scope: ScopedRecords,
+    { select, order, limit }: ScopedSelect,
+  ): Promise<Record<string, unknown>[]> {
+    const { sql, parameters } = scope.fromWhere();
+    // The limit is written out (as a query builder writes it): a page size is one of a few.
+    const text = `SELECT ${select} ${sql}${order ? ` ORDER BY ${order}` : ''}${
+      limit === undefined ? '' : ` LIMIT ${Math.trunc(limit)}`
+    }`;
+    return this.transactions.queryNamed(text, parameters);
+  }
+
+  /** How many records `scope` holds; with `upTo`, counting stops after that many. */
+  async count(scope: ScopedRecords, upTo?: number): Promise<number> {
+    const { sql, parameters } = scope.fromWhere();
+    const text =
+      upTo === undefined
+        ? `SELECT COUNT(*) AS "total" ${sql}`
+        : `SELECT COUNT(*) AS "total" FROM (SELECT 1 ${sql} LIMIT ${Math.trunc(upTo)}) "counted"`;
+    const [row] = await this.transactions.queryNamed<{ total: string | number }>(text, parameters);
+    return Number(row?.total ?? 0);
   }
 
   /** SQLite: the plan of a sorted page depends on how many records match (see {@link walksSortIndex}). */
@@ -95,15 +178,30 @@ export class RecordQuery {
     ) {
       return false;
     }
+    const live = await this.liveRows(table);
+    return Number.isFinite(live) && matching * matching >= (limit + 1) * live;
+  }
+
+  /**
+   * ANALYZE's count of `table`'s live rows (`NaN` without statistics), read at most once per
+   * {@link STATISTICS_KEPT_MS}: statistics change only when ANALYZE runs (after a seed or a large
+   * import), and a count a few seconds old only weighs a plan, never changes a result.
+   */
+  private async liveRows(table: string): Promise<number> {
+    const kept = this.statistics.get(table);
+    if (kept && kept.until > Date.now()) {
+      return kept.live;
+    }
     // The statistics table exists once ANALYZE (or PRAGMA optimize) has run.
-    const [stat] = await manager
+    const [stat] = await this.transactions.manager
       .query<{ stat: string }[]>(`SELECT stat FROM sqlite_stat1 WHERE tbl = ? AND idx = ?`, [
         table,
         `${table}_live_id_idx`,
       ])
       .catch(() => []);
     const live = stat ? Number.parseInt(stat.stat, 10) : Number.NaN;
-    return Number.isFinite(live) && matching * matching >= (limit + 1) * live;
+    this.statistics.set(table, { live, until: Date.now() + STATISTICS_KEPT_MS });
+    return live;
   }
 
   /**
@@ -229,18 +327,32 @@ function liveSortColumns(manager: EntityManager, table: string): ReadonlySet<str
   return columns;
 }
 
-function base(
-  manager: EntityManager,
-  schema: PropertySchema,
+/** The account (as `selectAccountRows` spells it), the archive state and the rules. */
+function scopeConditions(
   accountId: string,
   archived: ArchivedScope,
   where: SqlCondition,
-): SelectQueryBuilder<ObjectLiteral> {
-  const builder = selectAccountRows(manager, schema.objectType.table, accountId);
+): SqlCondition[] {
+  const conditions: SqlCondition[] = [{ sql: ACCOUNT_OF_ROW, parameters: { accountId } }];
   if (archived !== 'any') {
-    builder.andWhere(archived ? 'r.archived_at IS NOT NULL' : 'r.archived_at IS NULL');
+    conditions.push({
+      sql: archived ? 'r.archived_at IS NOT NULL' : 'r.archived_at IS NULL',
+      parameters: {},
+    });
   }
-  return builder.andWhere(where.sql, where.parameters);
+  conditions.push(where);
+  return conditions;
+}
+
+function builderOf(
+  manager: EntityManager,
+  scope: ScopedRecords,
+): SelectQueryBuilder<ObjectLiteral> {
+  const builder = manager.createQueryBuilder().from(scope.table, 'r');
+  for (const condition of scope.conditions) {
+    builder.andWhere(`(${condition.sql})`, condition.parameters);
+  }
+  return builder;
 }
 
 async function findRecords(
@@ -254,7 +366,11 @@ async function findRecords(
   if (ids.length === 0) {
     return [];
   }
-  const builder = base(manager, schema, accountId, archived, where)
+  const scope = new ScopedRecords(
+    schema.objectType.table,
+    scopeConditions(accountId, archived, where),
+  );
+  const builder = builderOf(manager, scope)
     .select(recordColumns(schema))
     .andWhere('r.id IN (:...ids)', { ids });
   if (lock && manager.connection.options.type === 'postgres') {

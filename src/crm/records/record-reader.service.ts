@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DEFAULT_PAGE_SIZE, keysetPage, mapPage, type Page } from '@custos/core';
+import { DEFAULT_PAGE_SIZE, decodeCursor, mapPage, toPage, type Page } from '@custos/core';
 import { PropertyHistoryService } from '../history';
 import { PropertySchemaService } from '../properties';
 import { SensitiveViews, type Shown } from '../sensitive';
@@ -55,33 +55,29 @@ export class RecordReader {
     const access = await this.crmAccess.forSchema(schema);
     const archived = query.archived ?? false;
     const counted = await this.totals.total(
-      this.query.scoped(schema, access, { archived }),
+      this.query.scope(schema, access, { archived }),
       query.total ?? 'none',
     );
+    const limit = query.limit ?? DEFAULT_PAGE_SIZE;
     // Only live records have the indexes the page could walk instead (see walksSortIndex).
-    const walk =
-      !archived &&
-      (await this.query.walksSortIndex(
-        schema,
-        'id',
-        counted.total,
-        query.limit ?? DEFAULT_PAGE_SIZE,
-      ));
-    const builder = this.query
-      .scoped(schema, access, { archived, scopeIndexes: !walk })
-      .select(recordColumns(schema));
-    const page = await keysetPage(
-      builder,
-      'r.id',
-      (row: Record<string, unknown>) => row.id as string,
-      query,
-      (b) => b.getRawMany(),
+    const walk = !archived && (await this.query.walksSortIndex(schema, 'id', counted.total, limit));
+    let scope = this.query.scope(schema, access, { archived, scopeIndexes: !walk });
+    if (query.after !== undefined) {
+      const [after] = decodeCursor(query.after, 1);
+      scope = scope.and({ sql: 'r.id > :keysetAfter', parameters: { keysetAfter: after } });
+    }
+    const rows = await this.query.rows(scope, {
+      select: recordColumns(schema),
+      order: 'r.id ASC',
+      limit: limit + 1,
+    });
+    const page = toPage(
+      rows,
+      limit,
+      (row) => [row.id as string],
+      (row) => fromRow(schema, row),
     );
-    const { value: results, views } = this.presenter.records(
-      page.results.map((row) => fromRow(schema, row)),
-      names,
-      access,
-    );
+    const { value: results, views } = this.presenter.records(page.results, names, access);
     return { value: { ...counted, results, paging: page.paging }, views };
   }
 

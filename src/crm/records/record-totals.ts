@@ -1,6 +1,5 @@
 import { Global, Inject, Injectable, Module, Optional, type DynamicModule } from '@nestjs/common';
-import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
-import { TransactionHost } from '@custos/core';
+import { RecordQuery, type ScopedRecords } from './record-query';
 import { DEFAULT_EXACT_TOTAL_UP_TO } from '../../config';
 
 /** How a list or search answers its total: counted, estimated above a size, or not at all. */
@@ -39,41 +38,24 @@ export class RecordTotals {
   readonly exactUpTo: number;
 
   constructor(
-    private readonly transactions: TransactionHost,
+    private readonly query: RecordQuery,
     @Optional() @Inject(RECORD_TOTALS_OPTIONS) options?: RecordTotalsOptions,
   ) {
     this.exactUpTo = options?.exactUpTo ?? DEFAULT_EXACT_TOTAL_UP_TO;
   }
 
-  /** `query`: the scoped query of the page, nothing selected, no order or limit. */
-  async total(query: SelectQueryBuilder<ObjectLiteral>, mode: TotalMode): Promise<RecordTotal> {
+  /** `scope`: the scoped query of the page, with its filters. */
+  async total(scope: ScopedRecords, mode: TotalMode): Promise<RecordTotal> {
     if (mode === 'none') {
       return {};
     }
     if (mode === 'exact') {
-      return { total: await this.exact(query) };
+      return { total: await this.query.count(scope) };
     }
-    const [sql, parameters] = query
-      .clone()
-      .select('1')
-      .limit(this.exactUpTo + 1)
-      .getQueryAndParameters();
-    const [row] = await this.transactions.manager.query<{ total: number }[]>(
-      `SELECT COUNT(*) AS total FROM (${sql}) counted`,
-      parameters,
-    );
-    const counted = Number(row.total);
+    const counted = await this.query.count(scope, this.exactUpTo + 1);
     return counted > this.exactUpTo
       ? { total: counted, estimated: true, lowerBound: true }
       : { total: counted };
-  }
-
-  private async exact(query: SelectQueryBuilder<ObjectLiteral>): Promise<number> {
-    const row = await query
-      .clone()
-      .select('COUNT(*)', 'total')
-      .getRawOne<{ total: string | number }>();
-    return Number(row?.total ?? 0);
   }
 }
 

@@ -1,5 +1,6 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import { TimestampColumn } from '@custos/core';
+import { OBJECT_TYPES, type ObjectType } from '../kernel';
 
 /**
  * Columns every CRM record has. Standard properties are real columns of the object type's table
@@ -38,12 +39,27 @@ abstract class RecordColumns {
  * query spells it, so that both planners match it. Each live index also holds `archived_at`
  * (always NULL there, one byte): SQLite does not count a partial index's own condition as covered,
  * and without the column would read every counted row from the table. The scope indexes also
- * carry the columns record rules and filters test most (country, stage…), so that a restricted
- * count with such a rule or filter is answered from the index too.
+ * carry the columns record rules and filters test most (`ObjectType.scopeCarried`: country,
+ * stage…), so that a restricted count with such a rule or filter is answered from the index too.
  */
 export const LIVE_ROWS = '"archived_at" IS NULL';
 const LIVE = LIVE_ROWS;
 const ARCHIVED = '"archived_at" IS NOT NULL';
+
+/**
+ * The owner scope, then the carried columns, then `id`: a team or own-level reader's filter on a
+ * carried column (`country = 'DE'`) seeks scope and value together and counts from the index
+ * alone, where the `…_owner_created_idx` reads every entry of the scope. Not for business units:
+ * on SQLite such an index made the planner sort a super admin's filtered page (its statistics
+ * changed the estimate for `country = ?`), and unit-scoped readers keep their created index.
+ */
+function OwnerFilterIndex(objectType: ObjectType): ClassDecorator {
+  return Index(
+    `${objectType.table}_live_owner_filters_idx`,
+    ['accountId', 'ownerId', ...objectType.scopeCarried, 'id', 'archivedAt'],
+    { where: LIVE },
+  );
+}
 
 const STRING = { type: 'varchar', length: 255, nullable: true } as const;
 const NUMBER = { type: 'double precision', nullable: true } as const;
@@ -69,19 +85,27 @@ const ENUMERATION = { type: 'varchar', length: 100, nullable: true } as const;
 })
 @Index(
   'crm_contact_live_owner_created_idx',
-  ['accountId', 'ownerId', 'createdAt', 'id', 'archivedAt', 'country', 'lifecyclestage'],
+  ['accountId', 'ownerId', 'createdAt', 'id', 'archivedAt', ...OBJECT_TYPES.contacts.scopeCarried],
   {
     where: LIVE,
   },
 )
 @Index(
   'crm_contact_live_business_unit_created_idx',
-  ['accountId', 'businessUnitId', 'createdAt', 'id', 'archivedAt', 'country', 'lifecyclestage'],
+  [
+    'accountId',
+    'businessUnitId',
+    'createdAt',
+    'id',
+    'archivedAt',
+    ...OBJECT_TYPES.contacts.scopeCarried,
+  ],
   { where: LIVE },
 )
 @Index('crm_contact_live_created_idx', ['accountId', 'createdAt', 'id', 'archivedAt'], {
   where: LIVE,
 })
+@OwnerFilterIndex(OBJECT_TYPES.contacts)
 export class ContactRecord extends RecordColumns {
   @PrimaryColumn({ type: 'varchar', length: 36, primaryKeyConstraintName: 'crm_contact_pk' })
   id!: string;
@@ -105,19 +129,27 @@ export class ContactRecord extends RecordColumns {
 @Index('crm_company_live_name_idx', ['accountId', 'name', 'id', 'archivedAt'], { where: LIVE })
 @Index(
   'crm_company_live_owner_created_idx',
-  ['accountId', 'ownerId', 'createdAt', 'id', 'archivedAt', 'country', 'industry'],
+  ['accountId', 'ownerId', 'createdAt', 'id', 'archivedAt', ...OBJECT_TYPES.companies.scopeCarried],
   {
     where: LIVE,
   },
 )
 @Index(
   'crm_company_live_business_unit_created_idx',
-  ['accountId', 'businessUnitId', 'createdAt', 'id', 'archivedAt', 'country', 'industry'],
+  [
+    'accountId',
+    'businessUnitId',
+    'createdAt',
+    'id',
+    'archivedAt',
+    ...OBJECT_TYPES.companies.scopeCarried,
+  ],
   { where: LIVE },
 )
 @Index('crm_company_live_created_idx', ['accountId', 'createdAt', 'id', 'archivedAt'], {
   where: LIVE,
 })
+@OwnerFilterIndex(OBJECT_TYPES.companies)
 export class CompanyRecord extends RecordColumns {
   @PrimaryColumn({ type: 'varchar', length: 36, primaryKeyConstraintName: 'crm_company_pk' })
   id!: string;
@@ -143,17 +175,25 @@ export class CompanyRecord extends RecordColumns {
 })
 @Index(
   'crm_deal_live_owner_created_idx',
-  ['accountId', 'ownerId', 'createdAt', 'id', 'archivedAt', 'dealstage', 'pipeline'],
+  ['accountId', 'ownerId', 'createdAt', 'id', 'archivedAt', ...OBJECT_TYPES.deals.scopeCarried],
   {
     where: LIVE,
   },
 )
 @Index(
   'crm_deal_live_business_unit_created_idx',
-  ['accountId', 'businessUnitId', 'createdAt', 'id', 'archivedAt', 'dealstage', 'pipeline'],
+  [
+    'accountId',
+    'businessUnitId',
+    'createdAt',
+    'id',
+    'archivedAt',
+    ...OBJECT_TYPES.deals.scopeCarried,
+  ],
   { where: LIVE },
 )
 @Index('crm_deal_live_created_idx', ['accountId', 'createdAt', 'id', 'archivedAt'], { where: LIVE })
+@OwnerFilterIndex(OBJECT_TYPES.deals)
 export class DealRecord extends RecordColumns {
   @PrimaryColumn({ type: 'varchar', length: 36, primaryKeyConstraintName: 'crm_deal_pk' })
   id!: string;

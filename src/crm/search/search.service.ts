@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { SelectQueryBuilder, ObjectLiteral } from 'typeorm';
+import type { SqlCondition } from '@custos/access';
 import {
   DEFAULT_PAGE_SIZE,
   TransactionHost,
@@ -100,22 +100,18 @@ export class SearchService {
       'filterGroups',
       access.sensitive,
     );
-    const base = (scopeIndexes = true): SelectQueryBuilder<ObjectLiteral> => {
-      const builder = this.query.scoped(schema, access, { scopeIndexes });
-      if (condition) {
-        builder.andWhere(condition.sql, condition.parameters);
-      }
-      return builder;
-    };
+    const scope = (scopeIndexes = true) =>
+      this.query.scope(schema, access, { scopeIndexes }).and(condition);
     const limit = page.limit ?? DEFAULT_PAGE_SIZE;
     const rowsOf = (scopeIndexes: boolean) => {
-      const rowsQuery = base(scopeIndexes).select(recordColumns(schema));
-      if (sort) {
-        this.applySort(schema, dialect, rowsQuery, sort, page.after);
-      } else {
-        this.applyIdOrder(rowsQuery, page.after);
-      }
-      return rowsQuery.limit(limit + 1).getRawMany<Record<string, unknown>>();
+      const order = sort ? this.sortOrder(schema, dialect, sort, page.after) : idOrder(page.after);
+      return this.query.rows(scope(scopeIndexes).and(order.after), {
+        select: sort
+          ? `${recordColumns(schema)}, ${order.value} AS "sort_value"`
+          : recordColumns(schema),
+        order: order.by,
+        limit: limit + 1,
+      });
     };
     const mode = page.total ?? 'exact';
     const sortColumn = sort ? schema.columns.get(sort.propertyName) : 'id';
@@ -123,13 +119,13 @@ export class SearchService {
     let counted: RecordTotal;
     if (this.query.plansFromCounts && sortColumn !== undefined) {
       // SQLite: the total tells how wide the scope is, which decides the page's plan.
-      counted = await this.totals.total(base(), mode);
+      counted = await this.totals.total(scope(), mode);
       const walk = await this.query.walksSortIndex(schema, sortColumn, counted.total, limit);
       rows = await rowsOf(!walk);
     } else {
       [rows, counted] = await this.transactions.all(
         () => rowsOf(true),
-        () => this.totals.total(base(), mode),
+        () => this.totals.total(scope(), mode),
       );
     }
     const pageRows = rows.slice(0, limit);
@@ -183,33 +179,18 @@ export class SearchService {
     });
   }
 
-  private applyIdOrder(
-    builder: SelectQueryBuilder<ObjectLiteral>,
-    after: string | undefined,
-  ): void {
-    if (after !== undefined) {
-      const [id] = decodeCursor(after, 1);
-      if (typeof id !== 'string') {
-        throw SearchErrors.invalidCursor();
-      }
-      builder.andWhere('r.id > :afterId', { afterId: id });
-    }
-    builder.orderBy('r.id', 'ASC');
-  }
-
   /**
    * Orders by one property (empty values last, ties by id in the same direction) and continues
    * after the cursor. The order is the one of the property's index read forwards or backwards, so
    * that a page walks the index rather than sorting: ties by id in the sort's direction, and no
    * `NULLS LAST` on the dates the system always sets (PostgreSQL would not match it to the index).
    */
-  private applySort(
+  private sortOrder(
     schema: PropertySchema,
     dialect: SqlDialect,
-    builder: SelectQueryBuilder<ObjectLiteral>,
     sort: SortDto,
     after: string | undefined,
-  ): void {
+  ): PageOrder {
     const definition = definitionFor(schema, sort.propertyName, 'sorts[0].propertyName');
     if (definition.sensitivity) {
       throw SearchErrors.invalidSort(
@@ -222,7 +203,7 @@ export class SearchService {
     const expression = propertyExpression(schema, dialect, sort.propertyName);
     const ascending = sort.direction === 'ASCENDING';
     const beyond = ascending ? '>' : '<';
-    builder.addSelect(expression, 'sort_value');
+    let continued: SqlCondition | undefined;
     if (after !== undefined) {
       const [hasValue, value, id] = decodeCursor(after, 3);
       // A cursor of another sort (or a forged one) would compare values of the wrong type in
@@ -235,23 +216,44 @@ export class SearchService {
       ) {
         throw SearchErrors.invalidCursor();
       }
-      if (hasValue === 1) {
-        builder.andWhere(
-          `(${expression} ${beyond} :afterValue OR (${expression} = :afterValue AND r.id ${beyond} :afterId) OR ${expression} IS NULL)`,
-          { afterValue: value, afterId: id },
-        );
-      } else {
-        builder.andWhere(`(${expression} IS NULL AND r.id ${beyond} :afterId)`, { afterId: id });
-      }
+      continued =
+        hasValue === 1
+          ? {
+              sql: `${expression} ${beyond} :afterValue OR (${expression} = :afterValue AND r.id ${beyond} :afterId) OR ${expression} IS NULL`,
+              parameters: { afterValue: value, afterId: id },
+            }
+          : {
+              sql: `${expression} IS NULL AND r.id ${beyond} :afterId`,
+              parameters: { afterId: id },
+            };
     }
     const direction = ascending ? 'ASC' : 'DESC';
-    if (ALWAYS_SET.has(sort.propertyName)) {
-      builder.orderBy(expression, direction);
-    } else {
-      builder.orderBy(expression, direction, 'NULLS LAST');
-    }
-    builder.addOrderBy('r.id', direction);
+    const nulls = ALWAYS_SET.has(sort.propertyName) ? '' : ' NULLS LAST';
+    return {
+      value: expression,
+      by: `${expression} ${direction}${nulls}, r.id ${direction}`,
+      after: continued,
+    };
   }
+}
+
+/** How a page is ordered: the sort value selected, `ORDER BY`, and the cursor's condition. */
+interface PageOrder {
+  value?: string;
+  by: string;
+  after?: SqlCondition;
+}
+
+/** The default order, by id, after the cursor's id. */
+function idOrder(after: string | undefined): PageOrder {
+  if (after === undefined) {
+    return { by: 'r.id ASC' };
+  }
+  const [id] = decodeCursor(after, 1);
+  if (typeof id !== 'string') {
+    throw SearchErrors.invalidCursor();
+  }
+  return { by: 'r.id ASC', after: { sql: 'r.id > :afterId', parameters: { afterId: id } } };
 }
 
 /**

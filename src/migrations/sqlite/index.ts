@@ -1,3 +1,4 @@
+import { OwnerFilterIndexes1796495761265 } from './1796495761265-OwnerFilterIndexes';
 import type { MigrationClass } from '@custos/core';
 import { Crm1795375304585 } from './1795375304585-Crm';
 import { CrmImports1795375942833 } from './1795375942833-CrmImports';
@@ -12,6 +13,7 @@ import { AttachmentHolders1796448428284 } from './1796448428284-AttachmentHolder
 import { FormNotificationsToInbox1796460704521 } from './1796460704521-FormNotificationsToInbox';
 import { IndexedCustomProperties1796471122691 } from './1796471122691-IndexedCustomProperties';
 import { LiveRecordIndexes1796472263873 } from './1796472263873-LiveRecordIndexes';
+import { CustomPropertyScopeIndexes1796480000000 } from './1796480000000-CustomPropertyScopeIndexes';
 
 /** The sqlite migrations of the server's own tables, oldest first (the libs bring theirs). */
 export const SQLITE_SERVER_MIGRATIONS: MigrationClass[] = [
@@ -28,4 +30,6 @@ export const SQLITE_SERVER_MIGRATIONS: MigrationClass[] = [
   FormNotificationsToInbox1796460704521,
   IndexedCustomProperties1796471122691,
   LiveRecordIndexes1796472263873,
+  CustomPropertyScopeIndexes1796480000000,
+  OwnerFilterIndexes1796495761265,
 ];

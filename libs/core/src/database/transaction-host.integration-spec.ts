@@ -168,4 +168,48 @@ describe.each(testDatabaseKinds())(`${TransactionHost.name} on %s`, (kind) => {
       ).rejects.toThrow('already used for another query');
     });
   });
+
+  describe('queryNamed', () => {
+    const sql =
+      "SELECT id, value FROM core_test_counter WHERE (id IN (:...ids) OR value = :value OR value = :value + 1) AND id <> ':other' ORDER BY id";
+
+    it('binds named, repeated and spread parameters, with lists of every length on every run', async () => {
+      await dataSource.getRepository(Counter).insert([
+        { id: 'd', value: 7 },
+        { id: 'e', value: 8 },
+      ]);
+      for (const [parameters, ids] of [
+        [{ ids: ['c'], value: 7 }, ['c', 'd', 'e']],
+        [{ ids: ['c', 'x', 'y'], value: 8 }, ['c', 'e']],
+        [{ ids: ['x'], value: 99 }, []],
+        [{ ids: ['c'], value: 7 }, ['c', 'd', 'e']],
+      ] as const) {
+        const rows = await sut.queryNamed<{ id: string }>(sql, {
+          ids: [...parameters.ids],
+          value: parameters.value,
+        });
+        expect(rows.map((r) => r.id)).toEqual(ids);
+      }
+    });
+
+    it('leaves names that are not parameters (casts, literals) as they are', async () => {
+      const cast = kind === 'postgres' ? 'value::integer' : 'CAST(value AS integer)';
+      const rows = await sut.queryNamed<{ id: string; v: number }>(
+        `SELECT id, ${cast} AS v FROM core_test_counter WHERE id = :id`,
+        { id: 'c' },
+      );
+      expect(rows.map((r) => [r.id, Number(r.v)])).toEqual([['c', 0]]);
+    });
+
+    it('joins the open transaction', async () => {
+      await sut.run(async (manager) => {
+        await manager.update(Counter, { id: 'c' }, { value: 5 });
+        const rows = await sut.queryNamed<{ value: number }>(
+          'SELECT value FROM core_test_counter WHERE id = :id',
+          { id: 'c' },
+        );
+        expect(rows.map((r) => Number(r.value))).toEqual([5]);
+      });
+    });
+  });
 });

@@ -8,7 +8,7 @@ const AFTER_COMMIT_KEY = 'custos:after-commit';
 /** What `pg`'s client and pool offer for a named (prepared) statement. */
 interface PgClient {
   query(config: {
-    name: string;
+    name?: string;
     text: string;
     values: unknown[];
   }): Promise<{ rows: Record<string, unknown>[] }>;
@@ -28,6 +28,8 @@ export class TransactionHost {
   private readonly preparedStatements = new Map<string, string>();
   /** SQLite's text of each prepared statement, and which parameter each `?` takes: rewritten once. */
   private readonly sqliteStatements = new Map<string, { text: string; order: number[] }>();
+  /** {@link queryNamed}'s texts by shape. */
+  private readonly namedStatements = new Map<string, NamedStatement>();
 
   constructor(
     private readonly dataSource: DataSource,
@@ -128,7 +130,6 @@ export class TransactionHost {
       throw new Error(`Prepared statement "${name}" is already used for another query.`);
     }
     this.preparedStatements.set(name, sql);
-    const manager = this.manager;
     if (!this.isPostgres) {
       let statement = this.sqliteStatements.get(name);
       if (!statement) {
@@ -140,24 +141,121 @@ export class TransactionHost {
         statement = { text, order };
         this.sqliteStatements.set(name, statement);
       }
-      return manager.query<T[]>(
+      return this.manager.query<T[]>(
         statement.text,
         statement.order.map((i) => parameters[i]),
       );
     }
-    const runner = manager.queryRunner;
+    return this.queryPostgres<T>({ name, text: sql, values: [...parameters] });
+  }
+
+  /**
+   * Runs a read whose text is assembled from fragments with TypeORM's named parameters
+   * (`:name`, `:...list` spread) without a query builder: the text of each shape (the template
+   * and the length of each spread list) is turned into positional placeholders once and kept.
+   * SQLite reuses the prepared statement of that text (TypeORM's statement cache); PostgreSQL
+   * runs it unnamed, planned with its parameters, as a query builder's would be (partial indexes
+   * whose predicate names a bound value are only matched so). Parameters are bound as they are,
+   * numbers too; booleans become 0/1 on SQLite as TypeORM binds them.
+   */
+  async queryNamed<T extends object>(
+    template: string,
+    parameters: Readonly<Record<string, unknown>>,
+  ): Promise<T[]> {
+    const statement = this.namedStatement(template, parameters);
+    const values = statement.order.map(([name, item]) =>
+      item === undefined ? parameters[name] : (parameters[name] as unknown[])[item],
+    );
+    if (!this.isPostgres) {
+      return this.manager.query<T[]>(statement.text, values);
+    }
+    return this.queryPostgres<T>({ text: statement.text, values });
+  }
+
+  private namedStatement(
+    template: string,
+    parameters: Readonly<Record<string, unknown>>,
+  ): NamedStatement {
+    let key = template;
+    for (const name in parameters) {
+      const value = parameters[name];
+      if (Array.isArray(value)) {
+        key += `\u0000${name}:${value.length}`;
+      }
+    }
+    let statement = this.namedStatements.get(key);
+    if (!statement) {
+      statement = compileNamed(template, parameters, this.isPostgres);
+      if (this.namedStatements.size >= NAMED_STATEMENTS_KEPT) {
+        // Shapes vary with rules and filters; a bounded memory, refilled by the shapes in use.
+        this.namedStatements.clear();
+      }
+      this.namedStatements.set(key, statement);
+    }
+    return statement;
+  }
+
+  private async queryPostgres<T extends object>(query: {
+    name?: string;
+    text: string;
+    values: unknown[];
+  }): Promise<T[]> {
+    const runner = this.manager.queryRunner;
     // Outside a transaction straight on the pool (it takes and returns a connection itself):
     // TypeORM's query runner around one statement costs more than the statement's own work.
     const client = runner
       ? ((await runner.connect()) as PgClient)
       : (this.dataSource.driver as unknown as { master: PgClient }).master;
-    this.dataSource.logger.logQuery(sql, [...parameters], runner);
-    const result = await client
-      .query({ name, text: sql, values: [...parameters] })
-      .catch((error: Error) => {
-        // As TypeORM reports driver errors, so that `isUniqueViolation` & co. recognise them.
-        throw new QueryFailedError(sql, [...parameters], error);
-      });
+    this.dataSource.logger.logQuery(query.text, query.values, runner);
+    const result = await client.query(query).catch((error: Error) => {
+      // As TypeORM reports driver errors, so that `isUniqueViolation` & co. recognise them.
+      throw new QueryFailedError(query.text, query.values, error);
+    });
     return result.rows as T[];
   }
+}
+
+/** A template's text with positional placeholders, and the parameter (and list item) of each. */
+interface NamedStatement {
+  text: string;
+  order: [name: string, item?: number][];
+}
+
+/** How many shapes of {@link TransactionHost.queryNamed} are kept. */
+const NAMED_STATEMENTS_KEPT = 500;
+
+/**
+ * TypeORM's placeholder syntax, as its drivers read it: `:name` only when `name` is a parameter
+ * (so `::jsonb` casts stay), `:...name` spread into one placeholder per item; a name used twice
+ * is one PostgreSQL placeholder.
+ */
+function compileNamed(
+  template: string,
+  parameters: Readonly<Record<string, unknown>>,
+  postgres: boolean,
+): NamedStatement {
+  const order: NamedStatement['order'] = [];
+  const placed = new Map<string, string>();
+  const next = (name: string, item?: number): string => {
+    order.push(item === undefined ? [name] : [name, item]);
+    return postgres ? `$${order.length}` : '?';
+  };
+  const text = template.replace(
+    /:(\.\.\.)?([A-Za-z0-9_]+)/g,
+    (full, spread: string | undefined, name: string) => {
+      if (!Object.hasOwn(parameters, name)) {
+        return full;
+      }
+      if (spread) {
+        return (parameters[name] as unknown[]).map((_value, item) => next(name, item)).join(', ');
+      }
+      let placeholder = postgres ? placed.get(name) : undefined;
+      if (placeholder === undefined) {
+        placeholder = next(name);
+        placed.set(name, placeholder);
+      }
+      return placeholder;
+    },
+  );
+  return { text, order };
 }
