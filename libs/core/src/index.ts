@@ -7,6 +7,7 @@ export {
   isPrivateApp,
   isPartnerAdmin,
   isSystem,
+  isProvisioningClient,
   isReadOnly,
   signsInAsPerson,
   mayDecryptSensitive,
