@@ -3,7 +3,6 @@ import { IsNull, type EntityManager, type SelectQueryBuilder } from 'typeorm';
 import { AccessService } from '@custos/access';
 import { AuditService } from '@custos/audit';
 import { Clock, isUniqueViolation, newId, RequestContext, TransactionHost } from '@custos/core';
-import { lockAccount } from '../accounts/super-admin-invariant';
 import { BusinessUnit } from '../business-units/business-unit.entity';
 import { IdentityErrors } from '../identity.errors';
 import { changes } from '../users/user.service';
@@ -124,10 +123,10 @@ export class ScimUserService {
     const accountId = this.context.requireAccountId();
     try {
       const userId = await this.transactions.run(async (manager) => {
-        // The lock order of every administrative change (access version, then account): creates
-        // of one account run one after the other, so the second sees the first's login.
-        await this.access.lock(accountId);
-        await lockAccount(manager, accountId);
+        // No lock up front: a full sync's creates overlap until their last writes (the access
+        // version and the audit chain, locked in that order as by every administrative change).
+        // Two creates of one person collide on the unique login email, membership or externalId
+        // instead, and the second is answered 409.
         const known = attributes.externalId
           ? await manager.findOneBy(ScimUser, { accountId, externalId: attributes.externalId })
           : null;
