@@ -149,8 +149,8 @@ describe.each(testDatabaseKinds())('SCIM 2.0 on %s', (kind) => {
     expect(probe.headers['content-type']).toMatch(/^application\/scim\+json/);
     expect(probe.body).toMatchObject({ schemas: [LIST_SCHEMA], startIndex: 1 });
     expect(typeof probe.body.totalResults).toBe('number');
-    expect(probe.body.itemsPerPage).toBe(2);
-    expect(probe.body.Resources).toHaveLength(2);
+    expect(probe.body.itemsPerPage).toBe(Math.min(2, probe.body.totalResults as number));
+    expect(probe.body.Resources).toHaveLength(probe.body.itemsPerPage as number);
     // Filter before create.
     const email = uniqueEmail('okta');
     const none = await scim(
@@ -211,6 +211,13 @@ describe.each(testDatabaseKinds())('SCIM 2.0 on %s', (kind) => {
     expect(off.body.active).toBe(false);
     expect((await scim(http().get(`/scim/v2/Users/${id}`))).body.active).toBe(false);
     expect((await userOf(id)).status).toBe('deactivated');
+    // A PUT that leaves `active` out changes no status.
+    const withoutActive = Object.fromEntries(
+      Object.entries(off.body as Record<string, unknown>).filter(([key]) => key !== 'active'),
+    );
+    expect((await scim(http().put(`/scim/v2/Users/${id}`)).send(withoutActive)).body.active).toBe(
+      false,
+    );
     const on = await scim(http().put(`/scim/v2/Users/${id}`)).send({
       ...replaced.body,
       active: true,

@@ -33,6 +33,8 @@ const USER_FILTERS = {
 type UserFilterAttribute = (typeof USER_FILTERS)[keyof typeof USER_FILTERS];
 
 const EMAIL = /^[^\s@]+@[^\s@]+$/;
+/** Named by PostgreSQL when two creates race with one externalId (SQLite runs them in turn). */
+const EXTERNAL_ID_UNIQUE = 'identity_scim_user_account_external_uq';
 
 /** One row of the user query: membership, login and the account's SCIM attributes. */
 interface UserRow {
@@ -141,6 +143,9 @@ export class ScimUserService {
       });
       return this.get(userId, baseUrl);
     } catch (error) {
+      if (isUniqueViolation(error, EXTERNAL_ID_UNIQUE)) {
+        throw ScimErrors.externalIdTaken();
+      }
       if (isUniqueViolation(error)) {
         throw ScimErrors.userNameTaken();
       }
@@ -219,14 +224,18 @@ export class ScimUserService {
     return login.id;
   }
 
-  /** PUT: the resource as sent replaces the kept attributes (absent ones are cleared). */
+  /**
+   * PUT: the resource as sent replaces the kept attributes (absent ones are cleared), except
+   * `active`: a body without it leaves the status alone rather than reactivate anyone.
+   */
   async replace(id: string, body: unknown, baseUrl: string): Promise<ScimUserResource> {
     const wanted = attributesOf(body);
+    const setsActive = Object.keys(body as object).some((key) => key.toLowerCase() === 'active');
     await this.change(id, (current) => {
       if (wanted.userName !== current.userName) {
         throw ScimErrors.userNameChanged();
       }
-      return wanted;
+      return setsActive ? wanted : { ...wanted, active: current.active };
     });
     return this.get(id, baseUrl);
   }
