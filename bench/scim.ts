@@ -5,6 +5,8 @@
  *   first sync sends them, 4 connections at once, in records/s; baseline: the REST API's own
  *   `POST /api/v1/users` (an invitation, no password) for 1,000 users in the same run, `ratio` =
  *   SCIM / REST records/s.
+ * - `filterUserName`: `GET /Users?filter=userName eq "…"` once the users are in (what Okta asks
+ *   before each create), a different user each time.
  * - `listGroups`: `GET /scim/v2/Groups?count=1000` over 1,000 groups (teams) of 10 members each,
  *   with members and with `excludedAttributes=members`, and Okta's page of 100; target ≤ 600 ms
  *   (Okta's test limit), aim ≤ 50 ms; baseline: the same rows read in SQL (teams, then their
@@ -37,6 +39,7 @@ export interface ScimResult {
     baseline: { users: number; recordsPerSecond: number };
     ratio: number;
   };
+  filterUserName: Timing;
   listGroups: {
     groups: number;
     membersPerGroup: number;
@@ -144,6 +147,19 @@ export async function benchScim(
       );
       expectStatus(response, 201, 'REST create');
     });
+    let probe = 0;
+    const filterUserName = await timed(options.iterations, async () => {
+      probe = (probe + 7919) % options.users;
+      const filter = encodeURIComponent(`userName eq "SCIM.${probe}@example.com"`);
+      const response = await http.get<{ totalResults: number }>(
+        `/scim/v2/Users?filter=${filter}`,
+        syncToken,
+      );
+      expectStatus(response, 200, 'GET /Users?filter');
+      if (response.body.totalResults !== 1) {
+        throw new Error(`userName filter found ${response.body.totalResults} users`);
+      }
+    });
     const recordsPerSecond = options.users / seconds;
     const baselineRate = baselineUsers / baselineSeconds;
 
@@ -246,6 +262,7 @@ export async function benchScim(
         baseline: { users: baselineUsers, recordsPerSecond: round(baselineRate) },
         ratio: round(recordsPerSecond / baselineRate),
       },
+      filterUserName,
       listGroups: {
         groups: GROUPS,
         membersPerGroup: MEMBERS_PER_GROUP,

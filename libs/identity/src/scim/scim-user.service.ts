@@ -340,6 +340,8 @@ export class ScimUserService {
   }
 }
 
+const LOGIN_BY_EMAIL = 'SELECT l.id FROM identity_user l WHERE l.email = :value';
+
 function whereUser(
   query: SelectQueryBuilder<Membership>,
   attribute: UserFilterAttribute,
@@ -348,7 +350,12 @@ function whereUser(
   switch (attribute) {
     case 'username':
       // Logins are stored lower-cased: `eq` on userName is case-insensitive (caseExact false).
-      query.andWhere('u.email = :value', { value: value.toLowerCase() });
+      // Through the login's id, so that both membership indexes serve it (the join on
+      // COALESCE(…) alone would scan the account's memberships).
+      query.andWhere(
+        `(m.user_id IN (${LOGIN_BY_EMAIL}) OR m.invited_login_id IN (${LOGIN_BY_EMAIL}))`,
+        { value: value.toLowerCase() },
+      );
       return;
     case 'externalid':
       query.andWhere('s.external_id = :value', { value });
