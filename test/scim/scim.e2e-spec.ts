@@ -110,6 +110,18 @@ describe.each(testDatabaseKinds())('SCIM 2.0 on %s', (kind) => {
       expectScimError(await scim(http().get('/scim/v2/Users'), `${scimToken.slice(0, -2)}AA`), 401);
     });
 
+    it('stops working when its creator is no longer a super admin (401)', async () => {
+      const creator = await newUser(server, adminToken, { superAdmin: true });
+      const token = (await makeToken(creator.token, 'by a second admin')).body.token as string;
+      expect((await scim(http().get('/scim/v2/Users?count=1'), token)).status).toBe(200);
+      const demoted = await http()
+        .patch(`/api/v1/users/${creator.id}`)
+        .auth(adminToken, { type: 'bearer' })
+        .send({ superAdmin: false });
+      expect(demoted.status).toBe(200);
+      expectScimError(await scim(http().get('/scim/v2/Users?count=1'), token), 401);
+    });
+
     it('stops working once revoked (401), and the revocation is audited', async () => {
       const created = await makeToken(adminToken, 'temporary');
       const token = created.body.token as string;
