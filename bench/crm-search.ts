@@ -229,6 +229,10 @@ export class HttpClient {
     return this.send('PUT', path, JSON.stringify(body), token);
   }
 
+  patch<T>(path: string, body: unknown, token?: string): Promise<{ status: number; body: T }> {
+    return this.send('PATCH', path, JSON.stringify(body), token);
+  }
+
   get<T>(path: string, token?: string): Promise<{ status: number; body: T }> {
     return this.send('GET', path, undefined, token);
   }

@@ -1,6 +1,6 @@
 /**
- * `npm run bench [-- --contacts N[,N…] --iterations N --only sqlite|postgres --bench crm-search|access|crypto|delegation|files|jobs|request|export-writers|exports
- * --crypto-insert-contacts N --crypto-search-contacts N --delegation-users N --files-megabytes N --jobs-count N --rows N]`:
+ * `npm run bench [-- --contacts N[,N…] --iterations N --only sqlite|postgres --bench crm-search|access|crypto|delegation|files|jobs|request|export-writers|exports|scim
+ * --crypto-insert-contacts N --crypto-search-contacts N --delegation-users N --files-megabytes N --jobs-count N --rows N --scim-users N]`:
  * runs the benchmarks and prints one JSON document, also written to bench/results/latest.json (not
  * committed).
  *
@@ -36,6 +36,9 @@
  *   rules and field restrictions, rows/s and peak RSS, vs `COPY … TO STDOUT` of its own SQL, and with
  *   three sensitive properties vs a cursor-plus-decrypt floor (PostgreSQL); at `--contacts` if
  *   given, else 1,000,000; per database as above.
+ * - `scim` (bench/scim.ts): SCIM 2.0 provisioning over HTTP: a full sync of `--scim-users` creates
+ *   (default 10,000) in records/s vs the REST API's user creation, `GET /Groups` over 1,000 groups
+ *   vs the same reads in SQL, and a group PATCH adding and removing 1,000 members; per database.
  *
  * Scratch databases are made with `createTestDatabase` and dropped at the end. The machine's
  * load average is reported before and after: figures from a busy machine are noisy.
@@ -60,6 +63,7 @@ import { benchExportWriters, type ExportWritersResult } from './export-writers';
 import { benchFiles, type FilesResult } from './files';
 import { benchJobs, type JobBackendKind, type JobsBackendResult } from './jobs';
 import { benchRequestCost, type RequestCostResult } from './request-cost';
+import { benchScim, type ScimResult } from './scim';
 import {
   benchCrypto,
   benchCryptoPrimitives,
@@ -78,6 +82,7 @@ const BENCHMARKS = [
   'request',
   'export-writers',
   'exports',
+  'scim',
 ] as const;
 type Benchmark = (typeof BENCHMARKS)[number];
 
@@ -88,6 +93,7 @@ interface Options
   jobsCount: number;
   requestCount: number;
   rows: number;
+  scimUsers: number;
   only?: DatabaseKind;
   bench?: Benchmark;
   /** Whether `--contacts` was given (bench/exports defaults to 1,000,000 otherwise). */
@@ -96,7 +102,7 @@ interface Options
 
 function parseArguments(argv: readonly string[]): Options {
   const usage =
-    'Usage: npm run bench -- [--contacts N[,N…]] [--iterations N] [--warmup N] [--only sqlite|postgres] [--bench crm-search|access|crypto|delegation|files|jobs|request|export-writers|exports] [--crypto-insert-contacts N] [--crypto-search-contacts N] [--delegation-users N] [--files-megabytes N] [--jobs-count N] [--request-count N] [--rows N]';
+    'Usage: npm run bench -- [--contacts N[,N…]] [--iterations N] [--warmup N] [--only sqlite|postgres] [--bench crm-search|access|crypto|delegation|files|jobs|request|export-writers|exports|scim] [--crypto-insert-contacts N] [--crypto-search-contacts N] [--delegation-users N] [--files-megabytes N] [--jobs-count N] [--request-count N] [--rows N] [--scim-users N]';
   const options: Options = {
     contacts: 100_000,
     iterations: 200,
@@ -108,6 +114,7 @@ function parseArguments(argv: readonly string[]): Options {
     jobsCount: 5_000,
     requestCount: 2_000,
     rows: 1_000_000,
+    scimUsers: 10_000,
   };
   const numeric = {
     contacts: 'contacts',
@@ -120,10 +127,11 @@ function parseArguments(argv: readonly string[]): Options {
     'jobs-count': 'jobsCount',
     'request-count': 'requestCount',
     rows: 'rows',
+    'scim-users': 'scimUsers',
   } as const;
   for (let i = 0; i < argv.length; i++) {
     const match =
-      /^--(contacts|iterations|warmup|only|bench|crypto-insert-contacts|crypto-search-contacts|delegation-users|files-megabytes|jobs-count|request-count|rows)(?:=(.*))?$/.exec(
+      /^--(contacts|iterations|warmup|only|bench|crypto-insert-contacts|crypto-search-contacts|delegation-users|files-megabytes|jobs-count|request-count|rows|scim-users)(?:=(.*))?$/.exec(
         argv[i],
       );
     const value = match ? (match[2] ?? argv[++i]) : undefined;
@@ -308,6 +316,19 @@ async function main(): Promise<void> {
       exports[kind] = skipped ? { skipped } : await benchExports(kind, { contacts });
     }
   }
+  let scim: Partial<Record<DatabaseKind, ScimResult | Skipped>> | undefined;
+  if (runs('scim')) {
+    scim = {};
+    for (const kind of kinds) {
+      const skipped = unreachable.get(kind);
+      scim[kind] = skipped
+        ? { skipped }
+        : await benchScim(kind, {
+            users: options.scimUsers,
+            iterations: Math.min(options.iterations, 30),
+          });
+    }
+  }
   const round = (n: number) => Math.round(n * 100) / 100;
   const report = {
     ...(crmSearch ? { crmSearch } : {}),
@@ -319,6 +340,7 @@ async function main(): Promise<void> {
     ...(request ? { request } : {}),
     ...(exportWriters ? { exportWriters } : {}),
     ...(exports ? { exports } : {}),
+    ...(scim ? { scim } : {}),
     machine: {
       cpus: cpus().length,
       cpuModel: cpus()[0]?.model,

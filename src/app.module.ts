@@ -47,6 +47,8 @@ import {
   IdentityAccessDirectory,
   IdentityHttpModule,
   IdentityModule,
+  IdentityScimModule,
+  IdentityScimTokensHttpModule,
 } from '@custos/identity';
 import { ConfigError, type ServerConfig } from './config/server-config';
 import {
@@ -152,6 +154,8 @@ export class AppModule implements OnModuleInit, OnApplicationShutdown {
           loginThrottle: config.loginThrottle,
         }),
         IdentityHttpModule,
+        IdentityScimModule.forRoot({ requestsPerMinute: config.scimRequestsPerMinute }),
+        IdentityScimTokensHttpModule,
         ApprovalsModule.forRoot({}),
         ExportsModule.forRoot(config.exports),
         ExportsHttpModule,
@@ -159,8 +163,16 @@ export class AppModule implements OnModuleInit, OnApplicationShutdown {
         RouterModule.register([
           {
             path: 'api/v1',
-            children: [AccessHttpModule, AuditHttpModule, IdentityHttpModule, ExportsHttpModule],
+            children: [
+              AccessHttpModule,
+              AuditHttpModule,
+              IdentityHttpModule,
+              IdentityScimTokensHttpModule,
+              ExportsHttpModule,
+            ],
           },
+          // SCIM clients expect the protocol's own root, outside the REST API's prefix.
+          { path: 'scim/v2', module: IdentityScimModule },
         ]),
         CryptoModule.forRoot({
           keyProvider: new LocalKeyProvider(deriveKey(config.masterKey, 'custos/key-encryption')),

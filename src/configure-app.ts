@@ -3,6 +3,7 @@ import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swag
 import helmet from 'helmet';
 import type { Logger } from 'pino';
 import { MAX_BODY_DEPTH, PinoNestLogger, bodyDepthLimit, httpLogging } from '@custos/core';
+import { scimBodyErrors } from '@custos/identity';
 import type { ServerConfig } from './config/server-config';
 import { httpMetrics } from './metrics/http-metrics';
 import { ServerMetrics } from './metrics/server-metrics';
@@ -35,6 +36,10 @@ export function buildOpenApiDocument(app: NestExpressApplication): OpenAPIObject
     .addTag('segments')
     .addTag('imports')
     .addTag('audit log')
+    .addTag(
+      'SCIM 2.0',
+      'Provisioning by identity providers (Okta, Entra ID) under `/scim/v2`, with a provisioning token.',
+    )
     .addTag('health')
     .addTag(
       'operator',
@@ -46,6 +51,14 @@ export function buildOpenApiDocument(app: NestExpressApplication): OpenAPIObject
       bearerFormat: 'JWT',
       description: 'Access token from /api/v1/auth/login or your identity provider',
     })
+    .addBearerAuth(
+      {
+        type: 'http',
+        scheme: 'bearer',
+        description: 'SCIM provisioning token (POST /api/v1/scim-tokens); /scim/v2 routes only',
+      },
+      'provisioning-token',
+    )
     .addApiKey(
       { type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'API key of a private app' },
       'api-key',
@@ -70,7 +83,11 @@ function documentBodyProblems(document: OpenAPIObject): void {
   const problem = {
     'application/problem+json': { schema: { $ref: '#/components/schemas/ProblemDetailsDto' } },
   };
-  for (const path of Object.values(document.paths)) {
+  for (const [route, path] of Object.entries(document.paths)) {
+    if (route.startsWith('/scim/')) {
+      // SCIM routes document these in the SCIM error schema themselves.
+      continue;
+    }
     for (const operation of [path.post, path.put, path.patch]) {
       if (operation?.requestBody) {
         operation.responses['400'] ??= {
@@ -162,9 +179,15 @@ export function configureApp(
       next,
     ),
   );
-  app.useBodyParser('json', { limit: config.bodyLimitBytes });
+  // SCIM clients send `application/scim+json` (RFC 7644 §3.1); it is JSON all the same.
+  app.useBodyParser('json', {
+    limit: config.bodyLimitBytes,
+    type: ['application/json', 'application/scim+json'],
+  });
   // Before any route, guard or validation: a deep body would overflow their recursion (a 500).
   app.use(bodyDepthLimit(MAX_BODY_DEPTH));
+  // A SCIM body refused by the two above (not JSON, too large, too deep) gets a SCIM error.
+  app.use(scimBodyErrors());
   // Exit through process.exit, not a re-raised signal: the logger writes its buffer at `exit`.
   app.enableShutdownHooks(undefined, { useProcessExit: true });
   SwaggerModule.setup('docs', app, buildOpenApiDocument(app), {

@@ -45,6 +45,19 @@ function isOperatorRoute(name: string): boolean {
   return /^[a-z]+ \/api\/v1\/operator\//.test(name);
 }
 
+/**
+ * SCIM 2.0 routes (RFC 7644): a provisioning token instead of bearer or API key, and errors in
+ * the SCIM error schema, 400 for invalid values, as identity providers expect.
+ */
+function isScimRoute(name: string): boolean {
+  return /^[a-z]+ \/scim\/v2\//.test(name);
+}
+
+/** Routes that follow the REST API's conventions (problem details, 422, bearer or API key). */
+function isRestRoute(name: string): boolean {
+  return !isOperatorRoute(name) && !isScimRoute(name);
+}
+
 function schemaName(ref: string): string {
   return ref.replace('#/components/schemas/', '');
 }
@@ -158,7 +171,7 @@ describe.each(testDatabaseKinds())('OpenAPI document on %s', (kind) => {
 
   it('lists bearer security and a 401 response on every non-public operation', () => {
     const missing = operationsOf(doc)
-      .filter(([name]) => !PUBLIC_ROUTES.has(name) && !isOperatorRoute(name))
+      .filter(([name]) => !PUBLIC_ROUTES.has(name) && isRestRoute(name))
       .filter(
         ([, op]) =>
           !op.security?.some((requirement) => 'bearer' in requirement) || !op.responses?.['401'],
@@ -192,22 +205,44 @@ describe.each(testDatabaseKinds())('OpenAPI document on %s', (kind) => {
     expect(secured).toEqual([]);
   });
 
-  it('documents every error response as application/problem+json', () => {
-    const wrong = operationsOf(doc).flatMap(([name, op]) =>
-      Object.entries(op.responses ?? {})
+  it('lists only the provisioning token, a 401 and SCIM error bodies on SCIM operations', () => {
+    const scim = operationsOf(doc).filter(([name]) => isScimRoute(name));
+    expect(scim.length).toBeGreaterThanOrEqual(13);
+    const wrong = scim.flatMap(([name, op]) => [
+      ...(JSON.stringify(op.security) !== JSON.stringify([{ 'provisioning-token': [] }]) ||
+      !op.responses?.['401']
+        ? [`${name} security`]
+        : []),
+      ...Object.entries(op.responses ?? {})
         .filter(([status]) => /^[45]\d\d$/.test(status))
-        .filter(
-          ([, response]) =>
-            response.content?.['application/problem+json']?.schema?.$ref !==
-            '#/components/schemas/ProblemDetailsDto',
-        )
+        .filter(([, response]) => !response.content?.['application/scim+json'])
         .map(([status]) => `${name} ${status}`),
-    );
+      ...(op.requestBody && !op.requestBody.content?.['application/scim+json']?.schema
+        ? [`${name} body`]
+        : []),
+    ]);
+    expect(wrong).toEqual([]);
+  });
+
+  it('documents every error response as application/problem+json', () => {
+    const wrong = operationsOf(doc)
+      .filter(([name]) => !isScimRoute(name))
+      .flatMap(([name, op]) =>
+        Object.entries(op.responses ?? {})
+          .filter(([status]) => /^[45]\d\d$/.test(status))
+          .filter(
+            ([, response]) =>
+              response.content?.['application/problem+json']?.schema?.$ref !==
+              '#/components/schemas/ProblemDetailsDto',
+          )
+          .map(([status]) => `${name} ${status}`),
+      );
     expect(wrong).toEqual([]);
   });
 
   it('documents 422 on every operation that takes a body, a path id or a query', () => {
     const missing = operationsOf(doc)
+      .filter(([name]) => !isScimRoute(name))
       .filter(([name, op]) => op.requestBody !== undefined || name.includes('{'))
       .filter(([, op]) => !op.responses?.['422'])
       .map(([name]) => name);
@@ -216,7 +251,7 @@ describe.each(testDatabaseKinds())('OpenAPI document on %s', (kind) => {
 
   it('gives every request body a schema (JSON, or multipart for uploads)', () => {
     const missing = operationsOf(doc)
-      .filter(([, op]) => op.requestBody !== undefined)
+      .filter(([name, op]) => op.requestBody !== undefined && !isScimRoute(name))
       .filter(
         ([, op]) =>
           !['application/json', 'multipart/form-data'].some(

@@ -250,6 +250,17 @@ describe(loadServerConfig.name, () => {
     );
   });
 
+  it('reads the SCIM rate limit, with its default, and names a bad value', () => {
+    const base = { CUSTOS_DATA_DIR: freshDir(), CUSTOS_MASTER_KEY: key };
+    expect(loadServerConfig(base).scimRequestsPerMinute).toBe(12_000);
+    expect(
+      loadServerConfig({ ...base, CUSTOS_SCIM_REQUESTS_PER_MINUTE: '600' }).scimRequestsPerMinute,
+    ).toBe(600);
+    expect(() => loadServerConfig({ ...base, CUSTOS_SCIM_REQUESTS_PER_MINUTE: '0' })).toThrow(
+      expect.objectContaining({ variable: 'CUSTOS_SCIM_REQUESTS_PER_MINUTE' }),
+    );
+  });
+
   it('keeps audit checkpoints below the data directory unless told otherwise', () => {
     const dataDir = freshDir();
     const base = { CUSTOS_DATA_DIR: dataDir, CUSTOS_MASTER_KEY: key };

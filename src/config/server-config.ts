@@ -51,6 +51,8 @@ export interface ServerConfig {
   trustProxy: boolean;
   oidc?: OidcOptions;
   loginThrottle: { maxFailuresPerEmail: number; maxFailuresPerIp: number; windowSeconds: number };
+  /** SCIM requests per provisioning token per minute (`CUSTOS_SCIM_REQUESTS_PER_MINUTE`, default 12,000). */
+  scimRequestsPerMinute: number;
   /** Public form submissions accepted per client IP per window (over all instances with Redis). */
   formSubmissionThrottle: { maxPerIp: number; windowSeconds: number };
   /** Static token of the platform operator API (`X-Operator-Token`); unset: that API answers 404. */
@@ -526,6 +528,7 @@ export function loadServerConfig(env: Env = process.env): ServerConfig {
       maxFailuresPerIp: integer(env, 'CUSTOS_LOGIN_MAX_FAILURES_PER_IP', 20, 1, 100_000),
       windowSeconds: integer(env, 'CUSTOS_LOGIN_WINDOW_SECONDS', 900, 1, 86_400),
     },
+    scimRequestsPerMinute: integer(env, 'CUSTOS_SCIM_REQUESTS_PER_MINUTE', 12_000, 1, 1_000_000),
     formSubmissionThrottle: {
       maxPerIp: integer(env, 'CUSTOS_FORM_SUBMISSIONS_PER_IP', 10, 1, 100_000),
       windowSeconds: integer(env, 'CUSTOS_FORM_SUBMISSION_WINDOW_SECONDS', 60, 1, 86_400),

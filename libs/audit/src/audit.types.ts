@@ -12,6 +12,7 @@ export const AUDIT_ACTOR_KINDS: readonly AuditActorKind[] = [
   'partner_admin',
   'support',
   'system',
+  'provisioning',
   'anonymous',
 ];
 

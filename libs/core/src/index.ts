@@ -14,6 +14,7 @@ export {
   isPrivateApp,
   isPartnerAdmin,
   isSystem,
+  isProvisioningClient,
   isReadOnly,
   signsInAsPerson,
   mayDecryptSensitive,

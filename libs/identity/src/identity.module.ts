@@ -28,6 +28,8 @@ import { InvitationService } from './users/invitation.service';
 import { Membership } from './users/membership.entity';
 import { User } from './users/user.entity';
 import { UserService } from './users/user.service';
+import { ProvisioningToken } from './scim/provisioning-token.entity';
+import { ScimUser } from './scim/scim-user.entity';
 
 /** Every entity of `@custos/identity`, for the host's DataSource and migrations. */
 export const IDENTITY_ENTITIES = [
@@ -39,6 +41,8 @@ export const IDENTITY_ENTITIES = [
   BusinessUnit,
   ApiKey,
   SupportAccessGrant,
+  ProvisioningToken,
+  ScimUser,
 ];
 
 /**

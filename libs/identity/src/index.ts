@@ -77,3 +77,15 @@ export {
   type SupportAccessStatus,
 } from './support-access/support-access.dto';
 export { IDENTITY_MIGRATIONS } from './migrations';
+export { IdentityScimModule, IdentityScimTokensHttpModule } from './scim/scim.module';
+export { type IdentityScimModuleOptions, SCIM_MODULE_OPTIONS } from './scim/scim.module-definition';
+export { ProvisioningToken } from './scim/provisioning-token.entity';
+export { ScimUser } from './scim/scim-user.entity';
+export { ProvisioningTokenService } from './scim/provisioning-token.service';
+export {
+  ProvisioningTokenDto,
+  ProvisioningTokenPageDto,
+  CreateProvisioningTokenDto,
+  CreatedProvisioningTokenDto,
+} from './scim/provisioning-token.dto';
+export { SCIM_CONTENT_TYPE, SCIM_ERROR_SCHEMA, scimBodyErrors } from './scim/scim-error.filter';

@@ -11,6 +11,7 @@ import {
   isPrivateApp,
   isMemberInPerson,
   isSystem,
+  isProvisioningClient,
 } from '@custos/core';
 import { type AccessDirectory, type DirectoryMember, lookUpDirectory } from '../access.ports';
 import { ACCESS_MODULE_OPTIONS, type AccessModuleOptions } from '../access.module-definition';
@@ -124,7 +125,9 @@ export class AccessService implements PrivilegeResolver, OnModuleInit {
       );
       return { ...creator, superAdmin: false, taskPrivileges: scopes };
     }
-    if (isSystem(actor)) {
+    // A provisioning token lives only while its creator is an active super admin (checked at each
+    // request), so what it does to users and teams is within a super admin's reach.
+    if (isSystem(actor) || isProvisioningClient(actor)) {
       return buildAccess({
         superAdmin: true,
         facts: null,

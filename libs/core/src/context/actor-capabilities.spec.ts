@@ -10,7 +10,7 @@ const actor = (kind: ActorKind, superAdmin = false): Actor => ({
   kind,
   id: 'u1',
   accountId: 'a1',
-  userId: kind === 'system' ? null : 'u1',
+  userId: kind === 'system' || kind === 'provisioning' ? null : 'u1',
   label: 'someone@example.com',
   superAdmin,
 });
@@ -22,6 +22,7 @@ describe('actor capabilities', () => {
     ['system', true],
     ['support', false],
     ['partner_admin', false],
+    ['provisioning', false],
   ] as const)('mayDecryptSensitive: a %s actor → %s', (kind, decrypts) => {
     expect(mayDecryptSensitive(actor(kind, true))).toBe(decrypts);
   });
@@ -29,7 +30,13 @@ describe('actor capabilities', () => {
   it('only a super admin member in person is a super admin in person', () => {
     expect(isSuperAdminInPerson(actor('user', true))).toBe(true);
     expect(isSuperAdminInPerson(actor('user', false))).toBe(false);
-    for (const kind of ['private_app', 'partner_admin', 'support', 'system'] as const) {
+    for (const kind of [
+      'private_app',
+      'partner_admin',
+      'support',
+      'system',
+      'provisioning',
+    ] as const) {
       expect(isSuperAdminInPerson(actor(kind, true))).toBe(false);
     }
   });

@@ -33,6 +33,14 @@ export function isSystem(actor: Actor): boolean {
   return actor.kind === 'system';
 }
 
+/**
+ * An identity provider's SCIM client, with a provisioning token: it manages the account's users
+ * and teams (never super admins) and is accepted only by the SCIM routes, nowhere else.
+ */
+export function isProvisioningClient(actor: Actor): boolean {
+  return actor.kind === 'provisioning';
+}
+
 /** A support session: it may view the account to troubleshoot, and change nothing. */
 export function isReadOnly(actor: Actor): boolean {
   return actor.kind === 'support';
@@ -48,10 +56,10 @@ export function signsInAsPerson(actor: Actor): actor is Actor & { readonly userI
 
 /**
  * Whether sealed (sensitive) values may ever be opened for this actor: the one answer for the
- * crypto lib's read policy, the CRM and attachments. Support sessions and partner admins never
- * decrypt; everyone else is further limited by the caller's own rules (field permissions,
+ * crypto lib's read policy, the CRM and attachments. Support sessions, partner admins and
+ * provisioning clients never decrypt; everyone else is further limited by the caller's own rules (field permissions,
  * sensitivity levels, the value's account).
  */
 export function mayDecryptSensitive(actor: Actor): boolean {
-  return !isReadOnly(actor) && !isPartnerAdmin(actor);
+  return !isReadOnly(actor) && !isPartnerAdmin(actor) && !isProvisioningClient(actor);
 }

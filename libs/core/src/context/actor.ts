@@ -1,7 +1,8 @@
 import type { TaskPrivilege } from '../policy/task-privilege';
 
 /** What kind of principal is making the request. */
-export type ActorKind = 'user' | 'private_app' | 'partner_admin' | 'support' | 'system';
+export type ActorKind =
+  'user' | 'private_app' | 'partner_admin' | 'support' | 'system' | 'provisioning';
 
 /**
  * The principal on whose behalf code runs, always bound to exactly one account.
@@ -9,7 +10,10 @@ export type ActorKind = 'user' | 'private_app' | 'partner_admin' | 'support' | '
  */
 export interface Actor {
   readonly kind: ActorKind;
-  /** User id for people, API key id for private apps, `system` for background work. */
+  /**
+   * User id for people, API key id for private apps, provisioning token id for SCIM clients,
+   * `system` for background work.
+   */
   readonly id: string;
   readonly accountId: string;
   /** The person behind the actor: the user, or the super admin who created a private app. */

@@ -1,10 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { AuditService } from '@custos/audit';
 import {
   Clock,
   CustosError,
-  keysetPage,
   mapPage,
   newId,
   PageQueryDto,
@@ -15,18 +13,11 @@ import {
   isSuperAdminInPerson,
 } from '@custos/core';
 import { IdentityErrors } from '../identity.errors';
-import { Membership } from '../users/membership.entity';
 import { ApiKey } from './api-key.entity';
 import type { ApiKeyDto, CreateApiKeyDto, CreatedApiKeyDto } from './api-key.dto';
+import { issueSecretKey, keysOfAccount, presentedKey, revokeKey } from './secret-key';
 
 const KEY_PREFIX = 'ck_';
-const KEY_PATTERN = /^ck_([0-9a-f]{32})_([A-Za-z0-9_-]{43})$/;
-/** Recording every use would turn each read into a write; once a minute is enough to spot stale keys. */
-const LAST_USED_RESOLUTION_MS = 60_000;
-
-function sha256(value: string): Buffer {
-  return createHash('sha256').update(value).digest();
-}
 
 /** Private apps: API keys made by super admins, limited to scopes, stored only as hashes. */
 @Injectable()
@@ -52,15 +43,14 @@ export class ApiKeyService {
       throw IdentityErrors.expiryInPast();
     }
     const id = newId();
-    const secret = randomBytes(32).toString('base64url');
-    const key = `${KEY_PREFIX}${id.replace(/-/g, '')}_${secret}`;
+    const { key, secretHash, hint } = issueSecretKey(KEY_PREFIX, id);
     return this.transactions.run(async (manager) => {
       const apiKey = manager.create(ApiKey, {
         id,
         accountId: actor.accountId,
         name: input.name,
-        secretHash: sha256(secret).toString('hex'),
-        secretHint: key.slice(0, 11),
+        secretHash,
+        secretHint: hint,
         scopes: input.scopes,
         createdByUserId: actor.userId,
         createdAt: now,
@@ -87,28 +77,25 @@ export class ApiKeyService {
 
   async list(query: PageQueryDto): Promise<Page<ApiKeyDto>> {
     const accountId = this.context.requireAccountId();
-    const builder = this.transactions.manager
-      .createQueryBuilder(ApiKey, 'k')
-      .where('k.accountId = :accountId', { accountId });
-    return mapPage(await keysetPage(builder, 'k.id', (k) => k.id, query), toApiKeyDto);
+    return mapPage(
+      await keysOfAccount(this.transactions.manager, ApiKey, accountId, query),
+      toApiKeyDto,
+    );
   }
 
   async revoke(id: string): Promise<ApiKeyDto> {
     const accountId = this.context.requireAccountId();
     return this.transactions.run(async (manager) => {
-      const apiKey = await manager.findOneBy(ApiKey, { accountId, id });
+      const apiKey = await revokeKey(
+        manager,
+        this.audit,
+        ApiKey,
+        { accountId, id },
+        this.clock.now(),
+        'api_key',
+      );
       if (!apiKey) {
         throw IdentityErrors.apiKeyNotFound();
-      }
-      if (!apiKey.revokedAt) {
-        apiKey.revokedAt = this.clock.now();
-        await manager.update(ApiKey, { id }, { revokedAt: apiKey.revokedAt });
-        await this.audit.record({
-          action: 'api_key.revoked',
-          targetType: 'api_key',
-          targetId: id,
-          metadata: { before: { name: apiKey.name } },
-        });
       }
       return toApiKeyDto(apiKey);
     });
@@ -120,31 +107,19 @@ export class ApiKeyService {
    * of the account, so a key never carries more rights than the person who made it.
    */
   async authenticate(presented: string): Promise<Actor | null> {
-    const match = KEY_PATTERN.exec(presented);
-    if (!match) {
-      return null;
-    }
-    const hex = match[1];
-    const id = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-    const manager = this.transactions.manager;
-    const apiKey = await manager.findOneBy(ApiKey, { id });
-    const expected = apiKey ? Buffer.from(apiKey.secretHash, 'hex') : Buffer.alloc(32);
-    const matches = timingSafeEqual(expected, sha256(match[2]));
     const now = this.clock.now();
-    if (!apiKey || !matches || apiKey.revokedAt || (apiKey.expiresAt && apiKey.expiresAt <= now)) {
+    const found = await presentedKey(
+      this.transactions.manager,
+      ApiKey,
+      KEY_PREFIX,
+      presented,
+      now,
+      (key) => !key.expiresAt || key.expiresAt > now,
+    );
+    if (!found) {
       return null;
     }
-    const creator = await manager.findOneBy(Membership, {
-      accountId: apiKey.accountId,
-      userId: apiKey.createdByUserId,
-    });
-    const creatorHoldsScopes = creator?.status === 'active' && creator.superAdmin;
-    if (
-      !apiKey.lastUsedAt ||
-      now.getTime() - apiKey.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS
-    ) {
-      await manager.update(ApiKey, { id }, { lastUsedAt: now });
-    }
+    const { key: apiKey, creatorIsSuperAdmin } = found;
     return {
       kind: 'private_app',
       id: apiKey.id,
@@ -152,7 +127,7 @@ export class ApiKeyService {
       userId: apiKey.createdByUserId,
       label: `private app "${apiKey.name}"`,
       superAdmin: false,
-      scopes: creatorHoldsScopes ? apiKey.scopes : [],
+      scopes: creatorIsSuperAdmin ? apiKey.scopes : [],
     };
   }
 }

@@ -4,7 +4,7 @@ import { TASK_PRIVILEGE_LIST_SCHEMA, type ActorKind, type TaskPrivilege } from '
 
 export class MeActorDto {
   @ApiProperty({
-    enum: ['user', 'private_app', 'partner_admin', 'support', 'system'],
+    enum: ['user', 'private_app', 'partner_admin', 'support', 'system', 'provisioning'],
     example: 'user',
   })
   kind!: ActorKind;
