@@ -162,7 +162,10 @@ export function configureApp(
       next,
     ),
   );
+  // With `rawBody: true` at creation, `req.rawBody` keeps the bytes webhooks check a signature over.
   app.useBodyParser('json', { limit: config.bodyLimitBytes });
+  // The one-click unsubscribe and the preference page's buttons are HTML form posts.
+  app.useBodyParser('urlencoded', { limit: config.bodyLimitBytes, extended: false });
   // Before any route, guard or validation: a deep body would overflow their recursion (a 500).
   app.use(bodyDepthLimit(MAX_BODY_DEPTH));
   // Exit through process.exit, not a re-raised signal: the logger writes its buffer at `exit`.

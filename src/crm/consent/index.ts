@@ -1,0 +1,1 @@
+export { CrmConsentModule } from './crm-consent.module';
