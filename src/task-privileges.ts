@@ -19,6 +19,4 @@ export const SERVER_PRIVILEGES = definePrivileges([
   'manage_sensitive_data',
 ] as const);
 export type ServerPrivilege =
-  | (typeof SERVER_PRIVILEGES)[number]
-  | ExportPrivilege
-  | ConsentPrivilege;
+  (typeof SERVER_PRIVILEGES)[number] | ExportPrivilege | ConsentPrivilege;
