@@ -37,6 +37,11 @@
  *   three sensitive properties vs a cursor-plus-decrypt floor (PostgreSQL); at `--contacts` if
  *   given, else 1,000,000; per database as above.
  *
+ * - `consent` (bench/consent.ts): one consent event appended by `@custos/consent` (chain head
+ *   lock, hash, event, materialised state, signed head) and one recorded by staff (plus port check
+ *   and audit), p50/p95 in ms over `--consent-events` events (default 2,000), vs a bare INSERT of
+ *   an equally wide row in the same run; per database as above.
+ *
  * Scratch databases are made with `createTestDatabase` and dropped at the end. The machine's
  * load average is reported before and after: figures from a busy machine are noisy.
  */
@@ -54,6 +59,7 @@ import {
   type CanChecksResult,
 } from './access';
 import { benchCrmSearch, type CrmSearchOptions, type CrmSearchResult } from './crm-search';
+import { benchConsent, type ConsentResult } from './consent';
 import { benchDelegation, type DelegationResult } from './delegation';
 import { benchExports, type ExportsResult } from './exports';
 import { benchExportWriters, type ExportWritersResult } from './export-writers';
@@ -78,6 +84,7 @@ const BENCHMARKS = [
   'request',
   'export-writers',
   'exports',
+  'consent',
 ] as const;
 type Benchmark = (typeof BENCHMARKS)[number];
 
@@ -88,6 +95,7 @@ interface Options
   jobsCount: number;
   requestCount: number;
   rows: number;
+  consentEvents: number;
   only?: DatabaseKind;
   bench?: Benchmark;
   /** Whether `--contacts` was given (bench/exports defaults to 1,000,000 otherwise). */
@@ -96,7 +104,7 @@ interface Options
 
 function parseArguments(argv: readonly string[]): Options {
   const usage =
-    'Usage: npm run bench -- [--contacts N[,N…]] [--iterations N] [--warmup N] [--only sqlite|postgres] [--bench crm-search|access|crypto|delegation|files|jobs|request|export-writers|exports] [--crypto-insert-contacts N] [--crypto-search-contacts N] [--delegation-users N] [--files-megabytes N] [--jobs-count N] [--request-count N] [--rows N]';
+    'Usage: npm run bench -- [--contacts N[,N…]] [--iterations N] [--warmup N] [--only sqlite|postgres] [--bench crm-search|access|crypto|delegation|files|jobs|request|export-writers|exports|consent] [--crypto-insert-contacts N] [--crypto-search-contacts N] [--delegation-users N] [--files-megabytes N] [--jobs-count N] [--request-count N] [--rows N] [--consent-events N]';
   const options: Options = {
     contacts: 100_000,
     iterations: 200,
@@ -108,6 +116,7 @@ function parseArguments(argv: readonly string[]): Options {
     jobsCount: 5_000,
     requestCount: 2_000,
     rows: 1_000_000,
+    consentEvents: 2_000,
   };
   const numeric = {
     contacts: 'contacts',
@@ -120,10 +129,11 @@ function parseArguments(argv: readonly string[]): Options {
     'jobs-count': 'jobsCount',
     'request-count': 'requestCount',
     rows: 'rows',
+    'consent-events': 'consentEvents',
   } as const;
   for (let i = 0; i < argv.length; i++) {
     const match =
-      /^--(contacts|iterations|warmup|only|bench|crypto-insert-contacts|crypto-search-contacts|delegation-users|files-megabytes|jobs-count|request-count|rows)(?:=(.*))?$/.exec(
+      /^--(contacts|iterations|warmup|only|bench|crypto-insert-contacts|crypto-search-contacts|delegation-users|files-megabytes|jobs-count|request-count|rows|consent-events)(?:=(.*))?$/.exec(
         argv[i],
       );
     const value = match ? (match[2] ?? argv[++i]) : undefined;
@@ -308,6 +318,17 @@ async function main(): Promise<void> {
       exports[kind] = skipped ? { skipped } : await benchExports(kind, { contacts });
     }
   }
+  let consent: Partial<Record<DatabaseKind, ConsentResult | Skipped>> | undefined;
+  if (runs('consent')) {
+    consent = {};
+    for (const kind of kinds) {
+      process.stderr.write(`consent on ${kind}: ${options.consentEvents} events…\n`);
+      const skipped = unreachable.get(kind);
+      consent[kind] = skipped
+        ? { skipped }
+        : await benchConsent(kind, { events: options.consentEvents });
+    }
+  }
   const round = (n: number) => Math.round(n * 100) / 100;
   const report = {
     ...(crmSearch ? { crmSearch } : {}),
@@ -319,6 +340,7 @@ async function main(): Promise<void> {
     ...(request ? { request } : {}),
     ...(exportWriters ? { exportWriters } : {}),
     ...(exports ? { exports } : {}),
+    ...(consent ? { consent } : {}),
     machine: {
       cpus: cpus().length,
       cpuModel: cpus()[0]?.model,
