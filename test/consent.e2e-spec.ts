@@ -23,6 +23,9 @@ interface EventView {
   channel: string;
   address: string;
   ip: string | null;
+  noticeVersion: number | null;
+  proof: string | null;
+  userAgent: string | null;
 }
 interface StateView {
   purposeId: string;
@@ -408,6 +411,76 @@ describe.each(testDatabaseKinds())('Consent over HTTP on %s', (kind) => {
         ]),
       );
       expectProblem(await recorder.caller.get('/api/v1/consent/bounces'), 403);
+    });
+  });
+
+  describe('consent boxes on forms', () => {
+    let formId: string;
+
+    beforeAll(async () => {
+      formId = (
+        expectStatus(
+          await admin.post('/api/v1/forms', {
+            name: 'Newsletter sign-up',
+            objectType: 'contacts',
+            fields: [{ property: 'email', label: 'Email', required: true }],
+            consents: [{ purposeId, channel: 'email', noticeVersion: 1 }],
+          }),
+          201,
+        ).body as { id: string }
+      ).id;
+    });
+
+    const submit = (email: string, consents?: string[]) =>
+      publicCall()
+        .post(`/api/v1/forms/${formId}/submissions`)
+        .set('User-Agent', 'Browser/1.0')
+        .send({ fields: { email }, ...(consents ? { consents } : {}) });
+    const newestSubmission = async () =>
+      (
+        expectStatus(await admin.get(`/api/v1/forms/${formId}/submissions`, { limit: 1 }), 200)
+          .body as { results: { id: string; recordId: string }[] }
+      ).results[0];
+
+    it('refuses a box naming a notice version the purpose does not have', async () => {
+      expectProblem(
+        await admin.post('/api/v1/forms', {
+          name: 'Bad',
+          objectType: 'contacts',
+          fields: [{ property: 'email', label: 'Email', required: true }],
+          consents: [{ purposeId, channel: 'email', noticeVersion: 9 }],
+        }),
+        422,
+        { field: 'consents[0].noticeVersion' },
+      );
+    });
+
+    it('records a ticked box with its proof (form, submission, notice version, truncated IP, user agent)', async () => {
+      expectStatus(await submit(`ticked-${Date.now()}@example.com`, [purposeId]), 202);
+      const submission = await newestSubmission();
+      const { events } = await consentOf(submission.recordId);
+      expect(events).toEqual([
+        expect.objectContaining({
+          status: 'granted',
+          source: 'form',
+          noticeVersion: 1,
+          proof: JSON.stringify({ formId, submissionId: submission.id }),
+          userAgent: 'Browser/1.0',
+          ip: expect.stringMatching(/\.0$|::$/),
+        }),
+      ]);
+    });
+
+    it('records nothing for an unticked box', async () => {
+      expectStatus(await submit(`unticked-${Date.now()}@example.com`), 202);
+      const submission = await newestSubmission();
+      expect((await consentOf(submission.recordId)).events).toEqual([]);
+    });
+
+    it('refuses a ticked box the form does not have, naming it, and creates nothing', async () => {
+      expectProblem(await submit(`stray-${Date.now()}@example.com`, [otherPurposeId]), 422, {
+        field: 'consents[0]',
+      });
     });
   });
 

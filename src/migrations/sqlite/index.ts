@@ -1,3 +1,4 @@
+import { FormConsents1796496210639 } from './1796496210639-FormConsents';
 import type { MigrationClass } from '@custos/core';
 import { Crm1795375304585 } from './1795375304585-Crm';
 import { CrmImports1795375942833 } from './1795375942833-CrmImports';
@@ -28,4 +29,5 @@ export const SQLITE_SERVER_MIGRATIONS: MigrationClass[] = [
   FormNotificationsToInbox1796460704521,
   IndexedCustomProperties1796471122691,
   LiveRecordIndexes1796472263873,
+  FormConsents1796496210639,
 ];

@@ -159,6 +159,11 @@ export class ConsentPurposes {
     return purpose;
   }
 
+  /** The purpose of the account with this id, or `null`. */
+  byId(accountId: string, id: string): Promise<ConsentPurpose | null> {
+    return this.transactions.manager.findOneBy(ConsentPurpose, { accountId, id });
+  }
+
   /** The purpose of the account with this key, or `null`. */
   byKey(accountId: string, key: string): Promise<ConsentPurpose | null> {
     return this.transactions.manager.findOneBy(ConsentPurpose, { accountId, key });
