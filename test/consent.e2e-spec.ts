@@ -484,6 +484,49 @@ describe.each(testDatabaseKinds())('Consent over HTTP on %s', (kind) => {
     });
   });
 
+  it('the audience holds the consented, unblocked contacts the caller may read (SQL, record rules)', async () => {
+    const email = (name: string) => `${name}-${Date.now()}@audience.example`;
+    const a = (await setup.contact({ lifecyclestage: 'lead', email: email('a') })).id;
+    const b = (await setup.contact({ lifecyclestage: 'customer', email: email('b') })).id;
+    const c = (await setup.contact({ lifecyclestage: 'lead', email: email('c') })).id;
+    const dEmail = email('d');
+    const d = (await setup.contact({ lifecyclestage: 'lead', email: dEmail })).id;
+    for (const id of [a, b, d]) {
+      expectStatus(await grant(id), 201);
+    }
+    expectStatus(
+      await admin.post('/api/v1/consent/blacklist', { address: dEmail.toUpperCase() }),
+      201,
+    );
+    const audience = async (as: Caller) =>
+      (
+        expectStatus(
+          await as.get(`/api/v1/consent/purposes/${purposeId}/audience`, {
+            channel: 'email',
+            limit: 100,
+          }),
+          200,
+        ).body as { results: { id: string }[] }
+      ).results.map((r) => r.id);
+    const all = await audience(admin);
+    expect([a, b, c, d].filter((id) => all.includes(id))).toEqual([a, b]);
+    const ruled = await audience(recorder.caller);
+    expect([a, b, c, d].filter((id) => ruled.includes(id))).toEqual([a]);
+    expectProblem(
+      await reader.caller.get(`/api/v1/consent/purposes/${purposeId}/audience`, {
+        channel: 'email',
+      }),
+      403,
+    );
+    expectProblem(
+      await admin.get(`/api/v1/consent/purposes/${purposeId}/audience`, { channel: 'sms' }),
+      422,
+      {
+        field: 'channel',
+      },
+    );
+  });
+
   it('verifies the chain for manage_consent only', async () => {
     expect(expectStatus(await admin.get('/api/v1/consent/verify'), 200).body).toMatchObject({
       valid: true,

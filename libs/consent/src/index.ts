@@ -67,6 +67,7 @@ export {
   type ContactQuestion,
   type UnsubscribeHeaders,
 } from './gate/consent-gate';
+export { audienceCondition, type AudienceColumns, type AudienceCondition } from './gate/audience';
 export { Blacklist, type BlacklistEntryView } from './blacklist/blacklist';
 export {
   Bounces,

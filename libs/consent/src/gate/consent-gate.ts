@@ -3,6 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { normaliseAddress } from '../addresses';
 import { Blacklist } from '../blacklist/blacklist';
 import { verpReturnPath } from '../bounces/verp';
+import { audienceCondition, type AudienceColumns, type AudienceCondition } from './audience';
 import type { ConsentChannel } from '../consent.types';
 import { ConsentErrors } from '../consent.errors';
 import { CONSENT_MODULE_OPTIONS, type ConsentModuleOptions } from '../consent.module-definition';
@@ -164,6 +165,30 @@ export class ConsentGate {
   /** The VERP return path (envelope sender) of a mail to `address`, so its bounces are counted. */
   returnPath(accountId: string, address: string): string {
     return verpReturnPath(this.options.returnPath ?? 'bounces@localhost', accountId, address);
+  }
+
+  /**
+   * The SQL condition of the marketing audience for a purpose on a channel now (see
+   * {@link audienceCondition}), to add to the host's scoped contact query; 422 for a purpose the
+   * account does not have.
+   */
+  async audience(
+    accountId: string,
+    purposeId: string,
+    channel: ConsentChannel,
+    columns: AudienceColumns,
+  ): Promise<AudienceCondition> {
+    const purpose = await this.transactions.manager.findOneBy(ConsentPurpose, {
+      accountId,
+      id: purposeId,
+    });
+    if (!purpose) {
+      throw ConsentErrors.unknownPurpose('purposeId');
+    }
+    if (!purpose.channels.includes(channel)) {
+      throw ConsentErrors.channelNotOffered('channel');
+    }
+    return audienceCondition(purpose, channel, columns, this.clock.now());
   }
 
   /** The public base URL of links, or a 503. */
