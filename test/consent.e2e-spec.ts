@@ -527,6 +527,69 @@ describe.each(testDatabaseKinds())('Consent over HTTP on %s', (kind) => {
     );
   });
 
+  it('double opt-in from a form: pending, a confirmation mail, GET changes nothing, POST confirms with its time', async () => {
+    const doubleId = (
+      expectStatus(
+        await admin.post('/api/v1/consent/purposes', {
+          key: `double_${Date.now()}`,
+          name: 'Weekly digest',
+          legalBasis: 'consent',
+          channels: ['email'],
+          doubleOptIn: true,
+          notice: 'Send me the weekly digest.',
+        }),
+        201,
+      ).body as { id: string }
+    ).id;
+    const formId = (
+      expectStatus(
+        await admin.post('/api/v1/forms', {
+          name: 'Digest',
+          objectType: 'contacts',
+          fields: [{ property: 'email', label: 'Email', required: true }],
+          consents: [{ purposeId: doubleId, channel: 'email', noticeVersion: 1 }],
+        }),
+        201,
+      ).body as { id: string }
+    ).id;
+    const address = `double-${Date.now()}@example.com`;
+    expectStatus(
+      await publicCall()
+        .post(`/api/v1/forms/${formId}/submissions`)
+        .send({ fields: { email: address }, consents: [doubleId] }),
+      202,
+    );
+    const [submission] = (
+      expectStatus(await admin.get(`/api/v1/forms/${formId}/submissions`), 200).body as {
+        results: { recordId: string }[];
+      }
+    ).results;
+    const contactId = submission.recordId;
+    expect((await consentOf(contactId)).states).toEqual([
+      expect.objectContaining({ purposeId: doubleId, status: 'pending' }),
+    ]);
+    const [mail] = await server.dataSource.query<{ text: string }[]>(
+      `SELECT text_body AS text FROM custos_mail_outbox WHERE kind = 'consent.confirmation' AND recipients LIKE ${kind === 'postgres' ? '$1' : '?'}`,
+      [`%${address}%`],
+    );
+    const link = new URL(/https:\/\/\S+/.exec(mail.text)![0]);
+    expect(link.pathname).toBe('/api/v1/consent/confirm');
+    const token = link.searchParams.get('token')!;
+    expectStatus(await publicCall().get('/api/v1/consent/confirm').query({ token }), 200);
+    expect((await consentOf(contactId)).states[0].status).toBe('pending');
+    expect(
+      expectStatus(await publicCall().post('/api/v1/consent/confirm').query({ token }), 200).body,
+    ).toEqual({ status: 'granted' });
+    const { events } = await consentOf(contactId);
+    expect(events.map((e) => [e.status, e.source])).toEqual([
+      ['pending', 'form'],
+      ['granted', 'confirmation_link'],
+    ]);
+    expectProblem(await publicCall().post('/api/v1/consent/unsubscribe').query({ token }), 422, {
+      field: 'token',
+    });
+  });
+
   it('verifies the chain for manage_consent only', async () => {
     expect(expectStatus(await admin.get('/api/v1/consent/verify'), 200).body).toMatchObject({
       valid: true,
