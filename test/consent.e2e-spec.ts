@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { ConsentGate, ConsentLedger } from '@custos/consent';
 import { FixedClock, testDatabaseKinds } from '@custos/core/testing';
 import { Setup, callerOf, expectStatus, type Caller } from './access/access-support';
-import { auditEvents, expectProblem } from './support/api';
+import { auditEvents, expectProblem, walkPages } from './support/api';
 import { startTestServer, type TestServer } from './support/test-server';
 
 /**
@@ -113,9 +113,15 @@ describe.each(testDatabaseKinds())('Consent over HTTP on %s', (kind) => {
       source: 'staff',
       ...(status === 'granted' ? { noticeVersion: 1 } : {}),
     });
-  const consentOf = async (contactId: string): Promise<ContactConsentView> =>
-    expectStatus(await admin.get(`/api/v1/consent/contacts/${contactId}`), 200)
-      .body as ContactConsentView;
+  /** The contact's states, and its history walked in pages of 3 (as the admin). */
+  const consentOf = async (contactId: string, as: Caller = admin): Promise<ContactConsentView> => {
+    const { states } = expectStatus(await as.get(`/api/v1/consent/contacts/${contactId}`), 200)
+      .body as Pick<ContactConsentView, 'states'>;
+    const { pages } = await walkPages<EventView>((after) =>
+      as.get(`/api/v1/consent/contacts/${contactId}/events`, { limit: 3, after }),
+    );
+    return { states, events: pages.flat() };
+  };
   const tokenFor = (contactId: string, purpose = purposeId) =>
     new URL(
       server.app.get(ConsentGate).unsubscribeUrl(server.accountId, contactId, purpose, 'email'),
@@ -142,6 +148,7 @@ describe.each(testDatabaseKinds())('Consent over HTTP on %s', (kind) => {
 
     it('answers 404 for the consent of a contact the recorder may not read, and records nothing', async () => {
       expectProblem(await recorder.caller.get(`/api/v1/consent/contacts/${customer}`), 404);
+      expectProblem(await recorder.caller.get(`/api/v1/consent/contacts/${customer}/events`), 404);
       expectProblem(await grant(customer, recorder.caller), 404);
       expect((await consentOf(customer)).events).toEqual([]);
     });
@@ -149,8 +156,7 @@ describe.each(testDatabaseKinds())('Consent over HTTP on %s', (kind) => {
     it('lets the recorder record and read consent of a lead; audited without personal values', async () => {
       const event = expectStatus(await grant(lead, recorder.caller), 201).body as EventView;
       expect(event).toMatchObject({ status: 'granted', source: 'staff', seq: expect.any(Number) });
-      const view = expectStatus(await recorder.caller.get(`/api/v1/consent/contacts/${lead}`), 200)
-        .body as ContactConsentView;
+      const view = await consentOf(lead, recorder.caller);
       expect(view.events.map((e) => e.id)).toContain(event.id);
       const [audited] = await auditEvents(server, adminToken, {
         action: 'consent.granted',
@@ -370,9 +376,11 @@ describe.each(testDatabaseKinds())('Consent over HTTP on %s', (kind) => {
         await send({ recipient: verp('b1@example.com'), outcome: 'hard_bounce' }, 'x'.repeat(40)),
         401,
       );
-      const list = expectStatus(await admin.get('/api/v1/consent/bounces'), 200).body as {
-        address: string;
-      }[];
+      const list = (
+        expectStatus(await admin.get('/api/v1/consent/bounces', { limit: 100 }), 200).body as {
+          results: { address: string }[];
+        }
+      ).results;
       expect(list.map((b) => b.address)).not.toContain('b1@example.com');
     });
 
@@ -401,10 +409,11 @@ describe.each(testDatabaseKinds())('Consent over HTTP on %s', (kind) => {
           field: 'recipient',
         },
       );
-      const list = expectStatus(await admin.get('/api/v1/consent/bounces'), 200).body as {
-        address: string;
-        bounces: number;
-      }[];
+      const list = (
+        expectStatus(await admin.get('/api/v1/consent/bounces', { limit: 100 }), 200).body as {
+          results: { address: string; bounces: number }[];
+        }
+      ).results;
       expect(list).toEqual(
         expect.arrayContaining([
           expect.objectContaining({ address: 'b2@example.com', bounces: 2 }),

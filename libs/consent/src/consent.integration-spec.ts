@@ -382,8 +382,8 @@ describe.each(testDatabaseKinds())('@custos/consent on %s', (kind) => {
       await app.get(Bounces).record(accountId, address, 'delivered');
       await bounceAt([0]);
       await expect(listed()).resolves.toBe(false);
-      const summary = await app.as(staff, () => app.get(Bounces).list());
-      expect(summary).toEqual([
+      const summary = await app.as(staff, () => app.get(Bounces).list({}));
+      expect(summary.results).toEqual([
         expect.objectContaining({ address, bounces: 1, blacklisted: false }),
       ]);
     });

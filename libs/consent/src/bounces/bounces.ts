@@ -1,6 +1,16 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { AuditService } from '@custos/audit';
-import { Clock, RequestContext, TransactionHost, newId, systemActor } from '@custos/core';
+import {
+  Clock,
+  DEFAULT_PAGE_SIZE,
+  RequestContext,
+  TransactionHost,
+  decodeCursor,
+  newId,
+  systemActor,
+  toPage,
+  type Page,
+} from '@custos/core';
 import { Inject, Injectable } from '@nestjs/common';
 import { normaliseAddress } from '../addresses';
 import { Blacklist } from '../blacklist/blacklist';
@@ -147,9 +157,11 @@ export class Bounces {
     return this.record(target.accountId, target.address, body.outcome, at);
   }
 
-  /** Addresses with bounces counted now, most bounced first (admins). */
-  async list(): Promise<BounceSummary[]> {
+  /** Addresses with bounces counted now, in address order, keyset pages (admins). */
+  async list(page: { limit?: number; after?: string }): Promise<Page<BounceSummary>> {
     const accountId = this.context.requireAccountId();
+    const limit = page.limit ?? DEFAULT_PAGE_SIZE;
+    const after = page.after === undefined ? '' : String(decodeCursor(page.after, 1)[0]);
     const rows = await this.transactions.manager.query<
       { address: string; count: string | number; first: string; last: string; listed: unknown }[]
     >(
@@ -158,17 +170,23 @@ export class Bounces {
                 MAX(CASE WHEN l.id IS NULL THEN 0 ELSE 1 END) AS listed
          FROM consent_bounce b
          LEFT JOIN consent_blacklist l ON l.account_id = b.account_id AND l.value = b.address
-         WHERE b.account_id = $1 GROUP BY b.address ORDER BY COUNT(*) DESC, b.address LIMIT 500`,
+         WHERE b.account_id = $1 AND b.address > $2
+         GROUP BY b.address ORDER BY b.address LIMIT $3`,
       ),
-      [accountId],
+      [accountId, after, limit + 1],
     );
-    return rows.map((r) => ({
-      address: r.address,
-      bounces: Number(r.count),
-      firstBounceAt: new Date(r.first),
-      lastBounceAt: new Date(r.last),
-      blacklisted: Number(r.listed) === 1,
-    }));
+    return toPage(
+      rows,
+      limit,
+      (r) => [r.address],
+      (r) => ({
+        address: r.address,
+        bounces: Number(r.count),
+        firstBounceAt: new Date(r.first),
+        lastBounceAt: new Date(r.last),
+        blacklisted: Number(r.listed) === 1,
+      }),
+    );
   }
 
   private sql(text: string): string {

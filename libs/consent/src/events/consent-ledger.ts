@@ -8,7 +8,16 @@ import {
   signHead,
   type ChainBreakReason,
 } from '@custos/audit';
-import { Clock, TransactionHost, deriveKey, newId } from '@custos/core';
+import {
+  Clock,
+  DEFAULT_PAGE_SIZE,
+  TransactionHost,
+  decodeCursor,
+  deriveKey,
+  newId,
+  toPage,
+  type Page,
+} from '@custos/core';
 import { Inject, Injectable } from '@nestjs/common';
 import { ConsentErrors } from '../consent.errors';
 import { CONSENT_MODULE_OPTIONS, type ConsentModuleOptions } from '../consent.module-definition';
@@ -264,6 +273,27 @@ export class ConsentLedger {
       [accountId, contactId],
     );
     return rows.map(eventRowOf);
+  }
+
+  /** A page of the contact's events, in chain order (keyset on seq). */
+  async eventPage(
+    accountId: string,
+    contactId: string,
+    page: { limit?: number; after?: string },
+  ): Promise<Page<ConsentEventRow>> {
+    const limit = page.limit ?? DEFAULT_PAGE_SIZE;
+    const after = page.after === undefined ? 0 : Number(decodeCursor(page.after, 1)[0]);
+    const rows = await this.transactions.queryPrepared<Record<string, unknown>>(
+      'consent_event_page',
+      `SELECT ${EVENT_COLUMNS} FROM consent_event WHERE account_id = $1 AND contact_id = $2 AND seq > $3 ORDER BY seq LIMIT $4`,
+      [accountId, contactId, Number.isSafeInteger(after) ? after : 0, limit + 1],
+    );
+    return toPage(
+      rows.map(eventRowOf),
+      limit,
+      (e) => [e.seq],
+      (e) => e,
+    );
   }
 
   /** One event of the account, or `null`. */

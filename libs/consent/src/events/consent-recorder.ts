@@ -1,5 +1,5 @@
 import { AuditService } from '@custos/audit';
-import { Clock, MailOutbox, RequestContext, TransactionHost } from '@custos/core';
+import { Clock, MailOutbox, RequestContext, TransactionHost, type Page } from '@custos/core';
 import { Injectable } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { requireAddress, truncateIp } from '../addresses';
@@ -46,10 +46,9 @@ export interface PublicConsent {
   request: ConsentRequestInfo;
 }
 
-/** A contact's consent: the current states and the events in chain order. */
+/** A contact's consent now: one state per purpose × channel × address. */
 export interface ContactConsent {
   states: ConsentStateRow[];
-  events: ConsentEventRow[];
 }
 
 /** A state of the preference page: one per purpose the token's channel serves. */
@@ -83,15 +82,19 @@ export class ConsentRecorder {
     private readonly audit: AuditService,
   ) {}
 
-  /** The contact's consent, if the actor may read the contact (404 otherwise). */
+  /** The contact's consent now, if the actor may read the contact (404 otherwise). */
   async ofContact(contactId: string): Promise<ContactConsent> {
     await this.host.contacts.requireReadable(contactId);
-    const accountId = this.context.requireAccountId();
-    const [states, events] = await this.transactions.all(
-      () => this.ledger.statesOf(accountId, contactId),
-      () => this.ledger.eventsOf(accountId, contactId),
-    );
-    return { states, events };
+    return { states: await this.ledger.statesOf(this.context.requireAccountId(), contactId) };
+  }
+
+  /** The contact's history, a page in chain order, if the actor may read the contact (404 otherwise). */
+  async history(
+    contactId: string,
+    page: { limit?: number; after?: string },
+  ): Promise<Page<ConsentEventRow>> {
+    await this.host.contacts.requireReadable(contactId);
+    return this.ledger.eventPage(this.context.requireAccountId(), contactId, page);
   }
 
   /** Records consent for a contact the actor may read (404 otherwise). Audited. */

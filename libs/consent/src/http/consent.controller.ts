@@ -25,9 +25,10 @@ import {
   AddressDto,
   BlacklistEntryDto,
   BlacklistPageDto,
-  BounceSummaryDto,
+  BounceSummaryPageDto,
   ChainVerificationDto,
   ConsentEventDto,
+  ConsentEventPageDto,
   ContactConsentDto,
   CreatePurposeDto,
   NoticeDto,
@@ -105,14 +106,29 @@ export class ConsentController {
   @Get('contacts/:contactId')
   @RequirePrivilege('record_consent')
   @ApiOperation({
-    summary: "A contact's consent and its history",
-    description:
-      'The current states and every event in chain order. 404 for a contact you may not read.',
+    summary: "A contact's consent now",
+    description: 'One state per purpose, channel and address. 404 for a contact you may not read.',
   })
   @ApiOkResponse({ type: ContactConsentDto })
   @ApiProblemResponses('not_found', 'validation')
   contact(@IdParam('contactId') contactId: string): Promise<ContactConsent> {
     return this.recorder.ofContact(contactId);
+  }
+
+  @Get('contacts/:contactId/events')
+  @RequirePrivilege('record_consent')
+  @ApiOperation({
+    summary: "A contact's consent history",
+    description:
+      'Every event in chain order with its source, notice version, proof and hash. 404 for a contact you may not read.',
+  })
+  @ApiOkResponse({ type: ConsentEventPageDto })
+  @ApiProblemResponses('not_found', 'validation')
+  history(
+    @IdParam('contactId') contactId: string,
+    @Query() query: PageQueryDto,
+  ): Promise<Page<ConsentEventRow>> {
+    return this.recorder.history(contactId, query);
   }
 
   @Post('contacts/:contactId/events')
@@ -185,10 +201,12 @@ export class ConsentController {
   @RequirePrivilege('manage_consent')
   @ApiOperation({
     summary: 'Addresses with hard bounces',
-    description: 'Counted since the last delivery or reply; most bounced first (at most 500).',
+    description:
+      'Hard bounces counted since the last delivery or reply, per address in address order, and whether it is blacklisted.',
   })
-  @ApiOkResponse({ type: [BounceSummaryDto] })
-  bouncesList(): Promise<BounceSummary[]> {
-    return this.bounces.list();
+  @ApiOkResponse({ type: BounceSummaryPageDto })
+  @ApiProblemResponses('validation')
+  bouncesList(@Query() query: PageQueryDto): Promise<Page<BounceSummary>> {
+    return this.bounces.list(query);
   }
 }

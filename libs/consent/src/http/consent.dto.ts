@@ -201,8 +201,13 @@ export class ConsentEventDto extends ConsentStateDto {
 
 export class ContactConsentDto {
   @ApiProperty({ type: [ConsentStateDto] }) states!: ConsentStateDto[];
-  @ApiProperty({ type: [ConsentEventDto], description: 'Every event, in chain order.' })
-  events!: ConsentEventDto[];
+}
+
+export class ConsentEventPageDto {
+  @ApiProperty({ type: [ConsentEventDto], description: 'In chain order.' })
+  results!: ConsentEventDto[];
+
+  @ApiProperty({ type: PagingDto }) paging!: PagingDto;
 }
 
 export class ChainVerificationDto {
@@ -242,6 +247,11 @@ export class BounceSummaryDto {
   @ApiProperty({ example: AT }) firstBounceAt!: Date;
   @ApiProperty({ example: AT }) lastBounceAt!: Date;
   @ApiProperty({ example: false }) blacklisted!: boolean;
+}
+
+export class BounceSummaryPageDto {
+  @ApiProperty({ type: [BounceSummaryDto] }) results!: BounceSummaryDto[];
+  @ApiProperty({ type: PagingDto }) paging!: PagingDto;
 }
 
 export class BounceWebhookDto {
