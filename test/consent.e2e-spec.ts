@@ -234,6 +234,13 @@ describe.each(testDatabaseKinds())('Consent over HTTP on %s', (kind) => {
         ['withdrawn', 'unsubscribe_link'],
       ]);
       expect(events[1].ip).toMatch(/\.0$|::$/);
+      const audited = await auditEvents(server, adminToken, {
+        action: 'consent.withdrawn',
+        targetId: contactId,
+      });
+      expect(audited.map((e) => [e.actor.kind, e.metadata.source])).toEqual([
+        ['anonymous', 'unsubscribe_link'],
+      ]);
       const gate = server.app.get(ConsentGate);
       await expect(
         gate.mayContact({ accountId: server.accountId, contactId, purposeId, channel: 'email' }),

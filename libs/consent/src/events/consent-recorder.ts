@@ -1,4 +1,4 @@
-import { AuditService } from '@custos/audit';
+import { AuditService, type AuditActor } from '@custos/audit';
 import { Clock, MailOutbox, RequestContext, TransactionHost, type Page } from '@custos/core';
 import { Injectable } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
@@ -17,7 +17,15 @@ import { ConsentGate } from '../gate/consent-gate';
 import { ConsentPurpose } from '../purposes/consent-purpose.entity';
 import { ConsentPurposes } from '../purposes/consent-purposes';
 import { ConsentTokens } from '../tokens/consent-tokens';
-import { ConsentLedger, type ConsentEventRow, type ConsentStateRow } from './consent-ledger';
+import {
+  ConsentLedger,
+  type ConsentEventInput,
+  type ConsentEventRow,
+  type ConsentStateRow,
+} from './consent-ledger';
+
+/** Who acts through an unsubscribe, preference or confirmation link: whoever holds the mail. */
+const LINK_HOLDER: AuditActor = { kind: 'anonymous', id: 'consent-link', label: 'consent link' };
 
 /** Consent given or withdrawn, as staff, an API client or an import records it. */
 export interface RecordedConsent {
@@ -109,33 +117,19 @@ export class ConsentRecorder {
     if (input.effectiveTo && input.effectiveTo <= (input.effectiveFrom ?? this.clock.now())) {
       throw ConsentErrors.invalidField('effectiveTo', 'must be after effectiveFrom');
     }
-    return this.transactions.run(async () => {
-      const event = await this.grantOrPend(purpose, {
-        accountId: actor.accountId,
-        contactId,
-        purposeId: purpose.id,
-        channel: input.channel,
-        address,
-        status: input.status,
-        source: input.source,
-        noticeVersion: input.status === 'granted' ? input.noticeVersion : null,
-        actorKind: actor.kind,
-        actorId: actor.id,
-        effectiveFrom: input.effectiveFrom,
-        effectiveTo: input.effectiveTo,
-      });
-      await this.audit.record({
-        action: `consent.${event.status === 'pending' ? 'requested' : event.status}`,
-        targetType: 'contact',
-        targetId: contactId,
-        metadata: {
-          purposeId: purpose.id,
-          channel: input.channel,
-          source: input.source,
-          seq: event.seq,
-        },
-      });
-      return event;
+    return this.grantOrPend(purpose, {
+      accountId: actor.accountId,
+      contactId,
+      purposeId: purpose.id,
+      channel: input.channel,
+      address,
+      status: input.status,
+      source: input.source,
+      noticeVersion: input.status === 'granted' ? input.noticeVersion : null,
+      actorKind: actor.kind,
+      actorId: actor.id,
+      effectiveFrom: input.effectiveFrom,
+      effectiveTo: input.effectiveTo,
     });
   }
 
@@ -251,7 +245,7 @@ export class ConsentRecorder {
     if (action !== 'grant') {
       throw ConsentErrors.invalidField('action', 'must be grant or withdraw');
     }
-    await this.ledger.append({
+    await this.append({
       accountId: claims.a,
       contactId: claims.c,
       purposeId: purpose.id,
@@ -291,7 +285,7 @@ export class ConsentRecorder {
       if (newest && newest.eventId !== pending.id) {
         return { status: newest.status === 'granted' ? 'granted' : 'withdrawn' };
       }
-      await this.ledger.append({
+      await this.append({
         accountId: claims.a,
         contactId: claims.c,
         purposeId: pending.purposeId,
@@ -333,7 +327,7 @@ export class ConsentRecorder {
       if (newest?.status === 'withdrawn' && newest.address === '') {
         return;
       }
-      await this.ledger.append({
+      await this.append({
         accountId,
         contactId,
         purposeId,
@@ -348,13 +342,38 @@ export class ConsentRecorder {
     });
   }
 
+  /**
+   * Appends the event and audits it in one transaction (`consent.granted`, `.withdrawn`,
+   * `.requested`; target the contact; no address): by the signed-in actor or the form, else by
+   * the anonymous holder of a link.
+   */
+  private append(input: ConsentEventInput): Promise<ConsentEventRow> {
+    return this.transactions.run(async () => {
+      const event = await this.ledger.append(input);
+      await this.audit.record({
+        accountId: input.accountId,
+        actor: this.context.actor ?? LINK_HOLDER,
+        action: `consent.${event.status === 'pending' ? 'requested' : event.status}`,
+        targetType: 'contact',
+        targetId: event.contactId,
+        metadata: {
+          purposeId: event.purposeId,
+          channel: event.channel,
+          source: event.source,
+          seq: event.seq,
+        },
+      });
+      return event;
+    });
+  }
+
   /** Appends the event; a grant of a double opt-in purpose is `pending` and sends its confirmation. */
   private async grantOrPend(
     purpose: ConsentPurpose,
-    input: Parameters<ConsentLedger['append']>[0],
+    input: ConsentEventInput,
   ): Promise<ConsentEventRow> {
     if (input.status !== 'granted' || !purpose.doubleOptIn) {
-      return this.ledger.append(input);
+      return this.append(input);
     }
     return this.transactions.run(async () => {
       const to =
@@ -364,7 +383,7 @@ export class ConsentRecorder {
       if (!to) {
         throw ConsentErrors.noAddress();
       }
-      const event = await this.ledger.append({ ...input, status: 'pending' });
+      const event = await this.append({ ...input, status: 'pending' });
       const token = this.tokens.issue({
         k: 'c',
         a: input.accountId,
