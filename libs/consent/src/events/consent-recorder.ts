@@ -184,6 +184,11 @@ export class ConsentRecorder {
     return { purposeName: purpose.name, channel: claims.ch };
   }
 
+  /** Checks a confirmation link's token before its page is shown (no change). */
+  checkConfirmation(token: unknown): void {
+    this.tokens.verify(token, 'c');
+  }
+
   /** The preference page of the token's contact and channel: each purpose and its state. */
   async preferences(
     token: unknown,

@@ -19,7 +19,7 @@ describe.each(testDatabaseKinds())('audience condition on %s', (kind) => {
   beforeAll(async () => {
     app = await createConsentTestApp(kind);
     await app.dataSource.query(
-      'CREATE TABLE test_contact (id varchar(36) PRIMARY KEY, account_id varchar(36) NOT NULL, email varchar(320))',
+      'CREATE TABLE test_contact (id varchar(36) PRIMARY KEY, account_id varchar(36) NOT NULL, email varchar(320), phone varchar(64))',
     );
   });
   afterAll(() => app?.close());
@@ -63,8 +63,8 @@ describe.each(testDatabaseKinds())('audience condition on %s', (kind) => {
             app.contacts.add(contact.id, contact.email);
             await app.dataSource.query(
               kind === 'postgres'
-                ? 'INSERT INTO test_contact VALUES ($1, $2, $3)'
-                : 'INSERT INTO test_contact VALUES (?, ?, ?)',
+                ? 'INSERT INTO test_contact (id, account_id, email) VALUES ($1, $2, $3)'
+                : 'INSERT INTO test_contact (id, account_id, email) VALUES (?, ?, ?)',
               [contact.id, accountId, contact.email],
             );
           }
@@ -121,5 +121,53 @@ describe.each(testDatabaseKinds())('audience condition on %s', (kind) => {
       ),
       { numRuns: 25 },
     );
+  });
+
+  it('normalises phone numbers in SQL as in code: a blacklisted number leaves the SMS audience', async () => {
+    const accountId = newId();
+    const staff: Actor = {
+      kind: 'user',
+      id: newId(),
+      accountId,
+      userId: null,
+      label: 'staff',
+      superAdmin: true,
+    };
+    const purpose = await app.as(staff, () =>
+      app.get(ConsentPurposes).create({
+        key: 'texts',
+        name: 'Texts',
+        legalBasis: 'legitimate_interest',
+        channels: ['sms'],
+        notice: 'n',
+      }),
+    );
+    const listed = newId();
+    const other = newId();
+    for (const [id, phone] of [
+      [listed, '0049 (30) 123-456.7'],
+      [other, '+49 30 7654321'],
+    ]) {
+      await app.dataSource.query(
+        kind === 'postgres'
+          ? 'INSERT INTO test_contact (id, account_id, phone) VALUES ($1, $2, $3)'
+          : 'INSERT INTO test_contact (id, account_id, phone) VALUES (?, ?, ?)',
+        [id, accountId, phone],
+      );
+    }
+    await app.as(staff, () => app.get(Blacklist).add('+49301234567'));
+    const condition = await app.get(ConsentGate).audience(accountId, purpose.id, 'sms', {
+      id: 'r.id',
+      accountId: 'r.account_id',
+      address: 'r.phone',
+    });
+    const selected = await app.dataSource
+      .createQueryBuilder()
+      .select('r.id', 'id')
+      .from('test_contact', 'r')
+      .where('r.account_id = :accountId', { accountId })
+      .andWhere(condition.sql, condition.parameters)
+      .getRawMany<{ id: string }>();
+    expect(selected.map((r) => r.id)).toEqual([other]);
   });
 });

@@ -21,10 +21,11 @@ function normalisedSql(column: string, channel: ConsentChannel): string {
   if (channel === 'email') {
     return `LOWER(TRIM(${column}))`;
   }
-  return ['(', ')', '.', '-', ' '].reduce(
+  const stripped = ['(', ')', '.', '-', ' '].reduce(
     (sql, character) => `REPLACE(${sql}, '${character}', '')`,
     column,
   );
+  return `CASE WHEN ${stripped} LIKE '00%' THEN '+' || SUBSTR(${stripped}, 3) ELSE ${stripped} END`;
 }
 
 /**

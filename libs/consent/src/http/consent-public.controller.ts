@@ -151,8 +151,10 @@ export class ConsentPublicController {
   @ApiQuery(TOKEN)
   @ApiProduces('text/html')
   @ApiOkResponse({ description: 'The page, with a button that POSTs the confirmation.' })
+  @ApiProblemResponses('validation', 'gone')
   confirmPage(@Query('token') token: string): string {
-    return confirmPage(typeof token === 'string' ? token : '');
+    this.recorder.checkConfirmation(token);
+    return confirmPage(token);
   }
 
   @Post('confirm')
