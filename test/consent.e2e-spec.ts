@@ -2,8 +2,13 @@ import { createHmac } from 'node:crypto';
 import { ConsentGate, ConsentLedger } from '@custos/consent';
 import { FixedClock, testDatabaseKinds } from '@custos/core/testing';
 import { Setup, callerOf, expectStatus, type Caller } from './access/access-support';
-import { auditEvents, expectProblem, walkPages } from './support/api';
-import { startTestServer, type TestServer } from './support/test-server';
+import { auditEvents, expectProblem, newAccount, walkPages } from './support/api';
+import {
+  ADMIN_EMAIL,
+  ADMIN_PASSWORD,
+  startTestServer,
+  type TestServer,
+} from './support/test-server';
 
 /**
  * Issue 17 over HTTP (items 1–5): purposes, consent history under the actor's record rules,
@@ -604,6 +609,20 @@ describe.each(testDatabaseKinds())('Consent over HTTP on %s', (kind) => {
     expectProblem(await publicCall().post('/api/v1/consent/unsubscribe').query({ token }), 422, {
       field: 'token',
     });
+  });
+
+  it("keeps accounts apart: another account's admin sees neither our purposes nor our contacts' consent", async () => {
+    const other = await newAccount(server, adminToken, `Other ${Date.now()}`, {
+      email: ADMIN_EMAIL,
+      password: ADMIN_PASSWORD,
+    });
+    const otherAdmin = callerOf(server, other.token);
+    expectProblem(await otherAdmin.get(`/api/v1/consent/purposes/${purposeId}`), 404);
+    expectProblem(await otherAdmin.get(`/api/v1/consent/contacts/${lead}/events`), 404);
+    expectProblem(await grant(lead, otherAdmin), 404);
+    const list = expectStatus(await otherAdmin.get('/api/v1/consent/purposes'), 200)
+      .body as unknown[];
+    expect(list).toEqual([]);
   });
 
   it('verifies the chain for manage_consent only', async () => {
