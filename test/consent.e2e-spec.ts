@@ -68,6 +68,8 @@ describe.each(testDatabaseKinds())('Consent over HTTP on %s', (kind) => {
         CUSTOS_PUBLIC_URL: 'https://crm.example.test',
         CUSTOS_BOUNCE_WEBHOOK_SECRET: WEBHOOK_SECRET,
         CUSTOS_BOUNCE_RETURN_PATH: 'bounces@mail.example.test',
+        // The storm submits forms from one address.
+        CUSTOS_FORM_SUBMISSIONS_PER_IP: '1000',
       },
     });
     adminToken = await server.login();
@@ -171,7 +173,7 @@ describe.each(testDatabaseKinds())('Consent over HTTP on %s', (kind) => {
         purposeId,
         channel: 'email',
         source: 'staff',
-        seq: event.seq,
+        eventId: event.id,
       });
     });
 
@@ -634,24 +636,57 @@ describe.each(testDatabaseKinds())('Consent over HTTP on %s', (kind) => {
   });
 
   if (kind === 'postgres') {
-    it('concurrent grants and withdrawals on one contact × purpose × channel leave the state equal to the replay and the chain valid', async () => {
+    it('concurrent grants, withdrawals and form submissions leave each state equal to the replay, every chain valid, no request failing', async () => {
       const contactId = (await setup.contact({ lifecyclestage: 'lead' })).id;
       const token = tokenFor(contactId);
-      const requests = Array.from({ length: 40 }, (_, i) =>
-        i % 3 === 2
-          ? publicCall().post('/api/v1/consent/unsubscribe').query({ token })
-          : grant(contactId, admin, i % 3 === 0 ? 'granted' : 'withdrawn'),
-      );
+      const formId = (
+        expectStatus(
+          await admin.post('/api/v1/forms', {
+            name: 'Storm',
+            objectType: 'contacts',
+            fields: [{ property: 'email', label: 'Email', required: true }],
+            consents: [{ purposeId, channel: 'email', noticeVersion: 1 }],
+          }),
+          201,
+        ).body as { id: string }
+      ).id;
+      const requests = Array.from({ length: 48 }, (_, i) => {
+        switch (i % 4) {
+          case 0:
+            return grant(contactId, admin, 'granted');
+          case 1:
+            return grant(contactId, admin, 'withdrawn');
+          case 2:
+            return publicCall().post('/api/v1/consent/unsubscribe').query({ token });
+          default:
+            return publicCall()
+              .post(`/api/v1/forms/${formId}/submissions`)
+              .send({
+                fields: { email: `storm-${i}-${Date.now()}@example.com` },
+                consents: [purposeId],
+              });
+        }
+      });
       const statuses = (await Promise.all(requests)).map((r) => r.status);
-      expect(statuses.every((s) => s === 200 || s === 201)).toBe(true);
-      const { states, events } = await consentOf(contactId);
-      const last = new Map<string, EventView>();
-      events.forEach((e) => last.set(`${e.purposeId}|${e.channel}|${e.address}`, e));
-      expect(states.map((s) => [s.address, s.status, s.eventId]).sort()).toEqual(
-        [...last.values()].map((e) => [e.address, e.status, e.id]).sort(),
-      );
+      expect(statuses.filter((s) => ![200, 201, 202].includes(s))).toEqual([]);
+      const submissions = (
+        expectStatus(await admin.get(`/api/v1/forms/${formId}/submissions`, { limit: 100 }), 200)
+          .body as { results: { status: string; recordId: string }[] }
+      ).results;
+      expect(submissions.map((s) => s.status)).toEqual(Array(12).fill('created'));
+      for (const id of [contactId, ...submissions.map((s) => s.recordId)]) {
+        const { states, events } = await consentOf(id);
+        const last = new Map<string, EventView>();
+        events.forEach((e) => last.set(`${e.purposeId}|${e.channel}|${e.address}`, e));
+        expect(states.map((s) => [s.address, s.status, s.eventId]).sort()).toEqual(
+          [...last.values()].map((e) => [e.address, e.status, e.id]).sort(),
+        );
+      }
       const ledger = server.app.get(ConsentLedger);
       await expect(ledger.verify(server.accountId)).resolves.toMatchObject({ valid: true });
+      expect(expectStatus(await admin.get('/api/v1/audit-log/verify'), 200).body).toMatchObject({
+        valid: true,
+      });
     });
   }
 });
