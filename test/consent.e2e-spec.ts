@@ -134,6 +134,19 @@ describe.each(testDatabaseKinds())('Consent over HTTP on %s', (kind) => {
       server.app.get(ConsentGate).unsubscribeUrl(server.accountId, contactId, purpose, 'email'),
     ).searchParams.get('token')!;
   const publicCall = () => server.http();
+  /** A contacts form asking for an email, with one consent box for `purpose` (notice version 1). */
+  const consentForm = async (name: string, purpose: string): Promise<string> =>
+    (
+      expectStatus(
+        await admin.post('/api/v1/forms', {
+          name,
+          objectType: 'contacts',
+          fields: [{ property: 'email', label: 'Email', required: true }],
+          consents: [{ purposeId: purpose, channel: 'email', noticeVersion: 1 }],
+        }),
+        201,
+      ).body as { id: string }
+    ).id;
 
   describe('privileges and record rules', () => {
     it('lets only manage_consent create purposes (403 naming nothing else for a recorder)', async () => {
@@ -441,17 +454,7 @@ describe.each(testDatabaseKinds())('Consent over HTTP on %s', (kind) => {
     let formId: string;
 
     beforeAll(async () => {
-      formId = (
-        expectStatus(
-          await admin.post('/api/v1/forms', {
-            name: 'Newsletter sign-up',
-            objectType: 'contacts',
-            fields: [{ property: 'email', label: 'Email', required: true }],
-            consents: [{ purposeId, channel: 'email', noticeVersion: 1 }],
-          }),
-          201,
-        ).body as { id: string }
-      ).id;
+      formId = await consentForm('Newsletter sign-up', purposeId);
     });
 
     const submit = (email: string, consents?: string[]) =>
@@ -564,17 +567,7 @@ describe.each(testDatabaseKinds())('Consent over HTTP on %s', (kind) => {
         201,
       ).body as { id: string }
     ).id;
-    const formId = (
-      expectStatus(
-        await admin.post('/api/v1/forms', {
-          name: 'Digest',
-          objectType: 'contacts',
-          fields: [{ property: 'email', label: 'Email', required: true }],
-          consents: [{ purposeId: doubleId, channel: 'email', noticeVersion: 1 }],
-        }),
-        201,
-      ).body as { id: string }
-    ).id;
+    const formId = await consentForm('Digest', doubleId);
     const address = `double-${Date.now()}@example.com`;
     expectStatus(
       await publicCall()
@@ -639,17 +632,7 @@ describe.each(testDatabaseKinds())('Consent over HTTP on %s', (kind) => {
     it('concurrent grants, withdrawals and form submissions leave each state equal to the replay, every chain valid, no request failing', async () => {
       const contactId = (await setup.contact({ lifecyclestage: 'lead' })).id;
       const token = tokenFor(contactId);
-      const formId = (
-        expectStatus(
-          await admin.post('/api/v1/forms', {
-            name: 'Storm',
-            objectType: 'contacts',
-            fields: [{ property: 'email', label: 'Email', required: true }],
-            consents: [{ purposeId, channel: 'email', noticeVersion: 1 }],
-          }),
-          201,
-        ).body as { id: string }
-      ).id;
+      const formId = await consentForm('Storm', purposeId);
       const requests = Array.from({ length: 48 }, (_, i) => {
         switch (i % 4) {
           case 0:
