@@ -39,6 +39,10 @@
  * - `scim` (bench/scim.ts): SCIM 2.0 provisioning over HTTP: a full sync of `--scim-users` creates
  *   (default 10,000) in records/s vs the REST API's user creation, `GET /Groups` over 1,000 groups
  *   vs the same reads in SQL, and a group PATCH adding and removing 1,000 members; per database.
+ * - `consent` (bench/consent.ts): one consent event appended by `@custos/consent` (chain head
+ *   lock, hash, event, materialised state, signed head) and one recorded by staff (plus port check
+ *   and audit), p50/p95 in ms over `--consent-events` events (default 2,000), vs a bare INSERT of
+ *   an equally wide row in the same run; per database as above.
  *
  * Scratch databases are made with `createTestDatabase` and dropped at the end. The machine's
  * load average is reported before and after: figures from a busy machine are noisy.
@@ -57,6 +61,7 @@ import {
   type CanChecksResult,
 } from './access';
 import { benchCrmSearch, type CrmSearchOptions, type CrmSearchResult } from './crm-search';
+import { benchConsent, type ConsentResult } from './consent';
 import { benchDelegation, type DelegationResult } from './delegation';
 import { benchExports, type ExportsResult } from './exports';
 import { benchExportWriters, type ExportWritersResult } from './export-writers';
@@ -83,6 +88,7 @@ const BENCHMARKS = [
   'export-writers',
   'exports',
   'scim',
+  'consent',
 ] as const;
 type Benchmark = (typeof BENCHMARKS)[number];
 
@@ -94,6 +100,7 @@ interface Options
   requestCount: number;
   rows: number;
   scimUsers: number;
+  consentEvents: number;
   only?: DatabaseKind;
   bench?: Benchmark;
   /** Whether `--contacts` was given (bench/exports defaults to 1,000,000 otherwise). */
@@ -102,7 +109,7 @@ interface Options
 
 function parseArguments(argv: readonly string[]): Options {
   const usage =
-    'Usage: npm run bench -- [--contacts N[,N…]] [--iterations N] [--warmup N] [--only sqlite|postgres] [--bench crm-search|access|crypto|delegation|files|jobs|request|export-writers|exports|scim] [--crypto-insert-contacts N] [--crypto-search-contacts N] [--delegation-users N] [--files-megabytes N] [--jobs-count N] [--request-count N] [--rows N] [--scim-users N]';
+    'Usage: npm run bench -- [--contacts N[,N…]] [--iterations N] [--warmup N] [--only sqlite|postgres] [--bench crm-search|access|crypto|delegation|files|jobs|request|export-writers|exports|scim|consent] [--crypto-insert-contacts N] [--crypto-search-contacts N] [--delegation-users N] [--files-megabytes N] [--jobs-count N] [--request-count N] [--rows N] [--scim-users N] [--consent-events N]';
   const options: Options = {
     contacts: 100_000,
     iterations: 200,
@@ -115,6 +122,7 @@ function parseArguments(argv: readonly string[]): Options {
     requestCount: 2_000,
     rows: 1_000_000,
     scimUsers: 10_000,
+    consentEvents: 2_000,
   };
   const numeric = {
     contacts: 'contacts',
@@ -128,10 +136,11 @@ function parseArguments(argv: readonly string[]): Options {
     'request-count': 'requestCount',
     rows: 'rows',
     'scim-users': 'scimUsers',
+    'consent-events': 'consentEvents',
   } as const;
   for (let i = 0; i < argv.length; i++) {
     const match =
-      /^--(contacts|iterations|warmup|only|bench|crypto-insert-contacts|crypto-search-contacts|delegation-users|files-megabytes|jobs-count|request-count|rows|scim-users)(?:=(.*))?$/.exec(
+      /^--(contacts|iterations|warmup|only|bench|crypto-insert-contacts|crypto-search-contacts|delegation-users|files-megabytes|jobs-count|request-count|rows|scim-users|consent-events)(?:=(.*))?$/.exec(
         argv[i],
       );
     const value = match ? (match[2] ?? argv[++i]) : undefined;
@@ -329,6 +338,17 @@ async function main(): Promise<void> {
           });
     }
   }
+  let consent: Partial<Record<DatabaseKind, ConsentResult | Skipped>> | undefined;
+  if (runs('consent')) {
+    consent = {};
+    for (const kind of kinds) {
+      process.stderr.write(`consent on ${kind}: ${options.consentEvents} events…\n`);
+      const skipped = unreachable.get(kind);
+      consent[kind] = skipped
+        ? { skipped }
+        : await benchConsent(kind, { events: options.consentEvents });
+    }
+  }
   const round = (n: number) => Math.round(n * 100) / 100;
   const report = {
     ...(crmSearch ? { crmSearch } : {}),
@@ -341,6 +361,7 @@ async function main(): Promise<void> {
     ...(exportWriters ? { exportWriters } : {}),
     ...(exports ? { exports } : {}),
     ...(scim ? { scim } : {}),
+    ...(consent ? { consent } : {}),
     machine: {
       cpus: cpus().length,
       cpuModel: cpus()[0]?.model,

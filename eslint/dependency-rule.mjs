@@ -40,7 +40,7 @@ export const CRM_LAYERS = [
   ['history'],
   ['records'],
   ['search'],
-  ['associations', 'attachments', 'imports', 'segments'],
+  ['associations', 'attachments', 'imports', 'segments', 'consent'],
   ['forms'],
   ['exports', 'mailings'],
   ['testing'],

@@ -26,6 +26,7 @@ import {
   WebhookAuditWitness,
 } from '@custos/audit';
 import { ApprovalsModule } from '@custos/approvals';
+import { ConsentHttpModule, ConsentModule } from '@custos/consent';
 import { ExportsHttpModule, ExportsModule } from '@custos/exports';
 import { CryptoModule, KeyRotationModule, LocalKeyProvider } from '@custos/crypto';
 import {
@@ -59,6 +60,7 @@ import {
 } from './crm/records';
 import { AttachmentsModule } from './crm/attachments';
 import { CrmModule } from './crm/crm.module';
+import { CrmConsentModule } from './crm/consent';
 import { CrmExportsModule } from './crm/exports';
 import { FormsModule } from './crm/forms';
 import { ImportsModule } from './crm/imports';
@@ -159,6 +161,12 @@ export class AppModule implements OnModuleInit, OnApplicationShutdown {
         ApprovalsModule.forRoot({}),
         ExportsModule.forRoot(config.exports),
         ExportsHttpModule,
+        ConsentModule.forRoot({
+          secret: deriveKey(config.masterKey, 'custos/consent'),
+          publicUrl: config.mail.publicUrl && `${config.mail.publicUrl}/api/v1`,
+          ...config.consent,
+        }),
+        ConsentHttpModule,
         // The libs' REST APIs have relative paths; the server serves them under its prefix.
         RouterModule.register([
           {
@@ -169,6 +177,7 @@ export class AppModule implements OnModuleInit, OnApplicationShutdown {
               IdentityHttpModule,
               IdentityScimTokensHttpModule,
               ExportsHttpModule,
+              ConsentHttpModule,
             ],
           },
           // SCIM clients expect the protocol's own root, outside the REST API's prefix.
@@ -184,6 +193,7 @@ export class AppModule implements OnModuleInit, OnApplicationShutdown {
         OperationsModule,
         CrmModule,
         CrmExportsModule,
+        CrmConsentModule,
         SealedValuesModule.forRoot({ verifyIntervalSeconds: config.sealedValuesVerifySeconds }),
         ImportsModule.forRoot({ maxFileBytes: config.importMaxBytes }),
         FormsModule.forRoot({

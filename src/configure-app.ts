@@ -179,11 +179,14 @@ export function configureApp(
       next,
     ),
   );
-  // SCIM clients send `application/scim+json` (RFC 7644 §3.1); it is JSON all the same.
+  // SCIM clients send `application/scim+json` (RFC 7644 §3.1); it is JSON all the same. With
+  // `rawBody: true` at creation, `req.rawBody` keeps the bytes webhooks check a signature over.
   app.useBodyParser('json', {
     limit: config.bodyLimitBytes,
     type: ['application/json', 'application/scim+json'],
   });
+  // The one-click unsubscribe and the preference page's buttons are HTML form posts.
+  app.useBodyParser('urlencoded', { limit: config.bodyLimitBytes, extended: false });
   // Before any route, guard or validation: a deep body would overflow their recursion (a 500).
   app.use(bodyDepthLimit(MAX_BODY_DEPTH));
   // A SCIM body refused by the two above (not JSON, too large, too deep) gets a SCIM error.

@@ -2,11 +2,14 @@ import { definePrivileges } from '@custos/core';
 // Defines `export`, `approve_exports` and `export_without_approval`, before the server's own.
 import '@custos/exports';
 import type { ExportPrivilege } from '@custos/exports';
+// Defines `record_consent` and `manage_consent`.
+import '@custos/consent';
+import type { ConsentPrivilege } from '@custos/consent';
 
 /**
  * Task privileges of the reference server: the CRM's, the sensitive-data setting's, and those
- * of features the next libs (privacy, partners) will define themselves. The exports lib defines
- * its own.
+ * of features the next libs (privacy, partners) will define themselves. The exports and consent
+ * libs define their own.
  */
 export const SERVER_PRIVILEGES = definePrivileges([
   'manage_properties',
@@ -15,4 +18,5 @@ export const SERVER_PRIVILEGES = definePrivileges([
   'manage_partner_access',
   'manage_sensitive_data',
 ] as const);
-export type ServerPrivilege = (typeof SERVER_PRIVILEGES)[number] | ExportPrivilege;
+export type ServerPrivilege =
+  (typeof SERVER_PRIVILEGES)[number] | ExportPrivilege | ConsentPrivilege;

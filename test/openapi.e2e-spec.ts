@@ -35,6 +35,14 @@ const PUBLIC_ROUTES = new Set([
   'post /api/v1/forms/{formId}/submissions',
   'get /api/v1/health/live',
   'get /api/v1/health/ready',
+  // Links in mails: the signed token is the credential (issue 17); the webhook signs its body.
+  'get /api/v1/consent/unsubscribe',
+  'post /api/v1/consent/unsubscribe',
+  'get /api/v1/consent/preferences',
+  'post /api/v1/consent/preferences',
+  'get /api/v1/consent/confirm',
+  'post /api/v1/consent/confirm',
+  'post /api/v1/consent/bounces/webhook',
 ]);
 
 /**

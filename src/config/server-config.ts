@@ -68,6 +68,11 @@ export interface ServerConfig {
   auditWitnessWebhook?: { url: string; secret: string };
   /** Seconds between two checkpoints of the audit chain heads that moved. */
   auditCheckpointSeconds: number;
+  /**
+   * Consent: `CUSTOS_BOUNCE_WEBHOOK_SECRET` (32 to 512 characters; unset: the bounce webhook is off)
+   * and `CUSTOS_BOUNCE_RETURN_PATH`, the VERP base address (`bounces@mail.example.com`).
+   */
+  consent: { bounceWebhookSecret?: string; returnPath?: string };
   /** Seconds between two verifications of every sealed value against its audited digest (0: off). */
   sealedValuesVerifySeconds: number;
   /**
@@ -435,6 +440,24 @@ function mail(env: Env): MailConfig {
   return common;
 }
 
+function consentConfig(env: Env): ServerConfig['consent'] {
+  const secret = env.CUSTOS_BOUNCE_WEBHOOK_SECRET || undefined;
+  if (secret !== undefined && !/^\S{32,512}$/.test(secret)) {
+    throw new ConfigError(
+      'CUSTOS_BOUNCE_WEBHOOK_SECRET',
+      'must be 32 to 512 characters without whitespace.',
+    );
+  }
+  const returnPath = env.CUSTOS_BOUNCE_RETURN_PATH || undefined;
+  if (returnPath !== undefined && !/^[a-z0-9._-]+@[a-z0-9.-]+$/i.test(returnPath)) {
+    throw new ConfigError(
+      'CUSTOS_BOUNCE_RETURN_PATH',
+      'must be a plain address such as bounces@mail.example.com.',
+    );
+  }
+  return { bounceWebhookSecret: secret, returnPath };
+}
+
 /** `CUSTOS_PUBLIC_URL`: an http(s) base without credentials, query or fragment (it goes in mails). */
 function publicUrl(env: Env): string | undefined {
   if (!env.CUSTOS_PUBLIC_URL) {
@@ -539,6 +562,7 @@ export function loadServerConfig(env: Env = process.env): ServerConfig {
       env.CUSTOS_AUDIT_WITNESS_FILE || join(dataDir, 'audit-checkpoints.jsonl'),
     ),
     auditWitnessWebhook: auditWitnessWebhook(env),
+    consent: consentConfig(env),
     auditCheckpointSeconds: integer(env, 'CUSTOS_AUDIT_CHECKPOINT_SECONDS', 60, 0, 86_400),
     sealedValuesVerifySeconds: integer(
       env,

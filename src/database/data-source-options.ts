@@ -1,6 +1,7 @@
 import type { DataSourceOptions } from 'typeorm';
 import { ACCESS_ENTITIES } from '@custos/access';
 import { APPROVAL_ENTITIES } from '@custos/approvals';
+import { CONSENT_ENTITIES } from '@custos/consent';
 import { EXPORTS_ENTITIES } from '@custos/exports';
 import { AUDIT_ENTITIES } from '@custos/audit';
 import { JOB_ENTITIES, MAIL_ENTITIES, NOTIFICATION_ENTITIES } from '@custos/core';
@@ -22,6 +23,7 @@ export const SERVER_ENTITIES = [
   ...IDENTITY_ENTITIES,
   ...APPROVAL_ENTITIES,
   ...EXPORTS_ENTITIES,
+  ...CONSENT_ENTITIES,
   ...CRM_ENTITIES,
   ...SENSITIVE_DATA_ENTITIES,
   ...MAIL_ENTITIES,

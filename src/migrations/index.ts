@@ -3,6 +3,7 @@ import { CORE_MIGRATIONS, type MigrationClass } from '@custos/core';
 import { ACCESS_MIGRATIONS } from '@custos/access';
 import { APPROVAL_MIGRATIONS } from '@custos/approvals';
 import { AUDIT_MIGRATIONS } from '@custos/audit';
+import { CONSENT_MIGRATIONS } from '@custos/consent';
 import { CRYPTO_MIGRATIONS } from '@custos/crypto';
 import { EXPORTS_MIGRATIONS } from '@custos/exports';
 import { IDENTITY_MIGRATIONS } from '@custos/identity';
@@ -38,6 +39,7 @@ export function serverMigrations(kind: 'sqlite' | 'postgres'): MigrationClass[] 
     ...IDENTITY_MIGRATIONS[kind],
     ...APPROVAL_MIGRATIONS[kind],
     ...EXPORTS_MIGRATIONS[kind],
+    ...CONSENT_MIGRATIONS[kind],
     ...(kind === 'sqlite' ? SQLITE_SERVER_MIGRATIONS : POSTGRES_SERVER_MIGRATIONS),
   ];
   const byName = new Map(all.map((migration) => [nameOf(migration), migration]));

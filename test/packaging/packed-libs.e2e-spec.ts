@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
  * copied verbatim into it, compiled with tsc and run on SQLite with the libs' migrations.
  */
 const REPOSITORY = join(__dirname, '..', '..');
-const LIBS = ['core', 'audit', 'crypto', 'access', 'identity', 'approvals', 'exports'];
+const LIBS = ['core', 'audit', 'crypto', 'access', 'identity', 'approvals', 'exports', 'consent'];
 
 /** What the app installs besides the tarballs, at the repository's versions. */
 const APP_DEPENDENCIES = [
@@ -191,6 +191,43 @@ async function main() {
   const approved = await context.runAs(person('ed'), () => approvals.approve(request.id));
   const publication = await app.get(DataSource).getRepository(Publication).findOneBy({ id: 'doc-1' });
   console.log(JSON.stringify({ own, state: approved.state, status: publication?.status }));
+  await app.close();
+}
+void main();
+`,
+  consent: `
+import 'reflect-metadata';
+import { randomBytes } from 'node:crypto';
+import { NestFactory } from '@nestjs/core';
+import { ConsentPurposes, ConsentRecorder } from '@custos/consent';
+import { RequestContext } from '@custos/core';
+import { NewsletterAppModule, NewsletterSender, Subscribers } from './usage';
+
+async function main() {
+  const app = await NestFactory.createApplicationContext(
+    NewsletterAppModule.forRoot({ databaseFile: 'consent.sqlite', masterSecret: randomBytes(32) }),
+    { logger: false },
+  );
+  const staff = { kind: 'user' as const, id: 'ann', userId: 'ann', accountId: 'acme', label: 'ann', superAdmin: true };
+  const context = app.get(RequestContext);
+  app.get(Subscribers).emails.set('c1', 'ada@example.com');
+  const purpose = await context.runAs(staff, () =>
+    app.get(ConsentPurposes).create({ key: 'news', name: 'News', legalBasis: 'consent', channels: ['email'], notice: 'Yes.' }),
+  );
+  const sender = app.get(NewsletterSender);
+  const before = await sender.prepare('acme', 'c1', purpose.id, 'ada@example.com');
+  await context.runAs(staff, () =>
+    app.get(ConsentRecorder).record('c1', { purposeId: purpose.id, channel: 'email', status: 'granted', source: 'staff', noticeVersion: 1 }),
+  );
+  const ready = await sender.prepare('acme', 'c1', purpose.id, 'ada@example.com');
+  const url = ready.send ? ready.headers['List-Unsubscribe'].slice(1, -1) : '';
+  await app.get(ConsentRecorder).unsubscribe(new URL(url).searchParams.get('token'), {});
+  const after = await sender.prepare('acme', 'c1', purpose.id, 'ada@example.com');
+  console.log(JSON.stringify({
+    before: before.send ? 'send' : before.reason,
+    post: ready.send ? ready.headers['List-Unsubscribe-Post'] : ready.reason,
+    after: after.send ? 'send' : after.reason,
+  }));
   await app.close();
 }
 void main();
@@ -385,6 +422,14 @@ describe('the libs packed with npm pack, in a fresh app', () => {
       state: 'done',
       firstNote: true,
       formula: false,
+    });
+  });
+
+  it('runs the example of @custos/consent: headers after consent, none after the one-click unsubscribe', () => {
+    expect(output.consent).toEqual({
+      before: 'no_consent',
+      post: 'List-Unsubscribe=One-Click',
+      after: 'withdrawn',
     });
   });
 

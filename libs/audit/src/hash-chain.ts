@@ -98,6 +98,14 @@ export function hashEvent(fields: ChainedFields): string {
   return createHash('sha256').update(`{${body}}`, 'utf8').digest('hex');
 }
 
+/**
+ * SHA-256 (hex) of one link of a hash chain other than the audit log's (consent events): the
+ * canonical JSON of `fields`, which hold the link's `prevHash` and `seq` with its content.
+ */
+export function hashLink(fields: Readonly<Record<string, unknown>>): string {
+  return createHash('sha256').update(canonicalJson(fields), 'utf8').digest('hex');
+}
+
 /** HMAC-SHA256 (hex) over `accountId|seq|hash`: only the key holder can move a head. */
 export function signHead(key: KeyObject, accountId: string, seq: number, hash: string): string {
   return createHmac('sha256', key).update(`${accountId}|${seq}|${hash}`, 'utf8').digest('hex');

@@ -36,6 +36,8 @@ export { SECRET_METADATA_KEYS, type AuditMetadata } from './audit-metadata';
 export {
   GENESIS_HASH,
   CHAIN_BREAK_REASONS,
+  canonicalJson,
+  hashLink,
   signHead,
   isHeadSignatureValid,
   type ChainBreakReason,

@@ -14,6 +14,7 @@ import {
   type PageQueryDto,
   type Page,
 } from '@custos/core';
+import { ConsentRecorder, type ConsentRequestInfo } from '@custos/consent';
 import { Membership } from '@custos/identity';
 import { CrmAccessService, RecordQuery, RecordWriter } from '../records';
 import { AttachmentService } from '../attachments';
@@ -61,6 +62,7 @@ export class FormSubmissionService {
     private readonly crmAccess: CrmAccessService,
     private readonly clock: Clock,
     private readonly notifications: FormSubmissionNotifications,
+    private readonly consent: ConsentRecorder,
   ) {}
 
   /**
@@ -68,11 +70,16 @@ export class FormSubmissionService {
    * the record is created, or the failure logged for admins.
    * Files of file fields become attachments of the record (sealed once the account has sensitive
    * data on), the property holding the attachment's id.
+   * Each ticked consent box (`consents`: purpose ids) records a consent event for the new contact
+   * with its proof (form, submission, notice version, truncated IP, user agent) in the same
+   * transaction; an unticked box records nothing.
    */
   async submit(
     formId: string,
     fields: Record<string, unknown>,
     uploaded: readonly UploadedFormFile[],
+    consents: readonly string[] = [],
+    request: ConsentRequestInfo = {},
   ): Promise<void> {
     // Unknown and inactive forms answer alike: no oracle for which ids exist.
     const form = await this.transactions.manager.findOneBy(CrmForm, { id: formId, active: true });
@@ -88,6 +95,7 @@ export class FormSubmissionService {
       );
       const files = filesByField(uploaded, fileFields);
       const values = checkValues(form, fields, files, fileFields);
+      const ticked = checkConsents(form, consents);
       const submissionId = newId();
       try {
         await this.transactions.run(async (manager) => {
@@ -119,6 +127,18 @@ export class FormSubmissionService {
             fieldNames: form.fields.map((f) => f.property),
             submittedAt,
           });
+          for (const box of ticked) {
+            await this.consent.recordPublic({
+              accountId: form.accountId,
+              contactId: record.id,
+              purposeId: box.purposeId,
+              channel: box.channel,
+              noticeVersion: box.noticeVersion,
+              source: 'form',
+              proof: { formId: form.id, submissionId },
+              request,
+            });
+          }
           await this.notifications.send(form.accountId, await this.activeRecipients(form), {
             formId: form.id,
             submissionId,
@@ -222,6 +242,21 @@ export class FormSubmissionService {
  * The submitted values the form accepts: only its fields, primitive values, required ones
  * filled; empty values are left out. Errors name `fields.<name>` and never quote a value.
  */
+/** The consent boxes of the form the submission ticked (purpose ids), each once; others are 422. */
+export function checkConsents(
+  form: Pick<CrmForm, 'consents'>,
+  ticked: readonly string[],
+): CrmForm['consents'] {
+  const boxes = new Map(form.consents.map((box) => [box.purposeId, box]));
+  return [...new Set(ticked)].map((purposeId, index) => {
+    const box = boxes.get(purposeId);
+    if (!box) {
+      throw formErrors.invalidConsent(`consents[${index}]`, 'is not a consent box of the form');
+    }
+    return box;
+  });
+}
+
 export function checkValues(
   form: Pick<CrmForm, 'fields'>,
   submitted: Record<string, unknown>,

@@ -3,11 +3,13 @@ import {
   Controller,
   HttpCode,
   Post,
+  Req,
   UploadedFiles,
   UseGuards,
   UseInterceptors,
 } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Request } from 'express';
 import { ApiProblemResponses, IdParam, Public } from '@custos/core';
 import { SubmissionAcceptedDto, SubmitFormDto } from './form.dto';
 import { FormSubmissionService } from './form-submission.service';
@@ -46,8 +48,12 @@ export class FormSubmissionsController {
     @IdParam('formId') id: string,
     @Body() body: SubmitFormDto,
     @UploadedFiles() files: UploadedFormFile[] | undefined,
+    @Req() request: Request,
   ): Promise<SubmissionAcceptedDto> {
-    await this.submissions.submit(id, body.fields ?? {}, files ?? []);
+    await this.submissions.submit(id, body.fields ?? {}, files ?? [], body.consents ?? [], {
+      ip: request.ip ?? null,
+      userAgent: request.get('user-agent') ?? null,
+    });
     return { status: 'accepted' };
   }
 }

@@ -6,17 +6,23 @@ import {
   IsArray,
   IsBoolean,
   IsIn,
+  IsInt,
   IsObject,
   IsOptional,
   IsString,
   IsUUID,
   Length,
   Matches,
+  Min,
   ValidateNested,
 } from 'class-validator';
+import { CONSENT_CHANNELS, type ConsentChannel } from '@custos/consent';
 import { PagingDto } from '@custos/core';
 import { OBJECT_TYPE_NAMES, type PropertyValue } from '../kernel';
 import { NotificationDto } from '../../notifications';
+
+/** Most consent checkboxes one form may have. */
+export const MAX_FORM_CONSENTS = 20;
 
 /** Most fields one form may have. */
 export const MAX_FORM_FIELDS = 50;
@@ -65,6 +71,26 @@ export class FormFieldViewDto {
   required!: boolean;
 }
 
+const CONSENTS_EXAMPLE = [
+  { purposeId: '0193a6c4-7f1e-7c3a-9d1e-000000000040', channel: 'email', noticeVersion: 1 },
+];
+
+/** A consent checkbox: a purpose on a channel with the notice version its label shows. */
+export class FormConsentDto {
+  @ApiProperty({ example: '0193a6c4-7f1e-7c3a-9d1e-000000000040' })
+  @IsUUID()
+  purposeId!: string;
+
+  @ApiProperty({ enum: CONSENT_CHANNELS, example: 'email' })
+  @IsIn(CONSENT_CHANNELS)
+  channel!: ConsentChannel;
+
+  @ApiProperty({ description: 'The notice version the box shows.', example: 1 })
+  @IsInt()
+  @Min(1)
+  noticeVersion!: number;
+}
+
 export class FormDto {
   @ApiProperty({ example: '0193a6c4-7f1e-7c3a-9d1e-000000000030' })
   id!: string;
@@ -80,6 +106,9 @@ export class FormDto {
 
   @ApiProperty({ type: [String], example: NOTIFY_EXAMPLE })
   notify!: string[];
+
+  @ApiProperty({ type: [FormConsentDto], example: CONSENTS_EXAMPLE })
+  consents!: FormConsentDto[];
 
   @ApiProperty({ description: 'Inactive forms refuse submissions (404).', example: true })
   active!: boolean;
@@ -138,6 +167,18 @@ export class CreateFormDto {
   @IsUUID('all', { each: true })
   notify?: string[];
 
+  @ApiPropertyOptional({
+    type: [FormConsentDto],
+    description: `Consent checkboxes (contacts forms only), one per purpose, at most ${MAX_FORM_CONSENTS}.`,
+    example: CONSENTS_EXAMPLE,
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(MAX_FORM_CONSENTS)
+  @ValidateNested({ each: true })
+  @Type(() => FormConsentDto)
+  consents?: FormConsentDto[];
+
   @ApiPropertyOptional({ description: 'Accepts submissions. Default true.', example: true })
   @IsOptional()
   @IsBoolean()
@@ -171,6 +212,18 @@ export class UpdateFormDto {
   @IsUUID('all', { each: true })
   notify?: string[];
 
+  @ApiPropertyOptional({
+    type: [FormConsentDto],
+    description: `Replaces the consent checkboxes (contacts forms only), one per purpose, at most ${MAX_FORM_CONSENTS}.`,
+    example: CONSENTS_EXAMPLE,
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(MAX_FORM_CONSENTS)
+  @ValidateNested({ each: true })
+  @Type(() => FormConsentDto)
+  consents?: FormConsentDto[];
+
   @ApiPropertyOptional({ example: false })
   @IsOptional()
   @IsBoolean()
@@ -188,6 +241,18 @@ export class SubmitFormDto {
   @IsOptional()
   @IsObject()
   fields?: Record<string, unknown>;
+
+  @ApiPropertyOptional({
+    type: [String],
+    description:
+      'The purpose ids of the consent boxes the person ticked; an unticked box is left out and records nothing.',
+    example: ['0193a6c4-7f1e-7c3a-9d1e-000000000040'],
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(MAX_FORM_CONSENTS)
+  @IsString({ each: true })
+  consents?: string[];
 }
 
 export class SubmissionAcceptedDto {

@@ -1,4 +1,5 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import type { ConsentChannel } from '@custos/consent';
 import { TimestampColumn } from '@custos/core';
 
 /** One field of a form: the property it writes, its label on the form, whether it must be filled. */
@@ -6,6 +7,16 @@ export interface FormField {
   property: string;
   label: string | null;
   required: boolean;
+}
+
+/**
+ * A consent checkbox of a form: one purpose of `@custos/consent` on one channel, with the notice
+ * version its label shows. Unticked, it records nothing.
+ */
+export interface FormConsent {
+  purposeId: string;
+  channel: ConsentChannel;
+  noticeVersion: number;
 }
 
 /**
@@ -34,6 +45,10 @@ export class CrmForm {
   /** User ids of the account notified of each submission. */
   @Column({ type: 'simple-json' })
   notify!: string[];
+
+  /** Consent checkboxes (contacts forms only), in display order. */
+  @Column({ type: 'simple-json', default: '[]' })
+  consents!: FormConsent[];
 
   @Column({ type: 'boolean' })
   active!: boolean;

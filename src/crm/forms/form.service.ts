@@ -12,15 +12,22 @@ import {
   type Page,
   isSuperAdminInPerson,
 } from '@custos/core';
+import { ConsentPurposes } from '@custos/consent';
 import { Membership } from '@custos/identity';
 import { CrmAccessService } from '../records';
 import { PropertySchemaService } from '../properties';
 import type { PropertySchema } from '../kernel';
-import { CrmForm, type FormField } from './form.entity';
+import { CrmForm, type FormConsent, type FormField } from './form.entity';
 import { FormSubmission } from './form-submission.entity';
 import { FormSubmissionNotifications } from './form-submission-notifications';
 import { formErrors } from './forms.errors';
-import type { CreateFormDto, FormDto, FormFieldDto, UpdateFormDto } from './form.dto';
+import type {
+  CreateFormDto,
+  FormConsentDto,
+  FormDto,
+  FormFieldDto,
+  UpdateFormDto,
+} from './form.dto';
 
 /**
  * Form definitions: which properties a form collects for which object type, and who is
@@ -37,6 +44,7 @@ export class FormService {
     private readonly audit: AuditService,
     private readonly clock: Clock,
     private readonly notifications: FormSubmissionNotifications,
+    private readonly purposes: ConsentPurposes,
   ) {}
 
   async list(query: PageQueryDto): Promise<Page<FormDto>> {
@@ -56,6 +64,7 @@ export class FormService {
       const schema = await this.properties.schema(input.objectType, manager);
       const fields = await this.checkFields(schema, input.fields);
       const notify = await this.checkRecipients(manager, accountId, input.notify ?? []);
+      const consents = await this.checkConsents(schema, input.consents ?? []);
       const now = this.clock.now();
       const form: CrmForm = {
         id: newId(),
@@ -64,11 +73,13 @@ export class FormService {
         objectType: schema.objectType.name,
         fields,
         notify,
+        consents,
         active: input.active ?? true,
         createdAt: now,
         updatedAt: now,
       };
-      await manager.insert(CrmForm, form);
+      // A copy: on PostgreSQL the insert writes the columns it returns (raw defaults) into its argument.
+      await manager.insert(CrmForm, { ...form });
       await this.audit.record({
         action: 'form.created',
         targetType: 'form',
@@ -95,6 +106,10 @@ export class FormService {
       if (input.notify !== undefined) {
         form.notify = await this.checkRecipients(manager, accountId, input.notify);
       }
+      if (input.consents !== undefined) {
+        const schema = await this.properties.schema(form.objectType, manager);
+        form.consents = await this.checkConsents(schema, input.consents);
+      }
       form.name = input.name ?? form.name;
       form.active = input.active ?? form.active;
       form.updatedAt = this.clock.now();
@@ -105,6 +120,7 @@ export class FormService {
           name: form.name,
           fields: form.fields,
           notify: form.notify,
+          consents: form.consents,
           active: form.active,
           updatedAt: form.updatedAt,
         },
@@ -205,6 +221,48 @@ export class FormService {
   }
 
   /** Recipients are active users of the account, each once. */
+  /**
+   * Consent boxes: contacts forms only; each a purpose of the account offering the channel, with
+   * an existing notice version, each purpose once. Refusals name `consents[i].<field>`.
+   */
+  private async checkConsents(
+    schema: PropertySchema,
+    consents: readonly FormConsentDto[],
+  ): Promise<FormConsent[]> {
+    if (consents.length > 0 && schema.objectType.name !== 'contacts') {
+      throw formErrors.invalidConsent('consents', 'only contacts forms carry consent boxes');
+    }
+    const accountId = this.context.requireAccountId();
+    const seen = new Set<string>();
+    const checked: FormConsent[] = [];
+    for (const [index, consent] of consents.entries()) {
+      const at = `consents[${index}]`;
+      const purpose = await this.purposes.byId(accountId, consent.purposeId);
+      if (!purpose || seen.has(purpose.id)) {
+        throw formErrors.invalidConsent(
+          `${at}.purposeId`,
+          'must be a purpose of the account, once',
+        );
+      }
+      if (!purpose.channels.includes(consent.channel)) {
+        throw formErrors.invalidConsent(`${at}.channel`, 'is not a channel of the purpose');
+      }
+      if (!(await this.purposes.hasNotice(purpose.id, consent.noticeVersion))) {
+        throw formErrors.invalidConsent(
+          `${at}.noticeVersion`,
+          'is not a notice version of the purpose',
+        );
+      }
+      seen.add(purpose.id);
+      checked.push({
+        purposeId: purpose.id,
+        channel: consent.channel,
+        noticeVersion: consent.noticeVersion,
+      });
+    }
+    return checked;
+  }
+
   private async checkRecipients(
     manager: EntityManager,
     accountId: string,
@@ -240,6 +298,7 @@ function auditView(form: CrmForm): Record<string, unknown> {
     objectType: form.objectType,
     fields: form.fields.map((f) => f.property),
     notify: form.notify,
+    consents: form.consents,
     active: form.active,
   };
 }
@@ -255,6 +314,7 @@ export function toFormDto(form: CrmForm): FormDto {
       required: f.required,
     })),
     notify: form.notify,
+    consents: form.consents,
     active: form.active,
     submitUrl: `/api/v1/forms/${form.id}/submissions`,
     createdAt: form.createdAt.toISOString(),

@@ -15,6 +15,10 @@ const submittedFieldPath = (property: string): string => `${SUBMITTED_FIELDS}.${
 export const formErrors = {
   notFound: (): CustosError => CustosError.notFound('crm.form_not_found', 'The form'),
 
+  /** A consent box of a form definition, or a ticked box of a submission, that does not hold. */
+  invalidConsent: (field: string, message: string): CustosError =>
+    CustosError.invalidField('crm.invalid_form_consent', field, message),
+
   /** `forms`: the forms that collect the property (a removal refused). */
   propertyOnForms: (name: string, forms: readonly { id: string; name: string }[]): CustosError =>
     new CustosError(

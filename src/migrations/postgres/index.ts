@@ -1,4 +1,5 @@
 import { OwnerFilterIndexes1796495761265 } from './1796495761265-OwnerFilterIndexes';
+import { FormConsents1796496210639 } from './1796496210639-FormConsents';
 import type { MigrationClass } from '@custos/core';
 import { Crm1795375304585 } from './1795375304585-Crm';
 import { CrmImports1795375942833 } from './1795375942833-CrmImports';
@@ -30,4 +31,5 @@ export const POSTGRES_SERVER_MIGRATIONS: MigrationClass[] = [
   IndexedCustomProperties1796471122691,
   LiveRecordIndexes1796472263873,
   OwnerFilterIndexes1796495761265,
+  FormConsents1796496210639,
 ];

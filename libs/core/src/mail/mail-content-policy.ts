@@ -17,6 +17,13 @@ export interface MailToSend {
   text: string;
   html?: string;
   /**
+   * Extra header fields, `List-*` only (`List-Unsubscribe`, `List-Unsubscribe-Post` of a marketing
+   * mail, RFC 2369 / 8058); DKIM signs them with the rest. Values are one line.
+   */
+  headers?: Readonly<Record<string, string>>;
+  /** The envelope sender (SMTP `MAIL FROM`), e.g. a VERP return path; default the From address. */
+  returnPath?: string;
+  /**
    * The fields whose values the subject or body carry; the content policy refuses the mail when
    * one may not go out by mail. A mail that carries no field value leaves it empty.
    */

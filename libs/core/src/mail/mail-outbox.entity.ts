@@ -42,6 +42,14 @@ export class MailOutboxEntry {
   @Column({ name: 'html_body', type: 'text', nullable: true })
   html!: string | null;
 
+  /** Extra header fields (`List-Unsubscribe`, `List-Unsubscribe-Post`), or null. */
+  @Column({ type: 'simple-json', nullable: true })
+  headers!: Record<string, string> | null;
+
+  /** The envelope sender (SMTP `MAIL FROM`) when not the From address: a VERP return path. */
+  @Column({ name: 'return_path', type: 'varchar', length: 320, nullable: true })
+  returnPath!: string | null;
+
   @Column({ type: 'varchar', length: 16 })
   status!: MailStatus;
 

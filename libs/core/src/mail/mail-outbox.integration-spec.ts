@@ -36,6 +36,16 @@ function mail(overrides: Partial<MailToSend> = {}): MailToSend {
   };
 }
 
+/** DKIM signing with a fresh RSA key for `example.com`, selector `custos`. */
+function dkimOptions(): DkimOptions {
+  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  return {
+    domainName: 'example.com',
+    keySelector: 'custos',
+    privateKey: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+  };
+}
+
 describe.each(testDatabaseKinds())('Mail outbox on %s', (kind) => {
   let database: TestDatabase;
   let smtp: TestSmtpServer;
@@ -116,12 +126,7 @@ describe.each(testDatabaseKinds())('Mail outbox on %s', (kind) => {
   });
 
   it('signs with DKIM when configured', async () => {
-    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-    const dkim = {
-      domainName: 'example.com',
-      keySelector: 'custos',
-      privateKey: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
-    };
+    const dkim = dkimOptions();
     const { outbox } = await start(smtp.url, { dkim });
     await outbox.enqueue(mail());
     await settle(outbox);
@@ -130,6 +135,46 @@ describe.each(testDatabaseKinds())('Mail outbox on %s', (kind) => {
       value: 'v=1',
       params: { a: 'rsa-sha256', d: 'example.com', s: 'custos' },
     });
+  });
+
+  it('carries List-* headers under the DKIM signature and sends from the given return path', async () => {
+    const dkim = dkimOptions();
+    const { outbox } = await start(smtp.url, { dkim });
+    await outbox.enqueue(
+      mail({
+        headers: {
+          'List-Unsubscribe': '<https://crm.example.com/u?token=abc>',
+          'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+        },
+        returnPath: 'bounces+a=owner=example.org@example.com',
+      }),
+    );
+    await settle(outbox);
+    const [{ parsed, envelopeFrom }] = smtp.received;
+    const line = (key: string) => parsed.headerLines.find((h) => h.key === key)?.line;
+    expect(line('list-unsubscribe')).toBe(
+      'List-Unsubscribe: <https://crm.example.com/u?token=abc>',
+    );
+    expect(line('list-unsubscribe-post')).toBe('List-Unsubscribe-Post: List-Unsubscribe=One-Click');
+    const signed = String(
+      (parsed.headers.get('dkim-signature') as { params: { h: string } }).params.h,
+    ).toLowerCase();
+    expect(signed.split(':')).toEqual(
+      expect.arrayContaining(['list-unsubscribe', 'list-unsubscribe-post']),
+    );
+    expect(envelopeFrom).toBe('bounces+a=owner=example.org@example.com');
+  });
+
+  it('refuses a header that is not List-* or spans lines, writing nothing', async () => {
+    const { outbox } = await start(null);
+    await expect(outbox.enqueue(mail({ headers: { Bcc: 'x@example.org' } }))).rejects.toMatchObject(
+      {
+        code: 'mail.invalid_header',
+      },
+    );
+    await expect(
+      outbox.enqueue(mail({ headers: { 'List-Unsubscribe': 'a\r\nBcc: x@example.org' } })),
+    ).rejects.toMatchObject({ code: 'mail.invalid_header' });
   });
 
   it('sends nothing for a rolled-back change', async () => {

@@ -32,6 +32,9 @@ const DEFAULT_DELIVERY_EVERY_SECONDS = 60;
 export const MAIL_DELIVERY_SCHEDULE = 'mail.deliver';
 const KIND = /^[a-z0-9._-]{1,100}$/;
 const ADDRESS = /^[^@\s<>",;]+@[^@\s<>",;]+$/;
+/** Extra headers a feature may set: the mailing-list fields (RFC 2369, 8058), nothing that routes. */
+const HEADER_NAME = /^List-[A-Za-z-]{1,40}$/;
+const HEADER_VALUE = /^[^\r\n]{1,998}$/;
 
 /** Wait before attempt `n + 1` after `n` failed: 1 min, 2, 4, … capped at 2 hours. */
 export function retryDelayMs(failedAttempts: number): number {
@@ -137,6 +140,22 @@ export class MailOutbox implements OnApplicationBootstrap, OnApplicationShutdown
         'must be an email address',
       );
     }
+    for (const [name, value] of Object.entries(mail.headers ?? {})) {
+      if (!HEADER_NAME.test(name) || typeof value !== 'string' || !HEADER_VALUE.test(value)) {
+        throw CustosError.invalidField(
+          'mail.invalid_header',
+          `headers.${name}`,
+          'must be a List-* header with a one-line value of at most 998 characters',
+        );
+      }
+    }
+    if (mail.returnPath !== undefined && !ADDRESS.test(mail.returnPath)) {
+      throw CustosError.invalidField(
+        'mail.invalid_return_path',
+        'returnPath',
+        'must be an email address',
+      );
+    }
     await this.contentPolicy().assertAllowed(mail);
     const id = newId();
     const now = this.clock.now();
@@ -150,6 +169,8 @@ export class MailOutbox implements OnApplicationBootstrap, OnApplicationShutdown
       subject: mail.subject,
       text: mail.text,
       html: mail.html ?? null,
+      headers: mail.headers ? { ...mail.headers } : null,
+      returnPath: mail.returnPath ?? null,
       status: 'pending',
       attempts: 0,
       nextAttemptAt: now,
@@ -184,6 +205,8 @@ export class MailOutbox implements OnApplicationBootstrap, OnApplicationShutdown
             subject: mail.subject,
             text: mail.text,
             html: mail.html ?? undefined,
+            headers: mail.headers ?? undefined,
+            returnPath: mail.returnPath ?? undefined,
           });
         } catch (error) {
           await this.markFailed(mail, errorCode(error));

@@ -7,6 +7,10 @@ export interface OutgoingMail {
   subject: string;
   text: string;
   html?: string;
+  /** Extra header fields (`List-*`), to be covered by the DKIM signature. */
+  headers?: Record<string, string>;
+  /** The envelope sender when not `from` (a VERP return path). */
+  returnPath?: string;
 }
 
 /**

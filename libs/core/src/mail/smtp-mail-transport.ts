@@ -46,6 +46,9 @@ export class SmtpMailTransport extends MailTransport {
       subject: mail.subject,
       text: mail.text,
       html: mail.html,
+      // nodemailer's DKIM signs List-Unsubscribe and List-Unsubscribe-Post among its defaults.
+      headers: mail.headers,
+      envelope: mail.returnPath ? { from: mail.returnPath, to: mail.to } : undefined,
     });
   }
 

@@ -7,12 +7,26 @@ import { MailOutbox1796461352528 as MailOutboxSqlite } from './sqlite/1796461352
 import { MailOutbox1796461352528 as MailOutboxPostgres } from './postgres/1796461352528-MailOutbox';
 import { NotificationEmail1796470000000 as NotificationEmailSqlite } from './sqlite/1796470000000-NotificationEmail';
 import { NotificationEmail1796470000000 as NotificationEmailPostgres } from './postgres/1796470000000-NotificationEmail';
+import { MailHeaders1797300000000 as MailHeadersSqlite } from './sqlite/1797300000000-MailHeaders';
+import { MailHeaders1797300000000 as MailHeadersPostgres } from './postgres/1797300000000-MailHeaders';
 
 /**
  * The tables of jobs, the notification inbox (and its e-mail opt-ins) and the mail outbox, per database, oldest first: spread them into your
  * DataSource's `migrations` (the schema of a lib is never synchronised in production).
  */
 export const CORE_MIGRATIONS: DatabaseMigrations = {
-  sqlite: [JobsSqlite, NotificationsSqlite, MailOutboxSqlite, NotificationEmailSqlite],
-  postgres: [JobsPostgres, NotificationsPostgres, MailOutboxPostgres, NotificationEmailPostgres],
+  sqlite: [
+    JobsSqlite,
+    NotificationsSqlite,
+    MailOutboxSqlite,
+    NotificationEmailSqlite,
+    MailHeadersSqlite,
+  ],
+  postgres: [
+    JobsPostgres,
+    NotificationsPostgres,
+    MailOutboxPostgres,
+    NotificationEmailPostgres,
+    MailHeadersPostgres,
+  ],
 };

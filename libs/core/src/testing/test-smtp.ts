@@ -5,6 +5,8 @@ import type { ParsedMail } from 'mailparser';
 export interface ReceivedMail {
   parsed: ParsedMail;
   envelopeTo: string[];
+  /** The SMTP `MAIL FROM` (the return path bounces go to). */
+  envelopeFrom: string | null;
 }
 
 /** An SMTP server running in this process that keeps what it receives. */
@@ -41,7 +43,11 @@ export async function startTestSmtpServer(): Promise<TestSmtpServer> {
             callback(error);
             return;
           }
-          received.push({ parsed, envelopeTo: session.envelope.rcptTo.map((r) => r.address) });
+          received.push({
+            parsed,
+            envelopeTo: session.envelope.rcptTo.map((r) => r.address),
+            envelopeFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : null,
+          });
           callback();
         },
         (error: Error) => callback(error),

@@ -1,0 +1,5 @@
+export {
+  createConsentTestApp,
+  InMemoryConsentContacts,
+  type ConsentTestApp,
+} from './consent-test-app';

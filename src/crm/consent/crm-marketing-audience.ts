@@ -1,0 +1,58 @@
+import { Injectable } from '@nestjs/common';
+import { ConsentGate, type ConsentChannel } from '@custos/consent';
+import { RequestContext, keysetPage, type Page } from '@custos/core';
+import { PropertySchemaService } from '../properties';
+import { CrmAccessService, RecordQuery } from '../records';
+
+/** One page of the audience: contact ids, and how many contacts it holds in all. */
+export type AudiencePage = Page<{ id: string }> & { total: number };
+
+/** The column of a contact holding the address of a channel; none for post. */
+const ADDRESS_COLUMNS: Record<ConsentChannel, string | undefined> = {
+  email: 'r.email',
+  sms: 'r.phone',
+  phone: 'r.phone',
+  post: undefined,
+};
+
+/**
+ * The marketing audience (issue 17 item 6): the contacts the actor may read (the one scoped record
+ * query, record rules in SQL) that may be contacted for a purpose on a channel now (the consent
+ * lib's condition, in the same SQL). Mailings and "for marketing" exports start from here.
+ */
+@Injectable()
+export class CrmMarketingAudience {
+  constructor(
+    private readonly properties: PropertySchemaService,
+    private readonly crmAccess: CrmAccessService,
+    private readonly query: RecordQuery,
+    private readonly gate: ConsentGate,
+    private readonly context: RequestContext,
+  ) {}
+
+  async page(
+    purposeId: string,
+    channel: ConsentChannel,
+    page: { limit?: number; after?: string },
+  ): Promise<AudiencePage> {
+    const schema = await this.properties.schema('contacts');
+    const access = await this.crmAccess.forSchema(schema);
+    const condition = await this.gate.audience(
+      this.context.requireAccountId(),
+      purposeId,
+      channel,
+      { id: 'r.id', accountId: 'r.account_id', address: ADDRESS_COLUMNS[channel] },
+    );
+    const audience = () =>
+      this.query.scoped(schema, access).andWhere(condition.sql, condition.parameters);
+    const total = await audience().getCount();
+    const ids = await keysetPage(
+      audience().select('r.id', 'id'),
+      'r.id',
+      (row: { id: string }) => row.id,
+      page,
+      (b) => b.getRawMany<{ id: string }>(),
+    );
+    return { ...ids, total };
+  }
+}

@@ -1,0 +1,2 @@
+export { CrmConsentModule } from './crm-consent.module';
+export { CrmMarketingAudience, type AudiencePage } from './crm-marketing-audience';
