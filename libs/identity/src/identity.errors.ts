@@ -2,6 +2,14 @@ import { CustosError } from '@custos/core';
 
 /** The errors of `@custos/identity`; codes are stable, details say what to do. */
 export const IdentityErrors = {
+  unknownTemplate: (offered: readonly string[]) =>
+    CustosError.invalidField(
+      'identity.unknown_template',
+      'template',
+      offered.length > 0
+        ? `is not a template this server offers (${offered.join(', ')})`
+        : 'this server offers no templates',
+    ),
   invalidCredentials: () =>
     new CustosError(
       'unauthenticated',

@@ -27,6 +27,7 @@ import { TeamService } from './teams/team.service';
 import { InvitationService } from './users/invitation.service';
 import { Membership } from './users/membership.entity';
 import { User } from './users/user.entity';
+import { PartnerAccessTerm } from './users/partner-access-term';
 import { UserService } from './users/user.service';
 
 /** Every entity of `@custos/identity`, for the host's DataSource and migrations. */
@@ -70,6 +71,7 @@ export const IDENTITY_ENTITIES = [
     TeamService,
     UserService,
     InvitationService,
+    PartnerAccessTerm,
   ],
   exports: [
     IdentityAccessDirectory,

@@ -3,21 +3,30 @@ import { Identity1795373768333 as IdentitySqlite } from './sqlite/1795373768333-
 import { AccountEditionAndRegion1795383997230 as AccountEditionAndRegionSqlite } from './sqlite/1795383997230-AccountEditionAndRegion';
 import { SupportAccess1795384389258 as SupportAccessSqlite } from './sqlite/1795384389258-SupportAccess';
 import { Tenancy1796448383029 as TenancySqlite } from './sqlite/1796448383029-Tenancy';
+import { PartnerMemberships1797200000000 as PartnerMembershipsSqlite } from './sqlite/1797200000000-PartnerMemberships';
 import { Identity1795373768333 as IdentityPostgres } from './postgres/1795373768333-Identity';
 import { AccountEditionAndRegion1795383997230 as AccountEditionAndRegionPostgres } from './postgres/1795383997230-AccountEditionAndRegion';
 import { SupportAccess1795384389258 as SupportAccessPostgres } from './postgres/1795384389258-SupportAccess';
 import { Tenancy1796448383029 as TenancyPostgres } from './postgres/1796448383029-Tenancy';
+import { PartnerMemberships1797200000000 as PartnerMembershipsPostgres } from './postgres/1797200000000-PartnerMemberships';
 
 /**
  * The tables of accounts, users, memberships, teams, business units, API keys and support access grants, per database, oldest first: spread them into your DataSource's
  * `migrations` (the schema of a lib is never synchronised in production).
  */
 export const IDENTITY_MIGRATIONS: DatabaseMigrations = {
-  sqlite: [IdentitySqlite, AccountEditionAndRegionSqlite, SupportAccessSqlite, TenancySqlite],
+  sqlite: [
+    IdentitySqlite,
+    AccountEditionAndRegionSqlite,
+    SupportAccessSqlite,
+    TenancySqlite,
+    PartnerMembershipsSqlite,
+  ],
   postgres: [
     IdentityPostgres,
     AccountEditionAndRegionPostgres,
     SupportAccessPostgres,
     TenancyPostgres,
+    PartnerMembershipsPostgres,
   ],
 };

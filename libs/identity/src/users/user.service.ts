@@ -1,4 +1,5 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
 import { In, IsNull, type EntityManager } from 'typeorm';
 import { AccessService, DelegationCheck } from '@custos/access';
 import { AuditService } from '@custos/audit';
@@ -22,6 +23,7 @@ import { IdentityErrors } from '../identity.errors';
 import { TeamMember } from '../teams/team-member.entity';
 import { Team } from '../teams/team.entity';
 import { Membership } from './membership.entity';
+import { lookUpTemplates, type MemberTemplate } from './member-templates';
 import { LOGIN_OF_MEMBERSHIP, shownDisplayName } from './shown-member';
 import type { CreateUserDto, ListUsersQueryDto, UpdateUserDto, UserDto } from './user.dto';
 import { User } from './user.entity';
@@ -33,7 +35,9 @@ interface MemberRow {
 
 /** Users of the actor's account: memberships joined with the global login. */
 @Injectable()
-export class UserService {
+export class UserService implements OnModuleInit {
+  private templates: readonly MemberTemplate[] = [];
+
   constructor(
     private readonly transactions: TransactionHost,
     private readonly context: RequestContext,
@@ -43,7 +47,12 @@ export class UserService {
     private readonly superAdmins: SuperAdminInvariant,
     private readonly passwords: PasswordHasher,
     private readonly clock: Clock,
+    private readonly moduleRef: ModuleRef,
   ) {}
+
+  onModuleInit(): void {
+    this.templates = lookUpTemplates(this.moduleRef);
+  }
 
   async list(query: ListUsersQueryDto): Promise<Page<UserDto>> {
     const accountId = this.context.requireAccountId();
@@ -94,7 +103,15 @@ export class UserService {
         },
       );
     }
+    const template =
+      input.template === undefined ? null : this.templates.find((t) => t.name === input.template);
+    if (template === undefined) {
+      throw IdentityErrors.unknownTemplate(this.templates.map((t) => t.name));
+    }
     const passwordHash = input.password ? await this.passwords.hash(input.password) : null;
+    if (template) {
+      return this.invite(actor.accountId, input, passwordHash, template);
+    }
     try {
       return await this.invite(actor.accountId, input, passwordHash);
     } catch (error) {
@@ -116,6 +133,7 @@ export class UserService {
     accountId: string,
     input: CreateUserDto,
     passwordHash: string | null,
+    template: MemberTemplate | null = null,
   ): Promise<UserDto> {
     const now = this.clock.now();
     return this.delegation.checked(async () => {
@@ -123,6 +141,9 @@ export class UserService {
       // Serialised with deletion of the business unit and teams the user is placed in.
       await lockAccount(manager, accountId);
       let login = await manager.findOneBy(User, { email: input.email });
+      // A template names a known person (e.g. a partner employee): they join at once, under their
+      // own id, and its refusal says why (which an invitation never does).
+      const templated = template ? await template.admit(accountId, login) : null;
       if (login && (await this.holdsPlaceIn(manager, accountId, login.id))) {
         throw IdentityErrors.alreadyMember();
       }
@@ -148,26 +169,34 @@ export class UserService {
       const membership = manager.create(Membership, {
         id: newId(),
         accountId,
-        userId,
-        superAdmin: input.superAdmin ?? false,
-        status: 'invited',
-        invitedLoginId: login.id,
-        invitedDisplayName: input.displayName,
+        userId: templated ? login.id : userId,
+        superAdmin: templated ? false : (input.superAdmin ?? false),
+        status: templated ? 'active' : 'invited',
+        invitedLoginId: templated ? null : login.id,
+        invitedDisplayName: templated ? null : input.displayName,
         credentialGeneration: 0,
         businessUnitId,
+        partnerFirmId: null,
+        partnerAccessExpiresAt: null,
+        partnerAccessExtendDays: null,
+        ...templated,
         createdAt: now,
         updatedAt: now,
       });
       await manager.insert(Membership, membership);
+      if (template) {
+        await template.applied(membership, login);
+      }
       const teamIds = input.teamIds ?? [];
-      await this.joinTeams(manager, accountId, userId, teamIds, now);
+      await this.joinTeams(manager, accountId, membership.userId, teamIds, now);
       await this.access.bump(accountId);
       await this.audit.record({
         action: 'user.added',
         targetType: 'user',
-        targetId: userId,
+        targetId: membership.userId,
         metadata: {
           after: {
+            ...(template ? { template: template.name } : {}),
             status: membership.status,
             email: input.email,
             displayName: input.displayName,
