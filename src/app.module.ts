@@ -27,6 +27,7 @@ import {
 } from '@custos/audit';
 import { ApprovalsModule } from '@custos/approvals';
 import { ExportsHttpModule, ExportsModule } from '@custos/exports';
+import { PartnersHttpModule, PartnersModule } from '@custos/partners';
 import { CryptoModule, KeyRotationModule, LocalKeyProvider } from '@custos/crypto';
 import {
   CoreModule,
@@ -155,11 +156,19 @@ export class AppModule implements OnModuleInit, OnApplicationShutdown {
         ApprovalsModule.forRoot({}),
         ExportsModule.forRoot(config.exports),
         ExportsHttpModule,
+        PartnersModule.forRoot({ linkSigningKey: deriveKey(config.masterKey, 'custos/partner-link') }),
+        PartnersHttpModule,
         // The libs' REST APIs have relative paths; the server serves them under its prefix.
         RouterModule.register([
           {
             path: 'api/v1',
-            children: [AccessHttpModule, AuditHttpModule, IdentityHttpModule, ExportsHttpModule],
+            children: [
+              AccessHttpModule,
+              AuditHttpModule,
+              IdentityHttpModule,
+              ExportsHttpModule,
+              PartnersHttpModule,
+            ],
           },
         ]),
         CryptoModule.forRoot({

@@ -22,6 +22,7 @@ import {
 import { CRYPTO_ENTITIES, CRYPTO_MIGRATIONS, KEY_ROTATION_ENTITIES } from '@custos/crypto';
 import { EXPORTS_ENTITIES, EXPORTS_MIGRATIONS } from '@custos/exports';
 import { IDENTITY_ENTITIES, IDENTITY_MIGRATIONS } from '@custos/identity';
+import { PARTNER_ENTITIES, PARTNER_MIGRATIONS } from '@custos/partners';
 import { dataSourceOptions } from '../../src/database/data-source-options';
 import { databaseSchema } from './database-schema';
 
@@ -82,6 +83,7 @@ describe.each(testDatabaseKinds())('migrations from the libs on %s', (kind) => {
     ['identity', IDENTITY_MIGRATIONS, IDENTITY_ENTITIES, 'identity_'],
     ['approvals', APPROVAL_MIGRATIONS, APPROVAL_ENTITIES, 'custos_approval_'],
     ['exports', EXPORTS_MIGRATIONS, EXPORTS_ENTITIES, 'custos_export'],
+    ['partners', PARTNER_MIGRATIONS, PARTNER_ENTITIES, 'partner_'],
   ])(
     "of %s alone create the lib's tables and nothing else, as its entities describe them",
     async (_lib, libMigrations, entities, tablePrefix) => {

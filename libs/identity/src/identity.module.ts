@@ -91,6 +91,7 @@ export const IDENTITY_ENTITIES = [
     BusinessUnitService,
     ApiKeyService,
     SupportAccessService,
+    PartnerAccessTerm,
   ],
 })
 export class IdentityModule extends IdentityConfigurableModule {}

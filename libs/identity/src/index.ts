@@ -22,6 +22,7 @@ export { SupportAccessGrant } from './support-access/support-access-grant.entity
 export { UserService } from './users/user.service';
 export { MEMBER_TEMPLATES, type MemberTemplate } from './users/member-templates';
 export { PartnerAccessTerm } from './users/partner-access-term';
+export { userActor } from './users/user-actor';
 export { InvitationService, type InvitingAccount } from './users/invitation.service';
 export { TeamService } from './teams/team.service';
 export { BusinessUnitService } from './business-units/business-unit.service';

@@ -25,7 +25,7 @@ export function isPrivateApp(actor: Actor): boolean {
 }
 
 /** A partner admin managing a client account: never a super admin, never sees sensitive values. */
-export function isPartnerAdmin(actor: Actor): boolean {
+export function isPartnerAdmin(actor: Pick<Actor, 'kind'>): boolean {
   return actor.kind === 'partner_admin';
 }
 
@@ -58,7 +58,7 @@ export function withholdFromPartnerAdmins<const Names extends readonly TaskPrivi
  * Whether this kind of actor may ever hold `privilege`, whatever its roles say: partner admins
  * never hold what {@link withholdFromPartnerAdmins} named.
  */
-export function mayHoldPrivilege(actor: Actor, privilege: TaskPrivilege): boolean {
+export function mayHoldPrivilege(actor: Pick<Actor, 'kind'>, privilege: TaskPrivilege): boolean {
   return !(isPartnerAdmin(actor) && withheldFromPartnerAdmins.has(privilege));
 }
 
