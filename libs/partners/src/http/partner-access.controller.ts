@@ -86,7 +86,7 @@ export class PartnerAccessController {
       'Removes the partner admin from this account, frees the seat; audited, the partner firm is notified.',
   })
   @ApiNoContentResponse({ description: 'Ended.' })
-  @ApiProblemResponses('not_found')
+  @ApiProblemResponses('not_found', 'validation')
   async end(@IdParam('userId') userId: string): Promise<void> {
     await this.admins.end(userId);
   }

@@ -37,7 +37,7 @@ export class PartnerAccountsController {
       'A token for that account, as sign-in issues it (404 for an account you do not administer).',
   })
   @ApiOkResponse({ type: AccessTokenDto })
-  @ApiProblemResponses('not_found')
+  @ApiProblemResponses('not_found', 'validation')
   switchTo(@IdParam('accountId') accountId: string): Promise<AccessTokenDto> {
     return this.accounts.switchTo(accountId);
   }

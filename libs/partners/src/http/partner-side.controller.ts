@@ -85,7 +85,7 @@ export class PartnerSideController {
       'Their access link stops working and their partner access to every customer account ends (audited there).',
   })
   @ApiNoContentResponse({ description: 'Removed.' })
-  @ApiProblemResponses('not_found')
+  @ApiProblemResponses('not_found', 'validation')
   async removeEmployee(@IdParam('userId') userId: string): Promise<void> {
     await this.firms.removeEmployee(userId);
   }

@@ -66,7 +66,11 @@ export class AddFirmEmployeeDto {
   @IsUUID()
   userId!: string;
 
-  @ApiPropertyOptional({ description: 'Make them a firm admin too.', default: false })
+  @ApiPropertyOptional({
+    description: 'Make them a firm admin too.',
+    default: false,
+    example: false,
+  })
   @IsOptional()
   @IsBoolean()
   firmAdmin?: boolean;
@@ -104,6 +108,7 @@ export class ApproveLinkDto extends InspectLinkDto {
   @ApiPropertyOptional({
     description: 'Renew the access by `accessDays` each time it comes to its end.',
     default: false,
+    example: true,
   })
   @IsOptional()
   @IsBoolean()
