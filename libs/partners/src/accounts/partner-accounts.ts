@@ -1,12 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { In, IsNull, Not } from 'typeorm';
-import {
-  AccessService,
-  DelegationCheck,
-  Role,
-  RoleAssignment,
-  assertWithinCeiling,
-} from '@custos/access';
+import { AccessService, DelegationCheck, Role, assertWithinCeiling } from '@custos/access';
 import { AuditService } from '@custos/audit';
 import {
   Clock,
@@ -14,7 +8,6 @@ import {
   RequestContext,
   TransactionHost,
   actsThroughMembership,
-  newId,
   statusOfKind,
   toCustosError,
   type Actor,
@@ -22,7 +15,6 @@ import {
 import {
   AccessTokenService,
   Account,
-  BusinessUnit,
   Membership,
   PartnerAccessTerm,
   User,
@@ -31,6 +23,7 @@ import {
 import { PartnerEmployee } from '../firms/partner-employee.entity';
 import { PartnersErrors } from '../partners.errors';
 import { PartnerSeats } from '../seats/partner-seats';
+import { assignRole, insertPartnerMembership } from '../admins/partner-membership';
 
 /** A customer account a partner admin administers. */
 export interface PartnerAccountView {
@@ -177,31 +170,15 @@ export class PartnerAccounts {
         throw PartnersErrors.alreadyMember();
       }
       await this.seats.claim(accountId);
-      const root = await manager.findOneByOrFail(BusinessUnit, { accountId, parentId: IsNull() });
-      const now = this.clock.now();
-      await manager.insert(Membership, {
-        id: newId(),
+      await insertPartnerMembership(manager, {
         accountId,
         userId,
-        superAdmin: false,
-        status: 'active',
-        invitedLoginId: null,
-        invitedDisplayName: null,
-        credentialGeneration: 0,
-        businessUnitId: root.id,
-        partnerFirmId: employee.firmId,
-        partnerAccessExpiresAt: mine.partnerAccessExpiresAt,
-        partnerAccessExtendDays: mine.partnerAccessExtendDays,
-        createdAt: now,
-        updatedAt: now,
+        firmId: employee.firmId,
+        expiresAt: mine.partnerAccessExpiresAt,
+        extendDays: mine.partnerAccessExtendDays,
+        now: this.clock.now(),
       });
-      await manager.insert(RoleAssignment, {
-        id: newId(),
-        accountId,
-        roleId: role.id,
-        principalType: 'user',
-        principalId: userId,
-      });
+      await assignRole(manager, accountId, role.id, userId);
       await this.access.bump(accountId);
       await this.audit.record({
         action: 'partner_admin.added',

@@ -10,6 +10,7 @@ import {
   type ObjectPrivilege,
 } from '@custos/access';
 import { AuditService } from '@custos/audit';
+import { assignRole } from './partner-membership';
 import {
   Clock,
   TASK_PRIVILEGES,
@@ -77,13 +78,7 @@ export class PartnerAdminSet implements OnModuleInit {
       updatedAt: now,
     };
     await manager.insert(Role, role);
-    await manager.insert(RoleAssignment, {
-      id: newId(),
-      accountId,
-      roleId: role.id,
-      principalType: 'user',
-      principalId: userId,
-    });
+    await assignRole(manager, accountId, role.id, userId);
     await this.access.bump(accountId);
     await this.audit.record({
       action: 'role.created',

@@ -2,8 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { IsNull, Not } from 'typeorm';
 import { AccessService } from '@custos/access';
 import { AuditService } from '@custos/audit';
-import { Clock, RequestContext, TransactionHost, isSuperAdminInPerson, newId } from '@custos/core';
-import { BusinessUnit, Membership, SuperAdminInvariant, User } from '@custos/identity';
+import { Clock, RequestContext, TransactionHost, isSuperAdminInPerson } from '@custos/core';
+import { Membership, SuperAdminInvariant, User } from '@custos/identity';
 import { PartnerEmployee } from '../firms/partner-employee.entity';
 import { PartnerFirm } from '../firms/partner-firm.entity';
 import { PartnersErrors } from '../partners.errors';
@@ -11,6 +11,7 @@ import { PartnerNotifications } from '../notifications/partner-notifications';
 import { PartnerSeats } from '../seats/partner-seats';
 import { PartnerAccessEnd } from './partner-access-end';
 import { PartnerAdminSet } from './partner-admin-set';
+import { insertPartnerMembership } from './partner-membership';
 
 const DAY_MS = 86_400_000;
 
@@ -187,20 +188,13 @@ export class PartnerAdmins {
       await this.access.bump(accountId);
     } else {
       await this.seats.claim(accountId);
-      const root = await manager.findOneByOrFail(BusinessUnit, { accountId, parentId: IsNull() });
-      await manager.insert(Membership, {
-        id: newId(),
+      await insertPartnerMembership(manager, {
         accountId,
         userId: employee.userId,
-        superAdmin: false,
-        status: 'active',
-        invitedLoginId: null,
-        invitedDisplayName: null,
-        credentialGeneration: 0,
-        businessUnitId: root.id,
-        ...columns,
-        createdAt: now,
-        updatedAt: now,
+        firmId: employee.firmId,
+        expiresAt: columns.partnerAccessExpiresAt,
+        extendDays: columns.partnerAccessExtendDays,
+        now,
       });
       await this.adminSet.apply(accountId, employee.userId);
     }
