@@ -231,3 +231,44 @@ describe('migration storm on postgres', () => {
     expect(outcomes.get('200/409') ?? 0).toBeGreaterThan(0);
   });
 });
+
+/** Seats under concurrent admissions, on PostgreSQL: never more partner admins than seats. */
+describe('partner seat races on postgres', () => {
+  const ROUNDS = 10;
+  const CONTENDERS = 5;
+  const SEATS = 2;
+  let server: TestServer;
+  let world: PartnerWorld;
+
+  beforeAll(async () => {
+    server = await startTestServer('postgres');
+    world = await partnerWorld(server, CONTENDERS);
+  });
+
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  it(`admits exactly as many as there are seats when ${CONTENDERS} links are approved at once (${ROUNDS} rounds)`, async () => {
+    const links = await Promise.all(world.employees.map((e) => world.linkOf(e)));
+    for (let round = 0; round < ROUNDS; round += 1) {
+      const accountId = await world.newAccount(`Seats ${round}`);
+      await world.setSeats(SEATS, accountId);
+      const customer = await world.customer(accountId);
+      const responses = await Promise.all(
+        [...links, links[0]].map((link) =>
+          customer.post('/api/v1/partner-links/approve', { link }),
+        ),
+      );
+      const admitted = await server.dataSource
+        .getRepository(Membership)
+        .countBy({ accountId, partnerFirmId: Not(IsNull()) });
+      expect(admitted).toBe(SEATS);
+      const refused = responses.filter((r) => r.status === 409);
+      expect(refused.every((r) => r.body.code === 'partners.no_free_seat')).toBe(true);
+      expect(responses.filter((r) => r.status === 200).length + refused.length).toBe(
+        responses.length,
+      );
+    }
+  });
+});

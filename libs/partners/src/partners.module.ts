@@ -1,4 +1,4 @@
-import { Module, type DynamicModule } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { MEMBER_TEMPLATES } from '@custos/identity';
 import './partners.privileges';
@@ -14,11 +14,7 @@ import { PartnerLinkApprovalKind } from './links/partner-link-approval-kind';
 import { PartnerLinkRequest } from './links/partner-link-request.entity';
 import { PartnerLinks } from './links/partner-links';
 import { PartnerNotifications } from './notifications/partner-notifications';
-import {
-  PartnersConfigurableModule,
-  type PARTNERS_ASYNC_OPTIONS_TYPE,
-  type PARTNERS_OPTIONS_TYPE,
-} from './partners.module-definition';
+import { PartnersConfigurableModule } from './partners.module-definition';
 import { PartnerSeat } from './seats/partner-seat.entity';
 import { PartnerSeats } from './seats/partner-seats';
 
@@ -28,7 +24,7 @@ export const PARTNER_ENTITIES = [PartnerFirm, PartnerEmployee, PartnerSeat, Part
 /**
  * Partner admins: firms and employees, seats, access links approved through `@custos/approvals`,
  * time-bound access, migration, direct creation (the `partner_admin` template of user creation)
- * and multi-account management. Needs `CoreModule`, `AuditModule`, `AccessModule`,
+ * and multi-account management. `linkSigningKey` is required (32 bytes or more). Needs `CoreModule`, `AuditModule`, `AccessModule`,
  * `IdentityModule` and `ApprovalsModule` (all global) and the entities in the DataSource. Mounts
  * no routes: import {@link PartnersHttpModule}.
  */
@@ -61,22 +57,4 @@ export const PARTNER_ENTITIES = [PartnerFirm, PartnerEmployee, PartnerSeat, Part
     MEMBER_TEMPLATES,
   ],
 })
-export class PartnersModule extends PartnersConfigurableModule {
-  /** `linkSigningKey` is required (at least 32 bytes). */
-  static override forRoot(options: typeof PARTNERS_OPTIONS_TYPE): DynamicModule {
-    checkKey(options.linkSigningKey);
-    return super.forRoot(options);
-  }
-
-  static override forRootAsync(options: typeof PARTNERS_ASYNC_OPTIONS_TYPE): DynamicModule {
-    return super.forRootAsync(options);
-  }
-}
-
-function checkKey(key: Buffer | undefined): void {
-  if (!Buffer.isBuffer(key) || key.length < 32) {
-    throw new Error(
-      "PartnersModule needs linkSigningKey, at least 32 bytes: deriveKey(masterSecret, 'custos/partner-link') from @custos/core.",
-    );
-  }
-}
+export class PartnersModule extends PartnersConfigurableModule {}

@@ -57,7 +57,13 @@ export class PartnerLinks {
     private readonly kind: PartnerLinkApprovalKind,
     private readonly delegation: DelegationCheck,
     @Inject(PARTNERS_MODULE_OPTIONS) private readonly options: PartnersModuleOptions,
-  ) {}
+  ) {
+    if (!Buffer.isBuffer(options.linkSigningKey) || options.linkSigningKey.length < 32) {
+      throw new Error(
+        "PartnersModule needs linkSigningKey, at least 32 bytes: deriveKey(masterSecret, 'custos/partner-link') from @custos/core.",
+      );
+    }
+  }
 
   /** The acting employee's current link (404 when they belong to no firm). */
   async mine(): Promise<{ link: string }> {
