@@ -187,6 +187,41 @@ describe.each(testDatabaseKinds())('partner admins on %s', (kind) => {
       );
     });
 
+    it('approves a link in several of the approver’s accounts at once: one result each', async () => {
+      const world = await partnerWorld(server, 1);
+      const [employee] = world.employees;
+      const secondId = await world.newAccount('Also a customer');
+      await world.setSeats(1);
+      await world.setSeats(1, secondId);
+      const unknown = '0193a6c4-7f1e-7c3a-9d1e-0000000000ff';
+      const results = expectStatus(
+        await (
+          await world.customer()
+        ).post('/api/v1/partner-links/approve-many', {
+          link: await world.linkOf(employee),
+          accountIds: [world.customerAccountId, secondId, unknown],
+          accessDays: 30,
+        }),
+        200,
+      ).body as { accountId: string; status: number; code: string | null }[];
+      expect(results).toEqual([
+        expect.objectContaining({ accountId: world.customerAccountId, status: 200 }),
+        expect.objectContaining({ accountId: secondId, status: 200 }),
+        expect.objectContaining({
+          accountId: unknown,
+          status: 404,
+          code: 'partners.account_not_found',
+        }),
+      ]);
+      for (const accountId of [world.customerAccountId, secondId]) {
+        const me = expectStatus(
+          await (await world.as(employee, accountId)).get('/api/v1/me'),
+          200,
+        ).body;
+        expect(me).toMatchObject({ account: { id: accountId }, actor: { kind: 'partner_admin' } });
+      }
+    });
+
     it('lets only approvers in person approve: a plain member and a partner admin get 403', async () => {
       const world = await partnerWorld(server, 1);
       const [two] = world.employees;

@@ -34,11 +34,8 @@ export {
   type PartnerAccessChange,
   type PartnerAccessNotificationFields,
 } from './notifications/partner-notifications';
-export {
-  PartnerAccounts,
-  type PartnerAccountView,
-  type BulkOutcome,
-} from './accounts/partner-accounts';
+export { PartnerAccounts, type PartnerAccountView } from './accounts/partner-accounts';
+export type { BulkOutcome } from './accounts/each-account';
 export {
   RegisterFirmDto,
   PartnerFirmDto,
@@ -47,6 +44,7 @@ export {
   AccessLinkDto,
   InspectLinkDto,
   ApproveLinkDto,
+  ApproveLinkInAccountsDto,
   InspectedLinkDto,
   LinkApprovalDto,
   SeatCountDto,

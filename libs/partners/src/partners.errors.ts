@@ -5,6 +5,7 @@ export const PartnersErrors = {
   firmNotFound: () => CustosError.notFound('partners.firm_not_found', 'The partner firm'),
   employeeNotFound: () =>
     CustosError.notFound('partners.employee_not_found', 'The partner employee'),
+  accountNotFound: () => CustosError.notFound('partners.account_not_found', 'The account'),
   partnerAdminNotFound: () =>
     CustosError.notFound('partners.partner_admin_not_found', 'The partner admin'),
   firmExists: () =>

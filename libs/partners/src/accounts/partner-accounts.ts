@@ -8,8 +8,6 @@ import {
   RequestContext,
   TransactionHost,
   actsThroughMembership,
-  statusOfKind,
-  toCustosError,
   type Actor,
 } from '@custos/core';
 import {
@@ -23,6 +21,7 @@ import {
 import { PartnerEmployee } from '../firms/partner-employee.entity';
 import { PartnersErrors } from '../partners.errors';
 import { PartnerSeats } from '../seats/partner-seats';
+import { eachAccount, type BulkOutcome } from './each-account';
 import { assignRole, insertPartnerMembership } from '../admins/partner-membership';
 
 /** A customer account a partner admin administers. */
@@ -30,14 +29,6 @@ export interface PartnerAccountView {
   accountId: string;
   name: string;
   accessExpiresAt: Date | null;
-}
-
-/** One account's outcome of a bulk action: done, or the problem that rolled it back. */
-export interface BulkOutcome {
-  accountId: string;
-  status: number;
-  code: string | null;
-  detail: string | null;
 }
 
 /**
@@ -115,29 +106,13 @@ export class PartnerAccounts {
     roleName: string;
   }): Promise<BulkOutcome[]> {
     const me = this.person();
-    const outcomes: BulkOutcome[] = [];
-    for (const accountId of [...new Set(input.accountIds)]) {
-      try {
-        const place = await this.placeIn(accountId, me.userId);
-        const user = await this.transactions.manager.findOneByOrFail(User, { id: me.userId });
-        await this.context.runAs(userActor(user, place), () =>
-          this.addEmployee(accountId, place, input.userId, input.roleName),
-        );
-        outcomes.push({ accountId, status: 200, code: null, detail: null });
-      } catch (error) {
-        const problem = toCustosError(error);
-        if (!problem) {
-          throw error;
-        }
-        outcomes.push({
-          accountId,
-          status: statusOfKind(problem.kind).status,
-          code: problem.code,
-          detail: problem.message,
-        });
-      }
-    }
-    return outcomes;
+    return eachAccount(input.accountIds, async (accountId) => {
+      const place = await this.placeIn(accountId, me.userId);
+      const user = await this.transactions.manager.findOneByOrFail(User, { id: me.userId });
+      await this.context.runAs(userActor(user, place), () =>
+        this.addEmployee(accountId, place, input.userId, input.roleName),
+      );
+    });
   }
 
   private async addEmployee(

@@ -15,6 +15,7 @@ import {
   RequirePrivilege,
   RequireSuperAdmin,
 } from '@custos/core';
+import type { BulkOutcome } from '../accounts/each-account';
 import { PartnerAdmins, type PartnerAdminView } from '../admins/partner-admins';
 import { PartnerLinks, type InspectedLink } from '../links/partner-links';
 import { PartnerSeats, type SeatCount } from '../seats/partner-seats';
@@ -22,6 +23,8 @@ import { PARTNER_SEAT_TYPES, type PartnerSeatType } from '../seats/partner-seat.
 import { PartnersErrors } from '../partners.errors';
 import {
   ApproveLinkDto,
+  ApproveLinkInAccountsDto,
+  BulkOutcomeDto,
   InspectedLinkDto,
   InspectLinkDto,
   LinkApprovalDto,
@@ -125,12 +128,27 @@ export class PartnerAccessController {
   @ApiOperation({
     summary: 'Approve an access link for this account',
     description:
-      'Through the approval engine: the employee becomes a partner admin here, with a seat and the partner-admin set, optionally time-bound; the firm is notified. Idempotent for an employee already a partner admin here. Use a token of each account to approve it in several.',
+      'Through the approval engine: the employee becomes a partner admin here, with a seat and the partner-admin set, optionally time-bound; the firm is notified. Idempotent for an employee already a partner admin here. `approve-many` approves it in several of your accounts.',
   })
   @ApiOkResponse({ type: LinkApprovalDto })
   @ApiProblemResponses('not_found', 'validation', 'conflict')
   async approve(@Body() body: ApproveLinkDto): Promise<LinkApprovalDto> {
     const result = await this.links.approve(body);
     return { ...result, approval: result.approval && toApprovalDto(result.approval) };
+  }
+
+  @Post('partner-links/approve-many')
+  @Authenticated()
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Approve an access link in several of your accounts',
+    description:
+      'As `partner-links/approve` in each account named, where you are a member allowed to approve: one result per account, all or nothing per account (404 where you are no member, 403 where you may not approve).',
+  })
+  @ApiOkResponse({ type: [BulkOutcomeDto] })
+  @ApiProblemResponses('validation')
+  approveMany(@Body() body: ApproveLinkInAccountsDto): Promise<BulkOutcome[]> {
+    const { accountIds, ...input } = body;
+    return this.links.approveInAccounts(accountIds, input);
   }
 }

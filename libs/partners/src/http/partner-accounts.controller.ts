@@ -2,11 +2,8 @@ import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiProblemResponses, Authenticated, IdParam } from '@custos/core';
 import { AccessTokenDto } from '@custos/identity';
-import {
-  PartnerAccounts,
-  type BulkOutcome,
-  type PartnerAccountView,
-} from '../accounts/partner-accounts';
+import type { BulkOutcome } from '../accounts/each-account';
+import { PartnerAccounts, type PartnerAccountView } from '../accounts/partner-accounts';
 import { BulkAddEmployeeDto, BulkOutcomeDto, PartnerAccountDto } from './partner.dto';
 
 /** A partner admin's customer accounts: list, switch, act on several at once. */

@@ -115,6 +115,20 @@ export class ApproveLinkDto extends InspectLinkDto {
   autoExtend?: boolean;
 }
 
+export class ApproveLinkInAccountsDto extends ApproveLinkDto {
+  @ApiProperty({
+    type: [String],
+    description: 'Your accounts to approve it in (you must be allowed to approve in each).',
+    example: [EXAMPLE_ID],
+    maxItems: 50,
+  })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(50)
+  @IsUUID('all', { each: true })
+  accountIds!: string[];
+}
+
 export class LinkEmployeeDto {
   @ApiProperty({ example: EXAMPLE_ID })
   userId!: string;

@@ -2,8 +2,9 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DelegationCheck } from '@custos/access';
 import { Approvals, type ApprovalView } from '@custos/approvals';
 import { AuditService } from '@custos/audit';
-import { Clock, RequestContext, TransactionHost } from '@custos/core';
-import { Membership, User } from '@custos/identity';
+import { Clock, RequestContext, TransactionHost, isMemberInPerson } from '@custos/core';
+import { Membership, User, userActor } from '@custos/identity';
+import { eachAccount, type BulkOutcome } from '../accounts/each-account';
 import { PartnerEmployee } from '../firms/partner-employee.entity';
 import { PartnerFirm } from '../firms/partner-firm.entity';
 import { PARTNERS_MODULE_OPTIONS, type PartnersModuleOptions } from '../partners.module-definition';
@@ -142,6 +143,34 @@ export class PartnerLinks {
       const approval = await this.approvals.approve(request.id);
       return { ...inspected, alreadyPartnerAdmin: false, approval };
     }, 'link');
+  }
+
+  /**
+   * Approves the link in each of the acting person's accounts named (as a token of each would):
+   * one outcome per account, all or nothing per account; 404 for an account they are not an
+   * active member of, 403 where they may not approve.
+   */
+  async approveInAccounts(
+    accountIds: readonly string[],
+    input: LinkApprovalInput,
+  ): Promise<BulkOutcome[]> {
+    const actor = this.context.requireActor();
+    if (!isMemberInPerson(actor)) {
+      throw PartnersErrors.linkApproverRequired();
+    }
+    const manager = this.transactions.manager;
+    const user = await manager.findOneByOrFail(User, { id: actor.userId });
+    return eachAccount(accountIds, async (accountId) => {
+      const place = await manager.findOneBy(Membership, {
+        accountId,
+        userId: actor.userId,
+        status: 'active',
+      });
+      if (!place) {
+        throw PartnersErrors.accountNotFound();
+      }
+      await this.context.runAs(userActor(user, place), () => this.approve(input));
+    });
   }
 
   private async resolve(
