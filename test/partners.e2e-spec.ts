@@ -627,6 +627,52 @@ describe.each(testDatabaseKinds())('partner admins on %s', (kind) => {
       expectProblem(await home.post(`/api/v1/partner/accounts/${world.homeAccountId}/token`), 404);
     });
 
+    it('never lets the bulk action give a teammate more than the partner admin holds there', async () => {
+      const world = await partnerWorld(server, 2);
+      const [employee, teammate] = world.employees;
+      await world.setSeats(3);
+      await world.admit(employee);
+      const customer = await world.customer();
+      const roles = expectStatus(await customer.get('/api/v1/roles', { limit: 100 }), 200).body
+        .results as {
+        id: string;
+        name: string;
+        privileges: { objectType: string; action: string }[];
+      }[];
+      const own = roles.find((r) => r.name === partnerRoleName(employee.id))!;
+      expectStatus(
+        await customer.patch(`/api/v1/roles/${own.id}`, {
+          privileges: own.privileges.filter(
+            (p) => !(p.objectType === 'deals' && p.action === 'delete'),
+          ),
+        }),
+        200,
+      );
+      const wider = uniqueName('Deal cleaner');
+      expectStatus(
+        await customer.post('/api/v1/roles', {
+          name: wider,
+          privileges: [{ objectType: 'deals', action: 'delete', level: 'account' }],
+          taskPrivileges: [],
+        }),
+        201,
+      );
+      const home = await world.as(employee, world.homeAccountId);
+      const [result] = expectStatus(
+        await home.post('/api/v1/partner/accounts/bulk/employees', {
+          accountIds: [world.customerAccountId],
+          userId: teammate.id,
+          roleName: wider,
+        }),
+        200,
+      ).body as { status: number; code: string }[];
+      expect(result).toMatchObject({ status: 403, code: 'access.grant_ceiling' });
+      const added = await server.dataSource
+        .getRepository(Membership)
+        .countBy({ accountId: world.customerAccountId, userId: teammate.id });
+      expect(added).toBe(0);
+    });
+
     it('adds a firm employee with a role to several accounts: per-account results, all or nothing each', async () => {
       const [employee, newcomer] = world.employees;
       const roleName = uniqueName('Sales rep');
