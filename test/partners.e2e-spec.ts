@@ -275,7 +275,7 @@ describe.each(testDatabaseKinds())('partner admins on %s', (kind) => {
       );
     });
 
-    it('cannot make anyone a super admin, nor create one', async () => {
+    it('cannot make, create, deactivate or remove a super admin', async () => {
       const as = await partner();
       const target = await newUser(
         server,
@@ -294,6 +294,21 @@ describe.each(testDatabaseKinds())('partner admins on %s', (kind) => {
         { code: 'identity.super_admin_required' },
       );
       expectProblem(await as.patch(`/api/v1/users/${employee.id}`, { superAdmin: true }), 403);
+      const second = await newUser(
+        server,
+        await server.login(undefined, undefined, world.customerAccountId),
+        { superAdmin: true },
+      );
+      expectProblem(await as.patch(`/api/v1/users/${second.id}`, { status: 'deactivated' }), 403, {
+        code: 'identity.super_admin_required',
+        field: 'status',
+      });
+      expectProblem(await as.delete(`/api/v1/users/${second.id}`), 403, {
+        code: 'identity.super_admin_required',
+      });
+      expect(
+        expectStatus(await customer.get(`/api/v1/users/${second.id}`), 200).body,
+      ).toMatchObject({ superAdmin: true, status: 'active' });
     });
 
     it('never counts as a super admin, even with the flag set behind the API’s back', async () => {

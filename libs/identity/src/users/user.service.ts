@@ -14,6 +14,7 @@ import {
   newId,
   RequestContext,
   TransactionHost,
+  type Actor,
   type Page,
 } from '@custos/core';
 import { SuperAdminInvariant, lockAccount } from '../accounts/super-admin-invariant';
@@ -267,6 +268,7 @@ export class UserService implements OnModuleInit {
           throw IdentityErrors.invitationPending();
         }
         if (losesSuperAdmin) {
+          assertMayRemoveSuperAdmin(actor, membership, 'status');
           await this.superAdmins.assertAnotherRemains(membership);
         }
         const now = this.clock.now();
@@ -337,6 +339,7 @@ export class UserService implements OnModuleInit {
       const manager = this.transactions.manager;
       await lockAccount(manager, accountId);
       const { membership, user } = await this.findMember(manager, accountId, userId);
+      assertMayRemoveSuperAdmin(this.context.requireActor(), membership);
       await this.superAdmins.assertAnotherRemains(membership);
       await manager.delete(TeamMember, { accountId, userId });
       await manager.delete(Membership, { id: membership.id });
@@ -462,4 +465,21 @@ export function changes<T extends Record<string, unknown>>(
     before: Object.fromEntries(changed.map((key) => [key, before[key]])) as Partial<T>,
     after: Object.fromEntries(changed.map((key) => [key, after[key]])) as Partial<T>,
   };
+}
+
+/**
+ * Only a super admin in person deactivates or removes a super admin: a user manager — a partner
+ * admin included — never takes an account's super admins away.
+ */
+function assertMayRemoveSuperAdmin(
+  actor: Actor,
+  membership: Pick<Membership, 'superAdmin' | 'status'>,
+  field?: string,
+): void {
+  if (membership.superAdmin && membership.status === 'active' && !isSuperAdminInPerson(actor)) {
+    throw IdentityErrors.superAdminRequired(
+      'Only super admins can deactivate or remove a super admin.',
+      field,
+    );
+  }
 }
