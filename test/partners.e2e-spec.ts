@@ -466,6 +466,24 @@ describe.each(testDatabaseKinds())('partner admins on %s', (kind) => {
       );
     });
 
+    it('acts as a person: owns what they create, renames themself, sees their unit', async () => {
+      const as = await partner();
+      const created = await createRecord(as, 'contacts', { email: uniqueEmail('owned') });
+      const read = expectStatus(
+        await as.get(`/api/v1/objects/contacts/${created.id}`, { properties: 'owner_id' }),
+        200,
+      ).body;
+      expect(read.properties.owner_id).toBe(employee.id);
+      const renamed = expectStatus(
+        await as.patch('/api/v1/me', { displayName: 'Ada (partner)' }),
+        200,
+      ).body;
+      expect(renamed).toMatchObject({
+        user: { id: employee.id, displayName: 'Ada (partner)' },
+        businessUnit: { id: expect.any(String) },
+      });
+    });
+
     it('cannot make API keys', async () => {
       expectProblem(
         await (
