@@ -156,7 +156,9 @@ export class AppModule implements OnModuleInit, OnApplicationShutdown {
         ApprovalsModule.forRoot({}),
         ExportsModule.forRoot(config.exports),
         ExportsHttpModule,
-        PartnersModule.forRoot({ linkSigningKey: deriveKey(config.masterKey, 'custos/partner-link') }),
+        PartnersModule.forRoot({
+          linkSigningKey: deriveKey(config.masterKey, 'custos/partner-link'),
+        }),
         PartnersHttpModule,
         // The libs' REST APIs have relative paths; the server serves them under its prefix.
         RouterModule.register([
