@@ -28,6 +28,7 @@ import {
 import { ApprovalsModule } from '@custos/approvals';
 import { ConsentHttpModule, ConsentModule } from '@custos/consent';
 import { ExportsHttpModule, ExportsModule } from '@custos/exports';
+import { PartnersHttpModule, PartnersModule } from '@custos/partners';
 import { CryptoModule, KeyRotationModule, LocalKeyProvider } from '@custos/crypto';
 import {
   CoreModule,
@@ -167,6 +168,10 @@ export class AppModule implements OnModuleInit, OnApplicationShutdown {
           ...config.consent,
         }),
         ConsentHttpModule,
+        PartnersModule.forRoot({
+          linkSigningKey: deriveKey(config.masterKey, 'custos/partner-link'),
+        }),
+        PartnersHttpModule,
         // The libs' REST APIs have relative paths; the server serves them under its prefix.
         RouterModule.register([
           {
@@ -178,6 +183,7 @@ export class AppModule implements OnModuleInit, OnApplicationShutdown {
               IdentityScimTokensHttpModule,
               ExportsHttpModule,
               ConsentHttpModule,
+              PartnersHttpModule,
             ],
           },
           // SCIM clients expect the protocol's own root, outside the REST API's prefix.

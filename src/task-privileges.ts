@@ -1,4 +1,4 @@
-import { definePrivileges } from '@custos/core';
+import { definePrivileges, withholdFromPartnerAdmins } from '@custos/core';
 // Defines `export`, `approve_exports` and `export_without_approval`, before the server's own.
 import '@custos/exports';
 import type { ExportPrivilege } from '@custos/exports';
@@ -8,15 +8,17 @@ import type { ConsentPrivilege } from '@custos/consent';
 
 /**
  * Task privileges of the reference server: the CRM's, the sensitive-data setting's, and those
- * of features the next libs (privacy, partners) will define themselves. The exports and consent
- * libs define their own.
+ * of features the next lib (privacy) will define itself. The exports, consent and partners libs
+ * define their own.
  */
 export const SERVER_PRIVILEGES = definePrivileges([
   'manage_properties',
   'import',
   'manage_privacy_requests',
-  'manage_partner_access',
   'manage_sensitive_data',
 ] as const);
+
+/** Partner admins never touch the sensitive-data setting, whatever roles they are given. */
+withholdFromPartnerAdmins(['manage_sensitive_data'] as const);
 export type ServerPrivilege =
   (typeof SERVER_PRIVILEGES)[number] | ExportPrivilege | ConsentPrivilege;

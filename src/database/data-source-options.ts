@@ -7,6 +7,7 @@ import { AUDIT_ENTITIES } from '@custos/audit';
 import { JOB_ENTITIES, MAIL_ENTITIES, NOTIFICATION_ENTITIES } from '@custos/core';
 import { CRYPTO_ENTITIES, KEY_ROTATION_ENTITIES } from '@custos/crypto';
 import { IDENTITY_ENTITIES } from '@custos/identity';
+import { PARTNER_ENTITIES } from '@custos/partners';
 import type { DatabaseConfig } from '../config';
 import { CRM_ENTITIES } from '../crm/crm.module';
 import { SENSITIVE_DATA_ENTITIES } from '../sensitive-data/sensitive-data.module';
@@ -24,6 +25,7 @@ export const SERVER_ENTITIES = [
   ...APPROVAL_ENTITIES,
   ...EXPORTS_ENTITIES,
   ...CONSENT_ENTITIES,
+  ...PARTNER_ENTITIES,
   ...CRM_ENTITIES,
   ...SENSITIVE_DATA_ENTITIES,
   ...MAIL_ENTITIES,

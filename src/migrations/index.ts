@@ -7,6 +7,7 @@ import { CONSENT_MIGRATIONS } from '@custos/consent';
 import { CRYPTO_MIGRATIONS } from '@custos/crypto';
 import { EXPORTS_MIGRATIONS } from '@custos/exports';
 import { IDENTITY_MIGRATIONS } from '@custos/identity';
+import { PARTNER_MIGRATIONS } from '@custos/partners';
 import { POSTGRES_SERVER_MIGRATIONS } from './postgres';
 import { SQLITE_SERVER_MIGRATIONS } from './sqlite';
 
@@ -40,6 +41,7 @@ export function serverMigrations(kind: 'sqlite' | 'postgres'): MigrationClass[] 
     ...APPROVAL_MIGRATIONS[kind],
     ...EXPORTS_MIGRATIONS[kind],
     ...CONSENT_MIGRATIONS[kind],
+    ...PARTNER_MIGRATIONS[kind],
     ...(kind === 'sqlite' ? SQLITE_SERVER_MIGRATIONS : POSTGRES_SERVER_MIGRATIONS),
   ];
   const byName = new Map(all.map((migration) => [nameOf(migration), migration]));

@@ -23,6 +23,7 @@ import { CONSENT_ENTITIES, CONSENT_MIGRATIONS } from '@custos/consent';
 import { CRYPTO_ENTITIES, CRYPTO_MIGRATIONS, KEY_ROTATION_ENTITIES } from '@custos/crypto';
 import { EXPORTS_ENTITIES, EXPORTS_MIGRATIONS } from '@custos/exports';
 import { IDENTITY_ENTITIES, IDENTITY_MIGRATIONS } from '@custos/identity';
+import { PARTNER_ENTITIES, PARTNER_MIGRATIONS } from '@custos/partners';
 import { dataSourceOptions } from '../../src/database/data-source-options';
 import { databaseSchema } from './database-schema';
 
@@ -84,6 +85,7 @@ describe.each(testDatabaseKinds())('migrations from the libs on %s', (kind) => {
     ['approvals', APPROVAL_MIGRATIONS, APPROVAL_ENTITIES, 'custos_approval_'],
     ['exports', EXPORTS_MIGRATIONS, EXPORTS_ENTITIES, 'custos_export'],
     ['consent', CONSENT_MIGRATIONS, CONSENT_ENTITIES, 'consent_'],
+    ['partners', PARTNER_MIGRATIONS, PARTNER_ENTITIES, 'partner_'],
   ])(
     "of %s alone create the lib's tables and nothing else, as its entities describe them",
     async (_lib, libMigrations, entities, tablePrefix) => {

@@ -10,7 +10,17 @@ import { dirname, join } from 'node:path';
  * copied verbatim into it, compiled with tsc and run on SQLite with the libs' migrations.
  */
 const REPOSITORY = join(__dirname, '..', '..');
-const LIBS = ['core', 'audit', 'crypto', 'access', 'identity', 'approvals', 'exports', 'consent'];
+const LIBS = [
+  'core',
+  'audit',
+  'crypto',
+  'access',
+  'identity',
+  'approvals',
+  'exports',
+  'partners',
+  'consent',
+];
 
 /** What the app installs besides the tarballs, at the repository's versions. */
 const APP_DEPENDENCIES = [
@@ -277,6 +287,46 @@ async function main() {
 }
 void main();
 `,
+  partners: `
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { InitialAccountService } from '@custos/identity';
+import { MyAppModule } from './usage';
+
+async function main() {
+  const app = await NestFactory.create(MyAppModule, { logger: false });
+  await app.listen(0, '127.0.0.1');
+  const url = await app.getUrl();
+  const owner = { email: 'owner@example.com', password: 'a long enough password' };
+  const employee = { email: 'ada@northwind.example', password: 'another long password' };
+  const customerId = (await app.get(InitialAccountService).ensure(owner))!.accountId;
+  const call = async (method: string, path: string, token: string | null, body?: object) => {
+    const response = await fetch(url + path, {
+      method,
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: 'Bearer ' + token } : {}) },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    return { status: response.status, body: (await response.json()) as any };
+  };
+  const login = async (who: object, accountId: string) =>
+    (await call('POST', '/api/v1/auth/login', null, { ...who, accountId })).body.accessToken as string;
+  const ownerToken = await login(owner, customerId);
+  const homeId = (await call('POST', '/api/v1/accounts', ownerToken, { name: 'Northwind' })).body.id as string;
+  const firmAdmin = await login(owner, homeId);
+  const firm = await call('POST', '/api/v1/partner/firm', firmAdmin, { name: 'Northwind Consulting' });
+  await call('POST', '/api/v1/users', firmAdmin, { ...employee, displayName: 'Ada' });
+  const atHome = await login(employee, homeId);
+  const me = await call('GET', '/api/v1/me', atHome);
+  await call('POST', '/api/v1/partner/firm/employees', firmAdmin, { userId: me.body.user.id });
+  const link = (await call('GET', '/api/v1/partner/link', atHome)).body.link as string;
+  await call('PUT', '/api/v1/partner-seats/partner', ownerToken, { seats: 1 });
+  const approved = await call('POST', '/api/v1/partner-links/approve', ownerToken, { link, accessDays: 90 });
+  const partner = await call('GET', '/api/v1/me', await login(employee, customerId));
+  console.log(JSON.stringify({ firm: firm.status, approval: approved.body.approval.state, actor: partner.body.actor.kind }));
+  await app.close();
+}
+void main();
+`,
 };
 
 /** The README's examples: each block after `<!-- example: examples/<file>.ts`, verbatim. */
@@ -431,6 +481,10 @@ describe('the libs packed with npm pack, in a fresh app', () => {
       post: 'List-Unsubscribe=One-Click',
       after: 'withdrawn',
     });
+  });
+
+  it('runs the example of @custos/partners: an access link approved, its owner signs in as partner admin', () => {
+    expect(output.partners).toEqual({ firm: 201, approval: 'approved', actor: 'partner_admin' });
   });
 
   it('runs the example of @custos/approvals: an editor approves, not the requester', () => {

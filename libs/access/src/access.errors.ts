@@ -72,6 +72,12 @@ export const AccessErrors = {
       field,
       'is a sensitive property stored encrypted: a rule cannot compare its values, so it could not be enforced (restrict access to such records with a plain property, or with field permissions)',
     ),
+  ownPermissions: () =>
+    new CustosError(
+      'forbidden',
+      'access.own_permissions',
+      'A partner admin cannot change their own permissions (roles, teams, business unit). Ask a super admin of the account.',
+    ),
   selfLockout: () =>
     new CustosError(
       'conflict',

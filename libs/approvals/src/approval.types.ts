@@ -32,6 +32,13 @@ export interface ApprovalView {
  */
 export interface ApprovalKind {
   readonly name: string;
+  /**
+   * Requests of this kind are made for someone outside the account (e.g. a partner employee whose
+   * access link a customer opened): an approver opens them with `onBehalfOf`, and the engine does
+   * not notify that requester, who has no inbox in the account (the kind tells them its own way).
+   * Default `false`: only members request, for themselves.
+   */
+  readonly externalRequesters?: boolean;
   /** Users of the account who may decide requests of this kind (the requester is excluded by the engine). */
   approvers(accountId: string): Promise<string[]>;
   /** Whether this actor may decide (in person; the engine refuses the requester itself). */
@@ -52,4 +59,9 @@ export interface ApprovalRequestInput {
   message?: string | null;
   /** When the request expires if still pending; must be in the future. */
   expiresAt: Date;
+  /**
+   * Kinds with `externalRequesters` only: the user id of the outsider the request is for. The
+   * actor opening it must be an approver of the kind (403 otherwise) and may then decide it.
+   */
+  onBehalfOf?: string;
 }

@@ -29,6 +29,12 @@ export const ApprovalErrors = {
       'approvals.own_request',
       'Nobody decides their own request: another approver must approve or reject it (you may revoke it).',
     ),
+  notAnApprover: () =>
+    new CustosError(
+      'forbidden',
+      'approvals.not_an_approver',
+      'Only an approver of this kind may open a request on behalf of someone outside the account.',
+    ),
   notRequester: () =>
     new CustosError(
       'forbidden',

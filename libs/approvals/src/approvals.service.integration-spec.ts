@@ -36,6 +36,7 @@ describe.each(testDatabaseKinds())(`${Approvals.name} on %s`, (databaseKind) => 
     bystander = personActor(accountId);
     app.kind.allow(accountId, requester.id, approver.id, otherApprover.id);
     app.kind.failSettled = () => null;
+    app.kind.externalRequesters = false;
   });
 
   const request = (overrides: Partial<Parameters<Approvals['request']>[0]> = {}) =>
@@ -442,6 +443,43 @@ describe.each(testDatabaseKinds())(`${Approvals.name} on %s`, (databaseKind) => 
       await expect(app.as(approver, () => app.sut.find(second.id))).resolves.toMatchObject({
         id: second.id,
       });
+    });
+  });
+
+  describe('on behalf of an outsider', () => {
+    const outsiderId = newId();
+    const onBehalf = (actor: Actor) =>
+      app.as(actor, () =>
+        app.sut.request({
+          kind: 'test',
+          subjectId: newId(),
+          notify: [otherApprover.id],
+          expiresAt: new Date(app.clock.now().getTime() + HOUR),
+          onBehalfOf: outsiderId,
+        }),
+      );
+
+    it('lets an approver open it for the outsider, decide it, and tells the outsider nothing', async () => {
+      app.kind.externalRequesters = true;
+      const view = await onBehalf(approver);
+      expect(view).toMatchObject({ requesterUserId: outsiderId, state: 'pending' });
+      await expect(app.as(approver, () => app.sut.approve(view.id))).resolves.toMatchObject({
+        state: 'approved',
+        decidedByUserId: approver.id,
+      });
+      const recipients = (await notifications()).map((n) => n.recipientUserId);
+      expect(recipients).toEqual([otherApprover.id]);
+      const events = await readAuditEvents(app.dataSource, accountId);
+      expect(events[0]).toMatchObject({ metadata: { onBehalfOf: outsiderId } });
+    });
+
+    it('refuses a member who may not decide (403), and kinds that take no outsiders', async () => {
+      app.kind.externalRequesters = true;
+      const error = await failure(onBehalf(bystander));
+      expect(error).toMatchObject({ code: 'approvals.not_an_approver' });
+      app.kind.externalRequesters = false;
+      await expect(onBehalf(approver)).rejects.toThrow('externalRequesters');
+      await expect(rows()).resolves.toEqual([]);
     });
   });
 });

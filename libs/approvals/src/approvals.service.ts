@@ -111,8 +111,23 @@ export class Approvals {
    * Joins the caller's transaction.
    */
   async request(input: ApprovalRequestInput): Promise<ApprovalView> {
-    const requester = this.person();
+    const actor = this.person();
     const kind = this.kindOf(input.kind);
+    const requester = { accountId: actor.accountId, userId: actor.userId };
+    if (input.onBehalfOf !== undefined) {
+      if (!kind.externalRequesters) {
+        throw new Error(
+          `The approval kind "${kind.name}" does not take requests on behalf of outsiders (externalRequesters).`,
+        );
+      }
+      if (typeof input.onBehalfOf !== 'string' || !SUBJECT_ID.test(input.onBehalfOf)) {
+        throw ApprovalErrors.invalidField('onBehalfOf', 'must be a user id');
+      }
+      if (!(await kind.mayDecide(actor))) {
+        throw ApprovalErrors.notAnApprover();
+      }
+      requester.userId = input.onBehalfOf;
+    }
     if (typeof input.subjectId !== 'string' || !SUBJECT_ID.test(input.subjectId)) {
       throw ApprovalErrors.invalidField(
         'subjectId',
@@ -163,7 +178,10 @@ export class Approvals {
       }
       const view = toView(row);
       await this.notifications.requested(view);
-      await this.recordAudit(view, { notifiedUserIds: view.notifiedUserIds });
+      await this.recordAudit(view, {
+        notifiedUserIds: view.notifiedUserIds,
+        ...(input.onBehalfOf !== undefined ? { onBehalfOf: requester.userId } : {}),
+      });
       return view;
     });
   }
@@ -335,13 +353,19 @@ export class Approvals {
         : ApprovalErrors.alreadyDecided(row.state);
     }
     const view = toView(row);
-    await this.kindOf(view.kind).settled(view);
-    await this.notifications.decided(view);
+    const kind = this.kindOf(view.kind);
+    await kind.settled(view);
+    if (!kind.externalRequesters) {
+      await this.notifications.decided(view);
+    }
     await this.recordAudit(view, {});
     return view;
   }
 
-  private recordAudit(view: ApprovalView, extra: { notifiedUserIds?: string[] }): Promise<unknown> {
+  private recordAudit(
+    view: ApprovalView,
+    extra: { notifiedUserIds?: string[]; onBehalfOf?: string },
+  ): Promise<unknown> {
     // Ids and the state only: the message and the reason are free text and stay in the row.
     return this.audit.record({
       action: `approval.${view.state === 'pending' ? 'requested' : view.state}`,

@@ -2,6 +2,18 @@ import { CustosError } from '@custos/core';
 
 /** The errors of `@custos/identity`; codes are stable, details say what to do. */
 export const IdentityErrors = {
+  superAdminRequired: (detail: string, field?: string) =>
+    new CustosError('forbidden', 'identity.super_admin_required', detail, {
+      ...(field ? { errors: [{ field, message: 'only super admins may do this' }] } : {}),
+    }),
+  unknownTemplate: (offered: readonly string[]) =>
+    CustosError.invalidField(
+      'identity.unknown_template',
+      'template',
+      offered.length > 0
+        ? `is not a template this server offers (${offered.join(', ')})`
+        : 'this server offers no templates',
+    ),
   invalidCredentials: () =>
     new CustosError(
       'unauthenticated',

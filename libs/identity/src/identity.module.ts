@@ -27,6 +27,7 @@ import { TeamService } from './teams/team.service';
 import { InvitationService } from './users/invitation.service';
 import { Membership } from './users/membership.entity';
 import { User } from './users/user.entity';
+import { PartnerAccessTerm } from './users/partner-access-term';
 import { UserService } from './users/user.service';
 import { ProvisioningToken } from './scim/provisioning-token.entity';
 import { ScimUser } from './scim/scim-user.entity';
@@ -74,6 +75,7 @@ export const IDENTITY_ENTITIES = [
     TeamService,
     UserService,
     InvitationService,
+    PartnerAccessTerm,
   ],
   exports: [
     IdentityAccessDirectory,
@@ -93,6 +95,7 @@ export const IDENTITY_ENTITIES = [
     BusinessUnitService,
     ApiKeyService,
     SupportAccessService,
+    PartnerAccessTerm,
   ],
 })
 export class IdentityModule extends IdentityConfigurableModule {}

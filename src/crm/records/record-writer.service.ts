@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { AuditService } from '@custos/audit';
-import { Clock, RequestContext, TransactionHost, isMemberInPerson, newId } from '@custos/core';
+import { Clock, RequestContext, TransactionHost, actsThroughMembership, newId } from '@custos/core';
 import { Membership } from '@custos/identity';
 import { PropertyHistoryService, type ChangeSource } from '../history';
 import { changedNames, PropertySchemaService } from '../properties';
@@ -94,7 +94,7 @@ export class RecordWriter {
             const ownerId =
               'owner_id' in values
                 ? (values.owner_id as string | null)
-                : isMemberInPerson(actor)
+                : actsThroughMembership(actor)
                   ? actor.userId
                   : null;
             delete values.owner_id;

@@ -7,11 +7,13 @@ import {
   type Actor,
   type PrivilegeResolver,
   type TaskPrivilege,
+  actsThroughMembership,
+  isPartnerAdmin,
   isReadOnly,
   isPrivateApp,
-  isMemberInPerson,
   isSystem,
   isProvisioningClient,
+  mayHoldPrivilege,
 } from '@custos/core';
 import { type AccessDirectory, type DirectoryMember, lookUpDirectory } from '../access.ports';
 import { ACCESS_MODULE_OPTIONS, type AccessModuleOptions } from '../access.module-definition';
@@ -103,7 +105,7 @@ export class AccessService implements PrivilegeResolver, OnModuleInit {
         taskPrivileges: new Set(SUPPORT_TASK_PRIVILEGES),
       });
     }
-    const person = isPrivateApp(actor) || isMemberInPerson(actor) ? actor.userId : null;
+    const person = isPrivateApp(actor) || actsThroughMembership(actor) ? actor.userId : null;
     const member = person ? await this.directory.member(accountId, person) : null;
     const held = member ? await this.rolesOf(accountId, member) : [];
     const replacement = overrides.replaceRole;
@@ -136,13 +138,22 @@ export class AccessService implements PrivilegeResolver, OnModuleInit {
         fieldPermissions: [],
       });
     }
-    return buildAccess({
-      superAdmin: member?.superAdmin ?? false,
+    const access = buildAccess({
+      // A partner admin is never a super admin, whatever their membership row says.
+      superAdmin: !isPartnerAdmin(actor) && (member?.superAdmin ?? false),
       facts: member?.facts ?? null,
       roles,
       rules,
       fieldPermissions,
     });
+    // The one ceiling on kinds of actor (partner admins never hold what is withheld from them),
+    // so every check of a task privilege, and every grant ceiling built on this access, obeys it.
+    return {
+      ...access,
+      taskPrivileges: new Set(
+        [...access.taskPrivileges].filter((privilege) => mayHoldPrivilege(actor, privilege)),
+      ),
+    };
   }
 
   /**

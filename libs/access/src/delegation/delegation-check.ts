@@ -1,5 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { RequestContext, TransactionHost, isSuperAdminInPerson } from '@custos/core';
+import {
+  RequestContext,
+  TransactionHost,
+  isPartnerAdmin,
+  isSuperAdminInPerson,
+} from '@custos/core';
 import { AccessErrors } from '../access.errors';
 import { AccessService, type AccountAccess } from '../abilities/access.service';
 import type { ActorAccess } from '../abilities/actor-access';
@@ -46,6 +51,10 @@ export class DelegationCheck {
       const before = await this.access.accountInputs(actor.accountId);
       const result = await change();
       const after = await this.access.accountInputs(actor.accountId);
+      if (isPartnerAdmin(actor) && changesOwn(before, after, actor.userId)) {
+        // Partner admins never edit their own permissions: the customer's super admins do.
+        throw AccessErrors.ownPermissions();
+      }
       const gains = gainsOf(before, after, mine);
       if (gains.length > 0) {
         throw AccessErrors.delegationExceeded(
@@ -86,6 +95,24 @@ function gainsOf(before: AccountAccess, after: AccountAccess, actor: ActorAccess
     }
   }
   return gains;
+}
+
+/**
+ * Whether the change touched what `userId`'s own permissions are built from: the roles they hold
+ * (directly or through a team) and what those roles grant, their teams and business units.
+ * Account-wide rules and field lists bind everyone alike and are checked as gains instead.
+ */
+function changesOwn(before: AccountAccess, after: AccountAccess, userId: string | null): boolean {
+  const own = (inputs: AccessInputs | undefined) =>
+    inputs &&
+    JSON.stringify([
+      inputs.superAdmin,
+      inputs.facts?.teamIds,
+      inputs.facts?.businessUnitIds,
+      inputs.roles.map((r) => [r.id, r.privileges, r.taskPrivileges]),
+      inputs.rules.filter((r) => inputs.roles.some((role) => role.id === r.roleId)),
+    ]);
+  return userId !== null && own(before.inputs.get(userId)) !== own(after.inputs.get(userId));
 }
 
 /** Everything a user's record rules and task privileges are built from. */

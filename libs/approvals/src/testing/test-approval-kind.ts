@@ -10,6 +10,8 @@ export class TestApprovalKind implements ApprovalKind {
   readonly settledCalls: ApprovalView[] = [];
   /** The error `settled` throws for a request (after recording the call); none by default. */
   failSettled: (request: ApprovalView) => Error | null = () => null;
+  /** Whether approvers may open requests for outsiders (`onBehalfOf`); off by default. */
+  externalRequesters = false;
   private readonly allowed = new Map<string, Set<string>>();
 
   constructor(readonly name = 'test') {}

@@ -1,6 +1,9 @@
 import type { Actor, ActorKind } from './actor';
 import {
+  actsThroughMembership,
   isReadOnly,
+  mayHoldPrivilege,
+  withholdFromPartnerAdmins,
   isSuperAdminInPerson,
   mayDecryptSensitive,
   signsInAsPerson,
@@ -46,5 +49,23 @@ describe('actor capabilities', () => {
     expect(isReadOnly(actor('user'))).toBe(false);
     expect(signsInAsPerson(actor('support'))).toBe(true);
     expect(signsInAsPerson(actor('private_app'))).toBe(false);
+  });
+
+  it('partner admins act through their membership and sign in as people; apps and jobs do not', () => {
+    expect(actsThroughMembership(actor('partner_admin'))).toBe(true);
+    expect(actsThroughMembership(actor('user'))).toBe(true);
+    for (const kind of ['private_app', 'support', 'system'] as const) {
+      expect(actsThroughMembership(actor(kind))).toBe(false);
+    }
+    expect(signsInAsPerson(actor('partner_admin'))).toBe(true);
+  });
+
+  it('withheld privileges are never held by partner admins, and by every other kind as before', () => {
+    withholdFromPartnerAdmins(['spec_withheld_privilege']);
+    expect(mayHoldPrivilege(actor('partner_admin'), 'spec_withheld_privilege')).toBe(false);
+    expect(mayHoldPrivilege(actor('partner_admin'), 'spec_other_privilege')).toBe(true);
+    for (const kind of ['user', 'private_app', 'support', 'system'] as const) {
+      expect(mayHoldPrivilege(actor(kind, true), 'spec_withheld_privilege')).toBe(true);
+    }
   });
 });

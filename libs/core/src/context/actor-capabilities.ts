@@ -1,3 +1,4 @@
+import type { TaskPrivilege } from '../policy/task-privilege';
 import type { Actor } from './actor';
 
 /*
@@ -24,8 +25,41 @@ export function isPrivateApp(actor: Actor): boolean {
 }
 
 /** A partner admin managing a client account: never a super admin, never sees sensitive values. */
-export function isPartnerAdmin(actor: Actor): boolean {
+export function isPartnerAdmin(actor: Pick<Actor, 'kind'>): boolean {
   return actor.kind === 'partner_admin';
+}
+
+/**
+ * A person holding a membership of the account and acting in person: a member, or a partner
+ * admin (whose membership is marked as theirs). Their roles and teams apply; private apps,
+ * support sessions and jobs have none of their own.
+ */
+export function actsThroughMembership(actor: Actor): actor is Actor & { readonly userId: string } {
+  return (actor.kind === 'user' || actor.kind === 'partner_admin') && actor.userId !== null;
+}
+
+const withheldFromPartnerAdmins = new Set<TaskPrivilege>();
+
+/**
+ * Declares task privileges a partner admin never holds, whatever roles they are given (SCIM
+ * provisioning, the sensitive-data setting, …): each lib and the host name their own, next to
+ * `definePrivileges`. Read by {@link mayHoldPrivilege}, the one ceiling every resolver applies.
+ */
+export function withholdFromPartnerAdmins<const Names extends readonly TaskPrivilege[]>(
+  names: Names,
+): Names {
+  for (const name of names) {
+    withheldFromPartnerAdmins.add(name);
+  }
+  return names;
+}
+
+/**
+ * Whether this kind of actor may ever hold `privilege`, whatever its roles say: partner admins
+ * never hold what {@link withholdFromPartnerAdmins} named.
+ */
+export function mayHoldPrivilege(actor: Pick<Actor, 'kind'>, privilege: TaskPrivilege): boolean {
+  return !(isPartnerAdmin(actor) && withheldFromPartnerAdmins.has(privilege));
 }
 
 /** Background work and bootstrap code acting for an account (see `systemActor`). */
@@ -47,11 +81,11 @@ export function isReadOnly(actor: Actor): boolean {
 }
 
 /**
- * A person holding sign-in tokens of their own (a member or a support session), which
+ * A person holding sign-in tokens of their own (a member, a partner admin or a support session), which
  * "sign out everywhere" ends; private apps and jobs have none.
  */
 export function signsInAsPerson(actor: Actor): actor is Actor & { readonly userId: string } {
-  return (actor.kind === 'user' || actor.kind === 'support') && actor.userId !== null;
+  return actsThroughMembership(actor) || (actor.kind === 'support' && actor.userId !== null);
 }
 
 /**

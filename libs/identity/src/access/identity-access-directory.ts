@@ -73,7 +73,8 @@ export class IdentityAccessDirectory implements AccessDirectory {
     return memberships.map((membership) => {
       const teamIds = [...(teamsOf.get(membership.userId) ?? [])];
       return {
-        superAdmin: membership.superAdmin,
+        // A partner admin's membership never makes a super admin (see `userActor`).
+        superAdmin: membership.superAdmin && membership.partnerFirmId === null,
         facts: {
           id: membership.userId,
           teamIds,

@@ -7,6 +7,7 @@ import { SupportAccessService, supportActor } from '../support-access/support-ac
 import { IdentityErrors } from '../identity.errors';
 import { InvitationService } from '../users/invitation.service';
 import { Membership } from '../users/membership.entity';
+import { PartnerAccessTerm } from '../users/partner-access-term';
 import { userActor } from '../users/user-actor';
 import { User } from '../users/user.entity';
 import {
@@ -26,7 +27,8 @@ import { OidcVerifier } from './oidc-verifier';
 const SIGN_IN_SQL = `SELECT u.id AS user_id, u.email AS email,
   u.credential_generation AS user_generation,
   m.id AS membership_id, m.credential_generation AS membership_generation,
-  m.status AS member_status, m.super_admin AS super_admin,
+  m.status AS member_status, m.super_admin AS super_admin, m.partner_firm_id AS partner_firm_id,
+  m.partner_access_expires_at AS partner_expires_at, m.partner_access_extend_days AS partner_extend_days,
   EXISTS (SELECT 1 FROM identity_support_access_grant g
     WHERE g.support_user_id = u.id AND g.account_id = $2
       AND g.revoked_at IS NULL AND g.expires_at > $3) AS support_granted,
@@ -46,6 +48,9 @@ interface SignInRow {
   membership_generation: number | string | null;
   member_status: string | null;
   super_admin: boolean | number | null;
+  partner_firm_id: string | null;
+  partner_expires_at: string | null;
+  partner_extend_days: number | string | null;
   support_granted: boolean | number;
   active_somewhere: boolean | number;
   access_version: number | null;
@@ -73,6 +78,7 @@ export class Authenticator {
     private readonly apiKeys: ApiKeyService,
     private readonly supportAccess: SupportAccessService,
     private readonly invitations: InvitationService,
+    private readonly partnerTerms: PartnerAccessTerm,
     private readonly context: RequestContext,
     private readonly clock: Clock,
   ) {}
@@ -128,7 +134,7 @@ export class Authenticator {
         ? memberships[0]
         : undefined;
     if (chosen) {
-      return userActor(user, chosen);
+      return (await this.partnerTerms.admits(chosen)) ? userActor(user, chosen) : null;
     }
     if (!accountId) {
       return null;
@@ -163,11 +169,20 @@ export class Authenticator {
       if (
         row.member_status === 'active' &&
         row.membership_id === membership.id &&
-        Number(row.membership_generation) === membership.generation
+        Number(row.membership_generation) === membership.generation &&
+        (await this.partnerTerms.admits({
+          id: membership.id,
+          accountId,
+          userId,
+          partnerFirmId: row.partner_firm_id,
+          partnerAccessExpiresAt: row.partner_expires_at ? new Date(row.partner_expires_at) : null,
+          partnerAccessExtendDays:
+            row.partner_extend_days === null ? null : Number(row.partner_extend_days),
+        }))
       ) {
         actor = userActor(
           { id: row.user_id, email: row.email },
-          { accountId, superAdmin: Boolean(row.super_admin) },
+          { accountId, superAdmin: Boolean(row.super_admin), partnerFirmId: row.partner_firm_id },
         );
       }
     } else if (

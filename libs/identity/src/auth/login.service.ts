@@ -6,7 +6,7 @@ import {
   CustosError,
   TransactionHost,
   type Actor,
-  isMemberInPerson,
+  actsThroughMembership,
   signsInAsPerson,
 } from '@custos/core';
 import { Account } from '../accounts/account.entity';
@@ -82,7 +82,7 @@ export class LoginService {
   }
 
   async changePassword(actor: Actor, input: ChangePasswordDto): Promise<void> {
-    const user = isMemberInPerson(actor)
+    const user = actsThroughMembership(actor)
       ? await this.transactions.manager.findOneBy(User, { id: actor.id })
       : null;
     if (!user || !user.passwordHash) {

@@ -9,7 +9,7 @@ import {
   TASK_PRIVILEGES,
   TransactionHost,
   type PrivilegeResolver,
-  isMemberInPerson,
+  actsThroughMembership,
 } from '@custos/core';
 import { Account } from '../accounts/account.entity';
 import { User } from '../users/user.entity';
@@ -62,7 +62,7 @@ export class MeService {
     const rows = await this.transactions.queryPrepared<MeRow>('identity_me', ME_SQL, [
       actor.accountId,
       actor.userId ?? null,
-      isMemberInPerson(actor) ? actor.userId : null,
+      actsThroughMembership(actor) ? actor.userId : null,
     ]);
     const [first] = rows;
     if (!first) {
@@ -90,7 +90,7 @@ export class MeService {
   /** Renames the person behind the actor; audited in the account of the request. */
   async rename(input: UpdateMeDto): Promise<MeDto> {
     const actor = this.context.requireActor();
-    if (!isMemberInPerson(actor)) {
+    if (!actsThroughMembership(actor)) {
       throw new CustosError(
         'forbidden',
         'identity.people_only',

@@ -57,6 +57,21 @@ export class Membership {
   @Column({ name: 'credential_generation', type: 'integer', default: 0 })
   credentialGeneration!: number;
 
+  /**
+   * Set when the member is a partner admin: the partner firm they act for (`@custos/partners`
+   * owns the firm). Such a member signs in as a `partner_admin` actor, never a super admin.
+   */
+  @Column({ name: 'partner_firm_id', type: 'varchar', length: 36, nullable: true })
+  partnerFirmId!: string | null;
+
+  /** A partner admin's access ends at this time (time-bound access); `null`: no end. */
+  @TimestampColumn({ name: 'partner_access_expires_at', nullable: true })
+  partnerAccessExpiresAt!: Date | null;
+
+  /** Auto-extension: when the access comes to its end it is extended by this many days instead. */
+  @Column({ name: 'partner_access_extend_days', type: 'integer', nullable: true })
+  partnerAccessExtendDays!: number | null;
+
   @Column({ name: 'business_unit_id', type: 'varchar', length: 36 })
   businessUnitId!: string;
 

@@ -103,6 +103,16 @@ export class CreateUserDto {
   superAdmin?: boolean;
 
   @ApiPropertyOptional({
+    description:
+      'A permission template the host offers (e.g. `partner_admin` with `@custos/partners`: only for an eligible partner employee with a free partner seat — 422 naming why otherwise). The user is then added as an active member at once.',
+    example: 'partner_admin',
+  })
+  @IsOptional()
+  @IsString()
+  @Length(1, 64)
+  template?: string;
+
+  @ApiPropertyOptional({
     description: 'Business unit; default the root unit.',
     example: '0193a6c4-7f1e-7c3a-9d1e-000000000001',
   })

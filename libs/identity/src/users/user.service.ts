@@ -1,4 +1,5 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
 import { In, IsNull, type EntityManager } from 'typeorm';
 import { AccessService, DelegationCheck } from '@custos/access';
 import { AuditService } from '@custos/audit';
@@ -13,6 +14,7 @@ import {
   newId,
   RequestContext,
   TransactionHost,
+  type Actor,
   type Page,
 } from '@custos/core';
 import { SuperAdminInvariant, lockAccount } from '../accounts/super-admin-invariant';
@@ -22,6 +24,7 @@ import { IdentityErrors } from '../identity.errors';
 import { TeamMember } from '../teams/team-member.entity';
 import { Team } from '../teams/team.entity';
 import { Membership } from './membership.entity';
+import { lookUpTemplates, type MemberTemplate } from './member-templates';
 import { LOGIN_OF_MEMBERSHIP, shownDisplayName } from './shown-member';
 import type { CreateUserDto, ListUsersQueryDto, UpdateUserDto, UserDto } from './user.dto';
 import { User } from './user.entity';
@@ -33,7 +36,9 @@ interface MemberRow {
 
 /** Users of the actor's account: memberships joined with the global login. */
 @Injectable()
-export class UserService {
+export class UserService implements OnModuleInit {
+  private templates: readonly MemberTemplate[] = [];
+
   constructor(
     private readonly transactions: TransactionHost,
     private readonly context: RequestContext,
@@ -43,7 +48,12 @@ export class UserService {
     private readonly superAdmins: SuperAdminInvariant,
     private readonly passwords: PasswordHasher,
     private readonly clock: Clock,
+    private readonly moduleRef: ModuleRef,
   ) {}
+
+  onModuleInit(): void {
+    this.templates = lookUpTemplates(this.moduleRef);
+  }
 
   async list(query: ListUsersQueryDto): Promise<Page<UserDto>> {
     const accountId = this.context.requireAccountId();
@@ -94,7 +104,15 @@ export class UserService {
         },
       );
     }
+    const template =
+      input.template === undefined ? null : this.templates.find((t) => t.name === input.template);
+    if (template === undefined) {
+      throw IdentityErrors.unknownTemplate(this.templates.map((t) => t.name));
+    }
     const passwordHash = input.password ? await this.passwords.hash(input.password) : null;
+    if (template) {
+      return this.invite(actor.accountId, input, passwordHash, template);
+    }
     try {
       return await this.invite(actor.accountId, input, passwordHash);
     } catch (error) {
@@ -116,6 +134,7 @@ export class UserService {
     accountId: string,
     input: CreateUserDto,
     passwordHash: string | null,
+    template: MemberTemplate | null = null,
   ): Promise<UserDto> {
     const now = this.clock.now();
     return this.delegation.checked(async () => {
@@ -123,6 +142,9 @@ export class UserService {
       // Serialised with deletion of the business unit and teams the user is placed in.
       await lockAccount(manager, accountId);
       let login = await manager.findOneBy(User, { email: input.email });
+      // A template names a known person (e.g. a partner employee): they join at once, under their
+      // own id, and its refusal says why (which an invitation never does).
+      const templated = template ? await template.admit(accountId, login) : null;
       if (login && (await this.holdsPlaceIn(manager, accountId, login.id))) {
         throw IdentityErrors.alreadyMember();
       }
@@ -148,26 +170,34 @@ export class UserService {
       const membership = manager.create(Membership, {
         id: newId(),
         accountId,
-        userId,
-        superAdmin: input.superAdmin ?? false,
-        status: 'invited',
-        invitedLoginId: login.id,
-        invitedDisplayName: input.displayName,
+        userId: templated ? login.id : userId,
+        superAdmin: templated ? false : (input.superAdmin ?? false),
+        status: templated ? 'active' : 'invited',
+        invitedLoginId: templated ? null : login.id,
+        invitedDisplayName: templated ? null : input.displayName,
         credentialGeneration: 0,
         businessUnitId,
+        partnerFirmId: null,
+        partnerAccessExpiresAt: null,
+        partnerAccessExtendDays: null,
+        ...templated,
         createdAt: now,
         updatedAt: now,
       });
       await manager.insert(Membership, membership);
+      if (template) {
+        await template.applied(membership, login);
+      }
       const teamIds = input.teamIds ?? [];
-      await this.joinTeams(manager, accountId, userId, teamIds, now);
+      await this.joinTeams(manager, accountId, membership.userId, teamIds, now);
       await this.access.bump(accountId);
       await this.audit.record({
         action: 'user.added',
         targetType: 'user',
-        targetId: userId,
+        targetId: membership.userId,
         metadata: {
           after: {
+            ...(template ? { template: template.name } : {}),
             status: membership.status,
             email: input.email,
             displayName: input.displayName,
@@ -238,6 +268,7 @@ export class UserService {
           throw IdentityErrors.invitationPending();
         }
         if (losesSuperAdmin) {
+          assertMayRemoveSuperAdmin(actor, membership, 'status');
           await this.superAdmins.assertAnotherRemains(membership);
         }
         const now = this.clock.now();
@@ -308,6 +339,7 @@ export class UserService {
       const manager = this.transactions.manager;
       await lockAccount(manager, accountId);
       const { membership, user } = await this.findMember(manager, accountId, userId);
+      assertMayRemoveSuperAdmin(this.context.requireActor(), membership);
       await this.superAdmins.assertAnotherRemains(membership);
       await manager.delete(TeamMember, { accountId, userId });
       await manager.delete(Membership, { id: membership.id });
@@ -433,4 +465,21 @@ export function changes<T extends Record<string, unknown>>(
     before: Object.fromEntries(changed.map((key) => [key, before[key]])) as Partial<T>,
     after: Object.fromEntries(changed.map((key) => [key, after[key]])) as Partial<T>,
   };
+}
+
+/**
+ * Only a super admin in person deactivates or removes a super admin: a user manager — a partner
+ * admin included — never takes an account's super admins away.
+ */
+function assertMayRemoveSuperAdmin(
+  actor: Actor,
+  membership: Pick<Membership, 'superAdmin' | 'status'>,
+  field?: string,
+): void {
+  if (membership.superAdmin && membership.status === 'active' && !isSuperAdminInPerson(actor)) {
+    throw IdentityErrors.superAdminRequired(
+      'Only super admins can deactivate or remove a super admin.',
+      field,
+    );
+  }
 }

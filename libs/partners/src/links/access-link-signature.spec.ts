@@ -1,0 +1,26 @@
+import { randomBytes } from 'node:crypto';
+import { signLink, verifyLink } from './access-link-signature';
+
+const USER = '0193a6c4-7f1e-7c3a-9d1e-1f2a3b4c5d6e';
+const OTHER = '0193a6c4-7f1e-7c3a-9d1e-000000000001';
+
+describe('access link signature', () => {
+  const key = randomBytes(32);
+
+  it('reads back what it signed', () => {
+    expect(verifyLink(key, signLink(key, { userId: USER, generation: 3 }))).toEqual({
+      userId: USER,
+      generation: 3,
+    });
+  });
+
+  it('refuses another key, another user, another generation, and anything not a link', () => {
+    const link = signLink(key, { userId: USER, generation: 3 });
+    expect(verifyLink(randomBytes(32), link)).toBeNull();
+    expect(verifyLink(key, link.replace(USER, OTHER))).toBeNull();
+    expect(verifyLink(key, link.replace('.3.', '.4.'))).toBeNull();
+    for (const junk of [undefined, 42, '', 'pl1', `${link}x`, link.slice(0, -1), ` ${link}`]) {
+      expect(verifyLink(key, junk)).toBeNull();
+    }
+  });
+});
