@@ -516,6 +516,21 @@ describe.each(testDatabaseKinds())('SCIM 2.0 on %s', (kind) => {
       expect((await userOf(id)).superAdmin).toBe(false);
     });
 
+    it('offboards a super admin who is not the last: deactivated, then removed', async () => {
+      const departing = await newUser(server, adminToken, { superAdmin: true });
+      const deactivated = await scim(http().patch(`/scim/v2/Users/${departing.id}`)).send({
+        schemas: [PATCH_SCHEMA],
+        Operations: [{ op: 'replace', path: 'active', value: false }],
+      });
+      expect(deactivated.status).toBe(200);
+      expect(deactivated.body.active).toBe(false);
+      expect(
+        (await http().get('/api/v1/me').auth(departing.token, { type: 'bearer' })).status,
+      ).toBe(401);
+      expect((await scim(http().delete(`/scim/v2/Users/${departing.id}`))).status).toBe(204);
+      expectScimError(await scim(http().get(`/scim/v2/Users/${departing.id}`)), 404);
+    });
+
     it('deactivating or deleting the last super admin is 409', async () => {
       expectScimError(
         await scim(http().patch(`/scim/v2/Users/${adminId}`)).send({

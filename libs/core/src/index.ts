@@ -18,6 +18,7 @@ export {
   mayHoldPrivilege,
   isSystem,
   isProvisioningClient,
+  mayRemoveSuperAdmins,
   isReadOnly,
   signsInAsPerson,
   mayDecryptSensitive,

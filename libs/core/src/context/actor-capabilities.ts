@@ -75,6 +75,16 @@ export function isProvisioningClient(actor: Actor): boolean {
   return actor.kind === 'provisioning';
 }
 
+/**
+ * Who may deactivate or remove a super admin: a super admin in person, or the provisioning
+ * client of the account's identity provider (its token lives only while the super admin who made
+ * it stays one, and offboarding a departed super admin is its job). Never a user manager, a
+ * partner admin or a private app. The last super admin stays protected by the account invariant.
+ */
+export function mayRemoveSuperAdmins(actor: Actor): boolean {
+  return isSuperAdminInPerson(actor) || isProvisioningClient(actor);
+}
+
 /** A support session: it may view the account to troubleshoot, and change nothing. */
 export function isReadOnly(actor: Actor): boolean {
   return actor.kind === 'support';

@@ -8,6 +8,7 @@ import {
   CustosError,
   escapeLike,
   isSuperAdminInPerson,
+  mayRemoveSuperAdmins,
   isUniqueViolation,
   keysetPage,
   mapPage,
@@ -476,7 +477,7 @@ function assertMayRemoveSuperAdmin(
   membership: Pick<Membership, 'superAdmin' | 'status'>,
   field?: string,
 ): void {
-  if (membership.superAdmin && membership.status === 'active' && !isSuperAdminInPerson(actor)) {
+  if (membership.superAdmin && membership.status === 'active' && !mayRemoveSuperAdmins(actor)) {
     throw IdentityErrors.superAdminRequired(
       'Only super admins can deactivate or remove a super admin.',
       field,
