@@ -6,6 +6,7 @@ import {
   withholdFromPartnerAdmins,
   isSuperAdminInPerson,
   mayDecryptSensitive,
+  mayRemoveSuperAdmins,
   signsInAsPerson,
 } from './actor-capabilities';
 
@@ -41,6 +42,15 @@ describe('actor capabilities', () => {
       'provisioning',
     ] as const) {
       expect(isSuperAdminInPerson(actor(kind, true))).toBe(false);
+    }
+  });
+
+  it('only a super admin in person or the provisioning client may remove a super admin', () => {
+    expect(mayRemoveSuperAdmins(actor('user', true))).toBe(true);
+    expect(mayRemoveSuperAdmins(actor('provisioning', true))).toBe(true);
+    expect(mayRemoveSuperAdmins(actor('user'))).toBe(false);
+    for (const kind of ['private_app', 'partner_admin', 'support'] as const) {
+      expect(mayRemoveSuperAdmins(actor(kind, true))).toBe(false);
     }
   });
 
