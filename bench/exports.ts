@@ -39,6 +39,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import type { AddressInfo, Server } from 'node:net';
 import Database from 'better-sqlite3';
 import { Client } from 'pg';
@@ -161,8 +163,16 @@ function csvLine(cells: readonly ExportCell[]): string {
     .join(',');
 }
 
-/** Runs `work` (which returns rows done) while sampling RSS; rows/s and peak growth. */
+setFlagsFromString('--expose-gc');
+/** A full collection: each run's RSS growth is counted from a heap without earlier garbage. */
+const collectGarbage = runInNewContext('gc') as () => void;
+
+/**
+ * Runs `work` (which returns rows done) while sampling RSS; rows/s and peak growth over the RSS
+ * right after a full collection (the seeding's garbage would otherwise hide or inflate it).
+ */
 async function measured(work: () => Promise<number>): Promise<Throughput> {
+  collectGarbage();
   const before = process.memoryUsage().rss;
   let peak = before;
   let heap = 0;

@@ -3,8 +3,9 @@ import Database from 'better-sqlite3';
 import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 
 /**
- * Rows per batch of a streamed export (one audit event, one abort check, one progress step each).
- * Small enough that a batch's objects mostly die young; the cursor costs one round trip per batch.
+ * Rows per batch of a streamed export (one audit event, one abort check, one progress step each);
+ * the cursor costs one round trip per batch. Batches of 250 cost more audit events and kept no
+ * less memory (docs/benchmarks.md).
  */
 export const EXPORT_BATCH_SIZE = 1000;
 
@@ -46,19 +47,19 @@ async function* cursorBatches(
   const fetch = () =>
     runner.query(`FETCH ${EXPORT_BATCH_SIZE} FROM export_rows`) as Promise<RawRow[]>;
   let next: Promise<RawRow[]> | undefined;
-  let batch: RawRow[];
   try {
     await runner.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
     await runner.query(`DECLARE export_rows NO SCROLL CURSOR FOR ${sql}`, parameters);
     next = fetch();
     while (!signal.aborted) {
-      batch = await next!;
+      const batch = await next!;
       next = undefined;
       const more = batch.length === EXPORT_BATCH_SIZE;
       // The next batch is read while this one is turned into cells: the database works on the
       // other core meanwhile instead of the two waiting for each other.
       if (more) {
         next = fetch();
+        // A failure surfaces at the next await of it; not "unhandled" if the consumer stops first.
         next.catch(() => undefined);
       }
       if (batch.length > 0 && !signal.aborted) {
