@@ -111,6 +111,9 @@ export class RecordsExportSource implements ExportSource {
         .orderBy(order, 'ASC'),
       signal,
     );
+    // A page leaves once its audit event is written; the event is written while the next page
+    // is made (the database writes while this process decrypts), so pages leave one behind.
+    let previous: { batch: ExportRow[]; audited: Promise<void> } | undefined;
     for await (const page of pages) {
       const views = new SensitiveViews();
       const revealed = new SensitiveViews();
@@ -131,13 +134,31 @@ export class RecordsExportSource implements ExportSource {
         }
       }
       // The sensitive values the page opens and reveals are audited before they leave.
-      await this.valuesAudit.record(views, revealed);
+      const audited = this.valuesAudit.record(views, revealed);
+      // A failure surfaces when the page is about to leave; not "unhandled" if the export stops first.
+      audited.catch(() => undefined);
+      if (previous) {
+        yield* this.leaving(previous, signal);
+      }
+      previous = { batch, audited };
       if (signal.aborted) {
+        await audited;
         return;
       }
-      if (batch.length > 0) {
-        yield batch;
-      }
+    }
+    if (previous) {
+      yield* this.leaving(previous, signal);
+    }
+  }
+
+  /** A page, once its audit event is written, unless the export was stopped. */
+  private async *leaving(
+    page: { batch: ExportRow[]; audited: Promise<void> },
+    signal: AbortSignal,
+  ): AsyncGenerator<ExportRow[]> {
+    await page.audited;
+    if (!signal.aborted && page.batch.length > 0) {
+      yield page.batch;
     }
   }
 
