@@ -1,3 +1,4 @@
+import { DataSource } from 'typeorm';
 import { CustosError, RequestContext, type Actor } from '@custos/core';
 import { testDatabaseKinds } from '@custos/core/testing';
 import {
@@ -7,6 +8,8 @@ import {
   type ExportTarget,
 } from '@custos/exports';
 import { CrmExportsModule, EXPORT_BATCH_SIZE, MASKED_CELL } from '../../src/crm/exports';
+import { PropertySchemaService } from '../../src/crm/properties/property-schemas.service';
+import { RecordQuery } from '../../src/crm/records/record-query';
 import { RecordWriter } from '../../src/crm/records/record-writer.service';
 import { auditEvents } from '../support/api';
 import { startTestServer, type TestServer } from '../support/test-server';
@@ -356,6 +359,30 @@ describe.each(testDatabaseKinds())('CRM export sources on %s', (kind) => {
       expect(emails(await rows(exporter, records({ filterGroups: byCanary }, ['email'])))).toEqual([
         'de@exports.test',
       ]);
+    });
+
+    it('holds the same rows once statistics let SQLite collect a narrow scope and sort it', async () => {
+      // With statistics, SQLite reads an export of less than half the live records through the
+      // scope indexes and sorts it (`ORDER BY +r.id`), a larger one walks the id index.
+      const own = records({}, ['email', 'country']);
+      const germans = records(
+        { filterGroups: [{ filters: [{ propertyName: 'country', operator: 'eq', value: 'DE' }] }] },
+        ['email'],
+      );
+      const before = [await rows(ownExporter, own), await rows(exporter, germans)];
+      await server.app.get(DataSource).query('ANALYZE');
+      const order = (matching: number) =>
+        as(exporter, async () =>
+          server.app
+            .get(RecordQuery)
+            .allByIdOrder(await server.app.get(PropertySchemaService).schema('contacts'), () =>
+              Promise.resolve(matching),
+            ),
+        );
+      expect(await order(1)).toBe(kind === 'sqlite' ? '+r.id' : 'r.id');
+      expect(await order(1_000_000)).toBe('r.id');
+      expect([await rows(ownExporter, own), await rows(exporter, germans)]).toEqual(before);
+      expect(emails(before[0])).toEqual(['own@exports.test']);
     });
 
     it('types cells by property type and plans columns without values', async () => {

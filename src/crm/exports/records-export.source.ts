@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Injectable } from '@nestjs/common';
 import { TransactionHost } from '@custos/core';
 import type {
@@ -15,7 +16,6 @@ import {
   type RecordAccess,
   RecordQuery,
   fromRow,
-  recordColumns,
   type StoredRecord,
   openValue,
   plainValue,
@@ -36,7 +36,7 @@ import {
   type ExportedProperty,
 } from './export-columns';
 import { checkedRecordsTarget } from './export-target.dto';
-import { streamedRows } from './streamed-rows';
+import { EXPORT_SLICE_ROWS, streamedRows } from './streamed-rows';
 
 /** The first column of every records export: the record's id (as HubSpot's "Record ID"). */
 export const RECORD_ID_COLUMN: ExportColumn = {
@@ -99,55 +99,67 @@ export class RecordsExportSource implements ExportSource {
     // Rights as they are now: a run after an approval checks them again.
     const prepared = await this.prepare(target);
     const { schema, access, properties, filterGroups } = prepared;
+    const cellsOf = properties.map((property) => cellReader(property, access));
+    const order = await this.query.allByIdOrder(
+      schema,
+      async () => (await this.totals.total(prepared.scope(), 'exact')).total ?? 0,
+    );
     const pages = streamedRows(
-      this.query.builder(prepared.scope()).select(recordColumns(schema)).orderBy('r.id', 'ASC'),
+      this.query
+        .builder(prepared.scope())
+        .select(readColumns(schema, properties, filterGroups, access))
+        .orderBy(order, 'ASC'),
       signal,
     );
+    // A page leaves once its audit event is written; the event is written while the next page
+    // is made (the database writes while this process decrypts), so pages leave one behind.
+    let previous: { batch: ExportRow[]; audited: Promise<void> } | undefined;
     for await (const page of pages) {
-      const records = page
-        .map((row) => fromRow(schema, row))
-        .filter((record) => matchesSensitiveFilters(record, filterGroups, access.sensitive));
-      const batch = await this.cells(records, properties, access);
+      const views = new SensitiveViews();
+      const revealed = new SensitiveViews();
+      const shown: Shown = { views, revealed, objectType: schema.objectType.name };
+      const batch: ExportRow[] = [];
+      for (let n = 0; n < page.length; n++) {
+        if (n > 0 && n % EXPORT_SLICE_ROWS === 0) {
+          await nextTurn();
+        }
+        const record = fromRow(schema, page[n]);
+        if (matchesSensitiveFilters(record, filterGroups, access.sensitive)) {
+          const cells: ExportRow = new Array<ExportCell>(cellsOf.length + 1);
+          cells[0] = record.id;
+          for (let i = 0; i < cellsOf.length; i++) {
+            cells[i + 1] = cellsOf[i](record, shown);
+          }
+          batch.push(cells);
+        }
+      }
+      // The sensitive values the page opens and reveals are audited before they leave.
+      const audited = this.valuesAudit.record(views, revealed);
+      // A failure surfaces when the page is about to leave; not "unhandled" if the export stops first.
+      audited.catch(() => undefined);
+      if (previous) {
+        yield* this.leaving(previous, signal);
+      }
+      previous = { batch, audited };
       if (signal.aborted) {
+        await audited;
         return;
       }
-      if (batch.length > 0) {
-        yield batch;
-      }
+    }
+    if (previous) {
+      yield* this.leaving(previous, signal);
     }
   }
 
-  /** The cells of a page; the sensitive values it opens and reveals are audited before they leave. */
-  private async cells(
-    records: readonly StoredRecord[],
-    properties: readonly ExportedProperty[],
-    access: RecordAccess,
-  ): Promise<ExportRow[]> {
-    const sensitive = access.sensitive;
-    const objectType = access.schema.objectType.name;
-    const views = new SensitiveViews();
-    const revealed = new SensitiveViews();
-    const rows = records.map((record): ExportRow => [
-      record.id,
-      ...properties.map(({ definition, as }): ExportCell => {
-        const type = cellTypeOf(definition.type);
-        const name = definition.name;
-        if (as === 'plain') {
-          return toCell(type, plainValue(record, name));
-        }
-        if (as === 'masked') {
-          return record.sealed[name] === undefined ? null : MASKED_CELL;
-        }
-        // A value that does not open is left empty (it is logged, without its content).
-        const value = openValue(record, name, sensitive!) ?? null;
-        if (value !== null) {
-          (as === 'revealed' ? revealed : views).shown(objectType, record.id, name);
-        }
-        return toCell(type, value);
-      }),
-    ]);
-    await this.valuesAudit.record(views, revealed);
-    return rows;
+  /** A page, once its audit event is written, unless the export was stopped. */
+  private async *leaving(
+    page: { batch: ExportRow[]; audited: Promise<void> },
+    signal: AbortSignal,
+  ): AsyncGenerator<ExportRow[]> {
+    await page.audited;
+    if (!signal.aborted && page.batch.length > 0) {
+      yield page.batch;
+    }
   }
 
   private async prepare(target: ExportTarget): Promise<PreparedRecords> {
@@ -197,4 +209,68 @@ export class RecordsExportSource implements ExportSource {
       },
     };
   }
+}
+
+/** Where a page notes the sensitive values it shows. */
+interface Shown {
+  views: SensitiveViews;
+  revealed: SensitiveViews;
+  objectType: string;
+}
+
+/** How one exported property's cell is read from a record, decided once per export. */
+function cellReader(
+  { definition, as }: ExportedProperty,
+  access: RecordAccess,
+): (record: StoredRecord, shown: Shown) => ExportCell {
+  const type = cellTypeOf(definition.type);
+  const name = definition.name;
+  switch (as) {
+    case 'plain':
+      return (record) => toCell(type, plainValue(record, name));
+    case 'masked':
+      return (record) => (record.sealed[name] === undefined ? null : MASKED_CELL);
+    case 'open':
+    case 'revealed':
+      return (record, shown) => {
+        // A value that does not open is left empty (it is logged, without its content).
+        const value = openValue(record, name, access.sensitive!) ?? null;
+        if (value !== null) {
+          (as === 'revealed' ? shown.revealed : shown.views).shown(
+            shown.objectType,
+            record.id,
+            name,
+          );
+        }
+        return toCell(type, value);
+      };
+  }
+}
+
+/**
+ * The columns an export reads: the id, the exported properties' own columns and `custom` when a
+ * value it needs lives there (custom and sensitive properties, sensitive filters checked in
+ * memory) — not every column of the table: the rows are built and parsed for nothing otherwise.
+ * `fromRow` reads an unselected column as empty, and no unselected one is read.
+ */
+function readColumns(
+  schema: PropertySchema,
+  properties: readonly ExportedProperty[],
+  filterGroups: readonly StoredFilterGroup[],
+  access: RecordAccess,
+): string {
+  const names = properties.map(({ definition }) => definition.name);
+  for (const group of filterGroups) {
+    for (const filter of group.filters) {
+      if (access.sensitive?.has(filter.propertyName)) {
+        names.push(filter.propertyName);
+      }
+    }
+  }
+  const columns = new Set(['r.id']);
+  for (const name of names) {
+    columns.add(`r.${schema.columns.get(name) ?? 'custom'}`);
+  }
+  // One expression: TypeORM would alias each column of a list (`r_id`), not the rows' names.
+  return [...columns].join(', ');
 }

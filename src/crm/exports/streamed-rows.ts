@@ -1,11 +1,20 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import Database from 'better-sqlite3';
 import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 
 /**
- * Rows per batch of a streamed export (one audit event, one abort check, one progress step each).
- * Small enough that a batch's objects mostly die young; the cursor costs one round trip per batch.
+ * Rows per batch of a streamed export (one audit event, one abort check, one progress step each);
+ * the cursor costs one round trip per batch. Batches of 250 cost more audit events and kept no
+ * less memory (docs/benchmarks.md).
  */
 export const EXPORT_BATCH_SIZE = 1000;
+
+/**
+ * Rows an export handles between two turns of the event loop: its work is synchronous (stepping
+ * SQLite, opening values, writing lines), and a request to the same server waits for the slice
+ * in progress at each of its own steps (docs/benchmarks.md, responsiveness).
+ */
+export const EXPORT_SLICE_ROWS = 250;
 
 type RawRow = Record<string, unknown>;
 
@@ -35,19 +44,33 @@ async function* cursorBatches(
   signal: AbortSignal,
 ): AsyncGenerator<RawRow[]> {
   const runner = query.connection.createQueryRunner('slave');
+  const fetch = () =>
+    runner.query(`FETCH ${EXPORT_BATCH_SIZE} FROM export_rows`) as Promise<RawRow[]>;
+  let next: Promise<RawRow[]> | undefined;
   try {
     await runner.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
     await runner.query(`DECLARE export_rows NO SCROLL CURSOR FOR ${sql}`, parameters);
+    next = fetch();
     while (!signal.aborted) {
-      const batch = (await runner.query(`FETCH ${EXPORT_BATCH_SIZE} FROM export_rows`)) as RawRow[];
+      const batch = await next!;
+      next = undefined;
+      const more = batch.length === EXPORT_BATCH_SIZE;
+      // The next batch is read while this one is turned into cells: the database works on the
+      // other core meanwhile instead of the two waiting for each other.
+      if (more) {
+        next = fetch();
+        // A failure surfaces at the next await of it; not "unhandled" if the consumer stops first.
+        next.catch(() => undefined);
+      }
       if (batch.length > 0 && !signal.aborted) {
         yield batch;
       }
-      if (batch.length < EXPORT_BATCH_SIZE) {
+      if (!more) {
         break;
       }
     }
   } finally {
+    await next?.catch(() => undefined);
     // Read only: nothing to keep; the cursor closes with the transaction.
     await runner.query('ROLLBACK').catch(() => undefined);
     await runner.release();
@@ -73,6 +96,9 @@ async function* iteratedBatches(
         if (batch.length === EXPORT_BATCH_SIZE) {
           break;
         }
+        if (batch.length % EXPORT_SLICE_ROWS === 0) {
+          await nextTurn();
+        }
       }
       if (batch.length > 0 && !signal.aborted) {
         yield batch;
@@ -80,6 +106,7 @@ async function* iteratedBatches(
       if (batch.length < EXPORT_BATCH_SIZE) {
         break;
       }
+      await nextTurn();
     }
   } finally {
     rows.return?.();

@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { ExportColumn, ExportRow } from '../export-source';
 import type { RowCursor } from './row-cursor';
 
@@ -33,6 +34,11 @@ export async function* rowPieces(
 ): AsyncGenerator<string> {
   let written = 0;
   while (written < max) {
+    if (written > 0) {
+      // A turn of the event loop between pieces: the server's other requests are served while a
+      // large file is written, whatever the sink (hashing is synchronous, a socket may be fast).
+      await nextTurn();
+    }
     const rows = await cursor.take(Math.min(max - written, ROWS_PER_PIECE));
     if (!rows) {
       return;
