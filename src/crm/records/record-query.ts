@@ -185,7 +185,8 @@ export class RecordQuery {
   /**
    * ANALYZE's count of `table`'s live rows (`NaN` without statistics), read at most once per
    * {@link STATISTICS_KEPT_MS}: statistics change only when ANALYZE runs (after a seed or a large
-   * import), and a count a few seconds old only weighs a plan, never changes a result.
+   * import), and a count a few seconds old only weighs a plan, never changes a result. "No
+   * statistics yet" is not kept, so the first ANALYZE counts at once.
    */
   private async liveRows(table: string): Promise<number> {
     const kept = this.statistics.get(table);
@@ -200,7 +201,9 @@ export class RecordQuery {
       ])
       .catch(() => []);
     const live = stat ? Number.parseInt(stat.stat, 10) : Number.NaN;
-    this.statistics.set(table, { live, until: Date.now() + STATISTICS_KEPT_MS });
+    if (Number.isFinite(live)) {
+      this.statistics.set(table, { live, until: Date.now() + STATISTICS_KEPT_MS });
+    }
     return live;
   }
 
