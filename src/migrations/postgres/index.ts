@@ -1,3 +1,4 @@
+import { CrmMailings1796510000000 } from './1796510000000-CrmMailings';
 import { FormConsents1796496210639 } from './1796496210639-FormConsents';
 import type { MigrationClass } from '@custos/core';
 import { Crm1795375304585 } from './1795375304585-Crm';
@@ -30,4 +31,5 @@ export const POSTGRES_SERVER_MIGRATIONS: MigrationClass[] = [
   IndexedCustomProperties1796471122691,
   LiveRecordIndexes1796472263873,
   FormConsents1796496210639,
+  CrmMailings1796510000000,
 ];
