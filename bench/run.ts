@@ -42,6 +42,10 @@
  *   and audit), p50/p95 in ms over `--consent-events` events (default 2,000), vs a bare INSERT of
  *   an equally wide row in the same run; per database as above.
  *
+ * - `mailings` (bench/mailings.ts): a mass mailing into the outbox, recipients/s from the send
+ *   to `sent` over `--mailing-contacts` demo contacts (default 20,000), vs single-row INSERTs into
+ *   the outbox table in transactions of the same batch size in the same run; per database as above.
+ *
  * Scratch databases are made with `createTestDatabase` and dropped at the end. The machine's
  * load average is reported before and after: figures from a busy machine are noisy.
  */
@@ -60,6 +64,7 @@ import {
 } from './access';
 import { benchCrmSearch, type CrmSearchOptions, type CrmSearchResult } from './crm-search';
 import { benchConsent, type ConsentResult } from './consent';
+import { benchMailings, type MailingsResult } from './mailings';
 import { benchDelegation, type DelegationResult } from './delegation';
 import { benchExports, type ExportsResult } from './exports';
 import { benchExportWriters, type ExportWritersResult } from './export-writers';
@@ -85,6 +90,7 @@ const BENCHMARKS = [
   'export-writers',
   'exports',
   'consent',
+  'mailings',
 ] as const;
 type Benchmark = (typeof BENCHMARKS)[number];
 
@@ -96,6 +102,7 @@ interface Options
   requestCount: number;
   rows: number;
   consentEvents: number;
+  mailingContacts: number;
   only?: DatabaseKind;
   bench?: Benchmark;
   /** Whether `--contacts` was given (bench/exports defaults to 1,000,000 otherwise). */
@@ -104,7 +111,7 @@ interface Options
 
 function parseArguments(argv: readonly string[]): Options {
   const usage =
-    'Usage: npm run bench -- [--contacts N[,N…]] [--iterations N] [--warmup N] [--only sqlite|postgres] [--bench crm-search|access|crypto|delegation|files|jobs|request|export-writers|exports|consent] [--crypto-insert-contacts N] [--crypto-search-contacts N] [--delegation-users N] [--files-megabytes N] [--jobs-count N] [--request-count N] [--rows N] [--consent-events N]';
+    'Usage: npm run bench -- [--contacts N[,N…]] [--iterations N] [--warmup N] [--only sqlite|postgres] [--bench crm-search|access|crypto|delegation|files|jobs|request|export-writers|exports|consent|mailings] [--crypto-insert-contacts N] [--crypto-search-contacts N] [--delegation-users N] [--files-megabytes N] [--jobs-count N] [--request-count N] [--rows N] [--consent-events N] [--mailing-contacts N]';
   const options: Options = {
     contacts: 100_000,
     iterations: 200,
@@ -117,6 +124,7 @@ function parseArguments(argv: readonly string[]): Options {
     requestCount: 2_000,
     rows: 1_000_000,
     consentEvents: 2_000,
+    mailingContacts: 20_000,
   };
   const numeric = {
     contacts: 'contacts',
@@ -130,10 +138,11 @@ function parseArguments(argv: readonly string[]): Options {
     'request-count': 'requestCount',
     rows: 'rows',
     'consent-events': 'consentEvents',
+    'mailing-contacts': 'mailingContacts',
   } as const;
   for (let i = 0; i < argv.length; i++) {
     const match =
-      /^--(contacts|iterations|warmup|only|bench|crypto-insert-contacts|crypto-search-contacts|delegation-users|files-megabytes|jobs-count|request-count|rows|consent-events)(?:=(.*))?$/.exec(
+      /^--(contacts|iterations|warmup|only|bench|crypto-insert-contacts|crypto-search-contacts|delegation-users|files-megabytes|jobs-count|request-count|rows|consent-events|mailing-contacts)(?:=(.*))?$/.exec(
         argv[i],
       );
     const value = match ? (match[2] ?? argv[++i]) : undefined;
@@ -329,6 +338,16 @@ async function main(): Promise<void> {
         : await benchConsent(kind, { events: options.consentEvents });
     }
   }
+  let mailings: Partial<Record<DatabaseKind, MailingsResult | Skipped>> | undefined;
+  if (runs('mailings')) {
+    mailings = {};
+    for (const kind of kinds) {
+      const skipped = unreachable.get(kind);
+      mailings[kind] = skipped
+        ? { skipped }
+        : await benchMailings(kind, { contacts: options.mailingContacts });
+    }
+  }
   const round = (n: number) => Math.round(n * 100) / 100;
   const report = {
     ...(crmSearch ? { crmSearch } : {}),
@@ -341,6 +360,7 @@ async function main(): Promise<void> {
     ...(exportWriters ? { exportWriters } : {}),
     ...(exports ? { exports } : {}),
     ...(consent ? { consent } : {}),
+    ...(mailings ? { mailings } : {}),
     machine: {
       cpus: cpus().length,
       cpuModel: cpus()[0]?.model,

@@ -2,6 +2,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { MailOutbox } from '@custos/core';
 import { testDatabaseKinds } from '@custos/core/testing';
 import { startTestSmtpServer, type TestSmtpServer } from '@custos/core/testing';
 import { Setup, expectStatus, unique, type Caller } from './access/access-support';
@@ -369,6 +370,28 @@ describe.each(testDatabaseKinds())('Mailings on %s', (kind) => {
     await waitForMail(ada.email, 5);
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(mailsTo(ada.email)).toHaveLength(5);
+  });
+
+  it('resumes after an attempt died while writing its batch, mailing each recipient once', async () => {
+    const tag = uniqueName('co');
+    const people = [await contact(tag), await contact(tag), await contact(tag)];
+    const mailing = await draft(tag);
+    // The first attempt dies as its batch is written (the batch rolls back); the job's retry resumes.
+    const crash = jest
+      .spyOn(MailOutbox.prototype, 'enqueueMany')
+      .mockRejectedValueOnce(new Error('worker died'));
+    try {
+      const { mailing: done } = await sendAndWait(mailing.id);
+      expect(done.totals).toMatchObject({ sent: 3, queued: 0, skipped: 0 });
+      expect(crash).toHaveBeenCalledTimes(2);
+    } finally {
+      crash.mockRestore();
+    }
+    for (const person of people) {
+      await waitForMail(person.email, 1);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(people.map((person) => mailsTo(person.email).length)).toEqual([1, 1, 1]);
   });
 
   it('cancels a draft (and then refuses to send or cancel it again: 409)', async () => {

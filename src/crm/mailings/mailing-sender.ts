@@ -15,6 +15,7 @@ import {
   RequestContext,
   TransactionHost,
   type JobQueue,
+  type MailToSend,
   type RunningJob,
 } from '@custos/core';
 import { fromRow, recordColumns, type StoredRecord } from '../records';
@@ -199,12 +200,17 @@ export class MailingSender {
       );
       const now = this.clock.now();
       const settled: MailingRecipient[] = [];
+      const mails: MailToSend[] = [];
+      const mailed: MailingRecipient[] = [];
       for (const contactId of ids) {
         const contact = contacts.get(contactId);
-        const base = {
+        const row: MailingRecipient = {
           mailingId: mailing.id,
           contactId,
           accountId: mailing.accountId,
+          status: 'sent',
+          reason: null,
+          mailId: null,
           updatedAt: now,
         };
         const reason: SkipReason | null = !contact
@@ -213,36 +219,38 @@ export class MailingSender {
             ? 'blacklisted'
             : await this.skipReason(mailing, contact);
         if (reason !== null || !contact?.email) {
-          settled.push({
-            ...base,
-            status: 'skipped',
-            reason: reason ?? 'no_address',
-            mailId: null,
-          });
+          settled.push({ ...row, status: 'skipped', reason: reason ?? 'no_address' });
         } else {
-          const mailId = await this.write(mailing, prepared, contact.record, contact.email);
-          settled.push({ ...base, status: 'sent', reason: null, mailId });
+          mails.push(this.mailTo(mailing, prepared, contact.record, contact.email));
+          mailed.push(row);
         }
       }
+      // The host's outbox (MailModule.forRoot), found at run time as the consent lib finds it.
+      const mailIds = await this.moduleRef.get(MailOutbox, { strict: false }).enqueueMany(mails);
+      mailed.forEach((row, i) => settled.push({ ...row, mailId: mailIds[i] }));
       // The batch's rows replaced at once: two statements instead of one update per recipient.
-      await manager.delete(
-        MailingRecipient,
-        ids.map((contactId) => ({ mailingId: mailing.id, contactId })),
-      );
+      await manager
+        .createQueryBuilder()
+        .delete()
+        .from(MailingRecipient)
+        .where('mailing_id = :mailingId AND contact_id IN (:...ids)', {
+          mailingId: mailing.id,
+          ids,
+        })
+        .execute();
       await manager.insert(MailingRecipient, settled);
       return settled.length;
     });
   }
 
-  private async write(
+  private mailTo(
     mailing: Mailing,
     prepared: PreparedSelection,
     record: StoredRecord,
     email: string,
-  ): Promise<string> {
+  ): MailToSend {
     const url = this.gate.unsubscribeUrl(mailing.accountId, record.id, mailing.purposeId, 'email');
-    // The host's outbox (MailModule.forRoot), found at run time as the consent lib finds it.
-    return this.moduleRef.get(MailOutbox, { strict: false }).enqueue({
+    return {
       accountId: mailing.accountId,
       kind: 'marketing',
       to: [email],
@@ -251,7 +259,7 @@ export class MailingSender {
       headers: { ...this.gate.unsubscribeHeaders(url) },
       returnPath: this.gate.returnPath(mailing.accountId, email),
       carries: prepared.carries,
-    });
+    };
   }
 
   /** Why a contact gets nothing (null: it is in the audience with an address). */

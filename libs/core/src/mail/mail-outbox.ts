@@ -31,6 +31,8 @@ const DEFAULT_DELIVERY_EVERY_SECONDS = 60;
 /** The schedule delivering what fell due (retries, mails whose trigger died with its process). */
 export const MAIL_DELIVERY_SCHEDULE = 'mail.deliver';
 const KIND = /^[a-z0-9._-]{1,100}$/;
+/** Mails per INSERT statement of {@link MailOutbox.enqueueMany}. */
+const INSERT_ROWS = 50;
 const ADDRESS = /^[^@\s<>",;]+@[^@\s<>",;]+$/;
 /** Extra headers a feature may set: the mailing-list fields (RFC 2369, 8058), nothing that routes. */
 const HEADER_NAME = /^List-[A-Za-z-]{1,40}$/;
@@ -129,6 +131,57 @@ export class MailOutbox implements OnApplicationBootstrap, OnApplicationShutdown
    * policy refuses it or an address is not one.
    */
   async enqueue(mail: MailToSend): Promise<string> {
+    const [id] = await this.enqueueMany([mail]);
+    return id;
+  }
+
+  /**
+   * Writes several mails at once (a mailing's batch), each checked as {@link enqueue} checks it,
+   * in multi-row INSERTs; returns their ids in order. One refused mail refuses them all.
+   */
+  async enqueueMany(mails: readonly MailToSend[]): Promise<string[]> {
+    for (const mail of mails) {
+      await this.check(mail);
+    }
+    const now = this.clock.now();
+    const domain = this.options.from.split('@')[1];
+    const entries = mails.map((mail): MailOutboxEntry => {
+      const id = newId();
+      return {
+        id,
+        accountId: mail.accountId,
+        kind: mail.kind,
+        messageId: `<${id}@${domain}>`,
+        from: this.options.from,
+        recipients: mail.to,
+        subject: mail.subject,
+        text: mail.text,
+        html: mail.html ?? null,
+        headers: mail.headers ? { ...mail.headers } : null,
+        returnPath: mail.returnPath ?? null,
+        status: 'pending',
+        attempts: 0,
+        nextAttemptAt: now,
+        claimedUntil: null,
+        lastError: null,
+        createdAt: now,
+        sentAt: null,
+      };
+    });
+    // Rows per statement: 18 columns each stay under SQLite's 999 bound parameters.
+    for (let start = 0; start < entries.length; start += INSERT_ROWS) {
+      await this.transactions.manager.insert(
+        MailOutboxEntry,
+        entries.slice(start, start + INSERT_ROWS),
+      );
+    }
+    if (entries.length > 0) {
+      this.transactions.afterCommit(() => this.deliverSoon());
+    }
+    return entries.map((entry) => entry.id);
+  }
+
+  private async check(mail: MailToSend): Promise<void> {
     if (!KIND.test(mail.kind)) {
       throw new Error(`Invalid mail kind "${mail.kind}"`);
     }
@@ -157,30 +210,6 @@ export class MailOutbox implements OnApplicationBootstrap, OnApplicationShutdown
       );
     }
     await this.contentPolicy().assertAllowed(mail);
-    const id = newId();
-    const now = this.clock.now();
-    await this.transactions.manager.insert(MailOutboxEntry, {
-      id,
-      accountId: mail.accountId,
-      kind: mail.kind,
-      messageId: `<${id}@${this.options.from.split('@')[1]}>`,
-      from: this.options.from,
-      recipients: mail.to,
-      subject: mail.subject,
-      text: mail.text,
-      html: mail.html ?? null,
-      headers: mail.headers ? { ...mail.headers } : null,
-      returnPath: mail.returnPath ?? null,
-      status: 'pending',
-      attempts: 0,
-      nextAttemptAt: now,
-      claimedUntil: null,
-      lastError: null,
-      createdAt: now,
-      sentAt: null,
-    });
-    this.transactions.afterCommit(() => this.deliverSoon());
-    return id;
   }
 
   /**
