@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
-import type { EntityManager } from 'typeorm';
+import { MoreThan, type EntityManager } from 'typeorm';
 import { AuditService } from '@custos/audit';
 import {
   BlacklistEntry,
@@ -11,6 +11,7 @@ import {
 import {
   Clock,
   Jobs,
+  insertRows,
   MailOutbox,
   RequestContext,
   TransactionHost,
@@ -28,7 +29,7 @@ import { recipientTotals } from './mailing-totals';
 /** The queue of mailings being sent. */
 export const MAILING_QUEUE = 'crm.mailing_send';
 /** Contacts per batch: one transaction collects or writes this many. */
-export const MAILING_BATCH = 500;
+export const MAILING_BATCH = 1000;
 const ATTEMPTS = 5;
 
 interface MailingJobData {
@@ -94,17 +95,21 @@ export class MailingSender {
         return;
       }
     }
+    // Where this attempt's last batch ended: the next batch's scan of queued rows starts there,
+    // not over the rows earlier batches replaced (on PostgreSQL dead index entries until vacuum).
+    let after: string | null = null;
     for (;;) {
       if (job.signal.aborted) {
         return;
       }
-      const written = await this.sendBatch(mailing, prepared);
-      if (written === null) {
+      const last = await this.sendBatch(mailing, prepared, after);
+      if (last === null) {
         return;
       }
-      if (written === 0) {
+      if (last === undefined) {
         break;
       }
+      after = last;
     }
     await this.transactions.run(async (manager) => {
       const result = await manager
@@ -154,7 +159,7 @@ export class MailingSender {
         });
       }
       if (recipients.length > 0) {
-        await manager.insert(MailingRecipient, recipients);
+        await insertRows(manager, MailingRecipient, recipients);
       }
       mailing.collectedAfter =
         (rows[rows.length - 1]?.id as string | undefined) ?? mailing.collectedAfter;
@@ -172,22 +177,30 @@ export class MailingSender {
    * Writes the next batch of queued recipients to the outbox, deciding again at this moment: a
    * contact the sender may no longer read is skipped `restricted`, consent as it is now (an
    * unsubscribe since the list was built counts), and the blacklist of a `marketing` mail; each
-   * mail carries its one-click unsubscribe headers and VERP return path. Returns how many
-   * recipients it settled (0: none left), null when the mailing is no longer being sent.
+   * mail carries its one-click unsubscribe headers and VERP return path. Returns the last
+   * contact id it ended at (undefined: none left), null when the mailing is no longer being sent.
    */
-  private sendBatch(mailing: Mailing, prepared: PreparedSelection): Promise<number | null> {
+  private sendBatch(
+    mailing: Mailing,
+    prepared: PreparedSelection,
+    after: string | null,
+  ): Promise<string | null | undefined> {
     return this.transactions.run(async (manager) => {
       if (!(await this.holdSending(manager, mailing.id))) {
         return null;
       }
       const queued = await manager.find(MailingRecipient, {
-        where: { mailingId: mailing.id, status: 'queued' },
+        where: {
+          mailingId: mailing.id,
+          status: 'queued',
+          ...(after === null ? {} : { contactId: MoreThan(after) }),
+        },
         order: { contactId: 'ASC' },
         take: MAILING_BATCH,
         select: { contactId: true },
       });
       if (queued.length === 0) {
-        return 0;
+        return undefined;
       }
       const ids = queued.map((r) => r.contactId);
       const rows = await this.batchQuery(prepared)
@@ -238,8 +251,8 @@ export class MailingSender {
           ids,
         })
         .execute();
-      await manager.insert(MailingRecipient, settled);
-      return settled.length;
+      await insertRows(manager, MailingRecipient, settled);
+      return ids[ids.length - 1];
     });
   }
 

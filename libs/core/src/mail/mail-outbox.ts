@@ -9,6 +9,7 @@ import { ModuleRef } from '@nestjs/core';
 import { IsNull, LessThan, LessThanOrEqual } from 'typeorm';
 import { Clock } from '../clock';
 import { RequestContext } from '../context/request-context';
+import { insertRows } from '../database/insert-rows';
 import { TransactionHost } from '../database/transaction-host';
 import { CustosError } from '../errors/custos-error';
 import { newId } from '../ids';
@@ -31,8 +32,6 @@ const DEFAULT_DELIVERY_EVERY_SECONDS = 60;
 /** The schedule delivering what fell due (retries, mails whose trigger died with its process). */
 export const MAIL_DELIVERY_SCHEDULE = 'mail.deliver';
 const KIND = /^[a-z0-9._-]{1,100}$/;
-/** Mails per INSERT statement of {@link MailOutbox.enqueueMany}. */
-const INSERT_ROWS = 50;
 const ADDRESS = /^[^@\s<>",;]+@[^@\s<>",;]+$/;
 /** Extra headers a feature may set: the mailing-list fields (RFC 2369, 8058), nothing that routes. */
 const HEADER_NAME = /^List-[A-Za-z-]{1,40}$/;
@@ -137,7 +136,7 @@ export class MailOutbox implements OnApplicationBootstrap, OnApplicationShutdown
 
   /**
    * Writes several mails at once (a mailing's batch), each checked as {@link enqueue} checks it,
-   * in multi-row INSERTs; returns their ids in order. One refused mail refuses them all.
+   * in multi-row INSERTs ({@link insertRows}); returns their ids in order. One refused mail refuses them all.
    */
   async enqueueMany(mails: readonly MailToSend[]): Promise<string[]> {
     for (const mail of mails) {
@@ -168,13 +167,7 @@ export class MailOutbox implements OnApplicationBootstrap, OnApplicationShutdown
         sentAt: null,
       };
     });
-    // Rows per statement: 18 columns each stay under SQLite's 999 bound parameters.
-    for (let start = 0; start < entries.length; start += INSERT_ROWS) {
-      await this.transactions.manager.insert(
-        MailOutboxEntry,
-        entries.slice(start, start + INSERT_ROWS),
-      );
-    }
+    await insertRows(this.transactions.manager, MailOutboxEntry, entries);
     if (entries.length > 0) {
       this.transactions.afterCommit(() => this.deliverSoon());
     }
