@@ -111,13 +111,6 @@ export async function benchMailings(
     http.close();
 
     const dataSource = app.get(DataSource);
-    process.stderr.write(
-      JSON.stringify(
-        await dataSource.query(
-          `SELECT m.sent_at, m.finished_at, MIN(r.updated_at) AS first, MAX(r.updated_at) AS last FROM crm_mailing m JOIN crm_mailing_recipient r ON r.mailing_id = m.id GROUP BY m.sent_at, m.finished_at`,
-        ),
-      ) + '\n',
-    );
     const columns =
       'id, account_id, kind, message_id, from_address, recipients, subject, text_body, html_body, headers, return_path, status, attempts, next_attempt_at, claimed_until, last_error, created_at, sent_at';
     const width = columns.split(', ').length;

@@ -29,7 +29,7 @@ import { recipientTotals } from './mailing-totals';
 /** The queue of mailings being sent. */
 export const MAILING_QUEUE = 'crm.mailing_send';
 /** Contacts per batch: one transaction collects or writes this many. */
-export const MAILING_BATCH = 1000;
+export const MAILING_BATCH = 2000;
 const ATTEMPTS = 5;
 
 interface MailingJobData {
