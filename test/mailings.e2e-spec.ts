@@ -308,7 +308,7 @@ describe.each(testDatabaseKinds())('Mailings on %s', (kind) => {
     );
   });
 
-  it('refuses a token on a property the sender may not read (403), which an admin may use', async () => {
+  it('refuses a token or a filter on a property the sender may not read (403), which an admin may use', async () => {
     const tag = uniqueName('co');
     const templates = { subjectTemplate: `Memo {{${hidden}}}` };
     expectProblem(
@@ -322,6 +322,18 @@ describe.each(testDatabaseKinds())('Mailings on %s', (kind) => {
       { code: 'crm.mailing_unreadable_token', field: 'subjectTemplate' },
     );
     await expect(draft(tag, admin, templates)).resolves.toMatchObject({ status: 'draft' });
+    // Nor can they select contacts by it (no oracle on a value they may not read).
+    expectProblem(
+      await sender.caller.post('/api/v1/mailings', {
+        name: 'x',
+        purposeId,
+        filterGroups: [{ filters: [{ propertyName: hidden, operator: 'eq', value: 'x' }] }],
+        subjectTemplate: 'x',
+        bodyTemplate: 'x',
+      }),
+      403,
+      { field: 'filterGroups[0].filters[0].propertyName' },
+    );
   });
 
   it('mails only the contacts a restricted sender may read, and hides other mailings from them', async () => {
