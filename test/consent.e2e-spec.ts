@@ -2,8 +2,13 @@ import { createHmac } from 'node:crypto';
 import { ConsentGate, ConsentLedger } from '@custos/consent';
 import { FixedClock, testDatabaseKinds } from '@custos/core/testing';
 import { Setup, callerOf, expectStatus, type Caller } from './access/access-support';
-import { auditEvents, expectProblem, walkPages } from './support/api';
-import { startTestServer, type TestServer } from './support/test-server';
+import { auditEvents, expectProblem, newAccount, walkPages } from './support/api';
+import {
+  ADMIN_EMAIL,
+  ADMIN_PASSWORD,
+  startTestServer,
+  type TestServer,
+} from './support/test-server';
 
 /**
  * Issue 17 over HTTP (items 1–5): purposes, consent history under the actor's record rules,
@@ -63,6 +68,8 @@ describe.each(testDatabaseKinds())('Consent over HTTP on %s', (kind) => {
         CUSTOS_PUBLIC_URL: 'https://crm.example.test',
         CUSTOS_BOUNCE_WEBHOOK_SECRET: WEBHOOK_SECRET,
         CUSTOS_BOUNCE_RETURN_PATH: 'bounces@mail.example.test',
+        // The storm submits forms from one address.
+        CUSTOS_FORM_SUBMISSIONS_PER_IP: '1000',
       },
     });
     adminToken = await server.login();
@@ -127,6 +134,19 @@ describe.each(testDatabaseKinds())('Consent over HTTP on %s', (kind) => {
       server.app.get(ConsentGate).unsubscribeUrl(server.accountId, contactId, purpose, 'email'),
     ).searchParams.get('token')!;
   const publicCall = () => server.http();
+  /** A contacts form asking for an email, with one consent box for `purpose` (notice version 1). */
+  const consentForm = async (name: string, purpose: string): Promise<string> =>
+    (
+      expectStatus(
+        await admin.post('/api/v1/forms', {
+          name,
+          objectType: 'contacts',
+          fields: [{ property: 'email', label: 'Email', required: true }],
+          consents: [{ purposeId: purpose, channel: 'email', noticeVersion: 1 }],
+        }),
+        201,
+      ).body as { id: string }
+    ).id;
 
   describe('privileges and record rules', () => {
     it('lets only manage_consent create purposes (403 naming nothing else for a recorder)', async () => {
@@ -166,7 +186,7 @@ describe.each(testDatabaseKinds())('Consent over HTTP on %s', (kind) => {
         purposeId,
         channel: 'email',
         source: 'staff',
-        seq: event.seq,
+        eventId: event.id,
       });
     });
 
@@ -434,17 +454,7 @@ describe.each(testDatabaseKinds())('Consent over HTTP on %s', (kind) => {
     let formId: string;
 
     beforeAll(async () => {
-      formId = (
-        expectStatus(
-          await admin.post('/api/v1/forms', {
-            name: 'Newsletter sign-up',
-            objectType: 'contacts',
-            fields: [{ property: 'email', label: 'Email', required: true }],
-            consents: [{ purposeId, channel: 'email', noticeVersion: 1 }],
-          }),
-          201,
-        ).body as { id: string }
-      ).id;
+      formId = await consentForm('Newsletter sign-up', purposeId);
     });
 
     const submit = (email: string, consents?: string[]) =>
@@ -557,17 +567,7 @@ describe.each(testDatabaseKinds())('Consent over HTTP on %s', (kind) => {
         201,
       ).body as { id: string }
     ).id;
-    const formId = (
-      expectStatus(
-        await admin.post('/api/v1/forms', {
-          name: 'Digest',
-          objectType: 'contacts',
-          fields: [{ property: 'email', label: 'Email', required: true }],
-          consents: [{ purposeId: doubleId, channel: 'email', noticeVersion: 1 }],
-        }),
-        201,
-      ).body as { id: string }
-    ).id;
+    const formId = await consentForm('Digest', doubleId);
     const address = `double-${Date.now()}@example.com`;
     expectStatus(
       await publicCall()
@@ -606,6 +606,20 @@ describe.each(testDatabaseKinds())('Consent over HTTP on %s', (kind) => {
     });
   });
 
+  it("keeps accounts apart: another account's admin sees neither our purposes nor our contacts' consent", async () => {
+    const other = await newAccount(server, adminToken, `Other ${Date.now()}`, {
+      email: ADMIN_EMAIL,
+      password: ADMIN_PASSWORD,
+    });
+    const otherAdmin = callerOf(server, other.token);
+    expectProblem(await otherAdmin.get(`/api/v1/consent/purposes/${purposeId}`), 404);
+    expectProblem(await otherAdmin.get(`/api/v1/consent/contacts/${lead}/events`), 404);
+    expectProblem(await grant(lead, otherAdmin), 404);
+    const list = expectStatus(await otherAdmin.get('/api/v1/consent/purposes'), 200)
+      .body as unknown[];
+    expect(list).toEqual([]);
+  });
+
   it('verifies the chain for manage_consent only', async () => {
     expect(expectStatus(await admin.get('/api/v1/consent/verify'), 200).body).toMatchObject({
       valid: true,
@@ -615,24 +629,47 @@ describe.each(testDatabaseKinds())('Consent over HTTP on %s', (kind) => {
   });
 
   if (kind === 'postgres') {
-    it('concurrent grants and withdrawals on one contact × purpose × channel leave the state equal to the replay and the chain valid', async () => {
+    it('concurrent grants, withdrawals and form submissions leave each state equal to the replay, every chain valid, no request failing', async () => {
       const contactId = (await setup.contact({ lifecyclestage: 'lead' })).id;
       const token = tokenFor(contactId);
-      const requests = Array.from({ length: 40 }, (_, i) =>
-        i % 3 === 2
-          ? publicCall().post('/api/v1/consent/unsubscribe').query({ token })
-          : grant(contactId, admin, i % 3 === 0 ? 'granted' : 'withdrawn'),
-      );
+      const formId = await consentForm('Storm', purposeId);
+      const requests = Array.from({ length: 48 }, (_, i) => {
+        switch (i % 4) {
+          case 0:
+            return grant(contactId, admin, 'granted');
+          case 1:
+            return grant(contactId, admin, 'withdrawn');
+          case 2:
+            return publicCall().post('/api/v1/consent/unsubscribe').query({ token });
+          default:
+            return publicCall()
+              .post(`/api/v1/forms/${formId}/submissions`)
+              .send({
+                fields: { email: `storm-${i}-${Date.now()}@example.com` },
+                consents: [purposeId],
+              });
+        }
+      });
       const statuses = (await Promise.all(requests)).map((r) => r.status);
-      expect(statuses.every((s) => s === 200 || s === 201)).toBe(true);
-      const { states, events } = await consentOf(contactId);
-      const last = new Map<string, EventView>();
-      events.forEach((e) => last.set(`${e.purposeId}|${e.channel}|${e.address}`, e));
-      expect(states.map((s) => [s.address, s.status, s.eventId]).sort()).toEqual(
-        [...last.values()].map((e) => [e.address, e.status, e.id]).sort(),
-      );
+      expect(statuses.filter((s) => ![200, 201, 202].includes(s))).toEqual([]);
+      const submissions = (
+        expectStatus(await admin.get(`/api/v1/forms/${formId}/submissions`, { limit: 100 }), 200)
+          .body as { results: { status: string; recordId: string }[] }
+      ).results;
+      expect(submissions.map((s) => s.status)).toEqual(Array(12).fill('created'));
+      for (const id of [contactId, ...submissions.map((s) => s.recordId)]) {
+        const { states, events } = await consentOf(id);
+        const last = new Map<string, EventView>();
+        events.forEach((e) => last.set(`${e.purposeId}|${e.channel}|${e.address}`, e));
+        expect(states.map((s) => [s.address, s.status, s.eventId]).sort()).toEqual(
+          [...last.values()].map((e) => [e.address, e.status, e.id]).sort(),
+        );
+      }
       const ledger = server.app.get(ConsentLedger);
       await expect(ledger.verify(server.accountId)).resolves.toMatchObject({ valid: true });
+      expect(expectStatus(await admin.get('/api/v1/audit-log/verify'), 200).body).toMatchObject({
+        valid: true,
+      });
     });
   }
 });

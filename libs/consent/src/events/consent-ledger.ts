@@ -25,6 +25,8 @@ import type { ConsentChannel, ConsentProof, ConsentSource, ConsentStatus } from 
 
 /** One event to append; the ledger gives it its place in the chain. */
 export interface ConsentEventInput {
+  /** The event's id when the caller needs it beforehand (to name it in an audit event). */
+  id?: string;
   accountId: string;
   contactId: string;
   purposeId: string;
@@ -153,7 +155,7 @@ export class ConsentLedger {
       const head = await this.lockHead(input.accountId);
       const now = this.clock.now().toISOString();
       const unhashed: Omit<ConsentEventRow, 'hash'> = {
-        id: newId(),
+        id: input.id ?? newId(),
         accountId: input.accountId,
         seq: head.seq + 1,
         prevHash: head.hash,

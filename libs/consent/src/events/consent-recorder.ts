@@ -1,5 +1,5 @@
 import { AuditService, type AuditActor } from '@custos/audit';
-import { Clock, MailOutbox, RequestContext, TransactionHost, type Page } from '@custos/core';
+import { Clock, MailOutbox, RequestContext, TransactionHost, newId, type Page } from '@custos/core';
 import { Injectable } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { requireAddress, truncateIp } from '../addresses';
@@ -354,21 +354,23 @@ export class ConsentRecorder {
    */
   private append(input: ConsentEventInput): Promise<ConsentEventRow> {
     return this.transactions.run(async () => {
-      const event = await this.ledger.append(input);
+      // Audit first: every path then takes the audit head's lock before the consent head's (a
+      // form's record is audited before its boxes), so concurrent writers cannot deadlock.
+      const id = newId();
       await this.audit.record({
         accountId: input.accountId,
         actor: this.context.actor ?? LINK_HOLDER,
-        action: `consent.${event.status === 'pending' ? 'requested' : event.status}`,
+        action: `consent.${input.status === 'pending' ? 'requested' : input.status}`,
         targetType: 'contact',
-        targetId: event.contactId,
+        targetId: input.contactId,
         metadata: {
-          purposeId: event.purposeId,
-          channel: event.channel,
-          source: event.source,
-          seq: event.seq,
+          purposeId: input.purposeId,
+          channel: input.channel,
+          source: input.source,
+          eventId: id,
         },
       });
-      return event;
+      return this.ledger.append({ ...input, id });
     });
   }
 

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { newId, type Actor } from '@custos/core';
 import { testDatabaseKinds } from '@custos/core/testing';
 import { Blacklist } from '../blacklist/blacklist';
+import type { ConsentChannel, LegalBasis } from '../consent.types';
 import { ConsentRecorder } from '../events/consent-recorder';
 import { ConsentPurposes } from '../purposes/consent-purposes';
 import { createConsentTestApp, type ConsentTestApp } from '../testing';
@@ -24,6 +25,29 @@ describe.each(testDatabaseKinds())('audience condition on %s', (kind) => {
   });
   afterAll(() => app?.close());
 
+  /** A fresh account, a super admin of it and one purpose on one channel. */
+  async function newAccount(legalBasis: LegalBasis, channel: ConsentChannel) {
+    const accountId = newId();
+    const staff: Actor = {
+      kind: 'user',
+      id: newId(),
+      accountId,
+      userId: null,
+      label: 'staff',
+      superAdmin: true,
+    };
+    const purpose = await app.as(staff, () =>
+      app.get(ConsentPurposes).create({
+        key: 'p',
+        name: 'P',
+        legalBasis,
+        channels: [channel],
+        notice: 'n',
+      }),
+    );
+    return { accountId, staff, purpose };
+  }
+
   it('selects exactly the contacts the gate allows (property)', async () => {
     await fc.assert(
       fc.asyncProperty(
@@ -40,24 +64,7 @@ describe.each(testDatabaseKinds())('audience condition on %s', (kind) => {
         ),
         fc.subarray(['a@example.com', 'b@example.com']),
         async (legalBasis, emails, steps, blacklisted) => {
-          const accountId = newId();
-          const staff: Actor = {
-            kind: 'user',
-            id: newId(),
-            accountId,
-            userId: null,
-            label: 'staff',
-            superAdmin: true,
-          };
-          const purpose = await app.as(staff, () =>
-            app.get(ConsentPurposes).create({
-              key: 'p',
-              name: 'P',
-              legalBasis,
-              channels: ['email'],
-              notice: 'n',
-            }),
-          );
+          const { accountId, staff, purpose } = await newAccount(legalBasis, 'email');
           const contacts = emails.map((email) => ({ id: newId(), email }));
           for (const contact of contacts) {
             app.contacts.add(contact.id, contact.email);
@@ -124,24 +131,7 @@ describe.each(testDatabaseKinds())('audience condition on %s', (kind) => {
   });
 
   it('normalises phone numbers in SQL as in code: a blacklisted number leaves the SMS audience', async () => {
-    const accountId = newId();
-    const staff: Actor = {
-      kind: 'user',
-      id: newId(),
-      accountId,
-      userId: null,
-      label: 'staff',
-      superAdmin: true,
-    };
-    const purpose = await app.as(staff, () =>
-      app.get(ConsentPurposes).create({
-        key: 'texts',
-        name: 'Texts',
-        legalBasis: 'legitimate_interest',
-        channels: ['sms'],
-        notice: 'n',
-      }),
-    );
+    const { accountId, staff, purpose } = await newAccount('legitimate_interest', 'sms');
     const listed = newId();
     const other = newId();
     for (const [id, phone] of [

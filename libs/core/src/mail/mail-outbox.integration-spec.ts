@@ -36,6 +36,16 @@ function mail(overrides: Partial<MailToSend> = {}): MailToSend {
   };
 }
 
+/** DKIM signing with a fresh RSA key for `example.com`, selector `custos`. */
+function dkimOptions(): DkimOptions {
+  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  return {
+    domainName: 'example.com',
+    keySelector: 'custos',
+    privateKey: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+  };
+}
+
 describe.each(testDatabaseKinds())('Mail outbox on %s', (kind) => {
   let database: TestDatabase;
   let smtp: TestSmtpServer;
@@ -116,12 +126,7 @@ describe.each(testDatabaseKinds())('Mail outbox on %s', (kind) => {
   });
 
   it('signs with DKIM when configured', async () => {
-    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-    const dkim = {
-      domainName: 'example.com',
-      keySelector: 'custos',
-      privateKey: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
-    };
+    const dkim = dkimOptions();
     const { outbox } = await start(smtp.url, { dkim });
     await outbox.enqueue(mail());
     await settle(outbox);
@@ -133,12 +138,7 @@ describe.each(testDatabaseKinds())('Mail outbox on %s', (kind) => {
   });
 
   it('carries List-* headers under the DKIM signature and sends from the given return path', async () => {
-    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-    const dkim = {
-      domainName: 'example.com',
-      keySelector: 'custos',
-      privateKey: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
-    };
+    const dkim = dkimOptions();
     const { outbox } = await start(smtp.url, { dkim });
     await outbox.enqueue(
       mail({
