@@ -2,6 +2,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Blacklist, ConsentGate } from '@custos/consent';
 import { MailOutbox } from '@custos/core';
 import { testDatabaseKinds } from '@custos/core/testing';
 import { startTestSmtpServer, type TestSmtpServer } from '@custos/core/testing';
@@ -288,6 +289,37 @@ describe.each(testDatabaseKinds())('Mailings on %s', (kind) => {
       totals: { sent: 1, skipped: 2, queued: 0, skippedBy: { blacklisted: 1, no_consent: 1 } },
     });
     expect(JSON.stringify(sent)).not.toContain('@example.org');
+  });
+
+  it('applies the blacklist again when the mails are written: an address blacklisted after the audience was built is skipped', async () => {
+    const tag = uniqueName('co');
+    const kept = await contact(tag);
+    const late = await contact(tag);
+    const mailing = await draft(tag);
+    const gate = server.app.get(ConsentGate);
+    const check = gate.blockedRecipients.bind(gate);
+    // Blacklisted inside the write batch, after its audience SQL ran and just before the check.
+    const blocked = jest
+      .spyOn(ConsentGate.prototype, 'blockedRecipients')
+      .mockImplementationOnce(async (accountId, to, kind) => {
+        await server.app.get(Blacklist).add(late.email);
+        return check(accountId, to, kind);
+      });
+    try {
+      const { recipients } = await sendAndWait(mailing.id);
+      const byContact = new Map(recipients.map((r) => [r.contactId, r]));
+      expect(byContact.get(kept.id)).toMatchObject({ status: 'sent' });
+      expect(byContact.get(late.id)).toMatchObject({ status: 'skipped', reason: 'blacklisted' });
+      expect(blocked).toHaveBeenCalledWith(
+        server.accountId,
+        expect.arrayContaining([late.email]),
+        'marketing',
+      );
+    } finally {
+      blocked.mockRestore();
+    }
+    await waitForMail(kept.email, 1);
+    expect(mailsTo(late.email)).toHaveLength(0);
   });
 
   it('refuses a template naming a sensitive property (422 naming the template) or an unknown one', async () => {
