@@ -297,6 +297,8 @@ export interface BenchEnvironment {
   databaseUrl: string;
   dataDir: string;
   masterKey: string;
+  /** More server settings (e.g. `CUSTOS_PUBLIC_URL`). */
+  env?: Record<string, string>;
 }
 
 /** The root of a server with modules it does not wire yet (see {@link bootBenchApp}). */
@@ -319,6 +321,7 @@ export async function bootBenchApp(
     // Long runs at 1,000,000 contacts outlast the default 15 minutes.
     CUSTOS_TOKEN_TTL_SECONDS: '86400',
     LOG_LEVEL: 'info',
+    ...environment.env,
   });
   const sink = new Writable({ write: (_chunk, _encoding, done) => done() });
   const server = AppModule.forRoot(config);

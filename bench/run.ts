@@ -1,6 +1,7 @@
 /**
- * `npm run bench [-- --contacts N[,N…] --iterations N --only sqlite|postgres --bench crm-search|access|crypto|delegation|files|jobs|request|export-writers|exports|scim
- * --crypto-insert-contacts N --crypto-search-contacts N --delegation-users N --files-megabytes N --jobs-count N --rows N --scim-users N]`:
+ * `npm run bench [-- --contacts N[,N…] --iterations N --only sqlite|postgres --bench crm-search|access|crypto|delegation|files|jobs|request|export-writers|exports|scim|consent|mailings
+ * --crypto-insert-contacts N --crypto-search-contacts N --delegation-users N --files-megabytes N --jobs-count N --rows N --scim-users N
+ * --consent-events N --mailing-contacts N]`:
  * runs the benchmarks and prints one JSON document, also written to bench/results/latest.json (not
  * committed).
  *
@@ -44,6 +45,10 @@
  *   and audit), p50/p95 in ms over `--consent-events` events (default 2,000), vs a bare INSERT of
  *   an equally wide row in the same run; per database as above.
  *
+ * - `mailings` (bench/mailings.ts): a mass mailing into the outbox, recipients/s from the send
+ *   to `sent` over `--mailing-contacts` demo contacts (default 20,000), vs single-row INSERTs into
+ *   the outbox table in transactions of the same batch size in the same run; per database as above.
+ *
  * Scratch databases are made with `createTestDatabase` and dropped at the end. The machine's
  * load average is reported before and after: figures from a busy machine are noisy.
  */
@@ -62,6 +67,7 @@ import {
 } from './access';
 import { benchCrmSearch, type CrmSearchOptions, type CrmSearchResult } from './crm-search';
 import { benchConsent, type ConsentResult } from './consent';
+import { benchMailings, type MailingsResult } from './mailings';
 import { benchDelegation, type DelegationResult } from './delegation';
 import { benchExports, type ExportsResult } from './exports';
 import { benchExportWriters, type ExportWritersResult } from './export-writers';
@@ -89,6 +95,7 @@ const BENCHMARKS = [
   'exports',
   'scim',
   'consent',
+  'mailings',
 ] as const;
 type Benchmark = (typeof BENCHMARKS)[number];
 
@@ -101,6 +108,7 @@ interface Options
   rows: number;
   scimUsers: number;
   consentEvents: number;
+  mailingContacts: number;
   only?: DatabaseKind;
   bench?: Benchmark;
   /** Whether `--contacts` was given (bench/exports defaults to 1,000,000 otherwise). */
@@ -109,7 +117,7 @@ interface Options
 
 function parseArguments(argv: readonly string[]): Options {
   const usage =
-    'Usage: npm run bench -- [--contacts N[,N…]] [--iterations N] [--warmup N] [--only sqlite|postgres] [--bench crm-search|access|crypto|delegation|files|jobs|request|export-writers|exports|scim|consent] [--crypto-insert-contacts N] [--crypto-search-contacts N] [--delegation-users N] [--files-megabytes N] [--jobs-count N] [--request-count N] [--rows N] [--scim-users N] [--consent-events N]';
+    'Usage: npm run bench -- [--contacts N[,N…]] [--iterations N] [--warmup N] [--only sqlite|postgres] [--bench crm-search|access|crypto|delegation|files|jobs|request|export-writers|exports|scim|consent|mailings] [--crypto-insert-contacts N] [--crypto-search-contacts N] [--delegation-users N] [--files-megabytes N] [--jobs-count N] [--request-count N] [--rows N] [--scim-users N] [--consent-events N] [--mailing-contacts N]';
   const options: Options = {
     contacts: 100_000,
     iterations: 200,
@@ -123,6 +131,7 @@ function parseArguments(argv: readonly string[]): Options {
     rows: 1_000_000,
     scimUsers: 10_000,
     consentEvents: 2_000,
+    mailingContacts: 20_000,
   };
   const numeric = {
     contacts: 'contacts',
@@ -137,10 +146,11 @@ function parseArguments(argv: readonly string[]): Options {
     rows: 'rows',
     'scim-users': 'scimUsers',
     'consent-events': 'consentEvents',
+    'mailing-contacts': 'mailingContacts',
   } as const;
   for (let i = 0; i < argv.length; i++) {
     const match =
-      /^--(contacts|iterations|warmup|only|bench|crypto-insert-contacts|crypto-search-contacts|delegation-users|files-megabytes|jobs-count|request-count|rows|scim-users|consent-events)(?:=(.*))?$/.exec(
+      /^--(contacts|iterations|warmup|only|bench|crypto-insert-contacts|crypto-search-contacts|delegation-users|files-megabytes|jobs-count|request-count|rows|scim-users|consent-events|mailing-contacts)(?:=(.*))?$/.exec(
         argv[i],
       );
     const value = match ? (match[2] ?? argv[++i]) : undefined;
@@ -349,6 +359,16 @@ async function main(): Promise<void> {
         : await benchConsent(kind, { events: options.consentEvents });
     }
   }
+  let mailings: Partial<Record<DatabaseKind, MailingsResult | Skipped>> | undefined;
+  if (runs('mailings')) {
+    mailings = {};
+    for (const kind of kinds) {
+      const skipped = unreachable.get(kind);
+      mailings[kind] = skipped
+        ? { skipped }
+        : await benchMailings(kind, { contacts: options.mailingContacts });
+    }
+  }
   const round = (n: number) => Math.round(n * 100) / 100;
   const report = {
     ...(crmSearch ? { crmSearch } : {}),
@@ -362,6 +382,7 @@ async function main(): Promise<void> {
     ...(exports ? { exports } : {}),
     ...(scim ? { scim } : {}),
     ...(consent ? { consent } : {}),
+    ...(mailings ? { mailings } : {}),
     machine: {
       cpus: cpus().length,
       cpuModel: cpus()[0]?.model,

@@ -65,6 +65,7 @@ import { CrmConsentModule } from './crm/consent';
 import { CrmExportsModule } from './crm/exports';
 import { FormsModule } from './crm/forms';
 import { ImportsModule } from './crm/imports';
+import { MailingsModule } from './crm/mailings';
 import { SealedValuesModule } from './crm/sensitive';
 import { dataSourceOptions } from './database/data-source-options';
 import { HealthController } from './health/health.controller';
@@ -200,6 +201,7 @@ export class AppModule implements OnModuleInit, OnApplicationShutdown {
         CrmModule,
         CrmExportsModule,
         CrmConsentModule,
+        MailingsModule,
         SealedValuesModule.forRoot({ verifyIntervalSeconds: config.sealedValuesVerifySeconds }),
         ImportsModule.forRoot({ maxFileBytes: config.importMaxBytes }),
         FormsModule.forRoot({

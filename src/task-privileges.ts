@@ -5,6 +5,10 @@ import type { ExportPrivilege } from '@custos/exports';
 // Defines `record_consent` and `manage_consent`.
 import '@custos/consent';
 import type { ConsentPrivilege } from '@custos/consent';
+// Defines `send_mailings`: the file alone, as the mailings folder's index imports the records,
+// which import this file.
+import type { MailingPrivilege } from './crm/mailings/mailings.privileges';
+import './crm/mailings/mailings.privileges';
 
 /**
  * Task privileges of the reference server: the CRM's, the sensitive-data setting's, and those
@@ -21,4 +25,4 @@ export const SERVER_PRIVILEGES = definePrivileges([
 /** Partner admins never touch the sensitive-data setting, whatever roles they are given. */
 withholdFromPartnerAdmins(['manage_sensitive_data'] as const);
 export type ServerPrivilege =
-  (typeof SERVER_PRIVILEGES)[number] | ExportPrivilege | ConsentPrivilege;
+  (typeof SERVER_PRIVILEGES)[number] | ExportPrivilege | ConsentPrivilege | MailingPrivilege;

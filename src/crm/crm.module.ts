@@ -3,6 +3,7 @@ import { ASSOCIATIONS_ENTITIES, AssociationsModule } from './associations';
 import { ATTACHMENTS_ENTITIES } from './attachments';
 import { FORMS_ENTITIES } from './forms';
 import { IMPORTS_ENTITIES } from './imports';
+import { MAILINGS_ENTITIES } from './mailings';
 import { RECORDS_ENTITIES, RecordsModule } from './records';
 import { SearchModule } from './search';
 import { SEGMENTS_ENTITIES, SegmentsModule } from './segments';
@@ -15,6 +16,7 @@ export const CRM_ENTITIES = [
   ...IMPORTS_ENTITIES,
   ...ATTACHMENTS_ENTITIES,
   ...FORMS_ENTITIES,
+  ...MAILINGS_ENTITIES,
 ];
 
 /**

@@ -1,4 +1,5 @@
 import { OwnerFilterIndexes1796495761265 } from './1796495761265-OwnerFilterIndexes';
+import { CrmMailings1796510000000 } from './1796510000000-CrmMailings';
 import { FormConsents1796496210639 } from './1796496210639-FormConsents';
 import type { MigrationClass } from '@custos/core';
 import { Crm1795375304585 } from './1795375304585-Crm';
@@ -34,4 +35,5 @@ export const SQLITE_SERVER_MIGRATIONS: MigrationClass[] = [
   CustomPropertyScopeIndexes1796480000000,
   OwnerFilterIndexes1796495761265,
   FormConsents1796496210639,
+  CrmMailings1796510000000,
 ];

@@ -2,6 +2,7 @@ import { Clock, TransactionHost } from '@custos/core';
 import { Inject, Injectable } from '@nestjs/common';
 import { normaliseAddress } from '../addresses';
 import { Blacklist } from '../blacklist/blacklist';
+import { BlacklistEntry } from '../blacklist/blacklist-entry.entity';
 import { verpReturnPath } from '../bounces/verp';
 import { audienceCondition, type AudienceColumns, type AudienceCondition } from './audience';
 import type { ConsentChannel } from '../consent.types';
@@ -127,14 +128,19 @@ export class ConsentGate {
     if (kind === 'transactional') {
       return [];
     }
-    const blocked: string[] = [];
-    for (const address of to) {
-      const normal = normaliseAddress(address);
-      if (normal && (await this.blacklist.has(accountId, normal.value))) {
-        blocked.push(address);
-      }
+    const normal = new Map(to.map((address) => [address, normaliseAddress(address)?.value]));
+    const values = [...new Set([...normal.values()].filter((v): v is string => v !== undefined))];
+    if (values.length === 0) {
+      return [];
     }
-    return blocked;
+    // One query for a whole batch (a mailing's): a look-up per address would bound its throughput.
+    const listed = await this.transactions.manager
+      .createQueryBuilder(BlacklistEntry, 'b')
+      .select('b.value', 'value')
+      .where('b.accountId = :accountId AND b.value IN (:...values)', { accountId, values })
+      .getRawMany<{ value: string }>();
+    const hits = new Set(listed.map((row) => row.value));
+    return to.filter((address) => hits.has(normal.get(address) ?? ''));
   }
 
   /** The one-click unsubscribe URL of a message to the contact for the purpose on the channel. */

@@ -315,4 +315,35 @@ describe.each(testDatabaseKinds())('Mail outbox on %s', (kind) => {
     });
     await expect(app.get(DataSource).getRepository(MailOutboxEntry).count()).resolves.toBe(0);
   });
+
+  it('writes a batch of mails in multi-row INSERTs, each as enqueue writes it, or none when one is refused', async () => {
+    const { app, outbox, transactions } = await start(null);
+    const batch = Array.from({ length: 120 }, (_, i) =>
+      mail({
+        to: [`person.${i}@example.org`],
+        subject: `Hello ${i}`,
+        headers: { 'List-Unsubscribe': `<https://crm.example.com/u?token=${i}>` },
+        returnPath: `bounces+a=person.${i}=example.org@example.com`,
+      }),
+    );
+    const ids = await outbox.enqueueMany(batch);
+    const rows = await transactions.manager.find(MailOutboxEntry);
+    expect(rows.map((r) => r.id).sort()).toEqual([...ids].sort());
+    const last = rows.find((r) => r.id === ids[119]);
+    expect(last).toMatchObject({
+      recipients: ['person.119@example.org'],
+      subject: 'Hello 119',
+      headers: { 'List-Unsubscribe': '<https://crm.example.com/u?token=119>' },
+      returnPath: 'bounces+a=person.119=example.org@example.com',
+      status: 'pending',
+      attempts: 0,
+      claimedUntil: null,
+      messageId: `<${ids[119]}@example.com>`,
+    });
+    expect(last?.createdAt).toBeInstanceOf(Date);
+    await expect(
+      outbox.enqueueMany([mail(), mail({ headers: { Bcc: 'x@example.org' } })]),
+    ).rejects.toMatchObject({ code: 'mail.invalid_header' });
+    await expect(app.get(DataSource).getRepository(MailOutboxEntry).count()).resolves.toBe(120);
+  });
 });

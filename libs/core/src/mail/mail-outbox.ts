@@ -9,6 +9,7 @@ import { ModuleRef } from '@nestjs/core';
 import { IsNull, LessThan, LessThanOrEqual } from 'typeorm';
 import { Clock } from '../clock';
 import { RequestContext } from '../context/request-context';
+import { insertRows } from '../database/insert-rows';
 import { TransactionHost } from '../database/transaction-host';
 import { CustosError } from '../errors/custos-error';
 import { newId } from '../ids';
@@ -129,6 +130,51 @@ export class MailOutbox implements OnApplicationBootstrap, OnApplicationShutdown
    * policy refuses it or an address is not one.
    */
   async enqueue(mail: MailToSend): Promise<string> {
+    const [id] = await this.enqueueMany([mail]);
+    return id;
+  }
+
+  /**
+   * Writes several mails at once (a mailing's batch), each checked as {@link enqueue} checks it,
+   * in multi-row INSERTs ({@link insertRows}); returns their ids in order. One refused mail refuses them all.
+   */
+  async enqueueMany(mails: readonly MailToSend[]): Promise<string[]> {
+    for (const mail of mails) {
+      await this.check(mail);
+    }
+    const now = this.clock.now();
+    const domain = this.options.from.split('@')[1];
+    const entries = mails.map((mail): MailOutboxEntry => {
+      const id = newId();
+      return {
+        id,
+        accountId: mail.accountId,
+        kind: mail.kind,
+        messageId: `<${id}@${domain}>`,
+        from: this.options.from,
+        recipients: mail.to,
+        subject: mail.subject,
+        text: mail.text,
+        html: mail.html ?? null,
+        headers: mail.headers ? { ...mail.headers } : null,
+        returnPath: mail.returnPath ?? null,
+        status: 'pending',
+        attempts: 0,
+        nextAttemptAt: now,
+        claimedUntil: null,
+        lastError: null,
+        createdAt: now,
+        sentAt: null,
+      };
+    });
+    await insertRows(this.transactions.manager, MailOutboxEntry, entries);
+    if (entries.length > 0) {
+      this.transactions.afterCommit(() => this.deliverSoon());
+    }
+    return entries.map((entry) => entry.id);
+  }
+
+  private async check(mail: MailToSend): Promise<void> {
     if (!KIND.test(mail.kind)) {
       throw new Error(`Invalid mail kind "${mail.kind}"`);
     }
@@ -157,30 +203,6 @@ export class MailOutbox implements OnApplicationBootstrap, OnApplicationShutdown
       );
     }
     await this.contentPolicy().assertAllowed(mail);
-    const id = newId();
-    const now = this.clock.now();
-    await this.transactions.manager.insert(MailOutboxEntry, {
-      id,
-      accountId: mail.accountId,
-      kind: mail.kind,
-      messageId: `<${id}@${this.options.from.split('@')[1]}>`,
-      from: this.options.from,
-      recipients: mail.to,
-      subject: mail.subject,
-      text: mail.text,
-      html: mail.html ?? null,
-      headers: mail.headers ? { ...mail.headers } : null,
-      returnPath: mail.returnPath ?? null,
-      status: 'pending',
-      attempts: 0,
-      nextAttemptAt: now,
-      claimedUntil: null,
-      lastError: null,
-      createdAt: now,
-      sentAt: null,
-    });
-    this.transactions.afterCommit(() => this.deliverSoon());
-    return id;
   }
 
   /**

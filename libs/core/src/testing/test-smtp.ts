@@ -4,6 +4,8 @@ import type { ParsedMail } from 'mailparser';
 /** A mail the test server accepted: parsed, with the envelope recipients. */
 export interface ReceivedMail {
   parsed: ParsedMail;
+  /** The message as received (to check a DKIM signature over its bytes). */
+  raw: Buffer;
   envelopeTo: string[];
   /** The SMTP `MAIL FROM` (the return path bounces go to). */
   envelopeFrom: string | null;
@@ -33,25 +35,34 @@ export async function startTestSmtpServer(): Promise<TestSmtpServer> {
     disabledCommands: ['STARTTLS', 'AUTH'],
     logger: false,
     onData(stream, session, callback) {
-      simpleParser(stream).then(
-        (parsed) => {
-          if (refusals.count > 0) {
-            refusals.count -= 1;
-            const error = Object.assign(new Error('Try again later'), {
-              responseCode: refusals.code,
+      const chunks: Buffer[] = [];
+      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+      const raw = new Promise<Buffer>((resolve, reject) => {
+        stream.on('end', () => resolve(Buffer.concat(chunks)));
+        stream.on('error', reject);
+      });
+      raw
+        .then(async (bytes) => ({ bytes, parsed: await simpleParser(bytes) }))
+        .then(
+          ({ bytes, parsed }) => {
+            if (refusals.count > 0) {
+              refusals.count -= 1;
+              const error = Object.assign(new Error('Try again later'), {
+                responseCode: refusals.code,
+              });
+              callback(error);
+              return;
+            }
+            received.push({
+              parsed,
+              raw: bytes,
+              envelopeTo: session.envelope.rcptTo.map((r) => r.address),
+              envelopeFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : null,
             });
-            callback(error);
-            return;
-          }
-          received.push({
-            parsed,
-            envelopeTo: session.envelope.rcptTo.map((r) => r.address),
-            envelopeFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : null,
-          });
-          callback();
-        },
-        (error: Error) => callback(error),
-      );
+            callback();
+          },
+          (error: Error) => callback(error),
+        );
     },
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -1,0 +1,360 @@
+import { Injectable } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
+import { MoreThan, type EntityManager } from 'typeorm';
+import { AuditService } from '@custos/audit';
+import {
+  BlacklistEntry,
+  ConsentGate,
+  normaliseAddress,
+  type ContactDecision,
+} from '@custos/consent';
+import {
+  Clock,
+  Jobs,
+  insertRows,
+  MailOutbox,
+  RequestContext,
+  TransactionHost,
+  type JobQueue,
+  type MailToSend,
+  type RunningJob,
+} from '@custos/core';
+import { fromRow, recordColumns, type StoredRecord } from '../records';
+import { matchesSensitiveFilters } from '../search';
+import { Mailing, MailingRecipient, type SkipReason } from './mailing.entity';
+import { MailingSelection, type PreparedSelection } from './mailing-selection';
+import { render } from './mailing-templates';
+import { recipientTotals } from './mailing-totals';
+
+/** The queue of mailings being sent. */
+export const MAILING_QUEUE = 'crm.mailing_send';
+/** Contacts per batch: one transaction collects or writes this many. */
+export const MAILING_BATCH = 2000;
+const ATTEMPTS = 5;
+
+interface MailingJobData {
+  mailingId: string;
+}
+
+/** A contact of a batch with what the send decides from: its record and whether the audience has it. */
+interface BatchContact {
+  record: StoredRecord;
+  email: string | null;
+  reachable: boolean;
+}
+
+/**
+ * The job that sends a mailing, as whoever sent it (their record rules, in SQL): first it walks
+ * the selection in keyset batches into per-recipient rows (`queued`, or `skipped` with why), then
+ * writes the queued ones to the outbox batch by batch — consent, record rules and the blacklist
+ * checked again at that moment, each batch's mails and statuses in one transaction. A crash
+ * resumes where the last committed batch ended (the cursor and the statuses say where); a
+ * cancelled mailing stops at the next batch (the batch takes the mailing's row first).
+ */
+@Injectable()
+export class MailingSender {
+  private readonly queue: JobQueue<MailingJobData>;
+
+  constructor(
+    jobs: Jobs,
+    private readonly transactions: TransactionHost,
+    private readonly context: RequestContext,
+    private readonly selection: MailingSelection,
+    private readonly gate: ConsentGate,
+    private readonly moduleRef: ModuleRef,
+    private readonly audit: AuditService,
+    private readonly clock: Clock,
+  ) {
+    this.queue = jobs.createQueue<MailingJobData>({
+      name: MAILING_QUEUE,
+      attempts: ATTEMPTS,
+      process: (job) => this.run(job),
+    });
+  }
+
+  /** Queues the job of a mailing as the current actor (in the caller's transaction). */
+  async enqueue(mailingId: string): Promise<void> {
+    const actor = this.context.requireActor();
+    await this.queue.enqueue(
+      { mailingId },
+      { accountId: actor.accountId, actor, key: `mailing:${mailingId}` },
+    );
+  }
+
+  private async run(job: RunningJob<MailingJobData>): Promise<void> {
+    const mailing = await this.transactions.manager.findOneBy(Mailing, {
+      id: job.data.mailingId,
+      accountId: this.context.requireAccountId(),
+    });
+    if (!mailing || mailing.status !== 'sending') {
+      return;
+    }
+    const prepared = await this.selection.prepare(mailing);
+    while (!mailing.collected) {
+      if (job.signal.aborted || !(await this.collectBatch(mailing, prepared))) {
+        return;
+      }
+    }
+    // Where this attempt's last batch ended: the next batch's scan of queued rows starts there,
+    // not over the rows earlier batches replaced (on PostgreSQL dead index entries until vacuum).
+    let after: string | null = null;
+    for (;;) {
+      if (job.signal.aborted) {
+        return;
+      }
+      const last = await this.sendBatch(mailing, prepared, after);
+      if (last === null) {
+        return;
+      }
+      if (last === undefined) {
+        break;
+      }
+      after = last;
+    }
+    await this.transactions.run(async (manager) => {
+      const result = await manager
+        .createQueryBuilder()
+        .update(Mailing)
+        .set({ status: 'sent', finishedAt: this.clock.now() })
+        .where('id = :id AND status = :sending', { id: mailing.id, sending: 'sending' })
+        .execute();
+      if (result.affected === 1) {
+        await this.audit.record({
+          action: 'mailing.sent',
+          targetType: 'mailing',
+          targetId: mailing.id,
+          metadata: { totals: await recipientTotals(manager, mailing.id) },
+        });
+      }
+    });
+  }
+
+  /**
+   * Takes the next batch of the selection into the recipient rows, with the cursor, in one
+   * transaction. False when the mailing is no longer being sent.
+   */
+  private collectBatch(mailing: Mailing, prepared: PreparedSelection): Promise<boolean> {
+    return this.transactions.run(async (manager) => {
+      if (!(await this.holdSending(manager, mailing.id))) {
+        return false;
+      }
+      const builder = this.batchQuery(prepared).orderBy('r.id', 'ASC').limit(MAILING_BATCH);
+      if (mailing.collectedAfter) {
+        builder.andWhere('r.id > :collectedAfter', { collectedAfter: mailing.collectedAfter });
+      }
+      const rows = await builder.getRawMany<Record<string, unknown>>();
+      const contacts = this.contactsOf(prepared, rows);
+      const now = this.clock.now();
+      const recipients: MailingRecipient[] = [];
+      for (const contact of contacts) {
+        const reason = await this.skipReason(mailing, contact);
+        recipients.push({
+          mailingId: mailing.id,
+          contactId: contact.record.id,
+          accountId: mailing.accountId,
+          status: reason ? 'skipped' : 'queued',
+          reason,
+          mailId: null,
+          updatedAt: now,
+        });
+      }
+      if (recipients.length > 0) {
+        await insertRows(manager, MailingRecipient, recipients);
+      }
+      mailing.collectedAfter =
+        (rows[rows.length - 1]?.id as string | undefined) ?? mailing.collectedAfter;
+      mailing.collected = rows.length < MAILING_BATCH;
+      await manager.update(
+        Mailing,
+        { id: mailing.id },
+        { collectedAfter: mailing.collectedAfter, collected: mailing.collected },
+      );
+      return true;
+    });
+  }
+
+  /**
+   * Writes the next batch of queued recipients to the outbox, deciding again at this moment: a
+   * contact the sender may no longer read is skipped `restricted`, consent as it is now (an
+   * unsubscribe since the list was built counts), and the blacklist of a `marketing` mail; each
+   * mail carries its one-click unsubscribe headers and VERP return path. Returns the last
+   * contact id it ended at (undefined: none left), null when the mailing is no longer being sent.
+   */
+  private sendBatch(
+    mailing: Mailing,
+    prepared: PreparedSelection,
+    after: string | null,
+  ): Promise<string | null | undefined> {
+    return this.transactions.run(async (manager) => {
+      if (!(await this.holdSending(manager, mailing.id))) {
+        return null;
+      }
+      const queued = await manager.find(MailingRecipient, {
+        where: {
+          mailingId: mailing.id,
+          status: 'queued',
+          ...(after === null ? {} : { contactId: MoreThan(after) }),
+        },
+        order: { contactId: 'ASC' },
+        take: MAILING_BATCH,
+        select: { contactId: true },
+      });
+      if (queued.length === 0) {
+        return undefined;
+      }
+      const ids = queued.map((r) => r.contactId);
+      const rows = await this.batchQuery(prepared)
+        .andWhere('r.id IN (:...mailingBatch)', { mailingBatch: ids })
+        .getRawMany<Record<string, unknown>>();
+      const contacts = new Map(this.contactsOf(prepared, rows).map((c) => [c.record.id, c]));
+      const addresses = [...contacts.values()].flatMap((c) => (c.email ? [c.email] : []));
+      const blocked = new Set(
+        await this.gate.blockedRecipients(mailing.accountId, addresses, 'marketing'),
+      );
+      const now = this.clock.now();
+      const settled: MailingRecipient[] = [];
+      const mails: MailToSend[] = [];
+      const mailed: MailingRecipient[] = [];
+      for (const contactId of ids) {
+        const contact = contacts.get(contactId);
+        const row: MailingRecipient = {
+          mailingId: mailing.id,
+          contactId,
+          accountId: mailing.accountId,
+          status: 'sent',
+          reason: null,
+          mailId: null,
+          updatedAt: now,
+        };
+        const reason: SkipReason | null = !contact
+          ? 'restricted'
+          : contact.email && blocked.has(contact.email)
+            ? 'blacklisted'
+            : await this.skipReason(mailing, contact);
+        if (reason !== null || !contact?.email) {
+          settled.push({ ...row, status: 'skipped', reason: reason ?? 'no_address' });
+        } else {
+          mails.push(this.mailTo(mailing, prepared, contact.record, contact.email));
+          mailed.push(row);
+        }
+      }
+      // The host's outbox (MailModule.forRoot), found at run time as the consent lib finds it.
+      const mailIds = await this.moduleRef.get(MailOutbox, { strict: false }).enqueueMany(mails);
+      mailed.forEach((row, i) => settled.push({ ...row, mailId: mailIds[i] }));
+      // The batch's rows replaced at once: two statements instead of one update per recipient.
+      await manager
+        .createQueryBuilder()
+        .delete()
+        .from(MailingRecipient)
+        .where('mailing_id = :mailingId AND contact_id IN (:...ids)', {
+          mailingId: mailing.id,
+          ids,
+        })
+        .execute();
+      await insertRows(manager, MailingRecipient, settled);
+      return ids[ids.length - 1];
+    });
+  }
+
+  private mailTo(
+    mailing: Mailing,
+    prepared: PreparedSelection,
+    record: StoredRecord,
+    email: string,
+  ): MailToSend {
+    const url = this.gate.unsubscribeUrl(mailing.accountId, record.id, mailing.purposeId, 'email');
+    return {
+      accountId: mailing.accountId,
+      kind: 'marketing',
+      to: [email],
+      subject: render(mailing.subjectTemplate, record, true),
+      text: `${render(mailing.bodyTemplate, record, false)}\n\n--\nUnsubscribe: ${url}\n`,
+      headers: { ...this.gate.unsubscribeHeaders(url) },
+      returnPath: this.gate.returnPath(mailing.accountId, email),
+      carries: prepared.carries,
+    };
+  }
+
+  /** Why a contact gets nothing (null: it is in the audience with an address). */
+  private async skipReason(mailing: Mailing, contact: BatchContact): Promise<SkipReason | null> {
+    if (!contact.email) {
+      return 'no_address';
+    }
+    if (contact.reachable) {
+      return null;
+    }
+    const { reason } = await this.gate.mayContact({
+      accountId: mailing.accountId,
+      contactId: contact.record.id,
+      purposeId: mailing.purposeId,
+      channel: 'email',
+      address: contact.email,
+    });
+    return this.reasonOf(mailing.accountId, reason, contact.email);
+  }
+
+  private async reasonOf(
+    accountId: string,
+    decision: ContactDecision,
+    email: string,
+  ): Promise<SkipReason> {
+    switch (decision) {
+      case 'withdrawn':
+        return 'opted_out';
+      case 'blacklisted': {
+        const entry = await this.transactions.manager.findOneBy(BlacklistEntry, {
+          accountId,
+          value: normaliseAddress(email)?.value ?? '',
+        });
+        return entry?.reason === 'bounces' ? 'bounced' : 'blacklisted';
+      }
+      case 'consented':
+      case 'legal_basis':
+      case 'no_consent':
+      case 'pending_confirmation':
+      case 'not_yet_effective':
+      case 'expired':
+      case 'channel_not_offered':
+        return 'no_consent';
+    }
+  }
+
+  /** The selection with each contact's columns and whether the audience (consent, now) has it. */
+  private batchQuery(prepared: PreparedSelection) {
+    return prepared
+      .query()
+      .select(recordColumns(prepared.schema))
+      .addSelect(`CASE WHEN ${prepared.audience.sql} THEN 1 ELSE 0 END`, 'mailing_reachable')
+      .setParameters(prepared.audience.parameters);
+  }
+
+  private contactsOf(prepared: PreparedSelection, rows: Record<string, unknown>[]): BatchContact[] {
+    return rows
+      .map((row) => ({ row, record: fromRow(prepared.schema, row) }))
+      .filter(({ record }) =>
+        matchesSensitiveFilters(record, prepared.filterGroups, prepared.access.sensitive),
+      )
+      .map(({ row, record }) => {
+        const email = record.values.email;
+        return {
+          record,
+          email: typeof email === 'string' && email.trim() !== '' ? email.trim() : null,
+          reachable: Number(row.mailing_reachable) === 1,
+        };
+      });
+  }
+
+  /**
+   * Takes the mailing's row for the batch (on PostgreSQL a row lock until the batch commits, so a
+   * cancel waits for it or it sees the cancel); false when the mailing is no longer being sent.
+   */
+  private async holdSending(manager: EntityManager, mailingId: string): Promise<boolean> {
+    const result = await manager
+      .createQueryBuilder()
+      .update(Mailing)
+      .set({ status: 'sending' })
+      .where('id = :id AND status = :sending', { id: mailingId, sending: 'sending' })
+      .execute();
+    return result.affected === 1;
+  }
+}
