@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Test } from 'supertest';
 import { newId } from '@custos/core';
@@ -510,6 +510,8 @@ describe.each(testDatabaseKinds())('CRM CSV import on %s', (kind) => {
     });
     expect(committed.status).toBe(201);
     const id = newId();
+    // The folder exists once an upload made it; tests run in a random order.
+    mkdirSync(importsDir(), { recursive: true });
     writeFileSync(
       join(importsDir(), `${id}.csv`),
       `Email,First name\n${emails.map((email, i) => `${email},R${i + 1}`).join('\n')}\n`,
