@@ -1,0 +1,4 @@
+import { PrivacyRequest } from './requests/privacy-request.entity';
+
+/** Every entity of `@custos/privacy`, for the host's DataSource and migrations. */
+export const PRIVACY_ENTITIES = [PrivacyRequest];
