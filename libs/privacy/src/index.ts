@@ -12,6 +12,7 @@ export {
   InMemoryPersonalDataRegistry,
   type PersonalDataRegistry,
 } from './registry/personal-data-registry';
+export { PRIVACY_PERSONAL_DATA } from './registry/privacy-own-data';
 export { PRIVACY_PRIVILEGES, type PrivacyPrivilege } from './privacy.privileges';
 export { PrivacyModule } from './privacy.module';
 export { PrivacyHttpModule } from './privacy-http.module';
