@@ -118,7 +118,7 @@ export class PrivacyRequestsController {
     description: 'The clock stops until the request is resumed. Audited.',
   })
   @ApiOkResponse({ type: PrivacyRequestDto })
-  @ApiProblemResponses('not_found', 'conflict')
+  @ApiProblemResponses('not_found', 'validation', 'conflict')
   pause(@IdParam('requestId') id: string): Promise<PrivacyRequestView> {
     return this.requests.pause(id);
   }
@@ -131,7 +131,7 @@ export class PrivacyRequestsController {
     description: 'The due date moves by the calendar days of the pause. Audited.',
   })
   @ApiOkResponse({ type: PrivacyRequestDto })
-  @ApiProblemResponses('not_found', 'conflict')
+  @ApiProblemResponses('not_found', 'validation', 'conflict')
   resume(@IdParam('requestId') id: string): Promise<PrivacyRequestView> {
     return this.requests.resume(id);
   }
