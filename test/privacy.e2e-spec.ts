@@ -323,4 +323,134 @@ describe.each(testDatabaseKinds())('Privacy requests over HTTP on %s', (kind) =>
     );
     expect(closings).toHaveLength(1);
   });
+
+  const activity = (name: string, dataCategories: string[]) => ({
+    name,
+    purposes: ['Send the monthly newsletter'],
+    lawfulBasis: 'consent',
+    controller: 'Acme Ltd, privacy@acme.example',
+    subjectCategories: ['customers'],
+    dataCategories,
+    recipients: ['Mail delivery provider'],
+    retention: 'Until consent is withdrawn',
+    securityMeasures: 'Encryption at rest, role-based access, audit log',
+  });
+
+  interface RegisterView {
+    activities: {
+      id: string;
+      name: string;
+      fields: { table: string; column: string; category: string }[];
+    }[];
+    processors: { name: string; kind: string }[];
+  }
+
+  it('keeps the register of processing activities and lists the registered fields per activity, as JSON and CSV', async () => {
+    const created = expectStatus(
+      await handler.caller.post(
+        '/api/v1/privacy-activities',
+        activity(`=Newsletter ${kind}`, ['user.contact.email']),
+      ),
+      201,
+    ).body as { id: string };
+    expectProblem(
+      await handler.caller.post(
+        '/api/v1/privacy-activities',
+        activity('Bad', ['user.contact.emial']),
+      ),
+      422,
+      { field: 'dataCategories[0]' },
+    );
+    expectProblem(
+      await handler.caller.post(
+        '/api/v1/privacy-activities',
+        activity(`=Newsletter ${kind}`, ['user.name']),
+      ),
+      422,
+      { code: 'privacy.duplicate_activity', field: 'name' },
+    );
+    const register = expectStatus(
+      await handler.caller.get('/api/v1/privacy-activities/register'),
+      200,
+    ).body as RegisterView;
+    const mine = register.activities.find((a) => a.id === created.id);
+    const fields = (mine?.fields ?? []).map((f) => `${f.table}.${f.column}`);
+    expect(fields).toEqual(
+      expect.arrayContaining([
+        'crm_contact.email',
+        'consent_event.address',
+        'privacy_request.subject_email',
+        'identity_user.email',
+        // Custom properties may hold any category.
+        'crm_contact.custom',
+      ]),
+    );
+    expect(fields).not.toContain('consent_event.ip');
+    expect(fields).not.toContain('crm_contact.firstname');
+    const csv = expectStatus(
+      await handler.caller.get('/api/v1/privacy-activities/register', { format: 'csv' }),
+      200,
+    );
+    expect(csv.headers['content-type']).toMatch(/^text\/csv/);
+    const text = csv.text;
+    expect(text.split('\r\n')[0]).toMatch(/^activity,purposes,lawful_basis,/);
+    expect(text).toContain(`'=Newsletter ${kind}`);
+    expect(text).toContain('crm_contact,email,user.contact.email');
+    const replaced = expectStatus(
+      await handler.caller
+        .put(`/api/v1/privacy-activities/${created.id}`)
+        .send(activity(`Newsletter ${kind}`, ['user.name'])),
+      200,
+    ).body as { name: string };
+    expect(replaced.name).toBe(`Newsletter ${kind}`);
+    expectStatus(await handler.caller.delete(`/api/v1/privacy-activities/${created.id}`), 204);
+    expectProblem(await handler.caller.get(`/api/v1/privacy-activities/${created.id}`), 404, {
+      code: 'privacy.activity_not_found',
+    });
+    const actions = (await auditEvents(server, adminToken, { targetId: created.id })).map(
+      (e) => e.action,
+    );
+    expect(actions.sort()).toEqual([
+      'privacy.activity_created',
+      'privacy.activity_deleted',
+      'privacy.activity_updated',
+    ]);
+  });
+
+  it('attack: the register is closed to users without the privilege, and to other accounts', async () => {
+    const created = expectStatus(
+      await admin.post('/api/v1/privacy-activities', activity(`Sales ${kind}`, ['user.name'])),
+      201,
+    ).body as { id: string };
+    expectProblem(await crmUser.caller.get('/api/v1/privacy-activities/register'), 403);
+    expectProblem(
+      await crmUser.caller.post('/api/v1/privacy-activities', activity('x', ['user.name'])),
+      403,
+    );
+    const other = await newAccount(server, adminToken, `Register ${kind}`, {
+      email: ADMIN_EMAIL,
+      password: ADMIN_PASSWORD,
+    });
+    const outsider = callerOf(server, other.token);
+    expectProblem(await outsider.get(`/api/v1/privacy-activities/${created.id}`), 404);
+    expectProblem(await outsider.delete(`/api/v1/privacy-activities/${created.id}`), 404);
+    const theirs = expectStatus(await outsider.get('/api/v1/privacy-activities/register'), 200)
+      .body as RegisterView;
+    expect(theirs.activities).toEqual([]);
+  });
+
+  it('lists the partner firms acting for the account as processors', async () => {
+    const world = await partnerWorld(server, 1);
+    await world.setSeats(1);
+    await world.admit(world.employees[0]);
+    const customer = await world.customer();
+    const register = expectStatus(await customer.get('/api/v1/privacy-activities/register'), 200)
+      .body as RegisterView;
+    expect(register.processors).toEqual([
+      { name: expect.stringMatching(/^Firm \d+$/), kind: 'partner_firm' },
+    ]);
+    const own = expectStatus(await admin.get('/api/v1/privacy-activities/register'), 200)
+      .body as RegisterView;
+    expect(own.processors).toEqual([]);
+  });
 });

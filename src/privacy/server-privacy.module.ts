@@ -2,9 +2,11 @@ import { Global, Inject, Injectable, Module, type OnModuleInit } from '@nestjs/c
 import {
   PERSONAL_DATA_REGISTRY,
   PRIVACY_ASSIGNEES,
+  PRIVACY_PROCESSORS,
   PrivilegeHolderAssignees,
   type PersonalDataRegistry,
 } from '@custos/privacy';
+import { PartnerProcessors } from './partner-processors';
 import { SERVER_PERSONAL_DATA } from './server-personal-data';
 
 /** Declares the server's personal data (see `SERVER_PERSONAL_DATA`) at boot. */
@@ -18,8 +20,8 @@ export class ServerPersonalData implements OnModuleInit {
 }
 
 /**
- * What the server gives `@custos/privacy`: its personal-data declarations, and assignees
- * resolved by identity (members holding `manage_privacy_requests`).
+ * What the server gives `@custos/privacy`: its personal-data declarations, assignees resolved by
+ * identity (members holding `manage_privacy_requests`) and processors (partner firms).
  */
 @Global()
 @Module({
@@ -27,7 +29,9 @@ export class ServerPersonalData implements OnModuleInit {
     ServerPersonalData,
     PrivilegeHolderAssignees,
     { provide: PRIVACY_ASSIGNEES, useExisting: PrivilegeHolderAssignees },
+    PartnerProcessors,
+    { provide: PRIVACY_PROCESSORS, useExisting: PartnerProcessors },
   ],
-  exports: [PRIVACY_ASSIGNEES],
+  exports: [PRIVACY_ASSIGNEES, PRIVACY_PROCESSORS],
 })
 export class ServerPrivacyModule {}

@@ -69,3 +69,25 @@ export {
   PrivacyRequestDto,
   PrivacyRequestPageDto,
 } from './http/privacy.dto';
+export { ProcessingActivity } from './register/processing-activity.entity';
+export {
+  ProcessingRegister,
+  type ActivityInput,
+  type ActivityView,
+  type RegisteredField,
+  type RegisterView,
+} from './register/processing-register';
+export {
+  PRIVACY_PROCESSORS,
+  type PrivacyProcessors,
+  type ProcessorView,
+} from './register/processors.port';
+export {
+  ActivityInputDto,
+  ActivityDto,
+  RegisteredFieldDto,
+  ProcessorDto,
+  RegisterActivityDto,
+  RegisterDto,
+  RegisterQueryDto,
+} from './http/privacy.dto';

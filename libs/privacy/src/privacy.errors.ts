@@ -42,4 +42,12 @@ export const PrivacyErrors = {
       'duplicateOfId',
       'names no other request of the account',
     ),
+  activityNotFound: () =>
+    CustosError.notFound('privacy.activity_not_found', 'The processing activity'),
+  duplicateActivity: () =>
+    CustosError.invalidField(
+      'privacy.duplicate_activity',
+      'name',
+      'is already the name of a processing activity of the account',
+    ),
 } as const;

@@ -1,6 +1,17 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsBoolean, IsDate, IsIn, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsBoolean,
+  IsDate,
+  IsIn,
+  IsOptional,
+  IsString,
+  IsUUID,
+  MaxLength,
+} from 'class-validator';
+import { LEGAL_BASES, type LegalBasis } from '@custos/consent';
 import { PageQueryDto, PagingDto } from '@custos/core';
 import {
   PRIVACY_REQUEST_CHANNELS,
@@ -10,6 +21,7 @@ import {
   type PrivacyRequestStatus,
   type PrivacyRequestType,
 } from '../requests/privacy-request.types';
+import type { DataCategory } from '../taxonomy/categories';
 
 const ID = '0193a6c4-7f1e-7c3a-9d1e-1f2a3b4c5d6e';
 const AT = '2026-12-05T18:00:00.000Z';
@@ -176,4 +188,123 @@ export class PrivacyRequestPageDto {
   @ApiProperty({ type: [PrivacyRequestDto], description: 'Newest first.' })
   results!: PrivacyRequestDto[];
   @ApiProperty({ type: PagingDto }) paging!: PagingDto;
+}
+
+export class ActivityInputDto {
+  @ApiProperty({ example: 'Newsletter' })
+  @IsString()
+  @MaxLength(200)
+  name!: string;
+
+  @ApiProperty({ type: [String], example: ['Send the monthly newsletter'] })
+  @IsArray()
+  @ArrayMaxSize(50)
+  @IsString({ each: true })
+  purposes!: string[];
+
+  @ApiProperty({
+    enum: LEGAL_BASES,
+    example: 'consent',
+    description: 'Art. 6(1); also given to the person under Art. 13/14.',
+  })
+  @IsIn(LEGAL_BASES)
+  lawfulBasis!: LegalBasis;
+
+  @ApiProperty({ example: 'Acme Ltd, 1 Main St, London; privacy@acme.example' })
+  @IsString()
+  @MaxLength(1000)
+  controller!: string;
+
+  @ApiPropertyOptional({ example: 'Dana Dee, dpo@acme.example', nullable: true, type: String })
+  @IsOptional()
+  @IsString()
+  @MaxLength(1000)
+  dpo?: string | null;
+
+  @ApiProperty({ type: [String], example: ['customers', 'prospects'] })
+  @IsArray()
+  @ArrayMaxSize(50)
+  @IsString({ each: true })
+  subjectCategories!: string[];
+
+  @ApiProperty({
+    type: [String],
+    example: ['user.contact.email', 'user.name'],
+    description: 'fideslang data categories; the registered fields under them are listed.',
+  })
+  @IsArray()
+  @ArrayMaxSize(50)
+  @IsString({ each: true })
+  dataCategories!: DataCategory[];
+
+  @ApiPropertyOptional({ type: [String], example: ['Mail delivery provider'] })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(50)
+  @IsString({ each: true })
+  recipients?: string[];
+
+  @ApiPropertyOptional({
+    example: 'None outside the EEA',
+    nullable: true,
+    type: String,
+    description: 'Third-country transfers and their safeguards.',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
+  transfers?: string | null;
+
+  @ApiProperty({ example: 'Until consent is withdrawn, then 30 days' })
+  @IsString()
+  @MaxLength(2000)
+  retention!: string;
+
+  @ApiProperty({ example: 'Encryption at rest, role-based access, audit log' })
+  @IsString()
+  @MaxLength(4000)
+  securityMeasures!: string;
+}
+
+export class ActivityDto extends ActivityInputDto {
+  @ApiProperty({ example: ID }) id!: string;
+  @ApiProperty({ example: AT }) createdAt!: string;
+  @ApiProperty({ example: AT }) updatedAt!: string;
+}
+
+export class RegisteredFieldDto {
+  @ApiProperty({ example: 'crm.contact' }) source!: string;
+  @ApiProperty({ example: 'crm' }) owner!: string;
+  @ApiProperty({ example: 'crm_contact' }) table!: string;
+  @ApiProperty({ example: 'email' }) column!: string;
+  @ApiProperty({ example: null, nullable: true, type: String }) jsonKey!: string | null;
+  @ApiProperty({ example: 'user.contact.email' }) category!: string;
+  @ApiProperty({ example: false }) sealed!: boolean;
+  @ApiProperty({ example: false }) file!: boolean;
+}
+
+export class ProcessorDto {
+  @ApiProperty({ example: 'Northwind Consulting' }) name!: string;
+  @ApiProperty({ example: 'partner_firm' }) kind!: string;
+}
+
+export class RegisterActivityDto extends ActivityDto {
+  @ApiProperty({ type: [RegisteredFieldDto] }) fields!: RegisteredFieldDto[];
+}
+
+export class RegisterDto {
+  @ApiProperty({ example: AT }) generatedAt!: string;
+  @ApiProperty({ type: [RegisterActivityDto] }) activities!: RegisterActivityDto[];
+  @ApiProperty({
+    type: [ProcessorDto],
+    description: 'Processors acting for the account (Art. 30(2)).',
+  })
+  processors!: ProcessorDto[];
+}
+
+export class RegisterQueryDto {
+  @ApiPropertyOptional({ enum: ['json', 'csv'], default: 'json', example: 'csv' })
+  @IsOptional()
+  @IsIn(['json', 'csv'])
+  format?: 'json' | 'csv';
 }

@@ -2,7 +2,7 @@ import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { PERSONAL_DATA_REGISTRY, type PersonalDataRegistry } from './personal-data-registry';
 import type { PersonalDataSource } from './personal-data.types';
 
-/** The lib's own personal data: a request names its subject. */
+/** The lib's own personal data: a request names its subject, an activity its DPO. */
 export const PRIVACY_PERSONAL_DATA: PersonalDataSource[] = [
   {
     key: 'privacy.request',
@@ -16,6 +16,15 @@ export const PRIVACY_PERSONAL_DATA: PersonalDataSource[] = [
       { column: 'subject_name', category: 'user.name' },
       { column: 'subject_phone', category: 'user.contact.phone_number' },
     ],
+  },
+  {
+    key: 'privacy.activity',
+    owner: '@custos/privacy',
+    table: 'privacy_activity',
+    subject: 'user',
+    subjectColumn: null,
+    description: 'The register of processing activities: the contact details of the DPO',
+    fields: [{ column: 'dpo', category: 'user.contact' }],
   },
 ];
 

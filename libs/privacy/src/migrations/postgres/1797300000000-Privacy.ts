@@ -13,9 +13,17 @@ export class Privacy1797300000000 implements MigrationInterface {
     await queryRunner.query(
       `CREATE INDEX "privacy_request_subject_idx" ON "privacy_request"  ("account_id", "subject_email", "type", "received_at") `,
     );
+    await queryRunner.query(
+      `CREATE TABLE "privacy_activity" ("id" character varying(36) NOT NULL, "account_id" character varying(36) NOT NULL, "name" character varying(200) NOT NULL, "purposes" text NOT NULL, "lawful_basis" character varying(24) NOT NULL, "controller" character varying(1000) NOT NULL, "dpo" character varying(1000), "subject_categories" text NOT NULL, "data_categories" text NOT NULL, "recipients" text NOT NULL, "transfers" character varying(2000), "retention" character varying(2000) NOT NULL, "security_measures" character varying(4000) NOT NULL, "created_at" character varying(24) NOT NULL, "updated_at" character varying(24) NOT NULL, CONSTRAINT "privacy_activity_pk" PRIMARY KEY ("id"))`,
+    );
+    await queryRunner.query(
+      `CREATE UNIQUE INDEX "privacy_activity_name_uq" ON "privacy_activity"  ("account_id", "name") `,
+    );
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`DROP INDEX "privacy_activity_name_uq"`);
+    await queryRunner.query(`DROP TABLE "privacy_activity"`);
     await queryRunner.query(`DROP INDEX "privacy_request_due_idx"`);
     await queryRunner.query(`DROP INDEX "privacy_request_subject_idx"`);
     await queryRunner.query(`DROP TABLE "privacy_request"`);

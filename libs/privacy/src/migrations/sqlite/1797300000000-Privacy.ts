@@ -13,9 +13,17 @@ export class Privacy1797300000000 implements MigrationInterface {
     await queryRunner.query(
       `CREATE INDEX "privacy_request_subject_idx" ON "privacy_request" ("account_id", "subject_email", "type", "received_at") `,
     );
+    await queryRunner.query(
+      `CREATE TABLE "privacy_activity" ("id" varchar(36) PRIMARY KEY NOT NULL, "account_id" varchar(36) NOT NULL, "name" varchar(200) NOT NULL, "purposes" text NOT NULL, "lawful_basis" varchar(24) NOT NULL, "controller" varchar(1000) NOT NULL, "dpo" varchar(1000), "subject_categories" text NOT NULL, "data_categories" text NOT NULL, "recipients" text NOT NULL, "transfers" varchar(2000), "retention" varchar(2000) NOT NULL, "security_measures" varchar(4000) NOT NULL, "created_at" varchar(24) NOT NULL, "updated_at" varchar(24) NOT NULL)`,
+    );
+    await queryRunner.query(
+      `CREATE UNIQUE INDEX "privacy_activity_name_uq" ON "privacy_activity" ("account_id", "name") `,
+    );
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`DROP INDEX "privacy_activity_name_uq"`);
+    await queryRunner.query(`DROP TABLE "privacy_activity"`);
     await queryRunner.query(`DROP INDEX "privacy_request_due_idx"`);
     await queryRunner.query(`DROP INDEX "privacy_request_subject_idx"`);
     await queryRunner.query(`DROP TABLE "privacy_request"`);
