@@ -51,6 +51,7 @@ describe('README example of @custos/privacy', () => {
   it('registers the shop table beside the lib own, and takes a request in with its due date', async () => {
     const registry = module.get<PersonalDataRegistry>(PERSONAL_DATA_REGISTRY);
     expect(registry.sources().map((source) => source.key)).toEqual([
+      'privacy.activity',
       'privacy.request',
       'shop.customer',
     ]);
