@@ -453,4 +453,57 @@ describe.each(testDatabaseKinds())('Privacy requests over HTTP on %s', (kind) =>
       .body as RegisterView;
     expect(own.processors).toEqual([]);
   });
+
+  it('lists custom contact properties under the category given when they are defined', async () => {
+    const name = `mobile_${kind}`;
+    expectProblem(
+      await admin.post('/api/v1/properties/contacts', {
+        name: `bad_${kind}`,
+        label: 'Bad',
+        type: 'string',
+        dataCategory: 'user.contact.mobile',
+      }),
+      422,
+      { field: 'dataCategory' },
+    );
+    const created = expectStatus(
+      await admin.post('/api/v1/properties/contacts', {
+        name,
+        label: 'Mobile',
+        type: 'string',
+        dataCategory: 'user.contact.phone_number',
+      }),
+      201,
+    ).body as { dataCategory: string };
+    expect(created.dataCategory).toBe('user.contact.phone_number');
+    const activityId = (
+      expectStatus(
+        await admin.post(
+          '/api/v1/privacy-activities',
+          activity(`Calls ${kind}`, ['user.contact.phone_number']),
+        ),
+        201,
+      ).body as { id: string }
+    ).id;
+    const listed = async () => {
+      const register = expectStatus(await admin.get('/api/v1/privacy-activities/register'), 200)
+        .body as {
+        activities: {
+          id: string;
+          fields: { table: string; column: string; jsonKey: string | null }[];
+        }[];
+      };
+      return register.activities
+        .find((a) => a.id === activityId)!
+        .fields.map((f) => `${f.table}.${f.column}${f.jsonKey ? `.${f.jsonKey}` : ''}`);
+    };
+    expect(await listed()).toEqual(
+      expect.arrayContaining(['crm_contact.phone', `crm_contact.custom.${name}`]),
+    );
+    expectStatus(
+      await admin.patch(`/api/v1/properties/contacts/${name}`, { dataCategory: null }),
+      200,
+    );
+    expect(await listed()).not.toContain(`crm_contact.custom.${name}`);
+  });
 });

@@ -6,16 +6,21 @@ import {
   PrivilegeHolderAssignees,
   type PersonalDataRegistry,
 } from '@custos/privacy';
+import { CustomPropertyData } from './custom-property-data';
 import { PartnerProcessors } from './partner-processors';
 import { SERVER_PERSONAL_DATA } from './server-personal-data';
 
-/** Declares the server's personal data (see `SERVER_PERSONAL_DATA`) at boot. */
+/** Declares the server's personal data (`SERVER_PERSONAL_DATA`, custom properties) at boot. */
 @Injectable()
 export class ServerPersonalData implements OnModuleInit {
-  constructor(@Inject(PERSONAL_DATA_REGISTRY) private readonly registry: PersonalDataRegistry) {}
+  constructor(
+    @Inject(PERSONAL_DATA_REGISTRY) private readonly registry: PersonalDataRegistry,
+    private readonly customProperties: CustomPropertyData,
+  ) {}
 
   onModuleInit(): void {
     SERVER_PERSONAL_DATA.forEach((source) => this.registry.register(source));
+    this.registry.registerProvider(this.customProperties);
   }
 }
 
@@ -27,6 +32,7 @@ export class ServerPersonalData implements OnModuleInit {
 @Module({
   providers: [
     ServerPersonalData,
+    CustomPropertyData,
     PrivilegeHolderAssignees,
     { provide: PRIVACY_ASSIGNEES, useExisting: PrivilegeHolderAssignees },
     PartnerProcessors,

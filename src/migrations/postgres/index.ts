@@ -1,3 +1,4 @@
+import { PropertyDataCategory1796500369682 } from './1796500369682-PropertyDataCategory';
 import { OwnerFilterIndexes1796495761265 } from './1796495761265-OwnerFilterIndexes';
 import { FormConsents1796496210639 } from './1796496210639-FormConsents';
 import type { MigrationClass } from '@custos/core';
@@ -32,4 +33,5 @@ export const POSTGRES_SERVER_MIGRATIONS: MigrationClass[] = [
   LiveRecordIndexes1796472263873,
   OwnerFilterIndexes1796495761265,
   FormConsents1796496210639,
+  PropertyDataCategory1796500369682,
 ];
