@@ -280,12 +280,31 @@ describe.each(testDatabaseKinds())('Privacy requests over HTTP on %s', (kind) =>
       }),
       201,
     ).body as { id: string };
-    await customer.post(`/api/v1/roles/${role.id}/assignments`, {
-      principalType: 'user',
-      principalId: employee.id,
-    });
+    expectStatus(
+      await customer.post(`/api/v1/roles/${role.id}/assignments`, {
+        principalType: 'user',
+        principalId: employee.id,
+      }),
+      201,
+    );
     const partner = await world.as(employee, world.customerAccountId);
     expectProblem(await partner.get('/api/v1/privacy-requests'), 403);
+    // Nor is one assigned to them.
+    const request = expectStatus(
+      await customer.post('/api/v1/privacy-requests', {
+        type: 'access',
+        channel: 'email',
+        subjectEmail: 'gil@example.com',
+      }),
+      201,
+    ).body as { id: string };
+    expectProblem(
+      await customer.post(`/api/v1/privacy-requests/${request.id}/assign`, {
+        assigneeUserId: employee.id,
+      }),
+      422,
+      { code: 'privacy.not_an_assignee' },
+    );
     expectProblem(
       await partner.post('/api/v1/privacy-requests', {
         type: 'access',
