@@ -27,6 +27,7 @@ import {
 } from '@custos/audit';
 import { ApprovalsModule } from '@custos/approvals';
 import { ConsentHttpModule, ConsentModule } from '@custos/consent';
+import { PrivacyHttpModule, PrivacyModule } from '@custos/privacy';
 import { ExportsHttpModule, ExportsModule } from '@custos/exports';
 import { PartnersHttpModule, PartnersModule } from '@custos/partners';
 import { CryptoModule, KeyRotationModule, LocalKeyProvider } from '@custos/crypto';
@@ -62,6 +63,7 @@ import {
 import { AttachmentsModule } from './crm/attachments';
 import { CrmModule } from './crm/crm.module';
 import { CrmConsentModule } from './crm/consent';
+import { ServerPrivacyModule } from './privacy';
 import { CrmExportsModule } from './crm/exports';
 import { FormsModule } from './crm/forms';
 import { ImportsModule } from './crm/imports';
@@ -173,6 +175,9 @@ export class AppModule implements OnModuleInit, OnApplicationShutdown {
           linkSigningKey: deriveKey(config.masterKey, 'custos/partner-link'),
         }),
         PartnersHttpModule,
+        PrivacyModule.forRoot(config.privacy),
+        PrivacyHttpModule,
+        ServerPrivacyModule,
         // The libs' REST APIs have relative paths; the server serves them under its prefix.
         RouterModule.register([
           {
@@ -185,6 +190,7 @@ export class AppModule implements OnModuleInit, OnApplicationShutdown {
               ExportsHttpModule,
               ConsentHttpModule,
               PartnersHttpModule,
+              PrivacyHttpModule,
             ],
           },
           // SCIM clients expect the protocol's own root, outside the REST API's prefix.

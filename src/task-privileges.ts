@@ -9,20 +9,25 @@ import type { ConsentPrivilege } from '@custos/consent';
 // which import this file.
 import type { MailingPrivilege } from './crm/mailings/mailings.privileges';
 import './crm/mailings/mailings.privileges';
+// Defines `manage_privacy_requests` (withheld from partner admins).
+import '@custos/privacy';
+import type { PrivacyPrivilege } from '@custos/privacy';
 
 /**
- * Task privileges of the reference server: the CRM's, the sensitive-data setting's, and those
- * of features the next lib (privacy) will define itself. The exports, consent and partners libs
- * define their own.
+ * Task privileges of the reference server: the CRM's and the sensitive-data setting's. The
+ * exports, consent, partners and privacy libs define their own.
  */
 export const SERVER_PRIVILEGES = definePrivileges([
   'manage_properties',
   'import',
-  'manage_privacy_requests',
   'manage_sensitive_data',
 ] as const);
 
 /** Partner admins never touch the sensitive-data setting, whatever roles they are given. */
 withholdFromPartnerAdmins(['manage_sensitive_data'] as const);
 export type ServerPrivilege =
-  (typeof SERVER_PRIVILEGES)[number] | ExportPrivilege | ConsentPrivilege | MailingPrivilege;
+  | (typeof SERVER_PRIVILEGES)[number]
+  | ExportPrivilege
+  | ConsentPrivilege
+  | MailingPrivilege
+  | PrivacyPrivilege;

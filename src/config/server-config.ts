@@ -73,6 +73,12 @@ export interface ServerConfig {
    * and `CUSTOS_BOUNCE_RETURN_PATH`, the VERP base address (`bounces@mail.example.com`).
    */
   consent: { bounceWebhookSecret?: string; returnPath?: string };
+  /**
+   * Privacy requests: `CUSTOS_PRIVACY_DUPLICATE_WINDOW_DAYS` (a request of the same subject and
+   * type within it is a possible duplicate; default 30) and `CUSTOS_PRIVACY_DUE_SOON_DAYS`
+   * (flagged due soon this many days before the due date; default 7).
+   */
+  privacy: { duplicateWindowDays: number; dueSoonDays: number };
   /** Seconds between two verifications of every sealed value against its audited digest (0: off). */
   sealedValuesVerifySeconds: number;
   /**
@@ -563,6 +569,10 @@ export function loadServerConfig(env: Env = process.env): ServerConfig {
     ),
     auditWitnessWebhook: auditWitnessWebhook(env),
     consent: consentConfig(env),
+    privacy: {
+      duplicateWindowDays: integer(env, 'CUSTOS_PRIVACY_DUPLICATE_WINDOW_DAYS', 30, 1, 366),
+      dueSoonDays: integer(env, 'CUSTOS_PRIVACY_DUE_SOON_DAYS', 7, 0, 31),
+    },
     auditCheckpointSeconds: integer(env, 'CUSTOS_AUDIT_CHECKPOINT_SECONDS', 60, 0, 86_400),
     sealedValuesVerifySeconds: integer(
       env,

@@ -2,6 +2,7 @@ import type { DataSourceOptions } from 'typeorm';
 import { ACCESS_ENTITIES } from '@custos/access';
 import { APPROVAL_ENTITIES } from '@custos/approvals';
 import { CONSENT_ENTITIES } from '@custos/consent';
+import { PRIVACY_ENTITIES } from '@custos/privacy';
 import { EXPORTS_ENTITIES } from '@custos/exports';
 import { AUDIT_ENTITIES } from '@custos/audit';
 import { JOB_ENTITIES, MAIL_ENTITIES, NOTIFICATION_ENTITIES } from '@custos/core';
@@ -26,6 +27,7 @@ export const SERVER_ENTITIES = [
   ...EXPORTS_ENTITIES,
   ...CONSENT_ENTITIES,
   ...PARTNER_ENTITIES,
+  ...PRIVACY_ENTITIES,
   ...CRM_ENTITIES,
   ...SENSITIVE_DATA_ENTITIES,
   ...MAIL_ENTITIES,

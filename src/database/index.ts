@@ -1,1 +1,1 @@
-export { dataSourceOptions } from './data-source-options';
+export { dataSourceOptions, SERVER_ENTITIES } from './data-source-options';

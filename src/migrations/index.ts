@@ -4,6 +4,7 @@ import { ACCESS_MIGRATIONS } from '@custos/access';
 import { APPROVAL_MIGRATIONS } from '@custos/approvals';
 import { AUDIT_MIGRATIONS } from '@custos/audit';
 import { CONSENT_MIGRATIONS } from '@custos/consent';
+import { PRIVACY_MIGRATIONS } from '@custos/privacy';
 import { CRYPTO_MIGRATIONS } from '@custos/crypto';
 import { EXPORTS_MIGRATIONS } from '@custos/exports';
 import { IDENTITY_MIGRATIONS } from '@custos/identity';
@@ -42,6 +43,7 @@ export function serverMigrations(kind: 'sqlite' | 'postgres'): MigrationClass[] 
     ...EXPORTS_MIGRATIONS[kind],
     ...CONSENT_MIGRATIONS[kind],
     ...PARTNER_MIGRATIONS[kind],
+    ...PRIVACY_MIGRATIONS[kind],
     ...(kind === 'sqlite' ? SQLITE_SERVER_MIGRATIONS : POSTGRES_SERVER_MIGRATIONS),
   ];
   const byName = new Map(all.map((migration) => [nameOf(migration), migration]));

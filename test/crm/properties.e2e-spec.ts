@@ -197,6 +197,7 @@ describe.each(testDatabaseKinds())('CRM properties API on %s', (kind) => {
         sensitivity: null,
         indexed: false,
         indexState: null,
+        dataCategory: null,
       });
       expect((await admin.get(`/api/v1/properties/contacts/${name}`)).body).toEqual(response.body);
       const record = await createRecord(admin, 'contacts', { [name]: raw });
@@ -324,6 +325,7 @@ describe.each(testDatabaseKinds())('CRM properties API on %s', (kind) => {
               scoreRules: [],
               sensitivity: null,
               indexed: false,
+              dataCategory: null,
             },
           },
         }),

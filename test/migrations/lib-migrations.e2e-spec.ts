@@ -20,6 +20,7 @@ import {
   type DatabaseKind,
 } from '@custos/core/testing';
 import { CONSENT_ENTITIES, CONSENT_MIGRATIONS } from '@custos/consent';
+import { PRIVACY_ENTITIES, PRIVACY_MIGRATIONS } from '@custos/privacy';
 import { CRYPTO_ENTITIES, CRYPTO_MIGRATIONS, KEY_ROTATION_ENTITIES } from '@custos/crypto';
 import { EXPORTS_ENTITIES, EXPORTS_MIGRATIONS } from '@custos/exports';
 import { IDENTITY_ENTITIES, IDENTITY_MIGRATIONS } from '@custos/identity';
@@ -86,6 +87,7 @@ describe.each(testDatabaseKinds())('migrations from the libs on %s', (kind) => {
     ['exports', EXPORTS_MIGRATIONS, EXPORTS_ENTITIES, 'custos_export'],
     ['consent', CONSENT_MIGRATIONS, CONSENT_ENTITIES, 'consent_'],
     ['partners', PARTNER_MIGRATIONS, PARTNER_ENTITIES, 'partner_'],
+    ['privacy', PRIVACY_MIGRATIONS, PRIVACY_ENTITIES, 'privacy_'],
   ])(
     "of %s alone create the lib's tables and nothing else, as its entities describe them",
     async (_lib, libMigrations, entities, tablePrefix) => {

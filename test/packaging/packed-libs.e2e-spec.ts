@@ -20,6 +20,7 @@ const LIBS = [
   'exports',
   'partners',
   'consent',
+  'privacy',
 ];
 
 /** What the app installs besides the tarballs, at the repository's versions. */
@@ -238,6 +239,29 @@ async function main() {
     post: ready.send ? ready.headers['List-Unsubscribe-Post'] : ready.reason,
     after: after.send ? 'send' : after.reason,
   }));
+  await app.close();
+}
+void main();
+`,
+  privacy: `
+import 'reflect-metadata';
+import { randomBytes } from 'node:crypto';
+import { NestFactory } from '@nestjs/core';
+import { RequestContext } from '@custos/core';
+import { PERSONAL_DATA_REGISTRY, PrivacyRequests, type PersonalDataRegistry } from '@custos/privacy';
+import { ShopAppModule } from './usage';
+
+async function main() {
+  const app = await NestFactory.createApplicationContext(
+    ShopAppModule.forRoot({ databaseFile: 'privacy.sqlite', masterSecret: randomBytes(32) }),
+    { logger: false },
+  );
+  const staff = { kind: 'user' as const, id: 'ann', userId: 'ann', accountId: 'acme', label: 'ann', superAdmin: true };
+  const sources = app.get<PersonalDataRegistry>(PERSONAL_DATA_REGISTRY).sources().map((source) => source.key);
+  const request = await app.get(RequestContext).runAs(staff, () =>
+    app.get(PrivacyRequests).intake({ type: 'erasure', channel: 'email', subjectEmail: 'ada@example.com', assigneeUserId: 'dpo' }),
+  );
+  console.log(JSON.stringify({ sources, status: request.status, assignee: request.assigneeUserId }));
   await app.close();
 }
 void main();
@@ -472,6 +496,14 @@ describe('the libs packed with npm pack, in a fresh app', () => {
       state: 'done',
       firstNote: true,
       formula: false,
+    });
+  });
+
+  it('runs the example of @custos/privacy: the registry lists the shop table, a request is taken in', () => {
+    expect(output.privacy).toEqual({
+      sources: ['privacy.activity', 'privacy.request', 'shop.customer'],
+      status: 'received',
+      assignee: 'dpo',
     });
   });
 

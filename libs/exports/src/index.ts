@@ -44,3 +44,4 @@ export {
   ExportSettingsDto,
 } from './http/export.dto';
 export { EXPORTS_MIGRATIONS } from './migrations';
+export { needsNeutralising } from './writers/formula-neutralising';

@@ -87,4 +87,9 @@ export interface PropertyDefinition {
   indexed: boolean;
   /** The state of that index; `null` when not indexed. */
   indexState: IndexState | null;
+  /**
+   * Custom properties: the fideslang data category of the personal data the values hold
+   * (`user.contact.email`); `null` when they hold none. The personal-data registry lists it.
+   */
+  dataCategory?: string | null;
 }

@@ -75,6 +75,10 @@ export class CustomPropertyDefinition {
   @Column({ name: 'index_state', type: 'varchar', length: 16, nullable: true })
   indexState!: IndexState | null;
 
+  /** The fideslang category of the personal data its values hold; `null`: none. */
+  @Column({ name: 'data_category', type: 'varchar', length: 64, nullable: true })
+  dataCategory!: string | null;
+
   @TimestampColumn({ name: 'created_at' })
   createdAt!: Date;
 

@@ -195,6 +195,7 @@ export class PropertyDefinitionService {
           ...sensitivityColumns(next.sensitivity),
           indexed: next.indexed,
           indexState: next.indexState,
+          dataCategory: next.dataCategory ?? null,
           updatedAt: now,
         },
       );
@@ -394,5 +395,6 @@ function auditView(definition: PropertyDefinition): Record<string, unknown> {
     formula,
     scoreRules,
     indexed,
+    dataCategory: definition.dataCategory ?? null,
   };
 }

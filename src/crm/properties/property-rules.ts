@@ -32,6 +32,7 @@ export function newDefinition(input: CreatePropertyDto): PropertyDefinition {
       : null,
     indexed: input.indexed ?? false,
     indexState: null,
+    dataCategory: input.dataCategory ?? null,
   };
 }
 
@@ -56,6 +57,7 @@ export function updatedDefinition(
       input.scoreRules ?? (input.type && input.type !== 'score' ? [] : current.scoreRules),
     sensitivity: nextSensitivity(current, input),
     indexed: input.indexed ?? current.indexed,
+    dataCategory: input.dataCategory !== undefined ? input.dataCategory : current.dataCategory,
   };
 }
 

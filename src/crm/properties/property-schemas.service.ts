@@ -67,6 +67,7 @@ function toDefinition(entity: CustomPropertyDefinition): PropertyDefinition {
       : null,
     indexed: entity.indexed,
     indexState: entity.indexed ? entity.indexState : null,
+    dataCategory: entity.dataCategory,
   };
 }
 

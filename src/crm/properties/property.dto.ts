@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { DATA_CATEGORIES } from '@custos/privacy';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -23,6 +24,8 @@ import {
   type SensitiveAccess,
 } from '../kernel';
 
+const DATA_CATEGORY_DESCRIPTION =
+  'Custom properties: the fideslang data category of the personal data the values hold (the personal-data registry and the register of processing activities list it); absent or `null`: none.';
 const INDEXED_DESCRIPTION =
   'Custom properties only: keeps an index on the value so that `eq`/`in` filters and sorts on it do not scan the records. Not for sensitive or file properties. On PostgreSQL the index is built in the background (`indexState`); unmarking or deleting the property drops it.';
 
@@ -159,6 +162,14 @@ export class PropertyDefinitionDto {
     example: 'ready',
   })
   indexState!: IndexState | null;
+
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    description: DATA_CATEGORY_DESCRIPTION,
+    example: 'user.contact.phone_number',
+  })
+  dataCategory?: string | null;
 }
 
 export class PropertyListDto {
@@ -264,6 +275,15 @@ export class CreatePropertyDto {
   @IsOptional()
   @IsBoolean()
   indexed?: boolean;
+
+  @ApiPropertyOptional({
+    enum: DATA_CATEGORIES,
+    description: DATA_CATEGORY_DESCRIPTION,
+    example: 'user.contact.phone_number',
+  })
+  @IsOptional()
+  @IsIn(DATA_CATEGORIES)
+  dataCategory?: string;
 }
 
 export class UpdatePropertyDto {
@@ -343,4 +363,14 @@ export class UpdatePropertyDto {
   @IsOptional()
   @IsBoolean()
   indexed?: boolean;
+
+  @ApiPropertyOptional({
+    enum: DATA_CATEGORIES,
+    nullable: true,
+    description: `${DATA_CATEGORY_DESCRIPTION} \`null\` clears it.`,
+    example: 'user.contact.phone_number',
+  })
+  @IsOptional()
+  @IsIn(DATA_CATEGORIES)
+  dataCategory?: string | null;
 }

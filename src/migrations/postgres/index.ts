@@ -1,3 +1,4 @@
+import { PropertyDataCategory1796500369682 } from './1796500369682-PropertyDataCategory';
 import { OwnerFilterIndexes1796495761265 } from './1796495761265-OwnerFilterIndexes';
 import { CrmMailings1796510000000 } from './1796510000000-CrmMailings';
 import { FormConsents1796496210639 } from './1796496210639-FormConsents';
@@ -33,5 +34,6 @@ export const POSTGRES_SERVER_MIGRATIONS: MigrationClass[] = [
   LiveRecordIndexes1796472263873,
   OwnerFilterIndexes1796495761265,
   FormConsents1796496210639,
+  PropertyDataCategory1796500369682,
   CrmMailings1796510000000,
 ];

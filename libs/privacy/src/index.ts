@@ -1,0 +1,93 @@
+export { DATA_CATEGORIES } from './taxonomy/data-categories';
+export { isDataCategory, type DataCategory } from './taxonomy/categories';
+export {
+  SUBJECT_KINDS,
+  type SubjectKind,
+  type PersonalDataField,
+  type PersonalDataSource,
+  type PersonalDataFieldProvider,
+} from './registry/personal-data.types';
+export {
+  PERSONAL_DATA_REGISTRY,
+  InMemoryPersonalDataRegistry,
+  type PersonalDataRegistry,
+} from './registry/personal-data-registry';
+export { PRIVACY_PERSONAL_DATA } from './registry/privacy-own-data';
+export { PRIVACY_PRIVILEGES, type PrivacyPrivilege } from './privacy.privileges';
+export { PrivacyModule } from './privacy.module';
+export { PrivacyHttpModule } from './privacy-http.module';
+export {
+  PrivacyModuleOptions,
+  PRIVACY_MODULE_OPTIONS,
+  DEFAULT_DUPLICATE_WINDOW_DAYS,
+  DEFAULT_DUE_SOON_DAYS,
+  type PrivacyModuleExtras,
+} from './privacy.module-definition';
+export { PrivacyErrors } from './privacy.errors';
+export { PRIVACY_ENTITIES } from './privacy.entities';
+export { PRIVACY_MIGRATIONS } from './migrations';
+export {
+  PRIVACY_REQUEST_TYPES,
+  PRIVACY_REQUEST_STATUSES,
+  PRIVACY_REQUEST_CHANNELS,
+  type PrivacyRequestType,
+  type PrivacyRequestStatus,
+  type PrivacyRequestChannel,
+} from './requests/privacy-request.types';
+export { PrivacyRequest } from './requests/privacy-request.entity';
+export {
+  PrivacyRequests,
+  type PrivacyRequestInput,
+  type PrivacyRequestView,
+  type PrivacyRequestFilter,
+} from './requests/privacy-requests';
+export {
+  PRIVACY_ASSIGNEES,
+  PrivilegeHolderAssignees,
+  type PrivacyAssignees,
+} from './requests/privacy-assignees';
+export {
+  addCalendarMonths,
+  nextWorkingDay,
+  dueDate,
+  mayExtend,
+  deadlineFlag,
+  pausedDaysBetween,
+  calendarDate,
+  INITIAL_MONTHS,
+  EXTENDED_MONTHS,
+  type DeadlineFlag,
+} from './requests/privacy-deadline';
+export {
+  CreatePrivacyRequestDto,
+  ListPrivacyRequestsQueryDto,
+  AssignPrivacyRequestDto,
+  TransitionPrivacyRequestDto,
+  ReasonDto,
+  CompletePrivacyRequestDto,
+  MarkDuplicateDto,
+  PrivacyRequestDto,
+  PrivacyRequestPageDto,
+} from './http/privacy.dto';
+export { ProcessingActivity } from './register/processing-activity.entity';
+export {
+  ProcessingRegister,
+  type ActivityInput,
+  type ActivityView,
+  type RegisteredField,
+  type RegisterView,
+} from './register/processing-register';
+export {
+  PRIVACY_PROCESSORS,
+  type PrivacyProcessors,
+  type ProcessorView,
+} from './register/processors.port';
+export {
+  ActivityInputDto,
+  ActivityDto,
+  RegisteredFieldDto,
+  ProcessorDto,
+  RegisterActivityDto,
+  RegisterDto,
+  RegisterQueryDto,
+} from './http/privacy.dto';

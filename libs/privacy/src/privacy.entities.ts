@@ -1,0 +1,5 @@
+import { ProcessingActivity } from './register/processing-activity.entity';
+import { PrivacyRequest } from './requests/privacy-request.entity';
+
+/** Every entity of `@custos/privacy`, for the host's DataSource and migrations. */
+export const PRIVACY_ENTITIES = [PrivacyRequest, ProcessingActivity];

@@ -1,0 +1,31 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import './privacy.privileges';
+import { PRIVACY_ENTITIES } from './privacy.entities';
+import { PrivacyConfigurableModule } from './privacy.module-definition';
+import {
+  InMemoryPersonalDataRegistry,
+  PERSONAL_DATA_REGISTRY,
+} from './registry/personal-data-registry';
+import { PrivacyOwnData } from './registry/privacy-own-data';
+import { ProcessingRegister } from './register/processing-register';
+import { PrivacyRequests } from './requests/privacy-requests';
+
+/**
+ * Data subjects' rights (GDPR Art. 12–22): the personal-data registry every lib and the host
+ * declare their tables in (`PERSONAL_DATA_REGISTRY`), privacy requests with their clock, and the register of processing activities (Art. 30).
+ * Needs `CoreModule`, `AuditModule`, the entities in the DataSource and the host's
+ * `PRIVACY_ASSIGNEES` (with identity: `PrivilegeHolderAssignees`). Mounts
+ * no routes: import {@link PrivacyHttpModule}.
+ */
+@Module({
+  imports: [TypeOrmModule.forFeature(PRIVACY_ENTITIES)],
+  providers: [
+    { provide: PERSONAL_DATA_REGISTRY, useFactory: () => new InMemoryPersonalDataRegistry() },
+    PrivacyOwnData,
+    PrivacyRequests,
+    ProcessingRegister,
+  ],
+  exports: [PERSONAL_DATA_REGISTRY, PrivacyRequests, ProcessingRegister],
+})
+export class PrivacyModule extends PrivacyConfigurableModule {}

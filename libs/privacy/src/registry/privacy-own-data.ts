@@ -1,0 +1,39 @@
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { PERSONAL_DATA_REGISTRY, type PersonalDataRegistry } from './personal-data-registry';
+import type { PersonalDataSource } from './personal-data.types';
+
+/** The lib's own personal data: a request names its subject, an activity its DPO. */
+export const PRIVACY_PERSONAL_DATA: PersonalDataSource[] = [
+  {
+    key: 'privacy.request',
+    owner: '@custos/privacy',
+    table: 'privacy_request',
+    subject: 'requester',
+    subjectColumn: 'subject_contact_id',
+    description: 'Privacy requests: who asked, and how to reach them',
+    fields: [
+      { column: 'subject_email', category: 'user.contact.email' },
+      { column: 'subject_name', category: 'user.name' },
+      { column: 'subject_phone', category: 'user.contact.phone_number' },
+    ],
+  },
+  {
+    key: 'privacy.activity',
+    owner: '@custos/privacy',
+    table: 'privacy_activity',
+    subject: 'user',
+    subjectColumn: null,
+    description: 'The register of processing activities: the contact details of the DPO',
+    fields: [{ column: 'dpo', category: 'user.contact' }],
+  },
+];
+
+/** Declares {@link PRIVACY_PERSONAL_DATA} at boot. */
+@Injectable()
+export class PrivacyOwnData implements OnModuleInit {
+  constructor(@Inject(PERSONAL_DATA_REGISTRY) private readonly registry: PersonalDataRegistry) {}
+
+  onModuleInit(): void {
+    PRIVACY_PERSONAL_DATA.forEach((source) => this.registry.register(source));
+  }
+}

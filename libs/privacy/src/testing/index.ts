@@ -1,0 +1,5 @@
+export {
+  createPrivacyTestApp,
+  InMemoryPrivacyAssignees,
+  type PrivacyTestApp,
+} from './privacy-test-app';
