@@ -155,6 +155,10 @@ describe.each(testDatabaseKinds())('OpenAPI document on %s', (kind) => {
     );
   });
 
+  it('names every DTO once: two classes of one name would share one schema', () => {
+    expect(server.logs.join('\n')).not.toContain('Duplicate DTO');
+  });
+
   it('declares the bearer and API-key security schemes', () => {
     expect(doc.components.securitySchemes).toMatchObject({
       bearer: { type: 'http', scheme: 'bearer' },

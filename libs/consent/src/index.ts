@@ -89,7 +89,7 @@ export {
   ConsentEventDto,
   ContactConsentDto,
   ConsentEventPageDto,
-  ChainVerificationDto,
+  ConsentChainVerificationDto,
   AddressDto,
   BlacklistEntryDto,
   BlacklistPageDto,

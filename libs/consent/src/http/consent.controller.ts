@@ -26,7 +26,7 @@ import {
   BlacklistEntryDto,
   BlacklistPageDto,
   BounceSummaryPageDto,
-  ChainVerificationDto,
+  ConsentChainVerificationDto,
   ConsentEventDto,
   ConsentEventPageDto,
   ContactConsentDto,
@@ -154,7 +154,7 @@ export class ConsentController {
     description:
       'Recomputes every event hash and link and checks the signed head: proof that no consent record was edited, removed or cut off.',
   })
-  @ApiOkResponse({ type: ChainVerificationDto })
+  @ApiOkResponse({ type: ConsentChainVerificationDto })
   verify(): Promise<ConsentChainVerification> {
     return this.recorder.verify();
   }

@@ -210,7 +210,7 @@ export class ConsentEventPageDto {
   @ApiProperty({ type: PagingDto }) paging!: PagingDto;
 }
 
-export class ChainVerificationDto {
+export class ConsentChainVerificationDto {
   @ApiProperty({ example: true }) valid!: boolean;
   @ApiProperty({ example: 42 }) eventsChecked!: number;
   @ApiProperty({ example: 42 }) headSeq!: number;
