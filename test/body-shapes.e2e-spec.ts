@@ -164,7 +164,8 @@ describe.each(testDatabaseKinds())('Request bodies of any shape on %s', (kind) =
         expectProblem(response, 400, { code: 'core.body_too_deep' });
         expect(response.body.limit).toBe(32);
       }
-      expect(await auditHead(server, token)).toBe(head);
+      // A key rotation accepted by another test of this file may finish meanwhile (as `system`).
+      expect(await writtenSince(head)).toEqual([]);
     },
   );
 
