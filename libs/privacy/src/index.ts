@@ -91,3 +91,39 @@ export {
   RegisterDto,
   RegisterQueryDto,
 } from './http/privacy.dto';
+export { PrivacyRightsModule } from './privacy-rights.module';
+export { PrivacyRightsHttpModule } from './privacy-rights-http.module';
+export { PrivacyRestriction } from './restrictions/privacy-restriction.entity';
+export {
+  unrestrictedCondition,
+  restrictedSubjectIds,
+  type RestrictionCondition,
+  type SubjectColumns,
+} from './restrictions/restriction-condition';
+export { Restrictions, CONTACT_SUBJECT, type RestrictionView } from './restrictions/restrictions';
+export { Objections, type ObjectionOutcome } from './objections/objections';
+export { PrivacyVerification } from './intake/privacy-verification.entity';
+export {
+  PublicPrivacyIntake,
+  MAX_CODE_ATTEMPTS,
+  type PublicRequestInput,
+  type PublicRequestAccepted,
+  type PublicRequestVerified,
+} from './intake/public-intake';
+export {
+  DeadlineNotices,
+  DEADLINE_NOTICE_SCHEDULE,
+  PRIVACY_DEADLINE_NOTIFICATION,
+  type DeadlineNotificationFields,
+} from './requests/deadline-notices';
+export { registerHtml, escapeHtml } from './register/register-html';
+export {
+  RestrictSubjectDto,
+  RestrictionDto,
+  RestrictionPageDto,
+  ObjectionOutcomeDto,
+  PublicPrivacyRequestDto,
+  PublicRequestAcceptedDto,
+  VerifyPublicRequestDto,
+  PublicRequestVerifiedDto,
+} from './http/privacy-rights.dto';

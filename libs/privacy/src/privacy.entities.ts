@@ -1,5 +1,12 @@
 import { ProcessingActivity } from './register/processing-activity.entity';
+import { PrivacyVerification } from './intake/privacy-verification.entity';
 import { PrivacyRequest } from './requests/privacy-request.entity';
+import { PrivacyRestriction } from './restrictions/privacy-restriction.entity';
 
 /** Every entity of `@custos/privacy`, for the host's DataSource and migrations. */
-export const PRIVACY_ENTITIES = [PrivacyRequest, ProcessingActivity];
+export const PRIVACY_ENTITIES = [
+  PrivacyRequest,
+  ProcessingActivity,
+  PrivacyRestriction,
+  PrivacyVerification,
+];

@@ -50,4 +50,52 @@ export const PrivacyErrors = {
       'name',
       'is already the name of a processing activity of the account',
     ),
+  subjectRestricted: (field: string) =>
+    new CustosError(
+      'conflict',
+      'privacy.subject_restricted',
+      "The contact's processing is restricted (GDPR Art. 18): it can be read, but not changed, archived, exported or marketed to until a privacy operator lifts the restriction.",
+      { errors: [{ field, message: 'names a contact whose processing is restricted' }] },
+    ),
+  alreadyRestricted: () =>
+    new CustosError(
+      'conflict',
+      'privacy.already_restricted',
+      "The contact's processing is already restricted.",
+      { errors: [{ field: 'contactId', message: 'is already restricted' }] },
+    ),
+  restrictionNotFound: () =>
+    CustosError.notFound('privacy.restriction_not_found', 'A restriction of the contact'),
+  wrongRequestType: (expected: string) =>
+    new CustosError(
+      'conflict',
+      'privacy.wrong_request_type',
+      `Only a request of type ${expected} can do this.`,
+      { errors: [{ field: 'type', message: `is not ${expected}` }] },
+    ),
+  noSubjectContact: () =>
+    CustosError.invalidField(
+      'privacy.no_subject_contact',
+      'contactId',
+      'is required: the request names no contact',
+    ),
+  noAddress: () =>
+    CustosError.invalidField(
+      'privacy.no_address',
+      'subjectEmail',
+      'the request and its contact hold no e-mail address or phone number to blacklist',
+    ),
+  verificationFailed: () =>
+    CustosError.invalidField(
+      'privacy.verification_failed',
+      'code',
+      'is wrong, expired or already used: submit the request again for a new code',
+    ),
+  intakeThrottled: (retryAfterSeconds: number) =>
+    new CustosError(
+      'rate_limited',
+      'privacy.intake_throttled',
+      `Too many privacy requests from here. Retry in ${retryAfterSeconds} seconds.`,
+      { retryAfterSeconds },
+    ),
 } as const;

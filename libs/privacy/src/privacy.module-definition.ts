@@ -6,6 +6,14 @@ export class PrivacyModuleOptions {
   duplicateWindowDays?: number;
   /** Days before its due date a request is flagged due soon. Default 7. */
   dueSoonDays?: number;
+  /** Minutes a public request's verification code stays valid. Default 30. */
+  verificationCodeMinutes?: number;
+  /** Public requests accepted per client IP per hour. Default 20. */
+  publicRequestsPerIpPerHour?: number;
+  /** Public requests accepted per e-mail address per hour. Default 5. */
+  publicRequestsPerAddressPerHour?: number;
+  /** How often handlers are told of requests that became due soon or overdue; 0 turns it off. Default 3600. */
+  deadlineNoticeEverySeconds?: number;
 }
 
 export const DEFAULT_DUPLICATE_WINDOW_DAYS = 30;

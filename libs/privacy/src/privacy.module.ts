@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import './privacy.privileges';
 import { PRIVACY_ENTITIES } from './privacy.entities';
-import { PrivacyConfigurableModule } from './privacy.module-definition';
+import { PRIVACY_MODULE_OPTIONS, PrivacyConfigurableModule } from './privacy.module-definition';
 import {
   InMemoryPersonalDataRegistry,
   PERSONAL_DATA_REGISTRY,
@@ -26,6 +26,6 @@ import { PrivacyRequests } from './requests/privacy-requests';
     PrivacyRequests,
     ProcessingRegister,
   ],
-  exports: [PERSONAL_DATA_REGISTRY, PrivacyRequests, ProcessingRegister],
+  exports: [PERSONAL_DATA_REGISTRY, PrivacyRequests, ProcessingRegister, PRIVACY_MODULE_OPTIONS],
 })
 export class PrivacyModule extends PrivacyConfigurableModule {}

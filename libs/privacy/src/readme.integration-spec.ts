@@ -53,6 +53,7 @@ describe('README example of @custos/privacy', () => {
     expect(registry.sources().map((source) => source.key)).toEqual([
       'privacy.activity',
       'privacy.request',
+      'privacy.restriction',
       'shop.customer',
     ]);
     const request = await module.get(RequestContext).runAs(staff, () =>

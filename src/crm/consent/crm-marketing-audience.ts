@@ -18,7 +18,8 @@ const ADDRESS_COLUMNS: Record<ConsentChannel, string | undefined> = {
 /**
  * The marketing audience (issue 17 item 6): the contacts the actor may read (the one scoped record
  * query, record rules in SQL) that may be contacted for a purpose on a channel now (the consent
- * lib's condition, in the same SQL). Mailings and "for marketing" exports start from here.
+ * lib's condition, in the same SQL), leaving out contacts whose processing is restricted (GDPR
+ * Art. 18). Mailings and "for marketing" exports start from here.
  */
 @Injectable()
 export class CrmMarketingAudience {
@@ -44,7 +45,9 @@ export class CrmMarketingAudience {
       { id: 'r.id', accountId: 'r.account_id', address: ADDRESS_COLUMNS[channel] },
     );
     const audience = () =>
-      this.query.scoped(schema, access).andWhere(condition.sql, condition.parameters);
+      this.query
+        .scoped(schema, access, { forMarketing: true })
+        .andWhere(condition.sql, condition.parameters);
     const total = await audience().getCount();
     const ids = await keysetPage(
       audience().select('r.id', 'id'),

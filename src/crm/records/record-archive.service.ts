@@ -9,6 +9,7 @@ import { SensitiveViews, type Shown } from '../sensitive';
 import { CrmAccessService } from './crm-access.service';
 import { RecordPurgeHooks, type PurgedRecords } from './record-purge.port';
 import { RecordQuery } from './record-query';
+import { assertChangeable } from './record-restriction';
 import { deleteRecords, updateRecord } from './record-store';
 import type { RecordDto } from './record.dto';
 import { RecordPresenter } from './record.presenter';
@@ -44,6 +45,7 @@ export class RecordArchive {
         lock: true,
         archived: purge ? 'any' : false,
       });
+      await assertChangeable(manager, schema, record.accountId, [id], () => 'id');
       if (purge) {
         await this.purge(manager, {
           accountId: record.accountId,
@@ -81,6 +83,7 @@ export class RecordArchive {
         archived: true,
         refusedAs: 'restore',
       });
+      await assertChangeable(manager, schema, record.accountId, [id], () => 'id');
       record.archivedAt = null;
       await updateRecord(manager, schema, record, access.sensitive);
       await this.audit.record({

@@ -4,6 +4,7 @@ import type { RecordAction, SqlCondition } from '@custos/access';
 import { RequestContext, TransactionHost } from '@custos/core';
 import { ACCOUNT_OF_ROW, type PropertySchema } from '../kernel';
 import type { RecordAccess } from './record-access';
+import { processableRecords } from './record-restriction';
 import { LIVE_ROWS } from './record.entities';
 import { fromRow, recordColumns, type StoredRecord } from './record-store';
 import { RecordErrors } from './records.errors';
@@ -20,6 +21,8 @@ export interface ScopedQueryOptions extends RecordScope {
   action?: RecordAction;
   /** `false`: the planner is kept from driving the query by the scope indexes (see {@link RecordQuery.walksSortIndex}). */
   scopeIndexes?: boolean;
+  /** Records selected to be marketed to (an audience): restricted subjects are left out, as from exports. */
+  forMarketing?: boolean;
 }
 
 export interface RecordLookup extends RecordScope {
@@ -109,9 +112,14 @@ export class RecordQuery {
   scope(
     schema: PropertySchema,
     access: RecordAccess,
-    { archived = false, scopeIndexes = true, action = 'read' }: ScopedQueryOptions = {},
+    {
+      archived = false,
+      scopeIndexes = true,
+      action = 'read',
+      forMarketing = false,
+    }: ScopedQueryOptions = {},
   ): ScopedRecords {
-    return new ScopedRecords(
+    const scope = new ScopedRecords(
       schema.objectType.table,
       scopeConditions(
         this.context.requireAccountId(),
@@ -119,6 +127,8 @@ export class RecordQuery {
         permitted(access, action, scopeIndexes),
       ),
     );
+    // Processing (an export, marketing) never reaches a subject whose processing is restricted.
+    return action === 'export' || forMarketing ? scope.and(processableRecords(schema)) : scope;
   }
 
   /** A query builder (nothing selected yet) of exactly `scope`'s records. */

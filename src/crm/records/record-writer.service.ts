@@ -10,6 +10,7 @@ import { writtenDigests, type SensitiveFields, type Shown } from '../sensitive';
 import { CrmAccessService } from './crm-access.service';
 import type { RecordAccess } from './record-access';
 import { RecordQuery } from './record-query';
+import { assertChangeable } from './record-restriction';
 import { insertRecords, updateRecord, type RecordChange, type StoredRecord } from './record-store';
 import { validateValues, withComputed } from './record-values';
 import { RecordWriteHooks } from './record-write.port';
@@ -175,6 +176,13 @@ export class RecordWriter {
           inputs.map((i) => i.id),
           'update',
           { lock: true, item: (index) => `inputs[${index}]` },
+        );
+        await assertChangeable(
+          manager,
+          schema,
+          this.context.requireAccountId(),
+          found.map((record) => record.id),
+          (index) => (inputs.length === 1 ? 'id' : `inputs[${index}].id`),
         );
         const now = this.clock.now().toISOString();
         const changes: RecordChange[] = [];

@@ -3,8 +3,11 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
 export const BLACKLIST_KINDS = ['email', 'phone'] as const;
 export type BlacklistKind = (typeof BLACKLIST_KINDS)[number];
-/** `manual`: an admin added it; `bounces`: the bounce rule did. */
-export const BLACKLIST_REASONS = ['manual', 'bounces'] as const;
+/**
+ * `manual`: an admin added it; `bounces`: the bounce rule did; `objection`: the person objected
+ * to direct marketing (GDPR Art. 21(2)), through a privacy request.
+ */
+export const BLACKLIST_REASONS = ['manual', 'bounces', 'objection'] as const;
 export type BlacklistReason = (typeof BLACKLIST_REASONS)[number];
 
 /** A normalised address or phone number no marketing message goes to, whatever the consent. */

@@ -61,6 +61,12 @@ export class CreatePrivacyRequestDto {
   @IsUUID()
   subjectContactId?: string;
 
+  @ApiPropertyOptional({ example: 'Please send me a copy of what you hold about me.' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(4000)
+  details?: string;
+
   @ApiPropertyOptional({
     example: AT,
     description:
@@ -154,6 +160,7 @@ export class PrivacyRequestDto {
   subjectName!: string | null;
   @ApiProperty({ example: null, nullable: true, type: String }) subjectPhone!: string | null;
   @ApiProperty({ example: ID, nullable: true, type: String }) subjectContactId!: string | null;
+  @ApiProperty({ example: null, nullable: true, type: String }) details!: string | null;
   @ApiProperty({ example: ID, nullable: true, type: String }) assigneeUserId!: string | null;
   @ApiProperty({ example: AT }) receivedAt!: string;
   @ApiProperty({ example: '2026-12-05', description: 'The UTC date the clock starts on.' })
@@ -303,8 +310,8 @@ export class RegisterDto {
 }
 
 export class RegisterQueryDto {
-  @ApiPropertyOptional({ enum: ['json', 'csv'], default: 'json', example: 'csv' })
+  @ApiPropertyOptional({ enum: ['json', 'csv', 'html'], default: 'json', example: 'html' })
   @IsOptional()
-  @IsIn(['json', 'csv'])
-  format?: 'json' | 'csv';
+  @IsIn(['json', 'csv', 'html'])
+  format?: 'json' | 'csv' | 'html';
 }

@@ -28,6 +28,7 @@ import {
   type RegisterView,
 } from '../register/processing-register';
 import { ActivityDto, ActivityInputDto, RegisterDto, RegisterQueryDto } from './privacy.dto';
+import { registerHtml } from '../register/register-html';
 
 @ApiTags('privacy')
 @ApiBearerAuth()
@@ -60,11 +61,11 @@ export class ProcessingRegisterController {
   @Get('register')
   @RequirePrivilege('manage_privacy_requests')
   @ApiOperation({
-    summary: 'The register of processing activities, as JSON or CSV',
+    summary: 'The register of processing activities, as JSON, CSV or a printable HTML document',
     description:
-      'Each activity with the personal-data fields the system registers under its data categories, and the processors acting for the account.',
+      'Each activity with the personal-data fields the system registers under its data categories, and the processors acting for the account. `format=html` is a self-contained document with print styles (A4, one activity per page): print it, or print it to PDF.',
   })
-  @ApiProduces('application/json', 'text/csv')
+  @ApiProduces('application/json', 'text/csv', 'text/html')
   @ApiOkResponse({ type: RegisterDto })
   @ApiProblemResponses('validation')
   @Header('Cache-Control', 'no-store')
@@ -76,6 +77,15 @@ export class ProcessingRegisterController {
       response.type('text/csv; charset=utf-8');
       response.attachment('processing-register.csv');
       return this.register.registerCsv();
+    }
+    if (query.format === 'html') {
+      response.type('text/html; charset=utf-8');
+      // The document loads nothing and runs nothing: its own inline style only.
+      response.setHeader(
+        'Content-Security-Policy',
+        "default-src 'none'; style-src 'unsafe-inline'",
+      );
+      return registerHtml(await this.register.register());
     }
     return this.register.register();
   }

@@ -2,7 +2,7 @@ import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { PERSONAL_DATA_REGISTRY, type PersonalDataRegistry } from './personal-data-registry';
 import type { PersonalDataSource } from './personal-data.types';
 
-/** The lib's own personal data: a request names its subject, an activity its DPO. */
+/** The lib's own personal data: a request names its subject, a restriction its contact, an activity its DPO. */
 export const PRIVACY_PERSONAL_DATA: PersonalDataSource[] = [
   {
     key: 'privacy.request',
@@ -15,7 +15,18 @@ export const PRIVACY_PERSONAL_DATA: PersonalDataSource[] = [
       { column: 'subject_email', category: 'user.contact.email' },
       { column: 'subject_name', category: 'user.name' },
       { column: 'subject_phone', category: 'user.contact.phone_number' },
+      // Free text in the subject's words: may hold anything about them.
+      { column: 'details', category: 'user' },
     ],
+  },
+  {
+    key: 'privacy.restriction',
+    owner: '@custos/privacy',
+    table: 'privacy_restriction',
+    subject: 'contact',
+    subjectColumn: 'subject_id',
+    description: 'Restrictions of processing (Art. 18): which contact is restricted',
+    fields: [],
   },
   {
     key: 'privacy.activity',

@@ -36,6 +36,10 @@ export class PrivacyRequest {
   @Column({ name: 'subject_phone', type: 'varchar', length: 40, nullable: true })
   subjectPhone!: string | null;
 
+  /** What the subject asks, in their words. */
+  @Column({ type: 'varchar', length: 4000, nullable: true })
+  details!: string | null;
+
   /** The contact the subject was matched to, when known. */
   @Column({ name: 'subject_contact_id', type: 'varchar', length: 36, nullable: true })
   subjectContactId!: string | null;
@@ -86,6 +90,10 @@ export class PrivacyRequest {
 
   @TimestampColumn({ name: 'closed_at', nullable: true })
   closedAt!: Date | null;
+
+  /** The deadline flag (`due_soon`, `overdue`) its handlers were last notified of; `null` before. */
+  @Column({ name: 'deadline_notice', type: 'varchar', length: 16, nullable: true })
+  deadlineNotice!: string | null;
 
   /** Bumped by every change: a change applies only to the version it was decided on. */
   @Column({ type: 'integer' })

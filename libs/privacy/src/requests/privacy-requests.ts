@@ -47,6 +47,8 @@ export interface PrivacyRequestInput {
   subjectName?: string | null;
   subjectPhone?: string | null;
   subjectContactId?: string | null;
+  /** What the subject asks, in their words. */
+  details?: string | null;
   /** When it reached the account (a letter opened today may have arrived yesterday); default now. */
   receivedAt?: Date;
   /** `false` when the subject still has to prove who they are. Default `true`. */
@@ -63,6 +65,7 @@ export interface PrivacyRequestView {
   subjectName: string | null;
   subjectPhone: string | null;
   subjectContactId: string | null;
+  details: string | null;
   assigneeUserId: string | null;
   receivedAt: Date;
   receivedOn: string;
@@ -148,6 +151,7 @@ export class PrivacyRequests {
     }
     const name = optionalText(input.subjectName, 'subjectName', 200);
     const phone = optionalText(input.subjectPhone, 'subjectPhone', 40);
+    const details = optionalText(input.details, 'details', 4000);
     const contactId = optionalText(input.subjectContactId, 'subjectContactId', 36);
     if (email === null && name === null && phone === null && contactId === null) {
       throw PrivacyErrors.invalidField(
@@ -175,6 +179,7 @@ export class PrivacyRequests {
       subjectEmail: email,
       subjectName: name,
       subjectPhone: phone,
+      details,
       subjectContactId: contactId,
       assigneeUserId: input.assigneeUserId ?? null,
       receivedAt,
@@ -190,6 +195,7 @@ export class PrivacyRequests {
       possibleDuplicateOfId: null,
       createdBy: actor.id,
       closedAt: null,
+      deadlineNotice: null,
       version: 1,
       updatedAt: now,
     });
@@ -260,6 +266,21 @@ export class PrivacyRequests {
     return this.change(id, ['received', 'identity_unverified'], 'started', () =>
       Promise.resolve({ patch: { status: 'in_progress' }, metadata: {} }),
     );
+  }
+
+  /**
+   * The subject proved who they are (the public intake's code): the request is received now, and
+   * its clock starts now — before, nobody knew that the person named had asked.
+   */
+  verifyIdentity(id: string): Promise<PrivacyRequestView> {
+    return this.change(id, ['identity_unverified'], 'identity_verified', (row, now) => {
+      const receivedOn = calendarDate(now);
+      const dueOn = dueDate(receivedOn, false, row.pausedDays);
+      return Promise.resolve({
+        patch: { status: 'received', receivedAt: now, receivedOn, dueOn },
+        metadata: { dueOn },
+      });
+    });
   }
 
   extend(id: string, reason: string): Promise<PrivacyRequestView> {
@@ -440,6 +461,7 @@ export class PrivacyRequests {
       subjectEmail: row.subjectEmail,
       subjectName: row.subjectName,
       subjectPhone: row.subjectPhone,
+      details: row.details,
       subjectContactId: row.subjectContactId,
       assigneeUserId: row.assigneeUserId,
       receivedAt: row.receivedAt,

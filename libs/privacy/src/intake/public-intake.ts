@@ -1,0 +1,204 @@
+import { createHash, randomInt, timingSafeEqual } from 'node:crypto';
+import { normaliseAddress } from '@custos/consent';
+import {
+  Clock,
+  MailOutbox,
+  RequestContext,
+  ThrottleStore,
+  TransactionHost,
+  newId,
+  systemActor,
+  throttleKey,
+  type Actor,
+} from '@custos/core';
+import { Account } from '@custos/identity';
+import { Inject, Injectable } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
+import { PrivacyErrors } from '../privacy.errors';
+import { PRIVACY_MODULE_OPTIONS, type PrivacyModuleOptions } from '../privacy.module-definition';
+import { PRIVACY_REQUEST_TYPES, type PrivacyRequestType } from '../requests/privacy-request.types';
+import { PrivacyRequests } from '../requests/privacy-requests';
+import { PrivacyVerification } from './privacy-verification.entity';
+
+const HOUR_MS = 3_600_000;
+/** Wrong codes after which a code is dead (the sender submits again for a new one). */
+export const MAX_CODE_ATTEMPTS = 5;
+/** Verifications tried per client IP per hour, whichever requests they name. */
+const VERIFICATIONS_PER_IP_PER_HOUR = 30;
+
+/** What a person sends through the public form. */
+export interface PublicRequestInput {
+  accountId: string;
+  type: PrivacyRequestType;
+  email: string;
+  name?: string | null;
+  details?: string | null;
+}
+
+/** The answer to every well-formed submission, whatever the account or address. */
+export interface PublicRequestAccepted {
+  requestId: string;
+  status: 'verification_sent';
+}
+
+export interface PublicRequestVerified {
+  requestId: string;
+  status: 'received';
+  receivedOn: string;
+  dueOn: string;
+}
+
+/** The actor public requests are recorded as: the account's system rights, named after the intake. */
+function intakeActor(accountId: string): Actor {
+  return { ...systemActor(accountId), id: 'privacy-intake', label: 'privacy-intake' };
+}
+
+function hashOf(requestId: string, code: string): string {
+  return createHash('sha256').update(`${requestId}:${code}`, 'utf8').digest('hex');
+}
+
+function same(a: string, b: string): boolean {
+  return a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
+}
+
+/**
+ * The data subject's own intake (no login): the request is recorded `identity_unverified` with
+ * channel `web_form`, and a code goes to the address it names through the mail outbox (in the
+ * same transaction). The code is 8 digits, stored hashed, expires, works once and dies after
+ * {@link MAX_CODE_ATTEMPTS} wrong tries; submissions are throttled per client IP and per address.
+ * The answer is the same for every well-formed submission — an unknown account included — so it
+ * never tells whether the address (or the account) is known.
+ */
+@Injectable()
+export class PublicPrivacyIntake {
+  private readonly codeMs: number;
+  private readonly perIp: number;
+  private readonly perAddress: number;
+
+  constructor(
+    private readonly transactions: TransactionHost,
+    private readonly context: RequestContext,
+    private readonly clock: Clock,
+    private readonly throttles: ThrottleStore,
+    // MailModule is not global: the outbox is looked up where the host imports it.
+    private readonly moduleRef: ModuleRef,
+    private readonly requests: PrivacyRequests,
+    @Inject(PRIVACY_MODULE_OPTIONS) options: PrivacyModuleOptions,
+  ) {
+    this.codeMs = (options.verificationCodeMinutes ?? 30) * 60_000;
+    this.perIp = options.publicRequestsPerIpPerHour ?? 20;
+    this.perAddress = options.publicRequestsPerAddressPerHour ?? 5;
+  }
+
+  async submit(input: PublicRequestInput, ip: string | null): Promise<PublicRequestAccepted> {
+    if (!PRIVACY_REQUEST_TYPES.includes(input.type)) {
+      throw PrivacyErrors.invalidField(
+        'type',
+        `must be one of ${PRIVACY_REQUEST_TYPES.join(', ')}`,
+      );
+    }
+    const address = typeof input.email === 'string' ? normaliseAddress(input.email) : null;
+    if (address?.kind !== 'email') {
+      throw PrivacyErrors.invalidField('email', 'must be an email address');
+    }
+    await this.take('privacy-intake:ip', ip ?? 'unknown', this.perIp);
+    await this.take('privacy-intake:address', address.value, this.perAddress);
+    const accountId = typeof input.accountId === 'string' ? input.accountId : '';
+    const known =
+      accountId.length > 0 &&
+      accountId.length <= 36 &&
+      (await this.transactions.manager.existsBy(Account, { id: accountId }));
+    if (!known) {
+      // The same answer as for a real submission: an id that names nothing.
+      return { requestId: newId(), status: 'verification_sent' };
+    }
+    return this.context.runAs(intakeActor(accountId), () =>
+      this.transactions.run(async (manager) => {
+        const request = await this.requests.intake({
+          type: input.type,
+          channel: 'web_form',
+          subjectEmail: address.value,
+          subjectName: input.name ?? null,
+          details: input.details ?? null,
+          identityVerified: false,
+        });
+        const code = String(randomInt(0, 100_000_000)).padStart(8, '0');
+        await manager.insert(PrivacyVerification, {
+          requestId: request.id,
+          accountId,
+          codeHash: hashOf(request.id, code),
+          expiresAt: new Date(this.clock.now().getTime() + this.codeMs),
+          attempts: 0,
+        });
+        const minutes = Math.round(this.codeMs / 60_000);
+        await this.moduleRef.get(MailOutbox, { strict: false }).enqueue({
+          accountId,
+          kind: 'privacy.verification',
+          to: [address.value],
+          subject: 'Your verification code for your privacy request',
+          text: `Your code is ${code}. It is valid for ${minutes} minutes and works once.\n\nEnter it where you made the request to confirm that you asked. If you did not make a privacy request, ignore this message: nothing happens without the code.\n\nRequest reference: ${request.id}\n`,
+        });
+        return { requestId: request.id, status: 'verification_sent' as const };
+      }),
+    );
+  }
+
+  /** The code proves the mailbox: the request becomes `received` and its clock starts. */
+  async verify(
+    input: { accountId: string; requestId: string; code: string },
+    ip: string | null,
+  ): Promise<PublicRequestVerified> {
+    await this.take('privacy-verify:ip', ip ?? 'unknown', VERIFICATIONS_PER_IP_PER_HOUR);
+    const { accountId, requestId, code } = input;
+    if (
+      [accountId, requestId, code].some(
+        (value) => typeof value !== 'string' || value.length === 0 || value.length > 36,
+      )
+    ) {
+      throw PrivacyErrors.verificationFailed();
+    }
+    // A wrong code's attempt is counted in a transaction that commits: it stays counted although
+    // the answer is a refusal. The right code is spent in the transaction that verifies.
+    const request = await this.context.runAs(intakeActor(accountId), () =>
+      this.transactions.run(async (manager) => {
+        const row = await manager.findOneBy(PrivacyVerification, { accountId, requestId });
+        if (!row) {
+          return null;
+        }
+        const expired = row.expiresAt <= this.clock.now();
+        const right = !expired && same(row.codeHash, hashOf(requestId, code));
+        if (right || expired || row.attempts + 1 >= MAX_CODE_ATTEMPTS) {
+          // Single use: of concurrent tries with the right code, one deletes the row.
+          const deleted = await manager.delete(PrivacyVerification, {
+            requestId,
+            accountId,
+            attempts: row.attempts,
+          });
+          return right && deleted.affected === 1 ? this.requests.verifyIdentity(requestId) : null;
+        }
+        await manager.update(
+          PrivacyVerification,
+          { requestId, accountId, attempts: row.attempts },
+          { attempts: row.attempts + 1 },
+        );
+        return null;
+      }),
+    );
+    if (!request) {
+      throw PrivacyErrors.verificationFailed();
+    }
+    return {
+      requestId,
+      status: 'received',
+      receivedOn: request.receivedOn,
+      dueOn: request.dueOn,
+    };
+  }
+
+  private async take(kind: string, value: string, max: number): Promise<void> {
+    const window = await this.throttles.hit(throttleKey(kind, value), HOUR_MS);
+    if (window.count > max) {
+      throw PrivacyErrors.intakeThrottled(Math.max(1, Math.ceil(window.resetInMs / 1000)));
+    }
+  }
+}
