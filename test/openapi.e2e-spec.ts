@@ -43,6 +43,9 @@ const PUBLIC_ROUTES = new Set([
   'get /api/v1/consent/confirm',
   'post /api/v1/consent/confirm',
   'post /api/v1/consent/bounces/webhook',
+  // The data subject's own privacy request and its mailed code (issue 18).
+  'post /api/v1/public/privacy-requests',
+  'post /api/v1/public/privacy-requests/verify',
 ]);
 
 /**
