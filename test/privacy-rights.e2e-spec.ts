@@ -207,6 +207,39 @@ describe.each(testDatabaseKinds())('Privacy rights over HTTP on %s', (kind) => {
       expect(await firstnameOf(restricted)).toBe('Rita');
       expect(await firstnameOf(other)).toBe('Otto');
       expectStatus(await crmUser.caller.get(`/api/v1/objects/contacts/${restricted}`), 200);
+      // An integration (a private app) syncing records out does not see the contact at all.
+      const integration = callerOf(
+        server,
+        (
+          expectStatus(
+            await admin.post('/api/v1/api-keys', { name: `sync-${Date.now()}`, scopes: [] }),
+            201,
+          ).body as { key: string }
+        ).key,
+      );
+      expectProblem(await integration.get(`/api/v1/objects/contacts/${restricted}`), 404);
+      const searched = async () =>
+        (
+          expectStatus(
+            await integration.post('/api/v1/objects/contacts/search', {
+              filterGroups: [
+                {
+                  filters: [
+                    {
+                      propertyName: 'email',
+                      operator: 'in',
+                      values: [restrictedEmail, otherEmail],
+                    },
+                  ],
+                },
+              ],
+            }),
+            200,
+          ).body as { results: { id: string }[] }
+        ).results
+          .map((r) => r.id)
+          .sort();
+      expect(await searched()).toEqual([other]);
 
       const listed = expectStatus(await handler.caller.get('/api/v1/privacy-restrictions'), 200)
         .body as { results: { contactId: string }[] };
@@ -215,6 +248,8 @@ describe.each(testDatabaseKinds())('Privacy rights over HTTP on %s', (kind) => {
       expectStatus(await handler.caller.delete(`/api/v1/privacy-restrictions/${restricted}`), 204);
       expect(await exportedIds([restrictedEmail, otherEmail])).toEqual([other, restricted].sort());
       expect(await audience()).toEqual(expect.arrayContaining([restricted, other]));
+      expect(await searched()).toEqual([other, restricted].sort());
+      expectStatus(await integration.get(`/api/v1/objects/contacts/${restricted}`), 200);
       expectStatus(
         await crmUser.caller.patch(`/api/v1/objects/contacts/${restricted}`, {
           properties: { firstname: 'Free' },

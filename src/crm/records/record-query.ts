@@ -127,8 +127,21 @@ export class RecordQuery {
         permitted(access, action, scopeIndexes),
       ),
     );
-    // Processing (an export, marketing) never reaches a subject whose processing is restricted.
-    return action === 'export' || forMarketing ? scope.and(processableRecords(schema)) : scope;
+    return scope.and(this.processing(schema, action, forMarketing));
+  }
+
+  /**
+   * Processing never reaches a subject whose processing is restricted (GDPR Art. 18): exports,
+   * marketing, and integrations — private apps, which sync records out — do not see them; people
+   * still read them. `null` when nothing is left out.
+   */
+  private processing(
+    schema: PropertySchema,
+    action: RecordAction,
+    forMarketing: boolean,
+  ): SqlCondition | null {
+    const integration = this.context.actor?.kind === 'private_app';
+    return action === 'export' || forMarketing || integration ? processableRecords(schema) : null;
   }
 
   /** A query builder (nothing selected yet) of exactly `scope`'s records. */
@@ -247,7 +260,7 @@ export class RecordQuery {
       schema,
       this.context.requireAccountId(),
       ids,
-      permitted(access, action),
+      both(permitted(access, action), this.processing(schema, action, false)),
       lookup,
     );
   }
@@ -331,11 +344,17 @@ function permitted(access: RecordAccess, action: RecordAction, scopeIndexes = tr
   if (action === 'read') {
     return readable;
   }
-  const allowed = access.where(action, 'r', { scopeIndexes });
-  return {
-    sql: `(${readable.sql}) AND (${allowed.sql})`,
-    parameters: { ...readable.parameters, ...allowed.parameters },
-  };
+  return both(readable, access.where(action, 'r', { scopeIndexes }));
+}
+
+/** `where` and, when there is one, `also`. */
+function both(where: SqlCondition, also: SqlCondition | null): SqlCondition {
+  return also
+    ? {
+        sql: `(${where.sql}) AND (${also.sql})`,
+        parameters: { ...where.parameters, ...also.parameters },
+      }
+    : where;
 }
 
 const sortColumnsByTable = new Map<string, ReadonlySet<string>>();
