@@ -270,6 +270,26 @@ describe.each(testDatabaseKinds())('Privacy rights over HTTP on %s', (kind) => {
       ]);
     });
 
+    it('of concurrent restrictions of one contact exactly one is stored', async () => {
+      const contact = (await setup.contact()).id;
+      const asks = await Promise.all(
+        [1, 2, 3, 4].map(() => request({ type: 'restriction', subjectContactId: contact })),
+      );
+      const statuses = (
+        await Promise.all(
+          asks.map((ask) =>
+            handler.caller.post('/api/v1/privacy-restrictions', { requestId: ask.id }),
+          ),
+        )
+      ).map((response) => response.status);
+      expect(statuses.sort()).toEqual([201, 409, 409, 409]);
+      const [row] = await server.dataSource.query<{ n: number }[]>(
+        `SELECT COUNT(*) AS n FROM privacy_restriction WHERE subject_id = ${p(1)}`,
+        [contact],
+      );
+      expect(Number(row.n)).toBe(1);
+    });
+
     it('refuses restricting to whoever lacks the privilege, cannot read the contact, or names the wrong request', async () => {
       const contact = (await setup.contact()).id;
       const ask = await request({ type: 'restriction', subjectContactId: contact });
@@ -449,6 +469,51 @@ describe.each(testDatabaseKinds())('Privacy rights over HTTP on %s', (kind) => {
         (event) => event.action,
       );
       expect(actions).toEqual(['privacy.request_identity_verified', 'privacy.request_received']);
+    });
+
+    it('of concurrent verifications with the right code exactly one succeeds', async () => {
+      const email = `race-${Date.now()}@public.example`;
+      const accepted = await submit(email);
+      const [code] = await codeFor(email);
+      const tries = kind === 'postgres' ? 8 : 4;
+      const statuses = (
+        await Promise.all(
+          Array.from({ length: tries }, () =>
+            publicPost('/verify', {
+              accountId: server.accountId,
+              requestId: accepted.requestId,
+              code,
+            }),
+          ),
+        )
+      ).map((response) => response.status);
+      expect(statuses.filter((status) => status === 200)).toHaveLength(1);
+      expect(statuses.filter((status) => status !== 200).every((status) => status === 422)).toBe(
+        true,
+      );
+      const verified = await auditEvents(server, adminToken, {
+        targetId: accepted.requestId,
+        action: 'privacy.request_identity_verified',
+      });
+      expect(verified).toHaveLength(1);
+    });
+
+    it('counts concurrent wrong tries each: five at once use the code up', async () => {
+      const email = `burst-${Date.now()}@public.example`;
+      const accepted = await submit(email);
+      const [code] = await codeFor(email);
+      const wrong = code === '11111111' ? '11111112' : '11111111';
+      const body = { accountId: server.accountId, requestId: accepted.requestId };
+      const statuses = await Promise.all(
+        [1, 2, 3, 4, 5].map(
+          async () => (await publicPost('/verify', { ...body, code: wrong })).status,
+        ),
+      );
+      expect(statuses).toEqual([422, 422, 422, 422, 422]);
+      expectProblem(await publicPost('/verify', { ...body, code }), 422, {
+        code: 'privacy.verification_failed',
+      });
+      expect(await statusOf(accepted.requestId)).toMatchObject({ status: 'identity_unverified' });
     });
 
     it('answers alike for an unknown account, storing and mailing nothing', async () => {

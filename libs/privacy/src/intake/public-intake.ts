@@ -14,6 +14,7 @@ import {
 import { Account } from '@custos/identity';
 import { Inject, Injectable } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
+import { LessThan, MoreThanOrEqual } from 'typeorm';
 import { PrivacyErrors } from '../privacy.errors';
 import { PRIVACY_MODULE_OPTIONS, type PrivacyModuleOptions } from '../privacy.module-definition';
 import { PRIVACY_REQUEST_TYPES, type PrivacyRequestType } from '../requests/privacy-request.types';
@@ -24,7 +25,7 @@ const HOUR_MS = 3_600_000;
 /** Wrong codes after which a code is dead (the sender submits again for a new one). */
 export const MAX_CODE_ATTEMPTS = 5;
 /** Verifications tried per client IP per hour, whichever requests they name. */
-const VERIFICATIONS_PER_IP_PER_HOUR = 30;
+const VERIFICATIONS_PER_IP_PER_HOUR = 60;
 
 /** What a person sends through the public form. */
 export interface PublicRequestInput {
@@ -165,22 +166,31 @@ export class PublicPrivacyIntake {
         if (!row) {
           return null;
         }
-        const expired = row.expiresAt <= this.clock.now();
-        const right = !expired && same(row.codeHash, hashOf(requestId, code));
-        if (right || expired || row.attempts + 1 >= MAX_CODE_ATTEMPTS) {
-          // Single use: of concurrent tries with the right code, one deletes the row.
-          const deleted = await manager.delete(PrivacyVerification, {
-            requestId,
-            accountId,
-            attempts: row.attempts,
-          });
-          return right && deleted.affected === 1 ? this.requests.verifyIdentity(requestId) : null;
+        const where = { requestId, accountId };
+        if (row.expiresAt <= this.clock.now()) {
+          await manager.delete(PrivacyVerification, where);
+          return null;
         }
-        await manager.update(
-          PrivacyVerification,
-          { requestId, accountId, attempts: row.attempts },
-          { attempts: row.attempts + 1 },
-        );
+        if (same(row.codeHash, hashOf(requestId, code))) {
+          // Single use: of concurrent tries with the right code one deletes the row, and none
+          // once the wrong tries used the code up meanwhile.
+          const spent = await manager.delete(PrivacyVerification, {
+            ...where,
+            attempts: LessThan(MAX_CODE_ATTEMPTS),
+          });
+          return spent.affected === 1 ? this.requests.verifyIdentity(requestId) : null;
+        }
+        // Counted in SQL, so concurrent wrong tries each count.
+        await manager
+          .createQueryBuilder()
+          .update(PrivacyVerification)
+          .set({ attempts: () => 'attempts + 1' })
+          .where('request_id = :requestId AND account_id = :accountId', where)
+          .execute();
+        await manager.delete(PrivacyVerification, {
+          ...where,
+          attempts: MoreThanOrEqual(MAX_CODE_ATTEMPTS),
+        });
         return null;
       }),
     );
