@@ -1,7 +1,7 @@
 import { FixedClock, testDatabaseKinds } from '@custos/core/testing';
 import { DeadlineNotices } from '@custos/privacy';
 import { Setup, callerOf, contactEmail, expectStatus, type Caller } from './access/access-support';
-import { auditEvents, expectProblem, walkPages } from './support/api';
+import { auditEvents, expectProblem, newAccount, walkPages } from './support/api';
 import { exportedFile, parseCsv } from './support/exports';
 import { USER_PASSWORD } from './support/factories';
 import {
@@ -303,6 +303,24 @@ describe.each(testDatabaseKinds())('Privacy rights over HTTP on %s', (kind) => {
         await blindHandler.caller.post('/api/v1/privacy-restrictions', { requestId: ask.id }),
         404,
       );
+      // A contact of another account does not exist here: 404, nothing stored.
+      const other = await newAccount(server, adminToken, `Other ${Date.now()}`, {
+        email: ADMIN_EMAIL,
+        password: ADMIN_PASSWORD,
+      });
+      const foreign = (await new Setup(server, other.token).contact()).id;
+      expectProblem(
+        await handler.caller.post('/api/v1/privacy-restrictions', {
+          requestId: ask.id,
+          contactId: foreign,
+        }),
+        404,
+      );
+      const [foreignRows] = await server.dataSource.query<{ n: number }[]>(
+        `SELECT COUNT(*) AS n FROM privacy_restriction WHERE subject_id = ${p(1)}`,
+        [foreign],
+      );
+      expect(Number(foreignRows.n)).toBe(0);
       const access = await request({ type: 'access', subjectContactId: contact });
       expectProblem(
         await handler.caller.post('/api/v1/privacy-restrictions', { requestId: access.id }),
