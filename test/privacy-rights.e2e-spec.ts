@@ -203,6 +203,16 @@ describe.each(testDatabaseKinds())('Privacy rights over HTTP on %s', (kind) => {
       const imported = await importUpdate(restrictedEmail, 'Imported');
       expect(imported).toMatchObject({ status: 'done', failed: 1, updated: 0 });
       expect(imported.reasons[0]).toMatch(/restricted/);
+      expectProblem(
+        await crmUser.caller
+          .upload(`/api/v1/objects/contacts/${restricted}/attachments`)
+          .attach('file', Buffer.from('a note', 'utf8'), {
+            filename: 'note.txt',
+            contentType: 'text/plain',
+          }),
+        409,
+        { code: 'privacy.subject_restricted' },
+      );
       // Nothing changed, the batch's other record included; the record is still readable.
       expect(await firstnameOf(restricted)).toBe('Rita');
       expect(await firstnameOf(other)).toBe('Otto');

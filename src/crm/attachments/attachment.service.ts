@@ -15,7 +15,13 @@ import {
 } from '@custos/core';
 import { AccountCiphers, EnvelopeError } from '@custos/crypto';
 import { SensitiveDataService } from '../../sensitive-data';
-import { CrmAccessService, RecordErrors, RecordQuery, type RecordAccess } from '../records';
+import {
+  CrmAccessService,
+  RecordErrors,
+  RecordQuery,
+  assertChangeable,
+  type RecordAccess,
+} from '../records';
 import { PropertySchemaService } from '../properties';
 import { AttachmentErrors } from './attachments.errors';
 import { openAttachment, sealAttachment } from './attachment-places';
@@ -273,6 +279,16 @@ export class AttachmentService {
     }
     try {
       await this.query.require(schema, access, recordId, action, { lock });
+      if (action === 'update') {
+        // Adding or deleting a file edits the record: refused while its processing is restricted.
+        await assertChangeable(
+          this.transactions.manager,
+          schema,
+          this.context.requireAccountId(),
+          [recordId],
+          () => 'recordId',
+        );
+      }
     } catch (error) {
       if (attachment && error instanceof CustosError && error.kind === 'not_found') {
         throw AttachmentErrors.notFound();
