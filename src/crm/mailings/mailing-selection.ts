@@ -82,7 +82,13 @@ export class MailingSelection {
       this.context.requireAccountId(),
       spec.purposeId,
       'email',
-      { id: 'r.id', accountId: 'r.account_id', address: 'r.email' },
+      {
+        table: schema.objectType.table,
+        alias: 'r',
+        id: 'id',
+        accountId: 'account_id',
+        address: 'email',
+      },
     );
     return {
       schema,
