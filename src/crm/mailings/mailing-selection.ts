@@ -105,6 +105,15 @@ export class MailingSelection {
     };
   }
 
+  /**
+   * The contacts the actor may read (alias `r`), whatever the mailing's selection, purpose or
+   * tokens are now: who may be shown in its recipient list (a failed mailing's too).
+   */
+  async readableContacts(): Promise<SelectQueryBuilder<ObjectLiteral>> {
+    const schema = await this.schemas.schema('contacts');
+    return this.records.scoped(schema, await this.crmAccess.forSchema(schema));
+  }
+
   private async checkTokens(
     schema: PropertySchema,
     access: RecordAccess,

@@ -172,8 +172,7 @@ export class MailingService {
   /** The recipients of a mailing that the viewer may read (record rules in SQL), keyset by contact. */
   async recipients(id: string, query: RecipientQueryDto): Promise<Page<MailingRecipientDto>> {
     const mailing = await this.find(id);
-    const prepared = await this.selection.prepare(mailing);
-    const readable = prepared.query().select('r.id');
+    const readable = (await this.selection.readableContacts()).select('r.id');
     const builder = this.transactions.manager
       .createQueryBuilder(MailingRecipient, 'mr')
       .where('mr.mailingId = :mailingId', { mailingId: mailing.id })
