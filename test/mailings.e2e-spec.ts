@@ -1,4 +1,4 @@
-import { generateKeyPairSync } from 'node:crypto';
+import { createHmac, generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +11,7 @@ import { createProperty, uniqueName } from './crm/crm-support';
 import { auditEvents, expectProblem } from './support/api';
 import { verifyDkim } from './support/dkim';
 import { startTestServer, type TestServer } from './support/test-server';
+import { MailingSender } from '../src/crm/mailings';
 
 /**
  * Mass mailings (issue 17 item 7) over HTTP, through the real job, outbox and an SMTP server
@@ -20,11 +21,26 @@ import { startTestServer, type TestServer } from './support/test-server';
  */
 
 const PUBLIC_URL = 'https://crm.example.test';
+const WEBHOOK_SECRET = 'w'.repeat(40);
+
+interface SenderOf {
+  id: string;
+  label: string;
+  superAdmin: boolean;
+}
 
 interface MailingView {
   id: string;
   status: string;
-  totals: { queued: number; sent: number; skipped: number; skippedBy: Record<string, number> };
+  failureReason: string | null;
+  finishedAt: string | null;
+  totals: {
+    queued: number;
+    sent: number;
+    skipped: number;
+    bounced: number;
+    skippedBy: Record<string, number>;
+  };
 }
 interface RecipientView {
   contactId: string;
@@ -34,7 +50,10 @@ interface RecipientView {
 
 describe.each(testDatabaseKinds())('Mailings on %s', (kind) => {
   let smtp: TestSmtpServer;
+  let env: Record<string, string>;
   let server: TestServer;
+  /** The admin as a mailing keeps its sender. */
+  let adminSender: SenderOf;
   let setup: Setup;
   let admin: Caller;
   let adminToken: string;
@@ -53,19 +72,25 @@ describe.each(testDatabaseKinds())('Mailings on %s', (kind) => {
     publicKey = keys.publicKey;
     const keyFile = join(mkdtempSync(join(tmpdir(), 'custos-dkim-')), 'dkim.pem');
     writeFileSync(keyFile, keys.privateKey.export({ type: 'pkcs8', format: 'pem' }));
-    server = await startTestServer(kind, {
-      env: {
-        SMTP_URL: smtp.url,
-        MAIL_FROM: 'news@example.test',
-        MAIL_DKIM_DOMAIN: 'example.test',
-        MAIL_DKIM_SELECTOR: 'custos',
-        MAIL_DKIM_PRIVATE_KEY_FILE: keyFile,
-        CUSTOS_PUBLIC_URL: PUBLIC_URL,
-        CUSTOS_BOUNCE_RETURN_PATH: 'bounces@example.test',
-        CUSTOS_JOB_POLL_MS: '50',
-      },
-    });
+    env = {
+      SMTP_URL: smtp.url,
+      MAIL_FROM: 'news@example.test',
+      MAIL_DKIM_DOMAIN: 'example.test',
+      MAIL_DKIM_SELECTOR: 'custos',
+      MAIL_DKIM_PRIVATE_KEY_FILE: keyFile,
+      CUSTOS_PUBLIC_URL: PUBLIC_URL,
+      CUSTOS_BOUNCE_RETURN_PATH: 'bounces@example.test',
+      CUSTOS_BOUNCE_WEBHOOK_SECRET: WEBHOOK_SECRET,
+      CUSTOS_UNSUBSCRIBE_MAILBOX: 'unsubscribe@example.test',
+      CUSTOS_JOB_POLL_MS: '50',
+    };
+    server = await startTestServer(kind, { env });
     adminToken = await server.login();
+    const me = expectStatus(
+      await server.http().get('/api/v1/me').auth(adminToken, { type: 'bearer' }),
+      200,
+    ).body as { user: { id: string; email: string } };
+    adminSender = { id: me.user.id, label: me.user.email, superAdmin: true };
     setup = new Setup(server, adminToken);
     admin = setup.admin;
     purposeId = (
@@ -145,7 +170,7 @@ describe.each(testDatabaseKinds())('Mailings on %s', (kind) => {
   const draft = async (
     tag: string,
     as: Caller = admin,
-    templates: { subjectTemplate?: string; bodyTemplate?: string } = {},
+    templates: { subjectTemplate?: string; bodyTemplate?: string; purposeId?: string } = {},
   ): Promise<MailingView> =>
     expectStatus(
       await as.post('/api/v1/mailings', {
@@ -164,11 +189,20 @@ describe.each(testDatabaseKinds())('Mailings on %s', (kind) => {
     as: Caller = admin,
   ): Promise<{ mailing: MailingView; recipients: RecipientView[] }> => {
     expectStatus(await as.post(`/api/v1/mailings/${mailingId}/send`), 202);
-    const deadline = Date.now() + 20_000;
+    return waitUntil(mailingId, 'sent', as);
+  };
+  /** Waits until the mailing is in `status`; returns it and its recipients. */
+  const waitUntil = async (
+    mailingId: string,
+    status: string,
+    as: Caller = admin,
+    seconds = 20,
+  ): Promise<{ mailing: MailingView; recipients: RecipientView[] }> => {
+    const deadline = Date.now() + seconds * 1000;
     for (;;) {
       const mailing = expectStatus(await as.get(`/api/v1/mailings/${mailingId}`), 200)
         .body as MailingView;
-      if (mailing.status === 'sent') {
+      if (mailing.status === status) {
         const recipients = (
           expectStatus(await as.get(`/api/v1/mailings/${mailingId}/recipients`), 200).body as {
             results: RecipientView[];
@@ -213,10 +247,13 @@ describe.each(testDatabaseKinds())('Mailings on %s', (kind) => {
         .find((h) => h.key === key)
         ?.line.replace(/:\r\n\s+/, ': ')
         .replace(/\r\n\s+/g, ' ');
-    const unsubscribe = /^List-Unsubscribe: <(https:\/\/crm\.example\.test\/[^>]+)>$/.exec(
-      header('list-unsubscribe') ?? '',
-    );
+    // The one-click URL first, then the unsubscribe mailbox with the same token in the subject.
+    const unsubscribe =
+      /^List-Unsubscribe: <(https:\/\/crm\.example\.test\/[^>]+)>, <mailto:unsubscribe@example\.test\?subject=unsubscribe%20([^>]+)>$/.exec(
+        header('list-unsubscribe') ?? '',
+      );
     expect(unsubscribe).not.toBeNull();
+    expect(new URL(unsubscribe![1]).searchParams.get('token')).toBe(unsubscribe![2]);
     expect(header('list-unsubscribe-post')).toBe(
       'List-Unsubscribe-Post: List-Unsubscribe=One-Click',
     );
@@ -453,5 +490,227 @@ describe.each(testDatabaseKinds())('Mailings on %s', (kind) => {
     };
     expect(listed.results).toHaveLength(2);
     expect(listed.paging.next).toBeDefined();
+  });
+  const sql = (text: string) => (kind === 'postgres' ? text : text.replace(/\$\d+/g, '?'));
+  /**
+   * Moves a draft to `sending` with no job, as a process that died between its commit and the
+   * job's would leave it (or a queue that lost the job).
+   */
+  const loseJob = async (mailingId: string, sender: SenderOf): Promise<void> => {
+    await server.dataSource.query(
+      sql(`UPDATE crm_mailing SET status = 'sending', sent_at = $1, sender = $2 WHERE id = $3`),
+      [
+        new Date().toISOString(),
+        JSON.stringify({ kind: 'user', userId: sender.id, ...sender }),
+        mailingId,
+      ],
+    );
+  };
+  const webhook = (body: object) => {
+    const text = JSON.stringify(body);
+    return server
+      .http()
+      .post('/api/v1/consent/bounces/webhook')
+      .set('Content-Type', 'application/json')
+      .set(
+        'X-Custos-Signature',
+        `sha256=${createHmac('sha256', WEBHOOK_SECRET).update(text).digest('hex')}`,
+      )
+      .send(text);
+  };
+
+  it('marks the recipient of a mail that bounced hard `bounced` (a DSN to its VERP return path, or the provider naming its Message-ID), and counts it', async () => {
+    const tag = uniqueName('co');
+    const [ada, bob, eve] = [await contact(tag), await contact(tag), await contact(tag)];
+    const { mailing } = await sendAndWait((await draft(tag)).id);
+    const [toAda] = await waitForMail(ada.email, 1);
+    const [toBob] = await waitForMail(bob.email, 1);
+    const [toEve] = await waitForMail(eve.email, 1);
+    const dsn = (to: string, action: string, status: string) =>
+      [
+        `To: <${to}>`,
+        '# The report has a Message-ID of its own, which names no mail of ours.',
+        'Message-ID: <report-1@mx.example.org>',
+        'Content-Type: multipart/report; report-type=delivery-status; boundary="x"',
+        '',
+        '--x',
+        'Content-Type: message/delivery-status',
+        '',
+        `Final-Recipient: rfc822; ${ada.email}`,
+        `Action: ${action}`,
+        `Status: ${status}`,
+        '',
+        '--x',
+        'Content-Type: text/rfc822-headers',
+        '',
+        `Message-ID: ${toAda.parsed.messageId}`,
+        `To: ${ada.email}`,
+        '--x--',
+      ]
+        .filter((line) => !line.startsWith('#'))
+        .join('\r\n');
+    // A soft bounce (a full mailbox) marks nothing.
+    expectStatus(await webhook({ dsn: dsn(toAda.envelopeFrom!, 'delayed', '4.2.2') }), 200);
+    const statuses = async () =>
+      new Map(
+        (
+          expectStatus(await admin.get(`/api/v1/mailings/${mailing.id}/recipients`), 200).body as {
+            results: RecipientView[];
+          }
+        ).results.map((r) => [r.contactId, r.status]),
+      );
+    expect((await statuses()).get(ada.id)).toBe('sent');
+    expectStatus(await webhook({ dsn: dsn(toAda.envelopeFrom!, 'failed', '5.1.1') }), 200);
+    expectStatus(
+      await webhook({
+        recipient: toBob.envelopeFrom,
+        outcome: 'hard_bounce',
+        messageId: toBob.parsed.messageId,
+      }),
+      200,
+    );
+    // A bounce of another address naming Eve's mail marks nobody: the mail went to someone else.
+    expectStatus(
+      await webhook({
+        recipient: toAda.envelopeFrom,
+        outcome: 'hard_bounce',
+        messageId: toEve.parsed.messageId,
+      }),
+      200,
+    );
+    expect(Object.fromEntries(await statuses())).toEqual({
+      [ada.id]: 'bounced',
+      [bob.id]: 'bounced',
+      [eve.id]: 'sent',
+    });
+    const view = expectStatus(await admin.get(`/api/v1/mailings/${mailing.id}`), 200)
+      .body as MailingView;
+    expect(view.totals).toMatchObject({ sent: 1, bounced: 2, skipped: 0 });
+    const audited = await auditEvents(server, adminToken, {
+      action: 'mailing.recipient_bounced',
+      targetId: mailing.id,
+    });
+    expect(audited.map((e) => (e.metadata as { contactId: string }).contactId).sort()).toEqual(
+      [ada.id, bob.id].sort(),
+    );
+    expect(JSON.stringify(audited)).not.toContain('@example.org');
+  });
+
+  it('fails a mailing whose purpose was deleted under it, with the reason, audited, mailing nobody', async () => {
+    const tag = uniqueName('co');
+    const doomed = (
+      expectStatus(
+        await admin.post('/api/v1/consent/purposes', {
+          key: unique('doomed')
+            .toLowerCase()
+            .replace(/[^a-z0-9_]/g, '_'),
+          name: 'Doomed',
+          legalBasis: 'legitimate_interest',
+          channels: ['email'],
+          notice: 'News.',
+        }),
+        201,
+      ).body as { id: string }
+    ).id;
+    const ada = await contact(tag);
+    const mailing = await draft(tag, admin, { purposeId: doomed });
+    await loseJob(mailing.id, adminSender);
+    // Someone with write access to the database removed the purpose.
+    await server.dataSource.query(sql('DELETE FROM consent_purpose WHERE id = $1'), [doomed]);
+    await server.app.get(MailingSender).onApplicationBootstrap();
+    const { mailing: failed } = await waitUntil(mailing.id, 'failed');
+    expect(failed).toMatchObject({ failureReason: 'consent.unknown_purpose' });
+    expect(failed.finishedAt).not.toBeNull();
+    const [event] = await auditEvents(server, adminToken, {
+      action: 'mailing.failed',
+      targetId: mailing.id,
+    });
+    expect(event.metadata).toMatchObject({ reason: 'consent.unknown_purpose' });
+    expect(mailsTo(ada.email)).toHaveLength(0);
+  });
+
+  it('fails a mailing whose sender lost send_mailings before its job ran', async () => {
+    const tag = uniqueName('co');
+    const ada = await contact(tag);
+    const member = await setup.userWithRole({
+      privileges: [{ objectType: 'contacts', action: 'read', level: 'account' }],
+      taskPrivileges: ['send_mailings'],
+    });
+    const mailing = await draft(tag, member.caller);
+    await loseJob(mailing.id, { id: member.id, label: member.email, superAdmin: false });
+    expectStatus(await admin.patch(`/api/v1/roles/${member.roleId}`, { taskPrivileges: [] }), 200);
+    await server.app.get(MailingSender).onApplicationBootstrap();
+    const { mailing: failed } = await waitUntil(mailing.id, 'failed');
+    expect(failed.failureReason).toBe('crm.mailing_sender_lost_privilege');
+    expect(mailsTo(ada.email)).toHaveLength(0);
+  });
+
+  it('fails a mailing once its job used up its attempts, counting what was done', async () => {
+    const tag = uniqueName('co');
+    const ada = await contact(tag);
+    const mailing = await draft(tag);
+    const outboxDown = jest
+      .spyOn(MailOutbox.prototype, 'enqueueMany')
+      .mockRejectedValue(new Error('outbox unreachable'));
+    try {
+      expectStatus(await admin.post(`/api/v1/mailings/${mailing.id}/send`), 202);
+      const { mailing: failed } = await waitUntil(mailing.id, 'failed', admin, 90);
+      expect(failed).toMatchObject({
+        failureReason: 'crm.mailing_attempts_exhausted',
+        totals: { queued: 1, sent: 0 },
+      });
+      expect(outboxDown).toHaveBeenCalledTimes(5);
+    } finally {
+      outboxDown.mockRestore();
+    }
+    const [event] = await auditEvents(server, adminToken, {
+      action: 'mailing.failed',
+      targetId: mailing.id,
+    });
+    expect(event.metadata).toMatchObject({ reason: 'crm.mailing_attempts_exhausted' });
+    expect(mailsTo(ada.email)).toHaveLength(0);
+  });
+
+  it('queues again at start a mailing whose job was lost, and mails only those not mailed yet', async () => {
+    const tag = uniqueName('co');
+    const people = [await contact(tag), await contact(tag), await contact(tag)];
+    const [first, ...rest] = [...people].sort((a, b) => a.id.localeCompare(b.id));
+    const mailing = await draft(tag);
+    await loseJob(mailing.id, adminSender);
+    // The process died after a batch had committed: everyone collected, the first one mailed.
+    await server.dataSource.query(
+      sql('UPDATE crm_mailing SET collected = $1, collected_after = $2 WHERE id = $3'),
+      [kind === 'postgres' ? true : 1, rest[rest.length - 1].id, mailing.id],
+    );
+    const now = new Date().toISOString();
+    for (const [person, status] of [
+      [first, 'sent'],
+      [rest[0], 'queued'],
+      [rest[1], 'queued'],
+    ] as const) {
+      await server.dataSource.query(
+        sql(
+          'INSERT INTO crm_mailing_recipient (mailing_id, contact_id, account_id, status, reason, mail_id, updated_at) VALUES ($1, $2, $3, $4, NULL, NULL, $5)',
+        ),
+        [mailing.id, person.id, server.accountId, status, now],
+      );
+    }
+    // Another start of the server on the same database sweeps it.
+    const restarted = await startTestServer(kind, { env, sameDatabaseAs: server });
+    try {
+      const { mailing: done } = await waitUntil(mailing.id, 'sent');
+      expect(done.totals).toMatchObject({ sent: 3, queued: 0, skipped: 0 });
+      for (const person of rest) {
+        await waitForMail(person.email, 1);
+      }
+      // Starting again changes nothing: the mailing is over.
+      await restarted.app.get(MailingSender).onApplicationBootstrap();
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(people.map((person) => mailsTo(person.email).length)).toEqual(
+        people.map((person) => (person.id === first.id ? 0 : 1)),
+      );
+    } finally {
+      await restarted.close();
+    }
   });
 });

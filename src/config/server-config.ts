@@ -70,9 +70,10 @@ export interface ServerConfig {
   auditCheckpointSeconds: number;
   /**
    * Consent: `CUSTOS_BOUNCE_WEBHOOK_SECRET` (32 to 512 characters; unset: the bounce webhook is off)
-   * and `CUSTOS_BOUNCE_RETURN_PATH`, the VERP base address (`bounces@mail.example.com`).
+   * `CUSTOS_BOUNCE_RETURN_PATH`, the VERP base address (`bounces@mail.example.com`), and
+   * `CUSTOS_UNSUBSCRIBE_MAILBOX`, the `mailto:` of `List-Unsubscribe` beside its URL (unset: none).
    */
-  consent: { bounceWebhookSecret?: string; returnPath?: string };
+  consent: { bounceWebhookSecret?: string; returnPath?: string; unsubscribeMailbox?: string };
   /**
    * Privacy requests: `CUSTOS_PRIVACY_DUPLICATE_WINDOW_DAYS` (a request of the same subject and
    * type within it is a possible duplicate; default 30) and `CUSTOS_PRIVACY_DUE_SOON_DAYS`
@@ -454,14 +455,18 @@ function consentConfig(env: Env): ServerConfig['consent'] {
       'must be 32 to 512 characters without whitespace.',
     );
   }
-  const returnPath = env.CUSTOS_BOUNCE_RETURN_PATH || undefined;
-  if (returnPath !== undefined && !/^[a-z0-9._-]+@[a-z0-9.-]+$/i.test(returnPath)) {
-    throw new ConfigError(
-      'CUSTOS_BOUNCE_RETURN_PATH',
-      'must be a plain address such as bounces@mail.example.com.',
-    );
-  }
-  return { bounceWebhookSecret: secret, returnPath };
+  const plainAddress = (name: string, example: string): string | undefined => {
+    const value = env[name] || undefined;
+    if (value !== undefined && !/^[a-z0-9._-]+@[a-z0-9.-]+$/i.test(value)) {
+      throw new ConfigError(name, `must be a plain address such as ${example}.`);
+    }
+    return value;
+  };
+  return {
+    bounceWebhookSecret: secret,
+    returnPath: plainAddress('CUSTOS_BOUNCE_RETURN_PATH', 'bounces@mail.example.com'),
+    unsubscribeMailbox: plainAddress('CUSTOS_UNSUBSCRIBE_MAILBOX', 'unsubscribe@mail.example.com'),
+  };
 }
 
 /** `CUSTOS_PUBLIC_URL`: an http(s) base without credentials, query or fragment (it goes in mails). */

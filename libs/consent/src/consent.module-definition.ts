@@ -24,6 +24,13 @@ export class ConsentModuleOptions {
   bounceWebhookSecret?: string;
   /** The VERP return path's base address (`bounces@mail.example.com`). Default `bounces@localhost`. */
   returnPath?: string;
+  /**
+   * A mailbox for unsubscribe requests by mail (`unsubscribe@mail.example.com`): `List-Unsubscribe`
+   * then also names `mailto:<it>?subject=unsubscribe%20<token>` after the one-click URL (RFC 2369
+   * lists them in order of preference). Whoever reads that mailbox posts the subject's token to
+   * `POST consent/unsubscribe?token=`. Unset: the URL only.
+   */
+  unsubscribeMailbox?: string;
 }
 
 export const DEFAULT_UNSUBSCRIBE_TOKEN_DAYS = 400;

@@ -77,6 +77,8 @@ export {
   DELIVERY_OUTCOMES,
   type DeliveryOutcome,
   type BounceSummary,
+  type HardBounce,
+  type HardBounceListener,
 } from './bounces/bounces';
 export { verpReturnPath, parseVerp, readDsn } from './bounces/verp';
 export {

@@ -2,16 +2,16 @@ import { Injectable } from '@nestjs/common';
 import { ConsentGate, type ConsentChannel } from '@custos/consent';
 import { RequestContext, keysetPage, type Page } from '@custos/core';
 import { PropertySchemaService } from '../properties';
-import { CrmAccessService, RecordQuery } from '../records';
+import { CrmAccessService, RecordQuery, type ScopedRecords } from '../records';
 
 /** One page of the audience: contact ids, and how many contacts it holds in all. */
 export type AudiencePage = Page<{ id: string }> & { total: number };
 
 /** The column of a contact holding the address of a channel; none for post. */
 const ADDRESS_COLUMNS: Record<ConsentChannel, string | undefined> = {
-  email: 'r.email',
-  sms: 'r.phone',
-  phone: 'r.phone',
+  email: 'email',
+  sms: 'phone',
+  phone: 'phone',
   post: undefined,
 };
 
@@ -31,31 +31,44 @@ export class CrmMarketingAudience {
     private readonly context: RequestContext,
   ) {}
 
+  /** How many contacts the audience holds: one `COUNT(*)` over the scoped query and its condition. */
+  async count(purposeId: string, channel: ConsentChannel): Promise<number> {
+    return this.query.count(await this.scope(purposeId, channel));
+  }
+
   async page(
     purposeId: string,
     channel: ConsentChannel,
     page: { limit?: number; after?: string },
   ): Promise<AudiencePage> {
-    const schema = await this.properties.schema('contacts');
-    const access = await this.crmAccess.forSchema(schema);
-    const condition = await this.gate.audience(
-      this.context.requireAccountId(),
-      purposeId,
-      channel,
-      { id: 'r.id', accountId: 'r.account_id', address: ADDRESS_COLUMNS[channel] },
-    );
-    const audience = () =>
-      this.query
-        .scoped(schema, access, { forMarketing: true })
-        .andWhere(condition.sql, condition.parameters);
-    const total = await audience().getCount();
+    const scope = await this.scope(purposeId, channel);
+    const total = await this.query.count(scope);
     const ids = await keysetPage(
-      audience().select('r.id', 'id'),
+      this.query.builder(scope).select('r.id', 'id'),
       'r.id',
       (row: { id: string }) => row.id,
       page,
       (b) => b.getRawMany<{ id: string }>(),
     );
     return { ...ids, total };
+  }
+
+  /** The contacts the actor may read (record rules) that the consent condition admits, in SQL. */
+  private async scope(purposeId: string, channel: ConsentChannel): Promise<ScopedRecords> {
+    const schema = await this.properties.schema('contacts');
+    const access = await this.crmAccess.forSchema(schema);
+    const condition = await this.gate.audience(
+      this.context.requireAccountId(),
+      purposeId,
+      channel,
+      {
+        table: schema.objectType.table,
+        alias: 'r',
+        id: 'id',
+        accountId: 'account_id',
+        address: ADDRESS_COLUMNS[channel],
+      },
+    );
+    return this.query.scope(schema, access, { forMarketing: true }).and(condition);
   }
 }

@@ -4,4 +4,4 @@
  */
 export { MAILING_PRIVILEGES, type MailingPrivilege } from './mailings.privileges';
 export { MAILINGS_ENTITIES, MailingsModule } from './mailings.module';
-export { MAILING_BATCH, MAILING_QUEUE } from './mailing-sender';
+export { MAILING_BATCH, MAILING_QUEUE, MailingSender } from './mailing-sender';

@@ -82,7 +82,13 @@ export class MailingSelection {
       this.context.requireAccountId(),
       spec.purposeId,
       'email',
-      { id: 'r.id', accountId: 'r.account_id', address: 'r.email' },
+      {
+        table: schema.objectType.table,
+        alias: 'r',
+        id: 'id',
+        accountId: 'account_id',
+        address: 'email',
+      },
     );
     return {
       schema,
@@ -92,11 +98,21 @@ export class MailingSelection {
         : tokenizeSensitiveFilters(filterGroups, access.sensitive),
       carries,
       audience,
+      // Restricted subjects (GDPR Art. 18) are never marketed to.
       query: () => {
-        const builder = this.records.scoped(schema, access);
+        const builder = this.records.scoped(schema, access, { forMarketing: true });
         return condition ? builder.andWhere(condition.sql, condition.parameters) : builder;
       },
     };
+  }
+
+  /**
+   * The contacts the actor may read (alias `r`), whatever the mailing's selection, purpose or
+   * tokens are now: who may be shown in its recipient list (a failed mailing's too).
+   */
+  async readableContacts(): Promise<SelectQueryBuilder<ObjectLiteral>> {
+    const schema = await this.schemas.schema('contacts');
+    return this.records.scoped(schema, await this.crmAccess.forSchema(schema));
   }
 
   private async checkTokens(

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { MoreThan, type EntityManager } from 'typeorm';
 import { AuditService } from '@custos/audit';
@@ -10,13 +10,19 @@ import {
 } from '@custos/consent';
 import {
   Clock,
+  CustosError,
   Jobs,
   insertRows,
   MailOutbox,
+  PRIVILEGE_RESOLVER,
   RequestContext,
   TransactionHost,
+  actorFromSnapshot,
+  systemActor,
   type JobQueue,
+  type JobView,
   type MailToSend,
+  type PrivilegeResolver,
   type RunningJob,
 } from '@custos/core';
 import { fromRow, recordColumns, type StoredRecord } from '../records';
@@ -25,6 +31,7 @@ import { Mailing, MailingRecipient, type SkipReason } from './mailing.entity';
 import { MailingSelection, type PreparedSelection } from './mailing-selection';
 import { render } from './mailing-templates';
 import { recipientTotals } from './mailing-totals';
+import { MAILING_FAILURES, MailingErrors } from './mailings.errors';
 
 /** The queue of mailings being sent. */
 export const MAILING_QUEUE = 'crm.mailing_send';
@@ -52,7 +59,7 @@ interface BatchContact {
  * cancelled mailing stops at the next batch (the batch takes the mailing's row first).
  */
 @Injectable()
-export class MailingSender {
+export class MailingSender implements OnApplicationBootstrap {
   private readonly queue: JobQueue<MailingJobData>;
 
   constructor(
@@ -64,6 +71,7 @@ export class MailingSender {
     private readonly moduleRef: ModuleRef,
     private readonly audit: AuditService,
     private readonly clock: Clock,
+    @Inject(PRIVILEGE_RESOLVER) private readonly privileges: PrivilegeResolver,
   ) {
     this.queue = jobs.createQueue<MailingJobData>({
       name: MAILING_QUEUE,
@@ -72,13 +80,41 @@ export class MailingSender {
     });
   }
 
-  /** Queues the job of a mailing as the current actor (in the caller's transaction). */
-  async enqueue(mailingId: string): Promise<void> {
-    const actor = this.context.requireActor();
-    await this.queue.enqueue(
-      { mailingId },
-      { accountId: actor.accountId, actor, key: `mailing:${mailingId}` },
+  /** Queues the job of a mailing as its sender (in the caller's transaction, if any). */
+  async enqueue(mailing: Pick<Mailing, 'id' | 'accountId' | 'sender'>): Promise<JobView | null> {
+    if (!mailing.sender) {
+      throw new Error(`Mailing ${mailing.id} has no sender to send as.`);
+    }
+    return this.queue.enqueue(
+      { mailingId: mailing.id },
+      {
+        accountId: mailing.accountId,
+        actor: actorFromSnapshot(mailing.sender, mailing.accountId, mailing.sender.scopes),
+        key: `mailing:${mailing.id}`,
+      },
     );
+  }
+
+  /**
+   * Gives every mailing being sent its job again (a job lost: the process died before it was
+   * written, or the queue lost it); the key makes this a no-op for a mailing whose job is kept.
+   * A mailing whose kept job is over (dead, completed or cancelled without ending it) fails as
+   * `crm.mailing_interrupted`. Resuming is safe: sent recipients are never written again.
+   */
+  async onApplicationBootstrap(): Promise<void> {
+    const unfinished = await this.transactions.manager.find(Mailing, {
+      where: { status: 'sending' },
+      order: { id: 'ASC' },
+    });
+    for (const mailing of unfinished) {
+      // Whatever the sweep changes, the system of the mailing's account does.
+      await this.context.runAs(systemActor(mailing.accountId), async () => {
+        const job = mailing.sender ? await this.enqueue(mailing) : null;
+        if (!mailing.sender || (job && job.state !== 'waiting' && job.state !== 'active')) {
+          await this.fail(mailing, MAILING_FAILURES.interrupted);
+        }
+      });
+    }
   }
 
   private async run(job: RunningJob<MailingJobData>): Promise<void> {
@@ -88,6 +124,27 @@ export class MailingSender {
     });
     if (!mailing || mailing.status !== 'sending') {
       return;
+    }
+    try {
+      await this.send(mailing, job);
+    } catch (error) {
+      if (job.signal.aborted) {
+        throw error;
+      }
+      // A decision (the sender's rights, a check that now refuses) is repeated by a retry: the
+      // mailing fails at once. Anything else is retried until the attempts run out.
+      if (error instanceof CustosError && error.kind !== 'unavailable') {
+        await this.fail(mailing, error.code);
+      } else if (job.attempt >= ATTEMPTS) {
+        await this.fail(mailing, MAILING_FAILURES.attemptsExhausted);
+      }
+      throw error;
+    }
+  }
+
+  private async send(mailing: Mailing, job: RunningJob<MailingJobData>): Promise<void> {
+    if (!(await this.privileges.hasPrivilege(this.context.requireActor(), 'send_mailings'))) {
+      throw MailingErrors.senderLostPrivilege();
     }
     const prepared = await this.selection.prepare(mailing);
     while (!mailing.collected) {
@@ -111,19 +168,32 @@ export class MailingSender {
       }
       after = last;
     }
-    await this.transactions.run(async (manager) => {
+    await this.finish(mailing, 'sent');
+  }
+
+  /** Ends a mailing being sent as failed, with the reason code (never data), audited. */
+  private fail(mailing: Mailing, reason: string): Promise<void> {
+    return this.finish(mailing, 'failed', reason);
+  }
+
+  /** `sending` → `sent` or `failed`, audited with the totals; nothing when it ended meanwhile. */
+  private finish(mailing: Mailing, status: 'sent' | 'failed', reason?: string): Promise<void> {
+    return this.transactions.run(async (manager) => {
       const result = await manager
         .createQueryBuilder()
         .update(Mailing)
-        .set({ status: 'sent', finishedAt: this.clock.now() })
+        .set({ status, finishedAt: this.clock.now(), failureReason: reason ?? null })
         .where('id = :id AND status = :sending', { id: mailing.id, sending: 'sending' })
         .execute();
       if (result.affected === 1) {
         await this.audit.record({
-          action: 'mailing.sent',
+          action: status === 'sent' ? 'mailing.sent' : 'mailing.failed',
           targetType: 'mailing',
           targetId: mailing.id,
-          metadata: { totals: await recipientTotals(manager, mailing.id) },
+          metadata: {
+            ...(reason ? { reason } : {}),
+            totals: await recipientTotals(manager, mailing.id),
+          },
         });
       }
     });

@@ -25,6 +25,7 @@ export async function recipientTotals(
     queued: 0,
     sent: 0,
     skipped: 0,
+    bounced: 0,
     skippedBy: Object.fromEntries(SKIP_REASONS.map((r) => [r, 0])) as Record<SkipReason, number>,
   };
   for (const row of rows) {

@@ -82,6 +82,12 @@ export class MailingTotalsDto {
   skipped!: number;
 
   @ApiProperty({
+    example: 3,
+    description: 'Sent, and a hard bounce of that mail came back (counted in `sent` no more).',
+  })
+  bounced!: number;
+
+  @ApiProperty({
     example: {
       no_consent: 52,
       opted_out: 11,
@@ -131,6 +137,15 @@ export class MailingDto {
 
   @ApiProperty({ nullable: true, type: String, example: null })
   finishedAt!: string | null;
+
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    example: null,
+    description:
+      'Why a `failed` mailing failed, an error code: `crm.mailing_sender_lost_privilege`, `crm.mailing_attempts_exhausted`, `crm.mailing_interrupted`, or the code of the check that refused it (e.g. `crm.mailing_unreadable_token`, `consent.unknown_purpose`).',
+  })
+  failureReason!: string | null;
 
   @ApiProperty({ type: MailingTotalsDto })
   totals!: MailingTotalsDto;

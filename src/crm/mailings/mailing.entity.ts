@@ -1,13 +1,19 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
-import { TimestampColumn } from '@custos/core';
+import { TimestampColumn, type ActorSnapshot, type TaskPrivilege } from '@custos/core';
 import type { StoredFilterGroup } from '../search';
 
-/** `draft` until sent once; `sending` while the job walks the audience; then `sent` or `cancelled`. */
-export const MAILING_STATUSES = ['draft', 'sending', 'sent', 'cancelled'] as const;
+/**
+ * `draft` until sent once; `sending` while the job walks the audience; then `sent`, `cancelled`,
+ * or `failed` when the job cannot finish it (with {@link Mailing.failureReason}).
+ */
+export const MAILING_STATUSES = ['draft', 'sending', 'sent', 'cancelled', 'failed'] as const;
 export type MailingStatus = (typeof MAILING_STATUSES)[number];
 
-/** A recipient's row: `queued` (in the audience, not written yet), `sent` (in the outbox), `skipped`. */
-export const RECIPIENT_STATUSES = ['queued', 'sent', 'skipped'] as const;
+/**
+ * A recipient's row: `queued` (in the audience, not written yet), `sent` (in the outbox),
+ * `skipped`, or `bounced` (sent, and a hard bounce of that very mail came back).
+ */
+export const RECIPIENT_STATUSES = ['queued', 'sent', 'skipped', 'bounced'] as const;
 export type RecipientStatus = (typeof RECIPIENT_STATUSES)[number];
 
 /**
@@ -78,11 +84,28 @@ export class Mailing {
 
   @TimestampColumn({ name: 'finished_at', nullable: true })
   finishedAt!: Date | null;
+
+  /**
+   * Who sent it, as the job acts (identity only: rights are read again when it runs); kept so
+   * that a mailing whose job was lost can be queued again at start.
+   */
+  @Column({ type: 'simple-json', nullable: true })
+  sender!: MailingSender | null;
+
+  /** Why a `failed` mailing failed: an error code, never data. */
+  @Column({ name: 'failure_reason', type: 'varchar', length: 64, nullable: true })
+  failureReason!: string | null;
+}
+
+/** The sender kept on a mailing: an actor snapshot, and a private app's scopes. */
+export interface MailingSender extends ActorSnapshot {
+  scopes?: TaskPrivilege[];
 }
 
 /** One contact of a mailing: its status, why it was skipped, and its mail in the outbox. */
 @Entity('crm_mailing_recipient')
 @Index('crm_mailing_recipient_status_idx', ['mailingId', 'status', 'contactId'])
+@Index('crm_mailing_recipient_mail_idx', ['mailId'])
 export class MailingRecipient {
   @PrimaryColumn({
     name: 'mailing_id',

@@ -9,6 +9,7 @@ import {
   isSuperAdminInPerson,
   keysetPage,
   newId,
+  snapshotOf,
   type Page,
 } from '@custos/core';
 import type { StoredFilterGroup } from '../search';
@@ -61,6 +62,8 @@ export class MailingService {
       createdAt: this.clock.now(),
       sentAt: null,
       finishedAt: null,
+      sender: null,
+      failureReason: null,
     };
     await this.transactions.run(async (manager) => {
       await manager.insert(Mailing, mailing);
@@ -107,10 +110,14 @@ export class MailingService {
       // Links need the public URL: refuse now (503) rather than fail in the job.
       this.gate.publicUrl();
       const now = this.clock.now();
+      const sender = {
+        ...snapshotOf(actor),
+        ...(actor.scopes ? { scopes: [...actor.scopes] } : {}),
+      };
       const result = await manager
         .createQueryBuilder()
         .update(Mailing)
-        .set({ status: 'sending', sentAt: now })
+        .set({ status: 'sending', sentAt: now, sender })
         .where('id = :id AND account_id = :accountId AND status = :draft', {
           id,
           accountId: actor.accountId,
@@ -126,8 +133,8 @@ export class MailingService {
         targetId: id,
         metadata: { purposeId: mailing.purposeId },
       });
-      await this.sender.enqueue(id);
-      return { ...mailing, status: 'sending' as const, sentAt: now };
+      await this.sender.enqueue({ id, accountId: actor.accountId, sender });
+      return { ...mailing, status: 'sending' as const, sentAt: now, sender };
     });
     return this.present(sending);
   }
@@ -165,8 +172,7 @@ export class MailingService {
   /** The recipients of a mailing that the viewer may read (record rules in SQL), keyset by contact. */
   async recipients(id: string, query: RecipientQueryDto): Promise<Page<MailingRecipientDto>> {
     const mailing = await this.find(id);
-    const prepared = await this.selection.prepare(mailing);
-    const readable = prepared.query().select('r.id');
+    const readable = (await this.selection.readableContacts()).select('r.id');
     const builder = this.transactions.manager
       .createQueryBuilder(MailingRecipient, 'mr')
       .where('mr.mailingId = :mailingId', { mailingId: mailing.id })
@@ -221,6 +227,7 @@ export class MailingService {
       createdAt: mailing.createdAt.toISOString(),
       sentAt: mailing.sentAt?.toISOString() ?? null,
       finishedAt: mailing.finishedAt?.toISOString() ?? null,
+      failureReason: mailing.failureReason,
       totals: await recipientTotals(this.transactions.manager, mailing.id),
     };
   }

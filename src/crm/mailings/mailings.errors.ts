@@ -1,5 +1,15 @@
 import { CustosError } from '@custos/core';
 
+/** Why a mailing failed when no check's own code says it (`failureReason`). */
+export const MAILING_FAILURES = {
+  /** Its sender no longer holds `send_mailings`. */
+  senderLostPrivilege: 'crm.mailing_sender_lost_privilege',
+  /** Every attempt of its job failed (the database or the outbox kept failing). */
+  attemptsExhausted: 'crm.mailing_attempts_exhausted',
+  /** Its job was over at start (dead, completed or cancelled) while it was still being sent. */
+  interrupted: 'crm.mailing_interrupted',
+} as const;
+
 /** The errors of mass mailings: stable codes, one wording each. */
 export const MailingErrors = {
   /** A mailing of another account, or none: never told apart. */
@@ -36,6 +46,12 @@ export const MailingErrors = {
       'conflict',
       'crm.mailing_not_draft',
       `This mailing is ${status}: a mailing is sent once. Create a new one to send again.`,
+    ),
+  senderLostPrivilege: () =>
+    new CustosError(
+      'forbidden',
+      MAILING_FAILURES.senderLostPrivilege,
+      'The sender of this mailing no longer holds send_mailings.',
     ),
   notSending: (status: string) =>
     new CustosError(

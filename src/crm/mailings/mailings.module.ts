@@ -3,6 +3,7 @@ import { SensitiveDataModule } from '../../sensitive-data/sensitive-data.module'
 import { RecordsModule } from '../records';
 import { SegmentsModule } from '../segments';
 import { Mailing, MailingRecipient } from './mailing.entity';
+import { MailingBounces } from './mailing-bounces';
 import { MailingSelection } from './mailing-selection';
 import { MailingSender } from './mailing-sender';
 import { MailingService } from './mailing.service';
@@ -14,6 +15,6 @@ export const MAILINGS_ENTITIES = [Mailing, MailingRecipient];
 @Module({
   imports: [RecordsModule, SegmentsModule, SensitiveDataModule],
   controllers: [MailingsController],
-  providers: [MailingSelection, MailingSender, MailingService],
+  providers: [MailingBounces, MailingSelection, MailingSender, MailingService],
 })
 export class MailingsModule {}

@@ -1,6 +1,7 @@
 import { PropertyDataCategory1796500369682 } from './1796500369682-PropertyDataCategory';
 import { OwnerFilterIndexes1796495761265 } from './1796495761265-OwnerFilterIndexes';
 import { CrmMailings1796510000000 } from './1796510000000-CrmMailings';
+import { CrmMailingOutcomes1797400000000 } from './1797400000000-CrmMailingOutcomes';
 import { FormConsents1796496210639 } from './1796496210639-FormConsents';
 import type { MigrationClass } from '@custos/core';
 import { Crm1795375304585 } from './1795375304585-Crm';
@@ -38,4 +39,5 @@ export const SQLITE_SERVER_MIGRATIONS: MigrationClass[] = [
   FormConsents1796496210639,
   PropertyDataCategory1796500369682,
   CrmMailings1796510000000,
+  CrmMailingOutcomes1797400000000,
 ];

@@ -12,6 +12,7 @@ import {
   type Page,
 } from '@custos/core';
 import { Inject, Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
 import { normaliseAddress } from '../addresses';
 import { Blacklist } from '../blacklist/blacklist';
 import { ConsentErrors } from '../consent.errors';
@@ -30,6 +31,18 @@ export const BOUNCE_SPREAD_MS = 7 * 86_400_000;
 export const DELIVERY_OUTCOMES = ['hard_bounce', 'soft_bounce', 'delivered', 'reply'] as const;
 export type DeliveryOutcome = (typeof DELIVERY_OUTCOMES)[number];
 
+/** A hard bounce as its listeners see it, in the transaction that counted it. */
+export interface HardBounce {
+  accountId: string;
+  /** The normalised address. */
+  address: string;
+  /** The `Message-ID` of the mail that bounced, when the provider or the DSN names it. */
+  messageId: string | null;
+}
+
+/** Told of each hard bounce inside its transaction (e.g. to mark the mail's recipient). */
+export type HardBounceListener = (bounce: HardBounce, manager: EntityManager) => Promise<void>;
+
 export interface BounceSummary {
   address: string;
   bounces: number;
@@ -46,6 +59,8 @@ export interface BounceSummary {
  */
 @Injectable()
 export class Bounces {
+  private readonly listeners: HardBounceListener[] = [];
+
   constructor(
     private readonly transactions: TransactionHost,
     private readonly context: RequestContext,
@@ -55,12 +70,21 @@ export class Bounces {
     @Inject(CONSENT_MODULE_OPTIONS) private readonly options: ConsentModuleOptions,
   ) {}
 
-  /** Records what happened to a mail to `address` of the account; returns whether it is now blacklisted. */
+  /** Calls `listener` for every hard bounce from now on, in the bounce's transaction. */
+  onHardBounce(listener: HardBounceListener): void {
+    this.listeners.push(listener);
+  }
+
+  /**
+   * Records what happened to a mail to `address` of the account (the mail named by `messageId`
+   * when known); returns whether the address is now blacklisted.
+   */
   async record(
     accountId: string,
     address: string,
     outcome: DeliveryOutcome,
     at: Date = this.clock.now(),
+    messageId: string | null = null,
   ): Promise<{ blacklisted: boolean }> {
     const normal = normaliseAddress(address);
     if (!normal || normal.kind !== 'email') {
@@ -107,6 +131,9 @@ export class Bounces {
           ) {
             await this.blacklist.addNormal(accountId, normal, 'bounces');
           }
+          for (const listener of this.listeners) {
+            await listener({ accountId, address: normal.value, messageId }, manager);
+          }
           break;
         }
       }
@@ -121,7 +148,13 @@ export class Bounces {
   async intake(
     rawBody: string,
     signature: string | undefined,
-    body: { recipient?: string; outcome?: DeliveryOutcome; occurredAt?: string; dsn?: string },
+    body: {
+      recipient?: string;
+      outcome?: DeliveryOutcome;
+      occurredAt?: string;
+      messageId?: string;
+      dsn?: string;
+    },
   ): Promise<{ blacklisted: boolean }> {
     const secret = this.options.bounceWebhookSecret;
     if (!secret) {
@@ -141,7 +174,7 @@ export class Bounces {
       if (!dsn || !target) {
         throw ConsentErrors.unreadableBounce('dsn');
       }
-      return this.record(target.accountId, target.address, dsn.outcome);
+      return this.record(target.accountId, target.address, dsn.outcome, undefined, dsn.messageId);
     }
     const target = typeof body.recipient === 'string' ? parseVerp(base, body.recipient) : null;
     if (!target) {
@@ -154,7 +187,7 @@ export class Bounces {
     if (!body.outcome || !DELIVERY_OUTCOMES.includes(body.outcome)) {
       throw ConsentErrors.invalidField('outcome', `must be one of ${DELIVERY_OUTCOMES.join(', ')}`);
     }
-    return this.record(target.accountId, target.address, body.outcome, at);
+    return this.record(target.accountId, target.address, body.outcome, at, body.messageId ?? null);
   }
 
   /** Addresses with bounces counted now, in address order, keyset pages (admins). */

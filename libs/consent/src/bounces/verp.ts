@@ -33,10 +33,13 @@ export function parseVerp(
 /**
  * Reads a delivery-status notification (RFC 3464, `multipart/report; report-type=delivery-status`):
  * the VERP address it was returned to (the bounce's `To:`, or `X-Original-To:`/`Delivered-To:`),
- * and the outcome from `Action:` and `Status:` (5.x.x failed → hard, 4.x.x or delayed → soft,
- * delivered → delivered). `null` when it is not one.
+ * the outcome from `Action:` and `Status:` (5.x.x failed → hard, 4.x.x or delayed → soft,
+ * delivered → delivered), and the `Message-ID` of the returned mail (in the report's body: its
+ * returned headers), or null. `null` when it is not one.
  */
-export function readDsn(raw: string): { returnPath: string; outcome: DeliveryOutcome } | null {
+export function readDsn(
+  raw: string,
+): { returnPath: string; outcome: DeliveryOutcome; messageId: string | null } | null {
   const header = (name: string) =>
     new RegExp(`^${name}:\\s*(.+)$`, 'im').exec(raw)?.[1]?.trim() ?? null;
   const to = header('X-Original-To') ?? header('Delivered-To') ?? header('To');
@@ -46,14 +49,17 @@ export function readDsn(raw: string): { returnPath: string; outcome: DeliveryOut
   if (!returnPath || !action) {
     return null;
   }
-  if (action === 'delivered' || action === 'relayed' || action === 'expanded') {
-    return { returnPath, outcome: 'delivered' };
-  }
-  if (action === 'failed' && status?.startsWith('5')) {
-    return { returnPath, outcome: 'hard_bounce' };
-  }
-  if (action === 'failed' || action === 'delayed') {
-    return { returnPath, outcome: 'soft_bounce' };
-  }
-  return null;
+  // The report's own Message-ID is in its header; the returned mail's comes after the first blank line.
+  const split = raw.search(/\r?\n\r?\n/);
+  const body = split < 0 ? '' : raw.slice(split);
+  const messageId = /^Message-ID:\s*(<[^>\s]+>)/im.exec(body)?.[1] ?? null;
+  const outcome: DeliveryOutcome | null =
+    action === 'delivered' || action === 'relayed' || action === 'expanded'
+      ? 'delivered'
+      : action === 'failed' && status?.startsWith('5')
+        ? 'hard_bounce'
+        : action === 'failed' || action === 'delayed'
+          ? 'soft_bounce'
+          : null;
+  return outcome ? { returnPath, outcome, messageId } : null;
 }

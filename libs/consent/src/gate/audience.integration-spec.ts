@@ -95,9 +95,11 @@ describe.each(testDatabaseKinds())('audience condition on %s', (kind) => {
           app.clock.advance(2000);
           const gate = app.get(ConsentGate);
           const condition = await gate.audience(accountId, purpose.id, 'email', {
-            id: 'r.id',
-            accountId: 'r.account_id',
-            address: 'r.email',
+            table: 'test_contact',
+            alias: 'r',
+            id: 'id',
+            accountId: 'account_id',
+            address: 'email',
           });
           const selected = (
             await app.dataSource
@@ -147,9 +149,11 @@ describe.each(testDatabaseKinds())('audience condition on %s', (kind) => {
     }
     await app.as(staff, () => app.get(Blacklist).add('+49301234567'));
     const condition = await app.get(ConsentGate).audience(accountId, purpose.id, 'sms', {
-      id: 'r.id',
-      accountId: 'r.account_id',
-      address: 'r.phone',
+      table: 'test_contact',
+      alias: 'r',
+      id: 'id',
+      accountId: 'account_id',
+      address: 'phone',
     });
     const selected = await app.dataSource
       .createQueryBuilder()

@@ -160,10 +160,17 @@ export class ConsentGate {
     return `${this.publicUrl()}/consent/unsubscribe?token=${token}`;
   }
 
-  /** The headers that make the URL a one-click unsubscribe (RFC 8058 with RFC 2369). */
+  /**
+   * The headers that make the URL a one-click unsubscribe (RFC 8058 with RFC 2369), with the
+   * `mailto:` of the unsubscribe mailbox after it when one is configured (its subject carries the
+   * URL's token).
+   */
   unsubscribeHeaders(url: string): UnsubscribeHeaders {
+    const mailbox = this.options.unsubscribeMailbox;
+    const token = new URL(url).searchParams.get('token');
+    const mailto = mailbox && token ? `, <mailto:${mailbox}?subject=unsubscribe%20${token}>` : '';
     return {
-      'List-Unsubscribe': `<${url}>`,
+      'List-Unsubscribe': `<${url}>${mailto}`,
       'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
     };
   }

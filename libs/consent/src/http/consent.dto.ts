@@ -277,7 +277,17 @@ export class BounceWebhookDto {
 
   @ApiPropertyOptional({
     description:
-      'Instead of the fields above: a delivery-status notification (RFC 3464) as received.',
+      "The `Message-ID` of the mail the outcome is about, as sent: a hard bounce of a mailing's mail then marks its recipient `bounced`.",
+    example: `<${ID}@mail.example.com>`,
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(255)
+  messageId?: string;
+
+  @ApiPropertyOptional({
+    description:
+      "Instead of the fields above: a delivery-status notification (RFC 3464) as received (the returned headers' `Message-ID` names the mail).",
     example:
       'To: <bounces+…@mail.example.com>\r\nContent-Type: multipart/report; report-type=delivery-status …',
   })
