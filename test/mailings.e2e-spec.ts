@@ -420,6 +420,25 @@ describe.each(testDatabaseKinds())('Mailings on %s', (kind) => {
     expectProblem(await sender.caller.get(`/api/v1/mailings/${mailing.id}`), 404);
   });
 
+  it('never mails a contact whose processing is restricted (GDPR Art. 18)', async () => {
+    const tag = uniqueName('co');
+    const free = await contact(tag);
+    const held = await contact(tag);
+    const ask = expectStatus(
+      await admin.post('/api/v1/privacy-requests', {
+        type: 'restriction',
+        channel: 'email',
+        subjectContactId: held.id,
+      }),
+      201,
+    ).body as { id: string };
+    expectStatus(await admin.post('/api/v1/privacy-restrictions', { requestId: ask.id }), 201);
+    const { recipients } = await sendAndWait((await draft(tag)).id);
+    expect(recipients.map((r) => r.contactId)).toEqual([free.id]);
+    await waitForMail(free.email, 1);
+    expect(mailsTo(held.email)).toHaveLength(0);
+  });
+
   it('refuses mailings to a user without send_mailings', async () => {
     const reader = await setup.userWithRole({
       privileges: [{ objectType: 'contacts', action: 'read', level: 'account' }],
