@@ -226,13 +226,13 @@ export class RecordQuery {
    * The records among `ids` the actor may read and, when `action` is not `read`, also `action`;
    * in no particular order.
    */
-  find(
+  async find(
     schema: PropertySchema,
     access: RecordAccess,
     ids: readonly string[],
     { action = 'read', ...lookup }: RecordLookup & { action?: RecordAction } = {},
   ): Promise<StoredRecord[]> {
-    return findRecords(
+    const records = await findRecords(
       this.transactions.manager,
       schema,
       this.context.requireAccountId(),
@@ -240,6 +240,8 @@ export class RecordQuery {
       permitted(access, action),
       lookup,
     );
+    await access.sensitive?.loadSubjects(records.map((record) => record.id));
+    return records;
   }
 
   /**
