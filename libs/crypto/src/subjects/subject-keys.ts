@@ -227,6 +227,12 @@ export class SubjectKeys {
     return (result.affected ?? 0) > 0;
   }
 
+  /** Whether this instance holds an unwrapped key of the subject in memory (diagnostics and tests). */
+  cached(accountId: string, subject: DataSubject): boolean {
+    const prefix = this.prefixOf(accountId, subject);
+    return [...this.unwrapped.keys()].some((cacheKey) => cacheKey.startsWith(prefix));
+  }
+
   /** Drops a subject's unwrapped keys from this instance's cache. */
   private forget(accountId: string, subject: DataSubject): void {
     const prefix = this.prefixOf(accountId, subject);
