@@ -1,8 +1,10 @@
-import { AccountCiphers, keyVersionOf } from '@custos/crypto';
+import { AccountCiphers, keyScopeOf, keyVersionOf } from '@custos/crypto';
 import { testDatabaseKinds } from '@custos/core/testing';
 import { Setup } from './access/access-support';
 import {
   callerOf,
+  createProperty,
+  createRecords,
   expectStatus,
   uniqueName,
   type Caller,
@@ -181,6 +183,61 @@ describe.each(testDatabaseKinds())('Data-key rotation on %s', (kind) => {
       actor: { kind: 'system' },
       metadata: { targetVersion: 2, reencrypted: done.rotation!.processed, unreadable: 0 },
     });
+  });
+
+  it("wraps contacts' own keys again instead of re-encrypting their values, which open unchanged", async () => {
+    const { accountId, admin } = await ownAccount();
+    expectStatus(
+      await admin.post('/api/v1/settings/sensitive-data/enable', {
+        categories: ['health_data'],
+        acceptTerms: true,
+      }),
+      200,
+    );
+    const property = uniqueName('diagnosis');
+    await createProperty(admin, 'contacts', {
+      name: property,
+      label: 'Diagnosis',
+      type: 'string',
+      sensitivity: {},
+    });
+    const created = await createRecords(
+      admin,
+      'contacts',
+      Array.from({ length: 5 }, (_, i) => ({ lastname: `Patient ${i}`, [property]: `C-${i}` })),
+    );
+    const envelopes = async () =>
+      (
+        await server.dataSource.query<{ custom: string }[]>(
+          `SELECT custom FROM crm_contact WHERE account_id = '${accountId}' ORDER BY id`,
+        )
+      ).map((row) => (JSON.parse(row.custom) as Record<string, string>)[property]);
+    const before = await envelopes();
+    expect(before.every((envelope) => keyScopeOf(envelope) === 'subject')).toBe(true);
+
+    expectStatus(await admin.post('/api/v1/settings/encryption/rotate'), 202);
+    const done = await waitForRotation(admin);
+    expect(done).toMatchObject({
+      activeVersion: 2,
+      rotation: { status: 'completed', processed: 5, unreadable: 0 },
+      versions: [
+        { version: 1, values: 0 },
+        { version: 2, values: 5 },
+      ],
+    });
+    // The values' envelopes are untouched; their keys are wrapped by the new account key.
+    expect(await envelopes()).toEqual(before);
+    const wrapping = await server.dataSource.query<{ key_version: number }[]>(
+      `SELECT key_version FROM crypto_subject_key WHERE account_id = '${accountId}'`,
+    );
+    expect(wrapping.map((row) => Number(row.key_version))).toEqual([2, 2, 2, 2, 2]);
+    for (const [i, { id }] of created.entries()) {
+      const record = expectStatus(
+        await admin.get(`/api/v1/objects/contacts/${id}`, { properties: property }),
+        200,
+      ).body as RecordView;
+      expect(record.properties[property]).toBe(`C-${i}`);
+    }
   });
 
   it('rotates again once the previous rotation completed', async () => {
