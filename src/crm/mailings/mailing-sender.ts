@@ -335,7 +335,9 @@ export class MailingSender {
     rows: Record<string, unknown>[],
   ): Promise<BatchContact[]> {
     // Sensitive filters open values: their subjects' keys first.
-    await prepared.access.sensitive?.loadSubjects(rows.map((row) => row.id as string));
+    if (prepared.filterGroups.length > 0) {
+      await prepared.access.sensitive?.loadSubjects(rows.map((row) => row.id as string));
+    }
     return rows
       .map((row) => ({ row, record: fromRow(prepared.schema, row) }))
       .filter(({ record }) =>
