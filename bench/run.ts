@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --contacts N[,N…] --iterations N --only sqlite|postgres --bench crm-search|access|crypto|delegation|files|jobs|request|export-writers|exports|scim|consent|mailings
+ * `npm run bench [-- --contacts N[,N…] --iterations N --only sqlite|postgres --bench crm-search|access|crypto|delegation|files|jobs|request|export-writers|exports|scim|consent|mailings|subject-keys
  * --crypto-insert-contacts N --crypto-search-contacts N --delegation-users N --files-megabytes N --jobs-count N --rows N --scim-users N
  * --consent-events N --audience-contacts N --mailing-contacts N]`:
  * runs the benchmarks and prints one JSON document, also written to bench/results/latest.json (not
@@ -53,6 +53,11 @@
  *   to `sent` over `--mailing-contacts` demo contacts (default 20,000), vs single-row INSERTs into
  *   the outbox table in transactions of the same batch size in the same run; per database as above.
  *
+ * - `subjectKeys` (bench/subject-keys.ts): a page of 50 contacts whose sensitive values are sealed
+ *   under per-subject keys (crypto-shredding) vs a page sealed under the account key alone, read
+ *   alternately through the API in the same run (`--iterations`, `--warmup`), the ratio of the
+ *   medians; per database as above.
+ *
  * Scratch databases are made with `createTestDatabase` and dropped at the end. The machine's
  * load average is reported before and after: figures from a busy machine are noisy.
  */
@@ -80,6 +85,7 @@ import { benchFiles, type FilesResult } from './files';
 import { benchJobs, type JobBackendKind, type JobsBackendResult } from './jobs';
 import { benchRequestCost, type RequestCostResult } from './request-cost';
 import { benchScim, type ScimResult } from './scim';
+import { benchSubjectKeys, type SubjectKeysResult } from './subject-keys';
 import {
   benchCrypto,
   benchCryptoPrimitives,
@@ -101,6 +107,7 @@ const BENCHMARKS = [
   'scim',
   'consent',
   'mailings',
+  'subject-keys',
 ] as const;
 type Benchmark = (typeof BENCHMARKS)[number];
 
@@ -123,7 +130,7 @@ interface Options
 
 function parseArguments(argv: readonly string[]): Options {
   const usage =
-    'Usage: npm run bench -- [--contacts N[,N…]] [--iterations N] [--warmup N] [--only sqlite|postgres] [--bench crm-search|access|crypto|delegation|files|jobs|request|export-writers|exports|scim|consent|mailings] [--crypto-insert-contacts N] [--crypto-search-contacts N] [--delegation-users N] [--files-megabytes N] [--jobs-count N] [--request-count N] [--rows N] [--scim-users N] [--consent-events N] [--audience-contacts N] [--mailing-contacts N]';
+    'Usage: npm run bench -- [--contacts N[,N…]] [--iterations N] [--warmup N] [--only sqlite|postgres] [--bench crm-search|access|crypto|delegation|files|jobs|request|export-writers|exports|scim|consent|mailings|subject-keys] [--crypto-insert-contacts N] [--crypto-search-contacts N] [--delegation-users N] [--files-megabytes N] [--jobs-count N] [--request-count N] [--rows N] [--scim-users N] [--consent-events N] [--audience-contacts N] [--mailing-contacts N]';
   const options: Options = {
     contacts: 100_000,
     iterations: 200,
@@ -378,6 +385,17 @@ async function main(): Promise<void> {
         : await benchConsentAudience('postgres', { contacts: options.audienceContacts });
     }
   }
+  let subjectKeys: Partial<Record<DatabaseKind, SubjectKeysResult | Skipped>> | undefined;
+  if (runs('subject-keys')) {
+    subjectKeys = {};
+    for (const kind of kinds) {
+      process.stderr.write(`subject-keys on ${kind}: pages of 50 contacts…\n`);
+      const skipped = unreachable.get(kind);
+      subjectKeys[kind] = skipped
+        ? { skipped }
+        : await benchSubjectKeys(kind, { iterations: options.iterations, warmup: options.warmup });
+    }
+  }
   let mailings: Partial<Record<DatabaseKind, MailingsResult | Skipped>> | undefined;
   if (runs('mailings')) {
     mailings = {};
@@ -402,6 +420,7 @@ async function main(): Promise<void> {
     ...(scim ? { scim } : {}),
     ...(consent ? { consent } : {}),
     ...(mailings ? { mailings } : {}),
+    ...(subjectKeys ? { subjectKeys } : {}),
     machine: {
       cpus: cpus().length,
       cpuModel: cpus()[0]?.model,

@@ -19,7 +19,7 @@ import { Setup } from './access/access-support';
 import { callerOf, expectStatus, UNKNOWN_ID, type Caller } from './crm/crm-support';
 import { expectProblem, newAccount, walkPages } from './support/api';
 import {
-  seedSensitiveContacts,
+  seedSensitiveRecords,
   storedValues,
   waitForRotation,
 } from './support/key-rotation-support';
@@ -188,7 +188,7 @@ describeOnPostgresAndRedis('Two instances on PostgreSQL and Redis (BullMQ)', () 
     const server = await startTestServer('postgres', { env });
     const accountId = server.accountId;
     const admin = callerOf(server, await server.login());
-    const { property } = await seedSensitiveContacts(admin, 200);
+    const { property } = await seedSensitiveRecords(admin, 200);
     expectStatus(await admin.post('/api/v1/settings/encryption/rotate'), 202);
     await server.close();
     const total = (await storedValues(dataSource, accountId, property)).length;

@@ -18,13 +18,13 @@ import {
 import { loadServerConfig } from '../src/config/server-config';
 import { dataSourceOptions } from '../src/database/data-source-options';
 import { callerOf, expectStatus } from './crm/crm-support';
-import { openAll, seedSensitiveContacts, storedValues } from './support/key-rotation-support';
+import { openAll, seedSensitiveRecords, storedValues } from './support/key-rotation-support';
 import { startTestServer } from './support/test-server';
 import { startWorker, stopWorker as stop } from './support/worker-process';
 
 // Enough batches (300) that most of ten kills, each after 1–6 batches plus what commits before the
 // signal lands, fall before the end.
-const CONTACTS = 2000;
+const RECORDS = 2000;
 const KILLS = 10;
 const MIN_KILLS_MIDWAY = 4;
 const BATCH_SIZE = '20';
@@ -57,7 +57,7 @@ describe.each(testDatabaseKinds())('Data-key rotation killed at random moments o
     const server = await startTestServer(kind, { env });
     accountId = server.accountId;
     const admin = callerOf(server, await server.login());
-    ({ property } = await seedSensitiveContacts(admin, CONTACTS));
+    ({ property } = await seedSensitiveRecords(admin, RECORDS));
     expectStatus(await admin.post('/api/v1/settings/encryption/rotate'), 202);
     await server.close();
 
@@ -114,7 +114,7 @@ describe.each(testDatabaseKinds())('Data-key rotation killed at random moments o
 
   it('keeps every value readable through SIGKILLs and completes with all values on the new key', async () => {
     const initial = await storedValues(checker.dataSource, accountId, property);
-    expect(initial).toHaveLength(3 * CONTACTS);
+    expect(initial).toHaveLength(3 * RECORDS);
     const plaintexts = await openAll(checker.ciphers, accountId, initial);
     const { targetVersion } = await job();
     expect(targetVersion).toBe(2);

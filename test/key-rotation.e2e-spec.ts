@@ -1,8 +1,10 @@
-import { AccountCiphers, keyVersionOf } from '@custos/crypto';
+import { AccountCiphers, keyScopeOf, keyVersionOf } from '@custos/crypto';
 import { testDatabaseKinds } from '@custos/core/testing';
 import { Setup } from './access/access-support';
 import {
   callerOf,
+  createProperty,
+  createRecords,
   expectStatus,
   uniqueName,
   type Caller,
@@ -10,7 +12,7 @@ import {
 } from './crm/crm-support';
 import {
   openAll,
-  seedSensitiveContacts,
+  seedSensitiveRecords,
   storedValues,
   versionCounts,
   waitForRotation,
@@ -24,7 +26,7 @@ import {
   type TestServer,
 } from './support/test-server';
 
-const CONTACTS = 300;
+const RECORDS = 300;
 
 describe.each(testDatabaseKinds())('Data-key rotation on %s', (kind) => {
   let server: TestServer;
@@ -50,12 +52,12 @@ describe.each(testDatabaseKinds())('Data-key rotation on %s', (kind) => {
     return { accountId, token, admin: callerOf(server, token) };
   }
 
-  async function allContacts(admin: Caller, property: string): Promise<RecordView[]> {
+  async function allCompanies(admin: Caller, property: string): Promise<RecordView[]> {
     const records: RecordView[] = [];
     let after: string | undefined;
     do {
       const page = expectStatus(
-        await admin.get('/api/v1/objects/contacts', {
+        await admin.get('/api/v1/objects/companies', {
           limit: 100,
           properties: property,
           ...(after ? { after } : {}),
@@ -70,11 +72,11 @@ describe.each(testDatabaseKinds())('Data-key rotation on %s', (kind) => {
 
   it('shows version 1 in use before any rotation', async () => {
     const { accountId, admin } = await ownAccount();
-    const { property } = await seedSensitiveContacts(admin, 10);
+    const { property } = await seedSensitiveRecords(admin, 10);
     const status = expectStatus(await admin.get('/api/v1/settings/encryption'), 200)
       .body as EncryptionStatusView;
     const stored = await storedValues(server.dataSource, accountId, property);
-    // Every contact holds a value; every other one was changed once (old and new in history).
+    // Every company holds a value; every other one was changed once (old and new in history).
     expect(stored).toHaveLength(10 + 10 + 2 * (10 / 2));
     expect(status).toMatchObject({
       activeVersion: 1,
@@ -92,7 +94,7 @@ describe.each(testDatabaseKinds())('Data-key rotation on %s', (kind) => {
 
   it('re-encrypts every value with the new key in the background, values unchanged, audited', async () => {
     const { accountId, token, admin } = await ownAccount();
-    const { property, values: expected } = await seedSensitiveContacts(admin, CONTACTS);
+    const { property, values: expected } = await seedSensitiveRecords(admin, RECORDS);
     const before = await storedValues(server.dataSource, accountId, property);
     const ciphers = server.app.get(AccountCiphers);
     const plaintexts = await openAll(ciphers, accountId, before);
@@ -111,14 +113,14 @@ describe.each(testDatabaseKinds())('Data-key rotation on %s', (kind) => {
     // Written during the rotation: sealed with the new key at once.
     const [changedId] = [...expected.keys()];
     expectStatus(
-      await admin.patch(`/api/v1/objects/contacts/${changedId}`, {
+      await admin.patch(`/api/v1/objects/companies/${changedId}`, {
         properties: { [property]: 'changed during rotation' },
       }),
       200,
     );
     expected.set(changedId, 'changed during rotation');
     plaintexts.set(
-      `crm_contact/${changedId}/${property}`,
+      `crm_company/${changedId}/${property}`,
       JSON.stringify('changed during rotation'),
     );
 
@@ -151,11 +153,11 @@ describe.each(testDatabaseKinds())('Data-key rotation on %s', (kind) => {
       expect(reopened.get(place)).toBe(plaintext);
     }
 
-    const contacts = await allContacts(admin, property);
-    expect(contacts).toHaveLength(CONTACTS);
-    expect(new Map(contacts.map((c) => [c.id, c.properties[property]]))).toEqual(expected);
+    const companies = await allCompanies(admin, property);
+    expect(companies).toHaveLength(RECORDS);
+    expect(new Map(companies.map((c) => [c.id, c.properties[property]]))).toEqual(expected);
     const history = expectStatus(
-      await admin.get(`/api/v1/objects/contacts/${changedId}/history`, { property }),
+      await admin.get(`/api/v1/objects/companies/${changedId}/history`, { property }),
       200,
     ).body.results as { oldValue: unknown; newValue: unknown }[];
     expect(history.map((h) => [h.oldValue, h.newValue])).toEqual([
@@ -183,9 +185,64 @@ describe.each(testDatabaseKinds())('Data-key rotation on %s', (kind) => {
     });
   });
 
+  it("wraps contacts' own keys again instead of re-encrypting their values, which open unchanged", async () => {
+    const { accountId, admin } = await ownAccount();
+    expectStatus(
+      await admin.post('/api/v1/settings/sensitive-data/enable', {
+        categories: ['health_data'],
+        acceptTerms: true,
+      }),
+      200,
+    );
+    const property = uniqueName('diagnosis');
+    await createProperty(admin, 'contacts', {
+      name: property,
+      label: 'Diagnosis',
+      type: 'string',
+      sensitivity: {},
+    });
+    const created = await createRecords(
+      admin,
+      'contacts',
+      Array.from({ length: 5 }, (_, i) => ({ lastname: `Patient ${i}`, [property]: `C-${i}` })),
+    );
+    const envelopes = async () =>
+      (
+        await server.dataSource.query<{ custom: string }[]>(
+          `SELECT custom FROM crm_contact WHERE account_id = '${accountId}' ORDER BY id`,
+        )
+      ).map((row) => (JSON.parse(row.custom) as Record<string, string>)[property]);
+    const before = await envelopes();
+    expect(before.every((envelope) => keyScopeOf(envelope) === 'subject')).toBe(true);
+
+    expectStatus(await admin.post('/api/v1/settings/encryption/rotate'), 202);
+    const done = await waitForRotation(admin);
+    expect(done).toMatchObject({
+      activeVersion: 2,
+      rotation: { status: 'completed', processed: 5, unreadable: 0 },
+      versions: [
+        { version: 1, values: 0 },
+        { version: 2, values: 5 },
+      ],
+    });
+    // The values' envelopes are untouched; their keys are wrapped by the new account key.
+    expect(await envelopes()).toEqual(before);
+    const wrapping = await server.dataSource.query<{ key_version: number }[]>(
+      `SELECT key_version FROM crypto_subject_key WHERE account_id = '${accountId}'`,
+    );
+    expect(wrapping.map((row) => Number(row.key_version))).toEqual([2, 2, 2, 2, 2]);
+    for (const [i, { id }] of created.entries()) {
+      const record = expectStatus(
+        await admin.get(`/api/v1/objects/contacts/${id}`, { properties: property }),
+        200,
+      ).body as RecordView;
+      expect(record.properties[property]).toBe(`C-${i}`);
+    }
+  });
+
   it('rotates again once the previous rotation completed', async () => {
     const { admin } = await ownAccount();
-    await seedSensitiveContacts(admin, 4);
+    await seedSensitiveRecords(admin, 4);
     expectStatus(await admin.post('/api/v1/settings/encryption/rotate'), 202);
     expect((await waitForRotation(admin)).rotation).toMatchObject({ status: 'completed' });
     expectStatus(await admin.post('/api/v1/settings/encryption/rotate'), 202);
@@ -199,13 +256,13 @@ describe.each(testDatabaseKinds())('Data-key rotation on %s', (kind) => {
 
   it('re-encrypts encrypted attachment files too, which download unchanged', async () => {
     const { token, admin } = await ownAccount();
-    const { property } = await seedSensitiveContacts(admin, 2);
-    const [contact] = await allContacts(admin, property);
+    const { property } = await seedSensitiveRecords(admin, 2);
+    const [company] = await allCompanies(admin, property);
     const content = Buffer.from(`attachment body ${'x'.repeat(5000)}`);
     const uploaded = expectStatus(
       await server
         .http()
-        .post(`/api/v1/objects/contacts/${contact.id}/attachments`)
+        .post(`/api/v1/objects/companies/${company.id}/attachments`)
         .auth(token, { type: 'bearer' })
         .attach('file', content, { filename: 'scan.txt', contentType: 'text/plain' }),
       201,

@@ -3,7 +3,7 @@ import { Setup } from './access/access-support';
 import { callerOf, expectStatus, type Caller } from './crm/crm-support';
 import { SealedValuesVerificationJob } from '../src/crm/sensitive/sealed-values.job';
 import { auditEvents, expectProblem } from './support/api';
-import { seedSensitiveContacts, waitForRotation } from './support/key-rotation-support';
+import { seedSensitiveRecords, waitForRotation } from './support/key-rotation-support';
 import { startTestServer, type TestServer } from './support/test-server';
 
 interface VerificationView {
@@ -18,7 +18,7 @@ describe.each(testDatabaseKinds())('Sealed values verification on %s', (kind) =>
   let adminToken: string;
   let admin: Caller;
   let property: string;
-  let contactIds: string[];
+  let companyIds: string[];
   const p = (n: number) => (kind === 'postgres' ? `$${n}` : '?');
 
   beforeEach(async () => {
@@ -26,8 +26,8 @@ describe.each(testDatabaseKinds())('Sealed values verification on %s', (kind) =>
     adminToken = await server.login();
     admin = callerOf(server, adminToken);
     let values: Map<string, string>;
-    ({ property, values } = await seedSensitiveContacts(admin, 4));
-    contactIds = [...values.keys()];
+    ({ property, values } = await seedSensitiveRecords(admin, 4));
+    companyIds = [...values.keys()];
   });
 
   afterEach(async () => server.close());
@@ -39,14 +39,14 @@ describe.each(testDatabaseKinds())('Sealed values verification on %s', (kind) =>
 
   async function customOf(id: string): Promise<string> {
     const [row] = await server.dataSource.query(
-      `SELECT custom FROM crm_contact WHERE id = ${p(1)}`,
+      `SELECT custom FROM crm_company WHERE id = ${p(1)}`,
       [id],
     );
     return row.custom as string;
   }
 
   async function writeCustom(id: string, custom: string): Promise<void> {
-    await server.dataSource.query(`UPDATE crm_contact SET custom = ${p(1)} WHERE id = ${p(2)}`, [
+    await server.dataSource.query(`UPDATE crm_company SET custom = ${p(1)} WHERE id = ${p(2)}`, [
       custom,
       id,
     ]);
@@ -72,7 +72,7 @@ describe.each(testDatabaseKinds())('Sealed values verification on %s', (kind) =>
   });
 
   it('detects an older envelope of the same place written back after a rotation', async () => {
-    const [target] = contactIds;
+    const [target] = companyIds;
     const beforeRotation = await customOf(target);
     await rotate();
     await writeCustom(target, beforeRotation);
@@ -80,15 +80,15 @@ describe.each(testDatabaseKinds())('Sealed values verification on %s', (kind) =>
       valid: false,
       valuesChecked: 4,
       mismatchCount: 1,
-      mismatches: [{ objectType: 'contacts', recordId: target, property, reason: 'differs' }],
+      mismatches: [{ objectType: 'companies', recordId: target, property, reason: 'differs' }],
     });
   });
 
   it('detects an older envelope of the same place written back after an update', async () => {
-    const [target] = contactIds;
+    const [target] = companyIds;
     const before = await customOf(target);
     expectStatus(
-      await admin.patch(`/api/v1/objects/contacts/${target}`, {
+      await admin.patch(`/api/v1/objects/companies/${target}`, {
         properties: { [property]: 'D-corrected' },
       }),
       200,
@@ -101,7 +101,7 @@ describe.each(testDatabaseKinds())('Sealed values verification on %s', (kind) =>
   });
 
   it('detects a sealed value written past the application', async () => {
-    const [source, target] = contactIds;
+    const [source, target] = companyIds;
     await writeCustom(target, await customOf(source));
     await expect(verify()).resolves.toMatchObject({
       valid: false,
@@ -110,7 +110,7 @@ describe.each(testDatabaseKinds())('Sealed values verification on %s', (kind) =>
   });
 
   it('audits what it found, with ids and property names only', async () => {
-    const [source, target] = contactIds;
+    const [source, target] = companyIds;
     const copied = await customOf(source);
     await writeCustom(target, copied);
     await verify();
@@ -126,7 +126,7 @@ describe.each(testDatabaseKinds())('Sealed values verification on %s', (kind) =>
   });
 
   it('runs on a schedule over every account with sensitive data', async () => {
-    const [source, target] = contactIds;
+    const [source, target] = companyIds;
     await writeCustom(target, await customOf(source));
     await expect(server.app.get(SealedValuesVerificationJob).verifyAll()).resolves.toEqual([
       server.accountId,

@@ -26,11 +26,13 @@ export function placeKey(value: StoredValue): string {
 }
 
 /**
- * Enables sensitive data, makes a sensitive contact property and `count` contacts holding a value
+ * Enables sensitive data, makes a sensitive company property and `count` companies holding a value
  * of it, then changes every other value (so the history holds old and new envelopes too).
- * Returns the property name and the contacts' ids with their current values.
+ * Returns the property name and the companies' ids with their current values. Companies, because
+ * their values are sealed under the account's key, which a rotation re-encrypts value by value
+ * (a contact's are under the contact's own key, which it wraps again).
  */
-export async function seedSensitiveContacts(
+export async function seedSensitiveRecords(
   admin: Caller,
   count: number,
 ): Promise<{ property: string; values: Map<string, string> }> {
@@ -42,7 +44,7 @@ export async function seedSensitiveContacts(
     200,
   );
   const property = uniqueName('diagnosis');
-  await createProperty(admin, 'contacts', {
+  await createProperty(admin, 'companies', {
     name: property,
     label: 'Diagnosis',
     type: 'string',
@@ -50,8 +52,8 @@ export async function seedSensitiveContacts(
   });
   const created = await createRecords(
     admin,
-    'contacts',
-    Array.from({ length: count }, (_, i) => ({ lastname: `Patient ${i}`, [property]: `D-${i}` })),
+    'companies',
+    Array.from({ length: count }, (_, i) => ({ name: `Firm ${i}`, [property]: `D-${i}` })),
   );
   const values = new Map(created.map((r, i) => [r.id, `D-${i}`]));
   const updates = created.filter((_, i) => i % 2 === 0);
@@ -60,7 +62,7 @@ export async function seedSensitiveContacts(
       id: r.id,
       properties: { [property]: `${values.get(r.id)}-revised` },
     }));
-    expectStatus(await admin.post('/api/v1/objects/contacts/batch/update', { inputs }), 200);
+    expectStatus(await admin.post('/api/v1/objects/companies/batch/update', { inputs }), 200);
     for (const { id } of inputs) {
       values.set(id, `${values.get(id)}-revised`);
     }
@@ -68,7 +70,7 @@ export async function seedSensitiveContacts(
   return { property, values };
 }
 
-/** Every stored envelope of `property`: in the contacts' `custom` text and in the history. */
+/** Every stored envelope of `property`: in the companies' `custom` text and in the history. */
 export async function storedValues(
   dataSource: DataSource,
   accountId: string,
@@ -79,13 +81,13 @@ export async function storedValues(
     .createQueryBuilder()
     .select('c.id', 'id')
     .addSelect('c.custom', 'custom')
-    .from('crm_contact', 'c')
+    .from('crm_company', 'c')
     .where('c.account_id = :accountId', { accountId })
     .getRawMany<{ id: string; custom: string }>();
   for (const row of contacts) {
     const envelope = (JSON.parse(row.custom) as Record<string, unknown>)[property];
     if (typeof envelope === 'string') {
-      const place = recordValuePlace('crm_contact', property, row.id);
+      const place = recordValuePlace('crm_company', property, row.id);
       values.push({ ...place, envelope, place, formerPlace: place });
     }
   }
@@ -114,7 +116,7 @@ export async function storedValues(
           recordId: `${row.id}:${side}`,
           envelope: JSON.parse(text) as string,
           ...historyValuePlaces(
-            'crm_contact',
+            'crm_company',
             { id: row.id, recordId: row.record_id, propertyName: property },
             side,
           ),

@@ -24,6 +24,7 @@ import {
 } from './encrypted/read-policy';
 import { CRYPTO_ENTITIES } from './keys/crypto-entities';
 import { KeyRing } from './keys/key-ring';
+import { SubjectKeys } from './subjects/subject-keys';
 
 /**
  * Per-account keys, the ciphers built on them and `@Encrypted` columns. Import once with
@@ -67,10 +68,11 @@ import { KeyRing } from './keys/key-ring';
       useFactory: (keyRing: KeyRing, policy: EncryptedFieldReadPolicy) =>
         new EncryptionSubscriber(keyRing, policy),
     },
+    SubjectKeys,
     AccountCiphers,
     BlindIndexQuery,
   ],
-  exports: [KeyRing, AccountCiphers, BlindIndexQuery, ENCRYPTED_FIELD_READ_POLICY],
+  exports: [KeyRing, SubjectKeys, AccountCiphers, BlindIndexQuery, ENCRYPTED_FIELD_READ_POLICY],
 })
 export class CryptoModule
   extends CryptoConfigurableModule

@@ -2,12 +2,18 @@ export {
   seal,
   open,
   keyVersionOf,
+  keyScopeOf,
   envelopeFormatOf,
   isEnvelope,
   EnvelopeError,
+  SubjectErasedError,
   ENVELOPE_VERSION,
+  SUBJECT_ENVELOPE_VERSION,
   ENVELOPE_LIKE,
   type DataKey,
+  type DataSubject,
+  type EnvelopeErrorReason,
+  type KeyScope,
   type ValuePlace,
 } from './envelope/envelope';
 export {
@@ -30,6 +36,9 @@ export { LocalKeyProvider, type KeyProvider } from './keys/key-provider';
 export { KeyRing } from './keys/key-ring';
 export { rewrapDataKeys } from './keys/master-key-rotation';
 export { DataKeyRecord } from './keys/data-key.entity';
+export { SubjectKeyRecord } from './subjects/subject-key.entity';
+export { SubjectKeys, SUBJECT_KEY_CACHE_SIZE } from './subjects/subject-keys';
+export { SubjectKeyRotationSource } from './subjects/subject-key-rotation-source';
 export { CRYPTO_ENTITIES } from './keys/crypto-entities';
 export { CryptoModule } from './crypto.module';
 export { CryptoModuleOptions, CRYPTO_MODULE_OPTIONS } from './crypto.module-definition';

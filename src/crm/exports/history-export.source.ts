@@ -121,6 +121,7 @@ export class HistoryExportSource implements ExportSource {
     entries: readonly PropertyHistory[],
     { access, properties, valueType }: PreparedHistory,
   ): Promise<ExportRow[]> {
+    await access.sensitive?.loadSubjects(entries.map((h) => h.recordId));
     const how = new Map(properties.map((p) => [p.definition.name, p.as]));
     const views = new SensitiveViews();
     const revealed = new SensitiveViews();

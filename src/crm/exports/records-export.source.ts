@@ -24,7 +24,7 @@ import {
 } from '../records';
 import { compileFilterGroups, type StoredFilterGroup, matchesSensitiveFilters } from '../search';
 import { SegmentService } from '../segments';
-import { SensitiveViews } from '../sensitive';
+import { ERASED, SensitiveViews } from '../sensitive';
 import { ExportedValuesAudit } from './exported-values.audit';
 import { CrmExportErrors } from './crm-exports.errors';
 import {
@@ -115,6 +115,7 @@ export class RecordsExportSource implements ExportSource {
     // is made (the database writes while this process decrypts), so pages leave one behind.
     let previous: { batch: ExportRow[]; audited: Promise<void> } | undefined;
     for await (const page of pages) {
+      await access.sensitive?.loadSubjects(page.map((row) => row.id as string));
       const views = new SensitiveViews();
       const revealed = new SensitiveViews();
       const shown: Shown = { views, revealed, objectType: schema.objectType.name };
@@ -233,8 +234,10 @@ function cellReader(
     case 'open':
     case 'revealed':
       return (record, shown) => {
-        // A value that does not open is left empty (it is logged, without its content).
-        const value = openValue(record, name, access.sensitive!) ?? null;
+        // A value that does not open is left empty (it is logged, without its content), as is
+        // one erased with its data subject.
+        const opened = openValue(record, name, access.sensitive!);
+        const value = opened === ERASED ? null : (opened ?? null);
         if (value !== null) {
           (as === 'revealed' ? shown.revealed : shown.views).shown(
             shown.objectType,

@@ -213,7 +213,7 @@ export class MailingSender implements OnApplicationBootstrap {
         builder.andWhere('r.id > :collectedAfter', { collectedAfter: mailing.collectedAfter });
       }
       const rows = await builder.getRawMany<Record<string, unknown>>();
-      const contacts = this.contactsOf(prepared, rows);
+      const contacts = await this.contactsOf(prepared, rows);
       const now = this.clock.now();
       const recipients: MailingRecipient[] = [];
       for (const contact of contacts) {
@@ -276,7 +276,9 @@ export class MailingSender implements OnApplicationBootstrap {
       const rows = await this.batchQuery(prepared)
         .andWhere('r.id IN (:...mailingBatch)', { mailingBatch: ids })
         .getRawMany<Record<string, unknown>>();
-      const contacts = new Map(this.contactsOf(prepared, rows).map((c) => [c.record.id, c]));
+      const contacts = new Map(
+        (await this.contactsOf(prepared, rows)).map((c) => [c.record.id, c]),
+      );
       const addresses = [...contacts.values()].flatMap((c) => (c.email ? [c.email] : []));
       const blocked = new Set(
         await this.gate.blockedRecipients(mailing.accountId, addresses, 'marketing'),
@@ -398,7 +400,14 @@ export class MailingSender implements OnApplicationBootstrap {
       .setParameters(prepared.audience.parameters);
   }
 
-  private contactsOf(prepared: PreparedSelection, rows: Record<string, unknown>[]): BatchContact[] {
+  private async contactsOf(
+    prepared: PreparedSelection,
+    rows: Record<string, unknown>[],
+  ): Promise<BatchContact[]> {
+    // Sensitive filters open values: their subjects' keys first.
+    if (prepared.filterGroups.length > 0) {
+      await prepared.access.sensitive?.loadSubjects(rows.map((row) => row.id as string));
+    }
     return rows
       .map((row) => ({ row, record: fromRow(prepared.schema, row) }))
       .filter(({ record }) =>

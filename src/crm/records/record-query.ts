@@ -249,13 +249,13 @@ export class RecordQuery {
    * The records among `ids` the actor may read and, when `action` is not `read`, also `action`;
    * in no particular order.
    */
-  find(
+  async find(
     schema: PropertySchema,
     access: RecordAccess,
     ids: readonly string[],
     { action = 'read', ...lookup }: RecordLookup & { action?: RecordAction } = {},
   ): Promise<StoredRecord[]> {
-    return findRecords(
+    const records = await findRecords(
       this.transactions.manager,
       schema,
       this.context.requireAccountId(),
@@ -263,6 +263,8 @@ export class RecordQuery {
       both(permitted(access, action), this.processing(schema, action, false)),
       lookup,
     );
+    await access.sensitive?.loadSubjects(records.map((record) => record.id));
+    return records;
   }
 
   /**

@@ -77,6 +77,7 @@ export class RecordReader {
       (row) => [row.id as string],
       (row) => fromRow(schema, row),
     );
+    await access.sensitive?.loadSubjects(page.results.map((record) => record.id));
     const { value: results, views } = this.presenter.records(page.results, names, access);
     return { value: { ...counted, results, paging: page.paging }, views };
   }

@@ -205,6 +205,30 @@ async function writeBlindIndex(
   }
 }
 
+/**
+ * Loads, creating where missing, the data subjects' keys the records' sensitive values in clear
+ * (written, or opened for history) are sealed with: one query for all of them, in the write's
+ * transaction. Records already prepared cost nothing.
+ */
+export async function prepareSealing(
+  manager: EntityManager,
+  sensitive: SensitiveFields | null,
+  records: readonly StoredRecord[],
+): Promise<void> {
+  if (!sensitive) {
+    return;
+  }
+  const sealing = records.filter((record) =>
+    Object.keys(record.values).some((name) => sensitive.has(name)),
+  );
+  if (sealing.length > 0) {
+    await sensitive.prepareSealing(
+      sealing.map((record) => record.id),
+      manager,
+    );
+  }
+}
+
 /** Inserts records with one multi-row statement per chunk. */
 export async function insertRecords(
   manager: EntityManager,
@@ -216,6 +240,7 @@ export async function insertRecords(
     return;
   }
   requireSensitive(schema, sensitive);
+  await prepareSealing(manager, sensitive, records);
   const names = [...COMMON_COLUMNS, ...schema.objectType.standard.map((p) => p.name)];
   // Stay below SQLite's and PostgreSQL's bound-parameter limits.
   const perStatement = Math.max(1, Math.floor(30_000 / names.length));
@@ -246,7 +271,8 @@ export async function updateRecord(
   record: StoredRecord,
   sensitive: SensitiveFields | null,
 ): Promise<void> {
-  const columns = toColumns(schema, record, requireSensitive(schema, sensitive));
+  await prepareSealing(manager, requireSensitive(schema, sensitive), [record]);
+  const columns = toColumns(schema, record, sensitive);
   const values = Object.fromEntries(
     Object.entries(columns).filter(([name]) => name !== 'id' && name !== 'account_id'),
   );

@@ -6,12 +6,18 @@ import { Membership } from '@custos/identity';
 import { PropertyHistoryService, type ChangeSource } from '../history';
 import { changedNames, PropertySchemaService } from '../properties';
 import type { PropertySchema } from '../kernel';
-import { writtenDigests, type SensitiveFields, type Shown } from '../sensitive';
+import { ERASED, writtenDigests, type SensitiveFields, type Shown } from '../sensitive';
 import { CrmAccessService } from './crm-access.service';
 import type { RecordAccess } from './record-access';
 import { RecordQuery } from './record-query';
 import { assertChangeable } from './record-restriction';
-import { insertRecords, updateRecord, type RecordChange, type StoredRecord } from './record-store';
+import {
+  insertRecords,
+  prepareSealing,
+  updateRecord,
+  type RecordChange,
+  type StoredRecord,
+} from './record-store';
 import { validateValues, withComputed } from './record-values';
 import { RecordWriteHooks } from './record-write.port';
 import type { RecordDto } from './record.dto';
@@ -215,6 +221,11 @@ export class RecordWriter {
           }
         }
         await this.uniqueValues.reserve(manager, schema, changes, fieldOf);
+        await prepareSealing(
+          manager,
+          access.sensitive,
+          changes.map(({ record }) => record),
+        );
         for (const { record } of changes) {
           await updateRecord(manager, schema, record, access.sensitive);
         }
@@ -299,7 +310,10 @@ async function assignOwner(
   record.businessUnitId = membership.businessUnitId;
 }
 
-/** Opens the named sensitive values of a record into its `values` (a value that does not open counts as empty). */
+/**
+ * Opens the named sensitive values of a record into its `values` (a value that does not open, or
+ * was erased with its data subject, counts as empty).
+ */
 function openInto(
   record: StoredRecord,
   names: readonly string[],
@@ -307,7 +321,8 @@ function openInto(
 ): void {
   for (const name of names) {
     if (sensitive?.has(name) && !(name in record.values)) {
-      record.values[name] = openValue(record, name, sensitive) ?? null;
+      const value = openValue(record, name, sensitive);
+      record.values[name] = value === ERASED ? null : (value ?? null);
     }
   }
 }

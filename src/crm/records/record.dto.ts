@@ -54,6 +54,14 @@ export class RecordDto {
   })
   masked?: string[];
 
+  @ApiPropertyOptional({
+    type: [String],
+    description:
+      'Sensitive properties whose value was erased with its data subject (the key that sealed it was destroyed, GDPR Art. 17): left out of `properties` and gone for good.',
+    example: ['diagnosis'],
+  })
+  erased?: string[];
+
   @ApiProperty({ example: '2026-11-22T18:42:00.000Z' })
   createdAt!: string;
 
@@ -306,6 +314,14 @@ export class HistoryEntryDto {
   })
   redacted?: ('oldValue' | 'newValue')[];
 
+  @ApiPropertyOptional({
+    enum: ['oldValue', 'newValue'],
+    isArray: true,
+    description: "Values erased with their data subject (the subject's key was destroyed).",
+    example: [],
+  })
+  erased?: ('oldValue' | 'newValue')[];
+
   @ApiProperty({ enum: ['api', 'import', 'form', 'system', 'batch'], example: 'api' })
   source!: string;
 
@@ -365,6 +381,14 @@ export class RevealedValuesDto {
     example: [],
   })
   redacted!: string[];
+
+  @ApiPropertyOptional({
+    type: [String],
+    description:
+      "Requested properties whose value was erased with its data subject (the subject's key was destroyed).",
+    example: [],
+  })
+  erased?: string[];
 
   @ApiPropertyOptional({
     type: [HistoryEntryDto],

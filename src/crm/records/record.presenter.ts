@@ -2,9 +2,11 @@ import { Injectable, Logger } from '@nestjs/common';
 import type { RecordAccess } from './record-access';
 import type { PropertyHistory } from '../history';
 import {
+  ERASED,
   historyValuePlaces,
   recordValuePlace,
   SensitiveViews,
+  type Erased,
   type SensitiveFields,
   type Shown,
 } from '../sensitive';
@@ -63,6 +65,7 @@ export class RecordPresenter {
     };
     const masked: HistorySide[] = [];
     const redacted: HistorySide[] = [];
+    const erased: HistorySide[] = [];
     const isSensitive = sensitive?.has(h.propertyName) ?? false;
     for (const side of HISTORY_SIDES) {
       const stored = side === 'oldValue' ? h.oldValue : h.newValue;
@@ -74,6 +77,8 @@ export class RecordPresenter {
         const value = openHistoryValue(h, side, stored, isSensitive ? sensitive : null);
         if (value === undefined) {
           redacted.push(side);
+        } else if (value === ERASED) {
+          erased.push(side);
         } else {
           entry[side] = value;
           if (isSensitive && views !== 'revealing' && value !== null) {
@@ -86,6 +91,7 @@ export class RecordPresenter {
       ...entry,
       ...(masked.length > 0 ? { masked } : {}),
       ...(redacted.length > 0 ? { redacted } : {}),
+      ...(erased.length > 0 ? { erased } : {}),
     };
   }
 }
@@ -95,7 +101,7 @@ type HistorySide = (typeof HISTORY_SIDES)[number];
 
 /**
  * A history value as stored (JSON text; sensitive ones an envelope bound to the record, property
- * and entry — see `historyValuePlaces`), or
+ * and entry — see `historyValuePlaces`), {@link ERASED} with its data subject, or
  * `undefined` when it cannot be read: a database writer may have put anything there.
  */
 function openHistoryValue(
@@ -103,7 +109,7 @@ function openHistoryValue(
   side: HistorySide,
   stored: string,
   sensitive: SensitiveFields | null,
-): PropertyValue | undefined {
+): PropertyValue | Erased | undefined {
   let parsed: unknown;
   try {
     parsed = JSON.parse(stored);
@@ -145,12 +151,15 @@ function plainReader(name: string): ValueReader {
   return SYSTEM_VALUES.get(name) ?? ((record) => record.values[name] ?? null);
 }
 
-/** A sensitive value in clear: from memory, or opened from its envelope; `undefined` if it does not open. */
+/**
+ * A sensitive value in clear: from memory, or opened from its envelope; {@link ERASED} if its data
+ * subject was erased, `undefined` if it does not open.
+ */
 export function openValue(
   record: StoredRecord,
   name: string,
   sensitive: SensitiveFields,
-): PropertyValue | undefined {
+): PropertyValue | Erased | undefined {
   if (name in record.values) {
     return record.values[name];
   }
@@ -187,11 +196,12 @@ function present(
   const properties: Record<string, PropertyValue> = {};
   const redacted: string[] = [];
   const masked: string[] = [];
+  const erased: string[] = [];
   for (const [name, shows] of plan) {
     if (shows === 'redacted') {
       redacted.push(name);
     } else if (shows === 'sensitive') {
-      showSensitive(record, name, access, views, { properties, redacted, masked });
+      showSensitive(record, name, access, views, { properties, redacted, masked, erased });
     } else {
       properties[name] = shows(record);
     }
@@ -201,6 +211,7 @@ function present(
     properties,
     redacted,
     ...(masked.length > 0 ? { masked } : {}),
+    ...(erased.length > 0 ? { erased } : {}),
     createdAt: record.createdAt,
     updatedAt: record.updatedAt,
     archived: record.archivedAt !== null,
@@ -208,13 +219,21 @@ function present(
   };
 }
 
-/** A readable sensitive property: empty, masked (highly sensitive), redacted (does not open) or shown and noted. */
+/**
+ * A readable sensitive property: empty, masked (highly sensitive), redacted (does not open),
+ * erased (its data subject's key was destroyed) or shown and noted.
+ */
 function showSensitive(
   record: StoredRecord,
   name: string,
   access: RecordAccess,
   views: SensitiveViews,
-  into: { properties: Record<string, PropertyValue>; redacted: string[]; masked: string[] },
+  into: {
+    properties: Record<string, PropertyValue>;
+    redacted: string[];
+    masked: string[];
+    erased: string[];
+  },
 ): void {
   const sensitive = access.sensitive!;
   if (!(name in record.values) && record.sealed[name] === undefined) {
@@ -225,6 +244,8 @@ function showSensitive(
     const value = openValue(record, name, sensitive);
     if (value === undefined) {
       into.redacted.push(name);
+    } else if (value === ERASED) {
+      into.erased.push(name);
     } else {
       into.properties[name] = value;
       if (value !== null) {

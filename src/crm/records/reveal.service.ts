@@ -6,6 +6,7 @@ import { PropertySchemaService } from '../properties';
 import { CrmAccessService } from './crm-access.service';
 import { RecordQuery } from './record-query';
 import type { RevealedValuesDto } from './record.dto';
+import { ERASED } from '../sensitive';
 import { RecordPresenter, openValue } from './record.presenter';
 import { RecordErrors } from './records.errors';
 
@@ -44,10 +45,13 @@ export class RevealService {
     const record = await this.query.require(schema, access, id, 'read');
     const properties: Record<string, PropertyValue> = {};
     const redacted: string[] = [];
+    const erased: string[] = [];
     for (const name of names) {
       const value = access.canView(name) ? openValue(record, name, sensitive!) : undefined;
       if (value === undefined) {
         redacted.push(name);
+      } else if (value === ERASED) {
+        erased.push(name);
       } else {
         properties[name] = value;
       }
@@ -75,6 +79,12 @@ export class RevealService {
         metadata: { properties: revealed, ...(withHistory ? { history: true } : {}) },
       });
     }
-    return { id, properties, redacted, ...(withHistory ? { history } : {}) };
+    return {
+      id,
+      properties,
+      redacted,
+      ...(erased.length > 0 ? { erased } : {}),
+      ...(withHistory ? { history } : {}),
+    };
   }
 }

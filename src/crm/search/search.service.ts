@@ -33,7 +33,7 @@ import {
 } from '../kernel';
 import { normalizeForIndex } from '@custos/crypto';
 import { AuditService } from '@custos/audit';
-import type { SensitiveFields, Shown } from '../sensitive';
+import { ERASED, type SensitiveFields, type Shown } from '../sensitive';
 import {
   compileFilterGroups,
   definitionFor,
@@ -129,6 +129,7 @@ export class SearchService {
       );
     }
     const pageRows = rows.slice(0, limit);
+    await access.sensitive?.loadSubjects(pageRows.map((row) => row.id as string));
     const records = pageRows
       .map((row) => fromRow(schema, row))
       .filter((record) => matchesSensitiveFilters(record, filterGroups, access.sensitive));
@@ -282,7 +283,7 @@ export function matchesSensitiveFilters(
       }
       const definition = sensitive.definition(filter.propertyName);
       const value = openValue(record, filter.propertyName, sensitive);
-      if (value === undefined || value === null) {
+      if (value === undefined || value === null || value === ERASED) {
         return false;
       }
       const wanted = filter.operator === 'eq' ? [filter.value] : (filter.values ?? []);

@@ -8,9 +8,10 @@ export { writtenDigests } from './sealed-digests';
 export {
   historyValuePlaces,
   recordValuePlace,
+  subjectOfRecord,
   type HistoryEntryRef,
   type SealedPlace,
 } from './sealed-places';
 export { SealedValuesModule } from './sealed-values.module';
-export { SensitiveFields, sensitiveNames } from './sensitive-fields';
+export { ERASED, SensitiveFields, sensitiveNames, type Erased } from './sensitive-fields';
 export { SensitiveViewAudit, SensitiveViews, type Shown } from './sensitive-views';

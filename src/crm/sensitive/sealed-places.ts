@@ -1,4 +1,5 @@
-import type { ValuePlace } from '@custos/crypto';
+import type { DataSubject, ValuePlace } from '@custos/crypto';
+import { OBJECT_TYPES } from '../kernel';
 
 /**
  * Where a sensitive value is bound within the account (see `ValuePlace`). Every place a CRM value
@@ -7,9 +8,27 @@ import type { ValuePlace } from '@custos/crypto';
  */
 export type SealedPlace = Omit<ValuePlace, 'accountId'>;
 
-/** Where a record's value of a property is sealed: the record's table, the property and the record. */
+/**
+ * The data subject a record's values are about, whose own key seals them (crypto-shredding): a
+ * contact is a person; companies and deals are not, their values stay under the account's key.
+ */
+const SUBJECT_KIND_OF_TABLE: ReadonlyMap<string, string> = new Map([
+  [OBJECT_TYPES.contacts.table, 'contact'],
+]);
+
+/** The data subject of a record of `table`, or `undefined` when its values are no person's. */
+export function subjectOfRecord(table: string, recordId: string): DataSubject | undefined {
+  const kind = SUBJECT_KIND_OF_TABLE.get(table);
+  return kind === undefined ? undefined : { kind, id: recordId };
+}
+
+/**
+ * Where a record's value of a property is sealed: the record's table, the property and the record
+ * — and, for a contact, the contact as the data subject whose key seals it.
+ */
 export function recordValuePlace(table: string, name: string, recordId: string): SealedPlace {
-  return { table, column: name, recordId };
+  const subject = subjectOfRecord(table, recordId);
+  return { table, column: name, recordId, ...(subject ? { subject } : {}) };
 }
 
 /** The history entry a sealed value belongs to. */

@@ -1,11 +1,16 @@
 import { Logger } from '@nestjs/common';
-import { EnvelopeError, type AccountCipher } from '@custos/crypto';
+import type { EntityManager } from 'typeorm';
+import { EnvelopeError, SubjectErasedError, type AccountCipher } from '@custos/crypto';
 import { isSuperAdminInPerson, type Actor, mayDecryptSensitive, isSystem } from '@custos/core';
 import type { SensitiveDataState } from '../../sensitive-data';
 import type { PropertyDefinition, PropertySchema, PropertyValue } from '../kernel';
-import type { SealedPlace } from './sealed-places';
+import { subjectOfRecord, type SealedPlace } from './sealed-places';
 
 const logger = new Logger('SensitiveFields');
+
+/** What opening a value gives when its data subject was erased (the subject's key destroyed). */
+export const ERASED: unique symbol = Symbol('erased');
+export type Erased = typeof ERASED;
 
 /** Names of the sensitive properties of a schema. */
 export function sensitiveNames(schema: PropertySchema): string[] {
@@ -60,28 +65,53 @@ export class SensitiveFields {
     return this.definition(name).sensitivity!.highlySensitive;
   }
 
+  /**
+   * Loads the keys of the records' data subjects (contacts), in one query, before their values
+   * (and their history's) are opened: every read calls it for the records it loaded.
+   */
+  async loadSubjects(recordIds: Iterable<string>): Promise<void> {
+    await this.cipher.loadSubjectKeys(this.subjectsOf(recordIds));
+  }
+
+  /**
+   * Loads, and creates where missing, the keys of the records' data subjects in `manager`'s
+   * transaction, before their values (and history) are sealed: every write calls it.
+   */
+  async prepareSealing(recordIds: Iterable<string>, manager: EntityManager): Promise<void> {
+    await this.cipher.loadSubjectKeys(this.subjectsOf(recordIds), { forSealing: true, manager });
+  }
+
+  private subjectsOf(recordIds: Iterable<string>) {
+    const table = this.schema.objectType.table;
+    return [...recordIds].flatMap((id) => subjectOfRecord(table, id) ?? []);
+  }
+
   /** Seals a value bound to `place` (see `sealed-places.ts`). */
   sealAt(place: SealedPlace, value: PropertyValue): string {
     return this.cipher.seal(JSON.stringify(value), place);
   }
 
   /**
-   * The value sealed at `place` (a format-1 envelope: at `formerPlace`), or `undefined` when it
-   * does not open or is no envelope at all (logged without the value). `envelope` is whatever
-   * the slot holds: a database writer can put any JSON there, and a number, object or null is as
-   * unreadable as a flipped byte — never an error for the request that meets it.
+   * The value sealed at `place` (a format-1 envelope: at `formerPlace`); {@link ERASED} when its
+   * data subject was erased; `undefined` when it does not open or is no envelope at all (logged
+   * without the value). `envelope` is whatever the slot holds: a database writer can put any
+   * JSON there, and a number, object or null is as unreadable as a flipped byte — never an error
+   * for the request that meets it.
    */
   openAt(
     place: SealedPlace,
     envelope: unknown,
     formerPlace: SealedPlace = place,
-  ): PropertyValue | undefined {
+  ): PropertyValue | Erased | undefined {
     try {
       if (typeof envelope !== 'string') {
         throw new EnvelopeError('malformed');
       }
       return JSON.parse(this.cipher.open(envelope, place, formerPlace)) as PropertyValue;
     } catch (error) {
+      if (error instanceof SubjectErasedError) {
+        return ERASED;
+      }
       if (!(error instanceof EnvelopeError)) {
         throw error;
       }

@@ -1,23 +1,118 @@
 import type { KeyObject } from 'node:crypto';
+import type { EntityManager } from 'typeorm';
 import { BlindIndexer } from '../blind-index/blind-index';
 import { openBytes, sealBytes, type BlobPlace } from '../envelope/binary-envelope';
-import { open, seal, type DataKey, type ValuePlace } from '../envelope/envelope';
+import {
+  SubjectErasedError,
+  open,
+  seal,
+  type DataKey,
+  type DataSubject,
+  type KeyScope,
+  type ValuePlace,
+} from '../envelope/envelope';
 import { openStream, sealStream } from '../envelope/sealed-stream';
+import type { SubjectKeys, SubjectKeyState } from '../subjects/subject-keys';
+
+function subjectKeyOf(subject: DataSubject): string {
+  return `${subject.kind}/${subject.id}`;
+}
 
 /**
  * One account's keys, loaded: seals with the active data key, opens with any version the account
  * has, and makes blind-index tokens. Synchronous, so a page or a batch costs one key look-up.
+ *
+ * A value whose place names a data subject (`ValuePlace.subject`) is sealed and opened with that
+ * subject's own key instead: load the keys of a page's subjects first, in one query, with
+ * {@link loadSubjectKeys}.
  */
 export class AccountCipher {
   private readonly indexer: BlindIndexer;
+  /** Subject keys loaded by {@link loadSubjectKeys}, by `kind/id`. */
+  private readonly subjects = new Map<string, SubjectKeyState>();
 
   constructor(
     readonly accountId: string,
     private readonly active: DataKey,
     private readonly keys: ReadonlyMap<number, KeyObject>,
     indexKey: Buffer,
+    private readonly subjectKeys?: SubjectKeys,
   ) {
     this.indexer = new BlindIndexer(indexKey);
+  }
+
+  /**
+   * Loads the keys of these data subjects (one query per kind): needed before opening their
+   * values and, with `forSealing`, before sealing — which creates a key for each subject without
+   * a live one (first value, or after the key was destroyed), in `manager`'s transaction (else
+   * the current one). Subjects already loaded are not read again.
+   */
+  async loadSubjectKeys(
+    subjects: Iterable<DataSubject>,
+    options: { forSealing?: boolean; manager?: EntityManager } = {},
+  ): Promise<void> {
+    const byKind = new Map<string, Set<string>>();
+    for (const subject of subjects) {
+      const state = this.subjects.get(subjectKeyOf(subject));
+      if (state === undefined || (options.forSealing && state.key === null)) {
+        byKind.set(subject.kind, (byKind.get(subject.kind) ?? new Set()).add(subject.id));
+      }
+    }
+    const store = this.subjectKeys;
+    if (byKind.size > 0 && !store) {
+      throw new Error('This AccountCipher has no subject-key store: build it with AccountCiphers.');
+    }
+    for (const [kind, set] of byKind) {
+      const ids = [...set];
+      this.remember(kind, ids, await store!.stored(this.accountId, kind, ids, options.manager));
+      if (options.forSealing) {
+        const lacking = ids.filter((id) => this.subjects.get(`${kind}/${id}`)?.key === null);
+        if (lacking.length > 0) {
+          await store!.create(this.accountId, kind, lacking, this.active, options.manager);
+          this.remember(
+            kind,
+            lacking,
+            await store!.stored(this.accountId, kind, lacking, options.manager),
+          );
+        }
+      }
+    }
+  }
+
+  private remember(
+    kind: string,
+    ids: readonly string[],
+    rows: Awaited<ReturnType<SubjectKeys['stored']>>,
+  ): void {
+    const found = new Map(rows.map((row) => [row.subjectId, row]));
+    for (const id of ids) {
+      const row = found.get(id);
+      // No row: nothing was ever sealed for the subject, or its key row is gone — destroyed too.
+      this.subjects.set(
+        `${kind}/${id}`,
+        row ? this.subjectKeys!.stateOf(row, this.keys) : { generation: 0, key: null },
+      );
+    }
+  }
+
+  /** The key of `version` in `scope` for a value at `place` (see `open`). */
+  private keyFor(place: Omit<ValuePlace, 'accountId'>, version: number, scope: KeyScope) {
+    if (scope === 'account') {
+      return this.keys.get(version);
+    }
+    const state = this.subjects.get(subjectKeyOf(place.subject!));
+    if (state === undefined) {
+      throw new Error(
+        `The key of ${place.subject!.kind} ${place.subject!.id} was not loaded: call loadSubjectKeys before opening its values.`,
+      );
+    }
+    if (state.unreadable || version > state.generation) {
+      return undefined;
+    }
+    if (state.key === null || version < state.generation) {
+      throw new SubjectErasedError();
+    }
+    return state.key;
   }
 
   /** Version of the data key new values are sealed with. */
@@ -25,13 +120,31 @@ export class AccountCipher {
     return this.active.version;
   }
 
+  /**
+   * Seals with the active data key, or — when `place` names a subject — with the subject's key,
+   * which {@link loadSubjectKeys} must have loaded `forSealing`.
+   */
   seal(plaintext: string, place: Omit<ValuePlace, 'accountId'>): string {
-    return seal(plaintext, this.active, { ...place, accountId: this.accountId });
+    if (!place.subject) {
+      return seal(plaintext, this.active, { ...place, accountId: this.accountId });
+    }
+    const state = this.subjects.get(subjectKeyOf(place.subject));
+    if (!state?.key) {
+      throw new Error(
+        `No live key of ${place.subject.kind} ${place.subject.id}: call loadSubjectKeys with forSealing before sealing its values.`,
+      );
+    }
+    return seal(
+      plaintext,
+      { version: state.generation, key: state.key, scope: 'subject' },
+      { ...place, accountId: this.accountId },
+    );
   }
 
   /**
-   * Throws `EnvelopeError` when the value was tampered with, moved, or sealed by an unknown key.
-   * A format-1 envelope is checked against `formerPlace` (see `open`).
+   * Throws `EnvelopeError` when the value was tampered with, moved, or sealed by an unknown key,
+   * and `SubjectErasedError` when it was sealed under a subject's key since destroyed. A format-1
+   * envelope is checked against `formerPlace` (see `open`).
    */
   open(
     envelope: string,
@@ -40,7 +153,7 @@ export class AccountCipher {
   ): string {
     return open(
       envelope,
-      (version) => this.keys.get(version),
+      (version, scope) => this.keyFor(place, version, scope),
       { ...place, accountId: this.accountId },
       { ...formerPlace, accountId: this.accountId },
     );

@@ -123,7 +123,7 @@ describe('envelope formats', () => {
   });
 
   it('refuses an unknown format', () => {
-    expect(reasonOf(() => open(sealInFormat(3, 'x', key, place), keyFor, place))).toBe('malformed');
+    expect(reasonOf(() => open(sealInFormat(4, 'x', key, place), keyFor, place))).toBe('malformed');
   });
 });
 

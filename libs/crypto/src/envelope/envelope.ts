@@ -7,7 +7,13 @@ import { NonceSource } from './nonce-source';
  * `formerPlace`, until a key rotation seals the value again.
  */
 export const ENVELOPE_VERSION = 2;
-const FORMATS: ReadonlySet<number> = new Set([1, ENVELOPE_VERSION]);
+/**
+ * Format of envelopes sealed under a data subject's own key ({@link DataKey.scope} `subject`):
+ * format 2's layout, the key version field holding the subject key's generation, and the subject
+ * ({@link ValuePlace.subject}) bound too. Destroying the subject's key makes them unopenable.
+ */
+export const SUBJECT_ENVELOPE_VERSION = 3;
+const FORMATS: ReadonlySet<number> = new Set([1, ENVELOPE_VERSION, SUBJECT_ENVELOPE_VERSION]);
 const HEADER = 1 + 4 + 12; // version, key version, nonce
 const TAG = 16;
 const PREFIX = 'cx1.';
@@ -35,24 +41,75 @@ export interface ValuePlace {
    * entry (`history:<id>:old`); absent for the value itself. Bound since format 2.
    */
   entry?: string;
+  /**
+   * The person (or other data subject) the value is about, e.g. `{ kind: 'contact', id }`: a value
+   * with a subject is sealed under that subject's key and bound to it; without one, under the
+   * account's key. Ignored by formats 1 and 2 (sealed before subjects had keys).
+   */
+  subject?: DataSubject;
 }
+
+/** Whose personal data a value is: a kind (`contact`, …) and that subject's id in the account. */
+export interface DataSubject {
+  readonly kind: string;
+  readonly id: string;
+}
+
+/** Which key sealed an envelope: the account's data key, or a data subject's own key. */
+export type KeyScope = 'account' | 'subject';
 
 /** A data key and its version number (stored in every envelope it seals). */
 export interface DataKey {
+  /** The account key's version, or a subject key's generation. */
   version: number;
   key: KeyObject;
+  /** `subject`: a data subject's key, sealing in {@link SUBJECT_ENVELOPE_VERSION}. Default `account`. */
+  scope?: KeyScope;
 }
+
+/** Why a value cannot be opened. */
+export type EnvelopeErrorReason = 'malformed' | 'unknown_key' | 'not_authentic' | 'subject_erased';
 
 /** Thrown when a value cannot be opened: tampered, moved to another place, or sealed by an unknown key. */
 export class EnvelopeError extends Error {
-  constructor(readonly reason: 'malformed' | 'unknown_key' | 'not_authentic') {
+  constructor(readonly reason: EnvelopeErrorReason) {
     super(`The encrypted value cannot be opened (${reason.replace('_', ' ')}).`);
     this.name = 'EnvelopeError';
   }
 }
 
+/**
+ * Thrown when a value was sealed under a data subject's key that has been destroyed (the subject
+ * was erased): no copy of it — in a backup, a replica or an old row — opens any more. Show the
+ * value as erased; it is not an error of the request.
+ */
+export class SubjectErasedError extends EnvelopeError {
+  constructor() {
+    super('subject_erased');
+    this.name = 'SubjectErasedError';
+  }
+}
+
 function aadOf(place: ValuePlace, format: number, header: Buffer): Buffer {
   // JSON arrays as length-safe encodings: no two different places share an AAD.
+  if (format === SUBJECT_ENVELOPE_VERSION) {
+    return Buffer.concat([
+      Buffer.from(
+        JSON.stringify([
+          'custos/subject-value/3',
+          place.accountId,
+          place.subject!.kind,
+          place.subject!.id,
+          place.table,
+          place.column,
+          place.recordId,
+          place.entry ?? null,
+        ]),
+        'utf8',
+      ),
+      header,
+    ]);
+  }
   if (format === 1) {
     return Buffer.from(
       JSON.stringify([place.accountId, place.table, place.column, place.recordId]),
@@ -83,6 +140,14 @@ const nonces = new NonceSource();
  * value is authenticated, so a ciphertext copied to another row, field, entry or account does not open.
  */
 export function seal(plaintext: string, dataKey: DataKey, place: ValuePlace): string {
+  if (dataKey.scope === 'subject') {
+    if (!place.subject) {
+      throw new Error(
+        `A subject key seals only values of a subject: ${place.table}.${place.column} names none.`,
+      );
+    }
+    return sealInFormat(SUBJECT_ENVELOPE_VERSION, plaintext, dataKey, place);
+  }
   return sealInFormat(ENVELOPE_VERSION, plaintext, dataKey, place);
 }
 
@@ -114,6 +179,11 @@ export function envelopeFormatOf(envelope: string): number {
   return parse(envelope).format;
 }
 
+/** Whether an envelope was sealed under the account's key or a data subject's, or throws `malformed`. */
+export function keyScopeOf(envelope: string): KeyScope {
+  return parse(envelope).format === SUBJECT_ENVELOPE_VERSION ? 'subject' : 'account';
+}
+
 /** Whether a stored value is an envelope (as opposed to a legacy plaintext value). */
 export function isEnvelope(value: string): boolean {
   return value.startsWith(PREFIX);
@@ -122,16 +192,20 @@ export function isEnvelope(value: string): boolean {
 /**
  * Opens an envelope with the key of its version; throws {@link EnvelopeError} on any mismatch.
  * A format-1 envelope is checked against `formerPlace`: where the value was bound before format 2
- * (by default the same place).
+ * (by default the same place). `keyFor` is asked for the account's key of a version, or (format 3)
+ * for the key of `place.subject` of a generation — it throws {@link SubjectErasedError} when that
+ * key was destroyed.
  */
 export function open(
   envelope: string,
-  keyFor: (version: number) => KeyObject | undefined,
+  keyFor: (version: number, scope: KeyScope) => KeyObject | undefined,
   place: ValuePlace,
   formerPlace: ValuePlace = place,
 ): string {
   const { format, header, keyVersion, nonce, body, tag } = parse(envelope);
-  const key = keyFor(keyVersion);
+  const scope: KeyScope = format === SUBJECT_ENVELOPE_VERSION ? 'subject' : 'account';
+  // A subject's value found where no subject is (e.g. copied into another table) has no key.
+  const key = scope === 'subject' && !place.subject ? undefined : keyFor(keyVersion, scope);
   if (!key) {
     throw new EnvelopeError('unknown_key');
   }

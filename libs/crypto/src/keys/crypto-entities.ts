@@ -1,4 +1,5 @@
+import { SubjectKeyRecord } from '../subjects/subject-key.entity';
 import { DataKeyRecord } from './data-key.entity';
 
 /** Every entity of `@custos/crypto`, for the host's DataSource and migrations. */
-export const CRYPTO_ENTITIES = [DataKeyRecord];
+export const CRYPTO_ENTITIES = [DataKeyRecord, SubjectKeyRecord];

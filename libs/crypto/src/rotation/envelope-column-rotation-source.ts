@@ -7,7 +7,9 @@ import {
   EnvelopeError,
   envelopeFormatOf,
   isEnvelope,
+  keyScopeOf,
   keyVersionOf,
+  type DataSubject,
   type ValuePlace,
 } from '../envelope/envelope';
 import type { RotationBatch, RotationBatchResult, RotationSource } from './rotation-source';
@@ -63,26 +65,37 @@ export interface EnvelopeColumns<Row extends { id: string }, Scope> {
   afterRewrite?(manager: EntityManager, accountId: string, rows: ResealedRow<Row>[]): Promise<void>;
 }
 
-/** The key version of a stored value: `null` when it is no envelope, `'malformed'` when it does not parse. */
-function versionOf(value: unknown): number | null | 'malformed' {
+/**
+ * The account key version of a stored value: `null` when it is no envelope, `'subject'` when a
+ * subject's key sealed it (rotated by wrapping that key again), `'malformed'` when it does not parse.
+ */
+function versionOf(value: unknown): number | null | 'subject' | 'malformed' {
   if (typeof value !== 'string' || !isEnvelope(value)) {
     return null;
   }
   try {
-    return keyVersionOf(value);
+    return keyScopeOf(value) === 'subject' ? 'subject' : keyVersionOf(value);
   } catch {
     return 'malformed';
   }
 }
 
 /**
- * Whether an envelope of key `version` is to be sealed again: on an older key, or in an older
- * format (bound the former way: rotation moves it into the current binding).
+ * Whether an envelope of account key `version` is to be sealed again: on an older key, in an
+ * older format (bound the former way: rotation moves it into the current binding), or at a place
+ * of a data subject (sealed before subjects had keys: rotation moves it under the subject's key).
  */
-function isStale(value: unknown, version: number | null | 'malformed', target: number): boolean {
+function isStale(
+  value: unknown,
+  version: ReturnType<typeof versionOf>,
+  target: number,
+  subject: DataSubject | undefined,
+): boolean {
   return (
     typeof version === 'number' &&
-    (version < target || envelopeFormatOf(value as string) < ENVELOPE_VERSION)
+    (version < target ||
+      envelopeFormatOf(value as string) < ENVELOPE_VERSION ||
+      subject !== undefined)
   );
 }
 
@@ -186,11 +199,11 @@ export class EnvelopeColumnRotationSource<
     const candidates: string[] = [];
     for (const row of rows) {
       let older = false;
-      for (const { value } of this.place.slots(row, scope)) {
+      for (const { value, place } of this.place.slots(row, scope)) {
         const version = versionOf(value);
         if (version === 'malformed') {
           unreadable += 1;
-        } else if (isStale(value, version, targetVersion)) {
+        } else if (isStale(value, version, targetVersion, place.subject)) {
           older = true;
         }
       }
@@ -200,10 +213,21 @@ export class EnvelopeColumnRotationSource<
     }
     let reencrypted = 0;
     const rewritten: ResealedRow<Row>[] = [];
-    for (const row of await this.lock(manager, accountId, candidates)) {
+    const locked = await this.lock(manager, accountId, candidates);
+    const stale = (slot: SealedSlot) =>
+      isStale(slot.value, versionOf(slot.value), targetVersion, slot.place.subject);
+    await cipher.loadSubjectKeys(
+      locked.flatMap((row) =>
+        this.place
+          .slots(row, scope)
+          .flatMap((slot) => (stale(slot) && slot.place.subject ? [slot.place.subject] : [])),
+      ),
+      { forSealing: true, manager },
+    );
+    for (const row of locked) {
       const resealed = new Map<string, string>();
       for (const slot of this.place.slots(row, scope)) {
-        if (!isStale(slot.value, versionOf(slot.value), targetVersion)) {
+        if (!stale(slot)) {
           continue;
         }
         const sealed = reseal(cipher, slot.value as string, slot);

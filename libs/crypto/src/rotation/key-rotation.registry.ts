@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { SubjectKeyRotationSource } from '../subjects/subject-key-rotation-source';
 import type { KeyRotationListener, RotationSource } from './rotation-source';
 
 /**
@@ -10,11 +11,18 @@ import type { KeyRotationListener, RotationSource } from './rotation-source';
  * constructor(private readonly rotation: KeyRotationRegistry) {}
  * onModuleInit() { this.rotation.addSource(this); }
  * ```
+ *
+ * The lib's own table of data subjects' keys (`crypto_subject_key`) is registered already: a
+ * rotation wraps those keys again rather than re-encrypting the values they sealed.
  */
 @Injectable()
 export class KeyRotationRegistry {
   private readonly byName = new Map<string, RotationSource>();
   private readonly registeredListeners: KeyRotationListener[] = [];
+
+  constructor() {
+    this.addSource(new SubjectKeyRotationSource());
+  }
 
   addSource(source: RotationSource): void {
     if (this.byName.has(source.name)) {

@@ -1,0 +1,219 @@
+import type { INestApplication } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { TransactionHost } from '@custos/core';
+import { createTestDatabase, testDatabaseKinds, type TestDatabase } from '@custos/core/testing';
+import { AccountCiphers } from '../cipher/account-ciphers';
+import {
+  EnvelopeError,
+  SubjectErasedError,
+  envelopeFormatOf,
+  keyScopeOf,
+  type ValuePlace,
+} from '../envelope/envelope';
+import { DataKeyRecord } from '../keys/data-key.entity';
+import { KeyRing } from '../keys/key-ring';
+import { startCryptoApp } from '../testing/encrypted-test-support';
+import { SubjectKeyRotationSource } from './subject-key-rotation-source';
+import { SubjectKeyRecord } from './subject-key.entity';
+import { SubjectKeys } from './subject-keys';
+import { randomBytes } from 'node:crypto';
+
+type Place = Omit<ValuePlace, 'accountId'>;
+
+function placeOf(contactId: string, column = 'diagnosis'): Place {
+  return {
+    table: 'crm_contact',
+    column,
+    recordId: contactId,
+    subject: { kind: 'contact', id: contactId },
+  };
+}
+
+describe.each(testDatabaseKinds())(`${SubjectKeys.name} on %s`, (kind) => {
+  let database: TestDatabase;
+  let app: INestApplication;
+  let dataSource: DataSource;
+  let transactions: TransactionHost;
+  let ciphers: AccountCiphers;
+  let subjectKeys: SubjectKeys;
+  let accounts = 0;
+
+  beforeAll(async () => {
+    database = await createTestDatabase(kind);
+    ({ app, dataSource } = await startCryptoApp(database, randomBytes(32)));
+    transactions = app.get(TransactionHost);
+    ciphers = app.get(AccountCiphers);
+    subjectKeys = app.get(SubjectKeys);
+  });
+
+  afterAll(async () => {
+    await app.close();
+    await database.drop();
+  });
+
+  /** A fresh account for each test (the run order is shuffled). */
+  const newAccount = () => `subject-account-${++accounts}-${randomBytes(4).toString('hex')}`;
+
+  /** Seals `plaintext` for a contact in its own transaction, as a write would. */
+  const sealFor = (accountId: string, contactId: string, plaintext: string, column?: string) =>
+    transactions.run(async (manager) => {
+      const cipher = await ciphers.forAccount(accountId);
+      await cipher.loadSubjectKeys([{ kind: 'contact', id: contactId }], {
+        forSealing: true,
+        manager,
+      });
+      return cipher.seal(plaintext, placeOf(contactId, column));
+    });
+
+  /** Opens a contact's value with the keys as they are now, as a read would. */
+  const openFor = async (accountId: string, contactId: string, envelope: string, at?: Place) => {
+    const cipher = await ciphers.forAccount(accountId);
+    const place = at ?? placeOf(contactId);
+    await cipher.loadSubjectKeys([place.subject!]);
+    return cipher.open(envelope, place);
+  };
+
+  it("seals a contact's value under the contact's own key, created once on first seal even when first seals race", async () => {
+    const accountId = newAccount();
+    const envelopes = await Promise.all(
+      Array.from({ length: 6 }, (_, i) => sealFor(accountId, 'contact-a', `value ${i}`)),
+    );
+    expect(envelopes.map((envelope) => keyScopeOf(envelope))).toEqual(Array(6).fill('subject'));
+    expect(envelopeFormatOf(envelopes[0])).toBe(3);
+    const rows = await dataSource.manager.findBy(SubjectKeyRecord, { accountId });
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({
+      subjectKind: 'contact',
+      subjectId: 'contact-a',
+      generation: 1,
+    });
+    for (const [i, envelope] of envelopes.entries()) {
+      await expect(openFor(accountId, 'contact-a', envelope)).resolves.toBe(`value ${i}`);
+    }
+  });
+
+  it("destroy() makes every copy of the subject's values unopenable (SubjectErasedError), idempotently, and leaves other subjects alone", async () => {
+    const accountId = newAccount();
+    const a = await sealFor(accountId, 'contact-a', 'A secret');
+    const b = await sealFor(accountId, 'contact-b', 'B secret');
+    await openFor(accountId, 'contact-a', a);
+    expect(subjectKeys.cached(accountId, { kind: 'contact', id: 'contact-a' })).toBe(true);
+
+    await expect(
+      transactions.run(() => subjectKeys.destroy(accountId, 'contact', 'contact-a')),
+    ).resolves.toBe(true);
+    // This instance no longer holds the key in memory.
+    expect(subjectKeys.cached(accountId, { kind: 'contact', id: 'contact-a' })).toBe(false);
+    const erased = openFor(accountId, 'contact-a', a);
+    await expect(erased).rejects.toBeInstanceOf(SubjectErasedError);
+    await expect(erased).rejects.toMatchObject({ reason: 'subject_erased' });
+    await expect(openFor(accountId, 'contact-b', b)).resolves.toBe('B secret');
+
+    await expect(
+      transactions.run(() => subjectKeys.destroy(accountId, 'contact', 'contact-a')),
+    ).resolves.toBe(false);
+    await expect(
+      transactions.run(() => subjectKeys.destroy(accountId, 'contact', 'never-sealed')),
+    ).resolves.toBe(false);
+    const [row] = await dataSource.manager.findBy(SubjectKeyRecord, {
+      accountId,
+      subjectId: 'contact-a',
+    });
+    expect(row).toMatchObject({ wrappedKey: null, keyVersion: null });
+    expect(row.destroyedAt).toBeInstanceOf(Date);
+  });
+
+  it("rolls the destruction back with the caller's transaction", async () => {
+    const accountId = newAccount();
+    const a = await sealFor(accountId, 'contact-a', 'kept');
+    await expect(
+      transactions.run(async () => {
+        await subjectKeys.destroy(accountId, 'contact', 'contact-a');
+        throw new Error('erasure failed half-way');
+      }),
+    ).rejects.toThrow('erasure failed half-way');
+    await expect(openFor(accountId, 'contact-a', a)).resolves.toBe('kept');
+  });
+
+  it('gives a subject sealed again after the destruction a new key: old values stay erased', async () => {
+    const accountId = newAccount();
+    const before = await sealFor(accountId, 'contact-a', 'before erasure');
+    await transactions.run(() => subjectKeys.destroy(accountId, 'contact', 'contact-a'));
+    const after = await sealFor(accountId, 'contact-a', 'after erasure');
+    await expect(openFor(accountId, 'contact-a', after)).resolves.toBe('after erasure');
+    await expect(openFor(accountId, 'contact-a', before)).rejects.toBeInstanceOf(
+      SubjectErasedError,
+    );
+    const [row] = await dataSource.manager.findBy(SubjectKeyRecord, { accountId });
+    expect(row).toMatchObject({ generation: 2, destroyedAt: null });
+  });
+
+  it("does not show A's value as B's when someone with database access copies it into B's place", async () => {
+    const accountId = newAccount();
+    const a = await sealFor(accountId, 'contact-a', 'A secret');
+    await sealFor(accountId, 'contact-b', 'B secret');
+    const copied = openFor(accountId, 'contact-b', a);
+    await expect(copied).rejects.toBeInstanceOf(EnvelopeError);
+    await expect(copied).rejects.toMatchObject({ reason: 'not_authentic' });
+    // Copied into another column of A itself, or where no subject is, it does not open either.
+    await expect(
+      openFor(accountId, 'contact-a', a, placeOf('contact-a', 'other')),
+    ).rejects.toMatchObject({ reason: 'not_authentic' });
+    const cipher = await ciphers.forAccount(accountId);
+    expect(() =>
+      cipher.open(a, { table: 'crm_company', column: 'diagnosis', recordId: 'contact-a' }),
+    ).toThrow(expect.objectContaining({ reason: 'unknown_key' }) as Error);
+  });
+
+  it("after a rotation re-wraps subject keys and the old account key is retired, the subjects' values still open", async () => {
+    const accountId = newAccount();
+    const envelopes = new Map<string, string>();
+    for (const contact of ['contact-a', 'contact-b', 'contact-c']) {
+      envelopes.set(contact, await sealFor(accountId, contact, `value of ${contact}`));
+    }
+    await transactions.run(() => subjectKeys.destroy(accountId, 'contact', 'contact-c'));
+    const keyRing = app.get(KeyRing);
+    const target = await keyRing.rotate(accountId);
+    const source = new SubjectKeyRotationSource();
+    await expect(source.countByVersion(dataSource.manager, accountId)).resolves.toEqual(
+      new Map([[1, 2]]),
+    );
+    const result = await transactions.run(async (manager) =>
+      source.reencryptBatch({
+        manager,
+        accountId,
+        cipher: await ciphers.forAccount(accountId),
+        targetVersion: target,
+        after: null,
+        limit: 2,
+      }),
+    );
+    expect(result).toMatchObject({ reencrypted: 2, unreadable: 0, done: false });
+    const rest = await transactions.run(async (manager) =>
+      source.reencryptBatch({
+        manager,
+        accountId,
+        cipher: await ciphers.forAccount(accountId),
+        targetVersion: target,
+        after: result.lastKey,
+        limit: 2,
+      }),
+    );
+    expect(rest).toMatchObject({ reencrypted: 0, done: true });
+    await expect(source.countByVersion(dataSource.manager, accountId)).resolves.toEqual(
+      new Map([[target, 2]]),
+    );
+
+    // Retire the old account key: only the new version is left to unwrap subject keys with.
+    await dataSource.manager.delete(DataKeyRecord, { accountId, purpose: 'data', version: 1 });
+    await expect(openFor(accountId, 'contact-a', envelopes.get('contact-a')!)).resolves.toBe(
+      'value of contact-a',
+    );
+    await expect(openFor(accountId, 'contact-b', envelopes.get('contact-b')!)).resolves.toBe(
+      'value of contact-b',
+    );
+    await expect(
+      openFor(accountId, 'contact-c', envelopes.get('contact-c')!),
+    ).rejects.toBeInstanceOf(SubjectErasedError);
+  });
+});

@@ -1,0 +1,253 @@
+import { createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
+import { Injectable, Logger } from '@nestjs/common';
+import { In, IsNull, Not, type EntityManager } from 'typeorm';
+import { Clock, TransactionHost, newId } from '@custos/core';
+import {
+  EnvelopeError,
+  open,
+  seal,
+  type DataKey,
+  type DataSubject,
+  type ValuePlace,
+} from '../envelope/envelope';
+import { SubjectKeyRecord } from './subject-key.entity';
+
+/**
+ * Unwrapped subject keys kept per process. A page of 50 contacts needs 50; a busy instance sees
+ * many pages: 10,000 keys are about 2.5 MB.
+ */
+export const SUBJECT_KEY_CACHE_SIZE = 10_000;
+
+const logger = new Logger('SubjectKeys');
+
+/** Where a subject key is bound within its account when the account key wraps it (as a sealed value of the key table). */
+export function subjectKeyPlace(
+  subject: DataSubject,
+  generation: number,
+): Omit<ValuePlace, 'accountId'> {
+  return {
+    table: 'crypto_subject_key',
+    column: subject.kind,
+    recordId: subject.id,
+    entry: `generation:${generation}`,
+  };
+}
+
+function wrapPlace(accountId: string, subject: DataSubject, generation: number): ValuePlace {
+  return { accountId, ...subjectKeyPlace(subject, generation) };
+}
+
+function subjectOf(row: SubjectKeyRecord): DataSubject {
+  return { kind: row.subjectKind, id: row.subjectId };
+}
+
+/** Seals a subject key's bytes with the account's active data key. */
+export function wrapSubjectKey(
+  key: Buffer,
+  accountKey: DataKey,
+  accountId: string,
+  subject: DataSubject,
+  generation: number,
+): string {
+  return seal(key.toString('base64'), accountKey, wrapPlace(accountId, subject, generation));
+}
+
+/** Opens a stored subject key with the account's data keys; throws `EnvelopeError` if it does not open. */
+export function unwrapSubjectKey(
+  row: SubjectKeyRecord,
+  accountKeys: ReadonlyMap<number, KeyObject>,
+): Buffer {
+  const text = open(
+    row.wrappedKey!,
+    (version, scope) => (scope === 'account' ? accountKeys.get(version) : undefined),
+    wrapPlace(row.accountId, subjectOf(row), row.generation),
+  );
+  return Buffer.from(text, 'base64');
+}
+
+/** What a reader knows of one subject's key: its current generation and the key (`null`: destroyed or none). */
+export interface SubjectKeyState {
+  readonly generation: number;
+  readonly key: KeyObject | null;
+  /** The stored key exists but does not unwrap (tampered, or its account key version is gone). */
+  readonly unreadable?: boolean;
+}
+
+/**
+ * The store of data subjects' keys (crypto-shredding): created on a subject's first sealed value,
+ * wrapped by the account's data key, destroyed on erasure. `AccountCipher.loadSubjectKeys` reads
+ * them; unwrapped keys are cached per process (LRU of {@link SUBJECT_KEY_CACHE_SIZE}), keyed by
+ * account, subject, generation and the wrapped text (so by the wrapping key version too).
+ *
+ * The cache never decides whether a key may be used: every load reads the subject's row, so a
+ * key destroyed by any instance stops opening values on every instance from the first load after
+ * the destruction commits. The cache only spares unwrapping; {@link destroy} also drops the
+ * destroyed key from this instance's cache at once, other instances drop it as it ages out.
+ */
+@Injectable()
+export class SubjectKeys {
+  private readonly unwrapped = new Map<string, KeyObject>();
+
+  constructor(
+    private readonly transactions: TransactionHost,
+    private readonly clock: Clock,
+  ) {}
+
+  /** The stored keys of these subjects of one kind, in one query. */
+  stored(
+    accountId: string,
+    kind: string,
+    ids: readonly string[],
+    manager?: EntityManager,
+  ): Promise<SubjectKeyRecord[]> {
+    if (ids.length === 0) {
+      return Promise.resolve([]);
+    }
+    return (manager ?? this.transactions.manager).findBy(SubjectKeyRecord, {
+      accountId,
+      subjectKind: kind,
+      subjectId: In([...ids]),
+    });
+  }
+
+  /** The state of a stored key: unwrapped with the account's keys (cached), or destroyed. */
+  stateOf(row: SubjectKeyRecord, accountKeys: ReadonlyMap<number, KeyObject>): SubjectKeyState {
+    if (row.wrappedKey === null) {
+      return { generation: row.generation, key: null };
+    }
+    const cacheKey = this.cacheKeyOf(row);
+    const cached = this.unwrapped.get(cacheKey);
+    if (cached) {
+      // Most recently used goes last: the first entry is the one evicted.
+      this.unwrapped.delete(cacheKey);
+      this.unwrapped.set(cacheKey, cached);
+      return { generation: row.generation, key: cached };
+    }
+    try {
+      const key = createSecretKey(unwrapSubjectKey(row, accountKeys));
+      this.unwrapped.set(cacheKey, key);
+      if (this.unwrapped.size > SUBJECT_KEY_CACHE_SIZE) {
+        this.unwrapped.delete(this.unwrapped.keys().next().value!);
+      }
+      return { generation: row.generation, key };
+    } catch (error) {
+      if (!(error instanceof EnvelopeError)) {
+        throw error;
+      }
+      logger.error(
+        `A subject key does not unwrap (${error.reason}): account ${row.accountId}, ${row.subjectKind} ${row.subjectId}. Its values are shown as redacted.`,
+      );
+      return { generation: row.generation, key: null, unreadable: true };
+    }
+  }
+
+  /**
+   * Gives each of the subjects a live key, wrapped by `accountKey` (the account's active key):
+   * a first key (generation 1) where none is stored, the next generation where the key was
+   * destroyed. Race-safe: a concurrent creation wins and is kept. Reads through `manager` (the
+   * caller's transaction) or the current transaction.
+   */
+  async create(
+    accountId: string,
+    kind: string,
+    ids: readonly string[],
+    accountKey: DataKey,
+    manager?: EntityManager,
+  ): Promise<void> {
+    const db = manager ?? this.transactions.manager;
+    const existing = new Map(
+      (await this.stored(accountId, kind, ids, db)).map((row) => [row.subjectId, row]),
+    );
+    const now = this.clock.now();
+    const fresh: SubjectKeyRecord[] = [];
+    for (const id of new Set(ids)) {
+      const row = existing.get(id);
+      const subject = { kind, id };
+      if (!row) {
+        fresh.push({
+          id: newId(),
+          accountId,
+          subjectKind: kind,
+          subjectId: id,
+          generation: 1,
+          keyVersion: accountKey.version,
+          wrappedKey: wrapSubjectKey(randomBytes(32), accountKey, accountId, subject, 1),
+          createdAt: now,
+          destroyedAt: null,
+        });
+      } else if (row.wrappedKey === null) {
+        const generation = row.generation + 1;
+        // Only if still destroyed at that generation: a concurrent re-creation is kept.
+        await db.update(
+          SubjectKeyRecord,
+          { id: row.id, generation: row.generation, wrappedKey: IsNull() },
+          {
+            generation,
+            keyVersion: accountKey.version,
+            wrappedKey: wrapSubjectKey(randomBytes(32), accountKey, accountId, subject, generation),
+            createdAt: now,
+            destroyedAt: null,
+          },
+        );
+      }
+    }
+    if (fresh.length > 0) {
+      // Two first seals may race: the unique index keeps one, the other is ignored.
+      await db
+        .createQueryBuilder()
+        .insert()
+        .into(SubjectKeyRecord)
+        .values(fresh)
+        .orIgnore()
+        .execute();
+    }
+  }
+
+  /**
+   * Destroys a data subject's key — crypto-shredding: every value sealed under it, wherever a
+   * copy of it lives (backups, replicas, old rows, exports of envelopes), no longer opens with
+   * the live keys (`SubjectErasedError`). Runs in `manager`'s transaction, else the current one,
+   * so it commits or rolls back with the caller's erasure. Idempotent: returns `true` when a key
+   * was destroyed now, `false` when there was none or it was destroyed before. Values sealed for
+   * the subject afterwards get a new key (the next generation).
+   */
+  async destroy(
+    accountId: string,
+    subjectKind: string,
+    subjectId: string,
+    manager?: EntityManager,
+  ): Promise<boolean> {
+    const db = manager ?? this.transactions.manager;
+    const result = await db.update(
+      SubjectKeyRecord,
+      { accountId, subjectKind, subjectId, wrappedKey: Not(IsNull()) },
+      { wrappedKey: null, keyVersion: null, destroyedAt: this.clock.now() },
+    );
+    this.forget(accountId, { kind: subjectKind, id: subjectId });
+    return (result.affected ?? 0) > 0;
+  }
+
+  /** Whether this instance holds an unwrapped key of the subject in memory (diagnostics and tests). */
+  cached(accountId: string, subject: DataSubject): boolean {
+    const prefix = this.prefixOf(accountId, subject);
+    return [...this.unwrapped.keys()].some((cacheKey) => cacheKey.startsWith(prefix));
+  }
+
+  /** Drops a subject's unwrapped keys from this instance's cache. */
+  private forget(accountId: string, subject: DataSubject): void {
+    const prefix = this.prefixOf(accountId, subject);
+    for (const cacheKey of [...this.unwrapped.keys()]) {
+      if (cacheKey.startsWith(prefix)) {
+        this.unwrapped.delete(cacheKey);
+      }
+    }
+  }
+
+  private prefixOf(accountId: string, subject: DataSubject): string {
+    return JSON.stringify([accountId, subject.kind, subject.id]).slice(0, -1) + ',';
+  }
+
+  private cacheKeyOf(row: SubjectKeyRecord): string {
+    return `${this.prefixOf(row.accountId, subjectOf(row))}${row.generation},${JSON.stringify(row.wrappedKey)}]`;
+  }
+}
