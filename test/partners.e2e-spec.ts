@@ -222,6 +222,71 @@ describe.each(testDatabaseKinds())('partner admins on %s', (kind) => {
       }
     });
 
+    it('lets a user manager approve only within what they may grant (403 grant ceiling, nothing admitted)', async () => {
+      const world = await partnerWorld(server, 1);
+      const [employee] = world.employees;
+      await world.setSeats(2);
+      const customer = await world.customer();
+      const managerRole = expectStatus(
+        await customer.post('/api/v1/roles', {
+          name: uniqueName('user manager'),
+          privileges: [{ objectType: 'contacts', action: 'read', level: 'account' }],
+          taskPrivileges: ['manage_users'],
+        }),
+        201,
+      ).body;
+      const manager = await newUser(
+        server,
+        await server.login(undefined, undefined, world.customerAccountId),
+      );
+      expectStatus(
+        await customer.post(`/api/v1/roles/${managerRole.id as string}/assignments`, {
+          principalType: 'user',
+          principalId: manager.id,
+        }),
+        201,
+      );
+      const asManager = callerOf(server, manager.token);
+      const link = await world.linkOf(employee);
+      // An approver may open the link (the check is on what the approval would grant)…
+      expectStatus(await asManager.post('/api/v1/partner-links/inspect', { link }), 200);
+      // …but the partner-admin set holds far more than this manager: refused, in both routes.
+      expectProblem(await asManager.post('/api/v1/partner-links/approve', { link }), 403, {
+        code: 'access.grant_ceiling',
+      });
+      const many = expectStatus(
+        await asManager.post('/api/v1/partner-links/approve-many', {
+          link,
+          accountIds: [world.customerAccountId],
+        }),
+        200,
+      ).body as { accountId: string; status: number; code?: string }[];
+      expect(many).toEqual([
+        expect.objectContaining({
+          accountId: world.customerAccountId,
+          status: 403,
+          code: 'access.grant_ceiling',
+        }),
+      ]);
+      // Nothing was admitted: no seat taken, no partner admin, no sign-in, no event.
+      expect(expectStatus(await customer.get('/api/v1/partner-seats'), 200).body).toMatchObject({
+        used: 0,
+      });
+      const admins = expectStatus(await customer.get('/api/v1/partner-admins'), 200).body as {
+        userId: string;
+      }[];
+      expect(admins.map((a) => a.userId)).not.toContain(employee.id);
+      await expect(world.tokenOf(employee, world.customerAccountId)).rejects.toThrow();
+      const customerToken = await server.login(undefined, undefined, world.customerAccountId);
+      const added = await auditEvents(server, customerToken, { action: 'partner_admin.added' });
+      expect(added.map((e) => e.targetId)).not.toContain(employee.id);
+      // The customer's super admin can still approve the same link.
+      await world.admit(employee);
+      expect(expectStatus(await customer.get('/api/v1/partner-seats'), 200).body).toMatchObject({
+        used: 1,
+      });
+    });
+
     it('lets only approvers in person approve: a plain member and a partner admin get 403', async () => {
       const world = await partnerWorld(server, 1);
       const [two] = world.employees;

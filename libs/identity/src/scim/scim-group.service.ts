@@ -11,6 +11,7 @@ import { TeamService } from '../teams/team.service';
 import { Membership } from '../users/membership.entity';
 import { User } from '../users/user.entity';
 import { parseScimFilter } from './scim-filter';
+import { ScimUser } from './scim-user.entity';
 import {
   applyGroupPatch,
   memberIdsOf,
@@ -30,6 +31,8 @@ const GROUP_FILTERS = { displayname: 'displayname', id: 'id' } as const;
 type GroupFilterAttribute = (typeof GROUP_FILTERS)[keyof typeof GROUP_FILTERS];
 /** Ids per `IN (…)`: well under SQLite's and PostgreSQL's parameter limits. */
 const CHUNK = 500;
+/** The SCIM id of a team member `tm` (see {@link ScimUser.resourceId}). */
+const MEMBER_SCIM_ID = 'COALESCE(s.resource_id, tm.user_id)';
 
 interface GroupRow {
   id: string;
@@ -116,7 +119,7 @@ export class ScimGroupService {
     const wanted = stateOf(body);
     const id = await this.transactions.run(async () => {
       const team = await this.teams.create({ name: wanted.displayName });
-      await this.write(team.id, { displayName: wanted.displayName, members: [] }, wanted);
+      await this.write(team.id, { displayName: wanted.displayName, members: [] }, wanted, []);
       return team.id;
     });
     return this.get(id, true, baseUrl);
@@ -148,26 +151,37 @@ export class ScimGroupService {
   ): Promise<void> {
     await this.transactions.run(async (manager) => {
       const row = await this.row(manager, id);
-      const members = await manager.find(TeamMember, {
-        select: { userId: true },
-        where: { teamId: id },
-        order: { createdAt: 'ASC', userId: 'ASC' },
-      });
-      const before = { displayName: row.name, members: members.map((m) => m.userId) };
-      await this.write(id, before, next(before));
+      const members = await manager
+        .createQueryBuilder(TeamMember, 'tm')
+        .leftJoin(ScimUser, 's', 's.account_id = tm.account_id AND s.user_id = tm.user_id')
+        .select(['tm.user_id AS user_id', `${MEMBER_SCIM_ID} AS scim_id`])
+        .where('tm.team_id = :id', { id })
+        .orderBy('tm.created_at', 'ASC')
+        .addOrderBy('tm.user_id', 'ASC')
+        .getRawMany<{ user_id: string; scim_id: string }>();
+      const before = { displayName: row.name, members: members.map((m) => m.scim_id) };
+      await this.write(id, before, next(before), members);
     });
   }
 
-  /** Stores the difference between two states of a group. */
-  private async write(id: string, before: ScimGroupState, after: ScimGroupState): Promise<void> {
+  /**
+   * Stores the difference between two states of a group, whose members are SCIM ids; `current`
+   * are the members now with their user ids.
+   */
+  private async write(
+    id: string,
+    before: ScimGroupState,
+    after: ScimGroupState,
+    current: readonly { user_id: string; scim_id: string }[],
+  ): Promise<void> {
     if (after.displayName !== before.displayName) {
       await this.teams.update(id, { name: after.displayName });
     }
     const had = new Set(before.members);
     const has = new Set(after.members);
-    const added = after.members.filter((userId) => !had.has(userId));
-    const removed = before.members.filter((userId) => !has.has(userId));
-    if (added.length === 0 && removed.length === 0) {
+    const adding = after.members.filter((scimId) => !had.has(scimId));
+    const removed = current.filter((m) => !has.has(m.scim_id)).map((m) => m.user_id);
+    if (adding.length === 0 && removed.length === 0) {
       return;
     }
     const accountId = this.context.requireAccountId();
@@ -175,7 +189,7 @@ export class ScimGroupService {
       const manager = this.transactions.manager;
       // Serialised with removal of the users from the account (as TeamService.addMembers is).
       await lockAccount(manager, accountId);
-      await this.assertMembers(manager, accountId, added);
+      const added = await this.userIdsOf(manager, accountId, adding);
       const now = this.clock.now();
       for (const chunk of chunks(added)) {
         await manager.insert(
@@ -207,24 +221,34 @@ export class ScimGroupService {
     }, 'members');
   }
 
-  /** Every id must be a user of this account: a 400 naming the first that is not. */
-  private async assertMembers(
+  /**
+   * The user ids of members given by SCIM id, in order; every one must be a user of this
+   * account: a 400 naming the first that is not.
+   */
+  private async userIdsOf(
     manager: EntityManager,
     accountId: string,
-    userIds: readonly string[],
-  ): Promise<void> {
-    const found = new Set<string>();
-    for (const chunk of chunks(userIds)) {
-      const rows = await manager.find(Membership, {
-        select: { userId: true },
-        where: { accountId, userId: In(chunk) },
-      });
-      rows.forEach((row) => found.add(row.userId));
+    scimIds: readonly string[],
+  ): Promise<string[]> {
+    const found = new Map<string, string>();
+    for (const chunk of chunks(scimIds)) {
+      const rows = await manager
+        .createQueryBuilder(Membership, 'm')
+        .leftJoin(ScimUser, 's', 's.account_id = m.account_id AND s.user_id = m.user_id')
+        .select(['m.user_id AS user_id', 'COALESCE(s.resource_id, m.user_id) AS scim_id'])
+        .where('m.account_id = :accountId', { accountId })
+        .andWhere(
+          '((m.user_id IN (:...chunk) AND s.resource_id IS NULL) OR s.resource_id IN (:...chunk))',
+          { chunk },
+        )
+        .getRawMany<{ user_id: string; scim_id: string }>();
+      rows.forEach((row) => found.set(row.scim_id, row.user_id));
     }
-    const missing = userIds.find((userId) => !found.has(userId));
+    const missing = scimIds.find((scimId) => !found.has(scimId));
     if (missing !== undefined) {
       throw ScimErrors.invalidValue('members', `no user "${missing}" in this account`);
     }
+    return scimIds.map((scimId) => found.get(scimId)!);
   }
 
   private query(manager: EntityManager): SelectQueryBuilder<Team> {
@@ -258,7 +282,8 @@ export class ScimGroupService {
         .createQueryBuilder(TeamMember, 'tm')
         .innerJoin(Membership, 'm', 'm.account_id = tm.account_id AND m.user_id = tm.user_id')
         .innerJoin(User, 'u', 'u.id = COALESCE(m.invited_login_id, m.user_id)')
-        .select(['tm.team_id AS team_id', 'tm.user_id AS user_id', 'u.email AS email'])
+        .leftJoin(ScimUser, 's', 's.account_id = tm.account_id AND s.user_id = tm.user_id')
+        .select(['tm.team_id AS team_id', `${MEMBER_SCIM_ID} AS user_id`, 'u.email AS email'])
         .where('tm.team_id IN (:...chunk)', { chunk })
         .orderBy('tm.created_at', 'ASC')
         .addOrderBy('tm.user_id', 'ASC')
