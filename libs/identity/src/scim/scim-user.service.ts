@@ -6,7 +6,8 @@ import { Clock, isUniqueViolation, newId, RequestContext, TransactionHost } from
 import { BusinessUnit } from '../business-units/business-unit.entity';
 import { IdentityErrors } from '../identity.errors';
 import { changes } from '../users/user.service';
-import { Membership } from '../users/membership.entity';
+import { Membership, type MembershipStatus } from '../users/membership.entity';
+import { membershipStatusAt } from '../users/partner-access-term';
 import { User } from '../users/user.entity';
 import { UserService } from '../users/user.service';
 import { parseScimFilter } from './scim-filter';
@@ -43,7 +44,10 @@ interface UserRow {
   user_id: string;
   email: string;
   login_display_name: string;
-  status: string;
+  status: MembershipStatus;
+  partner_firm_id: string | null;
+  partner_expires_at: string | null;
+  partner_extend_days: number | string | null;
   created_at: string;
   updated_at: string;
   external_id: string | null;
@@ -109,12 +113,12 @@ export class ScimUserService {
     return listResponse(
       Number(total?.total ?? 0),
       page,
-      rows.map((row) => toResource(row, baseUrl)),
+      rows.map((row) => toResource(row, baseUrl, this.clock.now())),
     );
   }
 
   async get(id: string, baseUrl: string): Promise<ScimUserResource> {
-    return toResource(await this.row(this.transactions.manager, id), baseUrl);
+    return toResource(await this.row(this.transactions.manager, id), baseUrl, this.clock.now());
   }
 
   /**
@@ -137,6 +141,7 @@ export class ScimUserService {
         if (known) {
           const current = attributesOfRow(
             await this.row(manager, known.resourceId ?? known.userId),
+            this.clock.now(),
           );
           if (attributes.active && !current.active) {
             await this.users.update(known.userId, { status: 'active' });
@@ -283,7 +288,7 @@ export class ScimUserService {
       await this.transactions.run(async (manager) => {
         const row = await this.row(manager, id);
         const userId = row.user_id;
-        const before = attributesOfRow(row);
+        const before = attributesOfRow(row, this.clock.now());
         const after = next(before);
         if (after.active !== before.active) {
           await this.users.update(userId, { status: after.active ? 'active' : 'deactivated' });
@@ -332,6 +337,9 @@ export class ScimUserService {
         // Until they sign in, not the name of a login that existed before (see provision).
         'COALESCE(m.invited_display_name, u.display_name) AS login_display_name',
         'm.status AS status',
+        'm.partner_firm_id AS partner_firm_id',
+        'm.partner_access_expires_at AS partner_expires_at',
+        'm.partner_access_extend_days AS partner_extend_days',
         'm.created_at AS created_at',
         'm.updated_at AS updated_at',
         's.external_id AS external_id',
@@ -419,10 +427,21 @@ function attributesOf(body: unknown): ScimUserAttributes {
   return applyUserPatch({ ...BLANK, userName: login }, [{ op: 'replace', value: body }]);
 }
 
-function attributesOfRow(row: UserRow): ScimUserAttributes {
+/** The user as the provider sees them at `now` (an expired partner access is not active). */
+function attributesOfRow(row: UserRow, now: Date): ScimUserAttributes {
+  const status = membershipStatusAt(
+    {
+      status: row.status,
+      partnerFirmId: row.partner_firm_id,
+      partnerAccessExpiresAt: row.partner_expires_at ? new Date(row.partner_expires_at) : null,
+      partnerAccessExtendDays:
+        row.partner_extend_days === null ? null : Number(row.partner_extend_days),
+    },
+    now,
+  );
   return {
     userName: row.email,
-    active: row.status === 'active',
+    active: status === 'active',
     externalId: row.external_id,
     displayName: row.display_name,
     givenName: row.given_name,
@@ -452,8 +471,8 @@ function shownName(attributes: ScimUserAttributes): string {
   return (attributes.displayName ?? full) || attributes.userName;
 }
 
-function toResource(row: UserRow, baseUrl: string): ScimUserResource {
-  const attributes = attributesOfRow(row);
+function toResource(row: UserRow, baseUrl: string, now: Date): ScimUserResource {
+  const attributes = attributesOfRow(row, now);
   const modified = [row.updated_at, row.scim_updated_at ?? row.updated_at].sort().at(-1)!;
   return userResource(
     row.id,
