@@ -582,6 +582,22 @@ describe.each(testDatabaseKinds())('SCIM 2.0 on %s', (kind) => {
       ).body.id as string;
       expect(await groupMembers(group)).toEqual([knownId]);
 
+      // A role A's admin gives the person before they sign in is theirs afterwards.
+      const role = await http()
+        .post('/api/v1/roles')
+        .auth(adminToken, { type: 'bearer' })
+        .send({
+          name: `Consent recorder ${kind}`,
+          privileges: [],
+          taskPrivileges: ['record_consent'],
+        });
+      expect(role.status).toBe(201);
+      const held = await http()
+        .post(`/api/v1/roles/${role.body.id as string}/assignments`)
+        .auth(adminToken, { type: 'bearer' })
+        .send({ principalType: 'user', principalId: knownId });
+      expect(held.status).toBe(201);
+
       // B's user is unaffected, and B sees nothing of A.
       const bAfter = (await scim(http().get(`/scim/v2/Users/${loginId}`), other.scimToken)).body;
       expect({ ...bAfter, meta: null }).toEqual({ ...bBefore, meta: null });
@@ -592,9 +608,9 @@ describe.each(testDatabaseKinds())('SCIM 2.0 on %s', (kind) => {
 
       // Once the person signs in to A (accepting, as an invitation), A's provider keeps its id.
       const inA = await server.login(email, USER_PASSWORD, accountId);
-      expect((await http().get('/api/v1/me').auth(inA, { type: 'bearer' })).body).toMatchObject({
-        user: { id: loginId },
-      });
+      const meInA = (await http().get('/api/v1/me').auth(inA, { type: 'bearer' })).body;
+      expect(meInA).toMatchObject({ user: { id: loginId } });
+      expect(meInA.privileges).toContain('record_consent');
       const after = await scim(http().get(`/scim/v2/Users/${knownId}`));
       expect(after.body).toMatchObject({ id: knownId, active: true, externalId: 'a-known' });
       const found = await scim(

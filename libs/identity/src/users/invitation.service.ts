@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { In, Not, IsNull } from 'typeorm';
-import { AccessService } from '@custos/access';
+import { AccessService, RoleAssignment } from '@custos/access';
 import { AuditService } from '@custos/audit';
 import { Clock, TransactionHost } from '@custos/core';
 import { Account } from '../accounts/account.entity';
@@ -54,8 +54,9 @@ export class InvitationService {
 
   /**
    * Makes `invitation` an active membership of `login`: the account's references to the
-   * invitation's id (its team places, its SCIM attributes) move to the login's own id; towards
-   * the identity provider the person keeps the id it was given. Audited in the account.
+   * invitation's id (its team places, roles held in person, SCIM attributes) move to the login's
+   * own id; towards the identity provider the person keeps the id it was given. Audited in the
+   * account.
    */
   async accept(login: User, invitation: Membership): Promise<Membership> {
     const now = this.clock.now();
@@ -88,6 +89,15 @@ export class InvitationService {
           TeamMember,
           { accountId: invitation.accountId, userId: invitation.userId },
           { userId: login.id },
+        );
+        await manager.update(
+          RoleAssignment,
+          {
+            accountId: invitation.accountId,
+            principalType: 'user',
+            principalId: invitation.userId,
+          },
+          { principalId: login.id },
         );
         await manager.update(
           ScimUser,
