@@ -237,12 +237,17 @@ export class ScimGroupService {
         .leftJoin(ScimUser, 's', 's.account_id = m.account_id AND s.user_id = m.user_id')
         .select(['m.user_id AS user_id', 'COALESCE(s.resource_id, m.user_id) AS scim_id'])
         .where('m.account_id = :accountId', { accountId })
+        // Two index lookups (by user id, by SCIM id); rows found by a user id that has a SCIM
+        // id of its own are not what was asked for and are dropped below.
         .andWhere(
-          '((m.user_id IN (:...chunk) AND s.resource_id IS NULL) OR s.resource_id IN (:...chunk))',
+          `(m.user_id IN (:...chunk) OR m.user_id IN (SELECT r.user_id FROM identity_scim_user r WHERE r.account_id = :accountId AND r.resource_id IN (:...chunk)))`,
           { chunk },
         )
         .getRawMany<{ user_id: string; scim_id: string }>();
-      rows.forEach((row) => found.set(row.scim_id, row.user_id));
+      const asked = new Set(chunk);
+      rows
+        .filter((row) => asked.has(row.scim_id))
+        .forEach((row) => found.set(row.scim_id, row.user_id));
     }
     const missing = scimIds.find((scimId) => !found.has(scimId));
     if (missing !== undefined) {

@@ -372,9 +372,11 @@ function whereId(
   id: string,
   parameter = 'id',
 ): SelectQueryBuilder<Membership> {
-  // Either half is served by an index (the membership's, the SCIM id's).
+  // The member the SCIM id is kept for, else the member of that user id unless it has a SCIM id
+  // of its own; one uncorrelated lookup first, so that the membership index serves the rest.
   return query.andWhere(
-    `((m.user_id = :${parameter} AND s.resource_id IS NULL) OR s.resource_id = :${parameter})`,
+    `m.user_id = COALESCE((SELECT r.user_id FROM identity_scim_user r WHERE r.account_id = :accountId AND r.resource_id = :${parameter}), :${parameter})
+      AND (s.resource_id IS NULL OR s.resource_id = :${parameter})`,
     { [parameter]: id },
   );
 }
