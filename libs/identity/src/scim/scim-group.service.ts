@@ -31,8 +31,6 @@ const GROUP_FILTERS = { displayname: 'displayname', id: 'id' } as const;
 type GroupFilterAttribute = (typeof GROUP_FILTERS)[keyof typeof GROUP_FILTERS];
 /** Ids per `IN (…)`: well under SQLite's and PostgreSQL's parameter limits. */
 const CHUNK = 500;
-/** The SCIM id of a team member `tm` (see {@link ScimUser.resourceId}). */
-const MEMBER_SCIM_ID = 'COALESCE(s.resource_id, tm.user_id)';
 
 interface GroupRow {
   id: string;
@@ -151,14 +149,16 @@ export class ScimGroupService {
   ): Promise<void> {
     await this.transactions.run(async (manager) => {
       const row = await this.row(manager, id);
-      const members = await manager
-        .createQueryBuilder(TeamMember, 'tm')
-        .leftJoin(ScimUser, 's', 's.account_id = tm.account_id AND s.user_id = tm.user_id')
-        .select(['tm.user_id AS user_id', `${MEMBER_SCIM_ID} AS scim_id`])
-        .where('tm.team_id = :id', { id })
-        .orderBy('tm.created_at', 'ASC')
-        .addOrderBy('tm.user_id', 'ASC')
-        .getRawMany<{ user_id: string; scim_id: string }>();
+      const rows = await manager.find(TeamMember, {
+        select: { userId: true },
+        where: { teamId: id },
+        order: { createdAt: 'ASC', userId: 'ASC' },
+      });
+      const aliases = await this.scimIdAliases(manager);
+      const members = rows.map((m) => ({
+        user_id: m.userId,
+        scim_id: aliases.get(m.userId) ?? m.userId,
+      }));
       const before = { displayName: row.name, members: members.map((m) => m.scim_id) };
       await this.write(id, before, next(before), members);
     });
@@ -230,30 +230,40 @@ export class ScimGroupService {
     accountId: string,
     scimIds: readonly string[],
   ): Promise<string[]> {
-    const found = new Map<string, string>();
-    for (const chunk of chunks(scimIds)) {
-      const rows = await manager
-        .createQueryBuilder(Membership, 'm')
-        .leftJoin(ScimUser, 's', 's.account_id = m.account_id AND s.user_id = m.user_id')
-        .select(['m.user_id AS user_id', 'COALESCE(s.resource_id, m.user_id) AS scim_id'])
-        .where('m.account_id = :accountId', { accountId })
-        // Two index lookups (by user id, by SCIM id); rows found by a user id that has a SCIM
-        // id of its own are not what was asked for and are dropped below.
-        .andWhere(
-          `(m.user_id IN (:...chunk) OR m.user_id IN (SELECT r.user_id FROM identity_scim_user r WHERE r.account_id = :accountId AND r.resource_id IN (:...chunk)))`,
-          { chunk },
-        )
-        .getRawMany<{ user_id: string; scim_id: string }>();
-      const asked = new Set(chunk);
-      rows
-        .filter((row) => asked.has(row.scim_id))
-        .forEach((row) => found.set(row.scim_id, row.user_id));
+    const aliases = await this.scimIdAliases(manager);
+    const aliased = new Map([...aliases].map(([userId, scimId]) => [scimId, userId]));
+    // A user id with a SCIM id of its own is not what the provider knows them by.
+    const userIdOf = (scimId: string) =>
+      aliased.get(scimId) ?? (aliases.has(scimId) ? undefined : scimId);
+    const candidates = scimIds.map(userIdOf).filter((userId) => userId !== undefined);
+    const found = new Set<string>();
+    for (const chunk of chunks(candidates)) {
+      const rows = await manager.find(Membership, {
+        select: { userId: true },
+        where: { accountId, userId: In(chunk) },
+      });
+      rows.forEach((row) => found.add(row.userId));
     }
-    const missing = scimIds.find((scimId) => !found.has(scimId));
+    const missing = scimIds.find((scimId) => !found.has(userIdOf(scimId) ?? ''));
     if (missing !== undefined) {
       throw ScimErrors.invalidValue('members', `no user "${missing}" in this account`);
     }
-    return scimIds.map((scimId) => found.get(scimId)!);
+    return scimIds.map((scimId) => userIdOf(scimId)!);
+  }
+
+  /**
+   * User id → SCIM id of the account's members the provider knows by another id (those it
+   * provisioned with a login that existed, once they signed in: see {@link ScimUser.resourceId}).
+   * One read of that index, not a join per member: the whole list of 1,000 groups stays as fast.
+   */
+  private async scimIdAliases(manager: EntityManager): Promise<Map<string, string>> {
+    const rows = await manager
+      .createQueryBuilder(ScimUser, 's')
+      .select(['s.user_id AS user_id', 's.resource_id AS resource_id'])
+      .where('s.account_id = :accountId', { accountId: this.context.requireAccountId() })
+      .andWhere('s.resource_id IS NOT NULL')
+      .getRawMany<{ user_id: string; resource_id: string }>();
+    return new Map(rows.map((row) => [row.user_id, row.resource_id]));
   }
 
   private query(manager: EntityManager): SelectQueryBuilder<Team> {
@@ -282,20 +292,20 @@ export class ScimGroupService {
     teamIds: readonly string[],
   ): Promise<Map<string, { value: string; display: string }[]>> {
     const result = new Map<string, { value: string; display: string }[]>();
+    const aliases = await this.scimIdAliases(manager);
     for (const chunk of chunks(teamIds)) {
       const rows = await manager
         .createQueryBuilder(TeamMember, 'tm')
         .innerJoin(Membership, 'm', 'm.account_id = tm.account_id AND m.user_id = tm.user_id')
         .innerJoin(User, 'u', 'u.id = COALESCE(m.invited_login_id, m.user_id)')
-        .leftJoin(ScimUser, 's', 's.account_id = tm.account_id AND s.user_id = tm.user_id')
-        .select(['tm.team_id AS team_id', `${MEMBER_SCIM_ID} AS user_id`, 'u.email AS email'])
+        .select(['tm.team_id AS team_id', 'tm.user_id AS user_id', 'u.email AS email'])
         .where('tm.team_id IN (:...chunk)', { chunk })
         .orderBy('tm.created_at', 'ASC')
         .addOrderBy('tm.user_id', 'ASC')
         .getRawMany<{ team_id: string; user_id: string; email: string }>();
       for (const row of rows) {
         const list = result.get(row.team_id) ?? [];
-        list.push({ value: row.user_id, display: row.email });
+        list.push({ value: aliases.get(row.user_id) ?? row.user_id, display: row.email });
         result.set(row.team_id, list);
       }
     }
