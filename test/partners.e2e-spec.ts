@@ -1,5 +1,5 @@
 import { FixedClock, testDatabaseKinds } from '@custos/core/testing';
-import { Membership } from '@custos/identity';
+import { Membership, PartnerAccessTerm } from '@custos/identity';
 import { partnerRoleName } from '@custos/partners';
 import { auditEvents, expectProblem } from './support/api';
 import { newUser, uniqueEmail, type CreatedUser } from './support/factories';
@@ -220,6 +220,71 @@ describe.each(testDatabaseKinds())('partner admins on %s', (kind) => {
         ).body;
         expect(me).toMatchObject({ account: { id: accountId }, actor: { kind: 'partner_admin' } });
       }
+    });
+
+    it('lets a user manager approve only within what they may grant (403 grant ceiling, nothing admitted)', async () => {
+      const world = await partnerWorld(server, 1);
+      const [employee] = world.employees;
+      await world.setSeats(2);
+      const customer = await world.customer();
+      const managerRole = expectStatus(
+        await customer.post('/api/v1/roles', {
+          name: uniqueName('user manager'),
+          privileges: [{ objectType: 'contacts', action: 'read', level: 'account' }],
+          taskPrivileges: ['manage_users'],
+        }),
+        201,
+      ).body;
+      const manager = await newUser(
+        server,
+        await server.login(undefined, undefined, world.customerAccountId),
+      );
+      expectStatus(
+        await customer.post(`/api/v1/roles/${managerRole.id as string}/assignments`, {
+          principalType: 'user',
+          principalId: manager.id,
+        }),
+        201,
+      );
+      const asManager = callerOf(server, manager.token);
+      const link = await world.linkOf(employee);
+      // An approver may open the link (the check is on what the approval would grant)…
+      expectStatus(await asManager.post('/api/v1/partner-links/inspect', { link }), 200);
+      // …but the partner-admin set holds far more than this manager: refused, in both routes.
+      expectProblem(await asManager.post('/api/v1/partner-links/approve', { link }), 403, {
+        code: 'access.grant_ceiling',
+      });
+      const many = expectStatus(
+        await asManager.post('/api/v1/partner-links/approve-many', {
+          link,
+          accountIds: [world.customerAccountId],
+        }),
+        200,
+      ).body as { accountId: string; status: number; code?: string }[];
+      expect(many).toEqual([
+        expect.objectContaining({
+          accountId: world.customerAccountId,
+          status: 403,
+          code: 'access.grant_ceiling',
+        }),
+      ]);
+      // Nothing was admitted: no seat taken, no partner admin, no sign-in, no event.
+      expect(expectStatus(await customer.get('/api/v1/partner-seats'), 200).body).toMatchObject({
+        used: 0,
+      });
+      const admins = expectStatus(await customer.get('/api/v1/partner-admins'), 200).body as {
+        userId: string;
+      }[];
+      expect(admins.map((a) => a.userId)).not.toContain(employee.id);
+      await expect(world.tokenOf(employee, world.customerAccountId)).rejects.toThrow();
+      const customerToken = await server.login(undefined, undefined, world.customerAccountId);
+      const added = await auditEvents(server, customerToken, { action: 'partner_admin.added' });
+      expect(added.map((e) => e.targetId)).not.toContain(employee.id);
+      // The customer's super admin can still approve the same link.
+      await world.admit(employee);
+      expect(expectStatus(await customer.get('/api/v1/partner-seats'), 200).body).toMatchObject({
+        used: 1,
+      });
     });
 
     it('lets only approvers in person approve: a plain member and a partner admin get 403', async () => {
@@ -771,6 +836,44 @@ describe.each(testDatabaseKinds())('time-bound partner access on %s', (kind) => 
     await server.close();
   });
 
+  it('shows an expired partner admin as not active before anything marks them; the sweep ends them once and tells the firm', async () => {
+    const world = await partnerWorld(server, 1);
+    const [employee] = world.employees;
+    await world.setSeats(1);
+    await world.admit(employee, { accessDays: 2 });
+    const statusOf = async () => {
+      // A fresh token: the clock moves by days.
+      const customer = await world.customer();
+      const admins = expectStatus(await customer.get('/api/v1/partner-admins'), 200).body as {
+        userId: string;
+        status: string;
+      }[];
+      const user = expectStatus(await customer.get(`/api/v1/users/${employee.id}`), 200).body;
+      return [admins.find((a) => a.userId === employee.id)?.status, user.status];
+    };
+    expect(await statusOf()).toEqual(['active', 'active']);
+    const token = await world.tokenOf(employee, world.customerAccountId);
+
+    clock.advance(2 * DAY_MS + 60_000);
+    // Past its end, no request of theirs yet: the listings already say so.
+    expect(await statusOf()).toEqual(['deactivated', 'deactivated']);
+    // The sweep (scheduled; run here at once) ends it, as would their next request.
+    await server.app.get(PartnerAccessTerm).expireDue();
+    await server.app.get(PartnerAccessTerm).expireDue();
+    expect((await callerOf(server, token).get('/api/v1/me')).status).toBe(401);
+    expect(await statusOf()).toEqual(['deactivated', 'deactivated']);
+    const customerToken = await server.login(undefined, undefined, world.customerAccountId);
+    const ends = await auditEvents(server, customerToken, { action: 'partner_access.expired' });
+    expect(ends.filter((e) => e.targetId === employee.id)).toHaveLength(1);
+    const told = (await firmInbox(world)).filter(
+      (n) =>
+        n.partnerAccess?.change === 'expired' &&
+        n.partnerAccess.employeeUserId === employee.id &&
+        n.partnerAccess.customerAccountId === world.customerAccountId,
+    );
+    expect(told).toHaveLength(1);
+  });
+
   it('ends at the first request after its end, audited once; auto-extension extends it; a new approval brings it back', async () => {
     const world = await partnerWorld(server, 2);
     const [temporary, extended] = world.employees;
@@ -806,6 +909,9 @@ describe.each(testDatabaseKinds())('time-bound partner access on %s', (kind) => 
         ['partner_access.extended', extended.id],
       ].sort(),
     );
+    // The firm hears of the end (not of the extension), once.
+    const told = (await firmInbox(world)).filter((n) => n.partnerAccess?.change === 'expired');
+    expect(told.map((n) => n.partnerAccess?.employeeUserId)).toEqual([temporary.id]);
     const admins = expectStatus(
       await callerOf(server, customerToken).get('/api/v1/partner-admins'),
       200,

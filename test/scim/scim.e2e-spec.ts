@@ -1,7 +1,7 @@
 import type { Response, Test } from 'supertest';
 import { testDatabaseKinds } from '@custos/core/testing';
 import { auditEvents, expectProblem, newAccount } from '../support/api';
-import { newUser, uniqueEmail } from '../support/factories';
+import { newUser, uniqueEmail, USER_PASSWORD } from '../support/factories';
 import {
   ADMIN_EMAIL,
   ADMIN_PASSWORD,
@@ -495,6 +495,145 @@ describe.each(testDatabaseKinds())('SCIM 2.0 on %s', (kind) => {
         'invalidValue',
       );
       expect((await userOf(mine)).status).toBe('active');
+    });
+
+    it('a create of an email that has a login in another account tells nothing about it', async () => {
+      // The person is a member of account B, under a name only B knows.
+      const email = uniqueEmail('elsewhere');
+      const invited = await http()
+        .post('/api/v1/users')
+        .auth(other.token, { type: 'bearer' })
+        .send({ email, displayName: 'Bertha of B', password: USER_PASSWORD });
+      expect(invited.status).toBe(201);
+      const inB = await server.login(email, USER_PASSWORD, other.accountId);
+      const loginId = (
+        (await http().get('/api/v1/me').auth(inB, { type: 'bearer' })).body as {
+          user: { id: string };
+        }
+      ).user.id;
+      const titled = await scim(http().patch(`/scim/v2/Users/${loginId}`), other.scimToken).send({
+        schemas: [PATCH_SCHEMA],
+        Operations: [{ op: 'replace', value: { title: 'B-only title', externalId: 'b-ext' } }],
+      });
+      expect(titled.status).toBe(200);
+      const bBefore = (await scim(http().get(`/scim/v2/Users/${loginId}`), other.scimToken)).body;
+
+      // A's provider filters before it creates: B's user is not found.
+      const filtered = await scim(
+        http()
+          .get('/scim/v2/Users')
+          .query({ filter: `userName eq "${email}"` }),
+      );
+      expect(filtered.body).toMatchObject({ totalResults: 0, Resources: [] });
+
+      const fresh = await createUser({ userName: uniqueEmail('fresh'), externalId: 'a-fresh' });
+      const known = await createUser({ userName: email.toUpperCase(), externalId: 'a-known' });
+      const shape = (response: Response) => {
+        const body = response.body as Record<string, unknown> & { id: string; userName: string };
+        // Each request has its own ephemeral port: compare paths.
+        const text = JSON.stringify(body)
+          .split(body.id)
+          .join('ID')
+          .split(body.userName)
+          .join('U')
+          .replace(/http:\/\/[^/]+/g, '');
+        const { meta, ...rest } = JSON.parse(text) as Record<string, unknown> & {
+          meta: Record<string, unknown>;
+        };
+        return {
+          status: response.status,
+          location: response.headers.location?.replace(body.id, 'ID').replace(/http:\/\/[^/]+/, ''),
+          body: { ...rest, externalId: 'E', meta: { ...meta, created: 'T', lastModified: 'T' } },
+        };
+      };
+      expect(shape(known)).toEqual(shape(fresh));
+      const knownId = known.body.id as string;
+      expect(knownId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+      expect(knownId).not.toBe(loginId);
+      const readBack = await scim(http().get(`/scim/v2/Users/${knownId}`));
+      expect(shape(readBack)).toEqual(
+        shape(await scim(http().get(`/scim/v2/Users/${fresh.body.id as string}`))),
+      );
+      for (const answer of [known, readBack, await userOf(knownId)]) {
+        const text = JSON.stringify('body' in answer ? answer.body : answer);
+        expect(text).not.toContain(loginId);
+        expect(text).not.toContain('Bertha');
+        expect(text).not.toContain('B-only');
+        expect(text).not.toContain('b-ext');
+      }
+      // What follows is the same for both, too: deactivation, reactivation, filter, groups.
+      for (const id of [knownId, fresh.body.id as string]) {
+        for (const active of [false, true]) {
+          const changed = await scim(http().patch(`/scim/v2/Users/${id}`)).send({
+            schemas: [PATCH_SCHEMA],
+            Operations: [{ op: 'replace', path: 'active', value: active }],
+          });
+          expect({ status: changed.status, active: changed.body.active }).toEqual({
+            status: 200,
+            active,
+          });
+        }
+      }
+      const group = (
+        await scim(http().post('/scim/v2/Groups')).send({
+          displayName: `Elsewhere ${kind}`,
+          members: [{ value: knownId }],
+        })
+      ).body.id as string;
+      expect(await groupMembers(group)).toEqual([knownId]);
+
+      // A role A's admin gives the person before they sign in is theirs afterwards.
+      const role = await http()
+        .post('/api/v1/roles')
+        .auth(adminToken, { type: 'bearer' })
+        .send({
+          name: `Consent recorder ${kind}`,
+          privileges: [],
+          taskPrivileges: ['record_consent'],
+        });
+      expect(role.status).toBe(201);
+      const held = await http()
+        .post(`/api/v1/roles/${role.body.id as string}/assignments`)
+        .auth(adminToken, { type: 'bearer' })
+        .send({ principalType: 'user', principalId: knownId });
+      expect(held.status).toBe(201);
+
+      // B's user is unaffected, and B sees nothing of A.
+      const bAfter = (await scim(http().get(`/scim/v2/Users/${loginId}`), other.scimToken)).body;
+      expect({ ...bAfter, meta: null }).toEqual({ ...bBefore, meta: null });
+      expect(bAfter.meta.lastModified).toBe(bBefore.meta.lastModified);
+      expect((await http().get('/api/v1/me').auth(inB, { type: 'bearer' })).status).toBe(200);
+      const me = await http().get('/api/v1/me').auth(adminToken, { type: 'bearer' });
+      const accountId = (me.body as { account: { id: string } }).account.id;
+
+      // Once the person signs in to A (accepting, as an invitation), A's provider keeps its id.
+      const inA = await server.login(email, USER_PASSWORD, accountId);
+      const meInA = (await http().get('/api/v1/me').auth(inA, { type: 'bearer' })).body;
+      expect(meInA).toMatchObject({ user: { id: loginId } });
+      expect(meInA.privileges).toContain('record_consent');
+      const after = await scim(http().get(`/scim/v2/Users/${knownId}`));
+      expect(after.body).toMatchObject({ id: knownId, active: true, externalId: 'a-known' });
+      const found = await scim(
+        http()
+          .get('/scim/v2/Users')
+          .query({ filter: `userName eq "${email}"` }),
+      );
+      expect(found.body.Resources.map((r: { id: string }) => r.id)).toEqual([knownId]);
+      expect(await groupMembers(group)).toEqual([knownId]);
+      const removed = await scim(http().patch(`/scim/v2/Groups/${group}`)).send({
+        schemas: [PATCH_SCHEMA],
+        Operations: [{ op: 'remove', path: `members[value eq "${knownId}"]` }],
+      });
+      expect(removed.status).toBe(200);
+      expect(await groupMembers(group)).toEqual([]);
+      const deactivated = await scim(http().patch(`/scim/v2/Users/${knownId}`)).send({
+        schemas: [PATCH_SCHEMA],
+        Operations: [{ op: 'replace', path: 'active', value: false }],
+      });
+      expect(deactivated.body).toMatchObject({ id: knownId, active: false });
+      expect((await http().get('/api/v1/me').auth(inA, { type: 'bearer' })).status).toBe(401);
+      expect((await http().get('/api/v1/me').auth(inB, { type: 'bearer' })).status).toBe(200);
+      expect(await userOf(loginId)).toMatchObject({ status: 'deactivated' });
     });
 
     it('a SCIM write cannot make anyone super admin', async () => {

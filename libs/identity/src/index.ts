@@ -21,7 +21,13 @@ export { ApiKey } from './api-keys/api-key.entity';
 export { SupportAccessGrant } from './support-access/support-access-grant.entity';
 export { UserService } from './users/user.service';
 export { MEMBER_TEMPLATES, type MemberTemplate } from './users/member-templates';
-export { PartnerAccessTerm } from './users/partner-access-term';
+export {
+  PARTNER_ACCESS_EXPIRY,
+  PartnerAccessTerm,
+  membershipStatusAt,
+  type PartnerAccessExpiryListener,
+  type PartnerTerm,
+} from './users/partner-access-term';
 export { userActor } from './users/user-actor';
 export { InvitationService, type InvitingAccount } from './users/invitation.service';
 export { TeamService } from './teams/team.service';

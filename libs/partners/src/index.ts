@@ -19,6 +19,7 @@ export {
   type PartnerTermInput,
 } from './admins/partner-admins';
 export { PARTNER_ADMIN_TEMPLATE } from './admins/partner-admin-template';
+export { PARTNER_ACCESS_EXPIRY_SCHEDULE } from './admins/partner-access-expiry';
 export { PartnerLinkRequest } from './links/partner-link-request.entity';
 export {
   PartnerLinks,

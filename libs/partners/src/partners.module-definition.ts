@@ -9,6 +9,12 @@ export class PartnersModuleOptions {
   linkSigningKey!: Buffer;
   /** Hours an access-link approval request stays open. Default 168 (a week). */
   linkRequestHours?: number;
+  /**
+   * Seconds between sweeps ending the time-bound accesses whose end has passed (audited, the
+   * firm told), so they end even if the partner admin never comes back. Default 60; 0 turns the
+   * sweep off (they then end at their next request).
+   */
+  expireEverySeconds?: number;
 }
 
 /** Module-level switches; unlike the options they are known before the app starts. */

@@ -1,8 +1,9 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { MEMBER_TEMPLATES } from '@custos/identity';
+import { MEMBER_TEMPLATES, PARTNER_ACCESS_EXPIRY } from '@custos/identity';
 import './partners.privileges';
 import { PartnerAccessEnd } from './admins/partner-access-end';
+import { PartnerAccessExpiry } from './admins/partner-access-expiry';
 import { PartnerAdminSet } from './admins/partner-admin-set';
 import { PartnerAdminTemplate } from './admins/partner-admin-template';
 import { PartnerAdmins } from './admins/partner-admins';
@@ -41,11 +42,13 @@ export const PARTNER_ENTITIES = [PartnerFirm, PartnerEmployee, PartnerSeat, Part
     PartnerLinkApprovalKind,
     PartnerNotifications,
     PartnerAccounts,
+    PartnerAccessExpiry,
     {
       provide: MEMBER_TEMPLATES,
       useFactory: (template: PartnerAdminTemplate) => [template],
       inject: [PartnerAdminTemplate],
     },
+    { provide: PARTNER_ACCESS_EXPIRY, useExisting: PartnerAccessExpiry },
   ],
   exports: [
     PartnerFirms,
@@ -55,6 +58,7 @@ export const PARTNER_ENTITIES = [PartnerFirm, PartnerEmployee, PartnerSeat, Part
     PartnerLinks,
     PartnerAccounts,
     MEMBER_TEMPLATES,
+    PARTNER_ACCESS_EXPIRY,
   ],
 })
 export class PartnersModule extends PartnersConfigurableModule {}

@@ -10,13 +10,16 @@ import { TransactionHost, escapeLike, type TaskPrivilege } from '@custos/core';
 export class PrivilegeHolders {
   constructor(private readonly transactions: TransactionHost) {}
 
-  /** User ids of the account's active members holding `privilege`, in id order. */
+  /**
+   * User ids of the account's active members holding `privilege`, in id order (not those a
+   * provider provisioned who have not signed in yet: they have no inbox here).
+   */
   async userIds(accountId: string, privilege: TaskPrivilege): Promise<string[]> {
     const [account, pattern] = this.transactions.isPostgres ? ['$1', '$2'] : ['?', '?'];
     // Roles keep their task privileges as a JSON array of snake_case names: match the quoted name.
     const rows = await this.transactions.manager.query<{ user_id: string }[]>(
       `SELECT m.user_id FROM identity_membership m
-        WHERE m.account_id = ${account} AND m.status = 'active'
+        WHERE m.account_id = ${account} AND m.status = 'active' AND m.invited_login_id IS NULL
           AND (m.super_admin = TRUE OR EXISTS (
             SELECT 1 FROM access_role_assignment ra
               JOIN access_role r ON r.id = ra.role_id AND r.account_id = ra.account_id

@@ -55,6 +55,8 @@ export class SuperAdminInvariant {
       .where('m.accountId = :accountId', { accountId: membership.accountId })
       .andWhere('m.superAdmin = :yes', { yes: true })
       .andWhere("m.status = 'active'")
+      // Nor does one provisioned by SCIM who has not signed in yet (see InvitationService).
+      .andWhere('m.invitedLoginId IS NULL')
       // A partner admin never counts as a super admin, whatever the flag says.
       .andWhere('m.partnerFirmId IS NULL')
       .andWhere('m.id <> :membershipId', { membershipId: membership.id })

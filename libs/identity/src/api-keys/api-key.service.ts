@@ -2,103 +2,62 @@ import { Injectable } from '@nestjs/common';
 import { AuditService } from '@custos/audit';
 import {
   Clock,
-  CustosError,
   mapPage,
-  newId,
   PageQueryDto,
   RequestContext,
   TransactionHost,
   type Actor,
   type Page,
-  isSuperAdminInPerson,
 } from '@custos/core';
 import { IdentityErrors } from '../identity.errors';
 import { ApiKey } from './api-key.entity';
 import type { ApiKeyDto, CreateApiKeyDto, CreatedApiKeyDto } from './api-key.dto';
-import { issueSecretKey, keysOfAccount, presentedKey, revokeKey } from './secret-key';
-
-const KEY_PREFIX = 'ck_';
+import { AccountKeys } from './secret-key';
 
 /** Private apps: API keys made by super admins, limited to scopes, stored only as hashes. */
 @Injectable()
 export class ApiKeyService {
+  private readonly keys: AccountKeys<ApiKey>;
+
   constructor(
-    private readonly transactions: TransactionHost,
-    private readonly context: RequestContext,
-    private readonly audit: AuditService,
+    transactions: TransactionHost,
+    context: RequestContext,
+    audit: AuditService,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    this.keys = new AccountKeys(transactions, context, audit, clock, {
+      entity: ApiKey,
+      prefix: 'ck_',
+      targetType: 'api_key',
+      issuerRequired: 'Only super admins can create API keys.',
+      notFound: () => IdentityErrors.apiKeyNotFound(),
+    });
+  }
 
   async create(input: CreateApiKeyDto): Promise<CreatedApiKeyDto> {
-    const actor = this.context.requireActor();
-    if (!isSuperAdminInPerson(actor)) {
-      throw new CustosError(
-        'forbidden',
-        'identity.super_admin_required',
-        'Only super admins can create API keys.',
-      );
-    }
-    const now = this.clock.now();
-    if (input.expiresAt && input.expiresAt <= now) {
+    const issuer = this.keys.issuer();
+    if (input.expiresAt && input.expiresAt <= this.clock.now()) {
       throw IdentityErrors.expiryInPast();
     }
-    const id = newId();
-    const { key, secretHash, hint } = issueSecretKey(KEY_PREFIX, id);
-    return this.transactions.run(async (manager) => {
-      const apiKey = manager.create(ApiKey, {
-        id,
-        accountId: actor.accountId,
-        name: input.name,
-        secretHash,
-        secretHint: hint,
-        scopes: input.scopes,
-        createdByUserId: actor.userId,
-        createdAt: now,
-        expiresAt: input.expiresAt ?? null,
-        lastUsedAt: null,
-        revokedAt: null,
-      });
-      await manager.insert(ApiKey, apiKey);
-      await this.audit.record({
-        action: 'api_key.created',
-        targetType: 'api_key',
-        targetId: id,
-        metadata: {
-          after: {
-            name: apiKey.name,
-            scopes: apiKey.scopes,
-            expiresAt: apiKey.expiresAt?.toISOString() ?? null,
-          },
-        },
-      });
-      return { ...toApiKeyDto(apiKey), key };
-    });
+    const { stored, secret } = await this.keys.issue(
+      issuer,
+      input.name,
+      { scopes: input.scopes, expiresAt: input.expiresAt ?? null },
+      (apiKey) => ({
+        name: apiKey.name,
+        scopes: apiKey.scopes,
+        expiresAt: apiKey.expiresAt?.toISOString() ?? null,
+      }),
+    );
+    return { ...toApiKeyDto(stored), key: secret };
   }
 
   async list(query: PageQueryDto): Promise<Page<ApiKeyDto>> {
-    const accountId = this.context.requireAccountId();
-    return mapPage(
-      await keysOfAccount(this.transactions.manager, ApiKey, accountId, query),
-      toApiKeyDto,
-    );
+    return mapPage(await this.keys.list(query), toApiKeyDto);
   }
 
   async revoke(id: string): Promise<ApiKeyDto> {
-    const accountId = this.context.requireAccountId();
-    return this.transactions.run(async (manager) => {
-      const apiKey = await revokeKey(
-        manager,
-        this.audit,
-        ApiKey,
-        { accountId, id },
-        this.clock.now(),
-        'api_key',
-      );
-      if (!apiKey) {
-        throw IdentityErrors.apiKeyNotFound();
-      }
-      return toApiKeyDto(apiKey);
-    });
+    return toApiKeyDto(await this.keys.revoke(id));
   }
 
   /**
@@ -108,12 +67,8 @@ export class ApiKeyService {
    */
   async authenticate(presented: string): Promise<Actor | null> {
     const now = this.clock.now();
-    const found = await presentedKey(
-      this.transactions.manager,
-      ApiKey,
-      KEY_PREFIX,
+    const found = await this.keys.presented(
       presented,
-      now,
       (key) => !key.expiresAt || key.expiresAt > now,
     );
     if (!found) {

@@ -1,8 +1,19 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { EntityManager, EntityTarget, FindOptionsWhere } from 'typeorm';
+import type { DeepPartial, EntityManager, EntityTarget, FindOptionsWhere } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import type { AuditService } from '@custos/audit';
-import { keysetPage, type Page, type PageQueryDto } from '@custos/core';
+import {
+  CustosError,
+  isSuperAdminInPerson,
+  keysetPage,
+  newId,
+  type Actor,
+  type Clock,
+  type Page,
+  type PageQueryDto,
+  type RequestContext,
+  type TransactionHost,
+} from '@custos/core';
 import { Membership } from '../users/membership.entity';
 
 /**
@@ -23,7 +34,7 @@ function sha256(value: string): Buffer {
   return createHash('sha256').update(value).digest();
 }
 
-export function issueSecretKey(prefix: string, id: string): IssuedSecretKey {
+function issueSecretKey(prefix: string, id: string): IssuedSecretKey {
   const secret = randomBytes(32).toString('base64url');
   const key = `${prefix}${id.replace(/-/g, '')}_${secret}`;
   return { key, secretHash: sha256(secret).toString('hex'), hint: key.slice(0, 11) };
@@ -60,7 +71,9 @@ interface AccountKey {
   accountId: string;
   name: string;
   secretHash: string;
+  secretHint: string;
   createdByUserId: string;
+  createdAt: Date;
   lastUsedAt: Date | null;
   revokedAt: Date | null;
 }
@@ -73,7 +86,7 @@ const LAST_USED_RESOLUTION_MS = 60_000;
  * its account; `null` when the presented key is malformed, unknown, wrong or revoked, or fails
  * `usable` (e.g. expired). Notes the use (at most once a minute).
  */
-export async function presentedKey<K extends AccountKey>(
+async function presentedKey<K extends AccountKey>(
   manager: EntityManager,
   entity: EntityTarget<K>,
   prefix: string,
@@ -101,43 +114,121 @@ export async function presentedKey<K extends AccountKey>(
   return { key, creatorIsSuperAdmin: creator?.status === 'active' && creator.superAdmin };
 }
 
-/** One page of an account's keys of `entity`, in id order. */
-export async function keysOfAccount<K extends AccountKey>(
-  manager: EntityManager,
-  entity: EntityTarget<K>,
-  accountId: string,
-  query: PageQueryDto,
-): Promise<Page<K>> {
-  const builder = manager
-    .createQueryBuilder(entity, 'k')
-    .where('k.accountId = :accountId', { accountId });
-  return keysetPage(builder, 'k.id', (k) => k.id, query);
+/** The columns of a key that are its kind's own (scopes, expiry…). */
+export type OwnColumns<K extends AccountKey> = Omit<K, keyof AccountKey>;
+
+/** One kind of account key: its table, prefix, audit target type and answers. */
+export interface AccountKeyKind<K extends AccountKey> {
+  entity: EntityTarget<K>;
+  prefix: string;
+  targetType: 'api_key' | 'scim_token';
+  /** Told (403) to whoever is not a super admin in person. */
+  issuerRequired: string;
+  notFound: () => Error;
 }
 
 /**
- * Revokes the account's key `id` of `entity` (`null` when it has none), recording
- * `<targetType>.revoked` the first time only: revoking twice is harmless. Run in a transaction.
+ * The life of one kind of account key — who may issue it, issuing (shown once, audited
+ * `<type>.created`), listing, revoking (audited `<type>.revoked`, once) and recognising a
+ * presented one — for the services of API keys and SCIM provisioning tokens, which add what is
+ * their own (scopes and expiry; the actor a key stands for).
  */
-export async function revokeKey<K extends AccountKey>(
-  manager: EntityManager,
-  audit: AuditService,
-  entity: EntityTarget<K>,
-  where: { accountId: string; id: string },
-  revokedAt: Date,
-  targetType: 'api_key' | 'scim_token',
-): Promise<K | null> {
-  const key = await manager.findOneBy(entity, where as FindOptionsWhere<K>);
-  if (key && !key.revokedAt) {
-    key.revokedAt = revokedAt;
-    // A partial of a generic entity: TypeORM cannot see that `revokedAt` is one of K's columns.
-    const change = { revokedAt } as unknown as QueryDeepPartialEntity<K>;
-    await manager.update(entity, { id: where.id }, change);
-    await audit.record({
-      action: `${targetType}.revoked`,
-      targetType,
-      targetId: where.id,
-      metadata: { before: { name: key.name } },
+export class AccountKeys<K extends AccountKey> {
+  constructor(
+    private readonly transactions: TransactionHost,
+    private readonly context: RequestContext,
+    private readonly audit: AuditService,
+    private readonly clock: Clock,
+    private readonly kind: AccountKeyKind<K>,
+  ) {}
+
+  /** The acting super admin, in person: the only one who may issue a key (403 for others). */
+  issuer(): Actor {
+    const actor = this.context.requireActor();
+    if (!isSuperAdminInPerson(actor)) {
+      throw new CustosError('forbidden', 'identity.super_admin_required', this.kind.issuerRequired);
+    }
+    return actor;
+  }
+
+  /** Stores a new key of `issuer` named `name`, audited with `after` of it; the key is in `secret` only. */
+  async issue(
+    issuer: Actor,
+    name: string,
+    own: OwnColumns<K>,
+    after: (stored: K) => Record<string, unknown>,
+  ): Promise<{ stored: K; secret: string }> {
+    const id = newId();
+    const { key, secretHash, hint } = issueSecretKey(this.kind.prefix, id);
+    return this.transactions.run(async (manager) => {
+      const stored = manager.create(this.kind.entity, {
+        ...own,
+        id,
+        accountId: issuer.accountId,
+        name,
+        secretHash,
+        secretHint: hint,
+        createdByUserId: issuer.userId,
+        createdAt: this.clock.now(),
+        lastUsedAt: null,
+        revokedAt: null,
+      } as DeepPartial<K>);
+      await manager.insert(this.kind.entity, stored as QueryDeepPartialEntity<K>);
+      await this.audit.record({
+        action: `${this.kind.targetType}.created`,
+        targetType: this.kind.targetType,
+        targetId: id,
+        metadata: { after: after(stored) },
+      });
+      return { stored, secret: key };
     });
   }
-  return key;
+
+  /** One page of the account's keys, in id order. */
+  list(query: PageQueryDto): Promise<Page<K>> {
+    const builder = this.transactions.manager
+      .createQueryBuilder(this.kind.entity, 'k')
+      .where('k.accountId = :accountId', { accountId: this.context.requireAccountId() });
+    return keysetPage(builder, 'k.id', (k) => k.id, query);
+  }
+
+  /** Revokes the account's key `id`, audited the first time only: revoking twice is harmless. */
+  revoke(id: string): Promise<K> {
+    const where = { accountId: this.context.requireAccountId(), id };
+    return this.transactions.run(async (manager) => {
+      const key = await manager.findOneBy(this.kind.entity, where as FindOptionsWhere<K>);
+      if (!key) {
+        throw this.kind.notFound();
+      }
+      if (!key.revokedAt) {
+        const revokedAt = this.clock.now();
+        key.revokedAt = revokedAt;
+        // A partial of a generic entity: TypeORM cannot see that `revokedAt` is one of K's columns.
+        const change = { revokedAt } as unknown as QueryDeepPartialEntity<K>;
+        await manager.update(this.kind.entity, { id }, change);
+        await this.audit.record({
+          action: `${this.kind.targetType}.revoked`,
+          targetType: this.kind.targetType,
+          targetId: id,
+          metadata: { before: { name: key.name } },
+        });
+      }
+      return key;
+    });
+  }
+
+  /** The stored key a presented one is (see `presentedKey`), noting its use. */
+  presented(
+    presented: string,
+    usable?: (key: K) => boolean,
+  ): Promise<{ key: K; creatorIsSuperAdmin: boolean } | null> {
+    return presentedKey(
+      this.transactions.manager,
+      this.kind.entity,
+      this.kind.prefix,
+      presented,
+      this.clock.now(),
+      usable,
+    );
+  }
 }

@@ -5,12 +5,14 @@ import { SupportAccess1795384389258 as SupportAccessSqlite } from './sqlite/1795
 import { Tenancy1796448383029 as TenancySqlite } from './sqlite/1796448383029-Tenancy';
 import { ScimProvisioning1796494800760 as ScimProvisioningSqlite } from './sqlite/1796494800760-ScimProvisioning';
 import { PartnerMemberships1797200000000 as PartnerMembershipsSqlite } from './sqlite/1797200000000-PartnerMemberships';
+import { ScimResourceIds1797400000000 as ScimResourceIdsSqlite } from './sqlite/1797400000000-ScimResourceIds';
 import { Identity1795373768333 as IdentityPostgres } from './postgres/1795373768333-Identity';
 import { AccountEditionAndRegion1795383997230 as AccountEditionAndRegionPostgres } from './postgres/1795383997230-AccountEditionAndRegion';
 import { SupportAccess1795384389258 as SupportAccessPostgres } from './postgres/1795384389258-SupportAccess';
 import { Tenancy1796448383029 as TenancyPostgres } from './postgres/1796448383029-Tenancy';
 import { ScimProvisioning1796494800760 as ScimProvisioningPostgres } from './postgres/1796494800760-ScimProvisioning';
 import { PartnerMemberships1797200000000 as PartnerMembershipsPostgres } from './postgres/1797200000000-PartnerMemberships';
+import { ScimResourceIds1797400000000 as ScimResourceIdsPostgres } from './postgres/1797400000000-ScimResourceIds';
 
 /**
  * The tables of accounts, users, memberships, teams, business units, API keys, support access grants and SCIM provisioning, per database, oldest first: spread them into your DataSource's
@@ -24,6 +26,7 @@ export const IDENTITY_MIGRATIONS: DatabaseMigrations = {
     TenancySqlite,
     ScimProvisioningSqlite,
     PartnerMembershipsSqlite,
+    ScimResourceIdsSqlite,
   ],
   postgres: [
     IdentityPostgres,
@@ -32,5 +35,6 @@ export const IDENTITY_MIGRATIONS: DatabaseMigrations = {
     TenancyPostgres,
     ScimProvisioningPostgres,
     PartnerMembershipsPostgres,
+    ScimResourceIdsPostgres,
   ],
 };

@@ -2,17 +2,14 @@ import { Injectable } from '@nestjs/common';
 import { AuditService } from '@custos/audit';
 import {
   Clock,
-  CustosError,
-  isSuperAdminInPerson,
   mapPage,
-  newId,
   PageQueryDto,
   RequestContext,
   TransactionHost,
   type Actor,
   type Page,
 } from '@custos/core';
-import { issueSecretKey, keysOfAccount, presentedKey, revokeKey } from '../api-keys/secret-key';
+import { AccountKeys } from '../api-keys/secret-key';
 import { ProvisioningToken } from './provisioning-token.entity';
 import type {
   CreateProvisioningTokenDto,
@@ -21,8 +18,6 @@ import type {
 } from './provisioning-token.dto';
 import { ScimErrors } from './scim.errors';
 
-const TOKEN_PREFIX = 'cps_';
-
 /**
  * SCIM provisioning tokens: made by a super admin in person, shown once, stored as hashes (the
  * API keys' scheme), revocable. A token authenticates only the SCIM routes, as a `provisioning`
@@ -30,71 +25,39 @@ const TOKEN_PREFIX = 'cps_';
  */
 @Injectable()
 export class ProvisioningTokenService {
+  private readonly tokens: AccountKeys<ProvisioningToken>;
+
   constructor(
-    private readonly transactions: TransactionHost,
-    private readonly context: RequestContext,
-    private readonly audit: AuditService,
-    private readonly clock: Clock,
-  ) {}
+    transactions: TransactionHost,
+    context: RequestContext,
+    audit: AuditService,
+    clock: Clock,
+  ) {
+    this.tokens = new AccountKeys(transactions, context, audit, clock, {
+      entity: ProvisioningToken,
+      prefix: 'cps_',
+      targetType: 'scim_token',
+      issuerRequired: 'Only super admins, signed in as themselves, can create provisioning tokens.',
+      notFound: () => ScimErrors.provisioningTokenNotFound(),
+    });
+  }
 
   async create(input: CreateProvisioningTokenDto): Promise<CreatedProvisioningTokenDto> {
-    const actor = this.context.requireActor();
-    if (!isSuperAdminInPerson(actor)) {
-      throw new CustosError(
-        'forbidden',
-        'identity.super_admin_required',
-        'Only super admins, signed in as themselves, can create provisioning tokens.',
-      );
-    }
-    const id = newId();
-    const { key, secretHash, hint } = issueSecretKey(TOKEN_PREFIX, id);
-    return this.transactions.run(async (manager) => {
-      const token = manager.create(ProvisioningToken, {
-        id,
-        accountId: actor.accountId,
-        name: input.name,
-        secretHash,
-        secretHint: hint,
-        createdByUserId: actor.userId,
-        createdAt: this.clock.now(),
-        lastUsedAt: null,
-        revokedAt: null,
-      });
-      await manager.insert(ProvisioningToken, token);
-      await this.audit.record({
-        action: 'scim_token.created',
-        targetType: 'scim_token',
-        targetId: id,
-        metadata: { after: { name: token.name } },
-      });
-      return { ...toDto(token), token: key };
-    });
+    const { stored, secret } = await this.tokens.issue(
+      this.tokens.issuer(),
+      input.name,
+      {},
+      (token) => ({ name: token.name }),
+    );
+    return { ...toDto(stored), token: secret };
   }
 
   async list(query: PageQueryDto): Promise<Page<ProvisioningTokenDto>> {
-    const accountId = this.context.requireAccountId();
-    return mapPage(
-      await keysOfAccount(this.transactions.manager, ProvisioningToken, accountId, query),
-      toDto,
-    );
+    return mapPage(await this.tokens.list(query), toDto);
   }
 
   async revoke(id: string): Promise<ProvisioningTokenDto> {
-    const accountId = this.context.requireAccountId();
-    return this.transactions.run(async (manager) => {
-      const token = await revokeKey(
-        manager,
-        this.audit,
-        ProvisioningToken,
-        { accountId, id },
-        this.clock.now(),
-        'scim_token',
-      );
-      if (!token) {
-        throw ScimErrors.provisioningTokenNotFound();
-      }
-      return toDto(token);
-    });
+    return toDto(await this.tokens.revoke(id));
   }
 
   /**
@@ -103,13 +66,7 @@ export class ProvisioningTokenService {
    * outlives its maker's authority).
    */
   async authenticate(presented: string): Promise<Actor | null> {
-    const found = await presentedKey(
-      this.transactions.manager,
-      ProvisioningToken,
-      TOKEN_PREFIX,
-      presented,
-      this.clock.now(),
-    );
+    const found = await this.tokens.presented(presented);
     if (!found?.creatorIsSuperAdmin) {
       return null;
     }

@@ -11,6 +11,7 @@ import { TeamService } from '../teams/team.service';
 import { Membership } from '../users/membership.entity';
 import { User } from '../users/user.entity';
 import { parseScimFilter } from './scim-filter';
+import { ScimUser } from './scim-user.entity';
 import {
   applyGroupPatch,
   memberIdsOf,
@@ -116,7 +117,7 @@ export class ScimGroupService {
     const wanted = stateOf(body);
     const id = await this.transactions.run(async () => {
       const team = await this.teams.create({ name: wanted.displayName });
-      await this.write(team.id, { displayName: wanted.displayName, members: [] }, wanted);
+      await this.write(team.id, { displayName: wanted.displayName, members: [] }, wanted, []);
       return team.id;
     });
     return this.get(id, true, baseUrl);
@@ -148,26 +149,39 @@ export class ScimGroupService {
   ): Promise<void> {
     await this.transactions.run(async (manager) => {
       const row = await this.row(manager, id);
-      const members = await manager.find(TeamMember, {
+      const rows = await manager.find(TeamMember, {
         select: { userId: true },
         where: { teamId: id },
         order: { createdAt: 'ASC', userId: 'ASC' },
       });
-      const before = { displayName: row.name, members: members.map((m) => m.userId) };
-      await this.write(id, before, next(before));
+      const aliases = await this.scimIdAliases(manager);
+      const members = rows.map((m) => ({
+        user_id: m.userId,
+        scim_id: aliases.get(m.userId) ?? m.userId,
+      }));
+      const before = { displayName: row.name, members: members.map((m) => m.scim_id) };
+      await this.write(id, before, next(before), members);
     });
   }
 
-  /** Stores the difference between two states of a group. */
-  private async write(id: string, before: ScimGroupState, after: ScimGroupState): Promise<void> {
+  /**
+   * Stores the difference between two states of a group, whose members are SCIM ids; `current`
+   * are the members now with their user ids.
+   */
+  private async write(
+    id: string,
+    before: ScimGroupState,
+    after: ScimGroupState,
+    current: readonly { user_id: string; scim_id: string }[],
+  ): Promise<void> {
     if (after.displayName !== before.displayName) {
       await this.teams.update(id, { name: after.displayName });
     }
     const had = new Set(before.members);
     const has = new Set(after.members);
-    const added = after.members.filter((userId) => !had.has(userId));
-    const removed = before.members.filter((userId) => !has.has(userId));
-    if (added.length === 0 && removed.length === 0) {
+    const adding = after.members.filter((scimId) => !had.has(scimId));
+    const removed = current.filter((m) => !has.has(m.scim_id)).map((m) => m.user_id);
+    if (adding.length === 0 && removed.length === 0) {
       return;
     }
     const accountId = this.context.requireAccountId();
@@ -175,7 +189,7 @@ export class ScimGroupService {
       const manager = this.transactions.manager;
       // Serialised with removal of the users from the account (as TeamService.addMembers is).
       await lockAccount(manager, accountId);
-      await this.assertMembers(manager, accountId, added);
+      const added = await this.userIdsOf(manager, accountId, adding);
       const now = this.clock.now();
       for (const chunk of chunks(added)) {
         await manager.insert(
@@ -207,24 +221,49 @@ export class ScimGroupService {
     }, 'members');
   }
 
-  /** Every id must be a user of this account: a 400 naming the first that is not. */
-  private async assertMembers(
+  /**
+   * The user ids of members given by SCIM id, in order; every one must be a user of this
+   * account: a 400 naming the first that is not.
+   */
+  private async userIdsOf(
     manager: EntityManager,
     accountId: string,
-    userIds: readonly string[],
-  ): Promise<void> {
+    scimIds: readonly string[],
+  ): Promise<string[]> {
+    const aliases = await this.scimIdAliases(manager);
+    const aliased = new Map([...aliases].map(([userId, scimId]) => [scimId, userId]));
+    // A user id with a SCIM id of its own is not what the provider knows them by.
+    const userIdOf = (scimId: string) =>
+      aliased.get(scimId) ?? (aliases.has(scimId) ? undefined : scimId);
+    const candidates = scimIds.map(userIdOf).filter((userId) => userId !== undefined);
     const found = new Set<string>();
-    for (const chunk of chunks(userIds)) {
+    for (const chunk of chunks(candidates)) {
       const rows = await manager.find(Membership, {
         select: { userId: true },
         where: { accountId, userId: In(chunk) },
       });
       rows.forEach((row) => found.add(row.userId));
     }
-    const missing = userIds.find((userId) => !found.has(userId));
+    const missing = scimIds.find((scimId) => !found.has(userIdOf(scimId) ?? ''));
     if (missing !== undefined) {
       throw ScimErrors.invalidValue('members', `no user "${missing}" in this account`);
     }
+    return scimIds.map((scimId) => userIdOf(scimId)!);
+  }
+
+  /**
+   * User id → SCIM id of the account's members the provider knows by another id (those it
+   * provisioned with a login that existed, once they signed in: see {@link ScimUser.resourceId}).
+   * One read of that index, not a join per member: the whole list of 1,000 groups stays as fast.
+   */
+  private async scimIdAliases(manager: EntityManager): Promise<Map<string, string>> {
+    const rows = await manager
+      .createQueryBuilder(ScimUser, 's')
+      .select(['s.user_id AS user_id', 's.resource_id AS resource_id'])
+      .where('s.account_id = :accountId', { accountId: this.context.requireAccountId() })
+      .andWhere('s.resource_id IS NOT NULL')
+      .getRawMany<{ user_id: string; resource_id: string }>();
+    return new Map(rows.map((row) => [row.user_id, row.resource_id]));
   }
 
   private query(manager: EntityManager): SelectQueryBuilder<Team> {
@@ -253,6 +292,7 @@ export class ScimGroupService {
     teamIds: readonly string[],
   ): Promise<Map<string, { value: string; display: string }[]>> {
     const result = new Map<string, { value: string; display: string }[]>();
+    const aliases = await this.scimIdAliases(manager);
     for (const chunk of chunks(teamIds)) {
       const rows = await manager
         .createQueryBuilder(TeamMember, 'tm')
@@ -265,7 +305,7 @@ export class ScimGroupService {
         .getRawMany<{ team_id: string; user_id: string; email: string }>();
       for (const row of rows) {
         const list = result.get(row.team_id) ?? [];
-        list.push({ value: row.user_id, display: row.email });
+        list.push({ value: aliases.get(row.user_id) ?? row.user_id, display: row.email });
         result.set(row.team_id, list);
       }
     }

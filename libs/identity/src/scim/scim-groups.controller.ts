@@ -1,13 +1,7 @@
 import { Body, Delete, Get, HttpCode, Param, Patch, Post, Put, Query } from '@nestjs/common';
-import { ApiBody, ApiOperation, ApiQuery, ApiResponse } from '@nestjs/swagger';
+import { ApiQuery } from '@nestjs/swagger';
 import { ScimGroupService } from './scim-group.service';
-import {
-  ApiScimBody,
-  ApiScimErrors,
-  ScimBaseUrl,
-  ScimPageQuery,
-  ScimController,
-} from './scim-http';
+import { ApiScimList, ApiScimRoute, ScimBaseUrl, ScimPageQuery, ScimController } from './scim-http';
 import { parsePatchRequest, PATCH_OP_SCHEMA } from './scim-patch';
 import type { ScimGroupResource, ScimListResponse, ScimPage } from './scim-resources';
 
@@ -38,37 +32,24 @@ function excludesMembers(excludedAttributes: string | undefined): boolean {
     .includes('members');
 }
 
+/** The answer of every route that answers a group with its members. */
+const GROUP_ANSWER = { status: 200, description: 'The group.', example: GROUP_EXAMPLE };
+const EXCLUDED_ATTRIBUTES = { name: 'excludedAttributes', required: false, example: 'members' };
+
 /** SCIM 2.0 Groups: the account's teams. Same gate as {@link ScimUsersController}. */
 @ScimController('Groups')
 export class ScimGroupsController {
   constructor(private readonly groups: ScimGroupService) {}
 
   @Get()
-  @ApiOperation({
+  @ApiScimList({
     summary: 'List or find groups (SCIM)',
     description:
       'Filters: `displayName eq "…"` (case-insensitive), `id eq "…"`. `excludedAttributes=members` leaves members out. Paged by `startIndex` and `count` (default 100, at most 1,000).',
+    filter: 'displayName eq "Northern Europe"',
+    resource: GROUP_EXAMPLE,
   })
-  @ApiQuery({ name: 'filter', required: false, example: 'displayName eq "Northern Europe"' })
-  @ApiQuery({ name: 'excludedAttributes', required: false, example: 'members' })
-  @ApiQuery({ name: 'startIndex', required: false, example: 1 })
-  @ApiQuery({ name: 'count', required: false, example: 100 })
-  @ApiResponse({
-    status: 200,
-    description: 'A ListResponse.',
-    content: {
-      'application/scim+json': {
-        example: {
-          schemas: ['urn:ietf:params:scim:api:messages:2.0:ListResponse'],
-          totalResults: 1,
-          startIndex: 1,
-          itemsPerPage: 1,
-          Resources: [GROUP_EXAMPLE],
-        },
-      },
-    },
-  })
-  @ApiScimErrors(400)
+  @ApiQuery(EXCLUDED_ATTRIBUTES)
   list(
     @Query('filter') filter: string | undefined,
     @Query('excludedAttributes') excluded: string | undefined,
@@ -79,14 +60,8 @@ export class ScimGroupsController {
   }
 
   @Get(':id')
-  @ApiOperation({ summary: 'Get a group (SCIM)' })
-  @ApiQuery({ name: 'excludedAttributes', required: false, example: 'members' })
-  @ApiResponse({
-    status: 200,
-    description: 'The group.',
-    content: { 'application/scim+json': { example: GROUP_EXAMPLE } },
-  })
-  @ApiScimErrors(404)
+  @ApiScimRoute({ summary: 'Get a group (SCIM)', answer: GROUP_ANSWER, errors: [404] })
+  @ApiQuery(EXCLUDED_ATTRIBUTES)
   get(
     @Param('id') id: string,
     @Query('excludedAttributes') excluded: string | undefined,
@@ -96,50 +71,30 @@ export class ScimGroupsController {
   }
 
   @Post()
-  @ApiScimBody()
-  @ApiOperation({
+  @ApiScimRoute({
     summary: 'Create a group (SCIM)',
     description:
       'A team; `members` are user ids of this account. Same name again is 409 `uniqueness`.',
-  })
-  @ApiBody({
-    schema: {
-      type: 'object',
-      example: {
-        schemas: GROUP_EXAMPLE.schemas,
-        displayName: 'Northern Europe',
-        members: [{ value: GROUP_EXAMPLE.members[0].value }],
-      },
+    body: {
+      schemas: GROUP_EXAMPLE.schemas,
+      displayName: 'Northern Europe',
+      members: [{ value: GROUP_EXAMPLE.members[0].value }],
     },
+    answer: { ...GROUP_ANSWER, status: 201 },
+    errors: [400, 409],
   })
-  @ApiResponse({
-    status: 201,
-    description: 'The group.',
-    content: { 'application/scim+json': { example: GROUP_EXAMPLE } },
-  })
-  @ApiScimErrors(400, 409)
   create(@Body() body: unknown, @ScimBaseUrl() baseUrl: string): Promise<ScimGroupResource> {
     return this.groups.create(body, baseUrl);
   }
 
   @Put(':id')
-  @ApiScimBody()
-  @ApiOperation({
+  @ApiScimRoute({
     summary: 'Replace a group (SCIM)',
     description: 'The group becomes exactly the name and members sent.',
+    body: { schemas: GROUP_EXAMPLE.schemas, displayName: 'Northern Europe', members: [] },
+    answer: GROUP_ANSWER,
+    errors: [400, 404, 409],
   })
-  @ApiBody({
-    schema: {
-      type: 'object',
-      example: { schemas: GROUP_EXAMPLE.schemas, displayName: 'Northern Europe', members: [] },
-    },
-  })
-  @ApiResponse({
-    status: 200,
-    description: 'The group.',
-    content: { 'application/scim+json': { example: GROUP_EXAMPLE } },
-  })
-  @ApiScimErrors(400, 404, 409)
   replace(
     @Param('id') id: string,
     @Body() body: unknown,
@@ -149,30 +104,24 @@ export class ScimGroupsController {
   }
 
   @Patch(':id')
-  @ApiScimBody()
-  @ApiOperation({
+  @ApiScimRoute({
     summary: 'Update a group (SCIM PATCH)',
     description:
       'Add, remove and replace members and displayName, in RFC 7644 form and both Entra ID dialects (legacy: `Remove` with a value array; compliant: `members[value eq "…"]`). Applies exactly what it says. Answers the group without its members.',
-  })
-  @ApiBody({
-    schema: {
-      type: 'object',
-      example: {
-        schemas: [PATCH_OP_SCHEMA],
-        Operations: [
-          { op: 'add', path: 'members', value: [{ value: GROUP_EXAMPLE.members[0].value }] },
-          { op: 'remove', path: `members[value eq "${GROUP_EXAMPLE.members[0].value}"]` },
-        ],
-      },
+    body: {
+      schemas: [PATCH_OP_SCHEMA],
+      Operations: [
+        { op: 'add', path: 'members', value: [{ value: GROUP_EXAMPLE.members[0].value }] },
+        { op: 'remove', path: `members[value eq "${GROUP_EXAMPLE.members[0].value}"]` },
+      ],
     },
+    answer: {
+      status: 200,
+      description: 'The group (without members).',
+      example: { ...GROUP_EXAMPLE, members: undefined },
+    },
+    errors: [400, 404, 409],
   })
-  @ApiResponse({
-    status: 200,
-    description: 'The group (without members).',
-    content: { 'application/scim+json': { example: { ...GROUP_EXAMPLE, members: undefined } } },
-  })
-  @ApiScimErrors(400, 404, 409)
   patch(
     @Param('id') id: string,
     @Body() body: unknown,
@@ -183,12 +132,12 @@ export class ScimGroupsController {
 
   @Delete(':id')
   @HttpCode(204)
-  @ApiOperation({
+  @ApiScimRoute({
     summary: 'Delete a group (SCIM)',
     description: 'Deletes the team; its members stay in the account.',
+    answer: { status: 204, description: 'Deleted.' },
+    errors: [404],
   })
-  @ApiResponse({ status: 204, description: 'Deleted.' })
-  @ApiScimErrors(404)
   remove(@Param('id') id: string): Promise<void> {
     return this.groups.remove(id);
   }

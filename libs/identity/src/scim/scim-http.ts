@@ -10,13 +10,27 @@ import {
   NestInterceptor,
   applyDecorators,
 } from '@nestjs/common';
-import { ApiBearerAuth, ApiConsumes, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiBody,
+  ApiConsumes,
+  ApiOperation,
+  ApiProduces,
+  ApiQuery,
+  ApiResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import { Public } from '@custos/core';
 import { ScimAuthGuard } from './scim-auth.guard';
 import type { Request, Response } from 'express';
 import { map, type Observable } from 'rxjs';
 import { SCIM_CONTENT_TYPE, SCIM_ERROR_SCHEMA, ScimErrorFilter } from './scim-error.filter';
-import { DEFAULT_SCIM_PAGE, MAX_SCIM_PAGE, type ScimPage } from './scim-resources';
+import {
+  DEFAULT_SCIM_PAGE,
+  LIST_RESPONSE_SCHEMA,
+  MAX_SCIM_PAGE,
+  type ScimPage,
+} from './scim-resources';
 
 const RESOURCE_SEGMENT = /\/(Users|Groups|ServiceProviderConfig|Schemas|ResourceTypes)(\/|$)/i;
 
@@ -135,11 +149,67 @@ export function ApiScimErrors(
   );
 }
 
-/** A SCIM route with a body: consumes `application/scim+json` (and `application/json`), produces SCIM. */
-export function ApiScimBody(): MethodDecorator {
+type ScimErrorStatus = keyof typeof ERROR_DESCRIPTIONS;
+
+/** What the documentation of one SCIM route says. */
+export interface ScimRouteDoc {
+  summary: string;
+  description?: string;
+  /** An example request body; with one, the route consumes `application/scim+json` and JSON. */
+  body?: unknown;
+  /** The success answer; an example is shown in `application/scim+json`. */
+  answer: { status: number; description: string; example?: unknown };
+  errors: ScimErrorStatus[];
+}
+
+/** Documents a SCIM route of the Users or Groups resource: operation, body, answer and errors. */
+export function ApiScimRoute(doc: ScimRouteDoc): MethodDecorator {
+  const { status, description, example } = doc.answer;
   return applyDecorators(
-    ApiConsumes(SCIM_CONTENT_TYPE, 'application/json'),
-    ApiProduces(SCIM_CONTENT_TYPE),
+    ApiOperation({ summary: doc.summary, description: doc.description }),
+    ...(doc.body === undefined
+      ? []
+      : [
+          ApiConsumes(SCIM_CONTENT_TYPE, 'application/json'),
+          ApiProduces(SCIM_CONTENT_TYPE),
+          ApiBody({ schema: { type: 'object', example: doc.body } }),
+        ]),
+    ApiResponse({
+      status,
+      description,
+      ...(example === undefined ? {} : { content: { [SCIM_CONTENT_TYPE]: { example } } }),
+    }),
+    ApiScimErrors(...doc.errors),
+  );
+}
+
+/**
+ * Documents a list route: `filter` (with an example), `startIndex` and `count`, a ListResponse of
+ * one `resource`, and 400 for a filter it does not take.
+ */
+export function ApiScimList(
+  doc: Pick<ScimRouteDoc, 'summary' | 'description'> & { filter: string; resource: unknown },
+): MethodDecorator {
+  return applyDecorators(
+    ApiQuery({ name: 'filter', required: false, example: doc.filter }),
+    ApiQuery({ name: 'startIndex', required: false, example: 1 }),
+    ApiQuery({ name: 'count', required: false, example: DEFAULT_SCIM_PAGE }),
+    ApiScimRoute({
+      summary: doc.summary,
+      description: doc.description,
+      answer: {
+        status: 200,
+        description: 'A ListResponse.',
+        example: {
+          schemas: [LIST_RESPONSE_SCHEMA],
+          totalResults: 1,
+          startIndex: 1,
+          itemsPerPage: 1,
+          Resources: [doc.resource],
+        },
+      },
+      errors: [400],
+    }),
   );
 }
 

@@ -9,6 +9,7 @@ import { TimestampColumn } from '@custos/core';
 @Entity('identity_scim_user')
 @Index('identity_scim_user_account_external_uq', ['accountId', 'externalId'], { unique: true })
 @Index('identity_scim_user_account_email_idx', ['accountId', 'workEmail'])
+@Index('identity_scim_user_account_resource_uq', ['accountId', 'resourceId'], { unique: true })
 export class ScimUser {
   @PrimaryColumn({
     name: 'account_id',
@@ -25,6 +26,14 @@ export class ScimUser {
     primaryKeyConstraintName: 'identity_scim_user_pk',
   })
   userId!: string;
+
+  /**
+   * The SCIM id, when it is not `userId`: a person provisioned with a login that existed
+   * elsewhere joins under a fresh id (as an invitation does) and keeps it towards the provider
+   * after accepting moves the membership to the login's own id.
+   */
+  @Column({ name: 'resource_id', type: 'varchar', length: 36, nullable: true })
+  resourceId!: string | null;
 
   /** The provider's own id for the person; unique in the account when set. */
   @Column({ name: 'external_id', type: 'varchar', length: 255, nullable: true })

@@ -6,7 +6,8 @@ import { Clock, isUniqueViolation, newId, RequestContext, TransactionHost } from
 import { BusinessUnit } from '../business-units/business-unit.entity';
 import { IdentityErrors } from '../identity.errors';
 import { changes } from '../users/user.service';
-import { Membership } from '../users/membership.entity';
+import { Membership, type MembershipStatus } from '../users/membership.entity';
+import { membershipStatusAt } from '../users/partner-access-term';
 import { User } from '../users/user.entity';
 import { UserService } from '../users/user.service';
 import { parseScimFilter } from './scim-filter';
@@ -38,10 +39,15 @@ const EXTERNAL_ID_UNIQUE = 'identity_scim_user_account_external_uq';
 
 /** One row of the user query: membership, login and the account's SCIM attributes. */
 interface UserRow {
+  /** The SCIM id: `user_id`, or the one the person was provisioned under (see ScimUser). */
+  id: string;
   user_id: string;
   email: string;
   login_display_name: string;
-  status: string;
+  status: MembershipStatus;
+  partner_firm_id: string | null;
+  partner_expires_at: string | null;
+  partner_extend_days: number | string | null;
   created_at: string;
   updated_at: string;
   external_id: string | null;
@@ -107,12 +113,12 @@ export class ScimUserService {
     return listResponse(
       Number(total?.total ?? 0),
       page,
-      rows.map((row) => toResource(row, baseUrl)),
+      rows.map((row) => toResource(row, baseUrl, this.clock.now())),
     );
   }
 
   async get(id: string, baseUrl: string): Promise<ScimUserResource> {
-    return toResource(await this.row(this.transactions.manager, id), baseUrl);
+    return toResource(await this.row(this.transactions.manager, id), baseUrl, this.clock.now());
   }
 
   /**
@@ -133,11 +139,14 @@ export class ScimUserService {
           ? await manager.findOneBy(ScimUser, { accountId, externalId: attributes.externalId })
           : null;
         if (known) {
-          const current = attributesOfRow(await this.row(manager, known.userId));
+          const current = attributesOfRow(
+            await this.row(manager, known.resourceId ?? known.userId),
+            this.clock.now(),
+          );
           if (attributes.active && !current.active) {
             await this.users.update(known.userId, { status: 'active' });
           }
-          return known.userId;
+          return known.resourceId ?? known.userId;
         }
         return this.provision(manager, accountId, attributes);
       });
@@ -171,9 +180,14 @@ export class ScimUserService {
     ) {
       throw ScimErrors.userNameTaken();
     }
+    // A fresh id either way, and a login of another account is not linked until its owner signs
+    // in (as with an invitation): neither the id (nor its UUIDv7 time), the name shown nor
+    // anything later tells the provider whether the person had a login elsewhere.
+    const userId = newId();
+    const existed = login !== null;
     if (!login) {
       login = manager.create(User, {
-        id: newId(),
+        id: userId,
         email: attributes.userName,
         displayName: shownName(attributes),
         passwordHash: null,
@@ -188,11 +202,11 @@ export class ScimUserService {
     await manager.insert(Membership, {
       id: newId(),
       accountId,
-      userId: login.id,
+      userId,
       superAdmin: false,
       status,
-      invitedLoginId: null,
-      invitedDisplayName: null,
+      invitedLoginId: existed ? login.id : null,
+      invitedDisplayName: existed ? shownName(attributes) : null,
       credentialGeneration: 0,
       businessUnitId: root.id,
       createdAt: now,
@@ -201,7 +215,8 @@ export class ScimUserService {
     await manager.insert(ScimUser, {
       ...scimColumns(attributes),
       accountId,
-      userId: login.id,
+      userId,
+      resourceId: null,
       createdAt: now,
       updatedAt: now,
     });
@@ -209,7 +224,7 @@ export class ScimUserService {
     await this.audit.record({
       action: 'user.added',
       targetType: 'user',
-      targetId: login.id,
+      targetId: userId,
       metadata: {
         after: {
           status,
@@ -221,7 +236,7 @@ export class ScimUserService {
         },
       },
     });
-    return login.id;
+    return userId;
   }
 
   /**
@@ -253,8 +268,9 @@ export class ScimUserService {
   async remove(id: string): Promise<void> {
     const accountId = this.context.requireAccountId();
     await this.transactions.run(async (manager) => {
-      await this.users.remove(id);
-      await manager.delete(ScimUser, { accountId, userId: id });
+      const { user_id: userId } = await this.row(manager, id);
+      await this.users.remove(userId);
+      await manager.delete(ScimUser, { accountId, userId });
     });
   }
 
@@ -271,10 +287,11 @@ export class ScimUserService {
     try {
       await this.transactions.run(async (manager) => {
         const row = await this.row(manager, id);
-        const before = attributesOfRow(row);
+        const userId = row.user_id;
+        const before = attributesOfRow(row, this.clock.now());
         const after = next(before);
         if (after.active !== before.active) {
-          await this.users.update(id, { status: after.active ? 'active' : 'deactivated' });
+          await this.users.update(userId, { status: after.active ? 'active' : 'deactivated' });
         }
         const { before: was, after: now } = changes(scimColumns(before), scimColumns(after));
         if (Object.keys(now).length === 0) {
@@ -285,17 +302,18 @@ export class ScimUserService {
           await manager.insert(ScimUser, {
             ...scimColumns(after),
             accountId,
-            userId: id,
+            userId,
+            resourceId: null,
             createdAt: updatedAt,
             updatedAt,
           });
         } else {
-          await manager.update(ScimUser, { accountId, userId: id }, { ...now, updatedAt });
+          await manager.update(ScimUser, { accountId, userId }, { ...now, updatedAt });
         }
         await this.audit.record({
           action: 'user.scim_attributes_updated',
           targetType: 'user',
-          targetId: id,
+          targetId: userId,
           metadata: { before: was, after: now },
         });
       });
@@ -313,10 +331,15 @@ export class ScimUserService {
       .innerJoin(User, 'u', 'u.id = COALESCE(m.invited_login_id, m.user_id)')
       .leftJoin(ScimUser, 's', 's.account_id = m.account_id AND s.user_id = m.user_id')
       .select([
+        `${SCIM_ID} AS id`,
         'm.user_id AS user_id',
         'u.email AS email',
-        'u.display_name AS login_display_name',
+        // Until they sign in, not the name of a login that existed before (see provision).
+        'COALESCE(m.invited_display_name, u.display_name) AS login_display_name',
         'm.status AS status',
+        'm.partner_firm_id AS partner_firm_id',
+        'm.partner_access_expires_at AS partner_expires_at',
+        'm.partner_access_extend_days AS partner_extend_days',
         'm.created_at AS created_at',
         'm.updated_at AS updated_at',
         's.external_id AS external_id',
@@ -332,7 +355,7 @@ export class ScimUserService {
   }
 
   private async row(manager: EntityManager, id: string): Promise<UserRow> {
-    const row = await this.query(manager).andWhere('m.user_id = :id', { id }).getRawOne<UserRow>();
+    const row = await whereId(this.query(manager), id).getRawOne<UserRow>();
     if (!row) {
       throw IdentityErrors.userNotFound();
     }
@@ -341,6 +364,22 @@ export class ScimUserService {
 }
 
 const LOGIN_BY_EMAIL = 'SELECT l.id FROM identity_user l WHERE l.email = :value';
+/** The id the provider knows a member by (see {@link ScimUser.resourceId}). */
+const SCIM_ID = 'COALESCE(s.resource_id, m.user_id)';
+
+function whereId(
+  query: SelectQueryBuilder<Membership>,
+  id: string,
+  parameter = 'id',
+): SelectQueryBuilder<Membership> {
+  // The member the SCIM id is kept for, else the member of that user id unless it has a SCIM id
+  // of its own; one uncorrelated lookup first, so that the membership index serves the rest.
+  return query.andWhere(
+    `m.user_id = COALESCE((SELECT r.user_id FROM identity_scim_user r WHERE r.account_id = :accountId AND r.resource_id = :${parameter}), :${parameter})
+      AND (s.resource_id IS NULL OR s.resource_id = :${parameter})`,
+    { [parameter]: id },
+  );
+}
 
 function whereUser(
   query: SelectQueryBuilder<Membership>,
@@ -361,7 +400,7 @@ function whereUser(
       query.andWhere('s.external_id = :value', { value });
       return;
     case 'id':
-      query.andWhere('m.user_id = :value', { value });
+      whereId(query, value, 'value');
       return;
     case 'displayname':
       query.andWhere('LOWER(COALESCE(s.display_name, u.display_name)) = :value', {
@@ -390,10 +429,21 @@ function attributesOf(body: unknown): ScimUserAttributes {
   return applyUserPatch({ ...BLANK, userName: login }, [{ op: 'replace', value: body }]);
 }
 
-function attributesOfRow(row: UserRow): ScimUserAttributes {
+/** The user as the provider sees them at `now` (an expired partner access is not active). */
+function attributesOfRow(row: UserRow, now: Date): ScimUserAttributes {
+  const status = membershipStatusAt(
+    {
+      status: row.status,
+      partnerFirmId: row.partner_firm_id,
+      partnerAccessExpiresAt: row.partner_expires_at ? new Date(row.partner_expires_at) : null,
+      partnerAccessExtendDays:
+        row.partner_extend_days === null ? null : Number(row.partner_extend_days),
+    },
+    now,
+  );
   return {
     userName: row.email,
-    active: row.status === 'active',
+    active: status === 'active',
     externalId: row.external_id,
     displayName: row.display_name,
     givenName: row.given_name,
@@ -423,11 +473,11 @@ function shownName(attributes: ScimUserAttributes): string {
   return (attributes.displayName ?? full) || attributes.userName;
 }
 
-function toResource(row: UserRow, baseUrl: string): ScimUserResource {
-  const attributes = attributesOfRow(row);
+function toResource(row: UserRow, baseUrl: string, now: Date): ScimUserResource {
+  const attributes = attributesOfRow(row, now);
   const modified = [row.updated_at, row.scim_updated_at ?? row.updated_at].sort().at(-1)!;
   return userResource(
-    row.user_id,
+    row.id,
     { ...attributes, displayName: attributes.displayName ?? row.login_display_name },
     { created: new Date(row.created_at), lastModified: new Date(modified) },
     baseUrl,

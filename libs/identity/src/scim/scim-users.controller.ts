@@ -1,12 +1,5 @@
 import { Body, Delete, Get, HttpCode, Param, Patch, Post, Put, Query } from '@nestjs/common';
-import { ApiBody, ApiOperation, ApiQuery, ApiResponse } from '@nestjs/swagger';
-import {
-  ApiScimBody,
-  ApiScimErrors,
-  ScimBaseUrl,
-  ScimPageQuery,
-  ScimController,
-} from './scim-http';
+import { ApiScimList, ApiScimRoute, ScimBaseUrl, ScimPageQuery, ScimController } from './scim-http';
 import { parsePatchRequest, PATCH_OP_SCHEMA } from './scim-patch';
 import type { ScimListResponse, ScimPage, ScimUserResource } from './scim-resources';
 import { ScimUserService } from './scim-user.service';
@@ -28,6 +21,9 @@ const USER_EXAMPLE = {
   },
 };
 
+/** The answer of every route that answers a user. */
+const USER_ANSWER = { status: 200, description: 'The user.', example: USER_EXAMPLE };
+
 /**
  * SCIM 2.0 Users (RFC 7644) for Okta, Entra ID and other identity providers. `@Public()` to the
  * user authentication guard: {@link ScimAuthGuard} accepts a provisioning token and nothing else.
@@ -37,30 +33,13 @@ export class ScimUsersController {
   constructor(private readonly users: ScimUserService) {}
 
   @Get()
-  @ApiOperation({
+  @ApiScimList({
     summary: 'List or find users (SCIM)',
     description:
       'Filters: `userName eq "…"` (case-insensitive), `externalId eq "…"`, `id eq "…"`, `displayName eq "…"`, `emails[type eq "work"].value eq "…"`; other filters are 400 `invalidFilter`. Paged by `startIndex` (1-based) and `count` (default 100, at most 1,000).',
+    filter: 'userName eq "ada@example.com"',
+    resource: USER_EXAMPLE,
   })
-  @ApiQuery({ name: 'filter', required: false, example: 'userName eq "ada@example.com"' })
-  @ApiQuery({ name: 'startIndex', required: false, example: 1 })
-  @ApiQuery({ name: 'count', required: false, example: 100 })
-  @ApiResponse({
-    status: 200,
-    description: 'A ListResponse.',
-    content: {
-      'application/scim+json': {
-        example: {
-          schemas: ['urn:ietf:params:scim:api:messages:2.0:ListResponse'],
-          totalResults: 1,
-          startIndex: 1,
-          itemsPerPage: 1,
-          Resources: [USER_EXAMPLE],
-        },
-      },
-    },
-  })
-  @ApiScimErrors(400)
   list(
     @Query('filter') filter: string | undefined,
     @ScimPageQuery() page: ScimPage,
@@ -70,53 +49,33 @@ export class ScimUsersController {
   }
 
   @Get(':id')
-  @ApiOperation({ summary: 'Get a user (SCIM)' })
-  @ApiResponse({
-    status: 200,
-    description: 'The user.',
-    content: { 'application/scim+json': { example: USER_EXAMPLE } },
-  })
-  @ApiScimErrors(404)
+  @ApiScimRoute({ summary: 'Get a user (SCIM)', answer: USER_ANSWER, errors: [404] })
   get(@Param('id') id: string, @ScimBaseUrl() baseUrl: string): Promise<ScimUserResource> {
     return this.users.get(id, baseUrl);
   }
 
   @Post()
-  @ApiScimBody()
-  @ApiOperation({
+  @ApiScimRoute({
     summary: 'Provision a user (SCIM)',
     description:
-      '`userName` is the login email. The person becomes an active member (never a super admin). The same `externalId` again answers the user it made (reactivated if `active`); another user with the same userName is 409 `uniqueness`. Unknown attributes are ignored.',
+      '`userName` is the login email. The person becomes an active member (never a super admin) under an id of their own in this account; the answer is the same whether the email had a login elsewhere or not. The same `externalId` again answers the user it made (reactivated if `active`); another user with the same userName is 409 `uniqueness`. Unknown attributes are ignored.',
+    body: { ...USER_EXAMPLE, id: undefined, meta: undefined },
+    answer: { ...USER_ANSWER, status: 201 },
+    errors: [400, 409],
   })
-  @ApiBody({
-    schema: { type: 'object', example: { ...USER_EXAMPLE, id: undefined, meta: undefined } },
-  })
-  @ApiResponse({
-    status: 201,
-    description: 'The user.',
-    content: { 'application/scim+json': { example: USER_EXAMPLE } },
-  })
-  @ApiScimErrors(400, 409)
   create(@Body() body: unknown, @ScimBaseUrl() baseUrl: string): Promise<ScimUserResource> {
     return this.users.create(body, baseUrl);
   }
 
   @Put(':id')
-  @ApiScimBody()
-  @ApiOperation({
+  @ApiScimRoute({
     summary: 'Replace a user (SCIM)',
     description:
       'Okta sends the full user on every update. `active: false` deactivates the member (their sessions end at their next request); the last active super admin cannot be deactivated (409). userName cannot change (400 `mutability`).',
+    body: { ...USER_EXAMPLE, meta: undefined, active: false },
+    answer: USER_ANSWER,
+    errors: [400, 404, 409],
   })
-  @ApiBody({
-    schema: { type: 'object', example: { ...USER_EXAMPLE, meta: undefined, active: false } },
-  })
-  @ApiResponse({
-    status: 200,
-    description: 'The user.',
-    content: { 'application/scim+json': { example: USER_EXAMPLE } },
-  })
-  @ApiScimErrors(400, 404, 409)
   replace(
     @Param('id') id: string,
     @Body() body: unknown,
@@ -126,36 +85,26 @@ export class ScimUsersController {
   }
 
   @Patch(':id')
-  @ApiScimBody()
-  @ApiOperation({
+  @ApiScimRoute({
     summary: 'Update a user (SCIM PATCH)',
     description:
       'RFC 7644 PatchOp, and both dialects of Entra ID: the legacy one (`"op":"Replace"`, `"False"`) and the compliant one (a path-less replace with dotted and URN-prefixed keys). `active: false` deactivates (409 for the last super admin).',
-  })
-  @ApiBody({
-    schema: {
-      type: 'object',
-      example: {
-        schemas: [PATCH_OP_SCHEMA],
-        Operations: [
-          { op: 'Replace', path: 'active', value: 'False' },
-          {
-            op: 'replace',
-            value: {
-              'name.givenName': 'Ada',
-              'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department': 'R&D',
-            },
+    body: {
+      schemas: [PATCH_OP_SCHEMA],
+      Operations: [
+        { op: 'Replace', path: 'active', value: 'False' },
+        {
+          op: 'replace',
+          value: {
+            'name.givenName': 'Ada',
+            'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department': 'R&D',
           },
-        ],
-      },
+        },
+      ],
     },
+    answer: USER_ANSWER,
+    errors: [400, 404, 409],
   })
-  @ApiResponse({
-    status: 200,
-    description: 'The user.',
-    content: { 'application/scim+json': { example: USER_EXAMPLE } },
-  })
-  @ApiScimErrors(400, 404, 409)
   patch(
     @Param('id') id: string,
     @Body() body: unknown,
@@ -166,13 +115,13 @@ export class ScimUsersController {
 
   @Delete(':id')
   @HttpCode(204)
-  @ApiOperation({
+  @ApiScimRoute({
     summary: 'Deprovision a user (SCIM)',
     description:
       'Removes the person from this account (their login and other accounts stay); 404 afterwards. The last super admin cannot be removed (409).',
+    answer: { status: 204, description: 'Removed.' },
+    errors: [404, 409],
   })
-  @ApiResponse({ status: 204, description: 'Removed.' })
-  @ApiScimErrors(404, 409)
   remove(@Param('id') id: string): Promise<void> {
     return this.users.remove(id);
   }

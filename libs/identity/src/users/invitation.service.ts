@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { In } from 'typeorm';
-import { AccessService } from '@custos/access';
+import { In, Not, IsNull } from 'typeorm';
+import { AccessService, RoleAssignment } from '@custos/access';
 import { AuditService } from '@custos/audit';
 import { Clock, TransactionHost } from '@custos/core';
 import { Account } from '../accounts/account.entity';
+import { ScimUser } from '../scim/scim-user.entity';
 import { TeamMember } from '../teams/team-member.entity';
 import { Membership } from './membership.entity';
 import { userActor } from './user-actor';
@@ -28,10 +29,13 @@ export class InvitationService {
     private readonly clock: Clock,
   ) {}
 
-  /** The invitations waiting for `loginId`, oldest first. */
+  /**
+   * The invitations waiting for `loginId`, oldest first: those of an administrator (`invited`) and
+   * those of an identity provider (`active` until the provider deactivates them).
+   */
   pendingFor(loginId: string): Promise<Membership[]> {
     return this.transactions.manager.find(Membership, {
-      where: { invitedLoginId: loginId, status: 'invited' },
+      where: { invitedLoginId: loginId, status: In(['invited', 'active']) },
       order: { id: 'ASC' },
     });
   }
@@ -50,7 +54,9 @@ export class InvitationService {
 
   /**
    * Makes `invitation` an active membership of `login`: the account's references to the
-   * invitation's id (its team places) move to the login's own id. Audited in the account.
+   * invitation's id (its team places, roles held in person, SCIM attributes) move to the login's
+   * own id; towards the identity provider the person keeps the id it was given. Audited in the
+   * account.
    */
   async accept(login: User, invitation: Membership): Promise<Membership> {
     const now = this.clock.now();
@@ -63,10 +69,10 @@ export class InvitationService {
         invitedDisplayName: null,
         updatedAt: now,
       };
-      // Guarded by the status, so a concurrent second acceptance changes nothing.
+      // Guarded by the pending login, so a concurrent second acceptance changes nothing.
       const result = await manager.update(
         Membership,
-        { id: invitation.id, status: 'invited' },
+        { id: invitation.id, invitedLoginId: Not(IsNull()), status: In(['invited', 'active']) },
         {
           userId: accepted.userId,
           status: accepted.status,
@@ -83,6 +89,20 @@ export class InvitationService {
           TeamMember,
           { accountId: invitation.accountId, userId: invitation.userId },
           { userId: login.id },
+        );
+        await manager.update(
+          RoleAssignment,
+          {
+            accountId: invitation.accountId,
+            principalType: 'user',
+            principalId: invitation.userId,
+          },
+          { principalId: login.id },
+        );
+        await manager.update(
+          ScimUser,
+          { accountId: invitation.accountId, userId: invitation.userId },
+          { userId: login.id, resourceId: invitation.userId },
         );
       }
       await this.access.bump(invitation.accountId);

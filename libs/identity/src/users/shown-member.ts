@@ -8,14 +8,15 @@ import type { User } from './user.entity';
 export const LOGIN_OF_MEMBERSHIP = 'COALESCE(m.invitedLoginId, m.userId)';
 
 /**
- * The name an account shows for one of its people: until they accept, the one the inviter typed,
+ * The name an account shows for one of its people: until they accept, the one the inviter (or the
+ * identity provider) typed,
  * so that nothing tells whether their login existed before; then their own.
  */
 export function shownDisplayName(
-  membership: Pick<Membership, 'status' | 'invitedDisplayName'>,
+  membership: Pick<Membership, 'invitedLoginId' | 'invitedDisplayName'>,
   login: Pick<User, 'displayName'>,
 ): string {
-  return membership.status === 'invited'
+  return membership.invitedLoginId !== null
     ? (membership.invitedDisplayName ?? '')
     : login.displayName;
 }

@@ -26,6 +26,7 @@ import { TeamMember } from '../teams/team-member.entity';
 import { Team } from '../teams/team.entity';
 import { Membership } from './membership.entity';
 import { lookUpTemplates, type MemberTemplate } from './member-templates';
+import { membershipStatusAt } from './partner-access-term';
 import { LOGIN_OF_MEMBERSHIP, shownDisplayName } from './shown-member';
 import type { CreateUserDto, ListUsersQueryDto, UpdateUserDto, UserDto } from './user.dto';
 import { User } from './user.entity';
@@ -77,6 +78,7 @@ export class UserService implements OnModuleInit {
       toUserDto(
         { membership: m, user: (m as Membership & { user: User }).user },
         teamIds.get(m.userId) ?? [],
+        this.clock.now(),
       ),
     );
   }
@@ -85,7 +87,7 @@ export class UserService implements OnModuleInit {
     const accountId = this.context.requireAccountId();
     const row = await this.findMember(this.transactions.manager, accountId, userId);
     const teamIds = await this.teamIdsOf(this.transactions.manager, accountId, [userId]);
-    return toUserDto(row, teamIds.get(userId) ?? []);
+    return toUserDto(row, teamIds.get(userId) ?? [], this.clock.now());
   }
 
   /**
@@ -208,7 +210,7 @@ export class UserService implements OnModuleInit {
           },
         },
       });
-      return toUserDto({ membership, user: login }, teamIds);
+      return toUserDto({ membership, user: login }, teamIds, now);
     }, 'teamIds');
   }
 
@@ -327,7 +329,7 @@ export class UserService implements OnModuleInit {
           });
         }
         const teamIds = await this.teamIdsOf(manager, actor.accountId, [membership.userId]);
-        return toUserDto(row, teamIds.get(membership.userId) ?? []);
+        return toUserDto(row, teamIds.get(membership.userId) ?? [], now);
       },
       input.businessUnitId !== undefined ? 'businessUnitId' : 'status',
     );
@@ -436,16 +438,17 @@ export class UserService implements OnModuleInit {
 /**
  * A user as the account sees them. Until the person accepts, only what the inviter typed shows
  * (never the login's own name or dates) under an id made for the invitation, so an invitation
- * reads the same whether the login was new or not.
+ * reads the same whether the login was new or not. A partner admin whose access has come to
+ * its end shows as deactivated even before anything marks it.
  */
-function toUserDto({ membership, user }: MemberRow, teamIds: string[]): UserDto {
-  const invited = membership.status === 'invited';
+function toUserDto({ membership, user }: MemberRow, teamIds: string[], now: Date): UserDto {
+  const invited = membership.invitedLoginId !== null;
   return {
     id: membership.userId,
     email: user.email,
     displayName: shownDisplayName(membership, user),
     superAdmin: membership.superAdmin,
-    status: membership.status,
+    status: membershipStatusAt(membership, now),
     businessUnitId: membership.businessUnitId,
     teamIds,
     createdAt: membership.createdAt.toISOString(),

@@ -3,7 +3,7 @@ import { IsNull, Not } from 'typeorm';
 import { AccessService } from '@custos/access';
 import { AuditService } from '@custos/audit';
 import { Clock, RequestContext, TransactionHost, isSuperAdminInPerson } from '@custos/core';
-import { Membership, SuperAdminInvariant, User } from '@custos/identity';
+import { Membership, SuperAdminInvariant, User, membershipStatusAt } from '@custos/identity';
 import { PartnerEmployee } from '../firms/partner-employee.entity';
 import { PartnerFirm } from '../firms/partner-firm.entity';
 import { PartnersErrors } from '../partners.errors';
@@ -64,13 +64,15 @@ export class PartnerAdmins {
       .andWhere('m.partnerFirmId IS NOT NULL')
       .orderBy('m.userId', 'ASC')
       .getMany();
+    const now = this.clock.now();
     return rows.map((m) => {
       const { user, firm } = m as Membership & { user: User; firm: PartnerFirm };
       return {
         userId: m.userId,
         email: user.email,
         firm: { id: firm.id, name: firm.name },
-        status: m.status,
+        // Past its end, not active, even before a request or the sweep marks it.
+        status: membershipStatusAt(m, now),
         accessExpiresAt: m.partnerAccessExpiresAt,
         autoExtendDays: m.partnerAccessExtendDays,
         since: m.createdAt,

@@ -10,7 +10,7 @@ export const PARTNER_ACCESS_CHANGED = 'partner_access_changed';
 
 /** What changed: how the access began, or why it ended. */
 export type PartnerAccessChange =
-  'link_approved' | 'migrated' | 'created' | 'ended_by_customer' | 'employee_removed';
+  'link_approved' | 'migrated' | 'created' | 'ended_by_customer' | 'employee_removed' | 'expired';
 
 /** What the notification shows a firm admin. */
 export interface PartnerAccessNotificationFields {
