@@ -27,7 +27,12 @@ import {
 } from '@custos/audit';
 import { ApprovalsModule } from '@custos/approvals';
 import { ConsentHttpModule, ConsentModule } from '@custos/consent';
-import { PrivacyHttpModule, PrivacyModule } from '@custos/privacy';
+import {
+  PrivacyErasureHttpModule,
+  PrivacyErasureModule,
+  PrivacyHttpModule,
+  PrivacyModule,
+} from '@custos/privacy';
 import { ExportsHttpModule, ExportsModule } from '@custos/exports';
 import { PartnersHttpModule, PartnersModule } from '@custos/partners';
 import { CryptoModule, KeyRotationModule, LocalKeyProvider } from '@custos/crypto';
@@ -177,6 +182,8 @@ export class AppModule implements OnModuleInit, OnApplicationShutdown {
         PartnersHttpModule,
         PrivacyModule.forRoot(config.privacy),
         PrivacyHttpModule,
+        PrivacyErasureModule,
+        PrivacyErasureHttpModule,
         ServerPrivacyModule,
         // The libs' REST APIs have relative paths; the server serves them under its prefix.
         RouterModule.register([
@@ -191,6 +198,7 @@ export class AppModule implements OnModuleInit, OnApplicationShutdown {
               ConsentHttpModule,
               PartnersHttpModule,
               PrivacyHttpModule,
+              PrivacyErasureHttpModule,
             ],
           },
           // SCIM clients expect the protocol's own root, outside the REST API's prefix.

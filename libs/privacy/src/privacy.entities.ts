@@ -1,5 +1,12 @@
+import { PrivacyErasure } from './erasure/privacy-erasure.entity';
+import { PrivacyLogEntry } from './erasure/privacy-log-entry.entity';
 import { ProcessingActivity } from './register/processing-activity.entity';
 import { PrivacyRequest } from './requests/privacy-request.entity';
 
 /** Every entity of `@custos/privacy`, for the host's DataSource and migrations. */
-export const PRIVACY_ENTITIES = [PrivacyRequest, ProcessingActivity];
+export const PRIVACY_ENTITIES = [
+  PrivacyRequest,
+  ProcessingActivity,
+  PrivacyErasure,
+  PrivacyLogEntry,
+];

@@ -3,11 +3,17 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
 export const BLACKLIST_KINDS = ['email', 'phone'] as const;
 export type BlacklistKind = (typeof BLACKLIST_KINDS)[number];
-/** `manual`: an admin added it; `bounces`: the bounce rule did. */
-export const BLACKLIST_REASONS = ['manual', 'bounces'] as const;
+/**
+ * `manual`: an admin added it; `bounces`: the bounce rule did; `erasure`: its owner was erased
+ * (the value is then kept only as a keyed hash, see `Blacklist.addErased`).
+ */
+export const BLACKLIST_REASONS = ['manual', 'bounces', 'erasure'] as const;
 export type BlacklistReason = (typeof BLACKLIST_REASONS)[number];
 
-/** A normalised address or phone number no marketing message goes to, whatever the consent. */
+/**
+ * A normalised address or phone number no marketing message goes to, whatever the consent. The
+ * value of an `erasure` entry is `erased:` and a keyed hash of the normalised value.
+ */
 @Entity('consent_blacklist')
 @Index('consent_blacklist_value_uq', ['accountId', 'value'], { unique: true })
 export class BlacklistEntry {

@@ -1,0 +1,227 @@
+import type { ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DataSource } from 'typeorm';
+import { Jobs } from '@custos/core';
+import {
+  connectionOptionsOf,
+  createTestDatabase,
+  isPostgresAvailable,
+  type DatabaseKind,
+  type TestDatabase,
+} from '@custos/core/testing';
+import { callerOf, expectStatus } from './crm/crm-support';
+import {
+  canariesIn,
+  databaseBytes,
+  erasureBody,
+  erasureWorld,
+  plantErasureSubject,
+  type ErasureSubject,
+} from './support/privacy-erasure';
+import { startTestServer } from './support/test-server';
+import { startWorker, stopWorker } from './support/worker-process';
+
+/**
+ * Issue 18's erasure kill test: the real server in a child process erases a subject and is
+ * SIGKILLed at random points (8 times on SQLite, 7 on PostgreSQL), each kill followed by a check
+ * that no contact is seen half-erased; a last process completes the erasure. Then no byte of the
+ * database (the SQLite file, a `pg_dump`) holds the subject's email, name, phone or custom value,
+ * and the closed-won deal is still there, linked to the anonymised contact.
+ */
+const KILLS: Record<DatabaseKind, number> = { sqlite: 8, postgres: 7 };
+/** Enough contacts (one transaction each) that most kills land before the end. */
+const CONTACTS = 60;
+const MIN_KILLS_MIDWAY = 4;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+interface Progress {
+  status: string;
+  contacts_done: number | string;
+  values_done: boolean | number;
+}
+
+describe.each(['sqlite', 'postgres'] as const)(
+  'Erasure SIGKILLed at random points on %s',
+  (kind) => {
+    let database: TestDatabase;
+    let dataDir: string;
+    let env: Record<string, string>;
+    let checker: DataSource;
+    let subject: ErasureSubject;
+    const children: ChildProcess[] = [];
+    const sql = (text: string) => (kind === 'postgres' ? text : text.replace(/\$\d+/g, '?'));
+
+    beforeAll(async () => {
+      if (kind === 'postgres') {
+        expect(isPostgresAvailable()).toBe(true);
+      }
+      database = await createTestDatabase(kind);
+      dataDir = mkdtempSync(join(tmpdir(), 'custos-erasure-kill-'));
+      env = {
+        DATABASE_URL: database.url,
+        CUSTOS_DATA_DIR: dataDir,
+        CUSTOS_MASTER_KEY: randomBytes(32).toString('base64'),
+        // A killed process's job is taken over by the next once its lease has lapsed.
+        CUSTOS_JOB_LEASE_SECONDS: '1',
+        CUSTOS_JOB_POLL_MS: '100',
+        LOG_LEVEL: 'error',
+      };
+      // Seed through the API with this process's job workers stopped, so that only the child
+      // processes run the erasure.
+      const server = await startTestServer(kind, { env });
+      await server.app.get(Jobs).beforeApplicationShutdown();
+      const admin = callerOf(server, await server.login());
+      subject = await plantErasureSubject(admin, await erasureWorld(admin), `k${kind}`, CONTACTS);
+      expectStatus(
+        await admin.post(
+          `/api/v1/privacy-requests/${subject.requestId}/erasure`,
+          erasureBody(subject),
+        ),
+        202,
+      );
+      await server.close();
+      checker = new DataSource({ ...connectionOptionsOf(database) });
+      await checker.initialize();
+    }, 120_000);
+
+    afterAll(async () => {
+      for (const child of children) {
+        await stopWorker(child, 'SIGKILL');
+      }
+      await checker?.destroy();
+      await database?.drop();
+      rmSync(dataDir, { recursive: true, force: true });
+    });
+
+    async function progress(): Promise<Progress> {
+      const [row] = await checker.query<Progress[]>(
+        sql('SELECT status, contacts_done, values_done FROM privacy_erasure WHERE request_id = $1'),
+        [subject.requestId],
+      );
+      return row;
+    }
+
+    /** A step count that grows with every committed step (contacts, then values, then the end). */
+    const stepsOf = (p: Progress) =>
+      Number(p.contacts_done) + (p.values_done ? 1 : 0) + (p.status === 'completed' ? 1 : 0);
+
+    /** Each contact is whole, deleted with all its rows, or anonymised with all its rows gone. */
+    async function expectNoHalfErasedContact(): Promise<void> {
+      const states: string[] = [];
+      for (const id of subject.contactIds) {
+        const [row] = await checker.query<{ email: string | null; firstname: string | null }[]>(
+          sql('SELECT email, firstname FROM crm_contact WHERE id = $1'),
+          [id],
+        );
+        const count = async (text: string) =>
+          Number((await checker.query<{ n: string | number }[]>(sql(text), [id]))[0].n);
+        const history = await count(
+          'SELECT COUNT(*) AS n FROM crm_property_history WHERE record_id = $1',
+        );
+        const unique = await count(
+          'SELECT COUNT(*) AS n FROM crm_unique_value WHERE record_id = $1',
+        );
+        const consent = await count(
+          'SELECT COUNT(*) AS n FROM consent_event WHERE contact_id = $1 AND erased_at IS NULL',
+        );
+        const states_ = await count(
+          'SELECT COUNT(*) AS n FROM consent_state WHERE contact_id = $1',
+        );
+        const whole =
+          typeof row?.email === 'string' && history > 0 && unique > 0 && consent > 0 && states_ > 0;
+        const gone = history === 0 && unique === 0 && consent === 0 && states_ === 0;
+        const erased =
+          gone && (row === undefined || (row.email === null && row.firstname === null));
+        states.push(
+          whole
+            ? 'whole'
+            : erased
+              ? 'erased'
+              : `half:${JSON.stringify({ row, history, unique, consent, states_ })}`,
+        );
+      }
+      expect(states.filter((s) => s.startsWith('half'))).toEqual([]);
+      // Contacts are erased in the order named: the erased ones come first.
+      const firstWhole = states.indexOf('whole');
+      expect(firstWhole === -1 || states.slice(firstWhole).every((s) => s === 'whole')).toBe(true);
+    }
+
+    it('completes after random SIGKILLs; no registered place holds the subject; the deal stays', async () => {
+      let midway = 0;
+      let previous = stepsOf(await progress());
+      for (let kill = 0; kill < KILLS[kind]; kill += 1) {
+        const { child, ready } = startWorker(env);
+        children.push(child);
+        await ready;
+        // 1–4 more committed steps (or a stall), plus 0–20 ms so that a kill also lands inside one.
+        const target = previous + 1 + Math.floor(Math.random() * 4);
+        const deadline = Date.now() + 5_000;
+        while (Date.now() < deadline) {
+          const now = await progress();
+          if (stepsOf(now) >= target || now.status === 'completed') {
+            break;
+          }
+          await sleep(2);
+        }
+        await sleep(Math.floor(Math.random() * 21));
+        await stopWorker(child, 'SIGKILL');
+
+        await expectNoHalfErasedContact();
+        const state = await progress();
+        expect(stepsOf(state)).toBeGreaterThanOrEqual(previous);
+        previous = stepsOf(state);
+        if (state.status === 'completed') {
+          continue;
+        }
+        midway += 1;
+      }
+      expect(midway).toBeGreaterThanOrEqual(MIN_KILLS_MIDWAY);
+
+      const { child, ready } = startWorker(env);
+      children.push(child);
+      await ready;
+      const deadline = Date.now() + 60_000;
+      while ((await progress()).status !== 'completed' && Date.now() < deadline) {
+        await sleep(50);
+      }
+      await stopWorker(child, 'SIGTERM');
+      expect(await progress()).toMatchObject({ status: 'completed', contacts_done: CONTACTS });
+
+      // No byte of the database holds the subject.
+      expect(
+        canariesIn(await databaseBytes(kind, checker, database.url), subject.canaries),
+      ).toEqual([]);
+      await expectNoHalfErasedContact();
+      // The business record is valid: the deal, linked to the anonymised contact (the only one left).
+      const [deal] = await checker.query<{ dealstage: string }[]>(
+        sql('SELECT dealstage FROM crm_deal WHERE id = $1'),
+        [subject.dealId],
+      );
+      expect(deal).toEqual({ dealstage: 'closedwon' });
+      const links = await checker.query<{ from_id: string }[]>(
+        sql("SELECT from_id FROM crm_association WHERE to_id = $1 AND from_type = 'contacts'"),
+        [subject.dealId],
+      );
+      expect(links).toEqual([{ from_id: subject.contactIds[0] }]);
+      const left = await checker.query<{ id: string }[]>(
+        sql(
+          `SELECT id FROM crm_contact WHERE id IN (${subject.contactIds.map((_, i) => `$${i + 1}`).join(', ')})`,
+        ),
+        subject.contactIds,
+      );
+      expect(left).toEqual([{ id: subject.contactIds[0] }]);
+      // Each contact was logged once, whatever the kills: no step ran twice.
+      const [{ n }] = await checker.query<{ n: string | number }[]>(
+        sql(
+          "SELECT COUNT(*) AS n FROM privacy_log WHERE request_id = $1 AND action IN ('contact_deleted', 'contact_anonymised')",
+        ),
+        [subject.requestId],
+      );
+      expect(Number(n)).toBe(CONTACTS);
+    }, 400_000);
+  },
+);
