@@ -1,7 +1,7 @@
 /**
- * `npm run bench [-- --contacts N[,N…] --iterations N --only sqlite|postgres --bench crm-search|access|crypto|delegation|files|jobs|request|export-writers|exports|scim|consent|mailings
+ * `npm run bench [-- --contacts N[,N…] --iterations N --only sqlite|postgres --bench crm-search|access|crypto|delegation|files|jobs|request|export-writers|exports|scim|consent|mailings|privacy-erasure
  * --crypto-insert-contacts N --crypto-search-contacts N --delegation-users N --files-megabytes N --jobs-count N --rows N --scim-users N
- * --consent-events N --mailing-contacts N]`:
+ * --consent-events N --mailing-contacts N --erasure-contacts N --erasure-subjects N]`:
  * runs the benchmarks and prints one JSON document, also written to bench/results/latest.json (not
  * committed).
  *
@@ -68,6 +68,7 @@ import {
 import { benchCrmSearch, type CrmSearchOptions, type CrmSearchResult } from './crm-search';
 import { benchConsent, type ConsentResult } from './consent';
 import { benchMailings, type MailingsResult } from './mailings';
+import { benchPrivacyErasure, type ErasureResult } from './privacy-erasure';
 import { benchDelegation, type DelegationResult } from './delegation';
 import { benchExports, type ExportsResult } from './exports';
 import { benchExportWriters, type ExportWritersResult } from './export-writers';
@@ -96,6 +97,7 @@ const BENCHMARKS = [
   'scim',
   'consent',
   'mailings',
+  'privacy-erasure',
 ] as const;
 type Benchmark = (typeof BENCHMARKS)[number];
 
@@ -109,6 +111,8 @@ interface Options
   scimUsers: number;
   consentEvents: number;
   mailingContacts: number;
+  erasureContacts: number;
+  erasureSubjects: number;
   only?: DatabaseKind;
   bench?: Benchmark;
   /** Whether `--contacts` was given (bench/exports defaults to 1,000,000 otherwise). */
@@ -117,7 +121,7 @@ interface Options
 
 function parseArguments(argv: readonly string[]): Options {
   const usage =
-    'Usage: npm run bench -- [--contacts N[,N…]] [--iterations N] [--warmup N] [--only sqlite|postgres] [--bench crm-search|access|crypto|delegation|files|jobs|request|export-writers|exports|scim|consent|mailings] [--crypto-insert-contacts N] [--crypto-search-contacts N] [--delegation-users N] [--files-megabytes N] [--jobs-count N] [--request-count N] [--rows N] [--scim-users N] [--consent-events N] [--mailing-contacts N]';
+    'Usage: npm run bench -- [--contacts N[,N…]] [--iterations N] [--warmup N] [--only sqlite|postgres] [--bench crm-search|access|crypto|delegation|files|jobs|request|export-writers|exports|scim|consent|mailings|privacy-erasure] [--crypto-insert-contacts N] [--crypto-search-contacts N] [--delegation-users N] [--files-megabytes N] [--jobs-count N] [--request-count N] [--rows N] [--scim-users N] [--consent-events N] [--mailing-contacts N] [--erasure-contacts N] [--erasure-subjects N]';
   const options: Options = {
     contacts: 100_000,
     iterations: 200,
@@ -132,6 +136,8 @@ function parseArguments(argv: readonly string[]): Options {
     scimUsers: 10_000,
     consentEvents: 2_000,
     mailingContacts: 20_000,
+    erasureContacts: 20_000,
+    erasureSubjects: 20,
   };
   const numeric = {
     contacts: 'contacts',
@@ -147,10 +153,12 @@ function parseArguments(argv: readonly string[]): Options {
     'scim-users': 'scimUsers',
     'consent-events': 'consentEvents',
     'mailing-contacts': 'mailingContacts',
+    'erasure-contacts': 'erasureContacts',
+    'erasure-subjects': 'erasureSubjects',
   } as const;
   for (let i = 0; i < argv.length; i++) {
     const match =
-      /^--(contacts|iterations|warmup|only|bench|crypto-insert-contacts|crypto-search-contacts|delegation-users|files-megabytes|jobs-count|request-count|rows|scim-users|consent-events|mailing-contacts)(?:=(.*))?$/.exec(
+      /^--(contacts|iterations|warmup|only|bench|crypto-insert-contacts|crypto-search-contacts|delegation-users|files-megabytes|jobs-count|request-count|rows|scim-users|consent-events|mailing-contacts|erasure-contacts|erasure-subjects)(?:=(.*))?$/.exec(
         argv[i],
       );
     const value = match ? (match[2] ?? argv[++i]) : undefined;
@@ -369,6 +377,19 @@ async function main(): Promise<void> {
         : await benchMailings(kind, { contacts: options.mailingContacts });
     }
   }
+  let privacyErasure: Partial<Record<DatabaseKind, ErasureResult | Skipped>> | undefined;
+  if (runs('privacy-erasure')) {
+    privacyErasure = {};
+    for (const kind of kinds) {
+      const skipped = unreachable.get(kind);
+      privacyErasure[kind] = skipped
+        ? { skipped }
+        : await benchPrivacyErasure(kind, {
+            contacts: options.erasureContacts,
+            subjects: options.erasureSubjects,
+          });
+    }
+  }
   const round = (n: number) => Math.round(n * 100) / 100;
   const report = {
     ...(crmSearch ? { crmSearch } : {}),
@@ -383,6 +404,7 @@ async function main(): Promise<void> {
     ...(scim ? { scim } : {}),
     ...(consent ? { consent } : {}),
     ...(mailings ? { mailings } : {}),
+    ...(privacyErasure ? { privacyErasure } : {}),
     machine: {
       cpus: cpus().length,
       cpuModel: cpus()[0]?.model,

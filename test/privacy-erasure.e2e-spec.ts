@@ -1,4 +1,5 @@
 import { testDatabaseKinds } from '@custos/core/testing';
+import { PrivacyErasures } from '@custos/privacy';
 import { Setup, callerOf, expectStatus, type Caller } from './access/access-support';
 import { createRecord } from './crm/crm-support';
 import { expectProblem, newAccount } from './support/api';
@@ -56,6 +57,23 @@ describe.each(testDatabaseKinds())('Erasure of a subject on %s', (kind) => {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }
+
+  it('has a rule for every registered source of contact data', async () => {
+    const plan = await server.app.get(PrivacyErasures).planOf(server.accountId);
+    expect(plan.unreached).toEqual([]);
+    expect(Object.fromEntries(plan.steps.map((step) => [step.source.key, step.how]))).toMatchObject(
+      {
+        'crm.contact': 'eraser',
+        'crm.property_history': 'rows_of_contact',
+        'crm.attachment': 'rows_of_contact',
+        'consent.event': 'eraser',
+        'consent.blacklist': 'rows_by_value',
+        'core.mail_outbox': 'rows_by_value',
+        'crm.deal': 'eraser',
+        'exports.export': 'eraser',
+      },
+    );
+  });
 
   it('deletes or anonymises every registered place; the deal stays; nothing of the subject is left', async () => {
     const subject = await plantErasureSubject(admin, world, nextTag());

@@ -47,14 +47,16 @@ export async function erasureWorld(admin: Caller): Promise<ErasureWorld> {
 
 /**
  * Plants a subject: `contacts` contacts (the first with a closed-won deal) with name, phone and a
- * custom value, each with property history, a consent event and its state; the first email on
- * the blacklist in clear; an erasure request in progress naming them.
+ * custom value, the first `detailed` of them (default all) also with a change in their property
+ * history, a consent event and its state; the first email on the blacklist in clear; an erasure
+ * request in progress naming them.
  */
 export async function plantErasureSubject(
   admin: Caller,
   world: ErasureWorld,
   tag: string,
   contacts = 2,
+  detailed = contacts,
 ): Promise<ErasureSubject> {
   const firstname = `Canaryfirst${tag}`;
   const lastname = `Canarylast${tag}`;
@@ -67,13 +69,13 @@ export async function plantErasureSubject(
     emails.map((email) => ({ email, firstname: 'Draft', lastname, phone, [world.property]: note })),
   );
   const contactIds = created.map((record) => record.id);
-  for (const id of contactIds) {
+  for (const id of contactIds.slice(0, detailed)) {
     expectStatus(
       await admin.patch(`/api/v1/objects/contacts/${id}`, { properties: { firstname } }),
       200,
     );
   }
-  for (const [i, id] of contactIds.entries()) {
+  for (const [i, id] of contactIds.slice(0, detailed).entries()) {
     expectStatus(
       await admin.post(`/api/v1/consent/contacts/${id}/events`, {
         purposeId: world.purposeId,
@@ -118,7 +120,7 @@ export async function plantErasureSubject(
     dealId: deal.id,
     emails,
     phone,
-    canaries: [...emails, firstname, lastname, phone, note],
+    canaries: [...emails, ...(detailed > 0 ? [firstname] : []), lastname, phone, note],
   };
 }
 
