@@ -173,7 +173,7 @@ export async function benchPrivacyErasure(
   kind: DatabaseKind,
   options: ErasureBenchOptions,
 ): Promise<ErasureResult> {
-  const server = await startBenchServer(kind, { CUSTOS_JOB_POLL_MS: '5' });
+  const server = await startBenchServer(kind, { CUSTOS_JOB_POLL_MS: '10' });
   try {
     process.stderr.write(`privacy-erasure on ${kind}: seeding ${options.contacts} contacts…\n`);
     await seedDemoData(server.app, {

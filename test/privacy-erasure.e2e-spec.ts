@@ -265,6 +265,13 @@ describe.each(testDatabaseKinds())('Erasure of a subject on %s', (kind) => {
       contactId: subject.contactIds[0],
       blockers: ['crm.closed_won_deals'],
       keyDestroyed: true,
+      rows: expect.objectContaining({
+        'crm.property_history': expect.any(Number),
+        'crm.unique_value': 1,
+        'consent.state': 1,
+        'consent.event': 1,
+        'crm.contact': 1,
+      }),
     });
     // The request keeps its subject masked only.
     const request = expectStatus(

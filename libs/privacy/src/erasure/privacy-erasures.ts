@@ -458,7 +458,15 @@ export class PrivacyErasures implements OnApplicationBootstrap {
         }
       }
     }
-    return this.countAndDelete(manager, table, where, [accountId, contactId]);
+    return this.deleteWhere(
+      manager,
+      table,
+      `account_id = :accountId AND ${quote(subjectColumn)} = :contactId`,
+      {
+        accountId,
+        contactId,
+      },
+    );
   }
 
   /** Deletes the rows whose email or phone column holds a subject's value (or lists it in JSON). */
@@ -472,39 +480,41 @@ export class PrivacyErasures implements OnApplicationBootstrap {
     if (all.length === 0) {
       return 0;
     }
-    const parameters: unknown[] = [accountId];
+    const parameters: Record<string, unknown> = { accountId };
     const tests: string[] = [];
     for (const field of step.columns) {
+      const column = quote(field.column);
       for (const value of all) {
-        parameters.push(value, `%${escapeLike(JSON.stringify(value))}%`);
-        const column = quote(field.column);
+        const at = Object.keys(parameters).length;
+        parameters[`value${at}`] = value;
+        parameters[`listed${at}`] = `%${escapeLike(JSON.stringify(value))}%`;
         tests.push(
-          `LOWER(${column}) = $${parameters.length - 1} OR LOWER(${column}) LIKE $${parameters.length} ESCAPE '\\'`,
+          `LOWER(${column}) = :value${at} OR LOWER(${column}) LIKE :listed${at} ESCAPE '\\'`,
         );
       }
     }
-    return this.countAndDelete(
+    return this.deleteWhere(
       manager,
       step.source.table,
-      `account_id = $1 AND (${tests.join(' OR ')})`,
+      `account_id = :accountId AND (${tests.join(' OR ')})`,
       parameters,
     );
   }
 
-  private async countAndDelete(
+  /** One `DELETE`; returns how many rows it deleted. */
+  private async deleteWhere(
     manager: EntityManager,
     table: string,
     where: string,
-    parameters: unknown[],
+    parameters: Record<string, unknown>,
   ): Promise<number> {
-    const [{ count }] = await manager.query<{ count: string | number }[]>(
-      this.sql(`SELECT COUNT(*) AS count FROM ${quote(table)} WHERE ${where}`),
-      parameters,
-    );
-    if (Number(count) > 0) {
-      await manager.query(this.sql(`DELETE FROM ${quote(table)} WHERE ${where}`), parameters);
-    }
-    return Number(count);
+    const result = await manager
+      .createQueryBuilder()
+      .delete()
+      .from(table)
+      .where(where, parameters)
+      .execute();
+    return result.affected ?? 0;
   }
 
   private sql(text: string): string {
