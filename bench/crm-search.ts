@@ -356,7 +356,10 @@ export interface BenchServer {
   close(): Promise<void>;
 }
 
-export async function startBenchServer(kind: DatabaseKind): Promise<BenchServer> {
+export async function startBenchServer(
+  kind: DatabaseKind,
+  env: Record<string, string> = {},
+): Promise<BenchServer> {
   const database = await createTestDatabase(kind);
   const dataDir = mkdtempSync(join(tmpdir(), 'custos-bench-'));
   let app: NestExpressApplication | undefined;
@@ -370,6 +373,7 @@ export async function startBenchServer(kind: DatabaseKind): Promise<BenchServer>
       databaseUrl: database.url,
       dataDir,
       masterKey: randomBytes(32).toString('base64'),
+      env,
     });
     const port = await listenLocally(app);
     return { app, database, port, close };

@@ -1,7 +1,7 @@
 /**
- * `npm run bench [-- --contacts N[,N…] --iterations N --only sqlite|postgres --bench crm-search|access|crypto|delegation|files|jobs|request|export-writers|exports|scim|consent|mailings|subject-keys
+ * `npm run bench [-- --contacts N[,N…] --iterations N --only sqlite|postgres --bench crm-search|access|crypto|delegation|files|jobs|request|export-writers|exports|scim|consent|mailings|subject-keys|privacy-erasure
  * --crypto-insert-contacts N --crypto-search-contacts N --delegation-users N --files-megabytes N --jobs-count N --rows N --scim-users N
- * --consent-events N --audience-contacts N --mailing-contacts N]`:
+ * --consent-events N --audience-contacts N --mailing-contacts N --erasure-contacts N --erasure-subjects N]`:
  * runs the benchmarks and prints one JSON document, also written to bench/results/latest.json (not
  * committed).
  *
@@ -78,6 +78,7 @@ import { benchCrmSearch, type CrmSearchOptions, type CrmSearchResult } from './c
 import { benchConsent, type ConsentResult } from './consent';
 import { benchConsentAudience, type ConsentAudienceResult } from './consent-audience';
 import { benchMailings, type MailingsResult } from './mailings';
+import { benchPrivacyErasure, type ErasureResult } from './privacy-erasure';
 import { benchDelegation, type DelegationResult } from './delegation';
 import { benchExports, type ExportsResult } from './exports';
 import { benchExportWriters, type ExportWritersResult } from './export-writers';
@@ -108,6 +109,7 @@ const BENCHMARKS = [
   'consent',
   'mailings',
   'subject-keys',
+  'privacy-erasure',
 ] as const;
 type Benchmark = (typeof BENCHMARKS)[number];
 
@@ -122,6 +124,8 @@ interface Options
   consentEvents: number;
   audienceContacts: number;
   mailingContacts: number;
+  erasureContacts: number;
+  erasureSubjects: number;
   only?: DatabaseKind;
   bench?: Benchmark;
   /** Whether `--contacts` was given (bench/exports defaults to 1,000,000 otherwise). */
@@ -130,7 +134,7 @@ interface Options
 
 function parseArguments(argv: readonly string[]): Options {
   const usage =
-    'Usage: npm run bench -- [--contacts N[,N…]] [--iterations N] [--warmup N] [--only sqlite|postgres] [--bench crm-search|access|crypto|delegation|files|jobs|request|export-writers|exports|scim|consent|mailings|subject-keys] [--crypto-insert-contacts N] [--crypto-search-contacts N] [--delegation-users N] [--files-megabytes N] [--jobs-count N] [--request-count N] [--rows N] [--scim-users N] [--consent-events N] [--audience-contacts N] [--mailing-contacts N]';
+    'Usage: npm run bench -- [--contacts N[,N…]] [--iterations N] [--warmup N] [--only sqlite|postgres] [--bench crm-search|access|crypto|delegation|files|jobs|request|export-writers|exports|scim|consent|mailings|subject-keys|privacy-erasure] [--crypto-insert-contacts N] [--crypto-search-contacts N] [--delegation-users N] [--files-megabytes N] [--jobs-count N] [--request-count N] [--rows N] [--scim-users N] [--consent-events N] [--audience-contacts N] [--mailing-contacts N] [--erasure-contacts N] [--erasure-subjects N]';
   const options: Options = {
     contacts: 100_000,
     iterations: 200,
@@ -146,6 +150,8 @@ function parseArguments(argv: readonly string[]): Options {
     consentEvents: 2_000,
     audienceContacts: 1_000_000,
     mailingContacts: 20_000,
+    erasureContacts: 20_000,
+    erasureSubjects: 20,
   };
   const numeric = {
     contacts: 'contacts',
@@ -162,10 +168,12 @@ function parseArguments(argv: readonly string[]): Options {
     'consent-events': 'consentEvents',
     'audience-contacts': 'audienceContacts',
     'mailing-contacts': 'mailingContacts',
+    'erasure-contacts': 'erasureContacts',
+    'erasure-subjects': 'erasureSubjects',
   } as const;
   for (let i = 0; i < argv.length; i++) {
     const match =
-      /^--(contacts|iterations|warmup|only|bench|crypto-insert-contacts|crypto-search-contacts|delegation-users|files-megabytes|jobs-count|request-count|rows|scim-users|consent-events|audience-contacts|mailing-contacts)(?:=(.*))?$/.exec(
+      /^--(contacts|iterations|warmup|only|bench|crypto-insert-contacts|crypto-search-contacts|delegation-users|files-megabytes|jobs-count|request-count|rows|scim-users|consent-events|audience-contacts|mailing-contacts|erasure-contacts|erasure-subjects)(?:=(.*))?$/.exec(
         argv[i],
       );
     const value = match ? (match[2] ?? argv[++i]) : undefined;
@@ -406,6 +414,19 @@ async function main(): Promise<void> {
         : await benchMailings(kind, { contacts: options.mailingContacts });
     }
   }
+  let privacyErasure: Partial<Record<DatabaseKind, ErasureResult | Skipped>> | undefined;
+  if (runs('privacy-erasure')) {
+    privacyErasure = {};
+    for (const kind of kinds) {
+      const skipped = unreachable.get(kind);
+      privacyErasure[kind] = skipped
+        ? { skipped }
+        : await benchPrivacyErasure(kind, {
+            contacts: options.erasureContacts,
+            subjects: options.erasureSubjects,
+          });
+    }
+  }
   const round = (n: number) => Math.round(n * 100) / 100;
   const report = {
     ...(crmSearch ? { crmSearch } : {}),
@@ -421,6 +442,7 @@ async function main(): Promise<void> {
     ...(consent ? { consent } : {}),
     ...(mailings ? { mailings } : {}),
     ...(subjectKeys ? { subjectKeys } : {}),
+    ...(privacyErasure ? { privacyErasure } : {}),
     machine: {
       cpus: cpus().length,
       cpuModel: cpus()[0]?.model,

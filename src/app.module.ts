@@ -28,6 +28,8 @@ import {
 import { ApprovalsModule } from '@custos/approvals';
 import { ConsentHttpModule, ConsentModule } from '@custos/consent';
 import {
+  PrivacyErasureHttpModule,
+  PrivacyErasureModule,
   PrivacyHttpModule,
   PrivacyModule,
   PrivacyRightsHttpModule,
@@ -184,6 +186,8 @@ export class AppModule implements OnModuleInit, OnApplicationShutdown {
         PrivacyHttpModule,
         PrivacyRightsModule,
         PrivacyRightsHttpModule,
+        PrivacyErasureModule,
+        PrivacyErasureHttpModule,
         ServerPrivacyModule,
         // The libs' REST APIs have relative paths; the server serves them under its prefix.
         RouterModule.register([
@@ -199,6 +203,7 @@ export class AppModule implements OnModuleInit, OnApplicationShutdown {
               PartnersHttpModule,
               PrivacyHttpModule,
               PrivacyRightsHttpModule,
+              PrivacyErasureHttpModule,
             ],
           },
           // SCIM clients expect the protocol's own root, outside the REST API's prefix.

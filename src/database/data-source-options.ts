@@ -54,8 +54,10 @@ export function dataSourceOptions(database: DatabaseConfig): DataSourceOptions {
     database: database.database,
     migrations: serverMigrations('sqlite'),
     // WAL lets readers proceed during a write; the busy timeout covers a second process (seed, CLI).
+    // Secure delete zeroes what a delete or update frees, so erased data leaves the file's pages.
     prepareDatabase: (db: { pragma(source: string): unknown }) => {
       db.pragma('journal_mode = WAL');
+      db.pragma('secure_delete = ON');
       db.pragma('busy_timeout = 5000');
       db.pragma('foreign_keys = ON');
     },

@@ -1,35 +1,53 @@
 import { Global, Inject, Injectable, Module, type OnModuleInit } from '@nestjs/common';
 import {
+  ErasureRules,
   PERSONAL_DATA_REGISTRY,
   PRIVACY_ASSIGNEES,
   PRIVACY_PROCESSORS,
   PrivilegeHolderAssignees,
+  SUBJECT_KEY_SHREDDER,
   type PersonalDataRegistry,
 } from '@custos/privacy';
+import { RecordsModule } from '../crm/records';
 import { CustomPropertyData } from './custom-property-data';
+import { ClosedWonDealsBlocker } from './erasure/closed-won-deals.blocker';
+import {
+  CrmContactEraser,
+  CrmCustomValuesEraser,
+  EXPORT_LOG_KEEPS,
+} from './erasure/crm-record-erasers';
+import { ErasedSubjectGuard } from './erasure/erased-subject-guard';
+import { ContactKeyShredder } from './erasure/contact-key-shredder';
 import { PartnerProcessors } from './partner-processors';
 import { SERVER_PERSONAL_DATA } from './server-personal-data';
 
-/** Declares the server's personal data (`SERVER_PERSONAL_DATA`, custom properties) at boot. */
+/**
+ * Declares the server's personal data (`SERVER_PERSONAL_DATA`, custom properties) at boot, and
+ * what erasure must know beyond it: the export log keeps its files.
+ */
 @Injectable()
 export class ServerPersonalData implements OnModuleInit {
   constructor(
     @Inject(PERSONAL_DATA_REGISTRY) private readonly registry: PersonalDataRegistry,
     private readonly customProperties: CustomPropertyData,
+    private readonly erasure: ErasureRules,
   ) {}
 
   onModuleInit(): void {
     SERVER_PERSONAL_DATA.forEach((source) => this.registry.register(source));
     this.registry.registerProvider(this.customProperties);
+    this.erasure.addEraser(EXPORT_LOG_KEEPS);
   }
 }
 
 /**
  * What the server gives `@custos/privacy`: its personal-data declarations, assignees resolved by
- * identity (members holding `manage_privacy_requests`) and processors (partner firms).
+ * identity (members holding `manage_privacy_requests`), processors (partner firms), and for
+ * erasure the closed-won-deal blocker, the CRM's erasers and the subject-key port.
  */
 @Global()
 @Module({
+  imports: [RecordsModule],
   providers: [
     ServerPersonalData,
     CustomPropertyData,
@@ -37,7 +55,13 @@ export class ServerPersonalData implements OnModuleInit {
     { provide: PRIVACY_ASSIGNEES, useExisting: PrivilegeHolderAssignees },
     PartnerProcessors,
     { provide: PRIVACY_PROCESSORS, useExisting: PartnerProcessors },
+    ClosedWonDealsBlocker,
+    CrmContactEraser,
+    CrmCustomValuesEraser,
+    ErasedSubjectGuard,
+    ContactKeyShredder,
+    { provide: SUBJECT_KEY_SHREDDER, useExisting: ContactKeyShredder },
   ],
-  exports: [PRIVACY_ASSIGNEES, PRIVACY_PROCESSORS],
+  exports: [PRIVACY_ASSIGNEES, PRIVACY_PROCESSORS, SUBJECT_KEY_SHREDDER],
 })
 export class ServerPrivacyModule {}

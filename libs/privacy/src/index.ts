@@ -127,3 +127,36 @@ export {
   VerifyPublicRequestDto,
   PublicRequestVerifiedDto,
 } from './http/privacy-rights.dto';
+export {
+  SUBJECT_KEY_SHREDDER,
+  type SubjectKeyShredder,
+  type ContactOutcome,
+  type ContactErasure,
+  type ValueErasure,
+  type ErasureBlocker,
+  type SourceEraser,
+} from './erasure/erasure.ports';
+export { ErasureRules, type ErasurePlan, type ErasureStep } from './erasure/erasure-rules';
+export {
+  PrivacyErasures,
+  ERASURE_QUEUE,
+  MAX_ERASURE_CONTACTS,
+  type ErasureInput,
+  type ErasureView,
+} from './erasure/privacy-erasures';
+export { PrivacyLog, type PrivacyLogInput, type PrivacyLogView } from './erasure/privacy-log';
+export {
+  PrivacyErasure,
+  ERASURE_STATUSES,
+  type ErasureStatus,
+} from './erasure/privacy-erasure.entity';
+export { PrivacyLogEntry } from './erasure/privacy-log-entry.entity';
+export { PrivacyErasureModule, PrivacyErasureHttpModule } from './erasure/privacy-erasure.module';
+export { maskEmail, maskPhone } from './erasure/masking';
+export {
+  StartErasureDto,
+  ErasureDto,
+  PrivacyLogQueryDto,
+  PrivacyLogEntryDto,
+  PrivacyLogPageDto,
+} from './erasure/erasure.dto';

@@ -1,3 +1,5 @@
+import { PrivacyErasure } from './erasure/privacy-erasure.entity';
+import { PrivacyLogEntry } from './erasure/privacy-log-entry.entity';
 import { ProcessingActivity } from './register/processing-activity.entity';
 import { PrivacyVerification } from './intake/privacy-verification.entity';
 import { PrivacyRequest } from './requests/privacy-request.entity';
@@ -9,4 +11,6 @@ export const PRIVACY_ENTITIES = [
   ProcessingActivity,
   PrivacyRestriction,
   PrivacyVerification,
+  PrivacyErasure,
+  PrivacyLogEntry,
 ];

@@ -42,6 +42,15 @@ export const PrivacyErrors = {
       'duplicateOfId',
       'names no other request of the account',
     ),
+  notAnErasure: () =>
+    new CustosError(
+      'conflict',
+      'privacy.not_an_erasure',
+      'Only an erasure request erases its subject: record one of type erasure.',
+      { errors: [{ field: 'type', message: 'is not erasure' }] },
+    ),
+  erasureNotFound: () =>
+    CustosError.notFound('privacy.erasure_not_found', 'The erasure of this request'),
   activityNotFound: () =>
     CustosError.notFound('privacy.activity_not_found', 'The processing activity'),
   duplicateActivity: () =>

@@ -52,6 +52,7 @@ describe('README example of @custos/privacy', () => {
     const registry = module.get<PersonalDataRegistry>(PERSONAL_DATA_REGISTRY);
     expect(registry.sources().map((source) => source.key)).toEqual([
       'privacy.activity',
+      'privacy.erasure',
       'privacy.request',
       'privacy.restriction',
       'shop.customer',

@@ -8,6 +8,7 @@ export { CrmAccessService } from './crm-access.service';
 export { CrmAuditRedactor } from './crm-audit-redactor';
 export { CrmReadableFields } from './crm-readable-fields';
 export { RecordAccess } from './record-access';
+export { RecordArchive } from './record-archive.service';
 export { RecordPurgeHooks, type PurgedRecords, type RecordPurgeHook } from './record-purge.port';
 export { RecordQuery, ScopedRecords } from './record-query';
 export { assertChangeable } from './record-restriction';

@@ -119,6 +119,7 @@ export class RecordWriter {
         const byId = new Map(records.map((record) => [record.id, record]));
         await this.uniqueValues.reserve(manager, schema, changes, fieldOf);
         await insertRecords(manager, schema, records, access.sensitive);
+        await this.writeHooks.changed(manager, schema, changes);
         await this.history.write(manager, schema, changes, source, access.sensitive);
         await this.auditWrites(
           manager,

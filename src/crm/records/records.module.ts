@@ -99,6 +99,7 @@ export const RECORDS_ENTITIES = [
     RecordTotals,
     RecordReader,
     RecordWriter,
+    RecordArchive,
     RecordPurgeHooks,
     RecordWriteHooks,
     UniqueValues,

@@ -8,8 +8,11 @@ import {
   systemActor,
   type Page,
 } from '@custos/core';
-import { Injectable } from '@nestjs/common';
+import { createHmac, type KeyObject, createSecretKey } from 'node:crypto';
+import { deriveKey } from '@custos/core';
+import { Inject, Injectable } from '@nestjs/common';
 import { requireAddress } from '../addresses';
+import { CONSENT_MODULE_OPTIONS, type ConsentModuleOptions } from '../consent.module-definition';
 import { ConsentErrors } from '../consent.errors';
 import { BlacklistEntry, type BlacklistReason } from './blacklist-entry.entity';
 
@@ -36,12 +39,58 @@ const view = (e: BlacklistEntry): BlacklistEntryView => ({
  */
 @Injectable()
 export class Blacklist {
+  private readonly erasedKey: KeyObject;
+
   constructor(
     private readonly transactions: TransactionHost,
     private readonly context: RequestContext,
     private readonly clock: Clock,
     private readonly audit: AuditService,
-  ) {}
+    @Inject(CONSENT_MODULE_OPTIONS) options: ConsentModuleOptions,
+  ) {
+    this.erasedKey = createSecretKey(deriveKey(options.secret, 'custos/consent-erased-values'));
+  }
+
+  /**
+   * How an erased subject's normalised value is kept: `erased:` and HMAC-SHA256 under a key of
+   * the lib's secret, with the account — so that nobody holding the database alone can test
+   * guessed addresses against it.
+   */
+  erasedValueOf(accountId: string, normalValue: string): string {
+    const mac = createHmac('sha256', this.erasedKey)
+      .update(`${accountId}\n${normalValue}`)
+      .digest('hex');
+    return `erased:${mac}`;
+  }
+
+  /**
+   * Lists an erased subject's normalised address or number by its keyed hash, in the current
+   * transaction (idempotent), and drops a plain entry of the same value (it is personal data).
+   * Imports and creates ask {@link isErased} so the subject is not brought back.
+   */
+  async addErased(
+    accountId: string,
+    normal: { kind: BlacklistEntry['kind']; value: string },
+  ): Promise<void> {
+    await this.transactions.run(async (manager) => {
+      await manager.delete(BlacklistEntry, { accountId, value: normal.value });
+      await this.addNormal(
+        accountId,
+        { kind: normal.kind, value: this.erasedValueOf(accountId, normal.value) },
+        'erasure',
+      );
+    });
+  }
+
+  /** Whether the normalised value belongs to an erased subject (listed by its keyed hash). */
+  async isErased(accountId: string, normalValue: string): Promise<boolean> {
+    const rows = await this.transactions.queryPrepared(
+      'consent_blacklist_has',
+      'SELECT 1 AS hit FROM consent_blacklist WHERE account_id = $1 AND value = $2',
+      [accountId, this.erasedValueOf(accountId, normalValue)],
+    );
+    return rows.length > 0;
+  }
 
   /** Adds the address (idempotent: an address already listed keeps its entry). */
   async add(address: string): Promise<BlacklistEntryView> {
@@ -119,12 +168,12 @@ export class Blacklist {
     }));
   }
 
-  /** Whether the normalised address is on the account's blacklist. */
+  /** Whether the normalised address is on the account's blacklist (plain or as an erased one's). */
   async has(accountId: string, normalValue: string): Promise<boolean> {
     const rows = await this.transactions.queryPrepared(
-      'consent_blacklist_has',
-      'SELECT 1 AS hit FROM consent_blacklist WHERE account_id = $1 AND value = $2',
-      [accountId, normalValue],
+      'consent_blacklist_has_either',
+      'SELECT 1 AS hit FROM consent_blacklist WHERE account_id = $1 AND value IN ($2, $3)',
+      [accountId, normalValue, this.erasedValueOf(accountId, normalValue)],
     );
     return rows.length > 0;
   }

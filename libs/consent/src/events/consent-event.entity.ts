@@ -4,7 +4,7 @@ import type { ConsentChannel, ConsentSource, ConsentStatus } from '../consent.ty
 
 /**
  * One consent event, appended to the account's chain (`seq`, `prevHash`, `hash`) and never
- * updated. `address` is '' when the event covers every address of the contact on the channel.
+ * updated but by erasure (which empties its personal part and keeps that part's digest). `address` is '' when the event covers every address of the contact on the channel.
  */
 @Entity('consent_event')
 @Index('consent_event_seq_uq', ['accountId', 'seq'], { unique: true })
@@ -75,4 +75,15 @@ export class ConsentEvent {
 
   @TimestampColumn({ name: 'occurred_at' })
   occurredAt!: Date;
+
+  /**
+   * SHA-256 of the personal part (address, ip, user agent, proof), hashed into the chain in its
+   * place so that erasure can drop the part; `null` on events from before it existed.
+   */
+  @Column({ name: 'personal_digest', type: 'varchar', length: 64, nullable: true })
+  personalDigest!: string | null;
+
+  /** When erasure dropped the personal part. */
+  @TimestampColumn({ name: 'erased_at', nullable: true })
+  erasedAt!: Date | null;
 }

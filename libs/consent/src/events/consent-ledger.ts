@@ -1,5 +1,5 @@
 import type { KeyObject } from 'node:crypto';
-import { createSecretKey } from 'node:crypto';
+import { createHash, createSecretKey } from 'node:crypto';
 import {
   GENESIS_HASH,
   canonicalJson,
@@ -70,6 +70,13 @@ export interface ConsentEventRow {
   effectiveTo: string | null;
   confirmedAt: string | null;
   occurredAt: string;
+  /**
+   * SHA-256 of the personal part (address, ip, user agent, proof), which the chain hashes in its
+   * place; `null` on events appended before erasure existed (their hash covers those columns).
+   */
+  personalDigest: string | null;
+  /** When erasure dropped the personal part (the digest stays); `null` otherwise. */
+  erasedAt: string | null;
 }
 
 /** A materialised state row (times as stored ISO text). */
@@ -102,14 +109,67 @@ interface HeadRow {
 }
 
 const EVENT_COLUMNS =
-  'id, account_id AS "accountId", seq, prev_hash AS "prevHash", hash, contact_id AS "contactId", purpose_id AS "purposeId", channel, address, status, source, notice_version AS "noticeVersion", actor_kind AS "actorKind", actor_id AS "actorId", ip, user_agent AS "userAgent", proof, effective_from AS "effectiveFrom", effective_to AS "effectiveTo", confirmed_at AS "confirmedAt", occurred_at AS "occurredAt"';
+  'id, account_id AS "accountId", seq, prev_hash AS "prevHash", hash, contact_id AS "contactId", purpose_id AS "purposeId", channel, address, status, source, notice_version AS "noticeVersion", actor_kind AS "actorKind", actor_id AS "actorId", ip, user_agent AS "userAgent", proof, effective_from AS "effectiveFrom", effective_to AS "effectiveTo", confirmed_at AS "confirmedAt", occurred_at AS "occurredAt", personal_digest AS "personalDigest", erased_at AS "erasedAt"';
 export const STATE_COLUMNS =
   'contact_id AS "contactId", purpose_id AS "purposeId", channel, address, status, seq, event_id AS "eventId", notice_version AS "noticeVersion", effective_from AS "effectiveFrom", effective_to AS "effectiveTo"';
 const VERIFY_BATCH = 1000;
 
-/** The hashed content of an event: every column but its own hash. */
-function linkOf(row: Omit<ConsentEventRow, 'hash'>): Record<string, unknown> {
-  return { ...row, seq: Number(row.seq), noticeVersion: row.noticeVersion };
+type UnhashedEvent = Omit<ConsentEventRow, 'hash'>;
+
+/** The personal part of an event: what erasure drops. */
+function personalPartOf(row: UnhashedEvent): Record<string, unknown> {
+  return { address: row.address, ip: row.ip, userAgent: row.userAgent, proof: row.proof };
+}
+
+/** The digest the chain keeps of the personal part. */
+export function personalDigestOf(row: UnhashedEvent): string {
+  return createHash('sha256')
+    .update(canonicalJson(personalPartOf(row)))
+    .digest('hex');
+}
+
+/**
+ * The hashed content of an event. With a personal digest: every column but the personal part,
+ * its digest in its place (so erasure can drop the part and keep the chain); without one (events
+ * from before): every stored column.
+ */
+function linkOf(row: UnhashedEvent): Record<string, unknown> {
+  const link: Record<string, unknown> = {
+    ...row,
+    seq: Number(row.seq),
+    noticeVersion: row.noticeVersion,
+  };
+  delete link.erasedAt;
+  delete link.personalDigest;
+  if (row.personalDigest === null) {
+    return link;
+  }
+  for (const key of Object.keys(personalPartOf(row))) {
+    delete link[key];
+  }
+  return { ...link, personalDigest: row.personalDigest };
+}
+
+/** What an erased event keeps of its personal part. */
+const ERASED_PART = { address: '', ip: null, userAgent: null, proof: null };
+
+/**
+ * Whether a stored event is intact: its personal part matches its digest (or, once erased, is
+ * empty) and its hash covers the rest. An erased event from before the digest existed can only be
+ * checked by its links (its hash covered the part erasure dropped).
+ */
+function isIntact(event: ConsentEventRow): boolean {
+  const { hash, ...unhashed } = event;
+  if (event.erasedAt !== null) {
+    const emptied = Object.entries(ERASED_PART).every(
+      ([key, value]) => unhashed[key as keyof typeof ERASED_PART] === value,
+    );
+    return emptied && (event.personalDigest === null || hashLink(linkOf(unhashed)) === hash);
+  }
+  if (event.personalDigest !== null && personalDigestOf(unhashed) !== event.personalDigest) {
+    return false;
+  }
+  return hashLink(linkOf(unhashed)) === hash;
 }
 
 export function eventRowOf(raw: Record<string, unknown>): ConsentEventRow {
@@ -175,11 +235,14 @@ export class ConsentLedger {
         effectiveTo: input.effectiveTo ? input.effectiveTo.toISOString() : null,
         confirmedAt: input.confirmedAt ? input.confirmedAt.toISOString() : null,
         occurredAt: now,
+        personalDigest: null,
+        erasedAt: null,
       };
+      unhashed.personalDigest = personalDigestOf(unhashed);
       const event: ConsentEventRow = { ...unhashed, hash: hashLink(linkOf(unhashed)) };
       await this.transactions.queryPrepared(
         'consent_event_insert',
-        'INSERT INTO consent_event (id, account_id, seq, prev_hash, hash, contact_id, purpose_id, channel, address, status, source, notice_version, actor_kind, actor_id, ip, user_agent, proof, effective_from, effective_to, confirmed_at, occurred_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)',
+        'INSERT INTO consent_event (id, account_id, seq, prev_hash, hash, contact_id, purpose_id, channel, address, status, source, notice_version, actor_kind, actor_id, ip, user_agent, proof, effective_from, effective_to, confirmed_at, occurred_at, personal_digest) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)',
         [
           event.id,
           event.accountId,
@@ -202,6 +265,7 @@ export class ConsentLedger {
           event.effectiveTo,
           event.confirmedAt,
           event.occurredAt,
+          event.personalDigest,
         ],
       );
       await this.transactions.queryPrepared(
@@ -341,10 +405,10 @@ export class ConsentLedger {
           `INSERT INTO consent_state (account_id, contact_id, purpose_id, channel, address, status, seq, event_id, notice_version, effective_from, effective_to)
            SELECT e.account_id, e.contact_id, e.purpose_id, e.channel, e.address, e.status, e.seq, e.id, e.notice_version, e.effective_from, e.effective_to
            FROM consent_event e
-           WHERE e.account_id = $1 AND e.seq = (
+           WHERE e.account_id = $1 AND e.erased_at IS NULL AND e.seq = (
              SELECT MAX(l.seq) FROM consent_event l
              WHERE l.account_id = e.account_id AND l.contact_id = e.contact_id AND l.purpose_id = e.purpose_id
-               AND l.channel = e.channel AND l.address = e.address)`,
+               AND l.channel = e.channel AND l.address = e.address AND l.erased_at IS NULL)`,
         ),
         [accountId],
       );
@@ -354,6 +418,33 @@ export class ConsentLedger {
       );
       return Number(count);
     });
+  }
+
+  /**
+   * Erases the contact's consent history, in the current transaction: each event drops its
+   * personal part (address, ip, user agent, proof) and keeps its digest, so the chain still
+   * verifies (and still detects a change to what is left); the contact's states go. Idempotent.
+   * Returns how many events it erased.
+   */
+  async eraseContact(accountId: string, contactId: string): Promise<number> {
+    const manager = this.transactions.manager;
+    const [{ count }] = await manager.query<{ count: string | number }[]>(
+      this.sql(
+        'SELECT COUNT(*) AS count FROM consent_event WHERE account_id = $1 AND contact_id = $2 AND erased_at IS NULL',
+      ),
+      [accountId, contactId],
+    );
+    await manager.query(
+      this.sql(
+        "UPDATE consent_event SET address = '', ip = NULL, user_agent = NULL, proof = NULL, erased_at = $1 WHERE account_id = $2 AND contact_id = $3 AND erased_at IS NULL",
+      ),
+      [this.clock.now().toISOString(), accountId, contactId],
+    );
+    await manager.query(
+      this.sql('DELETE FROM consent_state WHERE account_id = $1 AND contact_id = $2'),
+      [accountId, contactId],
+    );
+    return Number(count);
   }
 
   /**
@@ -389,12 +480,11 @@ export class ConsentLedger {
         if (event.seq !== lastSeq + 1 || event.prevHash !== lastHash) {
           return broken('broken_link', lastSeq + 1, headSeq);
         }
-        const { hash, ...unhashed } = event;
-        if (hashLink(linkOf(unhashed)) !== hash) {
+        if (!isIntact(event)) {
           return broken('hash_mismatch', event.seq, headSeq);
         }
         lastSeq = event.seq;
-        lastHash = hash;
+        lastHash = event.hash;
       }
       if (batch.length < VERIFY_BATCH) {
         break;

@@ -3,12 +3,14 @@ import { Privacy1797300000000 as PrivacyPostgres } from './postgres/179730000000
 import { PrivacyRights1797318000000 as PrivacyRightsPostgres } from './postgres/1797318000000-PrivacyRights';
 import { Privacy1797300000000 as PrivacySqlite } from './sqlite/1797300000000-Privacy';
 import { PrivacyRights1797318000000 as PrivacyRightsSqlite } from './sqlite/1797318000000-PrivacyRights';
+import { PrivacyErasure1797500000001 as PrivacyErasurePostgres } from './postgres/1797500000001-PrivacyErasure';
+import { PrivacyErasure1797500000001 as PrivacyErasureSqlite } from './sqlite/1797500000001-PrivacyErasure';
 
 /**
  * The privacy tables, per database, oldest first: spread them into your DataSource's
  * `migrations` (the schema of a lib is never synchronised in production).
  */
 export const PRIVACY_MIGRATIONS: DatabaseMigrations = {
-  sqlite: [PrivacySqlite, PrivacyRightsSqlite],
-  postgres: [PrivacyPostgres, PrivacyRightsPostgres],
+  sqlite: [PrivacySqlite, PrivacyRightsSqlite, PrivacyErasureSqlite],
+  postgres: [PrivacyPostgres, PrivacyRightsPostgres, PrivacyErasurePostgres],
 };

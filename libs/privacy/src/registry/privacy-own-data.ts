@@ -29,6 +29,15 @@ export const PRIVACY_PERSONAL_DATA: PersonalDataSource[] = [
     fields: [],
   },
   {
+    key: 'privacy.erasure',
+    owner: '@custos/privacy',
+    table: 'privacy_erasure',
+    subject: 'requester',
+    subjectColumn: null,
+    description: "Erasures: the subject's emails and phone numbers, kept only while one runs",
+    fields: [{ column: 'subject_values', category: 'user.contact' }],
+  },
+  {
     key: 'privacy.activity',
     owner: '@custos/privacy',
     table: 'privacy_activity',

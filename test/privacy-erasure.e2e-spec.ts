@@ -1,0 +1,346 @@
+import { testDatabaseKinds } from '@custos/core/testing';
+import { PrivacyErasures } from '@custos/privacy';
+import { Setup, callerOf, expectStatus, type Caller } from './access/access-support';
+import { createRecord } from './crm/crm-support';
+import { expectProblem, newAccount } from './support/api';
+import {
+  canariesIn,
+  databaseBytes,
+  erasureBody,
+  erasureWorld,
+  plantErasureSubject,
+  type ErasureWorld,
+} from './support/privacy-erasure';
+import {
+  ADMIN_EMAIL,
+  ADMIN_PASSWORD,
+  startTestServer,
+  type TestServer,
+} from './support/test-server';
+
+/**
+ * Issue 18 item 5 over HTTP: erasure of a subject planted in every registered place — the contact
+ * with a closed-won deal anonymised, the other deleted, consent events emptied with the chain
+ * still verifying, the email blacklisted as a keyed hash, the privacy log masked — and what a
+ * caller without the privilege or of another account tries.
+ */
+describe.each(testDatabaseKinds())('Erasure of a subject on %s', (kind) => {
+  let server: TestServer;
+  let admin: Caller;
+  let world: ErasureWorld;
+  let tags = 0;
+  const nextTag = () => `e${Date.now().toString(36)}${(tags += 1)}`;
+
+  beforeAll(async () => {
+    server = await startTestServer(kind, { env: { CUSTOS_JOB_POLL_MS: '50' } });
+    admin = callerOf(server, await server.login());
+    world = await erasureWorld(admin);
+  });
+
+  afterAll(() => server?.close());
+
+  /** The admin's token for the first account (another test may have made the admin a member of more). */
+  const signIn = () => server.login(ADMIN_EMAIL, ADMIN_PASSWORD, server.accountId);
+
+  async function erased(
+    requestId: string,
+  ): Promise<{ status: string; contactsAnonymised: number }> {
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const view = expectStatus(
+        await admin.get(`/api/v1/privacy-requests/${requestId}/erasure`),
+        200,
+      ).body as { status: string; contactsAnonymised: number };
+      if (view.status === 'completed' || Date.now() > deadline) {
+        return view;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  it('has a rule for every registered source of contact data', async () => {
+    const plan = await server.app.get(PrivacyErasures).planOf(server.accountId);
+    expect(plan.unreached).toEqual([]);
+    expect(Object.fromEntries(plan.steps.map((step) => [step.source.key, step.how]))).toMatchObject(
+      {
+        'crm.contact': 'eraser',
+        'crm.property_history': 'rows_of_contact',
+        'crm.attachment': 'rows_of_contact',
+        'consent.event': 'eraser',
+        'consent.blacklist': 'rows_by_value',
+        'core.mail_outbox': 'rows_by_value',
+        'crm.deal': 'eraser',
+        'exports.export': 'eraser',
+      },
+    );
+  });
+
+  it('deletes or anonymises every registered place; the deal stays; nothing of the subject is left', async () => {
+    const subject = await plantErasureSubject(admin, world, nextTag());
+    expect(
+      canariesIn(
+        await databaseBytes(kind, server.dataSource, server.database.url),
+        subject.canaries,
+      ),
+    ).toEqual(subject.canaries);
+
+    const started = expectStatus(
+      await admin.post(
+        `/api/v1/privacy-requests/${subject.requestId}/erasure`,
+        erasureBody(subject),
+      ),
+      202,
+    ).body as { id: string; status: string; contactsTotal: number };
+    expect(started).toMatchObject({ status: 'running', contactsTotal: 2 });
+    await expect(erased(subject.requestId)).resolves.toMatchObject({
+      status: 'completed',
+      contactsAnonymised: 1,
+    });
+
+    // The business record stays valid: the deal, linked to the anonymised contact.
+    const [kept, removed] = subject.contactIds;
+    const anonymised = expectStatus(await admin.get(`/api/v1/objects/contacts/${kept}`), 200)
+      .body as {
+      properties: Record<string, unknown>;
+    };
+    expect(anonymised.properties).toMatchObject({
+      email: null,
+      firstname: null,
+      lastname: null,
+      phone: null,
+    });
+    expect(anonymised.properties[world.property] ?? null).toBeNull();
+    expectProblem(await admin.get(`/api/v1/objects/contacts/${removed}`), 404);
+    expectStatus(await admin.get(`/api/v1/objects/deals/${subject.dealId}`), 200);
+    const linked = expectStatus(
+      await admin.get(`/api/v1/objects/deals/${subject.dealId}/associations/contacts`),
+      200,
+    ).body as { results: string[] };
+    expect(linked.results).toEqual([kept]);
+
+    // Nowhere in the database: not in a table, not in a freed page (SQLite), not in a dump (PG).
+    expect(
+      canariesIn(
+        await databaseBytes(kind, server.dataSource, server.database.url),
+        subject.canaries,
+      ),
+    ).toEqual([]);
+
+    // The consent chain still verifies.
+    expect(expectStatus(await admin.get('/api/v1/consent/verify'), 200).body).toMatchObject({
+      valid: true,
+    });
+
+    // Calling again returns the finished erasure.
+    expect(
+      expectStatus(
+        await admin.post(
+          `/api/v1/privacy-requests/${subject.requestId}/erasure`,
+          erasureBody(subject),
+        ),
+        202,
+      ).body,
+    ).toMatchObject({ id: started.id, status: 'completed' });
+  }, 60_000);
+
+  it('keeps the erased email out: a create or an import of it is refused, a blacklist entry is a keyed hash', async () => {
+    const subject = await plantErasureSubject(admin, world, nextTag(), 1);
+    expectStatus(
+      await admin.post(
+        `/api/v1/privacy-requests/${subject.requestId}/erasure`,
+        erasureBody(subject),
+      ),
+      202,
+    );
+    await erased(subject.requestId);
+    expectProblem(
+      await admin.post('/api/v1/objects/contacts', {
+        properties: { email: subject.emails[0].toUpperCase() },
+      }),
+      409,
+      { code: 'crm.erased_subject', field: 'email' },
+    );
+    const entries = await server.dataSource.query<{ value: string; reason: string }[]>(
+      kind === 'postgres'
+        ? "SELECT value, reason FROM consent_blacklist WHERE reason = 'erasure'"
+        : "SELECT value, reason FROM consent_blacklist WHERE reason = 'erasure'",
+    );
+    expect(entries.length).toBeGreaterThanOrEqual(2);
+    expect(entries.every((e) => /^erased:[0-9a-f]{64}$/.test(e.value))).toBe(true);
+
+    const upload = expectStatus(
+      await admin
+        .upload('/api/v1/imports')
+        .field('objectType', 'contacts')
+        .field('mode', 'create')
+        .field('mapping', JSON.stringify({ Email: 'email' }))
+        .attach('file', Buffer.from(`Email\n${subject.emails[0]}\nfresh.${subject.emails[0]}\n`), {
+          filename: 'contacts.csv',
+          contentType: 'text/csv',
+        }),
+      202,
+    ).body as { id: string };
+    const deadline = Date.now() + 30_000;
+    let done: { status: string; created: number; failed: number } | undefined;
+    while (Date.now() < deadline) {
+      done = expectStatus(await admin.get(`/api/v1/imports/${upload.id}`), 200).body as typeof done;
+      if (done?.status === 'done') {
+        break;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(done).toMatchObject({ status: 'done', created: 1, failed: 1 });
+  }, 60_000);
+
+  it('verifies the consent chain after erasure and still detects a change to an erased event', async () => {
+    const subject = await plantErasureSubject(admin, world, nextTag(), 1);
+    expectStatus(
+      await admin.post(
+        `/api/v1/privacy-requests/${subject.requestId}/erasure`,
+        erasureBody(subject),
+      ),
+      202,
+    );
+    await erased(subject.requestId);
+    const sql = (text: string) => (kind === 'postgres' ? text : text.replace(/\$\d+/g, '?'));
+    const [event] = await server.dataSource.query<
+      { id: string; status: string; address: string }[]
+    >(
+      sql(
+        'SELECT id, status, address FROM consent_event WHERE contact_id = $1 AND erased_at IS NOT NULL',
+      ),
+      [subject.contactIds[0]],
+    );
+    expect(event.address).toBe('');
+    expect(expectStatus(await admin.get('/api/v1/consent/verify'), 200).body).toMatchObject({
+      valid: true,
+    });
+    for (const [column, value] of [
+      ['status', 'withdrawn'],
+      ['address', 'someone.else@example.com'],
+    ] as const) {
+      const before = column === 'status' ? event.status : event.address;
+      await server.dataSource.query(sql(`UPDATE consent_event SET ${column} = $1 WHERE id = $2`), [
+        value,
+        event.id,
+      ]);
+      try {
+        expect(expectStatus(await admin.get('/api/v1/consent/verify'), 200).body).toMatchObject({
+          valid: false,
+          reason: 'hash_mismatch',
+        });
+      } finally {
+        await server.dataSource.query(
+          sql(`UPDATE consent_event SET ${column} = $1 WHERE id = $2`),
+          [before, event.id],
+        );
+      }
+    }
+    expect(expectStatus(await admin.get('/api/v1/consent/verify'), 200).body).toMatchObject({
+      valid: true,
+    });
+  }, 60_000);
+
+  it('records a privacy log with the subject masked and no removed value, for privacy operators only', async () => {
+    const subject = await plantErasureSubject(admin, world, nextTag());
+    expectStatus(
+      await admin.post(
+        `/api/v1/privacy-requests/${subject.requestId}/erasure`,
+        erasureBody(subject),
+      ),
+      202,
+    );
+    await erased(subject.requestId);
+    const log = expectStatus(
+      await admin.get('/api/v1/privacy-log', { requestId: subject.requestId }),
+      200,
+    ).body as { results: { action: string; subject: string; detail: Record<string, unknown> }[] };
+    expect(log.results.map((e) => e.action).sort()).toEqual(
+      ['contact_anonymised', 'contact_deleted', 'erasure_completed', 'values_erased'].sort(),
+    );
+    expect(canariesIn(JSON.stringify(log), subject.canaries)).toEqual([]);
+    expect(log.results[0].subject).toMatch(/^\w\*\*\*@e\*\*\*\.test/);
+    const anonymised = log.results.find((e) => e.action === 'contact_anonymised')!;
+    expect(anonymised.detail).toMatchObject({
+      contactId: subject.contactIds[0],
+      blockers: ['crm.closed_won_deals'],
+      keyDestroyed: true,
+      rows: expect.objectContaining({
+        'crm.property_history': expect.any(Number),
+        'crm.unique_value': 1,
+        'consent.state': 1,
+        'consent.event': 1,
+        'crm.contact': 1,
+      }),
+    });
+    // The request keeps its subject masked only.
+    const request = expectStatus(
+      await admin.get(`/api/v1/privacy-requests/${subject.requestId}`),
+      200,
+    ).body as { subjectEmail: string; subjectName: string };
+    expect(canariesIn(JSON.stringify(request), subject.canaries)).toEqual([]);
+
+    const setup = new Setup(server, await signIn());
+    const crmUser = await setup.userWithRole({
+      privileges: [{ objectType: 'contacts', action: 'delete', level: 'account' }],
+      taskPrivileges: ['manage_consent'],
+    });
+    expectProblem(await crmUser.caller.get('/api/v1/privacy-log'), 403);
+    expectProblem(
+      await crmUser.caller.get(`/api/v1/privacy-requests/${subject.requestId}/erasure`),
+      403,
+    );
+  }, 60_000);
+
+  it('refuses what it must: no privilege, another account, foreign contacts, a wrong request or status', async () => {
+    const subject = await plantErasureSubject(admin, world, nextTag(), 1);
+    const path = `/api/v1/privacy-requests/${subject.requestId}/erasure`;
+    const setup = new Setup(server, await signIn());
+    const crmUser = await setup.userWithRole({
+      privileges: [{ objectType: 'contacts', action: 'delete', level: 'account' }],
+    });
+    expectProblem(await crmUser.caller.post(path, erasureBody(subject)), 403);
+
+    // Another account's staff see no such request; their own contact ids do not reach ours.
+    const other = await newAccount(server, await signIn(), `Other ${nextTag()}`, {
+      email: ADMIN_EMAIL,
+      password: ADMIN_PASSWORD,
+    });
+    const otherAdmin = callerOf(server, other.token);
+    expectProblem(await otherAdmin.post(path, erasureBody(subject)), 404);
+    const theirs = await createRecord(otherAdmin, 'contacts', { email: `${nextTag()}@other.test` });
+    expectProblem(await admin.post(path, { contactIds: [subject.contactIds[0], theirs.id] }), 422, {
+      field: 'contactIds[1]',
+    });
+    expectProblem(await admin.post(path, { contactIds: [], emails: ['not-an-email'] }), 422);
+    expectProblem(await admin.post(path, { contactIds: [] }), 422);
+
+    const access = expectStatus(
+      await admin.post('/api/v1/privacy-requests', {
+        type: 'access',
+        channel: 'email',
+        subjectEmail: subject.emails[0],
+      }),
+      201,
+    ).body as { id: string };
+    expectProblem(
+      await admin.post(`/api/v1/privacy-requests/${access.id}/erasure`, erasureBody(subject)),
+      409,
+    );
+    const received = expectStatus(
+      await admin.post('/api/v1/privacy-requests', {
+        type: 'erasure',
+        channel: 'email',
+        subjectEmail: subject.emails[0],
+      }),
+      201,
+    ).body as { id: string };
+    expectProblem(
+      await admin.post(`/api/v1/privacy-requests/${received.id}/erasure`, erasureBody(subject)),
+      409,
+    );
+    // Nothing was erased by the refusals.
+    expectStatus(await admin.get(`/api/v1/objects/contacts/${subject.contactIds[0]}`), 200);
+    expectStatus(await otherAdmin.get(`/api/v1/objects/contacts/${theirs.id}`), 200);
+  }, 60_000);
+});
