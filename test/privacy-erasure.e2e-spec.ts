@@ -126,6 +126,22 @@ describe.each(testDatabaseKinds())('Erasure of a subject on %s', (kind) => {
       ),
     ).toEqual([]);
 
+    // Crypto-shredding: each contact's own key is destroyed, so copies of its sealed values in
+    // backups no longer open (test: subject-erasure-backup.integration-spec.ts).
+    const keys = await server.dataSource.query<
+      { subject_id: string; wrapped_key: unknown; destroyed_at: unknown }[]
+    >(
+      `SELECT subject_id, wrapped_key, destroyed_at FROM crypto_subject_key WHERE subject_id IN (${
+        kind === 'postgres' ? '$1, $2' : '?, ?'
+      })`,
+      subject.contactIds,
+    );
+    expect(keys).toHaveLength(2);
+    for (const key of keys) {
+      expect(key.wrapped_key).toBeNull();
+      expect(key.destroyed_at).not.toBeNull();
+    }
+
     // The consent chain still verifies.
     expect(expectStatus(await admin.get('/api/v1/consent/verify'), 200).body).toMatchObject({
       valid: true,

@@ -26,12 +26,26 @@ export interface ErasureSubject {
 /** The custom property and consent purpose a server's subjects share. */
 export interface ErasureWorld {
   property: string;
+  /** A sensitive property: its values are sealed under each contact's own key. */
+  sealedProperty: string;
   purposeId: string;
 }
 
 export async function erasureWorld(admin: Caller): Promise<ErasureWorld> {
   const property = uniqueName('canary_note');
   await createProperty(admin, 'contacts', { name: property, label: 'Note', type: 'string' });
+  const enabled = await admin.post('/api/v1/settings/sensitive-data/enable', {
+    categories: ['health_data'],
+    acceptTerms: true,
+  });
+  expect([200, 409]).toContain(enabled.status);
+  const sealedProperty = uniqueName('canary_diagnosis');
+  await createProperty(admin, 'contacts', {
+    name: sealedProperty,
+    label: 'Diagnosis',
+    type: 'string',
+    sensitivity: {},
+  });
   const purpose = expectStatus(
     await admin.post('/api/v1/consent/purposes', {
       key: uniqueName('letters'),
@@ -42,7 +56,7 @@ export async function erasureWorld(admin: Caller): Promise<ErasureWorld> {
     }),
     201,
   ).body as { id: string };
-  return { property, purposeId: purpose.id };
+  return { property, sealedProperty, purposeId: purpose.id };
 }
 
 /**
@@ -66,7 +80,14 @@ export async function plantErasureSubject(
   const created = await createRecords(
     admin,
     'contacts',
-    emails.map((email) => ({ email, firstname: 'Draft', lastname, phone, [world.property]: note })),
+    emails.map((email) => ({
+      email,
+      firstname: 'Draft',
+      lastname,
+      phone,
+      [world.property]: note,
+      [world.sealedProperty]: `Sealed ${note}`,
+    })),
   );
   const contactIds = created.map((record) => record.id);
   for (const id of contactIds.slice(0, detailed)) {
