@@ -1,7 +1,7 @@
 /**
- * `npm run bench [-- --contacts N[,N…] --iterations N --only sqlite|postgres --bench crm-search|access|crypto|delegation|files|jobs|request|export-writers|exports|scim|consent|mailings
+ * `npm run bench [-- --contacts N[,N…] --iterations N --only sqlite|postgres --bench crm-search|access|crypto|delegation|files|jobs|request|export-writers|exports|scim|consent|mailings|privacy-lookup
  * --crypto-insert-contacts N --crypto-search-contacts N --delegation-users N --files-megabytes N --jobs-count N --rows N --scim-users N
- * --consent-events N --mailing-contacts N]`:
+ * --consent-events N --mailing-contacts N --lookup-contacts N]`:
  * runs the benchmarks and prints one JSON document, also written to bench/results/latest.json (not
  * committed).
  *
@@ -48,6 +48,10 @@
  * - `mailings` (bench/mailings.ts): a mass mailing into the outbox, recipients/s from the send
  *   to `sent` over `--mailing-contacts` demo contacts (default 20,000), vs single-row INSERTs into
  *   the outbox table in transactions of the same batch size in the same run; per database as above.
+ * - `privacyLookup` (bench/privacy-lookup.ts): the subject lookup by email through the API at
+ *   `--lookup-contacts` contacts (default 1,000,000) plus history, consent and export logs, p50/p95,
+ *   vs the generated statements run directly and the same probes as one hand-written SQL statement,
+ *   with the EXPLAIN of the page statement; PostgreSQL only.
  *
  * Scratch databases are made with `createTestDatabase` and dropped at the end. The machine's
  * load average is reported before and after: figures from a busy machine are noisy.
@@ -68,6 +72,7 @@ import {
 import { benchCrmSearch, type CrmSearchOptions, type CrmSearchResult } from './crm-search';
 import { benchConsent, type ConsentResult } from './consent';
 import { benchMailings, type MailingsResult } from './mailings';
+import { benchPrivacyLookup, type PrivacyLookupResult } from './privacy-lookup';
 import { benchDelegation, type DelegationResult } from './delegation';
 import { benchExports, type ExportsResult } from './exports';
 import { benchExportWriters, type ExportWritersResult } from './export-writers';
@@ -96,6 +101,7 @@ const BENCHMARKS = [
   'scim',
   'consent',
   'mailings',
+  'privacy-lookup',
 ] as const;
 type Benchmark = (typeof BENCHMARKS)[number];
 
@@ -109,6 +115,7 @@ interface Options
   scimUsers: number;
   consentEvents: number;
   mailingContacts: number;
+  lookupContacts: number;
   only?: DatabaseKind;
   bench?: Benchmark;
   /** Whether `--contacts` was given (bench/exports defaults to 1,000,000 otherwise). */
@@ -117,7 +124,7 @@ interface Options
 
 function parseArguments(argv: readonly string[]): Options {
   const usage =
-    'Usage: npm run bench -- [--contacts N[,N…]] [--iterations N] [--warmup N] [--only sqlite|postgres] [--bench crm-search|access|crypto|delegation|files|jobs|request|export-writers|exports|scim|consent|mailings] [--crypto-insert-contacts N] [--crypto-search-contacts N] [--delegation-users N] [--files-megabytes N] [--jobs-count N] [--request-count N] [--rows N] [--scim-users N] [--consent-events N] [--mailing-contacts N]';
+    'Usage: npm run bench -- [--contacts N[,N…]] [--iterations N] [--warmup N] [--only sqlite|postgres] [--bench crm-search|access|crypto|delegation|files|jobs|request|export-writers|exports|scim|consent|mailings|privacy-lookup] [--crypto-insert-contacts N] [--crypto-search-contacts N] [--delegation-users N] [--files-megabytes N] [--jobs-count N] [--request-count N] [--rows N] [--scim-users N] [--consent-events N] [--mailing-contacts N] [--lookup-contacts N]';
   const options: Options = {
     contacts: 100_000,
     iterations: 200,
@@ -132,6 +139,7 @@ function parseArguments(argv: readonly string[]): Options {
     scimUsers: 10_000,
     consentEvents: 2_000,
     mailingContacts: 20_000,
+    lookupContacts: 1_000_000,
   };
   const numeric = {
     contacts: 'contacts',
@@ -147,10 +155,11 @@ function parseArguments(argv: readonly string[]): Options {
     'scim-users': 'scimUsers',
     'consent-events': 'consentEvents',
     'mailing-contacts': 'mailingContacts',
+    'lookup-contacts': 'lookupContacts',
   } as const;
   for (let i = 0; i < argv.length; i++) {
     const match =
-      /^--(contacts|iterations|warmup|only|bench|crypto-insert-contacts|crypto-search-contacts|delegation-users|files-megabytes|jobs-count|request-count|rows|scim-users|consent-events|mailing-contacts)(?:=(.*))?$/.exec(
+      /^--(contacts|iterations|warmup|only|bench|crypto-insert-contacts|crypto-search-contacts|delegation-users|files-megabytes|jobs-count|request-count|rows|scim-users|consent-events|mailing-contacts|lookup-contacts)(?:=(.*))?$/.exec(
         argv[i],
       );
     const value = match ? (match[2] ?? argv[++i]) : undefined;
@@ -369,6 +378,16 @@ async function main(): Promise<void> {
         : await benchMailings(kind, { contacts: options.mailingContacts });
     }
   }
+  let privacyLookup: PrivacyLookupResult | Skipped | undefined;
+  if (runs('privacy-lookup') && kinds.includes('postgres')) {
+    const skipped = unreachable.get('postgres');
+    privacyLookup = skipped
+      ? { skipped }
+      : await benchPrivacyLookup({
+          contacts: options.lookupContacts,
+          iterations: options.iterations,
+        });
+  }
   const round = (n: number) => Math.round(n * 100) / 100;
   const report = {
     ...(crmSearch ? { crmSearch } : {}),
@@ -383,6 +402,7 @@ async function main(): Promise<void> {
     ...(scim ? { scim } : {}),
     ...(consent ? { consent } : {}),
     ...(mailings ? { mailings } : {}),
+    ...(privacyLookup ? { privacyLookup } : {}),
     machine: {
       cpus: cpus().length,
       cpuModel: cpus()[0]?.model,

@@ -11,6 +11,8 @@ import { SupportAccess1795384389258 as SupportAccessPostgres } from './postgres/
 import { Tenancy1796448383029 as TenancyPostgres } from './postgres/1796448383029-Tenancy';
 import { ScimProvisioning1796494800760 as ScimProvisioningPostgres } from './postgres/1796494800760-ScimProvisioning';
 import { PartnerMemberships1797200000000 as PartnerMembershipsPostgres } from './postgres/1797200000000-PartnerMemberships';
+import { IdentityLookupIndexes1797400000000 as IdentityLookupIndexesSqlite } from './sqlite/1797400000000-IdentityLookupIndexes';
+import { IdentityLookupIndexes1797400000000 as IdentityLookupIndexesPostgres } from './postgres/1797400000000-IdentityLookupIndexes';
 
 /**
  * The tables of accounts, users, memberships, teams, business units, API keys, support access grants and SCIM provisioning, per database, oldest first: spread them into your DataSource's
@@ -24,6 +26,7 @@ export const IDENTITY_MIGRATIONS: DatabaseMigrations = {
     TenancySqlite,
     ScimProvisioningSqlite,
     PartnerMembershipsSqlite,
+    IdentityLookupIndexesSqlite,
   ],
   postgres: [
     IdentityPostgres,
@@ -32,5 +35,6 @@ export const IDENTITY_MIGRATIONS: DatabaseMigrations = {
     TenancyPostgres,
     ScimProvisioningPostgres,
     PartnerMembershipsPostgres,
+    IdentityLookupIndexesPostgres,
   ],
 };

@@ -1,12 +1,14 @@
 import type { DatabaseMigrations } from '@custos/core';
 import { Privacy1797300000000 as PrivacyPostgres } from './postgres/1797300000000-Privacy';
 import { Privacy1797300000000 as PrivacySqlite } from './sqlite/1797300000000-Privacy';
+import { PrivacyLookupIndexes1797400000000 as PrivacyLookupIndexesSqlite } from './sqlite/1797400000000-PrivacyLookupIndexes';
+import { PrivacyLookupIndexes1797400000000 as PrivacyLookupIndexesPostgres } from './postgres/1797400000000-PrivacyLookupIndexes';
 
 /**
  * The privacy tables, per database, oldest first: spread them into your DataSource's
  * `migrations` (the schema of a lib is never synchronised in production).
  */
 export const PRIVACY_MIGRATIONS: DatabaseMigrations = {
-  sqlite: [PrivacySqlite],
-  postgres: [PrivacyPostgres],
+  sqlite: [PrivacySqlite, PrivacyLookupIndexesSqlite],
+  postgres: [PrivacyPostgres, PrivacyLookupIndexesPostgres],
 };
