@@ -107,10 +107,9 @@ export {
 } from './lookup/sealed-value-probes.port';
 export {
   SubjectLookup,
-  MAX_LOOKUP_SUBJECTS,
   type LookupItem,
   type LookupField,
-  type LookupStatements,
+  type LookupStatement,
 } from './lookup/subject-lookup';
 export { lookupReach, type SourceReach } from './lookup/lookup-reach';
 export { SubjectLookupDto, LookupFieldDto, LookupItemDto, LookupPageDto } from './http/lookup.dto';

@@ -50,10 +50,4 @@ export const PrivacyErrors = {
       'name',
       'is already the name of a processing activity of the account',
     ),
-  lookupTooBroad: (field: string) =>
-    CustosError.invalidField(
-      'privacy.lookup_too_broad',
-      field,
-      'names too many people to be one subject: add an email, a phone or an id',
-    ),
 } as const;

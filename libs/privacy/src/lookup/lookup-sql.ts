@@ -161,7 +161,7 @@ export class SourceSql {
     return `SELECT '${this.source.key}' AS source_key, ${this.rowId} AS row_id, '${matched}' AS matched, ${this.held} AS held FROM ${quote(this.source.table)} WHERE ${scope} AND ${condition(parameters)}`;
   }
 
-  /** One arm of the seed: the subject's ids the matching rows point at. */
+  /** One arm of the `subjects` CTE: the subject's ids the matching rows point at. */
   seedArm(
     parameters: SqlParameters,
     accountId: string,
@@ -203,11 +203,10 @@ export function blindIndexCondition(
       .join(' AND ')})`;
 }
 
-export function subjectCondition(
-  column: string,
-  ids: readonly string[],
-): (p: SqlParameters) => string {
-  return (p) => `${quote(column)} IN ${p.list(ids)}`;
+/** Rows whose subject column holds one of the ids the `subjects` CTE found. */
+export function subjectCondition(column: string, kind: SubjectIdKind): () => string {
+  return () =>
+    `${quote(column)} IN (SELECT subject_id FROM subjects WHERE subject_kind = '${kind}')`;
 }
 
 /** The page of the union: one row per source row, its matched fields aggregated. */

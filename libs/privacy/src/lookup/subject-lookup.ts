@@ -26,7 +26,6 @@ import {
   valueCondition,
   valueProbes,
   type DatabaseKind,
-  type SubjectIdKind,
 } from './lookup-sql';
 import {
   PRIVACY_SEALED_VALUE_PROBES,
@@ -40,8 +39,6 @@ import {
   type SubjectIdentifiers,
 } from './subject-identifiers';
 
-/** More subjects than this for one identifier (a common name) is too broad to answer one person. */
-export const MAX_LOOKUP_SUBJECTS = 500;
 export const DEFAULT_LOOKUP_PAGE = 50;
 
 /** A registered field of a found row. */
@@ -71,25 +68,19 @@ export interface LookupItem {
   fields: LookupField[];
 }
 
-/** The two statements of a lookup page, for the benchmark's EXPLAIN and the tests. */
-export interface LookupStatements {
-  seed: { sql: string; parameters: unknown[] } | null;
-  page: { sql: string; parameters: unknown[] };
-}
-
-interface PreparedLookup {
-  sources: Map<string, PersonalDataSource>;
-  statements: LookupStatements;
-  subjects: number;
+/** The statement of a lookup page, for the benchmark's EXPLAIN and the tests. */
+export interface LookupStatement {
+  sql: string;
+  parameters: unknown[];
 }
 
 /**
  * Finds every registered place holding a subject's data, generated from the personal-data
  * registry as a `UNION ALL` of single-column index probes — never an `OR` across columns, which
- * makes PostgreSQL scan whole tables. Two statements: the **seed** finds the subject's contact
- * and user ids by value (email, phone, name; sealed values by their blind-index tokens); the
- * **page** unions those value probes with probes of every subject column by those ids, one row
- * per source row, keyset-paged by (source, row id).
+ * makes PostgreSQL scan whole tables. One statement: its `subjects` CTE finds the subject's
+ * contact and user ids by value (email, phone, name; sealed values by their blind-index tokens),
+ * and the page unions those value probes with probes of every subject column by those ids, one
+ * row per source row, keyset-paged by (source, row id).
  */
 @Injectable()
 export class SubjectLookup {
@@ -116,14 +107,12 @@ export class SubjectLookup {
     const limit = page.limit ?? DEFAULT_LOOKUP_PAGE;
     const after =
       page.after === undefined ? null : (decodeCursor(page.after, 2) as [string, string]);
-    const prepared = await this.prepare(probed, after, limit);
+    const { sources, statement } = await this.prepare(probed, after, limit);
     const rows = await this.transactions.manager.query<
       { source_key: string; row_id: string; matched: string | null; held: string | null }[]
-    >(prepared.statements.page.sql, prepared.statements.page.parameters);
+    >(statement.sql, statement.parameters);
     const more = rows.length > limit;
-    const items = rows
-      .slice(0, limit)
-      .map((row) => item(prepared.sources.get(row.source_key)!, row));
+    const items = rows.slice(0, limit).map((row) => item(sources.get(row.source_key)!, row));
     await this.addValues(items);
     const last = items.at(-1);
     await this.transactions.run(() =>
@@ -135,7 +124,6 @@ export class SubjectLookup {
         metadata: {
           identifierKinds: probed.map((identifier) => identifier.kind),
           items: items.length,
-          subjects: prepared.subjects,
           continued: after !== null,
         },
       }),
@@ -146,72 +134,67 @@ export class SubjectLookup {
     };
   }
 
-  /** The statements a page runs (the seed is run here: the page needs its ids). */
-  async statements(
+  /** The statement a page runs. */
+  async statement(
     identifiers: SubjectIdentifiers,
     after: [string, string] | null = null,
     limit = DEFAULT_LOOKUP_PAGE,
-  ): Promise<LookupStatements> {
-    return (await this.prepare(probedIdentifiers(identifiers), after, limit)).statements;
+  ): Promise<LookupStatement> {
+    return (await this.prepare(probedIdentifiers(identifiers), after, limit)).statement;
   }
 
   private async prepare(
     identifiers: ProbedIdentifier[],
     after: [string, string] | null,
     limit: number,
-  ): Promise<PreparedLookup> {
+  ): Promise<{ sources: Map<string, PersonalDataSource>; statement: LookupStatement }> {
     const accountId = this.context.requireAccountId();
     const kind = this.databaseKind();
     const sources = await this.registry.sourcesOf(accountId);
     const sqls = sources.map((source) => new SourceSql(source, this.shapeOf(source)));
     const valueArms = await this.valueArms(accountId, sqls, identifiers);
-
-    const seedParameters = new SqlParameters(kind);
-    const seedArms = valueArms
-      .filter((arm) => arm.sql.source.subjectColumn !== null && arm.seeds)
-      .map((arm) => arm.sql.seedArm(seedParameters, accountId, arm.condition));
-    const ids: Record<SubjectIdKind, Set<string>> = { contact: new Set(), user: new Set() };
-    for (const identifier of identifiers.filter((i) => i.kind === 'id')) {
-      identifier.values.forEach((id) => (ids.contact.add(id), ids.user.add(id)));
-    }
-    const seed =
-      seedArms.length === 0
-        ? null
-        : { sql: seedArms.join(' UNION ALL '), parameters: seedParameters.values };
-    if (seed) {
-      const found = await this.transactions.manager.query<
-        { subject_kind: SubjectIdKind; subject_id: string | null }[]
-      >(seed.sql, seed.parameters);
-      found
-        .filter((row) => row.subject_id !== null)
-        .forEach((row) => ids[row.subject_kind].add(String(row.subject_id)));
-    }
-    const subjects = ids.contact.size + ids.user.size;
-    if (subjects > MAX_LOOKUP_SUBJECTS * 2) {
-      throw PrivacyErrors.lookupTooBroad(identifiers[0].kind);
-    }
-
     const parameters = new SqlParameters(kind);
+    // The subject's ids: named outright (`id`), or on the rows the value probes find.
+    const subjects = [
+      ...identifiers
+        .filter((identifier) => identifier.kind === 'id')
+        .flatMap((identifier) => identifier.values)
+        .flatMap((id) =>
+          (['contact', 'user'] as const).map(
+            (idKind) =>
+              `SELECT '${idKind}' AS subject_kind, CAST(${parameters.bind(id)} AS varchar(64)) AS subject_id`,
+          ),
+        ),
+      ...valueArms
+        .filter((arm) => arm.sql.source.subjectColumn !== null && arm.seeds)
+        .map((arm) => arm.sql.seedArm(parameters, accountId, arm.condition)),
+    ];
     const arms = valueArms.map((arm) =>
       arm.sql.arm(parameters, accountId, arm.matched, arm.condition),
     );
-    for (const sql of sqls) {
-      const column = sql.source.subjectColumn;
-      const subjectIds = [...ids[subjectIdKind(sql.source)]].sort();
-      if (column !== null && subjectIds.length > 0) {
-        arms.push(sql.arm(parameters, accountId, '', subjectCondition(column, subjectIds)));
+    if (subjects.length > 0) {
+      for (const sql of sqls.filter((s) => s.source.subjectColumn !== null)) {
+        arms.push(
+          sql.arm(
+            parameters,
+            accountId,
+            '',
+            subjectCondition(sql.source.subjectColumn!, subjectIdKind(sql.source)),
+          ),
+        );
       }
     }
     if (arms.length === 0) {
       throw PrivacyErrors.invalidField(identifiers[0].kind, 'probes no registered place');
     }
+    const page = pageSql(kind, arms, parameters, after, limit);
     return {
       sources: new Map(sources.map((source) => [source.key, source])),
-      statements: {
-        seed,
-        page: { sql: pageSql(kind, arms, parameters, after, limit), parameters: parameters.values },
+      statement: {
+        sql:
+          subjects.length > 0 ? `WITH subjects AS (${subjects.join(' UNION ALL ')}) ${page}` : page,
+        parameters: parameters.values,
       },
-      subjects,
     };
   }
 
