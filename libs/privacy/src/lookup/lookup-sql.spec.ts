@@ -62,7 +62,7 @@ describe('the lookup SQL generated from the registry', () => {
 
   it('pages a UNION ALL of single-column probes, never an OR across columns', () => {
     const sql = new SourceSql(contact, { primaryColumns: ['id'], hasAccountId: true });
-    const parameters = new SqlParameters('postgres');
+    const parameters = new SqlParameters();
     const arms = [
       sql.arm(parameters, 'acc', 'email', (p) => `"email" = ${p.bind('ada@example.com')}`),
       sql.arm(parameters, 'acc', 'phone', (p) => `"phone" = ${p.bind('+1')}`),

@@ -22,15 +22,13 @@ export function subjectIdKind(source: PersonalDataSource): SubjectIdKind {
   return source.subject === 'user' ? 'user' : 'contact';
 }
 
-/** Positional parameters in the order they appear in the text (`$n` or `?`). */
+/** Positional parameters, `$1`, `$2`… (`TransactionHost.queryPrepared` rewrites them for SQLite). */
 export class SqlParameters {
   readonly values: unknown[] = [];
 
-  constructor(private readonly kind: DatabaseKind) {}
-
   bind(value: unknown): string {
     this.values.push(value);
-    return this.kind === 'postgres' ? `$${this.values.length}` : '?';
+    return `$${this.values.length}`;
   }
 
   list(values: readonly unknown[]): string {
