@@ -125,21 +125,25 @@ export class SubjectLookup {
     );
     const more = rows.length > limit;
     const items = rows.slice(0, limit).map((row) => item(sources.get(row.source_key)!, row));
-    await this.addValues(items);
-    const last = items.at(-1);
-    await this.transactions.run(() =>
-      this.audit.record({
-        action: 'privacy.subject_looked_up',
-        targetType: requestId ? 'privacy_request' : 'privacy_lookup',
-        targetId: requestId ?? undefined,
-        // The kinds of identifier, never the identifiers themselves.
-        metadata: {
-          identifierKinds: probed.map((identifier) => identifier.kind),
-          items: items.length,
-          continued: after !== null,
-        },
-      }),
+    // Independent: the values' reads and the audit event go at once on the pool.
+    await this.transactions.all(
+      () => this.addValues(items),
+      () =>
+        this.transactions.run(() =>
+          this.audit.record({
+            action: 'privacy.subject_looked_up',
+            targetType: requestId ? 'privacy_request' : 'privacy_lookup',
+            targetId: requestId ?? undefined,
+            // The kinds of identifier, never the identifiers themselves.
+            metadata: {
+              identifierKinds: probed.map((identifier) => identifier.kind),
+              items: items.length,
+              continued: after !== null,
+            },
+          }),
+        ),
     );
+    const last = items.at(-1);
     return {
       results: items,
       paging: more && last ? { next: { after: encodeCursor([last.source, last.rowId]) } } : {},
