@@ -222,5 +222,5 @@ export function pageSql(
   const cursor = after
     ? ` WHERE h.source_key > ${parameters.bind(after[0])} OR (h.source_key = ${parameters.bind(after[0])} AND h.row_id > ${parameters.bind(after[1])})`
     : '';
-  return `SELECT h.source_key, h.row_id, ${matched} AS matched, MAX(h.held) AS held FROM (${arms.join(' UNION ALL ')}) h${cursor} GROUP BY h.source_key, h.row_id ORDER BY h.source_key, h.row_id LIMIT ${limit + 1}`;
+  return `SELECT h.source_key, h.row_id, ${matched} AS matched, MAX(h.held) AS held FROM (${arms.join(' UNION ALL ')}) h${cursor} GROUP BY h.source_key, h.row_id ORDER BY h.source_key, h.row_id LIMIT ${parameters.bind(limit + 1)}`;
 }
