@@ -1,7 +1,7 @@
 /**
- * `npm run bench [-- --contacts N[,N…] --iterations N --only sqlite|postgres --bench crm-search|access|crypto|delegation|files|jobs|request|export-writers|exports|scim|consent|mailings|subject-keys|privacy-erasure
+ * `npm run bench [-- --contacts N[,N…] --iterations N --only sqlite|postgres --bench crm-search|access|crypto|delegation|files|jobs|request|export-writers|exports|scim|consent|mailings|subject-keys|privacy-erasure|privacy-lookup
  * --crypto-insert-contacts N --crypto-search-contacts N --delegation-users N --files-megabytes N --jobs-count N --rows N --scim-users N
- * --consent-events N --audience-contacts N --mailing-contacts N --erasure-contacts N --erasure-subjects N]`:
+ * --consent-events N --audience-contacts N --mailing-contacts N --erasure-contacts N --erasure-subjects N --lookup-contacts N]`:
  * runs the benchmarks and prints one JSON document, also written to bench/results/latest.json (not
  * committed).
  *
@@ -52,6 +52,10 @@
  * - `mailings` (bench/mailings.ts): a mass mailing into the outbox, recipients/s from the send
  *   to `sent` over `--mailing-contacts` demo contacts (default 20,000), vs single-row INSERTs into
  *   the outbox table in transactions of the same batch size in the same run; per database as above.
+ * - `privacyLookup` (bench/privacy-lookup.ts): the subject lookup by email through the API at
+ *   `--lookup-contacts` contacts (default 1,000,000) plus history, consent and export logs, p50/p95,
+ *   vs the generated statements run directly and the same probes as one hand-written SQL statement,
+ *   with the EXPLAIN of the page statement; PostgreSQL only.
  *
  * - `subjectKeys` (bench/subject-keys.ts): a page of 50 contacts whose sensitive values are sealed
  *   under per-subject keys (crypto-shredding) vs a page sealed under the account key alone, read
@@ -79,6 +83,7 @@ import { benchConsent, type ConsentResult } from './consent';
 import { benchConsentAudience, type ConsentAudienceResult } from './consent-audience';
 import { benchMailings, type MailingsResult } from './mailings';
 import { benchPrivacyErasure, type ErasureResult } from './privacy-erasure';
+import { benchPrivacyLookup, type PrivacyLookupResult } from './privacy-lookup';
 import { benchDelegation, type DelegationResult } from './delegation';
 import { benchExports, type ExportsResult } from './exports';
 import { benchExportWriters, type ExportWritersResult } from './export-writers';
@@ -110,6 +115,7 @@ const BENCHMARKS = [
   'mailings',
   'subject-keys',
   'privacy-erasure',
+  'privacy-lookup',
 ] as const;
 type Benchmark = (typeof BENCHMARKS)[number];
 
@@ -126,6 +132,7 @@ interface Options
   mailingContacts: number;
   erasureContacts: number;
   erasureSubjects: number;
+  lookupContacts: number;
   only?: DatabaseKind;
   bench?: Benchmark;
   /** Whether `--contacts` was given (bench/exports defaults to 1,000,000 otherwise). */
@@ -134,7 +141,7 @@ interface Options
 
 function parseArguments(argv: readonly string[]): Options {
   const usage =
-    'Usage: npm run bench -- [--contacts N[,N…]] [--iterations N] [--warmup N] [--only sqlite|postgres] [--bench crm-search|access|crypto|delegation|files|jobs|request|export-writers|exports|scim|consent|mailings|subject-keys|privacy-erasure] [--crypto-insert-contacts N] [--crypto-search-contacts N] [--delegation-users N] [--files-megabytes N] [--jobs-count N] [--request-count N] [--rows N] [--scim-users N] [--consent-events N] [--audience-contacts N] [--mailing-contacts N] [--erasure-contacts N] [--erasure-subjects N]';
+    'Usage: npm run bench -- [--contacts N[,N…]] [--iterations N] [--warmup N] [--only sqlite|postgres] [--bench crm-search|access|crypto|delegation|files|jobs|request|export-writers|exports|scim|consent|mailings|subject-keys|privacy-erasure|privacy-lookup] [--crypto-insert-contacts N] [--crypto-search-contacts N] [--delegation-users N] [--files-megabytes N] [--jobs-count N] [--request-count N] [--rows N] [--scim-users N] [--consent-events N] [--audience-contacts N] [--mailing-contacts N] [--erasure-contacts N] [--erasure-subjects N] [--lookup-contacts N]';
   const options: Options = {
     contacts: 100_000,
     iterations: 200,
@@ -152,6 +159,7 @@ function parseArguments(argv: readonly string[]): Options {
     mailingContacts: 20_000,
     erasureContacts: 20_000,
     erasureSubjects: 20,
+    lookupContacts: 1_000_000,
   };
   const numeric = {
     contacts: 'contacts',
@@ -170,10 +178,11 @@ function parseArguments(argv: readonly string[]): Options {
     'mailing-contacts': 'mailingContacts',
     'erasure-contacts': 'erasureContacts',
     'erasure-subjects': 'erasureSubjects',
+    'lookup-contacts': 'lookupContacts',
   } as const;
   for (let i = 0; i < argv.length; i++) {
     const match =
-      /^--(contacts|iterations|warmup|only|bench|crypto-insert-contacts|crypto-search-contacts|delegation-users|files-megabytes|jobs-count|request-count|rows|scim-users|consent-events|audience-contacts|mailing-contacts|erasure-contacts|erasure-subjects)(?:=(.*))?$/.exec(
+      /^--(contacts|iterations|warmup|only|bench|crypto-insert-contacts|crypto-search-contacts|delegation-users|files-megabytes|jobs-count|request-count|rows|scim-users|consent-events|audience-contacts|mailing-contacts|erasure-contacts|erasure-subjects|lookup-contacts)(?:=(.*))?$/.exec(
         argv[i],
       );
     const value = match ? (match[2] ?? argv[++i]) : undefined;
@@ -427,6 +436,16 @@ async function main(): Promise<void> {
           });
     }
   }
+  let privacyLookup: PrivacyLookupResult | Skipped | undefined;
+  if (runs('privacy-lookup') && kinds.includes('postgres')) {
+    const skipped = unreachable.get('postgres');
+    privacyLookup = skipped
+      ? { skipped }
+      : await benchPrivacyLookup({
+          contacts: options.lookupContacts,
+          iterations: options.iterations,
+        });
+  }
   const round = (n: number) => Math.round(n * 100) / 100;
   const report = {
     ...(crmSearch ? { crmSearch } : {}),
@@ -443,6 +462,7 @@ async function main(): Promise<void> {
     ...(mailings ? { mailings } : {}),
     ...(subjectKeys ? { subjectKeys } : {}),
     ...(privacyErasure ? { privacyErasure } : {}),
+    ...(privacyLookup ? { privacyLookup } : {}),
     machine: {
       cpus: cpus().length,
       cpuModel: cpus()[0]?.model,

@@ -158,6 +158,16 @@ export const SERVER_PERSONAL_DATA: PersonalDataSource[] = [
     fields: [{ column: 'actor_label', category: 'user.name' }],
   },
   {
+    // The same log, by the record an event is about (a contact's events name it as target).
+    key: 'audit.event_target',
+    owner: '@custos/audit',
+    table: 'audit_event',
+    subject: 'contact',
+    subjectColumn: 'target_id',
+    description: 'The audit log: what was done to a record',
+    fields: [{ column: 'metadata', category: 'user' }],
+  },
+  {
     key: 'exports.export',
     owner: '@custos/exports',
     table: 'custos_export',
@@ -177,7 +187,7 @@ export const SERVER_PERSONAL_DATA: PersonalDataSource[] = [
     subjectColumn: null,
     description: 'Mail waiting to go or sent: recipients and content',
     fields: [
-      { column: 'recipients', category: 'user.contact.email' },
+      { column: 'recipients', category: 'user.contact.email', list: true },
       { column: 'text_body', category: 'user.content.private' },
       { column: 'html_body', category: 'user.content.private' },
     ],
@@ -188,6 +198,8 @@ export const SERVER_PERSONAL_DATA: PersonalDataSource[] = [
     table: 'identity_user',
     subject: 'user',
     subjectColumn: 'id',
+    // Users are shared by accounts: a user is the account's through a membership.
+    accountScope: { table: 'identity_membership', column: 'user_id' },
     description: 'Users: sign-in email and name',
     fields: [
       { column: 'email', category: 'user.contact.email' },

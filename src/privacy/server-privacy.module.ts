@@ -4,11 +4,15 @@ import {
   PERSONAL_DATA_REGISTRY,
   PRIVACY_ASSIGNEES,
   PRIVACY_PROCESSORS,
+  PRIVACY_SEALED_VALUE_PROBES,
+  PRIVACY_VALUE_READERS,
   PrivilegeHolderAssignees,
   SUBJECT_KEY_SHREDDER,
   type PersonalDataRegistry,
 } from '@custos/privacy';
 import { RecordsModule } from '../crm/records';
+import { CrmContactValues } from './crm-contact-values';
+import { CrmSealedValueProbes } from './crm-sealed-value-probes';
 import { CustomPropertyData } from './custom-property-data';
 import { ClosedWonDealsBlocker } from './erasure/closed-won-deals.blocker';
 import {
@@ -42,13 +46,22 @@ export class ServerPersonalData implements OnModuleInit {
 
 /**
  * What the server gives `@custos/privacy`: its personal-data declarations, assignees resolved by
- * identity (members holding `manage_privacy_requests`), processors (partner firms), and for
- * erasure the closed-won-deal blocker, the CRM's erasers and the subject-key port.
+ * identity (members holding `manage_privacy_requests`), processors (partner firms); for erasure
+ * the closed-won-deal blocker, the CRM's erasers and the subject-key port; for the subject lookup,
+ * the blind-index probes of sealed CRM values and contacts' values as the operator may read them.
  */
 @Global()
 @Module({
   imports: [RecordsModule],
   providers: [
+    CrmSealedValueProbes,
+    { provide: PRIVACY_SEALED_VALUE_PROBES, useExisting: CrmSealedValueProbes },
+    CrmContactValues,
+    {
+      provide: PRIVACY_VALUE_READERS,
+      useFactory: (contacts: CrmContactValues) => [contacts],
+      inject: [CrmContactValues],
+    },
     ServerPersonalData,
     CustomPropertyData,
     PrivilegeHolderAssignees,
@@ -62,6 +75,12 @@ export class ServerPersonalData implements OnModuleInit {
     ContactKeyShredder,
     { provide: SUBJECT_KEY_SHREDDER, useExisting: ContactKeyShredder },
   ],
-  exports: [PRIVACY_ASSIGNEES, PRIVACY_PROCESSORS, SUBJECT_KEY_SHREDDER],
+  exports: [
+    PRIVACY_ASSIGNEES,
+    PRIVACY_PROCESSORS,
+    SUBJECT_KEY_SHREDDER,
+    PRIVACY_SEALED_VALUE_PROBES,
+    PRIVACY_VALUE_READERS,
+  ],
 })
 export class ServerPrivacyModule {}

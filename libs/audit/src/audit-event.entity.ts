@@ -34,6 +34,8 @@ const canonicalJsonTransformer: ValueTransformer = {
  * without gaps, `prevHash` is the previous event's `hash`, and `hash` covers every field but `id`.
  */
 @Entity('audit_event')
+@Index('audit_event_actor_label_idx', ['accountId', 'actorLabel'])
+@Index('audit_event_target_id_idx', ['accountId', 'targetId'])
 @Unique('audit_event_account_seq_uq', ['accountId', 'seq'])
 @Index('audit_event_account_occurred_at_idx', ['accountId', 'occurredAt'])
 @Index('audit_event_account_action_idx', ['accountId', 'action'])

@@ -48,6 +48,7 @@ const RequesterColumns = ActorSnapshotColumns('requester');
  * update from the state it was read in, with one audit event.
  */
 @Entity('custos_export')
+@Index('custos_export_requester_label_idx', ['accountId', 'requester.label'])
 @Index('custos_export_account_idx', ['accountId', 'id'])
 @Index('custos_export_requester_idx', ['accountId', 'requester.kind', 'requester.id', 'id'])
 @Index('custos_export_state_idx', ['state'])

@@ -160,3 +160,25 @@ export {
   PrivacyLogEntryDto,
   PrivacyLogPageDto,
 } from './erasure/erasure.dto';
+export {
+  IDENTIFIER_KINDS,
+  type IdentifierKind,
+  type SubjectIdentifiers,
+  type ProbedIdentifier,
+} from './lookup/subject-identifiers';
+export {
+  PRIVACY_SEALED_VALUE_PROBES,
+  PRIVACY_VALUE_READERS,
+  type BlindIndexProbe,
+  type ReadableRow,
+  type SealedValueProbes,
+  type SubjectValueReader,
+} from './lookup/sealed-value-probes.port';
+export {
+  SubjectLookup,
+  type LookupItem,
+  type LookupField,
+  type LookupStatement,
+} from './lookup/subject-lookup';
+export { lookupReach, type SourceReach } from './lookup/lookup-reach';
+export { SubjectLookupDto, LookupFieldDto, LookupItemDto, LookupPageDto } from './http/lookup.dto';

@@ -3,12 +3,15 @@ import { Module } from '@nestjs/common';
 import './privacy.privileges';
 import { ProcessingRegisterController } from './http/processing-register.controller';
 import { PrivacyRequestsController } from './http/privacy-requests.controller';
+import { PrivacyLookupController } from './http/privacy-lookup.controller';
 
 /**
- * The REST API of `@custos/privacy`: privacy requests and the register of
+ * The REST API of `@custos/privacy`: privacy requests, the subject lookup and the register of
  * processing activities (`manage_privacy_requests`). Paths are
  * relative: mount it with `RouterModule.register([{ path: 'api/v1', module: PrivacyHttpModule }])`.
  * Needs `PrivacyModule.forRoot` (global, the default).
  */
-@Module({ controllers: [PrivacyRequestsController, ProcessingRegisterController] })
+@Module({
+  controllers: [PrivacyRequestsController, ProcessingRegisterController, PrivacyLookupController],
+})
 export class PrivacyHttpModule {}

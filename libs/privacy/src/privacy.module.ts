@@ -10,12 +10,14 @@ import {
 import { PrivacyOwnData } from './registry/privacy-own-data';
 import { ProcessingRegister } from './register/processing-register';
 import { PrivacyRequests } from './requests/privacy-requests';
+import { SubjectLookup } from './lookup/subject-lookup';
 
 /**
  * Data subjects' rights (GDPR Art. 12–22): the personal-data registry every lib and the host
  * declare their tables in (`PERSONAL_DATA_REGISTRY`), privacy requests with their clock, and the register of processing activities (Art. 30).
  * Needs `CoreModule`, `AuditModule`, the entities in the DataSource and the host's
- * `PRIVACY_ASSIGNEES` (with identity: `PrivilegeHolderAssignees`). Mounts
+ * `PRIVACY_ASSIGNEES` (with identity: `PrivilegeHolderAssignees`); a host with sealed values
+ * provides `PRIVACY_SEALED_VALUE_PROBES`, and may provide `PRIVACY_VALUE_READERS`. Mounts
  * no routes: import {@link PrivacyHttpModule}.
  */
 @Module({
@@ -25,7 +27,14 @@ import { PrivacyRequests } from './requests/privacy-requests';
     PrivacyOwnData,
     PrivacyRequests,
     ProcessingRegister,
+    SubjectLookup,
   ],
-  exports: [PERSONAL_DATA_REGISTRY, PrivacyRequests, ProcessingRegister, PRIVACY_MODULE_OPTIONS],
+  exports: [
+    PERSONAL_DATA_REGISTRY,
+    PrivacyRequests,
+    ProcessingRegister,
+    SubjectLookup,
+    PRIVACY_MODULE_OPTIONS,
+  ],
 })
 export class PrivacyModule extends PrivacyConfigurableModule {}

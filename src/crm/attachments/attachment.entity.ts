@@ -7,6 +7,7 @@ import { TimestampColumn, type ActorKind } from '@custos/core';
  * (files stored before sensitive data was enabled stay as they were: `encrypted` false).
  */
 @Entity('crm_attachment')
+@Index('crm_attachment_subject_idx', ['accountId', 'recordId'])
 @Index('crm_attachment_record_idx', ['accountId', 'objectType', 'recordId', 'id'])
 @Index('crm_attachment_key_version_idx', ['accountId', 'keyVersion'])
 @Index('crm_attachment_storage_key_idx', ['storageKey'], { unique: true })

@@ -10,6 +10,7 @@ export type SubmissionStatus = (typeof SUBMISSION_STATUSES)[number];
  * sensitive).
  */
 @Entity('crm_form_submission')
+@Index('crm_form_submission_record_idx', ['accountId', 'recordId'])
 @Index('crm_form_submission_form_idx', ['accountId', 'formId', 'id'])
 export class FormSubmission {
   @PrimaryColumn({

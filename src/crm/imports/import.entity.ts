@@ -16,6 +16,8 @@ const ActorColumns = ActorSnapshotColumns('actor');
  * exactly after the last committed row.
  */
 @Entity('crm_import')
+@Index('crm_import_actor_user_idx', ['accountId', 'actor.userId'])
+@Index('crm_import_actor_label_idx', ['accountId', 'actor.label'])
 @Index('crm_import_account_idx', ['accountId', 'id'])
 @Index('crm_import_creator_idx', ['accountId', 'actor.kind', 'actor.id', 'id'])
 @Index('crm_import_status_idx', ['status'])

@@ -5,6 +5,7 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
  * search finds candidate records by token, never by value. One row per record and property.
  */
 @Entity('crm_blind_index')
+@Index('crm_blind_index_record_idx', ['accountId', 'recordId'])
 @Index('crm_blind_index_lookup_idx', [
   'accountId',
   'objectType',

@@ -67,6 +67,9 @@ const DATE = { type: 'varchar', length: 10, nullable: true } as const;
 const ENUMERATION = { type: 'varchar', length: 100, nullable: true } as const;
 
 @Entity('crm_contact')
+@Index('crm_contact_email_idx', ['accountId', 'email'])
+@Index('crm_contact_lastname_idx', ['accountId', 'lastname'])
+@Index('crm_contact_phone_idx', ['accountId', 'phone'])
 @Index('crm_contact_live_id_idx', ['accountId', 'id', 'archivedAt'], { where: LIVE })
 @Index('crm_contact_archived_id_idx', ['accountId', 'id'], { where: ARCHIVED })
 @Index('crm_contact_live_email_idx', ['accountId', 'email', 'archivedAt'], { where: LIVE })

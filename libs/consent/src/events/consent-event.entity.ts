@@ -7,6 +7,7 @@ import type { ConsentChannel, ConsentSource, ConsentStatus } from '../consent.ty
  * updated but by erasure (which empties its personal part and keeps that part's digest). `address` is '' when the event covers every address of the contact on the channel.
  */
 @Entity('consent_event')
+@Index('consent_event_address_idx', ['accountId', 'address'])
 @Index('consent_event_seq_uq', ['accountId', 'seq'], { unique: true })
 @Index('consent_event_contact_idx', ['accountId', 'contactId', 'seq'])
 export class ConsentEvent {

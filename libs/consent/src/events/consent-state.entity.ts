@@ -1,5 +1,5 @@
 import { TimestampColumn } from '@custos/core';
-import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import type { ConsentChannel, ConsentStatus } from '../consent.types';
 
 const PK = 'consent_state_pk';
@@ -9,6 +9,7 @@ const PK = 'consent_state_pk';
  * that key by `seq`, written in the event's transaction. Rebuildable from `consent_event`.
  */
 @Entity('consent_state')
+@Index('consent_state_address_idx', ['accountId', 'address'])
 export class ConsentState {
   @PrimaryColumn({
     name: 'account_id',

@@ -3,12 +3,14 @@ import { Exports1797000000000 as ExportsSqlite } from './sqlite/1797000000000-Ex
 import { Exports1797000000000 as ExportsPostgres } from './postgres/1797000000000-Exports';
 import { ExportKeyVersion1797100000000 as ExportKeyVersionSqlite } from './sqlite/1797100000000-ExportKeyVersion';
 import { ExportKeyVersion1797100000000 as ExportKeyVersionPostgres } from './postgres/1797100000000-ExportKeyVersion';
+import { ExportLookupIndexes1797400000000 as ExportLookupIndexesSqlite } from './sqlite/1797400000000-ExportLookupIndexes';
+import { ExportLookupIndexes1797400000000 as ExportLookupIndexesPostgres } from './postgres/1797400000000-ExportLookupIndexes';
 
 /**
  * The tables of exports and export settings, per database, oldest first: spread them into your
  * DataSource's `migrations` (the schema of a lib is never synchronised in production).
  */
 export const EXPORTS_MIGRATIONS: DatabaseMigrations = {
-  sqlite: [ExportsSqlite, ExportKeyVersionSqlite],
-  postgres: [ExportsPostgres, ExportKeyVersionPostgres],
+  sqlite: [ExportsSqlite, ExportKeyVersionSqlite, ExportLookupIndexesSqlite],
+  postgres: [ExportsPostgres, ExportKeyVersionPostgres, ExportLookupIndexesPostgres],
 };

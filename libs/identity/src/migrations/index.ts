@@ -13,6 +13,8 @@ import { Tenancy1796448383029 as TenancyPostgres } from './postgres/179644838302
 import { ScimProvisioning1796494800760 as ScimProvisioningPostgres } from './postgres/1796494800760-ScimProvisioning';
 import { PartnerMemberships1797200000000 as PartnerMembershipsPostgres } from './postgres/1797200000000-PartnerMemberships';
 import { ScimResourceIds1797400000000 as ScimResourceIdsPostgres } from './postgres/1797400000000-ScimResourceIds';
+import { IdentityLookupIndexes1797400000000 as IdentityLookupIndexesSqlite } from './sqlite/1797400000000-IdentityLookupIndexes';
+import { IdentityLookupIndexes1797400000000 as IdentityLookupIndexesPostgres } from './postgres/1797400000000-IdentityLookupIndexes';
 
 /**
  * The tables of accounts, users, memberships, teams, business units, API keys, support access grants and SCIM provisioning, per database, oldest first: spread them into your DataSource's
@@ -27,6 +29,7 @@ export const IDENTITY_MIGRATIONS: DatabaseMigrations = {
     ScimProvisioningSqlite,
     PartnerMembershipsSqlite,
     ScimResourceIdsSqlite,
+    IdentityLookupIndexesSqlite,
   ],
   postgres: [
     IdentityPostgres,
@@ -36,5 +39,6 @@ export const IDENTITY_MIGRATIONS: DatabaseMigrations = {
     ScimProvisioningPostgres,
     PartnerMembershipsPostgres,
     ScimResourceIdsPostgres,
+    IdentityLookupIndexesPostgres,
   ],
 };

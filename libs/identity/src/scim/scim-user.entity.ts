@@ -7,6 +7,8 @@ import { TimestampColumn } from '@custos/core';
  * is the login's email (lower-cased), so it is not repeated here.
  */
 @Entity('identity_scim_user')
+@Index('identity_scim_user_display_name_idx', ['accountId', 'displayName'])
+@Index('identity_scim_user_family_name_idx', ['accountId', 'familyName'])
 @Index('identity_scim_user_account_external_uq', ['accountId', 'externalId'], { unique: true })
 @Index('identity_scim_user_account_email_idx', ['accountId', 'workEmail'])
 @Index('identity_scim_user_account_resource_uq', ['accountId', 'resourceId'], { unique: true })

@@ -16,6 +16,7 @@ export type MembershipStatus = 'invited' | 'active' | 'deactivated';
  * the login's own id.
  */
 @Entity('identity_membership')
+@Index('identity_membership_invited_name_idx', ['accountId', 'invitedDisplayName'])
 @Index('identity_membership_account_user_uq', ['accountId', 'userId'], { unique: true })
 @Index('identity_membership_invited_login_account_uq', ['invitedLoginId', 'accountId'], {
   unique: true,

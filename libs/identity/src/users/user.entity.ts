@@ -3,6 +3,7 @@ import { TimestampColumn } from '@custos/core';
 
 /** A person's login, shared by all the accounts they belong to. */
 @Entity('identity_user')
+@Index('identity_user_display_name_idx', ['displayName'])
 @Index('identity_user_email_uq', ['email'], { unique: true })
 export class User {
   @PrimaryColumn({ type: 'varchar', length: 36, primaryKeyConstraintName: 'identity_user_pk' })

@@ -5,12 +5,19 @@ import { Privacy1797300000000 as PrivacySqlite } from './sqlite/1797300000000-Pr
 import { PrivacyRights1797318000000 as PrivacyRightsSqlite } from './sqlite/1797318000000-PrivacyRights';
 import { PrivacyErasure1797500000001 as PrivacyErasurePostgres } from './postgres/1797500000001-PrivacyErasure';
 import { PrivacyErasure1797500000001 as PrivacyErasureSqlite } from './sqlite/1797500000001-PrivacyErasure';
+import { PrivacyLookupIndexes1797400000000 as PrivacyLookupIndexesSqlite } from './sqlite/1797400000000-PrivacyLookupIndexes';
+import { PrivacyLookupIndexes1797400000000 as PrivacyLookupIndexesPostgres } from './postgres/1797400000000-PrivacyLookupIndexes';
 
 /**
  * The privacy tables, per database, oldest first: spread them into your DataSource's
  * `migrations` (the schema of a lib is never synchronised in production).
  */
 export const PRIVACY_MIGRATIONS: DatabaseMigrations = {
-  sqlite: [PrivacySqlite, PrivacyRightsSqlite, PrivacyErasureSqlite],
-  postgres: [PrivacyPostgres, PrivacyRightsPostgres, PrivacyErasurePostgres],
+  sqlite: [PrivacySqlite, PrivacyRightsSqlite, PrivacyLookupIndexesSqlite, PrivacyErasureSqlite],
+  postgres: [
+    PrivacyPostgres,
+    PrivacyRightsPostgres,
+    PrivacyLookupIndexesPostgres,
+    PrivacyErasurePostgres,
+  ],
 };

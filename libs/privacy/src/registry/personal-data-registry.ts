@@ -65,6 +65,14 @@ export class InMemoryPersonalDataRegistry implements PersonalDataRegistry {
       // A table without personal values still counts when its rows point at a subject.
       fail(source.key, 'declares neither a field nor a subject column');
     }
+    if (
+      source.accountScope &&
+      (source.subjectColumn === null ||
+        !COLUMN.test(source.accountScope.table) ||
+        !COLUMN.test(source.accountScope.column))
+    ) {
+      fail(source.key, 'an account scope needs a subject column and snake_case names');
+    }
     const seen = new Set<string>();
     for (const field of source.fields) {
       checkField(source.key, field);

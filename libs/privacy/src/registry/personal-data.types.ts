@@ -18,6 +18,8 @@ export interface PersonalDataField {
   sealed?: { blindIndex: string };
   /** The column references a file in the file store (its content is personal data too). */
   file?: boolean;
+  /** The column holds a list of values (a JSON array): the lookup cannot probe it by equality. */
+  list?: boolean;
 }
 
 /**
@@ -33,6 +35,11 @@ export interface PersonalDataSource {
   subject: SubjectKind;
   /** The column holding the subject's id, when the row belongs to one subject (`contact_id`). */
   subjectColumn: string | null;
+  /**
+   * For a table shared by all accounts (no `account_id`): the row is the account's when its
+   * subject column appears in `table.column` of a row with the account's `account_id`.
+   */
+  accountScope?: { table: string; column: string };
   /** What the rows are, in words a register can print. */
   description: string;
   /** Empty for a table that holds no personal value but points at a subject (form submissions). */

@@ -8,6 +8,9 @@ import type {
 
 /** A data subject's request (GDPR Art. 12–22) and its clock. */
 @Entity('privacy_request')
+@Index('privacy_request_subject_name_idx', ['accountId', 'subjectName'])
+@Index('privacy_request_subject_phone_idx', ['accountId', 'subjectPhone'])
+@Index('privacy_request_subject_contact_idx', ['accountId', 'subjectContactId'])
 @Index('privacy_request_subject_idx', ['accountId', 'subjectEmail', 'type', 'receivedAt'])
 @Index('privacy_request_due_idx', ['accountId', 'status', 'dueOn'])
 export class PrivacyRequest {

@@ -1,0 +1,50 @@
+import type { PersonalDataField, PersonalDataSource } from '../registry/personal-data.types';
+import type { ProbedIdentifier } from './subject-identifiers';
+
+/**
+ * One probe of a blind index: the row of `table` (the field's `sealed.blindIndex`) whose columns
+ * equal `where` names, in `recordColumn`, the id of the source row holding the sealed value.
+ */
+export interface BlindIndexProbe {
+  /** Column → value, all compared with `=` (the columns of one index). */
+  where: Record<string, string>;
+  recordColumn: string;
+  /** The field as the lookup names it (`custom.ssn`). */
+  field: string;
+}
+
+/**
+ * Answers, for a sealed field, the blind-index probes that find an identifier's values: the
+ * owner of the blind index computes the tokens (its keys, its normalisation), so sealed values
+ * are found by token, never by comparing ciphertext. Provided by the host holding sealed values.
+ */
+export interface SealedValueProbes {
+  probes(
+    accountId: string,
+    source: PersonalDataSource,
+    field: PersonalDataField,
+    identifier: ProbedIdentifier,
+  ): Promise<BlindIndexProbe[]>;
+}
+
+export const PRIVACY_SEALED_VALUE_PROBES = Symbol('PRIVACY_SEALED_VALUE_PROBES');
+
+/** A row's values as the operator may see them, and the fields they may not see. */
+export interface ReadableRow {
+  /** By field (`email`, `custom.ssn`). */
+  values: Record<string, unknown>;
+  withheld: string[];
+}
+
+/**
+ * Values of a source's rows as the acting operator may see them (the owner's read policy: record
+ * access, field permissions, sensitive values opened only for those who may), keyed by row id.
+ * A row left out is one the operator may not read: all its values are withheld.
+ */
+export interface SubjectValueReader {
+  /** The source whose rows it reads (its `key`). */
+  source: string;
+  read(rowIds: string[]): Promise<Map<string, ReadableRow>>;
+}
+
+export const PRIVACY_VALUE_READERS = Symbol('PRIVACY_VALUE_READERS');
