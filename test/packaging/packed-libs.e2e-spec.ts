@@ -501,7 +501,13 @@ describe('the libs packed with npm pack, in a fresh app', () => {
 
   it('runs the example of @custos/privacy: the registry lists the shop table, a request is taken in', () => {
     expect(output.privacy).toEqual({
-      sources: ['privacy.activity', 'privacy.request', 'shop.customer'],
+      sources: [
+        'privacy.activity',
+        'privacy.erasure',
+        'privacy.request',
+        'privacy.restriction',
+        'shop.customer',
+      ],
       status: 'received',
       assignee: 'dpo',
     });
