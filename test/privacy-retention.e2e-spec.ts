@@ -211,6 +211,23 @@ describe.each(testDatabaseKinds())('Retention policies on %s', (kind) => {
     expect(await status(admin, live)).toBe(200);
   }, 60_000);
 
+  it('erases each contact once when two runs race', async () => {
+    const { admin } = await freshAccount();
+    const tag = nextTag();
+    const lapsed = await Promise.all([1, 2, 3, 4, 5, 6].map((i) => contact(admin, tag, `l${i}`)));
+    await age(lapsed);
+    const id = await policy(admin, { action: 'anonymise' });
+    expect((await dryRun(admin, id)).contactIds).toEqual([...lapsed].sort());
+    const policies = server.app.get(RetentionPolicies);
+    await Promise.all([policies.runAll(), policies.runAll()]);
+    const page = expectStatus(
+      await admin.get('/api/v1/privacy-log', { requestId: id, limit: 100 }),
+      200,
+    ).body as { results: { detail: { contactId: string } }[] };
+    expect(page.results.map((row) => row.detail.contactId).sort()).toEqual([...lapsed].sort());
+    expect((await dryRun(admin, id)).candidates).toBe(0);
+  }, 60_000);
+
   it('refuses what it must: no privilege, another account, bad input naming the field', async () => {
     const { admin } = await freshAccount();
     const id = await policy(admin, {});

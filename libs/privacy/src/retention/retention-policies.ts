@@ -266,7 +266,7 @@ export class RetentionPolicies implements OnModuleInit {
         const outcome = await this.transactions.run(async (manager) => {
           // Still a candidate in this transaction (not updated, consented or restricted meanwhile).
           const still = await this.candidates(manager, policy, now, null, 1, contactId);
-          if (still.length === 0) {
+          if (still.length === 0 || !(await this.claim(manager, policy, contactId))) {
             return null;
           }
           const erased = await this.erasures.eraseContactIn(
@@ -281,14 +281,11 @@ export class RetentionPolicies implements OnModuleInit {
               anonymise: policy.action === 'anonymise',
             },
           );
-          // The primary key makes a second runner's transaction fail instead of erasing twice.
-          await manager.insert(PrivacyRetentionDone, {
-            accountId: policy.accountId,
-            policyId: policy.id,
-            contactId,
-            outcome: erased,
-            doneAt: this.clock.now(),
-          });
+          await manager.update(
+            PrivacyRetentionDone,
+            { accountId: policy.accountId, policyId: policy.id, contactId },
+            { outcome: erased },
+          );
           return erased;
         });
         if (outcome) {
@@ -313,6 +310,24 @@ export class RetentionPolicies implements OnModuleInit {
       });
     });
     return done;
+  }
+
+  /**
+   * Marks the contact done for the policy, first in its transaction; `false` when another runner
+   * has (on PostgreSQL the insert waits for that runner's commit, then does nothing).
+   */
+  private async claim(
+    manager: EntityManager,
+    policy: PrivacyRetentionPolicy,
+    contactId: string,
+  ): Promise<boolean> {
+    const values = [policy.accountId, policy.id, contactId, this.clock.now().toISOString()];
+    const placeholders = this.transactions.isPostgres ? '$1, $2, $3, $4' : '?, ?, ?, ?';
+    const rows = await manager.query<unknown[]>(
+      `INSERT INTO privacy_retention_done (account_id, policy_id, contact_id, done_at, outcome) VALUES (${placeholders}, 'claimed') ON CONFLICT DO NOTHING RETURNING contact_id`,
+      values,
+    );
+    return rows.length > 0;
   }
 
   private async find(manager: EntityManager, id: string): Promise<PrivacyRetentionPolicy> {

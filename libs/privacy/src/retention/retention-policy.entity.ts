@@ -91,7 +91,7 @@ export class PrivacyRetentionDone {
   })
   contactId!: string;
 
-  /** `deleted` or `anonymised`. */
+  /** `deleted` or `anonymised` (set in the claiming transaction, so never seen as `claimed`). */
   @Column({ type: 'varchar', length: 16 })
   outcome!: string;
 
