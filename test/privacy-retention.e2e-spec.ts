@@ -175,6 +175,30 @@ describe.each(testDatabaseKinds())('Retention policies on %s', (kind) => {
     const run = expectStatus(await admin.get(`/api/v1/privacy-retention-policies/${id}`), 200)
       .body as { lastRunAt: string | null };
     expect(run.lastRunAt).not.toBeNull();
+
+    // Audited: the policy, each erased contact with the policy, and each run with its counts.
+    const audit = expectStatus(
+      await admin.get('/api/v1/audit-log', { action: 'privacy.', limit: 100 }),
+      200,
+    ).body as { results: { action: string; targetId: string; metadata: object }[] };
+    const events = audit.results.map((e) => [e.action, e.targetId]);
+    expect(events).toEqual(
+      expect.arrayContaining([
+        ['privacy.retention_policy_created', id],
+        ['privacy.retention_dry_run', id],
+        ['privacy.contact_erased', lapsed],
+        ['privacy.contact_anonymised', contracted],
+      ]),
+    );
+    expect(
+      audit.results.filter((e) => e.action === 'privacy.retention_run').map((e) => e.metadata),
+    ).toEqual([
+      { deleted: 0, anonymised: 0 },
+      { deleted: 1, anonymised: 1 },
+    ]);
+    expect(
+      audit.results.find((e) => e.action === 'privacy.contact_erased')?.metadata,
+    ).toMatchObject({ retentionPolicyId: id });
   }, 60_000);
 
   it('a run cut short continues where it stopped; archived contacts are anonymised on request', async () => {

@@ -140,7 +140,7 @@ export class RetentionPolicies implements OnModuleInit {
         action: 'privacy.retention_policy_created',
         targetType: 'privacy_retention_policy',
         targetId: row.id,
-        metadata: { ...fields, name: undefined },
+        metadata: audited(fields),
       });
     });
     return view(row);
@@ -172,7 +172,7 @@ export class RetentionPolicies implements OnModuleInit {
         action: 'privacy.retention_policy_updated',
         targetType: 'privacy_retention_policy',
         targetId: id,
-        metadata: { ...fields, name: undefined },
+        metadata: audited(fields),
       });
       return view(row);
     });
@@ -394,6 +394,11 @@ export class RetentionPolicies implements OnModuleInit {
       .getRawOne<{ n: string | number }>();
     return Number(row?.n ?? 0);
   }
+}
+
+/** The fields an audit event names: all but the free-text name (staff may write anything there). */
+function audited({ name: _name, ...rest }: Pick<PrivacyRetentionPolicy, 'name'> & object) {
+  return rest;
 }
 
 /** The policy's fields from `input` (all required on create; `current` given on update). */
