@@ -251,12 +251,13 @@ export class RetentionPolicies implements OnModuleInit {
     const now = this.clock.now();
     const plan = await this.erasures.checkedPlan(policy.accountId);
     const done: RetentionRunResult = { deleted: 0, anonymised: 0 };
-    for (;;) {
+    // Keyset by id: a contact left as it was (changed since the page was read) is not read again.
+    for (let after: string | null = null; ;) {
       const ids = await this.candidates(
         this.transactions.manager,
         policy,
         now,
-        null,
+        after,
         RETENTION_BATCH,
       );
       for (const contactId of ids) {
@@ -295,6 +296,7 @@ export class RetentionPolicies implements OnModuleInit {
       if (ids.length < RETENTION_BATCH) {
         break;
       }
+      after = ids[ids.length - 1];
     }
     await this.transactions.run(async (manager) => {
       await manager.update(
