@@ -141,9 +141,42 @@ export {
   PrivacyErasures,
   ERASURE_QUEUE,
   MAX_ERASURE_CONTACTS,
+  type ContactErasureCause,
   type ErasureInput,
   type ErasureView,
 } from './erasure/privacy-erasures';
+export {
+  RetentionPolicies,
+  RETENTION_SCHEDULE,
+  RETENTION_BATCH,
+  DRY_RUN_PAGE,
+  type RetentionPolicyInput,
+  type RetentionPolicyView,
+  type DryRunView,
+  type RetentionRunResult,
+} from './retention/retention-policies';
+export {
+  PrivacyRetentionPolicy,
+  PrivacyRetentionDone,
+  RETENTION_ACTIONS,
+  RETENTION_CONDITIONS,
+  RETENTION_OBJECT_TYPES,
+  type RetentionAction,
+  type RetentionCondition,
+  type RetentionObjectType,
+} from './retention/retention-policy.entity';
+export {
+  candidateCondition,
+  type CandidateCondition,
+  type CandidatePolicy,
+} from './retention/retention-condition';
+export {
+  CreateRetentionPolicyDto,
+  UpdateRetentionPolicyDto,
+  RetentionPolicyDto,
+  RetentionPolicyPageDto,
+  DryRunDto,
+} from './retention/retention.dto';
 export { PrivacyLog, type PrivacyLogInput, type PrivacyLogView } from './erasure/privacy-log';
 export {
   PrivacyErasure,

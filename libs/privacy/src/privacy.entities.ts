@@ -1,5 +1,6 @@
 import { PrivacyErasure } from './erasure/privacy-erasure.entity';
 import { PrivacyLogEntry } from './erasure/privacy-log-entry.entity';
+import { PrivacyRetentionDone, PrivacyRetentionPolicy } from './retention/retention-policy.entity';
 import { ProcessingActivity } from './register/processing-activity.entity';
 import { PrivacyVerification } from './intake/privacy-verification.entity';
 import { PrivacyRequest } from './requests/privacy-request.entity';
@@ -13,4 +14,6 @@ export const PRIVACY_ENTITIES = [
   PrivacyVerification,
   PrivacyErasure,
   PrivacyLogEntry,
+  PrivacyRetentionPolicy,
+  PrivacyRetentionDone,
 ];

@@ -51,6 +51,8 @@ export const PrivacyErrors = {
     ),
   erasureNotFound: () =>
     CustosError.notFound('privacy.erasure_not_found', 'The erasure of this request'),
+  retentionPolicyNotFound: () =>
+    CustosError.notFound('privacy.retention_policy_not_found', 'The retention policy'),
   activityNotFound: () =>
     CustosError.notFound('privacy.activity_not_found', 'The processing activity'),
   duplicateActivity: () =>

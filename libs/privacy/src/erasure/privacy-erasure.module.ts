@@ -7,24 +7,35 @@ import { PrivacyErasures } from './privacy-erasures';
 import { PrivacyLogEntry } from './privacy-log-entry.entity';
 import { PrivacyLog } from './privacy-log';
 import { ConsentEventEraser } from './consent-event-eraser';
+import { PrivacyRetentionController } from '../retention/privacy-retention.controller';
+import { RetentionPolicies } from '../retention/retention-policies';
+import { PrivacyRetentionDone, PrivacyRetentionPolicy } from '../retention/retention-policy.entity';
 
 /**
- * Erasure (GDPR Art. 17) and the privacy log. Needs `PrivacyModule`, `ConsentModule`, core's jobs
+ * Erasure (GDPR Art. 17), the privacy log and retention policies (run daily). Needs `PrivacyModule`, `ConsentModule`, core's jobs
  * and file store, and the host's `SUBJECT_KEY_SHREDDER`; the host registers its blockers and
  * erasers in {@link ErasureRules}. Global, so the host can reach the rules from any module.
  * Mounts no routes: import {@link PrivacyErasureHttpModule}.
  */
 @Global()
 @Module({
-  imports: [TypeOrmModule.forFeature([PrivacyErasure, PrivacyLogEntry])],
-  providers: [ErasureRules, PrivacyErasures, PrivacyLog, ConsentEventEraser],
-  exports: [ErasureRules, PrivacyErasures, PrivacyLog],
+  imports: [
+    TypeOrmModule.forFeature([
+      PrivacyErasure,
+      PrivacyLogEntry,
+      PrivacyRetentionPolicy,
+      PrivacyRetentionDone,
+    ]),
+  ],
+  providers: [ErasureRules, PrivacyErasures, PrivacyLog, ConsentEventEraser, RetentionPolicies],
+  exports: [ErasureRules, PrivacyErasures, PrivacyLog, RetentionPolicies],
 })
 export class PrivacyErasureModule {}
 
 /**
  * The erasure routes (`POST/GET /privacy-requests/{id}/erasure`) and the privacy log
- * (`GET /privacy-log`), under `manage_privacy_requests`. Mount under `api/v1`.
+ * (`GET /privacy-log`) and the retention policies (`/privacy-retention-policies`), under
+ * `manage_privacy_requests`. Mount under `api/v1`.
  */
-@Module({ controllers: [PrivacyErasureController] })
+@Module({ controllers: [PrivacyErasureController, PrivacyRetentionController] })
 export class PrivacyErasureHttpModule {}

@@ -55,6 +55,17 @@ export interface ErasureView {
   completedAt: Date | null;
 }
 
+/** Why a contact is erased: where the privacy log files it, how it names the subject, the audit's reference. */
+export interface ContactErasureCause {
+  /** The request's id, or the retention policy's. */
+  logId: string;
+  /** The subject, masked. */
+  subject: string;
+  audit: Record<string, string>;
+  /** Anonymise even where no blocker holds the contact (a retention policy that anonymises). */
+  anonymise?: boolean;
+}
+
 interface SubjectValues {
   emails: string[];
   phones: string[];
@@ -235,50 +246,87 @@ export class PrivacyErasures implements OnApplicationBootstrap {
       if (!claimed) {
         return;
       }
-      const blockers: string[] = [];
-      for (const blocker of this.rules.blockers()) {
-        if (await blocker.holds(manager, accountId, contactId)) {
-          blockers.push(blocker.key);
-        }
-      }
-      const outcome: ContactOutcome = blockers.length > 0 ? 'anonymised' : 'deleted';
-      const rows: Record<string, number> = {};
-      // Rows about the contact first, the contact's own record (an eraser) last.
-      const ordered = [
-        ...plan.steps.filter((s) => s.how === 'rows_of_contact'),
-        ...plan.steps.filter((s) => s.how === 'eraser'),
-      ];
-      for (const step of ordered) {
-        const changed =
-          step.how === 'rows_of_contact'
-            ? await this.deleteRowsOf(manager, step, accountId, contactId)
-            : step.how === 'eraser'
-              ? ((await step.eraser.eraseContact?.(manager, { accountId, contactId, outcome })) ??
-                0)
-              : 0;
-        if (changed > 0) {
-          rows[step.source.key] = changed;
-        }
-      }
-      await this.shredder.destroy(accountId, 'contact', contactId, manager);
+      const outcome = await this.eraseContactIn(manager, accountId, contactId, plan, {
+        logId: erasure.requestId,
+        subject: maskedSubject(subjectValuesOf(erasure)),
+        audit: { requestId: erasure.requestId },
+      });
       if (outcome === 'anonymised') {
         await this.bump(manager, erasure.id);
       }
-      const values = subjectValuesOf(erasure);
-      await this.log.write(manager, {
-        accountId,
-        requestId: erasure.requestId,
-        action: outcome === 'deleted' ? 'contact_deleted' : 'contact_anonymised',
-        subject: maskedSubject(values),
-        detail: { contactId, rows, blockers, keyDestroyed: true },
-      });
-      await this.audit.record({
-        action: outcome === 'deleted' ? 'privacy.contact_erased' : 'privacy.contact_anonymised',
-        targetType: 'contacts',
-        targetId: contactId,
-        metadata: { requestId: erasure.requestId, blockers },
-      });
     });
+  }
+
+  /**
+   * What erasing the contact does: `anonymised` when a registered blocker holds it (or the caller
+   * asks to anonymise), else `deleted`; with the blockers that hold it. Read in `manager`.
+   */
+  async outcomeOf(
+    manager: EntityManager,
+    accountId: string,
+    contactId: string,
+    anonymise = false,
+  ): Promise<{ outcome: ContactOutcome; blockers: string[] }> {
+    const blockers: string[] = [];
+    for (const blocker of this.rules.blockers()) {
+      if (await blocker.holds(manager, accountId, contactId)) {
+        blockers.push(blocker.key);
+      }
+    }
+    return { outcome: anonymise || blockers.length > 0 ? 'anonymised' : 'deleted', blockers };
+  }
+
+  /**
+   * Erases one contact in the caller's transaction — its rows in every registered source, its
+   * record deleted or anonymised ({@link outcomeOf}), its data key destroyed — audited and written
+   * to the privacy log under `cause.logId` (the request, or the retention policy). The one eraser
+   * of a contact: erasure requests and retention policies both come here.
+   */
+  async eraseContactIn(
+    manager: EntityManager,
+    accountId: string,
+    contactId: string,
+    plan: ErasurePlan,
+    cause: ContactErasureCause,
+  ): Promise<ContactOutcome> {
+    const { outcome, blockers } = await this.outcomeOf(
+      manager,
+      accountId,
+      contactId,
+      cause.anonymise,
+    );
+    const rows: Record<string, number> = {};
+    // Rows about the contact first, the contact's own record (an eraser) last.
+    const ordered = [
+      ...plan.steps.filter((s) => s.how === 'rows_of_contact'),
+      ...plan.steps.filter((s) => s.how === 'eraser'),
+    ];
+    for (const step of ordered) {
+      const changed =
+        step.how === 'rows_of_contact'
+          ? await this.deleteRowsOf(manager, step, accountId, contactId)
+          : step.how === 'eraser'
+            ? ((await step.eraser.eraseContact?.(manager, { accountId, contactId, outcome })) ?? 0)
+            : 0;
+      if (changed > 0) {
+        rows[step.source.key] = changed;
+      }
+    }
+    await this.shredder.destroy(accountId, 'contact', contactId, manager);
+    await this.log.write(manager, {
+      accountId,
+      requestId: cause.logId,
+      action: outcome === 'deleted' ? 'contact_deleted' : 'contact_anonymised',
+      subject: cause.subject,
+      detail: { contactId, rows, blockers, keyDestroyed: true },
+    });
+    await this.audit.record({
+      action: outcome === 'deleted' ? 'privacy.contact_erased' : 'privacy.contact_anonymised',
+      targetType: 'contacts',
+      targetId: contactId,
+      metadata: { ...cause.audit, blockers },
+    });
+    return outcome;
   }
 
   private async eraseValues(erasure: PrivacyErasure): Promise<void> {
@@ -377,7 +425,7 @@ export class PrivacyErasures implements OnApplicationBootstrap {
   }
 
   /** The account's plan; a source no rule reaches stops the erasure before it changes anything. */
-  private async checkedPlan(accountId: string): Promise<ErasurePlan> {
+  async checkedPlan(accountId: string): Promise<ErasurePlan> {
     const plan = await this.planOf(accountId);
     if (plan.unreached.length > 0) {
       throw new Error(

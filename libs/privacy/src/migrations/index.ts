@@ -7,17 +7,26 @@ import { PrivacyErasure1797500000001 as PrivacyErasurePostgres } from './postgre
 import { PrivacyErasure1797500000001 as PrivacyErasureSqlite } from './sqlite/1797500000001-PrivacyErasure';
 import { PrivacyLookupIndexes1797400000000 as PrivacyLookupIndexesSqlite } from './sqlite/1797400000000-PrivacyLookupIndexes';
 import { PrivacyLookupIndexes1797400000000 as PrivacyLookupIndexesPostgres } from './postgres/1797400000000-PrivacyLookupIndexes';
+import { PrivacyRetention1797600000000 as PrivacyRetentionPostgres } from './postgres/1797600000000-PrivacyRetention';
+import { PrivacyRetention1797600000000 as PrivacyRetentionSqlite } from './sqlite/1797600000000-PrivacyRetention';
 
 /**
  * The privacy tables, per database, oldest first: spread them into your DataSource's
  * `migrations` (the schema of a lib is never synchronised in production).
  */
 export const PRIVACY_MIGRATIONS: DatabaseMigrations = {
-  sqlite: [PrivacySqlite, PrivacyRightsSqlite, PrivacyLookupIndexesSqlite, PrivacyErasureSqlite],
+  sqlite: [
+    PrivacySqlite,
+    PrivacyRightsSqlite,
+    PrivacyLookupIndexesSqlite,
+    PrivacyErasureSqlite,
+    PrivacyRetentionSqlite,
+  ],
   postgres: [
     PrivacyPostgres,
     PrivacyRightsPostgres,
     PrivacyLookupIndexesPostgres,
     PrivacyErasurePostgres,
+    PrivacyRetentionPostgres,
   ],
 };

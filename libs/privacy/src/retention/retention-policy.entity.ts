@@ -1,0 +1,100 @@
+import { TimestampColumn } from '@custos/core';
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+
+/** What a policy selects: contacts untouched whose consent lapsed, or contacts archived long ago. */
+export const RETENTION_CONDITIONS = ['stale_without_consent', 'archived'] as const;
+export type RetentionCondition = (typeof RETENTION_CONDITIONS)[number];
+
+/** What happens to a selected contact (a blocker turns `delete` into `anonymise`, as in erasure). */
+export const RETENTION_ACTIONS = ['anonymise', 'delete'] as const;
+export type RetentionAction = (typeof RETENTION_ACTIONS)[number];
+
+/** The object types a policy applies to. */
+export const RETENTION_OBJECT_TYPES = ['contacts'] as const;
+export type RetentionObjectType = (typeof RETENTION_OBJECT_TYPES)[number];
+
+/**
+ * A retention policy of an account (GDPR Art. 5(1)(e)): the contacts meeting `condition` for
+ * `afterDays` days are anonymised or deleted by the daily run, through the erasure engine.
+ */
+@Entity('privacy_retention_policy')
+@Index('privacy_retention_policy_account_idx', ['accountId', 'id'])
+export class PrivacyRetentionPolicy {
+  @PrimaryColumn({
+    type: 'varchar',
+    length: 36,
+    primaryKeyConstraintName: 'privacy_retention_policy_pk',
+  })
+  id!: string;
+
+  @Column({ name: 'account_id', type: 'varchar', length: 36 })
+  accountId!: string;
+
+  @Column({ type: 'varchar', length: 200 })
+  name!: string;
+
+  @Column({ name: 'object_type', type: 'varchar', length: 32 })
+  objectType!: RetentionObjectType;
+
+  @Column({ type: 'varchar', length: 32 })
+  condition!: RetentionCondition;
+
+  @Column({ name: 'after_days', type: 'integer' })
+  afterDays!: number;
+
+  @Column({ type: 'varchar', length: 16 })
+  action!: RetentionAction;
+
+  @Column({ type: 'boolean' })
+  enabled!: boolean;
+
+  @Column({ name: 'created_by', type: 'varchar', length: 64 })
+  createdBy!: string;
+
+  @TimestampColumn({ name: 'created_at' })
+  createdAt!: Date;
+
+  @TimestampColumn({ name: 'updated_at' })
+  updatedAt!: Date;
+
+  @TimestampColumn({ name: 'last_run_at', nullable: true })
+  lastRunAt!: Date | null;
+}
+
+/**
+ * A contact a policy has erased, written in the contact's erasing transaction: a rerun (after a
+ * crash, or the next day) skips it, so an anonymised contact is not anonymised again.
+ */
+@Entity('privacy_retention_done')
+export class PrivacyRetentionDone {
+  @PrimaryColumn({
+    name: 'account_id',
+    type: 'varchar',
+    length: 36,
+    primaryKeyConstraintName: 'privacy_retention_done_pk',
+  })
+  accountId!: string;
+
+  @PrimaryColumn({
+    name: 'policy_id',
+    type: 'varchar',
+    length: 36,
+    primaryKeyConstraintName: 'privacy_retention_done_pk',
+  })
+  policyId!: string;
+
+  @PrimaryColumn({
+    name: 'contact_id',
+    type: 'varchar',
+    length: 36,
+    primaryKeyConstraintName: 'privacy_retention_done_pk',
+  })
+  contactId!: string;
+
+  /** `deleted` or `anonymised` (set in the claiming transaction, so never seen as `claimed`). */
+  @Column({ type: 'varchar', length: 16 })
+  outcome!: string;
+
+  @TimestampColumn({ name: 'done_at' })
+  doneAt!: Date;
+}

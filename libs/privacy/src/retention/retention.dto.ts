@@ -1,0 +1,136 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { PagingDto } from '@custos/core';
+import {
+  RETENTION_ACTIONS,
+  RETENTION_CONDITIONS,
+  RETENTION_OBJECT_TYPES,
+  type RetentionAction,
+  type RetentionCondition,
+  type RetentionObjectType,
+} from './retention-policy.entity';
+import { DRY_RUN_PAGE } from './retention-policies';
+
+const ID = '0193a6c4-7f1e-7c3a-9d1e-1f2a3b4c5d6e';
+const AT = '2026-12-05T18:00:00.000Z';
+const CONDITION_TEXT =
+  '`stale_without_consent`: not updated for `afterDays` days and no consent granted now; `archived`: archived for `afterDays` days.';
+const ACTION_TEXT =
+  '`delete`, or `anonymise`; a contact a business record must keep (a closed-won deal) is anonymised either way.';
+
+export class UpdateRetentionPolicyDto {
+  @ApiPropertyOptional({ example: 'Lapsed leads after two years' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  name?: string;
+
+  @ApiPropertyOptional({ enum: RETENTION_OBJECT_TYPES, example: 'contacts' })
+  @IsOptional()
+  @IsIn(RETENTION_OBJECT_TYPES)
+  objectType?: RetentionObjectType;
+
+  @ApiPropertyOptional({
+    enum: RETENTION_CONDITIONS,
+    example: 'stale_without_consent',
+    description: CONDITION_TEXT,
+  })
+  @IsOptional()
+  @IsIn(RETENTION_CONDITIONS)
+  condition?: RetentionCondition;
+
+  @ApiPropertyOptional({ example: 730, minimum: 1, maximum: 36_500 })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(36_500)
+  afterDays?: number;
+
+  @ApiPropertyOptional({ enum: RETENTION_ACTIONS, example: 'anonymise', description: ACTION_TEXT })
+  @IsOptional()
+  @IsIn(RETENTION_ACTIONS)
+  action?: RetentionAction;
+
+  @ApiPropertyOptional({ example: true, description: 'Whether the daily run applies it.' })
+  @IsOptional()
+  @IsBoolean()
+  enabled?: boolean;
+}
+
+export class CreateRetentionPolicyDto {
+  @ApiProperty({ example: 'Lapsed leads after two years' })
+  @IsString()
+  @MaxLength(200)
+  name!: string;
+
+  @ApiProperty({ enum: RETENTION_OBJECT_TYPES, example: 'contacts' })
+  @IsIn(RETENTION_OBJECT_TYPES)
+  objectType!: RetentionObjectType;
+
+  @ApiProperty({
+    enum: RETENTION_CONDITIONS,
+    example: 'stale_without_consent',
+    description: CONDITION_TEXT,
+  })
+  @IsIn(RETENTION_CONDITIONS)
+  condition!: RetentionCondition;
+
+  @ApiProperty({ example: 730, minimum: 1, maximum: 36_500 })
+  @IsInt()
+  @Min(1)
+  @Max(36_500)
+  afterDays!: number;
+
+  @ApiProperty({ enum: RETENTION_ACTIONS, example: 'anonymise', description: ACTION_TEXT })
+  @IsIn(RETENTION_ACTIONS)
+  action!: RetentionAction;
+
+  @ApiPropertyOptional({ example: true, default: true })
+  @IsOptional()
+  @IsBoolean()
+  enabled?: boolean;
+}
+
+export class RetentionPolicyDto {
+  @ApiProperty({ example: ID }) id!: string;
+  @ApiProperty({ example: 'Lapsed leads after two years' }) name!: string;
+  @ApiProperty({ enum: RETENTION_OBJECT_TYPES, example: 'contacts' })
+  objectType!: RetentionObjectType;
+  @ApiProperty({ enum: RETENTION_CONDITIONS, example: 'stale_without_consent' })
+  condition!: RetentionCondition;
+  @ApiProperty({ example: 730 }) afterDays!: number;
+  @ApiProperty({ enum: RETENTION_ACTIONS, example: 'anonymise' }) action!: RetentionAction;
+  @ApiProperty({ example: true }) enabled!: boolean;
+  @ApiProperty({ example: AT }) createdAt!: Date;
+  @ApiProperty({ example: AT }) updatedAt!: Date;
+  @ApiProperty({ example: AT, nullable: true, type: String }) lastRunAt!: Date | null;
+}
+
+export class RetentionPolicyPageDto {
+  @ApiProperty({ type: [RetentionPolicyDto] }) results!: RetentionPolicyDto[];
+  @ApiProperty({ type: PagingDto }) paging!: PagingDto;
+}
+
+class DryRunOutcomesDto {
+  @ApiProperty({ example: 12 }) deleted!: number;
+  @ApiProperty({ example: 3, description: 'Anonymised (asked for, or kept by a blocker).' })
+  anonymised!: number;
+}
+
+export class DryRunDto {
+  @ApiProperty({ example: ID }) policyId!: string;
+  @ApiProperty({ example: 15, description: 'Contacts a run now would change.' })
+  candidates!: number;
+  @ApiProperty({ type: DryRunOutcomesDto }) outcomes!: DryRunOutcomesDto;
+  @ApiProperty({
+    example: 1,
+    description: 'Contacts meeting the condition whose processing is restricted: a run skips them.',
+  })
+  skippedRestricted!: number;
+  @ApiProperty({
+    type: [String],
+    example: [ID],
+    description: `The first ${DRY_RUN_PAGE} candidates, by id.`,
+  })
+  contactIds!: string[];
+}

@@ -1,0 +1,330 @@
+import { testDatabaseKinds } from '@custos/core/testing';
+import { RequestContext, systemActor } from '@custos/core';
+import {
+  DRY_RUN_PAGE,
+  PrivacyRetentionPolicy,
+  RETENTION_BATCH,
+  RetentionPolicies,
+} from '@custos/privacy';
+import { Setup, callerOf, expectStatus, type Caller } from './access/access-support';
+import { createRecord, createRecords } from './crm/crm-support';
+import { expectProblem, newAccount, walkPages } from './support/api';
+import {
+  ADMIN_EMAIL,
+  ADMIN_PASSWORD,
+  startTestServer,
+  type TestServer,
+} from './support/test-server';
+
+const LONG_AGO = '2020-01-01T00:00:00.000Z';
+
+interface DryRun {
+  candidates: number;
+  outcomes: { deleted: number; anonymised: number };
+  skippedRestricted: number;
+  contactIds: string[];
+}
+
+/**
+ * Issue 18 item 8 over HTTP: retention policies select their contacts in SQL, a dry run reports
+ * exactly what the run then changes, the run erases through the erasure engine (a closed-won
+ * deal keeps its contact anonymised), consented, recent and restricted contacts stay, a rerun
+ * and a run cut short then resumed change nothing twice; only privacy operators reach the routes.
+ */
+describe.each(testDatabaseKinds())('Retention policies on %s', (kind) => {
+  let server: TestServer;
+  let tags = 0;
+  const nextTag = () => `r${Date.now().toString(36)}${(tags += 1)}`;
+
+  beforeAll(async () => {
+    server = await startTestServer(kind);
+  });
+
+  afterAll(() => server?.close());
+
+  const signIn = () => server.login(ADMIN_EMAIL, ADMIN_PASSWORD, server.accountId);
+
+  /** A fresh account (its own contacts, so no other test's candidates), its admin. */
+  async function freshAccount(): Promise<{ accountId: string; admin: Caller }> {
+    const account = await newAccount(server, await signIn(), `Retention ${nextTag()}`, {
+      email: ADMIN_EMAIL,
+      password: ADMIN_PASSWORD,
+    });
+    return { accountId: account.accountId, admin: callerOf(server, account.token) };
+  }
+
+  async function contact(admin: Caller, tag: string, name: string): Promise<string> {
+    return (await createRecord(admin, 'contacts', { email: `${tag}.${name}@retention.test` })).id;
+  }
+
+  /** Makes contacts untouched since long ago (the clock of the test cannot wait two years). */
+  async function age(ids: string[], column: 'updated_at' | 'archived_at' = 'updated_at') {
+    const list = ids.map((_, i) => (kind === 'postgres' ? `$${i + 2}` : '?')).join(', ');
+    await server.dataSource.query(
+      `UPDATE crm_contact SET ${column} = ${kind === 'postgres' ? '$1' : '?'} WHERE id IN (${list})`,
+      [LONG_AGO, ...ids],
+    );
+  }
+
+  async function policy(admin: Caller, body: object): Promise<string> {
+    return (
+      expectStatus(
+        await admin.post('/api/v1/privacy-retention-policies', {
+          name: 'Lapsed contacts',
+          objectType: 'contacts',
+          condition: 'stale_without_consent',
+          afterDays: 365,
+          action: 'delete',
+          ...body,
+        }),
+        201,
+      ).body as { id: string }
+    ).id;
+  }
+
+  const dryRun = async (admin: Caller, id: string): Promise<DryRun> =>
+    expectStatus(await admin.post(`/api/v1/privacy-retention-policies/${id}/dry-run`), 200)
+      .body as DryRun;
+
+  /** The privacy log's entries of the policy: contact id → action. */
+  async function logged(admin: Caller, policyId: string): Promise<Record<string, string>> {
+    const page = expectStatus(
+      await admin.get('/api/v1/privacy-log', { requestId: policyId, limit: 100 }),
+      200,
+    ).body as { results: { action: string; detail: { contactId: string } }[] };
+    return Object.fromEntries(page.results.map((row) => [row.detail.contactId, row.action]));
+  }
+
+  const status = async (admin: Caller, id: string) =>
+    (await admin.get(`/api/v1/objects/contacts/${id}`)).status;
+
+  it('dry run reports exactly what the run changes; consented, recent and restricted contacts stay; a rerun changes nothing', async () => {
+    const { admin } = await freshAccount();
+    const tag = nextTag();
+    const lapsed = await contact(admin, tag, 'lapsed');
+    const contracted = await contact(admin, tag, 'contracted');
+    const consented = await contact(admin, tag, 'consented');
+    const recent = await contact(admin, tag, 'recent');
+    const restricted = await contact(admin, tag, 'restricted');
+
+    const deal = await createRecord(admin, 'deals', {
+      dealname: `Contract ${tag}`,
+      dealstage: 'closedwon',
+      amount: 1200,
+    });
+    expectStatus(
+      await admin.put(`/api/v1/objects/contacts/${contracted}/associations/deals/${deal.id}`),
+      204,
+    );
+    const purpose = expectStatus(
+      await admin.post('/api/v1/consent/purposes', {
+        key: `letters_${tag}`,
+        name: 'Letters',
+        legalBasis: 'consent',
+        channels: ['email'],
+        notice: 'Yes, send me letters.',
+      }),
+      201,
+    ).body as { id: string };
+    expectStatus(
+      await admin.post(`/api/v1/consent/contacts/${consented}/events`, {
+        purposeId: purpose.id,
+        channel: 'email',
+        address: `${tag}.consented@retention.test`,
+        status: 'granted',
+        source: 'staff',
+        noticeVersion: 1,
+      }),
+      201,
+    );
+    const ask = expectStatus(
+      await admin.post('/api/v1/privacy-requests', {
+        type: 'restriction',
+        channel: 'email',
+        subjectContactId: restricted,
+      }),
+      201,
+    ).body as { id: string };
+    expectStatus(await admin.post('/api/v1/privacy-restrictions', { requestId: ask.id }), 201);
+    await age([lapsed, contracted, consented, restricted]);
+
+    const id = await policy(admin, {});
+    const before = await dryRun(admin, id);
+    expect(before).toMatchObject({
+      candidates: 2,
+      outcomes: { deleted: 1, anonymised: 1 },
+      skippedRestricted: 1,
+    });
+    expect(before.contactIds).toEqual([lapsed, contracted].sort());
+    // The dry run changed nothing.
+    expect(await status(admin, lapsed)).toBe(200);
+    expect(await logged(admin, id)).toEqual({});
+
+    await server.app.get(RetentionPolicies).runAll();
+    expect(await logged(admin, id)).toEqual({
+      [lapsed]: 'contact_deleted',
+      [contracted]: 'contact_anonymised',
+    });
+    expect(await status(admin, lapsed)).toBe(404);
+    const kept = expectStatus(await admin.get(`/api/v1/objects/contacts/${contracted}`), 200)
+      .body as { properties: { email: string | null } };
+    expect(kept.properties.email).not.toBe(`${tag}.contracted@retention.test`);
+    for (const untouched of [consented, recent, restricted]) {
+      expect(await status(admin, untouched)).toBe(200);
+    }
+
+    // Rerun: nothing left to do, nothing done twice.
+    expect(await dryRun(admin, id)).toMatchObject({ candidates: 0, skippedRestricted: 1 });
+    await server.app.get(RetentionPolicies).runAll();
+    expect(Object.keys(await logged(admin, id))).toHaveLength(2);
+    const run = expectStatus(await admin.get(`/api/v1/privacy-retention-policies/${id}`), 200)
+      .body as { lastRunAt: string | null };
+    expect(run.lastRunAt).not.toBeNull();
+
+    // Audited: the policy, each erased contact with the policy, and each run with its counts.
+    const audit = expectStatus(
+      await admin.get('/api/v1/audit-log', { action: 'privacy.', limit: 100 }),
+      200,
+    ).body as { results: { action: string; targetId: string; metadata: object }[] };
+    const events = audit.results.map((e) => [e.action, e.targetId]);
+    expect(events).toEqual(
+      expect.arrayContaining([
+        ['privacy.retention_policy_created', id],
+        ['privacy.retention_dry_run', id],
+        ['privacy.contact_erased', lapsed],
+        ['privacy.contact_anonymised', contracted],
+      ]),
+    );
+    expect(
+      audit.results.filter((e) => e.action === 'privacy.retention_run').map((e) => e.metadata),
+    ).toEqual([
+      { deleted: 0, anonymised: 0 },
+      { deleted: 1, anonymised: 1 },
+    ]);
+    expect(
+      audit.results.find((e) => e.action === 'privacy.contact_erased')?.metadata,
+    ).toMatchObject({ retentionPolicyId: id });
+  }, 60_000);
+
+  it('a run cut short continues where it stopped; archived contacts are anonymised on request', async () => {
+    const { accountId, admin } = await freshAccount();
+    const tag = nextTag();
+    const archived = await Promise.all([1, 2, 3].map((i) => contact(admin, tag, `a${i}`)));
+    const live = await contact(admin, tag, 'live');
+    await age([...archived, live]);
+    await age(archived, 'archived_at');
+    const id = await policy(admin, { condition: 'archived', afterDays: 90, action: 'anonymise' });
+    const dry = await dryRun(admin, id);
+    expect(dry).toMatchObject({ candidates: 3, outcomes: { deleted: 0, anonymised: 3 } });
+    expect(dry.contactIds).toEqual([...archived].sort());
+
+    // A run stopped after its first contact (as a shutdown does) leaves the others to the next.
+    let reads = 0;
+    const stopping = {
+      get aborted() {
+        reads += 1;
+        return reads > 1;
+      },
+    } as AbortSignal;
+    const row = await server.dataSource.manager.findOneByOrFail(PrivacyRetentionPolicy, { id });
+    await server.app
+      .get(RequestContext)
+      .runAs(systemActor(accountId), () => server.app.get(RetentionPolicies).run(row, stopping));
+    expect(Object.keys(await logged(admin, id))).toHaveLength(1);
+    expect((await dryRun(admin, id)).candidates).toBe(2);
+
+    await server.app.get(RetentionPolicies).runAll();
+    expect(await logged(admin, id)).toEqual(
+      Object.fromEntries(archived.map((contactId) => [contactId, 'contact_anonymised'])),
+    );
+    expect(await status(admin, live)).toBe(200);
+  }, 60_000);
+
+  it('erases each contact once when two runs race, batch after batch', async () => {
+    const { admin } = await freshAccount();
+    const tag = nextTag();
+    const count = RETENTION_BATCH + 20;
+    const lapsed = (
+      await createRecords(
+        admin,
+        'contacts',
+        Array.from({ length: count }, (_, i) => ({ email: `${tag}.l${i}@retention.test` })),
+      )
+    ).map((record) => record.id);
+    await age(lapsed);
+    const id = await policy(admin, { action: 'anonymise' });
+    const dry = await dryRun(admin, id);
+    expect(dry).toMatchObject({ candidates: count, outcomes: { deleted: 0, anonymised: count } });
+    expect(dry.contactIds).toEqual([...lapsed].sort().slice(0, DRY_RUN_PAGE));
+    const policies = server.app.get(RetentionPolicies);
+    await Promise.all([policies.runAll(), policies.runAll()]);
+    const { pages } = await walkPages<{ detail: { contactId: string } }>((after) =>
+      admin.get('/api/v1/privacy-log', { requestId: id, limit: 100, after }),
+    );
+    expect(
+      pages
+        .flat()
+        .map((row) => row.detail.contactId)
+        .sort(),
+    ).toEqual([...lapsed].sort());
+    expect((await dryRun(admin, id)).candidates).toBe(0);
+  }, 120_000);
+
+  it('refuses what it must: no privilege, another account, bad input naming the field', async () => {
+    const { admin } = await freshAccount();
+    const id = await policy(admin, {});
+    const setup = new Setup(server, await signIn());
+    const crmUser = await setup.userWithRole({
+      privileges: [{ objectType: 'contacts', action: 'delete', level: 'account' }],
+      taskPrivileges: ['manage_consent'],
+    });
+    expectProblem(await crmUser.caller.get('/api/v1/privacy-retention-policies'), 403);
+    expectProblem(
+      await crmUser.caller.post('/api/v1/privacy-retention-policies', {
+        name: 'Everything',
+        objectType: 'contacts',
+        condition: 'archived',
+        afterDays: 1,
+        action: 'delete',
+      }),
+      403,
+    );
+    // Another account's policy is not found, whatever the route.
+    const other = callerOf(server, await signIn());
+    expectProblem(await other.get(`/api/v1/privacy-retention-policies/${id}`), 404);
+    expectProblem(await other.post(`/api/v1/privacy-retention-policies/${id}/dry-run`), 404);
+    expectProblem(await other.delete(`/api/v1/privacy-retention-policies/${id}`), 404);
+
+    for (const [field, value] of [
+      ['afterDays', 0],
+      ['condition', 'whenever'],
+      ['action', 'shred'],
+      ['objectType', 'deals'],
+    ] as const) {
+      expectProblem(
+        await admin.post('/api/v1/privacy-retention-policies', {
+          name: 'Bad',
+          objectType: 'contacts',
+          condition: 'archived',
+          afterDays: 30,
+          action: 'delete',
+          [field]: value,
+        }),
+        422,
+        { field },
+      );
+    }
+    expectProblem(
+      await admin.patch(`/api/v1/privacy-retention-policies/${id}`, { afterDays: 'soon' }),
+      422,
+      { field: 'afterDays' },
+    );
+    const changed = expectStatus(
+      await admin.patch(`/api/v1/privacy-retention-policies/${id}`, { enabled: false }),
+      200,
+    ).body as { enabled: boolean; afterDays: number };
+    expect(changed).toMatchObject({ enabled: false, afterDays: 365 });
+    expectStatus(await admin.delete(`/api/v1/privacy-retention-policies/${id}`), 204);
+    expectProblem(await admin.get(`/api/v1/privacy-retention-policies/${id}`), 404);
+  }, 60_000);
+});
