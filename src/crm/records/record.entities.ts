@@ -67,9 +67,11 @@ const DATE = { type: 'varchar', length: 10, nullable: true } as const;
 const ENUMERATION = { type: 'varchar', length: 100, nullable: true } as const;
 
 @Entity('crm_contact')
-@Index('crm_contact_email_idx', ['accountId', 'email'])
-@Index('crm_contact_lastname_idx', ['accountId', 'lastname'])
-@Index('crm_contact_phone_idx', ['accountId', 'phone'])
+// The privacy lookup's probes (live and archived rows): partial on the value, so that planners
+// never take them for scans of a whole account (counts and pages use the live-row indexes).
+@Index('crm_contact_email_idx', ['accountId', 'email'], { where: '"email" IS NOT NULL' })
+@Index('crm_contact_lastname_idx', ['accountId', 'lastname'], { where: '"lastname" IS NOT NULL' })
+@Index('crm_contact_phone_idx', ['accountId', 'phone'], { where: '"phone" IS NOT NULL' })
 @Index('crm_contact_live_id_idx', ['accountId', 'id', 'archivedAt'], { where: LIVE })
 @Index('crm_contact_archived_id_idx', ['accountId', 'id'], { where: ARCHIVED })
 @Index('crm_contact_live_email_idx', ['accountId', 'email', 'archivedAt'], { where: LIVE })

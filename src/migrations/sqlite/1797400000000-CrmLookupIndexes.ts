@@ -6,13 +6,13 @@ export class CrmLookupIndexes1797400000000 implements MigrationInterface {
 
   async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(
-      `CREATE INDEX "crm_contact_email_idx" ON "crm_contact" ("account_id", "email") `,
+      `CREATE INDEX "crm_contact_email_idx" ON "crm_contact" ("account_id", "email") WHERE "email" IS NOT NULL`,
     );
     await queryRunner.query(
-      `CREATE INDEX "crm_contact_lastname_idx" ON "crm_contact" ("account_id", "lastname") `,
+      `CREATE INDEX "crm_contact_lastname_idx" ON "crm_contact" ("account_id", "lastname") WHERE "lastname" IS NOT NULL`,
     );
     await queryRunner.query(
-      `CREATE INDEX "crm_contact_phone_idx" ON "crm_contact" ("account_id", "phone") `,
+      `CREATE INDEX "crm_contact_phone_idx" ON "crm_contact" ("account_id", "phone") WHERE "phone" IS NOT NULL`,
     );
     await queryRunner.query(
       `CREATE INDEX "crm_blind_index_record_idx" ON "crm_blind_index" ("account_id", "record_id") `,
