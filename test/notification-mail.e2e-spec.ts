@@ -68,12 +68,13 @@ describe.each(testDatabaseKinds())('notification e-mail on %s', (kind) => {
     await smtp?.close();
   });
 
-  /** Every mailable kind, opted in or not: the approvals' two, the partners' one and the forms' one. */
+  /** Every mailable kind, opted in or not: the approvals' two, the partners' one, privacy's deadline and the forms' one. */
   const kinds = (formSubmission: boolean): Settings => ({
     kinds: [
       { kind: 'approval_requested', email: false },
       { kind: 'approval_decided', email: false },
       { kind: 'partner_access_changed', email: false },
+      { kind: 'privacy_request_deadline', email: false },
       { kind: 'form_submission', email: formSubmission },
     ],
   });

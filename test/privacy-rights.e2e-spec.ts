@@ -657,7 +657,7 @@ describe.each(testDatabaseKinds())('Privacy rights over HTTP on %s', (kind) => {
           results: { kind: string; privacyRequest?: { id: string; flag: string } }[];
         }
       ).results
-        .filter((n) => n.kind === 'privacy.request_deadline')
+        .filter((n) => n.kind === 'privacy_request_deadline')
         .map((n) => `${n.privacyRequest?.id}:${n.privacyRequest?.flag}`);
     };
     const count = (list: string[], entry: string) => list.filter((n) => n === entry).length;

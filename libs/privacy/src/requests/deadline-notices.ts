@@ -25,7 +25,7 @@ import { RUNNING_STATUSES } from './privacy-request.types';
 /** Name of the schedule that tells handlers of requests that became due soon or overdue. */
 export const DEADLINE_NOTICE_SCHEDULE = 'privacy.deadline-notices';
 /** The notification kind: refs `requestId` and `flag` (`due_soon`, `overdue`), nothing else. */
-export const PRIVACY_DEADLINE_NOTIFICATION = 'privacy.request_deadline';
+export const PRIVACY_DEADLINE_NOTIFICATION = 'privacy_request_deadline';
 
 interface DeadlineRefs {
   requestId: string;
