@@ -1,3 +1,4 @@
+import { accessSync, constants, mkdirSync } from 'node:fs';
 import { Redis } from 'ioredis';
 import { Client } from 'pg';
 
@@ -7,6 +8,7 @@ import { Client } from 'pg';
  * answer; under `CI=true` an unreachable one fails the whole run instead of being skipped.
  */
 export default async function globalSetup(): Promise<void> {
+  useMemoryBackedTmpdir();
   const postgresUrl = (process.env.CUSTOS_TEST_POSTGRES_URL ??=
     'postgres://postgres@127.0.0.1:5432/postgres');
   process.env.CUSTOS_TEST_POSTGRES = await probe('PostgreSQL', postgresUrl, async () => {
@@ -55,4 +57,24 @@ async function probe(
     );
     return 'unavailable';
   }
+}
+
+/**
+ * Temporary SQLite databases, file stores and data folders go to memory (`/dev/shm`) when the
+ * machine has it: each SQLite commit in WAL mode syncs to disk, which dominates commit-heavy
+ * suites on CI. An explicit `TMPDIR` is kept; `os.tmpdir()` reads it at each call, and jest's
+ * workers inherit it.
+ */
+function useMemoryBackedTmpdir(): void {
+  if (process.env.TMPDIR) {
+    return;
+  }
+  try {
+    accessSync('/dev/shm', constants.W_OK);
+  } catch {
+    return;
+  }
+  const dir = `/dev/shm/custos-tests-${process.getuid?.() ?? 'user'}`;
+  mkdirSync(dir, { recursive: true });
+  process.env.TMPDIR = dir;
 }
