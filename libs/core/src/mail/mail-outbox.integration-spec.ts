@@ -92,10 +92,15 @@ describe.each(testDatabaseKinds())('Mail outbox on %s', (kind) => {
     smtp = await startTestSmtpServer();
   });
 
-  afterAll(async () => {
-    for (const app of apps) {
+  // Each test's apps stop with it: a live app of an earlier test (a fixed clock hours ahead) would
+  // take the shared database's mail.deliver job and claim this test's mails as lapsed.
+  afterEach(async () => {
+    for (const app of apps.splice(0)) {
       await app.close();
     }
+  });
+
+  afterAll(async () => {
     await smtp.close();
     await database.drop();
   });
