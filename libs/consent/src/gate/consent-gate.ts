@@ -167,7 +167,7 @@ export class ConsentGate {
    */
   unsubscribeHeaders(url: string): UnsubscribeHeaders {
     const mailbox = this.options.unsubscribeMailbox;
-    const token = new URL(url).searchParams.get('token');
+    const token = mailbox ? new URL(url).searchParams.get('token') : null;
     const mailto = mailbox && token ? `, <mailto:${mailbox}?subject=unsubscribe%20${token}>` : '';
     return {
       'List-Unsubscribe': `<${url}>${mailto}`,
