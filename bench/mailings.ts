@@ -169,6 +169,8 @@ export async function benchMailings(
     const bareSeconds = Number(process.hrtime.bigint() - bareStarted) / 1e9;
 
     const outbox = app.get(MailOutbox);
+    // As long as the mailing's: a signed token of three ids, a channel and a time.
+    const url = `https://crm.example.test/api/v1/consent/unsubscribe?token=${randomBytes(202).toString('base64url')}`;
     const transactions = app.get(TransactionHost);
     const enqueueStarted = process.hrtime.bigint();
     for (let offset = 0; offset < options.contacts; offset += MAILING_BATCH) {
@@ -179,8 +181,11 @@ export async function benchMailings(
           kind: 'marketing',
           to: [`person.${i}@demo.custos.invalid`],
           subject: 'News for Ada',
-          text: 'Dear Ada Lovelace,\nhere is what is new at Example.\n\n--\nUnsubscribe: https://crm.example.test/api/v1/consent/unsubscribe?token=x',
-          headers: { 'List-Unsubscribe': '<https://crm.example.test/x>' },
+          text: `Dear Ada Lovelace,\nhere is what is new at Example.\n\n--\nUnsubscribe: ${url}\n`,
+          headers: {
+            'List-Unsubscribe': `<${url}>`,
+            'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+          },
           returnPath: `bounces+a=person.${i}=demo.custos.invalid@localhost`,
         });
       }
