@@ -257,9 +257,9 @@ export class MailingSender implements OnApplicationBootstrap {
    * Writes the next batch of queued recipients to the outbox, deciding at this moment: a contact
    * the sender may no longer read is skipped `restricted`, consent as it is now (an unsubscribe
    * since the list was built counts), and the blacklist of a `marketing` mail; each mail carries
-   * its one-click unsubscribe headers and VERP return path. Each recipient row is written once,
-   * with its outcome, in the batch's transaction. Returns the last contact id it ended at
-   * (undefined: none left), null when the mailing is no longer being sent.
+   * its one-click unsubscribe headers and VERP return path. The batch's rows take their
+   * outcomes in one statement, in the batch's transaction. Returns the last contact id it ended
+   * at (undefined: none left), null when the mailing is no longer being sent.
    */
   private sendBatch(
     mailing: Mailing,
