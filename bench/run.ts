@@ -50,8 +50,9 @@
  *   the ratio, with both EXPLAINs.
  *
  * - `mailings` (bench/mailings.ts): a mass mailing into the outbox, recipients/s from the send
- *   to `sent` over `--mailing-contacts` demo contacts (default 20,000), vs single-row INSERTs into
- *   the outbox table in transactions of the same batch size in the same run; per database as above.
+ *   to `sent` over `--mailing-contacts` demo contacts (default 20,000), vs multi-row INSERTs into
+ *   the outbox table and vs `MailOutbox.enqueueMany` of as many mails, in
+ *   transactions of the same batch size in the same run; per database as above.
  * - `privacyLookup` (bench/privacy-lookup.ts): the subject lookup by email through the API at
  *   `--lookup-contacts` contacts (default 1,000,000) plus history, consent and export logs, p50/p95,
  *   vs the generated statements run directly and the same probes as one hand-written SQL statement,

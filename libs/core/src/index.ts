@@ -67,7 +67,7 @@ export {
 export { DatabaseJobBackend, type DatabaseJobBackendOptions } from './jobs/database-job-backend';
 export { JobRecord, JOB_ENTITIES } from './jobs/job.entity';
 export { TimestampColumn } from './database/timestamp-column';
-export { insertRows } from './database/insert-rows';
+export { insertRows, updateRows } from './database/insert-rows';
 export type { DatabaseMigrations, MigrationClass } from './database/migrations';
 export { CORE_MIGRATIONS } from './migrations';
 export { newId, isId } from './ids';

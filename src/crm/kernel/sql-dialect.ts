@@ -21,6 +21,14 @@ export interface SqlDialect {
   customWithout(name: string): string;
   /** A boolean parameter as the driver binds it. */
   bool(value: boolean): boolean | number;
+  /**
+   * `expression` is one of the values of parameter `:name`, bound with {@link SqlDialect.list}:
+   * one parameter however long the list (thousands of placeholders cost more to parse than the
+   * look-ups).
+   */
+  anyOf(expression: string, name: string): string;
+  /** A list as {@link SqlDialect.anyOf} takes it. */
+  list(values: readonly string[]): readonly string[] | string;
 }
 
 const SAFE_NAME = /^[a-z][a-z0-9_]{0,99}$/;
@@ -41,6 +49,8 @@ const sqlite: SqlDialect = {
   customValue: (alias, name) => `json_extract(${custom(alias)}, '$.${checked(name)}')`,
   customWithout: (name) => `json_remove(custom, '$.${checked(name)}')`,
   bool: (value) => (value ? 1 : 0),
+  anyOf: (expression, name) => `${expression} IN (SELECT value FROM json_each(:${name}))`,
+  list: (values) => JSON.stringify(values),
 };
 
 const postgres: SqlDialect = {
@@ -64,6 +74,8 @@ const postgres: SqlDialect = {
   },
   customWithout: (name) => `(custom::jsonb - '${checked(name)}')::text`,
   bool: (value) => value,
+  anyOf: (expression, name) => `${expression} = ANY(:${name})`,
+  list: (values) => values,
 };
 
 export function dialectOf(databaseType: string): SqlDialect {

@@ -3,7 +3,12 @@ import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import { ConsentGate, type AudienceCondition } from '@custos/consent';
 import { CustosError, RequestContext, TransactionHost } from '@custos/core';
 import { SensitiveDataChannelPolicy } from '../../sensitive-data';
-import { dialectOf, type PropertyDefinition, type PropertySchema } from '../kernel';
+import {
+  dialectOf,
+  type PropertyDefinition,
+  type PropertySchema,
+  type SqlDialect,
+} from '../kernel';
 import { PropertySchemaService } from '../properties';
 import { CrmAccessService, RecordQuery, type RecordAccess } from '../records';
 import { compileFilterGroups, tokenizeSensitiveFilters, type StoredFilterGroup } from '../search';
@@ -21,6 +26,7 @@ export interface MailingSpec extends MailingTemplates {
 /** A mailing checked for the current actor: its contacts in SQL and the properties it carries. */
 export interface PreparedSelection {
   schema: PropertySchema;
+  dialect: SqlDialect;
   access: RecordAccess;
   filterGroups: StoredFilterGroup[];
   /** The properties its templates name (ordinary, readable by the actor). */
@@ -70,9 +76,10 @@ export class MailingSelection {
     }
     // No oracles: a selection on a property one may not read is refused, as the search refuses it.
     access.assertFiltersReadable(filterGroups, field);
+    const dialect = dialectOf(this.transactions.manager.connection.options.type);
     const condition = compileFilterGroups(
       schema,
-      dialectOf(this.transactions.manager.connection.options.type),
+      dialect,
       filterGroups,
       'mf',
       field,
@@ -92,6 +99,7 @@ export class MailingSelection {
     );
     return {
       schema,
+      dialect,
       access,
       filterGroups: spec.segmentId
         ? filterGroups

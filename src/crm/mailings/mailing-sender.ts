@@ -1,6 +1,7 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
-import { MoreThan, type EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import { AuditService } from '@custos/audit';
 import {
   BlacklistEntry,
@@ -13,6 +14,7 @@ import {
   CustosError,
   Jobs,
   insertRows,
+  updateRows,
   MailOutbox,
   PRIVILEGE_RESOLVER,
   RequestContext,
@@ -148,6 +150,8 @@ export class MailingSender implements OnApplicationBootstrap {
     }
     const prepared = await this.selection.prepare(mailing);
     while (!mailing.collected) {
+      // Requests and the job's lease renewal between batches (SQLite answers synchronously).
+      await nextTurn();
       if (job.signal.aborted || !(await this.collectBatch(mailing, prepared))) {
         return;
       }
@@ -156,6 +160,7 @@ export class MailingSender implements OnApplicationBootstrap {
     // not over the rows earlier batches replaced (on PostgreSQL dead index entries until vacuum).
     let after: string | null = null;
     for (;;) {
+      await nextTurn();
       if (job.signal.aborted) {
         return;
       }
@@ -200,37 +205,42 @@ export class MailingSender implements OnApplicationBootstrap {
   }
 
   /**
-   * Takes the next batch of the selection into the recipient rows, with the cursor, in one
-   * transaction. False when the mailing is no longer being sent.
+   * Takes the next batch of the selection into the recipient rows, all `queued`, with the cursor,
+   * in one transaction: who is selected, nothing more (consent, the blacklist and the address
+   * are decided when the mail is written). False when the mailing is no longer being sent.
    */
   private collectBatch(mailing: Mailing, prepared: PreparedSelection): Promise<boolean> {
     return this.transactions.run(async (manager) => {
       if (!(await this.holdSending(manager, mailing.id))) {
         return false;
       }
-      const builder = this.batchQuery(prepared).orderBy('r.id', 'ASC').limit(MAILING_BATCH);
+      // Sensitive filters are matched on opened values: only then are the records read.
+      const opened = prepared.filterGroups.length > 0 && prepared.access.sensitive !== null;
+      const builder = opened
+        ? prepared.query().select(recordColumns(prepared.schema))
+        : prepared.query().select('r.id', 'id');
+      builder.orderBy('r.id', 'ASC').limit(MAILING_BATCH);
       if (mailing.collectedAfter) {
         builder.andWhere('r.id > :collectedAfter', { collectedAfter: mailing.collectedAfter });
       }
       const rows = await builder.getRawMany<Record<string, unknown>>();
-      const contacts = await this.contactsOf(prepared, rows);
+      const selected = opened
+        ? (await this.contactsOf(prepared, rows)).map((contact) => contact.record.id)
+        : rows.map((row) => row.id as string);
       const now = this.clock.now();
-      const recipients: MailingRecipient[] = [];
-      for (const contact of contacts) {
-        const reason = await this.skipReason(mailing, contact);
-        recipients.push({
+      await insertRows(
+        manager,
+        MailingRecipient,
+        selected.map((contactId): MailingRecipient => ({
           mailingId: mailing.id,
-          contactId: contact.record.id,
+          contactId,
           accountId: mailing.accountId,
-          status: reason ? 'skipped' : 'queued',
-          reason,
+          status: 'queued',
+          reason: null,
           mailId: null,
           updatedAt: now,
-        });
-      }
-      if (recipients.length > 0) {
-        await insertRows(manager, MailingRecipient, recipients);
-      }
+        })),
+      );
       mailing.collectedAfter =
         (rows[rows.length - 1]?.id as string | undefined) ?? mailing.collectedAfter;
       mailing.collected = rows.length < MAILING_BATCH;
@@ -244,11 +254,12 @@ export class MailingSender implements OnApplicationBootstrap {
   }
 
   /**
-   * Writes the next batch of queued recipients to the outbox, deciding again at this moment: a
-   * contact the sender may no longer read is skipped `restricted`, consent as it is now (an
-   * unsubscribe since the list was built counts), and the blacklist of a `marketing` mail; each
-   * mail carries its one-click unsubscribe headers and VERP return path. Returns the last
-   * contact id it ended at (undefined: none left), null when the mailing is no longer being sent.
+   * Writes the next batch of queued recipients to the outbox, deciding at this moment: a contact
+   * the sender may no longer read is skipped `restricted`, consent as it is now (an unsubscribe
+   * since the list was built counts), and the blacklist of a `marketing` mail; each mail carries
+   * its one-click unsubscribe headers and VERP return path. The batch's rows take their
+   * outcomes in one statement, in the batch's transaction. Returns the last contact id it ended
+   * at (undefined: none left), null when the mailing is no longer being sent.
    */
   private sendBatch(
     mailing: Mailing,
@@ -259,22 +270,26 @@ export class MailingSender implements OnApplicationBootstrap {
       if (!(await this.holdSending(manager, mailing.id))) {
         return null;
       }
-      const queued = await manager.find(MailingRecipient, {
-        where: {
+      const queued = manager
+        .createQueryBuilder(MailingRecipient, 'mr')
+        .select('mr.contactId', 'contactId')
+        .where('mr.mailingId = :mailingId AND mr.status = :queued', {
           mailingId: mailing.id,
-          status: 'queued',
-          ...(after === null ? {} : { contactId: MoreThan(after) }),
-        },
-        order: { contactId: 'ASC' },
-        take: MAILING_BATCH,
-        select: { contactId: true },
-      });
-      if (queued.length === 0) {
+          queued: 'queued',
+        })
+        .orderBy('mr.contactId', 'ASC')
+        .limit(MAILING_BATCH);
+      if (after !== null) {
+        queued.andWhere('mr.contactId > :after', { after });
+      }
+      const ids = (await queued.getRawMany<{ contactId: string }>()).map((r) => r.contactId);
+      if (ids.length === 0) {
         return undefined;
       }
-      const ids = queued.map((r) => r.contactId);
       const rows = await this.batchQuery(prepared)
-        .andWhere('r.id IN (:...mailingBatch)', { mailingBatch: ids })
+        .andWhere(prepared.dialect.anyOf('r.id', 'mailingBatch'), {
+          mailingBatch: prepared.dialect.list(ids),
+        })
         .getRawMany<Record<string, unknown>>();
       const contacts = new Map(
         (await this.contactsOf(prepared, rows)).map((c) => [c.record.id, c]),
@@ -313,17 +328,12 @@ export class MailingSender implements OnApplicationBootstrap {
       // The host's outbox (MailModule.forRoot), found at run time as the consent lib finds it.
       const mailIds = await this.moduleRef.get(MailOutbox, { strict: false }).enqueueMany(mails);
       mailed.forEach((row, i) => settled.push({ ...row, mailId: mailIds[i] }));
-      // The batch's rows replaced at once: two statements instead of one update per recipient.
-      await manager
-        .createQueryBuilder()
-        .delete()
-        .from(MailingRecipient)
-        .where('mailing_id = :mailingId AND contact_id IN (:...ids)', {
-          mailingId: mailing.id,
-          ids,
-        })
-        .execute();
-      await insertRows(manager, MailingRecipient, settled);
+      await updateRows(manager, MailingRecipient, settled, [
+        'status',
+        'reason',
+        'mailId',
+        'updatedAt',
+      ]);
       return ids[ids.length - 1];
     });
   }

@@ -134,10 +134,15 @@ export class ConsentGate {
       return [];
     }
     // One query for a whole batch (a mailing's): a look-up per address would bound its throughput.
+    // The addresses as one parameter (not one placeholder each: parsing them cost more).
+    const postgres = this.transactions.isPostgres;
     const listed = await this.transactions.manager
       .createQueryBuilder(BlacklistEntry, 'b')
       .select('b.value', 'value')
-      .where('b.accountId = :accountId AND b.value IN (:...values)', { accountId, values })
+      .where(
+        `b.accountId = :accountId AND ${postgres ? 'b.value = ANY(:values)' : 'b.value IN (SELECT value FROM json_each(:values))'}`,
+        { accountId, values: postgres ? values : JSON.stringify(values) },
+      )
       .getRawMany<{ value: string }>();
     const hits = new Set(listed.map((row) => row.value));
     return to.filter((address) => hits.has(normal.get(address) ?? ''));
@@ -167,7 +172,7 @@ export class ConsentGate {
    */
   unsubscribeHeaders(url: string): UnsubscribeHeaders {
     const mailbox = this.options.unsubscribeMailbox;
-    const token = new URL(url).searchParams.get('token');
+    const token = mailbox ? new URL(url).searchParams.get('token') : null;
     const mailto = mailbox && token ? `, <mailto:${mailbox}?subject=unsubscribe%20${token}>` : '';
     return {
       'List-Unsubscribe': `<${url}>${mailto}`,
