@@ -12,6 +12,7 @@ import {
 } from '@custos/privacy';
 import { RecordsModule } from '../crm/records';
 import { CrmContactValues } from './crm-contact-values';
+import { CrmRetentionRecords } from './crm-retention-records';
 import { CrmSealedValueProbes } from './crm-sealed-value-probes';
 import { CustomPropertyData } from './custom-property-data';
 import { ClosedWonDealsBlocker } from './erasure/closed-won-deals.blocker';
@@ -50,7 +51,8 @@ export class ServerPersonalData implements OnModuleInit {
 /**
  * What the server gives `@custos/privacy`: its personal-data declarations, assignees resolved by
  * identity (members holding `manage_privacy_requests`), processors (partner firms); for erasure
- * the closed-won-deal blocker, the CRM's erasers and the subject-key port; for the subject lookup,
+ * the closed-won-deal blocker, the CRM's erasers and the subject-key port; companies and deals
+ * for retention policies; for the subject lookup,
  * the blind-index probes of sealed CRM values, contacts' values as the operator may read them and
  * the exports that carried a contact.
  */
@@ -74,6 +76,7 @@ export class ServerPersonalData implements OnModuleInit {
     PartnerProcessors,
     { provide: PRIVACY_PROCESSORS, useExisting: PartnerProcessors },
     ClosedWonDealsBlocker,
+    CrmRetentionRecords,
     CrmContactEraser,
     CrmCustomValuesEraser,
     ErasedSubjectGuard,

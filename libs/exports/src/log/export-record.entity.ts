@@ -8,7 +8,8 @@ const PK = 'custos_export_record_pk';
  * recipients of an erasure or rectification (Art. 19). Written by the export run, page by page,
  * before the rows go into the file.
  */
-@Entity('custos_export_record')
+// SQLite: the key is the table (one B-tree less to write per exported record).
+@Entity({ name: 'custos_export_record', withoutRowid: true })
 @Index('custos_export_record_record_idx', ['accountId', 'recordId'])
 export class ExportRecord {
   @PrimaryColumn({

@@ -6,7 +6,7 @@ export class ExportRecords1797700000100 implements MigrationInterface {
 
   async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(
-      `CREATE TABLE "custos_export_record" ("account_id" varchar(36) NOT NULL, "export_id" varchar(36) NOT NULL, "record_id" varchar(64) NOT NULL, PRIMARY KEY ("account_id", "export_id", "record_id"))`,
+      `CREATE TABLE "custos_export_record" ("account_id" varchar(36) NOT NULL, "export_id" varchar(36) NOT NULL, "record_id" varchar(64) NOT NULL, PRIMARY KEY ("account_id", "export_id", "record_id")) WITHOUT ROWID`,
     );
     await queryRunner.query(
       `CREATE INDEX "custos_export_record_record_idx" ON "custos_export_record" ("account_id", "record_id") `,
