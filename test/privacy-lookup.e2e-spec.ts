@@ -301,6 +301,11 @@ describe.each(testDatabaseKinds())('Subject lookup over HTTP on %s', (kind) => {
     expect(byId.some((i) => i.source === 'consent.event')).toBe(true);
     const byPhone = await lookup(admin, { phone: ada.subject.phone });
     expect(byPhone.map((i) => i.rowId)).toContain(ada.subject.contactId);
+    // A number kept in its normal form is found however it is typed.
+    const normal = await createRecord(admin, 'contacts', { phone: '+442079460093' });
+    expect((await lookup(admin, { phone: '0044 (20) 7946-0093' })).map((i) => i.rowId)).toContain(
+      normal.id,
+    );
     const byName = await lookup(admin, { name: 'Ada Lovelace' });
     expect(byName.map((i) => i.rowId)).toContain(ada.subject.contactId);
     expect(byName.map((i) => i.rowId)).not.toContain(other.subject.contactId);
