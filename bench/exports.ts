@@ -692,6 +692,8 @@ async function sealSensitiveValues(
     const sensitive = (await app.get(CrmAccessService).sensitiveFields(schema))!;
     for (let start = 0; start < ids.length; start += SEAL_BATCH) {
       const batch = ids.slice(start, start + SEAL_BATCH);
+      // Each contact's values are sealed under its own key, created here as a write creates it.
+      await sensitive.prepareSealing(batch, dataSource.manager);
       const values = batch.map((id, i) =>
         JSON.stringify(
           Object.fromEntries(
