@@ -3,6 +3,7 @@ import { PrivacyErasures } from '@custos/privacy';
 import { Setup, callerOf, expectStatus, type Caller } from './access/access-support';
 import { createRecord } from './crm/crm-support';
 import { expectProblem, newAccount } from './support/api';
+import { contactsExport, requestExport, waitForExport } from './support/exports';
 import {
   canariesIn,
   databaseBytes,
@@ -71,6 +72,7 @@ describe.each(testDatabaseKinds())('Erasure of a subject on %s', (kind) => {
         'core.mail_outbox': 'rows_by_value',
         'crm.deal': 'eraser',
         'exports.export': 'eraser',
+        'exports.carried': 'eraser',
       },
     );
   });
@@ -259,6 +261,16 @@ describe.each(testDatabaseKinds())('Erasure of a subject on %s', (kind) => {
 
   it('records a privacy log with the subject masked and no removed value, for privacy operators only', async () => {
     const subject = await plantErasureSubject(admin, world, nextTag());
+    // An export carried both contacts: the recipients' log stays (Art. 19), by contact id only.
+    const exported = await requestExport(
+      admin,
+      contactsExport(['email'], {
+        filterGroups: [
+          { filters: [{ propertyName: 'phone', operator: 'eq', value: subject.phone }] },
+        ],
+      }),
+    );
+    expect(await waitForExport(admin, exported.id)).toMatchObject({ state: 'done', rowsDone: 2 });
     expectStatus(
       await admin.post(
         `/api/v1/privacy-requests/${subject.requestId}/erasure`,
@@ -275,6 +287,14 @@ describe.each(testDatabaseKinds())('Erasure of a subject on %s', (kind) => {
       ['contact_anonymised', 'contact_deleted', 'erasure_completed', 'values_erased'].sort(),
     );
     expect(canariesIn(JSON.stringify(log), subject.canaries)).toEqual([]);
+    expect(log.results.find((e) => e.action === 'values_erased')?.detail.kept).toHaveProperty([
+      'exports.carried',
+    ]);
+    const carried = await server.dataSource.query<{ record_id: string }[]>(
+      `SELECT record_id FROM custos_export_record WHERE export_id = ${kind === 'postgres' ? '$1' : '?'}`,
+      [exported.id],
+    );
+    expect(carried.map((row) => row.record_id).sort()).toEqual([...subject.contactIds].sort());
     expect(log.results[0].subject).toMatch(/^\w\*\*\*@e\*\*\*\.test/);
     const anonymised = log.results.find((e) => e.action === 'contact_anonymised')!;
     expect(anonymised.detail).toMatchObject({

@@ -10,6 +10,7 @@ import { RequestContext, systemActor } from '@custos/core';
 import { Setup, callerOf, expectStatus, type Caller } from './access/access-support';
 import { createProperty, createRecord, uniqueName } from './crm/crm-support';
 import { auditEvents, expectProblem, walkPages } from './support/api';
+import { contactsExport, requestExport, waitForExport } from './support/exports';
 import { plantRow, type PlantedSubject } from './support/privacy-subjects';
 import { startTestServer, type TestServer } from './support/test-server';
 
@@ -36,6 +37,8 @@ const PLANTED_BY_API = new Set([
   'crm.blind_index',
   'crm.unique_value',
   'crm.attachment',
+  // Noted by a real export of the subject's contact.
+  'exports.carried',
 ]);
 
 interface Planted {
@@ -101,6 +104,16 @@ describe.each(testDatabaseKinds())('Subject lookup over HTTP on %s', (kind) => {
         }),
       201,
     ).body as { id: string };
+    // An export that carried the contact: the recipients' log names it.
+    const exported = await requestExport(
+      admin,
+      contactsExport(['email'], {
+        filterGroups: [
+          { filters: [{ propertyName: 'email', operator: 'eq', value: subject.email }] },
+        ],
+      }),
+    );
+    expect(await waitForExport(admin, exported.id)).toMatchObject({ state: 'done', rowsDone: 1 });
     const planted: PlantedSubject = {
       ...subject,
       contactId: contact.id,
@@ -111,6 +124,7 @@ describe.each(testDatabaseKinds())('Subject lookup over HTTP on %s', (kind) => {
       ['crm.company', [company.id]],
       ['crm.deal', [deal.id]],
       ['crm.attachment', [attachment.id]],
+      ['exports.carried', [`${exported.id}/${contact.id}`]],
     ]);
     // identity_user first: memberships and the like name the user.
     const generic = sources
@@ -130,7 +144,7 @@ describe.each(testDatabaseKinds())('Subject lookup over HTTP on %s', (kind) => {
   }
 
   beforeAll(async () => {
-    server = await startTestServer(kind);
+    server = await startTestServer(kind, { env: { CUSTOS_JOB_POLL_MS: '50' } });
     const token = await server.login();
     admin = callerOf(server, token);
     setup = new Setup(server, token);
@@ -220,6 +234,32 @@ describe.each(testDatabaseKinds())('Subject lookup over HTTP on %s', (kind) => {
     expect(JSON.stringify(items)).not.toContain(`${other.subject.email}"`);
   });
 
+  it('finds the exports that carried the subject: who asked, when, which properties, the digest', async () => {
+    const items = await lookup(admin, { email: ada.subject.email });
+    const carried = items.filter((i) => i.source === 'exports.carried');
+    expect(carried.map((i) => i.rowId)).toEqual(ada.rows.get('exports.carried'));
+    const [exportId] = carried[0].rowId.split('/');
+    const view = expectStatus(await admin.get(`/api/v1/exports/${exportId}`), 200).body as {
+      requester: { label: string };
+      sha256: string;
+    };
+    expect(carried[0]).toMatchObject({
+      bySubject: true,
+      details: {
+        exportId,
+        requester: { kind: 'user', label: view.requester.label },
+        state: 'done',
+        source: 'records',
+        objectType: 'contacts',
+        properties: ['email'],
+        sha256: view.sha256,
+      },
+    });
+    expect(carried[0].fields).toEqual([
+      expect.objectContaining({ field: 'record_id', held: true, value: ada.subject.contactId }),
+    ]);
+  });
+
   it('finds sealed values through their blind index, and files', async () => {
     const items = await lookup(admin, { email: ada.subject.email });
     const sealedContact = items.find(
@@ -261,6 +301,11 @@ describe.each(testDatabaseKinds())('Subject lookup over HTTP on %s', (kind) => {
     expect(byId.some((i) => i.source === 'consent.event')).toBe(true);
     const byPhone = await lookup(admin, { phone: ada.subject.phone });
     expect(byPhone.map((i) => i.rowId)).toContain(ada.subject.contactId);
+    // A number kept in its normal form is found however it is typed.
+    const normal = await createRecord(admin, 'contacts', { phone: '+442079460093' });
+    expect((await lookup(admin, { phone: '0044 (20) 7946-0093' })).map((i) => i.rowId)).toContain(
+      normal.id,
+    );
     const byName = await lookup(admin, { name: 'Ada Lovelace' });
     expect(byName.map((i) => i.rowId)).toContain(ada.subject.contactId);
     expect(byName.map((i) => i.rowId)).not.toContain(other.subject.contactId);

@@ -7,7 +7,7 @@ import {
   RetentionPolicies,
 } from '@custos/privacy';
 import { Setup, callerOf, expectStatus, type Caller } from './access/access-support';
-import { createRecord, createRecords } from './crm/crm-support';
+import { createProperty, createRecord, createRecords, uniqueName } from './crm/crm-support';
 import { expectProblem, newAccount, walkPages } from './support/api';
 import {
   ADMIN_EMAIL,
@@ -22,7 +22,8 @@ interface DryRun {
   candidates: number;
   outcomes: { deleted: number; anonymised: number };
   skippedRestricted: number;
-  contactIds: string[];
+  recordIds: string[];
+  contactIds?: string[];
 }
 
 /**
@@ -270,6 +271,115 @@ describe.each(testDatabaseKinds())('Retention policies on %s', (kind) => {
     expect((await dryRun(admin, id)).candidates).toBe(0);
   }, 120_000);
 
+  it('deletes deals closed long ago but anonymises a closed-won one, and purges archived companies', async () => {
+    const { admin } = await freshAccount();
+    const note = uniqueName('deal_note');
+    await createProperty(admin, 'deals', { name: note, label: 'Contact person', type: 'string' });
+    const deal = async (dealstage: string, closedate: string) =>
+      (
+        await createRecord(admin, 'deals', {
+          dealname: `Deal ${dealstage} ${closedate}`,
+          dealstage,
+          closedate,
+          amount: 100,
+          [note]: 'Ada Lovelace, +44 20 7946 0001',
+        })
+      ).id;
+    const won = await deal('closedwon', '2020-01-01');
+    const lost = await deal('closedlost', '2020-01-01');
+    const lostLately = await deal('closedlost', new Date().toISOString().slice(0, 10));
+    const open = await deal('appointmentscheduled', '2020-01-01');
+    const id = await policy(admin, {
+      name: 'Deals closed over a year ago',
+      objectType: 'deals',
+      condition: 'closed',
+      afterDays: 365,
+    });
+    const dry = await dryRun(admin, id);
+    expect(dry).toMatchObject({
+      candidates: 2,
+      outcomes: { deleted: 1, anonymised: 1 },
+      skippedRestricted: 0,
+      recordIds: [won, lost].sort(),
+    });
+    expect(dry.contactIds).toBeUndefined();
+
+    await server.app.get(RetentionPolicies).runAll();
+    expect((await admin.get(`/api/v1/objects/deals/${lost}`)).status).toBe(404);
+    const kept = expectStatus(await admin.get(`/api/v1/objects/deals/${won}`), 200).body as {
+      properties: Record<string, unknown>;
+    };
+    // The contract stays with its business fields; the field that named a person is emptied.
+    expect(kept.properties).toMatchObject({ dealstage: 'closedwon', amount: 100 });
+    expect(kept.properties[note] ?? null).toBeNull();
+    const history = expectStatus(
+      await admin.get(`/api/v1/objects/deals/${won}/history`, { property: note }),
+      200,
+    ).body as { results: unknown[] };
+    expect(history.results).toEqual([]);
+    for (const untouched of [lostLately, open]) {
+      expect((await admin.get(`/api/v1/objects/deals/${untouched}`)).status).toBe(200);
+    }
+    const log = expectStatus(
+      await admin.get('/api/v1/privacy-log', { requestId: id, limit: 100 }),
+      200,
+    ).body as { results: { action: string; detail: { recordId: string; blockers: string[] } }[] };
+    expect(
+      Object.fromEntries(
+        log.results.map((e) => [e.detail.recordId, [e.action, e.detail.blockers]]),
+      ),
+    ).toEqual({
+      [won]: ['record_anonymised', ['crm.closed_won_deals']],
+      [lost]: ['record_deleted', []],
+    });
+    const audit = expectStatus(
+      await admin.get('/api/v1/audit-log', { action: 'privacy.', limit: 100 }),
+      200,
+    ).body as { results: { action: string; targetId: string; metadata: object }[] };
+    const erased = audit.results.filter((e) => e.action.startsWith('privacy.record_'));
+    expect(erased.map((e) => [e.action, e.targetId]).sort()).toEqual(
+      [
+        ['privacy.record_anonymised', won],
+        ['privacy.record_erased', lost],
+      ].sort(),
+    );
+    expect(erased[0].metadata).toMatchObject({ retentionPolicyId: id });
+    expect((await dryRun(admin, id)).candidates).toBe(0);
+
+    // Companies: archived long ago → deleted; a live one stays.
+    const archived = (await createRecord(admin, 'companies', { name: uniqueName('old firm') })).id;
+    const live = (await createRecord(admin, 'companies', { name: uniqueName('firm') })).id;
+    await server.dataSource.query(
+      `UPDATE crm_company SET archived_at = ${kind === 'postgres' ? '$1' : '?'} WHERE id = ${kind === 'postgres' ? '$2' : '?'}`,
+      [LONG_AGO, archived],
+    );
+    const companies = await policy(admin, {
+      objectType: 'companies',
+      condition: 'archived',
+      afterDays: 90,
+    });
+    expect(await dryRun(admin, companies)).toMatchObject({ candidates: 1, recordIds: [archived] });
+    await server.app.get(RetentionPolicies).runAll();
+    const [{ n }] = await server.dataSource.query<{ n: string | number }[]>(
+      `SELECT COUNT(*) AS n FROM crm_company WHERE id = ${kind === 'postgres' ? '$1' : '?'}`,
+      [archived],
+    );
+    expect(Number(n)).toBe(0);
+    expect((await admin.get(`/api/v1/objects/companies/${live}`)).status).toBe(200);
+    // Companies do not close.
+    expectProblem(
+      await admin.post('/api/v1/privacy-retention-policies', {
+        name: 'Closed firms',
+        objectType: 'companies',
+        condition: 'closed',
+        afterDays: 30,
+        action: 'delete',
+      }),
+      422,
+      { field: 'condition' },
+    );
+  }, 60_000);
+
   it('refuses what it must: no privilege, another account, bad input naming the field', async () => {
     const { admin } = await freshAccount();
     const id = await policy(admin, {});
@@ -299,7 +409,9 @@ describe.each(testDatabaseKinds())('Retention policies on %s', (kind) => {
       ['afterDays', 0],
       ['condition', 'whenever'],
       ['action', 'shred'],
-      ['objectType', 'deals'],
+      ['objectType', 'tickets'],
+      // Contacts do not close: `closed` is a condition of deals.
+      ['condition', 'closed'],
     ] as const) {
       expectProblem(
         await admin.post('/api/v1/privacy-retention-policies', {

@@ -1,5 +1,5 @@
 import { FixedClock, testDatabaseKinds } from '@custos/core/testing';
-import { DeadlineNotices } from '@custos/privacy';
+import { DeadlineNotices, PublicPrivacyIntake } from '@custos/privacy';
 import { Setup, callerOf, contactEmail, expectStatus, type Caller } from './access/access-support';
 import { auditEvents, expectProblem, newAccount, walkPages } from './support/api';
 import { exportedFile, parseCsv } from './support/exports';
@@ -567,7 +567,7 @@ describe.each(testDatabaseKinds())('Privacy rights over HTTP on %s', (kind) => {
       );
     });
 
-    it('refuses an expired code and a code after five wrong tries; the request stays unverified', async () => {
+    it('refuses an expired code and a code after five wrong tries; the sweep then closes such requests, masked', async () => {
       const email = `late-${Date.now()}@public.example`;
       const late = await submit(email);
       clock.advance(31 * MINUTE);
@@ -608,6 +608,36 @@ describe.each(testDatabaseKinds())('Privacy rights over HTTP on %s', (kind) => {
         { code: 'privacy.verification_failed' },
       );
       expect(await statusOf(guessed.requestId)).toMatchObject({ status: 'identity_unverified' });
+
+      // The sweep closes both, masked; a live code's request and staff's own unverified one stay.
+      const pendingEmail = `pending-${Date.now()}@public.example`;
+      const pending = await submit(pendingEmail);
+      const staffs = await request({
+        type: 'access',
+        subjectEmail: `staff-${Date.now()}@public.example`,
+        identityVerified: false,
+      });
+      expect(await server.app.get(PublicPrivacyIntake).closeUnverified()).toBeGreaterThanOrEqual(2);
+      for (const id of [late.requestId, guessed.requestId]) {
+        const closed = await statusOf(id);
+        expect(closed).toMatchObject({ status: 'refused' });
+        expect(JSON.stringify(closed)).not.toMatch(/(late|guessed)-\d+@public/);
+        expect(JSON.stringify(closed)).not.toContain('Ada Subject');
+        const events = await auditEvents(server, adminToken, { targetId: id });
+        expect(events.map((e) => e.action)).toContain('privacy.request_verification_expired');
+      }
+      expect(await statusOf(pending.requestId)).toMatchObject({ status: 'identity_unverified' });
+      expect(await statusOf(staffs.id)).toMatchObject({ status: 'identity_unverified' });
+      // Its code still confirms it.
+      const [pendingCode] = await codeFor(pendingEmail);
+      expectStatus(
+        await publicPost('/verify', {
+          accountId: server.accountId,
+          requestId: pending.requestId,
+          code: pendingCode,
+        }),
+        200,
+      );
     });
 
     it('throttles requests for one address (429 with Retry-After) and refuses bad input naming the field', async () => {

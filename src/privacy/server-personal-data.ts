@@ -180,6 +180,16 @@ export const SERVER_PERSONAL_DATA: PersonalDataSource[] = [
     ],
   },
   {
+    // One row per record an export carried: who received the subject's data (Art. 15(1)(c), 19).
+    key: 'exports.carried',
+    owner: '@custos/exports',
+    table: 'custos_export_record',
+    subject: 'contact',
+    subjectColumn: 'record_id',
+    description: 'The records each export carried: the recipients of their data',
+    fields: [{ column: 'record_id', category: 'user.unique_id' }],
+  },
+  {
     key: 'core.mail_outbox',
     owner: '@custos/core',
     table: 'custos_mail_outbox',

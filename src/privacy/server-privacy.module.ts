@@ -12,6 +12,7 @@ import {
 } from '@custos/privacy';
 import { RecordsModule } from '../crm/records';
 import { CrmContactValues } from './crm-contact-values';
+import { CrmRetentionRecords } from './crm-retention-records';
 import { CrmSealedValueProbes } from './crm-sealed-value-probes';
 import { CustomPropertyData } from './custom-property-data';
 import { ClosedWonDealsBlocker } from './erasure/closed-won-deals.blocker';
@@ -19,7 +20,9 @@ import {
   CrmContactEraser,
   CrmCustomValuesEraser,
   EXPORT_LOG_KEEPS,
+  EXPORT_RECIPIENTS_KEEP,
 } from './erasure/crm-record-erasers';
+import { ExportRecipients } from './export-recipients';
 import { ErasedSubjectGuard } from './erasure/erased-subject-guard';
 import { ContactKeyShredder } from './erasure/contact-key-shredder';
 import { PartnerProcessors } from './partner-processors';
@@ -27,7 +30,7 @@ import { SERVER_PERSONAL_DATA } from './server-personal-data';
 
 /**
  * Declares the server's personal data (`SERVER_PERSONAL_DATA`, custom properties) at boot, and
- * what erasure must know beyond it: the export log keeps its files.
+ * what erasure must know beyond it: the export log keeps its files and the records they carried.
  */
 @Injectable()
 export class ServerPersonalData implements OnModuleInit {
@@ -41,14 +44,17 @@ export class ServerPersonalData implements OnModuleInit {
     SERVER_PERSONAL_DATA.forEach((source) => this.registry.register(source));
     this.registry.registerProvider(this.customProperties);
     this.erasure.addEraser(EXPORT_LOG_KEEPS);
+    this.erasure.addEraser(EXPORT_RECIPIENTS_KEEP);
   }
 }
 
 /**
  * What the server gives `@custos/privacy`: its personal-data declarations, assignees resolved by
  * identity (members holding `manage_privacy_requests`), processors (partner firms); for erasure
- * the closed-won-deal blocker, the CRM's erasers and the subject-key port; for the subject lookup,
- * the blind-index probes of sealed CRM values and contacts' values as the operator may read them.
+ * the closed-won-deal blocker, the CRM's erasers and the subject-key port; companies and deals
+ * for retention policies; for the subject lookup,
+ * the blind-index probes of sealed CRM values, contacts' values as the operator may read them and
+ * the exports that carried a contact.
  */
 @Global()
 @Module({
@@ -57,10 +63,11 @@ export class ServerPersonalData implements OnModuleInit {
     CrmSealedValueProbes,
     { provide: PRIVACY_SEALED_VALUE_PROBES, useExisting: CrmSealedValueProbes },
     CrmContactValues,
+    ExportRecipients,
     {
       provide: PRIVACY_VALUE_READERS,
-      useFactory: (contacts: CrmContactValues) => [contacts],
-      inject: [CrmContactValues],
+      useFactory: (contacts: CrmContactValues, exports: ExportRecipients) => [contacts, exports],
+      inject: [CrmContactValues, ExportRecipients],
     },
     ServerPersonalData,
     CustomPropertyData,
@@ -69,6 +76,7 @@ export class ServerPersonalData implements OnModuleInit {
     PartnerProcessors,
     { provide: PRIVACY_PROCESSORS, useExisting: PartnerProcessors },
     ClosedWonDealsBlocker,
+    CrmRetentionRecords,
     CrmContactEraser,
     CrmCustomValuesEraser,
     ErasedSubjectGuard,

@@ -392,7 +392,7 @@ describe.each(testDatabaseKinds())('CRM export sources on %s', (kind) => {
       );
       const planned = await plan(exporter, target);
       expect(planned.columns).toEqual([
-        { name: 'record_id', type: 'string', sensitive: false },
+        { name: 'record_id', type: 'string', sensitive: false, recordId: true },
         { name: 'email', type: 'string', sensitive: false },
         { name: salary, type: 'number', sensitive: false },
         { name: birthday, type: 'date', sensitive: false },

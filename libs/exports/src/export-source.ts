@@ -23,6 +23,12 @@ export interface ExportColumn {
   type: ExportCellType;
   /** The column carries sensitive values (decrypted for this requester): the file is sealed. */
   sensitive: boolean;
+  /**
+   * The column holds the id of the record a row carries: the run notes each id with the export
+   * (`custos_export_record`), the log of who received which records (GDPR Art. 15(1)(c), 19).
+   * At most one column per plan.
+   */
+  recordId?: boolean;
 }
 
 /** One row's cells, in the order of the plan's columns. Dates as `Date`; `null` for empty. */

@@ -154,6 +154,44 @@ describe.each(testDatabaseKinds())('@custos/exports on %s', (kind) => {
     await expect(stateOf(created.id)).resolves.toMatchObject({ downloads: 1 });
   });
 
+  it("notes each record it carried by the source's record-id column; a cancelled run keeps none", async () => {
+    const carried = async (id: string): Promise<string[]> =>
+      (
+        await app.dataSource.query<{ record_id: string }[]>(
+          kind === 'postgres'
+            ? 'SELECT record_id FROM custos_export_record WHERE account_id = $1 AND export_id = $2'
+            : 'SELECT record_id FROM custos_export_record WHERE account_id = ? AND export_id = ?',
+          [account.accountId, id],
+        )
+      ).map((row) => row.record_id);
+    const withIds = await as(account.founder, () =>
+      sut.create(request({ properties: ['id', 'name'] })),
+    );
+    const withoutIds = await as(account.founder, () => sut.create(request()));
+    await until(withIds.id, 'done');
+    await until(withoutIds.id, 'done');
+    const csvIds = (await download(account.founder, withIds.id))
+      .toString('utf8')
+      .trim()
+      .split(/\r?\n/)
+      .slice(1)
+      .map((line) => line.split(',')[0]);
+    expect((await carried(withIds.id)).sort()).toEqual(csvIds.sort());
+    expect(csvIds).toHaveLength(120);
+    expect(await carried(withoutIds.id)).toEqual([]);
+
+    const { reached, release } = hold();
+    const cancelled = await as(account.founder, () =>
+      sut.create(request({ properties: ['id', 'name'] })),
+    );
+    await reached;
+    expect((await carried(cancelled.id)).length).toBeGreaterThan(0);
+    await as(account.founder, () => sut.cancel(cancelled.id));
+    release();
+    await until(cancelled.id, 'cancelled');
+    expect(await carried(cancelled.id)).toEqual([]);
+  });
+
   it('writes XLSX as a workbook (a ZIP) with its content type', async () => {
     const created = await as(account.founder, () => sut.create(request({ format: 'xlsx' })));
     await expect(until(created.id, 'done')).resolves.toMatchObject({

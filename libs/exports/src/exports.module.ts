@@ -12,6 +12,8 @@ import { ExportFileSweep } from './files/export-file-sweep';
 import { ExportFileRotationSource } from './files/export-file-rotation-source';
 import { ExportFiles } from './files/export-files';
 import { ExportLog } from './log/export-log';
+import { ExportRecord } from './log/export-record.entity';
+import { ExportRecords } from './log/export-records';
 import { ExportNotifications } from './notifications/export-notifications';
 import { ExportRequests } from './requests/export-requests';
 import { ExportRunner } from './run/export-runner';
@@ -19,7 +21,7 @@ import { ExportSettingsRecord } from './settings/export-settings.entity';
 import { ExportSettingsService } from './settings/export-settings.service';
 
 /** Every entity of `@custos/exports`, for the host's DataSource and migrations. */
-export const EXPORTS_ENTITIES = [DataExport, ExportSettingsRecord];
+export const EXPORTS_ENTITIES = [DataExport, ExportSettingsRecord, ExportRecord];
 
 /**
  * Background CSV/XLSX exports under the requester's own rules, with approvals, sealed files,
@@ -36,6 +38,7 @@ export const EXPORTS_ENTITIES = [DataExport, ExportSettingsRecord];
     ExportFiles,
     ExportSettingsService,
     ExportNotifications,
+    ExportRecords,
     ExportRunner,
     ExportApprovalKind,
     ExportLog,

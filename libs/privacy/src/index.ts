@@ -160,6 +160,7 @@ export {
   PrivacyRetentionDone,
   RETENTION_ACTIONS,
   RETENTION_CONDITIONS,
+  RETENTION_CONDITIONS_OF,
   RETENTION_OBJECT_TYPES,
   type RetentionAction,
   type RetentionCondition,
@@ -169,7 +170,9 @@ export {
   candidateCondition,
   type CandidateCondition,
   type CandidatePolicy,
+  type ClosedColumns,
 } from './retention/retention-condition';
+export type { RetentionRecordType } from './retention/retention-record-type';
 export {
   CreateRetentionPolicyDto,
   UpdateRetentionPolicyDto,

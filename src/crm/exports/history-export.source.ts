@@ -57,7 +57,7 @@ export class HistoryExportSource implements ExportSource {
     const prepared = await this.prepare(target);
     const count = await this.entries(prepared).getCount();
     const columns: ExportColumn[] = [
-      { name: 'record_id', type: 'string', sensitive: false },
+      { name: 'record_id', type: 'string', sensitive: false, recordId: true },
       { name: 'property', type: 'string', sensitive: false },
       {
         name: 'value',

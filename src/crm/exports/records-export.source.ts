@@ -43,6 +43,7 @@ export const RECORD_ID_COLUMN: ExportColumn = {
   name: 'record_id',
   type: 'string',
   sensitive: false,
+  recordId: true,
 };
 
 /** A records export checked for the current actor, ready to count or to read. */

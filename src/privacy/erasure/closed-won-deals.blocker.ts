@@ -3,6 +3,9 @@ import { Injectable, type OnModuleInit } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { TransactionHost } from '@custos/core';
 
+/** The blocker's key, in the privacy log and audit events. */
+export const CLOSED_WON_DEALS = 'crm.closed_won_deals';
+
 /**
  * A deal won is a contract: its records are kept under the legal obligation to keep business
  * records (commercial and tax law) and for the contract itself (Art. 6(1)(b), (c); Art. 17(3)(b),
@@ -11,7 +14,7 @@ import { TransactionHost } from '@custos/core';
  */
 @Injectable()
 export class ClosedWonDealsBlocker implements ErasureBlocker, OnModuleInit {
-  readonly key = 'crm.closed_won_deals';
+  readonly key = CLOSED_WON_DEALS;
   readonly reason = 'a closed-won deal is a contract kept under a legal obligation';
 
   constructor(

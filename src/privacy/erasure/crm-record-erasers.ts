@@ -146,3 +146,14 @@ export const EXPORT_LOG_KEEPS: SourceEraser = {
   keeps:
     'export files are not rewritten: they are deleted when their export expires, and their sealed values follow the destroyed key',
 };
+
+/**
+ * The records each export carried stay, naming the erased contact by its id: they are the log of
+ * recipients that Art. 19 requires telling of the erasure, and the privacy log names the contact
+ * by the same id, so a hash of it would hide nothing.
+ */
+export const EXPORT_RECIPIENTS_KEEP: SourceEraser = {
+  source: 'exports.carried',
+  keeps:
+    'the records each export carried are the log of recipients to tell (Art. 19); they name the contact by its id only',
+};

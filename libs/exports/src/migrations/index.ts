@@ -5,12 +5,19 @@ import { ExportKeyVersion1797100000000 as ExportKeyVersionSqlite } from './sqlit
 import { ExportKeyVersion1797100000000 as ExportKeyVersionPostgres } from './postgres/1797100000000-ExportKeyVersion';
 import { ExportLookupIndexes1797400000000 as ExportLookupIndexesSqlite } from './sqlite/1797400000000-ExportLookupIndexes';
 import { ExportLookupIndexes1797400000000 as ExportLookupIndexesPostgres } from './postgres/1797400000000-ExportLookupIndexes';
+import { ExportRecords1797700000100 as ExportRecordsSqlite } from './sqlite/1797700000100-ExportRecords';
+import { ExportRecords1797700000100 as ExportRecordsPostgres } from './postgres/1797700000100-ExportRecords';
 
 /**
  * The tables of exports and export settings, per database, oldest first: spread them into your
  * DataSource's `migrations` (the schema of a lib is never synchronised in production).
  */
 export const EXPORTS_MIGRATIONS: DatabaseMigrations = {
-  sqlite: [ExportsSqlite, ExportKeyVersionSqlite, ExportLookupIndexesSqlite],
-  postgres: [ExportsPostgres, ExportKeyVersionPostgres, ExportLookupIndexesPostgres],
+  sqlite: [ExportsSqlite, ExportKeyVersionSqlite, ExportLookupIndexesSqlite, ExportRecordsSqlite],
+  postgres: [
+    ExportsPostgres,
+    ExportKeyVersionPostgres,
+    ExportLookupIndexesPostgres,
+    ExportRecordsPostgres,
+  ],
 };

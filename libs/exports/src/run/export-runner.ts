@@ -22,6 +22,7 @@ import {
   type ExportsModuleOptions,
 } from '../exports.module-definition';
 import { ExportFiles } from '../files/export-files';
+import { ExportRecords } from '../log/export-records';
 import { ExportNotifications } from '../notifications/export-notifications';
 import { ExportSettingsService } from '../settings/export-settings.service';
 import { writeExportFile } from '../writers';
@@ -49,7 +50,8 @@ class ExportFailure extends Error {
 /**
  * Runs exports in the background (`exports.run` of `Jobs`), as their requester with the rights
  * they hold when it runs: plans again, streams the source's rows through the writer into the
- * file store (sealed when sensitive, hashed in clear), then marks the export done. A run cut off
+ * file store (sealed when sensitive, hashed in clear), noting the records they carry, then marks
+ * the export done. A run cut off
  * by a crash starts over from the first row on the next attempt (nothing partial is ever under
  * the file's key); cancelled, it stops between batches and keeps nothing.
  */
@@ -66,6 +68,7 @@ export class ExportRunner implements OnApplicationBootstrap {
     private readonly transitions: ExportTransitions,
     private readonly sources: ExportSources,
     private readonly files: ExportFiles,
+    private readonly records: ExportRecords,
     private readonly access: ExportAccess,
     private readonly settings: ExportSettingsService,
     private readonly notifications: ExportNotifications,
@@ -134,7 +137,7 @@ export class ExportRunner implements OnApplicationBootstrap {
     try {
       await this.produce(started, job);
     } catch (error) {
-      await this.files.remove(entity.accountId, entity.id);
+      await this.discard(entity);
       if (job.signal.aborted) {
         return this.stopped(started, job.signal);
       }
@@ -158,7 +161,7 @@ export class ExportRunner implements OnApplicationBootstrap {
     if (entity.state === 'queued') {
       return this.transitions.move(entity.id, 'queued', 'running', { startedAt: now, rowsDone: 0 });
     }
-    await this.files.remove(entity.accountId, entity.id);
+    await this.discard(entity);
     const result = await this.transactions.manager.update(
       DataExport,
       { id: entity.id, state: 'running' },
@@ -232,7 +235,7 @@ export class ExportRunner implements OnApplicationBootstrap {
       return moved;
     });
     if (!done) {
-      await this.files.remove(entity.accountId, entity.id); // cancelled meanwhile
+      await this.discard(entity); // cancelled meanwhile
     }
   }
 
@@ -245,7 +248,12 @@ export class ExportRunner implements OnApplicationBootstrap {
   ): AsyncGenerator<ExportRow[]> {
     let done = 0;
     let reported = 0;
+    const recordId = plan.columns.findIndex((column) => column.recordId === true);
     for await (const batch of batches) {
+      // Noted before the rows go into the file: every record in a finished file is in the log.
+      if (recordId >= 0) {
+        await this.records.note(entity.accountId, entity.id, batch, recordId);
+      }
       yield batch;
       done += batch.length;
       if (done - reported >= this.progressEvery) {
@@ -279,7 +287,7 @@ export class ExportRunner implements OnApplicationBootstrap {
 
   /** Stopped between batches: a cancel ends the export; a shutdown or lost lease leaves it to the next attempt. */
   private async stopped(entity: DataExport, signal: AbortSignal): Promise<void> {
-    await this.files.remove(entity.accountId, entity.id);
+    await this.discard(entity);
     if (signal.reason === 'cancelled') {
       await this.transitions.move(entity.id, 'running', 'cancelled', {
         finishedAt: this.clock.now(),
@@ -300,7 +308,13 @@ export class ExportRunner implements OnApplicationBootstrap {
         await this.notifications.failed(failed.accountId, failed.requester.userId, failed.id, code);
       }
     });
+    await this.discard(entity);
+  }
+
+  /** Its file and the records it noted go together: a run that keeps no file reached no one. */
+  private async discard(entity: DataExport): Promise<void> {
     await this.files.remove(entity.accountId, entity.id);
+    await this.records.forget(entity.accountId, entity.id);
   }
 
   /** Its job was cancelled before it ran: the export ends cancelled (idempotent). */

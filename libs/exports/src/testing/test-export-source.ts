@@ -29,6 +29,7 @@ export class ExportTestItem {
 }
 
 const COLUMNS: Record<string, ExportColumn> = {
+  id: { name: 'id', type: 'string', sensitive: false, recordId: true },
   name: { name: 'name', type: 'string', sensitive: false },
   amount: { name: 'amount', type: 'number', sensitive: false },
   secret: { name: 'secret', type: 'string', sensitive: true },
@@ -99,7 +100,7 @@ export class TestExportSource implements ExportSource {
         return;
       }
       yield items.map((item) =>
-        target.properties.map((p) => item[p as 'name' | 'amount' | 'secret']),
+        target.properties.map((p) => item[p as 'id' | 'name' | 'amount' | 'secret']),
       );
       after = items[items.length - 1].id;
     }

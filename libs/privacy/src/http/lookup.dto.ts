@@ -61,6 +61,12 @@ export class LookupItemDto {
   @ApiProperty({ description: "Found by its subject column (the subject's id), not by a value." })
   bySubject!: boolean;
   @ApiProperty({ type: [LookupFieldDto] }) fields!: LookupFieldDto[];
+  @ApiPropertyOptional({
+    example: { exportId: ID, requester: { kind: 'user', label: 'Ada' }, sha256: 'e3b0c442…' },
+    description:
+      "What the source's owner tells about the row: for an export that carried the subject, the export, its requester, when, which properties and the file's SHA-256.",
+  })
+  details?: Record<string, unknown>;
 }
 
 export class LookupPageDto {

@@ -2,6 +2,8 @@ import { createHash, randomInt, timingSafeEqual } from 'node:crypto';
 import { normaliseAddress } from '@custos/consent';
 import {
   Clock,
+  CustosError,
+  Jobs,
   MailOutbox,
   RequestContext,
   ThrottleStore,
@@ -12,12 +14,13 @@ import {
   type Actor,
 } from '@custos/core';
 import { Account } from '@custos/identity';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { LessThan, MoreThanOrEqual } from 'typeorm';
 import { PrivacyErrors } from '../privacy.errors';
 import { PRIVACY_MODULE_OPTIONS, type PrivacyModuleOptions } from '../privacy.module-definition';
 import { PRIVACY_REQUEST_TYPES, type PrivacyRequestType } from '../requests/privacy-request.types';
+import { PrivacyRequest } from '../requests/privacy-request.entity';
 import { PrivacyRequests } from '../requests/privacy-requests';
 import { PrivacyVerification } from './privacy-verification.entity';
 
@@ -26,6 +29,11 @@ const HOUR_MS = 3_600_000;
 export const MAX_CODE_ATTEMPTS = 5;
 /** Verifications tried per client IP per hour, whichever requests they name. */
 const VERIFICATIONS_PER_IP_PER_HOUR = 60;
+/** Name of the hourly schedule that closes public requests whose code died unused. */
+export const UNVERIFIED_SWEEP_SCHEDULE = 'privacy.unverified-requests';
+/** Requests read per query of the sweep (each then closed in its own transaction). */
+const SWEEP_BATCH = 100;
+const INTAKE_ACTOR_ID = 'privacy-intake';
 
 /** What a person sends through the public form. */
 export interface PublicRequestInput {
@@ -51,7 +59,7 @@ export interface PublicRequestVerified {
 
 /** The actor public requests are recorded as: the account's system rights, named after the intake. */
 function intakeActor(accountId: string): Actor {
-  return { ...systemActor(accountId), id: 'privacy-intake', label: 'privacy-intake' };
+  return { ...systemActor(accountId), id: INTAKE_ACTOR_ID, label: INTAKE_ACTOR_ID };
 }
 
 function hashOf(requestId: string, code: string): string {
@@ -68,10 +76,11 @@ function same(a: string, b: string): boolean {
  * same transaction). The code is 8 digits, stored hashed, expires, works once and dies after
  * {@link MAX_CODE_ATTEMPTS} wrong tries; submissions are throttled per client IP and per address.
  * The answer is the same for every well-formed submission — an unknown account included — so it
- * never tells whether the address (or the account) is known.
+ * never tells whether the address (or the account) is known. A request whose code expired or was
+ * used up unconfirmed is closed by an hourly sweep ({@link closeUnverified}).
  */
 @Injectable()
-export class PublicPrivacyIntake {
+export class PublicPrivacyIntake implements OnModuleInit {
   private readonly codeMs: number;
   private readonly perIp: number;
   private readonly perAddress: number;
@@ -84,11 +93,75 @@ export class PublicPrivacyIntake {
     // MailModule is not global: the outbox is looked up where the host imports it.
     private readonly moduleRef: ModuleRef,
     private readonly requests: PrivacyRequests,
+    private readonly jobs: Jobs,
     @Inject(PRIVACY_MODULE_OPTIONS) options: PrivacyModuleOptions,
   ) {
     this.codeMs = (options.verificationCodeMinutes ?? 30) * 60_000;
     this.perIp = options.publicRequestsPerIpPerHour ?? 20;
     this.perAddress = options.publicRequestsPerAddressPerHour ?? 5;
+  }
+
+  onModuleInit(): void {
+    this.jobs.schedule({
+      name: UNVERIFIED_SWEEP_SCHEDULE,
+      everySeconds: 3600,
+      process: async (job) => {
+        await this.closeUnverified(job.signal);
+      },
+    });
+  }
+
+  /**
+   * Closes every public request still `identity_unverified` whose code can no longer confirm it
+   * (expired, or used up by wrong tries): refused with its subject masked
+   * ({@link PrivacyRequests.closeUnverified}, audited `privacy.request_verification_expired`),
+   * its code row deleted. Staff's own unverified requests are not touched. Returns how many.
+   */
+  async closeUnverified(signal?: AbortSignal): Promise<number> {
+    const now = this.clock.now().toISOString();
+    let closed = 0;
+    for (let after = ''; !signal?.aborted;) {
+      const rows = await this.transactions.manager
+        .createQueryBuilder(PrivacyRequest, 'r')
+        .select(['r.id', 'r.accountId'])
+        .where("r.status = 'identity_unverified' AND r.channel = 'web_form'")
+        .andWhere('r.created_by = :intake AND r.id > :after', { intake: INTAKE_ACTOR_ID, after })
+        .andWhere(
+          'NOT EXISTS (SELECT 1 FROM privacy_verification v WHERE v.request_id = r.id AND v.account_id = r.account_id AND v.expires_at > :now)',
+          { now },
+        )
+        .orderBy('r.id', 'ASC')
+        .limit(SWEEP_BATCH)
+        .getMany();
+      for (const row of rows) {
+        if (await this.closeOne(row)) {
+          closed += 1;
+        }
+      }
+      if (rows.length < SWEEP_BATCH) {
+        break;
+      }
+      after = rows[rows.length - 1].id;
+    }
+    return closed;
+  }
+
+  /** `false` when it was verified or changed meanwhile (the request's own conditional update). */
+  private async closeOne({ id, accountId }: PrivacyRequest): Promise<boolean> {
+    try {
+      await this.context.runAs(intakeActor(accountId), () =>
+        this.transactions.run(async (manager) => {
+          await this.requests.closeUnverified(id);
+          await manager.delete(PrivacyVerification, { accountId, requestId: id });
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof CustosError && error.kind === 'conflict') {
+        return false;
+      }
+      throw error;
+    }
   }
 
   async submit(input: PublicRequestInput, ip: string | null): Promise<PublicRequestAccepted> {

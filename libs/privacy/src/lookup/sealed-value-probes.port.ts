@@ -34,6 +34,8 @@ export interface ReadableRow {
   /** By field (`email`, `custom.ssn`). */
   values: Record<string, unknown>;
   withheld: string[];
+  /** What the owner tells about the row beyond its fields (an export's requester, date, file digest). */
+  details?: Record<string, unknown>;
 }
 
 /**

@@ -63,10 +63,24 @@ function spellings(kind: IdentifierKind, value: string): string[] {
     case 'email':
       return unique([value, value.toLowerCase()]);
     case 'phone':
-      return unique([value, value.replace(/[\s().-]/g, '')]);
+      return unique([value, value.replace(/[\s().-]/g, ''), normalisedPhone(value)]);
     default:
       return [value];
   }
+}
+
+/**
+ * A phone number's normal form: its digits only, a leading `+` kept and a leading `00` read as
+ * `+` (as the consent lib stores numbers), so `0044 (20) 7946-0001` and `+44 20 7946 0001` are both
+ * probed as `+442079460001`.
+ */
+export function normalisedPhone(value: string): string {
+  const trimmed = value.trim();
+  const digits = trimmed.replace(/\D/g, '');
+  if (trimmed.startsWith('+')) {
+    return `+${digits}`;
+  }
+  return trimmed.startsWith('00') ? `+${digits.slice(2)}` : digits;
 }
 
 function unique(values: string[]): string[] {

@@ -67,6 +67,8 @@ export interface LookupItem {
   /** Found by its subject column (the subject's contact or user id) rather than by a value. */
   bySubject: boolean;
   fields: LookupField[];
+  /** What the source's owner tells about the row (for an export that carried the subject: who, when, what). */
+  details?: Record<string, unknown>;
 }
 
 /** The statement of a lookup page, for the benchmark's EXPLAIN and the tests. */
@@ -268,6 +270,9 @@ export class SubjectLookup {
       const rows = await reader.read(own.map((i) => i.rowId));
       for (const found of own) {
         const row = rows.get(found.rowId);
+        if (row?.details) {
+          found.details = row.details;
+        }
         for (const field of found.fields.filter((f) => f.held)) {
           if (!row || row.withheld.includes(field.field)) {
             field.withheld = true;

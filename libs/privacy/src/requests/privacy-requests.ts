@@ -8,6 +8,7 @@ import {
   type Page,
 } from '@custos/core';
 import { Inject, Injectable } from '@nestjs/common';
+import { maskEmail } from '../erasure/masking';
 import { PrivacyErrors } from '../privacy.errors';
 import { PRIVACY_ASSIGNEES, type PrivacyAssignees } from './privacy-assignees';
 import {
@@ -342,6 +343,28 @@ export class PrivacyRequests {
     return this.change(id, OPEN, 'refused', (_row, now) =>
       Promise.resolve({
         patch: { status: 'refused', resolution: text, closedAt: now },
+        metadata: {},
+      }),
+    );
+  }
+
+  /**
+   * A public request whose sender never proved the mailbox (its code expired or was used up):
+   * refused, and the subject it names masked with its free text dropped — nobody knows that the
+   * person named asked, so nothing of them is kept beyond what tells the entries apart.
+   */
+  closeUnverified(id: string): Promise<PrivacyRequestView> {
+    return this.change(id, ['identity_unverified'], 'verification_expired', (row, now) =>
+      Promise.resolve({
+        patch: {
+          status: 'refused',
+          resolution:
+            'The sender did not confirm the request with the code mailed to them in time.',
+          closedAt: now,
+          subjectEmail: row.subjectEmail === null ? null : maskEmail(row.subjectEmail),
+          subjectName: row.subjectName === null ? null : `${row.subjectName[0]}***`,
+          details: null,
+        },
         metadata: {},
       }),
     );

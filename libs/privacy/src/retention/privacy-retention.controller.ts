@@ -37,7 +37,7 @@ export class PrivacyRetentionController {
   @ApiOperation({
     summary: 'Add a retention policy',
     description:
-      'Contacts meeting the condition for `afterDays` days are anonymised or deleted by the daily run, each in its own transaction through the erasure engine; restricted subjects are skipped. Try it first with a dry run. Audited.',
+      'Records (contacts, companies, deals) meeting the condition for `afterDays` days are anonymised or deleted by the daily run, each in its own transaction (contacts through the erasure engine); restricted contacts are skipped, a closed-won deal and its contacts are anonymised, never deleted. Try it first with a dry run. Audited.',
   })
   @ApiCreatedResponse({ type: RetentionPolicyDto })
   @ApiProblemResponses('validation')
@@ -94,7 +94,7 @@ export class PrivacyRetentionController {
   @ApiOperation({
     summary: 'What running a retention policy now would change',
     description:
-      'Changes nothing: how many contacts a run would delete and anonymise, how many it would skip as restricted, and the first candidates. Audited (it reads who would be erased).',
+      'Changes nothing: how many records a run would delete and anonymise, how many contacts it would skip as restricted, and the first candidates. Audited (it reads who would be erased).',
   })
   @ApiOkResponse({ type: DryRunDto })
   @ApiProblemResponses('not_found', 'validation')

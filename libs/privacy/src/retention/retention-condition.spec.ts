@@ -1,5 +1,9 @@
 import Database from 'better-sqlite3';
-import { candidateCondition, type CandidatePolicy } from './retention-condition';
+import {
+  candidateCondition,
+  type CandidatePolicy,
+  type ClosedColumns,
+} from './retention-condition';
 
 const NOW = new Date('2026-12-05T12:00:00.000Z');
 const OLD = '2024-01-01T00:00:00.000Z';
@@ -11,16 +15,24 @@ function database() {
   db.exec(`
     CREATE TABLE contacts (id text, account_id text, updated_at text, archived_at text);
     CREATE TABLE consent_state (account_id text, contact_id text, status text, effective_to text);
-    CREATE TABLE privacy_retention_done (account_id text, policy_id text, contact_id text);
+    CREATE TABLE privacy_retention_done (account_id text, policy_id text, record_id text);
+    CREATE TABLE deals (id text, account_id text, dealstage text, closedate text, archived_at text);
     CREATE TABLE privacy_restriction (account_id text, subject_kind text, subject_id text);
   `);
   return db;
 }
 
+const CLOSED: ClosedColumns = {
+  stageColumn: 'dealstage',
+  stages: ['closedwon', 'closedlost'],
+  dateColumn: 'closedate',
+};
+
 function selected(db: Database.Database, policy: CandidatePolicy, restricted = false): string[] {
-  const { sql, parameters } = candidateCondition(policy, NOW, restricted);
+  const { sql, parameters } = candidateCondition(policy, NOW, restricted, CLOSED);
+  const table = policy.objectType === 'contacts' ? 'contacts' : policy.objectType;
   return db
-    .prepare(`SELECT c.id FROM contacts c WHERE ${sql} ORDER BY c.id`)
+    .prepare(`SELECT c.id FROM ${table} c WHERE ${sql} ORDER BY c.id`)
     .all(parameters)
     .map((row) => (row as { id: string }).id);
 }
@@ -29,6 +41,7 @@ describe('the SQL of a retention policy’s candidates', () => {
   const stale: CandidatePolicy = {
     id: 'p1',
     accountId: 'a1',
+    objectType: 'contacts',
     condition: 'stale_without_consent',
     afterDays: 365,
   };
@@ -80,6 +93,24 @@ describe('the SQL of a retention policy’s candidates', () => {
     expect(selected(db, { ...stale, condition: 'archived', afterDays: 90 })).toEqual([
       'c1-archived-long-ago',
     ]);
+  });
+
+  it('selects deals closed before the cutoff date in a closed stage; restriction concerns contacts only', () => {
+    const db = database();
+    const deal = db.prepare('INSERT INTO deals VALUES (?, ?, ?, ?, ?)');
+    deal.run('d1-won-long-ago', 'a1', 'closedwon', '2024-01-01', null);
+    deal.run('d2-lost-long-ago', 'a1', 'closedlost', '2024-01-01', null);
+    deal.run('d3-lost-lately', 'a1', 'closedlost', '2026-11-30', null);
+    deal.run('d4-open-old-date', 'a1', 'appointmentscheduled', '2024-01-01', null);
+    deal.run('d5-no-date', 'a1', 'closedwon', null, null);
+    deal.run('d6-other-account', 'a2', 'closedwon', '2024-01-01', null);
+    const closed: CandidatePolicy = { ...stale, objectType: 'deals', condition: 'closed' };
+    expect(selected(db, closed)).toEqual(['d1-won-long-ago', 'd2-lost-long-ago']);
+    expect(selected(db, closed, true)).toEqual([]);
+    expect(candidateCondition(closed, NOW, false, CLOSED).parameters).toMatchObject({
+      retentionCutoffDate: '2025-12-05',
+    });
+    expect(() => candidateCondition(closed, NOW, false)).toThrow(/closed/);
   });
 
   it('puts the cutoff afterDays before now, as ISO text (how timestamps are stored)', () => {

@@ -12,26 +12,30 @@ import {
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { PrivacyErasures } from '../erasure/privacy-erasures';
+import { PrivacyLog } from '../erasure/privacy-log';
 import { PrivacyErrors } from '../privacy.errors';
 import {
   PERSONAL_DATA_REGISTRY,
   type PersonalDataRegistry,
 } from '../registry/personal-data-registry';
 import { candidateCondition } from './retention-condition';
+import type { RetentionRecordType } from './retention-record-type';
 import {
   PrivacyRetentionDone,
   PrivacyRetentionPolicy,
   RETENTION_ACTIONS,
   RETENTION_CONDITIONS,
+  RETENTION_CONDITIONS_OF,
   RETENTION_OBJECT_TYPES,
   type RetentionAction,
   type RetentionCondition,
   type RetentionObjectType,
 } from './retention-policy.entity';
+import type { ContactOutcome } from '../erasure/erasure.ports';
 
 /** Name of the daily schedule that runs every enabled policy. */
 export const RETENTION_SCHEDULE = 'privacy.retention';
-/** Contacts selected per query of a run (each then erased in its own transaction). */
+/** Records selected per query of a run (each then erased in its own transaction). */
 export const RETENTION_BATCH = 100;
 /** Contact ids a dry run lists. */
 export const DRY_RUN_PAGE = 50;
@@ -62,14 +66,16 @@ export interface RetentionPolicyView {
 /** What a run would do now, without doing it. */
 export interface DryRunView {
   policyId: string;
-  /** Contacts the run would change. */
+  /** Records the run would change. */
   candidates: number;
   /** Of those, per outcome (a blocker turns a deletion into an anonymisation). */
   outcomes: { deleted: number; anonymised: number };
   /** Contacts meeting the condition whose processing is restricted: skipped, never touched. */
   skippedRestricted: number;
   /** The first candidates, by id. */
-  contactIds: string[];
+  recordIds: string[];
+  /** The same, for a policy on contacts. */
+  contactIds?: string[];
 }
 
 /** What one run of a policy did. */
@@ -92,21 +98,25 @@ const view = (row: PrivacyRetentionPolicy): RetentionPolicyView => ({
 });
 
 /**
- * Retention policies (issue 18 item 8): per account, which contacts are anonymised or deleted
- * once a condition has held for a number of days. Candidates are selected in SQL
- * ({@link candidateCondition}); each is erased in its own transaction by the erasure engine
- * ({@link PrivacyErasures.eraseContactIn}), which also records the contact as done for the
- * policy — a run killed half-way continues where it stopped, and a rerun changes nothing twice.
- * Subjects whose processing is restricted are skipped and reported.
+ * Retention policies (issue 18 item 8): per account, which contacts, companies or deals are
+ * anonymised or deleted once a condition has held for a number of days. Candidates are selected
+ * in SQL ({@link candidateCondition}); each is erased in its own transaction, which first claims
+ * it as done for the policy — a run killed half-way continues where it stopped, and a rerun
+ * changes nothing twice. Contacts go through the erasure engine
+ * ({@link PrivacyErasures.eraseContactIn}); companies and deals through the host's
+ * {@link RetentionRecordType}. Subjects whose processing is restricted are skipped and reported.
  */
 @Injectable()
 export class RetentionPolicies implements OnModuleInit {
+  private readonly recordTypes = new Map<RetentionObjectType, RetentionRecordType>();
+
   constructor(
     private readonly transactions: TransactionHost,
     private readonly context: RequestContext,
     private readonly clock: Clock,
     private readonly audit: AuditService,
     private readonly erasures: PrivacyErasures,
+    private readonly log: PrivacyLog,
     private readonly jobs: Jobs,
     @Inject(PERSONAL_DATA_REGISTRY) private readonly registry: PersonalDataRegistry,
   ) {}
@@ -121,9 +131,17 @@ export class RetentionPolicies implements OnModuleInit {
     });
   }
 
+  /** Declares a record type policies may select (the host's, in `onModuleInit`). */
+  addRecordType(type: RetentionRecordType): void {
+    if (this.recordTypes.has(type.objectType)) {
+      throw new Error(`Retention of ${type.objectType} is declared twice`);
+    }
+    this.recordTypes.set(type.objectType, type);
+  }
+
   async create(input: RetentionPolicyInput): Promise<RetentionPolicyView> {
     const actor = this.context.requireActor();
-    const fields = validated(input, null);
+    const fields = this.validated(input, null);
     const now = this.clock.now();
     const row = Object.assign(new PrivacyRetentionPolicy(), {
       id: newId(),
@@ -161,7 +179,7 @@ export class RetentionPolicies implements OnModuleInit {
   async update(id: string, input: RetentionPolicyInput): Promise<RetentionPolicyView> {
     return this.transactions.run(async (manager) => {
       const row = await this.find(manager, id);
-      const fields = validated(input, row);
+      const fields = this.validated(input, row);
       Object.assign(row, fields, { updatedAt: this.clock.now() });
       await manager.update(
         PrivacyRetentionPolicy,
@@ -199,20 +217,15 @@ export class RetentionPolicies implements OnModuleInit {
     const candidates = await this.count(manager, policy, now, false);
     const skippedRestricted = await this.count(manager, policy, now, true);
     const outcomes = { deleted: 0, anonymised: 0 };
-    let contactIds: string[] = [];
-    // Selected in SQL, page by page; each is then classified by the engine's blockers.
+    let recordIds: string[] = [];
+    // Selected in SQL, page by page; each is then classified by the blockers.
     for (let after: string | null = null; ;) {
       const ids = await this.candidates(manager, policy, now, after, RETENTION_BATCH);
-      if (contactIds.length === 0) {
-        contactIds = ids.slice(0, DRY_RUN_PAGE);
+      if (recordIds.length === 0) {
+        recordIds = ids.slice(0, DRY_RUN_PAGE);
       }
-      for (const contactId of ids) {
-        const { outcome } = await this.erasures.outcomeOf(
-          manager,
-          policy.accountId,
-          contactId,
-          policy.action === 'anonymise',
-        );
+      for (const recordId of ids) {
+        const { outcome } = await this.outcomeOf(manager, policy, recordId);
         outcomes[outcome] += 1;
       }
       if (ids.length < RETENTION_BATCH) {
@@ -226,7 +239,14 @@ export class RetentionPolicies implements OnModuleInit {
       targetId: id,
       metadata: { candidates, skippedRestricted, ...outcomes },
     });
-    return { policyId: id, candidates, outcomes, skippedRestricted, contactIds };
+    return {
+      policyId: id,
+      candidates,
+      outcomes,
+      skippedRestricted,
+      recordIds,
+      ...(policy.objectType === 'contacts' ? { contactIds: recordIds } : {}),
+    };
   }
 
   /** One run of every enabled policy of every account (what the schedule does). */
@@ -249,7 +269,7 @@ export class RetentionPolicies implements OnModuleInit {
    */
   async run(policy: PrivacyRetentionPolicy, signal?: AbortSignal): Promise<RetentionRunResult> {
     const now = this.clock.now();
-    const plan = await this.erasures.checkedPlan(policy.accountId);
+    const erase = await this.eraser(policy);
     const done: RetentionRunResult = { deleted: 0, anonymised: 0 };
     // Keyset by id: a contact left as it was (changed since the page was read) is not read again.
     for (let after: string | null = null; ;) {
@@ -260,31 +280,20 @@ export class RetentionPolicies implements OnModuleInit {
         after,
         RETENTION_BATCH,
       );
-      for (const contactId of ids) {
+      for (const recordId of ids) {
         if (signal?.aborted) {
           return done;
         }
         const outcome = await this.transactions.run(async (manager) => {
           // Still a candidate in this transaction (not updated, consented or restricted meanwhile).
-          const still = await this.candidates(manager, policy, now, null, 1, contactId);
-          if (still.length === 0 || !(await this.claim(manager, policy, contactId))) {
+          const still = await this.candidates(manager, policy, now, null, 1, recordId);
+          if (still.length === 0 || !(await this.claim(manager, policy, recordId))) {
             return null;
           }
-          const erased = await this.erasures.eraseContactIn(
-            manager,
-            policy.accountId,
-            contactId,
-            plan,
-            {
-              logId: policy.id,
-              subject: 'retention policy',
-              audit: { retentionPolicyId: policy.id },
-              anonymise: policy.action === 'anonymise',
-            },
-          );
+          const erased = await erase(manager, recordId);
           await manager.update(
             PrivacyRetentionDone,
-            { accountId: policy.accountId, policyId: policy.id, contactId },
+            { accountId: policy.accountId, policyId: policy.id, recordId },
             { outcome: erased },
           );
           return erased;
@@ -315,21 +324,87 @@ export class RetentionPolicies implements OnModuleInit {
   }
 
   /**
-   * Marks the contact done for the policy, first in its transaction; `false` when another runner
+   * How the run erases one record in the caller's transaction: a contact through the erasure
+   * engine (every registered source, its key destroyed, the privacy log and audit event); a
+   * company or deal through the host's record type, logged and audited here.
+   */
+  private async eraser(
+    policy: PrivacyRetentionPolicy,
+  ): Promise<(manager: EntityManager, recordId: string) => Promise<ContactOutcome>> {
+    const { accountId } = policy;
+    if (policy.objectType === 'contacts') {
+      const plan = await this.erasures.checkedPlan(accountId);
+      return (manager, contactId) =>
+        this.erasures.eraseContactIn(manager, accountId, contactId, plan, {
+          logId: policy.id,
+          subject: 'retention policy',
+          audit: { retentionPolicyId: policy.id },
+          anonymise: policy.action === 'anonymise',
+        });
+    }
+    const type = this.recordType(policy.objectType);
+    return async (manager, recordId) => {
+      const { outcome, blockers } = await this.outcomeOf(manager, policy, recordId);
+      await type.erase(manager, { accountId, recordId, outcome });
+      await this.log.write(manager, {
+        accountId,
+        requestId: policy.id,
+        action: outcome === 'deleted' ? 'record_deleted' : 'record_anonymised',
+        subject: 'retention policy',
+        detail: { objectType: policy.objectType, recordId, blockers },
+      });
+      await this.audit.record({
+        action: outcome === 'deleted' ? 'privacy.record_erased' : 'privacy.record_anonymised',
+        targetType: policy.objectType,
+        targetId: recordId,
+        metadata: { retentionPolicyId: policy.id, blockers },
+      });
+      return outcome;
+    };
+  }
+
+  /** `anonymised` when the policy asks it or a blocker keeps the record, else `deleted`. */
+  private async outcomeOf(
+    manager: EntityManager,
+    policy: PrivacyRetentionPolicy,
+    recordId: string,
+  ): Promise<{ outcome: ContactOutcome; blockers: string[] }> {
+    const anonymise = policy.action === 'anonymise';
+    if (policy.objectType === 'contacts') {
+      return this.erasures.outcomeOf(manager, policy.accountId, recordId, anonymise);
+    }
+    const blockers = await this.recordType(policy.objectType).blockers(
+      manager,
+      policy.accountId,
+      recordId,
+    );
+    return { outcome: anonymise || blockers.length > 0 ? 'anonymised' : 'deleted', blockers };
+  }
+
+  /**
+   * Marks the record done for the policy, first in its transaction; `false` when another runner
    * has (on PostgreSQL the insert waits for that runner's commit, then does nothing).
    */
   private async claim(
     manager: EntityManager,
     policy: PrivacyRetentionPolicy,
-    contactId: string,
+    recordId: string,
   ): Promise<boolean> {
-    const values = [policy.accountId, policy.id, contactId, this.clock.now().toISOString()];
+    const values = [policy.accountId, policy.id, recordId, this.clock.now().toISOString()];
     const placeholders = this.transactions.isPostgres ? '$1, $2, $3, $4' : '?, ?, ?, ?';
     const rows = await manager.query<unknown[]>(
-      `INSERT INTO privacy_retention_done (account_id, policy_id, contact_id, done_at, outcome) VALUES (${placeholders}, 'claimed') ON CONFLICT DO NOTHING RETURNING contact_id`,
+      `INSERT INTO privacy_retention_done (account_id, policy_id, record_id, done_at, outcome) VALUES (${placeholders}, 'claimed') ON CONFLICT DO NOTHING RETURNING record_id`,
       values,
     );
     return rows.length > 0;
+  }
+
+  private recordType(objectType: RetentionObjectType): RetentionRecordType {
+    const type = this.recordTypes.get(objectType);
+    if (!type) {
+      throw new Error(`Retention of ${objectType} is not declared by the host`);
+    }
+    return type;
   }
 
   private async find(manager: EntityManager, id: string): Promise<PrivacyRetentionPolicy> {
@@ -343,8 +418,11 @@ export class RetentionPolicies implements OnModuleInit {
     return row;
   }
 
-  /** The contacts' own registered table (its record is the subject). */
-  private contactTable(): string {
+  /** The policy's table: the contacts' own registered table, or the record type's. */
+  private table(objectType: RetentionObjectType): string {
+    if (objectType !== 'contacts') {
+      return this.recordType(objectType).table;
+    }
     const own = this.registry
       .sources()
       .find((source) => source.subject === 'contact' && source.subjectColumn === 'id');
@@ -363,11 +441,11 @@ export class RetentionPolicies implements OnModuleInit {
     limit: number,
     only?: string,
   ): Promise<string[]> {
-    const condition = candidateCondition(policy, now, false);
+    const condition = this.condition(policy, now, false);
     const builder = manager
       .createQueryBuilder()
       .select('c.id', 'id')
-      .from(this.contactTable(), 'c')
+      .from(this.table(policy.objectType), 'c')
       .where(condition.sql, condition.parameters)
       .orderBy('c.id', 'ASC')
       .limit(limit);
@@ -387,14 +465,39 @@ export class RetentionPolicies implements OnModuleInit {
     now: Date,
     restricted: boolean,
   ): Promise<number> {
-    const condition = candidateCondition(policy, now, restricted);
+    const condition = this.condition(policy, now, restricted);
     const row = await manager
       .createQueryBuilder()
       .select('COUNT(*)', 'n')
-      .from(this.contactTable(), 'c')
+      .from(this.table(policy.objectType), 'c')
       .where(condition.sql, condition.parameters)
       .getRawOne<{ n: string | number }>();
     return Number(row?.n ?? 0);
+  }
+
+  private condition(policy: PrivacyRetentionPolicy, now: Date, restricted: boolean) {
+    const closed =
+      policy.objectType === 'contacts' ? undefined : this.recordType(policy.objectType).closed;
+    return candidateCondition(policy, now, restricted, closed);
+  }
+
+  /**
+   * The policy's fields from `input`, checked; the condition must be one of the object type's,
+   * and a type other than contacts must be declared by the host (422 naming the field).
+   */
+  private validated(input: RetentionPolicyInput, current: PrivacyRetentionPolicy | null) {
+    const fields = validated(input, current);
+    if (fields.objectType !== 'contacts' && !this.recordTypes.has(fields.objectType)) {
+      throw PrivacyErrors.invalidField('objectType', 'is not available on this server');
+    }
+    const allowed = RETENTION_CONDITIONS_OF[fields.objectType];
+    if (!allowed.includes(fields.condition)) {
+      throw PrivacyErrors.invalidField(
+        'condition',
+        `must be one of ${allowed.join(', ')} for ${fields.objectType}`,
+      );
+    }
+    return fields;
   }
 }
 

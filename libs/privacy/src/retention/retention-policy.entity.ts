@@ -1,21 +1,32 @@
 import { TimestampColumn } from '@custos/core';
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
-/** What a policy selects: contacts untouched whose consent lapsed, or contacts archived long ago. */
-export const RETENTION_CONDITIONS = ['stale_without_consent', 'archived'] as const;
+/**
+ * What a policy selects: contacts untouched whose consent lapsed, records archived long ago, or
+ * deals closed long ago.
+ */
+export const RETENTION_CONDITIONS = ['stale_without_consent', 'archived', 'closed'] as const;
 export type RetentionCondition = (typeof RETENTION_CONDITIONS)[number];
 
 /** What happens to a selected contact (a blocker turns `delete` into `anonymise`, as in erasure). */
 export const RETENTION_ACTIONS = ['anonymise', 'delete'] as const;
 export type RetentionAction = (typeof RETENTION_ACTIONS)[number];
 
-/** The object types a policy applies to. */
-export const RETENTION_OBJECT_TYPES = ['contacts'] as const;
+/** The object types a policy applies to (companies and deals once the host declares them). */
+export const RETENTION_OBJECT_TYPES = ['contacts', 'companies', 'deals'] as const;
 export type RetentionObjectType = (typeof RETENTION_OBJECT_TYPES)[number];
 
+/** The conditions each object type may use. */
+export const RETENTION_CONDITIONS_OF: Record<RetentionObjectType, readonly RetentionCondition[]> = {
+  contacts: ['stale_without_consent', 'archived'],
+  companies: ['archived'],
+  deals: ['archived', 'closed'],
+};
+
 /**
- * A retention policy of an account (GDPR Art. 5(1)(e)): the contacts meeting `condition` for
- * `afterDays` days are anonymised or deleted by the daily run, through the erasure engine.
+ * A retention policy of an account (GDPR Art. 5(1)(e)): the records of `objectType` meeting
+ * `condition` for `afterDays` days are anonymised or deleted by the daily run (contacts through
+ * the erasure engine).
  */
 @Entity('privacy_retention_policy')
 @Index('privacy_retention_policy_account_idx', ['accountId', 'id'])
@@ -62,8 +73,8 @@ export class PrivacyRetentionPolicy {
 }
 
 /**
- * A contact a policy has erased, written in the contact's erasing transaction: a rerun (after a
- * crash, or the next day) skips it, so an anonymised contact is not anonymised again.
+ * A record a policy has erased, written first in the record's erasing transaction: a rerun (after
+ * a crash, or the next day) skips it, so an anonymised record is not anonymised again.
  */
 @Entity('privacy_retention_done')
 export class PrivacyRetentionDone {
@@ -84,12 +95,12 @@ export class PrivacyRetentionDone {
   policyId!: string;
 
   @PrimaryColumn({
-    name: 'contact_id',
+    name: 'record_id',
     type: 'varchar',
     length: 36,
     primaryKeyConstraintName: 'privacy_retention_done_pk',
   })
-  contactId!: string;
+  recordId!: string;
 
   /** `deleted` or `anonymised` (set in the claiming transaction, so never seen as `claimed`). */
   @Column({ type: 'varchar', length: 16 })

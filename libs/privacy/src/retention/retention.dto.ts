@@ -14,9 +14,9 @@ import { DRY_RUN_PAGE } from './retention-policies';
 const ID = '0193a6c4-7f1e-7c3a-9d1e-1f2a3b4c5d6e';
 const AT = '2026-12-05T18:00:00.000Z';
 const CONDITION_TEXT =
-  '`stale_without_consent`: not updated for `afterDays` days and no consent granted now; `archived`: archived for `afterDays` days.';
+  '`stale_without_consent` (contacts): not updated for `afterDays` days and no consent granted now; `archived` (contacts, companies, deals): archived for `afterDays` days; `closed` (deals): closed won or lost, with a close date `afterDays` days ago or more.';
 const ACTION_TEXT =
-  '`delete`, or `anonymise`; a contact a business record must keep (a closed-won deal) is anonymised either way.';
+  '`delete`, or `anonymise`; a record a legal obligation keeps (a closed-won deal, a contact of one) is anonymised either way.';
 
 export class UpdateRetentionPolicyDto {
   @ApiPropertyOptional({ example: 'Lapsed leads after two years' })
@@ -119,7 +119,7 @@ class DryRunOutcomesDto {
 
 export class DryRunDto {
   @ApiProperty({ example: ID }) policyId!: string;
-  @ApiProperty({ example: 15, description: 'Contacts a run now would change.' })
+  @ApiProperty({ example: 15, description: 'Records a run now would change.' })
   candidates!: number;
   @ApiProperty({ type: DryRunOutcomesDto }) outcomes!: DryRunOutcomesDto;
   @ApiProperty({
@@ -132,5 +132,11 @@ export class DryRunDto {
     example: [ID],
     description: `The first ${DRY_RUN_PAGE} candidates, by id.`,
   })
-  contactIds!: string[];
+  recordIds!: string[];
+  @ApiPropertyOptional({
+    type: [String],
+    example: [ID],
+    description: 'The same as `recordIds`, for a policy on contacts.',
+  })
+  contactIds?: string[];
 }
