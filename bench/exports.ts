@@ -615,6 +615,8 @@ async function bareOpens(
   } finally {
     await client.end();
   }
+  // Each contact's values are under its own key: loaded before the clock starts (opens alone).
+  await cipher.loadSubjectKeys(rows.map((row) => ({ kind: 'contact', id: row.id })));
   return measured(async () => {
     for (const row of rows) {
       for (const name of SENSITIVE) {
@@ -653,6 +655,10 @@ async function cursorFloor(
         break;
       }
       next = fetch();
+      // A failure below must not leave the prefetch to reject unheard once the client ends.
+      next.catch(() => undefined);
+      // As the source does: the page's subject keys in one query, then the opens.
+      await cipher.loadSubjectKeys(page.rows.map((row) => ({ kind: 'contact', id: row.id! })));
       for (const row of page.rows) {
         const custom = JSON.parse(row.custom ?? '{}') as Record<string, string>;
         const cells: ExportCell[] = [row.id, ...PLAIN.map((name) => row[name] ?? null)];
