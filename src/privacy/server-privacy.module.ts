@@ -12,6 +12,7 @@ import {
 } from '@custos/privacy';
 import { RecordsModule } from '../crm/records';
 import { CrmContactValues } from './crm-contact-values';
+import { CrmHistoryValues } from './crm-history-values';
 import { CrmSealedValueProbes } from './crm-sealed-value-probes';
 import { CustomPropertyData } from './custom-property-data';
 import { ClosedWonDealsBlocker } from './erasure/closed-won-deals.blocker';
@@ -48,7 +49,8 @@ export class ServerPersonalData implements OnModuleInit {
  * What the server gives `@custos/privacy`: its personal-data declarations, assignees resolved by
  * identity (members holding `manage_privacy_requests`), processors (partner firms); for erasure
  * the closed-won-deal blocker, the CRM's erasers and the subject-key port; for the subject lookup,
- * the blind-index probes of sealed CRM values and contacts' values as the operator may read them.
+ * the blind-index probes of sealed CRM values, and contacts' values and history as the operator
+ * may read them.
  */
 @Global()
 @Module({
@@ -57,10 +59,11 @@ export class ServerPersonalData implements OnModuleInit {
     CrmSealedValueProbes,
     { provide: PRIVACY_SEALED_VALUE_PROBES, useExisting: CrmSealedValueProbes },
     CrmContactValues,
+    CrmHistoryValues,
     {
       provide: PRIVACY_VALUE_READERS,
-      useFactory: (contacts: CrmContactValues) => [contacts],
-      inject: [CrmContactValues],
+      useFactory: (contacts: CrmContactValues, history: CrmHistoryValues) => [contacts, history],
+      inject: [CrmContactValues, CrmHistoryValues],
     },
     ServerPersonalData,
     CustomPropertyData,

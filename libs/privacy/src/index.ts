@@ -215,3 +215,37 @@ export {
 } from './lookup/subject-lookup';
 export { lookupReach, type SourceReach } from './lookup/lookup-reach';
 export { SubjectLookupDto, LookupFieldDto, LookupItemDto, LookupPageDto } from './http/lookup.dto';
+export {
+  PrivacyPackage,
+  PACKAGE_STATES,
+  PACKAGE_RECIPIENTS,
+  type PackageState,
+  type PackageRecipient,
+} from './packages/privacy-package.entity';
+export {
+  PrivacyPackages,
+  PACKAGE_QUEUE,
+  PACKAGE_PAGE,
+  type PackageView,
+  type PackageItemView,
+} from './packages/privacy-packages';
+export {
+  packageContents,
+  itemId,
+  RECIPIENT_SOURCES,
+  PORTABLE_SOURCES,
+  type PackageContents,
+  type PackageFile,
+  type PackageHeader,
+} from './packages/package-contents';
+export {
+  PrivacyPackagesModule,
+  PrivacyPackagesHttpModule,
+} from './packages/privacy-packages.module';
+export {
+  PackageDto,
+  PackageItemDto,
+  PackageItemPageDto,
+  RedactItemsDto,
+  ReleasePackageDto,
+} from './packages/package.dto';

@@ -159,6 +159,15 @@ export class SourceSql {
     return `SELECT '${this.source.key}' AS source_key, ${this.rowId} AS row_id, '${matched}' AS matched, ${this.held} AS held FROM ${quote(this.source.table)} WHERE ${scope} AND ${condition(parameters)}`;
   }
 
+  /**
+   * The registered columns of the account's rows `rowIds` (by the row id the lookup gives), for
+   * sources whose owner provides no reader: the access package reads their values directly.
+   */
+  valuesSql(parameters: SqlParameters, accountId: string, rowIds: readonly string[]): string {
+    const columns = [...new Set(this.source.fields.map((field) => field.column))].map(quote);
+    return `SELECT ${this.rowId} AS row_id${columns.map((c) => `, ${c}`).join('')} FROM ${quote(this.source.table)} WHERE ${this.scope(parameters, accountId)} AND ${this.rowId} IN ${parameters.list(rowIds)}`;
+  }
+
   /** One arm of the `subjects` CTE: the subject's ids the matching rows point at. */
   seedArm(
     parameters: SqlParameters,

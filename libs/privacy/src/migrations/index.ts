@@ -9,6 +9,8 @@ import { PrivacyLookupIndexes1797400000000 as PrivacyLookupIndexesSqlite } from 
 import { PrivacyLookupIndexes1797400000000 as PrivacyLookupIndexesPostgres } from './postgres/1797400000000-PrivacyLookupIndexes';
 import { PrivacyRetention1797600000000 as PrivacyRetentionPostgres } from './postgres/1797600000000-PrivacyRetention';
 import { PrivacyRetention1797600000000 as PrivacyRetentionSqlite } from './sqlite/1797600000000-PrivacyRetention';
+import { PrivacyPackage1797700000000 as PrivacyPackagePostgres } from './postgres/1797700000000-PrivacyPackage';
+import { PrivacyPackage1797700000000 as PrivacyPackageSqlite } from './sqlite/1797700000000-PrivacyPackage';
 
 /**
  * The privacy tables, per database, oldest first: spread them into your DataSource's
@@ -21,6 +23,7 @@ export const PRIVACY_MIGRATIONS: DatabaseMigrations = {
     PrivacyLookupIndexesSqlite,
     PrivacyErasureSqlite,
     PrivacyRetentionSqlite,
+    PrivacyPackageSqlite,
   ],
   postgres: [
     PrivacyPostgres,
@@ -28,5 +31,6 @@ export const PRIVACY_MIGRATIONS: DatabaseMigrations = {
     PrivacyLookupIndexesPostgres,
     PrivacyErasurePostgres,
     PrivacyRetentionPostgres,
+    PrivacyPackagePostgres,
   ],
 };
