@@ -202,6 +202,7 @@ describe.each(testDatabaseKinds())('Access packages on %s', (kind) => {
 
     const token = await linkTokenFor(email);
     expectProblem(await publicRefusal(`${token.slice(0, -2)}xx`), 404);
+    expectProblem(await publicRefusal('not-a-token'), 422, { field: 'token' });
     const downloaded = expectStatus(await publicDownload(token), 200);
     const archive = downloaded.body as Buffer;
     expect(createHash('sha256').update(archive).digest('hex')).toBe(rebuilt.sha256);

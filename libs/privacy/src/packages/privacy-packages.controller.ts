@@ -153,11 +153,11 @@ export class PublicPrivacyPackagesController {
   @ApiOperation({
     summary: 'Download your personal data (the link you were mailed)',
     description:
-      'Works once, until the link expires: 410 after that or once used, 404 for a link that names nothing.',
+      'Works once, until the link expires: 410 after that or once used, 404 for a link that names nothing, 422 for a token that cannot be one.',
   })
   @ApiProduces(ZIP)
   @ApiOkResponse({ description: 'The ZIP, `Content-Disposition: attachment`.' })
-  @ApiProblemResponses('not_found', 'gone')
+  @ApiProblemResponses('not_found', 'gone', 'validation')
   async download(@Param('token') token: string): Promise<StreamableFile> {
     const { file, size } = await this.packages.subjectDownload(token);
     return zipResponse(file, size);

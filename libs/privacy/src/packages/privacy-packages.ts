@@ -39,6 +39,8 @@ const PACKAGE_TYPES = ['access', 'portability'];
 const OPEN_STATUSES = ['in_progress', 'extended'];
 /** `purpose` of the sealed package files (bound, with the package id, into each frame). */
 const PURPOSE = 'privacy_package';
+/** The shape of a link token (32 random bytes, base64url): anything else is refused unread. */
+const LINK_TOKEN = /^[A-Za-z0-9_-]{43}$/;
 
 export interface PackageView {
   id: string;
@@ -330,10 +332,12 @@ export class PrivacyPackages {
    * any other); it works once, until it expires (410 after either).
    */
   async subjectDownload(token: string): Promise<{ file: Readable; size: number | null }> {
-    const pkg =
-      typeof token === 'string' && token.length > 0 && token.length <= 128
-        ? await this.transactions.manager.findOneBy(PrivacyPackage, { linkHash: hashOf(token) })
-        : null;
+    if (!LINK_TOKEN.test(token)) {
+      throw PrivacyErrors.invalidField('token', 'is not a download link token');
+    }
+    const pkg = await this.transactions.manager.findOneBy(PrivacyPackage, {
+      linkHash: hashOf(token),
+    });
     if (!pkg || pkg.state === 'withdrawn' || pkg.releasedTo !== 'subject') {
       throw PrivacyErrors.packageLinkNotFound();
     }
