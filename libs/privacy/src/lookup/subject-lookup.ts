@@ -163,7 +163,9 @@ export class SubjectLookup {
     const read = new Set((this.readers ?? []).map((reader) => reader.source));
     const bySource = new Map<string, LookupItem[]>();
     for (const found of items.filter((i) => !read.has(i.source))) {
-      bySource.set(found.source, [...(bySource.get(found.source) ?? []), found]);
+      const own = bySource.get(found.source) ?? [];
+      own.push(found);
+      bySource.set(found.source, own);
     }
     if (bySource.size === 0) {
       return;

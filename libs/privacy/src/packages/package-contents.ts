@@ -54,7 +54,9 @@ export function packageContents(header: PackageHeader, items: LookupItem[]): Pac
   const bySource = new Map<string, LookupItem[]>();
   let withheld = 0;
   for (const item of items) {
-    bySource.set(item.source, [...(bySource.get(item.source) ?? []), item]);
+    const own = bySource.get(item.source) ?? [];
+    own.push(item);
+    bySource.set(item.source, own);
     for (const field of item.fields.filter((f) => f.held)) {
       const entry: Record<string, unknown> = {
         item: itemId(item),
