@@ -103,7 +103,7 @@ describe('packageContents', () => {
         withheld: true,
       },
     ]);
-    expect(files.get('categories/user.content.private.json')).toContain('"file": true');
+    expect(files.get('categories/user.content.private.json')).toContain('"file":true');
     // Not held: no entry, no file.
     expect(files.has('categories/user.contact.address.city.json')).toBe(false);
   });

@@ -82,13 +82,13 @@ export function packageContents(header: PackageHeader, items: LookupItem[]): Pac
   const categories: Record<string, number> = {};
   for (const [category, entries] of [...byCategory].sort(([a], [b]) => a.localeCompare(b))) {
     categories[category] = entries.length;
-    files.push(json(`categories/${category}.json`, entries));
+    files.push(jsonLines(`categories/${category}.json`, entries));
   }
   for (const [source, own] of [...bySource].sort(([a], [b]) => a.localeCompare(b))) {
     files.push({ name: `entities/${source}.csv`, content: Buffer.from(csvOf(own), 'utf8') });
   }
   files.push(
-    json(
+    jsonLines(
       'recipients.json',
       items
         .filter((item) => RECIPIENT_SOURCES.includes(item.source))
@@ -125,6 +125,12 @@ export function packageContents(header: PackageHeader, items: LookupItem[]): Pac
 
 function json(name: string, value: unknown): PackageFile {
   return { name, content: Buffer.from(`${JSON.stringify(value, null, 2)}\n`, 'utf8') };
+}
+
+/** A JSON array with one entry per line: readable, and a tenth of the cost of indenting 10,000s. */
+function jsonLines(name: string, entries: unknown[]): PackageFile {
+  const lines = entries.map((entry) => JSON.stringify(entry)).join(',\n');
+  return { name, content: Buffer.from(`[\n${lines}\n]\n`, 'utf8') };
 }
 
 /** A row per item: its id, then every field of the source (empty where not held or withheld). */

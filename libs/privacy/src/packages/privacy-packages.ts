@@ -32,8 +32,10 @@ import { PrivacyPackage, type PackageRecipient, type PackageState } from './priv
 
 /** The queue packages are built on. */
 export const PACKAGE_QUEUE = 'privacy.package';
-/** Places read per lookup page and per values read while building. */
+/** Places per values read while building (the readers' `IN` lists). */
 export const PACKAGE_PAGE = 1000;
+/** Places per lookup page while building: each page runs the whole union again. */
+const COLLECT_PAGE = 5000;
 const ATTEMPTS = 3;
 const PACKAGE_TYPES = ['access', 'portability'];
 const OPEN_STATUSES = ['in_progress', 'extended'];
@@ -449,7 +451,7 @@ export class PrivacyPackages {
     const items: LookupItem[] = [];
     let after: [string, string] | null = null;
     for (;;) {
-      const page = await this.lookup.collect(identifiers, after, PACKAGE_PAGE);
+      const page = await this.lookup.collect(identifiers, after, COLLECT_PAGE);
       items.push(...page.items);
       const last = page.items.at(-1);
       if (!page.more || !last) {
