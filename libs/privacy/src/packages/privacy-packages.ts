@@ -257,6 +257,10 @@ export class PrivacyPackages {
         throw PrivacyErrors.packageWrongState(pkg.state, 'released');
       }
       const request = await this.requestOf(manager, requestId);
+      if (!OPEN_STATUSES.includes(request.status)) {
+        // Refused, completed or paused meanwhile: nothing leaves.
+        throw PrivacyErrors.wrongStatus(request.status, 'sent a package');
+      }
       if (to === 'subject' && !request.subjectEmail) {
         throw PrivacyErrors.invalidField(
           'to',
