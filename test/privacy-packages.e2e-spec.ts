@@ -351,5 +351,13 @@ describe.each(testDatabaseKinds())('Access packages on %s', (kind) => {
     expect((await inReview(admin, subject.accessId)).state).toBe('review');
     const items = await allItems(admin, subject.accessId);
     expect(new Set(items.map((i) => i.source))).toEqual(new Set(['crm.contact']));
+    // A request refused meanwhile releases nothing.
+    expectStatus(
+      await admin.post(`/api/v1/privacy-requests/${subject.accessId}/refuse`, {
+        reason: 'Manifestly unfounded',
+      }),
+      200,
+    );
+    expectProblem(await admin.post(path(subject.accessId, '/release'), { to: 'staff' }), 409);
   }, 60_000);
 });
