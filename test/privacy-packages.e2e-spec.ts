@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { FileStore } from '@custos/core';
 import { testDatabaseKinds } from '@custos/core/testing';
 import { readZip } from '@custos/exports/testing';
 import type { PackageItemView, PackageView } from '@custos/privacy';
@@ -7,6 +8,7 @@ import { Setup, callerOf, expectStatus, type Caller } from './access/access-supp
 import { createProperty, uniqueName } from './crm/crm-support';
 import { expectProblem, newAccount, walkPages } from './support/api';
 import {
+  erasureBody,
   erasureWorld,
   plantErasureSubject,
   type ErasureSubject,
@@ -74,7 +76,6 @@ describe.each(testDatabaseKinds())('Access packages on %s', (kind) => {
   ): Promise<ErasureSubject & { accessId: string; secret: string }> {
     const tag = nextTag();
     const subject = await plantErasureSubject(admin, world, tag, 2);
-    const [email] = subject.emails;
     const secret = `Secret${tag}`;
     expectStatus(
       await admin.patch(`/api/v1/objects/contacts/${subject.contactIds[0]}`, {
@@ -82,11 +83,17 @@ describe.each(testDatabaseKinds())('Access packages on %s', (kind) => {
       }),
       200,
     );
+    const accessId = await openRequest(type, subject);
+    return { ...subject, accessId, secret };
+  }
+
+  /** A request of the subject, in progress; its id. */
+  async function openRequest(type: string, subject: ErasureSubject): Promise<string> {
     const request = expectStatus(
       await admin.post('/api/v1/privacy-requests', {
         type,
         channel: 'email',
-        subjectEmail: email,
+        subjectEmail: subject.emails[0],
         subjectPhone: subject.phone,
         subjectContactId: subject.contactIds[0],
       }),
@@ -98,7 +105,7 @@ describe.each(testDatabaseKinds())('Access packages on %s', (kind) => {
       }),
       200,
     );
-    return { ...subject, accessId: request.id, secret };
+    return request.id;
   }
 
   async function inReview(caller: Caller, requestId: string): Promise<PackageView> {
@@ -360,4 +367,50 @@ describe.each(testDatabaseKinds())('Access packages on %s', (kind) => {
     );
     expectProblem(await admin.post(path(subject.accessId, '/release'), { to: 'staff' }), 409);
   }, 60_000);
+
+  it("is found by the subject's lookup, and the subject's erasure deletes it with its file", async () => {
+    const subject = await subjectWithRequest();
+    const built = expectStatus(await admin.post(path(subject.accessId)), 202).body as PackageView;
+    expect((await inReview(admin, subject.accessId)).state).toBe('review');
+    const { pages } = await walkPages<{ source: string; rowId: string }>((after) =>
+      admin.post('/api/v1/privacy-lookup', {
+        email: subject.emails[0],
+        limit: 100,
+        ...(after ? { after } : {}),
+      }),
+    );
+    expect(pages.flat()).toContainEqual(
+      expect.objectContaining({ source: 'privacy.package', rowId: built.id }),
+    );
+    const [row] = await server.dataSource.query<{ file_key: string }[]>(
+      `SELECT file_key FROM privacy_package WHERE id = ${p(1)}`,
+      [built.id],
+    );
+    const files = server.app.get(FileStore);
+    const stored = await files.get(row.file_key);
+    expect(stored).not.toBeNull();
+    stored?.destroy();
+
+    const erasureId = await openRequest('erasure', subject);
+    expectStatus(
+      await admin.post(`/api/v1/privacy-requests/${erasureId}/erasure`, erasureBody(subject)),
+      202,
+    );
+    const deadline = Date.now() + 30_000;
+    let status = '';
+    while (status !== 'completed' && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      status = (
+        expectStatus(await admin.get(`/api/v1/privacy-requests/${erasureId}/erasure`), 200)
+          .body as { status: string }
+      ).status;
+    }
+    expect(status).toBe('completed');
+    expect(
+      await server.dataSource.query(`SELECT id FROM privacy_package WHERE id = ${p(1)}`, [
+        built.id,
+      ]),
+    ).toEqual([]);
+    expect(await files.get(row.file_key)).toBeNull();
+  }, 90_000);
 });

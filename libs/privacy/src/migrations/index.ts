@@ -11,6 +11,8 @@ import { PrivacyRetention1797600000000 as PrivacyRetentionPostgres } from './pos
 import { PrivacyRetention1797600000000 as PrivacyRetentionSqlite } from './sqlite/1797600000000-PrivacyRetention';
 import { PrivacyPackage1797700000000 as PrivacyPackagePostgres } from './postgres/1797700000000-PrivacyPackage';
 import { PrivacyPackage1797700000000 as PrivacyPackageSqlite } from './sqlite/1797700000000-PrivacyPackage';
+import { PrivacyPackageSubject1797800000000 as PrivacyPackageSubjectPostgres } from './postgres/1797800000000-PrivacyPackageSubject';
+import { PrivacyPackageSubject1797800000000 as PrivacyPackageSubjectSqlite } from './sqlite/1797800000000-PrivacyPackageSubject';
 
 /**
  * The privacy tables, per database, oldest first: spread them into your DataSource's
@@ -24,6 +26,7 @@ export const PRIVACY_MIGRATIONS: DatabaseMigrations = {
     PrivacyErasureSqlite,
     PrivacyRetentionSqlite,
     PrivacyPackageSqlite,
+    PrivacyPackageSubjectSqlite,
   ],
   postgres: [
     PrivacyPostgres,
@@ -32,5 +35,6 @@ export const PRIVACY_MIGRATIONS: DatabaseMigrations = {
     PrivacyErasurePostgres,
     PrivacyRetentionPostgres,
     PrivacyPackagePostgres,
+    PrivacyPackageSubjectPostgres,
   ],
 };

@@ -20,6 +20,7 @@ export type PackageRecipient = (typeof PACKAGE_RECIPIENTS)[number];
 @Entity('privacy_package')
 @Index('privacy_package_request_uq', ['accountId', 'requestId'], { unique: true })
 @Index('privacy_package_link_uq', ['linkHash'], { unique: true })
+@Index('privacy_package_subject_idx', ['accountId', 'subjectContactId'])
 export class PrivacyPackage {
   @PrimaryColumn({ type: 'varchar', length: 36, primaryKeyConstraintName: 'privacy_package_pk' })
   id!: string;
@@ -29,6 +30,10 @@ export class PrivacyPackage {
 
   @Column({ name: 'request_id', type: 'varchar', length: 36 })
   requestId!: string;
+
+  /** The request's contact, copied at the build: the lookup finds the package by it, the erasure deletes it. */
+  @Column({ name: 'subject_contact_id', type: 'varchar', length: 36, nullable: true })
+  subjectContactId!: string | null;
 
   @Column({ type: 'varchar', length: 16 })
   state!: PackageState;

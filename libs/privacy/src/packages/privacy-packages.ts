@@ -131,6 +131,7 @@ export class PrivacyPackages {
           id: newId(),
           accountId,
           requestId,
+          subjectContactId: request.subjectContactId,
           state: 'building' as const,
           version: 1,
           items: null,
@@ -394,7 +395,9 @@ export class PrivacyPackages {
     }
     const request = await this.requestOf(manager, pkg.requestId);
     const items =
-      pkg.items === null ? await this.find(request) : (JSON.parse(pkg.items) as LookupItem[]);
+      pkg.items === null
+        ? await this.find(request, pkg.id)
+        : (JSON.parse(pkg.items) as LookupItem[]);
     const redactions = redactionsOf(pkg);
     const redacted = new Set(redactions.map((r) => r.itemId));
     const kept = items
@@ -445,7 +448,7 @@ export class PrivacyPackages {
   }
 
   /** Every place holding the subject's data (for portability, what the subject provided). */
-  private async find(request: PrivacyRequest): Promise<LookupItem[]> {
+  private async find(request: PrivacyRequest, packageId: string): Promise<LookupItem[]> {
     const identifiers = {
       email: request.subjectEmail,
       phone: request.subjectPhone,
@@ -456,7 +459,10 @@ export class PrivacyPackages {
     let after: [string, string] | null = null;
     for (;;) {
       const page = await this.lookup.collect(identifiers, after, COLLECT_PAGE);
-      items.push(...page.items);
+      // The package being built is found too (it names the subject): it holds nothing yet.
+      items.push(
+        ...page.items.filter((i) => i.source !== 'privacy.package' || i.rowId !== packageId),
+      );
       const last = page.items.at(-1);
       if (!page.more || !last) {
         break;
