@@ -157,6 +157,13 @@ describe.each(testDatabaseKinds())('Access packages on %s', (kind) => {
     const subject = await subjectWithRequest();
     const [email] = subject.emails;
     const sealedValue = subject.secret;
+    const attachmentBytes = Buffer.from(`letter to ${email}\n`);
+    const attachment = expectStatus(
+      await admin
+        .upload(`/api/v1/objects/contacts/${subject.contactIds[0]}/attachments`)
+        .attach('file', attachmentBytes, { filename: 'letter one.txt', contentType: 'text/plain' }),
+      201,
+    ).body as { id: string };
     const started = expectStatus(await admin.post(path(subject.accessId)), 202).body as PackageView;
     expect(started).toMatchObject({ state: 'building', items: null });
     const built = await inReview(admin, subject.accessId);
@@ -216,6 +223,13 @@ describe.each(testDatabaseKinds())('Access packages on %s', (kind) => {
     expectProblem(await publicRefusal(token), 410);
 
     const files = unzipped(archive);
+    // A copy of the attachment's contents (Art. 15(3)), listed in the manifest.
+    const copy = `files/${attachment.id}-letter_one.txt`;
+    expect(
+      readZip(archive)
+        .files.find((f) => f.name === copy)
+        ?.content.equals(attachmentBytes),
+    ).toBe(true);
     const manifest = JSON.parse(files.get('manifest.json')!) as {
       request: { id: string; type: string };
       items: number;
@@ -228,6 +242,7 @@ describe.each(testDatabaseKinds())('Access packages on %s', (kind) => {
       items: items.length - 1,
       redactions: 1,
     });
+    expect(manifest.files.map((f) => f.name)).toContain(copy);
     for (const file of manifest.files) {
       expect(createHash('sha256').update(files.get(file.name)!).digest('hex')).toBe(file.sha256);
     }

@@ -3,6 +3,7 @@ import {
   ErasureRules,
   PERSONAL_DATA_REGISTRY,
   PRIVACY_ASSIGNEES,
+  PRIVACY_FILE_READERS,
   PRIVACY_PROCESSORS,
   PRIVACY_SEALED_VALUE_PROBES,
   PRIVACY_VALUE_READERS,
@@ -11,6 +12,7 @@ import {
   type PersonalDataRegistry,
 } from '@custos/privacy';
 import { RecordsModule } from '../crm/records';
+import { CrmAttachmentFiles } from './crm-attachment-files';
 import { CrmContactValues } from './crm-contact-values';
 import { CrmHistoryValues } from './crm-history-values';
 import { CrmSealedValueProbes } from './crm-sealed-value-probes';
@@ -49,8 +51,8 @@ export class ServerPersonalData implements OnModuleInit {
  * What the server gives `@custos/privacy`: its personal-data declarations, assignees resolved by
  * identity (members holding `manage_privacy_requests`), processors (partner firms); for erasure
  * the closed-won-deal blocker, the CRM's erasers and the subject-key port; for the subject lookup,
- * the blind-index probes of sealed CRM values, and contacts' values and history as the operator
- * may read them.
+ * the blind-index probes of sealed CRM values, and contacts' values, history and attachments'
+ * contents as the operator may read them.
  */
 @Global()
 @Module({
@@ -64,6 +66,12 @@ export class ServerPersonalData implements OnModuleInit {
       provide: PRIVACY_VALUE_READERS,
       useFactory: (contacts: CrmContactValues, history: CrmHistoryValues) => [contacts, history],
       inject: [CrmContactValues, CrmHistoryValues],
+    },
+    CrmAttachmentFiles,
+    {
+      provide: PRIVACY_FILE_READERS,
+      useFactory: (attachments: CrmAttachmentFiles) => [attachments],
+      inject: [CrmAttachmentFiles],
     },
     ServerPersonalData,
     CustomPropertyData,
@@ -84,6 +92,7 @@ export class ServerPersonalData implements OnModuleInit {
     SUBJECT_KEY_SHREDDER,
     PRIVACY_SEALED_VALUE_PROBES,
     PRIVACY_VALUE_READERS,
+    PRIVACY_FILE_READERS,
   ],
 })
 export class ServerPrivacyModule {}

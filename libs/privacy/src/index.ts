@@ -200,11 +200,14 @@ export {
   type ProbedIdentifier,
 } from './lookup/subject-identifiers';
 export {
+  PRIVACY_FILE_READERS,
   PRIVACY_SEALED_VALUE_PROBES,
   PRIVACY_VALUE_READERS,
   type BlindIndexProbe,
   type ReadableRow,
   type SealedValueProbes,
+  type SubjectFile,
+  type SubjectFileReader,
   type SubjectValueReader,
 } from './lookup/sealed-value-probes.port';
 export {

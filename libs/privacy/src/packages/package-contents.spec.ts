@@ -121,6 +121,33 @@ describe('packageContents', () => {
     ]);
   });
 
+  it('copies stored files under files/, with names safe to unzip, listed in the manifest', () => {
+    const copied = packageContents(
+      header,
+      items,
+      new Map([
+        ['crm.attachment:a1', { name: '../../etc/pass wd', content: Buffer.from('notes') }],
+      ]),
+    );
+    const name = 'files/a1-__.._etc_pass_wd';
+    const file = copied.files.find((f) => f.name === name);
+    expect(file?.content.toString('utf8')).toBe('notes');
+    const manifest = JSON.parse(copied.files[0].content.toString('utf8')) as {
+      copies: number;
+      files: { name: string; sha256: string }[];
+    };
+    expect(manifest.copies).toBe(1);
+    expect(manifest.files.find((f) => f.name === name)?.sha256).toBe(
+      createHash('sha256').update('notes').digest('hex'),
+    );
+    const entries = JSON.parse(
+      copied.files
+        .find((f) => f.name === 'categories/user.content.private.json')!
+        .content.toString(),
+    ) as { field: string; copy?: string }[];
+    expect(entries.find((e) => e.field === 'storage_key')?.copy).toBe(name);
+  });
+
   it('names items by source and row', () => {
     expect(itemId(items[1])).toBe('crm.attachment:a1');
   });

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { csvCell } from '../csv-cell';
+import type { SubjectFile } from '../lookup/sealed-value-probes.port';
 import type { LookupItem } from '../lookup/subject-lookup';
 import type { PrivacyRequestType } from '../requests/privacy-request.types';
 
@@ -45,11 +46,23 @@ export interface PackageHeader {
 
 /**
  * The files of a package from the items it carries (values read as the operator may see them):
- * one JSON per fideslang category (an entry per field held: its value, or `withheld`, or `file`),
- * one CSV per registered source (a row per item, a column per field), the recipients (items of
- * {@link RECIPIENT_SOURCES}), and `manifest.json` with counts and the SHA-256 of every other file.
+ * one JSON per fideslang category (an entry per field held: its value, or `withheld`, or `file`
+ * with the name of its `copy`), one CSV per registered source (a row per item, a column per
+ * field), the copies of stored files (`files/<row id>-<name>`, by item id in `copies`), the
+ * recipients (items of {@link RECIPIENT_SOURCES}), and `manifest.json` with counts and the
+ * SHA-256 of every other file.
  */
-export function packageContents(header: PackageHeader, items: LookupItem[]): PackageContents {
+export function packageContents(
+  header: PackageHeader,
+  items: LookupItem[],
+  copies: ReadonlyMap<string, SubjectFile> = new Map(),
+): PackageContents {
+  const copyNames = new Map(
+    [...copies].map(([id, file]) => {
+      const rowId = id.slice(id.indexOf(':') + 1);
+      return [id, `files/${safeName(rowId)}-${safeName(file.name)}`];
+    }),
+  );
   const byCategory = new Map<string, unknown[]>();
   const bySource = new Map<string, LookupItem[]>();
   let withheld = 0;
@@ -68,8 +81,12 @@ export function packageContents(header: PackageHeader, items: LookupItem[]): Pac
         entry.withheld = true;
         withheld += 1;
       } else if (field.file) {
-        // The stored file is not copied into the package: its reference tells that it exists.
         entry.file = true;
+        // Absent when the operator may not read the file: its reference tells that it exists.
+        const copy = copyNames.get(itemId(item));
+        if (copy) {
+          entry.copy = copy;
+        }
       } else {
         entry.value = field.value ?? null;
       }
@@ -86,6 +103,9 @@ export function packageContents(header: PackageHeader, items: LookupItem[]): Pac
   }
   for (const [source, own] of [...bySource].sort(([a], [b]) => a.localeCompare(b))) {
     files.push({ name: `entities/${source}.csv`, content: Buffer.from(csvOf(own), 'utf8') });
+  }
+  for (const [id, name] of copyNames) {
+    files.push({ name, content: copies.get(id)!.content });
   }
   files.push(
     jsonLines(
@@ -113,6 +133,7 @@ export function packageContents(header: PackageHeader, items: LookupItem[]): Pac
     categories,
     redactions: header.redactions,
     withheld,
+    copies: copyNames.size,
     recipientSources: RECIPIENT_SOURCES,
     files: files.map((file) => ({
       name: file.name,
@@ -121,6 +142,15 @@ export function packageContents(header: PackageHeader, items: LookupItem[]): Pac
     })),
   };
   return { files: [json('manifest.json', manifest), ...files], categories, withheld };
+}
+
+/** A name safe in any unzipping tool: no path, no leading dot, at most 100 characters. */
+function safeName(name: string): string {
+  const safe = name
+    .replace(/[^A-Za-z0-9._-]+/g, '_')
+    .replace(/^\.+/, '_')
+    .slice(-100);
+  return safe === '' ? 'file' : safe;
 }
 
 function json(name: string, value: unknown): PackageFile {

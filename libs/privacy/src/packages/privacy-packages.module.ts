@@ -10,8 +10,8 @@ import { PrivacyPackages } from './privacy-packages';
 /**
  * Access and portability packages (Art. 15, 20): built by a job, reviewed, released. Needs
  * `PrivacyModule`, core's jobs and file store, `CryptoModule` (sealing), `MailModule` (the
- * subject's link) and, for values, the host's `PRIVACY_VALUE_READERS`. Mounts no routes: import
- * {@link PrivacyPackagesHttpModule}.
+ * subject's link) and, for values and files, the host's `PRIVACY_VALUE_READERS` and
+ * `PRIVACY_FILE_READERS`. Mounts no routes: import {@link PrivacyPackagesHttpModule}.
  */
 @Module({
   imports: [TypeOrmModule.forFeature([PrivacyPackage])],

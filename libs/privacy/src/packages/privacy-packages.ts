@@ -20,9 +20,14 @@ import {
 } from '@custos/core';
 import { AccountCiphers } from '@custos/crypto';
 import { zipArchive } from '@custos/exports';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import type { EntityManager } from 'typeorm';
+import {
+  PRIVACY_FILE_READERS,
+  type SubjectFile,
+  type SubjectFileReader,
+} from '../lookup/sealed-value-probes.port';
 import { SubjectLookup, type LookupItem } from '../lookup/subject-lookup';
 import { PrivacyErrors } from '../privacy.errors';
 import { PRIVACY_MODULE_OPTIONS, PrivacyModuleOptions } from '../privacy.module-definition';
@@ -98,6 +103,9 @@ export class PrivacyPackages {
     private readonly moduleRef: ModuleRef,
     @Inject(PRIVACY_MODULE_OPTIONS) options: PrivacyModuleOptions,
     jobs: Jobs,
+    @Optional()
+    @Inject(PRIVACY_FILE_READERS)
+    private readonly fileReaders: SubjectFileReader[] | null,
   ) {
     this.linkMs = (options.packageLinkHours ?? 72) * 3_600_000;
     this.publicUrl = options.publicUrl ?? '/api/v1';
@@ -406,6 +414,7 @@ export class PrivacyPackages {
     for (let start = 0; start < kept.length; start += PACKAGE_PAGE) {
       await this.lookup.readValues(kept.slice(start, start + PACKAGE_PAGE), true);
     }
+    const copies = await this.copiesOf(kept);
     const generatedAt = this.clock.now();
     const contents = packageContents(
       {
@@ -420,6 +429,7 @@ export class PrivacyPackages {
         redactions: redactions.length,
       },
       kept,
+      copies,
     );
     const written = await this.write(pkg, contents.files, generatedAt);
     await this.transactions.run(async (tx) => {
@@ -439,12 +449,35 @@ export class PrivacyPackages {
           items: kept.length,
           redactions: redactions.length,
           withheld: contents.withheld,
+          copies: copies.size,
           categories: Object.keys(contents.categories).length,
           sha256: written.sha256,
           size: written.size,
         },
       });
     });
+  }
+
+  /**
+   * The stored files of the kept items (attachments), opened by their owner's reader as the
+   * operator may read them, by item id: the package carries a copy of them (Art. 15(3)).
+   */
+  private async copiesOf(kept: LookupItem[]): Promise<Map<string, SubjectFile>> {
+    const copies = new Map<string, SubjectFile>();
+    for (const reader of this.fileReaders ?? []) {
+      const rowIds = kept
+        .filter(
+          (item) => item.source === reader.source && item.fields.some((f) => f.file && f.held),
+        )
+        .map((item) => item.rowId);
+      for (let start = 0; start < rowIds.length; start += PACKAGE_PAGE) {
+        const files = await reader.read(rowIds.slice(start, start + PACKAGE_PAGE));
+        for (const [rowId, file] of files) {
+          copies.set(itemId({ source: reader.source, rowId }), file);
+        }
+      }
+    }
+    return copies;
   }
 
   /** Every place holding the subject's data (for portability, what the subject provided). */
