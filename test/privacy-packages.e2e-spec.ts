@@ -284,10 +284,26 @@ describe.each(testDatabaseKinds())('Access packages on %s', (kind) => {
   it('leaves out what the operator may not read; staff release and download', async () => {
     const subject = await subjectWithRequest();
     const sealedValue = subject.secret;
+    // A sealed value (the contact's sensitive one) where a directly read source keeps plain text.
+    const [{ custom }] = await server.dataSource.query<{ custom: string }[]>(
+      `SELECT custom FROM crm_contact WHERE id = ${p(1)}`,
+      [subject.contactIds[0]],
+    );
+    const envelope = /"(cx1\.[^"]+)"/.exec(String(custom))![1];
+    await server.dataSource.query(
+      `UPDATE privacy_request SET details = ${p(1)} WHERE id = ${p(2)}`,
+      [envelope, subject.accessId],
+    );
     expectStatus(await reader.caller.post(path(subject.accessId)), 202);
     expect((await inReview(reader.caller, subject.accessId)).state).toBe('review');
     const items = await allItems(reader.caller, subject.accessId);
     expect(JSON.stringify(items)).not.toContain(sealedValue);
+    expect(JSON.stringify(items)).not.toContain(envelope);
+    expect(
+      items
+        .find((i) => i.source === 'privacy.request' && i.rowId === subject.accessId)
+        ?.fields.find((f) => f.field === 'details'),
+    ).toMatchObject({ held: true, withheld: true });
     const sealed = items
       .find((i) => i.source === 'crm.contact' && i.rowId === subject.contactIds[0])!
       .fields.find((f) => f.field === 'custom');
@@ -305,6 +321,7 @@ describe.each(testDatabaseKinds())('Access packages on %s', (kind) => {
     );
     const files = unzipped(file.body as Buffer);
     expect([...files.values()].some((text) => text.includes(sealedValue))).toBe(false);
+    expect([...files.values()].some((text) => text.includes(envelope))).toBe(false);
     expect([...files.values()].some((text) => text.includes(subject.emails[0]))).toBe(true);
     expect(
       (JSON.parse(files.get('manifest.json')!) as { withheld: number }).withheld,

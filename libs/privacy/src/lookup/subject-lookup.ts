@@ -20,6 +20,7 @@ import {
   SqlParameters,
   blindIndexCondition,
   fieldName,
+  holdsSealed,
   pageSql,
   probesSealed,
   subjectCondition,
@@ -153,7 +154,8 @@ export class SubjectLookup {
   /**
    * Adds the values of `items` as the operator may see them: through the owners' readers
    * (`PRIVACY_VALUE_READERS`); with `direct`, the plain values of sources without a reader are
-   * read from their tables (sealed values there are withheld: only their owner can open them).
+   * read from their tables (sealed columns are not read, and a value holding an envelope is
+   * withheld: only its owner can open it).
    */
   async readValues(items: LookupItem[], direct = false): Promise<void> {
     await this.addValues(items, direct);
@@ -200,10 +202,14 @@ export class SubjectLookup {
           if (!view?.held || !row) {
             return;
           }
-          if (field.sealed) {
+          if (field.file) {
+            return;
+          }
+          const value = field.sealed ? null : directValue(row[field.column], field.jsonKey);
+          if (field.sealed || holdsSealed(value)) {
             view.withheld = true;
-          } else if (!field.file) {
-            view.value = directValue(row[field.column], field.jsonKey);
+          } else {
+            view.value = value;
           }
         });
       }
