@@ -1,7 +1,7 @@
 /**
- * `npm run bench [-- --contacts N[,N…] --iterations N --only sqlite|postgres --bench crm-search|access|crypto|delegation|files|jobs|request|export-writers|exports|scim|consent|mailings|subject-keys|privacy-erasure|privacy-lookup
+ * `npm run bench [-- --contacts N[,N…] --iterations N --only sqlite|postgres --bench crm-search|access|crypto|delegation|files|jobs|request|export-writers|exports|scim|consent|mailings|subject-keys|privacy-erasure|privacy-lookup|privacy-packages
  * --crypto-insert-contacts N --crypto-search-contacts N --delegation-users N --files-megabytes N --jobs-count N --rows N --scim-users N
- * --consent-events N --audience-contacts N --mailing-contacts N --erasure-contacts N --erasure-subjects N --lookup-contacts N]`:
+ * --consent-events N --audience-contacts N --mailing-contacts N --erasure-contacts N --erasure-subjects N --lookup-contacts N --package-contacts N --package-history N --package-runs N]`:
  * runs the benchmarks and prints one JSON document, also written to bench/results/latest.json (not
  * committed).
  *
@@ -58,6 +58,11 @@
  *   vs the generated statements run directly and the same probes as one hand-written SQL statement,
  *   with the EXPLAIN of the page statement; PostgreSQL only.
  *
+ * - `privacyPackages` (bench/privacy-packages.ts): the access package of a subject with
+ *   `--package-history` history entries (default 10,000) among `--package-contacts` demo contacts
+ *   (default 10,000), built by the server's job `--package-runs` times (default 3), vs the same
+ *   rows read by hand-written SQL and zipped with the same writer in the same run; per database.
+ *
  * - `subjectKeys` (bench/subject-keys.ts): a page of 50 contacts whose sensitive values are sealed
  *   under per-subject keys (crypto-shredding) vs a page sealed under the account key alone, read
  *   alternately through the API in the same run (`--iterations`, `--warmup`), the ratio of the
@@ -85,6 +90,7 @@ import { benchConsentAudience, type ConsentAudienceResult } from './consent-audi
 import { benchMailings, type MailingsResult } from './mailings';
 import { benchPrivacyErasure, type ErasureResult } from './privacy-erasure';
 import { benchPrivacyLookup, type PrivacyLookupResult } from './privacy-lookup';
+import { benchPrivacyPackages, type PackageBenchResult } from './privacy-packages';
 import { benchDelegation, type DelegationResult } from './delegation';
 import { benchExports, type ExportsResult } from './exports';
 import { benchExportWriters, type ExportWritersResult } from './export-writers';
@@ -117,6 +123,7 @@ const BENCHMARKS = [
   'subject-keys',
   'privacy-erasure',
   'privacy-lookup',
+  'privacy-packages',
 ] as const;
 type Benchmark = (typeof BENCHMARKS)[number];
 
@@ -134,6 +141,9 @@ interface Options
   erasureContacts: number;
   erasureSubjects: number;
   lookupContacts: number;
+  packageContacts: number;
+  packageHistory: number;
+  packageRuns: number;
   only?: DatabaseKind;
   bench?: Benchmark;
   /** Whether `--contacts` was given (bench/exports defaults to 1,000,000 otherwise). */
@@ -142,7 +152,7 @@ interface Options
 
 function parseArguments(argv: readonly string[]): Options {
   const usage =
-    'Usage: npm run bench -- [--contacts N[,N…]] [--iterations N] [--warmup N] [--only sqlite|postgres] [--bench crm-search|access|crypto|delegation|files|jobs|request|export-writers|exports|scim|consent|mailings|subject-keys|privacy-erasure|privacy-lookup] [--crypto-insert-contacts N] [--crypto-search-contacts N] [--delegation-users N] [--files-megabytes N] [--jobs-count N] [--request-count N] [--rows N] [--scim-users N] [--consent-events N] [--audience-contacts N] [--mailing-contacts N] [--erasure-contacts N] [--erasure-subjects N] [--lookup-contacts N]';
+    'Usage: npm run bench -- [--contacts N[,N…]] [--iterations N] [--warmup N] [--only sqlite|postgres] [--bench crm-search|access|crypto|delegation|files|jobs|request|export-writers|exports|scim|consent|mailings|subject-keys|privacy-erasure|privacy-lookup|privacy-packages] [--crypto-insert-contacts N] [--crypto-search-contacts N] [--delegation-users N] [--files-megabytes N] [--jobs-count N] [--request-count N] [--rows N] [--scim-users N] [--consent-events N] [--audience-contacts N] [--mailing-contacts N] [--erasure-contacts N] [--erasure-subjects N] [--lookup-contacts N] [--package-contacts N] [--package-history N] [--package-runs N]';
   const options: Options = {
     contacts: 100_000,
     iterations: 200,
@@ -159,6 +169,9 @@ function parseArguments(argv: readonly string[]): Options {
     audienceContacts: 1_000_000,
     mailingContacts: 20_000,
     erasureContacts: 20_000,
+    packageContacts: 10_000,
+    packageHistory: 10_000,
+    packageRuns: 3,
     erasureSubjects: 20,
     lookupContacts: 1_000_000,
   };
@@ -178,12 +191,15 @@ function parseArguments(argv: readonly string[]): Options {
     'audience-contacts': 'audienceContacts',
     'mailing-contacts': 'mailingContacts',
     'erasure-contacts': 'erasureContacts',
+    'package-contacts': 'packageContacts',
+    'package-history': 'packageHistory',
+    'package-runs': 'packageRuns',
     'erasure-subjects': 'erasureSubjects',
     'lookup-contacts': 'lookupContacts',
   } as const;
   for (let i = 0; i < argv.length; i++) {
     const match =
-      /^--(contacts|iterations|warmup|only|bench|crypto-insert-contacts|crypto-search-contacts|delegation-users|files-megabytes|jobs-count|request-count|rows|scim-users|consent-events|audience-contacts|mailing-contacts|erasure-contacts|erasure-subjects|lookup-contacts)(?:=(.*))?$/.exec(
+      /^--(contacts|iterations|warmup|only|bench|crypto-insert-contacts|crypto-search-contacts|delegation-users|files-megabytes|jobs-count|request-count|rows|scim-users|consent-events|audience-contacts|mailing-contacts|erasure-contacts|erasure-subjects|lookup-contacts|package-contacts|package-history|package-runs)(?:=(.*))?$/.exec(
         argv[i],
       );
     const value = match ? (match[2] ?? argv[++i]) : undefined;
@@ -447,6 +463,20 @@ async function main(): Promise<void> {
           iterations: options.iterations,
         });
   }
+  let privacyPackages: Partial<Record<DatabaseKind, PackageBenchResult | Skipped>> | undefined;
+  if (runs('privacy-packages')) {
+    privacyPackages = {};
+    for (const kind of kinds) {
+      const skipped = unreachable.get(kind);
+      privacyPackages[kind] = skipped
+        ? { skipped }
+        : await benchPrivacyPackages(kind, {
+            contacts: options.packageContacts,
+            history: options.packageHistory,
+            runs: options.packageRuns,
+          });
+    }
+  }
   const round = (n: number) => Math.round(n * 100) / 100;
   const report = {
     ...(crmSearch ? { crmSearch } : {}),
@@ -464,6 +494,7 @@ async function main(): Promise<void> {
     ...(subjectKeys ? { subjectKeys } : {}),
     ...(privacyErasure ? { privacyErasure } : {}),
     ...(privacyLookup ? { privacyLookup } : {}),
+    ...(privacyPackages ? { privacyPackages } : {}),
     machine: {
       cpus: cpus().length,
       cpuModel: cpus()[0]?.model,

@@ -30,6 +30,8 @@ import { ConsentHttpModule, ConsentModule } from '@custos/consent';
 import {
   PrivacyErasureHttpModule,
   PrivacyErasureModule,
+  PrivacyPackagesHttpModule,
+  PrivacyPackagesModule,
   PrivacyHttpModule,
   PrivacyModule,
   PrivacyRightsHttpModule,
@@ -182,12 +184,17 @@ export class AppModule implements OnModuleInit, OnApplicationShutdown {
           linkSigningKey: deriveKey(config.masterKey, 'custos/partner-link'),
         }),
         PartnersHttpModule,
-        PrivacyModule.forRoot(config.privacy),
+        PrivacyModule.forRoot({
+          ...config.privacy,
+          publicUrl: config.mail.publicUrl && `${config.mail.publicUrl}/api/v1`,
+        }),
         PrivacyHttpModule,
         PrivacyRightsModule,
         PrivacyRightsHttpModule,
         PrivacyErasureModule,
         PrivacyErasureHttpModule,
+        PrivacyPackagesModule,
+        PrivacyPackagesHttpModule,
         ServerPrivacyModule,
         // The libs' REST APIs have relative paths; the server serves them under its prefix.
         RouterModule.register([
@@ -204,6 +211,7 @@ export class AppModule implements OnModuleInit, OnApplicationShutdown {
               PrivacyHttpModule,
               PrivacyRightsHttpModule,
               PrivacyErasureHttpModule,
+              PrivacyPackagesHttpModule,
             ],
           },
           // SCIM clients expect the protocol's own root, outside the REST API's prefix.

@@ -46,6 +46,8 @@ const PUBLIC_ROUTES = new Set([
   // The data subject's own privacy request and its mailed code (issue 18).
   'post /api/v1/public/privacy-requests',
   'post /api/v1/public/privacy-requests/verify',
+  // The single-use link to an access package: the mailed token is the credential (issue 18).
+  'get /api/v1/public/privacy-packages/{token}',
 ]);
 
 /**

@@ -3,6 +3,7 @@ import {
   ErasureRules,
   PERSONAL_DATA_REGISTRY,
   PRIVACY_ASSIGNEES,
+  PRIVACY_FILE_READERS,
   PRIVACY_PROCESSORS,
   PRIVACY_SEALED_VALUE_PROBES,
   PRIVACY_VALUE_READERS,
@@ -11,7 +12,9 @@ import {
   type PersonalDataRegistry,
 } from '@custos/privacy';
 import { RecordsModule } from '../crm/records';
+import { CrmAttachmentFiles } from './crm-attachment-files';
 import { CrmContactValues } from './crm-contact-values';
+import { CrmHistoryValues } from './crm-history-values';
 import { CrmRetentionRecords } from './crm-retention-records';
 import { CrmSealedValueProbes } from './crm-sealed-value-probes';
 import { CustomPropertyData } from './custom-property-data';
@@ -52,9 +55,9 @@ export class ServerPersonalData implements OnModuleInit {
  * What the server gives `@custos/privacy`: its personal-data declarations, assignees resolved by
  * identity (members holding `manage_privacy_requests`), processors (partner firms); for erasure
  * the closed-won-deal blocker, the CRM's erasers and the subject-key port; companies and deals
- * for retention policies; for the subject lookup,
- * the blind-index probes of sealed CRM values, contacts' values as the operator may read them and
- * the exports that carried a contact.
+ * for retention policies; for the subject lookup, the blind-index probes of sealed CRM values,
+ * contacts' values, history and attachments' contents as the operator may read them, and the
+ * exports that carried a contact.
  */
 @Global()
 @Module({
@@ -63,11 +66,22 @@ export class ServerPersonalData implements OnModuleInit {
     CrmSealedValueProbes,
     { provide: PRIVACY_SEALED_VALUE_PROBES, useExisting: CrmSealedValueProbes },
     CrmContactValues,
+    CrmHistoryValues,
     ExportRecipients,
     {
       provide: PRIVACY_VALUE_READERS,
-      useFactory: (contacts: CrmContactValues, exports: ExportRecipients) => [contacts, exports],
-      inject: [CrmContactValues, ExportRecipients],
+      useFactory: (
+        contacts: CrmContactValues,
+        history: CrmHistoryValues,
+        exports: ExportRecipients,
+      ) => [contacts, history, exports],
+      inject: [CrmContactValues, CrmHistoryValues, ExportRecipients],
+    },
+    CrmAttachmentFiles,
+    {
+      provide: PRIVACY_FILE_READERS,
+      useFactory: (attachments: CrmAttachmentFiles) => [attachments],
+      inject: [CrmAttachmentFiles],
     },
     ServerPersonalData,
     CustomPropertyData,
@@ -89,6 +103,7 @@ export class ServerPersonalData implements OnModuleInit {
     SUBJECT_KEY_SHREDDER,
     PRIVACY_SEALED_VALUE_PROBES,
     PRIVACY_VALUE_READERS,
+    PRIVACY_FILE_READERS,
   ],
 })
 export class ServerPrivacyModule {}

@@ -504,6 +504,7 @@ describe('the libs packed with npm pack, in a fresh app', () => {
       sources: [
         'privacy.activity',
         'privacy.erasure',
+        'privacy.package',
         'privacy.request',
         'privacy.restriction',
         'shop.customer',

@@ -45,3 +45,4 @@ export {
 } from './http/export.dto';
 export { EXPORTS_MIGRATIONS } from './migrations';
 export { needsNeutralising } from './writers/formula-neutralising';
+export { zipArchive, type ZipEntry } from './writers/zip-writer';

@@ -203,11 +203,14 @@ export {
   type ProbedIdentifier,
 } from './lookup/subject-identifiers';
 export {
+  PRIVACY_FILE_READERS,
   PRIVACY_SEALED_VALUE_PROBES,
   PRIVACY_VALUE_READERS,
   type BlindIndexProbe,
   type ReadableRow,
   type SealedValueProbes,
+  type SubjectFile,
+  type SubjectFileReader,
   type SubjectValueReader,
 } from './lookup/sealed-value-probes.port';
 export {
@@ -218,3 +221,37 @@ export {
 } from './lookup/subject-lookup';
 export { lookupReach, type SourceReach } from './lookup/lookup-reach';
 export { SubjectLookupDto, LookupFieldDto, LookupItemDto, LookupPageDto } from './http/lookup.dto';
+export {
+  PrivacyPackage,
+  PACKAGE_STATES,
+  PACKAGE_RECIPIENTS,
+  type PackageState,
+  type PackageRecipient,
+} from './packages/privacy-package.entity';
+export {
+  PrivacyPackages,
+  PACKAGE_QUEUE,
+  PACKAGE_PAGE,
+  type PackageView,
+  type PackageItemView,
+} from './packages/privacy-packages';
+export {
+  packageContents,
+  itemId,
+  RECIPIENT_SOURCES,
+  PORTABLE_SOURCES,
+  type PackageContents,
+  type PackageFile,
+  type PackageHeader,
+} from './packages/package-contents';
+export {
+  PrivacyPackagesModule,
+  PrivacyPackagesHttpModule,
+} from './packages/privacy-packages.module';
+export {
+  PackageDto,
+  PackageItemDto,
+  PackageItemPageDto,
+  RedactItemsDto,
+  ReleasePackageDto,
+} from './packages/package.dto';

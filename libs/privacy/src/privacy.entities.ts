@@ -3,6 +3,7 @@ import { PrivacyLogEntry } from './erasure/privacy-log-entry.entity';
 import { PrivacyRetentionDone, PrivacyRetentionPolicy } from './retention/retention-policy.entity';
 import { ProcessingActivity } from './register/processing-activity.entity';
 import { PrivacyVerification } from './intake/privacy-verification.entity';
+import { PrivacyPackage } from './packages/privacy-package.entity';
 import { PrivacyRequest } from './requests/privacy-request.entity';
 import { PrivacyRestriction } from './restrictions/privacy-restriction.entity';
 
@@ -16,4 +17,5 @@ export const PRIVACY_ENTITIES = [
   PrivacyLogEntry,
   PrivacyRetentionPolicy,
   PrivacyRetentionDone,
+  PrivacyPackage,
 ];

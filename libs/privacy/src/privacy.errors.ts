@@ -109,4 +109,26 @@ export const PrivacyErrors = {
       `Too many privacy requests from here. Retry in ${retryAfterSeconds} seconds.`,
       { retryAfterSeconds },
     ),
+  packageNotFound: () => CustosError.notFound('privacy.package_not_found', 'The package'),
+  packageExists: () =>
+    new CustosError(
+      'conflict',
+      'privacy.package_exists',
+      'The request already has a package: review it, or withdraw it first.',
+      { errors: [{ field: 'requestId', message: 'has a package' }] },
+    ),
+  packageWrongState: (state: string, action: string) =>
+    new CustosError(
+      'conflict',
+      'privacy.package_wrong_state',
+      `A package that is ${state} cannot be ${action}.`,
+      { errors: [{ field: 'state', message: `is ${state}` }] },
+    ),
+  packageLinkGone: () =>
+    new CustosError(
+      'gone',
+      'privacy.package_link_gone',
+      'This download link has expired or was already used. Ask the organisation for a new one.',
+    ),
+  packageLinkNotFound: () => CustosError.notFound('privacy.package_link_not_found', 'The download'),
 } as const;

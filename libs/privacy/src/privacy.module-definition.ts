@@ -14,6 +14,10 @@ export class PrivacyModuleOptions {
   publicRequestsPerAddressPerHour?: number;
   /** How often handlers are told of requests that became due soon or overdue; 0 turns it off. Default 3600. */
   deadlineNoticeEverySeconds?: number;
+  /** Hours a subject's download link to their access package stays valid. Default 72. */
+  packageLinkHours?: number;
+  /** The API's public base URL (`https://crm.example.com/api/v1`), for links mailed to subjects. */
+  publicUrl?: string;
 }
 
 export const DEFAULT_DUPLICATE_WINDOW_DAYS = 30;

@@ -53,6 +53,7 @@ describe('README example of @custos/privacy', () => {
     expect(registry.sources().map((source) => source.key)).toEqual([
       'privacy.activity',
       'privacy.erasure',
+      'privacy.package',
       'privacy.request',
       'privacy.restriction',
       'shop.customer',

@@ -99,6 +99,15 @@ export class PropertyHistoryService {
     return keysetPage(builder, 'h.id', (h) => h.id, query);
   }
 
+  /** The account's entries of `objectType` among `ids` (any record: the caller checks access). */
+  byIds(objectType: string, ids: readonly string[]): Promise<PropertyHistory[]> {
+    return ids.length === 0
+      ? Promise.resolve([])
+      : this.transactions.manager.find(PropertyHistory, {
+          where: { accountId: this.context.requireAccountId(), objectType, id: In([...ids]) },
+        });
+  }
+
   /** Every entry of the named properties of a record, oldest first. */
   ofProperties(recordId: string, names: readonly string[]): Promise<PropertyHistory[]> {
     return this.ofRecord(recordId)

@@ -102,6 +102,36 @@ export class RecordReader {
   }
 
   /**
+   * History entries by id, as {@link history} shows them: only of records the actor may read
+   * (archived or not) and of properties they may read; the others are left out.
+   */
+  async historyEntries(
+    objectType: string,
+    ids: string[],
+  ): Promise<Shown<Map<string, HistoryEntryDto>>> {
+    const schema = await this.properties.schema(objectType);
+    const access = await this.crmAccess.forSchema(schema);
+    const entries = await this.histories.byIds(objectType, ids);
+    const recordIds = [...new Set(entries.map((h) => h.recordId))];
+    const readable = new Set(
+      (await this.query.find(schema, access, recordIds, { archived: 'any' })).map((r) => r.id),
+    );
+    await access.sensitive?.loadSubjects(readable);
+    const views = new SensitiveViews();
+    const shown = entries.filter(
+      (h) =>
+        readable.has(h.recordId) &&
+        (!schema.byName.has(h.propertyName) || access.canView(h.propertyName)),
+    );
+    return {
+      value: new Map(
+        shown.map((h) => [h.id, this.presenter.historyEntry(h, access.sensitive, views)]),
+      ),
+      views,
+    };
+  }
+
+  /**
    * The property history of a record the actor may read (archived or not), leaving out the
    * properties they may not read.
    */

@@ -5,3 +5,4 @@ export {
   UNREADABLE_PROPERTY,
   addTestItems,
 } from './test-export-source';
+export { readZip, type ZipRead, type ZipFileRead } from '../writers/testing/read-zip';

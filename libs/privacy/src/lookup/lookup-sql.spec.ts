@@ -1,6 +1,13 @@
 import type { PersonalDataSource } from '../registry/personal-data.types';
 import { lookupReach } from './lookup-reach';
-import { SourceSql, SqlParameters, pageSql, probesSealed, valueProbes } from './lookup-sql';
+import {
+  SourceSql,
+  SqlParameters,
+  holdsSealed,
+  pageSql,
+  probesSealed,
+  valueProbes,
+} from './lookup-sql';
 import { probedIdentifiers, splitName } from './subject-identifiers';
 
 const contact: PersonalDataSource = {
@@ -86,6 +93,29 @@ describe('the lookup SQL generated from the registry', () => {
     expect(() => new SourceSql(state, { primaryColumns: ['id'], hasAccountId: false })).toThrow(
       /accountScope/,
     );
+  });
+
+  it('reads directly neither sealed nor file columns, and knows a sealed value anywhere', () => {
+    const withFile: PersonalDataSource = {
+      ...contact,
+      fields: [
+        ...contact.fields,
+        { column: 'photo', category: 'user.content.self_image', file: true },
+      ],
+    };
+    const sql = new SourceSql(withFile, { primaryColumns: ['id'], hasAccountId: true });
+    const text = sql.valuesSql(new SqlParameters(), 'a1', ['r1']);
+    expect(text).toContain('"email"');
+    expect(text).not.toContain('"photo"');
+    expect(text).not.toContain('"custom"');
+    expect(holdsSealed('cx1.abc')).toBe(true);
+    expect(holdsSealed('{"ssn":"cx1.abc","city":"Paris"}')).toBe(true);
+    expect(holdsSealed({ ssn: 'cx1.abc' })).toBe(true);
+    expect(holdsSealed(['cx1.abc'])).toBe(true);
+    expect(holdsSealed('ada@example.com')).toBe(false);
+    expect(holdsSealed({ city: 'Paris' })).toBe(false);
+    expect(holdsSealed(null)).toBe(false);
+    expect(holdsSealed(7)).toBe(false);
   });
 
   it('reports how each source is reached', () => {

@@ -1,3 +1,4 @@
+import { ENVELOPE_LIKE, isEnvelope } from '@custos/crypto';
 import type { PersonalDataField, PersonalDataSource } from '../registry/personal-data.types';
 import type { BlindIndexProbe } from './sealed-value-probes.port';
 import {
@@ -159,6 +160,17 @@ export class SourceSql {
     return `SELECT '${this.source.key}' AS source_key, ${this.rowId} AS row_id, '${matched}' AS matched, ${this.held} AS held FROM ${quote(this.source.table)} WHERE ${scope} AND ${condition(parameters)}`;
   }
 
+  /**
+   * The registered columns of the account's rows `rowIds` (by the row id the lookup gives), for
+   * sources whose owner provides no reader: the access package reads their values directly. Sealed
+   * and file columns are not read: only their owner may open them.
+   */
+  valuesSql(parameters: SqlParameters, accountId: string, rowIds: readonly string[]): string {
+    const readable = this.source.fields.filter((field) => !field.sealed && !field.file);
+    const columns = [...new Set(readable.map((field) => field.column))].map(quote);
+    return `SELECT ${this.rowId} AS row_id${columns.map((c) => `, ${c}`).join('')} FROM ${quote(this.source.table)} WHERE ${this.scope(parameters, accountId)} AND ${this.rowId} IN ${parameters.list(rowIds)}`;
+  }
+
   /** One arm of the `subjects` CTE: the subject's ids the matching rows point at. */
   seedArm(
     parameters: SqlParameters,
@@ -223,4 +235,21 @@ export function pageSql(
     ? ` WHERE h.source_key > ${parameters.bind(after[0])} OR (h.source_key = ${parameters.bind(after[0])} AND h.row_id > ${parameters.bind(after[1])})`
     : '';
   return `SELECT h.source_key, h.row_id, ${matched} AS matched, MAX(h.held) AS held FROM (${arms.join(' UNION ALL ')}) h${cursor} GROUP BY h.source_key, h.row_id ORDER BY h.source_key, h.row_id LIMIT ${parameters.bind(limit + 1)}`;
+}
+
+/** An envelope as a JSON string (`"cx1.…`): the pattern `ENVELOPE_LIKE.inJson` without its wildcards. */
+const ENVELOPE_IN_JSON = ENVELOPE_LIKE.inJson.slice(1, -1);
+
+/**
+ * Whether a value read directly holds a sealed value — an envelope, or one inside JSON (a column
+ * not declared sealed whose document seals some members: sensitive and highly sensitive values
+ * are sealed). Such a value is withheld whole: only its owner may open it, under its rules.
+ */
+export function holdsSealed(value: unknown): boolean {
+  if (typeof value === 'string') {
+    return isEnvelope(value) || value.includes(ENVELOPE_IN_JSON);
+  }
+  return (
+    value !== null && typeof value === 'object' && JSON.stringify(value).includes(ENVELOPE_IN_JSON)
+  );
 }

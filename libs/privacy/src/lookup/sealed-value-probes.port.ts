@@ -50,3 +50,22 @@ export interface SubjectValueReader {
 }
 
 export const PRIVACY_VALUE_READERS = Symbol('PRIVACY_VALUE_READERS');
+
+/** A stored file of a row, opened (plaintext), with the name it was uploaded under. */
+export interface SubjectFile {
+  name: string;
+  content: Buffer;
+}
+
+/**
+ * The stored files of a source's rows (attachments) as the acting operator may read them, opened
+ * with the account's keys by their owner, keyed by row id; a row left out is one whose file the
+ * operator may not read. The access package copies them (Art. 15(3): a copy of the data).
+ */
+export interface SubjectFileReader {
+  /** The source whose rows name the files (its `key`). */
+  source: string;
+  read(rowIds: string[]): Promise<Map<string, SubjectFile>>;
+}
+
+export const PRIVACY_FILE_READERS = Symbol('PRIVACY_FILE_READERS');

@@ -20,6 +20,7 @@ import {
   SqlParameters,
   blindIndexCondition,
   fieldName,
+  holdsSealed,
   pageSql,
   probesSealed,
   subjectCondition,
@@ -41,6 +42,8 @@ import {
 } from './subject-identifiers';
 
 export const DEFAULT_LOOKUP_PAGE = 50;
+/** Rows per direct read of values: below SQLite's and PostgreSQL's bound-parameter limits. */
+const DIRECT_READ_CHUNK = 500;
 
 /** A registered field of a found row. */
 export interface LookupField {
@@ -112,21 +115,7 @@ export class SubjectLookup {
     const limit = page.limit ?? DEFAULT_LOOKUP_PAGE;
     const after =
       page.after === undefined ? null : (decodeCursor(page.after, 2) as [string, string]);
-    const { sources, statement } = await this.prepare(probed, after, limit);
-    // Prepared per shape of the statement (which probes, which spellings): PostgreSQL plans the
-    // union of some forty arms once per connection instead of on every lookup.
-    const rows = await this.transactions.queryPrepared<{
-      source_key: string;
-      row_id: string;
-      matched: string | null;
-      held: string | null;
-    }>(
-      `privacy_lookup_${createHash('sha256').update(statement.sql).digest('hex').slice(0, 24)}`,
-      statement.sql,
-      statement.parameters,
-    );
-    const more = rows.length > limit;
-    const items = rows.slice(0, limit).map((row) => item(sources.get(row.source_key)!, row));
+    const { items, more } = await this.find(probed, after, limit);
     // Independent: the values' reads and the audit event go at once on the pool.
     await this.transactions.all(
       () => this.addValues(items),
@@ -152,6 +141,83 @@ export class SubjectLookup {
     };
   }
 
+  /**
+   * A page of the places holding the subject's data without their values and unaudited: for the
+   * access package, which reads values itself and audits the package as a whole.
+   */
+  async collect(
+    identifiers: SubjectIdentifiers,
+    after: [string, string] | null,
+    limit: number,
+  ): Promise<{ items: LookupItem[]; more: boolean }> {
+    return this.find(probedIdentifiers(identifiers), after, limit);
+  }
+
+  /**
+   * Adds the values of `items` as the operator may see them: through the owners' readers
+   * (`PRIVACY_VALUE_READERS`); with `direct`, the plain values of sources without a reader are
+   * read from their tables (sealed columns are not read, and a value holding an envelope is
+   * withheld: only its owner can open it).
+   */
+  async readValues(items: LookupItem[], direct = false): Promise<void> {
+    await this.addValues(items, direct);
+    if (!direct) {
+      return;
+    }
+    const read = new Set((this.readers ?? []).map((reader) => reader.source));
+    const bySource = new Map<string, LookupItem[]>();
+    for (const found of items.filter((i) => !read.has(i.source))) {
+      const own = bySource.get(found.source) ?? [];
+      own.push(found);
+      bySource.set(found.source, own);
+    }
+    if (bySource.size === 0) {
+      return;
+    }
+    const accountId = this.context.requireAccountId();
+    const sources = new Map(
+      (await this.registry.sourcesOf(accountId)).map((source) => [source.key, source]),
+    );
+    for (const [key, own] of bySource) {
+      const source = sources.get(key)!;
+      const sql = new SourceSql(source, this.shapeOf(source));
+      const rows = new Map<string, Record<string, unknown>>();
+      for (let start = 0; start < own.length; start += DIRECT_READ_CHUNK) {
+        const parameters = new SqlParameters();
+        const text = sql.valuesSql(
+          parameters,
+          accountId,
+          own.slice(start, start + DIRECT_READ_CHUNK).map((i) => i.rowId),
+        );
+        for (const row of await this.transactions.queryPrepared<Record<string, unknown>>(
+          `privacy_values_${createHash('sha256').update(text).digest('hex').slice(0, 24)}`,
+          text,
+          parameters.values,
+        )) {
+          rows.set(String(row.row_id), row);
+        }
+      }
+      for (const found of own) {
+        const row = rows.get(found.rowId);
+        source.fields.forEach((field) => {
+          const view = found.fields.find((f) => f.field === fieldName(field));
+          if (!view?.held || !row) {
+            return;
+          }
+          if (field.file) {
+            return;
+          }
+          const value = field.sealed ? null : directValue(row[field.column], field.jsonKey);
+          if (field.sealed || holdsSealed(value)) {
+            view.withheld = true;
+          } else {
+            view.value = value;
+          }
+        });
+      }
+    }
+  }
+
   /** The statement a page runs. */
   async statement(
     identifiers: SubjectIdentifiers,
@@ -159,6 +225,26 @@ export class SubjectLookup {
     limit = DEFAULT_LOOKUP_PAGE,
   ): Promise<LookupStatement> {
     return (await this.prepare(probedIdentifiers(identifiers), after, limit)).statement;
+  }
+
+  private async find(
+    probed: ProbedIdentifier[],
+    after: [string, string] | null,
+    limit: number,
+  ): Promise<{ items: LookupItem[]; more: boolean }> {
+    const { sources, statement } = await this.prepare(probed, after, limit);
+    // Prepared per shape of the statement (which probes, which spellings): PostgreSQL plans the
+    // union of some forty arms once per connection instead of on every lookup.
+    const rows = await this.transactions.queryPrepared<{
+      source_key: string;
+      row_id: string;
+      matched: string | null;
+      held: string | null;
+    }>(statement.name, statement.sql, statement.parameters);
+    return {
+      items: rows.slice(0, limit).map((row) => item(sources.get(row.source_key)!, row)),
+      more: rows.length > limit,
+    };
   }
 
   private async prepare(
@@ -261,7 +347,8 @@ export class SubjectLookup {
     return arms;
   }
 
-  private async addValues(items: LookupItem[]): Promise<void> {
+  /** With `documents`, a JSON column as a whole gets the object of its keys the operator may see. */
+  private async addValues(items: LookupItem[], documents = false): Promise<void> {
     for (const reader of this.readers ?? []) {
       const own = items.filter((i) => i.source === reader.source);
       if (own.length === 0) {
@@ -278,6 +365,13 @@ export class SubjectLookup {
             field.withheld = true;
           } else if (field.field in row.values) {
             field.value = row.values[field.field];
+          } else if (documents && !field.field.includes('.')) {
+            const prefix = `${field.field}.`;
+            field.value = Object.fromEntries(
+              Object.entries(row.values)
+                .filter(([name]) => name.startsWith(prefix))
+                .map(([name, value]) => [name.slice(prefix.length), value]),
+            );
           }
         }
       }
@@ -339,4 +433,15 @@ function item(
       };
     }),
   };
+}
+
+/** A column's value as read (a JSON column's key parsed out of its text). */
+function directValue(stored: unknown, jsonKey: string | undefined): unknown {
+  if (!jsonKey) {
+    return stored instanceof Date ? stored.toISOString() : stored;
+  }
+  if (typeof stored !== 'string') {
+    return (stored as Record<string, unknown> | null)?.[jsonKey] ?? null;
+  }
+  return (JSON.parse(stored) as Record<string, unknown>)[jsonKey] ?? null;
 }

@@ -11,6 +11,10 @@ import { PrivacyRetention1797600000000 as PrivacyRetentionPostgres } from './pos
 import { PrivacyRetention1797600000000 as PrivacyRetentionSqlite } from './sqlite/1797600000000-PrivacyRetention';
 import { PrivacyRetentionRecords1797700000200 as PrivacyRetentionRecordsPostgres } from './postgres/1797700000200-PrivacyRetentionRecords';
 import { PrivacyRetentionRecords1797700000200 as PrivacyRetentionRecordsSqlite } from './sqlite/1797700000200-PrivacyRetentionRecords';
+import { PrivacyPackage1797700000000 as PrivacyPackagePostgres } from './postgres/1797700000000-PrivacyPackage';
+import { PrivacyPackage1797700000000 as PrivacyPackageSqlite } from './sqlite/1797700000000-PrivacyPackage';
+import { PrivacyPackageSubject1797800000000 as PrivacyPackageSubjectPostgres } from './postgres/1797800000000-PrivacyPackageSubject';
+import { PrivacyPackageSubject1797800000000 as PrivacyPackageSubjectSqlite } from './sqlite/1797800000000-PrivacyPackageSubject';
 
 /**
  * The privacy tables, per database, oldest first: spread them into your DataSource's
@@ -23,7 +27,9 @@ export const PRIVACY_MIGRATIONS: DatabaseMigrations = {
     PrivacyLookupIndexesSqlite,
     PrivacyErasureSqlite,
     PrivacyRetentionSqlite,
+    PrivacyPackageSqlite,
     PrivacyRetentionRecordsSqlite,
+    PrivacyPackageSubjectSqlite,
   ],
   postgres: [
     PrivacyPostgres,
@@ -31,6 +37,8 @@ export const PRIVACY_MIGRATIONS: DatabaseMigrations = {
     PrivacyLookupIndexesPostgres,
     PrivacyErasurePostgres,
     PrivacyRetentionPostgres,
+    PrivacyPackagePostgres,
     PrivacyRetentionRecordsPostgres,
+    PrivacyPackageSubjectPostgres,
   ],
 };

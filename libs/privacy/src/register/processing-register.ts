@@ -1,8 +1,8 @@
 import { AuditService } from '@custos/audit';
 import { LEGAL_BASES, type LegalBasis } from '@custos/consent';
 import { Clock, RequestContext, TransactionHost, isUniqueViolation, newId } from '@custos/core';
-import { needsNeutralising } from '@custos/exports';
 import { Inject, Injectable, Optional } from '@nestjs/common';
+import { csvCell } from '../csv-cell';
 import { PrivacyErrors } from '../privacy.errors';
 import {
   PERSONAL_DATA_REGISTRY,
@@ -295,10 +295,4 @@ export class ProcessingRegister {
       updatedAt: row.updatedAt,
     };
   }
-}
-
-/** RFC 4180 quoting; a cell a spreadsheet would run as a formula starts with a quote. */
-function csvCell(value: string): string {
-  const safe = needsNeutralising(value) ? `'${value}` : value;
-  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }

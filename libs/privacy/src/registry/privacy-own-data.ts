@@ -2,7 +2,10 @@ import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { PERSONAL_DATA_REGISTRY, type PersonalDataRegistry } from './personal-data-registry';
 import type { PersonalDataSource } from './personal-data.types';
 
-/** The lib's own personal data: a request names its subject, a restriction its contact, an activity its DPO. */
+/**
+ * The lib's own personal data: a request names its subject, a restriction and a package their
+ * contact, an activity its DPO.
+ */
 export const PRIVACY_PERSONAL_DATA: PersonalDataSource[] = [
   {
     key: 'privacy.request',
@@ -36,6 +39,21 @@ export const PRIVACY_PERSONAL_DATA: PersonalDataSource[] = [
     subjectColumn: null,
     description: "Erasures: the subject's emails and phone numbers, kept only while one runs",
     fields: [{ column: 'subject_values', category: 'user.contact' }],
+  },
+  {
+    key: 'privacy.package',
+    owner: '@custos/privacy',
+    table: 'privacy_package',
+    subject: 'contact',
+    subjectColumn: 'subject_contact_id',
+    description:
+      "Access and portability packages: where the subject's data is held, and the sealed copy of it",
+    fields: [
+      // The places found (sources, row ids, field names): no values, but all about the subject.
+      { column: 'items', category: 'user', list: true },
+      // The sealed ZIP of the subject's data: the erasure deletes it with the row.
+      { column: 'file_key', category: 'user', file: true },
+    ],
   },
   {
     key: 'privacy.activity',
