@@ -15,6 +15,8 @@
  *    client's latency per request gives median and p95.
  * 4. Baseline in the same run: a bare `node:http` server in a child answering the same JSON as
  *    `live`, measured the same way; `ratioToBare` = route CPU / bare CPU.
+ * 5. `trivialCpuMs` (and `…Best`, `…RatioToBare`): the figures of `me`, the trivial
+ *    authenticated request of issue 13, whose target is ≤ 1 ms of server CPU on each database.
  *
  * `REQUEST_COST_CPU_PROF=<dir>` starts the server child with `--cpu-prof` into that folder (the
  * profile is written when the child exits, which the server does through `process.exit` on SIGTERM).
@@ -56,8 +58,20 @@ export interface RequestCostResult {
   database: DatabaseKind | 'none';
   requestsPerRound: number;
   rounds: number;
+  /**
+   * The trivial authenticated request (`me`: sign-in, a small read, JSON): server CPU per request,
+   * median of rounds and best round, its ratio to the bare server of the same run, and the issue's
+   * target (≤ 1 ms).
+   */
+  trivialCpuMs: number;
+  trivialCpuMsBest: number;
+  trivialRatioToBare: number | undefined;
+  trivialTargetMs: number;
   routes: Partial<Record<Route | 'bare', RouteCost>>;
 }
+
+/** Issue 13: a trivial authenticated request costs at most this much server CPU. */
+const TRIVIAL_TARGET_MS = 1;
 
 const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
 
@@ -302,11 +316,16 @@ export async function benchRequestCost(
     const bareClient = new HttpClient(portOfChild(bare));
     clients.push(bareClient);
     targets.push({ name: 'bare', pid: bare.pid!, client: bareClient, path: paths.live });
+    const routes = await measure(targets, options);
     return {
       database: kind,
       requestsPerRound: options.requests,
       rounds: options.rounds,
-      routes: await measure(targets, options),
+      trivialCpuMs: routes.me!.cpuMs,
+      trivialCpuMsBest: routes.me!.cpuMsBest,
+      trivialRatioToBare: routes.me!.ratioToBare,
+      trivialTargetMs: TRIVIAL_TARGET_MS,
+      routes,
     };
   } finally {
     for (const client of clients) {

@@ -1,4 +1,7 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { json, urlencoded } from 'body-parser';
+import type { NextFunction, Request, Response } from 'express';
+import type { IncomingMessage } from 'node:http';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
@@ -103,6 +106,39 @@ function documentBodyProblems(document: OpenAPIObject): void {
   }
 }
 
+type Middleware = (req: Request, res: Response, next: NextFunction) => void;
+
+/** What Nest's `rawBody: true` does: the bytes a parser read, kept beside the parsed body. */
+function keepRawBody(req: IncomingMessage & { rawBody?: Buffer }, _res: unknown, buffer: Buffer) {
+  req.rawBody = buffer;
+}
+
+/**
+ * The body parsers and the depth limit as one middleware that a request without a body (every
+ * GET) passes at once, as each of them would (`req.body` stays `undefined`), without three
+ * layers of the router per request.
+ */
+function bodyParsing(...steps: Middleware[]): Middleware {
+  return (req, res, next) => {
+    const { 'transfer-encoding': chunked, 'content-length': length } = req.headers;
+    // type-is's `hasBody`, which each parser asks first.
+    if (chunked === undefined && Number.isNaN(Number(length))) {
+      req.body = undefined;
+      next();
+      return;
+    }
+    let step = 0;
+    const run = (error?: unknown): void => {
+      if (error !== undefined || step === steps.length) {
+        next(error);
+      } else {
+        steps[step++](req, res, run);
+      }
+    };
+    run();
+  };
+}
+
 type HeaderMiddleware = (req: never, res: never, next: (error?: unknown) => void) => void;
 
 /**
@@ -181,14 +217,20 @@ export function configureApp(
   );
   // SCIM clients send `application/scim+json` (RFC 7644 §3.1); it is JSON all the same. With
   // `rawBody: true` at creation, `req.rawBody` keeps the bytes webhooks check a signature over.
-  app.useBodyParser('json', {
-    limit: config.bodyLimitBytes,
-    type: ['application/json', 'application/scim+json'],
-  });
   // The one-click unsubscribe and the preference page's buttons are HTML form posts.
-  app.useBodyParser('urlencoded', { limit: config.bodyLimitBytes, extended: false });
-  // Before any route, guard or validation: a deep body would overflow their recursion (a 500).
-  app.use(bodyDepthLimit(MAX_BODY_DEPTH));
+  // The depth limit runs before any route, guard or validation: a deep body would overflow their
+  // recursion (a 500).
+  app.use(
+    bodyParsing(
+      json({
+        limit: config.bodyLimitBytes,
+        type: ['application/json', 'application/scim+json'],
+        verify: keepRawBody,
+      }),
+      urlencoded({ limit: config.bodyLimitBytes, extended: false, verify: keepRawBody }),
+      bodyDepthLimit(MAX_BODY_DEPTH),
+    ),
+  );
   // A SCIM body refused by the two above (not JSON, too large, too deep) gets a SCIM error.
   app.use(scimBodyErrors());
   // Exit through process.exit, not a re-raised signal: the logger writes its buffer at `exit`.

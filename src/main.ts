@@ -32,8 +32,6 @@ async function bootstrap(): Promise<void> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
     bufferLogs: true,
     bodyParser: false,
-    // The bounce webhook checks its signature over the bytes received.
-    rawBody: true,
   });
   configureApp(app, config, logger);
   const initial = await app

@@ -86,8 +86,6 @@ export async function startTestServer(
       : server,
     {
       bodyParser: false,
-      // The bounce webhook checks its signature over the bytes received.
-      rawBody: true,
       logger: false,
     },
   );

@@ -1,10 +1,18 @@
-import { DynamicModule, Global, Inject, Module, OnApplicationBootstrap } from '@nestjs/common';
+import {
+  DynamicModule,
+  Global,
+  Inject,
+  Module,
+  type MiddlewareConsumer,
+  type NestModule,
+  OnApplicationBootstrap,
+} from '@nestjs/common';
 import { DiscoveryModule, ModuleRef } from '@nestjs/core';
-import type { Request } from 'express';
-import { ClsModule, ClsService } from 'nestjs-cls';
+import type { NextFunction, Request, Response } from 'express';
+import { ClsService, ClsServiceManager } from 'nestjs-cls';
 import { NotificationInbox } from './notifications/notification-inbox';
 import { Clock, SystemClock } from './clock';
-import { RequestContext } from './context/request-context';
+import { RequestContext, type CustosClsStore } from './context/request-context';
 import {
   CORE_MODULE_OPTIONS,
   CoreConfigurableModule,
@@ -12,7 +20,6 @@ import {
   type CoreModuleOptions,
 } from './core.module-definition';
 import { TransactionHost } from './database/transaction-host';
-import { newId } from './ids';
 import { DatabaseJobBackend } from './jobs/database-job-backend';
 import { JOB_BACKEND, Jobs } from './jobs/jobs';
 import { PolicyGuard } from './policy/policy.guard';
@@ -30,19 +37,12 @@ import { InMemoryThrottleStore, ThrottleStore } from './throttling/throttle-stor
  */
 @Global()
 @Module({
-  imports: [
-    DiscoveryModule,
-    ClsModule.forRoot({
-      global: true,
-      middleware: {
-        mount: true,
-        generateId: true,
-        idGenerator: (req: Request & { id?: string }) => req.id ?? newId(),
-        setup: (cls, req: Request & { id?: string }) => cls.set('requestId', req.id),
-      },
-    }),
-  ],
+  imports: [DiscoveryModule],
   providers: [
+    // nestjs-cls's store without its ClsModule: that module adds a global guard and interceptor
+    // to every route (no-ops when not mounted, yet an interceptor runs Nest's RxJS chain per
+    // request) and an async middleware resolving proxy providers; Custos uses none of them.
+    { provide: ClsService, useValue: ClsServiceManager.getClsService() },
     RequestContext,
     TransactionHost,
     PolicyGuard,
@@ -98,10 +98,13 @@ import { InMemoryThrottleStore, ThrottleStore } from './throttling/throttle-stor
     NotificationInbox,
     Jobs,
     PRIVILEGE_RESOLVER,
-    ClsModule,
+    ClsService,
   ],
 })
-export class CoreModule extends CoreConfigurableModule implements OnApplicationBootstrap {
+export class CoreModule
+  extends CoreConfigurableModule
+  implements NestModule, OnApplicationBootstrap
+{
   constructor(
     @Inject(CORE_MODULE_OPTIONS) private readonly options: CoreModuleOptions,
     private readonly verifier: RoutePolicyVerifier,
@@ -112,6 +115,16 @@ export class CoreModule extends CoreConfigurableModule implements OnApplicationB
   /** Registers the module; every option has a default, so `CoreModule.forRoot()` is enough. */
   static override forRoot(options: typeof CORE_OPTIONS_TYPE = {}): DynamicModule {
     return super.forRoot(options);
+  }
+
+  /** Every request runs in a store of its own, holding the request id that the HTTP logging gave it. */
+  configure(consumer: MiddlewareConsumer): void {
+    const cls = ClsServiceManager.getClsService<CustosClsStore>();
+    consumer
+      .apply((req: Request & { id?: string }, _res: Response, next: NextFunction) =>
+        cls.runWith({ requestId: req.id }, next),
+      )
+      .forRoutes('/');
   }
 
   onApplicationBootstrap(): void {

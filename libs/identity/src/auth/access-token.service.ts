@@ -9,6 +9,8 @@ const AUDIENCE = 'custos-api';
 /** HMAC-SHA256 output length: every genuine signature has exactly this many bytes. */
 const SIGNATURE_BYTES = 32;
 const BASE64URL = /^[A-Za-z0-9_-]*$/;
+/** Verified tokens remembered per instance: a client sends the same token until it expires. */
+const VERIFIED_TOKENS_KEPT = 1000;
 
 /**
  * What an access token says: who, in which account, and the credential generations it was issued
@@ -27,6 +29,12 @@ export interface AccessTokenClaims {
 @Injectable()
 export class AccessTokenService {
   private readonly key: Uint8Array;
+  /**
+   * Payloads of tokens whose header and signature were verified, by token: the signature check
+   * (HMAC, two base64url decodings) is the same for every request with the token. The time claims
+   * are still checked per request, and rights still come from the sign-in query.
+   */
+  private readonly verified = new Map<string, Record<string, unknown>>();
 
   constructor(
     @Inject(IDENTITY_MODULE_OPTIONS) private readonly options: IdentityModuleOptions,
@@ -64,6 +72,15 @@ export class AccessTokenService {
    * of one fixed shape, and this runs on every request.
    */
   async verify(token: string): Promise<AccessTokenClaims | null> {
+    const payload = this.verified.get(token) ?? this.verifySignature(token);
+    if (!payload || !this.claimsValid(payload)) {
+      return null;
+    }
+    return claimsOf(payload);
+  }
+
+  /** The payload of a token with our header and a valid signature (remembered), or `null`. */
+  private verifySignature(token: string): Record<string, unknown> | null {
     const parts = token.split('.');
     if (parts.length !== 3 || !parts.every((part) => BASE64URL.test(part))) {
       return null;
@@ -88,10 +105,14 @@ export class AccessTokenService {
       return null;
     }
     const payload = decodeJson(encodedPayload);
-    if (!payload || !this.claimsValid(payload)) {
-      return null;
+    if (payload) {
+      if (this.verified.size >= VERIFIED_TOKENS_KEPT) {
+        // The oldest entry (a Map keeps insertion order): most likely an expired token.
+        this.verified.delete(this.verified.keys().next().value!);
+      }
+      this.verified.set(token, payload);
     }
-    return claimsOf(payload);
+    return payload;
   }
 
   /** Issuer, audience and the registered time claims, as RFC 7519 §4.1 has them. */
