@@ -26,6 +26,7 @@ export function newId(now: number = Date.now()): string {
   }
   return id;
 }
+
 const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export function isId(value: unknown): value is string {
