@@ -7,6 +7,7 @@ import type { Response, Test } from 'supertest';
 import { Setup, callerOf, expectStatus, type Caller } from './access/access-support';
 import { createProperty, uniqueName } from './crm/crm-support';
 import { expectProblem, newAccount, walkPages } from './support/api';
+import { contactsExport, requestExport, waitForExport } from './support/exports';
 import {
   erasureBody,
   erasureWorld,
@@ -164,6 +165,14 @@ describe.each(testDatabaseKinds())('Access packages on %s', (kind) => {
         .attach('file', attachmentBytes, { filename: 'letter one.txt', contentType: 'text/plain' }),
       201,
     ).body as { id: string };
+    // An export that carried the subject's contact: a recipient of their data (Art. 15(1)(c)).
+    const exported = await requestExport(
+      admin,
+      contactsExport(['email'], {
+        filterGroups: [{ filters: [{ propertyName: 'email', operator: 'eq', value: email }] }],
+      }),
+    );
+    expect(await waitForExport(admin, exported.id)).toMatchObject({ state: 'done' });
     const started = expectStatus(await admin.post(path(subject.accessId)), 202).body as PackageView;
     expect(started).toMatchObject({ state: 'building', items: null });
     const built = await inReview(admin, subject.accessId);
@@ -256,7 +265,16 @@ describe.each(testDatabaseKinds())('Access packages on %s', (kind) => {
     expect(csv).toContain(email);
     // The phone starts with '+': neutralised for spreadsheets.
     expect(csv).toContain(`'${subject.phone}`);
-    expect(Array.isArray(JSON.parse(files.get('recipients.json')!))).toBe(true);
+    const recipients = JSON.parse(files.get('recipients.json')!) as {
+      source: string;
+      rowId: string;
+    }[];
+    expect(recipients).toContainEqual(
+      expect.objectContaining({
+        source: 'exports.carried',
+        rowId: `${exported.id}/${subject.contactIds[0]}`,
+      }),
+    );
     // The admin may read sensitive values: the sealed value is in the package.
     expect([...files.values()].some((text) => text.includes(sealedValue))).toBe(true);
     // The redacted item is nowhere.
