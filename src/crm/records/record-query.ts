@@ -48,8 +48,8 @@ export interface ScopedSelect {
 /**
  * The scoped query as SQL fragments, alias `r`: the account, the archive state, the actor's rules
  * and whatever the caller adds ({@link and}), AND-ed. {@link RecordQuery.scope} makes it; lists,
- * searches and totals read it as SQL text built once per shape ({@link RecordQuery.rows},
- * {@link RecordQuery.count}), exports and history through a query builder made from the very
+ * searches, totals and records by id read it as SQL text built once per shape
+ * ({@link RecordQuery.rows}, {@link RecordQuery.count}, {@link RecordQuery.find}), exports and history through a query builder made from the very
  * same conditions ({@link RecordQuery.builder}).
  */
 export class ScopedRecords {
@@ -255,8 +255,7 @@ export class RecordQuery {
     ids: readonly string[],
     { action = 'read', ...lookup }: RecordLookup & { action?: RecordAction } = {},
   ): Promise<StoredRecord[]> {
-    const records = await findRecords(
-      this.transactions.manager,
+    const records = await this.findRecords(
       schema,
       this.context.requireAccountId(),
       ids,
@@ -328,15 +327,37 @@ export class RecordQuery {
     accountId: string,
     id: string,
   ): Promise<StoredRecord | undefined> {
-    const [record] = await findRecords(
-      this.transactions.manager,
-      schema,
-      accountId,
-      [id],
-      EVERY_RECORD,
-      {},
-    );
+    const [record] = await this.findRecords(schema, accountId, [id], EVERY_RECORD, {});
     return record;
+  }
+
+  /**
+   * The records among `ids` in `where`'s scope, read as SQL text built once per shape (as
+   * {@link rows}): a query builder per lookup cost more CPU than the lookup of one record by id.
+   */
+  private async findRecords(
+    schema: PropertySchema,
+    accountId: string,
+    ids: readonly string[],
+    where: SqlCondition,
+    { archived = false, lock = false }: RecordLookup,
+  ): Promise<StoredRecord[]> {
+    if (ids.length === 0) {
+      return [];
+    }
+    const { sql, parameters } = new ScopedRecords(
+      schema.objectType.table,
+      scopeConditions(accountId, archived, where),
+    )
+      .and({ sql: 'r.id IN (:...ids)', parameters: { ids } })
+      .fromWhere();
+    // As a query builder's pessimistic_write; SQLite serialises transactions instead.
+    const forUpdate = lock && this.transactions.manager.connection.options.type === 'postgres';
+    const rows = await this.transactions.queryNamed<Record<string, unknown>>(
+      `SELECT ${recordColumns(schema)} ${sql}${forUpdate ? ' FOR UPDATE' : ''}`,
+      parameters,
+    );
+    return rows.map((row) => fromRow(schema, row));
   }
 }
 
@@ -402,29 +423,4 @@ function builderOf(
     builder.andWhere(`(${condition.sql})`, condition.parameters);
   }
   return builder;
-}
-
-async function findRecords(
-  manager: EntityManager,
-  schema: PropertySchema,
-  accountId: string,
-  ids: readonly string[],
-  where: SqlCondition,
-  { archived = false, lock = false }: RecordLookup,
-): Promise<StoredRecord[]> {
-  if (ids.length === 0) {
-    return [];
-  }
-  const scope = new ScopedRecords(
-    schema.objectType.table,
-    scopeConditions(accountId, archived, where),
-  );
-  const builder = builderOf(manager, scope)
-    .select(recordColumns(schema))
-    .andWhere('r.id IN (:...ids)', { ids });
-  if (lock && manager.connection.options.type === 'postgres') {
-    builder.setLock('pessimistic_write');
-  }
-  const rows = await builder.getRawMany<Record<string, unknown>>();
-  return rows.map((row) => fromRow(schema, row));
 }
