@@ -116,23 +116,22 @@ export class SubjectLookup {
     const after =
       page.after === undefined ? null : (decodeCursor(page.after, 2) as [string, string]);
     const { items, more } = await this.find(probed, after, limit);
-    // Independent: the values' reads and the audit event go at once on the pool.
+    // Independent: the values' reads and the audit event go at once on the pool. The event is
+    // recorded as it is (on PostgreSQL one compare-and-set, without opening a transaction).
     await this.transactions.all(
       () => this.addValues(items),
       () =>
-        this.transactions.run(() =>
-          this.audit.record({
-            action: 'privacy.subject_looked_up',
-            targetType: requestId ? 'privacy_request' : 'privacy_lookup',
-            targetId: requestId ?? undefined,
-            // The kinds of identifier, never the identifiers themselves.
-            metadata: {
-              identifierKinds: probed.map((identifier) => identifier.kind),
-              items: items.length,
-              continued: after !== null,
-            },
-          }),
-        ),
+        this.audit.record({
+          action: 'privacy.subject_looked_up',
+          targetType: requestId ? 'privacy_request' : 'privacy_lookup',
+          targetId: requestId ?? undefined,
+          // The kinds of identifier, never the identifiers themselves.
+          metadata: {
+            identifierKinds: probed.map((identifier) => identifier.kind),
+            items: items.length,
+            continued: after !== null,
+          },
+        }),
     );
     const last = items.at(-1);
     return {
@@ -349,30 +348,39 @@ export class SubjectLookup {
 
   /** With `documents`, a JSON column as a whole gets the object of its keys the operator may see. */
   private async addValues(items: LookupItem[], documents = false): Promise<void> {
-    for (const reader of this.readers ?? []) {
-      const own = items.filter((i) => i.source === reader.source);
-      if (own.length === 0) {
-        continue;
+    // Each reader fills only its own source's items: independent, so they go at once on the pool.
+    await this.transactions.all(
+      ...(this.readers ?? []).map((reader) => () => this.addReaderValues(reader, items, documents)),
+    );
+  }
+
+  private async addReaderValues(
+    reader: SubjectValueReader,
+    items: LookupItem[],
+    documents: boolean,
+  ): Promise<void> {
+    const own = items.filter((i) => i.source === reader.source);
+    if (own.length === 0) {
+      return;
+    }
+    const rows = await reader.read(own.map((i) => i.rowId));
+    for (const found of own) {
+      const row = rows.get(found.rowId);
+      if (row?.details) {
+        found.details = row.details;
       }
-      const rows = await reader.read(own.map((i) => i.rowId));
-      for (const found of own) {
-        const row = rows.get(found.rowId);
-        if (row?.details) {
-          found.details = row.details;
-        }
-        for (const field of found.fields.filter((f) => f.held)) {
-          if (!row || row.withheld.includes(field.field)) {
-            field.withheld = true;
-          } else if (field.field in row.values) {
-            field.value = row.values[field.field];
-          } else if (documents && !field.field.includes('.')) {
-            const prefix = `${field.field}.`;
-            field.value = Object.fromEntries(
-              Object.entries(row.values)
-                .filter(([name]) => name.startsWith(prefix))
-                .map(([name, value]) => [name.slice(prefix.length), value]),
-            );
-          }
+      for (const field of found.fields.filter((f) => f.held)) {
+        if (!row || row.withheld.includes(field.field)) {
+          field.withheld = true;
+        } else if (field.field in row.values) {
+          field.value = row.values[field.field];
+        } else if (documents && !field.field.includes('.')) {
+          const prefix = `${field.field}.`;
+          field.value = Object.fromEntries(
+            Object.entries(row.values)
+              .filter(([name]) => name.startsWith(prefix))
+              .map(([name, value]) => [name.slice(prefix.length), value]),
+          );
         }
       }
     }
