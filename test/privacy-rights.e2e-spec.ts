@@ -617,7 +617,8 @@ describe.each(testDatabaseKinds())('Privacy rights over HTTP on %s', (kind) => {
         subjectEmail: `staff-${Date.now()}@public.example`,
         identityVerified: false,
       });
-      expect(await server.app.get(PublicPrivacyIntake).closeUnverified()).toBeGreaterThanOrEqual(2);
+      // The hourly schedule may run the same sweep beside this call and close some first.
+      await server.app.get(PublicPrivacyIntake).closeUnverified();
       for (const id of [late.requestId, guessed.requestId]) {
         const closed = await statusOf(id);
         expect(closed).toMatchObject({ status: 'refused' });
