@@ -18,7 +18,12 @@ export {
   type AccessRule,
   type RecordAction,
 } from './conditions/access-ability';
-export { accessibleBy, type AccessibleByOptions, type SqlCondition } from './query/accessible-by';
+export {
+  accessibleBy,
+  accessScope,
+  type AccessibleByOptions,
+  type SqlCondition,
+} from './query/accessible-by';
 export { AccessModule, ACCESS_ENTITIES } from './access.module';
 export { AccessHttpModule } from './access-http.module';
 export { ACCESS_MODULE_OPTIONS, type AccessModuleOptions } from './access.module-definition';

@@ -1,6 +1,7 @@
 import { subject as asSubject } from '@casl/ability';
 import {
   accessibleBy,
+  accessScope,
   subjectFields,
   type ActorAccess,
   type RecordAction,
@@ -44,6 +45,26 @@ export class RecordAccess {
 
   get superAdmin(): boolean {
     return this.access.superAdmin;
+  }
+
+  /**
+   * The records the actor may read as owners and business units, when the read rules are nothing
+   * else (`{}`: the whole account): what a maintained count per owner and unit can sum exactly.
+   * `undefined` when the rules test anything more; then only a `COUNT(*)` of the SQL can tell.
+   */
+  readScope(): { owners?: string[]; businessUnits?: string[] } | undefined {
+    const scope = accessScope(
+      this.access.ability,
+      'read',
+      this.schema.objectType.name,
+      SCOPE_FIELDS,
+    );
+    if (!scope) {
+      return undefined;
+    }
+    return scope.all
+      ? {}
+      : { owners: scope.values.ownerId ?? [], businessUnits: scope.values.businessUnitId ?? [] };
   }
 
   /**

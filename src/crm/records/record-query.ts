@@ -56,6 +56,8 @@ export class ScopedRecords {
   constructor(
     readonly table: string,
     readonly conditions: readonly SqlCondition[],
+    /** Set while the conditions are exactly a maintained count's (no filter added yet). */
+    readonly counted?: CountedScope,
   ) {}
 
   /** These records that also match `condition` (these when there is none). */
@@ -73,6 +75,17 @@ export class ScopedRecords {
     }
     return { sql: `FROM "${this.table}" "r" WHERE ${where}`, parameters };
   }
+}
+
+/**
+ * The live records of one account and table that `crm_record_count` sums: all of them, or those
+ * of the listed owners or business units. The triggers of migration `RecordCounts` keep that
+ * table in the transaction of every write to a record table (docs/query-performance.md).
+ */
+export interface CountedScope {
+  accountId: string;
+  owners?: readonly string[];
+  businessUnits?: readonly string[];
 }
 
 /** How long {@link RecordQuery}'s planner statistics are kept. */
@@ -119,15 +132,17 @@ export class RecordQuery {
       forMarketing = false,
     }: ScopedQueryOptions = {},
   ): ScopedRecords {
+    const accountId = this.context.requireAccountId();
+    const processing = this.processing(schema, action, forMarketing);
+    // Live records readable by owner or unit alone: the maintained counts answer their total.
+    const readScope =
+      archived === false && action === 'read' && !processing ? access.readScope() : undefined;
     const scope = new ScopedRecords(
       schema.objectType.table,
-      scopeConditions(
-        this.context.requireAccountId(),
-        archived,
-        permitted(access, action, scopeIndexes),
-      ),
+      scopeConditions(accountId, archived, permitted(access, action, scopeIndexes)),
+      readScope && { accountId, ...readScope },
     );
-    return scope.and(this.processing(schema, action, forMarketing));
+    return scope.and(processing);
   }
 
   /**
@@ -164,12 +179,42 @@ export class RecordQuery {
 
   /** How many records `scope` holds; with `upTo`, counting stops after that many. */
   async count(scope: ScopedRecords, upTo?: number): Promise<number> {
+    if (scope.counted) {
+      const counted = await this.maintainedCount(scope.table, scope.counted);
+      return upTo === undefined ? counted : Math.min(counted, Math.trunc(upTo));
+    }
     const { sql, parameters } = scope.fromWhere();
     const text =
       upTo === undefined
         ? `SELECT COUNT(*) AS "total" ${sql}`
         : `SELECT COUNT(*) AS "total" FROM (SELECT 1 ${sql} LIMIT ${Math.trunc(upTo)}) "counted"`;
     const [row] = await this.transactions.queryNamed<{ total: string | number }>(text, parameters);
+    return Number(row?.total ?? 0);
+  }
+
+  /** The sum of `crm_record_count` over `counted`: as many rows as owners and units, not records. */
+  private async maintainedCount(table: string, counted: CountedScope): Promise<number> {
+    const { accountId, owners, businessUnits } = counted;
+    const parameters: Record<string, unknown> = { accountId, table };
+    const within: string[] = [];
+    if (owners?.length) {
+      within.push('c.owner_id IN (:...owners)');
+      parameters.owners = owners;
+    }
+    if (businessUnits?.length) {
+      within.push('c.business_unit_id IN (:...businessUnits)');
+      parameters.businessUnits = businessUnits;
+    }
+    const whole = owners === undefined && businessUnits === undefined;
+    if (!whole && within.length === 0) {
+      return 0;
+    }
+    const [row] = await this.transactions.queryNamed<{ total: string | number | null }>(
+      `SELECT SUM(c.live) AS "total" FROM "crm_record_count" "c" WHERE c.account_id = :accountId AND c.object_table = :table${
+        whole ? '' : ` AND (${within.join(' OR ')})`
+      }`,
+      parameters,
+    );
     return Number(row?.total ?? 0);
   }
 
