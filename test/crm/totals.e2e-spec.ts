@@ -129,4 +129,57 @@ describe.each(testDatabaseKinds())('record totals on %s', (kind) => {
       field: 'total',
     });
   });
+
+  // Attack: the maintained counts are per owner; a reader whose role narrows their own records
+  // with a rule on anything else must get the count of what their pages show, not the owner's.
+  it('counts what a reader with a rule beyond the owner may see, as their pages show it', async () => {
+    const user = await newUser(server, await server.login());
+    const role = expectStatus(
+      await admin.post('/api/v1/roles', {
+        name: 'Own readers of one name',
+        privileges: [{ objectType: 'contacts', action: 'read', level: 'own' }],
+        taskPrivileges: [],
+      }),
+      201,
+    );
+    expectStatus(
+      await admin.post('/api/v1/record-rules', {
+        name: 'Only Fr 0',
+        objectType: 'contacts',
+        actions: ['read'],
+        effect: 'restrict',
+        condition: { lastname: 'Fr 0' },
+        roleId: role.body.id,
+      }),
+      201,
+    );
+    expectStatus(
+      await admin.post(`/api/v1/roles/${role.body.id}/assignments`, {
+        principalType: 'user',
+        principalId: user.id,
+      }),
+      201,
+    );
+    const theirs = await createRecords(admin, 'contacts', [
+      { lastname: 'Fr 0', owner_id: user.id },
+      { lastname: 'Fr 1', owner_id: user.id },
+      { lastname: 'Fr 2', owner_id: user.id },
+    ]);
+    const narrowed = callerOf(server, user.token);
+    const found = expectStatus(await search(narrowed, { limit: 10 }), 200);
+    expect(found.body.results).toHaveLength(1);
+    expect(found.body.total).toBe(1);
+    const listed = expectStatus(
+      await narrowed.get('/api/v1/objects/contacts', { limit: 10, total: 'exact' }),
+      200,
+    );
+    expect(listed.body.total).toBe(1);
+    // The other tests count the account's contacts.
+    for (const record of theirs) {
+      expectStatus(
+        await admin.delete(`/api/v1/objects/contacts/${record.id}`, { purge: 'true' }),
+        204,
+      );
+    }
+  });
 });
