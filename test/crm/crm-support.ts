@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Response, Test } from 'supertest';
 import { CrmImport } from '../../src/crm/imports/import.entity';
+import { newUser } from '../support/factories';
 import { ADMIN_EMAIL, type TestServer } from '../support/test-server';
 
 /** A record as the CRM API returns it. */
@@ -70,6 +71,47 @@ export function expectStatus(response: Response, status: number): Response {
     );
   }
   return response;
+}
+
+/**
+ * A new user who reads the contacts they own, through a role of their own; with `condition`,
+ * also a restrict rule of that role on what they read.
+ */
+export async function ownContactsReader(
+  server: TestServer,
+  admin: Caller,
+  condition?: Record<string, unknown>,
+): Promise<{ id: string; caller: Caller }> {
+  const user = await newUser(server, await server.login());
+  const role = expectStatus(
+    await admin.post('/api/v1/roles', {
+      name: `Own readers ${user.id}`,
+      privileges: [{ objectType: 'contacts', action: 'read', level: 'own' }],
+      taskPrivileges: [],
+    }),
+    201,
+  );
+  if (condition) {
+    expectStatus(
+      await admin.post('/api/v1/record-rules', {
+        name: `Rule of ${user.id}`,
+        objectType: 'contacts',
+        actions: ['read'],
+        effect: 'restrict',
+        condition,
+        roleId: role.body.id,
+      }),
+      201,
+    );
+  }
+  expectStatus(
+    await admin.post(`/api/v1/roles/${role.body.id}/assignments`, {
+      principalType: 'user',
+      principalId: user.id,
+    }),
+    201,
+  );
+  return { id: user.id, caller: callerOf(server, user.token) };
 }
 
 /** Creates a record through the API and returns it. */

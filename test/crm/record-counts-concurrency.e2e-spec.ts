@@ -1,6 +1,6 @@
-import { newUser } from '../support/factories';
 import { startTestServer, type TestServer } from '../support/test-server';
-import { callerOf, createRecords, expectStatus, type Caller } from './crm-support';
+import { callerOf, type Caller } from './crm-support';
+import { createRecords, expectStatus, ownContactsReader } from './crm-support';
 
 /**
  * The maintained counts under concurrent writes (PostgreSQL; SQLite serialises its writers):
@@ -19,24 +19,7 @@ describe('maintained record counts under concurrent requests on postgres', () =>
     admin = callerOf(server, await server.login());
     adminId = (expectStatus(await admin.get('/api/v1/me'), 200).body as { user: { id: string } })
       .user.id;
-    const user = await newUser(server, await server.login());
-    ownerId = user.id;
-    const role = expectStatus(
-      await admin.post('/api/v1/roles', {
-        name: 'Own readers',
-        privileges: [{ objectType: 'contacts', action: 'read', level: 'own' }],
-        taskPrivileges: [],
-      }),
-      201,
-    );
-    expectStatus(
-      await admin.post(`/api/v1/roles/${role.body.id}/assignments`, {
-        principalType: 'user',
-        principalId: user.id,
-      }),
-      201,
-    );
-    owner = callerOf(server, user.token);
+    ({ id: ownerId, caller: owner } = await ownContactsReader(server, admin));
   });
 
   afterAll(async () => {

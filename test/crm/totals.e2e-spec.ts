@@ -1,8 +1,13 @@
 import { testDatabaseKinds } from '@custos/core/testing';
 import { expectProblem } from '../support/api';
-import { newUser } from '../support/factories';
 import { startTestServer, type TestServer } from '../support/test-server';
-import { callerOf, createRecords, expectStatus, type Caller } from './crm-support';
+import {
+  callerOf,
+  createRecords,
+  expectStatus,
+  ownContactsReader,
+  type Caller,
+} from './crm-support';
 
 /** Exact up to 5 matches: the 8 live contacts are above it, the 3 of one country below. */
 const EXACT_UP_TO = 5;
@@ -21,23 +26,8 @@ describe.each(testDatabaseKinds())('record totals on %s', (kind) => {
       env: { CUSTOS_EXACT_TOTAL_UP_TO: String(EXACT_UP_TO) },
     });
     admin = callerOf(server, await server.login());
-    const user = await newUser(server, await server.login());
-    const role = expectStatus(
-      await admin.post('/api/v1/roles', {
-        name: 'Own readers',
-        privileges: [{ objectType: 'contacts', action: 'read', level: 'own' }],
-        taskPrivileges: [],
-      }),
-      201,
-    );
-    expectStatus(
-      await admin.post(`/api/v1/roles/${role.body.id}/assignments`, {
-        principalType: 'user',
-        principalId: user.id,
-      }),
-      201,
-    );
-    reader = callerOf(server, user.token);
+    const user = await ownContactsReader(server, admin);
+    reader = user.caller;
     const created = await createRecords(admin, 'contacts', [
       ...Array.from({ length: 6 }, (_, i) => ({ lastname: `De ${i}`, country: 'DE' })),
       ...Array.from({ length: 3 }, (_, i) => ({
@@ -133,39 +123,13 @@ describe.each(testDatabaseKinds())('record totals on %s', (kind) => {
   // Attack: the maintained counts are per owner; a reader whose role narrows their own records
   // with a rule on anything else must get the count of what their pages show, not the owner's.
   it('counts what a reader with a rule beyond the owner may see, as their pages show it', async () => {
-    const user = await newUser(server, await server.login());
-    const role = expectStatus(
-      await admin.post('/api/v1/roles', {
-        name: 'Own readers of one name',
-        privileges: [{ objectType: 'contacts', action: 'read', level: 'own' }],
-        taskPrivileges: [],
-      }),
-      201,
-    );
-    expectStatus(
-      await admin.post('/api/v1/record-rules', {
-        name: 'Only Fr 0',
-        objectType: 'contacts',
-        actions: ['read'],
-        effect: 'restrict',
-        condition: { lastname: 'Fr 0' },
-        roleId: role.body.id,
-      }),
-      201,
-    );
-    expectStatus(
-      await admin.post(`/api/v1/roles/${role.body.id}/assignments`, {
-        principalType: 'user',
-        principalId: user.id,
-      }),
-      201,
-    );
+    const user = await ownContactsReader(server, admin, { lastname: 'Fr 0' });
     const theirs = await createRecords(admin, 'contacts', [
       { lastname: 'Fr 0', owner_id: user.id },
       { lastname: 'Fr 1', owner_id: user.id },
       { lastname: 'Fr 2', owner_id: user.id },
     ]);
-    const narrowed = callerOf(server, user.token);
+    const narrowed = user.caller;
     const found = expectStatus(await search(narrowed, { limit: 10 }), 200);
     expect(found.body.results).toHaveLength(1);
     expect(found.body.total).toBe(1);
