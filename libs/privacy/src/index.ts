@@ -54,10 +54,26 @@ export {
   deadlineFlag,
   pausedDaysBetween,
   calendarDate,
+  canonicalTimeZone,
+  UTC_CALENDAR,
   INITIAL_MONTHS,
   EXTENDED_MONTHS,
   type DeadlineFlag,
+  type WorkingCalendar,
 } from './requests/privacy-deadline';
+export { PrivacySettings } from './settings/privacy-settings.entity';
+export {
+  PrivacySettingsService,
+  MAX_HOLIDAYS,
+  type PrivacySettingsInput,
+  type PrivacySettingsView,
+  type PrivacySettingsChange,
+} from './settings/privacy-settings';
+export {
+  UpdatePrivacySettingsDto,
+  PrivacySettingsDto,
+  PrivacySettingsChangeDto,
+} from './settings/privacy-settings.dto';
 export {
   CreatePrivacyRequestDto,
   ListPrivacyRequestsQueryDto,
