@@ -187,8 +187,12 @@ export {
   type CandidateCondition,
   type CandidatePolicy,
   type ClosedColumns,
+  type RecordColumns,
 } from './retention/retention-condition';
-export type { RetentionRecordType } from './retention/retention-record-type';
+export type {
+  RetentionRecordType,
+  RetentionBlockerContext,
+} from './retention/retention-record-type';
 export {
   CreateRetentionPolicyDto,
   UpdateRetentionPolicyDto,

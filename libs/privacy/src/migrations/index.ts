@@ -17,6 +17,8 @@ import { PrivacyPackageSubject1797800000000 as PrivacyPackageSubjectPostgres } f
 import { PrivacyPackageSubject1797800000000 as PrivacyPackageSubjectSqlite } from './sqlite/1797800000000-PrivacyPackageSubject';
 import { PrivacySettings1797860000000 as PrivacySettingsPostgres } from './postgres/1797860000000-PrivacySettings';
 import { PrivacySettings1797860000000 as PrivacySettingsSqlite } from './sqlite/1797860000000-PrivacySettings';
+import { PrivacyRetentionLegalPeriod1797860000100 as PrivacyRetentionLegalPeriodPostgres } from './postgres/1797860000100-PrivacyRetentionLegalPeriod';
+import { PrivacyRetentionLegalPeriod1797860000100 as PrivacyRetentionLegalPeriodSqlite } from './sqlite/1797860000100-PrivacyRetentionLegalPeriod';
 
 /**
  * The privacy tables, per database, oldest first: spread them into your DataSource's
@@ -33,6 +35,7 @@ export const PRIVACY_MIGRATIONS: DatabaseMigrations = {
     PrivacyRetentionRecordsSqlite,
     PrivacyPackageSubjectSqlite,
     PrivacySettingsSqlite,
+    PrivacyRetentionLegalPeriodSqlite,
   ],
   postgres: [
     PrivacyPostgres,
@@ -44,5 +47,6 @@ export const PRIVACY_MIGRATIONS: DatabaseMigrations = {
     PrivacyRetentionRecordsPostgres,
     PrivacyPackageSubjectPostgres,
     PrivacySettingsPostgres,
+    PrivacyRetentionLegalPeriodPostgres,
   ],
 };
