@@ -1,7 +1,7 @@
 /**
- * `npm run bench [-- --contacts N[,N…] --iterations N --only sqlite|postgres --bench crm-search|access|crypto|delegation|files|jobs|request|export-writers|exports|scim|consent|mailings|subject-keys|privacy-erasure|privacy-lookup|privacy-packages
+ * `npm run bench [-- --contacts N[,N…] --iterations N --only sqlite|postgres --bench crm-search|access|crypto|delegation|files|jobs|request|export-writers|exports|scim|consent|mailings|subject-keys|privacy-erasure|privacy-lookup|privacy-packages|privacy-retention
  * --crypto-insert-contacts N --crypto-search-contacts N --delegation-users N --files-megabytes N --jobs-count N --rows N --scim-users N
- * --consent-events N --audience-contacts N --mailing-contacts N --erasure-contacts N --erasure-subjects N --lookup-contacts N --package-contacts N --package-history N --package-runs N]`:
+ * --consent-events N --audience-contacts N --mailing-contacts N --erasure-contacts N --erasure-subjects N --lookup-contacts N --package-contacts N --package-history N --package-runs N --retention-contacts N --retention-candidates N]`:
  * runs the benchmarks and prints one JSON document, also written to bench/results/latest.json (not
  * committed).
  *
@@ -63,6 +63,11 @@
  *   (default 10,000), built by the server's job `--package-runs` times (default 3), vs the same
  *   rows read by hand-written SQL and zipped with the same writer in the same run; per database.
  *
+ * - `privacyRetention` (bench/privacy-retention.ts): a retention policy's dry run and run over
+ *   `--retention-candidates` lapsed contacts (default 2,000) among `--retention-contacts` (default
+ *   100,000), rows/s, vs the same count and delete written by hand in SQL in the same run; per
+ *   database.
+ *
  * - `subjectKeys` (bench/subject-keys.ts): a page of 50 contacts whose sensitive values are sealed
  *   under per-subject keys (crypto-shredding) vs a page sealed under the account key alone, read
  *   alternately through the API in the same run (`--iterations`, `--warmup`), the ratio of the
@@ -91,6 +96,7 @@ import { benchMailings, type MailingsResult } from './mailings';
 import { benchPrivacyErasure, type ErasureResult } from './privacy-erasure';
 import { benchPrivacyLookup, type PrivacyLookupResult } from './privacy-lookup';
 import { benchPrivacyPackages, type PackageBenchResult } from './privacy-packages';
+import { benchPrivacyRetention, type RetentionBenchResult } from './privacy-retention';
 import { benchDelegation, type DelegationResult } from './delegation';
 import { benchExports, type ExportsResult } from './exports';
 import { benchExportWriters, type ExportWritersResult } from './export-writers';
@@ -124,6 +130,7 @@ const BENCHMARKS = [
   'privacy-erasure',
   'privacy-lookup',
   'privacy-packages',
+  'privacy-retention',
 ] as const;
 type Benchmark = (typeof BENCHMARKS)[number];
 
@@ -144,6 +151,8 @@ interface Options
   packageContacts: number;
   packageHistory: number;
   packageRuns: number;
+  retentionContacts: number;
+  retentionCandidates: number;
   only?: DatabaseKind;
   bench?: Benchmark;
   /** Whether `--contacts` was given (bench/exports defaults to 1,000,000 otherwise). */
@@ -152,7 +161,7 @@ interface Options
 
 function parseArguments(argv: readonly string[]): Options {
   const usage =
-    'Usage: npm run bench -- [--contacts N[,N…]] [--iterations N] [--warmup N] [--only sqlite|postgres] [--bench crm-search|access|crypto|delegation|files|jobs|request|export-writers|exports|scim|consent|mailings|subject-keys|privacy-erasure|privacy-lookup|privacy-packages] [--crypto-insert-contacts N] [--crypto-search-contacts N] [--delegation-users N] [--files-megabytes N] [--jobs-count N] [--request-count N] [--rows N] [--scim-users N] [--consent-events N] [--audience-contacts N] [--mailing-contacts N] [--erasure-contacts N] [--erasure-subjects N] [--lookup-contacts N] [--package-contacts N] [--package-history N] [--package-runs N]';
+    'Usage: npm run bench -- [--contacts N[,N…]] [--iterations N] [--warmup N] [--only sqlite|postgres] [--bench crm-search|access|crypto|delegation|files|jobs|request|export-writers|exports|scim|consent|mailings|subject-keys|privacy-erasure|privacy-lookup|privacy-packages|privacy-retention] [--crypto-insert-contacts N] [--crypto-search-contacts N] [--delegation-users N] [--files-megabytes N] [--jobs-count N] [--request-count N] [--rows N] [--scim-users N] [--consent-events N] [--audience-contacts N] [--mailing-contacts N] [--erasure-contacts N] [--erasure-subjects N] [--lookup-contacts N] [--package-contacts N] [--package-history N] [--package-runs N] [--retention-contacts N] [--retention-candidates N]';
   const options: Options = {
     contacts: 100_000,
     iterations: 200,
@@ -174,6 +183,8 @@ function parseArguments(argv: readonly string[]): Options {
     packageRuns: 3,
     erasureSubjects: 20,
     lookupContacts: 1_000_000,
+    retentionContacts: 100_000,
+    retentionCandidates: 2_000,
   };
   const numeric = {
     contacts: 'contacts',
@@ -196,10 +207,12 @@ function parseArguments(argv: readonly string[]): Options {
     'package-runs': 'packageRuns',
     'erasure-subjects': 'erasureSubjects',
     'lookup-contacts': 'lookupContacts',
+    'retention-contacts': 'retentionContacts',
+    'retention-candidates': 'retentionCandidates',
   } as const;
   for (let i = 0; i < argv.length; i++) {
     const match =
-      /^--(contacts|iterations|warmup|only|bench|crypto-insert-contacts|crypto-search-contacts|delegation-users|files-megabytes|jobs-count|request-count|rows|scim-users|consent-events|audience-contacts|mailing-contacts|erasure-contacts|erasure-subjects|lookup-contacts|package-contacts|package-history|package-runs)(?:=(.*))?$/.exec(
+      /^--(contacts|iterations|warmup|only|bench|crypto-insert-contacts|crypto-search-contacts|delegation-users|files-megabytes|jobs-count|request-count|rows|scim-users|consent-events|audience-contacts|mailing-contacts|erasure-contacts|erasure-subjects|lookup-contacts|package-contacts|package-history|package-runs|retention-contacts|retention-candidates)(?:=(.*))?$/.exec(
         argv[i],
       );
     const value = match ? (match[2] ?? argv[++i]) : undefined;
@@ -477,6 +490,19 @@ async function main(): Promise<void> {
           });
     }
   }
+  let privacyRetention: Partial<Record<DatabaseKind, RetentionBenchResult | Skipped>> | undefined;
+  if (runs('privacy-retention')) {
+    privacyRetention = {};
+    for (const kind of kinds) {
+      const skipped = unreachable.get(kind);
+      privacyRetention[kind] = skipped
+        ? { skipped }
+        : await benchPrivacyRetention(kind, {
+            contacts: options.retentionContacts,
+            candidates: options.retentionCandidates,
+          });
+    }
+  }
   const round = (n: number) => Math.round(n * 100) / 100;
   const report = {
     ...(crmSearch ? { crmSearch } : {}),
@@ -495,6 +521,7 @@ async function main(): Promise<void> {
     ...(privacyErasure ? { privacyErasure } : {}),
     ...(privacyLookup ? { privacyLookup } : {}),
     ...(privacyPackages ? { privacyPackages } : {}),
+    ...(privacyRetention ? { privacyRetention } : {}),
     machine: {
       cpus: cpus().length,
       cpuModel: cpus()[0]?.model,

@@ -380,6 +380,132 @@ describe.each(testDatabaseKinds())('Retention policies on %s', (kind) => {
     );
   }, 60_000);
 
+  it('deletes closed-won deals once their legal period is over and companies without activity; the dry run names exactly that', async () => {
+    const { admin } = await freshAccount();
+    const at = (i: number) => (kind === 'postgres' ? `$${i}` : '?');
+    const deal = async (dealstage: string, closedate: string) =>
+      (await createRecord(admin, 'deals', { dealname: `Deal ${closedate}`, dealstage, closedate }))
+        .id;
+    // Ten years after closing: 2010's contract is past its period, 2020's is not.
+    const wonLongAgo = await deal('closedwon', '2010-01-01');
+    const wonWithinPeriod = await deal('closedwon', '2020-01-01');
+    const lost = await deal('closedlost', '2020-01-01');
+    const deals = await policy(admin, {
+      objectType: 'deals',
+      condition: 'closed',
+      afterDays: 365,
+      legalPeriodYears: 10,
+    });
+    const dry = await dryRun(admin, deals);
+    expect(dry).toMatchObject({
+      candidates: 3,
+      outcomes: { deleted: 2, anonymised: 1 },
+      recordIds: [wonLongAgo, wonWithinPeriod, lost].sort(),
+    });
+
+    // Companies: one quiet for long, one whose deal changed lately, one whose deal is old too.
+    const company = async () =>
+      (await createRecord(admin, 'companies', { name: uniqueName('firm') })).id;
+    const [quiet, busy, oldDealOnly, fresh] = [
+      await company(),
+      await company(),
+      await company(),
+      await company(),
+    ];
+    const recentDeal = await deal('appointmentscheduled', '2027-01-01');
+    const oldDeal = await deal('appointmentscheduled', '2019-01-01');
+    for (const [from, to] of [
+      [busy, recentDeal],
+      [oldDealOnly, oldDeal],
+    ]) {
+      expectStatus(
+        await admin.put(`/api/v1/objects/companies/${from}/associations/deals/${to}`, {}),
+        204,
+      );
+    }
+    await server.dataSource.query(
+      `UPDATE crm_company SET updated_at = ${at(1)} WHERE id IN (${at(2)}, ${at(3)}, ${at(4)})`,
+      [LONG_AGO, quiet, busy, oldDealOnly],
+    );
+    await server.dataSource.query(
+      `UPDATE crm_deal SET updated_at = ${at(1)}, created_at = ${at(2)} WHERE id = ${at(3)}`,
+      [LONG_AGO, LONG_AGO, oldDeal],
+    );
+    const companies = await policy(admin, {
+      objectType: 'companies',
+      condition: 'inactive',
+      afterDays: 365,
+    });
+    const dryCompanies = await dryRun(admin, companies);
+    expect(dryCompanies).toMatchObject({
+      candidates: 2,
+      outcomes: { deleted: 2, anonymised: 0 },
+      recordIds: [quiet, oldDealOnly].sort(),
+    });
+
+    await server.app.get(RetentionPolicies).runAll();
+    // What each run did, from its log and its audit event, is what its dry run said.
+    for (const [id, report] of [
+      [deals, dry],
+      [companies, dryCompanies],
+    ] as const) {
+      const log = expectStatus(
+        await admin.get('/api/v1/privacy-log', { requestId: id, limit: 100 }),
+        200,
+      ).body as { results: { action: string; detail: { recordId: string } }[] };
+      expect(log.results.map((e) => e.detail.recordId).sort()).toEqual(report.recordIds);
+      const count = (action: string) => log.results.filter((e) => e.action === action).length;
+      expect({ deleted: count('record_deleted'), anonymised: count('record_anonymised') }).toEqual(
+        report.outcomes,
+      );
+      const runs = expectStatus(
+        await admin.get('/api/v1/audit-log', { action: 'privacy.retention_run', targetId: id }),
+        200,
+      ).body as { results: { metadata: object }[] };
+      expect(runs.results.map((e) => e.metadata)).toEqual([report.outcomes]);
+    }
+    for (const [gone, type] of [
+      [wonLongAgo, 'deals'],
+      [lost, 'deals'],
+      [quiet, 'companies'],
+      [oldDealOnly, 'companies'],
+    ]) {
+      expect((await admin.get(`/api/v1/objects/${type}/${gone}`)).status).toBe(404);
+    }
+    for (const [kept, type] of [
+      [wonWithinPeriod, 'deals'],
+      [busy, 'companies'],
+      [fresh, 'companies'],
+      [oldDeal, 'deals'],
+    ]) {
+      expect((await admin.get(`/api/v1/objects/${type}/${kept}`)).status).toBe(200);
+    }
+
+    // The legal period belongs to deals; deals are not `inactive`.
+    expectProblem(
+      await admin.patch(`/api/v1/privacy-retention-policies/${companies}`, {
+        legalPeriodYears: 10,
+      }),
+      422,
+      { field: 'legalPeriodYears' },
+    );
+    expectProblem(
+      await admin.patch(`/api/v1/privacy-retention-policies/${deals}`, { legalPeriodYears: 0 }),
+      422,
+      { field: 'legalPeriodYears' },
+    );
+    expectProblem(
+      await admin.patch(`/api/v1/privacy-retention-policies/${deals}`, { condition: 'inactive' }),
+      422,
+      { field: 'condition' },
+    );
+    const cleared = expectStatus(
+      await admin.patch(`/api/v1/privacy-retention-policies/${deals}`, { legalPeriodYears: null }),
+      200,
+    ).body as { legalPeriodYears: number | null };
+    expect(cleared.legalPeriodYears).toBeNull();
+  }, 60_000);
+
   it('refuses what it must: no privilege, another account, bad input naming the field', async () => {
     const { admin } = await freshAccount();
     const id = await policy(admin, {});

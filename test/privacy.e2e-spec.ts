@@ -242,6 +242,51 @@ describe.each(testDatabaseKinds())('Privacy requests over HTTP on %s', (kind) =>
     expect((await handler.caller.get(path)).status).toBe(200);
   });
 
+  it("keeps the clock's time zone and holidays per account: privileged, audited, checked", async () => {
+    // An account of its own: the settings would move the due dates the other tests expect.
+    const own = await newAccount(server, adminToken, `Clock ${kind}`, {
+      email: ADMIN_EMAIL,
+      password: ADMIN_PASSWORD,
+    });
+    const caller = callerOf(server, own.token);
+    expect(expectStatus(await caller.get('/api/v1/privacy-settings'), 200).body).toEqual({
+      timeZone: 'UTC',
+      holidays: [],
+      updatedAt: null,
+    });
+    expectProblem(await caller.put('/api/v1/privacy-settings', { timeZone: 'Mars/Base' }), 422, {
+      code: 'privacy.invalid_input',
+      field: 'timeZone',
+    });
+    expectProblem(
+      await caller.put('/api/v1/privacy-settings', { holidays: ['2026-04-10', '2026-04-31'] }),
+      422,
+      { field: 'holidays[1]' },
+    );
+    expectProblem(await crmUser.caller.put('/api/v1/privacy-settings', { timeZone: 'UTC' }), 403);
+    expectProblem(await crmUser.caller.get('/api/v1/privacy-settings'), 403);
+    const request = await create(caller, {
+      type: 'access',
+      channel: 'email',
+      subjectEmail: 'hal@example.com',
+    });
+    const changed = expectStatus(
+      await caller.put('/api/v1/privacy-settings', {
+        timeZone: 'Europe/Berlin',
+        holidays: [request.dueOn],
+      }),
+      200,
+    ).body as { timeZone: string; deadlinesMoved: number };
+    expect(changed).toMatchObject({ timeZone: 'Europe/Berlin', deadlinesMoved: 1 });
+    const moved = expectStatus(await caller.get(`/api/v1/privacy-requests/${request.id}`), 200)
+      .body as RequestView;
+    expect([moved.receivedOn, moved.dueOn > request.dueOn]).toEqual([request.receivedOn, true]);
+    const events = await auditEvents(server, own.token, { action: 'privacy.settings_updated' });
+    expect(events.map((event) => event.metadata)).toEqual([
+      { timeZone: 'Europe/Berlin', holidays: 1, deadlinesMoved: 1 },
+    ]);
+  });
+
   it("attack: another account's request is 404, and its list does not show it", async () => {
     const request = await create(admin, {
       type: 'access',

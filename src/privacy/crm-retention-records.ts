@@ -1,5 +1,10 @@
 import { Clock, TransactionHost } from '@custos/core';
-import { RetentionPolicies, type RetentionRecordType } from '@custos/privacy';
+import {
+  RetentionPolicies,
+  addCalendarMonths,
+  type RetentionBlockerContext,
+  type RetentionRecordType,
+} from '@custos/privacy';
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { OBJECT_TYPES } from '../crm/kernel';
@@ -14,7 +19,9 @@ import { CLOSED_WON_DEALS } from './erasure/closed-won-deals.blocker';
  * document is that record too); its custom properties — the fields that may name people — are
  * emptied with their history, blind-index tokens and unique values. A deal in `closedwon` is a
  * contract kept under a legal obligation, the blocker erasure already applies to its contacts:
- * it is anonymised, never deleted.
+ * it is anonymised, not deleted — until the policy's legal period after its close date is over.
+ * A company is `inactive` when neither it nor any deal associated with it was created or changed
+ * since the cutoff.
  */
 @Injectable()
 export class CrmRetentionRecords implements OnModuleInit {
@@ -26,10 +33,15 @@ export class CrmRetentionRecords implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.policies.addRecordType(this.type('companies', async () => []));
     this.policies.addRecordType({
-      ...this.type('deals', (manager, accountId, recordId) =>
-        this.closedWon(manager, accountId, recordId),
+      ...this.type('companies', async () => []),
+      // Links are stored companies → deals (the canonical direction of associations).
+      activity:
+        "EXISTS (SELECT 1 FROM crm_association rt_a JOIN crm_deal rt_deal ON rt_deal.account_id = rt_a.account_id AND rt_deal.id = rt_a.to_id WHERE rt_a.account_id = c.account_id AND rt_a.from_type = 'companies' AND rt_a.from_id = c.id AND rt_a.to_type = 'deals' AND (rt_deal.updated_at >= :retentionCutoff OR rt_deal.created_at >= :retentionCutoff))",
+    });
+    this.policies.addRecordType({
+      ...this.type('deals', (manager, accountId, recordId, context) =>
+        this.closedWon(manager, accountId, recordId, context),
       ),
       closed: {
         stageColumn: 'dealstage',
@@ -54,16 +66,26 @@ export class CrmRetentionRecords implements OnModuleInit {
     };
   }
 
+  /**
+   * A closed-won deal, unless the legal period after its close date is over (closed on 10 Mar 2016
+   * with 10 years: kept through 10 Mar 2026). One without a close date cannot show that: kept.
+   */
   private async closedWon(
     manager: EntityManager,
     accountId: string,
     dealId: string,
+    { legalPeriodYears, today }: RetentionBlockerContext,
   ): Promise<string[]> {
+    const over = legalPeriodYears === null ? '' : 'AND (closedate IS NULL OR closedate >= $3)';
+    const parameters: unknown[] = [accountId, dealId];
+    if (legalPeriodYears !== null) {
+      parameters.push(addCalendarMonths(today, -12 * legalPeriodYears));
+    }
     const rows = await manager.query<unknown[]>(
       this.sql(
-        "SELECT 1 AS hit FROM crm_deal WHERE account_id = $1 AND id = $2 AND dealstage = 'closedwon'",
+        `SELECT 1 AS hit FROM crm_deal WHERE account_id = $1 AND id = $2 AND dealstage = 'closedwon' ${over}`,
       ),
-      [accountId, dealId],
+      parameters,
     );
     return rows.length > 0 ? [CLOSED_WON_DEALS] : [];
   }

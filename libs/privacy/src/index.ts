@@ -54,10 +54,26 @@ export {
   deadlineFlag,
   pausedDaysBetween,
   calendarDate,
+  canonicalTimeZone,
+  UTC_CALENDAR,
   INITIAL_MONTHS,
   EXTENDED_MONTHS,
   type DeadlineFlag,
+  type WorkingCalendar,
 } from './requests/privacy-deadline';
+export { PrivacySettings } from './settings/privacy-settings.entity';
+export {
+  PrivacySettingsService,
+  MAX_HOLIDAYS,
+  type PrivacySettingsInput,
+  type PrivacySettingsView,
+  type PrivacySettingsChange,
+} from './settings/privacy-settings';
+export {
+  UpdatePrivacySettingsDto,
+  PrivacySettingsDto,
+  PrivacySettingsChangeDto,
+} from './settings/privacy-settings.dto';
 export {
   CreatePrivacyRequestDto,
   ListPrivacyRequestsQueryDto,
@@ -171,8 +187,12 @@ export {
   type CandidateCondition,
   type CandidatePolicy,
   type ClosedColumns,
+  type RecordColumns,
 } from './retention/retention-condition';
-export type { RetentionRecordType } from './retention/retention-record-type';
+export type {
+  RetentionRecordType,
+  RetentionBlockerContext,
+} from './retention/retention-record-type';
 export {
   CreateRetentionPolicyDto,
   UpdateRetentionPolicyDto,

@@ -6,6 +6,7 @@ import { PrivacyVerification } from './intake/privacy-verification.entity';
 import { PrivacyPackage } from './packages/privacy-package.entity';
 import { PrivacyRequest } from './requests/privacy-request.entity';
 import { PrivacyRestriction } from './restrictions/privacy-restriction.entity';
+import { PrivacySettings } from './settings/privacy-settings.entity';
 
 /** Every entity of `@custos/privacy`, for the host's DataSource and migrations. */
 export const PRIVACY_ENTITIES = [
@@ -18,4 +19,5 @@ export const PRIVACY_ENTITIES = [
   PrivacyRetentionPolicy,
   PrivacyRetentionDone,
   PrivacyPackage,
+  PrivacySettings,
 ];

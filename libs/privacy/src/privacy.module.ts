@@ -11,6 +11,7 @@ import { PrivacyOwnData } from './registry/privacy-own-data';
 import { ProcessingRegister } from './register/processing-register';
 import { PrivacyRequests } from './requests/privacy-requests';
 import { SubjectLookup } from './lookup/subject-lookup';
+import { PrivacySettingsService } from './settings/privacy-settings';
 
 /**
  * Data subjects' rights (GDPR Art. 12–22): the personal-data registry every lib and the host
@@ -26,12 +27,14 @@ import { SubjectLookup } from './lookup/subject-lookup';
     { provide: PERSONAL_DATA_REGISTRY, useFactory: () => new InMemoryPersonalDataRegistry() },
     PrivacyOwnData,
     PrivacyRequests,
+    PrivacySettingsService,
     ProcessingRegister,
     SubjectLookup,
   ],
   exports: [
     PERSONAL_DATA_REGISTRY,
     PrivacyRequests,
+    PrivacySettingsService,
     ProcessingRegister,
     SubjectLookup,
     PRIVACY_MODULE_OPTIONS,

@@ -34,7 +34,7 @@ export class PrivacyRequestsController {
   @ApiOperation({
     summary: 'Record a privacy request',
     description:
-      'Staff intake: the clock starts on the UTC date of receipt (due one calendar month later). An earlier request of the same subject and type within the duplicate window is named in `possibleDuplicateOfId`. Audited.',
+      "Staff intake: the clock starts on the date of receipt in the account's time zone (due one calendar month later, on the next working day if that is a weekend or one of the account's holidays; see privacy-settings). An earlier request of the same subject and type within the duplicate window is named in `possibleDuplicateOfId`. Audited.",
   })
   @ApiCreatedResponse({ type: PrivacyRequestDto })
   @ApiProblemResponses('validation')

@@ -15,6 +15,10 @@ import { PrivacyPackage1797700000000 as PrivacyPackagePostgres } from './postgre
 import { PrivacyPackage1797700000000 as PrivacyPackageSqlite } from './sqlite/1797700000000-PrivacyPackage';
 import { PrivacyPackageSubject1797800000000 as PrivacyPackageSubjectPostgres } from './postgres/1797800000000-PrivacyPackageSubject';
 import { PrivacyPackageSubject1797800000000 as PrivacyPackageSubjectSqlite } from './sqlite/1797800000000-PrivacyPackageSubject';
+import { PrivacySettings1797860000000 as PrivacySettingsPostgres } from './postgres/1797860000000-PrivacySettings';
+import { PrivacySettings1797860000000 as PrivacySettingsSqlite } from './sqlite/1797860000000-PrivacySettings';
+import { PrivacyRetentionLegalPeriod1797860000100 as PrivacyRetentionLegalPeriodPostgres } from './postgres/1797860000100-PrivacyRetentionLegalPeriod';
+import { PrivacyRetentionLegalPeriod1797860000100 as PrivacyRetentionLegalPeriodSqlite } from './sqlite/1797860000100-PrivacyRetentionLegalPeriod';
 
 /**
  * The privacy tables, per database, oldest first: spread them into your DataSource's
@@ -30,6 +34,8 @@ export const PRIVACY_MIGRATIONS: DatabaseMigrations = {
     PrivacyPackageSqlite,
     PrivacyRetentionRecordsSqlite,
     PrivacyPackageSubjectSqlite,
+    PrivacySettingsSqlite,
+    PrivacyRetentionLegalPeriodSqlite,
   ],
   postgres: [
     PrivacyPostgres,
@@ -40,5 +46,7 @@ export const PRIVACY_MIGRATIONS: DatabaseMigrations = {
     PrivacyPackagePostgres,
     PrivacyRetentionRecordsPostgres,
     PrivacyPackageSubjectPostgres,
+    PrivacySettingsPostgres,
+    PrivacyRetentionLegalPeriodPostgres,
   ],
 };

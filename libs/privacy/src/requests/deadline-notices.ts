@@ -21,6 +21,7 @@ import { PRIVACY_ASSIGNEES, type PrivacyAssignees } from './privacy-assignees';
 import { addDays, calendarDate, deadlineFlag } from './privacy-deadline';
 import { PrivacyRequest } from './privacy-request.entity';
 import { RUNNING_STATUSES } from './privacy-request.types';
+import { PrivacySettingsService } from '../settings/privacy-settings';
 
 /** Name of the schedule that tells handlers of requests that became due soon or overdue. */
 export const DEADLINE_NOTICE_SCHEDULE = 'privacy.deadline-notices';
@@ -62,6 +63,7 @@ export class DeadlineNotices implements OnModuleInit {
     private readonly holders: PrivilegeHolders,
     @Inject(PRIVACY_ASSIGNEES) private readonly assignees: PrivacyAssignees,
     @Inject(PRIVACY_MODULE_OPTIONS) private readonly options: PrivacyModuleOptions,
+    private readonly settings: PrivacySettingsService,
   ) {
     this.dueSoonDays = options.dueSoonDays ?? DEFAULT_DUE_SOON_DAYS;
   }
@@ -82,16 +84,24 @@ export class DeadlineNotices implements OnModuleInit {
 
   /** One run: every running request whose flag differs from the one last told; returns how many were told. */
   async notifyChanges(): Promise<number> {
-    const today = calendarDate(this.clock.now());
+    const now = this.clock.now();
+    // Every time zone's today is at most a day after UTC's: the exact flag is computed per account.
     const rows = await this.transactions.manager
       .createQueryBuilder(PrivacyRequest, 'r')
       .where('r.status IN (:...running)', { running: RUNNING_STATUSES })
       .andWhere('(r.due_on <= :soon OR r.deadline_notice IS NOT NULL)', {
-        soon: addDays(today, this.dueSoonDays),
+        soon: addDays(calendarDate(now), this.dueSoonDays + 1),
       })
       .getMany();
+    const todays = new Map<string, string>();
     let told = 0;
     for (const row of rows) {
+      let today = todays.get(row.accountId);
+      if (today === undefined) {
+        const { timeZone } = await this.settings.calendarOf(row.accountId);
+        today = calendarDate(now, timeZone);
+        todays.set(row.accountId, today);
+      }
       const flag = deadlineFlag(row.dueOn, today, this.dueSoonDays);
       if (flag === row.deadlineNotice) {
         continue;

@@ -1,10 +1,14 @@
 import fc from 'fast-check';
 import {
   addCalendarMonths,
+  addDays,
+  calendarDate,
+  canonicalTimeZone,
   daysBetween,
   daysInMonth,
   deadlineFlag,
   dueDate,
+  isCalendarDate,
   isWeekend,
   mayExtend,
   nextWorkingDay,
@@ -122,6 +126,125 @@ describe('the calendar-month clock of a privacy request', () => {
         );
       }),
       { numRuns: 500 },
+    );
+  });
+
+  it('reads the date of receipt in the time zone: 23:30 UTC is the next day in Paris', () => {
+    const at = new Date('2026-03-10T23:30:00Z');
+    expect(calendarDate(at, 'UTC')).toBe('2026-03-10');
+    expect(calendarDate(at, 'Europe/Paris')).toBe('2026-03-11');
+    expect(calendarDate(new Date('2026-03-11T03:00:00Z'), 'America/New_York')).toBe('2026-03-10');
+    expect(calendarDate(new Date('2026-12-31T11:00:00Z'), 'Pacific/Kiritimati')).toBe('2027-01-01');
+    expect(canonicalTimeZone('utc')).toBe('UTC');
+    expect(canonicalTimeZone('Mars/Olympus_Mons')).toBeNull();
+  });
+
+  it('moves past public holidays as past weekends', () => {
+    // 25 Dec 2026 is a Friday: with Christmas a holiday, the next working day is Monday 28.
+    const christmas = new Set(['2026-12-25']);
+    expect(dueDate('2026-11-25', false, 0)).toBe('2026-12-25');
+    expect(dueDate('2026-11-25', false, 0, christmas)).toBe('2026-12-28');
+    // A holiday on the Monday after a weekend mark: Tuesday.
+    expect(dueDate('2026-02-28', false, 0, new Set(['2026-03-30']))).toBe('2026-03-31');
+    expect(mayExtend('2026-11-25', 0, '2026-12-28', christmas)).toBe(true);
+    expect(mayExtend('2026-11-25', 0, '2026-12-28')).toBe(false);
+  });
+
+  it('checks calendar dates', () => {
+    expect(isCalendarDate('2024-02-29')).toBe(true);
+    expect(isCalendarDate('2025-02-29')).toBe(false);
+    expect(isCalendarDate('2026-13-01')).toBe(false);
+    expect(isCalendarDate('2026-1-01')).toBe(false);
+  });
+
+  const ZONES = [
+    'UTC',
+    'Europe/Paris',
+    'Europe/London',
+    'America/New_York',
+    'America/St_Johns',
+    'Asia/Kolkata',
+    'Asia/Kathmandu',
+    'Australia/Lord_Howe',
+    'Pacific/Kiritimati',
+    'Pacific/Pago_Pago',
+  ];
+  const zone = fc.constantFrom(...ZONES);
+  const instant = fc.date({
+    min: new Date('1999-01-01T00:00:00Z'),
+    max: new Date('2100-12-31T00:00:00Z'),
+    noInvalidDate: true,
+  });
+  // Holidays near the marks the generated dates reach, so they often matter.
+  const holidays = (around: string) =>
+    fc
+      .uniqueArray(fc.integer({ min: 0, max: 120 }), { maxLength: 25 })
+      .map((offsets) => new Set(offsets.map((days) => addDays(around, days))));
+
+  it('properties: the date in a time zone is the local date, at most a day from UTC', () => {
+    fc.assert(
+      fc.property(instant, zone, (at, timeZone) => {
+        const local = calendarDate(at, timeZone);
+        expect(local).toBe(at.toLocaleDateString('sv-SE', { timeZone }));
+        expect(Math.abs(daysBetween(calendarDate(at), local))).toBeLessThanOrEqual(1);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('properties: with holidays, due on the first working day on or after the month mark plus pauses', () => {
+    fc.assert(
+      fc.property(
+        date.chain((received) => fc.tuple(fc.constant(received), holidays(received))),
+        fc.boolean(),
+        fc.nat(60),
+        ([received, off], extended, paused) => {
+          const due = dueDate(received, extended, paused, off);
+          const earliest = addDays(addCalendarMonths(received, extended ? 3 : 1), paused);
+          expect(isWeekend(due) || off.has(due)).toBe(false);
+          expect(due >= earliest).toBe(true);
+          for (let day = earliest; day < due; day = addDays(day, 1)) {
+            expect(isWeekend(day) || off.has(day)).toBe(true);
+          }
+          // Holidays only ever push the date later.
+          expect(due >= dueDate(received, extended, paused)).toBe(true);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('properties: the extension reaches three months, longer pauses never shorten, under holidays', () => {
+    fc.assert(
+      fc.property(
+        date.chain((received) => fc.tuple(fc.constant(received), holidays(received))),
+        fc.nat(30),
+        fc.nat(30),
+        ([received, off], paused, more) => {
+          const initial = dueDate(received, false, paused, off);
+          const extended = dueDate(received, true, paused, off);
+          expect(extended > initial).toBe(true);
+          expect(extended >= addCalendarMonths(received, 3)).toBe(true);
+          expect(dueDate(received, false, paused + more, off) >= initial).toBe(true);
+          expect(mayExtend(received, paused, initial, off)).toBe(true);
+          expect(mayExtend(received, paused, addDays(initial, 1), off)).toBe(false);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('properties: a pause split in two counts the same days in any time zone', () => {
+    fc.assert(
+      fc.property(instant, fc.nat(40 * 86_400), fc.nat(40 * 86_400), zone, (a, s1, s2, tz) => {
+        const b = new Date(a.getTime() + s1 * 1000);
+        const c = new Date(b.getTime() + s2 * 1000);
+        const whole = pausedDaysBetween(a, c, tz);
+        expect(whole).toBe(pausedDaysBetween(a, b, tz) + pausedDaysBetween(b, c, tz));
+        expect(whole).toBe(daysBetween(calendarDate(a, tz), calendarDate(c, tz)));
+        expect(pausedDaysBetween(c, a, tz)).toBe(0);
+      }),
+      { numRuns: 300 },
     );
   });
 });

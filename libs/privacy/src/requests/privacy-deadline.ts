@@ -1,14 +1,14 @@
 /**
- * The clock of a privacy request (GDPR Art. 12(3)), on calendar dates `YYYY-MM-DD` (the UTC date
- * of receipt; a request is due at the end of its due date):
+ * The clock of a privacy request (GDPR Art. 12(3)), on calendar dates `YYYY-MM-DD` (the date of
+ * receipt in the account's time zone; a request is due at the end of its due date):
  *
  * - due **one calendar month** from receipt: the same day of the next month, or the last day of
  *   that month when it has no such day (31 Jan → 28/29 Feb);
  * - extended once, to **three calendar months** from receipt, by the same rule;
  * - each pause ("waiting for the subject") moves the date by the calendar days it lasted
  *   (paused on the 3rd, resumed on the 5th: two days; paused and resumed the same day: none);
- * - a date that falls on a Saturday or Sunday moves to the next Monday — applied last, to the
- *   date the months and pauses give.
+ * - a date that falls on a Saturday, a Sunday or one of the account's public holidays moves to the
+ *   next working day — applied last, to the date the months and pauses give.
  */
 
 const DAY_MS = 86_400_000;
@@ -31,9 +31,55 @@ function format(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10);
 }
 
-/** The UTC calendar date of an instant. */
-export function calendarDate(instant: Date): string {
-  return instant.toISOString().slice(0, 10);
+/** Where the account keeps its dates: an IANA time zone and its public holidays. */
+export interface WorkingCalendar {
+  timeZone: string;
+  holidays: ReadonlySet<string>;
+}
+
+export const UTC_CALENDAR: WorkingCalendar = { timeZone: 'UTC', holidays: new Set() };
+
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
+
+function dateFormat(timeZone: string): Intl.DateTimeFormat {
+  let format = dateFormats.get(timeZone);
+  if (!format) {
+    // en-CA writes dates as YYYY-MM-DD; the parts are read one by one all the same.
+    format = new Intl.DateTimeFormat('en-CA', {
+      timeZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+    });
+    dateFormats.set(timeZone, format);
+  }
+  return format;
+}
+
+/** The runtime's name of the IANA time zone `timeZone` (`utc` → `UTC`), `null` if unknown. */
+export function canonicalTimeZone(timeZone: string): string | null {
+  try {
+    return dateFormat(timeZone).resolvedOptions().timeZone;
+  } catch {
+    return null;
+  }
+}
+
+/** The calendar date of an instant in `timeZone` (UTC by default). */
+export function calendarDate(instant: Date, timeZone = 'UTC'): string {
+  if (timeZone === 'UTC') {
+    return instant.toISOString().slice(0, 10);
+  }
+  const parts = dateFormat(timeZone).formatToParts(instant);
+  const part = (type: Intl.DateTimeFormatPartTypes) =>
+    parts.find((p) => p.type === type)?.value ?? '';
+  return `${part('year').padStart(4, '0')}-${part('month')}-${part('day')}`;
+}
+
+/** Whether `date` is a real calendar date written `YYYY-MM-DD`. */
+export function isCalendarDate(date: string): boolean {
+  const match = ISO_DATE.exec(date);
+  return match !== null && format(utc(date)) === date;
 }
 
 export function daysInMonth(year: number, month: number): number {
@@ -64,10 +110,13 @@ export function isWeekend(date: string): boolean {
   return weekday === 0 || weekday === 6;
 }
 
-/** The date itself on a weekday; the next Monday on a Saturday or Sunday. */
-export function nextWorkingDay(date: string): string {
+/**
+ * The date itself on a working day; else the first working day after it (neither a Saturday, a
+ * Sunday nor a holiday). Ends: the holidays are a finite set.
+ */
+export function nextWorkingDay(date: string, holidays: ReadonlySet<string> = new Set()): string {
   let day = date;
-  while (isWeekend(day)) {
+  while (isWeekend(day) || holidays.has(day)) {
     day = addDays(day, 1);
   }
   return day;
@@ -78,22 +127,35 @@ export const INITIAL_MONTHS = 1;
 export const EXTENDED_MONTHS = 3;
 
 /** The due date of a request received on `receivedOn`, after `pausedDays` of pauses. */
-export function dueDate(receivedOn: string, extended: boolean, pausedDays: number): string {
+export function dueDate(
+  receivedOn: string,
+  extended: boolean,
+  pausedDays: number,
+  holidays: ReadonlySet<string> = new Set(),
+): string {
   const months = extended ? EXTENDED_MONTHS : INITIAL_MONTHS;
-  return nextWorkingDay(addDays(addCalendarMonths(receivedOn, months), pausedDays));
+  return nextWorkingDay(addDays(addCalendarMonths(receivedOn, months), pausedDays), holidays);
 }
 
 /**
  * An extension is decided and its reasons recorded within the first month: on or before the
  * request's unextended due date (pauses included).
  */
-export function mayExtend(receivedOn: string, pausedDays: number, today: string): boolean {
-  return today <= dueDate(receivedOn, false, pausedDays);
+export function mayExtend(
+  receivedOn: string,
+  pausedDays: number,
+  today: string,
+  holidays: ReadonlySet<string> = new Set(),
+): boolean {
+  return today <= dueDate(receivedOn, false, pausedDays, holidays);
 }
 
-/** Calendar days of a pause from the instant it began to the instant it ended. */
-export function pausedDaysBetween(pausedAt: Date, resumedAt: Date): number {
-  return Math.max(0, daysBetween(calendarDate(pausedAt), calendarDate(resumedAt)));
+/** Calendar days of a pause (in `timeZone`) from the instant it began to the instant it ended. */
+export function pausedDaysBetween(pausedAt: Date, resumedAt: Date, timeZone = 'UTC'): number {
+  return Math.max(
+    0,
+    daysBetween(calendarDate(pausedAt, timeZone), calendarDate(resumedAt, timeZone)),
+  );
 }
 
 export type DeadlineFlag = 'overdue' | 'due_soon' | null;

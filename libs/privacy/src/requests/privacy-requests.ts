@@ -25,7 +25,9 @@ import {
   mayExtend,
   pausedDaysBetween,
   type DeadlineFlag,
+  type WorkingCalendar,
 } from './privacy-deadline';
+import { PrivacySettingsService } from '../settings/privacy-settings';
 import { PrivacyRequest } from './privacy-request.entity';
 import {
   PRIVACY_REQUEST_CHANNELS,
@@ -127,6 +129,7 @@ export class PrivacyRequests {
     private readonly clock: Clock,
     private readonly audit: AuditService,
     @Inject(PRIVACY_ASSIGNEES) private readonly assignees: PrivacyAssignees,
+    private readonly settings: PrivacySettingsService,
     @Inject(PRIVACY_MODULE_OPTIONS) options: PrivacyModuleOptions,
   ) {
     this.windowDays = options.duplicateWindowDays ?? DEFAULT_DUPLICATE_WINDOW_DAYS;
@@ -170,7 +173,8 @@ export class PrivacyRequests {
     if (input.assigneeUserId !== undefined && input.assigneeUserId !== null) {
       await this.requireAssignee(accountId, input.assigneeUserId);
     }
-    const receivedOn = calendarDate(receivedAt);
+    const calendar = await this.settings.calendarOf(accountId);
+    const receivedOn = calendarDate(receivedAt, calendar.timeZone);
     const row: PrivacyRequest = Object.assign(new PrivacyRequest(), {
       id: newId(),
       accountId,
@@ -185,7 +189,7 @@ export class PrivacyRequests {
       assigneeUserId: input.assigneeUserId ?? null,
       receivedAt,
       receivedOn,
-      dueOn: dueDate(receivedOn, false, 0),
+      dueOn: dueDate(receivedOn, false, 0, calendar.holidays),
       extended: false,
       extensionReason: null,
       pausedDays: 0,
@@ -215,7 +219,7 @@ export class PrivacyRequests {
           possibleDuplicate: row.possibleDuplicateOfId !== null,
         },
       });
-      return this.view(row);
+      return this.view(row, calendarDate(now, calendar.timeZone));
     });
   }
 
@@ -224,7 +228,7 @@ export class PrivacyRequests {
     page: { limit?: number; after?: string },
   ): Promise<Page<PrivacyRequestView>> {
     const accountId = this.context.requireAccountId();
-    const today = calendarDate(this.clock.now());
+    const today = await this.today(accountId);
     const builder = this.transactions.manager
       .createQueryBuilder(PrivacyRequest, 'r')
       .where('r.account_id = :accountId', { accountId });
@@ -246,11 +250,12 @@ export class PrivacyRequests {
       }
     }
     const result = await newestFirstPage(builder, 'r.id', (row) => row.id, page);
-    return { ...result, results: result.results.map((row) => this.view(row)) };
+    return { ...result, results: result.results.map((row) => this.view(row, today)) };
   }
 
   async get(id: string): Promise<PrivacyRequestView> {
-    return this.view(await this.require(id));
+    const row = await this.require(id);
+    return this.view(row, await this.today(row.accountId));
   }
 
   assign(id: string, assigneeUserId: string | null): Promise<PrivacyRequestView> {
@@ -274,9 +279,9 @@ export class PrivacyRequests {
    * its clock starts now — before, nobody knew that the person named had asked.
    */
   verifyIdentity(id: string): Promise<PrivacyRequestView> {
-    return this.change(id, ['identity_unverified'], 'identity_verified', (row, now) => {
-      const receivedOn = calendarDate(now);
-      const dueOn = dueDate(receivedOn, false, row.pausedDays);
+    return this.change(id, ['identity_unverified'], 'identity_verified', (row, now, calendar) => {
+      const receivedOn = calendarDate(now, calendar.timeZone);
+      const dueOn = dueDate(receivedOn, false, row.pausedDays, calendar.holidays);
       return Promise.resolve({
         patch: { status: 'received', receivedAt: now, receivedOn, dueOn },
         metadata: { dueOn },
@@ -286,14 +291,16 @@ export class PrivacyRequests {
 
   extend(id: string, reason: string): Promise<PrivacyRequestView> {
     const text = requiredText(reason, 'reason', 2000);
-    return this.change(id, RUNNING_STATUSES, 'extended', (row, now) => {
+    return this.change(id, RUNNING_STATUSES, 'extended', (row, now, { timeZone, holidays }) => {
       if (row.extended) {
         throw PrivacyErrors.alreadyExtended();
       }
-      if (!mayExtend(row.receivedOn, row.pausedDays, calendarDate(now))) {
-        throw PrivacyErrors.extensionTooLate(dueDate(row.receivedOn, false, row.pausedDays));
+      if (!mayExtend(row.receivedOn, row.pausedDays, calendarDate(now, timeZone), holidays)) {
+        throw PrivacyErrors.extensionTooLate(
+          dueDate(row.receivedOn, false, row.pausedDays, holidays),
+        );
       }
-      const dueOn = dueDate(row.receivedOn, true, row.pausedDays);
+      const dueOn = dueDate(row.receivedOn, true, row.pausedDays, holidays);
       return Promise.resolve({
         patch: { status: 'extended', extended: true, extensionReason: text, dueOn },
         metadata: { dueOn },
@@ -312,9 +319,10 @@ export class PrivacyRequests {
   }
 
   resume(id: string): Promise<PrivacyRequestView> {
-    return this.change(id, ['waiting_for_subject'], 'resumed', (row, now) => {
-      const pausedDays = row.pausedDays + pausedDaysBetween(row.pausedAt ?? now, now);
-      const dueOn = dueDate(row.receivedOn, row.extended, pausedDays);
+    return this.change(id, ['waiting_for_subject'], 'resumed', (row, now, calendar) => {
+      const pausedDays =
+        row.pausedDays + pausedDaysBetween(row.pausedAt ?? now, now, calendar.timeZone);
+      const dueOn = dueDate(row.receivedOn, row.extended, pausedDays, calendar.holidays);
       return Promise.resolve({
         patch: {
           status: row.resumeStatus ?? 'in_progress',
@@ -396,6 +404,7 @@ export class PrivacyRequests {
     decide: (
       row: PrivacyRequest,
       now: Date,
+      calendar: WorkingCalendar,
     ) => Promise<{ patch: Partial<PrivacyRequest>; metadata: Record<string, unknown> }>,
   ): Promise<PrivacyRequestView> {
     return this.transactions.run(async (manager) => {
@@ -404,7 +413,8 @@ export class PrivacyRequests {
         throw PrivacyErrors.wrongStatus(row.status, action.replace(/_/g, ' '));
       }
       const now = this.clock.now();
-      const { patch, metadata } = await decide(row, now);
+      const calendar = await this.settings.calendarOf(row.accountId, manager);
+      const { patch, metadata } = await decide(row, now, calendar);
       const result = await manager
         .createQueryBuilder()
         .update(PrivacyRequest)
@@ -426,8 +436,14 @@ export class PrivacyRequests {
         targetId: row.id,
         metadata: { status: changed.status, ...metadata },
       });
-      return this.view(changed);
+      return this.view(changed, calendarDate(now, calendar.timeZone));
     });
+  }
+
+  /** Today's date where the account keeps its dates. */
+  private async today(accountId: string): Promise<string> {
+    const { timeZone } = await this.settings.calendarOf(accountId);
+    return calendarDate(this.clock.now(), timeZone);
   }
 
   private async require(id: string): Promise<PrivacyRequest> {
@@ -474,7 +490,7 @@ export class PrivacyRequests {
     return earlier?.id ?? null;
   }
 
-  private view(row: PrivacyRequest): PrivacyRequestView {
+  private view(row: PrivacyRequest, today: string): PrivacyRequestView {
     const running = RUNNING_STATUSES.includes(row.status);
     return {
       id: row.id,
@@ -497,9 +513,7 @@ export class PrivacyRequests {
       resolution: row.resolution,
       duplicateOfId: row.duplicateOfId,
       possibleDuplicateOfId: row.possibleDuplicateOfId,
-      flag: running
-        ? deadlineFlag(row.dueOn, calendarDate(this.clock.now()), this.dueSoonDays)
-        : null,
+      flag: running ? deadlineFlag(row.dueOn, today, this.dueSoonDays) : null,
       closedAt: row.closedAt,
       updatedAt: row.updatedAt,
     };

@@ -3,6 +3,7 @@ import {
   candidateCondition,
   type CandidatePolicy,
   type ClosedColumns,
+  type RecordColumns,
 } from './retention-condition';
 
 const NOW = new Date('2026-12-05T12:00:00.000Z');
@@ -18,6 +19,8 @@ function database() {
     CREATE TABLE privacy_retention_done (account_id text, policy_id text, record_id text);
     CREATE TABLE deals (id text, account_id text, dealstage text, closedate text, archived_at text);
     CREATE TABLE privacy_restriction (account_id text, subject_kind text, subject_id text);
+    CREATE TABLE companies (id text, account_id text, updated_at text, archived_at text);
+    CREATE TABLE events (account_id text, record_id text, at text);
   `);
   return db;
 }
@@ -27,9 +30,14 @@ const CLOSED: ClosedColumns = {
   stages: ['closedwon', 'closedlost'],
   dateColumn: 'closedate',
 };
+const COLUMNS: RecordColumns = {
+  closed: CLOSED,
+  activity:
+    'EXISTS (SELECT 1 FROM events e WHERE e.account_id = c.account_id AND e.record_id = c.id AND e.at >= :retentionCutoff)',
+};
 
 function selected(db: Database.Database, policy: CandidatePolicy, restricted = false): string[] {
-  const { sql, parameters } = candidateCondition(policy, NOW, restricted, CLOSED);
+  const { sql, parameters } = candidateCondition(policy, NOW, restricted, COLUMNS);
   const table = policy.objectType === 'contacts' ? 'contacts' : policy.objectType;
   return db
     .prepare(`SELECT c.id FROM ${table} c WHERE ${sql} ORDER BY c.id`)
@@ -107,10 +115,32 @@ describe('the SQL of a retention policy’s candidates', () => {
     const closed: CandidatePolicy = { ...stale, objectType: 'deals', condition: 'closed' };
     expect(selected(db, closed)).toEqual(['d1-won-long-ago', 'd2-lost-long-ago']);
     expect(selected(db, closed, true)).toEqual([]);
-    expect(candidateCondition(closed, NOW, false, CLOSED).parameters).toMatchObject({
+    expect(candidateCondition(closed, NOW, false, COLUMNS).parameters).toMatchObject({
       retentionCutoffDate: '2025-12-05',
     });
     expect(() => candidateCondition(closed, NOW, false)).toThrow(/closed/);
+  });
+
+  it('selects inactive records: not updated since the cutoff, and no activity the type names since then', () => {
+    const db = database();
+    const company = db.prepare('INSERT INTO companies VALUES (?, ?, ?, ?)');
+    company.run('k1-quiet', 'a1', OLD, null);
+    company.run('k2-updated-lately', 'a1', RECENT, null);
+    company.run('k3-deal-lately', 'a1', OLD, null);
+    company.run('k4-deal-long-ago', 'a1', OLD, null);
+    company.run('k5-other-account', 'a2', OLD, null);
+    const event = db.prepare('INSERT INTO events VALUES (?, ?, ?)');
+    event.run('a1', 'k3-deal-lately', RECENT);
+    event.run('a1', 'k4-deal-long-ago', OLD);
+    // Activity in another account under the same id does not count.
+    event.run('a2', 'k1-quiet', RECENT);
+    const inactive: CandidatePolicy = {
+      ...stale,
+      objectType: 'companies',
+      condition: 'inactive',
+    };
+    expect(selected(db, inactive)).toEqual(['k1-quiet', 'k4-deal-long-ago']);
+    expect(() => candidateCondition(inactive, NOW, false, { closed: CLOSED })).toThrow(/activity/);
   });
 
   it('puts the cutoff afterDays before now, as ISO text (how timestamps are stored)', () => {

@@ -26,6 +26,16 @@ export interface ClosedColumns {
   dateColumn: string;
 }
 
+/**
+ * What a record type says about its own columns: where it closed (`closed`), and `activity`, a SQL
+ * condition over the record (alias `c`) that holds when something happened to it or around it
+ * since `:retentionCutoff` (ISO text) — for `inactive`.
+ */
+export interface RecordColumns {
+  closed?: ClosedColumns;
+  activity?: string;
+}
+
 const DAY_MS = 86_400_000;
 const COLUMN = /^[a-z_][a-z0-9_]*$/;
 
@@ -41,13 +51,16 @@ const COLUMN = /^[a-z_][a-z0-9_]*$/;
  * - `archived`: archived before the cutoff.
  * - `closed` (a type that names `closed` columns): in a closed stage, closed before the cutoff's
  *   date.
+ * - `inactive` (a type that names its `activity`): not updated since the cutoff, and no activity
+ *   since then (for a company: no deal of its created or changed).
  */
 export function candidateCondition(
   policy: CandidatePolicy,
   now: Date,
   restricted: boolean,
-  closed?: ClosedColumns,
+  columns: RecordColumns = {},
 ): CandidateCondition {
+  const { closed, activity } = columns;
   const cutoff = new Date(now.getTime() - policy.afterDays * DAY_MS).toISOString();
   const parts = ['c.account_id = :retentionAccountId'];
   const parameters: Record<string, unknown> = {
@@ -74,6 +87,11 @@ export function candidateCondition(
       `c.${closed.dateColumn} < :retentionCutoffDate`,
     );
     parameters.retentionCutoffDate = cutoff.slice(0, 10);
+  } else if (policy.condition === 'inactive') {
+    if (!activity) {
+      throw new Error(`Retention of ${policy.objectType}: no activity is declared`);
+    }
+    parts.push('c.updated_at < :retentionCutoff', `NOT (${activity})`);
   } else {
     parts.push('c.archived_at IS NOT NULL', 'c.archived_at < :retentionCutoff');
   }

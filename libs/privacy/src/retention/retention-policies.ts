@@ -40,6 +40,7 @@ export const RETENTION_BATCH = 100;
 /** Contact ids a dry run lists. */
 export const DRY_RUN_PAGE = 50;
 const MAX_AFTER_DAYS = 36_500;
+const MAX_LEGAL_PERIOD_YEARS = 100;
 
 export interface RetentionPolicyInput {
   name?: unknown;
@@ -48,6 +49,7 @@ export interface RetentionPolicyInput {
   afterDays?: unknown;
   action?: unknown;
   enabled?: unknown;
+  legalPeriodYears?: unknown;
 }
 
 export interface RetentionPolicyView {
@@ -58,6 +60,7 @@ export interface RetentionPolicyView {
   afterDays: number;
   action: RetentionAction;
   enabled: boolean;
+  legalPeriodYears: number | null;
   createdAt: Date;
   updatedAt: Date;
   lastRunAt: Date | null;
@@ -92,6 +95,7 @@ const view = (row: PrivacyRetentionPolicy): RetentionPolicyView => ({
   afterDays: row.afterDays,
   action: row.action,
   enabled: Boolean(row.enabled),
+  legalPeriodYears: row.legalPeriodYears ?? null,
   createdAt: row.createdAt,
   updatedAt: row.updatedAt,
   lastRunAt: row.lastRunAt,
@@ -225,7 +229,7 @@ export class RetentionPolicies implements OnModuleInit {
         recordIds = ids.slice(0, DRY_RUN_PAGE);
       }
       for (const recordId of ids) {
-        const { outcome } = await this.outcomeOf(manager, policy, recordId);
+        const { outcome } = await this.outcomeOf(manager, policy, recordId, now);
         outcomes[outcome] += 1;
       }
       if (ids.length < RETENTION_BATCH) {
@@ -269,7 +273,7 @@ export class RetentionPolicies implements OnModuleInit {
    */
   async run(policy: PrivacyRetentionPolicy, signal?: AbortSignal): Promise<RetentionRunResult> {
     const now = this.clock.now();
-    const erase = await this.eraser(policy);
+    const erase = await this.eraser(policy, now);
     const done: RetentionRunResult = { deleted: 0, anonymised: 0 };
     // Keyset by id: a contact left as it was (changed since the page was read) is not read again.
     for (let after: string | null = null; ;) {
@@ -330,6 +334,7 @@ export class RetentionPolicies implements OnModuleInit {
    */
   private async eraser(
     policy: PrivacyRetentionPolicy,
+    now: Date,
   ): Promise<(manager: EntityManager, recordId: string) => Promise<ContactOutcome>> {
     const { accountId } = policy;
     if (policy.objectType === 'contacts') {
@@ -344,7 +349,7 @@ export class RetentionPolicies implements OnModuleInit {
     }
     const type = this.recordType(policy.objectType);
     return async (manager, recordId) => {
-      const { outcome, blockers } = await this.outcomeOf(manager, policy, recordId);
+      const { outcome, blockers } = await this.outcomeOf(manager, policy, recordId, now);
       await type.erase(manager, { accountId, recordId, outcome });
       await this.log.write(manager, {
         accountId,
@@ -368,6 +373,7 @@ export class RetentionPolicies implements OnModuleInit {
     manager: EntityManager,
     policy: PrivacyRetentionPolicy,
     recordId: string,
+    now: Date,
   ): Promise<{ outcome: ContactOutcome; blockers: string[] }> {
     const anonymise = policy.action === 'anonymise';
     if (policy.objectType === 'contacts') {
@@ -377,6 +383,7 @@ export class RetentionPolicies implements OnModuleInit {
       manager,
       policy.accountId,
       recordId,
+      { legalPeriodYears: policy.legalPeriodYears ?? null, today: now.toISOString().slice(0, 10) },
     );
     return { outcome: anonymise || blockers.length > 0 ? 'anonymised' : 'deleted', blockers };
   }
@@ -476,9 +483,8 @@ export class RetentionPolicies implements OnModuleInit {
   }
 
   private condition(policy: PrivacyRetentionPolicy, now: Date, restricted: boolean) {
-    const closed =
-      policy.objectType === 'contacts' ? undefined : this.recordType(policy.objectType).closed;
-    return candidateCondition(policy, now, restricted, closed);
+    const columns = policy.objectType === 'contacts' ? {} : this.recordType(policy.objectType);
+    return candidateCondition(policy, now, restricted, columns);
   }
 
   /**
@@ -490,7 +496,9 @@ export class RetentionPolicies implements OnModuleInit {
     if (fields.objectType !== 'contacts' && !this.recordTypes.has(fields.objectType)) {
       throw PrivacyErrors.invalidField('objectType', 'is not available on this server');
     }
-    const allowed = RETENTION_CONDITIONS_OF[fields.objectType];
+    const allowed = RETENTION_CONDITIONS_OF[fields.objectType].filter(
+      (condition) => condition !== 'inactive' || this.recordTypes.get(fields.objectType)?.activity,
+    );
     if (!allowed.includes(fields.condition)) {
       throw PrivacyErrors.invalidField(
         'condition',
@@ -512,7 +520,7 @@ function validated(
   current: PrivacyRetentionPolicy | null,
 ): Pick<
   PrivacyRetentionPolicy,
-  'name' | 'objectType' | 'condition' | 'afterDays' | 'action' | 'enabled'
+  'name' | 'objectType' | 'condition' | 'afterDays' | 'action' | 'enabled' | 'legalPeriodYears'
 > {
   const pick = <K extends keyof RetentionPolicyInput>(key: K) =>
     input[key] === undefined && current ? current[key] : input[key];
@@ -544,12 +552,28 @@ function validated(
   if (typeof enabled !== 'boolean') {
     throw PrivacyErrors.invalidField('enabled', 'must be true or false');
   }
+  const objectType = oneOf('objectType', RETENTION_OBJECT_TYPES);
+  const legalPeriodYears = pick('legalPeriodYears') ?? null;
+  if (
+    legalPeriodYears !== null &&
+    (typeof legalPeriodYears !== 'number' ||
+      !Number.isInteger(legalPeriodYears) ||
+      legalPeriodYears < 1 ||
+      legalPeriodYears > MAX_LEGAL_PERIOD_YEARS ||
+      objectType !== 'deals')
+  ) {
+    throw PrivacyErrors.invalidField(
+      'legalPeriodYears',
+      `must be null, or for deals a whole number of years from 1 to ${MAX_LEGAL_PERIOD_YEARS}`,
+    );
+  }
   return {
     name: name.trim(),
-    objectType: oneOf('objectType', RETENTION_OBJECT_TYPES),
+    objectType,
     condition: oneOf('condition', RETENTION_CONDITIONS),
     afterDays,
     action: oneOf('action', RETENTION_ACTIONS),
     enabled,
+    legalPeriodYears,
   };
 }

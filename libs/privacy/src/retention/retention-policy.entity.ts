@@ -2,10 +2,15 @@ import { TimestampColumn } from '@custos/core';
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
 /**
- * What a policy selects: contacts untouched whose consent lapsed, records archived long ago, or
- * deals closed long ago.
+ * What a policy selects: contacts untouched whose consent lapsed, records archived long ago, deals
+ * closed long ago, or companies without activity (no deal) for long.
  */
-export const RETENTION_CONDITIONS = ['stale_without_consent', 'archived', 'closed'] as const;
+export const RETENTION_CONDITIONS = [
+  'stale_without_consent',
+  'archived',
+  'closed',
+  'inactive',
+] as const;
 export type RetentionCondition = (typeof RETENTION_CONDITIONS)[number];
 
 /** What happens to a selected contact (a blocker turns `delete` into `anonymise`, as in erasure). */
@@ -19,7 +24,7 @@ export type RetentionObjectType = (typeof RETENTION_OBJECT_TYPES)[number];
 /** The conditions each object type may use. */
 export const RETENTION_CONDITIONS_OF: Record<RetentionObjectType, readonly RetentionCondition[]> = {
   contacts: ['stale_without_consent', 'archived'],
-  companies: ['archived'],
+  companies: ['archived', 'inactive'],
   deals: ['archived', 'closed'],
 };
 
@@ -58,6 +63,13 @@ export class PrivacyRetentionPolicy {
 
   @Column({ type: 'boolean' })
   enabled!: boolean;
+
+  /**
+   * Deals only: years after its close date a closed-won deal stays a contract under a legal
+   * obligation (anonymised, kept); after them the policy's action applies. `null`: kept for good.
+   */
+  @Column({ name: 'legal_period_years', type: 'integer', nullable: true })
+  legalPeriodYears!: number | null;
 
   @Column({ name: 'created_by', type: 'varchar', length: 64 })
   createdBy!: string;

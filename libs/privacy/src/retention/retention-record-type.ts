@@ -1,6 +1,12 @@
 import type { EntityManager } from 'typeorm';
 import type { ContactOutcome } from '../erasure/erasure.ports';
 import type { ClosedColumns } from './retention-condition';
+
+/** What a policy tells the blockers: the legal period of its closed records, and today (UTC). */
+export interface RetentionBlockerContext {
+  legalPeriodYears: number | null;
+  today: string;
+}
 import type { RetentionObjectType } from './retention-policy.entity';
 
 /**
@@ -15,10 +21,21 @@ export interface RetentionRecordType {
   /** Where the records say they closed, for the `closed` condition. */
   closed?: ClosedColumns;
   /**
-   * The blockers that keep the record (a business record under a legal obligation): a record any
-   * holds is anonymised, never deleted. Read in `manager`.
+   * For the `inactive` condition: a SQL condition over the record (alias `c`) that holds when it
+   * had activity since `:retentionCutoff` (ISO text) besides its own updates.
    */
-  blockers(manager: EntityManager, accountId: string, recordId: string): Promise<string[]>;
+  activity?: string;
+  /**
+   * The blockers that keep the record (a business record under a legal obligation): a record any
+   * holds is anonymised, never deleted. A blocker that lasts a legal period ends after the
+   * policy's `legalPeriodYears` (none given: it lasts). Read in `manager`.
+   */
+  blockers(
+    manager: EntityManager,
+    accountId: string,
+    recordId: string,
+    context: RetentionBlockerContext,
+  ): Promise<string[]>;
   /** Deletes or anonymises the record in the caller's transaction. */
   erase(
     manager: EntityManager,

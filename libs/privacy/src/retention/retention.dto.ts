@@ -1,3 +1,4 @@
+import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { PagingDto } from '@custos/core';
@@ -14,9 +15,28 @@ import { DRY_RUN_PAGE } from './retention-policies';
 const ID = '0193a6c4-7f1e-7c3a-9d1e-1f2a3b4c5d6e';
 const AT = '2026-12-05T18:00:00.000Z';
 const CONDITION_TEXT =
-  '`stale_without_consent` (contacts): not updated for `afterDays` days and no consent granted now; `archived` (contacts, companies, deals): archived for `afterDays` days; `closed` (deals): closed won or lost, with a close date `afterDays` days ago or more.';
+  '`stale_without_consent` (contacts): not updated for `afterDays` days and no consent granted now; `archived` (contacts, companies, deals): archived for `afterDays` days; `closed` (deals): closed won or lost, with a close date `afterDays` days ago or more; `inactive` (companies): neither the company nor any deal of it created or changed for `afterDays` days.';
 const ACTION_TEXT =
-  '`delete`, or `anonymise`; a record a legal obligation keeps (a closed-won deal, a contact of one) is anonymised either way.';
+  '`delete`, or `anonymise`; a record a legal obligation keeps (a closed-won deal within its legal period, a contact of one) is anonymised either way.';
+const LEGAL_PERIOD_TEXT =
+  'Deals only: years after its close date a closed-won deal stays a contract under a legal obligation (anonymised, kept); afterwards the action applies (`delete` deletes it). `null` (default): kept for good.';
+
+/** `legalPeriodYears` as both bodies take it (`null` clears it). */
+const LegalPeriodYears = () =>
+  applyDecorators(
+    ApiPropertyOptional({
+      example: 10,
+      minimum: 1,
+      maximum: 100,
+      nullable: true,
+      type: Number,
+      description: LEGAL_PERIOD_TEXT,
+    }),
+    IsOptional(),
+    IsInt(),
+    Min(1),
+    Max(100),
+  );
 
 export class UpdateRetentionPolicyDto {
   @ApiPropertyOptional({ example: 'Lapsed leads after two years' })
@@ -55,6 +75,9 @@ export class UpdateRetentionPolicyDto {
   @IsOptional()
   @IsBoolean()
   enabled?: boolean;
+
+  @LegalPeriodYears()
+  legalPeriodYears?: number | null;
 }
 
 export class CreateRetentionPolicyDto {
@@ -89,6 +112,9 @@ export class CreateRetentionPolicyDto {
   @IsOptional()
   @IsBoolean()
   enabled?: boolean;
+
+  @LegalPeriodYears()
+  legalPeriodYears?: number | null;
 }
 
 export class RetentionPolicyDto {
@@ -101,6 +127,8 @@ export class RetentionPolicyDto {
   @ApiProperty({ example: 730 }) afterDays!: number;
   @ApiProperty({ enum: RETENTION_ACTIONS, example: 'anonymise' }) action!: RetentionAction;
   @ApiProperty({ example: true }) enabled!: boolean;
+  @ApiProperty({ example: 10, nullable: true, type: Number, description: LEGAL_PERIOD_TEXT })
+  legalPeriodYears!: number | null;
   @ApiProperty({ example: AT }) createdAt!: Date;
   @ApiProperty({ example: AT }) updatedAt!: Date;
   @ApiProperty({ example: AT, nullable: true, type: String }) lastRunAt!: Date | null;
