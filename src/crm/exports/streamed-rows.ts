@@ -16,16 +16,20 @@ export const EXPORT_BATCH_SIZE = 1000;
  */
 export const EXPORT_SLICE_ROWS = 250;
 
-type RawRow = Record<string, unknown>;
+/** A row as the database returns it: its cells in the order of the query's select list. */
+export type RawRow = unknown[];
 
 /**
- * The raw rows of `query` in batches of up to `EXPORT_BATCH_SIZE`, read by ONE query planned once
- * and as of one moment, never the whole set in memory; ends when the rows do or `signal` aborts.
+ * The raw rows of `query` as arrays (no object, no key per cell: less to allocate and to keep
+ * while a page waits for the next, docs/benchmarks.md) in batches of up to `EXPORT_BATCH_SIZE`,
+ * read by ONE query planned once and as of one moment, never the whole set in memory; ends when
+ * the rows do or `signal` aborts.
  * PostgreSQL: a server-side cursor inside a REPEATABLE READ, READ ONLY transaction on a connection
  * of its own. SQLite: a statement iterated on a read-only connection of its own (WAL: a reader
  * keeps its snapshot and never blocks the writer; the server's connection stays free between
  * batches, for the audit writes among others). The cost: a running export holds one pool
  * connection (PostgreSQL) and keeps the WAL from being checkpointed past its snapshot (SQLite).
+ * A yielded batch is the consumer's to empty once read: this generator holds it until the next.
  */
 export function streamedRows(
   query: SelectQueryBuilder<ObjectLiteral>,
@@ -37,6 +41,13 @@ export function streamedRows(
     : iteratedBatches(query, sql, parameters, signal);
 }
 
+const FETCH_PAGE = `FETCH ${EXPORT_BATCH_SIZE} FROM export_rows`;
+
+/** The part of `pg`'s client the cursor uses. */
+interface ArrayRowsClient {
+  query(config: { text: string; rowMode: 'array' }): Promise<{ rows: RawRow[] }>;
+}
+
 async function* cursorBatches(
   query: SelectQueryBuilder<ObjectLiteral>,
   sql: string,
@@ -44,12 +55,13 @@ async function* cursorBatches(
   signal: AbortSignal,
 ): AsyncGenerator<RawRow[]> {
   const runner = query.connection.createQueryRunner('slave');
-  const fetch = () =>
-    runner.query(`FETCH ${EXPORT_BATCH_SIZE} FROM export_rows`) as Promise<RawRow[]>;
   let next: Promise<RawRow[]> | undefined;
   try {
     await runner.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
     await runner.query(`DECLARE export_rows NO SCROLL CURSOR FOR ${sql}`, parameters);
+    // The driver's own client: TypeORM's runner returns rows only as objects.
+    const client = (await runner.connect()) as ArrayRowsClient;
+    const fetch = async () => (await client.query({ text: FETCH_PAGE, rowMode: 'array' })).rows;
     next = fetch();
     while (!signal.aborted) {
       const batch = await next!;
@@ -87,7 +99,10 @@ async function* iteratedBatches(
   const database = new Database(file, { readonly: true, fileMustExist: true });
   // better-sqlite3 binds no booleans (as TypeORM's runner converts them).
   const values = parameters.map((value) => (typeof value === 'boolean' ? Number(value) : value));
-  const rows = database.prepare<unknown[], RawRow>(sql).iterate(...values);
+  const rows = database
+    .prepare<unknown[], RawRow>(sql)
+    .raw(true)
+    .iterate(...values);
   try {
     while (!signal.aborted) {
       const batch: RawRow[] = [];
@@ -100,10 +115,12 @@ async function* iteratedBatches(
           await nextTurn();
         }
       }
+      // Read before the batch leaves: the consumer may empty it.
+      const more = batch.length === EXPORT_BATCH_SIZE;
       if (batch.length > 0 && !signal.aborted) {
         yield batch;
       }
-      if (batch.length < EXPORT_BATCH_SIZE) {
+      if (!more) {
         break;
       }
       await nextTurn();
