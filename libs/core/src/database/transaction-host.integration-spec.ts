@@ -1,6 +1,7 @@
 import { Test } from '@nestjs/testing';
+import { Connection } from 'pg';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { Column, DataSource, Entity, PrimaryColumn } from 'typeorm';
+import { Column, DataSource, Entity, PrimaryColumn, QueryFailedError } from 'typeorm';
 import { CoreModule } from '../core.module';
 import {
   connectionOptionsOf,
@@ -17,6 +18,14 @@ class Counter {
 
   @Column({ type: 'integer' })
   value!: number;
+}
+
+/** Counts the Describe messages `pg` sends (PostgreSQL only). */
+function postgresDescribeSpy(kind: string): jest.SpyInstance | undefined {
+  if (kind !== 'postgres') {
+    return undefined;
+  }
+  return jest.spyOn(Connection.prototype, 'describe');
 }
 
 describe.each(testDatabaseKinds())(`${TransactionHost.name} on %s`, (kind) => {
@@ -159,6 +168,59 @@ describe.each(testDatabaseKinds())(`${TransactionHost.name} on %s`, (kind) => {
         );
         expect(rows).toEqual([{ id: 'c', value: 3 }]);
       });
+    });
+
+    it('reads typed values and NULLs on every run, asking a connection for the columns once', async () => {
+      const describe = postgresDescribeSpy(kind);
+      const set = 'UPDATE core_test_counter SET value = $2 WHERE id = $1';
+      const typed = `SELECT value, value + 1 AS next, value > 0 AS positive, NULL AS missing,
+        CAST(id AS text) AS label FROM core_test_counter WHERE id = $1`;
+      const expected = (value: number) => ({
+        value,
+        next: value + 1,
+        positive: kind === 'postgres' ? value > 0 : Number(value > 0),
+        missing: null,
+        label: 'c',
+      });
+      // One transaction: one connection.
+      await sut.run(async () => {
+        describe?.mockClear();
+        for (const value of [0, 4, 9]) {
+          await sut.queryPrepared('core_test_counter_set', set, ['c', value]);
+          expect(await sut.queryPrepared('core_test_counter_typed', typed, ['c'])).toEqual([
+            expected(value),
+          ]);
+        }
+        // The first run of each statement on the connection only.
+        expect(describe?.mock.calls.length ?? 2).toBe(2);
+      });
+      describe?.mockRestore();
+      // On the pool, two at once: two connections, each with its own parse.
+      expect(
+        await sut.all(
+          () => sut.queryPrepared('core_test_counter_typed', typed, ['c']),
+          () => sut.queryPrepared('core_test_counter_typed', typed, ['c']),
+        ),
+      ).toEqual([[expected(9)], [expected(9)]]);
+    });
+
+    it('runs statements without rows, and reports driver errors as TypeORM does', async () => {
+      const bump = 'UPDATE core_test_counter SET value = value + 1 WHERE id = $1';
+      for (let i = 0; i < 3; i++) {
+        const rows = await sut.queryPrepared('core_test_counter_bump', bump, ['c']);
+        // SQLite's driver answers a write with what it changed; PostgreSQL with its rows: none.
+        expect(kind === 'postgres' ? rows : []).toEqual([]);
+      }
+      expect(await dataSource.getRepository(Counter).findOneBy({ id: 'c' })).toEqual({
+        id: 'c',
+        value: 3,
+      });
+      const insert = 'INSERT INTO core_test_counter (id, value) VALUES ($1, $2)';
+      await expect(sut.queryPrepared('core_test_counter_insert', insert, ['c', 1])).rejects.toThrow(
+        QueryFailedError,
+      );
+      await sut.queryPrepared('core_test_counter_insert', insert, ['d', 1]);
+      expect(await dataSource.getRepository(Counter).countBy({})).toBe(2);
     });
 
     it('refuses a second query under a name already used', async () => {

@@ -1,17 +1,18 @@
 import { Injectable } from '@nestjs/common';
 import { ClsService } from 'nestjs-cls';
 import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
+import { PgStatement, type PgLibrary, type PgQuery } from './pg-statement';
 
 const TRANSACTION_KEY = 'custos:transaction';
 const AFTER_COMMIT_KEY = 'custos:after-commit';
 
-/** What `pg`'s client and pool offer for a named (prepared) statement. */
+/** What `pg`'s client and pool offer for a query object of ours: its rows, through the callback. */
 interface PgClient {
-  query(config: {
-    name?: string;
-    text: string;
-    values: unknown[];
-  }): Promise<{ rows: Record<string, unknown>[] }>;
+  query(
+    query: PgQuery,
+    values: undefined,
+    callback: (error: Error | null, rows?: Record<string, unknown>[]) => void,
+  ): void;
 }
 
 /**
@@ -24,8 +25,10 @@ interface PgClient {
 @Injectable()
 export class TransactionHost {
   private sqliteQueue: Promise<unknown> = Promise.resolve();
-  /** Statement name → its SQL: PostgreSQL would refuse a second text under the same name. */
+  /** Statement name → its SQL (PostgreSQL would refuse a second text under the same name). */
   private readonly preparedStatements = new Map<string, string>();
+  /** PostgreSQL's statements of {@link queryPrepared} by name, with their columns once known. */
+  private readonly pgStatements = new Map<string, PgStatement>();
   /** SQLite's text of each prepared statement, and which parameter each `?` takes: rewritten once. */
   private readonly sqliteStatements = new Map<string, { text: string; order: number[] }>();
   /** {@link queryNamed}'s texts by shape. */
@@ -146,7 +149,12 @@ export class TransactionHost {
         statement.order.map((i) => parameters[i]),
       );
     }
-    return this.queryPostgres<T>({ name, text: sql, values: [...parameters] });
+    let statement = this.pgStatements.get(name);
+    if (!statement) {
+      statement = new PgStatement(sql, name, this.pgLibrary);
+      this.pgStatements.set(name, statement);
+    }
+    return this.queryPostgres<T>(statement, [...parameters]);
   }
 
   /**
@@ -169,7 +177,8 @@ export class TransactionHost {
     if (!this.isPostgres) {
       return this.manager.query<T[]>(statement.text, values);
     }
-    return this.queryPostgres<T>({ text: statement.text, values });
+    statement.pg ??= new PgStatement(statement.text, undefined, this.pgLibrary);
+    return this.queryPostgres<T>(statement.pg, values);
   }
 
   private namedStatement(
@@ -195,23 +204,32 @@ export class TransactionHost {
     return statement;
   }
 
-  private async queryPostgres<T extends object>(query: {
-    name?: string;
-    text: string;
-    values: unknown[];
-  }): Promise<T[]> {
+  /** The `pg` module TypeORM loaded (its parameter conversion and type parsers). */
+  private get pgLibrary(): PgLibrary {
+    return (this.dataSource.driver as unknown as { postgres: PgLibrary }).postgres;
+  }
+
+  private async queryPostgres<T extends object>(
+    statement: PgStatement,
+    values: unknown[],
+  ): Promise<T[]> {
     const runner = this.manager.queryRunner;
     // Outside a transaction straight on the pool (it takes and returns a connection itself):
     // TypeORM's query runner around one statement costs more than the statement's own work.
     const client = runner
       ? ((await runner.connect()) as PgClient)
       : (this.dataSource.driver as unknown as { master: PgClient }).master;
-    this.dataSource.logger.logQuery(query.text, query.values, runner);
-    const result = await client.query(query).catch((error: Error) => {
-      // As TypeORM reports driver errors, so that `isUniqueViolation` & co. recognise them.
-      throw new QueryFailedError(query.text, query.values, error);
+    this.dataSource.logger.logQuery(statement.text, values, runner);
+    return new Promise<T[]>((resolve, reject) => {
+      client.query(statement.query(values), undefined, (error, rows) => {
+        if (error) {
+          // As TypeORM reports driver errors, so that `isUniqueViolation` & co. recognise them.
+          reject(new QueryFailedError(statement.text, values, error));
+        } else {
+          resolve(rows as T[]);
+        }
+      });
     });
-    return result.rows as T[];
   }
 }
 
@@ -219,6 +237,8 @@ export class TransactionHost {
 interface NamedStatement {
   text: string;
   order: [name: string, item?: number][];
+  /** PostgreSQL's statement of the text, with its columns once known. */
+  pg?: PgStatement;
 }
 
 /** How many shapes of {@link TransactionHost.queryNamed} are kept. */
