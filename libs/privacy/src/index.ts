@@ -129,6 +129,9 @@ export {
 } from './http/privacy-rights.dto';
 export {
   SUBJECT_KEY_SHREDDER,
+  USER_ERASURE_GATE,
+  type UserErasureGate,
+  type UserErasure,
   type SubjectKeyShredder,
   type ContactOutcome,
   type ContactErasure,
@@ -141,6 +144,7 @@ export {
   PrivacyErasures,
   ERASURE_QUEUE,
   MAX_ERASURE_CONTACTS,
+  MAX_ERASURE_USERS,
   type ContactErasureCause,
   type ErasureInput,
   type ErasureView,
