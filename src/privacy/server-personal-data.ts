@@ -168,6 +168,25 @@ export const SERVER_PERSONAL_DATA: PersonalDataSource[] = [
     fields: [{ column: 'metadata', category: 'user' }],
   },
   {
+    // The same log, by the user who asked for an export (its `requester_label`).
+    key: 'exports.requester',
+    owner: '@custos/exports',
+    table: 'custos_export',
+    subject: 'user',
+    subjectColumn: 'requester_user_id',
+    description: 'The export log: the user who exported',
+    fields: [{ column: 'requester_label', category: 'user.name' }],
+  },
+  {
+    key: 'core.notification',
+    owner: '@custos/core',
+    table: 'custos_notification',
+    subject: 'user',
+    subjectColumn: 'recipient_user_id',
+    description: 'In-app notifications: what a user was told (references, never values)',
+    fields: [],
+  },
+  {
     key: 'exports.export',
     owner: '@custos/exports',
     table: 'custos_export',

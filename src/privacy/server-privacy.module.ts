@@ -9,6 +9,7 @@ import {
   PRIVACY_VALUE_READERS,
   PrivilegeHolderAssignees,
   SUBJECT_KEY_SHREDDER,
+  USER_ERASURE_GATE,
   type PersonalDataRegistry,
 } from '@custos/privacy';
 import { RecordsModule } from '../crm/records';
@@ -25,6 +26,8 @@ import {
   EXPORT_LOG_KEEPS,
   EXPORT_RECIPIENTS_KEEP,
 } from './erasure/crm-record-erasers';
+import { UserDataErasers } from './erasure/user-erasers';
+import { MemberErasure } from '@custos/identity';
 import { ExportRecipients } from './export-recipients';
 import { ErasedSubjectGuard } from './erasure/erased-subject-guard';
 import { ContactKeyShredder } from './erasure/contact-key-shredder';
@@ -96,11 +99,14 @@ export class ServerPersonalData implements OnModuleInit {
     ErasedSubjectGuard,
     ContactKeyShredder,
     { provide: SUBJECT_KEY_SHREDDER, useExisting: ContactKeyShredder },
+    UserDataErasers,
+    { provide: USER_ERASURE_GATE, useExisting: MemberErasure },
   ],
   exports: [
     PRIVACY_ASSIGNEES,
     PRIVACY_PROCESSORS,
     SUBJECT_KEY_SHREDDER,
+    USER_ERASURE_GATE,
     PRIVACY_SEALED_VALUE_PROBES,
     PRIVACY_VALUE_READERS,
     PRIVACY_FILE_READERS,

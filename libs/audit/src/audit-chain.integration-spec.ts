@@ -1,7 +1,7 @@
 import { newId } from '@custos/core';
 import { testDatabaseKinds } from '@custos/core/testing';
 import { AuditService } from './audit.service';
-import { GENESIS_HASH, hashEvent } from './hash-chain';
+import { ERASED_ACTOR_LABEL, GENESIS_HASH, actorLabelDigest, hashEvent } from './hash-chain';
 import { createAuditTestApp, type AuditTestApp } from './testing/audit-test-app';
 import { readAuditEvents } from './testing/read-audit-events';
 
@@ -95,6 +95,7 @@ describe(AuditService.name, () => {
         actorKind: third.actor.kind,
         actorId: third.actor.id,
         actorLabel: 'someone-else@example.com',
+        actorLabelDigest: actorLabelDigest('forged', 'someone-else@example.com'),
         action: third.action,
         targetType: third.targetType,
         targetId: third.targetId,
@@ -102,8 +103,13 @@ describe(AuditService.name, () => {
         requestId: third.requestId,
       });
       await app.sql(
-        'UPDATE audit_event SET actor_label = $1, hash = $2 WHERE account_id = $3 AND seq = 3',
-        ['someone-else@example.com', forgedHash, accountId],
+        "UPDATE audit_event SET actor_label = $1, hash = $2, actor_label_salt = 'forged', actor_label_digest = $3 WHERE account_id = $4 AND seq = 3",
+        [
+          'someone-else@example.com',
+          forgedHash,
+          actorLabelDigest('forged', 'someone-else@example.com'),
+          accountId,
+        ],
       );
       await expect(app.sut.verify(accountId)).resolves.toMatchObject({
         valid: false,
@@ -111,6 +117,72 @@ describe(AuditService.name, () => {
         firstBrokenSeq: 4,
         reason: 'broken_link',
       });
+    });
+
+    it("erases an actor's labels and still verifies; nothing in the rows names them", async () => {
+      const accountId = await seedChain(4);
+      const [first] = await readAuditEvents(app.dataSource, accountId);
+      const label = first.actor.label;
+      const result = await app.transactions.run((manager) =>
+        app.sut.eraseActorLabels(manager, accountId, first.actor.id),
+      );
+      expect(result).toEqual({ erased: 4, kept: 0 });
+      const rows = await app.sql('SELECT * FROM audit_event WHERE account_id = $1', [accountId]);
+      expect(JSON.stringify(rows)).not.toContain(label);
+      expect(rows.every((row) => row.actor_label === ERASED_ACTOR_LABEL)).toBe(true);
+      await expect(app.sut.verify(accountId)).resolves.toEqual({
+        valid: true,
+        eventsChecked: 4,
+        headSeq: 4,
+      });
+      // A second erasure finds nothing more to do.
+      await expect(
+        app.transactions.run((manager) =>
+          app.sut.eraseActorLabels(manager, accountId, first.actor.id),
+        ),
+      ).resolves.toEqual({ erased: 0, kept: 0 });
+    });
+
+    it('detects an erased event given a name again, and a label changed under its salt', async () => {
+      const accountId = await seedChain(3);
+      const [first] = await readAuditEvents(app.dataSource, accountId);
+      await app.transactions.run((manager) =>
+        app.sut.eraseActorLabels(manager, accountId, first.actor.id),
+      );
+      await app.sql('UPDATE audit_event SET actor_label = $1 WHERE account_id = $2 AND seq = 2', [
+        'mallory@example.com',
+        accountId,
+      ]);
+      await expect(app.sut.verify(accountId)).resolves.toMatchObject({
+        valid: false,
+        firstBrokenSeq: 2,
+        reason: 'hash_mismatch',
+      });
+      const other = await seedChain(2);
+      await app.sql('UPDATE audit_event SET actor_label = $1 WHERE account_id = $2 AND seq = 1', [
+        'mallory@example.com',
+        other,
+      ]);
+      await expect(app.sut.verify(other)).resolves.toMatchObject({
+        valid: false,
+        firstBrokenSeq: 1,
+        reason: 'hash_mismatch',
+      });
+    });
+
+    it('keeps the labels of events from before the digest, and counts them', async () => {
+      const accountId = await seedChain(2);
+      const [first] = await readAuditEvents(app.dataSource, accountId);
+      // An event as stored before the digest existed: the hash over the label itself.
+      await app.sql(
+        'UPDATE audit_event SET actor_label_salt = NULL, actor_label_digest = NULL, hash = $1 WHERE account_id = $2 AND seq = 2',
+        ['0'.repeat(64), accountId],
+      );
+      await expect(
+        app.transactions.run((manager) =>
+          app.sut.eraseActorLabels(manager, accountId, first.actor.id),
+        ),
+      ).resolves.toEqual({ erased: 1, kept: 1 });
     });
 
     it('detects a deleted event', async () => {

@@ -70,6 +70,14 @@ export class AuditEvent {
   @Column({ name: 'actor_label', type: 'varchar', length: 255 })
   actorLabel!: string;
 
+  /** Random salt of the label's digest; erasing the actor clears it with the label. */
+  @Column({ name: 'actor_label_salt', type: 'varchar', length: 32, nullable: true })
+  actorLabelSalt!: string | null;
+
+  /** What the hash covers in place of the label (`null` on events from before it existed). */
+  @Column({ name: 'actor_label_digest', type: 'varchar', length: 64, nullable: true })
+  actorLabelDigest!: string | null;
+
   @Column({ type: 'varchar', length: 100 })
   action!: string;
 

@@ -1,4 +1,4 @@
-import type { KeyObject } from 'node:crypto';
+import { randomBytes, type KeyObject } from 'node:crypto';
 import {
   Clock,
   decodeCursor,
@@ -35,7 +35,9 @@ import {
 } from './audit.types';
 import {
   ChainWalker,
+  ERASED_ACTOR_LABEL,
   GENESIS_HASH,
+  actorLabelDigest,
   canonicalJson,
   hashEvent,
   isHeadSignatureValid,
@@ -55,7 +57,7 @@ const VERIFY_BATCH_SIZE = 1000;
 const MOVE_HEAD_SQL =
   'UPDATE audit_chain_head SET seq = $2, hash = $3, signature = $4, updated_at = $5 WHERE account_id = $1 AND seq = $6 AND hash = $7';
 const EVENT_COLUMNS =
-  'id, account_id, seq, prev_hash, hash, occurred_at, actor_kind, actor_id, actor_label, action, target_type, target_id, metadata, request_id';
+  'id, account_id, seq, prev_hash, hash, occurred_at, actor_kind, actor_id, actor_label, action, target_type, target_id, metadata, request_id, actor_label_salt, actor_label_digest';
 /** ISO-8601 with a four-digit year: fixed width, so string order is time order. */
 const MIN_TIME = Date.UTC(1970, 0, 1);
 const MAX_TIME = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
@@ -81,6 +83,8 @@ interface RawEventRow {
   actorKind: string;
   actorId: string;
   actorLabel: string;
+  actorLabelSalt: string | null;
+  actorLabelDigest: string | null;
   action: string;
   targetType: string | null;
   targetId: string | null;
@@ -115,6 +119,8 @@ function storedEventOf(row: RawEventRow): ChainedEvent {
     actorKind: row.actorKind,
     actorId: row.actorId,
     actorLabel: row.actorLabel,
+    actorLabelSalt: row.actorLabelSalt,
+    actorLabelDigest: row.actorLabelDigest,
     action: row.action,
     targetType: row.targetType,
     targetId: row.targetId,
@@ -197,6 +203,7 @@ export class AuditService {
       throw AuditErrors.chainHeadInvalid();
     }
     const occurredAt = this.clock.now();
+    const labelSalt = randomBytes(16).toString('hex');
     const fields: ChainedFields = {
       accountId: draft.accountId,
       seq: head.seq + 1,
@@ -205,6 +212,7 @@ export class AuditService {
       actorKind: draft.actor.kind,
       actorId: draft.actor.id,
       actorLabel: draft.actor.label,
+      actorLabelDigest: actorLabelDigest(labelSalt, draft.actor.label),
       action: draft.action,
       targetType: draft.targetType,
       targetId: draft.targetId,
@@ -221,6 +229,8 @@ export class AuditService {
       actorKind: draft.actor.kind,
       actorId: fields.actorId,
       actorLabel: fields.actorLabel,
+      actorLabelSalt: labelSalt,
+      actorLabelDigest: fields.actorLabelDigest ?? null,
       action: fields.action,
       targetType: fields.targetType,
       targetId: fields.targetId,
@@ -246,6 +256,8 @@ export class AuditService {
       event.targetId,
       fields.metadataJson,
       event.requestId,
+      event.actorLabelSalt,
+      event.actorLabelDigest,
     ];
     try {
       if (this.transactions.isPostgres) {
@@ -253,7 +265,7 @@ export class AuditService {
           'audit_event_append',
           `WITH moved AS (${MOVE_HEAD_SQL} RETURNING account_id)
            INSERT INTO audit_event (${EVENT_COLUMNS})
-           SELECT $8, account_id, $2, $7, $3, $5, $9, $10, $11, $12, $13, $14, $15, $16 FROM moved
+           SELECT $8, account_id, $2, $7, $3, $5, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18 FROM moved
            RETURNING seq`,
           [...headMove, ...eventValues],
         );
@@ -270,7 +282,7 @@ export class AuditService {
       await this.transactions.queryPrepared(
         'audit_event_insert',
         `INSERT INTO audit_event (${EVENT_COLUMNS})
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
         [
           event.id,
           event.accountId,
@@ -288,6 +300,33 @@ export class AuditService {
       }
       throw error;
     }
+  }
+
+  /**
+   * Erases the label of every event an actor (a user erased as a data subject) appended in the
+   * account: the label becomes {@link ERASED_ACTOR_LABEL} and its salt goes, in `manager`'s
+   * transaction. The hash covers the label's salted digest, so the chain still verifies while
+   * nothing left names the actor. Events appended before labels had a digest hash the label
+   * itself and cannot change without breaking the chain: they are counted in `kept`.
+   */
+  async eraseActorLabels(
+    manager: EntityManager,
+    accountId: string,
+    actorId: string,
+  ): Promise<{ erased: number; kept: number }> {
+    const erased = await manager
+      .createQueryBuilder()
+      .update(AuditEvent)
+      .set({ actorLabel: ERASED_ACTOR_LABEL, actorLabelSalt: null })
+      .where('account_id = :accountId AND actor_id = :actorId', { accountId, actorId })
+      .andWhere('actor_label_digest IS NOT NULL AND actor_label_salt IS NOT NULL')
+      .execute();
+    const kept = await manager
+      .createQueryBuilder(AuditEvent, 'event')
+      .where('event.accountId = :accountId AND event.actorId = :actorId', { accountId, actorId })
+      .andWhere('event.actorLabelDigest IS NULL')
+      .getCount();
+    return { erased: erased.affected ?? 0, kept };
   }
 
   /** A page of the account's events, newest first, filtered; `after` is the previous page's cursor. */
@@ -443,6 +482,8 @@ export class AuditService {
       .addSelect('event.actorKind', 'actorKind')
       .addSelect('event.actorId', 'actorId')
       .addSelect('event.actorLabel', 'actorLabel')
+      .addSelect('event.actorLabelSalt', 'actorLabelSalt')
+      .addSelect('event.actorLabelDigest', 'actorLabelDigest')
       .addSelect('event.action', 'action')
       .addSelect('event.targetType', 'targetType')
       .addSelect('event.targetId', 'targetId')

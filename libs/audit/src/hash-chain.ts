@@ -32,6 +32,12 @@ export interface ChainedFields {
   readonly actorKind: string;
   readonly actorId: string;
   readonly actorLabel: string;
+  /**
+   * SHA-256 of a random salt and the label ({@link actorLabelDigest}); when set, the hash covers
+   * it in place of the label, so erasing the label and its salt leaves the chain checkable.
+   * Events appended before it existed (`null`) hash their label itself.
+   */
+  readonly actorLabelDigest?: string | null;
   readonly action: string;
   readonly targetType: string | null;
   readonly targetId: string | null;
@@ -43,6 +49,30 @@ export interface ChainedFields {
 /** A stored event as the walker sees it. */
 export interface ChainedEvent extends ChainedFields {
   readonly hash: string;
+  /** The salt of the label's digest; `null` once the label is erased. */
+  readonly actorLabelSalt?: string | null;
+}
+
+/** What an erased actor's label reads (its salt is gone, so its digest names nobody). */
+export const ERASED_ACTOR_LABEL = '(erased user)';
+
+/** SHA-256 (hex) of an actor label under its salt: the form of the label that the hash covers. */
+export function actorLabelDigest(salt: string, label: string): string {
+  return createHash('sha256').update(`${salt}|${label}`, 'utf8').digest('hex');
+}
+
+/**
+ * Whether an event's label matches what its hash covers: with a digest, the label under its
+ * salt gives the digest, or (salt erased) the label is the erased marker — so an erased event
+ * cannot carry another name. Events without a digest hash their label directly.
+ */
+function labelMatchesDigest(event: ChainedEvent): boolean {
+  if (!event.actorLabelDigest) {
+    return true;
+  }
+  return event.actorLabelSalt
+    ? actorLabelDigest(event.actorLabelSalt, event.actorLabel) === event.actorLabelDigest
+    : event.actorLabel === ERASED_ACTOR_LABEL;
 }
 
 /** The signed pointer to the last event of an account's chain. */
@@ -84,7 +114,9 @@ export function hashEvent(fields: ChainedFields): string {
     occurredAt: JSON.stringify(fields.occurredAt),
     actorKind: JSON.stringify(fields.actorKind),
     actorId: JSON.stringify(fields.actorId),
-    actorLabel: JSON.stringify(fields.actorLabel),
+    ...(fields.actorLabelDigest
+      ? { actorLabelDigest: JSON.stringify(fields.actorLabelDigest) }
+      : { actorLabel: JSON.stringify(fields.actorLabel) }),
     action: JSON.stringify(fields.action),
     targetType: JSON.stringify(fields.targetType),
     targetId: JSON.stringify(fields.targetId),
@@ -148,7 +180,7 @@ export class ChainWalker {
     if (event.seq !== expectedSeq || event.prevHash !== this.lastHashValue) {
       return { reason: 'broken_link', seq: expectedSeq };
     }
-    if (hashEvent(event) !== event.hash) {
+    if (!labelMatchesDigest(event) || hashEvent(event) !== event.hash) {
       return { reason: 'hash_mismatch', seq: event.seq };
     }
     this.lastSeqValue = event.seq;

@@ -34,6 +34,7 @@ export { ChainVerificationDto } from './chain-verification.dto';
 export { AuditErrors } from './audit.errors';
 export { SECRET_METADATA_KEYS, type AuditMetadata } from './audit-metadata';
 export {
+  ERASED_ACTOR_LABEL,
   GENESIS_HASH,
   CHAIN_BREAK_REASONS,
   canonicalJson,

@@ -28,6 +28,7 @@ import { InvitationService } from './users/invitation.service';
 import { Membership } from './users/membership.entity';
 import { User } from './users/user.entity';
 import { PartnerAccessTerm } from './users/partner-access-term';
+import { MemberErasure } from './users/member-erasure';
 import { UserService } from './users/user.service';
 import { ProvisioningToken } from './scim/provisioning-token.entity';
 import { ScimUser } from './scim/scim-user.entity';
@@ -74,6 +75,7 @@ export const IDENTITY_ENTITIES = [
     SupportAccessService,
     TeamService,
     UserService,
+    MemberErasure,
     InvitationService,
     PartnerAccessTerm,
   ],
@@ -90,6 +92,7 @@ export const IDENTITY_ENTITIES = [
     LoginService,
     MeService,
     UserService,
+    MemberErasure,
     InvitationService,
     TeamService,
     BusinessUnitService,

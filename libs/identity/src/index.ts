@@ -20,6 +20,7 @@ export { BusinessUnit } from './business-units/business-unit.entity';
 export { ApiKey } from './api-keys/api-key.entity';
 export { SupportAccessGrant } from './support-access/support-access-grant.entity';
 export { UserService } from './users/user.service';
+export { ERASED_USER_NAME, MemberErasure, erasedUserEmail } from './users/member-erasure';
 export { MEMBER_TEMPLATES, type MemberTemplate } from './users/member-templates';
 export {
   PARTNER_ACCESS_EXPIRY,

@@ -145,6 +145,9 @@ export {
 } from './http/privacy-rights.dto';
 export {
   SUBJECT_KEY_SHREDDER,
+  USER_ERASURE_GATE,
+  type UserErasureGate,
+  type UserErasure,
   type SubjectKeyShredder,
   type ContactOutcome,
   type ContactErasure,
@@ -157,6 +160,7 @@ export {
   PrivacyErasures,
   ERASURE_QUEUE,
   MAX_ERASURE_CONTACTS,
+  MAX_ERASURE_USERS,
   type ContactErasureCause,
   type ErasureInput,
   type ErasureView,

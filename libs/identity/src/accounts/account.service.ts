@@ -128,7 +128,7 @@ export class AccountService {
       action: 'user.added',
       targetType: 'user',
       targetId: founder.id,
-      metadata: { after: { email: founder.email, superAdmin: true, businessUnitId: root.id } },
+      metadata: { after: { superAdmin: true, businessUnitId: root.id } },
     });
     return account;
   }

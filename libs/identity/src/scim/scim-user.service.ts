@@ -228,8 +228,7 @@ export class ScimUserService {
       metadata: {
         after: {
           status,
-          email: attributes.userName,
-          displayName: shownName(attributes),
+          // By id only, as every user event: names in the hash-chained log could not be erased.
           superAdmin: false,
           businessUnitId: root.id,
           externalId: attributes.externalId,

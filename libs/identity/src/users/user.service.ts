@@ -202,8 +202,8 @@ export class UserService implements OnModuleInit {
           after: {
             ...(template ? { template: template.name } : {}),
             status: membership.status,
-            email: input.email,
-            displayName: input.displayName,
+            // The user is the event's target, by id: their email and name stay out of the
+            // hash-chained log, where erasing them later would break the chain.
             superAdmin: membership.superAdmin,
             businessUnitId,
             teamIds,
@@ -341,7 +341,7 @@ export class UserService implements OnModuleInit {
     await this.delegation.checked(async () => {
       const manager = this.transactions.manager;
       await lockAccount(manager, accountId);
-      const { membership, user } = await this.findMember(manager, accountId, userId);
+      const { membership } = await this.findMember(manager, accountId, userId);
       assertMayRemoveSuperAdmin(this.context.requireActor(), membership);
       await this.superAdmins.assertAnotherRemains(membership);
       await manager.delete(TeamMember, { accountId, userId });
@@ -351,7 +351,7 @@ export class UserService implements OnModuleInit {
         action: 'user.removed',
         targetType: 'user',
         targetId: membership.userId,
-        metadata: { before: { email: user.email, superAdmin: membership.superAdmin } },
+        metadata: { before: { superAdmin: membership.superAdmin } },
       });
     });
   }

@@ -14,6 +14,8 @@ export type ErasureStep =
 /** The erasure of every source, and the sources no rule reaches (a boot-time mistake). */
 export interface ErasurePlan {
   steps: ErasureStep[];
+  /** The erasers of the sources of users' data, for a user subject (or why a source keeps it). */
+  userSteps: { source: PersonalDataSource; eraser: SourceEraser }[];
   unreached: string[];
 }
 
@@ -51,12 +53,24 @@ export class ErasureRules {
   /**
    * The plan for the registered sources of contact data: a registered eraser; else the rows of a
    * subject column (other than the record's own id) are deleted, with the files they name; else
-   * the rows whose email or phone column holds one of the subject's values are deleted. A source
-   * no rule reaches is listed in `unreached`.
+   * the rows whose email or phone column holds one of the subject's values are deleted. Sources
+   * of users' data each need an eraser with `eraseUser`, or one that `keeps` with a reason. A source no rule reaches is listed in
+   * `unreached`.
    */
   planFor(sources: readonly PersonalDataSource[]): ErasurePlan {
     const steps: ErasureStep[] = [];
+    const userSteps: ErasurePlan['userSteps'] = [];
     const unreached: string[] = [];
+    // Users' data is never deleted by a generic rule (the audit log, imports and exports name
+    // their actor): each source has its eraser, which replaces what names the user.
+    for (const source of sources.filter((s) => s.subject === 'user')) {
+      const eraser = this.erasers.get(source.key);
+      if (eraser?.eraseUser || eraser?.keeps) {
+        userSteps.push({ source, eraser });
+      } else {
+        unreached.push(source.key);
+      }
+    }
     for (const source of sources.filter((s) => s.subject === 'contact')) {
       const eraser = this.erasers.get(source.key);
       const valueColumns = source.fields.filter(isValueColumn);
@@ -70,6 +84,6 @@ export class ErasureRules {
         unreached.push(source.key);
       }
     }
-    return { steps, unreached };
+    return { steps, userSteps, unreached };
   }
 }

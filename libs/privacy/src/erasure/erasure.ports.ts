@@ -28,6 +28,26 @@ export interface ContactErasure {
   outcome: ContactOutcome;
 }
 
+/** One user (a member of the account) being erased, handed to the erasers of user sources. */
+export interface UserErasure {
+  accountId: string;
+  userId: string;
+}
+
+/**
+ * Who may be erased as a user, and their deactivation: the host binds it to its identity (with
+ * `@custos/identity`: `MemberErasure.deactivate`). Called in the transaction that starts the
+ * erasure, as the operator; throws the refusal (404 not a member, 403 a super admin the operator
+ * may not remove, 409 the operator themself, the last super admin, a login other accounts share),
+ * naming `field`.
+ */
+export interface UserErasureGate {
+  deactivate(userId: string, field: string): Promise<void>;
+}
+
+/** Injection token of the {@link UserErasureGate} the host provides. */
+export const USER_ERASURE_GATE = Symbol('USER_ERASURE_GATE');
+
 /** The subject's values (normalised emails, phone numbers), for sources found by value. */
 export interface ValueErasure {
   accountId: string;
@@ -60,6 +80,8 @@ export interface SourceEraser {
   readonly source: string;
   eraseContact?(manager: EntityManager, target: ContactErasure): Promise<number>;
   eraseValues?(manager: EntityManager, target: ValueErasure): Promise<number>;
+  /** For a source of users' data: replaces or deletes what names the user. */
+  eraseUser?(manager: EntityManager, target: UserErasure): Promise<number>;
   /**
    * Set when the source keeps what it holds, and why (an export file cannot be rewritten: it
    * expires, and its sealed values follow the destroyed key). Written to the privacy log.

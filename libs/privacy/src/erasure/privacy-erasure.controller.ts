@@ -28,7 +28,7 @@ export class PrivacyErasureController {
   @ApiOperation({
     summary: "Erase an erasure request's subject",
     description:
-      'For a request of type erasure that is in progress (or extended). A job erases every confirmed contact in its own transaction — deleted, or anonymised when a business record must keep it (a closed-won deal) — with its rows in every registered source, its files and its data key; then the rows found by the emails and phones; then blacklists them as keyed hashes. Idempotent: calling again returns the erasure (and resumes it if unfinished). Audited; recorded in the privacy log with the subject masked.',
+      'For a request of type erasure that is in progress (or extended). A job erases every confirmed contact in its own transaction — deleted, or anonymised when a business record must keep it (a closed-won deal) — with its rows in every registered source, its files and its data key; then every confirmed user (deactivated when the erasure starts; their login, memberships and notifications erased, their labels in the audit log, imports and exports replaced, their ids kept); then the rows found by the emails and phones; then blacklists them as keyed hashes. Idempotent: calling again returns the erasure (and resumes it if unfinished). Audited; recorded in the privacy log with the subject masked.',
   })
   @HttpCode(202)
   @ApiAcceptedResponse({

@@ -36,6 +36,13 @@ export class PrivacyErasure {
   @Column({ name: 'contacts_anonymised', type: 'integer', default: 0 })
   contactsAnonymised!: number;
 
+  /** JSON array of the user ids the operator confirmed (`null`: none). */
+  @Column({ name: 'user_ids', type: 'text', nullable: true })
+  userIds!: string | null;
+
+  @Column({ name: 'users_done', type: 'integer', default: 0 })
+  usersDone!: number;
+
   /** JSON `{ emails, phones }` (normalised) until the values are erased; then `null`. */
   @Column({ name: 'subject_values', type: 'text', nullable: true })
   subjectValues!: string | null;

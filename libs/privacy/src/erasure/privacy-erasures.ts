@@ -23,8 +23,11 @@ import { PrivacyRequest } from '../requests/privacy-request.entity';
 import { ErasureRules, type ErasurePlan, type ErasureStep } from './erasure-rules';
 import {
   SUBJECT_KEY_SHREDDER,
+  USER_ERASURE_GATE,
   type ContactOutcome,
+  type SourceEraser,
   type SubjectKeyShredder,
+  type UserErasureGate,
 } from './erasure.ports';
 import { maskEmail, maskPhone, maskedSubject } from './masking';
 import { PrivacyErasure, type ErasureStatus } from './privacy-erasure.entity';
@@ -34,11 +37,14 @@ import { PrivacyLog } from './privacy-log';
 export const ERASURE_QUEUE = 'privacy.erasure';
 /** Contacts one erasure may name (a subject's duplicates, not a mass deletion). */
 export const MAX_ERASURE_CONTACTS = 100;
+/** Users one erasure may name (a person's logins, not a purge of the staff). */
+export const MAX_ERASURE_USERS = 10;
 const MAX_VALUES = 10;
 
-/** What the operator confirms: the subject's contacts and values. */
+/** What the operator confirms: the subject's contacts, users and values. */
 export interface ErasureInput {
   contactIds: string[];
+  userIds?: string[];
   emails?: string[];
   phones?: string[];
 }
@@ -50,6 +56,8 @@ export interface ErasureView {
   contactsTotal: number;
   contactsDone: number;
   contactsAnonymised: number;
+  usersTotal: number;
+  usersDone: number;
   valuesDone: boolean;
   createdAt: Date;
   completedAt: Date | null;
@@ -72,6 +80,16 @@ interface SubjectValues {
 }
 
 const ERASABLE_STATUSES = ['in_progress', 'extended'];
+
+/**
+ * The register's DPO contact is free text, not tied to a user: the controller must publish it
+ * (Art. 30(1)(a), 37(7)), so a user erasure leaves it to the operator, who edits the register.
+ */
+const REGISTER_KEEPS_DPO: SourceEraser = {
+  source: 'privacy.activity',
+  keeps:
+    "the register's DPO contact is published by law (Art. 30(1)(a), 37(7)); edit the register to name another",
+};
 
 const quote = (name: string) => `"${name}"`;
 
@@ -99,8 +117,10 @@ export class PrivacyErasures implements OnApplicationBootstrap {
     private readonly log: PrivacyLog,
     @Inject(PERSONAL_DATA_REGISTRY) private readonly registry: PersonalDataRegistry,
     @Inject(SUBJECT_KEY_SHREDDER) private readonly shredder: SubjectKeyShredder,
+    @Inject(USER_ERASURE_GATE) private readonly users: UserErasureGate,
     jobs: Jobs,
   ) {
+    rules.addEraser(REGISTER_KEEPS_DPO);
     this.queue = jobs.createQueue<{ erasureId: string }>({
       name: ERASURE_QUEUE,
       // A killed instance's attempt counts: erasure must survive many crashes and finish.
@@ -137,11 +157,17 @@ export class PrivacyErasures implements OnApplicationBootstrap {
     const actor = this.context.requireActor();
     const accountId = actor.accountId;
     const values = valuesOf(input);
-    const contactIds = contactIdsOf(input.contactIds);
-    if (contactIds.length === 0 && values.emails.length === 0 && values.phones.length === 0) {
+    const contactIds = idsOf(input.contactIds, 'contactIds', MAX_ERASURE_CONTACTS, 'contact');
+    const userIds = idsOf(input.userIds ?? [], 'userIds', MAX_ERASURE_USERS, 'user');
+    if (
+      contactIds.length === 0 &&
+      userIds.length === 0 &&
+      values.emails.length === 0 &&
+      values.phones.length === 0
+    ) {
       throw PrivacyErrors.invalidField(
         'contactIds',
-        'name the subject: a contact, an email or a phone',
+        'name the subject: a contact, a user, an email or a phone',
       );
     }
     const erasure = await this.transactions.run(async (manager) => {
@@ -160,6 +186,11 @@ export class PrivacyErasures implements OnApplicationBootstrap {
         throw PrivacyErrors.wrongStatus(request.status, 'erased before it is in progress');
       }
       await this.requireContacts(manager, accountId, contactIds);
+      // A user is deactivated at once (their tokens die at the next request), under the rules of
+      // who may be erased; what names them goes in the erasure's steps.
+      for (const [i, userId] of userIds.entries()) {
+        await this.users.deactivate(userId, `userIds[${i}]`);
+      }
       const now = this.clock.now();
       const row = Object.assign(new PrivacyErasure(), {
         id: newId(),
@@ -169,6 +200,8 @@ export class PrivacyErasures implements OnApplicationBootstrap {
         contactIds: JSON.stringify(contactIds),
         contactsDone: 0,
         contactsAnonymised: 0,
+        userIds: userIds.length > 0 ? JSON.stringify(userIds) : null,
+        usersDone: 0,
         subjectValues: JSON.stringify(values),
         valuesDone: false,
         createdBy: actor.id,
@@ -184,6 +217,7 @@ export class PrivacyErasures implements OnApplicationBootstrap {
         metadata: {
           erasureId: row.id,
           contacts: contactIds.length,
+          users: userIds.length,
           emails: values.emails.length,
           phones: values.phones.length,
         },
@@ -225,6 +259,8 @@ export class PrivacyErasures implements OnApplicationBootstrap {
       const contactIds = JSON.parse(erasure.contactIds) as string[];
       if (erasure.contactsDone < contactIds.length) {
         await this.eraseContact(erasure, contactIds[erasure.contactsDone], erasure.contactsDone);
+      } else if (erasure.usersDone < userIdsOf(erasure).length) {
+        await this.eraseUser(erasure, userIdsOf(erasure)[erasure.usersDone], erasure.usersDone);
       } else if (!erasure.valuesDone) {
         await this.eraseValues(erasure);
       } else {
@@ -233,19 +269,28 @@ export class PrivacyErasures implements OnApplicationBootstrap {
     }
   }
 
+  /**
+   * One step: the account's plan, then in one transaction the claim of the step and `body` —
+   * skipped when another runner did the step meanwhile.
+   */
+  private async step(
+    erasure: PrivacyErasure,
+    where: Parameters<PrivacyErasures['claim']>[2],
+    set: Partial<PrivacyErasure>,
+    body: (manager: EntityManager, plan: ErasurePlan) => Promise<void>,
+  ): Promise<void> {
+    const plan = await this.checkedPlan(erasure.accountId);
+    await this.transactions.run(async (manager) => {
+      if (await this.claim(manager, erasure.id, where, set)) {
+        await body(manager, plan);
+      }
+    });
+  }
+
   private async eraseContact(erasure: PrivacyErasure, contactId: string, index: number) {
     const { accountId } = erasure;
-    const plan = await this.checkedPlan(accountId);
-    await this.transactions.run(async (manager) => {
-      const claimed = await this.claim(
-        manager,
-        erasure.id,
-        { contactsDone: index },
-        { contactsDone: index + 1 },
-      );
-      if (!claimed) {
-        return;
-      }
+    const done = { contactsDone: index };
+    await this.step(erasure, done, { contactsDone: index + 1 }, async (manager, plan) => {
       const outcome = await this.eraseContactIn(manager, accountId, contactId, plan, {
         logId: erasure.requestId,
         subject: maskedSubject(subjectValuesOf(erasure)),
@@ -329,6 +374,42 @@ export class PrivacyErasures implements OnApplicationBootstrap {
     return outcome;
   }
 
+  /**
+   * Erases one user in one transaction: every source of users' data through its eraser (the
+   * login and membership keep their ids, so what the user owned or did stays valid), logged and
+   * audited by id.
+   */
+  private async eraseUser(erasure: PrivacyErasure, userId: string, index: number) {
+    const { accountId } = erasure;
+    const done = { usersDone: index };
+    await this.step(erasure, done, { usersDone: index + 1 }, async (manager, plan) => {
+      const rows: Record<string, number> = {};
+      const kept: Record<string, string> = {};
+      for (const { source, eraser } of plan.userSteps) {
+        const changed = (await eraser.eraseUser?.(manager, { accountId, userId })) ?? 0;
+        if (changed > 0) {
+          rows[source.key] = changed;
+        }
+        if (eraser.keeps) {
+          kept[source.key] = eraser.keeps;
+        }
+      }
+      await this.log.write(manager, {
+        accountId,
+        requestId: erasure.requestId,
+        action: 'user_erased',
+        subject: maskedSubject(subjectValuesOf(erasure)),
+        detail: { userId, rows, kept },
+      });
+      await this.audit.record({
+        action: 'privacy.user_erased',
+        targetType: 'user',
+        targetId: userId,
+        metadata: { requestId: erasure.requestId },
+      });
+    });
+  }
+
   private async eraseValues(erasure: PrivacyErasure): Promise<void> {
     const { accountId } = erasure;
     const plan = await this.checkedPlan(accountId);
@@ -408,18 +489,24 @@ export class PrivacyErasures implements OnApplicationBootstrap {
         },
       );
       const contacts = (JSON.parse(erasure.contactIds) as string[]).length;
+      const users = userIdsOf(erasure).length;
       await this.log.write(manager, {
         accountId: erasure.accountId,
         requestId: erasure.requestId,
         action: 'erasure_completed',
         subject: maskedSubject(values),
-        detail: { contacts, anonymised: erasure.contactsAnonymised },
+        detail: { contacts, users, anonymised: erasure.contactsAnonymised },
       });
       await this.audit.record({
         action: 'privacy.erasure_completed',
         targetType: 'privacy_request',
         targetId: erasure.requestId,
-        metadata: { erasureId: erasure.id, contacts, anonymised: erasure.contactsAnonymised },
+        metadata: {
+          erasureId: erasure.id,
+          contacts,
+          users,
+          anonymised: erasure.contactsAnonymised,
+        },
       });
     });
   }
@@ -443,7 +530,7 @@ export class PrivacyErasures implements OnApplicationBootstrap {
   private async claim(
     manager: EntityManager,
     erasureId: string,
-    where: Partial<Pick<PrivacyErasure, 'contactsDone' | 'valuesDone' | 'status'>>,
+    where: Partial<Pick<PrivacyErasure, 'contactsDone' | 'usersDone' | 'valuesDone' | 'status'>>,
     set: Partial<PrivacyErasure>,
   ): Promise<boolean> {
     const result = await manager.update(
@@ -582,6 +669,8 @@ function viewOf(erasure: PrivacyErasure): ErasureView {
     contactsTotal: (JSON.parse(erasure.contactIds) as string[]).length,
     contactsDone: erasure.contactsDone,
     contactsAnonymised: erasure.contactsAnonymised,
+    usersTotal: userIdsOf(erasure).length,
+    usersDone: erasure.usersDone,
     valuesDone: Boolean(erasure.valuesDone),
     createdAt: erasure.createdAt,
     completedAt: erasure.completedAt,
@@ -594,16 +683,17 @@ function subjectValuesOf(erasure: PrivacyErasure): SubjectValues {
     : (JSON.parse(erasure.subjectValues) as SubjectValues);
 }
 
-function contactIdsOf(value: unknown): string[] {
-  if (!Array.isArray(value) || value.length > MAX_ERASURE_CONTACTS) {
-    throw PrivacyErrors.invalidField(
-      'contactIds',
-      `must be a list of at most ${MAX_ERASURE_CONTACTS} contact ids`,
-    );
+function userIdsOf(erasure: PrivacyErasure): string[] {
+  return erasure.userIds === null ? [] : (JSON.parse(erasure.userIds) as string[]);
+}
+
+function idsOf(value: unknown, field: string, max: number, kind: string): string[] {
+  if (!Array.isArray(value) || value.length > max) {
+    throw PrivacyErrors.invalidField(field, `must be a list of at most ${max} ${kind} ids`);
   }
   value.forEach((id, i) => {
     if (typeof id !== 'string' || !isId(id)) {
-      throw PrivacyErrors.invalidField(`contactIds[${i}]`, 'must be a contact id');
+      throw PrivacyErrors.invalidField(`${field}[${i}]`, `must be a ${kind} id`);
     }
   });
   return [...new Set(value as string[])];

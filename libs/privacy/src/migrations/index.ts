@@ -19,6 +19,8 @@ import { PrivacySettings1797860000000 as PrivacySettingsPostgres } from './postg
 import { PrivacySettings1797860000000 as PrivacySettingsSqlite } from './sqlite/1797860000000-PrivacySettings';
 import { PrivacyRetentionLegalPeriod1797860000100 as PrivacyRetentionLegalPeriodPostgres } from './postgres/1797860000100-PrivacyRetentionLegalPeriod';
 import { PrivacyRetentionLegalPeriod1797860000100 as PrivacyRetentionLegalPeriodSqlite } from './sqlite/1797860000100-PrivacyRetentionLegalPeriod';
+import { PrivacyErasureUsers1797900000100 as PrivacyErasureUsersPostgres } from './postgres/1797900000100-PrivacyErasureUsers';
+import { PrivacyErasureUsers1797900000100 as PrivacyErasureUsersSqlite } from './sqlite/1797900000100-PrivacyErasureUsers';
 
 /**
  * The privacy tables, per database, oldest first: spread them into your DataSource's
@@ -36,6 +38,7 @@ export const PRIVACY_MIGRATIONS: DatabaseMigrations = {
     PrivacyPackageSubjectSqlite,
     PrivacySettingsSqlite,
     PrivacyRetentionLegalPeriodSqlite,
+    PrivacyErasureUsersSqlite,
   ],
   postgres: [
     PrivacyPostgres,
@@ -48,5 +51,6 @@ export const PRIVACY_MIGRATIONS: DatabaseMigrations = {
     PrivacyPackageSubjectPostgres,
     PrivacySettingsPostgres,
     PrivacyRetentionLegalPeriodPostgres,
+    PrivacyErasureUsersPostgres,
   ],
 };
