@@ -61,6 +61,12 @@ export const ExportErrors = {
       'exports.file_expired',
       'The file of this export has expired and was deleted. Ask for the export again.',
     ),
+  fileErased: () =>
+    new CustosError(
+      'gone',
+      'exports.file_erased',
+      'The file of this export carried a data subject who was erased since: its key was destroyed and it can no longer be opened. Its log entry stays. Ask for the export again.',
+    ),
 } as const;
 
 /** Codes an export ends `failed` with (besides the codes of the source's own refusals). */

@@ -28,9 +28,12 @@ export class AttachmentRotationSource
         if (!stream) {
           return false;
         }
-        const plaintext = openAttachment(cipher, attachment, await readAll(stream));
-        // Sealed again where the row says: with the record and the property that holds it now.
-        await storage.put(attachment.storageKey, sealAttachment(cipher, attachment, plaintext));
+        const plaintext = await openAttachment(cipher, attachment, await readAll(stream));
+        // Sealed again where the row says: with the record and the property that holds it now,
+        // under the account's key still (the row's key version says so; a contact's files sealed
+        // since are under the contact's key, which rotation re-wraps instead).
+        const { sealed } = await sealAttachment(cipher, attachment, plaintext, null);
+        await storage.put(attachment.storageKey, sealed);
         return true;
       },
     });

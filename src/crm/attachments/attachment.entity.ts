@@ -46,7 +46,10 @@ export class CrmAttachment {
   @Column({ type: 'boolean' })
   encrypted!: boolean;
 
-  /** Data-key version the bytes are sealed with (for rotation); null for plaintext files. */
+  /**
+   * Account data-key version the bytes are sealed with (for rotation); null for plaintext files
+   * and for files under their contact's own key (rotation re-wraps that key, never the file).
+   */
   @Column({ name: 'key_version', type: 'integer', nullable: true })
   keyVersion!: number | null;
 

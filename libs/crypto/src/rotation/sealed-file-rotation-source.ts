@@ -6,7 +6,10 @@ import type { RotationBatch, RotationBatchResult, RotationSource } from './rotat
 
 const logger = new Logger('SealedFileRotationSource');
 
-/** A row that stands for a sealed file: `keyVersion` names the data key that sealed it. */
+/**
+ * A row that stands for a sealed file: `keyVersion` names the account data key that sealed it;
+ * `null` for a file under its holder's own key, which rotation re-wraps in the key table instead.
+ */
 export interface SealedFileRow {
   id: string;
   accountId: string;
@@ -103,6 +106,7 @@ export class SealedFileRotationSource<File extends SealedFileRow> implements Rot
       .addSelect('COUNT(*)', 'count')
       .where('f.accountId = :accountId', { accountId })
       .andWhere(this.files.sealed.where, this.files.sealed.parameters)
+      .andWhere('f.keyVersion IS NOT NULL')
       .groupBy('f.keyVersion')
       .getRawMany<{ version: number | string; count: number | string }>();
     return new Map(rows.map((r) => [Number(r.version), Number(r.count)]));

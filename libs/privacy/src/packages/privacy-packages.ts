@@ -1,3 +1,4 @@
+import { packageFileKey, packageFilePlace } from './package-files';
 import { createHash, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { AuditService } from '@custos/audit';
@@ -44,8 +45,6 @@ const COLLECT_PAGE = 5000;
 const ATTEMPTS = 3;
 const PACKAGE_TYPES = ['access', 'portability'];
 const OPEN_STATUSES = ['in_progress', 'extended'];
-/** `purpose` of the sealed package files (bound, with the package id, into each frame). */
-const PURPOSE = 'privacy_package';
 /** The shape of a link token (32 random bytes, base64url): anything else is refused unread. */
 const LINK_TOKEN = /^[A-Za-z0-9_-]{43}$/;
 
@@ -324,7 +323,7 @@ export class PrivacyPackages {
       });
       return next;
     });
-    await this.files.delete(fileKeyOf(updated.accountId, updated.id));
+    await this.files.delete(packageFileKey(updated.accountId, updated.id));
     return viewOf(updated);
   }
 
@@ -533,10 +532,10 @@ export class PrivacyPackages {
       }
     })();
     const cipher = await this.ciphers.forAccount(pkg.accountId);
-    const key = fileKeyOf(pkg.accountId, pkg.id);
+    const key = packageFileKey(pkg.accountId, pkg.id);
     const part = `${key}.part`;
     try {
-      await this.files.put(part, cipher.sealStream(bytes, { purpose: PURPOSE, id: pkg.id }));
+      await this.files.put(part, cipher.sealStream(bytes, packageFilePlace(pkg.id)));
     } catch (error) {
       await this.files.delete(part);
       throw error;
@@ -551,7 +550,7 @@ export class PrivacyPackages {
       throw PrivacyErrors.packageLinkGone();
     }
     const cipher = await this.ciphers.forAccount(pkg.accountId);
-    return Readable.from(cipher.openStream(stored, { purpose: PURPOSE, id: pkg.id }));
+    return Readable.from(cipher.openStream(stored, packageFilePlace(pkg.id)));
   }
 
   private async downloaded(pkg: PrivacyPackage, by: PackageRecipient): Promise<void> {
@@ -632,10 +631,6 @@ export class PrivacyPackages {
     }
     return request;
   }
-}
-
-function fileKeyOf(accountId: string, packageId: string): string {
-  return `privacy-packages/${accountId}/${packageId}`;
 }
 
 function hashOf(token: string): string {
