@@ -61,6 +61,12 @@ export const ExportErrors = {
       'exports.file_expired',
       'The file of this export has expired and was deleted. Ask for the export again.',
     ),
+  fileUnreadable: () =>
+    new CustosError(
+      'unavailable',
+      'exports.file_unreadable',
+      'The file of this export fails its integrity check or its key does not open: it is not served. An operator must look into it.',
+    ),
   fileErased: () =>
     new CustosError(
       'gone',

@@ -1,11 +1,13 @@
-import { Injectable, StreamableFile } from '@nestjs/common';
+import { Injectable, Logger, StreamableFile } from '@nestjs/common';
 import { AuditService } from '@custos/audit';
 import { Clock, TransactionHost } from '@custos/core';
-import { SubjectErasedError } from '@custos/crypto';
+import { EnvelopeError, SubjectErasedError } from '@custos/crypto';
 import { DataExport } from '../export.entity';
 import { ExportErrors } from '../exports.errors';
 import { ExportLog } from '../log/export-log';
 import { ExportFiles } from './export-files';
+
+const logger = new Logger('ExportDownloads');
 
 /**
  * Downloads of export files: by the requester only (anyone else gets the 404 of an export they
@@ -63,6 +65,11 @@ export class ExportDownloads {
     } catch (error) {
       if (error instanceof SubjectErasedError) {
         throw ExportErrors.fileErased();
+      }
+      if (error instanceof EnvelopeError) {
+        // Tampered with, or its key row changed by a database writer: logged by id and reason only.
+        logger.error(`The file of export ${entity.id} does not open (${error.reason})`);
+        throw ExportErrors.fileUnreadable();
       }
       throw error;
     }
