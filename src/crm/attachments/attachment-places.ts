@@ -31,16 +31,17 @@ export function holderOfAttachment(attachment: AttachmentBinding): DataSubject |
 /**
  * Seals a file bound to its attachment, its record and the file property holding it (if any yet):
  * a row moved by a database writer to another record or property no longer opens. A contact's
- * file is sealed under the contact's key (created now, on its own, if it has none); `keyVersion` is
- * then `null`: key rotation re-wraps the contact's key, never the file. `holder` `null`: the
- * account's key (key rotation of a file sealed so before).
+ * file is sealed under the contact's key (created now, on its own, if it has none). `keyVersion`
+ * is the account key version of the pass that sealed it: key rotation seals files again — into
+ * their current binding (a property that came to hold the file since), and a contact's file
+ * sealed before under the account key under the contact's key.
  */
 export async function sealAttachment(
   cipher: AccountCipher,
   attachment: AttachmentBinding,
   bytes: Uint8Array,
-  holder: DataSubject | null = holderOfAttachment(attachment) ?? null,
 ): Promise<{ sealed: Buffer; keyVersion: number | null }> {
+  const holder = holderOfAttachment(attachment);
   if (holder) {
     await cipher.loadSubjectKeys([holder], { forSealing: true });
   }
@@ -50,7 +51,7 @@ export async function sealAttachment(
     owner: ownerOf(attachment, attachment.propertyName),
     ...(holder ? { holder } : {}),
   });
-  return { sealed, keyVersion: holder ? null : cipher.activeVersion };
+  return { sealed, keyVersion: cipher.activeVersion };
 }
 
 /**

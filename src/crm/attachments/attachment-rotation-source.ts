@@ -6,8 +6,8 @@ import { openAttachment, sealAttachment } from './attachment-places';
 import { readAll } from './attachment.service';
 
 /**
- * Encrypted attachment files on older data-key versions, sealed again with the active key (and into
- * the current binding: record and holding property, see `sealAttachment`).
+ * Encrypted attachment files on older data-key versions, sealed again (into the current binding:
+ * record and holding property, see `sealAttachment`) — a contact's under the contact's own key.
  */
 @Injectable()
 export class AttachmentRotationSource
@@ -30,11 +30,10 @@ export class AttachmentRotationSource
         }
         const plaintext = await openAttachment(cipher, attachment, await readAll(stream));
         // Sealed again where the row says: with the record and the property that holds it now,
-        // under the account's key still (the row's key version says so; a contact's files sealed
-        // since are under the contact's key, which rotation re-wraps instead).
-        const { sealed } = await sealAttachment(cipher, attachment, plaintext, null);
+        // and a contact's file under the contact's own key from now on.
+        const { sealed, keyVersion } = await sealAttachment(cipher, attachment, plaintext);
         await storage.put(attachment.storageKey, sealed);
-        return true;
+        return { keyVersion };
       },
     });
   }

@@ -47,8 +47,9 @@ export class CrmAttachment {
   encrypted!: boolean;
 
   /**
-   * Account data-key version the bytes are sealed with (for rotation); null for plaintext files
-   * and for files under their contact's own key (rotation re-wraps that key, never the file).
+   * Account data-key version of the pass that sealed the bytes (for rotation, which seals them
+   * again into their current binding); null for plaintext files. A contact's files are sealed
+   * under the contact's own key (see `sealAttachment`).
    */
   @Column({ name: 'key_version', type: 'integer', nullable: true })
   keyVersion!: number | null;

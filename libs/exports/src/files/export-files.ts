@@ -92,16 +92,21 @@ export class ExportFiles {
   }
 
   /**
-   * Seals a finished file again with `cipher`'s active key (key rotation): written whole under the
-   * temporary key, then moved over the file, so a download reads either version whole. Returns
-   * `false` when the file is gone.
+   * Moves a finished file sealed under the account key (written before files had their own) under
+   * its own key (key rotation): written whole under the temporary key, then moved over the file,
+   * so a download reads either version whole. Returns `false` when the file is gone; it is never
+   * sealed again after that (rotation re-wraps its key).
    */
-  async reseal(cipher: AccountCipher, exportId: string, key: string): Promise<boolean> {
+  async reseal(
+    cipher: AccountCipher,
+    exportId: string,
+    key: string,
+  ): Promise<false | { keyVersion: null }> {
     const stored = await this.store.get(key);
     if (!stored) {
       return false;
     }
-    const place = { purpose: EXPORT_PURPOSE, id: exportId };
+    const place = placeOf(exportId);
     const part = partKey(cipher.accountId, exportId);
     try {
       await this.store.put(part, cipher.sealStream(cipher.openStream(stored, place), place));
@@ -110,7 +115,7 @@ export class ExportFiles {
       throw error;
     }
     await this.store.move(part, key);
-    return true;
+    return { keyVersion: null };
   }
 
   /**

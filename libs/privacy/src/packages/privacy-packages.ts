@@ -1,4 +1,4 @@
-import { packageFileKey, packageFilePlace } from './package-files';
+import { packageFileHolder, packageFileKey, packageFilePlace } from './package-files';
 import { createHash, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { AuditService } from '@custos/audit';
@@ -19,7 +19,7 @@ import {
   type Page,
   type RunningJob,
 } from '@custos/core';
-import { AccountCiphers } from '@custos/crypto';
+import { AccountCiphers, SubjectKeys } from '@custos/crypto';
 import { zipArchive } from '@custos/exports';
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
@@ -97,6 +97,7 @@ export class PrivacyPackages {
     private readonly audit: AuditService,
     private readonly files: FileStore,
     private readonly ciphers: AccountCiphers,
+    private readonly keys: SubjectKeys,
     private readonly lookup: SubjectLookup,
     // MailModule is not global: the outbox is looked up where the host imports it.
     private readonly moduleRef: ModuleRef,
@@ -303,13 +304,18 @@ export class PrivacyPackages {
     return viewOf(updated);
   }
 
-  /** Withdraws a package not to be released (or no longer downloadable): its file is removed. */
+  /**
+   * Withdraws a package not to be released (or no longer downloadable): its file is removed and
+   * its key destroyed, so no copy of the file store yields it either.
+   */
   async withdraw(requestId: string): Promise<PackageView> {
     const updated = await this.transactions.run(async (manager) => {
       const pkg = await this.own(manager, requestId);
       if (pkg.state === 'withdrawn' || pkg.state === 'building') {
         throw PrivacyErrors.packageWrongState(pkg.state, 'withdrawn');
       }
+      const holder = packageFileHolder(pkg.id);
+      await this.keys.destroy(pkg.accountId, holder.kind, holder.id, manager);
       const next = await this.change(manager, pkg, pkg.state, {
         state: 'withdrawn',
         fileKey: null,
