@@ -162,7 +162,11 @@ describe('binary envelopes under a holder’s own key (format 3)', () => {
     const accountKey = { version: 2, key: holderKey.key };
     expect(
       reasonOf(() =>
-        openBytes(sealed, (v, scope) => (scope === 'account' ? accountKey.key : undefined), held),
+        openBytes(
+          sealed,
+          (_version, scope) => (scope === 'account' ? accountKey.key : undefined),
+          held,
+        ),
       ),
     ).toBe('unknown_key');
   });
