@@ -3,7 +3,11 @@ import { PrivacyErasures } from '@custos/privacy';
 import { Setup, callerOf, expectStatus, type Caller } from './access/access-support';
 import { createRecord } from './crm/crm-support';
 import { expectProblem, newAccount } from './support/api';
-import { contactsExport, requestExport, waitForExport } from './support/exports';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AccountCiphers, SubjectErasedError } from '@custos/crypto';
+import { contactsExport, downloadExport, requestExport, waitForExport } from './support/exports';
 import {
   canariesIn,
   databaseBytes,
@@ -258,6 +262,141 @@ describe.each(testDatabaseKinds())('Erasure of a subject on %s', (kind) => {
       valid: true,
     });
   }, 60_000);
+
+  it('makes every copy of the subject’s files unreadable: a copy of the file store taken before no longer yields the attachment or the export files that carried them', async () => {
+    const subject = await plantErasureSubject(admin, world, nextTag());
+    const contactId = subject.contactIds[1];
+    const attachment = expectStatus(
+      await admin
+        .upload(`/api/v1/objects/contacts/${contactId}/attachments`)
+        .attach('file', Buffer.from(`Canaryfile of ${subject.emails[1]}`), {
+          filename: 'scan.txt',
+          contentType: 'text/plain',
+        }),
+      201,
+    ).body as { id: string };
+    const carrying = await requestExport(
+      admin,
+      contactsExport(['email'], {
+        filterGroups: [
+          { filters: [{ propertyName: 'phone', operator: 'eq', value: subject.phone }] },
+        ],
+      }),
+    );
+    const other = await requestExport(
+      admin,
+      contactsExport(['email'], {
+        filterGroups: [{ filters: [{ propertyName: 'phone', operator: 'eq', value: '+1' }] }],
+      }),
+    );
+    expect(await waitForExport(admin, carrying.id)).toMatchObject({ state: 'done', rowsDone: 2 });
+    expect(await waitForExport(admin, other.id)).toMatchObject({ state: 'done' });
+    const token = await signIn();
+    expect(
+      expectStatus(await downloadExport(server, token, carrying.id), 200).body.toString(),
+    ).toContain(subject.emails[1]);
+    const live = server.config.dataDir;
+    const exportFile = (dir: string) => join(dir, 'exports', server.accountId, carrying.id);
+    const attachmentFile = (dir: string) =>
+      join(dir, 'attachments', server.accountId, attachment.id);
+    // A copy of the file store (a backup of the directory; an S3 bucket copy alike).
+    const backup = mkdtempSync(join(tmpdir(), 'custos-store-copy-'));
+    try {
+      cpSync(join(live, 'exports'), join(backup, 'exports'), { recursive: true });
+      cpSync(join(live, 'attachments'), join(backup, 'attachments'), { recursive: true });
+      for (const file of [exportFile(backup), attachmentFile(backup)]) {
+        expect(canariesIn(readFileSync(file).toString('latin1'), subject.canaries)).toEqual([]);
+      }
+
+      expectStatus(
+        await admin.post(
+          `/api/v1/privacy-requests/${subject.requestId}/erasure`,
+          erasureBody(subject),
+        ),
+        202,
+      );
+      expect(await erased(subject.requestId)).toMatchObject({ status: 'completed' });
+
+      // The export that carried the subject: 410 with a problem naming why; its log stays.
+      expectProblem(await downloadExport(server, token, carrying.id), 410, {
+        code: 'exports.file_erased',
+      });
+      expect(
+        expectStatus(await admin.get(`/api/v1/exports/${carrying.id}`), 200).body,
+      ).toMatchObject({ id: carrying.id, state: 'done', sha256: expect.any(String) });
+      expectStatus(await downloadExport(server, token, other.id), 200);
+      // The copy put back in place of the live file (a restore of the store) does not open either.
+      writeFileSync(exportFile(live), readFileSync(exportFile(backup)));
+      expectProblem(await downloadExport(server, token, carrying.id), 410, {
+        code: 'exports.file_erased',
+      });
+      // The attachment's copy, opened with the live keys at its place: the contact's key is gone.
+      const cipher = await server.app.get(AccountCiphers).forAccount(server.accountId);
+      const holder = { kind: 'contact', id: contactId };
+      await cipher.loadSubjectKeys([holder]);
+      expect(() =>
+        cipher.openBytes(readFileSync(attachmentFile(backup)), {
+          purpose: 'attachment',
+          id: attachment.id,
+          owner: `contacts/${contactId}`,
+          holder,
+        }),
+      ).toThrow(SubjectErasedError);
+    } finally {
+      rmSync(backup, { recursive: true, force: true });
+    }
+  }, 90_000);
+
+  it('a database writer cannot make an erased export file readable again by re-pointing its destroyed key row', async () => {
+    const subject = await plantErasureSubject(admin, world, nextTag(), 1);
+    const carrying = await requestExport(
+      admin,
+      contactsExport(['email'], {
+        filterGroups: [
+          { filters: [{ propertyName: 'phone', operator: 'eq', value: subject.phone }] },
+        ],
+      }),
+    );
+    // Another export, carrying none of the subject's contacts: its key stays live.
+    const live = await requestExport(
+      admin,
+      contactsExport(['email'], {
+        filterGroups: [{ filters: [{ propertyName: 'phone', operator: 'eq', value: '+1' }] }],
+      }),
+    );
+    expect(await waitForExport(admin, carrying.id)).toMatchObject({ state: 'done' });
+    expect(await waitForExport(admin, live.id)).toMatchObject({ state: 'done' });
+    expectStatus(
+      await admin.post(
+        `/api/v1/privacy-requests/${subject.requestId}/erasure`,
+        erasureBody(subject),
+      ),
+      202,
+    );
+    await erased(subject.requestId);
+    const sql = (text: string) => (kind === 'postgres' ? text : text.replace(/\$\d+/g, '?'));
+    const [donor] = await server.dataSource.query<
+      { wrapped_key: string; key_version: number; generation: number }[]
+    >(
+      sql(
+        "SELECT wrapped_key, key_version, generation FROM crypto_subject_key WHERE subject_kind = 'file' AND subject_id = $1",
+      ),
+      [`export/${live.id}`],
+    );
+    // The attack: the live key of another export written into the destroyed row.
+    await server.dataSource.query(
+      sql(
+        "UPDATE crypto_subject_key SET wrapped_key = $1, key_version = $2, generation = $3, destroyed_at = NULL WHERE subject_kind = 'file' AND subject_id = $4",
+      ),
+      [donor.wrapped_key, donor.key_version, donor.generation, `export/${carrying.id}`],
+    );
+    const token = await signIn();
+    // A wrapped key is bound to its file: it does not unwrap there, and nothing of the file is served.
+    const refused = await downloadExport(server, token, carrying.id);
+    expectProblem(refused, 503, { code: 'exports.file_unreadable' });
+    expect(JSON.stringify(refused.body)).not.toContain(subject.emails[0]);
+    expectStatus(await downloadExport(server, token, live.id), 200);
+  }, 90_000);
 
   it('records a privacy log with the subject masked and no removed value, for privacy operators only', async () => {
     const subject = await plantErasureSubject(admin, world, nextTag());

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { FileStore } from '@custos/core';
+import { AccountCiphers, SubjectErasedError, fileKeyHolder } from '@custos/crypto';
 import { testDatabaseKinds } from '@custos/core/testing';
 import { readZip } from '@custos/exports/testing';
 import type { PackageItemView, PackageView } from '@custos/privacy';
@@ -462,5 +463,76 @@ describe.each(testDatabaseKinds())('Access packages on %s', (kind) => {
       ]),
     ).toEqual([]);
     expect(await files.get(row.file_key)).toBeNull();
+  }, 90_000);
+  it('erases by value the package of a request that named no contact: row, file and key — a copy of the file no longer opens', async () => {
+    const email = `${nextTag()}.nocontact@packages.test`;
+    const request = async (type: string) => {
+      const created = expectStatus(
+        await admin.post('/api/v1/privacy-requests', {
+          type,
+          channel: 'email',
+          subjectEmail: email,
+        }),
+        201,
+      ).body as { id: string };
+      expectStatus(
+        await admin.post(`/api/v1/privacy-requests/${created.id}/transition`, {
+          status: 'in_progress',
+        }),
+        200,
+      );
+      return created.id;
+    };
+    const accessId = await request('access');
+    const built = expectStatus(await admin.post(path(accessId)), 202).body as PackageView;
+    expect((await inReview(admin, accessId)).state).toBe('review');
+    const [row] = await server.dataSource.query<{ file_key: string }[]>(
+      `SELECT file_key FROM privacy_package WHERE id = ${p(1)}`,
+      [built.id],
+    );
+    const files = server.app.get(FileStore);
+    // A copy of the stored file, as a backup of the store holds it.
+    const copy: Buffer[] = [];
+    for await (const chunk of (await files.get(row.file_key))!) {
+      copy.push(chunk as Buffer);
+    }
+
+    const erasureId = await request('erasure');
+    expectStatus(
+      await admin.post(`/api/v1/privacy-requests/${erasureId}/erasure`, {
+        contactIds: [],
+        emails: [email.toUpperCase()],
+      }),
+      202,
+    );
+    const deadline = Date.now() + 30_000;
+    let status = '';
+    while (status !== 'completed' && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      status = (
+        expectStatus(await admin.get(`/api/v1/privacy-requests/${erasureId}/erasure`), 200)
+          .body as { status: string }
+      ).status;
+    }
+    expect(status).toBe('completed');
+    expect(
+      await server.dataSource.query(`SELECT id FROM privacy_package WHERE id = ${p(1)}`, [
+        built.id,
+      ]),
+    ).toEqual([]);
+    expect(await files.get(row.file_key)).toBeNull();
+    const holder = fileKeyHolder('privacy_package', built.id);
+    const cipher = await server.app.get(AccountCiphers).forAccount(server.accountId);
+    const opening = async () => {
+      for await (const chunk of cipher.openStream(
+        (async function* () {
+          yield* copy;
+        })(),
+        { purpose: 'privacy_package', id: built.id, holder },
+      )) {
+        expect(chunk).toBeDefined();
+      }
+    };
+    await expect(opening()).rejects.toBeInstanceOf(SubjectErasedError);
   }, 90_000);
 });

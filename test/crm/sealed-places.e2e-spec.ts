@@ -290,8 +290,8 @@ describe.each(testDatabaseKinds())(
         // Opens a file a property came to hold after its upload.
         expect((await contentOf(heldLater.id)).text).toBe('held after the upload');
 
-        // Seals them again into the record binding on a key rotation (a contact's value under
-        // the contact's own key: format 3).
+        // Seals them again into the record binding on a key rotation (a contact's value and file
+        // under the contact's own key: format 3).
         expectStatus(await admin.post('/api/v1/settings/encryption/rotate'), 202);
         const done = await waitForRotation(admin);
         expect(done.rotation).toMatchObject({ status: 'completed' });
@@ -304,7 +304,7 @@ describe.each(testDatabaseKinds())(
           content: (await contentOf(file.id)).text,
         }).toEqual({
           historyFormat: 3,
-          fileFormat: 2,
+          fileFormat: 3,
           history: [formerValue],
           content: formerFile.toString('utf8'),
         });

@@ -37,7 +37,7 @@ export { KeyRing } from './keys/key-ring';
 export { rewrapDataKeys } from './keys/master-key-rotation';
 export { DataKeyRecord } from './keys/data-key.entity';
 export { SubjectKeyRecord } from './subjects/subject-key.entity';
-export { SubjectKeys, SUBJECT_KEY_CACHE_SIZE } from './subjects/subject-keys';
+export { SubjectKeys, SUBJECT_KEY_CACHE_SIZE, fileKeyHolder } from './subjects/subject-keys';
 export { SubjectKeyRotationSource } from './subjects/subject-key-rotation-source';
 export { CRYPTO_ENTITIES } from './keys/crypto-entities';
 export { CryptoModule } from './crypto.module';

@@ -130,7 +130,11 @@ export class DataExport {
   @TimestampColumn({ name: 'file_expires_at', nullable: true })
   fileExpiresAt!: Date | null;
 
-  /** The data-key version that sealed the file (`null`: not sealed); key rotation reseals older ones. */
+  /**
+   * The account data-key version that sealed a file written before export files had their own
+   * key; key rotation reseals those. `null`: sealed under the file's own key (rotation re-wraps
+   * that key, never the file), or an old file in clear.
+   */
   @Column({ name: 'key_version', type: 'integer', nullable: true })
   keyVersion!: number | null;
 

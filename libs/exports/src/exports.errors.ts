@@ -61,6 +61,18 @@ export const ExportErrors = {
       'exports.file_expired',
       'The file of this export has expired and was deleted. Ask for the export again.',
     ),
+  fileUnreadable: () =>
+    new CustosError(
+      'unavailable',
+      'exports.file_unreadable',
+      'The file of this export fails its integrity check or its key does not open: it is not served. An operator must look into it.',
+    ),
+  fileErased: () =>
+    new CustosError(
+      'gone',
+      'exports.file_erased',
+      'The file of this export carried a data subject who was erased since: its key was destroyed and it can no longer be opened. Its log entry stays. Ask for the export again.',
+    ),
 } as const;
 
 /** Codes an export ends `failed` with (besides the codes of the source's own refusals). */

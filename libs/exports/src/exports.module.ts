@@ -11,6 +11,7 @@ import { ExportDownloads } from './files/export-downloads';
 import { ExportFileSweep } from './files/export-file-sweep';
 import { ExportFileRotationSource } from './files/export-file-rotation-source';
 import { ExportFiles } from './files/export-files';
+import { ExportFileKeys } from './files/export-file-keys';
 import { ExportLog } from './log/export-log';
 import { ExportRecord } from './log/export-record.entity';
 import { ExportRecords } from './log/export-records';
@@ -36,6 +37,7 @@ export const EXPORTS_ENTITIES = [DataExport, ExportSettingsRecord, ExportRecord]
     ExportSources,
     ExportTransitions,
     ExportFiles,
+    ExportFileKeys,
     ExportSettingsService,
     ExportNotifications,
     ExportRecords,
@@ -48,6 +50,7 @@ export const EXPORTS_ENTITIES = [DataExport, ExportSettingsRecord, ExportRecord]
     ExportFileRotationSource,
   ],
   exports: [
+    ExportFileKeys,
     ExportRequests,
     ExportLog,
     ExportDownloads,

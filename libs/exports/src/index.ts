@@ -31,6 +31,7 @@ export type { ExportView } from './export.view';
 export { ExportRequests, type ExportRequest } from './requests/export-requests';
 export { ExportLog } from './log/export-log';
 export { ExportDownloads } from './files/export-downloads';
+export { ExportFileKeys } from './files/export-file-keys';
 export { ExportFileSweep, EXPORT_FILE_SWEEP } from './files/export-file-sweep';
 export { ExportRunner, EXPORT_QUEUE } from './run/export-runner';
 export { EXPORT_APPROVAL_KIND } from './approval/export-approval-kind';

@@ -6,8 +6,8 @@ import { openAttachment, sealAttachment } from './attachment-places';
 import { readAll } from './attachment.service';
 
 /**
- * Encrypted attachment files on older data-key versions, sealed again with the active key (and into
- * the current binding: record and holding property, see `sealAttachment`).
+ * Encrypted attachment files on older data-key versions, sealed again (into the current binding:
+ * record and holding property, see `sealAttachment`) — a contact's under the contact's own key.
  */
 @Injectable()
 export class AttachmentRotationSource
@@ -28,10 +28,12 @@ export class AttachmentRotationSource
         if (!stream) {
           return false;
         }
-        const plaintext = openAttachment(cipher, attachment, await readAll(stream));
-        // Sealed again where the row says: with the record and the property that holds it now.
-        await storage.put(attachment.storageKey, sealAttachment(cipher, attachment, plaintext));
-        return true;
+        const plaintext = await openAttachment(cipher, attachment, await readAll(stream));
+        // Sealed again where the row says: with the record and the property that holds it now,
+        // and a contact's file under the contact's own key from now on.
+        const { sealed, keyVersion } = await sealAttachment(cipher, attachment, plaintext);
+        await storage.put(attachment.storageKey, sealed);
+        return { keyVersion };
       },
     });
   }

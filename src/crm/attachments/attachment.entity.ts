@@ -46,7 +46,11 @@ export class CrmAttachment {
   @Column({ type: 'boolean' })
   encrypted!: boolean;
 
-  /** Data-key version the bytes are sealed with (for rotation); null for plaintext files. */
+  /**
+   * Account data-key version of the pass that sealed the bytes (for rotation, which seals them
+   * again into their current binding); null for plaintext files. A contact's files are sealed
+   * under the contact's own key (see `sealAttachment`).
+   */
   @Column({ name: 'key_version', type: 'integer', nullable: true })
   keyVersion!: number | null;
 

@@ -86,14 +86,15 @@ export class AttachmentService {
     const id = newId();
     let bytes = file.buffer;
     let keyVersion: number | null = null;
+    let encrypted = false;
     if ((await this.sensitiveData.state(actor.accountId)).enabled) {
+      encrypted = true;
       const cipher = await this.ciphers.forAccount(actor.accountId);
-      bytes = sealAttachment(
+      ({ sealed: bytes, keyVersion } = await sealAttachment(
         cipher,
         { id, objectType: schema.objectType.name, recordId, propertyName: property },
         file.buffer,
-      );
-      keyVersion = cipher.activeVersion;
+      ));
     }
     const entity: CrmAttachment = {
       id,
@@ -104,7 +105,7 @@ export class AttachmentService {
       fileName: sanitizeFileName(file.originalname),
       contentType: sanitizeContentType(file.mimetype),
       size: file.size,
-      encrypted: keyVersion !== null,
+      encrypted,
       keyVersion,
       storageKey: `${actor.accountId}/${id}`,
       createdAt: this.clock.now(),
@@ -242,7 +243,7 @@ export class AttachmentService {
   private async open(attachment: CrmAttachment, sealed: Buffer): Promise<Buffer> {
     const cipher = await this.ciphers.forAccount(attachment.accountId);
     try {
-      return openAttachment(cipher, attachment, sealed);
+      return await openAttachment(cipher, attachment, sealed);
     } catch (error) {
       if (error instanceof EnvelopeError) {
         this.logger.error(

@@ -1,5 +1,6 @@
 import { TransactionHost } from '@custos/core';
 import { SubjectKeys } from '@custos/crypto';
+import { ExportFileKeys } from '@custos/exports';
 import type { SubjectKeyShredder } from '@custos/privacy';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
@@ -9,13 +10,16 @@ import type { EntityManager } from 'typeorm';
  * erasure left no sealed value of the contact in the live database — a blind-index token, or a
  * sealed custom value on its record — else the erasure rolls back; then it destroys the
  * contact's own data key (crypto-shredding), so every copy of its sealed values in backups,
- * replicas and old rows no longer opens with the live keys.
+ * replicas and old rows no longer opens with the live keys — its sealed attachments too, which
+ * are sealed under that key — and the key of every export file that carried the contact, so
+ * each copy of those files stops opening (their export rows and hashes stay, Art. 19).
  */
 @Injectable()
 export class ContactKeyShredder implements SubjectKeyShredder {
   constructor(
     private readonly transactions: TransactionHost,
     private readonly subjectKeys: SubjectKeys,
+    private readonly exportFiles: ExportFileKeys,
   ) {}
 
   async destroy(
@@ -34,5 +38,6 @@ export class ContactKeyShredder implements SubjectKeyShredder {
       throw new Error(`Erasure left sealed values of contact ${subjectId}`);
     }
     await this.subjectKeys.destroy(accountId, subjectKind, subjectId, manager);
+    await this.exportFiles.destroyCarrying(manager, accountId, subjectId);
   }
 }

@@ -95,15 +95,15 @@ export class AccountCipher {
     }
   }
 
-  /** The key of `version` in `scope` for a value at `place` (see `open`). */
-  private keyFor(place: Omit<ValuePlace, 'accountId'>, version: number, scope: KeyScope) {
+  /** The key of `version` in `scope` for a value of `subject` (see `open`, `openBytes`). */
+  private keyFor(subject: DataSubject | undefined, version: number, scope: KeyScope) {
     if (scope === 'account') {
       return this.keys.get(version);
     }
-    const state = this.subjects.get(subjectKeyOf(place.subject!));
+    const state = this.subjects.get(subjectKeyOf(subject!));
     if (state === undefined) {
       throw new Error(
-        `The key of ${place.subject!.kind} ${place.subject!.id} was not loaded: call loadSubjectKeys before opening its values.`,
+        `The key of ${subject!.kind} ${subject!.id} was not loaded: call loadSubjectKeys before opening its values.`,
       );
     }
     if (state.unreadable || version > state.generation) {
@@ -113,6 +113,17 @@ export class AccountCipher {
       throw new SubjectErasedError();
     }
     return state.key;
+  }
+
+  /** The live key of a subject (or file) loaded `forSealing`, as the data key to seal with. */
+  private sealingKeyOf(subject: DataSubject): DataKey {
+    const state = this.subjects.get(subjectKeyOf(subject));
+    if (!state?.key) {
+      throw new Error(
+        `No live key of ${subject.kind} ${subject.id}: call loadSubjectKeys with forSealing before sealing its values.`,
+      );
+    }
+    return { version: state.generation, key: state.key, scope: 'subject' };
   }
 
   /** Version of the data key new values are sealed with. */
@@ -128,17 +139,10 @@ export class AccountCipher {
     if (!place.subject) {
       return seal(plaintext, this.active, { ...place, accountId: this.accountId });
     }
-    const state = this.subjects.get(subjectKeyOf(place.subject));
-    if (!state?.key) {
-      throw new Error(
-        `No live key of ${place.subject.kind} ${place.subject.id}: call loadSubjectKeys with forSealing before sealing its values.`,
-      );
-    }
-    return seal(
-      plaintext,
-      { version: state.generation, key: state.key, scope: 'subject' },
-      { ...place, accountId: this.accountId },
-    );
+    return seal(plaintext, this.sealingKeyOf(place.subject), {
+      ...place,
+      accountId: this.accountId,
+    });
   }
 
   /**
@@ -153,20 +157,25 @@ export class AccountCipher {
   ): string {
     return open(
       envelope,
-      (version, scope) => this.keyFor(place, version, scope),
+      (version, scope) => this.keyFor(place.subject, version, scope),
       { ...place, accountId: this.accountId },
       { ...formerPlace, accountId: this.accountId },
     );
   }
 
-  /** Seals a file's bytes (see `sealBytes`); the envelope records {@link activeVersion}. */
+  /**
+   * Seals a file's bytes (see `sealBytes`): with the active data key, or — when `place` names a
+   * `holder` — with the holder's own key, which {@link loadSubjectKeys} must have loaded `forSealing`.
+   */
   sealBytes(plaintext: Uint8Array, place: Omit<BlobPlace, 'accountId'>): Buffer {
-    return sealBytes(plaintext, this.active, { ...place, accountId: this.accountId });
+    const key = place.holder ? this.sealingKeyOf(place.holder) : this.active;
+    return sealBytes(plaintext, key, { ...place, accountId: this.accountId });
   }
 
   /**
-   * Throws `EnvelopeError` when the bytes were tampered with, moved, or sealed by an unknown key.
-   * A format-1 envelope is checked against `formerPlace` (see `openBytes`).
+   * Throws `EnvelopeError` when the bytes were tampered with, moved, or sealed by an unknown key,
+   * and `SubjectErasedError` when they were sealed under a holder's key since destroyed (load it
+   * first with {@link loadSubjectKeys}). A format-1 envelope is checked against `formerPlace`.
    */
   openBytes(
     envelope: Uint8Array,
@@ -175,26 +184,41 @@ export class AccountCipher {
   ): Buffer {
     return openBytes(
       envelope,
-      (version) => this.keys.get(version),
+      (version, scope) => this.keyFor(place.holder, version, scope),
       { ...place, accountId: this.accountId },
       { ...formerPlace, accountId: this.accountId },
     );
   }
 
-  /** Seals a stream of any length frame by frame (see `sealStream`), with the active key. */
-  sealStream(
+  /**
+   * Seals a stream of any length frame by frame (see `sealStream`): with the active key, or under
+   * the `holder`'s own key — created now if it has none, in `manager`'s transaction (else the
+   * current one).
+   */
+  async *sealStream(
     source: AsyncIterable<Uint8Array>,
     place: Omit<BlobPlace, 'accountId'>,
+    manager?: EntityManager,
   ): AsyncGenerator<Buffer> {
-    return sealStream(source, this.active, { ...place, accountId: this.accountId });
+    if (place.holder) {
+      await this.loadSubjectKeys([place.holder], { forSealing: true, manager });
+    }
+    const key = place.holder ? this.sealingKeyOf(place.holder) : this.active;
+    yield* sealStream(source, key, { ...place, accountId: this.accountId });
   }
 
-  /** The plaintext of a sealed stream; throws `EnvelopeError` at a frame tampered with, moved, dropped or cut off. */
-  openStream(
+  /**
+   * The plaintext of a sealed stream; throws `EnvelopeError` at a frame tampered with, moved,
+   * dropped or cut off, and `SubjectErasedError` when its holder's key was destroyed.
+   */
+  async *openStream(
     source: AsyncIterable<Uint8Array>,
     place: Omit<BlobPlace, 'accountId'>,
   ): AsyncGenerator<Buffer> {
-    return openStream(source, (version) => this.keys.get(version), {
+    if (place.holder) {
+      await this.loadSubjectKeys([place.holder]);
+    }
+    yield* openStream(source, (version, scope) => this.keyFor(place.holder, version, scope), {
       ...place,
       accountId: this.accountId,
     });

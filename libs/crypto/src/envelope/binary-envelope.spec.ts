@@ -135,3 +135,43 @@ describe('binary envelope formats', () => {
     expect(reasonOf(() => openBytes(sealed, keyFor, owned, place))).toBe('not_authentic');
   });
 });
+
+describe('binary envelopes under a holder’s own key (format 3)', () => {
+  const holderKey = {
+    version: 2,
+    key: createSecretKey(randomBytes(32)),
+    scope: 'subject' as const,
+  };
+  const held: BlobPlace = { ...place, holder: { kind: 'file', id: 'export/e-1' } };
+  const holderKeyFor = (version: number, scope: string) =>
+    scope === 'subject' && version === holderKey.version ? holderKey.key : undefined;
+
+  it('opens only at its holder, with the holder’s key, never with the account’s', () => {
+    const sealed = sealBytes(Buffer.from('held'), holderKey, held);
+    expect(sealed.readUInt8(3)).toBe(3);
+    expect(keyVersionOfBytes(sealed)).toBe(2);
+    expect(openBytes(sealed, holderKeyFor, held).toString('utf8')).toBe('held');
+    // Another holder with the same key bytes (a key row re-pointed), or no holder: refused.
+    expect(
+      reasonOf(() =>
+        openBytes(sealed, holderKeyFor, { ...held, holder: { kind: 'file', id: 'export/e-2' } }),
+      ),
+    ).toBe('not_authentic');
+    expect(reasonOf(() => openBytes(sealed, holderKeyFor, place))).toBe('unknown_key');
+    // The account's key of the same version does not open it: the format asks for the holder's.
+    const accountKey = { version: 2, key: holderKey.key };
+    expect(
+      reasonOf(() =>
+        openBytes(
+          sealed,
+          (_version, scope) => (scope === 'account' ? accountKey.key : undefined),
+          held,
+        ),
+      ),
+    ).toBe('unknown_key');
+  });
+
+  it('refuses to seal under a holder key without a holder in the place', () => {
+    expect(() => sealBytes(Buffer.from('x'), holderKey, place)).toThrow(/holder/);
+  });
+});

@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, type KeyObject } from 'node:crypto';
-import { EnvelopeError, type DataKey } from './envelope';
+import { EnvelopeError, type DataKey, type DataSubject, type KeyScope } from './envelope';
 import { NonceSource } from './nonce-source';
 
 /**
@@ -7,7 +7,17 @@ import { NonceSource } from './nonce-source';
  * format 1 (the place without it) is still opened, at the caller's `formerPlace`.
  */
 export const BINARY_ENVELOPE_VERSION = 2;
-const FORMATS: ReadonlySet<number> = new Set([1, BINARY_ENVELOPE_VERSION]);
+/**
+ * Format of blobs sealed under their holder's own key ({@link BlobPlace.holder}): format 2's
+ * layout, the key-version field holding the holder key's generation, the holder bound too.
+ * Destroying the holder's key makes every copy of the blob unopenable.
+ */
+export const HOLDER_BINARY_ENVELOPE_VERSION = 3;
+const FORMATS: ReadonlySet<number> = new Set([
+  1,
+  BINARY_ENVELOPE_VERSION,
+  HOLDER_BINARY_ENVELOPE_VERSION,
+]);
 const MAGIC = Buffer.from('CXB', 'ascii');
 const HEADER = MAGIC.length + 1 + 4 + 12; // magic, version, key version, nonce
 const TAG = 16;
@@ -21,6 +31,11 @@ export interface BlobPlace {
   id: string;
   /** What that thing belongs to, e.g. the record an attachment is of (`contacts/<id>`). Bound since format 2. */
   owner?: string;
+  /**
+   * Whose own key seals the blob (format 3): a data subject (`contact`), or the file itself
+   * (`file`, see `fileKeyHolder`). Absent: the account's key.
+   */
+  holder?: DataSubject;
 }
 
 function aadOf(place: BlobPlace, format: number, header: Buffer): Buffer {
@@ -29,7 +44,17 @@ function aadOf(place: BlobPlace, format: number, header: Buffer): Buffer {
   const parts =
     format === 1
       ? ['custos/blob', place.accountId, place.purpose, place.id]
-      : ['custos/blob/2', place.accountId, place.purpose, place.id, place.owner ?? null];
+      : format === BINARY_ENVELOPE_VERSION
+        ? ['custos/blob/2', place.accountId, place.purpose, place.id, place.owner ?? null]
+        : [
+            'custos/blob/3',
+            place.accountId,
+            place.purpose,
+            place.id,
+            place.owner ?? null,
+            place.holder?.kind ?? null,
+            place.holder?.id ?? null,
+          ];
   return Buffer.concat([Buffer.from(JSON.stringify(parts), 'utf8'), header]);
 }
 
@@ -41,6 +66,12 @@ const nonces = new NonceSource();
  * id, owner) is authenticated, so a blob copied to another attachment, record or account does not open.
  */
 export function sealBytes(plaintext: Uint8Array, dataKey: DataKey, place: BlobPlace): Buffer {
+  if (dataKey.scope === 'subject') {
+    if (!place.holder) {
+      throw new Error('A blob sealed under a holder key needs its place to name the holder');
+    }
+    return sealBytesInFormat(HOLDER_BINARY_ENVELOPE_VERSION, plaintext, dataKey, place);
+  }
   return sealBytesInFormat(BINARY_ENVELOPE_VERSION, plaintext, dataKey, place);
 }
 
@@ -81,16 +112,18 @@ export function keyVersionOfBytes(envelope: Uint8Array): number {
 /**
  * Opens a binary envelope with the key of its version; throws {@link EnvelopeError} on any
  * mismatch. Nothing of the plaintext is returned unless the whole envelope is authentic. A
- * format-1 envelope is checked against `formerPlace` (by default the same place).
+ * format-1 envelope is checked against `formerPlace` (by default the same place). `keyFor` is
+ * asked for the account's key of a version, or (format 3) the holder's key of a generation.
  */
 export function openBytes(
   envelope: Uint8Array,
-  keyFor: (version: number) => KeyObject | undefined,
+  keyFor: (version: number, scope: KeyScope) => KeyObject | undefined,
   place: BlobPlace,
   formerPlace: BlobPlace = place,
 ): Buffer {
   const { format, header, keyVersion, nonce, body, tag } = parse(envelope);
-  const key = keyFor(keyVersion);
+  const scope: KeyScope = format === HOLDER_BINARY_ENVELOPE_VERSION ? 'subject' : 'account';
+  const key = scope === 'subject' && !place.holder ? undefined : keyFor(keyVersion, scope);
   if (!key) {
     throw new EnvelopeError('unknown_key');
   }

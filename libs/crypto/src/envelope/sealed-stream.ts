@@ -1,6 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import { openBytes, sealBytes, type BlobPlace } from './binary-envelope';
-import { EnvelopeError, type DataKey } from './envelope';
+import { EnvelopeError, type DataKey, type KeyScope } from './envelope';
 
 /** `CXS`, NUL (no text file starts so), format 1: a sealed stream, as opposed to a file in clear. */
 const MAGIC = Buffer.from('CXS\u0000\u0001', 'latin1');
@@ -70,7 +70,7 @@ export function isSealedStream(start: Uint8Array): boolean {
  */
 export async function* openStream(
   source: AsyncIterable<Uint8Array>,
-  keyFor: (version: number) => KeyObject | undefined,
+  keyFor: (version: number, scope: KeyScope) => KeyObject | undefined,
   place: BlobPlace,
 ): AsyncGenerator<Buffer> {
   let buffered = Buffer.alloc(0);

@@ -45,7 +45,7 @@ describe.each(testDatabaseKinds())(`${SealedFileRotationSource.name} on %s`, (ki
         return Promise.resolve(false);
       }
       files.set(file.id, cipher.seal(cipher.open(stored, placeOf(file.id)), placeOf(file.id)));
-      return Promise.resolve(true);
+      return Promise.resolve({ keyVersion: cipher.activeVersion });
     },
   });
 

@@ -6,7 +6,10 @@ import type { RotationBatch, RotationBatchResult, RotationSource } from './rotat
 
 const logger = new Logger('SealedFileRotationSource');
 
-/** A row that stands for a sealed file: `keyVersion` names the data key that sealed it. */
+/**
+ * A row that stands for a sealed file: `keyVersion` names the account data key that sealed it;
+ * `null` for a file under its holder's own key, which rotation re-wraps in the key table instead.
+ */
 export interface SealedFileRow {
   id: string;
   accountId: string;
@@ -23,11 +26,12 @@ export interface SealedFiles<File extends SealedFileRow> {
   /** The condition, on alias `f`, of the rows whose file is sealed and kept, with its parameters. */
   readonly sealed: { readonly where: string; readonly parameters?: ObjectLiteral };
   /**
-   * Opens the file (any key version of the account), seals it again with the active key and
-   * stores it in place; `false` when the file is gone. Throws {@link EnvelopeError} when it does
-   * not open.
+   * Opens the file (any key version of the account), seals it again — with the active key, or
+   * under its holder's own key — and stores it in place; `false` when the file is gone, else the
+   * row's new `keyVersion` (`null`: under its holder's key now, which rotation re-wraps instead).
+   * Throws {@link EnvelopeError} when it does not open.
    */
-  reseal(cipher: AccountCipher, file: File): Promise<boolean>;
+  reseal(cipher: AccountCipher, file: File): Promise<false | { keyVersion: number | null }>;
 }
 
 /**
@@ -73,10 +77,13 @@ export class SealedFileRotationSource<File extends SealedFileRow> implements Rot
     let reencrypted = 0;
     let unreadable = 0;
     for (const file of await stale.getMany()) {
+      let resealed: { keyVersion: number | null };
       try {
-        if (!(await this.files.reseal(cipher, file))) {
+        const result = await this.files.reseal(cipher, file);
+        if (!result) {
           throw new EnvelopeError('malformed');
         }
+        resealed = result;
       } catch (error) {
         if (!(error instanceof EnvelopeError)) {
           throw error;
@@ -89,7 +96,7 @@ export class SealedFileRotationSource<File extends SealedFileRow> implements Rot
       }
       // Typed as the row shape this class knows: its `keyVersion` column.
       const rows: EntityTarget<SealedFileRow> = this.files.entity;
-      await manager.update(rows, file.id, { keyVersion: cipher.activeVersion });
+      await manager.update(rows, file.id, { keyVersion: resealed.keyVersion });
       reencrypted += 1;
     }
     return { lastKey: ids[ids.length - 1], reencrypted, unreadable, done: ids.length < limit };
@@ -103,6 +110,7 @@ export class SealedFileRotationSource<File extends SealedFileRow> implements Rot
       .addSelect('COUNT(*)', 'count')
       .where('f.accountId = :accountId', { accountId })
       .andWhere(this.files.sealed.where, this.files.sealed.parameters)
+      .andWhere('f.keyVersion IS NOT NULL')
       .groupBy('f.keyVersion')
       .getRawMany<{ version: number | string; count: number | string }>();
     return new Map(rows.map((r) => [Number(r.version), Number(r.count)]));

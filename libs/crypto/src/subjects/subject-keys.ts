@@ -20,6 +20,16 @@ export const SUBJECT_KEY_CACHE_SIZE = 10_000;
 
 const logger = new Logger('SubjectKeys');
 
+/**
+ * A file as the holder of its own key (kept in the same key table as subjects' keys, kind
+ * `file`): a file holding several subjects' data (an export, an access package) is sealed under
+ * it, and destroying it — when one of those subjects is erased — makes every copy of the file
+ * unopenable, in the live store and in any copy of the store.
+ */
+export function fileKeyHolder(purpose: string, id: string): DataSubject {
+  return { kind: 'file', id: `${purpose}/${id}` };
+}
+
 /** Where a subject key is bound within its account when the account key wraps it (as a sealed value of the key table). */
 export function subjectKeyPlace(
   subject: DataSubject,

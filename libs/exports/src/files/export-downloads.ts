@@ -1,10 +1,13 @@
-import { Injectable, StreamableFile } from '@nestjs/common';
+import { Injectable, Logger, StreamableFile } from '@nestjs/common';
 import { AuditService } from '@custos/audit';
 import { Clock, TransactionHost } from '@custos/core';
+import { EnvelopeError, SubjectErasedError } from '@custos/crypto';
 import { DataExport } from '../export.entity';
 import { ExportErrors } from '../exports.errors';
 import { ExportLog } from '../log/export-log';
 import { ExportFiles } from './export-files';
+
+const logger = new Logger('ExportDownloads');
 
 /**
  * Downloads of export files: by the requester only (anyone else gets the 404 of an export they
@@ -32,12 +35,7 @@ export class ExportDownloads {
     if (entity.state !== 'done') {
       throw ExportErrors.fileNotReady(entity.state);
     }
-    const file = await this.files.read(
-      entity.accountId,
-      entity.id,
-      entity.fileKey!,
-      entity.sensitive,
-    );
+    const file = await this.read(entity);
     if (!file) {
       throw ExportErrors.fileExpired(); // removed by the sweep a moment ago
     }
@@ -55,5 +53,25 @@ export class ExportDownloads {
       disposition: `attachment; filename="export-${entity.id}.${entity.fileExtension ?? 'bin'}"`,
       length: entity.size ?? undefined,
     });
+  }
+
+  /**
+   * The file in clear; its key destroyed by the erasure of a subject it carried is 410 — the
+   * export's row, hash and log stay (the record of who received what, Art. 19).
+   */
+  private async read(entity: DataExport) {
+    try {
+      return await this.files.read(entity.accountId, entity.id, entity.fileKey!);
+    } catch (error) {
+      if (error instanceof SubjectErasedError) {
+        throw ExportErrors.fileErased();
+      }
+      if (error instanceof EnvelopeError) {
+        // Tampered with, or its key row changed by a database writer: logged by id and reason only.
+        logger.error(`The file of export ${entity.id} does not open (${error.reason})`);
+        throw ExportErrors.fileUnreadable();
+      }
+      throw error;
+    }
   }
 }

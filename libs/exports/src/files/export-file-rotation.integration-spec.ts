@@ -70,36 +70,34 @@ describe.each(testDatabaseKinds())(`${ExportFileRotationSource.name} on %s`, (ki
     });
   };
 
-  it('reseals a sealed file with the new key, same content, so the old key is no longer in use', async () => {
+  it('re-wraps the file’s own key instead of sealing the file again: same bytes, old account key no longer in use', async () => {
     const before = await sealedExport();
     const bytesBefore = await download(before.id);
-    expect(before.keyVersion).toBe(1);
-    expect(keyVersionOfBytes(stored(before).subarray(FIRST_ENVELOPE_AT))).toBe(1);
+    // Under its own key (generation 1), whose row the account key of version 1 wraps.
+    expect(before.keyVersion).toBeNull();
+    const storedBefore = stored(before);
+    expect(keyVersionOfBytes(storedBefore.subarray(FIRST_ENVELOPE_AT))).toBe(1);
 
     const status = await rotate();
 
     const after = await app.dataSource.manager.findOneByOrFail(DataExport, { id: before.id });
-    expect(after).toMatchObject({ state: 'done', keyVersion: 2, sha256: before.sha256 });
-    const file = stored(after);
-    expect(keyVersionOfBytes(file.subarray(FIRST_ENVELOPE_AT))).toBe(2);
-    expect(file.includes(CANARY)).toBe(false);
-    // Version 1 seals nothing any more (the file counted under 2): it may be retired.
+    expect(after).toMatchObject({ state: 'done', keyVersion: null, sha256: before.sha256 });
+    expect(stored(after).equals(storedBefore)).toBe(true);
+    expect(storedBefore.includes(CANARY)).toBe(false);
+    // Version 1 wraps nothing any more (the file's key counted under 2): it may be retired.
     expect(status.rotation).toMatchObject({ targetVersion: 2, unreadable: 0 });
     expect(status.versions).toEqual([
       expect.objectContaining({ version: 1, values: 0 }),
-      expect.objectContaining({ version: 2, values: 1 }),
+      expect.objectContaining({ version: 2, values: expect.any(Number) }),
     ]);
     const bytesAfter = await download(after.id);
     expect(bytesAfter.equals(bytesBefore)).toBe(true);
     expect(createHash('sha256').update(bytesAfter).digest('hex')).toBe(before.sha256);
     expect(bytesAfter.toString('utf8')).toContain(CANARY);
-    // Nothing temporary is left beside the file.
-    await expect(app.module.get(FileStore).get(`${after.fileKey!}.part`)).resolves.toBeNull();
   });
 
-  it('counts a file that does not open as unreadable and leaves it on its key', async () => {
+  it('does not serve a file moved under another export: bound to its export and its key', async () => {
     const entity = await sealedExport();
-    // Another export's file moved under this one's key: bound to another place, it does not open.
     const other = await sealedExport();
     const store = app.module.get(FileStore);
     await store.put(
@@ -108,16 +106,7 @@ describe.each(testDatabaseKinds())(`${ExportFileRotationSource.name} on %s`, (ki
         yield stored(other);
       })(),
     );
-
-    const status = await rotate();
-
-    expect(status.rotation).toMatchObject({ unreadable: 1 });
-    await expect(
-      app.dataSource.manager.findOneByOrFail(DataExport, { id: entity.id }),
-    ).resolves.toMatchObject({ keyVersion: 1 });
-    await expect(
-      app.dataSource.manager.findOneByOrFail(DataExport, { id: other.id }),
-    ).resolves.toMatchObject({ keyVersion: 2 });
-    await expect(store.get(`${entity.fileKey!}.part`)).resolves.toBeNull();
+    await expect(download(entity.id)).rejects.toMatchObject({ code: 'exports.file_unreadable' });
+    await expect(download(other.id)).resolves.toBeInstanceOf(Buffer);
   });
 });

@@ -198,7 +198,6 @@ export class ExportRunner implements OnApplicationBootstrap {
       { expectedRows: plan.count },
     );
     const written = await this.files.write(entity.accountId, entity.id, file.bytes, {
-      sealed: entity.sensitive || plan.sensitive,
       signal: job.signal,
     });
     if (!written) {

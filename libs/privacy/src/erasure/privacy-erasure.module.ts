@@ -7,6 +7,7 @@ import { PrivacyErasures } from './privacy-erasures';
 import { PrivacyLogEntry } from './privacy-log-entry.entity';
 import { PrivacyLog } from './privacy-log';
 import { ConsentEventEraser } from './consent-event-eraser';
+import { PackageEraser } from './package-eraser';
 import { PrivacyRetentionController } from '../retention/privacy-retention.controller';
 import { RetentionPolicies } from '../retention/retention-policies';
 import { PrivacyRetentionDone, PrivacyRetentionPolicy } from '../retention/retention-policy.entity';
@@ -27,7 +28,14 @@ import { PrivacyRetentionDone, PrivacyRetentionPolicy } from '../retention/reten
       PrivacyRetentionDone,
     ]),
   ],
-  providers: [ErasureRules, PrivacyErasures, PrivacyLog, ConsentEventEraser, RetentionPolicies],
+  providers: [
+    ErasureRules,
+    PrivacyErasures,
+    PrivacyLog,
+    ConsentEventEraser,
+    PackageEraser,
+    RetentionPolicies,
+  ],
   exports: [ErasureRules, PrivacyErasures, PrivacyLog, RetentionPolicies],
 })
 export class PrivacyErasureModule {}

@@ -1,3 +1,4 @@
+import { packageFileHolder, packageFileKey, packageFilePlace } from './package-files';
 import { createHash, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { AuditService } from '@custos/audit';
@@ -18,7 +19,7 @@ import {
   type Page,
   type RunningJob,
 } from '@custos/core';
-import { AccountCiphers } from '@custos/crypto';
+import { AccountCiphers, SubjectKeys } from '@custos/crypto';
 import { zipArchive } from '@custos/exports';
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
@@ -44,8 +45,6 @@ const COLLECT_PAGE = 5000;
 const ATTEMPTS = 3;
 const PACKAGE_TYPES = ['access', 'portability'];
 const OPEN_STATUSES = ['in_progress', 'extended'];
-/** `purpose` of the sealed package files (bound, with the package id, into each frame). */
-const PURPOSE = 'privacy_package';
 /** The shape of a link token (32 random bytes, base64url): anything else is refused unread. */
 const LINK_TOKEN = /^[A-Za-z0-9_-]{43}$/;
 
@@ -98,6 +97,7 @@ export class PrivacyPackages {
     private readonly audit: AuditService,
     private readonly files: FileStore,
     private readonly ciphers: AccountCiphers,
+    private readonly keys: SubjectKeys,
     private readonly lookup: SubjectLookup,
     // MailModule is not global: the outbox is looked up where the host imports it.
     private readonly moduleRef: ModuleRef,
@@ -304,13 +304,18 @@ export class PrivacyPackages {
     return viewOf(updated);
   }
 
-  /** Withdraws a package not to be released (or no longer downloadable): its file is removed. */
+  /**
+   * Withdraws a package not to be released (or no longer downloadable): its file is removed and
+   * its key destroyed, so no copy of the file store yields it either.
+   */
   async withdraw(requestId: string): Promise<PackageView> {
     const updated = await this.transactions.run(async (manager) => {
       const pkg = await this.own(manager, requestId);
       if (pkg.state === 'withdrawn' || pkg.state === 'building') {
         throw PrivacyErrors.packageWrongState(pkg.state, 'withdrawn');
       }
+      const holder = packageFileHolder(pkg.id);
+      await this.keys.destroy(pkg.accountId, holder.kind, holder.id, manager);
       const next = await this.change(manager, pkg, pkg.state, {
         state: 'withdrawn',
         fileKey: null,
@@ -324,7 +329,7 @@ export class PrivacyPackages {
       });
       return next;
     });
-    await this.files.delete(fileKeyOf(updated.accountId, updated.id));
+    await this.files.delete(packageFileKey(updated.accountId, updated.id));
     return viewOf(updated);
   }
 
@@ -533,10 +538,10 @@ export class PrivacyPackages {
       }
     })();
     const cipher = await this.ciphers.forAccount(pkg.accountId);
-    const key = fileKeyOf(pkg.accountId, pkg.id);
+    const key = packageFileKey(pkg.accountId, pkg.id);
     const part = `${key}.part`;
     try {
-      await this.files.put(part, cipher.sealStream(bytes, { purpose: PURPOSE, id: pkg.id }));
+      await this.files.put(part, cipher.sealStream(bytes, packageFilePlace(pkg.id)));
     } catch (error) {
       await this.files.delete(part);
       throw error;
@@ -551,7 +556,7 @@ export class PrivacyPackages {
       throw PrivacyErrors.packageLinkGone();
     }
     const cipher = await this.ciphers.forAccount(pkg.accountId);
-    return Readable.from(cipher.openStream(stored, { purpose: PURPOSE, id: pkg.id }));
+    return Readable.from(cipher.openStream(stored, packageFilePlace(pkg.id)));
   }
 
   private async downloaded(pkg: PrivacyPackage, by: PackageRecipient): Promise<void> {
@@ -632,10 +637,6 @@ export class PrivacyPackages {
     }
     return request;
   }
-}
-
-function fileKeyOf(accountId: string, packageId: string): string {
-  return `privacy-packages/${accountId}/${packageId}`;
 }
 
 function hashOf(token: string): string {
