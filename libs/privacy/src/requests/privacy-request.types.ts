@@ -35,6 +35,11 @@ export const RUNNING_STATUSES: readonly PrivacyRequestStatus[] = [
   'in_progress',
   'extended',
 ];
+/** Statuses of a request not closed yet: running, or waiting for the subject. */
+export const OPEN_STATUSES: readonly PrivacyRequestStatus[] = [
+  ...RUNNING_STATUSES,
+  'waiting_for_subject',
+];
 
 export const PRIVACY_REQUEST_CHANNELS = [
   'email',

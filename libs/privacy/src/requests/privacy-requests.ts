@@ -32,6 +32,7 @@ import { PrivacyRequest } from './privacy-request.entity';
 import {
   PRIVACY_REQUEST_CHANNELS,
   PRIVACY_REQUEST_TYPES,
+  OPEN_STATUSES as OPEN,
   RUNNING_STATUSES,
   type PrivacyRequestChannel,
   type PrivacyRequestStatus,
@@ -40,7 +41,6 @@ import {
 
 const DAY_MS = 86_400_000;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-const OPEN: readonly PrivacyRequestStatus[] = [...RUNNING_STATUSES, 'waiting_for_subject'];
 
 /** What staff record when a request comes in. */
 export interface PrivacyRequestInput {

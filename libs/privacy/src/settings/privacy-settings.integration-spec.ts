@@ -4,6 +4,7 @@ import { AuditService } from '@custos/audit';
 import { createPrivacyTestApp, type PrivacyTestApp } from '../testing';
 import { PrivacyRequests } from '../requests/privacy-requests';
 import { PrivacySettingsService } from './privacy-settings';
+import { dueDate } from '../requests/privacy-deadline';
 
 const staff: Actor = {
   kind: 'user',
@@ -89,6 +90,36 @@ describe.each(testDatabaseKinds())('privacy settings and the clock on %s', (kind
       holidays: 2,
       deadlinesMoved: 1,
     });
+  });
+
+  it('attack: resumes racing a change of holidays never leave a due date computed with the old ones', async () => {
+    const racer: Actor = { ...staff, accountId: `race-${kind}` };
+    setClock('2027-03-01T09:00:00Z');
+    const ids: string[] = [];
+    for (let i = 0; i < 12; i += 1) {
+      const request = await intake(racer);
+      await app.as(racer, () => requests.pause(request.id));
+      ids.push(request.id);
+    }
+    setClock('2027-03-03T09:00:00Z');
+    // 1 Apr 2027 (+2 paused days = 3 Apr, a Saturday → Monday 5) and the days after: holidays.
+    const holidays = ['2027-04-05', '2027-04-06', '2027-04-07'];
+    const outcomes = await Promise.allSettled([
+      app.as(racer, () => settings.update({ holidays })),
+      ...ids.map((id) => app.as(racer, () => requests.resume(id))),
+    ]);
+    expect(outcomes[0].status).toBe('fulfilled');
+    for (const outcome of outcomes.slice(1)) {
+      if (outcome.status === 'rejected') {
+        expect(outcome.reason).toMatchObject({ code: 'privacy.changed_meanwhile' });
+      }
+    }
+    for (const id of ids) {
+      const row = await app.as(racer, () => requests.get(id));
+      expect(row.dueOn).toBe(
+        dueDate(row.receivedOn, row.extended, row.pausedDays, new Set(holidays)),
+      );
+    }
   });
 
   it('refuses an unknown time zone and a date that is not one, naming the field, changing nothing', async () => {

@@ -11,7 +11,7 @@ import {
   type WorkingCalendar,
 } from '../requests/privacy-deadline';
 import { PrivacyRequest } from '../requests/privacy-request.entity';
-import { RUNNING_STATUSES } from '../requests/privacy-request.types';
+import { OPEN_STATUSES } from '../requests/privacy-request.types';
 import { PrivacySettings } from './privacy-settings.entity';
 
 /** Public holidays an account may list (some forty years of a country's). */
@@ -27,6 +27,13 @@ export interface PrivacySettingsView {
   holidays: string[];
   /** `null` while the account keeps the defaults. */
   updatedAt: Date | null;
+}
+
+interface Moved {
+  id: string;
+  status: string;
+  dueOn: string;
+  previousDueOn: string;
 }
 
 /** What a change of the settings did to the open requests' deadlines. */
@@ -108,36 +115,60 @@ export class PrivacySettingsService {
     const open = await manager
       .createQueryBuilder(PrivacyRequest, 'r')
       .where('r.account_id = :accountId', { accountId })
-      .andWhere('r.status IN (:...open)', { open: [...RUNNING_STATUSES, 'waiting_for_subject'] })
+      .andWhere('r.status IN (:...open)', { open: OPEN_STATUSES })
       .getMany();
-    let moved = 0;
+    // Every request row first, the audit events after: a request change locks its row, then the
+    // audit chain; taking them in the other order here would deadlock with it.
+    const moved: Moved[] = [];
     for (const row of open) {
-      const dueOn = dueDate(row.receivedOn, row.extended, row.pausedDays, calendar);
-      if (dueOn === row.dueOn) {
-        continue;
+      const move = await this.recompute(manager, row, calendar);
+      if (move) {
+        moved.push(move);
       }
-      // The version check keeps a concurrent change (which recomputes the date itself) intact.
+    }
+    for (const { id, status, dueOn, previousDueOn } of moved) {
+      await this.audit.record({
+        action: 'privacy.request_deadline_recomputed',
+        targetType: 'privacy_request',
+        targetId: id,
+        metadata: { status, dueOn, previousDueOn },
+      });
+    }
+    return moved.length;
+  }
+
+  /**
+   * Writes the request's due date under `holidays`, bumping its version even when the date stays:
+   * a change of the request that read the old holidays then misses its versioned update (409),
+   * instead of writing a date computed with them. One that committed first makes this update
+   * miss: the row is read again and recomputed, until it is closed or written. The move, if the
+   * date moved.
+   */
+  private async recompute(
+    manager: EntityManager,
+    request: PrivacyRequest,
+    holidays: ReadonlySet<string>,
+  ): Promise<Moved | null> {
+    for (let row: PrivacyRequest | null = request; row && OPEN_STATUSES.includes(row.status);) {
+      const dueOn = dueDate(row.receivedOn, row.extended, row.pausedDays, holidays);
       const result = await manager
         .createQueryBuilder()
         .update(PrivacyRequest)
         .set({ dueOn, version: row.version + 1, updatedAt: this.clock.now() })
         .where('account_id = :accountId AND id = :id AND version = :version', {
-          accountId,
+          accountId: row.accountId,
           id: row.id,
           version: row.version,
         })
         .execute();
       if (result.affected === 1) {
-        moved += 1;
-        await this.audit.record({
-          action: 'privacy.request_deadline_recomputed',
-          targetType: 'privacy_request',
-          targetId: row.id,
-          metadata: { status: row.status, dueOn, previousDueOn: row.dueOn },
-        });
+        return dueOn === row.dueOn
+          ? null
+          : { id: row.id, status: row.status, dueOn, previousDueOn: row.dueOn };
       }
+      row = await manager.findOneBy(PrivacyRequest, { accountId: row.accountId, id: row.id });
     }
-    return moved;
+    return null;
   }
 }
 
