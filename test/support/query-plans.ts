@@ -7,11 +7,14 @@ export interface CapturedQuery {
   parameters: unknown[];
 }
 
-/** From now on, collects into `captured` each query the server runs on `crm_contact r`. */
+/** From now on, collects into `captured` each query the server runs on `crm_contact r`, and reads of the maintained counts. */
 export function captureContactQueries(server: TestServer, captured: CapturedQuery[]): void {
   const capture: Logger = {
     logQuery: (query: string, parameters?: unknown[]) => {
-      if (!query.startsWith('EXPLAIN') && /FROM "?crm_contact"? "?r"?/.test(query)) {
+      if (
+        !query.startsWith('EXPLAIN') &&
+        /FROM ("?crm_contact"? "?r"?|"crm_record_count")/.test(query)
+      ) {
         captured.push({ query, parameters: parameters ?? [] });
       }
     },

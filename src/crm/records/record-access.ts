@@ -16,6 +16,12 @@ import { RecordErrors } from './records.errors';
 /** The rule fields the scope indexes lead with (after the account). */
 const SCOPE_FIELDS = ['ownerId', 'businessUnitId'];
 
+/** The owners and business units whose records one may read; neither: the whole account. */
+export interface ReadScope {
+  owners?: string[];
+  businessUnits?: string[];
+}
+
 /** The CASL subject fields of a record: its properties plus the owner and business unit. */
 export function recordSubjectFields(record: StoredRecord): Record<string, unknown> {
   return {
@@ -34,6 +40,8 @@ export class RecordAccess {
   private parameterCounter = 0;
   /** {@link canView} per property: presenters ask for every property of every record. */
   private readonly viewable = new Map<string, boolean>();
+  /** {@link readScope}, once worked out (`null`: not yet): a search asks for each of its queries. */
+  private readScopeOf: ReadScope | undefined | null = null;
 
   constructor(
     readonly access: ActorAccess,
@@ -52,19 +60,24 @@ export class RecordAccess {
    * else (`{}`: the whole account): what a maintained count per owner and unit can sum exactly.
    * `undefined` when the rules test anything more; then only a `COUNT(*)` of the SQL can tell.
    */
-  readScope(): { owners?: string[]; businessUnits?: string[] } | undefined {
-    const scope = accessScope(
-      this.access.ability,
-      'read',
-      this.schema.objectType.name,
-      SCOPE_FIELDS,
-    );
-    if (!scope) {
-      return undefined;
+  readScope(): ReadScope | undefined {
+    if (this.readScopeOf === null) {
+      const scope = accessScope(
+        this.access.ability,
+        'read',
+        this.schema.objectType.name,
+        SCOPE_FIELDS,
+      );
+      this.readScopeOf = !scope
+        ? undefined
+        : scope.all
+          ? {}
+          : {
+              owners: scope.values.ownerId ?? [],
+              businessUnits: scope.values.businessUnitId ?? [],
+            };
     }
-    return scope.all
-      ? {}
-      : { owners: scope.values.ownerId ?? [], businessUnits: scope.values.businessUnitId ?? [] };
+    return this.readScopeOf;
   }
 
   /**

@@ -12,14 +12,15 @@ function countRow(table: string, row: 'OLD' | 'NEW', delta: 1 | -1): string {
 /**
  * The number of live records per account, table, owner and business unit, kept by triggers in
  * the transaction of every write to a record table, whoever writes it (docs/query-performance.md,
- * "Maintained totals"). No owner or unit is stored as `''` (a key column cannot be NULL).
+ * "Maintained totals"). No owner or unit is stored as `''` (a key column cannot be NULL). Without
+ * rowid: the rows are stored in key order, so an account's counts are one range of the table.
  */
 export class RecordCounts1797500000000 implements MigrationInterface {
   name = 'RecordCounts1797500000000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(
-      `CREATE TABLE "crm_record_count" ("account_id" varchar(36) NOT NULL, "object_table" varchar(64) NOT NULL, "owner_id" varchar(36) NOT NULL, "business_unit_id" varchar(36) NOT NULL, "live" integer NOT NULL, PRIMARY KEY ("account_id", "object_table", "owner_id", "business_unit_id"))`,
+      `CREATE TABLE "crm_record_count" ("account_id" varchar(36) NOT NULL, "object_table" varchar(64) NOT NULL, "owner_id" varchar(36) NOT NULL, "business_unit_id" varchar(36) NOT NULL, "live" integer NOT NULL, PRIMARY KEY ("account_id", "object_table", "owner_id", "business_unit_id")) WITHOUT ROWID`,
     );
     for (const table of RECORD_TABLES) {
       await queryRunner.query(backfillRecordCounts(table));
