@@ -122,10 +122,17 @@ export class RecordsExportSource implements ExportSource {
     // written while the next page is made (the database writes while this process decrypts), so
     // pages leave one behind. Without, there is nothing to wait for: a page leaves at once.
     const audits = properties.some(carriesSensitive);
+    // Subject keys only where a value is opened (a cell in clear, a sensitive filter checked in
+    // memory): each page's load is a query, and the cipher keeps every key it loaded.
+    const opens =
+      audits ||
+      filterGroups.some((group) =>
+        group.filters.some((filter) => access.sensitive?.has(filter.propertyName)),
+      );
     let previous: { batch: ExportRow[]; audited: Promise<void> } | undefined;
     for await (const page of pages) {
-      if (access.sensitive) {
-        await access.sensitive.loadSubjects(page.map((row) => row[0] as string));
+      if (opens) {
+        await access.sensitive!.loadSubjects(page.map((row) => row[0] as string));
       }
       const views = new SensitiveViews();
       const revealed = new SensitiveViews();
