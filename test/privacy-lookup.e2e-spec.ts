@@ -10,6 +10,7 @@ import { RequestContext, systemActor } from '@custos/core';
 import { Setup, callerOf, expectStatus, type Caller } from './access/access-support';
 import { createProperty, createRecord, uniqueName } from './crm/crm-support';
 import { auditEvents, expectProblem, walkPages } from './support/api';
+import { queryPlan } from './support/query-plans';
 import { contactsExport, requestExport, waitForExport } from './support/exports';
 import { plantRow, type PlantedSubject } from './support/privacy-subjects';
 import { startTestServer, type TestServer } from './support/test-server';
@@ -328,6 +329,50 @@ describe.each(testDatabaseKinds())('Subject lookup over HTTP on %s', (kind) => {
     const byName = await lookup(admin, { name: 'Ada Lovelace' });
     expect(byName.map((i) => i.rowId)).toContain(ada.subject.contactId);
     expect(byName.map((i) => i.rowId)).not.toContain(other.subject.contactId);
+  });
+
+  it('finds phones stored with punctuation by any spelling, through the phone-key index', async () => {
+    const international = await createRecord(admin, 'contacts', { phone: '+33 (6) 12-34-56-78' });
+    const national = await createRecord(admin, 'contacts', { phone: '06 12 34 56 78' });
+    const request = expectStatus(
+      await admin.post('/api/v1/privacy-requests', {
+        type: 'access',
+        channel: 'phone',
+        subjectEmail: 'phone.only@example.com',
+        subjectPhone: '+33 6.12.34.56.78',
+      }),
+      201,
+    ).body as { id: string };
+    for (const spelling of ['+33612345678', '0033 6 12 34 56 78', '+33 6-12-34-56-78']) {
+      const rows = (await lookup(admin, { phone: spelling })).map((i) => i.rowId);
+      expect(rows).toEqual(expect.arrayContaining([international.id, request.id]));
+      expect(rows).not.toContain(national.id);
+    }
+    for (const spelling of ['0612345678', '06.12.34.56.78', '(06) 12 34 56 78']) {
+      expect((await lookup(admin, { phone: spelling })).map((i) => i.rowId)).toContain(national.id);
+    }
+    // The generated statement probes the keys through their indexes (PostgreSQL with seq scans off).
+    const statement = await server.app
+      .get(RequestContext)
+      .runAs(systemActor(server.accountId), () =>
+        server.app.get(SubjectLookup).statement({ phone: '0033 6 12 34 56 78' }),
+      );
+    const order: unknown[] = [];
+    const sql =
+      kind === 'sqlite'
+        ? statement.sql.replace(/\$(\d+)/g, (_match, index: string) => {
+            order.push(statement.parameters[Number(index) - 1]);
+            return '?';
+          })
+        : statement.sql;
+    const plan = await queryPlan(
+      server,
+      kind,
+      sql,
+      kind === 'sqlite' ? order : statement.parameters,
+    );
+    expect(plan).toContain('crm_contact_phone_key_idx');
+    expect(plan).toContain('privacy_request_subject_phone_key_idx');
   });
 
   it('pages in keyset order: small pages give the same items as one page', async () => {

@@ -15,6 +15,8 @@ import { PrivacyPackage1797700000000 as PrivacyPackagePostgres } from './postgre
 import { PrivacyPackage1797700000000 as PrivacyPackageSqlite } from './sqlite/1797700000000-PrivacyPackage';
 import { PrivacyPackageSubject1797800000000 as PrivacyPackageSubjectPostgres } from './postgres/1797800000000-PrivacyPackageSubject';
 import { PrivacyPackageSubject1797800000000 as PrivacyPackageSubjectSqlite } from './sqlite/1797800000000-PrivacyPackageSubject';
+import { PrivacyRequestPhoneKey1797900000000 as PrivacyRequestPhoneKeyPostgres } from './postgres/1797900000000-PrivacyRequestPhoneKey';
+import { PrivacyRequestPhoneKey1797900000000 as PrivacyRequestPhoneKeySqlite } from './sqlite/1797900000000-PrivacyRequestPhoneKey';
 
 /**
  * The privacy tables, per database, oldest first: spread them into your DataSource's
@@ -30,6 +32,7 @@ export const PRIVACY_MIGRATIONS: DatabaseMigrations = {
     PrivacyPackageSqlite,
     PrivacyRetentionRecordsSqlite,
     PrivacyPackageSubjectSqlite,
+    PrivacyRequestPhoneKeySqlite,
   ],
   postgres: [
     PrivacyPostgres,
@@ -40,5 +43,6 @@ export const PRIVACY_MIGRATIONS: DatabaseMigrations = {
     PrivacyPackagePostgres,
     PrivacyRetentionRecordsPostgres,
     PrivacyPackageSubjectPostgres,
+    PrivacyRequestPhoneKeyPostgres,
   ],
 };
