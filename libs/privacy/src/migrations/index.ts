@@ -15,8 +15,8 @@ import { PrivacyPackage1797700000000 as PrivacyPackagePostgres } from './postgre
 import { PrivacyPackage1797700000000 as PrivacyPackageSqlite } from './sqlite/1797700000000-PrivacyPackage';
 import { PrivacyPackageSubject1797800000000 as PrivacyPackageSubjectPostgres } from './postgres/1797800000000-PrivacyPackageSubject';
 import { PrivacyPackageSubject1797800000000 as PrivacyPackageSubjectSqlite } from './sqlite/1797800000000-PrivacyPackageSubject';
-import { PrivacyRequestPhoneKey1797900000000 as PrivacyRequestPhoneKeyPostgres } from './postgres/1797900000000-PrivacyRequestPhoneKey';
-import { PrivacyRequestPhoneKey1797900000000 as PrivacyRequestPhoneKeySqlite } from './sqlite/1797900000000-PrivacyRequestPhoneKey';
+import { PrivacyLookupKeys1797900000000 as PrivacyLookupKeysPostgres } from './postgres/1797900000000-PrivacyLookupKeys';
+import { PrivacyLookupKeys1797900000000 as PrivacyLookupKeysSqlite } from './sqlite/1797900000000-PrivacyLookupKeys';
 
 /**
  * The privacy tables, per database, oldest first: spread them into your DataSource's
@@ -32,7 +32,7 @@ export const PRIVACY_MIGRATIONS: DatabaseMigrations = {
     PrivacyPackageSqlite,
     PrivacyRetentionRecordsSqlite,
     PrivacyPackageSubjectSqlite,
-    PrivacyRequestPhoneKeySqlite,
+    PrivacyLookupKeysSqlite,
   ],
   postgres: [
     PrivacyPostgres,
@@ -43,6 +43,6 @@ export const PRIVACY_MIGRATIONS: DatabaseMigrations = {
     PrivacyPackagePostgres,
     PrivacyRetentionRecordsPostgres,
     PrivacyPackageSubjectPostgres,
-    PrivacyRequestPhoneKeyPostgres,
+    PrivacyLookupKeysPostgres,
   ],
 };
