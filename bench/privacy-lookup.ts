@@ -62,6 +62,8 @@ export interface PrivacyLookupResult {
     generated: { planningMs: number; executionMs: number };
     handWritten: { planningMs: number; executionMs: number };
     scans: PlanScan[];
+    /** Per registered table the plan reads: whether every read of it went through an index. */
+    indexServed: Record<string, boolean>;
     /** Registered tables the page statement reads without an index even with seq scans off. */
     tablesWithoutIndex: string[];
     plan: string;
@@ -249,6 +251,14 @@ export async function benchPrivacyLookup(
         },
       },
     ];
+    const registeredSources = await app
+      .get<PersonalDataRegistry>(PERSONAL_DATA_REGISTRY)
+      .sourcesOf(accountId);
+    // Every other registered table the lookup probes gets rows too: an empty table is planned as
+    // a sequential scan, which tells nothing of its index.
+    seeds.push(...otherSeeds(registeredSources, seeds, account, now, Math.max(20_000, n / 20)));
+    // Exports carry whole lists: as many carried records as contacts.
+    seeds.find((seed) => seed.table === 'custos_export_record')!.rows = n;
     process.stderr.write(`privacy-lookup: seeding ${n} contacts and their logs…\n`);
     const seedStarted = process.hrtime.bigint();
     const rows: Record<string, number> = {};
@@ -302,9 +312,7 @@ export async function benchPrivacyLookup(
       );
     }
 
-    const sources = await app
-      .get<PersonalDataRegistry>(PERSONAL_DATA_REGISTRY)
-      .sourcesOf(accountId);
+    const sources = registeredSources;
     const handWrittenSql = handWritten(sources);
     const baseline: number[] = [];
     for (const email of emails) {
@@ -354,6 +362,7 @@ export async function benchPrivacyLookup(
         generated: timesOf(planned),
         handWritten: timesOf(baselinePlan),
         scans: scansOf(planned),
+        indexServed: indexServed(scansOf(planned), registered),
         tablesWithoutIndex,
         plan: planText(planned),
       },
@@ -364,6 +373,74 @@ export async function benchPrivacyLookup(
     await database.drop();
     rmSync(dataDir, { recursive: true, force: true });
   }
+}
+
+/** The id prefix of seeded users (the other tables' rows take `8`). */
+const OTHER_PREFIX = '7';
+
+/**
+ * Seeds of the registered tables not seeded above, from their declarations: registered fields
+ * get values of their category that no looked-up subject holds, a contact subject column the
+ * seeded contacts' ids, a user subject column the seeded users' ids (`identity_user` first, as
+ * memberships name its rows).
+ */
+function otherSeeds(
+  sources: PersonalDataSource[],
+  seeded: TableSeed[],
+  account: string,
+  now: string,
+  rows: number,
+): TableSeed[] {
+  const done = new Set(seeded.map((seed) => seed.table));
+  const userOf = (g: string) => idOf(OTHER_PREFIX, g);
+  const byTable = new Map<string, TableSeed>();
+  for (const source of sources) {
+    if (done.has(source.table)) {
+      continue;
+    }
+    const seed = byTable.get(source.table) ?? {
+      table: source.table,
+      prefix: source.table === 'identity_user' ? OTHER_PREFIX : '8',
+      rows,
+      columns: {
+        account_id: account,
+        created_at: now,
+        updated_at: now,
+      },
+    };
+    // The subject column first: a field may be the same column (an export record's `record_id`).
+    if (source.subjectColumn && source.subjectColumn !== 'id') {
+      seed.columns[source.subjectColumn] ??=
+        source.subject === 'user' ? userOf('g') : idOf(CONTACT, 'g');
+    }
+    for (const field of source.fields.filter((f) => !f.jsonKey)) {
+      seed.columns[field.column] ??= fillerOf(field);
+    }
+    byTable.set(source.table, seed);
+  }
+  return [...byTable.values()].sort(
+    (a, b) => Number(b.table === 'identity_user') - Number(a.table === 'identity_user'),
+  );
+}
+
+/** A value of the field's category held by no subject the benchmark looks up. */
+function fillerOf(field: PersonalDataSource['fields'][number]): string {
+  if (field.file) {
+    return `'bench/file/' || g`;
+  }
+  if (field.list) {
+    return `'[]'`;
+  }
+  if (field.category.startsWith('user.contact.email')) {
+    return `'other.' || g || '@bench.example'`;
+  }
+  if (field.category.startsWith('user.contact.phone_number')) {
+    return `'+1666' || lpad(g::text, 7, '0')`;
+  }
+  if (field.category.startsWith('user.name')) {
+    return `'Other ' || g`;
+  }
+  return `'{}'`;
 }
 
 /**
@@ -444,6 +521,19 @@ function scansOf(plan: unknown): PlanScan[] {
       node: node['Node Type'],
       ...(node['Index Name'] ? { index: node['Index Name'] } : {}),
     }));
+}
+
+/**
+ * Per registered table the plan reads, whether every read of it used an index (an index scan,
+ * an index-only scan, or a bitmap heap scan fed by a bitmap index scan).
+ */
+function indexServed(scans: PlanScan[], registered: Set<string>): Record<string, boolean> {
+  const served: Record<string, boolean> = {};
+  for (const scan of scans.filter((s) => registered.has(s.table))) {
+    const indexed = scan.index !== undefined || scan.node === 'Bitmap Heap Scan';
+    served[scan.table] = (served[scan.table] ?? true) && indexed;
+  }
+  return Object.fromEntries(Object.entries(served).sort(([a], [b]) => a.localeCompare(b)));
 }
 
 /** The plan as indented node lines, the way `EXPLAIN` prints it (without costs). */

@@ -1,7 +1,7 @@
 import { testDatabaseKinds } from '@custos/core/testing';
 import { PrivacyErasures } from '@custos/privacy';
 import { Setup, callerOf, expectStatus, type Caller } from './access/access-support';
-import { createRecord } from './crm/crm-support';
+import { createProperty, createRecord, uniqueName } from './crm/crm-support';
 import { expectProblem, newAccount } from './support/api';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -163,6 +163,62 @@ describe.each(testDatabaseKinds())('Erasure of a subject on %s', (kind) => {
         202,
       ).body,
     ).toMatchObject({ id: started.id, status: 'completed' });
+  }, 60_000);
+
+  it("removes the subject's sealed values from companies' custom properties, found by their token", async () => {
+    // Companies are no one's: their sealed values stay under the account's key, so destroying
+    // the subject's key does not reach them.
+    const property = uniqueName('contact_email_firm');
+    await createProperty(admin, 'companies', {
+      name: property,
+      label: 'Contact person email',
+      type: 'string',
+      sensitivity: {},
+      dataCategory: 'user.contact.email',
+    });
+    const subject = await plantErasureSubject(admin, world, nextTag(), 1);
+    const company = await createRecord(admin, 'companies', {
+      name: uniqueName('firm'),
+      [property]: subject.emails[0],
+    });
+    const bystander = await createRecord(admin, 'companies', {
+      name: uniqueName('firm'),
+      [property]: `someone.else.${nextTag()}@erasure.test`,
+    });
+    const found = async () =>
+      (
+        expectStatus(
+          await admin.post('/api/v1/privacy-lookup', { email: subject.emails[0], limit: 100 }),
+          200,
+        ).body as { results: { source: string; rowId: string }[] }
+      ).results
+        .filter((item) => item.source === 'crm.company')
+        .map((item) => item.rowId);
+    expect(await found()).toEqual([company.id]);
+
+    expectStatus(
+      await admin.post(
+        `/api/v1/privacy-requests/${subject.requestId}/erasure`,
+        erasureBody(subject),
+      ),
+      202,
+    );
+    await expect(erased(subject.requestId)).resolves.toMatchObject({ status: 'completed' });
+
+    const read = async (id: string) =>
+      (
+        expectStatus(await admin.get(`/api/v1/objects/companies/${id}`), 200).body as {
+          properties: Record<string, unknown>;
+        }
+      ).properties[property] ?? null;
+    expect(await read(company.id)).toBeNull();
+    expect(await read(bystander.id)).not.toBeNull();
+    const tokens = await server.dataSource.query<unknown[]>(
+      `SELECT token FROM crm_blind_index WHERE record_id = ${kind === 'postgres' ? '$1' : '?'}`,
+      [company.id],
+    );
+    expect(tokens).toEqual([]);
+    expect(await found()).toEqual([]);
   }, 60_000);
 
   it('keeps the erased email out: a create or an import of it is refused, a blacklist entry is a keyed hash', async () => {

@@ -10,6 +10,7 @@ import { RequestContext, systemActor } from '@custos/core';
 import { Setup, callerOf, expectStatus, type Caller } from './access/access-support';
 import { createProperty, createRecord, uniqueName } from './crm/crm-support';
 import { auditEvents, expectProblem, walkPages } from './support/api';
+import { queryPlan } from './support/query-plans';
 import { contactsExport, requestExport, waitForExport } from './support/exports';
 import { plantRow, type PlantedSubject } from './support/privacy-subjects';
 import { startTestServer, type TestServer } from './support/test-server';
@@ -64,6 +65,8 @@ describe.each(testDatabaseKinds())('Subject lookup over HTTP on %s', (kind) => {
   let reader: Awaited<ReturnType<Setup['userWithRole']>>;
   /** Reads contacts, without manage_privacy_requests. */
   let crmUser: Awaited<ReturnType<Setup['userWithRole']>>;
+  /** Holds manage_privacy_requests and reads companies (not contacts, not sensitive values). */
+  let companyReader: Awaited<ReturnType<Setup['userWithRole']>>;
 
   const lookup = async (caller: Caller, body: object): Promise<LookupItem[]> => {
     const { pages } = await walkPages<LookupItem>((after) =>
@@ -169,7 +172,10 @@ describe.each(testDatabaseKinds())('Subject lookup over HTTP on %s', (kind) => {
         name: `${privateEmail}_${objectType === 'companies' ? 'firm' : 'deal'}`,
         label: 'Contact person email',
         type: 'string',
-        sensitivity: { highlySensitive: false },
+        // Only super admins in person read it: an operator who reads companies may not.
+        sensitivity: { highlySensitive: false, access: 'super_admins' },
+        // Categorised when defined: registered, looked up and shown per property.
+        dataCategory: 'user.contact.email',
       });
     }
     const registry = server.app.get<PersonalDataRegistry>(PERSONAL_DATA_REGISTRY);
@@ -194,6 +200,10 @@ describe.each(testDatabaseKinds())('Subject lookup over HTTP on %s', (kind) => {
     });
     crmUser = await setup.userWithRole({
       privileges: [{ objectType: 'contacts', action: 'read', level: 'account' }],
+    });
+    companyReader = await setup.userWithRole({
+      privileges: [{ objectType: 'companies', action: 'read', level: 'account' }],
+      taskPrivileges: ['manage_privacy_requests'],
     });
   });
 
@@ -270,14 +280,24 @@ describe.each(testDatabaseKinds())('Subject lookup over HTTP on %s', (kind) => {
       held: true,
       sealed: true,
     });
-    for (const [source, id] of [
-      ['crm.company', ada.companyId],
-      ['crm.deal', ada.dealId],
+    for (const [source, id, suffix] of [
+      ['crm.company', ada.companyId, 'firm'],
+      ['crm.deal', ada.dealId, 'deal'],
     ]) {
       const item = items.find((i) => i.source === source && i.rowId === id);
       expect(item?.fields.find((f) => f.field === 'custom')).toMatchObject({
         matched: true,
         sealed: true,
+      });
+      // Categorised when defined: its own field, opened by the CRM's read for the admin.
+      expect(item?.fields.find((f) => f.field === `custom.${privateEmail}_${suffix}`)).toEqual({
+        field: `custom.${privateEmail}_${suffix}`,
+        category: 'user.contact.email',
+        matched: true,
+        held: true,
+        sealed: true,
+        file: false,
+        value: ada.subject.email,
       });
     }
     // The sealed contact's own history and tokens are found through its id.
@@ -309,6 +329,50 @@ describe.each(testDatabaseKinds())('Subject lookup over HTTP on %s', (kind) => {
     const byName = await lookup(admin, { name: 'Ada Lovelace' });
     expect(byName.map((i) => i.rowId)).toContain(ada.subject.contactId);
     expect(byName.map((i) => i.rowId)).not.toContain(other.subject.contactId);
+  });
+
+  it('finds phones stored with punctuation by any spelling, through the phone-key index', async () => {
+    const international = await createRecord(admin, 'contacts', { phone: '+33 (6) 12-34-56-78' });
+    const national = await createRecord(admin, 'contacts', { phone: '06 12 34 56 78' });
+    const request = expectStatus(
+      await admin.post('/api/v1/privacy-requests', {
+        type: 'access',
+        channel: 'phone',
+        subjectEmail: 'phone.only@example.com',
+        subjectPhone: '+33 6.12.34.56.78',
+      }),
+      201,
+    ).body as { id: string };
+    for (const spelling of ['+33612345678', '0033 6 12 34 56 78', '+33 6-12-34-56-78']) {
+      const rows = (await lookup(admin, { phone: spelling })).map((i) => i.rowId);
+      expect(rows).toEqual(expect.arrayContaining([international.id, request.id]));
+      expect(rows).not.toContain(national.id);
+    }
+    for (const spelling of ['0612345678', '06.12.34.56.78', '(06) 12 34 56 78']) {
+      expect((await lookup(admin, { phone: spelling })).map((i) => i.rowId)).toContain(national.id);
+    }
+    // The generated statement probes the keys through their indexes (PostgreSQL with seq scans off).
+    const statement = await server.app
+      .get(RequestContext)
+      .runAs(systemActor(server.accountId), () =>
+        server.app.get(SubjectLookup).statement({ phone: '0033 6 12 34 56 78' }),
+      );
+    const order: unknown[] = [];
+    const sql =
+      kind === 'sqlite'
+        ? statement.sql.replace(/\$(\d+)/g, (_match, index: string) => {
+            order.push(statement.parameters[Number(index) - 1]);
+            return '?';
+          })
+        : statement.sql;
+    const plan = await queryPlan(
+      server,
+      kind,
+      sql,
+      kind === 'sqlite' ? order : statement.parameters,
+    );
+    expect(plan).toContain('crm_contact_phone_key_idx');
+    expect(plan).toContain('privacy_request_subject_phone_key_idx');
   });
 
   it('pages in keyset order: small pages give the same items as one page', async () => {
@@ -405,6 +469,36 @@ describe.each(testDatabaseKinds())('Subject lookup over HTTP on %s', (kind) => {
     );
     expect(sealed).toMatchObject({ matched: true, withheld: true });
     expect(sealed?.value).toBeUndefined();
+  });
+
+  it('attack: companies and deals found for the subject show only what the operator may read', async () => {
+    const recordOf = (items: LookupItem[], source: string, id: string) =>
+      items.find((i) => i.source === source && i.rowId === id)!;
+    const records = [
+      ['crm.company', ada.companyId],
+      ['crm.deal', ada.dealId],
+    ] as const;
+    // Reading neither companies nor deals: found (by the sealed value's token), nothing shown.
+    for (const operator of [handler, reader]) {
+      const items = await lookup(operator.caller, { email: ada.subject.email });
+      for (const [source, id] of records) {
+        const record = recordOf(items, source, id);
+        expect(record.fields.filter((f) => f.held).every((f) => f.withheld === true)).toBe(true);
+        expect(JSON.stringify(record)).not.toContain(ada.subject.email);
+      }
+    }
+    // Reading companies but not sensitive values: the sealed value is withheld; deals stay
+    // withheld as a whole.
+    const items = await lookup(companyReader.caller, { email: ada.subject.email });
+    const company = recordOf(items, 'crm.company', ada.companyId);
+    expect(company.fields.find((f) => f.field === `custom.${privateEmail}_firm`)).toMatchObject({
+      matched: true,
+      withheld: true,
+    });
+    expect(JSON.stringify(company)).not.toContain(ada.subject.email);
+    const deal = recordOf(items, 'crm.deal', ada.dealId);
+    expect(deal.fields.filter((f) => f.held).every((f) => f.withheld === true)).toBe(true);
+    expect(JSON.stringify(deal)).not.toContain(ada.subject.email);
   });
 
   it('runs the lookup as a UNION ALL of probes, never an OR across columns', async () => {

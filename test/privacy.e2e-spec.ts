@@ -518,7 +518,7 @@ describe.each(testDatabaseKinds())('Privacy requests over HTTP on %s', (kind) =>
     expect(own.processors).toEqual([]);
   });
 
-  it('lists custom contact properties under the category given when they are defined', async () => {
+  it('lists custom properties of contacts, companies and deals under the category given when they are defined', async () => {
     const name = `mobile_${kind}`;
     expectProblem(
       await admin.post('/api/v1/properties/contacts', {
@@ -540,6 +540,20 @@ describe.each(testDatabaseKinds())('Privacy requests over HTTP on %s', (kind) =>
       201,
     ).body as { dataCategory: string };
     expect(created.dataCategory).toBe('user.contact.phone_number');
+    for (const [objectType, table] of [
+      ['companies', 'crm_company'],
+      ['deals', 'crm_deal'],
+    ]) {
+      expectStatus(
+        await admin.post(`/api/v1/properties/${objectType}`, {
+          name: `${name}_${table}`,
+          label: 'Contact person mobile',
+          type: 'string',
+          dataCategory: 'user.contact.phone_number',
+        }),
+        201,
+      );
+    }
     const activityId = (
       expectStatus(
         await admin.post(
@@ -562,7 +576,12 @@ describe.each(testDatabaseKinds())('Privacy requests over HTTP on %s', (kind) =>
         .fields.map((f) => `${f.table}.${f.column}${f.jsonKey ? `.${f.jsonKey}` : ''}`);
     };
     expect(await listed()).toEqual(
-      expect.arrayContaining(['crm_contact.phone', `crm_contact.custom.${name}`]),
+      expect.arrayContaining([
+        'crm_contact.phone',
+        `crm_contact.custom.${name}`,
+        `crm_company.custom.${name}_crm_company`,
+        `crm_deal.custom.${name}_crm_deal`,
+      ]),
     );
     expectStatus(
       await admin.patch(`/api/v1/properties/contacts/${name}`, { dataCategory: null }),

@@ -6,25 +6,38 @@ import {
 } from '@custos/privacy';
 import { Injectable } from '@nestjs/common';
 import { IsNull, Not } from 'typeorm';
+import { OBJECT_TYPE_NAMES, type ObjectTypeName } from '../crm/kernel';
 import { CustomPropertyDefinition, PropertySchemaService } from '../crm/properties';
 
+/** The registered source of each CRM object type's records (`server-personal-data.ts`). */
+export const CRM_RECORD_SOURCES: Readonly<Record<ObjectTypeName, string>> = {
+  contacts: 'crm.contact',
+  companies: 'crm.company',
+  deals: 'crm.deal',
+};
+
 /**
- * Custom contact properties get their category when they are defined (`dataCategory`): each is
- * a field of `crm.contact`, a key of its `custom` column; sealed ones are found through the
- * blind index.
+ * Custom properties of contacts, companies and deals get their category when they are defined
+ * (`dataCategory`): each is a field of the object type's source, a key of its `custom` column;
+ * sealed ones are found through the blind index. One provider per object type.
  */
 @Injectable()
-export class CustomPropertyData implements PersonalDataFieldProvider {
-  readonly source = 'crm.contact';
-
+export class CustomPropertyData {
   constructor(
     private readonly transactions: TransactionHost,
     private readonly context: RequestContext,
     private readonly schemas: PropertySchemaService,
   ) {}
 
-  async fieldsOf(accountId: string): Promise<PersonalDataField[]> {
-    const rows = await this.definitions(accountId);
+  providers(): PersonalDataFieldProvider[] {
+    return OBJECT_TYPE_NAMES.map((objectType) => ({
+      source: CRM_RECORD_SOURCES[objectType],
+      fieldsOf: (accountId: string) => this.fieldsOf(objectType, accountId),
+    }));
+  }
+
+  async fieldsOf(objectType: ObjectTypeName, accountId: string): Promise<PersonalDataField[]> {
+    const rows = await this.definitions(objectType, accountId);
     return rows
       .filter((row) => isDataCategory(row.dataCategory))
       .map((row) => ({
@@ -36,14 +49,15 @@ export class CustomPropertyData implements PersonalDataFieldProvider {
   }
 
   /**
-   * The account's categorised custom contact properties, by name. For the actor's own account
-   * from the cached schema (every subject lookup asks), else read.
+   * The account's categorised custom properties of the object type, by name. For the actor's own
+   * account from the cached schema (every subject lookup asks), else read.
    */
   private async definitions(
+    objectType: ObjectTypeName,
     accountId: string,
   ): Promise<{ name: string; dataCategory: string | null; sensitive: boolean }[]> {
     if (this.context.actor?.accountId === accountId) {
-      return [...(await this.schemas.schema('contacts')).byName.values()]
+      return [...(await this.schemas.schema(objectType)).byName.values()]
         .filter((definition) => !definition.standard && definition.dataCategory)
         .map((definition) => ({
           name: definition.name,
@@ -53,7 +67,7 @@ export class CustomPropertyData implements PersonalDataFieldProvider {
     }
     return this.transactions.manager.find(CustomPropertyDefinition, {
       select: { name: true, dataCategory: true, sensitive: true },
-      where: { accountId, objectType: 'contacts', dataCategory: Not(IsNull()) },
+      where: { accountId, objectType, dataCategory: Not(IsNull()) },
       order: { name: 'ASC' },
     });
   }

@@ -8,7 +8,10 @@ const DECLARED = [...SERVER_PERSONAL_DATA, ...PRIVACY_PERSONAL_DATA];
 
 /** Column names that hold, or may hold, personal data. */
 const PERSONAL_COLUMN =
-  /(^|_)(email|phone|firstname|lastname|display_name|given_name|family_name|address|ip|user_agent|birthdate|recipients|label|value|value_key|token|custom)$/;
+  /(^|_)(email|phone|firstname|lastname|display_name|given_name|family_name|address|ip|user_agent|birthdate|recipients|label|value|value_key|token|custom|storage_key|file_key)$/;
+
+/** Column names that reference a file in the file store (attachments, export files, packages). */
+const FILE_COLUMN = /(^|_)(storage_key|file_key)$/;
 
 /** Tables with such a column that hold no personal data, and why. */
 const WITHOUT_PERSONAL_DATA: Record<string, string> = {
@@ -44,6 +47,29 @@ describe('the personal-data registry of the server', () => {
       .filter((table) => registry.sourcesOfTable(table).length === 0)
       .filter((table) => !(table in WITHOUT_PERSONAL_DATA));
     expect(missing).toEqual([]);
+  });
+
+  it('declares every file kind: each column referencing a stored file is a file field', () => {
+    const files = new Set(
+      DECLARED.flatMap((source) =>
+        source.fields
+          .filter((field) => field.file)
+          .map((field) => `${source.table}.${field.column}`),
+      ),
+    );
+    const undeclared = [...tables].flatMap(([table, columns]) =>
+      columns
+        .filter((column) => FILE_COLUMN.test(column))
+        .map((column) => `${table}.${column}`)
+        .filter((name) => !files.has(name)),
+    );
+    expect(undeclared).toEqual([]);
+    // Attachments, export files and packages, each declared by its owner.
+    expect([...files].sort()).toEqual([
+      'crm_attachment.storage_key',
+      'custos_export.file_key',
+      'privacy_package.file_key',
+    ]);
   });
 
   it('names only tables and columns that exist', () => {

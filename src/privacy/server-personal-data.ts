@@ -18,7 +18,7 @@ export const SERVER_PERSONAL_DATA: PersonalDataSource[] = [
       { column: 'email', category: 'user.contact.email' },
       { column: 'firstname', category: 'user.name.first' },
       { column: 'lastname', category: 'user.name.last' },
-      { column: 'phone', category: 'user.contact.phone_number' },
+      { column: 'phone', category: 'user.contact.phone_number', phoneKey: true },
       { column: 'jobtitle', category: 'user.job_title' },
       { column: 'company', category: 'user.contact.organization' },
       { column: 'city', category: 'user.contact.address.city' },

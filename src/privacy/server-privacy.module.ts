@@ -14,7 +14,7 @@ import {
 } from '@custos/privacy';
 import { RecordsModule } from '../crm/records';
 import { CrmAttachmentFiles } from './crm-attachment-files';
-import { CrmContactValues } from './crm-contact-values';
+import { CrmRecordValues } from './crm-record-values';
 import { CrmHistoryValues } from './crm-history-values';
 import { CrmRetentionRecords } from './crm-retention-records';
 import { CrmSealedValueProbes } from './crm-sealed-value-probes';
@@ -48,7 +48,9 @@ export class ServerPersonalData implements OnModuleInit {
 
   onModuleInit(): void {
     SERVER_PERSONAL_DATA.forEach((source) => this.registry.register(source));
-    this.registry.registerProvider(this.customProperties);
+    this.customProperties
+      .providers()
+      .forEach((provider) => this.registry.registerProvider(provider));
     this.erasure.addEraser(EXPORT_LOG_KEEPS);
     this.erasure.addEraser(EXPORT_RECIPIENTS_KEEP);
   }
@@ -59,7 +61,8 @@ export class ServerPersonalData implements OnModuleInit {
  * identity (members holding `manage_privacy_requests`), processors (partner firms); for erasure
  * the closed-won-deal blocker, the CRM's erasers and the subject-key port; companies and deals
  * for retention policies; for the subject lookup, the blind-index probes of sealed CRM values,
- * contacts' values, history and attachments' contents as the operator may read them, and the
+ * contacts', companies' and deals' values, history and attachments' contents as the operator
+ * may read them, and the
  * exports that carried a contact.
  */
 @Global()
@@ -68,17 +71,17 @@ export class ServerPersonalData implements OnModuleInit {
   providers: [
     CrmSealedValueProbes,
     { provide: PRIVACY_SEALED_VALUE_PROBES, useExisting: CrmSealedValueProbes },
-    CrmContactValues,
+    CrmRecordValues,
     CrmHistoryValues,
     ExportRecipients,
     {
       provide: PRIVACY_VALUE_READERS,
       useFactory: (
-        contacts: CrmContactValues,
+        records: CrmRecordValues,
         history: CrmHistoryValues,
         exports: ExportRecipients,
-      ) => [contacts, history, exports],
-      inject: [CrmContactValues, CrmHistoryValues, ExportRecipients],
+      ) => [...records.readers(), history, exports],
+      inject: [CrmRecordValues, CrmHistoryValues, ExportRecipients],
     },
     CrmAttachmentFiles,
     {

@@ -8,6 +8,14 @@ import {
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { RecordArchive } from '../../crm/records';
+import { CrmSealedValueProbes } from '../crm-sealed-value-probes';
+import { SERVER_PERSONAL_DATA } from '../server-personal-data';
+
+/** The CRM object type of the companies' and deals' sources, as `crm_blind_index` names it. */
+const CRM_OBJECT_TYPE_OF_SOURCE: Record<string, string> = {
+  'crm.company': 'companies',
+  'crm.deal': 'deals',
+};
 
 /** The contact's standard properties that hold personal data (`crm.contact` in the registry). */
 const PERSONAL_COLUMNS = [
@@ -76,15 +84,18 @@ export class CrmContactEraser implements SourceEraser, OnModuleInit {
 
 /**
  * Custom properties of companies and deals may name people, with no column pointing at them: the
- * subject's values are found in their `custom` documents (a `LIKE` narrows the rows, the parsed
- * document decides) and removed from them. Sealed values there are envelopes, unreadable once
- * the subject's key is destroyed.
+ * subject's plain values are found in their `custom` documents (a `LIKE` narrows the rows, the
+ * parsed document decides) and removed from them. Sealed values there stay under the account's
+ * key (companies and deals are no one's), so destroying the subject's key does not reach them:
+ * they are found through their blind-index tokens, per sensitive property, and removed with
+ * their tokens.
  */
 @Injectable()
 export class CrmCustomValuesEraser implements OnModuleInit {
   constructor(
     private readonly rules: ErasureRules,
     private readonly transactions: TransactionHost,
+    private readonly sealedProbes: CrmSealedValueProbes,
   ) {}
 
   onModuleInit(): void {
@@ -94,7 +105,9 @@ export class CrmCustomValuesEraser implements OnModuleInit {
     ] as const) {
       this.rules.addEraser({
         source,
-        eraseValues: (manager, target) => this.scrub(manager, table, target),
+        eraseValues: async (manager, target) =>
+          (await this.scrub(manager, table, target)) +
+          (await this.scrubSealed(manager, source, table, target)),
       });
     }
   }
@@ -110,10 +123,10 @@ export class CrmCustomValuesEraser implements OnModuleInit {
     }
     const likes = values.map((_, i) => `LOWER(custom) LIKE $${i + 2} ESCAPE '\\'`).join(' OR ');
     const sql = `SELECT id, custom FROM ${table} WHERE account_id = $1 AND (${likes})`;
-    const rows = await manager.query<{ id: string; custom: string }[]>(
-      this.transactions.isPostgres ? sql : sql.replace(/\$\d+/g, '?'),
-      [accountId, ...values.map((value) => `%${escapeLike(value)}%`)],
-    );
+    const rows = await manager.query<{ id: string; custom: string }[]>(this.sql(sql), [
+      accountId,
+      ...values.map((value) => `%${escapeLike(value)}%`),
+    ]);
     let changed = 0;
     for (const row of rows) {
       const document = JSON.parse(row.custom) as Record<string, unknown>;
@@ -125,15 +138,73 @@ export class CrmCustomValuesEraser implements OnModuleInit {
       );
       if (Object.keys(kept).length !== Object.keys(document).length) {
         const update = `UPDATE ${table} SET custom = $1 WHERE account_id = $2 AND id = $3`;
-        await manager.query(this.transactions.isPostgres ? update : update.replace(/\$\d+/g, '?'), [
-          JSON.stringify(kept),
-          accountId,
-          row.id,
-        ]);
+        await manager.query(this.sql(update), [JSON.stringify(kept), accountId, row.id]);
         changed += 1;
       }
     }
     return changed;
+  }
+
+  /**
+   * Removes the subject's sealed values from `table`'s records, found by the blind-index tokens
+   * of the subject's emails and phones (every sensitive property of the object type), with those
+   * tokens. Idempotent: a rerun finds no token.
+   */
+  private async scrubSealed(
+    manager: EntityManager,
+    source: string,
+    table: string,
+    { accountId, emails, phones }: ValueErasure,
+  ): Promise<number> {
+    const declared = SERVER_PERSONAL_DATA.find((s) => s.key === source)!;
+    const custom = declared.fields.find((f) => f.column === 'custom' && f.sealed)!;
+    const identifiers = [
+      { kind: 'email' as const, values: [...emails] },
+      { kind: 'phone' as const, values: [...phones] },
+    ].filter((identifier) => identifier.values.length > 0);
+    const found = new Map<string, Set<string>>();
+    for (const identifier of identifiers) {
+      for (const probe of await this.sealedProbes.probes(accountId, declared, custom, identifier)) {
+        const { where } = probe;
+        const rows = await manager.query<{ record_id: string }[]>(
+          this.sql(
+            'SELECT record_id FROM crm_blind_index WHERE account_id = $1 AND object_type = $2 AND property_name = $3 AND token = $4',
+          ),
+          [where.account_id, where.object_type, where.property_name, where.token],
+        );
+        for (const { record_id } of rows) {
+          found.set(record_id, (found.get(record_id) ?? new Set()).add(where.property_name));
+        }
+      }
+    }
+    const objectType = CRM_OBJECT_TYPE_OF_SOURCE[source];
+    for (const [recordId, names] of found) {
+      const [row] = await manager.query<{ custom: string }[]>(
+        this.sql(`SELECT custom FROM ${table} WHERE account_id = $1 AND id = $2`),
+        [accountId, recordId],
+      );
+      if (row) {
+        const document = JSON.parse(row.custom) as Record<string, unknown>;
+        names.forEach((name) => delete document[name]);
+        await manager.query(
+          this.sql(`UPDATE ${table} SET custom = $1 WHERE account_id = $2 AND id = $3`),
+          [JSON.stringify(document), accountId, recordId],
+        );
+      }
+      for (const name of names) {
+        await manager.query(
+          this.sql(
+            'DELETE FROM crm_blind_index WHERE account_id = $1 AND object_type = $2 AND property_name = $3 AND record_id = $4',
+          ),
+          [accountId, objectType, name, recordId],
+        );
+      }
+    }
+    return found.size;
+  }
+
+  private sql(text: string): string {
+    return this.transactions.isPostgres ? text : text.replace(/\$\d+/g, '?');
   }
 }
 

@@ -5,7 +5,9 @@ import {
   SqlParameters,
   holdsSealed,
   pageSql,
+  phoneKeySql,
   probesSealed,
+  valueCondition,
   valueProbes,
 } from './lookup-sql';
 import { probedIdentifiers, splitName } from './subject-identifiers';
@@ -21,7 +23,7 @@ const contact: PersonalDataSource = {
     { column: 'email', category: 'user.contact.email' },
     { column: 'firstname', category: 'user.name.first' },
     { column: 'lastname', category: 'user.name.last' },
-    { column: 'phone', category: 'user.contact.phone_number' },
+    { column: 'phone', category: 'user.contact.phone_number', phoneKey: true },
     { column: 'custom', category: 'user', sealed: { blindIndex: 'crm_blind_index' } },
     {
       column: 'custom',
@@ -44,6 +46,21 @@ describe('the lookup SQL generated from the registry', () => {
     expect(() => probedIdentifiers({ name: '   ' })).toThrow(/1 to 200/);
     expect(splitName('Ada King Lovelace')).toEqual({ first: 'Ada King', last: 'Lovelace' });
     expect(splitName('Ada')).toBeNull();
+  });
+
+  it('probes a phone kept as typed through its phone key, with the normal forms', () => {
+    const [phone] = probedIdentifiers({ phone: '0033 6 12 34 56 78' });
+    expect(valueProbes(contact, phone)).toEqual([
+      { columns: [['phone', phone.values]], matched: 'phone' },
+      { columns: [['phone', ['+33612345678']]], matched: 'phone', phoneKey: true },
+    ]);
+    const parameters = new SqlParameters();
+    expect(valueCondition(valueProbes(contact, phone)[1])(parameters)).toBe(
+      `${phoneKeySql('phone')} = $1`,
+    );
+    expect(parameters.values).toEqual(['+33612345678']);
+    // Equals what the migrations index (copied text: the planner needs the same expression).
+    expect(phoneKeySql('phone')).toContain(`replace("phone", ' ', '')`);
   });
 
   it('probes each column of the category on its own; first and last names together', () => {

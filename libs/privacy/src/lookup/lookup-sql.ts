@@ -3,6 +3,7 @@ import type { PersonalDataField, PersonalDataSource } from '../registry/personal
 import type { BlindIndexProbe } from './sealed-value-probes.port';
 import {
   CATEGORY_OF_KIND,
+  normalisedPhone,
   splitName,
   type IdentifierKind,
   type ProbedIdentifier,
@@ -58,6 +59,26 @@ export interface ValueProbe {
   /** Column → the spellings it may hold. */
   columns: [string, string[]][];
   matched: string;
+  /** The single column is compared through its phone key (`phoneKeySql`), with normal forms. */
+  phoneKey?: boolean;
+}
+
+/** Punctuation a phone key drops: what people type between digits. */
+const PHONE_PUNCTUATION = [' ', '.', '-', '(', ')', '/'];
+
+/**
+ * A stored phone number's key, in SQL both databases evaluate alike (and index, `CREATE INDEX …
+ * ("account_id", <key>)`): the value without phone punctuation, a leading `00` read as `+`. For
+ * the numbers people type it equals `normalisedPhone` of any spelling of the same number
+ * (`+44 (20) 7946-0001`, `0044 20 7946 0001` → `+442079460001`). Migrations that index it copy
+ * this text: the planner uses the index only for the identical expression.
+ */
+export function phoneKeySql(column: string): string {
+  const stripped = PHONE_PUNCTUATION.reduce(
+    (sql, mark) => `replace(${sql}, '${mark}', '')`,
+    quote(column),
+  );
+  return `(CASE WHEN substr(${stripped}, 1, 2) = '00' THEN '+' || substr(${stripped}, 3) ELSE ${stripped} END)`;
 }
 
 /**
@@ -75,7 +96,18 @@ export function valueProbes(
   const category = CATEGORY_OF_KIND[identifier.kind];
   const fields = source.fields.filter((f) => plain(f) && atOrBelow(f.category, category));
   if (identifier.kind !== 'name') {
-    return fields.map((f) => ({ columns: [[f.column, identifier.values]], matched: f.column }));
+    const probes: ValueProbe[] = fields.map((f) => ({
+      columns: [[f.column, identifier.values]],
+      matched: f.column,
+    }));
+    if (identifier.kind === 'phone') {
+      // Stored as typed: the phone key finds any punctuation of the same number.
+      const normal = [...new Set(identifier.values.map(normalisedPhone))];
+      for (const f of fields.filter((field) => field.phoneKey)) {
+        probes.push({ columns: [[f.column, normal]], matched: f.column, phoneKey: true });
+      }
+    }
+    return probes;
   }
   const firsts = fields.filter((f) => f.category === 'user.name.first');
   const lasts = fields.filter((f) => f.category === 'user.name.last');
@@ -185,11 +217,12 @@ export class SourceSql {
 export function valueCondition(probe: ValueProbe): (p: SqlParameters) => string {
   return (p) =>
     probe.columns
-      .map(([column, values]) =>
-        values.length === 1
-          ? `${quote(column)} = ${p.bind(values[0])}`
-          : `${quote(column)} IN ${p.list(values)}`,
-      )
+      .map(([column, values]) => {
+        const compared = probe.phoneKey ? phoneKeySql(column) : quote(column);
+        return values.length === 1
+          ? `${compared} = ${p.bind(values[0])}`
+          : `${compared} IN ${p.list(values)}`;
+      })
       .join(' AND ');
 }
 

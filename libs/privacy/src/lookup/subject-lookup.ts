@@ -370,17 +370,22 @@ export class SubjectLookup {
         found.details = row.details;
       }
       for (const field of found.fields.filter((f) => f.held)) {
+        const prefix = `${field.field}.`;
+        const keys = Object.keys(row?.values ?? {}).filter((name) => name.startsWith(prefix));
         if (!row || row.withheld.includes(field.field)) {
           field.withheld = true;
         } else if (field.field in row.values) {
           field.value = row.values[field.field];
-        } else if (documents && !field.field.includes('.')) {
-          const prefix = `${field.field}.`;
-          field.value = Object.fromEntries(
-            Object.entries(row.values)
-              .filter(([name]) => name.startsWith(prefix))
-              .map(([name, value]) => [name.slice(prefix.length), value]),
-          );
+        } else if (!field.field.includes('.') && (documents || keys.length > 0)) {
+          // A JSON column as a whole: its keys the operator may see, for the package.
+          if (documents) {
+            field.value = Object.fromEntries(
+              keys.map((name) => [name.slice(prefix.length), row.values[name]]),
+            );
+          }
+        } else {
+          // The owner's read left the value out (a property hidden from the operator).
+          field.withheld = true;
         }
       }
     }

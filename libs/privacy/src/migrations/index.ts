@@ -19,6 +19,8 @@ import { PrivacySettings1797860000000 as PrivacySettingsPostgres } from './postg
 import { PrivacySettings1797860000000 as PrivacySettingsSqlite } from './sqlite/1797860000000-PrivacySettings';
 import { PrivacyRetentionLegalPeriod1797860000100 as PrivacyRetentionLegalPeriodPostgres } from './postgres/1797860000100-PrivacyRetentionLegalPeriod';
 import { PrivacyRetentionLegalPeriod1797860000100 as PrivacyRetentionLegalPeriodSqlite } from './sqlite/1797860000100-PrivacyRetentionLegalPeriod';
+import { PrivacyLookupKeys1797900000000 as PrivacyLookupKeysPostgres } from './postgres/1797900000000-PrivacyLookupKeys';
+import { PrivacyLookupKeys1797900000000 as PrivacyLookupKeysSqlite } from './sqlite/1797900000000-PrivacyLookupKeys';
 import { PrivacyErasureUsers1797900000100 as PrivacyErasureUsersPostgres } from './postgres/1797900000100-PrivacyErasureUsers';
 import { PrivacyErasureUsers1797900000100 as PrivacyErasureUsersSqlite } from './sqlite/1797900000100-PrivacyErasureUsers';
 
@@ -38,6 +40,7 @@ export const PRIVACY_MIGRATIONS: DatabaseMigrations = {
     PrivacyPackageSubjectSqlite,
     PrivacySettingsSqlite,
     PrivacyRetentionLegalPeriodSqlite,
+    PrivacyLookupKeysSqlite,
     PrivacyErasureUsersSqlite,
   ],
   postgres: [
@@ -51,6 +54,7 @@ export const PRIVACY_MIGRATIONS: DatabaseMigrations = {
     PrivacyPackageSubjectPostgres,
     PrivacySettingsPostgres,
     PrivacyRetentionLegalPeriodPostgres,
+    PrivacyLookupKeysPostgres,
     PrivacyErasureUsersPostgres,
   ],
 };

@@ -69,6 +69,23 @@ describe('the personal-data registry', () => {
         ],
       },
     ],
+    [
+      'a phone key on a column that holds no phone number',
+      { fields: [{ column: 'email', category: 'user.contact.email', phoneKey: true }] },
+    ],
+    [
+      'a phone key on a sealed phone',
+      {
+        fields: [
+          {
+            column: 'phone',
+            category: 'user.contact.phone_number',
+            phoneKey: true,
+            sealed: { blindIndex: 'b' },
+          },
+        ],
+      },
+    ],
     ['neither a field nor a subject column', { fields: [], subjectColumn: null }],
     ['a bad key', { key: 'contact' }],
     ['an unknown subject', { subject: 'robot' as never }],

@@ -41,6 +41,16 @@ export function checkField(sourceKey: string, field: PersonalDataField): void {
       `"${String(field.category)}" is not a fideslang data category of personal data`,
     );
   }
+  if (
+    field.phoneKey &&
+    (field.category !== 'user.contact.phone_number' ||
+      field.jsonKey ||
+      field.sealed ||
+      field.file ||
+      field.list)
+  ) {
+    fail(sourceKey, `the phone key of "${field.column}" needs a plain phone-number column`);
+  }
   if (field.sealed && !field.sealed.blindIndex) {
     fail(sourceKey, `the sealed column "${field.column}" names no blind index`);
   }

@@ -20,6 +20,11 @@ export interface PersonalDataField {
   file?: boolean;
   /** The column holds a list of values (a JSON array): the lookup cannot probe it by equality. */
   list?: boolean;
+  /**
+   * A phone number kept as typed whose owner indexes its phone key (`phoneKeySql(column)`, after
+   * `account_id`): the lookup finds it however either side punctuates the number.
+   */
+  phoneKey?: boolean;
 }
 
 /**

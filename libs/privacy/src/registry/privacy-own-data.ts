@@ -17,7 +17,7 @@ export const PRIVACY_PERSONAL_DATA: PersonalDataSource[] = [
     fields: [
       { column: 'subject_email', category: 'user.contact.email' },
       { column: 'subject_name', category: 'user.name' },
-      { column: 'subject_phone', category: 'user.contact.phone_number' },
+      { column: 'subject_phone', category: 'user.contact.phone_number', phoneKey: true },
       // Free text in the subject's words: may hold anything about them.
       { column: 'details', category: 'user' },
     ],

@@ -10,6 +10,8 @@ import type {
 @Entity('privacy_request')
 @Index('privacy_request_subject_name_idx', ['accountId', 'subjectName'])
 @Index('privacy_request_subject_phone_idx', ['accountId', 'subjectPhone'])
+// On the phone's key (an expression: migration 1797900000000), kept out of schema sync.
+@Index('privacy_request_subject_phone_key_idx', { synchronize: false })
 @Index('privacy_request_subject_contact_idx', ['accountId', 'subjectContactId'])
 @Index('privacy_request_subject_idx', ['accountId', 'subjectEmail', 'type', 'receivedAt'])
 @Index('privacy_request_due_idx', ['accountId', 'status', 'dueOn'])

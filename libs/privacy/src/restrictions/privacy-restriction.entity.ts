@@ -10,6 +10,8 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 @Index('privacy_restriction_subject_uq', ['accountId', 'subjectKind', 'subjectId'], {
   unique: true,
 })
+// The lookup probes by subject id alone (the unique index leads with the kind).
+@Index('privacy_restriction_subject_idx', ['accountId', 'subjectId'])
 export class PrivacyRestriction {
   @PrimaryColumn({
     type: 'varchar',
