@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SignJWT, exportJWK, generateKeyPair, type JWK } from 'jose';
+import { TransactionHost } from '@custos/core';
 import { FixedClock, testDatabaseKinds } from '@custos/core/testing';
 import {
   ADMIN_EMAIL,
@@ -209,6 +210,32 @@ describe.each(testDatabaseKinds())('authentication on %s', (kind) => {
       expect(expired.status).toBe(401);
       expect(expired.body.code).toBe('identity.invalid_token');
       adminToken = await server.login(ADMIN_EMAIL, ADMIN_PASSWORD, server.accountId);
+    });
+
+    it('reads GET /me in the statement of its sign-in, and answers a refused token with nothing of it', async () => {
+      const host = server.app.get(TransactionHost);
+      const prepared = jest.spyOn(host, 'queryPrepared');
+      const named = jest.spyOn(host, 'queryNamed');
+      try {
+        const user = await newUser(server, adminToken);
+        prepared.mockClear();
+        const me = await server.http().get('/api/v1/me').auth(user.token, { type: 'bearer' });
+        expect(me.status).toBe(200);
+        expect(me.body).toMatchObject({ user: { id: user.id, email: user.email }, teams: [] });
+        expect(prepared.mock.calls.map(([name]) => name)).toEqual(['identity_sign_in_me']);
+        expect(named).not.toHaveBeenCalled();
+        await server
+          .http()
+          .post('/api/v1/me/sign-out-everywhere')
+          .auth(user.token, { type: 'bearer' })
+          .expect(204);
+        const refused = await server.http().get('/api/v1/me').auth(user.token, { type: 'bearer' });
+        expect(refused.status).toBe(401);
+        expect(JSON.stringify(refused.body)).not.toContain(user.email);
+      } finally {
+        prepared.mockRestore();
+        named.mockRestore();
+      }
     });
 
     it('stops accepting the token of a user as soon as they are deactivated', async () => {

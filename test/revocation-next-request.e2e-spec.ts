@@ -83,6 +83,29 @@ describe.each(testDatabaseKinds())('revocations on two instances of one %s datab
     });
   });
 
+  it("what GET /me shows (read with its sign-in) follows the other instance's changes at the next request", async () => {
+    const user = await setup.userWithRole({ taskPrivileges: ['view_audit_log'] });
+    const onB = await warmOnB(user.token);
+    expect(expectStatus(await onB.get('/api/v1/me'), 200).body).toMatchObject({
+      teams: [],
+      privileges: expect.arrayContaining(['view_audit_log']) as unknown,
+    });
+    const team = await setup.team();
+    await setup.addToTeam(team, [user.id]);
+    expectStatus(
+      await setup.admin.patch(`/api/v1/roles/${user.roleId}`, { taskPrivileges: [] }),
+      200,
+    );
+    const me = expectStatus(await onB.get('/api/v1/me'), 200).body as {
+      teams: { id: string }[];
+      privileges: string[];
+    };
+    expect(me.teams.map((t) => t.id)).toEqual([team]);
+    expect(me.privileges).not.toContain('view_audit_log');
+    await setup.removeFromTeam(team, user.id);
+    expect(expectStatus(await onB.get('/api/v1/me'), 200).body).toMatchObject({ teams: [] });
+  });
+
   it('a deactivated user is refused on the other instance at the next request', async () => {
     const user = await setup.user();
     const onB = await warmOnB(user.token);

@@ -58,11 +58,11 @@ import { InMemoryThrottleStore, ThrottleStore } from './throttling/throttle-stor
         }
         // Looked up lazily: the resolver's module usually depends on this one.
         let resolver: PrivilegeResolver | undefined;
+        const resolved = () =>
+          (resolver ??= moduleRef.get<PrivilegeResolver>(token, { strict: false }));
         return {
-          hasPrivilege: (actor, privilege) => {
-            resolver ??= moduleRef.get<PrivilegeResolver>(token, { strict: false });
-            return resolver.hasPrivilege(actor, privilege);
-          },
+          hasPrivilege: (actor, privilege) => resolved().hasPrivilege(actor, privilege),
+          heldPrivileges: (actor) => resolved().heldPrivileges(actor),
         };
       },
     },

@@ -3,6 +3,7 @@ import { ModuleRef } from '@nestjs/core';
 import { In } from 'typeorm';
 import {
   RequestContext,
+  TASK_PRIVILEGES,
   TransactionHost,
   type Actor,
   type PrivilegeResolver,
@@ -63,6 +64,11 @@ export class AccessService implements PrivilegeResolver, OnModuleInit {
 
   async hasPrivilege(actor: Actor, privilege: TaskPrivilege): Promise<boolean> {
     return (await this.accessFor(actor)).taskPrivileges.has(privilege);
+  }
+
+  async heldPrivileges(actor: Actor): Promise<TaskPrivilege[]> {
+    const { taskPrivileges } = await this.accessFor(actor);
+    return TASK_PRIVILEGES.filter((p) => taskPrivileges.has(p));
   }
 
   /** The actor's access, from the cache when their account's rights have not changed since. */

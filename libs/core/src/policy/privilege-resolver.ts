@@ -1,6 +1,6 @@
 import type { Actor } from '../context/actor';
 import { isPrivateApp } from '../context/actor-capabilities';
-import type { TaskPrivilege } from './task-privilege';
+import { TASK_PRIVILEGES, type TaskPrivilege } from './task-privilege';
 
 /**
  * Port answering "does this actor hold this task privilege". The default grants everything to
@@ -8,6 +8,8 @@ import type { TaskPrivilege } from './task-privilege';
  */
 export interface PrivilegeResolver {
   hasPrivilege(actor: Actor, privilege: TaskPrivilege): Promise<boolean>;
+  /** Every task privilege the actor holds, in order of definition (`GET /me` lists them). */
+  heldPrivileges(actor: Actor): Promise<TaskPrivilege[]>;
 }
 
 export const PRIVILEGE_RESOLVER = Symbol('custos:privilege-resolver');
@@ -18,5 +20,12 @@ export class SuperAdminPrivilegeResolver implements PrivilegeResolver {
       return actor.scopes?.includes(privilege) ?? false;
     }
     return actor.superAdmin;
+  }
+
+  async heldPrivileges(actor: Actor): Promise<TaskPrivilege[]> {
+    if (isPrivateApp(actor)) {
+      return TASK_PRIVILEGES.filter((p) => actor.scopes?.includes(p) ?? false);
+    }
+    return actor.superAdmin ? [...TASK_PRIVILEGES] : [];
   }
 }

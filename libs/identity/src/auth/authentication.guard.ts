@@ -1,4 +1,4 @@
-import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import { CanActivate, ExecutionContext, Injectable, SetMetadata } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import { RequestContext, ROUTE_POLICY, type RoutePolicy } from '@custos/core';
@@ -6,6 +6,10 @@ import { IdentityErrors } from '../identity.errors';
 import { Authenticator } from './authenticator';
 
 const ACCOUNT_HEADER = 'x-custos-account';
+const SIGN_IN_READS_ME = 'identity:sign-in-reads-me';
+
+/** `GET /me`: its sign-in also reads what the route shows (one round trip; `Authenticator`). */
+export const SignInReadsMe = (): MethodDecorator => SetMetadata(SIGN_IN_READS_ME, true);
 
 /**
  * Resolves the actor of every non-public request from `Authorization: Bearer …` or `X-API-Key`
@@ -37,6 +41,7 @@ export class AuthenticationGuard implements CanActivate {
     const actor = await this.authenticator.authenticate({
       token,
       accountId: typeof accountHeader === 'string' ? accountHeader : undefined,
+      withMe: this.reflector.get<boolean | undefined>(SIGN_IN_READS_ME, execution.getHandler()),
     });
     this.context.setActor(actor);
     return true;

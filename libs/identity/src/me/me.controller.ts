@@ -9,6 +9,7 @@ import {
 } from '@nestjs/swagger';
 import { ApiProblemResponses, Authenticated, RequestContext } from '@custos/core';
 import { ChangePasswordDto } from '../auth/login.dto';
+import { SignInReadsMe } from '../auth/authentication.guard';
 import { LoginService } from '../auth/login.service';
 import { MeDto, UpdateMeDto } from './me.dto';
 import { MeService } from './me.service';
@@ -27,6 +28,7 @@ export class MeController {
 
   @Get()
   @Authenticated()
+  @SignInReadsMe()
   @ApiOperation({ summary: 'Who am I: actor, account, teams, business unit and privileges' })
   @ApiOkResponse({ type: MeDto })
   describe(): Promise<MeDto> {
