@@ -73,6 +73,23 @@ describe.each(testDatabaseKinds())(`${SubjectKeys.name} on %s`, (kind) => {
     return cipher.open(envelope, place);
   };
 
+  it('loads the keys of more subjects than one statement may bind (70,000 ids: an export of a whole account)', async () => {
+    const accountId = newAccount();
+    const sealed = [];
+    for (const contactId of ['k-first', 'k-middle', 'k-last']) {
+      sealed.push({ contactId, envelope: await sealFor(accountId, contactId, `v-${contactId}`) });
+    }
+    const ids = Array.from({ length: 70_000 }, (_, i) => `k-unknown-${i}`);
+    ids.splice(0, 0, 'k-first');
+    ids.splice(35_000, 0, 'k-middle');
+    ids.push('k-last');
+    const cipher = await ciphers.forAccount(accountId);
+    await cipher.loadSubjectKeys(ids.map((id) => ({ kind: 'contact', id })));
+    for (const { contactId, envelope } of sealed) {
+      expect(cipher.open(envelope, placeOf(contactId))).toBe(`v-${contactId}`);
+    }
+  });
+
   it("seals a contact's value under the contact's own key, created once on first seal even when first seals race", async () => {
     const accountId = newAccount();
     const envelopes = await Promise.all(

@@ -94,6 +94,9 @@ export interface SubjectKeyState {
  * the destruction commits. The cache only spares unwrapping; {@link destroy} also drops the
  * destroyed key from this instance's cache at once, other instances drop it as it ages out.
  */
+/** Subject ids per key query (a page of an export reads 1,000). */
+const STORED_KEYS_PER_QUERY = 10_000;
+
 @Injectable()
 export class SubjectKeys {
   private readonly unwrapped = new Map<string, KeyObject>();
@@ -103,21 +106,27 @@ export class SubjectKeys {
     private readonly clock: Clock,
   ) {}
 
-  /** The stored keys of these subjects of one kind, in one query. */
-  stored(
+  /**
+   * The stored keys of these subjects of one kind: one query per {@link STORED_KEYS_PER_QUERY}
+   * ids, as both databases cap a statement's parameters (PostgreSQL 65,535, SQLite 32,766).
+   */
+  async stored(
     accountId: string,
     kind: string,
     ids: readonly string[],
     manager?: EntityManager,
   ): Promise<SubjectKeyRecord[]> {
-    if (ids.length === 0) {
-      return Promise.resolve([]);
+    const rows: SubjectKeyRecord[] = [];
+    for (let start = 0; start < ids.length; start += STORED_KEYS_PER_QUERY) {
+      rows.push(
+        ...(await (manager ?? this.transactions.manager).findBy(SubjectKeyRecord, {
+          accountId,
+          subjectKind: kind,
+          subjectId: In(ids.slice(start, start + STORED_KEYS_PER_QUERY)),
+        })),
+      );
     }
-    return (manager ?? this.transactions.manager).findBy(SubjectKeyRecord, {
-      accountId,
-      subjectKind: kind,
-      subjectId: In([...ids]),
-    });
+    return rows;
   }
 
   /** The state of a stored key: unwrapped with the account's keys (cached), or destroyed. */
