@@ -14,6 +14,7 @@ import {
   erasureBody,
   erasureWorld,
   plantErasureSubject,
+  type ErasureSubject,
   type ErasureWorld,
 } from './support/privacy-erasure';
 import {
@@ -63,6 +64,25 @@ describe.each(testDatabaseKinds())('Erasure of a subject on %s', (kind) => {
     }
   }
 
+  /** Starts the erasure of `subject` (202) and returns its view. */
+  const startErasure = async (subject: ErasureSubject) =>
+    expectStatus(
+      await admin.post(
+        `/api/v1/privacy-requests/${subject.requestId}/erasure`,
+        erasureBody(subject),
+      ),
+      202,
+    ).body as { id: string; status: string; contactsTotal: number };
+
+  /** Starts the erasure of `subject` and waits until it has run. */
+  const eraseToEnd = async (subject: ErasureSubject) => {
+    await startErasure(subject);
+    return erased(subject.requestId);
+  };
+
+  /** A statement with `$n` parameters, as this database writes them. */
+  const sql = (text: string) => (kind === 'postgres' ? text : text.replace(/\$\d+/g, '?'));
+
   it('has a rule for every registered source of contact data', async () => {
     const plan = await server.app.get(PrivacyErasures).planOf(server.accountId);
     expect(plan.unreached).toEqual([]);
@@ -90,13 +110,7 @@ describe.each(testDatabaseKinds())('Erasure of a subject on %s', (kind) => {
       ),
     ).toEqual(subject.canaries);
 
-    const started = expectStatus(
-      await admin.post(
-        `/api/v1/privacy-requests/${subject.requestId}/erasure`,
-        erasureBody(subject),
-      ),
-      202,
-    ).body as { id: string; status: string; contactsTotal: number };
+    const started = await startErasure(subject);
     expect(started).toMatchObject({ status: 'running', contactsTotal: 2 });
     await expect(erased(subject.requestId)).resolves.toMatchObject({
       status: 'completed',
@@ -154,15 +168,7 @@ describe.each(testDatabaseKinds())('Erasure of a subject on %s', (kind) => {
     });
 
     // Calling again returns the finished erasure.
-    expect(
-      expectStatus(
-        await admin.post(
-          `/api/v1/privacy-requests/${subject.requestId}/erasure`,
-          erasureBody(subject),
-        ),
-        202,
-      ).body,
-    ).toMatchObject({ id: started.id, status: 'completed' });
+    expect(await startErasure(subject)).toMatchObject({ id: started.id, status: 'completed' });
   }, 60_000);
 
   it("removes the subject's sealed values from companies' custom properties, found by their token", async () => {
@@ -196,13 +202,7 @@ describe.each(testDatabaseKinds())('Erasure of a subject on %s', (kind) => {
         .map((item) => item.rowId);
     expect(await found()).toEqual([company.id]);
 
-    expectStatus(
-      await admin.post(
-        `/api/v1/privacy-requests/${subject.requestId}/erasure`,
-        erasureBody(subject),
-      ),
-      202,
-    );
+    await startErasure(subject);
     await expect(erased(subject.requestId)).resolves.toMatchObject({ status: 'completed' });
 
     const read = async (id: string) =>
@@ -223,14 +223,7 @@ describe.each(testDatabaseKinds())('Erasure of a subject on %s', (kind) => {
 
   it('keeps the erased email out: a create or an import of it is refused, a blacklist entry is a keyed hash', async () => {
     const subject = await plantErasureSubject(admin, world, nextTag(), 1);
-    expectStatus(
-      await admin.post(
-        `/api/v1/privacy-requests/${subject.requestId}/erasure`,
-        erasureBody(subject),
-      ),
-      202,
-    );
-    await erased(subject.requestId);
+    await eraseToEnd(subject);
     expectProblem(
       await admin.post('/api/v1/objects/contacts', {
         properties: { email: subject.emails[0].toUpperCase() },
@@ -272,15 +265,7 @@ describe.each(testDatabaseKinds())('Erasure of a subject on %s', (kind) => {
 
   it('verifies the consent chain after erasure and still detects a change to an erased event', async () => {
     const subject = await plantErasureSubject(admin, world, nextTag(), 1);
-    expectStatus(
-      await admin.post(
-        `/api/v1/privacy-requests/${subject.requestId}/erasure`,
-        erasureBody(subject),
-      ),
-      202,
-    );
-    await erased(subject.requestId);
-    const sql = (text: string) => (kind === 'postgres' ? text : text.replace(/\$\d+/g, '?'));
+    await eraseToEnd(subject);
     const [event] = await server.dataSource.query<
       { id: string; status: string; address: string }[]
     >(
@@ -364,13 +349,7 @@ describe.each(testDatabaseKinds())('Erasure of a subject on %s', (kind) => {
         expect(canariesIn(readFileSync(file).toString('latin1'), subject.canaries)).toEqual([]);
       }
 
-      expectStatus(
-        await admin.post(
-          `/api/v1/privacy-requests/${subject.requestId}/erasure`,
-          erasureBody(subject),
-        ),
-        202,
-      );
+      await startErasure(subject);
       expect(await erased(subject.requestId)).toMatchObject({ status: 'completed' });
 
       // The export that carried the subject: 410 with a problem naming why; its log stays.
@@ -422,15 +401,7 @@ describe.each(testDatabaseKinds())('Erasure of a subject on %s', (kind) => {
     );
     expect(await waitForExport(admin, carrying.id)).toMatchObject({ state: 'done' });
     expect(await waitForExport(admin, live.id)).toMatchObject({ state: 'done' });
-    expectStatus(
-      await admin.post(
-        `/api/v1/privacy-requests/${subject.requestId}/erasure`,
-        erasureBody(subject),
-      ),
-      202,
-    );
-    await erased(subject.requestId);
-    const sql = (text: string) => (kind === 'postgres' ? text : text.replace(/\$\d+/g, '?'));
+    await eraseToEnd(subject);
     const [donor] = await server.dataSource.query<
       { wrapped_key: string; key_version: number; generation: number }[]
     >(
@@ -466,14 +437,7 @@ describe.each(testDatabaseKinds())('Erasure of a subject on %s', (kind) => {
       }),
     );
     expect(await waitForExport(admin, exported.id)).toMatchObject({ state: 'done', rowsDone: 2 });
-    expectStatus(
-      await admin.post(
-        `/api/v1/privacy-requests/${subject.requestId}/erasure`,
-        erasureBody(subject),
-      ),
-      202,
-    );
-    await erased(subject.requestId);
+    await eraseToEnd(subject);
     const log = expectStatus(
       await admin.get('/api/v1/privacy-log', { requestId: subject.requestId }),
       200,

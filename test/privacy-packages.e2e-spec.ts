@@ -90,6 +90,21 @@ describe.each(testDatabaseKinds())('Access packages on %s', (kind) => {
   }
 
   /** A request of the subject, in progress; its id. */
+  /** Starts the erasure of request `erasureId` (202) and returns its status once completed (or after 30 s). */
+  async function erasureStatus(erasureId: string, body: object): Promise<string> {
+    expectStatus(await admin.post(`/api/v1/privacy-requests/${erasureId}/erasure`, body), 202);
+    const deadline = Date.now() + 30_000;
+    let status = '';
+    while (status !== 'completed' && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      status = (
+        expectStatus(await admin.get(`/api/v1/privacy-requests/${erasureId}/erasure`), 200)
+          .body as { status: string }
+      ).status;
+    }
+    return status;
+  }
+
   async function openRequest(type: string, subject: ErasureSubject): Promise<string> {
     const request = expectStatus(
       await admin.post('/api/v1/privacy-requests', {
@@ -443,20 +458,7 @@ describe.each(testDatabaseKinds())('Access packages on %s', (kind) => {
     stored?.destroy();
 
     const erasureId = await openRequest('erasure', subject);
-    expectStatus(
-      await admin.post(`/api/v1/privacy-requests/${erasureId}/erasure`, erasureBody(subject)),
-      202,
-    );
-    const deadline = Date.now() + 30_000;
-    let status = '';
-    while (status !== 'completed' && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      status = (
-        expectStatus(await admin.get(`/api/v1/privacy-requests/${erasureId}/erasure`), 200)
-          .body as { status: string }
-      ).status;
-    }
-    expect(status).toBe('completed');
+    expect(await erasureStatus(erasureId, erasureBody(subject))).toBe('completed');
     expect(
       await server.dataSource.query(`SELECT id FROM privacy_package WHERE id = ${p(1)}`, [
         built.id,
@@ -498,23 +500,9 @@ describe.each(testDatabaseKinds())('Access packages on %s', (kind) => {
     }
 
     const erasureId = await request('erasure');
-    expectStatus(
-      await admin.post(`/api/v1/privacy-requests/${erasureId}/erasure`, {
-        contactIds: [],
-        emails: [email.toUpperCase()],
-      }),
-      202,
+    expect(await erasureStatus(erasureId, { contactIds: [], emails: [email.toUpperCase()] })).toBe(
+      'completed',
     );
-    const deadline = Date.now() + 30_000;
-    let status = '';
-    while (status !== 'completed' && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      status = (
-        expectStatus(await admin.get(`/api/v1/privacy-requests/${erasureId}/erasure`), 200)
-          .body as { status: string }
-      ).status;
-    }
-    expect(status).toBe('completed');
     expect(
       await server.dataSource.query(`SELECT id FROM privacy_package WHERE id = ${p(1)}`, [
         built.id,
