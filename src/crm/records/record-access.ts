@@ -33,6 +33,35 @@ export function recordSubjectFields(record: StoredRecord): Record<string, unknow
 }
 
 /**
+ * What {@link RecordAccess} works out from the actor's rules and a schema alone, kept across
+ * requests: {@link RecordAccess.readScope} (`null`: not yet) and the SQL of
+ * {@link RecordAccess.where} by its arguments. Keyed by the very objects of the cached access and
+ * schema, which are rebuilt whenever the account's access version moves (every change of roles,
+ * rules, teams, memberships, field permissions or properties raises it): nothing here outlives
+ * the rights it was compiled from, and a change is seen at the next request.
+ */
+interface CompiledAccess {
+  readScope: ReadScope | undefined | null;
+  readonly where: Map<string, SqlCondition>;
+}
+
+const compiledAccess = new WeakMap<ActorAccess, WeakMap<PropertySchema, CompiledAccess>>();
+
+function compiledFor(access: ActorAccess, schema: PropertySchema): CompiledAccess {
+  let bySchema = compiledAccess.get(access);
+  if (!bySchema) {
+    bySchema = new WeakMap();
+    compiledAccess.set(access, bySchema);
+  }
+  let compiled = bySchema.get(schema);
+  if (!compiled) {
+    compiled = { readScope: null, where: new Map() };
+    bySchema.set(schema, compiled);
+  }
+  return compiled;
+}
+
+/**
  * What the acting person may do with the records of one object type: the SQL conditions of
  * record rules, checks of single records, and field-level view/edit rights.
  */
@@ -40,8 +69,7 @@ export class RecordAccess {
   private parameterCounter = 0;
   /** {@link canView} per property: presenters ask for every property of every record. */
   private readonly viewable = new Map<string, boolean>();
-  /** {@link readScope}, once worked out (`null`: not yet): a search asks for each of its queries. */
-  private readScopeOf: ReadScope | undefined | null = null;
+  private readonly compiled: CompiledAccess;
 
   constructor(
     readonly access: ActorAccess,
@@ -49,7 +77,9 @@ export class RecordAccess {
     private readonly dialect: SqlDialect,
     /** The schema's sensitive properties as this actor sees them; `null` when there are none. */
     readonly sensitive: SensitiveFields | null = null,
-  ) {}
+  ) {
+    this.compiled = compiledFor(access, schema);
+  }
 
   get superAdmin(): boolean {
     return this.access.superAdmin;
@@ -61,14 +91,14 @@ export class RecordAccess {
    * `undefined` when the rules test anything more; then only a `COUNT(*)` of the SQL can tell.
    */
   readScope(): ReadScope | undefined {
-    if (this.readScopeOf === null) {
+    if (this.compiled.readScope === null) {
       const scope = accessScope(
         this.access.ability,
         'read',
         this.schema.objectType.name,
         SCOPE_FIELDS,
       );
-      this.readScopeOf = !scope
+      this.compiled.readScope = !scope
         ? undefined
         : scope.all
           ? {}
@@ -77,7 +107,7 @@ export class RecordAccess {
               businessUnits: scope.values.businessUnitId ?? [],
             };
     }
-    return this.readScopeOf;
+    return this.compiled.readScope;
   }
 
   /**
@@ -90,6 +120,25 @@ export class RecordAccess {
   where(action: RecordAction, alias = 'r', { scopeIndexes = true } = {}): SqlCondition {
     // The columns hold ids compared with ids: `+` (no affinity) cannot change a comparison.
     const scope = scopeIndexes || this.dialect.postgres ? '' : '+';
+    // Parameter names stay unique per query as before: the n-th condition of a request is `acc{n}_`.
+    const parameterPrefix = `acc${this.parameterCounter++}_`;
+    const key = `${action}\u0000${alias}\u0000${scope}\u0000${parameterPrefix}\u0000${this.dialect.postgres}`;
+    let condition = this.compiled.where.get(key);
+    if (!condition) {
+      // Shared by every later request of this access: frozen, so that no caller can change it.
+      condition = this.compile(action, alias, scope, parameterPrefix);
+      Object.freeze(condition.parameters);
+      this.compiled.where.set(key, Object.freeze(condition));
+    }
+    return condition;
+  }
+
+  private compile(
+    action: RecordAction,
+    alias: string,
+    scope: string,
+    parameterPrefix: string,
+  ): SqlCondition {
     return accessibleBy(this.access.ability, action, this.schema.objectType.name, {
       columnOf: (field) => {
         if (field === 'ownerId') {
@@ -103,7 +152,7 @@ export class RecordAccess {
           : undefined;
       },
       postgres: this.dialect.postgres,
-      parameterPrefix: `acc${this.parameterCounter++}_`,
+      parameterPrefix,
       // PostgreSQL: a scoped reader's other rule tests are read from the scope index that
       // carries their columns, not combined with the scope into index conditions.
       scopeFields: this.dialect.postgres ? SCOPE_FIELDS : undefined,
