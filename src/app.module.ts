@@ -89,7 +89,6 @@ import { OperatorModule } from './operator/operator.module';
 import { BullJobBackend } from './redis/bullmq-job-backend';
 import { RedisThrottleStore } from './redis/redis-throttle-store';
 import { REDIS } from './redis/redis.token';
-import { RouteMatching } from './route-matching';
 import { SensitiveDataMailPolicy } from './sensitive-data/mail-content-policy';
 import { SensitiveDataModule } from './sensitive-data/sensitive-data.module';
 // Defines the server's own task privileges before any route or DTO needs them.
@@ -252,7 +251,6 @@ export class AppModule implements OnModuleInit, OnApplicationShutdown {
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
         { provide: APP_PIPE, useClass: CustosValidationPipe },
         MemberAddressBook,
-        RouteMatching,
         ...(redis ? [{ provide: REDIS, useValue: redis }] : []),
       ],
     };
