@@ -33,35 +33,6 @@ export function recordSubjectFields(record: StoredRecord): Record<string, unknow
 }
 
 /**
- * What {@link RecordAccess} works out from the actor's rules and a schema alone, kept across
- * requests: {@link RecordAccess.readScope} (`null`: not yet) and the SQL of
- * {@link RecordAccess.where} by its arguments. Keyed by the very objects of the cached access and
- * schema, which are rebuilt whenever the account's access version moves (every change of roles,
- * rules, teams, memberships, field permissions or properties raises it): nothing here outlives
- * the rights it was compiled from, and a change is seen at the next request.
- */
-interface CompiledAccess {
-  readScope: ReadScope | undefined | null;
-  readonly where: Map<string, SqlCondition>;
-}
-
-const compiledAccess = new WeakMap<ActorAccess, WeakMap<PropertySchema, CompiledAccess>>();
-
-function compiledFor(access: ActorAccess, schema: PropertySchema): CompiledAccess {
-  let bySchema = compiledAccess.get(access);
-  if (!bySchema) {
-    bySchema = new WeakMap();
-    compiledAccess.set(access, bySchema);
-  }
-  let compiled = bySchema.get(schema);
-  if (!compiled) {
-    compiled = { readScope: null, where: new Map() };
-    bySchema.set(schema, compiled);
-  }
-  return compiled;
-}
-
-/**
  * What the acting person may do with the records of one object type: the SQL conditions of
  * record rules, checks of single records, and field-level view/edit rights.
  */
@@ -69,7 +40,8 @@ export class RecordAccess {
   private parameterCounter = 0;
   /** {@link canView} per property: presenters ask for every property of every record. */
   private readonly viewable = new Map<string, boolean>();
-  private readonly compiled: CompiledAccess;
+  /** {@link readScope}, once worked out (`null`: not yet): a search asks for each of its queries. */
+  private readScopeOf: ReadScope | undefined | null = null;
 
   constructor(
     readonly access: ActorAccess,
@@ -77,9 +49,7 @@ export class RecordAccess {
     private readonly dialect: SqlDialect,
     /** The schema's sensitive properties as this actor sees them; `null` when there are none. */
     readonly sensitive: SensitiveFields | null = null,
-  ) {
-    this.compiled = compiledFor(access, schema);
-  }
+  ) {}
 
   get superAdmin(): boolean {
     return this.access.superAdmin;
@@ -91,14 +61,14 @@ export class RecordAccess {
    * `undefined` when the rules test anything more; then only a `COUNT(*)` of the SQL can tell.
    */
   readScope(): ReadScope | undefined {
-    if (this.compiled.readScope === null) {
+    if (this.readScopeOf === null) {
       const scope = accessScope(
         this.access.ability,
         'read',
         this.schema.objectType.name,
         SCOPE_FIELDS,
       );
-      this.compiled.readScope = !scope
+      this.readScopeOf = !scope
         ? undefined
         : scope.all
           ? {}
@@ -107,7 +77,7 @@ export class RecordAccess {
               businessUnits: scope.values.businessUnitId ?? [],
             };
     }
-    return this.compiled.readScope;
+    return this.readScopeOf;
   }
 
   /**
@@ -120,25 +90,6 @@ export class RecordAccess {
   where(action: RecordAction, alias = 'r', { scopeIndexes = true } = {}): SqlCondition {
     // The columns hold ids compared with ids: `+` (no affinity) cannot change a comparison.
     const scope = scopeIndexes || this.dialect.postgres ? '' : '+';
-    // Parameter names stay unique per query as before: the n-th condition of a request is `acc{n}_`.
-    const parameterPrefix = `acc${this.parameterCounter++}_`;
-    const key = `${action}\u0000${alias}\u0000${scope}\u0000${parameterPrefix}\u0000${this.dialect.postgres}`;
-    let condition = this.compiled.where.get(key);
-    if (!condition) {
-      // Shared by every later request of this access: frozen, so that no caller can change it.
-      condition = this.compile(action, alias, scope, parameterPrefix);
-      Object.freeze(condition.parameters);
-      this.compiled.where.set(key, Object.freeze(condition));
-    }
-    return condition;
-  }
-
-  private compile(
-    action: RecordAction,
-    alias: string,
-    scope: string,
-    parameterPrefix: string,
-  ): SqlCondition {
     return accessibleBy(this.access.ability, action, this.schema.objectType.name, {
       columnOf: (field) => {
         if (field === 'ownerId') {
@@ -152,7 +103,7 @@ export class RecordAccess {
           : undefined;
       },
       postgres: this.dialect.postgres,
-      parameterPrefix,
+      parameterPrefix: `acc${this.parameterCounter++}_`,
       // PostgreSQL: a scoped reader's other rule tests are read from the scope index that
       // carries their columns, not combined with the scope into index conditions.
       scopeFields: this.dialect.postgres ? SCOPE_FIELDS : undefined,
