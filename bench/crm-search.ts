@@ -42,6 +42,9 @@
  * Targets (issue 13): page + total ≤ 1.3× its hand-written SQL; restricted ≤ 1.2× super admin;
  * server CPU per page + total ≤ 3 ms (super admin) and ≤ 5 ms (restricted) at 100,000 contacts on
  * SQLite, and no more than 2× that at 1,000,000.
+ *
+ * `CRM_SEARCH_CPU_PROF=<dir>` starts the server child with `--cpu-prof` into that folder (written
+ * when the child exits, after the last size's measurements).
  */
 import type { DynamicModule, INestApplication, Type } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
@@ -544,8 +547,10 @@ interface ChildServer {
 }
 
 async function startChildServer(environment: BenchEnvironment): Promise<ChildServer> {
+  const profile = process.env.CRM_SEARCH_CPU_PROF;
   const child: ChildProcess = fork(join(__dirname, 'crm-search-server.ts'), [], {
     env: { ...process.env, CUSTOS_BENCH_SERVER: JSON.stringify(environment) },
+    execArgv: [...process.execArgv, ...(profile ? ['--cpu-prof', '--cpu-prof-dir', profile] : [])],
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));

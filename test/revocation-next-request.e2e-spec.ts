@@ -1,5 +1,11 @@
 import { testDatabaseKinds } from '@custos/core/testing';
-import { Setup, callerOf, expectStatus, type Caller } from './access/access-support';
+import {
+  Setup,
+  callerOf,
+  expectStatus,
+  type Caller,
+  type RecordView,
+} from './access/access-support';
 import { expectProblem } from './support/api';
 import { USER_PASSWORD } from './support/factories';
 import { startTestServer, type TestServer } from './support/test-server';
@@ -104,6 +110,64 @@ describe.each(testDatabaseKinds())('revocations on two instances of one %s datab
     expect(me.privileges).not.toContain('view_audit_log');
     await setup.removeFromTeam(team, user.id);
     expect(expectStatus(await onB.get('/api/v1/me'), 200).body).toMatchObject({ teams: [] });
+  });
+
+  it("a reader's searches, totals and reads on the other instance follow rule, field-permission and team changes at the next request", async () => {
+    const { team, mate, reader: rep } = await setup.teamReader();
+    const de = await setup.contact({ owner_id: mate.id, country: 'DE', jobtitle: 'Buyer' });
+    const fr = await setup.contact({ owner_id: mate.id, country: 'FR', jobtitle: 'Buyer' });
+    const onB = await warmOnB(rep.token);
+    const sorted = { sorts: [{ propertyName: 'createdate', direction: 'DESCENDING' }], limit: 50 };
+    /** The page (sorted, and in the default order), the total alone, and each read by id, on B. */
+    const seenOnB = async () => {
+      const pages = await Promise.all(
+        [sorted, { limit: 50 }, { limit: 1 }].map(
+          async (body) =>
+            expectStatus(await onB.post('/api/v1/objects/contacts/search', body), 200).body as {
+              total: number;
+              results: RecordView[];
+            },
+        ),
+      );
+      const reads = await Promise.all(
+        [de, fr].map(async (c) => (await onB.get(`/api/v1/objects/contacts/${c.id}`)).status),
+      );
+      return {
+        ids: pages.slice(0, 2).map((page) => page.results.map((r) => r.id).sort()),
+        totals: pages.map((page) => page.total),
+        redacted: pages[0].results.map((r) => r.redacted.includes('jobtitle')),
+        reads,
+      };
+    };
+    for (let i = 0; i < 3; i++) {
+      expect(await seenOnB()).toEqual({
+        ids: [[de.id, fr.id].sort(), [de.id, fr.id].sort()],
+        totals: [2, 2, 2],
+        redacted: [false, false],
+        reads: [200, 200],
+      });
+    }
+    const rule = await setup.rule({ roleId: rep.roleId, condition: { country: 'DE' } });
+    try {
+      expect(await seenOnB()).toEqual({
+        ids: [[de.id], [de.id]],
+        totals: [1, 1, 1],
+        redacted: [false],
+        reads: [200, 404],
+      });
+      await setup.fieldPermissions('contacts', 'jobtitle', { view: [{ type: 'super_admins' }] });
+      expect((await seenOnB()).redacted).toEqual([true]);
+      await setup.removeFromTeam(team, rep.id);
+      expect(await seenOnB()).toEqual({
+        ids: [[], []],
+        totals: [0, 0, 0],
+        redacted: [],
+        reads: [404, 404],
+      });
+    } finally {
+      await setup.fieldPermissions('contacts', 'jobtitle', {});
+      await setup.deleteRule(rule);
+    }
   });
 
   it('a deactivated user is refused on the other instance at the next request', async () => {

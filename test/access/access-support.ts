@@ -158,6 +158,21 @@ export class Setup {
     return { ...user, roleId: created.id, caller: callerOf(this.server, user.token) };
   }
 
+  /** A new team, a member of it (`mate`), and a member reading contacts at team level (`reader`). */
+  async teamReader(): Promise<{
+    team: string;
+    mate: CreatedUser;
+    reader: CreatedUser & { roleId: string; caller: Caller };
+  }> {
+    const team = await this.team();
+    const mate = await this.user({ teamIds: [team] });
+    const reader = await this.userWithRole(
+      { privileges: [{ objectType: 'contacts', action: 'read', level: 'team' }] },
+      { teamIds: [team] },
+    );
+    return { team, mate, reader };
+  }
+
   async rule(body: {
     name?: string;
     objectType?: string;

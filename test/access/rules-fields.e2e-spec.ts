@@ -945,12 +945,7 @@ describe.each(testDatabaseKinds())('record rules and field permissions on %s', (
       expectStatus(await admin.post('/api/v1/access/explain', body), 200).body as Explanation;
 
     it('names what decided: super admin, a role with its level, a deny rule, a field permission, no grant', async () => {
-      const team = await setup.team();
-      const mate = await setup.user({ teamIds: [team] });
-      const user = await setup.userWithRole(
-        { privileges: [{ objectType: 'contacts', action: 'read', level: 'team' }] },
-        { teamIds: [team] },
-      );
+      const { mate, reader: user } = await setup.teamReader();
       const nobody = await setup.user();
       const matesRecord = await setup.contact({ owner_id: mate.id, country: 'DE' });
       const strangersRecord = await setup.contact({ country: 'DE' });
