@@ -896,7 +896,9 @@ async function benchSize(
         const requests = Math.max(options.warmup, API_WARMUP);
         for (let i = 0; i < requests && (i < 3 || now() - warmupStart < 2000); i++) {
           await apiCall(client, spec.api(recordId), tokens[user]);
-          if (i >= options.warmup) continue;
+          if (i >= options.warmup) {
+            continue;
+          }
           for (const s of [...handWritten[user][spec.name], ...generated[user][spec.name]]) {
             await db.query(s.sql, s.parameters);
           }
