@@ -1160,6 +1160,18 @@ async function setUp(
     probe += ` (${withFlag.body.detail ?? withFlag.body.title ?? ''}); created without the flag`;
     await expect(201, http.post('/api/v1/properties/contacts', property, adminToken));
   }
+  // PostgreSQL builds the indexes in a job (CREATE INDEX CONCURRENTLY): let it finish before the
+  // bulk UPDATE and VACUUM, which a build in progress can deadlock with.
+  for (let tries = 0; indexed && tries < 600; tries += 1) {
+    const { body } = await http.get<{ indexState?: string }>(
+      `/api/v1/properties/contacts/${CUSTOM_PROPERTY}`,
+      adminToken,
+    );
+    if (body.indexState !== 'building') {
+      break;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
   const valuesStarted = now();
   const last = kind === 'postgres' ? 'right(id::text, 1)' : 'substr(id, -1)';
   const tier = `CASE WHEN ${last} = 'f' THEN 'platinum' WHEN ${last} IN ('c', 'd', 'e') THEN 'gold' WHEN ${last} IN ('8', '9', 'a', 'b') THEN 'silver' ELSE 'bronze' END`;

@@ -80,23 +80,39 @@ export function sqliteIndexes(
 }
 
 /**
- * PostgreSQL: one index per property, holding its account's live rows only. Per account because
+ * PostgreSQL: two indexes per property, holding its account's live rows only. Per account because
  * the typed cast of the filter (`::double precision`) must be in the index for the planner to
  * match it, and would fail on another account's value of another type under the same name.
  * The planner proves the predicate from the bound `account_id` (unnamed statements are planned
- * with their parameters).
+ * with their parameters). The first serves filters and sorts on the value (ties by id); the
+ * second a team or own-level reader's filter on it, as SQLite's: the value, then the owner,
+ * carrying the columns rules test most, so that the reader's page and count read their own
+ * matches, not every record of the value (a team's `gold` count 19.9 → 4.6 ms at 100,000).
  */
-export function postgresIndex(
+export function postgresIndexes(
   property: Pick<IndexedProperty, 'id' | 'accountId' | 'objectType' | 'name' | 'type'>,
-): { name: string; create: string } {
+): { name: string; create: string }[] {
   const table = checked(property.objectType.table, SAFE_TABLE);
-  const index = postgresIndexName(property.id);
+  const [index, owner] = postgresIndexNames(property.id);
   const account = checked(property.accountId, UUID);
   const value = dialectOf('postgres').customValue('', property.name, property.type);
-  return {
-    name: index,
-    create: `CREATE INDEX CONCURRENTLY IF NOT EXISTS "${index}" ON "${table}" ((${value}), "id") WHERE "account_id" = '${account}' AND "archived_at" IS NULL`,
-  };
+  const carried = property.objectType.scopeCarried.map(
+    (column) => `"${checked(column, SAFE_NAME)}"`,
+  );
+  const create = (name: string, columns: string[]) => ({
+    name,
+    create: `CREATE INDEX CONCURRENTLY IF NOT EXISTS "${name}" ON "${table}" (${columns.join(', ')}) WHERE "account_id" = '${account}' AND "archived_at" IS NULL`,
+  });
+  return [
+    create(index, [`(${value})`, '"id"']),
+    create(owner, [`(${value})`, '"owner_id"', ...carried, '"id"']),
+  ];
+}
+
+/** The names of {@link postgresIndexes}: the value index, then the owner-scoped one. */
+export function postgresIndexNames(propertyId: string): [string, string] {
+  const index = postgresIndexName(propertyId);
+  return [index, `${index}_owner`];
 }
 
 export function postgresIndexName(propertyId: string): string {
@@ -176,6 +192,7 @@ export class CustomPropertyIndexes {
    */
   private async converge({ data }: RunningJob<IndexJob>): Promise<void> {
     const name = postgresIndexName(data.propertyId);
+    const names = postgresIndexNames(data.propertyId);
     const runner = this.dataSource.createQueryRunner();
     await runner.connect();
     try {
@@ -190,10 +207,10 @@ export class CustomPropertyIndexes {
         throw new Error('The property definition is not committed yet');
       }
       if (!row?.indexed) {
-        await runner.query(`DROP INDEX CONCURRENTLY IF EXISTS "${name}"`);
+        await this.drop(runner.manager, names);
         return;
       }
-      const index = postgresIndex({
+      const indexes = postgresIndexes({
         id: row.id,
         accountId: row.accountId,
         objectType: objectTypeOf(row.objectType),
@@ -201,28 +218,41 @@ export class CustomPropertyIndexes {
         type: row.type,
       });
       let state: IndexState = 'ready';
-      try {
-        // A build that failed or was interrupted leaves an invalid index that IF NOT EXISTS would keep.
-        if (await this.invalid(runner.manager, name)) {
-          await runner.query(`DROP INDEX CONCURRENTLY IF EXISTS "${name}"`);
+      for (const index of indexes) {
+        try {
+          // A build that failed or was interrupted leaves an invalid index that IF NOT EXISTS would keep.
+          if (await this.invalid(runner.manager, index.name)) {
+            await runner.query(`DROP INDEX CONCURRENTLY IF EXISTS "${index.name}"`);
+          }
+          await runner.query(index.create);
+        } catch (error) {
+          // The SQLSTATE only: PostgreSQL's message quotes the value the cast could not read.
+          const code = (error as { code?: unknown }).code;
+          this.logger.error(`Building index ${index.name} failed (SQLSTATE ${String(code)})`);
+          await this.drop(runner.manager, names);
+          state = 'failed';
+          break;
         }
-        await runner.query(index.create);
-      } catch (error) {
-        // The SQLSTATE only: PostgreSQL's message quotes the value the cast could not read.
-        const code = (error as { code?: unknown }).code;
-        this.logger.error(`Building index ${name} failed (SQLSTATE ${String(code)})`);
-        await runner.query(`DROP INDEX CONCURRENTLY IF EXISTS "${name}"`);
-        state = 'failed';
       }
-      await this.finish(data.propertyId, name, state);
+      await this.finish(data.propertyId, names, state);
     } finally {
       await runner.query('SELECT pg_advisory_unlock(hashtext($1))', [name]).catch(() => undefined);
       await runner.release();
     }
   }
 
+  private async drop(manager: EntityManager, names: readonly string[]): Promise<void> {
+    for (const index of names) {
+      await manager.query(`DROP INDEX CONCURRENTLY IF EXISTS "${index}"`);
+    }
+  }
+
   /** Records the outcome, unless the property was unmarked or deleted during the build. */
-  private async finish(propertyId: string, name: string, state: IndexState): Promise<void> {
+  private async finish(
+    propertyId: string,
+    names: readonly string[],
+    state: IndexState,
+  ): Promise<void> {
     const dropped = await this.transactions.run(async (manager) => {
       const row = await manager.findOne(CustomPropertyDefinition, {
         where: { id: propertyId },
@@ -243,7 +273,7 @@ export class CustomPropertyIndexes {
       return false;
     });
     if (dropped) {
-      await this.dataSource.query(`DROP INDEX CONCURRENTLY IF EXISTS "${name}"`);
+      await this.drop(this.dataSource.manager, names);
     }
   }
 

@@ -7,6 +7,7 @@ import type { MigrationClass } from '@custos/core';
 import { CrmLookupIndexes1797400000000 } from './1797400000000-CrmLookupIndexes';
 import { RecordCounts1797500000000 } from './1797500000000-RecordCounts';
 import { CrmContactPhoneKey1797900000000 } from './1797900000000-CrmContactPhoneKey';
+import { CustomPropertyOwnerIndexes1798000000001 } from './1798000000001-CustomPropertyOwnerIndexes';
 import { Crm1795375304585 } from './1795375304585-Crm';
 import { CrmImports1795375942833 } from './1795375942833-CrmImports';
 import { ScopeIndexes1795377377931 } from './1795377377931-ScopeIndexes';
@@ -44,4 +45,5 @@ export const POSTGRES_SERVER_MIGRATIONS: MigrationClass[] = [
   CrmLookupIndexes1797400000000,
   RecordCounts1797500000000,
   CrmContactPhoneKey1797900000000,
+  CustomPropertyOwnerIndexes1798000000001,
 ];

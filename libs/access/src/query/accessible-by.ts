@@ -22,14 +22,17 @@ export interface AccessibleByOptions {
   /** Prefix of parameter names, unique per query. Default `acc`. */
   parameterPrefix?: string;
   /**
-   * Fields whose tests lead the indexes of a scoped query (owner, business unit). When the
-   * condition tests one of them, tests of the other fields are written `(…) IS TRUE`: the
-   * planner then checks them as filters (from a scope index that carries their columns) instead
-   * of combining them with the scope as index conditions — PostgreSQL before 17 turns two `IN`
-   * lists on one index into one index descent per pair of values, and prices it so. Same result:
-   * no NOT is ever above a test. Default none.
+   * The fields whose tests lead the indexes of a scoped query (owner, business unit), each with
+   * the fields an index takes as conditions right after it (`ownerId: ['country']` for an index
+   * on owner, then country). When the condition tests scope fields, a test of another field is
+   * written `(…) IS TRUE` unless every scope field tested lists it: the planner then checks it as
+   * a filter (from a scope index that carries its column) instead of combining it with the scope
+   * as an index condition — PostgreSQL before 17 turns two `IN` lists on one index into one index
+   * descent per pair of values, each over the whole scope's range when a column lies between
+   * them, and prices it so. Right after the scope column, those descents are exact: there the
+   * test stays plain. Same result: no NOT is ever above a test. Default none.
    */
-  scopeFields?: readonly string[];
+  scopeFields?: Readonly<Record<string, readonly string[]>>;
 }
 
 /**
@@ -70,11 +73,16 @@ export function accessibleBy(
     }
     return sql;
   };
-  const scopeFields = new Set(options.scopeFields);
-  const scoped = scopeFields.size > 0 && testsAny(ast, scopeFields);
+  const scopeFields = new Map(Object.entries(options.scopeFields ?? {}));
+  const tested = fieldsTested(ast);
+  const scopes = [...scopeFields].filter(([field]) => tested.has(field));
   /** A field test, written as a filter when it sits beside a scope test (see `scopeFields`). */
   const test = (field: string | undefined, sql: string): string =>
-    scoped && !scopeFields.has(field!) ? `(${sql}) IS TRUE` : sql;
+    scopes.length > 0 &&
+    !scopeFields.has(field!) &&
+    !scopes.every(([, indexedAfter]) => indexedAfter.includes(field!))
+      ? `(${sql}) IS TRUE`
+      : sql;
   const ordered = (sql: string, value: unknown): string =>
     options.postgres && typeof value === 'string' ? `${sql} COLLATE "C"` : sql;
   /**
@@ -158,12 +166,16 @@ export function accessibleBy(
   return { sql: compile(ast, false), parameters };
 }
 
-/** Whether the condition tests any of `fields`. */
-function testsAny(node: AstNode, fields: ReadonlySet<string>): boolean {
-  return node.field !== undefined
-    ? fields.has(node.field)
-    : Array.isArray(node.value) &&
-        (node.value as AstNode[]).some((child) => testsAny(child, fields));
+/** The fields the condition tests. */
+function fieldsTested(node: AstNode, fields = new Set<string>()): Set<string> {
+  if (node.field !== undefined) {
+    fields.add(node.field);
+  } else if (Array.isArray(node.value)) {
+    for (const child of node.value as AstNode[]) {
+      fieldsTested(child, fields);
+    }
+  }
+  return fields;
 }
 
 /**
