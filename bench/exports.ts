@@ -406,14 +406,11 @@ export async function benchExports(
           const exportId = randomUUID();
           let rows = 0;
           const batches = async function* () {
-            for await (const batch of source.rows(
-              target(properties),
-              new AbortController().signal,
-            )) {
+            const read = source.rows(target(properties), new AbortController().signal);
+            for await (const batch of noted
+              ? records.noting(seed.accountId, exportId, read, recordId)
+              : read) {
               rows += batch.length;
-              if (noted) {
-                await records.note(seed.accountId, exportId, batch, recordId);
-              }
               yield batch;
             }
           };

@@ -481,7 +481,7 @@ function keyOf(source: PersonalDataSource): string {
   const composite: Record<string, string> = {
     consent_state: `contact_id || '/' || purpose_id || '/' || channel || '/' || address`,
     crm_blind_index: `object_type || '/' || property_name || '/' || record_id`,
-    custos_export_record: `export_id || '/' || record_id`,
+    custos_export_record: `record_id || '/' || export_id`,
     identity_scim_user: 'user_id',
   };
   return composite[source.table] ?? 'id';

@@ -127,7 +127,7 @@ describe.each(testDatabaseKinds())('Subject lookup over HTTP on %s', (kind) => {
       ['crm.company', [company.id]],
       ['crm.deal', [deal.id]],
       ['crm.attachment', [attachment.id]],
-      ['exports.carried', [`${exported.id}/${contact.id}`]],
+      ['exports.carried', [`${contact.id}/${exported.id}`]],
     ]);
     // identity_user first: memberships and the like name the user.
     const generic = sources
@@ -248,7 +248,7 @@ describe.each(testDatabaseKinds())('Subject lookup over HTTP on %s', (kind) => {
     const items = await lookup(admin, { email: ada.subject.email });
     const carried = items.filter((i) => i.source === 'exports.carried');
     expect(carried.map((i) => i.rowId)).toEqual(ada.rows.get('exports.carried'));
-    const [exportId] = carried[0].rowId.split('/');
+    const [, exportId] = carried[0].rowId.split('/');
     const view = expectStatus(await admin.get(`/api/v1/exports/${exportId}`), 200).body as {
       requester: { label: string };
       sha256: string;

@@ -288,7 +288,7 @@ describe.each(testDatabaseKinds())('Access packages on %s', (kind) => {
     expect(recipients).toContainEqual(
       expect.objectContaining({
         source: 'exports.carried',
-        rowId: `${exported.id}/${subject.contactIds[0]}`,
+        rowId: `${subject.contactIds[0]}/${exported.id}`,
       }),
     );
     // The admin may read sensitive values: the sealed value is in the package.

@@ -5,8 +5,8 @@ import { Injectable } from '@nestjs/common';
 import { In } from 'typeorm';
 
 /**
- * The exports that carried a subject's record, in a subject lookup: for each link (`exportId/
- * recordId`), which export, who asked for it, when, which properties and the file's SHA-256 —
+ * The exports that carried a subject's record, in a subject lookup: for each link (`recordId/
+ * exportId`, the table's key after the account), which export, who asked for it, when, which properties and the file's SHA-256 —
  * the recipients of Art. 15(1)(c) and those to tell under Art. 19. The operator handles the
  * subject's request (`manage_privacy_requests`), so they see every export of the account; the
  * values themselves stay in the file.
@@ -22,7 +22,7 @@ export class ExportRecipients implements SubjectValueReader {
 
   async read(rowIds: string[]): Promise<Map<string, ReadableRow>> {
     const links = rowIds.map((rowId) => {
-      const [exportId, recordId] = rowId.split('/');
+      const [recordId, exportId] = rowId.split('/');
       return { rowId, exportId, recordId };
     });
     const exports = await this.transactions.manager.findBy(DataExport, {

@@ -1,4 +1,4 @@
-import { Entity, Index, PrimaryColumn } from 'typeorm';
+import { Entity, PrimaryColumn } from 'typeorm';
 
 const PK = 'custos_export_record_pk';
 
@@ -8,9 +8,10 @@ const PK = 'custos_export_record_pk';
  * recipients of an erasure or rectification (Art. 19). Written by the export run, page by page,
  * before the rows go into the file.
  */
-// SQLite: the key is the table (one B-tree less to write per exported record).
+// One B-tree per noted record: the key, led by the record (the privacy lookup's and the erasure's
+// question), is the only index — on SQLite the table itself. Forgetting an export's notes (a run that
+// kept no file: rare) reads the account's notes instead (docs/exports.md).
 @Entity({ name: 'custos_export_record', withoutRowid: true })
-@Index('custos_export_record_record_idx', ['accountId', 'recordId'])
 export class ExportRecord {
   @PrimaryColumn({
     name: 'account_id',
@@ -21,18 +22,18 @@ export class ExportRecord {
   accountId!: string;
 
   @PrimaryColumn({
-    name: 'export_id',
-    type: 'varchar',
-    length: 36,
-    primaryKeyConstraintName: PK,
-  })
-  exportId!: string;
-
-  @PrimaryColumn({
     name: 'record_id',
     type: 'varchar',
     length: 64,
     primaryKeyConstraintName: PK,
   })
   recordId!: string;
+
+  @PrimaryColumn({
+    name: 'export_id',
+    type: 'varchar',
+    length: 36,
+    primaryKeyConstraintName: PK,
+  })
+  exportId!: string;
 }

@@ -4,13 +4,41 @@ import type { ExportRow } from '../export-source';
 import { ExportRecord } from './export-record.entity';
 
 /**
- * The records an export carried (`custos_export_record`): noted per batch, before the batch goes
- * into the file, in one statement whatever its size (the ids bound as one list); forgotten when
- * the export's file is (a failed, cancelled or restarted run never reached anyone).
+ * The records an export carried (`custos_export_record`): noted per batch, sent before the batch
+ * goes into the file, in one statement whatever its size (the ids bound as one list); forgotten
+ * when the export's file is (a failed, cancelled or restarted run never reached anyone).
  */
 @Injectable()
 export class ExportRecords {
   constructor(private readonly transactions: TransactionHost) {}
+
+  /**
+   * `batches`, the ids in column `column` of each noted as it passes: a batch's note is sent before
+   * the batch goes on and written while the file writer formats it (the database works on another
+   * core meanwhile); the next batch is read only once the note is in, and the batches end only then
+   * — so every record of a finished file, and of every batch read, is noted. Stopped early, it
+   * waits for the note in flight, for `forget` to find.
+   */
+  async *noting(
+    accountId: string,
+    exportId: string,
+    batches: AsyncIterable<ExportRow[]>,
+    column: number,
+  ): AsyncGenerator<ExportRow[]> {
+    let inFlight: Promise<void> | undefined;
+    try {
+      for await (const batch of batches) {
+        inFlight = this.note(accountId, exportId, batch, column);
+        // A failure surfaces at the await below; not "unhandled" if the consumer stops first.
+        inFlight.catch(() => undefined);
+        yield batch;
+        await inFlight;
+        inFlight = undefined;
+      }
+    } finally {
+      await inFlight?.catch(() => undefined);
+    }
+  }
 
   /** Notes the ids in column `column` of `rows`; a record met again (history rows) is kept once. */
   async note(

@@ -7,17 +7,26 @@ import { ExportLookupIndexes1797400000000 as ExportLookupIndexesSqlite } from '.
 import { ExportLookupIndexes1797400000000 as ExportLookupIndexesPostgres } from './postgres/1797400000000-ExportLookupIndexes';
 import { ExportRecords1797700000100 as ExportRecordsSqlite } from './sqlite/1797700000100-ExportRecords';
 import { ExportRecords1797700000100 as ExportRecordsPostgres } from './postgres/1797700000100-ExportRecords';
+import { ExportRecordKey1798000000000 as ExportRecordKeySqlite } from './sqlite/1798000000000-ExportRecordKey';
+import { ExportRecordKey1798000000000 as ExportRecordKeyPostgres } from './postgres/1798000000000-ExportRecordKey';
 
 /**
  * The tables of exports and export settings, per database, oldest first: spread them into your
  * DataSource's `migrations` (the schema of a lib is never synchronised in production).
  */
 export const EXPORTS_MIGRATIONS: DatabaseMigrations = {
-  sqlite: [ExportsSqlite, ExportKeyVersionSqlite, ExportLookupIndexesSqlite, ExportRecordsSqlite],
+  sqlite: [
+    ExportsSqlite,
+    ExportKeyVersionSqlite,
+    ExportLookupIndexesSqlite,
+    ExportRecordsSqlite,
+    ExportRecordKeySqlite,
+  ],
   postgres: [
     ExportsPostgres,
     ExportKeyVersionPostgres,
     ExportLookupIndexesPostgres,
     ExportRecordsPostgres,
+    ExportRecordKeyPostgres,
   ],
 };

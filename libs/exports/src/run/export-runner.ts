@@ -248,11 +248,10 @@ export class ExportRunner implements OnApplicationBootstrap {
     let done = 0;
     let reported = 0;
     const recordId = plan.columns.findIndex((column) => column.recordId === true);
-    for await (const batch of batches) {
-      // Noted before the rows go into the file: every record in a finished file is in the log.
-      if (recordId >= 0) {
-        await this.records.note(entity.accountId, entity.id, batch, recordId);
-      }
+    // Every record in a finished file is in the log.
+    const noted =
+      recordId >= 0 ? this.records.noting(entity.accountId, entity.id, batches, recordId) : batches;
+    for await (const batch of noted) {
       yield batch;
       done += batch.length;
       if (done - reported >= this.progressEvery) {

@@ -25,6 +25,30 @@ describe('needsNeutralising', () => {
     expect(needsNeutralising(value)).toBe(false);
   });
 
+  it('answers as the patterns alone do, whatever the first character (the ASCII shortcut)', () => {
+    // The rule as first written, without the shortcut for a harmless first character.
+    // eslint-disable-next-line no-control-regex -- control characters are what it matches
+    const blanks = /^[\s\x00-\x1F\x7F\u200B-\u200D\u2060]+/;
+    const formula = /^[=+\-@\uFF1D\uFF0B\uFF0D\uFF20\uFE66\uFE62\uFE63\uFE6B\u2212\u2795\u2796]/;
+    const byPatterns = (value: string) => {
+      const unquoted = value.replace(/^'+/, '');
+      return /^[\t\r\n\0]/.test(unquoted) || formula.test(unquoted.replace(blanks, ''));
+    };
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.string({ unit: 'binary', maxLength: 2 }),
+          fc.string({ unit: 'grapheme-ascii', maxLength: 2 }),
+        ),
+        fc.string({ unit: fc.constantFrom('=', '+', '-', '@', "'", ' ', '\t', 'a'), maxLength: 4 }),
+        (first, rest) => {
+          const value = first + rest;
+          expect(needsNeutralising(value)).toBe(byPatterns(value));
+        },
+      ),
+    );
+  });
+
   it('is reversible: one quote off every neutralised value gives the original back', () => {
     const unneutralise = (field: string) =>
       field.startsWith("'") && needsNeutralising(field.slice(1)) ? field.slice(1) : field;

@@ -28,6 +28,25 @@ const LEADING_QUOTES = /^'+/;
  * and removing one quote from every neutralised field gives back exactly the original values.
  */
 export function needsNeutralising(value: string): boolean {
+  if (harmlessStart(value.charCodeAt(0))) {
+    return false;
+  }
   const unquoted = value.replace(LEADING_QUOTES, '');
   return CONTROL_START.test(unquoted) || FORMULA_START.test(unquoted.replace(LEADING_BLANKS, ''));
+}
+
+/**
+ * Printable ASCII other than space, `'` and the four formula starts: a value that starts with one
+ * needs no look further (most do; it spares the patterns above, the writers' cost per cell).
+ */
+function harmlessStart(code: number): boolean {
+  return (
+    code > 0x20 &&
+    code < 0x7f &&
+    code !== 0x27 && // '
+    code !== 0x3d && // =
+    code !== 0x2b && // +
+    code !== 0x2d && // -
+    code !== 0x40 // @
+  );
 }

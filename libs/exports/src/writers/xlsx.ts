@@ -53,6 +53,15 @@ const ESCAPES: Record<string, string> = {
 };
 const EDGE_WHITESPACE = /^\s|\s$/;
 
+/** Whitespace at either end (kept with `xml:space`); printable ASCII at both ends spares the pattern. */
+function edgeWhitespace(text: string): boolean {
+  const first = text.charCodeAt(0);
+  const last = text.charCodeAt(text.length - 1);
+  return (
+    !(first > 0x20 && first < 0x7f && last > 0x20 && last < 0x7f) && EDGE_WHITESPACE.test(text)
+  );
+}
+
 /**
  * An inline string cell (never a shared string, never a formula): characters XML cannot hold are
  * removed, markup escaped. The formula check looks at the text as it will be read. `style` is the
@@ -64,7 +73,7 @@ function stringCell(value: string, raw: boolean, style?: number): string {
   const text = needsWork ? clean.replace(XML_ESCAPED, (c) => ESCAPES[c]) : clean;
   const cellStyle = style ?? (!raw && needsNeutralising(clean) ? STYLE_QUOTED_TEXT : undefined);
   const s = cellStyle === undefined ? '' : ` s="${cellStyle}"`;
-  const space = EDGE_WHITESPACE.test(text) ? ' xml:space="preserve"' : '';
+  const space = edgeWhitespace(text) ? ' xml:space="preserve"' : '';
   return `<c t="inlineStr"${s}><is><t${space}>${text}</t></is></c>`;
 }
 

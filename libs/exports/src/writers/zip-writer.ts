@@ -12,6 +12,13 @@ export interface ZipEntry {
  * per cent larger (measured by bench/export-writers).
  */
 const DEFLATE_LEVEL = 3;
+/**
+ * Bytes of an entry's text read ahead of zlib, and zlib's output chunks: room for the text of the
+ * next rows to be made while zlib (on libuv's threads) compresses the last ones, where the streams'
+ * 16 KiB defaults kept the two waiting on each other (bench/export-writers; docs/benchmarks.md).
+ */
+const DEFLATE_INPUT_BYTES = 256 * 1024;
+const DEFLATE_OUTPUT_BYTES = 64 * 1024;
 /** Sizes, offsets and counts at or past these no longer fit the classic fields: ZIP64 takes over. */
 const MAX_32 = 0xffffffff;
 const MAX_16 = 0xffff;
@@ -73,8 +80,8 @@ export async function* zipArchive(
     })();
     // An error in the content or in zlib destroys both streams and rejects the loop below.
     const deflated = pipeline(
-      Readable.from(measured, { objectMode: false }),
-      createDeflateRaw({ level: DEFLATE_LEVEL }),
+      Readable.from(measured, { objectMode: false, highWaterMark: DEFLATE_INPUT_BYTES }),
+      createDeflateRaw({ level: DEFLATE_LEVEL, chunkSize: DEFLATE_OUTPUT_BYTES }),
       () => undefined,
     );
     try {
