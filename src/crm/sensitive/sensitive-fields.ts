@@ -74,6 +74,14 @@ export class SensitiveFields {
   }
 
   /**
+   * Lets go of the keys {@link loadSubjects} loaded for these records: a reader of many pages (an
+   * export) calls it once a page is made, so it holds one page's keys, not every key it met.
+   */
+  forgetSubjects(recordIds: Iterable<string>): void {
+    this.cipher.forgetSubjectKeys(this.subjectsOf(recordIds));
+  }
+
+  /**
    * Loads, and creates where missing, the keys of the records' data subjects in `manager`'s
    * transaction, before their values (and history) are sealed: every write calls it.
    */

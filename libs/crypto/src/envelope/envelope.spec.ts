@@ -122,6 +122,26 @@ describe('envelope formats', () => {
     ).toBe('not_authentic');
   });
 
+  it.each([
+    // Sealed by the release before the AAD was written in place; a changed byte of the AAD would
+    // make every stored value unreadable.
+    [1, 'cx1.AQAAAAczCPoRh5Vk--YlaIBrHiAINLU5esy2Yby4zhzKiDyqOm4Ft1MvHhwrmA', {}],
+    [
+      2,
+      'cx1.AgAAAAeirfNKn55lScXHKNFF_ItUCyTW8ZiguWxU7MbGHXrzmRgcImsvUqIQUA',
+      { entry: 'history:h-1:new' },
+    ],
+    [
+      3,
+      'cx1.AwAAAAe3ZomMmu1kWEr5MVMz8uK2fK6-09_cDjAEdiHSEn-zv4F7bs4S0ClstA',
+      { recordId: 'rec-ü', subject: { kind: 'contact', id: 'rec-ü' } },
+    ],
+  ])('opens a format-%i envelope sealed by an earlier release', (_format, envelope, at) => {
+    const stored = createSecretKey(Buffer.alloc(32, 7));
+    const keyOf = (version: number) => (version === 7 ? stored : undefined);
+    expect(open(envelope, keyOf, { ...place, ...at })).toBe('"123-45-6789"');
+  });
+
   it('refuses an unknown format', () => {
     expect(reasonOf(() => open(sealInFormat(4, 'x', key, place), keyFor, place))).toBe('malformed');
   });

@@ -90,6 +90,29 @@ describe.each(testDatabaseKinds())(`${SubjectKeys.name} on %s`, (kind) => {
     }
   });
 
+  it('forgets the keys of a page of subjects: the cipher holds one page however many it read, and a key destroyed since is seen on the next load', async () => {
+    const accountId = newAccount();
+    const page = ['f-1', 'f-2', 'f-3'];
+    const sealed = new Map<string, string>();
+    for (const contactId of page) {
+      sealed.set(contactId, await sealFor(accountId, contactId, `v-${contactId}`));
+    }
+    const cipher = await ciphers.forAccount(accountId);
+    const subjects = page.map((id) => ({ kind: 'contact', id }));
+    for (let n = 0; n < 4; n++) {
+      await cipher.loadSubjectKeys(subjects);
+      expect(cipher.loadedSubjectKeys).toBe(page.length);
+      cipher.forgetSubjectKeys(subjects);
+      expect(cipher.loadedSubjectKeys).toBe(0);
+    }
+    // Forgotten: no value opens on a key the cipher no longer holds.
+    expect(() => cipher.open(sealed.get('f-1')!, placeOf('f-1'))).toThrow(/was not loaded/);
+    await transactions.run(() => subjectKeys.destroy(accountId, 'contact', 'f-2'));
+    await cipher.loadSubjectKeys(subjects);
+    expect(cipher.open(sealed.get('f-1')!, placeOf('f-1'))).toBe('v-f-1');
+    expect(() => cipher.open(sealed.get('f-2')!, placeOf('f-2'))).toThrow(SubjectErasedError);
+  });
+
   it("seals a contact's value under the contact's own key, created once on first seal even when first seals race", async () => {
     const accountId = newAccount();
     const envelopes = await Promise.all(
