@@ -205,6 +205,27 @@ describe.each(testDatabaseKinds())(`${SubjectKeys.name} on %s`, (kind) => {
     ).toThrow(expect.objectContaining({ reason: 'unknown_key' }) as Error);
   });
 
+  it('does not serve a cached key once its stored wrapped text was changed in the database', async () => {
+    const accountId = newAccount();
+    const a = await sealFor(accountId, 'contact-a', 'A secret');
+    await sealFor(accountId, 'contact-b', 'B secret');
+    // Opened once: A's key is in this instance's cache.
+    await expect(openFor(accountId, 'contact-a', a)).resolves.toBe('A secret');
+    const b = await dataSource.manager.findOneByOrFail(SubjectKeyRecord, {
+      accountId,
+      subjectId: 'contact-b',
+    });
+    // B's wrapped key put in A's row (same generation): it does not unwrap at A's place.
+    await dataSource.manager.update(
+      SubjectKeyRecord,
+      { accountId, subjectId: 'contact-a' },
+      { wrappedKey: b.wrappedKey },
+    );
+    await expect(openFor(accountId, 'contact-a', a)).rejects.toMatchObject({
+      reason: 'unknown_key',
+    });
+  });
+
   it("after a rotation re-wraps subject keys and the old account key is retired, the subjects' values still open", async () => {
     const accountId = newAccount();
     const envelopes = new Map<string, string>();
