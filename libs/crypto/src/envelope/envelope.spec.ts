@@ -4,6 +4,7 @@ import {
   ENVELOPE_VERSION,
   EnvelopeError,
   envelopeFormatOf,
+  isCanonicalBase64url,
   keyVersionOf,
   open,
   seal,
@@ -144,6 +145,49 @@ describe('envelope formats', () => {
 
   it('refuses an unknown format', () => {
     expect(reasonOf(() => open(sealInFormat(4, 'x', key, place), keyFor, place))).toBe('malformed');
+  });
+});
+
+describe(isCanonicalBase64url.name, () => {
+  it('accepts exactly what decoding then encoding again gives back unchanged', () => {
+    const alphabet = [
+      ...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_',
+      ...'+/= .\n',
+    ];
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...alphabet), { maxLength: 40 }), (chars) => {
+        const text = chars.join('');
+        expect(isCanonicalBase64url(text)).toBe(
+          Buffer.from(text, 'base64url').toString('base64url') === text,
+        );
+      }),
+      { numRuns: 2000 },
+    );
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 40 }), (bytes) => {
+        expect(isCanonicalBase64url(Buffer.from(bytes).toString('base64url'))).toBe(true);
+      }),
+    );
+  });
+
+  it('refuses an envelope written in another encoding of the same bytes', () => {
+    const envelope = seal('123-45-6789', key, place);
+    const text = envelope.slice(4);
+    const last = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'.indexOf(
+      text[text.length - 1],
+    );
+    const sameBytes = [
+      `${text}==`,
+      `${text.slice(0, 10)} ${text.slice(10)}`,
+      text.replace(/-/g, '+').replace(/_/g, '/'),
+      // The unused low bits of the last character set: it decodes to the same bytes.
+      text.slice(0, -1) +
+        'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'[last | 1],
+    ].filter((other) => other !== text);
+    expect(sameBytes.length).toBeGreaterThan(1);
+    for (const other of sameBytes) {
+      expect(reasonOf(() => open(`cx1.${other}`, keyFor, place))).toBe('malformed');
+    }
   });
 });
 

@@ -122,11 +122,31 @@ function aadOf(place: ValuePlace, format: number, bytes: Buffer): Buffer {
           place.recordId,
           place.entry ?? null,
         ]);
-  // One buffer written in place (no concatenation): an export opens three values per row.
-  const aad = Buffer.allocUnsafe(text.length * 3 + HEADER);
-  const length = aad.write(text, 0, 'utf8');
-  bytes.copy(aad, length, 0, HEADER);
-  return aad.subarray(0, length + HEADER);
+  // Written into one scratch buffer, neither concatenated nor allocated per value (an export
+  // opens three values a row): `setAAD` digests it at once and keeps no reference to it.
+  if (scratch.length < text.length * 3 + HEADER) {
+    scratch = Buffer.alloc(text.length * 3 + HEADER);
+  }
+  const length = scratch.write(text, 0, 'utf8');
+  bytes.copy(scratch, length, 0, HEADER);
+  return scratch.subarray(0, length + HEADER);
+}
+
+let scratch = Buffer.alloc(1024);
+
+const BASE64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+
+/**
+ * Whether `text` is the one base64url encoding (unpadded) of some bytes — what decoding then
+ * encoding again gives back unchanged, without the second encoding: base64url characters only,
+ * a length that bytes can have, and the last character's unused bits zero.
+ */
+export function isCanonicalBase64url(text: string): boolean {
+  const rest = text.length % 4;
+  if (rest === 1 || !/^[\w-]*$/.test(text)) {
+    return false;
+  }
+  return rest === 0 || (BASE64URL.indexOf(text[text.length - 1]) & (rest === 2 ? 15 : 3)) === 0;
 }
 
 const nonces = new NonceSource();
@@ -227,12 +247,11 @@ function bytesOf(envelope: string): Buffer {
     throw new EnvelopeError('malformed');
   }
   const text = envelope.slice(PREFIX.length);
+  if (!isCanonicalBase64url(text)) {
+    throw new EnvelopeError('malformed');
+  }
   const bytes = Buffer.from(text, 'base64url');
-  if (
-    bytes.length < HEADER + TAG ||
-    !FORMATS.has(bytes[0]) ||
-    bytes.toString('base64url') !== text
-  ) {
+  if (bytes.length < HEADER + TAG || !FORMATS.has(bytes[0])) {
     throw new EnvelopeError('malformed');
   }
   return bytes;
