@@ -660,7 +660,7 @@ async function cursorFloor(
       // As the source does: the page's subject keys in one query, then the opens, then the keys
       // let go of.
       const subjects = page.rows.map((row) => ({ kind: 'contact', id: row.id! }));
-      await cipher.loadSubjectKeys(subjects);
+      await cipher.loadSubjectKeys(subjects, { cache: false });
       for (const row of page.rows) {
         const custom = JSON.parse(row.custom ?? '{}') as Record<string, string>;
         const cells: ExportCell[] = [row.id, ...PLAIN.map((name) => row[name] ?? null)];

@@ -122,7 +122,7 @@ export class HistoryExportSource implements ExportSource {
     { access, properties, valueType }: PreparedHistory,
   ): Promise<ExportRow[]> {
     const recordIds = entries.map((h) => h.recordId);
-    await access.sensitive?.loadSubjects(recordIds);
+    await access.sensitive?.loadSubjects(recordIds, { cache: false });
     const how = new Map(properties.map((p) => [p.definition.name, p.as]));
     const views = new SensitiveViews();
     const revealed = new SensitiveViews();

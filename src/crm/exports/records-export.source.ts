@@ -133,7 +133,7 @@ export class RecordsExportSource implements ExportSource {
     for await (const page of pages) {
       const ids = opens ? page.map((row) => row[0] as string) : undefined;
       if (ids) {
-        await access.sensitive!.loadSubjects(ids);
+        await access.sensitive!.loadSubjects(ids, { cache: false });
       }
       const views = new SensitiveViews();
       const revealed = new SensitiveViews();

@@ -41,11 +41,14 @@ export class AccountCipher {
    * Loads the keys of these data subjects (one query per kind): needed before opening their
    * values and, with `forSealing`, before sealing — which creates a key for each subject without
    * a live one (first value, or after the key was destroyed), in `manager`'s transaction (else
-   * the current one). Subjects already loaded are not read again.
+   * the current one). Subjects already loaded are not read again. `cache: false` (default
+   * `true`) leaves the keys it unwraps out of the process's cache of subject keys: a reader that
+   * meets each of many subjects once (an export) would only churn it, evicting the keys of
+   * everyone else's pages.
    */
   async loadSubjectKeys(
     subjects: Iterable<DataSubject>,
-    options: { forSealing?: boolean; manager?: EntityManager } = {},
+    options: { forSealing?: boolean; manager?: EntityManager; cache?: boolean } = {},
   ): Promise<void> {
     const byKind = new Map<string, Set<string>>();
     for (const subject of subjects) {
@@ -60,7 +63,13 @@ export class AccountCipher {
     }
     for (const [kind, set] of byKind) {
       const ids = [...set];
-      this.remember(kind, ids, await store!.stored(this.accountId, kind, ids, options.manager));
+      const cache = options.cache ?? true;
+      this.remember(
+        kind,
+        ids,
+        await store!.stored(this.accountId, kind, ids, options.manager),
+        cache,
+      );
       if (options.forSealing) {
         const lacking = ids.filter((id) => this.stateOf({ kind, id })?.key === null);
         if (lacking.length > 0) {
@@ -69,6 +78,7 @@ export class AccountCipher {
             kind,
             lacking,
             await store!.stored(this.accountId, kind, lacking, options.manager),
+            cache,
           );
         }
       }
@@ -79,6 +89,7 @@ export class AccountCipher {
     kind: string,
     ids: readonly string[],
     rows: Awaited<ReturnType<SubjectKeys['stored']>>,
+    cache: boolean,
   ): void {
     const found = new Map(rows.map((row) => [row.subjectId, row]));
     let states = this.subjects.get(kind);
@@ -91,7 +102,7 @@ export class AccountCipher {
       // No row: nothing was ever sealed for the subject, or its key row is gone — destroyed too.
       states.set(
         id,
-        row ? this.subjectKeys!.stateOf(row, this.keys) : { generation: 0, key: null },
+        row ? this.subjectKeys!.stateOf(row, this.keys, cache) : { generation: 0, key: null },
       );
     }
   }

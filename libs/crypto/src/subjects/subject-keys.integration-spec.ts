@@ -113,6 +113,23 @@ describe.each(testDatabaseKinds())(`${SubjectKeys.name} on %s`, (kind) => {
     expect(() => cipher.open(sealed.get('f-2')!, placeOf('f-2'))).toThrow(SubjectErasedError);
   });
 
+  it('with cache: false, opens the values but leaves the process cache of unwrapped keys as it was', async () => {
+    const accountId = newAccount();
+    const subject = { kind: 'contact', id: 'c-once' };
+    const envelope = await transactions.run(async (manager) => {
+      const sealing = await ciphers.forAccount(accountId);
+      await sealing.loadSubjectKeys([subject], { forSealing: true, manager, cache: false });
+      return sealing.seal('v-once', placeOf('c-once'));
+    });
+    expect(subjectKeys.cached(accountId, subject)).toBe(false);
+    const cipher = await ciphers.forAccount(accountId);
+    await cipher.loadSubjectKeys([subject], { cache: false });
+    expect(cipher.open(envelope, placeOf('c-once'))).toBe('v-once');
+    expect(subjectKeys.cached(accountId, subject)).toBe(false);
+    await (await ciphers.forAccount(accountId)).loadSubjectKeys([subject]);
+    expect(subjectKeys.cached(accountId, subject)).toBe(true);
+  });
+
   it("seals a contact's value under the contact's own key, created once on first seal even when first seals race", async () => {
     const accountId = newAccount();
     const envelopes = await Promise.all(

@@ -156,8 +156,15 @@ export class SubjectKeys {
     }));
   }
 
-  /** The state of a stored key: unwrapped with the account's keys (cached), or destroyed. */
-  stateOf(row: StoredSubjectKey, accountKeys: ReadonlyMap<number, KeyObject>): SubjectKeyState {
+  /**
+   * The state of a stored key: unwrapped with the account's keys (from the cache, and kept there
+   * unless `cache` is `false`), or destroyed.
+   */
+  stateOf(
+    row: StoredSubjectKey,
+    accountKeys: ReadonlyMap<number, KeyObject>,
+    cache = true,
+  ): SubjectKeyState {
     if (row.wrappedKey === null) {
       return { generation: row.generation, key: null };
     }
@@ -172,10 +179,12 @@ export class SubjectKeys {
     }
     try {
       const key = createSecretKey(unwrapSubjectKey(row, accountKeys));
-      this.unwrapped.delete(cacheKey);
-      this.unwrapped.set(cacheKey, { wrappedKey: row.wrappedKey, key });
-      if (this.unwrapped.size > SUBJECT_KEY_CACHE_SIZE) {
-        this.unwrapped.delete(this.unwrapped.keys().next().value!);
+      if (cache) {
+        this.unwrapped.delete(cacheKey);
+        this.unwrapped.set(cacheKey, { wrappedKey: row.wrappedKey, key });
+        if (this.unwrapped.size > SUBJECT_KEY_CACHE_SIZE) {
+          this.unwrapped.delete(this.unwrapped.keys().next().value!);
+        }
       }
       return { generation: row.generation, key };
     } catch (error) {
