@@ -654,8 +654,10 @@ async function cursorFloor(
       next = fetch();
       // A failure below must not leave the prefetch to reject unheard once the client ends.
       next.catch(() => undefined);
-      // As the source does: the page's subject keys in one query, then the opens.
-      await cipher.loadSubjectKeys(page.rows.map((row) => ({ kind: 'contact', id: row.id! })));
+      // As the source does: the page's subject keys in one query, then the opens, then the keys
+      // let go of.
+      const subjects = page.rows.map((row) => ({ kind: 'contact', id: row.id! }));
+      await cipher.loadSubjectKeys(subjects, { cache: false });
       for (const row of page.rows) {
         const custom = JSON.parse(row.custom ?? '{}') as Record<string, string>;
         const cells: ExportCell[] = [row.id, ...PLAIN.map((name) => row[name] ?? null)];
@@ -670,6 +672,7 @@ async function cursorFloor(
         }
         csvLine(cells);
       }
+      cipher.forgetSubjectKeys(subjects);
       rows += page.rows.length;
     }
     await client.query('COMMIT');

@@ -1,5 +1,6 @@
 import { DataSource } from 'typeorm';
-import { CustosError, RequestContext, type Actor } from '@custos/core';
+import { CustosError, RequestContext, TransactionHost, type Actor } from '@custos/core';
+import { AccountCiphers, type AccountCipher } from '@custos/crypto';
 import { testDatabaseKinds } from '@custos/core/testing';
 import {
   EXPORT_SOURCES,
@@ -9,6 +10,7 @@ import {
 } from '@custos/exports';
 import { CrmExportsModule, EXPORT_BATCH_SIZE, MASKED_CELL } from '../../src/crm/exports';
 import { PropertySchemaService } from '../../src/crm/properties/property-schemas.service';
+import { RecordArchive } from '../../src/crm/records/record-archive.service';
 import { RecordQuery } from '../../src/crm/records/record-query';
 import { RecordWriter } from '../../src/crm/records/record-writer.service';
 import { auditEvents } from '../support/api';
@@ -560,6 +562,63 @@ describe.each(testDatabaseKinds())('CRM export sources on %s', (kind) => {
         return count;
       });
       expect(received).toBe(EXPORT_BATCH_SIZE);
+    });
+
+    it("holds one page's subject keys at a time, however many pages a sensitive export reads", async () => {
+      const marker = uniqueName('paged');
+      const created = await as(adminActor, () =>
+        server.app.get(RecordWriter).createMany(
+          'contacts',
+          Array.from({ length: EXPORT_BATCH_SIZE + 1 }, (_, i) => ({
+            email: `${marker}-${i}@exports.test`,
+            country: marker,
+            [nationalId]: `id-${i}`,
+          })),
+          'api',
+          () => 'properties',
+        ),
+      );
+      const ciphers = server.app.get(AccountCiphers);
+      const made: AccountCipher[] = [];
+      const forAccount = ciphers.forAccount.bind(ciphers);
+      const spy = jest.spyOn(ciphers, 'forAccount').mockImplementation(async (accountId) => {
+        const cipher = await forAccount(accountId);
+        made.push(cipher);
+        return cipher;
+      });
+      const held: number[] = [];
+      let values = 0;
+      try {
+        const target = records(
+          {
+            filterGroups: [
+              { filters: [{ propertyName: 'country', operator: 'eq', value: marker }] },
+            ],
+          },
+          ['email', nationalId],
+        );
+        await as(exporter, async () => {
+          for await (const batch of source('records').rows(target, new AbortController().signal)) {
+            held.push(Math.max(...made.map((cipher) => cipher.loadedSubjectKeys)));
+            values += batch.filter((row) => String(row[2]).startsWith('id-')).length;
+          }
+        });
+      } finally {
+        spy.mockRestore();
+        // Purged again: the other tests (in random order) count every contact.
+        await server.app.get(TransactionHost).run((manager) =>
+          server.app.get(RecordArchive).purge(manager, {
+            accountId: server.accountId,
+            objectType: 'contacts',
+            recordIds: created.records.map((record) => record.id),
+          }),
+        );
+      }
+      expect(values).toBe(EXPORT_BATCH_SIZE + 1);
+      // Every value opened, and when each batch left no key of an earlier page was still held.
+      expect(held).toHaveLength(2);
+      expect(held.every((count) => count <= EXPORT_BATCH_SIZE)).toBe(true);
+      expect(Math.max(...made.map((cipher) => cipher.loadedSubjectKeys))).toBe(0);
     });
   });
 });

@@ -121,7 +121,8 @@ export class HistoryExportSource implements ExportSource {
     entries: readonly PropertyHistory[],
     { access, properties, valueType }: PreparedHistory,
   ): Promise<ExportRow[]> {
-    await access.sensitive?.loadSubjects(entries.map((h) => h.recordId));
+    const recordIds = entries.map((h) => h.recordId);
+    await access.sensitive?.loadSubjects(recordIds, { cache: false });
     const how = new Map(properties.map((p) => [p.definition.name, p.as]));
     const views = new SensitiveViews();
     const revealed = new SensitiveViews();
@@ -148,6 +149,8 @@ export class HistoryExportSource implements ExportSource {
         h.source,
       ];
     });
+    // One page's keys at a time, however long the export.
+    access.sensitive?.forgetSubjects(recordIds);
     await this.valuesAudit.record(views, revealed, { history: true });
     return rows;
   }

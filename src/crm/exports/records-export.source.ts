@@ -123,7 +123,7 @@ export class RecordsExportSource implements ExportSource {
     // pages leave one behind. Without, there is nothing to wait for: a page leaves at once.
     const audits = properties.some(carriesSensitive);
     // Subject keys only where a value is opened (a cell in clear, a sensitive filter checked in
-    // memory): each page's load is a query, and the cipher keeps every key it loaded.
+    // memory): each page's load is a query.
     const opens =
       audits ||
       filterGroups.some((group) =>
@@ -131,8 +131,9 @@ export class RecordsExportSource implements ExportSource {
       );
     let previous: { batch: ExportRow[]; audited: Promise<void> } | undefined;
     for await (const page of pages) {
-      if (opens) {
-        await access.sensitive!.loadSubjects(page.map((row) => row[0] as string));
+      const ids = opens ? page.map((row) => row[0] as string) : undefined;
+      if (ids) {
+        await access.sensitive!.loadSubjects(ids, { cache: false });
       }
       const views = new SensitiveViews();
       const revealed = new SensitiveViews();
@@ -157,6 +158,11 @@ export class RecordsExportSource implements ExportSource {
       // kept, 300,000 rows promoted ~120 MB of them to V8's old space, emptied ~2 MB
       // (docs/benchmarks.md).
       page.length = 0;
+      if (ids) {
+        // Kept to the export's end, 65,577 rows' keys held +186 MB (docs/benchmarks.md): one
+        // page's keys at a time.
+        access.sensitive!.forgetSubjects(ids);
+      }
       if (!audits) {
         if (batch.length > 0 && !signal.aborted) {
           yield batch;

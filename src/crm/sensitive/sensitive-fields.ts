@@ -67,10 +67,22 @@ export class SensitiveFields {
 
   /**
    * Loads the keys of the records' data subjects (contacts), in one query, before their values
-   * (and their history's) are opened: every read calls it for the records it loaded.
+   * (and their history's) are opened: every read calls it for the records it loaded. An export,
+   * which meets each record once, passes `cache: false` (see `AccountCipher.loadSubjectKeys`).
    */
-  async loadSubjects(recordIds: Iterable<string>): Promise<void> {
-    await this.cipher.loadSubjectKeys(this.subjectsOf(recordIds));
+  async loadSubjects(
+    recordIds: Iterable<string>,
+    options: { cache?: boolean } = {},
+  ): Promise<void> {
+    await this.cipher.loadSubjectKeys(this.subjectsOf(recordIds), options);
+  }
+
+  /**
+   * Lets go of the keys {@link loadSubjects} loaded for these records: a reader of many pages (an
+   * export) calls it once a page is made, so it holds one page's keys, not every key it met.
+   */
+  forgetSubjects(recordIds: Iterable<string>): void {
+    this.cipher.forgetSubjectKeys(this.subjectsOf(recordIds));
   }
 
   /**

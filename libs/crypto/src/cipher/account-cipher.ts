@@ -14,10 +14,6 @@ import {
 import { openStream, sealStream } from '../envelope/sealed-stream';
 import type { SubjectKeys, SubjectKeyState } from '../subjects/subject-keys';
 
-function subjectKeyOf(subject: DataSubject): string {
-  return `${subject.kind}/${subject.id}`;
-}
-
 /**
  * One account's keys, loaded: seals with the active data key, opens with any version the account
  * has, and makes blind-index tokens. Synchronous, so a page or a batch costs one key look-up.
@@ -28,8 +24,8 @@ function subjectKeyOf(subject: DataSubject): string {
  */
 export class AccountCipher {
   private readonly indexer: BlindIndexer;
-  /** Subject keys loaded by {@link loadSubjectKeys}, by `kind/id`. */
-  private readonly subjects = new Map<string, SubjectKeyState>();
+  /** Subject keys loaded by {@link loadSubjectKeys}, by kind then id (no key string made per open). */
+  private readonly subjects = new Map<string, Map<string, SubjectKeyState>>();
 
   constructor(
     readonly accountId: string,
@@ -45,15 +41,18 @@ export class AccountCipher {
    * Loads the keys of these data subjects (one query per kind): needed before opening their
    * values and, with `forSealing`, before sealing — which creates a key for each subject without
    * a live one (first value, or after the key was destroyed), in `manager`'s transaction (else
-   * the current one). Subjects already loaded are not read again.
+   * the current one). Subjects already loaded are not read again. `cache: false` (default
+   * `true`) leaves the keys it unwraps out of the process's cache of subject keys: a reader that
+   * meets each of many subjects once (an export) would only churn it, evicting the keys of
+   * everyone else's pages.
    */
   async loadSubjectKeys(
     subjects: Iterable<DataSubject>,
-    options: { forSealing?: boolean; manager?: EntityManager } = {},
+    options: { forSealing?: boolean; manager?: EntityManager; cache?: boolean } = {},
   ): Promise<void> {
     const byKind = new Map<string, Set<string>>();
     for (const subject of subjects) {
-      const state = this.subjects.get(subjectKeyOf(subject));
+      const state = this.stateOf(subject);
       if (state === undefined || (options.forSealing && state.key === null)) {
         byKind.set(subject.kind, (byKind.get(subject.kind) ?? new Set()).add(subject.id));
       }
@@ -64,15 +63,22 @@ export class AccountCipher {
     }
     for (const [kind, set] of byKind) {
       const ids = [...set];
-      this.remember(kind, ids, await store!.stored(this.accountId, kind, ids, options.manager));
+      const cache = options.cache ?? true;
+      this.remember(
+        kind,
+        ids,
+        await store!.stored(this.accountId, kind, ids, options.manager),
+        cache,
+      );
       if (options.forSealing) {
-        const lacking = ids.filter((id) => this.subjects.get(`${kind}/${id}`)?.key === null);
+        const lacking = ids.filter((id) => this.stateOf({ kind, id })?.key === null);
         if (lacking.length > 0) {
           await store!.create(this.accountId, kind, lacking, this.active, options.manager);
           this.remember(
             kind,
             lacking,
             await store!.stored(this.accountId, kind, lacking, options.manager),
+            cache,
           );
         }
       }
@@ -83,16 +89,46 @@ export class AccountCipher {
     kind: string,
     ids: readonly string[],
     rows: Awaited<ReturnType<SubjectKeys['stored']>>,
+    cache: boolean,
   ): void {
     const found = new Map(rows.map((row) => [row.subjectId, row]));
+    let states = this.subjects.get(kind);
+    if (!states) {
+      states = new Map();
+      this.subjects.set(kind, states);
+    }
     for (const id of ids) {
       const row = found.get(id);
       // No row: nothing was ever sealed for the subject, or its key row is gone — destroyed too.
-      this.subjects.set(
-        `${kind}/${id}`,
-        row ? this.subjectKeys!.stateOf(row, this.keys) : { generation: 0, key: null },
+      states.set(
+        id,
+        row ? this.subjectKeys!.stateOf(row, this.keys, cache) : { generation: 0, key: null },
       );
     }
+  }
+
+  /**
+   * Lets go of the keys of these subjects that {@link loadSubjectKeys} loaded: a reader of many
+   * subjects (an export) releases each page's keys once the page is made, so the keys it holds
+   * stay a page's, whatever its length. Opening their values again needs another load.
+   */
+  forgetSubjectKeys(subjects: Iterable<DataSubject>): void {
+    for (const subject of subjects) {
+      this.subjects.get(subject.kind)?.delete(subject.id);
+    }
+  }
+
+  /** How many subjects' keys are loaded (diagnostics and tests). */
+  get loadedSubjectKeys(): number {
+    let count = 0;
+    for (const states of this.subjects.values()) {
+      count += states.size;
+    }
+    return count;
+  }
+
+  private stateOf(subject: DataSubject): SubjectKeyState | undefined {
+    return this.subjects.get(subject.kind)?.get(subject.id);
   }
 
   /** The key of `version` in `scope` for a value of `subject` (see `open`, `openBytes`). */
@@ -100,7 +136,7 @@ export class AccountCipher {
     if (scope === 'account') {
       return this.keys.get(version);
     }
-    const state = this.subjects.get(subjectKeyOf(subject!));
+    const state = this.stateOf(subject!);
     if (state === undefined) {
       throw new Error(
         `The key of ${subject!.kind} ${subject!.id} was not loaded: call loadSubjectKeys before opening its values.`,
@@ -117,7 +153,7 @@ export class AccountCipher {
 
   /** The live key of a subject (or file) loaded `forSealing`, as the data key to seal with. */
   private sealingKeyOf(subject: DataSubject): DataKey {
-    const state = this.subjects.get(subjectKeyOf(subject));
+    const state = this.stateOf(subject);
     if (!state?.key) {
       throw new Error(
         `No live key of ${subject.kind} ${subject.id}: call loadSubjectKeys with forSealing before sealing its values.`,
@@ -155,12 +191,25 @@ export class AccountCipher {
     place: Omit<ValuePlace, 'accountId'>,
     formerPlace: Omit<ValuePlace, 'accountId'> = place,
   ): string {
+    const at = this.placeIn(place);
     return open(
       envelope,
       (version, scope) => this.keyFor(place.subject, version, scope),
-      { ...place, accountId: this.accountId },
-      { ...formerPlace, accountId: this.accountId },
+      at,
+      formerPlace === place ? at : this.placeIn(formerPlace),
     );
+  }
+
+  /** `place` in this account: one literal of one shape (a spread of `place` costs an export's every open). */
+  private placeIn(place: Omit<ValuePlace, 'accountId'>): ValuePlace {
+    return {
+      accountId: this.accountId,
+      table: place.table,
+      column: place.column,
+      recordId: place.recordId,
+      entry: place.entry,
+      subject: place.subject,
+    };
   }
 
   /**

@@ -4,6 +4,7 @@ import {
   ENVELOPE_VERSION,
   EnvelopeError,
   envelopeFormatOf,
+  isCanonicalBase64url,
   keyVersionOf,
   open,
   seal,
@@ -122,8 +123,71 @@ describe('envelope formats', () => {
     ).toBe('not_authentic');
   });
 
+  it.each([
+    // Sealed by the release before the AAD was written in place; a changed byte of the AAD would
+    // make every stored value unreadable.
+    [1, 'cx1.AQAAAAczCPoRh5Vk--YlaIBrHiAINLU5esy2Yby4zhzKiDyqOm4Ft1MvHhwrmA', {}],
+    [
+      2,
+      'cx1.AgAAAAeirfNKn55lScXHKNFF_ItUCyTW8ZiguWxU7MbGHXrzmRgcImsvUqIQUA',
+      { entry: 'history:h-1:new' },
+    ],
+    [
+      3,
+      'cx1.AwAAAAe3ZomMmu1kWEr5MVMz8uK2fK6-09_cDjAEdiHSEn-zv4F7bs4S0ClstA',
+      { recordId: 'rec-ü', subject: { kind: 'contact', id: 'rec-ü' } },
+    ],
+  ])('opens a format-%i envelope sealed by an earlier release', (_format, envelope, at) => {
+    const stored = createSecretKey(Buffer.alloc(32, 7));
+    const keyOf = (version: number) => (version === 7 ? stored : undefined);
+    expect(open(envelope, keyOf, { ...place, ...at })).toBe('"123-45-6789"');
+  });
+
   it('refuses an unknown format', () => {
     expect(reasonOf(() => open(sealInFormat(4, 'x', key, place), keyFor, place))).toBe('malformed');
+  });
+});
+
+describe(isCanonicalBase64url.name, () => {
+  it('accepts exactly what decoding then encoding again gives back unchanged', () => {
+    const alphabet = [
+      ...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_',
+      ...'+/= .\n',
+    ];
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...alphabet), { maxLength: 40 }), (chars) => {
+        const text = chars.join('');
+        expect(isCanonicalBase64url(text)).toBe(
+          Buffer.from(text, 'base64url').toString('base64url') === text,
+        );
+      }),
+      { numRuns: 2000 },
+    );
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 40 }), (bytes) => {
+        expect(isCanonicalBase64url(Buffer.from(bytes).toString('base64url'))).toBe(true);
+      }),
+    );
+  });
+
+  it('refuses an envelope written in another encoding of the same bytes', () => {
+    const envelope = seal('123-45-6789', key, place);
+    const text = envelope.slice(4);
+    const last = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'.indexOf(
+      text[text.length - 1],
+    );
+    const sameBytes = [
+      `${text}==`,
+      `${text.slice(0, 10)} ${text.slice(10)}`,
+      text.replace(/-/g, '+').replace(/_/g, '/'),
+      // The unused low bits of the last character set: it decodes to the same bytes.
+      text.slice(0, -1) +
+        'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'[last | 1],
+    ].filter((other) => other !== text);
+    expect(sameBytes.length).toBeGreaterThan(1);
+    for (const other of sameBytes) {
+      expect(reasonOf(() => open(`cx1.${other}`, keyFor, place))).toBe('malformed');
+    }
   });
 });
 

@@ -90,12 +90,21 @@ export class SubjectErasedError extends EnvelopeError {
   }
 }
 
-function aadOf(place: ValuePlace, format: number, header: Buffer): Buffer {
-  // JSON arrays as length-safe encodings: no two different places share an AAD.
-  if (format === SUBJECT_ENVELOPE_VERSION) {
-    return Buffer.concat([
-      Buffer.from(
-        JSON.stringify([
+/**
+ * The additional authenticated data of a value at `place`: the place as a JSON array (a
+ * length-safe encoding: no two different places share an AAD), then — since format 2 — the
+ * envelope's header (its first {@link HEADER} bytes, taken from `bytes`).
+ */
+function aadOf(place: ValuePlace, format: number, bytes: Buffer): Buffer {
+  if (format === 1) {
+    return Buffer.from(
+      JSON.stringify([place.accountId, place.table, place.column, place.recordId]),
+      'utf8',
+    );
+  }
+  const text =
+    format === SUBJECT_ENVELOPE_VERSION
+      ? JSON.stringify([
           'custos/subject-value/3',
           place.accountId,
           place.subject!.kind,
@@ -104,32 +113,40 @@ function aadOf(place: ValuePlace, format: number, header: Buffer): Buffer {
           place.column,
           place.recordId,
           place.entry ?? null,
-        ]),
-        'utf8',
-      ),
-      header,
-    ]);
+        ])
+      : JSON.stringify([
+          'custos/value/2',
+          place.accountId,
+          place.table,
+          place.column,
+          place.recordId,
+          place.entry ?? null,
+        ]);
+  // Written into one scratch buffer, neither concatenated nor allocated per value (an export
+  // opens three values a row): `setAAD` digests it at once and keeps no reference to it.
+  if (scratch.length < text.length * 3 + HEADER) {
+    scratch = Buffer.alloc(text.length * 3 + HEADER);
   }
-  if (format === 1) {
-    return Buffer.from(
-      JSON.stringify([place.accountId, place.table, place.column, place.recordId]),
-      'utf8',
-    );
+  const length = scratch.write(text, 0, 'utf8');
+  bytes.copy(scratch, length, 0, HEADER);
+  return scratch.subarray(0, length + HEADER);
+}
+
+let scratch = Buffer.alloc(1024);
+
+const BASE64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+
+/**
+ * Whether `text` is the one base64url encoding (unpadded) of some bytes — what decoding then
+ * encoding again gives back unchanged, without the second encoding: base64url characters only,
+ * a length that bytes can have, and the last character's unused bits zero.
+ */
+export function isCanonicalBase64url(text: string): boolean {
+  const rest = text.length % 4;
+  if (rest === 1 || !/^[\w-]*$/.test(text)) {
+    return false;
   }
-  return Buffer.concat([
-    Buffer.from(
-      JSON.stringify([
-        'custos/value/2',
-        place.accountId,
-        place.table,
-        place.column,
-        place.recordId,
-        place.entry ?? null,
-      ]),
-      'utf8',
-    ),
-    header,
-  ]);
+  return rest === 0 || (BASE64URL.indexOf(text[text.length - 1]) & (rest === 2 ? 15 : 3)) === 0;
 }
 
 const nonces = new NonceSource();
@@ -202,48 +219,45 @@ export function open(
   place: ValuePlace,
   formerPlace: ValuePlace = place,
 ): string {
-  const { format, header, keyVersion, nonce, body, tag } = parse(envelope);
+  const bytes = bytesOf(envelope);
+  const format = bytes[0];
   const scope: KeyScope = format === SUBJECT_ENVELOPE_VERSION ? 'subject' : 'account';
   // A subject's value found where no subject is (e.g. copied into another table) has no key.
-  const key = scope === 'subject' && !place.subject ? undefined : keyFor(keyVersion, scope);
+  const key =
+    scope === 'subject' && !place.subject ? undefined : keyFor(bytes.readUInt32BE(1), scope);
   if (!key) {
     throw new EnvelopeError('unknown_key');
   }
   try {
-    const decipher = createDecipheriv('aes-256-gcm', key, nonce);
-    decipher.setAAD(aadOf(format === 1 ? formerPlace : place, format, header));
-    decipher.setAuthTag(tag);
-    return Buffer.concat([decipher.update(body), decipher.final()]).toString('utf8');
+    const decipher = createDecipheriv('aes-256-gcm', key, bytes.subarray(5, HEADER));
+    decipher.setAAD(aadOf(format === 1 ? formerPlace : place, format, bytes));
+    decipher.setAuthTag(bytes.subarray(bytes.length - TAG));
+    const text = decipher.update(bytes.subarray(HEADER, bytes.length - TAG));
+    // `final` checks the tag; GCM, a stream mode, has no bytes left to give there.
+    const rest = decipher.final();
+    return (rest.length === 0 ? text : Buffer.concat([text, rest])).toString('utf8');
   } catch {
     throw new EnvelopeError('not_authentic');
   }
 }
 
-function parse(envelope: string): {
-  format: number;
-  header: Buffer;
-  keyVersion: number;
-  nonce: Buffer;
-  body: Buffer;
-  tag: Buffer;
-} {
+/** The bytes of an envelope in its one canonical encoding, of a known format, or throws `malformed`. */
+function bytesOf(envelope: string): Buffer {
   if (!isEnvelope(envelope)) {
     throw new EnvelopeError('malformed');
   }
-  const bytes = Buffer.from(envelope.slice(PREFIX.length), 'base64url');
-  if (
-    bytes.length < HEADER + TAG ||
-    !FORMATS.has(bytes.readUInt8(0)) ||
-    bytes.toString('base64url') !== envelope.slice(PREFIX.length)
-  ) {
+  const text = envelope.slice(PREFIX.length);
+  if (!isCanonicalBase64url(text)) {
     throw new EnvelopeError('malformed');
   }
-  return {
-    format: bytes.readUInt8(0),
-    header: bytes.subarray(0, HEADER),
-    keyVersion: bytes.readUInt32BE(1),
-    nonce: bytes.subarray(5, HEADER),
-    body: bytes.subarray(HEADER, bytes.length - TAG),
-    tag: bytes.subarray(bytes.length - TAG),
-  };
+  const bytes = Buffer.from(text, 'base64url');
+  if (bytes.length < HEADER + TAG || !FORMATS.has(bytes[0])) {
+    throw new EnvelopeError('malformed');
+  }
+  return bytes;
+}
+
+function parse(envelope: string): { format: number; keyVersion: number } {
+  const bytes = bytesOf(envelope);
+  return { format: bytes[0], keyVersion: bytes.readUInt32BE(1) };
 }

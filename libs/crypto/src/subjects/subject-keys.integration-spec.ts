@@ -90,6 +90,46 @@ describe.each(testDatabaseKinds())(`${SubjectKeys.name} on %s`, (kind) => {
     }
   });
 
+  it('forgets the keys of a page of subjects: the cipher holds one page however many it read, and a key destroyed since is seen on the next load', async () => {
+    const accountId = newAccount();
+    const page = ['f-1', 'f-2', 'f-3'];
+    const sealed = new Map<string, string>();
+    for (const contactId of page) {
+      sealed.set(contactId, await sealFor(accountId, contactId, `v-${contactId}`));
+    }
+    const cipher = await ciphers.forAccount(accountId);
+    const subjects = page.map((id) => ({ kind: 'contact', id }));
+    for (let n = 0; n < 4; n++) {
+      await cipher.loadSubjectKeys(subjects);
+      expect(cipher.loadedSubjectKeys).toBe(page.length);
+      cipher.forgetSubjectKeys(subjects);
+      expect(cipher.loadedSubjectKeys).toBe(0);
+    }
+    // Forgotten: no value opens on a key the cipher no longer holds.
+    expect(() => cipher.open(sealed.get('f-1')!, placeOf('f-1'))).toThrow(/was not loaded/);
+    await transactions.run(() => subjectKeys.destroy(accountId, 'contact', 'f-2'));
+    await cipher.loadSubjectKeys(subjects);
+    expect(cipher.open(sealed.get('f-1')!, placeOf('f-1'))).toBe('v-f-1');
+    expect(() => cipher.open(sealed.get('f-2')!, placeOf('f-2'))).toThrow(SubjectErasedError);
+  });
+
+  it('with cache: false, opens the values but leaves the process cache of unwrapped keys as it was', async () => {
+    const accountId = newAccount();
+    const subject = { kind: 'contact', id: 'c-once' };
+    const envelope = await transactions.run(async (manager) => {
+      const sealing = await ciphers.forAccount(accountId);
+      await sealing.loadSubjectKeys([subject], { forSealing: true, manager, cache: false });
+      return sealing.seal('v-once', placeOf('c-once'));
+    });
+    expect(subjectKeys.cached(accountId, subject)).toBe(false);
+    const cipher = await ciphers.forAccount(accountId);
+    await cipher.loadSubjectKeys([subject], { cache: false });
+    expect(cipher.open(envelope, placeOf('c-once'))).toBe('v-once');
+    expect(subjectKeys.cached(accountId, subject)).toBe(false);
+    await (await ciphers.forAccount(accountId)).loadSubjectKeys([subject]);
+    expect(subjectKeys.cached(accountId, subject)).toBe(true);
+  });
+
   it("seals a contact's value under the contact's own key, created once on first seal even when first seals race", async () => {
     const accountId = newAccount();
     const envelopes = await Promise.all(
@@ -180,6 +220,27 @@ describe.each(testDatabaseKinds())(`${SubjectKeys.name} on %s`, (kind) => {
     expect(() =>
       cipher.open(a, { table: 'crm_company', column: 'diagnosis', recordId: 'contact-a' }),
     ).toThrow(expect.objectContaining({ reason: 'unknown_key' }) as Error);
+  });
+
+  it('does not serve a cached key once its stored wrapped text was changed in the database', async () => {
+    const accountId = newAccount();
+    const a = await sealFor(accountId, 'contact-a', 'A secret');
+    await sealFor(accountId, 'contact-b', 'B secret');
+    // Opened once: A's key is in this instance's cache.
+    await expect(openFor(accountId, 'contact-a', a)).resolves.toBe('A secret');
+    const b = await dataSource.manager.findOneByOrFail(SubjectKeyRecord, {
+      accountId,
+      subjectId: 'contact-b',
+    });
+    // B's wrapped key put in A's row (same generation): it does not unwrap at A's place.
+    await dataSource.manager.update(
+      SubjectKeyRecord,
+      { accountId, subjectId: 'contact-a' },
+      { wrappedKey: b.wrappedKey },
+    );
+    await expect(openFor(accountId, 'contact-a', a)).rejects.toMatchObject({
+      reason: 'unknown_key',
+    });
   });
 
   it("after a rotation re-wraps subject keys and the old account key is retired, the subjects' values still open", async () => {

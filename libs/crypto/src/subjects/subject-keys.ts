@@ -1,6 +1,6 @@
 import { createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
-import { In, IsNull, Not, type EntityManager } from 'typeorm';
+import { IsNull, Not, type EntityManager } from 'typeorm';
 import { Clock, TransactionHost, newId } from '@custos/core';
 import {
   EnvelopeError,
@@ -47,7 +47,13 @@ function wrapPlace(accountId: string, subject: DataSubject, generation: number):
   return { accountId, ...subjectKeyPlace(subject, generation) };
 }
 
-function subjectOf(row: SubjectKeyRecord): DataSubject {
+/** A subject's stored key as a read needs it: the row without its dates. */
+export type StoredSubjectKey = Pick<
+  SubjectKeyRecord,
+  'id' | 'accountId' | 'subjectKind' | 'subjectId' | 'generation' | 'wrappedKey'
+>;
+
+function subjectOf(row: StoredSubjectKey): DataSubject {
   return { kind: row.subjectKind, id: row.subjectId };
 }
 
@@ -64,7 +70,7 @@ export function wrapSubjectKey(
 
 /** Opens a stored subject key with the account's data keys; throws `EnvelopeError` if it does not open. */
 export function unwrapSubjectKey(
-  row: SubjectKeyRecord,
+  row: StoredSubjectKey,
   accountKeys: ReadonlyMap<number, KeyObject>,
 ): Buffer {
   const text = open(
@@ -73,6 +79,12 @@ export function unwrapSubjectKey(
     wrapPlace(row.accountId, subjectOf(row), row.generation),
   );
   return Buffer.from(text, 'base64');
+}
+
+/** An unwrapped key in the cache, with the wrapped text it came from. */
+interface Unwrapped {
+  readonly wrappedKey: string;
+  readonly key: KeyObject;
 }
 
 /** What a reader knows of one subject's key: its current generation and the key (`null`: destroyed or none). */
@@ -87,19 +99,17 @@ export interface SubjectKeyState {
  * The store of data subjects' keys (crypto-shredding): created on a subject's first sealed value,
  * wrapped by the account's data key, destroyed on erasure. `AccountCipher.loadSubjectKeys` reads
  * them; unwrapped keys are cached per process (LRU of {@link SUBJECT_KEY_CACHE_SIZE}), keyed by
- * account, subject, generation and the wrapped text (so by the wrapping key version too).
+ * account, subject and generation, and used only for the same wrapped text (so the same wrapping
+ * key version too).
  *
  * The cache never decides whether a key may be used: every load reads the subject's row, so a
  * key destroyed by any instance stops opening values on every instance from the first load after
  * the destruction commits. The cache only spares unwrapping; {@link destroy} also drops the
  * destroyed key from this instance's cache at once, other instances drop it as it ages out.
  */
-/** Subject ids per key query (a page of an export reads 1,000). */
-const STORED_KEYS_PER_QUERY = 10_000;
-
 @Injectable()
 export class SubjectKeys {
-  private readonly unwrapped = new Map<string, KeyObject>();
+  private readonly unwrapped = new Map<string, Unwrapped>();
 
   constructor(
     private readonly transactions: TransactionHost,
@@ -107,46 +117,74 @@ export class SubjectKeys {
   ) {}
 
   /**
-   * The stored keys of these subjects of one kind: one query per {@link STORED_KEYS_PER_QUERY}
-   * ids, as both databases cap a statement's parameters (PostgreSQL 65,535, SQLite 32,766).
+   * The stored keys of these subjects of one kind, in one query whatever their number: the ids
+   * are one parameter (an array on PostgreSQL, a JSON array on SQLite), as both databases cap a
+   * statement's parameters (PostgreSQL 65,535, SQLite 32,766) and an export reads 1,000 a page.
    */
   async stored(
     accountId: string,
     kind: string,
     ids: readonly string[],
     manager?: EntityManager,
-  ): Promise<SubjectKeyRecord[]> {
-    const rows: SubjectKeyRecord[] = [];
-    for (let start = 0; start < ids.length; start += STORED_KEYS_PER_QUERY) {
-      rows.push(
-        ...(await (manager ?? this.transactions.manager).findBy(SubjectKeyRecord, {
-          accountId,
-          subjectKind: kind,
-          subjectId: In(ids.slice(start, start + STORED_KEYS_PER_QUERY)),
-        })),
-      );
+  ): Promise<StoredSubjectKey[]> {
+    if (ids.length === 0) {
+      return [];
     }
-    return rows;
+    const db = manager ?? this.transactions.manager;
+    const postgres = db.connection.options.type === 'postgres';
+    // Raw rows, not entities: an export reads a page of keys per page of rows.
+    const rows: {
+      id: string;
+      subject_id: string;
+      generation: number;
+      wrapped_key: string | null;
+    }[] = await db.query(
+      postgres
+        ? `SELECT id, subject_id, generation, wrapped_key FROM crypto_subject_key
+              WHERE account_id = $1 AND subject_kind = $2 AND subject_id = ANY($3)`
+        : `SELECT id, subject_id, generation, wrapped_key FROM crypto_subject_key
+              WHERE account_id = ? AND subject_kind = ? AND subject_id IN (SELECT value FROM json_each(?))`,
+      [accountId, kind, postgres ? ids : JSON.stringify(ids)],
+    );
+    return rows.map((row) => ({
+      id: row.id,
+      accountId,
+      subjectKind: kind,
+      subjectId: row.subject_id,
+      generation: Number(row.generation),
+      wrappedKey: row.wrapped_key,
+    }));
   }
 
-  /** The state of a stored key: unwrapped with the account's keys (cached), or destroyed. */
-  stateOf(row: SubjectKeyRecord, accountKeys: ReadonlyMap<number, KeyObject>): SubjectKeyState {
+  /**
+   * The state of a stored key: unwrapped with the account's keys (from the cache, and kept there
+   * unless `cache` is `false`), or destroyed.
+   */
+  stateOf(
+    row: StoredSubjectKey,
+    accountKeys: ReadonlyMap<number, KeyObject>,
+    cache = true,
+  ): SubjectKeyState {
     if (row.wrappedKey === null) {
       return { generation: row.generation, key: null };
     }
     const cacheKey = this.cacheKeyOf(row);
     const cached = this.unwrapped.get(cacheKey);
-    if (cached) {
+    // The same generation wrapped again (a rotation) is unwrapped again.
+    if (cached?.wrappedKey === row.wrappedKey) {
       // Most recently used goes last: the first entry is the one evicted.
       this.unwrapped.delete(cacheKey);
       this.unwrapped.set(cacheKey, cached);
-      return { generation: row.generation, key: cached };
+      return { generation: row.generation, key: cached.key };
     }
     try {
       const key = createSecretKey(unwrapSubjectKey(row, accountKeys));
-      this.unwrapped.set(cacheKey, key);
-      if (this.unwrapped.size > SUBJECT_KEY_CACHE_SIZE) {
-        this.unwrapped.delete(this.unwrapped.keys().next().value!);
+      if (cache) {
+        this.unwrapped.delete(cacheKey);
+        this.unwrapped.set(cacheKey, { wrappedKey: row.wrappedKey, key });
+        if (this.unwrapped.size > SUBJECT_KEY_CACHE_SIZE) {
+          this.unwrapped.delete(this.unwrapped.keys().next().value!);
+        }
       }
       return { generation: row.generation, key };
     } catch (error) {
@@ -266,7 +304,7 @@ export class SubjectKeys {
     return JSON.stringify([accountId, subject.kind, subject.id]).slice(0, -1) + ',';
   }
 
-  private cacheKeyOf(row: SubjectKeyRecord): string {
-    return `${this.prefixOf(row.accountId, subjectOf(row))}${row.generation},${JSON.stringify(row.wrappedKey)}]`;
+  private cacheKeyOf(row: StoredSubjectKey): string {
+    return `${this.prefixOf(row.accountId, subjectOf(row))}${row.generation}]`;
   }
 }
