@@ -58,6 +58,9 @@ async function* cursorBatches(
   let next: Promise<RawRow[]> | undefined;
   try {
     await runner.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    // An export reads its cursor to the end: plan for all rows (as COPY is), not for the first
+    // tenth (PostgreSQL's default `cursor_tuple_fraction`), which prefers fast-start plans.
+    await runner.query('SET LOCAL cursor_tuple_fraction = 1');
     await runner.query(`DECLARE export_rows NO SCROLL CURSOR FOR ${sql}`, parameters);
     // The driver's own client: TypeORM's runner returns rows only as objects.
     const client = (await runner.connect()) as ArrayRowsClient;
