@@ -58,11 +58,20 @@ export class ScopedRecords {
     readonly conditions: readonly SqlCondition[],
     /** Set while the conditions are exactly a maintained count's (no filter added yet). */
     readonly counted?: CountedScope,
+    /** SQLite: the index the query must walk (`INDEXED BY`; see {@link RecordQuery.walksSortIndex}). */
+    readonly walked?: string,
   ) {}
 
   /** These records that also match `condition` (these when there is none). */
   and(condition: SqlCondition | null | undefined): ScopedRecords {
-    return condition ? new ScopedRecords(this.table, [...this.conditions, condition]) : this;
+    return condition
+      ? new ScopedRecords(this.table, [...this.conditions, condition], undefined, this.walked)
+      : this;
+  }
+
+  /** These records, read by walking `index` (SQLite's `INDEXED BY`: same rows, another plan). */
+  walking(index: string): ScopedRecords {
+    return new ScopedRecords(this.table, this.conditions, this.counted, index);
   }
 
   /** `FROM … WHERE …` and its named parameters. */
@@ -73,7 +82,8 @@ export class ScopedRecords {
       where += where ? ` AND (${condition.sql})` : `(${condition.sql})`;
       Object.assign(parameters, condition.parameters);
     }
-    return { sql: `FROM "${this.table}" "r" WHERE ${where}`, parameters };
+    const indexed = this.walked ? ` INDEXED BY "${this.walked}"` : '';
+    return { sql: `FROM "${this.table}" "r"${indexed} WHERE ${where}`, parameters };
   }
 }
 
@@ -226,28 +236,26 @@ export class RecordQuery {
   /**
    * Whether a page of `limit` live records sorted by `column`, out of `matching` the actor may
    * see, should walk the live index of that column rather than collect the scope through the
-   * owner or business-unit index and sort it: walking reads about `limit × live / matching` rows,
-   * sorting `matching`. PostgreSQL's planner weighs the LIMIT itself; SQLite's does not and picks
-   * the scope index and a temporary B-tree, so there the answer becomes `scopeIndexes: false`.
-   * The number of live rows is ANALYZE's (`sqlite_stat1`); without statistics the planner decides.
+   * owner or business-unit index (or a filtered column's) and sort it: walking reads about
+   * `limit × live / matching` rows, sorting `matching`. PostgreSQL's planner weighs the LIMIT
+   * itself; SQLite's does not and picks the scope or filter index and a temporary B-tree, so there
+   * the answer is the index to walk (`ScopedRecords.walking`), else `undefined`. The number of live
+   * rows is ANALYZE's (`sqlite_stat1`); without statistics the planner decides.
    */
   async walksSortIndex(
     schema: PropertySchema,
     column: string,
     matching: number | undefined,
     limit: number,
-  ): Promise<boolean> {
+  ): Promise<string | undefined> {
     const manager = this.transactions.manager;
     const table = schema.objectType.table;
-    if (
-      manager.connection.options.type === 'postgres' ||
-      matching === undefined ||
-      !liveSortColumns(manager, table).has(column)
-    ) {
-      return false;
+    const index = liveSortIndexes(manager, table).get(column);
+    if (manager.connection.options.type === 'postgres' || matching === undefined || !index) {
+      return undefined;
     }
     const live = await this.liveRows(table);
-    return Number.isFinite(live) && matching * matching >= (limit + 1) * live;
+    return Number.isFinite(live) && matching * matching >= (limit + 1) * live ? index : undefined;
   }
 
   /**
@@ -425,21 +433,29 @@ function both(where: SqlCondition, also: SqlCondition | null): SqlCondition {
     : where;
 }
 
-const sortColumnsByTable = new Map<string, ReadonlySet<string>>();
+const sortIndexesByTable = new Map<string, ReadonlyMap<string, string>>();
 
-/** The columns a live-row index of `table` is ordered by right after the account (plus `id`). */
-function liveSortColumns(manager: EntityManager, table: string): ReadonlySet<string> {
-  let columns = sortColumnsByTable.get(table);
-  if (!columns) {
+/**
+ * The live-row indexes of `table` in the order of a sort by one column then id, by that column
+ * (account first; `id` itself too): what a page sorted by the column may walk.
+ */
+function liveSortIndexes(manager: EntityManager, table: string): ReadonlyMap<string, string> {
+  let indexes = sortIndexesByTable.get(table);
+  if (!indexes) {
     const metadata = manager.connection.entityMetadatas.find((m) => m.tableName === table);
-    columns = new Set(
+    indexes = new Map(
       (metadata?.indices ?? [])
-        .filter((index) => index.where === LIVE_ROWS && index.columns.length > 1)
-        .map((index) => index.columns[1].databaseName),
+        .filter(
+          ({ where, columns }) =>
+            where === LIVE_ROWS &&
+            columns.length > 1 &&
+            (columns[1].databaseName === 'id' || columns[2]?.databaseName === 'id'),
+        )
+        .map((index) => [index.columns[1].databaseName, index.name]),
     );
-    sortColumnsByTable.set(table, columns);
+    sortIndexesByTable.set(table, indexes);
   }
-  return columns;
+  return indexes;
 }
 
 /** The account (as `selectAccountRows` spells it), the archive state and the rules. */

@@ -60,8 +60,13 @@ export class RecordReader {
     );
     const limit = query.limit ?? DEFAULT_PAGE_SIZE;
     // Only live records have the indexes the page could walk instead (see walksSortIndex).
-    const walk = !archived && (await this.query.walksSortIndex(schema, 'id', counted.total, limit));
-    let scope = this.query.scope(schema, access, { archived, scopeIndexes: !walk });
+    const walked = archived
+      ? undefined
+      : await this.query.walksSortIndex(schema, 'id', counted.total, limit);
+    let scope = this.query.scope(schema, access, { archived, scopeIndexes: !walked });
+    if (walked) {
+      scope = scope.walking(walked);
+    }
     if (query.after !== undefined) {
       const [after] = decodeCursor(query.after, 1);
       scope = scope.and({ sql: 'r.id > :keysetAfter', parameters: { keysetAfter: after } });

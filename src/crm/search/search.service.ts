@@ -103,9 +103,11 @@ export class SearchService {
     const scope = (scopeIndexes = true) =>
       this.query.scope(schema, access, { scopeIndexes }).and(condition);
     const limit = page.limit ?? DEFAULT_PAGE_SIZE;
-    const rowsOf = (scopeIndexes: boolean) => {
+    /** The page's rows; on SQLite, `walked`: the sort's index to walk (see walksSortIndex). */
+    const rowsOf = (walked?: string) => {
       const order = sort ? this.sortOrder(schema, dialect, sort, page.after) : idOrder(page.after);
-      return this.query.rows(scope(scopeIndexes).and(order.after), {
+      const scoped = scope(walked === undefined).and(order.after);
+      return this.query.rows(walked ? scoped.walking(walked) : scoped, {
         select: sort
           ? `${recordColumns(schema)}, ${order.value} AS "sort_value"`
           : recordColumns(schema),
@@ -120,11 +122,12 @@ export class SearchService {
     if (this.query.plansFromCounts && sortColumn !== undefined) {
       // SQLite: the total tells how wide the scope is, which decides the page's plan.
       counted = await this.totals.total(scope(), mode);
-      const walk = await this.query.walksSortIndex(schema, sortColumn, counted.total, limit);
-      rows = await rowsOf(!walk);
+      rows = await rowsOf(
+        await this.query.walksSortIndex(schema, sortColumn, counted.total, limit),
+      );
     } else {
       [rows, counted] = await this.transactions.all(
-        () => rowsOf(true),
+        () => rowsOf(),
         () => this.totals.total(scope(), mode),
       );
     }
