@@ -182,7 +182,10 @@ const collectGarbage = runInNewContext('gc') as () => void;
  * Runs `work` (which returns rows done) while sampling RSS; rows/s and peak growth over the RSS
  * right after a full collection (the seeding's garbage would otherwise hide or inflate it).
  */
-async function measured(work: () => Promise<number>): Promise<Throughput> {
+async function measured(
+  work: () => Promise<number>,
+  ran?: (run: Throughput) => void,
+): Promise<Throughput> {
   collectGarbage();
   const before = process.memoryUsage().rss;
   let peak = before;
@@ -200,7 +203,7 @@ async function measured(work: () => Promise<number>): Promise<Throughput> {
     const rows = await work();
     const seconds = (now() - started) / 1000;
     sample();
-    return {
+    const run: Throughput = {
       rows,
       seconds: round(seconds, 3),
       rowsPerSecond: Math.round(rows / seconds),
@@ -209,18 +212,46 @@ async function measured(work: () => Promise<number>): Promise<Throughput> {
       peakHeapUsedMb: mb(heap),
       peakExternalMb: mb(external),
     };
+    ran?.(run);
+    return run;
   } finally {
     clearInterval(sampler);
   }
 }
 
 /** The run of three whose time is the median (short runs on a shared machine are noisy). */
-async function medianOf3(work: () => Promise<number>): Promise<Throughput> {
+async function medianOf3(
+  work: () => Promise<number>,
+  ran?: (run: Throughput) => void,
+): Promise<Throughput> {
   const runs: Throughput[] = [];
   for (let i = 0; i < 3; i++) {
-    runs.push(await measured(work));
+    runs.push(await measured(work, ran));
   }
   return runs.sort((a, b) => a.seconds - b.seconds)[1];
+}
+
+/**
+ * Each step of a run on stderr as it ends — its rows, time and RSS growth, and the time since the
+ * run began — so a long run shows where it is and which step is slow.
+ */
+class Progress {
+  private readonly started = now();
+
+  constructor(private readonly kind: DatabaseKind) {}
+
+  say(message: string): void {
+    const elapsed = ((now() - this.started) / 1000).toFixed(1);
+    process.stderr.write(`exports on ${this.kind} [${elapsed} s]: ${message}\n`);
+  }
+
+  /** A reporter of `step`'s runs, for {@link measured}. */
+  ran(step: string): (run: Throughput) => void {
+    return (run) =>
+      this.say(
+        `${step}: ${run.rows} rows in ${run.seconds} s (${run.rowsPerSecond} rows/s, RSS +${run.peakRssGrowthMb} MB)`,
+      );
+  }
 }
 
 /** SQLite's floor: the export's statement on a read-only connection, rows as arrays, lines joined. */
@@ -268,9 +299,11 @@ export async function benchExports(
     { databaseUrl: database.url, dataDir, masterKey: randomBytes(32).toString('base64') },
     [CrmExportsModule],
   );
+  const progress = new Progress(kind);
   try {
-    process.stderr.write(`exports on ${kind}: seeding ${options.contacts} contacts…\n`);
+    progress.say(`seeding ${options.contacts} contacts…`);
     const seed = await seedDemoData(app, { contacts: options.contacts, randomSeed: RANDOM_SEED });
+    progress.say(`seeded in ${seed.seconds} s; setting up the rep…`);
     await app.listen(0, '127.0.0.1');
     const http = new HttpClient(((app.getHttpServer() as Server).address() as AddressInfo).port);
     const dataSource = app.get(DataSource);
@@ -322,6 +355,7 @@ export async function benchExports(
         return all;
       });
       sealSeconds = await sealSensitiveValues(app, admin, ids);
+      progress.say(`sealed ${ids.length} contacts' sensitive values in ${sealSeconds} s`);
     }
 
     // PostgreSQL: the source's own SQL, captured from TypeORM's query log (the cursor's DECLARE).
@@ -378,63 +412,73 @@ export async function benchExports(
     }
     const whole = captured?.sql ?? '';
 
-    process.stderr.write(`exports on ${kind}: measuring…\n`);
-    const plaintext = await medianOf3(exported(PLAIN));
+    progress.say(`set up: the rep exports ${exportable.count} rows; measuring…`);
+    const plaintext = await medianOf3(exported(PLAIN), progress.ran('plaintext'));
     // The same properties for a super admin: every contact, no rule — the source's cost per row.
-    const plaintextAll = await medianOf3(exported(PLAIN, admin));
+    const plaintextAll = await medianOf3(exported(PLAIN, admin), progress.ran('plaintextAll'));
     // SQLite: the source's own statement stepped by better-sqlite3 (rows as arrays), lines joined.
     const sqliteFloor =
       kind === 'sqlite'
-        ? await medianOf3(() =>
-            Promise.resolve(
-              statementFloor(
-                (dataSource.options as { database: string }).database,
-                whole,
-                captured!.parameters,
+        ? await medianOf3(
+            () =>
+              Promise.resolve(
+                statementFloor(
+                  (dataSource.options as { database: string }).database,
+                  whole,
+                  captured!.parameters,
+                ),
               ),
-            ),
+            progress.ran('floor'),
           )
         : undefined;
     // The whole pipeline: the source's batches through the file writer, the bytes hashed.
     const plan = await context.runAs(rep, () => source.plan(target(PLAIN)));
     const records = app.get(ExportRecords);
-    const filed = (format: ExportFormat, properties: string[], actor = rep, noted = false) =>
-      measured(() =>
-        context.runAs(actor, async () => {
-          const columns = (await source.plan(target(properties))).columns;
-          const recordId = columns.findIndex((column) => column.recordId);
-          const exportId = randomUUID();
-          let rows = 0;
-          const batches = async function* () {
-            const read = source.rows(target(properties), new AbortController().signal);
-            for await (const batch of noted
-              ? records.noting(seed.accountId, exportId, read, recordId)
-              : read) {
-              rows += batch.length;
-              yield batch;
+    const filed = (
+      step: string,
+      format: ExportFormat,
+      properties: string[],
+      actor = rep,
+      noted = false,
+    ) =>
+      measured(
+        () =>
+          context.runAs(actor, async () => {
+            const columns = (await source.plan(target(properties))).columns;
+            const recordId = columns.findIndex((column) => column.recordId);
+            const exportId = randomUUID();
+            let rows = 0;
+            const batches = async function* () {
+              const read = source.rows(target(properties), new AbortController().signal);
+              for await (const batch of noted
+                ? records.noting(seed.accountId, exportId, read, recordId)
+                : read) {
+                rows += batch.length;
+                yield batch;
+              }
+            };
+            const file = writeExportFile(format, columns, batches(), { expectedRows: plan.count });
+            const hash = createHash('sha256');
+            for await (const chunk of file.bytes) {
+              hash.update(chunk);
             }
-          };
-          const file = writeExportFile(format, columns, batches(), { expectedRows: plan.count });
-          const hash = createHash('sha256');
-          for await (const chunk of file.bytes) {
-            hash.update(chunk);
-          }
-          hash.digest();
-          return rows;
-        }),
+            hash.digest();
+            return rows;
+          }),
+        progress.ran(`pipeline ${step}`),
       );
     // Alternately, so load changes on the shared machine fall on both alike.
     const all: Throughput[] = [];
     const noted: Throughput[] = [];
     for (let i = 0; i < 3; i++) {
-      all.push(await filed('csv', PLAIN, admin));
-      noted.push(await filed('csv', PLAIN, admin, true));
+      all.push(await filed('csvAll', 'csv', PLAIN, admin));
+      noted.push(await filed('csvAllNoted', 'csv', PLAIN, admin, true));
     }
     const median = (runs: Throughput[]) =>
       [...runs].sort((a, b) => a.seconds - b.seconds)[Math.floor(runs.length / 2)];
     const pipeline: Pipeline = {
-      csv: await filed('csv', PLAIN),
-      xlsx: await filed('xlsx', PLAIN),
+      csv: await filed('csv', 'csv', PLAIN),
+      xlsx: await filed('xlsx', 'xlsx', PLAIN),
       csvAll: median(all),
       csvAllNoted: median(noted),
       notedToCsvAll: round(median(noted).seconds / median(all).seconds),
@@ -443,10 +487,14 @@ export async function benchExports(
     const searchHttp = new HttpClient(
       ((app.getHttpServer() as Server).address() as AddressInfo).port,
     );
+    progress.say("responsiveness: searches idle, then during the super admin's CSV…");
     const responding = await responsiveness(searchHttp, await signIn(searchHttp), () =>
-      filed('csv', PLAIN, admin),
+      filed('csvAll during the searches', 'csv', PLAIN, admin),
     );
     searchHttp.close();
+    progress.say(
+      `responsiveness: p99 ${responding.idle.p99Ms} ms idle, ${responding.duringExport.p99Ms} ms during (${responding.duringExport.requests} searches)`,
+    );
     const result: ExportsResult = {
       database: kind,
       contacts: options.contacts,
@@ -477,19 +525,24 @@ export async function benchExports(
           { stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 1 << 20 },
         );
         return plaintext.rows;
-      });
+      }, progress.ran('copy'));
       result.plaintextToCopy = round(plaintext.seconds / result.copy.seconds);
       pipeline.csvToCopy = round(pipeline.csv.seconds / result.copy.seconds);
       pipeline.xlsxToCopy = round(pipeline.xlsx.seconds / result.copy.seconds);
-      result.sensitive = await measured(exported([...PLAIN, ...SENSITIVE]));
-      result.floor = await measured(() =>
-        cursorFloor(
-          database.url,
-          app.get(AccountCiphers),
-          seed.accountId,
-          whole,
-          captured!.parameters,
-        ),
+      result.sensitive = await measured(
+        exported([...PLAIN, ...SENSITIVE]),
+        progress.ran('sensitive'),
+      );
+      result.floor = await measured(
+        () =>
+          cursorFloor(
+            database.url,
+            app.get(AccountCiphers),
+            seed.accountId,
+            whole,
+            captured!.parameters,
+          ),
+        progress.ran('floor'),
       );
       result.sensitiveToFloor = round(result.sensitive.seconds / result.floor.seconds);
       result.bareOpens = await bareOpens(
@@ -499,7 +552,7 @@ export async function benchExports(
         whole,
         captured!.parameters,
       );
-      pipeline.sensitiveCsv = await filed('csv', [...PLAIN, ...SENSITIVE]);
+      pipeline.sensitiveCsv = await filed('sensitiveCsv', 'csv', [...PLAIN, ...SENSITIVE]);
       pipeline.sensitiveCsvToFloor = round(pipeline.sensitiveCsv.seconds / result.floor.seconds);
       result.targets.plaintextAtMost2xCopy = result.plaintextToCopy <= 2;
       result.targets.sensitiveAtLeast30k = result.sensitive.rowsPerSecond >= 30_000;

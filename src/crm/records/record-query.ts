@@ -240,22 +240,32 @@ export class RecordQuery {
    * `limit × live / matching` rows, sorting `matching`. PostgreSQL's planner weighs the LIMIT
    * itself; SQLite's does not and picks the scope or filter index and a temporary B-tree, so there
    * the answer is the index to walk (`ScopedRecords.walking`), else `undefined`. The number of live
-   * rows is ANALYZE's (`sqlite_stat1`); without statistics the planner decides.
+   * rows is ANALYZE's (`sqlite_stat1`); without statistics the planner decides. `matching` is the
+   * page's total, or, when none was counted, the page's scope: it is then counted only as far as
+   * the answer needs (at 1,000,000 contacts, ~7,100 index entries for a page of 50; a page by
+   * creation date of the 12 % in one country, planned blind, sorted 120,000 rows: ~1.4 s).
    */
   async walksSortIndex(
     schema: PropertySchema,
     column: string,
-    matching: number | undefined,
+    matching: number | ScopedRecords,
     limit: number,
   ): Promise<string | undefined> {
     const manager = this.transactions.manager;
     const table = schema.objectType.table;
     const index = liveSortIndexes(manager, table).get(column);
-    if (manager.connection.options.type === 'postgres' || matching === undefined || !index) {
+    if (manager.connection.options.type === 'postgres' || !index) {
       return undefined;
     }
     const live = await this.liveRows(table);
-    return Number.isFinite(live) && matching * matching >= (limit + 1) * live ? index : undefined;
+    if (!Number.isFinite(live)) {
+      return undefined;
+    }
+    // Walking reads fewer rows from this many matches on: matching² ≥ (limit + 1) × live.
+    const walkedFrom = Math.ceil(Math.sqrt((limit + 1) * live));
+    const matches =
+      typeof matching === 'number' ? matching : await this.count(matching, walkedFrom);
+    return matches >= walkedFrom ? index : undefined;
   }
 
   /**

@@ -54,15 +54,13 @@ export class RecordReader {
     const names = selectedProperties(schema, query.properties, 'properties');
     const access = await this.crmAccess.forSchema(schema);
     const archived = query.archived ?? false;
-    const counted = await this.totals.total(
-      this.query.scope(schema, access, { archived }),
-      query.total ?? 'none',
-    );
+    const readable = this.query.scope(schema, access, { archived });
+    const counted = await this.totals.total(readable, query.total ?? 'none');
     const limit = query.limit ?? DEFAULT_PAGE_SIZE;
     // Only live records have the indexes the page could walk instead (see walksSortIndex).
     const walked = archived
       ? undefined
-      : await this.query.walksSortIndex(schema, 'id', counted.total, limit);
+      : await this.query.walksSortIndex(schema, 'id', counted.total ?? readable, limit);
     let scope = this.query.scope(schema, access, { archived, scopeIndexes: !walked });
     if (walked) {
       scope = scope.walking(walked);

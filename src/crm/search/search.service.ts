@@ -120,10 +120,11 @@ export class SearchService {
     let rows: Record<string, unknown>[];
     let counted: RecordTotal;
     if (this.query.plansFromCounts && sortColumn !== undefined) {
-      // SQLite: the total tells how wide the scope is, which decides the page's plan.
+      // SQLite: how wide the scope is decides the page's plan — the total, or without one a count
+      // only as far as the decision needs.
       counted = await this.totals.total(scope(), mode);
       rows = await rowsOf(
-        await this.query.walksSortIndex(schema, sortColumn, counted.total, limit),
+        await this.query.walksSortIndex(schema, sortColumn, counted.total ?? scope(), limit),
       );
     } else {
       [rows, counted] = await this.transactions.all(
