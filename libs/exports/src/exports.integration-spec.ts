@@ -154,7 +154,7 @@ describe.each(testDatabaseKinds())('@custos/exports on %s', (kind) => {
     await expect(stateOf(created.id)).resolves.toMatchObject({ downloads: 1 });
   });
 
-  it("notes each record it carried by the source's record-id column; a cancelled run keeps none", async () => {
+  it("notes each record it carried by the source's record-id column; a cancelled or failed run keeps none, other exports' notes stay", async () => {
     const carried = async (id: string): Promise<string[]> =>
       (
         await app.dataSource.query<{ record_id: string }[]>(
@@ -190,6 +190,22 @@ describe.each(testDatabaseKinds())('@custos/exports on %s', (kind) => {
     release();
     await until(cancelled.id, 'cancelled');
     expect(await carried(cancelled.id)).toEqual([]);
+
+    // A run that fails after its first batch keeps none either.
+    let failOnce!: () => void;
+    const failing = new Promise<void>((resolve) => (failOnce = resolve));
+    app.source.pause = () => {
+      failOnce();
+      return Promise.reject(new Error('the source broke'));
+    };
+    const failed = await as(account.founder, () =>
+      sut.create(request({ properties: ['id', 'name'] })),
+    );
+    await failing;
+    await until(failed.id, 'failed');
+    expect(await carried(failed.id)).toEqual([]);
+    // Forgetting a discarded run's notes leaves those of another export of the same records.
+    expect((await carried(withIds.id)).sort()).toEqual(csvIds.sort());
   });
 
   it('writes XLSX as a workbook (a ZIP) with its content type', async () => {

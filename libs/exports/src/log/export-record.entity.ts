@@ -1,6 +1,8 @@
-import { Entity, PrimaryColumn } from 'typeorm';
+import { Entity, Index, PrimaryColumn } from 'typeorm';
 
 const PK = 'custos_export_record_pk';
+/** The index by export: `ExportRecords.forget`'s way in. */
+export const EXPORT_INDEX = 'custos_export_record_export_idx';
 
 /**
  * One record an export carried (its id, as the source's record-id column gave it): the log of
@@ -8,10 +10,11 @@ const PK = 'custos_export_record_pk';
  * recipients of an erasure or rectification (Art. 19). Written by the export run, page by page,
  * before the rows go into the file.
  */
-// One B-tree per noted record: the key, led by the record (the privacy lookup's and the erasure's
-// question), is the only index — on SQLite the table itself. Forgetting an export's notes (a run that
-// kept no file: rare) reads the account's notes instead (docs/exports.md).
+// The key, led by the record, answers the privacy lookup and the erasure (on SQLite it is the table
+// itself); the index by export lets `forget` delete a discarded run's notes without reading the
+// account's — a cost any exporter could otherwise cause at will by cancelling (docs/exports.md).
 @Entity({ name: 'custos_export_record', withoutRowid: true })
+@Index(EXPORT_INDEX, ['exportId'])
 export class ExportRecord {
   @PrimaryColumn({
     name: 'account_id',

@@ -1,7 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { TransactionHost } from '@custos/core';
 import type { ExportRow } from '../export-source';
-import { ExportRecord } from './export-record.entity';
+import { EXPORT_INDEX, ExportRecord } from './export-record.entity';
+
+/** Notes {@link ExportRecords.forget} deletes a statement on SQLite. */
+export const FORGET_BATCH = 10_000;
 
 /**
  * The records an export carried (`custos_export_record`): noted per batch, sent before the batch
@@ -69,7 +72,29 @@ export class ExportRecords {
     ]);
   }
 
+  /**
+   * Deletes the notes of export `exportId` (a run that kept no file), found through the index by
+   * export: the cost is the export's own notes, never the account's — any exporter can cancel at
+   * will. SQLite: {@link FORGET_BATCH} notes a statement, each deleted by its key, so that a
+   * statement holds the database's write lock for a batch, not for a whole large export.
+   * PostgreSQL: one statement (a delete locks only its rows; batches would each scan the index
+   * entries their predecessors left dead).
+   */
   async forget(accountId: string, exportId: string): Promise<void> {
-    await this.transactions.manager.delete(ExportRecord, { accountId, exportId });
+    const forgetting = this.transactions.manager.createQueryBuilder().delete().from(ExportRecord);
+    if (this.transactions.isPostgres) {
+      await forgetting
+        .where('export_id = :exportId AND account_id = :accountId', { accountId, exportId })
+        .execute();
+      return;
+    }
+    const batch = forgetting.where(
+      `account_id = :accountId AND export_id = :exportId AND record_id IN (SELECT record_id FROM custos_export_record INDEXED BY "${EXPORT_INDEX}" WHERE export_id = :exportId AND account_id = :accountId LIMIT ${FORGET_BATCH})`,
+      { accountId, exportId },
+    );
+    let deleted: number;
+    do {
+      deleted = (await batch.execute()).affected ?? 0;
+    } while (deleted >= FORGET_BATCH);
   }
 }

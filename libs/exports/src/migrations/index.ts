@@ -9,6 +9,7 @@ import { ExportRecords1797700000100 as ExportRecordsSqlite } from './sqlite/1797
 import { ExportRecords1797700000100 as ExportRecordsPostgres } from './postgres/1797700000100-ExportRecords';
 import { ExportRecordKey1798000000000 as ExportRecordKeySqlite } from './sqlite/1798000000000-ExportRecordKey';
 import { ExportRecordKey1798000000000 as ExportRecordKeyPostgres } from './postgres/1798000000000-ExportRecordKey';
+import { ExportRecordByExport1798100000000 } from './1798100000000-ExportRecordByExport';
 
 /**
  * The tables of exports and export settings, per database, oldest first: spread them into your
@@ -21,6 +22,7 @@ export const EXPORTS_MIGRATIONS: DatabaseMigrations = {
     ExportLookupIndexesSqlite,
     ExportRecordsSqlite,
     ExportRecordKeySqlite,
+    ExportRecordByExport1798100000000,
   ],
   postgres: [
     ExportsPostgres,
@@ -28,5 +30,6 @@ export const EXPORTS_MIGRATIONS: DatabaseMigrations = {
     ExportLookupIndexesPostgres,
     ExportRecordsPostgres,
     ExportRecordKeyPostgres,
+    ExportRecordByExport1798100000000,
   ],
 };
