@@ -181,6 +181,11 @@ export class AccountCipher {
     }
   }
 
+  /** How many records' values {@link openAhead} holds opened (diagnostics and tests). */
+  get openedAheadRecords(): number {
+    return this.ahead.size;
+  }
+
   /** The outcome of `envelope` opened ahead at exactly this place, if it was. */
   private openedAhead(
     envelope: string,
