@@ -58,8 +58,33 @@ export class OpeningWorkers implements OnModuleDestroy {
     return this.threads > 0 && !this.closed && values >= this.fromValues;
   }
 
-  /** Opens a page in the least busy worker; rejects when the worker fails or the pool closes. */
-  open(page: SealedPage): Promise<OpenedPage> {
+  /**
+   * Opens a page: in parts, one per worker, when it is large enough for each to get
+   * `fromValues` values (one export keeps one page in flight: both cores then open it); the
+   * outcomes in the page's order. Rejects when a worker fails or the pool closes.
+   */
+  async open(page: SealedPage): Promise<OpenedPage> {
+    const parts = Math.max(
+      1,
+      Math.min(this.threads, Math.floor(page.values.length / this.fromValues)),
+    );
+    if (parts === 1) {
+      return this.openPart(page);
+    }
+    const size = Math.ceil(page.values.length / parts);
+    const opened = await Promise.all(
+      Array.from({ length: parts }, (_, n) =>
+        this.openPart(partOf(page, page.values.slice(n * size, (n + 1) * size))),
+      ),
+    );
+    return {
+      values: opened.flatMap((part) => part.values),
+      unreadable: opened.flatMap((part) => part.unreadable),
+    };
+  }
+
+  /** Opens a page in the least busy worker. */
+  private openPart(page: SealedPage): Promise<OpenedPage> {
     if (this.closed || this.threads === 0) {
       return Promise.reject(new Error('The opening workers are closed: open the page inline.'));
     }
@@ -118,6 +143,26 @@ export class OpeningWorkers implements OnModuleDestroy {
     }
     await worker.terminate();
   }
+}
+
+/** The part of `page` with these of its values, and only the keys of their subjects. */
+function partOf(page: SealedPage, values: SealedPage['values']): SealedPage {
+  const ids = new Set<string>();
+  for (const { place } of values) {
+    if (place.subject) {
+      ids.add(`${place.subject.kind}\u0000${place.subject.id}`);
+    }
+  }
+  const mine = (kind: string, id: string) => ids.has(`${kind}\u0000${id}`);
+  return {
+    accountKeys: page.accountKeys,
+    subjects: page.subjects.map(({ kind, ids: subjectIds, rows }) => ({
+      kind,
+      ids: subjectIds.filter((id) => mine(kind, id)),
+      rows: rows.filter((row) => mine(kind, row.subjectId)),
+    })),
+    values,
+  };
 }
 
 function failure(why: string): Error {
