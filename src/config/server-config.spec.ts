@@ -261,6 +261,30 @@ describe(loadServerConfig.name, () => {
     );
   });
 
+  it('reads the opening workers, at most 2 threads by default, and names a bad value', () => {
+    const base = { CUSTOS_DATA_DIR: freshDir(), CUSTOS_MASTER_KEY: key };
+    const defaults = loadServerConfig(base).openingWorkers;
+    expect(defaults.threads).toBeGreaterThanOrEqual(1);
+    expect(defaults.threads).toBeLessThanOrEqual(2);
+    expect(defaults.fromValues).toBe(500);
+    expect(
+      loadServerConfig({
+        ...base,
+        CUSTOS_OPENING_WORKERS: '0',
+        CUSTOS_OPENING_WORKERS_FROM_VALUES: '1',
+      }).openingWorkers,
+    ).toEqual({ threads: 0, fromValues: 1 });
+    for (const [variable, value] of [
+      ['CUSTOS_OPENING_WORKERS', '17'],
+      ['CUSTOS_OPENING_WORKERS', '-1'],
+      ['CUSTOS_OPENING_WORKERS_FROM_VALUES', '0'],
+    ]) {
+      expect(() => loadServerConfig({ ...base, [variable]: value })).toThrow(
+        expect.objectContaining({ variable }),
+      );
+    }
+  });
+
   it('keeps audit checkpoints below the data directory unless told otherwise', () => {
     const dataDir = freshDir();
     const base = { CUSTOS_DATA_DIR: dataDir, CUSTOS_MASTER_KEY: key };
