@@ -16,13 +16,10 @@ import { openStream, sealStream } from '../envelope/sealed-stream';
 import { subjectStatesOf, valueKeyFor, type SubjectKeyState } from '../subjects/subject-key-state';
 import type { SubjectKeys } from '../subjects/subject-keys';
 import type { OpeningWorkers } from './opening-workers';
-import type { OpenedValue, SealedPage, SealedValue } from './sealed-page';
+import { sealedPage, type OpenedValue, type SealedPage, type SealedValue } from './sealed-page';
 
 /** A value opened ahead ({@link AccountCipher.openAhead}), kept for its `open`. */
-interface OpenedAhead {
-  envelope: string;
-  place: ValuePlace;
-  formerPlace: ValuePlace;
+interface OpenedAhead extends SealedValue {
   opened: OpenedValue;
 }
 
@@ -121,17 +118,13 @@ export class AccountCipher {
   /**
    * Prepares the values of a page for {@link open}, as {@link loadSubjectKeys} with `cache: false`
    * does for their subjects — but when the opening workers take a page this large, they unwrap
-   * the subjects' keys and open the values off this thread, and `open` then gives each value's
-   * outcome at the same place (its plaintext, or the same error it would throw). The subjects'
-   * key rows are read here, in one query per kind. Release the page with {@link forgetSubjectKeys}
-   * and {@link forgetOpenedAhead}.
+   * the subjects' keys and open the values off this thread, and `open` of each value at the same
+   * place (no `formerPlace`) then gives its outcome: its plaintext, or the same error it would
+   * throw. The subjects' key rows are read here, in one query per kind. Release the page with
+   * {@link forgetSubjectKeys} and {@link forgetOpenedAhead}.
    */
   async openAhead(
-    values: readonly {
-      envelope: string;
-      place: Omit<ValuePlace, 'accountId'>;
-      formerPlace?: Omit<ValuePlace, 'accountId'>;
-    }[],
+    values: readonly { envelope: string; place: Omit<ValuePlace, 'accountId'> }[],
   ): Promise<void> {
     const byKind = new Map<string, Set<string>>();
     for (const { place } of values) {
@@ -145,31 +138,26 @@ export class AccountCipher {
       await this.loadSubjectKeys(subjects, { cache: false });
       return;
     }
-    const sealed = values.map(({ envelope, place, formerPlace }): SealedValue => {
-      const at = this.placeIn(place);
-      return { envelope, place: at, formerPlace: formerPlace ? this.placeIn(formerPlace) : at };
-    });
-    const page: SealedPage = { accountKeys: [...this.keys], subjects: [], values: sealed };
+    const subjects: SealedPage['subjects'] = [];
     for (const [kind, set] of byKind) {
       const ids = [...set];
-      page.subjects.push({
-        kind,
-        ids,
-        rows: await this.subjectKeys!.stored(this.accountId, kind, ids),
-      });
+      subjects.push({ kind, ids, rows: await this.subjectKeys!.stored(this.accountId, kind, ids) });
     }
-    const opened = await this.openers.open(page);
+    const sealed = values.map(({ envelope, place }): SealedValue => ({
+      envelope,
+      place: this.placeIn(place),
+    }));
+    const opened = await this.openers.open(sealedPage(this.accountId, this.keys, subjects, sealed));
     for (const { row, failure } of opened.unreadable) {
       this.subjectKeys!.reportUnreadable(row, failure);
     }
     for (let i = 0; i < sealed.length; i++) {
-      const { envelope, place, formerPlace } = sealed[i];
-      const entry = { envelope, place, formerPlace: formerPlace!, opened: opened.values[i] };
-      const kept = this.ahead.get(place.recordId);
+      const entry: OpenedAhead = { ...sealed[i], opened: opened.values[i] };
+      const kept = this.ahead.get(entry.place.recordId);
       if (kept) {
         kept.push(entry);
       } else {
-        this.ahead.set(place.recordId, [entry]);
+        this.ahead.set(entry.place.recordId, [entry]);
       }
     }
   }
@@ -187,17 +175,10 @@ export class AccountCipher {
   }
 
   /** The outcome of `envelope` opened ahead at exactly this place, if it was. */
-  private openedAhead(
-    envelope: string,
-    place: ValuePlace,
-    formerPlace: ValuePlace,
-  ): OpenedValue | undefined {
+  private openedAhead(envelope: string, place: ValuePlace): OpenedValue | undefined {
     const kept = this.ahead.get(place.recordId);
     const entry = kept?.find(
-      (candidate) =>
-        candidate.envelope === envelope &&
-        samePlace(candidate.place, place) &&
-        samePlace(candidate.formerPlace, formerPlace),
+      (candidate) => candidate.envelope === envelope && samePlace(candidate.place, place),
     );
     return entry?.opened;
   }
@@ -273,7 +254,8 @@ export class AccountCipher {
   ): string {
     const at = this.placeIn(place);
     const former = formerPlace === place ? at : this.placeIn(formerPlace);
-    const ahead = this.ahead.size > 0 ? this.openedAhead(envelope, at, former) : undefined;
+    // Opened ahead at its place only: a format-1 value's former place is opened here.
+    const ahead = this.ahead.size > 0 && former === at ? this.openedAhead(envelope, at) : undefined;
     if (ahead !== undefined) {
       if (typeof ahead === 'string') {
         return ahead;

@@ -12,6 +12,7 @@ import { unwrapSubjectKey } from '../subjects/subject-key-state';
 import { startCryptoApp } from '../testing/encrypted-test-support';
 import { AccountCiphers } from './account-ciphers';
 import { OpeningWorkers } from './opening-workers';
+import { sealedPage } from './sealed-page';
 
 type Place = Omit<ValuePlace, 'accountId'>;
 
@@ -187,22 +188,19 @@ describe.each(testDatabaseKinds())(`${OpeningWorkers.name} on %s`, (kind) => {
     const envelope = await seal(contacts[1], 'iban', 'secret-plaintext');
     const at = { accountId, ...placeOf(contacts[1], 'iban') };
     // A value of a subject whose key the page does not carry: the worker throws, the page fails.
-    const failing = workers.open({
-      accountKeys: [...keys],
-      subjects: [],
-      values: [{ envelope, place: at }],
-    });
+    const failing = workers.open(sealedPage(accountId, keys, [], [{ envelope, place: at }]));
     const failed = await failing.then(
       () => undefined,
       (error: Error) => error,
     );
     expect(failed?.message).toMatch(/did not open a page: it failed \(Error\)/);
     // A worker killed while it opens a page.
-    const page = {
-      accountKeys: [...keys],
-      subjects: [{ kind: 'contact', ids: [contacts[1]], rows: [row] }],
-      values: Array.from({ length: 20_000 }, () => ({ envelope, place: at })),
-    };
+    const page = sealedPage(
+      accountId,
+      keys,
+      [{ kind: 'contact', ids: [contacts[1]], rows: [row] }],
+      Array.from({ length: 20_000 }, () => ({ envelope, place: at })),
+    );
     const killed = workers.open(page).then(
       () => undefined,
       (error: Error) => error,

@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os';
 import { extname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { OnModuleDestroy } from '@nestjs/common';
-import type { OpenedPage, SealedPage } from './sealed-page';
+import { partOfPage, type OpenedPage, type SealedPage } from './sealed-page';
 
 /** Options of the opening workers (`CryptoModuleOptions.openingWorkers`). */
 export interface OpeningWorkersOptions {
@@ -66,15 +66,15 @@ export class OpeningWorkers implements OnModuleDestroy {
   async open(page: SealedPage): Promise<OpenedPage> {
     const parts = Math.max(
       1,
-      Math.min(this.threads, Math.floor(page.values.length / this.fromValues)),
+      Math.min(this.threads, Math.floor(page.envelopes.length / this.fromValues)),
     );
     if (parts === 1) {
       return this.openPart(page);
     }
-    const size = Math.ceil(page.values.length / parts);
+    const size = Math.ceil(page.envelopes.length / parts);
     const opened = await Promise.all(
       Array.from({ length: parts }, (_, n) =>
-        this.openPart(partOf(page, page.values.slice(n * size, (n + 1) * size))),
+        this.openPart(partOfPage(page, n * size, (n + 1) * size)),
       ),
     );
     return {
@@ -143,26 +143,6 @@ export class OpeningWorkers implements OnModuleDestroy {
     }
     await worker.terminate();
   }
-}
-
-/** The part of `page` with these of its values, and only the keys of their subjects. */
-function partOf(page: SealedPage, values: SealedPage['values']): SealedPage {
-  const ids = new Set<string>();
-  for (const { place } of values) {
-    if (place.subject) {
-      ids.add(`${place.subject.kind}\u0000${place.subject.id}`);
-    }
-  }
-  const mine = (kind: string, id: string) => ids.has(`${kind}\u0000${id}`);
-  return {
-    accountKeys: page.accountKeys,
-    subjects: page.subjects.map(({ kind, ids: subjectIds, rows }) => ({
-      kind,
-      ids: subjectIds.filter((id) => mine(kind, id)),
-      rows: rows.filter((row) => mine(kind, row.subjectId)),
-    })),
-    values,
-  };
 }
 
 function failure(why: string): Error {
