@@ -33,7 +33,8 @@
  *    the machine's parallelism, at most 2; `openingWorkers`); the floor stays single-threaded on
  *    purpose — what one thread reading and opening does — so `sensitiveToFloor` below 1 is the
  *    workers' gain. `sensitiveByWorkers`: `sensitive` again on servers of the same database with
- *    0 and 1 workers. `responsivenessSensitive`: item 3's searches during the rep's sensitive CSV.
+ *    0 and 1 workers. `responsivenessSensitive`: item 3's searches during the rep's sensitive CSV;
+ *    `responsivenessSensitiveByWorkers`: during the exports of `sensitiveByWorkers`' servers.
  *    SQLite, `floor`: the source's own statement stepped by better-sqlite3 (rows as arrays, median
  *    of three). Target: plaintext ≥ 160,000 rows/s.
  * 3. `responsiveness`: 300 sequential searches (`POST /api/v1/objects/contacts/search`, country
@@ -182,6 +183,8 @@ export interface ExportsResult {
   responsiveness: Responsiveness;
   /** PostgreSQL: the same searches while the rep's sensitive CSV export runs (values opened). */
   responsivenessSensitive?: Responsiveness;
+  /** The same during `sensitiveByWorkers`' exports (the source alone, lines joined), by worker count. */
+  responsivenessSensitiveByWorkers?: Record<string, Responsiveness>;
   targets: Record<string, boolean>;
   loadAverage: number[];
 }
@@ -499,7 +502,9 @@ export async function benchExports(
         : undefined;
     searchHttp.close();
     /** `sensitive` on another server of the same database with `threads` opening workers. */
-    const sensitiveWith = async (threads: number): Promise<Throughput> => {
+    const sensitiveWith = async (
+      threads: number,
+    ): Promise<{ throughput: Throughput; responding: Responsiveness }> => {
       const other = await bootBenchApp(
         { ...environment, env: { CUSTOS_OPENING_WORKERS: String(threads) } },
         [CrmExportsModule],
@@ -508,7 +513,7 @@ export async function benchExports(
         const otherSource = other
           .get<ExportSource[]>(EXPORT_SOURCES)
           .find((s) => s.name === 'records')!;
-        return await measured(() =>
+        const run = () =>
           other.get(RequestContext).runAs(rep, async () => {
             let rows = 0;
             const read = otherSource.rows(
@@ -522,8 +527,20 @@ export async function benchExports(
               rows += batch.length;
             }
             return rows;
-          }),
+          });
+        const throughput = await measured(run);
+        await other.listen(0, '127.0.0.1');
+        const otherHttp = new HttpClient(
+          ((other.getHttpServer() as Server).address() as AddressInfo).port,
         );
+        try {
+          return {
+            throughput,
+            responding: await responsiveness(otherHttp, await signIn(otherHttp), run),
+          };
+        } finally {
+          otherHttp.close();
+        }
       } finally {
         await other.close();
       }
@@ -567,7 +584,9 @@ export async function benchExports(
       result.openingWorkers = app.get(OpeningWorkers).threads;
       result.sensitiveByWorkers = { [result.openingWorkers]: result.sensitive };
       for (const threads of [0, 1].filter((n) => n !== result.openingWorkers)) {
-        result.sensitiveByWorkers[threads] = await sensitiveWith(threads);
+        const other = await sensitiveWith(threads);
+        result.sensitiveByWorkers[threads] = other.throughput;
+        (result.responsivenessSensitiveByWorkers ??= {})[threads] = other.responding;
       }
       result.floor = await measured(() =>
         cursorFloor(
