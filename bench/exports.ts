@@ -30,10 +30,10 @@
  *    `bareOpens`: the floor's AES-GCM opens alone, envelopes in memory (what 30,000 rows/s asks of
  *    the CPU). Targets: ≥ 30,000 rows/s and ≤ 1.3× the floor's time.
  *    The source opens its pages in the server's opening workers (`CUSTOS_OPENING_WORKERS`, default
- *    the machine's parallelism, at most 2; `openingWorkers`); the floor stays single-threaded on
+ *    one fewer than the machine's parallelism, at most 2; `openingWorkers`); the floor stays single-threaded on
  *    purpose — what one thread reading and opening does — so `sensitiveToFloor` below 1 is the
  *    workers' gain. `sensitiveByWorkers`: `sensitive` again on servers of the same database with
- *    0 and 1 workers. `responsivenessSensitive`: item 3's searches during the rep's sensitive CSV;
+ *    the other counts of 0, 1 and 2 workers. `responsivenessSensitive`: item 3's searches during the rep's sensitive CSV;
  *    `responsivenessSensitiveByWorkers`: during the exports of `sensitiveByWorkers`' servers.
  *    SQLite, `floor`: the source's own statement stepped by better-sqlite3 (rows as arrays, median
  *    of three). Target: plaintext ≥ 160,000 rows/s.
@@ -176,8 +176,8 @@ export interface ExportsResult {
   /** Opening workers of the server that measured `sensitive` (`CUSTOS_OPENING_WORKERS`). */
   openingWorkers?: number;
   /**
-   * PostgreSQL: `sensitive` again on servers of the same database with 0 and 1 opening workers
-   * (0: every value opened on the event loop), by worker count.
+   * PostgreSQL: `sensitive` again on servers of the same database with the other counts of 0, 1
+   * and 2 opening workers (0: every value opened on the event loop), by worker count.
    */
   sensitiveByWorkers?: Record<string, Throughput>;
   responsiveness: Responsiveness;
@@ -586,7 +586,7 @@ export async function benchExports(
       result.sensitive = await measured(exported([...PLAIN, ...SENSITIVE]));
       result.openingWorkers = app.get(OpeningWorkers).threads;
       result.sensitiveByWorkers = { [result.openingWorkers]: result.sensitive };
-      for (const threads of [0, 1].filter((n) => n !== result.openingWorkers)) {
+      for (const threads of [0, 1, 2].filter((n) => n !== result.openingWorkers)) {
         const other = await sensitiveWith(threads);
         result.sensitiveByWorkers[threads] = other.throughput;
         (result.responsivenessSensitiveByWorkers ??= {})[threads] = other.responding;

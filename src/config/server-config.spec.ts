@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, loadServerConfig } from './server-config';
 
@@ -261,11 +261,10 @@ describe(loadServerConfig.name, () => {
     );
   });
 
-  it('reads the opening workers, at most 2 threads by default, and names a bad value', () => {
+  it('reads the opening workers, one fewer than the cores and at most 2 by default, and names a bad value', () => {
     const base = { CUSTOS_DATA_DIR: freshDir(), CUSTOS_MASTER_KEY: key };
     const defaults = loadServerConfig(base).openingWorkers;
-    expect(defaults.threads).toBeGreaterThanOrEqual(1);
-    expect(defaults.threads).toBeLessThanOrEqual(2);
+    expect(defaults.threads).toBe(Math.max(0, Math.min(2, availableParallelism() - 1)));
     expect(defaults.fromValues).toBe(500);
     expect(
       loadServerConfig({

@@ -47,6 +47,7 @@ export { AccountCiphers } from './cipher/account-ciphers';
 export {
   OpeningWorkers,
   OPENING_WORKERS_FROM_VALUES,
+  defaultOpeningThreads,
   type OpeningWorkersOptions,
 } from './cipher/opening-workers';
 export { Encrypted, type EncryptedOptions } from './encrypted/encrypted.decorator';

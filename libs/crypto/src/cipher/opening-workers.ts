@@ -8,11 +8,20 @@ import { partOfPage, type OpenedPage, type SealedPage } from './sealed-page';
 export interface OpeningWorkersOptions {
   /**
    * Worker threads that open pages of sealed values; `0` opens them on the calling thread.
-   * Default: the machine's parallelism, at most 2.
+   * Default: {@link defaultOpeningThreads}.
    */
   threads?: number;
   /** Fewer values than this in a page are opened on the calling thread (no round trip). Default 500. */
   fromValues?: number;
+}
+
+/**
+ * One thread fewer than the machine's parallelism (the calling thread makes the rows meanwhile,
+ * and the database wants a core too), at most 2: on 2 cores one worker opened an export's values
+ * faster, with less CPU a row and quicker searches meanwhile, than two (docs/benchmarks.md).
+ */
+export function defaultOpeningThreads(): number {
+  return Math.max(0, Math.min(2, availableParallelism() - 1));
 }
 
 /** Default of {@link OpeningWorkersOptions.fromValues}: a page of values an export opens is ~3,000. */
@@ -48,7 +57,7 @@ export class OpeningWorkers implements OnModuleDestroy {
   private closed = false;
 
   constructor(options: OpeningWorkersOptions = {}) {
-    this.threads = Math.max(0, Math.floor(options.threads ?? Math.min(2, availableParallelism())));
+    this.threads = Math.max(0, Math.floor(options.threads ?? defaultOpeningThreads()));
     this.fromValues = options.fromValues ?? OPENING_WORKERS_FROM_VALUES;
     this.slots = Array.from({ length: this.threads }, () => ({ pending: new Map() }));
   }
