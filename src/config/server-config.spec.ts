@@ -261,10 +261,10 @@ describe(loadServerConfig.name, () => {
     );
   });
 
-  it('reads the opening workers, one fewer than the cores and at most 2 by default, and names a bad value', () => {
+  it('reads the opening workers, as many as the cores and at most 2 by default, and names a bad value', () => {
     const base = { CUSTOS_DATA_DIR: freshDir(), CUSTOS_MASTER_KEY: key };
     const defaults = loadServerConfig(base).openingWorkers;
-    expect(defaults.threads).toBe(Math.max(0, Math.min(2, availableParallelism() - 1)));
+    expect(defaults.threads).toBe(Math.min(2, availableParallelism()));
     expect(defaults.fromValues).toBe(500);
     expect(
       loadServerConfig({

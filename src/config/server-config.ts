@@ -43,8 +43,8 @@ export interface ServerConfig {
   rotationBatchSize: number;
   /**
    * Worker threads opening an export's pages of sealed values (0: on the event loop), and the
-   * fewest values a page sends them. `CUSTOS_OPENING_WORKERS` (default: one fewer than the
-   * machine's parallelism, at most 2), `CUSTOS_OPENING_WORKERS_FROM_VALUES` (default 500).
+   * fewest values a page sends them. `CUSTOS_OPENING_WORKERS` (default: the machine's
+   * parallelism, at most 2), `CUSTOS_OPENING_WORKERS_FROM_VALUES` (default 500).
    */
   openingWorkers: { threads: number; fromValues: number };
   /** Exports: days a finished file can be downloaded, and hours a request waits for approval. */

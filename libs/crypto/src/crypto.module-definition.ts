@@ -22,8 +22,7 @@ export class CryptoModuleOptions {
   verifyKeysAtStart?: boolean;
   /**
    * Worker threads that open large pages of sealed values (an export's) off the event loop.
-   * Default: one thread fewer than the machine's parallelism, at most 2, for pages of 500 values
-   * or more.
+   * Default: the machine's parallelism, at most 2 threads, for pages of 500 values or more.
    */
   openingWorkers?: OpeningWorkersOptions;
 }

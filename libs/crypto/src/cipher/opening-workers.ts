@@ -16,12 +16,12 @@ export interface OpeningWorkersOptions {
 }
 
 /**
- * One thread fewer than the machine's parallelism (the calling thread makes the rows meanwhile,
- * and the database wants a core too), at most 2: on 2 cores one worker opened an export's values
- * faster, with less CPU a row and quicker searches meanwhile, than two (docs/benchmarks.md).
+ * The machine's parallelism, at most 2: one export keeps one page in flight and splits it between
+ * the workers; with one worker a page cannot open faster than that worker alone opens it (about
+ * as fast as one thread reads and opens, docs/benchmarks.md).
  */
 export function defaultOpeningThreads(): number {
-  return Math.max(0, Math.min(2, availableParallelism() - 1));
+  return Math.min(2, availableParallelism());
 }
 
 /** Default of {@link OpeningWorkersOptions.fromValues}: a page of values an export opens is ~3,000. */
