@@ -219,6 +219,7 @@ export class AppModule implements OnModuleInit, OnApplicationShutdown {
         ]),
         CryptoModule.forRoot({
           keyProvider: new LocalKeyProvider(deriveKey(config.masterKey, 'custos/key-encryption')),
+          openingWorkers: config.openingWorkers,
         }),
         KeyRotationModule.forRoot({ batchSize: config.rotationBatchSize }),
         RecordTotalsModule.forRoot({ exactUpTo: config.exactTotalUpTo }),

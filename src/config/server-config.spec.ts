@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, loadServerConfig } from './server-config';
 
@@ -259,6 +259,29 @@ describe(loadServerConfig.name, () => {
     expect(() => loadServerConfig({ ...base, CUSTOS_SCIM_REQUESTS_PER_MINUTE: '0' })).toThrow(
       expect.objectContaining({ variable: 'CUSTOS_SCIM_REQUESTS_PER_MINUTE' }),
     );
+  });
+
+  it('reads the opening workers, as many as the cores and at most 2 by default, and names a bad value', () => {
+    const base = { CUSTOS_DATA_DIR: freshDir(), CUSTOS_MASTER_KEY: key };
+    const defaults = loadServerConfig(base).openingWorkers;
+    expect(defaults.threads).toBe(Math.min(2, availableParallelism()));
+    expect(defaults.fromValues).toBe(500);
+    expect(
+      loadServerConfig({
+        ...base,
+        CUSTOS_OPENING_WORKERS: '0',
+        CUSTOS_OPENING_WORKERS_FROM_VALUES: '1',
+      }).openingWorkers,
+    ).toEqual({ threads: 0, fromValues: 1 });
+    for (const [variable, value] of [
+      ['CUSTOS_OPENING_WORKERS', '17'],
+      ['CUSTOS_OPENING_WORKERS', '-1'],
+      ['CUSTOS_OPENING_WORKERS_FROM_VALUES', '0'],
+    ]) {
+      expect(() => loadServerConfig({ ...base, [variable]: value })).toThrow(
+        expect.objectContaining({ variable }),
+      );
+    }
   });
 
   it('keeps audit checkpoints below the data directory unless told otherwise', () => {

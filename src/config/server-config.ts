@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import type { S3FileStoreOptions } from '@custos/core/s3';
+import { OPENING_WORKERS_FROM_VALUES, defaultOpeningThreads } from '@custos/crypto';
 import { OIDC_DEFAULT_ALGORITHMS, type OidcOptions } from '@custos/identity';
 
 /** Up to this many matches a list or search total is always counted exactly. */
@@ -40,6 +41,12 @@ export interface ServerConfig {
   attachmentMaxBytes: number;
   /** Rows each source of a data-key rotation looks at per transaction. */
   rotationBatchSize: number;
+  /**
+   * Worker threads opening an export's pages of sealed values (0: on the event loop), and the
+   * fewest values a page sends them. `CUSTOS_OPENING_WORKERS` (default: the machine's
+   * parallelism, at most 2), `CUSTOS_OPENING_WORKERS_FROM_VALUES` (default 500).
+   */
+  openingWorkers: { threads: number; fromValues: number };
   /** Exports: days a finished file can be downloaded, and hours a request waits for approval. */
   exports: { fileTtlDays: number; pendingApprovalHours: number };
   /**
@@ -543,6 +550,16 @@ export function loadServerConfig(env: Env = process.env): ServerConfig {
     // Held in memory while received (so plaintext of encrypted files never touches disk): bounded.
     attachmentMaxBytes: size(env, 'CUSTOS_ATTACHMENT_MAX_BYTES', 25 * 1024 * 1024, 1024 ** 3),
     rotationBatchSize: integer(env, 'CUSTOS_ROTATION_BATCH_SIZE', 500, 1, 100_000),
+    openingWorkers: {
+      threads: integer(env, 'CUSTOS_OPENING_WORKERS', defaultOpeningThreads(), 0, 16),
+      fromValues: integer(
+        env,
+        'CUSTOS_OPENING_WORKERS_FROM_VALUES',
+        OPENING_WORKERS_FROM_VALUES,
+        1,
+        1_000_000,
+      ),
+    },
     exports: {
       fileTtlDays: integer(env, 'CUSTOS_EXPORT_FILE_TTL_DAYS', 7, 1, 365),
       pendingApprovalHours: integer(env, 'CUSTOS_EXPORT_APPROVAL_HOURS', 72, 1, 24 * 90),

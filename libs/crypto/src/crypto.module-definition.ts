@@ -1,5 +1,6 @@
 import { ConfigurableModuleBuilder, type InjectionToken } from '@nestjs/common';
 import type { EncryptedFieldReadPolicy } from './encrypted/read-policy';
+import type { OpeningWorkersOptions } from './cipher/opening-workers';
 import type { KeyProvider } from './keys/key-provider';
 
 /** Options of {@link CryptoModule}. */
@@ -19,6 +20,11 @@ export class CryptoModuleOptions {
    * key-encryption-key id), so a wrong master key stops the start. Default `true`.
    */
   verifyKeysAtStart?: boolean;
+  /**
+   * Worker threads that open large pages of sealed values (an export's) off the event loop.
+   * Default: the machine's parallelism, at most 2 threads, for pages of 500 values or more.
+   */
+  openingWorkers?: OpeningWorkersOptions;
 }
 
 export const {

@@ -10,6 +10,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { Clock, RequestContext, TransactionHost } from '@custos/core';
 import { AccountCiphers } from './cipher/account-ciphers';
+import { OpeningWorkers } from './cipher/opening-workers';
 import {
   CRYPTO_MODULE_OPTIONS,
   CryptoConfigurableModule,
@@ -68,11 +69,24 @@ import { SubjectKeys } from './subjects/subject-keys';
       useFactory: (keyRing: KeyRing, policy: EncryptedFieldReadPolicy) =>
         new EncryptionSubscriber(keyRing, policy),
     },
+    {
+      provide: OpeningWorkers,
+      inject: [CRYPTO_MODULE_OPTIONS],
+      // Ended on module destroy (`OpeningWorkers.onModuleDestroy`), so an app closes cleanly.
+      useFactory: (options: CryptoModuleOptions) => new OpeningWorkers(options.openingWorkers),
+    },
     SubjectKeys,
     AccountCiphers,
     BlindIndexQuery,
   ],
-  exports: [KeyRing, SubjectKeys, AccountCiphers, BlindIndexQuery, ENCRYPTED_FIELD_READ_POLICY],
+  exports: [
+    KeyRing,
+    SubjectKeys,
+    AccountCiphers,
+    OpeningWorkers,
+    BlindIndexQuery,
+    ENCRYPTED_FIELD_READ_POLICY,
+  ],
 })
 export class CryptoModule
   extends CryptoConfigurableModule

@@ -44,6 +44,12 @@ export { CryptoModule } from './crypto.module';
 export { CryptoModuleOptions, CRYPTO_MODULE_OPTIONS } from './crypto.module-definition';
 export { AccountCipher } from './cipher/account-cipher';
 export { AccountCiphers } from './cipher/account-ciphers';
+export {
+  OpeningWorkers,
+  OPENING_WORKERS_FROM_VALUES,
+  defaultOpeningThreads,
+  type OpeningWorkersOptions,
+} from './cipher/opening-workers';
 export { Encrypted, type EncryptedOptions } from './encrypted/encrypted.decorator';
 export { EncryptedColumnError } from './encrypted/encrypted-entity';
 export {

@@ -17,6 +17,7 @@ import {
   RecordQuery,
   fromRow,
   type StoredRecord,
+  openAhead,
   openValue,
   plainValue,
   RecordTotals,
@@ -122,29 +123,44 @@ export class RecordsExportSource implements ExportSource {
     // written while the next page is made (the database writes while this process decrypts), so
     // pages leave one behind. Without, there is nothing to wait for: a page leaves at once.
     const audits = properties.some(carriesSensitive);
-    // Subject keys only where a value is opened (a cell in clear, a sensitive filter checked in
-    // memory): each page's load is a query.
-    const opens =
-      audits ||
-      filterGroups.some((group) =>
-        group.filters.some((filter) => access.sensitive?.has(filter.propertyName)),
-      );
-    let previous: { batch: ExportRow[]; audited: Promise<void> } | undefined;
-    for await (const page of pages) {
-      const ids = opens ? page.map((row) => row[0] as string) : undefined;
-      if (ids) {
-        await access.sensitive!.loadSubjects(ids, { cache: false });
+    // The sensitive values a row opens (cells in clear, sensitive filters checked in memory), each
+    // page's opened ahead: in the opening workers while this thread makes the page before, or
+    // its subject keys loaded (one query) where a page is opened here.
+    const readNames = sensitiveReads(properties, filterGroups, access);
+    const sensitive = readNames.length > 0 ? access.sensitive! : undefined;
+    /** A page read, its records made and its sensitive values being opened. */
+    interface Opening {
+      rows: RawRow[];
+      records: (StoredRecord | undefined)[];
+      opened: Promise<void>;
+    }
+    const opening = async (rows: RawRow[]): Promise<Opening> => {
+      const records = new Array<StoredRecord | undefined>(rows.length);
+      for (let n = 0; n < rows.length; n++) {
+        if (n > 0 && n % EXPORT_SLICE_ROWS === 0) {
+          await nextTurn();
+        }
+        records[n] = recordOf?.(rows[n]);
       }
+      const opened = sensitive
+        ? openAhead(records as StoredRecord[], readNames, sensitive)
+        : Promise.resolve();
+      // A failure surfaces when the page is made; not "unhandled" if the export stops first.
+      opened.catch(() => undefined);
+      return { rows, records, opened };
+    };
+    const made = async ({ rows, records, opened }: Opening): Promise<[ExportRow[], Shown]> => {
+      await opened;
       const views = new SensitiveViews();
       const revealed = new SensitiveViews();
       const shown: Shown = { views, revealed, objectType: schema.objectType.name };
       const batch: ExportRow[] = [];
-      for (let n = 0; n < page.length; n++) {
+      for (let n = 0; n < rows.length; n++) {
         if (n > 0 && n % EXPORT_SLICE_ROWS === 0) {
           await nextTurn();
         }
-        const row = page[n];
-        const record = recordOf?.(row);
+        const row = rows[n];
+        const record = records[n];
         if (!record || matchesSensitiveFilters(record, filterGroups, access.sensitive)) {
           const cells: ExportRow = new Array<ExportCell>(cellsOf.length + 1);
           cells[0] = row[0] as string;
@@ -154,15 +170,42 @@ export class RecordsExportSource implements ExportSource {
           batch.push(cells);
         }
       }
+      // Kept to the export's end, 65,577 rows' keys held +186 MB (docs/benchmarks.md): one
+      // page's keys (and values opened ahead) at a time.
+      sensitive?.forgetSubjects(rows.map((row) => row[0] as string));
       // The rows are done with. The generator still holds the page until the next is asked for:
       // kept, 300,000 rows promoted ~120 MB of them to V8's old space, emptied ~2 MB
       // (docs/benchmarks.md).
-      page.length = 0;
-      if (ids) {
-        // Kept to the export's end, 65,577 rows' keys held +186 MB (docs/benchmarks.md): one
-        // page's keys at a time.
-        access.sensitive!.forgetSubjects(ids);
+      rows.length = 0;
+      records.length = 0;
+      return [batch, shown];
+    };
+    // A page is opened while the one before is made (and the one before that written).
+    const madePages = async function* (): AsyncGenerator<[ExportRow[], Shown]> {
+      let current: Opening | undefined;
+      try {
+        for await (const page of pages) {
+          const ready = current;
+          current = await opening(page);
+          if (ready) {
+            yield await made(ready);
+          }
+        }
+        if (current && !signal.aborted) {
+          const last = current;
+          current = undefined;
+          yield await made(last);
+        }
+      } finally {
+        // A page still being opened when the export stops or fails: its keys and values let go of.
+        if (current) {
+          await current.opened.catch(() => undefined);
+          sensitive?.forgetSubjects(current.rows.map((row) => row[0] as string));
+        }
       }
+    };
+    let previous: { batch: ExportRow[]; audited: Promise<void> } | undefined;
+    for await (const [batch, shown] of madePages()) {
       if (!audits) {
         if (batch.length > 0 && !signal.aborted) {
           yield batch;
@@ -173,7 +216,7 @@ export class RecordsExportSource implements ExportSource {
         continue;
       }
       // The sensitive values the page opens and reveals are audited before they leave.
-      const audited = this.valuesAudit.record(views, revealed);
+      const audited = this.valuesAudit.record(shown.views, shown.revealed);
       // A failure surfaces when the page is about to leave; not "unhandled" if the export stops first.
       audited.catch(() => undefined);
       if (previous) {
@@ -325,4 +368,29 @@ function readColumns(
     columns.add(schema.columns.get(name) ?? 'custom');
   }
   return [...columns];
+}
+
+/**
+ * The sensitive properties whose values an export opens: those of its cells in clear (`open`,
+ * `revealed`) and those of its sensitive filters, checked in memory.
+ */
+function sensitiveReads(
+  properties: readonly ExportedProperty[],
+  filterGroups: readonly StoredFilterGroup[],
+  access: RecordAccess,
+): string[] {
+  const names = new Set<string>();
+  for (const { definition, as } of properties) {
+    if (as === 'open' || as === 'revealed') {
+      names.add(definition.name);
+    }
+  }
+  for (const group of filterGroups) {
+    for (const filter of group.filters) {
+      if (access.sensitive?.has(filter.propertyName)) {
+        names.add(filter.propertyName);
+      }
+    }
+  }
+  return [...names];
 }

@@ -25,7 +25,7 @@ export { selectedProperties } from './record-values';
 export { RecordWriteHooks, type RecordWriteHook } from './record-write.port';
 export { RecordWriter } from './record-writer.service';
 export { PageTotalDto, RecordDto } from './record.dto';
-export { openValue, plainValue, RecordPresenter } from './record.presenter';
+export { openAhead, openValue, plainValue, RecordPresenter } from './record.presenter';
 export { RecordErrors } from './records.errors';
 export { RECORDS_ENTITIES, RecordsModule } from './records.module';
 export { UniqueValue } from './unique-value.entity';

@@ -7,6 +7,7 @@ import {
   recordValuePlace,
   SensitiveViews,
   type Erased,
+  type SealedPlace,
   type SensitiveFields,
   type Shown,
 } from '../sensitive';
@@ -170,6 +171,29 @@ export function openValue(
         recordValuePlace(sensitive.schema.objectType.table, name, record.id),
         envelope,
       );
+}
+
+/**
+ * Prepares `openValue` of `names` for a page of `records` (see `SensitiveFields.openAhead`): the
+ * envelopes it would open, at their places, opened ahead by the opening workers or their keys
+ * loaded. Release them with `SensitiveFields.forgetSubjects`.
+ */
+export async function openAhead(
+  records: readonly StoredRecord[],
+  names: readonly string[],
+  sensitive: SensitiveFields,
+): Promise<void> {
+  const table = sensitive.schema.objectType.table;
+  const values: { place: SealedPlace; envelope: unknown }[] = [];
+  for (const record of records) {
+    for (const name of names) {
+      const envelope = record.sealed[name];
+      if (!(name in record.values) && envelope !== undefined) {
+        values.push({ place: recordValuePlace(table, name, record.id), envelope });
+      }
+    }
+  }
+  await sensitive.openAhead(values);
 }
 
 /** How a shown property's value is read: as a plain value (a system column or the values), or a sensitive value. */

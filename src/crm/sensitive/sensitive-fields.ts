@@ -82,7 +82,26 @@ export class SensitiveFields {
    * export) calls it once a page is made, so it holds one page's keys, not every key it met.
    */
   forgetSubjects(recordIds: Iterable<string>): void {
-    this.cipher.forgetSubjectKeys(this.subjectsOf(recordIds));
+    const ids = [...recordIds];
+    this.cipher.forgetSubjectKeys(this.subjectsOf(ids));
+    this.cipher.forgetOpenedAhead(ids);
+  }
+
+  /**
+   * Prepares a page of sealed values for {@link openAt} at the same places: their subjects' keys
+   * loaded as {@link loadSubjects} with `cache: false` does, or — a page large enough for the
+   * opening workers — the values opened there, off this thread (`AccountCipher.openAhead`); each
+   * `openAt` then gives what it would have given. A slot that holds no envelope string needs no
+   * key. Release the page with {@link forgetSubjects}.
+   */
+  async openAhead(values: readonly { place: SealedPlace; envelope: unknown }[]): Promise<void> {
+    const sealed: { place: SealedPlace; envelope: string }[] = [];
+    for (const value of values) {
+      if (typeof value.envelope === 'string') {
+        sealed.push(value as { place: SealedPlace; envelope: string });
+      }
+    }
+    await this.cipher.openAhead(sealed);
   }
 
   /**

@@ -3,6 +3,7 @@ import type { EntityManager } from 'typeorm';
 import { BlindIndexer } from '../blind-index/blind-index';
 import { openBytes, sealBytes, type BlobPlace } from '../envelope/binary-envelope';
 import {
+  EnvelopeError,
   SubjectErasedError,
   open,
   seal,
@@ -12,7 +13,15 @@ import {
   type ValuePlace,
 } from '../envelope/envelope';
 import { openStream, sealStream } from '../envelope/sealed-stream';
-import type { SubjectKeys, SubjectKeyState } from '../subjects/subject-keys';
+import { subjectStatesOf, valueKeyFor, type SubjectKeyState } from '../subjects/subject-key-state';
+import type { SubjectKeys } from '../subjects/subject-keys';
+import type { OpeningWorkers } from './opening-workers';
+import { sealedPage, type OpenedValue, type SealedPage, type SealedValue } from './sealed-page';
+
+/** A value opened ahead ({@link AccountCipher.openAhead}), kept for its `open`. */
+interface OpenedAhead extends SealedValue {
+  opened: OpenedValue;
+}
 
 /**
  * One account's keys, loaded: seals with the active data key, opens with any version the account
@@ -26,6 +35,8 @@ export class AccountCipher {
   private readonly indexer: BlindIndexer;
   /** Subject keys loaded by {@link loadSubjectKeys}, by kind then id (no key string made per open). */
   private readonly subjects = new Map<string, Map<string, SubjectKeyState>>();
+  /** Values opened ahead by the opening workers, by record id (see {@link openAhead}). */
+  private readonly ahead = new Map<string, OpenedAhead[]>();
 
   constructor(
     readonly accountId: string,
@@ -33,6 +44,7 @@ export class AccountCipher {
     private readonly keys: ReadonlyMap<number, KeyObject>,
     indexKey: Buffer,
     private readonly subjectKeys?: SubjectKeys,
+    private readonly openers?: OpeningWorkers,
   ) {
     this.indexer = new BlindIndexer(indexKey);
   }
@@ -91,20 +103,84 @@ export class AccountCipher {
     rows: Awaited<ReturnType<SubjectKeys['stored']>>,
     cache: boolean,
   ): void {
-    const found = new Map(rows.map((row) => [row.subjectId, row]));
     let states = this.subjects.get(kind);
     if (!states) {
       states = new Map();
       this.subjects.set(kind, states);
     }
-    for (const id of ids) {
-      const row = found.get(id);
-      // No row: nothing was ever sealed for the subject, or its key row is gone — destroyed too.
-      states.set(
-        id,
-        row ? this.subjectKeys!.stateOf(row, this.keys, cache) : { generation: 0, key: null },
-      );
+    for (const [id, state] of subjectStatesOf(ids, rows, (row) =>
+      this.subjectKeys!.stateOf(row, this.keys, cache),
+    )) {
+      states.set(id, state);
     }
+  }
+
+  /**
+   * Prepares the values of a page for {@link open}, as {@link loadSubjectKeys} with `cache: false`
+   * does for their subjects — but when the opening workers take a page this large, they unwrap
+   * the subjects' keys and open the values off this thread, and `open` of each value at the same
+   * place (no `formerPlace`) then gives its outcome: its plaintext, or the same error it would
+   * throw. The subjects' key rows are read here, in one query per kind. Release the page with
+   * {@link forgetSubjectKeys} and {@link forgetOpenedAhead}.
+   */
+  async openAhead(
+    values: readonly { envelope: string; place: Omit<ValuePlace, 'accountId'> }[],
+  ): Promise<void> {
+    const byKind = new Map<string, Set<string>>();
+    for (const { place } of values) {
+      if (place.subject) {
+        const { kind, id } = place.subject;
+        byKind.set(kind, (byKind.get(kind) ?? new Set()).add(id));
+      }
+    }
+    if (!this.openers?.takes(values.length)) {
+      const subjects = [...byKind].flatMap(([kind, ids]) => [...ids].map((id) => ({ kind, id })));
+      await this.loadSubjectKeys(subjects, { cache: false });
+      return;
+    }
+    const subjects: SealedPage['subjects'] = [];
+    for (const [kind, set] of byKind) {
+      const ids = [...set];
+      subjects.push({ kind, ids, rows: await this.subjectKeys!.stored(this.accountId, kind, ids) });
+    }
+    const sealed = values.map(({ envelope, place }): SealedValue => ({
+      envelope,
+      place: this.placeIn(place),
+    }));
+    const opened = await this.openers.open(sealedPage(this.accountId, this.keys, subjects, sealed));
+    for (const { row, failure } of opened.unreadable) {
+      this.subjectKeys!.reportUnreadable(row, failure);
+    }
+    for (let i = 0; i < sealed.length; i++) {
+      const entry: OpenedAhead = { ...sealed[i], opened: opened.values[i] };
+      const kept = this.ahead.get(entry.place.recordId);
+      if (kept) {
+        kept.push(entry);
+      } else {
+        this.ahead.set(entry.place.recordId, [entry]);
+      }
+    }
+  }
+
+  /** Lets go of the values of these records that {@link openAhead} opened. */
+  forgetOpenedAhead(recordIds: Iterable<string>): void {
+    for (const id of recordIds) {
+      this.ahead.delete(id);
+    }
+  }
+
+  /** How many records' values {@link openAhead} holds opened (diagnostics and tests). */
+  get openedAheadRecords(): number {
+    return this.ahead.size;
+  }
+
+  /** The outcome of `envelope` opened ahead at exactly this place, if it was. */
+  private openedAhead(envelope: string, place: ValuePlace): OpenedValue | undefined {
+    const kept = this.ahead.get(place.recordId);
+    const entry = kept?.find(
+      (candidate) => candidate.envelope === envelope && samePlace(candidate.place, place),
+    );
+    return entry?.opened;
   }
 
   /**
@@ -133,22 +209,7 @@ export class AccountCipher {
 
   /** The key of `version` in `scope` for a value of `subject` (see `open`, `openBytes`). */
   private keyFor(subject: DataSubject | undefined, version: number, scope: KeyScope) {
-    if (scope === 'account') {
-      return this.keys.get(version);
-    }
-    const state = this.stateOf(subject!);
-    if (state === undefined) {
-      throw new Error(
-        `The key of ${subject!.kind} ${subject!.id} was not loaded: call loadSubjectKeys before opening its values.`,
-      );
-    }
-    if (state.unreadable || version > state.generation) {
-      return undefined;
-    }
-    if (state.key === null || version < state.generation) {
-      throw new SubjectErasedError();
-    }
-    return state.key;
+    return valueKeyFor(this.keys, (s) => this.stateOf(s), subject, version, scope);
   }
 
   /** The live key of a subject (or file) loaded `forSealing`, as the data key to seal with. */
@@ -192,11 +253,22 @@ export class AccountCipher {
     formerPlace: Omit<ValuePlace, 'accountId'> = place,
   ): string {
     const at = this.placeIn(place);
+    const former = formerPlace === place ? at : this.placeIn(formerPlace);
+    // Opened ahead at its place only: a format-1 value's former place is opened here.
+    const ahead = this.ahead.size > 0 && former === at ? this.openedAhead(envelope, at) : undefined;
+    if (ahead !== undefined) {
+      if (typeof ahead === 'string') {
+        return ahead;
+      }
+      throw ahead.failure === 'subject_erased'
+        ? new SubjectErasedError()
+        : new EnvelopeError(ahead.failure);
+    }
     return open(
       envelope,
       (version, scope) => this.keyFor(place.subject, version, scope),
       at,
-      formerPlace === place ? at : this.placeIn(formerPlace),
+      former,
     );
   }
 
@@ -277,4 +349,16 @@ export class AccountCipher {
   token(field: string, value: string, caseSensitive = false): string {
     return this.indexer.token(field, value, caseSensitive);
   }
+}
+
+function samePlace(a: ValuePlace, b: ValuePlace): boolean {
+  return (
+    a.accountId === b.accountId &&
+    a.table === b.table &&
+    a.column === b.column &&
+    a.recordId === b.recordId &&
+    a.entry === b.entry &&
+    a.subject?.kind === b.subject?.kind &&
+    a.subject?.id === b.subject?.id
+  );
 }

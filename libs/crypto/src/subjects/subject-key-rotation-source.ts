@@ -7,7 +7,7 @@ import type {
   RotationSource,
 } from '../rotation/rotation-source';
 import { SubjectKeyRecord } from './subject-key.entity';
-import { subjectKeyPlace } from './subject-keys';
+import { subjectKeyPlace } from './subject-key-state';
 
 const logger = new Logger('SubjectKeyRotationSource');
 

@@ -1,16 +1,15 @@
-import { createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
+import { randomBytes, type KeyObject } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { IsNull, Not, type EntityManager } from 'typeorm';
 import { Clock, TransactionHost, newId } from '@custos/core';
-import {
-  EnvelopeError,
-  open,
-  seal,
-  type DataKey,
-  type DataSubject,
-  type ValuePlace,
-} from '../envelope/envelope';
+import type { DataKey, DataSubject, EnvelopeErrorReason } from '../envelope/envelope';
 import { SubjectKeyRecord } from './subject-key.entity';
+import {
+  unwrappedState,
+  wrapSubjectKey,
+  type StoredSubjectKey,
+  type SubjectKeyState,
+} from './subject-key-state';
 
 /**
  * Unwrapped subject keys kept per process. A page of 50 contacts needs 50; a busy instance sees
@@ -30,69 +29,10 @@ export function fileKeyHolder(purpose: string, id: string): DataSubject {
   return { kind: 'file', id: `${purpose}/${id}` };
 }
 
-/** Where a subject key is bound within its account when the account key wraps it (as a sealed value of the key table). */
-export function subjectKeyPlace(
-  subject: DataSubject,
-  generation: number,
-): Omit<ValuePlace, 'accountId'> {
-  return {
-    table: 'crypto_subject_key',
-    column: subject.kind,
-    recordId: subject.id,
-    entry: `generation:${generation}`,
-  };
-}
-
-function wrapPlace(accountId: string, subject: DataSubject, generation: number): ValuePlace {
-  return { accountId, ...subjectKeyPlace(subject, generation) };
-}
-
-/** A subject's stored key as a read needs it: the row without its dates. */
-export type StoredSubjectKey = Pick<
-  SubjectKeyRecord,
-  'id' | 'accountId' | 'subjectKind' | 'subjectId' | 'generation' | 'wrappedKey'
->;
-
-function subjectOf(row: StoredSubjectKey): DataSubject {
-  return { kind: row.subjectKind, id: row.subjectId };
-}
-
-/** Seals a subject key's bytes with the account's active data key. */
-export function wrapSubjectKey(
-  key: Buffer,
-  accountKey: DataKey,
-  accountId: string,
-  subject: DataSubject,
-  generation: number,
-): string {
-  return seal(key.toString('base64'), accountKey, wrapPlace(accountId, subject, generation));
-}
-
-/** Opens a stored subject key with the account's data keys; throws `EnvelopeError` if it does not open. */
-export function unwrapSubjectKey(
-  row: StoredSubjectKey,
-  accountKeys: ReadonlyMap<number, KeyObject>,
-): Buffer {
-  const text = open(
-    row.wrappedKey!,
-    (version, scope) => (scope === 'account' ? accountKeys.get(version) : undefined),
-    wrapPlace(row.accountId, subjectOf(row), row.generation),
-  );
-  return Buffer.from(text, 'base64');
-}
-
 /** An unwrapped key in the cache, with the wrapped text it came from. */
 interface Unwrapped {
   readonly wrappedKey: string;
   readonly key: KeyObject;
-}
-
-/** What a reader knows of one subject's key: its current generation and the key (`null`: destroyed or none). */
-export interface SubjectKeyState {
-  readonly generation: number;
-  readonly key: KeyObject | null;
-  /** The stored key exists but does not unwrap (tampered, or its account key version is gone). */
-  readonly unreadable?: boolean;
 }
 
 /**
@@ -177,25 +117,26 @@ export class SubjectKeys {
       this.unwrapped.set(cacheKey, cached);
       return { generation: row.generation, key: cached.key };
     }
-    try {
-      const key = createSecretKey(unwrapSubjectKey(row, accountKeys));
-      if (cache) {
-        this.unwrapped.delete(cacheKey);
-        this.unwrapped.set(cacheKey, { wrappedKey: row.wrappedKey, key });
-        if (this.unwrapped.size > SUBJECT_KEY_CACHE_SIZE) {
-          this.unwrapped.delete(this.unwrapped.keys().next().value!);
-        }
-      }
-      return { generation: row.generation, key };
-    } catch (error) {
-      if (!(error instanceof EnvelopeError)) {
-        throw error;
-      }
-      logger.error(
-        `A subject key does not unwrap (${error.reason}): account ${row.accountId}, ${row.subjectKind} ${row.subjectId}. Its values are shown as redacted.`,
-      );
-      return { generation: row.generation, key: null, unreadable: true };
+    const { state, failure } = unwrappedState(row, accountKeys);
+    if (failure !== undefined) {
+      this.reportUnreadable(row, failure);
+      return state;
     }
+    if (cache) {
+      this.unwrapped.delete(cacheKey);
+      this.unwrapped.set(cacheKey, { wrappedKey: row.wrappedKey, key: state.key! });
+      if (this.unwrapped.size > SUBJECT_KEY_CACHE_SIZE) {
+        this.unwrapped.delete(this.unwrapped.keys().next().value!);
+      }
+    }
+    return state;
+  }
+
+  /** Logs, without any key, that a stored subject key does not unwrap (wherever it was unwrapped). */
+  reportUnreadable(row: StoredSubjectKey, reason: EnvelopeErrorReason): void {
+    logger.error(
+      `A subject key does not unwrap (${reason}): account ${row.accountId}, ${row.subjectKind} ${row.subjectId}. Its values are shown as redacted.`,
+    );
   }
 
   /**
@@ -305,6 +246,6 @@ export class SubjectKeys {
   }
 
   private cacheKeyOf(row: StoredSubjectKey): string {
-    return `${this.prefixOf(row.accountId, subjectOf(row))}${row.generation}]`;
+    return `${this.prefixOf(row.accountId, { kind: row.subjectKind, id: row.subjectId })}${row.generation}]`;
   }
 }
