@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { newId, type Actor } from '@custos/core';
 import { RecordRuleService, type Condition } from '@custos/access';
 import { testDatabaseKinds } from '@custos/core/testing';
-import { Membership } from '@custos/identity';
+import { Membership, TeamService } from '@custos/identity';
 import { dialectOf } from '../kernel';
 import { PropertyDefinitionService, PropertySchemaService } from '../properties';
 import { CrmAccessService, RecordQuery } from '../records';
@@ -27,7 +27,7 @@ interface Contact {
 }
 
 const contact: fc.Arbitrary<Contact> = fc.record({
-  owner: fc.nat(4),
+  owner: fc.nat(5),
   unit: fc.nat(2),
   country: fc.constantFrom(...COUNTRIES),
   stage: fc.constantFrom(...STAGES),
@@ -122,7 +122,14 @@ describe.each(testDatabaseKinds())('search totals from the live counts on %s', (
       await crm.member([{ action: 'read', level: 'own' }]),
       await crm.member([{ action: 'read', level: 'business_unit' }]),
       await crm.member([{ action: 'read', level: 'account' }]),
+      await crm.member([{ action: 'read', level: 'team' }]),
     ];
+    // The team reader's team holds the own-level reader too: their scope is two owners.
+    await crm.as(crm.admin, async () => {
+      const teams = crm.app.get(TeamService);
+      const team = await teams.create({ name: 'Totals team' });
+      await teams.addMembers(team.id, [readers[3].userId!, readers[0].userId!]);
+    });
     owners = [null, crm.admin.userId!, ...readers.map((reader) => reader.userId!)];
     const [membership] = await crm.dataSource.manager.findBy(Membership, {
       accountId: crm.accountId,
@@ -260,6 +267,8 @@ describe.each(testDatabaseKinds())('search totals from the live counts on %s', (
       expect(byCountry).toEqual({ total: 3, shown: 3, fromCounts: true });
       const all = await searched(own, []);
       expect(all).toEqual({ total: 3, shown: 3, fromCounts: true });
+      // The team reader's team holds the owner: the same three, from the counts too.
+      expect(await searched(readers[3], [])).toEqual({ total: 3, shown: 3, fromCounts: true });
     });
   });
 
