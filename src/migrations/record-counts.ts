@@ -1,3 +1,4 @@
+import type { QueryRunner } from 'typeorm';
 /** What both databases' `RecordCounts` migrations share: the record tables and the backfill. */
 export const RECORD_TABLES = ['crm_contact', 'crm_company', 'crm_deal'];
 
@@ -57,10 +58,7 @@ export function liveCountKey({ carried }: LiveCountTable): string[] {
  * page for the counts' updates to stay heap-only), on SQLite a unique index in which NULLs are
  * distinct (the triggers insert a key only when no row `IS` it).
  */
-export function createLiveCounts(
-  counted: LiveCountTable,
-  database: 'postgres' | 'sqlite',
-): string[] {
+function createLiveCounts(counted: LiveCountTable, database: 'postgres' | 'sqlite'): string[] {
   const counts = liveCountsOf(counted.table);
   const key = liveCountKey(counted).join(', ');
   const carried = counted.carried.map(([name]) => `"${name}"`).join(', ');
@@ -80,4 +78,37 @@ export function createLiveCounts(
     `INSERT INTO "${counts}" (${key}, "live")
       SELECT ${key}, COUNT(*) FROM "${counted.table}" WHERE "archived_at" IS NULL GROUP BY ${key}`,
   ];
+}
+
+/** The statements of one table's live counts other than its table: `counts` is that table's name. */
+type LiveCountStatements = (counted: LiveCountTable, counts: string) => string[];
+
+/** Creates each record table's live counts ({@link createLiveCounts}), then runs its `maintenance`: its triggers. */
+export async function createAllLiveCounts(
+  queryRunner: QueryRunner,
+  database: 'postgres' | 'sqlite',
+  maintenance: LiveCountStatements,
+): Promise<void> {
+  for (const counted of LIVE_COUNT_TABLES) {
+    const counts = liveCountsOf(counted.table);
+    for (const statement of [
+      ...createLiveCounts(counted, database),
+      ...maintenance(counted, counts),
+    ]) {
+      await queryRunner.query(statement);
+    }
+  }
+}
+
+/** Undoes {@link createAllLiveCounts}: for each table, last first, `maintenance` (dropping its triggers), then its counts. */
+export async function dropAllLiveCounts(
+  queryRunner: QueryRunner,
+  maintenance: LiveCountStatements,
+): Promise<void> {
+  for (const counted of [...LIVE_COUNT_TABLES].reverse()) {
+    const counts = liveCountsOf(counted.table);
+    for (const statement of [...maintenance(counted, counts), `DROP TABLE "${counts}"`]) {
+      await queryRunner.query(statement);
+    }
+  }
 }

@@ -1,7 +1,7 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 import {
-  createLiveCounts,
-  LIVE_COUNT_TABLES,
+  createAllLiveCounts,
+  dropAllLiveCounts,
   liveCountKey,
   liveCountsOf,
   type LiveCountTable,
@@ -45,13 +45,8 @@ export class RecordLiveCounts1798150000000 implements MigrationInterface {
   name = 'RecordLiveCounts1798150000000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    for (const counted of LIVE_COUNT_TABLES) {
-      const { table } = counted;
-      const counts = liveCountsOf(table);
-      for (const statement of createLiveCounts(counted, 'postgres')) {
-        await queryRunner.query(statement);
-      }
-      await queryRunner.query(`CREATE FUNCTION "${counts}_changed"() RETURNS trigger LANGUAGE plpgsql AS $$
+    await createAllLiveCounts(queryRunner, 'postgres', (counted, counts) => [
+      `CREATE FUNCTION "${counts}_changed"() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN
           IF TG_OP = 'INSERT' THEN
             ${addCounts(counted, liveKeys(counted, '"new_rows"', 1))}
@@ -62,23 +57,18 @@ export class RecordLiveCounts1798150000000 implements MigrationInterface {
           END IF;
           RETURN NULL;
         END
-      $$`);
-      for (const [event, transitions] of TRIGGERS) {
-        await queryRunner.query(
-          `CREATE TRIGGER "${counts}_${event}" AFTER ${event.toUpperCase()} ON "${table}" REFERENCING ${transitions} FOR EACH STATEMENT EXECUTE FUNCTION "${counts}_changed"()`,
-        );
-      }
-    }
+      $$`,
+      ...TRIGGERS.map(
+        ([event, transitions]) =>
+          `CREATE TRIGGER "${counts}_${event}" AFTER ${event.toUpperCase()} ON "${counted.table}" REFERENCING ${transitions} FOR EACH STATEMENT EXECUTE FUNCTION "${counts}_changed"()`,
+      ),
+    ]);
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    for (const { table } of [...LIVE_COUNT_TABLES].reverse()) {
-      const counts = liveCountsOf(table);
-      for (const [event] of [...TRIGGERS].reverse()) {
-        await queryRunner.query(`DROP TRIGGER "${counts}_${event}" ON "${table}"`);
-      }
-      await queryRunner.query(`DROP FUNCTION "${counts}_changed"()`);
-      await queryRunner.query(`DROP TABLE "${counts}"`);
-    }
+    await dropAllLiveCounts(queryRunner, ({ table }, counts) => [
+      ...TRIGGERS.map(([event]) => `DROP TRIGGER "${counts}_${event}" ON "${table}"`),
+      `DROP FUNCTION "${counts}_changed"()`,
+    ]);
   }
 }

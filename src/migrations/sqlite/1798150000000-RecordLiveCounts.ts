@@ -1,7 +1,7 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 import {
-  createLiveCounts,
-  LIVE_COUNT_TABLES,
+  createAllLiveCounts,
+  dropAllLiveCounts,
   liveCountKey,
   liveCountsOf,
   type LiveCountTable,
@@ -40,33 +40,22 @@ export class RecordLiveCounts1798150000000 implements MigrationInterface {
   name = 'RecordLiveCounts1798150000000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    for (const counted of LIVE_COUNT_TABLES) {
+    await createAllLiveCounts(queryRunner, 'sqlite', (counted, counts) => {
       const { table } = counted;
-      const counts = liveCountsOf(table);
       const key = liveCountKey(counted);
-      for (const statement of createLiveCounts(counted, 'sqlite')) {
-        await queryRunner.query(statement);
-      }
-      const triggers = {
-        insert: `AFTER INSERT ON "${table}" FOR EACH ROW WHEN NEW."archived_at" IS NULL BEGIN ${countRow(counted, 'NEW', 1)} END`,
-        delete: `AFTER DELETE ON "${table}" FOR EACH ROW WHEN OLD."archived_at" IS NULL BEGIN ${countRow(counted, 'OLD', -1)} END`,
-        update: `AFTER UPDATE OF ${key.join(', ')}, "archived_at" ON "${table}" FOR EACH ROW
+      return [
+        `CREATE TRIGGER "${counts}_insert" AFTER INSERT ON "${table}" FOR EACH ROW WHEN NEW."archived_at" IS NULL BEGIN ${countRow(counted, 'NEW', 1)} END`,
+        `CREATE TRIGGER "${counts}_delete" AFTER DELETE ON "${table}" FOR EACH ROW WHEN OLD."archived_at" IS NULL BEGIN ${countRow(counted, 'OLD', -1)} END`,
+        `CREATE TRIGGER "${counts}_update" AFTER UPDATE OF ${key.join(', ')}, "archived_at" ON "${table}" FOR EACH ROW
           WHEN ${key.map((column) => `OLD.${column} IS NOT NEW.${column}`).join(' OR ')} OR (OLD."archived_at" IS NULL) <> (NEW."archived_at" IS NULL)
           BEGIN ${countRow(counted, 'OLD', -1)} ${countRow(counted, 'NEW', 1)} END`,
-      };
-      for (const [event, trigger] of Object.entries(triggers)) {
-        await queryRunner.query(`CREATE TRIGGER "${counts}_${event}" ${trigger}`);
-      }
-    }
+      ];
+    });
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    for (const { table } of [...LIVE_COUNT_TABLES].reverse()) {
-      const counts = liveCountsOf(table);
-      for (const event of ['update', 'delete', 'insert']) {
-        await queryRunner.query(`DROP TRIGGER "${counts}_${event}"`);
-      }
-      await queryRunner.query(`DROP TABLE "${counts}"`);
-    }
+    await dropAllLiveCounts(queryRunner, (_, counts) =>
+      ['update', 'delete', 'insert'].map((event) => `DROP TRIGGER "${counts}_${event}"`),
+    );
   }
 }
