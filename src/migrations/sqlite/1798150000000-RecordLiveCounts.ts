@@ -16,16 +16,21 @@ function keyOf(counted: LiveCountTable, row: 'OLD' | 'NEW'): string {
     .join(' AND ');
 }
 
-/** Adds `delta` to the count of `row`'s key when that row is live, inserting the row first for +1. */
+/**
+ * Adds `delta` to the count of `row`'s key when that row is live; for +1, a key without a count
+ * row gets one with 1 (`changes()`: the rows the UPDATE just before it changed).
+ */
 function countRow(counted: LiveCountTable, row: 'OLD' | 'NEW', delta: 1 | -1): string {
   const counts = liveCountsOf(counted.table);
   const key = liveCountKey(counted);
-  const insert = `INSERT INTO "${counts}" (${key.join(', ')}, "live")
-    SELECT ${key.map((column) => `${row}.${column}`).join(', ')}, 0
-    WHERE ${row}."archived_at" IS NULL AND NOT EXISTS (SELECT 1 FROM "${counts}" WHERE ${keyOf(counted, row)});`;
+  const update = `UPDATE "${counts}" SET "live" = "live" + ${delta} WHERE ${row}."archived_at" IS NULL AND ${keyOf(counted, row)};`;
   // A live row's key has its count row (inserted with it): removing never inserts.
-  return `${delta === 1 ? insert : ''}
-    UPDATE "${counts}" SET "live" = "live" + ${delta} WHERE ${row}."archived_at" IS NULL AND ${keyOf(counted, row)};`;
+  return delta === 1
+    ? `${update}
+      INSERT INTO "${counts}" (${key.join(', ')}, "live")
+      SELECT ${key.map((column) => `${row}.${column}`).join(', ')}, 1
+      WHERE ${row}."archived_at" IS NULL AND changes() = 0;`
+    : update;
 }
 
 /**
