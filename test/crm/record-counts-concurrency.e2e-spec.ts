@@ -1,3 +1,4 @@
+import { newId } from '@custos/core';
 import { startTestServer, type TestServer } from '../support/test-server';
 import { callerOf, type Caller } from './crm-support';
 import { createRecords, expectStatus, ownContactsReader } from './crm-support';
@@ -95,5 +96,46 @@ describe('maintained record counts under concurrent requests on postgres', () =>
       [server.accountId, ownerId],
     );
     expect(Number(counts.live)).toBe(61);
+  });
+
+  it('keeps the live counts exact when transactions write the same owner and countries at once', async () => {
+    // An owner of its own: the other test counts its owner's contacts (tests run in random order).
+    const owner = newId();
+    const live = () =>
+      server.dataSource.query<{ country: string; live: string }[]>(
+        `SELECT country, live FROM crm_contact_live_count WHERE account_id = $1 AND owner_id = $2 AND business_unit_id IS NULL AND lifecyclestage IS NULL AND live <> 0 ORDER BY country`,
+        [server.accountId, owner],
+      );
+    const counted = () =>
+      server.dataSource.query<{ country: string; live: string }[]>(
+        `SELECT country, COUNT(*) AS live FROM crm_contact WHERE account_id = $1 AND owner_id = $2 AND business_unit_id IS NULL AND lifecyclestage IS NULL AND archived_at IS NULL GROUP BY country ORDER BY country`,
+        [server.accountId, owner],
+      );
+    const now = new Date().toISOString();
+    /** One transaction of one statement over both countries' count rows, in either order. */
+    const transaction = (i: number) =>
+      server.dataSource.transaction(async (manager) => {
+        const [first, second] = i % 2 === 0 ? ['DE', 'FR'] : ['FR', 'DE'];
+        await manager.query(
+          `INSERT INTO crm_contact (id, account_id, owner_id, custom, created_at, updated_at, country) VALUES ($1, $3, $4, '{}', $5, $5, $6), ($2, $3, $4, '{}', $5, $5, $7)`,
+          [newId(), newId(), server.accountId, owner, now, first, second],
+        );
+        // Moves one of the owner's contacts between the countries: both count rows again.
+        await manager.query(
+          `UPDATE crm_contact SET country = CASE WHEN country = 'DE' THEN 'FR' ELSE 'DE' END WHERE id = (SELECT id FROM crm_contact WHERE account_id = $1 AND owner_id = $2 AND country IS NOT NULL ORDER BY id LIMIT 1 OFFSET $3)`,
+          [server.accountId, owner, i],
+        );
+        if (i % 3 === 0) {
+          await manager.query(
+            `UPDATE crm_contact SET archived_at = $3 WHERE account_id = $1 AND owner_id = $2 AND country = 'DE' AND archived_at IS NULL AND id = (SELECT MAX(id) FROM crm_contact WHERE account_id = $1 AND owner_id = $2 AND country = 'DE')`,
+            [server.accountId, owner, now],
+          );
+        }
+      });
+    // Rows for the updates to move, then the writers at once.
+    await transaction(0);
+    await Promise.all(Array.from({ length: 24 }, (_, i) => transaction(i + 1)));
+    expect(await live()).toEqual(await counted());
+    expect((await counted()).length).toBe(2);
   });
 });

@@ -7,13 +7,13 @@ export interface CapturedQuery {
   parameters: unknown[];
 }
 
-/** From now on, collects into `captured` each query the server runs on `crm_contact r`, and reads of the maintained counts. */
+/** From now on, collects into `captured` each query the server runs on `crm_contact r`, and reads of the maintained counts (both kinds). */
 export function captureContactQueries(server: TestServer, captured: CapturedQuery[]): void {
   const capture: Logger = {
     logQuery: (query: string, parameters?: unknown[]) => {
       if (
         !query.startsWith('EXPLAIN') &&
-        /FROM ("?crm_contact"? "?r"?|"crm_record_count")/.test(query)
+        /FROM ("?crm_contact"? "?r"?|"crm_record_count"|"crm_contact_live_count" "r")/.test(query)
       ) {
         captured.push({ query, parameters: parameters ?? [] });
       }

@@ -13,8 +13,12 @@ import type { StoredRecord } from './record-store';
 import type { SensitiveFields } from '../sensitive';
 import { RecordErrors } from './records.errors';
 
-/** The rule fields the scope indexes lead with (after the account). */
-const SCOPE_FIELDS = ['ownerId', 'businessUnitId'];
+/** The rule fields the scope indexes lead with (after the account), with their columns. */
+const SCOPE_COLUMNS: ReadonlyMap<string, string> = new Map([
+  ['ownerId', 'owner_id'],
+  ['businessUnitId', 'business_unit_id'],
+]);
+const SCOPE_FIELDS = [...SCOPE_COLUMNS.keys()];
 
 /**
  * PostgreSQL: the scope fields, each with the rule fields its index takes as conditions right
@@ -103,16 +107,15 @@ export class RecordAccess {
     const scope = scopeIndexes || this.dialect.postgres ? '' : '+';
     return accessibleBy(this.access.ability, action, this.schema.objectType.name, {
       columnOf: (field) => {
-        if (field === 'ownerId') {
-          return `${scope}${alias}.owner_id`;
-        }
-        if (field === 'businessUnitId') {
-          return `${scope}${alias}.business_unit_id`;
+        const scopeColumn = SCOPE_COLUMNS.get(field);
+        if (scopeColumn) {
+          return `${scope}${alias}.${scopeColumn}`;
         }
         return this.schema.byName.has(field)
           ? propertyExpression(this.schema, this.dialect, field, alias)
           : undefined;
       },
+      storedIn: (field) => SCOPE_COLUMNS.get(field) ?? this.schema.columns.get(field),
       postgres: this.dialect.postgres,
       parameterPrefix: `acc${this.parameterCounter++}_`,
       scopeFields: this.dialect.postgres ? pgScopeFields(this.schema) : undefined,

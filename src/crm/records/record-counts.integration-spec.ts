@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { CustosError, TransactionHost, type Actor } from '@custos/core';
+import { CustosError, newId, TransactionHost, type Actor } from '@custos/core';
 import { testDatabaseKinds } from '@custos/core/testing';
 import { PropertySchemaService } from '../properties';
 import { startCrmTestApp, type CrmTestApp } from '../testing';
@@ -14,6 +14,47 @@ type Step =
   | { kind: 'archive' | 'restore' | 'purge'; record: number }
   | { kind: 'owner'; record: number; owner: number }
   | { kind: 'archiveOwned' | 'reassign'; owner: number; to: number };
+
+/** Each record table with the columns its live counts are grouped by besides account, owner and unit. */
+const LIVE_COUNTED = [
+  { table: 'crm_contact', carried: ['country', 'lifecyclestage'] },
+  { table: 'crm_company', carried: ['country', 'industry'] },
+  { table: 'crm_deal', carried: ['dealstage', 'pipeline'] },
+] as const;
+
+/** Values of a key column: NULL and two others (owners, units and carried values alike). */
+const keyValue = fc.constantFrom(null, 'a', 'b');
+const rowIndexes = fc.array(fc.nat(), { minLength: 1, maxLength: 4 });
+const sqlSteps = fc.array(
+  fc.oneof(
+    fc.record({
+      kind: fc.constant('insert' as const),
+      rows: fc.array(
+        fc.record({
+          key: fc.array(keyValue, { minLength: 4, maxLength: 4 }),
+          archived: fc.boolean(),
+        }),
+        { minLength: 1, maxLength: 4 },
+      ),
+    }),
+    fc.record({
+      kind: fc.constant('set' as const),
+      rows: rowIndexes,
+      column: fc.nat(3),
+      value: keyValue,
+    }),
+    fc.record({
+      kind: fc.constantFrom(
+        'archive' as const,
+        'restore' as const,
+        'delete' as const,
+        'rename' as const,
+      ),
+      rows: rowIndexes,
+    }),
+  ),
+  { minLength: 1, maxLength: 10 },
+);
 
 const steps = fc.array(
   fc.oneof(
@@ -145,10 +186,99 @@ describe.each(testDatabaseKinds())('maintained record counts on %s', (kind) => {
           const { maintained, counted } = await totals(actor);
           expect(maintained).toBe(counted);
         }
+        await expectLiveCountsExact('crm_contact', crm.accountId);
       }),
       { numRuns: 12 },
     );
   });
+
+  /**
+   * Whether `table`'s live counts of `accountId` are the `GROUP BY` of its live rows: one row per
+   * key (NULLs compared as values), none negative, the non-zero ones equal to the groups.
+   */
+  const expectLiveCountsExact = async (table: string, accountId: string): Promise<void> => {
+    const { carried } = LIVE_COUNTED.find((counted) => counted.table === table)!;
+    const key = ['owner_id', 'business_unit_id', ...carried].join(', ');
+    const p = kind === 'postgres' ? '$1' : '?';
+    const rows = (sql: string) =>
+      crm.dataSource
+        .query<Record<string, unknown>[]>(sql, [accountId])
+        .then((found) =>
+          found.map((row) => JSON.stringify({ ...row, live: Number(row.live) })).sort(),
+        );
+    const counts = await rows(
+      `SELECT ${key}, live FROM ${table}_live_count WHERE account_id = ${p}`,
+    );
+    expect(new Set(counts.map((row) => JSON.stringify({ ...JSON.parse(row), live: 0 }))).size).toBe(
+      counts.length,
+    );
+    expect(counts.filter((row) => (JSON.parse(row) as { live: number }).live < 0)).toEqual([]);
+    expect(counts.filter((row) => (JSON.parse(row) as { live: number }).live !== 0)).toEqual(
+      await rows(
+        `SELECT ${key}, COUNT(*) AS live FROM ${table} WHERE account_id = ${p} AND archived_at IS NULL GROUP BY ${key}`,
+      ),
+    );
+  };
+
+  it.each(LIVE_COUNTED.map(({ table }) => table))(
+    "keeps %s's live counts the GROUP BY of its live rows through any statements",
+    async (table) => {
+      const { carried } = LIVE_COUNTED.find((counted) => counted.table === table)!;
+      const columns = ['owner_id', 'business_unit_id', ...carried];
+      const p = (n: number) => (kind === 'postgres' ? `$${n}` : '?');
+      await fc.assert(
+        fc.asyncProperty(sqlSteps, async (sequence) => {
+          // An account of its own per run: the counts start empty.
+          const accountId = newId();
+          const ids: string[] = [];
+          const at = (indexes: number[]) => [...new Set(indexes.map((i) => ids[i % ids.length]))];
+          for (const step of sequence) {
+            if (step.kind !== 'insert' && ids.length === 0) {
+              continue;
+            }
+            const now = new Date().toISOString();
+            switch (step.kind) {
+              case 'insert': {
+                const values = step.rows.flatMap(({ key, archived }) => {
+                  const id = newId();
+                  ids.push(id);
+                  return [id, accountId, '{}', now, now, archived ? now : null, ...key];
+                });
+                await crm.dataSource.query(
+                  `INSERT INTO ${table} (id, account_id, custom, created_at, updated_at, archived_at, ${columns.join(', ')}) VALUES ${step.rows
+                    .map(
+                      (_, i) =>
+                        `(${Array.from({ length: 10 }, (__, j) => p(i * 10 + j + 1)).join(', ')})`,
+                    )
+                    .join(', ')}`,
+                  values,
+                );
+                break;
+              }
+              default: {
+                const rows = at(step.rows);
+                const where = `id IN (${rows.map((_, i) => p(i + 2)).join(', ')})`;
+                const statement = {
+                  set: `UPDATE ${table} SET ${step.kind === 'set' ? columns[step.column] : ''} = ${p(1)} WHERE ${where}`,
+                  archive: `UPDATE ${table} SET archived_at = ${p(1)} WHERE ${where}`,
+                  restore: `UPDATE ${table} SET archived_at = NULL, updated_at = ${p(1)} WHERE ${where}`,
+                  delete: `DELETE FROM ${table} WHERE updated_at <> ${p(1)} AND ${where}`,
+                  // A column no count is grouped by: nothing to change.
+                  rename: `UPDATE ${table} SET updated_at = ${p(1)} WHERE ${where}`,
+                }[step.kind];
+                await crm.dataSource.query(statement, [
+                  step.kind === 'set' ? step.value : now,
+                  ...rows,
+                ]);
+              }
+            }
+          }
+          await expectLiveCountsExact(table, accountId);
+        }),
+        { numRuns: 15 },
+      );
+    },
+  );
 
   it('leaves the counts to COUNT(*) when a rule tests more than owner and unit', async () => {
     const nobody = await crm.member([]);

@@ -60,18 +60,48 @@ export class ScopedRecords {
     readonly counted?: CountedScope,
     /** SQLite: the index the query must walk (`INDEXED BY`; see {@link RecordQuery.walksSortIndex}). */
     readonly walked?: string,
+    /** Set while the records are live ones: the live counts that may answer their total. */
+    readonly liveCounts?: LiveCounts,
   ) {}
 
   /** These records that also match `condition` (these when there is none). */
   and(condition: SqlCondition | null | undefined): ScopedRecords {
     return condition
-      ? new ScopedRecords(this.table, [...this.conditions, condition], undefined, this.walked)
+      ? new ScopedRecords(
+          this.table,
+          [...this.conditions, condition],
+          undefined,
+          this.walked,
+          this.liveCounts,
+        )
       : this;
   }
 
   /** These records, read by walking `index` (SQLite's `INDEXED BY`: same rows, another plan). */
   walking(index: string): ScopedRecords {
-    return new ScopedRecords(this.table, this.conditions, this.counted, index);
+    return new ScopedRecords(this.table, this.conditions, this.counted, index, this.liveCounts);
+  }
+
+  /**
+   * `FROM … WHERE …` of the live counts whose sum is the number of these records, when every
+   * condition but the live-rows one declares that it reads only columns the counts are grouped
+   * by: such a condition holds for all or none of a count's records, so the SUM over the counts
+   * it selects is the `COUNT(*)` of the records (alias `r` too: the very same conditions).
+   * `undefined` otherwise (a custom property, a sensitive filter, the processing restriction…).
+   */
+  fromLiveCounts(): SqlCondition | undefined {
+    const counts = this.liveCounts;
+    const conditions = this.conditions.filter((condition) => condition !== LIVE_ONLY);
+    if (
+      !counts ||
+      conditions.length === this.conditions.length ||
+      !conditions.every((condition) =>
+        condition.columns?.every((column) => counts.columns.includes(column)),
+      )
+    ) {
+      return undefined;
+    }
+    return new ScopedRecords(counts.table, conditions).fromWhere();
   }
 
   /** `FROM … WHERE …` and its named parameters. */
@@ -97,6 +127,27 @@ export interface CountedScope {
   owners?: readonly string[];
   businessUnits?: readonly string[];
 }
+
+/**
+ * The live records of a table counted per account, owner, business unit and the columns the owner
+ * filter index carries (`ObjectType.scopeCarried`): a table `<record table>_live_count` with the
+ * record table's column names and `live`, kept by the triggers of migration `RecordLiveCounts` in
+ * the transaction of every write (docs/query-performance.md, "Maintained totals").
+ */
+export interface LiveCounts {
+  table: string;
+  columns: readonly string[];
+}
+
+function liveCountsOf(schema: PropertySchema): LiveCounts {
+  return {
+    table: `${schema.objectType.table}_live_count`,
+    columns: ['account_id', 'owner_id', 'business_unit_id', ...schema.objectType.scopeCarried],
+  };
+}
+
+/** Live records only: the condition {@link ScopedRecords.fromLiveCounts} leaves out (they hold no other). */
+const LIVE_ONLY: SqlCondition = { sql: 'r.archived_at IS NULL', parameters: {} };
 
 /** How long {@link RecordQuery}'s planner statistics are kept. */
 const STATISTICS_KEPT_MS = 10_000;
@@ -151,6 +202,8 @@ export class RecordQuery {
       schema.objectType.table,
       scopeConditions(accountId, archived, permitted(access, action, scopeIndexes)),
       readScope && { accountId, ...readScope },
+      undefined,
+      archived === false ? liveCountsOf(schema) : undefined,
     );
     return scope.and(processing);
   }
@@ -187,11 +240,17 @@ export class RecordQuery {
     return this.transactions.queryNamed(text, parameters);
   }
 
-  /** How many records `scope` holds; with `upTo`, counting stops after that many. */
+  /**
+   * How many records `scope` holds; with `upTo`, counting stops after that many. From the
+   * maintained counts when they hold the answer: `crm_record_count` for an owner and unit scope
+   * alone, the live counts when every condition reads their columns only; else `COUNT(*)`.
+   */
   async count(scope: ScopedRecords, upTo?: number): Promise<number> {
-    if (scope.counted) {
-      const counted = await this.maintainedCount(scope.table, scope.counted);
-      return upTo === undefined ? counted : Math.min(counted, Math.trunc(upTo));
+    const maintained = scope.counted
+      ? await this.maintainedCount(scope.table, scope.counted)
+      : await this.liveCount(scope);
+    if (maintained !== undefined) {
+      return upTo === undefined ? maintained : Math.min(maintained, Math.trunc(upTo));
     }
     const { sql, parameters } = scope.fromWhere();
     const text =
@@ -199,6 +258,19 @@ export class RecordQuery {
         ? `SELECT COUNT(*) AS "total" ${sql}`
         : `SELECT COUNT(*) AS "total" FROM (SELECT 1 ${sql} LIMIT ${Math.trunc(upTo)}) "counted"`;
     const [row] = await this.transactions.queryNamed<{ total: string | number }>(text, parameters);
+    return Number(row?.total ?? 0);
+  }
+
+  /** The sum of `scope`'s live counts (see {@link ScopedRecords.fromLiveCounts}), when they answer it. */
+  private async liveCount(scope: ScopedRecords): Promise<number | undefined> {
+    const counts = scope.fromLiveCounts();
+    if (!counts) {
+      return undefined;
+    }
+    const [row] = await this.transactions.queryNamed<{ total: string | number | null }>(
+      `SELECT SUM(r.live) AS "total" ${counts.sql}`,
+      counts.parameters,
+    );
     return Number(row?.total ?? 0);
   }
 
@@ -439,6 +511,7 @@ function both(where: SqlCondition, also: SqlCondition | null): SqlCondition {
     ? {
         sql: `(${where.sql}) AND (${also.sql})`,
         parameters: { ...where.parameters, ...also.parameters },
+        columns: where.columns && also.columns && [...where.columns, ...also.columns],
       }
     : where;
 }
@@ -474,12 +547,11 @@ function scopeConditions(
   archived: ArchivedScope,
   where: SqlCondition,
 ): SqlCondition[] {
-  const conditions: SqlCondition[] = [{ sql: ACCOUNT_OF_ROW, parameters: { accountId } }];
+  const conditions: SqlCondition[] = [
+    { sql: ACCOUNT_OF_ROW, parameters: { accountId }, columns: ['account_id'] },
+  ];
   if (archived !== 'any') {
-    conditions.push({
-      sql: archived ? 'r.archived_at IS NOT NULL' : 'r.archived_at IS NULL',
-      parameters: {},
-    });
+    conditions.push(archived ? { sql: 'r.archived_at IS NOT NULL', parameters: {} } : LIVE_ONLY);
   }
   conditions.push(where);
   return conditions;

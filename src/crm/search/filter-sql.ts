@@ -82,7 +82,30 @@ export function compileFilterGroups(
     );
     return `(${filters.join(' AND ')})`;
   });
-  return { sql: `(${groupSql.join(' OR ')})`, parameters };
+  return {
+    sql: `(${groupSql.join(' OR ')})`,
+    parameters,
+    columns: columnsFiltered(schema, groups),
+  };
+}
+
+/**
+ * The record columns the filters read: each filter reads its property's column alone, except on
+ * a custom property (a JSON path) or a sensitive one (the blind index): then none are declared.
+ */
+function columnsFiltered(
+  schema: PropertySchema,
+  groups: readonly StoredFilterGroup[],
+): string[] | undefined {
+  const columns = new Set<string>();
+  for (const { propertyName } of groups.flatMap((group) => group.filters)) {
+    const column = schema.columns.get(propertyName);
+    if (column === undefined || schema.byName.get(propertyName)?.sensitivity) {
+      return undefined;
+    }
+    columns.add(column);
+  }
+  return [...columns];
 }
 
 function compileFilter(

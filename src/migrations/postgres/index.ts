@@ -6,6 +6,7 @@ import { FormConsents1796496210639 } from './1796496210639-FormConsents';
 import type { MigrationClass } from '@custos/core';
 import { CrmLookupIndexes1797400000000 } from './1797400000000-CrmLookupIndexes';
 import { RecordCounts1797500000000 } from './1797500000000-RecordCounts';
+import { RecordLiveCounts1798150000000 } from './1798150000000-RecordLiveCounts';
 import { CrmContactPhoneKey1797900000000 } from './1797900000000-CrmContactPhoneKey';
 import { CustomPropertyOwnerIndexes1798000000001 } from './1798000000001-CustomPropertyOwnerIndexes';
 import { Crm1795375304585 } from './1795375304585-Crm';
@@ -46,4 +47,5 @@ export const POSTGRES_SERVER_MIGRATIONS: MigrationClass[] = [
   RecordCounts1797500000000,
   CrmContactPhoneKey1797900000000,
   CustomPropertyOwnerIndexes1798000000001,
+  RecordLiveCounts1798150000000,
 ];

@@ -6,6 +6,7 @@ import { FormConsents1796496210639 } from './1796496210639-FormConsents';
 import type { MigrationClass } from '@custos/core';
 import { CrmLookupIndexes1797400000000 } from './1797400000000-CrmLookupIndexes';
 import { RecordCounts1797500000000 } from './1797500000000-RecordCounts';
+import { RecordLiveCounts1798150000000 } from './1798150000000-RecordLiveCounts';
 import { CrmContactPhoneKey1797900000000 } from './1797900000000-CrmContactPhoneKey';
 import { Crm1795375304585 } from './1795375304585-Crm';
 import { CrmImports1795375942833 } from './1795375942833-CrmImports';
@@ -46,4 +47,5 @@ export const SQLITE_SERVER_MIGRATIONS: MigrationClass[] = [
   CrmLookupIndexes1797400000000,
   RecordCounts1797500000000,
   CrmContactPhoneKey1797900000000,
+  RecordLiveCounts1798150000000,
 ];

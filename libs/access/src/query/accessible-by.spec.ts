@@ -44,3 +44,51 @@ describe('accessibleBy scope fields', () => {
     );
   });
 });
+
+/** The columns one read rule's condition declares, `custom` being stored in no column of its own. */
+const columnsOf = (conditions: MongoQuery | undefined, storedIn?: (field: string) => string) =>
+  accessibleBy(
+    createAccessAbility([{ action: 'read', subject: 'contacts', conditions }]),
+    'read',
+    'contacts',
+    {
+      columnOf: (field) => `r.${field}`,
+      postgres: false,
+      storedIn:
+        storedIn ??
+        ((field) =>
+          (({ ownerId: 'owner_id', country: 'country' }) as Record<string, string>)[field]),
+    },
+  ).columns;
+
+describe('accessibleBy columns', () => {
+  it('declares the column of every field tested, through negations too', () => {
+    expect(
+      columnsOf({
+        $or: [{ ownerId: 'u1' }, { country: { $nin: ['DE'] } }],
+        country: { $ne: 'FR' },
+      }),
+    ).toEqual(['owner_id', 'country']);
+  });
+
+  it('declares none when a field tested is stored in no column of its own', () => {
+    expect(columnsOf({ country: 'DE', custom: 'x' })).toBeUndefined();
+  });
+
+  it('declares that an unconditional rule reads nothing', () => {
+    expect(columnsOf(undefined)).toEqual([]);
+  });
+
+  it('declares none without storedIn', () => {
+    expect(
+      accessibleBy(
+        createAccessAbility([
+          { action: 'read', subject: 'contacts', conditions: { country: 'DE' } },
+        ]),
+        'read',
+        'contacts',
+        { columnOf: (field) => `r.${field}`, postgres: false },
+      ).columns,
+    ).toBeUndefined();
+  });
+});

@@ -12,6 +12,12 @@ interface AstNode {
 export interface SqlCondition {
   sql: string;
   parameters: Record<string, unknown>;
+  /**
+   * The columns of the queried row the condition reads, when its builder declares them (names
+   * without alias): it then has the same value on every row that agrees on them, whatever else
+   * the row holds. `undefined`: not declared — it may read anything.
+   */
+  columns?: readonly string[];
 }
 
 export interface AccessibleByOptions {
@@ -33,6 +39,12 @@ export interface AccessibleByOptions {
    * test stays plain. Same result: no NOT is ever above a test. Default none.
    */
   scopeFields?: Readonly<Record<string, readonly string[]>>;
+  /**
+   * The one row column a field's SQL reads (`ownerId` → `owner_id`), `undefined` when it reads
+   * anything else (a JSON path): with it, the condition declares its `columns` when every field
+   * tested has one. Default none: no columns declared.
+   */
+  storedIn?: (field: string) => string | undefined;
 }
 
 /**
@@ -49,7 +61,7 @@ export function accessibleBy(
 ): SqlCondition {
   const ast = rulesToAST(ability, action, subjectType) as AstNode | null;
   if (ast === null) {
-    return { sql: '1 = 0', parameters: {} };
+    return { sql: '1 = 0', parameters: {}, columns: [] };
   }
   const parameters: Record<string, unknown> = {};
   const prefix = options.parameterPrefix ?? 'acc';
@@ -163,7 +175,23 @@ export function accessibleBy(
         throw new Error(`Operator "${node.operator}" cannot be translated to SQL.`);
     }
   };
-  return { sql: compile(ast, false), parameters };
+  return { sql: compile(ast, false), parameters, columns: columnsRead(tested, options.storedIn) };
+}
+
+/** The columns `fields` are stored in, when each is stored in one (see `storedIn`). */
+function columnsRead(
+  fields: ReadonlySet<string>,
+  storedIn: AccessibleByOptions['storedIn'],
+): string[] | undefined {
+  const columns = new Set<string>();
+  for (const field of fields) {
+    const column = storedIn?.(field);
+    if (column === undefined) {
+      return undefined;
+    }
+    columns.add(column);
+  }
+  return [...columns];
 }
 
 /** The fields the condition tests. */

@@ -1,0 +1,74 @@
+import type { MigrationInterface, QueryRunner } from 'typeorm';
+import {
+  createAllLiveCounts,
+  dropAllLiveCounts,
+  liveCountKey,
+  liveCountsOf,
+  type LiveCountTable,
+} from '../record-counts';
+
+/** Adds `rows` (a `SELECT key columns, delta`) to their counts: keys summed, in key order. */
+function addCounts(counted: LiveCountTable, rows: string): string {
+  const counts = liveCountsOf(counted.table);
+  const key = liveCountKey(counted).join(', ');
+  return `INSERT INTO "${counts}" (${key}, "live")
+    SELECT ${key}, SUM("delta") FROM (${rows}) "changes"
+    GROUP BY ${key}
+    HAVING SUM("delta") <> 0
+    ORDER BY ${key}
+    ON CONFLICT (${key}) DO UPDATE SET "live" = "${counts}"."live" + excluded."live";`;
+}
+
+/** The key of each live row of the transition table `rows`, with `delta`. */
+function liveKeys(counted: LiveCountTable, rows: string, delta: 1 | -1): string {
+  return `SELECT ${liveCountKey(counted).join(', ')}, ${delta} AS "delta" FROM ${rows} WHERE "archived_at" IS NULL`;
+}
+
+/** Each trigger's event and the transition tables it reads. */
+const TRIGGERS = [
+  ['insert', 'NEW TABLE AS "new_rows"'],
+  ['delete', 'OLD TABLE AS "old_rows"'],
+  ['update', 'OLD TABLE AS "old_rows" NEW TABLE AS "new_rows"'],
+] as const;
+
+/**
+ * The number of live records of each record table per account, owner, business unit and the two
+ * columns its owner filter index carries (`crm_contact_live_count`…: the record table's own
+ * column names, NULL kept as NULL), so that a total whose every condition reads only those
+ * columns is a SUM over them (docs/query-performance.md, "Maintained totals"). Kept as
+ * `crm_record_count` is: statement triggers in the transaction of every write, one upsert per
+ * statement, keys summed and taken in key order (a bulk write locks each count row once; two
+ * writers lock shared rows in the same order). `NULLS NOT DISTINCT` (PostgreSQL 15): one row per
+ * key, NULLs included, which `ON CONFLICT` then finds.
+ */
+export class RecordLiveCounts1798150000000 implements MigrationInterface {
+  name = 'RecordLiveCounts1798150000000';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    await createAllLiveCounts(queryRunner, 'postgres', (counted, counts) => [
+      `CREATE FUNCTION "${counts}_changed"() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+          IF TG_OP = 'INSERT' THEN
+            ${addCounts(counted, liveKeys(counted, '"new_rows"', 1))}
+          ELSIF TG_OP = 'DELETE' THEN
+            ${addCounts(counted, liveKeys(counted, '"old_rows"', -1))}
+          ELSE
+            ${addCounts(counted, `${liveKeys(counted, '"old_rows"', -1)} UNION ALL ${liveKeys(counted, '"new_rows"', 1)}`)}
+          END IF;
+          RETURN NULL;
+        END
+      $$`,
+      ...TRIGGERS.map(
+        ([event, transitions]) =>
+          `CREATE TRIGGER "${counts}_${event}" AFTER ${event.toUpperCase()} ON "${counted.table}" REFERENCING ${transitions} FOR EACH STATEMENT EXECUTE FUNCTION "${counts}_changed"()`,
+      ),
+    ]);
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await dropAllLiveCounts(queryRunner, ({ table }, counts) => [
+      ...TRIGGERS.map(([event]) => `DROP TRIGGER "${counts}_${event}" ON "${table}"`),
+      `DROP FUNCTION "${counts}_changed"()`,
+    ]);
+  }
+}
