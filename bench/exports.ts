@@ -29,8 +29,8 @@
  *    driver connection, the three values opened with the account's cipher, lines joined; and
  *    `bareOpens`: the floor's AES-GCM opens alone, envelopes in memory (what 30,000 rows/s asks of
  *    the CPU). Targets: ≥ 30,000 rows/s and ≤ 1.3× the floor's time.
- *    The source opens its pages in the server's opening workers (`CUSTOS_OPENING_WORKERS`, default
- *    the machine's parallelism, at most 2; `openingWorkers`); the floor stays single-threaded on
+ *    The source opens its pages in the server's opening workers when it has any
+ *    (`CUSTOS_OPENING_WORKERS`, default 0; `openingWorkers`); the floor stays single-threaded on
  *    purpose — what one thread reading and opening does — so `sensitiveToFloor` below 1 is the
  *    workers' gain. `sensitiveByWorkers`: `sensitive` again on servers of the same database with
  *    the other counts of 0, 1 and 2 workers. `responsivenessSensitive`: item 3's searches during the rep's sensitive CSV;

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, loadServerConfig } from './server-config';
 
@@ -261,18 +261,18 @@ describe(loadServerConfig.name, () => {
     );
   });
 
-  it('reads the opening workers, as many as the cores and at most 2 by default, and names a bad value', () => {
+  it('reads the opening workers, none by default, and names a bad value', () => {
     const base = { CUSTOS_DATA_DIR: freshDir(), CUSTOS_MASTER_KEY: key };
     const defaults = loadServerConfig(base).openingWorkers;
-    expect(defaults.threads).toBe(Math.min(2, availableParallelism()));
+    expect(defaults.threads).toBe(0);
     expect(defaults.fromValues).toBe(500);
     expect(
       loadServerConfig({
         ...base,
-        CUSTOS_OPENING_WORKERS: '0',
+        CUSTOS_OPENING_WORKERS: '2',
         CUSTOS_OPENING_WORKERS_FROM_VALUES: '1',
       }).openingWorkers,
-    ).toEqual({ threads: 0, fromValues: 1 });
+    ).toEqual({ threads: 2, fromValues: 1 });
     for (const [variable, value] of [
       ['CUSTOS_OPENING_WORKERS', '17'],
       ['CUSTOS_OPENING_WORKERS', '-1'],

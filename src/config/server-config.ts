@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import type { S3FileStoreOptions } from '@custos/core/s3';
-import { OPENING_WORKERS_FROM_VALUES, defaultOpeningThreads } from '@custos/crypto';
+import { DEFAULT_OPENING_THREADS, OPENING_WORKERS_FROM_VALUES } from '@custos/crypto';
 import { OIDC_DEFAULT_ALGORITHMS, type OidcOptions } from '@custos/identity';
 
 /** Up to this many matches a list or search total is always counted exactly. */
@@ -43,8 +43,8 @@ export interface ServerConfig {
   rotationBatchSize: number;
   /**
    * Worker threads opening an export's pages of sealed values (0: on the event loop), and the
-   * fewest values a page sends them. `CUSTOS_OPENING_WORKERS` (default: the machine's
-   * parallelism, at most 2), `CUSTOS_OPENING_WORKERS_FROM_VALUES` (default 500).
+   * fewest values a page sends them. `CUSTOS_OPENING_WORKERS` (default 0: the event loop
+   * opens them), `CUSTOS_OPENING_WORKERS_FROM_VALUES` (default 500).
    */
   openingWorkers: { threads: number; fromValues: number };
   /** Exports: days a finished file can be downloaded, and hours a request waits for approval. */
@@ -551,7 +551,7 @@ export function loadServerConfig(env: Env = process.env): ServerConfig {
     attachmentMaxBytes: size(env, 'CUSTOS_ATTACHMENT_MAX_BYTES', 25 * 1024 * 1024, 1024 ** 3),
     rotationBatchSize: integer(env, 'CUSTOS_ROTATION_BATCH_SIZE', 500, 1, 100_000),
     openingWorkers: {
-      threads: integer(env, 'CUSTOS_OPENING_WORKERS', defaultOpeningThreads(), 0, 16),
+      threads: integer(env, 'CUSTOS_OPENING_WORKERS', DEFAULT_OPENING_THREADS, 0, 16),
       fromValues: integer(
         env,
         'CUSTOS_OPENING_WORKERS_FROM_VALUES',

@@ -22,7 +22,7 @@ export class CryptoModuleOptions {
   verifyKeysAtStart?: boolean;
   /**
    * Worker threads that open large pages of sealed values (an export's) off the event loop.
-   * Default: the machine's parallelism, at most 2 threads, for pages of 500 values or more.
+   * Default: none (`threads: 0`, pages open on the calling thread); pages of 500 values or more.
    */
   openingWorkers?: OpeningWorkersOptions;
 }

@@ -47,7 +47,7 @@ export { AccountCiphers } from './cipher/account-ciphers';
 export {
   OpeningWorkers,
   OPENING_WORKERS_FROM_VALUES,
-  defaultOpeningThreads,
+  DEFAULT_OPENING_THREADS,
   type OpeningWorkersOptions,
 } from './cipher/opening-workers';
 export { Encrypted, type EncryptedOptions } from './encrypted/encrypted.decorator';

@@ -1,4 +1,3 @@
-import { availableParallelism } from 'node:os';
 import { extname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { OnModuleDestroy } from '@nestjs/common';
@@ -8,7 +7,7 @@ import { partOfPage, type OpenedPage, type SealedPage } from './sealed-page';
 export interface OpeningWorkersOptions {
   /**
    * Worker threads that open pages of sealed values; `0` opens them on the calling thread.
-   * Default: {@link defaultOpeningThreads}.
+   * Default: {@link DEFAULT_OPENING_THREADS}.
    */
   threads?: number;
   /** Fewer values than this in a page are opened on the calling thread (no round trip). Default 500. */
@@ -16,13 +15,12 @@ export interface OpeningWorkersOptions {
 }
 
 /**
- * The machine's parallelism, at most 2: one export keeps one page in flight and splits it between
- * the workers; with one worker a page cannot open faster than that worker alone opens it (about
- * as fast as one thread reads and opens, docs/benchmarks.md).
+ * None: pages open on the calling thread. On the 2-core reference machine two workers raised a
+ * 1,000,000-contact sensitive export by ~8 % and its RSS by ~170 MB (docs/benchmarks.md); they pay
+ * where spare cores exist (set 1 or 2: one export keeps one page in flight and splits it between
+ * them).
  */
-export function defaultOpeningThreads(): number {
-  return Math.min(2, availableParallelism());
-}
+export const DEFAULT_OPENING_THREADS = 0;
 
 /** Default of {@link OpeningWorkersOptions.fromValues}: a page of values an export opens is ~3,000. */
 export const OPENING_WORKERS_FROM_VALUES = 500;
@@ -57,7 +55,7 @@ export class OpeningWorkers implements OnModuleDestroy {
   private closed = false;
 
   constructor(options: OpeningWorkersOptions = {}) {
-    this.threads = Math.max(0, Math.floor(options.threads ?? defaultOpeningThreads()));
+    this.threads = Math.max(0, Math.floor(options.threads ?? DEFAULT_OPENING_THREADS));
     this.fromValues = options.fromValues ?? OPENING_WORKERS_FROM_VALUES;
     this.slots = Array.from({ length: this.threads }, () => ({ pending: new Map() }));
   }
