@@ -1,4 +1,3 @@
-import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Injectable } from '@nestjs/common';
 import { TransactionHost } from '@custos/core';
 import type {
@@ -37,7 +36,7 @@ import {
   type ExportedProperty,
 } from './export-columns';
 import { checkedRecordsTarget } from './export-target.dto';
-import { EXPORT_SLICE_ROWS, type RawRow, streamedRows } from './streamed-rows';
+import { ExportSlice, type RawRow, streamedRows } from './streamed-rows';
 
 /** The first column of every records export: the record's id (as HubSpot's "Record ID"). */
 export const RECORD_ID_COLUMN: ExportColumn = {
@@ -134,11 +133,12 @@ export class RecordsExportSource implements ExportSource {
       records: (StoredRecord | undefined)[];
       opened: Promise<void>;
     }
+    const slice = new ExportSlice();
     const opening = async (rows: RawRow[]): Promise<Opening> => {
       const records = new Array<StoredRecord | undefined>(rows.length);
       for (let n = 0; n < rows.length; n++) {
-        if (n > 0 && n % EXPORT_SLICE_ROWS === 0) {
-          await nextTurn();
+        if (n % 8 === 7 && slice.over()) {
+          await slice.next();
         }
         records[n] = recordOf?.(rows[n]);
       }
@@ -156,8 +156,8 @@ export class RecordsExportSource implements ExportSource {
       const shown: Shown = { views, revealed, objectType: schema.objectType.name };
       const batch: ExportRow[] = [];
       for (let n = 0; n < rows.length; n++) {
-        if (n > 0 && n % EXPORT_SLICE_ROWS === 0) {
-          await nextTurn();
+        if (n % 8 === 7 && slice.over()) {
+          await slice.next();
         }
         const row = rows[n];
         const record = records[n];

@@ -16,6 +16,30 @@ export const EXPORT_BATCH_SIZE = 1000;
  */
 export const EXPORT_SLICE_ROWS = 250;
 
+/**
+ * Longest an export's page work (making records, opening sensitive values, making cells) runs
+ * before the event loop gets a turn. Counted in time, not rows: a row that opens three values and
+ * a subject key costs ~10× a plain one, and 250 of them held a concurrent search's every step for
+ * ~10 ms (p99 ×11.7 idle at 1,000,000 contacts, docs/benchmarks.md).
+ */
+export const EXPORT_SLICE_MS = 2;
+
+/** The clock of an export's slices: {@link over} once {@link EXPORT_SLICE_MS} have passed. */
+export class ExportSlice {
+  private started = performance.now();
+
+  /** Whether the slice is over (checked every few rows: reading the clock costs ~50 ns). */
+  over(): boolean {
+    return performance.now() - this.started >= EXPORT_SLICE_MS;
+  }
+
+  /** Gives the event loop a turn and starts the next slice. */
+  async next(): Promise<void> {
+    await nextTurn();
+    this.started = performance.now();
+  }
+}
+
 /** A row as the database returns it: its cells in the order of the query's select list. */
 export type RawRow = unknown[];
 
