@@ -5,7 +5,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { CoreModule } from '../core.module';
 import { TransactionHost } from '../database/transaction-host';
-import { JOB_ENTITIES } from '../jobs/job.entity';
+import { JOB_ENTITIES, JobRecord } from '../jobs/job.entity';
 import {
   FixedClock,
   connectionOptionsOf,
@@ -58,7 +58,13 @@ describe.each(testDatabaseKinds())('Mail outbox on %s', (kind) => {
   ): Promise<{ app: INestApplication; outbox: MailOutbox; transactions: TransactionHost }> {
     const moduleRef = await Test.createTestingModule({
       imports: [
-        CoreModule.forRoot({ clock: options.clock }),
+        // A test moving a fixed clock calls deliverPending itself: the mail.deliver schedule's run
+        // falls due with each move, and a worker polling in the background would take the mail
+        // first. Its workers look once at start (nothing is due then) and not again in the test.
+        CoreModule.forRoot({
+          clock: options.clock,
+          jobs: options.clock ? { pollMs: 24 * 3_600_000 } : undefined,
+        }),
         TypeOrmModule.forRoot({
           ...connectionOptionsOf(database),
           entities: [MailOutboxEntry, ...JOB_ENTITIES],
@@ -109,6 +115,8 @@ describe.each(testDatabaseKinds())('Mail outbox on %s', (kind) => {
     smtp.received.length = 0;
     const { app } = await start(null);
     await app.get(DataSource).getRepository(MailOutboxEntry).clear();
+    // An earlier test's schedule runs would fall due when a later test moves its clock.
+    await app.get(DataSource).getRepository(JobRecord).clear();
     await stop(app);
   });
 
