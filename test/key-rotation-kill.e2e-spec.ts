@@ -22,11 +22,11 @@ import { openAll, seedSensitiveRecords, storedValues } from './support/key-rotat
 import { startTestServer } from './support/test-server';
 import { startWorker, stopWorker as stop } from './support/worker-process';
 
-// Enough batches (300) that most of ten kills, each after 1–6 batches plus what commits before the
-// signal lands, fall before the end.
-const RECORDS = 2000;
-const KILLS = 10;
-const MIN_KILLS_MIDWAY = 4;
+// Enough batches (180: three values a record, 20 a batch) that most of six kills, each after 1–6
+// batches plus what commits before the signal lands, fall before the end.
+const RECORDS = 1200;
+const KILLS = 6;
+const MIN_KILLS_MIDWAY = 3;
 const BATCH_SIZE = '20';
 
 const sleep = (ms: number) => new Promise((resolveSleep) => setTimeout(resolveSleep, ms));
