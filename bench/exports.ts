@@ -35,8 +35,11 @@
  *    workers' gain. `sensitiveByWorkers`: `sensitive` again on servers of the same database with
  *    the other counts of 0, 1 and 2 workers. `responsivenessSensitive`: item 3's searches during the rep's sensitive CSV;
  *    `responsivenessSensitiveByWorkers`: during the exports of `sensitiveByWorkers`' servers.
- *    SQLite, `floor`: the source's own statement stepped by better-sqlite3 (rows as arrays, median
- *    of three). Target: plaintext ≥ 160,000 rows/s.
+ *    SQLite, `floor`: the source's own statement stepped by better-sqlite3 (rows as arrays, lines
+ *    joined, median of three), and `floorAll` the super admin's. Target: plaintext ≥ 160,000
+ *    rows/s.
+ *    With `--exports-steps plaintext` a run stops after `plaintext`, `plaintextAll` and SQLite's
+ *    floors (no COPY, pipeline, sensitive export nor responsiveness).
  * 3. `responsiveness`: 300 sequential searches (`POST /api/v1/objects/contacts/search`, country
  *    `DE`, by creation date, 50 rows, no total) as the admin with nothing else running, then the
  *    same while the super admin's CSV export runs in the server's process; p50/p99/max. Target:
@@ -95,6 +98,11 @@ const SEAL_BATCH = 5000;
 
 export interface ExportsOptions {
   contacts: number;
+  /**
+   * `plaintext`: only the plaintext exports and their floors (SQLite's statements alone), no
+   * PostgreSQL COPY, pipeline, sensitive export or responsiveness; `all` (default): every step.
+   */
+  steps?: 'all' | 'plaintext';
 }
 
 export interface Throughput {
@@ -165,10 +173,16 @@ export interface ExportsResult {
   copy?: Throughput;
   /** SQLite: plaintext seconds / the floor's (the statement alone, see `statementFloor`). */
   plaintextToFloor?: number;
+  /** SQLite: the super admin's statement alone, and plaintextAll seconds / its seconds. */
+  floorAll?: Throughput;
+  plaintextAllToFloorAll?: number;
   /** plaintext seconds / COPY seconds. Target ≤ 2. */
   plaintextToCopy?: number;
-  /** The source through `writeExportFile` to a SHA-256 (the rep's export unless named `All`). */
-  pipeline: Pipeline;
+  /**
+   * The source through `writeExportFile` to a SHA-256 (the rep's export unless named `All`);
+   * not measured with `steps: 'plaintext'`, nor are the sensitive export and responsiveness.
+   */
+  pipeline?: Pipeline;
   sensitive?: Throughput;
   floor?: Throughput;
   /** sensitive seconds / floor seconds. Target ≤ 1.3. */
@@ -182,7 +196,7 @@ export interface ExportsResult {
    * and 2 opening workers (0: every value opened on the event loop), by worker count.
    */
   sensitiveByWorkers?: Record<string, Throughput>;
-  responsiveness: Responsiveness;
+  responsiveness?: Responsiveness;
   /** PostgreSQL: the same searches while the rep's sensitive CSV export runs (values opened). */
   responsivenessSensitive?: Responsiveness;
   /** The same during `sensitiveByWorkers`' exports (the source alone, lines joined), by worker count. */
@@ -320,6 +334,23 @@ function statementFloor(file: string, sql: string, parameters: unknown[]): numbe
   return rows;
 }
 
+/** SQLite's floors (the rep's and the super admin's statements alone) and the exports' ratios to them. */
+function sqliteFloors(
+  plaintext: Throughput,
+  plaintextAll: Throughput,
+  floor: Throughput | undefined,
+  floorAll: Throughput | undefined,
+): Pick<ExportsResult, 'floor' | 'plaintextToFloor' | 'floorAll' | 'plaintextAllToFloorAll'> {
+  return floor && floorAll
+    ? {
+        floor,
+        plaintextToFloor: round(plaintext.seconds / floor.seconds),
+        floorAll,
+        plaintextAllToFloorAll: round(plaintextAll.seconds / floorAll.seconds),
+      }
+    : {};
+}
+
 /** A query's `$n` parameters written as SQL literals (for COPY through psql). */
 function inlined(sql: string, parameters: readonly unknown[]): string {
   const literal = (value: unknown): string => {
@@ -396,7 +427,7 @@ export async function benchExports(
     const exportable = await context.runAs(rep, () => source.plan(target(PLAIN)));
 
     let sealSeconds: number | undefined;
-    if (kind === 'postgres') {
+    if (kind === 'postgres' && options.steps !== 'plaintext') {
       const ids = await context.runAs(rep, async () => {
         const all: string[] = [];
         for await (const batch of source.rows(target(['email']), new AbortController().signal)) {
@@ -435,30 +466,38 @@ export async function benchExports(
       }
     }
     // SQLite: the same, from better-sqlite3 (the source iterates its statement directly).
-    if (kind === 'sqlite') {
+    const sqliteStatement = async (actor: Actor) => {
+      let statement: { sql: string; parameters: unknown[] } | undefined;
       // eslint-disable-next-line @typescript-eslint/unbound-method -- restored below, called with `this`
       const prepare = Database.prototype.prepare;
       Database.prototype.prepare = function (this: Database.Database, source: string) {
-        const statement = prepare.call(this, source) as Database.Statement<unknown[]>;
-        if (!captured && /FROM "crm_contact"/.test(source) && /ORDER BY/.test(source)) {
-          const iterate = statement.iterate.bind(statement);
-          statement.iterate = (...values: unknown[]) => {
-            captured = { sql: source, parameters: values };
+        const prepared = prepare.call(this, source) as Database.Statement<unknown[]>;
+        if (!statement && /FROM "crm_contact"/.test(source) && /ORDER BY/.test(source)) {
+          const iterate = prepared.iterate.bind(prepared);
+          prepared.iterate = (...values: unknown[]) => {
+            statement = { sql: source, parameters: values };
             return iterate(...values);
           };
         }
-        return statement;
+        return prepared;
       } as typeof prepare;
-      await context.runAs(rep, async () => {
-        for await (const batch of source.rows(target(PLAIN), new AbortController().signal)) {
-          void batch;
-          break;
-        }
-      });
-      Database.prototype.prepare = prepare;
-      if (!captured) {
+      try {
+        await context.runAs(actor, async () => {
+          for await (const batch of source.rows(target(PLAIN), new AbortController().signal)) {
+            void batch;
+            break;
+          }
+        });
+      } finally {
+        Database.prototype.prepare = prepare;
+      }
+      if (!statement) {
         throw new Error('the export SQL was not captured');
       }
+      return statement;
+    };
+    if (kind === 'sqlite') {
+      captured = await sqliteStatement(rep);
     }
     const whole = captured?.sql ?? '';
 
@@ -481,6 +520,42 @@ export async function benchExports(
             progress.ran('floor'),
           )
         : undefined;
+    // SQLite: the super admin's statement alone (every contact), as `floor` is the rep's.
+    const sqliteFloorAll =
+      kind === 'sqlite'
+        ? await (async () => {
+            const statement = await sqliteStatement(admin);
+            return medianOf3(
+              () =>
+                Promise.resolve(
+                  statementFloor(
+                    (dataSource.options as { database: string }).database,
+                    statement.sql,
+                    statement.parameters,
+                  ),
+                ),
+              progress.ran('floorAll'),
+            );
+          })()
+        : undefined;
+    const measuredPlaintext = {
+      database: kind,
+      contacts: options.contacts,
+      seedSeconds: seed.seconds,
+      setup: { teamShare: setup.teamShare, exportableRows: exportable.count, sealSeconds },
+      plaintext,
+      plaintextAll,
+      ...sqliteFloors(plaintext, plaintextAll, sqliteFloor, sqliteFloorAll),
+    };
+    const plaintextTargets: Record<string, boolean> =
+      kind === 'sqlite' ? { sqlitePlaintextAtLeast160k: plaintext.rowsPerSecond >= 160_000 } : {};
+    if (options.steps === 'plaintext') {
+      return {
+        ...measuredPlaintext,
+        targets: plaintextTargets,
+        loadAverage: loadavg().map((n) => round(n)),
+      };
+    }
     // The whole pipeline: the source's batches through the file writer, the bytes hashed.
     const plan = await context.runAs(rep, () => source.plan(target(PLAIN)));
     const records = app.get(ExportRecords);
@@ -599,23 +674,14 @@ export async function benchExports(
       }
     };
     const result: ExportsResult = {
-      database: kind,
-      contacts: options.contacts,
-      seedSeconds: seed.seconds,
-      setup: { teamShare: setup.teamShare, exportableRows: exportable.count, sealSeconds },
-      plaintext,
-      plaintextAll,
+      ...measuredPlaintext,
       pipeline,
       responsiveness: responding,
       ...(respondingSensitive ? { responsivenessSensitive: respondingSensitive } : {}),
-      targets: {},
+      targets: { ...plaintextTargets },
       loadAverage: [],
     };
-    if (kind === 'sqlite') {
-      result.floor = sqliteFloor;
-      result.plaintextToFloor = round(plaintext.seconds / sqliteFloor!.seconds);
-      result.targets.sqlitePlaintextAtLeast160k = plaintext.rowsPerSecond >= 160_000;
-    } else {
+    if (kind === 'postgres') {
       result.copy = await measured(async () => {
         execFileSync(
           'psql',

@@ -1,7 +1,7 @@
 /**
  * `npm run bench [-- --contacts N[,N…] --iterations N --only sqlite|postgres --bench crm-search|access|crypto|delegation|files|jobs|request|export-writers|exports|scim|consent|mailings|subject-keys|privacy-erasure|privacy-lookup|privacy-packages|privacy-retention
  * --crypto-insert-contacts N --crypto-search-contacts N --delegation-users N --files-megabytes N --jobs-count N --rows N --scim-users N
- * --consent-events N --audience-contacts N --mailing-contacts N --erasure-contacts N --erasure-subjects N --lookup-contacts N --package-contacts N --package-history N --package-runs N --retention-contacts N --retention-candidates N]`:
+ * --consent-events N --audience-contacts N --mailing-contacts N --erasure-contacts N --erasure-subjects N --lookup-contacts N --package-contacts N --package-history N --package-runs N --retention-contacts N --retention-candidates N --exports-steps all|plaintext]`:
  * runs the benchmarks and prints one JSON document, also written to bench/results/latest.json (not
  * committed).
  *
@@ -36,7 +36,8 @@
  * - `exports` (bench/exports.ts): the CRM's records export source for a team-level user with record
  *   rules and field restrictions, rows/s and peak RSS, vs `COPY … TO STDOUT` of its own SQL, and with
  *   three sensitive properties vs a cursor-plus-decrypt floor (PostgreSQL); at `--contacts` if
- *   given, else 1,000,000; per database as above.
+ *   given, else 1,000,000; per database as above. `--exports-steps plaintext`: only the plaintext
+ *   exports and SQLite's statement floors.
  * - `scim` (bench/scim.ts): SCIM 2.0 provisioning over HTTP: a full sync of `--scim-users` creates
  *   (default 10,000) in records/s vs the REST API's user creation, `GET /Groups` over 1,000 groups
  *   vs the same reads in SQL, and a group PATCH adding and removing 1,000 members; per database.
@@ -157,11 +158,13 @@ interface Options
   bench?: Benchmark;
   /** Whether `--contacts` was given (bench/exports defaults to 1,000,000 otherwise). */
   contactsGiven?: boolean;
+  /** bench/exports: every step, or only the plaintext exports and their floors. */
+  exportsSteps?: 'all' | 'plaintext';
 }
 
 function parseArguments(argv: readonly string[]): Options {
   const usage =
-    'Usage: npm run bench -- [--contacts N[,N…]] [--iterations N] [--warmup N] [--only sqlite|postgres] [--bench crm-search|access|crypto|delegation|files|jobs|request|export-writers|exports|scim|consent|mailings|subject-keys|privacy-erasure|privacy-lookup|privacy-packages|privacy-retention] [--crypto-insert-contacts N] [--crypto-search-contacts N] [--delegation-users N] [--files-megabytes N] [--jobs-count N] [--request-count N] [--rows N] [--scim-users N] [--consent-events N] [--audience-contacts N] [--mailing-contacts N] [--erasure-contacts N] [--erasure-subjects N] [--lookup-contacts N] [--package-contacts N] [--package-history N] [--package-runs N] [--retention-contacts N] [--retention-candidates N]';
+    'Usage: npm run bench -- [--contacts N[,N…]] [--iterations N] [--warmup N] [--only sqlite|postgres] [--bench crm-search|access|crypto|delegation|files|jobs|request|export-writers|exports|scim|consent|mailings|subject-keys|privacy-erasure|privacy-lookup|privacy-packages|privacy-retention] [--crypto-insert-contacts N] [--crypto-search-contacts N] [--delegation-users N] [--files-megabytes N] [--jobs-count N] [--request-count N] [--rows N] [--scim-users N] [--consent-events N] [--audience-contacts N] [--mailing-contacts N] [--erasure-contacts N] [--erasure-subjects N] [--lookup-contacts N] [--package-contacts N] [--package-history N] [--package-runs N] [--retention-contacts N] [--retention-candidates N] [--exports-steps all|plaintext]';
   const options: Options = {
     contacts: 100_000,
     iterations: 200,
@@ -212,7 +215,7 @@ function parseArguments(argv: readonly string[]): Options {
   } as const;
   for (let i = 0; i < argv.length; i++) {
     const match =
-      /^--(contacts|iterations|warmup|only|bench|crypto-insert-contacts|crypto-search-contacts|delegation-users|files-megabytes|jobs-count|request-count|rows|scim-users|consent-events|audience-contacts|mailing-contacts|erasure-contacts|erasure-subjects|lookup-contacts|package-contacts|package-history|package-runs|retention-contacts|retention-candidates)(?:=(.*))?$/.exec(
+      /^--(contacts|iterations|warmup|only|bench|crypto-insert-contacts|crypto-search-contacts|delegation-users|files-megabytes|jobs-count|request-count|rows|scim-users|consent-events|audience-contacts|mailing-contacts|erasure-contacts|erasure-subjects|lookup-contacts|package-contacts|package-history|package-runs|retention-contacts|retention-candidates|exports-steps)(?:=(.*))?$/.exec(
         argv[i],
       );
     const value = match ? (match[2] ?? argv[++i]) : undefined;
@@ -224,6 +227,11 @@ function parseArguments(argv: readonly string[]): Options {
         throw new Error(usage);
       }
       options.only = value;
+    } else if (match[1] === 'exports-steps') {
+      if (value !== 'all' && value !== 'plaintext') {
+        throw new Error(usage);
+      }
+      options.exportsSteps = value;
     } else if (match[1] === 'bench') {
       if (!BENCHMARKS.includes(value as Benchmark)) {
         throw new Error(usage);
@@ -394,7 +402,9 @@ async function main(): Promise<void> {
     const contacts = options.contactsGiven ? options.contacts : 1_000_000;
     for (const kind of kinds) {
       const skipped = unreachable.get(kind);
-      exports[kind] = skipped ? { skipped } : await benchExports(kind, { contacts });
+      exports[kind] = skipped
+        ? { skipped }
+        : await benchExports(kind, { contacts, steps: options.exportsSteps });
     }
   }
   let scim: Partial<Record<DatabaseKind, ScimResult | Skipped>> | undefined;

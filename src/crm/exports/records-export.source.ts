@@ -107,9 +107,8 @@ export class RecordsExportSource implements ExportSource {
     const recordOf = columns.includes('custom')
       ? (row: RawRow) => fromRow(schema, Object.fromEntries(columns.map((c, i) => [c, row[i]])))
       : undefined;
-    const order = await this.query.allByIdOrder(
-      schema,
-      async () => (await this.totals.total(prepared.scope(), 'exact')).total ?? 0,
+    const order = await this.query.allByIdOrder(schema, (upTo) =>
+      this.query.count(prepared.scope(), upTo),
     );
     const pages = streamedRows(
       this.query

@@ -366,18 +366,29 @@ export class RecordQuery {
   }
 
   /**
-   * The `ORDER BY` of all the records a query selects by id (an export's; `matching` counts
-   * them). SQLite's planner walks the live id index for `ORDER BY id` whatever the scope, reading
-   * every live row of the account to keep a team's share. When the scope holds less than half of them, collecting it through
-   * the owner or business-unit index and sorting it reads fewer rows: `+r.id` (the same order and
-   * collation, but no index may provide it). PostgreSQL's planner weighs this itself.
+   * The `ORDER BY` of all the records a query selects by id (an export's; `matching(upTo)` counts
+   * them, stopping at `upTo`). SQLite's planner walks the live id index for `ORDER BY id` whatever
+   * the scope, reading every live row of the account to keep a team's share. When the scope holds
+   * less than half of them, collecting it through the owner or business-unit index and sorting it
+   * reads fewer rows: `+r.id` (the same order and collation, but no index may provide it).
+   * Counted only up to half the live rows: that decides, and a whole account's export (a COUNT
+   * probing each row's restriction) counted all of it before. PostgreSQL's planner weighs this
+   * itself.
    */
-  async allByIdOrder(schema: PropertySchema, matching: () => Promise<number>): Promise<string> {
+  async allByIdOrder(
+    schema: PropertySchema,
+    matching: (upTo: number) => Promise<number>,
+  ): Promise<string> {
     if (this.transactions.manager.connection.options.type === 'postgres') {
       return 'r.id';
     }
     const live = await this.liveRows(schema.objectType.table);
-    return Number.isFinite(live) && (await matching()) * 2 < live ? '+r.id' : 'r.id';
+    if (!Number.isFinite(live)) {
+      return 'r.id';
+    }
+    // Fewer than `half` is exactly fewer than live / 2.
+    const half = Math.ceil(live / 2);
+    return (await matching(half)) < half ? '+r.id' : 'r.id';
   }
 
   /**
