@@ -31,8 +31,9 @@ interface OpenedAhead extends SealedValue {
 /**
  * A subject's stored key, loaded but not yet unwrapped: it is unwrapped when a value of the
  * subject first needs it. An export's page loads 1,000 keys at once; unwrapped on loading (~12 µs
- * each) they held the event loop for one block of 10+ ms a page, before the page's work was cut
- * into slices; unwrapped with each value, they fall inside those slices (docs/exports.md).
+ * each) they held the event loop for one block a page (~7 ms of CPU, up to ~20 ms), outside the
+ * slices the page's work is cut into; unwrapped with each value, they fall inside those slices
+ * (docs/exports.md).
  */
 class WrappedKey {
   constructor(
