@@ -13,7 +13,12 @@ import {
   type ValuePlace,
 } from '../envelope/envelope';
 import { openStream, sealStream } from '../envelope/sealed-stream';
-import { subjectStatesOf, valueKeyFor, type SubjectKeyState } from '../subjects/subject-key-state';
+import {
+  subjectStatesOf,
+  valueKeyFor,
+  type StoredSubjectKey,
+  type SubjectKeyState,
+} from '../subjects/subject-key-state';
 import type { SubjectKeys } from '../subjects/subject-keys';
 import type { OpeningWorkers } from './opening-workers';
 import { sealedPage, type OpenedValue, type SealedPage, type SealedValue } from './sealed-page';
@@ -21,6 +26,20 @@ import { sealedPage, type OpenedValue, type SealedPage, type SealedValue } from 
 /** A value opened ahead ({@link AccountCipher.openAhead}), kept for its `open`. */
 interface OpenedAhead extends SealedValue {
   opened: OpenedValue;
+}
+
+/**
+ * A subject's stored key, loaded but not yet unwrapped: it is unwrapped when a value of the
+ * subject first needs it. An export's page loads 1,000 keys at once; unwrapped on loading (~12 µs
+ * each) they held the event loop for one block a page (~7 ms of CPU, up to ~20 ms), outside the
+ * slices the page's work is cut into; unwrapped with each value, they fall inside those slices
+ * (docs/exports.md).
+ */
+class WrappedKey {
+  constructor(
+    readonly row: StoredSubjectKey,
+    readonly cache: boolean,
+  ) {}
 }
 
 /**
@@ -34,7 +53,7 @@ interface OpenedAhead extends SealedValue {
 export class AccountCipher {
   private readonly indexer: BlindIndexer;
   /** Subject keys loaded by {@link loadSubjectKeys}, by kind then id (no key string made per open). */
-  private readonly subjects = new Map<string, Map<string, SubjectKeyState>>();
+  private readonly subjects = new Map<string, Map<string, SubjectKeyState | WrappedKey>>();
   /** Values opened ahead by the opening workers, by record id (see {@link openAhead}). */
   private readonly ahead = new Map<string, OpenedAhead[]>();
 
@@ -53,7 +72,9 @@ export class AccountCipher {
    * Loads the keys of these data subjects (one query per kind): needed before opening their
    * values and, with `forSealing`, before sealing — which creates a key for each subject without
    * a live one (first value, or after the key was destroyed), in `manager`'s transaction (else
-   * the current one). Subjects already loaded are not read again. `cache: false` (default
+   * the current one). Subjects already loaded are not read again. A key is unwrapped when a
+   * value of its subject is first opened or sealed (a stored key that does not unwrap is logged
+   * then), with the same outcome as if unwrapped here. `cache: false` (default
    * `true`) leaves the keys it unwraps out of the process's cache of subject keys: a reader that
    * meets each of many subjects once (an export) would only churn it, evicting the keys of
    * everyone else's pages.
@@ -64,8 +85,8 @@ export class AccountCipher {
   ): Promise<void> {
     const byKind = new Map<string, Set<string>>();
     for (const subject of subjects) {
-      const state = this.stateOf(subject);
-      if (state === undefined || (options.forSealing && state.key === null)) {
+      const loaded = this.subjects.get(subject.kind)?.has(subject.id);
+      if (!loaded || (options.forSealing && this.stateOf(subject)!.key === null)) {
         byKind.set(subject.kind, (byKind.get(subject.kind) ?? new Set()).add(subject.id));
       }
     }
@@ -108,9 +129,7 @@ export class AccountCipher {
       states = new Map();
       this.subjects.set(kind, states);
     }
-    for (const [id, state] of subjectStatesOf(ids, rows, (row) =>
-      this.subjectKeys!.stateOf(row, this.keys, cache),
-    )) {
+    for (const [id, state] of subjectStatesOf(ids, rows, (row) => new WrappedKey(row, cache))) {
       states.set(id, state);
     }
   }
@@ -203,8 +222,16 @@ export class AccountCipher {
     return count;
   }
 
+  /** The state of a loaded subject's key, unwrapped now if no value needed it before. */
   private stateOf(subject: DataSubject): SubjectKeyState | undefined {
-    return this.subjects.get(subject.kind)?.get(subject.id);
+    const states = this.subjects.get(subject.kind);
+    const loaded = states?.get(subject.id);
+    if (!(loaded instanceof WrappedKey)) {
+      return loaded;
+    }
+    const state = this.subjectKeys!.stateOf(loaded.row, this.keys, loaded.cache);
+    states!.set(subject.id, state);
+    return state;
   }
 
   /** The key of `version` in `scope` for a value of `subject` (see `open`, `openBytes`). */

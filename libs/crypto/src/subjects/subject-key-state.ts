@@ -110,11 +110,11 @@ export function unwrappedState(
  * The states of the keys of subjects `ids` of one kind from their stored rows: a subject without
  * a row never had a value sealed, or its row is gone — destroyed too.
  */
-export function subjectStatesOf(
+export function subjectStatesOf<State = SubjectKeyState>(
   ids: readonly string[],
   rows: readonly StoredSubjectKey[],
-  stateOf: (row: StoredSubjectKey) => SubjectKeyState,
-): [string, SubjectKeyState][] {
+  stateOf: (row: StoredSubjectKey) => State,
+): [string, State | SubjectKeyState][] {
   const found = new Map(rows.map((row) => [row.subjectId, row]));
   return ids.map((id) => {
     const row = found.get(id);

@@ -73,6 +73,15 @@ describe.each(testDatabaseKinds())(`${SubjectKeys.name} on %s`, (kind) => {
     return cipher.open(envelope, place);
   };
 
+  /** Puts `from`'s wrapped key in `to`'s row (same generation): it does not unwrap at `to`'s place. */
+  const copyWrappedKey = async (accountId: string, from: string, to: string) => {
+    const { wrappedKey } = await dataSource.manager.findOneByOrFail(SubjectKeyRecord, {
+      accountId,
+      subjectId: from,
+    });
+    await dataSource.manager.update(SubjectKeyRecord, { accountId, subjectId: to }, { wrappedKey });
+  };
+
   it('loads the keys of more subjects than one statement may bind (70,000 ids: an export of a whole account)', async () => {
     const accountId = newAccount();
     const sealed = [];
@@ -126,8 +135,50 @@ describe.each(testDatabaseKinds())(`${SubjectKeys.name} on %s`, (kind) => {
     await cipher.loadSubjectKeys([subject], { cache: false });
     expect(cipher.open(envelope, placeOf('c-once'))).toBe('v-once');
     expect(subjectKeys.cached(accountId, subject)).toBe(false);
-    await (await ciphers.forAccount(accountId)).loadSubjectKeys([subject]);
+    await expect(openFor(accountId, 'c-once', envelope)).resolves.toBe('v-once');
     expect(subjectKeys.cached(accountId, subject)).toBe(true);
+  });
+
+  it('unwraps a loaded key when a value first needs it, with the outcome an unwrap on loading gave: live, destroyed, not unwrapping, destroyed after the load', async () => {
+    const accountId = newAccount();
+    const ids = ['l-live', 'l-erased', 'l-unreadable', 'l-late', 'l-other'];
+    const subjects = ids.map((id) => ({ kind: 'contact', id }));
+    // Sealed without caching the keys: the cache shows which keys a load unwrapped.
+    const sealed = await transactions.run(async (manager) => {
+      const sealing = await ciphers.forAccount(accountId);
+      await sealing.loadSubjectKeys(subjects, { forSealing: true, manager, cache: false });
+      return new Map(ids.map((id) => [id, sealing.seal(`v-${id}`, placeOf(id))]));
+    });
+    await transactions.run(() => subjectKeys.destroy(accountId, 'contact', 'l-erased'));
+    await copyWrappedKey(accountId, 'l-other', 'l-unreadable');
+    const cipher = await ciphers.forAccount(accountId);
+    await cipher.loadSubjectKeys(subjects);
+    // Loaded, none unwrapped yet: the cache of unwrapped keys holds none of them.
+    expect(cipher.loadedSubjectKeys).toBe(ids.length);
+    for (const id of ids) {
+      expect(subjectKeys.cached(accountId, { kind: 'contact', id })).toBe(false);
+    }
+    // Destroyed after the load: its loaded key still opens (as a key unwrapped on loading did);
+    // the next load sees the destruction.
+    await transactions.run(() => subjectKeys.destroy(accountId, 'contact', 'l-late'));
+    expect(cipher.open(sealed.get('l-late')!, placeOf('l-late'))).toBe('v-l-late');
+    expect(cipher.open(sealed.get('l-live')!, placeOf('l-live'))).toBe('v-l-live');
+    expect(subjectKeys.cached(accountId, { kind: 'contact', id: 'l-live' })).toBe(true);
+    expect(() => cipher.open(sealed.get('l-erased')!, placeOf('l-erased'))).toThrow(
+      SubjectErasedError,
+    );
+    for (let n = 0; n < 2; n++) {
+      expect(() => cipher.open(sealed.get('l-unreadable')!, placeOf('l-unreadable'))).toThrow(
+        expect.objectContaining({ reason: 'unknown_key' }) as Error,
+      );
+    }
+    // A value moved to another subject's place does not open with that subject's key.
+    expect(() => cipher.open(sealed.get('l-other')!, placeOf('l-live'))).toThrow(
+      expect.objectContaining({ reason: 'not_authentic' }) as Error,
+    );
+    await expect(openFor(accountId, 'l-late', sealed.get('l-late')!)).rejects.toBeInstanceOf(
+      SubjectErasedError,
+    );
   });
 
   it("seals a contact's value under the contact's own key, created once on first seal even when first seals race", async () => {
@@ -228,16 +279,7 @@ describe.each(testDatabaseKinds())(`${SubjectKeys.name} on %s`, (kind) => {
     await sealFor(accountId, 'contact-b', 'B secret');
     // Opened once: A's key is in this instance's cache.
     await expect(openFor(accountId, 'contact-a', a)).resolves.toBe('A secret');
-    const b = await dataSource.manager.findOneByOrFail(SubjectKeyRecord, {
-      accountId,
-      subjectId: 'contact-b',
-    });
-    // B's wrapped key put in A's row (same generation): it does not unwrap at A's place.
-    await dataSource.manager.update(
-      SubjectKeyRecord,
-      { accountId, subjectId: 'contact-a' },
-      { wrappedKey: b.wrappedKey },
-    );
+    await copyWrappedKey(accountId, 'contact-b', 'contact-a');
     await expect(openFor(accountId, 'contact-a', a)).rejects.toMatchObject({
       reason: 'unknown_key',
     });
