@@ -201,6 +201,7 @@ describe.each(testDatabaseKinds())('query plans of scoped searches on %s', (kind
     });
     if (kind === 'postgres') {
       await vacuumedAsAfterBulkLoad();
+      await server.dataSource.query('VACUUM (ANALYZE) crm_contact_live_count');
     }
     captured.length = 0;
     const search = await reader.post('/api/v1/objects/contacts/search', {
@@ -223,6 +224,13 @@ describe.each(testDatabaseKinds())('query plans of scoped searches on %s', (kind
     } else {
       expect(pagePlan).toMatch(/Index Scan Backward using crm_contact_live_created_idx/);
       expect(pagePlan).not.toMatch(/Sort/);
+      // The owners and the rule's countries both sought in an index, not the owners filtered from
+      // the account's countries (at 100,000 contacts, before migration LiveCountOwnerIndexes and
+      // statistics: 1,114 entries and 272 heap pages for 290 counts). Which index serves it is the
+      // planner's choice here, these few counts fitting a page (at 100,000 contacts the bench's
+      // plan is an index-only scan of crm_contact_live_count_owner_idx: docs/benchmarks.md).
+      expect(countPlan).toMatch(/Index Cond: .*owner_id[):a-z]* = ANY .*country[):a-z]* = ANY/);
+      expect(countPlan).not.toMatch(/Filter: .*owner_id/);
     }
   });
 
