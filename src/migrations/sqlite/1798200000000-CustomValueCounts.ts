@@ -21,7 +21,10 @@ const valueIn = (row: 'OLD' | 'NEW') => `json_extract(${row}."custom", '$.' || p
 function countRows(counted: LiveCountTable, row: 'OLD' | 'NEW'): string {
   const counts = customValueCountsOf(counted.table);
   const rest = liveCountKey(counted).slice(1);
-  return `SELECT c.rowid FROM "${COUNTED_PROPERTIES}" p JOIN "${counts}" c
+  // CROSS JOIN: the registry first, then the key searched in full. Without statistics on the new
+  // tables SQLite put the counts outside and read the account's every count row per written row
+  // (the bench's UPDATE of 100,000 contacts' custom values: 29 s → 341 s).
+  return `SELECT c.rowid FROM "${COUNTED_PROPERTIES}" p CROSS JOIN "${counts}" c
     ON c."account_id" = p."account_id" AND c."property_name" = p."property_name" AND c."value" = ${valueIn(row)}
     ${rest.map((column) => `AND c.${column} IS ${row}.${column}`).join(' ')}
     WHERE p."account_id" = ${row}."account_id" AND p."object_table" = '${counted.table}' AND ${row}."archived_at" IS NULL`;
