@@ -51,6 +51,34 @@ export function liveCountKey({ carried }: LiveCountTable): string[] {
   );
 }
 
+/** The key columns of a counts table: account, owner, business unit and `counted`'s carried columns, typed; `extra` after the account. */
+function keyColumns(counted: LiveCountTable, extra = ''): string {
+  return `"account_id" varchar(36) NOT NULL, ${extra}"owner_id" varchar(36), "business_unit_id" varchar(36), ${counted.carried
+    .map(([name, type]) => `"${name}" ${type}`)
+    .join(', ')}`;
+}
+
+/**
+ * A counts table with `columns` and `live`, one row per `key` (NULLs as values: PostgreSQL's
+ * `NULLS NOT DISTINCT`, which `ON CONFLICT` finds, room on each page for heap-only updates;
+ * SQLite's unique index treats NULLs as distinct, so its triggers look a key up with `IS`).
+ */
+function createCountsTable(
+  counts: string,
+  columns: string,
+  key: string,
+  database: 'postgres' | 'sqlite',
+): string[] {
+  return database === 'postgres'
+    ? [
+        `CREATE TABLE "${counts}" (${columns}, "live" bigint NOT NULL, CONSTRAINT "${counts}_key" UNIQUE NULLS NOT DISTINCT (${key})) WITH (fillfactor = 70)`,
+      ]
+    : [
+        `CREATE TABLE "${counts}" (${columns}, "live" integer NOT NULL)`,
+        `CREATE UNIQUE INDEX "${counts}_key" ON "${counts}" (${key})`,
+      ];
+}
+
 /**
  * The statements that create `counted`'s live counts table, its indexes and its counts of the
  * rows there are now: the record columns as the record table types them; on PostgreSQL one row
@@ -62,16 +90,8 @@ function createLiveCounts(counted: LiveCountTable, database: 'postgres' | 'sqlit
   const counts = liveCountsOf(counted.table);
   const key = liveCountKey(counted).join(', ');
   const carried = counted.carried.map(([name]) => `"${name}"`).join(', ');
-  const columns = `"account_id" varchar(36) NOT NULL, "owner_id" varchar(36), "business_unit_id" varchar(36), ${counted.carried
-    .map(([name, type]) => `"${name}" ${type}`)
-    .join(', ')}`;
   return [
-    database === 'postgres'
-      ? `CREATE TABLE "${counts}" (${columns}, "live" bigint NOT NULL, CONSTRAINT "${counts}_key" UNIQUE NULLS NOT DISTINCT (${key})) WITH (fillfactor = 70)`
-      : `CREATE TABLE "${counts}" (${columns}, "live" integer NOT NULL)`,
-    ...(database === 'postgres'
-      ? []
-      : [`CREATE UNIQUE INDEX "${counts}_key" ON "${counts}" (${key})`]),
+    ...createCountsTable(counts, keyColumns(counted), key, database),
     // Business-unit scopes; filters by the first carried column.
     `CREATE INDEX "${counts}_unit_idx" ON "${counts}" ("account_id", "business_unit_id", ${carried})`,
     `CREATE INDEX "${counts}_${counted.carried[0][0]}_idx" ON "${counts}" ("account_id", ${carried})`,
@@ -111,4 +131,127 @@ export async function dropAllLiveCounts(
       await queryRunner.query(statement);
     }
   }
+}
+
+/**
+ * Which custom properties of which account have their live records counted per value (the
+ * indexed ones, written by the custom property index job): the triggers of migration
+ * `CustomValueCounts` read it, so that marking a property needs no DDL per property.
+ */
+export const COUNTED_PROPERTIES = 'crm_counted_property';
+
+/** The custom value counts table of `table` (the name `RecordQuery` reads). */
+export const customValueCountsOf = (table: string): string => `${table}_custom_count`;
+
+/** The key of a custom value counts table: the property, its value, then the live counts' key. */
+export function customValueCountKey(counted: LiveCountTable): string[] {
+  const [account, ...rest] = liveCountKey(counted);
+  return [account, '"property_name"', '"value"', ...rest];
+}
+
+/**
+ * The statements that create the registry and each record table's custom value counts: the live
+ * counts' key plus the property and its value as the database reads it from `custom` (SQLite: a
+ * column without type, so `json_extract`'s integer, real or text keeps its storage class and
+ * compares as the filter's expression does; PostgreSQL: `->>`'s text). Empty: nothing is counted
+ * until the index job registers a property and fills its counts.
+ */
+export function createCustomValueCounts(database: 'postgres' | 'sqlite'): string[] {
+  const statements = [
+    `CREATE TABLE "${COUNTED_PROPERTIES}" ("account_id" varchar(36) NOT NULL, "object_table" varchar(64) NOT NULL, "property_name" varchar(100) NOT NULL, "property_id" varchar(36) NOT NULL, CONSTRAINT "${COUNTED_PROPERTIES}_key" PRIMARY KEY ("account_id", "object_table", "property_name"))`,
+    `CREATE INDEX "${COUNTED_PROPERTIES}_property_idx" ON "${COUNTED_PROPERTIES}" ("property_id")`,
+  ];
+  for (const counted of LIVE_COUNT_TABLES) {
+    const counts = customValueCountsOf(counted.table);
+    const key = customValueCountKey(counted).join(', ');
+    const columns = keyColumns(
+      counted,
+      `"property_name" varchar(100) NOT NULL, "value" ${database === 'postgres' ? 'text' : ''} NOT NULL, `,
+    );
+    statements.push(...createCountsTable(counts, columns, key, database));
+  }
+  return statements;
+}
+
+/**
+ * Registers the properties indexed (and `ready`) before this migration and counts their values
+ * in every record table, as the index job does for one property from then on.
+ */
+export function fillCustomValueCounts(database: 'postgres' | 'sqlite'): string[] {
+  const tables = LIVE_COUNT_TABLES.map(({ table }) => table);
+  const objectTable = `CASE "object_type" WHEN 'contacts' THEN '${tables[0]}' WHEN 'companies' THEN '${tables[1]}' WHEN 'deals' THEN '${tables[2]}' END`;
+  const yes = database === 'postgres' ? 'true' : '1';
+  return [
+    `INSERT INTO "${COUNTED_PROPERTIES}" ("account_id", "object_table", "property_name", "property_id")
+      SELECT "account_id", ${objectTable}, "name", "id" FROM "crm_property"
+      WHERE "indexed" = ${yes} AND "index_state" = 'ready' AND "sensitive" <> ${yes} AND "object_type" IN ('contacts', 'companies', 'deals')`,
+    ...LIVE_COUNT_TABLES.map((counted) => {
+      const rest = liveCountKey(counted).slice(1);
+      const value =
+        database === 'postgres'
+          ? `r."custom"::jsonb ->> p."property_name"`
+          : `json_extract(r."custom", '$.' || p."property_name")`;
+      const grouped = `r."account_id", p."property_name", ${value}, ${rest.map((column) => `r.${column}`).join(', ')}`;
+      return `INSERT INTO "${customValueCountsOf(counted.table)}" (${customValueCountKey(counted).join(', ')}, "live")
+        SELECT ${grouped}, COUNT(*) FROM "${counted.table}" r
+        JOIN "${COUNTED_PROPERTIES}" p ON p."account_id" = r."account_id" AND p."object_table" = '${counted.table}'
+        WHERE r."archived_at" IS NULL AND ${value} IS NOT NULL
+        GROUP BY ${grouped}`;
+    }),
+  ];
+}
+
+/** Undoes {@link createCustomValueCounts}. */
+export function dropCustomValueCounts(): string[] {
+  return [
+    ...[...LIVE_COUNT_TABLES]
+      .reverse()
+      .map(({ table }) => `DROP TABLE "${customValueCountsOf(table)}"`),
+    `DROP TABLE "${COUNTED_PROPERTIES}"`,
+  ];
+}
+
+/** PostgreSQL's statement triggers of a counts table: each event and the transition tables it reads. */
+export const COUNT_TRIGGERS = [
+  ['insert', 'NEW TABLE AS "new_rows"'],
+  ['delete', 'OLD TABLE AS "old_rows"'],
+  ['update', 'OLD TABLE AS "old_rows" NEW TABLE AS "new_rows"'],
+] as const;
+
+/**
+ * PostgreSQL: the function `<counts>_changed` and its statement triggers on `table`, adding the
+ * deltas `addCounts` sums from a `SELECT` of the changed rows (`changed(rows, delta)`).
+ */
+export function countTriggers(
+  table: string,
+  counts: string,
+  changed: (rows: string, delta: 1 | -1) => string,
+  addCounts: (rows: string) => string,
+): string[] {
+  return [
+    `CREATE FUNCTION "${counts}_changed"() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF TG_OP = 'INSERT' THEN
+          ${addCounts(changed('"new_rows"', 1))}
+        ELSIF TG_OP = 'DELETE' THEN
+          ${addCounts(changed('"old_rows"', -1))}
+        ELSE
+          ${addCounts(`${changed('"old_rows"', -1)} UNION ALL ${changed('"new_rows"', 1)}`)}
+        END IF;
+        RETURN NULL;
+      END
+    $$`,
+    ...COUNT_TRIGGERS.map(
+      ([event, transitions]) =>
+        `CREATE TRIGGER "${counts}_${event}" AFTER ${event.toUpperCase()} ON "${table}" REFERENCING ${transitions} FOR EACH STATEMENT EXECUTE FUNCTION "${counts}_changed"()`,
+    ),
+  ];
+}
+
+/** Undoes {@link countTriggers}. */
+export function dropCountTriggers(table: string, counts: string): string[] {
+  return [
+    ...COUNT_TRIGGERS.map(([event]) => `DROP TRIGGER "${counts}_${event}" ON "${table}"`),
+    `DROP FUNCTION "${counts}_changed"()`,
+  ];
 }

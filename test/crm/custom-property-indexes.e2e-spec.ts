@@ -52,6 +52,26 @@ describe.each(testDatabaseKinds())('indexed custom properties on %s', (kind) => 
     throw new Error('condition not reached');
   };
 
+  /** Whether the value-count triggers count `name`, and its counts: distinct values and live rows. */
+  const valueCounts = async (name: string) => {
+    const p = (n: number) => (kind === 'postgres' ? `$${n}` : '?');
+    const [registered] = await server.dataSource.query<{ n: string | number }[]>(
+      `SELECT COUNT(*) AS n FROM crm_counted_property WHERE account_id = ${p(1)} AND object_table = 'crm_contact' AND property_name = ${p(2)}`,
+      [server.accountId, name],
+    );
+    const [counts] = await server.dataSource.query<
+      { values: string | number; live: string | number | null }[]
+    >(
+      `SELECT COUNT(DISTINCT value) AS "values", SUM(live) AS live FROM crm_contact_custom_count WHERE account_id = ${p(1)} AND property_name = ${p(2)}`,
+      [server.accountId, name],
+    );
+    return {
+      registered: Number(registered.n),
+      values: Number(counts.values),
+      live: Number(counts.live ?? 0),
+    };
+  };
+
   const state = async (caller: Caller, name: string): Promise<unknown> =>
     expectStatus(await caller.get(`/api/v1/properties/contacts/${name}`), 200).body.indexState;
 
@@ -134,7 +154,17 @@ describe.each(testDatabaseKinds())('indexed custom properties on %s', (kind) => 
     await mark(tier, true);
     await mark(points, true);
 
-    const filtered = await searchPlans(byTier);
+    const plans = await searchPlans(byTier);
+    // The total is a sum of the value counts, searched by their key; the page reads the index.
+    const counted = plans.filter((text) => text.includes('crm_contact_custom_count'));
+    const filtered = plans.filter((text) => !counted.includes(text));
+    expect(counted).toHaveLength(1);
+    expect(counted[0]).toMatch(
+      kind === 'sqlite'
+        ? /SEARCH r USING (COVERING )?INDEX crm_contact_custom_count_key \(account_id=\? AND property_name=\? AND value=\?\)/
+        : /Index (Only )?Scan using crm_contact_custom_count_key/,
+    );
+    expect(filtered.length).toBeGreaterThanOrEqual(1);
     const [sorted] = await searchPlans(byPoints);
     if (kind === 'sqlite') {
       for (const text of filtered) {
@@ -154,9 +184,10 @@ describe.each(testDatabaseKinds())('indexed custom properties on %s', (kind) => 
       expect(sorted).toMatch(/Index Scan using crm_cx_/);
       expect(sorted).not.toMatch(/Sort|Seq Scan/);
     }
-    // The index answers the same as the scan did.
+    // The index answers the same as the scan did; the total from the value counts the job filled.
     const found = expectStatus(await admin.post('/api/v1/objects/contacts/search', byTier), 200);
     expect(found.body.total).toBe(CONTACTS / 300);
+    expect(await valueCounts(tier)).toEqual({ registered: 1, values: 300, live: CONTACTS });
     const page = expectStatus(await admin.post('/api/v1/objects/contacts/search', byPoints), 200);
     const values = (page.body.results as { properties: Record<string, number> }[]).map(
       (r) => r.properties[points],
@@ -194,14 +225,19 @@ describe.each(testDatabaseKinds())('indexed custom properties on %s', (kind) => 
         `("account_id", json_extract(custom, '$.${name}'), "owner_id", "country", "lifecyclestage", "id", "archived_at") WHERE "archived_at" IS NULL`,
       ]);
     }
+    // Registered for the value counts (no contact holds a value yet).
+    expect(await valueCounts(name)).toEqual({ registered: 1, values: 0, live: 0 });
     expectStatus(await admin.patch(`/api/v1/properties/contacts/${name}`, { indexed: false }), 200);
     expect(await state(admin, name)).toBeNull();
     await eventually(async () => (await ours()).length === 0);
+    await eventually(async () => (await valueCounts(name)).registered === 0);
 
     await mark(name, true);
     expect(await ours()).toHaveLength(perName);
+    expect((await valueCounts(name)).registered).toBe(1);
     expectStatus(await admin.delete(`/api/v1/properties/contacts/${name}`), 204);
     await eventually(async () => (await ours()).length === 0);
+    await eventually(async () => (await valueCounts(name)).registered === 0);
   });
 
   it('leaves one index when the same property is marked concurrently', async () => {

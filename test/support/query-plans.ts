@@ -13,7 +13,9 @@ export function captureContactQueries(server: TestServer, captured: CapturedQuer
     logQuery: (query: string, parameters?: unknown[]) => {
       if (
         !query.startsWith('EXPLAIN') &&
-        /FROM ("?crm_contact"? "?r"?|"crm_record_count"|"crm_contact_live_count" "r")/.test(query)
+        /FROM ("?crm_contact"? "?r"?|"crm_record_count"|"crm_contact_(live|custom)_count" "r")/.test(
+          query,
+        )
       ) {
         captured.push({ query, parameters: parameters ?? [] });
       }

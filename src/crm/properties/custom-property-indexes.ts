@@ -119,6 +119,82 @@ export function postgresIndexName(propertyId: string): string {
   return `crm_cx_${checked(propertyId, UUID).replaceAll('-', '')}`;
 }
 
+/** The registry the value-count triggers read (migration `CustomValueCounts`). */
+const COUNTED_PROPERTIES = 'crm_counted_property';
+
+/**
+ * Registers `property` for the value-count triggers and counts its live values as they are now
+ * (a count left from an earlier registration is replaced): the statements to run in one
+ * transaction in which no write to the record table can interleave (SQLite: the definition's
+ * transaction; PostgreSQL: under a SHARE lock of the table, see `CustomValueCounts`).
+ */
+function fillValueCounts(
+  property: Pick<IndexedProperty, 'id' | 'accountId' | 'objectType' | 'name'>,
+  postgres: boolean,
+): [string, unknown[]][] {
+  const table = checked(property.objectType.table, SAFE_TABLE);
+  const counts = `${table}_custom_count`;
+  const rest = ['owner_id', 'business_unit_id', ...property.objectType.scopeCarried].map(
+    (column) => `r."${checked(column, SAFE_NAME)}"`,
+  );
+  const value = dialectOf(postgres ? 'postgres' : 'sqlite').customValue(
+    'r',
+    property.name,
+    'string',
+  );
+  const p = (index: number) => (postgres ? `$${index}` : '?');
+  const key = { account: property.accountId, name: property.name };
+  return [
+    [
+      `DELETE FROM "${counts}" WHERE "account_id" = ${p(1)} AND "property_name" = ${p(2)}`,
+      [key.account, key.name],
+    ],
+    [
+      `INSERT INTO "${COUNTED_PROPERTIES}" ("account_id", "object_table", "property_name", "property_id") VALUES (${p(1)}, ${p(2)}, ${p(3)}, ${p(4)})
+        ON CONFLICT ("account_id", "object_table", "property_name") DO UPDATE SET "property_id" = excluded."property_id"`,
+      [key.account, table, key.name, property.id],
+    ],
+    [
+      `INSERT INTO "${counts}" ("account_id", "property_name", "value", ${rest.map((c) => c.slice(2)).join(', ')}, "live")
+        SELECT r."account_id", ${p(1)}, ${value}, ${rest.join(', ')}, COUNT(*) FROM "${table}" r
+        WHERE r."account_id" = ${p(2)} AND r."archived_at" IS NULL AND ${value} IS NOT NULL
+        GROUP BY r."account_id", ${value}, ${rest.join(', ')}`,
+      [key.name, key.account],
+    ],
+  ];
+}
+
+/**
+ * Unregisters property `propertyId` and removes its value counts (whatever its table and name
+ * were: the property may be deleted already).
+ */
+async function clearValueCounts(
+  manager: EntityManager,
+  propertyId: string,
+  postgres: boolean,
+): Promise<void> {
+  const p = (index: number) => (postgres ? `$${index}` : '?');
+  const registered: { account_id: string; object_table: string; property_name: string }[] =
+    await manager.query(
+      `SELECT "account_id", "object_table", "property_name" FROM "${COUNTED_PROPERTIES}" WHERE "property_id" = ${p(1)}`,
+      [propertyId],
+    );
+  for (const row of registered) {
+    const table = checked(row.object_table, SAFE_TABLE);
+    if (postgres) {
+      // Writers that read the registration before it goes have committed their counts first.
+      await manager.query(`LOCK TABLE "${table}" IN SHARE MODE`);
+    }
+    await manager.query(
+      `DELETE FROM "${table}_custom_count" WHERE "account_id" = ${p(1)} AND "property_name" = ${p(2)}`,
+      [row.account_id, row.property_name],
+    );
+  }
+  await manager.query(`DELETE FROM "${COUNTED_PROPERTIES}" WHERE "property_id" = ${p(1)}`, [
+    propertyId,
+  ]);
+}
+
 /**
  * The expression indexes of custom properties an admin marks `indexed`, on exactly the expression
  * filters and sorts compile to (`SqlDialect.customValue`), so that `eq` filters and sorts on
@@ -159,6 +235,9 @@ export class CustomPropertyIndexes {
     for (const index of sqliteIndexes(property.objectType, property.name)) {
       await manager.query(index.create);
     }
+    for (const [sql, parameters] of fillValueCounts(property, false)) {
+      await manager.query(sql, parameters);
+    }
     return 'ready';
   }
 
@@ -168,6 +247,7 @@ export class CustomPropertyIndexes {
       await this.enqueue(property, since, false);
       return;
     }
+    await clearValueCounts(manager, property.id, false);
     const stillIndexed = await manager.count(CustomPropertyDefinition, {
       where: { objectType: property.objectType.name, name: property.name, indexed: true },
     });
@@ -207,16 +287,17 @@ export class CustomPropertyIndexes {
         throw new Error('The property definition is not committed yet');
       }
       if (!row?.indexed) {
-        await this.drop(runner.manager, names);
+        await this.drop(runner.manager, data.propertyId, names);
         return;
       }
-      const indexes = postgresIndexes({
+      const property: IndexedProperty = {
         id: row.id,
         accountId: row.accountId,
         objectType: objectTypeOf(row.objectType),
         name: row.name,
         type: row.type,
-      });
+      };
+      const indexes = postgresIndexes(property);
       let state: IndexState = 'ready';
       for (const index of indexes) {
         try {
@@ -229,10 +310,19 @@ export class CustomPropertyIndexes {
           // The SQLSTATE only: PostgreSQL's message quotes the value the cast could not read.
           const code = (error as { code?: unknown }).code;
           this.logger.error(`Building index ${index.name} failed (SQLSTATE ${String(code)})`);
-          await this.drop(runner.manager, names);
+          await this.drop(runner.manager, data.propertyId, names);
           state = 'failed';
           break;
         }
+      }
+      if (state === 'ready') {
+        await this.transactions.run(async (manager) => {
+          // No write between the registration and the count (writers wait; see `CustomValueCounts`).
+          await manager.query(`LOCK TABLE "${property.objectType.table}" IN SHARE MODE`);
+          for (const [sql, parameters] of fillValueCounts(property, true)) {
+            await manager.query(sql, parameters);
+          }
+        });
       }
       await this.finish(data.propertyId, names, state);
     } finally {
@@ -241,7 +331,13 @@ export class CustomPropertyIndexes {
     }
   }
 
-  private async drop(manager: EntityManager, names: readonly string[]): Promise<void> {
+  /** Drops the property's indexes and its value counts. */
+  private async drop(
+    manager: EntityManager,
+    propertyId: string,
+    names: readonly string[],
+  ): Promise<void> {
+    await this.transactions.run((counts) => clearValueCounts(counts, propertyId, true));
     for (const index of names) {
       await manager.query(`DROP INDEX CONCURRENTLY IF EXISTS "${index}"`);
     }
@@ -273,7 +369,7 @@ export class CustomPropertyIndexes {
       return false;
     });
     if (dropped) {
-      await this.drop(this.dataSource.manager, names);
+      await this.drop(this.dataSource.manager, propertyId, names);
     }
   }
 

@@ -104,6 +104,36 @@ export class ScopedRecords {
     return new ScopedRecords(counts.table, conditions).fromWhere();
   }
 
+  /**
+   * `FROM … WHERE …` of the custom value counts whose sum is the number of these records, when
+   * exactly one condition has a form over those counts ({@link ValueCountedCondition}, a filter
+   * by equality on an indexed custom property) and every other condition but the live-rows one
+   * reads only the counts' key columns, as for {@link fromLiveCounts}. `undefined` otherwise.
+   */
+  fromValueCounts(): SqlCondition | undefined {
+    const counts = this.liveCounts;
+    const conditions = this.conditions.filter((condition) => condition !== LIVE_ONLY);
+    const valued = conditions.filter(
+      (condition): condition is Required<ValueCountedCondition> =>
+        (condition as ValueCountedCondition).valueCounts !== undefined,
+    );
+    const keyed = (condition: SqlCondition) =>
+      condition.columns?.every((column) => counts?.columns.includes(column)) ?? false;
+    if (
+      !counts ||
+      conditions.length === this.conditions.length ||
+      valued.length !== 1 ||
+      !keyed(valued[0].valueCounts) ||
+      !conditions.every((condition) => condition === valued[0] || keyed(condition))
+    ) {
+      return undefined;
+    }
+    return new ScopedRecords(
+      counts.values,
+      conditions.map((condition) => (condition === valued[0] ? valued[0].valueCounts : condition)),
+    ).fromWhere();
+  }
+
   /** `FROM … WHERE …` and its named parameters. */
   fromWhere(): SqlCondition {
     const parameters: Record<string, unknown> = {};
@@ -137,12 +167,28 @@ export interface CountedScope {
 export interface LiveCounts {
   table: string;
   columns: readonly string[];
+  /**
+   * The same counts per indexed custom property and value besides (`<record table>_custom_count`:
+   * `property_name`, `value`, then these columns), kept by the triggers of migration
+   * `CustomValueCounts` (docs/query-performance.md, "Custom value counts").
+   */
+  values: string;
+}
+
+/**
+ * A condition that holds the same form over the custom value counts (alias `r`, columns
+ * `property_name`, `value` and the live counts'), `columns` naming the key columns that form reads:
+ * its filter compiler declares it (an `eq` on an indexed custom property).
+ */
+export interface ValueCountedCondition extends SqlCondition {
+  valueCounts?: SqlCondition;
 }
 
 function liveCountsOf(schema: PropertySchema): LiveCounts {
   return {
     table: `${schema.objectType.table}_live_count`,
     columns: ['account_id', 'owner_id', 'business_unit_id', ...schema.objectType.scopeCarried],
+    values: `${schema.objectType.table}_custom_count`,
   };
 }
 
@@ -263,7 +309,7 @@ export class RecordQuery {
 
   /** The sum of `scope`'s live counts (see {@link ScopedRecords.fromLiveCounts}), when they answer it. */
   private async liveCount(scope: ScopedRecords): Promise<number | undefined> {
-    const counts = scope.fromLiveCounts();
+    const counts = scope.fromLiveCounts() ?? scope.fromValueCounts();
     if (!counts) {
       return undefined;
     }

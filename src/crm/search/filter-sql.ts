@@ -9,7 +9,7 @@ import {
 } from '../kernel';
 import { normalizeValue } from '../properties';
 import type { SensitiveFields } from '../sensitive';
-import { RecordErrors } from '../records';
+import { RecordErrors, type ValueCountedCondition } from '../records';
 import type { FilterDto, FilterOperator } from './search.dto';
 import { SearchErrors } from './search.errors';
 
@@ -68,8 +68,8 @@ export function compileFilterGroups(
     parameters[name] = values.map((v) => (typeof v === 'boolean' ? dialect.bool(v) : v));
     return `(:...${name})`;
   };
-  const groupSql = groups.map((group, g) => {
-    const filters = group.filters.map((filter, f) =>
+  const compiled = groups.map((group, g) =>
+    group.filters.map((filter, f) =>
       compileFilter(
         schema,
         dialect,
@@ -79,14 +79,70 @@ export function compileFilterGroups(
         bindList,
         sensitive,
       ),
-    );
-    return `(${filters.join(' AND ')})`;
-  });
-  return {
-    sql: `(${groupSql.join(' OR ')})`,
+    ),
+  );
+  const condition: ValueCountedCondition = {
+    sql: `(${compiled.map((filters) => `(${filters.join(' AND ')})`).join(' OR ')})`,
     parameters,
     columns: columnsFiltered(schema, groups),
   };
+  const counted = valueCounted(schema, dialect, groups, compiled);
+  if (counted) {
+    const property = `${prefix}_property`;
+    condition.valueCounts = {
+      sql: `r.property_name = :${property} AND ${counted.sql}`,
+      parameters: { ...parameters, [property]: counted.property },
+      columns: counted.columns,
+    };
+  }
+  return condition;
+}
+
+/** Custom property types whose PostgreSQL expression is `->>`'s text itself (no cast). */
+const UNCAST_TYPES: ReadonlySet<string> = new Set(['string', 'enumeration', 'date', 'datetime']);
+
+/**
+ * One group whose filters are one `eq` on an indexed custom property (its index `ready`, so its
+ * value counts are filled) and otherwise filters on standard columns: the same filters over the
+ * custom value counts, where `value` holds what the expression reads (SQLite: `json_extract`'s
+ * typed value; PostgreSQL: `->>`'s text, so only types compared as that text, not cast: a cast
+ * on `value` could not search the counts' key). `undefined` for anything else.
+ */
+function valueCounted(
+  schema: PropertySchema,
+  dialect: SqlDialect,
+  groups: readonly StoredFilterGroup[],
+  compiled: readonly string[][],
+): { property: string; sql: string; columns: string[] } | undefined {
+  if (groups.length !== 1) {
+    return undefined;
+  }
+  const filters = groups[0].filters;
+  const custom = filters.filter(({ propertyName }) => !schema.columns.has(propertyName));
+  const definition = custom.length === 1 ? schema.byName.get(custom[0].propertyName) : undefined;
+  const columns = columnsFiltered(schema, [
+    { filters: filters.filter((filter) => filter !== custom[0]) },
+  ]);
+  if (
+    !definition ||
+    custom[0].operator !== 'eq' ||
+    !definition.indexed ||
+    definition.indexState !== 'ready' ||
+    definition.sensitivity ||
+    (dialect.postgres && !UNCAST_TYPES.has(definition.type)) ||
+    !columns
+  ) {
+    return undefined;
+  }
+  const expression = propertyExpression(schema, dialect, definition.name);
+  const at = filters.indexOf(custom[0]);
+  if (!compiled[0][at].startsWith(`${expression} = `)) {
+    return undefined;
+  }
+  const sql = compiled[0].map((filter, f) =>
+    f === at ? `r.value${filter.slice(expression.length)}` : filter,
+  );
+  return { property: definition.name, sql: `(${sql.join(' AND ')})`, columns };
 }
 
 /**

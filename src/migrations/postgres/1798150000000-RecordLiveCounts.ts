@@ -1,6 +1,8 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 import {
+  countTriggers,
   createAllLiveCounts,
+  dropCountTriggers,
   dropAllLiveCounts,
   liveCountKey,
   liveCountsOf,
@@ -24,13 +26,6 @@ function liveKeys(counted: LiveCountTable, rows: string, delta: 1 | -1): string 
   return `SELECT ${liveCountKey(counted).join(', ')}, ${delta} AS "delta" FROM ${rows} WHERE "archived_at" IS NULL`;
 }
 
-/** Each trigger's event and the transition tables it reads. */
-const TRIGGERS = [
-  ['insert', 'NEW TABLE AS "new_rows"'],
-  ['delete', 'OLD TABLE AS "old_rows"'],
-  ['update', 'OLD TABLE AS "old_rows" NEW TABLE AS "new_rows"'],
-] as const;
-
 /**
  * The number of live records of each record table per account, owner, business unit and the two
  * columns its owner filter index carries (`crm_contact_live_count`…: the record table's own
@@ -46,29 +41,16 @@ export class RecordLiveCounts1798150000000 implements MigrationInterface {
 
   async up(queryRunner: QueryRunner): Promise<void> {
     await createAllLiveCounts(queryRunner, 'postgres', (counted, counts) => [
-      `CREATE FUNCTION "${counts}_changed"() RETURNS trigger LANGUAGE plpgsql AS $$
-        BEGIN
-          IF TG_OP = 'INSERT' THEN
-            ${addCounts(counted, liveKeys(counted, '"new_rows"', 1))}
-          ELSIF TG_OP = 'DELETE' THEN
-            ${addCounts(counted, liveKeys(counted, '"old_rows"', -1))}
-          ELSE
-            ${addCounts(counted, `${liveKeys(counted, '"old_rows"', -1)} UNION ALL ${liveKeys(counted, '"new_rows"', 1)}`)}
-          END IF;
-          RETURN NULL;
-        END
-      $$`,
-      ...TRIGGERS.map(
-        ([event, transitions]) =>
-          `CREATE TRIGGER "${counts}_${event}" AFTER ${event.toUpperCase()} ON "${counted.table}" REFERENCING ${transitions} FOR EACH STATEMENT EXECUTE FUNCTION "${counts}_changed"()`,
+      ...countTriggers(
+        counted.table,
+        counts,
+        (rows, delta) => liveKeys(counted, rows, delta),
+        (rows) => addCounts(counted, rows),
       ),
     ]);
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    await dropAllLiveCounts(queryRunner, ({ table }, counts) => [
-      ...TRIGGERS.map(([event]) => `DROP TRIGGER "${counts}_${event}" ON "${table}"`),
-      `DROP FUNCTION "${counts}_changed"()`,
-    ]);
+    await dropAllLiveCounts(queryRunner, ({ table }, counts) => dropCountTriggers(table, counts));
   }
 }

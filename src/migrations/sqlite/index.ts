@@ -7,6 +7,7 @@ import type { MigrationClass } from '@custos/core';
 import { CrmLookupIndexes1797400000000 } from './1797400000000-CrmLookupIndexes';
 import { RecordCounts1797500000000 } from './1797500000000-RecordCounts';
 import { RecordLiveCounts1798150000000 } from './1798150000000-RecordLiveCounts';
+import { CustomValueCounts1798200000000 } from './1798200000000-CustomValueCounts';
 import { CrmContactPhoneKey1797900000000 } from './1797900000000-CrmContactPhoneKey';
 import { Crm1795375304585 } from './1795375304585-Crm';
 import { CrmImports1795375942833 } from './1795375942833-CrmImports';
@@ -48,4 +49,5 @@ export const SQLITE_SERVER_MIGRATIONS: MigrationClass[] = [
   RecordCounts1797500000000,
   CrmContactPhoneKey1797900000000,
   RecordLiveCounts1798150000000,
+  CustomValueCounts1798200000000,
 ];
