@@ -8,7 +8,6 @@ import { CrmLookupIndexes1797400000000 } from './1797400000000-CrmLookupIndexes'
 import { RecordCounts1797500000000 } from './1797500000000-RecordCounts';
 import { RecordLiveCounts1798150000000 } from './1798150000000-RecordLiveCounts';
 import { LiveCountOwnerIndexes1798160000000 } from './1798160000000-LiveCountOwnerIndexes';
-
 import { CustomValueCounts1798200000000 } from './1798200000000-CustomValueCounts';
 import { CrmContactPhoneKey1797900000000 } from './1797900000000-CrmContactPhoneKey';
 import { CustomPropertyOwnerIndexes1798000000001 } from './1798000000001-CustomPropertyOwnerIndexes';
@@ -52,6 +51,5 @@ export const POSTGRES_SERVER_MIGRATIONS: MigrationClass[] = [
   CustomPropertyOwnerIndexes1798000000001,
   RecordLiveCounts1798150000000,
   LiveCountOwnerIndexes1798160000000,
-
   CustomValueCounts1798200000000,
 ];
