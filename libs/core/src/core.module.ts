@@ -20,6 +20,7 @@ import {
   type CoreModuleOptions,
 } from './core.module-definition';
 import { TransactionHost } from './database/transaction-host';
+import { ForegroundRequests } from './http/foreground-requests';
 import { DatabaseJobBackend } from './jobs/database-job-backend';
 import { JOB_BACKEND, Jobs } from './jobs/jobs';
 import { PolicyGuard } from './policy/policy.guard';
@@ -48,6 +49,7 @@ import { InMemoryThrottleStore, ThrottleStore } from './throttling/throttle-stor
     PolicyGuard,
     RoutePolicyVerifier,
     NotificationInbox,
+    ForegroundRequests,
     {
       provide: PRIVILEGE_RESOLVER,
       inject: [CORE_MODULE_OPTIONS, ModuleRef],
@@ -99,6 +101,7 @@ import { InMemoryThrottleStore, ThrottleStore } from './throttling/throttle-stor
     Jobs,
     PRIVILEGE_RESOLVER,
     ClsService,
+    ForegroundRequests,
   ],
 })
 export class CoreModule
@@ -108,6 +111,7 @@ export class CoreModule
   constructor(
     @Inject(CORE_MODULE_OPTIONS) private readonly options: CoreModuleOptions,
     private readonly verifier: RoutePolicyVerifier,
+    private readonly foreground: ForegroundRequests,
   ) {
     super();
   }
@@ -117,13 +121,17 @@ export class CoreModule
     return super.forRoot(options);
   }
 
-  /** Every request runs in a store of its own, holding the request id that the HTTP logging gave it. */
+  /**
+   * Every request runs in a store of its own, holding the request id that the HTTP logging gave
+   * it, and is counted in flight until its response closes (background work steps aside).
+   */
   configure(consumer: MiddlewareConsumer): void {
     const cls = ClsServiceManager.getClsService<CustosClsStore>();
     consumer
-      .apply((req: Request & { id?: string }, _res: Response, next: NextFunction) =>
-        cls.runWith({ requestId: req.id }, next),
-      )
+      .apply((req: Request & { id?: string }, res: Response, next: NextFunction) => {
+        this.foreground.track(res);
+        cls.runWith({ requestId: req.id }, next);
+      })
       .forRoutes('/');
   }
 

@@ -36,6 +36,7 @@ export { CustosValidationPipe } from './validation/validation.pipe';
 export { MAX_BODY_DEPTH, bodyDepthLimit } from './validation/body-depth';
 export { IdParam } from './validation/id-param';
 export { AcceptedWithLocation } from './http/accepted';
+export { ForegroundRequests } from './http/foreground-requests';
 export { TransactionHost } from './database/transaction-host';
 export {
   escapeLike,

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { TransactionHost } from '@custos/core';
+import { ForegroundRequests, TransactionHost } from '@custos/core';
 import type {
   ExportCell,
   ExportColumn,
@@ -75,6 +75,7 @@ export class RecordsExportSource implements ExportSource {
     private readonly segments: SegmentService,
     private readonly exported: ExportedProperties,
     private readonly valuesAudit: ExportedValuesAudit,
+    private readonly foreground: ForegroundRequests,
   ) {}
 
   async plan(target: ExportTarget): Promise<ExportPlan> {
@@ -132,7 +133,7 @@ export class RecordsExportSource implements ExportSource {
       records: (StoredRecord | undefined)[];
       opened: Promise<void>;
     }
-    const slice = new ExportSlice();
+    const slice = new ExportSlice(this.foreground);
     const opening = async (rows: RawRow[]): Promise<Opening> => {
       const records = new Array<StoredRecord | undefined>(rows.length);
       for (let n = 0; n < rows.length; n++) {

@@ -1,6 +1,7 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import Database from 'better-sqlite3';
 import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
+import type { ForegroundRequests } from '@custos/core';
 
 /**
  * Rows per batch of a streamed export (one audit event, one abort check, one progress step each);
@@ -24,18 +25,23 @@ export const EXPORT_SLICE_ROWS = 250;
  */
 export const EXPORT_SLICE_MS = 2;
 
-/** The clock of an export's slices: {@link over} once {@link EXPORT_SLICE_MS} have passed. */
+/**
+ * The clock of an export's slices: {@link over} once {@link EXPORT_SLICE_MS} have passed; between
+ * two, the event loop gets a turn, or a pause as long as a slice while requests are in flight.
+ */
 export class ExportSlice {
   private started = performance.now();
+
+  constructor(private readonly foreground: ForegroundRequests) {}
 
   /** Whether the slice is over (checked every few rows: reading the clock costs ~50 ns). */
   over(): boolean {
     return performance.now() - this.started >= EXPORT_SLICE_MS;
   }
 
-  /** Gives the event loop a turn and starts the next slice. */
+  /** Gives the event loop a turn (the requests in flight a slice's time) and starts the next slice. */
   async next(): Promise<void> {
-    await nextTurn();
+    await this.foreground.yieldTurn(EXPORT_SLICE_MS);
     this.started = performance.now();
   }
 }

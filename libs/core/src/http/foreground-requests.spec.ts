@@ -1,0 +1,88 @@
+import { Controller, Get, Module } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { EventEmitter } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import { setImmediate as nextTurn, setTimeout as after } from 'node:timers/promises';
+import { CoreModule } from '../core.module';
+import { Public } from '../policy/route-policy';
+import { ForegroundRequests } from './foreground-requests';
+
+@Controller('busy')
+@Public()
+class BusyController {
+  constructor(private readonly foreground: ForegroundRequests) {}
+
+  @Get()
+  busy(): { busy: boolean } {
+    return { busy: this.foreground.busy };
+  }
+}
+
+@Module({ controllers: [BusyController] })
+class BusyModule {}
+
+/** Which of `first` and `second` settles first. */
+async function firstOf(first: Promise<unknown>, second: Promise<unknown>): Promise<string> {
+  return Promise.race([first.then(() => 'first'), second.then(() => 'second')]);
+}
+
+describe('ForegroundRequests', () => {
+  it('counts a request in flight until its response closes, once however often it closes', () => {
+    const foreground = new ForegroundRequests();
+    const one = new EventEmitter();
+    const two = new EventEmitter();
+    foreground.track(one);
+    foreground.track(two);
+    one.emit('close');
+    one.emit('close');
+    expect(foreground.busy).toBe(true);
+    two.emit('close');
+    expect(foreground.busy).toBe(false);
+  });
+
+  it('ends a slice with a bare turn of the event loop when no request is in flight', async () => {
+    const foreground = new ForegroundRequests();
+    // A timer of a slice's length would settle after the turn.
+    await expect(firstOf(foreground.yieldTurn(50), after(25))).resolves.toBe('first');
+  });
+
+  it('pauses a slice’s length while a request is in flight: the request’s turns come first', async () => {
+    const foreground = new ForegroundRequests();
+    const response = new EventEmitter();
+    foreground.track(response);
+    // Several turns of the event loop (a request's awaits) pass before the pause ends.
+    const turns = (async () => {
+      for (let n = 0; n < 5; n++) {
+        await nextTurn();
+      }
+    })();
+    await expect(firstOf(foreground.yieldTurn(50), turns)).resolves.toBe('second');
+    response.emit('close');
+    await expect(firstOf(foreground.yieldTurn(50), after(25))).resolves.toBe('first');
+  });
+
+  it('counts every request the application answers, from its start to its response', async () => {
+    const moduleRef = await Test.createTestingModule({
+      imports: [
+        CoreModule.forRoot({}),
+        TypeOrmModule.forRoot({ type: 'better-sqlite3', database: ':memory:' }),
+        BusyModule,
+      ],
+    }).compile();
+    const app = moduleRef.createNestApplication({ logger: false });
+    await app.listen(0, '127.0.0.1');
+    try {
+      const { port } = app.getHttpServer().address() as AddressInfo;
+      const response = await fetch(`http://127.0.0.1:${port}/busy`);
+      await expect(response.json()).resolves.toEqual({ busy: true });
+      const foreground = app.get(ForegroundRequests);
+      for (let turn = 0; foreground.busy && turn < 100; turn++) {
+        await after(5);
+      }
+      expect(foreground.busy).toBe(false);
+    } finally {
+      await app.close();
+    }
+  });
+});
