@@ -1,4 +1,4 @@
-import { FixedClock, testDatabaseKinds } from '@custos/core/testing';
+import { FixedClock, eventually, testDatabaseKinds } from '@custos/core/testing';
 import { DeadlineNotices, PublicPrivacyIntake } from '@custos/privacy';
 import { Setup, callerOf, contactEmail, expectStatus, type Caller } from './access/access-support';
 import { auditEvents, expectProblem, newAccount, walkPages } from './support/api';
@@ -18,6 +18,7 @@ import {
  */
 
 const MINUTE = 60_000;
+const HOUR = 3_600_000;
 const DAY = 86_400_000;
 
 interface RequestView {
@@ -567,7 +568,26 @@ describe.each(testDatabaseKinds())('Privacy rights over HTTP on %s', (kind) => {
       );
     });
 
+    /**
+     * Puts the clock a minute past the next full hour once the hourly sweep's run that fell due
+     * (this move's, or an earlier test's) has run: a run left due would close the next requests
+     * midway, at the worker's next poll. Within the hour that follows, no run falls due.
+     */
+    async function pastTheHourSwept(): Promise<void> {
+      const now = clock.now().getTime();
+      clock.advance(Math.floor(now / HOUR) * HOUR + HOUR + MINUTE - now);
+      await eventually(async () => {
+        const [row] = await server.dataSource.query<{ n: number | string }[]>(
+          `SELECT COUNT(*) AS n FROM custos_job WHERE name = 'privacy.unverified-requests'
+             AND state IN ('waiting', 'active') AND run_at <= ${p(1)}`,
+          [clock.now().toISOString()],
+        );
+        return Number(row.n) === 0 ? true : undefined;
+      });
+    }
+
     it('refuses an expired code and a code after five wrong tries; the sweep then closes such requests, masked', async () => {
+      await pastTheHourSwept();
       const email = `late-${Date.now()}@public.example`;
       const late = await submit(email);
       clock.advance(31 * MINUTE);
@@ -617,7 +637,6 @@ describe.each(testDatabaseKinds())('Privacy rights over HTTP on %s', (kind) => {
         subjectEmail: `staff-${Date.now()}@public.example`,
         identityVerified: false,
       });
-      // The hourly schedule may run the same sweep beside this call and close some first.
       await server.app.get(PublicPrivacyIntake).closeUnverified();
       for (const id of [late.requestId, guessed.requestId]) {
         const closed = await statusOf(id);
