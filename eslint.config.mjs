@@ -3,6 +3,22 @@ import eslint from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import { dependencyRule } from './eslint/dependency-rule.mjs';
 
+const LIB_PATTERNS = [
+  {
+    group: ['**/libs/*/src/**', '@custos/*/src/**'],
+    message: 'Import a lib only as @custos/<name> (its index.ts is its public API).',
+  },
+];
+
+// `@ValidateNested` alone walks into arrays it finds (`[[]]` passed as a list of objects).
+const NESTED_VALIDATION = [
+  {
+    name: 'class-validator',
+    importNames: ['ValidateNested'],
+    message: 'Use NestedObject or NestedArray from @custos/core.',
+  },
+];
+
 export default tseslint.config(
   {
     ignores: [
@@ -34,18 +50,13 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
       eqeqeq: ['error', 'always'],
       curly: ['error', 'all'],
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            {
-              group: ['**/libs/*/src/**', '@custos/*/src/**'],
-              message: 'Import a lib only as @custos/<name> (its index.ts is its public API).',
-            },
-          ],
-        },
-      ],
+      'no-restricted-imports': ['error', { patterns: LIB_PATTERNS, paths: NESTED_VALIDATION }],
     },
+  },
+  {
+    // The one owner of nested validation.
+    files: ['libs/core/src/validation/nested.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: LIB_PATTERNS }] },
   },
   {
     // The dependency rule (docs/architecture.md): fails lint, and so CI, when broken.

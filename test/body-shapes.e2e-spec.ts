@@ -19,6 +19,8 @@ interface WriteRoute {
   method: (typeof WRITE_METHODS)[number];
   /** The path with its parameters filled in. */
   path: string;
+  /** Whether the route reads a request body. */
+  takesBody: boolean;
 }
 
 /** Every write route of the document, parameters filled with values that name nothing real. */
@@ -36,7 +38,7 @@ function writeRoutes(document: OpenAPIObject): WriteRoute[] {
           const value = schema?.enum?.[0] ?? (parameter.name === 'name' ? 'firstname' : UNKNOWN_ID);
           return filled.replace(`{${parameter.name}}`, value);
         }, template);
-      return [{ method, path }];
+      return [{ method, path, takesBody: operation.requestBody !== undefined }];
     }),
   );
 }
@@ -168,6 +170,25 @@ describe.each(testDatabaseKinds())('Request bodies of any shape on %s', (kind) =
       expect(await writtenSince(head)).toEqual([]);
     },
   );
+
+  it('refuses lists of lists, and lists where objects belong, on every route with a body', async () => {
+    const head = await auditHead(server, token);
+    const lists = ['inputs', 'filterGroups', 'sorts', 'privileges', 'options', 'scoreRules'];
+    lists.push('fields', 'consents', 'view', 'edit');
+    const shapes = [
+      ...lists.flatMap((key) => [`{"${key}":[[]]}`, `{"${key}":[[{}]]}`, `{"${key}":[1]}`]),
+      ...['selection', 'sensitivity', 'properties'].map((key) => `{"${key}":[[]]}`),
+      '{"filterGroups":[{"filters":[[]]}]}',
+    ];
+    for (const route of routes.filter((route) => route.takesBody)) {
+      for (const text of shapes) {
+        const response = await send(route, text);
+        const answer = `${route.method} ${route.path} ${text} → ${response.status}`;
+        expect(answer).toMatch(/→ 4\d\d$/);
+      }
+    }
+    expect(await writtenSince(head)).toEqual([]);
+  });
 
   it('answers every write route with no 5xx, and writes nothing when it refuses', async () => {
     await fc.assert(

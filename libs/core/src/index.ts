@@ -33,6 +33,7 @@ export {
   ApiProblemResponses,
 } from './errors/problem-details.dto';
 export { CustosValidationPipe } from './validation/validation.pipe';
+export { NestedArray, NestedObject } from './validation/nested';
 export { MAX_BODY_DEPTH, bodyDepthLimit } from './validation/body-depth';
 export { IdParam } from './validation/id-param';
 export { AcceptedWithLocation } from './http/accepted';

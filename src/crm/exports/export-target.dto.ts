@@ -1,19 +1,16 @@
 import { PickType } from '@nestjs/swagger';
-import { Type as TypeOf } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayMinSize,
   IsArray,
   IsDefined,
-  IsObject,
   IsOptional,
   IsString,
   IsUUID,
-  ValidateNested,
 } from 'class-validator';
 import type { Type } from '@nestjs/common';
 import type { ExportTarget } from '@custos/exports';
-import { CustosValidationPipe } from '@custos/core';
+import { CustosValidationPipe, NestedObject } from '@custos/core';
 import { SearchDto } from '../search';
 
 /** Most properties one export may name (as many as a search may return). */
@@ -61,17 +58,13 @@ abstract class CheckedTarget {
 
 class RecordsTargetDto extends CheckedTarget {
   @IsDefined()
-  @IsObject()
-  @ValidateNested()
-  @TypeOf(() => RecordsSelectionDto)
+  @NestedObject(() => RecordsSelectionDto)
   selection!: RecordsSelectionDto;
 }
 
 class HistoryTargetDto extends CheckedTarget {
   @IsDefined()
-  @IsObject()
-  @ValidateNested()
-  @TypeOf(() => HistorySelectionDto)
+  @NestedObject(() => HistorySelectionDto)
   selection!: HistorySelectionDto;
 }
 

@@ -1,5 +1,4 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayMinSize,
@@ -14,10 +13,9 @@ import {
   Length,
   Matches,
   Min,
-  ValidateNested,
 } from 'class-validator';
 import { CONSENT_CHANNELS, type ConsentChannel } from '@custos/consent';
-import { PagingDto } from '@custos/core';
+import { NestedArray, PagingDto } from '@custos/core';
 import { OBJECT_TYPE_NAMES, type PropertyValue } from '../kernel';
 import { NotificationDto } from '../../notifications';
 
@@ -149,11 +147,9 @@ export class CreateFormDto {
     description: `1 to ${MAX_FORM_FIELDS} fields, in display order, each property once.`,
     example: FIELDS_EXAMPLE,
   })
-  @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(MAX_FORM_FIELDS)
-  @ValidateNested({ each: true })
-  @Type(() => FormFieldDto)
+  @NestedArray(() => FormFieldDto)
   fields!: FormFieldDto[];
 
   @ApiPropertyOptional({
@@ -173,10 +169,8 @@ export class CreateFormDto {
     example: CONSENTS_EXAMPLE,
   })
   @IsOptional()
-  @IsArray()
   @ArrayMaxSize(MAX_FORM_CONSENTS)
-  @ValidateNested({ each: true })
-  @Type(() => FormConsentDto)
+  @NestedArray(() => FormConsentDto)
   consents?: FormConsentDto[];
 
   @ApiPropertyOptional({ description: 'Accepts submissions. Default true.', example: true })
@@ -198,11 +192,9 @@ export class UpdateFormDto {
     example: FIELDS_EXAMPLE,
   })
   @IsOptional()
-  @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(MAX_FORM_FIELDS)
-  @ValidateNested({ each: true })
-  @Type(() => FormFieldDto)
+  @NestedArray(() => FormFieldDto)
   fields?: FormFieldDto[];
 
   @ApiPropertyOptional({ type: [String], example: NOTIFY_EXAMPLE })
@@ -218,10 +210,8 @@ export class UpdateFormDto {
     example: CONSENTS_EXAMPLE,
   })
   @IsOptional()
-  @IsArray()
   @ArrayMaxSize(MAX_FORM_CONSENTS)
-  @ValidateNested({ each: true })
-  @Type(() => FormConsentDto)
+  @NestedArray(() => FormConsentDto)
   consents?: FormConsentDto[];
 
   @ApiPropertyOptional({ example: false })

@@ -1,16 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import {
-  ArrayMaxSize,
-  IsArray,
-  IsIn,
-  IsOptional,
-  IsString,
-  IsUUID,
-  Length,
-  ValidateNested,
-} from 'class-validator';
-import { PageQueryDto, PagingDto } from '@custos/core';
+import { ArrayMaxSize, IsIn, IsOptional, IsString, IsUUID, Length } from 'class-validator';
+import { NestedArray, PageQueryDto, PagingDto } from '@custos/core';
 import { FilterGroupDto } from '../search';
 import {
   MAILING_STATUSES,
@@ -47,10 +37,8 @@ export class CreateMailingDto {
     description: 'Filter groups as in search (none: every contact you may read).',
   })
   @IsOptional()
-  @IsArray()
   @ArrayMaxSize(5)
-  @ValidateNested({ each: true })
-  @Type(() => FilterGroupDto)
+  @NestedArray(() => FilterGroupDto)
   filterGroups?: FilterGroupDto[];
 
   @ApiProperty({

@@ -1,10 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { DATA_CATEGORIES } from '@custos/privacy';
-import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayMinSize,
-  IsArray,
   IsBoolean,
   IsIn,
   IsNumber,
@@ -13,8 +11,8 @@ import {
   Length,
   Matches,
   MaxLength,
-  ValidateNested,
 } from 'class-validator';
+import { NestedArray, NestedObject } from '@custos/core';
 import {
   INDEX_STATES,
   PROPERTY_TYPES,
@@ -214,11 +212,9 @@ export class CreatePropertyDto {
     example: [{ value: 'gold', label: 'Gold' }],
   })
   @IsOptional()
-  @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(1000)
-  @ValidateNested({ each: true })
-  @Type(() => EnumerationOptionDto)
+  @NestedArray(() => EnumerationOptionDto)
   options?: EnumerationOptionDto[];
 
   @ApiPropertyOptional({
@@ -255,10 +251,8 @@ export class CreatePropertyDto {
     example: [{ propertyName: 'lifecyclestage', operator: 'eq', value: 'customer', points: 10 }],
   })
   @IsOptional()
-  @IsArray()
   @ArrayMaxSize(100)
-  @ValidateNested({ each: true })
-  @Type(() => ScoreRuleDto)
+  @NestedArray(() => ScoreRuleDto)
   scoreRules?: ScoreRuleDto[];
 
   @ApiPropertyOptional({
@@ -268,8 +262,7 @@ export class CreatePropertyDto {
     example: { phi: true, highlySensitive: false, access: 'super_admins' },
   })
   @IsOptional()
-  @ValidateNested()
-  @Type(() => SensitivityDto)
+  @NestedObject(() => SensitivityDto)
   sensitivity?: SensitivityDto;
   @ApiPropertyOptional({ description: INDEXED_DESCRIPTION, default: false, example: true })
   @IsOptional()
@@ -321,11 +314,9 @@ export class UpdatePropertyDto {
     ],
   })
   @IsOptional()
-  @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(1000)
-  @ValidateNested({ each: true })
-  @Type(() => EnumerationOptionDto)
+  @NestedArray(() => EnumerationOptionDto)
   options?: EnumerationOptionDto[];
 
   @ApiPropertyOptional({ example: true })
@@ -344,10 +335,8 @@ export class UpdatePropertyDto {
     example: [{ propertyName: 'country', operator: 'eq', value: 'DE', points: 5 }],
   })
   @IsOptional()
-  @IsArray()
   @ArrayMaxSize(100)
-  @ValidateNested({ each: true })
-  @Type(() => ScoreRuleDto)
+  @NestedArray(() => ScoreRuleDto)
   scoreRules?: ScoreRuleDto[];
 
   @ApiPropertyOptional({
@@ -356,8 +345,7 @@ export class UpdatePropertyDto {
       'Sensitive properties only: PHI, highly sensitive and access may change; whether a property is sensitive never does (sending `null` here, or a sensitivity for an ordinary property → 422).',
   })
   @IsOptional()
-  @ValidateNested()
-  @Type(() => SensitivityDto)
+  @NestedObject(() => SensitivityDto)
   sensitivity?: SensitivityDto | null;
   @ApiPropertyOptional({ description: INDEXED_DESCRIPTION, example: true })
   @IsOptional()

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
+import { Transform } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayMinSize,
@@ -12,9 +12,8 @@ import {
   IsString,
   IsUUID,
   Matches,
-  ValidateNested,
 } from 'class-validator';
-import { PageQueryDto, PagingDto } from '@custos/core';
+import { NestedArray, PageQueryDto, PagingDto } from '@custos/core';
 import type { PropertyValue } from '../kernel';
 import { TOTAL_MODES, type TotalMode } from './record-totals';
 
@@ -200,11 +199,9 @@ export class BatchCreateDto {
     description: `1 to ${MAX_BATCH_SIZE} records; all are created or none.`,
     example: [{ properties: PROPERTIES_EXAMPLE }],
   })
-  @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(MAX_BATCH_SIZE)
-  @ValidateNested({ each: true })
-  @Type(() => CreateRecordDto)
+  @NestedArray(() => CreateRecordDto)
   inputs!: CreateRecordDto[];
 }
 
@@ -230,11 +227,9 @@ export class BatchUpdateDto {
       { id: '0193a6c4-7f1e-7c3a-9d1e-1f2a3b4c5d6e', properties: { lifecyclestage: 'customer' } },
     ],
   })
-  @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(MAX_BATCH_SIZE)
-  @ValidateNested({ each: true })
-  @Type(() => BatchUpdateItemDto)
+  @NestedArray(() => BatchUpdateItemDto)
   inputs!: BatchUpdateItemDto[];
 }
 

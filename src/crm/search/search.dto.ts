@@ -1,5 +1,4 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayMinSize,
@@ -12,9 +11,8 @@ import {
   Max,
   MaxLength,
   Min,
-  ValidateNested,
 } from 'class-validator';
-import { MAX_PAGE_SIZE, PagingDto } from '@custos/core';
+import { MAX_PAGE_SIZE, NestedArray, PagingDto } from '@custos/core';
 import { PageTotalDto, RecordDto, TOTAL_MODES, type TotalMode } from '../records';
 
 export const FILTER_OPERATORS = [
@@ -75,11 +73,9 @@ export class FilterDto {
 
 export class FilterGroupDto {
   @ApiProperty({ type: [FilterDto], description: 'AND-ed filters (1–10).' })
-  @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(10)
-  @ValidateNested({ each: true })
-  @Type(() => FilterDto)
+  @NestedArray(() => FilterDto)
   filters!: FilterDto[];
 }
 
@@ -107,10 +103,8 @@ export class SearchDto {
     ],
   })
   @IsOptional()
-  @IsArray()
   @ArrayMaxSize(5)
-  @ValidateNested({ each: true })
-  @Type(() => FilterGroupDto)
+  @NestedArray(() => FilterGroupDto)
   filterGroups?: FilterGroupDto[];
 
   @ApiPropertyOptional({
@@ -120,10 +114,8 @@ export class SearchDto {
     example: [{ propertyName: 'lastname', direction: 'ASCENDING' }],
   })
   @IsOptional()
-  @IsArray()
   @ArrayMaxSize(1)
-  @ValidateNested({ each: true })
-  @Type(() => SortDto)
+  @NestedArray(() => SortDto)
   sorts?: SortDto[];
 
   @ApiPropertyOptional({

@@ -1,15 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import {
-  ArrayMaxSize,
-  IsArray,
-  IsIn,
-  IsOptional,
-  IsString,
-  Length,
-  ValidateNested,
-} from 'class-validator';
-import { PagingDto } from '@custos/core';
+import { ArrayMaxSize, IsIn, IsOptional, IsString, Length } from 'class-validator';
+import { NestedArray, PagingDto } from '@custos/core';
 import { OBJECT_TYPE_NAMES } from '../kernel';
 import { FilterDto, FilterGroupDto } from '../search';
 import { SEGMENT_SHARING, type SegmentSharing } from './segment.entity';
@@ -90,10 +81,8 @@ export class CreateSegmentDto {
     description: 'OR-ed groups of AND-ed filters, as in search.',
     example: FILTER_EXAMPLE,
   })
-  @IsArray()
   @ArrayMaxSize(5)
-  @ValidateNested({ each: true })
-  @Type(() => FilterGroupDto)
+  @NestedArray(() => FilterGroupDto)
   filterGroups!: FilterGroupDto[];
 
   @ApiPropertyOptional({
@@ -116,10 +105,8 @@ export class UpdateSegmentDto {
 
   @ApiPropertyOptional({ type: [FilterGroupDto], example: FILTER_EXAMPLE })
   @IsOptional()
-  @IsArray()
   @ArrayMaxSize(5)
-  @ValidateNested({ each: true })
-  @Type(() => FilterGroupDto)
+  @NestedArray(() => FilterGroupDto)
   filterGroups?: FilterGroupDto[];
 
   @ApiPropertyOptional({

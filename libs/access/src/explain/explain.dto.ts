@@ -1,15 +1,11 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
+import { ArrayMaxSize, IsArray, IsIn, IsOptional, IsUUID, Matches } from 'class-validator';
 import {
-  ArrayMaxSize,
-  IsArray,
-  IsIn,
-  IsOptional,
-  IsUUID,
-  Matches,
-  ValidateNested,
-} from 'class-validator';
-import { TASK_PRIVILEGES, TASK_PRIVILEGE_LIST_SCHEMA, type TaskPrivilege } from '@custos/core';
+  NestedArray,
+  TASK_PRIVILEGES,
+  TASK_PRIVILEGE_LIST_SCHEMA,
+  type TaskPrivilege,
+} from '@custos/core';
 import { RECORD_ACTIONS, type RecordAction } from '../conditions/access-ability';
 import { ObjectPrivilegeDto } from '../roles/role.dto';
 
@@ -95,10 +91,8 @@ export class PreviewDto {
     example: [{ objectType: 'contacts', action: 'read', level: 'account' }],
   })
   @IsOptional()
-  @IsArray()
   @ArrayMaxSize(200)
-  @ValidateNested({ each: true })
-  @Type(() => ObjectPrivilegeDto)
+  @NestedArray(() => ObjectPrivilegeDto)
   privileges?: ObjectPrivilegeDto[];
 
   @ApiPropertyOptional({

@@ -1,14 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import {
-  ArrayMaxSize,
-  IsArray,
-  IsIn,
-  IsOptional,
-  ValidateNested,
-  IsString,
-  Length,
-} from 'class-validator';
+import { ArrayMaxSize, IsIn, IsOptional, IsString, Length } from 'class-validator';
+import { NestedArray } from '@custos/core';
 import { PRINCIPAL_TYPES, type PrincipalType } from '../access.types';
 
 export class PrincipalDto {
@@ -32,10 +24,8 @@ export class FieldPermissionsDto {
     description: 'Who may view values. Empty: everyone who may read the record.',
     example: [{ type: 'team', id: '0193a6c4-7f1e-7c3a-9d1e-000000000002' }],
   })
-  @IsArray()
   @ArrayMaxSize(200)
-  @ValidateNested({ each: true })
-  @Type(() => PrincipalDto)
+  @NestedArray(() => PrincipalDto)
   view!: PrincipalDto[];
 
   @ApiProperty({
@@ -44,9 +34,7 @@ export class FieldPermissionsDto {
       'Who may edit values (they must also be allowed to view). Empty: everyone who may update the record.',
     example: [{ type: 'super_admins' }],
   })
-  @IsArray()
   @ArrayMaxSize(200)
-  @ValidateNested({ each: true })
-  @Type(() => PrincipalDto)
+  @NestedArray(() => PrincipalDto)
   edit!: PrincipalDto[];
 }

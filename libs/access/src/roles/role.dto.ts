@@ -1,5 +1,4 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayUnique,
@@ -10,9 +9,9 @@ import {
   Length,
   Matches,
   MaxLength,
-  ValidateNested,
 } from 'class-validator';
 import {
+  NestedArray,
   PagingDto,
   TASK_PRIVILEGES,
   TASK_PRIVILEGE_LIST_SCHEMA,
@@ -88,10 +87,8 @@ export class CreateRoleDto {
     description: 'Record privileges; at most one level per object type and action.',
     example: PRIVILEGES_EXAMPLE,
   })
-  @IsArray()
   @ArrayMaxSize(200)
-  @ValidateNested({ each: true })
-  @Type(() => ObjectPrivilegeDto)
+  @NestedArray(() => ObjectPrivilegeDto)
   privileges!: ObjectPrivilegeDto[];
 
   @ApiProperty({ ...TASK_PRIVILEGE_LIST_SCHEMA, example: ['export'] })
@@ -116,10 +113,8 @@ export class UpdateRoleDto {
 
   @ApiPropertyOptional({ type: [ObjectPrivilegeDto], example: PRIVILEGES_EXAMPLE })
   @IsOptional()
-  @IsArray()
   @ArrayMaxSize(200)
-  @ValidateNested({ each: true })
-  @Type(() => ObjectPrivilegeDto)
+  @NestedArray(() => ObjectPrivilegeDto)
   privileges?: ObjectPrivilegeDto[];
 
   @ApiPropertyOptional({ ...TASK_PRIVILEGE_LIST_SCHEMA, example: ['export', 'import'] })
