@@ -185,20 +185,89 @@ export function fillCustomValueCounts(database: 'postgres' | 'sqlite'): string[]
     `INSERT INTO "${COUNTED_PROPERTIES}" ("account_id", "object_table", "property_name", "property_id")
       SELECT "account_id", ${objectTable}, "name", "id" FROM "crm_property"
       WHERE "indexed" = ${yes} AND "index_state" = 'ready' AND "sensitive" <> ${yes} AND "object_type" IN ('contacts', 'companies', 'deals')`,
-    ...LIVE_COUNT_TABLES.map((counted) => {
-      const rest = liveCountKey(counted).slice(1);
-      const value =
+    ...LIVE_COUNT_TABLES.map((counted) =>
+      countRegistered(
+        counted,
         database === 'postgres'
           ? `r."custom"::jsonb ->> p."property_name"`
-          : `json_extract(r."custom", '$.' || p."property_name")`;
-      const grouped = `r."account_id", p."property_name", ${value}, ${rest.map((column) => `r.${column}`).join(', ')}`;
-      return `INSERT INTO "${customValueCountsOf(counted.table)}" (${customValueCountKey(counted).join(', ')}, "live")
+          : `json_extract(r."custom", '$.' || p."property_name")`,
+      ),
+    ),
+  ];
+}
+
+/**
+ * Counts the values of `counted`'s registered properties (those `registered` selects, a condition
+ * on the registry `p`) in its live rows `r`, as `value` reads them.
+ */
+export function countRegistered(counted: LiveCountTable, value: string, registered = ''): string {
+  const rest = liveCountKey(counted).slice(1);
+  const grouped = `r."account_id", p."property_name", ${value}, ${rest.map((column) => `r.${column}`).join(', ')}`;
+  return `INSERT INTO "${customValueCountsOf(counted.table)}" (${customValueCountKey(counted).join(', ')}, "live")
         SELECT ${grouped}, COUNT(*) FROM "${counted.table}" r
-        JOIN "${COUNTED_PROPERTIES}" p ON p."account_id" = r."account_id" AND p."object_table" = '${counted.table}'
+        JOIN "${COUNTED_PROPERTIES}" p ON p."account_id" = r."account_id" AND p."object_table" = '${counted.table}'${registered}
         WHERE r."archived_at" IS NULL AND ${value} IS NOT NULL
         GROUP BY ${grouped}`;
-    }),
-  ];
+}
+
+/**
+ * PostgreSQL: the value of each registered property in each live row of the transition table
+ * `rows`, with `delta`; `value` makes what the counts hold of `->>`'s text (registry `p`).
+ */
+function liveValues(
+  counted: LiveCountTable,
+  rows: string,
+  delta: 1 | -1,
+  value: (text: string) => string,
+): string {
+  const rest = liveCountKey(counted).slice(1);
+  return `SELECT t."account_id", p."property_name", ${value(`t."custom"::jsonb ->> p."property_name"`)} AS "value", ${rest
+    .map((column) => `t.${column}`)
+    .join(', ')}, ${delta} AS "delta"
+    FROM ${rows} t JOIN "${COUNTED_PROPERTIES}" p ON p."account_id" = t."account_id" AND p."object_table" = '${counted.table}'
+    WHERE t."archived_at" IS NULL`;
+}
+
+/** PostgreSQL: adds `rows`' deltas to their counts: keys summed, in key order (as `RecordLiveCounts`). */
+function addCounts(counted: LiveCountTable, rows: string): string {
+  const counts = customValueCountsOf(counted.table);
+  const key = customValueCountKey(counted).join(', ');
+  return `INSERT INTO "${counts}" (${key}, "live")
+    SELECT ${key}, SUM("delta") FROM (${rows}) "changes"
+    WHERE "value" IS NOT NULL
+    GROUP BY ${key}
+    HAVING SUM("delta") <> 0
+    ORDER BY ${key}
+    ON CONFLICT (${key}) DO UPDATE SET "live" = "${counts}"."live" + excluded."live";`;
+}
+
+/**
+ * PostgreSQL: the statement triggers of `counted`'s custom value counts ({@link countTriggers}),
+ * counting `value(text)` of each registered property's `->>` text.
+ */
+export function customCountTriggers(
+  counted: LiveCountTable,
+  value: (text: string) => string,
+): string[] {
+  return countTriggers(
+    counted.table,
+    customValueCountsOf(counted.table),
+    (rows, delta) => liveValues(counted, rows, delta, value),
+    (rows) => addCounts(counted, rows),
+  );
+}
+
+/** PostgreSQL: {@link customCountTriggers}' function with a new `value` (the triggers keep calling it). */
+export function replaceCustomCountFunction(
+  counted: LiveCountTable,
+  value: (text: string) => string,
+): string {
+  return countFunction(
+    customValueCountsOf(counted.table),
+    (rows, delta) => liveValues(counted, rows, delta, value),
+    (rows) => addCounts(counted, rows),
+    true,
+  );
 }
 
 /** Undoes {@link createCustomValueCounts}. */
@@ -219,17 +288,16 @@ export const COUNT_TRIGGERS = [
 ] as const;
 
 /**
- * PostgreSQL: the function `<counts>_changed` and its statement triggers on `table`, adding the
- * deltas `addCounts` sums from a `SELECT` of the changed rows (`changed(rows, delta)`).
+ * PostgreSQL: the function `<counts>_changed` of {@link countTriggers} (`replace`: `CREATE OR
+ * REPLACE`, the triggers keep calling it).
  */
-export function countTriggers(
-  table: string,
+function countFunction(
   counts: string,
   changed: (rows: string, delta: 1 | -1) => string,
   addCounts: (rows: string) => string,
-): string[] {
-  return [
-    `CREATE FUNCTION "${counts}_changed"() RETURNS trigger LANGUAGE plpgsql AS $$
+  replace: boolean,
+): string {
+  return `CREATE ${replace ? 'OR REPLACE ' : ''}FUNCTION "${counts}_changed"() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
         IF TG_OP = 'INSERT' THEN
           ${addCounts(changed('"new_rows"', 1))}
@@ -240,7 +308,21 @@ export function countTriggers(
         END IF;
         RETURN NULL;
       END
-    $$`,
+    $$`;
+}
+
+/**
+ * PostgreSQL: the function `<counts>_changed` and its statement triggers on `table`, adding the
+ * deltas `addCounts` sums from a `SELECT` of the changed rows (`changed(rows, delta)`).
+ */
+export function countTriggers(
+  table: string,
+  counts: string,
+  changed: (rows: string, delta: 1 | -1) => string,
+  addCounts: (rows: string) => string,
+): string[] {
+  return [
+    countFunction(counts, changed, addCounts, false),
     ...COUNT_TRIGGERS.map(
       ([event, transitions]) =>
         `CREATE TRIGGER "${counts}_${event}" AFTER ${event.toUpperCase()} ON "${table}" REFERENCING ${transitions} FOR EACH STATEMENT EXECUTE FUNCTION "${counts}_changed"()`,

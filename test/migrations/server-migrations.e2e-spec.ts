@@ -86,4 +86,65 @@ describe.each(testDatabaseKinds())('the server migrations on %s', (kind) => {
       await database.drop();
     }
   });
+
+  const countedPostgres = kind === 'postgres' ? it : it.skip;
+
+  countedPostgres(
+    'count a number property counted before as its text as the filter reads it, and back',
+    async () => {
+      const database = await createTestDatabase(kind);
+      const options = dataSourceOptions(connectionOptionsOf(database));
+      const all = options.migrations as MigrationClass[];
+      const at = all.findIndex((m) => m.name === 'CustomValueCounts1798200000000');
+      const dataSource = new DataSource({
+        ...options,
+        migrations: all.slice(0, at),
+        migrationsRun: false,
+        synchronize: false,
+        logging: false,
+      });
+      const account = '0193a6c4-7f1e-7c3a-9d1e-0000000000a1';
+      const counts = () =>
+        dataSource.query<{ value: string; live: string }[]>(
+          `SELECT value, live FROM crm_contact_custom_count WHERE property_name = 'rank' ORDER BY value`,
+        );
+      try {
+        await dataSource.initialize();
+        await dataSource.runMigrations({ transaction: 'each' });
+        const now = `'${new Date().toISOString()}'`;
+        await dataSource.query(
+          `INSERT INTO crm_property (id, account_id, object_type, name, label, group_name, type, options, score_rules, created_at, updated_at, indexed, index_state) VALUES ('0193a6c4-7f1e-7c3a-9d1e-000000000001', '${account}', 'contacts', 'rank', 'Rank', 'g', 'number', '[]', '[]', ${now}, ${now}, true, 'ready')`,
+        );
+        for (const [n, rank] of ['5', '5.0', '"5"', '7'].entries()) {
+          await dataSource.query(
+            `INSERT INTO crm_contact (id, account_id, custom, created_at, updated_at) VALUES ('0193a6c4-7f1e-7c3a-9d1e-00000000010${n}', '${account}', '{"rank": ${rank}}', ${now}, ${now})`,
+          );
+        }
+        dataSource.setOptions({ migrations: all });
+        await dataSource.destroy();
+        await dataSource.initialize();
+        await dataSource.runMigrations({ transaction: 'each' });
+        const five = '4014000000000000';
+        expect(await counts()).toEqual([
+          { value: five, live: '3' },
+          { value: '401c000000000000', live: '1' },
+        ]);
+        // Back to before `CustomValueCountTypes` (and the migrations after it).
+        const types = all.findIndex((m) => m.name === 'CustomValueCountTypes1798300000000');
+        for (let undone = all.length; undone > types; undone -= 1) {
+          await dataSource.undoLastMigration({ transaction: 'each' });
+        }
+        expect(await counts()).toEqual([
+          { value: '5', live: '2' },
+          { value: '5.0', live: '1' },
+          { value: '7', live: '1' },
+        ]);
+      } finally {
+        if (dataSource.isInitialized) {
+          await dataSource.destroy();
+        }
+        await database.drop();
+      }
+    },
+  );
 });

@@ -126,40 +126,48 @@ const COUNTED_PROPERTIES = 'crm_counted_property';
  * Registers `property` for the value-count triggers and counts its live values as they are now
  * (a count left from an earlier registration is replaced): the statements to run in one
  * transaction in which no write to the record table can interleave (SQLite: the definition's
- * transaction; PostgreSQL: under a SHARE lock of the table, see `CustomValueCounts`).
+ * transaction; PostgreSQL: under a SHARE lock of the table, see `CustomValueCounts`). PostgreSQL
+ * registers the type too and counts `->>`'s text as its filters compare it (migration
+ * `CustomValueCountTypes`): `crm_custom_count_value(text, type)`.
  */
-function fillValueCounts(
-  property: Pick<IndexedProperty, 'id' | 'accountId' | 'objectType' | 'name'>,
-  postgres: boolean,
-): [string, unknown[]][] {
+function fillValueCounts(property: IndexedProperty, postgres: boolean): [string, unknown[]][] {
   const table = checked(property.objectType.table, SAFE_TABLE);
   const counts = `${table}_custom_count`;
   const rest = ['owner_id', 'business_unit_id', ...property.objectType.scopeCarried].map(
     (column) => `r."${checked(column, SAFE_NAME)}"`,
   );
-  const value = dialectOf(postgres ? 'postgres' : 'sqlite').customValue(
+  const text = dialectOf(postgres ? 'postgres' : 'sqlite').customValue(
     'r',
     property.name,
     'string',
   );
+  const value = postgres ? `crm_custom_count_value(${text}, $3)` : text;
   const p = (index: number) => (postgres ? `$${index}` : '?');
   const key = { account: property.accountId, name: property.name };
+  const registration = postgres
+    ? {
+        columns: ', "value_type"',
+        values: `, ${p(5)}`,
+        update: ', "value_type" = excluded."value_type"',
+        parameters: [property.type],
+      }
+    : { columns: '', values: '', update: '', parameters: [] };
   return [
     [
       `DELETE FROM "${counts}" WHERE "account_id" = ${p(1)} AND "property_name" = ${p(2)}`,
       [key.account, key.name],
     ],
     [
-      `INSERT INTO "${COUNTED_PROPERTIES}" ("account_id", "object_table", "property_name", "property_id") VALUES (${p(1)}, ${p(2)}, ${p(3)}, ${p(4)})
-        ON CONFLICT ("account_id", "object_table", "property_name") DO UPDATE SET "property_id" = excluded."property_id"`,
-      [key.account, table, key.name, property.id],
+      `INSERT INTO "${COUNTED_PROPERTIES}" ("account_id", "object_table", "property_name", "property_id"${registration.columns}) VALUES (${p(1)}, ${p(2)}, ${p(3)}, ${p(4)}${registration.values})
+        ON CONFLICT ("account_id", "object_table", "property_name") DO UPDATE SET "property_id" = excluded."property_id"${registration.update}`,
+      [key.account, table, key.name, property.id, ...registration.parameters],
     ],
     [
       `INSERT INTO "${counts}" ("account_id", "property_name", "value", ${rest.map((c) => c.slice(2)).join(', ')}, "live")
         SELECT r."account_id", ${p(1)}, ${value}, ${rest.join(', ')}, COUNT(*) FROM "${table}" r
         WHERE r."account_id" = ${p(2)} AND r."archived_at" IS NULL AND ${value} IS NOT NULL
         GROUP BY r."account_id", ${value}, ${rest.join(', ')}`,
-      [key.name, key.account],
+      [key.name, key.account, ...registration.parameters],
     ],
   ];
 }

@@ -9,8 +9,13 @@ import { startCrmTestApp, type CrmTestApp } from '../testing';
 
 /** Values a contact may hold for the indexed properties: missing, JSON null, strings and numbers. */
 const TIERS = [undefined, null, 'gold', 'silver', '5', 5, 5.5] as const;
-/** The number property's: as `TIERS`, but readable as numbers (PostgreSQL's filter casts them). */
-const RANKS = [undefined, null, 5, '5', 5.5, 7] as const;
+/**
+ * The number property's, as JSON text: numbers the filter reads as one (`5`, `5.0`, `5e0`, `"5"`
+ * on PostgreSQL, which casts `->>`'s text; SQLite compares `json_extract`'s typed value), -0 and 0.
+ */
+const RANKS = [undefined, 'null', '5', '"5"', '5.0', '5e0', '5.5', '7', '-0', '"-0"', '0'] as const;
+/** The bool property's, as JSON text: PostgreSQL's `::boolean` reads `"yes"`, `"t"` and `1` as true. */
+const FLAGS = [undefined, 'null', 'true', 'false', '"true"', '"yes"', '"f"', '1', '0'] as const;
 const COUNTRIES = [null, 'DE', 'FR'] as const;
 
 /** A write to the contacts, as bulk SQL (every writer goes through the same triggers). */
@@ -19,7 +24,7 @@ const steps = fc.array(
     fc.record({
       kind: fc.constant('insert' as const),
       tier: fc.nat(TIERS.length - 1),
-      rank: fc.nat(TIERS.length - 1),
+      rank: fc.nat(RANKS.length - 1),
       owner: fc.nat(3),
       country: fc.nat(2),
       archived: fc.boolean(),
@@ -27,7 +32,8 @@ const steps = fc.array(
     fc.record({
       kind: fc.constantFrom('tier' as const, 'owner' as const, 'country' as const),
       row: fc.nat(),
-      value: fc.nat(TIERS.length - 1),
+      // Any tier and rank (their lengths are coprime), owner and country.
+      value: fc.nat(TIERS.length * RANKS.length - 1),
     }),
     fc.record({
       kind: fc.constantFrom(
@@ -79,12 +85,20 @@ describe.each(testDatabaseKinds())('custom value counts on %s', (kind) => {
         type: 'number',
         indexed: true,
       });
+      await definitions.create('contacts', {
+        name: 'vip',
+        label: 'VIP',
+        type: 'bool',
+        indexed: true,
+      });
       await definitions.create('contacts', { name: 'plain', label: 'Plain', type: 'string' });
     });
     // PostgreSQL builds indexes and fills the counts in a job.
     for (let tries = 0; tries < 300; tries += 1) {
       const schema = await crm.as(crm.admin, schemaOf);
-      if (['tier', 'rank'].every((name) => schema.byName.get(name)?.indexState === 'ready')) {
+      if (
+        ['tier', 'rank', 'vip'].every((name) => schema.byName.get(name)?.indexState === 'ready')
+      ) {
         return;
       }
       await new Promise((resolve) => setTimeout(resolve, 100));
@@ -96,15 +110,14 @@ describe.each(testDatabaseKinds())('custom value counts on %s', (kind) => {
     await crm.close();
   });
 
+  /** `custom` as JSON text, so that numbers keep the form they are written in. */
   const custom = (tier: number, rank: number) => {
-    const object: Record<string, unknown> = {};
-    if (TIERS[tier] !== undefined) {
-      object.tier = TIERS[tier];
-    }
-    if (RANKS[rank % RANKS.length] !== undefined) {
-      object.rank = RANKS[rank % RANKS.length];
-    }
-    return JSON.stringify(object);
+    const entries = [
+      ['tier', TIERS[tier] === undefined ? undefined : JSON.stringify(TIERS[tier])],
+      ['rank', RANKS[rank % RANKS.length]],
+      ['vip', FLAGS[(tier + rank) % FLAGS.length]],
+    ].filter(([, json]) => json !== undefined);
+    return `{${entries.map(([name, json]) => `"${name}":${json}`).join(',')}}`;
   };
 
   const apply = async (step: Step) => {
@@ -138,7 +151,7 @@ describe.each(testDatabaseKinds())('custom value counts on %s', (kind) => {
           return;
         }
         const [column, value] = {
-          tier: ['custom', custom(step.value, (step.value + 2) % TIERS.length)],
+          tier: ['custom', custom(step.value % TIERS.length, step.value)],
           owner: ['owner_id', owners[step.value % owners.length]],
           country: ['country', COUNTRIES[step.value % COUNTRIES.length]],
         }[step.kind];
@@ -166,11 +179,14 @@ describe.each(testDatabaseKinds())('custom value counts on %s', (kind) => {
     }
   };
 
-  /** The counts of `property` against the GROUP BY of the live rows (zero counts left out). */
-  const expectCountsExact = async (property: string) => {
+  /**
+   * The counts of `property` (of `type`) against the GROUP BY of the live rows (zero counts left
+   * out); on PostgreSQL, of their values as the counts read them.
+   */
+  const expectCountsExact = async (property: string, type: string) => {
     const value =
       kind === 'postgres'
-        ? `custom::jsonb ->> '${property}'`
+        ? `crm_custom_count_value(custom::jsonb ->> '${property}', '${type}')`
         : `json_extract(custom, '$.${property}')`;
     const rows = (sql: string, parameters: unknown[]) =>
       crm.dataSource
@@ -213,6 +229,10 @@ describe.each(testDatabaseKinds())('custom value counts on %s', (kind) => {
     [{ filters: [{ propertyName: 'tier', operator: 'eq', value: 'gold' }] }],
     [{ filters: [{ propertyName: 'tier', operator: 'eq', value: '5' }] }],
     [{ filters: [{ propertyName: 'rank', operator: 'eq', value: 5 }] }],
+    [{ filters: [{ propertyName: 'rank', operator: 'eq', value: '5.0' }] }],
+    [{ filters: [{ propertyName: 'rank', operator: 'eq', value: 0 }] }],
+    [{ filters: [{ propertyName: 'vip', operator: 'eq', value: true }] }],
+    [{ filters: [{ propertyName: 'vip', operator: 'eq', value: false }] }],
     [
       {
         filters: [
@@ -229,24 +249,26 @@ describe.each(testDatabaseKinds())('custom value counts on %s', (kind) => {
         for (const step of sequence) {
           await apply(step);
         }
-        await expectCountsExact('tier');
-        await expectCountsExact('rank');
+        await expectCountsExact('tier', 'string');
+        await expectCountsExact('rank', 'number');
+        await expectCountsExact('vip', 'bool');
         for (const actor of actors) {
           for (const groups of filters) {
-            const { total, counted } = await totals(actor, groups);
-            expect(total).toBe(counted);
+            const { fromCounts, total, counted } = await totals(actor, groups);
+            expect({ fromCounts, total }).toEqual({ fromCounts: true, total: counted });
           }
         }
       }),
-      { numRuns: 10 },
+      // Besides random ones, a live row of every rank and flag, under one owner and country.
+      { numRuns: 10, examples: [[RANKS.map((_, rank) => everyValue(rank))]] },
     );
   });
 
   it('answers from the counts only for an eq on an indexed, ready property it can search', async () => {
     const { fromCounts: tier } = await totals(crm.admin, filters[0]);
-    const { fromCounts: both } = await totals(crm.admin, filters[3]);
-    // PostgreSQL compares a number through a cast the counts' key cannot be searched by.
+    const { fromCounts: both } = await totals(crm.admin, filters.at(-1)!);
     const { fromCounts: rank } = await totals(crm.admin, filters[2]);
+    const { fromCounts: vip } = await totals(crm.admin, filters[5]);
     const { fromCounts: plain } = await totals(crm.admin, [
       { filters: [{ propertyName: 'plain', operator: 'eq', value: 'x' }] },
     ]);
@@ -257,10 +279,11 @@ describe.each(testDatabaseKinds())('custom value counts on %s', (kind) => {
       { filters: [{ propertyName: 'tier', operator: 'eq', value: 'gold' }] },
       { filters: [{ propertyName: 'tier', operator: 'eq', value: 'silver' }] },
     ]);
-    expect({ tier, both, rank, plain, neq, either }).toEqual({
+    expect({ tier, both, rank, vip, plain, neq, either }).toEqual({
       tier: true,
       both: true,
-      rank: kind === 'sqlite',
+      rank: true,
+      vip: true,
       plain: false,
       neq: false,
       either: false,
@@ -302,10 +325,20 @@ describe.each(testDatabaseKinds())('custom value counts on %s', (kind) => {
     await until(
       async () => (await crm.as(crm.admin, schemaOf)).byName.get('tier')?.indexState === 'ready',
     );
-    await expectCountsExact('tier');
+    await expectCountsExact('tier', 'string');
     const { fromCounts, total, counted } = await totals(crm.admin, filters[0]);
     expect({ fromCounts, total }).toEqual({ fromCounts: true, total: counted });
   });
+});
+
+/** An insert of a live row of rank `rank` (and through it each flag). */
+const everyValue = (rank: number): Step => ({
+  kind: 'insert',
+  tier: 0,
+  rank,
+  owner: 1,
+  country: 1,
+  archived: false,
 });
 
 type Step =

@@ -86,34 +86,32 @@ export function compileFilterGroups(
     parameters,
     columns: columnsFiltered(schema, groups),
   };
-  const counted = valueCounted(schema, dialect, groups, compiled);
+  const counted = valueCounted(schema, dialect, groups, compiled, prefix);
   if (counted) {
-    const property = `${prefix}_property`;
     condition.valueCounts = {
-      sql: `r.property_name = :${property} AND ${counted.sql}`,
-      parameters: { ...parameters, [property]: counted.property },
+      sql: counted.sql,
+      parameters: { ...parameters, ...counted.parameters },
       columns: counted.columns,
     };
   }
   return condition;
 }
 
-/** Custom property types whose PostgreSQL expression is `->>`'s text itself (no cast). */
-const UNCAST_TYPES: ReadonlySet<string> = new Set(['string', 'enumeration', 'date', 'datetime']);
-
 /**
  * One group whose filters are one `eq` on an indexed custom property (its index `ready`, so its
  * value counts are filled) and otherwise filters on standard columns: the same filters over the
  * custom value counts, where `value` holds what the expression reads (SQLite: `json_extract`'s
- * typed value; PostgreSQL: `->>`'s text, so only types compared as that text, not cast: a cast
- * on `value` could not search the counts' key). `undefined` for anything else.
+ * typed value; PostgreSQL: `->>`'s text through `crm_custom_count_value(text, type)`, which reads
+ * a number or bool as the expression's cast does, so the bound value goes through it too).
+ * `undefined` for anything else.
  */
 function valueCounted(
   schema: PropertySchema,
   dialect: SqlDialect,
   groups: readonly StoredFilterGroup[],
   compiled: readonly string[][],
-): { property: string; sql: string; columns: string[] } | undefined {
+  prefix: string,
+): { sql: string; parameters: Record<string, unknown>; columns: string[] } | undefined {
   if (groups.length !== 1) {
     return undefined;
   }
@@ -129,20 +127,32 @@ function valueCounted(
     !definition.indexed ||
     definition.indexState !== 'ready' ||
     definition.sensitivity ||
-    (dialect.postgres && !UNCAST_TYPES.has(definition.type)) ||
     !columns
   ) {
     return undefined;
   }
-  const expression = propertyExpression(schema, dialect, definition.name);
+  const equals = `${propertyExpression(schema, dialect, definition.name)} = `;
   const at = filters.indexOf(custom[0]);
-  if (!compiled[0][at].startsWith(`${expression} = `)) {
+  if (!compiled[0][at].startsWith(equals)) {
     return undefined;
   }
+  const bound = compiled[0][at].slice(equals.length);
+  const [property, type] = [`${prefix}_property`, `${prefix}_type`];
   const sql = compiled[0].map((filter, f) =>
-    f === at ? `r.value${filter.slice(expression.length)}` : filter,
+    f !== at
+      ? filter
+      : dialect.postgres
+        ? `r.value = crm_custom_count_value(CAST(${bound} AS text), :${type})`
+        : `r.value = ${bound}`,
   );
-  return { property: definition.name, sql: `(${sql.join(' AND ')})`, columns };
+  return {
+    sql: `r.property_name = :${property} AND (${sql.join(' AND ')})`,
+    parameters: {
+      [property]: definition.name,
+      ...(dialect.postgres ? { [type]: definition.type } : {}),
+    },
+    columns,
+  };
 }
 
 /**

@@ -9,6 +9,8 @@ import { RecordCounts1797500000000 } from './1797500000000-RecordCounts';
 import { RecordLiveCounts1798150000000 } from './1798150000000-RecordLiveCounts';
 import { LiveCountOwnerIndexes1798160000000 } from './1798160000000-LiveCountOwnerIndexes';
 import { CustomValueCounts1798200000000 } from './1798200000000-CustomValueCounts';
+import { CustomValueCountTypes1798300000000 } from './1798300000000-CustomValueCountTypes';
+import { CustomValueCountOwnerIndexes1798300000001 } from './1798300000001-CustomValueCountOwnerIndexes';
 import { CrmContactPhoneKey1797900000000 } from './1797900000000-CrmContactPhoneKey';
 import { CustomPropertyOwnerIndexes1798000000001 } from './1798000000001-CustomPropertyOwnerIndexes';
 import { Crm1795375304585 } from './1795375304585-Crm';
@@ -52,4 +54,6 @@ export const POSTGRES_SERVER_MIGRATIONS: MigrationClass[] = [
   RecordLiveCounts1798150000000,
   LiveCountOwnerIndexes1798160000000,
   CustomValueCounts1798200000000,
+  CustomValueCountTypes1798300000000,
+  CustomValueCountOwnerIndexes1798300000001,
 ];
