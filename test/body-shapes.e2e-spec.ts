@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
-import type { OpenAPIObject, ParameterObject } from '@nestjs/swagger';
+import type { OpenAPIObject } from '@nestjs/swagger';
 import { testDatabaseKinds } from '@custos/core/testing';
-import { auditEvents, auditHead, expectProblem } from './support/api';
+import { auditEvents, auditHead, expectProblem, filledPath } from './support/api';
 import { startTestServer, type TestServer } from './support/test-server';
 
 /**
@@ -12,7 +12,6 @@ import { startTestServer, type TestServer } from './support/test-server';
  */
 
 const OPERATOR_TOKEN = randomBytes(32).toString('base64url');
-const UNKNOWN_ID = '0193a6c4-7f1e-7c3a-9d1e-0000000000ff';
 const WRITE_METHODS = ['post', 'put', 'patch', 'delete'] as const;
 
 interface WriteRoute {
@@ -31,13 +30,7 @@ function writeRoutes(document: OpenAPIObject): WriteRoute[] {
       if (!operation) {
         return [];
       }
-      const path = ((operation.parameters ?? []) as ParameterObject[])
-        .filter((parameter) => parameter.in === 'path')
-        .reduce((filled, parameter) => {
-          const schema = parameter.schema as { enum?: string[] } | undefined;
-          const value = schema?.enum?.[0] ?? (parameter.name === 'name' ? 'firstname' : UNKNOWN_ID);
-          return filled.replace(`{${parameter.name}}`, value);
-        }, template);
+      const path = filledPath(template, operation);
       return [{ method, path, takesBody: operation.requestBody !== undefined }];
     }),
   );
@@ -171,7 +164,7 @@ describe.each(testDatabaseKinds())('Request bodies of any shape on %s', (kind) =
     },
   );
 
-  it('refuses lists of lists, and lists where objects belong, on every route with a body', async () => {
+  it('refuses lists of lists, lists where objects belong and NUL characters, on every route with a body', async () => {
     const head = await auditHead(server, token);
     const lists = ['inputs', 'filterGroups', 'sorts', 'privileges', 'options', 'scoreRules'];
     lists.push('fields', 'consents', 'view', 'edit');
@@ -179,6 +172,10 @@ describe.each(testDatabaseKinds())('Request bodies of any shape on %s', (kind) =
       ...lists.flatMap((key) => [`{"${key}":[[]]}`, `{"${key}":[[{}]]}`, `{"${key}":[1]}`]),
       ...['selection', 'sensitivity', 'properties'].map((key) => `{"${key}":[[]]}`),
       '{"filterGroups":[{"filters":[[]]}]}',
+      // PostgreSQL's text cannot hold a NUL: refused alike on both databases, never a failed query.
+      '{"name":"a\\u0000"}',
+      '{"properties":{"email":"a\\u0000@example.com"}}',
+      '{"filterGroups":[{"filters":[{"propertyName":"email","operator":"eq","value":"\\u0000"}]}]}',
     ];
     for (const route of routes.filter((route) => route.takesBody)) {
       for (const text of shapes) {

@@ -222,6 +222,22 @@ describe.each(testDatabaseKinds())('CRM CSV import on %s', (kind) => {
     expect(existsSync(join(importsDir(), `${result.id}.csv`))).toBe(false);
   });
 
+  it("reports a cell holding a NUL character as the row's error, and imports the others", async () => {
+    const csv = [
+      'Email,First name,No\u0000tes',
+      'nul-a@import.test,Ad\u0000a,x',
+      'nul-b@import.test,Bea,\u0000',
+    ].join('\n');
+    const result = await runImport(csv, {
+      mapping: { Email: 'email', 'First name': 'firstname' },
+      mode: 'create',
+    });
+    expect(result).toMatchObject({ status: 'done', created: 1, failed: 1 });
+    expect(await errorsOf(result.id)).toEqual([
+      { row: 1, column: 'First name', reason: 'firstname: must not contain a NUL character' },
+    ]);
+  });
+
   it('changes nothing when the same upsert runs again: no history, no audit, no counts', async () => {
     const existing = await post('/api/v1/objects/contacts', {
       properties: { email: 'up1@import.test', firstname: 'Old', lifecyclestage: 'lead' },

@@ -1,3 +1,4 @@
+import type { OperationObject, ParameterObject } from '@nestjs/swagger';
 import type { Response } from 'supertest';
 import type { TestServer } from './test-server';
 
@@ -109,4 +110,21 @@ export async function newAccount(
     accountId,
     token: await server.login(credentials.email, credentials.password, accountId),
   };
+}
+
+/** An id that names nothing. */
+const UNKNOWN_ID = '0193a6c4-7f1e-7c3a-9d1e-0000000000ff';
+
+/**
+ * `template` (an OpenAPI path) with `operation`'s path parameters filled: an enumeration's first
+ * value, `firstname` for a property name, else an id that names nothing.
+ */
+export function filledPath(template: string, operation: OperationObject): string {
+  return ((operation.parameters ?? []) as ParameterObject[])
+    .filter((parameter) => parameter.in === 'path')
+    .reduce((filled, parameter) => {
+      const schema = parameter.schema as { enum?: string[] } | undefined;
+      const value = schema?.enum?.[0] ?? (parameter.name === 'name' ? 'firstname' : UNKNOWN_ID);
+      return filled.replace(`{${parameter.name}}`, value);
+    }, template);
 }

@@ -80,6 +80,13 @@ describe(normalizeValue.name, () => {
       expect(refusal('string', 'x'.repeat(MAX_STRING_LENGTH + 1)).code).toBe('crm.invalid_value');
     });
 
+    it.each(['\u0000', 'Ad\u0000a'])('refuses %j: PostgreSQL text cannot hold a NUL', (raw) => {
+      expect(refusal('string', raw)).toEqual({
+        code: 'crm.invalid_value',
+        message: 'must not contain a NUL character',
+      });
+    });
+
     it.each([42, true, {}, ['a']])('refuses the non-string %j', (raw) => {
       expect(refusal('string', raw)).toEqual({
         code: 'crm.invalid_value',

@@ -38,6 +38,14 @@ export function normalizeValue(
       if (typeof raw !== 'string' || raw.length > max) {
         throw invalid(field, `a string of at most ${max} characters`);
       }
+      // PostgreSQL's text cannot hold it (a CSV cell reaches here without the validation pipe).
+      if (raw.includes('\u0000')) {
+        throw CustosError.invalidField(
+          'crm.invalid_value',
+          field,
+          'must not contain a NUL character',
+        );
+      }
       return raw;
     }
     case 'number': {

@@ -47,4 +47,31 @@ describe(CustosValidationPipe.name, () => {
     expect(error.code).toBe('core.forbidden_key');
     expect(error.options.errors).toEqual([expect.objectContaining({ field })]);
   });
+
+  it.each([
+    [{ name: 'a\u0000b', count: 1 }, 'body', undefined, 'name'],
+    [{ name: 'a', count: 1, tags: ['x', 'y\u0000'] }, 'body', undefined, 'tags[1]'],
+    [{ name: 'a', count: 1, nested: { 'k\u0000': 1 } }, 'body', undefined, 'nested.k\u0000'],
+    ['\u0000', 'param', 'recordId', 'recordId'],
+    [{ actorId: '\u0000' }, 'query', undefined, 'actorId'],
+  ] as const)(
+    'refuses a NUL character in %j (%s), naming the field',
+    async (value, type, data, field) => {
+      const error = await new CustosValidationPipe()
+        .transform(value, { type, metatype: type === 'body' ? Body : undefined, data })
+        .then(
+          () => undefined,
+          (refused: unknown) => refused as CustosError,
+        );
+      expect(error?.code).toBe('core.nul_character');
+      expect(error?.options.errors).toEqual([expect.objectContaining({ field })]);
+    },
+  );
+
+  it("leaves custom parameters alone: they are the server's own values", async () => {
+    const actor = { name: '\u0000' };
+    await expect(
+      new CustosValidationPipe().transform(actor, { type: 'custom', metatype: undefined }),
+    ).resolves.toBe(actor);
+  });
 });

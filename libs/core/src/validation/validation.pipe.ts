@@ -4,16 +4,44 @@ import { CustosError, FieldError } from '../errors/custos-error';
 /** Keys that could pollute prototypes if merged into objects further down. */
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
-function findForbiddenKey(value: unknown, path: string, depth = 0): string | null {
+/** What {@link findRefused} found, and where. */
+interface Refused {
+  field: string;
+  code: string;
+  message: string;
+}
+
+/**
+ * The first key or string of `value` no layer below may see: a prototype-polluting key, or a
+ * NUL character (PostgreSQL's text cannot hold one and fails the query; SQLite's could, so both
+ * refuse it alike).
+ */
+function findRefused(value: unknown, path: string, depth = 0): Refused | null {
+  if (typeof value === 'string') {
+    return value.includes('\u0000')
+      ? { field: path, code: 'core.nul_character', message: 'must not contain a NUL character' }
+      : null;
+  }
   if (depth > 32 || typeof value !== 'object' || value === null) {
     return null;
   }
   for (const key of Object.keys(value)) {
     const keyPath = Array.isArray(value) ? `${path}[${key}]` : path ? `${path}.${key}` : key;
     if (FORBIDDEN_KEYS.has(key)) {
-      return keyPath;
+      return {
+        field: keyPath,
+        code: 'core.forbidden_key',
+        message: 'this property name is not allowed',
+      };
     }
-    const nested = findForbiddenKey((value as Record<string, unknown>)[key], keyPath, depth + 1);
+    if (key.includes('\u0000')) {
+      return {
+        field: keyPath,
+        code: 'core.nul_character',
+        message: 'must not contain a NUL character',
+      };
+    }
+    const nested = findRefused((value as Record<string, unknown>)[key], keyPath, depth + 1);
     if (nested) {
       return nested;
     }
@@ -36,8 +64,8 @@ function flatten(errors: readonly ValidationError[], parent = ''): FieldError[] 
 
 /**
  * The global validation pipe: unknown properties are refused, values are transformed to the
- * DTO types, prototype-polluting keys are refused, and every failure is a 422 that names the
- * offending fields.
+ * DTO types, prototype-polluting keys and NUL characters are refused, and every failure is a 422
+ * that names the offending fields.
  */
 @Injectable()
 export class CustosValidationPipe extends ValidationPipe {
@@ -63,13 +91,10 @@ export class CustosValidationPipe extends ValidationPipe {
   }
 
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
-    const forbidden = findForbiddenKey(value, '');
-    if (forbidden) {
-      throw CustosError.invalidField(
-        'core.forbidden_key',
-        forbidden,
-        'this property name is not allowed',
-      );
+    // Only what the client sent: a custom parameter (the actor, say) is the server's own.
+    const refused = metadata.type === 'custom' ? null : findRefused(value, metadata.data ?? '');
+    if (refused) {
+      throw CustosError.invalidField(refused.code, refused.field, refused.message);
     }
     return super.transform(value, metadata);
   }
