@@ -52,7 +52,22 @@ describe(loadServerConfig.name, () => {
   });
 
   it.each([
+    'postgres://custos@/custos?host=/var/run/postgresql',
+    'postgresql://custos:secret@/custos?host=%2Fvar%2Frun%2Fpostgresql',
+    'postgres://custos@localhost/custos?host=/var/run/postgresql',
+    'postgres:///custos?host=/var/run/postgresql&user=custos',
+  ])('takes a Unix socket DATABASE_URL as written: %s', (url) => {
+    const config = loadServerConfig({
+      CUSTOS_DATA_DIR: freshDir(),
+      CUSTOS_MASTER_KEY: key,
+      DATABASE_URL: url,
+    });
+    expect(config.database).toEqual({ type: 'postgres', url });
+  });
+
+  it.each([
     ['DATABASE_URL', 'mysql://x'],
+    ['DATABASE_URL', 'postgres://custos@/custos'],
     ['CUSTOS_MASTER_KEY', 'c2hvcnQ='],
     ['PORT', 'eighty'],
     ['PORT', '70000'],

@@ -178,7 +178,16 @@ function database(env: Env, dataDir: string): DatabaseConfig {
     }
     return { type: 'better-sqlite3', database: isAbsolute(path) ? path : resolve(path) };
   }
-  return { type: 'postgres', url: url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']) };
+  // libpq's form for a Unix socket, `postgres://user@/db?host=/var/run/postgresql`, has no host
+  // after the credentials, which a WHATWG URL refuses: checked as if it named localhost (`pg`
+  // connects to the socket directory of `host` either way) and passed on as written.
+  const socket =
+    /^postgres(?:ql)?:\/\/[^/?#]*@\//.test(raw) && /[?&]host=%2F|[?&]host=\//i.test(raw);
+  url(socket ? { DATABASE_URL: raw.replace('@/', '@localhost/') } : env, 'DATABASE_URL', [
+    'postgres:',
+    'postgresql:',
+  ]);
+  return { type: 'postgres', url: raw };
 }
 
 /** A size in bytes, optionally with a unit (`512kb`, `2mb`). */

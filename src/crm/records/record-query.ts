@@ -545,9 +545,13 @@ export class RecordQuery {
       .fromWhere();
     // As a query builder's pessimistic_write; SQLite serialises transactions instead.
     const forUpdate = lock && this.transactions.manager.connection.options.type === 'postgres';
+    // One record by id — every `GET`, update or reveal of a record — is prepared on PostgreSQL:
+    // its plan is the primary key's whatever the values, and its shapes are few (object type ×
+    // rule shape × archived × lock).
     const rows = await this.transactions.queryNamed<Record<string, unknown>>(
       `SELECT ${recordColumns(schema)} ${sql}${forUpdate ? ' FOR UPDATE' : ''}`,
       parameters,
+      { prepare: ids.length === 1 },
     );
     return rows.map((row) => fromRow(schema, row));
   }

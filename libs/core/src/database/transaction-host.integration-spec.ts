@@ -263,6 +263,38 @@ describe.each(testDatabaseKinds())(`${TransactionHost.name} on %s`, (kind) => {
       expect(rows.map((r) => [r.id, Number(r.v)])).toEqual([['c', 0]]);
     });
 
+    it('prepares a shape when asked: parsed and described once per connection, the same rows', async () => {
+      await dataSource.getRepository(Counter).insert({ id: 'd', value: 7 });
+      const parse = kind === 'postgres' ? jest.spyOn(Connection.prototype, 'parse') : undefined;
+      const describe = postgresDescribeSpy(kind);
+      const read = 'SELECT id, value FROM core_test_counter WHERE id IN (:...ids) ORDER BY id';
+      // One transaction: one connection.
+      await sut.run(async (manager) => {
+        for (const ids of [['c'], ['d'], ['x'], ['c', 'd']]) {
+          const rows = await sut.queryNamed<{ id: string; value: number }>(
+            read,
+            { ids },
+            { prepare: true },
+          );
+          const unprepared = await sut.queryNamed<{ id: string; value: number }>(read, { ids });
+          expect(rows).toEqual(unprepared);
+          expect(rows.map((r) => r.id)).toEqual(ids.filter((id) => id !== 'x'));
+        }
+        if (kind === 'postgres') {
+          // Two shapes (one id, two ids) prepared on this connection; the unprepared runs parse each time.
+          expect(parse!.mock.calls.filter(([m]) => m.name).length).toBe(2);
+          expect(parse!.mock.calls.filter(([m]) => !m.name).length).toBe(4);
+          expect(describe!.mock.calls.length).toBe(2 + 4);
+          const prepared = await manager.query<{ name: string }[]>(
+            "SELECT name FROM pg_prepared_statements WHERE name LIKE 'custos_%'",
+          );
+          expect(prepared).toHaveLength(2);
+        }
+      });
+      parse?.mockRestore();
+      describe?.mockRestore();
+    });
+
     it('joins the open transaction', async () => {
       await sut.run(async (manager) => {
         await manager.update(Counter, { id: 'c' }, { value: 5 });

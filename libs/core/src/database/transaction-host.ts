@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { ClsService } from 'nestjs-cls';
 import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
@@ -165,10 +166,17 @@ export class TransactionHost {
    * runs it unnamed, planned with its parameters, as a query builder's would be (partial indexes
    * whose predicate names a bound value are only matched so). Parameters are bound as they are,
    * numbers too; booleans become 0/1 on SQLite as TypeORM binds them.
+   *
+   * `prepare`: on PostgreSQL a named statement instead (parsed and described once per connection,
+   * then planned as PostgreSQL's plan cache decides), for a hot read whose plan does not hinge on
+   * its values — a lookup by primary key — and whose shapes are few: each stays prepared on every
+   * connection that ran it. Named after a hash of its text, so a shape dropped from the bounded
+   * memory and compiled again reuses the connection's statement.
    */
   async queryNamed<T extends object>(
     template: string,
     parameters: Readonly<Record<string, unknown>>,
+    { prepare = false }: { prepare?: boolean } = {},
   ): Promise<T[]> {
     const statement = this.namedStatement(template, parameters);
     const values = statement.order.map(([name, item]) =>
@@ -176,6 +184,14 @@ export class TransactionHost {
     );
     if (!this.isPostgres) {
       return this.manager.query<T[]>(statement.text, values);
+    }
+    if (prepare) {
+      statement.prepared ??= new PgStatement(
+        statement.text,
+        `custos_${createHash('sha1').update(statement.text).digest('hex').slice(0, 32)}`,
+        this.pgLibrary,
+      );
+      return this.queryPostgres<T>(statement.prepared, values);
     }
     statement.pg ??= new PgStatement(statement.text, undefined, this.pgLibrary);
     return this.queryPostgres<T>(statement.pg, values);
@@ -239,6 +255,8 @@ interface NamedStatement {
   order: [name: string, item?: number][];
   /** PostgreSQL's statement of the text, with its columns once known. */
   pg?: PgStatement;
+  /** The same, named (`queryNamed`'s `prepare`). */
+  prepared?: PgStatement;
 }
 
 /** How many shapes of {@link TransactionHost.queryNamed} are kept. */
