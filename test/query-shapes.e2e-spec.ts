@@ -22,15 +22,12 @@ function readRoutes(document: OpenAPIObject): { path: string; query: string[] }[
   });
 }
 
-/** Query strings that give `name` an array, an object, a prototype key, a NUL or odd numbers. */
+/** Query strings that give `name` an array, an object with a prototype key, a NUL, 400 digits. */
 const shapes = (name: string) => [
   `${name}[]=a&${name}[]=b`,
-  `${name}=a&${name}=b`,
-  `${name}[x]=1`,
   `${name}[__proto__][a]=1`,
   `${name}=%00`,
   `${name}=${'9'.repeat(400)}`,
-  `${name}=1e400`,
 ];
 
 describe.each(testDatabaseKinds())('Query strings of any shape on %s', (kind) => {
