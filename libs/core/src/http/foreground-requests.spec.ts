@@ -41,10 +41,12 @@ describe('ForegroundRequests', () => {
     expect(foreground.busy).toBe(false);
   });
 
+  // Timers far longer than the turns they race: a loaded CI machine may stall a process for
+  // tens of milliseconds, never for a second.
   it('ends a slice with a bare turn of the event loop when no request is in flight', async () => {
     const foreground = new ForegroundRequests();
-    // A timer of a slice's length would settle after the turn.
-    await expect(firstOf(foreground.yieldTurn(50), after(25))).resolves.toBe('first');
+    // A pause of the slice's length (a minute) would settle after the timer.
+    await expect(firstOf(foreground.yieldTurn(60_000), after(1_000))).resolves.toBe('first');
   });
 
   it('pauses a slice’s length while a request is in flight: the request’s turns come first', async () => {
@@ -57,9 +59,11 @@ describe('ForegroundRequests', () => {
         await nextTurn();
       }
     })();
-    await expect(firstOf(foreground.yieldTurn(50), turns)).resolves.toBe('second');
+    const paused = foreground.yieldTurn(1_000);
+    await expect(firstOf(paused, turns)).resolves.toBe('second');
+    await paused;
     response.emit('close');
-    await expect(firstOf(foreground.yieldTurn(50), after(25))).resolves.toBe('first');
+    await expect(firstOf(foreground.yieldTurn(60_000), after(1_000))).resolves.toBe('first');
   });
 
   it('counts every request the application answers, from its start to its response', async () => {
