@@ -47,7 +47,7 @@
  * Each step is printed on stderr as it ends (rows, seconds, rows/s, RSS growth, time since the run
  * began): a long run shows where it is.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, fork } from 'node:child_process';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -609,16 +609,15 @@ export async function benchExports(
       notedToCsvAll: round(median(noted).seconds / median(all).seconds),
     };
     // Responsiveness: searches as the admin while the super admin's CSV export runs.
-    const searchHttp = new HttpClient(
-      ((app.getHttpServer() as Server).address() as AddressInfo).port,
-    );
+    const port = ((app.getHttpServer() as Server).address() as AddressInfo).port;
+    const searchHttp = new HttpClient(port);
     progress.say("responsiveness: searches idle, then during the super admin's CSV…");
-    const responding = await responsiveness(searchHttp, await signIn(searchHttp), () =>
+    const responding = await responsiveness(port, await signIn(searchHttp), () =>
       filed('csvAll during the searches', 'csv', PLAIN, admin),
     );
     const respondingSensitive =
       kind === 'postgres'
-        ? await responsiveness(searchHttp, await signIn(searchHttp), () =>
+        ? await responsiveness(port, await signIn(searchHttp), () =>
             filed('sensitive csv during the searches', 'csv', [...PLAIN, ...SENSITIVE]),
           )
         : undefined;
@@ -658,13 +657,12 @@ export async function benchExports(
         await run();
         const throughput = await measured(run);
         await other.listen(0, '127.0.0.1');
-        const otherHttp = new HttpClient(
-          ((other.getHttpServer() as Server).address() as AddressInfo).port,
-        );
+        const otherPort = ((other.getHttpServer() as Server).address() as AddressInfo).port;
+        const otherHttp = new HttpClient(otherPort);
         try {
           return {
             throughput,
-            responding: await responsiveness(otherHttp, await signIn(otherHttp), run),
+            responding: await responsiveness(otherPort, await signIn(otherHttp), run),
           };
         } finally {
           otherHttp.close();
@@ -782,44 +780,49 @@ function latency(samples: number[]): Latency {
 
 /**
  * Search latencies idle, then while `work` (an export in the server's process) runs: one search
- * at a time, as a user clicking through lists would send them.
+ * at a time from a client in a process of its own (bench/search-client.ts), as a user's browser
+ * or integration sends them — a client in the server's process would wait behind the export's
+ * slices to read each answer.
  */
 async function responsiveness(
-  http: HttpClient,
+  port: number,
   token: string,
   work: () => Promise<unknown>,
 ): Promise<Responsiveness> {
-  const search = async (): Promise<number> => {
+  const client = fork(join(__dirname, 'search-client.ts'), [], { execArgv: process.execArgv });
+  const answer = <K extends 'idle' | 'during'>(key: K) =>
+    new Promise<number[]>((resolve, reject) => {
+      const listen = (message: { idle?: number[]; during?: number[]; error?: string }) => {
+        if (message.error) {
+          reject(new Error(`search client: ${message.error}`));
+        } else if (message[key]) {
+          client.off('message', listen);
+          resolve(message[key]);
+        }
+      };
+      client.on('message', listen);
+      client.once('exit', (code) => reject(new Error(`search client exited (${code})`)));
+    });
+  try {
+    const idle = answer('idle');
+    client.send({ port, token, search: SEARCH, warmUp: 20, idle: 300 });
+    const idleTimes = await idle;
+    const during = answer('during');
     const started = now();
-    const { status } = await http.post('/api/v1/objects/contacts/search', SEARCH, token);
-    if (status !== 200) {
-      throw new Error(`search answered ${status}`);
-    }
-    return now() - started;
-  };
-  for (let i = 0; i < 20; i++) {
-    await search();
+    // Started first: its synchronous start (the bench's full collection) falls before any search.
+    const exporting = work();
+    client.send({ during: true });
+    await exporting;
+    client.send({ stop: true });
+    const result = { idle: latency(idleTimes), duringExport: latency(await during) };
+    return {
+      ...result,
+      exportSeconds: round((now() - started) / 1000, 3),
+      p99Ratio: round(result.duringExport.p99Ms / result.idle.p99Ms),
+    };
+  } finally {
+    client.kill();
   }
-  const idle: number[] = [];
-  for (let i = 0; i < 300; i++) {
-    idle.push(await search());
-  }
-  const during: number[] = [];
-  let running = true;
-  const started = now();
-  const exported = work().finally(() => {
-    running = false;
-  });
-  while (running) {
-    during.push(await search());
-  }
-  await exported;
-  const result = { idle: latency(idle), duringExport: latency(during) };
-  return {
-    ...result,
-    exportSeconds: round((now() - started) / 1000, 3),
-    p99Ratio: round(result.duringExport.p99Ms / result.idle.p99Ms),
-  };
 }
 
 /** The floor's AES-GCM opens alone: the envelopes of the rep's rows read first, then opened. */

@@ -15,7 +15,7 @@ import { KeyRing } from '../keys/key-ring';
 import { startCryptoApp } from '../testing/encrypted-test-support';
 import { SubjectKeyRotationSource } from './subject-key-rotation-source';
 import { SubjectKeyRecord } from './subject-key.entity';
-import { SubjectKeys } from './subject-keys';
+import { STORED_KEYS_POSTGRES, SubjectKeys } from './subject-keys';
 import { randomBytes } from 'node:crypto';
 
 type Place = Omit<ValuePlace, 'accountId'>;
@@ -98,6 +98,59 @@ describe.each(testDatabaseKinds())(`${SubjectKeys.name} on %s`, (kind) => {
       expect(cipher.open(envelope, placeOf(contactId))).toBe(`v-${contactId}`);
     }
   });
+
+  if (kind === 'postgres') {
+    it('reads a page of keys through the unique key, with statistics missing or fresh (no scan of the account’s keys)', async () => {
+      const accountId = newAccount();
+      await dataSource.query(
+        `INSERT INTO crypto_subject_key (id, account_id, subject_kind, subject_id, generation, wrapped_key, created_at)
+         SELECT 'plan-' || n, $1, 'contact', 'plan-c-' || n, 1, NULL, '2026-01-01T00:00:00.000Z'
+         FROM generate_series(1, 20000) AS n`,
+        [accountId],
+      );
+      const page = Array.from({ length: 1000 }, (_, i) => `plan-c-${i * 20 + 1}`);
+      const scans = async () => {
+        const [{ 'QUERY PLAN': plan }] = await dataSource.query(
+          `EXPLAIN (FORMAT JSON) ${STORED_KEYS_POSTGRES}`,
+          [accountId, 'contact', page],
+        );
+        const nodes: { type: string; index?: string; relation?: string }[] = [];
+        const walk = (node: Record<string, unknown>) => {
+          nodes.push({
+            type: node['Node Type'] as string,
+            index: node['Index Name'] as string | undefined,
+            relation: node['Relation Name'] as string | undefined,
+          });
+          for (const child of (node.Plans as Record<string, unknown>[] | undefined) ?? []) {
+            walk(child);
+          }
+        };
+        walk((plan as { Plan: Record<string, unknown> }[])[0].Plan);
+        return nodes.filter((node) => node.relation === 'crypto_subject_key');
+      };
+      // As after a bulk load before autovacuum's analysis, then as after it.
+      await dataSource.query(
+        `DELETE FROM pg_statistic WHERE starelid = 'crypto_subject_key'::regclass`,
+      );
+      expect(await scans()).toEqual([
+        {
+          type: 'Index Scan',
+          index: 'crypto_subject_key_subject_uq',
+          relation: 'crypto_subject_key',
+        },
+      ]);
+      await dataSource.query('ANALYZE crypto_subject_key');
+      expect(await scans()).toEqual([
+        {
+          type: 'Index Scan',
+          index: 'crypto_subject_key_subject_uq',
+          relation: 'crypto_subject_key',
+        },
+      ]);
+      const stored = await subjectKeys.stored(accountId, 'contact', [...page, 'plan-c-none']);
+      expect(stored.map((row) => row.subjectId).sort()).toEqual([...page].sort());
+    });
+  }
 
   it('forgets the keys of a page of subjects: the cipher holds one page however many it read, and a key destroyed since is seen on the next load', async () => {
     const accountId = newAccount();

@@ -47,6 +47,15 @@ interface Unwrapped {
  * the destruction commits. The cache only spares unwrapping; {@link destroy} also drops the
  * destroyed key from this instance's cache at once, other instances drop it as it ages out.
  */
+/** {@link SubjectKeys.stored} on PostgreSQL: one lookup of the unique key per id ($3). */
+export const STORED_KEYS_POSTGRES = `SELECT k.id, k.subject_id, k.generation, k.wrapped_key
+  FROM unnest($3::text[]) AS wanted(subject_id)
+  CROSS JOIN LATERAL (
+    SELECT id, subject_id, generation, wrapped_key FROM crypto_subject_key
+    WHERE account_id = $1 AND subject_kind = $2 AND subject_id = wanted.subject_id
+    LIMIT 1
+  ) AS k`;
+
 @Injectable()
 export class SubjectKeys {
   private readonly unwrapped = new Map<string, Unwrapped>();
@@ -60,6 +69,11 @@ export class SubjectKeys {
    * The stored keys of these subjects of one kind, in one query whatever their number: the ids
    * are one parameter (an array on PostgreSQL, a JSON array on SQLite), as both databases cap a
    * statement's parameters (PostgreSQL 65,535, SQLite 32,766) and an export reads 1,000 a page.
+   * On PostgreSQL each id is one lookup of the unique key (`LATERAL … LIMIT 1`, which the planner
+   * cannot turn into a join): written as `subject_id = ANY($3)` the planner read every key of the
+   * account whenever it misjudged the account's share — a filter after the (account, kind) prefix
+   * without fresh statistics, a sequential scan with them for a page of 1,000 — 12–70 ms for
+   * 1,000 ids among 66,000 keys against 2.3 ms, growing with the account (docs/benchmarks.md).
    */
   async stored(
     accountId: string,
@@ -80,8 +94,7 @@ export class SubjectKeys {
       wrapped_key: string | null;
     }[] = await db.query(
       postgres
-        ? `SELECT id, subject_id, generation, wrapped_key FROM crypto_subject_key
-              WHERE account_id = $1 AND subject_kind = $2 AND subject_id = ANY($3)`
+        ? STORED_KEYS_POSTGRES
         : `SELECT id, subject_id, generation, wrapped_key FROM crypto_subject_key
               WHERE account_id = ? AND subject_kind = ? AND subject_id IN (SELECT value FROM json_each(?))`,
       [accountId, kind, postgres ? ids : JSON.stringify(ids)],
