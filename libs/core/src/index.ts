@@ -37,7 +37,7 @@ export { NestedArray, NestedObject } from './validation/nested';
 export { MAX_BODY_DEPTH, bodyDepthLimit } from './validation/body-depth';
 export { IdParam } from './validation/id-param';
 export { AcceptedWithLocation } from './http/accepted';
-export { ForegroundRequests } from './http/foreground-requests';
+export { ForegroundRequests, STEP_ASIDE_SLICES } from './http/foreground-requests';
 export { TransactionHost } from './database/transaction-host';
 export {
   escapeLike,

@@ -27,7 +27,8 @@ export const EXPORT_SLICE_MS = 2;
 
 /**
  * The clock of an export's slices: {@link over} once {@link EXPORT_SLICE_MS} have passed; between
- * two, the event loop gets a turn, or a pause as long as a slice while requests are in flight.
+ * two, the event loop gets a turn, or while requests are in flight a wait until they are answered
+ * (at most `STEP_ASIDE_SLICES` slices: `ForegroundRequests`).
  */
 export class ExportSlice {
   private started = performance.now();
@@ -39,7 +40,7 @@ export class ExportSlice {
     return performance.now() - this.started >= EXPORT_SLICE_MS;
   }
 
-  /** Gives the event loop a turn (the requests in flight a slice's time) and starts the next slice. */
+  /** Gives the event loop a turn (the requests in flight theirs, first) and starts the next slice. */
   async next(): Promise<void> {
     await this.foreground.yieldTurn(EXPORT_SLICE_MS);
     this.started = performance.now();

@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { setImmediate as nextTurn, setTimeout as after } from 'node:timers/promises';
 import { CoreModule } from '../core.module';
 import { Public } from '../policy/route-policy';
-import { ForegroundRequests } from './foreground-requests';
+import { ForegroundRequests, STEP_ASIDE_SLICES } from './foreground-requests';
 
 @Controller('busy')
 @Public()
@@ -49,21 +49,32 @@ describe('ForegroundRequests', () => {
     await expect(firstOf(foreground.yieldTurn(60_000), after(1_000))).resolves.toBe('first');
   });
 
-  it('pauses a slice’s length while a request is in flight: the request’s turns come first', async () => {
+  it('waits while a request is in flight: the request’s turns come first, and the slice resumes when it is answered', async () => {
     const foreground = new ForegroundRequests();
     const response = new EventEmitter();
     foreground.track(response);
-    // Several turns of the event loop (a request's awaits) pass before the pause ends.
+    // Several turns of the event loop (a request's awaits) pass while the slice waits.
     const turns = (async () => {
       for (let n = 0; n < 5; n++) {
         await nextTurn();
       }
     })();
-    const paused = foreground.yieldTurn(1_000);
-    await expect(firstOf(paused, turns)).resolves.toBe('second');
-    await paused;
+    // The longest wait is a minute: only the answer can end it before the timer.
+    const waiting = foreground.yieldTurn(60_000 / STEP_ASIDE_SLICES);
+    await expect(firstOf(waiting, turns)).resolves.toBe('second');
     response.emit('close');
+    await expect(firstOf(waiting, after(1_000))).resolves.toBe('first');
     await expect(firstOf(foreground.yieldTurn(60_000), after(1_000))).resolves.toBe('first');
+  });
+
+  it(`under a request that never ends, resumes after its longest wait (${STEP_ASIDE_SLICES} slices): background work is slowed, never starved`, async () => {
+    const foreground = new ForegroundRequests();
+    foreground.track(new EventEmitter());
+    const started = performance.now();
+    await foreground.yieldTurn(2);
+    // At least the longest wait (timers may fire up to a millisecond early or late).
+    expect(performance.now() - started).toBeGreaterThanOrEqual(STEP_ASIDE_SLICES * 2 - 1);
+    expect(foreground.busy).toBe(true);
   });
 
   it('counts every request the application answers, from its start to its response', async () => {
