@@ -21,7 +21,7 @@ export const STEP_ASIDE_SLICES = 5;
  * {@link STEP_ASIDE_SLICES} slices), as PostgreSQL's `vacuum_cost_delay` holds its own background
  * work back for the foreground; with none in flight it runs at full speed. Measured at 1,000,000
  * contacts: a search’s p99 during a sensitive export 1.24× idle, against 2.41× with a pause of
- * one slice, the export ~40 % longer while searches run (docs/exports.md).
+ * one slice, the export 10–40 % longer while searches run (docs/exports.md).
  */
 @Injectable()
 export class ForegroundRequests {
