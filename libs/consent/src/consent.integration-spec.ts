@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { CustosError, MailOutboxEntry, newId, type Actor } from '@custos/core';
-import { testDatabaseKinds } from '@custos/core/testing';
+import { postgresPlanScans, testDatabaseKinds } from '@custos/core/testing';
 import { Blacklist } from './blacklist/blacklist';
 import { BOUNCE_SPREAD_MS, BOUNCE_WINDOW_MS, Bounces } from './bounces/bounces';
 import { ConsentLedger, type ConsentStateRow } from './events/consent-ledger';
 import { ConsentRecorder } from './events/consent-recorder';
-import { ConsentGate } from './gate/consent-gate';
+import { BLOCKED_VALUES_POSTGRES, ConsentGate } from './gate/consent-gate';
 import { ConsentPurposes, type PurposeView } from './purposes/consent-purposes';
 import { createConsentTestApp, type ConsentTestApp } from './testing';
 import { ConsentTokens } from './tokens/consent-tokens';
@@ -239,6 +239,40 @@ describe.each(testDatabaseKinds())('@custos/consent on %s', (kind) => {
         reason: 'withdrawn',
       });
     });
+
+    if (kind === 'postgres') {
+      it('finds the blacklisted addresses of a batch by one probe of the unique key each, with statistics missing or fresh', async () => {
+        await app.dataSource.query(
+          `INSERT INTO consent_blacklist (id, account_id, kind, value, reason, created_at)
+           SELECT 'plan-' || n, $1, 'email', 'listed' || n || '@example.com', 'manual',
+             '2026-01-01T00:00:00.000Z'
+           FROM generate_series(1, 20000) AS n`,
+          [accountId],
+        );
+        const batch = Array.from({ length: 1000 }, (_, i) =>
+          i % 10 === 0 ? `Listed${i + 1}@Example.com` : `free${i}@example.com`,
+        );
+        const values = batch.map((address) => address.toLowerCase());
+        const scans = () =>
+          postgresPlanScans(
+            app.dataSource,
+            BLOCKED_VALUES_POSTGRES,
+            [accountId, values],
+            'consent_blacklist',
+          );
+        // Index or index-only: either way, each value one probe of the unique key.
+        const probes = ['consent_blacklist_value_uq'];
+        await app.dataSource.query(
+          `DELETE FROM pg_statistic WHERE starelid = 'consent_blacklist'::regclass`,
+        );
+        expect((await scans()).map((scan) => scan.index)).toEqual(probes);
+        await app.dataSource.query('ANALYZE consent_blacklist');
+        expect((await scans()).map((scan) => scan.index)).toEqual(probes);
+        await expect(
+          app.get(ConsentGate).blockedRecipients(accountId, batch, 'marketing'),
+        ).resolves.toEqual(batch.filter((_, i) => i % 10 === 0));
+      });
+    }
 
     it('gives RFC 8058 headers for a token URL', () => {
       const gate = app.get(ConsentGate);

@@ -2,7 +2,6 @@ import { Clock, TransactionHost } from '@custos/core';
 import { Inject, Injectable } from '@nestjs/common';
 import { normaliseAddress } from '../addresses';
 import { Blacklist } from '../blacklist/blacklist';
-import { BlacklistEntry } from '../blacklist/blacklist-entry.entity';
 import { verpReturnPath } from '../bounces/verp';
 import { audienceCondition, type AudienceColumns, type AudienceCondition } from './audience';
 import type { ConsentChannel } from '../consent.types';
@@ -52,6 +51,21 @@ export interface UnsubscribeHeaders {
  * purpose on this channel now; is this recipient blacklisted (at send time, not only when the
  * audience was built); the unsubscribe link and headers, and the VERP return path of a mail.
  */
+/**
+ * The blacklisted values among a batch ($2) on PostgreSQL: one probe of the unique key per value
+ * (`LATERAL … LIMIT 1`, which the planner cannot turn into a join). Written as `value = ANY($2)`
+ * it read the account's whole list for a batch of 1,000 addresses (100,000 entries: 8.9 ms
+ * against 3.6 ms, and growing with the list), as the subject keys' lookup did (docs/exports.md).
+ */
+export const BLOCKED_VALUES_POSTGRES = `SELECT b.value FROM unnest($2::text[]) AS wanted(value)
+  CROSS JOIN LATERAL (
+    SELECT value FROM consent_blacklist WHERE account_id = $1 AND value = wanted.value LIMIT 1
+  ) AS b`;
+
+/** The same on SQLite, whose planner probes the unique index for each value of the list. */
+const BLOCKED_VALUES_SQLITE = `SELECT value FROM consent_blacklist
+  WHERE account_id = ? AND value IN (SELECT value FROM json_each(?))`;
+
 @Injectable()
 export class ConsentGate {
   constructor(
@@ -133,17 +147,13 @@ export class ConsentGate {
     if (values.length === 0) {
       return [];
     }
-    // One query for a whole batch (a mailing's): a look-up per address would bound its throughput.
-    // The addresses as one parameter (not one placeholder each: parsing them cost more).
+    // One query for a whole batch (a mailing's): a round trip per address would bound its
+    // throughput. The addresses as one parameter (not one placeholder each: parsing them cost more).
     const postgres = this.transactions.isPostgres;
-    const listed = await this.transactions.manager
-      .createQueryBuilder(BlacklistEntry, 'b')
-      .select('b.value', 'value')
-      .where(
-        `b.accountId = :accountId AND ${postgres ? 'b.value = ANY(:values)' : 'b.value IN (SELECT value FROM json_each(:values))'}`,
-        { accountId, values: postgres ? values : JSON.stringify(values) },
-      )
-      .getRawMany<{ value: string }>();
+    const listed: { value: string }[] = await this.transactions.manager.query(
+      postgres ? BLOCKED_VALUES_POSTGRES : BLOCKED_VALUES_SQLITE,
+      [accountId, postgres ? values : JSON.stringify(values)],
+    );
     const hits = new Set(listed.map((row) => row.value));
     return to.filter((address) => hits.has(normal.get(address) ?? ''));
   }

@@ -22,3 +22,4 @@ export {
   type BootJobsInstance,
   type JobsInstance,
 } from './jobs-contract';
+export { postgresPlanScans, type PlanScan } from './postgres-plan';
