@@ -47,11 +47,6 @@ export interface UnsubscribeHeaders {
 }
 
 /**
- * What sending code asks before each message (mailings): may this contact be contacted for this
- * purpose on this channel now; is this recipient blacklisted (at send time, not only when the
- * audience was built); the unsubscribe link and headers, and the VERP return path of a mail.
- */
-/**
  * The blacklisted values among a batch ($2) on PostgreSQL: one probe of the unique key per value
  * (`LATERAL … LIMIT 1`, which the planner cannot turn into a join). Written as `value = ANY($2)`
  * it read the account's whole list for a batch of 1,000 addresses (100,000 entries: 8.9 ms
@@ -66,6 +61,11 @@ export const BLOCKED_VALUES_POSTGRES = `SELECT b.value FROM unnest($2::text[]) A
 const BLOCKED_VALUES_SQLITE = `SELECT value FROM consent_blacklist
   WHERE account_id = ? AND value IN (SELECT value FROM json_each(?))`;
 
+/**
+ * What sending code asks before each message (mailings): may this contact be contacted for this
+ * purpose on this channel now; is this recipient blacklisted (at send time, not only when the
+ * audience was built); the unsubscribe link and headers, and the VERP return path of a mail.
+ */
 @Injectable()
 export class ConsentGate {
   constructor(

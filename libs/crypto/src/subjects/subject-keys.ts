@@ -35,6 +35,15 @@ interface Unwrapped {
   readonly key: KeyObject;
 }
 
+/** {@link SubjectKeys.stored} on PostgreSQL: one lookup of the unique key per id ($3). */
+export const STORED_KEYS_POSTGRES = `SELECT k.id, k.subject_id, k.generation, k.wrapped_key
+  FROM unnest($3::text[]) AS wanted(subject_id)
+  CROSS JOIN LATERAL (
+    SELECT id, subject_id, generation, wrapped_key FROM crypto_subject_key
+    WHERE account_id = $1 AND subject_kind = $2 AND subject_id = wanted.subject_id
+    LIMIT 1
+  ) AS k`;
+
 /**
  * The store of data subjects' keys (crypto-shredding): created on a subject's first sealed value,
  * wrapped by the account's data key, destroyed on erasure. `AccountCipher.loadSubjectKeys` reads
@@ -47,15 +56,6 @@ interface Unwrapped {
  * the destruction commits. The cache only spares unwrapping; {@link destroy} also drops the
  * destroyed key from this instance's cache at once, other instances drop it as it ages out.
  */
-/** {@link SubjectKeys.stored} on PostgreSQL: one lookup of the unique key per id ($3). */
-export const STORED_KEYS_POSTGRES = `SELECT k.id, k.subject_id, k.generation, k.wrapped_key
-  FROM unnest($3::text[]) AS wanted(subject_id)
-  CROSS JOIN LATERAL (
-    SELECT id, subject_id, generation, wrapped_key FROM crypto_subject_key
-    WHERE account_id = $1 AND subject_kind = $2 AND subject_id = wanted.subject_id
-    LIMIT 1
-  ) AS k`;
-
 @Injectable()
 export class SubjectKeys {
   private readonly unwrapped = new Map<string, Unwrapped>();
