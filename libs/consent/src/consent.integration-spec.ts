@@ -240,6 +240,30 @@ describe.each(testDatabaseKinds())('@custos/consent on %s', (kind) => {
       });
     });
 
+    it("does not block an address for one account because another account's blacklist holds it", async () => {
+      const gate = app.get(ConsentGate);
+      const otherAccount = newId();
+      await app.as(person(otherAccount), () => app.get(Blacklist).add('grace@example.com'));
+      await expect(
+        gate.blockedRecipients(accountId, ['Grace@Example.com', 'ada@example.com'], 'marketing'),
+      ).resolves.toEqual([]);
+      await expect(
+        gate.blockedRecipients(otherAccount, ['Grace@Example.com'], 'marketing'),
+      ).resolves.toEqual(['Grace@Example.com']);
+      const contactId = newId();
+      app.contacts.add(contactId);
+      await record(contactId, 'granted');
+      await expect(
+        gate.mayContact({
+          accountId,
+          contactId,
+          purposeId: newsletter.id,
+          channel: 'email',
+          address: 'grace@example.com',
+        }),
+      ).resolves.toEqual({ allowed: true, reason: 'consented' });
+    });
+
     if (kind === 'postgres') {
       it('finds the blacklisted addresses of a batch by one probe of the unique key each, with statistics missing or fresh', async () => {
         await app.dataSource.query(
