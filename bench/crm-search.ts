@@ -388,6 +388,20 @@ export async function startBenchServer(
   }
 }
 
+/**
+ * Returns once what the seed and set-up wrote is on disk, before anything is measured: otherwise
+ * the kernel's writeback of it (1.2 GB dirty after a 1,000,000-contact SQLite seed) runs through
+ * the first measured runs, which were then 1.3–1.6× slower, the statement alone as much as the
+ * export (docs/benchmarks.md). PostgreSQL first writes its dirty buffers (CHECKPOINT), which
+ * would otherwise be written at its next timed checkpoint, in the middle of a measurement.
+ */
+export async function settleWrites(kind: DatabaseKind, dataSource: DataSource): Promise<void> {
+  if (kind === 'postgres') {
+    await dataSource.query('CHECKPOINT');
+  }
+  execFileSync('sync');
+}
+
 /** Signs in as the bench's admin; returns the bearer token. */
 export async function signIn(http: HttpClient): Promise<string> {
   return signInAs(http, ADMIN_EMAIL, ADMIN_PASSWORD);
@@ -802,6 +816,7 @@ async function benchSize(
       }
     }
     http.close();
+    await settleWrites(kind, dataSource);
     await app.close();
     app = undefined;
 

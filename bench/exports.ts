@@ -76,7 +76,7 @@ import { CrmAccessService } from '../src/crm/records/crm-access.service';
 import { PropertySchemaService } from '../src/crm/properties/property-schemas.service';
 import { recordValuePlace } from '../src/crm/sensitive/sealed-places';
 import { seedDemoData } from '../scripts/seed';
-import { HttpClient, bootBenchApp, signIn } from './crm-search';
+import { HttpClient, bootBenchApp, settleWrites, signIn } from './crm-search';
 
 const REP_EMAIL = 'rep.exports@example.com';
 const REP_PASSWORD = 'a long enough bench password';
@@ -501,6 +501,7 @@ export async function benchExports(
     }
     const whole = captured?.sql ?? '';
 
+    await settleWrites(kind, dataSource);
     progress.say(`set up: the rep exports ${exportable.count} rows; measuring…`);
     const plaintext = await medianOf3(exported(PLAIN), progress.ran('plaintext'));
     // The same properties for a super admin: every contact, no rule — the source's cost per row.
