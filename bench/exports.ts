@@ -10,7 +10,8 @@
  *    allow-lists hiding `phone` and `birthdate` (super admins only). On PostgreSQL also three
  *    sensitive custom properties (`sensitivity: {}`), each contact given a value of each, sealed
  *    with the account's keys as the record store seals them (bound to record and property), written
- *    in batches of SQL updates.
+ *    in batches of SQL updates. Then what the seed and set-up wrote is put on disk
+ *    (`settleWrites`) before anything is measured.
  * 1. `plaintext`: the source's rows for `rep` (RequestContext.runAs), eight readable properties
  *    plus the record id, each row joined into a CSV line (a simple join: the file writers are
  *    another lib's), rows/s and peak RSS growth over the run (sampled every 20 ms).
