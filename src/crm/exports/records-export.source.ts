@@ -108,10 +108,11 @@ export class RecordsExportSource implements ExportSource {
     const recordOf = columns.includes('custom')
       ? (row: RawRow) => fromRow(schema, Object.fromEntries(columns.map((c, i) => [c, row[i]])))
       : undefined;
-    const all = await this.query.allById(schema, prepared.scope());
+    const { all, rowIds } = await this.query.allById(schema, prepared.scope());
     const pages = streamedRows(
       all.select(columns.map((column) => `r.${column}`).join(', ')),
       signal,
+      rowIds,
     );
     // With sensitive values in clear, a page leaves once its audit event is written; the event is
     // written while the next page is made (the database writes while this process decrypts), so

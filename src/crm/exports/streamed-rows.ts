@@ -2,6 +2,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import Database from 'better-sqlite3';
 import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import type { ForegroundRequests } from '@custos/core';
+import type { RecordsById } from '../records';
 
 /**
  * Rows per batch of a streamed export (one audit event, one abort check, one progress step each);
@@ -65,11 +66,11 @@ export type RawRow = unknown[];
 export function streamedRows(
   query: SelectQueryBuilder<ObjectLiteral>,
   signal: AbortSignal,
+  rowIds?: RecordsById['rowIds'],
 ): AsyncGenerator<RawRow[]> {
-  const [sql, parameters] = query.getQueryAndParameters();
   return query.connection.options.type === 'postgres'
-    ? cursorBatches(query, sql, parameters, signal)
-    : iteratedBatches(query, sql, parameters, signal);
+    ? cursorBatches(query, signal)
+    : iteratedBatches(query, signal, rowIds);
 }
 
 const FETCH_PAGE = `FETCH ${EXPORT_BATCH_SIZE} FROM export_rows`;
@@ -81,10 +82,9 @@ interface ArrayRowsClient {
 
 async function* cursorBatches(
   query: SelectQueryBuilder<ObjectLiteral>,
-  sql: string,
-  parameters: unknown[],
   signal: AbortSignal,
 ): AsyncGenerator<RawRow[]> {
+  const [sql, parameters] = query.getQueryAndParameters();
   const runner = query.connection.createQueryRunner('slave');
   let next: Promise<RawRow[]> | undefined;
   try {
@@ -123,21 +123,60 @@ async function* cursorBatches(
   }
 }
 
+/** better-sqlite3 binds no booleans (as TypeORM's runner converts them). */
+const bound = (parameters: unknown[]) =>
+  parameters.map((value) => (typeof value === 'boolean' ? Number(value) : value));
+
+/**
+ * The temporary table (of the export's own connection) that holds a narrow scope's row ids, in
+ * their order: SQLite then reads the rows in table order.
+ */
+const ROW_IDS_TABLE = 'temp.export_row_ids';
+
+/**
+ * The statement an SQLite export steps: `query`; or, with `rowIds` and fewer of them than
+ * `rowIds.fewerThan`, the same columns read by those row ids (collected into a temporary table
+ * and counted at once, no COUNT beforehand) and sorted by id. Both in one read transaction: the
+ * rows are those of the row ids' snapshot.
+ */
+function exportStatement(
+  database: Database.Database,
+  query: SelectQueryBuilder<ObjectLiteral>,
+  rowIds: RecordsById['rowIds'],
+): [string, unknown[]] {
+  if (rowIds) {
+    database.exec('BEGIN');
+    database.exec(`CREATE TABLE ${ROW_IDS_TABLE} (id INTEGER PRIMARY KEY)`);
+    const [sql, parameters] = rowIds.query.getQueryAndParameters();
+    const limit = Math.trunc(rowIds.fewerThan);
+    const collected = database
+      .prepare(`INSERT INTO ${ROW_IDS_TABLE} ${sql} LIMIT ${limit}`)
+      .run(...bound(parameters));
+    if (collected.changes < limit) {
+      return query
+        .clone()
+        .where(`${query.alias}.rowid IN (SELECT id FROM ${ROW_IDS_TABLE})`)
+        .orderBy(`+${query.alias}.id`, 'ASC')
+        .getQueryAndParameters();
+    }
+  }
+  return query.getQueryAndParameters();
+}
+
 async function* iteratedBatches(
   query: SelectQueryBuilder<ObjectLiteral>,
-  sql: string,
-  parameters: unknown[],
   signal: AbortSignal,
+  rowIds: RecordsById['rowIds'],
 ): AsyncGenerator<RawRow[]> {
   const file = (query.connection.options as { database: string }).database;
   const database = new Database(file, { readonly: true, fileMustExist: true });
-  // better-sqlite3 binds no booleans (as TypeORM's runner converts them).
-  const values = parameters.map((value) => (typeof value === 'boolean' ? Number(value) : value));
-  const rows = database
-    .prepare<unknown[], RawRow>(sql)
-    .raw(true)
-    .iterate(...values);
+  let rows: IterableIterator<RawRow> | undefined;
   try {
+    const [sql, parameters] = exportStatement(database, query, rowIds);
+    rows = database
+      .prepare<unknown[], RawRow>(sql)
+      .raw(true)
+      .iterate(...bound(parameters));
     while (!signal.aborted) {
       const batch: RawRow[] = [];
       for (let next = rows.next(); !next.done; next = rows.next()) {
@@ -160,7 +199,8 @@ async function* iteratedBatches(
       await nextTurn();
     }
   } finally {
-    rows.return?.();
+    rows?.return?.();
+    // Closing ends the read transaction and drops the row ids' table.
     database.close();
   }
 }

@@ -10,7 +10,12 @@ export { CrmReadableFields } from './crm-readable-fields';
 export { RecordAccess } from './record-access';
 export { RecordArchive } from './record-archive.service';
 export { RecordPurgeHooks, type PurgedRecords, type RecordPurgeHook } from './record-purge.port';
-export { RecordQuery, ScopedRecords, type ValueCountedCondition } from './record-query';
+export {
+  RecordQuery,
+  ScopedRecords,
+  type RecordsById,
+  type ValueCountedCondition,
+} from './record-query';
 export { assertChangeable } from './record-restriction';
 export { RecordReader } from './record-reader.service';
 export { fromRow, recordColumns, type RecordChange, type StoredRecord } from './record-store';

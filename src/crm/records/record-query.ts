@@ -45,6 +45,17 @@ export interface ScopedSelect {
   limit?: number;
 }
 
+/** An export's reading of a scope (see {@link RecordQuery.allById}). */
+export interface RecordsById {
+  /** Every record of the scope, ordered by id, nothing selected yet. */
+  all: SelectQueryBuilder<ObjectLiteral>;
+  /**
+   * SQLite: the scope's row ids (`query`, alias `r`). When there are fewer than `fewerThan`, the
+   * rows are read by them, in table order, and then sorted by id; else `all` walks the id index.
+   */
+  rowIds?: { query: SelectQueryBuilder<ObjectLiteral>; fewerThan: number };
+}
+
 /**
  * The scoped query as SQL fragments, alias `r`: the account, the archive state, the actor's rules
  * and whatever the caller adds ({@link and}), AND-ed. {@link RecordQuery.scope} makes it; lists,
@@ -292,9 +303,7 @@ export class RecordQuery {
    * alone, the live counts when every condition reads their columns only; else `COUNT(*)`.
    */
   async count(scope: ScopedRecords, upTo?: number): Promise<number> {
-    const maintained = scope.counted
-      ? await this.maintainedCount(scope.table, scope.counted)
-      : await this.liveCount(scope);
+    const maintained = await this.countFromMaintained(scope);
     if (maintained !== undefined) {
       return upTo === undefined ? maintained : Math.min(maintained, Math.trunc(upTo));
     }
@@ -305,6 +314,11 @@ export class RecordQuery {
         : `SELECT COUNT(*) AS "total" FROM (SELECT 1 ${sql} LIMIT ${Math.trunc(upTo)}) "counted"`;
     const [row] = await this.transactions.queryNamed<{ total: string | number }>(text, parameters);
     return Number(row?.total ?? 0);
+  }
+
+  /** How many records `scope` holds, when the maintained or live counts answer it (no row read). */
+  private countFromMaintained(scope: ScopedRecords): Promise<number | undefined> {
+    return scope.counted ? this.maintainedCount(scope.table, scope.counted) : this.liveCount(scope);
   }
 
   /** The sum of `scope`'s live counts (see {@link ScopedRecords.fromLiveCounts}), when they answer it. */
@@ -412,38 +426,30 @@ export class RecordQuery {
   }
 
   /**
-   * A query builder (nothing selected yet) of all of `scope`'s records ordered by id: an
-   * export's. SQLite's planner walks the live id index for `ORDER BY id` whatever the scope,
-   * reading every live row of the account to keep a team's share. When the scope holds less than
-   * half of them, its row ids are collected through the owner or business-unit index first and
-   * its rows then read in table order (`r.rowid IN (…)`: SQLite keeps the ids as a sorted set),
-   * then sorted by `+r.id` (the same order and collation, but no index may provide it). Read in
-   * the scope index's order instead, nearly every row costs a read of its table page of its own
-   * (the connection's page cache holds 2 MB; at 1,000,000 contacts, 65,577 rows: the statement
-   * 0.43–0.59 s against 0.33–0.40 s, docs/benchmarks.md). Counted only up to half the live rows:
-   * that decides, and a whole account's export (a COUNT probing each row's restriction) counted
-   * all of it before. PostgreSQL's planner weighs all this itself (a bitmap heap scan).
+   * All of `scope`'s records ordered by id, as an export reads them (nothing selected yet), and on
+   * SQLite the scope's row ids to read a narrow scope by. SQLite's planner walks the live id index
+   * for `ORDER BY id` whatever the scope, reading every live row of the account to keep a team's
+   * share. When the scope holds less than half of them, its row ids are better collected through
+   * the owner or business-unit index first and its rows then read in table order and sorted by id
+   * (`streamedRows`): read in the scope index's order instead, nearly every row costs a read of
+   * its table page of its own (the connection's page cache holds 2 MB; at 1,000,000 contacts,
+   * 65,577 rows: the statement 0.43–0.59 s against 0.33–0.40 s, docs/benchmarks.md). The row ids
+   * are counted as they are collected (up to half the live rows), so that nothing counts the scope
+   * beforehand, unless the maintained counts already say it is wide. PostgreSQL's planner weighs
+   * all this itself (a bitmap heap scan).
    */
-  async allById(
-    schema: PropertySchema,
-    scope: ScopedRecords,
-  ): Promise<SelectQueryBuilder<ObjectLiteral>> {
-    const all = this.builder(scope);
+  async allById(schema: PropertySchema, scope: ScopedRecords): Promise<RecordsById> {
+    const all = this.builder(scope).orderBy('r.id', 'ASC');
     if (this.transactions.manager.connection.options.type === 'postgres') {
-      return all.orderBy('r.id', 'ASC');
+      return { all };
     }
     const live = await this.liveRows(schema.objectType.table);
     // Fewer than `half` is exactly fewer than live / 2.
     const half = Math.ceil(live / 2);
-    if (!Number.isFinite(live) || (await this.count(scope, half)) >= half) {
-      return all.orderBy('r.id', 'ASC');
+    if (!Number.isFinite(live) || ((await this.countFromMaintained(scope)) ?? 0) >= half) {
+      return { all };
     }
-    return this.transactions.manager
-      .createQueryBuilder()
-      .from(scope.table, 'r')
-      .where(`r.rowid IN (${all.select('r.rowid').getQuery()})`)
-      .setParameters(all.getParameters())
-      .orderBy('+r.id', 'ASC');
+    return { all, rowIds: { query: this.builder(scope).select('r.rowid'), fewerThan: half } };
   }
 
   /**
