@@ -182,6 +182,7 @@ export class AppModule implements OnModuleInit, OnApplicationShutdown {
         ConsentHttpModule,
         PartnersModule.forRoot({
           linkSigningKey: deriveKey(config.masterKey, 'custos/partner-link'),
+          ...config.partners,
         }),
         PartnersHttpModule,
         PrivacyModule.forRoot({

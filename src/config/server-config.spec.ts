@@ -372,4 +372,15 @@ describe(loadServerConfig.name, () => {
       loadServerConfig({ ...base, CUSTOS_SEALED_VALUES_VERIFY_SECONDS: 'daily' }),
     ).toThrow(expect.objectContaining({ variable: 'CUSTOS_SEALED_VALUES_VERIFY_SECONDS' }));
   });
+
+  it('sweeps expired partner accesses every minute by default; 0 turns the sweep off', () => {
+    const base = { CUSTOS_DATA_DIR: freshDir(), CUSTOS_MASTER_KEY: key };
+    expect(loadServerConfig(base).partners).toEqual({ expireEverySeconds: 60 });
+    expect(loadServerConfig({ ...base, CUSTOS_PARTNER_EXPIRY_SECONDS: '0' }).partners).toEqual({
+      expireEverySeconds: 0,
+    });
+    expect(() => loadServerConfig({ ...base, CUSTOS_PARTNER_EXPIRY_SECONDS: 'hourly' })).toThrow(
+      expect.objectContaining({ variable: 'CUSTOS_PARTNER_EXPIRY_SECONDS' }),
+    );
+  });
 });

@@ -87,6 +87,12 @@ export interface ServerConfig {
    * (flagged due soon this many days before the due date; default 7).
    */
   privacy: { duplicateWindowDays: number; dueSoonDays: number };
+  /**
+   * Partner admins: `CUSTOS_PARTNER_EXPIRY_SECONDS`, seconds between two sweeps that end the
+   * time-bound partner accesses whose end has passed (0: off — each still ends at its holder's
+   * next request; default 60).
+   */
+  partners: { expireEverySeconds: number };
   /** Seconds between two verifications of every sealed value against its audited digest (0: off). */
   sealedValuesVerifySeconds: number;
   /**
@@ -603,6 +609,9 @@ export function loadServerConfig(env: Env = process.env): ServerConfig {
     privacy: {
       duplicateWindowDays: integer(env, 'CUSTOS_PRIVACY_DUPLICATE_WINDOW_DAYS', 30, 1, 366),
       dueSoonDays: integer(env, 'CUSTOS_PRIVACY_DUE_SOON_DAYS', 7, 0, 31),
+    },
+    partners: {
+      expireEverySeconds: integer(env, 'CUSTOS_PARTNER_EXPIRY_SECONDS', 60, 0, 86_400),
     },
     auditCheckpointSeconds: integer(env, 'CUSTOS_AUDIT_CHECKPOINT_SECONDS', 60, 0, 86_400),
     sealedValuesVerifySeconds: integer(
