@@ -26,7 +26,7 @@
  *    them, alternated with `csvAll` three times each (medians); `notedToCsvAll` is its cost.
  * 2. PostgreSQL, `sensitive`: the same with the three sensitive properties (values opened, each
  *    page's `sensitive_data.viewed` audit event written) vs `floor`: the same SQL through a server
- *    cursor (`FETCH 1000`, the next page fetched while one is opened, as the source does) on a raw
+ *    cursor (`FETCH 250`, the next page fetched while one is opened, as the source does) on a raw
  *    driver connection, the three values opened with the account's cipher, lines joined; and
  *    `bareOpens`: the floor's AES-GCM opens alone, envelopes in memory (what 30,000 rows/s asks of
  *    the CPU). Targets: ≥ 30,000 rows/s and ≤ 1.3× the floor's time.
@@ -74,7 +74,7 @@ import {
 import { writeExportFile, type ExportFormat } from '../libs/exports/src/writers';
 // eslint-disable-next-line no-restricted-imports
 import { ExportRecords } from '../libs/exports/src/log/export-records';
-import { CrmExportsModule } from '../src/crm/exports';
+import { CrmExportsModule, SENSITIVE_EXPORT_BATCH_SIZE } from '../src/crm/exports';
 import { CrmAccessService } from '../src/crm/records/crm-access.service';
 import { PropertySchemaService } from '../src/crm/properties/property-schemas.service';
 import { recordValuePlace } from '../src/crm/sensitive/sealed-places';
@@ -927,7 +927,11 @@ async function cursorFloor(
   try {
     await client.query('BEGIN');
     await client.query(`DECLARE floor_cursor NO SCROLL CURSOR FOR ${sql}`, parameters);
-    const fetch = () => client.query<Record<string, string | null>>('FETCH 1000 FROM floor_cursor');
+    // Pages as the source reads an export that opens values.
+    const fetch = () =>
+      client.query<Record<string, string | null>>(
+        `FETCH ${SENSITIVE_EXPORT_BATCH_SIZE} FROM floor_cursor`,
+      );
     // As the source does: the next page is fetched while this one is opened.
     let next = fetch();
     for (;;) {

@@ -8,7 +8,12 @@ import {
   type ExportSource,
   type ExportTarget,
 } from '@custos/exports';
-import { CrmExportsModule, EXPORT_BATCH_SIZE, MASKED_CELL } from '../../src/crm/exports';
+import {
+  CrmExportsModule,
+  EXPORT_BATCH_SIZE,
+  MASKED_CELL,
+  SENSITIVE_EXPORT_BATCH_SIZE,
+} from '../../src/crm/exports';
 import { PropertySchemaService } from '../../src/crm/properties/property-schemas.service';
 import { CrmAccessService } from '../../src/crm/records/crm-access.service';
 import { RecordArchive } from '../../src/crm/records/record-archive.service';
@@ -592,7 +597,7 @@ describe.each(testDatabaseKinds())('CRM export sources on %s', (kind) => {
       const created = await as(adminActor, () =>
         server.app.get(RecordWriter).createMany(
           'contacts',
-          Array.from({ length: EXPORT_BATCH_SIZE + 1 }, (_, i) => ({
+          Array.from({ length: SENSITIVE_EXPORT_BATCH_SIZE + 1 }, (_, i) => ({
             email: `${marker}-${i}@exports.test`,
             country: marker,
             [nationalId]: `id-${i}`,
@@ -641,10 +646,10 @@ describe.each(testDatabaseKinds())('CRM export sources on %s', (kind) => {
           }),
         );
       }
-      expect(values).toBe(EXPORT_BATCH_SIZE + 1);
+      expect(values).toBe(SENSITIVE_EXPORT_BATCH_SIZE + 1);
       // Every value opened, and when each batch left no key of an earlier page was still held.
       expect(held).toHaveLength(2);
-      expect(held.every((count) => count <= EXPORT_BATCH_SIZE)).toBe(true);
+      expect(held.every((count) => count <= SENSITIVE_EXPORT_BATCH_SIZE)).toBe(true);
       expect(
         Math.max(...made.map((cipher) => cipher.loadedSubjectKeys + cipher.openedAheadRecords)),
       ).toBe(0);

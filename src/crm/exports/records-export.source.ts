@@ -36,7 +36,13 @@ import {
   type ExportedProperty,
 } from './export-columns';
 import { checkedRecordsTarget } from './export-target.dto';
-import { ExportSlice, type RawRow, streamedRows } from './streamed-rows';
+import {
+  EXPORT_BATCH_SIZE,
+  ExportSlice,
+  type RawRow,
+  SENSITIVE_EXPORT_BATCH_SIZE,
+  streamedRows,
+} from './streamed-rows';
 
 /** The first column of every records export: the record's id (as HubSpot's "Record ID"). */
 export const RECORD_ID_COLUMN: ExportColumn = {
@@ -108,12 +114,6 @@ export class RecordsExportSource implements ExportSource {
     const recordOf = columns.includes('custom')
       ? (row: RawRow) => fromRow(schema, Object.fromEntries(columns.map((c, i) => [c, row[i]])))
       : undefined;
-    const { all, rowIds } = await this.query.allById(schema, prepared.scope());
-    const pages = streamedRows(
-      all.select(columns.map((column) => `r.${column}`).join(', ')),
-      signal,
-      rowIds,
-    );
     // With sensitive values in clear, a page leaves once its audit event is written; the event is
     // written while the next page is made (the database writes while this process decrypts), so
     // pages leave one behind. Without, there is nothing to wait for: a page leaves at once.
@@ -123,6 +123,12 @@ export class RecordsExportSource implements ExportSource {
     // its subject keys loaded (one query) where a page is opened here.
     const readNames = sensitiveReads(properties, filterGroups, access);
     const sensitive = readNames.length > 0 ? access.sensitive! : undefined;
+    const { all, rowIds } = await this.query.allById(schema, prepared.scope());
+    const pages = streamedRows(
+      all.select(columns.map((column) => `r.${column}`).join(', ')),
+      signal,
+      { rowIds, batchSize: sensitive ? SENSITIVE_EXPORT_BATCH_SIZE : EXPORT_BATCH_SIZE },
+    );
     /** A page read, its records made and its sensitive values being opened. */
     interface Opening {
       rows: RawRow[];

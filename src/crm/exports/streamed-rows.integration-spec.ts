@@ -76,22 +76,22 @@ describe('streamedRows on SQLite', () => {
 
   it('reads fewer row ids than the bound by those row ids, sorted by id', async () => {
     const read = await ids(everyRow(), new AbortController().signal, {
-      query: teamA(),
-      fewerThan: 5,
+      rowIds: { query: teamA(), fewerThan: 5 },
     });
     expect(read).toEqual(['id-0', 'id-3', 'id-6', 'id-9']);
   });
 
   it('walks the query itself once the row ids reach the bound', async () => {
     const read = await ids(everyRow(), new AbortController().signal, {
-      query: teamA(),
-      fewerThan: 4,
+      rowIds: { query: teamA(), fewerThan: 4 },
     });
     expect(read).toEqual(Array.from({ length: 10 }, (_, n) => `id-${n}`));
   });
 
   it('leaves no table behind in the database', async () => {
-    await ids(everyRow(), new AbortController().signal, { query: teamA(), fewerThan: 5 });
+    await ids(everyRow(), new AbortController().signal, {
+      rowIds: { query: teamA(), fewerThan: 5 },
+    });
     const tables = await dataSource.query<{ name: string }[]>(
       "SELECT name FROM sqlite_master WHERE type = 'table'",
     );

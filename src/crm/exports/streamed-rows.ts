@@ -12,6 +12,23 @@ import type { RecordsById } from '../records';
 export const EXPORT_BATCH_SIZE = 1000;
 
 /**
+ * Rows per batch of an export that opens sealed values. Such a page (its records, their subject
+ * keys, the values opened) lives until its cells are made; while the server answers requests the
+ * export steps aside between slices, the page outlives young-generation collections and is
+ * promoted. At 1,000,000 contacts a sensitive export of 1,000-row pages grew the server's RSS by
+ * +161 to +179 MB while searches ran (+37 to +80 MB alone); of 250-row pages by +39 to +63 MB
+ * (+23 to +64 MB alone, docs/benchmarks.md, 7 December). Plaintext rows are a fraction of that and keep 1,000.
+ */
+export const SENSITIVE_EXPORT_BATCH_SIZE = 250;
+
+/** How {@link streamedRows} reads: the batch size, and (SQLite) a narrow scope's row ids. */
+export interface StreamedRowsOptions {
+  /** Default {@link EXPORT_BATCH_SIZE}. */
+  batchSize?: number;
+  rowIds?: RecordsById['rowIds'];
+}
+
+/**
  * Rows an export handles between two turns of the event loop: its work is synchronous (stepping
  * SQLite, opening values, writing lines), and a request to the same server waits for the slice
  * in progress at each of its own steps (docs/benchmarks.md, responsiveness).
@@ -53,7 +70,7 @@ export type RawRow = unknown[];
 
 /**
  * The raw rows of `query` as arrays (no object, no key per cell: less to allocate and to keep
- * while a page waits for the next, docs/benchmarks.md) in batches of up to `EXPORT_BATCH_SIZE`,
+ * while a page waits for the next, docs/benchmarks.md) in batches of up to `batchSize`,
  * read by ONE query planned once and as of one moment, never the whole set in memory; ends when
  * the rows do or `signal` aborts.
  * PostgreSQL: a server-side cursor inside a REPEATABLE READ, READ ONLY transaction on a connection
@@ -66,14 +83,12 @@ export type RawRow = unknown[];
 export function streamedRows(
   query: SelectQueryBuilder<ObjectLiteral>,
   signal: AbortSignal,
-  rowIds?: RecordsById['rowIds'],
+  { batchSize = EXPORT_BATCH_SIZE, rowIds }: StreamedRowsOptions = {},
 ): AsyncGenerator<RawRow[]> {
   return query.connection.options.type === 'postgres'
-    ? cursorBatches(query, signal)
-    : iteratedBatches(query, signal, rowIds);
+    ? cursorBatches(query, signal, batchSize)
+    : iteratedBatches(query, signal, batchSize, rowIds);
 }
-
-const FETCH_PAGE = `FETCH ${EXPORT_BATCH_SIZE} FROM export_rows`;
 
 /** The part of `pg`'s client the cursor uses. */
 interface ArrayRowsClient {
@@ -83,6 +98,7 @@ interface ArrayRowsClient {
 async function* cursorBatches(
   query: SelectQueryBuilder<ObjectLiteral>,
   signal: AbortSignal,
+  batchSize: number,
 ): AsyncGenerator<RawRow[]> {
   const [sql, parameters] = query.getQueryAndParameters();
   const runner = query.connection.createQueryRunner('slave');
@@ -95,12 +111,13 @@ async function* cursorBatches(
     await runner.query(`DECLARE export_rows NO SCROLL CURSOR FOR ${sql}`, parameters);
     // The driver's own client: TypeORM's runner returns rows only as objects.
     const client = (await runner.connect()) as ArrayRowsClient;
-    const fetch = async () => (await client.query({ text: FETCH_PAGE, rowMode: 'array' })).rows;
+    const page = `FETCH ${Math.trunc(batchSize)} FROM export_rows`;
+    const fetch = async () => (await client.query({ text: page, rowMode: 'array' })).rows;
     next = fetch();
     while (!signal.aborted) {
       const batch = await next!;
       next = undefined;
-      const more = batch.length === EXPORT_BATCH_SIZE;
+      const more = batch.length === batchSize;
       // The next batch is read while this one is turned into cells: the database works on the
       // other core meanwhile instead of the two waiting for each other.
       if (more) {
@@ -166,6 +183,7 @@ function exportStatement(
 async function* iteratedBatches(
   query: SelectQueryBuilder<ObjectLiteral>,
   signal: AbortSignal,
+  batchSize: number,
   rowIds: RecordsById['rowIds'],
 ): AsyncGenerator<RawRow[]> {
   const file = (query.connection.options as { database: string }).database;
@@ -181,7 +199,7 @@ async function* iteratedBatches(
       const batch: RawRow[] = [];
       for (let next = rows.next(); !next.done; next = rows.next()) {
         batch.push(next.value);
-        if (batch.length === EXPORT_BATCH_SIZE) {
+        if (batch.length === batchSize) {
           break;
         }
         if (batch.length % EXPORT_SLICE_ROWS === 0) {
@@ -189,7 +207,7 @@ async function* iteratedBatches(
         }
       }
       // Read before the batch leaves: the consumer may empty it.
-      const more = batch.length === EXPORT_BATCH_SIZE;
+      const more = batch.length === batchSize;
       if (batch.length > 0 && !signal.aborted) {
         yield batch;
       }
