@@ -17,7 +17,8 @@ export const EXPORT_BATCH_SIZE = 1000;
  * export steps aside between slices, the page outlives young-generation collections and is
  * promoted. At 1,000,000 contacts a sensitive export of 1,000-row pages grew the server's RSS by
  * +161 to +179 MB while searches ran (+37 to +80 MB alone); of 250-row pages by +39 to +63 MB
- * (+23 to +64 MB alone, docs/benchmarks.md, 7 December). Plaintext rows are a fraction of that and keep 1,000.
+ * (+23 to +64 MB alone, docs/benchmarks.md, 7 December). Plaintext rows are a fraction of that
+ * and keep 1,000.
  */
 export const SENSITIVE_EXPORT_BATCH_SIZE = 250;
 
@@ -145,8 +146,8 @@ const bound = (parameters: unknown[]) =>
   parameters.map((value) => (typeof value === 'boolean' ? Number(value) : value));
 
 /**
- * The temporary table (of the export's own connection) that holds a narrow scope's row ids, in
- * their order: SQLite then reads the rows in table order.
+ * The temporary table (of the export's own connection) that holds a narrow scope's row ids as its
+ * key, kept sorted: SQLite then reads the rows in table order.
  */
 const ROW_IDS_TABLE = 'temp.export_row_ids';
 
