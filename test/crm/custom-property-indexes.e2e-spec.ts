@@ -37,8 +37,14 @@ describe.each(testDatabaseKinds())('indexed custom properties on %s', (kind) => 
       ? server.dataSource.query(
           `SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'crm_contact' AND name LIKE 'crm_contact_cx_%'`,
         )
-      : server.dataSource.query(
-          `SELECT c.relname AS name, pg_get_indexdef(c.oid) AS sql FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_class t ON t.oid = i.indrelid WHERE t.relname = 'crm_contact' AND c.relname LIKE 'crm_cx_%'`,
+      : (
+          await server.dataSource.query<{ name: string; sql: string | null }[]>(
+            `SELECT c.relname AS name, pg_get_indexdef(c.oid) AS sql FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_class t ON t.oid = i.indrelid WHERE t.relname = 'crm_contact' AND c.relname LIKE 'crm_cx_%'`,
+          )
+        ).filter(
+          // An index the job drops (concurrently) while this reads the catalog has no definition
+          // any more: it is gone.
+          (index): index is IndexRow => index.sql !== null,
         );
 
   /** Waits (PostgreSQL builds and drops in a job) until `check` holds; fails after 30 s. */
