@@ -171,7 +171,7 @@ export class AppModule implements OnModuleInit, OnApplicationShutdown {
         IdentityHttpModule,
         IdentityScimModule.forRoot({ requestsPerMinute: config.scimRequestsPerMinute }),
         IdentityScimTokensHttpModule,
-        ApprovalsModule.forRoot({}),
+        ApprovalsModule.forRoot(config.approvals),
         ExportsModule.forRoot(config.exports),
         ExportsHttpModule,
         ConsentModule.forRoot({

@@ -46,7 +46,9 @@ describe('Export approval storms on postgres', () => {
   let expiryRounds = 0;
 
   beforeAll(async () => {
-    server = await startTestServer('postgres');
+    // The expiry rival is the test's own `expireDue`: the scheduled sweep would be a third party
+    // (it could expire a due request before either rival moves).
+    server = await startTestServer('postgres', { env: { CUSTOS_APPROVAL_EXPIRY_SECONDS: '0' } });
     const setup = new Setup(server, await server.login());
     requester = await setup.userWithRole({
       privileges: [contacts('read', 'account'), contacts('export', 'account')],

@@ -383,4 +383,15 @@ describe(loadServerConfig.name, () => {
       expect.objectContaining({ variable: 'CUSTOS_PARTNER_EXPIRY_SECONDS' }),
     );
   });
+
+  it('sweeps expired approval requests every minute by default; 0 turns the sweep off', () => {
+    const base = { CUSTOS_DATA_DIR: freshDir(), CUSTOS_MASTER_KEY: key };
+    expect(loadServerConfig(base).approvals).toEqual({ expireEverySeconds: 60 });
+    expect(loadServerConfig({ ...base, CUSTOS_APPROVAL_EXPIRY_SECONDS: '0' }).approvals).toEqual({
+      expireEverySeconds: 0,
+    });
+    expect(() => loadServerConfig({ ...base, CUSTOS_APPROVAL_EXPIRY_SECONDS: '-1' })).toThrow(
+      expect.objectContaining({ variable: 'CUSTOS_APPROVAL_EXPIRY_SECONDS' }),
+    );
+  });
 });

@@ -93,6 +93,12 @@ export interface ServerConfig {
    * next request; default 60).
    */
   partners: { expireEverySeconds: number };
+  /**
+   * Approvals (exports'): `CUSTOS_APPROVAL_EXPIRY_SECONDS`, seconds between two sweeps that mark
+   * pending requests past their time expired (0: off — such a request can no longer be decided,
+   * but stays pending until `Approvals.expireDue` runs; default 60).
+   */
+  approvals: { expireEverySeconds: number };
   /** Seconds between two verifications of every sealed value against its audited digest (0: off). */
   sealedValuesVerifySeconds: number;
   /**
@@ -612,6 +618,9 @@ export function loadServerConfig(env: Env = process.env): ServerConfig {
     },
     partners: {
       expireEverySeconds: integer(env, 'CUSTOS_PARTNER_EXPIRY_SECONDS', 60, 0, 86_400),
+    },
+    approvals: {
+      expireEverySeconds: integer(env, 'CUSTOS_APPROVAL_EXPIRY_SECONDS', 60, 0, 86_400),
     },
     auditCheckpointSeconds: integer(env, 'CUSTOS_AUDIT_CHECKPOINT_SECONDS', 60, 0, 86_400),
     sealedValuesVerifySeconds: integer(
