@@ -373,25 +373,20 @@ describe(loadServerConfig.name, () => {
     ).toThrow(expect.objectContaining({ variable: 'CUSTOS_SEALED_VALUES_VERIFY_SECONDS' }));
   });
 
-  it('sweeps expired partner accesses every minute by default; 0 turns the sweep off', () => {
-    const base = { CUSTOS_DATA_DIR: freshDir(), CUSTOS_MASTER_KEY: key };
-    expect(loadServerConfig(base).partners).toEqual({ expireEverySeconds: 60 });
-    expect(loadServerConfig({ ...base, CUSTOS_PARTNER_EXPIRY_SECONDS: '0' }).partners).toEqual({
-      expireEverySeconds: 0,
-    });
-    expect(() => loadServerConfig({ ...base, CUSTOS_PARTNER_EXPIRY_SECONDS: 'hourly' })).toThrow(
-      expect.objectContaining({ variable: 'CUSTOS_PARTNER_EXPIRY_SECONDS' }),
-    );
-  });
-
-  it('sweeps expired approval requests every minute by default; 0 turns the sweep off', () => {
-    const base = { CUSTOS_DATA_DIR: freshDir(), CUSTOS_MASTER_KEY: key };
-    expect(loadServerConfig(base).approvals).toEqual({ expireEverySeconds: 60 });
-    expect(loadServerConfig({ ...base, CUSTOS_APPROVAL_EXPIRY_SECONDS: '0' }).approvals).toEqual({
-      expireEverySeconds: 0,
-    });
-    expect(() => loadServerConfig({ ...base, CUSTOS_APPROVAL_EXPIRY_SECONDS: '-1' })).toThrow(
-      expect.objectContaining({ variable: 'CUSTOS_APPROVAL_EXPIRY_SECONDS' }),
-    );
-  });
+  it.each([
+    ['CUSTOS_PARTNER_EXPIRY_SECONDS', 'partners'],
+    ['CUSTOS_APPROVAL_EXPIRY_SECONDS', 'approvals'],
+  ] as const)(
+    'sweeps every minute by default with %s (%s); 0 turns the sweep off',
+    (variable, section) => {
+      const base = { CUSTOS_DATA_DIR: freshDir(), CUSTOS_MASTER_KEY: key };
+      expect(loadServerConfig(base)[section]).toEqual({ expireEverySeconds: 60 });
+      expect(loadServerConfig({ ...base, [variable]: '0' })[section]).toEqual({
+        expireEverySeconds: 0,
+      });
+      expect(() => loadServerConfig({ ...base, [variable]: 'hourly' })).toThrow(
+        expect.objectContaining({ variable }),
+      );
+    },
+  );
 });
