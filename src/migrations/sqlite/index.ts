@@ -23,6 +23,7 @@ import { FormNotificationsToInbox1796460704521 } from './1796460704521-FormNotif
 import { IndexedCustomProperties1796471122691 } from './1796471122691-IndexedCustomProperties';
 import { LiveRecordIndexes1796472263873 } from './1796472263873-LiveRecordIndexes';
 import { CustomPropertyScopeIndexes1796480000000 } from './1796480000000-CustomPropertyScopeIndexes';
+import { CountIndexesWithLive1798400000000 } from './1798400000000-CountIndexesWithLive';
 
 /** The sqlite migrations of the server's own tables, oldest first (the libs bring theirs). */
 export const SQLITE_SERVER_MIGRATIONS: MigrationClass[] = [
@@ -50,4 +51,5 @@ export const SQLITE_SERVER_MIGRATIONS: MigrationClass[] = [
   CrmContactPhoneKey1797900000000,
   RecordLiveCounts1798150000000,
   CustomValueCounts1798200000000,
+  CountIndexesWithLive1798400000000,
 ];
