@@ -360,8 +360,7 @@ export class CustomPropertyIndexes {
         });
         const statistics = postgresValueStatistics(property.objectType, property.name, row.type);
         if (statistics) {
-          await runner.query(statistics.create);
-          await runner.query(`ANALYZE "${property.objectType.table}"`);
+          await this.analyze(runner.manager, statistics, property.objectType.table);
         }
       }
       await this.finish(data.propertyId, names, state);
@@ -382,6 +381,24 @@ export class CustomPropertyIndexes {
       await manager.query(`DROP INDEX CONCURRENTLY IF EXISTS "${index}"`);
     }
     await this.dropUnusedStatistics(manager);
+  }
+
+  /**
+   * Creates the value's statistics and fills them. They only inform plans: a failure (another
+   * account's job creating the same statistics at the same moment) is logged, not the build's.
+   */
+  private async analyze(
+    manager: EntityManager,
+    statistics: { name: string; create: string },
+    table: string,
+  ): Promise<void> {
+    try {
+      await manager.query(statistics.create);
+      await manager.query(`ANALYZE "${table}"`);
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      this.logger.warn(`Statistics ${statistics.name} not made (SQLSTATE ${String(code)})`);
+    }
   }
 
   /**

@@ -1,14 +1,11 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import {
-  customValueCountsOf,
-  LIVE_COUNT_TABLES,
-  liveCountsOf,
-  type LiveCountTable,
-} from '../record-counts';
 
-/** The carried columns of `counted`, quoted. */
-const carriedOf = (counted: LiveCountTable): string =>
-  counted.carried.map(([name]) => `"${name}"`).join(', ');
+/** The record tables and the carried columns their counts group by, as of this migration. */
+const COUNTED: Record<string, string[]> = {
+  crm_contact: ['country', 'lifecyclestage'],
+  crm_company: ['country', 'industry'],
+  crm_deal: ['dealstage', 'pipeline'],
+};
 
 /**
  * The indexes a total is summed from, each ending with `live`: `<counts>_owner_idx` (account,
@@ -23,11 +20,11 @@ export class CountIndexesWithLive1798400000000 implements MigrationInterface {
   name = 'CountIndexesWithLive1798400000000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    for (const counted of LIVE_COUNT_TABLES) {
-      const counts = liveCountsOf(counted.table);
-      const custom = customValueCountsOf(counted.table);
-      const carried = carriedOf(counted);
-      const first = `${counts}_${counted.carried[0][0]}_idx`;
+    for (const [table, columns] of Object.entries(COUNTED)) {
+      const counts = `${table}_live_count`;
+      const custom = `${table}_custom_count`;
+      const carried = columns.map((name) => `"${name}"`).join(', ');
+      const first = `${counts}_${columns[0]}_idx`;
       for (const statement of [
         `CREATE INDEX "${counts}_owner_idx" ON "${counts}" ("account_id", "owner_id", ${carried}, "live")`,
         `DROP INDEX "${counts}_unit_idx"`,
@@ -42,11 +39,11 @@ export class CountIndexesWithLive1798400000000 implements MigrationInterface {
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    for (const counted of [...LIVE_COUNT_TABLES].reverse()) {
-      const counts = liveCountsOf(counted.table);
-      const custom = customValueCountsOf(counted.table);
-      const carried = carriedOf(counted);
-      const first = `${counts}_${counted.carried[0][0]}_idx`;
+    for (const [table, columns] of Object.entries(COUNTED).reverse()) {
+      const counts = `${table}_live_count`;
+      const custom = `${table}_custom_count`;
+      const carried = columns.map((name) => `"${name}"`).join(', ');
+      const first = `${counts}_${columns[0]}_idx`;
       for (const statement of [
         `DROP INDEX "${custom}_owner_idx"`,
         `DROP INDEX "${first}"`,
