@@ -357,6 +357,13 @@ describe.each(testDatabaseKinds())('partner admins on %s', (kind) => {
         const me = expectStatus(await as.get('/api/v1/me'), 200).body;
         expect(me).toMatchObject({ actor: { kind: 'partner_admin' }, superAdmin: false });
         expectProblem(await as.put('/api/v1/partner-seats/partner').send({ seats: 9 }), 403);
+        // SCIM provisioning tokens are a super admin's in person: a token would outlive the
+        // partner access and write users with the account's full provisioning rights.
+        expectProblem(await as.post('/api/v1/scim-tokens', { name: 'partner idp' }), 403);
+        expectProblem(await as.get('/api/v1/scim-tokens'), 403);
+        const tokens = expectStatus(await customer.get('/api/v1/scim-tokens'), 200).body
+          .results as { name: string }[];
+        expect(tokens.map((token) => token.name)).not.toContain('partner idp');
       } finally {
         await repository.update(
           { accountId: world.customerAccountId, userId: employee.id },
