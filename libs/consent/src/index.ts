@@ -51,6 +51,7 @@ export {
   type ConsentEventRow,
   type ConsentStateRow,
   type ConsentChainVerification,
+  type ConsentBreakReason,
 } from './events/consent-ledger';
 export {
   ConsentRecorder,

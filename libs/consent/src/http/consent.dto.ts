@@ -215,7 +215,12 @@ export class ConsentChainVerificationDto {
   @ApiProperty({ example: 42 }) eventsChecked!: number;
   @ApiProperty({ example: 42 }) headSeq!: number;
   @ApiPropertyOptional({ example: 7 }) firstBrokenSeq?: number;
-  @ApiPropertyOptional({ example: 'hash_mismatch' }) reason?: string;
+  @ApiPropertyOptional({
+    example: 'hash_mismatch',
+    description:
+      'hash_mismatch, broken_link, head_mismatch, bad_signature, missing_head (the chain); partial_erasure, state_mismatch (erasures and the stored states against the events).',
+  })
+  reason?: string;
 }
 
 export class AddressDto {
