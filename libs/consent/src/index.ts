@@ -81,7 +81,7 @@ export {
   type HardBounce,
   type HardBounceListener,
 } from './bounces/bounces';
-export { verpReturnPath, parseVerp, readDsn } from './bounces/verp';
+export { verpKey, verpReturnPath, parseVerp, readDsn } from './bounces/verp';
 export {
   CreatePurposeDto,
   PurposeDto,

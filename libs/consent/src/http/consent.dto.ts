@@ -262,7 +262,7 @@ export class BounceSummaryPageDto {
 export class BounceWebhookDto {
   @ApiPropertyOptional({
     description: 'The VERP return path the mail was sent with.',
-    example: `bounces+${ID}=ada=example.com@mail.example.com`,
+    example: `bounces+5d1f0c2a9b3e4f60=${ID}=ada=example.com@mail.example.com`,
   })
   @IsOptional()
   @IsString()
