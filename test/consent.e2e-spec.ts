@@ -448,6 +448,31 @@ describe.each(testDatabaseKinds())('Consent over HTTP on %s', (kind) => {
       );
       expectProblem(await recorder.caller.get('/api/v1/consent/bounces'), 403);
     });
+
+    it('counts no bounce returned to a VERP address this server did not make (anyone can mail one)', async () => {
+      // The account id is in every mail's Return-Path: an outsider can send DSNs (or mails that
+      // bounce) to bounces+<account>=<victim>@host, through the operator's signed intake.
+      const made = verp('victim@example.com');
+      const untagged = made.replace(/\+[0-9a-f]{16}=/, '+');
+      const otherTag = made.replace(/\+[0-9a-f]{16}=/, `+${'0'.repeat(16)}=`);
+      const otherAddress = made.replace('=victim=', '=other=');
+      for (const forged of [untagged, otherTag, otherAddress]) {
+        const dsn = [`To: <${forged}>`, '', 'Action: failed', 'Status: 5.1.1'].join('\r\n');
+        expectProblem(await send({ dsn }), 422, { field: 'dsn' });
+        expectProblem(await send({ recipient: forged, outcome: 'hard_bounce' }), 422, {
+          field: 'recipient',
+        });
+      }
+      const list = (
+        expectStatus(await admin.get('/api/v1/consent/bounces', { limit: 100 }), 200).body as {
+          results: { address: string }[];
+        }
+      ).results.map((b) => b.address);
+      expect(list).not.toContain('victim@example.com');
+      expect(list).not.toContain('other@example.com');
+      // Its own return path, in any case an MTA may give it back, still counts.
+      expectStatus(await send({ recipient: made.toUpperCase(), outcome: 'hard_bounce' }), 200);
+    });
   });
 
   describe('consent boxes on forms', () => {

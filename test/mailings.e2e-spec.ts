@@ -328,6 +328,20 @@ describe.each(testDatabaseKinds())('Mailings on %s', (kind) => {
     expect(JSON.stringify(sent)).not.toContain('@example.org');
   });
 
+  it('skips a contact whose e-mail is no mail address (no_address) and mails the others: one such contact does not fail the mailing', async () => {
+    // `email` is a plain string: any writer (the API, an import, a public form) can store this.
+    const tag = uniqueName('co');
+    const kept = await contact(tag);
+    const odd = await contact(tag, { email: 'Eve <eve@example.org>, all@example.org' });
+    const { recipients, mailing } = await sendAndWait((await draft(tag)).id);
+    const byContact = new Map(recipients.map((r) => [r.contactId, r]));
+    expect(mailing).toMatchObject({ status: 'sent', failureReason: null });
+    expect(byContact.get(kept.id)).toMatchObject({ status: 'sent' });
+    expect(byContact.get(odd.id)).toMatchObject({ status: 'skipped', reason: 'no_address' });
+    await waitForMail(kept.email, 1);
+    expect(mailsTo('all@example.org')).toHaveLength(0);
+  });
+
   it('applies the blacklist again when the mails are written: an address blacklisted after the audience was built is skipped', async () => {
     const tag = uniqueName('co');
     const kept = await contact(tag);

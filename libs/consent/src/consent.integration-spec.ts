@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
-import { CustosError, MailOutboxEntry, newId, type Actor } from '@custos/core';
+import { CustosError, MailOutboxEntry, TransactionHost, newId, type Actor } from '@custos/core';
 import { postgresPlanScans, testDatabaseKinds } from '@custos/core/testing';
 import { Blacklist } from './blacklist/blacklist';
 import { BOUNCE_SPREAD_MS, BOUNCE_WINDOW_MS, Bounces } from './bounces/bounces';
@@ -203,6 +203,53 @@ describe.each(testDatabaseKinds())('@custos/consent on %s', (kind) => {
       reason: 'hash_mismatch',
       firstBrokenSeq: second.seq,
     });
+  });
+
+  it('finds a withdrawal undone beside the chain: a state edited back to granted, or the withdrawal marked erased alone', async () => {
+    const contactId = newId();
+    app.contacts.add(contactId, 'ada@example.com');
+    const first = await record(contactId, 'granted');
+    const second = await record(contactId, 'withdrawn');
+    const ledger = app.get(ConsentLedger);
+    const sql = (text: string) => (kind === 'postgres' ? text : text.replace(/\$\d+/g, '?'));
+    const ask = () =>
+      app.get(ConsentGate).mayContact({
+        accountId,
+        contactId,
+        purposeId: newsletter.id,
+        channel: 'email',
+        address: 'ada@example.com',
+      });
+    const undo = () =>
+      app.dataSource.query(
+        sql(
+          `UPDATE consent_state SET status = 'granted', seq = $1, event_id = $2, notice_version = 1 WHERE account_id = $3 AND contact_id = $4`,
+        ),
+        [first.seq, first.id, accountId, contactId],
+      );
+    await expect(ask()).resolves.toMatchObject({ allowed: false, reason: 'withdrawn' });
+    // A database writer turns the state back: the gate (and so a mailing) would mail the contact.
+    await undo();
+    await expect(ask()).resolves.toMatchObject({ allowed: true });
+    expect(await ledger.verify(accountId)).toMatchObject({
+      valid: false,
+      reason: 'state_mismatch',
+      firstBrokenSeq: first.seq,
+    });
+    // Hiding the withdrawal from the replay as if erased (its hash leaves `erased_at` out) makes
+    // the edited state the replay's: found because an earlier event of the contact was kept.
+    await app.dataSource.query(
+      sql(`UPDATE consent_event SET erased_at = $1 WHERE id = $2`),
+      [app.clock.now().toISOString(), second.id],
+    );
+    expect(await ledger.verify(accountId)).toMatchObject({
+      valid: false,
+      reason: 'partial_erasure',
+      firstBrokenSeq: second.seq,
+    });
+    // A real erasure (every event of the contact, its states gone) still verifies.
+    await app.get(TransactionHost).run(() => ledger.eraseContact(accountId, contactId));
+    expect(await ledger.verify(accountId)).toMatchObject({ valid: true });
   });
 
   describe('gate', () => {

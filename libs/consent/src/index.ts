@@ -51,6 +51,7 @@ export {
   type ConsentEventRow,
   type ConsentStateRow,
   type ConsentChainVerification,
+  type ConsentBreakReason,
 } from './events/consent-ledger';
 export {
   ConsentRecorder,
@@ -80,7 +81,7 @@ export {
   type HardBounce,
   type HardBounceListener,
 } from './bounces/bounces';
-export { verpReturnPath, parseVerp, readDsn } from './bounces/verp';
+export { verpKey, verpReturnPath, parseVerp, readDsn } from './bounces/verp';
 export {
   CreatePurposeDto,
   PurposeDto,

@@ -140,6 +140,7 @@ export { MailOutboxEntry, type MailStatus } from './mail/mail-outbox.entity';
 export {
   MailOutbox,
   MAIL_DELIVERY_SCHEDULE,
+  isMailAddress,
   retryDelayMs,
   type DeliveryRun,
   type MailBacklog,

@@ -14,6 +14,7 @@ import {
   CustosError,
   Jobs,
   insertRows,
+  isMailAddress,
   updateRows,
   MailOutbox,
   PRIVILEGE_RESOLVER,
@@ -424,10 +425,11 @@ export class MailingSender implements OnApplicationBootstrap {
         matchesSensitiveFilters(record, prepared.filterGroups, prepared.access.sensitive),
       )
       .map(({ row, record }) => {
-        const email = record.values.email;
+        const email = typeof record.values.email === 'string' ? record.values.email.trim() : '';
         return {
           record,
-          email: typeof email === 'string' && email.trim() !== '' ? email.trim() : null,
+          // What the outbox would refuse is no address: skipped, not the failure of the batch.
+          email: isMailAddress(email) ? email : null,
           reachable: Number(row.mailing_reachable) === 1,
         };
       });

@@ -18,7 +18,7 @@ import { Blacklist } from '../blacklist/blacklist';
 import { ConsentErrors } from '../consent.errors';
 import { CONSENT_MODULE_OPTIONS, type ConsentModuleOptions } from '../consent.module-definition';
 import { Bounce } from './bounce.entity';
-import { parseVerp, readDsn } from './verp';
+import { parseVerp, readDsn, verpKey } from './verp';
 
 /** Odoo's rule: at least this many hard bounces … */
 export const BOUNCE_LIMIT = 5;
@@ -168,15 +168,17 @@ export class Bounces {
       throw ConsentErrors.badSignature();
     }
     const base = this.options.returnPath ?? 'bounces@localhost';
+    const key = verpKey(this.options.secret);
     if (typeof body.dsn === 'string') {
       const dsn = readDsn(body.dsn);
-      const target = dsn && parseVerp(base, dsn.returnPath);
+      const target = dsn && parseVerp(base, dsn.returnPath, key);
       if (!dsn || !target) {
         throw ConsentErrors.unreadableBounce('dsn');
       }
       return this.record(target.accountId, target.address, dsn.outcome, undefined, dsn.messageId);
     }
-    const target = typeof body.recipient === 'string' ? parseVerp(base, body.recipient) : null;
+    const target =
+      typeof body.recipient === 'string' ? parseVerp(base, body.recipient, key) : null;
     if (!target) {
       throw ConsentErrors.unreadableBounce('recipient');
     }

@@ -1,19 +1,50 @@
-import { isId } from '@custos/core';
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { deriveKey, isId } from '@custos/core';
 import type { DeliveryOutcome } from './bounces';
 
-/**
- * The VERP return path of a mail to `address` of `accountId`: `bounces+<account>=<local>=<domain>@host`
- * for a base of `bounces@host`, so a bounce names the account and the recipient by itself.
- */
-export function verpReturnPath(base: string, accountId: string, address: string): string {
-  const at = base.lastIndexOf('@');
-  return `${base.slice(0, at)}+${accountId}=${address.replace('@', '=')}${base.slice(at)}`;
+/** Hex digits of the tag: 64 bits, guessed only by mailing the bounce mailbox 2^63 times. */
+const TAG_LENGTH = 16;
+
+/** The key of VERP tags, derived from the consent module's secret. */
+export function verpKey(secret: Buffer): Buffer {
+  return deriveKey(secret, 'custos/consent-verp');
 }
 
-/** The account and recipient of a VERP return path of `base`, or `null`. */
+/**
+ * The tag of a return path: HMAC-SHA256 of the account and the lower-cased address (MTAs may
+ * lower-case a local part), hex. Without it anyone could send a bounce, or a mail that bounces, to
+ * `bounces+<account>=<anyone's address>@host` (the account id is in every mail's Return-Path) and
+ * have that address counted as bouncing until it is blacklisted.
+ */
+function tagOf(key: Buffer, accountId: string, address: string): string {
+  return createHmac('sha256', key)
+    .update(`${accountId.toLowerCase()}\n${address.toLowerCase()}`, 'utf8')
+    .digest('hex')
+    .slice(0, TAG_LENGTH);
+}
+
+/**
+ * The VERP return path of a mail to `address` of `accountId`:
+ * `bounces+<tag>=<account>=<local>=<domain>@host` for a base of `bounces@host`, so a bounce names
+ * the account and the recipient by itself, and the tag (under `key`, see {@link verpKey}) shows
+ * that this server made it.
+ */
+export function verpReturnPath(
+  base: string,
+  accountId: string,
+  address: string,
+  key: Buffer,
+): string {
+  const at = base.lastIndexOf('@');
+  const tag = tagOf(key, accountId, address);
+  return `${base.slice(0, at)}+${tag}=${accountId}=${address.replace('@', '=')}${base.slice(at)}`;
+}
+
+/** The account and recipient of a VERP return path of `base` tagged under `key`, or `null`. */
 export function parseVerp(
   base: string,
   returnPath: string,
+  key: Buffer,
 ): { accountId: string; address: string } | null {
   const at = base.lastIndexOf('@');
   const prefix = `${base.slice(0, at)}+`.toLowerCase();
@@ -23,11 +54,15 @@ export function parseVerp(
     return null;
   }
   const middle = path.slice(prefix.length, path.length - host.length);
-  const match = /^([^=]+)=(.+)=([^=]+)$/.exec(middle);
-  if (!match || !isId(match[1])) {
+  const match = new RegExp(`^([0-9a-f]{${TAG_LENGTH}})=([^=]+)=(.+)=([^=]+)$`, 'i').exec(middle);
+  const accountId = match?.[2].toLowerCase();
+  if (!match || !isId(accountId)) {
     return null;
   }
-  return { accountId: match[1], address: `${match[2]}@${match[3]}` };
+  const address = `${match[3]}@${match[4]}`;
+  const given = Buffer.from(match[1].toLowerCase(), 'utf8');
+  const expected = Buffer.from(tagOf(key, accountId, address), 'utf8');
+  return timingSafeEqual(given, expected) ? { accountId, address } : null;
 }
 
 /**

@@ -93,13 +93,21 @@ export interface ConsentStateRow {
   effectiveTo: string | null;
 }
 
+/**
+ * Why the consent log does not verify: a break of the chain (as the audit log's), or
+ * `partial_erasure` (an event erased while an earlier one of its contact was not: erasure takes all
+ * of a contact's events at once) or `state_mismatch` (a stored state is not the replay of the
+ * events: what the gate and the audience read was changed behind the chain's back).
+ */
+export type ConsentBreakReason = ChainBreakReason | 'partial_erasure' | 'state_mismatch';
+
 /** The outcome of {@link ConsentLedger.verify}, shaped like the audit log's. */
 export interface ConsentChainVerification {
   valid: boolean;
   eventsChecked: number;
   headSeq: number;
   firstBrokenSeq?: number;
-  reason?: ChainBreakReason;
+  reason?: ConsentBreakReason;
 }
 
 interface HeadRow {
@@ -113,6 +121,20 @@ const EVENT_COLUMNS =
 export const STATE_COLUMNS =
   'contact_id AS "contactId", purpose_id AS "purposeId", channel, address, status, seq, event_id AS "eventId", notice_version AS "noticeVersion", effective_from AS "effectiveFrom", effective_to AS "effectiveTo"';
 const VERIFY_BATCH = 1000;
+
+/**
+ * The state the events imply, as rows of `consent_state` (its columns, in its order): the last
+ * event of each key by seq, erased events left out. The one replay rule of the materialised state
+ * (rebuilt from it, verified against it).
+ */
+const REPLAYED_STATES = `SELECT e.account_id, e.contact_id, e.purpose_id, e.channel, e.address, e.status, e.seq, e.id AS event_id, e.notice_version, e.effective_from, e.effective_to
+  FROM consent_event e
+  WHERE e.account_id = $1 AND e.erased_at IS NULL AND NOT EXISTS (
+    SELECT 1 FROM consent_event l
+    WHERE l.account_id = e.account_id AND l.contact_id = e.contact_id AND l.purpose_id = e.purpose_id
+      AND l.channel = e.channel AND l.address = e.address AND l.erased_at IS NULL AND l.seq > e.seq)`;
+const STORED_STATES =
+  'SELECT account_id, contact_id, purpose_id, channel, address, status, seq, event_id, notice_version, effective_from, effective_to FROM consent_state WHERE account_id = $1';
 
 type UnhashedEvent = Omit<ConsentEventRow, 'hash'>;
 
@@ -402,13 +424,7 @@ export class ConsentLedger {
       await manager.query(this.sql('DELETE FROM consent_state WHERE account_id = $1'), [accountId]);
       await manager.query(
         this.sql(
-          `INSERT INTO consent_state (account_id, contact_id, purpose_id, channel, address, status, seq, event_id, notice_version, effective_from, effective_to)
-           SELECT e.account_id, e.contact_id, e.purpose_id, e.channel, e.address, e.status, e.seq, e.id, e.notice_version, e.effective_from, e.effective_to
-           FROM consent_event e
-           WHERE e.account_id = $1 AND e.erased_at IS NULL AND e.seq = (
-             SELECT MAX(l.seq) FROM consent_event l
-             WHERE l.account_id = e.account_id AND l.contact_id = e.contact_id AND l.purpose_id = e.purpose_id
-               AND l.channel = e.channel AND l.address = e.address AND l.erased_at IS NULL)`,
+          `INSERT INTO consent_state (account_id, contact_id, purpose_id, channel, address, status, seq, event_id, notice_version, effective_from, effective_to) ${REPLAYED_STATES}`,
         ),
         [accountId],
       );
@@ -449,9 +465,54 @@ export class ConsentLedger {
 
   /**
    * Walks the account's chain in batches: each event's hash over its stored columns, each link
-   * to its predecessor, and the signed head pointing at the last one.
+   * to its predecessor, and the signed head pointing at the last one; then that erasures took
+   * whole contacts and that the stored states are the replay of the events (what the gate and
+   * the audience read is the chain's, not a row edited beside it).
    */
   async verify(accountId: string): Promise<ConsentChainVerification> {
+    const chain = await this.verifyChain(accountId);
+    if (!chain.valid) {
+      return chain;
+    }
+    const broken = (reason: ConsentBreakReason, seq: number | string | null) => ({
+      ...chain,
+      valid: false,
+      firstBrokenSeq: seq === null ? chain.headSeq : Number(seq),
+      reason,
+    });
+    const manager = this.transactions.manager;
+    // The hash leaves `erased_at` out (erasure must keep the chain): an event erased alone, with
+    // an earlier one of its contact kept, is no erasure but an event hidden from the replay.
+    const [partial] = await manager.query<{ seq: number | string }[]>(
+      this.sql(
+        `SELECT MIN(e.seq) AS seq FROM consent_event e
+         WHERE e.account_id = $1 AND e.erased_at IS NOT NULL AND EXISTS (
+           SELECT 1 FROM consent_event k
+           WHERE k.account_id = e.account_id AND k.contact_id = e.contact_id AND k.seq < e.seq AND k.erased_at IS NULL)`,
+      ),
+      [accountId],
+    );
+    if (partial && partial.seq !== null) {
+      return broken('partial_erasure', partial.seq);
+    }
+    // One statement, so one snapshot of both tables: an append meanwhile moves both or neither.
+    const [differing] = await manager.query<{ n: number | string; seq: number | string | null }[]>(
+      this.sql(
+        `SELECT COUNT(*) AS n, MIN(d.seq) AS seq FROM (
+           SELECT s.seq FROM (${STORED_STATES} EXCEPT ${REPLAYED_STATES}) s
+           UNION ALL
+           SELECT r.seq FROM (${REPLAYED_STATES} EXCEPT ${STORED_STATES}) r) d`,
+      ),
+      // SQLite's `?` are positional: the account once for each of the four selections.
+      this.transactions.isPostgres ? [accountId] : Array<string>(4).fill(accountId),
+    );
+    if (Number(differing.n) > 0) {
+      return broken('state_mismatch', differing.seq);
+    }
+    return chain;
+  }
+
+  private async verifyChain(accountId: string): Promise<ConsentChainVerification> {
     const manager = this.transactions.manager;
     let lastSeq = 0;
     let lastHash = GENESIS_HASH;

@@ -2,7 +2,7 @@ import { Clock, TransactionHost } from '@custos/core';
 import { Inject, Injectable } from '@nestjs/common';
 import { normaliseAddress } from '../addresses';
 import { Blacklist } from '../blacklist/blacklist';
-import { verpReturnPath } from '../bounces/verp';
+import { verpKey, verpReturnPath } from '../bounces/verp';
 import { audienceCondition, type AudienceColumns, type AudienceCondition } from './audience';
 import type { ConsentChannel } from '../consent.types';
 import { ConsentErrors } from '../consent.errors';
@@ -68,13 +68,17 @@ const BLOCKED_VALUES_SQLITE = `SELECT value FROM consent_blacklist
  */
 @Injectable()
 export class ConsentGate {
+  private readonly verpKey: Buffer;
+
   constructor(
     private readonly transactions: TransactionHost,
     private readonly blacklist: Blacklist,
     private readonly tokens: ConsentTokens,
     private readonly clock: Clock,
     @Inject(CONSENT_MODULE_OPTIONS) private readonly options: ConsentModuleOptions,
-  ) {}
+  ) {
+    this.verpKey = verpKey(options.secret);
+  }
 
   /**
    * The decision for one contact now. Under consent, the newest state of the purpose and channel
@@ -192,7 +196,12 @@ export class ConsentGate {
 
   /** The VERP return path (envelope sender) of a mail to `address`, so its bounces are counted. */
   returnPath(accountId: string, address: string): string {
-    return verpReturnPath(this.options.returnPath ?? 'bounces@localhost', accountId, address);
+    return verpReturnPath(
+      this.options.returnPath ?? 'bounces@localhost',
+      accountId,
+      address,
+      this.verpKey,
+    );
   }
 
   /**

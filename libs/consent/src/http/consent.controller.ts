@@ -152,7 +152,7 @@ export class ConsentController {
   @ApiOperation({
     summary: 'Verify the consent chain',
     description:
-      'Recomputes every event hash and link and checks the signed head: proof that no consent record was edited, removed or cut off.',
+      'Recomputes every event hash and link and checks the signed head: proof that no consent record was edited, removed or cut off; then that each erasure took all of its contact’s events, and that the stored consent states (what mailings and the audience read) are the replay of the events (`partial_erasure`, `state_mismatch`).',
   })
   @ApiOkResponse({ type: ConsentChainVerificationDto })
   verify(): Promise<ConsentChainVerification> {

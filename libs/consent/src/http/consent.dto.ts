@@ -215,7 +215,12 @@ export class ConsentChainVerificationDto {
   @ApiProperty({ example: 42 }) eventsChecked!: number;
   @ApiProperty({ example: 42 }) headSeq!: number;
   @ApiPropertyOptional({ example: 7 }) firstBrokenSeq?: number;
-  @ApiPropertyOptional({ example: 'hash_mismatch' }) reason?: string;
+  @ApiPropertyOptional({
+    example: 'hash_mismatch',
+    description:
+      'hash_mismatch, broken_link, head_mismatch, bad_signature, missing_head (the chain); partial_erasure, state_mismatch (erasures and the stored states against the events).',
+  })
+  reason?: string;
 }
 
 export class AddressDto {
@@ -257,7 +262,7 @@ export class BounceSummaryPageDto {
 export class BounceWebhookDto {
   @ApiPropertyOptional({
     description: 'The VERP return path the mail was sent with.',
-    example: `bounces+${ID}=ada=example.com@mail.example.com`,
+    example: `bounces+5d1f0c2a9b3e4f60=${ID}=ada=example.com@mail.example.com`,
   })
   @IsOptional()
   @IsString()

@@ -33,6 +33,15 @@ const DEFAULT_DELIVERY_EVERY_SECONDS = 60;
 export const MAIL_DELIVERY_SCHEDULE = 'mail.deliver';
 const KIND = /^[a-z0-9._-]{1,100}$/;
 const ADDRESS = /^[^@\s<>",;]+@[^@\s<>",;]+$/;
+
+/**
+ * Whether the outbox takes `value` as a recipient or return path: one bare address (no name, no
+ * list, no spaces). Senders that take addresses from data ask first, so one bad value is skipped
+ * rather than refusing the whole batch.
+ */
+export function isMailAddress(value: string): boolean {
+  return ADDRESS.test(value);
+}
 /** Extra headers a feature may set: the mailing-list fields (RFC 2369, 8058), nothing that routes. */
 const HEADER_NAME = /^List-[A-Za-z-]{1,40}$/;
 const HEADER_VALUE = /^[^\r\n]{1,998}$/;
@@ -178,7 +187,7 @@ export class MailOutbox implements OnApplicationBootstrap, OnApplicationShutdown
     if (!KIND.test(mail.kind)) {
       throw new Error(`Invalid mail kind "${mail.kind}"`);
     }
-    const invalid = mail.to.findIndex((address) => !ADDRESS.test(address));
+    const invalid = mail.to.findIndex((address) => !isMailAddress(address));
     if (mail.to.length === 0 || invalid >= 0) {
       throw CustosError.invalidField(
         'mail.invalid_recipient',
@@ -195,7 +204,7 @@ export class MailOutbox implements OnApplicationBootstrap, OnApplicationShutdown
         );
       }
     }
-    if (mail.returnPath !== undefined && !ADDRESS.test(mail.returnPath)) {
+    if (mail.returnPath !== undefined && !isMailAddress(mail.returnPath)) {
       throw CustosError.invalidField(
         'mail.invalid_return_path',
         'returnPath',
