@@ -265,6 +265,18 @@ describe.each(testDatabaseKinds())('@custos/exports on %s', (kind) => {
     await expect(download(requester, created.id)).resolves.toBeInstanceOf(Buffer);
   });
 
+  it("serves the export's own file only, whatever file_key a database writer puts on its row", async () => {
+    const created = await as(account.founder, () => sut.create(request()));
+    const done = await until(created.id, 'done');
+    // Another file of the store in clear (an attachment of an account without sensitive data, an upload).
+    const elsewhere = `attachments/${newId()}/${newId()}`;
+    await app.module.get(FileStore).put(elsewhere, Buffer.from('record_id,name\r\nnot this export'));
+    await app.dataSource.manager.update(DataExport, { id: done.id }, { fileKey: elsewhere });
+
+    const bytes = await download(account.founder, done.id);
+    expect(createHash('sha256').update(bytes).digest('hex')).toBe(done.sha256);
+  });
+
   it('answers 410 once the file expired, and the sweep removes it from the store', async () => {
     const created = await as(account.founder, () => sut.create(request()));
     await until(created.id, 'done');
