@@ -7,6 +7,7 @@ import { Approvals } from '@custos/approvals';
 import { readAuditEvents } from '@custos/audit/testing';
 import { FileStore, Jobs, newId, type Actor } from '@custos/core';
 import { eventually, testDatabaseKinds } from '@custos/core/testing';
+import { UserService } from '@custos/identity';
 import { addTestMember, createTestAccount, type TestAccount } from '@custos/identity/testing';
 import { DataExport, type ExportState } from './export.entity';
 import type { ExportView } from './export.view';
@@ -270,7 +271,9 @@ describe.each(testDatabaseKinds())('@custos/exports on %s', (kind) => {
     const done = await until(created.id, 'done');
     // Another file of the store in clear (an attachment of an account without sensitive data, an upload).
     const elsewhere = `attachments/${newId()}/${newId()}`;
-    await app.module.get(FileStore).put(elsewhere, Buffer.from('record_id,name\r\nnot this export'));
+    await app.module
+      .get(FileStore)
+      .put(elsewhere, Buffer.from('record_id,name\r\nnot this export'));
     await app.dataSource.manager.update(DataExport, { id: done.id }, { fileKey: elsewhere });
 
     const bytes = await download(account.founder, done.id);
@@ -357,6 +360,35 @@ describe.each(testDatabaseKinds())('@custos/exports on %s', (kind) => {
       await app.dataSource.query('SELECT * FROM custos_notification'),
     );
     expect(notifications).toContain('exports.privilege_lost');
+  });
+
+  it('runs as a super admin only while the requester still is one: a demotion before the run counts', async () => {
+    // A second super admin, who also holds `export` by a role: only the super-admin standing changes.
+    const { actor: admin } = await addTestMember(app, account, { superAdmin: true });
+    await as(account.founder, async () => {
+      const roles = app.module.get(RoleService);
+      const role = await roles.create({
+        name: 'exporter',
+        privileges: [],
+        taskPrivileges: ['export'],
+      });
+      await roles.assign(role.id, { principalType: 'user', principalId: admin.userId });
+    });
+    const { reached, release } = hold();
+    const first = await as(account.founder, () => sut.create(request()));
+    await reached; // the queue is busy: the next export waits
+    const waiting = await as(admin, () => sut.create(request({ properties: ['name', 'secret'] })));
+    expect(waiting).toMatchObject({ state: 'queued', sensitive: true }); // a super admin skips approval
+    await as(account.founder, () =>
+      app.module.get(UserService).update(admin.userId, { superAdmin: false }),
+    );
+    release();
+    await until(first.id, 'done');
+    const ended = await eventually(async () => {
+      const entity = await stateOf(waiting.id);
+      return entity.state === 'done' || entity.state === 'failed' ? entity : undefined;
+    });
+    expect(ended).toMatchObject({ state: 'failed', errorCode: 'exports.approval_needed' });
   });
 
   it('lets only the requester cancel', async () => {

@@ -130,6 +130,15 @@ export class ExportRunner implements OnApplicationBootstrap {
       await this.fail(entity, EXPORT_FAILURES.interrupted);
       return;
     }
+    // As its requester is now, whoever the job says it runs as.
+    const requester = await this.access.requesterNow(entity);
+    return this.context.runAs(requester, () => this.runAsRequester(entity, job));
+  }
+
+  private async runAsRequester(
+    entity: DataExport,
+    job: RunningJob<ExportJobData>,
+  ): Promise<void> {
     const started = await this.start(entity);
     if (!started) {
       return;
