@@ -445,6 +445,30 @@ describe.each(testDatabaseKinds())('@custos/exports on %s', (kind) => {
       });
     });
 
+    it('runs only on its own approved request: a row set to queued, or given an approval of another export, fails', async () => {
+      const approved = await pending();
+      await as(approver, () => sut.approve(approved.id));
+      await until(approved.id, 'done');
+      // A database writer moves pending requests on without a decision.
+      const flipped = await pending();
+      const borrowed = await pending();
+      await app.dataSource.manager.update(DataExport, { id: flipped.id }, { state: 'queued' });
+      await app.dataSource.manager.update(
+        DataExport,
+        { id: borrowed.id },
+        { state: 'queued', approvalId: approved.approvalId },
+      );
+      await app.module.get(ExportRunner).onApplicationBootstrap();
+
+      for (const id of [flipped.id, borrowed.id]) {
+        const ended = await eventually(async () => {
+          const entity = await stateOf(id);
+          return entity.state === 'done' || entity.state === 'failed' ? entity : undefined;
+        });
+        expect(ended).toMatchObject({ state: 'failed', errorCode: 'exports.approval_needed' });
+      }
+    });
+
     it('ends a rejected export with its reason', async () => {
       const created = await pending();
       await expect(as(approver, () => sut.reject(created.id, 'Too broad'))).resolves.toMatchObject({
