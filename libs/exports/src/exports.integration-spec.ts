@@ -445,10 +445,23 @@ describe.each(testDatabaseKinds())('@custos/exports on %s', (kind) => {
       });
     });
 
-    it('runs only on its own approved request: a row set to queued, or given an approval of another export, fails', async () => {
+    it('runs only on what its own approved request covers: a row set to queued, given an approval of another export, or made sensitive since, fails', async () => {
       const approved = await pending();
       await as(approver, () => sut.approve(approved.id));
       await until(approved.id, 'done');
+      // Approved without sensitive data, it holds some when it runs (here: its target changed).
+      const { reached, release } = hold();
+      const first = await as(account.founder, () => sut.create(request()));
+      await reached;
+      const grown = await pending();
+      await as(approver, () => sut.approve(grown.id));
+      await app.dataSource.manager.update(
+        DataExport,
+        { id: grown.id },
+        { target: { selection: {}, properties: ['name', 'secret'], reveal: [] } },
+      );
+      release();
+      await until(first.id, 'done');
       // A database writer moves pending requests on without a decision.
       const flipped = await pending();
       const borrowed = await pending();
@@ -460,7 +473,7 @@ describe.each(testDatabaseKinds())('@custos/exports on %s', (kind) => {
       );
       await app.module.get(ExportRunner).onApplicationBootstrap();
 
-      for (const id of [flipped.id, borrowed.id]) {
+      for (const id of [grown.id, flipped.id, borrowed.id]) {
         const ended = await eventually(async () => {
           const entity = await stateOf(id);
           return entity.state === 'done' || entity.state === 'failed' ? entity : undefined;

@@ -44,10 +44,11 @@ export class ExportApprovalGate {
 
   /**
    * Whether the export may run now as `actor` (its requester as they are now) with what `plan`
-   * holds now: its own approval request was approved for its requester, or it needs none.
+   * holds now: it needs no approval, or its own approval request was approved for its requester
+   * and covers it — sensitive data only if the approver was shown it held some.
    */
   async cleared(entity: DataExport, actor: Actor, plan: ExportPlan): Promise<boolean> {
-    if (entity.approvalId === null) {
+    if (entity.approvalId === null || (plan.sensitive && !entity.sensitive)) {
       return (await this.needed(actor, plan)) === null;
     }
     const requests = await this.approvals.forSubject(EXPORT_APPROVAL_KIND, entity.id);
