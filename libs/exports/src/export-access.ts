@@ -9,7 +9,10 @@ import {
 } from '@custos/core';
 import type { DataExport } from './export.entity';
 
-/** The requester an export runs as, from its row: identity only; rights are read when it runs. */
+/**
+ * The requester of an export, from its row: who asked, as the job keeps it. Its super-admin flag is
+ * the one of the moment it asked: a run takes {@link ExportAccess.requesterNow} instead.
+ */
 export function requesterOf(entity: DataExport): Actor {
   return actorFromSnapshot(entity.requester, entity.accountId, entity.requesterScopes);
 }
@@ -23,6 +26,18 @@ export function isRequester(actor: Actor, entity: DataExport): boolean {
 @Injectable()
 export class ExportAccess {
   constructor(private readonly access: AccessService) {}
+
+  /**
+   * The actor an export runs as: its requester from its row (never the actor its job names), with
+   * the super-admin standing their membership gives them now. The row's snapshot keeps who asked;
+   * a super admin demoted since must not run with a super admin's reach (skipping approval,
+   * `super_admins` sensitive properties, others' private segments), nor a flag set on the row.
+   */
+  async requesterNow(entity: DataExport): Promise<Actor> {
+    const requester = requesterOf(entity);
+    const { superAdmin } = await this.access.accessFor(requester);
+    return { ...requester, superAdmin };
+  }
 
   /** May export at all (the `export` privilege). */
   mayExport(actor: Actor): Promise<boolean> {

@@ -109,7 +109,10 @@ export class DataExport {
   @Column({ name: 'job_id', type: 'varchar', length: 36, nullable: true })
   jobId!: string | null;
 
-  /** Where the finished file is in the `FileStore`; set only once it is complete. */
+  /**
+   * Where the finished file is in the `FileStore`; set only once it is complete. Informative: a
+   * download reads the export's own key (`exports/<account>/<export>`), never the key named here.
+   */
   @Column({ name: 'file_key', type: 'varchar', length: 512, nullable: true })
   fileKey!: string | null;
 

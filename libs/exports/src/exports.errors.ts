@@ -79,7 +79,11 @@ export const ExportErrors = {
 export const EXPORT_FAILURES = {
   /** The requester no longer holds the `export` privilege. */
   privilegeLost: 'exports.privilege_lost',
-  /** It now holds sensitive data, was not approved, and the requester may not skip approval. */
+  /**
+   * It needs approval with what it holds when it runs (sensitive data, more rows than the
+   * threshold) and its own approval request is not approved, or it skipped approval and the
+   * requester may no longer skip it.
+   */
   approvalNeeded: 'exports.approval_needed',
   /** Its runs were interrupted (a server stopped mid-export) more often than it is retried. */
   interrupted: 'exports.interrupted',

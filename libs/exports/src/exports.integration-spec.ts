@@ -7,6 +7,7 @@ import { Approvals } from '@custos/approvals';
 import { readAuditEvents } from '@custos/audit/testing';
 import { FileStore, Jobs, newId, type Actor } from '@custos/core';
 import { eventually, testDatabaseKinds } from '@custos/core/testing';
+import { UserService } from '@custos/identity';
 import { addTestMember, createTestAccount, type TestAccount } from '@custos/identity/testing';
 import { DataExport, type ExportState } from './export.entity';
 import type { ExportView } from './export.view';
@@ -265,6 +266,20 @@ describe.each(testDatabaseKinds())('@custos/exports on %s', (kind) => {
     await expect(download(requester, created.id)).resolves.toBeInstanceOf(Buffer);
   });
 
+  it("serves the export's own file only, whatever file_key a database writer puts on its row", async () => {
+    const created = await as(account.founder, () => sut.create(request()));
+    const done = await until(created.id, 'done');
+    // Another file of the store in clear (an attachment of an account without sensitive data, an upload).
+    const elsewhere = `attachments/${newId()}/${newId()}`;
+    await app.module
+      .get(FileStore)
+      .put(elsewhere, Buffer.from('record_id,name\r\nnot this export'));
+    await app.dataSource.manager.update(DataExport, { id: done.id }, { fileKey: elsewhere });
+
+    const bytes = await download(account.founder, done.id);
+    expect(createHash('sha256').update(bytes).digest('hex')).toBe(done.sha256);
+  });
+
   it('answers 410 once the file expired, and the sweep removes it from the store', async () => {
     const created = await as(account.founder, () => sut.create(request()));
     await until(created.id, 'done');
@@ -347,6 +362,35 @@ describe.each(testDatabaseKinds())('@custos/exports on %s', (kind) => {
     expect(notifications).toContain('exports.privilege_lost');
   });
 
+  it('runs as a super admin only while the requester still is one: a demotion before the run counts', async () => {
+    // A second super admin, who also holds `export` by a role: only the super-admin standing changes.
+    const { actor: admin } = await addTestMember(app, account, { superAdmin: true });
+    await as(account.founder, async () => {
+      const roles = app.module.get(RoleService);
+      const role = await roles.create({
+        name: 'exporter',
+        privileges: [],
+        taskPrivileges: ['export'],
+      });
+      await roles.assign(role.id, { principalType: 'user', principalId: admin.userId });
+    });
+    const { reached, release } = hold();
+    const first = await as(account.founder, () => sut.create(request()));
+    await reached; // the queue is busy: the next export waits
+    const waiting = await as(admin, () => sut.create(request({ properties: ['name', 'secret'] })));
+    expect(waiting).toMatchObject({ state: 'queued', sensitive: true }); // a super admin skips approval
+    await as(account.founder, () =>
+      app.module.get(UserService).update(admin.userId, { superAdmin: false }),
+    );
+    release();
+    await until(first.id, 'done');
+    const ended = await eventually(async () => {
+      const entity = await stateOf(waiting.id);
+      return entity.state === 'done' || entity.state === 'failed' ? entity : undefined;
+    });
+    expect(ended).toMatchObject({ state: 'failed', errorCode: 'exports.approval_needed' });
+  });
+
   it('lets only the requester cancel', async () => {
     const requester = await member('export', 'export_without_approval');
     const { reached, release } = hold();
@@ -399,6 +443,43 @@ describe.each(testDatabaseKinds())('@custos/exports on %s', (kind) => {
       await expect(as(approver, () => sut.approve(created.id))).rejects.toMatchObject({
         kind: 'conflict',
       });
+    });
+
+    it('runs only on what its own approved request covers: a row set to queued, given an approval of another export, or made sensitive since, fails', async () => {
+      const approved = await pending();
+      await as(approver, () => sut.approve(approved.id));
+      await until(approved.id, 'done');
+      // Approved without sensitive data, it holds some when it runs (here: its target changed).
+      const { reached, release } = hold();
+      const first = await as(account.founder, () => sut.create(request()));
+      await reached;
+      const grown = await pending();
+      await as(approver, () => sut.approve(grown.id));
+      await app.dataSource.manager.update(
+        DataExport,
+        { id: grown.id },
+        { target: { selection: {}, properties: ['name', 'secret'], reveal: [] } },
+      );
+      release();
+      await until(first.id, 'done');
+      // A database writer moves pending requests on without a decision.
+      const flipped = await pending();
+      const borrowed = await pending();
+      await app.dataSource.manager.update(DataExport, { id: flipped.id }, { state: 'queued' });
+      await app.dataSource.manager.update(
+        DataExport,
+        { id: borrowed.id },
+        { state: 'queued', approvalId: approved.approvalId },
+      );
+      await app.module.get(ExportRunner).onApplicationBootstrap();
+
+      for (const id of [grown.id, flipped.id, borrowed.id]) {
+        const ended = await eventually(async () => {
+          const entity = await stateOf(id);
+          return entity.state === 'done' || entity.state === 'failed' ? entity : undefined;
+        });
+        expect(ended).toMatchObject({ state: 'failed', errorCode: 'exports.approval_needed' });
+      }
     });
 
     it('ends a rejected export with its reason', async () => {

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import './exports.privileges';
+import { ExportApprovalGate } from './approval/export-approval-gate';
 import { ExportApprovalKind } from './approval/export-approval-kind';
 import { ExportAccess } from './export-access';
 import { ExportSources } from './export-sources';
@@ -41,6 +42,7 @@ export const EXPORTS_ENTITIES = [DataExport, ExportSettingsRecord, ExportRecord]
     ExportSettingsService,
     ExportNotifications,
     ExportRecords,
+    ExportApprovalGate,
     ExportRunner,
     ExportApprovalKind,
     ExportLog,

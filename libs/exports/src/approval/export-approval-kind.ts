@@ -5,9 +5,9 @@ import { PrivilegeHolders } from '@custos/identity';
 import { ExportAccess } from '../export-access';
 import { ExportTransitions } from '../export-transitions';
 import { ExportRunner } from '../run/export-runner';
+import { EXPORT_APPROVAL_KIND } from './export-approval-gate';
 
-/** The approval kind of exports. */
-export const EXPORT_APPROVAL_KIND = 'export';
+export { EXPORT_APPROVAL_KIND };
 
 /**
  * Exports in the approvals engine: approvers are the account's super admins and holders of

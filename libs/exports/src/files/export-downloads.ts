@@ -61,7 +61,7 @@ export class ExportDownloads {
    */
   private async read(entity: DataExport) {
     try {
-      return await this.files.read(entity.accountId, entity.id, entity.fileKey!);
+      return await this.files.read(entity.accountId, entity.id);
     } catch (error) {
       if (error instanceof SubjectErasedError) {
         throw ExportErrors.fileErased();

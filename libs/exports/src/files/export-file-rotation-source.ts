@@ -25,7 +25,7 @@ export class ExportFileRotationSource
       entity: DataExport,
       label: 'Export file',
       sealed: { where: "f.state = 'done' AND f.keyVersion IS NOT NULL" },
-      reseal: (cipher, entity) => files.reseal(cipher, entity.id, entity.fileKey!),
+      reseal: (cipher, entity) => files.reseal(cipher, entity.id),
     });
   }
 

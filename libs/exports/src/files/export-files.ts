@@ -97,11 +97,8 @@ export class ExportFiles {
    * so a download reads either version whole. Returns `false` when the file is gone; it is never
    * sealed again after that (rotation re-wraps its key).
    */
-  async reseal(
-    cipher: AccountCipher,
-    exportId: string,
-    key: string,
-  ): Promise<false | { keyVersion: null }> {
+  async reseal(cipher: AccountCipher, exportId: string): Promise<false | { keyVersion: null }> {
+    const key = exportFileKey(cipher.accountId, exportId);
     const stored = await this.store.get(key);
     if (!stored) {
       return false;
@@ -123,9 +120,12 @@ export class ExportFiles {
    * Files written before every export was sealed are in clear: told apart by the sealed stream's
    * leading bytes, which no CSV or XLSX starts with. The first frame is opened before anything is
    * answered, so a file whose key was destroyed throws `SubjectErasedError` here, not mid-download.
+   * Read from the export's own key, never from a key its row names: a database writer who pointed
+   * `file_key` at another file of the store (one in clear: an attachment, an upload) would have it
+   * served, and audited, as this export's file with this export's receipt.
    */
-  async read(accountId: string, exportId: string, key: string): Promise<Readable | null> {
-    const stored = await this.store.get(key);
+  async read(accountId: string, exportId: string): Promise<Readable | null> {
+    const stored = await this.store.get(exportFileKey(accountId, exportId));
     if (!stored) {
       return null;
     }

@@ -2,8 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { AuditService } from '@custos/audit';
 import { Approvals } from '@custos/approvals';
 import { Clock, Jobs, RequestContext, TransactionHost, newId, snapshotOf } from '@custos/core';
-import { ExportAccess, isRequester } from '../export-access';
-import { EXPORT_APPROVAL_KIND } from '../approval/export-approval-kind';
+import { isRequester } from '../export-access';
+import { EXPORT_APPROVAL_KIND, ExportApprovalGate } from '../approval/export-approval-gate';
 import type { ExportTarget } from '../export-source';
 import { ExportSources } from '../export-sources';
 import { auditSummaryOf, ExportTransitions } from '../export-transitions';
@@ -40,7 +40,7 @@ export class ExportRequests {
     private readonly context: RequestContext,
     private readonly sources: ExportSources,
     private readonly settings: ExportSettingsService,
-    private readonly access: ExportAccess,
+    private readonly gate: ExportApprovalGate,
     private readonly approvals: Approvals,
     private readonly runner: ExportRunner,
     private readonly transitions: ExportTransitions,
@@ -62,12 +62,11 @@ export class ExportRequests {
     };
     const plan = await source.plan(target);
     const settings = await this.settings.get(actor.accountId);
-    const needsApproval =
-      (plan.sensitive || (settings.approvalRequired && plan.count > settings.recordThreshold)) &&
-      !(await this.access.mayBypassApproval(actor));
+    const approvalReason = await this.gate.needed(actor, plan, settings);
+    const needsApproval = approvalReason !== null;
     // Refused before anything is written, saying why approval is needed and how to go on.
-    if (needsApproval && !this.approvals.mayRequest(actor)) {
-      throw ExportErrors.approvalNeedsPerson(plan.sensitive ? 'sensitive' : 'threshold');
+    if (approvalReason !== null && !this.approvals.mayRequest(actor)) {
+      throw ExportErrors.approvalNeedsPerson(approvalReason);
     }
     return this.transactions.run(async (manager) => {
       const now = this.clock.now();

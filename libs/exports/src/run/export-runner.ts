@@ -10,6 +10,7 @@ import {
   type JobView,
   type RunningJob,
 } from '@custos/core';
+import { ExportApprovalGate } from '../approval/export-approval-gate';
 import { ExportAccess, requesterOf } from '../export-access';
 import type { ExportPlan, ExportRow, ExportTarget } from '../export-source';
 import { ExportSources } from '../export-sources';
@@ -70,6 +71,7 @@ export class ExportRunner implements OnApplicationBootstrap {
     private readonly files: ExportFiles,
     private readonly records: ExportRecords,
     private readonly access: ExportAccess,
+    private readonly gate: ExportApprovalGate,
     private readonly settings: ExportSettingsService,
     private readonly notifications: ExportNotifications,
     private readonly clock: Clock,
@@ -130,6 +132,15 @@ export class ExportRunner implements OnApplicationBootstrap {
       await this.fail(entity, EXPORT_FAILURES.interrupted);
       return;
     }
+    // As its requester is now, whoever the job says it runs as.
+    const requester = await this.access.requesterNow(entity);
+    return this.context.runAs(requester, () => this.runAsRequester(entity, job));
+  }
+
+  private async runAsRequester(
+    entity: DataExport,
+    job: RunningJob<ExportJobData>,
+  ): Promise<void> {
     const started = await this.start(entity);
     if (!started) {
       return;
@@ -178,12 +189,9 @@ export class ExportRunner implements OnApplicationBootstrap {
     const source = this.sources.get(entity.source);
     const target: ExportTarget = { source: entity.source, ...entity.target };
     const plan = await source.plan(target);
-    if (
-      plan.sensitive &&
-      entity.approvalId === null &&
-      !(await this.access.mayBypassApproval(actor))
-    ) {
-      // It became sensitive since it was asked for (a property was marked so): never unapproved.
+    // Approved by its own request, or needing none with what it holds now (a property marked
+    // sensitive since, more rows than the threshold, a requester who may no longer skip approval).
+    if (!(await this.gate.cleared(entity, actor, plan))) {
       throw new ExportFailure(EXPORT_FAILURES.approvalNeeded);
     }
     await this.transactions.manager.update(
