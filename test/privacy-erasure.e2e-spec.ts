@@ -487,6 +487,59 @@ describe.each(testDatabaseKinds())('Erasure of a subject on %s', (kind) => {
     );
   }, 60_000);
 
+  it('attack: a privacy operator erases only contacts they may read; another is as unknown, nothing changes', async () => {
+    const subject = await plantErasureSubject(admin, world, nextTag(), 1);
+    const setup = new Setup(server, await signIn());
+    // Handles privacy requests; reads and creates contacts of their own only.
+    const operator = await setup.userWithRole({
+      privileges: [
+        { objectType: 'contacts', action: 'read', level: 'own' },
+        { objectType: 'contacts', action: 'create', level: 'own' },
+      ],
+      taskPrivileges: ['manage_privacy_requests'],
+    });
+    const own = await createRecord(operator.caller, 'contacts', {
+      email: `${nextTag()}@own.test`,
+    });
+    expectProblem(
+      await operator.caller.get(`/api/v1/objects/contacts/${subject.contactIds[0]}`),
+      404,
+    );
+    const request = expectStatus(
+      await operator.caller.post('/api/v1/privacy-requests', {
+        type: 'erasure',
+        channel: 'email',
+        subjectEmail: subject.emails[0],
+      }),
+      201,
+    ).body as { id: string };
+    expectStatus(
+      await operator.caller.post(`/api/v1/privacy-requests/${request.id}/transition`, {
+        status: 'in_progress',
+      }),
+      200,
+    );
+    const path = `/api/v1/privacy-requests/${request.id}/erasure`;
+    // The contact they may not read answers as a contact of no account would: 422 naming it.
+    const refused = await operator.caller.post(path, {
+      contactIds: [own.id, subject.contactIds[0]],
+    });
+    expectProblem(refused, 422, { field: 'contactIds[1]' });
+    expect((refused.body as { detail: string }).detail).toBe(
+      'contactIds[1]: names no contact of the account',
+    );
+    expectProblem(await operator.caller.get(path), 404);
+    expectStatus(await admin.get(`/api/v1/objects/contacts/${subject.contactIds[0]}`), 200);
+    // Their own contact is theirs to erase, archived too.
+    expectStatus(await admin.delete(`/api/v1/objects/contacts/${own.id}`), 204);
+    expectStatus(await operator.caller.post(path, { contactIds: [own.id] }), 202);
+    await expect(erased(request.id)).resolves.toMatchObject({ status: 'completed' });
+    expect(
+      await server.dataSource.query(sql('SELECT id FROM crm_contact WHERE id = $1'), [own.id]),
+    ).toEqual([]);
+    expectStatus(await admin.get(`/api/v1/objects/contacts/${subject.contactIds[0]}`), 200);
+  }, 60_000);
+
   it('refuses what it must: no privilege, another account, foreign contacts, a wrong request or status', async () => {
     const subject = await plantErasureSubject(admin, world, nextTag(), 1);
     const path = `/api/v1/privacy-requests/${subject.requestId}/erasure`;

@@ -362,6 +362,37 @@ describe.each(testDatabaseKinds())('Access packages on %s', (kind) => {
     ).toBeGreaterThan(0);
   }, 90_000);
 
+  it("attack: a unique property's reserved value shows only where the operator may read the property", async () => {
+    const subject = await subjectWithRequest();
+    // A unique, non-sensitive property only super admins may view: its value is also kept in
+    // clear as the record's reserved unique value (crm.unique_value), read for the package.
+    const code = uniqueName('canary_code');
+    await createProperty(admin, 'contacts', {
+      name: code,
+      label: 'Code',
+      type: 'string',
+      unique: true,
+    });
+    await new Setup(server, await signIn()).fieldPermissions('contacts', code, {
+      view: [{ type: 'super_admins' }],
+    });
+    const value = `code${nextTag()}`;
+    expectStatus(
+      await admin.patch(`/api/v1/objects/contacts/${subject.contactIds[0]}`, {
+        properties: { [code]: value },
+      }),
+      200,
+    );
+    expectStatus(await reader.caller.post(path(subject.accessId)), 202);
+    expect((await inReview(reader.caller, subject.accessId)).state).toBe('review');
+    const items = await allItems(reader.caller, subject.accessId);
+    expect(JSON.stringify(items)).not.toContain(value);
+    const reserved = items.filter((i) => i.source === 'crm.unique_value');
+    // The email's reserved value (a property the operator reads) shows; the code's is withheld.
+    expect(reserved.flatMap((i) => i.fields.map((f) => f.value))).toContain(subject.emails[0]);
+    expect(reserved.some((i) => i.fields.some((f) => f.withheld === true))).toBe(true);
+  }, 90_000);
+
   it('refuses: no privilege, another account, an erasure request, a second build, an expired link', async () => {
     const subject = await subjectWithRequest();
     expectProblem(await crmUser.caller.post(path(subject.accessId)), 403);

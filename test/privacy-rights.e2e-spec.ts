@@ -360,8 +360,13 @@ describe.each(testDatabaseKinds())('Privacy rights over HTTP on %s', (kind) => {
         409,
         { code: 'privacy.already_restricted' },
       );
-      // Lifting is the operator's too: the CRM user gets 403 and the restriction stays.
+      // Lifting is the operator's too: the CRM user gets 403 and the restriction stays; an
+      // operator who cannot read the contact lifts nothing either (404, as when restricting).
       expectProblem(await crmUser.caller.delete(`/api/v1/privacy-restrictions/${contact}`), 403);
+      expectProblem(
+        await blindHandler.caller.delete(`/api/v1/privacy-restrictions/${contact}`),
+        404,
+      );
       expectProblem(
         await crmUser.caller.patch(`/api/v1/objects/contacts/${contact}`, {
           properties: { firstname: 'Blocked' },

@@ -18,6 +18,7 @@ import { CrmRecordValues } from './crm-record-values';
 import { CrmHistoryValues } from './crm-history-values';
 import { CrmRetentionRecords } from './crm-retention-records';
 import { CrmSealedValueProbes } from './crm-sealed-value-probes';
+import { CrmUniqueValues } from './crm-unique-values';
 import { CustomPropertyData } from './custom-property-data';
 import { ClosedWonDealsBlocker } from './erasure/closed-won-deals.blocker';
 import {
@@ -61,8 +62,8 @@ export class ServerPersonalData implements OnModuleInit {
  * identity (members holding `manage_privacy_requests`), processors (partner firms); for erasure
  * the closed-won-deal blocker, the CRM's erasers and the subject-key port; companies and deals
  * for retention policies; for the subject lookup, the blind-index probes of sealed CRM values,
- * contacts', companies' and deals' values, history and attachments' contents as the operator
- * may read them, and the
+ * contacts', companies' and deals' values, history, unique values and attachments' contents as
+ * the operator may read them, and the
  * exports that carried a contact.
  */
 @Global()
@@ -74,14 +75,16 @@ export class ServerPersonalData implements OnModuleInit {
     CrmRecordValues,
     CrmHistoryValues,
     ExportRecipients,
+    CrmUniqueValues,
     {
       provide: PRIVACY_VALUE_READERS,
       useFactory: (
         records: CrmRecordValues,
         history: CrmHistoryValues,
+        unique: CrmUniqueValues,
         exports: ExportRecipients,
-      ) => [...records.readers(), history, exports],
-      inject: [CrmRecordValues, CrmHistoryValues, ExportRecipients],
+      ) => [...records.readers(), history, unique, exports],
+      inject: [CrmRecordValues, CrmHistoryValues, CrmUniqueValues, ExportRecipients],
     },
     CrmAttachmentFiles,
     {

@@ -8,9 +8,10 @@ export interface ConsentContacts {
   /**
    * Resolves when the current actor (request context) may read the contact, through the host's
    * one scoped record query; throws the host's not-found error (404) otherwise — a contact one may
-   * not read does not exist for them.
+   * not read does not exist for them. Live contacts only, unless `includeArchived` (an erasure
+   * reaches archived ones too).
    */
-  requireReadable(contactId: string): Promise<void>;
+  requireReadable(contactId: string, options?: { includeArchived?: boolean }): Promise<void>;
   /**
    * The contact's address on `channel` as the account holds it, for mail the system sends on the
    * person's request (a double opt-in confirmation); `null` when the contact does not exist or

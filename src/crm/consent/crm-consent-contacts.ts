@@ -17,10 +17,15 @@ export class CrmConsentContacts implements ConsentContacts {
     private readonly transactions: TransactionHost,
   ) {}
 
-  async requireReadable(contactId: string): Promise<void> {
+  async requireReadable(
+    contactId: string,
+    { includeArchived = false }: { includeArchived?: boolean } = {},
+  ): Promise<void> {
     const schema = await this.properties.schema('contacts');
     const access = await this.crmAccess.forSchema(schema);
-    await this.query.require(schema, access, contactId, 'read');
+    await this.query.require(schema, access, contactId, 'read', {
+      archived: includeArchived ? 'any' : false,
+    });
   }
 
   async addressOf(

@@ -8,13 +8,15 @@ import { PrivacyLogEntry } from './privacy-log-entry.entity';
 import { PrivacyLog } from './privacy-log';
 import { ConsentEventEraser } from './consent-event-eraser';
 import { PackageEraser } from './package-eraser';
+import { PrivacyHostContacts } from '../restrictions/host-contacts';
 import { PrivacyRetentionController } from '../retention/privacy-retention.controller';
 import { RetentionPolicies } from '../retention/retention-policies';
 import { PrivacyRetentionDone, PrivacyRetentionPolicy } from '../retention/retention-policy.entity';
 
 /**
  * Erasure (GDPR Art. 17), the privacy log and retention policies (run daily). Needs `PrivacyModule`, `ConsentModule`, core's jobs
- * and file store, and the host's `SUBJECT_KEY_SHREDDER`; the host registers its blockers and
+ * and file store, the host's `SUBJECT_KEY_SHREDDER` and `CONSENT_CONTACTS` (an erasure names
+ * only contacts the operator may read); the host registers its blockers and
  * erasers in {@link ErasureRules}. Global, so the host can reach the rules from any module.
  * Mounts no routes: import {@link PrivacyErasureHttpModule}.
  */
@@ -35,6 +37,7 @@ import { PrivacyRetentionDone, PrivacyRetentionPolicy } from '../retention/reten
     ConsentEventEraser,
     PackageEraser,
     RetentionPolicies,
+    PrivacyHostContacts,
   ],
   exports: [ErasureRules, PrivacyErasures, PrivacyLog, RetentionPolicies],
 })

@@ -2,6 +2,7 @@ import { AuditService } from '@custos/audit';
 import { Blacklist, normaliseAddress } from '@custos/consent';
 import {
   Clock,
+  CustosError,
   FileStore,
   Jobs,
   RequestContext,
@@ -20,6 +21,7 @@ import {
 } from '../registry/personal-data-registry';
 import type { PersonalDataSource } from '../registry/personal-data.types';
 import { PrivacyRequest } from '../requests/privacy-request.entity';
+import { PrivacyHostContacts } from '../restrictions/host-contacts';
 import { ErasureRules, type ErasurePlan, type ErasureStep } from './erasure-rules';
 import {
   SUBJECT_KEY_SHREDDER,
@@ -118,6 +120,7 @@ export class PrivacyErasures implements OnApplicationBootstrap {
     @Inject(PERSONAL_DATA_REGISTRY) private readonly registry: PersonalDataRegistry,
     @Inject(SUBJECT_KEY_SHREDDER) private readonly shredder: SubjectKeyShredder,
     @Inject(USER_ERASURE_GATE) private readonly users: UserErasureGate,
+    private readonly host: PrivacyHostContacts,
     jobs: Jobs,
   ) {
     rules.addEraser(REGISTER_KEEPS_DPO);
@@ -566,9 +569,25 @@ export class PrivacyErasures implements OnApplicationBootstrap {
       [accountId, ...contactIds],
     );
     const known = new Set(found.map((row) => row.id));
-    const missing = contactIds.findIndex((id) => !known.has(id));
-    if (missing >= 0) {
-      throw PrivacyErrors.invalidField(`contactIds[${missing}]`, 'names no contact of the account');
+    for (const [i, id] of contactIds.entries()) {
+      // A contact the operator may not read (the host's one rule, which restriction asks too) is
+      // not theirs to erase, and answers as one that does not exist: no oracle.
+      if (!known.has(id) || !(await this.readable(id))) {
+        throw PrivacyErrors.invalidField(`contactIds[${i}]`, 'names no contact of the account');
+      }
+    }
+  }
+
+  /** Whether the operator may read the contact, archived or not (the host's `CONSENT_CONTACTS`). */
+  private async readable(contactId: string): Promise<boolean> {
+    try {
+      await this.host.contacts.requireReadable(contactId, { includeArchived: true });
+      return true;
+    } catch (error) {
+      if (error instanceof CustosError && error.kind === 'not_found') {
+        return false;
+      }
+      throw error;
     }
   }
 

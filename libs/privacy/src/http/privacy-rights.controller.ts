@@ -60,7 +60,7 @@ export class PrivacyRestrictionsController {
   @ApiOperation({
     summary: "Lift a contact's restriction",
     description:
-      'Processing resumes: exports, audiences and edits reach the contact again. Audited.',
+      'Processing resumes: exports, audiences and edits reach the contact again. A contact you may not read is 404, as when restricting. Audited.',
   })
   @ApiNoContentResponse()
   @ApiProblemResponses('not_found', 'validation')

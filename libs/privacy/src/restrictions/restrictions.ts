@@ -92,9 +92,10 @@ export class Restrictions {
     });
   }
 
-  /** Lifts the contact's restriction: 404 when it has none. */
+  /** Lifts the contact's restriction: 404 when it has none or the operator may not read it. */
   async lift(contactId: string): Promise<void> {
     const accountId = this.context.requireAccountId();
+    await this.host.contacts.requireReadable(contactId);
     await this.transactions.run(async (manager) => {
       const row = await manager.findOneBy(PrivacyRestriction, {
         accountId,
