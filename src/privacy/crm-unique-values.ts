@@ -74,9 +74,7 @@ export class CrmUniqueValues implements SubjectValueReader {
   }
 
   private sql(text: string): string {
-    return this.transactions.manager.connection.options.type === 'postgres'
-      ? text
-      : text.replace(/\$\d+/g, '?');
+    return this.transactions.isPostgres ? text : text.replace(/\$\d+/g, '?');
   }
 }
 
