@@ -65,6 +65,7 @@ import { InMemoryThrottleStore, ThrottleStore } from './throttling/throttle-stor
         return {
           hasPrivilege: (actor, privilege) => resolved().hasPrivilege(actor, privilege),
           heldPrivileges: (actor) => resolved().heldPrivileges(actor),
+          current: (actor) => resolved().current(actor),
         };
       },
     },

@@ -7,12 +7,14 @@ import {
   actorFromSnapshot,
   CustosError,
   Jobs,
+  PRIVILEGE_RESOLVER,
   RequestContext,
   TransactionHost,
   isTransientDatabaseError,
   newId,
   type Actor,
   type JobQueue,
+  type PrivilegeResolver,
   type RunningJob,
 } from '@custos/core';
 import {
@@ -104,6 +106,7 @@ export class ImportWorker implements OnApplicationBootstrap {
     private readonly clock: Clock,
     private readonly files: ImportFiles,
     @Inject(IMPORTS_MODULE_OPTIONS) options: ImportsModuleOptions,
+    @Inject(PRIVILEGE_RESOLVER) private readonly privileges: PrivilegeResolver,
   ) {
     this.batchSize = options.batchSize ?? DEFAULT_IMPORT_BATCH_SIZE;
     this.queue = jobs.createQueue({
@@ -155,7 +158,9 @@ export class ImportWorker implements OnApplicationBootstrap {
     if (!entity || entity.status === 'done' || entity.status === 'failed') {
       return;
     }
-    await this.context.runAs(actorOf(entity), async () => {
+    // As its starter stands now: a super admin demoted since applies no row as one.
+    const starter = await this.privileges.current(actorOf(entity));
+    await this.context.runAs(starter, async () => {
       try {
         await this.process(entity, signal, (percent) => job.progress(percent));
       } catch (error) {

@@ -71,6 +71,12 @@ export class AccessService implements PrivilegeResolver, OnModuleInit {
     return TASK_PRIVILEGES.filter((p) => taskPrivileges.has(p));
   }
 
+  /** `actor` with the super-admin standing their membership gives them now (see `PrivilegeResolver`). */
+  async current(actor: Actor): Promise<Actor> {
+    const { superAdmin } = await this.accessFor(actor);
+    return superAdmin === actor.superAdmin ? actor : { ...actor, superAdmin };
+  }
+
   /** The actor's access, from the cache when their account's rights have not changed since. */
   async accessFor(actor: Actor): Promise<ActorAccess> {
     const version = await this.currentVersion(actor.accountId);

@@ -10,6 +10,7 @@ import { Clock } from '../clock';
 import { systemActor } from '../context/actor';
 import { RequestContext } from '../context/request-context';
 import { TransactionHost } from '../database/transaction-host';
+import { PRIVILEGE_RESOLVER, type PrivilegeResolver } from '../policy/privilege-resolver';
 import { CustosError } from '../errors/custos-error';
 import type { Page } from '../pagination/pagination';
 import {
@@ -51,7 +52,8 @@ interface Registered {
  * Durable background jobs and schedules for every lib and feature. Register queues (in a
  * constructor or `onModuleInit`) with {@link createQueue} or {@link schedule}; they run once the
  * application has started. A job found waiting at start whose name has no handler stops the start.
- * Each handler runs in a fresh request context: as the job's actor when it has an account.
+ * Each handler runs in a fresh request context: as the job's actor when it has an account, with the
+ * super-admin standing that actor holds when the job runs (`PrivilegeResolver.current`).
  */
 @Injectable()
 export class Jobs implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -68,6 +70,7 @@ export class Jobs implements OnApplicationBootstrap, BeforeApplicationShutdown {
     private readonly cls: ClsService,
     private readonly clock: Clock,
     private readonly transactions: TransactionHost,
+    @Inject(PRIVILEGE_RESOLVER) private readonly privileges: PrivilegeResolver,
   ) {}
 
   /** Registers a queue and its handler; returns the handle to enqueue with. */
@@ -263,7 +266,9 @@ export class Jobs implements OnApplicationBootstrap, BeforeApplicationShutdown {
       });
     try {
       if (job.accountId) {
-        await this.context.runAs(job.actor ?? systemActor(job.accountId), run, {
+        // The job keeps who enqueued it as they were then; it runs as they stand now.
+        const actor = job.actor ? await this.privileges.current(job.actor) : null;
+        await this.context.runAs(actor ?? systemActor(job.accountId), run, {
           requestId: job.id,
         });
       } else {
