@@ -45,5 +45,5 @@ export {
   ExportSettingsDto,
 } from './http/export.dto';
 export { EXPORTS_MIGRATIONS } from './migrations';
-export { needsNeutralising } from './writers/formula-neutralising';
+export { needsNeutralising, neutralisedText } from './writers/formula-neutralising';
 export { zipArchive, type ZipEntry } from './writers/zip-writer';

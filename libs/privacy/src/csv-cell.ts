@@ -1,7 +1,7 @@
-import { needsNeutralising } from '@custos/exports';
+import { neutralisedText } from '@custos/exports';
 
-/** RFC 4180 quoting; a cell a spreadsheet would run as a formula starts with a quote. */
+/** RFC 4180 quoting; text a spreadsheet would run as a formula gets a quote first (`neutralisedText`). */
 export function csvCell(value: string): string {
-  const safe = needsNeutralising(value) ? `'${value}` : value;
+  const safe = neutralisedText(value);
   return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }

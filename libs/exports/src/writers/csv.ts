@@ -1,6 +1,6 @@
 import type { ExportCell, ExportColumn, ExportRow } from '../export-source';
 import { finiteNumber, isoDate, rowPieces, utf8Buffers } from './cells';
-import { needsNeutralising } from './formula-neutralising';
+import { neutralisedText } from './formula-neutralising';
 import type { RowCursor } from './row-cursor';
 import { zipArchive, type ZipEntry } from './zip-writer';
 
@@ -12,8 +12,8 @@ const QUOTE = /"/g;
 
 /**
  * One CSV field (RFC 4180). Numbers, booleans and dates are written as typed values (`-5`, `true`,
- * `2024-05-01`, `2024-05-01T08:30:00.000Z`); a string a spreadsheet would evaluate is prefixed with
- * `'` and quoted (OWASP), unless `raw`.
+ * `2024-05-01`, `2024-05-01T08:30:00.000Z`); a string a spreadsheet would evaluate — at its start,
+ * or after a `;` where Excel splits lines at `;` — gets a `'` there and is quoted (OWASP), unless `raw`.
  */
 function csvField(value: ExportCell, column: ExportColumn, raw: boolean): string {
   if (value === null) {
@@ -24,11 +24,10 @@ function csvField(value: ExportCell, column: ExportColumn, raw: boolean): string
       return finiteNumber(value, column);
     case 'boolean':
       return value ? 'true' : 'false';
-    case 'string':
-      if (!raw && needsNeutralising(value)) {
-        return `"'${value.replace(QUOTE, '""')}"`;
-      }
-      return MUST_QUOTE.test(value) ? `"${value.replace(QUOTE, '""')}"` : value;
+    case 'string': {
+      const text = raw ? value : neutralisedText(value);
+      return text !== value || MUST_QUOTE.test(text) ? `"${text.replace(QUOTE, '""')}"` : text;
+    }
     default:
       return isoDate(value, column);
   }

@@ -74,6 +74,24 @@ describe('writeExportFile', () => {
       expect(fields.filter((f) => EVALUATED.test(f))).toEqual([]);
     });
 
+    it('leaves no formula where Excel in a semicolon locale splits the lines at every ";"', async () => {
+      const values = INJECTION_PAYLOADS.flatMap((p) => [`x;${p}`, `a,b;"${p}`, `c; '${p}`]);
+      const text = (
+        await write(
+          'csv',
+          TEXT,
+          values.map((v) => [v]),
+        )
+      ).toString('utf8');
+      const cells = text
+        .split('\r\n')
+        .flatMap((line) => line.split(';').slice(1))
+        // Excel reads a cell that starts with `"` as quoted: what follows the quotes is its text.
+        .map((cell) => cell.replace(/^"+/, ''));
+      expect(cells.length).toBeGreaterThanOrEqual(values.length);
+      expect(cells.filter((cell) => EVALUATED.test(cell))).toEqual([]);
+    });
+
     it('writes every payload as a quoted inline string in XLSX, never a formula', async () => {
       const bytes = await write('xlsx', TEXT, rows);
       const [sheet] = readXlsx(bytes);
@@ -195,6 +213,7 @@ describe('writeExportFile', () => {
             '\n',
             '"',
             ',',
+            ';',
             'a',
             '_x0041_',
             '&<>',
@@ -230,8 +249,20 @@ describe('writeExportFile', () => {
     const emptyAsNull = (cell: ExportCell) => (cell === '' ? null : cell);
 
     it('CSV gives back every value once neutralising is undone', async () => {
+      // Piece by piece at each `;` (neutralisedText): the first as a cell's start, the others as
+      // cells Excel starts there in semicolon locales.
       const unneutralise = (field: string) =>
-        field.startsWith("'") && dangerous(field.slice(1)) ? field.slice(1) : field;
+        field
+          .split(';')
+          .map((piece, i) =>
+            piece.startsWith("'") &&
+            (i === 0
+              ? dangerous(piece.slice(1))
+              : EVALUATED.test(piece.slice(1).replace(/^['"]+/, '')))
+              ? piece.slice(1)
+              : piece,
+          )
+          .join(';');
       await fc.assert(
         fc.asyncProperty(table, async ({ columns, rows }) => {
           const read = parseCsv(await write('csv', columns, rows));

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { needsNeutralising } from './formula-neutralising';
+import { needsNeutralising, neutralisedText } from './formula-neutralising';
 import { INJECTION_PAYLOADS } from './testing/injection-payloads';
 
 const HARMLESS = [
@@ -63,6 +63,60 @@ describe('needsNeutralising', () => {
         (value) => {
           const written = needsNeutralising(value) ? `'${value}` : value;
           expect(unneutralise(written)).toBe(value);
+        },
+      ),
+    );
+  });
+});
+
+describe('neutralisedText', () => {
+  /** Written here, not imported: where a formula starts, quotes and blanks before it looked through. */
+  const FORMULA =
+    // eslint-disable-next-line no-control-regex -- control characters are what it matches
+    /^['"\s\x00-\x1F\x7F\u200B-\u200D\u2060]*[=+\-@\uFF1D\uFF0B\uFF0D\uFF20\u2212\uFE66\uFE62\uFE63\uFE6B]/;
+  /** The cells Excel starts at each `;` of a text, as it does where `;` is the list separator. */
+  const afterSemicolons = (text: string) => text.split(';').slice(1);
+
+  it.each(INJECTION_PAYLOADS.map((p) => [JSON.stringify(p), p]))(
+    'neutralises %s after a semicolon too (Excel in semicolon locales starts a cell there)',
+    (_, payload) => {
+      for (const value of [`x;${payload}`, `a,b;c;${payload}`, `x;"${payload}`, `x; '${payload}`]) {
+        const text = neutralisedText(value);
+        expect(
+          afterSemicolons(text).filter((cell) => FORMULA.test(cell) && !/^'/.test(cell)),
+        ).toEqual([]);
+      }
+    },
+  );
+
+  it.each(['a;b', '5;3', 'x; y', 'a;;b', 'Rue de la Paix; Paris', "O'Brien;Zoë"])(
+    'leaves %s as it is',
+    (value) => {
+      expect(neutralisedText(value)).toBe(value);
+    },
+  );
+
+  it('is reversible piece by piece: one quote off every neutralised piece gives the original back', () => {
+    const unneutralise = (text: string) =>
+      text
+        .split(';')
+        .map((piece, i) =>
+          piece.startsWith("'") &&
+          (i === 0 ? needsNeutralising(piece.slice(1)) : FORMULA.test(piece.slice(1)))
+            ? piece.slice(1)
+            : piece,
+        )
+        .join(';');
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.string({
+            unit: fc.constantFrom("'", '"', ';', '=', '+', '-', '@', ' ', '\t', 'a', '\uFF1D'),
+          }),
+          fc.string({ unit: 'binary' }),
+        ),
+        (value) => {
+          expect(unneutralise(neutralisedText(value))).toBe(value);
         },
       ),
     );
