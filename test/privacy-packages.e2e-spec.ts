@@ -393,6 +393,102 @@ describe.each(testDatabaseKinds())('Access packages on %s', (kind) => {
     expect(reserved.some((i) => i.fields.some((f) => f.withheld === true))).toBe(true);
   }, 90_000);
 
+  it("attack: a contact's consent, attachments and audit events show only to an operator who may read the contact", async () => {
+    const subject = await subjectWithRequest();
+    const contactId = subject.contactIds[0];
+    const tag = nextTag();
+    const userAgent = `Canaryagent${tag}`;
+    const fileName = `canaryscan${tag}.txt`;
+    // Handles privacy requests, but reads only contacts of their own: not the subject's.
+    const operator = await new Setup(server, await signIn()).userWithRole({
+      privileges: [{ objectType: 'contacts', action: 'read', level: 'own' }],
+      taskPrivileges: ['manage_privacy_requests'],
+    });
+    expectProblem(await operator.caller.get(`/api/v1/objects/contacts/${contactId}`), 404);
+    expectStatus(
+      await admin
+        .upload(`/api/v1/objects/contacts/${contactId}/attachments`)
+        .attach('file', Buffer.from(`Scan of ${tag}`), {
+          filename: fileName,
+          contentType: 'text/plain',
+        }),
+      201,
+    );
+    // The contact's consent event with the device it came from (as a public unsubscribe keeps
+    // it), planted past the ledger: put back afterwards, so that its hash chain holds again.
+    const before = await server.dataSource.query<{ id: string; ip: unknown; agent: unknown }[]>(
+      `SELECT id, ip, user_agent AS agent FROM consent_event WHERE contact_id = ${p(1)}`,
+      [contactId],
+    );
+    expect(before.length).toBeGreaterThan(0);
+    const set = (id: string, ip: unknown, agent: unknown) =>
+      server.dataSource.query(
+        `UPDATE consent_event SET ip = ${p(1)}, user_agent = ${p(2)} WHERE id = ${p(3)}`,
+        [ip, agent, id],
+      );
+    for (const event of before) {
+      await set(event.id, '203.0.113.77', userAgent);
+    }
+    try {
+      const directly = ['consent.event', 'consent.state', 'crm.attachment', 'audit.event_target'];
+      const shown = (items: PackageItemView[]) =>
+        items
+          .filter((i) => [...directly, 'crm.blind_index'].includes(i.source))
+          .flatMap((i) => i.fields.filter((f) => f.held && f.value !== undefined));
+
+      expectStatus(await operator.caller.post(path(subject.accessId)), 202);
+      expect((await inReview(operator.caller, subject.accessId)).state).toBe('review');
+      const items = await allItems(operator.caller, subject.accessId);
+      // The rows are found (the subject has data there), their values withheld.
+      for (const source of directly) {
+        const held = items
+          .filter((i) => i.source === source)
+          .flatMap((i) => i.fields.filter((f) => f.held && !f.file));
+        expect(held.length).toBeGreaterThan(0);
+        expect(held.every((f) => f.withheld === true)).toBe(true);
+      }
+      expect(shown(items)).toEqual([]);
+      for (const canary of [userAgent, '203.0.113.77', fileName]) {
+        expect(JSON.stringify(items)).not.toContain(canary);
+      }
+      expectStatus(
+        await operator.caller.post(path(subject.accessId, '/release'), { to: 'staff' }),
+        200,
+      );
+      const file = expectStatus(
+        await binary(
+          server
+            .http()
+            .get(path(subject.accessId, '/file'))
+            .auth(operator.token, { type: 'bearer' }),
+        ),
+        200,
+      );
+      const texts = [...unzipped(file.body as Buffer).values()];
+      for (const canary of [userAgent, '203.0.113.77', fileName]) {
+        expect(texts.some((text) => text.includes(canary))).toBe(false);
+      }
+
+      // A super admin's package of the same subject holds them.
+      const again = await openRequest('access', subject);
+      expectStatus(await admin.post(path(again)), 202);
+      expect((await inReview(admin, again)).state).toBe('review');
+      const all = await allItems(admin, again);
+      for (const canary of [userAgent, '203.0.113.77', fileName]) {
+        expect(JSON.stringify(all)).toContain(canary);
+      }
+      expect(
+        all
+          .filter((i) => i.source === 'audit.event_target')
+          .some((i) => i.fields.some((f) => f.field === 'metadata' && f.value !== undefined)),
+      ).toBe(true);
+    } finally {
+      for (const event of before) {
+        await set(event.id, event.ip, event.agent);
+      }
+    }
+  }, 120_000);
+
   it('refuses: no privilege, another account, an erasure request, a second build, an expired link', async () => {
     const subject = await subjectWithRequest();
     expectProblem(await crmUser.caller.post(path(subject.accessId)), 403);

@@ -5,6 +5,7 @@ import {
   PRIVACY_ASSIGNEES,
   PRIVACY_FILE_READERS,
   PRIVACY_PROCESSORS,
+  PRIVACY_READABLE_RECORDS,
   PRIVACY_SEALED_VALUE_PROBES,
   PRIVACY_VALUE_READERS,
   PrivilegeHolderAssignees,
@@ -16,6 +17,7 @@ import { RecordsModule } from '../crm/records';
 import { CrmAttachmentFiles } from './crm-attachment-files';
 import { CrmRecordValues } from './crm-record-values';
 import { CrmHistoryValues } from './crm-history-values';
+import { CrmReadableRecords } from './crm-readable-records';
 import { CrmRetentionRecords } from './crm-retention-records';
 import { CrmSealedValueProbes } from './crm-sealed-value-probes';
 import { CrmUniqueValues } from './crm-unique-values';
@@ -63,8 +65,8 @@ export class ServerPersonalData implements OnModuleInit {
  * the closed-won-deal blocker, the CRM's erasers and the subject-key port; companies and deals
  * for retention policies; for the subject lookup, the blind-index probes of sealed CRM values,
  * contacts', companies' and deals' values, history, unique values and attachments' contents as
- * the operator may read them, and the
- * exports that carried a contact.
+ * the operator may read them, the records they may read (the rest of a contact's data read
+ * directly is shown only on those), and the exports that carried a contact.
  */
 @Global()
 @Module({
@@ -86,6 +88,8 @@ export class ServerPersonalData implements OnModuleInit {
       ) => [...records.readers(), history, unique, exports],
       inject: [CrmRecordValues, CrmHistoryValues, CrmUniqueValues, ExportRecipients],
     },
+    CrmReadableRecords,
+    { provide: PRIVACY_READABLE_RECORDS, useExisting: CrmReadableRecords },
     CrmAttachmentFiles,
     {
       provide: PRIVACY_FILE_READERS,
@@ -115,6 +119,7 @@ export class ServerPersonalData implements OnModuleInit {
     USER_ERASURE_GATE,
     PRIVACY_SEALED_VALUE_PROBES,
     PRIVACY_VALUE_READERS,
+    PRIVACY_READABLE_RECORDS,
     PRIVACY_FILE_READERS,
   ],
 })

@@ -228,9 +228,11 @@ export {
 } from './lookup/subject-identifiers';
 export {
   PRIVACY_FILE_READERS,
+  PRIVACY_READABLE_RECORDS,
   PRIVACY_SEALED_VALUE_PROBES,
   PRIVACY_VALUE_READERS,
   type BlindIndexProbe,
+  type ReadableRecords,
   type ReadableRow,
   type SealedValueProbes,
   type SubjectFile,

@@ -24,6 +24,18 @@ export function subjectIdKind(source: PersonalDataSource): SubjectIdKind {
   return source.subject === 'user' ? 'user' : 'contact';
 }
 
+/**
+ * The column linking a row of a contact's source to the record it is about (the contact, or the
+ * company or deal — its subject column), or `null`: values read directly are shown only on rows
+ * whose record the operator may read (`PRIVACY_READABLE_RECORDS`).
+ */
+export function recordLink(source: PersonalDataSource): string | null {
+  return source.subject === 'contact' ? source.subjectColumn : null;
+}
+
+/** The alias `valuesSql` selects a row's {@link recordLink} under. */
+export const RECORD_LINK = 'record_link';
+
 /** Positional parameters, `$1`, `$2`… (`TransactionHost.queryPrepared` rewrites them for SQLite). */
 export class SqlParameters {
   readonly values: unknown[] = [];
@@ -195,11 +207,16 @@ export class SourceSql {
   /**
    * The registered columns of the account's rows `rowIds` (by the row id the lookup gives), for
    * sources whose owner provides no reader: the access package reads their values directly. Sealed
-   * and file columns are not read: only their owner may open them.
+   * and file columns are not read: only their owner may open them. With them, as `record_link`,
+   * the record a row of a contact's source is about ({@link recordLink}).
    */
   valuesSql(parameters: SqlParameters, accountId: string, rowIds: readonly string[]): string {
     const readable = this.source.fields.filter((field) => !field.sealed && !field.file);
     const columns = [...new Set(readable.map((field) => field.column))].map(quote);
+    const link = recordLink(this.source);
+    if (link) {
+      columns.push(`${quote(link)} AS ${RECORD_LINK}`);
+    }
     return `SELECT ${this.rowId} AS row_id${columns.map((c) => `, ${c}`).join('')} FROM ${quote(this.source.table)} WHERE ${this.scope(parameters, accountId)} AND ${this.rowId} IN ${parameters.list(rowIds)}`;
   }
 

@@ -51,6 +51,19 @@ export interface SubjectValueReader {
 
 export const PRIVACY_VALUE_READERS = Symbol('PRIVACY_VALUE_READERS');
 
+/**
+ * Which of the records the rows of a contact's sources are linked to — their registered subject
+ * column: the contact, or the company or deal a row is about — the acting operator may read,
+ * archived ones too (the host's one scoped record query, batched by ids). A source without a
+ * value reader has its values shown only on rows linked to such a record, as the record's own
+ * values are; withheld otherwise. Without this port those rows are all withheld.
+ */
+export interface ReadableRecords {
+  readable(ids: readonly string[]): Promise<ReadonlySet<string>>;
+}
+
+export const PRIVACY_READABLE_RECORDS = Symbol('PRIVACY_READABLE_RECORDS');
+
 /** A stored file of a row, opened (plaintext), with the name it was uploaded under. */
 export interface SubjectFile {
   name: string;

@@ -23,6 +23,8 @@ import {
   holdsSealed,
   pageSql,
   probesSealed,
+  RECORD_LINK,
+  recordLink,
   subjectCondition,
   subjectIdKind,
   valueCondition,
@@ -30,8 +32,10 @@ import {
   type DatabaseKind,
 } from './lookup-sql';
 import {
+  PRIVACY_READABLE_RECORDS,
   PRIVACY_SEALED_VALUE_PROBES,
   PRIVACY_VALUE_READERS,
+  type ReadableRecords,
   type SealedValueProbes,
   type SubjectValueReader,
 } from './sealed-value-probes.port';
@@ -103,6 +107,9 @@ export class SubjectLookup {
     @Optional()
     @Inject(PRIVACY_VALUE_READERS)
     private readonly readers: SubjectValueReader[] | null,
+    @Optional()
+    @Inject(PRIVACY_READABLE_RECORDS)
+    private readonly records: ReadableRecords | null,
   ) {}
 
   /** A page of the places holding the data of the subject these identifiers name; audited. */
@@ -156,7 +163,9 @@ export class SubjectLookup {
    * Adds the values of `items` as the operator may see them: through the owners' readers
    * (`PRIVACY_VALUE_READERS`); with `direct`, the plain values of sources without a reader are
    * read from their tables (sealed columns are not read, and a value holding an envelope is
-   * withheld: only its owner can open it).
+   * withheld: only its owner can open it), and a row of a contact's source linked to a record the
+   * operator may not read (`PRIVACY_READABLE_RECORDS`, one batch for all of them) is withheld
+   * whole, as that record's own values are.
    */
   async readValues(items: LookupItem[], direct = false): Promise<void> {
     await this.addValues(items, direct);
@@ -177,6 +186,7 @@ export class SubjectLookup {
     const sources = new Map(
       (await this.registry.sourcesOf(accountId)).map((source) => [source.key, source]),
     );
+    const rowsBySource = new Map<string, Map<string, Record<string, unknown>>>();
     for (const [key, own] of bySource) {
       const source = sources.get(key)!;
       const sql = new SourceSql(source, this.shapeOf(source));
@@ -196,8 +206,22 @@ export class SubjectLookup {
           rows.set(String(row.row_id), row);
         }
       }
+      rowsBySource.set(key, rows);
+    }
+    const readable = await this.readableRecords(
+      [...rowsBySource.entries()].flatMap(([key, rows]) =>
+        [...rows.values()].map((row) => linkedRecord(sources.get(key)!, row)),
+      ),
+    );
+    for (const [key, own] of bySource) {
+      const source = sources.get(key)!;
+      const rows = rowsBySource.get(key)!;
       for (const found of own) {
         const row = rows.get(found.rowId);
+        // A row about a record the operator may not read: none of its values (a row linked to
+        // no record belongs to none, and is read as it is).
+        const link = row ? linkedRecord(source, row) : null;
+        const hidden = link !== null && !readable.has(link);
         source.fields.forEach((field) => {
           const view = found.fields.find((f) => f.field === fieldName(field));
           if (!view?.held || !row) {
@@ -206,8 +230,9 @@ export class SubjectLookup {
           if (field.file) {
             return;
           }
-          const value = field.sealed ? null : directValue(row[field.column], field.jsonKey);
-          if (field.sealed || holdsSealed(value)) {
+          const value =
+            hidden || field.sealed ? null : directValue(row[field.column], field.jsonKey);
+          if (hidden || field.sealed || holdsSealed(value)) {
             view.withheld = true;
           } else {
             view.value = value;
@@ -215,6 +240,15 @@ export class SubjectLookup {
         });
       }
     }
+  }
+
+  /** The records among `links` the operator may read; none without the host's port. */
+  private async readableRecords(links: (string | null)[]): Promise<ReadonlySet<string>> {
+    const ids = [...new Set(links.filter((id) => id !== null))];
+    if (ids.length === 0 || !this.records) {
+      return new Set();
+    }
+    return this.records.readable(ids);
   }
 
   /** The statement a page runs. */
@@ -446,6 +480,12 @@ function item(
       };
     }),
   };
+}
+
+/** The record a row read directly is about (`recordLink`), or `null`. */
+function linkedRecord(source: PersonalDataSource, row: Record<string, unknown>): string | null {
+  const link = row[RECORD_LINK] as string | number | null | undefined;
+  return recordLink(source) === null || link === null || link === undefined ? null : String(link);
 }
 
 /** A column's value as read (a JSON column's key parsed out of its text). */
