@@ -238,10 +238,10 @@ describe.each(testDatabaseKinds())('@custos/consent on %s', (kind) => {
     });
     // Hiding the withdrawal from the replay as if erased (its hash leaves `erased_at` out) makes
     // the edited state the replay's: found because an earlier event of the contact was kept.
-    await app.dataSource.query(
-      sql(`UPDATE consent_event SET erased_at = $1 WHERE id = $2`),
-      [app.clock.now().toISOString(), second.id],
-    );
+    await app.dataSource.query(sql(`UPDATE consent_event SET erased_at = $1 WHERE id = $2`), [
+      app.clock.now().toISOString(),
+      second.id,
+    ]);
     expect(await ledger.verify(accountId)).toMatchObject({
       valid: false,
       reason: 'partial_erasure',

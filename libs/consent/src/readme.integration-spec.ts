@@ -75,7 +75,9 @@ describe('README example of @custos/consent', () => {
     expect(ready).toMatchObject({
       send: true,
       headers: { 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' },
-      envelopeFrom: expect.stringMatching(/^bounces\+[0-9a-f]{16}=acme=ada=example\.com@localhost$/),
+      envelopeFrom: expect.stringMatching(
+        /^bounces\+[0-9a-f]{16}=acme=ada=example\.com@localhost$/,
+      ),
     });
     const url = ready.send ? ready.headers['List-Unsubscribe'].slice(1, -1) : '';
     await module

@@ -177,8 +177,7 @@ export class Bounces {
       }
       return this.record(target.accountId, target.address, dsn.outcome, undefined, dsn.messageId);
     }
-    const target =
-      typeof body.recipient === 'string' ? parseVerp(base, body.recipient, key) : null;
+    const target = typeof body.recipient === 'string' ? parseVerp(base, body.recipient, key) : null;
     if (!target) {
       throw ConsentErrors.unreadableBounce('recipient');
     }

@@ -137,10 +137,7 @@ export class ExportRunner implements OnApplicationBootstrap {
     return this.context.runAs(requester, () => this.runAsRequester(entity, job));
   }
 
-  private async runAsRequester(
-    entity: DataExport,
-    job: RunningJob<ExportJobData>,
-  ): Promise<void> {
+  private async runAsRequester(entity: DataExport, job: RunningJob<ExportJobData>): Promise<void> {
     const started = await this.start(entity);
     if (!started) {
       return;
