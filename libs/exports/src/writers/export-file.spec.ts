@@ -11,6 +11,10 @@ import { readZip } from './testing/read-zip';
 const EVALUATED =
   // eslint-disable-next-line no-control-regex -- control characters are what these match
   /^[\s\x00-\x1F\x7F\u200B-\u200D\u2060]*[=+\-@\uFF1D\uFF0B\uFF0D\uFF20\u2212\uFE66\uFE62\uFE63\uFE6B]/;
+/** A formula where Excel starts a cell at a `;`: quotes and blanks before it, in any order. */
+const AFTER_SEPARATOR =
+  // eslint-disable-next-line no-control-regex -- control characters are what these match
+  /^['"\s\x00-\x1F\x7F\u200B-\u200D\u2060]*[=+\-@\uFF1D\uFF0B\uFF0D\uFF20\u2212\uFE66\uFE62\uFE63\uFE6B]/;
 /** Evaluated, or starting with a control character a reader may drop (leading quotes looked through). */
 const dangerous = (text: string) => {
   const unquoted = text.replace(/^'+/, '');
@@ -256,9 +260,7 @@ describe('writeExportFile', () => {
           .split(';')
           .map((piece, i) =>
             piece.startsWith("'") &&
-            (i === 0
-              ? dangerous(piece.slice(1))
-              : EVALUATED.test(piece.slice(1).replace(/^['"]+/, '')))
+            (i === 0 ? dangerous(piece.slice(1)) : AFTER_SEPARATOR.test(piece.slice(1)))
               ? piece.slice(1)
               : piece,
           )
