@@ -917,9 +917,20 @@ describe.each(testDatabaseKinds())('time-bound partner access on %s', (kind) => 
     expect(await statusOf()).toEqual(['active', 'active']);
     const token = await world.tokenOf(employee, world.customerAccountId);
 
+    const accountsOf = async () =>
+      (
+        expectStatus(
+          await (await world.as(employee, world.homeAccountId)).get('/api/v1/partner/accounts'),
+          200,
+        ).body as { accountId: string }[]
+      ).map((a) => a.accountId);
+    expect(await accountsOf()).toEqual([world.customerAccountId]);
+
     clock.advance(2 * DAY_MS + 60_000);
-    // Past its end, no request of theirs yet: the listings already say so.
+    // Past its end, no request of theirs yet: the listings already say so — the partner's own
+    // list of accounts too (no customer name for an access that is over).
     expect(await statusOf()).toEqual(['deactivated', 'deactivated']);
+    expect(await accountsOf()).toEqual([]);
     // The sweep (scheduled; run here at once) ends it, as would their next request.
     await server.app.get(PartnerAccessTerm).expireDue();
     await server.app.get(PartnerAccessTerm).expireDue();

@@ -16,6 +16,7 @@ import {
   Membership,
   PartnerAccessTerm,
   User,
+  membershipStatusAt,
   userActor,
 } from '@custos/identity';
 import { PartnerEmployee } from '../firms/partner-employee.entity';
@@ -57,7 +58,12 @@ export class PartnerAccounts {
   /** The accounts the acting person administers as a partner admin, by name. */
   async list(): Promise<PartnerAccountView[]> {
     const userId = this.person().userId;
-    const places = await this.places(userId);
+    const now = this.clock.now();
+    // Past its end (no auto-extension), an access is over even before a request or the sweep
+    // marks it: the customer's name is no longer the partner's to see.
+    const places = (await this.places(userId)).filter(
+      (m) => membershipStatusAt(m, now) === 'active',
+    );
     const accounts = await this.transactions.manager.find(Account, {
       where: { id: In(places.map((m) => m.accountId)) },
       order: { name: 'ASC', id: 'ASC' },
