@@ -185,6 +185,17 @@ describe.each(testDatabaseKinds())('partner admins on %s', (kind) => {
         404,
         { code: 'partners.link_not_valid' },
       );
+      // Added again (generation 0 again): the link of the former employment stays dead.
+      expectStatus(await firm.post('/api/v1/partner/firm/employees', { userId: leaver.id }), 201);
+      expectProblem(
+        await customer.post('/api/v1/partner-links/inspect', { link: leaverLink }),
+        404,
+        { code: 'partners.link_not_valid' },
+      );
+      expectStatus(
+        await customer.post('/api/v1/partner-links/inspect', { link: await world.linkOf(leaver) }),
+        200,
+      );
     });
 
     it('approves a link in several of the approver’s accounts at once: one result each', async () => {
