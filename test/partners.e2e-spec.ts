@@ -185,6 +185,17 @@ describe.each(testDatabaseKinds())('partner admins on %s', (kind) => {
         404,
         { code: 'partners.link_not_valid' },
       );
+      // Added again (generation 0 again): the link of the former employment stays dead.
+      expectStatus(await firm.post('/api/v1/partner/firm/employees', { userId: leaver.id }), 201);
+      expectProblem(
+        await customer.post('/api/v1/partner-links/inspect', { link: leaverLink }),
+        404,
+        { code: 'partners.link_not_valid' },
+      );
+      expectStatus(
+        await customer.post('/api/v1/partner-links/inspect', { link: await world.linkOf(leaver) }),
+        200,
+      );
     });
 
     it('approves a link in several of the approver’s accounts at once: one result each', async () => {
@@ -786,6 +797,60 @@ describe.each(testDatabaseKinds())('partner admins on %s', (kind) => {
       expect(added).toBe(0);
     });
 
+    it('lets only those who may add users there use the bulk action: not a narrow-role employee, not a trimmed partner admin', async () => {
+      const world = await partnerWorld(server, 3);
+      const [employee, narrow, third] = world.employees;
+      await world.setSeats(3);
+      await world.admit(employee);
+      const customer = await world.customer();
+      const roleName = uniqueName('Reader');
+      expectStatus(
+        await customer.post('/api/v1/roles', {
+          name: roleName,
+          privileges: [{ objectType: 'contacts', action: 'read', level: 'own' }],
+          taskPrivileges: [],
+        }),
+        201,
+      );
+      const bulk = async (by: CreatedUser, userId: string) =>
+        (
+          expectStatus(
+            await (
+              await world.as(by, world.homeAccountId)
+            ).post('/api/v1/partner/accounts/bulk/employees', {
+              accountIds: [world.customerAccountId],
+              userId,
+              roleName,
+            }),
+            200,
+          ).body as { status: number; code: string | null }[]
+        )[0];
+      expect(await bulk(employee, narrow.id)).toMatchObject({ status: 200 });
+      // The narrow-role employee holds no `manage_users` there: they add nobody.
+      expect(await bulk(narrow, third.id)).toMatchObject({
+        status: 403,
+        code: 'partners.privilege_required',
+      });
+      // Nor does the partner admin once the customer takes `manage_users` out of their set.
+      const roles = expectStatus(await customer.get('/api/v1/roles', { limit: 100 }), 200).body
+        .results as { id: string; name: string; taskPrivileges: string[] }[];
+      const own = roles.find((r) => r.name === partnerRoleName(employee.id))!;
+      expectStatus(
+        await customer.patch(`/api/v1/roles/${own.id}`, {
+          taskPrivileges: own.taskPrivileges.filter((p) => p !== 'manage_users'),
+        }),
+        200,
+      );
+      expect(await bulk(employee, third.id)).toMatchObject({
+        status: 403,
+        code: 'partners.privilege_required',
+      });
+      const added = await server.dataSource
+        .getRepository(Membership)
+        .countBy({ accountId: world.customerAccountId, userId: third.id });
+      expect(added).toBe(0);
+    });
+
     it('adds a firm employee with a role to several accounts: per-account results, all or nothing each', async () => {
       const [employee, newcomer] = world.employees;
       const roleName = uniqueName('Sales rep');
@@ -863,9 +928,20 @@ describe.each(testDatabaseKinds())('time-bound partner access on %s', (kind) => 
     expect(await statusOf()).toEqual(['active', 'active']);
     const token = await world.tokenOf(employee, world.customerAccountId);
 
+    const accountsOf = async () =>
+      (
+        expectStatus(
+          await (await world.as(employee, world.homeAccountId)).get('/api/v1/partner/accounts'),
+          200,
+        ).body as { accountId: string }[]
+      ).map((a) => a.accountId);
+    expect(await accountsOf()).toEqual([world.customerAccountId]);
+
     clock.advance(2 * DAY_MS + 60_000);
-    // Past its end, no request of theirs yet: the listings already say so.
+    // Past its end, no request of theirs yet: the listings already say so — the partner's own
+    // list of accounts too (no customer name for an access that is over).
     expect(await statusOf()).toEqual(['deactivated', 'deactivated']);
+    expect(await accountsOf()).toEqual([]);
     // The sweep (scheduled; run here at once) ends it, as would their next request.
     await server.app.get(PartnerAccessTerm).expireDue();
     await server.app.get(PartnerAccessTerm).expireDue();

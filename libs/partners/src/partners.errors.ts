@@ -87,6 +87,13 @@ export const PartnersErrors = {
       'partners.link_approver_required',
       'Access links are approved by a super admin, or by a member allowed to manage users, in person.',
     ),
+  privilegeRequired: (privilege: string) =>
+    new CustosError(
+      'forbidden',
+      'partners.privilege_required',
+      `This requires the "${privilege}" privilege in the account.`,
+      { extensions: { privilege } },
+    ),
   unknownSeatType: () =>
     CustosError.invalidField('partners.unknown_seat_type', 'seatType', 'must be "partner"'),
   invalidTerm: (field: string) =>

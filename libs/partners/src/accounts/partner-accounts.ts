@@ -16,6 +16,7 @@ import {
   Membership,
   PartnerAccessTerm,
   User,
+  membershipStatusAt,
   userActor,
 } from '@custos/identity';
 import { PartnerEmployee } from '../firms/partner-employee.entity';
@@ -23,6 +24,9 @@ import { PartnersErrors } from '../partners.errors';
 import { PartnerSeats } from '../seats/partner-seats';
 import { eachAccount, type BulkOutcome } from './each-account';
 import { assignRole, insertPartnerMembership } from '../admins/partner-membership';
+
+/** What adding a member to an account takes (identity's `POST /users` asks the same). */
+const ADD_MEMBERS_PRIVILEGE = 'manage_users';
 
 /** A customer account a partner admin administers. */
 export interface PartnerAccountView {
@@ -54,7 +58,12 @@ export class PartnerAccounts {
   /** The accounts the acting person administers as a partner admin, by name. */
   async list(): Promise<PartnerAccountView[]> {
     const userId = this.person().userId;
-    const places = await this.places(userId);
+    const now = this.clock.now();
+    // Past its end (no auto-extension), an access is over even before a request or the sweep
+    // marks it: the customer's name is no longer the partner's to see.
+    const places = (await this.places(userId)).filter(
+      (m) => membershipStatusAt(m, now) === 'active',
+    );
     const accounts = await this.transactions.manager.find(Account, {
       where: { id: In(places.map((m) => m.accountId)) },
       order: { name: 'ASC', id: 'ASC' },
@@ -96,8 +105,8 @@ export class PartnerAccounts {
 
   /**
    * Adds an employee of the partner admin's own firm to each account with the role of that name
-   * there (never beyond the partner admin's own access: the grant ceiling and the delegation
-   * check of that account). The employee joins as a member of the firm (a partner seat, no
+   * there, where they may add users (`manage_users`, as `POST /users` asks) — never beyond the
+   * partner admin's own access: the grant ceiling and the delegation check of that account. The employee joins as a member of the firm (a partner seat, no
    * partner-admin set). Each account commits or rolls back alone.
    */
   async addEmployeeEverywhere(input: {
@@ -123,6 +132,11 @@ export class PartnerAccounts {
   ): Promise<void> {
     await this.delegation.checked(async () => {
       const manager = this.transactions.manager;
+      // What `POST /users` asks of anyone adding a member: a firm employee holding only a
+      // narrow role, or a partner admin whose set the customer trimmed, adds nobody.
+      if (!(await this.access.hasPrivilege(this.context.requireActor(), ADD_MEMBERS_PRIVILEGE))) {
+        throw PartnersErrors.privilegeRequired(ADD_MEMBERS_PRIVILEGE);
+      }
       const employee = await manager.findOneBy(PartnerEmployee, { userId });
       if (!employee || employee.firmId !== mine.partnerFirmId) {
         throw PartnersErrors.otherFirm('userId');

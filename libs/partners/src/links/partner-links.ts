@@ -9,7 +9,7 @@ import { PartnerEmployee } from '../firms/partner-employee.entity';
 import { PartnerFirm } from '../firms/partner-firm.entity';
 import { PARTNERS_MODULE_OPTIONS, type PartnersModuleOptions } from '../partners.module-definition';
 import { PartnersErrors } from '../partners.errors';
-import { signLink, verifyLink } from './access-link-signature';
+import { readLink, signLink, verifyLink } from './access-link-signature';
 import { PARTNER_LINK_APPROVAL_KIND, PartnerLinkApprovalKind } from './partner-link-approval-kind';
 import { PartnerLinkRequest } from './partner-link-request.entity';
 
@@ -176,11 +176,13 @@ export class PartnerLinks {
   private async resolve(
     link: string,
   ): Promise<{ inspected: InspectedLink; employee: PartnerEmployee }> {
-    const claims = verifyLink(this.options.linkSigningKey, link);
+    const named = readLink(link);
     const manager = this.transactions.manager;
-    const employee = claims
-      ? await manager.findOneBy(PartnerEmployee, { userId: claims.userId })
+    const employee = named
+      ? await manager.findOneBy(PartnerEmployee, { userId: named.userId })
       : null;
+    // Signed for this employment: a former employee added again does not revive old links.
+    const claims = employee && verifyLink(this.options.linkSigningKey, link, employee.createdAt);
     if (!claims || !employee || employee.linkGeneration !== claims.generation) {
       throw PartnersErrors.linkNotValid();
     }
@@ -220,9 +222,10 @@ export class PartnerLinks {
   }
 
   private sign(employee: PartnerEmployee): string {
-    return signLink(this.options.linkSigningKey, {
-      userId: employee.userId,
-      generation: employee.linkGeneration,
-    });
+    return signLink(
+      this.options.linkSigningKey,
+      { userId: employee.userId, generation: employee.linkGeneration },
+      employee.createdAt,
+    );
   }
 }
