@@ -106,8 +106,9 @@ export class PartnerAccounts {
   /**
    * Adds an employee of the partner admin's own firm to each account with the role of that name
    * there, where they may add users (`manage_users`, as `POST /users` asks) — never beyond the
-   * partner admin's own access: the grant ceiling and the delegation check of that account. The employee joins as a member of the firm (a partner seat, no
-   * partner-admin set). Each account commits or rolls back alone.
+   * partner admin's own access: the grant ceiling and the delegation check of that account. The
+   * employee joins as a member of the firm (a partner seat, no partner-admin set). Each account
+   * commits or rolls back alone.
    */
   async addEmployeeEverywhere(input: {
     accountIds: readonly string[];
