@@ -719,6 +719,26 @@ describe.each(testDatabaseKinds())('SCIM 2.0 on %s', (kind) => {
         expect(found.body.totalResults).toBe(1);
       }
     });
+
+    it('concurrent PATCHes adding the same member to a group all succeed (no 500)', async () => {
+      const group = (
+        await scim(http().post('/scim/v2/Groups')).send({ displayName: `Race ${Date.now()}` })
+      ).body.id as string;
+      for (let round = 0; round < 3; round += 1) {
+        const member = (await createUser({ userName: uniqueEmail('member-race') })).body
+          .id as string;
+        const responses = await Promise.all(
+          Array.from({ length: 6 }, () =>
+            scim(http().patch(`/scim/v2/Groups/${group}`)).send({
+              schemas: [PATCH_SCHEMA],
+              Operations: [{ op: 'add', path: 'members', value: [{ value: member }] }],
+            }),
+          ),
+        );
+        expect(responses.map((r) => r.status)).toEqual(Array<number>(6).fill(200));
+        expect(await groupMembers(group)).toContain(member);
+      }
+    });
   }
 });
 
