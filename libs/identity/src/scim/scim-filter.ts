@@ -48,5 +48,9 @@ export function parseScimFilter<A extends string>(
   } catch {
     throw ScimErrors.invalidFilter('The value is not a valid string.');
   }
+  if ((value as string).includes('\u0000')) {
+    // Decoded here, after the validation pipe's NUL check; PostgreSQL text cannot hold one.
+    throw ScimErrors.invalidFilter('The value must not contain a NUL character.');
+  }
   return { attribute, value: value as string };
 }

@@ -209,6 +209,8 @@ describe(parseScimFilter.name, () => {
     'constructor eq "a"',
     'urn:ietf:params:scim:schemas:core:2.0:User:constructor eq "a"',
     'hasOwnProperty eq "a"',
+    // A NUL escape decodes past the validation pipe's NUL check: PostgreSQL would fail (500).
+    'userName eq "a\\u0000b"',
     '',
   ])('refuses %s with invalidFilter', (filter) => {
     expect(() => parseScimFilter(filter, attributes)).toThrow(
