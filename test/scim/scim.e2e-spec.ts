@@ -653,6 +653,26 @@ describe.each(testDatabaseKinds())('SCIM 2.0 on %s', (kind) => {
       });
       await scim(http().put(`/scim/v2/Users/${id}`)).send({ ...created.body, superAdmin: true });
       expect((await userOf(id)).superAdmin).toBe(false);
+      // Nor bring back a super admin a super admin switched off, by PATCH or PUT.
+      const off = await newUser(server, adminToken, { superAdmin: true });
+      const deactivated = await http()
+        .patch(`/api/v1/users/${off.id}`)
+        .auth(adminToken, { type: 'bearer' })
+        .send({ status: 'deactivated' });
+      expect(deactivated.status).toBe(200);
+      expectScimError(
+        await scim(http().patch(`/scim/v2/Users/${off.id}`)).send({
+          schemas: [PATCH_SCHEMA],
+          Operations: [{ op: 'replace', path: 'active', value: true }],
+        }),
+        403,
+      );
+      const shown = (await scim(http().get(`/scim/v2/Users/${off.id}`))).body as object;
+      expectScimError(
+        await scim(http().put(`/scim/v2/Users/${off.id}`)).send({ ...shown, active: true }),
+        403,
+      );
+      expect(await userOf(off.id)).toMatchObject({ status: 'deactivated', superAdmin: true });
     });
 
     it('offboards a super admin who is not the last: deactivated, then removed', async () => {
@@ -717,6 +737,26 @@ describe.each(testDatabaseKinds())('SCIM 2.0 on %s', (kind) => {
             .query({ filter: `userName eq "${email}"` }),
         );
         expect(found.body.totalResults).toBe(1);
+      }
+    });
+
+    it('concurrent PATCHes adding the same member to a group all succeed (no 500)', async () => {
+      const group = (
+        await scim(http().post('/scim/v2/Groups')).send({ displayName: `Race ${Date.now()}` })
+      ).body.id as string;
+      for (let round = 0; round < 3; round += 1) {
+        const member = (await createUser({ userName: uniqueEmail('member-race') })).body
+          .id as string;
+        const responses = await Promise.all(
+          Array.from({ length: 6 }, () =>
+            scim(http().patch(`/scim/v2/Groups/${group}`)).send({
+              schemas: [PATCH_SCHEMA],
+              Operations: [{ op: 'add', path: 'members', value: [{ value: member }] }],
+            }),
+          ),
+        );
+        expect(responses.map((r) => r.status)).toEqual(Array<number>(6).fill(200));
+        expect(await groupMembers(group)).toContain(member);
       }
     });
   }

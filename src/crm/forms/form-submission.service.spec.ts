@@ -44,6 +44,11 @@ describe(checkValues.name, () => {
       code: 'crm.required_property',
       options: { errors: [{ field: 'fields.email' }] },
     });
+    // A property may be named `constructor` (lower-case, as names are): every object has one.
+    const named = { fields: [{ property: 'constructor', label: null, required: true }] };
+    expect(errorOf(() => checkValues(named, {})).options.errors).toEqual([
+      expect.objectContaining({ field: 'fields.constructor' }),
+    ]);
   });
 
   it('refuses objects and arrays without quoting them', () => {

@@ -285,7 +285,8 @@ export function checkValues(
     }
   }
   const missing = form.fields.find(
-    (f) => f.required && !(f.property in values) && !files.has(f.property),
+    // Own keys: `in` would count a property named `constructor` as filled by every object's.
+    (f) => f.required && !Object.hasOwn(values, f.property) && !files.has(f.property),
   );
   if (missing) {
     throw formErrors.requiredField(missing.property);

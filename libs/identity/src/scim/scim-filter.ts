@@ -35,9 +35,10 @@ export function parseScimFilter<A extends string>(
       path = path.slice(prefix.length);
     }
   }
-  const attribute = WORK_EMAIL.test(path)
-    ? attributes['emails[type eq "work"].value']
-    : attributes[path];
+  // Own keys only: `constructor` (any object's) must be refused, not read as an attribute whose
+  // comparison the query then knows nothing of and leaves out (every user back).
+  const key = WORK_EMAIL.test(path) ? 'emails[type eq "work"].value' : path;
+  const attribute = Object.hasOwn(attributes, key) ? attributes[key] : undefined;
   if (!attribute) {
     throw ScimErrors.invalidFilter(`Filtering on "${match[1].slice(0, 100)}" is not supported.`);
   }
@@ -46,6 +47,10 @@ export function parseScimFilter<A extends string>(
     value = JSON.parse(match[2]);
   } catch {
     throw ScimErrors.invalidFilter('The value is not a valid string.');
+  }
+  if ((value as string).includes('\u0000')) {
+    // Decoded here, after the validation pipe's NUL check; PostgreSQL text cannot hold one.
+    throw ScimErrors.invalidFilter('The value must not contain a NUL character.');
   }
   return { attribute, value: value as string };
 }

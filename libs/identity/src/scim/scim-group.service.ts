@@ -148,6 +148,9 @@ export class ScimGroupService {
     next: (current: ScimGroupState) => ScimGroupState,
   ): Promise<void> {
     await this.transactions.run(async (manager) => {
+      // The members are read under the lock the write takes: two PATCHes adding one member
+      // (Entra ID sends in parallel) must not both see them absent and both insert (500).
+      await lockAccount(manager, this.context.requireAccountId());
       const row = await this.row(manager, id);
       const rows = await manager.find(TeamMember, {
         select: { userId: true },

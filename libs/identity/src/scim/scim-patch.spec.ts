@@ -166,6 +166,8 @@ describe('SCIM PATCH', () => {
       applyUserPatch(START, [
         { op: 'add', path: 'superAdmin', value: true },
         { op: 'replace', value: { roles: [{ value: 'super_admin' }], locale: 'en' } },
+        { op: 'replace', path: 'constructor', value: 'x' },
+        { op: 'replace', value: { constructor: { x: 1 }, 'name.constructor': 'x' } },
       ]),
     ).toEqual(START);
   });
@@ -203,6 +205,12 @@ describe(parseScimFilter.name, () => {
     'title eq "a"',
     'userName eq 5',
     'emails[type eq "home"].value eq "a"',
+    // Names every object has: never an attribute, or the filter would be dropped (everyone back).
+    'constructor eq "a"',
+    'urn:ietf:params:scim:schemas:core:2.0:User:constructor eq "a"',
+    'hasOwnProperty eq "a"',
+    // A NUL escape decodes past the validation pipe's NUL check: PostgreSQL would fail (500).
+    'userName eq "a\\u0000b"',
     '',
   ])('refuses %s with invalidFilter', (filter) => {
     expect(() => parseScimFilter(filter, attributes)).toThrow(

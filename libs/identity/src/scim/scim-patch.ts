@@ -165,7 +165,8 @@ function userAssignments(rawPath: string, value: unknown): UserAssignment[] {
   if (/^emails\[\s*type\s+eq\s+"work"\s*\]\.value$/.test(path)) {
     return [{ attribute: 'workEmail', value: toText(value, 'emails', 320)?.toLowerCase() ?? null }];
   }
-  const attribute = TEXT_ATTRIBUTES[path];
+  // Own keys only: `constructor` is no attribute of ours, whatever every object says.
+  const attribute = Object.hasOwn(TEXT_ATTRIBUTES, path) ? TEXT_ATTRIBUTES[path] : undefined;
   return attribute ? [{ attribute, value: toText(value, attribute, MAX_LENGTHS[attribute]) }] : [];
 }
 

@@ -7,6 +7,7 @@ import {
   Clock,
   CustosError,
   escapeLike,
+  isProvisioningClient,
   isSuperAdminInPerson,
   mayRemoveSuperAdmins,
   isUniqueViolation,
@@ -274,6 +275,9 @@ export class UserService implements OnModuleInit {
           assertMayRemoveSuperAdmin(actor, membership, 'status');
           await this.superAdmins.assertAnotherRemains(membership);
         }
+        if (input.status === 'active') {
+          assertMayRestoreSuperAdmin(actor, membership);
+        }
         const now = this.clock.now();
         if (input.businessUnitId !== undefined) {
           membership.businessUnitId = await this.resolveBusinessUnit(
@@ -469,6 +473,24 @@ export function changes<T extends Record<string, unknown>>(
     before: Object.fromEntries(changed.map((key) => [key, before[key]])) as Partial<T>,
     after: Object.fromEntries(changed.map((key) => [key, after[key]])) as Partial<T>,
   };
+}
+
+/**
+ * A deactivated super admin comes back a super admin, so only a super admin in person brings one
+ * back. The grant ceiling refuses it to user managers (the gain is `super_admin`); a provisioning
+ * token, whose access is a super admin's and which that check therefore skips, is refused here —
+ * else one leaked token would restore a super admin another super admin had switched off.
+ */
+function assertMayRestoreSuperAdmin(
+  actor: Actor,
+  membership: Pick<Membership, 'superAdmin' | 'status'>,
+): void {
+  if (membership.superAdmin && membership.status !== 'active' && isProvisioningClient(actor)) {
+    throw IdentityErrors.superAdminRequired(
+      'Only super admins can reactivate a super admin.',
+      'status',
+    );
+  }
 }
 
 /**
