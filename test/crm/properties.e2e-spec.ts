@@ -215,6 +215,23 @@ describe.each(testDatabaseKinds())('CRM properties API on %s', (kind) => {
       expect(created).toMatchObject({ groupName: 'custom', description: '' });
     });
 
+    it('refuses a property named constructor or prototype: no body may carry its values (422)', async () => {
+      const head = await auditHead(server, adminToken);
+      const names = await listNames();
+      for (const name of ['constructor', 'prototype']) {
+        expectProblem(
+          await admin.post('/api/v1/properties/contacts', {
+            name,
+            label: 'Reserved',
+            type: 'string',
+          }),
+          422,
+          { field: 'name' },
+        );
+      }
+      await expectNothingWritten(head, names);
+    });
+
     it('creates a unique, required property and enforces both on records', async () => {
       const name = uniqueName('member_no');
       const created = await createProperty(admin, 'companies', {

@@ -32,7 +32,7 @@ export {
   FieldErrorDto,
   ApiProblemResponses,
 } from './errors/problem-details.dto';
-export { CustosValidationPipe } from './validation/validation.pipe';
+export { CustosValidationPipe, FORBIDDEN_KEYS } from './validation/validation.pipe';
 export { NestedArray, NestedObject } from './validation/nested';
 export { MAX_BODY_DEPTH, bodyDepthLimit } from './validation/body-depth';
 export { IdParam } from './validation/id-param';

@@ -5,6 +5,7 @@ import {
   ArrayMinSize,
   IsBoolean,
   IsIn,
+  IsNotIn,
   IsNumber,
   IsOptional,
   IsString,
@@ -12,7 +13,7 @@ import {
   Matches,
   MaxLength,
 } from 'class-validator';
-import { NestedArray, NestedObject } from '@custos/core';
+import { FORBIDDEN_KEYS, NestedArray, NestedObject } from '@custos/core';
 import {
   INDEX_STATES,
   PROPERTY_TYPES,
@@ -184,6 +185,8 @@ export class CreatePropertyDto {
     message:
       'name must be snake_case: a lower-case letter, then letters, digits or _ (at most 100)',
   })
+  // Values travel as keys of `properties` in bodies, where these keys are refused.
+  @IsNotIn(FORBIDDEN_KEYS, { message: 'name must not be a reserved name (constructor, prototype)' })
   name!: string;
 
   @ApiProperty({ example: 'Loyalty tier' })

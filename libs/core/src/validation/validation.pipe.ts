@@ -1,8 +1,12 @@
 import { ArgumentMetadata, Injectable, ValidationError, ValidationPipe } from '@nestjs/common';
 import { CustosError, FieldError } from '../errors/custos-error';
 
-/** Keys that could pollute prototypes if merged into objects further down. */
-const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+/**
+ * Keys that could pollute prototypes if merged into objects further down: refused in every body,
+ * so nothing whose values travel as body keys (a CRM property's name) may be named so.
+ */
+export const FORBIDDEN_KEYS: readonly string[] = ['__proto__', 'constructor', 'prototype'];
+const FORBIDDEN = new Set(FORBIDDEN_KEYS);
 
 /** What {@link findRefused} found, and where. */
 interface Refused {
@@ -27,7 +31,7 @@ function findRefused(value: unknown, path: string, depth = 0): Refused | null {
   }
   for (const key of Object.keys(value)) {
     const keyPath = Array.isArray(value) ? `${path}[${key}]` : path ? `${path}.${key}` : key;
-    if (FORBIDDEN_KEYS.has(key)) {
+    if (FORBIDDEN.has(key)) {
       return {
         field: keyPath,
         code: 'core.forbidden_key',
