@@ -45,7 +45,7 @@ export class PartnerAccountsController {
   @ApiOperation({
     summary: 'Add an employee of your firm with a role to several accounts',
     description:
-      'Each account on its own, as you there: all or nothing per account, never beyond your own access there (403 `access.grant_ceiling`), a partner seat each. One result per account, in the order given.',
+      'Each account on its own, as you there: all or nothing per account, only where you may add users (`manage_users`, else 403 `partners.privilege_required`), never beyond your own access there (403 `access.grant_ceiling`), a partner seat each. One result per account, in the order given.',
   })
   @ApiOkResponse({ type: [BulkOutcomeDto] })
   @ApiProblemResponses('validation')
