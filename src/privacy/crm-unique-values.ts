@@ -1,9 +1,10 @@
 import { RequestContext, TransactionHost } from '@custos/core';
 import type { ReadableRow, SubjectValueReader } from '@custos/privacy';
 import { Injectable } from '@nestjs/common';
-import { OBJECT_TYPE_NAMES, type ObjectTypeName } from '../crm/kernel';
+import { OBJECT_TYPE_NAMES } from '../crm/kernel';
 import { PropertySchemaService } from '../crm/properties';
-import { CrmAccessService, RecordQuery } from '../crm/records';
+import { CrmAccessService } from '../crm/records';
+import { CrmReadableRecords } from './crm-readable-records';
 
 /** Rows per read: below SQLite's and PostgreSQL's bound-parameter limits. */
 const CHUNK = 500;
@@ -11,9 +12,9 @@ const CHUNK = 500;
 /**
  * The reserved values of unique properties (`crm.unique_value`) in a subject lookup or access
  * package: each is a copy of a record's property value, so it is shown only where the operator
- * may read that value on the record — the record in their record rules (the one scoped query,
- * archived records too) and the property in their field permissions. Otherwise it is withheld,
- * as the record's own value is.
+ * may read that value on the record — the record in their record rules (`CrmReadableRecords`:
+ * the one scoped query, archived records too) and the property in their field permissions.
+ * Otherwise it is withheld, as the record's own value is.
  */
 @Injectable()
 export class CrmUniqueValues implements SubjectValueReader {
@@ -24,7 +25,7 @@ export class CrmUniqueValues implements SubjectValueReader {
     private readonly context: RequestContext,
     private readonly schemas: PropertySchemaService,
     private readonly crmAccess: CrmAccessService,
-    private readonly query: RecordQuery,
+    private readonly records: CrmReadableRecords,
   ) {}
 
   async read(rowIds: string[]): Promise<Map<string, ReadableRow>> {
@@ -41,36 +42,23 @@ export class CrmUniqueValues implements SubjectValueReader {
         )),
       );
     }
+    // The records the operator may read (one rule: `CrmReadableRecords`), then per object type
+    // the properties their field permissions show.
+    const readable = await this.records.readable(rows.map((row) => row.record_id));
     const shown = new Map<string, ReadableRow>();
     for (const objectType of OBJECT_TYPE_NAMES) {
-      const own = rows.filter((row) => row.object_type === objectType);
+      const own = rows.filter(
+        (row) => row.object_type === objectType && readable.has(row.record_id),
+      );
       if (own.length === 0) {
         continue;
       }
-      const readable = await this.readableRecords(
-        objectType,
-        own.map((row) => row.record_id),
-      );
-      for (const row of own) {
-        const canView = readable.get(row.record_id);
-        if (canView?.(row.property_name)) {
-          shown.set(row.id, { values: { value_key: row.value_key }, withheld: [] });
-        }
+      const access = await this.crmAccess.forSchema(await this.schemas.schema(objectType));
+      for (const row of own.filter((row) => access.canView(row.property_name))) {
+        shown.set(row.id, { values: { value_key: row.value_key }, withheld: [] });
       }
     }
     return shown;
-  }
-
-  /** The records among `ids` the operator may read, each with the property check of its type. */
-  private async readableRecords(
-    objectType: ObjectTypeName,
-    ids: string[],
-  ): Promise<Map<string, (property: string) => boolean>> {
-    const schema = await this.schemas.schema(objectType);
-    const access = await this.crmAccess.forSchema(schema);
-    const records = await this.query.find(schema, access, [...new Set(ids)], { archived: 'any' });
-    const canView = (property: string) => access.canView(property);
-    return new Map(records.map((record) => [record.id, canView]));
   }
 
   private sql(text: string): string {
